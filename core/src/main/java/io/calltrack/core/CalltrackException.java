@@ -1,0 +1,47 @@
+package io.calltrack.core;
+
+/**
+ * A failure the caller caused or can act on. Each subclass maps to one HTTP status in dni-server
+ * and to one SIP response in sip-router; {@link #code()} is the machine-readable {@code error} field.
+ */
+public abstract class CalltrackException extends RuntimeException {
+  private final String code;
+
+  protected CalltrackException(String code, String detail) {
+    super(detail);
+    this.code = code;
+  }
+
+  /** Short machine-readable error code, e.g. {@code not_found}. */
+  public String code() {
+    return code;
+  }
+
+  /** Bad input: a malformed or out-of-range value. Maps to 400. */
+  public static final class Invalid extends CalltrackException {
+    public Invalid(String detail) {
+      super("invalid_request", detail);
+    }
+  }
+
+  /** A referenced thing does not exist. Maps to 404. */
+  public static final class NotFound extends CalltrackException {
+    public NotFound(String detail) {
+      super("not_found", detail);
+    }
+  }
+
+  /** The request contradicts current state (e.g. a number already in another pool). Maps to 409. */
+  public static final class Conflict extends CalltrackException {
+    public Conflict(String detail) {
+      super("conflict", detail);
+    }
+  }
+
+  /** Something existed but is over (e.g. a lease that ran out). Maps to 410. */
+  public static final class Gone extends CalltrackException {
+    public Gone(String detail) {
+      super("gone", detail);
+    }
+  }
+}

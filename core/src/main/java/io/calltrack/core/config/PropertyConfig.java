@@ -1,0 +1,75 @@
+package io.calltrack.core.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.phone.PhoneNumber;
+import java.net.URI;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.List;
+
+/**
+ * A customer's website (DESIGN.md {@code PUT /v1/properties/{property}}): the numbers it prints,
+ * the number shown when no tracking number can be given, where its calls go, and the timezone its
+ * days are cut in.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record PropertyConfig(
+    String id,
+    String name,
+    List<String> allowedOrigins,
+    List<PhoneNumber> swapNumbers,
+    PhoneNumber defaultNumber,
+    String businessLine,
+    String timezone) {
+
+  public PropertyConfig {
+    Ids.require("property", id);
+    name = name == null || name.isBlank() ? id : name.strip();
+    allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+    for (String origin : allowedOrigins) {
+      requireOrigin(origin);
+    }
+    swapNumbers = swapNumbers == null ? List.of() : List.copyOf(swapNumbers);
+    if (defaultNumber == null) {
+      if (swapNumbers.isEmpty()) {
+        throw new CalltrackException.Invalid("defaultNumber is required (or at least one swapNumber)");
+      }
+      defaultNumber = swapNumbers.get(0);
+    }
+    if (businessLine != null && !businessLine.matches("(?i)sips?:[^\\s]+@[^\\s]+")) {
+      throw new CalltrackException.Invalid(
+          "businessLine must be a SIP URI like sip:+15559990000@pbx.example.com:5060: '" + businessLine + "'");
+    }
+    timezone = timezone == null || timezone.isBlank() ? "UTC" : timezone.strip();
+    try {
+      ZoneId.of(timezone);
+    } catch (DateTimeException e) {
+      throw new CalltrackException.Invalid("unknown timezone '" + timezone + "'");
+    }
+  }
+
+  public ZoneId zone() {
+    return ZoneId.of(timezone);
+  }
+
+  /** The same configuration under the id given in the URL (the body's id, if any, is ignored). */
+  public PropertyConfig withId(String newId) {
+    return new PropertyConfig(newId, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone);
+  }
+
+  private static void requireOrigin(String origin) {
+    if ("*".equals(origin)) {
+      return;
+    }
+    try {
+      URI uri = new URI(origin);
+      if (uri.getScheme() == null || uri.getHost() == null
+          || (uri.getPath() != null && !uri.getPath().isEmpty())) {
+        throw new CalltrackException.Invalid("allowedOrigins entries look like https://www.example.com: '" + origin + "'");
+      }
+    } catch (java.net.URISyntaxException | NullPointerException e) {
+      throw new CalltrackException.Invalid("allowedOrigins entries look like https://www.example.com: '" + origin + "'");
+    }
+  }
+}

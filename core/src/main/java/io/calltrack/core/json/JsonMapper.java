@@ -1,0 +1,94 @@
+package io.calltrack.core.json;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.calltrack.core.CalltrackException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.jackson.DatabindCodec;
+
+/**
+ * The one JSON mapper. It is Vert.x's own ({@link DatabindCodec#mapper()}), configured once here, so
+ * that {@code JsonObject.mapTo}, {@code Json.encode} and our records all read and write JSON the same
+ * way: ISO-8601 instants, money as strings (BigDecimal fields are written plain), unknown fields
+ * ignored where a record says so, wrong types refused.
+ */
+public final class JsonMapper {
+  private static volatile boolean configured;
+
+  private JsonMapper() {}
+
+  public static ObjectMapper mapper() {
+    ObjectMapper mapper = DatabindCodec.mapper();
+    if (!configured) {
+      synchronized (JsonMapper.class) {
+        if (!configured) {
+          mapper.registerModule(new JavaTimeModule());
+          mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+          mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+          mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+          configured = true;
+        }
+      }
+    }
+    return mapper;
+  }
+
+  /** Reads a request body; any error becomes a {@link CalltrackException.Invalid} that says what was wrong. */
+  public static <T> T read(Buffer body, Class<T> type) {
+    if (body == null || body.length() == 0) {
+      throw new CalltrackException.Invalid("request body is empty; expected JSON");
+    }
+    return read(body.toString(), type);
+  }
+
+  public static <T> T read(String json, Class<T> type) {
+    try {
+      T value = mapper().readValue(json, type);
+      if (value == null) {
+        throw new CalltrackException.Invalid("expected a JSON object, got null");
+      }
+      return value;
+    } catch (InvalidFormatException e) {
+      throw new CalltrackException.Invalid("wrong value at " + path(e) + ": " + e.getOriginalMessage());
+    } catch (MismatchedInputException e) {
+      throw new CalltrackException.Invalid("wrong type at " + path(e) + ": " + e.getOriginalMessage());
+    } catch (JsonProcessingException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof CalltrackException ce) {
+        throw ce;
+      }
+      throw new CalltrackException.Invalid("malformed JSON: " + e.getOriginalMessage());
+    } catch (IllegalArgumentException e) {
+      throw new CalltrackException.Invalid(e.getMessage());
+    }
+  }
+
+  public static String write(Object value) {
+    try {
+      return mapper().writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON for " + value.getClass(), e);
+    }
+  }
+
+  private static String path(MismatchedInputException e) {
+    String p = e.getPathReference();
+    if (p == null || e.getPath().isEmpty()) {
+      return "$";
+    }
+    StringBuilder sb = new StringBuilder("$");
+    for (var ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        sb.append('.').append(ref.getFieldName());
+      } else {
+        sb.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return sb.toString();
+  }
+}

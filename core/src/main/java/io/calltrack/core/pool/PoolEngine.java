@@ -1,0 +1,45 @@
+package io.calltrack.core.pool;
+
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.phone.PhoneNumber;
+import io.vertx.core.Future;
+import java.time.Instant;
+
+/**
+ * Leases tracking numbers to website sessions and remembers who held which number when. All state
+ * lives in Redis and every state change is one Lua script; time comes from the engine's injectable
+ * {@link java.time.Clock}, passed into the scripts, never from Redis's own clock.
+ */
+public interface PoolEngine {
+  /**
+   * Gives the visitor a number from the property's best-matching pool (most specific match wins).
+   * A visitor that already holds a number of the property (leased or held) gets the same one back,
+   * its lease renewed. Fails with NotFound for an unknown property; a property without pools, or an
+   * exhausted pool under the fallback policy, gives a fallback assignment (the default number).
+   *
+   * @param visitorId the first-party visitor id, or null for a new visitor (one is made up)
+   */
+  Future<Assignment> assign(String propertyId, String visitorId, Attribution attribution);
+
+  /** Extends the session's lease. Fails with Gone when the lease has run out, NotFound if unknown. */
+  Future<Instant> heartbeat(String sessionId);
+
+  /** Ends the session's lease and starts its hold. Releasing twice is harmless; NotFound if unknown. */
+  Future<Void> release(String sessionId);
+
+  /** Counts for one pool, after reclaiming what has expired. NotFound if the pool does not exist. */
+  Future<PoolStatus> status(String poolId);
+
+  /** The session with this id, if it is still in history. */
+  Future<java.util.Optional<Session>> session(String sessionId);
+
+  /**
+   * Which session a call to {@code number} at {@code at} belongs to: the session that leased the
+   * number then, else the one whose hold covered it, else the static number's attribution, else
+   * unattributed. Where more than one session could have been the caller's, all are candidates.
+   */
+  Future<Resolution> resolve(PhoneNumber number, Instant at);
+
+  /** Reclaims expired leases and holds in every pool (for metrics; assign does it inline too). */
+  Future<Integer> sweep();
+}

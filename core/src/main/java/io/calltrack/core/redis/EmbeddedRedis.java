@@ -1,0 +1,116 @@
+package io.calltrack.core.redis;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import redis.embedded.RedisServer;
+
+/**
+ * The redis-server binary that the {@code embedded-redis} jar ships, run as a child process on
+ * loopback. Used when {@code CALLTRACK_REDIS_URL} is unset, so a first run needs nothing installed,
+ * and by tests when no other Redis is given.
+ */
+public final class EmbeddedRedis implements AutoCloseable {
+  private final int port;
+  private final Path dataDir;
+  private RedisServer server;
+
+  private EmbeddedRedis(int port, Path dataDir) {
+    this.port = port;
+    this.dataDir = dataDir;
+  }
+
+  /**
+   * Starts redis-server on {@code port} (0 picks a free one). With a {@code dataDir} it keeps an
+   * append-only file there, so leases survive a restart; without one it keeps nothing on disk.
+   */
+  public static EmbeddedRedis start(int port, Path dataDir) {
+    EmbeddedRedis redis = new EmbeddedRedis(port == 0 ? freePort() : port, dataDir);
+    redis.start();
+    return redis;
+  }
+
+  /** Starts (again, after {@link #stop()}) on the same port and data directory. */
+  public synchronized void start() {
+    if (server != null) {
+      return;
+    }
+    try {
+      var builder = RedisServer.newRedisServer()
+          .port(port)
+          .bind("127.0.0.1")
+          .setting("protected-mode yes")
+          .onShutdownForceStop(true);
+      if (dataDir != null) {
+        Files.createDirectories(dataDir);
+        builder.setting("dir " + dataDir.toAbsolutePath())
+            .setting("appendonly yes")
+            .setting("appendfsync everysec")
+            .setting("save \"\"");
+      } else {
+        builder.setting("appendonly no").setting("save \"\"");
+      }
+      RedisServer s = builder.build();
+      s.start();
+      server = s;
+      awaitListening();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the embedded redis-server on port " + port, e);
+    }
+  }
+
+  /** Stops the child process (its data stays in {@code dataDir}, if any). */
+  public synchronized void stop() {
+    if (server == null) {
+      return;
+    }
+    try {
+      server.stop();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      server = null;
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String url() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private void awaitListening() throws IOException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IOException("redis-server did not start listening on port " + port, e);
+        }
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

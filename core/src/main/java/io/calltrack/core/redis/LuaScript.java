@@ -1,0 +1,77 @@
+package io.calltrack.core.redis;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A Lua script shipped as a classpath resource and run by SHA. Redis keeps scripts in a cache that a
+ * restart or {@code SCRIPT FLUSH} empties; on {@code NOSCRIPT} the script is sent whole once with
+ * EVAL, which also loads it again. This is the one Lua-script loader of the project.
+ */
+public final class LuaScript {
+  private final String name;
+  private final String source;
+  private final String sha;
+
+  private LuaScript(String name, String source) {
+    this.name = name;
+    this.source = source;
+    this.sha = sha1(source);
+  }
+
+  /** Loads {@code resource} (e.g. {@code /lua/pool/assign.lua}) from the classpath. */
+  public static LuaScript load(String resource) {
+    try (InputStream in = LuaScript.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("Lua script not on the classpath: " + resource);
+      }
+      return new LuaScript(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String sha() {
+    return sha;
+  }
+
+  /** Runs the script with {@code keys} and {@code args}. */
+  public Future<Response> run(RedisAPI redis, List<String> keys, List<String> args) {
+    List<String> call = new ArrayList<>(2 + keys.size() + args.size());
+    call.add(sha);
+    call.add(Integer.toString(keys.size()));
+    call.addAll(keys);
+    call.addAll(args);
+    return redis.evalsha(call).recover(err -> {
+      if (err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")) {
+        List<String> full = new ArrayList<>(call);
+        full.set(0, source);
+        return redis.eval(full);
+      }
+      return Future.failedFuture(err);
+    });
+  }
+
+  private static String sha1(String text) {
+    try {
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package io.calltrack.core.phone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.calltrack.core.CalltrackException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PhoneNumberTest {
+
+  @ParameterizedTest(name = "{0} in {1} -> {2}")
+  @CsvSource(delimiter = '|', value = {
+      "(555) 123-4567   | US | +15551234567",
+      "555-123-4567     | US | +15551234567",
+      "555.123.4567     | US | +15551234567",
+      "+1 555 123 4567  | US | +15551234567",
+      "1-555-123-4567   | US | +15551234567",
+      "5551234567       | US | +15551234567",
+      "+1 (555) 123-4567| GB | +15551234567",
+      "+44 20 7946 0958 | US | +442079460958",
+      "020 7946 0958    | GB | +442079460958",
+      "tel:+15551230001 | US | +15551230001",
+  })
+  void parsesWhatSitesPrint(String printed, String region, String e164) {
+    assertEquals(e164, PhoneNumber.parse(printed, region).e164());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "   ", "555-1234", "1-800-FLOWERS", "+1 555 123 45678", "call us", "++15551234567", "12"})
+  void refusesWhatIsNotAFullNumber(String text) {
+    CalltrackException.Invalid e =
+        assertThrows(CalltrackException.Invalid.class, () -> PhoneNumber.parse(text, "US"));
+    assertEquals("invalid_request", e.code());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"15551230001,+15551230001", "+15551230001,+15551230001", "5551230001,+15551230001",
+      "442079460958,+442079460958"})
+  void readsDialledUserParts(String userPart, String e164) {
+    assertEquals(e164, PhoneNumber.fromDialled(userPart, "US").e164());
+  }
+
+  @org.junit.jupiter.api.Test
+  void equalityIsByE164() {
+    assertEquals(PhoneNumber.parse("(555) 123-4567"), PhoneNumber.parse("+15551234567"));
+    assertEquals("15551234567", PhoneNumber.parse("+15551234567").digits());
+  }
+}
