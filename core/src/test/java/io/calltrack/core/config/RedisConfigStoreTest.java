@@ -232,4 +232,34 @@ class RedisConfigStoreTest {
     result(store.putPool(pool(id, prop, fewer)));
     assertEquals(10, result(redis.zcard(new PoolKeys(id).free())).toInteger());
   }
+
+  @Test
+  void cachingResumesAfterRedisComesBack() {
+    io.calltrack.core.redis.EmbeddedRedis own = TestRedis.dedicated();
+    Vertx v = Vertx.vertx();
+    try {
+      RedisConfigStore writer = result(RedisConfigStore.create(v, RedisClientFactory.create(v, own.url())));
+      RedisConfigStore reader = result(RedisConfigStore.create(v, RedisClientFactory.create(v, own.url())));
+      assertTrue(reader.listening());
+      String id = TestRedis.uniqueId("prop");
+      result(writer.putProperty(property(id)));
+      assertTrue(Await.until(Duration.ofSeconds(10), () -> result(reader.property(id)), Optional::isPresent).isPresent());
+
+      own.stop();
+      Await.until(Duration.ofSeconds(20), () -> !reader.listening());
+      own.start(); // empty again: this Redis keeps nothing on disk
+      Await.until(Duration.ofSeconds(30), reader::listening);
+      assertEquals(Optional.empty(), result(reader.property(id)), "nothing stale survived the outage");
+
+      PropertyConfig again = property(id);
+      Await.until(Duration.ofSeconds(30), () -> writer.putProperty(again).toCompletionStage()
+          .toCompletableFuture().handle((ok, err) -> err == null).join());
+      Await.until(Duration.ofSeconds(10), () -> result(reader.property(id)).equals(Optional.of(again)));
+      result(writer.close());
+      result(reader.close());
+    } finally {
+      result(v.close());
+      own.stop();
+    }
+  }
 }
