@@ -40,6 +40,7 @@ import java.util.Optional;
  * repairs a process that died between the two writes.
  */
 public final class RedisConfigStore implements ConfigStore {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisConfigStore.class);
   static final String PROPERTIES = "{cfg}:properties";
   static final String POOLS = "{cfg}:pools";
   static final String NUMBERS = "{cfg}:numbers";
@@ -77,7 +78,10 @@ public final class RedisConfigStore implements ConfigStore {
   public Future<Void> start() {
     return listener.start()
         .compose(v -> resyncPools())
-        .recover(err -> Future.succeededFuture());
+        .recover(err -> {
+          LOG.warn("cannot re-sync pools at start (Redis unreachable?): {}", err.getMessage());
+          return Future.succeededFuture();
+        });
   }
 
   /** Stops listening for changes; the store still works, uncached. */
