@@ -57,11 +57,40 @@ public final class RedisConfigStore implements ConfigStore {
   private final RedisAPI redis;
   private final ConfigCache cache = new ConfigCache();
   private final ConfigChangeListener listener;
+  private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** A store on {@code redis}; call {@link #start()} before use to enable caching and repair pools. */
   public RedisConfigStore(Vertx vertx, Redis redis) {
     this.redis = RedisAPI.api(redis);
-    this.listener = new ConfigChangeListener(vertx, redis, cache::invalidate, cache::enable, cache::disable);
+    this.listener = new ConfigChangeListener(vertx, redis, this::changed, this::resubscribed, cache::disable);
+  }
+
+  /**
+   * Calls {@code listener} after every configuration change announced on the channel (by any store,
+   * this one included) and after the subscription comes back from an outage (changes may have been
+   * missed), e.g. for the SIP router to rebuild its routing table. Runs on a Vert.x event loop:
+   * it must not block.
+   */
+  public void onChange(Runnable listener) {
+    changeListeners.add(listener);
+  }
+
+  private void changed() {
+    cache.invalidate();
+    changeListeners.forEach(RedisConfigStore::runQuietly);
+  }
+
+  private void resubscribed() {
+    cache.enable();
+    changeListeners.forEach(RedisConfigStore::runQuietly);
+  }
+
+  private static void runQuietly(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      LOG.warn("configuration change listener failed", e);
+    }
   }
 
   /** Creates and starts a store. */

@@ -189,6 +189,8 @@ class RedisConfigStoreTest {
     RedisConfigStore other = result(RedisConfigStore.create(vertx, RedisClientFactory.create(vertx, TestRedis.url())));
     try {
       assertTrue(store.listening() && other.listening(), "both subscribed");
+      java.util.concurrent.atomic.AtomicInteger notified = new java.util.concurrent.atomic.AtomicInteger();
+      other.onChange(notified::incrementAndGet);
       String prop = newProperty();
       String id = TestRedis.uniqueId("pool");
       List<PhoneNumber> numbers = TestNumbers.fresh(3);
@@ -203,6 +205,7 @@ class RedisConfigStoreTest {
       PoolConfig v2 = pool(id, prop, numbers);
       result(store.putPool(v2));
       assertEquals(Optional.of(v2), result(store.pool(id)), "own write visible immediately");
+      Await.until(Duration.ofSeconds(10), () -> notified.get() >= 2);
       Await.until(Duration.ofSeconds(10), () -> result(other.pool(id)).equals(Optional.of(v2))
           && result(other.poolsOf(prop)).equals(List.of(v2))
           && result(other.routingTable()).poolOfNumber().containsKey(numbers.get(2)));
