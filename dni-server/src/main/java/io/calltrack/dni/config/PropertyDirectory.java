@@ -6,32 +6,38 @@ import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.dni.http.HttpStatusException;
 import io.calltrack.dni.http.Timeouts;
 import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The properties this server has seen, kept in memory for two reasons: CORS checks and assigns
  * should not each cost a Redis round trip, and when Redis is down an assign for a known property
  * still gets an answer (its default number) from the last-known configuration. Entries are trusted
- * for {@link #FRESH_NANOS}; older ones are reloaded, and kept if Redis does not answer.
- * Changes made through another dni-server are seen within that freshness window.
+ * for {@link #FRESH}; older ones are reloaded, and kept if Redis does not answer. Changes made
+ * through another dni-server are seen within that window. Freshness is measured on the server's
+ * clock, so tests that move their clock see the cache age too.
  */
 public final class PropertyDirectory {
-  static final long FRESH_NANOS = TimeUnit.SECONDS.toNanos(2);
+  static final Duration FRESH = Duration.ofSeconds(2);
 
   private final ConfigStore store;
+  private final Clock clock;
   private final Map<String, Entry> cache = new ConcurrentHashMap<>();
 
-  private record Entry(PropertyConfig config, long loadedAt) {
-    boolean fresh() {
-      return System.nanoTime() - loadedAt < FRESH_NANOS;
-    }
+  private record Entry(PropertyConfig config, Instant loadedAt) {}
+
+  public PropertyDirectory(ConfigStore store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
   }
 
-  public PropertyDirectory(ConfigStore store) {
-    this.store = store;
+  private boolean fresh(Entry e) {
+    Instant now = clock.instant();
+    return !now.isBefore(e.loadedAt()) && now.isBefore(e.loadedAt().plus(FRESH));
   }
 
   /**
@@ -40,7 +46,7 @@ public final class PropertyDirectory {
    */
   public Future<PropertyConfig> get(String propertyId) {
     Entry known = cache.get(propertyId);
-    if (known != null && known.fresh()) {
+    if (known != null && fresh(known)) {
       return Future.succeededFuture(known.config());
     }
     return Timeouts.bound(store.property(propertyId), Timeouts.PUBLIC).transform(ar -> {
@@ -71,7 +77,7 @@ public final class PropertyDirectory {
   }
 
   public void remember(PropertyConfig property) {
-    cache.put(property.id(), new Entry(property, System.nanoTime()));
+    cache.put(property.id(), new Entry(property, clock.instant()));
   }
 
   /** Loads every property (at start and on each sweep), so fallbacks work for properties not yet asked for. */
