@@ -69,7 +69,7 @@ public final class DniServer {
     PrometheusMeterRegistry ownRegistry =
         o.registry() == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
     PrometheusMeterRegistry registry = o.registry() != null ? o.registry() : ownRegistry;
-    PropertyDirectory directory = new PropertyDirectory(store, o.clock());
+    PropertyDirectory directory = new PropertyDirectory(store);
     AssignMetrics assignMetrics = new AssignMetrics(registry);
     PoolGauges poolGauges = new PoolGauges(registry, store, engine);
     Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory);

@@ -129,13 +129,19 @@ class AssignApiTest extends DniTestBase {
   }
 
   @Test
-  void unknownSessionsAre404() {
-    Reply hb = api.post("/v1/sessions/" + TestRedis.uniqueId("nosuch") + "/heartbeat", null);
+  void unknownSessionsAre404AndMalformedOnes400() {
+    Site site = site(1);
+    String wellFormed = site.poolId() + ".AAAAAAAAAAAAAAAAAAAAAA";
+    Reply hb = api.post("/v1/sessions/" + wellFormed + "/heartbeat", null);
     assertEquals(404, hb.status(), hb::toString);
     assertEquals("not_found", hb.error());
-    Reply rel = api.post("/v1/sessions/" + TestRedis.uniqueId("nosuch") + "/release", null);
+    Reply rel = api.post("/v1/sessions/" + wellFormed + "/release", null);
     assertEquals(404, rel.status(), rel::toString);
-    assertEquals(400, api.post("/v1/sessions/" + "s".repeat(300) + "/heartbeat", null).status());
+    Reply otherPool = api.post("/v1/sessions/" + TestRedis.uniqueId("nopool") + ".AAAAAAAAAAAAAAAAAAAAAA/heartbeat", null);
+    assertEquals(404, otherPool.status(), otherPool::toString);
+
+    assertInvalid(api.post("/v1/sessions/not-a-session-id/heartbeat", null), "malformed session id");
+    assertInvalid(api.post("/v1/sessions/" + "s".repeat(300) + "/release", null), "long session id");
   }
 
   @Test

@@ -13,7 +13,8 @@ import io.calltrack.dni.metrics.AssignMetrics.Outcome;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.UUID;
+import java.security.SecureRandom;
+import java.util.Base64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AssignRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(AssignRoutes.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final PoolEngine engine;
   private final PropertyDirectory properties;
@@ -77,7 +79,7 @@ public final class AssignRoutes {
             return Future.failedFuture(err);
           }
           warn(err);
-          String visitorId = request.visitorId() != null ? request.visitorId() : UUID.randomUUID().toString();
+          String visitorId = request.visitorId() != null ? request.visitorId() : newVisitorId();
           return Future.succeededFuture(
               new Answer(AssignResponse.unavailable(property, visitorId), Outcome.UNAVAILABLE));
         });
@@ -111,6 +113,13 @@ public final class AssignRoutes {
         ctx.fail(e);
       }
     });
+  }
+
+  /** Like the engine's: 128 random bits, base64url, so the snippet can keep it for the next visit. */
+  private static String newVisitorId() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   private void warn(Throwable err) {

@@ -28,7 +28,9 @@ public abstract class HttpStatusException extends CalltrackException {
   /** A browser origin the property does not allow: 403, and no CORS headers. */
   public static final class ForbiddenOrigin extends HttpStatusException {
     public ForbiddenOrigin(String origin) {
-      super(403, "forbidden_origin", "origin '" + origin + "' is not in the property's allowedOrigins");
+      super(403, "forbidden_origin", origin == null
+          ? "a CORS preflight needs an Origin header"
+          : "origin '" + origin + "' is not in the property's allowedOrigins");
     }
   }
 
