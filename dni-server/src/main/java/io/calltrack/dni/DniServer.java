@@ -103,7 +103,7 @@ public final class DniServer {
     router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
 
     new AssignRoutes(engine, directory, assignMetrics).mount(router);
-    new SessionRoutes(engine, directory).mount(router);
+    new SessionRoutes(store, engine, directory).mount(router);
     new PropertyRoutes(store, directory, auth).mount(router);
     new PoolRoutes(store, engine, poolGauges, auth).mount(router);
     new NumberRoutes(store, auth).mount(router);

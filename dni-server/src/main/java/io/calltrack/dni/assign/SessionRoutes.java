@@ -1,6 +1,8 @@
 package io.calltrack.dni.assign;
 
 import io.calltrack.core.CalltrackException;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.Ids;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.pool.PoolEngine;
 import io.calltrack.dni.config.PropertyDirectory;
@@ -14,17 +16,20 @@ import java.time.Instant;
 
 /**
  * {@code POST /v1/sessions/{sessionId}/heartbeat} → {@code {leaseExpiresAt}} (410 once the lease is
- * gone) and {@code POST /v1/sessions/{sessionId}/release} → 204, with their preflights. The session
- * names its property, whose {@code allowedOrigins} decide CORS. Release accepts any body and content
- * type: {@code navigator.sendBeacon} sends {@code text/plain}.
+ * gone) and {@code POST /v1/sessions/{sessionId}/release} → 204, with their preflights. A session id
+ * is {@code <poolId>.<random>}: the pool names the property, whose {@code allowedOrigins} decide CORS,
+ * found from the (cached) configuration without reading the session. Release accepts any body and
+ * content type: {@code navigator.sendBeacon} sends {@code text/plain}.
  */
 public final class SessionRoutes {
   private static final int MAX_SESSION_ID = 200;
 
+  private final ConfigStore store;
   private final PoolEngine engine;
   private final PropertyDirectory properties;
 
-  public SessionRoutes(PoolEngine engine, PropertyDirectory properties) {
+  public SessionRoutes(ConfigStore store, PoolEngine engine, PropertyDirectory properties) {
+    this.store = store;
     this.engine = engine;
     this.properties = properties;
   }
@@ -80,17 +85,24 @@ public final class SessionRoutes {
   }
 
   private Future<PropertyConfig> propertyOf(String sessionId) {
-    return Timeouts.store(engine.session(sessionId), Timeouts.PUBLIC)
+    String poolId = sessionId.substring(0, sessionId.lastIndexOf('.'));
+    return Timeouts.store(store.pool(poolId), Timeouts.PUBLIC)
         .compose(found -> found
-            .map(session -> properties.get(session.property()))
+            .map(pool -> properties.get(pool.property()))
             .orElseGet(() -> Future.failedFuture(
                 new CalltrackException.NotFound("unknown session '" + sessionId + "'"))));
   }
 
   private static String sessionId(RoutingContext ctx) {
     String id = ctx.pathParam("sessionId");
-    if (id == null || id.isBlank() || id.length() > MAX_SESSION_ID) {
-      throw new CalltrackException.Invalid("session id must be 1-" + MAX_SESSION_ID + " characters");
+    int dot = id == null ? -1 : id.lastIndexOf('.');
+    if (id == null || id.length() > MAX_SESSION_ID || dot <= 0 || dot == id.length() - 1) {
+      throw new CalltrackException.Invalid("malformed session id");
+    }
+    try {
+      Ids.require("pool", id.substring(0, dot));
+    } catch (CalltrackException.Invalid e) {
+      throw new CalltrackException.Invalid("malformed session id");
     }
     return id;
   }
