@@ -1,7 +1,10 @@
 package io.calltrack.dni;
 
+import io.calltrack.core.config.ConfigFile;
 import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.RedisConfigStore;
 import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.core.pool.RedisPoolEngine;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.dni.admin.NumberRoutes;
 import io.calltrack.dni.admin.PoolRoutes;
@@ -38,15 +41,17 @@ public final class DniServer {
   public static final long BODY_LIMIT = 16 * 1024;
 
   private final Redis redis;
+  private final RedisConfigStore store;
   private final HttpServer http;
   private final Sweeper sweeper;
   private final AssignMetrics assignMetrics;
   private final PoolGauges poolGauges;
   private final PrometheusMeterRegistry ownRegistry;
 
-  private DniServer(Redis redis, HttpServer http, Sweeper sweeper, AssignMetrics assignMetrics,
-      PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry) {
+  private DniServer(Redis redis, RedisConfigStore store, HttpServer http, Sweeper sweeper,
+      AssignMetrics assignMetrics, PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry) {
     this.redis = redis;
+    this.store = store;
     this.http = http;
     this.sweeper = sweeper;
     this.assignMetrics = assignMetrics;
@@ -60,12 +65,24 @@ public final class DniServer {
    * answer with fallbacks and {@code /health/ready} says 503 until Redis is back.
    */
   public static Future<DniServer> start(Vertx vertx, DniServerOptions o) {
-    throw new UnsupportedOperationException("waiting for RedisConfigStore and RedisPoolEngine");
+    Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
+    // never fails for Redis being down: the store then works uncached and subscribes when it can
+    return RedisConfigStore.create(vertx, redis).compose(store -> {
+      RedisAPI api = RedisAPI.api(redis);
+      PoolEngine engine = new RedisPoolEngine(vertx, api, store, o.clock());
+      Future<Void> configApplied = o.configFile() == null
+          ? Future.succeededFuture()
+          : vertx.executeBlocking(() -> ConfigFile.read(o.configFile())).compose(file -> file.applyTo(store));
+      return compose(vertx, o, redis, api, store, engine, configApplied)
+          .onFailure(err -> store.close());
+    }, err -> {
+      redis.close();
+      return Future.failedFuture(err);
+    });
   }
 
-  static Future<DniServer> compose(Vertx vertx, DniServerOptions o, Redis redis, ConfigStore store,
-      PoolEngine engine, Future<Void> configApplied) {
-    RedisAPI api = RedisAPI.api(redis);
+  private static Future<DniServer> compose(Vertx vertx, DniServerOptions o, Redis redis, RedisAPI api,
+      RedisConfigStore store, PoolEngine engine, Future<Void> configApplied) {
     PrometheusMeterRegistry ownRegistry =
         o.registry() == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
     PrometheusMeterRegistry registry = o.registry() != null ? o.registry() : ownRegistry;
@@ -84,7 +101,7 @@ public final class DniServer {
         .compose(v -> http.listen())
         .map(listening -> {
           sweeper.start();
-          return new DniServer(redis, http, sweeper, assignMetrics, poolGauges, ownRegistry);
+          return new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry);
         })
         .onFailure(err -> {
           assignMetrics.close();
@@ -127,6 +144,7 @@ public final class DniServer {
   public Future<Void> close() {
     sweeper.close();
     return http.close()
+        .eventually(store::close)
         .eventually(() -> {
           redis.close();
           assignMetrics.close();

@@ -4,14 +4,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Assign latency and fallbacks as this server saw them. {@code calltrack_assign_seconds} is a
- * histogram (Prometheus buckets, for {@code histogram_quantile} across servers) with client-side
- * percentiles too; its {@code outcome} tag is {@code leased}, {@code fallback} (pool exhausted or no
+ * Prometheus histogram (buckets from 1 ms to 5 s; percentiles with {@code histogram_quantile});
+ * its {@code outcome} tag is {@code leased}, {@code fallback} (pool exhausted or no
  * pool), {@code unavailable} (Redis down or slow: last-known default number) or {@code error}.
  */
 public final class AssignMetrics implements AutoCloseable {
@@ -29,8 +30,11 @@ public final class AssignMetrics implements AutoCloseable {
       Timer t = Timer.builder("calltrack.assign")
           .description("Time to answer POST /v1/assign, by outcome")
           .tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT))
-          .publishPercentiles(0.5, 0.9, 0.99)
+          // buckets, not client-side percentiles: the Prometheus registry exports one or the other,
+          // and only buckets add up across servers (histogram_quantile over sum by (le))
           .publishPercentileHistogram()
+          .minimumExpectedValue(Duration.ofMillis(1))
+          .maximumExpectedValue(Duration.ofSeconds(5))
           .register(registry);
       timers[o.ordinal()] = t;
       meters.add(t);
