@@ -72,7 +72,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
     this.port = EmbeddedRedis.freePort();
     Properties p = new Properties();
     p.setProperty("javax.sip.STACK_NAME", name + "-" + STACKS.incrementAndGet());
-    p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "2");
+    p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1"); // responses in arrival order
     p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
     p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
     stack = new SipStackImpl(p);
