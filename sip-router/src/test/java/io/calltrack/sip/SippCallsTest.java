@@ -1,11 +1,15 @@
 package io.calltrack.sip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.core.testing.Await;
+import io.calltrack.sip.demo.AnsweringEndpoint;
 import io.calltrack.sip.testing.Sipp;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -80,6 +85,22 @@ class SippCallsTest {
       CallRecord r = finishedCallsTo(number, 1).get(0);
       assertEquals(CallStatus.BUSY, r.status());
       assertEquals(486, r.finalCode());
+    }
+  }
+
+  /** The demo's flow: SIPp as the trunk (the command the demo prints) and the demo's answering endpoint. */
+  @Test
+  void demoBusinessLineAnswersASippCall() {
+    try (AnsweringEndpoint demoLine = AnsweringEndpoint.start("127.0.0.1", EmbeddedRedis.freePort(), Duration.ofMillis(300))) {
+      PhoneNumber number = fx.property(demoLine.uri("+15559990000"), router);
+      try (Sipp trunk = Sipp.uac("trunk-uac.xml", router.port(), number.e164(), 1, Duration.ofSeconds(1), "udp")) {
+        assertEquals(0, trunk.exitCode(SIPP_WAIT), () -> "trunk:\n" + trunk.output());
+      }
+      CallRecord r = finishedCallsTo(number, 1).get(0);
+      assertEquals(CallStatus.ANSWERED, r.status());
+      assertNotNull(r.ringingAt());
+      assertEquals(1, demoLine.answeredCalls());
+      Await.until(Duration.ofSeconds(10), () -> demoLine.endedCalls() == 1);
     }
   }
 }
