@@ -41,6 +41,20 @@ public final class LuaScript {
     }
   }
 
+  /**
+   * Loads several resources as one script, in order: a shared library of Lua functions first, then
+   * the script that uses it (Redis has no include of its own).
+   */
+  public static LuaScript load(String first, String... more) {
+    StringBuilder source = new StringBuilder(load(first).source);
+    StringBuilder name = new StringBuilder(first);
+    for (String resource : more) {
+      source.append('\n').append(load(resource).source);
+      name.append('+').append(resource);
+    }
+    return new LuaScript(name.toString(), source.toString());
+  }
+
   public String name() {
     return name;
   }

@@ -1,0 +1,92 @@
+package io.calltrack.core.calls;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.phone.PhoneNumber;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One call to a tracking or static number (DESIGN.md {@code GET /v1/calls/{callId}}). Written by the
+ * SIP router as the call progresses; {@code outcome} is added later by the business.
+ *
+ * @param callId      our id for the call (URL-safe); {@code sipCallId} is the SIP Call-ID it came with
+ * @param resolution  how the session was found: lease, hold, static, unattributed; null while not yet
+ *                    resolved (Redis was down at the call's start)
+ * @param candidates  every session that could have been the caller's, when more than one could
+ * @param finalCode   the SIP status that ended the call's setup (200, 486, 408, 487, ...)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record CallRecord(
+    String callId,
+    String sipCallId,
+    PhoneNumber number,
+    String caller,
+    String property,
+    Instant startedAt,
+    Instant ringingAt,
+    Instant answeredAt,
+    Instant endedAt,
+    CallStatus status,
+    Long durationSeconds,
+    Integer finalCode,
+    String resolution,
+    String sessionId,
+    Attribution attribution,
+    List<String> candidates,
+    CallOutcome outcome) {
+
+  public CallRecord {
+    Objects.requireNonNull(callId, "callId");
+    Objects.requireNonNull(startedAt, "startedAt");
+    status = status == null ? CallStatus.RINGING : status;
+    candidates = candidates == null ? List.of() : List.copyOf(candidates);
+  }
+
+  /** A call that has just arrived and is being forwarded. */
+  public static CallRecord started(String callId, String sipCallId, PhoneNumber number, String caller,
+      String property, Instant at) {
+    return new CallRecord(callId, sipCallId, number, caller, property, at, null, null, null,
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null);
+  }
+
+  public boolean finished() {
+    return status != CallStatus.RINGING && endedAt != null;
+  }
+
+  public CallRecord withAttribution(String resolution, String sessionId, Attribution attribution,
+      List<String> candidates) {
+    return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome);
+  }
+
+  public CallRecord ringing(Instant at) {
+    return ringingAt != null ? this : new CallRecord(callId, sipCallId, number, caller, property, startedAt,
+        at, answeredAt, endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution,
+        candidates, outcome);
+  }
+
+  public CallRecord answered(Instant at, int code) {
+    return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, at, endedAt,
+        CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, outcome);
+  }
+
+  /** The call is over: unanswered with {@code status}, or an answered call hung up (status stays answered). */
+  public CallRecord ended(Instant at, CallStatus finalStatus, Integer code) {
+    CallStatus s = answeredAt != null ? CallStatus.ANSWERED : finalStatus;
+    Long duration = answeredAt == null ? Long.valueOf(0)
+        : Long.valueOf(Math.round(Duration.between(answeredAt, at).toMillis() / 1000.0));
+    return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, at,
+        s, duration, finalCode != null && answeredAt != null ? finalCode : code, resolution, sessionId,
+        attribution, candidates, outcome);
+  }
+
+  public CallRecord withOutcome(CallOutcome newOutcome) {
+    return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, newOutcome);
+  }
+}

@@ -1,0 +1,62 @@
+package io.calltrack.core.pool;
+
+/**
+ * Names of one pool's runtime keys. Every key carries the hash tag {@code {pool:<id>}} so that all of
+ * a pool's state sits in one Redis Cluster slot and each state change can be one Lua script. See
+ * {@link RedisPoolEngine} for what each key holds.
+ */
+public record PoolKeys(String poolId) {
+  private String tag() {
+    return "{pool:" + poolId + "}";
+  }
+
+  public String meta() {
+    return tag() + ":meta";
+  }
+
+  public String numbers() {
+    return tag() + ":numbers";
+  }
+
+  public String free() {
+    return tag() + ":free";
+  }
+
+  public String leased() {
+    return tag() + ":leased";
+  }
+
+  public String holding() {
+    return tag() + ":holding";
+  }
+
+  public String owner() {
+    return tag() + ":owner";
+  }
+
+  public String visitors() {
+    return tag() + ":visitors";
+  }
+
+  public String stats() {
+    return tag() + ":stats";
+  }
+
+  /** Set of numbers that have a history key, so sweeps can find histories of numbers since removed. */
+  public String historyNumbers() {
+    return tag() + ":history-numbers";
+  }
+
+  /** Prefix of {@code session:<sid>} hashes and {@code history:<e164>} zsets, completed inside scripts. */
+  public String prefix() {
+    return tag() + ":";
+  }
+
+  public String session(String sessionId) {
+    return tag() + ":session:" + sessionId;
+  }
+
+  public String history(String e164) {
+    return tag() + ":history:" + e164;
+  }
+}

@@ -1,0 +1,362 @@
+package io.calltrack.core.pool;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.PoolConfig;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.json.JsonMapper;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.redis.LuaScript;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@link PoolEngine} on Redis: every state change is one Lua script over one pool's keys, so it is
+ * atomic however many engines (dni-server instances) share the Redis.
+ *
+ * <h2>Key layout</h2>
+ * Configuration is read through the {@link ConfigStore} ({@code {cfg}:*} keys, see
+ * {@link io.calltrack.core.config.RedisConfigStore}). A pool's runtime state shares the hash tag
+ * {@code {pool:<id>}} (one Redis Cluster slot):
+ * <pre>
+ * {pool:ID}:meta               hash  rev (config revision last synced), property
+ * {pool:ID}:numbers            set   the pool's configured numbers (E.164)
+ * {pool:ID}:free               zset  number -> ms it has been idle since (0 = never used; lowest first out)
+ * {pool:ID}:leased             zset  number -> lease expiry ms
+ * {pool:ID}:holding            zset  number -> hold end ms
+ * {pool:ID}:owner              hash  number -> session id leasing or holding it
+ * {pool:ID}:visitors           hash  visitor id -> its live (leased or held) session id
+ * {pool:ID}:session:SID        hash  sid pool property visitor number attribution(JSON) state
+ *                                    startedAt leaseExpiresAt releasedAt endsAt naturalEndsAt (ms)
+ * {pool:ID}:history:E164       zset  session id -> startedAt ms (who had the number when)
+ * {pool:ID}:history-numbers    set   numbers with a history key (for the sweeper)
+ * {pool:ID}:stats              hash  exhausted, recycled (counters since the pool was created)
+ * </pre>
+ * A number is in exactly one of free / leased / holding (numbers dropped from the configuration
+ * leave when their session ends). Sessions are never deleted when they end, only marked ENDED or
+ * RECYCLED, so {@link #resolve} can answer for past instants; history older than the window
+ * (default 30 days) is trimmed, with its session hashes, on each assign of that number and by
+ * {@link #sweep}. Nothing uses key TTLs or Redis TIME: time is the injected {@link Clock}, in ms,
+ * passed to each script, and expired leases and holds are reclaimed inside the scripts (assign,
+ * status, sweep), never by keyspace notifications.
+ *
+ * <h2>Session ids</h2>
+ * {@code <poolId>.<128 random bits, base64url>}, so heartbeat and release find the pool from the id.
+ *
+ * <h2>Stickiness across pools</h2>
+ * A property may have several pools. A returning visitor first gets its live session back from any
+ * of the property's pools (the other pools are probed in parallel with a sticky-only run of the
+ * assign script; a single-pool property costs nothing extra), so a visitor that came back with a
+ * different attribution keeps its number. This needs no property-level visitor index, which would
+ * grow without bound or need TTLs.
+ *
+ * <h2>Use</h2>
+ * Give it a started {@link io.calltrack.core.config.RedisConfigStore} (its cache keeps assign at one
+ * Redis round trip; its start re-syncs pools' runtime keys). A pool whose runtime keys were never
+ * written is repaired by the first assign that meets it.
+ *
+ * <h2>Known limits</h2>
+ * A number dropped from one pool while leased or held, and at once added to another pool, can be
+ * given out by the new pool before its old session ends (the two pools live in different slots and
+ * cannot see each other); and {@link #resolve} looks a number up in its current pool only, so calls
+ * to a number that moved pools are not matched to sessions of its old pool.
+ */
+public final class RedisPoolEngine implements PoolEngine {
+  public static final Duration DEFAULT_HISTORY_WINDOW = Duration.ofDays(30);
+
+  private static final String LIB = "/lua/pool/lib.lua";
+  private static final LuaScript ASSIGN = LuaScript.load(LIB, "/lua/pool/assign.lua");
+  private static final LuaScript HEARTBEAT = LuaScript.load(LIB, "/lua/pool/heartbeat.lua");
+  private static final LuaScript RELEASE = LuaScript.load(LIB, "/lua/pool/release.lua");
+  private static final LuaScript STATUS = LuaScript.load(LIB, "/lua/pool/status.lua");
+  private static final LuaScript SWEEP = LuaScript.load(LIB, "/lua/pool/sweep.lua");
+  private static final LuaScript RESOLVE = LuaScript.load(LIB, "/lua/pool/resolve.lua");
+
+  private final Vertx vertx;
+  private final RedisAPI redis;
+  private final ConfigStore config;
+  private final Clock clock;
+  private final Duration historyWindow;
+
+  public RedisPoolEngine(Vertx vertx, RedisAPI redis, ConfigStore config, Clock clock, Duration historyWindow) {
+    this.vertx = vertx;
+    this.redis = redis;
+    this.config = config;
+    this.clock = clock;
+    this.historyWindow = historyWindow;
+    if (historyWindow.isNegative() || historyWindow.isZero()) {
+      throw new IllegalArgumentException("history window must be positive");
+    }
+  }
+
+  public RedisPoolEngine(Vertx vertx, RedisAPI redis, ConfigStore config, Clock clock) {
+    this(vertx, redis, config, clock, DEFAULT_HISTORY_WINDOW);
+  }
+
+  /** Runs {@link #sweep()} every {@code period}; returns the timer id (cancel with {@code vertx.cancelTimer}). */
+  public long startSweeping(Duration period) {
+    return vertx.setPeriodic(period.toMillis(), id -> sweep());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // assign
+
+  @Override
+  public Future<Assignment> assign(String propertyId, String visitorId, Attribution attribution) {
+    String visitor;
+    try {
+      visitor = SessionIds.visitor(visitorId);
+    } catch (CalltrackException e) {
+      return Future.failedFuture(e);
+    }
+    boolean returning = visitorId != null && !visitorId.isBlank();
+    Attribution attr = attribution == null ? Attribution.UNKNOWN : attribution;
+    return config.property(propertyId).compose(p -> p
+        .map(property -> config.poolsOf(propertyId).compose(pools -> assign(property, pools, visitor, returning, attr)))
+        .orElseGet(() -> Future.failedFuture(new CalltrackException.NotFound("unknown property " + propertyId))));
+  }
+
+  private Future<Assignment> assign(PropertyConfig property, List<PoolConfig> pools, String visitor,
+      boolean returning, Attribution attribution) {
+    Optional<PoolConfig> chosen = PoolSelector.choose(pools, attribution);
+    if (chosen.isEmpty()) {
+      // no pool (or none that matches): the default number, counted nowhere (there is no pool to count in)
+      return Future.succeededFuture(fallback(property, visitor));
+    }
+    PoolConfig pool = chosen.get();
+    List<PoolConfig> others = pools.stream().filter(o -> !o.id().equals(pool.id())).toList();
+    Future<Optional<Assignment>> sticky = returning && !others.isEmpty()
+        ? stickyElsewhere(property, others, visitor, attribution)
+        : Future.succeededFuture(Optional.empty());
+    return sticky.compose(found -> found.isPresent()
+        ? Future.succeededFuture(found.get())
+        : runAssign(property, pool, visitor, attribution, "assign").map(Optional::orElseThrow));
+  }
+
+  /** The visitor's live session in one of {@code pools}, renewed, if it has one (first by pool id). */
+  private Future<Optional<Assignment>> stickyElsewhere(PropertyConfig property, List<PoolConfig> pools,
+      String visitor, Attribution attribution) {
+    List<Future<Optional<Assignment>>> probes = new ArrayList<>();
+    for (PoolConfig pool : pools) {
+      probes.add(runAssign(property, pool, visitor, attribution, "sticky"));
+    }
+    return Future.all(probes).map(all -> {
+      for (Future<Optional<Assignment>> f : probes) {
+        if (f.result().isPresent()) {
+          return f.result();
+        }
+      }
+      return Optional.empty();
+    });
+  }
+
+  private Future<Optional<Assignment>> runAssign(PropertyConfig property, PoolConfig pool, String visitor,
+      Attribution attribution, String mode) {
+    return runAssign(property, pool, visitor, attribution, mode, true);
+  }
+
+  private Future<Optional<Assignment>> runAssign(PropertyConfig property, PoolConfig pool, String visitor,
+      Attribution attribution, String mode, boolean mayResync) {
+    long now = clock.millis();
+    String sid = SessionIds.newSession(pool.id());
+    PoolKeys k = new PoolKeys(pool.id());
+    List<String> keys = new ArrayList<>(poolKeys(k));
+    keys.add(k.session(sid));
+    List<String> args = List.of(
+        Long.toString(now),
+        Long.toString(pool.leaseSeconds() * 1000L),
+        Long.toString(pool.holdSeconds() * 1000L),
+        pool.onExhausted().json(),
+        mode,
+        visitor,
+        sid,
+        pool.id(),
+        property.id(),
+        JsonMapper.write(attribution),
+        Long.toString(now - historyWindow.toMillis()));
+    return ASSIGN.run(redis, keys, args).compose(r -> {
+      String kind = r.get(0).toString();
+      switch (kind) {
+        case "unsynced":
+          // the pool's configuration was written but its runtime keys never were (a writer died in
+          // between): copy the numbers over (revision 0, so any real sync wins) and try once more
+          if (!mayResync) {
+            return Future.failedFuture(new IllegalStateException("pool " + pool.id() + " cannot be synced"));
+          }
+          return PoolSync.sync(redis, pool, 0)
+              .compose(v -> runAssign(property, pool, visitor, attribution, mode, false));
+        case "none":
+          return Future.succeededFuture(Optional.empty());
+        case "fallback":
+          return Future.succeededFuture(Optional.of(fallback(property, visitor)));
+        default:
+          return Future.succeededFuture(Optional.of(new Assignment(
+              r.get(1).toString(),
+              visitor,
+              pool.id(),
+              PhoneNumber.parse(r.get(2).toString()),
+              property.swapNumbers(),
+              pool.leaseSeconds(),
+              Instant.ofEpochMilli(r.get(3).toLong()),
+              false,
+              "recycled".equals(kind))));
+      }
+    });
+  }
+
+  private static Assignment fallback(PropertyConfig property, String visitor) {
+    return new Assignment(null, visitor, null, property.defaultNumber(), property.swapNumbers(), 0, null, true, false);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // heartbeat, release, session
+
+  @Override
+  public Future<Instant> heartbeat(String sessionId) {
+    return poolOfSession(sessionId).compose(pool -> {
+      PoolKeys k = new PoolKeys(pool.id());
+      List<String> keys = new ArrayList<>(poolKeys(k));
+      keys.add(k.session(sessionId));
+      return HEARTBEAT.run(redis, keys, List.of(Long.toString(clock.millis()),
+              Long.toString(pool.leaseSeconds() * 1000L), Long.toString(pool.holdSeconds() * 1000L), sessionId))
+          .compose(r -> switch (r.get(0).toString()) {
+            case "ok" -> Future.succeededFuture(Instant.ofEpochMilli(r.get(1).toLong()));
+            case "gone" -> Future.failedFuture(new CalltrackException.Gone("the lease of session " + sessionId + " has ended"));
+            default -> Future.failedFuture(unknownSession(sessionId));
+          });
+    });
+  }
+
+  @Override
+  public Future<Void> release(String sessionId) {
+    return poolOfSession(sessionId).compose(pool -> {
+      PoolKeys k = new PoolKeys(pool.id());
+      List<String> keys = new ArrayList<>(poolKeys(k));
+      keys.add(k.session(sessionId));
+      return RELEASE.run(redis, keys, List.of(Long.toString(clock.millis()),
+              Long.toString(pool.holdSeconds() * 1000L), sessionId))
+          .compose(r -> "not_found".equals(r.get(0).toString())
+              ? Future.<Void>failedFuture(unknownSession(sessionId))
+              : Future.<Void>succeededFuture());
+    });
+  }
+
+  @Override
+  public Future<Optional<Session>> session(String sessionId) {
+    String poolId;
+    try {
+      poolId = SessionIds.poolOf(sessionId);
+    } catch (CalltrackException e) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return redis.hmget(SessionCodec.hmget(new PoolKeys(poolId).session(sessionId)))
+        .map(r -> Optional.ofNullable(SessionCodec.decode(r)));
+  }
+
+  /** The pool a session id names; Invalid for a malformed id, NotFound for a pool that does not exist. */
+  private Future<PoolConfig> poolOfSession(String sessionId) {
+    String poolId;
+    try {
+      poolId = SessionIds.poolOf(sessionId);
+    } catch (CalltrackException e) {
+      return Future.failedFuture(e);
+    }
+    return config.pool(poolId).compose(p -> p.map(Future::succeededFuture)
+        .orElseGet(() -> Future.failedFuture(unknownSession(sessionId))));
+  }
+
+  private static CalltrackException unknownSession(String sessionId) {
+    return new CalltrackException.NotFound("unknown session " + sessionId);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // status, sweep
+
+  @Override
+  public Future<PoolStatus> status(String poolId) {
+    return config.pool(poolId).compose(p -> {
+      if (p.isEmpty()) {
+        return Future.failedFuture(new CalltrackException.NotFound("unknown pool " + poolId));
+      }
+      PoolConfig pool = p.get();
+      return STATUS.run(redis, poolKeys(new PoolKeys(poolId)),
+              List.of(Long.toString(clock.millis()), Long.toString(pool.holdSeconds() * 1000L)))
+          .map(r -> {
+            int size = r.get(0).toInteger();
+            int leased = r.get(1).toInteger();
+            int holding = r.get(2).toInteger();
+            int free = r.get(3).toInteger();
+            double utilization = size == 0 ? 0 : Math.min(1.0, (leased + holding) / (double) size);
+            return new PoolStatus(poolId, pool.property(), size, leased, holding, free, utilization,
+                r.get(4).toLong(), r.get(5).toLong());
+          });
+    });
+  }
+
+  /** Reclaims and trims every pool, one after the other; answers how many leases and holds it ended. */
+  @Override
+  public Future<Integer> sweep() {
+    return config.routingTable().compose(table -> {
+      Future<Integer> total = Future.succeededFuture(0);
+      for (String poolId : new LinkedHashSet<>(table.poolOfNumber().values())) {
+        total = total.compose(sum -> sweep(poolId).map(n -> sum + n));
+      }
+      return total;
+    });
+  }
+
+  private Future<Integer> sweep(String poolId) {
+    return config.pool(poolId).compose(p -> {
+      if (p.isEmpty()) {
+        return Future.succeededFuture(0);
+      }
+      long now = clock.millis();
+      return SWEEP.run(redis, poolKeys(new PoolKeys(poolId)), List.of(Long.toString(now),
+              Long.toString(p.get().holdSeconds() * 1000L), Long.toString(now - historyWindow.toMillis())))
+          .map(r -> r.get(0).toInteger());
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // resolve
+
+  @Override
+  public Future<Resolution> resolve(PhoneNumber number, Instant at) {
+    return config.routingTable().compose(table -> {
+      String poolId = table.poolOfNumber().get(number);
+      if (poolId != null) {
+        return RESOLVE.run(redis, poolKeys(new PoolKeys(poolId)), List.of(number.e164(), Long.toString(at.toEpochMilli())))
+            .map(r -> {
+              List<Session> sessions = new ArrayList<>(r.size());
+              for (Response fields : r) {
+                Session s = SessionCodec.decode(fields);
+                if (s != null) {
+                  sessions.add(s);
+                }
+              }
+              return ResolutionPicker.pick(sessions, at);
+            });
+      }
+      var staticNumber = table.staticNumbers().get(number);
+      if (staticNumber != null) {
+        return Future.succeededFuture(new Resolution(Resolution.Kind.STATIC, null, List.of(), staticNumber));
+      }
+      return Future.succeededFuture(Resolution.unattributed());
+    });
+  }
+
+  private static List<String> poolKeys(PoolKeys k) {
+    return List.of(k.meta(), k.numbers(), k.free(), k.leased(), k.holding(), k.owner(), k.visitors(), k.stats(),
+        k.historyNumbers());
+  }
+}

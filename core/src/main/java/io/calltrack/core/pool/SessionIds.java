@@ -1,0 +1,51 @@
+package io.calltrack.core.pool;
+
+import io.calltrack.core.CalltrackException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Session and visitor ids. A session id is {@code <poolId>.<128 random bits, base64url>}: it names
+ * its pool, so heartbeat and release find the pool's keys without a lookup, and it cannot be guessed.
+ * Ids are checked strictly before any Redis key is built from them.
+ */
+final class SessionIds {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+  private static final Pattern SESSION = Pattern.compile("([A-Za-z0-9_-]{1,64})\\.([A-Za-z0-9_-]{22})");
+  private static final Pattern VISITOR = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
+
+  private SessionIds() {}
+
+  static String random() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return B64.encodeToString(bytes);
+  }
+
+  static String newSession(String poolId) {
+    return poolId + "." + random();
+  }
+
+  /** The pool of a well-formed session id; Invalid otherwise. */
+  static String poolOf(String sessionId) {
+    Matcher m = sessionId == null ? null : SESSION.matcher(sessionId);
+    if (m == null || !m.matches()) {
+      throw new CalltrackException.Invalid("malformed session id");
+    }
+    return m.group(1);
+  }
+
+  /** A visitor id from the browser, or a new one when none is given. */
+  static String visitor(String visitorId) {
+    if (visitorId == null || visitorId.isBlank()) {
+      return random();
+    }
+    if (!VISITOR.matcher(visitorId).matches()) {
+      throw new CalltrackException.Invalid("visitorId must be 1-128 characters of letters, digits, '_', '-', '.' or ':'");
+    }
+    return visitorId;
+  }
+}

@@ -1,0 +1,96 @@
+-- Assigns a number of this pool to a visitor: reclaim what expired, then the visitor's live session
+-- (sticky: same number, lease renewed, hold cancelled), else the free number idle longest, else the
+-- exhaustion policy. In mode 'sticky' it only looks for the visitor's live session.
+-- KEYS[1..9] see lib.lua, KEYS[10] the new session's hash
+-- ARGV: 1 now, 2 leaseMs, 3 holdMs, 4 policy ('fallback'|'recycle-oldest'), 5 mode ('assign'|'sticky'),
+--       6 visitorId, 7 new session id, 8 pool id, 9 property id, 10 attribution JSON, 11 history cutoff
+-- Returns {'sticky'|'new'|'recycled', sid, number, leaseExpiresAt} | {'fallback'} | {'none'} | {'unsynced'}
+if not synced() then
+  return {'unsynced'}
+end
+local now, leaseMs, holdMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local policy, mode, visitor = ARGV[4], ARGV[5], ARGV[6]
+local cutoff = tonumber(ARGV[11])
+reclaim(now, holdMs)
+
+local expiry = now + leaseMs
+
+-- sticky: the visitor's live session keeps its number (unless the number has left the pool)
+local sid = redis.call('HGET', K.visitors, visitor)
+if sid then
+  local skey = session_key(sid)
+  local s = redis.call('HMGET', skey, 'state', 'number')
+  local n = s[2]
+  if (s[1] == 'LEASED' or s[1] == 'HOLDING') and redis.call('HGET', K.owner, n) == sid
+      and redis.call('SISMEMBER', K.numbers, n) == 1 then
+    redis.call('ZREM', K.holding, n)
+    redis.call('ZADD', K.leased, ms(expiry), n)
+    redis.call('HSET', skey, 'state', 'LEASED', 'leaseExpiresAt', ms(expiry), 'releasedAt', '',
+      'endsAt', ms(expiry + holdMs), 'naturalEndsAt', ms(expiry + holdMs))
+    return {'sticky', sid, n, ms(expiry)}
+  end
+end
+if mode == 'sticky' then
+  return {'none'}
+end
+
+local kind = 'new'
+local n
+local popped = redis.call('ZPOPMIN', K.free)
+if #popped > 0 then
+  n = popped[1]
+else
+  if policy ~= 'recycle-oldest' then
+    redis.call('HINCRBY', K.stats, 'exhausted', 1)
+    return {'fallback'}
+  end
+  -- the number whose hold ends first, else whose lease ends first, among the pool's numbers
+  -- (numbers dropped from the configuration are skipped: they leave when their session ends)
+  for _, set in ipairs({K.holding, K.leased}) do
+    local i = 0
+    while not n do
+      local candidate = redis.call('ZRANGE', set, i, i)[1]
+      if not candidate then
+        break
+      end
+      if redis.call('SISMEMBER', K.numbers, candidate) == 1 then
+        n = candidate
+      end
+      i = i + 1
+    end
+  end
+  redis.call('HINCRBY', K.stats, 'exhausted', 1)
+  if not n then
+    return {'fallback'}
+  end
+  redis.call('HINCRBY', K.stats, 'recycled', 1)
+  kind = 'recycled'
+  local old = redis.call('HGET', K.owner, n)
+  if old then
+    local okey = session_key(old)
+    local s = redis.call('HMGET', okey, 'state', 'visitor', 'leaseExpiresAt')
+    if s[1] == 'LEASED' then
+      redis.call('HSET', okey, 'leaseExpiresAt', ms(math.min(tonumber(s[3]), now)), 'releasedAt', ms(now))
+    end
+    -- endsAt is when it really ended; naturalEndsAt stays, so calls in its natural hold are ambiguous
+    redis.call('HSET', okey, 'state', 'RECYCLED', 'endsAt', ms(now))
+    if s[2] and redis.call('HGET', K.visitors, s[2]) == old then
+      redis.call('HDEL', K.visitors, s[2])
+    end
+  end
+  redis.call('ZREM', K.holding, n)
+  redis.call('ZREM', K.leased, n)
+end
+
+sid = ARGV[7]
+redis.call('HSET', KEYS[10], 'sid', sid, 'pool', ARGV[8], 'property', ARGV[9], 'visitor', visitor,
+  'number', n, 'attribution', ARGV[10], 'state', 'LEASED', 'startedAt', ms(now),
+  'leaseExpiresAt', ms(expiry), 'releasedAt', '', 'endsAt', ms(expiry + holdMs),
+  'naturalEndsAt', ms(expiry + holdMs))
+redis.call('ZADD', K.leased, ms(expiry), n)
+redis.call('HSET', K.owner, n, sid)
+redis.call('HSET', K.visitors, visitor, sid)
+redis.call('ZADD', history_key(n), ms(now), sid)
+redis.call('SADD', K.histnums, n)
+trim(n, cutoff)
+return {kind, sid, n, ms(expiry)}

@@ -1,0 +1,514 @@
+package io.calltrack.core.pool;
+
+import static io.calltrack.core.testing.Await.failure;
+import static io.calltrack.core.testing.Await.result;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.config.PoolConfig;
+import io.calltrack.core.config.PoolConfig.Match;
+import io.calltrack.core.config.PoolConfig.OnExhausted;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.config.StaticNumberConfig;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.testing.MutableClock;
+import io.calltrack.core.testing.TestNumbers;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RedisPoolEngineTest {
+  private static final Attribution GOOGLE_CPC = attribution("google", "cpc");
+
+  private MutableClock clock;
+  private PoolFixture f;
+  private RedisPoolEngine engine;
+
+  static Attribution attribution(String source, String medium) {
+    return new Attribution(source, medium, "spring", "plumber", null, "https://acme.example/", null,
+        null, null, null, null, null);
+  }
+
+  @BeforeEach
+  void start() {
+    clock = MutableClock.at("2026-03-01T12:00:00Z");
+    f = new PoolFixture(clock);
+    engine = f.engine;
+  }
+
+  @AfterEach
+  void stop() {
+    f.close();
+  }
+
+  private Assignment assign(PropertyConfig p, String visitor) {
+    return result(engine.assign(p.id(), visitor, GOOGLE_CPC));
+  }
+
+  private Session session(Assignment a) {
+    return result(engine.session(a.sessionId())).orElseThrow();
+  }
+
+  private PoolStatus status(PoolConfig pool) {
+    return result(engine.status(pool.id()));
+  }
+
+  @Test
+  void leasesAndSticksToTheSameVisitor() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 3, 60, 300, OnExhausted.FALLBACK, null);
+    Assignment a = assign(p, "visitor-a");
+    assertFalse(a.fallback());
+    assertEquals(pool.id(), a.poolId());
+    assertTrue(a.sessionId().startsWith(pool.id() + "."));
+    assertTrue(pool.numbers().contains(a.number()));
+    assertEquals(p.swapNumbers(), a.swap());
+    assertEquals(60, a.leaseSeconds());
+    assertEquals(clock.instant().plusSeconds(60), a.leaseExpiresAt());
+
+    Session s = session(a);
+    assertEquals(Session.State.LEASED, s.state());
+    assertEquals(GOOGLE_CPC, s.attribution());
+    assertEquals("visitor-a", s.visitorId());
+    assertEquals(clock.instant(), s.startedAt());
+    assertEquals(clock.instant().plusSeconds(360), s.naturalEndsAt());
+
+    clock.advance(Duration.ofSeconds(30));
+    Assignment again = assign(p, "visitor-a");
+    assertEquals(a.sessionId(), again.sessionId());
+    assertEquals(a.number(), again.number());
+    assertEquals(clock.instant().plusSeconds(60), again.leaseExpiresAt(), "lease renewed");
+
+    Assignment b = assign(p, "visitor-b");
+    assertNotEquals(a.number(), b.number());
+    PoolStatus st = status(pool);
+    assertEquals(3, st.size());
+    assertEquals(2, st.leased());
+    assertEquals(1, st.free());
+    assertEquals(2 / 3.0, st.utilization(), 1e-9);
+  }
+
+  @Test
+  void aNewVisitorGetsAnId() {
+    PropertyConfig p = f.newProperty();
+    f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
+    Assignment a = result(engine.assign(p.id(), null, null));
+    Assignment b = result(engine.assign(p.id(), "", Attribution.UNKNOWN));
+    assertNotNull(a.visitorId());
+    assertTrue(a.visitorId().length() >= 22);
+    assertNotEquals(a.visitorId(), b.visitorId());
+    assertNotEquals(a.number(), b.number());
+  }
+
+  @Test
+  void heartbeatExtendsOnlyALiveLease() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 1, 60, 300, OnExhausted.FALLBACK, null);
+    Assignment a = assign(p, "v");
+    clock.advance(Duration.ofSeconds(50));
+    Instant extended = result(engine.heartbeat(a.sessionId()));
+    assertEquals(clock.instant().plusSeconds(60), extended);
+    assertEquals(extended, session(a).leaseExpiresAt());
+    clock.advance(Duration.ofSeconds(59));
+    assertEquals(clock.instant().plusSeconds(60), result(engine.heartbeat(a.sessionId())));
+
+    clock.advance(Duration.ofSeconds(60)); // exactly at expiry: over
+    assertInstanceOf(CalltrackException.Gone.class, failure(engine.heartbeat(a.sessionId())));
+    assertEquals(1, status(pool).holding(), "the expired lease went into its hold");
+    assertInstanceOf(CalltrackException.Gone.class, failure(engine.heartbeat(a.sessionId())));
+  }
+
+  @Test
+  void badSessionIdsAreRefusedCleanly() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 1, 60, 300, OnExhausted.FALLBACK, null);
+    for (String bad : new String[] {"", "nonsense", pool.id() + ".short", pool.id() + ".*AAAAAAAAAAAAAAAAAAAAA",
+        "../" + pool.id() + ".AAAAAAAAAAAAAAAAAAAAAA", pool.id() + ".AAAAAAAAAAAAAAAAAAAAAA\n", "{pool}.AAAAAAAAAAAAAAAAAAAAAA"}) {
+      assertInstanceOf(CalltrackException.Invalid.class, failure(engine.heartbeat(bad)), bad);
+      assertInstanceOf(CalltrackException.Invalid.class, failure(engine.release(bad)), bad);
+      assertEquals(Optional.empty(), result(engine.session(bad)));
+    }
+    assertInstanceOf(CalltrackException.Invalid.class, failure(engine.heartbeat(null)));
+    String unknownInPool = pool.id() + ".AAAAAAAAAAAAAAAAAAAAAA";
+    assertInstanceOf(CalltrackException.NotFound.class, failure(engine.heartbeat(unknownInPool)));
+    assertInstanceOf(CalltrackException.NotFound.class, failure(engine.release(unknownInPool)));
+    String unknownPool = "no-such-pool.AAAAAAAAAAAAAAAAAAAAAA";
+    assertInstanceOf(CalltrackException.NotFound.class, failure(engine.heartbeat(unknownPool)));
+    assertInstanceOf(CalltrackException.NotFound.class, failure(engine.status("no-such-pool")));
+    assertInstanceOf(CalltrackException.NotFound.class, failure(engine.status("bad id!")));
+    assertInstanceOf(CalltrackException.Invalid.class,
+        failure(engine.assign(p.id(), "visitor with spaces", GOOGLE_CPC)));
+    assertEquals(1, status(pool).free(), "nothing changed");
+  }
+
+  @Test
+  void releaseStartsTheHoldThenTheNumberIsFree() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 1, 60, 300, OnExhausted.FALLBACK, null);
+    Assignment a = assign(p, "v");
+    clock.advance(Duration.ofSeconds(10));
+    Instant releasedAt = clock.instant();
+    result(engine.release(a.sessionId()));
+    result(engine.release(a.sessionId())); // harmless twice
+    Session held = session(a);
+    assertEquals(Session.State.HOLDING, held.state());
+    assertEquals(releasedAt, held.releasedAt());
+    assertEquals(releasedAt.plusSeconds(300), held.endsAt());
+    assertInstanceOf(CalltrackException.Gone.class, failure(engine.heartbeat(a.sessionId())));
+
+    PoolStatus st = status(pool);
+    assertEquals(0, st.leased());
+    assertEquals(1, st.holding());
+    assertEquals(1.0, st.utilization());
+    assertTrue(result(engine.assign(p.id(), "other", GOOGLE_CPC)).fallback(), "a held number is not free");
+
+    clock.advance(Duration.ofSeconds(299));
+    assertEquals(1, status(pool).holding());
+    clock.advance(Duration.ofSeconds(1));
+    st = status(pool);
+    assertEquals(0, st.holding());
+    assertEquals(1, st.free());
+    assertEquals(Session.State.ENDED, session(a).state());
+    result(engine.release(a.sessionId())); // still harmless once ended
+
+    Assignment next = assign(p, "other");
+    assertEquals(a.number(), next.number());
+    assertNotEquals(a.sessionId(), next.sessionId());
+    Assignment back = assign(p, "v");
+    assertTrue(back.fallback(), "the first visitor's session is over: no stickiness any more");
+  }
+
+  @Test
+  void anExpiredLeaseIsHeldThenFreed() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 2, 60, 120, OnExhausted.FALLBACK, null);
+    Assignment a = assign(p, "v");
+    Instant expiry = a.leaseExpiresAt();
+    clock.advance(Duration.ofSeconds(90));
+    PoolStatus st = status(pool);
+    assertEquals(0, st.leased());
+    assertEquals(1, st.holding());
+    Session s = session(a);
+    assertEquals(Session.State.HOLDING, s.state());
+    assertEquals(expiry, s.releasedAt());
+    assertEquals(expiry.plusSeconds(120), s.endsAt());
+
+    clock.advance(Duration.ofSeconds(90)); // hold ended at expiry + 120 s = t0 + 180 s
+    assertEquals(2, status(pool).free());
+    assertEquals(Session.State.ENDED, session(a).state());
+  }
+
+  @Test
+  void aReturningVisitorInItsHoldGetsItsNumberBack() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 2, 60, 600, OnExhausted.FALLBACK, null);
+    Assignment a = assign(p, "v");
+    clock.advance(Duration.ofSeconds(200)); // lease over, in hold
+    assertEquals(1, status(pool).holding());
+    Assignment back = assign(p, "v");
+    assertEquals(a.sessionId(), back.sessionId());
+    assertEquals(a.number(), back.number());
+    Session s = session(back);
+    assertEquals(Session.State.LEASED, s.state());
+    assertNull(s.releasedAt());
+    assertEquals(clock.instant().plusSeconds(60), s.leaseExpiresAt());
+    PoolStatus st = status(pool);
+    assertEquals(1, st.leased());
+    assertEquals(0, st.holding());
+    assertEquals(clock.instant().plusSeconds(60), result(engine.heartbeat(a.sessionId())));
+  }
+
+  @Test
+  void theNumberIdleLongestGoesFirst() {
+    PropertyConfig p = f.newProperty();
+    List<PhoneNumber> numbers = TestNumbers.fresh(4);
+    PoolConfig pool = f.newPool(p, numbers, 60, 0, OnExhausted.FALLBACK, null);
+    Assignment[] first = new Assignment[3];
+    for (int i = 0; i < 3; i++) {
+      first[i] = assign(p, "first-" + i);
+    }
+    // released in the order 1, 2, 0, a second apart (no hold): idle longest is 1, then 2, then 0;
+    // the fourth number was never used and goes before all of them
+    int[] order = {1, 2, 0};
+    for (int i : order) {
+      clock.advance(Duration.ofSeconds(1));
+      result(engine.release(first[i].sessionId()));
+    }
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(4, status(pool).free());
+    List<PhoneNumber> used = List.of(first[0].number(), first[1].number(), first[2].number());
+    PhoneNumber neverUsed = numbers.stream().filter(n -> !used.contains(n)).findFirst().orElseThrow();
+    assertEquals(neverUsed, assign(p, "next-a").number());
+    assertEquals(first[1].number(), assign(p, "next-b").number());
+    assertEquals(first[2].number(), assign(p, "next-c").number());
+    assertEquals(first[0].number(), assign(p, "next-d").number());
+  }
+
+  @Test
+  void theMostSpecificPoolWins() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig any = f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
+    PoolConfig google = f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, new Match("google", null));
+    PoolConfig cpc = f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, new Match("Google", "cpc"));
+    PoolConfig cpcToo = f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, new Match("google", "cpc"));
+    PoolConfig tieWinner = cpc.id().compareTo(cpcToo.id()) < 0 ? cpc : cpcToo;
+
+    assertEquals(tieWinner.id(), result(engine.assign(p.id(), "v1", attribution("google", "cpc"))).poolId());
+    assertEquals(google.id(), result(engine.assign(p.id(), "v2", attribution("GOOGLE", "organic"))).poolId());
+    assertEquals(any.id(), result(engine.assign(p.id(), "v3", attribution("bing", "cpc"))).poolId());
+    assertEquals(any.id(), result(engine.assign(p.id(), "v4", null)).poolId());
+    assertEquals(1, status(tieWinner).leased());
+  }
+
+  @Test
+  void aVisitorKeepsItsNumberAcrossThePropertysPools() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig any = f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
+    f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, new Match("google", null));
+    Assignment organic = result(engine.assign(p.id(), "v", attribution("duckduckgo", "organic")));
+    assertEquals(any.id(), organic.poolId());
+    clock.advance(Duration.ofSeconds(120)); // lease over, in hold
+    Assignment paid = result(engine.assign(p.id(), "v", attribution("google", "cpc")));
+    assertEquals(organic.sessionId(), paid.sessionId());
+    assertEquals(organic.number(), paid.number());
+    assertEquals(1, status(any).leased());
+  }
+
+  @Test
+  void propertiesWithoutPoolsFallBackAndUnknownPropertiesAreNotFound() {
+    PropertyConfig p = f.newProperty();
+    Assignment a = result(engine.assign(p.id(), "v", GOOGLE_CPC));
+    assertTrue(a.fallback());
+    assertEquals(p.defaultNumber(), a.number());
+    assertNull(a.sessionId());
+    assertEquals("v", a.visitorId());
+    assertInstanceOf(CalltrackException.NotFound.class, failure(engine.assign("no-such-property", "v", GOOGLE_CPC)));
+    assertInstanceOf(CalltrackException.NotFound.class, failure(engine.assign("bad id!", "v", GOOGLE_CPC)));
+  }
+
+  @Test
+  void exhaustionFallsBackAndCounts() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
+    assign(p, "a");
+    assign(p, "b");
+    Assignment c = assign(p, "c");
+    assertTrue(c.fallback());
+    assertEquals(p.defaultNumber(), c.number());
+    assertTrue(assign(p, "d").fallback());
+    PoolStatus st = status(pool);
+    assertEquals(2, st.exhausted());
+    assertEquals(0, st.recycled());
+    assertEquals(2, st.leased());
+  }
+
+  @Test
+  void recycleOldestTakesTheOldestHoldAndSaysSo() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 2, 60, 1800, OnExhausted.RECYCLE_OLDEST, null);
+    Assignment a = assign(p, "a");
+    clock.advance(Duration.ofSeconds(5));
+    Assignment b = assign(p, "b");
+    clock.advance(Duration.ofSeconds(5));
+    result(engine.release(b.sessionId())); // b's hold ends at t+10+1800; a is leased: b's number goes first
+    clock.advance(Duration.ofSeconds(5));
+    Instant recycledAt = clock.instant();
+    Assignment c = assign(p, "c");
+    assertTrue(c.recycled());
+    assertFalse(c.fallback());
+    assertEquals(b.number(), c.number());
+    Session old = session(b);
+    assertEquals(Session.State.RECYCLED, old.state());
+    assertEquals(recycledAt, old.endsAt());
+    assertEquals(recycledAt.minusSeconds(5).plusSeconds(1800), old.naturalEndsAt());
+
+    clock.advance(Duration.ofSeconds(5));
+    Assignment d = assign(p, "d"); // no hold left: the lease that ends first (a's)
+    assertEquals(a.number(), d.number());
+    assertTrue(d.recycled());
+    Session aOld = session(a);
+    assertEquals(Session.State.RECYCLED, aOld.state());
+    assertEquals(clock.instant(), aOld.leaseExpiresAt(), "its lease ended when it was recycled");
+    assertInstanceOf(CalltrackException.Gone.class, failure(engine.heartbeat(a.sessionId())));
+
+    PoolStatus st = status(pool);
+    assertEquals(2, st.exhausted());
+    assertEquals(2, st.recycled());
+    assertEquals(2, st.leased());
+    // b comes back: its session is over, it gets a new one (recycling again)
+    Assignment bAgain = assign(p, "b");
+    assertNotEquals(b.sessionId(), bAgain.sessionId());
+  }
+
+  @Test
+  void resolvesPastInstants() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 1, 60, 600, OnExhausted.FALLBACK, null);
+    PhoneNumber n = pool.numbers().get(0);
+    Instant t0 = clock.instant();
+    Assignment a = assign(p, "a");
+    clock.advance(Duration.ofSeconds(50));
+    result(engine.heartbeat(a.sessionId())); // lease to t0+110
+    clock.advance(Duration.ofSeconds(40));
+    result(engine.release(a.sessionId())); // released at t0+90, hold to t0+690
+    clock.advance(Duration.ofSeconds(700)); // t0+790: free again
+    Assignment b = assign(p, "b");
+    clock.advance(Duration.ofSeconds(30));
+
+    Resolution duringLease = result(engine.resolve(n, t0.plusSeconds(80)));
+    assertEquals(Resolution.Kind.LEASE, duringLease.kind());
+    assertEquals(a.sessionId(), duringLease.session().sessionId());
+    assertEquals(GOOGLE_CPC, duringLease.session().attribution());
+    assertFalse(duringLease.ambiguous());
+
+    Resolution duringHold = result(engine.resolve(n, t0.plusSeconds(600)));
+    assertEquals(Resolution.Kind.HOLD, duringHold.kind());
+    assertEquals(a.sessionId(), duringHold.session().sessionId());
+
+    assertEquals(Resolution.Kind.UNATTRIBUTED, result(engine.resolve(n, t0.plusSeconds(700))).kind());
+    assertEquals(Resolution.Kind.UNATTRIBUTED, result(engine.resolve(n, t0.minusSeconds(1))).kind());
+
+    Resolution now = result(engine.resolve(n, clock.instant()));
+    assertEquals(Resolution.Kind.LEASE, now.kind());
+    assertEquals(b.sessionId(), now.session().sessionId());
+    assertEquals(List.of(now.session()), now.candidates());
+
+    StaticNumberConfig billboard = new StaticNumberConfig(TestNumbers.fresh(), p.id(), "billboard", "offline", "i-95");
+    result(f.store.putStaticNumber(billboard));
+    Resolution st = result(engine.resolve(billboard.number(), t0));
+    assertEquals(Resolution.Kind.STATIC, st.kind());
+    assertEquals(billboard, st.staticNumber());
+    assertNull(st.session());
+
+    assertEquals(Resolution.Kind.UNATTRIBUTED, result(engine.resolve(TestNumbers.fresh(), t0)).kind());
+  }
+
+  @Test
+  void aCallJustAfterARecycleIsAmbiguous() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 1, 60, 1800, OnExhausted.RECYCLE_OLDEST, null);
+    Assignment a = assign(p, "a");
+    clock.advance(Duration.ofSeconds(10));
+    result(engine.release(a.sessionId()));
+    clock.advance(Duration.ofSeconds(60));
+    Instant recycle = clock.instant();
+    Assignment b = assign(p, "b");
+    assertTrue(b.recycled());
+
+    Resolution r = result(engine.resolve(pool.numbers().get(0), recycle.plusSeconds(30)));
+    assertEquals(Resolution.Kind.LEASE, r.kind());
+    assertEquals(b.sessionId(), r.session().sessionId());
+    assertTrue(r.ambiguous());
+    assertEquals(List.of(b.sessionId(), a.sessionId()), r.candidates().stream().map(Session::sessionId).toList());
+
+    Resolution before = result(engine.resolve(pool.numbers().get(0), recycle.minusSeconds(1)));
+    assertEquals(Resolution.Kind.HOLD, before.kind());
+    assertEquals(a.sessionId(), before.session().sessionId());
+    assertFalse(before.ambiguous());
+  }
+
+  @Test
+  void historyIsTrimmedAfterTheWindow() {
+    PoolFixture shortMemory = new PoolFixture(clock, Duration.ofDays(1));
+    try {
+      RedisPoolEngine e = shortMemory.engine;
+      PropertyConfig p = shortMemory.newProperty();
+      PoolConfig pool = shortMemory.newPool(p, 2, 3600, 300, OnExhausted.FALLBACK, null);
+      Instant t0 = clock.instant();
+      Assignment a = result(e.assign(p.id(), "a", GOOGLE_CPC));
+      Assignment live = result(e.assign(p.id(), "live", GOOGLE_CPC));
+      result(e.release(a.sessionId()));
+      assertEquals(Resolution.Kind.HOLD, result(e.resolve(a.number(), t0.plusSeconds(10))).kind());
+      // the live visitor keeps coming back within its lease for two days: its session must survive any trimming
+      for (int h = 0; h < 49; h++) {
+        result(e.assign(p.id(), "live", GOOGLE_CPC));
+        clock.advance(Duration.ofMinutes(59));
+      }
+      result(e.sweep());
+      assertEquals(Optional.empty(), result(e.session(a.sessionId())), "trimmed with its history");
+      assertEquals(Resolution.Kind.UNATTRIBUTED, result(e.resolve(a.number(), t0.plusSeconds(10))).kind());
+      Session stillLive = result(e.session(live.sessionId())).orElseThrow();
+      assertEquals(Session.State.LEASED, stillLive.state());
+      assertEquals(t0, stillLive.startedAt());
+      assertEquals(live.sessionId(), result(e.resolve(live.number(), clock.instant())).session().sessionId());
+      assertEquals(1, result(e.status(pool.id())).free());
+    } finally {
+      shortMemory.close();
+    }
+  }
+
+  @Test
+  void historyIsTrimmedWhenTheNumberIsAssignedAgain() {
+    PoolFixture shortMemory = new PoolFixture(clock, Duration.ofDays(1));
+    try {
+      RedisPoolEngine e = shortMemory.engine;
+      PropertyConfig p = shortMemory.newProperty();
+      shortMemory.newPool(p, 1, 60, 0, OnExhausted.FALLBACK, null);
+      Assignment a = result(e.assign(p.id(), "a", GOOGLE_CPC));
+      result(e.release(a.sessionId()));
+      clock.advance(Duration.ofDays(2));
+      Assignment b = result(e.assign(p.id(), "b", GOOGLE_CPC));
+      assertEquals(a.number(), b.number());
+      assertEquals(Optional.empty(), result(e.session(a.sessionId())));
+    } finally {
+      shortMemory.close();
+    }
+  }
+
+  @Test
+  void numbersDroppedFromAPoolLeaveWhenTheirSessionEnds() {
+    PropertyConfig p = f.newProperty();
+    List<PhoneNumber> numbers = TestNumbers.fresh(2);
+    PoolConfig pool = f.newPool(p, numbers, 60, 300, OnExhausted.FALLBACK, null);
+    Assignment a = assign(p, "a"); // takes one of the two (both idle since 0: either)
+    PhoneNumber kept = numbers.stream().filter(n -> !n.equals(a.number())).findFirst().orElseThrow();
+    result(f.store.putPool(new PoolConfig(pool.id(), p.id(), List.of(kept), 60, 300, OnExhausted.FALLBACK, null)));
+    PoolStatus st = status(pool);
+    assertEquals(1, st.size());
+    assertEquals(1, st.leased(), "still with its session");
+    assertEquals(Session.State.LEASED, session(a).state());
+    result(engine.release(a.sessionId()));
+    clock.advance(Duration.ofSeconds(301));
+    st = status(pool);
+    assertEquals(0, st.holding());
+    assertEquals(1, st.free());
+    assertEquals(kept, assign(p, "b").number());
+    assertTrue(assign(p, "c").fallback());
+  }
+
+  @Test
+  void aPoolWhoseRuntimeKeysWereLostIsRepairedOnAssign() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
+    PoolKeys k = new PoolKeys(pool.id());
+    result(f.redis.del(List.of(k.meta(), k.numbers(), k.free()))); // as if the writer died after the config write
+    Assignment a = assign(p, "a");
+    assertFalse(a.fallback());
+    assertEquals(2, status(pool).size());
+  }
+
+  @Test
+  void leasesLiveInRedisAndSurviveAnEngineRestart() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
+    Assignment a = assign(p, "a");
+    f.close();
+    f = new PoolFixture(clock); // a new process: its own Vert.x, Redis client, store and engine
+    engine = f.engine;
+    clock.advance(Duration.ofSeconds(30));
+    assertEquals(clock.instant().plusSeconds(60), result(engine.heartbeat(a.sessionId())));
+    assertEquals(a.number(), assign(p, "a").number());
+    assertEquals(1, status(pool).leased());
+  }
+}

@@ -1,0 +1,62 @@
+package io.calltrack.sip;
+
+import io.calltrack.core.calls.CallStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+
+/**
+ * The router's meters: {@code calltrack_sip_calls_total{status}} (each call counted once, when it
+ * ends), {@code calltrack_sip_active_calls}, {@code calltrack_sip_post_dial_delay_seconds} (INVITE in →
+ * first 18x out) and {@code calltrack_sip_spool_depth} (call events waiting on disk for Redis).
+ */
+public final class RouterMetrics {
+  private final Map<CallStatus, Counter> calls = new EnumMap<>(CallStatus.class);
+  private final AtomicInteger active = new AtomicInteger();
+  private final Timer postDialDelay;
+  private final Counter rejected;
+
+  public RouterMetrics(MeterRegistry registry, IntSupplier spoolDepth) {
+    for (CallStatus s : CallStatus.values()) {
+      if (s != CallStatus.RINGING) {
+        calls.put(s, Counter.builder("calltrack.sip.calls").tag("status", s.json())
+            .description("Calls by how they ended").register(registry));
+      }
+    }
+    Gauge.builder("calltrack.sip.active.calls", active, AtomicInteger::get)
+        .description("Calls being set up or in progress").register(registry);
+    postDialDelay = Timer.builder("calltrack.sip.post.dial.delay")
+        .description("INVITE received to first 18x relayed").publishPercentileHistogram()
+        .register(registry);
+    Gauge.builder("calltrack.sip.spool.depth", spoolDepth, s -> s.getAsInt())
+        .description("Call events kept on disk until Redis takes them").register(registry);
+    rejected = Counter.builder("calltrack.sip.rejected")
+        .description("INVITEs refused (untrusted source, unknown number, loops)").register(registry);
+  }
+
+  public void callStarted() {
+    active.incrementAndGet();
+  }
+
+  public void callEnded(CallStatus status) {
+    active.decrementAndGet();
+    Counter c = calls.get(status);
+    if (c != null) {
+      c.increment();
+    }
+  }
+
+  public void postDialDelay(Duration d) {
+    postDialDelay.record(d);
+  }
+
+  public void rejected() {
+    rejected.increment();
+  }
+}

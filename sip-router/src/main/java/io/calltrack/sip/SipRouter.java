@@ -1,0 +1,201 @@
+package io.calltrack.sip;
+
+import gov.nist.javax.sip.SipStackImpl;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStore;
+import io.calltrack.core.calls.RedisCallStore;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.sip.proxy.CallObserver;
+import io.calltrack.sip.proxy.HopRouter;
+import io.calltrack.sip.proxy.Proxy;
+import io.calltrack.sip.record.CallJournal;
+import io.calltrack.sip.record.CallRecorder;
+import io.calltrack.sip.record.CallResolver;
+import io.calltrack.sip.routing.CallRouting;
+import io.calltrack.sip.routing.RoutingTableCache;
+import io.calltrack.sip.routing.TrunkAllowList;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sip.ListeningPoint;
+import javax.sip.SipFactory;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SIP router: a JAIN-SIP stateful proxy on UDP and TCP that forwards calls to tracking numbers
+ * to their property's business line and records each call in Redis (or on disk while Redis is away).
+ */
+public final class SipRouter {
+  private static final Logger LOG = LoggerFactory.getLogger(SipRouter.class);
+  private static final AtomicInteger STACKS = new AtomicInteger();
+
+  /** What the router reads and writes; Redis-backed in production, chosen by tests where they must. */
+  record Backends(ConfigStore config, PoolEngine engine, CallStore calls, Runnable close) {}
+
+  private final SipRouterOptions options;
+  private final SipStack stack;
+  private final RoutingTableCache table;
+  private final CallJournal journal;
+  private final ExecutorService pool;
+  private final Backends backends;
+  private final Proxy proxy;
+
+  private SipRouter(SipRouterOptions options, SipStack stack, RoutingTableCache table, CallJournal journal,
+      ExecutorService pool, Backends backends, Proxy proxy) {
+    this.options = options;
+    this.stack = stack;
+    this.table = table;
+    this.journal = journal;
+    this.pool = pool;
+    this.backends = backends;
+    this.proxy = proxy;
+  }
+
+  public static Future<SipRouter> start(Vertx vertx, SipRouterOptions o) {
+    return RedisBackends.create(vertx, o.redisUrl()).compose(b -> start(vertx, o, b));
+  }
+
+  static Future<SipRouter> start(Vertx vertx, SipRouterOptions o, Backends backends) {
+    Context context = vertx.getOrCreateContext();
+    return vertx.<SipRouter>executeBlocking(() -> build(vertx, context, o, backends), false)
+        .compose(router -> router.table.start().map(router))
+        .onSuccess(r -> LOG.info("SIP router listening on {}:{} (UDP and TCP)", o.host(), o.port()))
+        .onFailure(err -> backends.close().run());
+  }
+
+  private static SipRouter build(Vertx vertx, Context context, SipRouterOptions o, Backends backends)
+      throws Exception {
+    AtomicInteger threads = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+        r -> {
+          Thread t = new Thread(r, "calltrack-sip-call-" + threads.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    CallResolver resolver = new CallResolver(context, backends.engine(), Duration.ofSeconds(2));
+    CallJournal journal = new CallJournal(vertx, context, backends.calls(), o.spoolDir(), pool,
+        resolver::enrich, Duration.ofSeconds(3));
+    RouterMetrics metrics = new RouterMetrics(o.registry(), journal::depth);
+    RoutingTableCache table = new RoutingTableCache(vertx, context, backends.config(), o.redisUrl(),
+        Duration.ofSeconds(30), Duration.ofSeconds(3));
+    CallRouting routing = new CallRouting(TrunkAllowList.of(o.trunks()), table);
+    CallObserver.Factory observers = call -> observe(journal, resolver, call);
+
+    SipStack stack = new SipStackImpl(stackProperties(o));
+    SipFactory factory = SipFactory.getInstance();
+    factory.setPathName("gov.nist");
+    try {
+      ListeningPoint udp = stack.createListeningPoint(o.host(), o.port(), ListeningPoint.UDP);
+      ListeningPoint tcp = stack.createListeningPoint(o.host(), o.port(), ListeningPoint.TCP);
+      SipProvider provider = stack.createSipProvider(udp);
+      provider.addListeningPoint(tcp);
+      Proxy proxy = new Proxy(vertx, provider, factory.createHeaderFactory(), factory.createMessageFactory(),
+          factory.createAddressFactory(), o.host(), o.port(), routing, observers, metrics, pool, o.clock(),
+          o.answerTimeout());
+      provider.addSipListener(proxy);
+      stack.start();
+      journal.start(Duration.ofMillis(500));
+      return new SipRouter(o, stack, table, journal, pool, backends, proxy);
+    } catch (Exception e) {
+      stack.stop();
+      pool.shutdownNow();
+      journal.close();
+      throw e;
+    }
+  }
+
+  private static CallObserver observe(CallJournal journal, CallResolver resolver, CallObserver.NewCall call) {
+    String callId = "c" + UUID.randomUUID().toString().replace("-", "");
+    CallRecorder recorder = new CallRecorder(journal, resolver, CallRecord.started(callId, call.sipCallId(),
+        call.number(), call.caller(), call.property().id(), call.at()));
+    return new CallObserver() {
+      @Override
+      public void ringing(Instant at) {
+        recorder.ringing(at);
+      }
+
+      @Override
+      public void answered(Instant at, int code) {
+        recorder.answered(at, code);
+      }
+
+      @Override
+      public void ended(Instant at, io.calltrack.core.calls.CallStatus status, Integer code) {
+        recorder.ended(at, status, code);
+      }
+    };
+  }
+
+  private static Properties stackProperties(SipRouterOptions o) {
+    Properties p = new Properties();
+    p.setProperty("javax.sip.STACK_NAME", "calltrack-router-" + o.port() + "-" + STACKS.incrementAndGet());
+    p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
+    p.setProperty("javax.sip.ROUTER_PATH", HopRouter.class.getName());
+    p.setProperty("javax.sip.USE_ROUTER_FOR_ALL_URIS", "true");
+    p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
+    p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+    p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
+    p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+    p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+    p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));
+    p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));
+    p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+    return p;
+  }
+
+  /** Asks for a fresh routing table now (tests; production refreshes on change messages and periodically). */
+  void refreshRoutingTable() {
+    table.refresh();
+  }
+
+  /** Whether the in-memory routing table knows {@code number}. */
+  boolean routes(io.calltrack.core.phone.PhoneNumber number) {
+    return table.get().propertyOf(number).isPresent();
+  }
+
+  public int port() {
+    return options.port();
+  }
+
+  /** Call events waiting on disk for Redis (0 when Redis has everything). */
+  public int spoolDepth() {
+    return journal.depth();
+  }
+
+  public Future<Void> close() {
+    return table.close()
+        .eventually(() -> Future.<Void>future(p -> {
+          try {
+            stack.stop();
+          } finally {
+            journal.close();
+            pool.shutdown();
+            backends.close().run();
+            p.complete();
+          }
+        }));
+  }
+
+  /** The production backends: everything in the Redis at {@code redisUrl}. */
+  static final class RedisBackends {
+    private RedisBackends() {}
+
+    static Future<Backends> create(Vertx vertx, String redisUrl) {
+      Redis redis = io.calltrack.core.redis.RedisClientFactory.create(vertx, redisUrl);
+      CallStore calls = new RedisCallStore(redis);
+      return Future.failedFuture("RedisConfigStore / RedisPoolEngine not on main yet");
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package io.calltrack.sip.proxy;
+
+import io.calltrack.core.calls.CallStatus;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.phone.PhoneNumber;
+import java.time.Instant;
+
+/** What the proxy tells the rest of the router about a call; called from the call's serial executor. */
+public interface CallObserver {
+  void ringing(Instant at);
+
+  void answered(Instant at, int code);
+
+  /** Called once per call: when an unanswered call fails or is given up, or an answered call's BYE arrives. */
+  void ended(Instant at, CallStatus status, Integer code);
+
+  /** Makes the observer of a call that is being forwarded. */
+  interface Factory {
+    CallObserver started(NewCall call);
+  }
+
+  /** A call accepted for forwarding. {@code caller} is E.164 where the caller's id is a number. */
+  record NewCall(String sipCallId, PhoneNumber number, PropertyConfig property, String caller, Instant at) {}
+}

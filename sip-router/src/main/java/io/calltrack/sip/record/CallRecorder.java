@@ -1,0 +1,64 @@
+package io.calltrack.sip.record;
+
+import io.calltrack.core.calls.CallEvent;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStatus;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.function.UnaryOperator;
+
+/**
+ * One call's record as it progresses. Each step turns the record into its next state and hands the
+ * event to the {@link CallJournal}; steps are chained so the journal sees them strictly in order,
+ * each after the previous is in Redis or in the spool. Steps are given from the call's serial
+ * executor; the chain runs them wherever the previous one completed.
+ */
+public final class CallRecorder {
+  private final CallJournal journal;
+  private final CallResolver resolver;
+  private final String callId;
+  private CallRecord record;
+  private int seq;
+  private Future<Void> chain;
+
+  public CallRecorder(CallJournal journal, CallResolver resolver, CallRecord initial) {
+    this.journal = journal;
+    this.resolver = resolver;
+    this.callId = initial.callId();
+    this.record = initial;
+    // resolve first: the STARTED event carries the attribution whenever Redis can give it in time
+    this.chain = resolver.resolve(initial)
+        .recover(err -> Future.succeededFuture(initial))
+        .compose(resolved -> emit(CallEvent.Type.STARTED, resolved.startedAt(), r -> resolved));
+  }
+
+  public void ringing(Instant at) {
+    step(CallEvent.Type.RINGING, at, r -> r.ringing(at));
+  }
+
+  public void answered(Instant at, int code) {
+    step(CallEvent.Type.ANSWERED, at, r -> r.answered(at, code));
+  }
+
+  public void ended(Instant at, CallStatus status, Integer code) {
+    step(CallEvent.Type.ENDED, at, r -> r.ended(at, status, code));
+  }
+
+  /** Completes when every step given so far is in Redis or the spool. */
+  public Future<Void> settled() {
+    return chain;
+  }
+
+  public String callId() {
+    return callId;
+  }
+
+  private void step(CallEvent.Type type, Instant at, UnaryOperator<CallRecord> change) {
+    chain = chain.recover(err -> Future.succeededFuture()).compose(v -> emit(type, at, change));
+  }
+
+  private Future<Void> emit(CallEvent.Type type, Instant at, UnaryOperator<CallRecord> change) {
+    record = change.apply(record);
+    return journal.write(new CallEvent(callId, seq++, type, at, record));
+  }
+}

@@ -1,0 +1,145 @@
+package io.calltrack.sip.record;
+
+import io.calltrack.core.calls.CallEvent;
+import io.calltrack.core.json.JsonMapper;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Call events waiting for Redis, on local disk: an append-only file of JSON lines
+ * ({@code calls.spool}) and the count of lines already taken by Redis ({@code calls.spool.done}).
+ * When every line is taken the file is emptied. A crash between a Redis write and the count update
+ * replays that event once more, which the store ignores (events are idempotent by call id and seq).
+ * Not thread-safe: the {@link CallJournal} calls it from one serial executor.
+ */
+final class Spool implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
+
+  private final Path file;
+  private final Path doneFile;
+  private final ArrayDeque<CallEvent> pending = new ArrayDeque<>();
+  private long done;
+  private BufferedWriter writer;
+  private volatile int depth;
+
+  private Spool(Path dir) {
+    this.file = dir.resolve("calls.spool");
+    this.doneFile = dir.resolve("calls.spool.done");
+  }
+
+  static Spool open(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Spool spool = new Spool(dir);
+      spool.load();
+      return spool;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the call spool in " + dir, e);
+    }
+  }
+
+  private void load() throws IOException {
+    if (Files.exists(doneFile)) {
+      done = Long.parseLong(Files.readString(doneFile).strip());
+    }
+    if (Files.exists(file)) {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      for (int i = (int) Math.min(done, lines.size()); i < lines.size(); i++) {
+        String line = lines.get(i);
+        if (line.isBlank()) {
+          continue;
+        }
+        try {
+          pending.add(JsonMapper.read(line, CallEvent.class));
+        } catch (RuntimeException e) {
+          // a line cut short by a crash mid-write: nothing after it was acknowledged either
+          LOG.warn("skipping an unreadable spool line {} of {}", i + 1, file);
+        }
+      }
+    }
+    depth = pending.size();
+    if (pending.isEmpty()) {
+      clear();
+    }
+  }
+
+  void append(CallEvent event) {
+    try {
+      if (writer == null) {
+        writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+      }
+      writer.write(JsonMapper.write(event));
+      writer.newLine();
+      writer.flush();
+      pending.add(event);
+      depth = pending.size();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the call spool " + file, e);
+    }
+  }
+
+  CallEvent peek() {
+    return pending.peek();
+  }
+
+  /** The oldest event is in Redis now. */
+  void ack() {
+    pending.poll();
+    done++;
+    depth = pending.size();
+    try {
+      if (pending.isEmpty()) {
+        clear();
+      } else {
+        Path tmp = doneFile.resolveSibling(doneFile.getFileName() + ".tmp");
+        Files.writeString(tmp, Long.toString(done));
+        Files.move(tmp, doneFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot update the call spool " + doneFile, e);
+    }
+  }
+
+  boolean isEmpty() {
+    return pending.isEmpty();
+  }
+
+  /** Events waiting; safe to read from any thread (the metrics gauge). */
+  int depth() {
+    return depth;
+  }
+
+  private void clear() throws IOException {
+    closeWriter();
+    Files.deleteIfExists(file);
+    Files.deleteIfExists(doneFile);
+    done = 0;
+  }
+
+  private void closeWriter() throws IOException {
+    if (writer != null) {
+      writer.close();
+      writer = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      closeWriter();
+    } catch (IOException e) {
+      LOG.warn("closing the call spool", e);
+    }
+  }
+}

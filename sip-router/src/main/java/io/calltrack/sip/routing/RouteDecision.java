@@ -1,0 +1,13 @@
+package io.calltrack.sip.routing;
+
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.phone.PhoneNumber;
+
+/** What to do with a new call: forward it to the property's business line, or refuse it with a SIP status. */
+public sealed interface RouteDecision {
+
+  /** Forward a call to {@code number} (a tracking or static number of {@code property}) to {@code businessLine}. */
+  record Forward(PhoneNumber number, PropertyConfig property, String businessLine) implements RouteDecision {}
+
+  record Reject(int status, String reason) implements RouteDecision {}
+}
