@@ -40,14 +40,15 @@
   // Search engines whose visits count as organic: the name in their host is the source.
   var SEARCH = /(?:^|\.)(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia|ask|aol|naver|seznam|qwant|startpage|brave)\.[a-z.]+$/;
 
-  // This page view's attribution, and whether it is a new touch: a campaign (utm), an ad click, or
-  // an external referrer. Internal navigation and direct visits are not, so they never overwrite an
-  // earlier campaign (the "last non-direct touch" model).
+  // This page view's attribution (the landing page as path and query, as dni-server keeps it), and
+  // whether it is a new touch: a campaign (utm), an ad click, or an external referrer. Internal
+  // navigation and direct visits are not, so they never overwrite an earlier campaign (the "last
+  // non-direct touch" model).
   function visit() {
     var ref = d.referrer, refHost = host(ref), derived, id, m, a = {
       source: param('utm_source'), medium: param('utm_medium'), campaign: param('utm_campaign'),
       keyword: param('utm_term'), content: param('utm_content'),
-      landingPage: location.href.split('#')[0], referrer: ref || undefined
+      landingPage: location.pathname + location.search, referrer: ref || undefined
     };
     for (id in CLICK_IDS) {
       a[id] = param(id);
@@ -184,7 +185,8 @@
   }
 
   function assign() {
-    return post('/v1/assign', {
+    // ?property= lets dni-server answer the CORS preflight for this property's allowedOrigins
+    return post('/v1/assign?property=' + encodeURIComponent(property), {
       property: property, visitorId: state.v,
       page: { url: location.href, referrer: d.referrer },
       attribution: state.l

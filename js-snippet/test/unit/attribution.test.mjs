@@ -24,6 +24,7 @@ test('utm parameters are the attribution, with the landing page and referrer', a
     + '&utm_term=emergency+plumber&utm_content=ad-7#top';
   const page = await landOn(url, { referrer: 'https://www.google.com/' });
   assert.equal(page.body.property, 'acme');
+  assert.equal(server.ofKind('assign').at(-1).path, '/v1/assign?property=acme', 'names the property for the preflight');
   assert.deepEqual(page.body.page, { url, referrer: 'https://www.google.com/' });
   const a = page.body.attribution;
   assert.equal(a.source, 'google');
@@ -31,7 +32,7 @@ test('utm parameters are the attribution, with the landing page and referrer', a
   assert.equal(a.campaign, 'spring');
   assert.equal(a.keyword, 'emergency plumber');
   assert.equal(a.content, 'ad-7');
-  assert.equal(a.landingPage, url.split('#')[0]);
+  assert.equal(a.landingPage, '/plumbing?utm_source=google&utm_medium=cpc&utm_campaign=spring&utm_term=emergency+plumber&utm_content=ad-7', 'path and query, as dni-server keeps landing pages');
   assert.equal(a.referrer, 'https://www.google.com/');
   page.close();
 });
@@ -81,7 +82,7 @@ test('no referrer and no campaign is direct', async () => {
   const page = await landOn('https://shop.example/contact');
   assert.equal(page.body.attribution.source, 'direct');
   assert.equal(page.body.attribution.medium, 'none');
-  assert.equal(page.body.attribution.landingPage, 'https://shop.example/contact');
+  assert.equal(page.body.attribution.landingPage, '/contact');
   page.close();
 });
 
