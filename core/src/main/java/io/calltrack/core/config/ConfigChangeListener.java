@@ -103,12 +103,16 @@ final class ConfigChangeListener {
   }
 
   private void retry() {
-    vertx.setTimer(RETRY_MS, id -> {
-      synchronized (this) {
-        if (!closed && connection == null) {
-          connect(Promise.promise());
+    try {
+      vertx.setTimer(RETRY_MS, id -> {
+        synchronized (this) {
+          if (!closed && connection == null) {
+            connect(Promise.promise());
+          }
         }
-      }
-    });
+      });
+    } catch (RuntimeException vertxClosed) {
+      closed = true; // Vert.x was closed under us: nothing left to listen for
+    }
   }
 }

@@ -40,6 +40,7 @@ import java.util.Optional;
  * repairs a process that died between the two writes.
  */
 public final class RedisConfigStore implements ConfigStore {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisConfigStore.class);
   static final String PROPERTIES = "{cfg}:properties";
   static final String POOLS = "{cfg}:pools";
   static final String NUMBERS = "{cfg}:numbers";
@@ -56,11 +57,40 @@ public final class RedisConfigStore implements ConfigStore {
   private final RedisAPI redis;
   private final ConfigCache cache = new ConfigCache();
   private final ConfigChangeListener listener;
+  private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** A store on {@code redis}; call {@link #start()} before use to enable caching and repair pools. */
   public RedisConfigStore(Vertx vertx, Redis redis) {
     this.redis = RedisAPI.api(redis);
-    this.listener = new ConfigChangeListener(vertx, redis, cache::invalidate, cache::enable, cache::disable);
+    this.listener = new ConfigChangeListener(vertx, redis, this::changed, this::resubscribed, cache::disable);
+  }
+
+  /**
+   * Calls {@code listener} after every configuration change announced on the channel (by any store,
+   * this one included) and after the subscription comes back from an outage (changes may have been
+   * missed), e.g. for the SIP router to rebuild its routing table. Runs on a Vert.x event loop:
+   * it must not block.
+   */
+  public void onChange(Runnable listener) {
+    changeListeners.add(listener);
+  }
+
+  private void changed() {
+    cache.invalidate();
+    changeListeners.forEach(RedisConfigStore::runQuietly);
+  }
+
+  private void resubscribed() {
+    cache.enable();
+    changeListeners.forEach(RedisConfigStore::runQuietly);
+  }
+
+  private static void runQuietly(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      LOG.warn("configuration change listener failed", e);
+    }
   }
 
   /** Creates and starts a store. */
@@ -77,7 +107,10 @@ public final class RedisConfigStore implements ConfigStore {
   public Future<Void> start() {
     return listener.start()
         .compose(v -> resyncPools())
-        .recover(err -> Future.succeededFuture());
+        .recover(err -> {
+          LOG.warn("cannot re-sync pools at start (Redis unreachable?): {}", err.getMessage());
+          return Future.succeededFuture();
+        });
   }
 
   /** Stops listening for changes; the store still works, uncached. */

@@ -59,6 +59,17 @@ import java.util.Optional;
  * assign script; a single-pool property costs nothing extra), so a visitor that came back with a
  * different attribution keeps its number. This needs no property-level visitor index, which would
  * grow without bound or need TTLs.
+ *
+ * <h2>Use</h2>
+ * Give it a started {@link io.calltrack.core.config.RedisConfigStore} (its cache keeps assign at one
+ * Redis round trip; its start re-syncs pools' runtime keys). A pool whose runtime keys were never
+ * written is repaired by the first assign that meets it.
+ *
+ * <h2>Known limits</h2>
+ * A number dropped from one pool while leased or held, and at once added to another pool, can be
+ * given out by the new pool before its old session ends (the two pools live in different slots and
+ * cannot see each other); and {@link #resolve} looks a number up in its current pool only, so calls
+ * to a number that moved pools are not matched to sessions of its old pool.
  */
 public final class RedisPoolEngine implements PoolEngine {
   public static final Duration DEFAULT_HISTORY_WINDOW = Duration.ofDays(30);

@@ -189,6 +189,8 @@ class RedisConfigStoreTest {
     RedisConfigStore other = result(RedisConfigStore.create(vertx, RedisClientFactory.create(vertx, TestRedis.url())));
     try {
       assertTrue(store.listening() && other.listening(), "both subscribed");
+      java.util.concurrent.atomic.AtomicInteger notified = new java.util.concurrent.atomic.AtomicInteger();
+      other.onChange(notified::incrementAndGet);
       String prop = newProperty();
       String id = TestRedis.uniqueId("pool");
       List<PhoneNumber> numbers = TestNumbers.fresh(3);
@@ -203,6 +205,7 @@ class RedisConfigStoreTest {
       PoolConfig v2 = pool(id, prop, numbers);
       result(store.putPool(v2));
       assertEquals(Optional.of(v2), result(store.pool(id)), "own write visible immediately");
+      Await.until(Duration.ofSeconds(10), () -> notified.get() >= 2);
       Await.until(Duration.ofSeconds(10), () -> result(other.pool(id)).equals(Optional.of(v2))
           && result(other.poolsOf(prop)).equals(List.of(v2))
           && result(other.routingTable()).poolOfNumber().containsKey(numbers.get(2)));
@@ -231,5 +234,35 @@ class RedisConfigStoreTest {
     List<PhoneNumber> fewer = new ArrayList<>(numbers.subList(0, 10));
     result(store.putPool(pool(id, prop, fewer)));
     assertEquals(10, result(redis.zcard(new PoolKeys(id).free())).toInteger());
+  }
+
+  @Test
+  void cachingResumesAfterRedisComesBack() {
+    io.calltrack.core.redis.EmbeddedRedis own = TestRedis.dedicated();
+    Vertx v = Vertx.vertx();
+    try {
+      RedisConfigStore writer = result(RedisConfigStore.create(v, RedisClientFactory.create(v, own.url())));
+      RedisConfigStore reader = result(RedisConfigStore.create(v, RedisClientFactory.create(v, own.url())));
+      assertTrue(reader.listening());
+      String id = TestRedis.uniqueId("prop");
+      result(writer.putProperty(property(id)));
+      assertTrue(Await.until(Duration.ofSeconds(10), () -> result(reader.property(id)), Optional::isPresent).isPresent());
+
+      own.stop();
+      Await.until(Duration.ofSeconds(20), () -> !reader.listening());
+      own.start(); // empty again: this Redis keeps nothing on disk
+      Await.until(Duration.ofSeconds(30), reader::listening);
+      assertEquals(Optional.empty(), result(reader.property(id)), "nothing stale survived the outage");
+
+      PropertyConfig again = property(id);
+      Await.until(Duration.ofSeconds(30), () -> writer.putProperty(again).toCompletionStage()
+          .toCompletableFuture().handle((ok, err) -> err == null).join());
+      Await.until(Duration.ofSeconds(10), () -> result(reader.property(id)).equals(Optional.of(again)));
+      result(writer.close());
+      result(reader.close());
+    } finally {
+      result(v.close());
+      own.stop();
+    }
   }
 }

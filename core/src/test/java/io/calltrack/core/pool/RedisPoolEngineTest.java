@@ -247,10 +247,8 @@ class RedisPoolEngineTest {
     }
     clock.advance(Duration.ofSeconds(1));
     assertEquals(4, status(pool).free());
-    PhoneNumber neverUsed = numbers.stream()
-        .filter(n -> n != first[0].number() && n != first[1].number() && !n.equals(first[2].number())
-            && !n.equals(first[0].number()) && !n.equals(first[1].number()))
-        .findFirst().orElseThrow();
+    List<PhoneNumber> used = List.of(first[0].number(), first[1].number(), first[2].number());
+    PhoneNumber neverUsed = numbers.stream().filter(n -> !used.contains(n)).findFirst().orElseThrow();
     assertEquals(neverUsed, assign(p, "next-a").number());
     assertEquals(first[1].number(), assign(p, "next-b").number());
     assertEquals(first[2].number(), assign(p, "next-c").number());
@@ -498,5 +496,19 @@ class RedisPoolEngineTest {
     Assignment a = assign(p, "a");
     assertFalse(a.fallback());
     assertEquals(2, status(pool).size());
+  }
+
+  @Test
+  void leasesLiveInRedisAndSurviveAnEngineRestart() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
+    Assignment a = assign(p, "a");
+    f.close();
+    f = new PoolFixture(clock); // a new process: its own Vert.x, Redis client, store and engine
+    engine = f.engine;
+    clock.advance(Duration.ofSeconds(30));
+    assertEquals(clock.instant().plusSeconds(60), result(engine.heartbeat(a.sessionId())));
+    assertEquals(a.number(), assign(p, "a").number());
+    assertEquals(1, status(pool).leased());
   }
 }
