@@ -19,6 +19,7 @@ import io.calltrack.dni.metrics.AssignMetrics;
 import io.calltrack.dni.metrics.MetricsRoutes;
 import io.calltrack.dni.metrics.PoolGauges;
 import io.calltrack.dni.metrics.Sweeper;
+import io.calltrack.dni.report.RoiFeature;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -47,9 +48,10 @@ public final class DniServer {
   private final AssignMetrics assignMetrics;
   private final PoolGauges poolGauges;
   private final PrometheusMeterRegistry ownRegistry;
+  private final RoiFeature roi;
 
   private DniServer(Redis redis, RedisConfigStore store, HttpServer http, Sweeper sweeper,
-      AssignMetrics assignMetrics, PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry) {
+      AssignMetrics assignMetrics, PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry, RoiFeature roi) {
     this.redis = redis;
     this.store = store;
     this.http = http;
@@ -57,6 +59,7 @@ public final class DniServer {
     this.assignMetrics = assignMetrics;
     this.poolGauges = poolGauges;
     this.ownRegistry = ownRegistry;
+    this.roi = roi;
   }
 
   /**
@@ -91,8 +94,9 @@ public final class DniServer {
     PoolGauges poolGauges = new PoolGauges(registry, store, engine);
     Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory);
     AdminAuth auth = new AdminAuth(o.adminToken());
+    RoiFeature roi = new RoiFeature(vertx, redis, store, engine, auth, o.clock());
 
-    Router router = router(vertx, api, store, engine, directory, auth, registry, assignMetrics, poolGauges);
+    Router router = router(vertx, api, store, engine, directory, auth, registry, assignMetrics, poolGauges, roi);
     HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(o.host()).setPort(o.port()))
         .requestHandler(router);
 
@@ -101,9 +105,11 @@ public final class DniServer {
         .compose(v -> http.listen())
         .map(listening -> {
           sweeper.start();
-          return new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry);
+          roi.start();
+          return new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry, roi);
         })
         .onFailure(err -> {
+          roi.close();
           assignMetrics.close();
           poolGauges.close();
           redis.close();
@@ -115,7 +121,7 @@ public final class DniServer {
 
   private static Router router(Vertx vertx, RedisAPI api, ConfigStore store, PoolEngine engine,
       PropertyDirectory directory, AdminAuth auth, PrometheusMeterRegistry registry,
-      AssignMetrics assignMetrics, PoolGauges poolGauges) {
+      AssignMetrics assignMetrics, PoolGauges poolGauges, RoiFeature roi) {
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
 
@@ -126,6 +132,7 @@ public final class DniServer {
     new NumberRoutes(store, auth).mount(router);
     new HealthRoutes(api).mount(router);
     new MetricsRoutes(registry, poolGauges).mount(router);
+    roi.mount(router);
 
     ErrorHandler errors = new ErrorHandler(BODY_LIMIT);
     router.route().failureHandler(errors);
@@ -143,6 +150,7 @@ public final class DniServer {
   /** Stops the sweeper, the HTTP server and the Redis client; leases stay in Redis. */
   public Future<Void> close() {
     sweeper.close();
+    roi.close();
     return http.close()
         .eventually(store::close)
         .eventually(() -> {
