@@ -121,11 +121,36 @@ public final class RedisCallStore implements CallStore {
 
   @Override
   public Future<CallRecord> setOutcome(String callId, CallOutcome outcome) {
+    return setOutcomeEvent(callId, outcome).compose(entry -> get(callId).map(Optional::orElseThrow));
+  }
+
+  @Override
+  public Future<String> setOutcomeEvent(String callId, CallOutcome outcome) {
     return OUTCOME.run(api, List.of(key(callId), EVENTS_STREAM),
             List.of(JsonMapper.write(outcome), callId, Long.toString(STREAM_MAX_LEN)))
-        .compose(res -> res.toInteger() == 0
+        .compose(res -> "0".equals(res.toString())
             ? Future.failedFuture(new CalltrackException.NotFound("no call '" + callId + "'"))
-            : get(callId).map(Optional::orElseThrow));
+            : Future.succeededFuture(res.toString()));
+  }
+
+  @Override
+  public Future<List<String>> missing(List<String> callIds) {
+    if (callIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Request> checks = new ArrayList<>();
+    for (String id : callIds) {
+      checks.add(Request.cmd(Command.EXISTS).arg(key(id)));
+    }
+    return redis.batch(checks).map(res -> {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < callIds.size(); i++) {
+        if (res.get(i).toInteger() == 0) {
+          out.add(callIds.get(i));
+        }
+      }
+      return out;
+    });
   }
 
   private static CallRecord toRecord(Response record, Response outcome) {
