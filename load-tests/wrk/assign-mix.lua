@@ -112,12 +112,19 @@ function done(summary, latency, requests)
     local c = t:get("counts")
     for k, n in pairs(c or {}) do all[k] = (all[k] or 0) + n end
   end
+  -- 410 on a heartbeat or release is the engine's answer for a session whose number was recycled to
+  -- a newer visit (the pool is exhausted under recycle-oldest): expected, counted apart from errors
+  local gone, bad = 0, 0
+  for k, n in pairs(all) do
+    local status = tonumber(string.match(k, " (%d+)$"))
+    if status == 410 then gone = gone + n elseif status and status >= 400 then bad = bad + n end
+  end
   local secs = summary.duration / 1e6
   io.write(string.format("RESULT requests=%d seconds=%.2f rps=%.1f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f " ..
-    "socket_errors=%d timeouts=%d non2xx=%d\n",
+    "socket_errors=%d timeouts=%d non2xx=%d gone=%d\n",
     summary.requests, secs, summary.requests / secs, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
     latency:percentile(99.9) / 1000, latency.max / 1000,
-    summary.errors.connect + summary.errors.read + summary.errors.write, summary.errors.timeout, summary.errors.status))
+    summary.errors.connect + summary.errors.read + summary.errors.write, summary.errors.timeout, bad, gone))
   local keys = {}
   for k in pairs(all) do table.insert(keys, k) end
   table.sort(keys)
