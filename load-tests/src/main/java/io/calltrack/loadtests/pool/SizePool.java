@@ -102,7 +102,8 @@ public final class SizePool {
     return simulate(params, opts, out);
   }
 
-  private static int simulate(TrafficParams p, Options o, PrintStream out) {
+  private static int simulate(TrafficParams p, Options o, PrintStream console0) {
+    PrintStream out = console0;
     EmbeddedRedis embedded = null;
     Vertx vertx = null;
     RedisConfigStore store = null;
@@ -124,7 +125,7 @@ public final class SizePool {
       int rulePeakBare = RulesOfThumb.peakHourlyWithoutReservation(p.peakHourlyVisitors(), avgSession);
 
       PoolSizer sizer = new PoolSizer(simulation, p, DAY, o.parallel(),
-          r -> out.printf("  simulated %5d numbers: exact %6.2f%%  fallback %6.2f%%  (%d engine calls, %.1f s)%n",
+          r -> console0.printf("  simulated %5d numbers: exact %6.2f%%  fallback %6.2f%%  (%d engine calls, %.1f s)%n",
               r.poolSize(), r.exact() * 100, r.share(CallOutcome.FALLBACK) * 100, r.engineOps(), r.wallMillis() / 1000.0));
       long calls = sizer.visits().stream().filter(v -> v.callAt() != null).count();
       out.printf("size-pool: %d visitors/day (peak hour %.0f), %d days, %d calls, sessions median %.1f min (mean %.1f), "
@@ -155,6 +156,22 @@ public final class SizePool {
         }
       }
 
+      java.io.ByteArrayOutputStream reportBytes = new java.io.ByteArrayOutputStream();
+      PrintStream report = new PrintStream(reportBytes, true, java.nio.charset.StandardCharsets.UTF_8);
+      PrintStream console = out;
+      out = new PrintStream(new java.io.OutputStream() {
+        @Override
+        public void write(int b) {
+          console.write(b);
+          report.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          console.write(b, off, len);
+          report.write(b, off, len);
+        }
+      }, true, java.nio.charset.StandardCharsets.UTF_8);
       out.println();
       out.println("  pool  exact%  ambig%  wrong%  unattr%  fallbk%  calls  visits-shown-default  visits-recycled  peak-in-use");
       for (SimResult r : sizer.results().values()) {
@@ -179,6 +196,7 @@ public final class SizePool {
       }
 
       Files.createDirectories(o.out());
+      Files.writeString(o.out().resolve("table.txt"), reportBytes.toString(java.nio.charset.StandardCharsets.UTF_8));
       writeCsv(o.out().resolve("pool-sizes.csv"), sizer.results().values());
       Map<String, Object> summary = new LinkedHashMap<>();
       summary.put("params", p);
@@ -200,7 +218,7 @@ public final class SizePool {
       Path png = o.out().resolve("exact-vs-pool-size.png");
       ExactPlot.write(png, String.format("Exact attribution vs pool size (%d visitors/day, hold %d min)",
           p.visitorsPerDay(), p.holdSeconds() / 60), sizer.results().values(), o.target(), markers);
-      out.println("wrote " + o.out().resolve("pool-sizes.csv") + ", " + o.out().resolve("summary.json") + ", " + png);
+      out.println("wrote " + o.out().resolve("table.txt") + ", " + o.out().resolve("pool-sizes.csv") + ", " + o.out().resolve("summary.json") + ", " + png);
       return answer > 0 ? 0 : 1;
     } catch (Exception e) {
       out.println("size-pool failed: " + e);

@@ -89,6 +89,7 @@ class PoolSimulationTest {
     List<String> csv = Files.readAllLines(out.resolve("pool-sizes.csv"));
     assertTrue(csv.size() > 3, csv.toString());
     assertTrue(Files.readString(out.resolve("summary.json")).contains("\"smallestPool\""));
+    assertTrue(Files.readString(out.resolve("table.txt")).contains("smallest pool with >= 99.0%"));
   }
 
   @Test
