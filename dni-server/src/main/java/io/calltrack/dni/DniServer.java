@@ -1,5 +1,6 @@
 package io.calltrack.dni;
 
+import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.config.ConfigFile;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.RedisConfigStore;
@@ -11,6 +12,7 @@ import io.calltrack.dni.admin.PoolRoutes;
 import io.calltrack.dni.admin.PropertyRoutes;
 import io.calltrack.dni.assign.AssignRoutes;
 import io.calltrack.dni.assign.SessionRoutes;
+import io.calltrack.dni.calls.CallRoutes;
 import io.calltrack.dni.config.PropertyDirectory;
 import io.calltrack.dni.health.HealthRoutes;
 import io.calltrack.dni.http.AdminAuth;
@@ -130,6 +132,7 @@ public final class DniServer {
     new PropertyRoutes(store, directory, auth).mount(router);
     new PoolRoutes(store, engine, poolGauges, auth).mount(router);
     new NumberRoutes(store, auth).mount(router);
+    new CallRoutes(new RedisCallStore(api), auth).mount(router);
     new HealthRoutes(api).mount(router);
     new MetricsRoutes(registry, poolGauges).mount(router);
     roi.mount(router);
