@@ -171,8 +171,8 @@ public final class SipRouter {
     table.refresh();
   }
 
-  /** Whether the in-memory routing table knows {@code number}. */
-  boolean routes(io.calltrack.core.phone.PhoneNumber number) {
+  /** Whether the router routes calls to {@code number} now (its in-memory routing table knows it). */
+  public boolean routes(io.calltrack.core.phone.PhoneNumber number) {
     return table.get().propertyOf(number).isPresent();
   }
 

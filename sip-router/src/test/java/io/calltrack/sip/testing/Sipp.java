@@ -16,8 +16,18 @@ import java.util.concurrent.TimeUnit;
  * test that needs it; it is never skipped.
  */
 public final class Sipp implements AutoCloseable {
-  /** The scenario folder, found from the module directory Maven runs tests in. */
-  public static final Path SCENARIOS = Path.of("sipp").toAbsolutePath();
+  /** The scenario folder {@code sip-router/sipp}, found from the module directory Maven runs tests in. */
+  public static final Path SCENARIOS = scenarios();
+
+  private static Path scenarios() {
+    for (String candidate : List.of("sipp", "../sip-router/sipp", "sip-router/sipp")) {
+      Path p = Path.of(candidate).toAbsolutePath().normalize();
+      if (Files.isRegularFile(p.resolve("trunk-uac.xml"))) {
+        return p;
+      }
+    }
+    throw new AssertionError("cannot find the SIPp scenarios (sip-router/sipp) from " + Path.of("").toAbsolutePath());
+  }
 
   private final Process process;
   private final Path log;
