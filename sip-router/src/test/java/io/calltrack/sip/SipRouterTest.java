@@ -173,6 +173,22 @@ class SipRouterTest {
   }
 
   @Test
+  void anAnswerAfterTheTimeoutIsHungUpAtTheBusinessLine() {
+    line.mode = SipPhone.Mode.ANSWER_LATE;
+    line.lateAnswerDelay = ANSWER_TIMEOUT.plusSeconds(1);
+    PhoneNumber number = trackingNumber("udp");
+    String callId = caller.call(routerUri(number, number.e164()), router.port(), "udp");
+    caller.awaitResponse(Request.INVITE, Response.REQUEST_TIMEOUT, WAIT);
+    line.awaitRequest(Request.CANCEL, WAIT);
+    // the 200 crossed the CANCEL: the router completes and ends the line's dialog itself
+    line.awaitRequest(Request.ACK, WAIT);
+    line.awaitRequest(Request.BYE, WAIT);
+    assertEquals(0, caller.responses.stream().filter(r -> r.getStatusCode() == Response.OK).count(),
+        "the caller, already told 408, never sees the late 200");
+    assertEquals(CallStatus.MISSED, awaitRecord(callId, CallStatus.MISSED).status());
+  }
+
+  @Test
   void callerHangsUpWhileRinging() {
     line.mode = SipPhone.Mode.RING_FOREVER;
     PhoneNumber number = trackingNumber("tcp");

@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -399,6 +400,9 @@ public final class Proxy implements SipListener {
       }
     } else if (code < 300) {
       if (call.answered) {
+        if (call.lateAnswer) {
+          return; // a retransmission of an answer we already hung up: never for the caller
+        }
         try {
           provider.sendResponse(resp); // a retransmitted 2xx: relay it as it came
         } catch (SipException e) {
@@ -411,7 +415,8 @@ public final class Proxy implements SipListener {
       call.calleeTag = toTag(resp);
       call.calleeContact = contactUri(resp);
       if (call.finalSent) {
-        LOG.warn("call {} answered after it was given up upstream", call.sipCallId);
+        call.lateAnswer = true;
+        hangUpLateAnswer(call, resp);
         return;
       }
       call.finalSent = true;
@@ -426,6 +431,38 @@ public final class Proxy implements SipListener {
       finish(call, statusOf(code), code);
       relayUpstream(call, resp);
     }
+  }
+
+  /**
+   * The business line answered after the caller was already told the call failed (answer timeout or
+   * the caller's CANCEL crossing the 200): complete its dialog with an ACK and end it with a BYE, so
+   * the line does not stay off-hook waiting for a caller that is gone.
+   */
+  private void hangUpLateAnswer(Call call, Response ok) {
+    LOG.info("call {} answered after it was given up upstream: hanging up the business line", call.sipCallId);
+    try {
+      URI target = call.calleeContact != null ? call.calleeContact : call.businessLine;
+      long cseq = ((CSeqHeader) ok.getHeader(CSeqHeader.NAME)).getSeqNumber();
+      Request ack = towardsCallee(call, ok, target, Request.ACK, cseq);
+      provider.sendRequest(ack);
+      Request bye = towardsCallee(call, ok, target, Request.BYE, cseq + 1);
+      ClientTransaction ct = provider.getNewClientTransaction(bye);
+      ct.setApplicationData(CANCEL_TX);
+      ct.sendRequest();
+    } catch (Exception e) {
+      LOG.warn("could not hang up the late answer of {}: {}", call.sipCallId, e.toString());
+    }
+  }
+
+  private Request towardsCallee(Call call, Response ok, URI target, String method, long cseq) throws Exception {
+    Request r = messages.createRequest((URI) target.clone(), method, (CallIdHeader) ok.getHeader(CallIdHeader.NAME),
+        headers.createCSeqHeader(cseq, method), (FromHeader) ok.getHeader(FromHeader.NAME).clone(),
+        (ToHeader) ok.getHeader(ToHeader.NAME).clone(),
+        new java.util.ArrayList<>(List.of(headers.createViaHeader(host, port, call.calleeHop.getTransport(),
+            newBranch(call.invite)))),
+        headers.createMaxForwardsHeader(70));
+    HopRouter.pin(r, call.calleeHop);
+    return r;
   }
 
   private void relayUpstream(Call call, Response resp) {
@@ -791,6 +828,7 @@ public final class Proxy implements SipListener {
     long answerTimer = -1;
     boolean ringing;
     boolean answered;
+    boolean lateAnswer;
     boolean finalSent;
     boolean ended;
     volatile String calleeTag;
