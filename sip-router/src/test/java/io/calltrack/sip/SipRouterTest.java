@@ -12,6 +12,7 @@ import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.TestNumbers;
 import io.calltrack.core.testing.TestRedis;
 import io.calltrack.core.config.PoolConfig;
+import io.calltrack.core.config.StaticNumberConfig;
 import io.calltrack.sip.testing.SipPhone;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -209,6 +210,27 @@ class SipRouterTest {
     caller.bye();
     caller.awaitResponse(Request.BYE, Response.OK, WAIT);
     awaitRecord(callId, CallStatus.ANSWERED);
+  }
+
+  @Test
+  void aStaticNumberIsRoutedAndAttributedToItsSource() {
+    trackingNumber("udp");
+    PhoneNumber printAd = TestNumbers.fresh();
+    String property = TestRedis.uniqueId("print");
+    await(fx.config.putProperty(new PropertyConfig(property, property, List.of(), List.of(printAd), printAd,
+        line.uri("+15559990000", "udp"), "UTC")));
+    await(fx.config.putStaticNumber(new StaticNumberConfig(printAd, property, "yellowpages", "print", "spring")));
+    Await.until(WAIT, () -> router.routes(printAd));
+    String callId = caller.call("sip:" + printAd.digits() + "@127.0.0.1:" + router.port(), router.port(), "udp");
+    caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
+    caller.bye();
+    caller.awaitResponse(Request.BYE, Response.OK, WAIT);
+    CallRecord r = awaitRecord(callId, CallStatus.ANSWERED);
+    assertEquals("static", r.resolution());
+    assertEquals("yellowpages", r.attribution().source());
+    assertEquals("print", r.attribution().medium());
+    assertEquals("spring", r.attribution().campaign());
+    assertEquals(property, r.property());
   }
 
   @Test

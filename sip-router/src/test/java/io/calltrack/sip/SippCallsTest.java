@@ -103,4 +103,21 @@ class SippCallsTest {
       Await.until(Duration.ofSeconds(10), () -> demoLine.endedCalls() == 1);
     }
   }
+
+  /** Many calls at once from SIPp: each call's messages stay in order, and each call is recorded exactly once. */
+  @Test
+  void aBurstOfCallsAllConnectAndAreEachRecordedOnce() {
+    int calls = 40;
+    try (Sipp line = Sipp.uas("business-line-uas.xml", calls, "udp")) {
+      PhoneNumber number = property(line.port, "udp");
+      try (Sipp trunk = Sipp.uac("trunk-uac.xml", router.port(), number.e164(), calls, Duration.ofMillis(500), "udp",
+          "-r", "20", "-l", "20")) {
+        assertEquals(0, trunk.exitCode(SIPP_WAIT), () -> "trunk:\n" + trunk.output());
+        assertEquals(0, line.exitCode(SIPP_WAIT), () -> "business line:\n" + line.output());
+      }
+      List<CallRecord> records = finishedCallsTo(number, calls);
+      assertEquals(calls, records.stream().map(CallRecord::sipCallId).distinct().count());
+      assertTrue(records.stream().allMatch(r -> r.status() == CallStatus.ANSWERED && r.ringingAt() != null), records::toString);
+    }
+  }
 }

@@ -58,7 +58,8 @@ public final class Sipp implements AutoCloseable {
   }
 
   /** A trunk calling {@code number} through the router at {@code routerPort}. */
-  public static Sipp uac(String scenario, int routerPort, String number, int calls, Duration pause, String transport) {
+  public static Sipp uac(String scenario, int routerPort, String number, int calls, Duration pause, String transport,
+      String... extra) {
     int port = EmbeddedRedis.freePort();
     List<String> args = new ArrayList<>(List.of("127.0.0.1:" + routerPort, "-sf", SCENARIOS.resolve(scenario).toString(),
         "-s", number, "-i", "127.0.0.1", "-p", Integer.toString(port), "-m", Integer.toString(calls),
@@ -66,6 +67,7 @@ public final class Sipp implements AutoCloseable {
     if (pause != null) {
       args.addAll(List.of("-d", Long.toString(pause.toMillis())));
     }
+    args.addAll(List.of(extra)); // later flags win: e.g. "-r", "20" for a faster call rate
     return run(args, port);
   }
 
