@@ -21,6 +21,7 @@ import io.calltrack.dni.metrics.AssignMetrics;
 import io.calltrack.dni.metrics.MetricsRoutes;
 import io.calltrack.dni.metrics.PoolGauges;
 import io.calltrack.dni.metrics.Sweeper;
+import io.calltrack.dni.report.RoiFeature;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -49,9 +50,10 @@ public final class DniServer {
   private final AssignMetrics assignMetrics;
   private final PoolGauges poolGauges;
   private final PrometheusMeterRegistry ownRegistry;
+  private final RoiFeature roi;
 
   private DniServer(Redis redis, RedisConfigStore store, HttpServer http, Sweeper sweeper,
-      AssignMetrics assignMetrics, PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry) {
+      AssignMetrics assignMetrics, PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry, RoiFeature roi) {
     this.redis = redis;
     this.store = store;
     this.http = http;
@@ -59,6 +61,7 @@ public final class DniServer {
     this.assignMetrics = assignMetrics;
     this.poolGauges = poolGauges;
     this.ownRegistry = ownRegistry;
+    this.roi = roi;
   }
 
   /**
@@ -93,8 +96,9 @@ public final class DniServer {
     PoolGauges poolGauges = new PoolGauges(registry, store, engine);
     Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory);
     AdminAuth auth = new AdminAuth(o.adminToken());
+    RoiFeature roi = new RoiFeature(vertx, redis, store, engine, auth, o.clock());
 
-    Router router = router(vertx, api, store, engine, directory, auth, registry, assignMetrics, poolGauges);
+    Router router = router(vertx, api, store, engine, directory, auth, registry, assignMetrics, poolGauges, roi);
     HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(o.host()).setPort(o.port()))
         .requestHandler(router);
 
@@ -103,9 +107,11 @@ public final class DniServer {
         .compose(v -> http.listen())
         .map(listening -> {
           sweeper.start();
-          return new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry);
+          roi.start();
+          return new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry, roi);
         })
         .onFailure(err -> {
+          roi.close();
           assignMetrics.close();
           poolGauges.close();
           redis.close();
@@ -117,7 +123,7 @@ public final class DniServer {
 
   private static Router router(Vertx vertx, RedisAPI api, ConfigStore store, PoolEngine engine,
       PropertyDirectory directory, AdminAuth auth, PrometheusMeterRegistry registry,
-      AssignMetrics assignMetrics, PoolGauges poolGauges) {
+      AssignMetrics assignMetrics, PoolGauges poolGauges, RoiFeature roi) {
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
 
@@ -129,6 +135,7 @@ public final class DniServer {
     new CallRoutes(new RedisCallStore(api), auth).mount(router);
     new HealthRoutes(api).mount(router);
     new MetricsRoutes(registry, poolGauges).mount(router);
+    roi.mount(router);
 
     ErrorHandler errors = new ErrorHandler(BODY_LIMIT);
     router.route().failureHandler(errors);
@@ -146,6 +153,7 @@ public final class DniServer {
   /** Stops the sweeper, the HTTP server and the Redis client; leases stay in Redis. */
   public Future<Void> close() {
     sweeper.close();
+    roi.close();
     return http.close()
         .eventually(store::close)
         .eventually(() -> {

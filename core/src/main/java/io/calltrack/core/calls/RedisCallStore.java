@@ -121,11 +121,37 @@ public final class RedisCallStore implements CallStore {
 
   @Override
   public Future<CallRecord> setOutcome(String callId, CallOutcome outcome) {
+    return setOutcomeEvent(callId, outcome).compose(entry -> get(callId).map(Optional::orElseThrow));
+  }
+
+  @Override
+  public Future<String> setOutcomeEvent(String callId, CallOutcome outcome) {
     return OUTCOME.run(api, List.of(key(callId), EVENTS_STREAM),
             List.of(JsonMapper.write(outcome), callId, Long.toString(STREAM_MAX_LEN)))
-        .compose(res -> res.toInteger() == 0
+        .compose(res -> "0".equals(res.toString())
             ? Future.failedFuture(new CalltrackException.NotFound("no call '" + callId + "'"))
-            : get(callId).map(Optional::orElseThrow));
+            : Future.succeededFuture(res.toString()));
+  }
+
+  @Override
+  public Future<List<String>> missing(List<String> callIds) {
+    if (callIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    // one EXISTS per id, pipelined on the client's connection
+    List<Future<Response>> checks = new ArrayList<>();
+    for (String id : callIds) {
+      checks.add(api.exists(List.of(key(id))));
+    }
+    return Future.all(checks).map(all -> {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < callIds.size(); i++) {
+        if (checks.get(i).result().toInteger() == 0) {
+          out.add(callIds.get(i));
+        }
+      }
+      return out;
+    });
   }
 
   private static CallRecord toRecord(Response record, Response outcome) {
