@@ -67,6 +67,11 @@ public final class Proxy implements SipListener {
   /** How long a finished call's state stays to absorb late retransmissions and stray BYEs. */
   private static final Duration LINGER = Duration.ofSeconds(8);
   private static final Object CANCEL_TX = new Object();
+  /**
+   * An answered call whose BYE never came (a peer crashed, a BYE was lost for good) is closed after
+   * this long, so its state does not stay in memory and its record does not stay open forever.
+   */
+  static final Duration MAX_CALL = Duration.ofHours(6);
 
   private final Vertx vertx;
   private final SipProvider provider;
@@ -422,6 +427,12 @@ public final class Proxy implements SipListener {
       call.finalSent = true;
       call.observer.answered(clock.instant(), code);
       relayUpstream(call, resp);
+      call.maxTimer = vertx.setTimer(MAX_CALL.toMillis(), id -> call.exec.execute(() -> {
+        if (!call.ended) {
+          LOG.warn("call {} had no BYE after {}: closing it", call.sipCallId, MAX_CALL);
+          finish(call, CallStatus.ANSWERED, null);
+        }
+      }));
     } else {
       if (call.finalSent) {
         return; // the 487 to our own CANCEL, or a late failure after we gave up
@@ -544,6 +555,7 @@ public final class Proxy implements SipListener {
     }
     call.ended = true;
     vertx.cancelTimer(call.answerTimer);
+    vertx.cancelTimer(call.maxTimer);
     call.observer.ended(clock.instant(), status, code);
     metrics.callEnded(status);
     vertx.setTimer(LINGER.toMillis(), id -> call.exec.execute(() -> {
@@ -826,6 +838,7 @@ public final class Proxy implements SipListener {
     volatile CallObserver observer;
     ClientTransaction inviteCt;
     long answerTimer = -1;
+    long maxTimer = -1;
     boolean ringing;
     boolean answered;
     boolean lateAnswer;
