@@ -111,9 +111,11 @@ class SippCallsTest {
     try (Sipp line = Sipp.uas("business-line-uas.xml", calls, "udp")) {
       PhoneNumber number = property(line.port, "udp");
       try (Sipp trunk = Sipp.uac("trunk-uac.xml", router.port(), number.e164(), calls, Duration.ofMillis(500), "udp",
-          "-r", "20", "-l", "20")) {
-        assertEquals(0, trunk.exitCode(SIPP_WAIT), () -> "trunk:\n" + trunk.output());
-        assertEquals(0, line.exitCode(SIPP_WAIT), () -> "business line:\n" + line.output());
+          "-r", "10", "-l", "10")) {
+        int trunkExit = trunk.exitCode(SIPP_WAIT);
+        int lineExit = line.exitCode(SIPP_WAIT);
+        assertEquals(0, trunkExit, () -> "trunk:\n" + trunk.output() + "\nbusiness line:\n" + line.output());
+        assertEquals(0, lineExit, () -> "business line:\n" + line.output());
       }
       List<CallRecord> records = finishedCallsTo(number, calls);
       assertEquals(calls, records.stream().map(CallRecord::sipCallId).distinct().count());

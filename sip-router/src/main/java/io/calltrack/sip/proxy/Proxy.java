@@ -345,6 +345,7 @@ public final class Proxy implements SipListener {
       ClientTransaction ct = provider.getNewClientTransaction(fwd);
       ct.setApplicationData(new Relay(call, st, req));
       ct.sendRequest();
+      LOG.debug("-> {} {} via {} ({})", req.getMethod(), fwd.getRequestURI(), hop, call.sipCallId);
     } catch (Exception e) {
       LOG.warn("could not relay {} of call {}: {}", req.getMethod(), call.sipCallId, e.toString());
       respond(st, req, Response.SERVICE_UNAVAILABLE, null);

@@ -83,7 +83,10 @@ public final class Sipp implements AutoCloseable {
     try {
       Path log = Files.createTempFile("sipp-", ".log");
       cmd.addAll(List.of("-timeout", "60s", "-timeout_error", "-nostdin", "-trace_err",
-          "-error_file", log + ".err"));
+          "-error_file", log + ".err",
+          // big socket buffers and patient retransmissions: on a loaded shared machine SIPp and the
+          // router stall for hundreds of ms, and default UDP buffers then drop datagrams
+          "-buff_size", Integer.toString(4 * 1024 * 1024), "-max_retrans", "12"));
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       return new Sipp(p, log, port);
     } catch (IOException e) {
