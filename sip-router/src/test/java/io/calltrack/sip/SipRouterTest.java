@@ -271,6 +271,28 @@ class SipRouterTest {
   }
 
   @Test
+  void aRequestWithABadHeaderIsAnswered400() throws Exception {
+    try (var socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      socket.setSoTimeout(20_000);
+      String bad = "INVITE sip:+15551230001@127.0.0.1:" + router.port() + " SIP/2.0\r\n"
+          + "Via: SIP/2.0/UDP 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bKbad" + System.nanoTime() + "\r\n"
+          + "From: <sip:+15557770001@127.0.0.1>;tag=bad\r\n"
+          + "To: <sip:+15551230001@127.0.0.1>\r\n"
+          + "Call-ID: bad-" + System.nanoTime() + "@127.0.0.1\r\n"
+          + "CSeq: not-a-number INVITE\r\n"
+          + "Max-Forwards: 70\r\n"
+          + "Content-Length: 0\r\n\r\n";
+      byte[] out = bad.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      socket.send(new java.net.DatagramPacket(out, out.length, java.net.InetAddress.getLoopbackAddress(), router.port()));
+      byte[] buf = new byte[4096];
+      var in = new java.net.DatagramPacket(buf, buf.length);
+      socket.receive(in);
+      String reply = new String(in.getData(), 0, in.getLength(), java.nio.charset.StandardCharsets.US_ASCII);
+      assertTrue(reply.startsWith("SIP/2.0 400"), reply);
+    }
+  }
+
+  @Test
   void garbageOnThePortDoesNotStopTheRouter() throws Exception {
     try (var socket = new java.net.DatagramSocket()) {
       byte[][] junk = {
