@@ -65,6 +65,33 @@ class AdminApiTest extends DniTestBase {
   }
 
   @Test
+  void listPropertiesAndAPropertysPools() {
+    String a = TestRedis.uniqueId("prop-a");
+    String b = TestRedis.uniqueId("prop-b");
+    assertEquals(200, api.adminPut("/v1/properties/" + a, propertyBody(TestNumbers.one(), ORIGIN)).status());
+    assertEquals(200, api.adminPut("/v1/properties/" + b, propertyBody(TestNumbers.one(), ORIGIN)).status());
+    Reply list = api.adminGet("/v1/properties");
+    assertEquals(200, list.status(), list::toString);
+    List<String> ids = list.json().getJsonArray("properties").stream()
+        .map(o -> ((JsonObject) o).getString("id")).toList();
+    assertTrue(ids.contains(a) && ids.contains(b), ids::toString);
+
+    String pool1 = TestRedis.uniqueId("pool");
+    String pool2 = TestRedis.uniqueId("pool");
+    assertEquals(200, api.adminPut("/v1/pools/" + pool1, poolBody(a, TestNumbers.block(2), 60, 60, "fallback")).status());
+    assertEquals(200, api.adminPut("/v1/pools/" + pool2, poolBody(a, TestNumbers.block(1), 60, 60, "fallback")
+        .put("match", new JsonObject().put("medium", "cpc"))).status());
+    Reply pools = api.adminGet("/v1/properties/" + a + "/pools");
+    assertEquals(200, pools.status(), pools::toString);
+    List<String> poolIds = pools.json().getJsonArray("pools").stream()
+        .map(o -> ((JsonObject) o).getString("id")).sorted().toList();
+    assertEquals(java.util.stream.Stream.of(pool1, pool2).sorted().toList(), poolIds);
+    assertEquals(new JsonArray(), api.adminGet("/v1/properties/" + b + "/pools").json().getJsonArray("pools"));
+    assertEquals(404, api.adminGet("/v1/properties/" + TestRedis.uniqueId("nope") + "/pools").status());
+    assertEquals(401, api.get("/v1/properties").status());
+  }
+
+  @Test
   void unknownPropertyIs404() {
     Reply get = api.adminGet("/v1/properties/" + TestRedis.uniqueId("nope"));
     assertEquals(404, get.status());

@@ -3,19 +3,24 @@ package io.calltrack.dni.admin;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.Ids;
+import io.calltrack.core.config.PoolConfig;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.dni.config.PropertyDirectory;
 import io.calltrack.dni.http.AdminAuth;
 import io.calltrack.dni.http.Bodies;
 import io.calltrack.dni.http.Responses;
 import io.calltrack.dni.http.Timeouts;
+import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * {@code PUT /v1/properties/{property}} creates or replaces a property and answers with what was
  * stored; {@code GET /v1/properties/{property}} reads it back. The URL names the property; an
- * {@code id} in the body is ignored.
+ * {@code id} in the body is ignored. For admins also {@code GET /v1/properties} (every property) and
+ * {@code GET /v1/properties/{property}/pools} (its pools' configuration).
  */
 public final class PropertyRoutes {
   private final ConfigStore store;
@@ -31,6 +36,28 @@ public final class PropertyRoutes {
   public void mount(Router router) {
     router.put("/v1/properties/:property").handler(auth).handler(this::put);
     router.get("/v1/properties/:property").handler(auth).handler(this::get);
+    router.get("/v1/properties").handler(auth).handler(this::list);
+    router.get("/v1/properties/:property/pools").handler(auth).handler(this::pools);
+  }
+
+  public record PropertyList(List<PropertyConfig> properties) {}
+
+  public record PoolList(List<PoolConfig> pools) {}
+
+  private void list(RoutingContext ctx) {
+    Responses.respond(ctx, Timeouts.store(store.routingTable(), Timeouts.ADMIN)
+        .map(table -> new PropertyList(table.properties().values().stream()
+            .sorted(Comparator.comparing(PropertyConfig::id))
+            .toList())));
+  }
+
+  private void pools(RoutingContext ctx) {
+    String id = Ids.require("property", ctx.pathParam("property"));
+    Responses.respond(ctx, Timeouts.store(store.property(id), Timeouts.ADMIN)
+        .compose(found -> found.isEmpty()
+            ? Future.failedFuture(new CalltrackException.NotFound("unknown property '" + id + "'"))
+            : Timeouts.store(store.poolsOf(id), Timeouts.ADMIN))
+        .map(pools -> new PoolList(pools.stream().sorted(Comparator.comparing(PoolConfig::id)).toList())));
   }
 
   private void put(RoutingContext ctx) {
