@@ -37,8 +37,10 @@ import io.vertx.redis.client.RedisAPI;
  * restarted server carries on where the last one stopped.
  */
 public final class DniServer {
-  /** Largest request body accepted (413 beyond): assign bodies are small; big pools fit easily. */
+  /** Largest request body accepted (413 beyond): the snippet's bodies are small. */
   public static final long BODY_LIMIT = 16 * 1024;
+  /** {@code PUT /v1/pools/{id}} only: a pool may hold 10,000 numbers, about 170 KB of JSON. */
+  public static final long POOL_BODY_LIMIT = 256 * 1024;
 
   private final Redis redis;
   private final RedisConfigStore store;
@@ -117,6 +119,8 @@ public final class DniServer {
       PropertyDirectory directory, AdminAuth auth, PrometheusMeterRegistry registry,
       AssignMetrics assignMetrics, PoolGauges poolGauges) {
     Router router = Router.router(vertx);
+    // the first body handler that matches reads the body; later ones see it read and pass
+    router.put("/v1/pools/:poolId").handler(BodyHandler.create(false).setBodyLimit(POOL_BODY_LIMIT));
     router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
 
     new AssignRoutes(engine, directory, assignMetrics).mount(router);
@@ -127,7 +131,7 @@ public final class DniServer {
     new HealthRoutes(api).mount(router);
     new MetricsRoutes(registry, poolGauges).mount(router);
 
-    ErrorHandler errors = new ErrorHandler(BODY_LIMIT);
+    ErrorHandler errors = new ErrorHandler(BODY_LIMIT, POOL_BODY_LIMIT);
     router.route().failureHandler(errors);
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);

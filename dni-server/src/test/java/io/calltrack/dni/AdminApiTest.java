@@ -314,6 +314,22 @@ class AdminApiTest extends DniTestBase {
   }
 
   @Test
+  void aPoolOfThousandsOfNumbersFitsItsLargerLimit() {
+    String property = TestRedis.uniqueId("prop");
+    assertEquals(200, api.adminPut("/v1/properties/" + property, propertyBody(TestNumbers.one(), ORIGIN)).status());
+    String poolId = TestRedis.uniqueId("pool");
+    List<String> numbers = TestNumbers.block(5000); // about 85 KB of JSON
+    Reply put = api.adminPut("/v1/pools/" + poolId, poolBody(property, numbers, 60, 60, "fallback"));
+    assertEquals(200, put.status(), () -> put.status() + " " + put.text().substring(0, Math.min(300, put.text().length())));
+    assertEquals(5000, api.adminGet("/v1/pools/" + poolId).json().getInteger("free"));
+
+    JsonObject huge = poolBody(property, TestNumbers.block(3), 60, 60, "fallback").put("padding", "x".repeat(300 * 1024));
+    Reply tooBig = api.adminPut("/v1/pools/" + TestRedis.uniqueId("pool"), huge);
+    assertEquals(413, tooBig.status());
+    assertEquals("payload_too_large", tooBig.error());
+  }
+
+  @Test
   void unknownRoutesAre404AndWrongMethods405() {
     Reply unknown = api.get("/v1/nothing-here");
     assertEquals(404, unknown.status());
