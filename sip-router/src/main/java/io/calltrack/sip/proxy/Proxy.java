@@ -111,6 +111,9 @@ public final class Proxy implements SipListener {
   @Override
   public void processRequest(RequestEvent evt) {
     Request req = evt.getRequest();
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("<- {} {} from {}:{} ({})", req.getMethod(), req.getRequestURI(), remoteIp(evt), remotePort(evt), callId(req));
+    }
     try {
       String method = req.getMethod();
       if (Request.ACK.equals(method)) {
@@ -200,6 +203,7 @@ public final class Proxy implements SipListener {
       ct.setApplicationData(call);
       call.inviteCt = ct;
       ct.sendRequest();
+      LOG.debug("-> INVITE {} via {} ({})", fwd.getRequestURI(), call.calleeHop, call.sipCallId);
       call.answerTimer = vertx.setTimer(answerTimeout.toMillis(),
           id -> call.exec.execute(() -> onAnswerTimeout(call)));
     } catch (Exception e) {
@@ -358,6 +362,9 @@ public final class Proxy implements SipListener {
   @Override
   public void processResponse(ResponseEvent evt) {
     Response resp = evt.getResponse();
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("<- {} {} ({})", resp.getStatusCode(), ((CSeqHeader) resp.getHeader(CSeqHeader.NAME)).getMethod(), callId(resp));
+    }
     ViaHeader top = (ViaHeader) resp.getHeader(ViaHeader.NAME);
     if (top == null || !isOurs(top.getHost(), top.getPort())) {
       return; // not sent by us: never relayed anywhere
