@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.calltrack.core.redis.EmbeddedRedis;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.testing.TestRedis;
+import io.calltrack.dni.http.Timeouts;
 import io.calltrack.dni.testing.DniClient;
 import io.calltrack.dni.testing.DniClient.Reply;
 import io.calltrack.dni.testing.DniTestBase;
@@ -30,6 +31,12 @@ import org.junit.jupiter.api.Test;
  */
 class RedisDownTest extends DniTestBase {
   private EmbeddedRedis redis;
+
+  /** This test is about the real timeout: the servers it starts wait the default second. */
+  @Override
+  protected DniServerOptions options(String redisUrl) {
+    return super.options(redisUrl).withStoreTimeout(Timeouts.DEFAULT_PUBLIC);
+  }
 
   @AfterEach
   void stopRedis() {

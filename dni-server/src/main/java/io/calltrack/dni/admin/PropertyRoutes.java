@@ -23,11 +23,13 @@ import java.util.List;
  * {@code GET /v1/properties/{property}/pools} (its pools' configuration).
  */
 public final class PropertyRoutes {
+  private final Timeouts timeouts;
   private final ConfigStore store;
   private final PropertyDirectory directory;
   private final AdminAuth auth;
 
-  public PropertyRoutes(ConfigStore store, PropertyDirectory directory, AdminAuth auth) {
+  public PropertyRoutes(ConfigStore store, PropertyDirectory directory, AdminAuth auth, Timeouts timeouts) {
+    this.timeouts = timeouts;
     this.store = store;
     this.directory = directory;
     this.auth = auth;
@@ -45,7 +47,7 @@ public final class PropertyRoutes {
   public record PoolList(List<PoolConfig> pools) {}
 
   private void list(RoutingContext ctx) {
-    Responses.respond(ctx, Timeouts.store(store.routingTable(), Timeouts.ADMIN)
+    Responses.respond(ctx, timeouts.admin(store.routingTable())
         .map(table -> new PropertyList(table.properties().values().stream()
             .sorted(Comparator.comparing(PropertyConfig::id))
             .toList())));
@@ -53,17 +55,17 @@ public final class PropertyRoutes {
 
   private void pools(RoutingContext ctx) {
     String id = Ids.require("property", ctx.pathParam("property"));
-    Responses.respond(ctx, Timeouts.store(store.property(id), Timeouts.ADMIN)
+    Responses.respond(ctx, timeouts.admin(store.property(id))
         .compose(found -> found.isEmpty()
             ? Future.failedFuture(new CalltrackException.NotFound("unknown property '" + id + "'"))
-            : Timeouts.store(store.poolsOf(id), Timeouts.ADMIN))
+            : timeouts.admin(store.poolsOf(id)))
         .map(pools -> new PoolList(pools.stream().sorted(Comparator.comparing(PoolConfig::id)).toList())));
   }
 
   private void put(RoutingContext ctx) {
     String id = Ids.require("property", ctx.pathParam("property"));
     PropertyConfig property = Bodies.readWithId(ctx, "id", id, PropertyConfig.class);
-    Responses.respond(ctx, Timeouts.store(store.putProperty(property), Timeouts.ADMIN)
+    Responses.respond(ctx, timeouts.admin(store.putProperty(property))
         .map(v -> {
           directory.remember(property);
           return property;
@@ -72,7 +74,7 @@ public final class PropertyRoutes {
 
   private void get(RoutingContext ctx) {
     String id = Ids.require("property", ctx.pathParam("property"));
-    Responses.respond(ctx, Timeouts.store(store.property(id), Timeouts.ADMIN)
+    Responses.respond(ctx, timeouts.admin(store.property(id))
         .map(found -> found.orElseThrow(
             () -> new CalltrackException.NotFound("unknown property '" + id + "'"))));
   }

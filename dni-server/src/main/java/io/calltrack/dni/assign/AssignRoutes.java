@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * default number from the last-known configuration, with {@code fallback: true}.
  */
 public final class AssignRoutes {
+  private final Timeouts timeouts;
   private static final Logger LOG = LoggerFactory.getLogger(AssignRoutes.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -32,7 +33,8 @@ public final class AssignRoutes {
   private final AssignMetrics metrics;
   private volatile long lastWarning;
 
-  public AssignRoutes(PoolEngine engine, PropertyDirectory properties, AssignMetrics metrics) {
+  public AssignRoutes(PoolEngine engine, PropertyDirectory properties, AssignMetrics metrics, Timeouts timeouts) {
+    this.timeouts = timeouts;
     this.engine = engine;
     this.properties = properties;
     this.metrics = metrics;
@@ -71,8 +73,7 @@ public final class AssignRoutes {
   }
 
   private Future<Answer> answer(PropertyConfig property, AssignRequest request) {
-    return Timeouts.bound(
-            engine.assign(property.id(), request.visitorId(), request.visitAttribution()), Timeouts.PUBLIC)
+    return timeouts.publicBound(engine.assign(property.id(), request.visitorId(), request.visitAttribution()))
         .map(a -> new Answer(AssignResponse.of(a), a.fallback() ? Outcome.FALLBACK : Outcome.LEASED))
         .recover(err -> {
           if (err instanceof CalltrackException) {
