@@ -135,6 +135,9 @@ class AssignApiTest extends DniTestBase {
 
     assertEquals(204, api.post("/v1/sessions/" + a.getString("sessionId") + "/release", null).status(),
         "releasing twice is harmless");
+    Reply heartbeat = api.post("/v1/sessions/" + a.getString("sessionId") + "/heartbeat", null);
+    assertEquals(410, heartbeat.status(), "a released lease cannot be renewed");
+    assertEquals(1, api.adminGet("/v1/pools/" + site.poolId()).json().getInteger("holding"), "still held");
 
     clock.advance(Duration.ofSeconds(1801));
     assertEquals(3, api.adminGet("/v1/pools/" + site.poolId()).json().getInteger("free"), "the hold ran out");
