@@ -1,5 +1,6 @@
 package io.calltrack.dni;
 
+import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.config.ConfigFile;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.RedisConfigStore;
@@ -11,6 +12,7 @@ import io.calltrack.dni.admin.PoolRoutes;
 import io.calltrack.dni.admin.PropertyRoutes;
 import io.calltrack.dni.assign.AssignRoutes;
 import io.calltrack.dni.assign.SessionRoutes;
+import io.calltrack.dni.calls.CallRoutes;
 import io.calltrack.dni.config.PropertyDirectory;
 import io.calltrack.dni.health.HealthRoutes;
 import io.calltrack.dni.http.AdminAuth;
@@ -20,6 +22,8 @@ import io.calltrack.dni.metrics.AssignMetrics;
 import io.calltrack.dni.metrics.MetricsRoutes;
 import io.calltrack.dni.metrics.PoolGauges;
 import io.calltrack.dni.metrics.Sweeper;
+import io.calltrack.dni.report.RoiFeature;
+import io.calltrack.dni.snippet.SnippetRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -51,9 +55,10 @@ public final class DniServer {
   private final AssignMetrics assignMetrics;
   private final PoolGauges poolGauges;
   private final PrometheusMeterRegistry ownRegistry;
+  private final RoiFeature roi;
 
   private DniServer(Redis redis, RedisConfigStore store, HttpServer http, Sweeper sweeper,
-      AssignMetrics assignMetrics, PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry) {
+      AssignMetrics assignMetrics, PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry, RoiFeature roi) {
     this.redis = redis;
     this.store = store;
     this.http = http;
@@ -61,6 +66,7 @@ public final class DniServer {
     this.assignMetrics = assignMetrics;
     this.poolGauges = poolGauges;
     this.ownRegistry = ownRegistry;
+    this.roi = roi;
   }
 
   /**
@@ -112,20 +118,23 @@ public final class DniServer {
     AssignMetrics assignMetrics = new AssignMetrics(registry);
     PoolGauges poolGauges = new PoolGauges(registry, store, engine, timeouts);
     Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts);
-    Parts parts = new Parts(vertx, api, store, engine, directory, new AdminAuth(o.adminToken()), timeouts,
+    AdminAuth auth = new AdminAuth(o.adminToken());
+    RoiFeature roi = new RoiFeature(vertx, redis, store, engine, auth, o.clock());
+    Parts parts = new Parts(vertx, api, store, engine, directory, auth, timeouts,
         registry, assignMetrics, poolGauges, o.clock());
-
     HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(o.host()).setPort(o.port()))
-        .requestHandler(router(parts));
+        .requestHandler(router(parts, roi));
 
     return configApplied
         .compose(v -> directory.refreshAll().otherwiseEmpty())
         .compose(v -> http.listen())
         .map(listening -> {
           sweeper.start();
-          return new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry);
+          roi.start();
+          return new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry, roi);
         })
         .onFailure(err -> {
+          roi.close();
           assignMetrics.close();
           poolGauges.close();
           redis.close();
@@ -136,7 +145,7 @@ public final class DniServer {
   }
 
   /** The one router: each feature mounts its routes here, one line each. */
-  private static Router router(Parts p) {
+  private static Router router(Parts p, RoiFeature roi) {
     Router router = Router.router(p.vertx());
     // the first body handler that matches reads the body; later ones see it read and pass
     router.put("/v1/pools/:poolId").handler(BodyHandler.create(false).setBodyLimit(POOL_BODY_LIMIT));
@@ -149,6 +158,9 @@ public final class DniServer {
     new NumberRoutes(p.store(), p.auth(), p.timeouts()).mount(router);
     new HealthRoutes(p.redis(), p.timeouts()).mount(router);
     new MetricsRoutes(p.registry(), p.poolGauges()).mount(router);
+    new CallRoutes(new RedisCallStore(p.redis()), p.auth()).mount(router);
+    new SnippetRoutes().mount(router);
+    roi.mount(router);
 
     ErrorHandler errors = new ErrorHandler(BODY_LIMIT, POOL_BODY_LIMIT);
     router.route().failureHandler(errors);
@@ -166,6 +178,7 @@ public final class DniServer {
   /** Stops the sweeper, the HTTP server and the Redis client; leases stay in Redis. */
   public Future<Void> close() {
     sweeper.close();
+    roi.close();
     return http.close()
         .eventually(store::close)
         .eventually(() -> {

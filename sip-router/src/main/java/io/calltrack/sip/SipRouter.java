@@ -46,7 +46,8 @@ public final class SipRouter {
   private static final AtomicInteger STACKS = new AtomicInteger();
 
   /** What the router reads and writes; Redis-backed in production, chosen by tests where they must. */
-  record Backends(ConfigStore config, PoolEngine engine, CallStore calls, Runnable close) {}
+  record Backends(ConfigStore config, java.util.function.Consumer<Runnable> onConfigChange, PoolEngine engine,
+      CallStore calls, Runnable close) {}
 
   private final Vertx vertx;
   private final SipRouterOptions options;
@@ -94,8 +95,9 @@ public final class SipRouter {
     CallJournal journal = new CallJournal(vertx, context, backends.calls(), o.spoolDir(), pool,
         resolver::enrich, Duration.ofSeconds(3));
     RouterMetrics metrics = new RouterMetrics(o.registry(), journal::depth);
-    RoutingTableCache table = new RoutingTableCache(vertx, context, backends.config(), o.redisUrl(),
+    RoutingTableCache table = new RoutingTableCache(vertx, context, backends.config(),
         Duration.ofSeconds(30), Duration.ofSeconds(3));
+    backends.onConfigChange().accept(table::refresh);
     CallRouting routing = new CallRouting(TrunkAllowList.of(o.trunks()), table);
     CallObserver.Factory observers = call -> observe(journal, resolver, call);
 
@@ -205,7 +207,7 @@ public final class SipRouter {
     static Future<Backends> create(Vertx vertx, SipRouterOptions o) {
       Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
       // starting the config store never fails for Redis being down: the router must start without it
-      return RedisConfigStore.create(vertx, redis).map(config -> new Backends(config,
+      return RedisConfigStore.create(vertx, redis).map(config -> new Backends(config, config::onChange,
           new RedisPoolEngine(vertx, RedisAPI.api(redis), config, o.clock()), new RedisCallStore(redis),
           () -> config.close().onComplete(ar -> redis.close())));
     }

@@ -13,6 +13,7 @@ import io.calltrack.core.testing.TestNumbers;
 import io.calltrack.core.testing.TestRedis;
 import io.calltrack.core.config.PoolConfig;
 import io.calltrack.sip.testing.SipPhone;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -247,6 +248,28 @@ class SipRouterTest {
       tcp.getOutputStream().write("OPTIONS garbage\r\nContent-Length: 99999999\r\n\r\nxx".getBytes());
     }
     answeredCallHungUpByTheCaller("udp", "udp");
+  }
+
+  @Test
+  void metricsCountCallsByStatusActiveCallsAndPostDialDelay() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    SipRouter measured = fx.router(List.of("127.0.0.0/8"), ANSWER_TIMEOUT, registry);
+    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), measured);
+    String answered = caller.call("sip:" + number.e164() + "@127.0.0.1:" + measured.port(), measured.port(), "udp");
+    caller.awaitResponseFor(answered, Request.INVITE, Response.OK, WAIT);
+    assertEquals(1.0, registry.get("calltrack.sip.active.calls").gauge().value());
+    caller.byeFor(answered);
+    caller.awaitResponseFor(answered, Request.BYE, Response.OK, WAIT);
+    line.mode = SipPhone.Mode.BUSY;
+    String busy = caller.call("sip:" + number.e164() + "@127.0.0.1:" + measured.port(), measured.port(), "udp");
+    caller.awaitResponseFor(busy, Request.INVITE, Response.BUSY_HERE, WAIT);
+
+    Await.until(WAIT, () -> registry.get("calltrack.sip.calls").tag("status", "busy").counter().count() == 1.0);
+    assertEquals(1.0, registry.get("calltrack.sip.calls").tag("status", "answered").counter().count());
+    assertEquals(0.0, registry.get("calltrack.sip.calls").tag("status", "missed").counter().count());
+    assertEquals(0.0, registry.get("calltrack.sip.active.calls").gauge().value());
+    assertEquals(1, registry.get("calltrack.sip.post.dial.delay").timer().count(), "one call rang");
+    assertEquals(0.0, registry.get("calltrack.sip.spool.depth").gauge().value());
   }
 
   static void pause() {

@@ -386,44 +386,53 @@ public final class Proxy implements SipListener {
       return;
     }
     resp.removeFirst(ViaHeader.NAME);
-    try {
-      if (code < 200) {
-        if (call.finalSent) {
-          return;
-        }
-        call.inviteSt.sendResponse(resp);
-        if (!call.ringing && (code == Response.RINGING || code == Response.SESSION_PROGRESS)) {
-          call.ringing = true;
-          metrics.postDialDelay(Duration.ofNanos(System.nanoTime() - call.arrivedNanos));
-          call.observer.ringing(clock.instant());
-        }
-      } else if (code < 300) {
-        if (call.answered) {
-          provider.sendResponse(resp); // a retransmitted 2xx: relay it as it came
-          return;
-        }
-        call.answered = true;
-        vertx.cancelTimer(call.answerTimer);
-        call.calleeTag = toTag(resp);
-        call.calleeContact = contactUri(resp);
-        if (call.finalSent) {
-          LOG.warn("call {} answered after it was given up upstream", call.sipCallId);
-          return;
-        }
-        call.finalSent = true;
-        call.inviteSt.sendResponse(resp);
-        call.observer.answered(clock.instant(), code);
-      } else {
-        if (call.finalSent) {
-          return; // the 487 to our own CANCEL, or a late failure after we gave up
-        }
-        call.finalSent = true;
-        vertx.cancelTimer(call.answerTimer);
-        call.inviteSt.sendResponse(resp);
-        finish(call, statusOf(code), code);
+    // the call's state and record move first: a caller that went away must not leave it ringing
+    if (code < 200) {
+      if (call.finalSent) {
+        return; // a provisional after the final: a proxy never relays it
       }
+      relayUpstream(call, resp);
+      if (!call.ringing && (code == Response.RINGING || code == Response.SESSION_PROGRESS)) {
+        call.ringing = true;
+        metrics.postDialDelay(Duration.ofNanos(System.nanoTime() - call.arrivedNanos));
+        call.observer.ringing(clock.instant());
+      }
+    } else if (code < 300) {
+      if (call.answered) {
+        try {
+          provider.sendResponse(resp); // a retransmitted 2xx: relay it as it came
+        } catch (SipException e) {
+          LOG.debug("could not relay a retransmitted 2xx of {}: {}", call.sipCallId, e.toString());
+        }
+        return;
+      }
+      call.answered = true;
+      vertx.cancelTimer(call.answerTimer);
+      call.calleeTag = toTag(resp);
+      call.calleeContact = contactUri(resp);
+      if (call.finalSent) {
+        LOG.warn("call {} answered after it was given up upstream", call.sipCallId);
+        return;
+      }
+      call.finalSent = true;
+      call.observer.answered(clock.instant(), code);
+      relayUpstream(call, resp);
+    } else {
+      if (call.finalSent) {
+        return; // the 487 to our own CANCEL, or a late failure after we gave up
+      }
+      call.finalSent = true;
+      vertx.cancelTimer(call.answerTimer);
+      finish(call, statusOf(code), code);
+      relayUpstream(call, resp);
+    }
+  }
+
+  private void relayUpstream(Call call, Response resp) {
+    try {
+      call.inviteSt.sendResponse(resp);
     } catch (SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
-      LOG.warn("could not relay {} of call {}: {}", code, call.sipCallId, e.toString());
+      LOG.warn("could not relay {} of call {} to the caller: {}", resp.getStatusCode(), call.sipCallId, e.toString());
     }
   }
 

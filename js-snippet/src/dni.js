@@ -1,0 +1,282 @@
+/*
+ * calltrack dni.js: dynamic number insertion.
+ *
+ * Embed: <script async src="https://DNI-HOST/dni.js" data-property="acme"></script>
+ *
+ * It runs on customers' pages, so everything it does is wrapped to fail safe: any error, a slow or
+ * missing dni-server, or an error answer leaves the page's own numbers in place, with one console
+ * warning at most. Its only global is the small API object `window.calltrack`.
+ * Plain modern JavaScript, no dependencies; the Maven build minifies it and keeps it under 3 KiB gzipped.
+ */
+(function (w, d) {
+  'use strict';
+  var prior = w.calltrack;
+  if (prior && prior.swap) return; // loaded twice: keep the first
+
+  var script = d.currentScript || d.querySelector('script[data-property][src*="dni"]');
+  var data = function (name, dflt) {
+    var v = script && script.getAttribute('data-' + name);
+    return v == null || v === '' ? dflt : v;
+  };
+  var property = data('property');
+  var server = data('server', script && new URL(script.src, location.href).origin);
+  var timeout = +data('timeout', 1500);
+  var lifetimeMs = data('lifetime', 90) * 864e5; // days
+  var KEY = '_calltrack';
+
+  var warned;
+  var warn = function (why) {
+    if (!warned) { warned = 1; console.warn('calltrack: keeping the page\'s numbers (' + why + ')'); }
+  };
+
+  /* ---------------- attribution ---------------- */
+
+  var params = new URLSearchParams(location.search);
+  var param = function (n) { return params.get(n) || undefined; };
+  var host = function (url) {
+    try { return new URL(url).hostname.replace(/^www\./, ''); } catch (e) { return ''; }
+  };
+  var CLICK_IDS = { gclid: 'google', gbraid: 'google', wbraid: 'google', msclkid: 'bing', fbclid: 'facebook' };
+  // Search engines whose visits count as organic: the name in their host is the source.
+  var SEARCH = /(?:^|\.)(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia|ask|aol|naver|seznam|qwant|startpage|brave)\.[a-z.]+$/;
+
+  // This page view's attribution (the landing page as path and query, as dni-server keeps it), and
+  // whether it is a new touch: a campaign (utm), an ad click, or an external referrer. Internal
+  // navigation and direct visits are not, so they never overwrite an earlier campaign (the "last
+  // non-direct touch" model).
+  function visit() {
+    var ref = d.referrer, refHost = host(ref), derived, id, m, a = {
+      source: param('utm_source'), medium: param('utm_medium'), campaign: param('utm_campaign'),
+      keyword: param('utm_term'), content: param('utm_content'),
+      landingPage: location.pathname + location.search, referrer: ref || undefined
+    };
+    for (id in CLICK_IDS) {
+      a[id] = param(id);
+      if (a[id] && !derived) derived = [CLICK_IDS[id], 'cpc'];
+    }
+    if (refHost == host(location.href)) { refHost = ''; a.referrer = undefined; }
+    m = SEARCH.exec(refHost);
+    derived = derived || (m ? [m[1], 'organic'] : refHost ? [refHost, 'referral'] : ['direct', 'none']);
+    m = !!(a.source || a.medium || derived[0] != 'direct');
+    a.source = a.source || derived[0];
+    a.medium = a.medium || derived[1];
+    return [a, m];
+  }
+
+  // The stored record {v: visitorId, f: first touch, l: last touch, x: expiry ms} lives in both
+  // localStorage and a first-party cookie, so clearing either one alone loses nothing.
+  function load() {
+    var s, r;
+    try { s = localStorage.getItem(KEY); } catch (e) { /* storage blocked */ }
+    if (!s) s = (d.cookie.match('(?:^|; )' + KEY + '=([^;]*)') || [])[1];
+    try { r = JSON.parse(decodeURIComponent(s)); } catch (e) { /* none or damaged */ }
+    return r && r.x > Date.now() ? r : { x: Date.now() + lifetimeMs };
+  }
+  function save() {
+    var s = JSON.stringify(state);
+    try { localStorage.setItem(KEY, s); } catch (e) { /* storage blocked */ }
+    d.cookie = KEY + '=' + encodeURIComponent(s) + ';path=/;SameSite=Lax;max-age=' +
+        Math.round((state.x - Date.now()) / 1e3) + (location.protocol == 'https:' ? ';secure' : '');
+  }
+
+  var state = load();
+  var touch = visit();
+  // A first visit without a campaign is a direct first touch (and the last touch until a campaign comes).
+  if (touch[1] || !state.l) state.l = touch[0];
+  state.f = state.f || state.l;
+  save();
+
+  /* ---------------- swapping ---------------- */
+
+  var assignment, swapRe, targets = {}, observer;
+  var SEP = '[\\s.()/-]{0,3}';
+  var digits = function (s) { return s.replace(/\D/g, ''); };
+  var join = function (ds) { return ds.split('').join(SEP); };
+
+  // One pattern per shown number, e.g. +15551234567: its national digits with any separators
+  // between them, optionally after a country code of 1 to 3 digits (with "+" or "00") or a trunk 0.
+  // That covers (555) 123-4567, 555-123-4567, 555.123.4567, +1 555 123 4567, 1-555-123-4567,
+  // 5551234567 and national formats like 020 7946 0958.
+  function pattern(full) {
+    var alts = [], k;
+    for (k = 1; k < 4; k++) {
+      alts.push('(?:(?:\\+|00)?\\(?' + join(full.slice(0, k)) + SEP + ')?\\(?0?' + join(full.slice(k)));
+    }
+    return alts.join('|');
+  }
+
+  // Which tracking number replaces a match, written in the match's own format: its digits are
+  // replaced from the right, so separators, "+", a leading country code or trunk 0 stay put.
+  function rewrite(match) {
+    var md = digits(match).replace(/^0+/, ''), from, to, i, j, out = '', c;
+    for (i in targets) {
+      if (i.slice(-md.length) == md && i.length - md.length < 4) from = i;
+    }
+    if (!from) return match;
+    to = targets[from];
+    if (to.length != from.length) return '+' + to; // different numbering plan: no format to keep
+    to = to.slice(-md.length);
+    for (i = match.length, j = to.length; i--;) {
+      c = match[i];
+      out = (c >= '0' && c <= '9' && j > 0 ? to[--j] : c) + out;
+    }
+    return out;
+  }
+  var replace = function (s) { return s.replace(swapRe, rewrite); };
+
+  var skip = function (el) { return !el || el.closest('[data-calltrack-noswap],script,style,textarea,noscript'); };
+
+  // Swaps inside one subtree only: the observer hands it just what was added or changed.
+  function swapIn(root) {
+    if (!swapRe || !root) return;
+    var n, v, walker, links;
+    if (root.nodeType == 3) {
+      if (!skip(root.parentNode) && (v = replace(n = root.nodeValue)) != n) root.nodeValue = v;
+      return;
+    }
+    if (root.nodeType != 1 && root.nodeType != 9 || skip(root.nodeType == 1 ? root : d.body)) return;
+    walker = d.createTreeWalker(root, 4);
+    while ((n = walker.nextNode())) swapIn(n);
+    links = root.querySelectorAll('a[href^="tel:"]');
+    if (root.matches && root.matches('a[href^="tel:"]')) links = [root];
+    links.forEach(function (a) {
+      if (!skip(a) && (v = replace(n = a.getAttribute('href'))) != n) a.setAttribute('href', v);
+    });
+  }
+
+  function observe() {
+    observer = observer || new MutationObserver(function (records) {
+      try {
+        records.forEach(function (r) {
+          if (r.type == 'childList') r.addedNodes.forEach(swapIn); else swapIn(r.target);
+        });
+      } catch (e) { warn(e); }
+    });
+    observer.observe(d.documentElement, { childList: true, subtree: true, characterData: true,
+      attributes: true, attributeFilter: ['href'] });
+  }
+
+  /* ---------------- anti-flicker ---------------- */
+
+  var hideStyle;
+  if (data('hide') == 'true') {
+    hideStyle = d.createElement('style');
+    hideStyle.textContent = data('hide-selector', 'a[href^="tel:"],.calltrack-number') +
+        '{visibility:hidden!important}';
+    (d.head || d.documentElement).appendChild(hideStyle);
+  }
+  var reveal = function () { if (hideStyle) hideStyle.remove(); hideStyle = 0; };
+  setTimeout(reveal, timeout);
+
+  /* ---------------- server ---------------- */
+
+  var waiting = [], heartbeatTimer, settled;
+
+  function post(path, body) {
+    var ctl = new AbortController(), t = setTimeout(function () { ctl.abort(); }, timeout);
+    return fetch(server + path, body ? { method: 'POST', body: JSON.stringify(body), signal: ctl.signal,
+      headers: { 'content-type': 'application/json' } } : { method: 'POST', signal: ctl.signal })
+      .then(function (r) {
+        clearTimeout(t);
+        if (r.status == 410) return 410;
+        if (!r.ok) throw 'HTTP ' + r.status;
+        return r.status == 204 || r.json();
+      });
+  }
+
+  function assign() {
+    // ?property= lets dni-server answer the CORS preflight for this property's allowedOrigins
+    return post('/v1/assign?property=' + encodeURIComponent(property), {
+      property: property, visitorId: state.v,
+      page: { url: location.href, referrer: d.referrer },
+      attribution: state.l
+    }).then(function (a) {
+      if (!a || !a.number || !a.swap) throw 'bad answer';
+      var previous = assignment, to = digits(a.number);
+      state.v = a.visitorId || state.v;
+      save();
+      assignment = a;
+      a.swap.concat(previous ? [previous.number] : []).forEach(function (n) { targets[digits(n)] = to; });
+      swapRe = new RegExp('(?<![\\d+])(?:' + Object.keys(targets).map(pattern).join('|') + ')(?!\\d)', 'g');
+      return a;
+    });
+  }
+
+  function whenDomReady(fn) {
+    if (d.readyState == 'loading') d.addEventListener('DOMContentLoaded', fn); else fn();
+  }
+
+  function settle() {
+    settled = 1;
+    var cbs = waiting;
+    waiting = [];
+    cbs.forEach(function (cb) { try { cb(api.number()); } catch (e) { setTimeout(function () { throw e; }); } });
+  }
+
+  // Renews the lease every half lease while the page is visible; a lease that is gone (410) is
+  // assigned again, and a sticky visitor gets the same number back.
+  function heartbeat() {
+    clearTimeout(heartbeatTimer);
+    if (!assignment || assignment.fallback || d.hidden) return;
+    post('/v1/sessions/' + assignment.sessionId + '/heartbeat')
+      .then(function (r) {
+        if (r == 410) return assign().then(function () { whenDomReady(function () { swapIn(d.body); }); });
+      })
+      .catch(function () { /* server away: try again at the next beat */ })
+      .then(schedule);
+  }
+  function schedule() {
+    clearTimeout(heartbeatTimer);
+    if (assignment && !d.hidden) heartbeatTimer = setTimeout(heartbeat, assignment.leaseSeconds * 500);
+  }
+
+  d.addEventListener('visibilitychange', function () { d.hidden ? schedule() : heartbeat(); });
+  w.addEventListener('pagehide', function () {
+    clearTimeout(heartbeatTimer);
+    if (assignment && !assignment.fallback && navigator.sendBeacon) {
+      navigator.sendBeacon(server + '/v1/sessions/' + assignment.sessionId + '/release', '');
+    }
+  });
+  w.addEventListener('pageshow', function (e) { if (e.persisted) heartbeat(); }); // back from bfcache
+
+  /* ---------------- API ---------------- */
+
+  var api = w.calltrack = {
+    // cb(number): called once the tracking number is known (E.164), or with null if none came.
+    ready: function (cb) { settled ? cb(api.number()) : waiting.push(cb); },
+    number: function () { return assignment ? assignment.number : null; },
+    swap: function (target) {
+      api.ready(function () {
+        (typeof target == 'string' ? d.querySelectorAll(target) : [target]).forEach(swapIn);
+      });
+    },
+    attribution: function () { return { firstTouch: state.f, lastTouch: state.l, visitorId: state.v }; }
+  };
+  api.push = api.ready; // pages may queue callbacks early: (window.calltrack = window.calltrack || []).push(fn)
+  if (Array.isArray(prior)) prior.forEach(api.ready);
+
+  if (!property || !server) {
+    warn('no data-property');
+    reveal();
+    settle();
+    return;
+  }
+  assign()
+    .then(function () {
+      whenDomReady(function () {
+        try {
+          swapIn(d.body);
+          observe();
+        } catch (e) { warn(e); }
+        reveal();
+        settle();
+        schedule();
+      });
+    })
+    .catch(function (e) {
+      warn(e && e.name == 'AbortError' ? 'dni-server slower than ' + timeout + ' ms' : e);
+      assignment = swapRe = 0;
+      reveal();
+      settle();
+    });
+})(window, document);

@@ -1,0 +1,100 @@
+// Browser end-to-end run of dni.js in real headless Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core; never a downloaded browser). Started by dni-server's SnippetBrowserTest, which
+// runs Redis, a dni-server and the test site, and asserts what this script reports.
+//
+// Usage: node test/e2e/browser.mjs '{"siteUrl": "...", "stopDniUrl": "...", "screenshot": "...", "chromium": "..."}'
+// Prints one line of JSON: what each visitor saw (elements marked data-e2e), the assign answers
+// (captured from the network), page errors and console warnings.
+import { chromium } from 'playwright-core';
+
+const config = JSON.parse(process.argv[2]);
+const WAIT_MS = 30000;
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const browser = await chromium.launch({ executablePath: config.chromium, headless: true, args: FLAGS,
+  timeout: WAIT_MS });
+const report = {};
+try {
+  const first = await browser.newContext();
+  const firstPage = await first.newPage();
+
+  // 1. a visitor from a Google Ads click
+  report.visitor1 = await visit(firstPage, { swapped: true });
+  await firstPage.screenshot({ path: config.screenshot, fullPage: true });
+
+  // 2. the same visitor reloads
+  report.reload = await visit(firstPage, { swapped: true, reload: true });
+
+  // 3. another visitor (another browser context: no cookies, no storage) at the same time
+  const second = await browser.newContext();
+  report.visitor2 = await visit(await second.newPage(), { swapped: true });
+
+  // 4. dni-server stops; the first visitor comes back (dni.js from the browser cache, API down) ...
+  const stopped = await fetch(config.stopDniUrl, { method: 'POST' });
+  if (!stopped.ok) throw new Error('could not stop dni-server: HTTP ' + stopped.status);
+  report.downCached = await visit(firstPage, { swapped: false });
+
+  // 5. ... and a new visitor comes (dni.js itself cannot load)
+  const third = await browser.newContext();
+  report.downFresh = await visit(await third.newPage(), { swapped: false });
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(report));
+
+/** Loads the site in `page` and reports what the visitor sees once dni.js has settled. */
+async function visit(page, { swapped, reload }) {
+  const errors = [];
+  const warnings = [];
+  const assigns = [];
+  const onError = (e) => errors.push(String(e && e.stack || e));
+  const onConsole = (m) => {
+    if (m.type() === 'warning') warnings.push(m.text());
+    // failed requests to a stopped server are the browser's network log, not the page's errors
+    if (m.type() === 'error' && !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(m.text())) {
+      errors.push('console.error: ' + m.text());
+    }
+  };
+  const onResponse = async (r) => {
+    if (r.url().includes('/v1/assign') && r.request().method() === 'POST') {
+      try { assigns.push({ status: r.status(), body: await r.json() }); } catch (e) { assigns.push({ status: r.status() }); }
+    }
+  };
+  page.on('pageerror', onError);
+  page.on('console', onConsole);
+  page.on('response', onResponse);
+  try {
+    if (reload) await page.reload({ waitUntil: 'load', timeout: WAIT_MS });
+    else await page.goto(config.siteUrl, { waitUntil: 'load', timeout: WAIT_MS });
+
+    // dni.js settles (number or null); it may never load at all when dni-server is down
+    const loaded = await page.waitForFunction(() => window.calltrack && window.calltrack.ready, null,
+      { timeout: swapped ? WAIT_MS : 5000 }).then(() => true, () => false);
+    const number = loaded
+      ? await page.evaluate(() => new Promise((resolve) => window.calltrack.ready(resolve)))
+      : null;
+
+    // the content the site injects after 2 s
+    await page.waitForSelector('#late', { timeout: WAIT_MS });
+    if (swapped) {
+      await page.waitForFunction(() => document.getElementById('late').textContent
+        !== document.getElementById('late').getAttribute('data-original'), null, { timeout: 10000 })
+        .catch(() => { /* reported as seen; the test says what was expected */ });
+    } else {
+      await page.waitForTimeout(500); // give a (wrong) late swap the chance to show
+    }
+
+    const elements = await page.evaluate(() => Object.fromEntries(
+      [...document.querySelectorAll('[data-e2e]')].map((el) => [el.id,
+        { text: el.textContent, href: el.getAttribute('href') }])));
+    const snippetRan = await page.evaluate(() => typeof window.calltrack === 'object' && !Array.isArray(window.calltrack));
+    const hidden = await page.evaluate(() => [...document.querySelectorAll('[data-e2e]')]
+      .filter((el) => getComputedStyle(el).visibility === 'hidden').map((el) => el.id));
+    return { number, snippetRan, assigns, elements, hidden, errors, warnings };
+  } finally {
+    page.off('pageerror', onError);
+    page.off('console', onConsole);
+    page.off('response', onResponse);
+  }
+}

@@ -1,0 +1,165 @@
+// Attribution rules: what dni.js sends as `attribution` in POST /v1/assign, and what it keeps.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { CookieJar } from 'jsdom';
+import { stubServer, openPage } from '../support/harness.mjs';
+
+let server;
+before(async () => { server = await stubServer(); });
+after(() => server.close());
+
+/** Opens one page view and returns the attribution its assign carried (and the page). */
+async function landOn(url, opts = {}) {
+  const before = server.ofKind('assign').length;
+  const page = openPage(server, { url, ...opts });
+  await page.ready;
+  const assigns = server.ofKind('assign');
+  assert.equal(assigns.length, before + 1, 'one assign per page view');
+  page.body = assigns[assigns.length - 1].body;
+  return page;
+}
+
+test('utm parameters are the attribution, with the landing page and referrer', async () => {
+  const url = 'https://shop.example/plumbing?utm_source=google&utm_medium=cpc&utm_campaign=spring'
+    + '&utm_term=emergency+plumber&utm_content=ad-7#top';
+  const page = await landOn(url, { referrer: 'https://www.google.com/' });
+  assert.equal(page.body.property, 'acme');
+  assert.equal(server.ofKind('assign').at(-1).path, '/v1/assign?property=acme', 'names the property for the preflight');
+  assert.deepEqual(page.body.page, { url, referrer: 'https://www.google.com/' });
+  const a = page.body.attribution;
+  assert.equal(a.source, 'google');
+  assert.equal(a.medium, 'cpc');
+  assert.equal(a.campaign, 'spring');
+  assert.equal(a.keyword, 'emergency plumber');
+  assert.equal(a.content, 'ad-7');
+  assert.equal(a.landingPage, '/plumbing?utm_source=google&utm_medium=cpc&utm_campaign=spring&utm_term=emergency+plumber&utm_content=ad-7', 'path and query, as dni-server keeps landing pages');
+  assert.equal(a.referrer, 'https://www.google.com/');
+  page.close();
+});
+
+for (const [param, source] of [['gclid', 'google'], ['gbraid', 'google'], ['wbraid', 'google'],
+  ['msclkid', 'bing'], ['fbclid', 'facebook']]) {
+  test(`a ${param} click id without utm means paid search of ${source}`, async () => {
+    const page = await landOn(`https://shop.example/?${param}=Cj0KCQ-123`,
+      { referrer: 'https://www.example-news.com/story' });
+    const a = page.body.attribution;
+    assert.equal(a.source, source);
+    assert.equal(a.medium, 'cpc');
+    assert.equal(a[param], 'Cj0KCQ-123');
+    page.close();
+  });
+}
+
+test('utm parameters win over what a click id would derive', async () => {
+  const page = await landOn('https://shop.example/?utm_source=newsletter&utm_medium=email&gclid=abc');
+  assert.equal(page.body.attribution.source, 'newsletter');
+  assert.equal(page.body.attribution.medium, 'email');
+  assert.equal(page.body.attribution.gclid, 'abc');
+  page.close();
+});
+
+for (const [referrer, engine] of [['https://www.google.com/', 'google'], ['https://www.google.co.uk/search?q=x', 'google'],
+  ['https://www.bing.com/search?q=plumber', 'bing'], ['https://duckduckgo.com/', 'duckduckgo'],
+  ['https://search.yahoo.com/', 'yahoo'], ['https://yandex.ru/', 'yandex']]) {
+  test(`a referrer from ${new URL(referrer).hostname} is organic search of ${engine}`, async () => {
+    const page = await landOn('https://shop.example/', { referrer });
+    assert.equal(page.body.attribution.source, engine);
+    assert.equal(page.body.attribution.medium, 'organic');
+    assert.equal(page.body.attribution.referrer, referrer);
+    page.close();
+  });
+}
+
+test('any other referrer is a referral from its host', async () => {
+  const page = await landOn('https://shop.example/', { referrer: 'https://www.plumbing-blog.org/best-plumbers' });
+  assert.equal(page.body.attribution.source, 'plumbing-blog.org');
+  assert.equal(page.body.attribution.medium, 'referral');
+  assert.equal(page.body.attribution.referrer, 'https://www.plumbing-blog.org/best-plumbers');
+  page.close();
+});
+
+test('no referrer and no campaign is direct', async () => {
+  const page = await landOn('https://shop.example/contact');
+  assert.equal(page.body.attribution.source, 'direct');
+  assert.equal(page.body.attribution.medium, 'none');
+  assert.equal(page.body.attribution.landingPage, '/contact');
+  page.close();
+});
+
+test('a referrer from the site itself is not a referral', async () => {
+  const page = await landOn('https://shop.example/b', { referrer: 'https://shop.example/a' });
+  assert.equal(page.body.attribution.source, 'direct');
+  assert.equal(page.body.attribution.medium, 'none');
+  assert.equal(page.body.attribution.referrer, undefined);
+  page.close();
+});
+
+test('first touch persists; direct visits keep the last campaign; a new campaign updates last touch', async () => {
+  const cookieJar = new CookieJar();
+  const first = await landOn('https://shop.example/?utm_source=google&utm_medium=cpc&utm_campaign=A', { cookieJar });
+  const storage = first.storage();
+  assert.ok(storage._calltrack, 'stored in localStorage');
+  first.close();
+
+  // an internal page view: same visitor, last touch is still campaign A
+  const second = await landOn('https://shop.example/pricing', { cookieJar, storage, referrer: 'https://shop.example/' });
+  assert.equal(second.body.visitorId, 'v-new', 'the visitor id the server gave is sent back');
+  assert.equal(second.body.attribution.campaign, 'A');
+  const afterSecond = second.storage();
+  second.close();
+
+  // days later, typed in directly: direct does not overwrite the campaign
+  const third = await landOn('https://shop.example/', { cookieJar, storage: afterSecond });
+  assert.equal(third.body.attribution.campaign, 'A');
+  const afterThird = third.storage();
+  third.close();
+
+  // a new campaign visit: last touch B, first touch still A
+  const fourth = await landOn('https://shop.example/?utm_source=bing&utm_medium=cpc&utm_campaign=B',
+    { cookieJar, storage: afterThird });
+  assert.equal(fourth.body.attribution.campaign, 'B');
+  assert.equal(fourth.body.attribution.source, 'bing');
+  const kept = fourth.window.calltrack.attribution();
+  assert.equal(kept.firstTouch.campaign, 'A');
+  assert.equal(kept.lastTouch.campaign, 'B');
+  assert.equal(kept.visitorId, 'v-new');
+  fourth.close();
+});
+
+test('the cookie alone and localStorage alone each keep the visitor', async () => {
+  const cookieJar = new CookieJar();
+  const first = await landOn('https://shop.example/?utm_campaign=C&utm_source=x', { cookieJar });
+  const storage = first.storage();
+  first.close();
+
+  const cookieOnly = await landOn('https://shop.example/', { cookieJar });
+  assert.equal(cookieOnly.body.attribution.campaign, 'C');
+  assert.equal(cookieOnly.body.visitorId, 'v-new');
+  assert.equal(cookieOnly.window.calltrack.attribution().firstTouch.campaign, 'C');
+  cookieOnly.close();
+
+  const storageOnly = await landOn('https://shop.example/', { storage });
+  assert.equal(storageOnly.body.attribution.campaign, 'C');
+  assert.equal(storageOnly.body.visitorId, 'v-new');
+  storageOnly.close();
+});
+
+test('the lifetime is configurable (data-lifetime, days) and an expired record starts afresh', async () => {
+  const cookieJar = new CookieJar();
+  const page = await landOn('https://shop.example/?utm_source=a&utm_campaign=D',
+    { cookieJar, attrs: { lifetime: '30' } });
+  const record = JSON.parse(page.storage()._calltrack);
+  const days = (record.x - Date.now()) / 864e5;
+  assert.ok(days > 29.9 && days <= 30, `expires in 30 days, not ${days}`);
+  const cookie = cookieJar.getCookiesSync('https://shop.example/').find((c) => c.key === '_calltrack');
+  assert.ok(cookie, 'cookie set');
+  assert.ok(Math.abs(cookie.maxAge - 30 * 86400) < 60, `cookie max-age ${cookie.maxAge}`);
+  page.close();
+
+  record.x = Date.now() - 1000; // its lifetime is over
+  const later = await landOn('https://shop.example/', { storage: { _calltrack: JSON.stringify(record) } });
+  assert.equal(later.body.visitorId, undefined, 'a new visitor');
+  assert.equal(later.body.attribution.source, 'direct');
+  assert.equal(later.window.calltrack.attribution().firstTouch.source, 'direct');
+  later.close();
+});
