@@ -346,6 +346,14 @@ class AdminApiTest extends DniTestBase {
   }
 
   @Test
+  void theServerServesTheSnippet() {
+    Reply js = api.get("/dni.js");
+    assertEquals(200, js.status());
+    assertTrue(js.header("content-type").startsWith("application/javascript"), js.header("content-type"));
+    assertTrue(js.body().length() > 0);
+  }
+
+  @Test
   void healthEndpoints() {
     Reply live = api.get("/health/live");
     assertEquals(200, live.status());
