@@ -59,7 +59,7 @@ public final class AssignRoutes {
     properties.get(request.property())
         .compose(property -> {
           PublicCors.admit(ctx, property);
-          return answer(property, request);
+          return answer(property, request, start);
         })
         .onComplete(ar -> {
           if (ar.succeeded()) {
@@ -72,8 +72,10 @@ public final class AssignRoutes {
         });
   }
 
-  private Future<Answer> answer(PropertyConfig property, AssignRequest request) {
-    return timeouts.publicBound(engine.assign(property.id(), request.visitorId(), request.visitAttribution()))
+  /** Asks the engine within what is left of the request's time (the property lookup took some). */
+  private Future<Answer> answer(PropertyConfig property, AssignRequest request, long start) {
+    return timeouts.publicRemaining(
+            () -> engine.assign(property.id(), request.visitorId(), request.visitAttribution()), start)
         .map(a -> new Answer(AssignResponse.of(a), a.fallback() ? Outcome.FALLBACK : Outcome.LEASED))
         .recover(err -> {
           if (err instanceof CalltrackException) {

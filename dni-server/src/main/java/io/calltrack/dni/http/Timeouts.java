@@ -4,6 +4,7 @@ import io.calltrack.core.CalltrackException;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Bounds every Redis call a request waits for. A visitor's page must not hang on a slow Redis (past
@@ -32,6 +33,19 @@ public final class Timeouts {
   /** Bounds a call of the snippet's endpoints; a Redis failure or timeout becomes a 503. */
   public <T> Future<T> publicStore(Future<T> call) {
     return store(call, publicLimit);
+  }
+
+  /**
+   * Bounds the rest of a snippet request that started at {@code startNanos} ({@link System#nanoTime()}):
+   * the request as a whole, not each of its Redis calls, gets the public limit. A call with no time
+   * left is not made: it fails at once with a {@link java.util.concurrent.TimeoutException}.
+   */
+  public <T> Future<T> publicRemaining(Supplier<Future<T>> call, long startNanos) {
+    long leftNanos = publicLimit.toNanos() - (System.nanoTime() - startNanos);
+    if (leftNanos <= 0) {
+      return Future.failedFuture(new java.util.concurrent.TimeoutException("no time left for the store"));
+    }
+    return call.get().timeout(leftNanos, TimeUnit.NANOSECONDS);
   }
 
   /** Bounds a background or admin read; failures stay as they are. */
