@@ -227,7 +227,7 @@
   }
   function schedule() {
     clearTimeout(heartbeatTimer);
-    if (assignment && !d.hidden) heartbeatTimer = setTimeout(heartbeat, assignment.leaseSeconds * 500);
+    if (assignment && !d.hidden) heartbeatTimer = setTimeout(heartbeat, (assignment.leaseSeconds || 60) * 500);
   }
 
   d.addEventListener('visibilitychange', function () { d.hidden ? schedule() : heartbeat(); });
