@@ -29,12 +29,13 @@ public final class RouterMetrics {
             .description("Calls by how they ended").register(registry));
       }
     }
-    Gauge.builder("calltrack.sip.active.calls", active, AtomicInteger::get)
+    // strong references: Micrometer holds gauge state weakly, and a lambda has no other owner
+    Gauge.builder("calltrack.sip.active.calls", active, AtomicInteger::get).strongReference(true)
         .description("Calls being set up or in progress").register(registry);
     postDialDelay = Timer.builder("calltrack.sip.post.dial.delay")
         .description("INVITE received to first 18x relayed").publishPercentileHistogram()
         .register(registry);
-    Gauge.builder("calltrack.sip.spool.depth", spoolDepth, s -> s.getAsInt())
+    Gauge.builder("calltrack.sip.spool.depth", spoolDepth, s -> s.getAsInt()).strongReference(true)
         .description("Call events kept on disk until Redis takes them").register(registry);
     rejected = Counter.builder("calltrack.sip.rejected")
         .description("INVITEs refused (untrusted source, unknown number, loops)").register(registry);

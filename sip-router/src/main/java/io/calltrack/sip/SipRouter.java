@@ -5,6 +5,10 @@ import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
 import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.RedisConfigStore;
+import io.calltrack.core.pool.RedisPoolEngine;
+import io.calltrack.core.redis.RedisClientFactory;
+import io.vertx.redis.client.RedisAPI;
 import io.calltrack.core.pool.PoolEngine;
 import io.calltrack.sip.proxy.CallObserver;
 import io.calltrack.sip.proxy.HopRouter;
@@ -42,8 +46,10 @@ public final class SipRouter {
   private static final AtomicInteger STACKS = new AtomicInteger();
 
   /** What the router reads and writes; Redis-backed in production, chosen by tests where they must. */
-  record Backends(ConfigStore config, PoolEngine engine, CallStore calls, Runnable close) {}
+  record Backends(ConfigStore config, java.util.function.Consumer<Runnable> onConfigChange, PoolEngine engine,
+      CallStore calls, Runnable close) {}
 
+  private final Vertx vertx;
   private final SipRouterOptions options;
   private final SipStack stack;
   private final RoutingTableCache table;
@@ -52,8 +58,9 @@ public final class SipRouter {
   private final Backends backends;
   private final Proxy proxy;
 
-  private SipRouter(SipRouterOptions options, SipStack stack, RoutingTableCache table, CallJournal journal,
+  private SipRouter(Vertx vertx, SipRouterOptions options, SipStack stack, RoutingTableCache table, CallJournal journal,
       ExecutorService pool, Backends backends, Proxy proxy) {
+    this.vertx = vertx;
     this.options = options;
     this.stack = stack;
     this.table = table;
@@ -64,7 +71,7 @@ public final class SipRouter {
   }
 
   public static Future<SipRouter> start(Vertx vertx, SipRouterOptions o) {
-    return RedisBackends.create(vertx, o.redisUrl()).compose(b -> start(vertx, o, b));
+    return RedisBackends.create(vertx, o).compose(b -> start(vertx, o, b));
   }
 
   static Future<SipRouter> start(Vertx vertx, SipRouterOptions o, Backends backends) {
@@ -88,8 +95,9 @@ public final class SipRouter {
     CallJournal journal = new CallJournal(vertx, context, backends.calls(), o.spoolDir(), pool,
         resolver::enrich, Duration.ofSeconds(3));
     RouterMetrics metrics = new RouterMetrics(o.registry(), journal::depth);
-    RoutingTableCache table = new RoutingTableCache(vertx, context, backends.config(), o.redisUrl(),
+    RoutingTableCache table = new RoutingTableCache(vertx, context, backends.config(),
         Duration.ofSeconds(30), Duration.ofSeconds(3));
+    backends.onConfigChange().accept(table::refresh);
     CallRouting routing = new CallRouting(TrunkAllowList.of(o.trunks()), table);
     CallObserver.Factory observers = call -> observe(journal, resolver, call);
 
@@ -107,7 +115,7 @@ public final class SipRouter {
       provider.addSipListener(proxy);
       stack.start();
       journal.start(Duration.ofMillis(500));
-      return new SipRouter(o, stack, table, journal, pool, backends, proxy);
+      return new SipRouter(vertx, o, stack, table, journal, pool, backends, proxy);
     } catch (Exception e) {
       stack.stop();
       pool.shutdownNow();
@@ -144,7 +152,10 @@ public final class SipRouter {
     p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
     p.setProperty("javax.sip.ROUTER_PATH", HopRouter.class.getName());
     p.setProperty("javax.sip.USE_ROUTER_FOR_ALL_URIS", "true");
-    p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
+    // one thread takes UDP messages off the socket queue, so each call's messages reach its serial
+    // executor in arrival order (with several, a 180 and its 200 race and the 200 can overtake);
+    // the listener only hands off, all work runs on the call executors
+    p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
     p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
     p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
     p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
@@ -176,26 +187,29 @@ public final class SipRouter {
 
   public Future<Void> close() {
     return table.close()
-        .eventually(() -> Future.<Void>future(p -> {
-          try {
-            stack.stop();
-          } finally {
-            journal.close();
-            pool.shutdown();
-            backends.close().run();
-            p.complete();
-          }
-        }));
+        .eventually(() -> vertx.executeBlocking(() -> {
+          stack.stop(); // joins the stack's threads: not on an event loop
+          journal.close();
+          pool.shutdown();
+          return null;
+        }, false))
+        .eventually(() -> {
+          backends.close().run();
+          return Future.succeededFuture();
+        })
+        .mapEmpty();
   }
 
   /** The production backends: everything in the Redis at {@code redisUrl}. */
   static final class RedisBackends {
     private RedisBackends() {}
 
-    static Future<Backends> create(Vertx vertx, String redisUrl) {
-      Redis redis = io.calltrack.core.redis.RedisClientFactory.create(vertx, redisUrl);
-      CallStore calls = new RedisCallStore(redis);
-      return Future.failedFuture("RedisConfigStore / RedisPoolEngine not on main yet");
+    static Future<Backends> create(Vertx vertx, SipRouterOptions o) {
+      Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
+      // starting the config store never fails for Redis being down: the router must start without it
+      return RedisConfigStore.create(vertx, redis).map(config -> new Backends(config, config::onChange,
+          new RedisPoolEngine(vertx, RedisAPI.api(redis), config, o.clock()), new RedisCallStore(redis),
+          () -> config.close().onComplete(ar -> redis.close())));
     }
   }
 }

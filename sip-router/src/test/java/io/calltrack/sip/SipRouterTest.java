@@ -6,23 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
-import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.phone.PhoneNumber;
-import io.calltrack.core.redis.EmbeddedRedis;
-import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.core.testing.Await;
+import io.calltrack.core.testing.TestNumbers;
 import io.calltrack.core.testing.TestRedis;
+import io.calltrack.core.config.PoolConfig;
 import io.calltrack.sip.testing.SipPhone;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.RecordRouteHeader;
@@ -42,40 +37,26 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The proxy with real JAIN-SIP peers on loopback and real Redis: every call flow the router must handle. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SipRouterTest {
-  static final Duration WAIT = Duration.ofSeconds(20);
+  static final Duration WAIT = RouterFixture.WAIT;
   static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(3);
 
-  static Vertx vertx;
-  static TestBackends config;
-  static SipRouter router;
-  static RedisCallStore calls;
   @TempDir static Path spool;
+  static RouterFixture fx;
+  static SipRouter router;
 
   SipPhone caller;
   SipPhone line;
 
   @BeforeAll
   static void startRouter() {
-    vertx = Vertx.vertx();
-    config = new TestBackends();
-    calls = new RedisCallStore(RedisClientFactory.create(vertx, TestRedis.url()));
-    router = await(SipRouter.start(vertx, options(EmbeddedRedis.freePort(), List.of("127.0.0.0/8")),
-        config.backends(vertx, TestRedis.url())));
-  }
-
-  static SipRouterOptions options(int port, List<String> trunks) {
-    return new SipRouterOptions("127.0.0.1", port, trunks, TestRedis.url(), spool.resolve("p" + port),
-        new SimpleMeterRegistry(), Clock.systemUTC(), ANSWER_TIMEOUT);
+    fx = new RouterFixture(spool);
+    router = fx.router(List.of("127.0.0.0/8"), ANSWER_TIMEOUT);
   }
 
   @AfterAll
   static void stopRouter() {
-    try {
-      if (router != null) {
-        await(router.close());
-      }
-    } finally {
-      await(vertx.close());
+    if (fx != null) {
+      fx.close();
     }
   }
 
@@ -93,13 +74,7 @@ class SipRouterTest {
 
   /** A property whose business line is the test line; returns its tracking number. */
   PhoneNumber trackingNumber(String lineTransport) {
-    PhoneNumber number = PhoneNumber.parse(String.format("+1555%07d", ThreadLocalRandom.current().nextInt(10_000_000)));
-    String id = TestRedis.uniqueId("prop");
-    config.add(new PropertyConfig(id, id, List.of(), List.of(number), number,
-        line.uri("+15559990000", lineTransport), "UTC"), List.of(number));
-    router.refreshRoutingTable();
-    io.calltrack.sip.testing.Wait.until(WAIT, () -> router.routes(number));
-    return number;
+    return fx.property(line.uri("+15559990000", lineTransport), router);
   }
 
   static String routerUri(PhoneNumber n, String user) {
@@ -107,16 +82,9 @@ class SipRouterTest {
   }
 
   CallRecord awaitRecord(String sipCallId, CallStatus status) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      var page = await(calls.page(Instant.now().minusSeconds(600), null, 200, null));
-      Optional<CallRecord> r = page.calls().stream().filter(c -> sipCallId.equals(c.sipCallId())).findFirst();
-      if (r.isPresent() && r.get().status() == status && r.get().endedAt() != null) {
-        return r.get();
-      }
-      pause();
-    }
-    throw new AssertionError("no finished " + status + " record for " + sipCallId);
+    CallRecord r = fx.awaitFinished(sipCallId);
+    assertEquals(status, r.status(), r::toString);
+    return r;
   }
 
   @ParameterizedTest(name = "caller {0}, business line {1}")
@@ -173,8 +141,8 @@ class SipRouterTest {
     line.awaitRequest(Request.ACK, WAIT);
 
     caller.sendInDialog(Request.INVITE);
-    io.calltrack.sip.testing.Wait.until(WAIT, () -> line.count(Request.INVITE) == 2);
-    io.calltrack.sip.testing.Wait.until(WAIT, () -> line.count(Request.ACK) == 2);
+    Await.until(WAIT, () -> line.count(Request.INVITE) == 2);
+    Await.until(WAIT, () -> line.count(Request.ACK) == 2);
     caller.bye();
     caller.awaitResponse(Request.BYE, Response.OK, WAIT);
     awaitRecord(callId, CallStatus.ANSWERED);
@@ -238,28 +206,26 @@ class SipRouterTest {
   @Test
   void untrustedSourceIs403() {
     PhoneNumber number = trackingNumber("udp");
-    SipRouter strict = await(SipRouter.start(vertx, options(EmbeddedRedis.freePort(), List.of("10.0.0.0/8")),
-        config.backends(vertx, TestRedis.url())));
+    SipRouter strict = fx.router(List.of("10.0.0.0/8", "127.0.0.2"), ANSWER_TIMEOUT);
     try {
-      strict.refreshRoutingTable();
-      io.calltrack.sip.testing.Wait.until(WAIT, () -> strict.routes(number));
+      Await.until(WAIT, () -> strict.routes(number));
       caller.call("sip:" + number.e164() + "@127.0.0.1:" + strict.port(), strict.port(), "udp");
       caller.awaitResponse(Request.INVITE, Response.FORBIDDEN, WAIT);
       assertEquals(0, line.count(Request.INVITE));
     } finally {
-      await(strict.close());
+      // closed with the fixture
     }
   }
 
   @Test
   void loopThroughTheRouterIsDetected() {
-    PhoneNumber number = PhoneNumber.parse(String.format("+1555%07d", ThreadLocalRandom.current().nextInt(10_000_000)));
-    String id = TestRedis.uniqueId("loop");
     // a misconfigured business line that points back at the router itself
-    config.add(new PropertyConfig(id, id, List.of(), List.of(number), number,
-        "sip:" + number.e164() + "@127.0.0.1:" + router.port(), "UTC"), List.of(number));
-    router.refreshRoutingTable();
-    io.calltrack.sip.testing.Wait.until(WAIT, () -> router.routes(number));
+    PhoneNumber number = TestNumbers.fresh();
+    String id = TestRedis.uniqueId("loop");
+    await(fx.config.putProperty(new PropertyConfig(id, id, List.of(), List.of(number), number,
+        "sip:" + number.e164() + "@127.0.0.1:" + router.port(), "UTC")));
+    await(fx.config.putPool(new PoolConfig(TestRedis.uniqueId("pool"), id, List.of(number), null, null, null, null)));
+    Await.until(WAIT, () -> router.routes(number));
     caller.call("sip:" + number.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
     Response r = caller.awaitFinal(Request.INVITE, WAIT);
     assertTrue(r.getStatusCode() == Response.LOOP_DETECTED || r.getStatusCode() == Response.TOO_MANY_HOPS,
@@ -284,6 +250,28 @@ class SipRouterTest {
     answeredCallHungUpByTheCaller("udp", "udp");
   }
 
+  @Test
+  void metricsCountCallsByStatusActiveCallsAndPostDialDelay() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    SipRouter measured = fx.router(List.of("127.0.0.0/8"), ANSWER_TIMEOUT, registry);
+    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), measured);
+    String answered = caller.call("sip:" + number.e164() + "@127.0.0.1:" + measured.port(), measured.port(), "udp");
+    caller.awaitResponseFor(answered, Request.INVITE, Response.OK, WAIT);
+    assertEquals(1.0, registry.get("calltrack.sip.active.calls").gauge().value());
+    caller.byeFor(answered);
+    caller.awaitResponseFor(answered, Request.BYE, Response.OK, WAIT);
+    line.mode = SipPhone.Mode.BUSY;
+    String busy = caller.call("sip:" + number.e164() + "@127.0.0.1:" + measured.port(), measured.port(), "udp");
+    caller.awaitResponseFor(busy, Request.INVITE, Response.BUSY_HERE, WAIT);
+
+    Await.until(WAIT, () -> registry.get("calltrack.sip.calls").tag("status", "busy").counter().count() == 1.0);
+    assertEquals(1.0, registry.get("calltrack.sip.calls").tag("status", "answered").counter().count());
+    assertEquals(0.0, registry.get("calltrack.sip.calls").tag("status", "missed").counter().count());
+    assertEquals(0.0, registry.get("calltrack.sip.active.calls").gauge().value());
+    assertEquals(1, registry.get("calltrack.sip.post.dial.delay").timer().count(), "one call rang");
+    assertEquals(0.0, registry.get("calltrack.sip.spool.depth").gauge().value());
+  }
+
   static void pause() {
     try {
       Thread.sleep(50); // bounded poll for an async write, not a wait for time to pass
@@ -293,6 +281,6 @@ class SipRouterTest {
   }
 
   static <T> T await(Future<T> f) {
-    return io.calltrack.sip.testing.Wait.result(f);
+    return Await.result(f);
   }
 }

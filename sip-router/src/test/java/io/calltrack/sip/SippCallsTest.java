@@ -1,29 +1,23 @@
 package io.calltrack.sip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
-import io.calltrack.core.calls.RedisCallStore;
-import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.redis.EmbeddedRedis;
-import io.calltrack.core.redis.RedisClientFactory;
-import io.calltrack.core.testing.TestRedis;
+import io.calltrack.core.testing.Await;
+import io.calltrack.sip.demo.AnsweringEndpoint;
 import io.calltrack.sip.testing.Sipp;
-import io.calltrack.sip.testing.Wait;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,57 +28,31 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SippCallsTest {
   static final Duration SIPP_WAIT = Duration.ofSeconds(90);
 
-  static Vertx vertx;
-  static TestBackends config;
-  static SipRouter router;
-  static RedisCallStore calls;
   @TempDir static Path spool;
+  static RouterFixture fx;
+  static SipRouter router;
 
   @BeforeAll
   static void start() {
     Sipp.binary(); // fails at once, clearly, where sipp is missing
-    vertx = Vertx.vertx();
-    config = new TestBackends();
-    calls = new RedisCallStore(RedisClientFactory.create(vertx, TestRedis.url()));
-    router = Wait.result(SipRouter.start(vertx, new SipRouterOptions("127.0.0.1", EmbeddedRedis.freePort(),
-        List.of("127.0.0.0/8"), TestRedis.url(), spool, new SimpleMeterRegistry(), Clock.systemUTC(),
-        Duration.ofSeconds(10)), config.backends(vertx, TestRedis.url())));
+    fx = new RouterFixture(spool);
+    router = fx.router(List.of("127.0.0.0/8"), Duration.ofSeconds(10));
   }
 
   @AfterAll
   static void stop() {
-    try {
-      if (router != null) {
-        Wait.result(router.close());
-      }
-    } finally {
-      Wait.result(vertx.close());
+    if (fx != null) {
+      fx.close();
     }
   }
 
   static PhoneNumber property(int linePort, String transport) {
-    PhoneNumber number = PhoneNumber.parse(String.format("+1555%07d", ThreadLocalRandom.current().nextInt(10_000_000)));
-    String id = TestRedis.uniqueId("sipp");
-    config.add(new PropertyConfig(id, id, List.of(), List.of(number), number,
-        "sip:+15559990000@127.0.0.1:" + linePort + ("tcp".equals(transport) ? ";transport=tcp" : ""), "UTC"),
-        List.of(number));
-    router.refreshRoutingTable();
-    Wait.until(Duration.ofSeconds(20), () -> router.routes(number));
-    return number;
+    return fx.property("sip:+15559990000@127.0.0.1:" + linePort + ("tcp".equals(transport) ? ";transport=tcp" : ""),
+        router);
   }
 
   static List<CallRecord> finishedCallsTo(PhoneNumber number, int expected) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    List<CallRecord> found = List.of();
-    while (System.nanoTime() < deadline) {
-      found = Wait.result(calls.page(Instant.now().minusSeconds(600), null, 500, null)).calls().stream()
-          .filter(c -> number.equals(c.number())).toList();
-      if (found.size() >= expected && found.stream().allMatch(c -> c.endedAt() != null)) {
-        return found;
-      }
-      SipRouterTest.pause();
-    }
-    throw new AssertionError("expected " + expected + " finished calls to " + number + ", found " + found);
+    return fx.awaitFinished(c -> number.equals(c.number()), expected);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -117,6 +85,22 @@ class SippCallsTest {
       CallRecord r = finishedCallsTo(number, 1).get(0);
       assertEquals(CallStatus.BUSY, r.status());
       assertEquals(486, r.finalCode());
+    }
+  }
+
+  /** The demo's flow: SIPp as the trunk (the command the demo prints) and the demo's answering endpoint. */
+  @Test
+  void demoBusinessLineAnswersASippCall() {
+    try (AnsweringEndpoint demoLine = AnsweringEndpoint.start("127.0.0.1", EmbeddedRedis.freePort(), Duration.ofMillis(300))) {
+      PhoneNumber number = fx.property(demoLine.uri("+15559990000"), router);
+      try (Sipp trunk = Sipp.uac("trunk-uac.xml", router.port(), number.e164(), 1, Duration.ofSeconds(1), "udp")) {
+        assertEquals(0, trunk.exitCode(SIPP_WAIT), () -> "trunk:\n" + trunk.output());
+      }
+      CallRecord r = finishedCallsTo(number, 1).get(0);
+      assertEquals(CallStatus.ANSWERED, r.status());
+      assertNotNull(r.ringingAt());
+      assertEquals(1, demoLine.answeredCalls());
+      Await.until(Duration.ofSeconds(10), () -> demoLine.endedCalls() == 1);
     }
   }
 }

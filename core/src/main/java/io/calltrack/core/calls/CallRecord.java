@@ -1,7 +1,6 @@
 package io.calltrack.core.calls;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.phone.PhoneNumber;
 import java.time.Duration;
@@ -11,7 +10,8 @@ import java.util.Objects;
 
 /**
  * One call to a tracking or static number (DESIGN.md {@code GET /v1/calls/{callId}}). Written by the
- * SIP router as the call progresses; {@code outcome} is added later by the business.
+ * SIP router as the call progresses; {@code outcome} is added later by the business. Every field
+ * is always in the JSON (null until known), so clients see one shape.
  *
  * @param callId      our id for the call (URL-safe); {@code sipCallId} is the SIP Call-ID it came with
  * @param resolution  how the session was found: lease, hold, static, unattributed; null while not yet
@@ -19,7 +19,6 @@ import java.util.Objects;
  * @param candidates  every session that could have been the caller's, when more than one could
  * @param finalCode   the SIP status that ended the call's setup (200, 486, 408, 487, ...)
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CallRecord(
     String callId,

@@ -19,4 +19,13 @@ public interface CallStore {
 
   /** Replaces the call's outcome. Fails with NotFound if the call is unknown. */
   Future<CallRecord> setOutcome(String callId, CallOutcome outcome);
+
+  /**
+   * Replaces the call's outcome like {@link #setOutcome} and returns the id of the calls-stream entry
+   * that announced it (for bringing the rollups up to date at once). NotFound if the call is unknown.
+   */
+  Future<String> setOutcomeEvent(String callId, CallOutcome outcome);
+
+  /** Which of {@code callIds} are not known calls (in the order given). */
+  Future<java.util.List<String>> missing(java.util.List<String> callIds);
 }

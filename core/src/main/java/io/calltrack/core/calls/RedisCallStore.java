@@ -4,10 +4,8 @@ import io.calltrack.core.CalltrackException;
 import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.redis.LuaScript;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -39,12 +37,14 @@ public final class RedisCallStore implements CallStore {
   private static final LuaScript APPLY = LuaScript.load("/lua/calls/apply-event.lua");
   private static final LuaScript OUTCOME = LuaScript.load("/lua/calls/set-outcome.lua");
 
-  private final Redis redis;
   private final RedisAPI api;
 
+  public RedisCallStore(RedisAPI api) {
+    this.api = api;
+  }
+
   public RedisCallStore(Redis redis) {
-    this.redis = redis;
-    this.api = RedisAPI.api(redis);
+    this(RedisAPI.api(redis));
   }
 
   public static String key(String callId) {
@@ -99,14 +99,16 @@ public final class RedisCallStore implements CallStore {
           if (pageMembers.isEmpty()) {
             return Future.succeededFuture(new CallPage(List.of(), null));
           }
-          List<Request> reads = new ArrayList<>();
+          // one HMGET per call, pipelined on the connection
+          List<Future<Response>> reads = new ArrayList<>();
           for (String member : pageMembers) {
             String callId = member.substring(member.indexOf('|') + 1);
-            reads.add(Request.cmd(Command.HMGET).arg(key(callId)).arg("record").arg("outcome"));
+            reads.add(api.hmget(List.of(key(callId), "record", "outcome")));
           }
-          return redis.batch(reads).map(responses -> {
+          return Future.all(reads).map(all -> {
             List<CallRecord> calls = new ArrayList<>();
-            for (Response res : responses) {
+            for (Future<Response> read : reads) {
+              Response res = read.result();
               CallRecord r = toRecord(res.get(0), res.get(1));
               if (r != null) {
                 calls.add(r);
@@ -119,11 +121,36 @@ public final class RedisCallStore implements CallStore {
 
   @Override
   public Future<CallRecord> setOutcome(String callId, CallOutcome outcome) {
+    return setOutcomeEvent(callId, outcome).compose(entry -> get(callId).map(Optional::orElseThrow));
+  }
+
+  @Override
+  public Future<String> setOutcomeEvent(String callId, CallOutcome outcome) {
     return OUTCOME.run(api, List.of(key(callId), EVENTS_STREAM),
             List.of(JsonMapper.write(outcome), callId, Long.toString(STREAM_MAX_LEN)))
-        .compose(res -> res.toInteger() == 0
+        .compose(res -> "0".equals(res.toString())
             ? Future.failedFuture(new CalltrackException.NotFound("no call '" + callId + "'"))
-            : get(callId).map(Optional::orElseThrow));
+            : Future.succeededFuture(res.toString()));
+  }
+
+  @Override
+  public Future<List<String>> missing(List<String> callIds) {
+    if (callIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Request> checks = new ArrayList<>();
+    for (String id : callIds) {
+      checks.add(Request.cmd(Command.EXISTS).arg(key(id)));
+    }
+    return redis.batch(checks).map(res -> {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < callIds.size(); i++) {
+        if (res.get(i).toInteger() == 0) {
+          out.add(callIds.get(i));
+        }
+      }
+      return out;
+    });
   }
 
   private static CallRecord toRecord(Response record, Response outcome) {

@@ -111,6 +111,9 @@ public final class Proxy implements SipListener {
   @Override
   public void processRequest(RequestEvent evt) {
     Request req = evt.getRequest();
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("<- {} {} from {}:{} ({})", req.getMethod(), req.getRequestURI(), remoteIp(evt), remotePort(evt), callId(req));
+    }
     try {
       String method = req.getMethod();
       if (Request.ACK.equals(method)) {
@@ -200,6 +203,7 @@ public final class Proxy implements SipListener {
       ct.setApplicationData(call);
       call.inviteCt = ct;
       ct.sendRequest();
+      LOG.debug("-> INVITE {} via {} ({})", fwd.getRequestURI(), call.calleeHop, call.sipCallId);
       call.answerTimer = vertx.setTimer(answerTimeout.toMillis(),
           id -> call.exec.execute(() -> onAnswerTimeout(call)));
     } catch (Exception e) {
@@ -358,6 +362,9 @@ public final class Proxy implements SipListener {
   @Override
   public void processResponse(ResponseEvent evt) {
     Response resp = evt.getResponse();
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("<- {} {} ({})", resp.getStatusCode(), ((CSeqHeader) resp.getHeader(CSeqHeader.NAME)).getMethod(), callId(resp));
+    }
     ViaHeader top = (ViaHeader) resp.getHeader(ViaHeader.NAME);
     if (top == null || !isOurs(top.getHost(), top.getPort())) {
       return; // not sent by us: never relayed anywhere
@@ -379,44 +386,53 @@ public final class Proxy implements SipListener {
       return;
     }
     resp.removeFirst(ViaHeader.NAME);
-    try {
-      if (code < 200) {
-        if (call.finalSent) {
-          return;
-        }
-        call.inviteSt.sendResponse(resp);
-        if (!call.ringing && (code == Response.RINGING || code == Response.SESSION_PROGRESS)) {
-          call.ringing = true;
-          metrics.postDialDelay(Duration.ofNanos(System.nanoTime() - call.arrivedNanos));
-          call.observer.ringing(clock.instant());
-        }
-      } else if (code < 300) {
-        if (call.answered) {
-          provider.sendResponse(resp); // a retransmitted 2xx: relay it as it came
-          return;
-        }
-        call.answered = true;
-        vertx.cancelTimer(call.answerTimer);
-        call.calleeTag = toTag(resp);
-        call.calleeContact = contactUri(resp);
-        if (call.finalSent) {
-          LOG.warn("call {} answered after it was given up upstream", call.sipCallId);
-          return;
-        }
-        call.finalSent = true;
-        call.inviteSt.sendResponse(resp);
-        call.observer.answered(clock.instant(), code);
-      } else {
-        if (call.finalSent) {
-          return; // the 487 to our own CANCEL, or a late failure after we gave up
-        }
-        call.finalSent = true;
-        vertx.cancelTimer(call.answerTimer);
-        call.inviteSt.sendResponse(resp);
-        finish(call, statusOf(code), code);
+    // the call's state and record move first: a caller that went away must not leave it ringing
+    if (code < 200) {
+      if (call.finalSent) {
+        return; // a provisional after the final: a proxy never relays it
       }
+      relayUpstream(call, resp);
+      if (!call.ringing && (code == Response.RINGING || code == Response.SESSION_PROGRESS)) {
+        call.ringing = true;
+        metrics.postDialDelay(Duration.ofNanos(System.nanoTime() - call.arrivedNanos));
+        call.observer.ringing(clock.instant());
+      }
+    } else if (code < 300) {
+      if (call.answered) {
+        try {
+          provider.sendResponse(resp); // a retransmitted 2xx: relay it as it came
+        } catch (SipException e) {
+          LOG.debug("could not relay a retransmitted 2xx of {}: {}", call.sipCallId, e.toString());
+        }
+        return;
+      }
+      call.answered = true;
+      vertx.cancelTimer(call.answerTimer);
+      call.calleeTag = toTag(resp);
+      call.calleeContact = contactUri(resp);
+      if (call.finalSent) {
+        LOG.warn("call {} answered after it was given up upstream", call.sipCallId);
+        return;
+      }
+      call.finalSent = true;
+      call.observer.answered(clock.instant(), code);
+      relayUpstream(call, resp);
+    } else {
+      if (call.finalSent) {
+        return; // the 487 to our own CANCEL, or a late failure after we gave up
+      }
+      call.finalSent = true;
+      vertx.cancelTimer(call.answerTimer);
+      finish(call, statusOf(code), code);
+      relayUpstream(call, resp);
+    }
+  }
+
+  private void relayUpstream(Call call, Response resp) {
+    try {
+      call.inviteSt.sendResponse(resp);
     } catch (SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
-      LOG.warn("could not relay {} of call {}: {}", code, call.sipCallId, e.toString());
+      LOG.warn("could not relay {} of call {} to the caller: {}", resp.getStatusCode(), call.sipCallId, e.toString());
     }
   }
 

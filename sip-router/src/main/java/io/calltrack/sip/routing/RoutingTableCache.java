@@ -2,14 +2,9 @@ package io.calltrack.sip.routing;
 
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.RoutingTable;
-import io.calltrack.core.redis.RedisClientFactory;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.Request;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,23 +25,18 @@ public final class RoutingTableCache implements Supplier<RoutingTable> {
   private final Vertx vertx;
   private final Context context;
   private final ConfigStore store;
-  private final String redisUrl;
   private final Duration period;
   private final Duration timeout;
   private final AtomicReference<RoutingTable> table = new AtomicReference<>(RoutingTable.EMPTY);
-  private Redis subscriber;
-  private RedisConnection connection;
   private long periodicId = -1;
   private boolean refreshing;
   private boolean refreshAgain;
   private boolean closed;
 
-  public RoutingTableCache(Vertx vertx, Context context, ConfigStore store, String redisUrl,
-      Duration period, Duration timeout) {
+  public RoutingTableCache(Vertx vertx, Context context, ConfigStore store, Duration period, Duration timeout) {
     this.vertx = vertx;
     this.context = context;
     this.store = store;
-    this.redisUrl = redisUrl;
     this.period = period;
     this.timeout = timeout;
   }
@@ -56,11 +46,10 @@ public final class RoutingTableCache implements Supplier<RoutingTable> {
     return table.get();
   }
 
-  /** Loads the table once (an unreachable Redis leaves it empty until a later refresh) and subscribes. */
+  /** Loads the table once (an unreachable Redis leaves it empty until a later refresh). */
   public Future<Void> start() {
     return Future.<Void>future(p -> context.runOnContext(v -> {
       periodicId = vertx.setPeriodic(period.toMillis(), id -> refresh());
-      subscribe();
       load().onComplete(ar -> {
         if (ar.failed()) {
           LOG.warn("routing table not loaded at start ({}); retrying every {}", ar.cause().toString(), period);
@@ -99,46 +88,11 @@ public final class RoutingTableCache implements Supplier<RoutingTable> {
         });
   }
 
-  private void subscribe() {
-    if (closed) {
-      return;
-    }
-    if (subscriber == null) {
-      subscriber = RedisClientFactory.create(vertx, redisUrl);
-    }
-    subscriber.connect()
-        .compose(conn -> {
-          connection = conn;
-          conn.handler(msg -> refresh());
-          conn.exceptionHandler(err -> resubscribeLater());
-          conn.endHandler(v -> resubscribeLater());
-          return conn.send(Request.cmd(Command.SUBSCRIBE).arg(ConfigStore.CHANGES_CHANNEL));
-        })
-        .onSuccess(ok -> refresh()) // changes made while we were not subscribed
-        .onFailure(err -> resubscribeLater());
-  }
-
-  private void resubscribeLater() {
-    if (connection != null) {
-      connection.close();
-      connection = null;
-    }
-    if (!closed) {
-      vertx.setTimer(Math.min(period.toMillis(), 2_000), id -> subscribe());
-    }
-  }
-
   public Future<Void> close() {
     return Future.<Void>future(p -> context.runOnContext(v -> {
       closed = true;
       if (periodicId >= 0) {
         vertx.cancelTimer(periodicId);
-      }
-      if (connection != null) {
-        connection.close();
-      }
-      if (subscriber != null) {
-        subscriber.close();
       }
       p.complete();
     }));

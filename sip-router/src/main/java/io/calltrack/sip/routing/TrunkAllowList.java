@@ -71,11 +71,11 @@ public final class TrunkAllowList {
     if (a.startsWith("[") && a.endsWith("]")) {
       a = a.substring(1, a.length() - 1);
     }
-    if (!a.matches("[0-9.]+") && !a.matches("[0-9a-fA-F:.%]+")) {
-      throw new IllegalArgumentException("trunk entries must be IP addresses or CIDRs, not host names: '" + addr + "'");
-    }
-    if (a.matches("[0-9.]+") && !a.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-      throw new IllegalArgumentException("not an IPv4 address: '" + addr + "'");
+    boolean v4 = a.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    boolean v6 = a.contains(":") && a.matches("[0-9a-fA-F:.]+");
+    if (!v4 && !v6) {
+      // never handed to the resolver: a host name here would be a DNS lookup per call
+      throw new IllegalArgumentException("trunk entries must be IP addresses or CIDRs: '" + addr + "'");
     }
     try {
       return InetAddress.getByName(a).getAddress();

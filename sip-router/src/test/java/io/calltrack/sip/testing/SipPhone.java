@@ -67,12 +67,13 @@ public final class SipPhone implements SipListener, AutoCloseable {
   private final Map<String, ServerTransaction> pendingInvites = new ConcurrentHashMap<>();
   private volatile ClientTransaction lastInvite;
   private volatile Dialog dialog;
+  private final Map<String, Dialog> dialogs = new ConcurrentHashMap<>();
 
   private SipPhone(String name) throws Exception {
     this.port = EmbeddedRedis.freePort();
     Properties p = new Properties();
     p.setProperty("javax.sip.STACK_NAME", name + "-" + STACKS.incrementAndGet());
-    p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "2");
+    p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1"); // responses in arrival order
     p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
     p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
     stack = new SipStackImpl(p);
@@ -167,6 +168,27 @@ public final class SipPhone implements SipListener, AutoCloseable {
 
   public void bye() {
     sendInDialog(Request.BYE);
+  }
+
+  /** BYE on the dialog of the call with this Call-ID (this phone being its caller). */
+  public void byeFor(String callId) {
+    try {
+      Dialog d = dialogs.get(callId);
+      if (d == null) {
+        throw new AssertionError("no answered call " + callId);
+      }
+      d.sendRequest(provider.getNewClientTransaction(d.createRequest(Request.BYE)));
+    } catch (javax.sip.SipException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public Response awaitResponseFor(String callId, String method, int code, Duration within) {
+    return await(within, () -> responses.stream()
+        .filter(r -> r.getStatusCode() == code
+            && callId.equals(((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId())
+            && method.equals(((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getMethod()))
+        .findFirst().orElse(null), method + " " + code + " of " + callId);
   }
 
   // ------------------------------------------------------------------ waiting
@@ -289,6 +311,7 @@ public final class SipPhone implements SipListener, AutoCloseable {
       try {
         Dialog d = evt.getDialog() != null ? evt.getDialog() : evt.getClientTransaction().getDialog();
         dialog = d;
+        dialogs.put(((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId(), d);
         d.sendAck(d.createAck(cseqHeader.getSeqNumber()));
       } catch (Exception e) {
         throw new IllegalStateException("cannot ACK", e);

@@ -1,0 +1,63 @@
+package io.calltrack.core.rollup;
+
+import java.time.LocalDate;
+
+/**
+ * Redis keys of one property's rollups and spend. All share the {@code {roll:<property>}} hash tag so
+ * one Lua script can change a call's contribution everywhere at once (one slot on Redis Cluster):
+ * <ul>
+ *   <li>{@code day:<yyyy-mm-dd>:total} — hash metric → count for the day (property's timezone)</li>
+ *   <li>{@code day:<date>:<dimension>} — hash {@code <metric>:<value>} → count</li>
+ *   <li>{@code hour:<date>} — hash local hour (0-23) → calls</li>
+ *   <li>{@code hll:<date>:total}, {@code hll:<date>:<dimension>:<value>} — HyperLogLog of callers</li>
+ *   <li>{@code contrib:<callId>} — JSON of what the call currently adds (and the stream id it came from)</li>
+ *   <li>{@code callers} — hash caller → id of the caller's first call on the property</li>
+ *   <li>{@code live} — set of call ids still ringing or talking</li>
+ *   <li>{@code spend:<date>} — hash {@code source\tmedium\tcampaign} → amount in minor units</li>
+ * </ul>
+ * Metrics: calls, answered, missed, qualified, conversions, revenue (minor units), duration (seconds),
+ * first (first-time callers), repeatCalls.
+ */
+public final class RollupKeys {
+  private final String prefix;
+
+  public RollupKeys(String property) {
+    this.prefix = "{roll:" + property + "}:";
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  public String contribution(String callId) {
+    return prefix + "contrib:" + callId;
+  }
+
+  public String callers() {
+    return prefix + "callers";
+  }
+
+  public String live() {
+    return prefix + "live";
+  }
+
+  public String day(LocalDate day, String dimensionOrTotal) {
+    return prefix + "day:" + day + ":" + dimensionOrTotal;
+  }
+
+  public String hour(LocalDate day) {
+    return prefix + "hour:" + day;
+  }
+
+  public String hllTotal(LocalDate day) {
+    return prefix + "hll:" + day + ":total";
+  }
+
+  public String hll(LocalDate day, Dimension d, String value) {
+    return prefix + "hll:" + day + ":" + d.json() + ":" + value;
+  }
+
+  public String spend(LocalDate day) {
+    return prefix + "spend:" + day;
+  }
+}

@@ -1,0 +1,259 @@
+package io.calltrack.core.rollup;
+
+import static io.calltrack.core.testing.Await.result;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.calls.CallEvent;
+import io.calltrack.core.calls.CallOutcome;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStatus;
+import io.calltrack.core.calls.RedisCallStore;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.config.RedisConfigStore;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.core.report.RoiReport;
+import io.calltrack.core.report.RoiReporter;
+import io.calltrack.core.report.RoiRow;
+import io.calltrack.core.spend.SpendRow;
+import io.calltrack.core.spend.SpendStore;
+import io.calltrack.core.testing.TestNumbers;
+import io.calltrack.core.testing.TestRedis;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rollups from a known set of calls fed through the real calls stream and a consumer group: an
+ * outcome changed three times, stream entries delivered twice (a consumer "crashes" holding them, a
+ * second claims them, then the first finishes late), days cut in the property's timezone.
+ */
+class RollupsTest {
+  static final ZoneId NY = ZoneId.of("America/New_York");
+  Vertx vertx;
+  Redis redis;
+  RedisAPI api;
+  RedisConfigStore config;
+  RedisCallStore calls;
+  RollupStore rollups;
+  String property;
+  final String caller1 = "+1202555" + (1000 + (int) (Math.random() * 8999));
+  final String caller2 = "+1303555" + (1000 + (int) (Math.random() * 8999));
+  final String caller3 = "+1404555" + (1000 + (int) (Math.random() * 8999));
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    redis = RedisClientFactory.create(vertx, TestRedis.url());
+    api = RedisAPI.api(redis);
+    config = result(RedisConfigStore.create(vertx, redis));
+    calls = new RedisCallStore(redis);
+    rollups = new RollupStore(redis, config);
+    PhoneNumber business = TestNumbers.fresh();
+    property = TestRedis.uniqueId("roll");
+    result(config.putProperty(new PropertyConfig(property, null, List.of(), List.of(business), business, null,
+        "America/New_York")));
+  }
+
+  @AfterEach
+  void tearDown() {
+    result(config.close());
+    result(vertx.close());
+  }
+
+  Attribution attr(String source, String medium, String campaign, String keyword, String page) {
+    return new Attribution(source, medium, campaign, keyword, null, page, null, null, null, null, null, null);
+  }
+
+  /** Plays a call through the store: started, then answered (if talkSeconds >= 0) and ended. */
+  CallRecord play(String caller, PhoneNumber number, Instant start, Attribution a, Integer talkSeconds,
+      CallStatus unanswered) {
+    String callId = TestRedis.uniqueId("call");
+    CallRecord r = CallRecord.started(callId, callId + "@sip", number, caller, property, start)
+        .withAttribution(a == null ? "unattributed" : "lease", null, a, List.of());
+    int seq = 0;
+    result(calls.apply(new CallEvent(callId, seq++, CallEvent.Type.STARTED, start, r)));
+    if (talkSeconds == null) {
+      return r;
+    }
+    if (unanswered == null) {
+      r = r.answered(start.plusSeconds(5), 200);
+      result(calls.apply(new CallEvent(callId, seq++, CallEvent.Type.ANSWERED, start.plusSeconds(5), r)));
+      r = r.ended(start.plusSeconds(5 + talkSeconds), CallStatus.ANSWERED, 200);
+    } else {
+      r = r.ended(start.plusSeconds(30), unanswered, 408);
+    }
+    result(calls.apply(new CallEvent(callId, seq, CallEvent.Type.ENDED, r.endedAt(), r)));
+    return r;
+  }
+
+  Map<String, Long> hash(String key) {
+    Map<String, Long> out = new HashMap<>();
+    Hashes.toMap(result(api.hgetall(key))).forEach((k, v) -> out.put(k, Long.parseLong(v)));
+    return out;
+  }
+
+  /** Reads entries as a consumer that then "crashes": they stay pending, never acknowledged. */
+  List<String> readAndCrash(String group) {
+    Response res = result(api.xreadgroup(List.of("GROUP", group, "crashed", "COUNT", "10000", "STREAMS",
+        RedisCallStore.EVENTS_STREAM, ">")));
+    List<String> ids = new ArrayList<>();
+    Response entries = res.isMap() ? res.get(RedisCallStore.EVENTS_STREAM) : res.get(0).get(1);
+    for (Response e : entries) {
+      ids.add(e.get(0).toString());
+    }
+    return ids;
+  }
+
+  @Test
+  void knownCallSetGivesExactFigures() {
+    String group = TestRedis.uniqueId("grp");
+    // the group starts at the stream's end: this test's calls only
+    result(api.xgroup(List.of("CREATE", RedisCallStore.EVENTS_STREAM, group, "$", "MKSTREAM")));
+    RollupConsumer consumer = new RollupConsumer(vertx, redis, rollups, group, "survivor", Duration.ZERO);
+
+    PhoneNumber n1 = TestNumbers.fresh();
+    PhoneNumber n2 = TestNumbers.fresh();
+    // 2026-11-20 10:00 in New York: answered, 60 s of talk — caller1's first call
+    CallRecord c1 = play(caller1, n1, Instant.parse("2026-11-20T15:00:00Z"),
+        attr("google", "cpc", "winter", "plumber", "/a"), 60, null);
+    // 11:00 the same day: caller1 again (a repeat call), missed
+    play(caller1, n1, Instant.parse("2026-11-20T16:00:00Z"), attr("google", "cpc", "winter", "drain", "/a"),
+        0, CallStatus.MISSED);
+    // 03:00 UTC on the 21st is still the 20th (22:00) in New York: caller2, answered, 30 s
+    play(caller2, n2, Instant.parse("2026-11-21T03:00:00Z"), attr("bing", "cpc", null, null, "/b"), 30, null);
+    // 06:00 UTC on the 21st is 01:00 on the 21st in New York: caller3, unattributed, still ringing
+    CallRecord c4 = play(caller3, n2, Instant.parse("2026-11-21T06:00:00Z"), null, null, null);
+
+    // the outcome of call 1, changed three times; only the last counts
+    result(calls.setOutcome(c1.callId(), new CallOutcome(true, false, new BigDecimal("100.00"), "USD")));
+    result(calls.setOutcome(c1.callId(), new CallOutcome(true, true, new BigDecimal("250.50"), "USD")));
+    result(calls.setOutcome(c1.callId(), new CallOutcome(true, true, new BigDecimal("199.99"), "USD")));
+
+    // a consumer takes every entry and dies before acknowledging; the survivor claims them all
+    List<String> pending = readAndCrash(group);
+    assertEquals(3 + 2 + 3 + 1 + 3, pending.size(), "every event and outcome change is on the stream");
+    int handled = result(consumer.pollOnce());
+    assertEquals(pending.size(), handled);
+    // ...then the crashed consumer comes back and finishes its (late, duplicate) deliveries
+    for (String id : pending) {
+      assertFalse(result(rollups.refresh(idToCall(id), id)), "a redelivered entry changes nothing");
+    }
+    assertEquals(0, result(consumer.pollOnce()), "nothing left");
+    assertEquals(0L, result(api.xpending(List.of(RedisCallStore.EVENTS_STREAM, group))).get(0).toLong(),
+        "every entry acknowledged");
+
+    RollupKeys k = new RollupKeys(property);
+    LocalDate d20 = LocalDate.parse("2026-11-20");
+    LocalDate d21 = LocalDate.parse("2026-11-21");
+    assertEquals(Map.of("calls", 3L, "answered", 2L, "missed", 1L, "qualified", 1L, "conversions", 1L,
+        "revenue", 19999L, "duration", 90L, "first", 2L, "repeatCalls", 1L), hash(k.day(d20, "total")));
+    assertEquals(Map.of("calls", 1L, "first", 1L), hash(k.day(d21, "total")));
+    assertEquals(counts("calls:google", 2L, "answered:google", 1L, "missed:google", 1L, "qualified:google", 1L,
+        "conversions:google", 1L, "revenue:google", 19999L, "duration:google", 60L, "first:google", 1L,
+        "repeatCalls:google", 1L, "calls:bing", 1L, "answered:bing", 1L, "duration:bing", 30L, "first:bing", 1L),
+        hash(k.day(d20, "source")));
+    assertEquals(Map.of("calls:", 1L, "first:", 1L), hash(k.day(d21, "source")));
+    assertEquals(19999L, hash(k.day(d20, "keyword")).get("revenue:plumber"));
+    assertNull(hash(k.day(d20, "keyword")).get("revenue:drain"));
+    assertEquals(2L, hash(k.day(d20, "number")).get("calls:" + n1.e164()));
+    assertEquals(2L, hash(k.day(d20, "landingPage")).get("calls:/a"));
+    assertEquals(2L, result(api.pfcount(List.of(k.hllTotal(d20)))).toLong());
+    assertEquals(1L, result(api.pfcount(List.of(k.hll(d20, Dimension.SOURCE, "google")))).toLong());
+    assertEquals(3L, result(api.pfcount(List.of(k.hllTotal(d20), k.hllTotal(d21)))).toLong());
+
+    long[] hours = new long[24];
+    hours[10] = 1;
+    hours[11] = 1;
+    hours[22] = 1;
+    assertArrayEquals(hours, result(rollups.callsByHour(property, d20)));
+    assertEquals(List.of(c4.callId()), result(rollups.liveCallIds(property)));
+
+    // and the report over both days, with 100.00 of google spend on the 20th
+    SpendStore spend = new SpendStore(redis);
+    result(spend.replaceDays(property, List.of(new SpendRow(d20, "google", "cpc", "", 10000))));
+    RoiReport report = result(new RoiReporter(redis, spend).report(property, NY, d20, d21, Dimension.SOURCE));
+    RoiRow google = report.rows().get(0);
+    assertEquals("google", google.group());
+    Map<String, Object> g = google.fields();
+    assertEquals(2L, g.get("calls"));
+    assertEquals(1L, g.get("uniqueCallers"));
+    assertEquals("199.99", g.get("revenue"));
+    assertEquals("100.00", g.get("cost"));
+    assertEquals(new BigDecimal("2.000"), g.get("roas"));
+    assertEquals(new BigDecimal("99.99"), g.get("roiPercent"));
+    assertEquals(new BigDecimal("0.5000"), g.get("answerRate"));
+    Map<String, Object> bing = report.rows().stream().filter(r -> "bing".equals(r.group())).findFirst()
+        .orElseThrow().fields();
+    assertNull(bing.get("cost"), "no spend given for bing");
+    assertNull(bing.get("roas"));
+    Map<String, Object> none = report.rows().stream().filter(r -> r.group() == null).findFirst()
+        .orElseThrow().fields();
+    assertEquals(1L, none.get("calls"));
+    Map<String, Object> total = report.total().fields();
+    assertEquals(4L, total.get("calls"));
+    assertEquals(3L, total.get("uniqueCallers"));
+    assertEquals(3L, total.get("firstTimeCallers"));
+    assertEquals("100.00", total.get("cost"));
+    assertEquals("25.00", total.get("costPerCall"));
+  }
+
+  @Test
+  void outcomeChangesApplyOnlyTheDifferenceAtOnce() {
+    PhoneNumber n = TestNumbers.fresh();
+    CallRecord c = play(caller1, n, Instant.parse("2026-11-20T15:00:00Z"), attr("google", "cpc", "x", "k", "/"),
+        10, null);
+    RollupKeys k = new RollupKeys(property);
+    LocalDate d = LocalDate.parse("2026-11-20");
+    // no consumer here: the outcome's own stream entry is applied directly, as the outcome endpoint does
+    for (String value : List.of("10.00", "500.00", "0.50")) {
+      String entry = result(calls.setOutcomeEvent(c.callId(), new CallOutcome(true, true, new BigDecimal(value), "USD")));
+      assertTrue(result(rollups.refresh(c.callId(), entry)));
+      assertFalse(result(rollups.refresh(c.callId(), entry)), "the same entry twice changes nothing");
+    }
+    String last = result(calls.setOutcomeEvent(c.callId(), new CallOutcome(false, false, null, null)));
+    assertTrue(result(rollups.refresh(c.callId(), last)));
+    Map<String, Long> total = hash(k.day(d, "total"));
+    assertEquals(1L, total.get("calls"));
+    assertNull(total.get("qualified"), "qualified went back to 0");
+    assertNull(total.get("revenue"));
+    assertEquals(10L, total.get("duration"));
+  }
+
+  static Map<String, Long> counts(Object... kv) {
+    Map<String, Long> out = new HashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      out.put((String) kv[i], (Long) kv[i + 1]);
+    }
+    return out;
+  }
+
+  String idToCall(String entryId) {
+    Response r = result(api.xrange(List.of(RedisCallStore.EVENTS_STREAM, entryId, entryId)));
+    Response fields = r.get(0).get(1);
+    for (int i = 0; i < fields.size(); i += 2) {
+      if ("callId".equals(fields.get(i).toString())) {
+        return fields.get(i + 1).toString();
+      }
+    }
+    throw new AssertionError("no callId in " + entryId);
+  }
+}

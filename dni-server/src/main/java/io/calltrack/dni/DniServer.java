@@ -1,0 +1,169 @@
+package io.calltrack.dni;
+
+import io.calltrack.core.calls.RedisCallStore;
+import io.calltrack.core.config.ConfigFile;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.RedisConfigStore;
+import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.core.pool.RedisPoolEngine;
+import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.dni.admin.NumberRoutes;
+import io.calltrack.dni.admin.PoolRoutes;
+import io.calltrack.dni.admin.PropertyRoutes;
+import io.calltrack.dni.assign.AssignRoutes;
+import io.calltrack.dni.assign.SessionRoutes;
+import io.calltrack.dni.calls.CallRoutes;
+import io.calltrack.dni.config.PropertyDirectory;
+import io.calltrack.dni.health.HealthRoutes;
+import io.calltrack.dni.http.AdminAuth;
+import io.calltrack.dni.http.ErrorHandler;
+import io.calltrack.dni.metrics.AssignMetrics;
+import io.calltrack.dni.metrics.MetricsRoutes;
+import io.calltrack.dni.metrics.PoolGauges;
+import io.calltrack.dni.metrics.Sweeper;
+import io.calltrack.dni.report.RoiFeature;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+
+/**
+ * The DNI HTTP server: snippet endpoints, admin API, health and metrics on one Vert.x Web router.
+ * Each feature mounts its own routes ({@code new XRoutes(...).mount(router)}); add a feature with one
+ * line in {@link #router}. All state is in Redis, so several servers can share one Redis and a
+ * restarted server carries on where the last one stopped.
+ */
+public final class DniServer {
+  /** Largest request body accepted (413 beyond): assign bodies are small; big pools fit easily. */
+  public static final long BODY_LIMIT = 16 * 1024;
+
+  private final Redis redis;
+  private final RedisConfigStore store;
+  private final HttpServer http;
+  private final Sweeper sweeper;
+  private final AssignMetrics assignMetrics;
+  private final PoolGauges poolGauges;
+  private final PrometheusMeterRegistry ownRegistry;
+  private final RoiFeature roi;
+
+  private DniServer(Redis redis, RedisConfigStore store, HttpServer http, Sweeper sweeper,
+      AssignMetrics assignMetrics, PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry, RoiFeature roi) {
+    this.redis = redis;
+    this.store = store;
+    this.http = http;
+    this.sweeper = sweeper;
+    this.assignMetrics = assignMetrics;
+    this.poolGauges = poolGauges;
+    this.ownRegistry = ownRegistry;
+    this.roi = roi;
+  }
+
+  /**
+   * Connects to Redis, applies {@code configFile} (start fails if it is invalid or Redis cannot take
+   * it), then listens. Without a config file the server starts even while Redis is down: assigns
+   * answer with fallbacks and {@code /health/ready} says 503 until Redis is back.
+   */
+  public static Future<DniServer> start(Vertx vertx, DniServerOptions o) {
+    Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
+    // never fails for Redis being down: the store then works uncached and subscribes when it can
+    return RedisConfigStore.create(vertx, redis).compose(store -> {
+      RedisAPI api = RedisAPI.api(redis);
+      PoolEngine engine = new RedisPoolEngine(vertx, api, store, o.clock());
+      Future<Void> configApplied = o.configFile() == null
+          ? Future.succeededFuture()
+          : vertx.executeBlocking(() -> ConfigFile.read(o.configFile())).compose(file -> file.applyTo(store));
+      return compose(vertx, o, redis, api, store, engine, configApplied)
+          .onFailure(err -> store.close());
+    }, err -> {
+      redis.close();
+      return Future.failedFuture(err);
+    });
+  }
+
+  private static Future<DniServer> compose(Vertx vertx, DniServerOptions o, Redis redis, RedisAPI api,
+      RedisConfigStore store, PoolEngine engine, Future<Void> configApplied) {
+    PrometheusMeterRegistry ownRegistry =
+        o.registry() == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
+    PrometheusMeterRegistry registry = o.registry() != null ? o.registry() : ownRegistry;
+    PropertyDirectory directory = new PropertyDirectory(store);
+    AssignMetrics assignMetrics = new AssignMetrics(registry);
+    PoolGauges poolGauges = new PoolGauges(registry, store, engine);
+    Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory);
+    AdminAuth auth = new AdminAuth(o.adminToken());
+    RoiFeature roi = new RoiFeature(vertx, redis, store, engine, auth, o.clock());
+
+    Router router = router(vertx, api, store, engine, directory, auth, registry, assignMetrics, poolGauges, roi);
+    HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(o.host()).setPort(o.port()))
+        .requestHandler(router);
+
+    return configApplied
+        .compose(v -> directory.refreshAll().otherwiseEmpty())
+        .compose(v -> http.listen())
+        .map(listening -> {
+          sweeper.start();
+          roi.start();
+          return new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry, roi);
+        })
+        .onFailure(err -> {
+          roi.close();
+          assignMetrics.close();
+          poolGauges.close();
+          redis.close();
+          if (ownRegistry != null) {
+            ownRegistry.close();
+          }
+        });
+  }
+
+  private static Router router(Vertx vertx, RedisAPI api, ConfigStore store, PoolEngine engine,
+      PropertyDirectory directory, AdminAuth auth, PrometheusMeterRegistry registry,
+      AssignMetrics assignMetrics, PoolGauges poolGauges, RoiFeature roi) {
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+
+    new AssignRoutes(engine, directory, assignMetrics).mount(router);
+    new SessionRoutes(store, engine, directory).mount(router);
+    new PropertyRoutes(store, directory, auth).mount(router);
+    new PoolRoutes(store, engine, poolGauges, auth).mount(router);
+    new NumberRoutes(store, auth).mount(router);
+    new CallRoutes(new RedisCallStore(api), auth).mount(router);
+    new HealthRoutes(api).mount(router);
+    new MetricsRoutes(registry, poolGauges).mount(router);
+    roi.mount(router);
+
+    ErrorHandler errors = new ErrorHandler(BODY_LIMIT);
+    router.route().failureHandler(errors);
+    router.errorHandler(404, errors);
+    router.errorHandler(405, errors);
+    router.errorHandler(500, errors);
+    return router;
+  }
+
+  /** The port the server listens on (the real one when the options said 0). */
+  public int port() {
+    return http.actualPort();
+  }
+
+  /** Stops the sweeper, the HTTP server and the Redis client; leases stay in Redis. */
+  public Future<Void> close() {
+    sweeper.close();
+    roi.close();
+    return http.close()
+        .eventually(store::close)
+        .eventually(() -> {
+          redis.close();
+          assignMetrics.close();
+          poolGauges.close();
+          if (ownRegistry != null) {
+            ownRegistry.close();
+          }
+          return Future.succeededFuture();
+        });
+  }
+}

@@ -1,0 +1,67 @@
+package io.calltrack.dni;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * How a {@link DniServer} starts.
+ *
+ * @param host address to listen on (null: 127.0.0.1)
+ * @param port port to listen on, 0 for any free one ({@link DniServer#port()} tells which)
+ * @param redisUrl {@code redis://host:port[/db]} of the one store
+ * @param adminToken bearer token of the admin API; null or blank disables the admin API (every
+ *     admin request gets 401) rather than leaving it open
+ * @param configFile a JSON file of properties, pools and static numbers applied at start (nullable)
+ * @param registry where metrics go (nullable: the server makes its own)
+ * @param clock the time of leases and holds (null: the system clock in UTC)
+ */
+public record DniServerOptions(
+    String host,
+    int port,
+    String redisUrl,
+    String adminToken,
+    Path configFile,
+    PrometheusMeterRegistry registry,
+    Clock clock) {
+
+  public DniServerOptions {
+    host = host == null || host.isBlank() ? "127.0.0.1" : host;
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port must be 0..65535: " + port);
+    }
+    Objects.requireNonNull(redisUrl, "redisUrl");
+    clock = clock == null ? Clock.systemUTC() : clock;
+  }
+
+  /** Loopback, any free port, own registry, system clock: what tests and the demo start from. */
+  public static DniServerOptions of(String redisUrl, String adminToken) {
+    return new DniServerOptions("127.0.0.1", 0, redisUrl, adminToken, null, null, null);
+  }
+
+  public DniServerOptions withClock(Clock newClock) {
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, newClock);
+  }
+
+  public DniServerOptions withConfigFile(Path file) {
+    return new DniServerOptions(host, port, redisUrl, adminToken, file, registry, clock);
+  }
+
+  public DniServerOptions withRegistry(PrometheusMeterRegistry newRegistry) {
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, newRegistry, clock);
+  }
+
+  public DniServerOptions withPort(int newPort) {
+    return new DniServerOptions(host, newPort, redisUrl, adminToken, configFile, registry, clock);
+  }
+
+  /** Keeps the token out of logs. */
+  @Override
+  public String toString() {
+    return "DniServerOptions[host=" + host + ", port=" + port + ", redisUrl=" + redisUrl
+        + ", adminToken=" + (adminToken == null || adminToken.isBlank() ? "<none>" : "<set>")
+        + ", configFile=" + configFile + ", registry=" + (registry == null ? "<own>" : "<given>")
+        + ", clock=" + clock + "]";
+  }
+}

@@ -1,0 +1,65 @@
+package io.calltrack.dni.assign;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.config.Ids;
+import java.util.regex.Pattern;
+
+/**
+ * The body of {@code POST /v1/assign}: {@code {property, visitorId?, page: {url, referrer},
+ * attribution?: {source, medium, campaign, keyword, content, landingPage?, referrer?, gclid, ...}}}.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record AssignRequest(String property, String visitorId, Page page, Attribution attribution) {
+  /** Visitor ids are made by the snippet (or by us) and end up in Redis keys: kept short and plain. */
+  private static final Pattern VISITOR_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Page(String url, String referrer) {}
+
+  public AssignRequest {
+    Ids.require("property", property);
+    if (visitorId != null && visitorId.isBlank()) {
+      visitorId = null;
+    }
+    if (visitorId != null && !VISITOR_ID.matcher(visitorId).matches()) {
+      throw new CalltrackException.Invalid(
+          "visitorId must be 1-128 characters of letters, digits, '.', '_', ':' or '-'");
+    }
+    attribution = attribution == null ? Attribution.UNKNOWN : attribution;
+  }
+
+  /**
+   * The visit's attribution: what the snippet sent, with the landing page (path and query of
+   * {@code page.url}) and referrer ({@code page.referrer}) filled in where the snippet gave none.
+   */
+  public Attribution visitAttribution() {
+    if (page == null) {
+      return attribution;
+    }
+    return attribution.withPage(pathAndQuery(page.url()), page.referrer());
+  }
+
+  /** {@code https://site.example/a/b?utm_source=x#top} → {@code /a/b?utm_source=x}; lenient, never fails. */
+  static String pathAndQuery(String url) {
+    if (url == null || url.isBlank()) {
+      return null;
+    }
+    String u = url.strip();
+    int hash = u.indexOf('#');
+    if (hash >= 0) {
+      u = u.substring(0, hash);
+    }
+    int scheme = u.indexOf("://");
+    if (scheme >= 0) {
+      int path = u.indexOf('/', scheme + 3);
+      int query = u.indexOf('?', scheme + 3);
+      if (path < 0 || (query >= 0 && query < path)) {
+        return query < 0 ? "/" : "/" + u.substring(query);
+      }
+      return u.substring(path);
+    }
+    return u.isEmpty() ? null : u;
+  }
+}

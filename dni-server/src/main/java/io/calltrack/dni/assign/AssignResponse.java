@@ -1,0 +1,32 @@
+package io.calltrack.dni.assign;
+
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.pool.Assignment;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The answer of {@code POST /v1/assign} (DESIGN.md): the number to show, the numbers on the page it
+ * replaces, and the session to heartbeat. Every field is always present; with {@code fallback} true
+ * {@code sessionId} and {@code leaseExpiresAt} are null and {@code number} is the default number.
+ */
+public record AssignResponse(
+    String sessionId,
+    String visitorId,
+    PhoneNumber number,
+    List<PhoneNumber> swap,
+    int leaseSeconds,
+    Instant leaseExpiresAt,
+    boolean fallback) {
+
+  static AssignResponse of(Assignment a) {
+    return new AssignResponse(a.sessionId(), a.visitorId(), a.number(), a.swap(), a.leaseSeconds(),
+        a.leaseExpiresAt(), a.fallback());
+  }
+
+  /** What a visitor gets when Redis cannot be asked: the last-known default number, no session. */
+  static AssignResponse unavailable(PropertyConfig property, String visitorId) {
+    return new AssignResponse(null, visitorId, property.defaultNumber(), property.swapNumbers(), 0, null, true);
+  }
+}

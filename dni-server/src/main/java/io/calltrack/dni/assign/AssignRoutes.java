@@ -1,0 +1,133 @@
+package io.calltrack.dni.assign;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.dni.config.PropertyDirectory;
+import io.calltrack.dni.cors.PublicCors;
+import io.calltrack.dni.http.Bodies;
+import io.calltrack.dni.http.Responses;
+import io.calltrack.dni.http.Timeouts;
+import io.calltrack.dni.metrics.AssignMetrics;
+import io.calltrack.dni.metrics.AssignMetrics.Outcome;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.security.SecureRandom;
+import java.util.Base64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/assign} and its CORS preflight. For a known property a visitor's browser never
+ * gets a 5xx: if Redis is down or does not answer within a second, the answer is the property's
+ * default number from the last-known configuration, with {@code fallback: true}.
+ */
+public final class AssignRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(AssignRoutes.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final PoolEngine engine;
+  private final PropertyDirectory properties;
+  private final AssignMetrics metrics;
+  private volatile long lastWarning;
+
+  public AssignRoutes(PoolEngine engine, PropertyDirectory properties, AssignMetrics metrics) {
+    this.engine = engine;
+    this.properties = properties;
+    this.metrics = metrics;
+  }
+
+  private record Answer(AssignResponse body, Outcome outcome) {}
+
+  public void mount(Router router) {
+    router.post("/v1/assign").handler(this::assign);
+    router.options("/v1/assign").handler(this::preflight);
+  }
+
+  private void assign(RoutingContext ctx) {
+    long start = System.nanoTime();
+    AssignRequest request;
+    try {
+      request = Bodies.read(ctx, AssignRequest.class);
+    } catch (RuntimeException e) {
+      metrics.record(Outcome.ERROR, start);
+      throw e;
+    }
+    properties.get(request.property())
+        .compose(property -> {
+          PublicCors.admit(ctx, property);
+          return answer(property, request);
+        })
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            metrics.record(ar.result().outcome(), start);
+            Responses.ok(ctx, ar.result().body());
+          } else {
+            metrics.record(Outcome.ERROR, start);
+            ctx.fail(ar.cause());
+          }
+        });
+  }
+
+  private Future<Answer> answer(PropertyConfig property, AssignRequest request) {
+    return Timeouts.bound(
+            engine.assign(property.id(), request.visitorId(), request.visitAttribution()), Timeouts.PUBLIC)
+        .map(a -> new Answer(AssignResponse.of(a), a.fallback() ? Outcome.FALLBACK : Outcome.LEASED))
+        .recover(err -> {
+          if (err instanceof CalltrackException) {
+            return Future.failedFuture(err);
+          }
+          warn(err);
+          String visitorId = request.visitorId() != null ? request.visitorId() : newVisitorId();
+          return Future.succeededFuture(
+              new Answer(AssignResponse.unavailable(property, visitorId), Outcome.UNAVAILABLE));
+        });
+  }
+
+  /**
+   * The preflight carries no body, so it cannot name the property unless the snippet adds
+   * {@code ?property=}. Without it the origin must be allowed by some known property; the POST that
+   * follows is still checked against its own property.
+   */
+  private void preflight(RoutingContext ctx) {
+    String origin = ctx.request().getHeader("origin");
+    String propertyId = ctx.request().getParam("property");
+    Future<Boolean> allowed;
+    if (propertyId != null) {
+      allowed = properties.get(propertyId).map(p -> origin != null && PublicCors.allows(p, origin));
+    } else if (PublicCors.anyAllows(properties.known(), origin)) {
+      allowed = Future.succeededFuture(true);
+    } else {
+      allowed = properties.refreshAll().otherwiseEmpty()
+          .map(v -> PublicCors.anyAllows(properties.known(), origin));
+    }
+    allowed.onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      try {
+        PublicCors.answerPreflight(ctx, ar.result());
+      } catch (RuntimeException e) {
+        ctx.fail(e);
+      }
+    });
+  }
+
+  /** Like the engine's: 128 random bits, base64url, so the snippet can keep it for the next visit. */
+  private static String newVisitorId() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private void warn(Throwable err) {
+    long now = System.nanoTime();
+    // during an outage every assign lands here: one line a minute says enough
+    if (lastWarning == 0 || now - lastWarning > 60_000_000_000L) {
+      lastWarning = now;
+      LOG.warn("assign answered with the default number: the store did not answer ({})", Timeouts.describe(err));
+    }
+  }
+}

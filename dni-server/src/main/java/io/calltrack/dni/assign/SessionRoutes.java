@@ -1,0 +1,109 @@
+package io.calltrack.dni.assign;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.Ids;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.dni.config.PropertyDirectory;
+import io.calltrack.dni.cors.PublicCors;
+import io.calltrack.dni.http.Responses;
+import io.calltrack.dni.http.Timeouts;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+
+/**
+ * {@code POST /v1/sessions/{sessionId}/heartbeat} → {@code {leaseExpiresAt}} (410 once the lease is
+ * gone) and {@code POST /v1/sessions/{sessionId}/release} → 204, with their preflights. A session id
+ * is {@code <poolId>.<random>}: the pool names the property, whose {@code allowedOrigins} decide CORS,
+ * found from the (cached) configuration without reading the session. Release accepts any body and
+ * content type: {@code navigator.sendBeacon} sends {@code text/plain}.
+ */
+public final class SessionRoutes {
+  private static final int MAX_SESSION_ID = 200;
+
+  private final ConfigStore store;
+  private final PoolEngine engine;
+  private final PropertyDirectory properties;
+
+  public SessionRoutes(ConfigStore store, PoolEngine engine, PropertyDirectory properties) {
+    this.store = store;
+    this.engine = engine;
+    this.properties = properties;
+  }
+
+  public record Heartbeat(Instant leaseExpiresAt) {}
+
+  public void mount(Router router) {
+    router.post("/v1/sessions/:sessionId/heartbeat").handler(this::heartbeat);
+    router.post("/v1/sessions/:sessionId/release").handler(this::release);
+    router.options("/v1/sessions/:sessionId/heartbeat").handler(this::preflight);
+    router.options("/v1/sessions/:sessionId/release").handler(this::preflight);
+  }
+
+  private void heartbeat(RoutingContext ctx) {
+    String sessionId = sessionId(ctx);
+    Responses.respond(ctx, propertyOf(sessionId)
+        .compose(property -> {
+          PublicCors.admit(ctx, property);
+          return Timeouts.store(engine.heartbeat(sessionId), Timeouts.PUBLIC);
+        })
+        .map(Heartbeat::new));
+  }
+
+  private void release(RoutingContext ctx) {
+    String sessionId = sessionId(ctx);
+    propertyOf(sessionId)
+        .compose(property -> {
+          PublicCors.admit(ctx, property);
+          return Timeouts.store(engine.release(sessionId), Timeouts.PUBLIC);
+        })
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            Responses.noContent(ctx);
+          } else {
+            ctx.fail(ar.cause());
+          }
+        });
+  }
+
+  private void preflight(RoutingContext ctx) {
+    String origin = ctx.request().getHeader("origin");
+    propertyOf(sessionId(ctx)).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      try {
+        PublicCors.answerPreflight(ctx, origin != null && PublicCors.allows(ar.result(), origin));
+      } catch (RuntimeException e) {
+        ctx.fail(e);
+      }
+    });
+  }
+
+  private Future<PropertyConfig> propertyOf(String sessionId) {
+    String poolId = sessionId.substring(0, sessionId.lastIndexOf('.'));
+    return Timeouts.store(store.pool(poolId), Timeouts.PUBLIC)
+        .compose(found -> found
+            .map(pool -> properties.get(pool.property()))
+            .orElseGet(() -> Future.failedFuture(
+                new CalltrackException.NotFound("unknown session '" + sessionId + "'"))));
+  }
+
+  private static String sessionId(RoutingContext ctx) {
+    String id = ctx.pathParam("sessionId");
+    int dot = id == null ? -1 : id.lastIndexOf('.');
+    if (id == null || id.length() > MAX_SESSION_ID || dot <= 0 || dot == id.length() - 1) {
+      throw new CalltrackException.Invalid("malformed session id");
+    }
+    try {
+      Ids.require("pool", id.substring(0, dot));
+    } catch (CalltrackException.Invalid e) {
+      throw new CalltrackException.Invalid("malformed session id");
+    }
+    return id;
+  }
+}

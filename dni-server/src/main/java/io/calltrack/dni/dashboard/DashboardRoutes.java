@@ -1,0 +1,224 @@
+package io.calltrack.dni.dashboard;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStore;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.core.pool.PoolStatus;
+import io.calltrack.core.rollup.RollupStore;
+import io.calltrack.dni.http.AdminAuth;
+import io.calltrack.dni.http.Responses;
+import io.calltrack.dni.report.ReportParams;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The ops dashboard: {@code GET /dashboard} (one static page with its script and style, public: it
+ * holds no data) and the admin JSON it reads besides the ROI report:
+ * <ul>
+ *   <li>{@code GET /v1/pools?property=P} → {@code {pools: [{poolId, property, size, leased, holding, free,
+ *       utilization, exhausted, recycled}]}} (every pool with numbers when no property is given)</li>
+ *   <li>{@code GET /v1/dashboard/properties} → {@code {properties: [{id, name, timezone}]}}</li>
+ *   <li>{@code GET /v1/dashboard?property=P} → {@code {property, timezone, now, today, pools: [pool status +
+ *       history: [{at, leased, holding, size, exhausted, utilizationPercent}] over the last hour],
+ *       liveCalls: [call records], callsByHour: [24 counts, local hours of today], callsToday}}</li>
+ * </ul>
+ */
+public final class DashboardRoutes {
+  private static final Map<String, String> ASSETS = Map.of(
+      "index.html", "text/html; charset=utf-8",
+      "dashboard.js", "text/javascript; charset=utf-8",
+      "dashboard.css", "text/css; charset=utf-8");
+  public static final int MAX_LIVE_CALLS = 100;
+
+  private final ConfigStore store;
+  private final PoolEngine engine;
+  private final CallStore calls;
+  private final RollupStore rollups;
+  private final UtilizationHistory history;
+  private final AdminAuth auth;
+  private final Clock clock;
+  private final Map<String, Buffer> assets = new LinkedHashMap<>();
+
+  public DashboardRoutes(ConfigStore store, PoolEngine engine, CallStore calls, RollupStore rollups,
+      UtilizationHistory history, AdminAuth auth, Clock clock) {
+    this.store = store;
+    this.engine = engine;
+    this.calls = calls;
+    this.rollups = rollups;
+    this.history = history;
+    this.auth = auth;
+    this.clock = clock;
+    ASSETS.keySet().forEach(name -> assets.put(name, load("/dashboard/" + name)));
+  }
+
+  public void mount(Router router) {
+    router.get("/dashboard").handler(ctx -> asset(ctx, "index.html"));
+    router.get("/dashboard/:asset").handler(ctx -> asset(ctx, ctx.pathParam("asset")));
+    router.get("/v1/pools").handler(auth).handler(this::pools);
+    router.get("/v1/dashboard/properties").handler(auth).handler(this::properties);
+    router.get("/v1/dashboard").handler(auth).handler(this::summary);
+  }
+
+  private void asset(RoutingContext ctx, String name) {
+    Buffer body = assets.get(name);
+    if (body == null) {
+      throw new CalltrackException.NotFound("no dashboard file '" + name + "'");
+    }
+    ctx.response().putHeader("content-type", ASSETS.get(name)).putHeader("cache-control", "no-cache").end(body);
+  }
+
+  private void pools(RoutingContext ctx) {
+    String property = ctx.request().getParam("property");
+    Future<List<String>> ids = property == null || property.isBlank()
+        ? store.routingTable().map(t -> t.poolOfNumber().values().stream().distinct().sorted().toList())
+        : store.poolsOf(property.strip()).map(list -> list.stream().map(p -> p.id()).sorted().toList());
+    Responses.respond(ctx, ids.compose(this::statuses).map(list -> Map.of("pools", list)));
+  }
+
+  private Future<List<PoolStatus>> statuses(List<String> ids) {
+    List<Future<PoolStatus>> all = new ArrayList<>();
+    for (String id : ids) {
+      all.add(engine.status(id));
+    }
+    return Future.all(all).map(cf -> {
+      List<PoolStatus> out = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        out.add(cf.resultAt(i));
+      }
+      return out;
+    });
+  }
+
+  private void properties(RoutingContext ctx) {
+    Responses.respond(ctx, store.routingTable().map(t -> {
+      List<Map<String, Object>> list = t.properties().values().stream()
+          .sorted(Comparator.comparing(PropertyConfig::id))
+          .map(p -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", p.id());
+            m.put("name", p.name());
+            m.put("timezone", p.timezone());
+            return m;
+          }).toList();
+      return Map.of("properties", list);
+    }));
+  }
+
+  private void summary(RoutingContext ctx) {
+    Responses.respond(ctx, ReportParams.property(ctx, store).compose(this::summary));
+  }
+
+  private Future<Map<String, Object>> summary(PropertyConfig p) {
+    LocalDate today = clock.instant().atZone(p.zone()).toLocalDate();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("property", p.id());
+    out.put("timezone", p.timezone());
+    out.put("now", clock.instant().toString());
+    out.put("today", today.toString());
+    return store.poolsOf(p.id())
+        .compose(pools -> statuses(pools.stream().map(c -> c.id()).sorted().toList()))
+        .compose(this::withHistory)
+        .compose(pools -> {
+          out.put("pools", pools);
+          return liveCalls(p.id());
+        })
+        .compose(live -> {
+          out.put("liveCalls", live);
+          return rollups.callsByHour(p.id(), today);
+        })
+        .map(hours -> {
+          List<Long> list = new ArrayList<>();
+          long total = 0;
+          for (long h : hours) {
+            list.add(h);
+            total += h;
+          }
+          out.put("callsByHour", list);
+          out.put("callsToday", total);
+          return out;
+        });
+  }
+
+  private Future<List<Map<String, Object>>> withHistory(List<PoolStatus> statuses) {
+    List<Future<Map<String, Object>>> all = new ArrayList<>();
+    for (PoolStatus s : statuses) {
+      all.add(history.record(s).compose(v -> history.history(s.poolId(), Duration.ofHours(1))).map(samples -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("poolId", s.poolId());
+        m.put("property", s.property());
+        m.put("size", s.size());
+        m.put("leased", s.leased());
+        m.put("holding", s.holding());
+        m.put("free", s.free());
+        m.put("utilization", s.utilization());
+        m.put("exhausted", s.exhausted());
+        m.put("recycled", s.recycled());
+        m.put("history", samples.stream().map(x -> {
+          Map<String, Object> h = new LinkedHashMap<>();
+          h.put("at", x.at().toString());
+          h.put("leased", x.leased());
+          h.put("holding", x.holding());
+          h.put("size", x.size());
+          h.put("exhausted", x.exhausted());
+          h.put("utilizationPercent", BigDecimal.valueOf(x.utilizationPermille(), 1));
+          return h;
+        }).toList());
+        return m;
+      }));
+    }
+    return Future.all(all).map(cf -> {
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        out.add(cf.resultAt(i));
+      }
+      return out;
+    });
+  }
+
+  private Future<List<CallRecord>> liveCalls(String property) {
+    return rollups.liveCallIds(property).compose(ids -> {
+      List<Future<Optional<CallRecord>>> reads = new ArrayList<>();
+      for (String id : ids.subList(0, Math.min(ids.size(), MAX_LIVE_CALLS))) {
+        reads.add(calls.get(id));
+      }
+      return Future.all(reads).map(cf -> {
+        List<CallRecord> out = new ArrayList<>();
+        for (int i = 0; i < reads.size(); i++) {
+          Optional<CallRecord> r = cf.resultAt(i);
+          r.filter(c -> !c.finished()).ifPresent(out::add);
+        }
+        out.sort(Comparator.comparing(CallRecord::startedAt).reversed());
+        return out;
+      });
+    });
+  }
+
+  private static Buffer load(String resource) {
+    try (InputStream in = DashboardRoutes.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("dashboard file missing from the classpath: " + resource);
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

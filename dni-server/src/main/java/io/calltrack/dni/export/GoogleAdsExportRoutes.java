@@ -1,0 +1,109 @@
+package io.calltrack.dni.export;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.calls.CallPage;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStore;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.dni.http.AdminAuth;
+import io.calltrack.dni.report.Csv;
+import io.calltrack.dni.report.ReportParams;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code GET /v1/exports/google-ads?property&from&to&conversionName&currency} (admin): the property's
+ * converted calls that carry a gclid, started within the days {@code [from, to]} (property timezone), as
+ * a CSV in Google Ads' offline click-conversion import layout:
+ * {@code Google Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency}.
+ * Conversion Time is the call's start in the property's timezone with its UTC offset
+ * ({@code 2026-03-08 10:15:00-0400}); Conversion Value the outcome's value (blank if none);
+ * Conversion Currency the outcome's currency, else {@code currency} (default USD). conversionName
+ * defaults to "Phone call" and must match the conversion action's name in Google Ads.
+ */
+public final class GoogleAdsExportRoutes {
+  public static final List<String> HEADER =
+      List.of("Google Click ID", "Conversion Name", "Conversion Time", "Conversion Value", "Conversion Currency");
+  static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssxx");
+  /** Pages of the call index read at most per export (500 calls each). */
+  static final int MAX_PAGES = 400;
+
+  private final ConfigStore store;
+  private final CallStore calls;
+  private final AdminAuth auth;
+  private final Clock clock;
+
+  public GoogleAdsExportRoutes(ConfigStore store, CallStore calls, AdminAuth auth, Clock clock) {
+    this.store = store;
+    this.calls = calls;
+    this.auth = auth;
+    this.clock = clock;
+  }
+
+  public void mount(Router router) {
+    router.get("/v1/exports/google-ads").handler(auth).handler(this::export);
+  }
+
+  private void export(RoutingContext ctx) {
+    String name = ctx.request().getParam("conversionName", "Phone call").strip();
+    String currency = ctx.request().getParam("currency", "USD").strip().toUpperCase();
+    if (name.isEmpty()) {
+      throw new CalltrackException.Invalid("conversionName must not be empty");
+    }
+    ReportParams.property(ctx, store).compose(p -> {
+      LocalDate from = ReportParams.day(ctx, "from", p, clock);
+      LocalDate to = ReportParams.day(ctx, "to", p, clock);
+      if (to.isBefore(from)) {
+        throw new CalltrackException.Invalid("to must not be before from");
+      }
+      Instant start = from.atStartOfDay(p.zone()).toInstant();
+      Instant end = to.plusDays(1).atStartOfDay(p.zone()).toInstant();
+      List<List<String>> rows = new ArrayList<>();
+      rows.add(HEADER);
+      return collect(p, start, end, null, 0, rows, name, currency).map(v -> rows);
+    }).onSuccess(rows -> ctx.response()
+            .putHeader("content-type", Csv.CONTENT_TYPE)
+            .putHeader("cache-control", "no-store")
+            .putHeader("content-disposition", "attachment; filename=\"google-ads-conversions.csv\"")
+            .end(Csv.write(rows)))
+        .onFailure(ctx::fail);
+  }
+
+  private Future<Void> collect(PropertyConfig p, Instant start, Instant end, String cursor, int pages,
+      List<List<String>> rows, String name, String currency) {
+    if (pages >= MAX_PAGES) {
+      return Future.failedFuture(new CalltrackException.Invalid("too many calls in the range; export a shorter one"));
+    }
+    return calls.page(start, end, 500, cursor).compose(page -> {
+      add(p, page, rows, name, currency);
+      return page.next() == null ? Future.succeededFuture()
+          : collect(p, start, end, page.next(), pages + 1, rows, name, currency);
+    });
+  }
+
+  private static void add(PropertyConfig p, CallPage page, List<List<String>> rows, String name, String currency) {
+    // the index is newest first; Google wants no particular order, oldest first reads better
+    List<CallRecord> list = new ArrayList<>(page.calls());
+    java.util.Collections.reverse(list);
+    List<List<String>> batch = new ArrayList<>();
+    for (CallRecord c : list) {
+      if (!p.id().equals(c.property()) || c.outcome() == null || !Boolean.TRUE.equals(c.outcome().converted())
+          || c.attribution() == null || c.attribution().gclid() == null) {
+        continue;
+      }
+      batch.add(List.of(c.attribution().gclid(), name, TIME.format(c.startedAt().atZone(p.zone())),
+          c.outcome().value() == null ? "" : c.outcome().value().toPlainString(),
+          c.outcome().currency() != null ? c.outcome().currency() : currency));
+    }
+    // pages come newest first: put this (older) page's rows before the ones already collected
+    rows.addAll(1, batch);
+  }
+}

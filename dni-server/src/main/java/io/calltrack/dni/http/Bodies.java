@@ -1,0 +1,48 @@
+package io.calltrack.dni.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.json.JsonMapper;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Reads request bodies into records through the one mapper. The content type is not checked: the
+ * snippet may send JSON as {@code text/plain} (a CORS "simple request", no preflight) and
+ * {@code sendBeacon} always does.
+ */
+public final class Bodies {
+  private Bodies() {}
+
+  public static <T> T read(RoutingContext ctx, Class<T> type) {
+    return JsonMapper.read(buffer(ctx), type);
+  }
+
+  /**
+   * Reads a JSON object whose id comes from the URL: the URL's value replaces whatever the body
+   * says in {@code idField}, so the records' own validation sees the id that will be stored.
+   */
+  public static <T> T readWithId(RoutingContext ctx, String idField, String id, Class<T> type) {
+    Buffer body = buffer(ctx);
+    if (body == null || body.length() == 0) {
+      throw new CalltrackException.Invalid("request body is empty; expected a JSON object");
+    }
+    JsonNode node;
+    try {
+      node = JsonMapper.mapper().readTree(body.toString());
+    } catch (JsonProcessingException e) {
+      throw new CalltrackException.Invalid("malformed JSON: " + e.getOriginalMessage());
+    }
+    if (!(node instanceof ObjectNode object)) {
+      throw new CalltrackException.Invalid("expected a JSON object");
+    }
+    object.put(idField, id);
+    return JsonMapper.read(object.toString(), type);
+  }
+
+  private static Buffer buffer(RoutingContext ctx) {
+    return ctx.body() == null ? null : ctx.body().buffer();
+  }
+}

@@ -1,0 +1,71 @@
+package io.calltrack.dni.http;
+
+import io.calltrack.core.CalltrackException;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place failures become HTTP answers: {@link CalltrackException} subclasses map to their
+ * status, Vert.x Web's own failures (no route, wrong method, body too large) to theirs, anything
+ * else to a 500 whose body says nothing about the internals (the stack trace goes to the log).
+ */
+public final class ErrorHandler implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorHandler.class);
+
+  private final long bodyLimit;
+
+  public ErrorHandler(long bodyLimit) {
+    this.bodyLimit = bodyLimit;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    if (ctx.response().headWritten()) {
+      // too late for a JSON error: the answer is half out; cutting the connection is all that is honest
+      LOG.warn("failure after the response started on {} {}", ctx.request().method(), ctx.request().path(),
+          ctx.failure());
+      ctx.response().reset();
+      return;
+    }
+    Throwable failure = ctx.failure();
+    if (failure instanceof CalltrackException ce) {
+      Responses.error(ctx, statusOf(ce), ce.code(), ce.getMessage());
+      return;
+    }
+    int status = failure instanceof HttpException he ? he.getStatusCode() : ctx.statusCode();
+    switch (status) {
+      case 400 -> Responses.error(ctx, 400, "invalid_request", "bad request");
+      case 401 -> Responses.error(ctx, 401, "unauthorized", "missing or wrong bearer token");
+      case 403 -> Responses.error(ctx, 403, "forbidden", "forbidden");
+      case 404 -> Responses.error(ctx, 404, "not_found", "no such resource: " + ctx.request().path());
+      case 405 -> Responses.error(ctx, 405, "method_not_allowed",
+          ctx.request().method() + " is not allowed on " + ctx.request().path());
+      case 413 -> Responses.error(ctx, 413, "payload_too_large",
+          "request body is larger than " + bodyLimit + " bytes");
+      case 415 -> Responses.error(ctx, 415, "unsupported_media_type", "unsupported content type");
+      default -> {
+        LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+        Responses.error(ctx, 500, "internal", "internal error");
+      }
+    }
+  }
+
+  static int statusOf(CalltrackException e) {
+    if (e instanceof HttpStatusException hs) {
+      return hs.status();
+    }
+    if (e instanceof CalltrackException.NotFound) {
+      return 404;
+    }
+    if (e instanceof CalltrackException.Conflict) {
+      return 409;
+    }
+    if (e instanceof CalltrackException.Gone) {
+      return 410;
+    }
+    return 400; // Invalid, and any later subclass that is the caller's fault
+  }
+}

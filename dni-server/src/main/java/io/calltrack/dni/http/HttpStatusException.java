@@ -1,0 +1,43 @@
+package io.calltrack.dni.http;
+
+import io.calltrack.core.CalltrackException;
+
+/**
+ * The failures only the HTTP layer knows (core's {@link CalltrackException} subclasses cover 400,
+ * 404, 409 and 410). Each carries its status so the one failure handler needs no table for them.
+ */
+public abstract class HttpStatusException extends CalltrackException {
+  private final int status;
+
+  protected HttpStatusException(int status, String code, String detail) {
+    super(code, detail);
+    this.status = status;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** No or wrong admin bearer token: 401. */
+  public static final class Unauthorized extends HttpStatusException {
+    public Unauthorized(String detail) {
+      super(401, "unauthorized", detail);
+    }
+  }
+
+  /** A browser origin the property does not allow: 403, and no CORS headers. */
+  public static final class ForbiddenOrigin extends HttpStatusException {
+    public ForbiddenOrigin(String origin) {
+      super(403, "forbidden_origin", origin == null
+          ? "a CORS preflight needs an Origin header"
+          : "origin '" + origin + "' is not in the property's allowedOrigins");
+    }
+  }
+
+  /** Redis did not answer in time and there is nothing sensible to answer without it: 503. */
+  public static final class Unavailable extends HttpStatusException {
+    public Unavailable(String detail) {
+      super(503, "unavailable", detail);
+    }
+  }
+}

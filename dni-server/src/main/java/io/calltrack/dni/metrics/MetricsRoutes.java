@@ -1,0 +1,36 @@
+package io.calltrack.dni.metrics;
+
+import io.calltrack.dni.http.Timeouts;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+
+/**
+ * {@code GET /metrics}: the Prometheus text format. The pool gauges are refreshed first (bounded to
+ * a second; if Redis is slow the last values are served), so a scrape never shows stale pools.
+ */
+public final class MetricsRoutes {
+  private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final PrometheusMeterRegistry registry;
+  private final PoolGauges gauges;
+
+  public MetricsRoutes(PrometheusMeterRegistry registry, PoolGauges gauges) {
+    this.registry = registry;
+    this.gauges = gauges;
+  }
+
+  public void mount(Router router) {
+    router.get("/metrics").handler(this::scrape);
+  }
+
+  private void scrape(RoutingContext ctx) {
+    Timeouts.bound(gauges.refresh(), Duration.ofSeconds(1))
+        .otherwiseEmpty()
+        .onComplete(ignored -> ctx.response()
+            .putHeader("content-type", CONTENT_TYPE)
+            .putHeader("cache-control", "no-store")
+            .end(registry.scrape()));
+  }
+}

@@ -1,0 +1,95 @@
+package io.calltrack.dni.metrics;
+
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.core.pool.PoolStatus;
+import io.calltrack.dni.http.Timeouts;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Per-pool gauges ({@code calltrack_pool_size}, {@code _leased}, {@code _holding}, {@code _free},
+ * {@code _utilization}) and counters ({@code calltrack_pool_exhausted_total},
+ * {@code calltrack_pool_recycled_total}), tagged {@code pool} and {@code property}. The values are
+ * the last {@link PoolStatus} read from Redis, so every server reports the same pool-wide numbers
+ * (the counters count since the pool was created, across all servers).
+ */
+public final class PoolGauges implements AutoCloseable {
+  private final MeterRegistry registry;
+  private final ConfigStore config;
+  private final PoolEngine engine;
+  private final Map<String, AtomicReference<PoolStatus>> latest = new ConcurrentHashMap<>();
+  private final List<Meter> meters = new ArrayList<>();
+
+  public PoolGauges(MeterRegistry registry, ConfigStore config, PoolEngine engine) {
+    this.registry = registry;
+    this.config = config;
+    this.engine = engine;
+  }
+
+  /** Reads every pool's status from Redis and updates its meters (registering new pools' meters). */
+  public Future<Void> refresh() {
+    return Timeouts.bound(config.routingTable(), Timeouts.ADMIN)
+        .compose(table -> {
+          List<Future<PoolStatus>> reads = table.poolOfNumber().values().stream().distinct()
+              .map(poolId -> Timeouts.bound(engine.status(poolId), Timeouts.ADMIN)
+                  .onSuccess(this::update))
+              .toList();
+          return Future.join(reads);
+        })
+        .mapEmpty();
+  }
+
+  /** Records one pool's status (also called by the pool endpoint, which reads it anyway). */
+  public void update(PoolStatus status) {
+    AtomicReference<PoolStatus> ref = latest.computeIfAbsent(status.poolId(), id -> {
+      AtomicReference<PoolStatus> created = new AtomicReference<>(status);
+      register(created, Tags.of("pool", id, "property", status.property()));
+      return created;
+    });
+    ref.set(status);
+  }
+
+  private synchronized void register(AtomicReference<PoolStatus> ref, Tags tags) {
+    gauge("calltrack.pool.size", "Numbers in the pool", ref, tags, s -> s.size());
+    gauge("calltrack.pool.leased", "Numbers leased to open visits", ref, tags, s -> s.leased());
+    gauge("calltrack.pool.holding", "Numbers held after a visit ended", ref, tags, s -> s.holding());
+    gauge("calltrack.pool.free", "Numbers free to lease", ref, tags, s -> s.free());
+    gauge("calltrack.pool.utilization", "Share of the pool leased or held (0..1)", ref, tags,
+        s -> s.utilization());
+    meters.add(FunctionCounter.builder("calltrack.pool.exhausted", ref, r -> r.get().exhausted())
+        .description("Assigns that found no free number (fallbacks and recycles)")
+        .tags(tags)
+        .register(registry));
+    meters.add(FunctionCounter.builder("calltrack.pool.recycled", ref, r -> r.get().recycled())
+        .description("Assigns that took the oldest leased or held number")
+        .tags(tags)
+        .register(registry));
+  }
+
+  private void gauge(String name, String description, AtomicReference<PoolStatus> ref, Tags tags,
+      ToDoubleFunction<PoolStatus> value) {
+    meters.add(Gauge.builder(name, ref, r -> value.applyAsDouble(r.get()))
+        .description(description)
+        .tags(tags)
+        .strongReference(true)
+        .register(registry));
+  }
+
+  @Override
+  public synchronized void close() {
+    meters.forEach(registry::remove);
+    meters.clear();
+    latest.clear();
+  }
+}

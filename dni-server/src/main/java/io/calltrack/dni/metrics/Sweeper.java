@@ -1,0 +1,73 @@
+package io.calltrack.dni.metrics;
+
+import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.dni.config.PropertyDirectory;
+import io.calltrack.dni.http.Timeouts;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every few seconds: reclaims expired leases and holds ({@link PoolEngine#sweep()}; assign does it
+ * inline too, this keeps idle pools' gauges true), refreshes the pool gauges and the last-known
+ * properties. A Vert.x timer, not a thread; a tick is skipped while the previous one still runs.
+ */
+public final class Sweeper implements AutoCloseable {
+  public static final Duration INTERVAL = Duration.ofSeconds(5);
+  private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
+
+  private final Vertx vertx;
+  private final PoolEngine engine;
+  private final PoolGauges gauges;
+  private final PropertyDirectory properties;
+  private final AtomicBoolean running = new AtomicBoolean();
+  private long timerId = -1;
+  private long lastWarning;
+
+  public Sweeper(Vertx vertx, PoolEngine engine, PoolGauges gauges, PropertyDirectory properties) {
+    this.vertx = vertx;
+    this.engine = engine;
+    this.gauges = gauges;
+    this.properties = properties;
+  }
+
+  public void start() {
+    timerId = vertx.setPeriodic(INTERVAL.toMillis(), id -> tick());
+  }
+
+  /** One sweep now; completes when done (or at once if one is already under way). */
+  public Future<Void> tick() {
+    if (!running.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    return Timeouts.bound(engine.sweep(), Timeouts.ADMIN)
+        .compose(reclaimed -> gauges.refresh())
+        .compose(v -> properties.refreshAll())
+        .onFailure(this::warn)
+        .otherwiseEmpty()
+        .eventually(() -> {
+          running.set(false);
+          return Future.succeededFuture();
+        });
+  }
+
+  private void warn(Throwable err) {
+    long now = System.nanoTime();
+    // Redis down means a failure every tick: say so once a minute, not every five seconds
+    if (lastWarning == 0 || now - lastWarning > Duration.ofMinutes(1).toNanos()) {
+      lastWarning = now;
+      LOG.warn("pool sweep failed: {}", Timeouts.describe(err));
+    }
+  }
+
+  @Override
+  public void close() {
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+      timerId = -1;
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package io.calltrack.dni.report;
+
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import io.calltrack.core.CalltrackException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CSV in (Jackson's CSV parser: quoting, embedded commas and line breaks) and out (RFC 4180). Used by
+ * the outcome and spend uploads, the ROI report and the Google Ads export.
+ */
+public final class Csv {
+  public static final String CONTENT_TYPE = "text/csv; charset=utf-8";
+  private static final CsvMapper MAPPER = new CsvMapper();
+
+  private Csv() {}
+
+  /** Every record of {@code text} as its list of fields (blank lines skipped), header included. */
+  public static List<List<String>> read(String text) {
+    List<List<String>> rows = new ArrayList<>();
+    try (MappingIterator<List<String>> it = MAPPER.readerForListOf(String.class)
+        .with(CsvParser.Feature.WRAP_AS_ARRAY)
+        .readValues(text)) {
+      while (it.hasNextValue()) {
+        List<String> row = it.nextValue();
+        rows.add(row);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new CalltrackException.Invalid("malformed CSV: " + e.getMessage());
+    }
+    return rows;
+  }
+
+  /** True for a record with no content (an empty line). */
+  public static boolean blank(List<String> row) {
+    return row.isEmpty() || row.stream().allMatch(f -> f == null || f.isBlank());
+  }
+
+  /** Rows as CSV text, CRLF-terminated; null fields are empty. */
+  public static String write(List<List<String>> rows) {
+    StringBuilder out = new StringBuilder();
+    for (List<String> row : rows) {
+      for (int i = 0; i < row.size(); i++) {
+        if (i > 0) {
+          out.append(',');
+        }
+        out.append(field(row.get(i)));
+      }
+      out.append("\r\n");
+    }
+    return out.toString();
+  }
+
+  private static String field(String v) {
+    if (v == null) {
+      return "";
+    }
+    if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
+      return '"' + v.replace("\"", "\"\"") + '"';
+    }
+    return v;
+  }
+}

@@ -1,0 +1,43 @@
+package io.calltrack.dni.report;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.PropertyConfig;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Query parameters shared by the reports, exports and spend upload: {@code property} (required, unless
+ * exactly one property is configured), and {@code from} / {@code to} as calendar days (YYYY-MM-DD,
+ * inclusive) in the property's timezone, each defaulting to today there.
+ */
+public final class ReportParams {
+  private ReportParams() {}
+
+  /** The property named by {@code ?property=}, or the only one there is; NotFound / Invalid otherwise. */
+  public static Future<PropertyConfig> property(RoutingContext ctx, ConfigStore store) {
+    String id = ctx.request().getParam("property");
+    if (id == null || id.isBlank()) {
+      return store.routingTable().compose(t -> t.properties().size() == 1
+          ? Future.succeededFuture(t.properties().values().iterator().next())
+          : Future.failedFuture(new CalltrackException.Invalid("the property query parameter is required")));
+    }
+    return store.property(id.strip()).compose(p -> p.map(Future::succeededFuture)
+        .orElseGet(() -> Future.failedFuture(new CalltrackException.NotFound("no property '" + id + "'"))));
+  }
+
+  public static LocalDate day(RoutingContext ctx, String name, PropertyConfig p, Clock clock) {
+    String v = ctx.request().getParam(name);
+    if (v == null || v.isBlank()) {
+      return clock.instant().atZone(p.zone()).toLocalDate();
+    }
+    try {
+      return LocalDate.parse(v.strip());
+    } catch (DateTimeParseException e) {
+      throw new CalltrackException.Invalid(name + " must be a date like 2026-03-08: '" + v + "'");
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package io.calltrack.dni.spend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.json.JsonMapper;
+import io.calltrack.core.report.Money;
+import io.calltrack.core.spend.SpendRow;
+import io.calltrack.core.spend.SpendStore;
+import io.calltrack.dni.http.AdminAuth;
+import io.calltrack.dni.http.Responses;
+import io.calltrack.dni.report.Csv;
+import io.calltrack.dni.report.ReportParams;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * {@code PUT /v1/spend?property=P} (admin): cost rows as JSON ({@code [{date, source, medium, campaign,
+ * amount}]} or {@code {"rows": [...]}}) or {@code text/csv} with the header
+ * {@code date,source,medium,campaign,amount}. Amounts are decimal strings ("5000.00"). Every day that
+ * appears in the upload is replaced whole; other days are untouched. All rows are checked first: any
+ * bad row gives 400 listing the bad rows, and nothing is stored.
+ * Answer: {@code {property, days: ["2026-03-08", ...], rows, amount}}.
+ */
+public final class SpendRoutes {
+  /** Uploads may be larger than the API's usual body limit: a year of campaign-level spend. */
+  public static final long UPLOAD_LIMIT = 8L * 1024 * 1024;
+  private static final List<String> HEADER = List.of("date", "source", "medium", "campaign", "amount");
+
+  private final ConfigStore store;
+  private final SpendStore spend;
+  private final AdminAuth auth;
+  private final Clock clock;
+
+  public SpendRoutes(ConfigStore store, SpendStore spend, AdminAuth auth, Clock clock) {
+    this.store = store;
+    this.spend = spend;
+    this.auth = auth;
+    this.clock = clock;
+  }
+
+  public void mount(Router router) {
+    // before the router's general (smaller) body handler, which then sees the body already read
+    router.put("/v1/spend").order(-1).handler(BodyHandler.create(false).setBodyLimit(UPLOAD_LIMIT));
+    router.put("/v1/spend").handler(auth).handler(this::put);
+  }
+
+  private void put(RoutingContext ctx) {
+    String type = ctx.request().getHeader("content-type");
+    String body = ctx.body() == null || ctx.body().buffer() == null ? "" : ctx.body().asString();
+    List<SpendRow> rows = type != null && type.toLowerCase().startsWith("text/csv") ? fromCsv(body) : fromJson(body);
+    ReportParams.property(ctx, store)
+        .compose(p -> spend.replaceDays(p.id(), rows).map(n -> {
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("property", p.id());
+          TreeSet<String> days = new TreeSet<>();
+          rows.forEach(r -> days.add(r.date().toString()));
+          out.put("days", List.copyOf(days));
+          out.put("rows", rows.size());
+          out.put("amount", Money.format(rows.stream().mapToLong(SpendRow::amountMinor).sum()));
+          return out;
+        }))
+        .onSuccess(out -> Responses.ok(ctx, out))
+        .onFailure(ctx::fail);
+  }
+
+  static List<SpendRow> fromCsv(String text) {
+    List<List<String>> records = Csv.read(text);
+    RowErrors errors = new RowErrors();
+    List<SpendRow> rows = new ArrayList<>();
+    int start = 0;
+    if (!records.isEmpty() && !records.get(0).isEmpty() && "date".equalsIgnoreCase(records.get(0).get(0).strip())) {
+      List<String> header = records.get(0).stream().map(h -> h.strip().toLowerCase()).toList();
+      if (!header.equals(HEADER)) {
+        throw new CalltrackException.Invalid("the CSV header must be date,source,medium,campaign,amount");
+      }
+      start = 1;
+    }
+    for (int i = start; i < records.size(); i++) {
+      List<String> r = records.get(i);
+      if (Csv.blank(r)) {
+        continue;
+      }
+      int rowNumber = i + 1; // the file's record number, header included
+      if (r.size() != 5) {
+        errors.add(rowNumber, "expected 5 fields (date,source,medium,campaign,amount), got " + r.size());
+        continue;
+      }
+      try {
+        rows.add(row(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)));
+      } catch (CalltrackException e) {
+        errors.add(rowNumber, e.getMessage());
+      }
+    }
+    errors.throwIfAny();
+    return rows;
+  }
+
+  static List<SpendRow> fromJson(String text) {
+    JsonNode node;
+    try {
+      node = JsonMapper.mapper().readTree(text == null || text.isBlank() ? "null" : text);
+    } catch (Exception e) {
+      throw new CalltrackException.Invalid("malformed JSON: " + e.getMessage());
+    }
+    if (node != null && node.isObject() && node.has("rows")) {
+      node = node.get("rows");
+    }
+    if (node == null || !node.isArray()) {
+      throw new CalltrackException.Invalid("expected a JSON array of spend rows (or {\"rows\": [...]}), "
+          + "or text/csv");
+    }
+    RowErrors errors = new RowErrors();
+    List<SpendRow> rows = new ArrayList<>();
+    for (int i = 0; i < node.size(); i++) {
+      JsonNode r = node.get(i);
+      try {
+        if (!r.isObject()) {
+          throw new CalltrackException.Invalid("a spend row is an object");
+        }
+        JsonNode amount = r.get("amount");
+        rows.add(row(text(r, "date"), text(r, "source"), text(r, "medium"), text(r, "campaign"),
+            amount == null || amount.isNull() ? null : amount.asText()));
+      } catch (CalltrackException e) {
+        errors.add(i + 1, e.getMessage());
+      }
+    }
+    errors.throwIfAny();
+    return rows;
+  }
+
+  private static String text(JsonNode r, String field) {
+    JsonNode v = r.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static SpendRow row(String date, String source, String medium, String campaign, String amount) {
+    LocalDate day;
+    try {
+      day = LocalDate.parse(date == null ? "" : date.strip());
+    } catch (DateTimeParseException e) {
+      throw new CalltrackException.Invalid("date must look like 2026-03-08: '" + date + "'");
+    }
+    return new SpendRow(day, source, medium, campaign, Money.parseMinor(amount, "amount"));
+  }
+}

@@ -1,0 +1,230 @@
+// calltrack ops dashboard: plain JavaScript reading the admin JSON API. The admin token is asked for
+// once and kept in sessionStorage (this tab only). Pools, live calls and calls by hour refresh every
+// REFRESH_MS; the ROI table when the dates change and every ROI_REFRESH_MS.
+(function () {
+  'use strict';
+  var REFRESH_MS = 10000;
+  var ROI_REFRESH_MS = 60000;
+  var TOKEN_KEY = 'calltrack.adminToken';
+  var PROPERTY_KEY = 'calltrack.property';
+  var SVG = 'http://www.w3.org/2000/svg';
+  var $ = function (id) { return document.getElementById(id); };
+  var timers = [];
+
+  function token() { return sessionStorage.getItem(TOKEN_KEY); }
+
+  function api(path) {
+    return fetch(path, { headers: { Authorization: 'Bearer ' + token() } }).then(function (res) {
+      if (res.status === 401) {
+        sessionStorage.removeItem(TOKEN_KEY);
+        showLogin('That token was refused.');
+        throw new Error('unauthorized');
+      }
+      return res.json().then(function (body) {
+        if (!res.ok) { throw new Error(body.detail || body.error || res.status); }
+        return body;
+      });
+    });
+  }
+
+  function showLogin(message) {
+    timers.forEach(clearInterval);
+    timers = [];
+    $('main').hidden = true;
+    $('login').hidden = false;
+    $('login-error').textContent = message || '';
+    $('token').focus();
+  }
+
+  function setStatus(text, isError) {
+    $('status').textContent = text;
+    $('status').className = isError ? 'error' : '';
+  }
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) { e.textContent = text; }
+    if (cls) { e.className = cls; }
+    return e;
+  }
+
+  function svgEl(tag, attrs, text) {
+    var e = document.createElementNS(SVG, tag);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+
+  function localDate(d) {
+    return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');
+  }
+
+  // --- pools: counts and a utilization chart of the last hour with the 75 % line ---
+  function utilizationChart(pool, nowIso) {
+    var w = 600, h = 120, pad = 24;
+    var svg = svgEl('svg', { viewBox: '0 0 ' + w + ' ' + h, 'data-testid': 'util-chart', role: 'img',
+      'aria-label': 'utilization of ' + pool.poolId + ' over the last hour' });
+    var end = Date.parse(nowIso), start = end - 3600 * 1000;
+    var x = function (t) { return pad + (w - 2 * pad) * (t - start) / (end - start); };
+    var y = function (pct) { return h - pad - (h - 2 * pad) * Math.min(pct, 100) / 100; };
+    svg.appendChild(svgEl('rect', { x: pad, y: pad, width: w - 2 * pad, height: h - 2 * pad, fill: 'none', stroke: '#d0d5dd' }));
+    svg.appendChild(svgEl('line', { x1: pad, x2: w - pad, y1: y(75), y2: y(75), stroke: '#f79009',
+      'stroke-dasharray': '6 4', 'data-testid': 'line-75' }));
+    svg.appendChild(svgEl('text', { x: w - pad + 2, y: y(75) + 4, 'font-size': 10, fill: '#f79009' }, '75%'));
+    svg.appendChild(svgEl('text', { x: 2, y: y(100) + 4, 'font-size': 10, fill: '#5a6372' }, '100'));
+    svg.appendChild(svgEl('text', { x: 2, y: y(0) + 4, 'font-size': 10, fill: '#5a6372' }, '0'));
+    svg.appendChild(svgEl('text', { x: pad, y: h - 6, 'font-size': 10, fill: '#5a6372' }, '−60 min'));
+    svg.appendChild(svgEl('text', { x: w - pad - 20, y: h - 6, 'font-size': 10, fill: '#5a6372' }, 'now'));
+    var pts = pool.history.map(function (s) { return x(Date.parse(s.at)) + ',' + y(Number(s.utilizationPercent)); });
+    if (pts.length) {
+      svg.appendChild(svgEl('polyline', { points: pts.join(' '), fill: 'none', stroke: '#1570ef', 'stroke-width': 2,
+        'data-testid': 'util-line' }));
+    }
+    for (var i = 1; i < pool.history.length; i++) {
+      if (pool.history[i].exhausted > pool.history[i - 1].exhausted) {   // exhaustion events in that minute
+        var t = x(Date.parse(pool.history[i].at));
+        svg.appendChild(svgEl('line', { x1: t, x2: t, y1: pad, y2: h - pad, stroke: '#b42318', 'data-testid': 'exhausted-mark' }));
+      }
+    }
+    return svg;
+  }
+
+  function renderPools(summary) {
+    var box = $('pools');
+    box.textContent = '';
+    if (!summary.pools.length) { box.appendChild(el('p', 'This property has no pools.')); }
+    summary.pools.forEach(function (p) {
+      var card = el('div', null, 'pool');
+      card.setAttribute('data-testid', 'pool');
+      card.setAttribute('data-pool', p.poolId);
+      var dl = el('dl');
+      var pct = p.size ? (100 * (p.leased + p.holding) / p.size).toFixed(1) + ' %' : '–';
+      [['Pool', p.poolId], ['Size', p.size], ['Leased', p.leased], ['Holding', p.holding], ['Free', p.free],
+        ['Utilization', pct], ['Exhausted', p.exhausted]].forEach(function (kv) {
+        dl.appendChild(el('dt', kv[0]));
+        var dd = el('dd', String(kv[1]), kv[0] === 'Exhausted' && p.exhausted > 0 ? 'warn' : '');
+        dd.setAttribute('data-testid', 'pool-' + kv[0].toLowerCase());
+        dl.appendChild(dd);
+      });
+      card.appendChild(dl);
+      card.appendChild(utilizationChart(p, summary.now));
+      box.appendChild(card);
+    });
+  }
+
+  function renderHours(summary) {
+    var w = 600, h = 140, pad = 20, max = Math.max.apply(null, summary.callsByHour.concat([1]));
+    var svg = svgEl('svg', { viewBox: '0 0 ' + w + ' ' + h, role: 'img', 'aria-label': 'calls by hour today' });
+    var bw = (w - 2 * pad) / 24;
+    summary.callsByHour.forEach(function (n, hour) {
+      var bh = (h - 2 * pad) * n / max;
+      var bar = svgEl('rect', { x: pad + hour * bw + 1, y: h - pad - bh, width: bw - 2, height: bh, fill: '#1570ef',
+        'data-testid': 'hour-bar', 'data-hour': hour, 'data-calls': n });
+      bar.appendChild(svgEl('title', {}, hour + ':00 — ' + n + ' calls'));
+      svg.appendChild(bar);
+      if (hour % 3 === 0) { svg.appendChild(svgEl('text', { x: pad + hour * bw, y: h - 5, 'font-size': 10, fill: '#5a6372' }, String(hour))); }
+      if (n > 0) { svg.appendChild(svgEl('text', { x: pad + hour * bw + 2, y: h - pad - bh - 3, 'font-size': 10 }, String(n))); }
+    });
+    $('hours').textContent = '';
+    $('hours').appendChild(svg);
+    $('calls-today').textContent = '(' + summary.callsToday + ' calls, ' + summary.timezone + ')';
+  }
+
+  function renderLive(summary) {
+    var body = $('live').tBodies[0];
+    body.textContent = '';
+    if (!summary.liveCalls.length) {
+      var tr = el('tr');
+      var td = el('td', 'No calls in progress.');
+      td.colSpan = 5;
+      tr.appendChild(td);
+      body.appendChild(tr);
+    }
+    summary.liveCalls.forEach(function (c) {
+      var tr = el('tr');
+      [new Date(c.startedAt).toLocaleTimeString(), c.number, c.caller, c.status,
+        (c.attribution && c.attribution.source) || '(none)'].forEach(function (v) { tr.appendChild(el('td', v)); });
+      body.appendChild(tr);
+    });
+  }
+
+  function refresh() {
+    var property = $('property').value;
+    if (!property) { return Promise.resolve(); }
+    return api('/v1/dashboard?property=' + encodeURIComponent(property)).then(function (s) {
+      renderPools(s);
+      renderHours(s);
+      renderLive(s);
+      if (!$('from').value) { $('from').value = s.today; $('to').value = s.today; loadRoi(); }
+      setStatus('updated ' + new Date().toLocaleTimeString());
+    }).catch(function (e) { setStatus('refresh failed: ' + e.message, true); });
+  }
+
+  function money(v) { return v === null || v === undefined ? '–' : v; }
+  function num(v, digits) { return v === null || v === undefined ? '–' : Number(v).toFixed(digits); }
+
+  function roiRow(label, r, cls) {
+    var tr = el('tr', null, cls);
+    [label, r.calls, r.uniqueCallers, r.firstTimeCallers, r.answered, r.qualified, r.conversions, money(r.revenue),
+      money(r.cost), money(r.costPerCall), num(r.roas, 2), num(r.roiPercent, 1)].forEach(function (v) {
+      tr.appendChild(el('td', String(v)));
+    });
+    return tr;
+  }
+
+  function loadRoi() {
+    var property = $('property').value;
+    if (!property || !$('from').value || !$('to').value) { return Promise.resolve(); }
+    var q = '?groupBy=source&property=' + encodeURIComponent(property) + '&from=' + $('from').value + '&to=' + $('to').value;
+    return api('/v1/reports/roi' + q).then(function (report) {
+      var body = $('roi').tBodies[0], foot = $('roi').tFoot;
+      body.textContent = '';
+      foot.textContent = '';
+      report.rows.forEach(function (r) {
+        var tr = roiRow(r.source === null ? '(none)' : r.source, r);
+        tr.setAttribute('data-testid', 'roi-row');
+        tr.setAttribute('data-source', r.source === null ? '' : r.source);
+        body.appendChild(tr);
+      });
+      var total = roiRow('Total', report.total);
+      total.setAttribute('data-testid', 'roi-total');
+      foot.appendChild(total);
+      document.body.setAttribute('data-roi-loaded', report.from + '/' + report.to);
+    }).catch(function (e) { setStatus('ROI report failed: ' + e.message, true); });
+  }
+
+  function start() {
+    $('login').hidden = true;
+    $('main').hidden = false;
+    return api('/v1/dashboard/properties').then(function (res) {
+      var select = $('property');
+      select.textContent = '';
+      res.properties.forEach(function (p) {
+        var o = el('option', p.name === p.id ? p.id : p.name + ' (' + p.id + ')');
+        o.value = p.id;
+        select.appendChild(o);
+      });
+      var wanted = new URLSearchParams(location.search).get('property') || sessionStorage.getItem(PROPERTY_KEY);
+      if (wanted && res.properties.some(function (p) { return p.id === wanted; })) { select.value = wanted; }
+      timers.push(setInterval(refresh, REFRESH_MS));
+      timers.push(setInterval(loadRoi, ROI_REFRESH_MS));
+      return refresh();
+    }).catch(function (e) { setStatus(e.message, true); });
+  }
+
+  $('login').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
+    start();
+  });
+  $('forget').addEventListener('click', function () { sessionStorage.removeItem(TOKEN_KEY); showLogin(); });
+  $('property').addEventListener('change', function () {
+    sessionStorage.setItem(PROPERTY_KEY, $('property').value);
+    $('from').value = '';
+    refresh();
+  });
+  $('from').addEventListener('change', loadRoi);
+  $('to').addEventListener('change', loadRoi);
+
+  if (token()) { start(); } else { showLogin(); }
+})();

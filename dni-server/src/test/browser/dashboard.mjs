@@ -1,0 +1,49 @@
+// Opens the dashboard in real headless Chromium (Debian's /usr/bin/chromium through playwright-core),
+// signs in with the admin token, waits for the pools and the ROI table, saves a screenshot and prints
+// what the page shows as one JSON line for the Java test to check.
+// usage: node dashboard.mjs <dashboard url> <admin token> <screenshot path>
+import { chromium } from 'playwright-core';
+
+const [url, token, screenshot] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(url, { timeout: 60000 });
+  await page.fill('[data-testid=token]', token);
+  await page.click('[data-testid=login]');
+  await page.waitForSelector('[data-testid=pool]', { timeout: 60000 });
+  await page.waitForSelector('[data-testid=roi-total]', { timeout: 60000 });
+  const tokenKept = await page.evaluate(() => sessionStorage.getItem('calltrack.adminToken'));
+  const result = await page.evaluate(() => {
+    const text = (root, id) => root.querySelector('[data-testid=' + id + ']')?.textContent ?? null;
+    const pools = [...document.querySelectorAll('[data-testid=pool]')].map((p) => ({
+      poolId: p.getAttribute('data-pool'),
+      size: text(p, 'pool-size'), leased: text(p, 'pool-leased'), holding: text(p, 'pool-holding'),
+      free: text(p, 'pool-free'), utilization: text(p, 'pool-utilization'), exhausted: text(p, 'pool-exhausted'),
+      chartPoints: (p.querySelector('[data-testid=util-line]')?.getAttribute('points') ?? '').split(' ').filter(Boolean).length,
+      has75Line: !!p.querySelector('[data-testid=line-75]'),
+      exhaustedMarks: p.querySelectorAll('[data-testid=exhausted-mark]').length,
+    }));
+    const cells = (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent);
+    return {
+      pools,
+      roiRows: [...document.querySelectorAll('[data-testid=roi-row]')].map(cells),
+      roiTotal: cells(document.querySelector('[data-testid=roi-total]')),
+      hourBars: [...document.querySelectorAll('[data-testid=hour-bar]')].map((b) => Number(b.getAttribute('data-calls'))),
+      liveRows: document.querySelectorAll('[data-testid=live] tbody tr').length,
+      from: document.querySelector('[data-testid=from]').value,
+    };
+  });
+  await page.screenshot({ path: screenshot, fullPage: true });
+  console.log(JSON.stringify({ ...result, tokenKept, errors }));
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,324 @@
+package io.calltrack.dni;
+
+import static io.calltrack.dni.testing.DniClient.headers;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.testing.TestRedis;
+import io.calltrack.dni.testing.DniClient;
+import io.calltrack.dni.testing.DniClient.Reply;
+import io.calltrack.dni.testing.DniTestBase;
+import io.calltrack.dni.testing.TestNumbers;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The admin API through a real server and client: properties, pools, static numbers, auth, bad input. */
+class AdminApiTest extends DniTestBase {
+
+  @Test
+  void putAndGetProperty() {
+    String id = TestRedis.uniqueId("prop");
+    String printed = TestNumbers.one();
+    JsonObject body = propertyBody(printed, ORIGIN, "https://shop.example").put("id", "ignored-body-id");
+    Reply put = api.adminPut("/v1/properties/" + id, body);
+    assertEquals(200, put.status(), put::toString);
+    JsonObject stored = put.json();
+    assertEquals(id, stored.getString("id"), "the URL names the property, not the body");
+    assertEquals("Shop", stored.getString("name"));
+    assertEquals(new JsonArray().add(ORIGIN).add("https://shop.example"), stored.getJsonArray("allowedOrigins"));
+    assertEquals(new JsonArray().add(printed), stored.getJsonArray("swapNumbers"));
+    assertEquals(printed, stored.getString("defaultNumber"));
+    assertEquals("sip:+15559990000@127.0.0.1:5070", stored.getString("businessLine"));
+    assertEquals("America/New_York", stored.getString("timezone"));
+
+    Reply get = api.adminGet("/v1/properties/" + id);
+    assertEquals(200, get.status(), get::toString);
+    assertEquals(stored, get.json());
+    assertTrue(get.header("content-type").startsWith("application/json"));
+  }
+
+  @Test
+  void propertyNumbersInPrintedFormsAreStoredAsE164() {
+    String id = TestRedis.uniqueId("prop");
+    JsonObject body = new JsonObject().put("swapNumbers", new JsonArray().add("(555) 123-4567").add("555.123.4568"));
+    Reply put = api.adminPut("/v1/properties/" + id, body);
+    assertEquals(200, put.status(), put::toString);
+    assertEquals(new JsonArray().add("+15551234567").add("+15551234568"), put.json().getJsonArray("swapNumbers"));
+    assertEquals("+15551234567", put.json().getString("defaultNumber"), "first swap number is the default");
+    assertEquals("UTC", put.json().getString("timezone"));
+  }
+
+  @Test
+  void replacingAPropertyChangesIt() {
+    String id = TestRedis.uniqueId("prop");
+    String printed = TestNumbers.one();
+    assertEquals(200, api.adminPut("/v1/properties/" + id, propertyBody(printed, ORIGIN)).status());
+    assertEquals(200, api.adminPut("/v1/properties/" + id, propertyBody(printed, ORIGIN).put("name", "Renamed")).status());
+    assertEquals("Renamed", api.adminGet("/v1/properties/" + id).json().getString("name"));
+  }
+
+  @Test
+  void unknownPropertyIs404() {
+    Reply get = api.adminGet("/v1/properties/" + TestRedis.uniqueId("nope"));
+    assertEquals(404, get.status());
+    assertEquals("not_found", get.error());
+    assertNotNull(get.json().getString("detail"));
+  }
+
+  @Test
+  void badPropertiesAreRefusedAndChangeNothing() {
+    String id = TestRedis.uniqueId("prop");
+    String printed = TestNumbers.one();
+    assertEquals(200, api.adminPut("/v1/properties/" + id, propertyBody(printed, ORIGIN)).status());
+    String path = "/v1/properties/" + id;
+
+    assertInvalid(api.adminPut(path, "{\"name\": \"x\", "), "malformed JSON");
+    assertInvalid(api.adminPut(path, "[1,2]"), "an array is not a property");
+    assertInvalid(api.adminPut(path, ""), "empty body");
+    assertInvalid(api.adminPut(path, propertyBody(printed, ORIGIN).put("swapNumbers", "+15551230000")), "wrong type");
+    assertInvalid(api.adminPut(path, propertyBody(printed, ORIGIN).put("allowedOrigins", new JsonArray().add(5).add(new JsonObject()))),
+        "wrong element type");
+    assertInvalid(api.adminPut(path, propertyBody("not a number", ORIGIN)), "invalid phone number");
+    assertInvalid(api.adminPut(path, propertyBody("+1 555", ORIGIN)), "too short phone number");
+    assertInvalid(api.adminPut(path, propertyBody(printed, "not an origin")), "bad origin");
+    assertInvalid(api.adminPut(path, propertyBody(printed, ORIGIN).put("timezone", "Mars/Olympus")), "bad timezone");
+    assertInvalid(api.adminPut(path, propertyBody(printed, ORIGIN).put("businessLine", "http://x")), "bad SIP URI");
+    assertInvalid(api.adminPut("/v1/properties/bad%20id!", propertyBody(printed, ORIGIN)), "bad id");
+
+    Reply after = api.adminGet(path);
+    assertEquals("Shop", after.json().getString("name"));
+    assertEquals(printed, after.json().getString("defaultNumber"));
+    assertEquals("America/New_York", after.json().getString("timezone"));
+  }
+
+  @Test
+  void putAndGetPool() {
+    String property = TestRedis.uniqueId("prop");
+    assertEquals(200, api.adminPut("/v1/properties/" + property, propertyBody(TestNumbers.one(), ORIGIN)).status());
+    String poolId = TestRedis.uniqueId("pool");
+    List<String> numbers = TestNumbers.block(5);
+    JsonObject body = poolBody(property, numbers, 90, 600, "recycle-oldest")
+        .put("match", new JsonObject().put("source", "google").put("medium", "cpc"));
+    Reply put = api.adminPut("/v1/pools/" + poolId, body);
+    assertEquals(200, put.status(), put::toString);
+    JsonObject stored = put.json();
+    assertEquals(poolId, stored.getString("id"));
+    assertEquals(property, stored.getString("property"));
+    assertEquals(new JsonArray(List.copyOf(numbers)), stored.getJsonArray("numbers"));
+    assertEquals(90, stored.getInteger("leaseSeconds"));
+    assertEquals(600, stored.getInteger("holdSeconds"));
+    assertEquals("recycle-oldest", stored.getString("onExhausted"));
+    assertEquals(new JsonObject().put("source", "google").put("medium", "cpc"), stored.getJsonObject("match"));
+
+    Reply status = api.adminGet("/v1/pools/" + poolId);
+    assertEquals(200, status.status(), status::toString);
+    JsonObject s = status.json();
+    assertEquals(poolId, s.getString("poolId"));
+    assertEquals(property, s.getString("property"));
+    assertEquals(5, s.getInteger("size"));
+    assertEquals(0, s.getInteger("leased"));
+    assertEquals(0, s.getInteger("holding"));
+    assertEquals(5, s.getInteger("free"));
+    assertEquals(0.0, s.getDouble("utilization"));
+    assertEquals(0L, s.getLong("exhausted"));
+    assertEquals(0L, s.getLong("recycled"));
+  }
+
+  @Test
+  void poolDefaultsApply() {
+    String property = TestRedis.uniqueId("prop");
+    assertEquals(200, api.adminPut("/v1/properties/" + property, propertyBody(TestNumbers.one(), ORIGIN)).status());
+    Reply put = api.adminPut("/v1/pools/" + TestRedis.uniqueId("pool"),
+        new JsonObject().put("property", property).put("numbers", new JsonArray(List.copyOf(TestNumbers.block(2)))));
+    assertEquals(200, put.status(), put::toString);
+    assertEquals(120, put.json().getInteger("leaseSeconds"));
+    assertEquals(1800, put.json().getInteger("holdSeconds"));
+    assertEquals("fallback", put.json().getString("onExhausted"));
+  }
+
+  @Test
+  void badPoolsAreRefusedAndChangeNothing() {
+    String property = TestRedis.uniqueId("prop");
+    assertEquals(200, api.adminPut("/v1/properties/" + property, propertyBody(TestNumbers.one(), ORIGIN)).status());
+    String poolId = TestRedis.uniqueId("pool");
+    List<String> numbers = TestNumbers.block(3);
+    String path = "/v1/pools/" + poolId;
+    assertEquals(200, api.adminPut(path, poolBody(property, numbers, 60, 60, "fallback")).status());
+
+    List<String> others = TestNumbers.block(3);
+    assertInvalid(api.adminPut(path, "{\"property\":"), "malformed JSON");
+    assertInvalid(api.adminPut(path, poolBody(property, others, 60, 60, "fallback").put("leaseSeconds", "soon")), "wrong type");
+    assertInvalid(api.adminPut(path, poolBody(property, others, 60, 60, "fallback").put("leaseSeconds", 1.5)), "fraction");
+    assertInvalid(api.adminPut(path, poolBody(property, others, 1, 60, "fallback")), "lease too short");
+    assertInvalid(api.adminPut(path, poolBody(property, others, 60, -1, "fallback")), "negative hold");
+    assertInvalid(api.adminPut(path, poolBody(property, others, 60, 60, "panic")), "unknown policy");
+    assertInvalid(api.adminPut(path, poolBody(property, List.of(), 60, 60, "fallback")), "no numbers");
+    assertInvalid(api.adminPut(path, poolBody(property, List.of(others.get(0), others.get(0)), 60, 60, "fallback")), "duplicate");
+    assertInvalid(api.adminPut(path, poolBody(property, List.of(others.get(0), "12ab"), 60, 60, "fallback")), "invalid number");
+    assertInvalid(api.adminPut(path, poolBody(property, others, 60, 60, "fallback").put("numbers", others.get(0))), "numbers not a list");
+    assertInvalid(api.adminPut(path, poolBody(property, others, 60, 60, "fallback").put("match", "google")), "match not an object");
+
+    Reply unknownProperty = api.adminPut(path, poolBody(TestRedis.uniqueId("nope"), others, 60, 60, "fallback"));
+    assertEquals(404, unknownProperty.status(), unknownProperty::toString);
+    assertEquals("not_found", unknownProperty.error());
+
+    // a number can be in one pool only
+    String otherPool = TestRedis.uniqueId("pool");
+    Reply conflict = api.adminPut("/v1/pools/" + otherPool, poolBody(property, List.of(numbers.get(0)), 60, 60, "fallback"));
+    assertEquals(409, conflict.status(), conflict::toString);
+    assertEquals("conflict", conflict.error());
+    assertEquals(404, api.adminGet("/v1/pools/" + otherPool).status(), "the refused pool was not created");
+
+    Reply status = api.adminGet(path);
+    assertEquals(3, status.json().getInteger("size"), "the pool kept its three numbers");
+    assertEquals(3, status.json().getInteger("free"));
+  }
+
+  @Test
+  void unknownPoolIs404() {
+    Reply r = api.adminGet("/v1/pools/" + TestRedis.uniqueId("nope"));
+    assertEquals(404, r.status());
+    assertEquals("not_found", r.error());
+  }
+
+  @Test
+  void putAndGetStaticNumber() {
+    String property = TestRedis.uniqueId("prop");
+    assertEquals(200, api.adminPut("/v1/properties/" + property, propertyBody(TestNumbers.one(), ORIGIN)).status());
+    String number = TestNumbers.one();
+    JsonObject body = new JsonObject().put("property", property).put("source", "billboard")
+        .put("medium", "offline").put("campaign", "highway-12");
+    // '+' written as %2B and as itself: both name the same number
+    Reply put = api.adminPut("/v1/numbers/" + number.replace("+", "%2B"), body);
+    assertEquals(200, put.status(), put::toString);
+    assertEquals(new JsonObject().put("number", number).put("property", property).put("source", "billboard")
+        .put("medium", "offline").put("campaign", "highway-12"), put.json());
+    Reply get = api.adminGet("/v1/numbers/" + number);
+    assertEquals(200, get.status(), get::toString);
+    assertEquals(put.json(), get.json());
+  }
+
+  @Test
+  void badStaticNumbersAreRefused() {
+    String property = TestRedis.uniqueId("prop");
+    assertEquals(200, api.adminPut("/v1/properties/" + property, propertyBody(TestNumbers.one(), ORIGIN)).status());
+    JsonObject body = new JsonObject().put("property", property).put("source", "radio");
+    assertInvalid(api.adminPut("/v1/numbers/555-CALL-NOW", body), "letters are not digits");
+    assertInvalid(api.adminPut("/v1/numbers/12", body), "too short");
+    assertInvalid(api.adminPut("/v1/numbers/" + TestNumbers.one(), "{"), "malformed JSON");
+    assertInvalid(api.adminPut("/v1/numbers/" + TestNumbers.one(), body.copy().put("source", new JsonArray())), "wrong type");
+
+    String number = TestNumbers.one();
+    Reply unknownProperty = api.adminPut("/v1/numbers/" + number,
+        new JsonObject().put("property", TestRedis.uniqueId("nope")).put("source", "radio"));
+    assertEquals(404, unknownProperty.status(), unknownProperty::toString);
+    assertEquals(404, api.adminGet("/v1/numbers/" + number).status(), "nothing was stored");
+
+    // a pool number cannot also be a static number
+    String poolNumber = TestNumbers.one();
+    assertEquals(200, api.adminPut("/v1/pools/" + TestRedis.uniqueId("pool"),
+        poolBody(property, List.of(poolNumber), 60, 60, "fallback")).status());
+    Reply conflict = api.adminPut("/v1/numbers/" + poolNumber, body);
+    assertEquals(409, conflict.status(), conflict::toString);
+  }
+
+  @Test
+  void adminNeedsTheBearerToken() {
+    String id = TestRedis.uniqueId("prop");
+    JsonObject body = propertyBody(TestNumbers.one(), ORIGIN);
+    for (var h : List.of(
+        headers(),
+        headers("authorization", "Bearer wrong-token"),
+        headers("authorization", "Bearer " + TOKEN + "x"),
+        headers("authorization", "Basic " + TOKEN),
+        headers("authorization", TOKEN),
+        headers("authorization", "Bearer "))) {
+      Reply r = api.request(HttpMethod.PUT, "/v1/properties/" + id, DniClient.body(body), h);
+      assertEquals(401, r.status(), () -> h + " -> " + r);
+      assertEquals("unauthorized", r.error());
+      assertNotNull(r.header("www-authenticate"));
+      Reply g = api.request(HttpMethod.GET, "/v1/pools/whatever", null, h);
+      assertEquals(401, g.status());
+      Reply n = api.request(HttpMethod.PUT, "/v1/numbers/+15551230000", DniClient.body(body), h);
+      assertEquals(401, n.status());
+    }
+    assertEquals(404, api.adminGet("/v1/properties/" + id).status(), "unauthorised PUTs stored nothing");
+    Reply lowerCaseScheme = api.request(HttpMethod.PUT, "/v1/properties/" + id, DniClient.body(body),
+        headers("authorization", "bearer " + TOKEN));
+    assertEquals(200, lowerCaseScheme.status(), "the auth scheme is case-insensitive");
+  }
+
+  @Test
+  void withoutAnAdminTokenTheAdminApiIsClosed() {
+    DniServer closed = DniClient.await(DniServer.start(vertx,
+        new DniServerOptions("127.0.0.1", 0, TestRedis.url(), null, null, null, clock)));
+    try (DniClient c = new DniClient(vertx, closed.port(), "")) {
+      Reply r = c.request(HttpMethod.GET, "/v1/properties/x", null, headers("authorization", "Bearer "));
+      assertEquals(401, r.status());
+      assertEquals(401, c.request(HttpMethod.GET, "/v1/properties/x", null, headers("authorization", "Bearer null")).status());
+    } finally {
+      DniClient.await(closed.close());
+    }
+  }
+
+  @Test
+  void bodiesOver16KiBAre413AndChangeNothing() {
+    String id = TestRedis.uniqueId("prop");
+    JsonObject body = propertyBody(TestNumbers.one(), ORIGIN).put("name", "x".repeat(17 * 1024));
+    Reply r = api.adminPut("/v1/properties/" + id, body);
+    assertEquals(413, r.status(), r::toString);
+    assertEquals("payload_too_large", r.error());
+    assertEquals(404, api.adminGet("/v1/properties/" + id).status());
+
+    Reply assign = api.post("/v1/assign", Buffer.buffer("{\"property\":\"" + "p".repeat(20_000) + "\"}"));
+    assertEquals(413, assign.status());
+    assertEquals("payload_too_large", assign.error());
+
+    Reply justUnder = api.adminPut("/v1/properties/" + id,
+        propertyBody(TestNumbers.one(), ORIGIN).put("name", "y".repeat(15 * 1024)));
+    assertEquals(200, justUnder.status(), "a body under the limit is fine");
+  }
+
+  @Test
+  void unknownRoutesAre404AndWrongMethods405() {
+    Reply unknown = api.get("/v1/nothing-here");
+    assertEquals(404, unknown.status());
+    assertEquals("not_found", unknown.error());
+    assertTrue(unknown.header("content-type").startsWith("application/json"));
+
+    Reply wrongMethod = api.request(HttpMethod.DELETE, "/v1/properties/x", null, api.admin());
+    assertEquals(405, wrongMethod.status(), wrongMethod::toString);
+    assertEquals("method_not_allowed", wrongMethod.error());
+
+    Reply getAssign = api.get("/v1/assign");
+    assertEquals(405, getAssign.status(), getAssign::toString);
+    assertEquals("method_not_allowed", getAssign.error());
+  }
+
+  @Test
+  void healthEndpoints() {
+    Reply live = api.get("/health/live");
+    assertEquals(200, live.status());
+    assertEquals("up", live.json().getString("status"));
+    Reply ready = api.get("/health/ready");
+    assertEquals(200, ready.status());
+    assertEquals(new JsonObject().put("status", "up").put("redis", "up"), ready.json());
+  }
+
+  static void assertInvalid(Reply r, String why) {
+    assertEquals(400, r.status(), () -> why + ": " + r);
+    JsonObject body = r.json();
+    assertEquals("invalid_request", body.getString("error"), why);
+    String detail = body.getString("detail");
+    assertNotNull(detail, why);
+    assertFalse(detail.contains("at io.") || detail.contains("Exception"), () -> why + ": leaks internals: " + detail);
+    assertNull(body.getValue("stackTrace"));
+  }
+}

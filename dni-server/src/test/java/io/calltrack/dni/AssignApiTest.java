@@ -1,0 +1,213 @@
+package io.calltrack.dni;
+
+import static io.calltrack.dni.AdminApiTest.assertInvalid;
+import static io.calltrack.dni.testing.DniClient.headers;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.testing.TestRedis;
+import io.calltrack.dni.testing.DniClient.Reply;
+import io.calltrack.dni.testing.DniTestBase;
+import io.calltrack.dni.testing.TestNumbers;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The snippet's endpoints through a real server and client: assign, heartbeat, release and their errors. */
+class AssignApiTest extends DniTestBase {
+
+  @Test
+  void assignLeasesANumberOfThePool() {
+    Site site = site(5);
+    Reply r = api.assign(assignBody(site.property(), "visitor-1"));
+    assertEquals(200, r.status(), r::toString);
+    JsonObject a = r.json();
+    assertEquals(
+        java.util.Set.of("sessionId", "visitorId", "number", "swap", "leaseSeconds", "leaseExpiresAt", "fallback"),
+        a.fieldNames(), "exactly the DESIGN.md fields");
+    assertNotNull(a.getString("sessionId"));
+    assertEquals("visitor-1", a.getString("visitorId"));
+    assertTrue(site.numbers().contains(a.getString("number")), a::encode);
+    assertEquals(new JsonArray().add(site.defaultNumber()), a.getJsonArray("swap"));
+    assertEquals(120, a.getInteger("leaseSeconds"));
+    assertEquals(clock.instant().plusSeconds(120), Instant.parse(a.getString("leaseExpiresAt")));
+    assertFalse(a.getBoolean("fallback"));
+    assertEquals("no-store", r.header("cache-control"));
+
+    JsonObject pool = api.adminGet("/v1/pools/" + site.poolId()).json();
+    assertEquals(1, pool.getInteger("leased"));
+    assertEquals(4, pool.getInteger("free"));
+    assertEquals(0.2, pool.getDouble("utilization"), 1e-9);
+  }
+
+  @Test
+  void aNewVisitorGetsAnIdAndKeepsItsNumber() {
+    Site site = site(5);
+    JsonObject first = api.assign(assignBody(site.property(), null)).json();
+    String visitorId = first.getString("visitorId");
+    assertNotNull(visitorId);
+    assertFalse(visitorId.isBlank());
+
+    clock.advance(Duration.ofSeconds(30));
+    JsonObject again = api.assign(assignBody(site.property(), visitorId)).json();
+    assertEquals(first.getString("number"), again.getString("number"), "sticky: same visitor, same number");
+    assertEquals(clock.instant().plusSeconds(120), Instant.parse(again.getString("leaseExpiresAt")),
+        "the lease was renewed");
+
+    JsonObject other = api.assign(assignBody(site.property(), "someone-else")).json();
+    assertNotEquals(first.getString("number"), other.getString("number"), "another visitor, another number");
+    assertEquals(2, api.adminGet("/v1/pools/" + site.poolId()).json().getInteger("leased"));
+  }
+
+  @Test
+  void heartbeatExtendsTheLeaseUntilItRunsOut() {
+    Site site = site(3);
+    String sessionId = api.assign(assignBody(site.property(), "hb")).json().getString("sessionId");
+
+    clock.advance(Duration.ofSeconds(100));
+    Reply hb = api.post("/v1/sessions/" + sessionId + "/heartbeat", null);
+    assertEquals(200, hb.status(), hb::toString);
+    assertEquals(java.util.Set.of("leaseExpiresAt"), hb.json().fieldNames());
+    assertEquals(clock.instant().plusSeconds(120), Instant.parse(hb.json().getString("leaseExpiresAt")));
+
+    clock.advance(Duration.ofSeconds(100));
+    assertEquals(200, api.post("/v1/sessions/" + sessionId + "/heartbeat", new JsonObject()).status(),
+        "200 s after the assign the lease lives because of the heartbeat");
+
+    clock.advance(Duration.ofSeconds(121));
+    Reply gone = api.post("/v1/sessions/" + sessionId + "/heartbeat", null);
+    assertEquals(410, gone.status(), gone::toString);
+    assertEquals("gone", gone.error());
+  }
+
+  @Test
+  void releaseStartsTheHold() {
+    Site site = site(3);
+    JsonObject a = api.assign(assignBody(site.property(), "leaver")).json();
+    Reply released = api.post("/v1/sessions/" + a.getString("sessionId") + "/release", null);
+    assertEquals(204, released.status(), released::toString);
+    assertEquals(0, released.body() == null ? 0 : released.body().length());
+
+    JsonObject pool = api.adminGet("/v1/pools/" + site.poolId()).json();
+    assertEquals(0, pool.getInteger("leased"));
+    assertEquals(1, pool.getInteger("holding"));
+    assertEquals(2, pool.getInteger("free"));
+
+    assertEquals(204, api.post("/v1/sessions/" + a.getString("sessionId") + "/release", null).status(),
+        "releasing twice is harmless");
+
+    clock.advance(Duration.ofSeconds(1801));
+    assertEquals(3, api.adminGet("/v1/pools/" + site.poolId()).json().getInteger("free"), "the hold ran out");
+  }
+
+  @Test
+  void beaconReleaseWithTextPlainBody() {
+    Site site = site(2);
+    JsonObject a = api.assign(assignBody(site.property(), "beacon")).json();
+    Reply r = api.request(HttpMethod.POST, "/v1/sessions/" + a.getString("sessionId") + "/release",
+        Buffer.buffer("{\"reason\":\"pagehide\"}"), headers("content-type", "text/plain;charset=UTF-8", "origin", ORIGIN));
+    assertEquals(204, r.status(), r::toString);
+    assertEquals(ORIGIN, r.header("access-control-allow-origin"));
+    assertEquals(1, api.adminGet("/v1/pools/" + site.poolId()).json().getInteger("holding"));
+  }
+
+  @Test
+  void assignAcceptsJsonSentAsTextPlain() {
+    Site site = site(2);
+    Reply r = api.request(HttpMethod.POST, "/v1/assign", assignBody(site.property(), "plain").toBuffer(),
+        headers("content-type", "text/plain"));
+    assertEquals(200, r.status(), r::toString);
+    assertFalse(r.json().getBoolean("fallback"));
+  }
+
+  @Test
+  void unknownSessionsAre404AndMalformedOnes400() {
+    Site site = site(1);
+    String wellFormed = site.poolId() + ".AAAAAAAAAAAAAAAAAAAAAA";
+    Reply hb = api.post("/v1/sessions/" + wellFormed + "/heartbeat", null);
+    assertEquals(404, hb.status(), hb::toString);
+    assertEquals("not_found", hb.error());
+    Reply rel = api.post("/v1/sessions/" + wellFormed + "/release", null);
+    assertEquals(404, rel.status(), rel::toString);
+    Reply otherPool = api.post("/v1/sessions/" + TestRedis.uniqueId("nopool") + ".AAAAAAAAAAAAAAAAAAAAAA/heartbeat", null);
+    assertEquals(404, otherPool.status(), otherPool::toString);
+
+    assertInvalid(api.post("/v1/sessions/not-a-session-id/heartbeat", null), "malformed session id");
+    assertInvalid(api.post("/v1/sessions/" + "s".repeat(300) + "/release", null), "long session id");
+  }
+
+  @Test
+  void anExhaustedPoolFallsBackToTheDefaultNumber() {
+    Site site = site(1);
+    JsonObject first = api.assign(assignBody(site.property(), "first")).json();
+    assertFalse(first.getBoolean("fallback"));
+
+    Reply r = api.assign(assignBody(site.property(), "second"));
+    assertEquals(200, r.status());
+    JsonObject second = r.json();
+    assertTrue(second.getBoolean("fallback"));
+    assertEquals(site.defaultNumber(), second.getString("number"));
+    assertNull(second.getString("sessionId"));
+    assertEquals("second", second.getString("visitorId"));
+    assertTrue(second.containsKey("sessionId"), "the field is there, null");
+
+    JsonObject pool = api.adminGet("/v1/pools/" + site.poolId()).json();
+    assertEquals(1, pool.getLong("exhausted"));
+    assertEquals(1, pool.getInteger("leased"));
+  }
+
+  @Test
+  void recycleOldestGivesTheOldestNumber() {
+    Site site = site(api, 1, 60, 600, "recycle-oldest");
+    JsonObject first = api.assign(assignBody(site.property(), "first")).json();
+    clock.advance(Duration.ofSeconds(5));
+    JsonObject second = api.assign(assignBody(site.property(), "second")).json();
+    assertFalse(second.getBoolean("fallback"));
+    assertEquals(first.getString("number"), second.getString("number"));
+    JsonObject pool = api.adminGet("/v1/pools/" + site.poolId()).json();
+    assertEquals(1, pool.getLong("recycled"));
+  }
+
+  @Test
+  void aPropertyWithoutPoolsFallsBack() {
+    String property = TestRedis.uniqueId("prop");
+    String printed = TestNumbers.one();
+    assertEquals(200, api.adminPut("/v1/properties/" + property, propertyBody(printed, ORIGIN)).status());
+    JsonObject a = api.assign(assignBody(property, "v")).json();
+    assertTrue(a.getBoolean("fallback"));
+    assertEquals(printed, a.getString("number"));
+  }
+
+  @Test
+  void badAssignsAreRefusedAndLeaseNothing() {
+    Site site = site(2);
+    assertInvalid(api.post("/v1/assign", "{\"property\": "), "malformed JSON");
+    assertInvalid(api.post("/v1/assign", ""), "empty body");
+    assertInvalid(api.post("/v1/assign", "[]"), "array");
+    assertInvalid(api.post("/v1/assign", "null"), "null");
+    assertInvalid(api.post("/v1/assign", new JsonObject()), "no property");
+    assertInvalid(api.post("/v1/assign", new JsonObject().put("property", new JsonObject())), "property not a string");
+    assertInvalid(api.post("/v1/assign", assignBody(site.property(), "v").put("page", "https://x")), "page not an object");
+    assertInvalid(api.post("/v1/assign", assignBody(site.property(), "v").put("attribution", new JsonArray())),
+        "attribution not an object");
+    assertInvalid(api.post("/v1/assign", assignBody(site.property(), "bad visitor id!")), "bad visitor id");
+    assertInvalid(api.post("/v1/assign", assignBody(site.property(), "v".repeat(129))), "long visitor id");
+    assertInvalid(api.post("/v1/assign", assignBody("bad/id", "v")), "bad property id");
+
+    Reply unknown = api.assign(assignBody(TestRedis.uniqueId("nope"), "v"));
+    assertEquals(404, unknown.status(), unknown::toString);
+    assertEquals("not_found", unknown.error());
+
+    JsonObject pool = api.adminGet("/v1/pools/" + site.poolId()).json();
+    assertEquals(0, pool.getInteger("leased"), "no bad request leased a number");
+    assertEquals(0, pool.getLong("exhausted"));
+  }
+}

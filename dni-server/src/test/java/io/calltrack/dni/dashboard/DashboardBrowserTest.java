@@ -1,0 +1,129 @@
+package io.calltrack.dni.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.calls.CallEvent;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.testing.Await;
+import io.calltrack.core.testing.TestNumbers;
+import io.calltrack.core.testing.TestRedis;
+import io.calltrack.dni.report.CallSeeder;
+import io.calltrack.dni.testing.DniClient;
+import io.calltrack.dni.testing.DniClient.Reply;
+import io.calltrack.dni.testing.DniTestBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The dashboard in real headless Chromium: a pool taken through an hour of use (with an exhaustion),
+ * calls, an outcome and spend seeded through the real API and call store; the page, signed in with
+ * the admin token, must show the pool's counts and utilization chart and the ROI table.
+ * Screenshot: {@code dni-server/target/artifacts/dashboard.png}.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class DashboardBrowserTest extends DniTestBase {
+
+  @Test
+  void showsPoolUtilizationAndRoiFromSeededData() throws Exception {
+    String property = TestRedis.uniqueId("dash");
+    PhoneNumber printed = TestNumbers.fresh();
+    assertEquals(200, api.adminPut("/v1/properties/" + property,
+        propertyBody(printed.e164(), ORIGIN).put("timezone", "UTC")).status());
+    String pool = TestRedis.uniqueId("pool");
+    List<String> numbers = TestNumbers.fresh(4).stream().map(PhoneNumber::e164).toList();
+    Reply put = api.adminPut("/v1/pools/" + pool, poolBody(property, numbers, 3600, 300, "fallback"));
+    assertEquals(200, put.status(), put.toString());
+
+    // an hour of the pool: 0, 1, 2, 3 numbers taken, then all 4 and one visitor turned away (exhausted)
+    sample(property);
+    for (int i = 1; i <= 3; i++) {
+      clock.advance(Duration.ofMinutes(10));
+      assertEquals(false, api.assign(assignBody(property, "visitor-" + i)).json().getBoolean("fallback"));
+      sample(property);
+    }
+    clock.advance(Duration.ofMinutes(5)); // 09:35
+    JsonObject fourth = api.assign(assignBody(property, "visitor-4")).json();
+    assertEquals(true, api.assign(assignBody(property, "visitor-5")).json().getBoolean("fallback"));
+    JsonObject busy = sample(property);
+    assertEquals(1, busy.getJsonArray("pools").getJsonObject(0).getInteger("exhausted"));
+    assertEquals(204, api.request(HttpMethod.POST, "/v1/sessions/" + fourth.getString("sessionId") + "/release",
+        null, DniClient.jsonType()).status());
+    clock.advance(Duration.ofMinutes(10)); // 09:45: the released number's 5-minute hold is over
+
+    // calls today: two finished google calls (one worth 500.00) and one still ringing; google spend 100
+    CallSeeder seeder = new CallSeeder(vertx);
+    PhoneNumber n = PhoneNumber.parse(numbers.get(0));
+    CallRecord sale = seeder.call(property, n, "+13125550001", Instant.parse("2026-03-02T09:05:00Z"),
+        CallSeeder.source("google", "cpc"), 120);
+    seeder.call(property, n, "+13125550002", Instant.parse("2026-03-02T09:20:00Z"), CallSeeder.source("google", "cpc"), -1);
+    String liveId = TestRedis.uniqueId("live");
+    CallRecord ringing = CallRecord.started(liveId, liveId + "@trunk", PhoneNumber.parse(numbers.get(1)),
+        "+13125550003", property, Instant.parse("2026-03-02T09:44:00Z"))
+        .withAttribution("lease", null, new Attribution("bing", "cpc", null, null, null, null, null, null, null,
+            null, null, null), List.of());
+    DniClient.await(seeder.store().apply(new CallEvent(liveId, 0, CallEvent.Type.STARTED, ringing.startedAt(), ringing)));
+    assertEquals(200, api.request(HttpMethod.POST, "/v1/calls/" + sale.callId() + "/outcome",
+        DniClient.body(new JsonObject().put("qualified", true).put("converted", true).put("value", "500.00")
+            .put("currency", "USD")), api.admin()).status());
+    assertEquals(200, api.adminPut("/v1/spend?property=" + property,
+        new JsonArray().add(Map.of("date", "2026-03-02", "source", "google", "medium", "cpc", "amount", "100.00"))).status());
+    Await.until(Duration.ofSeconds(60), () -> sample(property).getLong("callsToday") == 3
+        && sample(property).getJsonArray("liveCalls").size() == 1);
+
+    // the pools listing the page could use too
+    JsonObject pools = api.adminGet("/v1/pools?property=" + property).json();
+    assertEquals(3, pools.getJsonArray("pools").getJsonObject(0).getInteger("leased"));
+
+    Path artifacts = Path.of("target/artifacts").toAbsolutePath();
+    Files.createDirectories(artifacts);
+    Path shot = artifacts.resolve("dashboard.png");
+    Files.deleteIfExists(shot);
+    JsonObject page = Chromium.runScript("dashboard.mjs",
+        "http://127.0.0.1:" + server.port() + "/dashboard?property=" + property, TOKEN, shot.toString());
+
+    assertEquals(new JsonArray(), page.getJsonArray("errors"), "no script errors on the page");
+    assertEquals(TOKEN, page.getString("tokenKept"), "the token is kept in sessionStorage");
+    JsonObject p = page.getJsonArray("pools").getJsonObject(0);
+    assertEquals(pool, p.getString("poolId"));
+    assertEquals("4", p.getString("size"));
+    assertEquals("3", p.getString("leased"));
+    assertEquals("0", p.getString("holding"));
+    assertEquals("1", p.getString("free"));
+    assertEquals("75.0 %", p.getString("utilization"));
+    assertEquals("1", p.getString("exhausted"));
+    assertTrue(p.getBoolean("has75Line"));
+    assertEquals(6, p.getInteger("chartPoints"), "samples at 09:00, :10, :20, :30, :35 and :45");
+    assertEquals(1, p.getInteger("exhaustedMarks"));
+    assertEquals("2026-03-02", page.getString("from"));
+    assertEquals(3, page.getJsonArray("hourBars").getInteger(9));
+    assertEquals(1, page.getInteger("liveRows"));
+
+    JsonArray rows = page.getJsonArray("roiRows");
+    JsonArray google = rows.stream().map(JsonArray.class::cast).filter(r -> "google".equals(r.getString(0)))
+        .findFirst().orElseThrow(() -> new AssertionError("no google row in " + rows));
+    // Source, Calls, Unique, First-time, Answered, Qualified, Conversions, Revenue, Cost, Cost/call, ROAS, ROI %
+    assertEquals(new JsonArray(List.of("google", "2", "2", "2", "1", "1", "1", "500.00", "100.00", "50.00", "5.00",
+        "400.0")), google);
+    assertEquals("3", page.getJsonArray("roiTotal").getString(1));
+    assertTrue(Files.size(shot) > 10_000, "a screenshot was saved");
+  }
+
+  private JsonObject sample(String property) {
+    Reply r = api.adminGet("/v1/dashboard?property=" + property);
+    assertEquals(200, r.status(), r.toString());
+    return r.json();
+  }
+}

@@ -1,0 +1,89 @@
+package io.calltrack.dni.report;
+
+import static io.calltrack.dni.testing.DniClient.await;
+
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.calls.CallEvent;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStatus;
+import io.calltrack.core.calls.RedisCallStore;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.core.testing.TestRedis;
+import io.vertx.core.Vertx;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Writes calls the way the SIP router does (events through the real call store, so they reach the
+ * calls stream the dni-server's rollup consumer reads). Only the router itself is left out.
+ */
+public final class CallSeeder {
+  private final RedisCallStore calls;
+
+  public CallSeeder(Vertx vertx) {
+    this.calls = new RedisCallStore(RedisClientFactory.create(vertx, TestRedis.url()));
+  }
+
+  /**
+   * Waits until the dni-servers' rollup consumer group has been handed every entry now on the calls
+   * stream and has acknowledged them all.
+   */
+  public static void awaitConsumerCaughtUp(Vertx vertx) {
+    io.vertx.redis.client.RedisAPI redis = RedisClientFactory.api(vertx, TestRedis.url());
+    String stream = RedisCallStore.EVENTS_STREAM;
+    String last = await(redis.xrevrange(List.of(stream, "+", "-", "COUNT", "1"))).get(0).get(0).toString();
+    io.calltrack.core.testing.Await.until(java.time.Duration.ofSeconds(120), () -> {
+      io.vertx.redis.client.Response pending = await(redis.xpending(
+          List.of(stream, io.calltrack.core.rollup.RollupConsumer.GROUP, "-", last, "10")));
+      if (pending.size() > 0) {
+        return false;
+      }
+      io.vertx.redis.client.Response groups = await(redis.xinfo(List.of("GROUPS", stream)));
+      for (io.vertx.redis.client.Response g : groups) {
+        if (io.calltrack.core.rollup.RollupConsumer.GROUP.equals(g.get("name").toString())) {
+          return !older(g.get("last-delivered-id").toString(), last);
+        }
+      }
+      return false;
+    });
+    redis.close();
+  }
+
+  private static boolean older(String a, String b) {
+    String[] x = a.split("-");
+    String[] y = b.split("-");
+    int c = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
+    return c < 0 || (c == 0 && Long.parseLong(x[1]) < Long.parseLong(y[1]));
+  }
+
+  public RedisCallStore store() {
+    return calls;
+  }
+
+  public static Attribution source(String source, String medium) {
+    return new Attribution(source, medium, null, null, null, "/landing", null, null, null, null, null, null);
+  }
+
+  public static Attribution withGclid(String source, String medium, String gclid) {
+    return new Attribution(source, medium, "brand", "plumber", null, "/landing", null, gclid, null, null, null, null);
+  }
+
+  /** An answered call of {@code talkSeconds}, or (talkSeconds &lt; 0) a missed one. */
+  public CallRecord call(String property, PhoneNumber number, String caller, Instant start, Attribution a,
+      int talkSeconds) {
+    String id = TestRedis.uniqueId("c");
+    CallRecord r = CallRecord.started(id, id + "@trunk", number, caller, property, start)
+        .withAttribution(a == null ? "unattributed" : "lease", null, a, List.of());
+    await(calls.apply(new CallEvent(id, 0, CallEvent.Type.STARTED, start, r)));
+    if (talkSeconds >= 0) {
+      r = r.answered(start.plusSeconds(3), 200);
+      await(calls.apply(new CallEvent(id, 1, CallEvent.Type.ANSWERED, r.answeredAt(), r)));
+      r = r.ended(start.plusSeconds(3 + talkSeconds), CallStatus.ANSWERED, 200);
+    } else {
+      r = r.ended(start.plusSeconds(20), CallStatus.MISSED, 408);
+    }
+    await(calls.apply(new CallEvent(id, 2, CallEvent.Type.ENDED, r.endedAt(), r)));
+    return r;
+  }
+}

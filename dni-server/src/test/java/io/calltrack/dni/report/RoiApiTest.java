@@ -1,0 +1,318 @@
+package io.calltrack.dni.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.testing.Await;
+import io.calltrack.core.testing.TestNumbers;
+import io.calltrack.core.testing.TestRedis;
+import io.calltrack.dni.testing.DniClient;
+import io.calltrack.dni.testing.DniClient.Reply;
+import io.calltrack.dni.testing.DniTestBase;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ROI API end to end over real HTTP and real Redis: calls written as the router writes them, rolled
+ * up by the server's stream consumer, outcomes and spend sent through the API, reports read back.
+ */
+class RoiApiTest extends DniTestBase {
+
+  String newProperty(String timezone) {
+    String id = TestRedis.uniqueId("roi");
+    PhoneNumber printed = TestNumbers.fresh();
+    JsonObject body = propertyBody(printed.e164(), ORIGIN).put("timezone", timezone);
+    Reply r = api.adminPut("/v1/properties/" + id, body);
+    assertEquals(200, r.status(), r.toString());
+    return id;
+  }
+
+  Reply adminPost(String path, Object json) {
+    return api.request(HttpMethod.POST, path, DniClient.body(json), api.admin());
+  }
+
+  Reply csv(HttpMethod method, String path, String text) {
+    MultiMap h = DniClient.headers("authorization", "Bearer " + TOKEN, "content-type", "text/csv");
+    return api.request(method, path, Buffer.buffer(text), h);
+  }
+
+  JsonObject report(String query) {
+    Reply r = api.adminGet("/v1/reports/roi?" + query);
+    assertEquals(200, r.status(), r.toString());
+    return r.json();
+  }
+
+  /** Waits until the rollup consumer has counted {@code calls} calls in the range. */
+  JsonObject reportWhenCounted(String query, long calls) {
+    return Await.until(Duration.ofSeconds(60), () -> report(query),
+        rep -> rep.getJsonObject("total").getLong("calls") == calls);
+  }
+
+  static JsonObject row(JsonObject report, String field, String value) {
+    for (Object o : report.getJsonArray("rows")) {
+      JsonObject row = (JsonObject) o;
+      if (value == null ? row.getValue(field) == null : value.equals(row.getValue(field))) {
+        return row;
+      }
+    }
+    throw new AssertionError("no row " + field + "=" + value + " in " + report.encodePrettily());
+  }
+
+  @Test
+  void workedExampleFromTheFixture() throws IOException {
+    JsonObject fixture;
+    try (InputStream in = getClass().getResourceAsStream("/fixtures/roi-example.json")) {
+      fixture = new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    String property = newProperty("America/Chicago");
+    CallSeeder seeder = new CallSeeder(vertx);
+    int total = fixture.getJsonObject("calls").getInteger("total");
+    int qualified = fixture.getJsonObject("calls").getInteger("qualified");
+    String value = fixture.getJsonObject("calls").getString("valuePerQualifiedCall");
+    String[] sources = {"google", "facebook", "print"};
+    String[] media = {"cpc", "paid-social", "offline"};
+    PhoneNumber number = TestNumbers.fresh();
+    List<CallRecord> calls = new ArrayList<>();
+    Instant start = Instant.parse("2026-03-02T15:00:00Z"); // 09:00 in Chicago
+    for (int i = 0; i < total; i++) {
+      calls.add(seeder.call(property, number, "+1312555" + String.format("%04d", i), start.plusSeconds(60L * i),
+          CallSeeder.source(sources[i % 3], media[i % 3]), i % 5 == 4 ? -1 : 30));
+    }
+    String day = "from=2026-03-02&to=2026-03-02&property=" + property;
+    reportWhenCounted(day, total);
+
+    // spend from the fixture, on the calls' day: half as JSON, half as CSV (two account-level rows)
+    JsonArray spend = fixture.getJsonArray("spend");
+    JsonArray json = new JsonArray();
+    StringBuilder text = new StringBuilder("date,source,medium,campaign,amount\n");
+    for (int i = 0; i < spend.size(); i++) {
+      JsonObject s = spend.getJsonObject(i);
+      if (i < 2) {
+        json.add(new JsonObject().put("date", "2026-03-02").put("source", s.getString("source"))
+            .put("medium", s.getString("medium")).put("amount", s.getString("amount")));
+      } else {
+        text.append("2026-03-02,").append(s.getString("source")).append(',').append(s.getString("medium"))
+            .append(",,").append(s.getString("amount")).append('\n');
+      }
+    }
+    // JSON and CSV are two uploads of the same day: the second replaces the first, so send all as CSV
+    // after checking that a JSON upload is accepted on its own
+    Reply j = api.adminPut("/v1/spend?property=" + property, json);
+    assertEquals(200, j.status(), j.toString());
+    assertEquals("7000.00", j.json().getString("amount"));
+    for (int i = 0; i < 2; i++) {
+      JsonObject s = spend.getJsonObject(i);
+      text.append("2026-03-02,").append(s.getString("source")).append(',').append(s.getString("medium"))
+          .append(",,").append(s.getString("amount")).append('\n');
+    }
+    Reply c = csv(HttpMethod.PUT, "/v1/spend?property=" + property, text.toString());
+    assertEquals(200, c.status(), c.toString());
+    assertEquals("7700.00", c.json().getString("amount"));
+    assertEquals(new JsonArray().add("2026-03-02"), c.json().getJsonArray("days"));
+
+    // 100 qualified calls at 200.00, as a CRM's CSV upload
+    StringBuilder outcomes = new StringBuilder("callId,qualified,converted,value\n");
+    for (int i = 0; i < qualified; i++) {
+      outcomes.append(calls.get(i).callId()).append(",true,false,").append(value).append('\n');
+    }
+    Reply o = csv(HttpMethod.POST, "/v1/outcomes", outcomes.toString());
+    assertEquals(200, o.status(), o.toString());
+    assertEquals(qualified, o.json().getInteger("applied"));
+
+    JsonObject expected = fixture.getJsonObject("expected").getJsonObject("total");
+    JsonObject rep = report(day + "&groupBy=source");
+    JsonObject t = rep.getJsonObject("total");
+    assertEquals(total, t.getInteger("calls"));
+    assertEquals(qualified, t.getInteger("qualified"));
+    assertEquals(expected.getString("revenue"), t.getString("revenue"));
+    assertEquals(expected.getString("cost"), t.getString("cost"));
+    // ROAS 20000/7700 = 2.5974… rounded half-up to 3 places; ROI % to 2 places
+    assertEquals(0, new BigDecimal(expected.getValue("roas").toString()).compareTo(new BigDecimal(t.getValue("roas").toString())));
+    String raw = api.adminGet("/v1/reports/roi?" + day + "&groupBy=source").text();
+    assertTrue(raw.contains("\"roas\":2.597,\"roiPercent\":159.74"), raw);
+    assertEquals(0, new BigDecimal(expected.getValue("roiPercent").toString()).compareTo(new BigDecimal(t.getValue("roiPercent").toString())));
+    assertEquals("15.40", t.getString("costPerCall"));
+    assertEquals("77.00", t.getString("costPerQualifiedCall"));
+    assertNull(t.getValue("costPerConversion"), "no conversions: null, not 0 or infinity");
+    // unique callers come from HyperLogLogs: within their ~1 % standard error, not exact
+    assertTrue(Math.abs(t.getInteger("uniqueCallers") - total) <= total * 0.03, t.encode());
+    assertEquals(total, t.getInteger("firstTimeCallers"));
+    assertEquals(0, new BigDecimal("0.8").compareTo(new BigDecimal(t.getValue("answerRate").toString())));
+    assertEquals(0, new BigDecimal("0.2").compareTo(new BigDecimal(t.getValue("qualifiedRate").toString())));
+
+    // by source: each source costs what its rows cost; the account-level 200.00 is in the total only
+    assertEquals("5000.00", row(rep, "source", "google").getString("cost"));
+    assertEquals("2000.00", row(rep, "source", "facebook").getString("cost"));
+    assertEquals("500.00", row(rep, "source", "print").getString("cost"));
+    assertEquals(167, row(rep, "source", "google").getInteger("calls"));
+    // by keyword: no spend was given at that level
+    JsonObject byKeyword = report(day + "&groupBy=keyword");
+    assertNull(row(byKeyword, "keyword", null).getValue("cost"));
+    assertEquals("7700.00", byKeyword.getJsonObject("total").getString("cost"));
+    // by medium
+    assertEquals("2000.00", row(report(day + "&groupBy=medium"), "medium", "paid-social").getString("cost"));
+
+    // CSV: header, a row per source, the total last
+    Reply csvReport = api.adminGet("/v1/reports/roi?" + day + "&groupBy=source&format=csv");
+    assertEquals(200, csvReport.status());
+    assertTrue(csvReport.header("content-type").startsWith("text/csv"));
+    String[] lines = csvReport.text().split("\r\n");
+    assertEquals("source,calls,uniqueCallers,firstTimeCallers,answered,missed,qualified,conversions,revenue,cost,"
+        + "costPerCall,costPerQualifiedCall,costPerConversion,revenuePerCall,roas,roiPercent,answerRate,"
+        + "qualifiedRate,callToSaleRate", lines[0]);
+    assertEquals(5, lines.length);
+    String[] totalLine = lines[4].split(",", -1);
+    totalLine[2] = "~"; // uniqueCallers: a HyperLogLog estimate
+    assertEquals("(total),500,~,500,400,100,100,0,20000.00,7700.00,15.40,77.00,,40.00,2.597,159.74,0.8000,0.2000,0.0000",
+        String.join(",", totalLine));
+  }
+
+  @Test
+  void outcomeChangedThreeTimesCountsOnceAndSpendReuploadReplacesTheDay() {
+    String property = newProperty("UTC");
+    CallSeeder seeder = new CallSeeder(vertx);
+    CallRecord call = seeder.call(property, TestNumbers.fresh(), "+14155550100", Instant.parse("2026-03-02T10:00:00Z"),
+        CallSeeder.source("google", "cpc"), 45);
+    String q = "property=" + property + "&from=2026-03-02&to=2026-03-02";
+    reportWhenCounted(q, 1);
+    for (String[] o : new String[][] {{"true", "true", "100.00"}, {"true", "false", "20.50"}, {"true", "true", "500.00"}}) {
+      Reply r = adminPost("/v1/calls/" + call.callId() + "/outcome", new JsonObject()
+          .put("qualified", Boolean.parseBoolean(o[0])).put("converted", Boolean.parseBoolean(o[1]))
+          .put("value", o[2]).put("currency", "usd"));
+      assertEquals(200, r.status(), r.toString());
+      assertEquals(o[2], r.json().getJsonObject("outcome").getString("value"));
+      assertEquals("USD", r.json().getJsonObject("outcome").getString("currency"));
+    }
+    assertEquals(200, api.adminPut("/v1/spend?property=" + property,
+        new JsonArray().add(Map.of("date", "2026-03-02", "source", "google", "amount", "300.00"))).status());
+    Reply again = api.adminPut("/v1/spend?property=" + property,
+        new JsonObject().put("rows", new JsonArray().add(Map.of("date", "2026-03-02", "source", "google", "amount", "100"))));
+    assertEquals(200, again.status(), again.toString());
+
+    String raw = api.adminGet("/v1/reports/roi?" + q).text();
+    assertTrue(raw.contains("\"roas\":5.000,\"roiPercent\":400.00"), "ROAS to 3 places, ROI % to 2: " + raw);
+    JsonObject google = row(report(q), "source", "google");
+    assertEquals(1, google.getInteger("calls"));
+    assertEquals(1, google.getInteger("answered"));
+    assertEquals(1, google.getInteger("qualified"));
+    assertEquals(1, google.getInteger("conversions"));
+    assertEquals("500.00", google.getString("revenue"));
+    assertEquals("100.00", google.getString("cost"));
+    assertEquals(0, new BigDecimal("5").compareTo(new BigDecimal(google.getValue("roas").toString())));
+    assertEquals(0, new BigDecimal("400").compareTo(new BigDecimal(google.getValue("roiPercent").toString())));
+    // later the stream consumer delivers the outcome entries too: nothing changes
+    CallSeeder.awaitConsumerCaughtUp(vertx);
+    assertEquals("500.00", row(report(q), "source", "google").getString("revenue"));
+  }
+
+  @Test
+  void badInputIsRefusedWholeWithRowNumbers() {
+    String property = newProperty("UTC");
+    CallSeeder seeder = new CallSeeder(vertx);
+    CallRecord a = seeder.call(property, TestNumbers.fresh(), "+14155550101", Instant.parse("2026-03-02T10:00:00Z"),
+        CallSeeder.source("google", "cpc"), 10);
+    String q = "property=" + property + "&from=2026-03-02&to=2026-03-02";
+    reportWhenCounted(q, 1);
+    Reply bad = csv(HttpMethod.POST, "/v1/outcomes", "callId,qualified,converted,value\n"
+        + a.callId() + ",true,true,10.00\n"
+        + "no-such-call,true,true,5.00\n");
+    assertEquals(400, bad.status(), bad.toString());
+    assertTrue(bad.json().getString("detail").contains("row 3"), bad.toString());
+    Reply bad2 = csv(HttpMethod.POST, "/v1/outcomes", "callId,qualified,converted,value\n"
+        + a.callId() + ",maybe,true,10.00\n"
+        + a.callId() + "x,true,true,1.001\n");
+    assertEquals(400, bad2.status());
+    assertTrue(bad2.json().getString("detail").contains("bad rows 2,3"), bad2.toString());
+    assertEquals("0.00", report(q).getJsonObject("total").getString("revenue"), "nothing was applied");
+
+    Reply badSpend = csv(HttpMethod.PUT, "/v1/spend?property=" + property,
+        "date,source,medium,campaign,amount\n2026-03-02,google,cpc,,10.00\n2026-13-01,bing,,,5\n2026-03-03,x,,,-1\n");
+    assertEquals(400, badSpend.status());
+    assertTrue(badSpend.json().getString("detail").contains("bad rows 3,4"), badSpend.toString());
+    assertNull(report(q).getJsonObject("total").getValue("cost"), "no spend stored");
+
+    assertEquals(400, adminPost("/v1/calls/" + a.callId() + "/outcome", new JsonObject().put("value", "abc")).status());
+    assertEquals(400, adminPost("/v1/calls/" + a.callId() + "/outcome", new JsonObject().put("value", "1.234")).status());
+    assertEquals(400, adminPost("/v1/calls/" + a.callId() + "/outcome", new JsonObject().put("currency", "XX")).status());
+    assertEquals(404, adminPost("/v1/calls/nope/outcome", new JsonObject().put("qualified", true)).status());
+    assertEquals(400, api.adminGet("/v1/reports/roi?" + q + "&groupBy=color").status());
+    assertEquals(400, api.adminGet("/v1/reports/roi?property=" + property + "&from=2026-03-05&to=2026-03-01").status());
+    assertEquals(404, api.adminGet("/v1/reports/roi?property=nope-" + property).status());
+    assertEquals(401, api.get("/v1/reports/roi?" + q).status());
+  }
+
+  @Test
+  void noSpendNoCallsAndADstChange() {
+    String property = newProperty("America/New_York");
+    // no calls, no spend
+    JsonObject empty = report("property=" + property + "&from=2026-01-01&to=2026-01-31");
+    assertEquals(0, empty.getJsonArray("rows").size());
+    JsonObject t = empty.getJsonObject("total");
+    assertEquals(0, t.getInteger("calls"));
+    assertEquals("0.00", t.getString("revenue"));
+    assertNull(t.getValue("cost"));
+    assertNull(t.getValue("roas"));
+    assertNull(t.getValue("roiPercent"));
+    assertNull(t.getValue("answerRate"));
+    assertNull(t.getValue("revenuePerCall"));
+
+    // clocks went forward at 02:00 on Sunday 2026-03-08 in New York: that day is 23 hours long
+    CallSeeder seeder = new CallSeeder(vertx);
+    PhoneNumber n = TestNumbers.fresh();
+    String[] starts = {"2026-03-08T04:30:00Z", // Sat 7th 23:30 EST
+        "2026-03-08T05:30:00Z",                 // Sun 8th 00:30 EST
+        "2026-03-09T03:30:00Z",                 // Sun 8th 23:30 EDT
+        "2026-03-09T04:30:00Z"};                // Mon 9th 00:30 EDT
+    for (int i = 0; i < starts.length; i++) {
+      seeder.call(property, n, "+1617555010" + i, Instant.parse(starts[i]), CallSeeder.source("google", "cpc"), 20);
+    }
+    reportWhenCounted("property=" + property + "&from=2026-03-07&to=2026-03-09", 4);
+    JsonObject sunday = report("property=" + property + "&from=2026-03-08&to=2026-03-08");
+    assertEquals(2, sunday.getJsonObject("total").getInteger("calls"));
+    assertEquals("America/New_York", sunday.getString("timezone"));
+    assertNull(sunday.getJsonObject("total").getValue("roiPercent"), "no spend: ROI null");
+    assertEquals(1, report("property=" + property + "&from=2026-03-07&to=2026-03-07").getJsonObject("total").getInteger("calls"));
+    assertEquals(1, report("property=" + property + "&from=2026-03-09&to=2026-03-09").getJsonObject("total").getInteger("calls"));
+  }
+
+  @Test
+  void googleAdsExportListsConvertedCallsWithAGclid() {
+    String property = newProperty("America/New_York");
+    CallSeeder seeder = new CallSeeder(vertx);
+    PhoneNumber n = TestNumbers.fresh();
+    CallRecord withGclid = seeder.call(property, n, "+12125550001", Instant.parse("2026-03-08T15:15:00Z"),
+        CallSeeder.withGclid("google", "cpc", "Cj0KCQ-test-gclid"), 60);
+    CallRecord noGclid = seeder.call(property, n, "+12125550002", Instant.parse("2026-03-08T16:00:00Z"),
+        CallSeeder.source("google", "cpc"), 60);
+    CallRecord notConverted = seeder.call(property, n, "+12125550003", Instant.parse("2026-03-08T17:00:00Z"),
+        CallSeeder.withGclid("google", "cpc", "other-gclid"), 60);
+    for (CallRecord c : List.of(withGclid, noGclid)) {
+      assertEquals(200, adminPost("/v1/calls/" + c.callId() + "/outcome", new JsonObject()
+          .put("qualified", true).put("converted", true).put("value", "120.5").put("currency", "USD")).status());
+    }
+    assertEquals(200, adminPost("/v1/calls/" + notConverted.callId() + "/outcome", new JsonObject()
+        .put("qualified", true).put("converted", false)).status());
+    Reply r = api.adminGet("/v1/exports/google-ads?property=" + property + "&from=2026-03-08&to=2026-03-08");
+    assertEquals(200, r.status(), r.toString());
+    assertEquals("Google Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency\r\n"
+        + "Cj0KCQ-test-gclid,Phone call,2026-03-08 11:15:00-0400,120.50,USD\r\n", r.text());
+    Reply other = api.adminGet("/v1/exports/google-ads?property=" + property + "&from=2026-03-09&to=2026-03-09");
+    assertEquals(1, other.text().split("\r\n").length, "header only");
+  }
+}

@@ -1,0 +1,129 @@
+package io.calltrack.launcher;
+
+import io.calltrack.dni.DniServer;
+import io.calltrack.dni.DniServerOptions;
+import io.calltrack.sip.SipRouter;
+import io.calltrack.sip.SipRouterOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Composes what a command runs: Redis (given or embedded), the DNI server, the SIP router, and for
+ * the demo its site and business line. It is the only class that knows both servers; they share one
+ * Vert.x instance and one Prometheus registry, and meet in Redis. Stops everything on SIGINT/SIGTERM,
+ * the embedded redis-server last.
+ */
+final class Engine {
+  enum Mode { DEMO, ALL, DNI_SERVER, SIP_ROUTER }
+
+  private final List<AutoCloseable> toClose = Collections.synchronizedList(new ArrayList<>());
+
+  private Engine() {}
+
+  static int runUntilStopped(Mode mode, Settings settings, PrintStream out) {
+    Engine engine = new Engine();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      engine.stop();
+      stopped.countDown();
+    }, "calltrack-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      engine.start(mode, settings, out);
+    } catch (Exception e) {
+      out.flush();
+      System.err.println("calltrack: failed to start: " + e.getMessage());
+      engine.stop();
+      return 1;
+    }
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private void start(Mode mode, Settings s, PrintStream out) throws Exception {
+    RedisSupervisor redis = RedisSupervisor.start(s);
+    toClose.add(redis);
+    Vertx vertx = Vertx.vertx();
+    toClose.add(() -> await(vertx.close()));
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Clock clock = Clock.systemUTC();
+
+    out.println("calltrack " + mode.name().toLowerCase().replace('_', '-'));
+    out.println("  redis        " + redis.url() + (redis.embedded() ? " (embedded, data in "
+        + s.dataDir().resolve("redis").toAbsolutePath() + ")" : ""));
+
+    DniServer dni = null;
+    if (mode != Mode.SIP_ROUTER) {
+      dni = await(DniServer.start(vertx, new DniServerOptions(
+          s.httpHost(), s.httpPort(), redis.url(), s.adminToken(), s.configFile(), registry, clock)));
+      DniServer started = dni;
+      toClose.add(() -> await(started.close()));
+      String base = "http://127.0.0.1:" + dni.port();
+      out.println("  dni-server   " + base + "   (snippet " + base + "/dni.js)");
+      out.println("  dashboard    " + base + "/dashboard");
+      out.println("  metrics      " + base + "/metrics");
+      out.println("  admin token  " + s.adminToken() + (s.adminTokenGenerated()
+          ? "   (made up for this run; set CALLTRACK_ADMIN_TOKEN to choose one)" : ""));
+    }
+    if (mode != Mode.DNI_SERVER) {
+      SipRouter router = await(SipRouter.start(vertx, new SipRouterOptions(
+          s.sipHost(), s.sipPort(), s.sipTrunks(), redis.url(), s.dataDir().resolve("spool"),
+          registry, clock, s.answerTimeout())));
+      toClose.add(() -> await(router.close()));
+      out.println("  sip-router   sip:" + s.sipHost() + ":" + router.port() + " (UDP and TCP), trunks "
+          + String.join(", ", s.sipTrunks()));
+      if (mode == Mode.SIP_ROUTER) {
+        HttpServer metrics = await(MetricsEndpoint.start(vertx, s.httpHost(), s.metricsPort(), registry));
+        toClose.add(() -> await(metrics.close()));
+        out.println("  metrics      http://127.0.0.1:" + metrics.actualPort() + "/metrics");
+      }
+    }
+    if (mode == Mode.DEMO) {
+      Demo.start(vertx, s, redis.url(), dni, clock, toClose, out);
+    }
+    out.println("ready. Ctrl-C stops.");
+    out.flush();
+  }
+
+  /** Closes in reverse order of start: servers first, Vert.x, then the embedded redis-server. */
+  private void stop() {
+    List<AutoCloseable> reversed;
+    synchronized (toClose) {
+      reversed = new ArrayList<>(toClose);
+      toClose.clear();
+    }
+    Collections.reverse(reversed);
+    for (AutoCloseable c : reversed) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        System.err.println("calltrack: while stopping: " + e.getMessage());
+      }
+    }
+  }
+
+  static <T> T await(Future<T> future) throws Exception {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.calltrack.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.redis.EmbeddedRedis;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher as a user runs it: a separate JVM, no CALLTRACK_REDIS_URL (so it starts the embedded
+ * redis-server), stopped with SIGTERM as Ctrl-C would. The redis child must go with it, and leases
+ * must survive the restart because the embedded Redis keeps an append-only file in the data dir.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class LauncherProcessTest {
+  private static final String TOKEN = "test-admin-token";
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @TempDir Path dataDir;
+
+  @Test
+  void dniServerStartsEmbeddedRedisStopsItOnSigtermAndKeepsLeasesAcrossRestart() throws Exception {
+    int port = EmbeddedRedis.freePort();
+    String base = "http://127.0.0.1:" + port;
+
+    Launched first = launch(port);
+    ProcessHandle redisChild = first.process.toHandle().descendants()
+        .filter(p -> p.info().command().orElse("").contains("redis-server"))
+        .findFirst().orElseThrow(() -> new AssertionError("no embedded redis-server child process"));
+
+    assertEquals(200, send("PUT", base + "/v1/properties/acme", """
+        {"name":"Acme","allowedOrigins":["https://acme.example"],"swapNumbers":["+15551230000"],
+         "defaultNumber":"+15551230000","businessLine":"sip:+15559990000@127.0.0.1:5070","timezone":"UTC"}
+        """, true).statusCode() / 100 * 100);
+    assertEquals(200, send("PUT", base + "/v1/pools/acme-web", """
+        {"property":"acme","numbers":["+15551230001","+15551230002"],"leaseSeconds":600,"holdSeconds":600,
+         "onExhausted":"fallback"}
+        """, true).statusCode() / 100 * 100);
+    String assign = """
+        {"property":"acme","visitorId":"visitor-1","page":{"url":"https://acme.example/plumbing","referrer":""}}
+        """;
+    HttpResponse<String> before = send("POST", base + "/v1/assign", assign, false);
+    assertEquals(200, before.statusCode(), before.body());
+    String number = field(before.body(), "number");
+    assertTrue(number.equals("+15551230001") || number.equals("+15551230002"), before.body());
+
+    stop(first);
+    assertFalse(redisChild.isAlive(), "the embedded redis-server outlived the launcher");
+
+    Launched second = launch(port);
+    try {
+      HttpResponse<String> after = send("POST", base + "/v1/assign", assign, false);
+      assertEquals(200, after.statusCode(), after.body());
+      assertEquals(number, field(after.body(), "number"), "the visitor's lease did not survive the restart");
+      assertEquals("false", field(after.body(), "fallback"));
+    } finally {
+      stop(second);
+    }
+  }
+
+  private record Launched(Process process, BlockingQueue<String> lines) {}
+
+  private Launched launch(int port) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), "dni-server");
+    pb.environment().remove("CALLTRACK_REDIS_URL");
+    pb.environment().put("CALLTRACK_HTTP_PORT", Integer.toString(port));
+    pb.environment().put("CALLTRACK_HTTP_HOST", "127.0.0.1");
+    pb.environment().put("CALLTRACK_ADMIN_TOKEN", TOKEN);
+    pb.environment().put("CALLTRACK_DATA_DIR", dataDir.toString());
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          lines.add(line);
+        }
+      } catch (IOException ignored) {
+        // the process ended
+      }
+    }, "launcher-output");
+    reader.setDaemon(true);
+    reader.start();
+    StringBuilder seen = new StringBuilder();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < deadline) {
+      String line = lines.poll(1, TimeUnit.SECONDS);
+      if (line != null) {
+        seen.append(line).append('\n');
+        if (line.startsWith("ready.")) {
+          return new Launched(p, lines);
+        }
+      } else if (!p.isAlive()) {
+        break;
+      }
+    }
+    p.destroyForcibly();
+    throw new AssertionError("launcher did not become ready; it printed:\n" + seen);
+  }
+
+  private static void stop(Launched launched) throws InterruptedException {
+    Process p = launched.process;
+    List<ProcessHandle> children = p.toHandle().descendants().toList();
+    p.destroy(); // SIGTERM, what Ctrl-C's SIGINT also leads to: the shutdown hook runs
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher did not stop within 60 s of SIGTERM");
+    for (ProcessHandle child : children) {
+      child.onExit().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+    }
+  }
+
+  private HttpResponse<String> send(String method, String url, String body, boolean admin)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofSeconds(30))
+        .header("content-type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofString(body));
+    if (admin) {
+      b.header("authorization", "Bearer " + TOKEN);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String field(String json, String name) {
+    Object v = new io.vertx.core.json.JsonObject(json).getValue(name);
+    if (v == null) {
+      throw new AssertionError("no field " + name + " in " + json);
+    }
+    return v.toString();
+  }
+}

@@ -1,0 +1,122 @@
+# Shared helpers of the load-tests/bin benchmarks (sourced, not run).
+LT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"   # load-tests/
+REPO_ROOT="$(cd "$LT_ROOT/.." && pwd)"
+
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+# Installs Debian packages whose command is missing (a fresh machine lacks them): need CMD PACKAGE ...
+need() {
+  local missing=()
+  while [ $# -gt 1 ]; do
+    command -v "$1" >/dev/null 2>&1 || missing+=("$2")
+    shift 2
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing from Debian: ${missing[*]}"
+    if [ "$(id -u)" = 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2 \
+        || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2; }
+    else
+      sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
+    fi
+  fi
+}
+
+free_port() {
+  python3 - 2>/dev/null <<'PY' || echo $((20000 + RANDOM % 20000))
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
+}
+
+# A free port that is also free for UDP (SIP listens on both).
+free_sip_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 30000))
+    if ! ss -Hlun "sport = :$p" 2>/dev/null | grep -q . && ! ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; then
+      echo "$p"; return
+    fi
+  done
+}
+
+# The pid and its descendants.
+pid_tree() {
+  local p=$1
+  echo "$p"
+  for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do pid_tree "$c"; done
+}
+
+# CPU ticks (user+system) used so far by a process tree.
+cpu_ticks() {
+  local total=0 t
+  for p in $(pid_tree "$1"); do
+    t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)
+    total=$((total + t))
+  done
+  echo "$total"
+}
+
+# Resident memory (MB) of a process tree (sum of VmRSS; Kamailio's shared memory counts once per process).
+rss_mb() {
+  local total=0 r
+  for p in $(pid_tree "$1"); do
+    r=$(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
+    total=$((total + ${r:-0}))
+  done
+  echo $((total / 1024))
+}
+
+HZ=$(getconf CLK_TCK)
+
+# CPU % (of one core) a process tree used between two tick counts over a number of seconds.
+cpu_pct() { awk -v a="$1" -v b="$2" -v s="$3" -v hz="$HZ" 'BEGIN { printf "%.0f", (b - a) / hz / s * 100 }'; }
+
+machine() {
+  echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -r)"
+}
+
+load_avg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# The classpath of the load-tests module (compiled by Maven from this checkout when stale).
+lt_classpath() {
+  local cpfile="$LT_ROOT/target/classpath.txt"
+  if [ ! -f "$cpfile" ] || [ -n "$(find "$REPO_ROOT/core/src" "$LT_ROOT/src" -newer "$cpfile" -type f -print -quit)" ]; then
+    log "compiling core + load-tests"
+    (cd "$REPO_ROOT" && mvn -B -q -pl load-tests -am compile dependency:build-classpath \
+      -Dmdep.outputFile="$cpfile" -Dmdep.includeScope=runtime >&2)
+  fi
+  echo "$REPO_ROOT/core/target/classes:$LT_ROOT/target/classes:$(cat "$cpfile")"
+}
+
+# Starts a redis-server on a port: Debian's redis-server if installed, else the embedded one the engine ships.
+# Sets REDIS_PID. start_redis PORT
+start_redis() {
+  local port=$1
+  if command -v redis-server >/dev/null 2>&1; then
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$WORK/redis.log" 2>&1 &
+    REDIS_PID=$!
+  else
+    local bin jar name
+    jar=$(tr ':' '\n' < "$LT_ROOT/target/classpath.txt" | grep embedded-redis | head -1)
+    name=$(jar tf "$jar" | grep -E '^redis-server-.*linux-amd64$' | head -1)
+    bin="$LT_ROOT/target/$name"
+    if [ ! -x "$bin" ]; then
+      (cd "$LT_ROOT/target" && jar xf "$jar" "$name") && chmod +x "$bin"
+    fi
+    "$bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no >"$WORK/redis.log" 2>&1 &
+    REDIS_PID=$!
+  fi
+  for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+  log "redis-server did not start"; cat "$WORK/redis.log" >&2; return 1
+}
+
+# Percentiles of a file of numbers (one per line): pctl FILE 50 99 99.9 -> "p50 p99 p99.9"
+pctl() {
+  local f=$1; shift
+  sort -g "$f" | awk -v ps="$*" '{ v[NR] = $1 } END {
+    n = split(ps, p, " "); out = "";
+    for (i = 1; i <= n; i++) { k = int(NR * p[i] / 100 + 0.999999); if (k < 1) k = 1; if (k > NR) k = NR;
+      out = out (NR ? sprintf("%.2f", v[k]) : "-") (i < n ? " " : "") }
+    print out }'
+}

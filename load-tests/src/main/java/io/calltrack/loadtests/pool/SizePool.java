@@ -1,0 +1,254 @@
+package io.calltrack.loadtests.pool;
+
+import io.calltrack.core.config.RedisConfigStore;
+import io.calltrack.core.json.JsonMapper;
+import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.core.redis.RedisClientFactory;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import java.awt.Color;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The pool-sizing advisor ({@code ./calltrack size-pool ...}): simulates a day of the site's traffic
+ * against the real pool engine for several pool sizes and prints the smallest pool that attributes
+ * the target share of calls exactly, beside the rules of thumb, with a PNG plot and CSV.
+ * Runs on {@code --redis-url} / {@code CALLTRACK_REDIS_URL}, else on an embedded redis-server of its own.
+ */
+public final class SizePool {
+  static final Instant DAY = Instant.parse("2026-01-05T00:00:00Z");
+
+  private SizePool() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out));
+  }
+
+  /** Options that are not traffic settings. */
+  record Options(double target, int parallel, String redisUrl, Path out, List<Integer> sizes, int grid) {}
+
+  /** Returns 0 when a pool size reaching the target was found, 1 when none up to the maximum did, 2 on bad usage. */
+  public static int run(String[] args, PrintStream out) {
+    TrafficParams params;
+    Options opts;
+    try {
+      ParamsReader reader = new ParamsReader();
+      double target = 0.99;
+      int parallel = 2;
+      String redisUrl = System.getenv("CALLTRACK_REDIS_URL");
+      Path outDir = Path.of("size-pool-results");
+      List<Integer> sizes = List.of();
+      int grid = 8;
+      List<String[]> flags = new ArrayList<>();
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        if (a.equals("--help") || a.equals("-h")) {
+          usage(out);
+          return 0;
+        }
+        if (!a.startsWith("--")) {
+          throw new IllegalArgumentException("unexpected argument '" + a + "'");
+        }
+        String name = a.substring(2);
+        String value;
+        int eq = name.indexOf('=');
+        if (eq >= 0) {
+          value = name.substring(eq + 1);
+          name = name.substring(0, eq);
+        } else {
+          if (i + 1 >= args.length) {
+            throw new IllegalArgumentException("--" + name + " needs a value");
+          }
+          value = args[++i];
+        }
+        flags.add(new String[] {name, value});
+      }
+      for (String[] f : flags) { // the file first, whatever its place, so flags override it
+        if (f[0].equals("params")) {
+          reader.file(Path.of(f[1]));
+        }
+      }
+      for (String[] f : flags) {
+        switch (f[0]) {
+          case "params" -> { }
+          case "target" -> target = Double.parseDouble(f[1]) > 1 ? Double.parseDouble(f[1]) / 100 : Double.parseDouble(f[1]);
+          case "parallel" -> parallel = Integer.parseInt(f[1]);
+          case "redis-url" -> redisUrl = f[1];
+          case "out" -> outDir = Path.of(f[1]);
+          case "sizes" -> sizes = java.util.Arrays.stream(f[1].split(",")).map(String::strip).map(Integer::valueOf).toList();
+          case "grid" -> grid = Integer.parseInt(f[1]);
+          default -> reader.set(ParamsReader.camel(f[0]), f[1]);
+        }
+      }
+      if (!(target > 0 && target <= 1) || parallel < 1 || grid < 0) {
+        throw new IllegalArgumentException("need 0 < target <= 1 (or a percentage), parallel >= 1, grid >= 0");
+      }
+      params = reader.build();
+      opts = new Options(target, parallel, redisUrl, outDir, sizes, grid);
+    } catch (Exception e) {
+      out.println("size-pool: " + e.getMessage());
+      out.println("run with --help for the settings");
+      return 2;
+    }
+    return simulate(params, opts, out);
+  }
+
+  private static int simulate(TrafficParams p, Options o, PrintStream out) {
+    EmbeddedRedis embedded = null;
+    Vertx vertx = null;
+    RedisConfigStore store = null;
+    try {
+      String url = o.redisUrl();
+      if (url == null || url.isBlank()) {
+        embedded = EmbeddedRedis.start(0, null);
+        url = embedded.url();
+      }
+      vertx = Vertx.vertx();
+      Redis client = RedisClientFactory.create(vertx, url);
+      RedisAPI api = RedisAPI.api(client);
+      store = PoolSimulation.await(RedisConfigStore.create(vertx, client));
+      PoolSimulation simulation = new PoolSimulation(vertx, api, store);
+
+      double avgSession = p.sessionMinutes().mean();
+      int ruleDaily = RulesOfThumb.perTwentyDailyVisitors(p.visitorsPerDay());
+      int rulePeak = RulesOfThumb.peakHourly(p.peakHourlyVisitors(), avgSession);
+      int rulePeakBare = RulesOfThumb.peakHourlyWithoutReservation(p.peakHourlyVisitors(), avgSession);
+
+      PoolSizer sizer = new PoolSizer(simulation, p, DAY, o.parallel(),
+          r -> out.printf("  simulated %5d numbers: exact %6.2f%%  fallback %6.2f%%  (%d engine calls, %.1f s)%n",
+              r.poolSize(), r.exact() * 100, r.share(CallOutcome.FALLBACK) * 100, r.engineOps(), r.wallMillis() / 1000.0));
+      long calls = sizer.visits().stream().filter(v -> v.callAt() != null).count();
+      out.printf("size-pool: %d visitors/day (peak hour %.0f), %d days, %d calls, sessions median %.1f min (mean %.1f), "
+              + "lease %d s, hold %d s, %s when exhausted; target %.1f%% exact; Redis %s%n",
+          p.visitorsPerDay(), p.peakHourlyVisitors(), p.days(), calls, p.sessionMinutes().median(), avgSession,
+          p.leaseSeconds(), p.holdSeconds(), p.onExhausted(), o.target() * 100, embedded != null ? "embedded" : url);
+
+      int answer;
+      if (!o.sizes().isEmpty()) {
+        sizer.simulate(o.sizes());
+        answer = sizer.results().values().stream().filter(r -> r.exact() >= o.target())
+            .mapToInt(SimResult::poolSize).min().orElse(-1);
+      } else {
+        answer = sizer.smallestReaching(o.target(), Math.max(1, rulePeakBare / 2));
+        if (o.grid() > 0) {
+          int top = Math.max(ruleDaily, answer > 0 ? answer * 3 / 2 : ruleDaily);
+          int bottom = Math.max(1, (answer > 0 ? answer : top) / 4);
+          TreeSet<Integer> grid = new TreeSet<>();
+          for (int i = 0; i < o.grid(); i++) {
+            grid.add(bottom + (int) Math.round((top - bottom) * i / (double) Math.max(1, o.grid() - 1)));
+          }
+          grid.add(ruleDaily);
+          grid.add(rulePeak);
+          grid.removeIf(s -> s > PoolSizer.MAX_POOL);
+          sizer.simulate(new ArrayList<>(grid));
+        }
+      }
+
+      out.println();
+      out.println("  pool  exact%  ambig%  wrong%  unattr%  fallbk%  calls  visits-shown-default  peak-in-use");
+      for (SimResult r : sizer.results().values()) {
+        out.printf("%6d %7.2f %7.2f %7.2f %8.2f %8.2f %6d %21d %12d%n", r.poolSize(), r.exact() * 100,
+            r.share(CallOutcome.AMBIGUOUS) * 100, r.share(CallOutcome.WRONG) * 100,
+            r.share(CallOutcome.UNATTRIBUTED) * 100, r.share(CallOutcome.FALLBACK) * 100, r.calls(),
+            r.fallbackVisits(), r.peakInUse());
+      }
+      out.println();
+      if (answer > 0) {
+        out.printf("smallest pool with >= %.1f%% exact attribution: %d numbers%n", o.target() * 100, answer);
+      } else {
+        out.printf("no simulated pool size reached %.1f%% exact attribution (calls after the hold cannot be attributed: "
+            + "raise --hold-seconds)%n", o.target() * 100);
+      }
+      out.printf("rule of thumb, 1 number per 20 daily visitors:                       %d%n", ruleDaily);
+      out.printf("rule of thumb, peak hourly / (60 / (avg session %.1f + 30 min)):      %d   (without the 30 min: %d)%n",
+          avgSession, rulePeak, rulePeakBare);
+      if (answer > 0) {
+        out.printf("simulated / per-20-daily rule: %.2f (target <= 0.50)%n", answer / (double) ruleDaily);
+      }
+
+      Files.createDirectories(o.out());
+      writeCsv(o.out().resolve("pool-sizes.csv"), sizer.results().values());
+      Map<String, Object> summary = new LinkedHashMap<>();
+      summary.put("params", p);
+      summary.put("target", o.target());
+      summary.put("smallestPool", answer);
+      summary.put("rulePerTwentyDailyVisitors", ruleDaily);
+      summary.put("rulePeakHourlyWith30MinReservation", rulePeak);
+      summary.put("rulePeakHourlyWithoutReservation", rulePeakBare);
+      summary.put("calls", calls);
+      summary.put("results", sizer.results().values());
+      Files.writeString(o.out().resolve("summary.json"),
+          JsonMapper.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+      List<ExactPlot.Marker> markers = new ArrayList<>();
+      markers.add(new ExactPlot.Marker("1 per 20 daily visitors", ruleDaily, new Color(120, 120, 120)));
+      markers.add(new ExactPlot.Marker("peak-hour rule (30 min)", rulePeak, new Color(150, 0, 150)));
+      if (answer > 0) {
+        markers.add(new ExactPlot.Marker("simulated smallest", answer, new Color(0, 140, 0)));
+      }
+      Path png = o.out().resolve("exact-vs-pool-size.png");
+      ExactPlot.write(png, String.format("Exact attribution vs pool size (%d visitors/day, hold %d min)",
+          p.visitorsPerDay(), p.holdSeconds() / 60), sizer.results().values(), o.target(), markers);
+      out.println("wrote " + o.out().resolve("pool-sizes.csv") + ", " + o.out().resolve("summary.json") + ", " + png);
+      return answer > 0 ? 0 : 1;
+    } catch (Exception e) {
+      out.println("size-pool failed: " + e);
+      return 1;
+    } finally {
+      if (store != null) {
+        try {
+          PoolSimulation.await(store.close());
+        } catch (RuntimeException ignored) {
+          // closing anyway
+        }
+      }
+      if (vertx != null) {
+        PoolSimulation.await(vertx.close());
+      }
+      if (embedded != null) {
+        embedded.stop();
+      }
+    }
+  }
+
+  private static void writeCsv(Path file, java.util.Collection<SimResult> results) throws java.io.IOException {
+    StringBuilder sb = new StringBuilder(
+        "pool_size,calls,exact,ambiguous,wrong,unattributed,fallback,exact_share,visits,visits_shown_default,peak_in_use,engine_calls,wall_ms\n");
+    for (SimResult r : results) {
+      sb.append(r.poolSize()).append(',').append(r.calls());
+      for (CallOutcome c : CallOutcome.values()) {
+        sb.append(',').append(r.count(c));
+      }
+      sb.append(',').append(String.format("%.4f", r.exact())).append(',').append(r.visits()).append(',')
+          .append(r.fallbackVisits()).append(',').append(r.peakInUse()).append(',').append(r.engineOps())
+          .append(',').append(r.wallMillis()).append('\n');
+    }
+    Files.writeString(file, sb);
+  }
+
+  static void usage(PrintStream out) {
+    out.println("""
+        usage: size-pool [--params FILE.json] [--SETTING VALUE ...] [--target 0.99] [--parallel 2]
+                         [--sizes N,N,...] [--grid 8] [--redis-url redis://...] [--out DIR]
+
+        Simulates one day of your site's traffic against the real pool engine for several pool sizes and
+        prints the smallest pool that attributes --target of calls to exactly the right visit, beside the
+        rules of thumb, and writes pool-sizes.csv, summary.json and exact-vs-pool-size.png to --out
+        (default ./size-pool-results). Without --redis-url (or CALLTRACK_REDIS_URL) it runs its own
+        embedded redis-server. --sizes simulates just those sizes; --grid adds that many evenly spaced
+        sizes for the plot. A JSON file takes the same settings in camelCase; flags override it.
+
+        traffic settings (flag = default: meaning):""");
+    ParamsReader.SETTINGS.forEach((name, v) -> out.printf("  --%-28s %-12s %s%n",
+        name.replaceAll("([A-Z])", "-$1").toLowerCase(), v[0].length() > 12 ? "(see below)" : v[0], v[1]));
+    out.println("  default hourly curve: " + ParamsReader.SETTINGS.get("hourlyCurve")[0]);
+  }
+}

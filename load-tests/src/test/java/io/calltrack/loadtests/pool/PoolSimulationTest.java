@@ -1,0 +1,100 @@
+package io.calltrack.loadtests.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.config.RedisConfigStore;
+import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.core.testing.Await;
+import io.calltrack.core.testing.TestRedis;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Small days on the real engine and Redis: a few seconds each. */
+@Timeout(120)
+class PoolSimulationTest {
+  static Vertx vertx;
+  static RedisConfigStore store;
+  static PoolSimulation simulation;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    Redis client = RedisClientFactory.create(vertx, TestRedis.url());
+    store = Await.result(RedisConfigStore.create(vertx, client));
+    simulation = new PoolSimulation(vertx, RedisAPI.api(client), store);
+  }
+
+  @AfterAll
+  static void stop() {
+    Await.result(store.close());
+    Await.result(vertx.close());
+  }
+
+  static TrafficParams small() {
+    return TrafficGeneratorTest.params(150, TrafficParams.DEFAULT_CURVE, 0.3, 0.5, 0.2, 1);
+  }
+
+  @Test
+  void aPoolAsLargeAsTheDayNeverFallsBackNorMisattributes() {
+    TrafficParams p = small();
+    List<Visit> visits = TrafficGenerator.days(p, SizePool.DAY);
+    SimResult r = simulation.run(p, visits, SizePool.DAY, 150);
+    long callers = visits.stream().filter(v -> v.callAt() != null).count();
+    long duringLease = visits.stream().filter(v -> v.callAt() != null && !v.callAt().isAfter(v.pageClosed())).count();
+    assertEquals(callers, r.calls());
+    assertEquals(0, r.fallbackVisits());
+    assertEquals(0, r.count(CallOutcome.FALLBACK));
+    assertEquals(0, r.count(CallOutcome.WRONG)); // 150 numbers for 150 visits: none is ever reused
+    assertEquals(0, r.count(CallOutcome.AMBIGUOUS));
+    // a call while the page is open hits a live lease: always exact; later ones depend on the hold
+    assertTrue(r.count(CallOutcome.EXACT) >= duringLease, r.toString());
+    assertTrue(r.peakInUse() > 0 && r.peakInUse() <= 150);
+  }
+
+  @Test
+  void aTinyPoolRunsOutAndCallersOfTheDefaultNumberAreFallback() {
+    TrafficParams p = small();
+    List<Visit> visits = TrafficGenerator.days(p, SizePool.DAY);
+    SimResult r = simulation.run(p, visits, SizePool.DAY, 2);
+    assertTrue(r.fallbackVisits() > 0, r.toString());
+    assertTrue(r.count(CallOutcome.FALLBACK) > 0, r.toString());
+    assertTrue(r.peakInUse() <= 2);
+    assertTrue(r.exact() < simulation.run(p, visits, SizePool.DAY, 150).exact());
+  }
+
+  @Test
+  void theAdvisorFindsASizeAndWritesItsFiles(@TempDir Path out) throws Exception {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    int code = SizePool.run(new String[] {"--redis-url", TestRedis.url(), "--visitors-per-day", "120",
+        "--days", "1", "--call-share", "0.3", "--hold-seconds", "86400", "--target", "99", "--grid", "3",
+        "--out", out.toString()}, new PrintStream(buf, true, StandardCharsets.UTF_8));
+    String text = buf.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, text);
+    assertTrue(text.contains("smallest pool with >= 99.0% exact attribution"), text);
+    assertTrue(text.contains("1 number per 20 daily visitors:                       6"), text);
+    assertTrue(Files.size(out.resolve("exact-vs-pool-size.png")) > 1000);
+    List<String> csv = Files.readAllLines(out.resolve("pool-sizes.csv"));
+    assertTrue(csv.size() > 3, csv.toString());
+    assertTrue(Files.readString(out.resolve("summary.json")).contains("\"smallestPool\""));
+  }
+
+  @Test
+  void badFlagsAreAUsageError() {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    assertEquals(2, SizePool.run(new String[] {"--visitors-per-dya", "5"}, new PrintStream(buf, true, StandardCharsets.UTF_8)));
+    assertTrue(buf.toString(StandardCharsets.UTF_8).contains("unknown setting"));
+  }
+}

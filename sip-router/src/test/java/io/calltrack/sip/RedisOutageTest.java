@@ -1,0 +1,125 @@
+package io.calltrack.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStatus;
+import io.calltrack.core.calls.RedisCallStore;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.core.testing.Await;
+import io.calltrack.sip.testing.SipPhone;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.sip.message.Request;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Redis stopped in the middle of calls: calls keep connecting (routing from memory, events to the
+ * disk spool), and once Redis is back every call record is there exactly once, with each call's
+ * events on the stream once and in order.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class RedisOutageTest {
+  static final Duration WAIT = RouterFixture.WAIT;
+
+  @TempDir Path dir;
+
+  @Test
+  void callsConnectWhileRedisIsDownAndEveryRecordArrivesOnce() {
+    EmbeddedRedis redis = EmbeddedRedis.start(0, dir.resolve("redis")); // with an AOF: data survives the restart
+    SipPhone caller = SipPhone.start("outage-caller");
+    SipPhone line = SipPhone.start("outage-line");
+    try (RouterFixture fx = new RouterFixture(redis.url(), dir)) {
+      SipRouter router = fx.router(List.of("127.0.0.0/8"), Duration.ofSeconds(10));
+      PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), router);
+      List<String> callIds = new ArrayList<>();
+
+      // before the outage
+      callIds.add(answerAndHangUp(caller, router, number));
+      fx.awaitFinished(callIds.get(0));
+      // let the AOF (fsync every second) take the configuration and the first call before Redis dies
+      Await.result(RedisAPI.api(fx.redis).bgrewriteaof());
+      Await.until(WAIT, () -> aofRewritten(fx));
+
+      redis.stop();
+      callIds.add(answerAndHangUp(caller, router, number));
+      callIds.add(answerAndHangUp(caller, router, number));
+      // a call that starts during the outage and ends after it
+      String spanning = caller.call("sip:" + number.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
+      callIds.add(spanning);
+      caller.awaitResponseFor(spanning, Request.INVITE, 200, WAIT);
+      Await.until(WAIT, () -> router.spoolDepth() > 0);
+      int spooled = router.spoolDepth();
+      assertTrue(spooled >= 9, "events of three calls spooled, got " + spooled);
+
+      redis.start();
+      caller.byeFor(spanning);
+      Await.until(WAIT, () -> router.spoolDepth() == 0);
+
+      for (String id : callIds) {
+        CallRecord r = fx.awaitFinished(id); // exactly one record for the call
+        assertEquals(CallStatus.ANSWERED, r.status(), r::toString);
+        assertNotNull(r.answeredAt());
+        assertEquals("unattributed", r.resolution(), "resolved when replayed: " + r);
+      }
+      assertEventsOnceAndInOrder(fx, fx.records(r -> callIds.contains(r.sipCallId())));
+    } finally {
+      caller.close();
+      line.close();
+      redis.stop();
+    }
+  }
+
+  private static String answerAndHangUp(SipPhone caller, SipRouter router, PhoneNumber number) {
+    String callId = caller.call("sip:" + number.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
+    caller.awaitResponseFor(callId, Request.INVITE, 200, WAIT);
+    caller.byeFor(callId);
+    caller.awaitResponseFor(callId, Request.BYE, 200, WAIT);
+    return callId;
+  }
+
+  private static boolean aofRewritten(RouterFixture fx) {
+    Response info = Await.result(RedisAPI.api(fx.redis).info(List.of("persistence")));
+    return info.toString().contains("aof_rewrite_in_progress:0") && info.toString().contains("aof_rewrite_scheduled:0");
+  }
+
+  /** Each call's events on the stream: seq 0, 1, 2, ... each once. */
+  private static void assertEventsOnceAndInOrder(RouterFixture fx, List<CallRecord> records) {
+    Set<String> ours = new HashSet<>();
+    records.forEach(r -> ours.add(r.callId()));
+    Response entries = Await.result(RedisAPI.api(fx.redis).xrange(List.of(RedisCallStore.EVENTS_STREAM, "-", "+")));
+    Map<String, List<Integer>> seqs = new HashMap<>();
+    for (Response entry : entries) {
+      Response fields = entry.get(1);
+      Map<String, String> f = new HashMap<>();
+      for (int i = 0; i + 1 < fields.size(); i += 2) {
+        f.put(fields.get(i).toString(), fields.get(i + 1).toString());
+      }
+      if (ours.contains(f.get("callId"))) {
+        seqs.computeIfAbsent(f.get("callId"), k -> new ArrayList<>()).add(Integer.parseInt(f.get("seq")));
+      }
+    }
+    assertEquals(ours, seqs.keySet());
+    for (var e : seqs.entrySet()) {
+      List<Integer> s = e.getValue();
+      for (int i = 0; i < s.size(); i++) {
+        assertEquals(i, s.get(i), "events of " + e.getKey() + ": " + s);
+      }
+      assertEquals(4, s.size(), "started, ringing, answered, ended: " + s);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.calltrack.sip;
+
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.RedisCallStore;
+import io.calltrack.core.config.PoolConfig;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.config.RedisConfigStore;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.core.testing.Await;
+import io.calltrack.core.testing.TestNumbers;
+import io.calltrack.core.testing.TestRedis;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** Vert.x, the real Redis stores, and routers started through the public entry point, for the SIP tests. */
+final class RouterFixture implements AutoCloseable {
+  static final Duration WAIT = Duration.ofSeconds(30);
+
+  final Vertx vertx = Vertx.vertx();
+  final String redisUrl;
+  final Redis redis;
+  final RedisConfigStore config;
+  final RedisCallStore calls;
+  private final Path spoolRoot;
+  private final List<SipRouter> routers = new ArrayList<>();
+
+  RouterFixture(String redisUrl, Path spoolRoot) {
+    this.redisUrl = redisUrl;
+    this.spoolRoot = spoolRoot;
+    this.redis = RedisClientFactory.create(vertx, redisUrl);
+    this.config = Await.result(RedisConfigStore.create(vertx, redis));
+    this.calls = new RedisCallStore(redis);
+  }
+
+  RouterFixture(Path spoolRoot) {
+    this(TestRedis.url(), spoolRoot);
+  }
+
+  SipRouter router(List<String> trunks, Duration answerTimeout) {
+    return router(trunks, answerTimeout, new SimpleMeterRegistry());
+  }
+
+  SipRouter router(List<String> trunks, Duration answerTimeout, MeterRegistry registry) {
+    int port = EmbeddedRedis.freePort();
+    SipRouter router = Await.result(SipRouter.start(vertx, new SipRouterOptions("127.0.0.1", port, trunks, redisUrl,
+        spoolRoot.resolve("spool-" + port), registry, Clock.systemUTC(), answerTimeout)));
+    routers.add(router);
+    return router;
+  }
+
+  /** A property with one tracking number (its pool) whose calls go to {@code businessLine}; waits until {@code router} routes it. */
+  PhoneNumber property(String businessLine, SipRouter... routersToWaitFor) {
+    PhoneNumber number = TestNumbers.fresh();
+    String id = TestRedis.uniqueId("prop");
+    Await.result(config.putProperty(new PropertyConfig(id, id, List.of(), List.of(number), number, businessLine, "UTC")));
+    Await.result(config.putPool(new PoolConfig(TestRedis.uniqueId("pool"), id, List.of(number), null, null, null, null)));
+    for (SipRouter r : routersToWaitFor) {
+      Await.until(WAIT, () -> r.routes(number)); // the change message refreshes the router's table
+    }
+    return number;
+  }
+
+  /** Call records that started in the last 10 minutes and match {@code filter}. */
+  List<CallRecord> records(Predicate<CallRecord> filter) {
+    return Await.result(calls.page(Instant.now().minusSeconds(600), null, 500, null)).calls().stream()
+        .filter(filter).toList();
+  }
+
+  /** Waits until exactly the records matching {@code filter} are {@code expected} many and all finished. */
+  List<CallRecord> awaitFinished(Predicate<CallRecord> filter, int expected) {
+    List<CallRecord> found = new ArrayList<>();
+    try {
+      Await.until(WAIT, () -> {
+        found.clear();
+        found.addAll(records(filter));
+        return found.size() == expected && found.stream().allMatch(CallRecord::finished);
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError("expected " + expected + " finished call records, found " + found, e);
+    }
+    return found;
+  }
+
+  CallRecord awaitFinished(String sipCallId) {
+    return awaitFinished(c -> sipCallId.equals(c.sipCallId()), 1).get(0);
+  }
+
+  @Override
+  public void close() {
+    try {
+      for (SipRouter r : routers) {
+        Await.result(r.close());
+      }
+      Await.result(config.close());
+    } finally {
+      Await.result(vertx.close());
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.calltrack.sip.routing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.config.RoutingTable;
+import io.calltrack.core.phone.PhoneNumber;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The SIP-free routing decision: pure logic, tested on a routing table made by hand. */
+class CallRoutingTest {
+  static final PhoneNumber TRACKING = PhoneNumber.parse("+15551230001");
+  static final String LINE = "sip:+15559990000@127.0.0.1:5070";
+  static final PropertyConfig PLUMBER = new PropertyConfig("plumber", "Plumber", List.of(), List.of(TRACKING),
+      TRACKING, LINE, "UTC");
+  static final RoutingTable TABLE = new RoutingTable(Map.of("plumber", PLUMBER), Map.of(TRACKING, "pool1"), Map.of(),
+      Map.of(TRACKING, "plumber"));
+
+  final CallRouting routing = new CallRouting(TrunkAllowList.of(List.of("127.0.0.0/8", "203.0.113.7")), () -> TABLE);
+
+  @ParameterizedTest
+  @ValueSource(strings = {"+15551230001", "15551230001", "5551230001", "+1-555-123-0001", "+15551230001;npdi"})
+  void knownNumbersGoToTheirBusinessLineWithOrWithoutPlus(String dialled) {
+    RouteDecision d = routing.route("127.0.0.1", dialled);
+    RouteDecision.Forward f = assertInstanceOf(RouteDecision.Forward.class, d);
+    assertEquals(TRACKING, f.number());
+    assertEquals(LINE, f.businessLine());
+    assertEquals("plumber", f.property().id());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"+15551230002", "alice", "", "+4420794609581234", "sip:evil@attacker.example"})
+  void unknownNumbersAre404(String dialled) {
+    RouteDecision d = routing.route("127.0.0.1", dialled);
+    assertEquals(404, assertInstanceOf(RouteDecision.Reject.class, d).status());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"10.0.0.1", "203.0.113.8", "::1", "not-an-ip", "beef", "localhost", ""})
+  void onlyTrunksMayCall(String source) {
+    RouteDecision d = routing.route(source, "+15551230001");
+    assertEquals(403, assertInstanceOf(RouteDecision.Reject.class, d).status());
+  }
+
+  @Test
+  void aSingleAddressTrunkIsExact() {
+    assertInstanceOf(RouteDecision.Forward.class, routing.route("203.0.113.7", "+15551230001"));
+  }
+
+  @Test
+  void cidrMatching() {
+    TrunkAllowList list = TrunkAllowList.of(List.of("192.168.4.0/22", "2001:db8::/32", "0.0.0.0/0"));
+    assertTrue(list.allows("8.8.8.8"));
+    TrunkAllowList narrow = TrunkAllowList.of(List.of("192.168.4.0/22", "2001:db8::/32"));
+    assertTrue(narrow.allows("192.168.7.255"));
+    assertFalse(narrow.allows("192.168.8.0"));
+    assertTrue(narrow.allows("2001:db8:1::5"));
+    assertFalse(narrow.allows("2001:db9::1"));
+    assertFalse(narrow.allows("192.168.4.1.evil"));
+  }
+
+  @Test
+  void hostNamesAreRefusedInTheAllowList() {
+    assertThrows(IllegalArgumentException.class, () -> TrunkAllowList.of(List.of("trunk.example.com")));
+    assertThrows(IllegalArgumentException.class, () -> TrunkAllowList.of(List.of("10.0.0.0/33")));
+  }
+
+  @Test
+  void aPropertyWithoutBusinessLineIsUnavailable() {
+    PropertyConfig noLine = new PropertyConfig("p2", "P2", List.of(), List.of(TRACKING), TRACKING, null, "UTC");
+    CallRouting r = new CallRouting(TrunkAllowList.of(List.of("127.0.0.1")),
+        () -> new RoutingTable(Map.of("p2", noLine), Map.of(), Map.of(), Map.of(TRACKING, "p2")));
+    assertEquals(480, ((RouteDecision.Reject) r.route("127.0.0.1", "+15551230001")).status());
+  }
+}
