@@ -22,6 +22,7 @@ import io.calltrack.dni.metrics.MetricsRoutes;
 import io.calltrack.dni.metrics.PoolGauges;
 import io.calltrack.dni.metrics.Sweeper;
 import io.calltrack.dni.report.RoiFeature;
+import io.calltrack.dni.snippet.SnippetRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -136,6 +137,7 @@ public final class DniServer {
     new HealthRoutes(api).mount(router);
     new MetricsRoutes(registry, poolGauges).mount(router);
     roi.mount(router);
+    new SnippetRoutes().mount(router);
 
     ErrorHandler errors = new ErrorHandler(BODY_LIMIT);
     router.route().failureHandler(errors);
