@@ -138,16 +138,14 @@ public final class RedisCallStore implements CallStore {
     if (callIds.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    // one EXISTS per id, pipelined on the shared connection
-    List<Future<Response>> checks = new ArrayList<>();
+    List<Request> checks = new ArrayList<>();
     for (String id : callIds) {
-      checks.add(api.exists(List.of(key(id))));
+      checks.add(Request.cmd(Command.EXISTS).arg(key(id)));
     }
-    return Future.all(checks).map(all -> {
+    return redis.batch(checks).map(res -> {
       List<String> out = new ArrayList<>();
       for (int i = 0; i < callIds.size(); i++) {
-        Response r = all.resultAt(i);
-        if (r.toInteger() == 0) {
+        if (res.get(i).toInteger() == 0) {
           out.add(callIds.get(i));
         }
       }
