@@ -18,6 +18,9 @@ public final class Main {
         dni-server [--config FILE]
                              the DNI server alone (several can share one Redis)
         sip-router           the SIP router alone (several can share one Redis)
+        size-pool [options]  how many tracking numbers a site needs for exact attribution:
+                             simulates a day of its traffic on the real pool engine
+                             (`calltrack size-pool --help` lists the traffic options)
         help                 this text
 
       environment: CALLTRACK_HTTP_PORT (8080), CALLTRACK_SIP_PORT (5060), CALLTRACK_SIP_HOST (127.0.0.1),
@@ -39,6 +42,10 @@ public final class Main {
       return args.length == 0 ? 2 : 0;
     }
     List<String> rest = Arrays.asList(args).subList(1, args.length);
+    if (args[0].equals("size-pool")) {
+      // its own flags, its own (embedded or given) Redis: nothing of the servers' settings applies
+      return io.calltrack.loadtests.pool.SizePool.run(rest.toArray(String[]::new), out);
+    }
     try {
       Settings settings = withConfigFlag(Settings.fromEnv(System.getenv()), rest);
       return switch (args[0]) {

@@ -138,14 +138,15 @@ public final class RedisCallStore implements CallStore {
     if (callIds.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    List<Request> checks = new ArrayList<>();
+    // one EXISTS per id, pipelined on the client's connection
+    List<Future<Response>> checks = new ArrayList<>();
     for (String id : callIds) {
-      checks.add(Request.cmd(Command.EXISTS).arg(key(id)));
+      checks.add(api.exists(List.of(key(id))));
     }
-    return redis.batch(checks).map(res -> {
+    return Future.all(checks).map(all -> {
       List<String> out = new ArrayList<>();
       for (int i = 0; i < callIds.size(); i++) {
-        if (res.get(i).toInteger() == 0) {
+        if (checks.get(i).result().toInteger() == 0) {
           out.add(callIds.get(i));
         }
       }
