@@ -61,26 +61,35 @@ class SnippetBrowserTest extends DniTestBase {
     List<String> pool = TestNumbers.block(5);
     String property = TestRedis.uniqueId("e2e");
     AtomicBoolean dniStopped = new AtomicBoolean();
-    HttpServer site = startSite(property, printed, dniStopped);
+    // the test reads sessions straight from Redis, through the engine dni-server uses
+    Redis redis = RedisClientFactory.create(vertx, TestRedis.url());
+    RedisConfigStore store = await(RedisConfigStore.create(vertx, redis));
+    RedisPoolEngine engine = new RedisPoolEngine(vertx, RedisAPI.api(redis), store, clock);
+    HttpServer site = startSite(property, printed, dniStopped, engine);
     String origin = "http://127.0.0.1:" + site.actualPort();
     Reply p = api.adminPut("/v1/properties/" + property, propertyBody(printed, origin));
     assertEquals(200, p.status(), p::toString);
     String poolId = TestRedis.uniqueId("e2epool");
-    Reply pp = api.adminPut("/v1/pools/" + poolId, poolBody(property, pool, 120, 1800, "fallback"));
+    // 5 s leases (the shortest allowed) so that dni.js renews within the visit (every half lease)
+    Reply pp = api.adminPut("/v1/pools/" + poolId, poolBody(property, pool, 5, 1800, "fallback"));
     assertEquals(200, pp.status(), pp::toString);
 
     JsonObject report;
+    Session session;
     try {
       report = runBrowser(new JsonObject()
           .put("siteUrl", origin + "/index.html?" + UTM)
-          .put("stopDniUrl", origin + "/control/stop-dni")
+          .put("controlUrl", origin + "/control")
           .put("screenshot", SCREENSHOT.toString())
           .put("chromium", CHROMIUM.toString()));
+      session = storedSession(engine, onlyAssign(report.getJsonObject("visitor1")).getString("sessionId"));
     } finally {
       if (dniStopped.get()) {
         server = null; // already closed, by the browser script's request
       }
       await(site.close());
+      store.close();
+      redis.close();
     }
 
     // 1. the visitor from the Google Ads click sees a pool number in every place, in the page's formats
@@ -92,8 +101,6 @@ class SnippetBrowserTest extends DniTestBase {
 
     // the assignment stored in Redis carries that attribution and landing page
     JsonObject assign = onlyAssign(v1);
-    String sessionId = assign.getString("sessionId");
-    Session session = storedSession(sessionId);
     assertEquals(property, session.property());
     assertEquals(number, session.number().e164());
     assertEquals("google", session.attribution().source());
@@ -101,6 +108,8 @@ class SnippetBrowserTest extends DniTestBase {
     assertEquals("emergency plumber", session.attribution().keyword());
     assertEquals("/index.html?" + UTM, session.attribution().landingPage());
     assertEquals(assign.getString("visitorId"), session.visitorId());
+    // the lease was renewed from the page, across origins
+    assertTrue(v1.getJsonArray("heartbeats").contains(200), "a heartbeat answered 200: " + v1.getJsonArray("heartbeats"));
 
     // 2. a reload keeps the number (same visitor)
     JsonObject reload = report.getJsonObject("reload");
@@ -114,6 +123,10 @@ class SnippetBrowserTest extends DniTestBase {
     assertTrue(pool.contains(other), "a pool number: " + other);
     assertNotEquals(number, other, "another visitor, another number");
     assertSwapped(v2, printed, other);
+    // ... who leaves: the pagehide beacon released the session, which now holds its number
+    JsonObject left = report.getJsonObject("afterLeaving");
+    assertEquals("HOLDING", left.getString("state"), "released by navigator.sendBeacon on pagehide: " + left);
+    assertEquals(other, left.getString("number"));
 
     // 4. dni-server stopped: the returning visitor's cached dni.js runs, finds no server, keeps the page
     JsonObject downCached = report.getJsonObject("downCached");
@@ -170,25 +183,18 @@ class SnippetBrowserTest extends DniTestBase {
     return e.getString("text").strip();
   }
 
-  private Session storedSession(String sessionId) {
-    Redis redis = RedisClientFactory.create(vertx, TestRedis.url());
-    try {
-      RedisConfigStore store = await(RedisConfigStore.create(vertx, redis));
-      try {
-        RedisPoolEngine engine = new RedisPoolEngine(vertx, RedisAPI.api(redis), store, clock);
-        Optional<Session> session = await(engine.session(sessionId));
-        assertTrue(session.isPresent(), "session " + sessionId + " is in Redis");
-        return session.get();
-      } finally {
-        store.close();
-      }
-    } finally {
-      redis.close();
-    }
+  private static Session storedSession(RedisPoolEngine engine, String sessionId) {
+    Optional<Session> session = await(engine.session(sessionId));
+    assertTrue(session.isPresent(), "session " + sessionId + " is in Redis");
+    return session.get();
   }
 
-  /** The test site: index.html (with the dni.js tag), and a control endpoint that stops dni-server. */
-  private HttpServer startSite(String property, String printed, AtomicBoolean dniStopped) throws IOException {
+  /**
+   * The test site: index.html (with the dni.js tag), and the test's control endpoints for the
+   * browser script: stop dni-server, and a session's state as stored in Redis.
+   */
+  private HttpServer startSite(String property, String printed, AtomicBoolean dniStopped, RedisPoolEngine engine)
+      throws IOException {
     String template;
     try (InputStream in = getClass().getResourceAsStream("/e2e-site/index.html")) {
       template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -204,6 +210,17 @@ class SnippetBrowserTest extends DniTestBase {
       ctx.response().putHeader("content-type", "text/html; charset=utf-8")
           .putHeader("cache-control", "no-store").end(html);
     });
+    router.get("/control/session").handler(ctx -> engine.session(ctx.request().getParam("id"))
+        .onComplete(ar -> {
+          JsonObject state = new JsonObject();
+          if (ar.succeeded() && ar.result().isPresent()) {
+            Session s = ar.result().get();
+            state.put("state", s.state().name()).put("number", s.number().e164());
+          } else {
+            state.put("state", ar.succeeded() ? "UNKNOWN" : "ERROR: " + ar.cause());
+          }
+          ctx.response().putHeader("content-type", "application/json").end(state.encode());
+        }));
     router.post("/control/stop-dni").handler(ctx -> {
       DniServer running = server;
       dniStopped.set(true);
