@@ -82,7 +82,7 @@ class SnippetBrowserTest extends DniTestBase {
           .put("controlUrl", origin + "/control")
           .put("screenshot", SCREENSHOT.toString())
           .put("chromium", CHROMIUM.toString()));
-      session = storedSession(engine, onlyAssign(report.getJsonObject("visitor1")).getString("sessionId"));
+      session = storedSession(engine, firstAssign(report.getJsonObject("visitor1")).getString("sessionId"));
     } finally {
       if (dniStopped.get()) {
         server = null; // already closed, by the browser script's request
@@ -100,7 +100,7 @@ class SnippetBrowserTest extends DniTestBase {
     assertTrue(Files.size(SCREENSHOT) > 0, "screenshot at " + SCREENSHOT);
 
     // the assignment stored in Redis carries that attribution and landing page
-    JsonObject assign = onlyAssign(v1);
+    JsonObject assign = firstAssign(v1);
     assertEquals(property, session.property());
     assertEquals(number, session.number().e164());
     assertEquals("google", session.attribution().source());
@@ -115,7 +115,7 @@ class SnippetBrowserTest extends DniTestBase {
     JsonObject reload = report.getJsonObject("reload");
     assertEquals(number, reload.getString("number"), "reload keeps the number");
     assertSwapped(reload, printed, number);
-    assertEquals(assign.getString("visitorId"), onlyAssign(reload).getString("visitorId"));
+    assertEquals(assign.getString("visitorId"), firstAssign(reload).getString("visitorId"));
 
     // 3. a second browser context is another visitor, with another number
     JsonObject v2 = report.getJsonObject("visitor2");
@@ -142,10 +142,19 @@ class SnippetBrowserTest extends DniTestBase {
     assertUnswapped(downFresh, printed);
   }
 
-  private static JsonObject onlyAssign(JsonObject visit) {
+  /**
+   * The page view's assign. A lease found gone (410) at a heartbeat legitimately re-assigns within
+   * the same view (e.g. when a reload's assign overtook the previous view's release beacon), so a
+   * second assign is allowed, but each one answered 200 with the same number.
+   */
+  private static JsonObject firstAssign(JsonObject visit) {
     JsonArray assigns = visit.getJsonArray("assigns");
-    assertEquals(1, assigns.size(), "one assign per page view: " + assigns);
-    assertEquals(200, assigns.getJsonObject(0).getInteger("status"), assigns::encode);
+    assertTrue(assigns.size() >= 1, "the page view assigned: " + assigns);
+    String number = assigns.getJsonObject(0).getJsonObject("body").getString("number");
+    for (int i = 0; i < assigns.size(); i++) {
+      assertEquals(200, assigns.getJsonObject(i).getInteger("status"), assigns::encode);
+      assertEquals(number, assigns.getJsonObject(i).getJsonObject("body").getString("number"), assigns::encode);
+    }
     return assigns.getJsonObject(0).getJsonObject("body");
   }
 
