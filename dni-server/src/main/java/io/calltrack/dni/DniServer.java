@@ -161,7 +161,6 @@ public final class DniServer {
     new CallRoutes(new RedisCallStore(p.redis()), p.auth()).mount(router);
     new SnippetRoutes().mount(router);
     roi.mount(router);
-    new SnippetRoutes().mount(router);
 
     ErrorHandler errors = new ErrorHandler(BODY_LIMIT, POOL_BODY_LIMIT);
     router.route().failureHandler(errors);
