@@ -46,7 +46,13 @@ import javax.sip.message.Response;
  * rings forever, stays silent or answers busy, and can hang up itself.
  */
 public final class SipPhone implements SipListener, AutoCloseable {
-  public enum Mode { ANSWER, BUSY, RING_FOREVER }
+  /**
+   * How this phone answers: ANSWER rings then answers; BUSY says 486; RING_FOREVER rings; ANSWER_LATE
+   * rings, answers after {@link #lateAnswerDelay} and ignores CANCEL (a 200 that crosses the CANCEL).
+   */
+  public enum Mode { ANSWER, BUSY, RING_FOREVER, ANSWER_LATE }
+
+  public volatile Duration lateAnswerDelay = Duration.ofSeconds(5);
 
   private static final AtomicInteger STACKS = new AtomicInteger();
 
@@ -265,6 +271,18 @@ public final class SipPhone implements SipListener, AutoCloseable {
     switch (mode) {
       case BUSY -> st.sendResponse(tagged(messages.createResponse(Response.BUSY_HERE, req)));
       case RING_FOREVER -> st.sendResponse(withContact(tagged(messages.createResponse(Response.RINGING, req))));
+      case ANSWER_LATE -> {
+        st.sendResponse(withContact(tagged(messages.createResponse(Response.RINGING, req))));
+        Response ok = withContact(tagged(messages.createResponse(Response.OK, req)));
+        java.util.concurrent.CompletableFuture.delayedExecutor(lateAnswerDelay.toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> {
+              try {
+                st.sendResponse(ok);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+      }
       case ANSWER -> {
         st.sendResponse(withContact(tagged(messages.createResponse(Response.RINGING, req))));
         st.sendResponse(withContact(tagged(messages.createResponse(Response.OK, req))));
@@ -275,6 +293,9 @@ public final class SipPhone implements SipListener, AutoCloseable {
   private void onCancel(RequestEvent evt) throws Exception {
     Request cancel = evt.getRequest();
     reply(evt, Response.OK);
+    if (mode == Mode.ANSWER_LATE) {
+      return; // the answer is already on its way
+    }
     ServerTransaction invite = pendingInvites.get(((CallIdHeader) cancel.getHeader(CallIdHeader.NAME)).getCallId());
     if (invite != null && invite.getState() != javax.sip.TransactionState.TERMINATED) {
       invite.sendResponse(tagged(messages.createResponse(Response.REQUEST_TERMINATED, invite.getRequest())));
