@@ -83,7 +83,7 @@ lt_classpath() {
   local cpfile="$LT_ROOT/target/classpath.txt"
   if [ ! -f "$cpfile" ] || [ -n "$(find "$REPO_ROOT/core/src" "$LT_ROOT/src" -newer "$cpfile" -type f -print -quit)" ]; then
     log "compiling core + load-tests"
-    (cd "$REPO_ROOT" && mvn -B -q -pl load-tests -am compile dependency:build-classpath \
+    (cd "$REPO_ROOT" && mvn -B -q -pl load-tests -am test-compile dependency:build-classpath -DskipTests \
       -Dmdep.outputFile="$cpfile" -Dmdep.includeScope=runtime >&2)
   fi
   echo "$REPO_ROOT/core/target/classes:$LT_ROOT/target/classes:$(cat "$cpfile")"

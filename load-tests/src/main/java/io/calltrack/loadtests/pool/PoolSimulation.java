@@ -92,6 +92,7 @@ public final class PoolSimulation {
 
     Map<CallOutcome, Integer> outcomes = new EnumMap<>(CallOutcome.class);
     int fallbackVisits = 0;
+    int recycledVisits = 0;
     int peak = 0;
     long ops = 0;
     Duration heartbeat = Duration.ofSeconds(p.heartbeatSeconds());
@@ -113,6 +114,9 @@ public final class PoolSimulation {
           if (a.fallback()) {
             fallbackVisits++;
           } else {
+            if (a.recycled()) {
+              recycledVisits++;
+            }
             st.sessionId = a.sessionId();
             st.number = a.number();
             st.heartbeating = true;
@@ -143,7 +147,7 @@ public final class PoolSimulation {
         default -> throw new IllegalStateException();
       }
     }
-    return new SimResult(poolSize, outcomes, visits.size(), fallbackVisits, peak, ops,
+    return new SimResult(poolSize, outcomes, visits.size(), fallbackVisits, recycledVisits, peak, ops,
         (System.nanoTime() - started) / 1_000_000);
   }
 

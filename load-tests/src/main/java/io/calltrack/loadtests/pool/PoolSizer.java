@@ -47,7 +47,11 @@ public final class PoolSizer {
     return results;
   }
 
-  /** The smallest size reaching {@code target}, or -1 if even {@link #MAX_POOL} does not. */
+  /**
+   * The smallest size reaching {@code target}; -1 if none does: either {@link #MAX_POOL} does not, or
+   * a size fell short although its pool never ran out (then no bigger pool can do better: what is
+   * missing are calls after the hold ended, which only a longer hold attributes).
+   */
   public int smallestReaching(double target, int startSize) {
     int lo = 0; // largest size known to fall short (0: none tried)
     int hi = -1; // smallest size known to reach the target
@@ -63,9 +67,13 @@ public final class PoolSizer {
       }
       simulate(batch);
       for (int size : batch) {
-        if (results.get(size).exact() >= target) {
+        SimResult r = results.get(size);
+        if (r.exact() >= target) {
           hi = size;
           break;
+        }
+        if (r.neverRanOut()) {
+          return -1;
         }
         lo = size;
       }

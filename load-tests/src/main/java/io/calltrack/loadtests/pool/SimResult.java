@@ -8,13 +8,14 @@ import java.util.Map;
  *
  * @param outcomes calls by outcome
  * @param visits visits in the day
- * @param fallbackVisits visits shown the default number (pool exhausted)
+ * @param fallbackVisits visits shown the default number (pool exhausted, fallback policy)
+ * @param recycledVisits visits given a number taken from another visit (pool exhausted, recycle-oldest policy)
  * @param peakInUse most numbers leased or held at once (sampled at each assign)
  * @param engineOps engine calls made (assign, heartbeat, release, resolve)
  * @param wallMillis how long the day took to simulate
  */
 public record SimResult(int poolSize, Map<CallOutcome, Integer> outcomes, int visits, int fallbackVisits,
-    int peakInUse, long engineOps, long wallMillis) {
+    int recycledVisits, int peakInUse, long engineOps, long wallMillis) {
 
   public SimResult {
     Map<CallOutcome, Integer> copy = new EnumMap<>(CallOutcome.class);
@@ -37,6 +38,11 @@ public record SimResult(int poolSize, Map<CallOutcome, Integer> outcomes, int vi
       return o == CallOutcome.EXACT ? 1.0 : 0.0;
     }
     return count(o) / (double) calls;
+  }
+
+  /** True if every visit got a number of its own: a bigger pool would change nothing. */
+  public boolean neverRanOut() {
+    return fallbackVisits == 0 && recycledVisits == 0;
   }
 
   public double exact() {

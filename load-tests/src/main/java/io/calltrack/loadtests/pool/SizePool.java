@@ -102,7 +102,8 @@ public final class SizePool {
     return simulate(params, opts, out);
   }
 
-  private static int simulate(TrafficParams p, Options o, PrintStream out) {
+  private static int simulate(TrafficParams p, Options o, PrintStream console0) {
+    PrintStream out = console0;
     EmbeddedRedis embedded = null;
     Vertx vertx = null;
     RedisConfigStore store = null;
@@ -124,7 +125,7 @@ public final class SizePool {
       int rulePeakBare = RulesOfThumb.peakHourlyWithoutReservation(p.peakHourlyVisitors(), avgSession);
 
       PoolSizer sizer = new PoolSizer(simulation, p, DAY, o.parallel(),
-          r -> out.printf("  simulated %5d numbers: exact %6.2f%%  fallback %6.2f%%  (%d engine calls, %.1f s)%n",
+          r -> console0.printf("  simulated %5d numbers: exact %6.2f%%  fallback %6.2f%%  (%d engine calls, %.1f s)%n",
               r.poolSize(), r.exact() * 100, r.share(CallOutcome.FALLBACK) * 100, r.engineOps(), r.wallMillis() / 1000.0));
       long calls = sizer.visits().stream().filter(v -> v.callAt() != null).count();
       out.printf("size-pool: %d visitors/day (peak hour %.0f), %d days, %d calls, sessions median %.1f min (mean %.1f), "
@@ -140,7 +141,9 @@ public final class SizePool {
       } else {
         answer = sizer.smallestReaching(o.target(), Math.max(1, rulePeakBare / 2));
         if (o.grid() > 0) {
-          int top = Math.max(ruleDaily, answer > 0 ? answer * 3 / 2 : ruleDaily);
+          int enough = sizer.results().values().stream().filter(SimResult::neverRanOut)
+              .mapToInt(SimResult::poolSize).min().orElse(ruleDaily);
+          int top = Math.max(ruleDaily, answer > 0 ? answer * 3 / 2 : enough);
           int bottom = Math.max(1, (answer > 0 ? answer : top) / 4);
           TreeSet<Integer> grid = new TreeSet<>();
           for (int i = 0; i < o.grid(); i++) {
@@ -153,20 +156,37 @@ public final class SizePool {
         }
       }
 
+      java.io.ByteArrayOutputStream reportBytes = new java.io.ByteArrayOutputStream();
+      PrintStream report = new PrintStream(reportBytes, true, java.nio.charset.StandardCharsets.UTF_8);
+      PrintStream console = out;
+      out = new PrintStream(new java.io.OutputStream() {
+        @Override
+        public void write(int b) {
+          console.write(b);
+          report.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          console.write(b, off, len);
+          report.write(b, off, len);
+        }
+      }, true, java.nio.charset.StandardCharsets.UTF_8);
       out.println();
-      out.println("  pool  exact%  ambig%  wrong%  unattr%  fallbk%  calls  visits-shown-default  peak-in-use");
+      out.println("  pool  exact%  ambig%  wrong%  unattr%  fallbk%  calls  visits-shown-default  visits-recycled  peak-in-use");
       for (SimResult r : sizer.results().values()) {
-        out.printf("%6d %7.2f %7.2f %7.2f %8.2f %8.2f %6d %21d %12d%n", r.poolSize(), r.exact() * 100,
+        out.printf("%6d %7.2f %7.2f %7.2f %8.2f %8.2f %6d %21d %16d %12d%n", r.poolSize(), r.exact() * 100,
             r.share(CallOutcome.AMBIGUOUS) * 100, r.share(CallOutcome.WRONG) * 100,
             r.share(CallOutcome.UNATTRIBUTED) * 100, r.share(CallOutcome.FALLBACK) * 100, r.calls(),
-            r.fallbackVisits(), r.peakInUse());
+            r.fallbackVisits(), r.recycledVisits(), r.peakInUse());
       }
       out.println();
       if (answer > 0) {
         out.printf("smallest pool with >= %.1f%% exact attribution: %d numbers%n", o.target() * 100, answer);
       } else {
-        out.printf("no simulated pool size reached %.1f%% exact attribution (calls after the hold cannot be attributed: "
-            + "raise --hold-seconds)%n", o.target() * 100);
+        out.printf("no pool size reaches %.1f%% exact attribution with this hold: once the pool never runs out, the calls "
+            + "still missed come after the visit's hold ended (%d s); only a longer --hold-seconds attributes them%n",
+            o.target() * 100, p.holdSeconds());
       }
       out.printf("rule of thumb, 1 number per 20 daily visitors:                       %d%n", ruleDaily);
       out.printf("rule of thumb, peak hourly / (60 / (avg session %.1f + 30 min)):      %d   (without the 30 min: %d)%n",
@@ -176,6 +196,7 @@ public final class SizePool {
       }
 
       Files.createDirectories(o.out());
+      Files.writeString(o.out().resolve("table.txt"), reportBytes.toString(java.nio.charset.StandardCharsets.UTF_8));
       writeCsv(o.out().resolve("pool-sizes.csv"), sizer.results().values());
       Map<String, Object> summary = new LinkedHashMap<>();
       summary.put("params", p);
@@ -197,7 +218,7 @@ public final class SizePool {
       Path png = o.out().resolve("exact-vs-pool-size.png");
       ExactPlot.write(png, String.format("Exact attribution vs pool size (%d visitors/day, hold %d min)",
           p.visitorsPerDay(), p.holdSeconds() / 60), sizer.results().values(), o.target(), markers);
-      out.println("wrote " + o.out().resolve("pool-sizes.csv") + ", " + o.out().resolve("summary.json") + ", " + png);
+      out.println("wrote " + o.out().resolve("table.txt") + ", " + o.out().resolve("pool-sizes.csv") + ", " + o.out().resolve("summary.json") + ", " + png);
       return answer > 0 ? 0 : 1;
     } catch (Exception e) {
       out.println("size-pool failed: " + e);
@@ -221,14 +242,14 @@ public final class SizePool {
 
   private static void writeCsv(Path file, java.util.Collection<SimResult> results) throws java.io.IOException {
     StringBuilder sb = new StringBuilder(
-        "pool_size,calls,exact,ambiguous,wrong,unattributed,fallback,exact_share,visits,visits_shown_default,peak_in_use,engine_calls,wall_ms\n");
+        "pool_size,calls,exact,ambiguous,wrong,unattributed,fallback,exact_share,visits,visits_shown_default,visits_recycled,peak_in_use,engine_calls,wall_ms\n");
     for (SimResult r : results) {
       sb.append(r.poolSize()).append(',').append(r.calls());
       for (CallOutcome c : CallOutcome.values()) {
         sb.append(',').append(r.count(c));
       }
       sb.append(',').append(String.format("%.4f", r.exact())).append(',').append(r.visits()).append(',')
-          .append(r.fallbackVisits()).append(',').append(r.peakInUse()).append(',').append(r.engineOps())
+          .append(r.fallbackVisits()).append(',').append(r.recycledVisits()).append(',').append(r.peakInUse()).append(',').append(r.engineOps())
           .append(',').append(r.wallMillis()).append('\n');
     }
     Files.writeString(file, sb);

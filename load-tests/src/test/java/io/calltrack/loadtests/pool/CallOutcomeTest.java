@@ -51,9 +51,9 @@ class CallOutcomeTest {
 
   @Test
   void sharesOfAResult() {
-    SimResult r = new SimResult(10, java.util.Map.of(CallOutcome.EXACT, 3, CallOutcome.FALLBACK, 1), 100, 5, 10, 0, 0);
+    SimResult r = new SimResult(10, java.util.Map.of(CallOutcome.EXACT, 3, CallOutcome.FALLBACK, 1), 100, 5, 0, 10, 0, 0);
     assertEquals(4, r.calls());
     assertEquals(0.75, r.exact(), 1e-9);
-    assertEquals(1.0, new SimResult(10, java.util.Map.of(), 1, 0, 0, 0, 0).exact(), 1e-9);
+    assertEquals(1.0, new SimResult(10, java.util.Map.of(), 1, 0, 0, 0, 0, 0).exact(), 1e-9);
   }
 }

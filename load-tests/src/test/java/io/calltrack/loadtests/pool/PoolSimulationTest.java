@@ -89,6 +89,22 @@ class PoolSimulationTest {
     List<String> csv = Files.readAllLines(out.resolve("pool-sizes.csv"));
     assertTrue(csv.size() > 3, csv.toString());
     assertTrue(Files.readString(out.resolve("summary.json")).contains("\"smallestPool\""));
+    assertTrue(Files.readString(out.resolve("table.txt")).contains("smallest pool with >= 99.0%"));
+  }
+
+  @Test
+  void whenCallsComeAfterTheHoldNoPoolSizeHelpsAndTheSearchStopsEarly(@TempDir Path out) throws Exception {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    int code = SizePool.run(new String[] {"--redis-url", TestRedis.url(), "--visitors-per-day", "100",
+        "--days", "1", "--call-share", "0.5", "--call-after-leave-share", "1", "--hold-seconds", "0",
+        "--tabs-left-open-share", "0", "--grid", "0", "--out", out.toString()},
+        new PrintStream(buf, true, StandardCharsets.UTF_8));
+    String text = buf.toString(StandardCharsets.UTF_8);
+    assertEquals(1, code, text);
+    assertTrue(text.contains("no pool size reaches 99.0% exact attribution"), text);
+    int largest = Files.readAllLines(out.resolve("pool-sizes.csv")).stream().skip(1)
+        .mapToInt(l -> Integer.parseInt(l.split(",")[0])).max().orElseThrow();
+    assertTrue(largest <= 256, "searched up to " + largest + " numbers for 100 visitors:\n" + text);
   }
 
   @Test
