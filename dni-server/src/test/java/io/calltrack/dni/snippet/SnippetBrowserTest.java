@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.calltrack.core.config.RedisConfigStore;
 import io.calltrack.core.pool.RedisPoolEngine;
@@ -20,6 +19,7 @@ import io.calltrack.dni.testing.DniTestBase;
 import io.calltrack.dni.testing.TestNumbers;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
+import io.calltrack.dni.testing.BrowserScripts;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
@@ -29,10 +29,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -44,17 +44,15 @@ import org.junit.jupiter.api.Test;
  * The screenshot of the swapped site is left at {@code dni-server/target/artifacts/dni-e2e-swapped.png}.
  */
 class SnippetBrowserTest extends DniTestBase {
-  static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CALLTRACK_CHROMIUM", "/usr/bin/chromium"));
-  static final Path SNIPPET_DIR = Path.of("..", "js-snippet").toAbsolutePath().normalize();
-  static final Path SCRIPT = SNIPPET_DIR.resolve("test/e2e/browser.mjs");
-  static final Path ARTIFACTS = Path.of("target", "artifacts").toAbsolutePath();
+  static final Path CHROMIUM = BrowserScripts.CHROMIUM;
+  static final Path ARTIFACTS = BrowserScripts.ARTIFACTS;
   static final Path SCREENSHOT = ARTIFACTS.resolve("dni-e2e-swapped.png");
   static final String UTM = "utm_source=google&utm_medium=cpc&utm_term=emergency+plumber";
   static final long BROWSER_MINUTES = 4;
 
   @Test
   void visitorsSeeTheirTrackingNumberEverywhereAndThePageSurvivesAnOutage() throws Exception {
-    requireBrowserTools();
+    BrowserScripts.requireTools();
 
     // the site: one printed number, a pool of five tracking numbers
     String printed = TestNumbers.one();
@@ -242,45 +240,6 @@ class SnippetBrowserTest extends DniTestBase {
   private static JsonObject runBrowser(JsonObject config) throws Exception {
     Files.createDirectories(ARTIFACTS);
     Files.deleteIfExists(SCREENSHOT);
-    Path out = ARTIFACTS.resolve("e2e-browser.out.txt");
-    Path err = ARTIFACTS.resolve("e2e-browser.err.txt");
-    Process process = new ProcessBuilder("node", SCRIPT.toString(), config.encode())
-        .directory(SNIPPET_DIR.toFile())
-        .redirectOutput(out.toFile())
-        .redirectError(err.toFile())
-        .start();
-    if (!process.waitFor(BROWSER_MINUTES, TimeUnit.MINUTES)) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-      fail("the browser script did not finish within " + BROWSER_MINUTES + " minutes; stderr:\n" + Files.readString(err));
-    }
-    String stdout = Files.readString(out);
-    if (process.exitValue() != 0) {
-      fail("the browser script failed (exit " + process.exitValue() + "):\n" + Files.readString(err) + "\n" + stdout);
-    }
-    String[] lines = stdout.strip().split("\n");
-    return new JsonObject(lines[lines.length - 1]);
-  }
-
-  /** Node, Debian's chromium and the js-snippet npm packages: missing ones fail the test, loudly. */
-  private static void requireBrowserTools() throws InterruptedException {
-    if (!Files.isExecutable(CHROMIUM)) {
-      fail("Chromium is required for the browser end-to-end test and is not at " + CHROMIUM
-          + " (Debian: apt-get install --no-install-recommends chromium; or set CALLTRACK_CHROMIUM)");
-    }
-    try {
-      Process node = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-      String version = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      if (!node.waitFor(60, TimeUnit.SECONDS) || node.exitValue() != 0) {
-        fail("`node --version` failed: " + version);
-      }
-    } catch (IOException e) {
-      fail("Node.js 20+ is required for the browser end-to-end test and `node` is not on the PATH"
-          + " (Debian: apt-get install nodejs npm)", e);
-    }
-    if (!Files.isDirectory(SNIPPET_DIR.resolve("node_modules/playwright-core"))) {
-      fail("playwright-core is not installed in " + SNIPPET_DIR
-          + ": build js-snippet first (mvn -pl js-snippet,dni-server -am test runs npm ci)");
-    }
+    return BrowserScripts.run("browser.mjs", "e2e-browser", Duration.ofMinutes(BROWSER_MINUTES), config.encode());
   }
 }

@@ -18,17 +18,16 @@ import io.calltrack.sip.SipRouter;
 import io.calltrack.sip.SipRouterOptions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
+import io.calltrack.dni.testing.BrowserScripts;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -56,7 +55,6 @@ class RoiDoneWhenTest {
   static final String TOKEN = "e2e-admin-token-0123456789";
   static final String ORIGIN = "https://www.shop.example";
   static final Path SIPP = Path.of("../sip-router/sipp").toAbsolutePath();
-  static final Path BROWSER = Path.of("../dni-server/src/test/browser").toAbsolutePath();
 
   Vertx vertx = Vertx.vertx();
   DniServer dni;
@@ -161,9 +159,9 @@ class RoiDoneWhenTest {
     // and the dashboard shows it (its ROI table opened on the call's day)
     Path shot = Path.of("target/artifacts").toAbsolutePath();
     Files.createDirectories(shot);
-    JsonObject page = chromium(List.of("node", "dashboard.mjs", "http://127.0.0.1:" + dni.port()
-        + "/dashboard?property=" + property + "&from=" + day + "&to=" + day, TOKEN,
-        shot.resolve("done-when-dashboard.png").toString()));
+    JsonObject page = BrowserScripts.run("dashboard.mjs", "done-when-dashboard", Duration.ofMinutes(3),
+        "http://127.0.0.1:" + dni.port() + "/dashboard?property=" + property + "&from=" + day + "&to=" + day,
+        TOKEN, shot.resolve("done-when-dashboard.png").toString());
     assertEquals(new JsonArray(), page.getJsonArray("errors"));
     JsonArray row = page.getJsonArray("roiRows").getJsonArray(0);
     assertEquals(new JsonArray(List.of("google", "1", "1", "1", "1", "1", "1", "500.00", "100.00", "100.00", "5.00",
@@ -196,20 +194,5 @@ class RoiDoneWhenTest {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     sipps.add(p);
     return p;
-  }
-
-  private static JsonObject chromium(List<String> cmd) throws Exception {
-    if (!Files.isDirectory(BROWSER.resolve("node_modules/playwright-core"))) {
-      Process install = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(BROWSER.toFile())
-          .redirectErrorStream(true).start();
-      install.getInputStream().readAllBytes();
-      assertTrue(install.waitFor(300, TimeUnit.SECONDS) && install.exitValue() == 0, "npm ci for playwright-core");
-    }
-    Process p = new ProcessBuilder(cmd).directory(BROWSER.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the browser run finishes");
-    assertEquals(0, p.exitValue(), out);
-    String[] lines = out.strip().split("\n");
-    return new JsonObject(lines[lines.length - 1]);
   }
 }
