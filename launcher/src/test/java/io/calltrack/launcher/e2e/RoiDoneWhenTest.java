@@ -15,6 +15,7 @@ import io.calltrack.core.testing.TestRedis;
 import io.calltrack.dni.DniServer;
 import io.calltrack.dni.DniServerOptions;
 import io.calltrack.sip.SipRouter;
+import io.calltrack.sip.testing.Sipp;
 import io.calltrack.sip.SipRouterOptions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -27,7 +28,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,18 +54,17 @@ import org.junit.jupiter.api.io.TempDir;
 class RoiDoneWhenTest {
   static final String TOKEN = "e2e-admin-token-0123456789";
   static final String ORIGIN = "https://www.shop.example";
-  static final Path SIPP = Path.of("../sip-router/sipp").toAbsolutePath();
 
   Vertx vertx = Vertx.vertx();
   DniServer dni;
   SipRouter router;
   WebClient web;
-  final List<Process> sipps = new ArrayList<>();
+  final List<Sipp> sipps = new ArrayList<>();
   @TempDir Path spool;
 
   @AfterEach
   void stop() {
-    sipps.forEach(Process::destroyForcibly);
+    sipps.forEach(Sipp::close);
     try {
       if (router != null) {
         Await.result(router.close());
@@ -87,9 +86,9 @@ class RoiDoneWhenTest {
     web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(dni.port()));
 
     // the business line: SIPp answering one call
-    int linePort = EmbeddedRedis.freePort();
-    Process line = sipp(List.of("-sf", SIPP.resolve("business-line-uas.xml").toString(), "-i", "127.0.0.1",
-        "-p", Integer.toString(linePort), "-m", "1", "-t", "u1"));
+    Sipp line = Sipp.uas("business-line-uas.xml", 1, "udp");
+    sipps.add(line);
+    int linePort = line.port;
 
     String property = TestRedis.uniqueId("e2e");
     PhoneNumber printed = TestNumbers.fresh();
@@ -111,23 +110,13 @@ class RoiDoneWhenTest {
     assertEquals(200, assigned.statusCode(), assigned.bodyAsString());
     assertEquals(tracking.e164(), assigned.bodyAsJsonObject().getString("number"));
 
-    // the trunk calls the tracking number; until the router's routing table has the new pool it
-    // answers 404 and SIPp fails, so place the call again (bounded)
+    // the router learns of the new pool through the config change it is subscribed to
+    Await.until(Duration.ofSeconds(30), () -> router.routes(tracking));
     Instant before = Instant.now().minusSeconds(5);
-    int exit = -1;
-    for (int attempt = 0; attempt < 10 && exit != 0; attempt++) {
-      Process trunk = sipp(List.of("127.0.0.1:" + sipPort, "-sf", SIPP.resolve("trunk-uac.xml").toString(),
-          "-s", tracking.e164(), "-i", "127.0.0.1", "-p", Integer.toString(EmbeddedRedis.freePort()), "-m", "1",
-          "-t", "u1", "-d", "1000"));
-      assertTrue(trunk.waitFor(90, TimeUnit.SECONDS), "the trunk's call finishes");
-      exit = trunk.exitValue();
-      if (exit != 0) {
-        Thread.sleep(500); // a bounded retry while the routing table catches up, not a wait for time to pass
-      }
+    try (Sipp trunk = Sipp.uac("trunk-uac.xml", router.port(), tracking.e164(), 1, Duration.ofSeconds(1), "udp")) {
+      assertEquals(0, trunk.exitCode(Duration.ofSeconds(90)), "the call went through:\n" + trunk.output());
     }
-    assertEquals(0, exit, "the call went through");
-    assertTrue(line.waitFor(60, TimeUnit.SECONDS));
-    assertEquals(0, line.exitValue(), "the business line answered one call");
+    assertEquals(0, line.exitCode(Duration.ofSeconds(60)), "the business line answered one call:\n" + line.output());
 
     RedisCallStore calls = new RedisCallStore(RedisClientFactory.create(vertx, TestRedis.url()));
     CallRecord call = Await.until(Duration.ofSeconds(60), () -> Await.result(calls.page(before, null, 500, null))
@@ -176,23 +165,4 @@ class RoiDoneWhenTest {
     return Await.result(sent);
   }
 
-  private Process sipp(List<String> args) throws Exception {
-    String binary = null;
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, "sipp"))) {
-        binary = Path.of(dir, "sipp").toString();
-      }
-    }
-    if (binary == null) {
-      throw new AssertionError("sipp (Debian package sip-tester) is needed for this test");
-    }
-    List<String> cmd = new ArrayList<>();
-    cmd.add(binary);
-    cmd.addAll(args);
-    cmd.addAll(List.of("-timeout", "60s", "-timeout_error", "-nostdin"));
-    Path log = Files.createTempFile("sipp-e2e-", ".log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    sipps.add(p);
-    return p;
-  }
 }
