@@ -1,26 +1,22 @@
 package io.calltrack.sip.testing;
 
-import gov.nist.javax.sip.SipStackImpl;
+import io.calltrack.sip.SipEndpoint;
 import io.calltrack.core.redis.EmbeddedRedis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
-import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipFactory;
 import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
@@ -54,7 +50,6 @@ public final class SipPhone implements SipListener, AutoCloseable {
 
   public volatile Duration lateAnswerDelay = Duration.ofSeconds(5);
 
-  private static final AtomicInteger STACKS = new AtomicInteger();
 
   public final int port;
   private final String host = "127.0.0.1";
@@ -77,23 +72,12 @@ public final class SipPhone implements SipListener, AutoCloseable {
 
   private SipPhone(String name) throws Exception {
     this.port = EmbeddedRedis.freePort();
-    Properties p = new Properties();
-    p.setProperty("javax.sip.STACK_NAME", name + "-" + STACKS.incrementAndGet());
-    p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1"); // responses in arrival order
-    p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
-    p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
-    stack = new SipStackImpl(p);
-    SipFactory f = SipFactory.getInstance();
-    f.setPathName("gov.nist");
-    headers = f.createHeaderFactory();
-    messages = f.createMessageFactory();
-    addresses = f.createAddressFactory();
-    ListeningPoint udp = stack.createListeningPoint(host, port, ListeningPoint.UDP);
-    ListeningPoint tcp = stack.createListeningPoint(host, port, ListeningPoint.TCP);
-    provider = stack.createSipProvider(udp);
-    provider.addListeningPoint(tcp);
-    provider.addSipListener(this);
-    stack.start();
+    SipEndpoint endpoint = SipEndpoint.open(name, host, port, this);
+    stack = endpoint.stack();
+    provider = endpoint.provider();
+    messages = endpoint.messages();
+    headers = endpoint.headers();
+    addresses = endpoint.addresses();
   }
 
   public static SipPhone start(String name) {
