@@ -124,7 +124,10 @@
   }
   var replace = function (s) { return s.replace(swapRe, rewrite); };
 
-  var skip = function (el) { return !el || el.closest('[data-calltrack-noswap],script,style,textarea,noscript'); };
+  // Text whose parent is not an element (a document fragment) is fair game; no parent at all is not.
+  var skip = function (el) {
+    return !el || el.closest && el.closest('[data-calltrack-noswap],script,style,textarea,noscript');
+  };
 
   // Swaps inside one subtree only: the observer hands it just what was added or changed.
   function swapIn(root) {
@@ -134,7 +137,8 @@
       if (!skip(root.parentNode) && (v = replace(n = root.nodeValue)) != n) root.nodeValue = v;
       return;
     }
-    if (root.nodeType != 1 && root.nodeType != 9 || skip(root.nodeType == 1 ? root : d.body)) return;
+    // elements, the document and fragments (e.g. a template's content, before it is inserted)
+    if ([1, 9, 11].indexOf(root.nodeType) < 0 || root.nodeType == 1 && skip(root)) return;
     walker = d.createTreeWalker(root, 4);
     while ((n = walker.nextNode())) swapIn(n);
     links = root.querySelectorAll('a[href^="tel:"]');
@@ -227,7 +231,7 @@
   }
   function schedule() {
     clearTimeout(heartbeatTimer);
-    if (assignment && !d.hidden) heartbeatTimer = setTimeout(heartbeat, assignment.leaseSeconds * 500);
+    if (assignment && !d.hidden) heartbeatTimer = setTimeout(heartbeat, (assignment.leaseSeconds || 60) * 500);
   }
 
   d.addEventListener('visibilitychange', function () { d.hidden ? schedule() : heartbeat(); });

@@ -2,9 +2,10 @@
 // playwright-core; never a downloaded browser). Started by dni-server's SnippetBrowserTest, which
 // runs Redis, a dni-server and the test site, and asserts what this script reports.
 //
-// Usage: node test/e2e/browser.mjs '{"siteUrl": "...", "stopDniUrl": "...", "screenshot": "...", "chromium": "..."}'
-// Prints one line of JSON: what each visitor saw (elements marked data-e2e), the assign answers
-// (captured from the network), page errors and console warnings.
+// Usage: node test/e2e/browser.mjs '{"siteUrl": "...", "controlUrl": "...", "screenshot": "...", "chromium": "..."}'
+// (controlUrl: the test's own endpoints, POST /stop-dni and GET /session?id=).
+// Prints one line of JSON: what each visitor saw (elements marked data-e2e), the assign answers and
+// heartbeat statuses (captured from the network), page errors and console warnings.
 import { chromium } from 'playwright-core';
 
 const config = JSON.parse(process.argv[2]);
@@ -19,8 +20,8 @@ try {
   const first = await browser.newContext();
   const firstPage = await first.newPage();
 
-  // 1. a visitor from a Google Ads click
-  report.visitor1 = await visit(firstPage, { swapped: true });
+  // 1. a visitor from a Google Ads click; stays long enough for a heartbeat (every half lease)
+  report.visitor1 = await visit(firstPage, { swapped: true, heartbeat: true });
   await firstPage.screenshot({ path: config.screenshot, fullPage: true });
 
   // 2. the same visitor reloads
@@ -28,10 +29,17 @@ try {
 
   // 3. another visitor (another browser context: no cookies, no storage) at the same time
   const second = await browser.newContext();
-  report.visitor2 = await visit(await second.newPage(), { swapped: true });
+  const secondPage = await second.newPage();
+  report.visitor2 = await visit(secondPage, { swapped: true });
+
+  // ... who leaves: pagehide sends the release beacon, and the session goes into its hold
+  const secondSession = report.visitor2.assigns.length ? report.visitor2.assigns[0].body.sessionId : 'none';
+  await secondPage.goto('about:blank');
+  report.afterLeaving = await poll(`${config.controlUrl}/session?id=${encodeURIComponent(secondSession)}`,
+    (s) => s.state !== 'LEASED');
 
   // 4. dni-server stops; the first visitor comes back (dni.js from the browser cache, API down) ...
-  const stopped = await fetch(config.stopDniUrl, { method: 'POST' });
+  const stopped = await fetch(`${config.controlUrl}/stop-dni`, { method: 'POST' });
   if (!stopped.ok) throw new Error('could not stop dni-server: HTTP ' + stopped.status);
   report.downCached = await visit(firstPage, { swapped: false });
 
@@ -43,11 +51,22 @@ try {
 }
 console.log(JSON.stringify(report));
 
+/** GETs `url` until `done(json)` or 20 s; returns the last answer. */
+async function poll(url, done) {
+  const end = Date.now() + 20000;
+  for (;;) {
+    const answer = await (await fetch(url)).json();
+    if (done(answer) || Date.now() > end) return answer;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** Loads the site in `page` and reports what the visitor sees once dni.js has settled. */
-async function visit(page, { swapped, reload }) {
+async function visit(page, { swapped, reload, heartbeat }) {
   const errors = [];
   const warnings = [];
   const assigns = [];
+  const heartbeats = [];
   const onError = (e) => errors.push(String(e && e.stack || e));
   const onConsole = (m) => {
     if (m.type() === 'warning') warnings.push(m.text());
@@ -60,6 +79,7 @@ async function visit(page, { swapped, reload }) {
     if (r.url().includes('/v1/assign') && r.request().method() === 'POST') {
       try { assigns.push({ status: r.status(), body: await r.json() }); } catch (e) { assigns.push({ status: r.status() }); }
     }
+    if (r.url().includes('/heartbeat')) heartbeats.push(r.status());
   };
   page.on('pageerror', onError);
   page.on('console', onConsole);
@@ -85,13 +105,17 @@ async function visit(page, { swapped, reload }) {
       await page.waitForTimeout(500); // give a (wrong) late swap the chance to show
     }
 
+    if (heartbeat) {
+      for (const end = Date.now() + 20000; !heartbeats.length && Date.now() < end;) await page.waitForTimeout(100);
+    }
+
     const elements = await page.evaluate(() => Object.fromEntries(
       [...document.querySelectorAll('[data-e2e]')].map((el) => [el.id,
         { text: el.textContent, href: el.getAttribute('href') }])));
     const snippetRan = await page.evaluate(() => typeof window.calltrack === 'object' && !Array.isArray(window.calltrack));
     const hidden = await page.evaluate(() => [...document.querySelectorAll('[data-e2e]')]
       .filter((el) => getComputedStyle(el).visibility === 'hidden').map((el) => el.id));
-    return { number, snippetRan, assigns, elements, hidden, errors, warnings };
+    return { number, snippetRan, assigns, heartbeats, elements, hidden, errors, warnings };
   } finally {
     page.off('pageerror', onError);
     page.off('console', onConsole);

@@ -106,7 +106,7 @@ const hidden = (page, id) => page.window.getComputedStyle(page.document.getEleme
 test('data-hide keeps number elements hidden until they are swapped', () =>
   withAnswer((kind, body) => ({ ...defaultAnswer(kind, body), delayMs: 400 }), async () => {
     const page = openPage(server, { body: BODY + '<span id="n" class="calltrack-number">555-123-4567</span><p id="other">x</p>',
-      attrs: { hide: 'true' } });
+      attrs: { hide: 'true', timeout: '5000' } }); // a generous timeout: only the swap may show them
     await until(() => page.window.calltrack && page.window.calltrack.swap, 'the script');
     assert.ok(hidden(page, 't'), 'tel: link hidden while waiting');
     assert.ok(hidden(page, 'n'), '.calltrack-number hidden while waiting');
@@ -118,8 +118,8 @@ test('data-hide keeps number elements hidden until they are swapped', () =>
   }));
 
 test('data-hide shows the original numbers at the timeout when the server is slow', () =>
-  withAnswer((kind, body) => ({ ...defaultAnswer(kind, body), delayMs: 1500 }), async () => {
-    const page = openPage(server, { body: BODY, attrs: { hide: 'true', timeout: '300', 'hide-selector': '#p' } });
+  withAnswer((kind, body) => ({ ...defaultAnswer(kind, body), delayMs: 3000 }), async () => {
+    const page = openPage(server, { body: BODY, attrs: { hide: 'true', timeout: '1000', 'hide-selector': '#p' } });
     await until(() => page.window.calltrack && page.window.calltrack.swap, 'the script');
     assert.ok(hidden(page, 'p'), 'data-hide-selector chooses what is hidden');
     assert.ok(!hidden(page, 't'));

@@ -159,6 +159,13 @@ test('calltrack.swap(element | selector) swaps what the site renders itself, rea
   const fromTemplate = tpl.firstElementChild.cloneNode(true);
   window.calltrack.swap(fromTemplate);
   assert.equal(fromTemplate.textContent, '555-987-6543');
+  const fragment = tpl.cloneNode(true); // a DocumentFragment, as sites stamp templates
+  window.calltrack.swap(fragment);
+  assert.equal(fragment.textContent.trim(), '555-987-6543');
+
+  document.body.insertAdjacentHTML('beforeend', '<ul><li class="branch">555.123.4567</li><li class="branch">(555) 123-4567</li></ul>');
+  window.calltrack.swap('.branch');
+  assert.deepEqual([...document.querySelectorAll('.branch')].map((li) => li.textContent), ['555.987.6543', '(555) 987-6543']);
 
   let got;
   window.calltrack.ready((n) => { got = n; });

@@ -155,7 +155,12 @@
       renderPools(s);
       renderHours(s);
       renderLive(s);
-      if (!$('from').value) { $('from').value = s.today; $('to').value = s.today; loadRoi(); }
+      if (!$('from').value) {   // first load: the dates in the address (?from=&to=), else today
+        var q = new URLSearchParams(location.search);
+        $('from').value = q.get('from') || s.today;
+        $('to').value = q.get('to') || q.get('from') || s.today;
+        loadRoi();
+      }
       setStatus('updated ' + new Date().toLocaleTimeString());
     }).catch(function (e) { setStatus('refresh failed: ' + e.message, true); });
   }
@@ -221,6 +226,7 @@
   $('property').addEventListener('change', function () {
     sessionStorage.setItem(PROPERTY_KEY, $('property').value);
     $('from').value = '';
+    history.replaceState(null, '', '?property=' + encodeURIComponent($('property').value));
     refresh();
   });
   $('from').addEventListener('change', loadRoi);

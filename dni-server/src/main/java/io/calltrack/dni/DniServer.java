@@ -17,11 +17,13 @@ import io.calltrack.dni.config.PropertyDirectory;
 import io.calltrack.dni.health.HealthRoutes;
 import io.calltrack.dni.http.AdminAuth;
 import io.calltrack.dni.http.ErrorHandler;
+import io.calltrack.dni.http.Timeouts;
 import io.calltrack.dni.metrics.AssignMetrics;
 import io.calltrack.dni.metrics.MetricsRoutes;
 import io.calltrack.dni.metrics.PoolGauges;
 import io.calltrack.dni.metrics.Sweeper;
 import io.calltrack.dni.report.RoiFeature;
+import io.calltrack.dni.snippet.SnippetRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -32,6 +34,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
+import java.time.Clock;
 
 /**
  * The DNI HTTP server: snippet endpoints, admin API, health and metrics on one Vert.x Web router.
@@ -40,8 +43,10 @@ import io.vertx.redis.client.RedisAPI;
  * restarted server carries on where the last one stopped.
  */
 public final class DniServer {
-  /** Largest request body accepted (413 beyond): assign bodies are small; big pools fit easily. */
+  /** Largest request body accepted (413 beyond): the snippet's bodies are small. */
   public static final long BODY_LIMIT = 16 * 1024;
+  /** {@code PUT /v1/pools/{id}} only: a pool may hold 10,000 numbers, about 170 KB of JSON. */
+  public static final long POOL_BODY_LIMIT = 256 * 1024;
 
   private final Redis redis;
   private final RedisConfigStore store;
@@ -86,21 +91,39 @@ public final class DniServer {
     });
   }
 
+  /**
+   * What the features are built from. A new feature takes what it needs from here in its one line
+   * in {@link #router}.
+   */
+  record Parts(
+      Vertx vertx,
+      RedisAPI redis,
+      ConfigStore store,
+      PoolEngine engine,
+      PropertyDirectory properties,
+      AdminAuth auth,
+      Timeouts timeouts,
+      PrometheusMeterRegistry registry,
+      AssignMetrics assignMetrics,
+      PoolGauges poolGauges,
+      Clock clock) {}
+
   private static Future<DniServer> compose(Vertx vertx, DniServerOptions o, Redis redis, RedisAPI api,
       RedisConfigStore store, PoolEngine engine, Future<Void> configApplied) {
     PrometheusMeterRegistry ownRegistry =
         o.registry() == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
     PrometheusMeterRegistry registry = o.registry() != null ? o.registry() : ownRegistry;
-    PropertyDirectory directory = new PropertyDirectory(store);
+    Timeouts timeouts = new Timeouts(o.storeTimeout());
+    PropertyDirectory directory = new PropertyDirectory(store, timeouts);
     AssignMetrics assignMetrics = new AssignMetrics(registry);
-    PoolGauges poolGauges = new PoolGauges(registry, store, engine);
-    Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory);
+    PoolGauges poolGauges = new PoolGauges(registry, store, engine, timeouts);
+    Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts);
     AdminAuth auth = new AdminAuth(o.adminToken());
     RoiFeature roi = new RoiFeature(vertx, redis, store, engine, auth, o.clock());
-
-    Router router = router(vertx, api, store, engine, directory, auth, registry, assignMetrics, poolGauges, roi);
+    Parts parts = new Parts(vertx, api, store, engine, directory, auth, timeouts,
+        registry, assignMetrics, poolGauges, o.clock());
     HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(o.host()).setPort(o.port()))
-        .requestHandler(router);
+        .requestHandler(router(parts, roi));
 
     return configApplied
         .compose(v -> directory.refreshAll().otherwiseEmpty())
@@ -121,23 +144,25 @@ public final class DniServer {
         });
   }
 
-  private static Router router(Vertx vertx, RedisAPI api, ConfigStore store, PoolEngine engine,
-      PropertyDirectory directory, AdminAuth auth, PrometheusMeterRegistry registry,
-      AssignMetrics assignMetrics, PoolGauges poolGauges, RoiFeature roi) {
-    Router router = Router.router(vertx);
+  /** The one router: each feature mounts its routes here, one line each. */
+  private static Router router(Parts p, RoiFeature roi) {
+    Router router = Router.router(p.vertx());
+    // the first body handler that matches reads the body; later ones see it read and pass
+    router.put("/v1/pools/:poolId").handler(BodyHandler.create(false).setBodyLimit(POOL_BODY_LIMIT));
     router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
 
-    new AssignRoutes(engine, directory, assignMetrics).mount(router);
-    new SessionRoutes(store, engine, directory).mount(router);
-    new PropertyRoutes(store, directory, auth).mount(router);
-    new PoolRoutes(store, engine, poolGauges, auth).mount(router);
-    new NumberRoutes(store, auth).mount(router);
-    new CallRoutes(new RedisCallStore(api), auth).mount(router);
-    new HealthRoutes(api).mount(router);
-    new MetricsRoutes(registry, poolGauges).mount(router);
+    new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts()).mount(router);
+    new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(router);
+    new PropertyRoutes(p.store(), p.properties(), p.auth(), p.timeouts()).mount(router);
+    new PoolRoutes(p.store(), p.engine(), p.poolGauges(), p.auth(), p.timeouts()).mount(router);
+    new NumberRoutes(p.store(), p.auth(), p.timeouts()).mount(router);
+    new HealthRoutes(p.redis(), p.timeouts()).mount(router);
+    new MetricsRoutes(p.registry(), p.poolGauges()).mount(router);
+    new CallRoutes(new RedisCallStore(p.redis()), p.auth()).mount(router);
+    new SnippetRoutes().mount(router);
     roi.mount(router);
 
-    ErrorHandler errors = new ErrorHandler(BODY_LIMIT);
+    ErrorHandler errors = new ErrorHandler(BODY_LIMIT, POOL_BODY_LIMIT);
     router.route().failureHandler(errors);
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);

@@ -1,8 +1,10 @@
 package io.calltrack.dni;
 
+import io.calltrack.dni.http.Timeouts;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -16,6 +18,9 @@ import java.util.Objects;
  * @param configFile a JSON file of properties, pools and static numbers applied at start (nullable)
  * @param registry where metrics go (nullable: the server makes its own)
  * @param clock the time of leases and holds (null: the system clock in UTC)
+ * @param storeTimeout how long a snippet request waits for Redis (null: 1 s); past it an assign
+ *     answers with the property's default number ({@code fallback: true}), heartbeat and release
+ *     with 503. Admin requests wait at least 5 s.
  */
 public record DniServerOptions(
     String host,
@@ -24,7 +29,8 @@ public record DniServerOptions(
     String adminToken,
     Path configFile,
     PrometheusMeterRegistry registry,
-    Clock clock) {
+    Clock clock,
+    Duration storeTimeout) {
 
   public DniServerOptions {
     host = host == null || host.isBlank() ? "127.0.0.1" : host;
@@ -33,27 +39,41 @@ public record DniServerOptions(
     }
     Objects.requireNonNull(redisUrl, "redisUrl");
     clock = clock == null ? Clock.systemUTC() : clock;
+    storeTimeout = storeTimeout == null ? Timeouts.DEFAULT_PUBLIC : storeTimeout;
+    if (storeTimeout.isNegative() || storeTimeout.isZero()) {
+      throw new IllegalArgumentException("storeTimeout must be positive: " + storeTimeout);
+    }
+  }
+
+  /** The briefing's seven components; the store timeout is the default second. */
+  public DniServerOptions(String host, int port, String redisUrl, String adminToken, Path configFile,
+      PrometheusMeterRegistry registry, Clock clock) {
+    this(host, port, redisUrl, adminToken, configFile, registry, clock, null);
   }
 
   /** Loopback, any free port, own registry, system clock: what tests and the demo start from. */
   public static DniServerOptions of(String redisUrl, String adminToken) {
-    return new DniServerOptions("127.0.0.1", 0, redisUrl, adminToken, null, null, null);
+    return new DniServerOptions("127.0.0.1", 0, redisUrl, adminToken, null, null, null, null);
   }
 
   public DniServerOptions withClock(Clock newClock) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, newClock);
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, newClock, storeTimeout);
   }
 
   public DniServerOptions withConfigFile(Path file) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, file, registry, clock);
+    return new DniServerOptions(host, port, redisUrl, adminToken, file, registry, clock, storeTimeout);
   }
 
   public DniServerOptions withRegistry(PrometheusMeterRegistry newRegistry) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, newRegistry, clock);
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, newRegistry, clock, storeTimeout);
+  }
+
+  public DniServerOptions withStoreTimeout(Duration timeout) {
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, timeout);
   }
 
   public DniServerOptions withPort(int newPort) {
-    return new DniServerOptions(host, newPort, redisUrl, adminToken, configFile, registry, clock);
+    return new DniServerOptions(host, newPort, redisUrl, adminToken, configFile, registry, clock, storeTimeout);
   }
 
   /** Keeps the token out of logs. */
@@ -62,6 +82,6 @@ public record DniServerOptions(
     return "DniServerOptions[host=" + host + ", port=" + port + ", redisUrl=" + redisUrl
         + ", adminToken=" + (adminToken == null || adminToken.isBlank() ? "<none>" : "<set>")
         + ", configFile=" + configFile + ", registry=" + (registry == null ? "<own>" : "<given>")
-        + ", clock=" + clock + "]";
+        + ", clock=" + clock + ", storeTimeout=" + storeTimeout + "]";
   }
 }

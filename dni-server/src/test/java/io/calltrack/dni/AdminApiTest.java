@@ -65,6 +65,33 @@ class AdminApiTest extends DniTestBase {
   }
 
   @Test
+  void listPropertiesAndAPropertysPools() {
+    String a = TestRedis.uniqueId("prop-a");
+    String b = TestRedis.uniqueId("prop-b");
+    assertEquals(200, api.adminPut("/v1/properties/" + a, propertyBody(TestNumbers.one(), ORIGIN)).status());
+    assertEquals(200, api.adminPut("/v1/properties/" + b, propertyBody(TestNumbers.one(), ORIGIN)).status());
+    Reply list = api.adminGet("/v1/properties");
+    assertEquals(200, list.status(), list::toString);
+    List<String> ids = list.json().getJsonArray("properties").stream()
+        .map(o -> ((JsonObject) o).getString("id")).toList();
+    assertTrue(ids.contains(a) && ids.contains(b), ids::toString);
+
+    String pool1 = TestRedis.uniqueId("pool");
+    String pool2 = TestRedis.uniqueId("pool");
+    assertEquals(200, api.adminPut("/v1/pools/" + pool1, poolBody(a, TestNumbers.block(2), 60, 60, "fallback")).status());
+    assertEquals(200, api.adminPut("/v1/pools/" + pool2, poolBody(a, TestNumbers.block(1), 60, 60, "fallback")
+        .put("match", new JsonObject().put("medium", "cpc"))).status());
+    Reply pools = api.adminGet("/v1/properties/" + a + "/pools");
+    assertEquals(200, pools.status(), pools::toString);
+    List<String> poolIds = pools.json().getJsonArray("pools").stream()
+        .map(o -> ((JsonObject) o).getString("id")).sorted().toList();
+    assertEquals(java.util.stream.Stream.of(pool1, pool2).sorted().toList(), poolIds);
+    assertEquals(new JsonArray(), api.adminGet("/v1/properties/" + b + "/pools").json().getJsonArray("pools"));
+    assertEquals(404, api.adminGet("/v1/properties/" + TestRedis.uniqueId("nope") + "/pools").status());
+    assertEquals(401, api.get("/v1/properties").status());
+  }
+
+  @Test
   void unknownPropertyIs404() {
     Reply get = api.adminGet("/v1/properties/" + TestRedis.uniqueId("nope"));
     assertEquals(404, get.status());
@@ -287,6 +314,22 @@ class AdminApiTest extends DniTestBase {
   }
 
   @Test
+  void aPoolOfThousandsOfNumbersFitsItsLargerLimit() {
+    String property = TestRedis.uniqueId("prop");
+    assertEquals(200, api.adminPut("/v1/properties/" + property, propertyBody(TestNumbers.one(), ORIGIN)).status());
+    String poolId = TestRedis.uniqueId("pool");
+    List<String> numbers = TestNumbers.block(5000); // about 85 KB of JSON
+    Reply put = api.adminPut("/v1/pools/" + poolId, poolBody(property, numbers, 60, 60, "fallback"));
+    assertEquals(200, put.status(), () -> put.status() + " " + put.text().substring(0, Math.min(300, put.text().length())));
+    assertEquals(5000, api.adminGet("/v1/pools/" + poolId).json().getInteger("free"));
+
+    JsonObject huge = poolBody(property, TestNumbers.block(3), 60, 60, "fallback").put("padding", "x".repeat(300 * 1024));
+    Reply tooBig = api.adminPut("/v1/pools/" + TestRedis.uniqueId("pool"), huge);
+    assertEquals(413, tooBig.status());
+    assertEquals("payload_too_large", tooBig.error());
+  }
+
+  @Test
   void unknownRoutesAre404AndWrongMethods405() {
     Reply unknown = api.get("/v1/nothing-here");
     assertEquals(404, unknown.status());
@@ -300,6 +343,14 @@ class AdminApiTest extends DniTestBase {
     Reply getAssign = api.get("/v1/assign");
     assertEquals(405, getAssign.status(), getAssign::toString);
     assertEquals("method_not_allowed", getAssign.error());
+  }
+
+  @Test
+  void theServerServesTheSnippet() {
+    Reply js = api.get("/dni.js");
+    assertEquals(200, js.status());
+    assertTrue(js.header("content-type").startsWith("application/javascript"), js.header("content-type"));
+    assertTrue(js.body().length() > 0);
   }
 
   @Test

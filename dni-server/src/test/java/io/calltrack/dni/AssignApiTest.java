@@ -1,6 +1,7 @@
 package io.calltrack.dni;
 
 import static io.calltrack.dni.AdminApiTest.assertInvalid;
+import static io.calltrack.dni.testing.DniClient.await;
 import static io.calltrack.dni.testing.DniClient.headers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.config.RedisConfigStore;
+import io.calltrack.core.pool.RedisPoolEngine;
+import io.calltrack.core.pool.Session;
+import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.testing.TestRedis;
 import io.calltrack.dni.testing.DniClient.Reply;
 import io.calltrack.dni.testing.DniTestBase;
@@ -17,6 +23,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -46,6 +54,30 @@ class AssignApiTest extends DniTestBase {
     assertEquals(1, pool.getInteger("leased"));
     assertEquals(4, pool.getInteger("free"));
     assertEquals(0.2, pool.getDouble("utilization"), 1e-9);
+  }
+
+  @Test
+  void theSessionRemembersWhereTheVisitCameFrom() {
+    Site site = site(2);
+    String sessionId = api.assign(assignBody(site.property(), "from-google")).json().getString("sessionId");
+    // read the session back with the engine itself, on the same Redis
+    Redis redis = RedisClientFactory.create(vertx, TestRedis.url());
+    try {
+      RedisConfigStore store = new RedisConfigStore(vertx, redis);
+      Session session = await(new RedisPoolEngine(vertx, RedisAPI.api(redis), store, clock).session(sessionId))
+          .orElseThrow();
+      Attribution a = session.attribution();
+      assertEquals("/landing/spring?utm_source=google&utm_medium=cpc", a.landingPage(), "path and query of page.url");
+      assertEquals("https://www.google.com/", a.referrer());
+      assertEquals("google", a.source());
+      assertEquals("cpc", a.medium());
+      assertEquals("spring", a.campaign());
+      assertEquals("abc123", a.gclid());
+      assertEquals("from-google", session.visitorId());
+      assertEquals(site.property(), session.property());
+    } finally {
+      redis.close();
+    }
   }
 
   @Test
@@ -103,6 +135,9 @@ class AssignApiTest extends DniTestBase {
 
     assertEquals(204, api.post("/v1/sessions/" + a.getString("sessionId") + "/release", null).status(),
         "releasing twice is harmless");
+    Reply heartbeat = api.post("/v1/sessions/" + a.getString("sessionId") + "/heartbeat", null);
+    assertEquals(410, heartbeat.status(), "a released lease cannot be renewed");
+    assertEquals(1, api.adminGet("/v1/pools/" + site.poolId()).json().getInteger("holding"), "still held");
 
     clock.advance(Duration.ofSeconds(1801));
     assertEquals(3, api.adminGet("/v1/pools/" + site.poolId()).json().getInteger("free"), "the hold ran out");

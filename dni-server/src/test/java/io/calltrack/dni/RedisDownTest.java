@@ -1,19 +1,27 @@
 package io.calltrack.dni;
 
+import static io.calltrack.dni.testing.DniClient.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.testing.TestRedis;
+import io.calltrack.dni.http.Timeouts;
 import io.calltrack.dni.testing.DniClient;
 import io.calltrack.dni.testing.DniClient.Reply;
 import io.calltrack.dni.testing.DniTestBase;
 import io.calltrack.dni.testing.TestNumbers;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +31,12 @@ import org.junit.jupiter.api.Test;
  */
 class RedisDownTest extends DniTestBase {
   private EmbeddedRedis redis;
+
+  /** This test is about the real timeout: the servers it starts wait the default second. */
+  @Override
+  protected DniServerOptions options(String redisUrl) {
+    return super.options(redisUrl).withStoreTimeout(Timeouts.DEFAULT_PUBLIC);
+  }
 
   @AfterEach
   void stopRedis() {
@@ -41,9 +55,8 @@ class RedisDownTest extends DniTestBase {
     assertFalse(before.getBoolean("fallback"));
 
     redis.stop();
-    // both paths: the property fresh in memory, and stale (the server must try Redis, then use its copy)
-    for (Duration step : new Duration[] {Duration.ZERO, Duration.ofMinutes(5)}) {
-      clock.advance(step);
+    for (int attempt = 0; attempt < 2; attempt++) {
+      clock.advance(Duration.ofMinutes(5));
       Reply r = c.post("/v1/assign", assignBody(site.property(), "v2"), DniClient.headers("origin", ORIGIN));
       assertEquals(200, r.status(), r::toString);
       JsonObject a = r.json();
@@ -89,6 +102,46 @@ class RedisDownTest extends DniTestBase {
     Site again = site(c, 2, 120, 600, "fallback");
     JsonObject after = c.assign(assignBody(again.property(), "v4")).json();
     assertFalse(after.getBoolean("fallback"), after::encode);
+  }
+
+  @Test
+  void aRedisThatDoesNotAnswerInTimeGivesAFallbackToo() {
+    redis = TestRedis.dedicated();
+    DniServer s = extraServer(redis.url());
+    DniClient c = clientFor(s, 4);
+    Site site = site(c, 3, 120, 600, "fallback");
+    assertFalse(c.assign(assignBody(site.property(), "v1")).json().getBoolean("fallback"));
+
+    // DEBUG SLEEP blocks the whole redis-server, as a stalled or overloaded Redis would
+    Redis blocker = RedisClientFactory.create(vertx, redis.url());
+    Redis prober = RedisClientFactory.create(vertx, redis.url());
+    try {
+      await(RedisAPI.api(blocker).ping(List.of()));
+      await(RedisAPI.api(prober).ping(List.of()));
+      var sleeping = RedisAPI.api(blocker).debug(List.of("SLEEP", "8"));
+      assertTrue(redisStopsAnswering(RedisAPI.api(prober)), "DEBUG SLEEP took hold");
+      Reply r = c.assign(assignBody(site.property(), "v2"));
+      assertEquals(200, r.status(), r::toString);
+      assertTrue(r.json().getBoolean("fallback"), r::toString);
+      assertEquals(site.defaultNumber(), r.json().getString("number"));
+      await(sleeping);
+    } finally {
+      blocker.close();
+      prober.close();
+    }
+    assertFalse(c.assign(assignBody(site.property(), "v3")).json().getBoolean("fallback"), "and Redis is used again");
+  }
+
+  /** True once a PING goes unanswered for half a second (bounded: up to 50 tries). */
+  private static boolean redisStopsAnswering(RedisAPI probe) {
+    for (int i = 0; i < 50; i++) {
+      try {
+        probe.ping(List.of()).await(500, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Test

@@ -17,6 +17,7 @@ import io.calltrack.sip.record.CallJournal;
 import io.calltrack.sip.record.CallRecorder;
 import io.calltrack.sip.record.CallResolver;
 import io.calltrack.sip.routing.CallRouting;
+import io.calltrack.sip.routing.RoutingSnapshot;
 import io.calltrack.sip.routing.RoutingTableCache;
 import io.calltrack.sip.routing.TrunkAllowList;
 import io.vertx.core.Context;
@@ -96,7 +97,7 @@ public final class SipRouter {
         resolver::enrich, Duration.ofSeconds(3));
     RouterMetrics metrics = new RouterMetrics(o.registry(), journal::depth);
     RoutingTableCache table = new RoutingTableCache(vertx, context, backends.config(),
-        Duration.ofSeconds(30), Duration.ofSeconds(3));
+        new RoutingSnapshot(o.spoolDir()), Duration.ofSeconds(30), Duration.ofSeconds(3));
     backends.onConfigChange().accept(table::refresh);
     CallRouting routing = new CallRouting(TrunkAllowList.of(o.trunks()), table);
     CallObserver.Factory observers = call -> observe(journal, resolver, call);
@@ -171,8 +172,8 @@ public final class SipRouter {
     table.refresh();
   }
 
-  /** Whether the in-memory routing table knows {@code number}. */
-  boolean routes(io.calltrack.core.phone.PhoneNumber number) {
+  /** Whether the router routes calls to {@code number} now (its in-memory routing table knows it). */
+  public boolean routes(io.calltrack.core.phone.PhoneNumber number) {
     return table.get().propertyOf(number).isPresent();
   }
 

@@ -13,8 +13,10 @@ import java.util.Objects;
  * @param host          address to listen on (UDP and TCP), also written into Via and Record-Route
  * @param port          a real port: JAIN-SIP cannot listen on port 0
  * @param trunks        addresses or CIDRs allowed to send calls (INVITEs)
- * @param spoolDir      where call events wait on disk while Redis is unreachable
- * @param answerTimeout how long the business line may ring before the call is missed
+ * @param spoolDir      local disk of the router: call events waiting for Redis, the last routing table
+ * @param registry      where the router's meters go (null: a registry of its own)
+ * @param clock         the time written into call records
+ * @param answerTimeout how long the business line may ring before the call is missed (default 30 s)
  */
 public record SipRouterOptions(
     String host,
@@ -22,7 +24,7 @@ public record SipRouterOptions(
     List<String> trunks,
     String redisUrl,
     Path spoolDir,
-    io.micrometer.core.instrument.MeterRegistry registry,
+    MeterRegistry registry,
     Clock clock,
     Duration answerTimeout) {
 
@@ -40,10 +42,5 @@ public record SipRouterOptions(
     if (answerTimeout.isNegative() || answerTimeout.isZero()) {
       throw new IllegalArgumentException("answerTimeout must be positive");
     }
-  }
-
-  /** The registry, typed for callers that only know Micrometer's interface. */
-  public MeterRegistry meterRegistry() {
-    return registry;
   }
 }

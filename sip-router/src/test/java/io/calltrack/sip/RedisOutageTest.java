@@ -84,6 +84,44 @@ class RedisOutageTest {
     }
   }
 
+  @Test
+  void aRouterStartedWhileRedisIsDownRoutesFromItsSnapshotAndReplaysAnEarlierRunsSpool() {
+    EmbeddedRedis redis = EmbeddedRedis.start(0, dir.resolve("redis"));
+    SipPhone caller = SipPhone.start("restart-caller");
+    SipPhone line = SipPhone.start("restart-line");
+    Path spoolDir = dir.resolve("router-spool");
+    try (RouterFixture fx = new RouterFixture(redis.url(), dir)) {
+      SipRouter first = fx.router(io.calltrack.core.redis.EmbeddedRedis.freePort(), List.of("127.0.0.0/8"),
+          Duration.ofSeconds(10), new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), spoolDir);
+      PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), first);
+      Await.result(RedisAPI.api(fx.redis).bgrewriteaof());
+      Await.until(WAIT, () -> aofRewritten(fx));
+      Await.until(WAIT, () -> java.nio.file.Files.exists(spoolDir.resolve("routing-table.json")));
+
+      redis.stop();
+      String beforeRestart = answerAndHangUp(caller, first, number);
+      Await.until(WAIT, () -> first.spoolDepth() >= 4);
+      fx.close(first); // its spool stays on disk
+
+      SipRouter second = fx.router(io.calltrack.core.redis.EmbeddedRedis.freePort(), List.of("127.0.0.0/8"),
+          Duration.ofSeconds(10), new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), spoolDir);
+      assertTrue(second.routes(number), "routes from the snapshot with Redis down");
+      assertTrue(second.spoolDepth() >= 4, "took over the first run's spool");
+      String afterRestart = answerAndHangUp(caller, second, number);
+
+      redis.start();
+      Await.until(WAIT, () -> second.spoolDepth() == 0);
+      for (String id : List.of(beforeRestart, afterRestart)) {
+        CallRecord r = fx.awaitFinished(id);
+        assertEquals(CallStatus.ANSWERED, r.status(), r::toString);
+      }
+    } finally {
+      caller.close();
+      line.close();
+      redis.stop();
+    }
+  }
+
   private static String answerAndHangUp(SipPhone caller, SipRouter router, PhoneNumber number) {
     String callId = caller.call("sip:" + number.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
     caller.awaitResponseFor(callId, Request.INVITE, 200, WAIT);

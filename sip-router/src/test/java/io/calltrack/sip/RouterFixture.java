@@ -53,10 +53,20 @@ final class RouterFixture implements AutoCloseable {
 
   SipRouter router(List<String> trunks, Duration answerTimeout, MeterRegistry registry) {
     int port = EmbeddedRedis.freePort();
+    return router(port, trunks, answerTimeout, registry, spoolRoot.resolve("spool-" + port));
+  }
+
+  SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir) {
     SipRouter router = Await.result(SipRouter.start(vertx, new SipRouterOptions("127.0.0.1", port, trunks, redisUrl,
-        spoolRoot.resolve("spool-" + port), registry, Clock.systemUTC(), answerTimeout)));
+        spoolDir, registry, Clock.systemUTC(), answerTimeout)));
     routers.add(router);
     return router;
+  }
+
+  /** Closes a router before the fixture ends (closing it again at the end is harmless). */
+  void close(SipRouter router) {
+    Await.result(router.close());
+    routers.remove(router);
   }
 
   /** A property with one tracking number (its pool) whose calls go to {@code businessLine}; waits until {@code router} routes it. */

@@ -12,6 +12,7 @@ import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.TestNumbers;
 import io.calltrack.core.testing.TestRedis;
 import io.calltrack.core.config.PoolConfig;
+import io.calltrack.core.config.StaticNumberConfig;
 import io.calltrack.sip.testing.SipPhone;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -173,6 +174,22 @@ class SipRouterTest {
   }
 
   @Test
+  void anAnswerAfterTheTimeoutIsHungUpAtTheBusinessLine() {
+    line.mode = SipPhone.Mode.ANSWER_LATE;
+    line.lateAnswerDelay = ANSWER_TIMEOUT.plusSeconds(1);
+    PhoneNumber number = trackingNumber("udp");
+    String callId = caller.call(routerUri(number, number.e164()), router.port(), "udp");
+    caller.awaitResponse(Request.INVITE, Response.REQUEST_TIMEOUT, WAIT);
+    line.awaitRequest(Request.CANCEL, WAIT);
+    // the 200 crossed the CANCEL: the router completes and ends the line's dialog itself
+    line.awaitRequest(Request.ACK, WAIT);
+    line.awaitRequest(Request.BYE, WAIT);
+    assertEquals(0, caller.responses.stream().filter(r -> r.getStatusCode() == Response.OK).count(),
+        "the caller, already told 408, never sees the late 200");
+    assertEquals(CallStatus.MISSED, awaitRecord(callId, CallStatus.MISSED).status());
+  }
+
+  @Test
   void callerHangsUpWhileRinging() {
     line.mode = SipPhone.Mode.RING_FOREVER;
     PhoneNumber number = trackingNumber("tcp");
@@ -193,6 +210,27 @@ class SipRouterTest {
     caller.bye();
     caller.awaitResponse(Request.BYE, Response.OK, WAIT);
     awaitRecord(callId, CallStatus.ANSWERED);
+  }
+
+  @Test
+  void aStaticNumberIsRoutedAndAttributedToItsSource() {
+    trackingNumber("udp");
+    PhoneNumber printAd = TestNumbers.fresh();
+    String property = TestRedis.uniqueId("print");
+    await(fx.config.putProperty(new PropertyConfig(property, property, List.of(), List.of(printAd), printAd,
+        line.uri("+15559990000", "udp"), "UTC")));
+    await(fx.config.putStaticNumber(new StaticNumberConfig(printAd, property, "yellowpages", "print", "spring")));
+    Await.until(WAIT, () -> router.routes(printAd));
+    String callId = caller.call("sip:" + printAd.digits() + "@127.0.0.1:" + router.port(), router.port(), "udp");
+    caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
+    caller.bye();
+    caller.awaitResponse(Request.BYE, Response.OK, WAIT);
+    CallRecord r = awaitRecord(callId, CallStatus.ANSWERED);
+    assertEquals("static", r.resolution());
+    assertEquals("yellowpages", r.attribution().source());
+    assertEquals("print", r.attribution().medium());
+    assertEquals("spring", r.attribution().campaign());
+    assertEquals(property, r.property());
   }
 
   @Test
@@ -230,6 +268,28 @@ class SipRouterTest {
     Response r = caller.awaitFinal(Request.INVITE, WAIT);
     assertTrue(r.getStatusCode() == Response.LOOP_DETECTED || r.getStatusCode() == Response.TOO_MANY_HOPS,
         "loop answered " + r.getStatusCode());
+  }
+
+  @Test
+  void aRequestWithABadHeaderIsAnswered400() throws Exception {
+    try (var socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      socket.setSoTimeout(20_000);
+      String bad = "INVITE sip:+15551230001@127.0.0.1:" + router.port() + " SIP/2.0\r\n"
+          + "Via: SIP/2.0/UDP 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bKbad" + System.nanoTime() + "\r\n"
+          + "From: <sip:+15557770001@127.0.0.1>;tag=bad\r\n"
+          + "To: <sip:+15551230001@127.0.0.1>\r\n"
+          + "Call-ID: bad-" + System.nanoTime() + "@127.0.0.1\r\n"
+          + "CSeq: not-a-number INVITE\r\n"
+          + "Max-Forwards: 70\r\n"
+          + "Content-Length: 0\r\n\r\n";
+      byte[] out = bad.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      socket.send(new java.net.DatagramPacket(out, out.length, java.net.InetAddress.getLoopbackAddress(), router.port()));
+      byte[] buf = new byte[4096];
+      var in = new java.net.DatagramPacket(buf, buf.length);
+      socket.receive(in);
+      String reply = new String(in.getData(), 0, in.getLength(), java.nio.charset.StandardCharsets.US_ASCII);
+      assertTrue(reply.startsWith("SIP/2.0 400"), reply);
+    }
   }
 
   @Test

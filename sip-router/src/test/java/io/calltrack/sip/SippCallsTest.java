@@ -103,4 +103,23 @@ class SippCallsTest {
       Await.until(Duration.ofSeconds(10), () -> demoLine.endedCalls() == 1);
     }
   }
+
+  /** Many calls at once from SIPp: each call's messages stay in order, and each call is recorded exactly once. */
+  @Test
+  void aBurstOfCallsAllConnectAndAreEachRecordedOnce() {
+    int calls = 40;
+    try (Sipp line = Sipp.uas("business-line-uas.xml", calls, "udp")) {
+      PhoneNumber number = property(line.port, "udp");
+      try (Sipp trunk = Sipp.uac("trunk-uac.xml", router.port(), number.e164(), calls, Duration.ofMillis(500), "udp",
+          "-r", "10", "-l", "10")) {
+        int trunkExit = trunk.exitCode(SIPP_WAIT);
+        int lineExit = line.exitCode(SIPP_WAIT);
+        assertEquals(0, trunkExit, () -> "trunk:\n" + trunk.output() + "\nbusiness line:\n" + line.output());
+        assertEquals(0, lineExit, () -> "business line:\n" + line.output());
+      }
+      List<CallRecord> records = finishedCallsTo(number, calls);
+      assertEquals(calls, records.stream().map(CallRecord::sipCallId).distinct().count());
+      assertTrue(records.stream().allMatch(r -> r.status() == CallStatus.ANSWERED && r.ringingAt() != null), records::toString);
+    }
+  }
 }

@@ -38,6 +38,8 @@ public final class RollupConsumer implements AutoCloseable {
   private final String consumer;
   private final Duration claimIdle;
   private final AtomicBoolean running = new AtomicBoolean();
+  /** Set once the group is known to exist; cleared if Redis says it is gone (NOGROUP, e.g. after a flush). */
+  private volatile boolean groupReady;
   private long timerId = -1;
   private long lastWarning;
 
@@ -81,8 +83,14 @@ public final class RollupConsumer implements AutoCloseable {
     if (!running.compareAndSet(false, true)) {
       return;
     }
-    ensureGroup().compose(v -> drain(0))
-        .onFailure(this::warn)
+    (groupReady ? Future.<Void>succeededFuture() : ensureGroup().onSuccess(v -> groupReady = true))
+        .compose(v -> drain(0))
+        .onFailure(err -> {
+          if (err.getMessage() != null && err.getMessage().startsWith("NOGROUP")) {
+            groupReady = false;
+          }
+          warn(err);
+        })
         .onComplete(ar -> running.set(false));
   }
 

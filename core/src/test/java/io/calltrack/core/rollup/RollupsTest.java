@@ -217,6 +217,47 @@ class RollupsTest {
   }
 
   @Test
+  void twoConsumersSharingTheGroupCountEveryCallOnce() {
+    String group = TestRedis.uniqueId("grp");
+    result(api.xgroup(List.of("CREATE", RedisCallStore.EVENTS_STREAM, group, "$", "MKSTREAM")));
+    // two "servers", each with its own Redis client, polling the same group at the same time
+    Redis other = RedisClientFactory.create(vertx, TestRedis.url());
+    RollupConsumer a = new RollupConsumer(vertx, redis, rollups, group, "a", Duration.ofMinutes(5));
+    RollupConsumer b = new RollupConsumer(vertx, other, new RollupStore(other, config), group, "b",
+        Duration.ofMinutes(5));
+    PhoneNumber n = TestNumbers.fresh();
+    int count = 60;
+    for (int i = 0; i < count; i++) {
+      CallRecord c = play("+1505555" + String.format("%04d", i % 40), n, Instant.parse("2026-11-20T15:00:00Z")
+          .plusSeconds(i), attr(i % 2 == 0 ? "google" : "bing", "cpc", null, null, "/"), i % 3 == 0 ? 0 : 10,
+          i % 3 == 0 ? CallStatus.BUSY : null);
+      if (i % 10 == 0) {
+        result(calls.setOutcome(c.callId(), new CallOutcome(true, true, new BigDecimal("1.25"), "USD")));
+      }
+      if (i % 7 == 0) { // let both consumers race while calls are still coming in
+        result(io.vertx.core.Future.all(a.pollOnce(), b.pollOnce()));
+      }
+    }
+    for (int round = 0; round < 50; round++) {
+      var both = result(io.vertx.core.Future.all(a.pollOnce(), b.pollOnce()));
+      if ((int) both.resultAt(0) + (int) both.resultAt(1) == 0) {
+        break;
+      }
+    }
+    assertEquals(0L, result(api.xpending(List.of(RedisCallStore.EVENTS_STREAM, group))).get(0).toLong());
+    Map<String, Long> total = hash(new RollupKeys(property).day(LocalDate.parse("2026-11-20"), "total"));
+    assertEquals((long) count, total.get("calls"));
+    assertEquals(20L, total.get("missed"));
+    assertEquals(40L, total.get("answered"));
+    assertEquals(400L, total.get("duration"));
+    assertEquals(6L, total.get("conversions"));
+    assertEquals(750L, total.get("revenue"));
+    assertEquals(40L, total.get("first"), "40 different callers");
+    assertEquals(20L, total.get("repeatCalls"));
+    other.close();
+  }
+
+  @Test
   void outcomeChangesApplyOnlyTheDifferenceAtOnce() {
     PhoneNumber n = TestNumbers.fresh();
     CallRecord c = play(caller1, n, Instant.parse("2026-11-20T15:00:00Z"), attr("google", "cpc", "x", "k", "/"),

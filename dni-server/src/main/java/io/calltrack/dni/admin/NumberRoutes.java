@@ -17,10 +17,12 @@ import io.vertx.ext.web.RoutingContext;
  * ({@code +1555...}, {@code %2B1555...}) or any form {@link PhoneNumber#parse(String)} reads.
  */
 public final class NumberRoutes {
+  private final Timeouts timeouts;
   private final ConfigStore store;
   private final AdminAuth auth;
 
-  public NumberRoutes(ConfigStore store, AdminAuth auth) {
+  public NumberRoutes(ConfigStore store, AdminAuth auth, Timeouts timeouts) {
+    this.timeouts = timeouts;
     this.store = store;
     this.auth = auth;
   }
@@ -33,12 +35,12 @@ public final class NumberRoutes {
   private void put(RoutingContext ctx) {
     PhoneNumber number = PhoneNumber.parse(ctx.pathParam("number"));
     StaticNumberConfig config = Bodies.readWithId(ctx, "number", number.e164(), StaticNumberConfig.class);
-    Responses.respond(ctx, Timeouts.store(store.putStaticNumber(config), Timeouts.ADMIN).map(v -> config));
+    Responses.respond(ctx, timeouts.admin(store.putStaticNumber(config)).map(v -> config));
   }
 
   private void get(RoutingContext ctx) {
     PhoneNumber number = PhoneNumber.parse(ctx.pathParam("number"));
-    Responses.respond(ctx, Timeouts.store(store.staticNumber(number), Timeouts.ADMIN)
+    Responses.respond(ctx, timeouts.admin(store.staticNumber(number))
         .map(found -> found.orElseThrow(
             () -> new CalltrackException.NotFound("unknown static number " + number))));
   }

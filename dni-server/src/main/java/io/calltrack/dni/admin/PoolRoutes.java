@@ -17,12 +17,14 @@ import io.vertx.ext.web.RoutingContext;
  * {@code GET /v1/pools/{poolId}} answers its counts ({@link io.calltrack.core.pool.PoolStatus}).
  */
 public final class PoolRoutes {
+  private final Timeouts timeouts;
   private final ConfigStore store;
   private final PoolEngine engine;
   private final PoolGauges gauges;
   private final AdminAuth auth;
 
-  public PoolRoutes(ConfigStore store, PoolEngine engine, PoolGauges gauges, AdminAuth auth) {
+  public PoolRoutes(ConfigStore store, PoolEngine engine, PoolGauges gauges, AdminAuth auth, Timeouts timeouts) {
+    this.timeouts = timeouts;
     this.store = store;
     this.engine = engine;
     this.gauges = gauges;
@@ -37,11 +39,11 @@ public final class PoolRoutes {
   private void put(RoutingContext ctx) {
     String id = Ids.require("pool", ctx.pathParam("poolId"));
     PoolConfig pool = Bodies.readWithId(ctx, "id", id, PoolConfig.class);
-    Responses.respond(ctx, Timeouts.store(store.putPool(pool), Timeouts.ADMIN).map(v -> pool));
+    Responses.respond(ctx, timeouts.admin(store.putPool(pool)).map(v -> pool));
   }
 
   private void status(RoutingContext ctx) {
     String id = Ids.require("pool", ctx.pathParam("poolId"));
-    Responses.respond(ctx, Timeouts.store(engine.status(id), Timeouts.ADMIN).onSuccess(gauges::update));
+    Responses.respond(ctx, timeouts.admin(engine.status(id)).onSuccess(gauges::update));
   }
 }

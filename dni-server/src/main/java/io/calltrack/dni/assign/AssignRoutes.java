@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * default number from the last-known configuration, with {@code fallback: true}.
  */
 public final class AssignRoutes {
+  private final Timeouts timeouts;
   private static final Logger LOG = LoggerFactory.getLogger(AssignRoutes.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -32,7 +33,8 @@ public final class AssignRoutes {
   private final AssignMetrics metrics;
   private volatile long lastWarning;
 
-  public AssignRoutes(PoolEngine engine, PropertyDirectory properties, AssignMetrics metrics) {
+  public AssignRoutes(PoolEngine engine, PropertyDirectory properties, AssignMetrics metrics, Timeouts timeouts) {
+    this.timeouts = timeouts;
     this.engine = engine;
     this.properties = properties;
     this.metrics = metrics;
@@ -57,7 +59,7 @@ public final class AssignRoutes {
     properties.get(request.property())
         .compose(property -> {
           PublicCors.admit(ctx, property);
-          return answer(property, request);
+          return answer(property, request, start);
         })
         .onComplete(ar -> {
           if (ar.succeeded()) {
@@ -70,9 +72,10 @@ public final class AssignRoutes {
         });
   }
 
-  private Future<Answer> answer(PropertyConfig property, AssignRequest request) {
-    return Timeouts.bound(
-            engine.assign(property.id(), request.visitorId(), request.visitAttribution()), Timeouts.PUBLIC)
+  /** Asks the engine within what is left of the request's time (the property lookup took some). */
+  private Future<Answer> answer(PropertyConfig property, AssignRequest request, long start) {
+    return timeouts.publicRemaining(
+            () -> engine.assign(property.id(), request.visitorId(), request.visitAttribution()), start)
         .map(a -> new Answer(AssignResponse.of(a), a.fallback() ? Outcome.FALLBACK : Outcome.LEASED))
         .recover(err -> {
           if (err instanceof CalltrackException) {

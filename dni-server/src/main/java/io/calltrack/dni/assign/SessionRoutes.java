@@ -22,13 +22,15 @@ import java.time.Instant;
  * content type: {@code navigator.sendBeacon} sends {@code text/plain}.
  */
 public final class SessionRoutes {
+  private final Timeouts timeouts;
   private static final int MAX_SESSION_ID = 200;
 
   private final ConfigStore store;
   private final PoolEngine engine;
   private final PropertyDirectory properties;
 
-  public SessionRoutes(ConfigStore store, PoolEngine engine, PropertyDirectory properties) {
+  public SessionRoutes(ConfigStore store, PoolEngine engine, PropertyDirectory properties, Timeouts timeouts) {
+    this.timeouts = timeouts;
     this.store = store;
     this.engine = engine;
     this.properties = properties;
@@ -48,7 +50,7 @@ public final class SessionRoutes {
     Responses.respond(ctx, propertyOf(sessionId)
         .compose(property -> {
           PublicCors.admit(ctx, property);
-          return Timeouts.store(engine.heartbeat(sessionId), Timeouts.PUBLIC);
+          return timeouts.publicStore(engine.heartbeat(sessionId));
         })
         .map(Heartbeat::new));
   }
@@ -58,7 +60,7 @@ public final class SessionRoutes {
     propertyOf(sessionId)
         .compose(property -> {
           PublicCors.admit(ctx, property);
-          return Timeouts.store(engine.release(sessionId), Timeouts.PUBLIC);
+          return timeouts.publicStore(engine.release(sessionId));
         })
         .onComplete(ar -> {
           if (ar.succeeded()) {
@@ -86,7 +88,7 @@ public final class SessionRoutes {
 
   private Future<PropertyConfig> propertyOf(String sessionId) {
     String poolId = sessionId.substring(0, sessionId.lastIndexOf('.'));
-    return Timeouts.store(store.pool(poolId), Timeouts.PUBLIC)
+    return timeouts.publicStore(store.pool(poolId))
         .compose(found -> found
             .map(pool -> properties.get(pool.property()))
             .orElseGet(() -> Future.failedFuture(

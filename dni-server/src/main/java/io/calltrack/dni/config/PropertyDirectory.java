@@ -18,10 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * default number and its CORS check.
  */
 public final class PropertyDirectory {
+  private final Timeouts timeouts;
   private final ConfigStore store;
   private final Map<String, PropertyConfig> lastKnown = new ConcurrentHashMap<>();
 
-  public PropertyDirectory(ConfigStore store) {
+  public PropertyDirectory(ConfigStore store, Timeouts timeouts) {
+    this.timeouts = timeouts;
     this.store = store;
   }
 
@@ -30,7 +32,7 @@ public final class PropertyDirectory {
    * when the store says it does not exist, Unavailable when the store is down and it was never seen.
    */
   public Future<PropertyConfig> get(String propertyId) {
-    return Timeouts.bound(store.property(propertyId), Timeouts.PUBLIC).transform(ar -> {
+    return timeouts.publicBound(store.property(propertyId)).transform(ar -> {
       if (ar.succeeded()) {
         if (ar.result().isPresent()) {
           remember(ar.result().get());
@@ -58,7 +60,7 @@ public final class PropertyDirectory {
 
   /** Loads every property (at start and on each sweep), so fallbacks work for properties not yet asked for. */
   public Future<Void> refreshAll() {
-    return Timeouts.bound(store.routingTable(), Timeouts.ADMIN)
+    return timeouts.adminBound(store.routingTable())
         .map(table -> {
           table.properties().values().forEach(this::remember);
           return null;

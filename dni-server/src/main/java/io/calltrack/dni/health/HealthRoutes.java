@@ -14,9 +14,11 @@ import java.util.List;
  * still answer with fallbacks, so the snippet never breaks a page).
  */
 public final class HealthRoutes {
+  private final Timeouts timeouts;
   private final RedisAPI redis;
 
-  public HealthRoutes(RedisAPI redis) {
+  public HealthRoutes(RedisAPI redis, Timeouts timeouts) {
+    this.timeouts = timeouts;
     this.redis = redis;
   }
 
@@ -29,7 +31,7 @@ public final class HealthRoutes {
   }
 
   private void ready(RoutingContext ctx) {
-    Timeouts.bound(redis.ping(List.of()), Timeouts.PUBLIC).onComplete(ar -> {
+    timeouts.publicBound(redis.ping(List.of())).onComplete(ar -> {
       if (ar.succeeded()) {
         Responses.ok(ctx, new Health("up", "up"));
       } else {

@@ -16,9 +16,11 @@ public final class ErrorHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorHandler.class);
 
   private final long bodyLimit;
+  private final long poolBodyLimit;
 
-  public ErrorHandler(long bodyLimit) {
+  public ErrorHandler(long bodyLimit, long poolBodyLimit) {
     this.bodyLimit = bodyLimit;
+    this.poolBodyLimit = poolBodyLimit;
   }
 
   @Override
@@ -44,7 +46,7 @@ public final class ErrorHandler implements Handler<RoutingContext> {
       case 405 -> Responses.error(ctx, 405, "method_not_allowed",
           ctx.request().method() + " is not allowed on " + ctx.request().path());
       case 413 -> Responses.error(ctx, 413, "payload_too_large",
-          "request body is larger than " + bodyLimit + " bytes");
+          "request body is larger than " + bodyLimit + " bytes (" + poolBodyLimit + " for PUT /v1/pools)");
       case 415 -> Responses.error(ctx, 415, "unsupported_media_type", "unsupported content type");
       default -> {
         LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);

@@ -4,18 +4,59 @@ import io.calltrack.core.CalltrackException;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * Bounds every Redis call a request waits for. A visitor's page must not hang on a slow Redis, and
- * an operator should see a clear 503 rather than a stalled admin request.
+ * Bounds every Redis call a request waits for. A visitor's page must not hang on a slow Redis (past
+ * the public limit an assign answers with the default number), and an operator should see a clear
+ * 503 rather than a stalled admin request.
  */
 public final class Timeouts {
-  /** Public endpoints: past this the snippet gets its fallback answer. */
-  public static final Duration PUBLIC = Duration.ofSeconds(1);
-  /** Admin endpoints: writes of large pools take longer than a lease. */
-  public static final Duration ADMIN = Duration.ofSeconds(5);
+  /** The default public limit (DESIGN: a visitor waits about a second at most). */
+  public static final Duration DEFAULT_PUBLIC = Duration.ofSeconds(1);
+  /** Admin requests and background reads wait at least this long: writing a large pool takes a while. */
+  public static final Duration MIN_ADMIN = Duration.ofSeconds(5);
 
-  private Timeouts() {}
+  private final Duration publicLimit;
+  private final Duration adminLimit;
+
+  public Timeouts(Duration publicLimit) {
+    this.publicLimit = publicLimit;
+    this.adminLimit = publicLimit.compareTo(MIN_ADMIN) > 0 ? publicLimit : MIN_ADMIN;
+  }
+
+  /** Bounds a call of the snippet's endpoints; failures stay as they are. */
+  public <T> Future<T> publicBound(Future<T> call) {
+    return bound(call, publicLimit);
+  }
+
+  /** Bounds a call of the snippet's endpoints; a Redis failure or timeout becomes a 503. */
+  public <T> Future<T> publicStore(Future<T> call) {
+    return store(call, publicLimit);
+  }
+
+  /**
+   * Bounds the rest of a snippet request that started at {@code startNanos} ({@link System#nanoTime()}):
+   * the request as a whole, not each of its Redis calls, gets the public limit. A call with no time
+   * left is not made: it fails at once with a {@link java.util.concurrent.TimeoutException}.
+   */
+  public <T> Future<T> publicRemaining(Supplier<Future<T>> call, long startNanos) {
+    long leftNanos = publicLimit.toNanos() - (System.nanoTime() - startNanos);
+    if (leftNanos <= 0) {
+      return Future.failedFuture(new java.util.concurrent.TimeoutException("no time left for the store"));
+    }
+    return call.get().timeout(leftNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Bounds a background or admin read; failures stay as they are. */
+  public <T> Future<T> adminBound(Future<T> call) {
+    return bound(call, adminLimit);
+  }
+
+  /** Bounds an admin call; a Redis failure or timeout becomes a 503. */
+  public <T> Future<T> admin(Future<T> call) {
+    return store(call, adminLimit);
+  }
 
   public static <T> Future<T> bound(Future<T> call, Duration limit) {
     return call.timeout(limit.toMillis(), TimeUnit.MILLISECONDS);

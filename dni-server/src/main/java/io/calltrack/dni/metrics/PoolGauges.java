@@ -25,13 +25,15 @@ import java.util.function.ToDoubleFunction;
  * (the counters count since the pool was created, across all servers).
  */
 public final class PoolGauges implements AutoCloseable {
+  private final Timeouts timeouts;
   private final MeterRegistry registry;
   private final ConfigStore config;
   private final PoolEngine engine;
   private final Map<String, AtomicReference<PoolStatus>> latest = new ConcurrentHashMap<>();
   private final List<Meter> meters = new ArrayList<>();
 
-  public PoolGauges(MeterRegistry registry, ConfigStore config, PoolEngine engine) {
+  public PoolGauges(MeterRegistry registry, ConfigStore config, PoolEngine engine, Timeouts timeouts) {
+    this.timeouts = timeouts;
     this.registry = registry;
     this.config = config;
     this.engine = engine;
@@ -39,10 +41,10 @@ public final class PoolGauges implements AutoCloseable {
 
   /** Reads every pool's status from Redis and updates its meters (registering new pools' meters). */
   public Future<Void> refresh() {
-    return Timeouts.bound(config.routingTable(), Timeouts.ADMIN)
+    return timeouts.adminBound(config.routingTable())
         .compose(table -> {
           List<Future<PoolStatus>> reads = table.poolOfNumber().values().stream().distinct()
-              .map(poolId -> Timeouts.bound(engine.status(poolId), Timeouts.ADMIN)
+              .map(poolId -> timeouts.adminBound(engine.status(poolId))
                   .onSuccess(this::update))
               .toList();
           return Future.join(reads);

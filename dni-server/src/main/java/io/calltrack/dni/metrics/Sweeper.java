@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
  * properties. A Vert.x timer, not a thread; a tick is skipped while the previous one still runs.
  */
 public final class Sweeper implements AutoCloseable {
+  private final Timeouts timeouts;
   public static final Duration INTERVAL = Duration.ofSeconds(5);
   private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
 
@@ -27,7 +28,8 @@ public final class Sweeper implements AutoCloseable {
   private long timerId = -1;
   private long lastWarning;
 
-  public Sweeper(Vertx vertx, PoolEngine engine, PoolGauges gauges, PropertyDirectory properties) {
+  public Sweeper(Vertx vertx, PoolEngine engine, PoolGauges gauges, PropertyDirectory properties, Timeouts timeouts) {
+    this.timeouts = timeouts;
     this.vertx = vertx;
     this.engine = engine;
     this.gauges = gauges;
@@ -43,7 +45,7 @@ public final class Sweeper implements AutoCloseable {
     if (!running.compareAndSet(false, true)) {
       return Future.succeededFuture();
     }
-    return Timeouts.bound(engine.sweep(), Timeouts.ADMIN)
+    return timeouts.adminBound(engine.sweep())
         .compose(reclaimed -> gauges.refresh())
         .compose(v -> properties.refreshAll())
         .onFailure(this::warn)

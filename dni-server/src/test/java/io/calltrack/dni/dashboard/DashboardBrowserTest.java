@@ -16,6 +16,7 @@ import io.calltrack.dni.testing.DniClient.Reply;
 import io.calltrack.dni.testing.DniTestBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
+import io.calltrack.dni.testing.BrowserScripts;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ class DashboardBrowserTest extends DniTestBase {
     Files.createDirectories(artifacts);
     Path shot = artifacts.resolve("dashboard.png");
     Files.deleteIfExists(shot);
-    JsonObject page = Chromium.runScript("dashboard.mjs",
+    JsonObject page = BrowserScripts.run("dashboard.mjs", "dashboard-browser", Duration.ofMinutes(3),
         "http://127.0.0.1:" + server.port() + "/dashboard?property=" + property, TOKEN, shot.toString());
 
     assertEquals(new JsonArray(), page.getJsonArray("errors"), "no script errors on the page");

@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -53,8 +54,15 @@ public abstract class DniTestBase {
     }
   }
 
+  /**
+   * Tests wait for Redis far longer than the 1 s a visitor waits: on a loaded build machine a stall
+   * past a second would turn a lease into a fallback and make contract tests flaky. The timeout's
+   * own behaviour is tested with the default in {@code RedisDownTest}.
+   */
+  public static final Duration TEST_STORE_TIMEOUT = Duration.ofSeconds(20);
+
   protected DniServerOptions options(String redisUrl) {
-    return DniServerOptions.of(redisUrl, TOKEN).withClock(clock);
+    return DniServerOptions.of(redisUrl, TOKEN).withClock(clock).withStoreTimeout(TEST_STORE_TIMEOUT);
   }
 
   /** Another server of this test (closed after it), with this test's clock. */

@@ -1,9 +1,8 @@
 package io.calltrack.sip.demo;
 
-import gov.nist.javax.sip.SipStackImpl;
+import io.calltrack.sip.SipEndpoint;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,11 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
-import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipFactory;
 import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
@@ -42,7 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AnsweringEndpoint implements SipListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AnsweringEndpoint.class);
-  private static final AtomicInteger STACKS = new AtomicInteger();
 
   private final String host;
   private final int port;
@@ -61,29 +57,18 @@ public final class AnsweringEndpoint implements SipListener, AutoCloseable {
     this.host = host;
     this.port = port;
     this.ringFor = ringFor;
-    Properties p = new Properties();
-    p.setProperty("javax.sip.STACK_NAME", "calltrack-demo-line-" + port + "-" + STACKS.incrementAndGet());
-    p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
-    p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
-    p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
-    p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
-    stack = new SipStackImpl(p);
-    SipFactory f = SipFactory.getInstance();
-    f.setPathName("gov.nist");
-    messages = f.createMessageFactory();
-    headers = f.createHeaderFactory();
-    addresses = f.createAddressFactory();
-    ListeningPoint udp = stack.createListeningPoint(host, port, ListeningPoint.UDP);
-    ListeningPoint tcp = stack.createListeningPoint(host, port, ListeningPoint.TCP);
-    provider = stack.createSipProvider(udp);
-    provider.addListeningPoint(tcp);
-    provider.addSipListener(this);
     timers = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "calltrack-demo-line");
       t.setDaemon(true);
       return t;
     });
-    stack.start();
+    // the timers exist before the stack starts, so the first INVITE finds them
+    SipEndpoint endpoint = SipEndpoint.open("calltrack-demo-line", host, port, this);
+    stack = endpoint.stack();
+    provider = endpoint.provider();
+    messages = endpoint.messages();
+    headers = endpoint.headers();
+    addresses = endpoint.addresses();
   }
 
   /**

@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -66,6 +67,11 @@ public final class Proxy implements SipListener {
   /** How long a finished call's state stays to absorb late retransmissions and stray BYEs. */
   private static final Duration LINGER = Duration.ofSeconds(8);
   private static final Object CANCEL_TX = new Object();
+  /**
+   * An answered call whose BYE never came (a peer crashed, a BYE was lost for good) is closed after
+   * this long, so its state does not stay in memory and its record does not stay open forever.
+   */
+  static final Duration MAX_CALL = Duration.ofHours(6);
 
   private final Vertx vertx;
   private final SipProvider provider;
@@ -339,6 +345,7 @@ public final class Proxy implements SipListener {
       ClientTransaction ct = provider.getNewClientTransaction(fwd);
       ct.setApplicationData(new Relay(call, st, req));
       ct.sendRequest();
+      LOG.debug("-> {} {} via {} ({})", req.getMethod(), fwd.getRequestURI(), hop, call.sipCallId);
     } catch (Exception e) {
       LOG.warn("could not relay {} of call {}: {}", req.getMethod(), call.sipCallId, e.toString());
       respond(st, req, Response.SERVICE_UNAVAILABLE, null);
@@ -399,6 +406,9 @@ public final class Proxy implements SipListener {
       }
     } else if (code < 300) {
       if (call.answered) {
+        if (call.lateAnswer) {
+          return; // a retransmission of an answer we already hung up: never for the caller
+        }
         try {
           provider.sendResponse(resp); // a retransmitted 2xx: relay it as it came
         } catch (SipException e) {
@@ -411,12 +421,19 @@ public final class Proxy implements SipListener {
       call.calleeTag = toTag(resp);
       call.calleeContact = contactUri(resp);
       if (call.finalSent) {
-        LOG.warn("call {} answered after it was given up upstream", call.sipCallId);
+        call.lateAnswer = true;
+        hangUpLateAnswer(call, resp);
         return;
       }
       call.finalSent = true;
       call.observer.answered(clock.instant(), code);
       relayUpstream(call, resp);
+      call.maxTimer = vertx.setTimer(MAX_CALL.toMillis(), id -> call.exec.execute(() -> {
+        if (!call.ended) {
+          LOG.warn("call {} had no BYE after {}: closing it", call.sipCallId, MAX_CALL);
+          finish(call, CallStatus.ANSWERED, null);
+        }
+      }));
     } else {
       if (call.finalSent) {
         return; // the 487 to our own CANCEL, or a late failure after we gave up
@@ -426,6 +443,38 @@ public final class Proxy implements SipListener {
       finish(call, statusOf(code), code);
       relayUpstream(call, resp);
     }
+  }
+
+  /**
+   * The business line answered after the caller was already told the call failed (answer timeout or
+   * the caller's CANCEL crossing the 200): complete its dialog with an ACK and end it with a BYE, so
+   * the line does not stay off-hook waiting for a caller that is gone.
+   */
+  private void hangUpLateAnswer(Call call, Response ok) {
+    LOG.info("call {} answered after it was given up upstream: hanging up the business line", call.sipCallId);
+    try {
+      URI target = call.calleeContact != null ? call.calleeContact : call.businessLine;
+      long cseq = ((CSeqHeader) ok.getHeader(CSeqHeader.NAME)).getSeqNumber();
+      Request ack = towardsCallee(call, ok, target, Request.ACK, cseq);
+      provider.sendRequest(ack);
+      Request bye = towardsCallee(call, ok, target, Request.BYE, cseq + 1);
+      ClientTransaction ct = provider.getNewClientTransaction(bye);
+      ct.setApplicationData(CANCEL_TX);
+      ct.sendRequest();
+    } catch (Exception e) {
+      LOG.warn("could not hang up the late answer of {}: {}", call.sipCallId, e.toString());
+    }
+  }
+
+  private Request towardsCallee(Call call, Response ok, URI target, String method, long cseq) throws Exception {
+    Request r = messages.createRequest((URI) target.clone(), method, (CallIdHeader) ok.getHeader(CallIdHeader.NAME),
+        headers.createCSeqHeader(cseq, method), (FromHeader) ok.getHeader(FromHeader.NAME).clone(),
+        (ToHeader) ok.getHeader(ToHeader.NAME).clone(),
+        new java.util.ArrayList<>(List.of(headers.createViaHeader(host, port, call.calleeHop.getTransport(),
+            newBranch(call.invite)))),
+        headers.createMaxForwardsHeader(70));
+    HopRouter.pin(r, call.calleeHop);
+    return r;
   }
 
   private void relayUpstream(Call call, Response resp) {
@@ -507,6 +556,7 @@ public final class Proxy implements SipListener {
     }
     call.ended = true;
     vertx.cancelTimer(call.answerTimer);
+    vertx.cancelTimer(call.maxTimer);
     call.observer.ended(clock.instant(), status, code);
     metrics.callEnded(status);
     vertx.setTimer(LINGER.toMillis(), id -> call.exec.execute(() -> {
@@ -789,8 +839,10 @@ public final class Proxy implements SipListener {
     volatile CallObserver observer;
     ClientTransaction inviteCt;
     long answerTimer = -1;
+    long maxTimer = -1;
     boolean ringing;
     boolean answered;
+    boolean lateAnswer;
     boolean finalSent;
     boolean ended;
     volatile String calleeTag;

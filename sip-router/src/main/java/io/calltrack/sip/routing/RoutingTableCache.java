@@ -27,13 +27,17 @@ public final class RoutingTableCache implements Supplier<RoutingTable> {
   private final ConfigStore store;
   private final Duration period;
   private final Duration timeout;
+  private final RoutingSnapshot snapshot;
   private final AtomicReference<RoutingTable> table = new AtomicReference<>(RoutingTable.EMPTY);
   private long periodicId = -1;
   private boolean refreshing;
   private boolean refreshAgain;
   private boolean closed;
 
-  public RoutingTableCache(Vertx vertx, Context context, ConfigStore store, Duration period, Duration timeout) {
+  /** @param snapshot where the last good table is kept on disk, for a start while Redis is down */
+  public RoutingTableCache(Vertx vertx, Context context, ConfigStore store, RoutingSnapshot snapshot,
+      Duration period, Duration timeout) {
+    this.snapshot = snapshot;
     this.vertx = vertx;
     this.context = context;
     this.store = store;
@@ -46,16 +50,22 @@ public final class RoutingTableCache implements Supplier<RoutingTable> {
     return table.get();
   }
 
-  /** Loads the table once (an unreachable Redis leaves it empty until a later refresh). */
+  /**
+   * Loads the table once; if Redis cannot give it, the snapshot on disk serves until a later refresh
+   * (with neither, the table is empty and every call is 404 until Redis answers).
+   */
   public Future<Void> start() {
     return Future.<Void>future(p -> context.runOnContext(v -> {
       periodicId = vertx.setPeriodic(period.toMillis(), id -> refresh());
-      load().onComplete(ar -> {
-        if (ar.failed()) {
-          LOG.warn("routing table not loaded at start ({}); retrying every {}", ar.cause().toString(), period);
-        }
-        p.complete();
-      });
+      load().recover(err -> vertx.executeBlocking(snapshot::load, false).map(saved -> {
+        saved.ifPresentOrElse(t -> {
+          table.compareAndSet(RoutingTable.EMPTY, t);
+          LOG.warn("Redis did not give the routing table at start ({}); routing {} numbers from the last snapshot",
+              err.toString(), t.propertyOfNumber().size());
+        }, () -> LOG.warn("routing table not loaded at start ({}) and no snapshot; retrying every {}",
+            err.toString(), period));
+        return (Void) null;
+      })).onComplete(ar -> p.complete());
     }));
   }
 
@@ -74,7 +84,7 @@ public final class RoutingTableCache implements Supplier<RoutingTable> {
     refreshing = true;
     return store.routingTable()
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .onSuccess(table::set)
+        .onSuccess(this::install)
         .<Void>mapEmpty()
         .onComplete(ar -> {
           refreshing = false;
@@ -86,6 +96,16 @@ public final class RoutingTableCache implements Supplier<RoutingTable> {
             load();
           }
         });
+  }
+
+  private void install(RoutingTable fresh) {
+    RoutingTable old = table.getAndSet(fresh);
+    if (!fresh.equals(old)) {
+      vertx.executeBlocking(() -> {
+        snapshot.save(fresh);
+        return null;
+      }, true).onFailure(err -> LOG.warn("could not save the routing table snapshot: {}", err.toString()));
+    }
   }
 
   public Future<Void> close() {

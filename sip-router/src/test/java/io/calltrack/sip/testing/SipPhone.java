@@ -1,26 +1,22 @@
 package io.calltrack.sip.testing;
 
-import gov.nist.javax.sip.SipStackImpl;
+import io.calltrack.sip.SipEndpoint;
 import io.calltrack.core.redis.EmbeddedRedis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
-import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipFactory;
 import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
@@ -46,9 +42,14 @@ import javax.sip.message.Response;
  * rings forever, stays silent or answers busy, and can hang up itself.
  */
 public final class SipPhone implements SipListener, AutoCloseable {
-  public enum Mode { ANSWER, BUSY, RING_FOREVER }
+  /**
+   * How this phone answers: ANSWER rings then answers; BUSY says 486; RING_FOREVER rings; ANSWER_LATE
+   * rings, answers after {@link #lateAnswerDelay} and ignores CANCEL (a 200 that crosses the CANCEL).
+   */
+  public enum Mode { ANSWER, BUSY, RING_FOREVER, ANSWER_LATE }
 
-  private static final AtomicInteger STACKS = new AtomicInteger();
+  public volatile Duration lateAnswerDelay = Duration.ofSeconds(5);
+
 
   public final int port;
   private final String host = "127.0.0.1";
@@ -71,23 +72,12 @@ public final class SipPhone implements SipListener, AutoCloseable {
 
   private SipPhone(String name) throws Exception {
     this.port = EmbeddedRedis.freePort();
-    Properties p = new Properties();
-    p.setProperty("javax.sip.STACK_NAME", name + "-" + STACKS.incrementAndGet());
-    p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1"); // responses in arrival order
-    p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
-    p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
-    stack = new SipStackImpl(p);
-    SipFactory f = SipFactory.getInstance();
-    f.setPathName("gov.nist");
-    headers = f.createHeaderFactory();
-    messages = f.createMessageFactory();
-    addresses = f.createAddressFactory();
-    ListeningPoint udp = stack.createListeningPoint(host, port, ListeningPoint.UDP);
-    ListeningPoint tcp = stack.createListeningPoint(host, port, ListeningPoint.TCP);
-    provider = stack.createSipProvider(udp);
-    provider.addListeningPoint(tcp);
-    provider.addSipListener(this);
-    stack.start();
+    SipEndpoint endpoint = SipEndpoint.open(name, host, port, this);
+    stack = endpoint.stack();
+    provider = endpoint.provider();
+    messages = endpoint.messages();
+    headers = endpoint.headers();
+    addresses = endpoint.addresses();
   }
 
   public static SipPhone start(String name) {
@@ -265,6 +255,18 @@ public final class SipPhone implements SipListener, AutoCloseable {
     switch (mode) {
       case BUSY -> st.sendResponse(tagged(messages.createResponse(Response.BUSY_HERE, req)));
       case RING_FOREVER -> st.sendResponse(withContact(tagged(messages.createResponse(Response.RINGING, req))));
+      case ANSWER_LATE -> {
+        st.sendResponse(withContact(tagged(messages.createResponse(Response.RINGING, req))));
+        Response ok = withContact(tagged(messages.createResponse(Response.OK, req)));
+        java.util.concurrent.CompletableFuture.delayedExecutor(lateAnswerDelay.toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> {
+              try {
+                st.sendResponse(ok);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+      }
       case ANSWER -> {
         st.sendResponse(withContact(tagged(messages.createResponse(Response.RINGING, req))));
         st.sendResponse(withContact(tagged(messages.createResponse(Response.OK, req))));
@@ -275,6 +277,9 @@ public final class SipPhone implements SipListener, AutoCloseable {
   private void onCancel(RequestEvent evt) throws Exception {
     Request cancel = evt.getRequest();
     reply(evt, Response.OK);
+    if (mode == Mode.ANSWER_LATE) {
+      return; // the answer is already on its way
+    }
     ServerTransaction invite = pendingInvites.get(((CallIdHeader) cancel.getHeader(CallIdHeader.NAME)).getCallId());
     if (invite != null && invite.getState() != javax.sip.TransactionState.TERMINATED) {
       invite.sendResponse(tagged(messages.createResponse(Response.REQUEST_TERMINATED, invite.getRequest())));

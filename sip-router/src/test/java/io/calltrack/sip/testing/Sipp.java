@@ -16,8 +16,18 @@ import java.util.concurrent.TimeUnit;
  * test that needs it; it is never skipped.
  */
 public final class Sipp implements AutoCloseable {
-  /** The scenario folder, found from the module directory Maven runs tests in. */
-  public static final Path SCENARIOS = Path.of("sipp").toAbsolutePath();
+  /** The scenario folder {@code sip-router/sipp}, found from the module directory Maven runs tests in. */
+  public static final Path SCENARIOS = scenarios();
+
+  private static Path scenarios() {
+    for (String candidate : List.of("sipp", "../sip-router/sipp", "sip-router/sipp")) {
+      Path p = Path.of(candidate).toAbsolutePath().normalize();
+      if (Files.isRegularFile(p.resolve("trunk-uac.xml"))) {
+        return p;
+      }
+    }
+    throw new AssertionError("cannot find the SIPp scenarios (sip-router/sipp) from " + Path.of("").toAbsolutePath());
+  }
 
   private final Process process;
   private final Path log;
@@ -48,7 +58,8 @@ public final class Sipp implements AutoCloseable {
   }
 
   /** A trunk calling {@code number} through the router at {@code routerPort}. */
-  public static Sipp uac(String scenario, int routerPort, String number, int calls, Duration pause, String transport) {
+  public static Sipp uac(String scenario, int routerPort, String number, int calls, Duration pause, String transport,
+      String... extra) {
     int port = EmbeddedRedis.freePort();
     List<String> args = new ArrayList<>(List.of("127.0.0.1:" + routerPort, "-sf", SCENARIOS.resolve(scenario).toString(),
         "-s", number, "-i", "127.0.0.1", "-p", Integer.toString(port), "-m", Integer.toString(calls),
@@ -56,6 +67,7 @@ public final class Sipp implements AutoCloseable {
     if (pause != null) {
       args.addAll(List.of("-d", Long.toString(pause.toMillis())));
     }
+    args.addAll(List.of(extra)); // later flags win: e.g. "-r", "20" for a faster call rate
     return run(args, port);
   }
 
@@ -71,7 +83,10 @@ public final class Sipp implements AutoCloseable {
     try {
       Path log = Files.createTempFile("sipp-", ".log");
       cmd.addAll(List.of("-timeout", "60s", "-timeout_error", "-nostdin", "-trace_err",
-          "-error_file", log + ".err"));
+          "-error_file", log + ".err",
+          // big socket buffers and patient retransmissions: on a loaded shared machine SIPp and the
+          // router stall for hundreds of ms, and default UDP buffers then drop datagrams
+          "-buff_size", Integer.toString(4 * 1024 * 1024), "-max_retrans", "12"));
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       return new Sipp(p, log, port);
     } catch (IOException e) {

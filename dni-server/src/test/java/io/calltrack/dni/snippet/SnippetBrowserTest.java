@@ -1,0 +1,245 @@
+package io.calltrack.dni.snippet;
+
+import static io.calltrack.dni.testing.DniClient.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.config.RedisConfigStore;
+import io.calltrack.core.pool.RedisPoolEngine;
+import io.calltrack.core.pool.Session;
+import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.core.testing.TestRedis;
+import io.calltrack.dni.DniServer;
+import io.calltrack.dni.testing.DniClient.Reply;
+import io.calltrack.dni.testing.DniTestBase;
+import io.calltrack.dni.testing.TestNumbers;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.calltrack.dni.testing.BrowserScripts;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * dni.js end to end in real headless Chromium: Redis, a dni-server (serving the built dni.js and the
+ * assign API), and a test site on another port (so CORS is real), driven by
+ * {@code js-snippet/test/e2e/browser.mjs} (playwright-core with Debian's chromium). Without node,
+ * chromium or the js-snippet npm packages this test fails, saying what is missing; it never skips.
+ * The screenshot of the swapped site is left at {@code dni-server/target/artifacts/dni-e2e-swapped.png}.
+ */
+class SnippetBrowserTest extends DniTestBase {
+  static final Path CHROMIUM = BrowserScripts.CHROMIUM;
+  static final Path ARTIFACTS = BrowserScripts.ARTIFACTS;
+  static final Path SCREENSHOT = ARTIFACTS.resolve("dni-e2e-swapped.png");
+  static final String UTM = "utm_source=google&utm_medium=cpc&utm_term=emergency+plumber";
+  static final long BROWSER_MINUTES = 4;
+
+  @Test
+  void visitorsSeeTheirTrackingNumberEverywhereAndThePageSurvivesAnOutage() throws Exception {
+    BrowserScripts.requireTools();
+
+    // the site: one printed number, a pool of five tracking numbers
+    String printed = TestNumbers.one();
+    List<String> pool = TestNumbers.block(5);
+    String property = TestRedis.uniqueId("e2e");
+    AtomicBoolean dniStopped = new AtomicBoolean();
+    // the test reads sessions straight from Redis, through the engine dni-server uses
+    Redis redis = RedisClientFactory.create(vertx, TestRedis.url());
+    RedisConfigStore store = await(RedisConfigStore.create(vertx, redis));
+    RedisPoolEngine engine = new RedisPoolEngine(vertx, RedisAPI.api(redis), store, clock);
+    HttpServer site = startSite(property, printed, dniStopped, engine);
+    String origin = "http://127.0.0.1:" + site.actualPort();
+    Reply p = api.adminPut("/v1/properties/" + property, propertyBody(printed, origin));
+    assertEquals(200, p.status(), p::toString);
+    String poolId = TestRedis.uniqueId("e2epool");
+    // 5 s leases (the shortest allowed) so that dni.js renews within the visit (every half lease)
+    Reply pp = api.adminPut("/v1/pools/" + poolId, poolBody(property, pool, 5, 1800, "fallback"));
+    assertEquals(200, pp.status(), pp::toString);
+
+    JsonObject report;
+    Session session;
+    try {
+      report = runBrowser(new JsonObject()
+          .put("siteUrl", origin + "/index.html?" + UTM)
+          .put("controlUrl", origin + "/control")
+          .put("screenshot", SCREENSHOT.toString())
+          .put("chromium", CHROMIUM.toString()));
+      session = storedSession(engine, firstAssign(report.getJsonObject("visitor1")).getString("sessionId"));
+    } finally {
+      if (dniStopped.get()) {
+        server = null; // already closed, by the browser script's request
+      }
+      await(site.close());
+      store.close();
+      redis.close();
+    }
+
+    // 1. the visitor from the Google Ads click sees a pool number in every place, in the page's formats
+    JsonObject v1 = report.getJsonObject("visitor1");
+    String number = v1.getString("number");
+    assertTrue(pool.contains(number), "a pool number: " + number + " from " + pool);
+    assertSwapped(v1, printed, number);
+    assertTrue(Files.size(SCREENSHOT) > 0, "screenshot at " + SCREENSHOT);
+
+    // the assignment stored in Redis carries that attribution and landing page
+    JsonObject assign = firstAssign(v1);
+    assertEquals(property, session.property());
+    assertEquals(number, session.number().e164());
+    assertEquals("google", session.attribution().source());
+    assertEquals("cpc", session.attribution().medium());
+    assertEquals("emergency plumber", session.attribution().keyword());
+    assertEquals("/index.html?" + UTM, session.attribution().landingPage());
+    assertEquals(assign.getString("visitorId"), session.visitorId());
+    // the lease was renewed from the page, across origins
+    assertTrue(v1.getJsonArray("heartbeats").contains(200), "a heartbeat answered 200: " + v1.getJsonArray("heartbeats"));
+
+    // 2. a reload keeps the number (same visitor)
+    JsonObject reload = report.getJsonObject("reload");
+    assertEquals(number, reload.getString("number"), "reload keeps the number");
+    assertSwapped(reload, printed, number);
+    assertEquals(assign.getString("visitorId"), firstAssign(reload).getString("visitorId"));
+
+    // 3. a second browser context is another visitor, with another number
+    JsonObject v2 = report.getJsonObject("visitor2");
+    String other = v2.getString("number");
+    assertTrue(pool.contains(other), "a pool number: " + other);
+    assertNotEquals(number, other, "another visitor, another number");
+    assertSwapped(v2, printed, other);
+    // ... who leaves: the pagehide beacon released the session, which now holds its number
+    JsonObject left = report.getJsonObject("afterLeaving");
+    assertEquals("HOLDING", left.getString("state"), "released by navigator.sendBeacon on pagehide: " + left);
+    assertEquals(other, left.getString("number"));
+
+    // 4. dni-server stopped: the returning visitor's cached dni.js runs, finds no server, keeps the page
+    JsonObject downCached = report.getJsonObject("downCached");
+    assertTrue(downCached.getBoolean("snippetRan"), "dni.js came from the browser cache and ran");
+    assertNull(downCached.getValue("number"));
+    assertUnswapped(downCached, printed);
+    long warnings = downCached.getJsonArray("warnings").stream().filter(w -> w.toString().startsWith("calltrack:")).count();
+    assertTrue(warnings <= 1, "one warning at most: " + downCached.getJsonArray("warnings"));
+
+    // 5. dni-server stopped, a new visitor: dni.js cannot even load; the page is as its owner wrote it
+    JsonObject downFresh = report.getJsonObject("downFresh");
+    assertFalse(downFresh.getBoolean("snippetRan"));
+    assertUnswapped(downFresh, printed);
+  }
+
+  /**
+   * The page view's assign. A lease found gone (410) at a heartbeat legitimately re-assigns within
+   * the same view (e.g. when a reload's assign overtook the previous view's release beacon), so a
+   * second assign is allowed, but each one answered 200 with the same number.
+   */
+  private static JsonObject firstAssign(JsonObject visit) {
+    JsonArray assigns = visit.getJsonArray("assigns");
+    assertTrue(assigns.size() >= 1, "the page view assigned: " + assigns);
+    String number = assigns.getJsonObject(0).getJsonObject("body").getString("number");
+    for (int i = 0; i < assigns.size(); i++) {
+      assertEquals(200, assigns.getJsonObject(i).getInteger("status"), assigns::encode);
+      assertEquals(number, assigns.getJsonObject(i).getJsonObject("body").getString("number"), assigns::encode);
+    }
+    return assigns.getJsonObject(0).getJsonObject("body");
+  }
+
+  private static void assertSwapped(JsonObject visit, String printed, String number) {
+    assertEquals(List.of(), visit.getJsonArray("errors").getList(), "no page errors");
+    assertEquals(List.of(), visit.getJsonArray("hidden").getList(), "nothing left hidden");
+    JsonObject el = visit.getJsonObject("elements");
+    Map<String, String> shown = UsNumberFormats.of(number);
+    shown.forEach((id, text) -> assertEquals(text, text(el, id), "format #" + id));
+    assertEquals("tel:" + number, el.getJsonObject("tel").getString("href"));
+    assertEquals("Tap to call " + shown.get("paren"), text(el, "tel"));
+    assertEquals("Chat: a plumber is free now, call " + shown.get("dashes"), text(el, "late"),
+        "content added 2 s after load is swapped too");
+    assertNoswapUntouched(el, printed);
+  }
+
+  private static void assertUnswapped(JsonObject visit, String printed) {
+    assertEquals(List.of(), visit.getJsonArray("errors").getList(), "no page errors");
+    assertEquals(List.of(), visit.getJsonArray("hidden").getList(), "nothing left hidden");
+    JsonObject el = visit.getJsonObject("elements");
+    UsNumberFormats.of(printed).forEach((id, text) -> assertEquals(text, text(el, id), "original #" + id));
+    assertEquals("tel:" + printed, el.getJsonObject("tel").getString("href"));
+    assertEquals("Chat: a plumber is free now, call " + UsNumberFormats.of(printed).get("dashes"), text(el, "late"));
+    assertNoswapUntouched(el, printed);
+  }
+
+  private static void assertNoswapUntouched(JsonObject el, String printed) {
+    assertEquals(UsNumberFormats.of(printed).get("paren"), text(el, "noswap"), "noswap block unchanged");
+    assertEquals("tel:" + printed, el.getJsonObject("noswap-tel").getString("href"), "noswap tel: unchanged");
+  }
+
+  private static String text(JsonObject elements, String id) {
+    JsonObject e = elements.getJsonObject(id);
+    assertNotNull(e, "element #" + id + " on the page: " + elements.fieldNames());
+    return e.getString("text").strip();
+  }
+
+  private static Session storedSession(RedisPoolEngine engine, String sessionId) {
+    Optional<Session> session = await(engine.session(sessionId));
+    assertTrue(session.isPresent(), "session " + sessionId + " is in Redis");
+    return session.get();
+  }
+
+  /**
+   * The test site: index.html (with the dni.js tag), and the test's control endpoints for the
+   * browser script: stop dni-server, and a session's state as stored in Redis.
+   */
+  private HttpServer startSite(String property, String printed, AtomicBoolean dniStopped, RedisPoolEngine engine)
+      throws IOException {
+    String template;
+    try (InputStream in = getClass().getResourceAsStream("/e2e-site/index.html")) {
+      template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    Router router = Router.router(vertx);
+    router.get("/index.html").handler(ctx -> {
+      String html = template.replace("${DNI}", "http://127.0.0.1:" + server.port())
+          .replace("${PROPERTY}", property)
+          .replace("${E164}", printed);
+      for (Map.Entry<String, String> f : UsNumberFormats.of(printed).entrySet()) {
+        html = html.replace("${" + f.getKey().toUpperCase(java.util.Locale.ROOT) + "}", f.getValue());
+      }
+      ctx.response().putHeader("content-type", "text/html; charset=utf-8")
+          .putHeader("cache-control", "no-store").end(html);
+    });
+    router.get("/control/session").handler(ctx -> engine.session(ctx.request().getParam("id"))
+        .onComplete(ar -> {
+          JsonObject state = new JsonObject();
+          if (ar.succeeded() && ar.result().isPresent()) {
+            Session s = ar.result().get();
+            state.put("state", s.state().name()).put("number", s.number().e164());
+          } else {
+            state.put("state", ar.succeeded() ? "UNKNOWN" : "ERROR: " + ar.cause());
+          }
+          ctx.response().putHeader("content-type", "application/json").end(state.encode());
+        }));
+    router.post("/control/stop-dni").handler(ctx -> {
+      DniServer running = server;
+      dniStopped.set(true);
+      running.close().onComplete(ar -> ctx.response().setStatusCode(ar.succeeded() ? 204 : 500).end());
+    });
+    return await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
+  }
+
+  /** Runs the browser script and returns its JSON report; fails with its output if it fails. */
+  private static JsonObject runBrowser(JsonObject config) throws Exception {
+    Files.createDirectories(ARTIFACTS);
+    Files.deleteIfExists(SCREENSHOT);
+    return BrowserScripts.run("browser.mjs", "e2e-browser", Duration.ofMinutes(BROWSER_MINUTES), config.encode());
+  }
+}

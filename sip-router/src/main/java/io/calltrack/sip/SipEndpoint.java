@@ -1,0 +1,56 @@
+package io.calltrack.sip;
+
+import gov.nist.javax.sip.SipStackImpl;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sip.ListeningPoint;
+import javax.sip.SipFactory;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.address.AddressFactory;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+
+/**
+ * A JAIN-SIP user agent's stack on one address, UDP and TCP on one provider, with the factories to
+ * build messages: what the demo business line and the tests' SIP phones are made of. (The router
+ * builds its own stack: it is a proxy, with other settings.) One message thread keeps each
+ * endpoint's messages in arrival order; {@link #close()} stops the stack, whose threads would
+ * otherwise keep the JVM alive.
+ */
+public record SipEndpoint(
+    SipStack stack,
+    SipProvider provider,
+    MessageFactory messages,
+    HeaderFactory headers,
+    AddressFactory addresses) implements AutoCloseable {
+
+  private static final AtomicInteger STACKS = new AtomicInteger();
+
+  /** Opens and starts a stack named {@code name} on {@code host:port} (a real port: JAIN-SIP refuses 0). */
+  public static SipEndpoint open(String name, String host, int port, SipListener listener) throws Exception {
+    Properties p = new Properties();
+    p.setProperty("javax.sip.STACK_NAME", name + "-" + port + "-" + STACKS.incrementAndGet());
+    p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1"); // messages in arrival order
+    p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+    p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
+    p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+    SipStack stack = new SipStackImpl(p);
+    SipFactory f = SipFactory.getInstance();
+    f.setPathName("gov.nist");
+    ListeningPoint udp = stack.createListeningPoint(host, port, ListeningPoint.UDP);
+    ListeningPoint tcp = stack.createListeningPoint(host, port, ListeningPoint.TCP);
+    SipProvider provider = stack.createSipProvider(udp);
+    provider.addListeningPoint(tcp);
+    provider.addSipListener(listener);
+    stack.start();
+    return new SipEndpoint(stack, provider, f.createMessageFactory(), f.createHeaderFactory(),
+        f.createAddressFactory());
+  }
+
+  @Override
+  public void close() {
+    stack.stop();
+  }
+}
