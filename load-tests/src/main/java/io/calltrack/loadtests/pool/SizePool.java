@@ -260,10 +260,10 @@ public final class SizePool {
         usage: size-pool [--params FILE.json] [--SETTING VALUE ...] [--target 0.99] [--parallel 2]
                          [--sizes N,N,...] [--grid 8] [--redis-url redis://...] [--out DIR]
 
-        Simulates one day of your site's traffic against the real pool engine for several pool sizes and
-        prints the smallest pool that attributes --target of calls to exactly the right visit, beside the
-        rules of thumb, and writes pool-sizes.csv, summary.json and exact-vs-pool-size.png to --out
-        (default ./size-pool-results). Without --redis-url (or CALLTRACK_REDIS_URL) it runs its own
+        Simulates --days days (default 7) of your site's traffic against the real pool engine for several
+        pool sizes (--parallel at a time) and prints the smallest pool that attributes --target of calls to
+        exactly the right visit, beside the rules of thumb, and writes table.txt, pool-sizes.csv,
+        summary.json and exact-vs-pool-size.png to --out (default ./size-pool-results). Without --redis-url (or CALLTRACK_REDIS_URL) it runs its own
         embedded redis-server. --sizes simulates just those sizes; --grid adds that many evenly spaced
         sizes for the plot. A JSON file takes the same settings in camelCase; flags override it.
 
