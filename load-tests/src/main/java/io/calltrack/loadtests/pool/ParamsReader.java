@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,8 +75,7 @@ public final class ParamsReader {
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException(path + " must hold a JSON object");
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : root.properties()) {
       JsonNode v = e.getValue();
       if (v.isArray()) {
         List<String> items = new ArrayList<>();
