@@ -50,6 +50,8 @@ final class Demo {
           if (req.path().equals("/") || req.path().startsWith("/plumbing")) {
             req.response().putHeader("content-type", "text/html; charset=utf-8")
                 .end(page(dni.port()));
+          } else if (req.path().equals("/favicon.ico")) {
+            req.response().setStatusCode(204).end(); // no icon, and no 404 in the visitor's console
           } else {
             req.response().setStatusCode(404).end("not found");
           }
