@@ -87,7 +87,8 @@ public final class RedisCallStore implements CallStore {
       }
     }
     String min = from == null ? "-" : "[" + String.format("%013d", from.toEpochMilli());
-    return api.zrevrangebylex(List.of(INDEX, max, min, "LIMIT", "0", Integer.toString(limit + 1)))
+    // ZRANGE ... BYLEX REV (Redis 6.2+) is what the deprecated ZREVRANGEBYLEX became: max first
+    return api.zrange(List.of(INDEX, max, min, "BYLEX", "REV", "LIMIT", "0", Integer.toString(limit + 1)))
         .compose(members -> {
           List<String> ids = new ArrayList<>();
           for (Response m : members) {
