@@ -167,13 +167,9 @@ public final class Proxy implements SipListener {
       reject(evt, Response.SERVICE_UNAVAILABLE, "Business line misconfigured");
       return;
     }
-    ServerTransaction st = evt.getServerTransaction();
+    ServerTransaction st = serverTransaction(evt);
     if (st == null) {
-      try {
-        st = provider.getNewServerTransaction(req);
-      } catch (TransactionAlreadyExistsException retransmission) {
-        return;
-      }
+      return; // a retransmission: the transaction that exists answers it
     }
     st.sendResponse(messages.createResponse(Response.TRYING, req));
 
@@ -320,13 +316,9 @@ public final class Proxy implements SipListener {
       reject(evt, Response.TOO_MANY_HOPS, null);
       return;
     }
-    ServerTransaction st = evt.getServerTransaction();
+    ServerTransaction st = serverTransaction(evt);
     if (st == null) {
-      try {
-        st = provider.getNewServerTransaction(req);
-      } catch (TransactionAlreadyExistsException retransmission) {
-        return;
-      }
+      return; // a retransmission: the transaction that exists answers it
     }
     ServerTransaction serverTx = st;
     call.exec.execute(() -> relayInDialog(call, serverTx, req, fromCaller));
@@ -593,15 +585,27 @@ public final class Proxy implements SipListener {
     if (code >= 300) {
       metrics.rejected();
     }
-    ServerTransaction st = evt.getServerTransaction();
+    ServerTransaction st = serverTransaction(evt);
     if (st == null) {
-      try {
-        st = provider.getNewServerTransaction(req);
-      } catch (TransactionAlreadyExistsException retransmission) {
-        return;
-      }
+      return; // a retransmission: the transaction that exists answers it
     }
     respond(st, req, code, reason);
+  }
+
+  /**
+   * The request's server transaction, made now if the stack has none yet; null when the request is a
+   * retransmission of one already being handled (JAIN-SIP then answers it from that transaction).
+   */
+  private ServerTransaction serverTransaction(RequestEvent evt) throws SipException {
+    ServerTransaction st = evt.getServerTransaction();
+    if (st != null) {
+      return st;
+    }
+    try {
+      return provider.getNewServerTransaction(evt.getRequest());
+    } catch (TransactionAlreadyExistsException retransmission) {
+      return null;
+    }
   }
 
   private void respond(ServerTransaction st, Request req, int code, String reason) {
