@@ -24,17 +24,18 @@ import io.calltrack.dni.metrics.AssignMetrics;
 import io.calltrack.dni.metrics.MetricsRoutes;
 import io.calltrack.dni.metrics.PoolGauges;
 import io.calltrack.dni.metrics.Sweeper;
+import io.calltrack.dni.openapi.ApiContract;
+import io.calltrack.dni.openapi.OpenApiRoutes;
+import io.calltrack.dni.openapi.RequestCheck;
 import io.calltrack.dni.report.RoiFeature;
 import io.calltrack.dni.snippet.SnippetRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import java.time.Clock;
@@ -55,9 +56,11 @@ public final class DniServer {
   private final PoolGauges poolGauges;
   private final PrometheusMeterRegistry ownRegistry;
   private final RoiFeature roi;
+  private final Routes routes;
 
   private DniServer(Redis redis, RedisConfigStore store, HttpServer http, Sweeper sweeper,
-      AssignMetrics assignMetrics, PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry, RoiFeature roi) {
+      AssignMetrics assignMetrics, PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry, RoiFeature roi,
+      Routes routes) {
     this.redis = redis;
     this.store = store;
     this.http = http;
@@ -66,6 +69,7 @@ public final class DniServer {
     this.poolGauges = poolGauges;
     this.ownRegistry = ownRegistry;
     this.roi = roi;
+    this.routes = routes;
   }
 
   /**
@@ -82,7 +86,8 @@ public final class DniServer {
       Future<Void> configApplied = o.configFile() == null
           ? Future.succeededFuture()
           : vertx.executeBlocking(() -> ConfigFile.read(o.configFile())).compose(file -> file.applyTo(store));
-      return compose(vertx, o, redis, api, store, engine, configApplied)
+      return ApiContract.load(vertx)
+          .compose(contract -> compose(vertx, o, redis, api, store, engine, contract, configApplied))
           .onFailure(err -> store.close());
     }, err -> {
       redis.close();
@@ -105,10 +110,14 @@ public final class DniServer {
       PrometheusMeterRegistry registry,
       AssignMetrics assignMetrics,
       PoolGauges poolGauges,
+      ApiContract contract,
       Clock clock) {}
 
+  /** The router, and what the suite checks of it: its routes against openapi.json. */
+  record Routes(Router router, RequestCheck checks) {}
+
   private static Future<DniServer> compose(Vertx vertx, DniServerOptions o, Redis redis, RedisAPI api,
-      RedisConfigStore store, PoolEngine engine, Future<Void> configApplied) {
+      RedisConfigStore store, PoolEngine engine, ApiContract contract, Future<Void> configApplied) {
     PrometheusMeterRegistry ownRegistry =
         o.registry() == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
     PrometheusMeterRegistry registry = o.registry() != null ? o.registry() : ownRegistry;
@@ -120,9 +129,10 @@ public final class DniServer {
     AdminAuth auth = new AdminAuth(o.adminToken());
     RoiFeature roi = new RoiFeature(vertx, redis, store, engine, o.clock());
     Parts parts = new Parts(vertx, api, store, engine, directory, auth, timeouts,
-        registry, assignMetrics, poolGauges, o.clock());
+        registry, assignMetrics, poolGauges, contract, o.clock());
+    Routes routes = routes(parts, roi);
     HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(o.host()).setPort(o.port()))
-        .requestHandler(router(parts, roi));
+        .requestHandler(routes.router());
 
     return configApplied
         .compose(v -> directory.refreshAll().otherwiseEmpty())
@@ -130,7 +140,7 @@ public final class DniServer {
         .map(listening -> {
           sweeper.start();
           roi.start();
-          return new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry, roi);
+          return new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry, roi, routes);
         })
         .onFailure(err -> {
           roi.close();
@@ -148,18 +158,19 @@ public final class DniServer {
    * admin ones on {@code admin} (the sub-router on {@code /v1} that checks the token). Handlers for
    * every request go before {@code admin.mountOn} (see {@link PublicApi} for why).
    */
-  static Router router(Parts p, RoiFeature roi) {
+  static Routes routes(Parts p, RoiFeature roi) {
     Router router = Router.router(p.vertx());
-    Handler<RoutingContext> validation = RoutingContext::next;
-    AdminApi admin = new AdminApi(p.vertx(), p.auth(), p.timeouts(), validation);
+    RequestCheck checks = new RequestCheck(p.contract());
+    AdminApi admin = new AdminApi(p.vertx(), p.auth(), p.timeouts(), checks);
     admin.mountOn(router);
-    PublicApi api = new PublicApi(router, validation);
+    PublicApi api = new PublicApi(router, checks);
 
     new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts()).mount(api);
     new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(api);
     new HealthRoutes(p.redis(), p.timeouts()).mount(api);
     new MetricsRoutes(p.registry(), p.poolGauges()).mount(api);
     new SnippetRoutes().mount(api);
+    new OpenApiRoutes(p.contract()).mount(api);
     new PropertyRoutes(p.store(), p.properties()).mount(admin);
     new PoolRoutes(p.store(), p.engine(), p.poolGauges()).mount(admin);
     new NumberRoutes(p.store()).mount(admin);
@@ -171,7 +182,32 @@ public final class DniServer {
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);
     router.errorHandler(500, errors);
-    return router;
+    return new Routes(router, checks);
+  }
+
+  /** Every route mounted, as "METHOD /v1/path/:param" (the suite compares them with openapi.json). */
+  public java.util.List<String> routes() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    collectRoutes(routes.router(), "", out);
+    return out;
+  }
+
+  /** Routes mounted without an operation in openapi.json: none, or the suite fails. */
+  public java.util.Set<String> undocumentedRoutes() {
+    return routes.checks().undocumented();
+  }
+
+  private static void collectRoutes(Router router, String prefix, java.util.List<String> out) {
+    for (io.vertx.ext.web.Route r : router.getRoutes()) {
+      if (r.getSubRouter() != null) {
+        String mount = r.getPath() == null ? "" : r.getPath().replaceAll("/$", "");
+        collectRoutes(r.getSubRouter(), prefix + mount, out);
+      } else if (r.getPath() != null && r.methods() != null) {
+        for (io.vertx.core.http.HttpMethod m : r.methods()) {
+          out.add(m.name() + " " + prefix + r.getPath());
+        }
+      }
+    }
   }
 
   /** The port the server listens on (the real one when the options said 0). */
