@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the launcher reads from the environment (DESIGN.md "Command line"), read in one place.
+ * Everything the launcher reads from the environment (docs/operations.md, "Configuration"), read in one place.
  * A missing admin token is made up at start and printed, so a first run is never left unprotected.
  */
 public record Settings(
