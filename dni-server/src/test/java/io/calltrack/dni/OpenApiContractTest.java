@@ -77,6 +77,12 @@ class OpenApiContractTest extends DniTestBase {
     // not JSON at all
     assertClear(api.adminPut("/v1/pools/" + TestRedis.uniqueId("pool"), Buffer.buffer("{\"property\":")),
         "JSON", "malformed");
+    // JSON sent with a form content type (what curl -d does) is still read, and checked, as JSON
+    assertClear(api.request(HttpMethod.PUT, "/v1/pools/" + TestRedis.uniqueId("pool"),
+        Buffer.buffer("{\"property\": \"" + site.property() + "\", \"numbers\": \"+15550100001\"}"),
+        io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("authorization", "Bearer " + TOKEN)
+            .add("content-type", "application/x-www-form-urlencoded")),
+        "numbers", "a list");
     // an enum value
     assertClear(api.adminPut("/v1/pools/" + TestRedis.uniqueId("pool"),
         poolBody(site.property(), TestNumbers.block(2), 60, 60, "panic")), "onExhausted", "one of");
