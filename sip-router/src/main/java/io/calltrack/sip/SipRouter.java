@@ -181,6 +181,11 @@ public final class SipRouter {
     return options.port();
   }
 
+  /** Calls whose last event is not yet in Redis or the spool, an earlier run's left-open ones included. */
+  public int openCalls() {
+    return journal.openCalls();
+  }
+
   /** Call events waiting on disk for Redis (0 when Redis has everything). */
   public int spoolDepth() {
     return journal.depth();
