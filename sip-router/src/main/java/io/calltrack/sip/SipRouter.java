@@ -94,7 +94,7 @@ public final class SipRouter {
         });
     CallResolver resolver = new CallResolver(context, backends.engine(), Duration.ofSeconds(2));
     CallJournal journal = new CallJournal(vertx, context, backends.calls(), o.spoolDir(), pool,
-        resolver::enrich, Duration.ofSeconds(3));
+        resolver::enrich, Duration.ofSeconds(3), o.clock());
     RouterMetrics metrics = new RouterMetrics(o.registry(), journal::depth);
     RoutingTableCache table = new RoutingTableCache(vertx, context, backends.config(),
         new RoutingSnapshot(o.spoolDir()), Duration.ofSeconds(30), Duration.ofSeconds(3));
@@ -179,6 +179,11 @@ public final class SipRouter {
 
   public int port() {
     return options.port();
+  }
+
+  /** Calls whose last event is not yet in Redis or the spool, an earlier run's left-open ones included. */
+  public int openCalls() {
+    return journal.openCalls();
   }
 
   /** Call events waiting on disk for Redis (0 when Redis has everything). */

@@ -57,8 +57,13 @@ final class RouterFixture implements AutoCloseable {
   }
 
   SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir) {
+    return router(port, trunks, answerTimeout, registry, spoolDir, Clock.systemUTC());
+  }
+
+  SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir,
+      Clock clock) {
     SipRouter router = Await.result(SipRouter.start(vertx, new SipRouterOptions("127.0.0.1", port, trunks, redisUrl,
-        spoolDir, registry, Clock.systemUTC(), answerTimeout)));
+        spoolDir, registry, clock, answerTimeout)));
     routers.add(router);
     return router;
   }
