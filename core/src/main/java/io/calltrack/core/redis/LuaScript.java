@@ -10,8 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A Lua script shipped as a classpath resource and run by SHA. Redis keeps scripts in a cache that a
@@ -29,13 +32,30 @@ public final class LuaScript {
     this.sha = sha1(source);
   }
 
+  /** Every script loaded in this JVM, by name: what a test checks against a cluster. */
+  private static final Map<String, LuaScript> LOADED = new ConcurrentHashMap<>();
+
   /** Loads {@code resource} (e.g. {@code /lua/pool/assign.lua}) from the classpath. */
   public static LuaScript load(String resource) {
+    return register(new LuaScript(resource, read(resource)));
+  }
+
+  private static LuaScript register(LuaScript script) {
+    LOADED.put(script.name, script);
+    return script;
+  }
+
+  /** The scripts loaded so far in this JVM (a class loads its scripts when it is first used). */
+  public static Collection<LuaScript> loaded() {
+    return List.copyOf(LOADED.values());
+  }
+
+  private static String read(String resource) {
     try (InputStream in = LuaScript.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("Lua script not on the classpath: " + resource);
       }
-      return new LuaScript(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -46,13 +66,13 @@ public final class LuaScript {
    * the script that uses it (Redis has no include of its own).
    */
   public static LuaScript load(String first, String... more) {
-    StringBuilder source = new StringBuilder(load(first).source);
+    StringBuilder source = new StringBuilder(read(first));
     StringBuilder name = new StringBuilder(first);
     for (String resource : more) {
-      source.append('\n').append(load(resource).source);
+      source.append('\n').append(read(resource));
       name.append('+').append(resource);
     }
-    return new LuaScript(name.toString(), source.toString());
+    return register(new LuaScript(name.toString(), source.toString()));
   }
 
   public String name() {
