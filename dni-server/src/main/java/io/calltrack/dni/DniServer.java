@@ -26,7 +26,9 @@ import io.calltrack.dni.report.RoiFeature;
 import io.calltrack.dni.snippet.SnippetRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -35,6 +37,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The DNI HTTP server: snippet endpoints, admin API, health and metrics on one Vert.x Web router.
@@ -56,6 +60,8 @@ public final class DniServer {
   private final PoolGauges poolGauges;
   private final PrometheusMeterRegistry ownRegistry;
   private final RoiFeature roi;
+  /** Set on the first instance of a multi-instance server. */
+  private volatile Deployments deployments;
 
   private DniServer(Redis redis, RedisConfigStore store, HttpServer http, Sweeper sweeper,
       AssignMetrics assignMetrics, PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry, RoiFeature roi) {
@@ -75,6 +81,68 @@ public final class DniServer {
    * answer with fallbacks and {@code /health/ready} says 503 until Redis is back.
    */
   public static Future<DniServer> start(Vertx vertx, DniServerOptions o) {
+    return o.instances() <= 1 ? startOne(vertx, o) : startInstances(vertx, o);
+  }
+
+  /**
+   * {@code o.instances()} HTTP verticles on one port, each a whole server of its own (Redis client,
+   * stores, engine, router, sweeper, rollup consumer) on its own event loop: nothing is shared but
+   * the metrics registry, and Vert.x hands each new connection to the next verticle. The first one
+   * applies the config file and picks the port; the others then listen on the same port. The server
+   * returned is the first; closing it undeploys them all.
+   */
+  private static Future<DniServer> startInstances(Vertx vertx, DniServerOptions o) {
+    PrometheusMeterRegistry shared = o.registry() == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
+    DniServerOptions each = shared == null ? o : o.withRegistry(shared);
+    List<DniServer> servers = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> new HttpInstance(each, servers), new DeploymentOptions())
+        .compose(firstId -> {
+          DniServer first = servers.get(0);
+          DniServerOptions rest = each.withPort(first.port()).withConfigFile(null);
+          return vertx.deployVerticle(() -> new HttpInstance(rest, servers),
+                  new DeploymentOptions().setInstances(o.instances() - 1))
+              .recover(err -> vertx.undeploy(firstId).transform(x -> Future.failedFuture(err)))
+              .map(restId -> {
+                first.deployments = new Deployments(vertx, List.of(restId, firstId), shared, servers.size());
+                return first;
+              });
+        })
+        .onFailure(err -> {
+          if (shared != null) {
+            shared.close();
+          }
+        });
+  }
+
+  /** One HTTP verticle: a whole server started on the verticle's own event loop. */
+  private static final class HttpInstance extends VerticleBase {
+    private final DniServerOptions options;
+    private final List<DniServer> started;
+    private DniServer server;
+
+    HttpInstance(DniServerOptions options, List<DniServer> started) {
+      this.options = options;
+      this.started = started;
+    }
+
+    @Override
+    public Future<?> start() {
+      return startOne(vertx, options).onSuccess(s -> {
+        server = s;
+        started.add(s);
+      });
+    }
+
+    @Override
+    public Future<?> stop() {
+      return server == null ? Future.succeededFuture() : server.closeThis();
+    }
+  }
+
+  /** The verticles of a multi-instance server, undeployed by {@link #close()}. */
+  private record Deployments(Vertx vertx, List<String> ids, PrometheusMeterRegistry sharedRegistry, int count) {}
+
+  private static Future<DniServer> startOne(Vertx vertx, DniServerOptions o) {
     Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
     // never fails for Redis being down: the store then works uncached and subscribes when it can
     return RedisConfigStore.create(vertx, redis).compose(store -> {
@@ -175,8 +243,34 @@ public final class DniServer {
     return http.actualPort();
   }
 
-  /** Stops the sweeper, the HTTP server and the Redis client; leases stay in Redis. */
+  /** How many HTTP verticles serve this server's port. */
+  public int instances() {
+    Deployments d = deployments;
+    return d == null ? 1 : d.count();
+  }
+
+  /**
+   * Stops the sweeper, the HTTP server and the Redis client (of every instance); leases stay in
+   * Redis.
+   */
   public Future<Void> close() {
+    Deployments d = deployments;
+    if (d == null) {
+      return closeThis();
+    }
+    Future<Void> all = Future.succeededFuture();
+    for (String id : d.ids()) {
+      all = all.eventually(() -> d.vertx().undeploy(id));
+    }
+    return all.eventually(() -> {
+      if (d.sharedRegistry() != null) {
+        d.sharedRegistry().close();
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> closeThis() {
     sweeper.close();
     roi.close();
     return http.close()

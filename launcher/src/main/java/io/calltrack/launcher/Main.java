@@ -24,7 +24,10 @@ public final class Main {
         help                 this text
 
       environment: CALLTRACK_HTTP_PORT (8080), CALLTRACK_SIP_PORT (5060), CALLTRACK_SIP_HOST (127.0.0.1),
-        CALLTRACK_SIP_TRUNKS (127.0.0.0/8), CALLTRACK_REDIS_URL (unset: embedded redis-server),
+        CALLTRACK_SIP_TRUNKS (127.0.0.0/8), CALLTRACK_SIP_ADVERTISE (host[:port] for Record-Route and Via;
+        unset: the bind address), CALLTRACK_REDIS_URL (unset: embedded redis-server; a comma list of
+        redis://host:port for cluster seeds or sentinels), CALLTRACK_REDIS_MODE (standalone|cluster|sentinel),
+        CALLTRACK_REDIS_MASTER (sentinel's master name), CALLTRACK_HTTP_INSTANCES (one per core),
         CALLTRACK_ADMIN_TOKEN (unset: a random one, printed), CALLTRACK_CONFIG (JSON file),
         CALLTRACK_DATA_DIR (.calltrack), CALLTRACK_METRICS_PORT (9090, sip-router alone)
       """;
@@ -69,9 +72,7 @@ public final class Main {
     for (int i = 0; i < rest.size(); i++) {
       String a = rest.get(i);
       if (a.equals("--config") && i + 1 < rest.size()) {
-        return new Settings(s.httpHost(), s.httpPort(), s.sipHost(), s.sipPort(), s.sipTrunks(),
-            s.redisUrl(), s.adminToken(), s.adminTokenGenerated(), java.nio.file.Path.of(rest.get(i + 1)),
-            s.dataDir(), s.metricsPort(), s.answerTimeout());
+        return s.withConfigFile(java.nio.file.Path.of(rest.get(i + 1)));
       } else if (a.startsWith("--config=")) {
         return withConfigFlag(s, List.of("--config", a.substring("--config=".length())));
       } else {

@@ -111,7 +111,8 @@ public final class SipRouter {
       SipProvider provider = stack.createSipProvider(udp);
       provider.addListeningPoint(tcp);
       Proxy proxy = new Proxy(vertx, provider, factory.createHeaderFactory(), factory.createMessageFactory(),
-          factory.createAddressFactory(), o.host(), o.port(), routing, observers, metrics, pool, o.clock(),
+          // Record-Route and Via carry the advertised address (CALLTRACK_SIP_ADVERTISE), not the bind one
+          factory.createAddressFactory(), o.advertisedHost(), o.advertisedPort(), routing, observers, metrics, pool, o.clock(),
           o.answerTimeout());
       provider.addSipListener(proxy);
       stack.start();
