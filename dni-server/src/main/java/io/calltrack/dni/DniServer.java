@@ -7,6 +7,7 @@ import io.calltrack.core.config.RedisConfigStore;
 import io.calltrack.core.pool.PoolEngine;
 import io.calltrack.core.pool.RedisPoolEngine;
 import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.core.redis.RedisTarget;
 import io.calltrack.dni.admin.NumberRoutes;
 import io.calltrack.dni.admin.PoolRoutes;
 import io.calltrack.dni.admin.PropertyRoutes;
@@ -147,7 +148,9 @@ public final class DniServer {
     // never fails for Redis being down: the store then works uncached and subscribes when it can
     return RedisConfigStore.create(vertx, redis).compose(store -> {
       RedisAPI api = RedisAPI.api(redis);
-      PoolEngine engine = new RedisPoolEngine(vertx, api, store, o.clock());
+      // CALLTRACK_REDIS_WAIT: assigns answer once a replica has the lease (a failover cannot lose it)
+      PoolEngine engine = new RedisPoolEngine(vertx, api, store, o.clock())
+          .withReplicatedAssigns(redis, RedisTarget.parse(o.redisUrl()).writes());
       Future<Void> configApplied = o.configFile() == null
           ? Future.succeededFuture()
           : vertx.executeBlocking(() -> ConfigFile.read(o.configFile())).compose(file -> file.applyTo(store));

@@ -210,7 +210,8 @@ public final class SipRouter {
       Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
       // starting the config store never fails for Redis being down: the router must start without it
       return RedisConfigStore.create(vertx, redis).map(config -> new Backends(config, config::onChange,
-          new RedisPoolEngine(vertx, RedisAPI.api(redis), config, o.clock()), new RedisCallStore(redis),
+          new RedisPoolEngine(vertx, RedisAPI.api(redis), config, o.clock()), new RedisCallStore(redis,
+              io.calltrack.core.redis.RedisTarget.parse(o.redisUrl()).writes()),
           () -> config.close().onComplete(ar -> redis.close())));
     }
   }

@@ -47,15 +47,30 @@ public final class RedisCallStore implements CallStore {
   private static final LuaScript OUTCOME = LuaScript.load("/lua/calls/set-outcome.lua");
 
   private final RedisAPI api;
+  /** The client behind {@link #api} when known: WAIT-backed writes need it (null: plain writes). */
+  private final Redis redis;
+  private final LuaScript.Durability durability;
   /** Shards this process has already registered in {@link #SHARDS}. */
   private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
   public RedisCallStore(RedisAPI api) {
     this.api = api;
+    this.redis = null;
+    this.durability = LuaScript.Durability.NONE;
   }
 
   public RedisCallStore(Redis redis) {
-    this(RedisAPI.api(redis));
+    this(redis, LuaScript.Durability.NONE);
+  }
+
+  /**
+   * A store whose call events are acknowledged only once {@code durability} replicas have them
+   * (WAIT): the router then keeps an event in its spool until a failover can no longer lose it.
+   */
+  public RedisCallStore(Redis redis, LuaScript.Durability durability) {
+    this.api = RedisAPI.api(redis);
+    this.redis = redis;
+    this.durability = durability;
   }
 
   /** The shard of a call of {@code property} (null: the no-property shard). */
@@ -132,11 +147,13 @@ public final class RedisCallStore implements CallStore {
   public Future<Boolean> apply(CallEvent event) {
     CallRecord r = event.record();
     String shard = shard(r.property());
-    return register(shard).compose(v -> APPLY.run(api,
-            List.of(key(shard, event.callId()), index(shard), eventsStream(shard)),
-            List.of(Integer.toString(event.seq()), JsonMapper.write(r.withOutcome(null)),
-                indexMember(r.startedAt(), event.callId()), event.type().json(), event.callId(),
-                Long.toString(STREAM_MAX_LEN))))
+    List<String> keys = List.of(key(shard, event.callId()), index(shard), eventsStream(shard));
+    List<String> args = List.of(Integer.toString(event.seq()), JsonMapper.write(r.withOutcome(null)),
+        indexMember(r.startedAt(), event.callId()), event.type().json(), event.callId(),
+        Long.toString(STREAM_MAX_LEN));
+    return register(shard).compose(v -> redis != null && durability.enabled()
+            ? APPLY.runReplicated(redis, keys, args, durability)
+            : APPLY.run(api, keys, args))
         .map(res -> res.toInteger() == 1);
   }
 

@@ -1,7 +1,10 @@
 package io.calltrack.core.redis;
 
 import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.io.IOException;
 import java.io.InputStream;
@@ -98,6 +101,64 @@ public final class LuaScript {
       }
       return Future.failedFuture(err);
     });
+  }
+
+  /**
+   * Runs the script and then {@code WAIT replicas timeout} on the same connection (one batch, sent to
+   * the node that owns the keys' slot): the answer comes only once {@code replicas} replicas have the
+   * write, so a failover right after cannot lose it. Fails with {@link NotReplicated} if fewer
+   * acknowledged in time (the write may then still be on the master alone).
+   */
+  public Future<Response> runReplicated(Redis redis, List<String> keys, List<String> args, Durability durability) {
+    if (!durability.enabled()) {
+      return run(RedisAPI.api(redis), keys, args);
+    }
+    List<String> call = new ArrayList<>(2 + keys.size() + args.size());
+    call.add(sha);
+    call.add(Integer.toString(keys.size()));
+    call.addAll(keys);
+    call.addAll(args);
+    return batchWithWait(redis, Command.EVALSHA, call, durability).recover(err -> {
+      // a batch reports a command's error as "ERR [index] NOSCRIPT ..."
+      if (err.getMessage() != null && err.getMessage().contains("NOSCRIPT")) {
+        List<String> full = new ArrayList<>(call);
+        full.set(0, source);
+        return batchWithWait(redis, Command.EVAL, full, durability);
+      }
+      return Future.failedFuture(err);
+    });
+  }
+
+  private static Future<Response> batchWithWait(Redis redis, Command cmd, List<String> call, Durability d) {
+    Request script = Request.cmd(cmd);
+    call.forEach(script::arg);
+    Request wait = Request.cmd(Command.WAIT).arg(d.replicas()).arg(d.timeout().toMillis());
+    return redis.batch(List.of(script, wait)).compose(res -> {
+      long acked = res.get(1).toLong();
+      if (acked < d.replicas()) {
+        return Future.failedFuture(new NotReplicated(acked, d.replicas()));
+      }
+      return Future.succeededFuture(res.get(0));
+    });
+  }
+
+  /** A write that fewer replicas than asked acknowledged within the timeout. */
+  public static final class NotReplicated extends RuntimeException {
+    public NotReplicated(long acked, int wanted) {
+      super("write acknowledged by " + acked + " of " + wanted + " replicas in time");
+    }
+  }
+
+  /**
+   * How many replicas must have a write before it counts as done ({@code WAIT}), and how long to wait.
+   * {@link #NONE} skips the wait (replication stays asynchronous).
+   */
+  public record Durability(int replicas, java.time.Duration timeout) {
+    public static final Durability NONE = new Durability(0, java.time.Duration.ZERO);
+
+    public boolean enabled() {
+      return replicas > 0;
+    }
   }
 
   private static String sha1(String text) {

@@ -13,12 +13,17 @@ import java.util.Map;
  * <p>It also has a one-string form ({@link #spec()}, read back by {@link #parse}) so servers' options
  * keep carrying a single "redis URL": a plain {@code redis://host:port} is standalone,
  * {@code cluster:redis://a:7000,redis://b:7001} a cluster, {@code sentinel:mymaster@redis://s1:26379,...}
- * a Sentinel set-up.
+ * a Sentinel set-up; a {@code |wait=replicas:timeoutMs} suffix asks for WAIT-backed writes.
  */
-public record RedisTarget(Mode mode, List<String> urls, String master) {
+public record RedisTarget(Mode mode, List<String> urls, String master, LuaScript.Durability writes) {
   public enum Mode { STANDALONE, CLUSTER, SENTINEL }
 
+  public RedisTarget(Mode mode, List<String> urls, String master) {
+    this(mode, urls, master, LuaScript.Durability.NONE);
+  }
+
   public RedisTarget {
+    writes = writes == null ? LuaScript.Durability.NONE : writes;
     if (mode == null) {
       throw new IllegalArgumentException("Redis mode must be standalone, cluster or sentinel");
     }
@@ -69,14 +74,45 @@ public record RedisTarget(Mode mode, List<String> urls, String master) {
     return new RedisTarget(mode(mode), split(urls), master == null ? null : master.strip());
   }
 
-  /** {@link #of} from an environment map; null when {@code CALLTRACK_REDIS_URL} is unset. */
+  /**
+   * {@link #of} from an environment map, with {@code CALLTRACK_REDIS_WAIT} ({@code replicas[:timeoutMs]},
+   * e.g. {@code 1:200}) for the writes that must survive a failover; null when
+   * {@code CALLTRACK_REDIS_URL} is unset.
+   */
   public static RedisTarget fromEnv(Map<String, String> env) {
-    return of(env.get("CALLTRACK_REDIS_MODE"), env.get("CALLTRACK_REDIS_URL"), env.get("CALLTRACK_REDIS_MASTER"));
+    RedisTarget t = of(env.get("CALLTRACK_REDIS_MODE"), env.get("CALLTRACK_REDIS_URL"), env.get("CALLTRACK_REDIS_MASTER"));
+    String wait = env.get("CALLTRACK_REDIS_WAIT");
+    return t == null || wait == null || wait.isBlank() ? t : t.withWrites(durability(wait.strip()));
+  }
+
+  public RedisTarget withWrites(LuaScript.Durability d) {
+    return new RedisTarget(mode, urls, master, d);
+  }
+
+  /** {@code replicas[:timeoutMs]}; the timeout defaults to 200 ms. */
+  static LuaScript.Durability durability(String text) {
+    try {
+      String[] p = text.split(":");
+      int replicas = Integer.parseInt(p[0]);
+      long ms = p.length > 1 ? Long.parseLong(p[1]) : 200;
+      if (replicas < 0 || replicas > 16 || ms < 1 || ms > 60_000 || p.length > 2) {
+        throw new NumberFormatException();
+      }
+      return replicas == 0 ? LuaScript.Durability.NONE
+          : new LuaScript.Durability(replicas, java.time.Duration.ofMillis(ms));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("CALLTRACK_REDIS_WAIT must be replicas[:timeoutMs], e.g. 1:200, not '"
+          + text + "'");
+    }
   }
 
   /** Reads the one-string form (see the class comment). */
   public static RedisTarget parse(String spec) {
     String s = spec.strip();
+    int bar = s.lastIndexOf("|wait=");
+    if (bar >= 0) {
+      return parse(s.substring(0, bar)).withWrites(durability(s.substring(bar + "|wait=".length())));
+    }
     if (s.startsWith("cluster:")) {
       return cluster(split(s.substring("cluster:".length())));
     }
@@ -94,11 +130,12 @@ public record RedisTarget(Mode mode, List<String> urls, String master) {
   /** The one-string form, for options that carry a single Redis URL. */
   public String spec() {
     String list = String.join(",", urls);
-    return switch (mode) {
+    String target = switch (mode) {
       case STANDALONE -> list;
       case CLUSTER -> "cluster:" + list;
       case SENTINEL -> "sentinel:" + master + "@" + list;
     };
+    return writes.enabled() ? target + "|wait=" + writes.replicas() + ":" + writes.timeout().toMillis() : target;
   }
 
   private static Mode mode(String mode) {
