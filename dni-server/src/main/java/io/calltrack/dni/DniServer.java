@@ -88,31 +88,35 @@ public final class DniServer {
   /**
    * {@code o.instances()} HTTP verticles on one port, each a whole server of its own (Redis client,
    * stores, engine, router, sweeper, rollup consumer) on its own event loop: nothing is shared but
-   * the metrics registry, and Vert.x hands each new connection to the next verticle. The first one
-   * applies the config file and picks the port; the others then listen on the same port. The server
-   * returned is the first; closing it undeploys them all.
+   * the metrics registry, and Vert.x hands each new connection to the next verticle. One verticle
+   * applies the config file. The server returned is one of them; closing it undeploys them all.
    */
   private static Future<DniServer> startInstances(Vertx vertx, DniServerOptions o) {
     PrometheusMeterRegistry shared = o.registry() == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
-    DniServerOptions each = shared == null ? o : o.withRegistry(shared);
+    // servers share a port only when they ask for the same one: "any free port" is chosen here, once
+    DniServerOptions each = (shared == null ? o : o.withRegistry(shared)).withPort(o.port() == 0 ? freePort() : o.port());
     List<DniServer> servers = new CopyOnWriteArrayList<>();
-    return vertx.deployVerticle(() -> new HttpInstance(each, servers), new DeploymentOptions())
-        .compose(firstId -> {
-          DniServer first = servers.get(0);
-          DniServerOptions rest = each.withPort(first.port()).withConfigFile(null);
-          return vertx.deployVerticle(() -> new HttpInstance(rest, servers),
-                  new DeploymentOptions().setInstances(o.instances() - 1))
-              .recover(err -> vertx.undeploy(firstId).transform(x -> Future.failedFuture(err)))
-              .map(restId -> {
-                first.deployments = new Deployments(vertx, List.of(restId, firstId), shared, servers.size());
-                return first;
-              });
+    java.util.concurrent.atomic.AtomicBoolean configGiven = new java.util.concurrent.atomic.AtomicBoolean();
+    return vertx.deployVerticle(() -> new HttpInstance(configGiven.compareAndSet(false, true) ? each
+                : each.withConfigFile(null), servers), new DeploymentOptions().setInstances(o.instances()))
+        .map(id -> {
+          DniServer front = servers.get(0);
+          front.deployments = new Deployments(vertx, List.of(id), shared, servers.size());
+          return front;
         })
         .onFailure(err -> {
           if (shared != null) {
             shared.close();
           }
         });
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** One HTTP verticle: a whole server started on the verticle's own event loop. */

@@ -107,7 +107,8 @@ public final class LuaScript {
    * Runs the script and then {@code WAIT replicas timeout} on the same connection (one batch, sent to
    * the node that owns the keys' slot): the answer comes only once {@code replicas} replicas have the
    * write, so a failover right after cannot lose it. Fails with {@link NotReplicated} if fewer
-   * acknowledged in time (the write may then still be on the master alone).
+   * acknowledged in time (the write may then still be on the master alone). A master with fewer
+   * replicas than asked (after a failover, before its replica is back) needs only those it has.
    */
   public Future<Response> runReplicated(Redis redis, List<String> keys, List<String> args, Durability durability) {
     if (!durability.enabled()) {
@@ -133,10 +134,17 @@ public final class LuaScript {
     Request script = Request.cmd(cmd);
     call.forEach(script::arg);
     Request wait = Request.cmd(Command.WAIT).arg(d.replicas()).arg(d.timeout().toMillis());
-    return redis.batch(List.of(script, wait)).compose(res -> {
+    // ROLE, on the same master: how many replicas it has now. A master left without its replica
+    // (its own was promoted elsewhere, or is down) cannot do better than the replicas it has: the
+    // write then counts once those have it (none: the WAIT times out, the write stands).
+    Request role = Request.cmd(Command.ROLE);
+    return redis.batch(List.of(script, wait, role)).compose(res -> {
       long acked = res.get(1).toLong();
-      if (acked < d.replicas()) {
-        return Future.failedFuture(new NotReplicated(acked, d.replicas()));
+      Response r = res.get(2);
+      long connected = r != null && r.size() > 2 && r.get(2) != null ? r.get(2).size() : d.replicas();
+      long needed = Math.min(d.replicas(), connected);
+      if (acked < needed) {
+        return Future.failedFuture(new NotReplicated(acked, (int) needed));
       }
       return Future.succeededFuture(res.get(0));
     });
