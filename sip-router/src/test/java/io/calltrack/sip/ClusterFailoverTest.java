@@ -1,7 +1,6 @@
 package io.calltrack.sip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.calls.CallRecord;
@@ -55,6 +54,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ClusterFailoverTest {
   static final LuaScript.Durability ONE_REPLICA = new LuaScript.Durability(1, Duration.ofMillis(500));
+  /**
+   * {@code -Dcalltrack.failover.wait=0} runs the same load without WAIT, to measure what asynchronous
+   * replication loses (docs/scale-out.md): it then reports lost leases and calls instead of failing.
+   */
+  static final boolean WAIT = !"0".equals(System.getProperty("calltrack.failover.wait", "1"));
   static final int NUMBERS = 1500;
 
   @TempDir Path spool;
@@ -64,7 +68,7 @@ class ClusterFailoverTest {
   @Test
   void masterKilledUnderAssignAndCallLoad() throws Exception {
     try (TestCluster cluster = TestCluster.start()) {
-      String spec = cluster.target().withWrites(ONE_REPLICA).spec();
+      String spec = WAIT ? cluster.target().withWrites(ONE_REPLICA).spec() : cluster.target().spec();
       try (RouterFixture fx = new RouterFixture(spec, spool);
           SipPhone caller = SipPhone.start("caller");
           SipPhone line = SipPhone.start("line")) {
@@ -85,7 +89,7 @@ class ClusterFailoverTest {
           Redis client = RedisClientFactory.create(v, spec);
           RedisConfigStore store = Await.result(RedisConfigStore.create(v, client));
           engines.add(new Engine(v, client, store, new RedisPoolEngine(v, RedisAPI.api(client), store,
-              Clock.systemUTC()).withReplicatedAssigns(client, ONE_REPLICA)));
+              Clock.systemUTC()).withReplicatedAssigns(client, WAIT ? ONE_REPLICA : LuaScript.Durability.NONE)));
         }
         try {
           run(cluster, fx, router, caller, tracked, site, pool, engines);
@@ -194,17 +198,25 @@ class ClusterFailoverTest {
     // every call connected
     assertEquals(List.of(), callFailures, "every call connects");
     // every call record exactly once: one finished record per call, one index entry, each event once
+    int missingRecords = 0;
     for (String id : callIds) {
-      CallRecord r = fx.awaitFinished(id);
-      assertEquals(CallStatus.ANSWERED, r.status(), r::toString);
+      if (WAIT) {
+        CallRecord r = fx.awaitFinished(id);
+        assertEquals(CallStatus.ANSWERED, r.status(), r::toString);
+      } else if (fx.records(r -> id.equals(r.sipCallId()) && r.finished()).isEmpty()) {
+        missingRecords++;
+      }
     }
-    assertEquals(callIds.size(), fx.records(r -> callIds.contains(r.sipCallId())).size());
-    String property = fx.records(r -> callIds.contains(r.sipCallId())).get(0).property();
-    Response entries = Await.result(RedisAPI.api(fx.redis).xrange(
+    if (WAIT) {
+      assertEquals(callIds.size(), fx.records(r -> callIds.contains(r.sipCallId())).size());
+    }
+    List<CallRecord> ours = fx.records(r -> callIds.contains(r.sipCallId()));
+    String property = ours.isEmpty() ? null : ours.get(0).property();
+    Response entries = property == null ? null : Await.result(RedisAPI.api(fx.redis).xrange(
         List.of(RedisCallStore.eventsStream(property), "-", "+")));
     Map<String, List<String>> seqs = new HashMap<>();
-    for (Response entry : entries) {
-      Response f = entry.get(1);
+    for (int e = 0; entries != null && e < entries.size(); e++) {
+      Response f = entries.get(e).get(1);
       Map<String, String> m = new HashMap<>();
       for (int i = 0; i + 1 < f.size(); i += 2) {
         m.put(f.get(i).toString(), f.get(i + 1).toString());
@@ -219,18 +231,24 @@ class ClusterFailoverTest {
     RedisPoolEngine checker = engines.get(0).engine();
     Set<PhoneNumber> numbers = new HashSet<>();
     int lost = 0;
+    int doubled = 0;
     for (Assignment a : leases) {
       java.util.Optional<Session> s = Await.result(checker.session(a.sessionId()));
       if (s.isEmpty() || s.get().state() != Session.State.LEASED) {
         lost++;
       }
-      assertTrue(numbers.add(a.number()), "number " + a.number() + " leased to two live visits");
+      if (!numbers.add(a.number())) {
+        doubled++;
+      }
     }
-    System.out.printf("failover: master :%d killed; replica promoted and cluster ok after %d ms; "
-            + "%d leases acknowledged (%d before the kill), %d assigns failed (%d before the kill), %d lost; "
-            + "%d calls (%d before the kill), all connected, each recorded once%n",
-        victim, promotedMs, leases.size(), leasesBefore, assignsFailed.get(), failedBefore, lost,
-        callIds.size(), callsAtFailover);
-    assertEquals(0, lost, "with WAIT, a lease a visitor was given survives the failover");
+    System.out.printf("failover (WAIT %s): master :%d killed; replica promoted and cluster ok after %d ms; "
+            + "%d leases acknowledged (%d before the kill), %d assigns failed (%d before the kill), %d lost, "
+            + "%d numbers given to two visitors; %d calls (%d before the kill), all connected, %d records missing%n",
+        WAIT ? "1" : "off", victim, promotedMs, leases.size(), leasesBefore, assignsFailed.get(), failedBefore, lost,
+        doubled, callIds.size(), callsAtFailover, missingRecords);
+    if (WAIT) {
+      assertEquals(0, lost, "with WAIT, a lease a visitor was given survives the failover");
+      assertEquals(0, doubled, "no number leased to two live visits");
+    }
   }
 }
