@@ -1,6 +1,5 @@
 package io.calltrack.core.testing;
 
-import io.calltrack.core.redis.EmbeddedRedis;
 import io.calltrack.core.redis.RedisTarget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -219,9 +218,12 @@ public final class TestCluster implements AutoCloseable {
 
   private static int freePort(Set<Integer> taken) {
     while (true) {
-      int p = EmbeddedRedis.freePort();
-      if (taken.add(p)) {
-        return p;
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        if (taken.add(s.getLocalPort())) {
+          return s.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }
   }
