@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.phone.PhoneNumber;
-import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.sip.testing.SipPhone;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
