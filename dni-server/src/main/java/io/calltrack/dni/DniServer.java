@@ -7,6 +7,7 @@ import io.calltrack.core.config.RedisConfigStore;
 import io.calltrack.core.pool.PoolEngine;
 import io.calltrack.core.pool.RedisPoolEngine;
 import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.core.redis.RedisTarget;
 import io.calltrack.dni.admin.NumberRoutes;
 import io.calltrack.dni.admin.PoolRoutes;
 import io.calltrack.dni.admin.PropertyRoutes;
@@ -31,7 +32,10 @@ import io.calltrack.dni.report.RoiFeature;
 import io.calltrack.dni.snippet.SnippetRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -39,6 +43,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The DNI HTTP server: snippet endpoints, admin API, health and metrics on one Vert.x Web router.
@@ -57,6 +63,8 @@ public final class DniServer {
   private final PrometheusMeterRegistry ownRegistry;
   private final RoiFeature roi;
   private final Routes routes;
+  /** Set on the first instance of a multi-instance server. */
+  private volatile Deployments deployments;
 
   private DniServer(Redis redis, RedisConfigStore store, HttpServer http, Sweeper sweeper,
       AssignMetrics assignMetrics, PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry, RoiFeature roi,
@@ -78,11 +86,79 @@ public final class DniServer {
    * answer with fallbacks and {@code /health/ready} says 503 until Redis is back.
    */
   public static Future<DniServer> start(Vertx vertx, DniServerOptions o) {
+    return o.instances() <= 1 ? startOne(vertx, o) : startInstances(vertx, o);
+  }
+
+  /**
+   * {@code o.instances()} HTTP verticles on one port, each a whole server of its own (Redis client,
+   * stores, engine, router, sweeper, rollup consumer) on its own event loop: nothing is shared but
+   * the metrics registry, and Vert.x hands each new connection to the next verticle. One verticle
+   * applies the config file. The server returned is one of them; closing it undeploys them all.
+   */
+  private static Future<DniServer> startInstances(Vertx vertx, DniServerOptions o) {
+    PrometheusMeterRegistry shared = o.registry() == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
+    // servers share a port only when they ask for the same one: "any free port" is chosen here, once
+    DniServerOptions each = (shared == null ? o : o.withRegistry(shared)).withPort(o.port() == 0 ? freePort() : o.port());
+    List<DniServer> servers = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean configGiven = new java.util.concurrent.atomic.AtomicBoolean();
+    return vertx.deployVerticle(() -> new HttpInstance(configGiven.compareAndSet(false, true) ? each
+                : each.withConfigFile(null), servers), new DeploymentOptions().setInstances(o.instances()))
+        .map(id -> {
+          DniServer front = servers.get(0);
+          front.deployments = new Deployments(vertx, List.of(id), shared, servers.size());
+          return front;
+        })
+        .onFailure(err -> {
+          if (shared != null) {
+            shared.close();
+          }
+        });
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** One HTTP verticle: a whole server started on the verticle's own event loop. */
+  private static final class HttpInstance extends VerticleBase {
+    private final DniServerOptions options;
+    private final List<DniServer> started;
+    private DniServer server;
+
+    HttpInstance(DniServerOptions options, List<DniServer> started) {
+      this.options = options;
+      this.started = started;
+    }
+
+    @Override
+    public Future<?> start() {
+      return startOne(vertx, options).onSuccess(s -> {
+        server = s;
+        started.add(s);
+      });
+    }
+
+    @Override
+    public Future<?> stop() {
+      return server == null ? Future.succeededFuture() : server.closeThis();
+    }
+  }
+
+  /** The verticles of a multi-instance server, undeployed by {@link #close()}. */
+  private record Deployments(Vertx vertx, List<String> ids, PrometheusMeterRegistry sharedRegistry, int count) {}
+
+  private static Future<DniServer> startOne(Vertx vertx, DniServerOptions o) {
     Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
     // never fails for Redis being down: the store then works uncached and subscribes when it can
     return RedisConfigStore.create(vertx, redis).compose(store -> {
       RedisAPI api = RedisAPI.api(redis);
-      PoolEngine engine = new RedisPoolEngine(vertx, api, store, o.clock());
+      // CALLTRACK_REDIS_WAIT: assigns answer once a replica has the lease (a failover cannot lose it)
+      PoolEngine engine = new RedisPoolEngine(vertx, api, store, o.clock())
+          .withReplicatedAssigns(redis, RedisTarget.parse(o.redisUrl()).writes());
       Future<Void> configApplied = o.configFile() == null
           ? Future.succeededFuture()
           : vertx.executeBlocking(() -> ConfigFile.read(o.configFile())).compose(file -> file.applyTo(store));
@@ -215,8 +291,34 @@ public final class DniServer {
     return http.actualPort();
   }
 
-  /** Stops the sweeper, the HTTP server and the Redis client; leases stay in Redis. */
+  /** How many HTTP verticles serve this server's port. */
+  public int instances() {
+    Deployments d = deployments;
+    return d == null ? 1 : d.count();
+  }
+
+  /**
+   * Stops the sweeper, the HTTP server and the Redis client (of every instance); leases stay in
+   * Redis.
+   */
   public Future<Void> close() {
+    Deployments d = deployments;
+    if (d == null) {
+      return closeThis();
+    }
+    Future<Void> all = Future.succeededFuture();
+    for (String id : d.ids()) {
+      all = all.eventually(() -> d.vertx().undeploy(id));
+    }
+    return all.eventually(() -> {
+      if (d.sharedRegistry() != null) {
+        d.sharedRegistry().close();
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> closeThis() {
     sweeper.close();
     roi.close();
     return http.close()

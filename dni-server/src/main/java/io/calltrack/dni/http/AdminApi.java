@@ -63,6 +63,10 @@ public final class AdminApi {
     }
 
     private void readBody(RoutingContext ctx) {
+      if (!PublicApi.hasBody(ctx.request().method())) {
+        ctx.next(); // see PublicApi.hasBody
+        return;
+      }
       ctx.put(BODY_LIMIT_KEY, bodyLimit);
       body.handle(ctx);
     }
