@@ -255,7 +255,7 @@ class RedisOutageUnderLoadTest {
   private static void assertEventsOnceAndInOrder(RedisAPI api, List<CallRecord> records) {
     Set<String> ours = new HashSet<>();
     records.forEach(c -> ours.add(c.callId()));
-    Response entries = Await.result(api.xrange(List.of(RedisCallStore.EVENTS_STREAM, "-", "+")));
+    Response entries = Await.result(api.xrange(List.of(RedisCallStore.eventsStream(records.get(0).property()), "-", "+")));
     Map<String, List<Integer>> seqs = new HashMap<>();
     for (Response entry : entries) {
       Response fields = entry.get(1);
