@@ -102,6 +102,20 @@ class OpenApiContractTest extends DniTestBase {
   }
 
   @Test
+  void theDashboardsAnswersFitTheContract() {
+    // the other API tests reach these only through Chromium; DniClient checks each answer here
+    Site site = site(1);
+    Reply page = api.get("/dashboard");
+    assertEquals(200, page.status());
+    assertTrue(page.header("content-type").startsWith("text/html"));
+    assertEquals(200, api.get("/dashboard/dashboard.js").status());
+    assertEquals(404, api.get("/dashboard/nothing.txt").status());
+    Reply properties = api.adminGet("/v1/dashboard/properties");
+    assertEquals(200, properties.status(), properties::toString);
+    assertTrue(properties.text().contains(site.property()));
+  }
+
+  @Test
   void aRequestCheckedAgainstTheContractStillReachesItsEndpoint() {
     // the check must not get in the way of what the snippet really sends: JSON as text/plain, a query
     Site site = site(2);
