@@ -111,7 +111,8 @@ public final class SipRouter {
       SipProvider provider = stack.createSipProvider(udp);
       provider.addListeningPoint(tcp);
       Proxy proxy = new Proxy(vertx, provider, factory.createHeaderFactory(), factory.createMessageFactory(),
-          factory.createAddressFactory(), o.host(), o.port(), routing, observers, metrics, pool, o.clock(),
+          // Record-Route and Via carry the advertised address (CALLTRACK_SIP_ADVERTISE), not the bind one
+          factory.createAddressFactory(), o.advertisedHost(), o.advertisedPort(), routing, observers, metrics, pool, o.clock(),
           o.answerTimeout());
       provider.addSipListener(proxy);
       stack.start();
@@ -214,7 +215,8 @@ public final class SipRouter {
       Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
       // starting the config store never fails for Redis being down: the router must start without it
       return RedisConfigStore.create(vertx, redis).map(config -> new Backends(config, config::onChange,
-          new RedisPoolEngine(vertx, RedisAPI.api(redis), config, o.clock()), new RedisCallStore(redis),
+          new RedisPoolEngine(vertx, RedisAPI.api(redis), config, o.clock()), new RedisCallStore(redis,
+              io.calltrack.core.redis.RedisTarget.parse(o.redisUrl()).writes()),
           () -> config.close().onComplete(ar -> redis.close())));
     }
   }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One call to a tracking or static number (DESIGN.md {@code GET /v1/calls/{callId}}). Written by the
+ * One call to a tracking or static number (docs/contract.md {@code GET /v1/calls/{callId}}). Written by the
  * SIP router as the call progresses; {@code outcome} is added later by the business. Every field
  * is always in the JSON (null until known), so clients see one shape.
  *
