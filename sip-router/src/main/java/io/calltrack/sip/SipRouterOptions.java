@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param registry      where the router's meters go (null: a registry of its own)
  * @param clock         the time written into call records
  * @param answerTimeout how long the business line may ring before the call is missed (default 30 s)
+ * @param limits        overload, drain and TCP limits (default {@link RouterLimits#DEFAULTS})
  */
 public record SipRouterOptions(
     String host,
@@ -26,7 +27,13 @@ public record SipRouterOptions(
     Path spoolDir,
     MeterRegistry registry,
     Clock clock,
-    Duration answerTimeout) {
+    Duration answerTimeout,
+    RouterLimits limits) {
+
+  public SipRouterOptions(String host, int port, List<String> trunks, String redisUrl, Path spoolDir,
+      MeterRegistry registry, Clock clock, Duration answerTimeout) {
+    this(host, port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout, null);
+  }
 
   public SipRouterOptions {
     Objects.requireNonNull(host, "host");
@@ -42,5 +49,6 @@ public record SipRouterOptions(
     if (answerTimeout.isNegative() || answerTimeout.isZero()) {
       throw new IllegalArgumentException("answerTimeout must be positive");
     }
+    limits = limits == null ? RouterLimits.DEFAULTS : limits;
   }
 }
