@@ -173,6 +173,7 @@ public final class SipRouter {
     p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
     RouterLimits limits = o.limits();
     p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", TcpLimits.class.getName());
+    p.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", io.calltrack.sip.proxy.ResponseGate.class.getName());
     p.setProperty(TcpLimits.TOTAL, Integer.toString(limits.tcpConnections()));
     p.setProperty(TcpLimits.PER_SOURCE, Integer.toString(limits.tcpConnectionsPerSource()));
     p.setProperty(TcpLimits.IDLE_MILLIS, Long.toString(limits.tcpIdleTimeout().toMillis()));

@@ -57,8 +57,18 @@ final class RouterFixture implements AutoCloseable {
   }
 
   SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir) {
+    return router(port, trunks, answerTimeout, registry, spoolDir, null);
+  }
+
+  SipRouter router(List<String> trunks, Duration answerTimeout, RouterLimits limits) {
+    int port = EmbeddedRedis.freePort();
+    return router(port, trunks, answerTimeout, new SimpleMeterRegistry(), spoolRoot.resolve("spool-" + port), limits);
+  }
+
+  SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir,
+      RouterLimits limits) {
     SipRouter router = Await.result(SipRouter.start(vertx, new SipRouterOptions("127.0.0.1", port, trunks, redisUrl,
-        spoolDir, registry, Clock.systemUTC(), answerTimeout)));
+        spoolDir, registry, Clock.systemUTC(), answerTimeout, limits)));
     routers.add(router);
     return router;
   }
