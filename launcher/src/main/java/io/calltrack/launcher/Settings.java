@@ -24,7 +24,8 @@ public record Settings(
     Path configFile,
     Path dataDir,
     int metricsPort,
-    Duration answerTimeout) {
+    Duration answerTimeout,
+    io.calltrack.sip.RouterLimits sipLimits) {
 
   public static Settings fromEnv(Map<String, String> env) {
     String token = blankToNull(env.get("CALLTRACK_ADMIN_TOKEN"));
@@ -48,7 +49,16 @@ public record Settings(
         config == null ? null : Path.of(config),
         Path.of(env.getOrDefault("CALLTRACK_DATA_DIR", ".calltrack")),
         port(env, "CALLTRACK_METRICS_PORT", 9090),
-        Duration.ofSeconds(port(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS", 30)));
+        Duration.ofSeconds(port(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS", 30)),
+        sipLimits(env));
+  }
+
+  /** The router's limits: new calls per second in total and per source address (0: none), drain time. */
+  private static io.calltrack.sip.RouterLimits sipLimits(Map<String, String> env) {
+    io.calltrack.sip.RouterLimits d = io.calltrack.sip.RouterLimits.DEFAULTS;
+    return d.withInviteRates(port(env, "CALLTRACK_SIP_MAX_CPS", (int) d.invitesPerSecond()),
+            port(env, "CALLTRACK_SIP_MAX_CPS_PER_SOURCE", (int) d.invitesPerSecondPerSource()))
+        .withDrainTime(Duration.ofSeconds(port(env, "CALLTRACK_SIP_DRAIN_SECONDS", (int) d.drainTime().toSeconds())));
   }
 
   private static int port(Map<String, String> env, String name, int dflt) {
