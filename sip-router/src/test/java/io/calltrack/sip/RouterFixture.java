@@ -6,7 +6,7 @@ import io.calltrack.core.config.PoolConfig;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.config.RedisConfigStore;
 import io.calltrack.core.phone.PhoneNumber;
-import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.TestNumbers;
@@ -57,18 +57,35 @@ final class RouterFixture implements AutoCloseable {
   }
 
   SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir) {
-    return router(port, trunks, answerTimeout, registry, spoolDir, null);
-  }
-
-  SipRouter router(List<String> trunks, Duration answerTimeout, RouterLimits limits) {
-    int port = EmbeddedRedis.freePort();
-    return router(port, trunks, answerTimeout, new SimpleMeterRegistry(), spoolRoot.resolve("spool-" + port), limits);
+    return router(port, trunks, answerTimeout, registry, spoolDir, Clock.systemUTC(), null);
   }
 
   SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir,
-      RouterLimits limits) {
-    SipRouter router = Await.result(SipRouter.start(vertx, new SipRouterOptions("127.0.0.1", port, trunks, redisUrl,
-        spoolDir, registry, Clock.systemUTC(), answerTimeout, limits)));
+      Clock clock) {
+    return router(port, trunks, answerTimeout, registry, spoolDir, clock, null);
+  }
+
+  /** A router that writes {@code advertise} ({@code host[:port]}) into Record-Route and Via. */
+  SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir,
+      String advertise) {
+    return router(port, trunks, answerTimeout, registry, spoolDir, Clock.systemUTC(), advertise);
+  }
+
+  SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir,
+      Clock clock, String advertise) {
+    return start(new SipRouterOptions("127.0.0.1", port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout,
+        advertise));
+  }
+
+  /** A router with {@code limits} (rates, drain time, TCP) instead of the defaults. */
+  SipRouter router(List<String> trunks, Duration answerTimeout, RouterLimits limits) {
+    int port = EmbeddedRedis.freePort();
+    return start(new SipRouterOptions("127.0.0.1", port, trunks, redisUrl, spoolRoot.resolve("spool-" + port),
+        new SimpleMeterRegistry(), Clock.systemUTC(), answerTimeout, null, limits));
+  }
+
+  private SipRouter start(SipRouterOptions options) {
+    SipRouter router = Await.result(SipRouter.start(vertx, options));
     routers.add(router);
     return router;
   }
