@@ -181,7 +181,7 @@ class RedisOutageUnderLoadTest {
         assertEquals("lease", c.resolution(), c::toString);
         records.add(c);
       }
-      assertEventsOnceAndInOrder(api, records);
+      assertEventsOnceAndInOrder(api, property, records);
 
       // the rollups, fed from the stream, equal a recount from the records
       String day = records.get(0).startedAt().atZone(ZoneOffset.UTC).toLocalDate().toString();
@@ -252,10 +252,10 @@ class RedisOutageUnderLoadTest {
   }
 
   /** Each call's events on the stream: seq 0..3, each once. */
-  private static void assertEventsOnceAndInOrder(RedisAPI api, List<CallRecord> records) {
+  private static void assertEventsOnceAndInOrder(RedisAPI api, String property, List<CallRecord> records) {
     Set<String> ours = new HashSet<>();
     records.forEach(c -> ours.add(c.callId()));
-    Response entries = Await.result(api.xrange(List.of(RedisCallStore.EVENTS_STREAM, "-", "+")));
+    Response entries = Await.result(api.xrange(List.of(RedisCallStore.eventsStream(property), "-", "+")));
     Map<String, List<Integer>> seqs = new HashMap<>();
     for (Response entry : entries) {
       Response fields = entry.get(1);
