@@ -17,6 +17,8 @@ import io.calltrack.dni.config.PropertyDirectory;
 import io.calltrack.dni.health.HealthRoutes;
 import io.calltrack.dni.http.AdminAuth;
 import io.calltrack.dni.http.ErrorHandler;
+import io.calltrack.dni.http.HttpHardening;
+import io.calltrack.dni.http.ServerHardening;
 import io.calltrack.dni.http.Timeouts;
 import io.calltrack.dni.metrics.AssignMetrics;
 import io.calltrack.dni.metrics.MetricsRoutes;
@@ -56,6 +58,7 @@ public final class DniServer {
   private final PoolGauges poolGauges;
   private final PrometheusMeterRegistry ownRegistry;
   private final RoiFeature roi;
+  private HttpServer metricsHttp;
 
   private DniServer(Redis redis, RedisConfigStore store, HttpServer http, Sweeper sweeper,
       AssignMetrics assignMetrics, PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry, RoiFeature roi) {
@@ -106,7 +109,9 @@ public final class DniServer {
       PrometheusMeterRegistry registry,
       AssignMetrics assignMetrics,
       PoolGauges poolGauges,
-      Clock clock) {}
+      Clock clock,
+      HttpHardening hardening,
+      ServerHardening settings) {}
 
   private static Future<DniServer> compose(Vertx vertx, DniServerOptions o, Redis redis, RedisAPI api,
       RedisConfigStore store, PoolEngine engine, Future<Void> configApplied) {
@@ -120,20 +125,30 @@ public final class DniServer {
     Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts);
     AdminAuth auth = new AdminAuth(o.adminToken());
     RoiFeature roi = new RoiFeature(vertx, redis, store, engine, auth, o.clock());
+    HttpHardening hardening = new HttpHardening(vertx, o.hardening());
     Parts parts = new Parts(vertx, api, store, engine, directory, auth, timeouts,
-        registry, assignMetrics, poolGauges, o.clock());
-    HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(o.host()).setPort(o.port()))
-        .requestHandler(router(parts, roi));
+        registry, assignMetrics, poolGauges, o.clock(), hardening, o.hardening());
+    HttpServer http = listener(parts, o.host(), o.port(), router(parts, roi));
+    HttpServer metricsHttp = o.hardening().separateMetrics()
+        ? listener(parts, o.hardening().metricsHost(), o.hardening().metricsPort(), metricsRouter(parts))
+        : null;
 
     return configApplied
         .compose(v -> directory.refreshAll().otherwiseEmpty())
         .compose(v -> http.listen())
+        .compose(v -> metricsHttp == null ? Future.succeededFuture(v) : metricsHttp.listen())
         .map(listening -> {
           sweeper.start();
           roi.start();
-          return new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry, roi);
+          DniServer server = new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry, roi);
+          server.metricsHttp = metricsHttp;
+          return server;
         })
         .onFailure(err -> {
+          http.close();
+          if (metricsHttp != null) {
+            metricsHttp.close();
+          }
           roi.close();
           assignMetrics.close();
           poolGauges.close();
@@ -144,9 +159,29 @@ public final class DniServer {
         });
   }
 
+  /** An HTTP listener with the connection deadlines of {@link HttpHardening}. */
+  private static HttpServer listener(Parts p, String host, int port, Router router) {
+    return p.vertx().createHttpServer(p.hardening().configure(new HttpServerOptions().setHost(host).setPort(port)))
+        .requestHandler(p.hardening().requestHandler(router));
+  }
+
+  /** {@code /metrics} alone, for the separate metrics address. */
+  private static Router metricsRouter(Parts p) {
+    Router router = Router.router(p.vertx());
+    p.hardening().mount(router);
+    new MetricsRoutes(p.registry(), p.poolGauges(), p.settings().metricsToken()).mount(router);
+    ErrorHandler errors = new ErrorHandler(BODY_LIMIT, POOL_BODY_LIMIT);
+    router.route().failureHandler(errors);
+    router.errorHandler(404, errors);
+    router.errorHandler(405, errors);
+    router.errorHandler(500, errors);
+    return router;
+  }
+
   /** The one router: each feature mounts its routes here, one line each. */
   private static Router router(Parts p, RoiFeature roi) {
     Router router = Router.router(p.vertx());
+    p.hardening().mount(router);
     // the first body handler that matches reads the body; later ones see it read and pass
     router.put("/v1/pools/:poolId").handler(BodyHandler.create(false).setBodyLimit(POOL_BODY_LIMIT));
     router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
@@ -157,7 +192,9 @@ public final class DniServer {
     new PoolRoutes(p.store(), p.engine(), p.poolGauges(), p.auth(), p.timeouts()).mount(router);
     new NumberRoutes(p.store(), p.auth(), p.timeouts()).mount(router);
     new HealthRoutes(p.redis(), p.timeouts()).mount(router);
-    new MetricsRoutes(p.registry(), p.poolGauges()).mount(router);
+    if (!p.settings().separateMetrics()) {
+      new MetricsRoutes(p.registry(), p.poolGauges(), p.settings().metricsToken()).mount(router);
+    }
     new CallRoutes(new RedisCallStore(p.redis()), p.auth()).mount(router);
     new SnippetRoutes().mount(router);
     roi.mount(router);
@@ -175,11 +212,17 @@ public final class DniServer {
     return http.actualPort();
   }
 
+  /** The port of the separate metrics listener, or -1 when {@code /metrics} is on the main port. */
+  public int metricsPort() {
+    return metricsHttp == null ? -1 : metricsHttp.actualPort();
+  }
+
   /** Stops the sweeper, the HTTP server and the Redis client; leases stay in Redis. */
   public Future<Void> close() {
     sweeper.close();
     roi.close();
-    return http.close()
+    return (metricsHttp == null ? Future.<Void>succeededFuture() : metricsHttp.close())
+        .eventually(http::close)
         .eventually(store::close)
         .eventually(() -> {
           redis.close();

@@ -1,5 +1,6 @@
 package io.calltrack.dni;
 
+import io.calltrack.dni.http.ServerHardening;
 import io.calltrack.dni.http.Timeouts;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.Objects;
  * @param storeTimeout how long a snippet request waits for Redis (null: 1 s); past it an assign
  *     answers with the property's default number ({@code fallback: true}), heartbeat and release
  *     with 503. Admin requests wait at least 5 s.
+ * @param hardening connection timeouts, the metrics token and address, trusted proxies (null: defaults)
  */
 public record DniServerOptions(
     String host,
@@ -30,7 +32,8 @@ public record DniServerOptions(
     Path configFile,
     PrometheusMeterRegistry registry,
     Clock clock,
-    Duration storeTimeout) {
+    Duration storeTimeout,
+    ServerHardening hardening) {
 
   public DniServerOptions {
     host = host == null || host.isBlank() ? "127.0.0.1" : host;
@@ -43,6 +46,12 @@ public record DniServerOptions(
     if (storeTimeout.isNegative() || storeTimeout.isZero()) {
       throw new IllegalArgumentException("storeTimeout must be positive: " + storeTimeout);
     }
+    hardening = hardening == null ? ServerHardening.DEFAULTS : hardening;
+  }
+
+  public DniServerOptions(String host, int port, String redisUrl, String adminToken, Path configFile,
+      PrometheusMeterRegistry registry, Clock clock, Duration storeTimeout) {
+    this(host, port, redisUrl, adminToken, configFile, registry, clock, storeTimeout, null);
   }
 
   /** The briefing's seven components; the store timeout is the default second. */
@@ -53,7 +62,7 @@ public record DniServerOptions(
 
   /** Loopback, any free port, own registry, system clock: what tests and the demo start from. */
   public static DniServerOptions of(String redisUrl, String adminToken) {
-    return new DniServerOptions("127.0.0.1", 0, redisUrl, adminToken, null, null, null, null);
+    return new DniServerOptions("127.0.0.1", 0, redisUrl, adminToken, null, null, null, null, null);
   }
 
   public DniServerOptions withClock(Clock newClock) {
@@ -61,7 +70,7 @@ public record DniServerOptions(
   }
 
   public DniServerOptions withConfigFile(Path file) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, file, registry, clock, storeTimeout);
+    return new DniServerOptions(host, port, redisUrl, adminToken, file, registry, clock, storeTimeout, hardening);
   }
 
   public DniServerOptions withRegistry(PrometheusMeterRegistry newRegistry) {
@@ -73,7 +82,11 @@ public record DniServerOptions(
   }
 
   public DniServerOptions withPort(int newPort) {
-    return new DniServerOptions(host, newPort, redisUrl, adminToken, configFile, registry, clock, storeTimeout);
+    return new DniServerOptions(host, newPort, redisUrl, adminToken, configFile, registry, clock, storeTimeout, hardening);
+  }
+
+  public DniServerOptions withHardening(ServerHardening h) {
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, storeTimeout, h);
   }
 
   /** Keeps the token out of logs. */
@@ -82,6 +95,6 @@ public record DniServerOptions(
     return "DniServerOptions[host=" + host + ", port=" + port + ", redisUrl=" + redisUrl
         + ", adminToken=" + (adminToken == null || adminToken.isBlank() ? "<none>" : "<set>")
         + ", configFile=" + configFile + ", registry=" + (registry == null ? "<own>" : "<given>")
-        + ", clock=" + clock + ", storeTimeout=" + storeTimeout + "]";
+        + ", clock=" + clock + ", storeTimeout=" + storeTimeout + ", hardening=" + hardening + "]";
   }
 }

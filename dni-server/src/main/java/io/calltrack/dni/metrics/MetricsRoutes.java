@@ -15,14 +15,21 @@ public final class MetricsRoutes {
 
   private final PrometheusMeterRegistry registry;
   private final PoolGauges gauges;
+  private final io.vertx.core.Handler<RoutingContext> auth;
 
   public MetricsRoutes(PrometheusMeterRegistry registry, PoolGauges gauges) {
+    this(registry, gauges, null);
+  }
+
+  /** @param metricsToken when not null, scrapes need {@code Authorization: Bearer <metricsToken>} */
+  public MetricsRoutes(PrometheusMeterRegistry registry, PoolGauges gauges, String metricsToken) {
     this.registry = registry;
     this.gauges = gauges;
+    this.auth = metricsToken == null ? RoutingContext::next : new MetricsAuth(metricsToken);
   }
 
   public void mount(Router router) {
-    router.get("/metrics").handler(this::scrape);
+    router.get("/metrics").handler(auth).handler(this::scrape);
   }
 
   private void scrape(RoutingContext ctx) {

@@ -50,7 +50,9 @@ public final class OutcomeRoutes {
 
   public void mount(Router router) {
     router.post("/v1/calls/:callId/outcome").handler(auth).handler(this::one);
-    // before the router's general (smaller) body handler, which then sees the body already read
+    // the token is checked before the body is read (nobody may make us buffer 8 MiB unasked), and this
+    // body handler runs before the router's general (smaller) one, which then sees the body already read
+    router.post("/v1/outcomes").order(-2).handler(auth);
     router.post("/v1/outcomes").order(-1).handler(BodyHandler.create(false).setBodyLimit(UPLOAD_LIMIT));
     router.post("/v1/outcomes").handler(auth).handler(this::bulk);
   }
@@ -104,12 +106,7 @@ public final class OutcomeRoutes {
     if (body == null || body.isBlank()) {
       throw new CalltrackException.Invalid("request body is empty; expected {qualified, converted, value, currency}");
     }
-    JsonNode n;
-    try {
-      n = JsonMapper.mapper().readTree(body);
-    } catch (Exception e) {
-      throw new CalltrackException.Invalid("malformed JSON: " + e.getMessage());
-    }
+    JsonNode n = JsonMapper.tree(body);
     if (n == null || !n.isObject()) {
       throw new CalltrackException.Invalid("expected a JSON object {qualified, converted, value, currency}");
     }

@@ -49,7 +49,9 @@ public final class SpendRoutes {
   }
 
   public void mount(Router router) {
-    // before the router's general (smaller) body handler, which then sees the body already read
+    // the token is checked before the body is read (nobody may make us buffer 8 MiB unasked), and this
+    // body handler runs before the router's general (smaller) one, which then sees the body already read
+    router.put("/v1/spend").order(-2).handler(auth);
     router.put("/v1/spend").order(-1).handler(BodyHandler.create(false).setBodyLimit(UPLOAD_LIMIT));
     router.put("/v1/spend").handler(auth).handler(this::put);
   }
@@ -106,12 +108,7 @@ public final class SpendRoutes {
   }
 
   static List<SpendRow> fromJson(String text) {
-    JsonNode node;
-    try {
-      node = JsonMapper.mapper().readTree(text == null || text.isBlank() ? "null" : text);
-    } catch (Exception e) {
-      throw new CalltrackException.Invalid("malformed JSON: " + e.getMessage());
-    }
+    JsonNode node = JsonMapper.tree(text == null || text.isBlank() ? "null" : text);
     if (node != null && node.isObject() && node.has("rows")) {
       node = node.get("rows");
     }
