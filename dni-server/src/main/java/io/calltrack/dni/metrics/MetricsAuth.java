@@ -1,7 +1,6 @@
 package io.calltrack.dni.metrics;
 
 import io.calltrack.dni.http.HttpStatusException;
-import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,7 +11,7 @@ import java.security.NoSuchAlgorithmException;
  * pool is to empty, but a Prometheus scraper should not need the admin token to read them. Compared
  * as SHA-256 digests in constant time, like the admin token.
  */
-final class MetricsAuth implements Handler<RoutingContext> {
+final class MetricsAuth {
   private static final String PREFIX = "bearer ";
   private final byte[] expected;
 
@@ -20,17 +19,15 @@ final class MetricsAuth implements Handler<RoutingContext> {
     this.expected = sha256(token);
   }
 
-  @Override
-  public void handle(RoutingContext ctx) {
+  /** Throws 401 unless the request carries the metrics token. */
+  void check(RoutingContext ctx) {
     String header = ctx.request().getHeader("authorization");
     if (header == null || header.length() <= PREFIX.length()
         || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())
         || !MessageDigest.isEqual(expected, sha256(header.substring(PREFIX.length()).strip()))) {
       ctx.response().putHeader("www-authenticate", "Bearer");
-      ctx.fail(new HttpStatusException.MetricsUnauthorized());
-      return;
+      throw new HttpStatusException.MetricsUnauthorized();
     }
-    ctx.next();
   }
 
   private static byte[] sha256(String s) {
