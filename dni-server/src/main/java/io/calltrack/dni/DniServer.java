@@ -10,6 +10,8 @@ import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.dni.admin.NumberRoutes;
 import io.calltrack.dni.admin.PoolRoutes;
 import io.calltrack.dni.admin.PropertyRoutes;
+import io.calltrack.core.abuse.AssignLimiter;
+import io.calltrack.dni.assign.AbuseGuard;
 import io.calltrack.dni.assign.AssignRoutes;
 import io.calltrack.dni.assign.SessionRoutes;
 import io.calltrack.dni.calls.CallRoutes;
@@ -191,7 +193,9 @@ public final class DniServer {
     admin.mountOn(router);
     PublicApi api = new PublicApi(router, validation);
 
-    new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts()).mount(api);
+    new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts(), new AbuseGuard(
+        new AssignLimiter(p.redis(), p.clock()), p.settings().trustedProxies(), p.settings().assignLimits()))
+        .mount(api);
     new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(api);
     new HealthRoutes(p.redis(), p.timeouts()).mount(api);
     if (!p.settings().separateMetrics()) {

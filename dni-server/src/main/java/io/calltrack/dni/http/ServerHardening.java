@@ -1,5 +1,6 @@
 package io.calltrack.dni.http;
 
+import io.calltrack.core.config.AssignLimits;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,6 +21,7 @@ import java.util.List;
  * @param metricsHost the second listener's address (null: 127.0.0.1)
  * @param trustedProxies addresses of reverse proxies whose {@code X-Forwarded-For} is believed when
  *     telling visitors apart for the assign limits; from anyone else the header is ignored
+ * @param assignLimits the assign limits of a property that sets none of its own (null: {@link AssignLimits#DEFAULT})
  */
 public record ServerHardening(
     Duration headerTimeout,
@@ -28,13 +30,14 @@ public record ServerHardening(
     String metricsToken,
     int metricsPort,
     String metricsHost,
-    List<String> trustedProxies) {
+    List<String> trustedProxies,
+    AssignLimits assignLimits) {
 
   public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(120);
 
-  public static final ServerHardening DEFAULTS = new ServerHardening(null, null, null, null, -1, null, null);
+  public static final ServerHardening DEFAULTS = new ServerHardening(null, null, null, null, -1, null, null, null);
 
   public ServerHardening {
     headerTimeout = positive(headerTimeout, DEFAULT_HEADER_TIMEOUT, "headerTimeout");
@@ -46,19 +49,25 @@ public record ServerHardening(
     }
     metricsHost = metricsHost == null || metricsHost.isBlank() ? "127.0.0.1" : metricsHost;
     trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+    assignLimits = assignLimits == null ? AssignLimits.DEFAULT : assignLimits.over(AssignLimits.DEFAULT);
+  }
+
+  public ServerHardening withAssignLimits(AssignLimits limits) {
+    return new ServerHardening(headerTimeout, idleTimeout, requestTimeout, metricsToken, metricsPort, metricsHost,
+        trustedProxies, limits);
   }
 
   public ServerHardening withTimeouts(Duration header, Duration idle, Duration request) {
-    return new ServerHardening(header, idle, request, metricsToken, metricsPort, metricsHost, trustedProxies);
+    return new ServerHardening(header, idle, request, metricsToken, metricsPort, metricsHost, trustedProxies, assignLimits);
   }
 
   public ServerHardening withMetrics(String token, int port, String host) {
-    return new ServerHardening(headerTimeout, idleTimeout, requestTimeout, token, port, host, trustedProxies);
+    return new ServerHardening(headerTimeout, idleTimeout, requestTimeout, token, port, host, trustedProxies, assignLimits);
   }
 
   public ServerHardening withTrustedProxies(List<String> proxies) {
     return new ServerHardening(headerTimeout, idleTimeout, requestTimeout, metricsToken, metricsPort, metricsHost,
-        proxies);
+        proxies, assignLimits);
   }
 
   public boolean separateMetrics() {
