@@ -2,7 +2,9 @@
 -- to the calls stream, all or nothing. An event whose seq is not above the call's last applied seq
 -- is a replay (the router's spool sending it again) and changes nothing.
 -- KEYS[1] call hash {calls}:call:<id>   KEYS[2] index {calls}:by-start   KEYS[3] stream {calls}:events
--- ARGV: seq, record json, index member, event type, call id, stream max length
+-- KEYS[4] (optional) retention hash {calls}:retention (property -> ms)
+-- ARGV: seq, record json, index member, event type, call id, stream max length,
+--       (with KEYS[4]) property, now ms (the writer's clock), call start ms
 local last = redis.call('HGET', KEYS[1], 'seq')
 if last and tonumber(last) >= tonumber(ARGV[1]) then
   return 0
@@ -11,4 +13,13 @@ redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'record', ARGV[2])
 redis.call('ZADD', KEYS[2], 0, ARGV[3])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], '*',
   'callId', ARGV[5], 'seq', ARGV[1], 'type', ARGV[4], 'record', ARGV[2])
+-- retention: the record lives until start + retention (a record already past it goes at once)
+if KEYS[4] and ARGV[7] and ARGV[7] ~= '' then
+  local keep = redis.call('HGET', KEYS[4], ARGV[7])
+  if keep then
+    local ttl = tonumber(ARGV[9]) + tonumber(keep) - tonumber(ARGV[8])
+    if ttl < 1 then ttl = 1 end
+    redis.call('PEXPIRE', KEYS[1], ttl)
+  end
+end
 return 1

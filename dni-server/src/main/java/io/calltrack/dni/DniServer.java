@@ -11,7 +11,11 @@ import io.calltrack.dni.admin.NumberRoutes;
 import io.calltrack.dni.admin.PoolRoutes;
 import io.calltrack.dni.admin.PropertyRoutes;
 import io.calltrack.core.abuse.AssignLimiter;
+import io.calltrack.core.privacy.Eraser;
+import io.calltrack.core.privacy.RedisSessionRetention;
 import io.calltrack.dni.assign.AbuseGuard;
+import io.calltrack.dni.privacy.PrivacyRoutes;
+import io.calltrack.dni.privacy.SessionPrivacy;
 import io.calltrack.dni.assign.AssignRoutes;
 import io.calltrack.dni.assign.SessionRoutes;
 import io.calltrack.dni.calls.CallRoutes;
@@ -194,8 +198,8 @@ public final class DniServer {
     PublicApi api = new PublicApi(router, validation);
 
     new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts(), new AbuseGuard(
-        new AssignLimiter(p.redis(), p.clock()), p.settings().trustedProxies(), p.settings().assignLimits()))
-        .mount(api);
+        new AssignLimiter(p.redis(), p.clock()), p.settings().trustedProxies(), p.settings().assignLimits()),
+        new SessionPrivacy(new RedisSessionRetention(p.redis()))).mount(api);
     new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(api);
     new HealthRoutes(p.redis(), p.timeouts()).mount(api);
     if (!p.settings().separateMetrics()) {
@@ -206,6 +210,8 @@ public final class DniServer {
     new PoolRoutes(p.store(), p.engine(), p.poolGauges()).mount(admin);
     new NumberRoutes(p.store()).mount(admin);
     new CallRoutes(new RedisCallStore(p.redis())).mount(admin);
+    new PrivacyRoutes(new Eraser(p.redis(), new RedisCallStore(p.redis()), p.store(),
+        new RedisSessionRetention(p.redis()))).mount(admin);
     roi.mount(api, admin);
 
     ErrorHandler errors = new ErrorHandler(PublicApi.BODY_LIMIT);

@@ -38,9 +38,16 @@ public final class RedisCallStore implements CallStore {
   private static final LuaScript OUTCOME = LuaScript.load("/lua/calls/set-outcome.lua");
 
   private final RedisAPI api;
+  private final java.time.Clock clock;
 
   public RedisCallStore(RedisAPI api) {
+    this(api, java.time.Clock.systemUTC());
+  }
+
+  /** @param clock the time a record's retention TTL is counted from (tests move it by hand) */
+  public RedisCallStore(RedisAPI api, java.time.Clock clock) {
     this.api = api;
+    this.clock = clock;
   }
 
   public RedisCallStore(Redis redis) {
@@ -58,10 +65,11 @@ public final class RedisCallStore implements CallStore {
   @Override
   public Future<Boolean> apply(CallEvent event) {
     CallRecord r = event.record();
-    return APPLY.run(api, List.of(key(event.callId()), INDEX, EVENTS_STREAM),
+    return APPLY.run(api, List.of(key(event.callId()), INDEX, EVENTS_STREAM, CallRetention.KEY),
             List.of(Integer.toString(event.seq()), JsonMapper.write(r.withOutcome(null)),
                 indexMember(r.startedAt(), event.callId()), event.type().json(), event.callId(),
-                Long.toString(STREAM_MAX_LEN)))
+                Long.toString(STREAM_MAX_LEN), r.property() == null ? "" : r.property(),
+                Long.toString(clock.millis()), Long.toString(r.startedAt().toEpochMilli())))
         .map(res -> res.toInteger() == 1);
   }
 

@@ -33,6 +33,7 @@ public final class AssignRoutes {
   private final AssignMetrics metrics;
   private volatile long lastWarning;
   private final AbuseGuard guard;
+  private final io.calltrack.dni.privacy.SessionPrivacy privacy;
 
   public AssignRoutes(PoolEngine engine, PropertyDirectory properties, AssignMetrics metrics, Timeouts timeouts) {
     this(engine, properties, metrics, timeouts, null);
@@ -41,6 +42,13 @@ public final class AssignRoutes {
   /** @param guard who may take a number (null: anyone, as many as they like) */
   public AssignRoutes(PoolEngine engine, PropertyDirectory properties, AssignMetrics metrics, Timeouts timeouts,
       AbuseGuard guard) {
+    this(engine, properties, metrics, timeouts, guard, null);
+  }
+
+  /** @param privacy puts leased sessions under the property's retention (null: none) */
+  public AssignRoutes(PoolEngine engine, PropertyDirectory properties, AssignMetrics metrics, Timeouts timeouts,
+      AbuseGuard guard, io.calltrack.dni.privacy.SessionPrivacy privacy) {
+    this.privacy = privacy;
     this.guard = guard;
     this.timeouts = timeouts;
     this.engine = engine;
@@ -103,7 +111,8 @@ public final class AssignRoutes {
   private Future<Answer> answer(PropertyConfig property, AssignRequest request, long start) {
     return timeouts.publicRemaining(
             () -> engine.assign(property.id(), request.visitorId(), request.visitAttribution()), start)
-        .map(a -> new Answer(AssignResponse.of(a), a.fallback() ? Outcome.FALLBACK : Outcome.LEASED, a))
+        .compose(a -> (privacy == null ? Future.<Void>succeededFuture() : privacy.leased(property, a))
+            .map(v -> new Answer(AssignResponse.of(a), a.fallback() ? Outcome.FALLBACK : Outcome.LEASED, a)))
         .recover(err -> {
           if (err instanceof CalltrackException) {
             return Future.failedFuture(err);
