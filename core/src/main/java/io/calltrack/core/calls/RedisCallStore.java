@@ -24,6 +24,8 @@ import java.util.Optional;
  *       0, so a lexicographic range is a time range and a member is an exact paging cursor</li>
  *   <li>{@code {calls}:events} — the stream the ROI rollups read: fields {@code callId, seq, type,
  *       record}; outcome changes add {@code type=outcome} entries with an {@code outcome} field</li>
+ *   <li>{@code {calls}:retention} — hash property → call-record retention in ms ({@link CallRetention});
+ *       a call hash gets its TTL from it when an event is applied</li>
  * </ul>
  */
 public final class RedisCallStore implements CallStore {
