@@ -64,6 +64,10 @@ public final class AbuseGuard {
     if (!Boolean.TRUE.equals(limits.leaseToAutomatedClients()) && automated) {
       return Future.succeededFuture(new Verdict(address, null, "automated_client"));
     }
+    if (limits.equals(AssignLimits.NONE)) {
+      // nothing to count: spare the assign the limiter's round trips
+      return Future.succeededFuture(new Verdict(address, null, null));
+    }
     return limiter.admit(property.id(), address, limits).compose(a -> switch (a.decision()) {
       case ALLOW -> Future.succeededFuture(new Verdict(address, a, null));
       case FALLBACK_LIVE -> Future.succeededFuture(new Verdict(address, a, "too_many_leases"));
