@@ -6,23 +6,21 @@ import io.vertx.redis.client.RedisAPI;
 import java.util.List;
 
 /**
- * The call store's copy of each property's call-record retention, in the {@code {calls}} slot so the
- * apply-event script can set a record's TTL in the same step that writes it:
+ * The call store's copy of each property's call-record retention, in the property's calls shard so
+ * the apply-event script can set a record's TTL in the same step that writes it:
  * <pre>
- * {calls}:retention   hash  property id -> call-record retention in ms (absent: kept until erased)
+ * {calls:P}:retention   string  call-record retention in ms (absent: kept until erased)
  * </pre>
  * Written by {@link io.calltrack.core.config.RedisConfigStore#putProperty} after the property itself.
  */
 public final class CallRetention {
-  public static final String KEY = "{calls}:retention";
-
   private CallRetention() {}
 
   public static Future<Void> sync(RedisAPI redis, PropertyConfig property) {
     var records = property.retention() == null ? null : property.retention().callRecords();
     Future<?> write = records == null
-        ? redis.hdel(List.of(KEY, property.id()))
-        : redis.hset(List.of(KEY, property.id(), Long.toString(records.toMillis())));
+        ? redis.del(List.of(RedisCallStore.retention(property.id())))
+        : redis.set(List.of(RedisCallStore.retention(property.id()), Long.toString(records.toMillis())));
     return write.mapEmpty();
   }
 }

@@ -94,7 +94,7 @@ public final class Eraser {
       }
       return new CallRecord(r.callId(), r.sipCallId(), r.number(), token, r.property(), r.startedAt(),
           r.ringingAt(), r.answeredAt(), r.endedAt(), r.status(), r.durationSeconds(), r.finalCode(),
-          r.resolution(), r.sessionId(), r.attribution(), r.candidates(), null);
+          r.resolution(), r.sessionId(), r.attribution(), r.candidates(), null, r.endReason());
     }).compose(n -> {
       Future<Void> chain = Future.succeededFuture();
       for (var p : byProperty.entrySet()) {
@@ -157,14 +157,15 @@ public final class Eraser {
       if (change.apply(listed) == null) {
         continue;
       }
-      writes.add(rewriteOne(listed.callId(), change, 3));
+      writes.add(rewriteOne(listed.property(), listed.callId(), change, 3));
     }
     return Future.all(writes).map(all -> writes.stream().mapToInt(Future::result).sum());
   }
 
   /** Reads the stored record, changes it, and writes it back unless it changed meanwhile (then again). */
-  private Future<Integer> rewriteOne(String callId, Function<CallRecord, CallRecord> change, int tries) {
-    String key = RedisCallStore.key(callId);
+  private Future<Integer> rewriteOne(String property, String callId, Function<CallRecord, CallRecord> change,
+      int tries) {
+    String key = RedisCallStore.key(property, callId);
     return redis.hget(key, "record").compose(raw -> {
       if (raw == null) {
         return Future.succeededFuture(0);
@@ -177,7 +178,7 @@ public final class Eraser {
       return REWRITE_CALL.run(redis, List.of(key), List.of(raw.toString(), JsonMapper.write(changed.withOutcome(null))))
           .compose(r -> r.toInteger() == 1 || tries <= 1
               ? Future.succeededFuture(r.toInteger())
-              : rewriteOne(callId, change, tries - 1));
+              : rewriteOne(property, callId, change, tries - 1));
     });
   }
 }

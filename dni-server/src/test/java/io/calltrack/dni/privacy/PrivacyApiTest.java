@@ -92,15 +92,15 @@ class PrivacyApiTest extends DniTestBase {
     Instant now = clock.instant();
     // a call that started 29 days ago (by the test's clock) has one day left
     CallRecord recent = call(site.property(), "+14155550001", now.minus(Duration.ofDays(29)), null, null);
-    long ttl = pttl(RedisCallStore.key(recent.callId()));
+    long ttl = pttl(RedisCallStore.key(recent.property(), recent.callId()));
     assertTrue(ttl > Duration.ofDays(1).minusMinutes(5).toMillis() && ttl <= Duration.ofDays(1).toMillis(), "ttl " + ttl);
     // one that started 31 days ago is past its retention: it is not kept
     CallRecord old = call(site.property(), "+14155550002", now.minus(Duration.ofDays(31)), null, null);
-    Await.until(Duration.ofSeconds(10), () -> await(redis.exists(List.of(RedisCallStore.key(old.callId())))).toInteger() == 0);
+    Await.until(Duration.ofSeconds(10), () -> await(redis.exists(List.of(RedisCallStore.key(old.property(), old.callId())))).toInteger() == 0);
     // the clock moves on a week: a new call gets its full 30 days from its own start
     clock.advance(Duration.ofDays(7));
     CallRecord fresh = call(site.property(), "+14155550003", clock.instant(), null, null);
-    long freshTtl = pttl(RedisCallStore.key(fresh.callId()));
+    long freshTtl = pttl(RedisCallStore.key(fresh.property(), fresh.callId()));
     assertTrue(freshTtl > Duration.ofDays(30).minusMinutes(5).toMillis(), "ttl " + freshTtl);
 
     // a leased session expires 7 days after its assign
@@ -114,7 +114,7 @@ class PrivacyApiTest extends DniTestBase {
     // a property without retention keeps records until erased
     Site keeper = siteWithRetention(1, null);
     CallRecord kept = call(keeper.property(), "+14155550004", clock.instant(), null, null);
-    assertEquals(-1, pttl(RedisCallStore.key(kept.callId())));
+    assertEquals(-1, pttl(RedisCallStore.key(kept.property(), kept.callId())));
   }
 
   JsonObject roiTotal(String property, String day) {
@@ -132,7 +132,7 @@ class PrivacyApiTest extends DniTestBase {
     CallRecord second = call(site.property(), caller, start.plusSeconds(600), null, CallSeeder.source("google", "cpc"));
     CallRecord other = call(site.property(), "+14155550999", start.plusSeconds(900), null, CallSeeder.source("bing", "cpc"));
     Await.until(Duration.ofSeconds(60), () -> roiTotal(site.property(), "2026-03-02"), t -> t.getLong("calls") == 3);
-    CallSeeder.awaitConsumerCaughtUp(vertx);
+    CallSeeder.awaitConsumerCaughtUp(vertx, site.property());
     JsonObject before = roiTotal(site.property(), "2026-03-02");
 
     Reply erased = api.request(HttpMethod.DELETE, "/v1/callers/" + caller, null, api.admin());
@@ -184,7 +184,7 @@ class PrivacyApiTest extends DniTestBase {
     String exportPath = "/v1/exports/google-ads?property=" + site.property() + "&from=" + day + "&to=" + day;
     assertTrue(api.adminGet(exportPath).text().contains("gclid-visitor-1"));
     Await.until(Duration.ofSeconds(60), () -> roiTotal(site.property(), day), t -> t.getLong("calls") == 1);
-    CallSeeder.awaitConsumerCaughtUp(vertx);
+    CallSeeder.awaitConsumerCaughtUp(vertx, site.property());
     JsonObject before = roiTotal(site.property(), day);
 
     Reply erased = api.request(HttpMethod.DELETE, "/v1/visitors/" + visitor, null, api.admin());
