@@ -1,4 +1,4 @@
-package io.calltrack.loadtests.pool;
+package io.calltrack.advisor;
 
 /**
  * The pool sizes the industry's rules of thumb give for the same traffic, to print beside the

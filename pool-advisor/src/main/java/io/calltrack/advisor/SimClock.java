@@ -1,4 +1,4 @@
-package io.calltrack.loadtests.pool;
+package io.calltrack.advisor;
 
 import java.time.Clock;
 import java.time.Instant;

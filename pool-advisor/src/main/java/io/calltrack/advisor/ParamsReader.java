@@ -1,4 +1,4 @@
-package io.calltrack.loadtests.pool;
+package io.calltrack.advisor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.calltrack.core.json.JsonMapper;

@@ -1,4 +1,4 @@
-package io.calltrack.loadtests.pool;
+package io.calltrack.advisor;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

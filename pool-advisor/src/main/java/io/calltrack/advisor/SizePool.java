@@ -1,4 +1,4 @@
-package io.calltrack.loadtests.pool;
+package io.calltrack.advisor;
 
 import io.calltrack.core.config.RedisConfigStore;
 import io.calltrack.core.json.JsonMapper;
