@@ -1,12 +1,14 @@
 -- Shared helpers, prepended to every pool script (see RedisPoolEngine for the key layout).
 -- Every pool script takes the same nine KEYS first, in this order:
 --   1 meta  2 numbers  3 free  4 leased  5 holding  6 owner  7 visitors  8 stats  9 history-numbers
+--   10 channel (number -> channel of the visit that took it last, for the share-channel policy)
 -- Session hashes and per-number history zsets are named from the pool's key prefix inside the
 -- scripts; they carry the pool's hash tag, so they live in the same Redis Cluster slot.
 -- Times are epoch milliseconds from the engine's injected clock (ARGV), never Redis TIME.
 local K = {
   meta = KEYS[1], numbers = KEYS[2], free = KEYS[3], leased = KEYS[4], holding = KEYS[5],
-  owner = KEYS[6], visitors = KEYS[7], stats = KEYS[8], histnums = KEYS[9]
+  owner = KEYS[6], visitors = KEYS[7], stats = KEYS[8], histnums = KEYS[9],
+  channel = KEYS[10]
 }
 local PREFIX = string.sub(KEYS[1], 1, #KEYS[1] - #'meta')
 
@@ -36,8 +38,12 @@ local function reclaim(now, holdMs)
     redis.call('ZADD', K.holding, ms(holdEnd), n)
     local sid = redis.call('HGET', K.owner, n)
     if sid then
-      redis.call('HSET', session_key(sid), 'state', 'HOLDING', 'releasedAt', ms(expiry),
-        'leaseExpiresAt', ms(expiry), 'endsAt', ms(holdEnd), 'naturalEndsAt', ms(holdEnd))
+      -- only a session still leased moves: one that shares the number may have released already
+      local skey = session_key(sid)
+      if redis.call('HGET', skey, 'state') == 'LEASED' then
+        redis.call('HSET', skey, 'state', 'HOLDING', 'releasedAt', ms(expiry),
+          'leaseExpiresAt', ms(expiry), 'endsAt', ms(holdEnd), 'naturalEndsAt', ms(holdEnd))
+      end
     end
     changed = changed + 1
   end

@@ -42,6 +42,16 @@ public record PoolKeys(String poolId) {
     return tag() + ":stats";
   }
 
+  /** Hash number -> channel digest of the visit that took it last (share-channel policy). */
+  public String channel() {
+    return tag() + ":channel";
+  }
+
+  /** The visitor a caller's last resolved call went to (returning callers), expires with the window. */
+  public String caller(String e164) {
+    return tag() + ":caller:" + e164;
+  }
+
   /** Set of numbers that have a history key, so sweeps can find histories of numbers since removed. */
   public String historyNumbers() {
     return tag() + ":history-numbers";

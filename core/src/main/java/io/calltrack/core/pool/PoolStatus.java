@@ -2,7 +2,8 @@ package io.calltrack.core.pool;
 
 /**
  * A pool's counts (DESIGN.md {@code GET /v1/pools/{poolId}}). {@code exhausted} counts assignments
- * that found no free number (fallbacks and recycles both), {@code recycled} the recycles among them.
+ * that found no free number (fallbacks and recycles both), {@code recycled} the recycles among them, {@code shared} the visits that
+ * shared a number with a visit of the same channel.
  */
 public record PoolStatus(
     String poolId,
@@ -13,4 +14,5 @@ public record PoolStatus(
     int free,
     double utilization,
     long exhausted,
-    long recycled) {}
+    long recycled,
+    long shared) {}

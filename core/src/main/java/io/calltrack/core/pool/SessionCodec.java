@@ -8,10 +8,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads a session hash (fields in {@link #FIELDS} order, as HMGET and resolve.lua return them). */
+/**
+ * Reads a session hash (fields in {@link #FIELDS} order). The hash does not repeat what its key
+ * says (the session id, and so its pool), which keeps a session in Redis small.
+ */
 final class SessionCodec {
-  static final List<String> FIELDS = List.of("sid", "pool", "property", "visitor", "number", "attribution",
-      "state", "startedAt", "leaseExpiresAt", "releasedAt", "endsAt", "naturalEndsAt");
+  static final List<String> FIELDS = List.of("property", "visitor", "number", "attribution",
+      "state", "startedAt", "leaseExpiresAt", "releasedAt", "endsAt", "naturalEndsAt", "tz",
+      "tap", "copy", "hidden", "shown");
 
   private SessionCodec() {}
 
@@ -23,23 +27,25 @@ final class SessionCodec {
   }
 
   /** The session, or null when the hash does not exist. */
-  static Session decode(Response r) {
-    if (r == null || r.size() < FIELDS.size() || r.get(0) == null) {
+  static Session decode(String sessionId, Response r) {
+    if (r == null || r.size() < FIELDS.size() || r.get(0) == null || r.get(4) == null) {
       return null;
     }
     return new Session(
+        sessionId,
+        SessionIds.poolOf(sessionId),
         str(r, 0),
         str(r, 1),
-        str(r, 2),
-        str(r, 3),
-        PhoneNumber.parse(str(r, 4)),
-        JsonMapper.read(str(r, 5), Attribution.class),
-        Session.State.valueOf(str(r, 6)),
+        PhoneNumber.parse(str(r, 2)),
+        JsonMapper.read(str(r, 3), Attribution.class),
+        Session.State.valueOf(str(r, 4)),
+        time(r, 5),
+        time(r, 6),
         time(r, 7),
         time(r, 8),
         time(r, 9),
-        time(r, 10),
-        time(r, 11));
+        str(r, 10),
+        new Session.Evidence(time(r, 11), time(r, 12), time(r, 13), time(r, 14)));
   }
 
   private static String str(Response r, int i) {
