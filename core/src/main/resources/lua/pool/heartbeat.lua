@@ -4,7 +4,7 @@
 -- ARGV: 1 now, 2 leaseMs, 3 holdMs, 4 session id, 5 ttlMs (history window after the hold)
 -- Returns {'ok', leaseExpiresAt} | {'gone'} | {'not_found'}
 local now, leaseMs, holdMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local s = redis.call('HMGET', KEYS[11], 'state', 'number', 'leaseExpiresAt')
+local s = redis.call('HMGET', KEYS[11], 's', 'n', 'le')
 if not s[1] then
   return {'not_found'}
 end
@@ -16,7 +16,6 @@ if redis.call('HGET', K.owner, s[2]) == ARGV[4] or redis.call('ZSCORE', K.leased
   redis.call('ZREM', K.holding, s[2])
   redis.call('ZADD', K.leased, 'GT', ms(expiry), s[2])
 end
-redis.call('HSET', KEYS[11], 'leaseExpiresAt', ms(expiry), 'endsAt', ms(expiry + holdMs),
-  'naturalEndsAt', ms(expiry + holdMs))
+redis.call('HSET', KEYS[11], 'le', ms(expiry), 'ne', ms(expiry + holdMs))
 redis.call('PEXPIRE', KEYS[11], ms(leaseMs + holdMs + tonumber(ARGV[5])))
 return {'ok', ms(expiry)}

@@ -17,8 +17,15 @@ local function ms(x)
   return string.format('%.0f', x)
 end
 
+-- a session id is <pool id>.<random>; its key names the random part only (the tag names the pool)
+-- (history zsets hold the random part alone: it is accepted too)
+local function random_part(sid)
+  local dot = string.find(sid, '.', 1, true)
+  return dot and string.sub(sid, dot + 1) or sid
+end
+
 local function session_key(sid)
-  return PREFIX .. 'session:' .. sid
+  return PREFIX .. 's:' .. random_part(sid)
 end
 
 local function history_key(n)
@@ -40,9 +47,8 @@ local function reclaim(now, holdMs)
     if sid then
       -- only a session still leased moves: one that shares the number may have released already
       local skey = session_key(sid)
-      if redis.call('HGET', skey, 'state') == 'LEASED' then
-        redis.call('HSET', skey, 'state', 'HOLDING', 'releasedAt', ms(expiry),
-          'leaseExpiresAt', ms(expiry), 'endsAt', ms(holdEnd), 'naturalEndsAt', ms(holdEnd))
+      if redis.call('HGET', skey, 's') == 'LEASED' then
+        redis.call('HSET', skey, 's', 'HOLDING', 'le', ms(expiry), 'ne', ms(holdEnd))
       end
     end
     changed = changed + 1
@@ -54,8 +60,8 @@ local function reclaim(now, holdMs)
     local sid = redis.call('HGET', K.owner, n)
     if sid then
       local skey = session_key(sid)
-      local visitor = redis.call('HGET', skey, 'visitor')
-      redis.call('HSET', skey, 'state', 'ENDED')
+      local visitor = redis.call('HGET', skey, 'v')
+      redis.call('HSET', skey, 's', 'ENDED')
       if visitor and redis.call('HGET', K.visitors, visitor) == sid then
         redis.call('HDEL', K.visitors, visitor)
       end
@@ -76,7 +82,7 @@ local function trim(n, cutoff)
   local removed = 0
   for _, sid in ipairs(redis.call('ZRANGEBYSCORE', hkey, '-inf', '(' .. ms(cutoff))) do
     local skey = session_key(sid)
-    local s = redis.call('HMGET', skey, 'state', 'naturalEndsAt')
+    local s = redis.call('HMGET', skey, 's', 'ne')
     if not s[1] or ((s[1] == 'ENDED' or s[1] == 'RECYCLED') and tonumber(s[2]) < cutoff) then
       redis.call('ZREM', hkey, sid)
       redis.call('DEL', skey)

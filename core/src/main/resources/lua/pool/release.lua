@@ -4,7 +4,7 @@
 -- ARGV: 1 now, 2 holdMs, 3 session id, 4 ttlMs (history window after the hold)
 -- Returns {'ok'} | {'noop'} | {'not_found'}
 local now, holdMs = tonumber(ARGV[1]), tonumber(ARGV[2])
-local s = redis.call('HMGET', KEYS[11], 'state', 'number', 'leaseExpiresAt')
+local s = redis.call('HMGET', KEYS[11], 's', 'n', 'le')
 if not s[1] then
   return {'not_found'}
 end
@@ -16,7 +16,6 @@ if redis.call('HGET', K.owner, s[2]) == ARGV[3] then
   redis.call('ZREM', K.leased, s[2])
   redis.call('ZADD', K.holding, ms(holdEnd), s[2])
 end
-redis.call('HSET', KEYS[11], 'state', 'HOLDING', 'releasedAt', ms(now), 'leaseExpiresAt', ms(now),
-  'endsAt', ms(holdEnd), 'naturalEndsAt', ms(holdEnd))
+redis.call('HSET', KEYS[11], 's', 'HOLDING', 'le', ms(now), 'ne', ms(holdEnd))
 redis.call('PEXPIRE', KEYS[11], ms(holdMs + tonumber(ARGV[4])))
 return {'ok'}

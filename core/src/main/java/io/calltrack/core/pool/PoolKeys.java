@@ -57,13 +57,14 @@ public record PoolKeys(String poolId) {
     return tag() + ":history-numbers";
   }
 
-  /** Prefix of {@code session:<sid>} hashes and {@code history:<e164>} zsets, completed inside scripts. */
+  /** Prefix of {@code s:<random part of sid>} hashes and {@code history:<e164>} zsets, completed inside scripts. */
   public String prefix() {
     return tag() + ":";
   }
 
+  /** A session's hash: named by the random part of its id only (the tag already names the pool). */
   public String session(String sessionId) {
-    return tag() + ":session:" + sessionId;
+    return tag() + ":s:" + sessionId.substring(sessionId.indexOf('.') + 1);
   }
 
   public String history(String e164) {

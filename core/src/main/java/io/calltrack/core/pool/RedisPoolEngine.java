@@ -83,6 +83,12 @@ public final class RedisPoolEngine implements PoolEngine {
   private static final LuaScript EVIDENCE = LuaScript.load("/lua/pool/evidence.lua");
   /** Most sessions of one number read to resolve a call: the latest that started before it. */
   public static final int MAX_CANDIDATES = 8;
+  /**
+   * Sessions kept in a number's history (newest): resolving reads at most {@link #MAX_CANDIDATES} of
+   * them, and a call replayed late (router spool) still finds its visit unless the number was taken
+   * this many times since. Sessions themselves stay for the history window (TTL).
+   */
+  public static final int HISTORY_DEPTH = 32;
   /** Most evidence beacons one session may record; later ones change nothing (a flood). */
   public static final int MAX_BEACONS = 64;
 
@@ -182,7 +188,14 @@ public final class RedisPoolEngine implements PoolEngine {
     PoolKeys k = new PoolKeys(pool.id());
     List<String> keys = new ArrayList<>(poolKeys(k));
     keys.add(k.session(sid));
-    List<String> args = List.of(
+    List<String> pieces = SessionCodec.pieces(AttributionCodec.encode(attribution));
+    if (pieces == null) {
+      // over 2 KB of attribution: keep the channel and click ids, drop the long tail (URLs, keywords)
+      pieces = SessionCodec.pieces(AttributionCodec.encode(new Attribution(attribution.source(), attribution.medium(),
+          attribution.campaign(), null, null, null, null, attribution.gclid(), attribution.gbraid(),
+          attribution.wbraid(), attribution.msclkid(), attribution.fbclid())));
+    }
+    List<String> args = new ArrayList<>(List.of(
         Long.toString(now),
         Long.toString(pool.leaseSeconds() * 1000L),
         Long.toString(pool.holdSeconds() * 1000L),
@@ -192,11 +205,13 @@ public final class RedisPoolEngine implements PoolEngine {
         sid,
         pool.id(),
         property.id(),
-        JsonMapper.write(attribution),
+        Integer.toString(pieces.size()),
         Long.toString(now - historyWindow.toMillis()),
         Channels.digest(attribution),
         timeZone == null ? "" : timeZone,
-        Long.toString(historyWindow.toMillis()));
+        Long.toString(historyWindow.toMillis()),
+        Integer.toString(HISTORY_DEPTH)));
+    args.addAll(pieces);
     return ASSIGN.run(redis, keys, args).compose(r -> {
       String kind = r.get(0).toString();
       switch (kind) {
@@ -274,8 +289,10 @@ public final class RedisPoolEngine implements PoolEngine {
     } catch (CalltrackException e) {
       return Future.succeededFuture(Optional.empty());
     }
-    return redis.hmget(SessionCodec.hmget(new PoolKeys(poolId).session(sessionId)))
-        .map(r -> Optional.ofNullable(SessionCodec.decode(sessionId, r)));
+    return config.pool(poolId).compose(pool -> pool.isEmpty()
+        ? Future.succeededFuture(Optional.<Session>empty())
+        : redis.hmget(SessionCodec.hmget(new PoolKeys(poolId).session(sessionId)))
+            .map(r -> Optional.ofNullable(SessionCodec.decode(sessionId, pool.get().property(), r))));
   }
 
   /** The pool a session id names; Invalid for a malformed id, NotFound for a pool that does not exist. */
@@ -376,16 +393,17 @@ public final class RedisPoolEngine implements PoolEngine {
           .compose(ids -> {
             List<String> sids = new ArrayList<>();
             for (Response id : ids) {
-              sids.add(id.toString());
+              sids.add(poolId + "." + id); // history holds the random part of the id
             }
             List<Future<Response>> reads = new ArrayList<>(sids.size());
             for (String sid : sids) {
               reads.add(redis.hmget(SessionCodec.hmget(k.session(sid))));
             }
+            String property = table.propertyOfNumber().get(number);
             return Future.all(reads).map(all -> {
               List<Session> sessions = new ArrayList<>(sids.size());
               for (int i = 0; i < sids.size(); i++) {
-                Session s = SessionCodec.decode(sids.get(i), reads.get(i).result());
+                Session s = SessionCodec.decode(sids.get(i), property, reads.get(i).result());
                 if (s != null) {
                   sessions.add(s);
                 }

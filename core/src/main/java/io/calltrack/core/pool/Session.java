@@ -47,23 +47,32 @@ public record Session(
   public record Evidence(Instant tap, Instant copy, Instant hidden, Instant shown) {
     public static final Evidence NONE = new Evidence(null, null, null, null);
 
-    /** The fields of the session hash, in this order (as the evidence beacon names them). */
+    /** What a beacon can report. */
     public enum Kind {
-      TAP("tap"), COPY("copy"), HIDDEN("hidden"), SHOWN("shown");
+      TAP("tap", "ta"), COPY("copy", "cp"), HIDDEN("hidden", "hi"), SHOWN("shown", "sh");
 
+      private final String json;
       private final String field;
 
-      Kind(String field) {
+      Kind(String json, String field) {
+        this.json = json;
         this.field = field;
       }
 
+      /** The name the snippet's beacon uses. */
+      public String json() {
+        return json;
+      }
+
+      /** The session hash field (short: it is stored with every session). */
       public String field() {
         return field;
       }
 
+      /** The kind a beacon names, or null. */
       public static Kind of(String value) {
         for (Kind k : values()) {
-          if (k.field.equals(value)) {
+          if (k.json.equals(value)) {
             return k;
           }
         }
