@@ -1,37 +1,39 @@
 package io.calltrack.advisor;
 
-import io.calltrack.core.pool.Resolution;
-import io.calltrack.core.pool.Session;
+import io.calltrack.core.attribution.CallAttributor.CallAttribution;
+import io.calltrack.core.attribution.Confidence;
 
-/** How the engine's resolution of one call compares with the visitor who really called. */
+/** The confidence the engine gave one simulated call (whether it was right is counted apart). */
 public enum CallOutcome {
-  /** One candidate session, and it is the caller's. */
+  /** Marked exact: one visit, likelihood >= 0.995. */
   EXACT,
-  /** Several candidate sessions (a recycled number), the caller's among them: a human must choose. */
+  /** Marked channel: no single visit, but the likely ones came through one channel. */
+  CHANNEL,
+  /** Marked probable: top likelihood >= 0.8. */
+  PROBABLE,
+  /** Marked ambiguous: candidates, none likely enough. */
   AMBIGUOUS,
-  /** Attributed to somebody else's session (the caller's is not even a candidate). */
-  WRONG,
-  /** The dialled number belonged to no session at that time (the caller's hold had ended). */
+  /** No visit could have made the call (no session of that number before the call). */
   UNATTRIBUTED,
   /** The caller was shown the site's default number (pool exhausted): no tracking possible. */
   FALLBACK;
 
-  /**
-   * Classifies one call. {@code shownFallback} means the caller's visit got the default number, so
-   * the call never reached a tracking number and {@code resolution} is ignored.
-   */
-  public static CallOutcome classify(String callerVisitorId, boolean shownFallback, Resolution resolution) {
+  public static CallOutcome of(boolean shownFallback, CallAttribution a) {
     if (shownFallback) {
       return FALLBACK;
     }
-    if (resolution.session() == null) {
-      return UNATTRIBUTED;
-    }
-    boolean callerIsCandidate = resolution.candidates().stream().map(Session::visitorId)
-        .anyMatch(callerVisitorId::equals);
-    if (!callerIsCandidate && !callerVisitorId.equals(resolution.session().visitorId())) {
-      return WRONG;
-    }
-    return resolution.ambiguous() ? AMBIGUOUS : EXACT;
+    Confidence c = a.confidence();
+    return switch (c) {
+      case EXACT -> EXACT;
+      case CHANNEL -> CHANNEL;
+      case PROBABLE -> PROBABLE;
+      case AMBIGUOUS -> AMBIGUOUS;
+      case UNATTRIBUTED -> UNATTRIBUTED;
+    };
+  }
+
+  /** True when the engine's top candidate is the caller's visit. */
+  public static boolean topIsCaller(String callerVisitorId, CallAttribution a) {
+    return a.top() != null && callerVisitorId.equals(a.top().visitorId());
   }
 }

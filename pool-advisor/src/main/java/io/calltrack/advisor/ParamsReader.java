@@ -37,9 +37,20 @@ public final class ParamsReader {
     setting("heartbeatSeconds", d.heartbeatSeconds(), "how often an open page renews its lease");
     setting("leaseSeconds", d.leaseSeconds(), "pool lease");
     setting("holdSeconds", d.holdSeconds(), "pool hold after a visit ends");
-    setting("onExhausted", d.onExhausted(), "fallback | recycle-oldest");
+    setting("onExhausted", d.onExhausted(), "fallback | recycle-oldest | share-channel");
     setting("seed", d.seed(), "random seed (same seed, same days)");
     setting("days", d.days(), "days simulated back to back (each drawn anew; more calls, steadier shares)");
+    EvidenceParams e = d.evidence();
+    setting("mobileShare", e.mobileShare(), "share of visits from phones");
+    setting("tapShare", e.tapShare(), "share of phone visitors calling during the visit who tap the number");
+    setting("falseTapShare", e.falseTapShare(), "share of phone visits that tap the number and do not call");
+    setting("copyShare", e.copyShare(), "share of desktop callers who copy the number first");
+    setting("falseCopyShare", e.falseCopyShare(), "share of non-calling visits that copy the number");
+    setting("hiddenShare", e.hiddenShare(), "share of tabs left open that report the page hidden");
+    setting("localShare", e.localShare(), "share of visitors in the site's time zone (rest: US zones by population)");
+    setting("callerZoneMatchShare", e.callerZoneMatchShare(), "share of callers whose number is in their browser's zone");
+    setting("returningCallerShare", e.returningCallerShare(), "share of calling visits by a visitor who called before");
+    setting("channels", e.channels(), "channels (source/medium/campaign) visits spread over");
   }
 
   private final Map<String, String> values = new LinkedHashMap<>();
@@ -106,7 +117,10 @@ public final class ParamsReader {
           integer("holdSeconds"),
           values.get("onExhausted"),
           Long.parseLong(values.get("seed").strip()),
-          integer("days"));
+          integer("days"),
+          new EvidenceParams(number("mobileShare"), number("tapShare"), number("falseTapShare"), number("copyShare"),
+              number("falseCopyShare"), number("hiddenShare"), number("localShare"), number("callerZoneMatchShare"),
+              number("returningCallerShare"), integer("channels")));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a number: " + e.getMessage());
     }

@@ -9,7 +9,11 @@ import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.pool.Assignment;
 import io.calltrack.core.pool.PoolStatus;
 import io.calltrack.core.pool.RedisPoolEngine;
-import io.calltrack.core.pool.Resolution;
+import io.calltrack.core.attribution.CallAttributor;
+import io.calltrack.core.attribution.CallAttributor.CallAttribution;
+import io.calltrack.core.attribution.Confidence;
+import io.calltrack.core.pool.Channels;
+import io.calltrack.core.pool.Session;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.RedisAPI;
@@ -48,7 +52,7 @@ public final class PoolSimulation {
     this.config = config;
   }
 
-  private enum Kind { ASSIGN, HEARTBEAT, RELEASE, CALL, SAMPLE }
+  private enum Kind { ASSIGN, HEARTBEAT, RELEASE, TAP, COPY, HIDDEN, CALL, SAMPLE }
 
   private record Event(Instant at, long seq, Kind kind, int visit) {}
 
@@ -58,12 +62,18 @@ public final class PoolSimulation {
     PhoneNumber number;
     boolean fallback;
     boolean heartbeating;
+    Attribution attribution;
+  }
+
+  private static Attribution channel(int k) {
+    return new Attribution("source" + k, "medium" + k, null, null, null, null, null, null, null, null, null, null);
   }
 
   public SimResult run(TrafficParams p, List<Visit> visits, Instant dayStart, int poolSize) {
     long started = System.nanoTime();
     SimClock clock = new SimClock(dayStart);
     RedisPoolEngine engine = new RedisPoolEngine(vertx, redis, config, clock);
+    CallAttributor attributor = new CallAttributor(engine);
     String run = "sim" + Long.toHexString(System.nanoTime()) + Integer.toHexString(ThreadLocalRandom.current().nextInt(0xffff));
     PhoneNumber defaultNumber = PhoneNumber.parse("+15550000000");
     PropertyConfig property = new PropertyConfig(run, "size-pool simulation", List.of(), List.of(defaultNumber),
@@ -82,8 +92,18 @@ public final class PoolSimulation {
       queue.add(new Event(visits.get(i).arrive(), seq++, Kind.ASSIGN, i));
     }
     for (int i = 0; i < visits.size(); i++) {
-      if (visits.get(i).callAt() != null) {
-        queue.add(new Event(visits.get(i).callAt(), seq++, Kind.CALL, i));
+      Visit v = visits.get(i);
+      if (v.traits().tapAt() != null) {
+        queue.add(new Event(v.traits().tapAt(), seq++, Kind.TAP, i));
+      }
+      if (v.traits().copyAt() != null) {
+        queue.add(new Event(v.traits().copyAt(), seq++, Kind.COPY, i));
+      }
+      if (v.traits().hiddenAt() != null) {
+        queue.add(new Event(v.traits().hiddenAt(), seq++, Kind.HIDDEN, i));
+      }
+      if (v.callAt() != null) {
+        queue.add(new Event(v.callAt(), seq++, Kind.CALL, i));
       }
     }
     for (Instant t = dayStart; t.isBefore(dayStart.plus(Duration.ofDays(p.days()))); t = t.plus(SAMPLE_EVERY)) {
@@ -91,8 +111,11 @@ public final class PoolSimulation {
     }
 
     Map<CallOutcome, Integer> outcomes = new EnumMap<>(CallOutcome.class);
+    Map<CallOutcome, Integer> wrong = new EnumMap<>(CallOutcome.class);
+    int channelWrong = 0;
     int fallbackVisits = 0;
     int recycledVisits = 0;
+    int sharedVisits = 0;
     int peak = 0;
     long ops = 0;
     Duration heartbeat = Duration.ofSeconds(p.heartbeatSeconds());
@@ -109,13 +132,17 @@ public final class PoolSimulation {
       VisitState st = state[e.visit];
       switch (e.kind) {
         case ASSIGN -> {
-          Assignment a = await(engine.assign(property.id(), v.visitorId(), Attribution.UNKNOWN));
+          st.attribution = channel(v.traits().channel());
+          Assignment a = await(engine.assign(property.id(), v.visitorId(), st.attribution, v.traits().zone()));
           st.fallback = a.fallback();
           if (a.fallback()) {
             fallbackVisits++;
           } else {
             if (a.recycled()) {
               recycledVisits++;
+            }
+            if (a.shared()) {
+              sharedVisits++;
             }
             st.sessionId = a.sessionId();
             st.number = a.number();
@@ -140,15 +167,30 @@ public final class PoolSimulation {
           st.heartbeating = false;
           await(engine.release(st.sessionId));
         }
+        case TAP, COPY, HIDDEN -> {
+          if (st.sessionId != null) {
+            await(engine.evidence(st.sessionId, e.kind == Kind.TAP ? Session.Evidence.Kind.TAP
+                : e.kind == Kind.COPY ? Session.Evidence.Kind.COPY : Session.Evidence.Kind.HIDDEN));
+          }
+        }
         case CALL -> {
-          Resolution r = st.fallback ? Resolution.unattributed() : await(engine.resolve(st.number, e.at));
-          outcomes.merge(CallOutcome.classify(v.visitorId(), st.fallback, r), 1, Integer::sum);
+          CallAttribution a = st.fallback ? CallAttribution.UNATTRIBUTED
+              : await(attributor.attribute(st.number, v.traits().caller(), e.at));
+          CallOutcome o = CallOutcome.of(st.fallback, a);
+          outcomes.merge(o, 1, Integer::sum);
+          if (!st.fallback && !CallOutcome.topIsCaller(v.visitorId(), a)) {
+            wrong.merge(o, 1, Integer::sum);
+          }
+          if (a.confidence() == Confidence.CHANNEL && !st.fallback
+              && !Channels.same(a.attribution(), st.attribution)) {
+            channelWrong++;
+          }
         }
         default -> throw new IllegalStateException();
       }
     }
-    return new SimResult(poolSize, outcomes, visits.size(), fallbackVisits, recycledVisits, peak, ops,
-        (System.nanoTime() - started) / 1_000_000);
+    return new SimResult(poolSize, outcomes, wrong, channelWrong, visits.size(), fallbackVisits, recycledVisits,
+        sharedVisits, peak, ops, (System.nanoTime() - started) / 1_000_000);
   }
 
   private static void scheduleHeartbeat(PriorityQueue<Event> queue, long seq, Instant at, Visit v, int index) {

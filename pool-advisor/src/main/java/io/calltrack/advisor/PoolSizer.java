@@ -68,7 +68,7 @@ public final class PoolSizer {
       simulate(batch);
       for (int size : batch) {
         SimResult r = results.get(size);
-        if (r.exact() >= target) {
+        if (r.meets(target)) {
           hi = size;
           break;
         }
@@ -98,7 +98,7 @@ public final class PoolSizer {
       int newLo = lo;
       int newHi = hi;
       for (int size : batch) {
-        if (results.get(size).exact() >= target) {
+        if (results.get(size).meets(target)) {
           newHi = Math.min(newHi, size);
         } else if (size < newHi) {
           newLo = Math.max(newLo, size);

@@ -125,8 +125,9 @@ public final class SizePool {
       int rulePeakBare = RulesOfThumb.peakHourlyWithoutReservation(p.peakHourlyVisitors(), avgSession);
 
       PoolSizer sizer = new PoolSizer(simulation, p, DAY, o.parallel(),
-          r -> console0.printf("  simulated %5d numbers: exact %6.2f%%  fallback %6.2f%%  (%d engine calls, %.1f s)%n",
-              r.poolSize(), r.exact() * 100, r.share(CallOutcome.FALLBACK) * 100, r.engineOps(), r.wallMillis() / 1000.0));
+          r -> console0.printf("  simulated %5d numbers: exact %6.2f%% (wrong among exact %.2f%%)  fallback %6.2f%%  (%d engine calls, %.1f s)%n",
+              r.poolSize(), r.exact() * 100, r.exactWrongShare() * 100, r.share(CallOutcome.FALLBACK) * 100,
+              r.engineOps(), r.wallMillis() / 1000.0));
       long calls = sizer.visits().stream().filter(v -> v.callAt() != null).count();
       out.printf("size-pool: %d visitors/day (peak hour %.0f), %d days, %d calls, sessions median %.1f min (mean %.1f), "
               + "lease %d s, hold %d s, %s when exhausted; target %.1f%% exact; Redis %s%n",
@@ -136,7 +137,7 @@ public final class SizePool {
       int answer;
       if (!o.sizes().isEmpty()) {
         sizer.simulate(o.sizes());
-        answer = sizer.results().values().stream().filter(r -> r.exact() >= o.target())
+        answer = sizer.results().values().stream().filter(r -> r.meets(o.target()))
             .mapToInt(SimResult::poolSize).min().orElse(-1);
       } else {
         answer = sizer.smallestReaching(o.target(), Math.max(1, rulePeakBare / 2));
@@ -173,20 +174,23 @@ public final class SizePool {
         }
       }, true, java.nio.charset.StandardCharsets.UTF_8);
       out.println();
-      out.println("  pool  exact%  ambig%  wrong%  unattr%  fallbk%  calls  visits-shown-default  visits-recycled  peak-in-use");
+      out.println("  pool  exact%  wrong-in-exact%  channel%  probable%  (right%)  ambig%  unattr%  fallbk%  credit-right%  calls  shown-default  shared  peak-in-use");
       for (SimResult r : sizer.results().values()) {
-        out.printf("%6d %7.2f %7.2f %7.2f %8.2f %8.2f %6d %21d %16d %12d%n", r.poolSize(), r.exact() * 100,
-            r.share(CallOutcome.AMBIGUOUS) * 100, r.share(CallOutcome.WRONG) * 100,
-            r.share(CallOutcome.UNATTRIBUTED) * 100, r.share(CallOutcome.FALLBACK) * 100, r.calls(),
-            r.fallbackVisits(), r.recycledVisits(), r.peakInUse());
+        out.printf("%6d %7.2f %16.2f %9.2f %10.2f %9.1f %7.2f %8.2f %8.2f %14.2f %6d %14d %7d %12d%n", r.poolSize(),
+            r.exact() * 100, r.exactWrongShare() * 100, r.share(CallOutcome.CHANNEL) * 100,
+            r.share(CallOutcome.PROBABLE) * 100, r.probableRightShare() * 100, r.share(CallOutcome.AMBIGUOUS) * 100,
+            r.share(CallOutcome.UNATTRIBUTED) * 100, r.share(CallOutcome.FALLBACK) * 100, r.creditRight() * 100,
+            r.calls(), r.fallbackVisits(), r.sharedVisits(), r.peakInUse());
       }
+      out.println("  (exact% = calls marked exact; wrong-in-exact% = calibration: of those, top candidate not the caller;"
+          + " credit-right% = exact and right, or channel with the right channel)");
       out.println();
       if (answer > 0) {
-        out.printf("smallest pool with >= %.1f%% exact attribution: %d numbers%n", o.target() * 100, answer);
+        out.printf("smallest pool with >= %.1f%% of calls exact and <= %.1f%% of those wrong: %d numbers%n",
+            o.target() * 100, SimResult.MAX_EXACT_WRONG * 100, answer);
       } else {
-        out.printf("no pool size reaches %.1f%% exact attribution with this hold: once the pool never runs out, the calls "
-            + "still missed come after the visit's hold ended (%d s); only a longer --hold-seconds attributes them%n",
-            o.target() * 100, p.holdSeconds());
+        out.printf("no pool size simulated reaches %.1f%% exact with <= %.1f%% of those wrong (hold %d s)%n",
+            o.target() * 100, SimResult.MAX_EXACT_WRONG * 100, p.holdSeconds());
       }
       out.printf("rule of thumb, 1 number per 20 daily visitors:                       %d%n", ruleDaily);
       out.printf("rule of thumb, peak hourly / (60 / (avg session %.1f + 30 min)):      %d   (without the 30 min: %d)%n",
@@ -242,14 +246,17 @@ public final class SizePool {
 
   private static void writeCsv(Path file, java.util.Collection<SimResult> results) throws java.io.IOException {
     StringBuilder sb = new StringBuilder(
-        "pool_size,calls,exact,ambiguous,wrong,unattributed,fallback,exact_share,visits,visits_shown_default,visits_recycled,peak_in_use,engine_calls,wall_ms\n");
+        "pool_size,calls,exact,channel,probable,ambiguous,unattributed,fallback,exact_wrong,probable_wrong,channel_wrong,exact_share,visits,visits_shown_default,visits_recycled,visits_shared,peak_in_use,engine_calls,wall_ms\n");
     for (SimResult r : results) {
       sb.append(r.poolSize()).append(',').append(r.calls());
       for (CallOutcome c : CallOutcome.values()) {
         sb.append(',').append(r.count(c));
       }
+      sb.append(',').append(r.wrong(CallOutcome.EXACT)).append(',').append(r.wrong(CallOutcome.PROBABLE))
+          .append(',').append(r.channelWrong());
       sb.append(',').append(String.format("%.4f", r.exact())).append(',').append(r.visits()).append(',')
-          .append(r.fallbackVisits()).append(',').append(r.recycledVisits()).append(',').append(r.peakInUse()).append(',').append(r.engineOps())
+          .append(r.fallbackVisits()).append(',').append(r.recycledVisits()).append(',').append(r.sharedVisits())
+          .append(',').append(r.peakInUse()).append(',').append(r.engineOps())
           .append(',').append(r.wallMillis()).append('\n');
     }
     Files.writeString(file, sb);

@@ -22,7 +22,7 @@ public final class TrafficGenerator {
     for (int d = 0; d < p.days(); d++) {
       all.addAll(day(p, start.plus(Duration.ofDays(d)), p.seed() + d, "d" + d + "-"));
     }
-    return all;
+    return Evidence.draw(p, all);
   }
 
   /** One day's visits, sorted by arrival; visitor ids are {@code idPrefix} + a running number. */

@@ -21,6 +21,7 @@ import java.util.List;
  * @param onExhausted the pool's policy when no number is free ("fallback" or "recycle-oldest")
  * @param seed random seed (the same seed gives the same days)
  * @param days how many days to simulate back to back (more days, more calls, a steadier share)
+ * @param evidence what the page and the call tell the engine (taps, copies, zones, returning callers)
  */
 public record TrafficParams(
     int visitorsPerDay,
@@ -37,7 +38,8 @@ public record TrafficParams(
     int holdSeconds,
     String onExhausted,
     long seed,
-    int days) {
+    int days,
+    EvidenceParams evidence) {
 
   /** A business site's weekday: quiet nights, a morning ramp, peak late morning and early afternoon. */
   public static final List<Double> DEFAULT_CURVE = List.of(
@@ -66,14 +68,26 @@ public record TrafficParams(
     if (days < 1 || days > 366) {
       throw new IllegalArgumentException("days must be between 1 and 366");
     }
-    if (!"fallback".equals(onExhausted) && !"recycle-oldest".equals(onExhausted)) {
-      throw new IllegalArgumentException("onExhausted must be fallback or recycle-oldest");
+    if (!"fallback".equals(onExhausted) && !"recycle-oldest".equals(onExhausted)
+        && !"share-channel".equals(onExhausted)) {
+      throw new IllegalArgumentException("onExhausted must be fallback, recycle-oldest or share-channel");
     }
+    evidence = evidence == null ? EvidenceParams.defaults() : evidence;
+  }
+
+  /** Traffic without an evidence model of its own (the defaults). */
+  public TrafficParams(int visitorsPerDay, List<Double> hourlyCurve, LogNormal sessionMinutes, double callShare,
+      double callAfterLeaveShare, LogNormal callDelayMinutes, double tabsLeftOpenShare, LogNormal tabOpenMinutes,
+      double releaseShare, int heartbeatSeconds, int leaseSeconds, int holdSeconds, String onExhausted, long seed,
+      int days) {
+    this(visitorsPerDay, hourlyCurve, sessionMinutes, callShare, callAfterLeaveShare, callDelayMinutes,
+        tabsLeftOpenShare, tabOpenMinutes, releaseShare, heartbeatSeconds, leaseSeconds, holdSeconds, onExhausted,
+        seed, days, EvidenceParams.defaults());
   }
 
   public static TrafficParams defaults() {
     return new TrafficParams(2000, DEFAULT_CURVE, new LogNormal(3.0, 0.9), 0.05, 0.5, new LogNormal(3.0, 1.0),
-        0.2, new LogNormal(30.0, 1.0), 0.7, 60, 120, 1800, "fallback", 42L, 7);
+        0.2, new LogNormal(30.0, 1.0), 0.7, 60, 120, 1800, "share-channel", 42L, 7, EvidenceParams.defaults());
   }
 
   /** Expected visitors in the busiest hour (visitors per day times that hour's share of the curve). */

@@ -1,10 +1,13 @@
 package io.calltrack.advisor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.attribution.CallAttributor.CallAttribution;
+import io.calltrack.core.attribution.Confidence;
 import io.calltrack.core.phone.PhoneNumber;
-import io.calltrack.core.pool.Resolution;
 import io.calltrack.core.pool.Session;
 import java.time.Instant;
 import java.util.List;
@@ -13,47 +16,28 @@ import org.junit.jupiter.api.Test;
 class CallOutcomeTest {
   static Session session(String visitor) {
     Instant t = Instant.parse("2026-01-05T10:00:00Z");
-    return new Session("p." + visitor, "p", "prop", visitor, PhoneNumber.parse("+15551230001"), Attribution.UNKNOWN,
-        Session.State.HOLDING, t, t, t, t.plusSeconds(1800), t.plusSeconds(1800));
+    return new Session("p." + visitor, "p", "prop", visitor, PhoneNumber.parse("+15550000001"), Attribution.UNKNOWN,
+        Session.State.LEASED, t, t.plusSeconds(120), null, t.plusSeconds(1920), t.plusSeconds(1920));
   }
 
-  static Resolution of(Resolution.Kind kind, Session... candidates) {
-    return new Resolution(kind, candidates[0], List.of(candidates), null);
-  }
-
-  @Test
-  void oneCandidateThatIsTheCallerIsExact() {
-    assertEquals(CallOutcome.EXACT, CallOutcome.classify("a", false, of(Resolution.Kind.LEASE, session("a"))));
-    assertEquals(CallOutcome.EXACT, CallOutcome.classify("a", false, of(Resolution.Kind.HOLD, session("a"))));
+  static CallAttribution of(Confidence c, Session top) {
+    return new CallAttribution("lease", c, "p", top, top == null ? null : top.attribution(), List.of());
   }
 
   @Test
-  void severalCandidatesWithTheCallerAmongThemIsAmbiguousWhoeverIsFirst() {
-    assertEquals(CallOutcome.AMBIGUOUS,
-        CallOutcome.classify("a", false, of(Resolution.Kind.LEASE, session("b"), session("a"))));
-    assertEquals(CallOutcome.AMBIGUOUS,
-        CallOutcome.classify("a", false, of(Resolution.Kind.LEASE, session("a"), session("b"))));
+  void theOutcomeIsTheConfidenceAndRightnessIsApart() {
+    assertEquals(CallOutcome.EXACT, CallOutcome.of(false, of(Confidence.EXACT, session("a"))));
+    assertEquals(CallOutcome.CHANNEL, CallOutcome.of(false, of(Confidence.CHANNEL, session("a"))));
+    assertEquals(CallOutcome.PROBABLE, CallOutcome.of(false, of(Confidence.PROBABLE, session("a"))));
+    assertEquals(CallOutcome.AMBIGUOUS, CallOutcome.of(false, of(Confidence.AMBIGUOUS, session("a"))));
+    assertEquals(CallOutcome.UNATTRIBUTED, CallOutcome.of(false, CallAttribution.UNATTRIBUTED));
+    assertTrue(CallOutcome.topIsCaller("a", of(Confidence.EXACT, session("a"))));
+    assertFalse(CallOutcome.topIsCaller("a", of(Confidence.EXACT, session("b"))));
+    assertFalse(CallOutcome.topIsCaller("a", CallAttribution.UNATTRIBUTED));
   }
 
   @Test
-  void somebodyElsesSessionIsWrong() {
-    assertEquals(CallOutcome.WRONG, CallOutcome.classify("a", false, of(Resolution.Kind.LEASE, session("b"))));
-    assertEquals(CallOutcome.WRONG,
-        CallOutcome.classify("a", false, of(Resolution.Kind.HOLD, session("b"), session("c"))));
-  }
-
-  @Test
-  void noSessionIsUnattributedAndTheDefaultNumberIsFallback() {
-    assertEquals(CallOutcome.UNATTRIBUTED, CallOutcome.classify("a", false, Resolution.unattributed()));
-    assertEquals(CallOutcome.FALLBACK, CallOutcome.classify("a", true, Resolution.unattributed()));
-    assertEquals(CallOutcome.FALLBACK, CallOutcome.classify("a", true, of(Resolution.Kind.LEASE, session("a"))));
-  }
-
-  @Test
-  void sharesOfAResult() {
-    SimResult r = new SimResult(10, java.util.Map.of(CallOutcome.EXACT, 3, CallOutcome.FALLBACK, 1), 100, 5, 0, 10, 0, 0);
-    assertEquals(4, r.calls());
-    assertEquals(0.75, r.exact(), 1e-9);
-    assertEquals(1.0, new SimResult(10, java.util.Map.of(), 1, 0, 0, 0, 0, 0).exact(), 1e-9);
+  void aCallerShownTheDefaultNumberIsFallbackWhateverTheResolution() {
+    assertEquals(CallOutcome.FALLBACK, CallOutcome.of(true, of(Confidence.EXACT, session("a"))));
   }
 }

@@ -57,10 +57,11 @@ class PoolSimulationTest {
     assertEquals(callers, r.calls());
     assertEquals(0, r.fallbackVisits());
     assertEquals(0, r.count(CallOutcome.FALLBACK));
-    assertEquals(0, r.count(CallOutcome.WRONG)); // 150 numbers for 150 visits: none is ever reused
-    assertEquals(0, r.count(CallOutcome.AMBIGUOUS));
-    // a call while the page is open hits a live lease: always exact; later ones depend on the hold
-    assertTrue(r.count(CallOutcome.EXACT) >= duringLease, r.toString());
+    // 150 numbers for 150 visits: none is ever reused, so every attributed call has one candidate
+    assertEquals(0, r.wrong(CallOutcome.EXACT));
+    assertEquals(0, r.wrong(CallOutcome.PROBABLE));
+    assertEquals(0, r.count(CallOutcome.UNATTRIBUTED)); // soft holds: even calls after the hold find their visit
+    assertTrue(r.count(CallOutcome.EXACT) >= duringLease * 8 / 10, r.toString());
     assertTrue(r.peakInUse() > 0 && r.peakInUse() <= 150);
   }
 
@@ -79,29 +80,31 @@ class PoolSimulationTest {
   void theAdvisorFindsASizeAndWritesItsFiles(@TempDir Path out) throws Exception {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     int code = SizePool.run(new String[] {"--redis-url", TestRedis.url(), "--visitors-per-day", "120",
-        "--days", "1", "--call-share", "0.3", "--hold-seconds", "86400", "--target", "99", "--grid", "3",
+        "--days", "1", "--call-share", "0.3", "--hold-seconds", "86400", "--target", "80", "--grid", "3",
         "--out", out.toString()}, new PrintStream(buf, true, StandardCharsets.UTF_8));
     String text = buf.toString(StandardCharsets.UTF_8);
     assertEquals(0, code, text);
-    assertTrue(text.contains("smallest pool with >= 99.0% exact attribution"), text);
+    assertTrue(text.contains("smallest pool with >= 80.0% of calls exact"), text);
     assertTrue(text.contains("1 number per 20 daily visitors:                       6"), text);
     assertTrue(Files.size(out.resolve("exact-vs-pool-size.png")) > 1000);
     List<String> csv = Files.readAllLines(out.resolve("pool-sizes.csv"));
     assertTrue(csv.size() > 3, csv.toString());
     assertTrue(Files.readString(out.resolve("summary.json")).contains("\"smallestPool\""));
-    assertTrue(Files.readString(out.resolve("table.txt")).contains("smallest pool with >= 99.0%"));
+    assertTrue(Files.readString(out.resolve("table.txt")).contains("smallest pool with >= 80.0%"));
+    assertTrue(text.contains("wrong-in-exact%"), text);
   }
 
   @Test
-  void whenCallsComeAfterTheHoldNoPoolSizeHelpsAndTheSearchStopsEarly(@TempDir Path out) throws Exception {
+  void whenCallsComeLongAfterTheVisitNoPoolSizeHelpsAndTheSearchStopsEarly(@TempDir Path out) throws Exception {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     int code = SizePool.run(new String[] {"--redis-url", TestRedis.url(), "--visitors-per-day", "100",
         "--days", "1", "--call-share", "0.5", "--call-after-leave-share", "1", "--hold-seconds", "0",
+        "--call-delay-median-minutes", "600", "--on-exhausted", "fallback",
         "--tabs-left-open-share", "0", "--grid", "0", "--out", out.toString()},
         new PrintStream(buf, true, StandardCharsets.UTF_8));
     String text = buf.toString(StandardCharsets.UTF_8);
     assertEquals(1, code, text);
-    assertTrue(text.contains("no pool size reaches 99.0% exact attribution"), text);
+    assertTrue(text.contains("no pool size simulated reaches 99.0% exact"), text);
     int largest = Files.readAllLines(out.resolve("pool-sizes.csv")).stream().skip(1)
         .mapToInt(l -> Integer.parseInt(l.split(",")[0])).max().orElseThrow();
     assertTrue(largest <= 256, "searched up to " + largest + " numbers for 100 visitors:\n" + text);
