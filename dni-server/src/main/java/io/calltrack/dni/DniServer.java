@@ -11,6 +11,7 @@ import io.calltrack.dni.admin.NumberRoutes;
 import io.calltrack.dni.admin.PoolRoutes;
 import io.calltrack.dni.admin.PropertyRoutes;
 import io.calltrack.dni.assign.AssignRoutes;
+import io.calltrack.dni.assign.EvidenceRoutes;
 import io.calltrack.dni.assign.SessionRoutes;
 import io.calltrack.dni.calls.CallRoutes;
 import io.calltrack.dni.config.PropertyDirectory;
@@ -153,6 +154,7 @@ public final class DniServer {
 
     new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts()).mount(router);
     new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(router);
+    new EvidenceRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(router);
     new PropertyRoutes(p.store(), p.properties(), p.auth(), p.timeouts()).mount(router);
     new PoolRoutes(p.store(), p.engine(), p.poolGauges(), p.auth(), p.timeouts()).mount(router);
     new NumberRoutes(p.store(), p.auth(), p.timeouts()).mount(router);
