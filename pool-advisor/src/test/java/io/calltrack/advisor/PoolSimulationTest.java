@@ -111,6 +111,36 @@ class PoolSimulationTest {
   }
 
   @Test
+  void fromRedisSizesAPoolFromItsOwnSessions(@TempDir Path out) throws Exception {
+    io.calltrack.core.testing.MutableClock clock = io.calltrack.core.testing.MutableClock.at("2026-01-05T09:00:00Z");
+    io.calltrack.core.pool.RedisPoolEngine engine = new io.calltrack.core.pool.RedisPoolEngine(vertx,
+        RedisAPI.api(RedisClientFactory.create(vertx, TestRedis.url())), store, clock);
+    String propertyId = TestRedis.uniqueId("observed");
+    io.calltrack.core.phone.PhoneNumber main = io.calltrack.core.testing.TestNumbers.fresh();
+    Await.result(store.putProperty(new io.calltrack.core.config.PropertyConfig(propertyId, null, List.of(), List.of(main),
+        main, null, null)));
+    String poolId = TestRedis.uniqueId("observedpool");
+    Await.result(store.putPool(new io.calltrack.core.config.PoolConfig(poolId, propertyId,
+        io.calltrack.core.testing.TestNumbers.fresh(10), 60, 600, io.calltrack.core.config.PoolConfig.OnExhausted.FALLBACK, null)));
+    for (int i = 0; i < 40; i++) { // 40 visits over 20 hours, each on the page 4 minutes then released
+      var a = Await.result(engine.assign(propertyId, null, io.calltrack.core.attribution.Attribution.UNKNOWN, "America/Chicago"));
+      clock.advance(java.time.Duration.ofMinutes(4));
+      Await.result(engine.release(a.sessionId()));
+      clock.advance(java.time.Duration.ofMinutes(26));
+    }
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    int code = SizePool.run(new String[] {"--redis-url", TestRedis.url(), "--from-redis", poolId, "--sizes", "4",
+        "--days", "1", "--out", out.toString()}, new PrintStream(buf, true, StandardCharsets.UTF_8));
+    String text = buf.toString(StandardCharsets.UTF_8);
+    assertTrue(code == 0 || code == 1, text);
+    assertTrue(text.contains("from pool " + poolId + " in Redis: 40 sessions"), text);
+    assertTrue(text.contains("100% in the most common zone"), text);
+    assertTrue(text.contains("lease 60 s, hold 600 s, fallback"), text);
+    assertTrue(text.contains("size-pool: 40 visitors/day"), text); // 40 sessions within a day
+    assertTrue(text.contains("page time median 4.0 min"), text);
+  }
+
+  @Test
   void badFlagsAreAUsageError() {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     assertEquals(2, SizePool.run(new String[] {"--visitors-per-dya", "5"}, new PrintStream(buf, true, StandardCharsets.UTF_8)));
