@@ -16,7 +16,8 @@ import io.vertx.core.Future;
  * scores them with {@link AttributionModel}: time (on the page, in hold, minutes since, soft hold
  * after the hold ended while no later visit took the number), what the page saw (tap, copy, hidden),
  * the caller's time zones against the browser's, and history. The result carries every candidate
- * with its likelihood and reasons, the top one's attribution, and a {@link Confidence}.
+ * with its likelihood and reasons, the top one's attribution, and a {@link Confidence}; each pool counts
+ * its calls by confidence (pool status, {@code /metrics}, dashboard).
  */
 public final class CallAttributor {
   private final PoolEngine engine;
@@ -41,6 +42,7 @@ public final class CallAttributor {
           .otherwise((String) null)
           .compose(previous -> {
             CallAttribution a = score(c, at, caller, previous);
+            engine.countAttributed(c.poolId(), a.confidence().json());
             if (a.top() != null && (a.confidence() == Confidence.EXACT || a.confidence() == Confidence.PROBABLE)) {
               return engine.rememberCaller(c.poolId(), caller, a.top().visitorId())
                   .otherwiseEmpty()

@@ -57,6 +57,9 @@ public interface PoolEngine {
    */
   Future<Boolean> evidence(String sessionId, Session.Evidence.Kind kind);
 
+  /** Counts one call attributed in the pool with that confidence (pool status, metrics, dashboard). */
+  Future<Void> countAttributed(String poolId, String confidence);
+
   /** The visitor that {@code caller}'s last resolved call in this pool went to, or null. */
   Future<String> previousVisitor(String poolId, String caller);
 

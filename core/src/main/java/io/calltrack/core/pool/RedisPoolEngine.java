@@ -329,8 +329,12 @@ public final class RedisPoolEngine implements PoolEngine {
             int holding = r.get(2).toInteger();
             int free = r.get(3).toInteger();
             double utilization = size == 0 ? 0 : Math.min(1.0, (leased + holding) / (double) size);
+            java.util.Map<String, Long> calls = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < PoolStatus.CONFIDENCES.size(); i++) {
+              calls.put(PoolStatus.CONFIDENCES.get(i), r.get(7 + i).toLong());
+            }
             return new PoolStatus(poolId, pool.property(), size, leased, holding, free, utilization,
-                r.get(4).toLong(), r.get(5).toLong(), r.get(6).toLong());
+                r.get(4).toLong(), r.get(5).toLong(), r.get(6).toLong(), calls);
           });
     });
   }
@@ -429,6 +433,14 @@ public final class RedisPoolEngine implements PoolEngine {
           case "not_found" -> Future.failedFuture(unknownSession(sessionId));
           default -> Future.succeededFuture(false);
         });
+  }
+
+  @Override
+  public Future<Void> countAttributed(String poolId, String confidence) {
+    if (poolId == null || !PoolStatus.CONFIDENCES.contains(confidence)) {
+      return Future.succeededFuture();
+    }
+    return redis.hincrby(new PoolKeys(poolId).stats(), "calls:" + confidence, "1").mapEmpty();
   }
 
   @Override

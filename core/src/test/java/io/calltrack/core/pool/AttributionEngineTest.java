@@ -78,6 +78,9 @@ class AttributionEngineTest {
     assertEquals("lease", after.resolution());
     assertTrue(after.candidates().get(0).likelihood() >= 0.995, after.toString());
     assertTrue(after.candidates().get(0).reasons().stream().anyMatch(r -> r.startsWith("tapped the number")));
+    PoolStatus status = result(engine.status(pool.id()));
+    assertEquals(1, status.calls("exact"));
+    assertEquals(1, status.calls("channel"));
     // both sharers keep their leases
     result(engine.heartbeat(a.sessionId()));
     result(engine.heartbeat(b.sessionId()));
