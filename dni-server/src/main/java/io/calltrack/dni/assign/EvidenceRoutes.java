@@ -9,10 +9,10 @@ import io.calltrack.core.pool.PoolEngine;
 import io.calltrack.core.pool.Session;
 import io.calltrack.dni.config.PropertyDirectory;
 import io.calltrack.dni.cors.PublicCors;
-import io.calltrack.dni.http.Responses;
+import io.calltrack.dni.http.PublicApi;
+import io.calltrack.dni.http.Reply;
 import io.calltrack.dni.http.Timeouts;
 import io.vertx.core.Future;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -50,42 +50,27 @@ public final class EvidenceRoutes {
     }
   }
 
-  public void mount(Router router) {
-    router.post("/v1/sessions/:sessionId/evidence").handler(this::evidence);
-    router.options("/v1/sessions/:sessionId/evidence").handler(this::preflight);
+  public void mount(PublicApi api) {
+    api.post("/v1/sessions/:sessionId/evidence", this::evidence);
+    api.options("/v1/sessions/:sessionId/evidence", this::preflight);
   }
 
-  private void evidence(RoutingContext ctx) {
+  private Future<Reply> evidence(RoutingContext ctx) {
     String sessionId = sessionId(ctx);
     Session.Evidence.Kind kind = JsonMapper.read(ctx.body() == null ? null : ctx.body().buffer(), Beacon.class)
         .parsed();
-    propertyOf(sessionId)
+    return propertyOf(sessionId)
         .compose(property -> {
           PublicCors.admit(ctx, property);
           return timeouts.publicStore(engine.evidence(sessionId, kind));
         })
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            Responses.noContent(ctx);
-          } else {
-            ctx.fail(ar.cause());
-          }
-        });
+        .map(recorded -> Reply.noContent());
   }
 
-  private void preflight(RoutingContext ctx) {
+  private Future<Reply> preflight(RoutingContext ctx) {
     String origin = ctx.request().getHeader("origin");
-    propertyOf(sessionId(ctx)).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      try {
-        PublicCors.answerPreflight(ctx, origin != null && PublicCors.allows(ar.result(), origin));
-      } catch (RuntimeException e) {
-        ctx.fail(e);
-      }
-    });
+    return propertyOf(sessionId(ctx))
+        .map(property -> PublicCors.preflight(ctx, origin != null && PublicCors.allows(property, origin)));
   }
 
   private Future<PropertyConfig> propertyOf(String sessionId) {

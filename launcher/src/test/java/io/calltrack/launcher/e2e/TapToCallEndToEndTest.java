@@ -9,7 +9,7 @@ import io.calltrack.core.config.RedisConfigStore;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.pool.RedisPoolEngine;
 import io.calltrack.core.pool.Session;
-import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.TestNumbers;
