@@ -10,6 +10,7 @@ import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.redis.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import java.time.Clock;
@@ -36,19 +37,25 @@ import java.util.Optional;
  * {pool:ID}:holding            zset  number -> hold end ms
  * {pool:ID}:owner              hash  number -> session id leasing or holding it
  * {pool:ID}:visitors           hash  visitor id -> its live (leased or held) session id
- * {pool:ID}:session:SID        hash  sid pool property visitor number attribution(JSON) state
- *                                    startedAt leaseExpiresAt releasedAt endsAt naturalEndsAt (ms)
- * {pool:ID}:history:E164       zset  session id -> startedAt ms (who had the number when)
+ * {pool:ID}:s:RANDOM           hash  a session (RANDOM = the id after "<poolId>."): v visitor, n number,
+ *                                    s state, t startedAt, le leaseExpiresAt, e endsAt (after a recycle),
+ *                                    ne naturalEndsAt (ms), tz browser zone, ta/cp/hi/sh evidence (ms),
+ *                                    b beacons, a1..aN attribution in 64-byte pieces (see SessionCodec);
+ *                                    TTL lease + hold + history window
+ * {pool:ID}:history:E164       zset  RANDOM -> startedAt ms: the number's latest HISTORY_DEPTH sessions
  * {pool:ID}:history-numbers    set   numbers with a history key (for the sweeper)
- * {pool:ID}:stats              hash  exhausted, recycled (counters since the pool was created)
+ * {pool:ID}:channel            hash  number -> channel digest of its latest visit (share-channel)
+ * {pool:ID}:caller:E164        str   visitor the caller's last resolved call went to (TTL: window)
+ * {pool:ID}:stats              hash  exhausted, recycled, shared, calls:CONFIDENCE (counters since
+ *                                    the pool was created)
  * </pre>
  * A number is in exactly one of free / leased / holding (numbers dropped from the configuration
- * leave when their session ends). Sessions are never deleted when they end, only marked ENDED or
- * RECYCLED, so {@link #resolve} can answer for past instants; history older than the window
- * (default 30 days) is trimmed, with its session hashes, on each assign of that number and by
- * {@link #sweep}. Nothing uses key TTLs or Redis TIME: time is the injected {@link Clock}, in ms,
- * passed to each script, and expired leases and holds are reclaimed inside the scripts (assign,
- * status, sweep), never by keyspace notifications.
+ * leave when their session ends). Sessions are not deleted when they end, only marked ENDED or
+ * RECYCLED, so calls can be attributed for past instants, including after the hold while no later
+ * visit took the number (soft holds); they expire by TTL after the history window (default 30
+ * days), and a number's history keeps its latest {@link #HISTORY_DEPTH} sessions. Time is the
+ * injected {@link Clock}, in ms, passed to each script, and expired leases and holds are reclaimed
+ * inside the scripts (assign, status, sweep), never by keyspace notifications.
  *
  * <h2>Session ids</h2>
  * {@code <poolId>.<128 random bits, base64url>}, so heartbeat and release find the pool from the id.
@@ -97,6 +104,9 @@ public final class RedisPoolEngine implements PoolEngine {
   private final ConfigStore config;
   private final Clock clock;
   private final Duration historyWindow;
+  /** Set by {@link #withReplicatedAssigns}: assigns answer only once a replica has the lease. */
+  private Redis client;
+  private LuaScript.Durability durability = LuaScript.Durability.NONE;
 
   public RedisPoolEngine(Vertx vertx, RedisAPI redis, ConfigStore config, Clock clock, Duration historyWindow) {
     this.vertx = vertx;
@@ -111,6 +121,18 @@ public final class RedisPoolEngine implements PoolEngine {
 
   public RedisPoolEngine(Vertx vertx, RedisAPI redis, ConfigStore config, Clock clock) {
     this(vertx, redis, config, clock, DEFAULT_HISTORY_WINDOW);
+  }
+
+  /**
+   * Makes every assign WAIT for {@code durability} replicas before it answers ({@code client} is the
+   * Redis behind this engine's RedisAPI): a failover then cannot lose a lease a visitor was shown,
+   * so the number cannot go to a second visitor. An assign the replicas did not confirm in time
+   * fails (the snippet shows the default number). Call before use.
+   */
+  public RedisPoolEngine withReplicatedAssigns(Redis client, LuaScript.Durability durability) {
+    this.client = client;
+    this.durability = durability;
+    return this;
   }
 
   /** Runs {@link #sweep()} every {@code period}; returns the timer id (cancel with {@code vertx.cancelTimer}). */
@@ -212,7 +234,9 @@ public final class RedisPoolEngine implements PoolEngine {
         Long.toString(historyWindow.toMillis()),
         Integer.toString(HISTORY_DEPTH)));
     args.addAll(pieces);
-    return ASSIGN.run(redis, keys, args).compose(r -> {
+    return (client != null && durability.enabled() && mode.equals("assign")
+        ? ASSIGN.runReplicated(client, keys, args, durability)
+        : ASSIGN.run(redis, keys, args)).compose(r -> {
       String kind = r.get(0).toString();
       switch (kind) {
         case "unsynced":
