@@ -49,7 +49,9 @@ class SentinelFailoverTest {
           + "sentinel failover-timeout calltrack 10000\n");
       start(List.of("redis-server", conf.toString(), "--sentinel"), "sentinel");
       Await.until(Duration.ofSeconds(30), () -> cli(replica, "INFO", "replication").contains("master_link_status:up")
-          && cli(sentinel, "SENTINEL", "get-master-addr-by-name", "calltrack").contains(Integer.toString(master)));
+          && cli(sentinel, "SENTINEL", "get-master-addr-by-name", "calltrack").contains(Integer.toString(master))
+          // the sentinel learns of replicas from the master's INFO (every 10 s): it can promote only one it knows
+          && cli(sentinel, "SENTINEL", "replicas", "calltrack").contains(Integer.toString(replica)));
 
       RedisTarget target = RedisTarget.sentinel("calltrack", List.of("redis://127.0.0.1:" + sentinel));
       MutableClock clock = MutableClock.at("2026-03-01T12:00:00Z");
