@@ -48,6 +48,7 @@
     var ref = d.referrer, refHost = host(ref), derived, id, m, a = {
       source: param('utm_source'), medium: param('utm_medium'), campaign: param('utm_campaign'),
       keyword: param('utm_term'), content: param('utm_content'),
+      adGroup: param('utm_adgroup'), ad: param('utm_ad'),
       landingPage: location.pathname + location.search, referrer: ref || undefined
     };
     for (id in CLICK_IDS) {

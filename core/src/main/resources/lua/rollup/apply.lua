@@ -8,7 +8,8 @@
 -- KEYS[3] live calls set {roll:P}:live
 -- ARGV: key prefix "{roll:P}:", stream entry id, call id, new contribution JSON
 -- contribution: {day, hour, dims: {source=..,...}, caller, live (0/1),
---                m: {calls, answered, missed, qualified, conversions, revenue, duration}}
+--                m: {calls, answered, missed, qualified, conversions, revenue, duration, ...}}
+-- (the metrics are Contribution's; this script adds first, repeatCalls and firstRevenue)
 -- Returns 1 if applied, 0 if the entry was not newer than the one applied before.
 local prefix, entry, callId = ARGV[1], ARGV[2], ARGV[3]
 
@@ -40,6 +41,11 @@ if new.caller ~= '' then
   else
     new.m.repeatCalls = 1
   end
+end
+-- revenue of first-time callers' calls (revenue per first-time caller)
+new.m.firstRevenue = 0
+if new.m.first == 1 then
+  new.m.firstRevenue = new.m.revenue
 end
 
 local function int(v)
@@ -78,6 +84,13 @@ if new.caller ~= '' then
   redis.call('PFADD', prefix .. 'hll:' .. new.day .. ':total', new.caller)
   for dim, value in pairs(new.dims) do
     redis.call('PFADD', prefix .. 'hll:' .. new.day .. ':' .. dim .. ':' .. value, new.caller)
+  end
+  -- repeat callers: callers of a call that is not their first on the property
+  if new.m.repeatCalls == 1 then
+    redis.call('PFADD', prefix .. 'hllr:' .. new.day .. ':total', new.caller)
+    for dim, value in pairs(new.dims) do
+      redis.call('PFADD', prefix .. 'hllr:' .. new.day .. ':' .. dim .. ':' .. value, new.caller)
+    end
   end
 end
 

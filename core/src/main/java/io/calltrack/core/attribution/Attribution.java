@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Where a visit came from: the marketing channel (source / medium / campaign / keyword / content),
- * the page it landed on, the referrer, and the ad click ids that let conversions be sent back to the
+ * the ad group and ad (utm_adgroup / utm_ad), the page it landed on, the referrer, and the ad click ids that let conversions be sent back to the
  * ad platforms. Every field may be null; {@link #UNKNOWN} has none.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -22,10 +22,20 @@ public record Attribution(
     String gbraid,
     String wbraid,
     String msclkid,
-    String fbclid) {
+    String fbclid,
+    String adGroup,
+    String ad) {
 
   public static final Attribution UNKNOWN =
       new Attribution(null, null, null, null, null, null, null, null, null, null, null, null);
+
+  /** Without ad group and ad (utm_adgroup / utm_ad), which most visits do not carry. */
+  public Attribution(String source, String medium, String campaign, String keyword, String content,
+      String landingPage, String referrer, String gclid, String gbraid, String wbraid, String msclkid,
+      String fbclid) {
+    this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
+        fbclid, null, null);
+  }
 
   /** Longest value kept for any field: a URL or keyword longer than this is cut, not refused. */
   public static final int MAX_FIELD_LENGTH = 2048;
@@ -43,6 +53,8 @@ public record Attribution(
     wbraid = clean(wbraid);
     msclkid = clean(msclkid);
     fbclid = clean(fbclid);
+    adGroup = clean(adGroup);
+    ad = clean(ad);
   }
 
   /** The same attribution with the landing page and referrer of this visit where it had none. */
@@ -50,7 +62,7 @@ public record Attribution(
     return new Attribution(source, medium, campaign, keyword, content,
         this.landingPage != null ? this.landingPage : landingPage,
         this.referrer != null ? this.referrer : referrer,
-        gclid, gbraid, wbraid, msclkid, fbclid);
+        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad);
   }
 
   private static String clean(String value) {

@@ -6,6 +6,7 @@ import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.json.JsonMapper;
+import io.calltrack.core.marketing.SettingsStore;
 import io.calltrack.core.redis.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
@@ -28,10 +29,12 @@ public final class RollupStore {
 
   private final RedisAPI api;
   private final ConfigStore config;
+  private final SettingsStore settings;
 
   public RollupStore(Redis redis, ConfigStore config) {
     this.api = RedisAPI.api(redis);
     this.config = config;
+    this.settings = new SettingsStore(redis);
   }
 
   /**
@@ -51,12 +54,12 @@ public final class RollupStore {
 
   /** Applies {@code call} as it stands under stream entry {@code entryId} (a Redis stream id "ms-seq"). */
   public Future<Boolean> apply(CallRecord call, String entryId) {
-    return zone(call.property()).compose(zone -> {
+    return zone(call.property()).compose(zone -> settings.get(call.property()).compose(s -> {
       RollupKeys keys = new RollupKeys(call.property());
-      Contribution c = Contribution.of(call, zone);
+      Contribution c = Contribution.of(call, zone, s.hours());
       return APPLY.run(api, List.of(keys.contribution(call.callId()), keys.callers(), keys.live()),
           List.of(keys.prefix(), entryId, call.callId(), c.json()));
-    }).map(res -> res.toInteger() == 1);
+    })).map(res -> res.toInteger() == 1);
   }
 
   /** Calls per local hour (0-23) of the property's day {@code day}; hours without calls are 0. */
