@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@value #LOCK}), reading each stream from its cursor ({@code {webhooks}:cursor:<stream>}, the last
  * entry delivered or skipped) strictly in order, and moving the cursor only once the receiver said 2xx.
  * A receiver that is down holds up the events after it (per stream) until it recovers, so a call's
- * events never overtake each other. The cursor is written after the delivery: a crash between the two
+ * events never overtake each other; after {@link #MAX_ATTEMPTS} attempts the event is set aside in
+ * {@value #DEAD_LETTERS} (its JSON body) so one dead receiver does not stop every property's webhooks. The cursor is written after the delivery: a crash between the two
  * sends that event again, with the same {@code Idempotency-Key} ({@code <callId>:<stream entry id>}).
  *
  * <p>The streams come from one supplier (today the one calls stream; per-property streams when the
@@ -40,6 +41,12 @@ public final class CallWebhookDispatcher implements AutoCloseable {
   public static final Duration POLL_INTERVAL = Duration.ofMillis(250);
   public static final Duration LOCK_TTL = Duration.ofSeconds(15);
   public static final int BATCH = 100;
+  /**
+   * Attempts before an event is set aside in {@value #DEAD_LETTERS} so the events after it can go: with
+   * the back-off doubling to its 5-minute cap, about an hour and a half of a receiver being down.
+   */
+  public static final int MAX_ATTEMPTS = 25;
+  public static final String DEAD_LETTERS = "{webhooks}:dead-letters";
   private static final LuaScript HOLD_LOCK = LuaScript.load("/lua/webhooks/hold-lock.lua");
   private static final LuaScript RELEASE_LOCK = LuaScript.load("/lua/webhooks/release-lock.lua");
   private static final Logger LOG = LoggerFactory.getLogger(CallWebhookDispatcher.class);
@@ -141,7 +148,13 @@ public final class CallWebhookDispatcher implements AutoCloseable {
         if (f.containsKey("outcome")) {
           body.put("outcome", JsonMapper.read(f.get("outcome"), JsonNode.class));
         }
-        return sender.post(s.webhook().url(), s.webhook().secret(), key, type, JsonMapper.write(body), 0);
+        String json = JsonMapper.write(body);
+        return sender.post(s.webhook().url(), s.webhook().secret(), key, type, json, MAX_ATTEMPTS)
+            .recover(err -> {
+              LOG.warn("webhook {} {} given up after {} attempts, kept in {}: {}", type, key, MAX_ATTEMPTS,
+                  DEAD_LETTERS, err.toString());
+              return api.rpush(List.of(DEAD_LETTERS, json)).mapEmpty();
+            });
       });
     }
     return sent.compose(v -> api.set(List.of(cursorKey(stream), id))).mapEmpty();

@@ -45,6 +45,7 @@ public final class DashboardRoutes {
   private static final Map<String, String> ASSETS = Map.of(
       "index.html", "text/html; charset=utf-8",
       "dashboard.js", "text/javascript; charset=utf-8",
+      "trends.js", "text/javascript; charset=utf-8",
       "dashboard.css", "text/css; charset=utf-8");
   public static final int MAX_LIVE_CALLS = 100;
 
