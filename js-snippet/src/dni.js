@@ -194,7 +194,8 @@
     return post('/v1/assign?property=' + encodeURIComponent(property), {
       property: property, visitorId: state.v,
       page: { url: location.href, referrer: d.referrer },
-      attribution: state.l
+      // the last touch, carrying the first one when they differ (reports: model=first|last)
+      attribution: state.f == state.l ? state.l : Object.assign({ firstTouch: state.f }, state.l)
     }).then(function (a) {
       if (!a || !a.number || !a.swap) throw 'bad answer';
       var previous = assignment, to = digits(a.number);

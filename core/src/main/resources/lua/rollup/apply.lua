@@ -5,7 +5,7 @@
 -- All keys share the property's {roll:<property>} hash tag (one slot on Redis Cluster); the day,
 -- dimension and HyperLogLog keys follow from the prefix and the contributions.
 -- KEYS[1] contribution string {roll:P}:contrib:<callId>   KEYS[2] callers hash {roll:P}:callers
--- KEYS[3] live calls set {roll:P}:live
+-- KEYS[3] live calls set {roll:P}:live   KEYS[4] buyers hash {roll:P}:buyers (caller -> first converted call)
 -- ARGV: key prefix "{roll:P}:", stream entry id, call id, new contribution JSON
 -- contribution: {day, hour, dims: {source=..,...}, caller, live (0/1),
 --                m: {calls, answered, missed, qualified, conversions, revenue, duration, ...}}
@@ -40,6 +40,14 @@ if new.caller ~= '' then
     new.m.first = 1
   else
     new.m.repeatCalls = 1
+  end
+end
+-- repeat purchase: a converted call of a caller whose first converted call was another one
+new.m.repeatPurchases = 0
+if new.caller ~= '' and new.m.conversions == 1 then
+  redis.call('HSETNX', KEYS[4], new.caller, callId)
+  if redis.call('HGET', KEYS[4], new.caller) ~= callId then
+    new.m.repeatPurchases = 1
   end
 end
 -- revenue of first-time callers' calls (revenue per first-time caller)

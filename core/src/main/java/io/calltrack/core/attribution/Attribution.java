@@ -5,7 +5,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Where a visit came from: the marketing channel (source / medium / campaign / keyword / content),
- * the ad group and ad (utm_adgroup / utm_ad), the page it landed on, the referrer, and the ad click ids that let conversions be sent back to the
+ * the ad group and ad (utm_adgroup / utm_ad), the visitor's first touch when it differs (the
+ * snippet sends both; reports choose with {@code model=first|last}), the page it landed on, the referrer, and the ad click ids that let conversions be sent back to the
  * ad platforms. Every field may be null; {@link #UNKNOWN} has none.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -24,7 +25,8 @@ public record Attribution(
     String msclkid,
     String fbclid,
     String adGroup,
-    String ad) {
+    String ad,
+    Attribution firstTouch) {
 
   public static final Attribution UNKNOWN =
       new Attribution(null, null, null, null, null, null, null, null, null, null, null, null);
@@ -34,7 +36,20 @@ public record Attribution(
       String landingPage, String referrer, String gclid, String gbraid, String wbraid, String msclkid,
       String fbclid) {
     this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
-        fbclid, null, null);
+        fbclid, null, null, null);
+  }
+
+  /** Without a separate first touch (the visitor's first touch is this one). */
+  public Attribution(String source, String medium, String campaign, String keyword, String content,
+      String landingPage, String referrer, String gclid, String gbraid, String wbraid, String msclkid,
+      String fbclid, String adGroup, String ad) {
+    this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
+        fbclid, adGroup, ad, null);
+  }
+
+  /** The visitor's first touch: {@link #firstTouch} when the snippet sent one, else this (last) touch. */
+  public Attribution first() {
+    return firstTouch != null ? firstTouch : this;
   }
 
   /** Longest value kept for any field: a URL or keyword longer than this is cut, not refused. */
@@ -55,6 +70,11 @@ public record Attribution(
     fbclid = clean(fbclid);
     adGroup = clean(adGroup);
     ad = clean(ad);
+    if (firstTouch != null && firstTouch.firstTouch() != null) { // one level: a first touch has no first touch
+      Attribution f = firstTouch;
+      firstTouch = new Attribution(f.source, f.medium, f.campaign, f.keyword, f.content, f.landingPage, f.referrer,
+          f.gclid, f.gbraid, f.wbraid, f.msclkid, f.fbclid, f.adGroup, f.ad, null);
+    }
   }
 
   /** The same attribution with the landing page and referrer of this visit where it had none. */
@@ -62,7 +82,7 @@ public record Attribution(
     return new Attribution(source, medium, campaign, keyword, content,
         this.landingPage != null ? this.landingPage : landingPage,
         this.referrer != null ? this.referrer : referrer,
-        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad);
+        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch);
   }
 
   private static String clean(String value) {

@@ -15,6 +15,7 @@ import java.util.Map;
  *                    has none); the business's own pipeline, not inferred
  * @param disposition what the business says the call was: spam, wrong-number, voicemail or customer
  * @param callType    the business's own class of call (sales, support, billing, ...), a report dimension
+ * @param leadScore   the CRM's score of the lead, 0..100 (averaged in reports)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -25,9 +26,10 @@ public record CallOutcome(
     String currency,
     Map<String, String> stages,
     String disposition,
-    String callType) {
+    String callType,
+    Integer leadScore) {
 
   public CallOutcome(Boolean qualified, Boolean converted, BigDecimal value, String currency) {
-    this(qualified, converted, value, currency, null, null, null);
+    this(qualified, converted, value, currency, null, null, null, null);
   }
 }

@@ -11,9 +11,36 @@ import java.util.stream.Stream;
  * ({@code source,week}: one row per source and week). {@code hour} stands alone: the hour rollups are
  * not kept per dimension value.
  */
-public record GroupBy(Dimension dimension, TimeBucket time) {
+public record GroupBy(Dimension dimension, TimeBucket time, boolean firstTouch) {
+  public GroupBy(Dimension dimension, TimeBucket time) {
+    this(dimension, time, false);
+  }
+
   public static GroupBy of(Dimension d) {
     return new GroupBy(d, null);
+  }
+
+  /**
+   * The same grouping under attribution model {@code model}: "last" (default: the touch before the
+   * call) or "first" (the visitor's first touch, for the attribution dimensions source..landingPage).
+   */
+  public GroupBy withModel(String model) {
+    if (model == null || model.isBlank() || model.strip().equals("last")) {
+      return new GroupBy(dimension, time, false);
+    }
+    if (!model.strip().equals("first")) {
+      throw new CalltrackException.Invalid("model must be first or last: '" + model + "'");
+    }
+    if (dimension == null || !dimension.touch()) {
+      throw new CalltrackException.Invalid("model=first needs groupBy with a marketing dimension (source, medium, "
+          + "campaign, keyword, adGroup, ad, content or landingPage)");
+    }
+    return new GroupBy(dimension, time, true);
+  }
+
+  /** The name of the dimension's rollups: "source", or "first.source" under the first-touch model. */
+  public String rollupName() {
+    return firstTouch ? dimension.firstTouchJson() : dimension.json();
   }
 
   /** Parses {@code source}, {@code week}, {@code source,week} or {@code week,source}. */

@@ -24,6 +24,7 @@ public record RoiReport(String property, String timezone, LocalDate from, LocalD
     out.put("from", from.toString());
     out.put("to", to.toString());
     out.put("groupBy", groupBy.json());
+    out.put("model", groupBy.firstTouch() ? "first" : "last");
     out.put("rows", rows.stream().map(r -> {
       Map<String, Object> row = new LinkedHashMap<>();
       if (groupBy.time() != null) {
@@ -36,6 +37,19 @@ public record RoiReport(String property, String timezone, LocalDate from, LocalD
       return row;
     }).toList());
     out.put("total", total.fields());
+    if (groupBy.dimension() != null && groupBy.time() == null) {
+      // reporting coverage: of the values that had spend (campaigns, say), how many have tracked calls
+      long withSpend = rows.stream().filter(r -> r.group() != null && r.counts().costMinor() != null
+          && r.counts().costMinor() > 0).count();
+      long covered = rows.stream().filter(r -> r.group() != null && r.counts().costMinor() != null
+          && r.counts().costMinor() > 0 && r.counts().calls() > 0).count();
+      Map<String, Object> coverage = new LinkedHashMap<>();
+      coverage.put("withSpend", withSpend);
+      coverage.put("withSpendAndCalls", covered);
+      coverage.put("rate", withSpend == 0 ? null : java.math.BigDecimal.valueOf(covered)
+          .divide(java.math.BigDecimal.valueOf(withSpend), 4, java.math.RoundingMode.HALF_UP));
+      out.put("spendCoverage", coverage);
+    }
     return out;
   }
 }

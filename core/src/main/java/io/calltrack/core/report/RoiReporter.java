@@ -66,7 +66,7 @@ public final class RoiReporter {
     TimeBucket time = groupBy.time();
     Dimension dim = groupBy.dimension();
     // the hash of each day holding the rows' values: the dimension's, the hour rollup, or only the total
-    String rowHash = dim != null ? dim.json() : time == TimeBucket.HOUR ? "hour" : null;
+    String rowHash = dim != null ? groupBy.rollupName() : time == TimeBucket.HOUR ? "hour" : null;
     List<LocalDate> days = new ArrayList<>();
     for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
       days.add(d);
@@ -200,8 +200,8 @@ public final class RoiReporter {
       Request rr = Request.cmd(Command.PFCOUNT);
       for (LocalDate day : kd) {
         if (g.dimension() != null) {
-          r.arg(keys.hll(day, g.dimension().json(), k.value()));
-          rr.arg(keys.hllRepeat(day, g.dimension().json(), k.value()));
+          r.arg(keys.hll(day, g.rollupName(), k.value()));
+          rr.arg(keys.hllRepeat(day, g.rollupName(), k.value()));
         } else if (g.time() == TimeBucket.HOUR) {
           r.arg(keys.hll(day, "hour", k.period()));
           rr.arg(keys.hllRepeat(day, "hour", k.period()));

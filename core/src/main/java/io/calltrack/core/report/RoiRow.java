@@ -45,7 +45,8 @@ public record RoiRow(String group, RoiCounts counts, String period) {
       "costPerLead", "costPerAppointment", "costPerQuote", "costPerOpportunity", "costPerSale",
       "spam", "wrongNumber", "voicemail", "spamRate", "wrongNumberRate", "voicemailRate",
       "revenuePerQualifiedCall", "averageOrderValue", "leadCloseRate", "firstTimeRevenue",
-      "revenuePerFirstTimeCaller", "revenuePerCaller", "missedRevenueLoss", "costPerAnsweredCall");
+      "revenuePerFirstTimeCaller", "revenuePerCaller", "missedRevenueLoss", "costPerAnsweredCall",
+      "averageLeadScore", "repeatPurchases", "repeatPurchaseRate");
 
   public BigDecimal revenue() {
     return Money.fromMinor(counts.revenueMinor());
@@ -144,6 +145,9 @@ public record RoiRow(String group, RoiCounts counts, String period) {
     f.put("missedRevenueLoss", perAnswered == null ? null
         : money(perAnswered.multiply(BigDecimal.valueOf(c.missed())).setScale(Money.SCALE, RoundingMode.HALF_UP)));
     f.put("costPerAnsweredCall", money(ratio(cost, c.answered())));
+    f.put("averageLeadScore", average(c.metric("leadScoreSum"), c.metric("scored")));
+    f.put("repeatPurchases", c.metric("repeatPurchases"));
+    f.put("repeatPurchaseRate", rate(c.metric("repeatPurchases"), c.conversions()));
     return f;
   }
 

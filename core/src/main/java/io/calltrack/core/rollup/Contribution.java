@@ -49,6 +49,11 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     for (Dimension d : Dimension.values()) {
       dims.put(d.json(), d.valueOf(call));
     }
+    for (Dimension d : Dimension.values()) {
+      if (d.touch()) {
+        dims.put(d.firstTouchJson(), d.firstTouchValueOf(call));
+      }
+    }
     dims.put("hour", Integer.toString(start.getHour()));
     CallStatus s = call.status();
     CallOutcome o = call.outcome();
@@ -84,6 +89,8 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
       m.put(stage.metric(), reached ? 1L : 0L);
       m.put(stage.valueMetric(), value == null ? 0L : Money.parseMinor(value, "stages." + stage.json()));
     }
+    m.put("scored", o != null && o.leadScore() != null ? 1L : 0L);
+    m.put("leadScoreSum", o != null && o.leadScore() != null ? o.leadScore().longValue() : 0L);
     String disposition = o == null ? null : o.disposition();
     m.put("spam", "spam".equals(disposition) ? 1L : 0L);
     m.put("wrongNumber", "wrong-number".equals(disposition) ? 1L : 0L);

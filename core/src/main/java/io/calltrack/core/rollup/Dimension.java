@@ -50,6 +50,26 @@ public enum Dimension {
     return json;
   }
 
+  /** Whether the dimension comes from the visit's attribution (and so has a first-touch variant). */
+  public boolean touch() {
+    return ordinal() <= LANDING_PAGE.ordinal();
+  }
+
+  /** The rollup name of the first-touch variant: "first.source". */
+  public String firstTouchJson() {
+    return "first." + json;
+  }
+
+  /** The call's value for this dimension under the first-touch model, "" when it has none. */
+  public String firstTouchValueOf(CallRecord call) {
+    if (!touch() || call.attribution() == null) {
+      return valueOf(call);
+    }
+    Attribution f = call.attribution().first();
+    String v = value.apply(call.withAttribution(call.resolution(), call.sessionId(), f, call.candidates()));
+    return v == null ? "" : v;
+  }
+
   /** The call's value for this dimension, "" when it has none. */
   public String valueOf(CallRecord call) {
     String v = value.apply(call);

@@ -15,6 +15,7 @@ import java.time.LocalDate;
  *   <li>{@code settings} — JSON of the property's marketing settings ({@link io.calltrack.core.marketing.PropertySettings})</li>
  *   <li>{@code contrib:<callId>} — JSON of what the call currently adds (and the stream id it came from)</li>
  *   <li>{@code callers} — hash caller → id of the caller's first call on the property</li>
+ *   <li>{@code buyers} — hash caller → id of the caller's first converted call on the property</li>
  *   <li>{@code live} — set of call ids still ringing or talking</li>
  *   <li>{@code spend:<date>} — hash {@code source\tmedium\tcampaign[\tkeyword\tadGroup\tlandingPage]} → amount
  *       in minor units</li>
@@ -39,6 +40,10 @@ public final class RollupKeys {
 
   public String callers() {
     return prefix + "callers";
+  }
+
+  public String buyers() {
+    return prefix + "buyers";
   }
 
   public String live() {

@@ -57,7 +57,7 @@ public final class RollupStore {
     return zone(call.property()).compose(zone -> settings.get(call.property()).compose(s -> {
       RollupKeys keys = new RollupKeys(call.property());
       Contribution c = Contribution.of(call, zone, s.hours());
-      return APPLY.run(api, List.of(keys.contribution(call.callId()), keys.callers(), keys.live()),
+      return APPLY.run(api, List.of(keys.contribution(call.callId()), keys.callers(), keys.live(), keys.buyers()),
           List.of(keys.prefix(), entryId, call.callId(), c.json()));
     })).map(res -> res.toInteger() == 1);
   }

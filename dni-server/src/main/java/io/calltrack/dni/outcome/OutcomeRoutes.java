@@ -37,6 +37,7 @@ import java.util.Map;
  *       (header optional) → {@code {applied: n}}. Every row is checked first (format, and that the call
  *       exists); any bad row gives 400 naming the rows and nothing is applied. The CSV is parsed on a
  *       worker thread, not the event loop.</li>
+ *   <li>{@code GET /v1/reports/imports} → how the offline outcome imports went ({@link ImportStats}).</li>
  * </ul>
  */
 public final class OutcomeRoutes {
@@ -46,8 +47,10 @@ public final class OutcomeRoutes {
   private final CallStore calls;
   private final RollupStore rollups;
   private final SettingsStore settings;
+  private final ImportStats imports;
 
-  public OutcomeRoutes(Vertx vertx, CallStore calls, RollupStore rollups, SettingsStore settings) {
+  public OutcomeRoutes(Vertx vertx, CallStore calls, RollupStore rollups, SettingsStore settings, ImportStats imports) {
+    this.imports = imports;
     this.vertx = vertx;
     this.calls = calls;
     this.rollups = rollups;
@@ -57,6 +60,7 @@ public final class OutcomeRoutes {
   public void mount(AdminApi admin) {
     admin.post("/v1/calls/:callId/outcome", this::one);
     admin.post("/v1/outcomes", this::bulk).bodyLimit(UPLOAD_LIMIT).timeout(Timeouts.SLOW_ADMIN);
+    admin.get("/v1/reports/imports", ctx -> imports.report());
   }
 
   private Future<CallRecord> one(RoutingContext ctx) {
@@ -73,7 +77,7 @@ public final class OutcomeRoutes {
       throw new CalltrackException.Invalid("send the outcomes as text/csv: callId,qualified,converted,value");
     }
     String text = ctx.body() == null ? "" : ctx.body().asString();
-    return vertx.executeBlocking(() -> fromCsv(text), false).compose(rows -> applyAll(rows));
+    return imports.count(vertx.executeBlocking(() -> fromCsv(text), false).compose(rows -> applyAll(rows)));
   }
 
   private Future<Map<String, Object>> applyAll(List<Row> rows) {
@@ -152,7 +156,18 @@ public final class OutcomeRoutes {
         n.hasNonNull("value") ? n.get("value").asText() : null,
         n.hasNonNull("currency") ? n.get("currency").asText() : null);
     return new CallOutcome(base.qualified(), base.converted(), base.value(), base.currency(),
-        stages(n.get("stages")), disposition(n.get("disposition")), callType(n.get("callType")));
+        stages(n.get("stages")), disposition(n.get("disposition")), callType(n.get("callType")),
+        leadScore(n.get("leadScore")));
+  }
+
+  static Integer leadScore(JsonNode v) {
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isIntegralNumber() || v.intValue() < 0 || v.intValue() > 100) {
+      throw new CalltrackException.Invalid("leadScore must be a whole number from 0 to 100: " + v);
+    }
+    return v.intValue();
   }
 
   /** {@code {"lead": null, "quote": "1500.00"}}: the stages reached, each with its value or null. */

@@ -12,6 +12,7 @@ import io.calltrack.dni.dashboard.UtilizationHistory;
 import io.calltrack.dni.export.GoogleAdsExportRoutes;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.PublicApi;
+import io.calltrack.dni.outcome.ImportStats;
 import io.calltrack.dni.outcome.OutcomeRoutes;
 import io.calltrack.dni.spend.SpendRoutes;
 import io.calltrack.core.alerts.AlertEpisodes;
@@ -58,7 +59,7 @@ public final class RoiFeature implements AutoCloseable {
     RoiReporter reporter = new RoiReporter(redis, spendStore);
     this.consumer = new RollupConsumer(vertx, redis, rollups);
     this.history = new UtilizationHistory(vertx, redis, store, engine, clock);
-    this.outcomes = new OutcomeRoutes(vertx, calls, rollups, settings);
+    this.outcomes = new OutcomeRoutes(vertx, calls, rollups, settings, new ImportStats(redis));
     this.spend = new SpendRoutes(vertx, store, spendStore, settings);
     this.reports = new RoiRoutes(vertx, store, reporter, clock);
     this.marketing = new MarketingRoutes(store, settings, reporter, clock);

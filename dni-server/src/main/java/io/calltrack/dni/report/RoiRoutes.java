@@ -20,7 +20,8 @@ import java.util.Map;
  * {@code GET /v1/reports/roi?property&from&to&groupBy&format} (admin): the ROI report as JSON (see
  * {@link RoiReport#toJson()}) or CSV (a header row, one row per group, and a last row whose first
  * column says {@value #CSV_TOTAL}). groupBy ({@link GroupBy}: a dimension, a period or
- * {@code source,week}) defaults to source, format to json. The CSV is written on
+ * {@code source,week}) defaults to source, format to json; {@code model=first} groups the marketing
+ * dimensions by the visitor's first touch instead of the last (the default). The CSV is written on
  * a worker thread.
  */
 public final class RoiRoutes {
@@ -43,7 +44,7 @@ public final class RoiRoutes {
   }
 
   private Future<?> roi(RoutingContext ctx) {
-    GroupBy groupBy = GroupBy.parse(ctx.request().getParam("groupBy"));
+    GroupBy groupBy = GroupBy.parse(ctx.request().getParam("groupBy")).withModel(ctx.request().getParam("model"));
     String format = ctx.request().getParam("format", "json").strip();
     if (!format.equals("json") && !format.equals("csv")) {
       throw new CalltrackException.Invalid("format must be json or csv: '" + format + "'");

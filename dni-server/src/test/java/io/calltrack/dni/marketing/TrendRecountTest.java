@@ -166,6 +166,11 @@ class TrendRecountTest extends DniTestBase {
     Map<String, long[]> expect = new TreeMap<>(); // week|source -> calls, answered, missed, qualified, conv, revenue
     Set<String> seenCallers = new HashSet<>();
     long afterHours = 0;
+    long afterHoursAnswered = 0;
+    long answerSeconds = 0;
+    long talkSeconds = 0;
+    long answeredCalls = 0;
+    long unattributed = 0;
     long within20 = 0;
     long finished = 0;
     records.sort((x, y) -> x.getString("startedAt").compareTo(y.getString("startedAt")));
@@ -192,6 +197,14 @@ class TrendRecountTest extends DniTestBase {
       boolean open = local.getDayOfWeek().getValue() <= 5 && !local.toLocalTime().isBefore(LocalTime.of(9, 0))
           && local.toLocalTime().isBefore(LocalTime.of(17, 0));
       afterHours += open ? 0 : 1;
+      afterHoursAnswered += !open && answered ? 1 : 0;
+      unattributed += "unattributed".equals(c.getString("resolution")) ? 1 : 0;
+      if (answered) {
+        answeredCalls++;
+        answerSeconds += Instant.parse(c.getString("answeredAt")).getEpochSecond()
+            - Instant.parse(c.getString("startedAt")).getEpochSecond();
+        talkSeconds += c.getLong("durationSeconds");
+      }
       finished++;
       if (answered) {
         long toAnswer = Instant.parse(c.getString("answeredAt")).getEpochSecond()
@@ -233,6 +246,16 @@ class TrendRecountTest extends DniTestBase {
     assertEquals(seeded.size(), total.getLong("calls"));
     assertEquals(BigDecimal.valueOf(spendTotal, 2).toPlainString(), total.getString("cost"));
     assertEquals(afterHours, total.getLong("afterHoursCalls"));
+    assertNumber(rate(afterHoursAnswered, afterHours), total.getValue("afterHoursAnswerRate"));
+    assertNumber(BigDecimal.valueOf(answerSeconds).divide(BigDecimal.valueOf(answeredCalls), 1, RoundingMode.HALF_UP)
+        .toString(), total.getValue("averageSpeedOfAnswerSeconds"));
+    assertNumber(BigDecimal.valueOf(talkSeconds).divide(BigDecimal.valueOf(answeredCalls), 1, RoundingMode.HALF_UP)
+        .toString(), total.getValue("averageDurationSeconds"));
+    JsonObject byResolution = report(property, "resolution");
+    assertEquals(unattributed, byResolution.getJsonArray("rows").stream().map(JsonObject.class::cast)
+        .filter(r -> "unattributed".equals(r.getString("resolution"))).findFirst().orElseThrow().getLong("calls"));
+    assertTrue(report(property, "ad").getJsonArray("rows").stream().map(JsonObject.class::cast)
+        .anyMatch(r -> "ad3".equals(r.getString("ad"))));
     assertEquals(0, new BigDecimal(rate(within20, finished)).compareTo(new BigDecimal(total.getValue("serviceLevel20s")
         .toString())), "service level 20 s: " + total.getValue("serviceLevel20s"));
     assertEquals(BigDecimal.valueOf(firstRevenueOf.getOrDefault("total", 0L), 2).toPlainString(),
@@ -330,6 +353,11 @@ class TrendRecountTest extends DniTestBase {
     JsonObject googleRow = report(property, "source", "2026-11-01", "2026-11-20").getJsonArray("rows").stream()
         .map(JsonObject.class::cast).filter(r -> "google".equals(r.getString("source"))).findFirst().orElseThrow();
     assertEquals(googleRow.getLong("calls"), google.getJsonObject("calls").getLong("actual"));
+  }
+
+  static void assertNumber(String expected, Object actual) {
+    assertNotNull(actual);
+    assertEquals(0, new BigDecimal(expected).compareTo(new BigDecimal(actual.toString())), expected + " vs " + actual);
   }
 
   static String week(LocalDate d) {
