@@ -12,6 +12,7 @@ import java.time.LocalDate;
  *   <li>{@code hll:<date>:total}, {@code hll:<date>:<dimension>:<value>} — HyperLogLog of callers
  *       (dimension "hour" included: the call's local hour)</li>
  *   <li>{@code hllr:<date>:total}, {@code hllr:<date>:<dimension>:<value>} — HyperLogLog of repeat callers</li>
+ *   <li>{@code dashboard-days} — set of the property's days on which its dashboard was read</li>
  *   <li>{@code settings} — JSON of the property's marketing settings ({@link io.calltrack.core.marketing.PropertySettings})</li>
  *   <li>{@code contrib:<callId>} — JSON of what the call currently adds (and the stream id it came from)</li>
  *   <li>{@code callers} — hash caller → id of the caller's first call on the property</li>
@@ -76,6 +77,10 @@ public final class RollupKeys {
 
   public String hll(LocalDate day, String dimension, String value) {
     return prefix + "hll:" + day + ":" + dimension + ":" + value;
+  }
+
+  public String dashboardDays() {
+    return prefix + "dashboard-days";
   }
 
   public String settings() {

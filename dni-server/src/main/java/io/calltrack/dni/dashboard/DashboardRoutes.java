@@ -55,10 +55,12 @@ public final class DashboardRoutes {
   private final RollupStore rollups;
   private final UtilizationHistory history;
   private final Clock clock;
+  private final io.calltrack.dni.marketing.DashboardUsage usage;
   private final Map<String, Buffer> assets = new LinkedHashMap<>();
 
   public DashboardRoutes(ConfigStore store, PoolEngine engine, CallStore calls, RollupStore rollups,
-      UtilizationHistory history, Clock clock) {
+      UtilizationHistory history, Clock clock, io.calltrack.dni.marketing.DashboardUsage usage) {
+    this.usage = usage;
     this.store = store;
     this.engine = engine;
     this.calls = calls;
@@ -128,6 +130,7 @@ public final class DashboardRoutes {
 
   private Future<Map<String, Object>> summary(PropertyConfig p) {
     LocalDate today = clock.instant().atZone(p.zone()).toLocalDate();
+    usage.seen(p.id(), today);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("property", p.id());
     out.put("timezone", p.timezone());

@@ -32,6 +32,8 @@ import java.util.Map;
  *       targets, webhook, alerts) → the settings as stored; {@code GET} the same.</li>
  *   <li>{@code GET /v1/reports/targets?property&month=YYYY-MM} → each target with actual, progress and
  *       month-end projection ({@link TargetProgress}); month defaults to the current one there.</li>
+ *   <li>{@code GET /v1/reports/dashboard-usage?property&from&to} → days on which the property's dashboard
+ *       was read, and their share of the range ({@link DashboardUsage}).</li>
  * </ul>
  */
 public final class MarketingRoutes {
@@ -39,8 +41,11 @@ public final class MarketingRoutes {
   private final SettingsStore settings;
   private final RoiReporter reporter;
   private final Clock clock;
+  private final DashboardUsage usage;
 
-  public MarketingRoutes(ConfigStore store, SettingsStore settings, RoiReporter reporter, Clock clock) {
+  public MarketingRoutes(ConfigStore store, SettingsStore settings, RoiReporter reporter, Clock clock,
+      DashboardUsage usage) {
+    this.usage = usage;
     this.store = store;
     this.settings = settings;
     this.reporter = reporter;
@@ -51,6 +56,8 @@ public final class MarketingRoutes {
     admin.put("/v1/properties/:property/marketing", this::put);
     admin.get("/v1/properties/:property/marketing", this::get);
     admin.get("/v1/reports/targets", this::targets);
+    admin.get("/v1/reports/dashboard-usage", ctx -> ReportParams.property(ctx, store).compose(p ->
+        usage.report(p.id(), ReportParams.day(ctx, "from", p, clock), ReportParams.day(ctx, "to", p, clock))));
   }
 
   private Future<PropertyConfig> property(String id) {

@@ -20,6 +20,7 @@ import io.calltrack.core.marketing.SettingsStore;
 import io.calltrack.core.webhooks.CallWebhookDispatcher;
 import io.calltrack.core.webhooks.WebhookSender;
 import io.calltrack.dni.alerts.AlertMonitor;
+import io.calltrack.dni.marketing.DashboardUsage;
 import io.calltrack.dni.marketing.MarketingRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -62,14 +63,15 @@ public final class RoiFeature implements AutoCloseable {
     this.outcomes = new OutcomeRoutes(vertx, calls, rollups, settings, new ImportStats(redis));
     this.spend = new SpendRoutes(vertx, store, spendStore, settings);
     this.reports = new RoiRoutes(vertx, store, reporter, clock);
-    this.marketing = new MarketingRoutes(store, settings, reporter, clock);
+    this.marketing = new MarketingRoutes(store, settings, reporter, clock, new DashboardUsage(redis));
     this.sender = new WebhookSender(vertx, clock, WEBHOOK_FIRST_RETRY, WEBHOOK_MAX_RETRY);
     // the streams CRM webhooks follow: the same as the rollup consumer's
     this.webhooks = new CallWebhookDispatcher(vertx, redis, settings, sender,
         () -> Future.succeededFuture(List.of(RedisCallStore.EVENTS_STREAM)));
     this.alerts = new AlertMonitor(vertx, store, settings, engine, reporter, new AlertEpisodes(redis), sender, clock);
     this.export = new GoogleAdsExportRoutes(vertx, store, calls, clock);
-    this.dashboard = new DashboardRoutes(store, engine, calls, rollups, history, clock);
+    DashboardUsage usage = new DashboardUsage(redis);
+    this.dashboard = new DashboardRoutes(store, engine, calls, rollups, history, clock, usage);
   }
 
   public void mount(PublicApi api, AdminApi admin) {

@@ -118,5 +118,12 @@ class TrendsBrowserTest extends DniTestBase {
     assertEquals("12", dayBars.getJsonObject(1).getString("calls"), "tuesdays: 1+1+2+2+3+3");
     assertEquals("9", dayBars.getJsonObject(3).getString("calls"), "thursdays: 0+1+1+2+2+3");
     assertTrue(Files.size(shot) > 10_000, "a screenshot was saved");
+
+    // the page read the property's summary today (2026-03-02 on the test clock): one day of use in two
+    JsonObject usage = api.adminGet("/v1/reports/dashboard-usage?property=" + property
+        + "&from=2026-03-01&to=2026-03-02").json();
+    assertEquals(1L, usage.getLong("daysWithDashboardUse"), usage.encode());
+    assertEquals(0, new java.math.BigDecimal("0.5").compareTo(new java.math.BigDecimal(usage.getValue("dashboardUsageRate")
+        .toString())));
   }
 }
