@@ -104,6 +104,10 @@ class TrendRecountTest extends DniTestBase {
           answerAfter, talk), source));
     }
 
+    // outcomes come once the calls are rolled up: an outcome applies its call's rollup at once, and a
+    // caller's first-time call is the first of its calls the rollups see
+    CallSeeder.awaitConsumerCaughtUp(vertx);
+
     // ---- outcomes: CSV upload for some, JSON with stages for others
     StringBuilder csv = new StringBuilder("callId,qualified,converted,value,currency\n");
     for (int i = 0; i < seeded.size(); i += 3) {

@@ -175,7 +175,9 @@ class RoiApiTest extends DniTestBase {
     String[] lines = csvReport.text().split("\r\n");
     assertEquals("source,calls,uniqueCallers,firstTimeCallers,answered,missed,qualified,conversions,revenue,cost,"
         + "costPerCall,costPerQualifiedCall,costPerConversion,revenuePerCall,roas,roiPercent,answerRate,"
-        + "qualifiedRate,callToSaleRate", lines[0]);
+        + "qualifiedRate,callToSaleRate," + String.join(",", io.calltrack.core.report.RoiRow.FIELDS.subList(18,
+            io.calltrack.core.report.RoiRow.FIELDS.size())), lines[0]);
+    assertEquals("repeatCalls", io.calltrack.core.report.RoiRow.FIELDS.get(18), "the ROI fields come first");
     assertEquals(5, lines.length);
     String[] totalLine = lines[4].split(",", -1);
     totalLine[2] = "~"; // uniqueCallers: a HyperLogLog estimate
