@@ -69,11 +69,13 @@ final class Engine {
     DniServer dni = null;
     if (mode != Mode.SIP_ROUTER) {
       dni = await(DniServer.start(vertx, new DniServerOptions(
-          s.httpHost(), s.httpPort(), redis.url(), s.adminToken(), s.configFile(), registry, clock)));
+          s.httpHost(), s.httpPort(), redis.url(), s.adminToken(), s.configFile(), registry, clock, null,
+          s.httpInstances())));
       DniServer started = dni;
       toClose.add(() -> await(started.close()));
       String base = "http://127.0.0.1:" + dni.port();
-      out.println("  dni-server   " + base + "   (snippet " + base + "/dni.js)");
+      out.println("  dni-server   " + base + "   (snippet " + base + "/dni.js), " + dni.instances()
+          + " HTTP instance" + (dni.instances() == 1 ? "" : "s"));
       out.println("  dashboard    " + base + "/dashboard");
       out.println("  metrics      " + base + "/metrics");
       out.println("  admin token  " + s.adminToken() + (s.adminTokenGenerated()
@@ -82,7 +84,7 @@ final class Engine {
     if (mode != Mode.DNI_SERVER) {
       SipRouter router = await(SipRouter.start(vertx, new SipRouterOptions(
           s.sipHost(), s.sipPort(), s.sipTrunks(), redis.url(), s.dataDir().resolve("spool"),
-          registry, clock, s.answerTimeout())));
+          registry, clock, s.answerTimeout(), s.sipAdvertise())));
       toClose.add(() -> await(router.close()));
       out.println("  sip-router   sip:" + s.sipHost() + ":" + router.port() + " (UDP and TCP), trunks "
           + String.join(", ", s.sipTrunks()));

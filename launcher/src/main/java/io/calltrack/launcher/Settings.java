@@ -1,5 +1,6 @@
 package io.calltrack.launcher;
 
+import io.calltrack.core.redis.RedisTarget;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -9,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the launcher reads from the environment (DESIGN.md "Command line"), read in one place.
+ * Everything the launcher reads from the environment (docs/operations.md, "Configuration"), read in one place.
  * A missing admin token is made up at start and printed, so a first run is never left unprotected.
  */
 public record Settings(
@@ -18,13 +19,16 @@ public record Settings(
     String sipHost,
     int sipPort,
     List<String> sipTrunks,
+    /** The Redis target's one-string form ({@link RedisTarget#spec()}); null: run an embedded redis-server. */
     String redisUrl,
     String adminToken,
     boolean adminTokenGenerated,
     Path configFile,
     Path dataDir,
     int metricsPort,
-    Duration answerTimeout) {
+    Duration answerTimeout,
+    int httpInstances,
+    String sipAdvertise) {
 
   public static Settings fromEnv(Map<String, String> env) {
     String token = blankToNull(env.get("CALLTRACK_ADMIN_TOKEN"));
@@ -42,13 +46,45 @@ public record Settings(
         port(env, "CALLTRACK_SIP_PORT", 5060),
         Arrays.stream(env.getOrDefault("CALLTRACK_SIP_TRUNKS", "127.0.0.0/8").split(","))
             .map(String::strip).filter(s -> !s.isEmpty()).toList(),
-        blankToNull(env.get("CALLTRACK_REDIS_URL")),
+        redisTarget(env),
         token,
         generated,
         config == null ? null : Path.of(config),
         Path.of(env.getOrDefault("CALLTRACK_DATA_DIR", ".calltrack")),
         port(env, "CALLTRACK_METRICS_PORT", 9090),
-        Duration.ofSeconds(port(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS", 30)));
+        Duration.ofSeconds(port(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS", 30)),
+        instances(env),
+        blankToNull(env.get("CALLTRACK_SIP_ADVERTISE")));
+  }
+
+  /** The config file given on the command line instead of CALLTRACK_CONFIG. */
+  public Settings withConfigFile(Path file) {
+    return new Settings(httpHost, httpPort, sipHost, sipPort, sipTrunks, redisUrl, adminToken, adminTokenGenerated,
+        file, dataDir, metricsPort, answerTimeout, httpInstances, sipAdvertise);
+  }
+
+  /** CALLTRACK_REDIS_MODE (standalone|cluster|sentinel), CALLTRACK_REDIS_URL (comma list), CALLTRACK_REDIS_MASTER. */
+  private static String redisTarget(Map<String, String> env) {
+    RedisTarget t = RedisTarget.fromEnv(env);
+    return t == null ? null : t.spec();
+  }
+
+  /** CALLTRACK_HTTP_INSTANCES: a number of HTTP verticles, or unset / "auto" for one per core. */
+  private static int instances(Map<String, String> env) {
+    String v = blankToNull(env.get("CALLTRACK_HTTP_INSTANCES"));
+    if (v == null || v.equalsIgnoreCase("auto")) {
+      return Runtime.getRuntime().availableProcessors();
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < 1 || n > 256) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("CALLTRACK_HTTP_INSTANCES must be a number from 1 to 256 or auto, not '"
+          + v + "'");
+    }
   }
 
   private static int port(Map<String, String> env, String name, int dflt) {

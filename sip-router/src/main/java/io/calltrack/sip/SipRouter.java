@@ -94,7 +94,7 @@ public final class SipRouter {
         });
     CallResolver resolver = new CallResolver(context, backends.engine(), Duration.ofSeconds(2));
     CallJournal journal = new CallJournal(vertx, context, backends.calls(), o.spoolDir(), pool,
-        resolver::enrich, Duration.ofSeconds(3));
+        resolver::enrich, Duration.ofSeconds(3), o.clock());
     RouterMetrics metrics = new RouterMetrics(o.registry(), journal::depth);
     RoutingTableCache table = new RoutingTableCache(vertx, context, backends.config(),
         new RoutingSnapshot(o.spoolDir()), Duration.ofSeconds(30), Duration.ofSeconds(3));
@@ -111,7 +111,8 @@ public final class SipRouter {
       SipProvider provider = stack.createSipProvider(udp);
       provider.addListeningPoint(tcp);
       Proxy proxy = new Proxy(vertx, provider, factory.createHeaderFactory(), factory.createMessageFactory(),
-          factory.createAddressFactory(), o.host(), o.port(), routing, observers, metrics, pool, o.clock(),
+          // Record-Route and Via carry the advertised address (CALLTRACK_SIP_ADVERTISE), not the bind one
+          factory.createAddressFactory(), o.advertisedHost(), o.advertisedPort(), routing, observers, metrics, pool, o.clock(),
           o.answerTimeout());
       provider.addSipListener(proxy);
       stack.start();
@@ -181,6 +182,11 @@ public final class SipRouter {
     return options.port();
   }
 
+  /** Calls whose last event is not yet in Redis or the spool, an earlier run's left-open ones included. */
+  public int openCalls() {
+    return journal.openCalls();
+  }
+
   /** Call events waiting on disk for Redis (0 when Redis has everything). */
   public int spoolDepth() {
     return journal.depth();
@@ -209,7 +215,8 @@ public final class SipRouter {
       Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
       // starting the config store never fails for Redis being down: the router must start without it
       return RedisConfigStore.create(vertx, redis).map(config -> new Backends(config, config::onChange,
-          new RedisPoolEngine(vertx, RedisAPI.api(redis), config, o.clock()), new RedisCallStore(redis),
+          new RedisPoolEngine(vertx, RedisAPI.api(redis), config, o.clock()), new RedisCallStore(redis,
+              io.calltrack.core.redis.RedisTarget.parse(o.redisUrl()).writes()),
           () -> config.close().onComplete(ar -> redis.close())));
     }
   }

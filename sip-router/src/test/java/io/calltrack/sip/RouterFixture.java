@@ -57,8 +57,24 @@ final class RouterFixture implements AutoCloseable {
   }
 
   SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir) {
+    return router(port, trunks, answerTimeout, registry, spoolDir, Clock.systemUTC(), null);
+  }
+
+  SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir,
+      Clock clock) {
+    return router(port, trunks, answerTimeout, registry, spoolDir, clock, null);
+  }
+
+  /** A router that writes {@code advertise} ({@code host[:port]}) into Record-Route and Via. */
+  SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir,
+      String advertise) {
+    return router(port, trunks, answerTimeout, registry, spoolDir, Clock.systemUTC(), advertise);
+  }
+
+  SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir,
+      Clock clock, String advertise) {
     SipRouter router = Await.result(SipRouter.start(vertx, new SipRouterOptions("127.0.0.1", port, trunks, redisUrl,
-        spoolDir, registry, Clock.systemUTC(), answerTimeout)));
+        spoolDir, registry, clock, answerTimeout, advertise)));
     routers.add(router);
     return router;
   }

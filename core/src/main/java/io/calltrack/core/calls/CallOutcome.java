@@ -7,7 +7,7 @@ import java.math.BigDecimal;
 import java.util.Map;
 
 /**
- * What the call turned into, reported later by the business (DESIGN.md
+ * What the call turned into, reported later by the business (docs/contract.md
  * {@code POST /v1/calls/{callId}/outcome}). {@code value} is money: a decimal string in JSON.
  *
  * @param stages      the sales stages the call reached ({@link OutcomeStage}: lead, appointment, quote,

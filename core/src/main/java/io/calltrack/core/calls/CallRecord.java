@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One call to a tracking or static number (DESIGN.md {@code GET /v1/calls/{callId}}). Written by the
+ * One call to a tracking or static number (docs/contract.md {@code GET /v1/calls/{callId}}). Written by the
  * SIP router as the call progresses; {@code outcome} is added later by the business. Every field
  * is always in the JSON (null until known), so clients see one shape.
  *
@@ -18,6 +18,9 @@ import java.util.Objects;
  *                    resolved (Redis was down at the call's start)
  * @param candidates  every session that could have been the caller's, when more than one could
  * @param finalCode   the SIP status that ended the call's setup (200, 486, 408, 487, ...)
+ * @param endReason   null when the call ended by SIP (BYE, CANCEL, a final error, the answer timeout);
+ *                    {@value #END_ROUTER_RESTART} when the router that carried it stopped before the
+ *                    call ended, and the record was closed when the router started again
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CallRecord(
@@ -37,7 +40,11 @@ public record CallRecord(
     String sessionId,
     Attribution attribution,
     List<String> candidates,
-    CallOutcome outcome) {
+    CallOutcome outcome,
+    String endReason) {
+
+  /** See {@code endReason}: closed at the router's restart, at most the maximum call length after the answer. */
+  public static final String END_ROUTER_RESTART = "router-restart";
 
   public CallRecord {
     Objects.requireNonNull(callId, "callId");
@@ -50,7 +57,7 @@ public record CallRecord(
   public static CallRecord started(String callId, String sipCallId, PhoneNumber number, String caller,
       String property, Instant at) {
     return new CallRecord(callId, sipCallId, number, caller, property, at, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null);
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null);
   }
 
   public boolean finished() {
@@ -60,18 +67,20 @@ public record CallRecord(
   public CallRecord withAttribution(String resolution, String sessionId, Attribution attribution,
       List<String> candidates) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
-        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome);
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome,
+        endReason);
   }
 
   public CallRecord ringing(Instant at) {
     return ringingAt != null ? this : new CallRecord(callId, sipCallId, number, caller, property, startedAt,
         at, answeredAt, endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution,
-        candidates, outcome);
+        candidates, outcome, endReason);
   }
 
   public CallRecord answered(Instant at, int code) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, at, endedAt,
-        CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, outcome);
+        CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, outcome,
+        endReason);
   }
 
   /** The call is over: unanswered with {@code status}, or an answered call hung up (status stays answered). */
@@ -81,11 +90,19 @@ public record CallRecord(
         : Long.valueOf(Math.round(Duration.between(answeredAt, at).toMillis() / 1000.0));
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, at,
         s, duration, finalCode != null && answeredAt != null ? finalCode : code, resolution, sessionId,
-        attribution, candidates, outcome);
+        attribution, candidates, outcome, endReason);
+  }
+
+  /** The same record, marked as ended for {@code reason} (see {@code endReason}). */
+  public CallRecord withEndReason(String reason) {
+    return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome,
+        reason);
   }
 
   public CallRecord withOutcome(CallOutcome newOutcome) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
-        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, newOutcome);
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, newOutcome,
+        endReason);
   }
 }

@@ -9,7 +9,7 @@ import java.time.ZoneId;
 import java.util.List;
 
 /**
- * A customer's website (DESIGN.md {@code PUT /v1/properties/{property}}): the numbers it prints,
+ * A customer's website (docs/contract.md {@code PUT /v1/properties/{property}}): the numbers it prints,
  * the number shown when no tracking number can be given, where its calls go, and the timezone its
  * days are cut in.
  */

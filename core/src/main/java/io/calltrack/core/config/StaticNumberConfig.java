@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * An offline tracking number (print ad, billboard, radio): every call to it is attributed to the
- * same source (DESIGN.md {@code PUT /v1/numbers/{number}}).
+ * same source (docs/contract.md {@code PUT /v1/numbers/{number}}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record StaticNumberConfig(

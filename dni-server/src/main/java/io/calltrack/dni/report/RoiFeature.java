@@ -65,9 +65,9 @@ public final class RoiFeature implements AutoCloseable {
     this.reports = new RoiRoutes(vertx, store, reporter, clock);
     this.marketing = new MarketingRoutes(store, settings, reporter, clock, new DashboardUsage(redis));
     this.sender = new WebhookSender(vertx, clock, WEBHOOK_FIRST_RETRY, WEBHOOK_MAX_RETRY);
-    // the streams CRM webhooks follow: the same as the rollup consumer's
+    // the streams CRM webhooks follow: every shard's, found like the rollup consumer finds them
     this.webhooks = new CallWebhookDispatcher(vertx, redis, settings, sender,
-        () -> Future.succeededFuture(List.of(RedisCallStore.EVENTS_STREAM)));
+        () -> calls.shards().map(shards -> shards.stream().map(RedisCallStore::eventsStream).toList()));
     this.alerts = new AlertMonitor(vertx, store, settings, engine, reporter, new AlertEpisodes(redis), sender, clock);
     this.export = new GoogleAdsExportRoutes(vertx, store, calls, clock);
     DashboardUsage usage = new DashboardUsage(redis);

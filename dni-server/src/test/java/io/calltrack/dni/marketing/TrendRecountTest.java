@@ -106,7 +106,7 @@ class TrendRecountTest extends DniTestBase {
 
     // outcomes come once the calls are rolled up: an outcome applies its call's rollup at once, and a
     // caller's first-time call is the first of its calls the rollups see
-    CallSeeder.awaitConsumerCaughtUp(vertx);
+    CallSeeder.awaitConsumerCaughtUp(vertx, property);
 
     // ---- outcomes: CSV upload for some, JSON with stages for others
     StringBuilder csv = new StringBuilder("callId,qualified,converted,value,currency\n");
@@ -162,7 +162,7 @@ class TrendRecountTest extends DniTestBase {
         .put("date", "2026-11-03").put("source", "google").put("amount", "1.00").put("currency", "GBP")));
     assertEquals(400, badSpend.status(), badSpend.toString());
 
-    CallSeeder.awaitConsumerCaughtUp(vertx);
+    CallSeeder.awaitConsumerCaughtUp(vertx, property);
 
     // ---- the recount from the call records, through the calls API
     List<JsonObject> records = callsOf(property, "2026-10-31T00:00:00Z", "2026-12-02T00:00:00Z");
