@@ -80,10 +80,17 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     pollTimer = vertx.setPeriodic(POLL_INTERVAL.toMillis(), id -> tick());
   }
 
-  private Future<Boolean> holdLock() {
+  /** Takes or renews the dispatcher lock; true while this dispatcher holds it. */
+  public Future<Boolean> holdLock() {
     return HOLD_LOCK.run(api, List.of(LOCK), List.of(me, Long.toString(LOCK_TTL.toMillis())))
         .map(r -> holding = r.toInteger() == 1)
         .otherwise(err -> holding = false);
+  }
+
+  /** Gives the lock up if this dispatcher holds it (at close; another server takes over). */
+  public Future<Void> releaseLock() {
+    holding = false;
+    return RELEASE_LOCK.run(api, List.of(LOCK), List.of(me)).<Void>mapEmpty().otherwiseEmpty();
   }
 
   private void tick() {
@@ -168,8 +175,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
       pollTimer = -1;
     }
     if (holding) {
-      holding = false;
-      RELEASE_LOCK.run(api, List.of(LOCK), List.of(me)).otherwiseEmpty();
+      releaseLock();
     }
   }
 }
