@@ -73,10 +73,10 @@ public record GroupBy(Dimension dimension, TimeBucket time, boolean firstTouch) 
   }
 
   private static CalltrackException invalid(String text) {
-    return new CalltrackException.Invalid("groupBy is one dimension ("
+    return new CalltrackException.Invalid("groupBy must be one of the dimensions "
         + Arrays.stream(Dimension.values()).map(Dimension::json).collect(Collectors.joining("|"))
-        + "), one period (" + Stream.of(TimeBucket.values()).map(TimeBucket::json).collect(Collectors.joining("|"))
-        + ") or a dimension and a period separated by a comma (source,week): '" + text + "'");
+        + ", one of the periods " + Stream.of(TimeBucket.values()).map(TimeBucket::json).collect(Collectors.joining("|"))
+        + ", or a dimension and a period separated by a comma (source,week): '" + text + "'");
   }
 
   /** "source,week", "week", "source". */
