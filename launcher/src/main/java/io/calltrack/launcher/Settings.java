@@ -28,7 +28,8 @@ public record Settings(
     int metricsPort,
     Duration answerTimeout,
     int httpInstances,
-    String sipAdvertise) {
+    String sipAdvertise,
+    io.calltrack.sip.RouterLimits sipLimits) {
 
   public static Settings fromEnv(Map<String, String> env) {
     String token = blankToNull(env.get("CALLTRACK_ADMIN_TOKEN"));
@@ -54,13 +55,22 @@ public record Settings(
         port(env, "CALLTRACK_METRICS_PORT", 9090),
         Duration.ofSeconds(port(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS", 30)),
         instances(env),
-        blankToNull(env.get("CALLTRACK_SIP_ADVERTISE")));
+        blankToNull(env.get("CALLTRACK_SIP_ADVERTISE")),
+        sipLimits(env));
+  }
+
+  /** The router's limits: new calls per second in total and per source address (0: none), drain time. */
+  private static io.calltrack.sip.RouterLimits sipLimits(Map<String, String> env) {
+    io.calltrack.sip.RouterLimits d = io.calltrack.sip.RouterLimits.DEFAULTS;
+    return d.withInviteRates(port(env, "CALLTRACK_SIP_MAX_CPS", (int) d.invitesPerSecond()),
+            port(env, "CALLTRACK_SIP_MAX_CPS_PER_SOURCE", (int) d.invitesPerSecondPerSource()))
+        .withDrainTime(Duration.ofSeconds(port(env, "CALLTRACK_SIP_DRAIN_SECONDS", (int) d.drainTime().toSeconds())));
   }
 
   /** The config file given on the command line instead of CALLTRACK_CONFIG. */
   public Settings withConfigFile(Path file) {
     return new Settings(httpHost, httpPort, sipHost, sipPort, sipTrunks, redisUrl, adminToken, adminTokenGenerated,
-        file, dataDir, metricsPort, answerTimeout, httpInstances, sipAdvertise);
+        file, dataDir, metricsPort, answerTimeout, httpInstances, sipAdvertise, sipLimits);
   }
 
   /** CALLTRACK_REDIS_MODE (standalone|cluster|sentinel), CALLTRACK_REDIS_URL (comma list), CALLTRACK_REDIS_MASTER. */

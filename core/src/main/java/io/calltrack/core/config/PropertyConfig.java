@@ -21,8 +21,15 @@ public record PropertyConfig(
     List<PhoneNumber> swapNumbers,
     PhoneNumber defaultNumber,
     String businessLine,
-    String timezone) {
+    String timezone,
+    AssignLimits assignLimits,
+    Retention retention) {
 
+  /**
+   * Jackson's constructor; {@code assignLimits} may be left out (the server's defaults apply), and so
+   * may {@code retention} (personal data kept until erased).
+   */
+  @com.fasterxml.jackson.annotation.JsonCreator
   public PropertyConfig {
     Ids.require("property", id);
     name = name == null || name.isBlank() ? id : name.strip();
@@ -49,13 +56,20 @@ public record PropertyConfig(
     }
   }
 
+  /** A property without limits of its own (the server's defaults apply). */
+  public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
+      PhoneNumber defaultNumber, String businessLine, String timezone) {
+    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null);
+  }
+
   public ZoneId zone() {
     return ZoneId.of(timezone);
   }
 
   /** The same configuration under the id given in the URL (the body's id, if any, is ignored). */
   public PropertyConfig withId(String newId) {
-    return new PropertyConfig(newId, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone);
+    return new PropertyConfig(newId, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
+        assignLimits, retention);
   }
 
   private static void requireOrigin(String origin) {

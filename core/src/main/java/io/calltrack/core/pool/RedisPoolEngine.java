@@ -42,6 +42,9 @@ import java.util.Optional;
  * {pool:ID}:history:E164       zset  session id -> startedAt ms (who had the number when)
  * {pool:ID}:history-numbers    set   numbers with a history key (for the sweeper)
  * {pool:ID}:stats              hash  exhausted, recycled (counters since the pool was created)
+ * {pool:ID}:visitor-sessions:V set   visitor V's session ids, for erasure; TTL = session retention
+ *                                    (written by {@link io.calltrack.core.privacy.RedisSessionRetention},
+ *                                    which also sets session hashes' TTLs)
  * </pre>
  * A number is in exactly one of free / leased / holding (numbers dropped from the configuration
  * leave when their session ends). Sessions are never deleted when they end, only marked ENDED or

@@ -121,12 +121,7 @@ public final class SpendRoutes {
 
   /** {@code currency}: the property's; a row naming another currency is refused. */
   static List<SpendRow> fromJson(String text, String currency) {
-    JsonNode node;
-    try {
-      node = JsonMapper.mapper().readTree(text == null || text.isBlank() ? "null" : text);
-    } catch (Exception e) {
-      throw new CalltrackException.Invalid("malformed JSON: " + e.getMessage());
-    }
+    JsonNode node = JsonMapper.tree(text == null || text.isBlank() ? "null" : text);
     if (node != null && node.isObject() && node.has("rows")) {
       node = node.get("rows");
     }
