@@ -63,7 +63,7 @@ class TrendsBrowserTest extends DniTestBase {
       spend.add(new JsonObject().put("date", day).put("source", "google").put("amount", (100 + 40 * k) + ".00"));
     }
     assertEquals(200, api.adminPut("/v1/spend?property=" + property, spend).status());
-    CallSeeder.awaitConsumerCaughtUp(vertx, property);
+    io.calltrack.dni.marketing.TrendRecountTest.caughtUp(vertx, property);
 
     String q = "&property=" + property + "&from=2025-12-08&to=2026-02-28";
     JsonObject weeks = api.adminGet("/v1/reports/roi?groupBy=week" + q).json();

@@ -85,7 +85,7 @@ class OutcomeFamiliesTest extends DniTestBase {
         .add(new JsonObject().put("date", "2026-02-10").put("source", "google").put("campaign", "x").put("amount", "40.00"))
         .add(new JsonObject().put("date", "2026-02-10").put("source", "google").put("campaign", "z").put("amount", "10.00"));
     assertEquals(200, api.adminPut("/v1/spend?property=" + property, spend).status());
-    CallSeeder.awaitConsumerCaughtUp(vertx, property);
+    io.calltrack.dni.marketing.TrendRecountTest.caughtUp(vertx, property);
 
     String q = "/v1/reports/roi?property=" + property + "&from=2026-02-01&to=2026-02-28";
     JsonObject last = api.adminGet(q + "&groupBy=source").json();
