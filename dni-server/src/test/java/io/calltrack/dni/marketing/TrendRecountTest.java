@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
  * a recount from the call records read back through {@code GET /v1/calls}. Days and weeks are cut in
  * the property's time zone (New York): calls in the evening there fall on the next UTC day.
  */
-class TrendRecountTest extends DniTestBase {
+public class TrendRecountTest extends DniTestBase {
   static final ZoneId NY = ZoneId.of("America/New_York");
   static final String[] SOURCES = {"google", "bing", "facebook", null};
   static final String[] CAMPAIGNS = {"brand", "generic"};
