@@ -5,7 +5,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Where a visit came from: the marketing channel (source / medium / campaign / keyword / content),
- * the page it landed on, the referrer, and the ad click ids that let conversions be sent back to the
+ * the ad group and ad (utm_adgroup / utm_ad), the visitor's first touch when it differs (the
+ * snippet sends both; reports choose with {@code model=first|last}), the page it landed on, the referrer, and the ad click ids that let conversions be sent back to the
  * ad platforms. Every field may be null; {@link #UNKNOWN} has none.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -22,10 +23,34 @@ public record Attribution(
     String gbraid,
     String wbraid,
     String msclkid,
-    String fbclid) {
+    String fbclid,
+    String adGroup,
+    String ad,
+    Attribution firstTouch) {
 
   public static final Attribution UNKNOWN =
       new Attribution(null, null, null, null, null, null, null, null, null, null, null, null);
+
+  /** Without ad group and ad (utm_adgroup / utm_ad), which most visits do not carry. */
+  public Attribution(String source, String medium, String campaign, String keyword, String content,
+      String landingPage, String referrer, String gclid, String gbraid, String wbraid, String msclkid,
+      String fbclid) {
+    this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
+        fbclid, null, null, null);
+  }
+
+  /** Without a separate first touch (the visitor's first touch is this one). */
+  public Attribution(String source, String medium, String campaign, String keyword, String content,
+      String landingPage, String referrer, String gclid, String gbraid, String wbraid, String msclkid,
+      String fbclid, String adGroup, String ad) {
+    this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
+        fbclid, adGroup, ad, null);
+  }
+
+  /** The visitor's first touch: {@link #firstTouch} when the snippet sent one, else this (last) touch. */
+  public Attribution first() {
+    return firstTouch != null ? firstTouch : this;
+  }
 
   /** Longest value kept for any field: a URL or keyword longer than this is cut, not refused. */
   public static final int MAX_FIELD_LENGTH = 2048;
@@ -43,6 +68,13 @@ public record Attribution(
     wbraid = clean(wbraid);
     msclkid = clean(msclkid);
     fbclid = clean(fbclid);
+    adGroup = clean(adGroup);
+    ad = clean(ad);
+    if (firstTouch != null && firstTouch.firstTouch() != null) { // one level: a first touch has no first touch
+      Attribution f = firstTouch;
+      firstTouch = new Attribution(f.source, f.medium, f.campaign, f.keyword, f.content, f.landingPage, f.referrer,
+          f.gclid, f.gbraid, f.wbraid, f.msclkid, f.fbclid, f.adGroup, f.ad, null);
+    }
   }
 
   /** The same attribution with the landing page and referrer of this visit where it had none. */
@@ -50,7 +82,7 @@ public record Attribution(
     return new Attribution(source, medium, campaign, keyword, content,
         this.landingPage != null ? this.landingPage : landingPage,
         this.referrer != null ? this.referrer : referrer,
-        gclid, gbraid, wbraid, msclkid, fbclid);
+        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch);
   }
 
   private static String clean(String value) {

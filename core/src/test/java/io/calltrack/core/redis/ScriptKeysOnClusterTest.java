@@ -178,6 +178,19 @@ class ScriptKeysOnClusterTest {
       String entry = result(calls.setOutcomeEvent(callId, new CallOutcome(true, true, new BigDecimal("10.00"), "USD")));
       result(rollups.refresh(callId, entry)); // replaces the first contribution: old and new keys
 
+      // alerts and webhooks (issue 14): an episode observed, the webhook dispatcher's lock taken and given up
+      io.calltrack.core.alerts.AlertEpisodes episodes = new io.calltrack.core.alerts.AlertEpisodes(redis);
+      result(episodes.observe(property.id(), "pool.exhausted:" + pool.id(), true, clock.instant(), Duration.ZERO));
+      result(episodes.observe(property.id(), "pool.exhausted:" + pool.id(), false, clock.instant(), Duration.ZERO));
+      io.calltrack.core.webhooks.WebhookSender sender =
+          new io.calltrack.core.webhooks.WebhookSender(vertx, clock, Duration.ofMillis(10), Duration.ofMillis(10));
+      io.calltrack.core.webhooks.CallWebhookDispatcher dispatcher = new io.calltrack.core.webhooks.CallWebhookDispatcher(
+          vertx, redis, new io.calltrack.core.marketing.SettingsStore(redis), sender,
+          () -> io.vertx.core.Future.succeededFuture(List.of()));
+      result(dispatcher.holdLock());
+      result(dispatcher.releaseLock());
+      sender.close();
+
       result(new SpendStore(redis).replaceDays(property.id(),
           List.of(new SpendRow(LocalDate.parse("2026-11-20"), "google", "cpc", "winter", 1000),
               new SpendRow(LocalDate.parse("2026-11-21"), "google", "cpc", "winter", 500))));

@@ -45,6 +45,7 @@ public final class DashboardRoutes {
   private static final Map<String, String> ASSETS = Map.of(
       "index.html", "text/html; charset=utf-8",
       "dashboard.js", "text/javascript; charset=utf-8",
+      "trends.js", "text/javascript; charset=utf-8",
       "dashboard.css", "text/css; charset=utf-8");
   public static final int MAX_LIVE_CALLS = 100;
 
@@ -54,10 +55,12 @@ public final class DashboardRoutes {
   private final RollupStore rollups;
   private final UtilizationHistory history;
   private final Clock clock;
+  private final io.calltrack.dni.marketing.DashboardUsage usage;
   private final Map<String, Buffer> assets = new LinkedHashMap<>();
 
   public DashboardRoutes(ConfigStore store, PoolEngine engine, CallStore calls, RollupStore rollups,
-      UtilizationHistory history, Clock clock) {
+      UtilizationHistory history, Clock clock, io.calltrack.dni.marketing.DashboardUsage usage) {
+    this.usage = usage;
     this.store = store;
     this.engine = engine;
     this.calls = calls;
@@ -127,6 +130,7 @@ public final class DashboardRoutes {
 
   private Future<Map<String, Object>> summary(PropertyConfig p) {
     LocalDate today = clock.instant().atZone(p.zone()).toLocalDate();
+    usage.seen(p.id(), today);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("property", p.id());
     out.put("timezone", p.timezone());
