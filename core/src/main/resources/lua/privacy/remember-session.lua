@@ -1,6 +1,6 @@
 -- Puts a website session under its property's session retention and into its visitor's index (the
 -- index lets DELETE /v1/visitors/{id} find every session of a visitor, not only the live one).
--- KEYS[1] session hash {pool:P}:session:<sid>   KEYS[2] visitor index {pool:P}:visitor-sessions:<visitor>
+-- KEYS[1] session hash {pool:P}:s:<random part of sid>   KEYS[2] visitor index {pool:P}:visitor-sessions:<visitor>
 -- ARGV: session id, retention ms ('' = kept until erased)
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return 0

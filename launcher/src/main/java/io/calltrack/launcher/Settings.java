@@ -31,6 +31,7 @@ public record Settings(
     Duration answerTimeout,
     int httpInstances,
     String sipAdvertise,
+    io.calltrack.sip.RouterLimits sipLimits,
     /** dni-server's HTTP defences: metrics token and address, trusted proxies, timeouts, assign limits. */
     ServerHardening http) {
 
@@ -59,6 +60,7 @@ public record Settings(
         Duration.ofSeconds(port(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS", 30)),
         instances(env),
         blankToNull(env.get("CALLTRACK_SIP_ADVERTISE")),
+        sipLimits(env),
         hardening(env));
   }
 
@@ -105,10 +107,18 @@ public record Settings(
     }
   }
 
+  /** The router's limits: new calls per second in total and per source address (0: none), drain time. */
+  private static io.calltrack.sip.RouterLimits sipLimits(Map<String, String> env) {
+    io.calltrack.sip.RouterLimits d = io.calltrack.sip.RouterLimits.DEFAULTS;
+    return d.withInviteRates(port(env, "CALLTRACK_SIP_MAX_CPS", (int) d.invitesPerSecond()),
+            port(env, "CALLTRACK_SIP_MAX_CPS_PER_SOURCE", (int) d.invitesPerSecondPerSource()))
+        .withDrainTime(Duration.ofSeconds(port(env, "CALLTRACK_SIP_DRAIN_SECONDS", (int) d.drainTime().toSeconds())));
+  }
+
   /** The config file given on the command line instead of CALLTRACK_CONFIG. */
   public Settings withConfigFile(Path file) {
     return new Settings(httpHost, httpPort, sipHost, sipPort, sipTrunks, redisUrl, adminToken, adminTokenGenerated,
-        file, dataDir, metricsPort, answerTimeout, httpInstances, sipAdvertise, http);
+        file, dataDir, metricsPort, answerTimeout, httpInstances, sipAdvertise, sipLimits, http);
   }
 
   /** CALLTRACK_REDIS_MODE (standalone|cluster|sentinel), CALLTRACK_REDIS_URL (comma list), CALLTRACK_REDIS_MASTER. */

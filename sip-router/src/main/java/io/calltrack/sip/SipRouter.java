@@ -11,6 +11,9 @@ import io.calltrack.core.redis.RedisClientFactory;
 import io.vertx.redis.client.RedisAPI;
 import io.calltrack.core.pool.PoolEngine;
 import io.calltrack.sip.proxy.CallObserver;
+import io.calltrack.sip.proxy.CallWorkDelay;
+import io.calltrack.sip.proxy.TcpLimits;
+import io.calltrack.sip.routing.CallPolicy;
 import io.calltrack.sip.proxy.HopRouter;
 import io.calltrack.sip.proxy.Proxy;
 import io.calltrack.sip.record.CallJournal;
@@ -58,9 +61,11 @@ public final class SipRouter {
   private final ExecutorService pool;
   private final Backends backends;
   private final Proxy proxy;
+  private final CallPolicy policy;
 
   private SipRouter(Vertx vertx, SipRouterOptions options, SipStack stack, RoutingTableCache table, CallJournal journal,
-      ExecutorService pool, Backends backends, Proxy proxy) {
+      ExecutorService pool, Backends backends, Proxy proxy, CallPolicy policy) {
+    this.policy = policy;
     this.vertx = vertx;
     this.options = options;
     this.stack = stack;
@@ -92,7 +97,7 @@ public final class SipRouter {
           t.setDaemon(true);
           return t;
         });
-    CallResolver resolver = new CallResolver(context, backends.engine(), Duration.ofSeconds(2));
+    CallResolver resolver = new CallResolver(context, backends.engine(), Duration.ofSeconds(2), o.registry());
     CallJournal journal = new CallJournal(vertx, context, backends.calls(), o.spoolDir(), pool,
         resolver::enrich, Duration.ofSeconds(3), o.clock());
     RouterMetrics metrics = new RouterMetrics(o.registry(), journal::depth);
@@ -100,6 +105,8 @@ public final class SipRouter {
         new RoutingSnapshot(o.spoolDir()), Duration.ofSeconds(30), Duration.ofSeconds(3));
     backends.onConfigChange().accept(table::refresh);
     CallRouting routing = new CallRouting(TrunkAllowList.of(o.trunks()), table);
+    CallWorkDelay workDelay = new CallWorkDelay();
+    CallPolicy policy = new CallPolicy(routing, o.limits(), o.answerTimeout(), workDelay, System::nanoTime);
     CallObserver.Factory observers = call -> observe(journal, resolver, call);
 
     SipStack stack = new SipStackImpl(stackProperties(o));
@@ -112,12 +119,12 @@ public final class SipRouter {
       provider.addListeningPoint(tcp);
       Proxy proxy = new Proxy(vertx, provider, factory.createHeaderFactory(), factory.createMessageFactory(),
           // Record-Route and Via carry the advertised address (CALLTRACK_SIP_ADVERTISE), not the bind one
-          factory.createAddressFactory(), o.advertisedHost(), o.advertisedPort(), routing, observers, metrics, pool, o.clock(),
-          o.answerTimeout());
+          factory.createAddressFactory(), o.advertisedHost(), o.advertisedPort(), policy, observers, metrics, pool,
+          o.clock(), workDelay);
       provider.addSipListener(proxy);
       stack.start();
       journal.start(Duration.ofMillis(500));
-      return new SipRouter(vertx, o, stack, table, journal, pool, backends, proxy);
+      return new SipRouter(vertx, o, stack, table, journal, pool, backends, proxy, policy);
     } catch (Exception e) {
       stack.stop();
       pool.shutdownNow();
@@ -160,11 +167,23 @@ public final class SipRouter {
     p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
     p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
     p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
-    p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+    // JAIN-SIP allocates a buffer of this size for every UDP datagram it receives and keeps it while
+    // the datagram waits in its queue: at 65536 a JFR profile under bench-router showed most of the
+    // allocation here, and a backlog of a few seconds filled a 768 MB heap. SIP over UDP stays well
+    // under 8 KB (RFC 3261 18.1.1 moves larger requests to TCP); it also caps TCP message size.
+    p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "8192");
     p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
     p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));
     p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));
     p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+    RouterLimits limits = o.limits();
+    p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", TcpLimits.class.getName());
+    p.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", io.calltrack.sip.proxy.ResponseGate.class.getName());
+    p.setProperty(TcpLimits.TOTAL, Integer.toString(limits.tcpConnections()));
+    p.setProperty(TcpLimits.PER_SOURCE, Integer.toString(limits.tcpConnectionsPerSource()));
+    p.setProperty(TcpLimits.IDLE_MILLIS, Long.toString(limits.tcpIdleTimeout().toMillis()));
+    // a half-sent message on a TCP connection is given up after this long
+    p.setProperty("gov.nist.javax.sip.READ_TIMEOUT", "10000");
     return p;
   }
 
@@ -192,7 +211,32 @@ public final class SipRouter {
     return journal.depth();
   }
 
+  /** Calls being set up or answered. */
+  public int liveCalls() {
+    return proxy.liveCalls();
+  }
+
+  /**
+   * Stops taking calls (new INVITEs get 503 + Retry-After) while established calls go on: completes
+   * when none is left, or after the drain time.
+   */
+  public Future<Void> drain() {
+    policy.startDraining();
+    LOG.info("draining: new calls refused, {} calls in progress may go on for up to {}", proxy.liveCalls(),
+        policy.drainTime());
+    long deadline = System.nanoTime() + policy.drainTime().toNanos();
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    vertx.setPeriodic(0, 100, id -> {
+      if (proxy.liveCalls() == 0 || System.nanoTime() - deadline > 0) {
+        vertx.cancelTimer(id);
+        done.tryComplete();
+      }
+    });
+    return done.future();
+  }
+
   public Future<Void> close() {
+    proxy.close();
     return table.close()
         .eventually(() -> vertx.executeBlocking(() -> {
           stack.stop(); // joins the stack's threads: not on an event loop

@@ -30,7 +30,8 @@ public record SipRouterOptions(
     MeterRegistry registry,
     Clock clock,
     Duration answerTimeout,
-    String advertise) {
+    String advertise,
+    RouterLimits limits) {
 
   public SipRouterOptions {
     Objects.requireNonNull(host, "host");
@@ -46,6 +47,7 @@ public record SipRouterOptions(
     if (answerTimeout.isNegative() || answerTimeout.isZero()) {
       throw new IllegalArgumentException("answerTimeout must be positive");
     }
+    limits = limits == null ? RouterLimits.DEFAULTS : limits;
     advertise = advertise == null || advertise.isBlank() ? null : advertise.strip();
     if (advertise != null) {
       advertisedPort(advertise, port); // refuses a bad port at start
@@ -55,7 +57,13 @@ public record SipRouterOptions(
   /** Without an advertised address: peers are told the bind address. */
   public SipRouterOptions(String host, int port, List<String> trunks, String redisUrl, Path spoolDir,
       MeterRegistry registry, Clock clock, Duration answerTimeout) {
-    this(host, port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout, null);
+    this(host, port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout, null, null);
+  }
+
+  /** With the default limits. */
+  public SipRouterOptions(String host, int port, List<String> trunks, String redisUrl, Path spoolDir,
+      MeterRegistry registry, Clock clock, Duration answerTimeout, String advertise) {
+    this(host, port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout, advertise, null);
   }
 
   /** The host written into Record-Route and Via. */

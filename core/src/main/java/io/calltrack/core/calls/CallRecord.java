@@ -2,6 +2,7 @@ package io.calltrack.core.calls;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.attribution.Candidate;
 import io.calltrack.core.phone.PhoneNumber;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +17,9 @@ import java.util.Objects;
  * @param callId      our id for the call (URL-safe); {@code sipCallId} is the SIP Call-ID it came with
  * @param resolution  how the session was found: lease, hold, static, unattributed; null while not yet
  *                    resolved (Redis was down at the call's start)
- * @param candidates  every session that could have been the caller's, when more than one could
+ * @param candidates  the visits that could have made the call, most likely first, each with its
+ *                    likelihood (0..1) and the evidence behind it (see {@link io.calltrack.core.attribution.CallAttributor})
+ * @param confidence  exact, channel, probable, ambiguous or unattributed (null while not resolved)
  * @param finalCode   the SIP status that ended the call's setup (200, 486, 408, 487, ...)
  * @param endReason   null when the call ended by SIP (BYE, CANCEL, a final error, the answer timeout);
  *                    {@value #END_ROUTER_RESTART} when the router that carried it stopped before the
@@ -39,7 +42,8 @@ public record CallRecord(
     String resolution,
     String sessionId,
     Attribution attribution,
-    List<String> candidates,
+    List<Candidate> candidates,
+    String confidence,
     CallOutcome outcome,
     String endReason) {
 
@@ -57,7 +61,7 @@ public record CallRecord(
   public static CallRecord started(String callId, String sipCallId, PhoneNumber number, String caller,
       String property, Instant at) {
     return new CallRecord(callId, sipCallId, number, caller, property, at, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null);
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null);
   }
 
   public boolean finished() {
@@ -65,21 +69,26 @@ public record CallRecord(
   }
 
   public CallRecord withAttribution(String resolution, String sessionId, Attribution attribution,
-      List<String> candidates) {
+      List<Candidate> candidates) {
+    return withAttribution(resolution, sessionId, attribution, candidates, confidence);
+  }
+
+  public CallRecord withAttribution(String resolution, String sessionId, Attribution attribution,
+      List<Candidate> candidates, String confidence) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
-        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
         endReason);
   }
 
   public CallRecord ringing(Instant at) {
     return ringingAt != null ? this : new CallRecord(callId, sipCallId, number, caller, property, startedAt,
         at, answeredAt, endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution,
-        candidates, outcome, endReason);
+        candidates, confidence, outcome, endReason);
   }
 
   public CallRecord answered(Instant at, int code) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, at, endedAt,
-        CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, outcome,
+        CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, confidence, outcome,
         endReason);
   }
 
@@ -90,19 +99,19 @@ public record CallRecord(
         : Long.valueOf(Math.round(Duration.between(answeredAt, at).toMillis() / 1000.0));
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, at,
         s, duration, finalCode != null && answeredAt != null ? finalCode : code, resolution, sessionId,
-        attribution, candidates, outcome, endReason);
+        attribution, candidates, confidence, outcome, endReason);
   }
 
   /** The same record, marked as ended for {@code reason} (see {@code endReason}). */
   public CallRecord withEndReason(String reason) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
-        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
         reason);
   }
 
   public CallRecord withOutcome(CallOutcome newOutcome) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
-        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, newOutcome,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, newOutcome,
         endReason);
   }
 }

@@ -94,7 +94,7 @@ public final class Eraser {
       }
       return new CallRecord(r.callId(), r.sipCallId(), r.number(), token, r.property(), r.startedAt(),
           r.ringingAt(), r.answeredAt(), r.endedAt(), r.status(), r.durationSeconds(), r.finalCode(),
-          r.resolution(), r.sessionId(), r.attribution(), r.candidates(), null, r.endReason());
+          r.resolution(), r.sessionId(), r.attribution(), r.candidates(), r.confidence(), null, r.endReason());
     }).compose(n -> {
       Future<Void> chain = Future.succeededFuture();
       for (var p : byProperty.entrySet()) {
@@ -127,7 +127,7 @@ public final class Eraser {
         ? Future.succeededFuture(new Erased(token, 0, 0))
         : rewriteAll(r -> {
           boolean theirs = (r.sessionId() != null && sids.contains(r.sessionId()))
-              || r.candidates().stream().anyMatch(sids::contains);
+              || r.candidates().stream().anyMatch(c -> sids.contains(c.sessionId()));
           Attribution a = r.attribution();
           if (!theirs || a == null) {
             return null;

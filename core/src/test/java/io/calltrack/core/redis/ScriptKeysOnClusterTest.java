@@ -56,7 +56,7 @@ class ScriptKeysOnClusterTest {
    * the attribution v2 rewrite of the pool scripts (issue 9) declares them. Until then these, and
    * only these, may be touched undeclared, and only by pool scripts.
    */
-  private static final Pattern POOL_SCRIPT_BUILT_KEY = Pattern.compile("\\{pool:[^}]+}:(session|history):.+");
+  private static final Pattern POOL_SCRIPT_BUILT_KEY = Pattern.compile("\\{pool:[^}]+}:(s|history):.+");
 
   static Vertx vertx;
   static TestCluster cluster;
@@ -158,6 +158,7 @@ class ScriptKeysOnClusterTest {
       }
       Assignment last = result(engine.assign(property.id(), "v5", a));
       result(engine.heartbeat(last.sessionId()));
+      result(engine.evidence(last.sessionId(), io.calltrack.core.pool.Session.Evidence.Kind.TAP));
       result(engine.release(last.sessionId()));
       result(engine.resolve(first.number(), clock.instant()));
       result(engine.status(pool.id()));

@@ -8,10 +8,12 @@ import java.util.regex.Pattern;
 
 /**
  * The body of {@code POST /v1/assign}: {@code {property, visitorId?, page: {url, referrer},
- * attribution?: {source, medium, campaign, keyword, content, landingPage?, referrer?, gclid, ...}}}.
+ * attribution?: {source, medium, campaign, keyword, content, landingPage?, referrer?, gclid, ...},
+ * timeZone?}}: {@code timeZone} is the browser's IANA zone (kept when known, else ignored).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record AssignRequest(String property, String visitorId, Page page, Attribution attribution) {
+public record AssignRequest(String property, String visitorId, Page page, Attribution attribution,
+    String timeZone) {
   /** Visitor ids are made by the snippet (or by us) and end up in Redis keys: kept short and plain. */
   private static final Pattern VISITOR_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 

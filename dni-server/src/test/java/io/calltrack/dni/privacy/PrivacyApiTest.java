@@ -187,14 +187,19 @@ class PrivacyApiTest extends DniTestBase {
     CallSeeder.awaitConsumerCaughtUp(vertx, site.property());
     JsonObject before = roiTotal(site.property(), day);
 
+    assertTrue(storedAttribution(new PoolKeys(site.poolId()).session(sid)).contains("abc123"), "gclid stored");
     Reply erased = api.request(HttpMethod.DELETE, "/v1/visitors/" + visitor, null, api.admin());
     assertEquals(200, erased.status(), erased::toString);
     assertEquals(1, erased.json().getInteger("sessions"));
     assertEquals(1, erased.json().getInteger("calls"));
 
     PoolKeys k = new PoolKeys(site.poolId());
-    assertNotEquals(visitor, await(redis.hget(k.session(sid), "visitor")).toString());
-    assertFalse(await(redis.hget(k.session(sid), "attribution")).toString().contains("gclid"));
+    // the session hash is compact (RedisPoolEngine's key catalogue): v visitor, n number, a1..aN attribution
+    assertNotEquals(visitor, await(redis.hget(k.session(sid), "v")).toString());
+    String sessionAttribution = storedAttribution(k.session(sid));
+    assertTrue(sessionAttribution.startsWith("google"), sessionAttribution);
+    assertFalse(sessionAttribution.contains("abc123"), sessionAttribution); // the assign's gclid
+    assertFalse(sessionAttribution.contains("www.google.com"), sessionAttribution); // its referrer
     assertNull(await(redis.hget(k.visitors(), visitor)));
     assertEquals(0, await(redis.exists(List.of(RedisSessionRetention.visitorIndex(site.poolId(), visitor)))).toInteger());
     JsonObject stored = api.adminGet("/v1/calls/" + c.callId()).json();
@@ -203,6 +208,17 @@ class PrivacyApiTest extends DniTestBase {
     assertFalse(api.adminGet(exportPath).text().contains("gclid-visitor-1"));
     assertEquals(before, roiTotal(site.property(), day));
     // the session keeps its number: its lease goes on, later calls are still attributed
-    assertEquals(number, await(redis.hget(k.session(sid), "number")).toString());
+    assertEquals(number, await(redis.hget(k.session(sid), "n")).toString());
+  }
+
+  private String storedAttribution(String sessionKey) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 1; ; i++) {
+      var piece = await(redis.hget(sessionKey, "a" + i));
+      if (piece == null) {
+        return out.toString();
+      }
+      out.append(piece);
+    }
   }
 }

@@ -1,22 +1,28 @@
 package io.calltrack.sip.proxy;
 
-import gov.nist.javax.sip.RequestEventExt;
-import gov.nist.javax.sip.message.SIPMessage;
-import gov.nist.javax.sip.stack.HopImpl;
+import static io.calltrack.sip.proxy.SipHeaders.callId;
+import static io.calltrack.sip.proxy.SipHeaders.fromTag;
+import static io.calltrack.sip.proxy.SipHeaders.remoteIp;
+import static io.calltrack.sip.proxy.SipHeaders.toTag;
+
 import io.calltrack.core.calls.CallStatus;
-import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.sip.RouterMetrics;
-import io.calltrack.sip.routing.CallRouting;
+import io.calltrack.sip.routing.CallPolicy;
+import io.calltrack.sip.routing.CallPolicy.GiveUp;
+import io.calltrack.sip.routing.CallPolicy.Side;
 import io.calltrack.sip.routing.RouteDecision;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sip.ClientTransaction;
 import javax.sip.DialogTerminatedEvent;
@@ -33,18 +39,17 @@ import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.Hop;
 import javax.sip.address.SipURI;
-import javax.sip.address.TelURL;
 import javax.sip.address.URI;
-import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
-import javax.sip.header.ContactHeader;
 import javax.sip.header.FromHeader;
+import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.RecordRouteHeader;
 import javax.sip.header.RouteHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
+import javax.sip.message.Message;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -52,26 +57,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The stateful proxy (RFC 3261 section 16) on JAIN-SIP. New INVITEs are decided by {@link CallRouting}
- * (SIP-free); this class only does SIP: transactions, Via, Record-Route, Max-Forwards, loops,
- * relaying responses, CANCEL, ACK and in-dialog requests, and the answer timeout. Every message of
- * a call is handled on that call's {@link SerialExecutor}, so it leaves in the order it was handled.
+ * The stateful proxy (RFC 3261 section 16) on JAIN-SIP: SIP machinery only — transactions, Via,
+ * Record-Route, Max-Forwards, loops, relaying requests and responses. What to do with a call is
+ * {@link CallPolicy}'s to say; each call's state is its {@link ProxiedCall}, and every event of a
+ * call (requests, responses, ACKs, stray 2xx, timers) runs on that call's {@link SerialExecutor}.
  *
- * <p>Never an open relay: every request leaves to a hop the proxy chose ({@link HopRouter}) — the
- * call's business line, or the trunk side it came from — never to an address a peer wrote in a
- * header; responses only leave along our own Via.
+ * <p>Never an open relay or a reflector: requests leave only to a hop the proxy chose
+ * ({@link HopRouter}) — the call's business line or the trunk side it came from; responses are
+ * taken only from the hop their request went to and for a transaction or dialog we know, and leave
+ * only along the Via headers of the request we received.
  */
 public final class Proxy implements SipListener {
   private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
   private static final String BRANCH_PREFIX = "z9hG4bKct";
-  /** How long a finished call's state stays to absorb late retransmissions and stray BYEs. */
-  private static final Duration LINGER = Duration.ofSeconds(8);
-  private static final Object CANCEL_TX = new Object();
-  /**
-   * An answered call whose BYE never came (a peer crashed, a BYE was lost for good) is closed after
-   * this long, so its state does not stay in memory and its record does not stay open forever.
-   */
-  static final Duration MAX_CALL = Duration.ofHours(6);
 
   private final Vertx vertx;
   private final SipProvider provider;
@@ -80,18 +78,20 @@ public final class Proxy implements SipListener {
   private final AddressFactory addresses;
   private final String host;
   private final int port;
-  private final CallRouting routing;
+  private final CallPolicy policy;
   private final CallObserver.Factory observers;
   private final RouterMetrics metrics;
   private final Executor pool;
   private final Clock clock;
-  private final Duration answerTimeout;
-  private final ConcurrentHashMap<String, Call> calls = new ConcurrentHashMap<>();
+  private final CallWorkDelay workDelay;
+  private final ConcurrentHashMap<String, ProxiedCall> calls = new ConcurrentHashMap<>();
   private final AtomicLong branchCounter = new AtomicLong();
+  private final AtomicInteger liveCalls = new AtomicInteger();
+  private volatile boolean closed;
 
   public Proxy(Vertx vertx, SipProvider provider, HeaderFactory headers, MessageFactory messages,
-      AddressFactory addresses, String host, int port, CallRouting routing, CallObserver.Factory observers,
-      RouterMetrics metrics, Executor pool, Clock clock, Duration answerTimeout) {
+      AddressFactory addresses, String host, int port, CallPolicy policy, CallObserver.Factory observers,
+      RouterMetrics metrics, Executor pool, Clock clock, CallWorkDelay workDelay) {
     this.vertx = vertx;
     this.provider = provider;
     this.headers = headers;
@@ -99,17 +99,30 @@ public final class Proxy implements SipListener {
     this.addresses = addresses;
     this.host = host;
     this.port = port;
-    this.routing = routing;
+    this.policy = policy;
     this.observers = observers;
     this.metrics = metrics;
     this.pool = pool;
     this.clock = clock;
-    this.answerTimeout = answerTimeout;
+    this.workDelay = workDelay;
   }
 
   /** Calls being set up or in progress (and finished ones for a few seconds). */
   public int callCount() {
     return calls.size();
+  }
+
+  /** Calls being set up or answered: not yet over for their caller. */
+  public int liveCalls() {
+    return liveCalls.get();
+  }
+
+  /** The router is stopping: no call timer fires from now on, and no call work runs. */
+  public void close() {
+    closed = true;
+    for (ProxiedCall call : calls.values()) {
+      call.exec.execute(call::cancelTimers);
+    }
   }
 
   // ---------------------------------------------------------------- requests
@@ -118,11 +131,14 @@ public final class Proxy implements SipListener {
   public void processRequest(RequestEvent evt) {
     Request req = evt.getRequest();
     if (LOG.isDebugEnabled()) {
-      LOG.debug("<- {} {} from {}:{} ({})", req.getMethod(), req.getRequestURI(), remoteIp(evt), remotePort(evt), callId(req));
+      LOG.debug("<- {} {} from {} ({})", req.getMethod(), req.getRequestURI(), remoteIp(evt), callId(req));
     }
     try {
       String method = req.getMethod();
-      if (Request.ACK.equals(method)) {
+      String bad = Request.ACK.equals(method) ? null : badNumericHeader(req);
+      if (bad != null) {
+        reject(evt, Response.BAD_REQUEST, bad, null);
+      } else if (Request.ACK.equals(method)) {
         onAck(evt);
       } else if (Request.CANCEL.equals(method)) {
         onCancel(evt);
@@ -131,29 +147,46 @@ public final class Proxy implements SipListener {
       } else if (Request.INVITE.equals(method)) {
         onInitialInvite(evt);
       } else {
-        onOutOfDialog(evt);
+        reject(evt, policy.answerOutOfDialog(remoteIp(evt), method), null, null);
       }
-    } catch (RuntimeException | SipException | java.text.ParseException | javax.sip.InvalidArgumentException e) {
+    } catch (RuntimeException | SipException e) {
       LOG.warn("could not handle {} {}: {}", req.getMethod(), callId(req), e.toString());
     }
   }
 
-  private void onInitialInvite(RequestEvent evt) throws SipException, java.text.ParseException,
-      javax.sip.InvalidArgumentException {
+  /**
+   * A numeric header the stack could not parse (it drops such headers and goes on) or a missing
+   * Max-Forwards, as the reason phrase of a 400; null when the request is sound. Answering 400 tells
+   * the sender at once, instead of dropping every retransmission with a log line.
+   */
+  private static String badNumericHeader(Request req) {
+    Iterator<String> unparsed = ((gov.nist.javax.sip.message.SIPMessage) req).getUnrecognizedHeaders();
+    while (unparsed != null && unparsed.hasNext()) {
+      String header = unparsed.next();
+      int colon = header.indexOf(':');
+      String name = (colon < 0 ? header : header.substring(0, colon)).strip();
+      if (NUMERIC_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+        return "Bad header: " + name;
+      }
+    }
+    return req.getHeader(MaxForwardsHeader.NAME) == null ? "Missing Max-Forwards" : null;
+  }
+
+  private static final java.util.Set<String> NUMERIC_HEADERS = java.util.Set.of("max-forwards", "expires",
+      "content-length", "l", "cseq", "rseq", "rack", "min-expires", "retry-after", "session-expires", "x",
+      "min-se", "timestamp");
+
+  private void onInitialInvite(RequestEvent evt) throws SipException {
     Request req = evt.getRequest();
     String source = remoteIp(evt);
-    MaxForwardsHeader maxForwards = (MaxForwardsHeader) req.getHeader(MaxForwardsHeader.NAME);
-    if (maxForwards != null && maxForwards.getMaxForwards() <= 0) {
-      reject(evt, Response.TOO_MANY_HOPS, null);
+    RouteDecision decision = policy.admitInvite(source, SipHeaders.dialled(req.getRequestURI()),
+        SipHeaders.maxForwards(req));
+    if (decision instanceof RouteDecision.Reject r) {
+      reject(evt, r.status(), r.reason(), r.retryAfterSeconds());
       return;
     }
     if (looped(req)) {
-      reject(evt, Response.LOOP_DETECTED, null);
-      return;
-    }
-    RouteDecision decision = routing.route(source, dialled(req.getRequestURI()));
-    if (decision instanceof RouteDecision.Reject r) {
-      reject(evt, r.status(), r.reason());
+      reject(evt, Response.LOOP_DETECTED, null, null);
       return;
     }
     RouteDecision.Forward forward = (RouteDecision.Forward) decision;
@@ -161,38 +194,40 @@ public final class Proxy implements SipListener {
     SipURI businessLine;
     try {
       businessLine = (SipURI) addresses.createURI(forward.businessLine());
-      calleeHop = hopOf(businessLine, "udp");
+      calleeHop = SipHeaders.hopOf(businessLine, "udp");
     } catch (java.text.ParseException | ClassCastException e) {
       LOG.error("property {} has an unusable businessLine '{}'", forward.property().id(), forward.businessLine());
-      reject(evt, Response.SERVICE_UNAVAILABLE, "Business line misconfigured");
+      reject(evt, Response.SERVICE_UNAVAILABLE, "Business line misconfigured", null);
       return;
     }
     ServerTransaction st = serverTransaction(evt);
     if (st == null) {
       return; // a retransmission: the transaction that exists answers it
     }
-    st.sendResponse(messages.createResponse(Response.TRYING, req));
+    respond(st, req, Response.TRYING, null);
 
-    String inTransport = transportOf(req);
-    Call call = new Call(callId(req), req, st, new SerialExecutor(pool), System.nanoTime(),
-        fromTag(req), inTransport, callerHop(req, source, remotePort(evt), inTransport), calleeHop,
-        businessLine, contactUri(req), newBranch(req));
+    String inTransport = SipHeaders.transportOf(req);
+    ProxiedCall call = new ProxiedCall(this, callId(req), req, st, new SerialExecutor(pool, workDelay::observe),
+        System.nanoTime(), fromTag(req), inTransport,
+        callerHop(req, source, SipHeaders.remotePort(evt), inTransport), calleeHop, businessLine,
+        SipHeaders.contactUri(req), newBranch(req));
     if (calls.putIfAbsent(call.sipCallId, call) != null) {
       // the same Call-ID arriving again as a new transaction: a loop through another route
       respond(st, req, Response.LOOP_DETECTED, null);
       return;
     }
     CallObserver.NewCall started = new CallObserver.NewCall(call.sipCallId, forward.number(),
-        forward.property(), caller(req), clock.instant());
+        forward.property(), SipHeaders.caller(req), clock.instant());
     call.exec.execute(() -> {
       // first task of the call: everything after it (CANCEL, responses) sees the observer
+      liveCalls.incrementAndGet();
       metrics.callStarted();
       call.observer = observers.started(started);
       forwardInvite(call);
     });
   }
 
-  private void forwardInvite(Call call) {
+  private void forwardInvite(ProxiedCall call) {
     try {
       Request fwd = (Request) call.invite.clone();
       fwd.setRequestURI((URI) call.businessLine.clone());
@@ -205,59 +240,42 @@ public final class Proxy implements SipListener {
       ct.setApplicationData(call);
       call.inviteCt = ct;
       ct.sendRequest();
-      LOG.debug("-> INVITE {} via {} ({})", fwd.getRequestURI(), call.calleeHop, call.sipCallId);
-      call.answerTimer = vertx.setTimer(answerTimeout.toMillis(),
-          id -> call.exec.execute(() -> onAnswerTimeout(call)));
+      call.forwarded(policy.answerTimeout());
     } catch (Exception e) {
       LOG.warn("could not forward call {} to {}: {}", call.sipCallId, call.calleeHop, e.toString());
-      if (!call.finalSent) {
-        call.finalSent = true;
-        respond(call.inviteSt, call.invite, Response.SERVICE_UNAVAILABLE, "Business line unreachable");
-        finish(call, CallStatus.FAILED, Response.SERVICE_UNAVAILABLE);
-      }
+      call.giveUpUpstream(GiveUp.LINE_UNREACHABLE);
     }
   }
 
-  private void onAnswerTimeout(Call call) {
-    if (call.answered || call.finalSent) {
+  private void onCancel(RequestEvent evt) throws SipException {
+    Request cancel = evt.getRequest();
+    if (!policy.admitCancel(remoteIp(evt))) {
+      reject(evt, Response.FORBIDDEN, null, null);
       return;
     }
-    call.finalSent = true;
-    cancelDownstream(call);
-    respond(call.inviteSt, call.invite, Response.REQUEST_TIMEOUT, "No answer");
-    finish(call, CallStatus.MISSED, Response.REQUEST_TIMEOUT);
-  }
-
-  private void onCancel(RequestEvent evt) throws SipException, java.text.ParseException,
-      javax.sip.InvalidArgumentException {
-    Request cancel = evt.getRequest();
-    ServerTransaction cst = evt.getServerTransaction();
+    ServerTransaction cst = serverTransaction(evt);
     if (cst == null) {
-      try {
-        cst = provider.getNewServerTransaction(cancel);
-      } catch (TransactionAlreadyExistsException retransmission) {
-        return;
-      }
+      return;
     }
-    Call call = calls.get(callId(cancel));
-    if (call == null || !sameBranch(call.invite, cancel)) {
+    ProxiedCall call = calls.get(callId(cancel));
+    if (call == null || !cancels(cancel, call.invite)) {
       respond(cst, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
       return;
     }
     respond(cst, cancel, Response.OK, null);
-    call.exec.execute(() -> {
-      if (call.finalSent) {
-        return;
-      }
-      call.finalSent = true;
-      cancelDownstream(call);
-      respond(call.inviteSt, call.invite, Response.REQUEST_TERMINATED, null);
-      finish(call, CallStatus.ABANDONED, Response.REQUEST_TERMINATED);
-    });
+    call.exec.execute(() -> call.giveUpUpstream(GiveUp.CALLER_CANCELLED));
   }
 
-  private void cancelDownstream(Call call) {
-    vertx.cancelTimer(call.answerTimer);
+  /** A CANCEL matches an INVITE by everything RFC 3261 9.2 names, not by the branch alone. */
+  private static boolean cancels(Request cancel, Request invite) {
+    return java.util.Objects.equals(SipHeaders.topBranch(cancel), SipHeaders.topBranch(invite))
+        && java.util.Objects.equals(fromTag(cancel), fromTag(invite))
+        && SipHeaders.cseq(cancel) == SipHeaders.cseq(invite)
+        && cancel.getRequestURI().equals(invite.getRequestURI());
+  }
+
+  /** Stops the business line ringing; with nothing heard from it yet, just stops retransmitting. */
+  void cancelDownstream(ProxiedCall call) {
     if (call.inviteCt == null) {
       return;
     }
@@ -265,95 +283,125 @@ public final class Proxy implements SipListener {
       Request cancel = call.inviteCt.createCancel();
       HopRouter.pin(cancel, call.calleeHop);
       ClientTransaction ct = provider.getNewClientTransaction(cancel);
-      ct.setApplicationData(CANCEL_TX);
+      ct.setApplicationData(new OwnRequest(call.calleeHop));
       ct.sendRequest();
     } catch (SipException e) {
-      // nothing was heard from the business line yet, so there is nothing to cancel: stop retrying
       LOG.debug("no CANCEL for {}: {}", call.sipCallId, e.toString());
       terminate(call.inviteCt);
     }
   }
 
-  private void onAck(RequestEvent evt) throws SipException, java.text.ParseException,
-      javax.sip.InvalidArgumentException {
+  /** The ACK of a 2xx (non-2xx ACKs end their transaction inside the stack): relayed statelessly. */
+  private void onAck(RequestEvent evt) {
     if (evt.getServerTransaction() != null) {
-      return; // the ACK of a non-2xx final response: it ends that transaction, nothing to relay
+      return;
     }
     Request ack = evt.getRequest();
-    Call call = calls.get(callId(ack));
-    if (call == null || !call.answered) {
+    ProxiedCall call = calls.get(callId(ack));
+    if (call == null) {
       return;
     }
-    Boolean fromCaller = direction(call, ack);
-    if (fromCaller == null || !allowedSource(call, fromCaller, remoteIp(evt))) {
-      return;
-    }
-    Request fwd = (Request) ack.clone();
-    prepareInDialog(call, fwd, fromCaller);
-    ViaHeader topVia = (ViaHeader) ack.getHeader(ViaHeader.NAME);
-    // stateless: the same ACK gets the same branch every time it is relayed
-    fwd.addFirst(headers.createViaHeader(host, port, hopFor(call, fromCaller).getTransport(),
-        BRANCH_PREFIX + "a" + Integer.toHexString(String.valueOf(topVia.getBranch()).hashCode())));
-    HopRouter.pin(fwd, hopFor(call, fromCaller));
-    provider.sendRequest(fwd);
+    String source = remoteIp(evt);
+    call.exec.execute(() -> {
+      if (call.phase() != ProxiedCall.Phase.ANSWERED && call.phase() != ProxiedCall.Phase.ENDED) {
+        return;
+      }
+      Side from = sideOf(call, ack);
+      if (from == null || !admitted(call, from, source)) {
+        return;
+      }
+      try {
+        Request fwd = (Request) ack.clone();
+        prepareInDialog(call, fwd, from);
+        Hop hop = hopTowards(call, from);
+        // stateless: the same ACK gets the same branch every time it is relayed
+        fwd.addFirst(headers.createViaHeader(host, port, hop.getTransport(),
+            BRANCH_PREFIX + "a" + Integer.toHexString(String.valueOf(SipHeaders.topBranch(ack)).hashCode())));
+        HopRouter.pin(fwd, hop);
+        provider.sendRequest(fwd);
+      } catch (Exception e) {
+        LOG.debug("could not relay an ACK of {}: {}", call.sipCallId, e.toString());
+      }
+    });
   }
 
-  private void onInDialog(RequestEvent evt) throws SipException, java.text.ParseException,
-      javax.sip.InvalidArgumentException {
+  private void onInDialog(RequestEvent evt) throws SipException {
     Request req = evt.getRequest();
-    Call call = calls.get(callId(req));
-    Boolean fromCaller = call == null ? null : direction(call, req);
-    if (fromCaller == null) {
-      reject(evt, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+    ProxiedCall call = calls.get(callId(req));
+    if (call == null) {
+      reject(evt, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, null);
       return;
     }
-    if (!allowedSource(call, fromCaller, remoteIp(evt))) {
-      reject(evt, Response.FORBIDDEN, null);
-      return;
-    }
-    MaxForwardsHeader maxForwards = (MaxForwardsHeader) req.getHeader(MaxForwardsHeader.NAME);
-    if (maxForwards != null && maxForwards.getMaxForwards() <= 0) {
-      reject(evt, Response.TOO_MANY_HOPS, null);
-      return;
-    }
-    ServerTransaction st = serverTransaction(evt);
-    if (st == null) {
-      return; // a retransmission: the transaction that exists answers it
-    }
-    ServerTransaction serverTx = st;
-    call.exec.execute(() -> relayInDialog(call, serverTx, req, fromCaller));
+    String source = remoteIp(evt);
+    call.exec.execute(() -> {
+      try {
+        Side from = sideOf(call, req);
+        if (from == null) {
+          reject(evt, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, null);
+        } else if (!admitted(call, from, source)) {
+          reject(evt, Response.FORBIDDEN, null, null);
+        } else if (SipHeaders.maxForwards(req) <= 0) {
+          reject(evt, Response.TOO_MANY_HOPS, null, null);
+        } else {
+          ServerTransaction st = serverTransaction(evt);
+          if (st != null) { // else a retransmission: the transaction that exists answers it
+            relayInDialog(call, st, req, from);
+          }
+        }
+      } catch (SipException | RuntimeException e) {
+        LOG.warn("could not handle {} of call {}: {}", req.getMethod(), call.sipCallId, e.toString());
+      }
+    });
   }
 
-  private void relayInDialog(Call call, ServerTransaction st, Request req, boolean fromCaller) {
+  private void relayInDialog(ProxiedCall call, ServerTransaction st, Request req, Side from) {
     try {
       Request fwd = (Request) req.clone();
-      prepareInDialog(call, fwd, fromCaller);
-      Hop hop = hopFor(call, fromCaller);
+      prepareInDialog(call, fwd, from);
+      Hop hop = hopTowards(call, from);
       fwd.addFirst(headers.createViaHeader(host, port, hop.getTransport(), newBranch(req)));
       HopRouter.pin(fwd, hop);
       if (Request.BYE.equals(req.getMethod())) {
-        finish(call, call.answered ? CallStatus.ANSWERED : CallStatus.ABANDONED, null);
+        if (call.phase() == ProxiedCall.Phase.ANSWERED) {
+          call.end(CallStatus.ANSWERED, null);
+        } else if (call.settingUp()) {
+          call.end(CallStatus.ABANDONED, null);
+        }
       }
       ClientTransaction ct = provider.getNewClientTransaction(fwd);
-      ct.setApplicationData(new Relay(call, st, req));
+      ct.setApplicationData(new Relay(call, st, req, hop));
       ct.sendRequest();
-      LOG.debug("-> {} {} via {} ({})", req.getMethod(), fwd.getRequestURI(), hop, call.sipCallId);
     } catch (Exception e) {
       LOG.warn("could not relay {} of call {}: {}", req.getMethod(), call.sipCallId, e.toString());
       respond(st, req, Response.SERVICE_UNAVAILABLE, null);
     }
   }
 
-  private void onOutOfDialog(RequestEvent evt) throws SipException, java.text.ParseException,
-      javax.sip.InvalidArgumentException {
-    Request req = evt.getRequest();
-    if (!routing.isTrunk(remoteIp(evt))) {
-      reject(evt, Response.FORBIDDEN, null);
-    } else if (Request.OPTIONS.equals(req.getMethod())) {
-      reject(evt, Response.OK, null); // trunks ping with OPTIONS to see that we are up
-    } else {
-      reject(evt, Response.METHOD_NOT_ALLOWED, null);
+  /**
+   * Which side of the call sent {@code req}, by both tags: From is that side's tag and To the other
+   * side's (while the line has given no tag yet, any To). Null: not a request of this dialog.
+   */
+  private static Side sideOf(ProxiedCall call, Request req) {
+    String from = fromTag(req);
+    String to = toTag(req);
+    if (from == null) {
+      return null;
     }
+    if (from.equals(call.callerTag) && (call.calleeTag == null || call.calleeTag.equals(to))) {
+      return Side.CALLER;
+    }
+    if (from.equals(call.calleeTag) && java.util.Objects.equals(call.callerTag, to)) {
+      return Side.BUSINESS_LINE;
+    }
+    return null;
+  }
+
+  private boolean admitted(ProxiedCall call, Side from, String source) {
+    return policy.admitInDialog(from, source, SipHeaders.sameHost(call.calleeHop.getHost(), source));
+  }
+
+  private static Hop hopTowards(ProxiedCall call, Side from) {
+    return from == Side.CALLER ? call.calleeHop : call.callerHop;
   }
 
   // ---------------------------------------------------------------- responses
@@ -361,116 +409,154 @@ public final class Proxy implements SipListener {
   @Override
   public void processResponse(ResponseEvent evt) {
     Response resp = evt.getResponse();
-    if (LOG.isDebugEnabled()) {
-      LOG.debug("<- {} {} ({})", resp.getStatusCode(), ((CSeqHeader) resp.getHeader(CSeqHeader.NAME)).getMethod(), callId(resp));
-    }
     ViaHeader top = (ViaHeader) resp.getHeader(ViaHeader.NAME);
-    if (top == null || !isOurs(top.getHost(), top.getPort())) {
+    if (top == null || !SipHeaders.isAddress(top.getHost(), top.getPort(), host, port)) {
       return; // not sent by us: never relayed anywhere
     }
+    String source = remoteIp(resp);
     ClientTransaction ct = evt.getClientTransaction();
     Object data = ct == null ? null : ct.getApplicationData();
-    if (data instanceof Call call) {
-      call.exec.execute(() -> onInviteResponse(call, resp));
+    if (data instanceof ProxiedCall call) {
+      call.exec.execute(() -> {
+        if (fromHop(call.calleeHop, source, resp)) {
+          onInviteResponse(call, resp);
+        }
+      });
     } else if (data instanceof Relay relay) {
-      relay.call.exec.execute(() -> onRelayResponse(relay, resp));
+      relay.call.exec.execute(() -> {
+        if (fromHop(relay.hop, source, resp) && sameDialog(relay.request, resp)) {
+          onRelayResponse(relay, resp);
+        }
+      });
     } else if (ct == null) {
-      onStrayResponse(resp);
-    }
-  }
-
-  private void onInviteResponse(Call call, Response resp) {
-    int code = resp.getStatusCode();
-    if (code == Response.TRYING) {
-      return;
-    }
-    resp.removeFirst(ViaHeader.NAME);
-    // the call's state and record move first: a caller that went away must not leave it ringing
-    if (code < 200) {
-      if (call.finalSent) {
-        return; // a provisional after the final: a proxy never relays it
+      ProxiedCall call = calls.get(callId(resp));
+      if (call != null) {
+        call.exec.execute(() -> onStrayResponse(call, resp, source));
       }
-      relayUpstream(call, resp);
-      if (!call.ringing && (code == Response.RINGING || code == Response.SESSION_PROGRESS)) {
-        call.ringing = true;
-        metrics.postDialDelay(Duration.ofNanos(System.nanoTime() - call.arrivedNanos));
-        call.observer.ringing(clock.instant());
-      }
-    } else if (code < 300) {
-      if (call.answered) {
-        if (call.lateAnswer) {
-          return; // a retransmission of an answer we already hung up: never for the caller
-        }
-        try {
-          provider.sendResponse(resp); // a retransmitted 2xx: relay it as it came
-        } catch (SipException e) {
-          LOG.debug("could not relay a retransmitted 2xx of {}: {}", call.sipCallId, e.toString());
-        }
-        return;
-      }
-      call.answered = true;
-      vertx.cancelTimer(call.answerTimer);
-      call.calleeTag = toTag(resp);
-      call.calleeContact = contactUri(resp);
-      if (call.finalSent) {
-        call.lateAnswer = true;
-        hangUpLateAnswer(call, resp);
-        return;
-      }
-      call.finalSent = true;
-      call.observer.answered(clock.instant(), code);
-      relayUpstream(call, resp);
-      call.maxTimer = vertx.setTimer(MAX_CALL.toMillis(), id -> call.exec.execute(() -> {
-        if (!call.ended) {
-          LOG.warn("call {} had no BYE after {}: closing it", call.sipCallId, MAX_CALL);
-          finish(call, CallStatus.ANSWERED, null);
-        }
-      }));
-    } else {
-      if (call.finalSent) {
-        return; // the 487 to our own CANCEL, or a late failure after we gave up
-      }
-      call.finalSent = true;
-      vertx.cancelTimer(call.answerTimer);
-      finish(call, statusOf(code), code);
-      relayUpstream(call, resp);
     }
   }
 
   /**
-   * The business line answered after the caller was already told the call failed (answer timeout or
-   * the caller's CANCEL crossing the 200): complete its dialog with an ACK and end it with a BYE, so
-   * the line does not stay off-hook waiting for a caller that is gone.
+   * Before the stack matches a response to a transaction ({@link ResponseGate}): whether it came from
+   * the hop its request went to. Responses to no transaction of ours are left to the listener, which
+   * relays only a known call's 2xx and checks its source itself.
    */
-  private void hangUpLateAnswer(Call call, Response ok) {
+  boolean fromExpectedHop(Response resp, String source, gov.nist.javax.sip.stack.SIPTransactionStack stack) {
+    var tx = stack.findTransaction((gov.nist.javax.sip.message.SIPMessage) resp, false);
+    Object data = tx == null ? null : tx.getApplicationData();
+    Hop hop = data instanceof ProxiedCall call ? call.calleeHop
+        : data instanceof Relay relay ? relay.hop
+        : data instanceof OwnRequest own ? own.hop
+        : null;
+    return hop == null ? tx == null : fromHop(hop, source, resp);
+  }
+
+  /** Responses are taken only from where their request went: anything else is a forgery. */
+  private static boolean fromHop(Hop hop, String source, Response resp) {
+    if (SipHeaders.sameHost(hop.getHost(), source)) {
+      return true;
+    }
+    LOG.debug("dropped a {} from {}: its request went to {}", resp.getStatusCode(), source, hop);
+    return false;
+  }
+
+  private static boolean sameDialog(Request req, Response resp) {
+    String reqTo = toTag(req);
+    return java.util.Objects.equals(fromTag(req), fromTag(resp)) && (reqTo == null || reqTo.equals(toTag(resp)));
+  }
+
+  private void onInviteResponse(ProxiedCall call, Response resp) {
+    int code = resp.getStatusCode();
+    if (code == Response.TRYING) {
+      return;
+    }
+    if (!java.util.Objects.equals(call.callerTag, fromTag(resp))) {
+      return; // not our INVITE's response
+    }
+    if (code < 200) {
+      if (!call.settingUp()) {
+        return; // a provisional after the final: a proxy never relays it
+      }
+      if (call.calleeTag == null && toTag(resp) != null) {
+        call.calleeTag = toTag(resp);
+      }
+      relayUpstream(call, resp);
+      if ((code == Response.RINGING || code == Response.SESSION_PROGRESS) && call.ringing()) {
+        metrics.postDialDelay(Duration.ofNanos(System.nanoTime() - call.arrivedNanos));
+      }
+    } else if (code < 300) {
+      switch (call.phase()) {
+        case SETUP, RINGING -> {
+          call.calleeTag = toTag(resp);
+          call.calleeContact = SipHeaders.contactUri(resp);
+          call.answered(code, policy.maxCallDuration());
+          relayUpstream(call, resp);
+        }
+        case ANSWERED -> relayRetransmitted2xx(call, resp);
+        case GIVEN_UP -> {
+          call.calleeTag = toTag(resp);
+          call.calleeContact = SipHeaders.contactUri(resp);
+          if (policy.hangUpLateAnswer()) {
+            hangUpLateAnswer(call, resp);
+          }
+          call.end(CallStatus.MISSED, null); // the record was closed when the call was given up
+        }
+        case ENDED -> { } // a retransmission of an answer we already hung up: never for the caller
+      }
+    } else if (call.settingUp()) {
+      call.end(policy.statusOf(code), code);
+      relayUpstream(call, resp);
+    } // else the 487 to our own CANCEL, or a late failure after we gave up
+  }
+
+  /**
+   * A 2xx the line sends again (our ACK was lost): relayed only if it is the answer of this dialog,
+   * and only towards where the INVITE came from (the Via headers we received, not the ones it carries).
+   */
+  private void relayRetransmitted2xx(ProxiedCall call, Response resp) {
+    if (!java.util.Objects.equals(call.calleeTag, toTag(resp))) {
+      return;
+    }
+    try {
+      setViasOf(resp, call.invite);
+      provider.sendResponse(resp);
+    } catch (SipException | RuntimeException e) {
+      LOG.debug("could not relay a retransmitted 2xx of {}: {}", call.sipCallId, e.toString());
+    }
+  }
+
+  /**
+   * The business line answered after the caller was already told the call failed: complete its
+   * dialog with an ACK and end it with a BYE, so the line does not stay off-hook for nobody.
+   */
+  private void hangUpLateAnswer(ProxiedCall call, Response ok) {
     LOG.info("call {} answered after it was given up upstream: hanging up the business line", call.sipCallId);
     try {
       URI target = call.calleeContact != null ? call.calleeContact : call.businessLine;
-      long cseq = ((CSeqHeader) ok.getHeader(CSeqHeader.NAME)).getSeqNumber();
-      Request ack = towardsCallee(call, ok, target, Request.ACK, cseq);
-      provider.sendRequest(ack);
-      Request bye = towardsCallee(call, ok, target, Request.BYE, cseq + 1);
-      ClientTransaction ct = provider.getNewClientTransaction(bye);
-      ct.setApplicationData(CANCEL_TX);
+      long cseq = SipHeaders.cseq(ok);
+      provider.sendRequest(towardsCallee(call, ok, target, Request.ACK, cseq));
+      ClientTransaction ct = provider.getNewClientTransaction(towardsCallee(call, ok, target, Request.BYE, cseq + 1));
+      ct.setApplicationData(new OwnRequest(call.calleeHop));
       ct.sendRequest();
     } catch (Exception e) {
       LOG.warn("could not hang up the late answer of {}: {}", call.sipCallId, e.toString());
     }
   }
 
-  private Request towardsCallee(Call call, Response ok, URI target, String method, long cseq) throws Exception {
+  private Request towardsCallee(ProxiedCall call, Response ok, URI target, String method, long cseq) throws Exception {
     Request r = messages.createRequest((URI) target.clone(), method, (CallIdHeader) ok.getHeader(CallIdHeader.NAME),
         headers.createCSeqHeader(cseq, method), (FromHeader) ok.getHeader(FromHeader.NAME).clone(),
         (ToHeader) ok.getHeader(ToHeader.NAME).clone(),
-        new java.util.ArrayList<>(List.of(headers.createViaHeader(host, port, call.calleeHop.getTransport(),
+        new ArrayList<>(List.of(headers.createViaHeader(host, port, call.calleeHop.getTransport(),
             newBranch(call.invite)))),
         headers.createMaxForwardsHeader(70));
     HopRouter.pin(r, call.calleeHop);
     return r;
   }
 
-  private void relayUpstream(Call call, Response resp) {
+  private void relayUpstream(ProxiedCall call, Response resp) {
     try {
+      setViasOf(resp, call.invite);
       call.inviteSt.sendResponse(resp);
     } catch (SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
       LOG.warn("could not relay {} of call {} to the caller: {}", resp.getStatusCode(), call.sipCallId, e.toString());
@@ -481,27 +567,20 @@ public final class Proxy implements SipListener {
     if (resp.getStatusCode() == Response.TRYING) {
       return;
     }
-    resp.removeFirst(ViaHeader.NAME);
     try {
+      setViasOf(resp, relay.request);
       relay.st.sendResponse(resp);
     } catch (SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
       LOG.debug("could not relay {} to {}: {}", resp.getStatusCode(), relay.request.getMethod(), e.toString());
     }
   }
 
-  private void onStrayResponse(Response resp) {
-    CSeqHeader cseq = (CSeqHeader) resp.getHeader(CSeqHeader.NAME);
-    Call call = calls.get(callId(resp));
-    if (call != null && call.answered && cseq != null && Request.INVITE.equals(cseq.getMethod())
-        && resp.getStatusCode() / 100 == 2) {
-      call.exec.execute(() -> {
-        try {
-          resp.removeFirst(ViaHeader.NAME);
-          provider.sendResponse(resp);
-        } catch (SipException | RuntimeException e) {
-          LOG.debug("could not relay a retransmitted 2xx: {}", e.toString());
-        }
-      });
+  /** A response with no client transaction: only a 2xx retransmission of an answered call is relayed. */
+  private void onStrayResponse(ProxiedCall call, Response resp, String source) {
+    if (call.phase() == ProxiedCall.Phase.ANSWERED && resp.getStatusCode() / 100 == 2
+        && Request.INVITE.equals(SipHeaders.cseqMethod(resp)) && SipHeaders.cseq(resp) == SipHeaders.cseq(call.invite)
+        && java.util.Objects.equals(call.callerTag, fromTag(resp)) && fromHop(call.calleeHop, source, resp)) {
+      relayRetransmitted2xx(call, resp);
     }
   }
 
@@ -511,15 +590,8 @@ public final class Proxy implements SipListener {
       return;
     }
     Object data = evt.getClientTransaction().getApplicationData();
-    if (data instanceof Call call) {
-      call.exec.execute(() -> {
-        if (!call.finalSent) {
-          call.finalSent = true;
-          vertx.cancelTimer(call.answerTimer);
-          respond(call.inviteSt, call.invite, Response.REQUEST_TIMEOUT, "Business line did not respond");
-          finish(call, CallStatus.MISSED, Response.REQUEST_TIMEOUT);
-        }
-      });
+    if (data instanceof ProxiedCall call) {
+      call.exec.execute(() -> call.giveUpUpstream(GiveUp.LINE_SILENT));
     } else if (data instanceof Relay relay) {
       relay.call.exec.execute(() -> respond(relay.st, relay.request, Response.REQUEST_TIMEOUT, null));
     }
@@ -540,30 +612,39 @@ public final class Proxy implements SipListener {
     // the proxy keeps no dialogs (AUTOMATIC_DIALOG_SUPPORT is off)
   }
 
-  // ---------------------------------------------------------------- call end
+  // ---------------------------------------------------------------- what calls ask of the proxy
 
-  private void finish(Call call, CallStatus status, Integer code) {
-    if (call.ended) {
-      return;
-    }
-    call.ended = true;
-    vertx.cancelTimer(call.answerTimer);
-    vertx.cancelTimer(call.maxTimer);
-    call.observer.ended(clock.instant(), status, code);
-    metrics.callEnded(status);
-    vertx.setTimer(LINGER.toMillis(), id -> call.exec.execute(() -> {
-      calls.remove(call.sipCallId, call);
-      terminate(call.inviteCt);
-      terminate(call.inviteSt);
-    }));
+  Instant now() {
+    return clock.instant();
   }
 
-  private static CallStatus statusOf(int code) {
-    return switch (code) {
-      case Response.BUSY_HERE, Response.BUSY_EVERYWHERE, Response.DECLINE -> CallStatus.BUSY;
-      case Response.REQUEST_TIMEOUT, Response.TEMPORARILY_UNAVAILABLE -> CallStatus.MISSED;
-      default -> CallStatus.FAILED;
-    };
+  /** Runs {@code task} on the call's executor after {@code delay}; nothing once the router stops. */
+  long timer(Duration delay, ProxiedCall call, Runnable task) {
+    if (closed) {
+      return -1;
+    }
+    return vertx.setTimer(Math.max(1, delay.toMillis()), id -> {
+      if (!closed) {
+        call.exec.execute(task);
+      }
+    });
+  }
+
+  void cancelTimer(long id) {
+    if (id >= 0) {
+      vertx.cancelTimer(id);
+    }
+  }
+
+  void ended(ProxiedCall call, CallStatus status) {
+    liveCalls.decrementAndGet();
+    metrics.callEnded(status);
+  }
+
+  void forget(ProxiedCall call) {
+    calls.remove(call.sipCallId, call);
+    terminate(call.inviteCt);
+    terminate(call.inviteSt);
   }
 
   private static void terminate(javax.sip.Transaction tx) {
@@ -577,19 +658,43 @@ public final class Proxy implements SipListener {
     }
   }
 
-  // ---------------------------------------------------------------- helpers
+  // ---------------------------------------------------------------- SIP machinery
 
-  private void reject(RequestEvent evt, int code, String reason) throws SipException,
-      java.text.ParseException, javax.sip.InvalidArgumentException {
-    Request req = evt.getRequest();
+  /**
+   * Answers a request the proxy does not take, statelessly (as Kamailio's sl_send_reply): no
+   * transaction is kept for it, so a refused forgery (a CANCEL from outside the trunks, say) cannot
+   * occupy the transaction the genuine request needs, and a flood leaves no state behind.
+   */
+  private void reject(RequestEvent evt, int code, String reason, Integer retryAfterSeconds) {
     if (code >= 300) {
       metrics.rejected();
     }
-    ServerTransaction st = serverTransaction(evt);
-    if (st == null) {
-      return; // a retransmission: the transaction that exists answers it
+    Request req = evt.getRequest();
+    try {
+      Response r = response(req, code, reason, retryAfterSeconds);
+      ServerTransaction st = evt.getServerTransaction();
+      if (st != null) {
+        st.sendResponse(r);
+      } else {
+        provider.sendResponse(r);
+      }
+      forgetTransaction(st != null ? st : ((gov.nist.javax.sip.message.SIPRequest) req).getTransaction());
+    } catch (Exception e) {
+      LOG.debug("could not send {} for {}: {}", code, req.getMethod(), e.toString());
     }
-    respond(st, req, code, reason);
+  }
+
+  /**
+   * The stack maps every new request to a would-be server transaction before the listener sees it; a
+   * request answered statelessly must not keep one, or it would leak, and the genuine request with the
+   * same branch (the caller's own CANCEL after a forged one) would be taken for its retransmission.
+   */
+  private void forgetTransaction(Object transaction) {
+    if (transaction instanceof gov.nist.javax.sip.stack.SIPServerTransaction tx
+        && provider.getSipStack() instanceof gov.nist.javax.sip.stack.SIPTransactionStack stack) {
+      stack.removePendingTransaction(tx);
+      stack.removeTransaction(tx);
+    }
   }
 
   /**
@@ -608,55 +713,53 @@ public final class Proxy implements SipListener {
     }
   }
 
-  private void respond(ServerTransaction st, Request req, int code, String reason) {
+  void respond(ServerTransaction st, Request req, int code, String reason) {
+    respond(st, req, code, reason, null);
+  }
+
+  private void respond(ServerTransaction st, Request req, int code, String reason, Integer retryAfterSeconds) {
     try {
-      Response r = messages.createResponse(code, req);
-      if (reason != null) {
-        r.setReasonPhrase(reason);
-      }
-      ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
-      if (code >= 200 && to != null && to.getTag() == null) {
-        to.setTag(Long.toHexString(ThreadLocalRandom.current().nextLong()));
-      }
-      st.sendResponse(r);
+      st.sendResponse(response(req, code, reason, retryAfterSeconds));
     } catch (Exception e) {
       LOG.debug("could not send {} for {}: {}", code, req.getMethod(), e.toString());
     }
   }
 
+  private Response response(Request req, int code, String reason, Integer retryAfterSeconds) throws Exception {
+    Response r = messages.createResponse(code, req);
+    if (reason != null) {
+      r.setReasonPhrase(reason);
+    }
+    if (retryAfterSeconds != null) {
+      r.setHeader(headers.createRetryAfterHeader(retryAfterSeconds));
+    }
+    ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
+    if (code >= 200 && to != null && to.getTag() == null) {
+      to.setTag(Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    }
+    return r;
+  }
+
+  /** The response's Via headers become those of the request we received: it goes only where that came from. */
+  private static void setViasOf(Response resp, Request received) throws SipException {
+    resp.removeHeader(ViaHeader.NAME);
+    Iterator<?> vias = received.getHeaders(ViaHeader.NAME);
+    while (vias.hasNext()) {
+      resp.addLast((Header) ((ViaHeader) vias.next()).clone());
+    }
+  }
+
   /** Strips our Route entries, fixes a Request-URI that points at us, and counts the hop. */
-  private void prepareInDialog(Call call, Request fwd, boolean fromCaller) throws java.text.ParseException,
-      javax.sip.InvalidArgumentException {
+  private void prepareInDialog(ProxiedCall call, Request fwd, Side from) throws javax.sip.InvalidArgumentException {
     popOwnRoutes(fwd);
     // a UA that ignored the route set (SIPp's built-in uac does) addresses in-dialog requests to us
     if (fwd.getRequestURI() instanceof SipURI u && isOurs(u.getHost(), u.getPort())) {
-      URI target = fromCaller ? call.calleeContact : call.callerContact;
+      URI target = from == Side.CALLER ? call.calleeContact : call.callerContact;
       if (target != null) {
         fwd.setRequestURI((URI) target.clone());
       }
     }
     decrementMaxForwards(fwd);
-  }
-
-  /** TRUE from the caller, FALSE from the business line, null if the request is not of this call. */
-  private static Boolean direction(Call call, Request req) {
-    String from = fromTag(req);
-    if (from != null && from.equals(call.callerTag)) {
-      return Boolean.TRUE;
-    }
-    if (from != null && from.equals(call.calleeTag)) {
-      return Boolean.FALSE;
-    }
-    return null;
-  }
-
-  /** Caller-side requests come from trunks; callee-side ones from the business line's host. */
-  private boolean allowedSource(Call call, boolean fromCaller, String source) {
-    return fromCaller ? routing.isTrunk(source) : call.calleeHop.getHost().equals(source) || routing.isTrunk(source);
-  }
-
-  private static Hop hopFor(Call call, boolean fromCaller) {
-    return fromCaller ? call.calleeHop : call.callerHop;
   }
 
   private void decrementMaxForwards(Request fwd) throws javax.sip.InvalidArgumentException {
@@ -702,7 +805,7 @@ public final class Proxy implements SipListener {
   }
 
   private boolean isOurs(String h, int p) {
-    return host.equalsIgnoreCase(h) && (p <= 0 ? 5060 : p) == port;
+    return SipHeaders.isAddress(h, p, host, port);
   }
 
   /**
@@ -710,166 +813,26 @@ public final class Proxy implements SipListener {
    * it embeds a hash of what makes a request the same request arriving again.
    */
   private String newBranch(Request req) {
-    return BRANCH_PREFIX + loopKey(req) + "." + Long.toHexString(branchCounter.incrementAndGet())
+    return BRANCH_PREFIX + SipHeaders.loopKey(req) + "." + Long.toHexString(branchCounter.incrementAndGet())
         + Integer.toHexString(ThreadLocalRandom.current().nextInt());
   }
 
   private boolean looped(Request req) {
-    String mine = BRANCH_PREFIX + loopKey(req) + ".";
-    Iterator<?> vias = req.getHeaders(ViaHeader.NAME);
-    while (vias.hasNext()) {
-      ViaHeader via = (ViaHeader) vias.next();
-      if (isOurs(via.getHost(), via.getPort()) && via.getBranch() != null && via.getBranch().startsWith(mine)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String loopKey(Request req) {
-    CSeqHeader cseq = (CSeqHeader) req.getHeader(CSeqHeader.NAME);
-    String key = req.getRequestURI() + "|" + fromTag(req) + "|" + callId(req) + "|"
-        + (cseq == null ? "" : cseq.getSeqNumber());
-    return Integer.toHexString(key.hashCode());
-  }
-
-  private static boolean sameBranch(Request invite, Request cancel) {
-    ViaHeader a = (ViaHeader) invite.getHeader(ViaHeader.NAME);
-    ViaHeader b = (ViaHeader) cancel.getHeader(ViaHeader.NAME);
-    return a != null && b != null && String.valueOf(a.getBranch()).equals(b.getBranch());
-  }
-
-  private Hop hopOf(SipURI uri, String defaultTransport) {
-    String transport = uri.getTransportParam() != null ? uri.getTransportParam() : defaultTransport;
-    return new HopImpl(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 5060, transport.toLowerCase(Locale.ROOT));
+    return SipHeaders.hasOwnVia(req, BRANCH_PREFIX + SipHeaders.loopKey(req) + ".", host, port);
   }
 
   /** Where requests to the caller go: its Contact if that is a trunk address, else back where the INVITE came from. */
   private Hop callerHop(Request invite, String source, int sourcePort, String inTransport) {
-    URI contact = contactUri(invite);
-    if (contact instanceof SipURI u && routing.isTrunk(u.getHost())) {
-      return hopOf(u, inTransport);
+    URI contact = SipHeaders.contactUri(invite);
+    if (contact instanceof SipURI u && policy.isTrunk(u.getHost())) {
+      return SipHeaders.hopOf(u, inTransport);
     }
-    return new HopImpl(source, sourcePort, inTransport);
+    return new gov.nist.javax.sip.stack.HopImpl(source, sourcePort, inTransport);
   }
 
-  /** The number dialled: a SIP URI's user part or a tel: URI's number. */
-  static String dialled(URI uri) {
-    if (uri instanceof SipURI s) {
-      return s.getUser();
-    }
-    if (uri instanceof TelURL t) {
-      return (t.isGlobal() ? "+" : "") + t.getPhoneNumber();
-    }
-    return null;
-  }
+  /** A request of our own (a CANCEL, the BYE of a late answer): its responses end with us. */
+  private record OwnRequest(Hop hop) {}
 
-  /** The caller's number: P-Asserted-Identity where the trunk gives one, else From; E.164 where it parses. */
-  private static String caller(Request req) {
-    URI uri = null;
-    javax.sip.header.Header pai = req.getHeader("P-Asserted-Identity");
-    if (pai instanceof javax.sip.header.HeaderAddress ha) {
-      uri = ha.getAddress().getURI();
-    }
-    if (uri == null) {
-      FromHeader from = (FromHeader) req.getHeader(FromHeader.NAME);
-      uri = from == null ? null : from.getAddress().getURI();
-    }
-    String user = uri == null ? null : dialled(uri);
-    if (user == null || user.isBlank()) {
-      return "anonymous";
-    }
-    try {
-      return PhoneNumber.fromDialled(user, PhoneNumber.DEFAULT_REGION).e164();
-    } catch (RuntimeException e) {
-      return user.length() > 64 ? user.substring(0, 64) : user;
-    }
-  }
-
-  private static URI contactUri(javax.sip.message.Message m) {
-    ContactHeader c = (ContactHeader) m.getHeader(ContactHeader.NAME);
-    return c == null || c.getAddress() == null ? null : c.getAddress().getURI();
-  }
-
-  private static String transportOf(Request req) {
-    ViaHeader via = (ViaHeader) req.getHeader(ViaHeader.NAME);
-    return via == null || via.getTransport() == null ? "udp" : via.getTransport().toLowerCase(Locale.ROOT);
-  }
-
-  private static String callId(javax.sip.message.Message m) {
-    CallIdHeader h = (CallIdHeader) m.getHeader(CallIdHeader.NAME);
-    return h == null ? "" : h.getCallId();
-  }
-
-  private static String fromTag(javax.sip.message.Message m) {
-    FromHeader h = (FromHeader) m.getHeader(FromHeader.NAME);
-    return h == null ? null : h.getTag();
-  }
-
-  private static String toTag(javax.sip.message.Message m) {
-    ToHeader h = (ToHeader) m.getHeader(ToHeader.NAME);
-    return h == null ? null : h.getTag();
-  }
-
-  private static String remoteIp(RequestEvent evt) {
-    if (evt instanceof RequestEventExt ext && ext.getRemoteIpAddress() != null) {
-      return ext.getRemoteIpAddress();
-    }
-    var addr = ((SIPMessage) evt.getRequest()).getRemoteAddress();
-    return addr == null ? "" : addr.getHostAddress();
-  }
-
-  private static int remotePort(RequestEvent evt) {
-    if (evt instanceof RequestEventExt ext && ext.getRemotePort() > 0) {
-      return ext.getRemotePort();
-    }
-    return ((SIPMessage) evt.getRequest()).getRemotePort();
-  }
-
-  /** One proxied call's state; touched only on its serial executor (after construction). */
-  private static final class Call {
-    final String sipCallId;
-    final Request invite;
-    final ServerTransaction inviteSt;
-    final SerialExecutor exec;
-    final long arrivedNanos;
-    final String callerTag;
-    final String inTransport;
-    final Hop callerHop;
-    final Hop calleeHop;
-    final SipURI businessLine;
-    final URI callerContact;
-    final String branch;
-    volatile CallObserver observer;
-    ClientTransaction inviteCt;
-    long answerTimer = -1;
-    long maxTimer = -1;
-    boolean ringing;
-    boolean answered;
-    boolean lateAnswer;
-    boolean finalSent;
-    boolean ended;
-    volatile String calleeTag;
-    volatile URI calleeContact;
-
-    Call(String sipCallId, Request invite, ServerTransaction inviteSt, SerialExecutor exec, long arrivedNanos,
-        String callerTag, String inTransport, Hop callerHop, Hop calleeHop, SipURI businessLine,
-        URI callerContact, String branch) {
-      this.sipCallId = sipCallId;
-      this.invite = invite;
-      this.inviteSt = inviteSt;
-      this.exec = exec;
-      this.arrivedNanos = arrivedNanos;
-      this.callerTag = callerTag;
-      this.inTransport = inTransport;
-      this.callerHop = callerHop;
-      this.calleeHop = calleeHop;
-      this.businessLine = businessLine;
-      this.callerContact = callerContact;
-      this.branch = branch;
-    }
-  }
-
-  /** An in-dialog request being relayed: where its responses go back to. */
-  private record Relay(Call call, ServerTransaction st, Request request) {}
+  /** An in-dialog request being relayed: where it went, and where its responses go back to. */
+  private record Relay(ProxiedCall call, ServerTransaction st, Request request, Hop hop) {}
 }

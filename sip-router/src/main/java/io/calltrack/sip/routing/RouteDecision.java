@@ -9,5 +9,10 @@ public sealed interface RouteDecision {
   /** Forward a call to {@code number} (a tracking or static number of {@code property}) to {@code businessLine}. */
   record Forward(PhoneNumber number, PropertyConfig property, String businessLine) implements RouteDecision {}
 
-  record Reject(int status, String reason) implements RouteDecision {}
+  /** Refuse with {@code status}; {@code retryAfterSeconds} (or null) tells the peer when to try again. */
+  record Reject(int status, String reason, Integer retryAfterSeconds) implements RouteDecision {
+    public Reject(int status, String reason) {
+      this(status, reason, null);
+    }
+  }
 }

@@ -1,0 +1,163 @@
+package io.calltrack.sip.proxy;
+
+import io.calltrack.core.calls.CallStatus;
+import io.calltrack.sip.routing.CallPolicy;
+import java.time.Duration;
+import javax.sip.ClientTransaction;
+import javax.sip.ServerTransaction;
+import javax.sip.address.Hop;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.message.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One proxied call: its phase, its two sides, its timers. Every method runs on the call's serial
+ * executor ({@link #exec}), so nothing here needs locks, and timers fire onto that executor too.
+ *
+ * <pre>
+ *   SETUP --18x--> RINGING --2xx--> ANSWERED --BYE / max duration--> ENDED
+ *     |              |
+ *     +--------------+--final failure from the line------------------> ENDED
+ *     +--------------+--give up upstream (CANCEL, answer timeout, line silent)--> GIVEN_UP
+ * </pre>
+ *
+ * GIVEN_UP calls are over for the caller and the record; a late answer from the line is hung up.
+ */
+final class ProxiedCall {
+  private static final Logger LOG = LoggerFactory.getLogger(ProxiedCall.class);
+  /** How long a finished call's state stays to absorb late retransmissions and stray BYEs. */
+  static final Duration LINGER = Duration.ofSeconds(8);
+
+  enum Phase { SETUP, RINGING, ANSWERED, GIVEN_UP, ENDED }
+
+  final Proxy proxy;
+  final String sipCallId;
+  final Request invite;
+  final ServerTransaction inviteSt;
+  final SerialExecutor exec;
+  final long arrivedNanos;
+  final String callerTag;
+  final String inTransport;
+  final Hop callerHop;
+  final Hop calleeHop;
+  final SipURI businessLine;
+  final URI callerContact;
+  final String branch;
+
+  // touched on exec only
+  private Phase phase = Phase.SETUP;
+  private boolean recorded;
+  CallObserver observer;
+  ClientTransaction inviteCt;
+  /** The business line's tag: from its first tagged 18x, then its 2xx. */
+  String calleeTag;
+  URI calleeContact;
+  private long answerTimer = -1;
+  private long maxTimer = -1;
+
+  ProxiedCall(Proxy proxy, String sipCallId, Request invite, ServerTransaction inviteSt, SerialExecutor exec,
+      long arrivedNanos, String callerTag, String inTransport, Hop callerHop, Hop calleeHop, SipURI businessLine,
+      URI callerContact, String branch) {
+    this.proxy = proxy;
+    this.sipCallId = sipCallId;
+    this.invite = invite;
+    this.inviteSt = inviteSt;
+    this.exec = exec;
+    this.arrivedNanos = arrivedNanos;
+    this.callerTag = callerTag;
+    this.inTransport = inTransport;
+    this.callerHop = callerHop;
+    this.calleeHop = calleeHop;
+    this.businessLine = businessLine;
+    this.callerContact = callerContact;
+    this.branch = branch;
+  }
+
+  Phase phase() {
+    return phase;
+  }
+
+  /** Still being set up: the caller has not had a final response. */
+  boolean settingUp() {
+    return phase == Phase.SETUP || phase == Phase.RINGING;
+  }
+
+  /** Not yet over for the caller: set up or answered. */
+  boolean live() {
+    return phase != Phase.GIVEN_UP && phase != Phase.ENDED;
+  }
+
+  // ------------------------------------------------------------ transitions
+
+  /** The INVITE went to the business line: it has {@code answerTimeout} to answer. */
+  void forwarded(Duration answerTimeout) {
+    answerTimer = proxy.timer(answerTimeout, this, () -> giveUpUpstream(CallPolicy.GiveUp.NO_ANSWER));
+  }
+
+  /** The line rings: true the first time (post-dial delay and the record's ringing time are taken once). */
+  boolean ringing() {
+    if (phase != Phase.SETUP) {
+      return false;
+    }
+    phase = Phase.RINGING;
+    observer.ringing(proxy.now());
+    return true;
+  }
+
+  /** The line answered while the caller still waited. */
+  void answered(int code, Duration maxDuration) {
+    phase = Phase.ANSWERED;
+    proxy.cancelTimer(answerTimer);
+    observer.answered(proxy.now(), code);
+    maxTimer = proxy.timer(maxDuration, this, () -> {
+      if (phase == Phase.ANSWERED) {
+        LOG.warn("call {} had no BYE after {}: closing it", sipCallId, maxDuration);
+        end(CallStatus.ANSWERED, null);
+      }
+    });
+  }
+
+  /**
+   * The one way a call is given up towards the caller (its CANCEL, no answer in time, the line silent
+   * or unreachable): stop the line ringing, tell the caller, close the record.
+   */
+  void giveUpUpstream(CallPolicy.GiveUp why) {
+    if (!settingUp()) {
+      return;
+    }
+    phase = Phase.GIVEN_UP;
+    proxy.cancelTimer(answerTimer);
+    proxy.cancelDownstream(this);
+    proxy.respond(inviteSt, invite, why.code, why.reason);
+    record(why.status, why.code);
+  }
+
+  /** The line's final failure, relayed to the caller, or the end of an answered call. */
+  void end(CallStatus status, Integer code) {
+    if (phase == Phase.ENDED) {
+      return;
+    }
+    phase = Phase.ENDED;
+    proxy.cancelTimer(answerTimer);
+    proxy.cancelTimer(maxTimer);
+    record(status, code);
+  }
+
+  private void record(CallStatus status, Integer code) {
+    if (recorded) {
+      return;
+    }
+    recorded = true;
+    observer.ended(proxy.now(), status, code);
+    proxy.ended(this, status);
+    proxy.timer(LINGER, this, () -> proxy.forget(this));
+  }
+
+  /** Router stopping: no timer of this call fires after it. */
+  void cancelTimers() {
+    proxy.cancelTimer(answerTimer);
+    proxy.cancelTimer(maxTimer);
+  }
+}

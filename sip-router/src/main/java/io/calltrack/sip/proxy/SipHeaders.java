@@ -1,0 +1,184 @@
+package io.calltrack.sip.proxy;
+
+import gov.nist.javax.sip.RequestEventExt;
+import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.stack.HopImpl;
+import io.calltrack.core.phone.PhoneNumber;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Iterator;
+import java.util.Locale;
+import javax.sip.RequestEvent;
+import javax.sip.address.Hop;
+import javax.sip.address.SipURI;
+import javax.sip.address.TelURL;
+import javax.sip.address.URI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Message;
+import javax.sip.message.Request;
+
+/** Reading SIP messages: static, side-effect-free helpers of the proxy. */
+final class SipHeaders {
+  private SipHeaders() {}
+
+  static String callId(Message m) {
+    CallIdHeader h = (CallIdHeader) m.getHeader(CallIdHeader.NAME);
+    return h == null ? "" : h.getCallId();
+  }
+
+  static String fromTag(Message m) {
+    FromHeader h = (FromHeader) m.getHeader(FromHeader.NAME);
+    return h == null ? null : h.getTag();
+  }
+
+  static String toTag(Message m) {
+    ToHeader h = (ToHeader) m.getHeader(ToHeader.NAME);
+    return h == null ? null : h.getTag();
+  }
+
+  static long cseq(Message m) {
+    CSeqHeader h = (CSeqHeader) m.getHeader(CSeqHeader.NAME);
+    return h == null ? -1 : h.getSeqNumber();
+  }
+
+  static String cseqMethod(Message m) {
+    CSeqHeader h = (CSeqHeader) m.getHeader(CSeqHeader.NAME);
+    return h == null ? "" : h.getMethod();
+  }
+
+  /** Max-Forwards, 70 where the request has none. */
+  static int maxForwards(Request req) {
+    MaxForwardsHeader h = (MaxForwardsHeader) req.getHeader(MaxForwardsHeader.NAME);
+    return h == null ? 70 : h.getMaxForwards();
+  }
+
+  static String topBranch(Message m) {
+    ViaHeader via = (ViaHeader) m.getHeader(ViaHeader.NAME);
+    return via == null ? null : via.getBranch();
+  }
+
+  static URI contactUri(Message m) {
+    ContactHeader c = (ContactHeader) m.getHeader(ContactHeader.NAME);
+    return c == null || c.getAddress() == null ? null : c.getAddress().getURI();
+  }
+
+  static String transportOf(Request req) {
+    ViaHeader via = (ViaHeader) req.getHeader(ViaHeader.NAME);
+    return via == null || via.getTransport() == null ? "udp" : via.getTransport().toLowerCase(Locale.ROOT);
+  }
+
+  /** The number dialled: a SIP URI's user part or a tel: URI's number. */
+  static String dialled(URI uri) {
+    if (uri instanceof SipURI s) {
+      return s.getUser();
+    }
+    if (uri instanceof TelURL t) {
+      return (t.isGlobal() ? "+" : "") + t.getPhoneNumber();
+    }
+    return null;
+  }
+
+  /** The caller's number: P-Asserted-Identity where the trunk gives one, else From; E.164 where it parses. */
+  static String caller(Request req) {
+    URI uri = null;
+    javax.sip.header.Header pai = req.getHeader("P-Asserted-Identity");
+    if (pai instanceof javax.sip.header.HeaderAddress ha) {
+      uri = ha.getAddress().getURI();
+    }
+    if (uri == null) {
+      FromHeader from = (FromHeader) req.getHeader(FromHeader.NAME);
+      uri = from == null ? null : from.getAddress().getURI();
+    }
+    String user = uri == null ? null : dialled(uri);
+    if (user == null || user.isBlank()) {
+      return "anonymous";
+    }
+    try {
+      return PhoneNumber.fromDialled(user, PhoneNumber.DEFAULT_REGION).e164();
+    } catch (RuntimeException e) {
+      return user.length() > 64 ? user.substring(0, 64) : user;
+    }
+  }
+
+  static Hop hopOf(SipURI uri, String defaultTransport) {
+    String transport = uri.getTransportParam() != null ? uri.getTransportParam() : defaultTransport;
+    return new HopImpl(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 5060, transport.toLowerCase(Locale.ROOT));
+  }
+
+  static String remoteIp(RequestEvent evt) {
+    if (evt instanceof RequestEventExt ext && ext.getRemoteIpAddress() != null) {
+      return ext.getRemoteIpAddress();
+    }
+    return remoteIp(evt.getRequest());
+  }
+
+  /** The address a message arrived from ("" if unknown). */
+  static String remoteIp(Message m) {
+    InetAddress addr = ((SIPMessage) m).getRemoteAddress();
+    return addr == null ? "" : addr.getHostAddress();
+  }
+
+  static int remotePort(RequestEvent evt) {
+    if (evt instanceof RequestEventExt ext && ext.getRemotePort() > 0) {
+      return ext.getRemotePort();
+    }
+    return ((SIPMessage) evt.getRequest()).getRemotePort();
+  }
+
+  /**
+   * Whether {@code ip} (a message's source) is {@code host} (a hop: an IP literal or a name). Names
+   * resolve through the JVM's DNS cache, as they did when the request was sent there.
+   */
+  static boolean sameHost(String host, String ip) {
+    if (host == null || ip == null || ip.isEmpty()) {
+      return false;
+    }
+    if (host.equalsIgnoreCase(ip)) {
+      return true;
+    }
+    try {
+      InetAddress source = InetAddress.getByName(ip); // an IP literal: no lookup
+      for (InetAddress a : InetAddress.getAllByName(stripBrackets(host))) {
+        if (a.equals(source)) {
+          return true;
+        }
+      }
+    } catch (UnknownHostException | SecurityException e) {
+      return false;
+    }
+    return false;
+  }
+
+  private static String stripBrackets(String h) {
+    return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+  }
+
+  /** A key of what makes a request the same request arriving again (RFC 3261 16.3 step 4). */
+  static String loopKey(Request req) {
+    String key = req.getRequestURI() + "|" + fromTag(req) + "|" + callId(req) + "|" + cseq(req);
+    return Integer.toHexString(key.hashCode());
+  }
+
+  /** Any Via of ours whose branch starts with {@code prefix}: the request has been here before. */
+  static boolean hasOwnVia(Request req, String prefix, String host, int port) {
+    Iterator<?> vias = req.getHeaders(ViaHeader.NAME);
+    while (vias.hasNext()) {
+      ViaHeader via = (ViaHeader) vias.next();
+      if (isAddress(via.getHost(), via.getPort(), host, port) && via.getBranch() != null
+          && via.getBranch().startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean isAddress(String h, int p, String host, int port) {
+    return host.equalsIgnoreCase(h) && (p <= 0 ? 5060 : p) == port;
+  }
+}

@@ -1,0 +1,162 @@
+package io.calltrack.sip.proxy;
+
+import gov.nist.core.net.DefaultNetworkLayer;
+import gov.nist.core.net.NetworkLayer;
+import gov.nist.javax.sip.SipStackImpl;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketImpl;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stack's network layer ({@code gov.nist.javax.sip.NETWORK_LAYER}) with limits on SIP over TCP:
+ * JAIN-SIP spends two threads on every accepted connection, so connections are limited per source
+ * address and in total (past either, a new one is closed at once), and one that sends nothing for the
+ * idle timeout is closed. Limits come from the stack's properties {@link #TOTAL}, {@link #PER_SOURCE}
+ * and {@link #IDLE_MILLIS}.
+ */
+public final class TcpLimits implements NetworkLayer {
+  public static final String TOTAL = "calltrack.TCP_MAX_CONNECTIONS";
+  public static final String PER_SOURCE = "calltrack.TCP_MAX_CONNECTIONS_PER_SOURCE";
+  public static final String IDLE_MILLIS = "calltrack.TCP_IDLE_MILLIS";
+  private static final Logger LOG = LoggerFactory.getLogger(TcpLimits.class);
+
+  private final NetworkLayer plain = DefaultNetworkLayer.SINGLETON;
+  private int total = 2000;
+  private int perSource = 64;
+  private int idleMillis = 180_000;
+
+  @Override
+  public void setSipStack(SipStackImpl stack) {
+    plain.setSipStack(stack);
+    Properties p = stack.getConfigurationProperties();
+    if (p != null) {
+      total = Integer.parseInt(p.getProperty(TOTAL, Integer.toString(total)));
+      perSource = Integer.parseInt(p.getProperty(PER_SOURCE, Integer.toString(perSource)));
+      idleMillis = Integer.parseInt(p.getProperty(IDLE_MILLIS, Integer.toString(idleMillis)));
+    }
+  }
+
+  @Override
+  public ServerSocket createServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
+    return new Limited(port, backlog, bindAddress, total, perSource, idleMillis);
+  }
+
+  /** Accepts only connections within the limits; each closes its slot when it closes. */
+  private static final class Limited extends ServerSocket {
+    private final int total;
+    private final int perSource;
+    private final int idleMillis;
+    private final AtomicInteger open = new AtomicInteger();
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> bySource = new ConcurrentHashMap<>();
+
+    Limited(int port, int backlog, InetAddress bind, int total, int perSource, int idleMillis) throws IOException {
+      super(port, backlog, bind);
+      this.total = total;
+      this.perSource = perSource;
+      this.idleMillis = idleMillis;
+    }
+
+    @Override
+    public Socket accept() throws IOException {
+      while (true) {
+        Counted s = new Counted();
+        implAccept(s);
+        InetAddress source = s.getInetAddress();
+        AtomicInteger fromSource = bySource.computeIfAbsent(source, a -> new AtomicInteger());
+        int all = open.incrementAndGet();
+        int mine = fromSource.incrementAndGet();
+        if (all > total || mine > perSource) {
+          LOG.debug("TCP connection from {} refused: {} open, {} from it", source, all, mine);
+          s.release = () -> release(source, fromSource);
+          s.close();
+          continue;
+        }
+        s.release = () -> release(source, fromSource);
+        s.setSoTimeout(idleMillis); // a read that waits this long ends the connection
+        return s;
+      }
+    }
+
+    private void release(InetAddress source, AtomicInteger fromSource) {
+      open.decrementAndGet();
+      if (fromSource.decrementAndGet() <= 0) {
+        bySource.remove(source, fromSource);
+      }
+    }
+  }
+
+  /** A socket that gives its slot back once, when it closes. */
+  private static final class Counted extends Socket {
+    volatile Runnable release;
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+    Counted() throws SocketException {
+      super((SocketImpl) null);
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+      try {
+        super.close();
+      } finally {
+        Runnable r = release;
+        if (r != null && released.compareAndSet(false, true)) {
+          r.run();
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- the rest as JAIN-SIP does it
+
+  @Override
+  public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
+    return plain.createSSLServerSocket(port, backlog, bindAddress);
+  }
+
+  @Override
+  public Socket createSocket(InetAddress address, int port) throws IOException {
+    return plain.createSocket(address, port);
+  }
+
+  @Override
+  public Socket createSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
+    return plain.createSocket(address, port, myAddress);
+  }
+
+  @Override
+  public Socket createSocket(InetAddress address, int port, InetAddress myAddress, int myPort) throws IOException {
+    return plain.createSocket(address, port, myAddress, myPort);
+  }
+
+  @Override
+  public SSLSocket createSSLSocket(InetAddress address, int port) throws IOException {
+    return plain.createSSLSocket(address, port);
+  }
+
+  @Override
+  public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
+    return plain.createSSLSocket(address, port, myAddress);
+  }
+
+  @Override
+  public DatagramSocket createDatagramSocket() throws SocketException {
+    return plain.createDatagramSocket();
+  }
+
+  @Override
+  public DatagramSocket createDatagramSocket(int port, InetAddress laddr) throws SocketException {
+    return plain.createDatagramSocket(port, laddr);
+  }
+}

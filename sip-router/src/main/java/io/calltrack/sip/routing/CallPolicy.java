@@ -1,0 +1,161 @@
+package io.calltrack.sip.routing;
+
+import io.calltrack.core.calls.CallStatus;
+import io.calltrack.sip.RouterLimits;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * The routing script: everything the router decides about a call, free of SIP types, in the order a
+ * call meets it. Read this file to know how calls are routed; {@code proxy.Proxy} only carries out
+ * its answers (transactions, Via, Record-Route, relaying).
+ */
+public final class CallPolicy {
+
+  /** Which side of a call a request comes from. */
+  public enum Side { CALLER, BUSINESS_LINE }
+
+  /** Why the router gives up a call towards the caller, and what the caller and the record are told. */
+  public enum GiveUp {
+    NO_ANSWER(408, "No answer", CallStatus.MISSED),
+    CALLER_CANCELLED(487, null, CallStatus.ABANDONED),
+    LINE_SILENT(408, "Business line did not respond", CallStatus.MISSED),
+    LINE_UNREACHABLE(503, "Business line unreachable", CallStatus.FAILED);
+
+    public final int code;
+    public final String reason;
+    public final CallStatus status;
+
+    GiveUp(int code, String reason, CallStatus status) {
+      this.code = code;
+      this.reason = reason;
+      this.status = status;
+    }
+  }
+
+  /** How busy the call threads are: how long call work waited for a thread lately. */
+  public interface Load {
+    Duration callWorkDelay();
+  }
+
+  private final CallRouting routing;
+  private final RouterLimits limits;
+  private final Duration answerTimeout;
+  private final Load load;
+  private final TokenBucket perSource;
+  private final TokenBucket total;
+  private volatile boolean draining;
+
+  public CallPolicy(CallRouting routing, RouterLimits limits, Duration answerTimeout, Load load, LongSupplier nanoTime) {
+    this.routing = routing;
+    this.limits = limits;
+    this.answerTimeout = answerTimeout;
+    this.load = load;
+    this.perSource = new TokenBucket(limits.invitesPerSecondPerSource(), nanoTime);
+    this.total = new TokenBucket(limits.invitesPerSecond(), nanoTime);
+  }
+
+  // ------------------------------------------------------------ new calls
+
+  /**
+   * A new INVITE from {@code source} to {@code dialled}, with {@code maxForwards} hops left (loops are
+   * the machinery's to find: they need the Via headers).
+   */
+  public RouteDecision admitInvite(String source, String dialled, int maxForwards) {
+    if (!perSource.tryTake(source)) {
+      return busy("Too many calls from your address"); // pike: a flood from one address, trunk or not
+    }
+    if (!routing.isTrunk(source)) {
+      return new RouteDecision.Reject(403, "Forbidden: not a trunk");
+    }
+    if (maxForwards <= 0) {
+      return new RouteDecision.Reject(483, "Too Many Hops");
+    }
+    if (draining) {
+      return busy("Shutting down");
+    }
+    if (load.callWorkDelay().compareTo(limits.maxQueueDelay()) > 0) {
+      return busy("Overloaded");
+    }
+    if (!total.tryTake(TokenBucket.ALL)) {
+      return busy("Call rate limit");
+    }
+    return routing.route(source, dialled); // our number? to which business line?
+  }
+
+  private RouteDecision busy(String reason) {
+    return new RouteDecision.Reject(503, "Service Unavailable: " + reason, limits.retryAfterSeconds());
+  }
+
+  // ------------------------------------------------------------ requests inside a call
+
+  /** CANCEL of a call being set up: only the caller's side sends it, so it must come from a trunk. */
+  public boolean admitCancel(String source) {
+    return routing.isTrunk(source);
+  }
+
+  /** Whether {@code address} is one of the trunks (requests towards the caller may go to its Contact there). */
+  public boolean isTrunk(String address) {
+    return routing.isTrunk(address);
+  }
+
+  /**
+   * A request inside a call (ACK, BYE, re-INVITE, ...): the caller's side speaks from a trunk, the
+   * business line's side from the business line's own address.
+   */
+  public boolean admitInDialog(Side from, String source, boolean sourceIsBusinessLine) {
+    return from == Side.CALLER ? routing.isTrunk(source) : sourceIsBusinessLine;
+  }
+
+  /** Requests outside any call: trunks may ping with OPTIONS (200); nothing else is served. */
+  public int answerOutOfDialog(String source, String method) {
+    if (!routing.isTrunk(source)) {
+      return 403;
+    }
+    return "OPTIONS".equals(method) ? 200 : 405;
+  }
+
+  // ------------------------------------------------------------ how calls end
+
+  /** The business line's final failure, as the call's status. */
+  public CallStatus statusOf(int finalCode) {
+    return switch (finalCode) {
+      case 486, 600, 603 -> CallStatus.BUSY;  // Busy Here, Busy Everywhere, Decline
+      case 408, 480 -> CallStatus.MISSED;    // Request Timeout, Temporarily Unavailable
+      default -> CallStatus.FAILED;
+    };
+  }
+
+  /** How long the business line may ring before the call is given up as missed. */
+  public Duration answerTimeout() {
+    return answerTimeout;
+  }
+
+  /** An answered call whose BYE never came (a peer crashed) is closed after this long. */
+  public Duration maxCallDuration() {
+    return limits.maxCallDuration();
+  }
+
+  /**
+   * The business line answered a call already given up towards the caller (the answer timeout, or the
+   * caller's CANCEL crossed the 200): hang up the line, so it does not stay off-hook for nobody.
+   */
+  public boolean hangUpLateAnswer() {
+    return true;
+  }
+
+  // ------------------------------------------------------------ drain
+
+  /** From now on new calls get 503; calls in progress go on until they end. */
+  public void startDraining() {
+    draining = true;
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  public Duration drainTime() {
+    return limits.drainTime();
+  }
+}
