@@ -17,6 +17,8 @@ import io.calltrack.core.privacy.RedisSessionRetention;
 import io.calltrack.dni.assign.AbuseGuard;
 import io.calltrack.dni.assign.AssignRoutes;
 import io.calltrack.dni.privacy.PrivacyRoutes;
+import io.calltrack.dni.auth.ApiKeyRoutes;
+import io.calltrack.core.auth.ApiKeys;
 import io.calltrack.dni.privacy.SessionPrivacy;
 import io.calltrack.dni.assign.EvidenceRoutes;
 import io.calltrack.dni.assign.SessionRoutes;
@@ -214,7 +216,7 @@ public final class DniServer {
     AssignMetrics assignMetrics = new AssignMetrics(registry);
     PoolGauges poolGauges = new PoolGauges(registry, store, engine, timeouts);
     Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts);
-    AdminAuth auth = new AdminAuth(o.adminToken());
+    AdminAuth auth = new AdminAuth(o.adminToken(), new ApiKeys(api, o.clock()));
     RoiFeature roi = new RoiFeature(vertx, redis, store, engine, o.clock());
     HttpHardening hardening = new HttpHardening(vertx, o.hardening());
     Parts parts = new Parts(vertx, api, store, engine, directory, auth, timeouts,
@@ -302,6 +304,7 @@ public final class DniServer {
     new CallRoutes(new RedisCallStore(p.redis())).mount(admin);
     new PrivacyRoutes(new Eraser(p.redis(), new RedisCallStore(p.redis()), p.store(),
         new RedisSessionRetention(p.redis()))).mount(admin);
+    new ApiKeyRoutes(new ApiKeys(p.redis(), p.clock()), p.store()).mount(admin);
     roi.mount(api, admin);
 
     ErrorHandler errors = new ErrorHandler(PublicApi.BODY_LIMIT);

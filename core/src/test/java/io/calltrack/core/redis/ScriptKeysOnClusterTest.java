@@ -206,6 +206,12 @@ class ScriptKeysOnClusterTest {
       var eraser = new io.calltrack.core.privacy.Eraser(api, calls, config, sessions);
       result(eraser.eraseVisitor("v5"));
       result(eraser.eraseCaller("+15055550100"));
+      // API keys: issue, check, revoke
+      var apiKeys = new io.calltrack.core.auth.ApiKeys(api, clock);
+      var issued = result(apiKeys.create(property.id(), io.calltrack.core.auth.ApiKey.Scope.read, "audit"));
+      if (result(apiKeys.authenticate(issued.key())).isEmpty() || !result(apiKeys.revoke(issued.record().id()))) {
+        throw new AssertionError("the API key workload did not issue, find and revoke its key");
+      }
     } finally {
       result(config.close());
     }

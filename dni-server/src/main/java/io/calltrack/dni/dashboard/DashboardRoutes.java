@@ -1,5 +1,6 @@
 package io.calltrack.dni.dashboard;
 
+import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
@@ -74,9 +75,9 @@ public final class DashboardRoutes {
   public void mount(PublicApi api, AdminApi admin) {
     api.get("/dashboard", ctx -> asset("index.html"));
     api.get("/dashboard/:asset", ctx -> asset(ctx.pathParam("asset")));
-    admin.get("/v1/pools", this::pools);
-    admin.get("/v1/dashboard/properties", this::properties);
-    admin.get("/v1/dashboard", this::summary);
+    admin.get("/v1/pools", this::pools).scope(PropertyFrom.query("property")); // no property: admin only
+    admin.get("/v1/dashboard/properties", this::properties); // every property: admin token only
+    admin.get("/v1/dashboard", this::summary).scope(PropertyFrom.query("property"));
   }
 
   private Future<Reply> asset(String name) {

@@ -1,5 +1,6 @@
 package io.calltrack.dni.outcome;
 
+import io.calltrack.dni.http.PropertyFrom;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.calls.CallOutcome;
@@ -58,7 +59,9 @@ public final class OutcomeRoutes {
   }
 
   public void mount(AdminApi admin) {
-    admin.post("/v1/calls/:callId/outcome", this::one);
+    admin.post("/v1/calls/:callId/outcome", this::one)
+        .scope(PropertyFrom.owner("callId", id -> calls.get(id).map(c -> c.map(CallRecord::property))));
+    // rows may name calls of any property: admin token only
     admin.post("/v1/outcomes", this::bulk).bodyLimit(UPLOAD_LIMIT).timeout(Timeouts.SLOW_ADMIN);
     admin.get("/v1/reports/imports", ctx -> imports.report());
   }

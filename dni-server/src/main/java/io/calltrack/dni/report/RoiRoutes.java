@@ -1,5 +1,6 @@
 package io.calltrack.dni.report;
 
+import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.report.RoiReport;
@@ -40,7 +41,7 @@ public final class RoiRoutes {
   }
 
   public void mount(AdminApi admin) {
-    admin.get("/v1/reports/roi", this::roi);
+    admin.get("/v1/reports/roi", this::roi).scope(PropertyFrom.query("property"));
   }
 
   private Future<?> roi(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package io.calltrack.dni.spend;
 
+import io.calltrack.dni.http.PropertyFrom;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.ConfigStore;
@@ -55,7 +56,8 @@ public final class SpendRoutes {
   }
 
   public void mount(AdminApi admin) {
-    admin.put("/v1/spend", this::put).bodyLimit(UPLOAD_LIMIT).timeout(Timeouts.SLOW_ADMIN);
+    admin.put("/v1/spend", this::put).bodyLimit(UPLOAD_LIMIT).timeout(Timeouts.SLOW_ADMIN)
+        .scope(PropertyFrom.query("property"));
   }
 
   private Future<Map<String, Object>> put(RoutingContext ctx) {
