@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * master is SIGKILLed, the sentinel promotes the replica, and the same engine carries on there: the
  * visitor's lease (replicated before the kill) is still theirs and new visitors get numbers.
  */
-@Timeout(value = 2, unit = TimeUnit.MINUTES)
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class SentinelFailoverTest {
   @TempDir Path dir;
   private final List<Process> processes = new ArrayList<>();
@@ -67,7 +67,7 @@ class SentinelFailoverTest {
         m.waitFor(10, TimeUnit.SECONDS);
         Await.until(Duration.ofSeconds(60), () -> cli(sentinel, "SENTINEL", "get-master-addr-by-name", "calltrack")
             .contains(Integer.toString(replica)));
-        Assignment again = Await.until(Duration.ofSeconds(30), () -> {
+        Assignment again = Await.until(Duration.ofSeconds(90), () -> {
           try {
             return result(f.engine.assign(property.id(), "v1", a));
           } catch (RuntimeException e) {
