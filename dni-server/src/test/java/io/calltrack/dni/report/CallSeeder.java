@@ -38,11 +38,11 @@ public final class CallSeeder {
       try {
         pending = await(redis.xpending(
             List.of(stream, io.calltrack.core.rollup.RollupConsumer.GROUP, "-", last, "10")));
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // a Redis error reply (ErrorType) is a Throwable, not an Exception
         if (e.getMessage() != null && e.getMessage().contains("NOGROUP")) {
           return false; // the consumers have not found this new property's stream yet
         }
-        throw e;
+        throw new IllegalStateException(e);
       }
       if (pending.size() > 0) {
         return false;
