@@ -76,7 +76,9 @@ class HttpFuzzTest {
       String day = LocalDate.now(ZoneOffset.UTC).toString();
       String propertyBody = new JsonObject().put("name", "Fuzz").put("allowedOrigins", new JsonArray().add("https://fuzz.example"))
           .put("swapNumbers", new JsonArray().add(printed)).put("defaultNumber", printed)
-          .put("businessLine", "sip:+15559990000@127.0.0.1:5999").put("timezone", "UTC").encode();
+          .put("businessLine", "sip:+15559990000@127.0.0.1:5999").put("timezone", "UTC")
+          // one test client plays many visitors from one address: no per-address assign limits here
+          .put("assignLimits", new JsonObject().put("liveLeases", Integer.MAX_VALUE).put("liveLeasesHard", Integer.MAX_VALUE).put("perMinute", Integer.MAX_VALUE).put("perMinuteHard", Integer.MAX_VALUE).put("leaseToAutomatedClients", true)).encode();
       String poolBody = new JsonObject().put("property", property).put("numbers", new JsonArray().add(pooled))
           .put("leaseSeconds", 600).put("holdSeconds", 600).put("onExhausted", "fallback").encode();
       String numberBody = new JsonObject().put("property", property).put("source", "yellowpages").encode();
