@@ -20,7 +20,6 @@ import io.calltrack.dni.privacy.PrivacyRoutes;
 import io.calltrack.dni.auth.ApiKeyRoutes;
 import io.calltrack.core.auth.ApiKeys;
 import io.calltrack.dni.privacy.SessionPrivacy;
-import io.calltrack.dni.assign.EvidenceRoutes;
 import io.calltrack.dni.assign.SessionRoutes;
 import io.calltrack.dni.calls.CallRoutes;
 import io.calltrack.dni.config.PropertyDirectory;
@@ -291,7 +290,6 @@ public final class DniServer {
         new AssignLimiter(p.redis(), p.clock()), p.settings().trustedProxies(), p.settings().assignLimits()),
         new SessionPrivacy(new RedisSessionRetention(p.redis()))).mount(api);
     new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(api);
-    new EvidenceRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(api);
     new HealthRoutes(p.redis(), p.timeouts()).mount(api);
     if (!p.settings().separateMetrics()) {
       new MetricsRoutes(p.registry(), p.poolGauges(), p.settings().metricsToken()).mount(api);
