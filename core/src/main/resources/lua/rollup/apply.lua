@@ -43,9 +43,15 @@ end
 local new = cjson.decode(ARGV[4])
 
 -- first-time caller: the property's first call from this caller (by call id) is the first-time one
+-- A call's role is decided when its contribution is first applied and kept on every re-apply (an
+-- outcome, a later event): erasure and caller-number retention rewrite or forget the number in the
+-- callers hash, and must not turn a repeat call into a first-time one
 new.m.first = 0
 new.m.repeatCalls = 0
-if new.caller ~= '' then
+if old and old.m and (old.caller or '') ~= '' and new.caller ~= '' then
+  new.m.first = old.m.first or 0
+  new.m.repeatCalls = old.m.repeatCalls or 0
+elseif new.caller ~= '' then
   redis.call('HSETNX', KEYS[2], new.caller, callId)
   if redis.call('HGET', KEYS[2], new.caller) == callId then
     new.m.first = 1

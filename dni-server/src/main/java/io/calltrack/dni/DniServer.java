@@ -214,7 +214,8 @@ public final class DniServer {
     PropertyDirectory directory = new PropertyDirectory(store, timeouts);
     AssignMetrics assignMetrics = new AssignMetrics(registry);
     PoolGauges poolGauges = new PoolGauges(registry, store, engine, timeouts);
-    Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts);
+    Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts,
+        new io.calltrack.core.privacy.RetentionSweep(api, o.clock()));
     AdminAuth auth = new AdminAuth(o.adminToken(), new ApiKeys(api, o.clock()));
     RoiFeature roi = new RoiFeature(vertx, redis, store, engine, o.clock());
     HttpHardening hardening = new HttpHardening(vertx, o.hardening());
@@ -339,6 +340,11 @@ public final class DniServer {
   }
 
   /** The port the server listens on (the real one when the options said 0). */
+  /** One sweep now (leases, gauges, retention), as the timer does every few seconds; for tests. */
+  public Future<Void> sweepNow() {
+    return sweeper == null ? Future.succeededFuture() : sweeper.tick();
+  }
+
   public int port() {
     return http.actualPort();
   }
