@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Erases a person (docs/privacy.md). Records are anonymised rather than deleted, so the rollups' counts
@@ -35,7 +36,7 @@ import java.util.function.Function;
  *       stay: they are what the rollups count by.</li>
  * </ul>
  * Also removed: the person's entries on the calls streams that every reader is done with
- * ({@link StreamScrub}), and for a caller the attribution's caller index in every pool. Exports are
+ * ({@link StreamScrub}), the webhooks given up on ({@link DeadLetterScrub}), and for a caller the attribution's caller index in every pool. Exports are
  * made from the records, so they follow. Not reached: a call still ringing whose next event from the
  * router carries the number again, and stream entries no reader has read yet (they go with the
  * stream's retention trim).
@@ -53,6 +54,7 @@ public final class Eraser {
   private final ConfigStore config;
   private final SessionRetention sessions;
   private final StreamScrub streams;
+  private final DeadLetterScrub deadLetters;
 
   public Eraser(RedisAPI redis, CallStore calls, ConfigStore config, SessionRetention sessions) {
     this.redis = redis;
@@ -60,6 +62,7 @@ public final class Eraser {
     this.config = config;
     this.sessions = sessions;
     this.streams = new StreamScrub(redis);
+    this.deadLetters = new DeadLetterScrub(redis);
   }
 
   /** A fresh token: random, so nothing about the person can be worked back from it. */
@@ -109,6 +112,7 @@ public final class Eraser {
       return chain
           .compose(v -> forgetCallerIndex(wanted))
           .compose(v -> streams.everyShard(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
+          .compose(v -> deadLetters.erase(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
           .map(v -> new Erased(token, n, 0));
     });
   }
@@ -178,9 +182,13 @@ public final class Eraser {
           Attribution scrubbed = new Attribution(a.source(), a.medium(), a.campaign(), a.keyword(), a.content(),
               a.landingPage(), null, null, null, null, null, null);
           return r.withAttribution(r.resolution(), r.sessionId(), scrubbed, r.candidates()).withOutcome(null);
-        }).compose(n -> streams.everyShard(null, r -> (r.sessionId() != null && sids.contains(r.sessionId()))
-                || r.candidates().stream().anyMatch(c -> sids.contains(c.sessionId())))
-            .map(deleted -> new Erased(token, n, sids.size()))));
+        }).compose(n -> {
+          Predicate<CallRecord> theirs = r -> (r.sessionId() != null && sids.contains(r.sessionId()))
+              || r.candidates().stream().anyMatch(c -> sids.contains(c.sessionId()));
+          return streams.everyShard(null, theirs)
+              .compose(v -> deadLetters.erase(null, theirs))
+              .map(deleted -> new Erased(token, n, sids.size()));
+        }));
   }
 
   /**

@@ -30,6 +30,7 @@ import java.util.Set;
  *       hashes; counts stay. Calls are taken oldest first from the by-start index, a bounded batch per
  *       step, from where the last step stopped:
  *       <pre>{calls:P}:callers-expired-to   string  the by-start member up to which callers are anonymised</pre></li>
+ *   <li>webhooks given up on (dead letters) whose event is older than that shorter retention are dropped.</li>
  * </ul>
  */
 public final class RetentionSweep {
@@ -52,7 +53,18 @@ public final class RetentionSweep {
 
   /** One step over every property; one property's failure does not stop the others (answers the first). */
   public Future<Void> sweep(Collection<PropertyConfig> properties) {
-    Future<Void> chain = Future.succeededFuture();
+    Map<String, Long> deadLetterCutoffs = new LinkedHashMap<>();
+    long now = clock.millis();
+    for (PropertyConfig p : properties) {
+      Retention r = p.retention();
+      Duration keep = r == null ? null
+          : shorter(r.callRecords(), r.callerNumbersDays() == null ? null : Duration.ofDays(r.callerNumbersDays()));
+      if (keep != null) {
+        deadLetterCutoffs.put(p.id(), now - keep.toMillis());
+      }
+    }
+    Future<Void> chain = new DeadLetterScrub(redis).expire(deadLetterCutoffs).<Void>mapEmpty()
+        .recover(err -> Future.succeededFuture());
     List<Throwable> failures = new ArrayList<>();
     for (PropertyConfig p : properties) {
       chain = chain.compose(v -> sweep(p).recover(err -> {

@@ -124,6 +124,13 @@ class PrivacyApiTest extends DniTestBase {
     return r.json().getJsonObject("total");
   }
 
+  /** A webhook body as the dispatcher keeps it once given up on: its id is call id and stream id. */
+  static String deadLetter(String property, CallRecord call, long streamMs) {
+    return new JsonObject().put("id", call.callId() + ":" + streamMs + "-0").put("type", "call.ended")
+        .put("property", property).put("callId", call.callId())
+        .put("call", new JsonObject(io.calltrack.core.json.JsonMapper.write(call))).encode();
+  }
+
   String caller(CallRecord c) {
     return api.adminGet("/v1/calls/" + c.callId()).json().getString("caller");
   }
@@ -194,6 +201,17 @@ class PrivacyApiTest extends DniTestBase {
       assertEquals(before.getValue(f), afterOutcome.getValue(f), f + ": " + afterOutcome.encode());
     }
 
+    // a webhook given up on is kept only as long as the property keeps caller numbers
+    String deadLetters = io.calltrack.core.webhooks.CallWebhookDispatcher.DEAD_LETTERS;
+    String stale = deadLetter(site.property(), old, now.minus(Duration.ofDays(31)).toEpochMilli());
+    String young = deadLetter(site.property(), fresh, now.minus(Duration.ofDays(1)).toEpochMilli());
+    await(redis.rpush(List.of(deadLetters, stale, young)));
+    Await.until(Duration.ofSeconds(30), () -> {
+      await(server.sweepNow());
+      return !await(redis.lrange(deadLetters, "0", "-1")).stream().map(Object::toString).toList().contains(stale);
+    });
+    assertTrue(await(redis.lrange(deadLetters, "0", "-1")).stream().map(Object::toString).toList().contains(young));
+
     // the caller index of attribution lives no longer than the caller-number retention
     var engine = new io.calltrack.core.pool.RedisPoolEngine(vertx, redis,
         await(io.calltrack.core.config.RedisConfigStore.create(vertx, RedisClientFactory.create(vertx, TestRedis.url()))),
@@ -238,9 +256,16 @@ class PrivacyApiTest extends DniTestBase {
     CallSeeder.awaitConsumerCaughtUp(vertx, site.property());
     JsonObject before = roiTotal(site.property(), "2026-03-02");
 
+    String deadLetters = io.calltrack.core.webhooks.CallWebhookDispatcher.DEAD_LETTERS;
+    String theirs = deadLetter(site.property(), first, System.currentTimeMillis());
+    String others = deadLetter(site.property(), other, System.currentTimeMillis());
+    await(redis.rpush(List.of(deadLetters, theirs, others)));
     Reply erased = api.request(HttpMethod.DELETE, "/v1/callers/" + caller, null, api.admin());
     assertEquals(200, erased.status(), erased::toString);
     assertEquals(2, erased.json().getInteger("calls"));
+    List<String> letters = await(redis.lrange(deadLetters, "0", "-1")).stream().map(Object::toString).toList();
+    assertFalse(letters.contains(theirs), "the caller's webhook given up on is erased");
+    assertTrue(letters.contains(others));
 
     for (CallRecord c : List.of(first, second)) {
       JsonObject stored = api.adminGet("/v1/calls/" + c.callId()).json();
