@@ -257,6 +257,7 @@ public final class DniServer {
   /** An HTTP listener with the connection deadlines of {@link HttpHardening}. */
   private static HttpServer listener(Parts p, String host, int port, Router router) {
     return p.vertx().createHttpServer(p.hardening().configure(new HttpServerOptions().setHost(host).setPort(port)))
+        .connectionHandler(p.hardening().connectionHandler())
         .requestHandler(p.hardening().requestHandler(router));
   }
 
@@ -287,10 +288,11 @@ public final class DniServer {
     admin.mountOn(router);
     PublicApi api = new PublicApi(router, checks);
 
-    new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts(), new AbuseGuard(
-        new AssignLimiter(p.redis(), p.clock()), p.settings().trustedProxies(), p.settings().assignLimits()),
+    AbuseGuard guard = new AbuseGuard(new AssignLimiter(p.redis(), p.clock()), p.settings().trustedProxies(),
+        p.settings().assignLimits());
+    new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts(), guard,
         new SessionPrivacy(new RedisSessionRetention(p.redis()))).mount(api);
-    new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(api);
+    new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts(), guard).mount(api);
     new HealthRoutes(p.redis(), p.timeouts()).mount(api);
     if (!p.settings().separateMetrics()) {
       new MetricsRoutes(p.registry(), p.poolGauges(), p.settings().metricsToken()).mount(api);
