@@ -136,6 +136,26 @@ public final class Eraser {
     return ERASE_CALLER_ROLLUP.run(redis, k, args).mapEmpty();
   }
 
+  /**
+   * The attribution's caller index entries that name the visitor (caller → the visitor their last
+   * call went to), found through the callers of the visitor's calls.
+   */
+  private Future<Void> forgetVisitorOfCallers(Set<String> pools, Set<String> callers, String visitorId) {
+    List<Future<?>> steps = new ArrayList<>();
+    for (String pool : pools) {
+      for (String caller : callers) {
+        if (!caller.startsWith("+")) {
+          continue;
+        }
+        String key = new PoolKeys(pool).caller(caller);
+        steps.add(redis.get(key).compose(v -> v != null && visitorId.equals(v.toString())
+            ? redis.del(List.of(key)).mapEmpty()
+            : Future.succeededFuture()));
+      }
+    }
+    return Future.all(steps).mapEmpty();
+  }
+
   /** The attribution's caller index ({pool:ID}:caller:E164: the visitor a caller's last call went to), every pool. */
   private Future<Void> forgetCallerIndex(String caller) {
     if (!caller.startsWith("+")) {
@@ -159,8 +179,10 @@ public final class Eraser {
 
   public Future<Erased> eraseVisitor(String visitorId) {
     String token = token();
+    Set<String> pools = new LinkedHashSet<>();
+    Set<String> callers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     return config.routingTable().compose(table -> {
-      Set<String> pools = new LinkedHashSet<>(table.poolOfNumber().values());
+      pools.addAll(table.poolOfNumber().values());
       List<Future<List<String>>> erased = new ArrayList<>();
       for (String pool : pools) {
         erased.add(sessions.eraseVisitor(pool, visitorId, token));
@@ -176,6 +198,9 @@ public final class Eraser {
           boolean theirs = (r.sessionId() != null && sids.contains(r.sessionId()))
               || r.candidates().stream().anyMatch(c -> sids.contains(c.sessionId()));
           Attribution a = r.attribution();
+          if (theirs && r.caller() != null) {
+            callers.add(r.caller());
+          }
           if (!theirs || a == null) {
             return null;
           }
@@ -187,6 +212,7 @@ public final class Eraser {
               || r.candidates().stream().anyMatch(c -> sids.contains(c.sessionId()));
           return streams.everyShard(null, theirs)
               .compose(v -> deadLetters.erase(null, theirs))
+              .compose(v -> forgetVisitorOfCallers(pools, callers, visitorId))
               .map(deleted -> new Erased(token, n, sids.size()));
         }));
   }

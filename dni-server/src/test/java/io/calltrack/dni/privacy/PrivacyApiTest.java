@@ -324,6 +324,9 @@ class PrivacyApiTest extends DniTestBase {
     JsonObject before = roiTotal(site.property(), day);
 
     assertTrue(storedAttribution(new PoolKeys(site.poolId()).session(sid)).contains("abc123"), "gclid stored");
+    // attribution remembered which visitor the caller's call went to
+    String callerIndex = new PoolKeys(site.poolId()).caller("+14155550188");
+    await(redis.set(List.of(callerIndex, visitor)));
     Reply erased = api.request(HttpMethod.DELETE, "/v1/visitors/" + visitor, null, api.admin());
     assertEquals(200, erased.status(), erased::toString);
     assertEquals(1, erased.json().getInteger("sessions"));
@@ -343,6 +346,7 @@ class PrivacyApiTest extends DniTestBase {
     assertEquals("google", stored.getJsonObject("attribution").getString("source"));
     assertFalse(api.adminGet(exportPath).text().contains("gclid-visitor-1"));
     assertTrue(streamRecords(site.property()).stream().noneMatch(r -> r.contains(sid) || r.contains("gclid-visitor-1")));
+    assertEquals(0, await(redis.exists(List.of(callerIndex))).toInteger(), "the caller → visitor link is gone");
     assertEquals(before, roiTotal(site.property(), day));
     // the session keeps its number: its lease goes on, later calls are still attributed
     assertEquals(number, await(redis.hget(k.session(sid), "n")).toString());
