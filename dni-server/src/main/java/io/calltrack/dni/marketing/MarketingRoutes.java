@@ -34,6 +34,8 @@ import java.util.Map;
  *       month-end projection ({@link TargetProgress}); month defaults to the current one there.</li>
  *   <li>{@code GET /v1/reports/dashboard-usage?property&from&to} → days on which the property's dashboard
  *       was read, and their share of the range ({@link DashboardUsage}).</li>
+ *   <li>{@code GET /v1/reports/summary?property&from&to} → peak hour, weekday and day, attribution
+ *       completeness and tracking coverage of the range ({@link ReportSummary}).</li>
  * </ul>
  */
 public final class MarketingRoutes {
@@ -58,6 +60,12 @@ public final class MarketingRoutes {
     admin.get("/v1/reports/targets", this::targets);
     admin.get("/v1/reports/dashboard-usage", ctx -> ReportParams.property(ctx, store).compose(p ->
         usage.report(p.id(), ReportParams.day(ctx, "from", p, clock), ReportParams.day(ctx, "to", p, clock))));
+    ReportSummary summary = new ReportSummary(reporter);
+    admin.get("/v1/reports/summary", ctx -> ReportParams.property(ctx, store).compose(p -> {
+      LocalDate from = ReportParams.day(ctx, "from", p, clock);
+      LocalDate to = ReportParams.day(ctx, "to", p, clock);
+      return summary.report(p, from, to);
+    }));
   }
 
   private Future<PropertyConfig> property(String id) {
