@@ -8,7 +8,8 @@
 -- {roll:<property>} hash tag (one slot on Redis Cluster).
 -- KEYS[1] contribution string {roll:P}:contrib:<callId>   KEYS[2] callers hash {roll:P}:callers
 -- KEYS[3] live calls set {roll:P}:live   KEYS[4] buyers hash {roll:P}:buyers (caller -> first converted call)
--- KEYS[5..] the day, hour and HyperLogLog keys named in ARGV[5]
+-- KEYS[5] lifetime hash {roll:P}:lifetime (customers, customerRevenue: since tracking began)
+-- KEYS[6..] the day, hour and HyperLogLog keys named in ARGV[5]
 -- ARGV: 1 expected old contribution JSON ('' for none), 2 stream entry id, 3 call id,
 --       4 new contribution JSON, 5 key indexes JSON:
 --       {old: {total, hour, dims: {dim: i}}, new: {total, hour, dims: {dim: i}, hll, hlls: {dim: i},
@@ -122,11 +123,28 @@ end
 -- repeat purchase: a converted call of a caller whose first converted call was another one
 new.m.repeatPurchases = 0
 if new.caller ~= '' and new.m.conversions == 1 then
-  redis.call('HSETNX', KEYS[4], new.caller, callId)
+  if redis.call('HSETNX', KEYS[4], new.caller, callId) == 1 then
+    -- a new customer: a caller's first converted call (customer lifetime value)
+    redis.call('HINCRBY', KEYS[5], 'customers', 1)
+  end
   if redis.call('HGET', KEYS[4], new.caller) ~= callId then
     new.m.repeatPurchases = 1
   end
 end
+-- lifetime revenue of customers: the values of converted calls from identified callers, all time.
+-- A contribution stored before this was kept (no "lt") was never counted, so it is not taken back
+local function customerRevenue(c)
+  if c.caller ~= '' and c.m.conversions == 1 then return c.m.revenue end
+  return 0
+end
+local lifetimeDelta = customerRevenue(new)
+if old and old.lt == 1 then
+  lifetimeDelta = lifetimeDelta - customerRevenue(old)
+end
+if lifetimeDelta ~= 0 then
+  redis.call('HINCRBY', KEYS[5], 'customerRevenue', string.format('%.0f', lifetimeDelta))
+end
+new.lt = 1
 -- revenue of first-time callers' calls (revenue per first-time caller)
 new.m.firstRevenue = 0
 if new.m.first == 1 then

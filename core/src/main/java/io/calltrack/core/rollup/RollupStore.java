@@ -95,6 +95,7 @@ public final class RollupStore {
         index.put(keys.callers(), 2);
         index.put(keys.live(), 3);
         index.put(keys.buyers(), 4);
+        index.put(keys.lifetime(), 5);
         Map<String, Object> idx = new LinkedHashMap<>();
         if (!oldJson.isEmpty()) {
           JsonNode old = JsonMapper.read(oldJson, JsonNode.class);

@@ -55,7 +55,7 @@ class MetricCatalogueTest extends DniTestBase {
     CallRecord c3 = seeder.call(property, n, "+13125550103", Instant.parse("2026-03-02T20:00:00Z"), null, -1);
     CallRecord c4 = seeder.call(property, n, "+13125550104", Instant.parse("2026-03-03T15:10:00Z"),
         CallSeeder.source("bing", "cpc"), 30);
-    seeder.call(property, n, "+13125550101", Instant.parse("2026-03-04T16:00:00Z"),
+    CallRecord c5 = seeder.call(property, n, "+13125550101", Instant.parse("2026-03-04T16:00:00Z"),
         CallSeeder.source("google", "cpc"), 30);
     CallSeeder.awaitConsumerCaughtUp(vertx, property);
     outcome(c1, new JsonObject().put("qualified", true).put("converted", true).put("value", "300.00")
@@ -111,6 +111,25 @@ class MetricCatalogueTest extends DniTestBase {
     assertTrue(badDate.json().getString("detail").contains("from"), badDate.toString());
     assertEquals(400, api.adminGet("/v1/reports/summary?property=" + property
         + "&from=2026-03-07&to=2026-03-01").status());
+
+    // customer lifetime value since tracking began: the caller of c1 and c5 is one customer
+    assertEquals(new JsonObject().put("property", property).put("currency", "USD").put("customers", 1)
+        .put("customerRevenue", "300.00").put("customerLifetimeValue", "300.00"), lifetime(property));
+    outcome(c5, new JsonObject().put("converted", true).put("value", "100.00"));
+    outcome(c4, new JsonObject().put("converted", true).put("value", "50.00"));
+    assertEquals(new JsonObject().put("property", property).put("currency", "USD").put("customers", 2)
+        .put("customerRevenue", "450.00").put("customerLifetimeValue", "225.00"), lifetime(property));
+    outcome(c5, new JsonObject().put("converted", true).put("value", "160.00"));
+    assertEquals("510.00", lifetime(property).getString("customerRevenue"), "a changed value moves it by the difference");
+    outcome(c5, new JsonObject().put("converted", false));
+    assertEquals("350.00", lifetime(property).getString("customerRevenue"), "a withdrawn sale leaves it");
+    assertEquals(404, api.adminGet("/v1/reports/lifetime?property=nope-" + property).status());
+  }
+
+  private JsonObject lifetime(String property) {
+    Reply r = api.adminGet("/v1/reports/lifetime?property=" + property);
+    assertEquals(200, r.status(), r.toString());
+    return r.json();
   }
 
   /** docs/metrics.md: the served count it states is its rows', and each field it names is served. */
@@ -122,7 +141,7 @@ class MetricCatalogueTest extends DniTestBase {
       fields.add(d.json());
     }
     fields.addAll(List.of("peakHour", "peakWeekday", "peakDay", "attributedCalls", "attributionRate", "trackedCalls",
-        "trackingCoverageRate", "calls", "total"));
+        "trackingCoverageRate", "calls", "total", "customers", "customerRevenue", "customerLifetimeValue"));
     Pattern row = Pattern.compile("^\\| ([A-G]\\d+) \\|[^|]*\\|[^|]*\\| (yes|no) \\| (.*) \\|$");
     Pattern field = Pattern.compile("`([a-z][A-Za-z0-9]*)`");
     int rows = 0;
@@ -138,7 +157,8 @@ class MetricCatalogueTest extends DniTestBase {
         continue;
       }
       served++;
-      if (where.startsWith("`GET /v1/reports/roi") || where.startsWith("`GET /v1/reports/summary")) {
+      if (where.startsWith("`GET /v1/reports/roi") || where.startsWith("`GET /v1/reports/summary")
+          || where.startsWith("`GET /v1/reports/lifetime")) {
         Matcher f = field.matcher(where);
         while (f.find()) {
           assertTrue(fields.contains(f.group(1)), m.group(1) + " names `" + f.group(1) + "`, which no report serves");
