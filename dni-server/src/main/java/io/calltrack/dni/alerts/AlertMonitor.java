@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  *       n-th target's call pace (target × days gone / days in month), or ROI below its roiPercent</li>
  * </ul>
  * The body: {@code {id, type: "alert", alert, property, at, detail}} signed like every webhook; sent
- * with up to {@value #ATTEMPTS} attempts. The router's spool depth has no webhook (the router's own
- * metric; see docker/prometheus/alerts.yml).
+ * with up to {@value #ATTEMPTS} attempts. The router's spool depth is alerted by each router itself
+ * (sip-router {@code SpoolAlarm}: its spool fills while Redis, which this monitor reads, is away).
  */
 public final class AlertMonitor implements AutoCloseable {
   public static final Duration INTERVAL = Duration.ofSeconds(30);

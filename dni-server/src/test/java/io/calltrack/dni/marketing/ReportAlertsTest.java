@@ -58,11 +58,16 @@ class ReportAlertsTest extends DniTestBase {
   void reportAlertsOncePerEpisodeSignedAndRetried() {
     List<Received> received = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger requests = new AtomicInteger();
+    java.util.concurrent.atomic.AtomicReference<String> firstKey = new java.util.concurrent.atomic.AtomicReference<>();
     HttpServer receiver = await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
       String body = b.toString();
-      received.add(new Received(System.nanoTime(), req.getHeader("Idempotency-Key"),
+      String key = req.getHeader("Idempotency-Key");
+      received.add(new Received(System.nanoTime(), key,
           WebhookSigner.verify(SECRET, req.getHeader(WebhookSigner.HEADER), body), new JsonObject(body)));
-      req.response().setStatusCode(requests.incrementAndGet() <= 2 ? 503 : 204).end();
+      // the first alert to arrive is refused twice: it must come back, later each time
+      firstKey.compareAndSet(null, key);
+      boolean refuse = key.equals(firstKey.get()) && requests.incrementAndGet() <= 2;
+      req.response().setStatusCode(refuse ? 503 : 204).end();
     })).listen(0, "127.0.0.1"));
 
     // today is Tuesday 10 March 2026 in New York
