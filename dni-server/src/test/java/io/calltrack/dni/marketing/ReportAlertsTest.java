@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.alerts.AlertEpisodes;
+import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.config.RedisConfigStore;
 import io.calltrack.core.marketing.SettingsStore;
 import io.calltrack.core.phone.PhoneNumber;
@@ -43,8 +44,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The report-based alerts (router failed-call rate, calls below the trailing average, calls behind a
- * target's pace, ROI below a target) against a real local receiver that refuses the first two
+ * The report-based alerts (router failed-call rate, calls and ROI below the trailing average, calls
+ * behind a target's pace, ROI below a target) against a real local receiver that refuses the first two
  * requests: each sent once per episode, signed, retried with back-off under one key; the failed-call
  * alert again after its episode ended and a new one began. The calls go through the real rollups.
  */
@@ -80,10 +81,14 @@ class ReportAlertsTest extends DniTestBase {
     PhoneNumber n = TestNumbers.fresh();
     int caller = 0;
     // 2-8 March: 4 calls a day (average 4); 9 March (yesterday): 1 call, under 50 % of the average
+    CallRecord earlier = null;
     for (int day = 2; day <= 8; day++) {
       for (int i = 0; i < 4; i++) {
-        seeder.call(property, n, "+1312555" + (1000 + caller++), Instant.parse(String.format(
+        CallRecord c = seeder.call(property, n, "+1312555" + (1000 + caller++), Instant.parse(String.format(
             "2026-03-%02dT16:%02d:00Z", day, i)), CallSeeder.source("google", "cpc"), 30);
+        if (day == 4 && i == 0) {
+          earlier = c;
+        }
       }
     }
     var sold = seeder.call(property, n, "+1312555" + (1000 + caller++), Instant.parse("2026-03-09T16:00:00Z"),
@@ -97,9 +102,17 @@ class ReportAlertsTest extends DniTestBase {
         seeder.call(property, n, "+1312555" + (1000 + caller++), at, CallSeeder.source("google", "cpc"), 30);
       }
     }
-    // google: 100.00 spent in March, 20.00 sold: ROI -80 % against the target's 50 %
-    assertEquals(200, api.adminPut("/v1/spend?property=" + property, new JsonArray().add(new JsonObject()
-        .put("date", "2026-03-03").put("source", "google").put("medium", "cpc").put("amount", "100.00"))).status());
+    // google in March: 100.00 spent on the 3rd, 50.00 yesterday; 300.00 sold on the 4th, 20.00 yesterday.
+    // Month to date ROI (320 - 150) / 150 = 113.33 % against the target's 200 %; yesterday's ROAS 0.4
+    // under 50 % of the trailing week's 3.0
+    assertEquals(200, api.adminPut("/v1/spend?property=" + property, new JsonArray()
+        .add(new JsonObject().put("date", "2026-03-03").put("source", "google").put("medium", "cpc")
+            .put("amount", "100.00"))
+        .add(new JsonObject().put("date", "2026-03-09").put("source", "google").put("medium", "cpc")
+            .put("amount", "50.00"))).status());
+    Reply earlierSale = api.request(HttpMethod.POST, "/v1/calls/" + earlier.callId() + "/outcome",
+        DniClient.body(new JsonObject().put("converted", true).put("value", "300.00")), api.admin());
+    assertEquals(200, earlierSale.status(), earlierSale.toString());
     Reply outcome = api.request(HttpMethod.POST, "/v1/calls/" + sold.callId() + "/outcome",
         DniClient.body(new JsonObject().put("qualified", true).put("converted", true).put("value", "20.00")),
         api.admin());
@@ -110,7 +123,7 @@ class ReportAlertsTest extends DniTestBase {
     Reply put = api.adminPut("/v1/properties/" + property + "/marketing", new JsonObject()
         .put("targets", new JsonArray()
             .add(new JsonObject().put("calls", 300))
-            .add(new JsonObject().put("source", "google").put("roiPercent", 50)))
+            .add(new JsonObject().put("source", "google").put("roiPercent", 200)))
         .put("alerts", new JsonObject().put("url", "http://127.0.0.1:" + receiver.actualPort() + "/alerts")
             .put("secret", SECRET).put("failedCallRate", 0.2).put("trailingDays", 7).put("trailingPercent", 50)));
     assertEquals(200, put.status(), put.toString());
@@ -125,10 +138,11 @@ class ReportAlertsTest extends DniTestBase {
       // the server's own monitor shares the episodes (Redis): whichever sees a condition first sends it
       mine(monitor, property);
       assertEquals(List.of(), mine(monitor, property), "the same episodes: nothing again");
-      // 4 alerts, the first of them refused twice and retried
-      Await.until(Duration.ofSeconds(60), () -> received.size() == 6);
+      // 5 alerts, the first of them refused twice and retried
+      Await.until(Duration.ofSeconds(60), () -> received.size() == 7);
       Map<String, List<Received>> byKey = byKey(received);
-      assertEquals(Set.of("calls.failedRate", "calls.belowTrailingAverage", "target.0.calls", "target.1.roi"),
+      assertEquals(Set.of("calls.failedRate", "calls.belowTrailingAverage", "target.0.calls", "target.1.roi",
+          "roi.belowTrailingAverage"),
           new TreeSet<>(byKey.values().stream().map(l -> l.get(0).body().getString("alert")).toList()));
       assertEquals(List.of(), mine(monitor, property), "still nothing again");
       for (Received r : received) {
@@ -148,7 +162,11 @@ class ReportAlertsTest extends DniTestBase {
       JsonObject roi = received.stream().filter(r -> "target.1.roi".equals(r.body().getString("alert")))
           .findFirst().orElseThrow().body().getJsonObject("detail");
       assertEquals("google", roi.getString("source"));
-      assertEquals(-80.0, roi.getDouble("actual"), 0.001);
+      assertEquals(113.33, roi.getDouble("actual"), 0.001);
+      JsonObject roiTrail = received.stream().filter(r -> "roi.belowTrailingAverage".equals(r.body().getString("alert")))
+          .findFirst().orElseThrow().body().getJsonObject("detail");
+      assertEquals(0.4, roiTrail.getDouble("roas"), 0.0001);
+      assertEquals(3.0, roiTrail.getDouble("trailingRoas"), 0.0001);
       JsonObject trailing = received.stream()
           .filter(r -> "calls.belowTrailingAverage".equals(r.body().getString("alert")))
           .findFirst().orElseThrow().body().getJsonObject("detail");
@@ -169,14 +187,14 @@ class ReportAlertsTest extends DniTestBase {
       CallSeeder.awaitConsumerCaughtUp(vertx, property);
       clock.advance(Duration.ofMinutes(1));
       mine(monitor, property);
-      Await.until(Duration.ofSeconds(30), () -> byKey(received).size() == 5);
-      List<Received> again = byKey(received).values().stream().skip(4).findFirst().orElseThrow();
+      Await.until(Duration.ofSeconds(30), () -> byKey(received).size() == 6);
+      List<Received> again = byKey(received).values().stream().skip(5).findFirst().orElseThrow();
       assertEquals("calls.failedRate", again.get(0).body().getString("alert"));
       assertTrue(again.get(0).signed());
       // 5 to 7 failed: the server's monitor may have caught the episode's start mid-way
       assertTrue(again.get(0).body().getJsonObject("detail").getInteger("failed") >= 5, again.toString());
       assertEquals(List.of(), mine(monitor, property));
-      assertEquals(5, byKey(received).size());
+      assertEquals(6, byKey(received).size());
     } finally {
       monitor.close();
       sender.close();
