@@ -9,7 +9,8 @@
 -- tells the two apart). Among the FREE_LOOK longest-idle free numbers it takes the least confusable; when
 -- none is free, share-channel looks at the SHARE_LOOK numbers whose visit left first and the
 -- SHARE_LOOK whose lease ends first and takes the least confusable of the same channel (a call then
--- stays at least channel-exact). Bounded: at most 2 x SHARE_LOOK numbers read. (Sharing another
+-- stays at least channel-exact); only when none of those has the channel, the first further on that
+-- has (as before this choice). (Sharing another
 -- channel's number when its confusion was small was measured with size-pool and left out: at half the
 -- rule it turned channel-exact calls into probable/ambiguous ones and gained no exact ones.)
 -- KEYS[1..10] see lib.lua, KEYS[11] the new session's hash
@@ -100,6 +101,18 @@ elseif policy == 'share-channel' then
         local c, same = confusion(candidate, tonumber(entries[i + 1]) - holdMs, set == K.leased)
         if same and (not n or c < best) then
           n, best = candidate, c
+        end
+      end
+    end
+  end
+  -- none of the same channel among those: the first one of the same channel further on, as before
+  for _, set in ipairs({K.holding, K.leased}) do
+    if not n then
+      for _, candidate in ipairs(redis.call('ZRANGE', set, SHARE_LOOK, -1)) do
+        if string.sub(redis.call('HGET', K.channel, candidate) or '', 1, #channel + 1) == channel .. '|'
+            and redis.call('SISMEMBER', K.numbers, candidate) == 1 then
+          n = candidate
+          break
         end
       end
     end

@@ -39,7 +39,7 @@ public final class PoolSimulation {
   /** Pool status is sampled this often (simulated) to find the peak of numbers in use. */
   static final Duration SAMPLE_EVERY = Duration.ofMinutes(5);
   private static final long AWAIT_SECONDS = 60;
-  /** CALLTRACK_SIM_DEBUG=1 prints every call not marked exact with its candidates (stderr). */
+  /** CALLTRACK_SIM_DEBUG=1 prints every call not marked exact (or wrong) with its candidates, and calls by kind (stderr). */
   private static final boolean DEBUG = System.getenv("CALLTRACK_SIM_DEBUG") != null;
   /** Numbers of simulated pools: +1555 followed by 7 digits, handed out in blocks so pools never share one. */
   private static final AtomicLong NEXT_NUMBER = new AtomicLong(ThreadLocalRandom.current().nextLong(0, 5_000_000));
@@ -194,7 +194,8 @@ public final class PoolSimulation {
                 : "after-the-visit";
             byKind.computeIfAbsent(kind, k -> new int[2])[a.confidence() == Confidence.EXACT ? 0 : 1]++;
           }
-          if (DEBUG && !st.fallback && a.confidence() != Confidence.EXACT) {
+          if (DEBUG && !st.fallback && (a.confidence() != Confidence.EXACT
+              || !CallOutcome.topIsCaller(v.visitorId(), a))) {
             System.err.printf("%s %s caller=%s visitor=%s mobile=%b zone=%s right=%b%n", e.at, a.confidence(),
                 v.traits().caller(), v.visitorId(), v.traits().mobile(), v.traits().zone(),
                 CallOutcome.topIsCaller(v.visitorId(), a));
