@@ -10,9 +10,13 @@
 -- ARGV: caller, token, 'all' | 'listed', then (for 'listed') the call ids of KEYS[3..] in order
 local listed = {}
 for i = 4, #ARGV do listed[ARGV[i]] = true end
+-- the callers hash holds "<start ms>|<call id>" (rollup/apply.lua), the buyers hash a call id
+local function callOf(value)
+  return string.match(value, '^%d+|(.+)$') or value
+end
 local function move(hash)
   local first = redis.call('HGET', hash, ARGV[1])
-  if first and (ARGV[3] == 'all' or listed[first]) then
+  if first and (ARGV[3] == 'all' or listed[callOf(first)]) then
     redis.call('HSET', hash, ARGV[2], first)
     redis.call('HDEL', hash, ARGV[1])
   end
