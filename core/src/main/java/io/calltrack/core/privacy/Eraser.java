@@ -94,7 +94,9 @@ public final class Eraser {
       }
       return new CallRecord(r.callId(), r.sipCallId(), r.number(), token, r.property(), r.startedAt(),
           r.ringingAt(), r.answeredAt(), r.endedAt(), r.status(), r.durationSeconds(), r.finalCode(),
-          r.resolution(), r.sessionId(), r.attribution(), r.candidates(), r.confidence(), null, r.endReason());
+          r.resolution(), r.sessionId(), r.attribution(), r.candidates(), r.confidence(), null, r.endReason(),
+          // the recording holds the caller's voice: it goes with the number (the file with the next sweep)
+          r.media() == null ? null : r.media().withoutRecording());
     }).compose(n -> {
       Future<Void> chain = Future.succeededFuture();
       for (var p : byProperty.entrySet()) {
