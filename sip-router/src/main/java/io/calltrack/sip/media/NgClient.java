@@ -3,10 +3,11 @@ package io.calltrack.sip.media;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.datagram.DatagramPacket;
-import io.vertx.core.datagram.DatagramSocket;
-import io.vertx.core.datagram.DatagramSocketOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * rtpengine's {@code ng} control protocol over UDP: each request is {@code <cookie> <bencoded dict>}, and
  * the reply carries the same cookie. A request is sent again every {@code retry} until a reply comes or
  * {@code attempts} sends went unanswered; rtpengine answers a repeated cookie from its cache, so a retry
- * never runs a command twice. Never blocks: the answer completes a Future (on the socket's event loop).
+ * never runs a command twice. Never blocks its callers: sending a datagram does not wait, and one
+ * daemon thread of its own reads the answers (whole: up to 64 KB, where Vert.x's datagram socket cuts
+ * at 2 KB and a {@code delete} answer with its statistics is longer) and completes the Futures.
  */
 public final class NgClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NgClient.class);
@@ -33,7 +36,8 @@ public final class NgClient implements AutoCloseable {
   }
 
   private final Vertx vertx;
-  private final DatagramSocket socket;
+  private final DatagramChannel channel;
+  private final InetSocketAddress target;
   private final String host;
   private final int port;
   private final Duration retry;
@@ -42,14 +46,17 @@ public final class NgClient implements AutoCloseable {
   private final AtomicLong counter = new AtomicLong();
   private final Map<String, Promise<Map<String, Object>>> pending = new ConcurrentHashMap<>();
 
-  private NgClient(Vertx vertx, DatagramSocket socket, String host, int port, Duration retry, int attempts) {
+  private NgClient(Vertx vertx, DatagramChannel channel, String host, int port, Duration retry, int attempts) {
     this.vertx = vertx;
-    this.socket = socket;
+    this.channel = channel;
     this.host = host;
     this.port = port;
+    this.target = new InetSocketAddress(host, port);
     this.retry = retry;
     this.attempts = attempts;
-    socket.handler(this::onReply);
+    Thread reader = new Thread(this::readReplies, "calltrack-rtpengine-ng");
+    reader.setDaemon(true);
+    reader.start();
   }
 
   /** A client of the rtpengine at {@code address} ({@code host:port}), on a local socket of its own. */
@@ -67,28 +74,38 @@ public final class NgClient implements AutoCloseable {
       return Future.failedFuture(new IllegalArgumentException(
           "CALLTRACK_RTPENGINE must be host:port with a numeric port: '" + address + "'"));
     }
-    DatagramSocket s = vertx.createDatagramSocket(new DatagramSocketOptions().setIpV6(host.contains(":")));
-    String bind = host.contains(":") ? "::" : "0.0.0.0";
-    return s.listen(0, bind).map(ok -> new NgClient(vertx, s, host, port, retry, attempts));
+    try {
+      DatagramChannel channel = DatagramChannel.open();
+      channel.bind(null);
+      return Future.succeededFuture(new NgClient(vertx, channel, host, port, retry, attempts));
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** Sends {@code command} (its {@code command} key included); completes with the reply's dictionary. */
   public Future<Map<String, Object>> request(Map<String, Object> command) {
     String cookie = prefix + "_" + Long.toHexString(counter.incrementAndGet());
     byte[] body = Bencode.encode(command);
-    Buffer packet = Buffer.buffer(cookie.length() + 1 + body.length)
-        .appendString(cookie, "US-ASCII").appendByte((byte) ' ').appendBytes(body);
+    byte[] head = (cookie + " ").getBytes(StandardCharsets.US_ASCII);
+    byte[] packet = new byte[head.length + body.length];
+    System.arraycopy(head, 0, packet, 0, head.length);
+    System.arraycopy(body, 0, packet, head.length, body.length);
     Promise<Map<String, Object>> reply = Promise.promise();
     pending.put(cookie, reply);
     send(cookie, packet, reply, 1);
     return reply.future();
   }
 
-  private void send(String cookie, Buffer packet, Promise<Map<String, Object>> reply, int attempt) {
+  private void send(String cookie, byte[] packet, Promise<Map<String, Object>> reply, int attempt) {
     if (reply.future().isComplete()) {
       return;
     }
-    socket.send(packet, port, host).onFailure(err -> LOG.debug("ng send failed: {}", err.toString()));
+    try {
+      channel.send(ByteBuffer.wrap(packet), target); // UDP: hands the datagram to the kernel, no waiting
+    } catch (IOException e) {
+      LOG.debug("ng send failed: {}", e.toString());
+    }
     vertx.setTimer(retry.toMillis(), id -> {
       if (reply.future().isComplete()) {
         return;
@@ -103,9 +120,29 @@ public final class NgClient implements AutoCloseable {
     });
   }
 
+  private void readReplies() {
+    ByteBuffer buf = ByteBuffer.allocate(65536);
+    while (channel.isOpen()) {
+      try {
+        buf.clear();
+        java.net.SocketAddress from = channel.receive(buf);
+        if (!target.equals(from)) {
+          continue; // only rtpengine answers for rtpengine
+        }
+        buf.flip();
+        byte[] data = new byte[buf.remaining()];
+        buf.get(data);
+        onReply(data);
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("ng receive: {}", e.toString());
+      }
+    }
+  }
+
   @SuppressWarnings("unchecked")
-  private void onReply(DatagramPacket packet) {
-    byte[] data = packet.data().getBytes();
+  private void onReply(byte[] data) {
     int space = -1;
     for (int i = 0; i < data.length && i < 128; i++) {
       if (data[i] == ' ') {
@@ -141,7 +178,11 @@ public final class NgClient implements AutoCloseable {
 
   @Override
   public void close() {
-    socket.close();
+    try {
+      channel.close();
+    } catch (IOException e) {
+      LOG.debug("closing the ng socket: {}", e.toString());
+    }
     pending.values().forEach(p -> p.tryFail(new NgException("closed")));
     pending.clear();
   }
