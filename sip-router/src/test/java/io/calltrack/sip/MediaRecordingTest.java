@@ -48,6 +48,8 @@ class MediaRecordingTest {
   static Path recordings;
   static Path trunkScenario;
   static Path lineScenario;
+  static Path trunkReinviteScenario;
+  static Path lineReinviteScenario;
   static Properties speech = new Properties();
 
   @BeforeAll
@@ -62,6 +64,8 @@ class MediaRecordingTest {
     Path linePcap = RtpPcap.write(Files.readAllBytes(AUDIO.resolve("line.al")), dir.resolve("line.pcap"));
     trunkScenario = withPcap("trunk-uac-media.xml", callerPcap);
     lineScenario = withPcap("business-line-uas-media.xml", linePcap);
+    trunkReinviteScenario = withPcap("trunk-uac-media-reinvite.xml", callerPcap);
+    lineReinviteScenario = withPcap("business-line-uas-media-reinvite.xml", linePcap);
     try (InputStream in = Files.newInputStream(AUDIO.resolve("speech.properties"))) {
       speech.load(in);
     }
@@ -88,6 +92,11 @@ class MediaRecordingTest {
 
   /** Places one call with audio both ways, the caller hanging up after {@code pause}; returns its finished record. */
   private static CallRecord call(PhoneNumber[] number, boolean record, Duration pause) {
+    return call(number, record, pause, trunkScenario, lineScenario);
+  }
+
+  private static CallRecord call(PhoneNumber[] number, boolean record, Duration pause, Path trunkScenario,
+      Path lineScenario) {
     try (Sipp line = Sipp.uas(lineScenario.toString(), 1, "udp", "-mi", "127.0.0.1", "-mp",
         Integer.toString(Rtpengine.freeUdpRange(4)))) {
       number[0] = fx.property("sip:+15559990000@127.0.0.1:" + line.port, record, router);
@@ -131,6 +140,22 @@ class MediaRecordingTest {
     try (var left = Files.list(rtpengine.recordingDir.resolve("pcaps"))) {
       assertEquals(List.of(), left.toList());
     }
+  }
+
+  /**
+   * Both sides play their audio only after a re-INVITE's offer/answer: had the router relayed the
+   * re-INVITE's SDP untouched, the two sides would send to each other directly and the recording would
+   * miss them.
+   */
+  @Test
+  void audioAfterAReinviteStillGoesThroughRtpengine() {
+    CallMedia m = call(new PhoneNumber[1], true, Duration.ofMillis(11_500), trunkReinviteScenario,
+        lineReinviteScenario).media();
+    assertTrue(m.recorded(), m::toString);
+    double callerSpeech = Double.parseDouble(speech.getProperty("callerSpeech"));
+    double lineSpeech = Double.parseDouble(speech.getProperty("lineSpeech"));
+    assertEquals(callerSpeech, m.callerTalkSeconds(), 0.10 * callerSpeech, "caller talk time " + m);
+    assertEquals(lineSpeech, m.lineTalkSeconds(), 0.10 * lineSpeech, "business line talk time " + m);
   }
 
   @Test

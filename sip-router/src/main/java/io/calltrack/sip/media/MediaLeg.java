@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * the ng requests run one after another (a chain), so a later message's rewrite never overtakes an
  * earlier one, and the delete comes last.
  *
- * <p>Only the initial offer/answer is anchored: an INVITE without SDP (offer in the 200, answer in the
- * ACK) leaves the call unanchored, and re-INVITEs pass as they are.
+ * <p>An INVITE without SDP (offer in the 200, answer in the ACK) leaves the call unanchored. Re-INVITEs
+ * of an anchored call (hold, a new codec) are offered and answered through rtpengine too, from the side
+ * that sent them.
  */
 public final class MediaLeg {
   private static final Logger LOG = LoggerFactory.getLogger(MediaLeg.class);
@@ -154,6 +155,49 @@ public final class MediaLeg {
       return true;
     }
     return false;
+  }
+
+  /**
+   * A re-INVITE (from either side: {@code fromTag} is the sender's, {@code toTag} the other side's) of an
+   * anchored call: its SDP offered to rtpengine and rewritten; completes (never fails) when it may go on.
+   */
+  public Future<Void> reoffer(Message reinvite, String fromTag, String toTag) {
+    byte[] sdp = sdpOf(reinvite);
+    if (state != State.ANCHORED || sdp == null) {
+      return Future.succeededFuture();
+    }
+    Map<String, Object> cmd = command("offer");
+    cmd.put("from-tag", fromTag);
+    cmd.put("to-tag", toTag);
+    cmd.put("sdp", sdp);
+    cmd.put("replace", List.of("origin", "session-connection"));
+    cmd.put("ICE", "remove");
+    return enqueue(cmd, reply -> {
+      byte[] rewritten = reply == null ? null : sdpBytes(reply);
+      if (rewritten != null) {
+        setSdp(reinvite, rewritten);
+      }
+    });
+  }
+
+  /** The 2xx answering a re-INVITE sent by {@code fromTag} to {@code toTag}: its SDP answered and rewritten. */
+  public Future<Void> reanswer(Message response, String fromTag, String toTag) {
+    byte[] sdp = sdpOf(response);
+    if (state != State.ANCHORED || sdp == null) {
+      return Future.succeededFuture();
+    }
+    Map<String, Object> cmd = command("answer");
+    cmd.put("from-tag", fromTag);
+    cmd.put("to-tag", toTag);
+    cmd.put("sdp", sdp);
+    cmd.put("replace", List.of("origin", "session-connection"));
+    cmd.put("ICE", "remove");
+    return enqueue(cmd, reply -> {
+      byte[] rewritten = reply == null ? null : sdpBytes(reply);
+      if (rewritten != null) {
+        setSdp(response, rewritten);
+      }
+    });
   }
 
   /** The call is over: rtpengine forgets it (and closes its recording); completes with what became of it. */

@@ -385,6 +385,19 @@ public final class Proxy implements SipListener {
           call.end(CallStatus.ABANDONED, null);
         }
       }
+      if (Request.INVITE.equals(req.getMethod())) { // a re-INVITE: its SDP through the media relay first
+        call.media.reoffer(fwd, fromTag(req), toTag(req)).onComplete(ar -> sendRelayed(call, st, req, fwd, hop));
+      } else {
+        sendRelayed(call, st, req, fwd, hop);
+      }
+    } catch (Exception e) {
+      LOG.warn("could not relay {} of call {}: {}", req.getMethod(), call.sipCallId, e.toString());
+      respond(st, req, Response.SERVICE_UNAVAILABLE, null);
+    }
+  }
+
+  private void sendRelayed(ProxiedCall call, ServerTransaction st, Request req, Request fwd, Hop hop) {
+    try {
       ClientTransaction ct = provider.getNewClientTransaction(fwd);
       ct.setApplicationData(new Relay(call, st, req, hop));
       ct.sendRequest();
@@ -593,6 +606,16 @@ public final class Proxy implements SipListener {
     if (resp.getStatusCode() == Response.TRYING) {
       return;
     }
+    if (Request.INVITE.equals(relay.request.getMethod()) && resp.getStatusCode() / 100 == 2) {
+      // the answer to a re-INVITE: through the media relay, then relayed
+      relay.call.media.reanswer(resp, fromTag(relay.request), toTag(relay.request))
+          .onComplete(ar -> relayResponse(relay, resp));
+      return;
+    }
+    relayResponse(relay, resp);
+  }
+
+  private void relayResponse(Relay relay, Response resp) {
     try {
       setViasOf(resp, relay.request);
       relay.st.sendResponse(resp);
