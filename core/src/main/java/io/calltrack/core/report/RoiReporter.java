@@ -48,6 +48,21 @@ public final class RoiReporter {
     this.spend = spend;
   }
 
+  /**
+   * Customer lifetime value since tracking began ({@link RollupKeys#lifetime()}): {@code customers}
+   * (identified callers with a converted call), {@code customerRevenue} (minor units: the values of
+   * their converted calls, every day), as kept by the rollup script.
+   */
+  public Future<Map<String, Long>> lifetime(String property) {
+    return io.vertx.redis.client.RedisAPI.api(redis).hgetall(new RollupKeys(property).lifetime()).map(res -> {
+      Map<String, Long> out = new java.util.LinkedHashMap<>();
+      out.put("customers", 0L);
+      out.put("customerRevenue", 0L);
+      io.calltrack.core.rollup.Hashes.toMap(res).forEach((k, v) -> out.put(k, Long.parseLong(v)));
+      return out;
+    });
+  }
+
   public Future<RoiReport> report(String property, ZoneId zone, LocalDate from, LocalDate to, Dimension groupBy) {
     return report(property, zone, from, to, GroupBy.of(groupBy));
   }

@@ -94,4 +94,15 @@ public final class CallSeeder {
     await(calls.apply(new CallEvent(id, 2, CallEvent.Type.ENDED, r.endedAt(), r)));
     return r;
   }
+
+  /** A call the business line refused (the router's "failed": a 5xx before any answer). */
+  public CallRecord failedCall(String property, PhoneNumber number, String caller, Instant start, Attribution a) {
+    String id = TestRedis.uniqueId("c");
+    CallRecord r = CallRecord.started(id, id + "@trunk", number, caller, property, start)
+        .withAttribution(a == null ? "unattributed" : "lease", null, a, List.of());
+    await(calls.apply(new CallEvent(id, 0, CallEvent.Type.STARTED, start, r)));
+    r = r.ended(start.plusSeconds(1), CallStatus.FAILED, 503);
+    await(calls.apply(new CallEvent(id, 1, CallEvent.Type.ENDED, r.endedAt(), r)));
+    return r;
+  }
 }
