@@ -1,6 +1,5 @@
 package io.calltrack.sip;
 
-import gov.nist.javax.sip.SipStackImpl;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
 import io.calltrack.core.calls.RedisCallStore;
@@ -109,7 +108,7 @@ public final class SipRouter {
     CallPolicy policy = new CallPolicy(routing, o.limits(), o.answerTimeout(), workDelay, System::nanoTime);
     CallObserver.Factory observers = call -> observe(journal, resolver, call);
 
-    SipStack stack = new SipStackImpl(stackProperties(o));
+    SipStack stack = new io.calltrack.sip.proxy.ProxyStack(stackProperties(o));
     SipFactory factory = SipFactory.getInstance();
     factory.setPathName("gov.nist");
     try {
@@ -184,6 +183,12 @@ public final class SipRouter {
     p.setProperty(TcpLimits.IDLE_MILLIS, Long.toString(limits.tcpIdleTimeout().toMillis()));
     // a half-sent message on a TCP connection is given up after this long
     p.setProperty("gov.nist.javax.sip.READ_TIMEOUT", "10000");
+    // the stack queues received datagrams without bound; under overload, drop those that waited this
+    // long (their sender retransmits) instead of holding seconds of backlog (8 KB each) in the heap
+    p.setProperty("gov.nist.javax.sip.CONGESTION_CONTROL_TIMEOUT", "2000");
+    // an operator (or a benchmark) may override any stack setting with -Dgov.nist.javax.sip.NAME=VALUE
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("gov.nist.javax.sip."))
+        .forEach(k -> p.setProperty(k, System.getProperty(k)));
     return p;
   }
 
