@@ -183,9 +183,6 @@ public final class SipRouter {
     p.setProperty(TcpLimits.IDLE_MILLIS, Long.toString(limits.tcpIdleTimeout().toMillis()));
     // a half-sent message on a TCP connection is given up after this long
     p.setProperty("gov.nist.javax.sip.READ_TIMEOUT", "10000");
-    // the stack queues received datagrams without bound; under overload, drop those that waited this
-    // long (their sender retransmits) instead of holding seconds of backlog (8 KB each) in the heap
-    p.setProperty("gov.nist.javax.sip.CONGESTION_CONTROL_TIMEOUT", "2000");
     // an operator (or a benchmark) may override any stack setting with -Dgov.nist.javax.sip.NAME=VALUE
     System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("gov.nist.javax.sip."))
         .forEach(k -> p.setProperty(k, System.getProperty(k)));
