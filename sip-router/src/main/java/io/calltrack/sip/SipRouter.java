@@ -1,6 +1,5 @@
 package io.calltrack.sip;
 
-import gov.nist.javax.sip.SipStackImpl;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
 import io.calltrack.core.calls.RedisCallStore;
@@ -133,7 +132,7 @@ public final class SipRouter {
     Recordings recordings = new Recordings(vertx, o.recordingsDir(), o.registry());
     CallObserver.Factory observers = call -> observe(journal, resolver, call, recordings, o.clock());
 
-    SipStack stack = new SipStackImpl(stackProperties(o));
+    SipStack stack = new io.calltrack.sip.proxy.ProxyStack(stackProperties(o));
     SipFactory factory = SipFactory.getInstance();
     factory.setPathName("gov.nist");
     try {
@@ -221,6 +220,9 @@ public final class SipRouter {
     p.setProperty(TcpLimits.IDLE_MILLIS, Long.toString(limits.tcpIdleTimeout().toMillis()));
     // a half-sent message on a TCP connection is given up after this long
     p.setProperty("gov.nist.javax.sip.READ_TIMEOUT", "10000");
+    // an operator (or a benchmark) may override any stack setting with -Dgov.nist.javax.sip.NAME=VALUE
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("gov.nist.javax.sip."))
+        .forEach(k -> p.setProperty(k, System.getProperty(k)));
     return p;
   }
 
