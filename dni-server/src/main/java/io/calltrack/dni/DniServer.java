@@ -15,8 +15,10 @@ import io.calltrack.dni.assign.SessionRoutes;
 import io.calltrack.dni.calls.CallRoutes;
 import io.calltrack.dni.config.PropertyDirectory;
 import io.calltrack.dni.health.HealthRoutes;
+import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.AdminAuth;
 import io.calltrack.dni.http.ErrorHandler;
+import io.calltrack.dni.http.PublicApi;
 import io.calltrack.dni.http.Timeouts;
 import io.calltrack.dni.metrics.AssignMetrics;
 import io.calltrack.dni.metrics.MetricsRoutes;
@@ -27,27 +29,24 @@ import io.calltrack.dni.snippet.SnippetRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import java.time.Clock;
 
 /**
  * The DNI HTTP server: snippet endpoints, admin API, health and metrics on one Vert.x Web router.
- * Each feature mounts its own routes ({@code new XRoutes(...).mount(router)}); add a feature with one
- * line in {@link #router}. All state is in Redis, so several servers can share one Redis and a
- * restarted server carries on where the last one stopped.
+ * Each feature mounts its own routes in one line of {@link #router}: public routes on the main
+ * router, admin routes on the {@link AdminApi} sub-router, which attaches auth, body limits and store
+ * timeouts itself (docs/architecture.md, "Adding a route"). All state is in Redis, so several servers
+ * can share one Redis and a restarted server carries on where the last one stopped.
  */
 public final class DniServer {
-  /** Largest request body accepted (413 beyond): the snippet's bodies are small. */
-  public static final long BODY_LIMIT = 16 * 1024;
-  /** {@code PUT /v1/pools/{id}} only: a pool may hold 10,000 numbers, about 170 KB of JSON. */
-  public static final long POOL_BODY_LIMIT = 256 * 1024;
-
   private final Redis redis;
   private final RedisConfigStore store;
   private final HttpServer http;
@@ -119,7 +118,7 @@ public final class DniServer {
     PoolGauges poolGauges = new PoolGauges(registry, store, engine, timeouts);
     Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts);
     AdminAuth auth = new AdminAuth(o.adminToken());
-    RoiFeature roi = new RoiFeature(vertx, redis, store, engine, auth, o.clock());
+    RoiFeature roi = new RoiFeature(vertx, redis, store, engine, o.clock());
     Parts parts = new Parts(vertx, api, store, engine, directory, auth, timeouts,
         registry, assignMetrics, poolGauges, o.clock());
     HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(o.host()).setPort(o.port()))
@@ -144,25 +143,30 @@ public final class DniServer {
         });
   }
 
-  /** The one router: each feature mounts its routes here, one line each. */
-  private static Router router(Parts p, RoiFeature roi) {
+  /**
+   * The one router: each feature mounts its routes here, one line each, public ones on {@code api},
+   * admin ones on {@code admin} (the sub-router on {@code /v1} that checks the token). Handlers for
+   * every request go before {@code admin.mountOn} (see {@link PublicApi} for why).
+   */
+  static Router router(Parts p, RoiFeature roi) {
     Router router = Router.router(p.vertx());
-    // the first body handler that matches reads the body; later ones see it read and pass
-    router.put("/v1/pools/:poolId").handler(BodyHandler.create(false).setBodyLimit(POOL_BODY_LIMIT));
-    router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+    Handler<RoutingContext> validation = RoutingContext::next;
+    AdminApi admin = new AdminApi(p.vertx(), p.auth(), p.timeouts(), validation);
+    admin.mountOn(router);
+    PublicApi api = new PublicApi(router, validation);
 
-    new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts()).mount(router);
-    new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(router);
-    new PropertyRoutes(p.store(), p.properties(), p.auth(), p.timeouts()).mount(router);
-    new PoolRoutes(p.store(), p.engine(), p.poolGauges(), p.auth(), p.timeouts()).mount(router);
-    new NumberRoutes(p.store(), p.auth(), p.timeouts()).mount(router);
-    new HealthRoutes(p.redis(), p.timeouts()).mount(router);
-    new MetricsRoutes(p.registry(), p.poolGauges()).mount(router);
-    new CallRoutes(new RedisCallStore(p.redis()), p.auth()).mount(router);
-    new SnippetRoutes().mount(router);
-    roi.mount(router);
+    new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts()).mount(api);
+    new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(api);
+    new HealthRoutes(p.redis(), p.timeouts()).mount(api);
+    new MetricsRoutes(p.registry(), p.poolGauges()).mount(api);
+    new SnippetRoutes().mount(api);
+    new PropertyRoutes(p.store(), p.properties()).mount(admin);
+    new PoolRoutes(p.store(), p.engine(), p.poolGauges()).mount(admin);
+    new NumberRoutes(p.store()).mount(admin);
+    new CallRoutes(new RedisCallStore(p.redis())).mount(admin);
+    roi.mount(api, admin);
 
-    ErrorHandler errors = new ErrorHandler(BODY_LIMIT, POOL_BODY_LIMIT);
+    ErrorHandler errors = new ErrorHandler(PublicApi.BODY_LIMIT);
     router.route().failureHandler(errors);
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.testing.TestRedis;
 import io.calltrack.dni.http.Timeouts;

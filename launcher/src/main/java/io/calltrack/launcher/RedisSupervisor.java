@@ -1,6 +1,6 @@
 package io.calltrack.launcher;
 
-import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.localredis.EmbeddedRedis;
 import java.nio.file.Path;
 
 /**

@@ -8,7 +8,7 @@ import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.phone.PhoneNumber;
-import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.core.testing.Await;
 import io.calltrack.sip.testing.SipPhone;
 import io.vertx.redis.client.RedisAPI;
@@ -91,7 +91,7 @@ class RedisOutageTest {
     SipPhone line = SipPhone.start("restart-line");
     Path spoolDir = dir.resolve("router-spool");
     try (RouterFixture fx = new RouterFixture(redis.url(), dir)) {
-      SipRouter first = fx.router(io.calltrack.core.redis.EmbeddedRedis.freePort(), List.of("127.0.0.0/8"),
+      SipRouter first = fx.router(io.calltrack.localredis.EmbeddedRedis.freePort(), List.of("127.0.0.0/8"),
           Duration.ofSeconds(10), new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), spoolDir);
       PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), first);
       Await.result(RedisAPI.api(fx.redis).bgrewriteaof());
@@ -103,7 +103,7 @@ class RedisOutageTest {
       Await.until(WAIT, () -> first.spoolDepth() >= 4);
       fx.close(first); // its spool stays on disk
 
-      SipRouter second = fx.router(io.calltrack.core.redis.EmbeddedRedis.freePort(), List.of("127.0.0.0/8"),
+      SipRouter second = fx.router(io.calltrack.localredis.EmbeddedRedis.freePort(), List.of("127.0.0.0/8"),
           Duration.ofSeconds(10), new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), spoolDir);
       assertTrue(second.routes(number), "routes from the snapshot with Redis down");
       assertTrue(second.spoolDepth() >= 4, "took over the first run's spool");

@@ -238,7 +238,7 @@ class RedisConfigStoreTest {
 
   @Test
   void cachingResumesAfterRedisComesBack() {
-    io.calltrack.core.redis.EmbeddedRedis own = TestRedis.dedicated();
+    io.calltrack.localredis.EmbeddedRedis own = TestRedis.dedicated();
     Vertx v = Vertx.vertx();
     try {
       RedisConfigStore writer = result(RedisConfigStore.create(v, RedisClientFactory.create(v, own.url())));

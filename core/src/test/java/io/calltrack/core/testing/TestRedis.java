@@ -1,6 +1,6 @@
 package io.calltrack.core.testing;
 
-import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.localredis.EmbeddedRedis;
 
 /**
  * Where tests get Redis, in the order DESIGN.md gives: {@code CALLTRACK_REDIS_URL}; a Testcontainers

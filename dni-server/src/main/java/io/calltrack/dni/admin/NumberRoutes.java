@@ -4,11 +4,9 @@ import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.StaticNumberConfig;
 import io.calltrack.core.phone.PhoneNumber;
-import io.calltrack.dni.http.AdminAuth;
+import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Bodies;
-import io.calltrack.dni.http.Responses;
-import io.calltrack.dni.http.Timeouts;
-import io.vertx.ext.web.Router;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -17,31 +15,27 @@ import io.vertx.ext.web.RoutingContext;
  * ({@code +1555...}, {@code %2B1555...}) or any form {@link PhoneNumber#parse(String)} reads.
  */
 public final class NumberRoutes {
-  private final Timeouts timeouts;
   private final ConfigStore store;
-  private final AdminAuth auth;
 
-  public NumberRoutes(ConfigStore store, AdminAuth auth, Timeouts timeouts) {
-    this.timeouts = timeouts;
+  public NumberRoutes(ConfigStore store) {
     this.store = store;
-    this.auth = auth;
   }
 
-  public void mount(Router router) {
-    router.put("/v1/numbers/:number").handler(auth).handler(this::put);
-    router.get("/v1/numbers/:number").handler(auth).handler(this::get);
+  public void mount(AdminApi admin) {
+    admin.put("/v1/numbers/:number", this::put);
+    admin.get("/v1/numbers/:number", this::get);
   }
 
-  private void put(RoutingContext ctx) {
+  private Future<StaticNumberConfig> put(RoutingContext ctx) {
     PhoneNumber number = PhoneNumber.parse(ctx.pathParam("number"));
     StaticNumberConfig config = Bodies.readWithId(ctx, "number", number.e164(), StaticNumberConfig.class);
-    Responses.respond(ctx, timeouts.admin(store.putStaticNumber(config)).map(v -> config));
+    return store.putStaticNumber(config).map(v -> config);
   }
 
-  private void get(RoutingContext ctx) {
+  private Future<StaticNumberConfig> get(RoutingContext ctx) {
     PhoneNumber number = PhoneNumber.parse(ctx.pathParam("number"));
-    Responses.respond(ctx, timeouts.admin(store.staticNumber(number))
+    return store.staticNumber(number)
         .map(found -> found.orElseThrow(
-            () -> new CalltrackException.NotFound("unknown static number " + number))));
+            () -> new CalltrackException.NotFound("unknown static number " + number)));
   }
 }

@@ -4,12 +4,11 @@ import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.Ids;
 import io.calltrack.core.config.PoolConfig;
 import io.calltrack.core.pool.PoolEngine;
-import io.calltrack.dni.http.AdminAuth;
+import io.calltrack.core.pool.PoolStatus;
+import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Bodies;
-import io.calltrack.dni.http.Responses;
-import io.calltrack.dni.http.Timeouts;
 import io.calltrack.dni.metrics.PoolGauges;
-import io.vertx.ext.web.Router;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -17,33 +16,32 @@ import io.vertx.ext.web.RoutingContext;
  * {@code GET /v1/pools/{poolId}} answers its counts ({@link io.calltrack.core.pool.PoolStatus}).
  */
 public final class PoolRoutes {
-  private final Timeouts timeouts;
+  /** {@code PUT /v1/pools/{id}} only: a pool may hold 10,000 numbers, about 170 KB of JSON. */
+  public static final long POOL_BODY_LIMIT = 256 * 1024;
+
   private final ConfigStore store;
   private final PoolEngine engine;
   private final PoolGauges gauges;
-  private final AdminAuth auth;
 
-  public PoolRoutes(ConfigStore store, PoolEngine engine, PoolGauges gauges, AdminAuth auth, Timeouts timeouts) {
-    this.timeouts = timeouts;
+  public PoolRoutes(ConfigStore store, PoolEngine engine, PoolGauges gauges) {
     this.store = store;
     this.engine = engine;
     this.gauges = gauges;
-    this.auth = auth;
   }
 
-  public void mount(Router router) {
-    router.put("/v1/pools/:poolId").handler(auth).handler(this::put);
-    router.get("/v1/pools/:poolId").handler(auth).handler(this::status);
+  public void mount(AdminApi admin) {
+    admin.put("/v1/pools/:poolId", this::put).bodyLimit(POOL_BODY_LIMIT);
+    admin.get("/v1/pools/:poolId", this::status);
   }
 
-  private void put(RoutingContext ctx) {
+  private Future<PoolConfig> put(RoutingContext ctx) {
     String id = Ids.require("pool", ctx.pathParam("poolId"));
     PoolConfig pool = Bodies.readWithId(ctx, "id", id, PoolConfig.class);
-    Responses.respond(ctx, timeouts.admin(store.putPool(pool)).map(v -> pool));
+    return store.putPool(pool).map(v -> pool);
   }
 
-  private void status(RoutingContext ctx) {
+  private Future<PoolStatus> status(RoutingContext ctx) {
     String id = Ids.require("pool", ctx.pathParam("poolId"));
-    Responses.respond(ctx, timeouts.admin(engine.status(id)).onSuccess(gauges::update));
+    return engine.status(id).onSuccess(gauges::update);
   }
 }

@@ -6,12 +6,12 @@ import io.calltrack.core.pool.PoolEngine;
 import io.calltrack.dni.config.PropertyDirectory;
 import io.calltrack.dni.cors.PublicCors;
 import io.calltrack.dni.http.Bodies;
-import io.calltrack.dni.http.Responses;
+import io.calltrack.dni.http.PublicApi;
+import io.calltrack.dni.http.Reply;
 import io.calltrack.dni.http.Timeouts;
 import io.calltrack.dni.metrics.AssignMetrics;
 import io.calltrack.dni.metrics.AssignMetrics.Outcome;
 import io.vertx.core.Future;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -42,12 +42,12 @@ public final class AssignRoutes {
 
   private record Answer(AssignResponse body, Outcome outcome) {}
 
-  public void mount(Router router) {
-    router.post("/v1/assign").handler(this::assign);
-    router.options("/v1/assign").handler(this::preflight);
+  public void mount(PublicApi api) {
+    api.post("/v1/assign", this::assign);
+    api.options("/v1/assign", this::preflight);
   }
 
-  private void assign(RoutingContext ctx) {
+  private Future<AssignResponse> assign(RoutingContext ctx) {
     long start = System.nanoTime();
     AssignRequest request;
     try {
@@ -56,20 +56,15 @@ public final class AssignRoutes {
       metrics.record(Outcome.ERROR, start);
       throw e;
     }
-    properties.get(request.property())
+    return properties.get(request.property())
         .compose(property -> {
           PublicCors.admit(ctx, property);
           return answer(property, request, start);
         })
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            metrics.record(ar.result().outcome(), start);
-            Responses.ok(ctx, ar.result().body());
-          } else {
-            metrics.record(Outcome.ERROR, start);
-            ctx.fail(ar.cause());
-          }
-        });
+        .onComplete(
+            answer -> metrics.record(answer.outcome(), start),
+            err -> metrics.record(Outcome.ERROR, start))
+        .map(Answer::body);
   }
 
   /** Asks the engine within what is left of the request's time (the property lookup took some). */
@@ -93,7 +88,7 @@ public final class AssignRoutes {
    * {@code ?property=}. Without it the origin must be allowed by some known property; the POST that
    * follows is still checked against its own property.
    */
-  private void preflight(RoutingContext ctx) {
+  private Future<Reply> preflight(RoutingContext ctx) {
     String origin = ctx.request().getHeader("origin");
     String propertyId = ctx.request().getParam("property");
     Future<Boolean> allowed;
@@ -105,17 +100,7 @@ public final class AssignRoutes {
       allowed = properties.refreshAll().otherwiseEmpty()
           .map(v -> PublicCors.anyAllows(properties.known(), origin));
     }
-    allowed.onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      try {
-        PublicCors.answerPreflight(ctx, ar.result());
-      } catch (RuntimeException e) {
-        ctx.fail(e);
-      }
-    });
+    return allowed.map(ok -> PublicCors.preflight(ctx, ok));
   }
 
   /** Like the engine's: 128 random bits, base64url, so the snippet can keep it for the next visit. */

@@ -7,10 +7,10 @@ import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.pool.PoolEngine;
 import io.calltrack.dni.config.PropertyDirectory;
 import io.calltrack.dni.cors.PublicCors;
-import io.calltrack.dni.http.Responses;
+import io.calltrack.dni.http.PublicApi;
+import io.calltrack.dni.http.Reply;
 import io.calltrack.dni.http.Timeouts;
 import io.vertx.core.Future;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 
@@ -38,52 +38,37 @@ public final class SessionRoutes {
 
   public record Heartbeat(Instant leaseExpiresAt) {}
 
-  public void mount(Router router) {
-    router.post("/v1/sessions/:sessionId/heartbeat").handler(this::heartbeat);
-    router.post("/v1/sessions/:sessionId/release").handler(this::release);
-    router.options("/v1/sessions/:sessionId/heartbeat").handler(this::preflight);
-    router.options("/v1/sessions/:sessionId/release").handler(this::preflight);
+  public void mount(PublicApi api) {
+    api.post("/v1/sessions/:sessionId/heartbeat", this::heartbeat);
+    api.post("/v1/sessions/:sessionId/release", this::release);
+    api.options("/v1/sessions/:sessionId/heartbeat", this::preflight);
+    api.options("/v1/sessions/:sessionId/release", this::preflight);
   }
 
-  private void heartbeat(RoutingContext ctx) {
+  private Future<Heartbeat> heartbeat(RoutingContext ctx) {
     String sessionId = sessionId(ctx);
-    Responses.respond(ctx, propertyOf(sessionId)
+    return propertyOf(sessionId)
         .compose(property -> {
           PublicCors.admit(ctx, property);
           return timeouts.publicStore(engine.heartbeat(sessionId));
         })
-        .map(Heartbeat::new));
+        .map(Heartbeat::new);
   }
 
-  private void release(RoutingContext ctx) {
+  private Future<Reply> release(RoutingContext ctx) {
     String sessionId = sessionId(ctx);
-    propertyOf(sessionId)
+    return propertyOf(sessionId)
         .compose(property -> {
           PublicCors.admit(ctx, property);
           return timeouts.publicStore(engine.release(sessionId));
         })
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            Responses.noContent(ctx);
-          } else {
-            ctx.fail(ar.cause());
-          }
-        });
+        .map(v -> Reply.noContent());
   }
 
-  private void preflight(RoutingContext ctx) {
+  private Future<Reply> preflight(RoutingContext ctx) {
     String origin = ctx.request().getHeader("origin");
-    propertyOf(sessionId(ctx)).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      try {
-        PublicCors.answerPreflight(ctx, origin != null && PublicCors.allows(ar.result(), origin));
-      } catch (RuntimeException e) {
-        ctx.fail(e);
-      }
-    });
+    return propertyOf(sessionId(ctx))
+        .map(property -> PublicCors.preflight(ctx, origin != null && PublicCors.allows(property, origin)));
   }
 
   private Future<PropertyConfig> propertyOf(String sessionId) {

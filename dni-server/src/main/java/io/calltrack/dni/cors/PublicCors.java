@@ -2,7 +2,7 @@ package io.calltrack.dni.cors;
 
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.dni.http.HttpStatusException;
-import io.vertx.core.http.HttpServerResponse;
+import io.calltrack.dni.http.Reply;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Collection;
 import java.util.Locale;
@@ -49,20 +49,18 @@ public final class PublicCors {
     ctx.response().putHeader("access-control-allow-origin", origin);
   }
 
-  /** Answers a preflight: 204 with the CORS headers when {@code allowed}, else 403 without them. */
-  public static void answerPreflight(RoutingContext ctx, boolean allowed) {
+  /** A preflight's answer: 204 with the CORS headers when {@code allowed}, else 403 without them. */
+  public static Reply preflight(RoutingContext ctx, boolean allowed) {
     String origin = ctx.request().getHeader("origin");
-    HttpServerResponse response = ctx.response();
-    response.headers().add("vary", "Origin");
+    ctx.response().headers().add("vary", "Origin");
     if (origin == null || !allowed) {
       throw new HttpStatusException.ForbiddenOrigin(origin);
     }
-    response.putHeader("access-control-allow-origin", origin)
-        .putHeader("access-control-allow-methods", "POST, OPTIONS")
-        .putHeader("access-control-allow-headers", ALLOWED_HEADERS)
-        .putHeader("access-control-max-age", MAX_AGE_SECONDS)
-        .setStatusCode(204)
-        .end();
+    return Reply.status(204)
+        .header("access-control-allow-origin", origin)
+        .header("access-control-allow-methods", "POST, OPTIONS")
+        .header("access-control-allow-headers", ALLOWED_HEADERS)
+        .header("access-control-max-age", MAX_AGE_SECONDS);
   }
 
   private static String normalise(String origin) {

@@ -8,12 +8,12 @@ import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.pool.PoolEngine;
 import io.calltrack.core.pool.PoolStatus;
 import io.calltrack.core.rollup.RollupStore;
-import io.calltrack.dni.http.AdminAuth;
-import io.calltrack.dni.http.Responses;
+import io.calltrack.dni.http.AdminApi;
+import io.calltrack.dni.http.PublicApi;
+import io.calltrack.dni.http.Reply;
 import io.calltrack.dni.report.ReportParams;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,44 +53,43 @@ public final class DashboardRoutes {
   private final CallStore calls;
   private final RollupStore rollups;
   private final UtilizationHistory history;
-  private final AdminAuth auth;
   private final Clock clock;
   private final Map<String, Buffer> assets = new LinkedHashMap<>();
 
   public DashboardRoutes(ConfigStore store, PoolEngine engine, CallStore calls, RollupStore rollups,
-      UtilizationHistory history, AdminAuth auth, Clock clock) {
+      UtilizationHistory history, Clock clock) {
     this.store = store;
     this.engine = engine;
     this.calls = calls;
     this.rollups = rollups;
     this.history = history;
-    this.auth = auth;
     this.clock = clock;
     ASSETS.keySet().forEach(name -> assets.put(name, load("/dashboard/" + name)));
   }
 
-  public void mount(Router router) {
-    router.get("/dashboard").handler(ctx -> asset(ctx, "index.html"));
-    router.get("/dashboard/:asset").handler(ctx -> asset(ctx, ctx.pathParam("asset")));
-    router.get("/v1/pools").handler(auth).handler(this::pools);
-    router.get("/v1/dashboard/properties").handler(auth).handler(this::properties);
-    router.get("/v1/dashboard").handler(auth).handler(this::summary);
+  /** The page and its files are public (they hold no data); the JSON they read is admin. */
+  public void mount(PublicApi api, AdminApi admin) {
+    api.get("/dashboard", ctx -> asset("index.html"));
+    api.get("/dashboard/:asset", ctx -> asset(ctx.pathParam("asset")));
+    admin.get("/v1/pools", this::pools);
+    admin.get("/v1/dashboard/properties", this::properties);
+    admin.get("/v1/dashboard", this::summary);
   }
 
-  private void asset(RoutingContext ctx, String name) {
+  private Future<Reply> asset(String name) {
     Buffer body = assets.get(name);
     if (body == null) {
       throw new CalltrackException.NotFound("no dashboard file '" + name + "'");
     }
-    ctx.response().putHeader("content-type", ASSETS.get(name)).putHeader("cache-control", "no-cache").end(body);
+    return Future.succeededFuture(Reply.of(ASSETS.get(name), body).header("cache-control", "no-cache"));
   }
 
-  private void pools(RoutingContext ctx) {
+  private Future<Map<String, List<PoolStatus>>> pools(RoutingContext ctx) {
     String property = ctx.request().getParam("property");
     Future<List<String>> ids = property == null || property.isBlank()
         ? store.routingTable().map(t -> t.poolOfNumber().values().stream().distinct().sorted().toList())
         : store.poolsOf(property.strip()).map(list -> list.stream().map(p -> p.id()).sorted().toList());
-    Responses.respond(ctx, ids.compose(this::statuses).map(list -> Map.of("pools", list)));
+    return ids.compose(this::statuses).map(list -> Map.of("pools", list));
   }
 
   private Future<List<PoolStatus>> statuses(List<String> ids) {
@@ -107,8 +106,8 @@ public final class DashboardRoutes {
     });
   }
 
-  private void properties(RoutingContext ctx) {
-    Responses.respond(ctx, store.routingTable().map(t -> {
+  private Future<Map<String, List<Map<String, Object>>>> properties(RoutingContext ctx) {
+    return store.routingTable().map(t -> {
       List<Map<String, Object>> list = t.properties().values().stream()
           .sorted(Comparator.comparing(PropertyConfig::id))
           .map(p -> {
@@ -119,11 +118,11 @@ public final class DashboardRoutes {
             return m;
           }).toList();
       return Map.of("properties", list);
-    }));
+    });
   }
 
-  private void summary(RoutingContext ctx) {
-    Responses.respond(ctx, ReportParams.property(ctx, store).compose(this::summary));
+  private Future<Map<String, Object>> summary(RoutingContext ctx) {
+    return ReportParams.property(ctx, store).compose(this::summary);
   }
 
   private Future<Map<String, Object>> summary(PropertyConfig p) {

@@ -6,11 +6,13 @@ import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.PropertyConfig;
-import io.calltrack.dni.http.AdminAuth;
+import io.calltrack.dni.http.AdminApi;
+import io.calltrack.dni.http.Reply;
+import io.calltrack.dni.http.Timeouts;
 import io.calltrack.dni.report.Csv;
 import io.calltrack.dni.report.ReportParams;
 import io.vertx.core.Future;
-import io.vertx.ext.web.Router;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
@@ -27,7 +29,8 @@ import java.util.List;
  * Conversion Time is the call's start in the property's timezone with its UTC offset
  * ({@code 2026-03-08 10:15:00-0400}); Conversion Value the outcome's value (blank if none);
  * Conversion Currency the outcome's currency, else {@code currency} (default USD). conversionName
- * defaults to "Phone call" and must match the conversion action's name in Google Ads.
+ * defaults to "Phone call" and must match the conversion action's name in Google Ads. The calls are
+ * read page by page from Redis; the rows are picked and the CSV written on a worker thread.
  */
 public final class GoogleAdsExportRoutes {
   public static final List<String> HEADER =
@@ -36,29 +39,29 @@ public final class GoogleAdsExportRoutes {
   /** Pages of the call index read at most per export (500 calls each). */
   static final int MAX_PAGES = 400;
 
+  private final Vertx vertx;
   private final ConfigStore store;
   private final CallStore calls;
-  private final AdminAuth auth;
   private final Clock clock;
 
-  public GoogleAdsExportRoutes(ConfigStore store, CallStore calls, AdminAuth auth, Clock clock) {
+  public GoogleAdsExportRoutes(Vertx vertx, ConfigStore store, CallStore calls, Clock clock) {
+    this.vertx = vertx;
     this.store = store;
     this.calls = calls;
-    this.auth = auth;
     this.clock = clock;
   }
 
-  public void mount(Router router) {
-    router.get("/v1/exports/google-ads").handler(auth).handler(this::export);
+  public void mount(AdminApi admin) {
+    admin.get("/v1/exports/google-ads", this::export).timeout(Timeouts.SLOW_ADMIN);
   }
 
-  private void export(RoutingContext ctx) {
+  private Future<Reply> export(RoutingContext ctx) {
     String name = ctx.request().getParam("conversionName", "Phone call").strip();
     String currency = ctx.request().getParam("currency", "USD").strip().toUpperCase();
     if (name.isEmpty()) {
       throw new CalltrackException.Invalid("conversionName must not be empty");
     }
-    ReportParams.property(ctx, store).compose(p -> {
+    return ReportParams.property(ctx, store).compose(p -> {
       LocalDate from = ReportParams.day(ctx, "from", p, clock);
       LocalDate to = ReportParams.day(ctx, "to", p, clock);
       if (to.isBefore(from)) {
@@ -66,26 +69,26 @@ public final class GoogleAdsExportRoutes {
       }
       Instant start = from.atStartOfDay(p.zone()).toInstant();
       Instant end = to.plusDays(1).atStartOfDay(p.zone()).toInstant();
-      List<List<String>> rows = new ArrayList<>();
-      rows.add(HEADER);
-      return collect(p, start, end, null, 0, rows, name, currency).map(v -> rows);
-    }).onSuccess(rows -> ctx.response()
-            .putHeader("content-type", Csv.CONTENT_TYPE)
-            .putHeader("cache-control", "no-store")
-            .putHeader("content-disposition", "attachment; filename=\"google-ads-conversions.csv\"")
-            .end(Csv.write(rows)))
-        .onFailure(ctx::fail);
+      List<CallPage> pages = new ArrayList<>();
+      return collect(start, end, null, pages).compose(v -> vertx.executeBlocking(() -> {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(HEADER);
+        for (CallPage page : pages) {
+          add(p, page, rows, name, currency);
+        }
+        return Reply.csv("google-ads-conversions.csv", Csv.write(rows));
+      }, false));
+    });
   }
 
-  private Future<Void> collect(PropertyConfig p, Instant start, Instant end, String cursor, int pages,
-      List<List<String>> rows, String name, String currency) {
-    if (pages >= MAX_PAGES) {
+  /** Reads the call index page by page (newest first) into {@code pages}. */
+  private Future<Void> collect(Instant start, Instant end, String cursor, List<CallPage> pages) {
+    if (pages.size() >= MAX_PAGES) {
       return Future.failedFuture(new CalltrackException.Invalid("too many calls in the range; export a shorter one"));
     }
     return calls.page(start, end, 500, cursor).compose(page -> {
-      add(p, page, rows, name, currency);
-      return page.next() == null ? Future.succeededFuture()
-          : collect(p, start, end, page.next(), pages + 1, rows, name, currency);
+      pages.add(page);
+      return page.next() == null ? Future.succeededFuture() : collect(start, end, page.next(), pages);
     });
   }
 

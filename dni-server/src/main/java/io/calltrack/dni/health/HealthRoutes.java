@@ -1,9 +1,10 @@
 package io.calltrack.dni.health;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.calltrack.dni.http.Responses;
+import io.calltrack.dni.http.PublicApi;
+import io.calltrack.dni.http.Reply;
 import io.calltrack.dni.http.Timeouts;
-import io.vertx.ext.web.Router;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.RedisAPI;
 import java.util.List;
@@ -25,18 +26,19 @@ public final class HealthRoutes {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Health(String status, String redis) {}
 
-  public void mount(Router router) {
-    router.get("/health/live").handler(ctx -> Responses.ok(ctx, new Health("up", null)));
-    router.get("/health/ready").handler(this::ready);
+  public void mount(PublicApi api) {
+    mountLive(api);
+    api.get("/health/ready", this::ready);
   }
 
-  private void ready(RoutingContext ctx) {
-    timeouts.publicBound(redis.ping(List.of())).onComplete(ar -> {
-      if (ar.succeeded()) {
-        Responses.ok(ctx, new Health("up", "up"));
-      } else {
-        Responses.json(ctx, 503, new Health("down", "down"));
-      }
-    });
+  /** {@code /health/live} alone: what a process without Redis of its own (a sip-router's metrics port) serves. */
+  public static void mountLive(PublicApi api) {
+    api.get("/health/live", ctx -> Future.succeededFuture(new Health("up", null)));
+  }
+
+  private Future<Object> ready(RoutingContext ctx) {
+    return timeouts.publicBound(redis.ping(List.of()))
+        .<Object>map(pong -> new Health("up", "up"))
+        .otherwise(err -> Reply.json(503, new Health("down", "down")));
   }
 }

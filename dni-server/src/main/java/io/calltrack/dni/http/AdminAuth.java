@@ -10,7 +10,7 @@ import java.security.NoSuchAlgorithmException;
  * Guards the admin API with {@code Authorization: Bearer <token>}. Both sides are hashed before the
  * constant-time compare, so neither the content nor the length of the token leaks through timing.
  * Without a configured token every admin request is refused: an admin API is never open by accident.
- * Mount it as the first handler of each admin route.
+ * {@link AdminApi} runs it first on every admin route.
  */
 public final class AdminAuth implements Handler<RoutingContext> {
   private static final String PREFIX = "bearer ";

@@ -15,12 +15,11 @@ import org.slf4j.LoggerFactory;
 public final class ErrorHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorHandler.class);
 
-  private final long bodyLimit;
-  private final long poolBodyLimit;
+  private final long defaultBodyLimit;
 
-  public ErrorHandler(long bodyLimit, long poolBodyLimit) {
-    this.bodyLimit = bodyLimit;
-    this.poolBodyLimit = poolBodyLimit;
+  /** @param defaultBodyLimit the body limit of routes that do not set their own ({@link AdminApi#BODY_LIMIT_KEY}) */
+  public ErrorHandler(long defaultBodyLimit) {
+    this.defaultBodyLimit = defaultBodyLimit;
   }
 
   @Override
@@ -34,23 +33,23 @@ public final class ErrorHandler implements Handler<RoutingContext> {
     }
     Throwable failure = ctx.failure();
     if (failure instanceof CalltrackException ce) {
-      Responses.error(ctx, statusOf(ce), ce.code(), ce.getMessage());
+      Respond.error(ctx, statusOf(ce), ce.code(), ce.getMessage());
       return;
     }
     int status = failure instanceof HttpException he ? he.getStatusCode() : ctx.statusCode();
     switch (status) {
-      case 400 -> Responses.error(ctx, 400, "invalid_request", "bad request");
-      case 401 -> Responses.error(ctx, 401, "unauthorized", "missing or wrong bearer token");
-      case 403 -> Responses.error(ctx, 403, "forbidden", "forbidden");
-      case 404 -> Responses.error(ctx, 404, "not_found", "no such resource: " + ctx.request().path());
-      case 405 -> Responses.error(ctx, 405, "method_not_allowed",
+      case 400 -> Respond.error(ctx, 400, "invalid_request", "bad request");
+      case 401 -> Respond.error(ctx, 401, "unauthorized", "missing or wrong bearer token");
+      case 403 -> Respond.error(ctx, 403, "forbidden", "forbidden");
+      case 404 -> Respond.error(ctx, 404, "not_found", "no such resource: " + ctx.request().path());
+      case 405 -> Respond.error(ctx, 405, "method_not_allowed",
           ctx.request().method() + " is not allowed on " + ctx.request().path());
-      case 413 -> Responses.error(ctx, 413, "payload_too_large",
-          "request body is larger than " + bodyLimit + " bytes (" + poolBodyLimit + " for PUT /v1/pools)");
-      case 415 -> Responses.error(ctx, 415, "unsupported_media_type", "unsupported content type");
+      case 413 -> Respond.error(ctx, 413, "payload_too_large",
+          "request body is larger than " + ctx.<Long>get(AdminApi.BODY_LIMIT_KEY, defaultBodyLimit) + " bytes");
+      case 415 -> Respond.error(ctx, 415, "unsupported_media_type", "unsupported content type");
       default -> {
         LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
-        Responses.error(ctx, 500, "internal", "internal error");
+        Respond.error(ctx, 500, "internal", "internal error");
       }
     }
   }

@@ -12,10 +12,13 @@ import java.util.function.Supplier;
  * 503 rather than a stalled admin request.
  */
 public final class Timeouts {
-  /** The default public limit (DESIGN: a visitor waits about a second at most). */
+  /** The default public limit (docs/contract.md: a visitor waits about a second at most). */
   public static final Duration DEFAULT_PUBLIC = Duration.ofSeconds(1);
   /** Admin requests and background reads wait at least this long: writing a large pool takes a while. */
   public static final Duration MIN_ADMIN = Duration.ofSeconds(5);
+
+  /** Admin requests that page through many records (exports, bulk uploads) wait up to this long. */
+  public static final Duration SLOW_ADMIN = Duration.ofSeconds(60);
 
   private final Duration publicLimit;
   private final Duration adminLimit;

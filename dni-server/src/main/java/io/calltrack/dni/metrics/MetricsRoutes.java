@@ -1,7 +1,14 @@
 package io.calltrack.dni.metrics;
 
+import io.calltrack.dni.health.HealthRoutes;
+import io.calltrack.dni.http.ErrorHandler;
+import io.calltrack.dni.http.PublicApi;
+import io.calltrack.dni.http.Reply;
 import io.calltrack.dni.http.Timeouts;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -11,26 +18,43 @@ import java.time.Duration;
  * a second; if Redis is slow the last values are served), so a scrape never shows stale pools.
  */
 public final class MetricsRoutes {
-  private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private final PrometheusMeterRegistry registry;
   private final PoolGauges gauges;
 
+  /** @param gauges the pool gauges to refresh before a scrape; null where there are none */
   public MetricsRoutes(PrometheusMeterRegistry registry, PoolGauges gauges) {
     this.registry = registry;
     this.gauges = gauges;
   }
 
-  public void mount(Router router) {
-    router.get("/metrics").handler(this::scrape);
+  public void mount(PublicApi api) {
+    api.get("/metrics", this::scrape);
   }
 
-  private void scrape(RoutingContext ctx) {
-    Timeouts.bound(gauges.refresh(), Duration.ofSeconds(1))
-        .otherwiseEmpty()
-        .onComplete(ignored -> ctx.response()
-            .putHeader("content-type", CONTENT_TYPE)
-            .putHeader("cache-control", "no-store")
-            .end(registry.scrape()));
+  /**
+   * The router of a process that serves only {@code /metrics} and {@code /health/live} (a sip-router
+   * running alone), answering like dni-server: same formats, same {@code {error, detail}} for the rest.
+   */
+  public static Router standalone(Vertx vertx, PrometheusMeterRegistry registry) {
+    Router router = Router.router(vertx);
+    PublicApi api = new PublicApi(router, RoutingContext::next);
+    new MetricsRoutes(registry, null).mount(api);
+    HealthRoutes.mountLive(api);
+    ErrorHandler errors = new ErrorHandler(0);
+    router.route().failureHandler(errors);
+    router.errorHandler(404, errors);
+    router.errorHandler(405, errors);
+    router.errorHandler(500, errors);
+    return router;
+  }
+
+  private Future<Reply> scrape(RoutingContext ctx) {
+    Future<Void> refreshed = gauges == null
+        ? Future.succeededFuture()
+        : Timeouts.bound(gauges.refresh(), Duration.ofSeconds(1)).otherwiseEmpty().mapEmpty();
+    return refreshed.map(v -> Reply.of(CONTENT_TYPE, Buffer.buffer(registry.scrape()))
+        .header("cache-control", "no-store"));
   }
 }

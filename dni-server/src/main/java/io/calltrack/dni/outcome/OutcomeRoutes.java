@@ -7,14 +7,14 @@ import io.calltrack.core.calls.CallStore;
 import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.report.Money;
 import io.calltrack.core.rollup.RollupStore;
-import io.calltrack.dni.http.AdminAuth;
-import io.calltrack.dni.http.Responses;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.dni.http.AdminApi;
+import io.calltrack.dni.http.Timeouts;
 import io.calltrack.dni.report.Csv;
 import io.calltrack.dni.spend.RowErrors;
 import io.vertx.core.Future;
-import io.vertx.ext.web.Router;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -32,43 +32,46 @@ import java.util.Map;
  *       answers (the stream consumer later finds the change already applied).</li>
  *   <li>{@code POST /v1/outcomes} with {@code text/csv} {@code callId,qualified,converted,value[,currency]}
  *       (header optional) → {@code {applied: n}}. Every row is checked first (format, and that the call
- *       exists); any bad row gives 400 naming the rows and nothing is applied.</li>
+ *       exists); any bad row gives 400 naming the rows and nothing is applied. The CSV is parsed on a
+ *       worker thread, not the event loop.</li>
  * </ul>
  */
 public final class OutcomeRoutes {
   public static final long UPLOAD_LIMIT = 8L * 1024 * 1024;
 
+  private final Vertx vertx;
   private final CallStore calls;
   private final RollupStore rollups;
-  private final AdminAuth auth;
 
-  public OutcomeRoutes(CallStore calls, RollupStore rollups, AdminAuth auth) {
+  public OutcomeRoutes(Vertx vertx, CallStore calls, RollupStore rollups) {
+    this.vertx = vertx;
     this.calls = calls;
     this.rollups = rollups;
-    this.auth = auth;
   }
 
-  public void mount(Router router) {
-    router.post("/v1/calls/:callId/outcome").handler(auth).handler(this::one);
-    // before the router's general (smaller) body handler, which then sees the body already read
-    router.post("/v1/outcomes").order(-1).handler(BodyHandler.create(false).setBodyLimit(UPLOAD_LIMIT));
-    router.post("/v1/outcomes").handler(auth).handler(this::bulk);
+  public void mount(AdminApi admin) {
+    admin.post("/v1/calls/:callId/outcome", this::one);
+    admin.post("/v1/outcomes", this::bulk).bodyLimit(UPLOAD_LIMIT).timeout(Timeouts.SLOW_ADMIN);
   }
 
-  private void one(RoutingContext ctx) {
+  private Future<CallRecord> one(RoutingContext ctx) {
     String callId = ctx.pathParam("callId");
     CallOutcome outcome = fromJson(ctx.body() == null ? null : ctx.body().asString());
-    Responses.respond(ctx, apply(callId, outcome).compose(v -> calls.get(callId))
-        .map(r -> r.orElseThrow(() -> new CalltrackException.NotFound("no call '" + callId + "'"))));
+    return apply(callId, outcome).compose(v -> calls.get(callId))
+        .map(r -> r.orElseThrow(() -> new CalltrackException.NotFound("no call '" + callId + "'")));
   }
 
-  private void bulk(RoutingContext ctx) {
+  private Future<Map<String, Object>> bulk(RoutingContext ctx) {
     String type = ctx.request().getHeader("content-type");
     if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("text/csv")) {
       throw new CalltrackException.Invalid("send the outcomes as text/csv: callId,qualified,converted,value");
     }
-    List<Row> rows = fromCsv(ctx.body() == null ? "" : ctx.body().asString());
-    calls.missing(rows.stream().map(Row::callId).toList())
+    String text = ctx.body() == null ? "" : ctx.body().asString();
+    return vertx.executeBlocking(() -> fromCsv(text), false).compose(rows -> applyAll(rows));
+  }
+
+  private Future<Map<String, Object>> applyAll(List<Row> rows) {
+    return calls.missing(rows.stream().map(Row::callId).toList())
         .compose(missing -> {
           if (!missing.isEmpty()) {
             RowErrors errors = new RowErrors();
@@ -86,12 +89,11 @@ public final class OutcomeRoutes {
           }
           return chain;
         })
-        .onSuccess(v -> {
+        .map(v -> {
           Map<String, Object> out = new LinkedHashMap<>();
           out.put("applied", rows.size());
-          Responses.ok(ctx, out);
-        })
-        .onFailure(ctx::fail);
+          return out;
+        });
   }
 
   private Future<Void> apply(String callId, CallOutcome outcome) {

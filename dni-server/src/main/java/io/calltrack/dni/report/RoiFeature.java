@@ -10,11 +10,11 @@ import io.calltrack.core.spend.SpendStore;
 import io.calltrack.dni.dashboard.DashboardRoutes;
 import io.calltrack.dni.dashboard.UtilizationHistory;
 import io.calltrack.dni.export.GoogleAdsExportRoutes;
-import io.calltrack.dni.http.AdminAuth;
+import io.calltrack.dni.http.AdminApi;
+import io.calltrack.dni.http.PublicApi;
 import io.calltrack.dni.outcome.OutcomeRoutes;
 import io.calltrack.dni.spend.SpendRoutes;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import java.time.Clock;
 
@@ -32,25 +32,25 @@ public final class RoiFeature implements AutoCloseable {
   private final GoogleAdsExportRoutes export;
   private final DashboardRoutes dashboard;
 
-  public RoiFeature(Vertx vertx, Redis redis, ConfigStore store, PoolEngine engine, AdminAuth auth, Clock clock) {
+  public RoiFeature(Vertx vertx, Redis redis, ConfigStore store, PoolEngine engine, Clock clock) {
     RedisCallStore calls = new RedisCallStore(redis);
     RollupStore rollups = new RollupStore(redis, store);
     SpendStore spendStore = new SpendStore(redis);
     this.consumer = new RollupConsumer(vertx, redis, rollups);
     this.history = new UtilizationHistory(vertx, redis, store, engine, clock);
-    this.outcomes = new OutcomeRoutes(calls, rollups, auth);
-    this.spend = new SpendRoutes(store, spendStore, auth, clock);
-    this.reports = new RoiRoutes(store, new RoiReporter(redis, spendStore), auth, clock);
-    this.export = new GoogleAdsExportRoutes(store, calls, auth, clock);
-    this.dashboard = new DashboardRoutes(store, engine, calls, rollups, history, auth, clock);
+    this.outcomes = new OutcomeRoutes(vertx, calls, rollups);
+    this.spend = new SpendRoutes(vertx, store, spendStore);
+    this.reports = new RoiRoutes(vertx, store, new RoiReporter(redis, spendStore), clock);
+    this.export = new GoogleAdsExportRoutes(vertx, store, calls, clock);
+    this.dashboard = new DashboardRoutes(store, engine, calls, rollups, history, clock);
   }
 
-  public void mount(Router router) {
-    outcomes.mount(router);
-    spend.mount(router);
-    reports.mount(router);
-    export.mount(router);
-    dashboard.mount(router);
+  public void mount(PublicApi api, AdminApi admin) {
+    outcomes.mount(admin);
+    spend.mount(admin);
+    reports.mount(admin);
+    export.mount(admin);
+    dashboard.mount(api, admin);
   }
 
   /** Starts consuming the calls stream and sampling pool utilization (both on Vert.x timers). */

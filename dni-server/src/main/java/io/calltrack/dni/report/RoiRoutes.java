@@ -6,9 +6,10 @@ import io.calltrack.core.report.RoiReport;
 import io.calltrack.core.report.RoiReporter;
 import io.calltrack.core.report.RoiRow;
 import io.calltrack.core.rollup.Dimension;
-import io.calltrack.dni.http.AdminAuth;
-import io.calltrack.dni.http.Responses;
-import io.vertx.ext.web.Router;
+import io.calltrack.dni.http.AdminApi;
+import io.calltrack.dni.http.Reply;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -18,49 +19,43 @@ import java.util.Map;
 /**
  * {@code GET /v1/reports/roi?property&from&to&groupBy&format} (admin): the ROI report as JSON (see
  * {@link RoiReport#toJson()}) or CSV (a header row, one row per group, and a last row whose group
- * column says {@value #CSV_TOTAL}). groupBy defaults to source, format to json.
+ * column says {@value #CSV_TOTAL}). groupBy defaults to source, format to json. The CSV is written on
+ * a worker thread.
  */
 public final class RoiRoutes {
   public static final String CSV_TOTAL = "(total)";
 
+  private final Vertx vertx;
   private final ConfigStore store;
   private final RoiReporter reporter;
-  private final AdminAuth auth;
   private final Clock clock;
 
-  public RoiRoutes(ConfigStore store, RoiReporter reporter, AdminAuth auth, Clock clock) {
+  public RoiRoutes(Vertx vertx, ConfigStore store, RoiReporter reporter, Clock clock) {
+    this.vertx = vertx;
     this.store = store;
     this.reporter = reporter;
-    this.auth = auth;
     this.clock = clock;
   }
 
-  public void mount(Router router) {
-    router.get("/v1/reports/roi").handler(auth).handler(this::roi);
+  public void mount(AdminApi admin) {
+    admin.get("/v1/reports/roi", this::roi);
   }
 
-  private void roi(RoutingContext ctx) {
+  private Future<?> roi(RoutingContext ctx) {
     String g = ctx.request().getParam("groupBy");
     Dimension groupBy = g == null || g.isBlank() ? Dimension.SOURCE : Dimension.of(g.strip());
     String format = ctx.request().getParam("format", "json").strip();
     if (!format.equals("json") && !format.equals("csv")) {
       throw new CalltrackException.Invalid("format must be json or csv: '" + format + "'");
     }
-    ReportParams.property(ctx, store)
+    Future<RoiReport> report = ReportParams.property(ctx, store)
         .compose(p -> reporter.report(p.id(), p.zone(), ReportParams.day(ctx, "from", p, clock),
-            ReportParams.day(ctx, "to", p, clock), groupBy))
-        .onSuccess(report -> {
-          if (format.equals("csv")) {
-            ctx.response().putHeader("content-type", Csv.CONTENT_TYPE)
-                .putHeader("cache-control", "no-store")
-                .putHeader("content-disposition", "attachment; filename=\"roi-" + report.property() + "-"
-                    + report.from() + "-" + report.to() + ".csv\"")
-                .end(Csv.write(csv(report)));
-          } else {
-            Responses.ok(ctx, report.toJson());
-          }
-        })
-        .onFailure(ctx::fail);
+            ReportParams.day(ctx, "to", p, clock), groupBy));
+    if (format.equals("json")) {
+      return report.map(RoiReport::toJson);
+    }
+    return report.compose(r -> vertx.executeBlocking(() -> Reply.csv(
+        "roi-" + r.property() + "-" + r.from() + "-" + r.to() + ".csv", Csv.write(csv(r))), false));
   }
 
   static List<List<String>> csv(RoiReport report) {

@@ -1,9 +1,10 @@
 package io.calltrack.dni.snippet;
 
+import io.calltrack.dni.http.PublicApi;
+import io.calltrack.dni.http.Reply;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 
@@ -27,28 +28,25 @@ public final class SnippetRoutes {
     this.snippet = snippet;
   }
 
-  public void mount(Router router) {
-    router.get("/dni.js").handler(this::serve);
+  public void mount(PublicApi api) {
+    api.get("/dni.js", this::serve);
   }
 
-  private void serve(RoutingContext ctx) {
+  private Future<Reply> serve(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     boolean gzip = acceptsGzip(request.getHeader(HttpHeaders.ACCEPT_ENCODING));
     String etag = gzip ? snippet.gzipEtag() : snippet.etag();
-    HttpServerResponse response = ctx.response()
-        .putHeader(HttpHeaders.ETAG, etag)
-        .putHeader(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL)
-        .putHeader(HttpHeaders.VARY, "Accept-Encoding")
+    Reply reply = matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)
+        ? Reply.status(304)
+        : Reply.of(CONTENT_TYPE, gzip ? snippet.gzipped() : snippet.plain())
+            // the body is already what the client should get: no further encoding by the server
+            .header(HttpHeaders.CONTENT_ENCODING.toString(), gzip ? "gzip" : "identity");
+    return Future.succeededFuture(reply
+        .header(HttpHeaders.ETAG.toString(), etag)
+        .header(HttpHeaders.CACHE_CONTROL.toString(), CACHE_CONTROL)
+        .header(HttpHeaders.VARY.toString(), "Accept-Encoding")
         // a public script: lets sites load it with crossorigin="anonymous" (e.g. for SRI)
-        .putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-    if (matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
-      response.setStatusCode(304).end();
-      return;
-    }
-    response.putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
-        // the body is already what the client should get: no further encoding by the server
-        .putHeader(HttpHeaders.CONTENT_ENCODING, gzip ? "gzip" : "identity");
-    response.end(gzip ? snippet.gzipped() : snippet.plain());
+        .header(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN.toString(), "*"));
   }
 
   /** True when the Accept-Encoding header lists gzip (or *) without q=0. */

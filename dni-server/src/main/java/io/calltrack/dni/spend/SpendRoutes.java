@@ -7,14 +7,13 @@ import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.report.Money;
 import io.calltrack.core.spend.SpendRow;
 import io.calltrack.core.spend.SpendStore;
-import io.calltrack.dni.http.AdminAuth;
-import io.calltrack.dni.http.Responses;
+import io.calltrack.dni.http.AdminApi;
+import io.calltrack.dni.http.Timeouts;
 import io.calltrack.dni.report.Csv;
 import io.calltrack.dni.report.ReportParams;
-import io.vertx.ext.web.Router;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
-import java.time.Clock;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -28,7 +27,8 @@ import java.util.TreeSet;
  * amount}]} or {@code {"rows": [...]}}) or {@code text/csv} with the header
  * {@code date,source,medium,campaign,amount}. Amounts are decimal strings ("5000.00"). Every day that
  * appears in the upload is replaced whole; other days are untouched. All rows are checked first: any
- * bad row gives 400 listing the bad rows, and nothing is stored.
+ * bad row gives 400 listing the bad rows, and nothing is stored. The upload is parsed on a worker
+ * thread, not the event loop.
  * Answer: {@code {property, days: ["2026-03-08", ...], rows, amount}}.
  */
 public final class SpendRoutes {
@@ -36,42 +36,40 @@ public final class SpendRoutes {
   public static final long UPLOAD_LIMIT = 8L * 1024 * 1024;
   private static final List<String> HEADER = List.of("date", "source", "medium", "campaign", "amount");
 
+  private final Vertx vertx;
   private final ConfigStore store;
   private final SpendStore spend;
-  private final AdminAuth auth;
-  private final Clock clock;
 
-  public SpendRoutes(ConfigStore store, SpendStore spend, AdminAuth auth, Clock clock) {
+  public SpendRoutes(Vertx vertx, ConfigStore store, SpendStore spend) {
+    this.vertx = vertx;
     this.store = store;
     this.spend = spend;
-    this.auth = auth;
-    this.clock = clock;
   }
 
-  public void mount(Router router) {
-    // before the router's general (smaller) body handler, which then sees the body already read
-    router.put("/v1/spend").order(-1).handler(BodyHandler.create(false).setBodyLimit(UPLOAD_LIMIT));
-    router.put("/v1/spend").handler(auth).handler(this::put);
+  public void mount(AdminApi admin) {
+    admin.put("/v1/spend", this::put).bodyLimit(UPLOAD_LIMIT).timeout(Timeouts.SLOW_ADMIN);
   }
 
-  private void put(RoutingContext ctx) {
+  private Future<Map<String, Object>> put(RoutingContext ctx) {
     String type = ctx.request().getHeader("content-type");
     String body = ctx.body() == null || ctx.body().buffer() == null ? "" : ctx.body().asString();
-    List<SpendRow> rows = type != null && type.toLowerCase().startsWith("text/csv") ? fromCsv(body) : fromJson(body);
-    ReportParams.property(ctx, store)
-        .compose(p -> spend.replaceDays(p.id(), rows).map(n -> {
+    boolean csv = type != null && type.toLowerCase().startsWith("text/csv");
+    return vertx.executeBlocking(() -> csv ? fromCsv(body) : fromJson(body), false)
+        .compose(rows -> ReportParams.property(ctx, store).map(p -> new Upload(p.id(), rows)))
+        .compose(u -> spend.replaceDays(u.property(), u.rows()).map(n -> {
+          List<SpendRow> rows = u.rows();
           Map<String, Object> out = new LinkedHashMap<>();
-          out.put("property", p.id());
+          out.put("property", u.property());
           TreeSet<String> days = new TreeSet<>();
           rows.forEach(r -> days.add(r.date().toString()));
           out.put("days", List.copyOf(days));
           out.put("rows", rows.size());
           out.put("amount", Money.format(rows.stream().mapToLong(SpendRow::amountMinor).sum()));
           return out;
-        }))
-        .onSuccess(out -> Responses.ok(ctx, out))
-        .onFailure(ctx::fail);
+        }));
   }
+
+  private record Upload(String property, List<SpendRow> rows) {}
 
   static List<SpendRow> fromCsv(String text) {
     List<List<String>> records = Csv.read(text);

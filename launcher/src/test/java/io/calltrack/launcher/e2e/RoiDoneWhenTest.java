@@ -7,7 +7,7 @@ import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.phone.PhoneNumber;
-import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.TestNumbers;

@@ -2,7 +2,7 @@ package io.calltrack.loadtests.pool;
 
 import io.calltrack.core.config.RedisConfigStore;
 import io.calltrack.core.json.JsonMapper;
-import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;

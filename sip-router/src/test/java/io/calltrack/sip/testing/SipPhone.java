@@ -1,7 +1,7 @@
 package io.calltrack.sip.testing;
 
 import io.calltrack.sip.SipEndpoint;
-import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.localredis.EmbeddedRedis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.calltrack.sip.testing;
 
-import io.calltrack.core.redis.EmbeddedRedis;
+import io.calltrack.localredis.EmbeddedRedis;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

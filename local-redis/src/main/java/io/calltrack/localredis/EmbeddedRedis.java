@@ -1,4 +1,4 @@
-package io.calltrack.core.redis;
+package io.calltrack.localredis;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,8 +11,9 @@ import redis.embedded.RedisServer;
 
 /**
  * The redis-server binary that the {@code embedded-redis} jar ships, run as a child process on
- * loopback. Used when {@code CALLTRACK_REDIS_URL} is unset, so a first run needs nothing installed,
- * and by tests when no other Redis is given.
+ * loopback. The launcher runs it when {@code CALLTRACK_REDIS_URL} is unset, so a first run needs
+ * nothing installed; tests use it (test scope) when no other Redis is given. It lives in this small
+ * module so that {@code core}, the domain, does not ship a redis-server binary.
  */
 public final class EmbeddedRedis implements AutoCloseable {
   private final int port;

@@ -1,0 +1,111 @@
+package io.calltrack.dni.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The admin API: one Vert.x sub-router (mounted at {@code /v1}) and the only way to add an admin
+ * route. Every route added here gets, in this order and without the feature saying so: the bearer
+ * token check ({@link AdminAuth}), its body limit (read only after the token is checked), the
+ * OpenAPI request check (the validation handler DniServer gives), the admin store timeout ({@link Timeouts#admin},
+ * a slow or unreachable Redis becomes a 503), and the one way to answer ({@link Respond}).
+ *
+ * <pre>{@code admin.get("/v1/calls/:callId", this::get);
+ * admin.put("/v1/spend", this::put).bodyLimit(UPLOAD_LIMIT).timeout(Timeouts.SLOW_ADMIN);}</pre>
+ *
+ * Auth is attached per route rather than on a catch-all of the sub-router so that a path that is no
+ * admin route falls through to the main router, which answers 404, or 405 for a public path called
+ * with the wrong method ({@code GET /v1/assign}).
+ */
+public final class AdminApi {
+  /** Where the sub-router is mounted; admin paths are written in full ({@code /v1/...}) for grep. */
+  public static final String PREFIX = "/v1";
+  /** Body limit of an admin route unless it says otherwise. */
+  public static final long DEFAULT_BODY_LIMIT = 16 * 1024;
+  /** The context key under which a route's body limit is kept for the 413 message. */
+  public static final String BODY_LIMIT_KEY = "calltrack.bodyLimit";
+
+  private final Router router;
+  private final AdminAuth auth;
+  private final Timeouts timeouts;
+  private final Handler<RoutingContext> validation;
+
+  public AdminApi(Vertx vertx, AdminAuth auth, Timeouts timeouts, Handler<RoutingContext> validation) {
+    this.router = Router.router(vertx);
+    this.auth = auth;
+    this.timeouts = timeouts;
+    this.validation = validation;
+  }
+
+  /** One admin route; its limits may be raised after it is added. */
+  public final class Route {
+    private long bodyLimit = DEFAULT_BODY_LIMIT;
+    private BodyHandler body = BodyHandler.create(false).setBodyLimit(DEFAULT_BODY_LIMIT);
+    private Duration timeout;
+
+    /** A larger body than {@value #DEFAULT_BODY_LIMIT} bytes (uploads, large pools). */
+    public Route bodyLimit(long bytes) {
+      this.bodyLimit = bytes;
+      this.body = BodyHandler.create(false).setBodyLimit(bytes);
+      return this;
+    }
+
+    /** A longer store timeout than the admin default (exports that page through many calls). */
+    public Route timeout(Duration limit) {
+      this.timeout = limit;
+      return this;
+    }
+
+    private void readBody(RoutingContext ctx) {
+      ctx.put(BODY_LIMIT_KEY, bodyLimit);
+      body.handle(ctx);
+    }
+
+    private Handler<RoutingContext> answer(Endpoint endpoint) {
+      return Respond.with(ctx -> timeout == null
+          ? timeouts.admin(endpoint.answer(ctx))
+          : Timeouts.store(endpoint.answer(ctx), timeout));
+    }
+  }
+
+  public Route get(String path, Endpoint endpoint) {
+    return add(HttpMethod.GET, path, endpoint);
+  }
+
+  public Route put(String path, Endpoint endpoint) {
+    return add(HttpMethod.PUT, path, endpoint);
+  }
+
+  public Route post(String path, Endpoint endpoint) {
+    return add(HttpMethod.POST, path, endpoint);
+  }
+
+  public Route delete(String path, Endpoint endpoint) {
+    return add(HttpMethod.DELETE, path, endpoint);
+  }
+
+  public Route add(HttpMethod method, String path, Endpoint endpoint) {
+    Objects.requireNonNull(endpoint, "endpoint");
+    if (!path.startsWith(PREFIX + "/")) {
+      throw new IllegalArgumentException("admin paths start with " + PREFIX + "/: " + path);
+    }
+    Route route = new Route();
+    router.route(method, path.substring(PREFIX.length()))
+        .handler(auth)
+        .handler(route::readBody)
+        .handler(validation)
+        .handler(route.answer(endpoint));
+    return route;
+  }
+
+  /** Mounts the admin sub-router on {@code main}: before the public {@code /v1} routes (see above). */
+  public void mountOn(Router main) {
+    main.route(PREFIX + "/*").subRouter(router);
+  }
+}
