@@ -18,6 +18,8 @@ import java.util.Objects;
  *                    resolved (Redis was down at the call's start)
  * @param candidates  every session that could have been the caller's, when more than one could
  * @param finalCode   the SIP status that ended the call's setup (200, 486, 408, 487, ...)
+ * @param direction   {@value #INBOUND}, or {@value #CALLBACK} for a call placed for a callback request
+ *                    (then {@code caller} is the lead called and {@code number} is null)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CallRecord(
@@ -37,13 +39,29 @@ public record CallRecord(
     String sessionId,
     Attribution attribution,
     List<String> candidates,
-    CallOutcome outcome) {
+    CallOutcome outcome,
+    String direction) {
+
+  /** A call a caller placed to a tracking or static number. */
+  public static final String INBOUND = "inbound";
+  /** A call calltrack placed for a visitor's callback request: business line first, then the lead. */
+  public static final String CALLBACK = "callback";
+
+  /** An inbound call. */
+  public CallRecord(String callId, String sipCallId, PhoneNumber number, String caller, String property,
+      Instant startedAt, Instant ringingAt, Instant answeredAt, Instant endedAt, CallStatus status,
+      Long durationSeconds, Integer finalCode, String resolution, String sessionId, Attribution attribution,
+      List<String> candidates, CallOutcome outcome) {
+    this(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, endedAt, status,
+        durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome, INBOUND);
+  }
 
   public CallRecord {
     Objects.requireNonNull(callId, "callId");
     Objects.requireNonNull(startedAt, "startedAt");
     status = status == null ? CallStatus.RINGING : status;
     candidates = candidates == null ? List.of() : List.copyOf(candidates);
+    direction = direction == null ? INBOUND : direction;
   }
 
   /** A call that has just arrived and is being forwarded. */
@@ -53,6 +71,12 @@ public record CallRecord(
         CallStatus.RINGING, null, null, null, null, null, List.of(), null);
   }
 
+  /** A callback call: we placed it, to the business line then to {@code lead}. */
+  public static CallRecord callback(String callId, String sipCallId, String lead, String property, Instant at) {
+    return new CallRecord(callId, sipCallId, null, lead, property, at, null, null, null,
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, CALLBACK);
+  }
+
   public boolean finished() {
     return status != CallStatus.RINGING && endedAt != null;
   }
@@ -60,18 +84,18 @@ public record CallRecord(
   public CallRecord withAttribution(String resolution, String sessionId, Attribution attribution,
       List<String> candidates) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
-        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome);
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome, direction);
   }
 
   public CallRecord ringing(Instant at) {
     return ringingAt != null ? this : new CallRecord(callId, sipCallId, number, caller, property, startedAt,
         at, answeredAt, endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution,
-        candidates, outcome);
+        candidates, outcome, direction);
   }
 
   public CallRecord answered(Instant at, int code) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, at, endedAt,
-        CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, outcome);
+        CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, outcome, direction);
   }
 
   /** The call is over: unanswered with {@code status}, or an answered call hung up (status stays answered). */
@@ -81,11 +105,11 @@ public record CallRecord(
         : Long.valueOf(Math.round(Duration.between(answeredAt, at).toMillis() / 1000.0));
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, at,
         s, duration, finalCode != null && answeredAt != null ? finalCode : code, resolution, sessionId,
-        attribution, candidates, outcome);
+        attribution, candidates, outcome, direction);
   }
 
   public CallRecord withOutcome(CallOutcome newOutcome) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
-        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, newOutcome);
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, newOutcome, direction);
   }
 }

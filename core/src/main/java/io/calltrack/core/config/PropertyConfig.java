@@ -2,16 +2,20 @@ package io.calltrack.core.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.calltrack.core.CalltrackException;
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.callback.CallbackSettings;
 import io.calltrack.core.phone.PhoneNumber;
 import java.net.URI;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A customer's website (DESIGN.md {@code PUT /v1/properties/{property}}): the numbers it prints,
- * the number shown when no tracking number can be given, where its calls go, and the timezone its
- * days are cut in.
+ * the number shown when no tracking number can be given, where its calls go, the timezone its
+ * days are cut in, the region a browser's time zone stands for ({@code timeZoneRegions}, e.g.
+ * {@code {"America/Chicago": "Chicago"}}) and how callbacks are placed ({@link CallbackSettings}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record PropertyConfig(
@@ -21,7 +25,15 @@ public record PropertyConfig(
     List<PhoneNumber> swapNumbers,
     PhoneNumber defaultNumber,
     String businessLine,
-    String timezone) {
+    String timezone,
+    Map<String, String> timeZoneRegions,
+    CallbackSettings callbacks) {
+
+  /** Without regions by time zone and callback settings. */
+  public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
+      PhoneNumber defaultNumber, String businessLine, String timezone) {
+    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null);
+  }
 
   public PropertyConfig {
     Ids.require("property", id);
@@ -47,6 +59,19 @@ public record PropertyConfig(
     } catch (DateTimeException e) {
       throw new CalltrackException.Invalid("unknown timezone '" + timezone + "'");
     }
+    timeZoneRegions = timeZoneRegions == null ? Map.of() : Map.copyOf(timeZoneRegions);
+    for (var e : timeZoneRegions.entrySet()) {
+      try {
+        ZoneId.of(e.getKey());
+      } catch (DateTimeException ex) {
+        throw new CalltrackException.Invalid("timeZoneRegions: unknown time zone '" + e.getKey() + "'");
+      }
+      if (e.getValue() == null || e.getValue().isBlank() || e.getValue().length() > Attribution.MAX_REGION_LENGTH) {
+        throw new CalltrackException.Invalid("timeZoneRegions." + e.getKey() + " must be a region name of 1-"
+            + Attribution.MAX_REGION_LENGTH + " characters");
+      }
+    }
+    callbacks = callbacks == null ? CallbackSettings.DEFAULT : callbacks;
   }
 
   public ZoneId zone() {
@@ -55,7 +80,8 @@ public record PropertyConfig(
 
   /** The same configuration under the id given in the URL (the body's id, if any, is ignored). */
   public PropertyConfig withId(String newId) {
-    return new PropertyConfig(newId, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone);
+    return new PropertyConfig(newId, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
+        timeZoneRegions, callbacks);
   }
 
   private static void requireOrigin(String origin) {

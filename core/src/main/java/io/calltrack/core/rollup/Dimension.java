@@ -18,6 +18,8 @@ public enum Dimension {
   CAMPAIGN("campaign", a -> a.campaign()),
   KEYWORD("keyword", a -> a.keyword()),
   LANDING_PAGE("landingPage", a -> a.landingPage()),
+  /** The visit's region (the site's, or its time zone's), or the static number's. */
+  REGION("region", a -> a.region()),
   NUMBER("number", null);
 
   private final String json;

@@ -70,7 +70,7 @@ public final class AssignRoutes {
   /** Asks the engine within what is left of the request's time (the property lookup took some). */
   private Future<Answer> answer(PropertyConfig property, AssignRequest request, long start) {
     return timeouts.publicRemaining(
-            () -> engine.assign(property.id(), request.visitorId(), request.visitAttribution()), start)
+            () -> engine.assign(property.id(), request.visitorId(), request.visitAttribution(property.timeZoneRegions())), start)
         .map(a -> new Answer(AssignResponse.of(a), a.fallback() ? Outcome.FALLBACK : Outcome.LEASED))
         .recover(err -> {
           if (err instanceof CalltrackException) {

@@ -58,9 +58,7 @@ public final class CallResolver {
     return switch (res.kind()) {
       case LEASE, HOLD -> record.withAttribution(kind, res.session().sessionId(),
           res.session().attribution(), candidates);
-      case STATIC -> record.withAttribution(kind, null, new io.calltrack.core.attribution.Attribution(
-          res.staticNumber().source(), res.staticNumber().medium(), res.staticNumber().campaign(),
-          null, null, null, null, null, null, null, null, null), candidates);
+      case STATIC -> record.withAttribution(kind, null, res.staticNumber().attribution(), candidates);
       case UNATTRIBUTED -> record.withAttribution(kind, null, null, candidates);
     };
   }
