@@ -5,7 +5,9 @@ import io.calltrack.core.config.ConfigFile;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.RedisConfigStore;
 import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.core.callback.RedisCallbackStore;
 import io.calltrack.core.pool.RedisPoolEngine;
+import io.calltrack.dni.callback.CallbackRoutes;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.dni.admin.NumberRoutes;
 import io.calltrack.dni.admin.PoolRoutes;
@@ -115,6 +117,9 @@ public final class DniServer {
     Timeouts timeouts = new Timeouts(o.storeTimeout());
     PropertyDirectory directory = new PropertyDirectory(store, timeouts);
     AssignMetrics assignMetrics = new AssignMetrics(registry);
+    if (engine instanceof RedisPoolEngine pools) {
+      pools.onUnmatched(assignMetrics::unmatched);
+    }
     PoolGauges poolGauges = new PoolGauges(registry, store, engine, timeouts);
     Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts);
     AdminAuth auth = new AdminAuth(o.adminToken());
@@ -164,6 +169,8 @@ public final class DniServer {
     new PoolRoutes(p.store(), p.engine(), p.poolGauges()).mount(admin);
     new NumberRoutes(p.store()).mount(admin);
     new CallRoutes(new RedisCallStore(p.redis())).mount(admin);
+    new CallbackRoutes(new RedisCallbackStore(p.redis(), p.clock(), RedisCallbackStore.Limits.DEFAULT),
+        p.properties(), p.engine(), p.auth(), p.timeouts(), p.clock()).mount(api, admin);
     roi.mount(api, admin);
 
     ErrorHandler errors = new ErrorHandler(PublicApi.BODY_LIMIT);

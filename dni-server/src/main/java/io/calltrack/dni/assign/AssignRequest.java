@@ -21,6 +21,11 @@ public record AssignRequest(String property, String visitorId, Page page, Attrib
   /** Visitor ids are made by the snippet (or by us) and end up in Redis keys: kept short and plain. */
   private static final Pattern VISITOR_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
+  /** Without region and time zone. */
+  public AssignRequest(String property, String visitorId, Page page, Attribution attribution) {
+    this(property, visitorId, page, attribution, null, null);
+  }
+
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Page(String url, String referrer) {}
 
