@@ -69,9 +69,7 @@ public final class Main {
     for (int i = 0; i < rest.size(); i++) {
       String a = rest.get(i);
       if (a.equals("--config") && i + 1 < rest.size()) {
-        return new Settings(s.httpHost(), s.httpPort(), s.sipHost(), s.sipPort(), s.sipTrunks(),
-            s.redisUrl(), s.adminToken(), s.adminTokenGenerated(), java.nio.file.Path.of(rest.get(i + 1)),
-            s.dataDir(), s.metricsPort(), s.answerTimeout());
+        return s.withConfigFile(java.nio.file.Path.of(rest.get(i + 1)));
       } else if (a.startsWith("--config=")) {
         return withConfigFlag(s, List.of("--config", a.substring("--config=".length())));
       } else {

@@ -24,7 +24,15 @@ public record Settings(
     Path configFile,
     Path dataDir,
     int metricsPort,
-    Duration answerTimeout) {
+    Duration answerTimeout,
+    String sipOutbound,
+    int sipCallbackPort) {
+
+  /** The same settings with another config file (the {@code --config} flag). */
+  public Settings withConfigFile(Path file) {
+    return new Settings(httpHost, httpPort, sipHost, sipPort, sipTrunks, redisUrl, adminToken, adminTokenGenerated,
+        file, dataDir, metricsPort, answerTimeout, sipOutbound, sipCallbackPort);
+  }
 
   public static Settings fromEnv(Map<String, String> env) {
     String token = blankToNull(env.get("CALLTRACK_ADMIN_TOKEN"));
@@ -48,7 +56,9 @@ public record Settings(
         config == null ? null : Path.of(config),
         Path.of(env.getOrDefault("CALLTRACK_DATA_DIR", ".calltrack")),
         port(env, "CALLTRACK_METRICS_PORT", 9090),
-        Duration.ofSeconds(port(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS", 30)));
+        Duration.ofSeconds(port(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS", 30)),
+        blankToNull(env.get("CALLTRACK_SIP_OUTBOUND")),
+        port(env, "CALLTRACK_SIP_CALLBACK_PORT", port(env, "CALLTRACK_SIP_PORT", 5060) + 2));
   }
 
   private static int port(Map<String, String> env, String name, int dflt) {
