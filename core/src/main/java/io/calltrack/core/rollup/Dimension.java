@@ -18,7 +18,10 @@ public enum Dimension {
   CAMPAIGN("campaign", a -> a.campaign()),
   KEYWORD("keyword", a -> a.keyword()),
   LANDING_PAGE("landingPage", a -> a.landingPage()),
-  /** The visit's region (the site's, or its time zone's), or the static number's. */
+  /**
+   * The visit's region (the site's, or its time zone's), or the static number's; else the region of
+   * the tracking number called, from the number itself (libphonenumber's geocoder).
+   */
   REGION("region", a -> a.region()),
   NUMBER("number", null);
 
@@ -41,6 +44,9 @@ public enum Dimension {
       v = call.number() == null ? null : call.number().e164();
     } else {
       v = call.attribution() == null ? null : fromAttribution.apply(call.attribution());
+    }
+    if (v == null && this == REGION && call.number() != null) {
+      v = io.calltrack.core.region.Regions.of(call.number()).region();
     }
     return v == null ? "" : v;
   }
