@@ -1,7 +1,8 @@
 -- Applies one call event: stores the record, indexes the call by start time and appends the event
 -- to the calls stream, all or nothing. An event whose seq is not above the call's last applied seq
 -- is a replay (the router's spool sending it again) and changes nothing.
--- KEYS[1] call hash {calls}:call:<id>   KEYS[2] index {calls}:by-start   KEYS[3] stream {calls}:events
+-- KEYS[1] call hash {calls:P}:call:<id>   KEYS[2] index {calls:P}:by-start   KEYS[3] stream {calls:P}:events
+-- (P: the call's property, the shard; one slot)
 -- ARGV: seq, record json, index member, event type, call id, stream max length
 local last = redis.call('HGET', KEYS[1], 'seq')
 if last and tonumber(last) >= tonumber(ARGV[1]) then

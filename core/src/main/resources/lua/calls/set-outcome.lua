@@ -1,6 +1,6 @@
 -- Sets (replaces) a call's outcome and announces it on the calls stream. Returns the stream entry's
 -- id (so the caller can bring the rollups up to date at once), or 0 if the call is unknown.
--- KEYS[1] call hash   KEYS[2] stream {calls}:events
+-- KEYS[1] call hash {calls:P}:call:<id>   KEYS[2] stream {calls:P}:events (the call's shard; one slot)
 -- ARGV: outcome json, call id, stream max length
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return 0

@@ -2,15 +2,21 @@
 -- difference, all or nothing. Idempotent by call id: the contribution last applied is kept with the
 -- id of the calls-stream entry it came from, and an entry that is not newer (a redelivery, a
 -- duplicate, a stale message claimed late from a crashed consumer) changes nothing.
--- All keys share the property's {roll:<property>} hash tag (one slot on Redis Cluster); the day,
--- dimension and HyperLogLog keys follow from the prefix and the contributions.
+-- Every key is declared: the caller reads the old contribution first, names the keys of both the old
+-- and the new one, and passes the old one as expected; if it changed meanwhile the script changes
+-- nothing and answers -1 (the caller reads again and retries). All keys share the property's
+-- {roll:<property>} hash tag (one slot on Redis Cluster).
 -- KEYS[1] contribution string {roll:P}:contrib:<callId>   KEYS[2] callers hash {roll:P}:callers
--- KEYS[3] live calls set {roll:P}:live
--- ARGV: key prefix "{roll:P}:", stream entry id, call id, new contribution JSON
+-- KEYS[3] live calls set {roll:P}:live   KEYS[4..] the day, hour and HyperLogLog keys named in ARGV[5]
+-- ARGV: 1 expected old contribution JSON ('' for none), 2 stream entry id, 3 call id,
+--       4 new contribution JSON, 5 key indexes JSON:
+--       {old: {total, hour, dims: {dim: i}}, new: {total, hour, dims: {dim: i}, hll, hlls: {dim: i}}}
 -- contribution: {day, hour, dims: {source=..,...}, caller, live (0/1),
 --                m: {calls, answered, missed, qualified, conversions, revenue, duration}}
--- Returns 1 if applied, 0 if the entry was not newer than the one applied before.
-local prefix, entry, callId = ARGV[1], ARGV[2], ARGV[3]
+-- Returns 1 if applied, 0 if the entry was not newer than the one applied before, -1 if the stored
+-- contribution is not the expected one.
+local entry, callId = ARGV[2], ARGV[3]
+local idx = cjson.decode(ARGV[5])
 
 local function newer(a, b) -- is stream id a greater than b?
   local ams, aseq = string.match(a, '^(%d+)-(%d+)$')
@@ -21,6 +27,9 @@ local function newer(a, b) -- is stream id a greater than b?
 end
 
 local oldJson = redis.call('GET', KEYS[1])
+if (oldJson or '') ~= ARGV[1] then
+  return -1
+end
 local old = nil
 if oldJson then
   old = cjson.decode(oldJson)
@@ -46,38 +55,39 @@ local function int(v)
   return string.format('%.0f', v)
 end
 
-local function add(c, sign)
-  local dayKey = prefix .. 'day:' .. c.day .. ':'
+local function add(c, sign, k)
+  local total = KEYS[k.total]
   for metric, v in pairs(c.m) do
     if v ~= 0 then
       local delta = int(sign * v)
-      if redis.call('HINCRBY', dayKey .. 'total', metric, delta) == 0 then
-        redis.call('HDEL', dayKey .. 'total', metric)
+      if redis.call('HINCRBY', total, metric, delta) == 0 then
+        redis.call('HDEL', total, metric)
       end
       for dim, value in pairs(c.dims) do
         local field = metric .. ':' .. value
-        if redis.call('HINCRBY', dayKey .. dim, field, delta) == 0 then
-          redis.call('HDEL', dayKey .. dim, field)
+        local dimKey = KEYS[k.dims[dim]]
+        if redis.call('HINCRBY', dimKey, field, delta) == 0 then
+          redis.call('HDEL', dimKey, field)
         end
       end
     end
   end
-  local hourKey = prefix .. 'hour:' .. c.day
+  local hourKey = KEYS[k.hour]
   if redis.call('HINCRBY', hourKey, tostring(c.hour), int(sign * c.m.calls)) == 0 then
     redis.call('HDEL', hourKey, tostring(c.hour))
   end
 end
 
 if old then
-  add(old, -1)
+  add(old, -1, idx.old)
 end
-add(new, 1)
+add(new, 1, idx.new)
 
 -- unique callers: HyperLogLogs only grow, so a caller is added once per day and dimension value
 if new.caller ~= '' then
-  redis.call('PFADD', prefix .. 'hll:' .. new.day .. ':total', new.caller)
-  for dim, value in pairs(new.dims) do
-    redis.call('PFADD', prefix .. 'hll:' .. new.day .. ':' .. dim .. ':' .. value, new.caller)
+  redis.call('PFADD', KEYS[idx.new.hll], new.caller)
+  for dim, _ in pairs(new.dims) do
+    redis.call('PFADD', KEYS[idx.new.hlls[dim]], new.caller)
   end
 end
 

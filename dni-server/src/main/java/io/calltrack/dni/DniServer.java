@@ -9,6 +9,7 @@ import io.calltrack.core.callback.RedisCallbackStore;
 import io.calltrack.core.pool.RedisPoolEngine;
 import io.calltrack.dni.callback.CallbackRoutes;
 import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.core.redis.RedisTarget;
 import io.calltrack.dni.admin.NumberRoutes;
 import io.calltrack.dni.admin.PoolRoutes;
 import io.calltrack.dni.admin.PropertyRoutes;
@@ -26,20 +27,26 @@ import io.calltrack.dni.metrics.AssignMetrics;
 import io.calltrack.dni.metrics.MetricsRoutes;
 import io.calltrack.dni.metrics.PoolGauges;
 import io.calltrack.dni.metrics.Sweeper;
+import io.calltrack.dni.openapi.ApiContract;
+import io.calltrack.dni.openapi.OpenApiRoutes;
+import io.calltrack.dni.openapi.RequestCheck;
 import io.calltrack.dni.report.RoiFeature;
 import io.calltrack.dni.snippet.SnippetRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The DNI HTTP server: snippet endpoints, admin API, health and metrics on one Vert.x Web router.
@@ -57,9 +64,13 @@ public final class DniServer {
   private final PoolGauges poolGauges;
   private final PrometheusMeterRegistry ownRegistry;
   private final RoiFeature roi;
+  private final Routes routes;
+  /** Set on the first instance of a multi-instance server. */
+  private volatile Deployments deployments;
 
   private DniServer(Redis redis, RedisConfigStore store, HttpServer http, Sweeper sweeper,
-      AssignMetrics assignMetrics, PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry, RoiFeature roi) {
+      AssignMetrics assignMetrics, PoolGauges poolGauges, PrometheusMeterRegistry ownRegistry, RoiFeature roi,
+      Routes routes) {
     this.redis = redis;
     this.store = store;
     this.http = http;
@@ -68,6 +79,7 @@ public final class DniServer {
     this.poolGauges = poolGauges;
     this.ownRegistry = ownRegistry;
     this.roi = roi;
+    this.routes = routes;
   }
 
   /**
@@ -76,15 +88,84 @@ public final class DniServer {
    * answer with fallbacks and {@code /health/ready} says 503 until Redis is back.
    */
   public static Future<DniServer> start(Vertx vertx, DniServerOptions o) {
+    return o.instances() <= 1 ? startOne(vertx, o) : startInstances(vertx, o);
+  }
+
+  /**
+   * {@code o.instances()} HTTP verticles on one port, each a whole server of its own (Redis client,
+   * stores, engine, router, sweeper, rollup consumer) on its own event loop: nothing is shared but
+   * the metrics registry, and Vert.x hands each new connection to the next verticle. One verticle
+   * applies the config file. The server returned is one of them; closing it undeploys them all.
+   */
+  private static Future<DniServer> startInstances(Vertx vertx, DniServerOptions o) {
+    PrometheusMeterRegistry shared = o.registry() == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
+    // servers share a port only when they ask for the same one: "any free port" is chosen here, once
+    DniServerOptions each = (shared == null ? o : o.withRegistry(shared)).withPort(o.port() == 0 ? freePort() : o.port());
+    List<DniServer> servers = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean configGiven = new java.util.concurrent.atomic.AtomicBoolean();
+    return vertx.deployVerticle(() -> new HttpInstance(configGiven.compareAndSet(false, true) ? each
+                : each.withConfigFile(null), servers), new DeploymentOptions().setInstances(o.instances()))
+        .map(id -> {
+          DniServer front = servers.get(0);
+          front.deployments = new Deployments(vertx, List.of(id), shared, servers.size());
+          return front;
+        })
+        .onFailure(err -> {
+          if (shared != null) {
+            shared.close();
+          }
+        });
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** One HTTP verticle: a whole server started on the verticle's own event loop. */
+  private static final class HttpInstance extends VerticleBase {
+    private final DniServerOptions options;
+    private final List<DniServer> started;
+    private DniServer server;
+
+    HttpInstance(DniServerOptions options, List<DniServer> started) {
+      this.options = options;
+      this.started = started;
+    }
+
+    @Override
+    public Future<?> start() {
+      return startOne(vertx, options).onSuccess(s -> {
+        server = s;
+        started.add(s);
+      });
+    }
+
+    @Override
+    public Future<?> stop() {
+      return server == null ? Future.succeededFuture() : server.closeThis();
+    }
+  }
+
+  /** The verticles of a multi-instance server, undeployed by {@link #close()}. */
+  private record Deployments(Vertx vertx, List<String> ids, PrometheusMeterRegistry sharedRegistry, int count) {}
+
+  private static Future<DniServer> startOne(Vertx vertx, DniServerOptions o) {
     Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
     // never fails for Redis being down: the store then works uncached and subscribes when it can
     return RedisConfigStore.create(vertx, redis).compose(store -> {
       RedisAPI api = RedisAPI.api(redis);
-      PoolEngine engine = new RedisPoolEngine(vertx, api, store, o.clock());
+      // CALLTRACK_REDIS_WAIT: assigns answer once a replica has the lease (a failover cannot lose it)
+      PoolEngine engine = new RedisPoolEngine(vertx, api, store, o.clock())
+          .withReplicatedAssigns(redis, RedisTarget.parse(o.redisUrl()).writes());
       Future<Void> configApplied = o.configFile() == null
           ? Future.succeededFuture()
           : vertx.executeBlocking(() -> ConfigFile.read(o.configFile())).compose(file -> file.applyTo(store));
-      return compose(vertx, o, redis, api, store, engine, configApplied)
+      return ApiContract.load(vertx)
+          .compose(contract -> compose(vertx, o, redis, api, store, engine, contract, configApplied))
           .onFailure(err -> store.close());
     }, err -> {
       redis.close();
@@ -107,10 +188,14 @@ public final class DniServer {
       PrometheusMeterRegistry registry,
       AssignMetrics assignMetrics,
       PoolGauges poolGauges,
+      ApiContract contract,
       Clock clock) {}
 
+  /** The router, and what the suite checks of it: its routes against openapi.json. */
+  record Routes(Router router, RequestCheck checks) {}
+
   private static Future<DniServer> compose(Vertx vertx, DniServerOptions o, Redis redis, RedisAPI api,
-      RedisConfigStore store, PoolEngine engine, Future<Void> configApplied) {
+      RedisConfigStore store, PoolEngine engine, ApiContract contract, Future<Void> configApplied) {
     PrometheusMeterRegistry ownRegistry =
         o.registry() == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
     PrometheusMeterRegistry registry = o.registry() != null ? o.registry() : ownRegistry;
@@ -125,9 +210,10 @@ public final class DniServer {
     AdminAuth auth = new AdminAuth(o.adminToken());
     RoiFeature roi = new RoiFeature(vertx, redis, store, engine, o.clock());
     Parts parts = new Parts(vertx, api, store, engine, directory, auth, timeouts,
-        registry, assignMetrics, poolGauges, o.clock());
+        registry, assignMetrics, poolGauges, contract, o.clock());
+    Routes routes = routes(parts, roi);
     HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(o.host()).setPort(o.port()))
-        .requestHandler(router(parts, roi));
+        .requestHandler(routes.router());
 
     return configApplied
         .compose(v -> directory.refreshAll().otherwiseEmpty())
@@ -135,7 +221,7 @@ public final class DniServer {
         .map(listening -> {
           sweeper.start();
           roi.start();
-          return new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry, roi);
+          return new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry, roi, routes);
         })
         .onFailure(err -> {
           roi.close();
@@ -153,18 +239,19 @@ public final class DniServer {
    * admin ones on {@code admin} (the sub-router on {@code /v1} that checks the token). Handlers for
    * every request go before {@code admin.mountOn} (see {@link PublicApi} for why).
    */
-  static Router router(Parts p, RoiFeature roi) {
+  static Routes routes(Parts p, RoiFeature roi) {
     Router router = Router.router(p.vertx());
-    Handler<RoutingContext> validation = RoutingContext::next;
-    AdminApi admin = new AdminApi(p.vertx(), p.auth(), p.timeouts(), validation);
+    RequestCheck checks = new RequestCheck(p.contract());
+    AdminApi admin = new AdminApi(p.vertx(), p.auth(), p.timeouts(), checks);
     admin.mountOn(router);
-    PublicApi api = new PublicApi(router, validation);
+    PublicApi api = new PublicApi(router, checks);
 
     new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts()).mount(api);
     new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(api);
     new HealthRoutes(p.redis(), p.timeouts()).mount(api);
     new MetricsRoutes(p.registry(), p.poolGauges()).mount(api);
     new SnippetRoutes().mount(api);
+    new OpenApiRoutes(p.contract()).mount(api);
     new PropertyRoutes(p.store(), p.properties()).mount(admin);
     new PoolRoutes(p.store(), p.engine(), p.poolGauges()).mount(admin);
     new NumberRoutes(p.store()).mount(admin);
@@ -178,7 +265,32 @@ public final class DniServer {
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);
     router.errorHandler(500, errors);
-    return router;
+    return new Routes(router, checks);
+  }
+
+  /** Every route mounted, as "METHOD /v1/path/:param" (the suite compares them with openapi.json). */
+  public java.util.List<String> routes() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    collectRoutes(routes.router(), "", out);
+    return out;
+  }
+
+  /** Routes mounted without an operation in openapi.json: none, or the suite fails. */
+  public java.util.Set<String> undocumentedRoutes() {
+    return routes.checks().undocumented();
+  }
+
+  private static void collectRoutes(Router router, String prefix, java.util.List<String> out) {
+    for (io.vertx.ext.web.Route r : router.getRoutes()) {
+      if (r.getSubRouter() != null) {
+        String mount = r.getPath() == null ? "" : r.getPath().replaceAll("/$", "");
+        collectRoutes(r.getSubRouter(), prefix + mount, out);
+      } else if (r.getPath() != null && r.methods() != null) {
+        for (io.vertx.core.http.HttpMethod m : r.methods()) {
+          out.add(m.name() + " " + prefix + r.getPath());
+        }
+      }
+    }
   }
 
   /** The port the server listens on (the real one when the options said 0). */
@@ -186,8 +298,34 @@ public final class DniServer {
     return http.actualPort();
   }
 
-  /** Stops the sweeper, the HTTP server and the Redis client; leases stay in Redis. */
+  /** How many HTTP verticles serve this server's port. */
+  public int instances() {
+    Deployments d = deployments;
+    return d == null ? 1 : d.count();
+  }
+
+  /**
+   * Stops the sweeper, the HTTP server and the Redis client (of every instance); leases stay in
+   * Redis.
+   */
   public Future<Void> close() {
+    Deployments d = deployments;
+    if (d == null) {
+      return closeThis();
+    }
+    Future<Void> all = Future.succeededFuture();
+    for (String id : d.ids()) {
+      all = all.eventually(() -> d.vertx().undeploy(id));
+    }
+    return all.eventually(() -> {
+      if (d.sharedRegistry() != null) {
+        d.sharedRegistry().close();
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> closeThis() {
     sweeper.close();
     roi.close();
     return http.close()

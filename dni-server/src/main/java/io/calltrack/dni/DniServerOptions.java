@@ -21,6 +21,9 @@ import java.util.Objects;
  * @param storeTimeout how long a snippet request waits for Redis (null: 1 s); past it an assign
  *     answers with the property's default number ({@code fallback: true}), heartbeat and release
  *     with 503. Admin requests wait at least 5 s.
+ * @param instances how many HTTP verticles serve the port (CALLTRACK_HTTP_INSTANCES; 0 or less: 1):
+ *     each has its own event loop, Redis client, stores and router, sharing nothing but the metrics
+ *     registry; Vert.x spreads connections over them
  */
 public record DniServerOptions(
     String host,
@@ -30,7 +33,8 @@ public record DniServerOptions(
     Path configFile,
     PrometheusMeterRegistry registry,
     Clock clock,
-    Duration storeTimeout) {
+    Duration storeTimeout,
+    int instances) {
 
   public DniServerOptions {
     host = host == null || host.isBlank() ? "127.0.0.1" : host;
@@ -43,37 +47,48 @@ public record DniServerOptions(
     if (storeTimeout.isNegative() || storeTimeout.isZero()) {
       throw new IllegalArgumentException("storeTimeout must be positive: " + storeTimeout);
     }
+    instances = Math.max(1, instances);
+  }
+
+  /** One HTTP verticle. */
+  public DniServerOptions(String host, int port, String redisUrl, String adminToken, Path configFile,
+      PrometheusMeterRegistry registry, Clock clock, Duration storeTimeout) {
+    this(host, port, redisUrl, adminToken, configFile, registry, clock, storeTimeout, 1);
   }
 
   /** The briefing's seven components; the store timeout is the default second. */
   public DniServerOptions(String host, int port, String redisUrl, String adminToken, Path configFile,
       PrometheusMeterRegistry registry, Clock clock) {
-    this(host, port, redisUrl, adminToken, configFile, registry, clock, null);
+    this(host, port, redisUrl, adminToken, configFile, registry, clock, null, 1);
   }
 
   /** Loopback, any free port, own registry, system clock: what tests and the demo start from. */
   public static DniServerOptions of(String redisUrl, String adminToken) {
-    return new DniServerOptions("127.0.0.1", 0, redisUrl, adminToken, null, null, null, null);
+    return new DniServerOptions("127.0.0.1", 0, redisUrl, adminToken, null, null, null, null, 1);
   }
 
   public DniServerOptions withClock(Clock newClock) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, newClock, storeTimeout);
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, newClock, storeTimeout, instances);
   }
 
   public DniServerOptions withConfigFile(Path file) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, file, registry, clock, storeTimeout);
+    return new DniServerOptions(host, port, redisUrl, adminToken, file, registry, clock, storeTimeout, instances);
   }
 
   public DniServerOptions withRegistry(PrometheusMeterRegistry newRegistry) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, newRegistry, clock, storeTimeout);
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, newRegistry, clock, storeTimeout, instances);
   }
 
   public DniServerOptions withStoreTimeout(Duration timeout) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, timeout);
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, timeout, instances);
+  }
+
+  public DniServerOptions withInstances(int n) {
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, storeTimeout, n);
   }
 
   public DniServerOptions withPort(int newPort) {
-    return new DniServerOptions(host, newPort, redisUrl, adminToken, configFile, registry, clock, storeTimeout);
+    return new DniServerOptions(host, newPort, redisUrl, adminToken, configFile, registry, clock, storeTimeout, instances);
   }
 
   /** Keeps the token out of logs. */
@@ -82,6 +97,6 @@ public record DniServerOptions(
     return "DniServerOptions[host=" + host + ", port=" + port + ", redisUrl=" + redisUrl
         + ", adminToken=" + (adminToken == null || adminToken.isBlank() ? "<none>" : "<set>")
         + ", configFile=" + configFile + ", registry=" + (registry == null ? "<own>" : "<given>")
-        + ", clock=" + clock + ", storeTimeout=" + storeTimeout + "]";
+        + ", clock=" + clock + ", storeTimeout=" + storeTimeout + ", instances=" + instances + "]";
   }
 }

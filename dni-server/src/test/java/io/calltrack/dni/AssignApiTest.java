@@ -40,7 +40,7 @@ class AssignApiTest extends DniTestBase {
     JsonObject a = r.json();
     assertEquals(
         java.util.Set.of("sessionId", "visitorId", "number", "swap", "leaseSeconds", "leaseExpiresAt", "fallback"),
-        a.fieldNames(), "exactly the DESIGN.md fields");
+        a.fieldNames(), "exactly the fields of docs/contract.md");
     assertNotNull(a.getString("sessionId"));
     assertEquals("visitor-1", a.getString("visitorId"));
     assertTrue(site.numbers().contains(a.getString("number")), a::encode);

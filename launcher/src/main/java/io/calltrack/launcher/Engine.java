@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Composes what a command runs: Redis (given or embedded), the DNI server, the SIP router, and for
  * the demo its site and business line. It is the only class that knows both servers; they share one
- * Vert.x instance and one Prometheus registry, and meet in Redis. Stops everything on SIGINT/SIGTERM,
- * the embedded redis-server last.
+ * Vert.x instance and one Prometheus registry, and meet in Redis. Stops everything on SIGINT/SIGTERM
+ * (the router draining its calls first), the embedded redis-server last.
  */
 final class Engine {
   enum Mode { DEMO, ALL, DNI_SERVER, SIP_ROUTER }
@@ -71,21 +71,25 @@ final class Engine {
     DniServer dni = null;
     if (mode != Mode.SIP_ROUTER) {
       dni = await(DniServer.start(vertx, new DniServerOptions(
-          s.httpHost(), s.httpPort(), redis.url(), s.adminToken(), s.configFile(), registry, clock)));
+          s.httpHost(), s.httpPort(), redis.url(), s.adminToken(), s.configFile(), registry, clock, null,
+          s.httpInstances())));
       DniServer started = dni;
       toClose.add(() -> await(started.close()));
       String base = "http://127.0.0.1:" + dni.port();
-      out.println("  dni-server   " + base + "   (snippet " + base + "/dni.js)");
+      out.println("  dni-server   " + base + "   (snippet " + base + "/dni.js), " + dni.instances()
+          + " HTTP instance" + (dni.instances() == 1 ? "" : "s"));
       out.println("  dashboard    " + base + "/dashboard");
       out.println("  metrics      " + base + "/metrics");
       out.println("  admin token  " + s.adminToken() + (s.adminTokenGenerated()
           ? "   (made up for this run; set CALLTRACK_ADMIN_TOKEN to choose one)" : ""));
     }
+    SipRouter router = null;
     if (mode != Mode.DNI_SERVER) {
-      SipRouter router = await(SipRouter.start(vertx, new SipRouterOptions(
+      router = await(SipRouter.start(vertx, new SipRouterOptions(
           s.sipHost(), s.sipPort(), s.sipTrunks(), redis.url(), s.dataDir().resolve("spool"),
-          registry, clock, s.answerTimeout())));
-      toClose.add(() -> await(router.close()));
+          registry, clock, s.answerTimeout(), s.sipAdvertise(), s.sipLimits())));
+      SipRouter started = router;
+      toClose.add(() -> await(started.close()));
       out.println("  sip-router   sip:" + s.sipHost() + ":" + router.port() + " (UDP and TCP), trunks "
           + String.join(", ", s.sipTrunks()));
       if (s.sipOutbound() != null) {
@@ -104,6 +108,12 @@ final class Engine {
     }
     if (mode == Mode.DEMO) {
       Demo.start(vertx, s, redis.url(), dni, clock, toClose, out);
+    }
+    if (router != null) {
+      // added last, so it runs first on SIGTERM: new calls get 503 while calls in progress end, up to
+      // the drain time; then the router and the rest close
+      SipRouter draining = router;
+      toClose.add(() -> draining.drain().toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES));
     }
     out.println("ready. Ctrl-C stops.");
     out.flush();

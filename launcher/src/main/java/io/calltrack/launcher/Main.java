@@ -21,13 +21,20 @@ public final class Main {
         size-pool [options]  how many tracking numbers a site needs for exact attribution:
                              simulates a day of its traffic on the real pool engine
                              (`calltrack size-pool --help` lists the traffic options)
+        health URL           exits 0 if URL answers 2xx within 4 s, else 1 (the image's health check)
         help                 this text
 
       environment: CALLTRACK_HTTP_PORT (8080), CALLTRACK_SIP_PORT (5060), CALLTRACK_SIP_HOST (127.0.0.1),
-        CALLTRACK_SIP_TRUNKS (127.0.0.0/8), CALLTRACK_REDIS_URL (unset: embedded redis-server),
+        CALLTRACK_SIP_TRUNKS (127.0.0.0/8), CALLTRACK_SIP_ADVERTISE (host[:port] for Record-Route and Via;
+        unset: the bind address), CALLTRACK_REDIS_URL (unset: embedded redis-server; a comma list of
+        redis://host:port for cluster seeds or sentinels), CALLTRACK_REDIS_MODE (standalone|cluster|sentinel),
+        CALLTRACK_REDIS_MASTER (sentinel's master name), CALLTRACK_HTTP_INSTANCES (one per core),
         CALLTRACK_ADMIN_TOKEN (unset: a random one, printed), CALLTRACK_CONFIG (JSON file),
         CALLTRACK_DATA_DIR (.calltrack), CALLTRACK_METRICS_PORT (9090, sip-router alone)
       """;
+
+  /** The commands {@link #run} knows (the image's CMD and compose's commands are checked against it). */
+  static final List<String> COMMANDS = List.of("demo", "run", "dni-server", "sip-router", "size-pool", "health", "help");
 
   private Main() {}
 
@@ -42,6 +49,9 @@ public final class Main {
       return args.length == 0 ? 2 : 0;
     }
     List<String> rest = Arrays.asList(args).subList(1, args.length);
+    if (args[0].equals("health")) {
+      return health(rest, out, err);
+    }
     if (args[0].equals("size-pool")) {
       // its own flags, its own (embedded or given) Redis: nothing of the servers' settings applies
       return io.calltrack.loadtests.pool.SizePool.run(rest.toArray(String[]::new), out);
@@ -62,6 +72,30 @@ public final class Main {
     } catch (IllegalArgumentException e) {
       err.println("calltrack: " + e.getMessage());
       return 2;
+    }
+  }
+
+  /** GET the one URL given; 0 on a 2xx answer, 1 otherwise (a container health check: no curl needed). */
+  static int health(List<String> rest, PrintStream out, PrintStream err) {
+    if (rest.size() != 1 || !rest.get(0).startsWith("http://")) {
+      err.println("usage: calltrack health http://host:port/path");
+      return 2;
+    }
+    try {
+      java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+          .connectTimeout(java.time.Duration.ofSeconds(2)).build();
+      java.net.http.HttpResponse<String> r = http.send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(rest.get(0)))
+              .timeout(java.time.Duration.ofSeconds(4)).GET().build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      out.println(r.statusCode() + " " + r.body());
+      return r.statusCode() / 100 == 2 ? 0 : 1;
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      err.println("unhealthy: " + e);
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
     }
   }
 

@@ -1,5 +1,6 @@
 package io.calltrack.launcher;
 
+import io.calltrack.core.redis.RedisTarget;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -9,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the launcher reads from the environment (DESIGN.md "Command line"), read in one place.
+ * Everything the launcher reads from the environment (docs/operations.md, "Configuration"), read in one place.
  * A missing admin token is made up at start and printed, so a first run is never left unprotected.
  */
 public record Settings(
@@ -18,6 +19,7 @@ public record Settings(
     String sipHost,
     int sipPort,
     List<String> sipTrunks,
+    /** The Redis target's one-string form ({@link RedisTarget#spec()}); null: run an embedded redis-server. */
     String redisUrl,
     String adminToken,
     boolean adminTokenGenerated,
@@ -25,14 +27,11 @@ public record Settings(
     Path dataDir,
     int metricsPort,
     Duration answerTimeout,
+    int httpInstances,
+    String sipAdvertise,
+    io.calltrack.sip.RouterLimits sipLimits,
     String sipOutbound,
     int sipCallbackPort) {
-
-  /** The same settings with another config file (the {@code --config} flag). */
-  public Settings withConfigFile(Path file) {
-    return new Settings(httpHost, httpPort, sipHost, sipPort, sipTrunks, redisUrl, adminToken, adminTokenGenerated,
-        file, dataDir, metricsPort, answerTimeout, sipOutbound, sipCallbackPort);
-  }
 
   public static Settings fromEnv(Map<String, String> env) {
     String token = blankToNull(env.get("CALLTRACK_ADMIN_TOKEN"));
@@ -50,15 +49,57 @@ public record Settings(
         port(env, "CALLTRACK_SIP_PORT", 5060),
         Arrays.stream(env.getOrDefault("CALLTRACK_SIP_TRUNKS", "127.0.0.0/8").split(","))
             .map(String::strip).filter(s -> !s.isEmpty()).toList(),
-        blankToNull(env.get("CALLTRACK_REDIS_URL")),
+        redisTarget(env),
         token,
         generated,
         config == null ? null : Path.of(config),
         Path.of(env.getOrDefault("CALLTRACK_DATA_DIR", ".calltrack")),
         port(env, "CALLTRACK_METRICS_PORT", 9090),
         Duration.ofSeconds(port(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS", 30)),
+        instances(env),
+        blankToNull(env.get("CALLTRACK_SIP_ADVERTISE")),
+        sipLimits(env),
         blankToNull(env.get("CALLTRACK_SIP_OUTBOUND")),
         port(env, "CALLTRACK_SIP_CALLBACK_PORT", port(env, "CALLTRACK_SIP_PORT", 5060) + 2));
+  }
+
+  /** The router's limits: new calls per second in total and per source address (0: none), drain time. */
+  private static io.calltrack.sip.RouterLimits sipLimits(Map<String, String> env) {
+    io.calltrack.sip.RouterLimits d = io.calltrack.sip.RouterLimits.DEFAULTS;
+    return d.withInviteRates(port(env, "CALLTRACK_SIP_MAX_CPS", (int) d.invitesPerSecond()),
+            port(env, "CALLTRACK_SIP_MAX_CPS_PER_SOURCE", (int) d.invitesPerSecondPerSource()))
+        .withDrainTime(Duration.ofSeconds(port(env, "CALLTRACK_SIP_DRAIN_SECONDS", (int) d.drainTime().toSeconds())));
+  }
+
+  /** The config file given on the command line instead of CALLTRACK_CONFIG. */
+  public Settings withConfigFile(Path file) {
+    return new Settings(httpHost, httpPort, sipHost, sipPort, sipTrunks, redisUrl, adminToken, adminTokenGenerated,
+        file, dataDir, metricsPort, answerTimeout, httpInstances, sipAdvertise, sipLimits, sipOutbound,
+        sipCallbackPort);
+  }
+
+  /** CALLTRACK_REDIS_MODE (standalone|cluster|sentinel), CALLTRACK_REDIS_URL (comma list), CALLTRACK_REDIS_MASTER. */
+  private static String redisTarget(Map<String, String> env) {
+    RedisTarget t = RedisTarget.fromEnv(env);
+    return t == null ? null : t.spec();
+  }
+
+  /** CALLTRACK_HTTP_INSTANCES: a number of HTTP verticles, or unset / "auto" for one per core. */
+  private static int instances(Map<String, String> env) {
+    String v = blankToNull(env.get("CALLTRACK_HTTP_INSTANCES"));
+    if (v == null || v.equalsIgnoreCase("auto")) {
+      return Runtime.getRuntime().availableProcessors();
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < 1 || n > 256) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("CALLTRACK_HTTP_INSTANCES must be a number from 1 to 256 or auto, not '"
+          + v + "'");
+    }
   }
 
   private static int port(Map<String, String> env, String name, int dflt) {

@@ -99,7 +99,7 @@ public final class SipRouter {
         });
     CallResolver resolver = new CallResolver(context, backends.engine(), Duration.ofSeconds(2));
     CallJournal journal = new CallJournal(vertx, context, backends.calls(), o.spoolDir(), pool,
-        resolver::enrich, Duration.ofSeconds(3));
+        resolver::enrich, Duration.ofSeconds(3), o.clock());
     RouterMetrics metrics = new RouterMetrics(o.registry(), journal::depth);
     RoutingTableCache table = new RoutingTableCache(vertx, context, backends.config(),
         new RoutingSnapshot(o.spoolDir()), Duration.ofSeconds(30), Duration.ofSeconds(3));
@@ -118,8 +118,9 @@ public final class SipRouter {
       SipProvider provider = stack.createSipProvider(udp);
       provider.addListeningPoint(tcp);
       Proxy proxy = new Proxy(vertx, provider, factory.createHeaderFactory(), factory.createMessageFactory(),
-          factory.createAddressFactory(), o.host(), o.port(), policy, observers, metrics, pool, o.clock(),
-          workDelay);
+          // Record-Route and Via carry the advertised address (CALLTRACK_SIP_ADVERTISE), not the bind one
+          factory.createAddressFactory(), o.advertisedHost(), o.advertisedPort(), policy, observers, metrics, pool,
+          o.clock(), workDelay);
       provider.addSipListener(proxy);
       stack.start();
       journal.start(Duration.ofMillis(500));
@@ -166,13 +167,18 @@ public final class SipRouter {
     p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
     p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
     p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
-    p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+    // JAIN-SIP allocates a buffer of this size for every UDP datagram it receives and keeps it while
+    // the datagram waits in its queue: at 65536 a JFR profile under bench-router showed most of the
+    // allocation here, and a backlog of a few seconds filled a 768 MB heap. SIP over UDP stays well
+    // under 8 KB (RFC 3261 18.1.1 moves larger requests to TCP); it also caps TCP message size.
+    p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "8192");
     p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
     p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));
     p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));
     p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
     RouterLimits limits = o.limits();
     p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", TcpLimits.class.getName());
+    p.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", io.calltrack.sip.proxy.ResponseGate.class.getName());
     p.setProperty(TcpLimits.TOTAL, Integer.toString(limits.tcpConnections()));
     p.setProperty(TcpLimits.PER_SOURCE, Integer.toString(limits.tcpConnectionsPerSource()));
     p.setProperty(TcpLimits.IDLE_MILLIS, Long.toString(limits.tcpIdleTimeout().toMillis()));
@@ -193,6 +199,11 @@ public final class SipRouter {
 
   public int port() {
     return options.port();
+  }
+
+  /** Calls whose last event is not yet in Redis or the spool, an earlier run's left-open ones included. */
+  public int openCalls() {
+    return journal.openCalls();
   }
 
   /** Call events waiting on disk for Redis (0 when Redis has everything). */
@@ -248,7 +259,8 @@ public final class SipRouter {
       Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
       // starting the config store never fails for Redis being down: the router must start without it
       return RedisConfigStore.create(vertx, redis).map(config -> new Backends(config, config::onChange,
-          new RedisPoolEngine(vertx, RedisAPI.api(redis), config, o.clock()), new RedisCallStore(redis),
+          new RedisPoolEngine(vertx, RedisAPI.api(redis), config, o.clock()), new RedisCallStore(redis,
+              io.calltrack.core.redis.RedisTarget.parse(o.redisUrl()).writes()),
           () -> config.close().onComplete(ar -> redis.close())));
     }
   }

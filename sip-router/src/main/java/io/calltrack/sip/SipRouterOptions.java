@@ -10,14 +10,16 @@ import java.util.Objects;
 /**
  * How to run the router.
  *
- * @param host          address to listen on (UDP and TCP), also written into Via and Record-Route
+ * @param host          address to listen on (UDP and TCP)
  * @param port          a real port: JAIN-SIP cannot listen on port 0
  * @param trunks        addresses or CIDRs allowed to send calls (INVITEs)
  * @param spoolDir      local disk of the router: call events waiting for Redis, the last routing table
  * @param registry      where the router's meters go (null: a registry of its own)
  * @param clock         the time written into call records
  * @param answerTimeout how long the business line may ring before the call is missed (default 30 s)
- * @param limits        overload, drain and TCP limits (default {@link RouterLimits#DEFAULTS})
+ * @param advertise     {@code host[:port]} the router writes into Record-Route and Via, for peers to
+ *     reach it by (a container's or a NAT's public address); null: the bind address and port, or, when
+ *     bound to every interface (0.0.0.0, ::), this machine's address
  */
 public record SipRouterOptions(
     String host,
@@ -28,12 +30,8 @@ public record SipRouterOptions(
     MeterRegistry registry,
     Clock clock,
     Duration answerTimeout,
+    String advertise,
     RouterLimits limits) {
-
-  public SipRouterOptions(String host, int port, List<String> trunks, String redisUrl, Path spoolDir,
-      MeterRegistry registry, Clock clock, Duration answerTimeout) {
-    this(host, port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout, null);
-  }
 
   public SipRouterOptions {
     Objects.requireNonNull(host, "host");
@@ -50,5 +48,75 @@ public record SipRouterOptions(
       throw new IllegalArgumentException("answerTimeout must be positive");
     }
     limits = limits == null ? RouterLimits.DEFAULTS : limits;
+    advertise = advertise == null || advertise.isBlank() ? null : advertise.strip();
+    if (advertise != null) {
+      advertisedPort(advertise, port); // refuses a bad port at start
+    }
+  }
+
+  /** Without an advertised address: peers are told the bind address. */
+  public SipRouterOptions(String host, int port, List<String> trunks, String redisUrl, Path spoolDir,
+      MeterRegistry registry, Clock clock, Duration answerTimeout) {
+    this(host, port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout, null, null);
+  }
+
+  /** With the default limits. */
+  public SipRouterOptions(String host, int port, List<String> trunks, String redisUrl, Path spoolDir,
+      MeterRegistry registry, Clock clock, Duration answerTimeout, String advertise) {
+    this(host, port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout, advertise, null);
+  }
+
+  /** The host written into Record-Route and Via. */
+  public String advertisedHost() {
+    if (advertise != null) {
+      String a = advertise;
+      if (a.startsWith("[")) { // [IPv6]:port
+        return a.substring(0, a.indexOf(']') + 1);
+      }
+      int colon = a.indexOf(':');
+      return colon < 0 || a.indexOf(':', colon + 1) >= 0 ? a : a.substring(0, colon);
+    }
+    if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+      try {
+        return java.net.InetAddress.getLocalHost().getHostAddress();
+      } catch (java.net.UnknownHostException e) {
+        return "127.0.0.1";
+      }
+    }
+    return host;
+  }
+
+  /** The port written into Record-Route and Via. */
+  public int advertisedPort() {
+    return advertise == null ? port : advertisedPort(advertise, port);
+  }
+
+  private static int advertisedPort(String advertise, int dflt) {
+    String a = advertise;
+    String portText = null;
+    if (a.startsWith("[")) {
+      int end = a.indexOf(']');
+      if (end + 1 < a.length() && a.charAt(end + 1) == ':') {
+        portText = a.substring(end + 2);
+      }
+    } else {
+      int colon = a.indexOf(':');
+      if (colon >= 0 && a.indexOf(':', colon + 1) < 0) {
+        portText = a.substring(colon + 1);
+      }
+    }
+    if (portText == null) {
+      return dflt;
+    }
+    try {
+      int p = Integer.parseInt(portText);
+      if (p < 1 || p > 65535) {
+        throw new NumberFormatException();
+      }
+      return p;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("CALLTRACK_SIP_ADVERTISE must be host[:port] with a port from 1 to 65535: '"
+          + advertise + "'");
+    }
   }
 }

@@ -139,7 +139,11 @@ class RedisOutageTest {
   private static void assertEventsOnceAndInOrder(RouterFixture fx, List<CallRecord> records) {
     Set<String> ours = new HashSet<>();
     records.forEach(r -> ours.add(r.callId()));
-    Response entries = Await.result(RedisAPI.api(fx.redis).xrange(List.of(RedisCallStore.EVENTS_STREAM, "-", "+")));
+    List<Response> entries = new java.util.ArrayList<>();
+    for (String property : new HashSet<>(records.stream().map(CallRecord::property).toList())) {
+      Await.result(RedisAPI.api(fx.redis).xrange(List.of(RedisCallStore.eventsStream(property), "-", "+")))
+          .forEach(entries::add);
+    }
     Map<String, List<Integer>> seqs = new HashMap<>();
     for (Response entry : entries) {
       Response fields = entry.get(1);

@@ -57,8 +57,35 @@ final class RouterFixture implements AutoCloseable {
   }
 
   SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir) {
-    SipRouter router = Await.result(SipRouter.start(vertx, new SipRouterOptions("127.0.0.1", port, trunks, redisUrl,
-        spoolDir, registry, Clock.systemUTC(), answerTimeout)));
+    return router(port, trunks, answerTimeout, registry, spoolDir, Clock.systemUTC(), null);
+  }
+
+  SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir,
+      Clock clock) {
+    return router(port, trunks, answerTimeout, registry, spoolDir, clock, null);
+  }
+
+  /** A router that writes {@code advertise} ({@code host[:port]}) into Record-Route and Via. */
+  SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir,
+      String advertise) {
+    return router(port, trunks, answerTimeout, registry, spoolDir, Clock.systemUTC(), advertise);
+  }
+
+  SipRouter router(int port, List<String> trunks, Duration answerTimeout, MeterRegistry registry, Path spoolDir,
+      Clock clock, String advertise) {
+    return start(new SipRouterOptions("127.0.0.1", port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout,
+        advertise));
+  }
+
+  /** A router with {@code limits} (rates, drain time, TCP) instead of the defaults. */
+  SipRouter router(List<String> trunks, Duration answerTimeout, RouterLimits limits) {
+    int port = EmbeddedRedis.freePort();
+    return start(new SipRouterOptions("127.0.0.1", port, trunks, redisUrl, spoolRoot.resolve("spool-" + port),
+        new SimpleMeterRegistry(), Clock.systemUTC(), answerTimeout, null, limits));
+  }
+
+  private SipRouter start(SipRouterOptions options) {
+    SipRouter router = Await.result(SipRouter.start(vertx, options));
     routers.add(router);
     return router;
   }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.math.BigDecimal;
 
 /**
- * What the call turned into, reported later by the business (DESIGN.md
+ * What the call turned into, reported later by the business (docs/contract.md
  * {@code POST /v1/calls/{callId}/outcome}). {@code value} is money: a decimal string in JSON.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

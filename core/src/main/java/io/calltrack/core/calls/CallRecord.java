@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One call to a tracking or static number (DESIGN.md {@code GET /v1/calls/{callId}}). Written by the
+ * One call to a tracking or static number (docs/contract.md {@code GET /v1/calls/{callId}}). Written by the
  * SIP router as the call progresses; {@code outcome} is added later by the business. Every field
  * is always in the JSON (null until known), so clients see one shape.
  *
@@ -18,6 +18,9 @@ import java.util.Objects;
  *                    resolved (Redis was down at the call's start)
  * @param candidates  every session that could have been the caller's, when more than one could
  * @param finalCode   the SIP status that ended the call's setup (200, 486, 408, 487, ...)
+ * @param endReason   null when the call ended by SIP (BYE, CANCEL, a final error, the answer timeout);
+ *                    {@value #END_ROUTER_RESTART} when the router that carried it stopped before the
+ *                    call ended, and the record was closed when the router started again
  * @param direction   {@value #INBOUND}, or {@value #CALLBACK} for a call placed for a callback request
  *                    (then {@code caller} is the lead called and {@code number} is null)
  */
@@ -40,8 +43,11 @@ public record CallRecord(
     Attribution attribution,
     List<String> candidates,
     CallOutcome outcome,
+    String endReason,
     String direction) {
 
+  /** See {@code endReason}: closed at the router's restart, at most the maximum call length after the answer. */
+  public static final String END_ROUTER_RESTART = "router-restart";
   /** A call a caller placed to a tracking or static number. */
   public static final String INBOUND = "inbound";
   /** A call calltrack placed for a visitor's callback request: business line first, then the lead. */
@@ -51,9 +57,9 @@ public record CallRecord(
   public CallRecord(String callId, String sipCallId, PhoneNumber number, String caller, String property,
       Instant startedAt, Instant ringingAt, Instant answeredAt, Instant endedAt, CallStatus status,
       Long durationSeconds, Integer finalCode, String resolution, String sessionId, Attribution attribution,
-      List<String> candidates, CallOutcome outcome) {
+      List<String> candidates, CallOutcome outcome, String endReason) {
     this(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, endedAt, status,
-        durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome, INBOUND);
+        durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome, endReason, INBOUND);
   }
 
   public CallRecord {
@@ -68,13 +74,13 @@ public record CallRecord(
   public static CallRecord started(String callId, String sipCallId, PhoneNumber number, String caller,
       String property, Instant at) {
     return new CallRecord(callId, sipCallId, number, caller, property, at, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null);
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null);
   }
 
   /** A callback call: we placed it, to the business line then to {@code lead}. */
   public static CallRecord callback(String callId, String sipCallId, String lead, String property, Instant at) {
     return new CallRecord(callId, sipCallId, null, lead, property, at, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null, CALLBACK);
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, CALLBACK);
   }
 
   public boolean finished() {
@@ -84,18 +90,20 @@ public record CallRecord(
   public CallRecord withAttribution(String resolution, String sessionId, Attribution attribution,
       List<String> candidates) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
-        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome, direction);
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome,
+        endReason, direction);
   }
 
   public CallRecord ringing(Instant at) {
     return ringingAt != null ? this : new CallRecord(callId, sipCallId, number, caller, property, startedAt,
         at, answeredAt, endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution,
-        candidates, outcome, direction);
+        candidates, outcome, endReason, direction);
   }
 
   public CallRecord answered(Instant at, int code) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, at, endedAt,
-        CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, outcome, direction);
+        CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, outcome,
+        endReason, direction);
   }
 
   /** The call is over: unanswered with {@code status}, or an answered call hung up (status stays answered). */
@@ -105,11 +113,19 @@ public record CallRecord(
         : Long.valueOf(Math.round(Duration.between(answeredAt, at).toMillis() / 1000.0));
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, at,
         s, duration, finalCode != null && answeredAt != null ? finalCode : code, resolution, sessionId,
-        attribution, candidates, outcome, direction);
+        attribution, candidates, outcome, endReason, direction);
+  }
+
+  /** The same record, marked as ended for {@code reason} (see {@code endReason}). */
+  public CallRecord withEndReason(String reason) {
+    return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome,
+        reason, direction);
   }
 
   public CallRecord withOutcome(CallOutcome newOutcome) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
-        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, newOutcome, direction);
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, newOutcome,
+        endReason, direction);
   }
 }

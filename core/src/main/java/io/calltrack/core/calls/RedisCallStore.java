@@ -11,26 +11,35 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Call records in Redis. Keys share the {@code {calls}} hash tag so each event's record, index entry
- * and stream entry are written by one Lua script (and stay in one slot on Redis Cluster):
+ * Call records in Redis, sharded by property: each property's calls carry the hash tag
+ * {@code {calls:<property>}} (calls without a property: {@code {calls:_}}), so on Redis Cluster the
+ * call writes of different properties land on different shards, while each event's record, index
+ * entry and stream entry are still written by one Lua script in one slot:
  * <ul>
- *   <li>{@code {calls}:call:<callId>} — hash: {@code seq} (last applied event), {@code record} (JSON),
- *       {@code outcome} (JSON, set by the business later)</li>
- *   <li>{@code {calls}:by-start} — sorted set of {@code <13-digit start millis>|<callId>}, all at score
- *       0, so a lexicographic range is a time range and a member is an exact paging cursor</li>
- *   <li>{@code {calls}:events} — the stream the ROI rollups read: fields {@code callId, seq, type,
+ *   <li>{@code {calls:P}:call:<callId>} — hash: {@code seq} (last applied event), {@code record}
+ *       (JSON), {@code outcome} (JSON, set by the business later)</li>
+ *   <li>{@code {calls:P}:by-start} — sorted set of {@code <13-digit start millis>|<callId>}, all at
+ *       score 0, so a lexicographic range is a time range and a member is an exact paging cursor</li>
+ *   <li>{@code {calls:P}:events} — the stream the ROI rollups read: fields {@code callId, seq, type,
  *       record}; outcome changes add {@code type=outcome} entries with an {@code outcome} field</li>
+ *   <li>{@code {calls}:shards} — set of the shards (property ids, {@code _}) that have calls: added
+ *       before a shard's first write, read to find a call by id alone, to page over every shard
+ *       and by the rollup consumers to find every stream. Tiny, written once per shard.</li>
  * </ul>
  */
 public final class RedisCallStore implements CallStore {
-  public static final String KEY_PREFIX = "{calls}:call:";
-  public static final String INDEX = "{calls}:by-start";
-  public static final String EVENTS_STREAM = "{calls}:events";
-  /** Approximate cap on the stream; rollups read it continuously, far behind this. */
+  /** The set of shards with calls (see the class comment). */
+  public static final String SHARDS = "{calls}:shards";
+  /** The shard of calls that have no property. */
+  public static final String NO_PROPERTY = "_";
+  /** Approximate cap on each stream; rollups read it continuously, far behind this. */
   public static final long STREAM_MAX_LEN = 1_000_000;
   public static final int MAX_PAGE = 500;
 
@@ -38,36 +47,126 @@ public final class RedisCallStore implements CallStore {
   private static final LuaScript OUTCOME = LuaScript.load("/lua/calls/set-outcome.lua");
 
   private final RedisAPI api;
+  /** The client behind {@link #api} when known: WAIT-backed writes need it (null: plain writes). */
+  private final Redis redis;
+  private final LuaScript.Durability durability;
+  /** Shards this process has already registered in {@link #SHARDS}. */
+  private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
   public RedisCallStore(RedisAPI api) {
     this.api = api;
+    this.redis = null;
+    this.durability = LuaScript.Durability.NONE;
   }
 
   public RedisCallStore(Redis redis) {
-    this(RedisAPI.api(redis));
+    this(redis, LuaScript.Durability.NONE);
   }
 
-  public static String key(String callId) {
-    return KEY_PREFIX + callId;
+  /**
+   * A store whose call events are acknowledged only once {@code durability} replicas have them
+   * (WAIT): the router then keeps an event in its spool until a failover can no longer lose it.
+   */
+  public RedisCallStore(Redis redis, LuaScript.Durability durability) {
+    this.api = RedisAPI.api(redis);
+    this.redis = redis;
+    this.durability = durability;
+  }
+
+  /** The shard of a call of {@code property} (null: the no-property shard). */
+  public static String shard(String property) {
+    return property == null || property.isEmpty() ? NO_PROPERTY : property;
+  }
+
+  private static String tag(String shard) {
+    return "{calls:" + shard + "}:";
+  }
+
+  /** The call's hash in the shard of {@code property}. */
+  public static String key(String property, String callId) {
+    return tag(shard(property)) + "call:" + callId;
+  }
+
+  public static String index(String property) {
+    return tag(shard(property)) + "by-start";
+  }
+
+  /** The calls stream of {@code property}'s shard, read by the rollup consumers. */
+  public static String eventsStream(String property) {
+    return tag(shard(property)) + "events";
   }
 
   static String indexMember(Instant startedAt, String callId) {
     return String.format("%013d|%s", startedAt.toEpochMilli(), callId);
   }
 
+  /** Every shard that has calls (property ids, and {@link #NO_PROPERTY}), sorted. */
+  public Future<List<String>> shards() {
+    return api.smembers(SHARDS).map(res -> {
+      List<String> out = new ArrayList<>();
+      for (Response r : res) {
+        out.add(r.toString());
+      }
+      Collections.sort(out);
+      return out;
+    });
+  }
+
+  private Future<Void> register(String shard) {
+    if (registered.contains(shard)) {
+      return Future.succeededFuture();
+    }
+    return api.sadd(List.of(SHARDS, shard)).map(r -> {
+      registered.add(shard);
+      return null;
+    });
+  }
+
+  /**
+   * The property shard that holds {@code callId} (empty if no shard does). A call id is in one shard:
+   * its property comes from the dialled number and does not change during the call.
+   */
+  public Future<Optional<String>> locate(String callId) {
+    return shards().compose(shards -> {
+      List<Future<Response>> checks = new ArrayList<>();
+      for (String shard : shards) {
+        checks.add(api.exists(List.of(key(shard, callId))));
+      }
+      return Future.all(checks).map(all -> {
+        for (int i = 0; i < shards.size(); i++) {
+          if (checks.get(i).result().toInteger() == 1) {
+            return Optional.of(shards.get(i));
+          }
+        }
+        return Optional.<String>empty();
+      });
+    });
+  }
+
   @Override
   public Future<Boolean> apply(CallEvent event) {
     CallRecord r = event.record();
-    return APPLY.run(api, List.of(key(event.callId()), INDEX, EVENTS_STREAM),
-            List.of(Integer.toString(event.seq()), JsonMapper.write(r.withOutcome(null)),
-                indexMember(r.startedAt(), event.callId()), event.type().json(), event.callId(),
-                Long.toString(STREAM_MAX_LEN)))
+    String shard = shard(r.property());
+    List<String> keys = List.of(key(shard, event.callId()), index(shard), eventsStream(shard));
+    List<String> args = List.of(Integer.toString(event.seq()), JsonMapper.write(r.withOutcome(null)),
+        indexMember(r.startedAt(), event.callId()), event.type().json(), event.callId(),
+        Long.toString(STREAM_MAX_LEN));
+    return register(shard).compose(v -> redis != null && durability.enabled()
+            ? APPLY.runReplicated(redis, keys, args, durability)
+            : APPLY.run(api, keys, args))
         .map(res -> res.toInteger() == 1);
   }
 
   @Override
   public Future<Optional<CallRecord>> get(String callId) {
-    return api.hmget(List.of(key(callId), "record", "outcome"))
+    return locate(callId).compose(shard -> shard.isEmpty()
+        ? Future.succeededFuture(Optional.<CallRecord>empty())
+        : get(shard.get(), callId));
+  }
+
+  /** The call as stored in {@code property}'s shard. */
+  public Future<Optional<CallRecord>> get(String property, String callId) {
+    return api.hmget(List.of(key(property, callId), "record", "outcome"))
         .map(res -> Optional.ofNullable(toRecord(res.get(0), res.get(1))));
   }
 
@@ -87,37 +186,48 @@ public final class RedisCallStore implements CallStore {
       }
     }
     String min = from == null ? "-" : "[" + String.format("%013d", from.toEpochMilli());
-    // ZRANGE ... BYLEX REV (Redis 6.2+) is what the deprecated ZREVRANGEBYLEX became: max first
-    return api.zrange(List.of(INDEX, max, min, "BYLEX", "REV", "LIMIT", "0", Integer.toString(limit + 1)))
-        .compose(members -> {
-          List<String> ids = new ArrayList<>();
-          for (Response m : members) {
-            ids.add(m.toString());
+    String maxBound = max;
+    // newest first over every shard: each shard's newest limit+1 in range, merged, the first limit+1 kept
+    return shards().compose(shards -> {
+      List<Future<Response>> ranges = new ArrayList<>();
+      for (String shard : shards) {
+        // ZRANGE ... BYLEX REV (Redis 6.2+) is what the deprecated ZREVRANGEBYLEX became: max first
+        ranges.add(api.zrange(List.of(index(shard), maxBound, min, "BYLEX", "REV", "LIMIT", "0",
+            Integer.toString(limit + 1))));
+      }
+      return Future.all(ranges).compose(all -> {
+        List<String[]> members = new ArrayList<>(); // {member, shard}
+        for (int i = 0; i < shards.size(); i++) {
+          for (Response m : ranges.get(i).result()) {
+            members.add(new String[] {m.toString(), shards.get(i)});
           }
-          boolean more = ids.size() > limit;
-          List<String> pageMembers = more ? ids.subList(0, limit) : ids;
-          String next = more ? encodeCursor(pageMembers.get(pageMembers.size() - 1)) : null;
-          if (pageMembers.isEmpty()) {
-            return Future.succeededFuture(new CallPage(List.of(), null));
-          }
-          // one HMGET per call, pipelined on the connection
-          List<Future<Response>> reads = new ArrayList<>();
-          for (String member : pageMembers) {
-            String callId = member.substring(member.indexOf('|') + 1);
-            reads.add(api.hmget(List.of(key(callId), "record", "outcome")));
-          }
-          return Future.all(reads).map(all -> {
-            List<CallRecord> calls = new ArrayList<>();
-            for (Future<Response> read : reads) {
-              Response res = read.result();
-              CallRecord r = toRecord(res.get(0), res.get(1));
-              if (r != null) {
-                calls.add(r);
-              }
+        }
+        members.sort((a, b) -> b[0].compareTo(a[0]));
+        boolean more = members.size() > limit;
+        List<String[]> pageMembers = more ? members.subList(0, limit) : members;
+        String next = more ? encodeCursor(pageMembers.get(pageMembers.size() - 1)[0]) : null;
+        if (pageMembers.isEmpty()) {
+          return Future.succeededFuture(new CallPage(List.of(), null));
+        }
+        // one HMGET per call, pipelined on the connection
+        List<Future<Response>> reads = new ArrayList<>();
+        for (String[] member : pageMembers) {
+          String callId = member[0].substring(member[0].indexOf('|') + 1);
+          reads.add(api.hmget(List.of(key(member[1], callId), "record", "outcome")));
+        }
+        return Future.all(reads).map(done -> {
+          List<CallRecord> calls = new ArrayList<>();
+          for (Future<Response> read : reads) {
+            Response res = read.result();
+            CallRecord r = toRecord(res.get(0), res.get(1));
+            if (r != null) {
+              calls.add(r);
             }
-            return new CallPage(calls, next);
-          });
+          }
+          return new CallPage(calls, next);
         });
+      });
+    });
   }
 
   @Override
@@ -127,7 +237,14 @@ public final class RedisCallStore implements CallStore {
 
   @Override
   public Future<String> setOutcomeEvent(String callId, CallOutcome outcome) {
-    return OUTCOME.run(api, List.of(key(callId), EVENTS_STREAM),
+    return locate(callId).compose(shard -> shard.isEmpty()
+        ? Future.failedFuture(new CalltrackException.NotFound("no call '" + callId + "'"))
+        : setOutcomeEvent(shard.get(), callId, outcome));
+  }
+
+  /** {@link #setOutcomeEvent(String, CallOutcome)} on the call in {@code property}'s shard. */
+  public Future<String> setOutcomeEvent(String property, String callId, CallOutcome outcome) {
+    return OUTCOME.run(api, List.of(key(property, callId), eventsStream(property)),
             List.of(JsonMapper.write(outcome), callId, Long.toString(STREAM_MAX_LEN)))
         .compose(res -> "0".equals(res.toString())
             ? Future.failedFuture(new CalltrackException.NotFound("no call '" + callId + "'"))
@@ -139,19 +256,27 @@ public final class RedisCallStore implements CallStore {
     if (callIds.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    // one EXISTS per id, pipelined on the client's connection
-    List<Future<Response>> checks = new ArrayList<>();
-    for (String id : callIds) {
-      checks.add(api.exists(List.of(key(id))));
-    }
-    return Future.all(checks).map(all -> {
-      List<String> out = new ArrayList<>();
-      for (int i = 0; i < callIds.size(); i++) {
-        if (checks.get(i).result().toInteger() == 0) {
-          out.add(callIds.get(i));
+    // one EXISTS per id and shard, pipelined on the client's connection
+    return shards().compose(shards -> {
+      List<Future<Response>> checks = new ArrayList<>();
+      for (String id : callIds) {
+        for (String shard : shards) {
+          checks.add(api.exists(List.of(key(shard, id))));
         }
       }
-      return out;
+      return Future.all(checks).map(all -> {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < callIds.size(); i++) {
+          boolean found = false;
+          for (int j = 0; j < shards.size(); j++) {
+            found |= checks.get(i * shards.size() + j).result().toInteger() == 1;
+          }
+          if (!found) {
+            out.add(callIds.get(i));
+          }
+        }
+        return out;
+      });
     });
   }
 

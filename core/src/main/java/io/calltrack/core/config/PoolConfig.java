@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
-/** A pool of tracking numbers leased to visits of one property (DESIGN.md {@code PUT /v1/pools/{poolId}}). */
+/** A pool of tracking numbers leased to visits of one property (docs/contract.md {@code PUT /v1/pools/{poolId}}). */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record PoolConfig(
     String id,

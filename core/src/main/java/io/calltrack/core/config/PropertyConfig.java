@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A customer's website (DESIGN.md {@code PUT /v1/properties/{property}}): the numbers it prints,
+ * A customer's website (docs/contract.md {@code PUT /v1/properties/{property}}): the numbers it prints,
  * the number shown when no tracking number can be given, where its calls go, the timezone its
  * days are cut in, the region a browser's time zone stands for ({@code timeZoneRegions}, e.g.
  * {@code {"America/Chicago": "Chicago"}}) and how callbacks are placed ({@link CallbackSettings}).

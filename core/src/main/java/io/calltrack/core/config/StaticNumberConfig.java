@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * An offline tracking number (print ad, billboard, radio): every call to it is attributed to the
- * same source (DESIGN.md {@code PUT /v1/numbers/{number}}), and to its {@code region} when it has one
+ * same source (docs/contract.md {@code PUT /v1/numbers/{number}}), and to its {@code region} when it has one
  * (a city's billboard gets its own number).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)

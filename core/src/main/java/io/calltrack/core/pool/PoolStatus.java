@@ -1,7 +1,7 @@
 package io.calltrack.core.pool;
 
 /**
- * A pool's counts (DESIGN.md {@code GET /v1/pools/{poolId}}). {@code exhausted} counts assignments
+ * A pool's counts (docs/contract.md {@code GET /v1/pools/{poolId}}). {@code exhausted} counts assignments
  * that found no free number (fallbacks and recycles both), {@code recycled} the recycles among them.
  */
 public record PoolStatus(

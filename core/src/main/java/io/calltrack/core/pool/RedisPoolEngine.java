@@ -10,6 +10,7 @@ import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.redis.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import java.time.Clock;
@@ -88,6 +89,9 @@ public final class RedisPoolEngine implements PoolEngine {
   private final Clock clock;
   private final Duration historyWindow;
   private volatile java.util.function.Consumer<String> onUnmatched = p -> { };
+  /** Set by {@link #withReplicatedAssigns}: assigns answer only once a replica has the lease. */
+  private Redis client;
+  private LuaScript.Durability durability = LuaScript.Durability.NONE;
 
   public RedisPoolEngine(Vertx vertx, RedisAPI redis, ConfigStore config, Clock clock, Duration historyWindow) {
     this.vertx = vertx;
@@ -110,6 +114,18 @@ public final class RedisPoolEngine implements PoolEngine {
    */
   public void onUnmatched(java.util.function.Consumer<String> listener) {
     this.onUnmatched = listener == null ? p -> { } : listener;
+  }
+
+  /**
+   * Makes every assign WAIT for {@code durability} replicas before it answers ({@code client} is the
+   * Redis behind this engine's RedisAPI): a failover then cannot lose a lease a visitor was shown,
+   * so the number cannot go to a second visitor. An assign the replicas did not confirm in time
+   * fails (the snippet shows the default number). Call before use.
+   */
+  public RedisPoolEngine withReplicatedAssigns(Redis client, LuaScript.Durability durability) {
+    this.client = client;
+    this.durability = durability;
+    return this;
   }
 
   /** Runs {@link #sweep()} every {@code period}; returns the timer id (cancel with {@code vertx.cancelTimer}). */
@@ -196,7 +212,9 @@ public final class RedisPoolEngine implements PoolEngine {
         property.id(),
         JsonMapper.write(attribution),
         Long.toString(now - historyWindow.toMillis()));
-    return ASSIGN.run(redis, keys, args).compose(r -> {
+    return (client != null && durability.enabled() && mode.equals("assign")
+        ? ASSIGN.runReplicated(client, keys, args, durability)
+        : ASSIGN.run(redis, keys, args)).compose(r -> {
       String kind = r.get(0).toString();
       switch (kind) {
         case "unsynced":

@@ -1,7 +1,10 @@
 package io.calltrack.core.redis;
 
 import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,8 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A Lua script shipped as a classpath resource and run by SHA. Redis keeps scripts in a cache that a
@@ -29,13 +35,30 @@ public final class LuaScript {
     this.sha = sha1(source);
   }
 
+  /** Every script loaded in this JVM, by name: what a test checks against a cluster. */
+  private static final Map<String, LuaScript> LOADED = new ConcurrentHashMap<>();
+
   /** Loads {@code resource} (e.g. {@code /lua/pool/assign.lua}) from the classpath. */
   public static LuaScript load(String resource) {
+    return register(new LuaScript(resource, read(resource)));
+  }
+
+  private static LuaScript register(LuaScript script) {
+    LOADED.put(script.name, script);
+    return script;
+  }
+
+  /** The scripts loaded so far in this JVM (a class loads its scripts when it is first used). */
+  public static Collection<LuaScript> loaded() {
+    return List.copyOf(LOADED.values());
+  }
+
+  private static String read(String resource) {
     try (InputStream in = LuaScript.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("Lua script not on the classpath: " + resource);
       }
-      return new LuaScript(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -46,13 +69,13 @@ public final class LuaScript {
    * the script that uses it (Redis has no include of its own).
    */
   public static LuaScript load(String first, String... more) {
-    StringBuilder source = new StringBuilder(load(first).source);
+    StringBuilder source = new StringBuilder(read(first));
     StringBuilder name = new StringBuilder(first);
     for (String resource : more) {
-      source.append('\n').append(load(resource).source);
+      source.append('\n').append(read(resource));
       name.append('+').append(resource);
     }
-    return new LuaScript(name.toString(), source.toString());
+    return register(new LuaScript(name.toString(), source.toString()));
   }
 
   public String name() {
@@ -78,6 +101,72 @@ public final class LuaScript {
       }
       return Future.failedFuture(err);
     });
+  }
+
+  /**
+   * Runs the script and then {@code WAIT replicas timeout} on the same connection (one batch, sent to
+   * the node that owns the keys' slot): the answer comes only once {@code replicas} replicas have the
+   * write, so a failover right after cannot lose it. Fails with {@link NotReplicated} if fewer
+   * acknowledged in time (the write may then still be on the master alone). A master with fewer
+   * replicas than asked (after a failover, before its replica is back) needs only those it has.
+   */
+  public Future<Response> runReplicated(Redis redis, List<String> keys, List<String> args, Durability durability) {
+    if (!durability.enabled()) {
+      return run(RedisAPI.api(redis), keys, args);
+    }
+    List<String> call = new ArrayList<>(2 + keys.size() + args.size());
+    call.add(sha);
+    call.add(Integer.toString(keys.size()));
+    call.addAll(keys);
+    call.addAll(args);
+    return batchWithWait(redis, Command.EVALSHA, call, durability).recover(err -> {
+      // a batch reports a command's error as "ERR [index] NOSCRIPT ..."
+      if (err.getMessage() != null && err.getMessage().contains("NOSCRIPT")) {
+        List<String> full = new ArrayList<>(call);
+        full.set(0, source);
+        return batchWithWait(redis, Command.EVAL, full, durability);
+      }
+      return Future.failedFuture(err);
+    });
+  }
+
+  private static Future<Response> batchWithWait(Redis redis, Command cmd, List<String> call, Durability d) {
+    Request script = Request.cmd(cmd);
+    call.forEach(script::arg);
+    Request wait = Request.cmd(Command.WAIT).arg(d.replicas()).arg(d.timeout().toMillis());
+    // ROLE, on the same master: how many replicas it has now. A master left without its replica
+    // (its own was promoted elsewhere, or is down) cannot do better than the replicas it has: the
+    // write then counts once those have it (none: the WAIT times out, the write stands).
+    Request role = Request.cmd(Command.ROLE);
+    return redis.batch(List.of(script, wait, role)).compose(res -> {
+      long acked = res.get(1).toLong();
+      Response r = res.get(2);
+      long connected = r != null && r.size() > 2 && r.get(2) != null ? r.get(2).size() : d.replicas();
+      long needed = Math.min(d.replicas(), connected);
+      if (acked < needed) {
+        return Future.failedFuture(new NotReplicated(acked, (int) needed));
+      }
+      return Future.succeededFuture(res.get(0));
+    });
+  }
+
+  /** A write that fewer replicas than asked acknowledged within the timeout. */
+  public static final class NotReplicated extends RuntimeException {
+    public NotReplicated(long acked, int wanted) {
+      super("write acknowledged by " + acked + " of " + wanted + " replicas in time");
+    }
+  }
+
+  /**
+   * How many replicas must have a write before it counts as done ({@code WAIT}), and how long to wait.
+   * {@link #NONE} skips the wait (replication stays asynchronous).
+   */
+  public record Durability(int replicas, java.time.Duration timeout) {
+    public static final Durability NONE = new Durability(0, java.time.Duration.ZERO);
+
+    public boolean enabled() {
+      return replicas > 0;
+    }
   }
 
   private static String sha1(String text) {

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One row of the ROI report with its derived figures. Definitions (DESIGN.md): ROI % = (revenue −
+ * One row of the ROI report with its derived figures. Definitions (docs/contract.md): ROI % = (revenue −
  * cost) / cost × 100 (0 % is break-even), ROAS = revenue / cost, cost per call / qualified call /
  * conversion = cost / that count, revenue per call = revenue / calls, answer rate = answered / calls,
  * qualified rate = qualified / calls, call-to-sale rate = conversions / calls. Any ratio whose

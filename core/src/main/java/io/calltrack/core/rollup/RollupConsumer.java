@@ -9,13 +9,16 @@ import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Feeds the rollups from the calls stream through the consumer group {@value #GROUP}: every
+ * Feeds the rollups from the calls streams (one per property shard, found in
+ * {@link RedisCallStore#SHARDS}) through the consumer group {@value #GROUP} on each: every
  * dni-server runs one consumer, entries are shared out among them, and each entry is acknowledged
  * only after its rollup script ran. An entry left pending by a consumer that died is claimed by
  * another after {@code claimIdle} (XAUTOCLAIM). Delivery is therefore at least once; the rollup
@@ -34,12 +37,14 @@ public final class RollupConsumer implements AutoCloseable {
   private final Vertx vertx;
   private final RedisAPI api;
   private final RollupStore rollups;
+  private final RedisCallStore calls;
+  private final List<String> onlyShards;
   private final String group;
   private final String consumer;
   private final Duration claimIdle;
   private final AtomicBoolean running = new AtomicBoolean();
-  /** Set once the group is known to exist; cleared if Redis says it is gone (NOGROUP, e.g. after a flush). */
-  private volatile boolean groupReady;
+  /** Streams whose group is known to exist; one is dropped if Redis says it is gone (NOGROUP, e.g. after a flush). */
+  private final Set<String> groupReady = ConcurrentHashMap.newKeySet();
   private long timerId = -1;
   private long lastWarning;
 
@@ -50,10 +55,21 @@ public final class RollupConsumer implements AutoCloseable {
    */
   public RollupConsumer(Vertx vertx, Redis redis, RollupStore rollups, String group, String consumerName,
       Duration claimIdle) {
+    this(vertx, redis, rollups, group, consumerName, claimIdle, null);
+  }
+
+  /**
+   * As above, following only the streams of {@code onlyShards} (null: every shard there is); for
+   * tests that share one Redis with others.
+   */
+  public RollupConsumer(Vertx vertx, Redis redis, RollupStore rollups, String group, String consumerName,
+      Duration claimIdle, List<String> onlyShards) {
+    this.onlyShards = onlyShards == null ? null : List.copyOf(onlyShards);
     this.vertx = vertx;
     this.group = group;
     this.api = RedisAPI.api(redis);
     this.rollups = rollups;
+    this.calls = new RedisCallStore(api);
     this.consumer = consumerName != null ? consumerName : "c-" + UUID.randomUUID();
     this.claimIdle = claimIdle;
   }
@@ -66,12 +82,33 @@ public final class RollupConsumer implements AutoCloseable {
     return consumer;
   }
 
-  /** Creates the group (reading the stream from its start, so history is rolled up too) if missing. */
+  /**
+   * Creates the group on every shard's stream (reading the stream from its start, so history is
+   * rolled up too) where it is missing.
+   */
   public Future<Void> ensureGroup() {
-    return api.xgroup(List.of("CREATE", RedisCallStore.EVENTS_STREAM, group, "0", "MKSTREAM"))
+    return shards().compose(shards -> {
+      List<Future<Void>> all = new ArrayList<>();
+      for (String shard : shards) {
+        all.add(ensureGroup(RedisCallStore.eventsStream(shard)));
+      }
+      return Future.all(all).mapEmpty();
+    });
+  }
+
+  private Future<List<String>> shards() {
+    return onlyShards != null ? Future.succeededFuture(onlyShards) : calls.shards();
+  }
+
+  private Future<Void> ensureGroup(String stream) {
+    if (groupReady.contains(stream)) {
+      return Future.succeededFuture();
+    }
+    return api.xgroup(List.of("CREATE", stream, group, "0", "MKSTREAM"))
         .<Void>mapEmpty()
         .recover(err -> err.getMessage() != null && err.getMessage().startsWith("BUSYGROUP")
-            ? Future.succeededFuture() : Future.failedFuture(err));
+            ? Future.succeededFuture() : Future.failedFuture(err))
+        .onSuccess(v -> groupReady.add(stream));
   }
 
   /** Starts polling on a timer. Redis being down only delays the rollups; polling carries on. */
@@ -83,14 +120,8 @@ public final class RollupConsumer implements AutoCloseable {
     if (!running.compareAndSet(false, true)) {
       return;
     }
-    (groupReady ? Future.<Void>succeededFuture() : ensureGroup().onSuccess(v -> groupReady = true))
-        .compose(v -> drain(0))
-        .onFailure(err -> {
-          if (err.getMessage() != null && err.getMessage().startsWith("NOGROUP")) {
-            groupReady = false;
-          }
-          warn(err);
-        })
+    drain(0)
+        .onFailure(this::warn)
         .onComplete(ar -> running.set(false));
   }
 
@@ -100,49 +131,80 @@ public final class RollupConsumer implements AutoCloseable {
   }
 
   /**
-   * One round: claims entries other consumers left pending for longer than {@code claimIdle}, then
-   * reads new entries; processes and acknowledges each. Returns how many entries were handled.
+   * One round over every shard's stream: claims entries other consumers left pending for longer
+   * than {@code claimIdle}, then reads new entries; processes and acknowledges each. Returns how many
+   * entries were handled. A shard whose stream fails (its Redis node down) does not hold up the others.
    */
   public Future<Integer> pollOnce() {
-    return claimStale().compose(claimed -> process(claimed)
-        .compose(a -> api.xreadgroup(List.of("GROUP", group, consumer, "COUNT", Integer.toString(BATCH),
-            "STREAMS", RedisCallStore.EVENTS_STREAM, ">")))
-        .compose(res -> {
-          List<Entry> fresh = entriesOfRead(res);
-          return process(fresh).map(b -> claimed.size() + fresh.size());
-        }));
+    return shards().compose(shards -> {
+      List<Future<Integer>> rounds = new ArrayList<>();
+      for (String shard : shards) {
+        rounds.add(pollOnce(shard));
+      }
+      return Future.join(rounds).transform(ar -> {
+        int n = 0;
+        Throwable failure = null;
+        for (Future<Integer> r : rounds) {
+          if (r.succeeded()) {
+            n += r.result();
+          } else {
+            failure = r.cause();
+          }
+        }
+        return failure != null && n == 0 ? Future.failedFuture(failure) : Future.succeededFuture(n);
+      });
+    });
   }
 
-  private Future<List<Entry>> claimStale() {
-    return api.xautoclaim(List.of(RedisCallStore.EVENTS_STREAM, group, consumer,
+  private Future<Integer> pollOnce(String shard) {
+    String stream = RedisCallStore.eventsStream(shard);
+    return ensureGroup(stream)
+        .compose(v -> claimStale(stream))
+        .compose(claimed -> process(shard, stream, claimed)
+            .compose(a -> api.xreadgroup(List.of("GROUP", group, consumer, "COUNT", Integer.toString(BATCH),
+                "STREAMS", stream, ">")))
+            .compose(res -> {
+              List<Entry> fresh = entriesOfRead(stream, res);
+              return process(shard, stream, fresh).map(b -> claimed.size() + fresh.size());
+            }))
+        .onFailure(err -> {
+          if (err.getMessage() != null && err.getMessage().startsWith("NOGROUP")) {
+            groupReady.remove(stream);
+          }
+        });
+  }
+
+  private Future<List<Entry>> claimStale(String stream) {
+    return api.xautoclaim(List.of(stream, group, consumer,
             Long.toString(claimIdle.toMillis()), "0-0", "COUNT", Integer.toString(BATCH)))
         .map(res -> res == null || res.size() < 2 ? List.<Entry>of() : entries(res.get(1)));
   }
 
   /** Processes entries in stream order, acknowledging each once its rollup change is in Redis. */
-  private Future<Void> process(List<Entry> entries) {
+  private Future<Void> process(String shard, String stream, List<Entry> entries) {
     Future<Void> chain = Future.succeededFuture();
     for (Entry e : entries) {
-      chain = chain.compose(v -> (e.callId() == null ? Future.succeededFuture(false)
-              : rollups.refresh(e.callId(), e.id()))
-          .compose(applied -> api.xack(List.of(RedisCallStore.EVENTS_STREAM, group, e.id())))
+      chain = chain.compose(v -> (e.callId() == null || RedisCallStore.NO_PROPERTY.equals(shard)
+              ? Future.succeededFuture(false)
+              : rollups.refresh(shard, e.callId(), e.id()))
+          .compose(applied -> api.xack(List.of(stream, group, e.id())))
           .mapEmpty());
     }
     return chain;
   }
 
   /** XREADGROUP's answer: null, or per stream (a RESP3 map or a RESP2 array of pairs) its entries. */
-  private static List<Entry> entriesOfRead(Response res) {
+  private static List<Entry> entriesOfRead(String stream, Response res) {
     if (res == null) {
       return List.of();
     }
     if (res.isMap()) {
-      Response list = res.get(RedisCallStore.EVENTS_STREAM);
+      Response list = res.get(stream);
       return list == null ? List.of() : entries(list);
     }
     List<Entry> out = new ArrayList<>();
-    for (Response stream : res) {
-      out.addAll(entries(stream.get(1)));
+    for (Response one : res) {
+      out.addAll(entries(one.get(1)));
     }
     return out;
   }

@@ -4,7 +4,8 @@ import java.time.LocalDate;
 
 /**
  * Redis keys of one property's rollups and spend. All share the {@code {roll:<property>}} hash tag so
- * one Lua script can change a call's contribution everywhere at once (one slot on Redis Cluster):
+ * one Lua script can change a call's contribution everywhere at once (one slot on Redis Cluster; each
+ * property's rollups on its own slot, so properties spread over the shards):
  * <ul>
  *   <li>{@code day:<yyyy-mm-dd>:total} — hash metric → count for the day (property's timezone)</li>
  *   <li>{@code day:<date>:<dimension>} — hash {@code <metric>:<value>} → count</li>
@@ -54,7 +55,12 @@ public final class RollupKeys {
   }
 
   public String hll(LocalDate day, Dimension d, String value) {
-    return prefix + "hll:" + day + ":" + d.json() + ":" + value;
+    return hll(day, d.json(), value);
+  }
+
+  /** The HyperLogLog of one dimension value, the dimension by its {@link Dimension#json()} name. */
+  public String hll(LocalDate day, String dimension, String value) {
+    return prefix + "hll:" + day + ":" + dimension + ":" + value;
   }
 
   public String spend(LocalDate day) {

@@ -11,7 +11,11 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.time.ZoneOffset;
 import java.util.List;
 
@@ -28,10 +32,12 @@ public final class RollupStore {
 
   private final RedisAPI api;
   private final ConfigStore config;
+  private final RedisCallStore calls;
 
   public RollupStore(Redis redis, ConfigStore config) {
     this.api = RedisAPI.api(redis);
     this.config = config;
+    this.calls = new RedisCallStore(api);
   }
 
   /**
@@ -39,7 +45,14 @@ public final class RollupStore {
    * rollups changed (false: unknown call, call without property, or an entry already superseded).
    */
   public Future<Boolean> refresh(String callId, String entryId) {
-    return api.hmget(List.of(RedisCallStore.key(callId), "record", "outcome"))
+    return calls.locate(callId).compose(shard -> shard.isEmpty() || RedisCallStore.NO_PROPERTY.equals(shard.get())
+        ? Future.succeededFuture(false)
+        : refresh(shard.get(), callId, entryId));
+  }
+
+  /** {@link #refresh(String, String)} for a call known to be in {@code property}'s shard. */
+  public Future<Boolean> refresh(String property, String callId, String entryId) {
+    return api.hmget(List.of(RedisCallStore.key(property, callId), "record", "outcome"))
         .compose(res -> {
           CallRecord call = toRecord(res.get(0), res.get(1));
           if (call == null || call.property() == null) {
@@ -51,12 +64,66 @@ public final class RollupStore {
 
   /** Applies {@code call} as it stands under stream entry {@code entryId} (a Redis stream id "ms-seq"). */
   public Future<Boolean> apply(CallRecord call, String entryId) {
-    return zone(call.property()).compose(zone -> {
-      RollupKeys keys = new RollupKeys(call.property());
-      Contribution c = Contribution.of(call, zone);
-      return APPLY.run(api, List.of(keys.contribution(call.callId()), keys.callers(), keys.live()),
-          List.of(keys.prefix(), entryId, call.callId(), c.json()));
-    }).map(res -> res.toInteger() == 1);
+    return zone(call.property()).compose(zone -> apply(call, Contribution.of(call, zone), entryId, 0));
+  }
+
+  /**
+   * Reads the call's current contribution, names every key the old and the new one touch, and runs
+   * the script with the old one as expected; a concurrent change (another consumer applying the same
+   * call) makes the script refuse, and this reads again.
+   */
+  private Future<Boolean> apply(CallRecord call, Contribution c, String entryId, int attempt) {
+    RollupKeys keys = new RollupKeys(call.property());
+    String contribKey = keys.contribution(call.callId());
+    return api.get(contribKey).compose(oldRes -> {
+      String oldJson = oldRes == null ? "" : oldRes.toString();
+      Map<String, Integer> index = new LinkedHashMap<>();
+      index.put(contribKey, 1);
+      index.put(keys.callers(), 2);
+      index.put(keys.live(), 3);
+      Map<String, Object> idx = new LinkedHashMap<>();
+      if (!oldJson.isEmpty()) {
+        JsonNode old = JsonMapper.read(oldJson, JsonNode.class);
+        Map<String, String> oldDims = new LinkedHashMap<>();
+        old.path("dims").properties().forEach(e -> oldDims.put(e.getKey(), e.getValue().asText()));
+        idx.put("old", dayKeys(keys, LocalDate.parse(old.path("day").asText()), oldDims, index, false));
+      }
+      idx.put("new", dayKeys(keys, LocalDate.parse(c.day()), c.dims(), index, true));
+      return APPLY.run(api, List.copyOf(index.keySet()),
+          List.of(oldJson, entryId, call.callId(), c.json(), JsonMapper.write(idx)));
+    }).compose(res -> {
+      int r = res.toInteger();
+      if (r == -1) {
+        if (attempt >= 20) {
+          return Future.failedFuture(new IllegalStateException(
+              "rollup of call " + call.callId() + " kept changing under 20 attempts"));
+        }
+        return apply(call, c, entryId, attempt + 1);
+      }
+      return Future.succeededFuture(r == 1);
+    });
+  }
+
+  /** Indexes (1-based, into KEYS) of one contribution's day keys, adding new keys to {@code index}. */
+  private static Map<String, Object> dayKeys(RollupKeys keys, LocalDate day, Map<String, String> dims,
+      Map<String, Integer> index, boolean withHll) {
+    Map<String, Object> k = new LinkedHashMap<>();
+    k.put("total", slot(index, keys.day(day, "total")));
+    k.put("hour", slot(index, keys.hour(day)));
+    Map<String, Integer> dimIdx = new LinkedHashMap<>();
+    dims.keySet().forEach(d -> dimIdx.put(d, slot(index, keys.day(day, d))));
+    k.put("dims", dimIdx);
+    if (withHll) {
+      k.put("hll", slot(index, keys.hllTotal(day)));
+      Map<String, Integer> hlls = new LinkedHashMap<>();
+      dims.forEach((d, v) -> hlls.put(d, slot(index, keys.hll(day, d, v))));
+      k.put("hlls", hlls);
+    }
+    return k;
+  }
+
+  private static int slot(Map<String, Integer> index, String key) {
+    return index.computeIfAbsent(key, x -> index.size() + 1);
   }
 
   /** Calls per local hour (0-23) of the property's day {@code day}; hours without calls are 0. */

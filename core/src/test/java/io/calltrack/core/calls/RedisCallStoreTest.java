@@ -133,6 +133,6 @@ class RedisCallStoreTest {
   }
 
   private static long streamLength() {
-    return Await.result(RedisAPI.api(redis).xlen(RedisCallStore.EVENTS_STREAM)).toLong();
+    return Await.result(RedisAPI.api(redis).xlen(RedisCallStore.eventsStream("prop"))).toLong();
   }
 }

@@ -48,9 +48,14 @@ class PoolConcurrencyTest {
     engines.clear();
   }
 
+  /** The Redis the engines share (a subclass runs the same contract on a Redis Cluster). */
+  String redisTarget() {
+    return io.calltrack.core.testing.TestRedis.url();
+  }
+
   private List<PoolFixture> engines(int count) {
     for (int i = 0; i < count; i++) {
-      engines.add(new PoolFixture(clock));
+      engines.add(new PoolFixture(clock, RedisPoolEngine.DEFAULT_HISTORY_WINDOW, redisTarget()));
     }
     return engines;
   }

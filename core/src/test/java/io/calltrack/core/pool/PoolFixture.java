@@ -24,8 +24,13 @@ final class PoolFixture implements AutoCloseable {
   final RedisPoolEngine engine;
 
   PoolFixture(MutableClock clock, Duration historyWindow) {
+    this(clock, historyWindow, TestRedis.url());
+  }
+
+  /** On the Redis of {@code redisTarget} (a URL, or a cluster's or Sentinel's one-string form). */
+  PoolFixture(MutableClock clock, Duration historyWindow, String redisTarget) {
     vertx = Vertx.vertx();
-    Redis client = RedisClientFactory.create(vertx, TestRedis.url());
+    Redis client = RedisClientFactory.create(vertx, redisTarget);
     redis = RedisAPI.api(client);
     store = result(RedisConfigStore.create(vertx, client));
     engine = new RedisPoolEngine(vertx, redis, store, clock, historyWindow);

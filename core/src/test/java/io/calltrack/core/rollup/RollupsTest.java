@@ -114,9 +114,9 @@ class RollupsTest {
   /** Reads entries as a consumer that then "crashes": they stay pending, never acknowledged. */
   List<String> readAndCrash(String group) {
     Response res = result(api.xreadgroup(List.of("GROUP", group, "crashed", "COUNT", "10000", "STREAMS",
-        RedisCallStore.EVENTS_STREAM, ">")));
+        RedisCallStore.eventsStream(property), ">")));
     List<String> ids = new ArrayList<>();
-    Response entries = res.isMap() ? res.get(RedisCallStore.EVENTS_STREAM) : res.get(0).get(1);
+    Response entries = res.isMap() ? res.get(RedisCallStore.eventsStream(property)) : res.get(0).get(1);
     for (Response e : entries) {
       ids.add(e.get(0).toString());
     }
@@ -127,8 +127,9 @@ class RollupsTest {
   void knownCallSetGivesExactFigures() {
     String group = TestRedis.uniqueId("grp");
     // the group starts at the stream's end: this test's calls only
-    result(api.xgroup(List.of("CREATE", RedisCallStore.EVENTS_STREAM, group, "$", "MKSTREAM")));
-    RollupConsumer consumer = new RollupConsumer(vertx, redis, rollups, group, "survivor", Duration.ZERO);
+    result(api.xgroup(List.of("CREATE", RedisCallStore.eventsStream(property), group, "$", "MKSTREAM")));
+    RollupConsumer consumer = new RollupConsumer(vertx, redis, rollups, group, "survivor", Duration.ZERO,
+        List.of(property));
 
     PhoneNumber n1 = TestNumbers.fresh();
     PhoneNumber n2 = TestNumbers.fresh();
@@ -158,7 +159,7 @@ class RollupsTest {
       assertFalse(result(rollups.refresh(idToCall(id), id)), "a redelivered entry changes nothing");
     }
     assertEquals(0, result(consumer.pollOnce()), "nothing left");
-    assertEquals(0L, result(api.xpending(List.of(RedisCallStore.EVENTS_STREAM, group))).get(0).toLong(),
+    assertEquals(0L, result(api.xpending(List.of(RedisCallStore.eventsStream(property), group))).get(0).toLong(),
         "every entry acknowledged");
 
     RollupKeys k = new RollupKeys(property);
@@ -219,12 +220,13 @@ class RollupsTest {
   @Test
   void twoConsumersSharingTheGroupCountEveryCallOnce() {
     String group = TestRedis.uniqueId("grp");
-    result(api.xgroup(List.of("CREATE", RedisCallStore.EVENTS_STREAM, group, "$", "MKSTREAM")));
+    result(api.xgroup(List.of("CREATE", RedisCallStore.eventsStream(property), group, "$", "MKSTREAM")));
     // two "servers", each with its own Redis client, polling the same group at the same time
     Redis other = RedisClientFactory.create(vertx, TestRedis.url());
-    RollupConsumer a = new RollupConsumer(vertx, redis, rollups, group, "a", Duration.ofMinutes(5));
+    RollupConsumer a = new RollupConsumer(vertx, redis, rollups, group, "a", Duration.ofMinutes(5),
+        List.of(property));
     RollupConsumer b = new RollupConsumer(vertx, other, new RollupStore(other, config), group, "b",
-        Duration.ofMinutes(5));
+        Duration.ofMinutes(5), List.of(property));
     PhoneNumber n = TestNumbers.fresh();
     int count = 60;
     for (int i = 0; i < count; i++) {
@@ -244,7 +246,7 @@ class RollupsTest {
         break;
       }
     }
-    assertEquals(0L, result(api.xpending(List.of(RedisCallStore.EVENTS_STREAM, group))).get(0).toLong());
+    assertEquals(0L, result(api.xpending(List.of(RedisCallStore.eventsStream(property), group))).get(0).toLong());
     Map<String, Long> total = hash(new RollupKeys(property).day(LocalDate.parse("2026-11-20"), "total"));
     assertEquals((long) count, total.get("calls"));
     assertEquals(20L, total.get("missed"));
@@ -288,7 +290,7 @@ class RollupsTest {
   }
 
   String idToCall(String entryId) {
-    Response r = result(api.xrange(List.of(RedisCallStore.EVENTS_STREAM, entryId, entryId)));
+    Response r = result(api.xrange(List.of(RedisCallStore.eventsStream(property), entryId, entryId)));
     Response fields = r.get(0).get(1);
     for (int i = 0; i < fields.size(); i += 2) {
       if ("callId".equals(fields.get(i).toString())) {

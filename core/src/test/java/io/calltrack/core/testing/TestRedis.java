@@ -3,7 +3,7 @@ package io.calltrack.core.testing;
 import io.calltrack.localredis.EmbeddedRedis;
 
 /**
- * Where tests get Redis, in the order DESIGN.md gives: {@code CALLTRACK_REDIS_URL}; a Testcontainers
+ * Where tests get Redis, in the order docs/contract.md gives: {@code CALLTRACK_REDIS_URL}; a Testcontainers
  * Redis when a Docker engine is reachable; else the embedded redis-server. One shared instance per
  * test JVM; tests keep apart by using their own random property and pool ids, never by flushing.
  * Tests that must stop and start Redis take a {@link #dedicated()} one of their own.

@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The answer of {@code POST /v1/assign} (DESIGN.md): the number to show, the numbers on the page it
+ * The answer of {@code POST /v1/assign} (docs/contract.md): the number to show, the numbers on the page it
  * replaces, and the session to heartbeat. Every field is always present; with {@code fallback} true
  * {@code sessionId} and {@code leaseExpiresAt} are null and {@code number} is the default number.
  */

@@ -13,7 +13,7 @@ import java.util.Objects;
  * The admin API: one Vert.x sub-router (mounted at {@code /v1}) and the only way to add an admin
  * route. Every route added here gets, in this order and without the feature saying so: the bearer
  * token check ({@link AdminAuth}), its body limit (read only after the token is checked), the
- * OpenAPI request check (the validation handler DniServer gives), the admin store timeout ({@link Timeouts#admin},
+ * request check against the OpenAPI document ({@link RequestChecks}), the admin store timeout ({@link Timeouts#admin},
  * a slow or unreachable Redis becomes a 503), and the one way to answer ({@link Respond}).
  *
  * <pre>{@code admin.get("/v1/calls/:callId", this::get);
@@ -34,13 +34,13 @@ public final class AdminApi {
   private final Router router;
   private final AdminAuth auth;
   private final Timeouts timeouts;
-  private final Handler<RoutingContext> validation;
+  private final RequestChecks checks;
 
-  public AdminApi(Vertx vertx, AdminAuth auth, Timeouts timeouts, Handler<RoutingContext> validation) {
+  public AdminApi(Vertx vertx, AdminAuth auth, Timeouts timeouts, RequestChecks checks) {
     this.router = Router.router(vertx);
     this.auth = auth;
     this.timeouts = timeouts;
-    this.validation = validation;
+    this.checks = checks;
   }
 
   /** One admin route; its limits may be raised after it is added. */
@@ -63,6 +63,10 @@ public final class AdminApi {
     }
 
     private void readBody(RoutingContext ctx) {
+      if (!PublicApi.hasBody(ctx.request().method())) {
+        ctx.next(); // see PublicApi.hasBody
+        return;
+      }
       ctx.put(BODY_LIMIT_KEY, bodyLimit);
       body.handle(ctx);
     }
@@ -99,7 +103,7 @@ public final class AdminApi {
     router.route(method, path.substring(PREFIX.length()))
         .handler(auth)
         .handler(route::readBody)
-        .handler(validation)
+        .handler(checks.forRoute(method, path))
         .handler(route.answer(endpoint));
     return route;
   }

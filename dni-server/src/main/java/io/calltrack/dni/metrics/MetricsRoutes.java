@@ -4,6 +4,7 @@ import io.calltrack.dni.health.HealthRoutes;
 import io.calltrack.dni.http.ErrorHandler;
 import io.calltrack.dni.http.PublicApi;
 import io.calltrack.dni.http.Reply;
+import io.calltrack.dni.http.RequestChecks;
 import io.calltrack.dni.http.Timeouts;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -39,7 +40,7 @@ public final class MetricsRoutes {
    */
   public static Router standalone(Vertx vertx, PrometheusMeterRegistry registry) {
     Router router = Router.router(vertx);
-    PublicApi api = new PublicApi(router, RoutingContext::next);
+    PublicApi api = new PublicApi(router, RequestChecks.none());
     new MetricsRoutes(registry, null).mount(api);
     HealthRoutes.mountLive(api);
     ErrorHandler errors = new ErrorHandler(0);

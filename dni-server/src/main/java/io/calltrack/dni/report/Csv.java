@@ -13,7 +13,6 @@ import java.util.List;
  * the outcome and spend uploads, the ROI report and the Google Ads export.
  */
 public final class Csv {
-  public static final String CONTENT_TYPE = "text/csv; charset=utf-8";
   private static final CsvMapper MAPPER = new CsvMapper();
 
   private Csv() {}

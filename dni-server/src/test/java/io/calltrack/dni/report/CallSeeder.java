@@ -27,11 +27,11 @@ public final class CallSeeder {
 
   /**
    * Waits until the dni-servers' rollup consumer group has been handed every entry now on the calls
-   * stream and has acknowledged them all.
+   * stream of {@code property} and has acknowledged them all.
    */
-  public static void awaitConsumerCaughtUp(Vertx vertx) {
+  public static void awaitConsumerCaughtUp(Vertx vertx, String property) {
     io.vertx.redis.client.RedisAPI redis = RedisClientFactory.api(vertx, TestRedis.url());
-    String stream = RedisCallStore.EVENTS_STREAM;
+    String stream = RedisCallStore.eventsStream(property);
     String last = await(redis.xrevrange(List.of(stream, "+", "-", "COUNT", "1"))).get(0).get(0).toString();
     io.calltrack.core.testing.Await.until(java.time.Duration.ofSeconds(120), () -> {
       io.vertx.redis.client.Response pending = await(redis.xpending(

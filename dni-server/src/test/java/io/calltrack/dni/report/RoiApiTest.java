@@ -217,7 +217,7 @@ class RoiApiTest extends DniTestBase {
     assertEquals(0, new BigDecimal("5").compareTo(new BigDecimal(google.getValue("roas").toString())));
     assertEquals(0, new BigDecimal("400").compareTo(new BigDecimal(google.getValue("roiPercent").toString())));
     // later the stream consumer delivers the outcome entries too: nothing changes
-    CallSeeder.awaitConsumerCaughtUp(vertx);
+    CallSeeder.awaitConsumerCaughtUp(vertx, property);
     assertEquals("500.00", row(report(q), "source", "google").getString("revenue"));
   }
 

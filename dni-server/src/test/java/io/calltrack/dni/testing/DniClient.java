@@ -24,6 +24,7 @@ public final class DniClient implements AutoCloseable {
   private final WebClient web;
   private final int port;
   private final String adminToken;
+  private final ContractCheck contract;
 
   public DniClient(Vertx vertx, int port, String adminToken) {
     this(vertx, port, adminToken, 8);
@@ -34,6 +35,7 @@ public final class DniClient implements AutoCloseable {
         new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
     this.port = port;
     this.adminToken = adminToken;
+    this.contract = ContractCheck.get(vertx);
   }
 
   public int port() {
@@ -58,7 +60,7 @@ public final class DniClient implements AutoCloseable {
       return headers.get(name);
     }
 
-    /** The error code of a DESIGN.md error body. */
+    /** The error code of an error body ({@code {error, detail}}, docs/contract.md). */
     public String error() {
       return json().getString("error");
     }
@@ -105,11 +107,15 @@ public final class DniClient implements AutoCloseable {
     return await(send(method, path, body, headers));
   }
 
+  /** Sends a request; every answer is checked against openapi.json ({@link ContractCheck}) on its way back. */
   public Future<Reply> send(HttpMethod method, String path, Buffer body, MultiMap headers) {
     HttpRequest<Buffer> request = web.request(method, path).putHeaders(headers);
     Future<io.vertx.ext.web.client.HttpResponse<Buffer>> sent =
         body == null ? request.send() : request.sendBuffer(body);
-    return sent.map(r -> new Reply(r.statusCode(), r.headers(), r.body()));
+    return sent.map(r -> {
+      contract.check(method, path, r.statusCode(), r.getHeader("content-type"), r.body());
+      return new Reply(r.statusCode(), r.headers(), r.body());
+    });
   }
 
   public MultiMap admin() {

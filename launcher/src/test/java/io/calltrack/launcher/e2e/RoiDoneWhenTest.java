@@ -52,6 +52,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class RoiDoneWhenTest {
+  /** The Redis the servers share; a subclass runs the same scenario on a Redis Cluster. */
+  String redisTarget() {
+    return TestRedis.url();
+  }
+
   static final String TOKEN = "e2e-admin-token-0123456789";
   static final String ORIGIN = "https://www.shop.example";
 
@@ -79,10 +84,10 @@ class RoiDoneWhenTest {
 
   @Test
   void outcomeAndSpendShowInTheRoiReportAndTheDashboard() throws Exception {
-    dni = Await.result(DniServer.start(vertx, DniServerOptions.of(TestRedis.url(), TOKEN)));
+    dni = Await.result(DniServer.start(vertx, DniServerOptions.of(redisTarget(), TOKEN)));
     int sipPort = EmbeddedRedis.freePort();
     router = Await.result(SipRouter.start(vertx, new SipRouterOptions("127.0.0.1", sipPort, List.of("127.0.0.0/8"),
-        TestRedis.url(), spool, new SimpleMeterRegistry(), Clock.systemUTC(), Duration.ofSeconds(20))));
+        redisTarget(), spool, new SimpleMeterRegistry(), Clock.systemUTC(), Duration.ofSeconds(20))));
     web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(dni.port()));
 
     // the business line: SIPp answering one call
@@ -118,7 +123,7 @@ class RoiDoneWhenTest {
     }
     assertEquals(0, line.exitCode(Duration.ofSeconds(60)), "the business line answered one call:\n" + line.output());
 
-    RedisCallStore calls = new RedisCallStore(RedisClientFactory.create(vertx, TestRedis.url()));
+    RedisCallStore calls = new RedisCallStore(RedisClientFactory.create(vertx, redisTarget()));
     CallRecord call = Await.until(Duration.ofSeconds(60), () -> Await.result(calls.page(before, null, 500, null))
             .calls().stream().filter(c -> tracking.equals(c.number()) && c.finished()).findFirst().orElse(null),
         c -> c != null);

@@ -41,6 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class VisitToCallEndToEndTest {
+  /** The Redis the servers share; a subclass runs the same scenario on a Redis Cluster. */
+  String redisTarget() {
+    return TestRedis.url();
+  }
+
   static final String TOKEN = "e2e-admin-token-0123456789";
   static final Duration CALL_PAUSE = Duration.ofSeconds(3);
 
@@ -51,7 +56,7 @@ class VisitToCallEndToEndTest {
     Sipp.binary(); // fails clearly where SIPp is missing
     Vertx vertx = Vertx.vertx();
     try {
-      String redisUrl = TestRedis.url();
+      String redisUrl = redisTarget();
       DniServer dni = Await.result(DniServer.start(vertx, DniServerOptions.of(redisUrl, TOKEN)));
       SipRouter router = Await.result(SipRouter.start(vertx, new SipRouterOptions("127.0.0.1", EmbeddedRedis.freePort(),
           List.of("127.0.0.0/8"), redisUrl, spool, new SimpleMeterRegistry(), Clock.systemUTC(), Duration.ofSeconds(20))));

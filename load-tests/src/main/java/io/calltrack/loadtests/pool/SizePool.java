@@ -44,7 +44,9 @@ public final class SizePool {
       ParamsReader reader = new ParamsReader();
       double target = 0.99;
       int parallel = 2;
-      String redisUrl = System.getenv("CALLTRACK_REDIS_URL");
+      // the servers' settings: CALLTRACK_REDIS_MODE / _URL / _MASTER (a cluster or Sentinel works too)
+      io.calltrack.core.redis.RedisTarget fromEnv = io.calltrack.core.redis.RedisTarget.fromEnv(System.getenv());
+      String redisUrl = fromEnv == null ? null : fromEnv.spec();
       Path outDir = Path.of("size-pool-results");
       List<Integer> sizes = List.of();
       int grid = 8;

@@ -140,7 +140,7 @@ public final class CallbackDialer implements SipListener {
     this.serial = new SerialExecutor(pool, nanos -> { });
     this.resolver = new CallResolver(context, engine, Duration.ofSeconds(2));
     this.journal = new CallJournal(vertx, context, new RedisCallStore(redis), options.spoolDir(), pool,
-        resolver::enrich, Duration.ofSeconds(3));
+        resolver::enrich, Duration.ofSeconds(3), options.clock());
     var registry = options.registry();
     taken = Counter.builder("calltrack.callbacks.requests").description("Callback requests taken to be placed")
         .register(registry);

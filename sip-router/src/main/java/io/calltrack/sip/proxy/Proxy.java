@@ -70,8 +70,6 @@ import org.slf4j.LoggerFactory;
 public final class Proxy implements SipListener {
   private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
   private static final String BRANCH_PREFIX = "z9hG4bKct";
-  /** Client transactions whose responses are ours alone (our CANCELs, the BYE of a late answer). */
-  private static final Object OWN_TX = new Object();
 
   private final Vertx vertx;
   private final SipProvider provider;
@@ -137,7 +135,10 @@ public final class Proxy implements SipListener {
     }
     try {
       String method = req.getMethod();
-      if (Request.ACK.equals(method)) {
+      String bad = Request.ACK.equals(method) ? null : badNumericHeader(req);
+      if (bad != null) {
+        reject(evt, Response.BAD_REQUEST, bad, null);
+      } else if (Request.ACK.equals(method)) {
         onAck(evt);
       } else if (Request.CANCEL.equals(method)) {
         onCancel(evt);
@@ -152,6 +153,28 @@ public final class Proxy implements SipListener {
       LOG.warn("could not handle {} {}: {}", req.getMethod(), callId(req), e.toString());
     }
   }
+
+  /**
+   * A numeric header the stack could not parse (it drops such headers and goes on) or a missing
+   * Max-Forwards, as the reason phrase of a 400; null when the request is sound. Answering 400 tells
+   * the sender at once, instead of dropping every retransmission with a log line.
+   */
+  private static String badNumericHeader(Request req) {
+    Iterator<String> unparsed = ((gov.nist.javax.sip.message.SIPMessage) req).getUnrecognizedHeaders();
+    while (unparsed != null && unparsed.hasNext()) {
+      String header = unparsed.next();
+      int colon = header.indexOf(':');
+      String name = (colon < 0 ? header : header.substring(0, colon)).strip();
+      if (NUMERIC_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+        return "Bad header: " + name;
+      }
+    }
+    return req.getHeader(MaxForwardsHeader.NAME) == null ? "Missing Max-Forwards" : null;
+  }
+
+  private static final java.util.Set<String> NUMERIC_HEADERS = java.util.Set.of("max-forwards", "expires",
+      "content-length", "l", "cseq", "rseq", "rack", "min-expires", "retry-after", "session-expires", "x",
+      "min-se", "timestamp");
 
   private void onInitialInvite(RequestEvent evt) throws SipException {
     Request req = evt.getRequest();
@@ -260,7 +283,7 @@ public final class Proxy implements SipListener {
       Request cancel = call.inviteCt.createCancel();
       HopRouter.pin(cancel, call.calleeHop);
       ClientTransaction ct = provider.getNewClientTransaction(cancel);
-      ct.setApplicationData(OWN_TX);
+      ct.setApplicationData(new OwnRequest(call.calleeHop));
       ct.sendRequest();
     } catch (SipException e) {
       LOG.debug("no CANCEL for {}: {}", call.sipCallId, e.toString());
@@ -413,6 +436,21 @@ public final class Proxy implements SipListener {
     }
   }
 
+  /**
+   * Before the stack matches a response to a transaction ({@link ResponseGate}): whether it came from
+   * the hop its request went to. Responses to no transaction of ours are left to the listener, which
+   * relays only a known call's 2xx and checks its source itself.
+   */
+  boolean fromExpectedHop(Response resp, String source, gov.nist.javax.sip.stack.SIPTransactionStack stack) {
+    var tx = stack.findTransaction((gov.nist.javax.sip.message.SIPMessage) resp, false);
+    Object data = tx == null ? null : tx.getApplicationData();
+    Hop hop = data instanceof ProxiedCall call ? call.calleeHop
+        : data instanceof Relay relay ? relay.hop
+        : data instanceof OwnRequest own ? own.hop
+        : null;
+    return hop == null ? tx == null : fromHop(hop, source, resp);
+  }
+
   /** Responses are taken only from where their request went: anything else is a forgery. */
   private static boolean fromHop(Hop hop, String source, Response resp) {
     if (SipHeaders.sameHost(hop.getHost(), source)) {
@@ -498,7 +536,7 @@ public final class Proxy implements SipListener {
       long cseq = SipHeaders.cseq(ok);
       provider.sendRequest(towardsCallee(call, ok, target, Request.ACK, cseq));
       ClientTransaction ct = provider.getNewClientTransaction(towardsCallee(call, ok, target, Request.BYE, cseq + 1));
-      ct.setApplicationData(OWN_TX);
+      ct.setApplicationData(new OwnRequest(call.calleeHop));
       ct.sendRequest();
     } catch (Exception e) {
       LOG.warn("could not hang up the late answer of {}: {}", call.sipCallId, e.toString());
@@ -622,15 +660,41 @@ public final class Proxy implements SipListener {
 
   // ---------------------------------------------------------------- SIP machinery
 
-  private void reject(RequestEvent evt, int code, String reason, Integer retryAfterSeconds) throws SipException {
+  /**
+   * Answers a request the proxy does not take, statelessly (as Kamailio's sl_send_reply): no
+   * transaction is kept for it, so a refused forgery (a CANCEL from outside the trunks, say) cannot
+   * occupy the transaction the genuine request needs, and a flood leaves no state behind.
+   */
+  private void reject(RequestEvent evt, int code, String reason, Integer retryAfterSeconds) {
     if (code >= 300) {
       metrics.rejected();
     }
-    ServerTransaction st = serverTransaction(evt);
-    if (st == null) {
-      return; // a retransmission: the transaction that exists answers it
+    Request req = evt.getRequest();
+    try {
+      Response r = response(req, code, reason, retryAfterSeconds);
+      ServerTransaction st = evt.getServerTransaction();
+      if (st != null) {
+        st.sendResponse(r);
+      } else {
+        provider.sendResponse(r);
+      }
+      forgetTransaction(st != null ? st : ((gov.nist.javax.sip.message.SIPRequest) req).getTransaction());
+    } catch (Exception e) {
+      LOG.debug("could not send {} for {}: {}", code, req.getMethod(), e.toString());
     }
-    respond(st, evt.getRequest(), code, reason, retryAfterSeconds);
+  }
+
+  /**
+   * The stack maps every new request to a would-be server transaction before the listener sees it; a
+   * request answered statelessly must not keep one, or it would leak, and the genuine request with the
+   * same branch (the caller's own CANCEL after a forged one) would be taken for its retransmission.
+   */
+  private void forgetTransaction(Object transaction) {
+    if (transaction instanceof gov.nist.javax.sip.stack.SIPServerTransaction tx
+        && provider.getSipStack() instanceof gov.nist.javax.sip.stack.SIPTransactionStack stack) {
+      stack.removePendingTransaction(tx);
+      stack.removeTransaction(tx);
+    }
   }
 
   /**
@@ -655,21 +719,25 @@ public final class Proxy implements SipListener {
 
   private void respond(ServerTransaction st, Request req, int code, String reason, Integer retryAfterSeconds) {
     try {
-      Response r = messages.createResponse(code, req);
-      if (reason != null) {
-        r.setReasonPhrase(reason);
-      }
-      if (retryAfterSeconds != null) {
-        r.setHeader(headers.createRetryAfterHeader(retryAfterSeconds));
-      }
-      ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
-      if (code >= 200 && to != null && to.getTag() == null) {
-        to.setTag(Long.toHexString(ThreadLocalRandom.current().nextLong()));
-      }
-      st.sendResponse(r);
+      st.sendResponse(response(req, code, reason, retryAfterSeconds));
     } catch (Exception e) {
       LOG.debug("could not send {} for {}: {}", code, req.getMethod(), e.toString());
     }
+  }
+
+  private Response response(Request req, int code, String reason, Integer retryAfterSeconds) throws Exception {
+    Response r = messages.createResponse(code, req);
+    if (reason != null) {
+      r.setReasonPhrase(reason);
+    }
+    if (retryAfterSeconds != null) {
+      r.setHeader(headers.createRetryAfterHeader(retryAfterSeconds));
+    }
+    ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
+    if (code >= 200 && to != null && to.getTag() == null) {
+      to.setTag(Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    }
+    return r;
   }
 
   /** The response's Via headers become those of the request we received: it goes only where that came from. */
@@ -761,6 +829,9 @@ public final class Proxy implements SipListener {
     }
     return new gov.nist.javax.sip.stack.HopImpl(source, sourcePort, inTransport);
   }
+
+  /** A request of our own (a CANCEL, the BYE of a late answer): its responses end with us. */
+  private record OwnRequest(Hop hop) {}
 
   /** An in-dialog request being relayed: where it went, and where its responses go back to. */
   private record Relay(ProxiedCall call, ServerTransaction st, Request request, Hop hop) {}

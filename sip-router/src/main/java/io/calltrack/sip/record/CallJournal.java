@@ -1,6 +1,8 @@
 package io.calltrack.sip.record;
 
 import io.calltrack.core.calls.CallEvent;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.calls.CallStore;
 import io.calltrack.sip.proxy.SerialExecutor;
 import io.vertx.core.Context;
@@ -8,7 +10,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -21,9 +27,18 @@ import org.slf4j.LoggerFactory;
  * new events queue behind it, so a call's events reach Redis in the order they happened.
  * All decisions and file IO run on one serial executor (off the event loop); Redis calls are
  * started on the router's Vert.x context.
+ *
+ * <p>Before any of that, each event is in the {@link OpenCallLog} ({@link #logged}), written by the
+ * call's own thread before the call goes on. At {@link #start} the calls an earlier run left open
+ * (it was killed, or stopped mid-call) are replayed from that log and closed: their BYE died with
+ * the process, so nothing else would ever end them. Such a call ends at this start, but never later
+ * than {@link #MAX_CALL} after its answer (or its start, if never answered), with
+ * {@code endReason} {@value CallRecord#END_ROUTER_RESTART}; unanswered ones end as failed.
  */
 public final class CallJournal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CallJournal.class);
+  /** The longest a call may last: the same bound the proxy puts on a live call whose BYE never came. */
+  public static final Duration MAX_CALL = Duration.ofHours(6);
 
   private final Vertx vertx;
   private final Context context;
@@ -32,6 +47,8 @@ public final class CallJournal implements AutoCloseable {
   private final Duration writeTimeout;
   private final SerialExecutor io;
   private final Spool spool;
+  private final OpenCallLog log;
+  private final Clock clock;
   private boolean replaying;
   private long timerId = -1;
 
@@ -41,20 +58,87 @@ public final class CallJournal implements AutoCloseable {
    *               event is written as it is
    */
   public CallJournal(Vertx vertx, Context context, CallStore store, Path spoolDir, Executor pool,
-      Function<CallEvent, Future<CallEvent>> enrich, Duration writeTimeout) {
+      Function<CallEvent, Future<CallEvent>> enrich, Duration writeTimeout, Clock clock) {
     this.vertx = vertx;
     this.context = context;
     this.store = store;
     this.enrich = enrich;
     this.writeTimeout = writeTimeout;
     this.io = new SerialExecutor(pool);
+    this.clock = clock;
     this.spool = Spool.open(spoolDir);
+    this.log = OpenCallLog.open(spoolDir);
   }
 
-  /** Starts replaying what an earlier run left in the spool, and keeps checking every {@code period}. */
+  /**
+   * Starts replaying what an earlier run left in the spool, and keeps checking every {@code period};
+   * closes the calls an earlier run left open.
+   */
   public void start(Duration period) {
     context.runOnContext(v -> timerId = vertx.setPeriodic(period.toMillis(), id -> io.execute(this::replay)));
     io.execute(this::replay);
+    closeLeftovers();
+  }
+
+  /**
+   * Puts an event in the open-calls log, synchronously: the call may go on once this returns. A disk
+   * that refuses it is logged, not thrown: the call is connected anyway, only not crash-safe.
+   */
+  public void logged(CallEvent event) {
+    try {
+      log.append(event);
+    } catch (RuntimeException e) {
+      LOG.error("call event {}#{} not in the open-calls log: {}", event.callId(), event.seq(), e.toString());
+    }
+  }
+
+  /** The call's last event is in Redis or the spool. */
+  public void closed(String callId) {
+    try {
+      log.closed(callId);
+    } catch (RuntimeException e) {
+      LOG.error("could not mark call {} closed in the open-calls log: {}", callId, e.toString());
+    }
+  }
+
+  /** Calls whose last event is not yet in Redis or the spool (including an earlier run's, until closed). */
+  public int openCalls() {
+    return log.openCalls();
+  }
+
+  private void closeLeftovers() {
+    Map<String, List<CallEvent>> leftovers = log.leftovers();
+    if (leftovers.isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    LOG.info("closing {} call(s) an earlier run left open", leftovers.size());
+    leftovers.forEach((callId, events) -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (CallEvent e : events) {
+        chain = chain.compose(v -> write(e));
+      }
+      CallEvent last = events.get(events.size() - 1);
+      if (last.type() != CallEvent.Type.ENDED) {
+        CallEvent closing = closing(last, now);
+        logged(closing);
+        chain = chain.compose(v -> write(closing));
+      }
+      chain.onSuccess(v -> closed(callId))
+          .onFailure(err -> LOG.error("call {} left open: {}", callId, err.toString()));
+    });
+  }
+
+  /** The event that ends a call whose router stopped before it ended (see the class comment). */
+  static CallEvent closing(CallEvent last, Instant now) {
+    CallRecord r = last.record();
+    Instant cap = (r.answeredAt() != null ? r.answeredAt() : r.startedAt()).plus(MAX_CALL);
+    Instant at = now.isAfter(cap) ? cap : now;
+    if (at.isBefore(last.at())) {
+      at = last.at(); // a clock that went back: never end before the last thing seen
+    }
+    CallRecord ended = r.ended(at, CallStatus.FAILED, null).withEndReason(CallRecord.END_ROUTER_RESTART);
+    return new CallEvent(last.callId(), last.seq() + 1, CallEvent.Type.ENDED, at, ended);
   }
 
   /** Completes when the event is in Redis or safe in the spool; never fails for Redis trouble. */
@@ -134,5 +218,6 @@ public final class CallJournal implements AutoCloseable {
       vertx.cancelTimer(timerId);
     }
     io.execute(spool::close);
+    log.close();
   }
 }

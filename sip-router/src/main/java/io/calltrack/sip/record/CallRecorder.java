@@ -12,12 +12,19 @@ import java.util.function.UnaryOperator;
  * event to the {@link CallJournal}; steps are chained so the journal sees them strictly in order,
  * each after the previous is in Redis or in the spool. Steps are given from the call's serial
  * executor; the chain runs them wherever the previous one completed.
+ *
+ * <p>Each step is also in the journal's open-calls log before the step returns (so before the proxy
+ * forwards the INVITE or relays the answer): a router killed at any point after that leaves the
+ * call recoverable. That logged copy may lack the attribution (resolution is asynchronous); the
+ * journal resolves it when it replays it.
  */
 public final class CallRecorder {
   private final CallJournal journal;
   private final CallResolver resolver;
   private final String callId;
   private CallRecord record;
+  /** The record as logged, step by step, without waiting for the resolution. */
+  private CallRecord logged;
   private int seq;
   private Future<Void> chain;
 
@@ -26,10 +33,12 @@ public final class CallRecorder {
     this.resolver = resolver;
     this.callId = initial.callId();
     this.record = initial;
+    this.logged = initial;
+    journal.logged(new CallEvent(callId, seq++, CallEvent.Type.STARTED, initial.startedAt(), initial));
     // resolve first: the STARTED event carries the attribution whenever Redis can give it in time
     this.chain = resolver.resolve(initial)
         .recover(err -> Future.succeededFuture(initial))
-        .compose(resolved -> emit(CallEvent.Type.STARTED, resolved.startedAt(), r -> resolved));
+        .compose(resolved -> emit(0, CallEvent.Type.STARTED, resolved.startedAt(), r -> resolved));
   }
 
   public void ringing(Instant at) {
@@ -42,6 +51,7 @@ public final class CallRecorder {
 
   public void ended(Instant at, CallStatus status, Integer code) {
     step(CallEvent.Type.ENDED, at, r -> r.ended(at, status, code));
+    chain.onSuccess(v -> journal.closed(callId));
   }
 
   /** Completes when every step given so far is in Redis or the spool. */
@@ -54,11 +64,14 @@ public final class CallRecorder {
   }
 
   private void step(CallEvent.Type type, Instant at, UnaryOperator<CallRecord> change) {
-    chain = chain.recover(err -> Future.succeededFuture()).compose(v -> emit(type, at, change));
+    int s = seq++;
+    logged = change.apply(logged);
+    journal.logged(new CallEvent(callId, s, type, at, logged));
+    chain = chain.recover(err -> Future.succeededFuture()).compose(v -> emit(s, type, at, change));
   }
 
-  private Future<Void> emit(CallEvent.Type type, Instant at, UnaryOperator<CallRecord> change) {
+  private Future<Void> emit(int s, CallEvent.Type type, Instant at, UnaryOperator<CallRecord> change) {
     record = change.apply(record);
-    return journal.write(new CallEvent(callId, seq++, type, at, record));
+    return journal.write(new CallEvent(callId, s, type, at, record));
   }
 }

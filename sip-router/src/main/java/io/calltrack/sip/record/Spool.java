@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  * ({@code calls.spool}) and the count of lines already taken by Redis ({@code calls.spool.done}).
  * When every line is taken the file is emptied. A crash between a Redis write and the count update
  * replays that event once more, which the store ignores (events are idempotent by call id and seq).
+ * A line cut short by a kill mid-write is skipped, and the next run starts a fresh line after it, so
+ * it never swallows the event appended next; the count is of lines, so such a line never shifts it.
  * Not thread-safe: the {@link CallJournal} calls it from one serial executor.
  */
 final class Spool implements AutoCloseable {
@@ -28,6 +30,9 @@ final class Spool implements AutoCloseable {
   private final Path file;
   private final Path doneFile;
   private final ArrayDeque<CallEvent> pending = new ArrayDeque<>();
+  /** The line of the file each pending event is on (0-based), in step with {@link #pending}. */
+  private final ArrayDeque<Long> pendingLines = new ArrayDeque<>();
+  private long lineCount;
   private long done;
   private BufferedWriter writer;
   private volatile int depth;
@@ -54,6 +59,7 @@ final class Spool implements AutoCloseable {
     }
     if (Files.exists(file)) {
       List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      lineCount = lines.size();
       for (int i = (int) Math.min(done, lines.size()); i < lines.size(); i++) {
         String line = lines.get(i);
         if (line.isBlank()) {
@@ -61,6 +67,7 @@ final class Spool implements AutoCloseable {
         }
         try {
           pending.add(JsonMapper.read(line, CallEvent.class));
+          pendingLines.add((long) i);
         } catch (RuntimeException e) {
           // a line cut short by a crash mid-write: nothing after it was acknowledged either
           LOG.warn("skipping an unreadable spool line {} of {}", i + 1, file);
@@ -70,6 +77,19 @@ final class Spool implements AutoCloseable {
     depth = pending.size();
     if (pending.isEmpty()) {
       clear();
+    } else {
+      if (Files.size(file) > 0 && !endsWithNewline()) {
+        // the last line was cut short: the next event starts on a line of its own
+        Files.writeString(file, System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+      }
+    }
+  }
+
+  private boolean endsWithNewline() throws IOException {
+    try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ)) {
+      java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+      ch.read(last, ch.size() - 1);
+      return last.get(0) == '\n';
     }
   }
 
@@ -83,6 +103,7 @@ final class Spool implements AutoCloseable {
       writer.newLine();
       writer.flush();
       pending.add(event);
+      pendingLines.add(lineCount++);
       depth = pending.size();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the call spool " + file, e);
@@ -96,7 +117,7 @@ final class Spool implements AutoCloseable {
   /** The oldest event is in Redis now. */
   void ack() {
     pending.poll();
-    done++;
+    done = pendingLines.poll() + 1;
     depth = pending.size();
     try {
       if (pending.isEmpty()) {
@@ -125,6 +146,8 @@ final class Spool implements AutoCloseable {
     Files.deleteIfExists(file);
     Files.deleteIfExists(doneFile);
     done = 0;
+    lineCount = 0;
+    pendingLines.clear();
   }
 
   private void closeWriter() throws IOException {

@@ -1,0 +1,117 @@
+package io.calltrack.core.pool;
+
+import static io.calltrack.core.testing.Await.result;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.config.PoolConfig;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.redis.RedisTarget;
+import io.calltrack.core.testing.Await;
+import io.calltrack.core.testing.MutableClock;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * CALLTRACK_REDIS_MODE=sentinel on Debian's redis-server: a master, its replica and a sentinel
+ * (redis-server --sentinel) on loopback. The engine reaches the master through the sentinel; the
+ * master is SIGKILLed, the sentinel promotes the replica, and the same engine carries on there: the
+ * visitor's lease (replicated before the kill) is still theirs and new visitors get numbers.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class SentinelFailoverTest {
+  @TempDir Path dir;
+  private final List<Process> processes = new ArrayList<>();
+
+  @Test
+  void theEngineFollowsTheMasterTheSentinelPromotes() throws Exception {
+    int master = freePort();
+    int replica = freePort();
+    int sentinel = freePort();
+    try {
+      Process m = redis("--port", Integer.toString(master));
+      redis("--port", Integer.toString(replica), "--replicaof", "127.0.0.1", Integer.toString(master));
+      Path conf = dir.resolve("sentinel.conf");
+      Files.writeString(conf, "port " + sentinel + "\nbind 127.0.0.1\n"
+          + "sentinel monitor calltrack 127.0.0.1 " + master + " 1\n"
+          + "sentinel down-after-milliseconds calltrack 1000\n"
+          + "sentinel failover-timeout calltrack 10000\n");
+      start(List.of("redis-server", conf.toString(), "--sentinel"), "sentinel");
+      Await.until(Duration.ofSeconds(30), () -> cli(replica, "INFO", "replication").contains("master_link_status:up")
+          && cli(sentinel, "SENTINEL", "get-master-addr-by-name", "calltrack").contains(Integer.toString(master)));
+
+      RedisTarget target = RedisTarget.sentinel("calltrack", List.of("redis://127.0.0.1:" + sentinel));
+      MutableClock clock = MutableClock.at("2026-03-01T12:00:00Z");
+      try (PoolFixture f = new PoolFixture(clock, RedisPoolEngine.DEFAULT_HISTORY_WINDOW, target.spec())) {
+        PropertyConfig property = f.newProperty();
+        f.newPool(property, 5, 600, 600, PoolConfig.OnExhausted.FALLBACK, null);
+        Attribution a = new Attribution("google", "cpc", "x", null, null, "/", null, null, null, null, null, null);
+        Assignment first = result(f.engine.assign(property.id(), "v1", a));
+        assertFalse(first.fallback());
+        // the replica has everything the master has (WAIT), then the master dies
+        assertEquals("1", cli(master, "WAIT", "1", "5000").strip());
+        m.destroyForcibly();
+        m.waitFor(10, TimeUnit.SECONDS);
+        Await.until(Duration.ofSeconds(60), () -> cli(sentinel, "SENTINEL", "get-master-addr-by-name", "calltrack")
+            .contains(Integer.toString(replica)));
+        Assignment again = Await.until(Duration.ofSeconds(30), () -> {
+          try {
+            return result(f.engine.assign(property.id(), "v1", a));
+          } catch (RuntimeException e) {
+            return null; // connections to the dead master fail until the client asks the sentinel again
+          }
+        }, r -> r != null);
+        assertEquals(first.number(), again.number(), "the lease survived on the promoted replica");
+        assertFalse(result(f.engine.assign(property.id(), "v2", a)).fallback(), "new visitors get numbers");
+      }
+    } finally {
+      processes.forEach(Process::destroyForcibly);
+    }
+  }
+
+  private Process redis(String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
+    cmd.addAll(List.of(args));
+    return start(cmd, "redis-" + args[1]);
+  }
+
+  private Process start(List<String> cmd, String name) throws IOException {
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve(name + ".log").toFile()).start();
+    processes.add(p);
+    return p;
+  }
+
+  private static String cli(int port, String... command) {
+    try {
+      List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port)));
+      cmd.addAll(List.of(command));
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(10, TimeUnit.SECONDS);
+      return out;
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,187 @@
+package io.calltrack.core.redis;
+
+import static io.calltrack.core.testing.Await.result;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.calls.CallEvent;
+import io.calltrack.core.calls.CallOutcome;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStatus;
+import io.calltrack.core.calls.RedisCallStore;
+import io.calltrack.core.config.PoolConfig;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.config.RedisConfigStore;
+import io.calltrack.core.config.StaticNumberConfig;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.pool.Assignment;
+import io.calltrack.core.pool.RedisPoolEngine;
+import io.calltrack.core.rollup.RollupStore;
+import io.calltrack.core.spend.SpendRow;
+import io.calltrack.core.spend.SpendStore;
+import io.calltrack.core.testing.MutableClock;
+import io.calltrack.core.testing.ScriptAudit;
+import io.calltrack.core.testing.TestCluster;
+import io.calltrack.core.testing.TestNumbers;
+import io.calltrack.core.testing.TestRedis;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every Lua script under {@code /lua} on core's classpath (found by listing the resources, so a new
+ * script is covered without touching this test) runs on a real Redis Cluster through the code that
+ * uses it, under MONITOR: each script must be run at least once by the workload below, every key
+ * its commands touch must be one it declared in KEYS, and its declared keys must all be in one slot
+ * by the cluster's own {@code CLUSTER KEYSLOT}.
+ */
+class ScriptKeysOnClusterTest {
+  /**
+   * The pool scripts still name session and history keys inside Lua (same slot, the pool's hash tag):
+   * the attribution v2 rewrite of the pool scripts (issue 9) declares them. Until then these, and
+   * only these, may be touched undeclared, and only by pool scripts.
+   */
+  private static final Pattern POOL_SCRIPT_BUILT_KEY = Pattern.compile("\\{pool:[^}]+}:(session|history):.+");
+
+  static Vertx vertx;
+  static TestCluster cluster;
+  static Redis redis;
+  static RedisAPI api;
+
+  @BeforeAll
+  static void start() {
+    cluster = TestCluster.shared();
+    vertx = Vertx.vertx();
+    redis = RedisClientFactory.create(vertx, cluster.target());
+    api = RedisAPI.api(redis);
+  }
+
+  @AfterAll
+  static void stop() {
+    result(vertx.close());
+  }
+
+  @Test
+  void everyScriptDeclaresEveryKeyInOneSlot() throws Exception {
+    Set<String> resources = ScriptAudit.scriptResources("/lua");
+    assertTrue(resources.size() >= 16, "found the scripts: " + resources);
+    List<ScriptAudit.Run> runs;
+    try (ScriptAudit audit = ScriptAudit.start(cluster)) {
+      workload();
+      runs = audit.runs();
+    }
+
+    // every script resource is part of a loaded script, and every loaded script ran here
+    Set<String> ran = new HashSet<>();
+    runs.forEach(r -> ran.add(r.sha()));
+    for (String resource : resources) {
+      List<LuaScript> scripts = ScriptAudit.scriptsOf(resource);
+      assertFalse(scripts.isEmpty(), resource + " is not loaded by any code the workload uses: add it there");
+      for (LuaScript s : scripts) {
+        assertTrue(ran.contains(s.sha()), s.name() + " never ran in the workload: add a use of it");
+      }
+    }
+
+    Map<String, Long> slots = ScriptAudit.slots(api, ScriptAudit.declaredKeys(runs));
+    List<String> problems = new ArrayList<>();
+    Map<String, String> nameBySha = new java.util.HashMap<>();
+    LuaScript.loaded().forEach(s -> nameBySha.put(s.sha(), s.name()));
+    for (ScriptAudit.Run run : runs) {
+      String name = nameBySha.getOrDefault(run.sha(), run.sha());
+      Set<Long> runSlots = new HashSet<>();
+      run.declared().forEach(k -> runSlots.add(slots.get(k)));
+      if (runSlots.size() > 1) {
+        problems.add(name + " declares keys in " + runSlots.size() + " slots: " + run.declared());
+      }
+      for (String key : run.undeclared()) {
+        boolean known = name.contains("/lua/pool/") && POOL_SCRIPT_BUILT_KEY.matcher(key).matches();
+        if (!known) {
+          problems.add(name + " touched undeclared key " + key + " (declared " + run.declared() + ")");
+        }
+      }
+    }
+    assertEquals(List.of(), problems);
+  }
+
+  @Test
+  void theAuditSeesAnUndeclaredKey() throws Exception {
+    // the audit itself: a script touching a key it did not declare (same slot) is caught
+    String tag = "{audit-" + TestRedis.uniqueId("t") + "}";
+    List<ScriptAudit.Run> runs;
+    try (ScriptAudit audit = ScriptAudit.start(cluster)) {
+      result(api.eval(List.of("redis.call('SET', KEYS[1], 'a'); return redis.call('GET', KEYS[1] .. ':hidden')",
+          "1", tag + ":declared")));
+      runs = audit.runs();
+    }
+    List<String> undeclared = runs.stream().filter(r -> r.declared().contains(tag + ":declared"))
+        .flatMap(r -> r.undeclared().stream()).toList();
+    assertEquals(List.of(tag + ":declared:hidden"), undeclared);
+  }
+
+  /** Runs every script through the code that uses it: config, pools, calls, rollups, spend. */
+  private static void workload() {
+    MutableClock clock = MutableClock.at("2026-11-20T15:00:00Z");
+    RedisConfigStore config = result(RedisConfigStore.create(vertx, redis));
+    try {
+      PhoneNumber business = TestNumbers.fresh();
+      PropertyConfig property = new PropertyConfig(TestRedis.uniqueId("keys"), null, List.of(), List.of(business),
+          business, null, "America/New_York");
+      result(config.putProperty(property));
+      PoolConfig pool = new PoolConfig(TestRedis.uniqueId("pool"), property.id(), TestNumbers.fresh(3), 60, 600,
+          PoolConfig.OnExhausted.RECYCLE_OLDEST, null);
+      result(config.putPool(pool));
+      result(config.putStaticNumber(new StaticNumberConfig(TestNumbers.fresh(), property.id(), "print", "offline", null)));
+      result(config.poolsOf(property.id()));
+      result(config.resyncPools());
+
+      RedisPoolEngine engine = new RedisPoolEngine(vertx, api, config, clock);
+      Attribution a = new Attribution("google", "cpc", "winter", "plumber", null, "/", null, null, null, null, null,
+          null);
+      Assignment first = result(engine.assign(property.id(), "v1", a));
+      for (int i = 2; i <= 5; i++) { // past the pool's size: recycles
+        result(engine.assign(property.id(), "v" + i, a));
+      }
+      Assignment last = result(engine.assign(property.id(), "v5", a));
+      result(engine.heartbeat(last.sessionId()));
+      result(engine.release(last.sessionId()));
+      result(engine.resolve(first.number(), clock.instant()));
+      result(engine.status(pool.id()));
+      clock.advance(Duration.ofHours(1));
+      result(engine.sweep());
+
+      RedisCallStore calls = new RedisCallStore(redis);
+      RollupStore rollups = new RollupStore(redis, config);
+      String callId = TestRedis.uniqueId("call");
+      Instant start = clock.instant();
+      CallRecord r = CallRecord.started(callId, callId + "@sip", first.number(), "+15055550100", property.id(), start)
+          .withAttribution("lease", null, a, List.of());
+      result(calls.apply(new CallEvent(callId, 0, CallEvent.Type.STARTED, start, r)));
+      result(rollups.apply(r, "1-0"));
+      r = r.answered(start.plusSeconds(3), 200).ended(start.plusSeconds(63), CallStatus.ANSWERED, 200);
+      result(calls.apply(new CallEvent(callId, 1, CallEvent.Type.ENDED, r.endedAt(), r)));
+      String entry = result(calls.setOutcomeEvent(callId, new CallOutcome(true, true, new BigDecimal("10.00"), "USD")));
+      result(rollups.refresh(callId, entry)); // replaces the first contribution: old and new keys
+
+      result(new SpendStore(redis).replaceDays(property.id(),
+          List.of(new SpendRow(LocalDate.parse("2026-11-20"), "google", "cpc", "winter", 1000),
+              new SpendRow(LocalDate.parse("2026-11-21"), "google", "cpc", "winter", 500))));
+    } finally {
+      result(config.close());
+    }
+  }
+}

@@ -1,0 +1,247 @@
+package io.calltrack.core.testing;
+
+import io.calltrack.core.redis.RedisTarget;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Redis Cluster for tests: three masters and three replicas of Debian's {@code redis-server}
+ * on loopback, each on free ports (client and cluster bus), created with {@code redis-cli --cluster
+ * create}. {@link #shared()} is one cluster per test JVM for tests that only read and write; a test
+ * that kills nodes starts its own with {@link #start()} and closes it.
+ *
+ * <p>{@code cluster-node-timeout} is 1 s so a killed master's replica takes over in a few seconds.
+ */
+public final class TestCluster implements AutoCloseable {
+  private static TestCluster shared;
+
+  private final Path dir;
+  private final Map<Integer, Process> nodes = new LinkedHashMap<>();
+
+  private TestCluster(Path dir) {
+    this.dir = dir;
+  }
+
+  /** The JVM's shared cluster (started on first use, stopped at exit). */
+  public static synchronized TestCluster shared() {
+    if (shared == null) {
+      shared = start();
+      TestCluster s = shared;
+      Runtime.getRuntime().addShutdownHook(new Thread(s::close, "test-cluster-stop"));
+    }
+    return shared;
+  }
+
+  /** A cluster of the caller's own: 3 masters, 3 replicas, every slot served, replicas in sync. */
+  public static TestCluster start() {
+    try {
+      TestCluster c = new TestCluster(Files.createTempDirectory("calltrack-cluster"));
+      try {
+        c.boot();
+      } catch (RuntimeException | IOException e) {
+        c.close();
+        throw e;
+      }
+      return c;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void boot() throws IOException {
+    Set<Integer> taken = new HashSet<>();
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      int port = freePort(taken);
+      int bus = freePort(taken);
+      Path nodeDir = Files.createDirectories(dir.resolve("node-" + port));
+      Process p = new ProcessBuilder("redis-server", "--port", Integer.toString(port),
+          "--cluster-port", Integer.toString(bus), "--bind", "127.0.0.1", "--protected-mode", "yes",
+          "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
+          "--cluster-node-timeout", "1000", "--dir", nodeDir.toString(),
+          "--appendonly", "no", "--save", "", "--daemonize", "no")
+          .redirectErrorStream(true)
+          .redirectOutput(nodeDir.resolve("redis.log").toFile())
+          .start();
+      nodes.put(port, p);
+      ports.add(port);
+    }
+    for (int port : ports) {
+      await(Duration.ofSeconds(20), () -> cli(port, "PING").strip().equals("PONG"), "node " + port + " answers PING");
+    }
+    List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+    ports.forEach(p -> create.add("127.0.0.1:" + p));
+    create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+    String out = run(create, Duration.ofSeconds(60));
+    if (!out.contains("All 16384 slots covered")) {
+      throw new IllegalStateException("redis-cli --cluster create failed:\n" + out);
+    }
+    for (int port : ports) {
+      await(Duration.ofSeconds(30), () -> cli(port, "CLUSTER", "INFO").contains("cluster_state:ok"),
+          "cluster_state:ok on " + port);
+    }
+    await(Duration.ofSeconds(30), () -> masters().size() == 3 && replicasInSync() == 3, "three replicas in sync");
+  }
+
+  /** Seed node URLs, {@code redis://127.0.0.1:port}, masters and replicas. */
+  public List<String> urls() {
+    return nodes.keySet().stream().map(p -> "redis://127.0.0.1:" + p).toList();
+  }
+
+  public RedisTarget target() {
+    return RedisTarget.cluster(urls());
+  }
+
+  /** The one-string form the servers' options take. */
+  public String spec() {
+    return target().spec();
+  }
+
+  /** Port of the master now serving {@code key}'s slot. */
+  public int masterOf(String key) {
+    int slot = Integer.parseInt(cli(anyLivePort(), "CLUSTER", "KEYSLOT", key).strip());
+    for (String line : cli(anyLivePort(), "CLUSTER", "NODES").split("\n")) {
+      String[] f = line.strip().split(" ");
+      if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
+        continue;
+      }
+      for (int i = 8; i < f.length; i++) {
+        String[] range = f[i].split("-");
+        int lo = Integer.parseInt(range[0]);
+        int hi = range.length > 1 ? Integer.parseInt(range[1]) : lo;
+        if (slot >= lo && slot <= hi) {
+          return Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
+        }
+      }
+    }
+    throw new IllegalStateException("no master serves slot " + slot);
+  }
+
+  /** Ports of the live masters. */
+  public List<Integer> masters() {
+    List<Integer> out = new ArrayList<>();
+    for (String line : cli(anyLivePort(), "CLUSTER", "NODES").split("\n")) {
+      String[] f = line.strip().split(" ");
+      if (f.length >= 8 && f[2].contains("master") && !f[2].contains("fail")) {
+        out.add(Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@'))));
+      }
+    }
+    return out;
+  }
+
+  private int replicasInSync() {
+    int n = 0;
+    for (int port : live()) {
+      String info = cli(port, "INFO", "replication");
+      if (info.contains("role:slave") && info.contains("master_link_status:up")) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** SIGKILLs the node on {@code port} (no shutdown, no last write to disk or replica). */
+  public void kill(int port) {
+    Process p = nodes.get(port);
+    p.destroyForcibly();
+    try {
+      p.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits until every slot is served again by a live master, with {@code cluster_state:ok}. */
+  public void awaitHealthy(Duration timeout) {
+    for (int port : live()) {
+      await(timeout, () -> cli(port, "CLUSTER", "INFO").contains("cluster_state:ok"), "cluster_state:ok on " + port);
+    }
+  }
+
+  /** Runs a command through {@code redis-cli} on a node; its raw output. */
+  public String cli(int port, String... command) {
+    List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port)));
+    cmd.addAll(List.of(command));
+    return run(cmd, Duration.ofSeconds(10));
+  }
+
+  private List<Integer> live() {
+    return nodes.entrySet().stream().filter(e -> e.getValue().isAlive()).map(Map.Entry::getKey).toList();
+  }
+
+  private int anyLivePort() {
+    return live().get(0);
+  }
+
+  private static String run(List<String> cmd, Duration timeout) {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("timed out: " + cmd);
+      }
+      return new String(out, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void await(Duration timeout, java.util.function.BooleanSupplier ok, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!ok.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("cluster: timed out waiting for " + what);
+      }
+      try {
+        Thread.sleep(50); // polling a condition with a deadline, not waiting for time to pass
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private static int freePort(Set<Integer> taken) {
+    while (true) {
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        if (taken.add(s.getLocalPort())) {
+          return s.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    nodes.values().forEach(Process::destroyForcibly);
+    for (Process p : nodes.values()) {
+      try {
+        p.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException ignored) {
+      // a temp directory left behind is harmless
+    }
+  }
+}

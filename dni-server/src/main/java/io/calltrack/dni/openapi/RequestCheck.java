@@ -1,0 +1,278 @@
+package io.calltrack.dni.openapi;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.dni.http.RequestChecks;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.SchemaRepository;
+import io.vertx.openapi.contract.MediaType;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.contract.Parameter;
+import io.vertx.openapi.contract.RequestBody;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Checks each request against its operation in the contract before the endpoint runs: path and
+ * query parameters, and JSON bodies, with the JSON Schemas of {@code openapi.json} (Vert.x JSON
+ * Schema, through the contract Vert.x OpenAPI resolved). A request that does not fit gets 400
+ * {@code invalid_request} with a detail in the client's terms: the field, what was expected, what
+ * came ({@code "leaseSeconds: expected a whole number, got a string"}), never a class or parser name.
+ *
+ * <p>Why not Vert.x OpenAPI's {@code RequestValidator} as it is: it validates on a worker thread
+ * (a thread hop on every assign, the hot path; these checks take microseconds on the event loop), it
+ * decodes every query and path value as JSON first (so {@code from=2026-03-02} or a property named
+ * {@code 2026} would fail a string schema), and its messages name its own internals.
+ *
+ * <p>The snippet may send its JSON as {@code text/plain} (no CORS preflight, and {@code sendBeacon}
+ * does): such a body is checked as JSON when the operation takes JSON. CSV bodies are the
+ * endpoint's to check (row numbers).
+ */
+public final class RequestCheck implements RequestChecks {
+  private final ApiContract api;
+  private final SchemaRepository schemas;
+  private final Set<String> undocumented = ConcurrentHashMap.newKeySet();
+
+  public RequestCheck(ApiContract api) {
+    this.api = api;
+    this.schemas = api.contract().getSchemaRepository();
+  }
+
+  /** Routes mounted without an operation in the document (the suite requires none). */
+  public Set<String> undocumented() {
+    return Set.copyOf(undocumented);
+  }
+
+  @Override
+  public Handler<RoutingContext> forRoute(HttpMethod method, String path) {
+    Operation op = api.operation(method, path);
+    if (op == null) {
+      undocumented.add(method.name() + " " + path);
+      return RoutingContext::next;
+    }
+    return ctx -> {
+      check(op, ctx);
+      ctx.next();
+    };
+  }
+
+  private void check(Operation op, RoutingContext ctx) {
+    for (Parameter p : op.getParameters()) {
+      String raw = switch (p.getIn()) {
+        case PATH -> ctx.pathParam(p.getName());
+        case QUERY -> ctx.request().getParam(p.getName());
+        case HEADER -> ctx.request().getHeader(p.getName());
+        case COOKIE -> ctx.request().getCookie(p.getName()) == null ? null
+            : ctx.request().getCookie(p.getName()).getValue();
+      };
+      String where = p.getIn().name().toLowerCase(Locale.ROOT) + " parameter '" + p.getName() + "'";
+      if (raw == null || (raw.isEmpty() && p.getIn() == io.vertx.openapi.contract.Location.QUERY)) {
+        if (p.isRequired()) {
+          throw new CalltrackException.Invalid("the " + where + " is required");
+        }
+        continue;
+      }
+      Object value = primitive(raw, p, where);
+      OutputUnit result = schemas.validator(p.getSchema()).validate(value);
+      if (!Boolean.TRUE.equals(result.getValid())) {
+        throw new CalltrackException.Invalid(where + ": " + describe(result, value, false));
+      }
+    }
+    RequestBody body = op.getRequestBody();
+    if (body != null) {
+      checkBody(body, ctx);
+    }
+  }
+
+  private void checkBody(RequestBody body, RoutingContext ctx) {
+    Buffer buffer = ctx.body() == null ? null : ctx.body().buffer();
+    String type = ctx.request().getHeader("content-type");
+    boolean plain = type == null || type.toLowerCase(Locale.ROOT).startsWith("text/plain");
+    MediaType jsonMedia = body.determineContentType("application/json");
+    MediaType media = plain && jsonMedia != null ? jsonMedia : body.determineContentType(type);
+    if (media == null) {
+      return; // a type the document lists but Vert.x cannot check (CSV): the endpoint checks it
+    }
+    if (buffer == null || buffer.length() == 0) {
+      if (body.isRequired()) {
+        throw new CalltrackException.Invalid("request body is empty; expected JSON");
+      }
+      return;
+    }
+    if (media.getSchema() == null) {
+      return;
+    }
+    Object json;
+    try {
+      json = Json.decodeValue(buffer);
+    } catch (DecodeException e) {
+      throw new CalltrackException.Invalid("malformed JSON: the body is not valid JSON");
+    }
+    OutputUnit result = schemas.validator(media.getSchema()).validate(json);
+    if (!Boolean.TRUE.equals(result.getValid())) {
+      throw new CalltrackException.Invalid(describe(result, json, true));
+    }
+  }
+
+  /** A query or path value as the JSON value its schema expects (strings stay strings). */
+  private static Object primitive(String raw, Parameter p, String where) {
+    Object declared = p.getSchema().get("type");
+    String type = String.valueOf(declared);
+    try {
+      return switch (type) {
+        case "integer" -> Long.parseLong(raw.strip());
+        case "number" -> new BigDecimal(raw.strip());
+        case "boolean" -> switch (raw.strip().toLowerCase(Locale.ROOT)) {
+          case "true" -> Boolean.TRUE;
+          case "false" -> Boolean.FALSE;
+          default -> throw new NumberFormatException();
+        };
+        default -> raw;
+      };
+    } catch (NumberFormatException e) {
+      throw new CalltrackException.Invalid(where + ": expected " + typeName(type) + ", got '" + clip(raw) + "'");
+    }
+  }
+
+  private static final Pattern EXPECTED = Pattern.compile("Instance type (\\w+) is invalid\\. Expected (.+)");
+  private static final Pattern REQUIRED = Pattern.compile("required property \"(.+)\"");
+  private static final Pattern LIMIT = Pattern.compile("(?:than|to) (-?[0-9.]+)\\)?$");
+  private static final Pattern COUNT = Pattern.compile("[<>] ([0-9]+)\\)");
+
+  /** The first specific problem of a failed validation, in the client's terms. */
+  static String describe(OutputUnit result, Object instance, boolean body) {
+    List<OutputUnit> errors = new ArrayList<>();
+    collect(result, errors);
+    for (OutputUnit e : errors) {
+      String keywordPath = e.getKeywordLocation() == null ? "" : e.getKeywordLocation();
+      String keyword = keywordPath.substring(keywordPath.lastIndexOf('/') + 1);
+      String field = field(e.getInstanceLocation());
+      String subject = field.isEmpty() ? (body ? "the body" : "the value") : field;
+      String text = e.getError() == null ? "" : e.getError();
+      Matcher m;
+      switch (keyword) {
+        case "type" -> {
+          if ((m = EXPECTED.matcher(text)).find()) {
+            return subject + ": expected " + typeNames(m.group(2)) + ", got " + article(m.group(1));
+          }
+        }
+        case "required" -> {
+          if ((m = REQUIRED.matcher(text)).find()) {
+            return (field.isEmpty() ? "" : field + ".") + m.group(1) + " is required";
+          }
+        }
+        case "enum", "const" -> {
+          return subject + " must be one of " + text.replaceFirst("^Instance does not match (any of )?", "");
+        }
+        case "minimum", "exclusiveMinimum" -> {
+          if ((m = LIMIT.matcher(text)).find()) {
+            return subject + " must be at least " + m.group(1);
+          }
+        }
+        case "maximum", "exclusiveMaximum" -> {
+          if ((m = LIMIT.matcher(text)).find()) {
+            return subject + " must be at most " + m.group(1);
+          }
+        }
+        case "minLength", "maxLength" -> {
+          if ((m = COUNT.matcher(text)).find()) {
+            return subject + " must be " + (keyword.equals("minLength") ? "at least " : "at most ")
+                + m.group(1) + " characters long";
+          }
+        }
+        case "minItems", "maxItems" -> {
+          if ((m = COUNT.matcher(text)).find()) {
+            return subject + " must have " + (keyword.equals("minItems") ? "at least " : "at most ")
+                + m.group(1) + " entries";
+          }
+        }
+        case "uniqueItems" -> {
+          return subject + " lists the same value twice";
+        }
+        case "pattern" -> {
+          return subject + " is not in the expected form (see its pattern in /openapi.json)";
+        }
+        case "format" -> {
+          return subject + " is not a valid " + text.replaceFirst("^String does not match format ", "")
+              .replace("\"", "");
+        }
+        default -> {
+          // an aggregate ("properties", "items", "$ref"): the specific error follows in the list
+        }
+      }
+    }
+    return body ? "the body does not match the API's schema (see /openapi.json)"
+        : "not a valid value (see /openapi.json)";
+  }
+
+  private static void collect(OutputUnit unit, List<OutputUnit> into) {
+    if (unit.getErrors() == null) {
+      return;
+    }
+    for (OutputUnit e : unit.getErrors()) {
+      into.add(e);
+      collect(e, into);
+    }
+  }
+
+  /** {@code /page/url} or {@code #/numbers/3} → {@code page.url}, {@code numbers[3]}. */
+  static String field(String instanceLocation) {
+    if (instanceLocation == null) {
+      return "";
+    }
+    String loc = instanceLocation.startsWith("#") ? instanceLocation.substring(1) : instanceLocation;
+    StringBuilder out = new StringBuilder();
+    for (String part : loc.split("/")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      String name = part.replace("~1", "/").replace("~0", "~");
+      if (name.chars().allMatch(Character::isDigit)) {
+        out.append('[').append(Integer.parseInt(name) + 1).append(']'); // rows count from 1
+      } else {
+        out.append(out.length() == 0 ? "" : ".").append(name);
+      }
+    }
+    return out.toString();
+  }
+
+  private static String typeNames(String list) {
+    List<String> names = new ArrayList<>();
+    for (String t : list.replaceAll("[\\[\\]\"]", "").split(",")) {
+      names.add(typeName(t.strip()));
+    }
+    return String.join(" or ", names);
+  }
+
+  private static String typeName(String type) {
+    return switch (type) {
+      case "integer" -> "a whole number";
+      case "number" -> "a number";
+      case "string" -> "a string";
+      case "boolean" -> "true or false";
+      case "object" -> "a JSON object";
+      case "array" -> "a list";
+      case "null" -> "null";
+      default -> type;
+    };
+  }
+
+  private static String article(String instanceType) {
+    return typeName(instanceType);
+  }
+
+  private static String clip(String s) {
+    return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+  }
+}

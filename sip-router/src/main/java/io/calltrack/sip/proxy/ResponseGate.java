@@ -1,0 +1,40 @@
+package io.calltrack.sip.proxy;
+
+import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.stack.MessageChannel;
+import gov.nist.javax.sip.stack.SIPMessageValve;
+import java.net.InetAddress;
+import javax.sip.SipStack;
+import javax.sip.message.Response;
+
+/**
+ * The stack's message valve ({@code gov.nist.javax.sip.SIP_MESSAGE_VALVE}): drops a response that
+ * did not come from the hop its request was sent to, before the stack matches it to a transaction —
+ * so a forged 200 can neither answer a call nor end the client transaction the real answer needs.
+ */
+public final class ResponseGate implements SIPMessageValve {
+  private SipStackImpl stack;
+
+  @Override
+  public void init(SipStack stack) {
+    this.stack = (SipStackImpl) stack;
+  }
+
+  @Override
+  public boolean processRequest(SIPRequest request, MessageChannel channel) {
+    return true;
+  }
+
+  @Override
+  public boolean processResponse(Response response, MessageChannel channel) {
+    if (!(stack.getSipListener() instanceof Proxy proxy)) {
+      return true;
+    }
+    InetAddress source = channel.getPeerPacketSourceAddress();
+    return proxy.fromExpectedHop(response, source != null ? source.getHostAddress() : channel.getPeerAddress(), stack);
+  }
+
+  @Override
+  public void destroy() {}
+}

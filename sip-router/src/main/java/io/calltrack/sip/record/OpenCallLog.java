@@ -1,0 +1,173 @@
+package io.calltrack.sip.record;
+
+import io.calltrack.core.calls.CallEvent;
+import io.calltrack.core.json.JsonMapper;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router's write-ahead log of open calls, on local disk ({@code calls.open}): every call event
+ * is appended here, synchronously, before the call goes on (before the INVITE is forwarded, before a
+ * response is relayed) and before it is sent to Redis; a line {@code closed <callId>} follows once
+ * the call's last event is in Redis or in the {@link Spool}. A router killed mid-call therefore
+ * finds, at its next start, every call it had not finished recording, with each event it had
+ * produced — Redis writes that died in flight included — and {@link CallJournal} replays and closes
+ * them (events are idempotent by call id and seq, so replaying one Redis already has is harmless).
+ *
+ * <p>Lines reach the operating system at each append (a write per event, no fsync): they survive the
+ * process being killed, not the machine losing power. The file is rewritten with only the open calls
+ * once it is mostly closed ones. Thread-safe: calls append from their own executors.
+ */
+final class OpenCallLog implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OpenCallLog.class);
+  private static final String CLOSED = "closed ";
+  private static final int COMPACT_AFTER_LINES = 20_000;
+
+  private final Path file;
+  /** Events of each open call, in the order they were logged. */
+  private final Map<String, List<CallEvent>> open = new LinkedHashMap<>();
+  private BufferedWriter writer;
+  private int lines;
+
+  private OpenCallLog(Path file) {
+    this.file = file;
+  }
+
+  /** Opens the log in {@code dir}; what an earlier run left open is {@link #leftovers()}. */
+  static OpenCallLog open(Path dir) {
+    OpenCallLog log = new OpenCallLog(dir.resolve("calls.open"));
+    try {
+      Files.createDirectories(dir);
+      log.load();
+      log.compact(); // also drops a line cut short by a kill mid-write
+      return log;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the open-calls log in " + dir, e);
+    }
+  }
+
+  private void load() throws IOException {
+    if (!Files.exists(file)) {
+      return;
+    }
+    int n = 0;
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      n++;
+      if (line.isBlank()) {
+        continue;
+      }
+      if (line.startsWith(CLOSED)) {
+        open.remove(line.substring(CLOSED.length()).strip());
+        continue;
+      }
+      try {
+        CallEvent e = JsonMapper.read(line, CallEvent.class);
+        open.computeIfAbsent(e.callId(), k -> new ArrayList<>()).add(e);
+      } catch (RuntimeException e) {
+        // only the last line can be cut short (a kill mid-write): that event was never acknowledged
+        LOG.warn("skipping unreadable line {} of {}", n, file);
+      }
+    }
+  }
+
+  /** Calls left open by an earlier run (or not yet closed by this one): each call's events, oldest first. */
+  synchronized Map<String, List<CallEvent>> leftovers() {
+    Map<String, List<CallEvent>> copy = new LinkedHashMap<>();
+    open.forEach((id, events) -> copy.put(id, List.copyOf(events)));
+    return copy;
+  }
+
+  /** Logs an event; when this returns the event is in the operating system's hands. */
+  synchronized void append(CallEvent event) {
+    open.computeIfAbsent(event.callId(), k -> new ArrayList<>()).add(event);
+    writeLine(JsonMapper.write(event));
+  }
+
+  /** The call's last event is in Redis or the spool: it needs no recovery any more. */
+  synchronized void closed(String callId) {
+    if (open.remove(callId) == null) {
+      return;
+    }
+    writeLine(CLOSED + callId);
+    if (lines > COMPACT_AFTER_LINES && lines > 4 * openEvents()) {
+      try {
+        compact();
+      } catch (IOException e) {
+        LOG.warn("could not compact {}: {}", file, e.toString());
+      }
+    }
+  }
+
+  synchronized int openCalls() {
+    return open.size();
+  }
+
+  private int openEvents() {
+    int n = 0;
+    for (List<CallEvent> events : open.values()) {
+      n += events.size();
+    }
+    return n;
+  }
+
+  private void writeLine(String line) {
+    try {
+      if (writer == null) {
+        writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+      }
+      writer.write(line);
+      writer.newLine();
+      writer.flush();
+      lines++;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the open-calls log " + file, e);
+    }
+  }
+
+  /** Rewrites the file with only the open calls' events (a new file moved over the old one). */
+  private void compact() throws IOException {
+    closeWriter();
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    int n = 0;
+    try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      for (List<CallEvent> events : open.values()) {
+        for (CallEvent e : events) {
+          w.write(JsonMapper.write(e));
+          w.newLine();
+          n++;
+        }
+      }
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    lines = n;
+  }
+
+  private void closeWriter() throws IOException {
+    if (writer != null) {
+      writer.close();
+      writer = null;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      closeWriter();
+    } catch (IOException e) {
+      LOG.warn("closing the open-calls log", e);
+    }
+  }
+}

@@ -1,0 +1,331 @@
+package io.calltrack.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.calls.CallStatus;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.testing.Await;
+import io.calltrack.sip.testing.RawSip;
+import io.calltrack.sip.testing.SipPhone;
+import io.vertx.core.Future;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The router probed as an attacker would, with hand-written datagrams from other loopback addresses
+ * (127.0.0.2 is not a trunk here: only 127.0.0.1 is) and real JAIN-SIP phones for the genuine calls.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SipHardeningTest {
+  static final Duration WAIT = RouterFixture.WAIT;
+  static final List<String> TRUNKS = List.of("127.0.0.1/32");
+
+  @TempDir static Path spool;
+  static RouterFixture fx;
+  static SipRouter router;
+
+  SipPhone caller;
+  SipPhone line;
+
+  @BeforeAll
+  static void startRouter() {
+    fx = new RouterFixture(spool);
+    router = fx.router(TRUNKS, Duration.ofSeconds(30));
+  }
+
+  @AfterAll
+  static void stopRouter() {
+    if (fx != null) {
+      fx.close();
+    }
+  }
+
+  @BeforeEach
+  void phones() {
+    caller = SipPhone.start("caller");
+    line = SipPhone.start("line");
+  }
+
+  @AfterEach
+  void stopPhones() {
+    caller.close();
+    line.close();
+  }
+
+  static String uri(PhoneNumber n, SipRouter r) {
+    return "sip:" + n.e164() + "@127.0.0.1:" + r.port();
+  }
+
+  /** A 200 OK to {@code invite} (as the line got it: the router's Via on top), as a third party would forge it. */
+  static String forged200(Request invite, RawSip from, RawSip victim, String toTag) {
+    ViaHeader routerVia = (ViaHeader) invite.getHeader(ViaHeader.NAME);
+    return "SIP/2.0 200 OK\r\n"
+        + routerVia
+        + "Via: SIP/2.0/UDP " + victim.host + ":" + victim.port() + ";branch=z9hG4bKvictim\r\n"
+        + invite.getHeader("From")
+        + "To: " + ((ToHeader) invite.getHeader(ToHeader.NAME)).getAddress() + ";tag=" + toTag + "\r\n"
+        + invite.getHeader("Call-ID")
+        + invite.getHeader("CSeq")
+        + "Contact: <sip:evil@" + from.host + ":" + from.port() + ">\r\n"
+        + "Content-Length: 0\r\n\r\n";
+  }
+
+  @Test
+  void forgedResponsesAreNeitherTakenNorReflected() {
+    line.mode = SipPhone.Mode.ANSWER_LATE;
+    line.lateAnswerDelay = Duration.ofSeconds(2);
+    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), router);
+    try (RawSip forger = new RawSip("127.0.0.2"); RawSip victim = new RawSip("127.0.0.3")) {
+      String callId = caller.call(uri(number, router), router.port(), "udp");
+      Request invite = line.awaitRequest(Request.INVITE, WAIT);
+      // while the line rings: a 200 naming the live transaction, from a host the INVITE never went to
+      forger.send(forged200(invite, forger, victim, "forged"), router.port());
+      Response ok = caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
+      String lineTag = ((ToHeader) ok.getHeader(ToHeader.NAME)).getTag();
+      assertNotEquals("forged", lineTag, "the caller got the forged answer");
+      line.awaitRequest(Request.ACK, WAIT);
+      // once answered: a "retransmitted" 2xx with the right tags, from the wrong host, asking to go to the victim
+      forger.send(forged200(invite, forger, victim, lineTag), router.port());
+      caller.bye();
+      caller.awaitResponse(Request.BYE, Response.OK, WAIT);
+      assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId).status());
+      assertEquals(1, caller.responses.stream().filter(r -> r.getStatusCode() == Response.OK
+          && Request.INVITE.equals(((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getMethod())).count());
+      assertNull(victim.receive(Duration.ofMillis(500)), "the router reflected a forged response");
+    }
+  }
+
+  @Test
+  void aCancelFromOutsideTheTrunksDoesNotCancel() {
+    line.mode = SipPhone.Mode.RING_FOREVER;
+    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), router);
+    String callId = caller.call(uri(number, router), router.port(), "udp");
+    caller.awaitResponse(Request.INVITE, Response.RINGING, WAIT);
+    Request invite = line.awaitRequest(Request.INVITE, WAIT);
+    Iterator<?> vias = invite.getHeaders(ViaHeader.NAME);
+    vias.next();
+    ViaHeader callerVia = (ViaHeader) vias.next();
+    try (RawSip forger = new RawSip("127.0.0.2")) {
+      forger.send("CANCEL " + uri(number, router) + " SIP/2.0\r\n"
+          + "Via: SIP/2.0/UDP " + callerVia.getHost() + ":" + callerVia.getPort() + ";branch=" + callerVia.getBranch()
+          + ";rport\r\n"
+          + invite.getHeader("From")
+          + invite.getHeader("To")
+          + invite.getHeader("Call-ID")
+          + "CSeq: " + ((CSeqHeader) invite.getHeader(CSeqHeader.NAME)).getSeqNumber() + " CANCEL\r\n"
+          + "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n", router.port());
+      assertEquals(Response.FORBIDDEN, RawSip.status(forger.receiveFinal(WAIT)));
+    }
+    caller.cancel();
+    try {
+      caller.awaitResponse(Request.INVITE, Response.REQUEST_TERMINATED, WAIT);
+    } catch (AssertionError e) {
+      throw new AssertionError("caller got " + caller.responses.stream().map(r -> r.getStatusCode() + " "
+          + ((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getMethod()).toList() + ", line got "
+          + line.requests.stream().map(Request::getMethod).toList(), e);
+    }
+    assertEquals(1, line.count(Request.CANCEL), "only the caller's own CANCEL reached the line");
+    assertEquals(CallStatus.ABANDONED, fx.awaitFinished(callId).status());
+  }
+
+  @Test
+  void aByeInTheLinesNameFromAnotherHostIsRefused() {
+    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), router);
+    String callId = caller.call(uri(number, router), router.port(), "udp");
+    Response ok = caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
+    Request invite = line.awaitRequest(Request.INVITE, WAIT);
+    String lineTag = ((ToHeader) ok.getHeader(ToHeader.NAME)).getTag();
+    String callerFrom = invite.getHeader("From").toString().replaceFirst("^From:", "To:");
+    try (RawSip forger = new RawSip("127.0.0.2")) {
+      forger.send("BYE " + uri(number, router) + " SIP/2.0\r\n"
+          + "Via: " + forger.via("z9hG4bKbye" + System.nanoTime()) + "\r\n"
+          + "From: <sip:+15559990000@127.0.0.1>;tag=" + lineTag + "\r\n"
+          + callerFrom
+          + invite.getHeader("Call-ID")
+          + "CSeq: 1 BYE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", router.port());
+      assertEquals(Response.FORBIDDEN, RawSip.status(forger.receiveFinal(WAIT)));
+    }
+    caller.bye();
+    caller.awaitResponse(Request.BYE, Response.OK, WAIT);
+    assertEquals(0, caller.count(Request.BYE), "the forged BYE reached the caller");
+    assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId).status());
+  }
+
+  /** Sends {@code n} INVITEs to an unknown number at once; returns the final status of each. */
+  static List<String> flood(SipRouter r, RawSip from, int n) {
+    for (int i = 0; i < n; i++) {
+      from.send(from.invite("+15550000000", r.port(), "Max-Forwards: 70\r\n"), r.port());
+    }
+    List<String> answers = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String a = from.receiveFinal(WAIT);
+      assertNotNull(a, "only " + answers.size() + " of " + n + " INVITEs were answered");
+      answers.add(a);
+    }
+    return answers;
+  }
+
+  @Test
+  void aFloodFromOneAddressIsAnswered503WhileOthersGetThrough() {
+    SipRouter piked = fx.router(TRUNKS, Duration.ofSeconds(30), RouterLimits.DEFAULTS.withInviteRates(0, 5));
+    try (RawSip flooder = new RawSip("127.0.0.1"); RawSip other = new RawSip("127.0.0.2")) {
+      List<String> answers = flood(piked, flooder, 40);
+      long refused = answers.stream().filter(a -> RawSip.status(a) == 503).count();
+      assertTrue(refused >= 20, "503s: " + refused);
+      assertTrue(answers.stream().filter(a -> RawSip.status(a) == 503).allMatch(a -> a.contains("\r\nRetry-After: ")));
+      assertTrue(answers.stream().anyMatch(a -> RawSip.status(a) == 404), "the first INVITEs were routed");
+      // another address has its own allowance (and, not being a trunk, is refused for that)
+      assertEquals(403, RawSip.status(flood(piked, other, 1).get(0)));
+    }
+  }
+
+  @Test
+  void pastTheConfiguredCallRateNewInvitesGet503WithRetryAfter() {
+    SipRouter limited = fx.router(TRUNKS, Duration.ofSeconds(30), RouterLimits.DEFAULTS.withInviteRates(5, 0));
+    try (RawSip trunk = new RawSip("127.0.0.1")) {
+      List<String> answers = flood(limited, trunk, 40);
+      long refused = answers.stream().filter(a -> RawSip.status(a) == 503).count();
+      assertTrue(refused >= 20, "503s: " + refused);
+      assertTrue(answers.stream().filter(a -> RawSip.status(a) == 503).allMatch(a -> a.contains("\r\nRetry-After: 5")));
+    }
+  }
+
+  @Test
+  void drainingRefusesNewCallsAndRelaysTheEstablishedOnesToTheirEnd() {
+    SipRouter draining = fx.router(TRUNKS, Duration.ofSeconds(30), RouterLimits.DEFAULTS.withDrainTime(Duration.ofMinutes(5)));
+    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), draining);
+    String established = caller.call(uri(number, draining), draining.port(), "udp");
+    caller.awaitResponseFor(established, Request.INVITE, Response.OK, WAIT);
+    Future<Void> drained = draining.drain();
+
+    caller.sendInDialog(Request.INVITE); // a re-INVITE of the established call is still relayed
+    Await.until(WAIT, () -> line.count(Request.INVITE) == 2);
+    String refused = caller.call(uri(number, draining), draining.port(), "udp");
+    Response busy = caller.awaitResponseFor(refused, Request.INVITE, Response.SERVICE_UNAVAILABLE, WAIT);
+    assertNotNull(busy.getHeader("Retry-After"));
+    assertEquals(2, line.count(Request.INVITE), "the new call reached the line");
+    assertTrue(!drained.isComplete(), "drained with a call in progress");
+
+    caller.byeFor(established);
+    caller.awaitResponseFor(established, Request.BYE, Response.OK, WAIT);
+    Await.until(WAIT, drained::isComplete);
+    assertEquals(0, draining.liveCalls());
+    assertEquals(CallStatus.ANSWERED, fx.awaitFinished(established).status());
+  }
+
+  static boolean closedByRouter(Socket s, Duration within) throws Exception {
+    s.setSoTimeout((int) within.toMillis());
+    try {
+      byte[] skip = new byte[4096];
+      while (true) { // what was sent before it closed is read and skipped
+        if (s.getInputStream().read(skip) == -1) {
+          return true;
+        }
+      }
+    } catch (SocketTimeoutException stillOpen) {
+      return false;
+    } catch (java.net.SocketException reset) {
+      return true;
+    }
+  }
+
+  static Socket connect(String from, int port) throws Exception {
+    Socket s = new Socket();
+    s.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+    s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    return s;
+  }
+
+  static String options(Socket s, int routerPort) throws Exception {
+    long n = System.nanoTime();
+    String host = s.getLocalAddress().getHostAddress();
+    String req = "OPTIONS sip:127.0.0.1:" + routerPort + ";transport=tcp SIP/2.0\r\n"
+        + "Via: SIP/2.0/TCP " + host + ":" + s.getLocalPort() + ";branch=z9hG4bKopt" + n + "\r\n"
+        + "From: <sip:ping@" + host + ">;tag=o" + n + "\r\nTo: <sip:127.0.0.1>\r\nCall-ID: opt-" + n + "\r\n"
+        + "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+    s.getOutputStream().write(req.getBytes(StandardCharsets.US_ASCII));
+    s.setSoTimeout((int) WAIT.toMillis());
+    InputStream in = s.getInputStream();
+    byte[] buf = new byte[12];
+    int got = 0;
+    while (got < buf.length) {
+      int r = in.read(buf, got, buf.length - got);
+      if (r < 0) {
+        break;
+      }
+      got += r;
+    }
+    return new String(buf, 0, got, StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void tcpConnectionsAreLimitedPerSourceAndInTotalAndClosedWhenIdle() throws Exception {
+    Duration idle = Duration.ofSeconds(3);
+    SipRouter tcp = fx.router(TRUNKS, Duration.ofSeconds(30), RouterLimits.DEFAULTS.withTcp(3, 2, idle));
+    Duration quick = Duration.ofMillis(300);
+    try (Socket a = connect("127.0.0.1", tcp.port()); Socket b = connect("127.0.0.1", tcp.port());
+        Socket c = connect("127.0.0.1", tcp.port())) {
+      assertTrue(closedByRouter(c, WAIT), "a third connection from one address was kept");
+      assertEquals("SIP/2.0 200 ", options(a, tcp.port()), "an accepted connection works");
+      try (Socket d = connect("127.0.0.2", tcp.port()); Socket e = connect("127.0.0.3", tcp.port())) {
+        assertTrue(closedByRouter(e, WAIT), "a fourth connection in total was kept");
+        assertTrue(!closedByRouter(d, quick), "another address's first connection was closed");
+        // a, b and d send nothing more: closed after the idle timeout
+        long t0 = System.nanoTime();
+        assertTrue(closedByRouter(b, WAIT), "an idle connection stayed open");
+        assertTrue(System.nanoTime() - t0 >= idle.toNanos() / 2, "closed before it was idle for long");
+        assertTrue(closedByRouter(a, WAIT));
+      }
+      // the slots are free again
+      try (Socket f = connect("127.0.0.1", tcp.port())) {
+        assertEquals("SIP/2.0 200 ", options(f, tcp.port()));
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"Max-Forwards: abc", "Max-Forwards: 99999999999", "Expires: soon", "CSeq: 99999999999999 INVITE",
+      "CSeq: -1 INVITE", "Content-Length: x", "Min-SE: x"})
+  void aMalformedNumericHeaderIsAnswered400(String header) {
+    try (RawSip trunk = new RawSip("127.0.0.1")) {
+      long n = System.nanoTime();
+      String msg = "INVITE sip:+15550000000@127.0.0.1:" + router.port() + " SIP/2.0\r\n"
+          + "Via: " + trunk.via("z9hG4bKmal" + n) + "\r\n"
+          + "From: <sip:+15557770001@127.0.0.1>;tag=m" + n + "\r\nTo: <sip:+15550000000@127.0.0.1>\r\n"
+          + "Call-ID: mal-" + n + "\r\n"
+          + (header.startsWith("CSeq") ? "" : "CSeq: 1 INVITE\r\n")
+          + (header.startsWith("Max-Forwards") ? "" : "Max-Forwards: 70\r\n") + header + "\r\n"
+          + (header.startsWith("Content-Length") ? "\r\n" : "Content-Length: 0\r\n\r\n");
+      trunk.send(msg, router.port());
+      String reply = trunk.receiveFinal(WAIT);
+      assertEquals(400, RawSip.status(reply), String.valueOf(reply));
+    }
+  }
+}

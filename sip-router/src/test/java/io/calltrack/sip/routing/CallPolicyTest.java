@@ -1,0 +1,114 @@
+package io.calltrack.sip.routing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.calls.CallStatus;
+import io.calltrack.sip.RouterLimits;
+import io.calltrack.sip.routing.CallPolicy.Side;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The routing script as pure logic: a hand-made routing table, a settable load and a settable clock. */
+class CallPolicyTest {
+  final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+  final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
+  final CallRouting routing = new CallRouting(TrunkAllowList.of(List.of("203.0.113.0/24")), () -> CallRoutingTest.TABLE);
+
+  CallPolicy policy(RouterLimits limits) {
+    return new CallPolicy(routing, limits, Duration.ofSeconds(30), delay::get, nanos::get);
+  }
+
+  static int status(RouteDecision d) {
+    return d instanceof RouteDecision.Reject r ? r.status() : 0;
+  }
+
+  @Test
+  void aNewInviteMeetsPikeTrunkMaxForwardsDrainOverloadRateThenTheNumber() {
+    CallPolicy p = policy(RouterLimits.DEFAULTS.withInviteRates(2, 3));
+    assertEquals(403, status(p.admitInvite("198.51.100.1", "+15551230001", 70)));
+    assertEquals(483, status(p.admitInvite("203.0.113.5", "+15551230001", 0)));
+    // pike: a third INVITE from one address within the second (the first from it above used one)
+    assertEquals(403, status(p.admitInvite("198.51.100.1", "+15551230001", 70)));
+    assertEquals(403, status(p.admitInvite("198.51.100.1", "+15551230001", 70)));
+    RouteDecision.Reject piked = assertInstanceOf(RouteDecision.Reject.class, p.admitInvite("198.51.100.1", "x", 70));
+    assertEquals(503, piked.status());
+    assertEquals(5, piked.retryAfterSeconds());
+    // the total rate: 2 per second admitted, the third 503
+    assertInstanceOf(RouteDecision.Forward.class, p.admitInvite("203.0.113.6", "+15551230001", 70));
+    assertEquals(404, status(p.admitInvite("203.0.113.7", "+15550000000", 70)));
+    assertEquals(503, status(p.admitInvite("203.0.113.8", "+15551230001", 70)));
+    nanos.addAndGet(1_000_000_000L); // a second later the allowance is back
+    assertInstanceOf(RouteDecision.Forward.class, p.admitInvite("203.0.113.8", "+15551230001", 70));
+  }
+
+  @Test
+  void callWorkWaitingTooLongTurnsNewCallsAwayUntilItDoesNot() {
+    CallPolicy p = policy(RouterLimits.DEFAULTS.withMaxQueueDelay(Duration.ofMillis(200)));
+    delay.set(Duration.ofMillis(800));
+    RouteDecision.Reject r = assertInstanceOf(RouteDecision.Reject.class, p.admitInvite("203.0.113.5", "+15551230001", 70));
+    assertEquals(503, r.status());
+    assertTrue(r.reason().contains("Overloaded"), r.reason());
+    delay.set(Duration.ofMillis(10));
+    assertInstanceOf(RouteDecision.Forward.class, p.admitInvite("203.0.113.5", "+15551230001", 70));
+  }
+
+  @Test
+  void drainingRefusesNewCallsButNotRequestsInsideCalls() {
+    CallPolicy p = policy(RouterLimits.DEFAULTS);
+    p.startDraining();
+    assertEquals(503, status(p.admitInvite("203.0.113.5", "+15551230001", 70)));
+    assertTrue(p.admitInDialog(Side.CALLER, "203.0.113.5", false));
+    assertTrue(p.admitCancel("203.0.113.5"));
+  }
+
+  @Test
+  void requestsInsideACallComeFromTheirOwnSide() {
+    CallPolicy p = policy(RouterLimits.DEFAULTS);
+    assertTrue(p.admitInDialog(Side.CALLER, "203.0.113.5", false));
+    assertFalse(p.admitInDialog(Side.CALLER, "198.51.100.1", true), "the caller's side speaks from a trunk");
+    assertTrue(p.admitInDialog(Side.BUSINESS_LINE, "198.51.100.1", true));
+    assertFalse(p.admitInDialog(Side.BUSINESS_LINE, "203.0.113.5", false), "a trunk is not the business line");
+    assertFalse(p.admitCancel("198.51.100.1"));
+  }
+
+  @Test
+  void optionsFromTrunksOnlyAndNothingElseOutsideCalls() {
+    CallPolicy p = policy(RouterLimits.DEFAULTS);
+    assertEquals(200, p.answerOutOfDialog("203.0.113.5", "OPTIONS"));
+    assertEquals(405, p.answerOutOfDialog("203.0.113.5", "MESSAGE"));
+    assertEquals(403, p.answerOutOfDialog("198.51.100.1", "OPTIONS"));
+  }
+
+  @Test
+  void finalCodesMapToCallStatuses() {
+    CallPolicy p = policy(RouterLimits.DEFAULTS);
+    assertEquals(CallStatus.BUSY, p.statusOf(486));
+    assertEquals(CallStatus.BUSY, p.statusOf(603));
+    assertEquals(CallStatus.MISSED, p.statusOf(480));
+    assertEquals(CallStatus.MISSED, p.statusOf(408));
+    assertEquals(CallStatus.FAILED, p.statusOf(500));
+    assertEquals(CallStatus.FAILED, p.statusOf(404));
+    assertEquals(Duration.ofSeconds(30), p.answerTimeout());
+    assertEquals(Duration.ofHours(6), p.maxCallDuration());
+    assertTrue(p.hangUpLateAnswer());
+  }
+
+  @Test
+  void aBucketRefillsWithTimeAndForgetsNoKey() {
+    TokenBucket b = new TokenBucket(2, nanos::get);
+    assertTrue(b.tryTake("a"));
+    assertTrue(b.tryTake("a"));
+    assertFalse(b.tryTake("a"));
+    assertTrue(b.tryTake("b"), "each key has its own allowance");
+    nanos.addAndGet(500_000_000L);
+    assertTrue(b.tryTake("a"), "half a second gives one back");
+    assertFalse(b.tryTake("a"));
+    assertTrue(new TokenBucket(0, nanos::get).tryTake("a"), "rate 0: no limit");
+  }
+}
