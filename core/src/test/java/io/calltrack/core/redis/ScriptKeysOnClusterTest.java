@@ -38,6 +38,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.calltrack.core.callback.Callback;
+import io.calltrack.core.callback.RedisCallbackStore;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -176,6 +178,11 @@ class ScriptKeysOnClusterTest {
       result(calls.apply(new CallEvent(callId, 1, CallEvent.Type.ENDED, r.endedAt(), r)));
       String entry = result(calls.setOutcomeEvent(callId, new CallOutcome(true, true, new BigDecimal("10.00"), "USD")));
       result(rollups.refresh(callId, entry)); // replaces the first contribution: old and new keys
+
+      RedisCallbackStore callbacks = new RedisCallbackStore(api, clock, RedisCallbackStore.Limits.DEFAULT);
+      result(callbacks.request(Callback.requested(RedisCallbackStore.newId(property.id()), property.id(),
+          "+13125550123", first.sessionId(), null, clock.instant()), "192.0.2.1"));
+      result(callbacks.take(property.id()));
 
       result(new SpendStore(redis).replaceDays(property.id(),
           List.of(new SpendRow(LocalDate.parse("2026-11-20"), "google", "cpc", "winter", 1000),
