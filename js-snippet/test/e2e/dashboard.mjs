@@ -42,7 +42,7 @@ try {
       from: document.querySelector('[data-testid=from]').value,
     };
   });
-  await page.screenshot({ path: screenshot, fullPage: true });
+  await page.screenshot({ path: screenshot, fullPage: true, timeout: 120000 }); // slow on a loaded 2-core host
   console.log(JSON.stringify({ ...result, tokenKept, errors }));
 } finally {
   await browser.close();

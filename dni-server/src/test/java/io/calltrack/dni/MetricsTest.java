@@ -21,8 +21,14 @@ class MetricsTest extends DniTestBase {
     api.post("/v1/sessions/" + api.assign(assignBody(site.property(), "a")).json().getString("sessionId")
         + "/release", null);
 
-    Reply r = api.get("/metrics");
-    assertEquals(200, r.status());
+    // a scrape refreshes the pool gauges within a second, else serves the last values: on a loaded
+    // host the first scrapes may come before this pool's first refresh, so ask until it is there
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    Reply r;
+    do {
+      r = api.get("/metrics");
+      assertEquals(200, r.status());
+    } while (!r.text().contains("pool=\"" + site.poolId() + "\"") && System.nanoTime() < deadline);
     assertTrue(r.header("content-type").startsWith("text/plain"), r.header("content-type"));
     String text = r.text();
     String tags = "property=\"" + site.property() + "\"";
