@@ -240,7 +240,24 @@
     if (assignment && !d.hidden) heartbeatTimer = setTimeout(heartbeat, (assignment.leaseSeconds || 60) * 500);
   }
 
-  d.addEventListener('visibilitychange', function () { d.hidden ? schedule() : heartbeat(); });
+  // What the page saw, for attributing the call: a tap on a tel: link or on the shown number, a copy
+  // of it, the page hidden or shown. One small beacon each (text/plain: no preflight).
+  function evidence(kind) {
+    if (assignment && !assignment.fallback && navigator.sendBeacon) {
+      navigator.sendBeacon(server + '/v1/sessions/' + assignment.sessionId + '/evidence', JSON.stringify({ kind: kind }));
+    }
+  }
+  // Does this text show the tracking number (its last 7 digits)?
+  var shows = function (s) { return assignment && digits(s || '').indexOf(digits(assignment.number).slice(-7)) >= 0; };
+  d.addEventListener('click', function (e) {
+    var a = e.target.closest && e.target.closest('a[href^="tel:"]');
+    if (a || shows(e.target.textContent) && e.target.textContent.length < 80) evidence('tap');
+  }, true);
+  d.addEventListener('copy', function () { if (shows(String(d.getSelection()))) evidence('copy'); });
+  d.addEventListener('visibilitychange', function () {
+    evidence(d.hidden ? 'hidden' : 'shown');
+    d.hidden ? schedule() : heartbeat();
+  });
   w.addEventListener('pagehide', function () {
     clearTimeout(heartbeatTimer);
     if (assignment && !assignment.fallback && navigator.sendBeacon) {

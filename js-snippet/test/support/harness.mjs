@@ -48,7 +48,7 @@ export async function stubServer() {
         res.end(script);
         return;
       }
-      const m = /^\/v1\/(assign|sessions\/([^/]+)\/(heartbeat|release))(\?.*)?$/.exec(req.url);
+      const m = /^\/v1\/(assign|sessions\/([^/]+)\/(heartbeat|release|evidence))(\?.*)?$/.exec(req.url);
       if (!m || req.method !== 'POST') { res.writeHead(404); res.end(); return; }
       const kind = m[3] || 'assign';
       let body = null;

@@ -99,8 +99,14 @@
       card.setAttribute('data-pool', p.poolId);
       var dl = el('dl');
       var pct = p.size ? (100 * (p.leased + p.holding) / p.size).toFixed(1) + ' %' : '–';
+      // attribution quality: calls by confidence since the pool was created
+      var c = p.calls || {}, n = 0;
+      Object.keys(c).forEach(function (k) { n += c[k]; });
+      var share = function (k) { return n ? (100 * (c[k] || 0) / n).toFixed(1) + ' %' : '–'; };
       [['Pool', p.poolId], ['Size', p.size], ['Leased', p.leased], ['Holding', p.holding], ['Free', p.free],
-        ['Utilization', pct], ['Exhausted', p.exhausted]].forEach(function (kv) {
+        ['Utilization', pct], ['Exhausted', p.exhausted], ['Calls', n], ['Exact', share('exact')],
+        ['Channel', share('channel')], ['Probable', share('probable')],
+        ['Ambiguous', share('ambiguous')]].forEach(function (kv) {
         dl.appendChild(el('dt', kv[0]));
         var dd = el('dd', String(kv[1]), kv[0] === 'Exhausted' && p.exhausted > 0 ? 'warn' : '');
         dd.setAttribute('data-testid', 'pool-' + kv[0].toLowerCase());

@@ -3,7 +3,9 @@
 -- is a replay (the router's spool sending it again) and changes nothing.
 -- KEYS[1] call hash {calls:P}:call:<id>   KEYS[2] index {calls:P}:by-start   KEYS[3] stream {calls:P}:events
 -- (P: the call's property, the shard; one slot)
--- ARGV: seq, record json, index member, event type, call id, stream max length
+-- KEYS[4] (optional) the shard's call-record retention {calls:P}:retention (ms; absent: kept until erased)
+-- ARGV: seq, record json, index member, event type, call id, stream max length,
+--       (with KEYS[4]) now ms (the writer's clock), call start ms
 local last = redis.call('HGET', KEYS[1], 'seq')
 if last and tonumber(last) >= tonumber(ARGV[1]) then
   return 0
@@ -12,4 +14,13 @@ redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'record', ARGV[2])
 redis.call('ZADD', KEYS[2], 0, ARGV[3])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], '*',
   'callId', ARGV[5], 'seq', ARGV[1], 'type', ARGV[4], 'record', ARGV[2])
+-- retention: the record lives until start + retention (a record already past it goes at once)
+if KEYS[4] then
+  local keep = redis.call('GET', KEYS[4])
+  if keep then
+    local ttl = tonumber(ARGV[8]) + tonumber(keep) - tonumber(ARGV[7])
+    if ttl < 1 then ttl = 1 end
+    redis.call('PEXPIRE', KEYS[1], ttl)
+  end
+end
 return 1

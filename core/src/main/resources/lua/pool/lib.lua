@@ -1,12 +1,14 @@
 -- Shared helpers, prepended to every pool script (see RedisPoolEngine for the key layout).
 -- Every pool script takes the same nine KEYS first, in this order:
 --   1 meta  2 numbers  3 free  4 leased  5 holding  6 owner  7 visitors  8 stats  9 history-numbers
+--   10 channel (number -> channel of the visit that took it last, for the share-channel policy)
 -- Session hashes and per-number history zsets are named from the pool's key prefix inside the
 -- scripts; they carry the pool's hash tag, so they live in the same Redis Cluster slot.
 -- Times are epoch milliseconds from the engine's injected clock (ARGV), never Redis TIME.
 local K = {
   meta = KEYS[1], numbers = KEYS[2], free = KEYS[3], leased = KEYS[4], holding = KEYS[5],
-  owner = KEYS[6], visitors = KEYS[7], stats = KEYS[8], histnums = KEYS[9]
+  owner = KEYS[6], visitors = KEYS[7], stats = KEYS[8], histnums = KEYS[9],
+  channel = KEYS[10]
 }
 local PREFIX = string.sub(KEYS[1], 1, #KEYS[1] - #'meta')
 
@@ -15,8 +17,15 @@ local function ms(x)
   return string.format('%.0f', x)
 end
 
+-- a session id is <pool id>.<random>; its key names the random part only (the tag names the pool)
+-- (history zsets hold the random part alone: it is accepted too)
+local function random_part(sid)
+  local dot = string.find(sid, '.', 1, true)
+  return dot and string.sub(sid, dot + 1) or sid
+end
+
 local function session_key(sid)
-  return PREFIX .. 'session:' .. sid
+  return PREFIX .. 's:' .. random_part(sid)
 end
 
 local function history_key(n)
@@ -36,8 +45,11 @@ local function reclaim(now, holdMs)
     redis.call('ZADD', K.holding, ms(holdEnd), n)
     local sid = redis.call('HGET', K.owner, n)
     if sid then
-      redis.call('HSET', session_key(sid), 'state', 'HOLDING', 'releasedAt', ms(expiry),
-        'leaseExpiresAt', ms(expiry), 'endsAt', ms(holdEnd), 'naturalEndsAt', ms(holdEnd))
+      -- only a session still leased moves: one that shares the number may have released already
+      local skey = session_key(sid)
+      if redis.call('HGET', skey, 's') == 'LEASED' then
+        redis.call('HSET', skey, 's', 'HOLDING', 'le', ms(expiry), 'ne', ms(holdEnd))
+      end
     end
     changed = changed + 1
   end
@@ -48,8 +60,8 @@ local function reclaim(now, holdMs)
     local sid = redis.call('HGET', K.owner, n)
     if sid then
       local skey = session_key(sid)
-      local visitor = redis.call('HGET', skey, 'visitor')
-      redis.call('HSET', skey, 'state', 'ENDED')
+      local visitor = redis.call('HGET', skey, 'v')
+      redis.call('HSET', skey, 's', 'ENDED')
       if visitor and redis.call('HGET', K.visitors, visitor) == sid then
         redis.call('HDEL', K.visitors, visitor)
       end
@@ -70,7 +82,7 @@ local function trim(n, cutoff)
   local removed = 0
   for _, sid in ipairs(redis.call('ZRANGEBYSCORE', hkey, '-inf', '(' .. ms(cutoff))) do
     local skey = session_key(sid)
-    local s = redis.call('HMGET', skey, 'state', 'naturalEndsAt')
+    local s = redis.call('HMGET', skey, 's', 'ne')
     if not s[1] or ((s[1] == 'ENDED' or s[1] == 'RECYCLED') and tonumber(s[2]) < cutoff) then
       redis.call('ZREM', hkey, sid)
       redis.call('DEL', skey)

@@ -83,8 +83,10 @@ if old then
 end
 add(new, 1, idx.new)
 
--- unique callers: HyperLogLogs only grow, so a caller is added once per day and dimension value
-if new.caller ~= '' then
+-- unique callers: HyperLogLogs only grow, so a caller is added once per day and dimension value.
+-- An erased caller's token (DELETE /v1/callers) is not added: the number it replaced is already
+-- counted, and adding the token would count the person twice
+if new.caller ~= '' and string.sub(new.caller, 1, 7) ~= 'erased:' then
   redis.call('PFADD', KEYS[idx.new.hll], new.caller)
   for dim, _ in pairs(new.dims) do
     redis.call('PFADD', KEYS[idx.new.hlls[dim]], new.caller)

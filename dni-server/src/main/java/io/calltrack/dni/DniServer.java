@@ -13,7 +13,14 @@ import io.calltrack.core.redis.RedisTarget;
 import io.calltrack.dni.admin.NumberRoutes;
 import io.calltrack.dni.admin.PoolRoutes;
 import io.calltrack.dni.admin.PropertyRoutes;
+import io.calltrack.core.abuse.AssignLimiter;
+import io.calltrack.core.privacy.Eraser;
+import io.calltrack.core.privacy.RedisSessionRetention;
+import io.calltrack.dni.assign.AbuseGuard;
 import io.calltrack.dni.assign.AssignRoutes;
+import io.calltrack.dni.privacy.PrivacyRoutes;
+import io.calltrack.dni.privacy.SessionPrivacy;
+import io.calltrack.dni.assign.EvidenceRoutes;
 import io.calltrack.dni.assign.SessionRoutes;
 import io.calltrack.dni.calls.CallRoutes;
 import io.calltrack.dni.config.PropertyDirectory;
@@ -21,6 +28,8 @@ import io.calltrack.dni.health.HealthRoutes;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.AdminAuth;
 import io.calltrack.dni.http.ErrorHandler;
+import io.calltrack.dni.http.HttpHardening;
+import io.calltrack.dni.http.ServerHardening;
 import io.calltrack.dni.http.PublicApi;
 import io.calltrack.dni.http.Timeouts;
 import io.calltrack.dni.metrics.AssignMetrics;
@@ -64,6 +73,7 @@ public final class DniServer {
   private final PoolGauges poolGauges;
   private final PrometheusMeterRegistry ownRegistry;
   private final RoiFeature roi;
+  private HttpServer metricsHttp;
   private final Routes routes;
   /** Set on the first instance of a multi-instance server. */
   private volatile Deployments deployments;
@@ -189,7 +199,9 @@ public final class DniServer {
       AssignMetrics assignMetrics,
       PoolGauges poolGauges,
       ApiContract contract,
-      Clock clock) {}
+      Clock clock,
+      HttpHardening hardening,
+      ServerHardening settings) {}
 
   /** The router, and what the suite checks of it: its routes against openapi.json. */
   record Routes(Router router, RequestCheck checks) {}
@@ -209,21 +221,32 @@ public final class DniServer {
     Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts);
     AdminAuth auth = new AdminAuth(o.adminToken());
     RoiFeature roi = new RoiFeature(vertx, redis, store, engine, o.clock());
+    HttpHardening hardening = new HttpHardening(vertx, o.hardening());
     Parts parts = new Parts(vertx, api, store, engine, directory, auth, timeouts,
-        registry, assignMetrics, poolGauges, contract, o.clock());
+        registry, assignMetrics, poolGauges, contract, o.clock(), hardening, o.hardening());
     Routes routes = routes(parts, roi);
-    HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(o.host()).setPort(o.port()))
-        .requestHandler(routes.router());
+    HttpServer http = listener(parts, o.host(), o.port(), routes.router());
+    HttpServer metricsHttp = o.hardening().separateMetrics()
+        ? listener(parts, o.hardening().metricsHost(), o.hardening().metricsPort(), metricsRouter(parts))
+        : null;
 
     return configApplied
         .compose(v -> directory.refreshAll().otherwiseEmpty())
         .compose(v -> http.listen())
+        .compose(v -> metricsHttp == null ? Future.succeededFuture(v) : metricsHttp.listen())
         .map(listening -> {
           sweeper.start();
           roi.start();
-          return new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry, roi, routes);
+          DniServer server = new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry, roi,
+              routes);
+          server.metricsHttp = metricsHttp;
+          return server;
         })
         .onFailure(err -> {
+          http.close();
+          if (metricsHttp != null) {
+            metricsHttp.close();
+          }
           roi.close();
           assignMetrics.close();
           poolGauges.close();
@@ -234,6 +257,26 @@ public final class DniServer {
         });
   }
 
+  /** An HTTP listener with the connection deadlines of {@link HttpHardening}. */
+  private static HttpServer listener(Parts p, String host, int port, Router router) {
+    return p.vertx().createHttpServer(p.hardening().configure(new HttpServerOptions().setHost(host).setPort(port)))
+        .requestHandler(p.hardening().requestHandler(router));
+  }
+
+  /** {@code /metrics} alone, for the separate metrics address. */
+  private static Router metricsRouter(Parts p) {
+    Router router = Router.router(p.vertx());
+    p.hardening().mount(router);
+    new MetricsRoutes(p.registry(), p.poolGauges(), p.settings().metricsToken())
+        .mount(new PublicApi(router, io.calltrack.dni.http.RequestChecks.none()));
+    ErrorHandler errors = new ErrorHandler(PublicApi.BODY_LIMIT);
+    router.route().failureHandler(errors);
+    router.errorHandler(404, errors);
+    router.errorHandler(405, errors);
+    router.errorHandler(500, errors);
+    return router;
+  }
+
   /**
    * The one router: each feature mounts its routes here, one line each, public ones on {@code api},
    * admin ones on {@code admin} (the sub-router on {@code /v1} that checks the token). Handlers for
@@ -241,21 +284,29 @@ public final class DniServer {
    */
   static Routes routes(Parts p, RoiFeature roi) {
     Router router = Router.router(p.vertx());
+    p.hardening().mount(router);
     RequestCheck checks = new RequestCheck(p.contract());
     AdminApi admin = new AdminApi(p.vertx(), p.auth(), p.timeouts(), checks);
     admin.mountOn(router);
     PublicApi api = new PublicApi(router, checks);
 
-    new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts()).mount(api);
+    new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts(), new AbuseGuard(
+        new AssignLimiter(p.redis(), p.clock()), p.settings().trustedProxies(), p.settings().assignLimits()),
+        new SessionPrivacy(new RedisSessionRetention(p.redis()))).mount(api);
     new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(api);
+    new EvidenceRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(api);
     new HealthRoutes(p.redis(), p.timeouts()).mount(api);
-    new MetricsRoutes(p.registry(), p.poolGauges()).mount(api);
+    if (!p.settings().separateMetrics()) {
+      new MetricsRoutes(p.registry(), p.poolGauges(), p.settings().metricsToken()).mount(api);
+    }
     new SnippetRoutes().mount(api);
     new OpenApiRoutes(p.contract()).mount(api);
     new PropertyRoutes(p.store(), p.properties()).mount(admin);
     new PoolRoutes(p.store(), p.engine(), p.poolGauges()).mount(admin);
     new NumberRoutes(p.store()).mount(admin);
     new CallRoutes(new RedisCallStore(p.redis())).mount(admin);
+    new PrivacyRoutes(new Eraser(p.redis(), new RedisCallStore(p.redis()), p.store(),
+        new RedisSessionRetention(p.redis()))).mount(admin);
     new CallbackRoutes(new RedisCallbackStore(p.redis(), p.clock(), RedisCallbackStore.Limits.DEFAULT),
         p.properties(), p.engine(), p.auth(), p.timeouts(), p.clock()).mount(api, admin);
     roi.mount(api, admin);
@@ -298,6 +349,11 @@ public final class DniServer {
     return http.actualPort();
   }
 
+  /** The port of the separate metrics listener, or -1 when {@code /metrics} is on the main port. */
+  public int metricsPort() {
+    return metricsHttp == null ? -1 : metricsHttp.actualPort();
+  }
+
   /** How many HTTP verticles serve this server's port. */
   public int instances() {
     Deployments d = deployments;
@@ -328,7 +384,8 @@ public final class DniServer {
   private Future<Void> closeThis() {
     sweeper.close();
     roi.close();
-    return http.close()
+    return (metricsHttp == null ? Future.<Void>succeededFuture() : metricsHttp.close())
+        .eventually(http::close)
         .eventually(store::close)
         .eventually(() -> {
           redis.close();

@@ -1,5 +1,6 @@
 package io.calltrack.dni;
 
+import io.calltrack.dni.http.ServerHardening;
 import io.calltrack.dni.http.Timeouts;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -24,6 +25,8 @@ import java.util.Objects;
  * @param instances how many HTTP verticles serve the port (CALLTRACK_HTTP_INSTANCES; 0 or less: 1):
  *     each has its own event loop, Redis client, stores and router, sharing nothing but the metrics
  *     registry; Vert.x spreads connections over them
+ * @param hardening connection timeouts, the metrics token and address, trusted proxies, default assign
+ *     limits (null: defaults)
  */
 public record DniServerOptions(
     String host,
@@ -34,7 +37,8 @@ public record DniServerOptions(
     PrometheusMeterRegistry registry,
     Clock clock,
     Duration storeTimeout,
-    int instances) {
+    int instances,
+    ServerHardening hardening) {
 
   public DniServerOptions {
     host = host == null || host.isBlank() ? "127.0.0.1" : host;
@@ -48,6 +52,12 @@ public record DniServerOptions(
       throw new IllegalArgumentException("storeTimeout must be positive: " + storeTimeout);
     }
     instances = Math.max(1, instances);
+    hardening = hardening == null ? ServerHardening.DEFAULTS : hardening;
+  }
+
+  public DniServerOptions(String host, int port, String redisUrl, String adminToken, Path configFile,
+      PrometheusMeterRegistry registry, Clock clock, Duration storeTimeout, int instances) {
+    this(host, port, redisUrl, adminToken, configFile, registry, clock, storeTimeout, instances, null);
   }
 
   /** One HTTP verticle. */
@@ -68,27 +78,32 @@ public record DniServerOptions(
   }
 
   public DniServerOptions withClock(Clock newClock) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, newClock, storeTimeout, instances);
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, newClock, storeTimeout, instances, hardening);
   }
 
   public DniServerOptions withConfigFile(Path file) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, file, registry, clock, storeTimeout, instances);
+    return new DniServerOptions(host, port, redisUrl, adminToken, file, registry, clock, storeTimeout, instances, hardening);
   }
 
   public DniServerOptions withRegistry(PrometheusMeterRegistry newRegistry) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, newRegistry, clock, storeTimeout, instances);
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, newRegistry, clock, storeTimeout, instances, hardening);
   }
 
   public DniServerOptions withStoreTimeout(Duration timeout) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, timeout, instances);
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, timeout, instances, hardening);
   }
 
   public DniServerOptions withInstances(int n) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, storeTimeout, n);
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, storeTimeout, n, hardening);
   }
 
   public DniServerOptions withPort(int newPort) {
-    return new DniServerOptions(host, newPort, redisUrl, adminToken, configFile, registry, clock, storeTimeout, instances);
+    return new DniServerOptions(host, newPort, redisUrl, adminToken, configFile, registry, clock, storeTimeout, instances, hardening);
+  }
+
+  public DniServerOptions withHardening(ServerHardening h) {
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, storeTimeout,
+        instances, h);
   }
 
   /** Keeps the token out of logs. */
@@ -97,6 +112,6 @@ public record DniServerOptions(
     return "DniServerOptions[host=" + host + ", port=" + port + ", redisUrl=" + redisUrl
         + ", adminToken=" + (adminToken == null || adminToken.isBlank() ? "<none>" : "<set>")
         + ", configFile=" + configFile + ", registry=" + (registry == null ? "<own>" : "<given>")
-        + ", clock=" + clock + ", storeTimeout=" + storeTimeout + ", instances=" + instances + "]";
+        + ", clock=" + clock + ", storeTimeout=" + storeTimeout + ", instances=" + instances + ", hardening=" + hardening + "]";
   }
 }

@@ -77,6 +77,12 @@ class OpenApiContractTest extends DniTestBase {
     // not JSON at all
     assertClear(api.adminPut("/v1/pools/" + TestRedis.uniqueId("pool"), Buffer.buffer("{\"property\":")),
         "JSON", "malformed");
+    // JSON sent with a form content type (what curl -d does) is still read, and checked, as JSON
+    assertClear(api.request(HttpMethod.PUT, "/v1/pools/" + TestRedis.uniqueId("pool"),
+        Buffer.buffer("{\"property\": \"" + site.property() + "\", \"numbers\": \"+15550100001\"}"),
+        io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("authorization", "Bearer " + TOKEN)
+            .add("content-type", "application/x-www-form-urlencoded")),
+        "numbers", "a list");
     // an enum value
     assertClear(api.adminPut("/v1/pools/" + TestRedis.uniqueId("pool"),
         poolBody(site.property(), TestNumbers.block(2), 60, 60, "panic")), "onExhausted", "one of");
@@ -93,6 +99,20 @@ class OpenApiContractTest extends DniTestBase {
     assertTrue(detail.contains(field), () -> "names the field '" + field + "': " + detail);
     assertTrue(detail.contains(expectation), () -> "says what was expected (" + expectation + "): " + detail);
     assertFalse(LEAKS.matcher(detail).find(), () -> "speaks the client's terms: " + detail);
+  }
+
+  @Test
+  void theDashboardsAnswersFitTheContract() {
+    // the other API tests reach these only through Chromium; DniClient checks each answer here
+    Site site = site(1);
+    Reply page = api.get("/dashboard");
+    assertEquals(200, page.status());
+    assertTrue(page.header("content-type").startsWith("text/html"));
+    assertEquals(200, api.get("/dashboard/dashboard.js").status());
+    assertEquals(404, api.get("/dashboard/nothing.txt").status());
+    Reply properties = api.adminGet("/v1/dashboard/properties");
+    assertEquals(200, properties.status(), properties::toString);
+    assertTrue(properties.text().contains(site.property()));
   }
 
   @Test

@@ -54,7 +54,7 @@ public final class Main {
     }
     if (args[0].equals("size-pool")) {
       // its own flags, its own (embedded or given) Redis: nothing of the servers' settings applies
-      return io.calltrack.loadtests.pool.SizePool.run(rest.toArray(String[]::new), out);
+      return io.calltrack.advisor.SizePool.run(rest.toArray(String[]::new), out);
     }
     try {
       Settings settings = withConfigFlag(Settings.fromEnv(System.getenv()), rest);

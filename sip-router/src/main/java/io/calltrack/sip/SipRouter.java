@@ -97,7 +97,7 @@ public final class SipRouter {
           t.setDaemon(true);
           return t;
         });
-    CallResolver resolver = new CallResolver(context, backends.engine(), Duration.ofSeconds(2));
+    CallResolver resolver = new CallResolver(context, backends.engine(), Duration.ofSeconds(2), o.registry());
     CallJournal journal = new CallJournal(vertx, context, backends.calls(), o.spoolDir(), pool,
         resolver::enrich, Duration.ofSeconds(3), o.clock());
     RouterMetrics metrics = new RouterMetrics(o.registry(), journal::depth);

@@ -2,6 +2,7 @@ package io.calltrack.core.calls;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.attribution.Candidate;
 import io.calltrack.core.phone.PhoneNumber;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +17,9 @@ import java.util.Objects;
  * @param callId      our id for the call (URL-safe); {@code sipCallId} is the SIP Call-ID it came with
  * @param resolution  how the session was found: lease, hold, static, unattributed; null while not yet
  *                    resolved (Redis was down at the call's start)
- * @param candidates  every session that could have been the caller's, when more than one could
+ * @param candidates  the visits that could have made the call, most likely first, each with its
+ *                    likelihood (0..1) and the evidence behind it (see {@link io.calltrack.core.attribution.CallAttributor})
+ * @param confidence  exact, channel, probable, ambiguous or unattributed (null while not resolved)
  * @param finalCode   the SIP status that ended the call's setup (200, 486, 408, 487, ...)
  * @param endReason   null when the call ended by SIP (BYE, CANCEL, a final error, the answer timeout);
  *                    {@value #END_ROUTER_RESTART} when the router that carried it stopped before the
@@ -41,7 +44,8 @@ public record CallRecord(
     String resolution,
     String sessionId,
     Attribution attribution,
-    List<String> candidates,
+    List<Candidate> candidates,
+    String confidence,
     CallOutcome outcome,
     String endReason,
     String direction) {
@@ -57,9 +61,10 @@ public record CallRecord(
   public CallRecord(String callId, String sipCallId, PhoneNumber number, String caller, String property,
       Instant startedAt, Instant ringingAt, Instant answeredAt, Instant endedAt, CallStatus status,
       Long durationSeconds, Integer finalCode, String resolution, String sessionId, Attribution attribution,
-      List<String> candidates, CallOutcome outcome, String endReason) {
+      List<Candidate> candidates, String confidence, CallOutcome outcome, String endReason) {
     this(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, endedAt, status,
-        durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome, endReason, INBOUND);
+        durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome, endReason,
+        INBOUND);
   }
 
   public CallRecord {
@@ -74,13 +79,13 @@ public record CallRecord(
   public static CallRecord started(String callId, String sipCallId, PhoneNumber number, String caller,
       String property, Instant at) {
     return new CallRecord(callId, sipCallId, number, caller, property, at, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null);
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null);
   }
 
   /** A callback call: we placed it, to the business line then to {@code lead}. */
   public static CallRecord callback(String callId, String sipCallId, String lead, String property, Instant at) {
     return new CallRecord(callId, sipCallId, null, lead, property, at, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, CALLBACK);
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, CALLBACK);
   }
 
   public boolean finished() {
@@ -88,21 +93,26 @@ public record CallRecord(
   }
 
   public CallRecord withAttribution(String resolution, String sessionId, Attribution attribution,
-      List<String> candidates) {
+      List<Candidate> candidates) {
+    return withAttribution(resolution, sessionId, attribution, candidates, confidence);
+  }
+
+  public CallRecord withAttribution(String resolution, String sessionId, Attribution attribution,
+      List<Candidate> candidates, String confidence) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
-        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
         endReason, direction);
   }
 
   public CallRecord ringing(Instant at) {
     return ringingAt != null ? this : new CallRecord(callId, sipCallId, number, caller, property, startedAt,
         at, answeredAt, endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution,
-        candidates, outcome, endReason, direction);
+        candidates, confidence, outcome, endReason, direction);
   }
 
   public CallRecord answered(Instant at, int code) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, at, endedAt,
-        CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, outcome,
+        CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, confidence, outcome,
         endReason, direction);
   }
 
@@ -113,19 +123,19 @@ public record CallRecord(
         : Long.valueOf(Math.round(Duration.between(answeredAt, at).toMillis() / 1000.0));
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, at,
         s, duration, finalCode != null && answeredAt != null ? finalCode : code, resolution, sessionId,
-        attribution, candidates, outcome, endReason, direction);
+        attribution, candidates, confidence, outcome, endReason, direction);
   }
 
   /** The same record, marked as ended for {@code reason} (see {@code endReason}). */
   public CallRecord withEndReason(String reason) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
-        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, outcome,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
         reason, direction);
   }
 
   public CallRecord withOutcome(CallOutcome newOutcome) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
-        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, newOutcome,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, newOutcome,
         endReason, direction);
   }
 }

@@ -32,6 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code {calls}:shards} — set of the shards (property ids, {@code _}) that have calls: added
  *       before a shard's first write, read to find a call by id alone, to page over every shard
  *       and by the rollup consumers to find every stream. Tiny, written once per shard.</li>
+ *   <li>{@code {calls:P}:retention} — the property's call-record retention in ms ({@link CallRetention});
+ *       a call hash gets its TTL from it when an event is applied</li>
  * </ul>
  */
 public final class RedisCallStore implements CallStore {
@@ -53,10 +55,24 @@ public final class RedisCallStore implements CallStore {
   /** Shards this process has already registered in {@link #SHARDS}. */
   private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
+  /** The time a record's retention TTL is counted from (tests move it by hand). */
+  private java.time.Clock clock = java.time.Clock.systemUTC();
+
   public RedisCallStore(RedisAPI api) {
     this.api = api;
     this.redis = null;
     this.durability = LuaScript.Durability.NONE;
+  }
+
+  /** A store on {@code api} that counts retention TTLs with {@code clock}. */
+  public RedisCallStore(RedisAPI api, java.time.Clock clock) {
+    this(api);
+    this.clock = clock;
+  }
+
+  /** The shard's call-record retention (ms, a string; see {@link CallRetention}). */
+  public static String retention(String property) {
+    return tag(shard(property)) + "retention";
   }
 
   public RedisCallStore(Redis redis) {
@@ -147,10 +163,10 @@ public final class RedisCallStore implements CallStore {
   public Future<Boolean> apply(CallEvent event) {
     CallRecord r = event.record();
     String shard = shard(r.property());
-    List<String> keys = List.of(key(shard, event.callId()), index(shard), eventsStream(shard));
+    List<String> keys = List.of(key(shard, event.callId()), index(shard), eventsStream(shard), retention(shard));
     List<String> args = List.of(Integer.toString(event.seq()), JsonMapper.write(r.withOutcome(null)),
         indexMember(r.startedAt(), event.callId()), event.type().json(), event.callId(),
-        Long.toString(STREAM_MAX_LEN));
+        Long.toString(STREAM_MAX_LEN), Long.toString(clock.millis()), Long.toString(r.startedAt().toEpochMilli()));
     return register(shard).compose(v -> redis != null && durability.enabled()
             ? APPLY.runReplicated(redis, keys, args, durability)
             : APPLY.run(api, keys, args))

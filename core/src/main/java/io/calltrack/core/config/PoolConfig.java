@@ -62,7 +62,13 @@ public record PoolConfig(
     /** Show the property's default number and say {@code fallback: true}; counted. */
     FALLBACK("fallback"),
     /** Take the number whose hold (else lease) is oldest; counted. */
-    RECYCLE_OLDEST("recycle-oldest");
+    RECYCLE_OLDEST("recycle-oldest"),
+    /**
+     * Let the new visit share a leased or held number whose current visit has the same channel
+     * (source, medium, campaign), preferring numbers whose visit has left; fallback when none has.
+     * A call to a shared number is then at least channel-exact; counted.
+     */
+    SHARE_CHANNEL("share-channel");
 
     private final String json;
 
@@ -82,7 +88,8 @@ public record PoolConfig(
           return o;
         }
       }
-      throw new CalltrackException.Invalid("onExhausted must be 'fallback' or 'recycle-oldest': '" + value + "'");
+      throw new CalltrackException.Invalid(
+          "onExhausted must be 'fallback', 'recycle-oldest' or 'share-channel': '" + value + "'");
     }
   }
 

@@ -26,15 +26,17 @@ public record PropertyConfig(
     PhoneNumber defaultNumber,
     String businessLine,
     String timezone,
+    AssignLimits assignLimits,
+    Retention retention,
     Map<String, String> timeZoneRegions,
     CallbackSettings callbacks) {
 
-  /** Without regions by time zone and callback settings. */
-  public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
-      PhoneNumber defaultNumber, String businessLine, String timezone) {
-    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null);
-  }
-
+  /**
+   * Jackson's constructor; {@code assignLimits} may be left out (the server's defaults apply), and so
+   * may {@code retention} (personal data kept until erased), {@code timeZoneRegions} (no region from
+   * the browser's time zone) and {@code callbacks} (defaults).
+   */
+  @com.fasterxml.jackson.annotation.JsonCreator
   public PropertyConfig {
     Ids.require("property", id);
     name = name == null || name.isBlank() ? id : name.strip();
@@ -74,6 +76,28 @@ public record PropertyConfig(
     callbacks = callbacks == null ? CallbackSettings.DEFAULT : callbacks;
   }
 
+  /** A property without limits of its own (the server's defaults apply), regions by time zone or callback settings. */
+  public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
+      PhoneNumber defaultNumber, String businessLine, String timezone) {
+    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null, null, null);
+  }
+
+  /** With assign limits and retention, without regions by time zone or callback settings. */
+  public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
+      PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
+      Retention retention) {
+    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
+        null, null);
+  }
+
+  /** With regions by time zone and callback settings, the server's default limits and no retention. */
+  public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
+      PhoneNumber defaultNumber, String businessLine, String timezone, Map<String, String> timeZoneRegions,
+      CallbackSettings callbacks) {
+    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null,
+        timeZoneRegions, callbacks);
+  }
+
   public ZoneId zone() {
     return ZoneId.of(timezone);
   }
@@ -81,7 +105,7 @@ public record PropertyConfig(
   /** The same configuration under the id given in the URL (the body's id, if any, is ignored). */
   public PropertyConfig withId(String newId) {
     return new PropertyConfig(newId, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        timeZoneRegions, callbacks);
+        assignLimits, retention, timeZoneRegions, callbacks);
   }
 
   private static void requireOrigin(String origin) {

@@ -141,6 +141,9 @@ public final class RedisConfigStore implements ConfigStore {
     return PUT_PROPERTY.run(redis, List.of(PROPERTIES),
             List.of(property.id(), JsonMapper.write(property), CHANGES_CHANNEL))
         .compose(RedisConfigStore::outcome)
+        // the call store's copy of the retention (its scripts live in another slot); written after the
+        // property so a failure here is repaired by writing the property again
+        .compose(r -> io.calltrack.core.calls.CallRetention.sync(redis, property).map(r))
         .onComplete(ar -> cache.invalidate())
         .mapEmpty();
   }

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.calltrack.core.CalltrackException;
 import io.vertx.core.buffer.Buffer;
@@ -31,6 +29,8 @@ public final class JsonMapper {
           mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
           mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
           mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+          // "{...} trailing" is not one JSON value: refuse it rather than act on half of it
+          mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
           configured = true;
         }
       }
@@ -53,18 +53,22 @@ public final class JsonMapper {
         throw new CalltrackException.Invalid("expected a JSON object, got null");
       }
       return value;
-    } catch (InvalidFormatException e) {
-      throw new CalltrackException.Invalid("wrong value at " + path(e) + ": " + e.getOriginalMessage());
-    } catch (MismatchedInputException e) {
-      throw new CalltrackException.Invalid("wrong type at " + path(e) + ": " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof CalltrackException ce) {
-        throw ce;
-      }
-      throw new CalltrackException.Invalid("malformed JSON: " + e.getOriginalMessage());
+      throw JsonErrors.translate(e);
     } catch (IllegalArgumentException e) {
-      throw new CalltrackException.Invalid(e.getMessage());
+      throw new CalltrackException.Invalid("invalid value");
+    }
+  }
+
+  /**
+   * Parses any JSON text into a tree; broken JSON becomes a {@link CalltrackException.Invalid} that
+   * says where (line, column), in the client's terms.
+   */
+  public static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+    try {
+      return mapper().readTree(json);
+    } catch (JsonProcessingException e) {
+      throw JsonErrors.translate(e);
     }
   }
 
@@ -74,21 +78,5 @@ public final class JsonMapper {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write JSON for " + value.getClass(), e);
     }
-  }
-
-  private static String path(MismatchedInputException e) {
-    String p = e.getPathReference();
-    if (p == null || e.getPath().isEmpty()) {
-      return "$";
-    }
-    StringBuilder sb = new StringBuilder("$");
-    for (var ref : e.getPath()) {
-      if (ref.getFieldName() != null) {
-        sb.append('.').append(ref.getFieldName());
-      } else {
-        sb.append('[').append(ref.getIndex()).append(']');
-      }
-    }
-    return sb.toString();
   }
 }

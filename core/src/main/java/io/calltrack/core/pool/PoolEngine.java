@@ -21,6 +21,11 @@ public interface PoolEngine {
    */
   Future<Assignment> assign(String propertyId, String visitorId, Attribution attribution);
 
+  /** {@link #assign(String, String, Attribution)} that also keeps the browser's IANA time zone (may be null). */
+  default Future<Assignment> assign(String propertyId, String visitorId, Attribution attribution, String timeZone) {
+    return assign(propertyId, visitorId, attribution);
+  }
+
   /** Extends the session's lease. Fails with Gone when the lease has run out, NotFound if unknown. */
   Future<Instant> heartbeat(String sessionId);
 
@@ -39,6 +44,27 @@ public interface PoolEngine {
    * unattributed. Where more than one session could have been the caller's, all are candidates.
    */
   Future<Resolution> resolve(PhoneNumber number, Instant at);
+
+  /**
+   * The sessions that could own a call to {@code number} at {@code at}: only the latest few of that
+   * number that started at or before it (bounded), with the pool, or the static number's source.
+   */
+  Future<Candidates> candidates(PhoneNumber number, Instant at);
+
+  /**
+   * Records what the page saw on a live session. True when recorded; false (and nothing changed) for
+   * a session whose hold is over or that sent too many; NotFound for an unknown one.
+   */
+  Future<Boolean> evidence(String sessionId, Session.Evidence.Kind kind);
+
+  /** Counts one call attributed in the pool with that confidence (pool status, metrics, dashboard). */
+  Future<Void> countAttributed(String poolId, String confidence);
+
+  /** The visitor that {@code caller}'s last resolved call in this pool went to, or null. */
+  Future<String> previousVisitor(String poolId, String caller);
+
+  /** Remembers that {@code caller}'s call went to {@code visitorId} (for the history window). */
+  Future<Void> rememberCaller(String poolId, String caller, String visitorId);
 
   /** Reclaims expired leases and holds in every pool (for metrics; assign does it inline too). */
   Future<Integer> sweep();

@@ -42,18 +42,29 @@ public record PoolKeys(String poolId) {
     return tag() + ":stats";
   }
 
+  /** Hash number -> channel digest of the visit that took it last (share-channel policy). */
+  public String channel() {
+    return tag() + ":channel";
+  }
+
+  /** The visitor a caller's last resolved call went to (returning callers), expires with the window. */
+  public String caller(String e164) {
+    return tag() + ":caller:" + e164;
+  }
+
   /** Set of numbers that have a history key, so sweeps can find histories of numbers since removed. */
   public String historyNumbers() {
     return tag() + ":history-numbers";
   }
 
-  /** Prefix of {@code session:<sid>} hashes and {@code history:<e164>} zsets, completed inside scripts. */
+  /** Prefix of {@code s:<random part of sid>} hashes and {@code history:<e164>} zsets, completed inside scripts. */
   public String prefix() {
     return tag() + ":";
   }
 
+  /** A session's hash: named by the random part of its id only (the tag already names the pool). */
   public String session(String sessionId) {
-    return tag() + ":session:" + sessionId;
+    return tag() + ":s:" + sessionId.substring(sessionId.indexOf('.') + 1);
   }
 
   public String history(String e164) {

@@ -2,7 +2,9 @@ package io.calltrack.core.pool;
 
 /**
  * A pool's counts (docs/contract.md {@code GET /v1/pools/{poolId}}). {@code exhausted} counts assignments
- * that found no free number (fallbacks and recycles both), {@code recycled} the recycles among them.
+ * that found no free number (fallbacks and recycles both), {@code recycled} the recycles among them, {@code shared} the visits that
+ * shared a number with a visit of the same channel; {@code calls} the calls attributed to its numbers by
+ * confidence (exact, channel, probable, ambiguous, unattributed).
  */
 public record PoolStatus(
     String poolId,
@@ -13,4 +15,20 @@ public record PoolStatus(
     int free,
     double utilization,
     long exhausted,
-    long recycled) {}
+    long recycled,
+    long shared,
+    java.util.Map<String, Long> calls) {
+
+  /** Confidences counted in {@code calls}, in this order. */
+  public static final java.util.List<String> CONFIDENCES =
+      java.util.List.of("exact", "channel", "probable", "ambiguous", "unattributed");
+
+  public PoolStatus {
+    calls = calls == null ? java.util.Map.of() : java.util.Map.copyOf(calls);
+  }
+
+  /** Calls attributed in this pool with that confidence (since the pool was created). */
+  public long calls(String confidence) {
+    return calls.getOrDefault(confidence, 0L);
+  }
+}

@@ -37,19 +37,28 @@ import java.util.Optional;
  * {pool:ID}:holding            zset  number -> hold end ms
  * {pool:ID}:owner              hash  number -> session id leasing or holding it
  * {pool:ID}:visitors           hash  visitor id -> its live (leased or held) session id
- * {pool:ID}:session:SID        hash  sid pool property visitor number attribution(JSON) state
- *                                    startedAt leaseExpiresAt releasedAt endsAt naturalEndsAt (ms)
- * {pool:ID}:history:E164       zset  session id -> startedAt ms (who had the number when)
+ * {pool:ID}:s:RANDOM           hash  a session (RANDOM = the id after "<poolId>."): v visitor, n number,
+ *                                    s state, t startedAt, le leaseExpiresAt, e endsAt (after a recycle),
+ *                                    ne naturalEndsAt (ms), tz browser zone, ta/cp/hi/sh evidence (ms),
+ *                                    b beacons, a1..aN attribution in 64-byte pieces (see SessionCodec);
+ *                                    TTL lease + hold + history window
+ * {pool:ID}:history:E164       zset  RANDOM -> startedAt ms: the number's latest HISTORY_DEPTH sessions
  * {pool:ID}:history-numbers    set   numbers with a history key (for the sweeper)
- * {pool:ID}:stats              hash  exhausted, recycled (counters since the pool was created)
+ * {pool:ID}:channel            hash  number -> channel digest of its latest visit (share-channel)
+ * {pool:ID}:caller:E164        str   visitor the caller's last resolved call went to (TTL: window)
+ * {pool:ID}:stats              hash  exhausted, recycled, shared, calls:CONFIDENCE (counters since
+ *                                    the pool was created)
+ * {pool:ID}:visitor-sessions:V set   visitor V's session ids, for erasure; TTL = session retention
+ *                                    (written by {@link io.calltrack.core.privacy.RedisSessionRetention},
+ *                                    which also sets session hashes' TTLs)
  * </pre>
  * A number is in exactly one of free / leased / holding (numbers dropped from the configuration
- * leave when their session ends). Sessions are never deleted when they end, only marked ENDED or
- * RECYCLED, so {@link #resolve} can answer for past instants; history older than the window
- * (default 30 days) is trimmed, with its session hashes, on each assign of that number and by
- * {@link #sweep}. Nothing uses key TTLs or Redis TIME: time is the injected {@link Clock}, in ms,
- * passed to each script, and expired leases and holds are reclaimed inside the scripts (assign,
- * status, sweep), never by keyspace notifications.
+ * leave when their session ends). Sessions are not deleted when they end, only marked ENDED or
+ * RECYCLED, so calls can be attributed for past instants, including after the hold while no later
+ * visit took the number (soft holds); they expire by TTL after the history window (default 30
+ * days), and a number's history keeps its latest {@link #HISTORY_DEPTH} sessions. Time is the
+ * injected {@link Clock}, in ms, passed to each script, and expired leases and holds are reclaimed
+ * inside the scripts (assign, status, sweep), never by keyspace notifications.
  *
  * <h2>Session ids</h2>
  * {@code <poolId>.<128 random bits, base64url>}, so heartbeat and release find the pool from the id.
@@ -81,7 +90,17 @@ public final class RedisPoolEngine implements PoolEngine {
   private static final LuaScript RELEASE = LuaScript.load(LIB, "/lua/pool/release.lua");
   private static final LuaScript STATUS = LuaScript.load(LIB, "/lua/pool/status.lua");
   private static final LuaScript SWEEP = LuaScript.load(LIB, "/lua/pool/sweep.lua");
-  private static final LuaScript RESOLVE = LuaScript.load(LIB, "/lua/pool/resolve.lua");
+  private static final LuaScript EVIDENCE = LuaScript.load("/lua/pool/evidence.lua");
+  /** Most sessions of one number read to resolve a call: the latest that started before it. */
+  public static final int MAX_CANDIDATES = 8;
+  /**
+   * Sessions kept in a number's history (newest): resolving reads at most {@link #MAX_CANDIDATES} of
+   * them, and a call replayed late (router spool) still finds its visit unless the number was taken
+   * this many times since. Sessions themselves stay for the history window (TTL).
+   */
+  public static final int HISTORY_DEPTH = 32;
+  /** Most evidence beacons one session may record; later ones change nothing (a flood). */
+  public static final int MAX_BEACONS = 64;
 
   private final Vertx vertx;
   private final RedisAPI redis;
@@ -138,6 +157,11 @@ public final class RedisPoolEngine implements PoolEngine {
 
   @Override
   public Future<Assignment> assign(String propertyId, String visitorId, Attribution attribution) {
+    return assign(propertyId, visitorId, attribution, null);
+  }
+
+  @Override
+  public Future<Assignment> assign(String propertyId, String visitorId, Attribution attribution, String timeZone) {
     String visitor;
     try {
       visitor = SessionIds.visitor(visitorId);
@@ -147,12 +171,13 @@ public final class RedisPoolEngine implements PoolEngine {
     boolean returning = visitorId != null && !visitorId.isBlank();
     Attribution attr = attribution == null ? Attribution.UNKNOWN : attribution;
     return config.property(propertyId).compose(p -> p
-        .map(property -> config.poolsOf(propertyId).compose(pools -> assign(property, pools, visitor, returning, attr)))
+        .map(property -> config.poolsOf(propertyId).compose(pools -> assign(property, pools, visitor, returning, attr,
+            TimeZones.orNull(timeZone))))
         .orElseGet(() -> Future.failedFuture(new CalltrackException.NotFound("unknown property " + propertyId))));
   }
 
   private Future<Assignment> assign(PropertyConfig property, List<PoolConfig> pools, String visitor,
-      boolean returning, Attribution attribution) {
+      boolean returning, Attribution attribution, String timeZone) {
     Optional<PoolConfig> chosen = PoolSelector.choose(pools, attribution);
     if (chosen.isEmpty()) {
       // no pool (or none that matches): the default number; a visit no pool matched is counted
@@ -164,19 +189,19 @@ public final class RedisPoolEngine implements PoolEngine {
     PoolConfig pool = chosen.get();
     List<PoolConfig> others = pools.stream().filter(o -> !o.id().equals(pool.id())).toList();
     Future<Optional<Assignment>> sticky = returning && !others.isEmpty()
-        ? stickyElsewhere(property, others, visitor, attribution)
+        ? stickyElsewhere(property, others, visitor, attribution, timeZone)
         : Future.succeededFuture(Optional.empty());
     return sticky.compose(found -> found.isPresent()
         ? Future.succeededFuture(found.get())
-        : runAssign(property, pool, visitor, attribution, "assign").map(Optional::orElseThrow));
+        : runAssign(property, pool, visitor, attribution, timeZone, "assign").map(Optional::orElseThrow));
   }
 
   /** The visitor's live session in one of {@code pools}, renewed, if it has one (first by pool id). */
   private Future<Optional<Assignment>> stickyElsewhere(PropertyConfig property, List<PoolConfig> pools,
-      String visitor, Attribution attribution) {
+      String visitor, Attribution attribution, String timeZone) {
     List<Future<Optional<Assignment>>> probes = new ArrayList<>();
     for (PoolConfig pool : pools) {
-      probes.add(runAssign(property, pool, visitor, attribution, "sticky"));
+      probes.add(runAssign(property, pool, visitor, attribution, timeZone, "sticky"));
     }
     return Future.all(probes).map(all -> {
       for (Future<Optional<Assignment>> f : probes) {
@@ -189,18 +214,25 @@ public final class RedisPoolEngine implements PoolEngine {
   }
 
   private Future<Optional<Assignment>> runAssign(PropertyConfig property, PoolConfig pool, String visitor,
-      Attribution attribution, String mode) {
-    return runAssign(property, pool, visitor, attribution, mode, true);
+      Attribution attribution, String timeZone, String mode) {
+    return runAssign(property, pool, visitor, attribution, timeZone, mode, true);
   }
 
   private Future<Optional<Assignment>> runAssign(PropertyConfig property, PoolConfig pool, String visitor,
-      Attribution attribution, String mode, boolean mayResync) {
+      Attribution attribution, String timeZone, String mode, boolean mayResync) {
     long now = clock.millis();
     String sid = SessionIds.newSession(pool.id());
     PoolKeys k = new PoolKeys(pool.id());
     List<String> keys = new ArrayList<>(poolKeys(k));
     keys.add(k.session(sid));
-    List<String> args = List.of(
+    List<String> pieces = SessionCodec.pieces(AttributionCodec.encode(attribution));
+    if (pieces == null) {
+      // over 2 KB of attribution: keep the channel and click ids, drop the long tail (URLs, keywords)
+      pieces = SessionCodec.pieces(AttributionCodec.encode(new Attribution(attribution.source(), attribution.medium(),
+          attribution.campaign(), null, null, null, null, attribution.gclid(), attribution.gbraid(),
+          attribution.wbraid(), attribution.msclkid(), attribution.fbclid())));
+    }
+    List<String> args = new ArrayList<>(List.of(
         Long.toString(now),
         Long.toString(pool.leaseSeconds() * 1000L),
         Long.toString(pool.holdSeconds() * 1000L),
@@ -210,8 +242,13 @@ public final class RedisPoolEngine implements PoolEngine {
         sid,
         pool.id(),
         property.id(),
-        JsonMapper.write(attribution),
-        Long.toString(now - historyWindow.toMillis()));
+        Integer.toString(pieces.size()),
+        Long.toString(now - historyWindow.toMillis()),
+        Channels.digest(attribution),
+        timeZone == null ? "" : timeZone,
+        Long.toString(historyWindow.toMillis()),
+        Integer.toString(HISTORY_DEPTH)));
+    args.addAll(pieces);
     return (client != null && durability.enabled() && mode.equals("assign")
         ? ASSIGN.runReplicated(client, keys, args, durability)
         : ASSIGN.run(redis, keys, args)).compose(r -> {
@@ -224,7 +261,7 @@ public final class RedisPoolEngine implements PoolEngine {
             return Future.failedFuture(new IllegalStateException("pool " + pool.id() + " cannot be synced"));
           }
           return PoolSync.sync(redis, pool, 0)
-              .compose(v -> runAssign(property, pool, visitor, attribution, mode, false));
+              .compose(v -> runAssign(property, pool, visitor, attribution, timeZone, mode, false));
         case "none":
           return Future.succeededFuture(Optional.empty());
         case "fallback":
@@ -239,13 +276,14 @@ public final class RedisPoolEngine implements PoolEngine {
               pool.leaseSeconds(),
               Instant.ofEpochMilli(r.get(3).toLong()),
               false,
-              "recycled".equals(kind))));
+              "recycled".equals(kind),
+              "shared".equals(kind))));
       }
     });
   }
 
   private static Assignment fallback(PropertyConfig property, String visitor) {
-    return new Assignment(null, visitor, null, property.defaultNumber(), property.swapNumbers(), 0, null, true, false);
+    return new Assignment(null, visitor, null, property.defaultNumber(), property.swapNumbers(), 0, null, true, false, false);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -258,7 +296,8 @@ public final class RedisPoolEngine implements PoolEngine {
       List<String> keys = new ArrayList<>(poolKeys(k));
       keys.add(k.session(sessionId));
       return HEARTBEAT.run(redis, keys, List.of(Long.toString(clock.millis()),
-              Long.toString(pool.leaseSeconds() * 1000L), Long.toString(pool.holdSeconds() * 1000L), sessionId))
+              Long.toString(pool.leaseSeconds() * 1000L), Long.toString(pool.holdSeconds() * 1000L), sessionId,
+              Long.toString(historyWindow.toMillis())))
           .compose(r -> switch (r.get(0).toString()) {
             case "ok" -> Future.succeededFuture(Instant.ofEpochMilli(r.get(1).toLong()));
             case "gone" -> Future.failedFuture(new CalltrackException.Gone("the lease of session " + sessionId + " has ended"));
@@ -274,7 +313,7 @@ public final class RedisPoolEngine implements PoolEngine {
       List<String> keys = new ArrayList<>(poolKeys(k));
       keys.add(k.session(sessionId));
       return RELEASE.run(redis, keys, List.of(Long.toString(clock.millis()),
-              Long.toString(pool.holdSeconds() * 1000L), sessionId))
+              Long.toString(pool.holdSeconds() * 1000L), sessionId, Long.toString(historyWindow.toMillis())))
           .compose(r -> "not_found".equals(r.get(0).toString())
               ? Future.<Void>failedFuture(unknownSession(sessionId))
               : Future.<Void>succeededFuture());
@@ -289,8 +328,10 @@ public final class RedisPoolEngine implements PoolEngine {
     } catch (CalltrackException e) {
       return Future.succeededFuture(Optional.empty());
     }
-    return redis.hmget(SessionCodec.hmget(new PoolKeys(poolId).session(sessionId)))
-        .map(r -> Optional.ofNullable(SessionCodec.decode(r)));
+    return config.pool(poolId).compose(pool -> pool.isEmpty()
+        ? Future.succeededFuture(Optional.<Session>empty())
+        : redis.hmget(SessionCodec.hmget(new PoolKeys(poolId).session(sessionId)))
+            .map(r -> Optional.ofNullable(SessionCodec.decode(sessionId, pool.get().property(), r))));
   }
 
   /** The pool a session id names; Invalid for a malformed id, NotFound for a pool that does not exist. */
@@ -327,8 +368,12 @@ public final class RedisPoolEngine implements PoolEngine {
             int holding = r.get(2).toInteger();
             int free = r.get(3).toInteger();
             double utilization = size == 0 ? 0 : Math.min(1.0, (leased + holding) / (double) size);
+            java.util.Map<String, Long> calls = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < PoolStatus.CONFIDENCES.size(); i++) {
+              calls.put(PoolStatus.CONFIDENCES.get(i), r.get(7 + i).toLong());
+            }
             return new PoolStatus(poolId, pool.property(), size, leased, holding, free, utilization,
-                r.get(4).toLong(), r.get(5).toLong());
+                r.get(4).toLong(), r.get(5).toLong(), r.get(6).toLong(), calls);
           });
     });
   }
@@ -362,31 +407,100 @@ public final class RedisPoolEngine implements PoolEngine {
 
   @Override
   public Future<Resolution> resolve(PhoneNumber number, Instant at) {
+    return candidates(number, at).map(c -> {
+      if (c.poolId() != null) {
+        return ResolutionPicker.pick(c.sessions(), at);
+      }
+      if (c.staticNumber() != null) {
+        return new Resolution(Resolution.Kind.STATIC, null, List.of(), c.staticNumber());
+      }
+      return Resolution.unattributed();
+    });
+  }
+
+  /**
+   * Reads only the sessions that could own the call: the {@link #MAX_CANDIDATES} latest of the
+   * number that started at or before {@code at} (history is ordered by start), never the whole
+   * history. Read-only; keys built here, none in Lua.
+   */
+  @Override
+  public Future<Candidates> candidates(PhoneNumber number, Instant at) {
     return config.routingTable().compose(table -> {
       String poolId = table.poolOfNumber().get(number);
-      if (poolId != null) {
-        return RESOLVE.run(redis, poolKeys(new PoolKeys(poolId)), List.of(number.e164(), Long.toString(at.toEpochMilli())))
-            .map(r -> {
-              List<Session> sessions = new ArrayList<>(r.size());
-              for (Response fields : r) {
-                Session s = SessionCodec.decode(fields);
+      if (poolId == null) {
+        return Future.succeededFuture(new Candidates(null, List.of(), table.staticNumbers().get(number)));
+      }
+      PoolKeys k = new PoolKeys(poolId);
+      return redis.zrevrangebyscore(List.of(k.history(number.e164()),
+              Long.toString(at.toEpochMilli()), "-inf", "LIMIT", "0", Integer.toString(MAX_CANDIDATES)))
+          .compose(ids -> {
+            List<String> sids = new ArrayList<>();
+            for (Response id : ids) {
+              sids.add(poolId + "." + id); // history holds the random part of the id
+            }
+            List<Future<Response>> reads = new ArrayList<>(sids.size());
+            for (String sid : sids) {
+              reads.add(redis.hmget(SessionCodec.hmget(k.session(sid))));
+            }
+            String property = table.propertyOfNumber().get(number);
+            return Future.all(reads).map(all -> {
+              List<Session> sessions = new ArrayList<>(sids.size());
+              for (int i = 0; i < sids.size(); i++) {
+                Session s = SessionCodec.decode(sids.get(i), property, reads.get(i).result());
                 if (s != null) {
                   sessions.add(s);
                 }
               }
-              return ResolutionPicker.pick(sessions, at);
+              return new Candidates(poolId, sessions, null);
             });
-      }
-      var staticNumber = table.staticNumbers().get(number);
-      if (staticNumber != null) {
-        return Future.succeededFuture(new Resolution(Resolution.Kind.STATIC, null, List.of(), staticNumber));
-      }
-      return Future.succeededFuture(Resolution.unattributed());
+          });
     });
+  }
+
+  @Override
+  public Future<Boolean> evidence(String sessionId, Session.Evidence.Kind kind) {
+    String poolId;
+    try {
+      poolId = SessionIds.poolOf(sessionId);
+    } catch (CalltrackException e) {
+      return Future.failedFuture(e);
+    }
+    return EVIDENCE.run(redis, List.of(new PoolKeys(poolId).session(sessionId)),
+            List.of(Long.toString(clock.millis()), kind.field(), Integer.toString(MAX_BEACONS)))
+        .compose(r -> switch (r.get(0).toString()) {
+          case "ok" -> Future.succeededFuture(true);
+          case "not_found" -> Future.failedFuture(unknownSession(sessionId));
+          default -> Future.succeededFuture(false);
+        });
+  }
+
+  @Override
+  public Future<Void> countAttributed(String poolId, String confidence) {
+    if (poolId == null || !PoolStatus.CONFIDENCES.contains(confidence)) {
+      return Future.succeededFuture();
+    }
+    return redis.hincrby(new PoolKeys(poolId).stats(), "calls:" + confidence, "1").mapEmpty();
+  }
+
+  @Override
+  public Future<String> previousVisitor(String poolId, String caller) {
+    if (poolId == null || caller == null || !caller.startsWith("+")) {
+      return Future.succeededFuture(null);
+    }
+    return redis.get(new PoolKeys(poolId).caller(caller)).map(r -> r == null ? null : r.toString());
+  }
+
+  @Override
+  public Future<Void> rememberCaller(String poolId, String caller, String visitorId) {
+    if (poolId == null || caller == null || !caller.startsWith("+") || visitorId == null) {
+      return Future.succeededFuture();
+    }
+    return redis.set(List.of(new PoolKeys(poolId).caller(caller), visitorId, "PX",
+        Long.toString(historyWindow.toMillis()))).mapEmpty();
   }
 
   private static List<String> poolKeys(PoolKeys k) {
     return List.of(k.meta(), k.numbers(), k.free(), k.leased(), k.holding(), k.owner(), k.visitors(), k.stats(),
-        k.historyNumbers());
+        k.historyNumbers(), k.channel());
   }
 }

@@ -1,45 +1,101 @@
 package io.calltrack.core.pool;
 
-import io.calltrack.core.attribution.Attribution;
-import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.phone.PhoneNumber;
 import io.vertx.redis.client.Response;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads a session hash (fields in {@link #FIELDS} order, as HMGET and resolve.lua return them). */
+/**
+ * Reads a session hash (fields in {@link #FIELDS} order). The hash does not repeat what its key
+ * says (the session id, and so its pool), which keeps a session in Redis small.
+ */
 final class SessionCodec {
-  static final List<String> FIELDS = List.of("sid", "pool", "property", "visitor", "number", "attribution",
-      "state", "startedAt", "leaseExpiresAt", "releasedAt", "endsAt", "naturalEndsAt");
+  /**
+   * Field names are short because every session stores them: v visitor, n number, s state,
+   * t startedAt, le leaseExpiresAt, e endsAt (only when a recycle cut the hold short; else it is
+   * ne), ne naturalEndsAt, tz browser zone, ta/cp/hi/sh the evidence instants, b beacons taken;
+   * a1..aN the attribution ({@link AttributionCodec}) in pieces of at most {@link #PIECE} bytes, so
+   * the hash stays in Redis's compact listpack encoding (hash-max-listpack-value 64) instead of a
+   * hashtable three times its size. The property comes from the pool's configuration, releasedAt
+   * is the lease's end once the session is no longer leased.
+   */
+  static final List<String> FIELDS = List.of("v", "n", "s", "t", "le", "e", "ne", "tz", "ta", "cp", "hi", "sh");
+  static final int PIECE = 64;
+  /** Attribution pieces read back (2 KB of JSON; longer attributions are cut when written). */
+  static final int MAX_PIECES = 32;
 
   private SessionCodec() {}
 
   static List<String> hmget(String key) {
-    List<String> args = new ArrayList<>(FIELDS.size() + 1);
+    List<String> args = new ArrayList<>(FIELDS.size() + MAX_PIECES + 1);
     args.add(key);
     args.addAll(FIELDS);
+    for (int i = 1; i <= MAX_PIECES; i++) {
+      args.add("a" + i);
+    }
     return args;
   }
 
+  /** The attribution JSON cut into pieces of at most {@link #PIECE} UTF-8 bytes (never inside a character). */
+  static List<String> pieces(String json) {
+    List<String> out = new ArrayList<>();
+    StringBuilder piece = new StringBuilder();
+    int bytes = 0;
+    for (int i = 0; i < json.length(); ) {
+      int cp = json.codePointAt(i);
+      int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (bytes + len > PIECE) {
+        out.add(piece.toString());
+        piece.setLength(0);
+        bytes = 0;
+      }
+      piece.appendCodePoint(cp);
+      bytes += len;
+      i += Character.charCount(cp);
+    }
+    if (piece.length() > 0) {
+      out.add(piece.toString());
+    }
+    return out.size() > MAX_PIECES ? null : out;
+  }
+
+  private static String attribution(Response r) {
+    StringBuilder json = new StringBuilder();
+    for (int i = FIELDS.size(); i < r.size(); i++) {
+      Response v = r.get(i);
+      if (v == null) {
+        break;
+      }
+      json.append(v);
+    }
+    return json.toString();
+  }
+
   /** The session, or null when the hash does not exist. */
-  static Session decode(Response r) {
-    if (r == null || r.size() < FIELDS.size() || r.get(0) == null) {
+  static Session decode(String sessionId, String property, Response r) {
+    if (r == null || r.size() < FIELDS.size() || r.get(1) == null || r.get(2) == null) {
       return null;
     }
+    Session.State state = Session.State.valueOf(str(r, 2));
+    Instant lease = time(r, 4);
+    Instant natural = time(r, 6);
+    Instant ends = time(r, 5);
     return new Session(
+        sessionId,
+        SessionIds.poolOf(sessionId),
+        property,
         str(r, 0),
-        str(r, 1),
-        str(r, 2),
-        str(r, 3),
-        PhoneNumber.parse(str(r, 4)),
-        JsonMapper.read(str(r, 5), Attribution.class),
-        Session.State.valueOf(str(r, 6)),
-        time(r, 7),
-        time(r, 8),
-        time(r, 9),
-        time(r, 10),
-        time(r, 11));
+        PhoneNumber.parse(str(r, 1)),
+        AttributionCodec.decode(attribution(r)),
+        state,
+        time(r, 3),
+        lease,
+        state == Session.State.LEASED ? null : lease,
+        ends != null ? ends : natural,
+        natural,
+        str(r, 7),
+        new Session.Evidence(time(r, 8), time(r, 9), time(r, 10), time(r, 11)));
   }
 
   private static String str(Response r, int i) {

@@ -58,7 +58,7 @@ class ScriptKeysOnClusterTest {
    * the attribution v2 rewrite of the pool scripts (issue 9) declares them. Until then these, and
    * only these, may be touched undeclared, and only by pool scripts.
    */
-  private static final Pattern POOL_SCRIPT_BUILT_KEY = Pattern.compile("\\{pool:[^}]+}:(session|history):.+");
+  private static final Pattern POOL_SCRIPT_BUILT_KEY = Pattern.compile("\\{pool:[^}]+}:(s|history):.+");
 
   static Vertx vertx;
   static TestCluster cluster;
@@ -160,6 +160,7 @@ class ScriptKeysOnClusterTest {
       }
       Assignment last = result(engine.assign(property.id(), "v5", a));
       result(engine.heartbeat(last.sessionId()));
+      result(engine.evidence(last.sessionId(), io.calltrack.core.pool.Session.Evidence.Kind.TAP));
       result(engine.release(last.sessionId()));
       result(engine.resolve(first.number(), clock.instant()));
       result(engine.status(pool.id()));
@@ -187,6 +188,18 @@ class ScriptKeysOnClusterTest {
       result(new SpendStore(redis).replaceDays(property.id(),
           List.of(new SpendRow(LocalDate.parse("2026-11-20"), "google", "cpc", "winter", 1000),
               new SpendRow(LocalDate.parse("2026-11-21"), "google", "cpc", "winter", 500))));
+
+      // assign limits: admit (and reserve), then settle the reservation into the lease
+      io.calltrack.core.abuse.AssignLimiter limiter = new io.calltrack.core.abuse.AssignLimiter(api, clock);
+      var admitted = result(limiter.admit(property.id(), "203.0.113.9", io.calltrack.core.config.AssignLimits.DEFAULT));
+      result(limiter.settle(property.id(), "203.0.113.9", admitted.reservation(), last.sessionId(),
+          last.leaseExpiresAt()));
+      // privacy: session retention and visitor index, erasure of a visitor and of a caller
+      var sessions = new io.calltrack.core.privacy.RedisSessionRetention(api);
+      result(sessions.remember(pool.id(), last.sessionId(), "v5", Duration.ofDays(7)));
+      var eraser = new io.calltrack.core.privacy.Eraser(api, calls, config, sessions);
+      result(eraser.eraseVisitor("v5"));
+      result(eraser.eraseCaller("+15055550100"));
     } finally {
       result(config.close());
     }

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * attribution?: {source, medium, campaign, keyword, content, landingPage?, referrer?, gclid, ...},
  * region?, timeZone?}}: {@code region} is the site's region of the visit ({@code data-region},
  * {@code calltrack.region(...)}); {@code timeZone} the browser's IANA zone, mapped to a region by the
- * property's {@code timeZoneRegions} when the site names none.
+ * property's {@code timeZoneRegions} when the site names none, and kept on the session as evidence for
+ * attribution (an unreadable zone is ignored).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AssignRequest(String property, String visitorId, Page page, Attribution attribution,
@@ -24,6 +25,11 @@ public record AssignRequest(String property, String visitorId, Page page, Attrib
   /** Without region and time zone. */
   public AssignRequest(String property, String visitorId, Page page, Attribution attribution) {
     this(property, visitorId, page, attribution, null, null);
+  }
+
+  /** Without region. */
+  public AssignRequest(String property, String visitorId, Page page, Attribution attribution, String timeZone) {
+    this(property, visitorId, page, attribution, null, timeZone);
   }
 
   @JsonIgnoreProperties(ignoreUnknown = true)

@@ -18,15 +18,26 @@ public record AssignResponse(
     List<PhoneNumber> swap,
     int leaseSeconds,
     Instant leaseExpiresAt,
-    boolean fallback) {
+    boolean fallback,
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    String reason) {
 
   static AssignResponse of(Assignment a) {
     return new AssignResponse(a.sessionId(), a.visitorId(), a.number(), a.swap(), a.leaseSeconds(),
-        a.leaseExpiresAt(), a.fallback());
+        a.leaseExpiresAt(), a.fallback(), null);
+  }
+
+  /**
+   * The default number without asking the pool, because of who asks ({@code reason}: automated_client,
+   * too_many_leases, too_many_assigns; see {@link AbuseGuard}).
+   */
+  static AssignResponse refused(PropertyConfig property, String visitorId, String reason) {
+    return new AssignResponse(null, visitorId, property.defaultNumber(), property.swapNumbers(), 0, null, true,
+        reason);
   }
 
   /** What a visitor gets when Redis cannot be asked: the last-known default number, no session. */
   static AssignResponse unavailable(PropertyConfig property, String visitorId) {
-    return new AssignResponse(null, visitorId, property.defaultNumber(), property.swapNumbers(), 0, null, true);
+    return new AssignResponse(null, visitorId, property.defaultNumber(), property.swapNumbers(), 0, null, true, null);
   }
 }

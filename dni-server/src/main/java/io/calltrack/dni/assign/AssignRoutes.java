@@ -32,15 +32,35 @@ public final class AssignRoutes {
   private final PropertyDirectory properties;
   private final AssignMetrics metrics;
   private volatile long lastWarning;
+  private final AbuseGuard guard;
+  private final io.calltrack.dni.privacy.SessionPrivacy privacy;
 
   public AssignRoutes(PoolEngine engine, PropertyDirectory properties, AssignMetrics metrics, Timeouts timeouts) {
+    this(engine, properties, metrics, timeouts, null);
+  }
+
+  /** @param guard who may take a number (null: anyone, as many as they like) */
+  public AssignRoutes(PoolEngine engine, PropertyDirectory properties, AssignMetrics metrics, Timeouts timeouts,
+      AbuseGuard guard) {
+    this(engine, properties, metrics, timeouts, guard, null);
+  }
+
+  /** @param privacy puts leased sessions under the property's retention (null: none) */
+  public AssignRoutes(PoolEngine engine, PropertyDirectory properties, AssignMetrics metrics, Timeouts timeouts,
+      AbuseGuard guard, io.calltrack.dni.privacy.SessionPrivacy privacy) {
+    this.privacy = privacy;
+    this.guard = guard;
     this.timeouts = timeouts;
     this.engine = engine;
     this.properties = properties;
     this.metrics = metrics;
   }
 
-  private record Answer(AssignResponse body, Outcome outcome) {}
+  private record Answer(AssignResponse body, Outcome outcome, io.calltrack.core.pool.Assignment assignment) {
+    Answer(AssignResponse body, Outcome outcome) {
+      this(body, outcome, null);
+    }
+  }
 
   public void mount(PublicApi api) {
     api.post("/v1/assign", this::assign);
@@ -59,7 +79,7 @@ public final class AssignRoutes {
     return properties.get(request.property())
         .compose(property -> {
           PublicCors.admit(ctx, property);
-          return answer(property, request, start);
+          return guarded(ctx, property, request, start);
         })
         .onComplete(
             answer -> metrics.record(answer.outcome(), start),
@@ -67,11 +87,33 @@ public final class AssignRoutes {
         .map(Answer::body);
   }
 
+  /** The abuse guard's verdict first: the default number, a 429, or the engine's answer. */
+  private Future<Answer> guarded(RoutingContext ctx, PropertyConfig property, AssignRequest request, long start) {
+    if (guard == null) {
+      return answer(property, request, start);
+    }
+    return timeouts.publicRemaining(() -> guard.admit(ctx, property), start).recover(err ->
+            err instanceof CalltrackException ? Future.failedFuture(err)
+                : Future.succeededFuture(new AbuseGuard.Verdict("unknown", null, null)))
+        .compose(verdict -> {
+          if (!verdict.leases()) {
+            String visitorId = request.visitorId() != null ? request.visitorId() : newVisitorId();
+            return Future.succeededFuture(new Answer(
+                AssignResponse.refused(property, visitorId, verdict.fallbackReason()), Outcome.FALLBACK));
+          }
+          return answer(property, request, start).compose(
+              a -> guard.settle(property, verdict, a.assignment()).map(a),
+              err -> guard.settle(property, verdict, null).transform(x -> Future.failedFuture(err)));
+        });
+  }
+
   /** Asks the engine within what is left of the request's time (the property lookup took some). */
   private Future<Answer> answer(PropertyConfig property, AssignRequest request, long start) {
     return timeouts.publicRemaining(
-            () -> engine.assign(property.id(), request.visitorId(), request.visitAttribution(property.timeZoneRegions())), start)
-        .map(a -> new Answer(AssignResponse.of(a), a.fallback() ? Outcome.FALLBACK : Outcome.LEASED))
+            () -> engine.assign(property.id(), request.visitorId(), request.visitAttribution(property.timeZoneRegions()),
+                request.timeZone()), start)
+        .compose(a -> (privacy == null ? Future.<Void>succeededFuture() : privacy.leased(property, a))
+            .map(v -> new Answer(AssignResponse.of(a), a.fallback() ? Outcome.FALLBACK : Outcome.LEASED, a)))
         .recover(err -> {
           if (err instanceof CalltrackException) {
             return Future.failedFuture(err);

@@ -170,6 +170,8 @@ public final class DashboardRoutes {
         m.put("utilization", s.utilization());
         m.put("exhausted", s.exhausted());
         m.put("recycled", s.recycled());
+        m.put("shared", s.shared());
+        m.put("calls", s.calls());
         m.put("history", samples.stream().map(x -> {
           Map<String, Object> h = new LinkedHashMap<>();
           h.put("at", x.at().toString());

@@ -1,6 +1,5 @@
 package io.calltrack.dni.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.calltrack.core.CalltrackException;
@@ -29,12 +28,7 @@ public final class Bodies {
     if (body == null || body.length() == 0) {
       throw new CalltrackException.Invalid("request body is empty; expected a JSON object");
     }
-    JsonNode node;
-    try {
-      node = JsonMapper.mapper().readTree(body.toString());
-    } catch (JsonProcessingException e) {
-      throw new CalltrackException.Invalid("malformed JSON: " + e.getOriginalMessage());
-    }
+    JsonNode node = JsonMapper.tree(body.toString());
     if (!(node instanceof ObjectNode object)) {
       throw new CalltrackException.Invalid("expected a JSON object");
     }

@@ -40,4 +40,25 @@ public abstract class HttpStatusException extends CalltrackException {
       super(503, "unavailable", detail);
     }
   }
+
+  /** A query string that is not valid percent-encoding: 400. */
+  public static final class BadQuery extends HttpStatusException {
+    public BadQuery() {
+      super(400, "invalid_request", "the query string is not valid percent-encoding (a '%' must be followed by two hex digits)");
+    }
+  }
+
+  /** A wrong or missing metrics token: 401. */
+  public static final class MetricsUnauthorized extends HttpStatusException {
+    public MetricsUnauthorized() {
+      super(401, "unauthorized", "send Authorization: Bearer <metrics token>");
+    }
+  }
+
+  /** A client over its property's clearly-abusive assign limit: 429. */
+  public static final class TooManyAssigns extends HttpStatusException {
+    public TooManyAssigns(String detail) {
+      super(429, "too_many_requests", detail);
+    }
+  }
 }

@@ -23,11 +23,18 @@ public final class MetricsRoutes {
 
   private final PrometheusMeterRegistry registry;
   private final PoolGauges gauges;
+  private final MetricsAuth auth;
 
   /** @param gauges the pool gauges to refresh before a scrape; null where there are none */
   public MetricsRoutes(PrometheusMeterRegistry registry, PoolGauges gauges) {
+    this(registry, gauges, null);
+  }
+
+  /** @param metricsToken when not null, scrapes need {@code Authorization: Bearer <metricsToken>} */
+  public MetricsRoutes(PrometheusMeterRegistry registry, PoolGauges gauges, String metricsToken) {
     this.registry = registry;
     this.gauges = gauges;
+    this.auth = metricsToken == null ? null : new MetricsAuth(metricsToken);
   }
 
   public void mount(PublicApi api) {
@@ -52,6 +59,9 @@ public final class MetricsRoutes {
   }
 
   private Future<Reply> scrape(RoutingContext ctx) {
+    if (auth != null) {
+      auth.check(ctx);
+    }
     Future<Void> refreshed = gauges == null
         ? Future.succeededFuture()
         : Timeouts.bound(gauges.refresh(), Duration.ofSeconds(1)).otherwiseEmpty().mapEmpty();

@@ -77,6 +77,16 @@ public final class PoolGauges implements AutoCloseable {
         .description("Assigns that took the oldest leased or held number")
         .tags(tags)
         .register(registry));
+    meters.add(FunctionCounter.builder("calltrack.pool.shared", ref, r -> r.get().shared())
+        .description("Assigns that shared a number with a live visit of the same channel (share-channel)")
+        .tags(tags)
+        .register(registry));
+    for (String confidence : PoolStatus.CONFIDENCES) {
+      meters.add(FunctionCounter.builder("calltrack.pool.calls", ref, r -> r.get().calls(confidence))
+          .description("Calls to the pool's numbers by attribution confidence")
+          .tags(tags.and("confidence", confidence))
+          .register(registry));
+    }
   }
 
   private void gauge(String name, String description, AtomicReference<PoolStatus> ref, Tags tags,

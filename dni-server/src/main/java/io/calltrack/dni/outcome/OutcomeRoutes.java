@@ -106,12 +106,7 @@ public final class OutcomeRoutes {
     if (body == null || body.isBlank()) {
       throw new CalltrackException.Invalid("request body is empty; expected {qualified, converted, value, currency}");
     }
-    JsonNode n;
-    try {
-      n = JsonMapper.mapper().readTree(body);
-    } catch (Exception e) {
-      throw new CalltrackException.Invalid("malformed JSON: " + e.getMessage());
-    }
+    JsonNode n = JsonMapper.tree(body);
     if (n == null || !n.isObject()) {
       throw new CalltrackException.Invalid("expected a JSON object {qualified, converted, value, currency}");
     }

@@ -28,9 +28,27 @@ public final class Csv {
         rows.add(row);
       }
     } catch (IOException | RuntimeException e) {
-      throw new CalltrackException.Invalid("malformed CSV: " + e.getMessage());
+      throw malformed(e, rows.size());
     }
     return rows;
+  }
+
+  /**
+   * Says where the CSV broke (its record number, as the rows of an upload's error list count them)
+   * without the parser's own message, which names its classes and quotes its input buffer.
+   */
+  private static CalltrackException malformed(Exception e, int rowsRead) {
+    Throwable t = e;
+    while (t != null && !(t instanceof com.fasterxml.jackson.core.JsonProcessingException)) {
+      t = t.getCause() == t ? null : t.getCause();
+    }
+    long line = t instanceof com.fasterxml.jackson.core.JsonProcessingException jp && jp.getLocation() != null
+        ? jp.getLocation().getLineNr() : -1;
+    String why = t != null && t.getMessage() != null && t.getMessage().contains("quote")
+        ? ": a quoted field is not closed" : "";
+    return new CalltrackException.Invalid(line > 0
+        ? "malformed CSV at line " + line + why
+        : "malformed CSV after row " + rowsRead + why);
   }
 
   /** True for a record with no content (an empty line). */
@@ -38,7 +56,7 @@ public final class Csv {
     return row.isEmpty() || row.stream().allMatch(f -> f == null || f.isBlank());
   }
 
-  /** Rows as CSV text, CRLF-terminated; null fields are empty. */
+  /** Rows as CSV text, CRLF-terminated; null fields are empty; formula-like cells neutralised ({@link CsvCells}). */
   public static String write(List<List<String>> rows) {
     StringBuilder out = new StringBuilder();
     for (List<String> row : rows) {
@@ -57,6 +75,7 @@ public final class Csv {
     if (v == null) {
       return "";
     }
+    v = CsvCells.neutralise(v);
     if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
       return '"' + v.replace("\"", "\"\"") + '"';
     }

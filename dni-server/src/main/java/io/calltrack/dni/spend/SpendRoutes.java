@@ -104,12 +104,7 @@ public final class SpendRoutes {
   }
 
   static List<SpendRow> fromJson(String text) {
-    JsonNode node;
-    try {
-      node = JsonMapper.mapper().readTree(text == null || text.isBlank() ? "null" : text);
-    } catch (Exception e) {
-      throw new CalltrackException.Invalid("malformed JSON: " + e.getMessage());
-    }
+    JsonNode node = JsonMapper.tree(text == null || text.isBlank() ? "null" : text);
     if (node != null && node.isObject() && node.has("rows")) {
       node = node.get("rows");
     }

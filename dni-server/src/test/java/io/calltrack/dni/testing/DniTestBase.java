@@ -62,7 +62,12 @@ public abstract class DniTestBase {
   public static final Duration TEST_STORE_TIMEOUT = Duration.ofSeconds(20);
 
   protected DniServerOptions options(String redisUrl) {
-    return DniServerOptions.of(redisUrl, TOKEN).withClock(clock).withStoreTimeout(TEST_STORE_TIMEOUT);
+    // tests lease many numbers from one loopback address and drive headless Chromium: the assign
+    // limits are tested on their own (AssignAbuseTest), with limits set per property
+    return DniServerOptions.of(redisUrl, TOKEN).withClock(clock).withStoreTimeout(TEST_STORE_TIMEOUT)
+        .withHardening(io.calltrack.dni.http.ServerHardening.DEFAULTS
+            .withAssignLimits(io.calltrack.core.config.AssignLimits.NONE)
+            .withTrustedProxies(java.util.List.of("127.0.0.1")));
   }
 
   /** Another server of this test (closed after it), with this test's clock. */

@@ -176,7 +176,7 @@ class HttpFuzzTest {
 
   // ---------------------------------------------------------------- what is stored
 
-  /** A digest of every key and its value, the pools' runtime keys and the calls stream's reader state excepted. */
+  /** A digest of every key and its value, the pools' runtime keys and the calls streams (reader state) excepted. */
   static String digest(RedisAPI api) throws Exception {
     Map<String, String> all = new TreeMap<>();
     String cursor = "0";
@@ -185,7 +185,7 @@ class HttpFuzzTest {
       cursor = page.get(0).toString();
       for (Response k : page.get(1)) {
         String key = k.toString();
-        if (key.startsWith("{pool:") || key.equals("{calls}:events")) {
+        if (key.startsWith("{pool:") || key.startsWith("{calls") && key.endsWith(":events")) {
           continue;
         }
         Response dump = Await.result(api.dump(key));

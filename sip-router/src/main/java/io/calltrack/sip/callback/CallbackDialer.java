@@ -1,6 +1,5 @@
 package io.calltrack.sip.callback;
 
-import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.callback.Callback;
 import io.calltrack.core.callback.CallbackSettings;
 import io.calltrack.core.callback.CallbackState;
@@ -138,7 +137,7 @@ public final class CallbackDialer implements SipListener {
       return t;
     });
     this.serial = new SerialExecutor(pool, nanos -> { });
-    this.resolver = new CallResolver(context, engine, Duration.ofSeconds(2));
+    this.resolver = new CallResolver(context, engine, Duration.ofSeconds(2), options.registry());
     this.journal = new CallJournal(vertx, context, new RedisCallStore(redis), options.spoolDir(), pool,
         resolver::enrich, Duration.ofSeconds(3), options.clock());
     var registry = options.registry();
@@ -263,7 +262,6 @@ public final class CallbackDialer implements SipListener {
         : engine.session(cb.sessionId()).otherwise(Optional.empty());
     visit.onComplete(ar -> serial.execute(() -> {
       Optional<Session> s = ar.succeeded() ? ar.result() : Optional.empty();
-      Attribution attribution = s.map(Session::attribution).orElse(null);
       try {
         a.businessInvite = invite(property.businessLine(), lead, null);
       } catch (Exception e) {
@@ -272,9 +270,8 @@ public final class CallbackDialer implements SipListener {
         return;
       }
       a.businessCallId = callIdOf(a.businessInvite.getRequest());
-      a.recorder = new CallRecorder(journal, resolver, CallRecord.callback(callId, a.businessCallId, lead,
-              property.id(), now())
-          .withAttribution("callback", s.map(Session::sessionId).orElse(null), attribution, List.of()));
+      a.recorder = new CallRecorder(journal, resolver, resolver.callback(CallRecord.callback(callId,
+          a.businessCallId, lead, property.id(), now()), s.orElse(null)));
       bySipCallId.put(a.businessCallId, a);
       a.ringTimer = ringTimeout(a, a.businessInvite);
     }));

@@ -1,32 +1,49 @@
 package io.calltrack.sip.record;
 
+import io.calltrack.core.attribution.CallAttributor;
+import io.calltrack.core.attribution.CallAttributor.CallAttribution;
 import io.calltrack.core.calls.CallEvent;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.pool.PoolEngine;
-import io.calltrack.core.pool.Resolution;
 import io.calltrack.core.pool.Session;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Attributes a call: the session that held its number when it started (through
- * {@link PoolEngine#resolve}), else the static number's source, else unattributed. Resolution is by
- * the call's start instant, so a call that arrived while Redis was down is resolved just as well when
- * its events are replayed later.
+ * Fills in a call record's attribution through core's {@link CallAttributor} (which visit made the
+ * call, scored, with a confidence), by the call's start instant, so a call that arrived while Redis was
+ * down is attributed just as well when its events are replayed. Counts attributed calls by pool and
+ * confidence ({@code calltrack_calls_attributed_total}). Callback calls are attributed here too, to the
+ * visit that asked for them ({@link CallAttributor#callback}).
  */
 public final class CallResolver {
   private final Context context;
-  private final PoolEngine engine;
+  private final CallAttributor attributor;
   private final Duration timeout;
+  private final MeterRegistry registry;
 
-  public CallResolver(Context context, PoolEngine engine, Duration timeout) {
+  public CallResolver(Context context, PoolEngine engine, Duration timeout, MeterRegistry registry) {
     this.context = context;
-    this.engine = engine;
+    this.attributor = new CallAttributor(engine);
     this.timeout = timeout;
+    this.registry = registry;
+  }
+
+  /** Without counting attributed calls. */
+  public CallResolver(Context context, PoolEngine engine, Duration timeout) {
+    this(context, engine, timeout, null);
+  }
+
+  /** A callback call's record, attributed to the visit that asked for it (none: unattributed). */
+  public CallRecord callback(CallRecord record, Session visit) {
+    CallAttribution a = CallAttributor.callback(visit);
+    count(a);
+    return apply(record, a);
   }
 
   /** The record with its attribution; fails if Redis could not answer in time (the record stays unresolved). */
@@ -35,9 +52,12 @@ public final class CallResolver {
       return Future.succeededFuture(record);
     }
     Promise<CallRecord> p = Promise.promise();
-    context.runOnContext(v -> engine.resolve(record.number(), record.startedAt())
+    context.runOnContext(v -> attributor.attribute(record.number(), record.caller(), record.startedAt())
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .map(res -> apply(record, res))
+        .map(a -> {
+          count(a);
+          return apply(record, a);
+        })
         .onComplete(p));
     return p.future();
   }
@@ -51,15 +71,20 @@ public final class CallResolver {
         .map(r -> new CallEvent(event.callId(), event.seq(), event.type(), event.at(), r));
   }
 
-  static CallRecord apply(CallRecord record, Resolution res) {
-    String kind = res.kind().name().toLowerCase(Locale.ROOT);
-    var candidates = res.ambiguous() ? res.candidates().stream().map(Session::sessionId).toList()
-        : java.util.List.<String>of();
-    return switch (res.kind()) {
-      case LEASE, HOLD -> record.withAttribution(kind, res.session().sessionId(),
-          res.session().attribution(), candidates);
-      case STATIC -> record.withAttribution(kind, null, res.staticNumber().attribution(), candidates);
-      case UNATTRIBUTED -> record.withAttribution(kind, null, null, candidates);
-    };
+  static CallRecord apply(CallRecord record, CallAttribution a) {
+    return record.withAttribution(a.resolution(), a.sessionId(), a.attribution(), a.candidates(),
+        a.confidence().json());
+  }
+
+  private void count(CallAttribution a) {
+    if (registry == null) {
+      return;
+    }
+    Counter.builder("calltrack.calls.attributed")
+        .description("Calls attributed, by pool (none: static or unknown number) and confidence")
+        .tag("pool", a.poolId() == null ? "none" : a.poolId())
+        .tag("confidence", a.confidence().json())
+        .register(registry)
+        .increment();
   }
 }

@@ -1,0 +1,97 @@
+package io.calltrack.core.attribution;
+
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.pool.Candidates;
+import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.core.pool.Session;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import io.vertx.core.Future;
+
+/**
+ * Which visit made this call: the one place that answers it, for the SIP router as a call arrives and
+ * for calls replayed from its spool alike. It reads only the few sessions of the dialled number that
+ * could own the call ({@link PoolEngine#candidates}), the caller's previous resolved visitor, and
+ * scores them with {@link AttributionModel}: time (on the page, in hold, minutes since, soft hold
+ * after the hold ended while no later visit took the number), what the page saw (tap, copy, hidden),
+ * the caller's time zones against the browser's, and history. The result carries every candidate
+ * with its likelihood and reasons, the top one's attribution, and a {@link Confidence}; each pool counts
+ * its calls by confidence (pool status, {@code /metrics}, dashboard).
+ */
+public final class CallAttributor {
+  private final PoolEngine engine;
+
+  public CallAttributor(PoolEngine engine) {
+    this.engine = engine;
+  }
+
+  /**
+   * The attribution of a callback call: the visit that asked for it ({@code visit}, from the request's
+   * sessionId) made it, for certain; without a visit it is unattributed.
+   */
+  public static CallAttribution callback(Session visit) {
+    if (visit == null) {
+      return new CallAttribution("callback", Confidence.UNATTRIBUTED, null, null, null, List.of());
+    }
+    return new CallAttribution("callback", Confidence.EXACT, visit.poolId(), visit, visit.attribution(),
+        List.of(new Candidate(visit.sessionId(), 1.0, List.of("requested the callback"))));
+  }
+
+  /** The attribution of a call to {@code number} from {@code caller} (E.164 or null) at {@code at}. */
+  public Future<CallAttribution> attribute(PhoneNumber number, String caller, Instant at) {
+    return engine.candidates(number, at).compose(c -> {
+      if (c.poolId() == null) {
+        if (c.staticNumber() != null) {
+          var sn = c.staticNumber();
+          // the static number's own attribution carries its region, if it has one
+          return Future.succeededFuture(new CallAttribution("static", Confidence.CHANNEL, null, null,
+              sn.attribution(), List.of()));
+        }
+        return Future.succeededFuture(CallAttribution.UNATTRIBUTED);
+      }
+      return engine.previousVisitor(c.poolId(), caller)
+          .otherwise((String) null)
+          .compose(previous -> {
+            CallAttribution a = score(c, at, caller, previous);
+            engine.countAttributed(c.poolId(), a.confidence().json());
+            if (a.top() != null && (a.confidence() == Confidence.EXACT || a.confidence() == Confidence.PROBABLE)) {
+              return engine.rememberCaller(c.poolId(), caller, a.top().visitorId())
+                  .otherwiseEmpty()
+                  .map(v -> a);
+            }
+            return Future.succeededFuture(a);
+          });
+    });
+  }
+
+  static CallAttribution score(Candidates c, Instant at, String caller, String previousVisitor) {
+    AttributionModel.Scored scored = AttributionModel.score(c.sessions(), at, caller, previousVisitor);
+    if (scored.ranked().isEmpty()) {
+      return new CallAttribution("unattributed", Confidence.UNATTRIBUTED, c.poolId(), null, null, List.of());
+    }
+    List<Candidate> candidates = new ArrayList<>();
+    for (AttributionModel.Scored.Entry e : scored.ranked()) {
+      candidates.add(new Candidate(e.session().sessionId(), Math.round(e.weight() * 10_000) / 10_000.0,
+          e.reasons()));
+    }
+    Session top = scored.top();
+    String kind = at.isBefore(top.leaseExpiresAt()) ? "lease" : at.isBefore(top.naturalEndsAt()) ? "hold" : "soft";
+    return new CallAttribution(kind, scored.confidence(), c.poolId(), top, top.attribution(), candidates);
+  }
+
+  /**
+   * @param resolution  lease, hold, soft (after the hold, number not taken since), static or unattributed
+   * @param top         the most likely visit (null for static and unattributed)
+   * @param attribution what reports credit: the top visit's, or the static number's source
+   */
+  public record CallAttribution(String resolution, Confidence confidence, String poolId, Session top,
+      Attribution attribution, List<Candidate> candidates) {
+    public static final CallAttribution UNATTRIBUTED =
+        new CallAttribution("unattributed", Confidence.UNATTRIBUTED, null, null, null, List.of());
+
+    public String sessionId() {
+      return top == null ? null : top.sessionId();
+    }
+  }
+}

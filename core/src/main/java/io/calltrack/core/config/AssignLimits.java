@@ -1,0 +1,45 @@
+package io.calltrack.core.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.calltrack.core.CalltrackException;
+
+/**
+ * How many tracking numbers one client address may take from a property (DESIGN: one client must not
+ * drain a pool). Past a soft limit the client gets the default number ({@code fallback: true}, with a
+ * reason); past a hard limit, clearly abusive, a 429. Known crawlers and headless automation get the
+ * default number without a lease unless {@code leaseToAutomatedClients} is true. Any field left out
+ * takes the server's default.
+ *
+ * @param liveLeases      leases one address may hold at once before it gets the default number
+ * @param liveLeasesHard  live leases past which its assigns are refused with 429
+ * @param perMinute       assigns one address may make per minute before it gets the default number
+ * @param perMinuteHard   assigns per minute past which they are refused with 429
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record AssignLimits(Integer liveLeases, Integer liveLeasesHard, Integer perMinute, Integer perMinuteHard,
+    Boolean leaseToAutomatedClients) {
+
+  /** A household or small office shares one address: generous for people, a wall for a script. */
+  public static final AssignLimits DEFAULT = new AssignLimits(10, 40, 30, 120, false);
+  /** No limits at all (load tests, trusted internal clients). */
+  public static final AssignLimits NONE =
+      new AssignLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, true);
+
+  public AssignLimits {
+    for (Integer v : new Integer[] {liveLeases, liveLeasesHard, perMinute, perMinuteHard}) {
+      if (v != null && v < 1) {
+        throw new CalltrackException.Invalid("assignLimits values must be at least 1");
+      }
+    }
+  }
+
+  /** These limits with every field left out taken from {@code defaults}. */
+  public AssignLimits over(AssignLimits defaults) {
+    return new AssignLimits(
+        liveLeases != null ? liveLeases : defaults.liveLeases(),
+        liveLeasesHard != null ? liveLeasesHard : defaults.liveLeasesHard(),
+        perMinute != null ? perMinute : defaults.perMinute(),
+        perMinuteHard != null ? perMinuteHard : defaults.perMinuteHard(),
+        leaseToAutomatedClients != null ? leaseToAutomatedClients : defaults.leaseToAutomatedClients());
+  }
+}

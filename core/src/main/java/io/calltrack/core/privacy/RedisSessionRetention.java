@@ -1,0 +1,58 @@
+package io.calltrack.core.privacy;
+
+import io.calltrack.core.pool.PoolKeys;
+import io.calltrack.core.redis.LuaScript;
+import io.vertx.core.Future;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link SessionRetention} on the pool engine's session hashes, with one key of its own per visitor
+ * and pool (in the pool's slot, so each step is one script over declared keys):
+ * <pre>
+ * {pool:ID}:visitor-sessions:&lt;visitorId&gt;   set  the visitor's session ids (TTL: the session retention)
+ * </pre>
+ */
+public final class RedisSessionRetention implements SessionRetention {
+  private static final LuaScript REMEMBER = LuaScript.load("/lua/privacy/remember-session.lua");
+  private static final LuaScript ERASE = LuaScript.load("/lua/privacy/erase-visitor.lua");
+
+  private final RedisAPI redis;
+
+  public RedisSessionRetention(RedisAPI redis) {
+    this.redis = redis;
+  }
+
+  public static String visitorIndex(String poolId, String visitorId) {
+    return new PoolKeys(poolId).prefix() + "visitor-sessions:" + visitorId;
+  }
+
+  @Override
+  public Future<Void> remember(String poolId, String sessionId, String visitorId, Duration keep) {
+    PoolKeys k = new PoolKeys(poolId);
+    return REMEMBER.run(redis, List.of(k.session(sessionId), visitorIndex(poolId, visitorId)),
+            List.of(sessionId, keep == null ? "" : Long.toString(keep.toMillis())))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<List<String>> eraseVisitor(String poolId, String visitorId, String token) {
+    PoolKeys k = new PoolKeys(poolId);
+    String index = visitorIndex(poolId, visitorId);
+    return redis.hget(k.visitors(), visitorId).compose(live -> redis.smembers(index).compose(members -> {
+      List<String> sids = new ArrayList<>();
+      for (Response m : members) {
+        sids.add(m.toString());
+      }
+      if (live != null && !sids.contains(live.toString())) {
+        sids.add(live.toString());
+      }
+      List<String> keys = new ArrayList<>(List.of(k.visitors(), index));
+      sids.forEach(sid -> keys.add(k.session(sid)));
+      return ERASE.run(redis, keys, List.of(visitorId, token)).map(n -> sids);
+    }));
+  }
+}

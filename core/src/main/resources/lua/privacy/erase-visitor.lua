@@ -1,0 +1,66 @@
+-- Anonymises a visitor in one pool: each of its sessions keeps its times and number (so calls stay
+-- attributed and counted) but its visitor id becomes the erasure token and its referrer and click
+-- ids go; the visitor's live-session entry and its index are deleted.
+-- Sessions are compact hashes (see RedisPoolEngine): v visitor, a1..aN the attribution cut in pieces
+-- of at most 64 bytes, its twelve fields separated by U+001F in record order (source, medium,
+-- campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid, fbclid).
+-- KEYS[1] visitors hash {pool:P}:visitors   KEYS[2] visitor index   KEYS[3..] the sessions' hashes
+-- ARGV: visitor id, token
+-- Returns the number of sessions anonymised.
+local MAX_PIECES = 32
+local PIECE = 64
+
+-- the attribution without the referrer and click ids: its first six fields
+local function withoutClicks(s)
+  local start, count = 1, 0
+  while true do
+    local sep = string.find(s, '\31', start, true)
+    if not sep then return s end
+    count = count + 1
+    if count == 6 then
+      s = string.sub(s, 1, sep - 1)
+      break
+    end
+    start = sep + 1
+  end
+  while string.sub(s, -1) == '\31' do s = string.sub(s, 1, -2) end
+  return s
+end
+
+-- pieces of at most PIECE bytes, never cut inside a UTF-8 character
+local function pieces(s)
+  local out, i = {}, 1
+  while i <= #s do
+    local j = math.min(i + PIECE - 1, #s)
+    while j < #s and j > i and s:byte(j + 1) >= 0x80 and s:byte(j + 1) < 0xC0 do j = j - 1 end
+    out[#out + 1] = string.sub(s, i, j)
+    i = j + 1
+  end
+  return out
+end
+
+local n = 0
+for i = 3, #KEYS do
+  local v = redis.call('HGET', KEYS[i], 'v')
+  if v == ARGV[1] then
+    redis.call('HSET', KEYS[i], 'v', ARGV[2])
+    local parts = {}
+    for p = 1, MAX_PIECES do
+      local x = redis.call('HGET', KEYS[i], 'a' .. p)
+      if not x then break end
+      parts[#parts + 1] = x
+    end
+    if #parts > 0 then
+      local fields = {}
+      for p = 1, #parts do fields[#fields + 1] = 'a' .. p end
+      redis.call('HDEL', KEYS[i], unpack(fields))
+      for p, piece in ipairs(pieces(withoutClicks(table.concat(parts)))) do
+        redis.call('HSET', KEYS[i], 'a' .. p, piece)
+      end
+    end
+    n = n + 1
+  end
+end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
+return n

@@ -1,0 +1,196 @@
+package io.calltrack.core.pool;
+
+import static io.calltrack.core.testing.Await.failure;
+import static io.calltrack.core.testing.Await.result;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.attribution.CallAttributor;
+import io.calltrack.core.attribution.CallAttributor.CallAttribution;
+import io.calltrack.core.attribution.Confidence;
+import io.calltrack.core.config.PoolConfig;
+import io.calltrack.core.config.PoolConfig.OnExhausted;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.testing.MutableClock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Soft holds, sharing, evidence and scored resolution, on real Redis. */
+class AttributionEngineTest {
+  private static final Attribution GOOGLE = new Attribution("google", "cpc", "spring", "plumber", null,
+      "/landing?utm_source=google&utm_medium=cpc", "https://www.google.com/", "Cj0KCQiA-EXAMPLE-gclid", null, null,
+      null, null);
+  private static final Attribution BING = new Attribution("bing", "cpc", "spring", null, null, null, null, null,
+      null, null, null, null);
+
+  private MutableClock clock;
+  private PoolFixture f;
+  private RedisPoolEngine engine;
+  private CallAttributor attributor;
+
+  @BeforeEach
+  void start() {
+    clock = MutableClock.at("2026-03-01T15:00:00Z");
+    f = new PoolFixture(clock);
+    engine = f.engine;
+    attributor = new CallAttributor(engine);
+  }
+
+  @AfterEach
+  void stop() {
+    f.close();
+  }
+
+  private CallAttribution call(Assignment a, String caller) {
+    return result(attributor.attribute(a.number(), caller, clock.instant()));
+  }
+
+  @Test
+  void aTapMakesTheCallExactWhileAnotherLiveVisitSharesTheNumber() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 1, 120, 1800, OnExhausted.SHARE_CHANNEL, null);
+    Assignment a = result(engine.assign(p.id(), "visitor-a", GOOGLE, "America/New_York"));
+    clock.advance(Duration.ofSeconds(20));
+    Assignment b = result(engine.assign(p.id(), "visitor-b", GOOGLE, "America/New_York"));
+    assertTrue(b.shared());
+    assertEquals(a.number(), b.number());
+    assertEquals(1, result(engine.status(pool.id())).shared());
+
+    // no evidence yet: two live visits of one channel -> channel-exact, not exact
+    CallAttribution before = call(a, "+12125550123");
+    assertEquals(Confidence.CHANNEL, before.confidence());
+    assertEquals(2, before.candidates().size());
+
+    clock.advance(Duration.ofSeconds(30));
+    assertTrue(result(engine.evidence(a.sessionId(), Session.Evidence.Kind.TAP)));
+    clock.advance(Duration.ofSeconds(4));
+    CallAttribution after = call(a, "+12125550123");
+    assertEquals(Confidence.EXACT, after.confidence());
+    assertEquals(a.sessionId(), after.sessionId());
+    assertEquals("lease", after.resolution());
+    assertTrue(after.candidates().get(0).likelihood() >= 0.995, after.toString());
+    assertTrue(after.candidates().get(0).reasons().stream().anyMatch(r -> r.startsWith("tapped the number")));
+    PoolStatus status = result(engine.status(pool.id()));
+    assertEquals(1, status.calls("exact"));
+    assertEquals(1, status.calls("channel"));
+    // both sharers keep their leases
+    result(engine.heartbeat(a.sessionId()));
+    result(engine.heartbeat(b.sessionId()));
+  }
+
+  @Test
+  void sharingNeedsTheSameChannelElseFallback() {
+    PropertyConfig p = f.newProperty();
+    f.newPool(p, 1, 120, 1800, OnExhausted.SHARE_CHANNEL, null);
+    result(engine.assign(p.id(), "visitor-a", GOOGLE));
+    Assignment b = result(engine.assign(p.id(), "visitor-b", BING));
+    assertTrue(b.fallback());
+  }
+
+  @Test
+  void aCallAfterTheHoldOnAnUntouchedNumberResolvesSoftlyToItsLastVisit() {
+    PropertyConfig p = f.newProperty();
+    f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
+    Assignment a = result(engine.assign(p.id(), "visitor-a", GOOGLE));
+    result(engine.release(a.sessionId()));
+    clock.advance(Duration.ofMinutes(12)); // the 5-minute hold is long over
+    assertEquals(Resolution.Kind.UNATTRIBUTED, result(engine.resolve(a.number(), clock.instant())).kind());
+    CallAttribution soft = call(a, null);
+    assertEquals("soft", soft.resolution());
+    assertEquals(a.sessionId(), soft.sessionId());
+    assertEquals(GOOGLE, soft.attribution());
+    assertTrue(soft.confidence() == Confidence.EXACT || soft.confidence() == Confidence.PROBABLE, soft.toString());
+
+    // another visit takes the number: now it is the other visit's, scored above the old one
+    clock.advance(Duration.ofMinutes(1));
+    Assignment b = result(engine.assign(p.id(), "visitor-b", GOOGLE));
+    Assignment c = result(engine.assign(p.id(), "visitor-c", GOOGLE));
+    Assignment onA = b.number().equals(a.number()) ? b : c;
+    clock.advance(Duration.ofSeconds(30));
+    CallAttribution later = call(a, null);
+    assertEquals(onA.sessionId(), later.sessionId());
+    assertEquals(2, later.candidates().size());
+  }
+
+  @Test
+  void evidenceForUnknownEndedOrFloodingSessionsChangesNothing() {
+    PropertyConfig p = f.newProperty();
+    f.newPool(p, 1, 60, 60, OnExhausted.FALLBACK, null);
+    Assignment a = result(engine.assign(p.id(), "visitor-a", GOOGLE));
+    for (int i = 0; i < RedisPoolEngine.MAX_BEACONS; i++) {
+      assertTrue(result(engine.evidence(a.sessionId(), Session.Evidence.Kind.COPY)));
+    }
+    clock.advance(Duration.ofSeconds(1));
+    assertFalse(result(engine.evidence(a.sessionId(), Session.Evidence.Kind.TAP)));
+    assertNull(result(engine.session(a.sessionId())).orElseThrow().evidence().tap());
+
+    PropertyConfig p2 = f.newProperty();
+    f.newPool(p2, 1, 60, 60, OnExhausted.FALLBACK, null);
+    Assignment a2 = result(engine.assign(p2.id(), "visitor-x", GOOGLE));
+    clock.advance(Duration.ofMinutes(5));
+    result(engine.status(a2.poolId()));
+    assertFalse(result(engine.evidence(a2.sessionId(), Session.Evidence.Kind.TAP)));
+
+    String unknown = a.poolId() + ".AAAAAAAAAAAAAAAAAAAAAA";
+    assertInstanceOf(CalltrackException.NotFound.class, failure(engine.evidence(unknown, Session.Evidence.Kind.TAP)));
+    assertInstanceOf(CalltrackException.Invalid.class, failure(engine.evidence("../x", Session.Evidence.Kind.TAP)));
+  }
+
+  @Test
+  void aReturningCallerPointsToTheVisitorItsLastCallWentTo() {
+    PropertyConfig p = f.newProperty();
+    f.newPool(p, 1, 120, 1800, OnExhausted.SHARE_CHANNEL, null);
+    Assignment a = result(engine.assign(p.id(), "visitor-a", GOOGLE));
+    result(engine.evidence(a.sessionId(), Session.Evidence.Kind.TAP));
+    clock.advance(Duration.ofSeconds(5));
+    assertEquals(Confidence.EXACT, call(a, "+13125550100").confidence());
+    clock.advance(Duration.ofSeconds(5));
+    result(engine.assign(p.id(), "visitor-b", GOOGLE));
+    clock.advance(Duration.ofMinutes(15)); // the tap is old now; two live visits
+    CallAttribution again = call(a, "+13125550100");
+    assertEquals(a.sessionId(), again.sessionId());
+    assertTrue(again.candidates().get(0).reasons().contains("the caller's previous call went to this visitor"));
+  }
+
+  @Test
+  void aSessionInRedisTakesAtMost400BytesAndExpires() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 5, 120, 1800, OnExhausted.FALLBACK, null);
+    long total = 0;
+    int n = 200;
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Assignment a = result(engine.assign(p.id(), null, GOOGLE, "America/Chicago"));
+      ids.add(a.sessionId());
+      result(engine.evidence(a.sessionId(), Session.Evidence.Kind.HIDDEN));
+      result(engine.release(a.sessionId()));
+      clock.advance(Duration.ofSeconds(2000)); // every hold ends in between: 40 sessions a number, more than the history keeps
+    }
+    PoolKeys k = new PoolKeys(pool.id());
+    long sessions = 0;
+    for (String sid : ids) {
+      sessions += result(f.redis.memory(List.of("USAGE", k.session(sid)))).toLong();
+      long ttl = result(f.redis.pttl(k.session(sid))).toLong();
+      assertTrue(ttl > 0 && ttl <= Duration.ofDays(31).toMillis(), "TTL " + ttl);
+    }
+    for (var number : pool.numbers()) {
+      var u = result(f.redis.memory(List.of("USAGE", k.history(number.e164()))));
+      total += u == null ? 0 : u.toLong();
+      assertTrue(result(f.redis.pttl(k.history(number.e164()))).toLong() > 0);
+    }
+    System.out.println("history bytes per session: " + total / n + ", session hash: " + sessions / n);
+    total += sessions;
+    long perSession = total / n;
+    System.out.println("Redis bytes per session (MEMORY USAGE of session hash + its share of the history): "
+        + perSession);
+    assertTrue(perSession <= 400, perSession + " B per session");
+  }
+}

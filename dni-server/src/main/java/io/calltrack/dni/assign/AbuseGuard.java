@@ -1,0 +1,115 @@
+package io.calltrack.dni.assign;
+
+import io.calltrack.core.abuse.AssignLimiter;
+import io.calltrack.core.abuse.AssignLimiter.Admission;
+import io.calltrack.core.abuse.AssignLimiter.Decision;
+import io.calltrack.core.config.AssignLimits;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.pool.Assignment;
+import io.calltrack.dni.http.HttpStatusException;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Who may take a tracking number (issue 11: one client must not drain a pool). Before an assign asks
+ * the pool engine:
+ * <ul>
+ *   <li>known crawlers and headless automation get the default number, no lease
+ *       ({@code reason: "automated_client"}), unless the property's {@code assignLimits} allow them;</li>
+ *   <li>one client address (the TCP peer, or the first untrusted {@code X-Forwarded-For} hop when the
+ *       peer is a configured trusted proxy) may hold {@code liveLeases} leases and make {@code perMinute}
+ *       assigns a minute; past either it gets the default number ({@code reason: "too_many_leases"} or
+ *       {@code "too_many_assigns"}), and past the hard limits a 429.</li>
+ * </ul>
+ * The counting is {@link AssignLimiter}'s (Redis, shared by all servers). If Redis cannot be asked the
+ * assign goes on unguarded: it will most likely fall back for the same reason.
+ */
+public final class AbuseGuard {
+  /**
+   * User agents that are not a person's browser: search and social crawlers, headless browsers and
+   * automation, command-line and library HTTP clients. A blank user agent is let through (some privacy
+   * tools send none); the address limits still apply to it.
+   */
+  static final Pattern AUTOMATED = Pattern.compile("(?i)(bot\\b|bot/|crawl|spider|slurp|mediapartners|"
+      + "headlesschrome|phantomjs|puppeteer|playwright|selenium|webdriver|lighthouse|pagespeed|"
+      + "facebookexternalhit|whatsapp|^curl/|^wget/|python-requests|python-urllib|aiohttp|httpx|"
+      + "go-http-client|okhttp|^java/|apache-httpclient|libwww-perl|scrapy|node-fetch|undici|axios/)");
+
+  /** What to do with one assign. */
+  public record Verdict(String address, Admission admission, String fallbackReason) {
+    boolean leases() {
+      return fallbackReason == null;
+    }
+  }
+
+  private final AssignLimiter limiter;
+  private final Set<String> trustedProxies;
+  private final AssignLimits defaults;
+
+  public AbuseGuard(AssignLimiter limiter, List<String> trustedProxies, AssignLimits defaults) {
+    this.limiter = limiter;
+    this.trustedProxies = Set.copyOf(trustedProxies);
+    this.defaults = defaults;
+  }
+
+  public Future<Verdict> admit(RoutingContext ctx, PropertyConfig property) {
+    AssignLimits limits = property.assignLimits() == null ? defaults : property.assignLimits().over(defaults);
+    // every user-agent header the client sent: a second one must not hide the first
+    boolean automated = ctx.request().headers().getAll("user-agent").stream()
+        .anyMatch(ua -> AUTOMATED.matcher(ua.strip()).find());
+    String address = clientAddress(ctx);
+    if (!Boolean.TRUE.equals(limits.leaseToAutomatedClients()) && automated) {
+      return Future.succeededFuture(new Verdict(address, null, "automated_client"));
+    }
+    if (limits.equals(AssignLimits.NONE)) {
+      // nothing to count: spare the assign the limiter's round trips
+      return Future.succeededFuture(new Verdict(address, null, null));
+    }
+    return limiter.admit(property.id(), address, limits).compose(a -> switch (a.decision()) {
+      case ALLOW -> Future.succeededFuture(new Verdict(address, a, null));
+      case FALLBACK_LIVE -> Future.succeededFuture(new Verdict(address, a, "too_many_leases"));
+      case FALLBACK_RATE -> Future.succeededFuture(new Verdict(address, a, "too_many_assigns"));
+      case BLOCK -> Future.failedFuture(new HttpStatusException.TooManyAssigns(
+          "too many tracking numbers asked for from one address; try again in a minute"));
+    }, err -> Future.succeededFuture(new Verdict(address, null, null)));
+  }
+
+  /** Turns the verdict's reservation into the lease the engine gave (or frees it). Never fails. */
+  public Future<Void> settle(PropertyConfig property, Verdict v, Assignment a) {
+    if (v.admission() == null || v.admission().decision() != Decision.ALLOW) {
+      return Future.succeededFuture();
+    }
+    boolean leased = a != null && !a.fallback() && a.sessionId() != null;
+    return limiter.settle(property.id(), v.address(), v.admission().reservation(),
+            leased ? a.sessionId() : null, leased ? a.leaseExpiresAt() : null)
+        .otherwiseEmpty();
+  }
+
+  /**
+   * The client's address: the TCP peer, unless the peer is a trusted proxy, then the last
+   * {@code X-Forwarded-For} entry that is not itself a trusted proxy (entries before it could be
+   * written by the client).
+   */
+  String clientAddress(RoutingContext ctx) {
+    var remote = ctx.request().remoteAddress();
+    String peer = remote == null ? "unknown" : remote.hostAddress();
+    if (!trustedProxies.contains(peer)) {
+      return peer;
+    }
+    String xff = ctx.request().getHeader("x-forwarded-for");
+    if (xff == null || xff.isBlank()) {
+      return peer;
+    }
+    String[] hops = xff.split(",");
+    for (int i = hops.length - 1; i >= 0; i--) {
+      String hop = hops[i].strip();
+      if (!hop.isEmpty() && !trustedProxies.contains(hop)) {
+        return hop.length() > 64 ? hop.substring(0, 64) : hop;
+      }
+    }
+    return peer;
+  }
+}

@@ -1,0 +1,98 @@
+package io.calltrack.dni.assign;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.Ids;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.json.JsonMapper;
+import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.core.pool.Session;
+import io.calltrack.dni.config.PropertyDirectory;
+import io.calltrack.dni.cors.PublicCors;
+import io.calltrack.dni.http.PublicApi;
+import io.calltrack.dni.http.Reply;
+import io.calltrack.dni.http.Timeouts;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code POST /v1/sessions/{sessionId}/evidence} with {@code {"kind": "tap"|"copy"|"hidden"|"shown"}}
+ * → 204, and its preflight: what the page saw, for attributing calls (a tap on the number minutes
+ * before a call all but names the caller). Public like assign, with the property's CORS; accepts
+ * {@code text/plain} ({@code navigator.sendBeacon}). A session that is unknown answers 404; one whose
+ * hold is over, or that already sent its share of beacons, answers 204 and changes nothing; a bad
+ * kind is a 400 that changes nothing.
+ */
+public final class EvidenceRoutes {
+  private static final int MAX_SESSION_ID = 200;
+
+  private final ConfigStore store;
+  private final PoolEngine engine;
+  private final PropertyDirectory properties;
+  private final Timeouts timeouts;
+
+  public EvidenceRoutes(ConfigStore store, PoolEngine engine, PropertyDirectory properties, Timeouts timeouts) {
+    this.store = store;
+    this.engine = engine;
+    this.properties = properties;
+    this.timeouts = timeouts;
+  }
+
+  /** The beacon's body; unknown fields ignored. */
+  @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+  public record Beacon(String kind) {
+    public Session.Evidence.Kind parsed() {
+      Session.Evidence.Kind k = Session.Evidence.Kind.of(kind);
+      if (k == null) {
+        throw new CalltrackException.Invalid("kind must be one of tap, copy, hidden, shown");
+      }
+      return k;
+    }
+  }
+
+  public void mount(PublicApi api) {
+    api.post("/v1/sessions/:sessionId/evidence", this::evidence);
+    api.options("/v1/sessions/:sessionId/evidence", this::preflight);
+  }
+
+  private Future<Reply> evidence(RoutingContext ctx) {
+    String sessionId = sessionId(ctx);
+    Session.Evidence.Kind kind = JsonMapper.read(ctx.body() == null ? null : ctx.body().buffer(), Beacon.class)
+        .parsed();
+    return propertyOf(sessionId)
+        .compose(property -> {
+          PublicCors.admit(ctx, property);
+          return timeouts.publicStore(engine.evidence(sessionId, kind));
+        })
+        .map(recorded -> Reply.noContent());
+  }
+
+  private Future<Reply> preflight(RoutingContext ctx) {
+    String origin = ctx.request().getHeader("origin");
+    return propertyOf(sessionId(ctx))
+        .map(property -> PublicCors.preflight(ctx, origin != null && PublicCors.allows(property, origin)));
+  }
+
+  private Future<PropertyConfig> propertyOf(String sessionId) {
+    String poolId = sessionId.substring(0, sessionId.lastIndexOf('.'));
+    return timeouts.publicStore(store.pool(poolId))
+        .compose(found -> found
+            .map(pool -> properties.get(pool.property()))
+            .orElseGet(() -> Future.failedFuture(
+                new CalltrackException.NotFound("unknown session '" + sessionId + "'"))));
+  }
+
+  private static String sessionId(RoutingContext ctx) {
+    String id = ctx.pathParam("sessionId");
+    int dot = id == null ? -1 : id.lastIndexOf('.');
+    if (id == null || id.length() > MAX_SESSION_ID || dot <= 0 || dot == id.length() - 1) {
+      throw new CalltrackException.Invalid("malformed session id");
+    }
+    try {
+      Ids.require("pool", id.substring(0, dot));
+    } catch (CalltrackException.Invalid e) {
+      throw new CalltrackException.Invalid("malformed session id");
+    }
+    return id;
+  }
+}

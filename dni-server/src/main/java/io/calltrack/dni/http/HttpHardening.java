@@ -1,0 +1,116 @@
+package io.calltrack.dni.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every request and connection of the dni-server gets before any feature sees it:
+ * <ul>
+ *   <li>connection deadlines ({@link ServerHardening}): a connection with no traffic is closed after
+ *       the idle timeout (Vert.x's own); once a request's headers are in, the request must be answered
+ *       within the request timeout (a body trickled a byte at a time is never idle), and a kept-alive
+ *       connection must start its next request within the idle timeout of the last answer. Not
+ *       covered: headers trickled a byte at a time before the first request (Vert.x gives no hook
+ *       before the headers are complete); Netty's 8 KiB header limit bounds them;</li>
+ *   <li>a query string that is not valid percent-encoding is a 400, not a parser failure later;</li>
+ *   <li>{@code X-Content-Type-Options: nosniff} on every answer, and on the dashboard a
+ *       Content-Security-Policy (only its own scripts and styles, nothing inline, no framing),
+ *       {@code X-Frame-Options: DENY} and {@code Referrer-Policy: no-referrer}.</li>
+ * </ul>
+ */
+public final class HttpHardening {
+  /** The dashboard loads its own script, style and JSON: nothing else, and nothing inline. */
+  public static final String DASHBOARD_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; "
+      + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+  private final Vertx vertx;
+  private final ServerHardening settings;
+  /** Per open connection: the timer that closes it if the next deadline passes. */
+  private final Map<HttpConnection, ScheduledFuture<?>> deadlines = new ConcurrentHashMap<>();
+
+  public HttpHardening(Vertx vertx, ServerHardening settings) {
+    this.vertx = vertx;
+    this.settings = settings;
+  }
+
+  /** The idle timeout on the server's options (Vert.x closes a connection with no traffic at all). */
+  public HttpServerOptions configure(HttpServerOptions options) {
+    return options.setIdleTimeout((int) settings.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+  }
+
+  /** Wraps the router: headers are in, so the request deadline replaces the header deadline. */
+  public Handler<HttpServerRequest> requestHandler(Handler<HttpServerRequest> next) {
+    return req -> {
+      HttpConnection conn = req.connection();
+      if (conn instanceof io.vertx.core.net.impl.ConnectionBase base && !deadlines.containsKey(conn)) {
+        base.channel().closeFuture().addListener(f -> disarm(conn));
+      }
+      if (conn != null) {
+        arm(conn, settings.requestTimeout().toMillis());
+        // the next request on a kept-alive connection must start within the idle timeout
+        req.response().endHandler(v -> arm(conn, settings.idleTimeout().toMillis()));
+      }
+      next.handle(req);
+    };
+  }
+
+  private void arm(HttpConnection conn, long millis) {
+    // scheduled on the connection's own Netty event loop: no Vert.x context involved, and the
+    // deadline task runs on the thread that owns the channel
+    if (!(conn instanceof io.vertx.core.net.impl.ConnectionBase base)) {
+      return;
+    }
+    io.netty.channel.Channel channel = base.channel();
+    ScheduledFuture<?> task = channel.eventLoop().schedule(() -> {
+      channel.close();
+    }, millis, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> old = deadlines.put(conn, task);
+    if (old != null) {
+      old.cancel(false);
+    }
+  }
+
+  private void disarm(HttpConnection conn) {
+    ScheduledFuture<?> old = deadlines.remove(conn);
+    if (old != null) {
+      old.cancel(false);
+    }
+  }
+
+  /** Open connections being watched (for tests and metrics). */
+  public int watched() {
+    return deadlines.size();
+  }
+
+  /** Mount first on the main router: query check and security headers. */
+  public void mount(Router router) {
+    router.route().order(-10_000).handler(HttpHardening::checkAndHeaders);
+  }
+
+  static void checkAndHeaders(RoutingContext ctx) {
+    try {
+      ctx.request().params();
+    } catch (IllegalArgumentException e) {
+      ctx.fail(new HttpStatusException.BadQuery());
+      return;
+    }
+    var headers = ctx.response().headers();
+    headers.set("x-content-type-options", "nosniff");
+    String path = ctx.request().path();
+    if (path != null && (path.equals("/dashboard") || path.startsWith("/dashboard/"))) {
+      headers.set("content-security-policy", DASHBOARD_CSP);
+      headers.set("x-frame-options", "DENY");
+      headers.set("referrer-policy", "no-referrer");
+    }
+    ctx.next();
+  }
+}

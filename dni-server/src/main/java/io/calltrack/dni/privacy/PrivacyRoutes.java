@@ -1,0 +1,50 @@
+package io.calltrack.dni.privacy;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.privacy.Eraser;
+import io.calltrack.dni.http.AdminApi;
+import io.calltrack.dni.http.Timeouts;
+import java.util.regex.Pattern;
+
+/**
+ * Erasure of a person (admin, docs/privacy.md):
+ * <ul>
+ *   <li>{@code DELETE /v1/callers/{number}} → {@code {erased: "caller", calls: n}}: the caller number is
+ *       replaced by a random token in every call record and in the rollups' first-caller data; counts stay;</li>
+ *   <li>{@code DELETE /v1/visitors/{visitorId}} → {@code {erased: "visitor", sessions: n, calls: m}}: the
+ *       visitor's sessions in every pool are anonymised, and their calls lose click ids and referrer.</li>
+ * </ul>
+ * Both page through every call record, so they get the slow admin timeout; both may be repeated.
+ */
+public final class PrivacyRoutes {
+  private static final Pattern NUMBER = Pattern.compile("\\+?[0-9 ().-]{3,32}");
+  private static final Pattern VISITOR = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+  private final Eraser eraser;
+
+  public PrivacyRoutes(Eraser eraser) {
+    this.eraser = eraser;
+  }
+
+  public record CallerErased(String erased, int calls) {}
+
+  public record VisitorErased(String erased, int sessions, int calls) {}
+
+  public void mount(AdminApi admin) {
+    admin.delete("/v1/callers/:number", ctx -> {
+      String number = ctx.pathParam("number");
+      if (number == null || !NUMBER.matcher(number).matches()) {
+        throw new CalltrackException.Invalid("number must be a phone number like +14155550100");
+      }
+      return eraser.eraseCaller(number).map(e -> new CallerErased("caller", e.calls()));
+    }).timeout(Timeouts.SLOW_ADMIN);
+    admin.delete("/v1/visitors/:visitorId", ctx -> {
+      String visitor = ctx.pathParam("visitorId");
+      if (visitor == null || !VISITOR.matcher(visitor).matches()) {
+        throw new CalltrackException.Invalid(
+            "visitorId must be 1-128 characters of letters, digits, '.', '_', ':' or '-'");
+      }
+      return eraser.eraseVisitor(visitor).map(e -> new VisitorErased("visitor", e.sessions(), e.calls()));
+    }).timeout(Timeouts.SLOW_ADMIN);
+  }
+}

@@ -1,0 +1,78 @@
+package io.calltrack.dni;
+
+import static io.calltrack.core.testing.Await.result;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.config.RedisConfigStore;
+import io.calltrack.core.pool.RedisPoolEngine;
+import io.calltrack.core.pool.Session;
+import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.core.testing.TestRedis;
+import io.calltrack.dni.testing.DniClient;
+import io.calltrack.dni.testing.DniClient.Reply;
+import io.calltrack.dni.testing.DniTestBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The evidence beacon through a real server: recorded on a live session, refused or ignored otherwise. */
+class EvidenceApiTest extends DniTestBase {
+
+  private Session session(String sessionId) {
+    Redis redis = RedisClientFactory.create(vertx, TestRedis.url());
+    try {
+      return result(new RedisPoolEngine(vertx, RedisAPI.api(redis), new RedisConfigStore(vertx, redis), clock)
+          .session(sessionId)).orElseThrow();
+    } finally {
+      redis.close();
+    }
+  }
+
+  private Reply beacon(String sessionId, String body) {
+    // as navigator.sendBeacon sends it: text/plain
+    return api.request(HttpMethod.POST, "/v1/sessions/" + sessionId + "/evidence", Buffer.buffer(body),
+        DniClient.headers("content-type", "text/plain;charset=UTF-8"));
+  }
+
+  @Test
+  void aTapOnALiveSessionIsRecordedAndTheTimeZoneFromAssignIsKept() {
+    Site site = site(2);
+    JsonObject body = assignBody(site.property(), "tapper").put("timeZone", "America/Chicago");
+    String sessionId = api.assign(body).json().getString("sessionId");
+    clock.advance(Duration.ofSeconds(20));
+    Reply r = beacon(sessionId, "{\"kind\":\"tap\"}");
+    assertEquals(204, r.status(), r::toString);
+    Session s = session(sessionId);
+    assertEquals(clock.instant(), s.evidence().tap());
+    assertEquals("America/Chicago", s.timeZone());
+    assertEquals(204, beacon(sessionId, "{\"kind\":\"hidden\"}").status());
+    assertNotNull(session(sessionId).evidence().hidden());
+  }
+
+  @Test
+  void badUnknownAndEndedBeaconsChangeNothing() {
+    Site site = site(2);
+    String sessionId = api.assign(assignBody(site.property(), "x").put("timeZone", "Not/AZone")).json()
+        .getString("sessionId");
+    assertNull(session(sessionId).timeZone(), "an unknown zone is dropped");
+    Reply bad = beacon(sessionId, "{\"kind\":\"scroll\"}");
+    assertEquals(400, bad.status(), bad::toString);
+    assertTrue(bad.json().getString("detail").contains("kind must be one of"), bad::toString);
+    assertEquals(400, beacon(sessionId, "not json").status());
+    String poolId = sessionId.substring(0, sessionId.indexOf('.'));
+    assertEquals(404, beacon(poolId + ".AAAAAAAAAAAAAAAAAAAAAA", "{\"kind\":\"tap\"}").status());
+    assertEquals(400, beacon("no-dot", "{\"kind\":\"tap\"}").status());
+    assertNull(session(sessionId).evidence().tap());
+
+    clock.advance(Duration.ofHours(2)); // lease and 30-minute hold long over
+    assertEquals(204, beacon(sessionId, "{\"kind\":\"tap\"}").status());
+    assertNull(session(sessionId).evidence().tap(), "an ended session changes nothing");
+  }
+}

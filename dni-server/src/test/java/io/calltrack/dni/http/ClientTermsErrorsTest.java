@@ -1,0 +1,118 @@
+package io.calltrack.dni.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.MultiMap;
+import io.calltrack.dni.testing.DniClient;
+import io.calltrack.dni.testing.DniClient.Reply;
+import io.calltrack.dni.testing.DniTestBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every 4xx says what was wrong in the client's terms (field path, expected JSON type, line or row),
+ * never a Java class, a parser token name or the parser's source excerpt: malformed and mistyped
+ * bodies against the real server.
+ */
+class ClientTermsErrorsTest extends DniTestBase {
+  /** What must never reach a client: how the server is built. */
+  static final Pattern INTERNAL = Pattern.compile(
+      "java\\.|javax\\.|io\\.calltrack|com\\.fasterxml|io\\.vertx|Exception|JsonToken|\\btoken\\b|\\[Source|"
+          + "line: \\d|column: \\d|`|\\bclass\\b|Cannot deserialize|Cannot construct|START_ARRAY|START_OBJECT|"
+          + "VALUE_STRING|\\bnull\\b pointer|problem:");
+
+  record Probe(HttpMethod method, String path, String contentType, String body) {}
+
+  @Test
+  void malformedAndMistypedBodiesAreAnsweredInTheClientsTerms() {
+    Site site = site(2);
+    String prop = site.property();
+    List<Probe> probes = new ArrayList<>();
+    for (String body : List.of("[]", "{", "\"text\"", "null", "42", "{\"property\": 5}",
+        "{\"property\": \"" + prop + "\", \"page\": []}", "{\"property\": \"" + prop + "\", \"visitorId\": {}}",
+        "{\"property\": \"" + prop + "\", \"attribution\": {\"source\": [1]}}",
+        "{\"property\": \"" + prop + "\", \"attribution\": []}", "{\"property\": [\"a\"]}", "{\"a\":1,}",
+        "{\"property\": \"" + prop + "\"} trailing", "\u0000\u0001")) {
+      probes.add(new Probe(HttpMethod.POST, "/v1/assign", "application/json", body));
+    }
+    for (String body : List.of("[]", "{", "{\"swapNumbers\": \"x\"}", "{\"swapNumbers\": [1]}",
+        "{\"defaultNumber\": {}}", "{\"allowedOrigins\": {\"a\": 1}}", "{\"timezone\": []}",
+        "{\"defaultNumber\": \"+15551230000\", \"name\": [1,2]}")) {
+      probes.add(new Probe(HttpMethod.PUT, "/v1/properties/" + prop, "application/json", body));
+    }
+    for (String body : List.of("[]", "{\"property\": \"" + prop + "\", \"numbers\": 5}",
+        "{\"property\": \"" + prop + "\", \"numbers\": [\"+15550001111\"], \"leaseSeconds\": \"abc\"}",
+        "{\"property\": \"" + prop + "\", \"numbers\": [\"+15550001111\"], \"leaseSeconds\": 1.5}",
+        "{\"property\": \"" + prop + "\", \"numbers\": [\"+15550001111\"], \"onExhausted\": 7}",
+        "{\"property\": \"" + prop + "\", \"numbers\": [{}]}")) {
+      probes.add(new Probe(HttpMethod.PUT, "/v1/pools/" + site.poolId() + "-x", "application/json", body));
+    }
+    probes.add(new Probe(HttpMethod.PUT, "/v1/numbers/+15550009999", "application/json", "{\"property\": []}"));
+    probes.add(new Probe(HttpMethod.PUT, "/v1/numbers/+15550009999", "application/json", "[1]"));
+    probes.add(new Probe(HttpMethod.POST, "/v1/calls/nope/outcome", "application/json", "{"));
+    probes.add(new Probe(HttpMethod.POST, "/v1/calls/nope/outcome", "application/json", "[true]"));
+    probes.add(new Probe(HttpMethod.PUT, "/v1/spend?property=" + prop, "application/json", "{\"rows\": [1, {"));
+    probes.add(new Probe(HttpMethod.PUT, "/v1/spend?property=" + prop, "application/json", "[{\"date\": []}]"));
+    probes.add(new Probe(HttpMethod.PUT, "/v1/spend?property=" + prop, "text/csv",
+        "date,source,medium,campaign,amount\n2026-03-02,google,cpc,\"spring,5.00\n"));
+    probes.add(new Probe(HttpMethod.POST, "/v1/outcomes", "text/csv", "callId,qualified,converted,value\n\"abc,true"));
+    probes.add(new Probe(HttpMethod.GET, "/v1/calls?from=yesterday", null, null));
+    probes.add(new Probe(HttpMethod.GET, "/v1/calls?limit=ten", null, null));
+    probes.add(new Probe(HttpMethod.GET, "/v1/calls?cursor=%%%", null, null));
+    probes.add(new Probe(HttpMethod.GET, "/v1/reports/roi?property=" + prop + "&from=2026-13-40", null, null));
+    probes.add(new Probe(HttpMethod.GET, "/v1/reports/roi?property=" + prop + "&groupBy=colour", null, null));
+    probes.add(new Probe(HttpMethod.POST, "/v1/sessions/..../heartbeat", null, null));
+
+    for (Probe p : probes) {
+      MultiMap headers = api.admin();
+      if (p.contentType() != null) {
+        headers.set("content-type", p.contentType());
+      }
+      Reply r = api.request(p.method(), p.path(), p.body() == null ? null : Buffer.buffer(p.body()), headers);
+      String what = p.method() + " " + p.path() + " " + p.body() + " -> " + r;
+      assertTrue(r.status() >= 400 && r.status() < 500, what);
+      JsonObject json = r.json();
+      assertNotNull(json, what);
+      assertNotNull(json.getString("error"), what);
+      String detail = json.getString("detail");
+      assertNotNull(detail, what);
+      assertFalse(INTERNAL.matcher(detail).find(), "internals in " + what);
+    }
+  }
+
+  @Test
+  void detailsNameTheFieldAndTheExpectedType() {
+    Site site = site(1);
+    Reply array = api.post("/v1/assign", "[]");
+    assertEquals(400, array.status());
+    assertTrue(array.json().getString("detail").contains("object"), array::toString);
+
+    Reply field = api.post("/v1/assign", "{\"property\": \"" + site.property() + "\", \"page\": {\"url\": [1]}}");
+    assertEquals(400, field.status());
+    assertTrue(field.json().getString("detail").contains("url"), field::toString);
+    assertTrue(field.json().getString("detail").contains("string"), field::toString);
+
+    Reply broken = api.post("/v1/assign", "{\n  \"property\": ");
+    assertEquals(400, broken.status());
+    assertTrue(broken.json().getString("detail").contains("JSON"), broken::toString);
+
+    Reply lease = api.adminPut("/v1/pools/" + site.poolId(), new JsonObject().put("property", site.property())
+        .put("numbers", new io.vertx.core.json.JsonArray().add(site.numbers().get(0))).put("leaseSeconds", "abc"));
+    assertEquals(400, lease.status());
+    assertTrue(lease.json().getString("detail").contains("leaseSeconds"), lease::toString);
+    assertTrue(lease.json().getString("detail").matches("(?s).*(whole number|integer).*"), lease::toString);
+
+    Reply csv = api.request(HttpMethod.POST, "/v1/outcomes", Buffer.buffer("callId,qualified,converted,value\nx,true,false,1\n\"y,true"),
+        DniClient.headers("authorization", "Bearer " + TOKEN, "content-type", "text/csv"));
+    assertEquals(400, csv.status());
+    assertTrue(csv.json().getString("detail").contains("line 3"), csv::toString);
+  }
+}

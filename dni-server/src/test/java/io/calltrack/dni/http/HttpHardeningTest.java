@@ -1,0 +1,159 @@
+package io.calltrack.dni.http;
+
+import static io.calltrack.dni.testing.DniClient.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.testing.TestRedis;
+import io.calltrack.dni.DniServer;
+import io.calltrack.dni.testing.DniClient;
+import io.calltrack.dni.testing.DniClient.Reply;
+import io.calltrack.dni.testing.DniTestBase;
+import io.vertx.core.http.HttpMethod;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTTP server's own defences over real sockets: slow-loris headers and trickled bodies cut off,
+ * uploads refused before their body is read, security headers, /metrics behind its own token or on
+ * its own address. Deadlines are set short here and waited for with bounds, never slept through.
+ */
+class HttpHardeningTest extends DniTestBase {
+  static final Duration SHORT = Duration.ofMillis(400);
+
+  DniServer hardened(ServerHardening h) {
+    return await(DniServer.start(vertx, options(TestRedis.url()).withHardening(h)));
+  }
+
+  /** Writes {@code first}, then one header byte every 100 ms until the server closes the connection. */
+  static long secondsUntilClosed(int port, String first, String trickle) throws IOException {
+    long start = System.nanoTime();
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(100);
+      OutputStream out = s.getOutputStream();
+      InputStream in = s.getInputStream();
+      out.write(first.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      for (int i = 0; i < 300; i++) { // at most ~30 s, then the test fails
+        try {
+          out.write(trickle.charAt(i % trickle.length()));
+          out.flush();
+        } catch (IOException closed) {
+          return (System.nanoTime() - start) / 1_000_000_000L;
+        }
+        try {
+          if (in.read() == -1) {
+            return (System.nanoTime() - start) / 1_000_000_000L;
+          }
+        } catch (SocketTimeoutException stillOpen) {
+          // nothing yet: keep trickling
+        } catch (IOException reset) {
+          return (System.nanoTime() - start) / 1_000_000_000L;
+        }
+      }
+    }
+    throw new AssertionError("the server kept a trickling connection open for 30 s");
+  }
+
+  @Test
+  void silentConnectionsAndTrickledBodiesAreCutOff() throws IOException {
+    DniServer s = hardened(ServerHardening.DEFAULTS.withTimeouts(SHORT, Duration.ofMillis(600), Duration.ofMillis(800)));
+    try {
+      // connected, nothing sent: the idle timeout
+      long start = System.nanoTime();
+      try (Socket silent = new Socket("127.0.0.1", s.port())) {
+        silent.setSoTimeout(20_000);
+        assertEquals(-1, silent.getInputStream().read());
+      }
+      assertTrue(System.nanoTime() - start < 10_000_000_000L, "idle timeout took too long");
+      // complete headers, a body announced and trickled
+      long body = secondsUntilClosed(s.port(),
+          "POST /v1/assign HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n", "{");
+      assertTrue(body < 10, "request deadline took " + body + " s");
+      // an ordinary request on a fresh connection is unaffected
+      DniClient c = new DniClient(vertx, s.port(), TOKEN);
+      assertEquals(200, c.get("/health/live").status());
+      c.close();
+    } finally {
+      await(s.close());
+    }
+  }
+
+  @Test
+  void uploadsAreRefusedBeforeTheirBodyIsRead() throws IOException {
+    for (String path : new String[] {"POST /v1/outcomes", "PUT /v1/spend?property=x"}) {
+      for (String auth : new String[] {"", "Authorization: Bearer wrong-token\r\n"}) {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+          s.setSoTimeout(20_000);
+          // 8 MB announced, not one byte of it sent: the answer must come anyway
+          String head = path + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 8000000\r\n" + auth + "\r\n";
+          s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+          s.getOutputStream().flush();
+          byte[] buf = new byte[12];
+          int n = s.getInputStream().readNBytes(buf, 0, 12);
+          String status = new String(buf, 0, n, StandardCharsets.US_ASCII);
+          assertEquals("HTTP/1.1 401", status, path + " with '" + auth.strip() + "'");
+        }
+      }
+    }
+  }
+
+  @Test
+  void dashboardCarriesSecurityHeadersAndEveryAnswerNosniff() {
+    for (String path : new String[] {"/dashboard", "/dashboard/dashboard.js", "/dashboard/dashboard.css"}) {
+      Reply r = api.get(path);
+      assertEquals(200, r.status(), path);
+      assertEquals(HttpHardening.DASHBOARD_CSP, r.header("content-security-policy"), path);
+      assertEquals("DENY", r.header("x-frame-options"), path);
+      assertEquals("nosniff", r.header("x-content-type-options"), path);
+    }
+    Reply health = api.get("/health/live");
+    assertEquals("nosniff", health.header("x-content-type-options"));
+    assertNull(health.header("content-security-policy"));
+    Reply badQuery = api.adminGet("/v1/calls?cursor=%zz");
+    assertEquals(400, badQuery.status(), badQuery::toString);
+  }
+
+  @Test
+  void metricsBehindTheirOwnToken() {
+    DniServer s = hardened(ServerHardening.DEFAULTS.withMetrics("scrape-token-123", -1, null));
+    DniClient c = new DniClient(vertx, s.port(), TOKEN);
+    try {
+      assertEquals(401, c.get("/metrics").status());
+      assertEquals(401, c.request(HttpMethod.GET, "/metrics", null, DniClient.headers("authorization", "Bearer " + TOKEN)).status());
+      Reply ok = c.request(HttpMethod.GET, "/metrics", null, DniClient.headers("authorization", "Bearer scrape-token-123"));
+      assertEquals(200, ok.status());
+      assertTrue(ok.text().contains("# TYPE"), ok::toString);
+    } finally {
+      c.close();
+      await(s.close());
+    }
+  }
+
+  @Test
+  void metricsOnASeparateAddressOnly() {
+    DniServer s = hardened(ServerHardening.DEFAULTS.withMetrics(null, 0, "127.0.0.1"));
+    DniClient main = new DniClient(vertx, s.port(), TOKEN);
+    DniClient metrics = new DniClient(vertx, s.metricsPort(), TOKEN);
+    try {
+      assertTrue(s.metricsPort() > 0 && s.metricsPort() != s.port());
+      assertEquals(404, main.get("/metrics").status());
+      assertEquals(200, main.get("/health/live").status());
+      Reply ok = metrics.get("/metrics");
+      assertEquals(200, ok.status());
+      assertTrue(ok.text().contains("# TYPE"), ok::toString);
+      assertEquals(404, metrics.get("/v1/pools").status());
+    } finally {
+      main.close();
+      metrics.close();
+      await(s.close());
+    }
+  }
+}
