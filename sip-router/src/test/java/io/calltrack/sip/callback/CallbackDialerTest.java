@@ -163,6 +163,9 @@ class CallbackDialerTest {
     assertEquals(LEAD, call.caller());
     assertEquals(site.property(), call.property());
     assertEquals(site.sessionId(), call.sessionId(), "attributed to the visit that asked");
+    assertEquals("callback", call.resolution());
+    assertEquals("exact", call.confidence(), "the visit asked for this call: no doubt about who made it");
+    assertEquals(site.sessionId(), call.candidates().get(0).sessionId());
     assertEquals("google", call.attribution().source());
     assertEquals(42L, call.durationSeconds());
     assertEquals(1, business.count(Request.INVITE));
