@@ -49,6 +49,7 @@
     var ref = d.referrer, refHost = host(ref), derived, id, m, a = {
       source: param('utm_source'), medium: param('utm_medium'), campaign: param('utm_campaign'),
       keyword: param('utm_term'), content: param('utm_content'),
+      adGroup: param('utm_adgroup'), ad: param('utm_ad'),
       landingPage: location.pathname + location.search, referrer: ref || undefined
     };
     for (id in CLICK_IDS) {
@@ -194,7 +195,8 @@
     return post('/v1/assign?property=' + encodeURIComponent(property), {
       property: property, visitorId: state.v,
       page: { url: location.href, referrer: d.referrer },
-      attribution: state.l,
+      // the last touch, carrying the first one when they differ (reports: model=first|last)
+      attribution: state.f == state.l ? state.l : Object.assign({ firstTouch: state.f }, state.l),
       region: region, timeZone: zone()
     }).then(function (a) {
       if (!a || !a.number || !a.swap) throw 'bad answer';

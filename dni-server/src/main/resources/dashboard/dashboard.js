@@ -201,6 +201,7 @@
       total.setAttribute('data-testid', 'roi-total');
       foot.appendChild(total);
       document.body.setAttribute('data-roi-loaded', report.from + '/' + report.to);
+      return window.calltrackTrends.load(api, property, $('to').value);
     }).catch(function (e) { setStatus('ROI report failed: ' + e.message, true); });
   }
 

@@ -7,12 +7,15 @@
 -- nothing and answers -1 (the caller reads again and retries). All keys share the property's
 -- {roll:<property>} hash tag (one slot on Redis Cluster).
 -- KEYS[1] contribution string {roll:P}:contrib:<callId>   KEYS[2] callers hash {roll:P}:callers
--- KEYS[3] live calls set {roll:P}:live   KEYS[4..] the day, hour and HyperLogLog keys named in ARGV[5]
+-- KEYS[3] live calls set {roll:P}:live   KEYS[4] buyers hash {roll:P}:buyers (caller -> first converted call)
+-- KEYS[5..] the day, hour and HyperLogLog keys named in ARGV[5]
 -- ARGV: 1 expected old contribution JSON ('' for none), 2 stream entry id, 3 call id,
 --       4 new contribution JSON, 5 key indexes JSON:
---       {old: {total, hour, dims: {dim: i}}, new: {total, hour, dims: {dim: i}, hll, hlls: {dim: i}}}
+--       {old: {total, hour, dims: {dim: i}}, new: {total, hour, dims: {dim: i}, hll, hlls: {dim: i},
+--        hllr, hllrs: {dim: i}}} (hllr: HyperLogLogs of repeat callers)
 -- contribution: {day, hour, dims: {source=..,...}, caller, live (0/1),
---                m: {calls, answered, missed, qualified, conversions, revenue, duration}}
+--                m: {calls, answered, missed, qualified, conversions, revenue, duration, ...}}
+-- (the metrics are Contribution's; this script adds first, repeatCalls, repeatPurchases and firstRevenue)
 -- Returns 1 if applied, 0 if the entry was not newer than the one applied before, -1 if the stored
 -- contribution is not the expected one.
 local entry, callId = ARGV[2], ARGV[3]
@@ -49,6 +52,19 @@ if new.caller ~= '' then
   else
     new.m.repeatCalls = 1
   end
+end
+-- repeat purchase: a converted call of a caller whose first converted call was another one
+new.m.repeatPurchases = 0
+if new.caller ~= '' and new.m.conversions == 1 then
+  redis.call('HSETNX', KEYS[4], new.caller, callId)
+  if redis.call('HGET', KEYS[4], new.caller) ~= callId then
+    new.m.repeatPurchases = 1
+  end
+end
+-- revenue of first-time callers' calls (revenue per first-time caller)
+new.m.firstRevenue = 0
+if new.m.first == 1 then
+  new.m.firstRevenue = new.m.revenue
 end
 
 local function int(v)
@@ -90,6 +106,13 @@ if new.caller ~= '' and string.sub(new.caller, 1, 7) ~= 'erased:' then
   redis.call('PFADD', KEYS[idx.new.hll], new.caller)
   for dim, _ in pairs(new.dims) do
     redis.call('PFADD', KEYS[idx.new.hlls[dim]], new.caller)
+  end
+  -- repeat callers: callers of a call that is not their first on the property
+  if new.m.repeatCalls == 1 then
+    redis.call('PFADD', KEYS[idx.new.hllr], new.caller)
+    for dim, _ in pairs(new.dims) do
+      redis.call('PFADD', KEYS[idx.new.hllrs[dim]], new.caller)
+    end
   end
 end
 

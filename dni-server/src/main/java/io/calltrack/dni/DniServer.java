@@ -19,8 +19,9 @@ import io.calltrack.core.privacy.RedisSessionRetention;
 import io.calltrack.dni.assign.AbuseGuard;
 import io.calltrack.dni.assign.AssignRoutes;
 import io.calltrack.dni.privacy.PrivacyRoutes;
+import io.calltrack.dni.auth.ApiKeyRoutes;
+import io.calltrack.core.auth.ApiKeys;
 import io.calltrack.dni.privacy.SessionPrivacy;
-import io.calltrack.dni.assign.EvidenceRoutes;
 import io.calltrack.dni.assign.SessionRoutes;
 import io.calltrack.dni.calls.CallRoutes;
 import io.calltrack.dni.config.PropertyDirectory;
@@ -219,7 +220,7 @@ public final class DniServer {
     }
     PoolGauges poolGauges = new PoolGauges(registry, store, engine, timeouts);
     Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts);
-    AdminAuth auth = new AdminAuth(o.adminToken());
+    AdminAuth auth = new AdminAuth(o.adminToken(), new ApiKeys(api, o.clock()));
     RoiFeature roi = new RoiFeature(vertx, redis, store, engine, o.clock());
     HttpHardening hardening = new HttpHardening(vertx, o.hardening());
     Parts parts = new Parts(vertx, api, store, engine, directory, auth, timeouts,
@@ -294,7 +295,6 @@ public final class DniServer {
         new AssignLimiter(p.redis(), p.clock()), p.settings().trustedProxies(), p.settings().assignLimits()),
         new SessionPrivacy(new RedisSessionRetention(p.redis()))).mount(api);
     new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(api);
-    new EvidenceRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(api);
     new HealthRoutes(p.redis(), p.timeouts()).mount(api);
     if (!p.settings().separateMetrics()) {
       new MetricsRoutes(p.registry(), p.poolGauges(), p.settings().metricsToken()).mount(api);
@@ -309,6 +309,7 @@ public final class DniServer {
         new RedisSessionRetention(p.redis()))).mount(admin);
     new CallbackRoutes(new RedisCallbackStore(p.redis(), p.clock(), RedisCallbackStore.Limits.DEFAULT),
         p.properties(), p.engine(), p.auth(), p.timeouts(), p.clock()).mount(api, admin);
+    new ApiKeyRoutes(new ApiKeys(p.redis(), p.clock()), p.store()).mount(admin);
     roi.mount(api, admin);
 
     ErrorHandler errors = new ErrorHandler(PublicApi.BODY_LIMIT);

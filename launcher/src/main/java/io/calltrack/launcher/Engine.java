@@ -72,14 +72,16 @@ final class Engine {
     if (mode != Mode.SIP_ROUTER) {
       dni = await(DniServer.start(vertx, new DniServerOptions(
           s.httpHost(), s.httpPort(), redis.url(), s.adminToken(), s.configFile(), registry, clock, null,
-          s.httpInstances())));
+          s.httpInstances()).withHardening(s.http())));
       DniServer started = dni;
       toClose.add(() -> await(started.close()));
       String base = "http://127.0.0.1:" + dni.port();
       out.println("  dni-server   " + base + "   (snippet " + base + "/dni.js), " + dni.instances()
           + " HTTP instance" + (dni.instances() == 1 ? "" : "s"));
       out.println("  dashboard    " + base + "/dashboard");
-      out.println("  metrics      " + base + "/metrics");
+      out.println("  metrics      " + (dni.metricsPort() >= 0
+          ? "http://" + s.http().metricsHost() + ":" + dni.metricsPort() : base) + "/metrics"
+          + (s.http().metricsToken() != null ? "   (Bearer CALLTRACK_METRICS_TOKEN)" : ""));
       out.println("  admin token  " + s.adminToken() + (s.adminTokenGenerated()
           ? "   (made up for this run; set CALLTRACK_ADMIN_TOKEN to choose one)" : ""));
     }

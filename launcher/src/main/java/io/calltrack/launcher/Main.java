@@ -30,7 +30,13 @@ public final class Main {
         redis://host:port for cluster seeds or sentinels), CALLTRACK_REDIS_MODE (standalone|cluster|sentinel),
         CALLTRACK_REDIS_MASTER (sentinel's master name), CALLTRACK_HTTP_INSTANCES (one per core),
         CALLTRACK_ADMIN_TOKEN (unset: a random one, printed), CALLTRACK_CONFIG (JSON file),
-        CALLTRACK_DATA_DIR (.calltrack), CALLTRACK_METRICS_PORT (9090, sip-router alone)
+        CALLTRACK_DATA_DIR (.calltrack), CALLTRACK_METRICS_PORT (sip-router alone: 9090; dni-server: unset
+        serves /metrics on the HTTP port, set moves it to CALLTRACK_METRICS_HOST (127.0.0.1):PORT),
+        CALLTRACK_METRICS_TOKEN (unset: /metrics open), CALLTRACK_TRUSTED_PROXIES (addresses whose
+        X-Forwarded-For is believed), CALLTRACK_HTTP_IDLE_TIMEOUT_SECONDS (60),
+        CALLTRACK_HTTP_REQUEST_TIMEOUT_SECONDS (120), CALLTRACK_ASSIGN_LIVE_LEASES (10),
+        CALLTRACK_ASSIGN_LIVE_LEASES_HARD (40), CALLTRACK_ASSIGN_PER_MINUTE (30),
+        CALLTRACK_ASSIGN_PER_MINUTE_HARD (120) (per client address, for properties without assignLimits)
       """;
 
   /** The commands {@link #run} knows (the image's CMD and compose's commands are checked against it). */

@@ -1,6 +1,8 @@
 package io.calltrack.launcher;
 
+import io.calltrack.core.config.AssignLimits;
 import io.calltrack.core.redis.RedisTarget;
+import io.calltrack.dni.http.ServerHardening;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -31,7 +33,9 @@ public record Settings(
     String sipAdvertise,
     io.calltrack.sip.RouterLimits sipLimits,
     String sipOutbound,
-    int sipCallbackPort) {
+    int sipCallbackPort,
+    /** dni-server's HTTP defences: metrics token and address, trusted proxies, timeouts, assign limits. */
+    ServerHardening http) {
 
   public static Settings fromEnv(Map<String, String> env) {
     String token = blankToNull(env.get("CALLTRACK_ADMIN_TOKEN"));
@@ -60,7 +64,51 @@ public record Settings(
         blankToNull(env.get("CALLTRACK_SIP_ADVERTISE")),
         sipLimits(env),
         blankToNull(env.get("CALLTRACK_SIP_OUTBOUND")),
-        port(env, "CALLTRACK_SIP_CALLBACK_PORT", port(env, "CALLTRACK_SIP_PORT", 5060) + 2));
+        port(env, "CALLTRACK_SIP_CALLBACK_PORT", port(env, "CALLTRACK_SIP_PORT", 5060) + 2),
+        hardening(env));
+  }
+
+  /**
+   * CALLTRACK_METRICS_TOKEN, CALLTRACK_METRICS_PORT / CALLTRACK_METRICS_HOST (set: dni-server's
+   * {@code /metrics} only on that address), CALLTRACK_TRUSTED_PROXIES (comma list of addresses),
+   * CALLTRACK_HTTP_IDLE_TIMEOUT_SECONDS, CALLTRACK_HTTP_REQUEST_TIMEOUT_SECONDS, and the assign limits
+   * of properties that set none: CALLTRACK_ASSIGN_LIVE_LEASES[_HARD], CALLTRACK_ASSIGN_PER_MINUTE[_HARD].
+   */
+  private static ServerHardening hardening(Map<String, String> env) {
+    boolean separate = blankToNull(env.get("CALLTRACK_METRICS_PORT")) != null;
+    return new ServerHardening(
+        null,
+        seconds(env, "CALLTRACK_HTTP_IDLE_TIMEOUT_SECONDS"),
+        seconds(env, "CALLTRACK_HTTP_REQUEST_TIMEOUT_SECONDS"),
+        blankToNull(env.get("CALLTRACK_METRICS_TOKEN")),
+        separate ? port(env, "CALLTRACK_METRICS_PORT", 9090) : -1,
+        blankToNull(env.get("CALLTRACK_METRICS_HOST")),
+        Arrays.stream(env.getOrDefault("CALLTRACK_TRUSTED_PROXIES", "").split(","))
+            .map(String::strip).filter(s -> !s.isEmpty()).toList(),
+        new AssignLimits(count(env, "CALLTRACK_ASSIGN_LIVE_LEASES"), count(env, "CALLTRACK_ASSIGN_LIVE_LEASES_HARD"),
+            count(env, "CALLTRACK_ASSIGN_PER_MINUTE"), count(env, "CALLTRACK_ASSIGN_PER_MINUTE_HARD"), null));
+  }
+
+  private static Duration seconds(Map<String, String> env, String name) {
+    Integer n = count(env, name);
+    return n == null ? null : Duration.ofSeconds(n);
+  }
+
+  /** A positive whole number, or null when unset. */
+  private static Integer count(Map<String, String> env, String name) {
+    String v = blankToNull(env.get(name));
+    if (v == null) {
+      return null;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < 1) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a whole number of at least 1, not '" + v + "'");
+    }
   }
 
   /** The router's limits: new calls per second in total and per source address (0: none), drain time. */
@@ -75,7 +123,7 @@ public record Settings(
   public Settings withConfigFile(Path file) {
     return new Settings(httpHost, httpPort, sipHost, sipPort, sipTrunks, redisUrl, adminToken, adminTokenGenerated,
         file, dataDir, metricsPort, answerTimeout, httpInstances, sipAdvertise, sipLimits, sipOutbound,
-        sipCallbackPort);
+        sipCallbackPort, http);
   }
 
   /** CALLTRACK_REDIS_MODE (standalone|cluster|sentinel), CALLTRACK_REDIS_URL (comma list), CALLTRACK_REDIS_MASTER. */

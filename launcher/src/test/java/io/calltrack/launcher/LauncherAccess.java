@@ -18,6 +18,11 @@ public final class LauncherAccess {
         s.dataDir(), s.metricsPort(), s.httpInstances(), s.sipAdvertise());
   }
 
+  /** dni-server's HTTP defences as the launcher reads them. */
+  public static io.calltrack.dni.http.ServerHardening hardening(Map<String, String> env) {
+    return Settings.fromEnv(env).http();
+  }
+
   public static List<String> commands() {
     return Main.COMMANDS;
   }

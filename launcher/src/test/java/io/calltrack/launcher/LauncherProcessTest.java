@@ -79,6 +79,38 @@ class LauncherProcessTest {
   private record Launched(Process process, BlockingQueue<String> lines) {}
 
   private Launched launch(int port) throws IOException, InterruptedException {
+    return launch(port, java.util.Map.of());
+  }
+
+  @Test
+  void metricsTokenAndAddressComeFromTheEnvironment() throws Exception {
+    int port = EmbeddedRedis.freePort();
+    int metricsPort = EmbeddedRedis.freePort();
+    Launched launched = launch(port, java.util.Map.of("CALLTRACK_METRICS_TOKEN", "scrape-token-42",
+        "CALLTRACK_METRICS_PORT", Integer.toString(metricsPort), "CALLTRACK_METRICS_HOST", "127.0.0.1"));
+    try {
+      assertEquals(404, get("http://127.0.0.1:" + port + "/metrics", null).statusCode(),
+          "/metrics left the main address");
+      String metrics = "http://127.0.0.1:" + metricsPort + "/metrics";
+      assertEquals(401, get(metrics, null).statusCode());
+      assertEquals(401, get(metrics, TOKEN).statusCode(), "the admin token is not the metrics token");
+      HttpResponse<String> ok = get(metrics, "scrape-token-42");
+      assertEquals(200, ok.statusCode(), ok.body());
+      assertTrue(ok.body().contains("# TYPE"), ok.body());
+    } finally {
+      stop(launched);
+    }
+  }
+
+  private HttpResponse<String> get(String url, String bearer) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+    if (bearer != null) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private Launched launch(int port, java.util.Map<String, String> extraEnv) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"),
@@ -88,6 +120,7 @@ class LauncherProcessTest {
     pb.environment().put("CALLTRACK_HTTP_HOST", "127.0.0.1");
     pb.environment().put("CALLTRACK_ADMIN_TOKEN", TOKEN);
     pb.environment().put("CALLTRACK_DATA_DIR", dataDir.toString());
+    pb.environment().putAll(extraEnv);
     pb.redirectErrorStream(true);
     Process p = pb.start();
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();

@@ -99,6 +99,8 @@ final class ObservedTraffic {
         reader.set("localShare", String.format(Locale.ROOT, "%.2f", topZone / (double) withZone));
       }
       reader.set("leaseSeconds", Integer.toString(pool.leaseSeconds()));
+      // the snippet renews a lease at half its length (dni.js), whatever the lease
+      reader.set("heartbeatSeconds", Integer.toString(Math.max(1, pool.leaseSeconds() / 2)));
       reader.set("holdSeconds", Integer.toString(pool.holdSeconds()));
       reader.set("onExhausted", pool.onExhausted().json());
       out.printf("size-pool: from pool %s in Redis: %d sessions over %.1f days -> %d visits/day, page time median %.1f min "

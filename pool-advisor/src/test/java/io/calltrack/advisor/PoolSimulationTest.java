@@ -124,7 +124,10 @@ class PoolSimulationTest {
         io.calltrack.core.testing.TestNumbers.fresh(10), 60, 600, io.calltrack.core.config.PoolConfig.OnExhausted.FALLBACK, null)));
     for (int i = 0; i < 40; i++) { // 40 visits over 20 hours, each on the page 4 minutes then released
       var a = Await.result(engine.assign(propertyId, null, io.calltrack.core.attribution.Attribution.UNKNOWN, "America/Chicago"));
-      clock.advance(java.time.Duration.ofMinutes(4));
+      for (int beat = 0; beat < 8; beat++) { // the page renews its 60 s lease every 30 s, as dni.js does
+        clock.advance(java.time.Duration.ofSeconds(30));
+        Await.result(engine.heartbeat(a.sessionId()));
+      }
       Await.result(engine.release(a.sessionId()));
       clock.advance(java.time.Duration.ofMinutes(26));
     }

@@ -224,9 +224,12 @@ public final class SipRouter {
     policy.startDraining();
     LOG.info("draining: new calls refused, {} calls in progress may go on for up to {}", proxy.liveCalls(),
         policy.drainTime());
+    if (proxy.liveCalls() == 0) {
+      return Future.succeededFuture(); // nothing to wait for
+    }
     long deadline = System.nanoTime() + policy.drainTime().toNanos();
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    vertx.setPeriodic(0, 100, id -> {
+    vertx.setPeriodic(100, 100, id -> {
       if (proxy.liveCalls() == 0 || System.nanoTime() - deadline > 0) {
         vertx.cancelTimer(id);
         done.tryComplete();

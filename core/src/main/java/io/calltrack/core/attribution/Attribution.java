@@ -5,7 +5,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Where a visit came from: the marketing channel (source / medium / campaign / keyword / content),
- * the page it landed on, the referrer, the visit's region, and the ad click ids that let conversions be sent back to the
+ * the ad group and ad (utm_adgroup / utm_ad), the visitor's first touch when it differs (the
+ * snippet sends both; reports choose with {@code model=first|last}), the page it landed on, the referrer,
+ * the visit's region (the site's, or its time zone's), and the ad click ids that let conversions be sent back to the
  * ad platforms. Every field may be null; {@link #UNKNOWN} has none.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -23,17 +25,41 @@ public record Attribution(
     String wbraid,
     String msclkid,
     String fbclid,
+    String adGroup,
+    String ad,
+    Attribution firstTouch,
     String region) {
 
   public static final Attribution UNKNOWN =
-      new Attribution(null, null, null, null, null, null, null, null, null, null, null, null, null);
+      new Attribution(null, null, null, null, null, null, null, null, null, null, null, null);
 
-  /** Without a region (the visit's city or area, see {@link #withRegion}), which many visits lack. */
+  /** Without ad group and ad (utm_adgroup / utm_ad), which most visits do not carry. */
   public Attribution(String source, String medium, String campaign, String keyword, String content,
       String landingPage, String referrer, String gclid, String gbraid, String wbraid, String msclkid,
       String fbclid) {
     this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
-        fbclid, null);
+        fbclid, null, null, null);
+  }
+
+  /** Without a separate first touch (the visitor's first touch is this one). */
+  public Attribution(String source, String medium, String campaign, String keyword, String content,
+      String landingPage, String referrer, String gclid, String gbraid, String wbraid, String msclkid,
+      String fbclid, String adGroup, String ad) {
+    this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
+        fbclid, adGroup, ad, null);
+  }
+
+  /** Without a region (the visit's city or area, see {@link #withRegion}), which many visits lack. */
+  public Attribution(String source, String medium, String campaign, String keyword, String content,
+      String landingPage, String referrer, String gclid, String gbraid, String wbraid, String msclkid,
+      String fbclid, String adGroup, String ad, Attribution firstTouch) {
+    this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
+        fbclid, adGroup, ad, firstTouch, null);
+  }
+
+  /** The visitor's first touch: {@link #firstTouch} when the snippet sent one, else this (last) touch. */
+  public Attribution first() {
+    return firstTouch != null ? firstTouch : this;
   }
 
   /** Longest value kept for any field: a URL or keyword longer than this is cut, not refused. */
@@ -52,6 +78,13 @@ public record Attribution(
     wbraid = clean(wbraid);
     msclkid = clean(msclkid);
     fbclid = clean(fbclid);
+    adGroup = clean(adGroup);
+    ad = clean(ad);
+    if (firstTouch != null && firstTouch.firstTouch() != null) { // one level: a first touch has no first touch
+      Attribution f = firstTouch;
+      firstTouch = new Attribution(f.source, f.medium, f.campaign, f.keyword, f.content, f.landingPage, f.referrer,
+          f.gclid, f.gbraid, f.wbraid, f.msclkid, f.fbclid, f.adGroup, f.ad, null, f.region);
+    }
     region = clean(region);
     if (region != null && region.length() > MAX_REGION_LENGTH) {
       region = region.substring(0, MAX_REGION_LENGTH);
@@ -64,7 +97,7 @@ public record Attribution(
   /** The same attribution in {@code newRegion} (the site's or the time zone's region of the visit). */
   public Attribution withRegion(String newRegion) {
     return new Attribution(source, medium, campaign, keyword, content, landingPage, referrer,
-        gclid, gbraid, wbraid, msclkid, fbclid, newRegion);
+        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, newRegion);
   }
 
   /** The referrer's host, lower case without a leading {@code www.}; null without a referrer URL. */
@@ -111,7 +144,7 @@ public record Attribution(
     return new Attribution(source, medium, campaign, keyword, content,
         this.landingPage != null ? this.landingPage : landingPage,
         this.referrer != null ? this.referrer : referrer,
-        gclid, gbraid, wbraid, msclkid, fbclid, region);
+        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, region);
   }
 
   private static String clean(String value) {

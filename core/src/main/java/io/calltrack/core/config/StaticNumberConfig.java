@@ -34,6 +34,7 @@ public record StaticNumberConfig(
 
   /** What every call to this number is attributed to. */
   public Attribution attribution() {
-    return new Attribution(source, medium, campaign, null, null, null, null, null, null, null, null, null, region);
+    return new Attribution(source, medium, campaign, null, null, null, null, null, null, null, null, null)
+        .withRegion(region);
   }
 }

@@ -43,6 +43,6 @@ final class AttributionCodec {
       f.add(null);
     }
     return new Attribution(f.get(0), f.get(1), f.get(2), f.get(3), f.get(4), f.get(5), f.get(6), f.get(7),
-        f.get(8), f.get(9), f.get(10), f.get(11), f.get(12));
+        f.get(8), f.get(9), f.get(10), f.get(11)).withRegion(f.get(12));
   }
 }

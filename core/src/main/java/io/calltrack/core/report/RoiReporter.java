@@ -17,22 +17,24 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Builds ROI reports from a property's daily rollups and spend. Days are the property's calendar
- * days (its timezone), {@code from} and {@code to} inclusive. Unique callers over the range are one
- * PFCOUNT over the days' HyperLogLogs (a union, not a sum).
+ * days (its timezone), {@code from} and {@code to} inclusive. Unique (and repeat) callers of a row are
+ * one PFCOUNT over its days' HyperLogLogs (a union, not a sum).
+ *
+ * <p>Rows are keyed by a dimension value, a time period, or both ({@link GroupBy}). Periods of days,
+ * weeks, months and weekdays are sums of whole days; hours come from the per-day hour rollups. When
+ * grouped by time alone every period of the range has a row, calls or not, so a trend has no gaps.
  *
  * <p>Cost is joined at the level the spend was given: grouped by source, a row costs the sum of the
- * spend rows naming that source (whatever their medium or campaign); by medium, those naming that
- * medium; by campaign, those naming that campaign. Spend is never given per keyword, landing page or
- * tracking number, so those rows have {@code cost: null}. Spend without a value at the grouped level
- * (e.g. account-level rows without a source) counts in the total row only. The total's cost is all
- * spend in the range, or null if there is none.
+ * spend rows naming that source (whatever their other fields); by medium, campaign, keyword, ad group
+ * or landing page likewise. Spend is never given per tracking number, hour, region or the like, so
+ * those rows have {@code cost: null}. Spend without a value at the grouped level counts in the total
+ * (and in per-period rows) only. The total's cost is all spend in the range, or null if there is none.
  */
 public final class RoiReporter {
   /** Longest range a report covers (a year and a bit), so one request stays a bounded amount of work. */
@@ -47,6 +49,13 @@ public final class RoiReporter {
   }
 
   public Future<RoiReport> report(String property, ZoneId zone, LocalDate from, LocalDate to, Dimension groupBy) {
+    return report(property, zone, from, to, GroupBy.of(groupBy));
+  }
+
+  /** One row's key: period label (or null) and dimension value ("" for none; null when not grouped by one). */
+  private record Key(String period, String value) {}
+
+  public Future<RoiReport> report(String property, ZoneId zone, LocalDate from, LocalDate to, GroupBy groupBy) {
     if (to.isBefore(from)) {
       return Future.failedFuture(new CalltrackException.Invalid("to must not be before from"));
     }
@@ -54,6 +63,10 @@ public final class RoiReporter {
       return Future.failedFuture(new CalltrackException.Invalid("a report covers at most " + MAX_DAYS + " days"));
     }
     RollupKeys keys = new RollupKeys(property);
+    TimeBucket time = groupBy.time();
+    Dimension dim = groupBy.dimension();
+    // the hash of each day holding the rows' values: the dimension's, the hour rollup, or only the total
+    String rowHash = dim != null ? groupBy.rollupName() : time == TimeBucket.HOUR ? "hour" : null;
     List<LocalDate> days = new ArrayList<>();
     for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
       days.add(d);
@@ -61,78 +74,152 @@ public final class RoiReporter {
     List<Request> reads = new ArrayList<>();
     for (LocalDate d : days) {
       reads.add(Request.cmd(Command.HGETALL).arg(keys.day(d, "total")));
-      reads.add(Request.cmd(Command.HGETALL).arg(keys.day(d, groupBy.json())));
+      if (rowHash != null) {
+        reads.add(Request.cmd(Command.HGETALL).arg(keys.day(d, rowHash)));
+      }
     }
+    int stride = rowHash != null ? 2 : 1;
     return redis.batch(reads).compose(res -> {
       Map<String, Long> total = new HashMap<>();
-      Map<String, Map<String, Long>> byValue = new HashMap<>();
+      Map<Key, Map<String, Long>> byKey = new LinkedHashMap<>();
+      Map<Key, List<LocalDate>> daysOf = new HashMap<>();
+      if (time != null && time != TimeBucket.HOUR && dim == null) {
+        for (LocalDate d : days) { // every period of the range, even without calls
+          byKey.computeIfAbsent(new Key(time.label(d), null), k -> new HashMap<>());
+        }
+      }
       for (int i = 0; i < days.size(); i++) {
-        Hashes.toMap(res.get(2 * i)).forEach((metric, v) -> total.merge(metric, Long.parseLong(v), Long::sum));
-        Hashes.toMap(res.get(2 * i + 1)).forEach((field, v) -> {
+        LocalDate day = days.get(i);
+        Map<String, String> totals = Hashes.toMap(res.get(stride * i));
+        totals.forEach((metric, v) -> total.merge(metric, Long.parseLong(v), Long::sum));
+        if (rowHash == null) {
+          Key k = new Key(time.label(day), null);
+          totals.forEach((metric, v) -> byKey.get(k).merge(metric, Long.parseLong(v), Long::sum));
+          daysOf.computeIfAbsent(k, x -> new ArrayList<>()).add(day);
+          continue;
+        }
+        Map<Key, Boolean> seenToday = new HashMap<>();
+        Hashes.toMap(res.get(stride * i + 1)).forEach((field, v) -> {
           int colon = field.indexOf(':');
-          byValue.computeIfAbsent(field.substring(colon + 1), x -> new HashMap<>())
-              .merge(field.substring(0, colon), Long.parseLong(v), Long::sum);
+          String value = field.substring(colon + 1);
+          Key k = dim == null ? new Key(value, null) : new Key(time == null ? null : time.label(day), value);
+          byKey.computeIfAbsent(k, x -> new HashMap<>()).merge(field.substring(0, colon), Long.parseLong(v), Long::sum);
+          if (seenToday.put(k, Boolean.TRUE) == null) {
+            daysOf.computeIfAbsent(k, x -> new ArrayList<>()).add(day);
+          }
         });
+        if (time != null && time != TimeBucket.HOUR && dim == null) {
+          daysOf.computeIfAbsent(new Key(time.label(day), null), x -> new ArrayList<>()).add(day);
+        }
       }
       return spend.rows(property, from, to).compose(spendRows ->
-          uniques(keys, days, groupBy, byValue.keySet()).map(uniq -> {
-            Map<String, Long> costByValue = costAtLevel(spendRows, groupBy);
+          uniques(keys, days, groupBy, daysOf).map(uniq -> {
+            Map<Key, Long> costByKey = costAtLevel(spendRows, groupBy);
+            for (Key k : costByKey.keySet()) {
+              byKey.computeIfAbsent(k, x -> new HashMap<>());
+            }
             Long totalCost = spendRows.isEmpty() ? null
                 : spendRows.stream().mapToLong(SpendRow::amountMinor).sum();
-            Set<String> values = new LinkedHashSet<>(byValue.keySet());
-            values.addAll(costByValue.keySet());
             List<RoiRow> rows = new ArrayList<>();
-            for (String v : values) {
-              RoiCounts c = RoiCounts.fromMetrics(byValue.getOrDefault(v, Map.of()))
-                  .withUniqueCallers(uniq.getOrDefault(v, 0L))
-                  .withCost(costByValue.get(v));
-              rows.add(new RoiRow(v.isEmpty() ? null : v, c));
-            }
-            rows.sort(Comparator.comparingLong((RoiRow r) -> -r.counts().calls())
-                .thenComparing(r -> r.group() == null ? "" : r.group()));
-            RoiCounts t = RoiCounts.fromMetrics(total).withUniqueCallers(uniq.getOrDefault(null, 0L))
+            byKey.forEach((k, metrics) -> {
+              long[] u = uniq.getOrDefault(k, new long[2]);
+              Long cost = costByKey.get(k);
+              if (cost == null && dim == null && time != TimeBucket.HOUR && !spendRows.isEmpty()) {
+                cost = 0L; // a period without spend cost nothing (hours have no spend)
+              }
+              RoiCounts c = RoiCounts.fromMetrics(metrics).withUniqueCallers(u[0]).withRepeatCallers(u[1])
+                  .withCost(cost);
+              rows.add(new RoiRow(k.value() == null || k.value().isEmpty() ? null : k.value(), c, k.period()));
+            });
+            Comparator<RoiRow> byCalls = Comparator.comparingLong((RoiRow r) -> -r.counts().calls())
+                .thenComparing(r -> r.group() == null ? "" : r.group());
+            rows.sort(time == null ? byCalls
+                : Comparator.comparing((RoiRow r) -> time.sortKey(r.period())).thenComparing(byCalls));
+            long[] tu = uniq.getOrDefault(null, new long[2]);
+            RoiCounts t = RoiCounts.fromMetrics(total).withUniqueCallers(tu[0]).withRepeatCallers(tu[1])
                 .withCost(totalCost);
             return new RoiReport(property, zone.getId(), from, to, groupBy, rows, new RoiRow(null, t));
           }));
     });
   }
 
-  /** Spend summed per value of the grouped dimension, only for rows given at that level. */
-  static Map<String, Long> costAtLevel(List<SpendRow> rows, Dimension d) {
-    Map<String, Long> out = new HashMap<>();
+  /** Spend summed per row key, only for rows given at the grouped level. */
+  private static Map<Key, Long> costAtLevel(List<SpendRow> rows, GroupBy g) {
+    Map<Key, Long> out = new HashMap<>();
+    if (g.time() == TimeBucket.HOUR) {
+      return out;
+    }
     for (SpendRow r : rows) {
-      String v = switch (d) {
-        case SOURCE -> r.source();
-        case MEDIUM -> r.medium();
-        case CAMPAIGN -> r.campaign();
-        default -> "";
-      };
-      if (!v.isEmpty()) {
-        out.merge(v, r.amountMinor(), Long::sum);
+      String period = g.time() == null ? null : g.time().label(r.date());
+      String v = g.dimension() == null ? null : levelOf(r, g.dimension());
+      if (v == null || !v.isEmpty()) {
+        out.merge(new Key(period, v), r.amountMinor(), Long::sum);
       }
     }
     return out;
   }
 
-  /** PFCOUNT over the range's days per value (key null: the total). */
-  private Future<Map<String, Long>> uniques(RollupKeys keys, List<LocalDate> days, Dimension d, Set<String> values) {
+  /** Spend summed per value of the grouped dimension, only for rows given at that level. */
+  static Map<String, Long> costAtLevel(List<SpendRow> rows, Dimension d) {
+    Map<String, Long> out = new HashMap<>();
+    costAtLevel(rows, GroupBy.of(d)).forEach((k, v) -> out.put(k.value(), v));
+    return out;
+  }
+
+  private static String levelOf(SpendRow r, Dimension d) {
+    return switch (d) {
+      case SOURCE -> r.source();
+      case MEDIUM -> r.medium();
+      case CAMPAIGN -> r.campaign();
+      case KEYWORD -> r.keyword();
+      case AD_GROUP -> r.adGroup();
+      case LANDING_PAGE -> r.landingPage();
+      default -> "";
+    };
+  }
+
+  /**
+   * PFCOUNT over each row's days, of callers and of repeat callers (key null: the total, over every
+   * day). Returns [unique, repeat] per key.
+   */
+  private Future<Map<Key, long[]>> uniques(RollupKeys keys, List<LocalDate> days, GroupBy g,
+      Map<Key, List<LocalDate>> daysOf) {
     List<Request> counts = new ArrayList<>();
-    List<String> order = new ArrayList<>();
+    List<Key> order = new ArrayList<>();
     Request total = Request.cmd(Command.PFCOUNT);
-    days.forEach(day -> total.arg(keys.hllTotal(day)));
+    Request totalRepeat = Request.cmd(Command.PFCOUNT);
+    days.forEach(day -> {
+      total.arg(keys.hllTotal(day));
+      totalRepeat.arg(keys.hllRepeat(day));
+    });
     counts.add(total);
+    counts.add(totalRepeat);
     order.add(null);
-    for (String v : values) {
+    daysOf.forEach((k, kd) -> {
       Request r = Request.cmd(Command.PFCOUNT);
-      days.forEach(day -> r.arg(keys.hll(day, d, v)));
+      Request rr = Request.cmd(Command.PFCOUNT);
+      for (LocalDate day : kd) {
+        if (g.dimension() != null) {
+          r.arg(keys.hll(day, g.rollupName(), k.value()));
+          rr.arg(keys.hllRepeat(day, g.rollupName(), k.value()));
+        } else if (g.time() == TimeBucket.HOUR) {
+          r.arg(keys.hll(day, "hour", k.period()));
+          rr.arg(keys.hllRepeat(day, "hour", k.period()));
+        } else {
+          r.arg(keys.hllTotal(day));
+          rr.arg(keys.hllRepeat(day));
+        }
+      }
       counts.add(r);
-      order.add(v);
-    }
+      counts.add(rr);
+      order.add(k);
+    });
     return redis.batch(counts).map(res -> {
-      Map<String, Long> out = new HashMap<>();
+      Map<Key, long[]> out = new HashMap<>();
       for (int i = 0; i < order.size(); i++) {
-        Response n = res.get(i);
-        out.put(order.get(i), n == null ? 0L : n.toLong());
+        Response n = res.get(2 * i);
+        Response m = res.get(2 * i + 1);
+        out.put(order.get(i), new long[] {n == null ? 0L : n.toLong(), m == null ? 0L : m.toLong()});
       }
       return out;
     });

@@ -16,14 +16,37 @@ import java.util.Map;
  * <p>Rounding (HALF_UP, exact decimal arithmetic): money figures to 2 places as decimal strings
  * ("12.50"); ROAS to 3 places, ROI % to 2 places, rates (fractions 0..1) to 4 places, as JSON numbers.
  *
- * @param group the dimension value; null for calls without one, and for the total row
+ * <p>Beyond ROI (docs/metrics.md): repeat calls and callers, call handling (average duration, speed of
+ * answer, waiting time, service levels at 10/20/30/60 s, abandonment), after-hours calls, CRM match
+ * rate, outcome stages (lead, appointment, quote, opportunity, sale: count, value, rate, cost each),
+ * dispositions (spam, wrong number, voicemail) and revenue splits. Averages of seconds to 1 place.
+ *
+ * @param group  the dimension value; null for calls without one, and for the total row
+ * @param period the time period (day, week, ... label) when the report groups by time, else null
  */
-public record RoiRow(String group, RoiCounts counts) {
+public record RoiRow(String group, RoiCounts counts, String period) {
+  public RoiRow(String group, RoiCounts counts) {
+    this(group, counts, null);
+  }
+
   /** Every field of a row, in order, after the group's own field (the CSV header). */
   public static final List<String> FIELDS = List.of("calls", "uniqueCallers", "firstTimeCallers", "answered",
       "missed", "qualified", "conversions", "revenue", "cost", "costPerCall", "costPerQualifiedCall",
       "costPerConversion", "revenuePerCall", "roas", "roiPercent", "answerRate", "qualifiedRate",
-      "callToSaleRate");
+      "callToSaleRate",
+      // beyond ROI (issue 14)
+      "repeatCalls", "repeatCallers", "repeatCallRate", "missedRate", "busy", "abandoned", "failed",
+      "abandonmentRate", "averageDurationSeconds", "averageSpeedOfAnswerSeconds", "averageWaitSeconds",
+      "serviceLevel10s", "serviceLevel20s", "serviceLevel30s", "serviceLevel60s", "afterHoursCalls",
+      "afterHoursRate", "afterHoursAnswerRate", "withOutcome", "crmMatchRate",
+      "leads", "appointments", "quotes", "opportunities", "sales",
+      "leadValue", "appointmentValue", "quoteValue", "opportunityValue", "saleValue",
+      "leadRate", "appointmentRate", "quoteRate", "opportunityRate", "saleRate",
+      "costPerLead", "costPerAppointment", "costPerQuote", "costPerOpportunity", "costPerSale",
+      "spam", "wrongNumber", "voicemail", "spamRate", "wrongNumberRate", "voicemailRate",
+      "revenuePerQualifiedCall", "averageOrderValue", "leadCloseRate", "firstTimeRevenue",
+      "revenuePerFirstTimeCaller", "revenuePerCaller", "missedRevenueLoss", "costPerAnsweredCall",
+      "averageLeadScore", "repeatPurchases", "repeatPurchaseRate");
 
   public BigDecimal revenue() {
     return Money.fromMinor(counts.revenueMinor());
@@ -68,7 +91,68 @@ public record RoiRow(String group, RoiCounts counts) {
     f.put("answerRate", rate(c.answered(), c.calls()));
     f.put("qualifiedRate", rate(c.qualified(), c.calls()));
     f.put("callToSaleRate", rate(c.conversions(), c.calls()));
+    long finished = c.metric("finished");
+    f.put("repeatCalls", c.metric("repeatCalls"));
+    f.put("repeatCallers", c.repeatCallers());
+    f.put("repeatCallRate", rate(c.metric("repeatCalls"), c.calls()));
+    f.put("missedRate", rate(c.missed(), c.calls()));
+    f.put("busy", c.metric("busy"));
+    f.put("abandoned", c.metric("abandoned"));
+    f.put("failed", c.metric("failed"));
+    f.put("abandonmentRate", rate(c.metric("abandoned"), finished));
+    f.put("averageDurationSeconds", average(c.durationSeconds(), c.answered()));
+    f.put("averageSpeedOfAnswerSeconds", average(c.metric("answerSeconds"), c.answered()));
+    f.put("averageWaitSeconds", average(c.metric("waitSeconds"), finished));
+    f.put("serviceLevel10s", rate(c.metric("answeredWithin10"), finished));
+    f.put("serviceLevel20s", rate(c.metric("answeredWithin20"), finished));
+    f.put("serviceLevel30s", rate(c.metric("answeredWithin30"), finished));
+    f.put("serviceLevel60s", rate(c.metric("answeredWithin60"), finished));
+    f.put("afterHoursCalls", c.metric("afterHours"));
+    f.put("afterHoursRate", rate(c.metric("afterHours"), c.calls()));
+    f.put("afterHoursAnswerRate", rate(c.metric("afterHoursAnswered"), c.metric("afterHours")));
+    f.put("withOutcome", c.metric("withOutcome"));
+    f.put("crmMatchRate", rate(c.metric("withOutcome"), c.calls()));
+    String[] stages = {"lead", "appointment", "quote", "opportunity", "sale"};
+    String[] plural = {"leads", "appointments", "quotes", "opportunities", "sales"};
+    for (int i = 0; i < stages.length; i++) {
+      f.put(plural[i], c.metric("stage_" + stages[i]));
+    }
+    for (String s : stages) {
+      f.put(s + "Value", Money.format(c.metric("stageValue_" + s)));
+    }
+    for (String s : stages) {
+      f.put(s + "Rate", rate(c.metric("stage_" + s), c.calls()));
+    }
+    for (String s : stages) {
+      f.put("costPer" + Character.toUpperCase(s.charAt(0)) + s.substring(1),
+          money(ratio(cost, c.metric("stage_" + s))));
+    }
+    f.put("spam", c.metric("spam"));
+    f.put("wrongNumber", c.metric("wrongNumber"));
+    f.put("voicemail", c.metric("voicemail"));
+    f.put("spamRate", rate(c.metric("spam"), c.calls()));
+    f.put("wrongNumberRate", rate(c.metric("wrongNumber"), c.calls()));
+    f.put("voicemailRate", rate(c.metric("voicemail"), c.calls()));
+    f.put("revenuePerQualifiedCall", money(ratio(revenue(), c.qualified())));
+    f.put("averageOrderValue", money(ratio(revenue(), c.conversions())));
+    f.put("leadCloseRate", rate(c.conversions(), c.qualified()));
+    long firstRevenue = c.metric("firstRevenue");
+    f.put("firstTimeRevenue", Money.format(firstRevenue));
+    f.put("revenuePerFirstTimeCaller", money(ratio(Money.fromMinor(firstRevenue), c.firstTimeCallers())));
+    f.put("revenuePerCaller", money(ratio(revenue(), c.uniqueCallers())));
+    // what the missed calls would have brought had they done as well as the answered ones
+    BigDecimal perAnswered = ratio(revenue(), c.answered());
+    f.put("missedRevenueLoss", perAnswered == null ? null
+        : money(perAnswered.multiply(BigDecimal.valueOf(c.missed())).setScale(Money.SCALE, RoundingMode.HALF_UP)));
+    f.put("costPerAnsweredCall", money(ratio(cost, c.answered())));
+    f.put("averageLeadScore", average(c.metric("leadScoreSum"), c.metric("scored")));
+    f.put("repeatPurchases", c.metric("repeatPurchases"));
+    f.put("repeatPurchaseRate", rate(c.metric("repeatPurchases"), c.conversions()));
     return f;
+  }
+
+  private static BigDecimal average(long sum, long count) {
+    return ratio(BigDecimal.valueOf(sum), BigDecimal.valueOf(count), 1);
   }
 
   private static BigDecimal ratio(BigDecimal num, BigDecimal den, int scale) {

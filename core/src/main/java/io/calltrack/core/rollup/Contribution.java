@@ -3,46 +3,104 @@ package io.calltrack.core.rollup;
 import io.calltrack.core.calls.CallOutcome;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
+import io.calltrack.core.calls.OutcomeStage;
 import io.calltrack.core.json.JsonMapper;
+import io.calltrack.core.marketing.BusinessHours;
 import io.calltrack.core.report.Money;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * What one call adds to its property's rollups as the call stands now: the day and hour it started
- * (in the property's timezone), its value for every dimension, and its counts. The rollup script
- * subtracts the call's previous contribution and adds this one, so a call changing (answered, ended,
- * an outcome set and changed again) only ever moves the figures by the difference.
+ * (in the property's timezone), its value for every dimension (and its local hour as the "hour"
+ * dimension), and its counts. The rollup script subtracts the call's previous contribution and adds
+ * this one, so a call changing (answered, ended, an outcome set and changed again) only ever moves
+ * the figures by the difference.
  *
  * <p>Counting rules: every call counts in {@code calls}; {@code answered} when its status is answered;
- * {@code missed} when it ended unanswered (missed, busy, abandoned, failed); {@code qualified},
- * {@code conversions} from the outcome's flags; {@code revenue} is the outcome's value (minor units)
- * whether or not the call is marked converted; {@code duration} is talk time in seconds.
+ * {@code missed} when it ended unanswered (missed, busy, abandoned, failed), and also under its own
+ * status ({@code busy}, {@code abandoned}, {@code failed}); {@code qualified}, {@code conversions}
+ * from the outcome's flags; {@code revenue} is the outcome's value (minor units) whether or not the
+ * call is marked converted; {@code duration} is talk time in seconds. Ended calls count in
+ * {@code finished} and their seconds from start to answer (or to the end, unanswered) in
+ * {@code waitSeconds}; answered ones their seconds to answer in {@code answerSeconds} and in
+ * {@code answeredWithin10|20|30|60} when answered that fast. {@code afterHours} (and
+ * {@code afterHoursAnswered}) by the property's business hours when the call was rolled up.
+ * {@code withOutcome}: the business reported an outcome; stages and dispositions from it.
  */
 public record Contribution(String day, int hour, Map<String, String> dims, String caller, int live,
     Map<String, Long> m) {
 
+  /** Seconds-to-answer thresholds of the service-level counts. */
+  public static final List<Integer> SERVICE_LEVEL_SECONDS = List.of(10, 20, 30, 60);
+
   public static Contribution of(CallRecord call, ZoneId zone) {
+    return of(call, zone, null);
+  }
+
+  public static Contribution of(CallRecord call, ZoneId zone, BusinessHours hours) {
     ZonedDateTime start = call.startedAt().atZone(zone);
     Map<String, String> dims = new LinkedHashMap<>();
     for (Dimension d : Dimension.values()) {
       dims.put(d.json(), d.valueOf(call));
     }
+    for (Dimension d : Dimension.values()) {
+      if (d.touch()) {
+        dims.put(d.firstTouchJson(), d.firstTouchValueOf(call));
+      }
+    }
+    dims.put("hour", Integer.toString(start.getHour()));
     CallStatus s = call.status();
     CallOutcome o = call.outcome();
     Map<String, Long> m = new LinkedHashMap<>();
     m.put("calls", 1L);
-    m.put("answered", s == CallStatus.ANSWERED ? 1L : 0L);
-    m.put("missed", s != CallStatus.ANSWERED && s != CallStatus.RINGING ? 1L : 0L);
+    boolean answered = s == CallStatus.ANSWERED;
+    m.put("answered", answered ? 1L : 0L);
+    m.put("missed", !answered && s != CallStatus.RINGING ? 1L : 0L);
+    m.put("busy", s == CallStatus.BUSY ? 1L : 0L);
+    m.put("abandoned", s == CallStatus.ABANDONED ? 1L : 0L);
+    m.put("failed", s == CallStatus.FAILED ? 1L : 0L);
     m.put("qualified", o != null && Boolean.TRUE.equals(o.qualified()) ? 1L : 0L);
     m.put("conversions", o != null && Boolean.TRUE.equals(o.converted()) ? 1L : 0L);
     m.put("revenue", o != null && o.value() != null ? Money.toMinor(o.value(), "value") : 0L);
     m.put("duration", call.durationSeconds() == null ? 0L : call.durationSeconds());
-    boolean live = s == CallStatus.RINGING || (s == CallStatus.ANSWERED && call.endedAt() == null);
+    boolean live = s == CallStatus.RINGING || (answered && call.endedAt() == null);
+    boolean ended = answered || call.endedAt() != null;
+    Instant until = call.answeredAt() != null ? call.answeredAt() : call.endedAt();
+    m.put("finished", ended ? 1L : 0L);
+    m.put("waitSeconds", ended && until != null ? seconds(call.startedAt(), until) : 0L);
+    long toAnswer = call.answeredAt() == null ? -1 : seconds(call.startedAt(), call.answeredAt());
+    m.put("answerSeconds", answered && toAnswer >= 0 ? toAnswer : 0L);
+    for (int n : SERVICE_LEVEL_SECONDS) {
+      m.put("answeredWithin" + n, answered && toAnswer >= 0 && toAnswer <= n ? 1L : 0L);
+    }
+    boolean after = hours != null && hours.afterHours(start);
+    m.put("afterHours", after ? 1L : 0L);
+    m.put("afterHoursAnswered", after && answered ? 1L : 0L);
+    m.put("withOutcome", o != null ? 1L : 0L);
+    for (OutcomeStage stage : OutcomeStage.values()) {
+      boolean reached = o != null && o.stages() != null && o.stages().containsKey(stage.json());
+      String value = reached ? o.stages().get(stage.json()) : null;
+      m.put(stage.metric(), reached ? 1L : 0L);
+      m.put(stage.valueMetric(), value == null ? 0L : Money.parseMinor(value, "stages." + stage.json()));
+    }
+    m.put("scored", o != null && o.leadScore() != null ? 1L : 0L);
+    m.put("leadScoreSum", o != null && o.leadScore() != null ? o.leadScore().longValue() : 0L);
+    String disposition = o == null ? null : o.disposition();
+    m.put("spam", "spam".equals(disposition) ? 1L : 0L);
+    m.put("wrongNumber", "wrong-number".equals(disposition) ? 1L : 0L);
+    m.put("voicemail", "voicemail".equals(disposition) ? 1L : 0L);
     return new Contribution(start.toLocalDate().toString(), start.getHour(), dims, callerKey(call.caller()),
         live ? 1 : 0, m);
+  }
+
+  private static long seconds(Instant from, Instant to) {
+    return Math.max(0, Math.round(Duration.between(from, to).toMillis() / 1000.0));
   }
 
   /** Callers are told apart by what the trunk sent; anonymous or missing callers are not counted as people. */

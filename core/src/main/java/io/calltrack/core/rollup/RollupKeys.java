@@ -10,14 +10,20 @@ import java.time.LocalDate;
  *   <li>{@code day:<yyyy-mm-dd>:total} — hash metric → count for the day (property's timezone)</li>
  *   <li>{@code day:<date>:<dimension>} — hash {@code <metric>:<value>} → count</li>
  *   <li>{@code hour:<date>} — hash local hour (0-23) → calls</li>
- *   <li>{@code hll:<date>:total}, {@code hll:<date>:<dimension>:<value>} — HyperLogLog of callers</li>
+ *   <li>{@code hll:<date>:total}, {@code hll:<date>:<dimension>:<value>} — HyperLogLog of callers
+ *       (dimension "hour" included: the call's local hour)</li>
+ *   <li>{@code hllr:<date>:total}, {@code hllr:<date>:<dimension>:<value>} — HyperLogLog of repeat callers</li>
+ *   <li>{@code dashboard-days} — set of the property's days on which its dashboard was read</li>
+ *   <li>{@code settings} — JSON of the property's marketing settings ({@link io.calltrack.core.marketing.PropertySettings})</li>
  *   <li>{@code contrib:<callId>} — JSON of what the call currently adds (and the stream id it came from)</li>
  *   <li>{@code callers} — hash caller → id of the caller's first call on the property</li>
+ *   <li>{@code buyers} — hash caller → id of the caller's first converted call on the property</li>
  *   <li>{@code live} — set of call ids still ringing or talking</li>
- *   <li>{@code spend:<date>} — hash {@code source\tmedium\tcampaign} → amount in minor units</li>
+ *   <li>{@code spend:<date>} — hash {@code source\tmedium\tcampaign[\tkeyword\tadGroup\tlandingPage]} → amount
+ *       in minor units</li>
  * </ul>
  * Metrics: calls, answered, missed, qualified, conversions, revenue (minor units), duration (seconds),
- * first (first-time callers), repeatCalls.
+ * first (first-time callers), repeatCalls, firstRevenue and the rest of {@link Contribution}'s.
  */
 public final class RollupKeys {
   private final String prefix;
@@ -36,6 +42,10 @@ public final class RollupKeys {
 
   public String callers() {
     return prefix + "callers";
+  }
+
+  public String buyers() {
+    return prefix + "buyers";
   }
 
   public String live() {
@@ -61,6 +71,22 @@ public final class RollupKeys {
   /** The HyperLogLog of one dimension value, the dimension by its {@link Dimension#json()} name. */
   public String hll(LocalDate day, String dimension, String value) {
     return prefix + "hll:" + day + ":" + dimension + ":" + value;
+  }
+
+  public String hllRepeat(LocalDate day) {
+    return prefix + "hllr:" + day + ":total";
+  }
+
+  public String hllRepeat(LocalDate day, String dimension, String value) {
+    return prefix + "hllr:" + day + ":" + dimension + ":" + value;
+  }
+
+  public String dashboardDays() {
+    return prefix + "dashboard-days";
+  }
+
+  public String settings() {
+    return prefix + "settings";
   }
 
   public String spend(LocalDate day) {

@@ -6,6 +6,7 @@ import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.json.JsonMapper;
+import io.calltrack.core.marketing.SettingsStore;
 import io.calltrack.core.redis.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
@@ -33,11 +34,13 @@ public final class RollupStore {
   private final RedisAPI api;
   private final ConfigStore config;
   private final RedisCallStore calls;
+  private final SettingsStore settings;
 
   public RollupStore(Redis redis, ConfigStore config) {
     this.api = RedisAPI.api(redis);
     this.config = config;
     this.calls = new RedisCallStore(api);
+    this.settings = new SettingsStore(redis);
   }
 
   /**
@@ -64,7 +67,8 @@ public final class RollupStore {
 
   /** Applies {@code call} as it stands under stream entry {@code entryId} (a Redis stream id "ms-seq"). */
   public Future<Boolean> apply(CallRecord call, String entryId) {
-    return zone(call.property()).compose(zone -> apply(call, Contribution.of(call, zone), entryId, 0));
+    return zone(call.property()).compose(zone -> settings.get(call.property())
+        .compose(s -> apply(call, Contribution.of(call, zone, s.hours()), entryId, 0)));
   }
 
   /**
@@ -81,6 +85,7 @@ public final class RollupStore {
       index.put(contribKey, 1);
       index.put(keys.callers(), 2);
       index.put(keys.live(), 3);
+      index.put(keys.buyers(), 4);
       Map<String, Object> idx = new LinkedHashMap<>();
       if (!oldJson.isEmpty()) {
         JsonNode old = JsonMapper.read(oldJson, JsonNode.class);
@@ -118,6 +123,10 @@ public final class RollupStore {
       Map<String, Integer> hlls = new LinkedHashMap<>();
       dims.forEach((d, v) -> hlls.put(d, slot(index, keys.hll(day, d, v))));
       k.put("hlls", hlls);
+      k.put("hllr", slot(index, keys.hllRepeat(day)));
+      Map<String, Integer> hllrs = new LinkedHashMap<>();
+      dims.forEach((d, v) -> hllrs.put(d, slot(index, keys.hllRepeat(day, d, v))));
+      k.put("hllrs", hllrs);
     }
     return k;
   }

@@ -4,12 +4,14 @@ import io.calltrack.core.CalltrackException;
 import java.time.LocalDate;
 
 /**
- * One line of advertising (or other) cost: what a day of one source / medium / campaign cost, in
- * minor units. Empty source, medium or campaign mean the cost was given at a coarser level: a row
- * with a source only costs that source as a whole; a row without a source is an account-level cost
- * (software, per-minute charges) that only the report's total row carries.
+ * One line of advertising (or other) cost: what a day of one source / medium / campaign (and
+ * optionally keyword, ad group or landing page) cost, in minor units. Empty fields mean the cost was
+ * given at a coarser level: a row with a source only costs that source as a whole; a row without a
+ * source is an account-level cost (software, per-minute charges) that only the report's total row
+ * carries; a row naming a keyword costs that keyword (and its source, medium, campaign).
  */
-public record SpendRow(LocalDate date, String source, String medium, String campaign, long amountMinor) {
+public record SpendRow(LocalDate date, String source, String medium, String campaign, String keyword,
+    String adGroup, String landingPage, long amountMinor) {
   public SpendRow {
     if (date == null) {
       throw new CalltrackException.Invalid("date is required (YYYY-MM-DD)");
@@ -17,9 +19,16 @@ public record SpendRow(LocalDate date, String source, String medium, String camp
     source = clean(source);
     medium = clean(medium);
     campaign = clean(campaign);
+    keyword = clean(keyword);
+    adGroup = clean(adGroup);
+    landingPage = clean(landingPage);
     if (amountMinor < 0) {
       throw new CalltrackException.Invalid("amount must not be negative");
     }
+  }
+
+  public SpendRow(LocalDate date, String source, String medium, String campaign, long amountMinor) {
+    this(date, source, medium, campaign, "", "", "", amountMinor);
   }
 
   private static String clean(String v) {
@@ -28,18 +37,25 @@ public record SpendRow(LocalDate date, String source, String medium, String camp
     }
     String s = v.strip();
     if (s.indexOf('\t') >= 0 || s.indexOf('\n') >= 0) {
-      throw new CalltrackException.Invalid("source, medium and campaign must not contain tabs or line breaks");
+      throw new CalltrackException.Invalid(
+          "source, medium, campaign, keyword, adGroup and landingPage must not contain tabs or line breaks");
     }
     return s;
   }
 
-  /** The Redis hash field of this row's level. */
+  /** The Redis hash field of this row's level (three parts when no keyword, ad group or page is named). */
   String field() {
-    return source + "\t" + medium + "\t" + campaign;
+    String base = source + "\t" + medium + "\t" + campaign;
+    return keyword.isEmpty() && adGroup.isEmpty() && landingPage.isEmpty() ? base
+        : base + "\t" + keyword + "\t" + adGroup + "\t" + landingPage;
   }
 
   static SpendRow of(LocalDate date, String field, long amount) {
-    String[] parts = field.split("\t", -1);
-    return new SpendRow(date, parts[0], parts.length > 1 ? parts[1] : "", parts.length > 2 ? parts[2] : "", amount);
+    String[] p = field.split("\t", -1);
+    return new SpendRow(date, part(p, 0), part(p, 1), part(p, 2), part(p, 3), part(p, 4), part(p, 5), amount);
+  }
+
+  private static String part(String[] p, int i) {
+    return p.length > i ? p[i] : "";
   }
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * master is SIGKILLed, the sentinel promotes the replica, and the same engine carries on there: the
  * visitor's lease (replicated before the kill) is still theirs and new visitors get numbers.
  */
-@Timeout(value = 2, unit = TimeUnit.MINUTES)
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class SentinelFailoverTest {
   @TempDir Path dir;
   private final List<Process> processes = new ArrayList<>();
@@ -49,7 +49,9 @@ class SentinelFailoverTest {
           + "sentinel failover-timeout calltrack 10000\n");
       start(List.of("redis-server", conf.toString(), "--sentinel"), "sentinel");
       Await.until(Duration.ofSeconds(30), () -> cli(replica, "INFO", "replication").contains("master_link_status:up")
-          && cli(sentinel, "SENTINEL", "get-master-addr-by-name", "calltrack").contains(Integer.toString(master)));
+          && cli(sentinel, "SENTINEL", "get-master-addr-by-name", "calltrack").contains(Integer.toString(master))
+          // the sentinel learns of replicas from the master's INFO (every 10 s): it can promote only one it knows
+          && cli(sentinel, "SENTINEL", "replicas", "calltrack").contains(Integer.toString(replica)));
 
       RedisTarget target = RedisTarget.sentinel("calltrack", List.of("redis://127.0.0.1:" + sentinel));
       MutableClock clock = MutableClock.at("2026-03-01T12:00:00Z");
@@ -65,7 +67,7 @@ class SentinelFailoverTest {
         m.waitFor(10, TimeUnit.SECONDS);
         Await.until(Duration.ofSeconds(60), () -> cli(sentinel, "SENTINEL", "get-master-addr-by-name", "calltrack")
             .contains(Integer.toString(replica)));
-        Assignment again = Await.until(Duration.ofSeconds(30), () -> {
+        Assignment again = Await.until(Duration.ofSeconds(90), () -> {
           try {
             return result(f.engine.assign(property.id(), "v1", a));
           } catch (RuntimeException e) {

@@ -184,6 +184,18 @@ class ScriptKeysOnClusterTest {
       result(callbacks.request(Callback.requested(RedisCallbackStore.newId(property.id()), property.id(),
           "+13125550123", first.sessionId(), null, clock.instant()), "192.0.2.1"));
       result(callbacks.take(property.id()));
+      // alerts and webhooks (issue 14): an episode observed, the webhook dispatcher's lock taken and given up
+      io.calltrack.core.alerts.AlertEpisodes episodes = new io.calltrack.core.alerts.AlertEpisodes(redis);
+      result(episodes.observe(property.id(), "pool.exhausted:" + pool.id(), true, clock.instant(), Duration.ZERO));
+      result(episodes.observe(property.id(), "pool.exhausted:" + pool.id(), false, clock.instant(), Duration.ZERO));
+      io.calltrack.core.webhooks.WebhookSender sender =
+          new io.calltrack.core.webhooks.WebhookSender(vertx, clock, Duration.ofMillis(10), Duration.ofMillis(10));
+      io.calltrack.core.webhooks.CallWebhookDispatcher dispatcher = new io.calltrack.core.webhooks.CallWebhookDispatcher(
+          vertx, redis, new io.calltrack.core.marketing.SettingsStore(redis), sender,
+          () -> io.vertx.core.Future.succeededFuture(List.of()));
+      result(dispatcher.holdLock());
+      result(dispatcher.releaseLock());
+      sender.close();
 
       result(new SpendStore(redis).replaceDays(property.id(),
           List.of(new SpendRow(LocalDate.parse("2026-11-20"), "google", "cpc", "winter", 1000),
@@ -200,6 +212,12 @@ class ScriptKeysOnClusterTest {
       var eraser = new io.calltrack.core.privacy.Eraser(api, calls, config, sessions);
       result(eraser.eraseVisitor("v5"));
       result(eraser.eraseCaller("+15055550100"));
+      // API keys: issue, check, revoke
+      var apiKeys = new io.calltrack.core.auth.ApiKeys(api, clock);
+      var issued = result(apiKeys.create(property.id(), io.calltrack.core.auth.ApiKey.Scope.read, "audit"));
+      if (result(apiKeys.authenticate(issued.key())).isEmpty() || !result(apiKeys.revoke(issued.record().id()))) {
+        throw new AssertionError("the API key workload did not issue, find and revoke its key");
+      }
     } finally {
       result(config.close());
     }

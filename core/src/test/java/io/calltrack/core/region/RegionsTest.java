@@ -68,7 +68,7 @@ class RegionsTest {
   private static Attribution visit(String source, String campaign, String keyword, String referrer,
       String landingPage, String region) {
     return new Attribution(source, null, campaign, keyword, null, landingPage, referrer, null, null, null, null,
-        null, region);
+        null).withRegion(region);
   }
 
   private static PoolConfig pool(String id, Match m) {

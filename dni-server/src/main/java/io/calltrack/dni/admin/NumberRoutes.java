@@ -1,5 +1,6 @@
 package io.calltrack.dni.admin;
 
+import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.StaticNumberConfig;
@@ -22,8 +23,10 @@ public final class NumberRoutes {
   }
 
   public void mount(AdminApi admin) {
-    admin.put("/v1/numbers/:number", this::put);
-    admin.get("/v1/numbers/:number", this::get);
+    PropertyFrom owner = PropertyFrom.owner("number",
+        n -> store.staticNumber(PhoneNumber.parse(n)).map(s -> s.map(StaticNumberConfig::property)));
+    admin.put("/v1/numbers/:number", this::put).scope(owner.and(PropertyFrom.body("property")));
+    admin.get("/v1/numbers/:number", this::get).scope(owner);
   }
 
   private Future<StaticNumberConfig> put(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package io.calltrack.dni.admin;
 
+import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.Ids;
 import io.calltrack.core.config.PoolConfig;
@@ -30,8 +31,11 @@ public final class PoolRoutes {
   }
 
   public void mount(AdminApi admin) {
-    admin.put("/v1/pools/:poolId", this::put).bodyLimit(POOL_BODY_LIMIT);
-    admin.get("/v1/pools/:poolId", this::status);
+    // a pool's property: the one it has now and, when changed, the one the body gives it
+    PropertyFrom owner = PropertyFrom.owner("poolId", id -> store.pool(id).map(p -> p.map(PoolConfig::property)));
+    admin.put("/v1/pools/:poolId", this::put).bodyLimit(POOL_BODY_LIMIT)
+        .scope(owner.and(PropertyFrom.body("property")));
+    admin.get("/v1/pools/:poolId", this::status).scope(owner);
   }
 
   private Future<PoolConfig> put(RoutingContext ctx) {

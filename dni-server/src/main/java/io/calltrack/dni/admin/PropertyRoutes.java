@@ -1,5 +1,6 @@
 package io.calltrack.dni.admin;
 
+import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.Ids;
@@ -29,10 +30,10 @@ public final class PropertyRoutes {
   }
 
   public void mount(AdminApi admin) {
-    admin.put("/v1/properties/:property", this::put);
-    admin.get("/v1/properties/:property", this::get);
-    admin.get("/v1/properties", this::list);
-    admin.get("/v1/properties/:property/pools", this::pools);
+    admin.put("/v1/properties/:property", this::put).scope(PropertyFrom.path("property"));
+    admin.get("/v1/properties/:property", this::get).scope(PropertyFrom.path("property"));
+    admin.get("/v1/properties", this::list); // every property: admin token only
+    admin.get("/v1/properties/:property/pools", this::pools).scope(PropertyFrom.path("property"));
   }
 
   public record PropertyList(List<PropertyConfig> properties) {}

@@ -4,7 +4,9 @@ import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.Ids;
 import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.core.pool.Session;
 import io.calltrack.dni.config.PropertyDirectory;
 import io.calltrack.dni.cors.PublicCors;
 import io.calltrack.dni.http.PublicApi;
@@ -20,6 +22,11 @@ import java.time.Instant;
  * is {@code <poolId>.<random>}: the pool names the property, whose {@code allowedOrigins} decide CORS,
  * found from the (cached) configuration without reading the session. Release accepts any body and
  * content type: {@code navigator.sendBeacon} sends {@code text/plain}.
+ *
+ * <p>{@code POST /v1/sessions/{sessionId}/evidence} with {@code {"kind": "tap"|"copy"|"hidden"|"shown"}}
+ * → 204: what the page saw, for attributing calls (a tap on the number minutes before a call all but
+ * names the caller); text/plain accepted too. An unknown session answers 404; one whose hold is over,
+ * or that already sent its share of beacons, answers 204 and changes nothing; a bad kind is a 400.
  */
 public final class SessionRoutes {
   private final Timeouts timeouts;
@@ -38,11 +45,37 @@ public final class SessionRoutes {
 
   public record Heartbeat(Instant leaseExpiresAt) {}
 
+  /** The evidence beacon's body; unknown fields ignored. */
+  @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+  public record Beacon(String kind) {
+    public Session.Evidence.Kind parsed() {
+      Session.Evidence.Kind k = Session.Evidence.Kind.of(kind);
+      if (k == null) {
+        throw new CalltrackException.Invalid("kind must be one of tap, copy, hidden, shown");
+      }
+      return k;
+    }
+  }
+
   public void mount(PublicApi api) {
     api.post("/v1/sessions/:sessionId/heartbeat", this::heartbeat);
     api.post("/v1/sessions/:sessionId/release", this::release);
     api.options("/v1/sessions/:sessionId/heartbeat", this::preflight);
     api.options("/v1/sessions/:sessionId/release", this::preflight);
+    api.post("/v1/sessions/:sessionId/evidence", this::evidence);
+    api.options("/v1/sessions/:sessionId/evidence", this::preflight);
+  }
+
+  private Future<Reply> evidence(RoutingContext ctx) {
+    String sessionId = sessionId(ctx);
+    Session.Evidence.Kind kind = JsonMapper.read(ctx.body() == null ? null : ctx.body().buffer(), Beacon.class)
+        .parsed();
+    return propertyOf(sessionId)
+        .compose(property -> {
+          PublicCors.admit(ctx, property);
+          return timeouts.publicStore(engine.evidence(sessionId, kind));
+        })
+        .map(recorded -> Reply.noContent());
   }
 
   private Future<Heartbeat> heartbeat(RoutingContext ctx) {

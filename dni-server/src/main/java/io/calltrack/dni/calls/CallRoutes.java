@@ -1,5 +1,6 @@
 package io.calltrack.dni.calls;
 
+import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.calls.CallPage;
 import io.calltrack.core.calls.CallRecord;
@@ -29,8 +30,9 @@ public final class CallRoutes {
   }
 
   public void mount(AdminApi admin) {
-    admin.get("/v1/calls", this::list);
-    admin.get("/v1/calls/:callId", this::get);
+    admin.get("/v1/calls", this::list); // calls of every property: admin token only
+    admin.get("/v1/calls/:callId", this::get)
+        .scope(PropertyFrom.owner("callId", id -> calls.get(id).map(c -> c.map(CallRecord::property))));
   }
 
   private Future<CallPage> list(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package io.calltrack.dni.dashboard;
 
+import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
@@ -45,6 +46,7 @@ public final class DashboardRoutes {
   private static final Map<String, String> ASSETS = Map.of(
       "index.html", "text/html; charset=utf-8",
       "dashboard.js", "text/javascript; charset=utf-8",
+      "trends.js", "text/javascript; charset=utf-8",
       "dashboard.css", "text/css; charset=utf-8");
   public static final int MAX_LIVE_CALLS = 100;
 
@@ -54,10 +56,12 @@ public final class DashboardRoutes {
   private final RollupStore rollups;
   private final UtilizationHistory history;
   private final Clock clock;
+  private final io.calltrack.dni.marketing.DashboardUsage usage;
   private final Map<String, Buffer> assets = new LinkedHashMap<>();
 
   public DashboardRoutes(ConfigStore store, PoolEngine engine, CallStore calls, RollupStore rollups,
-      UtilizationHistory history, Clock clock) {
+      UtilizationHistory history, Clock clock, io.calltrack.dni.marketing.DashboardUsage usage) {
+    this.usage = usage;
     this.store = store;
     this.engine = engine;
     this.calls = calls;
@@ -71,9 +75,9 @@ public final class DashboardRoutes {
   public void mount(PublicApi api, AdminApi admin) {
     api.get("/dashboard", ctx -> asset("index.html"));
     api.get("/dashboard/:asset", ctx -> asset(ctx.pathParam("asset")));
-    admin.get("/v1/pools", this::pools);
-    admin.get("/v1/dashboard/properties", this::properties);
-    admin.get("/v1/dashboard", this::summary);
+    admin.get("/v1/pools", this::pools).scope(PropertyFrom.query("property")); // no property: admin only
+    admin.get("/v1/dashboard/properties", this::properties); // every property: admin token only
+    admin.get("/v1/dashboard", this::summary).scope(PropertyFrom.query("property"));
   }
 
   private Future<Reply> asset(String name) {
@@ -127,6 +131,7 @@ public final class DashboardRoutes {
 
   private Future<Map<String, Object>> summary(PropertyConfig p) {
     LocalDate today = clock.instant().atZone(p.zone()).toLocalDate();
+    usage.seen(p.id(), today);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("property", p.id());
     out.put("timezone", p.timezone());

@@ -1,5 +1,6 @@
 package io.calltrack.dni.export;
 
+import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.calls.CallPage;
 import io.calltrack.core.calls.CallRecord;
@@ -52,7 +53,8 @@ public final class GoogleAdsExportRoutes {
   }
 
   public void mount(AdminApi admin) {
-    admin.get("/v1/exports/google-ads", this::export).timeout(Timeouts.SLOW_ADMIN);
+    admin.get("/v1/exports/google-ads", this::export).timeout(Timeouts.SLOW_ADMIN)
+        .scope(PropertyFrom.query("property"));
   }
 
   private Future<Reply> export(RoutingContext ctx) {

@@ -16,7 +16,11 @@ import java.util.Objects;
  * request check against the OpenAPI document ({@link RequestChecks}), the admin store timeout ({@link Timeouts#admin},
  * a slow or unreachable Redis becomes a 503), and the one way to answer ({@link Respond}).
  *
- * <pre>{@code admin.get("/v1/calls/:callId", this::get);
+ * Who may call a route: the admin token always; an API key only where the route declares which
+ * property the request names ({@link Route#scope}) and only for that key's property, and only
+ * {@code GET} for a read key. A route without {@code scope} is the admin token's alone (fail closed).
+ *
+ * <pre>{@code admin.get("/v1/calls/:callId", this::get).scope(PropertyFrom.owner("callId", ...));
  * admin.put("/v1/spend", this::put).bodyLimit(UPLOAD_LIMIT).timeout(Timeouts.SLOW_ADMIN);}</pre>
  *
  * Auth is attached per route rather than on a catch-all of the sub-router so that a path that is no
@@ -48,6 +52,43 @@ public final class AdminApi {
     private long bodyLimit = DEFAULT_BODY_LIMIT;
     private BodyHandler body = BodyHandler.create(false).setBodyLimit(DEFAULT_BODY_LIMIT);
     private Duration timeout;
+    private PropertyFrom scope;
+
+    /**
+     * Lets API keys of the property the request names call this route (reads for read keys, every
+     * method for write keys). Without it only the admin token may.
+     */
+    public Route scope(PropertyFrom from) {
+      this.scope = Objects.requireNonNull(from, "from");
+      return this;
+    }
+
+    private void checkScope(RoutingContext ctx) {
+      Principal who = Principal.of(ctx);
+      if (who != null && who.isAdmin()) {
+        ctx.next();
+        return;
+      }
+      if (who == null || scope == null) {
+        ctx.fail(new HttpStatusException.Forbidden("this endpoint needs the admin token"));
+        return;
+      }
+      boolean write = ctx.request().method() != HttpMethod.GET && ctx.request().method() != HttpMethod.HEAD;
+      if (!who.apiKey().scope().allows(write)) {
+        ctx.fail(new HttpStatusException.Forbidden("this API key may only read"));
+        return;
+      }
+      String own = who.apiKey().property();
+      scope.properties(ctx).onComplete(named -> {
+        if (named.failed()) {
+          ctx.fail(named.cause());
+        } else if (named.result().isEmpty() || !named.result().equals(java.util.Set.of(own))) {
+          ctx.fail(new HttpStatusException.Forbidden("this API key opens property '" + own + "' only"));
+        } else {
+          ctx.next();
+        }
+      });
+    }
 
     /** A larger body than {@value #DEFAULT_BODY_LIMIT} bytes (uploads, large pools). */
     public Route bodyLimit(long bytes) {
@@ -64,6 +105,7 @@ public final class AdminApi {
 
     private void readBody(RoutingContext ctx) {
       if (!PublicApi.hasBody(ctx.request().method())) {
+        ctx.request().resume(); // paused while an API key was checked
         ctx.next(); // see PublicApi.hasBody
         return;
       }
@@ -103,6 +145,7 @@ public final class AdminApi {
     router.route(method, path.substring(PREFIX.length()))
         .handler(auth)
         .handler(route::readBody)
+        .handler(route::checkScope)
         .handler(checks.forRoute(method, path))
         .handler(route.answer(endpoint));
     return route;

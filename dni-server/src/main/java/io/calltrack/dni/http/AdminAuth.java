@@ -1,5 +1,6 @@
 package io.calltrack.dni.http;
 
+import io.calltrack.core.auth.ApiKeys;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -10,15 +11,24 @@ import java.security.NoSuchAlgorithmException;
  * Guards the admin API with {@code Authorization: Bearer <token>}. Both sides are hashed before the
  * constant-time compare, so neither the content nor the length of the token leaks through timing.
  * Without a configured token every admin request is refused: an admin API is never open by accident.
- * {@link AdminApi} runs it first on every admin route.
+ * {@link AdminApi} runs it first on every admin route. A bearer that is not the admin token may be
+ * an API key ({@link ApiKeys}); what it may do is decided later, in one place ({@link AdminApi.Route#scope}).
+ * The {@link Principal} is left on the context.
  */
 public final class AdminAuth implements Handler<RoutingContext> {
   private static final String PREFIX = "bearer ";
 
   private final byte[] expectedDigest;
+  private final ApiKeys keys;
 
   public AdminAuth(String token) {
+    this(token, null);
+  }
+
+  /** {@code keys} null: the admin token only. */
+  public AdminAuth(String token, ApiKeys keys) {
     this.expectedDigest = token == null || token.isBlank() ? null : sha256(token);
+    this.keys = keys;
   }
 
   @Override
@@ -35,13 +45,33 @@ public final class AdminAuth implements Handler<RoutingContext> {
       ctx.fail(new HttpStatusException.Unauthorized("send Authorization: Bearer <admin token>"));
       return;
     }
-    byte[] given = sha256(header.substring(PREFIX.length()).strip());
-    if (!MessageDigest.isEqual(expectedDigest, given)) {
-      ctx.response().putHeader("www-authenticate", "Bearer error=\"invalid_token\"");
-      ctx.fail(new HttpStatusException.Unauthorized("wrong admin token"));
+    String bearer = header.substring(PREFIX.length()).strip();
+    if (MessageDigest.isEqual(expectedDigest, sha256(bearer))) {
+      ctx.put(Principal.KEY, Principal.ADMIN);
+      ctx.next();
       return;
     }
-    ctx.next();
+    if (keys == null || !bearer.startsWith(ApiKeys.PREFIX)) {
+      refuse(ctx, "wrong admin token");
+      return;
+    }
+    // the body must wait for the key's check: the body handler runs after it (and resumes)
+    ctx.request().pause();
+    keys.authenticate(bearer).onComplete(found -> {
+      if (found.failed()) {
+        ctx.fail(new HttpStatusException.Unavailable("API keys cannot be checked now; try again"));
+      } else if (found.result().isEmpty()) {
+        refuse(ctx, "unknown or revoked API key");
+      } else {
+        ctx.put(Principal.KEY, new Principal(found.result().get()));
+        ctx.next();
+      }
+    });
+  }
+
+  private static void refuse(RoutingContext ctx, String detail) {
+    ctx.response().putHeader("www-authenticate", "Bearer error=\"invalid_token\"");
+    ctx.fail(new HttpStatusException.Unauthorized(detail));
   }
 
   /** Whether an {@code Authorization} header carries the admin token (for routes open to both). */

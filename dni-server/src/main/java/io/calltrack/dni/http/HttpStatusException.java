@@ -61,4 +61,11 @@ public abstract class HttpStatusException extends CalltrackException {
       super(429, "too_many_requests", detail);
     }
   }
+
+  /** A valid API key asking for what its property and scope do not cover: 403. */
+  public static final class Forbidden extends HttpStatusException {
+    public Forbidden(String detail) {
+      super(403, "forbidden", detail);
+    }
+  }
 }

@@ -12,18 +12,34 @@ import io.calltrack.dni.dashboard.UtilizationHistory;
 import io.calltrack.dni.export.GoogleAdsExportRoutes;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.PublicApi;
+import io.calltrack.dni.outcome.ImportStats;
 import io.calltrack.dni.outcome.OutcomeRoutes;
 import io.calltrack.dni.spend.SpendRoutes;
+import io.calltrack.core.alerts.AlertEpisodes;
+import io.calltrack.core.marketing.SettingsStore;
+import io.calltrack.core.webhooks.CallWebhookDispatcher;
+import io.calltrack.core.webhooks.WebhookSender;
+import io.calltrack.dni.alerts.AlertMonitor;
+import io.calltrack.dni.marketing.DashboardUsage;
+import io.calltrack.dni.marketing.MarketingRoutes;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
 import io.vertx.redis.client.Redis;
 import java.time.Clock;
 
 /**
  * Everything ROI in one dni-server: the rollup consumer (this server's member of the shared
- * consumer group on the calls stream), the pool utilization sampler, and the routes for outcomes,
- * spend, ROI reports, the Google Ads export and the dashboard. DniServer mounts, starts and closes it.
+ * consumer group on the calls stream), the pool utilization sampler, the CRM webhook dispatcher, the
+ * alert monitor, and the routes for outcomes, spend, ROI reports, marketing settings and targets, the
+ * Google Ads export and the dashboard. DniServer mounts, starts and closes it.
  */
 public final class RoiFeature implements AutoCloseable {
+  /** Back-off of webhook retries: 1 s, doubled up to 5 minutes. */
+  public static final Duration WEBHOOK_FIRST_RETRY = Duration.ofSeconds(1);
+  public static final Duration WEBHOOK_MAX_RETRY = Duration.ofMinutes(5);
+
   private final RollupConsumer consumer;
   private final UtilizationHistory history;
   private final OutcomeRoutes outcomes;
@@ -31,18 +47,31 @@ public final class RoiFeature implements AutoCloseable {
   private final RoiRoutes reports;
   private final GoogleAdsExportRoutes export;
   private final DashboardRoutes dashboard;
+  private final MarketingRoutes marketing;
+  private final WebhookSender sender;
+  private final CallWebhookDispatcher webhooks;
+  private final AlertMonitor alerts;
 
   public RoiFeature(Vertx vertx, Redis redis, ConfigStore store, PoolEngine engine, Clock clock) {
     RedisCallStore calls = new RedisCallStore(redis);
     RollupStore rollups = new RollupStore(redis, store);
     SpendStore spendStore = new SpendStore(redis);
+    SettingsStore settings = new SettingsStore(redis);
+    RoiReporter reporter = new RoiReporter(redis, spendStore);
     this.consumer = new RollupConsumer(vertx, redis, rollups);
     this.history = new UtilizationHistory(vertx, redis, store, engine, clock);
-    this.outcomes = new OutcomeRoutes(vertx, calls, rollups);
-    this.spend = new SpendRoutes(vertx, store, spendStore);
-    this.reports = new RoiRoutes(vertx, store, new RoiReporter(redis, spendStore), clock);
+    this.outcomes = new OutcomeRoutes(vertx, calls, rollups, settings, new ImportStats(redis));
+    this.spend = new SpendRoutes(vertx, store, spendStore, settings);
+    this.reports = new RoiRoutes(vertx, store, reporter, clock);
+    this.marketing = new MarketingRoutes(store, settings, reporter, clock, new DashboardUsage(redis));
+    this.sender = new WebhookSender(vertx, clock, WEBHOOK_FIRST_RETRY, WEBHOOK_MAX_RETRY);
+    // the streams CRM webhooks follow: every shard's, found like the rollup consumer finds them
+    this.webhooks = new CallWebhookDispatcher(vertx, redis, settings, sender,
+        () -> calls.shards().map(shards -> shards.stream().map(RedisCallStore::eventsStream).toList()));
+    this.alerts = new AlertMonitor(vertx, store, settings, engine, reporter, new AlertEpisodes(redis), sender, clock);
     this.export = new GoogleAdsExportRoutes(vertx, store, calls, clock);
-    this.dashboard = new DashboardRoutes(store, engine, calls, rollups, history, clock);
+    DashboardUsage usage = new DashboardUsage(redis);
+    this.dashboard = new DashboardRoutes(store, engine, calls, rollups, history, clock, usage);
   }
 
   public void mount(PublicApi api, AdminApi admin) {
@@ -51,17 +80,23 @@ public final class RoiFeature implements AutoCloseable {
     reports.mount(admin);
     export.mount(admin);
     dashboard.mount(api, admin);
+    marketing.mount(admin);
   }
 
   /** Starts consuming the calls stream and sampling pool utilization (both on Vert.x timers). */
   public void start() {
     consumer.start();
     history.start();
+    webhooks.start();
+    alerts.start();
   }
 
   @Override
   public void close() {
     consumer.close();
     history.close();
+    webhooks.close();
+    alerts.close();
+    sender.close();
   }
 }

@@ -1,11 +1,12 @@
 package io.calltrack.dni.report;
 
+import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.report.RoiReport;
 import io.calltrack.core.report.RoiReporter;
 import io.calltrack.core.report.RoiRow;
-import io.calltrack.core.rollup.Dimension;
+import io.calltrack.core.report.GroupBy;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Reply;
 import io.vertx.core.Future;
@@ -18,8 +19,10 @@ import java.util.Map;
 
 /**
  * {@code GET /v1/reports/roi?property&from&to&groupBy&format} (admin): the ROI report as JSON (see
- * {@link RoiReport#toJson()}) or CSV (a header row, one row per group, and a last row whose group
- * column says {@value #CSV_TOTAL}). groupBy defaults to source, format to json. The CSV is written on
+ * {@link RoiReport#toJson()}) or CSV (a header row, one row per group, and a last row whose first
+ * column says {@value #CSV_TOTAL}). groupBy ({@link GroupBy}: a dimension, a period or
+ * {@code source,week}) defaults to source, format to json; {@code model=first} groups the marketing
+ * dimensions by the visitor's first touch instead of the last (the default). The CSV is written on
  * a worker thread.
  */
 public final class RoiRoutes {
@@ -38,12 +41,11 @@ public final class RoiRoutes {
   }
 
   public void mount(AdminApi admin) {
-    admin.get("/v1/reports/roi", this::roi);
+    admin.get("/v1/reports/roi", this::roi).scope(PropertyFrom.query("property"));
   }
 
   private Future<?> roi(RoutingContext ctx) {
-    String g = ctx.request().getParam("groupBy");
-    Dimension groupBy = g == null || g.isBlank() ? Dimension.SOURCE : Dimension.of(g.strip());
+    GroupBy groupBy = GroupBy.parse(ctx.request().getParam("groupBy")).withModel(ctx.request().getParam("model"));
     String format = ctx.request().getParam("format", "json").strip();
     if (!format.equals("json") && !format.equals("csv")) {
       throw new CalltrackException.Invalid("format must be json or csv: '" + format + "'");
@@ -61,19 +63,36 @@ public final class RoiRoutes {
   static List<List<String>> csv(RoiReport report) {
     List<List<String>> out = new ArrayList<>();
     List<String> header = new ArrayList<>();
-    header.add(report.groupBy().json());
+    GroupBy g = report.groupBy();
+    if (g.time() != null) {
+      header.add(g.time().json());
+    }
+    if (g.dimension() != null) {
+      header.add(g.dimension().json());
+    }
     header.addAll(RoiRow.FIELDS);
     out.add(header);
     for (RoiRow r : report.rows()) {
-      out.add(line(r.group() == null ? "" : r.group(), r));
+      List<String> keys = new ArrayList<>();
+      if (g.time() != null) {
+        keys.add(r.period());
+      }
+      if (g.dimension() != null) {
+        keys.add(r.group() == null ? "" : r.group());
+      }
+      out.add(line(keys, r));
     }
-    out.add(line(CSV_TOTAL, report.total()));
+    List<String> totalKeys = new ArrayList<>();
+    totalKeys.add(CSV_TOTAL);
+    if (g.time() != null && g.dimension() != null) {
+      totalKeys.add("");
+    }
+    out.add(line(totalKeys, report.total()));
     return out;
   }
 
-  private static List<String> line(String group, RoiRow r) {
-    List<String> line = new ArrayList<>();
-    line.add(group);
+  private static List<String> line(List<String> keys, RoiRow r) {
+    List<String> line = new ArrayList<>(keys);
     Map<String, Object> f = r.fields();
     for (String name : RoiRow.FIELDS) {
       Object v = f.get(name);

@@ -1,11 +1,14 @@
 package io.calltrack.dni.spend;
 
+import io.calltrack.dni.http.PropertyFrom;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.report.Money;
 import io.calltrack.core.spend.SpendRow;
+import io.calltrack.core.marketing.PropertySettings;
+import io.calltrack.core.marketing.SettingsStore;
 import io.calltrack.core.spend.SpendStore;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Timeouts;
@@ -24,8 +27,9 @@ import java.util.TreeSet;
 
 /**
  * {@code PUT /v1/spend?property=P} (admin): cost rows as JSON ({@code [{date, source, medium, campaign,
- * amount}]} or {@code {"rows": [...]}}) or {@code text/csv} with the header
- * {@code date,source,medium,campaign,amount}. Amounts are decimal strings ("5000.00"). Every day that
+ * keyword, adGroup, landingPage, amount, currency}]} or {@code {"rows": [...]}}) or {@code text/csv} with the header
+ * {@code date,source,medium,campaign,amount} (or {@code date,source,medium,campaign,keyword,adGroup,landingPage,amount}).
+ * A JSON row's currency, when given, must be the property's. Amounts are decimal strings ("5000.00"). Every day that
  * appears in the upload is replaced whole; other days are untouched. All rows are checked first: any
  * bad row gives 400 listing the bad rows, and nothing is stored. The upload is parsed on a worker
  * thread, not the event loop.
@@ -35,27 +39,34 @@ public final class SpendRoutes {
   /** Uploads may be larger than the API's usual body limit: a year of campaign-level spend. */
   public static final long UPLOAD_LIMIT = 8L * 1024 * 1024;
   private static final List<String> HEADER = List.of("date", "source", "medium", "campaign", "amount");
+  /** The long form: cost at keyword, ad group or landing-page level. */
+  private static final List<String> LONG_HEADER =
+      List.of("date", "source", "medium", "campaign", "keyword", "adgroup", "landingpage", "amount");
 
   private final Vertx vertx;
   private final ConfigStore store;
   private final SpendStore spend;
+  private final SettingsStore settings;
 
-  public SpendRoutes(Vertx vertx, ConfigStore store, SpendStore spend) {
+  public SpendRoutes(Vertx vertx, ConfigStore store, SpendStore spend, SettingsStore settings) {
     this.vertx = vertx;
     this.store = store;
     this.spend = spend;
+    this.settings = settings;
   }
 
   public void mount(AdminApi admin) {
-    admin.put("/v1/spend", this::put).bodyLimit(UPLOAD_LIMIT).timeout(Timeouts.SLOW_ADMIN);
+    admin.put("/v1/spend", this::put).bodyLimit(UPLOAD_LIMIT).timeout(Timeouts.SLOW_ADMIN)
+        .scope(PropertyFrom.query("property"));
   }
 
   private Future<Map<String, Object>> put(RoutingContext ctx) {
     String type = ctx.request().getHeader("content-type");
     String body = ctx.body() == null || ctx.body().buffer() == null ? "" : ctx.body().asString();
     boolean csv = type != null && type.toLowerCase().startsWith("text/csv");
-    return vertx.executeBlocking(() -> csv ? fromCsv(body) : fromJson(body), false)
-        .compose(rows -> ReportParams.property(ctx, store).map(p -> new Upload(p.id(), rows)))
+    return ReportParams.property(ctx, store).compose(p -> settings.get(p.id()).compose(s ->
+        vertx.executeBlocking(() -> csv ? fromCsv(body) : fromJson(body, s.currency()), false)
+            .map(rows -> new Upload(p.id(), rows))))
         .compose(u -> spend.replaceDays(u.property(), u.rows()).map(n -> {
           List<SpendRow> rows = u.rows();
           Map<String, Object> out = new LinkedHashMap<>();
@@ -78,8 +89,9 @@ public final class SpendRoutes {
     int start = 0;
     if (!records.isEmpty() && !records.get(0).isEmpty() && "date".equalsIgnoreCase(records.get(0).get(0).strip())) {
       List<String> header = records.get(0).stream().map(h -> h.strip().toLowerCase()).toList();
-      if (!header.equals(HEADER)) {
-        throw new CalltrackException.Invalid("the CSV header must be date,source,medium,campaign,amount");
+      if (!header.equals(HEADER) && !header.equals(LONG_HEADER)) {
+        throw new CalltrackException.Invalid("the CSV header must be date,source,medium,campaign,amount"
+            + " or date,source,medium,campaign,keyword,adGroup,landingPage,amount");
       }
       start = 1;
     }
@@ -89,12 +101,14 @@ public final class SpendRoutes {
         continue;
       }
       int rowNumber = i + 1; // the file's record number, header included
-      if (r.size() != 5) {
-        errors.add(rowNumber, "expected 5 fields (date,source,medium,campaign,amount), got " + r.size());
+      if (r.size() != 5 && r.size() != 8) {
+        errors.add(rowNumber, "expected 5 fields (date,source,medium,campaign,amount) or 8"
+            + " (date,source,medium,campaign,keyword,adGroup,landingPage,amount), got " + r.size());
         continue;
       }
       try {
-        rows.add(row(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)));
+        rows.add(r.size() == 5 ? row(r.get(0), r.get(1), r.get(2), r.get(3), "", "", "", r.get(4))
+            : row(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)));
       } catch (CalltrackException e) {
         errors.add(rowNumber, e.getMessage());
       }
@@ -104,6 +118,11 @@ public final class SpendRoutes {
   }
 
   static List<SpendRow> fromJson(String text) {
+    return fromJson(text, null);
+  }
+
+  /** {@code currency}: the property's; a row naming another currency is refused. */
+  static List<SpendRow> fromJson(String text, String currency) {
     JsonNode node = JsonMapper.tree(text == null || text.isBlank() ? "null" : text);
     if (node != null && node.isObject() && node.has("rows")) {
       node = node.get("rows");
@@ -121,7 +140,14 @@ public final class SpendRoutes {
           throw new CalltrackException.Invalid("a spend row is an object");
         }
         JsonNode amount = r.get("amount");
+        String rowCurrency = text(r, "currency");
+        if (currency != null && rowCurrency != null
+            && !PropertySettings.currencyCode(rowCurrency).equals(currency)) {
+          throw new CalltrackException.Invalid("currency " + rowCurrency.strip() + " is not the property's currency "
+              + currency + " (one currency per property)");
+        }
         rows.add(row(text(r, "date"), text(r, "source"), text(r, "medium"), text(r, "campaign"),
+            text(r, "keyword"), text(r, "adGroup"), text(r, "landingPage"),
             amount == null || amount.isNull() ? null : amount.asText()));
       } catch (CalltrackException e) {
         errors.add(i + 1, e.getMessage());
@@ -136,13 +162,15 @@ public final class SpendRoutes {
     return v == null || v.isNull() ? null : v.asText();
   }
 
-  private static SpendRow row(String date, String source, String medium, String campaign, String amount) {
+  private static SpendRow row(String date, String source, String medium, String campaign, String keyword,
+      String adGroup, String landingPage, String amount) {
     LocalDate day;
     try {
       day = LocalDate.parse(date == null ? "" : date.strip());
     } catch (DateTimeParseException e) {
       throw new CalltrackException.Invalid("date must look like 2026-03-08: '" + date + "'");
     }
-    return new SpendRow(day, source, medium, campaign, Money.parseMinor(amount, "amount"));
+    return new SpendRow(day, source, medium, campaign, keyword, adGroup, landingPage,
+        Money.parseMinor(amount, "amount"));
   }
 }

@@ -34,8 +34,16 @@ public final class CallSeeder {
     String stream = RedisCallStore.eventsStream(property);
     String last = await(redis.xrevrange(List.of(stream, "+", "-", "COUNT", "1"))).get(0).get(0).toString();
     io.calltrack.core.testing.Await.until(java.time.Duration.ofSeconds(120), () -> {
-      io.vertx.redis.client.Response pending = await(redis.xpending(
-          List.of(stream, io.calltrack.core.rollup.RollupConsumer.GROUP, "-", last, "10")));
+      io.vertx.redis.client.Response pending;
+      try {
+        pending = await(redis.xpending(
+            List.of(stream, io.calltrack.core.rollup.RollupConsumer.GROUP, "-", last, "10")));
+      } catch (Throwable e) { // a Redis error reply (ErrorType) is a Throwable, not an Exception
+        if (e.getMessage() != null && e.getMessage().contains("NOGROUP")) {
+          return false; // the consumers have not found this new property's stream yet
+        }
+        throw new IllegalStateException(e);
+      }
       if (pending.size() > 0) {
         return false;
       }

@@ -175,12 +175,15 @@ class RoiApiTest extends DniTestBase {
     String[] lines = csvReport.text().split("\r\n");
     assertEquals("source,calls,uniqueCallers,firstTimeCallers,answered,missed,qualified,conversions,revenue,cost,"
         + "costPerCall,costPerQualifiedCall,costPerConversion,revenuePerCall,roas,roiPercent,answerRate,"
-        + "qualifiedRate,callToSaleRate", lines[0]);
+        + "qualifiedRate,callToSaleRate," + String.join(",", io.calltrack.core.report.RoiRow.FIELDS.subList(18,
+            io.calltrack.core.report.RoiRow.FIELDS.size())), lines[0]);
+    assertEquals("repeatCalls", io.calltrack.core.report.RoiRow.FIELDS.get(18), "the ROI fields come first");
     assertEquals(5, lines.length);
     String[] totalLine = lines[4].split(",", -1);
     totalLine[2] = "~"; // uniqueCallers: a HyperLogLog estimate
     assertEquals("(total),500,~,500,400,100,100,0,20000.00,7700.00,15.40,77.00,,40.00,2.597,159.74,0.8000,0.2000,0.0000",
-        String.join(",", totalLine));
+        String.join(",", java.util.Arrays.copyOfRange(totalLine, 0, 19)), "the ROI columns");
+    assertEquals(lines[0].split(",").length, totalLine.length, "every column in the total row");
   }
 
   @Test

@@ -105,7 +105,9 @@ class KillRestartTest {
       admin("PUT", "/v1/properties/" + property, new JsonObject().put("name", "Kill test")
           .put("allowedOrigins", new JsonArray().add("https://kill.example"))
           .put("swapNumbers", new JsonArray().add(printed)).put("defaultNumber", printed)
-          .put("businessLine", line.uri("+15559990000", "udp")).put("timezone", "UTC"));
+          .put("businessLine", line.uri("+15559990000", "udp")).put("timezone", "UTC")
+          // one test client plays many visitors from one address: no per-address assign limits here
+          .put("assignLimits", new JsonObject().put("liveLeases", Integer.MAX_VALUE).put("liveLeasesHard", Integer.MAX_VALUE).put("perMinute", Integer.MAX_VALUE).put("perMinuteHard", Integer.MAX_VALUE).put("leaseToAutomatedClients", true)));
       admin("PUT", "/v1/pools/" + pool, new JsonObject().put("property", property).put("numbers", numbers)
           .put("leaseSeconds", 1800).put("holdSeconds", 1800).put("onExhausted", "fallback"));
       router = Launched.start("sip-router", routerEnv); // reads the routing table as it starts

@@ -88,7 +88,9 @@ class RedisOutageUnderLoadTest {
       admin("PUT", "/v1/properties/" + property, new JsonObject().put("name", "Outage test")
           .put("allowedOrigins", new JsonArray().add("https://outage.example"))
           .put("swapNumbers", new JsonArray().add(printed)).put("defaultNumber", printed)
-          .put("businessLine", line.uri("+15559990000", "udp")).put("timezone", "UTC"));
+          .put("businessLine", line.uri("+15559990000", "udp")).put("timezone", "UTC")
+          // one test client plays many visitors from one address: no per-address assign limits here
+          .put("assignLimits", new JsonObject().put("liveLeases", Integer.MAX_VALUE).put("liveLeasesHard", Integer.MAX_VALUE).put("perMinute", Integer.MAX_VALUE).put("perMinuteHard", Integer.MAX_VALUE).put("leaseToAutomatedClients", true)));
       admin("PUT", "/v1/pools/" + property + "-web", new JsonObject().put("property", property)
           .put("numbers", numbers).put("leaseSeconds", 1800).put("holdSeconds", 1800).put("onExhausted", "fallback"));
       router = Await.result(SipRouter.start(vertx, new SipRouterOptions("127.0.0.1", EmbeddedRedis.freePort(),

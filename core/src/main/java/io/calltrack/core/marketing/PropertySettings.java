@@ -1,0 +1,123 @@
+package io.calltrack.core.marketing;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.report.Money;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.util.Currency;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A property's marketing settings ({@code PUT /v1/properties/{property}/marketing}): the one currency
+ * its outcomes and spend are in, its business hours, its monthly targets, where CRM webhooks go and
+ * how it is alerted. Everything is optional; the currency defaults to USD.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record PropertySettings(
+    String currency,
+    Map<String, List<String>> businessHours,
+    List<Target> targets,
+    Webhook webhook,
+    Alerts alerts) {
+
+  public static final PropertySettings DEFAULT = new PropertySettings(null, null, null, null, null);
+
+  public PropertySettings {
+    currency = currency == null || currency.isBlank() ? "USD" : currencyCode(currency);
+    BusinessHours.fromJson(businessHours); // validates
+    targets = targets == null ? List.of() : List.copyOf(targets);
+  }
+
+  public BusinessHours hours() {
+    return businessHours == null || businessHours.isEmpty() ? null : BusinessHours.fromJson(businessHours);
+  }
+
+  public static String currencyCode(String c) {
+    try {
+      return Currency.getInstance(c.strip().toUpperCase(Locale.ROOT)).getCurrencyCode();
+    } catch (IllegalArgumentException e) {
+      throw new CalltrackException.Invalid("currency must be an ISO 4217 code like USD: '" + c + "'");
+    }
+  }
+
+  /**
+   * A monthly target of the whole property, or of one source or campaign (or both). Money as decimal
+   * strings; any of the four measures may be left out.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Target(String source, String campaign, String revenue, BigDecimal roiPercent,
+      String costPerAcquisition, Long calls) {
+    public Target {
+      source = blankToNull(source);
+      campaign = blankToNull(campaign);
+      if (revenue != null) {
+        Money.parseMinor(revenue, "targets.revenue");
+      }
+      if (costPerAcquisition != null) {
+        Money.parseMinor(costPerAcquisition, "targets.costPerAcquisition");
+      }
+      if (calls != null && calls < 0) {
+        throw new CalltrackException.Invalid("targets.calls must not be negative");
+      }
+      if (revenue == null && roiPercent == null && costPerAcquisition == null && calls == null) {
+        throw new CalltrackException.Invalid("a target needs at least one of revenue, roiPercent, costPerAcquisition, calls");
+      }
+    }
+  }
+
+  /** Where signed CRM webhooks (call started, call ended, outcome set) are sent. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Webhook(String url, String secret) {
+    public Webhook {
+      requireUrl(url, "webhook.url");
+      if (secret == null || secret.length() < 16) {
+        throw new CalltrackException.Invalid("webhook.secret must be at least 16 characters");
+      }
+    }
+  }
+
+  /**
+   * Alert webhook and thresholds: pool utilization above {@code poolUtilizationPercent} (75) for
+   * {@code poolMinutes} (10) minutes, pool exhausted, today's failed-call share above
+   * {@code failedCallRate} (0.2, at least 10 calls), calls or revenue below the month's target pace
+   * or below {@code trailingPercent} (50) % of the trailing {@code trailingDays} (7) days' average.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Alerts(String url, String secret, Integer poolUtilizationPercent, Integer poolMinutes,
+      BigDecimal failedCallRate, Integer trailingDays, Integer trailingPercent) {
+    public Alerts {
+      requireUrl(url, "alerts.url");
+      if (secret == null || secret.length() < 16) {
+        throw new CalltrackException.Invalid("alerts.secret must be at least 16 characters");
+      }
+      poolUtilizationPercent = poolUtilizationPercent == null ? 75 : poolUtilizationPercent;
+      poolMinutes = poolMinutes == null ? 10 : poolMinutes;
+      failedCallRate = failedCallRate == null ? new BigDecimal("0.2") : failedCallRate;
+      trailingDays = trailingDays == null ? 7 : trailingDays;
+      trailingPercent = trailingPercent == null ? 50 : trailingPercent;
+      if (poolUtilizationPercent < 1 || poolUtilizationPercent > 100 || poolMinutes < 0 || trailingDays < 1
+          || trailingDays > 60 || trailingPercent < 1 || trailingPercent > 100) {
+        throw new CalltrackException.Invalid("alerts: poolUtilizationPercent 1-100, poolMinutes >= 0, "
+            + "trailingDays 1-60, trailingPercent 1-100");
+      }
+    }
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.strip();
+  }
+
+  private static void requireUrl(String url, String what) {
+    try {
+      URI u = new URI(url);
+      if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+        throw new IllegalArgumentException();
+      }
+    } catch (Exception e) {
+      throw new CalltrackException.Invalid(what + " must be an http(s) URL: '" + url + "'");
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package io.calltrack.core.report;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.rollup.Dimension;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * What a report's rows are: a dimension ({@code source}), a time period ({@code week}), or both
+ * ({@code source,week}: one row per source and week). {@code hour} stands alone: the hour rollups are
+ * not kept per dimension value.
+ */
+public record GroupBy(Dimension dimension, TimeBucket time, boolean firstTouch) {
+  public GroupBy(Dimension dimension, TimeBucket time) {
+    this(dimension, time, false);
+  }
+
+  public static GroupBy of(Dimension d) {
+    return new GroupBy(d, null);
+  }
+
+  /**
+   * The same grouping under attribution model {@code model}: "last" (default: the touch before the
+   * call) or "first" (the visitor's first touch, for the attribution dimensions source..landingPage).
+   */
+  public GroupBy withModel(String model) {
+    if (model == null || model.isBlank() || model.strip().equals("last")) {
+      return new GroupBy(dimension, time, false);
+    }
+    if (!model.strip().equals("first")) {
+      throw new CalltrackException.Invalid("model must be first or last: '" + model + "'");
+    }
+    if (dimension == null || !dimension.touch()) {
+      throw new CalltrackException.Invalid("model=first needs groupBy with a marketing dimension (source, medium, "
+          + "campaign, keyword, adGroup, ad, content or landingPage)");
+    }
+    return new GroupBy(dimension, time, true);
+  }
+
+  /** The name of the dimension's rollups: "source", or "first.source" under the first-touch model. */
+  public String rollupName() {
+    return firstTouch ? dimension.firstTouchJson() : dimension.json();
+  }
+
+  /** Parses {@code source}, {@code week}, {@code source,week} or {@code week,source}. */
+  public static GroupBy parse(String text) {
+    if (text == null || text.isBlank()) {
+      return of(Dimension.SOURCE);
+    }
+    String[] parts = text.strip().split("\\s*,\\s*");
+    if (parts.length > 2) {
+      throw invalid(text);
+    }
+    Dimension d = null;
+    TimeBucket t = null;
+    for (String p : parts) {
+      Dimension pd = Dimension.find(p);
+      TimeBucket pt = TimeBucket.find(p);
+      if (pd != null && d == null) {
+        d = pd;
+      } else if (pt != null && t == null) {
+        t = pt;
+      } else {
+        throw invalid(text);
+      }
+    }
+    if (t == TimeBucket.HOUR && d != null) {
+      throw new CalltrackException.Invalid("groupBy=hour cannot be combined with a dimension; "
+          + "use day, week, month or weekday with " + d.json());
+    }
+    return new GroupBy(d, t);
+  }
+
+  private static CalltrackException invalid(String text) {
+    return new CalltrackException.Invalid("groupBy must be one of the dimensions "
+        + Arrays.stream(Dimension.values()).map(Dimension::json).collect(Collectors.joining("|"))
+        + ", one of the periods " + Stream.of(TimeBucket.values()).map(TimeBucket::json).collect(Collectors.joining("|"))
+        + ", or a dimension and a period separated by a comma (source,week): '" + text + "'");
+  }
+
+  /** "source,week", "week", "source". */
+  public String json() {
+    if (dimension != null && time != null) {
+      return dimension.json() + "," + time.json();
+    }
+    return dimension != null ? dimension.json() : time.json();
+  }
+}

@@ -1,0 +1,181 @@
+package io.calltrack.core.webhooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.calltrack.core.json.JsonMapper;
+import io.calltrack.core.marketing.PropertySettings;
+import io.calltrack.core.marketing.SettingsStore;
+import io.calltrack.core.redis.LuaScript;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CRM webhooks from the calls stream(s): {@code call.started}, {@code call.ended} (the record with its
+ * attribution) and {@code outcome.set}, to the property's {@link PropertySettings.Webhook}, signed and
+ * retried until delivered ({@link WebhookSender}).
+ *
+ * <p>Delivery is at least once and in order: one dni-server at a time dispatches (a lock in Redis,
+ * {@value #LOCK}), reading each stream from its cursor ({@code {webhooks}:cursor:<stream>}, the last
+ * entry delivered or skipped) strictly in order, and moving the cursor only once the receiver said 2xx.
+ * A receiver that is down holds up the events after it (per stream) until it recovers, so a call's
+ * events never overtake each other; after {@link #MAX_ATTEMPTS} attempts the event is set aside in
+ * {@value #DEAD_LETTERS} (its JSON body) so one dead receiver does not stop every property's webhooks. The cursor is written after the delivery: a crash between the two
+ * sends that event again, with the same {@code Idempotency-Key} ({@code <callId>:<stream entry id>}).
+ *
+ * <p>The streams come from one supplier (today the one calls stream; per-property streams when the
+ * calls are sharded) so this follows the same streams as the rollup consumers.
+ */
+public final class CallWebhookDispatcher implements AutoCloseable {
+  public static final String LOCK = "{webhooks}:dispatcher";
+  public static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+  public static final Duration LOCK_TTL = Duration.ofSeconds(15);
+  public static final int BATCH = 100;
+  /**
+   * Attempts before an event is set aside in {@value #DEAD_LETTERS} so the events after it can go: with
+   * the back-off doubling to its 5-minute cap, about an hour and a half of a receiver being down.
+   */
+  public static final int MAX_ATTEMPTS = 25;
+  public static final String DEAD_LETTERS = "{webhooks}:dead-letters";
+  private static final LuaScript HOLD_LOCK = LuaScript.load("/lua/webhooks/hold-lock.lua");
+  private static final LuaScript RELEASE_LOCK = LuaScript.load("/lua/webhooks/release-lock.lua");
+  private static final Logger LOG = LoggerFactory.getLogger(CallWebhookDispatcher.class);
+
+  private final Vertx vertx;
+  private final RedisAPI api;
+  private final SettingsStore settings;
+  private final WebhookSender sender;
+  private final Supplier<Future<List<String>>> streams;
+  private final String me = "d-" + UUID.randomUUID();
+  private final AtomicBoolean running = new AtomicBoolean();
+  private volatile boolean holding;
+  private long pollTimer = -1;
+  private long lockTimer = -1;
+
+  public CallWebhookDispatcher(Vertx vertx, Redis redis, SettingsStore settings, WebhookSender sender,
+      Supplier<Future<List<String>>> streams) {
+    this.vertx = vertx;
+    this.api = RedisAPI.api(redis);
+    this.settings = settings;
+    this.sender = sender;
+    this.streams = streams;
+  }
+
+  public static String cursorKey(String stream) {
+    return "{webhooks}:cursor:" + stream;
+  }
+
+  public void start() {
+    lockTimer = vertx.setPeriodic(0, LOCK_TTL.toMillis() / 3, id -> holdLock());
+    pollTimer = vertx.setPeriodic(POLL_INTERVAL.toMillis(), id -> tick());
+  }
+
+  /** Takes or renews the dispatcher lock; true while this dispatcher holds it. */
+  public Future<Boolean> holdLock() {
+    return HOLD_LOCK.run(api, List.of(LOCK), List.of(me, Long.toString(LOCK_TTL.toMillis())))
+        .map(r -> holding = r.toInteger() == 1)
+        .otherwise(err -> holding = false);
+  }
+
+  /** Gives the lock up if this dispatcher holds it (at close; another server takes over). */
+  public Future<Void> releaseLock() {
+    holding = false;
+    return RELEASE_LOCK.run(api, List.of(LOCK), List.of(me)).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  private void tick() {
+    if (!holding || !running.compareAndSet(false, true)) {
+      return;
+    }
+    streams.get().compose(list -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (String s : list) {
+        chain = chain.compose(v -> drain(s));
+      }
+      return chain;
+    }).onFailure(err -> LOG.warn("webhook dispatcher: {}", err.toString()))
+        .onComplete(ar -> running.set(false));
+  }
+
+  /** Delivers the next batch of one stream, in order. */
+  private Future<Void> drain(String stream) {
+    return api.get(cursorKey(stream)).compose(c -> {
+      String start = c == null ? "-" : "(" + c;
+      return api.xrange(List.of(stream, start, "+", "COUNT", Integer.toString(BATCH)));
+    }).compose(entries -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (Response e : entries) {
+        chain = chain.compose(v -> holding ? deliver(stream, e) : Future.failedFuture("lock lost"));
+      }
+      return chain;
+    });
+  }
+
+  private Future<Void> deliver(String stream, Response entry) {
+    String id = entry.get(0).toString();
+    Map<String, String> f = new LinkedHashMap<>();
+    Response fields = entry.get(1);
+    for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
+      f.put(fields.get(i).toString(), fields.get(i + 1).toString());
+    }
+    String type = switch (f.getOrDefault("type", "")) {
+      case "started" -> "call.started";
+      case "ended" -> "call.ended";
+      case "outcome" -> "outcome.set";
+      default -> null;
+    };
+    JsonNode record = f.containsKey("record") ? JsonMapper.read(f.get("record"), JsonNode.class) : null;
+    String property = record == null || record.path("property").isNull() ? null : record.path("property").asText(null);
+    Future<Void> sent;
+    if (type == null || property == null) {
+      sent = Future.succeededFuture();
+    } else {
+      sent = settings.get(property).compose(s -> {
+        if (s.webhook() == null) {
+          return Future.succeededFuture();
+        }
+        String callId = f.get("callId");
+        String key = callId + ":" + id;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", key);
+        body.put("type", type);
+        body.put("property", property);
+        body.put("callId", callId);
+        body.put("call", record);
+        if (f.containsKey("outcome")) {
+          body.put("outcome", JsonMapper.read(f.get("outcome"), JsonNode.class));
+        }
+        String json = JsonMapper.write(body);
+        return sender.post(s.webhook().url(), s.webhook().secret(), key, type, json, MAX_ATTEMPTS)
+            .recover(err -> {
+              LOG.warn("webhook {} {} given up after {} attempts, kept in {}: {}", type, key, MAX_ATTEMPTS,
+                  DEAD_LETTERS, err.toString());
+              return api.rpush(List.of(DEAD_LETTERS, json)).mapEmpty();
+            });
+      });
+    }
+    return sent.compose(v -> api.set(List.of(cursorKey(stream), id))).mapEmpty();
+  }
+
+  @Override
+  public void close() {
+    if (pollTimer >= 0) {
+      vertx.cancelTimer(pollTimer);
+      vertx.cancelTimer(lockTimer);
+      pollTimer = -1;
+    }
+    if (holding) {
+      releaseLock();
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.calltrack.core.webhooks;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Posts signed JSON webhooks ({@link WebhookSigner}) with an {@code Idempotency-Key} header, retrying
+ * on any failure (connection error, timeout, non-2xx answer) with exponential back-off: {@code
+ * initialBackoff}, doubled each time up to {@code maxBackoff}. Each attempt is signed afresh with the
+ * clock's time. The body and key stay the same across attempts, so a receiver that saw an attempt it
+ * answered too late can drop the repeat by its key.
+ */
+public final class WebhookSender implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
+  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Vertx vertx;
+  private final HttpClient http;
+  private final Clock clock;
+  private final Duration initialBackoff;
+  private final Duration maxBackoff;
+  private volatile boolean closed;
+
+  public WebhookSender(Vertx vertx, Clock clock, Duration initialBackoff, Duration maxBackoff) {
+    this.vertx = vertx;
+    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000));
+    this.clock = clock;
+    this.initialBackoff = initialBackoff;
+    this.maxBackoff = maxBackoff;
+  }
+
+  /** One attempt: succeeds on a 2xx answer. */
+  public Future<Void> postOnce(String url, String secret, String key, String eventType, String body) {
+    RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
+        .setIdleTimeout(REQUEST_TIMEOUT.toMillis())
+        .putHeader("content-type", "application/json")
+        .putHeader("Idempotency-Key", key)
+        .putHeader("Calltrack-Event", eventType)
+        .putHeader(WebhookSigner.HEADER, WebhookSigner.signature(secret, clock.instant().getEpochSecond(), body));
+    return http.request(o)
+        .compose(req -> req.send(Buffer.buffer(body)))
+        .compose(res -> res.body().compose(b -> res.statusCode() / 100 == 2 ? Future.<Void>succeededFuture()
+            : Future.failedFuture(new IllegalStateException(url + " answered " + res.statusCode()))));
+  }
+
+  /**
+   * Posts until a 2xx comes back, or {@code maxAttempts} (0: no limit) are used up, or the sender is
+   * closed. Fails with the last error when it gives up.
+   */
+  public Future<Void> post(String url, String secret, String key, String eventType, String body, int maxAttempts) {
+    Promise<Void> done = Promise.promise();
+    attempt(url, secret, key, eventType, body, maxAttempts, 1, initialBackoff, done);
+    return done.future();
+  }
+
+  private void attempt(String url, String secret, String key, String type, String body, int max, int n,
+      Duration backoff, Promise<Void> done) {
+    postOnce(url, secret, key, type, body).onComplete(ar -> {
+      if (ar.succeeded()) {
+        done.complete();
+        return;
+      }
+      if (closed || (max > 0 && n >= max)) {
+        done.fail(ar.cause());
+        return;
+      }
+      if (n == 1 || n % 10 == 0) {
+        LOG.warn("webhook {} {} attempt {} failed ({}); retrying in {} ms", type, key, n, ar.cause().getMessage(),
+            backoff.toMillis());
+      }
+      Duration next = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+      vertx.setTimer(Math.max(1, backoff.toMillis()), id -> attempt(url, secret, key, type, body, max, n + 1, next, done));
+    });
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    http.close();
+  }
+}

@@ -1,0 +1,208 @@
+package io.calltrack.dni.auth;
+
+import static io.calltrack.dni.testing.DniClient.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.auth.ApiKeys;
+import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.core.testing.TestRedis;
+import io.calltrack.dni.testing.DniClient;
+import io.calltrack.dni.testing.DniClient.Reply;
+import io.calltrack.dni.testing.DniTestBase;
+import io.calltrack.dni.testing.TestNumbers;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * API keys over real HTTP and real Redis: a key opens the admin API of its one property, read keys
+ * only for GET; everything else (another property, global endpoints, key management) is 403; a
+ * revoked key is 401; Redis holds only the key's SHA-256.
+ */
+class ApiKeysApiTest extends DniTestBase {
+
+  String issue(String property, String scope) {
+    Reply r = api.request(HttpMethod.POST, "/v1/api-keys",
+        DniClient.body(new JsonObject().put("property", property).put("scope", scope).put("name", "ci")), api.admin());
+    assertEquals(201, r.status(), r::toString);
+    JsonObject k = r.json();
+    assertEquals(property, k.getString("property"));
+    assertEquals(scope, k.getString("scope"));
+    assertNotNull(k.getString("id"));
+    assertTrue(k.getString("key").startsWith("ctk_" + k.getString("id") + "_"), k::encode);
+    return k.getString("key");
+  }
+
+  static MultiMap as(String key) {
+    return DniClient.headers("authorization", "Bearer " + key, "content-type", "application/json");
+  }
+
+  Reply get(String key, String path) {
+    return api.request(HttpMethod.GET, path, null, as(key));
+  }
+
+  Reply put(String key, String path, JsonObject body) {
+    return api.request(HttpMethod.PUT, path, DniClient.body(body), as(key));
+  }
+
+  Reply send(String key, HttpMethod method, String path, JsonObject body) {
+    return api.request(method, path, body == null ? null : DniClient.body(body), as(key));
+  }
+
+  static void forbidden(Reply r) {
+    assertEquals(403, r.status(), r::toString);
+    assertEquals("forbidden", r.error(), r::toString);
+  }
+
+  @Test
+  void aReadKeyReadsItsPropertyOnly() {
+    Site a = site(2);
+    Site b = site(2);
+    String read = issue(a.property(), "read");
+
+    assertEquals(200, get(read, "/v1/properties/" + a.property()).status());
+    assertEquals(200, get(read, "/v1/properties/" + a.property() + "/pools").status());
+    assertEquals(200, get(read, "/v1/pools/" + a.poolId()).status());
+    assertEquals(200, get(read, "/v1/pools?property=" + a.property()).status());
+    Reply roi = get(read, "/v1/reports/roi?property=" + a.property() + "&from=2026-03-01&to=2026-03-02");
+    assertEquals(200, roi.status(), roi::toString);
+
+    // writing, even its own property
+    forbidden(put(read, "/v1/properties/" + a.property(), propertyBody(a.defaultNumber(), ORIGIN)));
+    // another property, by path, by owner and by query
+    forbidden(get(read, "/v1/properties/" + b.property()));
+    forbidden(get(read, "/v1/pools/" + b.poolId()));
+    forbidden(get(read, "/v1/reports/roi?property=" + b.property() + "&from=2026-03-01&to=2026-03-02"));
+    // naming no property, or something that does not exist
+    forbidden(get(read, "/v1/pools"));
+    forbidden(get(read, "/v1/pools/" + TestRedis.uniqueId("nopool")));
+    // global endpoints are the admin token's
+    forbidden(get(read, "/v1/properties"));
+    forbidden(get(read, "/v1/calls"));
+    forbidden(get(read, "/v1/dashboard/properties"));
+    forbidden(get(read, "/v1/api-keys"));
+  }
+
+  @Test
+  void aWriteKeyWritesItsPropertyOnlyAndCannotManageKeys() {
+    Site a = site(2);
+    Site b = site(2);
+    String write = issue(a.property(), "write");
+
+    Reply changed = put(write, "/v1/properties/" + a.property(),
+        propertyBody(a.defaultNumber(), ORIGIN).put("timezone", "Europe/Berlin"));
+    assertEquals(200, changed.status(), changed::toString);
+    assertEquals("Europe/Berlin", api.adminGet("/v1/properties/" + a.property()).json().getString("timezone"));
+    String newPool = TestRedis.uniqueId("pool");
+    Reply created = put(write, "/v1/pools/" + newPool, poolBody(a.property(), TestNumbers.block(2), 120, 1800, "fallback"));
+    assertEquals(200, created.status(), created::toString);
+    assertEquals(200, get(write, "/v1/pools/" + newPool).status());
+
+    // another property's pool, taking it over, or a new pool for another property
+    forbidden(put(write, "/v1/pools/" + b.poolId(), poolBody(a.property(), b.numbers(), 120, 1800, "fallback")));
+    forbidden(put(write, "/v1/pools/" + a.poolId(), poolBody(b.property(), a.numbers(), 120, 1800, "fallback")));
+    forbidden(put(write, "/v1/pools/" + TestRedis.uniqueId("pool"),
+        poolBody(b.property(), TestNumbers.block(2), 120, 1800, "fallback")));
+    forbidden(put(write, "/v1/properties/" + b.property(), propertyBody(b.defaultNumber(), ORIGIN)));
+    assertEquals(a.property(), api.adminGet("/v1/pools/" + a.poolId()).json().getString("property"));
+    // key management and erasure are the admin token's
+    forbidden(send(write, HttpMethod.POST, "/v1/api-keys",
+        new JsonObject().put("property", a.property()).put("scope", "write")));
+    forbidden(send(write, HttpMethod.DELETE, "/v1/callers/%2B14155550100", null));
+    forbidden(send(write, HttpMethod.DELETE, "/v1/visitors/v1", null));
+    forbidden(send(write, HttpMethod.POST, "/v1/outcomes", new JsonObject()));
+  }
+
+  @Test
+  void revokedAndForgedKeysAre401AndKeysAreListedWithoutSecrets() {
+    Site a = site(2);
+    String read = issue(a.property(), "read");
+    String write = issue(a.property(), "write");
+    String id = read.substring("ctk_".length(), read.indexOf('_', "ctk_".length()));
+
+    Reply list = api.adminGet("/v1/api-keys?property=" + a.property());
+    assertEquals(200, list.status(), list::toString);
+    JsonArray keys = list.json().getJsonArray("apiKeys");
+    assertEquals(2, keys.size(), keys::encode);
+    for (Object o : keys) {
+      JsonObject k = (JsonObject) o;
+      assertFalse(k.containsKey("key") || k.containsKey("sha256"), k::encode);
+      assertEquals(a.property(), k.getString("property"));
+    }
+
+    // the right id with a wrong secret
+    Reply forged = get("ctk_" + id + "_" + "A".repeat(43), "/v1/properties/" + a.property());
+    assertEquals(401, forged.status(), forged::toString);
+
+    Reply revoked = api.request(HttpMethod.DELETE, "/v1/api-keys/" + id, null, api.admin());
+    assertEquals(204, revoked.status(), revoked::toString);
+    Reply after = get(read, "/v1/properties/" + a.property());
+    assertEquals(401, after.status(), after::toString);
+    assertEquals(200, get(write, "/v1/properties/" + a.property()).status());
+    assertEquals(404, api.request(HttpMethod.DELETE, "/v1/api-keys/" + id, null, api.admin()).status());
+    assertEquals(1, api.adminGet("/v1/api-keys?property=" + a.property()).json().getJsonArray("apiKeys").size());
+  }
+
+  @Test
+  void badRequestsForKeysAreClear() {
+    Site a = site(1);
+    Reply noScope = api.request(HttpMethod.POST, "/v1/api-keys",
+        DniClient.body(new JsonObject().put("property", a.property())), api.admin());
+    assertEquals(400, noScope.status(), noScope::toString);
+    Reply badScope = api.request(HttpMethod.POST, "/v1/api-keys",
+        DniClient.body(new JsonObject().put("property", a.property()).put("scope", "admin")), api.admin());
+    assertEquals(400, badScope.status(), badScope::toString);
+    Reply unknown = api.request(HttpMethod.POST, "/v1/api-keys",
+        DniClient.body(new JsonObject().put("property", TestRedis.uniqueId("none")).put("scope", "read")), api.admin());
+    assertEquals(404, unknown.status(), unknown::toString);
+  }
+
+  @Test
+  void redisKeepsOnlyTheHash() throws Exception {
+    Site a = site(1);
+    String key = issue(a.property(), "write");
+    String secret = key.substring(key.lastIndexOf('_') + 1);
+    String digest = HexFormat.of().formatHex(
+        MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+    RedisAPI redis = RedisClientFactory.api(vertx, TestRedis.url());
+    try {
+      Response all = await(redis.hgetall(ApiKeys.KEY));
+      String stored = all.toString();
+      assertTrue(stored.contains(digest), "the record keeps the key's SHA-256");
+      assertFalse(stored.contains(secret), "the key's secret is not stored");
+      // and no key name anywhere carries it
+      String cursor = "0";
+      do {
+        Response page = await(redis.scan(List.of(cursor, "MATCH", "*" + secret + "*", "COUNT", "1000")));
+        cursor = page.get(0).toString();
+        assertEquals(0, page.get(1).size(), "a Redis key named after the API key");
+      } while (!"0".equals(cursor));
+      // every string, hash, set and list value in Redis, checked for the secret
+      cursor = "0";
+      do {
+        Response page = await(redis.scan(List.of(cursor, "COUNT", "1000")));
+        cursor = page.get(0).toString();
+        for (Response name : page.get(1)) {
+          Response dumped = await(redis.dump(name.toString()));
+          if (dumped != null) {
+            assertFalse(new String(dumped.toBytes(), StandardCharsets.ISO_8859_1).contains(secret),
+                () -> "the key's secret is stored in " + name);
+          }
+        }
+      } while (!"0".equals(cursor));
+    } finally {
+      redis.close();
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package io.calltrack.dni.marketing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.testing.TestNumbers;
+import io.calltrack.core.testing.TestRedis;
+import io.calltrack.dni.report.CallSeeder;
+import io.calltrack.dni.testing.DniClient;
+import io.calltrack.dni.testing.DniClient.Reply;
+import io.calltrack.dni.testing.DniTestBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The smaller metric families on a hand-counted set of calls: first- versus last-touch attribution
+ * (model=first|last), repeat purchases, the CRM's lead score, spend coverage of campaigns, and the
+ * success rate of offline outcome imports.
+ */
+class OutcomeFamiliesTest extends DniTestBase {
+
+  static Attribution touch(String source, String campaign, Attribution first) {
+    return new Attribution(source, "cpc", campaign, null, null, "/l", null, null, null, null, null, null, null, null,
+        first);
+  }
+
+  @Test
+  void firstTouchRepeatPurchasesLeadScoreCoverageAndImports() {
+    String property = TestRedis.uniqueId("fam");
+    PhoneNumber printed = TestNumbers.fresh();
+    assertEquals(200, api.adminPut("/v1/properties/" + property,
+        propertyBody(printed.e164(), ORIGIN).put("timezone", "UTC")).status());
+    CallSeeder seeder = new CallSeeder(vertx);
+    PhoneNumber n = TestNumbers.fresh();
+    Attribution organic = new Attribution("duckduckgo", "organic", null, null, null, "/", null, null, null, null, null,
+        null);
+    List<CallRecord> c = new ArrayList<>();
+    // caller A: first came organically, called twice from google ads (x); caller B: bing (y) once, google once
+    c.add(TrendRecountTest.seed(seeder, property, n, "+13126180001", Instant.parse("2026-02-10T10:00:00Z"),
+        touch("google", "x", organic), 4, 60));
+    c.add(TrendRecountTest.seed(seeder, property, n, "+13126180001", Instant.parse("2026-02-11T10:00:00Z"),
+        touch("google", "x", organic), 4, 60));
+    c.add(TrendRecountTest.seed(seeder, property, n, "+13126180002", Instant.parse("2026-02-12T10:00:00Z"),
+        touch("bing", "y", null), 4, 60));
+    c.add(TrendRecountTest.seed(seeder, property, n, "+13126180002", Instant.parse("2026-02-13T10:00:00Z"),
+        touch("google", "x", touch("bing", "y", null)), 4, 60));
+
+    JsonObject imports0 = api.adminGet("/v1/reports/imports").json();
+    // a bad upload (unknown call) is refused whole and counted as refused
+    Reply refused = api.request(HttpMethod.POST, "/v1/outcomes", Buffer.buffer("callId,qualified,converted,value\n"
+        + "no-such-call,true,true,10.00\n"), DniClient.headers("authorization", "Bearer " + TOKEN, "content-type", "text/csv"));
+    assertEquals(400, refused.status(), refused.toString());
+    Reply applied = api.request(HttpMethod.POST, "/v1/outcomes", Buffer.buffer("callId,qualified,converted,value\n"
+        + c.get(0).callId() + ",true,true,100.00\n" + c.get(1).callId() + ",true,true,50.00\n"
+        + c.get(2).callId() + ",true,true,70.00\n"),
+        DniClient.headers("authorization", "Bearer " + TOKEN, "content-type", "text/csv"));
+    assertEquals(200, applied.status(), applied.toString());
+    JsonObject imports = api.adminGet("/v1/reports/imports").json();
+    assertEquals(imports0.getLong("applied") + 1, imports.getLong("applied"));
+    assertEquals(imports0.getLong("refused") + 1, imports.getLong("refused"));
+    assertEquals(imports0.getLong("rowsApplied") + 3, imports.getLong("rowsApplied"));
+    assertTrue(imports.getValue("successRate") != null);
+
+    for (int i = 0; i < 2; i++) {
+      Reply r = api.request(HttpMethod.POST, "/v1/calls/" + c.get(i).callId() + "/outcome",
+          DniClient.body(new JsonObject().put("qualified", true).put("converted", true).put("value", i == 0 ? "100.00" : "50.00")
+              .put("leadScore", i == 0 ? 80 : 40)), api.admin());
+      assertEquals(200, r.status(), r.toString());
+    }
+    assertEquals(400, api.request(HttpMethod.POST, "/v1/calls/" + c.get(3).callId() + "/outcome",
+        DniClient.body(new JsonObject().put("leadScore", 101)), api.admin()).status());
+
+    JsonArray spend = new JsonArray()
+        .add(new JsonObject().put("date", "2026-02-10").put("source", "google").put("campaign", "x").put("amount", "40.00"))
+        .add(new JsonObject().put("date", "2026-02-10").put("source", "google").put("campaign", "z").put("amount", "10.00"));
+    assertEquals(200, api.adminPut("/v1/spend?property=" + property, spend).status());
+    io.calltrack.dni.marketing.TrendRecountTest.caughtUp(vertx, property);
+
+    String q = "/v1/reports/roi?property=" + property + "&from=2026-02-01&to=2026-02-28";
+    JsonObject last = api.adminGet(q + "&groupBy=source").json();
+    assertEquals("last", last.getString("model"));
+    assertEquals(3L, row(last, "source", "google").getLong("calls"));
+    assertEquals(1L, row(last, "source", "bing").getLong("calls"));
+    JsonObject first = api.adminGet(q + "&groupBy=source&model=first").json();
+    assertEquals("first", first.getString("model"));
+    assertEquals(2L, row(first, "source", "duckduckgo").getLong("calls"), first.encodePrettily());
+    assertEquals(2L, row(first, "source", "bing").getLong("calls"));
+    assertTrue(first.getJsonArray("rows").stream().map(JsonObject.class::cast)
+        .noneMatch(r -> "google".equals(r.getString("source")) && r.getLong("calls") > 0),
+        "google was never a first touch (its row, if any, only carries its spend)");
+    assertEquals(400, api.adminGet(q + "&groupBy=hour&model=first").status());
+    assertEquals(400, api.adminGet(q + "&groupBy=source&model=middle").status());
+
+    JsonObject total = last.getJsonObject("total");
+    assertEquals(3L, total.getLong("conversions"));
+    assertEquals(1L, total.getLong("repeatPurchases"), "caller A's second purchase");
+    assertEquals(0, new BigDecimal("0.3333").compareTo(new BigDecimal(total.getValue("repeatPurchaseRate").toString())));
+    assertEquals(0, new BigDecimal("60.0").compareTo(new BigDecimal(total.getValue("averageLeadScore").toString())));
+
+    JsonObject byCampaign = api.adminGet(q + "&groupBy=campaign").json();
+    JsonObject coverage = byCampaign.getJsonObject("spendCoverage");
+    assertEquals(2L, coverage.getLong("withSpend"));
+    assertEquals(1L, coverage.getLong("withSpendAndCalls"), "campaign z had spend and no calls");
+    assertEquals(0, new BigDecimal("0.5").compareTo(new BigDecimal(coverage.getValue("rate").toString())));
+    assertNull(row(byCampaign, "campaign", "y").getValue("cost"));
+  }
+
+  static JsonObject row(JsonObject report, String field, String value) {
+    return report.getJsonArray("rows").stream().map(JsonObject.class::cast)
+        .filter(r -> value.equals(r.getString(field))).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + field + "=" + value + " in " + report.encodePrettily()));
+  }
+}
