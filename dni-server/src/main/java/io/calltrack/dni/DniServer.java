@@ -305,10 +305,10 @@ public final class DniServer {
     new PoolRoutes(p.store(), p.engine(), p.poolGauges()).mount(admin);
     new NumberRoutes(p.store()).mount(admin);
     new CallRoutes(new RedisCallStore(p.redis())).mount(admin);
+    RedisCallbackStore callbacks = new RedisCallbackStore(p.redis(), p.clock(), RedisCallbackStore.Limits.DEFAULT);
     new PrivacyRoutes(new Eraser(p.redis(), new RedisCallStore(p.redis()), p.store(),
-        new RedisSessionRetention(p.redis()))).mount(admin);
-    new CallbackRoutes(new RedisCallbackStore(p.redis(), p.clock(), RedisCallbackStore.Limits.DEFAULT),
-        p.properties(), p.engine(), p.auth(), p.timeouts(), p.clock()).mount(api, admin);
+        new RedisSessionRetention(p.redis()), callbacks)).mount(admin);
+    new CallbackRoutes(callbacks, p.properties(), p.engine(), p.auth(), p.timeouts(), p.clock()).mount(api, admin);
     new ApiKeyRoutes(new ApiKeys(p.redis(), p.clock()), p.store()).mount(admin);
     roi.mount(api, admin);
 

@@ -2,8 +2,8 @@ package io.calltrack.core.callback;
 
 /**
  * Names of one property's callback keys (the key catalogue entry is in {@link RedisCallbackStore}).
- * Every key carries the hash tag {@code {cb:<property>}}: a request (record, queue, both rate limits)
- * is one script in one Redis Cluster slot.
+ * Every key carries the hash tag {@code {cb:<property>}}: each callback operation (request, claim,
+ * hold, reschedule, finish, erase) is one script in one Redis Cluster slot.
  */
 public record CallbackKeys(String property) {
   private String tag() {
@@ -15,9 +15,22 @@ public record CallbackKeys(String property) {
     return tag() + ":callback:" + id;
   }
 
-  /** List of callback ids waiting for a router (dni-server pushes right, a router pops left). */
-  public String queue() {
-    return tag() + ":queue";
+  /**
+   * Sorted set of the callbacks not finished yet, scored by when a router may take each one next (ms):
+   * its request, its opening or retry time, or, while a router holds it, the end of that router's lease.
+   */
+  public String due() {
+    return tag() + ":due";
+  }
+
+  /** Hash callback id → the router holding it (its lease ends at the callback's score in {@link #due()}). */
+  public String owners() {
+    return tag() + ":owners";
+  }
+
+  /** Set of the callback ids asked for one phone number (for erasure). */
+  public String phone(String e164) {
+    return tag() + ":phone:" + e164;
   }
 
   /** Requests for one phone number in the fixed window starting at {@code windowStart} ms. */

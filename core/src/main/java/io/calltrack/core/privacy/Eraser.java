@@ -1,12 +1,14 @@
 package io.calltrack.core.privacy;
 
 import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.callback.RedisCallbackStore;
 import io.calltrack.core.calls.CallPage;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
 import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.json.JsonMapper;
+import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.redis.LuaScript;
 import io.calltrack.core.rollup.RollupKeys;
 import io.vertx.core.Future;
@@ -33,6 +35,8 @@ import java.util.function.Function;
  *       Google Ads export no longer carries them). Source, medium, campaign, keyword and landing page
  *       stay: they are what the rollups count by.</li>
  * </ul>
+ * A caller's callback requests ({@code {cb:P}:*}, the same phone number asking to be called) are deleted
+ * in every property, with their request counters.
  * Exports are made from the records, so they follow. Not reached: entries already on the calls
  * stream (trimmed by length, see docs/privacy.md), and a call still ringing whose next event from the
  * router carries the number again.
@@ -43,18 +47,25 @@ public final class Eraser {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int PAGE = 500;
 
-  public record Erased(String token, int calls, int sessions) {}
+  public record Erased(String token, int calls, int sessions, int callbacks) {
+    public Erased(String token, int calls, int sessions) {
+      this(token, calls, sessions, 0);
+    }
+  }
 
   private final RedisAPI redis;
   private final CallStore calls;
   private final ConfigStore config;
   private final SessionRetention sessions;
+  private final RedisCallbackStore callbacks;
 
-  public Eraser(RedisAPI redis, CallStore calls, ConfigStore config, SessionRetention sessions) {
+  public Eraser(RedisAPI redis, CallStore calls, ConfigStore config, SessionRetention sessions,
+      RedisCallbackStore callbacks) {
     this.redis = redis;
     this.calls = calls;
     this.config = config;
     this.sessions = sessions;
+    this.callbacks = callbacks;
   }
 
   /** A fresh token: random, so nothing about the person can be worked back from it. */
@@ -94,7 +105,8 @@ public final class Eraser {
       }
       return new CallRecord(r.callId(), r.sipCallId(), r.number(), token, r.property(), r.startedAt(),
           r.ringingAt(), r.answeredAt(), r.endedAt(), r.status(), r.durationSeconds(), r.finalCode(),
-          r.resolution(), r.sessionId(), r.attribution(), r.candidates(), r.confidence(), null, r.endReason());
+          r.resolution(), r.sessionId(), r.attribution(), r.candidates(), r.confidence(), null, r.endReason(),
+          r.direction());
     }).compose(n -> {
       Future<Void> chain = Future.succeededFuture();
       for (var p : byProperty.entrySet()) {
@@ -106,7 +118,27 @@ public final class Eraser {
           chain = chain.compose(v -> ERASE_CALLER_ROLLUP.run(redis, k, List.of(c.getKey(), token)).mapEmpty());
         }
       }
-      return chain.map(v -> new Erased(token, n, 0));
+      return chain.compose(v -> eraseCallbacks(number)).map(cb -> new Erased(token, n, 0, cb));
+    });
+  }
+
+  /**
+   * Deletes the callbacks asked for {@code number} in every property (a callback is the phone number
+   * of someone who asked to be called). A number that is not a phone number has none.
+   */
+  private Future<Integer> eraseCallbacks(String number) {
+    String e164;
+    try {
+      e164 = PhoneNumber.parse(number).e164();
+    } catch (RuntimeException e) {
+      return Future.succeededFuture(0);
+    }
+    return config.routingTable().compose(table -> {
+      List<Future<Integer>> erased = new ArrayList<>();
+      for (String property : table.properties().keySet()) {
+        erased.add(callbacks.erasePhone(property, e164));
+      }
+      return Future.all(erased).map(all -> erased.stream().mapToInt(Future::result).sum());
     });
   }
 
@@ -133,7 +165,7 @@ public final class Eraser {
             return null;
           }
           Attribution scrubbed = new Attribution(a.source(), a.medium(), a.campaign(), a.keyword(), a.content(),
-              a.landingPage(), null, null, null, null, null, null);
+              a.landingPage(), null, null, null, null, null, null, a.adGroup(), a.ad(), null, a.region());
           return r.withAttribution(r.resolution(), r.sessionId(), scrubbed, r.candidates()).withOutcome(null);
         }).map(n -> new Erased(token, n, sids.size())));
   }

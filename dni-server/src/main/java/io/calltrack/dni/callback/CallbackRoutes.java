@@ -96,7 +96,7 @@ public final class CallbackRoutes {
       return visitOf(property, body.sessionId())
           .compose(v -> timeouts.publicStore(callbacks.request(Callback.requested(
               RedisCallbackStore.newId(property.id()), property.id(), body.phone(), body.sessionId(), body.note(),
-              clock.instant()), address)))
+              clock.instant()), address, RedisCallbackStore.retention(property))))
           .map(cb -> Reply.json(202, Map.of("id", cb.id())));
     });
   }

@@ -33,8 +33,13 @@ class CallbacksApiTest extends DniTestBase {
     site = site(2);
   }
 
+  /** Callbacks waiting for a router (due or held; none is placed here: no router runs). */
   private long queued(String property) {
-    return Await.result(redis.llen(new CallbackKeys(property).queue())).toLong();
+    return Await.result(redis.zcard(new CallbackKeys(property).due())).toLong();
+  }
+
+  private long pttl(String key) {
+    return Await.result(redis.pttl(key)).toLong();
   }
 
   private Reply ask(JsonObject body) {
@@ -175,5 +180,56 @@ class CallbacksApiTest extends DniTestBase {
       }
     }
     throw new AssertionError("no calltrack_assign_unmatched_total in /metrics");
+  }
+
+  @Test
+  void erasingACallerDeletesTheCallbacksAskedForTheirNumber() {
+    // erasure reaches every property: a number no other test asks for
+    java.util.Random random = new java.util.Random();
+    int x = 200 + random.nextInt(800);
+    String exchange = Integer.toString(x % 100 == 11 ? x + 1 : x); // not an N11 service code
+    String line = String.format("%04d", random.nextInt(10000));
+    String phone = "+1312" + exchange + line;
+    String sessionId = api.assign(assignBody(site.property(), null)).json().getString("sessionId");
+    String mine = ask(callback(site.property(), phone).put("sessionId", sessionId).put("note", "leak"))
+        .json().getString("id");
+    String again = ask(callback(site.property(), "(312) " + exchange + "-" + line)).json().getString("id");
+    String someoneElses = ask(callback(site.property(), "+13125550177")).json().getString("id");
+    assertEquals(3, queued(site.property()));
+
+    Reply erased = api.request(HttpMethod.DELETE, "/v1/callers/%2B" + phone.substring(1), null, api.admin());
+    assertEquals(200, erased.status(), erased::toString);
+    assertEquals(2, erased.json().getInteger("callbacks"));
+    assertEquals(404, api.adminGet("/v1/callbacks/" + mine).status());
+    assertEquals(404, api.adminGet("/v1/callbacks/" + again).status());
+    assertEquals(1, queued(site.property()), "an erased callback is never placed");
+    assertEquals("+13125550177", api.adminGet("/v1/callbacks/" + someoneElses).json().getString("phone"));
+    // nothing with the number is left under the property's callback keys (index, request counters)
+    assertEquals(0, Await.result(redis.keys("{cb:" + site.property() + "}*" + phone.substring(1) + "*")).size());
+    assertEquals(0, api.request(HttpMethod.DELETE, "/v1/callers/%2B" + phone.substring(1), null, api.admin()).json()
+        .getInteger("callbacks"), "erasing again finds nothing");
+  }
+
+  @Test
+  void aCallbackIsKeptForThePropertysRetention() {
+    String twoDays = TestRedis.uniqueId("kept");
+    assertEquals(200, api.adminPut("/v1/properties/" + twoDays, propertyBody(TestNumbers.one(), ORIGIN)
+        .put("retention", new JsonObject().put("callerNumbersDays", 2).put("callRecordsDays", 400))).status());
+    String records = TestRedis.uniqueId("kept");
+    assertEquals(200, api.adminPut("/v1/properties/" + records, propertyBody(TestNumbers.one(), ORIGIN)
+        .put("retention", new JsonObject().put("callRecordsDays", 5))).status());
+
+    long day = java.time.Duration.ofDays(1).toMillis();
+    String a = ask(callback(twoDays, "+13125550123")).json().getString("id");
+    long ttl = pttl(new CallbackKeys(twoDays).callback(a));
+    assertTrue(ttl > 2 * day - 600_000 && ttl <= 2 * day, "callerNumbersDays: " + ttl);
+    long indexTtl = pttl(new CallbackKeys(twoDays).phone("+13125550123"));
+    assertTrue(indexTtl > 2 * day - 600_000 && indexTtl <= 2 * day, "the phone's index goes with it: " + indexTtl);
+    String b = ask(callback(records, "+13125550123")).json().getString("id");
+    ttl = pttl(new CallbackKeys(records).callback(b));
+    assertTrue(ttl > 5 * day - 600_000 && ttl <= 5 * day, "else callRecordsDays: " + ttl);
+    String c = ask(callback(site.property(), "+13125550123")).json().getString("id");
+    ttl = pttl(new CallbackKeys(site.property()).callback(c));
+    assertTrue(ttl > 30 * day - 600_000 && ttl <= 30 * day, "else 30 days: " + ttl);
   }
 }

@@ -31,7 +31,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,8 +74,13 @@ import org.slf4j.LoggerFactory;
  * callback}, the lead as caller) and attributed to the visit that asked ({@code resolution:
  * callback}).
  *
- * <p>Known limit: callbacks waiting for opening time or a retry are held in this process; a router
- * that stops loses them (their state in Redis stays {@code waiting-for-opening} / {@code retry-wait}).
+ * <p>Nothing waits in this process only: a waiting callback is due in Redis at its opening or retry
+ * time, and one being placed is held under a lease this dialer renews every tick
+ * ({@link RedisCallbackStore}). When a router stops, another one (or this one restarted) claims its
+ * callbacks once the lease has run out: a waiting one is placed at its time; one that was ringing is
+ * counted as a failed attempt and retried (or failed when none is left); one that was connected is
+ * closed as completed (the router that bridged it is gone; its call record is closed by that router's
+ * restart).
  */
 public final class CallbackDialer implements SipListener {
   private static final Logger LOG = LoggerFactory.getLogger(CallbackDialer.class);
@@ -91,14 +95,20 @@ public final class CallbackDialer implements SipListener {
   private final ExecutorService pool;
   private final SerialExecutor serial;
   private final Redis redis;
+  /** How long a claimed callback stays this dialer's without a renewal (renewed every tick). */
+  static final Duration LEASE = Duration.ofSeconds(60);
+
   private SipEndpoint sip;
+  /** This dialer's name in the callbacks' owner hash. */
+  private final String router = "router-" + UUID.randomUUID();
   private long timerId = -1;
   private volatile boolean closed;
   private volatile long ticks;
 
   // touched on the serial executor only
   private final Map<String, Attempt> bySipCallId = new HashMap<>();
-  private final List<Callback> waiting = new ArrayList<>();
+  /** Callbacks this dialer holds (claimed, not yet let go), by id, as last written. */
+  private final Map<String, Callback> held = new HashMap<>();
   private boolean polling;
 
   private final Counter taken;
@@ -185,43 +195,84 @@ public final class CallbackDialer implements SipListener {
       return;
     }
     ticks++;
-    Instant now = options.clock().instant();
-    for (Iterator<Callback> it = waiting.iterator(); it.hasNext(); ) {
-      Callback cb = it.next();
-      if (!cb.notBefore().isAfter(now)) {
-        it.remove();
-        begin(cb);
-      }
-    }
     if (polling) {
       return;
     }
     polling = true;
-    config.routingTable().compose(table -> {
-      List<Future<Optional<Callback>>> takes = new ArrayList<>();
-      for (PropertyConfig p : table.properties().values()) {
-        takes.add(callbacks.take(p.id()));
+    // renew the leases of what this dialer holds first, so that it never claims back its own
+    List<Future<Boolean>> renewals = new ArrayList<>();
+    List<Callback> mine = new ArrayList<>(held.values());
+    for (Callback cb : mine) {
+      renewals.add(callbacks.hold(cb, router, LEASE, false));
+    }
+    Future.join(renewals).onComplete(r -> serial.execute(() -> {
+      for (int i = 0; i < mine.size(); i++) {
+        Future<Boolean> f = renewals.get(i);
+        if (f.succeeded() && !f.result()) {
+          lost(mine.get(i));
+        }
       }
-      return Future.join(takes).map(all -> takes);
+      poll();
+    }));
+  }
+
+  /** Claims one due callback per property. */
+  private void poll() {
+    config.routingTable().compose(table -> {
+      List<Future<Optional<Callback>>> claims = new ArrayList<>();
+      for (PropertyConfig p : table.properties().values()) {
+        claims.add(callbacks.claim(p.id(), router, LEASE));
+      }
+      return Future.join(claims).map(all -> claims);
     }).onComplete(ar -> serial.execute(() -> {
       polling = false;
       if (ar.failed()) {
-        return; // Redis away: the queue waits in Redis
+        return; // Redis away: the callbacks wait in Redis
       }
       for (Future<Optional<Callback>> f : ar.result()) {
         if (f.succeeded() && f.result().isPresent()) {
-          taken.increment();
-          begin(f.result().get());
+          resume(f.result().get());
         }
       }
     }));
+  }
+
+  /** A claimed callback: new, due (opening, retry), or left by a router that stopped. */
+  private void resume(Callback cb) {
+    if (held.containsKey(cb.id())) {
+      return; // already this dialer's (its lease had run out on a clock that jumped)
+    }
+    held.put(cb.id(), cb);
+    switch (cb.state()) {
+      case QUEUED -> {
+        taken.increment();
+        begin(cb);
+      }
+      case WAITING_FOR_OPENING, RETRY_WAIT -> begin(cb);
+      case CALLING_BUSINESS, CALLING_LEAD -> config.property(cb.property()).onComplete(ar -> serial.execute(() -> {
+        if (ar.failed() || ar.result().isEmpty()) {
+          held.remove(cb.id()); // try again when the lease has run out
+          return;
+        }
+        retryOrFail(cb, ar.result().get().callbacks(), "the router placing it stopped");
+      }));
+      case CONNECTED -> finish(cb.ended(CallbackState.COMPLETED, now(),
+          "the router that bridged the call stopped during the call"), true);
+      case COMPLETED, FAILED -> finish(cb, cb.state() == CallbackState.COMPLETED);
+    }
+  }
+
+  /** Another router holds the callback now, or it was erased: leave it alone from here on. */
+  private void lost(Callback cb) {
+    held.remove(cb.id());
+    LOG.info("callback {} is no longer this router's (taken over or erased)", cb.id());
   }
 
   /** Places the callback now, or schedules it for the property's opening. */
   private void begin(Callback cb) {
     config.property(cb.property()).onComplete(ar -> serial.execute(() -> {
       if (ar.failed()) {
-        waiting.add(cb); // Redis away: try again at the next tick
+        held.remove(cb.id()); // Redis away: claimed again when the lease has run out
         return;
       }
       Optional<PropertyConfig> p = ar.result();
@@ -234,9 +285,7 @@ public final class CallbackDialer implements SipListener {
       if (opening == null) {
         finish(cb.ended(CallbackState.FAILED, now(), "the property has no opening hours"), false);
       } else if (opening.isAfter(now())) {
-        Callback w = cb.waitingUntil(CallbackState.WAITING_FOR_OPENING, opening);
-        waiting.add(w);
-        callbacks.save(w);
+        reschedule(cb.waitingUntil(CallbackState.WAITING_FOR_OPENING, opening));
       } else {
         attempt(cb, property);
       }
@@ -256,7 +305,7 @@ public final class CallbackDialer implements SipListener {
     a.callback = cb.attempt(callId);
     a.property = property;
     a.lead = lead;
-    callbacks.save(a.callback);
+    save(a.callback);
     Future<Optional<Session>> visit = cb.sessionId() == null
         ? Future.succeededFuture(Optional.empty())
         : engine.session(cb.sessionId()).otherwise(Optional.empty());
@@ -357,7 +406,7 @@ public final class CallbackDialer implements SipListener {
           a.business = evt.getDialog();
           a.businessCseq = cseq.getSeqNumber();
           a.callback = a.callback.businessAnswered(now());
-          callbacks.save(a.callback);
+          save(a.callback);
           String offer = r.getRawContent() == null ? null : new String(r.getRawContent(), java.nio.charset.StandardCharsets.UTF_8);
           a.leadInvite = invite(leadUri(a.lead), a.property.defaultNumber().e164(), offer);
           a.leadCallId = callIdOf(a.leadInvite.getRequest());
@@ -379,7 +428,7 @@ public final class CallbackDialer implements SipListener {
           }
           a.business.sendAck(ack);
           a.callback = a.callback.connected(now());
-          callbacks.save(a.callback);
+          save(a.callback);
           a.recorder.answered(now(), code);
           response.record(Duration.between(a.callback.requestedAt(), now()));
         } else if (code >= 300 && state == CallbackState.CALLING_LEAD) {
@@ -467,12 +516,12 @@ public final class CallbackDialer implements SipListener {
 
   private void failed(Attempt a, String why) {
     forget(a);
-    Callback cb = a.callback;
-    CallbackSettings s = a.property.callbacks();
+    retryOrFail(a.callback, a.property.callbacks(), why);
+  }
+
+  private void retryOrFail(Callback cb, CallbackSettings s, String why) {
     if (cb.attempts() < s.attempts()) {
-      Callback retry = cb.failedAttempt(CallbackState.RETRY_WAIT, now().plusSeconds(s.retrySeconds()), why);
-      waiting.add(retry);
-      callbacks.save(retry);
+      reschedule(cb.failedAttempt(CallbackState.RETRY_WAIT, now().plusSeconds(s.retrySeconds()), why));
     } else {
       finish(cb.failedAttempt(CallbackState.FAILED, now(), why + " (attempt " + cb.attempts() + " of "
           + s.attempts() + ")"), false);
@@ -490,7 +539,24 @@ public final class CallbackDialer implements SipListener {
 
   private void finish(Callback cb, boolean ok) {
     (ok ? completed : failed).increment();
-    callbacks.save(cb);
+    held.remove(cb.id());
+    callbacks.finish(cb, router);
+  }
+
+  /** Writes a new state of a callback being placed (and renews the lease on it). */
+  private void save(Callback cb) {
+    held.put(cb.id(), cb);
+    callbacks.hold(cb, router, LEASE, true).onComplete(r -> serial.execute(() -> {
+      if (r.succeeded() && !r.result()) {
+        lost(cb);
+      }
+    }));
+  }
+
+  /** Lets a callback go until its {@code notBefore}: any router places it then. */
+  private void reschedule(Callback cb) {
+    held.remove(cb.id());
+    callbacks.reschedule(cb, router);
   }
 
   private static CallStatus statusOf(int code) {
@@ -518,9 +584,9 @@ public final class CallbackDialer implements SipListener {
   @Override
   public void processDialogTerminated(DialogTerminatedEvent evt) {}
 
-  /** Callbacks waiting for opening time or a retry in this process (tests). */
-  public int waiting() {
-    return java.util.concurrent.CompletableFuture.supplyAsync(waiting::size, serial).join();
+  /** Callbacks this dialer holds now (tests). */
+  public int held() {
+    return java.util.concurrent.CompletableFuture.supplyAsync(held::size, serial).join();
   }
 
   /** Ticks run so far (tests wait for some to pass after moving the clock). */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.callback.Callback;
+import io.calltrack.core.callback.CallbackKeys;
 import io.calltrack.core.callback.CallbackSettings;
 import io.calltrack.core.callback.CallbackState;
 import io.calltrack.core.callback.RedisCallbackStore;
@@ -70,6 +71,7 @@ class CallbackDialerTest {
   SipPhone business;
   SipPhone trunk;
   CallbackDialer dialer;
+  int dialers;
 
   @BeforeEach
   void start() {
@@ -84,9 +86,26 @@ class CallbackDialerTest {
     business.answerSdp = BUSINESS_OFFER;
     trunk = SipPhone.start("trunk");
     trunk.answerSdp = LEAD_ANSWER;
-    dialer = Await.result(CallbackDialer.start(vertx, new CallbackOptions("127.0.0.1", EmbeddedRedis.freePort(),
-        "sip:127.0.0.1:" + trunk.port, TestRedis.url(), spool, new SimpleMeterRegistry(), clock,
+    dialer = startDialer();
+  }
+
+  /** A dialer (a router's) on a port of its own, with the test's clock. */
+  private CallbackDialer startDialer() {
+    Path ownSpool = spool.resolve("router-" + (++dialers)); // each router has its own spool
+    return Await.result(CallbackDialer.start(vertx, new CallbackOptions("127.0.0.1", EmbeddedRedis.freePort(),
+        "sip:127.0.0.1:" + trunk.port, TestRedis.url(), ownSpool, new SimpleMeterRegistry(), clock,
         Duration.ofMillis(100))));
+  }
+
+  /** Stops the dialer as a router that stops would (its SIP stack and Redis client go away). */
+  private void stopDialer() {
+    Await.result(dialer.close());
+    dialer = null;
+  }
+
+  private void awaitTicks(CallbackDialer d, int n) {
+    long ticks = d.ticks();
+    Await.until(WAIT, () -> d.ticks() >= ticks + n);
   }
 
   @AfterEach
@@ -214,9 +233,10 @@ class CallbackDialerTest {
     Callback waiting = awaitState(cb.id(), CallbackState.WAITING_FOR_OPENING);
     assertEquals(Instant.parse("2026-12-01T15:00:00Z"), waiting.notBefore());
     clock.set(Instant.parse("2026-12-01T14:59:59Z"));
-    long ticks = dialer.ticks();
-    Await.until(WAIT, () -> dialer.ticks() >= ticks + 3);
-    assertEquals(1, dialer.waiting());
+    awaitTicks(dialer, 3);
+    assertEquals(0, dialer.held(), "a waiting callback is kept in Redis, not by the router");
+    assertEquals((double) waiting.notBefore().toEpochMilli(), Await.result(RedisAPI.api(redis)
+        .zscore(new CallbackKeys(site.property()).due(), cb.id())).toDouble(), "due at the opening");
     assertEquals(0, business.count(Request.INVITE));
     clock.set(Instant.parse("2026-12-01T15:00:00Z"));
     business.awaitRequest(Request.INVITE, WAIT);
@@ -234,5 +254,67 @@ class CallbackDialerTest {
     assertEquals(0, business.count(Request.INVITE));
     assertEquals(0, trunk.count(Request.INVITE));
     assertArrayEquals(new long[] {0, 0}, new long[] {business.requests.size(), trunk.requests.size()});
+  }
+
+  @Test
+  void aCallbackWaitingForOpeningIsPlacedByTheRouterThatRunsAtOpeningTime() {
+    clock.set(Instant.parse("2026-11-30T23:00:00Z")); // Monday 17:00 in Chicago: just closed
+    Site site = site(new CallbackSettings(Map.of("tuesday", List.of("09:00", "17:00")), null, null, null),
+        "America/Chicago");
+    Callback cb = request(site, LEAD);
+    awaitState(cb.id(), CallbackState.WAITING_FOR_OPENING);
+    stopDialer(); // the router restarts overnight
+    dialer = startDialer();
+    clock.set(Instant.parse("2026-12-01T15:00:00Z"));
+    business.awaitRequest(Request.INVITE, WAIT);
+    trunk.awaitRequest(Request.INVITE, WAIT);
+    Callback connected = awaitState(cb.id(), CallbackState.CONNECTED);
+    assertEquals(1, connected.attempts());
+    assertEquals(1, business.count(Request.INVITE));
+  }
+
+  @Test
+  void aCallbackHeldByARouterThatStoppedIsRetriedOnceItsLeaseRunsOut() {
+    stopDialer();
+    Site site = site(new CallbackSettings(null, 2, 60, null), "UTC");
+    Callback cb = request(site, LEAD);
+    // a router claimed it, started calling the business line and stopped (crashed) there
+    Callback claimed = Await.result(callbacks.claim(site.property(), "router-that-stopped", CallbackDialer.LEASE))
+        .orElseThrow();
+    assertEquals(cb.id(), claimed.id());
+    assertTrue(Await.result(callbacks.hold(claimed.attempt("c-lost"), "router-that-stopped", CallbackDialer.LEASE,
+        true)));
+
+    dialer = startDialer();
+    awaitTicks(dialer, 3);
+    assertEquals(0, business.count(Request.INVITE), "not while the other router's lease lasts");
+    assertEquals(CallbackState.CALLING_BUSINESS, Await.result(callbacks.get(cb.id())).orElseThrow().state());
+
+    clock.advance(CallbackDialer.LEASE.plusSeconds(1));
+    Callback retry = awaitState(cb.id(), CallbackState.RETRY_WAIT);
+    assertEquals("the router placing it stopped", retry.detail());
+    assertEquals(0, business.count(Request.INVITE), "retried after the property's retry delay, like a busy line");
+    clock.advance(Duration.ofSeconds(60));
+    business.awaitRequest(Request.INVITE, WAIT);
+    trunk.awaitRequest(Request.INVITE, WAIT);
+    Callback connected = awaitState(cb.id(), CallbackState.CONNECTED);
+    assertEquals(2, connected.attempts(), "the stopped router's attempt counts");
+  }
+
+  @Test
+  void aCallbackIsPlacedByOneRouterOnlyWhenTwoRun() {
+    CallbackDialer second = startDialer();
+    try {
+      Site site = site(CallbackSettings.DEFAULT, "UTC");
+      Callback cb = request(site, LEAD);
+      awaitState(cb.id(), CallbackState.CONNECTED);
+      awaitTicks(second, 5);
+      awaitTicks(dialer, 5);
+      assertEquals(1, business.count(Request.INVITE));
+      assertEquals(1, trunk.count(Request.INVITE));
+      assertEquals(1, dialer.held() + second.held(), "held by one router, renewed by it");
+    } finally {
+      Await.result(second.close());
+    }
   }
 }
