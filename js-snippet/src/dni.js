@@ -22,6 +22,7 @@
   var server = data('server', script && new URL(script.src, location.href).origin);
   var timeout = +data('timeout', 1500);
   var lifetimeMs = data('lifetime', 90) * 864e5; // days
+  var region = data('region'); // the site's region of this visit; else dni-server maps the time zone
   var KEY = '_calltrack';
 
   var warned;
@@ -196,7 +197,7 @@
       page: { url: location.href, referrer: d.referrer },
       // the last touch, carrying the first one when they differ (reports: model=first|last)
       attribution: state.f == state.l ? state.l : Object.assign({ firstTouch: state.f }, state.l),
-      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone
+      region: region, timeZone: zone()
     }).then(function (a) {
       if (!a || !a.number || !a.swap) throw 'bad answer';
       var previous = assignment, to = digits(a.number);
@@ -207,6 +208,10 @@
       swapRe = new RegExp('(?<![\\d+])(?:' + Object.keys(targets).map(pattern).join('|') + ')(?!\\d)', 'g');
       return a;
     });
+  }
+
+  function zone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { /* none */ }
   }
 
   function whenDomReady(fn) {
@@ -274,10 +279,12 @@
         (typeof target == 'string' ? d.querySelectorAll(target) : [target]).forEach(swapIn);
       });
     },
-    attribution: function () { return { firstTouch: state.f, lastTouch: state.l, visitorId: state.v }; }
+    attribution: function () { return { firstTouch: state.f, lastTouch: state.l, visitorId: state.v }; },
+    // the visit's region for the next assign (queue ['region', name] before dni.js loads for the first)
+    region: function (name) { region = name; }
   };
   api.push = api.ready; // pages may queue callbacks early: (window.calltrack = window.calltrack || []).push(fn)
-  if (Array.isArray(prior)) prior.forEach(api.ready);
+  if (Array.isArray(prior)) prior.forEach(function (c) { Array.isArray(c) ? api[c[0]] && api[c[0]](c[1]) : api.ready(c); });
 
   if (!property || !server) {
     warn('no data-property');

@@ -85,7 +85,7 @@ export async function stubServer() {
  * calltrack.ready callbacks (queued before the script loaded, as sites do).
  */
 export function openPage(server, { url = 'https://shop.example/', referrer, body = '', attrs = {},
-  cookieJar = new CookieJar(), storage, src } = {}) {
+  cookieJar = new CookieJar(), storage, src, queue = [] } = {}) {
   const warnings = [];
   const errors = [];
   const virtualConsole = new VirtualConsole();
@@ -113,7 +113,7 @@ export function openPage(server, { url = 'https://shop.example/', referrer, body
         return true;
       };
       if (storage) for (const [k, v] of Object.entries(storage)) window.localStorage.setItem(k, v);
-      window.calltrack = [(n) => readyResolve(n)];
+      window.calltrack = [...queue, (n) => readyResolve(n)];
     },
   });
   const { window } = dom;

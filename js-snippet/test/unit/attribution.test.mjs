@@ -163,3 +163,17 @@ test('the lifetime is configurable (data-lifetime, days) and an expired record s
   assert.equal(later.window.calltrack.attribution().firstTouch.source, 'direct');
   later.close();
 });
+
+test('the visit\'s region: data-region, else a queued calltrack.region, sent with the browser\'s time zone', async () => {
+  const tagged = await landOn('https://shop.example/', { attrs: { region: 'Chicago' } });
+  assert.equal(tagged.body.region, 'Chicago');
+  assert.equal(tagged.body.timeZone, Intl.DateTimeFormat().resolvedOptions().timeZone);
+  tagged.close();
+  const queued = await landOn('https://shop.example/', { queue: [['region', 'Boston']] });
+  assert.equal(queued.body.region, 'Boston');
+  assert.equal(typeof queued.window.calltrack.region, 'function');
+  queued.close();
+  const none = await landOn('https://shop.example/');
+  assert.equal(none.body.region, undefined, 'no region: dni-server maps the time zone');
+  none.close();
+});

@@ -44,4 +44,11 @@ public abstract class CalltrackException extends RuntimeException {
       super("gone", detail);
     }
   }
+
+  /** Too many requests of one kind (callbacks for one phone, from one address). Maps to 429. */
+  public static final class TooMany extends CalltrackException {
+    public TooMany(String detail) {
+      super("too_many_requests", detail);
+    }
+  }
 }

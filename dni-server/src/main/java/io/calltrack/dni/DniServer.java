@@ -5,7 +5,9 @@ import io.calltrack.core.config.ConfigFile;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.RedisConfigStore;
 import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.core.callback.RedisCallbackStore;
 import io.calltrack.core.pool.RedisPoolEngine;
+import io.calltrack.dni.callback.CallbackRoutes;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.redis.RedisTarget;
 import io.calltrack.dni.admin.NumberRoutes;
@@ -219,6 +221,9 @@ public final class DniServer {
     Timeouts timeouts = new Timeouts(o.storeTimeout());
     PropertyDirectory directory = new PropertyDirectory(store, timeouts);
     AssignMetrics assignMetrics = new AssignMetrics(registry);
+    if (engine instanceof RedisPoolEngine pools) {
+      pools.onUnmatched(assignMetrics::unmatched);
+    }
     PoolGauges poolGauges = new PoolGauges(registry, store, engine, timeouts);
     Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts,
         new io.calltrack.core.privacy.RetentionSweep(api, o.clock()));
@@ -314,8 +319,10 @@ public final class DniServer {
     new NumberRoutes(p.store()).mount(admin);
     new CallRoutes(new RedisCallStore(p.redis())).mount(admin);
     new RecordingRoutes(p.vertx(), new RedisCallStore(p.redis()), p.recordingsDir()).mount(admin);
+    RedisCallbackStore callbacks = new RedisCallbackStore(p.redis(), p.clock(), RedisCallbackStore.Limits.DEFAULT);
     new PrivacyRoutes(new Eraser(p.redis(), new RedisCallStore(p.redis()), p.store(),
-        new RedisSessionRetention(p.redis())), p.recordings()::sweep).mount(admin);
+        new RedisSessionRetention(p.redis()), callbacks), p.recordings()::sweep).mount(admin);
+    new CallbackRoutes(callbacks, p.properties(), p.engine(), p.auth(), p.timeouts(), p.clock()).mount(api, admin);
     new ApiKeyRoutes(new ApiKeys(p.redis(), p.clock()), p.store()).mount(admin);
     roi.mount(api, admin);
 

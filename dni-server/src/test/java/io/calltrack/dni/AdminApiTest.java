@@ -221,12 +221,12 @@ class AdminApiTest extends DniTestBase {
     assertEquals(200, api.adminPut("/v1/properties/" + property, propertyBody(TestNumbers.one(), ORIGIN)).status());
     String number = TestNumbers.one();
     JsonObject body = new JsonObject().put("property", property).put("source", "billboard")
-        .put("medium", "offline").put("campaign", "highway-12");
+        .put("medium", "offline").put("campaign", "highway-12").put("region", "Chicago");
     // '+' written as %2B and as itself: both name the same number
     Reply put = api.adminPut("/v1/numbers/" + number.replace("+", "%2B"), body);
     assertEquals(200, put.status(), put::toString);
     assertEquals(new JsonObject().put("number", number).put("property", property).put("source", "billboard")
-        .put("medium", "offline").put("campaign", "highway-12"), put.json());
+        .put("medium", "offline").put("campaign", "highway-12").put("region", "Chicago"), put.json());
     Reply get = api.adminGet("/v1/numbers/" + number);
     assertEquals(200, get.status(), get::toString);
     assertEquals(put.json(), get.json());

@@ -3,6 +3,8 @@ package io.calltrack.launcher;
 import io.calltrack.dni.DniServer;
 import io.calltrack.dni.DniServerOptions;
 import io.calltrack.sip.SipRouter;
+import io.calltrack.sip.callback.CallbackDialer;
+import io.calltrack.sip.callback.CallbackOptions;
 import io.calltrack.sip.SipRouterOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -93,6 +95,14 @@ final class Engine {
       toClose.add(() -> await(started.close()));
       out.println("  sip-router   sip:" + s.sipHost() + ":" + router.port() + " (UDP and TCP), trunks "
           + String.join(", ", s.sipTrunks()));
+      if (s.sipOutbound() != null) {
+        // callbacks only where an outbound trunk is configured: without one no call may leave
+        CallbackDialer dialer = await(CallbackDialer.start(vertx, new CallbackOptions(s.sipHost(),
+            s.sipCallbackPort(), s.sipOutbound(), redis.url(), s.dataDir().resolve("spool-callbacks"), registry,
+            clock, null)));
+        toClose.add(() -> await(dialer.close()));
+        out.println("  callbacks    sip:" + s.sipHost() + ":" + dialer.port() + ", leads through " + s.sipOutbound());
+      }
       if (mode == Mode.SIP_ROUTER) {
         HttpServer metrics = await(MetricsEndpoint.start(vertx, s.httpHost(), s.metricsPort(), registry, s.http()));
         toClose.add(() -> await(metrics.close()));

@@ -32,6 +32,8 @@ public record Settings(
     int httpInstances,
     String sipAdvertise,
     io.calltrack.sip.RouterLimits sipLimits,
+    String sipOutbound,
+    int sipCallbackPort,
     /** dni-server's HTTP defences: metrics token and address, trusted proxies, timeouts, assign limits. */
     ServerHardening http,
     /** CALLTRACK_RTPENGINE: rtpengine's ng address (host:port) for media and recording; null: media end to end. */
@@ -65,6 +67,8 @@ public record Settings(
         instances(env),
         blankToNull(env.get("CALLTRACK_SIP_ADVERTISE")),
         sipLimits(env),
+        blankToNull(env.get("CALLTRACK_SIP_OUTBOUND")),
+        port(env, "CALLTRACK_SIP_CALLBACK_PORT", port(env, "CALLTRACK_SIP_PORT", 5060) + 2),
         hardening(env),
         blankToNull(env.get("CALLTRACK_RTPENGINE")),
         Path.of(env.getOrDefault("CALLTRACK_RECORDINGS_DIR",
@@ -126,8 +130,8 @@ public record Settings(
   /** The config file given on the command line instead of CALLTRACK_CONFIG. */
   public Settings withConfigFile(Path file) {
     return new Settings(httpHost, httpPort, sipHost, sipPort, sipTrunks, redisUrl, adminToken, adminTokenGenerated,
-        file, dataDir, metricsPort, answerTimeout, httpInstances, sipAdvertise, sipLimits, http, rtpengine,
-        recordingsDir);
+        file, dataDir, metricsPort, answerTimeout, httpInstances, sipAdvertise, sipLimits, sipOutbound,
+        sipCallbackPort, http, rtpengine, recordingsDir);
   }
 
   /** CALLTRACK_REDIS_MODE (standalone|cluster|sentinel), CALLTRACK_REDIS_URL (comma list), CALLTRACK_REDIS_MASTER. */

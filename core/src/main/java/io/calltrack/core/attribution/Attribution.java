@@ -6,7 +6,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 /**
  * Where a visit came from: the marketing channel (source / medium / campaign / keyword / content),
  * the ad group and ad (utm_adgroup / utm_ad), the visitor's first touch when it differs (the
- * snippet sends both; reports choose with {@code model=first|last}), the page it landed on, the referrer, and the ad click ids that let conversions be sent back to the
+ * snippet sends both; reports choose with {@code model=first|last}), the page it landed on, the referrer,
+ * the visit's region (the site's, or its time zone's), and the ad click ids that let conversions be sent back to the
  * ad platforms. Every field may be null; {@link #UNKNOWN} has none.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -26,7 +27,8 @@ public record Attribution(
     String fbclid,
     String adGroup,
     String ad,
-    Attribution firstTouch) {
+    Attribution firstTouch,
+    String region) {
 
   public static final Attribution UNKNOWN =
       new Attribution(null, null, null, null, null, null, null, null, null, null, null, null);
@@ -45,6 +47,14 @@ public record Attribution(
       String fbclid, String adGroup, String ad) {
     this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
         fbclid, adGroup, ad, null);
+  }
+
+  /** Without a region (the visit's city or area, see {@link #withRegion}), which many visits lack. */
+  public Attribution(String source, String medium, String campaign, String keyword, String content,
+      String landingPage, String referrer, String gclid, String gbraid, String wbraid, String msclkid,
+      String fbclid, String adGroup, String ad, Attribution firstTouch) {
+    this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
+        fbclid, adGroup, ad, firstTouch, null);
   }
 
   /** The visitor's first touch: {@link #firstTouch} when the snippet sent one, else this (last) touch. */
@@ -73,8 +83,60 @@ public record Attribution(
     if (firstTouch != null && firstTouch.firstTouch() != null) { // one level: a first touch has no first touch
       Attribution f = firstTouch;
       firstTouch = new Attribution(f.source, f.medium, f.campaign, f.keyword, f.content, f.landingPage, f.referrer,
-          f.gclid, f.gbraid, f.wbraid, f.msclkid, f.fbclid, f.adGroup, f.ad, null);
+          f.gclid, f.gbraid, f.wbraid, f.msclkid, f.fbclid, f.adGroup, f.ad, null, f.region);
     }
+    region = clean(region);
+    if (region != null && region.length() > MAX_REGION_LENGTH) {
+      region = region.substring(0, MAX_REGION_LENGTH);
+    }
+  }
+
+  /** Longest region kept: a region is a place name ("Chicago", "Chicago, IL"), not a URL. */
+  public static final int MAX_REGION_LENGTH = 100;
+
+  /** The same attribution in {@code newRegion} (the site's or the time zone's region of the visit). */
+  public Attribution withRegion(String newRegion) {
+    return new Attribution(source, medium, campaign, keyword, content, landingPage, referrer,
+        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, newRegion);
+  }
+
+  /** The referrer's host, lower case without a leading {@code www.}; null without a referrer URL. */
+  public String referrerHost() {
+    if (referrer == null) {
+      return null;
+    }
+    try {
+      String host = java.net.URI.create(referrer.strip()).getHost();
+      if (host == null) {
+        return null;
+      }
+      host = host.toLowerCase(java.util.Locale.ROOT);
+      return host.startsWith("www.") ? host.substring(4) : host;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** The landing page's path (no query), {@code /} when it has none; null without a landing page. */
+  public String landingPath() {
+    if (landingPage == null) {
+      return null;
+    }
+    String p = landingPage;
+    int scheme = p.indexOf("://");
+    if (scheme >= 0) {
+      int slash = p.indexOf('/', scheme + 3);
+      p = slash < 0 ? "/" : p.substring(slash);
+    }
+    int cut = p.length();
+    for (char c : new char[] {'?', '#'}) {
+      int i = p.indexOf(c);
+      if (i >= 0 && i < cut) {
+        cut = i;
+      }
+    }
+    p = p.substring(0, cut);
+    return p.isEmpty() ? "/" : p;
   }
 
   /** The same attribution with the landing page and referrer of this visit where it had none. */
@@ -82,7 +144,7 @@ public record Attribution(
     return new Attribution(source, medium, campaign, keyword, content,
         this.landingPage != null ? this.landingPage : landingPage,
         this.referrer != null ? this.referrer : referrer,
-        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch);
+        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, region);
   }
 
   private static String clean(String value) {

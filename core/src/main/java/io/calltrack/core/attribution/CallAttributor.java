@@ -26,15 +26,27 @@ public final class CallAttributor {
     this.engine = engine;
   }
 
+  /**
+   * The attribution of a callback call: the visit that asked for it ({@code visit}, from the request's
+   * sessionId) made it, for certain; without a visit it is unattributed.
+   */
+  public static CallAttribution callback(Session visit) {
+    if (visit == null) {
+      return new CallAttribution("callback", Confidence.UNATTRIBUTED, null, null, null, List.of());
+    }
+    return new CallAttribution("callback", Confidence.EXACT, visit.poolId(), visit, visit.attribution(),
+        List.of(new Candidate(visit.sessionId(), 1.0, List.of("requested the callback"))));
+  }
+
   /** The attribution of a call to {@code number} from {@code caller} (E.164 or null) at {@code at}. */
   public Future<CallAttribution> attribute(PhoneNumber number, String caller, Instant at) {
     return engine.candidates(number, at).compose(c -> {
       if (c.poolId() == null) {
         if (c.staticNumber() != null) {
           var sn = c.staticNumber();
+          // the static number's own attribution carries its region, if it has one
           return Future.succeededFuture(new CallAttribution("static", Confidence.CHANNEL, null, null,
-              new Attribution(sn.source(), sn.medium(), sn.campaign(), null, null, null, null, null, null, null,
-                  null, null), List.of()));
+              sn.attribution(), List.of()));
         }
         return Future.succeededFuture(CallAttribution.UNATTRIBUTED);
       }

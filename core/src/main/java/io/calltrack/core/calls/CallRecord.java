@@ -26,6 +26,8 @@ import java.util.Objects;
  * @param endReason   null when the call ended by SIP (BYE, CANCEL, a final error, the answer timeout);
  *                    {@value #END_ROUTER_RESTART} when the router that carried it stopped before the
  *                    call ended, and the record was closed when the router started again
+ * @param direction   {@value #INBOUND}, or {@value #CALLBACK} for a call placed for a callback request
+ *                    (then {@code caller} is the lead called and {@code number} is null)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CallRecord(
@@ -48,23 +50,45 @@ public record CallRecord(
     String confidence,
     CallOutcome outcome,
     String endReason,
-    CallMedia media) {
+    CallMedia media,
+    String direction) {
 
   /** See {@code endReason}: closed at the router's restart, at most the maximum call length after the answer. */
   public static final String END_ROUTER_RESTART = "router-restart";
+  /** A call a caller placed to a tracking or static number. */
+  public static final String INBOUND = "inbound";
+  /** A call calltrack placed for a visitor's callback request: business line first, then the lead. */
+  public static final String CALLBACK = "callback";
+
+  /** An inbound call. */
+  public CallRecord(String callId, String sipCallId, PhoneNumber number, String caller, String property,
+      Instant startedAt, Instant ringingAt, Instant answeredAt, Instant endedAt, CallStatus status,
+      Long durationSeconds, Integer finalCode, String resolution, String sessionId, Attribution attribution,
+      List<Candidate> candidates, String confidence, CallOutcome outcome, String endReason) {
+    this(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, endedAt, status,
+        durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome, endReason,
+        null, INBOUND);
+  }
 
   public CallRecord {
     Objects.requireNonNull(callId, "callId");
     Objects.requireNonNull(startedAt, "startedAt");
     status = status == null ? CallStatus.RINGING : status;
     candidates = candidates == null ? List.of() : List.copyOf(candidates);
+    direction = direction == null ? INBOUND : direction;
   }
 
   /** A call that has just arrived and is being forwarded. */
   public static CallRecord started(String callId, String sipCallId, PhoneNumber number, String caller,
       String property, Instant at) {
     return new CallRecord(callId, sipCallId, number, caller, property, at, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null);
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, INBOUND);
+  }
+
+  /** A callback call: we placed it, to the business line then to {@code lead}. */
+  public static CallRecord callback(String callId, String sipCallId, String lead, String property, Instant at) {
+    return new CallRecord(callId, sipCallId, null, lead, property, at, null, null, null,
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, CALLBACK);
   }
 
   public boolean finished() {
@@ -80,19 +104,19 @@ public record CallRecord(
       List<Candidate> candidates, String confidence) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media);
+        endReason, media, direction);
   }
 
   public CallRecord ringing(Instant at) {
     return ringingAt != null ? this : new CallRecord(callId, sipCallId, number, caller, property, startedAt,
         at, answeredAt, endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution,
-        candidates, confidence, outcome, endReason, media);
+        candidates, confidence, outcome, endReason, media, direction);
   }
 
   public CallRecord answered(Instant at, int code) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, at, endedAt,
         CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media);
+        endReason, media, direction);
   }
 
   /** The call is over: unanswered with {@code status}, or an answered call hung up (status stays answered). */
@@ -102,26 +126,26 @@ public record CallRecord(
         : Long.valueOf(Math.round(Duration.between(answeredAt, at).toMillis() / 1000.0));
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, at,
         s, duration, finalCode != null && answeredAt != null ? finalCode : code, resolution, sessionId,
-        attribution, candidates, confidence, outcome, endReason, media);
+        attribution, candidates, confidence, outcome, endReason, media, direction);
   }
 
   /** The same record, marked as ended for {@code reason} (see {@code endReason}). */
   public CallRecord withEndReason(String reason) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        reason, media);
+        reason, media, direction);
   }
 
   public CallRecord withOutcome(CallOutcome newOutcome) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, newOutcome,
-        endReason, media);
+        endReason, media, direction);
   }
 
   /** The same record with what the media relay measured (see {@code media}). */
   public CallRecord withMedia(CallMedia newMedia) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, newMedia);
+        endReason, newMedia, direction);
   }
 }

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.region.Regions;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /** A pool of tracking numbers leased to visits of one property (docs/contract.md {@code PUT /v1/pools/{poolId}}). */
@@ -93,26 +95,71 @@ public record PoolConfig(
   }
 
   /**
-   * Which visits a pool serves. A null field matches anything; a pool that names more fields is more
-   * specific and wins over one that names fewer.
+   * Which visits a pool serves: any attribution field (source, medium, campaign, keyword, the
+   * referrer's host, a landing-page path prefix) and the visit's region. A null field matches
+   * anything; a pool that names more fields is more specific and wins over one that names fewer.
+   * Values compare without case; {@code referrerHost} ignores a leading {@code www.};
+   * {@code landingPage} is a path prefix ({@code /plumbing} matches {@code /plumbing/drains?x=1});
+   * {@code region} as in {@link Regions#same}.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Match(String source, String medium) {
-    public static final Match ANY = new Match(null, null);
+  public record Match(String source, String medium, String campaign, String keyword, String referrerHost,
+      String landingPage, String region) {
+    public static final Match ANY = new Match(null, null, null, null, null, null, null);
+
+    /** Source and medium only (as pools were matched before the other fields). */
+    public Match(String source, String medium) {
+      this(source, medium, null, null, null, null, null);
+    }
 
     public Match {
-      source = source == null || source.isBlank() ? null : source.strip();
-      medium = medium == null || medium.isBlank() ? null : medium.strip();
+      source = clean(source);
+      medium = clean(medium);
+      campaign = clean(campaign);
+      keyword = clean(keyword);
+      referrerHost = clean(referrerHost);
+      if (referrerHost != null) {
+        referrerHost = referrerHost.toLowerCase(Locale.ROOT);
+        if (referrerHost.startsWith("www.")) {
+          referrerHost = referrerHost.substring(4);
+        }
+        if (referrerHost.contains("/") || referrerHost.contains(":")) {
+          throw new CalltrackException.Invalid(
+              "match.referrerHost is a host name like google.com, not a URL: '" + referrerHost + "'");
+        }
+      }
+      landingPage = clean(landingPage);
+      if (landingPage != null && !landingPage.startsWith("/")) {
+        throw new CalltrackException.Invalid(
+            "match.landingPage is a path prefix starting with '/', like /plumbing: '" + landingPage + "'");
+      }
+      region = clean(region);
+    }
+
+    private static String clean(String v) {
+      return v == null || v.isBlank() ? null : v.strip();
     }
 
     public boolean matches(Attribution a) {
-      return (source == null || source.equalsIgnoreCase(Objects.requireNonNullElse(a.source(), "")))
-          && (medium == null || medium.equalsIgnoreCase(Objects.requireNonNullElse(a.medium(), "")));
+      return same(source, a.source()) && same(medium, a.medium()) && same(campaign, a.campaign())
+          && same(keyword, a.keyword())
+          && (referrerHost == null || referrerHost.equals(a.referrerHost()))
+          && (landingPage == null || (a.landingPath() != null
+              && a.landingPath().toLowerCase(Locale.ROOT).startsWith(landingPage.toLowerCase(Locale.ROOT))))
+          && (region == null || Regions.same(region, a.region()));
+    }
+
+    private static boolean same(String wanted, String actual) {
+      return wanted == null || wanted.equalsIgnoreCase(Objects.requireNonNullElse(actual, ""));
     }
 
     public int specificity() {
-      return (source == null ? 0 : 1) + (medium == null ? 0 : 1);
+      int n = 0;
+      for (String f : new String[] {source, medium, campaign, keyword, referrerHost, landingPage, region}) {
+        n += f == null ? 0 : 1;
+      }
+      return n;
     }
   }
 }

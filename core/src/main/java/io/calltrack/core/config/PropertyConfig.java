@@ -2,17 +2,22 @@ package io.calltrack.core.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.calltrack.core.CalltrackException;
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.callback.CallbackSettings;
 import io.calltrack.core.phone.PhoneNumber;
 import java.net.URI;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A customer's website (docs/contract.md {@code PUT /v1/properties/{property}}): the numbers it prints,
- * the number shown when no tracking number can be given, where its calls go, and the timezone its
- * days are cut in. {@code record}: the router records its calls (through the media relay, rtpengine) and
- * measures their conversation; absent or false: not recorded.
+ * the number shown when no tracking number can be given, where its calls go, the timezone its
+ * days are cut in, the region a browser's time zone stands for ({@code timeZoneRegions}, e.g.
+ * {@code {"America/Chicago": "Chicago"}}), how callbacks are placed ({@link CallbackSettings}) and
+ * whether its calls are recorded ({@code record}: the router records them through the media relay,
+ * rtpengine, and measures their conversation; absent or false: not recorded).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record PropertyConfig(
@@ -25,11 +30,14 @@ public record PropertyConfig(
     String timezone,
     AssignLimits assignLimits,
     Retention retention,
+    Map<String, String> timeZoneRegions,
+    CallbackSettings callbacks,
     Boolean record) {
 
   /**
    * Jackson's constructor; {@code assignLimits} may be left out (the server's defaults apply), and so
-   * may {@code retention} (personal data kept until erased).
+   * may {@code retention} (personal data kept until erased), {@code timeZoneRegions} (no region from
+   * the browser's time zone) and {@code callbacks} (defaults).
    */
   @com.fasterxml.jackson.annotation.JsonCreator
   public PropertyConfig {
@@ -57,13 +65,19 @@ public record PropertyConfig(
     } catch (DateTimeException e) {
       throw new CalltrackException.Invalid("unknown timezone '" + timezone + "'");
     }
-  }
-
-  /** A property that does not record its calls. */
-  public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
-      PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
-      Retention retention) {
-    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention, null);
+    timeZoneRegions = timeZoneRegions == null ? Map.of() : Map.copyOf(timeZoneRegions);
+    for (var e : timeZoneRegions.entrySet()) {
+      try {
+        ZoneId.of(e.getKey());
+      } catch (DateTimeException ex) {
+        throw new CalltrackException.Invalid("timeZoneRegions: unknown time zone '" + e.getKey() + "'");
+      }
+      if (e.getValue() == null || e.getValue().isBlank() || e.getValue().length() > Attribution.MAX_REGION_LENGTH) {
+        throw new CalltrackException.Invalid("timeZoneRegions." + e.getKey() + " must be a region name of 1-"
+            + Attribution.MAX_REGION_LENGTH + " characters");
+      }
+    }
+    callbacks = callbacks == null ? CallbackSettings.DEFAULT : callbacks;
   }
 
   /** Whether the router records this property's calls. */
@@ -71,10 +85,42 @@ public record PropertyConfig(
     return Boolean.TRUE.equals(record);
   }
 
-  /** A property without limits of its own (the server's defaults apply). */
+  /** A property without limits of its own (the server's defaults apply), regions by time zone or callback settings. */
   public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
       PhoneNumber defaultNumber, String businessLine, String timezone) {
-    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null);
+    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null, null, null, null);
+  }
+
+  /** With assign limits and retention, without regions by time zone or callback settings. */
+  public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
+      PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
+      Retention retention) {
+    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
+        null, null, null);
+  }
+
+  /** With assign limits, retention and recording, without regions by time zone or callback settings. */
+  public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
+      PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
+      Retention retention, Boolean record) {
+    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
+        null, null, record);
+  }
+
+  /** With assign limits, retention, regions by time zone and callback settings; not recorded. */
+  public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
+      PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
+      Retention retention, Map<String, String> timeZoneRegions, CallbackSettings callbacks) {
+    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
+        timeZoneRegions, callbacks, null);
+  }
+
+  /** With regions by time zone and callback settings, the server's default limits and no retention. */
+  public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
+      PhoneNumber defaultNumber, String businessLine, String timezone, Map<String, String> timeZoneRegions,
+      CallbackSettings callbacks) {
+    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null,
+        timeZoneRegions, callbacks, null);
   }
 
   public ZoneId zone() {
@@ -84,13 +130,13 @@ public record PropertyConfig(
   /** The same configuration under the id given in the URL (the body's id, if any, is ignored). */
   public PropertyConfig withId(String newId) {
     return new PropertyConfig(newId, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, record);
+        assignLimits, retention, timeZoneRegions, callbacks, record);
   }
 
   /** The same configuration, recording its calls or not. */
   public PropertyConfig withRecording(boolean on) {
     return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, on);
+        assignLimits, retention, timeZoneRegions, callbacks, on);
   }
 
   private static void requireOrigin(String origin) {

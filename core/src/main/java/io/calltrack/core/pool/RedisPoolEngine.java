@@ -109,6 +109,7 @@ public final class RedisPoolEngine implements PoolEngine {
   private final ConfigStore config;
   private final Clock clock;
   private final Duration historyWindow;
+  private volatile java.util.function.Consumer<String> onUnmatched = p -> { };
   /** Set by {@link #withReplicatedAssigns}: assigns answer only once a replica has the lease. */
   private Redis client;
   private LuaScript.Durability durability = LuaScript.Durability.NONE;
@@ -126,6 +127,14 @@ public final class RedisPoolEngine implements PoolEngine {
 
   public RedisPoolEngine(Vertx vertx, RedisAPI redis, ConfigStore config, Clock clock) {
     this(vertx, redis, config, clock, DEFAULT_HISTORY_WINDOW);
+  }
+
+  /**
+   * Told the property of every visit that none of its pools matched (it got the default number):
+   * the unmatched-visits metric.
+   */
+  public void onUnmatched(java.util.function.Consumer<String> listener) {
+    this.onUnmatched = listener == null ? p -> { } : listener;
   }
 
   /**
@@ -173,7 +182,10 @@ public final class RedisPoolEngine implements PoolEngine {
       boolean returning, Attribution attribution, String timeZone) {
     Optional<PoolConfig> chosen = PoolSelector.choose(pools, attribution);
     if (chosen.isEmpty()) {
-      // no pool (or none that matches): the default number, counted nowhere (there is no pool to count in)
+      // no pool (or none that matches): the default number; a visit no pool matched is counted
+      if (!pools.isEmpty()) {
+        onUnmatched.accept(property.id());
+      }
       return Future.succeededFuture(fallback(property, visitor));
     }
     PoolConfig pool = chosen.get();

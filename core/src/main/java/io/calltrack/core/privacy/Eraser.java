@@ -1,6 +1,7 @@
 package io.calltrack.core.privacy;
 
 import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.callback.RedisCallbackStore;
 import io.calltrack.core.calls.CallPage;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
@@ -8,6 +9,7 @@ import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.pool.PoolKeys;
+import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.redis.LuaScript;
 import io.calltrack.core.rollup.RollupKeys;
 import io.vertx.core.Future;
@@ -36,7 +38,9 @@ import java.util.function.Predicate;
  *       stay: they are what the rollups count by.</li>
  * </ul>
  * Also removed: the person's entries on the calls streams that every reader is done with
- * ({@link StreamScrub}), the webhooks given up on ({@link DeadLetterScrub}), and for a caller the attribution's caller index in every pool. Exports are
+ * ({@link StreamScrub}), the webhooks given up on ({@link DeadLetterScrub}), for a caller the
+ * attribution's caller index in every pool, and a caller's callback requests ({@code {cb:P}:*}, the same
+ * phone number asking to be called) in every property, with their request counters. Exports are
  * made from the records, so they follow. Not reached: a call still ringing whose next event from the
  * router carries the number again, and stream entries no reader has read yet (they go with the
  * stream's retention trim).
@@ -47,7 +51,11 @@ public final class Eraser {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int PAGE = 500;
 
-  public record Erased(String token, int calls, int sessions) {}
+  public record Erased(String token, int calls, int sessions, int callbacks) {
+    public Erased(String token, int calls, int sessions) {
+      this(token, calls, sessions, 0);
+    }
+  }
 
   private final RedisAPI redis;
   private final CallStore calls;
@@ -55,14 +63,17 @@ public final class Eraser {
   private final SessionRetention sessions;
   private final StreamScrub streams;
   private final DeadLetterScrub deadLetters;
+  private final RedisCallbackStore callbacks;
 
-  public Eraser(RedisAPI redis, CallStore calls, ConfigStore config, SessionRetention sessions) {
+  public Eraser(RedisAPI redis, CallStore calls, ConfigStore config, SessionRetention sessions,
+      RedisCallbackStore callbacks) {
     this.redis = redis;
     this.calls = calls;
     this.config = config;
     this.sessions = sessions;
     this.streams = new StreamScrub(redis);
     this.deadLetters = new DeadLetterScrub(redis);
+    this.callbacks = callbacks;
   }
 
   /** A fresh token: random, so nothing about the person can be worked back from it. */
@@ -115,7 +126,28 @@ public final class Eraser {
           .compose(v -> forgetCallerIndex(wanted))
           .compose(v -> streams.everyShard(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
           .compose(v -> deadLetters.erase(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
-          .map(v -> new Erased(token, n, 0));
+          .compose(v -> eraseCallbacks(number))
+          .map(cb -> new Erased(token, n, 0, cb));
+    });
+  }
+
+  /**
+   * Deletes the callbacks asked for {@code number} in every property (a callback is the phone number
+   * of someone who asked to be called). A number that is not a phone number has none.
+   */
+  private Future<Integer> eraseCallbacks(String number) {
+    String e164;
+    try {
+      e164 = PhoneNumber.parse(number).e164();
+    } catch (RuntimeException e) {
+      return Future.succeededFuture(0);
+    }
+    return config.routingTable().compose(table -> {
+      List<Future<Integer>> erased = new ArrayList<>();
+      for (String property : table.properties().keySet()) {
+        erased.add(callbacks.erasePhone(property, e164));
+      }
+      return Future.all(erased).map(all -> erased.stream().mapToInt(Future::result).sum());
     });
   }
 
@@ -177,7 +209,7 @@ public final class Eraser {
     return new CallRecord(r.callId(), r.sipCallId(), r.number(), caller, r.property(), r.startedAt(),
         r.ringingAt(), r.answeredAt(), r.endedAt(), r.status(), r.durationSeconds(), r.finalCode(),
         r.resolution(), r.sessionId(), r.attribution(), r.candidates(), r.confidence(), null, r.endReason(),
-        r.media());
+        r.media(), r.direction());
   }
 
   public Future<Erased> eraseVisitor(String visitorId) {
@@ -208,7 +240,7 @@ public final class Eraser {
             return null;
           }
           Attribution scrubbed = new Attribution(a.source(), a.medium(), a.campaign(), a.keyword(), a.content(),
-              a.landingPage(), null, null, null, null, null, null);
+              a.landingPage(), null, null, null, null, null, null, a.adGroup(), a.ad(), null, a.region());
           return r.withAttribution(r.resolution(), r.sessionId(), scrubbed, r.candidates()).withOutcome(null);
         }).compose(n -> {
           Predicate<CallRecord> theirs = r -> (r.sessionId() != null && sids.contains(r.sessionId()))

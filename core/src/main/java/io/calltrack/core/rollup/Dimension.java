@@ -24,13 +24,21 @@ public enum Dimension {
   /** utm_content: the creative (or ad variant) the visitor clicked. */
   CONTENT("content", attribution(Attribution::content)),
   LANDING_PAGE("landingPage", attribution(Attribution::landingPage)),
+  /**
+   * The visit's region (the site's, or its time zone's), or the static number's; else the region of
+   * the tracking number called, from the number itself (libphonenumber's geocoder).
+   */
+  REGION("region", Dimension::region),
   NUMBER("number", c -> c.number() == null ? null : c.number().e164()),
   /** How the call was matched to a visit: lease, hold, static, unattributed. */
   RESOLUTION("resolution", CallRecord::resolution),
   /** The caller's country calling code and area code, e.g. "+1 312". */
   AREA_CODE("areaCode", c -> CallerPlace.areaCode(c.caller())),
-  /** Where the caller's number is registered (libphonenumber's offline geocoder), e.g. "Chicago, IL". */
-  REGION("region", c -> CallerPlace.region(c.caller())),
+  /**
+   * Where the caller's number is registered (libphonenumber's offline geocoder), e.g. "Chicago, IL";
+   * not the visit's {@link #REGION}.
+   */
+  CALLER_REGION("callerRegion", c -> CallerPlace.region(c.caller())),
   /** The business's class of the call from its outcome (sales, support, ...). */
   CALL_TYPE("callType", c -> c.outcome() == null ? null : c.outcome().callType()),
   /** The business's disposition of the call from its outcome (customer, spam, wrong-number, voicemail, ...). */
@@ -44,6 +52,14 @@ public enum Dimension {
   Dimension(String json, Function<CallRecord, String> value) {
     this.json = json;
     this.value = value;
+  }
+
+  private static String region(CallRecord c) {
+    String visit = c.attribution() == null ? null : c.attribution().region();
+    if (visit != null || c.number() == null) {
+      return visit;
+    }
+    return io.calltrack.core.region.Regions.of(c.number()).region();
   }
 
   private static Function<CallRecord, String> attribution(Function<Attribution, String> f) {

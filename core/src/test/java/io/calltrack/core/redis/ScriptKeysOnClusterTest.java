@@ -38,6 +38,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.calltrack.core.callback.Callback;
+import io.calltrack.core.callback.RedisCallbackStore;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -178,6 +180,21 @@ class ScriptKeysOnClusterTest {
       String entry = result(calls.setOutcomeEvent(callId, new CallOutcome(true, true, new BigDecimal("10.00"), "USD")));
       result(rollups.refresh(callId, entry)); // replaces the first contribution: old and new keys
 
+      RedisCallbackStore callbacks = new RedisCallbackStore(api, clock, RedisCallbackStore.Limits.DEFAULT);
+      result(callbacks.request(Callback.requested(RedisCallbackStore.newId(property.id()), property.id(),
+          "+13125550123", first.sessionId(), null, clock.instant()), "192.0.2.1"));
+      // a router claims it, holds it while calling, lets it wait for a retry, claims it again and
+      // finishes it; a second one is erased with its phone
+      Callback claimed = result(callbacks.claim(property.id(), "router-1", Duration.ofSeconds(60))).orElseThrow();
+      result(callbacks.hold(claimed.attempt("c1"), "router-1", Duration.ofSeconds(60), true));
+      result(callbacks.reschedule(claimed.failedAttempt(io.calltrack.core.callback.CallbackState.RETRY_WAIT,
+          clock.instant(), "busy"), "router-1"));
+      Callback again = result(callbacks.claim(property.id(), "router-1", Duration.ofSeconds(60))).orElseThrow();
+      result(callbacks.finish(again.ended(io.calltrack.core.callback.CallbackState.COMPLETED, clock.instant(), "done"),
+          "router-1"));
+      result(callbacks.request(Callback.requested(RedisCallbackStore.newId(property.id()), property.id(),
+          "+13125550124", null, null, clock.instant()), null));
+      result(callbacks.erasePhone(property.id(), "+13125550124"));
       // alerts and webhooks (issue 14): an episode observed, the webhook dispatcher's lock taken and given up
       io.calltrack.core.alerts.AlertEpisodes episodes = new io.calltrack.core.alerts.AlertEpisodes(redis);
       result(episodes.observe(property.id(), "pool.exhausted:" + pool.id(), true, clock.instant(), Duration.ZERO));
@@ -203,7 +220,7 @@ class ScriptKeysOnClusterTest {
       // privacy: session retention and visitor index, erasure of a visitor and of a caller
       var sessions = new io.calltrack.core.privacy.RedisSessionRetention(api);
       result(sessions.remember(pool.id(), last.sessionId(), "v5", Duration.ofDays(7)));
-      var eraser = new io.calltrack.core.privacy.Eraser(api, calls, config, sessions);
+      var eraser = new io.calltrack.core.privacy.Eraser(api, calls, config, sessions, callbacks);
       result(eraser.eraseVisitor("v5"));
       result(eraser.eraseCaller("+15055550100"));
       // API keys: issue, check, revoke

@@ -4,18 +4,33 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.config.Ids;
+import io.calltrack.core.region.Regions;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * The body of {@code POST /v1/assign}: {@code {property, visitorId?, page: {url, referrer},
  * attribution?: {source, medium, campaign, keyword, content, landingPage?, referrer?, gclid, ...},
- * timeZone?}}: {@code timeZone} is the browser's IANA zone (kept when known, else ignored).
+ * region?, timeZone?}}: {@code region} is the site's region of the visit ({@code data-region},
+ * {@code calltrack.region(...)}); {@code timeZone} the browser's IANA zone, mapped to a region by the
+ * property's {@code timeZoneRegions} when the site names none, and kept on the session as evidence for
+ * attribution (an unreadable zone is ignored).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AssignRequest(String property, String visitorId, Page page, Attribution attribution,
-    String timeZone) {
+    String region, String timeZone) {
   /** Visitor ids are made by the snippet (or by us) and end up in Redis keys: kept short and plain. */
   private static final Pattern VISITOR_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+  /** Without region and time zone. */
+  public AssignRequest(String property, String visitorId, Page page, Attribution attribution) {
+    this(property, visitorId, page, attribution, null, null);
+  }
+
+  /** Without region. */
+  public AssignRequest(String property, String visitorId, Page page, Attribution attribution, String timeZone) {
+    this(property, visitorId, page, attribution, null, timeZone);
+  }
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Page(String url, String referrer) {}
@@ -30,6 +45,17 @@ public record AssignRequest(String property, String visitorId, Page page, Attrib
           "visitorId must be 1-128 characters of letters, digits, '.', '_', ':' or '-'");
     }
     attribution = attribution == null ? Attribution.UNKNOWN : attribution;
+    region = region == null || region.isBlank() ? null : region.strip();
+    if (region != null && region.length() > Attribution.MAX_REGION_LENGTH) {
+      throw new CalltrackException.Invalid("region is at most " + Attribution.MAX_REGION_LENGTH + " characters");
+    }
+    // a zone we cannot read is ignored, not refused: browsers differ, and the visit still gets a number
+    timeZone = timeZone == null || timeZone.isBlank() || timeZone.length() > 64 ? null : timeZone.strip();
+  }
+
+  /** {@link #visitAttribution()} in the visit's region (the site's, else its time zone's, else none). */
+  public Attribution visitAttribution(Map<String, String> timeZoneRegions) {
+    return visitAttribution().withRegion(Regions.ofVisit(region, timeZone, timeZoneRegions));
   }
 
   /**

@@ -110,7 +110,7 @@ public final class AssignRoutes {
   /** Asks the engine within what is left of the request's time (the property lookup took some). */
   private Future<Answer> answer(PropertyConfig property, AssignRequest request, long start) {
     return timeouts.publicRemaining(
-            () -> engine.assign(property.id(), request.visitorId(), request.visitAttribution(),
+            () -> engine.assign(property.id(), request.visitorId(), request.visitAttribution(property.timeZoneRegions()),
                 request.timeZone()), start)
         .compose(a -> (privacy == null ? Future.<Void>succeededFuture() : privacy.leased(property, a))
             .map(v -> new Answer(AssignResponse.of(a), a.fallback() ? Outcome.FALLBACK : Outcome.LEASED, a)))

@@ -74,6 +74,13 @@ public final class AdminAuth implements Handler<RoutingContext> {
     ctx.fail(new HttpStatusException.Unauthorized(detail));
   }
 
+  /** Whether an {@code Authorization} header carries the admin token (for routes open to both). */
+  public boolean accepts(String header) {
+    return expectedDigest != null && header != null && header.length() > PREFIX.length()
+        && header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())
+        && MessageDigest.isEqual(expectedDigest, sha256(header.substring(PREFIX.length()).strip()));
+  }
+
   private static byte[] sha256(String s) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));

@@ -67,6 +67,9 @@ public final class ErrorHandler implements Handler<RoutingContext> {
     if (e instanceof CalltrackException.Gone) {
       return 410;
     }
+    if (e instanceof CalltrackException.TooMany) {
+      return 429;
+    }
     return 400; // Invalid, and any later subclass that is the caller's fault
   }
 }

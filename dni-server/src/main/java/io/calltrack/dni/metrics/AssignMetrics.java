@@ -23,6 +23,7 @@ public final class AssignMetrics implements AutoCloseable {
   private final Timer[] timers = new Timer[Outcome.values().length];
   private final Counter exhaustedFallbacks;
   private final Counter unavailableFallbacks;
+  private final Counter unmatchedVisits;
 
   public AssignMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -39,6 +40,10 @@ public final class AssignMetrics implements AutoCloseable {
       timers[o.ordinal()] = t;
       meters.add(t);
     }
+    unmatchedVisits = Counter.builder("calltrack.assign.unmatched")
+        .description("Visits that none of their property's pools matched (given the default number)")
+        .register(registry);
+    meters.add(unmatchedVisits);
     exhaustedFallbacks = counter("exhausted");
     unavailableFallbacks = counter("unavailable");
   }
@@ -59,6 +64,11 @@ public final class AssignMetrics implements AutoCloseable {
     } else if (outcome == Outcome.UNAVAILABLE) {
       unavailableFallbacks.increment();
     }
+  }
+
+  /** A visit of {@code property} that no pool matched. */
+  public void unmatched(String property) {
+    unmatchedVisits.increment();
   }
 
   /** Removes this server's meters, so a registry shared by several servers keeps no dead ones. */

@@ -9,9 +9,10 @@ import java.util.regex.Pattern;
 /**
  * Erasure of a person (admin, docs/privacy.md):
  * <ul>
- *   <li>{@code DELETE /v1/callers/{number}} → {@code {erased: "caller", calls: n}}: the caller number is
- *       replaced by a random token in every call record and in the rollups' first-caller data; counts stay;
- *       the recordings of those calls are deleted;</li>
+ *   <li>{@code DELETE /v1/callers/{number}} → {@code {erased: "caller", calls: n, callbacks: m}}: the caller
+ *       number is replaced by a random token in every call record and in the rollups' first-caller data
+ *       (counts stay), the recordings of those calls are deleted, and the callback requests for that
+ *       number are deleted;</li>
  *   <li>{@code DELETE /v1/visitors/{visitorId}} → {@code {erased: "visitor", sessions: n, calls: m}}: the
  *       visitor's sessions in every pool are anonymised, and their calls lose click ids and referrer.</li>
  * </ul>
@@ -30,7 +31,7 @@ public final class PrivacyRoutes {
     this.sweepRecordings = sweepRecordings;
   }
 
-  public record CallerErased(String erased, int calls) {}
+  public record CallerErased(String erased, int calls, int callbacks) {}
 
   public record VisitorErased(String erased, int sessions, int calls) {}
 
@@ -41,8 +42,8 @@ public final class PrivacyRoutes {
         throw new CalltrackException.Invalid("number must be a phone number like +14155550100");
       }
       // the caller's voice goes with the number: their recordings are deleted before the answer
-      return eraser.eraseCaller(number)
-          .compose(e -> sweepRecordings.get().otherwiseEmpty().map(n -> new CallerErased("caller", e.calls())));
+      return eraser.eraseCaller(number).compose(e -> sweepRecordings.get().otherwiseEmpty()
+          .map(n -> new CallerErased("caller", e.calls(), e.callbacks())));
     }).timeout(Timeouts.SLOW_ADMIN);
     admin.delete("/v1/visitors/:visitorId", ctx -> {
       String visitor = ctx.pathParam("visitorId");

@@ -314,9 +314,9 @@ public class TrendRecountTest extends DniTestBase {
       assertEquals(areas.get(String.valueOf(r.getString("areaCode"))), r.getLong("calls"), r.toString());
     }
     assertTrue(areas.containsKey("+1 312"), areas.toString());
-    for (Object o : report(property, "region").getJsonArray("rows")) {
+    for (Object o : report(property, "callerRegion").getJsonArray("rows")) {
       JsonObject r = (JsonObject) o;
-      assertEquals(regions.get(String.valueOf(r.getString("region"))), r.getLong("calls"), r.toString());
+      assertEquals(regions.get(String.valueOf(r.getString("callerRegion"))), r.getLong("calls"), r.toString());
     }
     assertTrue(report(property, "adGroup").getJsonArray("rows").stream().map(JsonObject.class::cast)
         .anyMatch(r -> "group-1".equals(r.getString("adGroup"))));

@@ -80,7 +80,8 @@ class ImageEntryCommandIT {
       String base = "http://127.0.0.1:" + httpPort;
       assertEquals(2, send(http, "PUT", base + "/v1/properties/img", """
           {"name":"Img","allowedOrigins":["https://img.example"],"swapNumbers":["+15551240000"],
-           "defaultNumber":"+15551240000","businessLine":"sip:+15559990000@127.0.0.1:5070","timezone":"UTC"}
+           "defaultNumber":"+15551240000","businessLine":"sip:+15559990000@127.0.0.1:5070","timezone":"UTC",
+           "assignLimits":{"leaseToAutomatedClients":true}}
           """).statusCode() / 100);
       assertEquals(2, send(http, "PUT", base + "/v1/pools/img-web", """
           {"property":"img","numbers":["+15551240001","+15551240002"],"leaseSeconds":600,"holdSeconds":600,

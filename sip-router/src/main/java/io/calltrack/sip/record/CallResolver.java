@@ -5,6 +5,7 @@ import io.calltrack.core.attribution.CallAttributor.CallAttribution;
 import io.calltrack.core.calls.CallEvent;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.core.pool.Session;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
@@ -17,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * Fills in a call record's attribution through core's {@link CallAttributor} (which visit made the
  * call, scored, with a confidence), by the call's start instant, so a call that arrived while Redis was
  * down is attributed just as well when its events are replayed. Counts attributed calls by pool and
- * confidence ({@code calltrack_calls_attributed_total}).
+ * confidence ({@code calltrack_calls_attributed_total}). Callback calls are attributed here too, to the
+ * visit that asked for them ({@link CallAttributor#callback}).
  */
 public final class CallResolver {
   private final Context context;
@@ -30,6 +32,18 @@ public final class CallResolver {
     this.attributor = new CallAttributor(engine);
     this.timeout = timeout;
     this.registry = registry;
+  }
+
+  /** Without counting attributed calls. */
+  public CallResolver(Context context, PoolEngine engine, Duration timeout) {
+    this(context, engine, timeout, null);
+  }
+
+  /** A callback call's record, attributed to the visit that asked for it (none: unattributed). */
+  public CallRecord callback(CallRecord record, Session visit) {
+    CallAttribution a = CallAttributor.callback(visit);
+    count(a);
+    return apply(record, a);
   }
 
   /** The record with its attribution; fails if Redis could not answer in time (the record stays unresolved). */

@@ -62,6 +62,8 @@ public final class SipPhone implements SipListener, AutoCloseable {
   private final String tag = Long.toHexString(ThreadLocalRandom.current().nextLong());
 
   public volatile Mode mode = Mode.ANSWER;
+  /** When set, the SDP this phone puts in its 200 to an INVITE (an offer or an answer). */
+  public volatile String answerSdp;
   /** Every request and response this phone received, in arrival order. */
   public final List<Request> requests = new CopyOnWriteArrayList<>();
   public final List<Response> responses = new CopyOnWriteArrayList<>();
@@ -269,7 +271,11 @@ public final class SipPhone implements SipListener, AutoCloseable {
       }
       case ANSWER -> {
         st.sendResponse(withContact(tagged(messages.createResponse(Response.RINGING, req))));
-        st.sendResponse(withContact(tagged(messages.createResponse(Response.OK, req))));
+        Response ok = withContact(tagged(messages.createResponse(Response.OK, req)));
+        if (answerSdp != null) {
+          ok.setContent(answerSdp, headers.createContentTypeHeader("application", "sdp"));
+        }
+        st.sendResponse(ok);
       }
     }
   }

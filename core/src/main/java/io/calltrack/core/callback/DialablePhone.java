@@ -1,0 +1,65 @@
+package io.calltrack.core.callback;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberFormat;
+import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
+import com.google.i18n.phonenumbers.Phonenumber;
+import com.google.i18n.phonenumbers.ShortNumberInfo;
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.phone.PhoneNumber;
+
+/**
+ * The one check a lead's number passes before anything may dial it: a complete number valid in
+ * libphonenumber's tables (not merely the right length), not an emergency or other short number, and
+ * not premium-rate, shared-cost or otherwise billed to the caller. Answers the number in E.164.
+ */
+public final class DialablePhone {
+  private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
+  private static final ShortNumberInfo SHORT = ShortNumberInfo.getInstance();
+
+  private DialablePhone() {}
+
+  /** The lead's number in E.164, national numbers read in {@link PhoneNumber#DEFAULT_REGION}; 400 otherwise. */
+  public static String require(String typed) {
+    if (typed == null || typed.isBlank()) {
+      throw new CalltrackException.Invalid("phone is required: the number to call back, like +13125550123");
+    }
+    String raw = typed.strip();
+    if (raw.length() > 32 || !raw.matches("\\+?[0-9()\\-./\\s]+")) {
+      throw new CalltrackException.Invalid("phone must be a phone number like +13125550123: '" + shorten(raw) + "'");
+    }
+    String digits = raw.replaceAll("[^0-9+]", "");
+    if (SHORT.isEmergencyNumber(digits, PhoneNumber.DEFAULT_REGION)
+        || SHORT.connectsToEmergencyNumber(digits, PhoneNumber.DEFAULT_REGION)) {
+      throw new CalltrackException.Invalid("phone is an emergency number: callbacks never dial one");
+    }
+    Phonenumber.PhoneNumber n;
+    try {
+      n = UTIL.parse(raw, PhoneNumber.DEFAULT_REGION);
+    } catch (NumberParseException e) {
+      throw new CalltrackException.Invalid("phone must be a phone number like +13125550123: '" + shorten(raw) + "'");
+    }
+    if (!UTIL.isValidNumber(n)) {
+      throw new CalltrackException.Invalid("phone is not a number that can be dialled: '" + shorten(raw) + "'");
+    }
+    String regionCode = UTIL.getRegionCodeForNumber(n);
+    String national = UTIL.getNationalSignificantNumber(n);
+    if (regionCode != null && (SHORT.isEmergencyNumber(national, regionCode)
+        || SHORT.connectsToEmergencyNumber(national, regionCode))) {
+      throw new CalltrackException.Invalid("phone is an emergency number: callbacks never dial one");
+    }
+    PhoneNumberType type = UTIL.getNumberType(n);
+    switch (type) {
+      case PREMIUM_RATE, SHARED_COST, UAN, VOICEMAIL, PAGER, UNKNOWN ->
+          throw new CalltrackException.Invalid("phone is a " + type.name().toLowerCase().replace('_', '-')
+              + " number: callbacks only dial fixed-line, mobile, toll-free and personal numbers");
+      default -> { }
+    }
+    return UTIL.format(n, PhoneNumberFormat.E164);
+  }
+
+  private static String shorten(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+  }
+}

@@ -1,0 +1,211 @@
+package io.calltrack.core.callback;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.config.Retention;
+import io.calltrack.core.json.JsonMapper;
+import io.calltrack.core.redis.LuaScript;
+import io.vertx.core.Future;
+import io.vertx.redis.client.RedisAPI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Callback requests in Redis: how dni-server hands a callback to the routers, where its state is kept
+ * for {@code GET /v1/callbacks/{id}}, and how routers share the work so that none is lost when one stops.
+ *
+ * <h2>Key layout</h2>
+ * All of a property's callback keys share the hash tag {@code {cb:<property>}} ({@link CallbackKeys}):
+ * <pre>
+ * {cb:P}:callback:ID                      string  the Callback as JSON (personal data: the lead's phone); expires
+ *                                                 after the property's retention ({@link #retention})
+ * {cb:P}:due                              zset    ids of callbacks not finished, scored by when a router may take
+ *                                                 each next (ms): requested, opening, retry, or the holder's lease end
+ * {cb:P}:owners                           hash    id → the router holding it now (while its lease lasts)
+ * {cb:P}:phone:E164                       set     ids asked for that phone (erasure); expires with its newest callback
+ * {cb:P}:limit:phone:E164:WINDOW_START    string  requests for that phone in the window (expires after two windows)
+ * {cb:P}:limit:address:IP:WINDOW_START    string  requests from that address in the window (likewise)
+ * </pre>
+ * Callback ids are {@code <property>.<128 random bits, base64url>}, so a GET finds the property.
+ *
+ * <h2>Who places a callback</h2>
+ * A router {@link #claim claims} the callback due longest and holds it for a lease, which it renews
+ * ({@link #hold}) while it waits for the SIP legs; only the holder may write the callback
+ * ({@link #hold}, {@link #reschedule}, {@link #finish} do nothing for anyone else). A callback waiting for
+ * opening time or a retry is not held by anyone: it is due at that time. When a router stops, its
+ * leases run out and another router (or itself, restarted) claims its callbacks again. Times are the
+ * injected clock's, never Redis's; key expiry only cleans up.
+ */
+public final class RedisCallbackStore {
+  /** How long a callback (a lead's phone number) is kept when the property's retention says nothing. */
+  public static final Duration RETENTION = Duration.ofDays(30);
+  private static final LuaScript REQUEST = LuaScript.load("/lua/callback/request.lua");
+  private static final LuaScript CLAIM = LuaScript.load("/lua/callback/claim.lua");
+  private static final LuaScript HOLD = LuaScript.load("/lua/callback/hold.lua");
+  private static final LuaScript RESCHEDULE = LuaScript.load("/lua/callback/reschedule.lua");
+  private static final LuaScript FINISH = LuaScript.load("/lua/callback/finish.lua");
+  private static final LuaScript ERASE_PHONE = LuaScript.load("/lua/callback/erase-phone.lua");
+  private static final Pattern ID = Pattern.compile("([A-Za-z0-9_-]{1,64})\\.[A-Za-z0-9_-]{22}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Requests allowed per phone and per client address in one window. */
+  public record Limits(int perPhone, int perAddress, Duration window) {
+    public static final Limits DEFAULT = new Limits(3, 10, Duration.ofHours(1));
+  }
+
+  private final RedisAPI redis;
+  private final Clock clock;
+  private final Limits limits;
+
+  public RedisCallbackStore(RedisAPI redis, Clock clock, Limits limits) {
+    this.redis = redis;
+    this.clock = clock;
+    this.limits = limits;
+  }
+
+  public static String newId(String property) {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return property + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /**
+   * How long a property keeps a callback, counted from the request: its caller-number retention (a
+   * callback is a phone number asking to be called), else its call-record retention, else {@link #RETENTION}.
+   */
+  public static Duration retention(PropertyConfig property) {
+    Retention r = property == null ? null : property.retention();
+    if (r != null && r.callerNumbersDays() != null) {
+      return Duration.ofDays(r.callerNumbersDays());
+    }
+    if (r != null && r.callRecords() != null) {
+      return r.callRecords();
+    }
+    return RETENTION;
+  }
+
+  /** {@link #request(Callback, String, Duration)} kept for {@link #RETENTION}. */
+  public Future<Callback> request(Callback callback, String address) {
+    return request(callback, address, RETENTION);
+  }
+
+  /**
+   * Stores the callback for {@code retention} and makes it due now, unless its phone, or
+   * {@code address} (null: an admin request, not limited by address), has had its requests for this
+   * window: then {@link CalltrackException.TooMany}, and nothing is stored.
+   */
+  public Future<Callback> request(Callback callback, String address, Duration retention) {
+    CallbackKeys k = new CallbackKeys(callback.property());
+    long window = limits.window().toMillis();
+    long now = clock.millis();
+    long start = now / window * window;
+    String addr = address == null ? "admin" : address;
+    List<String> keys = List.of(k.callback(callback.id()), k.due(), k.phoneWindow(callback.phone(), start),
+        k.addressWindow(addr, start), k.phone(callback.phone()));
+    List<String> args = List.of(callback.id(), JsonMapper.write(callback), Long.toString(retention.toMillis()),
+        Integer.toString(limits.perPhone()), Integer.toString(address == null ? 0 : limits.perAddress()),
+        Long.toString(window), Long.toString(now));
+    return REQUEST.run(redis, keys, args).compose(r -> switch (r.toString()) {
+      case "ok" -> Future.succeededFuture(callback);
+      case "phone" -> Future.failedFuture(new CalltrackException.TooMany("too many callback requests for this phone number; try again later"));
+      default -> Future.failedFuture(new CalltrackException.TooMany("too many callback requests from this address; try again later"));
+    });
+  }
+
+  public Future<Optional<Callback>> get(String id) {
+    Matcher m = id == null ? null : ID.matcher(id);
+    if (m == null || !m.matches()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return redis.get(new CallbackKeys(m.group(1)).callback(id))
+        .map(r -> r == null ? Optional.<Callback>empty() : Optional.of(JsonMapper.read(r.toString(), Callback.class)));
+  }
+
+  /**
+   * The callback of {@code property} due longest, now held by {@code router} until {@code lease} from
+   * now; empty when none is due. A claimed id whose record is gone (expired, erased) is dropped and the
+   * answer is empty.
+   */
+  public Future<Optional<Callback>> claim(String property, String router, Duration lease) {
+    CallbackKeys k = new CallbackKeys(property);
+    long now = clock.millis();
+    return CLAIM.run(redis, List.of(k.due(), k.owners()),
+            List.of(Long.toString(now), Long.toString(now + lease.toMillis()), router))
+        .compose(r -> {
+          if (r == null) {
+            return Future.succeededFuture(Optional.<Callback>empty());
+          }
+          String id = r.toString();
+          return get(id).compose(c -> c.isPresent()
+              ? Future.succeededFuture(c)
+              : FINISH.run(redis, List.of(k.callback(id), k.due(), k.owners()), List.of(id, router, ""))
+                  .map(x -> Optional.<Callback>empty()));
+        });
+  }
+
+  /**
+   * Renews {@code router}'s lease on the callback for {@code lease} from now and, when {@code changed},
+   * writes its state. False when the router no longer holds it (another router took it over, or it was
+   * finished or erased): the router must then leave it alone.
+   */
+  public Future<Boolean> hold(Callback callback, String router, Duration lease, boolean changed) {
+    CallbackKeys k = new CallbackKeys(callback.property());
+    return HOLD.run(redis, List.of(k.callback(callback.id()), k.due(), k.owners()),
+            List.of(callback.id(), router, Long.toString(clock.millis() + lease.toMillis()),
+                changed ? JsonMapper.write(callback) : ""))
+        .map(r -> r != null && r.toLong() == 1L);
+  }
+
+  /** Writes the callback and lets it go until its {@code notBefore} (opening time, next attempt). */
+  public Future<Boolean> reschedule(Callback callback, String router) {
+    CallbackKeys k = new CallbackKeys(callback.property());
+    return RESCHEDULE.run(redis, List.of(k.callback(callback.id()), k.due(), k.owners()),
+            List.of(callback.id(), router, Long.toString(callback.notBefore().toEpochMilli()),
+                JsonMapper.write(callback)))
+        .map(r -> r != null && r.toLong() == 1L);
+  }
+
+  /** Writes the callback's final state and takes it off the schedule. */
+  public Future<Boolean> finish(Callback callback, String router) {
+    CallbackKeys k = new CallbackKeys(callback.property());
+    return FINISH.run(redis, List.of(k.callback(callback.id()), k.due(), k.owners()),
+            List.of(callback.id(), router, JsonMapper.write(callback)))
+        .map(r -> r != null && r.toLong() == 1L);
+  }
+
+  /**
+   * Deletes every callback of {@code property} asked for {@code e164}, with its index and request
+   * counters (erasure of a person). Answers how many callbacks were deleted.
+   */
+  public Future<Integer> erasePhone(String property, String e164) {
+    return erasePhone(new CallbackKeys(property), e164, 0, 0);
+  }
+
+  private Future<Integer> erasePhone(CallbackKeys k, String e164, int done, int rounds) {
+    return redis.smembers(k.phone(e164)).compose(members -> {
+      List<String> ids = new ArrayList<>();
+      if (members != null) {
+        members.forEach(m -> ids.add(m.toString()));
+      }
+      long window = limits.window().toMillis();
+      long start = clock.millis() / window * window;
+      List<String> keys = new ArrayList<>(List.of(k.due(), k.owners(), k.phone(e164),
+          k.phoneWindow(e164, start), k.phoneWindow(e164, start - window)));
+      ids.forEach(id -> keys.add(k.callback(id)));
+      return ERASE_PHONE.run(redis, keys, ids).compose(r -> {
+        int n = done + (r == null ? 0 : r.toInteger());
+        // a request that came between reading the index and erasing: erase again (a few times at most)
+        return redis.exists(List.of(k.phone(e164))).compose(e -> e != null && e.toLong() > 0 && rounds < 3
+            ? erasePhone(k, e164, n, rounds + 1)
+            : Future.succeededFuture(n));
+      });
+    });
+  }
+}

@@ -1,0 +1,29 @@
+-- Accepts one callback request, all or nothing: refuses it when the phone or the client address has
+-- had too many requests in the current window; else stores the callback, makes it due now for a
+-- router, indexes it under its phone (for erasure) and counts it in both windows.
+-- KEYS[1] callback {cb:P}:callback:<id>   KEYS[2] due {cb:P}:due
+-- KEYS[3] phone window {cb:P}:limit:phone:<e164>:<start>   KEYS[4] address window {cb:P}:limit:address:<ip>:<start>
+-- KEYS[5] phone index {cb:P}:phone:<e164>
+-- ARGV: 1 id, 2 callback JSON, 3 retention ms, 4 max per phone, 5 max per address (0: no limit),
+--       6 window ms (the window keys outlive their window by one window, for cleanup only), 7 now ms
+-- Returns 'ok' | 'phone' | 'address'
+local retention, maxPhone, maxAddress, window = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+if tonumber(redis.call('GET', KEYS[3]) or '0') >= maxPhone then
+  return 'phone'
+end
+if maxAddress > 0 and tonumber(redis.call('GET', KEYS[4]) or '0') >= maxAddress then
+  return 'address'
+end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', retention)
+redis.call('ZADD', KEYS[2], ARGV[7], ARGV[1])
+redis.call('SADD', KEYS[5], ARGV[1])
+if redis.call('PTTL', KEYS[5]) < retention then
+  redis.call('PEXPIRE', KEYS[5], retention)
+end
+redis.call('INCR', KEYS[3])
+redis.call('PEXPIRE', KEYS[3], 2 * window)
+if maxAddress > 0 then
+  redis.call('INCR', KEYS[4])
+  redis.call('PEXPIRE', KEYS[4], 2 * window)
+end
+return 'ok'

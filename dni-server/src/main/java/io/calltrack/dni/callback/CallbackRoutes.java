@@ -1,0 +1,132 @@
+package io.calltrack.dni.callback;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.callback.Callback;
+import io.calltrack.core.callback.DialablePhone;
+import io.calltrack.core.callback.RedisCallbackStore;
+import io.calltrack.core.config.Ids;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.core.pool.Session;
+import io.calltrack.dni.config.PropertyDirectory;
+import io.calltrack.dni.cors.PublicCors;
+import io.calltrack.dni.http.AdminApi;
+import io.calltrack.dni.http.AdminAuth;
+import io.calltrack.dni.http.Bodies;
+import io.calltrack.dni.http.HttpStatusException;
+import io.calltrack.dni.http.PublicApi;
+import io.calltrack.dni.http.Reply;
+import io.calltrack.dni.http.Timeouts;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code POST /v1/callbacks}: a visitor's lead form asks to be called back. Public like assign (the
+ * property's allowed origins, limited per phone and per client address) or, with the admin token,
+ * from the business's own systems (limited per phone only). Answers 202 {@code {id}} once the request
+ * is queued in Redis for a router ({@link RedisCallbackStore}); the router places the call.
+ * {@code GET /v1/callbacks/{id}} (admin) shows how far it got. Nothing is queued, so nothing is
+ * dialled, for a phone that is not a dialable number (malformed, emergency, premium-rate), a
+ * property without a business line, or a phone over its limit.
+ */
+public final class CallbackRoutes {
+  /** Longest note kept with a callback (the form's free text). */
+  public static final int MAX_NOTE = 1000;
+
+  private final RedisCallbackStore callbacks;
+  private final PropertyDirectory properties;
+  private final PoolEngine engine;
+  private final AdminAuth auth;
+  private final Timeouts timeouts;
+  private final Clock clock;
+
+  public CallbackRoutes(RedisCallbackStore callbacks, PropertyDirectory properties, PoolEngine engine,
+      AdminAuth auth, Timeouts timeouts, Clock clock) {
+    this.callbacks = callbacks;
+    this.properties = properties;
+    this.engine = engine;
+    this.auth = auth;
+    this.timeouts = timeouts;
+    this.clock = clock;
+  }
+
+  /** The body of {@code POST /v1/callbacks}. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record CallbackRequest(String property, String phone, String sessionId, String note) {
+    public CallbackRequest {
+      Ids.require("property", property);
+      phone = DialablePhone.require(phone);
+      sessionId = sessionId == null || sessionId.isBlank() ? null : sessionId.strip();
+      if (sessionId != null && sessionId.length() > 200) {
+        throw new CalltrackException.Invalid("sessionId is the sessionId of POST /v1/assign's answer");
+      }
+      note = note == null || note.isBlank() ? null : note.strip();
+      if (note != null && note.length() > MAX_NOTE) {
+        throw new CalltrackException.Invalid("note is at most " + MAX_NOTE + " characters");
+      }
+    }
+  }
+
+  public void mount(PublicApi api, AdminApi admin) {
+    api.post("/v1/callbacks", this::request);
+    api.options("/v1/callbacks", this::preflight);
+    admin.get("/v1/callbacks/:id", this::get);
+  }
+
+  private Future<Reply> request(RoutingContext ctx) {
+    boolean asAdmin = ctx.request().getHeader("authorization") != null;
+    if (asAdmin && !auth.accepts(ctx.request().getHeader("authorization"))) {
+      ctx.response().putHeader("www-authenticate", "Bearer error=\"invalid_token\"");
+      throw new HttpStatusException.Unauthorized("wrong admin token (send none for a public request)");
+    }
+    CallbackRequest body = Bodies.read(ctx, CallbackRequest.class);
+    String address = asAdmin ? null : ctx.request().remoteAddress().hostAddress();
+    return properties.get(body.property()).compose(property -> {
+      if (!asAdmin) {
+        PublicCors.admit(ctx, property);
+      }
+      if (property.businessLine() == null) {
+        throw new CalltrackException.Conflict("property " + property.id()
+            + " has no businessLine: a callback has nothing to connect the lead to");
+      }
+      return visitOf(property, body.sessionId())
+          .compose(v -> timeouts.publicStore(callbacks.request(Callback.requested(
+              RedisCallbackStore.newId(property.id()), property.id(), body.phone(), body.sessionId(), body.note(),
+              clock.instant()), address, RedisCallbackStore.retention(property))))
+          .map(cb -> Reply.json(202, Map.of("id", cb.id())));
+    });
+  }
+
+  /** The visit must be one of this property's (a callback is attributed to it like a call). */
+  private Future<Void> visitOf(PropertyConfig property, String sessionId) {
+    if (sessionId == null) {
+      return Future.succeededFuture();
+    }
+    return timeouts.publicStore(engine.session(sessionId)).compose(s -> {
+      Optional<Session> session = s.filter(x -> property.id().equals(x.property()));
+      if (session.isEmpty()) {
+        return Future.failedFuture(new CalltrackException.Invalid(
+            "sessionId is not a visit of property " + property.id() + " (use the sessionId POST /v1/assign answered)"));
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Reply> preflight(RoutingContext ctx) {
+    String origin = ctx.request().getHeader("origin");
+    String propertyId = ctx.request().getParam("property");
+    Future<Boolean> allowed = propertyId != null
+        ? properties.get(propertyId).map(p -> origin != null && PublicCors.allows(p, origin))
+        : Future.succeededFuture(PublicCors.anyAllows(properties.known(), origin));
+    return allowed.map(ok -> PublicCors.preflight(ctx, ok));
+  }
+
+  private Future<Callback> get(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    return callbacks.get(id).map(c -> c.orElseThrow(() -> new CalltrackException.NotFound("no callback " + id)));
+  }
+}

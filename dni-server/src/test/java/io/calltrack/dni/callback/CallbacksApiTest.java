@@ -1,0 +1,235 @@
+package io.calltrack.dni.callback;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.callback.CallbackKeys;
+import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.core.testing.Await;
+import io.calltrack.core.testing.TestRedis;
+import io.calltrack.dni.testing.DniClient;
+import io.calltrack.dni.testing.DniClient.Reply;
+import io.calltrack.dni.testing.DniTestBase;
+import io.calltrack.dni.testing.TestNumbers;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.RedisAPI;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code POST /v1/callbacks} and {@code GET /v1/callbacks/{id}} over HTTP, on real Redis (no router runs). */
+class CallbacksApiTest extends DniTestBase {
+  RedisAPI redis;
+  Site site;
+
+  @BeforeEach
+  void setUp() {
+    redis = RedisAPI.api(RedisClientFactory.create(vertx, TestRedis.url()));
+    site = site(2);
+  }
+
+  /** Callbacks waiting for a router (due or held; none is placed here: no router runs). */
+  private long queued(String property) {
+    return Await.result(redis.zcard(new CallbackKeys(property).due())).toLong();
+  }
+
+  private long pttl(String key) {
+    return Await.result(redis.pttl(key)).toLong();
+  }
+
+  private Reply ask(JsonObject body) {
+    return api.post("/v1/callbacks", body, DniClient.headers("origin", ORIGIN, "content-type", "application/json"));
+  }
+
+  private static JsonObject callback(String property, String phone) {
+    return new JsonObject().put("property", property).put("phone", phone);
+  }
+
+  @Test
+  void aVisitorsRequestIsQueuedForTheRouterAndItsStateCanBeRead() {
+    String sessionId = api.assign(assignBody(site.property(), null)).json().getString("sessionId");
+    Reply r = ask(callback(site.property(), "(312) 555-0123").put("sessionId", sessionId).put("note", "leak"));
+    assertEquals(202, r.status(), r::toString);
+    assertEquals(ORIGIN, r.header("access-control-allow-origin"));
+    String id = r.json().getString("id");
+    assertTrue(id.startsWith(site.property() + "."), id);
+    assertEquals(1, queued(site.property()));
+
+    JsonObject state = api.adminGet("/v1/callbacks/" + id).json();
+    assertEquals("queued", state.getString("state"));
+    assertEquals("+13125550123", state.getString("phone"));
+    assertEquals(sessionId, state.getString("sessionId"));
+    assertEquals("leak", state.getString("note"));
+    assertEquals(401, api.get("/v1/callbacks/" + id).status(), "reading a callback is admin only");
+    assertEquals(404, api.adminGet("/v1/callbacks/" + site.property() + ".AAAAAAAAAAAAAAAAAAAAAA").status());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"911", "112", "+1 900 555 0123", "+44 909 879 0000", "12345", "call me", "+1 312 555 01",
+      "tel:+13125550123", ""})
+  void undialableNumbersAreRefusedAndNothingIsQueued(String phone) {
+    Reply r = ask(callback(site.property(), phone));
+    assertEquals(400, r.status(), r::toString);
+    assertTrue(r.json().getString("detail").startsWith("phone"), r::toString);
+    assertEquals(0, queued(site.property()));
+  }
+
+  @Test
+  void aPropertyWithoutABusinessLineCannotTakeCallbacks() {
+    String property = TestRedis.uniqueId("noline");
+    JsonObject body = propertyBody(TestNumbers.one(), ORIGIN);
+    body.remove("businessLine");
+    assertEquals(200, api.adminPut("/v1/properties/" + property, body).status());
+    Reply r = ask(callback(property, "+13125550123"));
+    assertEquals(409, r.status(), r::toString);
+    assertTrue(r.json().getString("detail").contains("businessLine"), r::toString);
+    assertEquals(0, queued(property));
+    assertEquals(404, ask(callback(TestRedis.uniqueId("nobody"), "+13125550123")).status());
+  }
+
+  @Test
+  void aFloodForOnePhoneOrFromOneAddressIsRefusedWith429() {
+    for (int i = 0; i < 3; i++) {
+      assertEquals(202, ask(callback(site.property(), "+13125550123")).status());
+    }
+    Reply flood = ask(callback(site.property(), "+13125550123"));
+    assertEquals(429, flood.status(), flood::toString);
+    assertEquals("too_many_requests", flood.error());
+    assertTrue(flood.json().getString("detail").contains("phone number"), flood::toString);
+    assertEquals(3, queued(site.property()));
+    // the admin path is limited per phone too
+    Reply admin = api.request(HttpMethod.POST, "/v1/callbacks",
+        DniClient.body(callback(site.property(), "+13125550123")), api.admin());
+    assertEquals(429, admin.status(), admin::toString);
+    // per address: 10 requests an hour, whatever the phone
+    for (int i = 0; i < 7; i++) {
+      assertEquals(202, ask(callback(site.property(), "+1312555020" + i)).status());
+    }
+    Reply fromOneAddress = ask(callback(site.property(), "+13125550299"));
+    assertEquals(429, fromOneAddress.status());
+    assertTrue(fromOneAddress.json().getString("detail").contains("address"), fromOneAddress::toString);
+    assertEquals(10, queued(site.property()));
+    // the next hour (the injected clock) opens new windows
+    clock.advance(java.time.Duration.ofHours(1));
+    assertEquals(202, ask(callback(site.property(), "+13125550123")).status());
+  }
+
+  @Test
+  void originsTokensAndVisitsAreChecked() {
+    Reply foreign = api.post("/v1/callbacks", callback(site.property(), "+13125550123"),
+        DniClient.headers("origin", "https://evil.example", "content-type", "application/json"));
+    assertEquals(403, foreign.status());
+    MultiMap wrongToken = DniClient.headers("authorization", "Bearer nope", "content-type", "application/json");
+    assertEquals(401, api.post("/v1/callbacks", callback(site.property(), "+13125550123"), wrongToken).status());
+    Reply asAdmin = api.request(HttpMethod.POST, "/v1/callbacks",
+        DniClient.body(callback(site.property(), "+13125550124")), api.admin());
+    assertEquals(202, asAdmin.status(), asAdmin::toString);
+    Site other = site(1);
+    String otherVisit = api.assign(assignBody(other.property(), null)).json().getString("sessionId");
+    Reply wrongVisit = ask(callback(site.property(), "+13125550125").put("sessionId", otherVisit));
+    assertEquals(400, wrongVisit.status(), wrongVisit::toString);
+    assertEquals(1, queued(site.property()));
+    Reply preflight = api.request(HttpMethod.OPTIONS, "/v1/callbacks?property=" + site.property(), null,
+        DniClient.headers("origin", ORIGIN, "access-control-request-method", "POST"));
+    assertEquals(204, preflight.status());
+  }
+
+  @Test
+  void visitsGetTheirRegionsPoolElseTheGeneralOneAndUnmatchedVisitsAreCounted() {
+    String property = TestRedis.uniqueId("regions");
+    JsonObject body = propertyBody(TestNumbers.one(), ORIGIN)
+        .put("timeZoneRegions", new JsonObject().put("America/Chicago", "Chicago"));
+    assertEquals(200, api.adminPut("/v1/properties/" + property, body).status());
+    List<String> numbers = TestNumbers.block(3);
+    assertEquals(200, api.adminPut("/v1/pools/" + TestRedis.uniqueId("chicago"),
+        poolBody(property, List.of(numbers.get(0)), 60, 60, "fallback")
+            .put("match", new JsonObject().put("region", "chicago"))).status());
+    assertEquals(200, api.adminPut("/v1/pools/" + TestRedis.uniqueId("boston"),
+        poolBody(property, List.of(numbers.get(1)), 60, 60, "fallback")
+            .put("match", new JsonObject().put("region", "Boston").put("landingPage", "/landing/"))).status());
+    JsonObject byZone = api.assign(assignBody(property, null).put("timeZone", "America/Chicago")).json();
+    assertEquals(numbers.get(0), byZone.getString("number"));
+    JsonObject bySite = api.assign(assignBody(property, null).put("region", "Boston")
+        .put("timeZone", "America/Chicago")).json();
+    assertEquals(numbers.get(1), bySite.getString("number"), "the site's region wins over the time zone's");
+    double before = unmatched();
+    JsonObject nowhere = api.assign(assignBody(property, null).put("region", "Denver")).json();
+    assertTrue(nowhere.getBoolean("fallback"));
+    assertEquals(before + 1, unmatched(), 0.0001);
+    assertEquals(200, api.adminPut("/v1/pools/" + TestRedis.uniqueId("general"),
+        poolBody(property, List.of(numbers.get(2)), 60, 60, "fallback")).status());
+    assertEquals(numbers.get(2), api.assign(assignBody(property, null).put("region", "Denver")).json().getString("number"));
+    Reply badMatch = api.adminPut("/v1/pools/" + TestRedis.uniqueId("bad"), poolBody(property,
+        TestNumbers.block(1), 60, 60, "fallback").put("match", new JsonObject().put("landingPage", "landing")));
+    assertEquals(400, badMatch.status());
+    assertTrue(badMatch.json().getString("detail").contains("match.landingPage"), badMatch::toString);
+    assertEquals(new JsonArray().add("Chicago"), new JsonArray().add(api.adminGet("/v1/properties/" + property)
+        .json().getJsonObject("timeZoneRegions").getString("America/Chicago")));
+  }
+
+  private double unmatched() {
+    String text = api.get("/metrics").text();
+    for (String line : text.split("\n")) {
+      if (line.startsWith("calltrack_assign_unmatched_total")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new AssertionError("no calltrack_assign_unmatched_total in /metrics");
+  }
+
+  @Test
+  void erasingACallerDeletesTheCallbacksAskedForTheirNumber() {
+    // erasure reaches every property: a number no other test asks for
+    java.util.Random random = new java.util.Random();
+    int x = 200 + random.nextInt(800);
+    String exchange = Integer.toString(x % 100 == 11 ? x + 1 : x); // not an N11 service code
+    String line = String.format("%04d", random.nextInt(10000));
+    String phone = "+1312" + exchange + line;
+    String sessionId = api.assign(assignBody(site.property(), null)).json().getString("sessionId");
+    String mine = ask(callback(site.property(), phone).put("sessionId", sessionId).put("note", "leak"))
+        .json().getString("id");
+    String again = ask(callback(site.property(), "(312) " + exchange + "-" + line)).json().getString("id");
+    String someoneElses = ask(callback(site.property(), "+13125550177")).json().getString("id");
+    assertEquals(3, queued(site.property()));
+
+    Reply erased = api.request(HttpMethod.DELETE, "/v1/callers/%2B" + phone.substring(1), null, api.admin());
+    assertEquals(200, erased.status(), erased::toString);
+    assertEquals(2, erased.json().getInteger("callbacks"));
+    assertEquals(404, api.adminGet("/v1/callbacks/" + mine).status());
+    assertEquals(404, api.adminGet("/v1/callbacks/" + again).status());
+    assertEquals(1, queued(site.property()), "an erased callback is never placed");
+    assertEquals("+13125550177", api.adminGet("/v1/callbacks/" + someoneElses).json().getString("phone"));
+    // nothing with the number is left under the property's callback keys (index, request counters)
+    assertEquals(0, Await.result(redis.keys("{cb:" + site.property() + "}*" + phone.substring(1) + "*")).size());
+    assertEquals(0, api.request(HttpMethod.DELETE, "/v1/callers/%2B" + phone.substring(1), null, api.admin()).json()
+        .getInteger("callbacks"), "erasing again finds nothing");
+  }
+
+  @Test
+  void aCallbackIsKeptForThePropertysRetention() {
+    String twoDays = TestRedis.uniqueId("kept");
+    assertEquals(200, api.adminPut("/v1/properties/" + twoDays, propertyBody(TestNumbers.one(), ORIGIN)
+        .put("retention", new JsonObject().put("callerNumbersDays", 2).put("callRecordsDays", 400))).status());
+    String records = TestRedis.uniqueId("kept");
+    assertEquals(200, api.adminPut("/v1/properties/" + records, propertyBody(TestNumbers.one(), ORIGIN)
+        .put("retention", new JsonObject().put("callRecordsDays", 5))).status());
+
+    long day = java.time.Duration.ofDays(1).toMillis();
+    String a = ask(callback(twoDays, "+13125550123")).json().getString("id");
+    long ttl = pttl(new CallbackKeys(twoDays).callback(a));
+    assertTrue(ttl > 2 * day - 600_000 && ttl <= 2 * day, "callerNumbersDays: " + ttl);
+    long indexTtl = pttl(new CallbackKeys(twoDays).phone("+13125550123"));
+    assertTrue(indexTtl > 2 * day - 600_000 && indexTtl <= 2 * day, "the phone's index goes with it: " + indexTtl);
+    String b = ask(callback(records, "+13125550123")).json().getString("id");
+    ttl = pttl(new CallbackKeys(records).callback(b));
+    assertTrue(ttl > 5 * day - 600_000 && ttl <= 5 * day, "else callRecordsDays: " + ttl);
+    String c = ask(callback(site.property(), "+13125550123")).json().getString("id");
+    ttl = pttl(new CallbackKeys(site.property()).callback(c));
+    assertTrue(ttl > 30 * day - 600_000 && ttl <= 30 * day, "else 30 days: " + ttl);
+  }
+}

@@ -1,0 +1,620 @@
+package io.calltrack.sip.callback;
+
+import io.calltrack.core.callback.Callback;
+import io.calltrack.core.callback.CallbackSettings;
+import io.calltrack.core.callback.CallbackState;
+import io.calltrack.core.callback.DialablePhone;
+import io.calltrack.core.callback.RedisCallbackStore;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStatus;
+import io.calltrack.core.calls.RedisCallStore;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.config.RedisConfigStore;
+import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.core.pool.RedisPoolEngine;
+import io.calltrack.core.pool.Session;
+import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.sip.SipEndpoint;
+import io.calltrack.sip.proxy.SerialExecutor;
+import io.calltrack.sip.record.CallJournal;
+import io.calltrack.sip.record.CallRecorder;
+import io.calltrack.sip.record.CallResolver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipListener;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.Address;
+import javax.sip.address.SipURI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Places callbacks: takes each property's queued callback requests from Redis (put there by
+ * dni-server's {@code POST /v1/callbacks}), calls the property's business line first and, once it
+ * answers, the lead through the outbound trunk, and bridges the two by third-party call control
+ * (RFC 3725 flow I: an offerless INVITE to the business line, its offer to the lead, the lead's answer
+ * in the ACK to the business line). A BYE from either side ends both. It never sends an INVITE
+ * anywhere but to the property's {@code businessLine} and to {@code sip:<E.164>@<outbound trunk>}
+ * with a number {@link DialablePhone} accepts.
+ *
+ * <p>It runs beside the proxy on a SIP stack of its own (its own port), so the proxy's machinery is
+ * untouched. Every event (SIP, timers, Redis answers) runs on one serial executor: the state below
+ * has one thread at a time. Outside the property's opening hours a callback waits for the opening,
+ * a busy or unanswered leg is retried {@code attempts} times {@code retrySeconds} apart, all on the
+ * injected clock (checked every tick). The call is recorded like an inbound one ({@code direction:
+ * callback}, the lead as caller) and attributed to the visit that asked ({@code resolution:
+ * callback}).
+ *
+ * <p>Nothing waits in this process only: a waiting callback is due in Redis at its opening or retry
+ * time, and one being placed is held under a lease this dialer renews every tick
+ * ({@link RedisCallbackStore}). When a router stops, another one (or this one restarted) claims its
+ * callbacks once the lease has run out: a waiting one is placed at its time; one that was ringing is
+ * counted as a failed attempt and retried (or failed when none is left); one that was connected is
+ * closed as completed (the router that bridged it is gone; its call record is closed by that router's
+ * restart).
+ */
+public final class CallbackDialer implements SipListener {
+  private static final Logger LOG = LoggerFactory.getLogger(CallbackDialer.class);
+
+  private final Vertx vertx;
+  private final CallbackOptions options;
+  private final ConfigStore config;
+  private final PoolEngine engine;
+  private final RedisCallbackStore callbacks;
+  private final CallJournal journal;
+  private final CallResolver resolver;
+  private final ExecutorService pool;
+  private final SerialExecutor serial;
+  private final Redis redis;
+  /** How long a claimed callback stays this dialer's without a renewal (renewed every tick). */
+  static final Duration LEASE = Duration.ofSeconds(60);
+
+  private SipEndpoint sip;
+  /** This dialer's name in the callbacks' owner hash. */
+  private final String router = "router-" + UUID.randomUUID();
+  private long timerId = -1;
+  private volatile boolean closed;
+  private volatile long ticks;
+
+  // touched on the serial executor only
+  private final Map<String, Attempt> bySipCallId = new HashMap<>();
+  /** Callbacks this dialer holds (claimed, not yet let go), by id, as last written. */
+  private final Map<String, Callback> held = new HashMap<>();
+  private boolean polling;
+
+  private final Counter taken;
+  private final Counter completed;
+  private final Counter failed;
+  private final Timer response;
+
+  /** One try at one callback: two legs, business line then lead. */
+  private static final class Attempt {
+    Callback callback;
+    PropertyConfig property;
+    CallRecorder recorder;
+    String lead;
+    ClientTransaction businessInvite;
+    Dialog business;
+    String businessCallId;
+    ClientTransaction leadInvite;
+    Dialog lead_;
+    String leadCallId;
+    long businessCseq;
+    long ringTimer = -1;
+    boolean ringing;
+  }
+
+  private CallbackDialer(Vertx vertx, CallbackOptions options, ConfigStore config, PoolEngine engine,
+      RedisCallbackStore callbacks, Redis redis, Context context) {
+    this.vertx = vertx;
+    this.options = options;
+    this.config = config;
+    this.engine = engine;
+    this.callbacks = callbacks;
+    this.redis = redis;
+    this.pool = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "calltrack-callbacks");
+      t.setDaemon(true);
+      return t;
+    });
+    this.serial = new SerialExecutor(pool, nanos -> { });
+    this.resolver = new CallResolver(context, engine, Duration.ofSeconds(2), options.registry());
+    this.journal = new CallJournal(vertx, context, new RedisCallStore(redis), options.spoolDir(), pool,
+        resolver::enrich, Duration.ofSeconds(3), options.clock());
+    var registry = options.registry();
+    taken = Counter.builder("calltrack.callbacks.requests").description("Callback requests taken to be placed")
+        .register(registry);
+    completed = Counter.builder("calltrack.callbacks").tag("result", "completed")
+        .description("Callbacks by how they ended").register(registry);
+    failed = Counter.builder("calltrack.callbacks").tag("result", "failed")
+        .description("Callbacks by how they ended").register(registry);
+    response = Timer.builder("calltrack.callback.response")
+        .description("From the callback request to the lead answering (business line already on the call)")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofSeconds(1))
+        .maximumExpectedValue(Duration.ofHours(24)).register(registry);
+  }
+
+  /** Starts the dialer: its SIP stack on {@code options.port()}, its Redis client, its queue polling. */
+  public static Future<CallbackDialer> start(Vertx vertx, CallbackOptions o) {
+    Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
+    Context context = vertx.getOrCreateContext();
+    return RedisConfigStore.create(vertx, redis).compose(store -> vertx.executeBlocking(() -> {
+      RedisAPI api = RedisAPI.api(redis);
+      CallbackDialer d = new CallbackDialer(vertx, o, store,
+          new RedisPoolEngine(vertx, api, store, o.clock()),
+          new RedisCallbackStore(api, o.clock(), RedisCallbackStore.Limits.DEFAULT), redis, context);
+      d.sip = SipEndpoint.open("calltrack-callbacks", o.host(), o.port(), d);
+      d.journal.start(Duration.ofMillis(500));
+      context.runOnContext(v -> d.timerId = vertx.setPeriodic(o.tick().toMillis(), id -> d.serial.execute(d::tick)));
+      LOG.info("callback dialer on {}:{}, leads through {}", o.host(), o.port(), o.outbound());
+      return d;
+    }, false).onFailure(err -> {
+      store.close();
+      redis.close();
+    }));
+  }
+
+  public int port() {
+    return options.port();
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // queue and schedule
+
+  private void tick() {
+    if (closed) {
+      return;
+    }
+    ticks++;
+    if (polling) {
+      return;
+    }
+    polling = true;
+    // renew the leases of what this dialer holds first, so that it never claims back its own
+    List<Future<Boolean>> renewals = new ArrayList<>();
+    List<Callback> mine = new ArrayList<>(held.values());
+    for (Callback cb : mine) {
+      renewals.add(callbacks.hold(cb, router, LEASE, false));
+    }
+    Future.join(renewals).onComplete(r -> serial.execute(() -> {
+      for (int i = 0; i < mine.size(); i++) {
+        Future<Boolean> f = renewals.get(i);
+        if (f.succeeded() && !f.result()) {
+          lost(mine.get(i));
+        }
+      }
+      poll();
+    }));
+  }
+
+  /** Claims one due callback per property. */
+  private void poll() {
+    config.routingTable().compose(table -> {
+      List<Future<Optional<Callback>>> claims = new ArrayList<>();
+      for (PropertyConfig p : table.properties().values()) {
+        claims.add(callbacks.claim(p.id(), router, LEASE));
+      }
+      return Future.join(claims).map(all -> claims);
+    }).onComplete(ar -> serial.execute(() -> {
+      polling = false;
+      if (ar.failed()) {
+        return; // Redis away: the callbacks wait in Redis
+      }
+      for (Future<Optional<Callback>> f : ar.result()) {
+        if (f.succeeded() && f.result().isPresent()) {
+          resume(f.result().get());
+        }
+      }
+    }));
+  }
+
+  /** A claimed callback: new, due (opening, retry), or left by a router that stopped. */
+  private void resume(Callback cb) {
+    if (held.containsKey(cb.id())) {
+      return; // already this dialer's (its lease had run out on a clock that jumped)
+    }
+    held.put(cb.id(), cb);
+    switch (cb.state()) {
+      case QUEUED -> {
+        taken.increment();
+        begin(cb);
+      }
+      case WAITING_FOR_OPENING, RETRY_WAIT -> begin(cb);
+      case CALLING_BUSINESS, CALLING_LEAD -> config.property(cb.property()).onComplete(ar -> serial.execute(() -> {
+        if (ar.failed() || ar.result().isEmpty()) {
+          held.remove(cb.id()); // try again when the lease has run out
+          return;
+        }
+        retryOrFail(cb, ar.result().get().callbacks(), "the router placing it stopped");
+      }));
+      case CONNECTED -> finish(cb.ended(CallbackState.COMPLETED, now(),
+          "the router that bridged the call stopped during the call"), true);
+      case COMPLETED, FAILED -> finish(cb, cb.state() == CallbackState.COMPLETED);
+    }
+  }
+
+  /** Another router holds the callback now, or it was erased: leave it alone from here on. */
+  private void lost(Callback cb) {
+    held.remove(cb.id());
+    LOG.info("callback {} is no longer this router's (taken over or erased)", cb.id());
+  }
+
+  /** Places the callback now, or schedules it for the property's opening. */
+  private void begin(Callback cb) {
+    config.property(cb.property()).onComplete(ar -> serial.execute(() -> {
+      if (ar.failed()) {
+        held.remove(cb.id()); // Redis away: claimed again when the lease has run out
+        return;
+      }
+      Optional<PropertyConfig> p = ar.result();
+      if (p.isEmpty() || p.get().businessLine() == null) {
+        finish(cb.ended(CallbackState.FAILED, now(), "the property has no business line"), false);
+        return;
+      }
+      PropertyConfig property = p.get();
+      Instant opening = property.callbacks().nextOpening(now(), property.zone());
+      if (opening == null) {
+        finish(cb.ended(CallbackState.FAILED, now(), "the property has no opening hours"), false);
+      } else if (opening.isAfter(now())) {
+        reschedule(cb.waitingUntil(CallbackState.WAITING_FOR_OPENING, opening));
+      } else {
+        attempt(cb, property);
+      }
+    }));
+  }
+
+  private void attempt(Callback cb, PropertyConfig property) {
+    String lead;
+    try {
+      lead = DialablePhone.require(cb.phone()); // checked again here: nothing else is ever dialled
+    } catch (RuntimeException e) {
+      finish(cb.ended(CallbackState.FAILED, now(), e.getMessage()), false);
+      return;
+    }
+    String callId = "c" + UUID.randomUUID().toString().replace("-", "");
+    Attempt a = new Attempt();
+    a.callback = cb.attempt(callId);
+    a.property = property;
+    a.lead = lead;
+    save(a.callback);
+    Future<Optional<Session>> visit = cb.sessionId() == null
+        ? Future.succeededFuture(Optional.empty())
+        : engine.session(cb.sessionId()).otherwise(Optional.empty());
+    visit.onComplete(ar -> serial.execute(() -> {
+      Optional<Session> s = ar.succeeded() ? ar.result() : Optional.empty();
+      try {
+        a.businessInvite = invite(property.businessLine(), lead, null);
+      } catch (Exception e) {
+        LOG.warn("callback {}: cannot call the business line {}", cb.id(), property.businessLine(), e);
+        finish(a.callback.ended(CallbackState.FAILED, now(), "the business line cannot be called"), false);
+        return;
+      }
+      a.businessCallId = callIdOf(a.businessInvite.getRequest());
+      a.recorder = new CallRecorder(journal, resolver, resolver.callback(CallRecord.callback(callId,
+          a.businessCallId, lead, property.id(), now()), s.orElse(null)));
+      bySipCallId.put(a.businessCallId, a);
+      a.ringTimer = ringTimeout(a, a.businessInvite);
+    }));
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // SIP
+
+  private ClientTransaction invite(String target, String fromUser, String sdpOffer) throws Exception {
+    var addresses = sip.addresses();
+    var headers = sip.headers();
+    javax.sip.address.URI uri = addresses.createURI(target);
+    SipURI fromUri = addresses.createSipURI(fromUser, options.host());
+    Address from = addresses.createAddress(fromUri);
+    CallIdHeader callId = sip.provider().getNewCallId();
+    Request invite = sip.messages().createRequest(uri, Request.INVITE, callId,
+        headers.createCSeqHeader(1L, Request.INVITE),
+        headers.createFromHeader(from, Long.toHexString(UUID.randomUUID().getMostSignificantBits())),
+        headers.createToHeader(addresses.createAddress(uri), null),
+        new ArrayList<>(List.of(headers.createViaHeader(options.host(), options.port(), "udp", null))),
+        headers.createMaxForwardsHeader(70));
+    SipURI contact = addresses.createSipURI("callback", options.host());
+    contact.setPort(options.port());
+    invite.addHeader(headers.createContactHeader(addresses.createAddress(contact)));
+    if (sdpOffer != null) {
+      invite.setContent(sdpOffer, sdp());
+    }
+    ClientTransaction ct = sip.provider().getNewClientTransaction(invite);
+    ct.sendRequest();
+    return ct;
+  }
+
+  /** The lead's address: the outbound trunk's URI with the lead's E.164 number as its user. */
+  private String leadUri(String e164) throws Exception {
+    SipURI trunk = (SipURI) sip.addresses().createURI(options.outbound());
+    SipURI to = (SipURI) trunk.clone();
+    to.setUser(e164);
+    return to.toString();
+  }
+
+  private ContentTypeHeader sdp() throws java.text.ParseException {
+    return sip.headers().createContentTypeHeader("application", "sdp");
+  }
+
+  private long ringTimeout(Attempt a, ClientTransaction invite) {
+    long ms = a.property.callbacks().ringSeconds() * 1000L;
+    return vertx.setTimer(ms, id -> serial.execute(() -> {
+      if (invite.getState() == javax.sip.TransactionState.PROCEEDING
+          || invite.getState() == javax.sip.TransactionState.CALLING) {
+        try {
+          sip.provider().getNewClientTransaction(invite.createCancel()).sendRequest();
+        } catch (Exception e) {
+          LOG.debug("CANCEL failed", e);
+        }
+      }
+    }));
+  }
+
+  @Override
+  public void processResponse(ResponseEvent evt) {
+    serial.execute(() -> onResponse(evt));
+  }
+
+  private void onResponse(ResponseEvent evt) {
+    Response r = evt.getResponse();
+    Attempt a = bySipCallId.get(callIdOf(r));
+    CSeqHeader cseq = (CSeqHeader) r.getHeader(CSeqHeader.NAME);
+    if (a == null || !Request.INVITE.equals(cseq.getMethod())) {
+      return;
+    }
+    int code = r.getStatusCode();
+    boolean fromBusiness = callIdOf(r).equals(a.businessCallId);
+    CallbackState state = a.callback.state();
+    try {
+      if (fromBusiness) {
+        if (code == 180 || code == 183) {
+          if (!a.ringing) {
+            a.ringing = true;
+            a.recorder.ringing(now());
+          }
+        } else if (code >= 200 && code < 300 && state == CallbackState.CALLING_BUSINESS) {
+          vertx.cancelTimer(a.ringTimer);
+          a.business = evt.getDialog();
+          a.businessCseq = cseq.getSeqNumber();
+          a.callback = a.callback.businessAnswered(now());
+          save(a.callback);
+          String offer = r.getRawContent() == null ? null : new String(r.getRawContent(), java.nio.charset.StandardCharsets.UTF_8);
+          a.leadInvite = invite(leadUri(a.lead), a.property.defaultNumber().e164(), offer);
+          a.leadCallId = callIdOf(a.leadInvite.getRequest());
+          bySipCallId.put(a.leadCallId, a);
+          a.ringTimer = ringTimeout(a, a.leadInvite);
+        } else if (code >= 300 && state == CallbackState.CALLING_BUSINESS) {
+          vertx.cancelTimer(a.ringTimer);
+          a.recorder.ended(now(), statusOf(code), code);
+          failed(a, "the business line answered " + code);
+        }
+      } else {
+        if (code >= 200 && code < 300 && state == CallbackState.CALLING_LEAD) {
+          vertx.cancelTimer(a.ringTimer);
+          a.lead_ = evt.getDialog();
+          a.lead_.sendAck(a.lead_.createAck(cseq.getSeqNumber()));
+          Request ack = a.business.createAck(a.businessCseq);
+          if (r.getRawContent() != null) {
+            ack.setContent(r.getRawContent(), sdp());
+          }
+          a.business.sendAck(ack);
+          a.callback = a.callback.connected(now());
+          save(a.callback);
+          a.recorder.answered(now(), code);
+          response.record(Duration.between(a.callback.requestedAt(), now()));
+        } else if (code >= 300 && state == CallbackState.CALLING_LEAD) {
+          vertx.cancelTimer(a.ringTimer);
+          // the business line answered and waits for its ACK: ACK it, then hang it up
+          a.business.sendAck(a.business.createAck(a.businessCseq));
+          bye(a.business);
+          a.recorder.ended(now(), statusOf(code), code);
+          failed(a, "the lead's number answered " + code);
+        }
+      }
+    } catch (Exception e) {
+      LOG.warn("callback {}: SIP failure", a.callback.id(), e);
+    }
+  }
+
+  @Override
+  public void processRequest(RequestEvent evt) {
+    serial.execute(() -> onRequest(evt));
+  }
+
+  private void onRequest(RequestEvent evt) {
+    Request req = evt.getRequest();
+    try {
+      if (Request.ACK.equals(req.getMethod())) {
+        return;
+      }
+      ServerTransaction st = evt.getServerTransaction() != null ? evt.getServerTransaction()
+          : sip.provider().getNewServerTransaction(req);
+      Attempt a = bySipCallId.get(callIdOf(req));
+      if (!Request.BYE.equals(req.getMethod()) || a == null) {
+        // the dialer takes no calls and knows no other dialogs
+        st.sendResponse(sip.messages().createResponse(
+            Request.INVITE.equals(req.getMethod()) ? Response.FORBIDDEN : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, req));
+        return;
+      }
+      st.sendResponse(sip.messages().createResponse(Response.OK, req));
+      boolean fromBusiness = callIdOf(req).equals(a.businessCallId);
+      Dialog other = fromBusiness ? a.lead_ : a.business;
+      if (other != null) {
+        bye(other);
+      }
+      a.recorder.ended(now(), CallStatus.ANSWERED, null);
+      forget(a);
+      finish(a.callback.ended(CallbackState.COMPLETED, now(),
+          (fromBusiness ? "the business line" : "the lead") + " hung up"), true);
+    } catch (Exception e) {
+      LOG.warn("callback: cannot answer {}", req.getMethod(), e);
+    }
+  }
+
+  private void bye(Dialog d) throws Exception {
+    Request bye = d.createRequest(Request.BYE);
+    d.sendRequest(sip.provider().getNewClientTransaction(bye));
+  }
+
+  @Override
+  public void processTimeout(TimeoutEvent evt) {
+    serial.execute(() -> {
+      if (evt.isServerTransaction() || evt.getClientTransaction() == null) {
+        return;
+      }
+      Request req = evt.getClientTransaction().getRequest();
+      Attempt a = bySipCallId.get(callIdOf(req));
+      if (a == null || !Request.INVITE.equals(req.getMethod())) {
+        return;
+      }
+      boolean business = callIdOf(req).equals(a.businessCallId);
+      if ((business && a.callback.state() == CallbackState.CALLING_BUSINESS)
+          || (!business && a.callback.state() == CallbackState.CALLING_LEAD)) {
+        vertx.cancelTimer(a.ringTimer);
+        if (!business) {
+          try {
+            a.business.sendAck(a.business.createAck(a.businessCseq));
+            bye(a.business);
+          } catch (Exception e) {
+            LOG.debug("cannot hang up the business line", e);
+          }
+        }
+        a.recorder.ended(now(), CallStatus.MISSED, 408);
+        failed(a, (business ? "the business line" : "the lead") + " did not answer (timeout)");
+      }
+    });
+  }
+
+  private void failed(Attempt a, String why) {
+    forget(a);
+    retryOrFail(a.callback, a.property.callbacks(), why);
+  }
+
+  private void retryOrFail(Callback cb, CallbackSettings s, String why) {
+    if (cb.attempts() < s.attempts()) {
+      reschedule(cb.failedAttempt(CallbackState.RETRY_WAIT, now().plusSeconds(s.retrySeconds()), why));
+    } else {
+      finish(cb.failedAttempt(CallbackState.FAILED, now(), why + " (attempt " + cb.attempts() + " of "
+          + s.attempts() + ")"), false);
+    }
+  }
+
+  private void forget(Attempt a) {
+    if (a.businessCallId != null) {
+      bySipCallId.remove(a.businessCallId);
+    }
+    if (a.leadCallId != null) {
+      bySipCallId.remove(a.leadCallId);
+    }
+  }
+
+  private void finish(Callback cb, boolean ok) {
+    (ok ? completed : failed).increment();
+    held.remove(cb.id());
+    callbacks.finish(cb, router);
+  }
+
+  /** Writes a new state of a callback being placed (and renews the lease on it). */
+  private void save(Callback cb) {
+    held.put(cb.id(), cb);
+    callbacks.hold(cb, router, LEASE, true).onComplete(r -> serial.execute(() -> {
+      if (r.succeeded() && !r.result()) {
+        lost(cb);
+      }
+    }));
+  }
+
+  /** Lets a callback go until its {@code notBefore}: any router places it then. */
+  private void reschedule(Callback cb) {
+    held.remove(cb.id());
+    callbacks.reschedule(cb, router);
+  }
+
+  private static CallStatus statusOf(int code) {
+    return switch (code) {
+      case 486, 600 -> CallStatus.BUSY;
+      case 408, 480, 487 -> CallStatus.MISSED;
+      default -> CallStatus.FAILED;
+    };
+  }
+
+  private static String callIdOf(javax.sip.message.Message m) {
+    return ((CallIdHeader) m.getHeader(CallIdHeader.NAME)).getCallId();
+  }
+
+  private Instant now() {
+    return options.clock().instant();
+  }
+
+  @Override
+  public void processIOException(IOExceptionEvent evt) {}
+
+  @Override
+  public void processTransactionTerminated(TransactionTerminatedEvent evt) {}
+
+  @Override
+  public void processDialogTerminated(DialogTerminatedEvent evt) {}
+
+  /** Callbacks this dialer holds now (tests). */
+  public int held() {
+    return java.util.concurrent.CompletableFuture.supplyAsync(held::size, serial).join();
+  }
+
+  /** Ticks run so far (tests wait for some to pass after moving the clock). */
+  public long ticks() {
+    return ticks;
+  }
+
+  public Future<Void> close() {
+    closed = true;
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
+    return vertx.executeBlocking(() -> {
+      if (sip != null) {
+        sip.close();
+      }
+      journal.close();
+      pool.shutdown();
+      return null;
+    }, false).eventually(() -> config instanceof RedisConfigStore s ? s.close() : Future.succeededFuture())
+        .eventually(() -> {
+          redis.close();
+          var registry = options.registry();
+          registry.remove(taken);
+          registry.remove(completed);
+          registry.remove(failed);
+          registry.remove(response);
+          return Future.succeededFuture();
+        }).mapEmpty();
+  }
+}

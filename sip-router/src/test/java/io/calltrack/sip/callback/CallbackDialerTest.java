@@ -1,0 +1,320 @@
+package io.calltrack.sip.callback;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.callback.Callback;
+import io.calltrack.core.callback.CallbackKeys;
+import io.calltrack.core.callback.CallbackSettings;
+import io.calltrack.core.callback.CallbackState;
+import io.calltrack.core.callback.RedisCallbackStore;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStatus;
+import io.calltrack.core.calls.RedisCallStore;
+import io.calltrack.core.config.PoolConfig;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.config.RedisConfigStore;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.pool.Assignment;
+import io.calltrack.core.pool.RedisPoolEngine;
+import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.core.testing.Await;
+import io.calltrack.core.testing.MutableClock;
+import io.calltrack.core.testing.TestNumbers;
+import io.calltrack.core.testing.TestRedis;
+import io.calltrack.localredis.EmbeddedRedis;
+import io.calltrack.sip.testing.SipPhone;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import javax.sip.address.SipURI;
+import javax.sip.message.Request;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The callback dialer against two JAIN-SIP phones: one is the property's business line, the other
+ * the outbound trunk (the lead's phone behind it). Real Redis; the dialer's clock is the test's.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CallbackDialerTest {
+  static final Duration WAIT = Duration.ofSeconds(30);
+  static final String BUSINESS_OFFER = "v=0\r\no=business 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+      + "t=0 0\r\nm=audio 40000 RTP/AVP 0\r\n";
+  static final String LEAD_ANSWER = "v=0\r\no=lead 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+      + "t=0 0\r\nm=audio 42000 RTP/AVP 0\r\n";
+  static final String LEAD = "+13125550123";
+
+  @TempDir Path spool;
+  Vertx vertx;
+  Redis redis;
+  RedisConfigStore config;
+  RedisCallbackStore callbacks;
+  RedisCallStore calls;
+  RedisPoolEngine engine;
+  MutableClock clock;
+  SipPhone business;
+  SipPhone trunk;
+  CallbackDialer dialer;
+  int dialers;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    redis = RedisClientFactory.create(vertx, TestRedis.url());
+    config = Await.result(RedisConfigStore.create(vertx, redis));
+    clock = new MutableClock(Instant.now());
+    callbacks = new RedisCallbackStore(RedisAPI.api(redis), clock, RedisCallbackStore.Limits.DEFAULT);
+    calls = new RedisCallStore(redis);
+    engine = new RedisPoolEngine(vertx, RedisAPI.api(redis), config, clock);
+    business = SipPhone.start("business");
+    business.answerSdp = BUSINESS_OFFER;
+    trunk = SipPhone.start("trunk");
+    trunk.answerSdp = LEAD_ANSWER;
+    dialer = startDialer();
+  }
+
+  /** A dialer (a router's) on a port of its own, with the test's clock. */
+  private CallbackDialer startDialer() {
+    Path ownSpool = spool.resolve("router-" + (++dialers)); // each router has its own spool
+    return Await.result(CallbackDialer.start(vertx, new CallbackOptions("127.0.0.1", EmbeddedRedis.freePort(),
+        "sip:127.0.0.1:" + trunk.port, TestRedis.url(), ownSpool, new SimpleMeterRegistry(), clock,
+        Duration.ofMillis(100))));
+  }
+
+  /** Stops the dialer as a router that stops would (its SIP stack and Redis client go away). */
+  private void stopDialer() {
+    Await.result(dialer.close());
+    dialer = null;
+  }
+
+  private void awaitTicks(CallbackDialer d, int n) {
+    long ticks = d.ticks();
+    Await.until(WAIT, () -> d.ticks() >= ticks + n);
+  }
+
+  @AfterEach
+  void stop() {
+    try {
+      if (dialer != null) {
+        Await.result(dialer.close());
+      }
+      business.close();
+      trunk.close();
+      Await.result(config.close());
+    } finally {
+      Await.result(vertx.close());
+    }
+  }
+
+  /** A property whose business line is the business phone, with a pool, and one visit from Google. */
+  private record Site(String property, String sessionId) {}
+
+  private Site site(CallbackSettings settings, String timezone) {
+    String property = TestRedis.uniqueId("cb");
+    PhoneNumber main = TestNumbers.fresh();
+    Await.result(config.putProperty(new PropertyConfig(property, property, List.of(), List.of(main), main,
+        business.uri("+15559990000", "udp"), timezone, Map.of(), settings)));
+    Await.result(config.putPool(new PoolConfig(TestRedis.uniqueId("pool"), property, List.of(TestNumbers.fresh()),
+        300, 1800, null, null)));
+    Assignment visit = Await.result(engine.assign(property, null,
+        new Attribution("google", "cpc", "spring", "plumber", null, "/plumbing", null, null, null, null, null, null)));
+    return new Site(property, visit.sessionId());
+  }
+
+  private Callback request(Site site, String phone) {
+    return Await.result(callbacks.request(Callback.requested(RedisCallbackStore.newId(site.property()),
+        site.property(), phone, site.sessionId(), "about a leak", clock.instant()), "127.0.0.1"));
+  }
+
+  private Callback awaitState(String id, CallbackState state) {
+    return Await.until(WAIT, () -> Await.result(callbacks.get(id)).orElseThrow(), c -> c.state() == state);
+  }
+
+  @Test
+  void businessLineFirstThenTheLeadBridgedAndTheLeadsByeEndsBoth() {
+    Site site = site(CallbackSettings.DEFAULT, "UTC");
+    Callback cb = request(site, LEAD);
+
+    Request toBusiness = business.awaitRequest(Request.INVITE, WAIT);
+    assertNull(toBusiness.getRawContent(), "the business line is invited without an offer (RFC 3725 flow I)");
+    assertEquals("+13125550123", ((SipURI) ((javax.sip.header.FromHeader) toBusiness.getHeader("From"))
+        .getAddress().getURI()).getUser(), "the business line sees the lead's number");
+
+    Request toLead = trunk.awaitRequest(Request.INVITE, WAIT);
+    SipURI leadUri = (SipURI) toLead.getRequestURI();
+    assertEquals(LEAD, leadUri.getUser());
+    assertEquals(trunk.port, leadUri.getPort(), "the lead is called through the outbound trunk");
+    // the business line's offer goes to the lead: it can only have come after the business line answered
+    assertEquals(BUSINESS_OFFER, new String(toLead.getRawContent(), StandardCharsets.UTF_8));
+
+    Request ack = Await.until(WAIT, () -> business.requests.stream()
+        .filter(r -> Request.ACK.equals(r.getMethod())).findFirst(), Optional::isPresent).get();
+    assertEquals(LEAD_ANSWER, new String(ack.getRawContent(), StandardCharsets.UTF_8),
+        "the business line's ACK carries the lead's answer: the two are bridged");
+    Callback connected = awaitState(cb.id(), CallbackState.CONNECTED);
+    assertEquals(1, connected.attempts());
+
+    clock.advance(Duration.ofSeconds(42));
+    trunk.bye(); // the lead hangs up
+    business.awaitRequest(Request.BYE, WAIT);
+    Callback done = awaitState(cb.id(), CallbackState.COMPLETED);
+
+    CallRecord call = Await.until(WAIT, () -> Await.result(calls.get(done.callId())),
+        c -> c.isPresent() && c.get().finished()).get();
+    assertEquals(CallRecord.CALLBACK, call.direction());
+    assertEquals(CallStatus.ANSWERED, call.status());
+    assertEquals(LEAD, call.caller());
+    assertEquals(site.property(), call.property());
+    assertEquals(site.sessionId(), call.sessionId(), "attributed to the visit that asked");
+    assertEquals("callback", call.resolution());
+    assertEquals("exact", call.confidence(), "the visit asked for this call: no doubt about who made it");
+    assertEquals(site.sessionId(), call.candidates().get(0).sessionId());
+    assertEquals("google", call.attribution().source());
+    assertEquals(42L, call.durationSeconds());
+    assertEquals(1, business.count(Request.INVITE));
+    assertEquals(1, trunk.count(Request.INVITE));
+  }
+
+  @Test
+  void theBusinessLinesByeEndsTheLeadsLegToo() {
+    Site site = site(CallbackSettings.DEFAULT, "UTC");
+    Callback cb = request(site, LEAD);
+    trunk.awaitRequest(Request.INVITE, WAIT);
+    awaitState(cb.id(), CallbackState.CONNECTED);
+    business.bye();
+    trunk.awaitRequest(Request.BYE, WAIT);
+    assertEquals("the business line hung up", awaitState(cb.id(), CallbackState.COMPLETED).detail());
+  }
+
+  @Test
+  void aBusyBusinessLineIsRetriedOnTheClockThenTheCallbackFails() {
+    business.mode = SipPhone.Mode.BUSY;
+    Site site = site(new CallbackSettings(null, 2, 60, null), "UTC");
+    Callback cb = request(site, LEAD);
+    Callback retry = awaitState(cb.id(), CallbackState.RETRY_WAIT);
+    assertEquals(1, retry.attempts());
+    assertEquals(1, business.count(Request.INVITE));
+    clock.advance(Duration.ofSeconds(59));
+    long ticks = dialer.ticks();
+    Await.until(WAIT, () -> dialer.ticks() >= ticks + 3);
+    assertEquals(1, business.count(Request.INVITE), "not before the retry delay");
+    clock.advance(Duration.ofSeconds(1));
+    Callback failed = awaitState(cb.id(), CallbackState.FAILED);
+    assertEquals(2, failed.attempts());
+    assertEquals(2, business.count(Request.INVITE));
+    assertEquals(0, trunk.count(Request.INVITE), "the lead is never called without the business line");
+    CallRecord call = Await.result(calls.get(failed.callId())).orElseThrow();
+    assertEquals(CallStatus.BUSY, call.status());
+    assertEquals(CallRecord.CALLBACK, call.direction());
+  }
+
+  @Test
+  void outsideOpeningHoursTheCallbackWaitsForTheOpening() {
+    clock.set(Instant.parse("2026-11-30T23:00:00Z")); // Monday 17:00 in Chicago: just closed
+    Site site = site(new CallbackSettings(Map.of("tuesday", List.of("09:00", "17:00")), null, null, null),
+        "America/Chicago");
+    Callback cb = request(site, LEAD);
+    Callback waiting = awaitState(cb.id(), CallbackState.WAITING_FOR_OPENING);
+    assertEquals(Instant.parse("2026-12-01T15:00:00Z"), waiting.notBefore());
+    clock.set(Instant.parse("2026-12-01T14:59:59Z"));
+    awaitTicks(dialer, 3);
+    assertEquals(0, dialer.held(), "a waiting callback is kept in Redis, not by the router");
+    assertEquals((double) waiting.notBefore().toEpochMilli(), Await.result(RedisAPI.api(redis)
+        .zscore(new CallbackKeys(site.property()).due(), cb.id())).toDouble(), "due at the opening");
+    assertEquals(0, business.count(Request.INVITE));
+    clock.set(Instant.parse("2026-12-01T15:00:00Z"));
+    business.awaitRequest(Request.INVITE, WAIT);
+    awaitState(cb.id(), CallbackState.CONNECTED);
+  }
+
+  @Test
+  void aNumberThatSlippedIntoTheQueueUncheckedIsNeverDialled() {
+    Site site = site(CallbackSettings.DEFAULT, "UTC");
+    // written past dni-server's check: the dialer checks again
+    Callback premium = request(site, "+19005550123");
+    Callback emergency = request(site, "911");
+    assertTrue(awaitState(premium.id(), CallbackState.FAILED).detail().startsWith("phone is"));
+    assertTrue(awaitState(emergency.id(), CallbackState.FAILED).detail().contains("emergency"));
+    assertEquals(0, business.count(Request.INVITE));
+    assertEquals(0, trunk.count(Request.INVITE));
+    assertArrayEquals(new long[] {0, 0}, new long[] {business.requests.size(), trunk.requests.size()});
+  }
+
+  @Test
+  void aCallbackWaitingForOpeningIsPlacedByTheRouterThatRunsAtOpeningTime() {
+    clock.set(Instant.parse("2026-11-30T23:00:00Z")); // Monday 17:00 in Chicago: just closed
+    Site site = site(new CallbackSettings(Map.of("tuesday", List.of("09:00", "17:00")), null, null, null),
+        "America/Chicago");
+    Callback cb = request(site, LEAD);
+    awaitState(cb.id(), CallbackState.WAITING_FOR_OPENING);
+    stopDialer(); // the router restarts overnight
+    dialer = startDialer();
+    clock.set(Instant.parse("2026-12-01T15:00:00Z"));
+    business.awaitRequest(Request.INVITE, WAIT);
+    trunk.awaitRequest(Request.INVITE, WAIT);
+    Callback connected = awaitState(cb.id(), CallbackState.CONNECTED);
+    assertEquals(1, connected.attempts());
+    assertEquals(1, business.count(Request.INVITE));
+  }
+
+  @Test
+  void aCallbackHeldByARouterThatStoppedIsRetriedOnceItsLeaseRunsOut() {
+    stopDialer();
+    Site site = site(new CallbackSettings(null, 2, 60, null), "UTC");
+    Callback cb = request(site, LEAD);
+    // a router claimed it, started calling the business line and stopped (crashed) there
+    Callback claimed = Await.result(callbacks.claim(site.property(), "router-that-stopped", CallbackDialer.LEASE))
+        .orElseThrow();
+    assertEquals(cb.id(), claimed.id());
+    assertTrue(Await.result(callbacks.hold(claimed.attempt("c-lost"), "router-that-stopped", CallbackDialer.LEASE,
+        true)));
+
+    dialer = startDialer();
+    awaitTicks(dialer, 3);
+    assertEquals(0, business.count(Request.INVITE), "not while the other router's lease lasts");
+    assertEquals(CallbackState.CALLING_BUSINESS, Await.result(callbacks.get(cb.id())).orElseThrow().state());
+
+    clock.advance(CallbackDialer.LEASE.plusSeconds(1));
+    Callback retry = awaitState(cb.id(), CallbackState.RETRY_WAIT);
+    assertEquals("the router placing it stopped", retry.detail());
+    assertEquals(0, business.count(Request.INVITE), "retried after the property's retry delay, like a busy line");
+    clock.advance(Duration.ofSeconds(60));
+    business.awaitRequest(Request.INVITE, WAIT);
+    trunk.awaitRequest(Request.INVITE, WAIT);
+    Callback connected = awaitState(cb.id(), CallbackState.CONNECTED);
+    assertEquals(2, connected.attempts(), "the stopped router's attempt counts");
+  }
+
+  @Test
+  void aCallbackIsPlacedByOneRouterOnlyWhenTwoRun() {
+    CallbackDialer second = startDialer();
+    try {
+      Site site = site(CallbackSettings.DEFAULT, "UTC");
+      Callback cb = request(site, LEAD);
+      awaitState(cb.id(), CallbackState.CONNECTED);
+      awaitTicks(second, 5);
+      awaitTicks(dialer, 5);
+      assertEquals(1, business.count(Request.INVITE));
+      assertEquals(1, trunk.count(Request.INVITE));
+      assertEquals(1, dialer.held() + second.held(), "held by one router, renewed by it");
+    } finally {
+      Await.result(second.close());
+    }
+  }
+}
