@@ -21,7 +21,10 @@ import io.calltrack.dni.auth.ApiKeyRoutes;
 import io.calltrack.core.auth.ApiKeys;
 import io.calltrack.dni.privacy.SessionPrivacy;
 import io.calltrack.dni.assign.SessionRoutes;
+import java.nio.file.Path;
 import io.calltrack.dni.calls.CallRoutes;
+import io.calltrack.dni.calls.RecordingRoutes;
+import io.calltrack.dni.calls.RecordingSweeper;
 import io.calltrack.dni.config.PropertyDirectory;
 import io.calltrack.dni.health.HealthRoutes;
 import io.calltrack.dni.http.AdminApi;
@@ -73,6 +76,7 @@ public final class DniServer {
   private final PrometheusMeterRegistry ownRegistry;
   private final RoiFeature roi;
   private HttpServer metricsHttp;
+  private RecordingSweeper recordingSweeper;
   private final Routes routes;
   /** Set on the first instance of a multi-instance server. */
   private volatile Deployments deployments;
@@ -200,7 +204,9 @@ public final class DniServer {
       ApiContract contract,
       Clock clock,
       HttpHardening hardening,
-      ServerHardening settings) {}
+      ServerHardening settings,
+      Path recordingsDir,
+      RecordingSweeper recordings) {}
 
   /** The router, and what the suite checks of it: its routes against openapi.json. */
   record Routes(Router router, RequestCheck checks) {}
@@ -219,8 +225,10 @@ public final class DniServer {
     AdminAuth auth = new AdminAuth(o.adminToken(), new ApiKeys(api, o.clock()));
     RoiFeature roi = new RoiFeature(vertx, redis, store, engine, o.clock());
     HttpHardening hardening = new HttpHardening(vertx, o.hardening());
+    RecordingSweeper recordings = new RecordingSweeper(vertx, new RedisCallStore(api), o.recordingsDir(), o.clock());
     Parts parts = new Parts(vertx, api, store, engine, directory, auth, timeouts,
-        registry, assignMetrics, poolGauges, contract, o.clock(), hardening, o.hardening());
+        registry, assignMetrics, poolGauges, contract, o.clock(), hardening, o.hardening(), o.recordingsDir(),
+        recordings);
     Routes routes = routes(parts, roi);
     HttpServer http = listener(parts, o.host(), o.port(), routes.router());
     HttpServer metricsHttp = o.hardening().separateMetrics()
@@ -233,10 +241,12 @@ public final class DniServer {
         .compose(v -> metricsHttp == null ? Future.succeededFuture(v) : metricsHttp.listen())
         .map(listening -> {
           sweeper.start();
+          recordings.start();
           roi.start();
           DniServer server = new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry, roi,
               routes);
           server.metricsHttp = metricsHttp;
+          server.recordingSweeper = recordings;
           return server;
         })
         .onFailure(err -> {
@@ -303,8 +313,9 @@ public final class DniServer {
     new PoolRoutes(p.store(), p.engine(), p.poolGauges()).mount(admin);
     new NumberRoutes(p.store()).mount(admin);
     new CallRoutes(new RedisCallStore(p.redis())).mount(admin);
+    new RecordingRoutes(p.vertx(), new RedisCallStore(p.redis()), p.recordingsDir()).mount(admin);
     new PrivacyRoutes(new Eraser(p.redis(), new RedisCallStore(p.redis()), p.store(),
-        new RedisSessionRetention(p.redis()))).mount(admin);
+        new RedisSessionRetention(p.redis())), p.recordings()::sweep).mount(admin);
     new ApiKeyRoutes(new ApiKeys(p.redis(), p.clock()), p.store()).mount(admin);
     roi.mount(api, admin);
 
@@ -385,6 +396,9 @@ public final class DniServer {
 
   private Future<Void> closeThis() {
     sweeper.close();
+    if (recordingSweeper != null) {
+      recordingSweeper.close();
+    }
     roi.close();
     return (metricsHttp == null ? Future.<Void>succeededFuture() : metricsHttp.close())
         .eventually(http::close)

@@ -37,7 +37,9 @@ public final class Main {
         CALLTRACK_HTTP_IDLE_TIMEOUT_SECONDS (60),
         CALLTRACK_HTTP_REQUEST_TIMEOUT_SECONDS (120), CALLTRACK_ASSIGN_LIVE_LEASES (10),
         CALLTRACK_ASSIGN_LIVE_LEASES_HARD (40), CALLTRACK_ASSIGN_PER_MINUTE (30),
-        CALLTRACK_ASSIGN_PER_MINUTE_HARD (120) (per client address, for properties without assignLimits)
+        CALLTRACK_ASSIGN_PER_MINUTE_HARD (120) (per client address, for properties without assignLimits),
+        CALLTRACK_RTPENGINE (host:port of rtpengine's ng socket: media relayed, properties with record: true
+        recorded; unset: media end to end), CALLTRACK_RECORDINGS_DIR (DATA_DIR/recordings)
       """;
 
   /** The commands {@link #run} knows (the image's CMD and compose's commands are checked against it). */

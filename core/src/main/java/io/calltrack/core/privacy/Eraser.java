@@ -100,7 +100,9 @@ public final class Eraser {
         byProperty.computeIfAbsent(r.property(), p -> new LinkedHashMap<>())
             .computeIfAbsent(r.caller(), c -> new LinkedHashSet<>()).add(r.callId());
       }
-      return withCaller(r, token);
+      // the recording holds the caller's voice: it goes with the number (the file with the next sweep)
+      CallRecord erased = withCaller(r, token);
+      return r.media() == null ? erased : erased.withMedia(r.media().withoutRecording());
     }).compose(n -> {
       Future<Void> chain = Future.succeededFuture();
       for (var p : byProperty.entrySet()) {
@@ -174,7 +176,8 @@ public final class Eraser {
   static CallRecord withCaller(CallRecord r, String caller) {
     return new CallRecord(r.callId(), r.sipCallId(), r.number(), caller, r.property(), r.startedAt(),
         r.ringingAt(), r.answeredAt(), r.endedAt(), r.status(), r.durationSeconds(), r.finalCode(),
-        r.resolution(), r.sessionId(), r.attribution(), r.candidates(), r.confidence(), null, r.endReason());
+        r.resolution(), r.sessionId(), r.attribution(), r.candidates(), r.confidence(), null, r.endReason(),
+        r.media());
   }
 
   public Future<Erased> eraseVisitor(String visitorId) {
