@@ -214,7 +214,8 @@ public final class DniServer {
     PropertyDirectory directory = new PropertyDirectory(store, timeouts);
     AssignMetrics assignMetrics = new AssignMetrics(registry);
     PoolGauges poolGauges = new PoolGauges(registry, store, engine, timeouts);
-    Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts);
+    Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts,
+        new io.calltrack.core.privacy.RetentionSweep(api, o.clock()));
     AdminAuth auth = new AdminAuth(o.adminToken(), new ApiKeys(api, o.clock()));
     RoiFeature roi = new RoiFeature(vertx, redis, store, engine, o.clock());
     HttpHardening hardening = new HttpHardening(vertx, o.hardening());
@@ -256,6 +257,7 @@ public final class DniServer {
   /** An HTTP listener with the connection deadlines of {@link HttpHardening}. */
   private static HttpServer listener(Parts p, String host, int port, Router router) {
     return p.vertx().createHttpServer(p.hardening().configure(new HttpServerOptions().setHost(host).setPort(port)))
+        .connectionHandler(p.hardening().connectionHandler())
         .requestHandler(p.hardening().requestHandler(router));
   }
 
@@ -286,10 +288,11 @@ public final class DniServer {
     admin.mountOn(router);
     PublicApi api = new PublicApi(router, checks);
 
-    new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts(), new AbuseGuard(
-        new AssignLimiter(p.redis(), p.clock()), p.settings().trustedProxies(), p.settings().assignLimits()),
+    AbuseGuard guard = new AbuseGuard(new AssignLimiter(p.redis(), p.clock()), p.settings().trustedProxies(),
+        p.settings().assignLimits());
+    new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts(), guard,
         new SessionPrivacy(new RedisSessionRetention(p.redis()))).mount(api);
-    new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(api);
+    new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts(), guard).mount(api);
     new HealthRoutes(p.redis(), p.timeouts()).mount(api);
     if (!p.settings().separateMetrics()) {
       new MetricsRoutes(p.registry(), p.poolGauges(), p.settings().metricsToken()).mount(api);
@@ -339,6 +342,11 @@ public final class DniServer {
   }
 
   /** The port the server listens on (the real one when the options said 0). */
+  /** One sweep now (leases, gauges, retention), as the timer does every few seconds; for tests. */
+  public Future<Void> sweepNow() {
+    return sweeper == null ? Future.succeededFuture() : sweeper.tick();
+  }
+
   public int port() {
     return http.actualPort();
   }

@@ -93,9 +93,10 @@ final class Engine {
       out.println("  sip-router   sip:" + s.sipHost() + ":" + router.port() + " (UDP and TCP), trunks "
           + String.join(", ", s.sipTrunks()));
       if (mode == Mode.SIP_ROUTER) {
-        HttpServer metrics = await(MetricsEndpoint.start(vertx, s.httpHost(), s.metricsPort(), registry));
+        HttpServer metrics = await(MetricsEndpoint.start(vertx, s.httpHost(), s.metricsPort(), registry, s.http()));
         toClose.add(() -> await(metrics.close()));
-        out.println("  metrics      http://127.0.0.1:" + metrics.actualPort() + "/metrics");
+        out.println("  metrics      http://127.0.0.1:" + metrics.actualPort() + "/metrics"
+            + (s.http().metricsToken() != null ? "   (Bearer CALLTRACK_METRICS_TOKEN)" : ""));
       }
     }
     if (mode == Mode.DEMO) {

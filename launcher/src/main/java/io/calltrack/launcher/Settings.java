@@ -67,13 +67,14 @@ public record Settings(
   /**
    * CALLTRACK_METRICS_TOKEN, CALLTRACK_METRICS_PORT / CALLTRACK_METRICS_HOST (set: dni-server's
    * {@code /metrics} only on that address), CALLTRACK_TRUSTED_PROXIES (comma list of addresses),
-   * CALLTRACK_HTTP_IDLE_TIMEOUT_SECONDS, CALLTRACK_HTTP_REQUEST_TIMEOUT_SECONDS, and the assign limits
+   * CALLTRACK_HTTP_HEADER_TIMEOUT_SECONDS, CALLTRACK_HTTP_IDLE_TIMEOUT_SECONDS,
+   * CALLTRACK_HTTP_REQUEST_TIMEOUT_SECONDS, and the assign limits
    * of properties that set none: CALLTRACK_ASSIGN_LIVE_LEASES[_HARD], CALLTRACK_ASSIGN_PER_MINUTE[_HARD].
    */
   private static ServerHardening hardening(Map<String, String> env) {
     boolean separate = blankToNull(env.get("CALLTRACK_METRICS_PORT")) != null;
     return new ServerHardening(
-        null,
+        seconds(env, "CALLTRACK_HTTP_HEADER_TIMEOUT_SECONDS"),
         seconds(env, "CALLTRACK_HTTP_IDLE_TIMEOUT_SECONDS"),
         seconds(env, "CALLTRACK_HTTP_REQUEST_TIMEOUT_SECONDS"),
         blankToNull(env.get("CALLTRACK_METRICS_TOKEN")),
