@@ -137,6 +137,9 @@ class ReportAlertsTest extends DniTestBase {
     try {
       // the server's own monitor shares the episodes (Redis): whichever sees a condition first sends it
       mine(monitor, property);
+      // time moves on: a later episode has a key of its own even if a check that read the figures
+      // before the episode ended starts it again (the server's monitor runs on its own)
+      clock.advance(Duration.ofSeconds(1));
       assertEquals(List.of(), mine(monitor, property), "the same episodes: nothing again");
       // 5 alerts, the first of them refused twice and retried
       Await.until(Duration.ofSeconds(60), () -> received.size() == 7);
@@ -191,8 +194,10 @@ class ReportAlertsTest extends DniTestBase {
       List<Received> again = byKey(received).values().stream().skip(5).findFirst().orElseThrow();
       assertEquals("calls.failedRate", again.get(0).body().getString("alert"));
       assertTrue(again.get(0).signed());
-      // 5 to 7 failed: the server's monitor may have caught the episode's start mid-way
-      assertTrue(again.get(0).body().getJsonObject("detail").getInteger("failed") >= 5, again.toString());
+      // 3 to 7 failed: the server's monitor, reading the figures on its own timer, may have started the
+      // new episode from figures read just before the first one ended, or mid-way through the failures
+      assertTrue(again.get(0).body().getJsonObject("detail").getInteger("failed") >= 3, again.toString());
+      assertTrue(!again.get(0).key().equals(byKey.keySet().iterator().next()));
       assertEquals(List.of(), mine(monitor, property));
       assertEquals(6, byKey(received).size());
     } finally {

@@ -169,7 +169,9 @@ class PrivacyApiTest extends DniTestBase {
     CallSeeder.awaitConsumerCaughtUp(vertx, site.property());
     JsonObject before = roiTotal(site.property(), from, now);
     RollupKeys keys = new RollupKeys(site.property());
-    assertTrue(await(redis.hget(keys.callers(), returning)).toString().endsWith("|" + firstOfReturning.callId()));
+    // the first-caller hash keeps "<start ms>|<call id>" of the caller's earliest call
+    assertEquals(firstOfReturning.startedAt().toEpochMilli() + "|" + firstOfReturning.callId(),
+        await(redis.hget(keys.callers(), returning)).toString());
 
     // the property gets a caller-number retention of 30 days
     Reply put = api.adminPut("/v1/properties/" + site.property(), propertyBody(site.defaultNumber(), ORIGIN)
@@ -186,7 +188,8 @@ class PrivacyApiTest extends DniTestBase {
     // first-caller hash: the numbers whose first call is past retention are forgotten
     assertNull(await(redis.hget(keys.callers(), returning)));
     assertNull(await(redis.hget(keys.callers(), gone)));
-    assertTrue(await(redis.hget(keys.callers(), recent)).toString().endsWith("|" + fresh.callId()));
+    assertEquals(fresh.startedAt().toEpochMilli() + "|" + fresh.callId(),
+        await(redis.hget(keys.callers(), recent)).toString());
     assertFalse(await(redis.get(keys.contribution(old.callId()))).toString().contains(gone));
     assertFalse(await(redis.get(keys.contribution(firstOfReturning.callId()))).toString().contains(returning));
     assertTrue(await(redis.get(keys.contribution(againOfReturning.callId()))).toString().contains(returning));
