@@ -106,6 +106,73 @@ class SentinelFailoverTest {
     }
   }
 
+  /**
+   * A failover the operator asks for ({@code SENTINEL FAILOVER}): the old master stays up and becomes
+   * a replica, so no connection to it breaks. A configuration change written after it must still
+   * reach another process's cached configuration, and that process must be caching again.
+   */
+  @Test
+  void configChangesStillArriveAfterAFailoverWithTheOldMasterAlive() throws Exception {
+    int master = freePort();
+    int replica = freePort();
+    int sentinel = freePort();
+    try {
+      redis("--port", Integer.toString(master));
+      redis("--port", Integer.toString(replica), "--replicaof", "127.0.0.1", Integer.toString(master));
+      Path conf = dir.resolve("sentinel.conf");
+      Files.writeString(conf, "port " + sentinel + "\nbind 127.0.0.1\n"
+          + "sentinel monitor calltrack 127.0.0.1 " + master + " 1\n"
+          + "sentinel down-after-milliseconds calltrack 1000\n"
+          + "sentinel failover-timeout calltrack 10000\n");
+      start(List.of("redis-server", conf.toString(), "--sentinel"), "sentinel");
+      Await.until(Duration.ofSeconds(60), () -> cli(replica, "INFO", "replication").contains("master_link_status:up")
+          && cli(sentinel, "SENTINEL", "replicas", "calltrack").contains(Integer.toString(replica)));
+
+      RedisTarget target = RedisTarget.sentinel("calltrack", List.of("redis://127.0.0.1:" + sentinel));
+      Vertx writerVertx = Vertx.vertx();
+      Vertx readerVertx = Vertx.vertx();
+      try {
+        RedisConfigStore writer = result(RedisConfigStore.create(writerVertx,
+            RedisClientFactory.create(writerVertx, target.spec())));
+        RedisConfigStore reader = result(RedisConfigStore.create(readerVertx,
+            RedisClientFactory.create(readerVertx, target.spec())));
+        PropertyConfig property = new PropertyConfig(io.calltrack.core.testing.TestRedis.uniqueId("prop"), null,
+            List.of(), List.of(io.calltrack.core.testing.TestNumbers.fresh()), null, null, null);
+        result(writer.putProperty(property));
+        assertEquals(Optional.of(property), Await.until(Duration.ofSeconds(10),
+            () -> result(reader.property(property.id())), Optional::isPresent));
+        assertTrue(reader.listening());
+
+        assertTrue(cli(sentinel, "SENTINEL", "FAILOVER", "calltrack").contains("OK"));
+        Await.until(Duration.ofSeconds(60), () -> cli(sentinel, "SENTINEL", "get-master-addr-by-name", "calltrack")
+            .contains(Integer.toString(replica)) && cli(replica, "ROLE").contains("master"));
+
+        PropertyConfig renamed = new PropertyConfig(property.id(), "renamed after the failover",
+            property.allowedOrigins(), property.swapNumbers(), property.defaultNumber(), null, null);
+        // the writer's connections move to the new master (a write on the demoted one is refused meanwhile)
+        Await.until(Duration.ofSeconds(60), () -> writer.putProperty(renamed).toCompletionStage()
+            .toCompletableFuture().handle((ok, err) -> err == null).join());
+        Await.until(Duration.ofSeconds(30), () -> result(reader.property(property.id())).equals(Optional.of(renamed)));
+        Await.until(Duration.ofSeconds(30), reader::listening);
+        assertEquals(Optional.of(renamed), result(reader.property(property.id())), "cached again, and current");
+
+        // and the next change comes through the subscription to a reader that caches
+        PropertyConfig again = new PropertyConfig(property.id(), "renamed again", property.allowedOrigins(),
+            property.swapNumbers(), property.defaultNumber(), null, null);
+        result(writer.putProperty(again));
+        Await.until(Duration.ofSeconds(30), () -> result(reader.property(property.id())).equals(Optional.of(again)));
+        assertTrue(reader.listening(), "the change came by the subscription, not because caching was off");
+        result(writer.close());
+        result(reader.close());
+      } finally {
+        writerVertx.close();
+        readerVertx.close();
+      }
+    } finally {
+      processes.forEach(Process::destroyForcibly);
+    }
+  }
+
   private Process redis(String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
     cmd.addAll(List.of(args));
