@@ -158,7 +158,8 @@ final class Engine {
 
   static <T> T await(Future<T> future) throws Exception {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      // generous: on a loaded host a cold JVM took over 30 s to start two HTTP instances (bench-assign)
+      return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof Exception cause) {
         throw cause;
