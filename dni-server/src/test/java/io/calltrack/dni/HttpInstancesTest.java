@@ -8,6 +8,7 @@ import io.calltrack.core.testing.TestRedis;
 import io.calltrack.dni.testing.DniClient;
 import io.calltrack.dni.testing.DniClient.Reply;
 import io.calltrack.dni.testing.DniTestBase;
+import io.calltrack.dni.testing.TestNumbers;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
@@ -66,5 +67,35 @@ class HttpInstancesTest extends DniTestBase {
         s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
       }
     }, "nothing listens on the port any more");
+  }
+
+  /**
+   * Read-your-writes across the instances of one server: a property changed through one connection
+   * (one instance) is what an assign through another connection (the other instance: Vert.x hands
+   * connections out in turn) answers with right after, though that instance had it cached.
+   */
+  @Test
+  void aConfigWriteThroughOneInstanceIsReadByAnAssignThroughTheOther() {
+    DniServer two = await(DniServer.start(vertx, options(TestRedis.url()).withInstances(2)));
+    try {
+      DniClient writer = clientFor(two, 1);
+      DniClient reader = clientFor(two, 1);
+      String property = TestRedis.uniqueId("prop");
+      Reply first = writer.adminPut("/v1/properties/" + property, propertyBody(TestNumbers.one(), ORIGIN));
+      assertEquals(200, first.status(), first::toString);
+      for (int i = 0; i < 20; i++) {
+        // read (and cached) by the reader's instance before the write
+        assertEquals(200, reader.assign(assignBody(property, null)).status());
+        String printed = TestNumbers.one();
+        Reply put = writer.adminPut("/v1/properties/" + property, propertyBody(printed, ORIGIN));
+        assertEquals(200, put.status(), put::toString);
+        // no pool: the answer is the property's default number, as the instance reads it
+        Reply a = reader.assign(assignBody(property, null));
+        assertEquals(200, a.status(), a::toString);
+        assertEquals(printed, a.json().getString("number"), "write " + i + " seen by the next assign");
+      }
+    } finally {
+      await(two.close());
+    }
   }
 }

@@ -68,6 +68,8 @@ final class Engine {
     out.println("  redis        " + redis.url() + (redis.embedded() ? " (embedded, data in "
         + s.dataDir().resolve("redis").toAbsolutePath() + ")" : ""));
 
+    migrateOldCalls(vertx, redis.url(), out);
+
     DniServer dni = null;
     if (mode != Mode.SIP_ROUTER) {
       dni = await(DniServer.start(vertx, new DniServerOptions(
@@ -123,6 +125,32 @@ final class Engine {
     out.flush();
   }
 
+  /**
+   * Calls stored under the old single {@code {calls}} tag move into their property's shards, in the
+   * background (the servers start meanwhile; a call not yet moved is briefly not found by the API).
+   * Idempotent: with nothing to move it costs one read; several processes may run it at once.
+   */
+  static void migrateOldCalls(Vertx vertx, String redisUrl, PrintStream out) {
+    io.vertx.redis.client.Redis client = io.calltrack.core.redis.RedisClientFactory.create(vertx, redisUrl);
+    new io.calltrack.core.calls.CallsMigration(io.vertx.redis.client.RedisAPI.api(client)).run()
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            out.println("calltrack: old call records not migrated (runs again at the next start, or run "
+                + "`calltrack migrate-calls`): " + ar.cause().getMessage());
+          } else if (ar.result().total() > 0) {
+            out.println("  migrated     " + describe(ar.result()));
+          }
+          out.flush();
+          client.close();
+        });
+  }
+
+  static String describe(io.calltrack.core.calls.CallsMigration.Result r) {
+    return r.copied() + " call record(s) from the old {calls} keys into their property's shard"
+        + (r.alreadyThere() > 0 ? ", " + r.alreadyThere() + " already there" : "")
+        + (r.unreadable() > 0 ? ", " + r.unreadable() + " index entries without a readable record" : "");
+  }
+
   /** Closes in reverse order of start: servers first, Vert.x, then the embedded redis-server. */
   private void stop() {
     List<AutoCloseable> reversed;
@@ -142,7 +170,8 @@ final class Engine {
 
   static <T> T await(Future<T> future) throws Exception {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      // generous: on a loaded host a cold JVM took over 30 s to start two HTTP instances (bench-assign)
+      return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof Exception cause) {
         throw cause;

@@ -22,6 +22,8 @@ public final class Main {
                              simulates a day of its traffic on the real pool engine
                              (`calltrack size-pool --help` lists the traffic options)
         health URL           exits 0 if URL answers 2xx within 4 s, else 1 (the image's health check)
+        migrate-calls        moves call records of the old single {calls} keys into their property's
+                             shard (also done at every start; idempotent)
         help                 this text
 
       environment: CALLTRACK_HTTP_PORT (8080), CALLTRACK_SIP_PORT (5060), CALLTRACK_SIP_HOST (127.0.0.1),
@@ -43,7 +45,8 @@ public final class Main {
       """;
 
   /** The commands {@link #run} knows (the image's CMD and compose's commands are checked against it). */
-  static final List<String> COMMANDS = List.of("demo", "run", "dni-server", "sip-router", "size-pool", "health", "help");
+  static final List<String> COMMANDS = List.of("demo", "run", "dni-server", "sip-router", "size-pool", "health",
+      "migrate-calls", "help");
 
   private Main() {}
 
@@ -72,6 +75,7 @@ public final class Main {
         case "run" -> Engine.runUntilStopped(Engine.Mode.ALL, settings, out);
         case "dni-server" -> Engine.runUntilStopped(Engine.Mode.DNI_SERVER, settings, out);
         case "sip-router" -> Engine.runUntilStopped(Engine.Mode.SIP_ROUTER, settings, out);
+        case "migrate-calls" -> migrateCalls(settings, out, err);
         default -> {
           err.println("unknown command '" + args[0] + "'");
           err.print(USAGE);
@@ -81,6 +85,28 @@ public final class Main {
     } catch (IllegalArgumentException e) {
       err.println("calltrack: " + e.getMessage());
       return 2;
+    }
+  }
+
+  /** Runs the calls migration once against CALLTRACK_REDIS_URL (required: an embedded Redis has nothing old). */
+  static int migrateCalls(Settings s, PrintStream out, PrintStream err) {
+    if (s.redisUrl() == null) {
+      err.println("calltrack migrate-calls: set CALLTRACK_REDIS_URL (and CALLTRACK_REDIS_MODE) to the Redis to migrate");
+      return 2;
+    }
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    io.vertx.redis.client.Redis client = io.calltrack.core.redis.RedisClientFactory.create(vertx, s.redisUrl());
+    try {
+      var result = new io.calltrack.core.calls.CallsMigration(io.vertx.redis.client.RedisAPI.api(client)).run()
+          .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.MINUTES);
+      out.println("migrated " + Engine.describe(result));
+      return 0;
+    } catch (Exception e) {
+      err.println("calltrack migrate-calls: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+      return 1;
+    } finally {
+      client.close();
+      vertx.close();
     }
   }
 

@@ -1,6 +1,7 @@
 package io.calltrack.sip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.calls.CallRecord;
@@ -205,8 +206,11 @@ class ClusterFailoverTest {
     stop.set(true);
     for (Thread t : loops) {
       t.join(30_000);
+      assertFalse(t.isAlive(), "an assign loop did not stop within 30 s");
     }
-    calls.join(60_000);
+    // a call in progress ends within its two 30-s waits: read the calls only once the loop is done
+    calls.join(90_000);
+    assertFalse(calls.isAlive(), "the call loop did not stop within 90 s");
     Await.until(Duration.ofSeconds(30), () -> assignsOk.get() + assignsFailed.get() >= visitor.get());
 
     // every call connected

@@ -15,37 +15,70 @@ import java.util.function.Supplier;
  * raced with an invalidation from staying in the cache.
  */
 final class ConfigCache {
-  private final Map<String, Future<?>> entries = new ConcurrentHashMap<>();
+  /**
+   * One counter per Vert.x instance (per process, in practice), shared by every store made on it: the
+   * HTTP instances of one dni-server each have a store and a cache of their own, and a write through
+   * one of them bumps this before it answers, so an assign served by a sibling right after reads the
+   * write (without waiting for the change message). Weak keys: a closed Vert.x takes its counter along.
+   */
+  private static final Map<Object, AtomicLong> PROCESS_WRITES =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  private record Entry(Future<?> value, long processWrites) {}
+
+  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
   private final AtomicLong generation = new AtomicLong();
+  private final AtomicLong processWrites;
   private volatile boolean enabled;
+
+  /** @param process what the process-wide write counter is kept for (the stores' Vert.x) */
+  ConfigCache(Object process) {
+    this.processWrites = PROCESS_WRITES.computeIfAbsent(process, p -> new AtomicLong());
+  }
 
   <T> Future<T> get(String key, Supplier<Future<T>> load) {
     if (!enabled) {
       return load.get();
     }
-    @SuppressWarnings("unchecked")
-    Future<T> hit = (Future<T>) entries.get(key);
+    long written = processWrites.get();
+    Entry hit = entries.get(key);
     if (hit != null) {
-      return hit;
+      if (hit.processWrites() == written) {
+        @SuppressWarnings("unchecked")
+        Future<T> value = (Future<T>) hit.value();
+        return value;
+      }
+      entries.remove(key, hit); // a store of this process wrote since: read again
     }
     long gen = generation.get();
     Future<T> loading = load.get();
-    @SuppressWarnings("unchecked")
-    Future<T> raced = (Future<T>) entries.putIfAbsent(key, loading);
+    Entry mine = new Entry(loading, written);
+    Entry raced = entries.putIfAbsent(key, mine);
+    if (raced != null && raced.processWrites() == written) {
+      @SuppressWarnings("unchecked")
+      Future<T> value = (Future<T>) raced.value();
+      return value;
+    }
     if (raced != null) {
-      return raced;
+      return loading;
     }
     // an invalidation since the read started must win: the read may have seen the old value
     if (generation.get() != gen || !enabled) {
-      entries.remove(key, loading);
+      entries.remove(key, mine);
     }
-    loading.onFailure(err -> entries.remove(key, loading));
+    loading.onFailure(err -> entries.remove(key, mine));
     return loading;
   }
 
   void invalidate() {
     generation.incrementAndGet();
     entries.clear();
+  }
+
+  /** After a write through this process: every cache of the process reads again. */
+  void written() {
+    processWrites.incrementAndGet();
+    invalidate();
   }
 
   void enable() {

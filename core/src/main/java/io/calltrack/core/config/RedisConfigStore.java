@@ -32,8 +32,11 @@ import java.util.Optional;
  * </pre>
  * Reads are cached in memory while this store is subscribed to the change channel (any change drops
  * the whole cache: configuration changes are rare), and not at all while it is not. A write through
- * this store drops the cache as soon as it succeeds, so it reads its own writes at once; other stores
- * see it when the change message arrives (milliseconds).
+ * this store drops the cache as soon as it succeeds, and so do the other stores of this process (the
+ * other HTTP instances of a dni-server: {@link ConfigCache}), before the write answers, so an
+ * assign through any instance after the write reads it. Stores of other processes see it when the
+ * change message arrives: milliseconds, and at most {@code ConfigChangeListener}'s probe period plus
+ * timeout (6 s) if their subscription broke silently, after which they read uncached until it is back.
  *
  * <p>After a pool's configuration is written, {@link PoolSync} copies its numbers into the pool's
  * runtime keys (another slot). {@link #start()} re-runs that for every pool, revision-guarded, which
@@ -55,13 +58,14 @@ public final class RedisConfigStore implements ConfigStore {
   private static final LuaScript READ_ALL = LuaScript.load("/lua/config/read_all.lua");
 
   private final RedisAPI redis;
-  private final ConfigCache cache = new ConfigCache();
+  private final ConfigCache cache;
   private final ConfigChangeListener listener;
   private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** A store on {@code redis}; call {@link #start()} before use to enable caching and repair pools. */
   public RedisConfigStore(Vertx vertx, Redis redis) {
     this.redis = RedisAPI.api(redis);
+    this.cache = new ConfigCache(vertx);
     this.listener = new ConfigChangeListener(vertx, redis, this::changed, this::resubscribed, cache::disable);
   }
 
@@ -144,7 +148,7 @@ public final class RedisConfigStore implements ConfigStore {
         // the call store's copy of the retention (its scripts live in another slot); written after the
         // property so a failure here is repaired by writing the property again
         .compose(r -> io.calltrack.core.calls.CallRetention.sync(redis, property).map(r))
-        .onComplete(ar -> cache.invalidate())
+        .onComplete(ar -> cache.written())
         .mapEmpty();
   }
 
@@ -169,7 +173,7 @@ public final class RedisConfigStore implements ConfigStore {
         propertyPools(pool.property()), POOL_REV, REVISION);
     return PUT_POOL.run(redis, keys, args)
         .compose(RedisConfigStore::outcome)
-        .onComplete(ar -> cache.invalidate())
+        .onComplete(ar -> cache.written())
         .compose(r -> PoolSync.sync(redis, pool, r.get(1).toLong()))
         .mapEmpty();
   }
@@ -205,7 +209,7 @@ public final class RedisConfigStore implements ConfigStore {
     return PUT_STATIC.run(redis, List.of(PROPERTIES, NUMBERS, STATICS),
             List.of(number.number().e164(), number.property(), JsonMapper.write(number), CHANGES_CHANNEL))
         .compose(RedisConfigStore::outcome)
-        .onComplete(ar -> cache.invalidate())
+        .onComplete(ar -> cache.written())
         .mapEmpty();
   }
 

@@ -186,7 +186,10 @@ class RedisConfigStoreTest {
 
   @Test
   void aStoreReadsItsOwnWritesAtOnceAndOthersSoon() {
-    RedisConfigStore other = result(RedisConfigStore.create(vertx, RedisClientFactory.create(vertx, TestRedis.url())));
+    // another process: its own Vert.x, so only the change message tells it
+    Vertx otherProcess = Vertx.vertx();
+    RedisConfigStore other = result(RedisConfigStore.create(otherProcess,
+        RedisClientFactory.create(otherProcess, TestRedis.url())));
     try {
       assertTrue(store.listening() && other.listening(), "both subscribed");
       java.util.concurrent.atomic.AtomicInteger notified = new java.util.concurrent.atomic.AtomicInteger();
@@ -218,6 +221,35 @@ class RedisConfigStoreTest {
       Await.until(Duration.ofSeconds(10), () -> result(other.property(prop)).equals(Optional.of(renamed)));
     } finally {
       result(other.close());
+      result(otherProcess.close());
+    }
+  }
+
+  /**
+   * The HTTP instances of one dni-server each have a store (and cache) on the same Vert.x: a write
+   * through one is read by the others as soon as it has answered, not when the change message comes.
+   */
+  @Test
+  void storesOfOneProcessReadEachOthersWritesAtOnce() {
+    RedisConfigStore sibling = result(RedisConfigStore.create(vertx, RedisClientFactory.create(vertx, TestRedis.url())));
+    try {
+      assertTrue(sibling.listening(), "the sibling caches");
+      String prop = newProperty();
+      List<PhoneNumber> numbers = TestNumbers.fresh(1);
+      for (int i = 0; i < 30; i++) {
+        assertTrue(result(sibling.property(prop)).isPresent()); // cached before the write
+        PropertyConfig renamed = new PropertyConfig(prop, "Name " + i, List.of(), numbers, numbers.get(0), null, null);
+        result(store.putProperty(renamed));
+        assertEquals(Optional.of(renamed), result(sibling.property(prop)), "write " + i + " read at once");
+      }
+      String id = TestRedis.uniqueId("pool");
+      assertEquals(List.of(), result(sibling.poolsOf(prop)));
+      PoolConfig pool = pool(id, prop, TestNumbers.fresh(2));
+      result(store.putPool(pool));
+      assertEquals(List.of(pool), result(sibling.poolsOf(prop)), "a new pool read at once");
+      assertTrue(sibling.listening(), "still caching: the reads were fresh because of the write, not uncached");
+    } finally {
+      result(sibling.close());
     }
   }
 

@@ -195,6 +195,18 @@ class ScriptKeysOnClusterTest {
       result(callbacks.request(Callback.requested(RedisCallbackStore.newId(property.id()), property.id(),
           "+13125550124", null, null, clock.instant()), null));
       result(callbacks.erasePhone(property.id(), "+13125550124"));
+
+      // a call of the old single {calls} layout, moved into its property's shard
+      String oldCall = TestRedis.uniqueId("old-call");
+      result(api.hset(List.of(io.calltrack.core.calls.CallsMigration.oldKey(oldCall), "seq", "1", "record",
+          io.calltrack.core.json.JsonMapper.write(CallRecord.started(oldCall, oldCall + "@sip", first.number(),
+              "+15055550101", property.id(), start)))));
+      result(api.zadd(List.of(io.calltrack.core.calls.CallsMigration.OLD_INDEX, "0",
+          String.format("%013d|%s", start.toEpochMilli(), oldCall))));
+      if (result(new io.calltrack.core.calls.CallsMigration(api).run()).copied() < 1) {
+        throw new AssertionError("the migration workload copied nothing");
+      }
+
       // alerts and webhooks (issue 14): an episode observed, the webhook dispatcher's lock taken and given up
       io.calltrack.core.alerts.AlertEpisodes episodes = new io.calltrack.core.alerts.AlertEpisodes(redis);
       result(episodes.observe(property.id(), "pool.exhausted:" + pool.id(), true, clock.instant(), Duration.ZERO));

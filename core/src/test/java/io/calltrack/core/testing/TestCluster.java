@@ -63,22 +63,25 @@ public final class TestCluster implements AutoCloseable {
     Set<Integer> taken = new HashSet<>();
     List<Integer> ports = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      int port = freePort(taken);
-      int bus = freePort(taken);
-      Path nodeDir = Files.createDirectories(dir.resolve("node-" + port));
-      Process p = new ProcessBuilder("redis-server", "--port", Integer.toString(port),
-          "--cluster-port", Integer.toString(bus), "--bind", "127.0.0.1", "--protected-mode", "yes",
-          "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
-          "--cluster-node-timeout", "1000", "--dir", nodeDir.toString(),
-          "--appendonly", "no", "--save", "", "--daemonize", "no")
-          .redirectErrorStream(true)
-          .redirectOutput(nodeDir.resolve("redis.log").toFile())
-          .start();
-      nodes.put(port, p);
-      ports.add(port);
-    }
-    for (int port : ports) {
-      await(Duration.ofSeconds(20), () -> cli(port, "PING").strip().equals("PONG"), "node " + port + " answers PING");
+      // a free port is only free when it was checked: other builds on this machine may take it before
+      // redis-server binds it, and the node then exits. Such a node is started again on other ports.
+      for (int attempt = 1; ; attempt++) {
+        int port = freePort(taken);
+        int bus = freePort(taken);
+        Process p = node(port, bus);
+        // this node answers (by its pid: a server of someone else's that took the port would answer too)
+        await(Duration.ofSeconds(20), () -> !p.isAlive() || cli(port, "INFO", "server").contains("process_id:" + p.pid()),
+            "node " + port + " answers");
+        if (p.isAlive()) {
+          nodes.put(port, p);
+          ports.add(port);
+          break;
+        }
+        if (attempt == 3) {
+          throw new IllegalStateException("redis-server could not start on a free port three times; see "
+              + dir.resolve("node-" + port).resolve("redis.log"));
+        }
+      }
     }
     List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
     ports.forEach(p -> create.add("127.0.0.1:" + p));
@@ -92,6 +95,18 @@ public final class TestCluster implements AutoCloseable {
           "cluster_state:ok on " + port);
     }
     await(Duration.ofSeconds(30), () -> masters().size() == 3 && replicasInSync() == 3, "three replicas in sync");
+  }
+
+  private Process node(int port, int bus) throws IOException {
+    Path nodeDir = Files.createDirectories(dir.resolve("node-" + port));
+    return new ProcessBuilder("redis-server", "--port", Integer.toString(port),
+        "--cluster-port", Integer.toString(bus), "--bind", "127.0.0.1", "--protected-mode", "yes",
+        "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
+        "--cluster-node-timeout", "1000", "--dir", nodeDir.toString(),
+        "--appendonly", "no", "--save", "", "--daemonize", "no")
+        .redirectErrorStream(true)
+        .redirectOutput(nodeDir.resolve("redis.log").toFile())
+        .start();
   }
 
   /** Seed node URLs, {@code redis://127.0.0.1:port}, masters and replicas. */
@@ -184,20 +199,34 @@ public final class TestCluster implements AutoCloseable {
     return live().get(0);
   }
 
-  private static String run(List<String> cmd, Duration timeout) {
+  /**
+   * Runs a command with a deadline. Its output goes to a file, not a pipe read before the wait: a
+   * read would block for as long as the command runs (a redis-cli stuck on a node that stopped
+   * answering, or {@code --cluster create} waiting for a join forever), and the deadline never apply.
+   */
+  public static String run(List<String> cmd, Duration timeout) {
+    Path out = null;
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      byte[] out = p.getInputStream().readAllBytes();
+      out = Files.createTempFile("redis-cli", ".out");
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException("timed out: " + cmd);
+        throw new IllegalStateException("timed out after " + timeout + ": " + cmd);
       }
-      return new String(out, StandardCharsets.UTF_8);
+      return Files.readString(out, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    } finally {
+      if (out != null) {
+        try {
+          Files.deleteIfExists(out);
+        } catch (IOException ignored) {
+          // a temp file left behind
+        }
+      }
     }
   }
 

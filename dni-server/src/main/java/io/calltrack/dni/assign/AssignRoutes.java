@@ -101,9 +101,10 @@ public final class AssignRoutes {
             return Future.succeededFuture(new Answer(
                 AssignResponse.refused(property, visitorId, verdict.fallbackReason()), Outcome.FALLBACK));
           }
-          return answer(property, request, start).compose(
-              a -> guard.settle(property, verdict, a.assignment()).map(a),
-              err -> guard.settle(property, verdict, null).transform(x -> Future.failedFuture(err)));
+          // the settle is sent, not awaited: the answer does not depend on it, and an unsettled
+          // reservation frees itself (AssignLimiter) exactly as if this server died before it
+          return answer(property, request, start).andThen(ar ->
+              guard.settle(property, verdict, ar.succeeded() ? ar.result().assignment() : null));
         });
   }
 
@@ -112,8 +113,14 @@ public final class AssignRoutes {
     return timeouts.publicRemaining(
             () -> engine.assign(property.id(), request.visitorId(), request.visitAttribution(property.timeZoneRegions()),
                 request.timeZone()), start)
-        .compose(a -> (privacy == null ? Future.<Void>succeededFuture() : privacy.leased(property, a))
-            .map(v -> new Answer(AssignResponse.of(a), a.fallback() ? Outcome.FALLBACK : Outcome.LEASED, a)))
+        .map(a -> {
+          // sent, not awaited (one round trip less on every assign): it never fails the assign anyway,
+          // and a session it misses keeps the pool's own history window (SessionPrivacy)
+          if (privacy != null) {
+            privacy.leased(property, a);
+          }
+          return new Answer(AssignResponse.of(a), a.fallback() ? Outcome.FALLBACK : Outcome.LEASED, a);
+        })
         .recover(err -> {
           if (err instanceof CalltrackException) {
             return Future.failedFuture(err);

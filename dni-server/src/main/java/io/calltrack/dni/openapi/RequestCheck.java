@@ -43,6 +43,12 @@ public final class RequestCheck implements RequestChecks {
   private final ApiContract api;
   private final SchemaRepository schemas;
   private final Set<String> undocumented = ConcurrentHashMap.newKeySet();
+  /**
+   * One validator per schema, made once: {@code SchemaRepository.validator} builds a new one on each
+   * call (it walks and resolves the schema), which was a measurable share of an assign's CPU.
+   */
+  private final java.util.Map<io.vertx.json.schema.JsonSchema, io.vertx.json.schema.Validator> validators =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
   public RequestCheck(ApiContract api) {
     this.api = api;
@@ -67,6 +73,10 @@ public final class RequestCheck implements RequestChecks {
     };
   }
 
+  private io.vertx.json.schema.Validator validator(io.vertx.json.schema.JsonSchema schema) {
+    return validators.computeIfAbsent(schema, schemas::validator);
+  }
+
   private void check(Operation op, RoutingContext ctx) {
     for (Parameter p : op.getParameters()) {
       String raw = switch (p.getIn()) {
@@ -84,7 +94,7 @@ public final class RequestCheck implements RequestChecks {
         continue;
       }
       Object value = primitive(raw, p, where);
-      OutputUnit result = schemas.validator(p.getSchema()).validate(value);
+      OutputUnit result = validator(p.getSchema()).validate(value);
       if (!Boolean.TRUE.equals(result.getValid())) {
         throw new CalltrackException.Invalid(where + ": " + describe(result, value, false));
       }
@@ -124,7 +134,7 @@ public final class RequestCheck implements RequestChecks {
     } catch (DecodeException e) {
       throw new CalltrackException.Invalid("malformed JSON: the body is not valid JSON");
     }
-    OutputUnit result = schemas.validator(media.getSchema()).validate(json);
+    OutputUnit result = validator(media.getSchema()).validate(json);
     if (!Boolean.TRUE.equals(result.getValid())) {
       throw new CalltrackException.Invalid(describe(result, json, true));
     }
