@@ -99,11 +99,9 @@
   // That covers (555) 123-4567, 555-123-4567, 555.123.4567, +1 555 123 4567, 1-555-123-4567,
   // 5551234567 and national formats like 020 7946 0958.
   function pattern(full) {
-    var alts = [], k;
-    for (k = 1; k < 4; k++) {
-      alts.push('(?:(?:\\+|00)?\\(?' + join(full.slice(0, k)) + SEP + ')?\\(?0?' + join(full.slice(k)));
-    }
-    return alts.join('|');
+    return [1, 2, 3].map(function (k) {
+      return '(?:(?:\\+|00)?\\(?' + join(full.slice(0, k)) + SEP + ')?\\(?0?' + join(full.slice(k));
+    }).join('|');
   }
 
   // Which tracking number replaces a match, written in the match's own format: its digits are
@@ -115,7 +113,9 @@
     }
     if (!from) return match;
     to = targets[from];
-    if (to.length != from.length) return '+' + to; // different numbering plan: no format to keep
+    // different numbering plan: no format to keep; all of it goes where the match starts (the \0s
+    // between text nodes stay, so flush can tell the nodes apart)
+    if (to.length != from.length) return '+' + to + match.replace(/[^\0]/g, '');
     to = to.slice(-md.length);
     i = md.length - digits(match).length; // the trunk zeros ahead of md keep their place
     return match.replace(/\d/g, function (c) { return i++ < 0 ? c : to[i - 1]; });
@@ -137,15 +137,11 @@
   // Swaps within one line: its text nodes read as one string, each digit of a match rewritten in
   // the node it stands in, so the page's markup and separators stay as they are. The nodes are
   // joined with \0, which separates like a dash: digits of neighbouring nodes never run together
-  // ("24/7" then "555-123-4567" in the next span). A node of only spaces counts as one space. (A
-  // match across nodes written as E.164 for another numbering plan swallows a \0: then each node is
-  // swapped on its own.)
+  // ("24/7" then "555-123-4567" in the next span). A node of only spaces counts as one space.
   function flush() {
     var s = line.map(function (t) { return /\S/.test(t.data) ? t.data : ' '; }),
         v = s.join('\0').replace(swapRe, rewrite).split('\0');
-    line.forEach(function (t, i, x) {
-      if ((x = v.length == s.length ? v[i] : replace(s[i])) != s[i]) t.data = x;
-    });
+    line.forEach(function (t, i) { if (v[i] != s[i]) t.data = v[i]; });
     line = [];
   }
 
@@ -155,6 +151,8 @@
   // any other element is a line of its own, and a skipped one (noswap) only ends the line.
   // Attributes: tel: and sms: links, and the number in a title or aria-label (what screen readers say).
   function scan(el) {
+    // an open shadow root: swapped, and watched, on its own (no observer above it sees inside)
+    if (el.shadowRoot) { observe(el.shadowRoot); swapIn(el.shadowRoot); }
     if (el.getAttribute) {
       ATTRS.forEach(function (a, v, s) {
         if ((v = el.getAttribute(a)) && (a != 'href' || /^(tel|sms):/i.test(v)) && (s = replace(v)) != v) {
@@ -162,7 +160,7 @@
         }
       });
     }
-    for (var n = el.firstChild; n; n = n.nextSibling) {
+    for (var n of el.childNodes) {
       if (n.nodeType == 3) line.push(n);
       else if (n.tagName) n.matches(NOSWAP) ? flush() : INLINE.test(n.tagName) ? scan(n) : (flush(), scan(n), flush());
     }
@@ -178,14 +176,14 @@
     }
   }
 
-  function observe() { // once
-    new MutationObserver(function (records) {
-      try {
-        records.forEach(function (r) { (r.type == 'childList' ? r.addedNodes : [r.target]).forEach(swapIn); });
-      } catch (e) { warn(e); }
-    }).observe(d.documentElement, { childList: true, subtree: true, characterData: true,
-      attributes: true, attributeFilter: ATTRS });
-  }
+  var observer = new MutationObserver(function (records) {
+    try {
+      records.forEach(function (r) { (r.type == 'childList' ? r.addedNodes : [r.target]).forEach(swapIn); });
+    } catch (e) { warn(e); }
+  });
+  var observe = function (n) {
+    observer.observe(n, { childList: true, subtree: true, characterData: true, attributeFilter: ATTRS });
+  };
 
   /* ---------------- anti-flicker ---------------- */
 
@@ -228,7 +226,8 @@
       save();
       assignment = a;
       a.swap.concat(previous ? [previous.number] : []).forEach(function (n) { targets[digits(n)] = to; });
-      swapRe = new RegExp('(?<![\\d+])(?:' + Object.keys(targets).map(pattern).join('|') + ')(?!\\d)', 'gu');
+      // not inside a longer run of digits, nor of dash-joined groups (order numbers, "2024-555-...")
+      swapRe = new RegExp('(?<![\\d+]|\\d\\p{Pd})(?:' + Object.keys(targets).map(pattern).join('|') + ')(?!\\d|\\p{Pd}\\d)', 'gu');
       return a;
     });
   }
@@ -313,7 +312,7 @@
       whenDomReady(function () {
         try {
           swapIn(d.body);
-          observe();
+          observe(d.documentElement);
         } catch (e) { warn(e); }
         reveal();
         settle();
