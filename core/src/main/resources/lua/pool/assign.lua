@@ -1,14 +1,28 @@
 -- Assigns a number of this pool to a visitor: reclaim what expired, then the visitor's live session
--- (sticky: same number, lease renewed, hold cancelled), else the free number idle longest, else the
--- exhaustion policy. In mode 'sticky' it only looks for the visitor's live session.
+-- (sticky: same number, lease renewed, hold cancelled), else the free number least confusable with
+-- the new visit, else the exhaustion policy. In mode 'sticky' it only looks for the visitor's live session.
+--
+-- Evidence-aware choice: a number's "confusion" is how likely a call from its last visit still is,
+-- relative to a visit on the page (1 while leased; after it left, the attribution model's
+-- after-the-visit rate: scale x log-normal density of minutes since it left), times the zone factor
+-- when the last visit's browser was in another UTC offset than the new one's (the caller's number then
+-- tells the two apart). Among the FREE_LOOK longest-idle free numbers it takes the least confusable; when
+-- none is free, share-channel looks at the SHARE_LOOK numbers whose visit left first and the
+-- SHARE_LOOK whose lease ends first and takes the least confusable of the same channel (a call then
+-- stays at least channel-exact); only when none of those has the channel, the first further on that
+-- has (as before this choice). (Sharing another
+-- channel's number when its confusion was small was measured with size-pool and left out: at half the
+-- rule it turned channel-exact calls into probable/ambiguous ones and gained no exact ones.)
 -- KEYS[1..10] see lib.lua, KEYS[11] the new session's hash
 -- ARGV: 1 now, 2 leaseMs, 3 holdMs, 4 policy ('fallback'|'recycle-oldest'|'share-channel'),
 --       5 mode ('assign'|'sticky'), 6 visitorId, 7 new session id, 8 pool id, 9 property id (8, 9 unused:
 --       the key and the pool's configuration say them),
 --       10 how many pieces the attribution JSON comes in, 11 history cutoff, 12 channel (source/medium/
 --       campaign digest), 13 browser time zone ('' if unknown), 14 ttlMs (history window after the
---       hold), 15 history depth (sessions kept per number), 16.. the attribution JSON in pieces of at
---       most 64 bytes (fields a1, a2, ...: small values keep the hash in Redis's compact encoding)
+--       hold), 15 history depth (sessions kept per number), 16 the browser's UTC offset now in minutes
+--       ('' if unknown), 17 after-the-visit scale, 18 its median minutes, 19 its sigma, 20 zone factor
+--       (a call told apart by zones), 21.. the attribution JSON in pieces of at most 64 bytes (fields a1, a2, ...: small values keep
+--       the hash in Redis's compact encoding)
 -- Returns {'sticky'|'new'|'recycled'|'shared', sid, number, leaseExpiresAt} | {'fallback'} | {'none'} | {'unsynced'}
 if not synced() then
   return {'unsynced'}
@@ -17,7 +31,30 @@ local now, leaseMs, holdMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV
 local policy, mode, visitor = ARGV[4], ARGV[5], ARGV[6]
 local cutoff = tonumber(ARGV[11])
 local channel, ttlMs = ARGV[12], tonumber(ARGV[14])
+local zone = ARGV[16]
+local afterScale, afterMedian, afterSigma = tonumber(ARGV[17]), tonumber(ARGV[18]), tonumber(ARGV[19])
+local zoneFactor = tonumber(ARGV[20])
+local FREE_LOOK, SHARE_LOOK = 8, 32
 reclaim(now, holdMs)
+
+-- the number's confusion with the new visit (see above) and whether its last visit had the same channel;
+-- K.channel holds '<channel>|<utc offset>' of the number's last visit
+local function confusion(n, leftAt, live)
+  local w = 1
+  if not live then
+    local m = math.max(0.05, (now - leftAt) / 60000)
+    local z = (math.log(m) - math.log(afterMedian)) / afterSigma
+    w = afterScale * math.exp(-0.5 * z * z) / (m * afterSigma * 2.5066282746)
+  end
+  local info = redis.call('HGET', K.channel, n) or ''
+  local bar = string.find(info, '|', 1, true)
+  local ch = bar and string.sub(info, 1, bar - 1) or info
+  local lastZone = bar and string.sub(info, bar + 1) or ''
+  if zone ~= '' and lastZone ~= '' and lastZone ~= zone then
+    w = w * zoneFactor
+  end
+  return w, ch == channel
+end
 
 local expiry = now + leaseMs
 
@@ -42,16 +79,37 @@ end
 
 local kind = 'new'
 local n
-local popped = redis.call('ZPOPMIN', K.free)
-if #popped > 0 then
-  n = popped[1]
+local free = redis.call('ZRANGE', K.free, 0, FREE_LOOK - 1, 'WITHSCORES')
+if #free > 0 then
+  -- a free number's score is when its hold ended: its last visit left holdMs before
+  local best
+  for i = 1, #free, 2 do
+    local c = confusion(free[i], tonumber(free[i + 1]) - holdMs, false)
+    if not n or c < best then
+      n, best = free[i], c
+    end
+  end
+  redis.call('ZREM', K.free, n)
 elseif policy == 'share-channel' then
-  -- a number whose last visit came through the same channel, one whose visit has left first
-  -- (earliest hold end), else one still leased (earliest lease end)
+  local best
+  for _, set in ipairs({K.holding, K.leased}) do
+    local entries = redis.call('ZRANGE', set, 0, SHARE_LOOK - 1, 'WITHSCORES')
+    for i = 1, #entries, 2 do
+      local candidate = entries[i]
+      if redis.call('SISMEMBER', K.numbers, candidate) == 1 then
+        -- a held number's score is its hold end: its visit left holdMs before
+        local c, same = confusion(candidate, tonumber(entries[i + 1]) - holdMs, set == K.leased)
+        if same and (not n or c < best) then
+          n, best = candidate, c
+        end
+      end
+    end
+  end
+  -- none of the same channel among those: the first one of the same channel further on, as before
   for _, set in ipairs({K.holding, K.leased}) do
     if not n then
-      for _, candidate in ipairs(redis.call('ZRANGE', set, 0, -1)) do
-        if redis.call('HGET', K.channel, candidate) == channel
+      for _, candidate in ipairs(redis.call('ZRANGE', set, SHARE_LOOK, -1)) do
+        if string.sub(redis.call('HGET', K.channel, candidate) or '', 1, #channel + 1) == channel .. '|'
             and redis.call('SISMEMBER', K.numbers, candidate) == 1 then
           n = candidate
           break
@@ -116,14 +174,14 @@ redis.call('HSET', KEYS[11], 'v', visitor,
   'n', n, 's', 'LEASED', 't', ms(now),
   'le', ms(expiry), 'ne', ms(expiry + holdMs))
 for i = 1, tonumber(ARGV[10]) do
-  redis.call('HSET', KEYS[11], 'a' .. i, ARGV[15 + i])
+  redis.call('HSET', KEYS[11], 'a' .. i, ARGV[20 + i])
 end
 if ARGV[13] ~= '' then
   redis.call('HSET', KEYS[11], 'tz', ARGV[13])
 end
 redis.call('PEXPIRE', KEYS[11], ms(leaseMs + holdMs + ttlMs))
 redis.call('ZADD', K.leased, 'GT', ms(expiry), n)
-redis.call('HSET', K.channel, n, channel)
+redis.call('HSET', K.channel, n, channel .. '|' .. zone)
 redis.call('HSET', K.owner, n, sid)
 redis.call('HSET', K.visitors, visitor, sid)
 redis.call('ZADD', history_key(n), ms(now), random_part(sid))

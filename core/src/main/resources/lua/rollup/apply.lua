@@ -8,11 +8,15 @@
 -- {roll:<property>} hash tag (one slot on Redis Cluster).
 -- KEYS[1] contribution string {roll:P}:contrib:<callId>   KEYS[2] callers hash {roll:P}:callers
 -- KEYS[3] live calls set {roll:P}:live   KEYS[4] buyers hash {roll:P}:buyers (caller -> first converted call)
--- KEYS[5..] the day, hour and HyperLogLog keys named in ARGV[5]
+-- KEYS[5] lifetime hash {roll:P}:lifetime (customers, customerRevenue: since tracking began)
+-- KEYS[6..] the day, hour and HyperLogLog keys named in ARGV[5]
 -- ARGV: 1 expected old contribution JSON ('' for none), 2 stream entry id, 3 call id,
 --       4 new contribution JSON, 5 key indexes JSON:
 --       {old: {total, hour, dims: {dim: i}}, new: {total, hour, dims: {dim: i}, hll, hlls: {dim: i},
---        hllr, hllrs: {dim: i}}} (hllr: HyperLogLogs of repeat callers)
+--        hllr, hllrs: {dim: i}}, demote: {contrib, total, dims: {dim: i}, hllr, hllrs: {dim: i}}}
+--       (hllr: HyperLogLogs of repeat callers; demote: the caller's first call so far, when this call
+--       started before it), 6 the call's start (epoch ms), 7 expected callers-hash value for the
+--       caller ('' for none), 8 expected contribution of the call to demote ('' for none)
 -- contribution: {day, hour, dims: {source=..,...}, caller, live (0/1),
 --                m: {calls, answered, missed, qualified, conversions, revenue, duration, ...}}
 -- (the metrics are Contribution's; this script adds first, repeatCalls, repeatPurchases and firstRevenue)
@@ -42,25 +46,105 @@ if oldJson then
 end
 local new = cjson.decode(ARGV[4])
 
--- first-time caller: the property's first call from this caller (by call id) is the first-time one
+-- first-time caller: the caller's call that started first on the property, whatever order the calls
+-- are rolled up in (the router replays its spool late and out of order). The callers hash keeps
+-- "<start ms>|<call id>" of the earliest call seen (a bare call id, from before start times were kept,
+-- counts as earliest). A call that started before it takes its place, and the other call's stored
+-- contribution is demoted to a repeat call in its own day's figures.
+local start = tonumber(ARGV[6])
+local function parseFirst(v)
+  local ms, id = string.match(v, '^(%d+)|(.+)$')
+  if ms then return tonumber(ms), id end
+  return -1, v
+end
+local function metricDelta(keyIdx, dims, metric, delta)
+  if delta == 0 then return end
+  local d = string.format('%.0f', delta)
+  if redis.call('HINCRBY', KEYS[keyIdx.total], metric, d) == 0 then
+    redis.call('HDEL', KEYS[keyIdx.total], metric)
+  end
+  for dim, value in pairs(dims) do
+    local dimKey = KEYS[keyIdx.dims[dim]]
+    if redis.call('HINCRBY', dimKey, metric .. ':' .. value, d) == 0 then
+      redis.call('HDEL', dimKey, metric .. ':' .. value)
+    end
+  end
+end
 new.m.first = 0
 new.m.repeatCalls = 0
 if new.caller ~= '' then
-  redis.call('HSETNX', KEYS[2], new.caller, callId)
-  if redis.call('HGET', KEYS[2], new.caller) == callId then
+  local firstValue = redis.call('HGET', KEYS[2], new.caller)
+  if (firstValue or '') ~= ARGV[7] then
+    return -1
+  end
+  local mine = string.format('%.0f', start) .. '|' .. callId
+  if not firstValue then
+    redis.call('HSET', KEYS[2], new.caller, mine)
     new.m.first = 1
   else
-    new.m.repeatCalls = 1
+    local firstStart, firstId = parseFirst(firstValue)
+    if firstId == callId then
+      new.m.first = 1
+    elseif start < firstStart or (start == firstStart and callId < firstId) then
+      -- this call is the caller's first: the one counted as first so far becomes a repeat call
+      local d = idx.demote
+      if not d then
+        return redis.error_reply('first call of the caller to demote was not named')
+      end
+      local prevJson = redis.call('GET', KEYS[d.contrib])
+      if (prevJson or '') ~= ARGV[8] then
+        return -1
+      end
+      if prevJson then
+        local prev = cjson.decode(prevJson)
+        if prev.m.first == 1 then
+          metricDelta(d, prev.dims, 'first', -1)
+          metricDelta(d, prev.dims, 'repeatCalls', 1)
+          metricDelta(d, prev.dims, 'firstRevenue', -(prev.m.firstRevenue or 0))
+          prev.m.first = 0
+          prev.m.repeatCalls = 1
+          prev.m.firstRevenue = 0
+          if string.sub(prev.caller, 1, 7) ~= 'erased:' then
+            redis.call('PFADD', KEYS[d.hllr], prev.caller)
+            for dim, _ in pairs(prev.dims) do
+              redis.call('PFADD', KEYS[d.hllrs[dim]], prev.caller)
+            end
+          end
+          redis.call('SET', KEYS[d.contrib], cjson.encode(prev), 'KEEPTTL')
+        end
+      end
+      redis.call('HSET', KEYS[2], new.caller, mine)
+      new.m.first = 1
+    else
+      new.m.repeatCalls = 1
+    end
   end
 end
 -- repeat purchase: a converted call of a caller whose first converted call was another one
 new.m.repeatPurchases = 0
 if new.caller ~= '' and new.m.conversions == 1 then
-  redis.call('HSETNX', KEYS[4], new.caller, callId)
+  if redis.call('HSETNX', KEYS[4], new.caller, callId) == 1 then
+    -- a new customer: a caller's first converted call (customer lifetime value)
+    redis.call('HINCRBY', KEYS[5], 'customers', 1)
+  end
   if redis.call('HGET', KEYS[4], new.caller) ~= callId then
     new.m.repeatPurchases = 1
   end
 end
+-- lifetime revenue of customers: the values of converted calls from identified callers, all time.
+-- A contribution stored before this was kept (no "lt") was never counted, so it is not taken back
+local function customerRevenue(c)
+  if c.caller ~= '' and c.m.conversions == 1 then return c.m.revenue end
+  return 0
+end
+local lifetimeDelta = customerRevenue(new)
+if old and old.lt == 1 then
+  lifetimeDelta = lifetimeDelta - customerRevenue(old)
+end
+if lifetimeDelta ~= 0 then
+  redis.call('HINCRBY', KEYS[5], 'customerRevenue', string.format('%.0f', lifetimeDelta))
+end
+new.lt = 1
 -- revenue of first-time callers' calls (revenue per first-time caller)
 new.m.firstRevenue = 0
 if new.m.first == 1 then

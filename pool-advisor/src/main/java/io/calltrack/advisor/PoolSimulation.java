@@ -39,6 +39,8 @@ public final class PoolSimulation {
   /** Pool status is sampled this often (simulated) to find the peak of numbers in use. */
   static final Duration SAMPLE_EVERY = Duration.ofMinutes(5);
   private static final long AWAIT_SECONDS = 60;
+  /** CALLTRACK_SIM_DEBUG=1 prints every call not marked exact (or wrong) with its candidates, and calls by kind (stderr). */
+  private static final boolean DEBUG = System.getenv("CALLTRACK_SIM_DEBUG") != null;
   /** Numbers of simulated pools: +1555 followed by 7 digits, handed out in blocks so pools never share one. */
   private static final AtomicLong NEXT_NUMBER = new AtomicLong(ThreadLocalRandom.current().nextLong(0, 5_000_000));
 
@@ -113,6 +115,8 @@ public final class PoolSimulation {
     Map<CallOutcome, Integer> outcomes = new EnumMap<>(CallOutcome.class);
     Map<CallOutcome, Integer> wrong = new EnumMap<>(CallOutcome.class);
     int channelWrong = 0;
+    Calibration calibration = new Calibration();
+    java.util.Map<String, int[]> byKind = new java.util.TreeMap<>();
     int fallbackVisits = 0;
     int recycledVisits = 0;
     int sharedVisits = 0;
@@ -181,6 +185,22 @@ public final class PoolSimulation {
           if (!st.fallback && !CallOutcome.topIsCaller(v.visitorId(), a)) {
             wrong.merge(o, 1, Integer::sum);
           }
+          if (!st.fallback && !a.candidates().isEmpty()) {
+            calibration.add(a.candidates().get(0).likelihood(), CallOutcome.topIsCaller(v.visitorId(), a));
+          }
+          if (!st.fallback) {
+            String kind = v.traits().tapAt() != null ? "tapped" : v.traits().copyAt() != null ? "copied"
+                : !e.at.isAfter(v.leave()) ? (v.traits().mobile() ? "on-page-phone-no-tap" : "on-page-desktop")
+                : "after-the-visit";
+            byKind.computeIfAbsent(kind, k -> new int[2])[a.confidence() == Confidence.EXACT ? 0 : 1]++;
+          }
+          if (DEBUG && !st.fallback && (a.confidence() != Confidence.EXACT
+              || !CallOutcome.topIsCaller(v.visitorId(), a))) {
+            System.err.printf("%s %s caller=%s visitor=%s mobile=%b zone=%s right=%b%n", e.at, a.confidence(),
+                v.traits().caller(), v.visitorId(), v.traits().mobile(), v.traits().zone(),
+                CallOutcome.topIsCaller(v.visitorId(), a));
+            a.candidates().forEach(c -> System.err.println("    " + c.sessionId() + " " + c.likelihood() + " " + c.reasons()));
+          }
           if (a.confidence() == Confidence.CHANNEL && !st.fallback
               && !Channels.same(a.attribution(), st.attribution)) {
             channelWrong++;
@@ -189,8 +209,13 @@ public final class PoolSimulation {
         default -> throw new IllegalStateException();
       }
     }
+    if (DEBUG) {
+      StringBuilder sb = new StringBuilder("calls by kind at " + poolSize + " numbers (exact / not exact):");
+      byKind.forEach((k, n) -> sb.append(' ').append(k).append(' ').append(n[0]).append('/').append(n[1]));
+      System.err.println(sb);
+    }
     return new SimResult(poolSize, outcomes, wrong, channelWrong, visits.size(), fallbackVisits, recycledVisits,
-        sharedVisits, peak, ops, (System.nanoTime() - started) / 1_000_000);
+        sharedVisits, peak, ops, (System.nanoTime() - started) / 1_000_000, calibration);
   }
 
   private static void scheduleHeartbeat(PriorityQueue<Event> queue, long seq, Instant at, Visit v, int index) {

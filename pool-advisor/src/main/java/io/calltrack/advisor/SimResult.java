@@ -16,10 +16,11 @@ import java.util.Map;
  * @param peakInUse most numbers leased or held at once (sampled every 5 simulated minutes)
  * @param engineOps engine calls made (assign, heartbeat, release, evidence, resolve)
  * @param wallMillis how long the days took to simulate
+ * @param calibration calls by the top candidate's likelihood, and how many of them were right
  */
 public record SimResult(int poolSize, Map<CallOutcome, Integer> outcomes, Map<CallOutcome, Integer> wrong,
     int channelWrong, int visits, int fallbackVisits, int recycledVisits, int sharedVisits, int peakInUse,
-    long engineOps, long wallMillis) {
+    long engineOps, long wallMillis, Calibration calibration) {
 
   public SimResult {
     Map<CallOutcome, Integer> copy = new EnumMap<>(CallOutcome.class);
@@ -28,6 +29,7 @@ public record SimResult(int poolSize, Map<CallOutcome, Integer> outcomes, Map<Ca
     Map<CallOutcome, Integer> w = new EnumMap<>(CallOutcome.class);
     w.putAll(wrong);
     wrong = w;
+    calibration = calibration == null ? new Calibration() : calibration;
   }
 
   public int calls() {

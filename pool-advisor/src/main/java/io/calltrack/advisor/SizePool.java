@@ -198,6 +198,13 @@ public final class SizePool {
       }
       out.println("  (exact% = calls marked exact; wrong-in-exact% = calibration: of those, top candidate not the caller;"
           + " credit-right% = exact and right, or channel with the right channel)");
+      out.println("  calibration, calls by the top candidate's likelihood (right = the top candidate made the call):");
+      Calibration all = new Calibration();
+      for (SimResult r : sizer.results().values()) {
+        out.printf("%6d  %s%n", r.poolSize(), r.calibration());
+        all.addAll(r.calibration());
+      }
+      out.printf("   all  %s%n", all);
       out.println();
       if (answer > 0) {
         out.printf("smallest pool with >= %.1f%% of calls exact and <= %.1f%% of those wrong: %d numbers%n",

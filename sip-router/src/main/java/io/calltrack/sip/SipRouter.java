@@ -17,6 +17,7 @@ import io.calltrack.sip.routing.CallPolicy;
 import io.calltrack.sip.proxy.HopRouter;
 import io.calltrack.sip.proxy.Proxy;
 import io.calltrack.sip.record.CallJournal;
+import io.calltrack.sip.record.SpoolAlarm;
 import io.calltrack.sip.record.CallRecorder;
 import io.calltrack.sip.record.CallResolver;
 import io.calltrack.sip.routing.CallRouting;
@@ -51,7 +52,11 @@ public final class SipRouter {
 
   /** What the router reads and writes; Redis-backed in production, chosen by tests where they must. */
   record Backends(ConfigStore config, java.util.function.Consumer<Runnable> onConfigChange, PoolEngine engine,
-      CallStore calls, Runnable close) {}
+      CallStore calls, java.util.function.Function<String, Future<io.calltrack.core.marketing.PropertySettings>> settings,
+      Runnable close) {}
+
+  /** How often the router compares its spool depth with each property's alert threshold. */
+  static final Duration SPOOL_ALARM_PERIOD = Duration.ofSeconds(30);
 
   private final Vertx vertx;
   private final SipRouterOptions options;
@@ -62,10 +67,16 @@ public final class SipRouter {
   private final Backends backends;
   private final Proxy proxy;
   private final CallPolicy policy;
+  private final io.calltrack.core.webhooks.WebhookSender alertSender;
+  private final SpoolAlarm spoolAlarm;
 
   private SipRouter(Vertx vertx, SipRouterOptions options, SipStack stack, RoutingTableCache table, CallJournal journal,
       ExecutorService pool, Backends backends, Proxy proxy, CallPolicy policy) {
     this.policy = policy;
+    this.alertSender = new io.calltrack.core.webhooks.WebhookSender(vertx, options.clock(), Duration.ofSeconds(1),
+        Duration.ofMinutes(5));
+    this.spoolAlarm = new SpoolAlarm(vertx, options.advertisedHost() + ":" + options.advertisedPort(), journal::depth,
+        () -> table.get().properties().keySet(), backends.settings(), alertSender, options.clock());
     this.vertx = vertx;
     this.options = options;
     this.stack = stack;
@@ -84,6 +95,7 @@ public final class SipRouter {
     Context context = vertx.getOrCreateContext();
     return vertx.<SipRouter>executeBlocking(() -> build(vertx, context, o, backends), false)
         .compose(router -> router.table.start().map(router))
+        .onSuccess(router -> router.spoolAlarm.start(SPOOL_ALARM_PERIOD))
         .onSuccess(r -> LOG.info("SIP router listening on {}:{} (UDP and TCP)", o.host(), o.port()))
         .onFailure(err -> backends.close().run());
   }
@@ -99,7 +111,7 @@ public final class SipRouter {
         });
     CallResolver resolver = new CallResolver(context, backends.engine(), Duration.ofSeconds(2), o.registry());
     CallJournal journal = new CallJournal(vertx, context, backends.calls(), o.spoolDir(), pool,
-        resolver::enrich, Duration.ofSeconds(3), o.clock());
+        resolver::enrich, Duration.ofSeconds(3), o.clock(), o.limits().maxCallDuration());
     RouterMetrics metrics = new RouterMetrics(o.registry(), journal::depth);
     RoutingTableCache table = new RoutingTableCache(vertx, context, backends.config(),
         new RoutingSnapshot(o.spoolDir()), Duration.ofSeconds(30), Duration.ofSeconds(3));
@@ -239,6 +251,8 @@ public final class SipRouter {
   }
 
   public Future<Void> close() {
+    spoolAlarm.close();
+    alertSender.close();
     proxy.close();
     return table.close()
         .eventually(() -> vertx.executeBlocking(() -> {
@@ -264,6 +278,7 @@ public final class SipRouter {
       return RedisConfigStore.create(vertx, redis).map(config -> new Backends(config, config::onChange,
           new RedisPoolEngine(vertx, RedisAPI.api(redis), config, o.clock()), new RedisCallStore(redis,
               io.calltrack.core.redis.RedisTarget.parse(o.redisUrl()).writes()),
+          new io.calltrack.core.marketing.SettingsStore(redis)::get,
           () -> config.close().onComplete(ar -> redis.close())));
     }
   }

@@ -13,7 +13,6 @@ import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.MutableClock;
 import io.calltrack.core.testing.TestNumbers;
-import io.calltrack.sip.record.CallJournal;
 import io.calltrack.sip.testing.SipPhone;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -61,8 +60,8 @@ class OpenCallRecoveryTest {
       CallRecord r = fx.awaitFinished(callId);
       assertEquals(CallStatus.ANSWERED, r.status(), r::toString);
       assertEquals(CallRecord.END_ROUTER_RESTART, r.endReason(), r::toString);
-      assertEquals(answeredAt.plus(CallJournal.MAX_CALL), r.endedAt(), r::toString);
-      assertEquals(CallJournal.MAX_CALL.toSeconds(), r.durationSeconds(), r::toString);
+      assertEquals(answeredAt.plus(RouterLimits.DEFAULTS.maxCallDuration()), r.endedAt(), r::toString);
+      assertEquals(RouterLimits.DEFAULTS.maxCallDuration().toSeconds(), r.durationSeconds(), r::toString);
       Await.until(WAIT, () -> second.openCalls() == 0);
 
       // a third start finds nothing left to close, and the record does not change again

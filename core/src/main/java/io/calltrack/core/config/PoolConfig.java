@@ -63,7 +63,8 @@ public record PoolConfig(
     RECYCLE_OLDEST("recycle-oldest"),
     /**
      * Let the new visit share a leased or held number whose current visit has the same channel
-     * (source, medium, campaign), preferring numbers whose visit has left; fallback when none has.
+     * (source, medium, campaign), the one whose last visit it is least likely to be confused with
+     * (left longest ago, or in another time zone: see assign.lua); fallback when none has.
      * A call to a shared number is then at least channel-exact; counted.
      */
     SHARE_CHANNEL("share-channel");

@@ -83,11 +83,14 @@ public record PropertySettings(
    * Alert webhook and thresholds: pool utilization above {@code poolUtilizationPercent} (75) for
    * {@code poolMinutes} (10) minutes, pool exhausted, today's failed-call share above
    * {@code failedCallRate} (0.2, at least 10 calls), calls or revenue below the month's target pace
-   * or below {@code trailingPercent} (50) % of the trailing {@code trailingDays} (7) days' average.
+   * or below {@code trailingPercent} (50) % of the trailing {@code trailingDays} (7) days' average,
+   * and (sent by each SIP router) more than {@code spoolDepth} (100) call events waiting in a router's
+   * spool for {@code spoolMinutes} (5) minutes.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Alerts(String url, String secret, Integer poolUtilizationPercent, Integer poolMinutes,
-      BigDecimal failedCallRate, Integer trailingDays, Integer trailingPercent) {
+      BigDecimal failedCallRate, Integer trailingDays, Integer trailingPercent, Integer spoolDepth,
+      Integer spoolMinutes) {
     public Alerts {
       requireUrl(url, "alerts.url");
       if (secret == null || secret.length() < 16) {
@@ -98,6 +101,11 @@ public record PropertySettings(
       failedCallRate = failedCallRate == null ? new BigDecimal("0.2") : failedCallRate;
       trailingDays = trailingDays == null ? 7 : trailingDays;
       trailingPercent = trailingPercent == null ? 50 : trailingPercent;
+      spoolDepth = spoolDepth == null ? 100 : spoolDepth;
+      spoolMinutes = spoolMinutes == null ? 5 : spoolMinutes;
+      if (spoolDepth < 1 || spoolMinutes < 0) {
+        throw new CalltrackException.Invalid("alerts: spoolDepth >= 1, spoolMinutes >= 0");
+      }
       if (poolUtilizationPercent < 1 || poolUtilizationPercent > 100 || poolMinutes < 0 || trailingDays < 1
           || trailingDays > 60 || trailingPercent < 1 || trailingPercent > 100) {
         throw new CalltrackException.Invalid("alerts: poolUtilizationPercent 1-100, poolMinutes >= 0, "

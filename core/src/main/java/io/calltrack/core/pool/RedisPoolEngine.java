@@ -2,6 +2,7 @@ package io.calltrack.core.pool;
 
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.attribution.AttributionModel;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.PoolConfig;
 import io.calltrack.core.config.PropertyConfig;
@@ -99,6 +100,7 @@ public final class RedisPoolEngine implements PoolEngine {
    * this many times since. Sessions themselves stay for the history window (TTL).
    */
   public static final int HISTORY_DEPTH = 32;
+
   /** Most evidence beacons one session may record; later ones change nothing (a flood). */
   public static final int MAX_BEACONS = 64;
 
@@ -235,7 +237,12 @@ public final class RedisPoolEngine implements PoolEngine {
         Channels.digest(attribution),
         timeZone == null ? "" : timeZone,
         Long.toString(historyWindow.toMillis()),
-        Integer.toString(HISTORY_DEPTH)));
+        Integer.toString(HISTORY_DEPTH),
+        utcOffsetMinutes(timeZone, now),
+        Double.toString(AttributionModel.AFTER_SCALE),
+        Double.toString(AttributionModel.AFTER_MEDIAN_MIN),
+        Double.toString(AttributionModel.AFTER_SIGMA),
+        Double.toString(AttributionModel.ZONE_MISMATCH / AttributionModel.ZONE_MATCH)));
     args.addAll(pieces);
     return (client != null && durability.enabled() && mode.equals("assign")
         ? ASSIGN.runReplicated(client, keys, args, durability)
@@ -268,6 +275,19 @@ public final class RedisPoolEngine implements PoolEngine {
               "shared".equals(kind))));
       }
     });
+  }
+
+  /** The browser zone's UTC offset at {@code nowMs} in minutes, "" when unknown (what zone evidence compares). */
+  static String utcOffsetMinutes(String timeZone, long nowMs) {
+    if (timeZone == null || timeZone.isBlank()) {
+      return "";
+    }
+    try {
+      return Integer.toString(java.time.ZoneId.of(timeZone).getRules()
+          .getOffset(Instant.ofEpochMilli(nowMs)).getTotalSeconds() / 60);
+    } catch (RuntimeException e) {
+      return "";
+    }
   }
 
   private static Assignment fallback(PropertyConfig property, String visitor) {

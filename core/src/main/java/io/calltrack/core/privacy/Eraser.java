@@ -102,6 +102,7 @@ public final class Eraser {
         for (var c : p.getValue().entrySet()) {
           List<String> k = new ArrayList<>();
           k.add(keys.callers());
+          k.add(keys.buyers());
           c.getValue().forEach(id -> k.add(keys.contribution(id)));
           chain = chain.compose(v -> ERASE_CALLER_ROLLUP.run(redis, k, List.of(c.getKey(), token)).mapEmpty());
         }

@@ -3,6 +3,7 @@ package io.calltrack.core.report;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.rollup.Dimension;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -11,9 +12,57 @@ import java.util.stream.Stream;
  * ({@code source,week}: one row per source and week). {@code hour} stands alone: the hour rollups are
  * not kept per dimension value.
  */
-public record GroupBy(Dimension dimension, TimeBucket time, boolean firstTouch) {
+public record GroupBy(Dimension dimension, TimeBucket time, boolean firstTouch, List<String> confidence) {
+  /** Confidences a report can be filtered by (a call's {@code confidence}). */
+  public static final List<String> CONFIDENCES = List.of("exact", "channel", "probable", "ambiguous", "unattributed");
+
+  /** The rollup of a dimension split by confidence: values are {@code <confidence>|<value>}. */
+  public static String byConfidence(Dimension d) {
+    return d.json() + "@confidence";
+  }
+
+  /** Dimensions a confidence filter can be combined with (their rollups are also kept per confidence). */
+  public static boolean filterable(Dimension d) {
+    return d.touch() || d == Dimension.NUMBER || d == Dimension.CONFIDENCE;
+  }
+
+  public GroupBy {
+    confidence = confidence == null ? null : List.copyOf(confidence);
+  }
+
+  public GroupBy(Dimension dimension, TimeBucket time, boolean firstTouch) {
+    this(dimension, time, firstTouch, null);
+  }
+
   public GroupBy(Dimension dimension, TimeBucket time) {
     this(dimension, time, false);
+  }
+
+  /**
+   * The same grouping counting only calls of these confidences ({@code exact,channel}); null or blank:
+   * every call. Works with the last-touch marketing dimensions, number, confidence and the periods
+   * day/week/month/weekday (not hour, not model=first: those rollups are not kept per confidence).
+   */
+  public GroupBy withConfidence(String filter) {
+    if (filter == null || filter.isBlank()) {
+      return new GroupBy(dimension, time, firstTouch, null);
+    }
+    List<String> wanted = new java.util.ArrayList<>();
+    for (String c : filter.strip().split("\\s*,\\s*")) {
+      if (!CONFIDENCES.contains(c)) {
+        throw new CalltrackException.Invalid("confidence must be one or more of " + String.join("|", CONFIDENCES)
+            + " separated by commas: '" + filter + "'");
+      }
+      if (!wanted.contains(c)) {
+        wanted.add(c);
+      }
+    }
+    if (time == TimeBucket.HOUR || firstTouch || (dimension != null && !filterable(dimension))) {
+      throw new CalltrackException.Invalid("confidence can filter reports grouped by source, medium, campaign, "
+          + "keyword, adGroup, ad, content, landingPage, number or confidence, or by day, week, month or weekday "
+          + "(not hour, not model=first)");
+    }
+    return new GroupBy(dimension, time, firstTouch, wanted);
   }
 
   public static GroupBy of(Dimension d) {
@@ -26,7 +75,7 @@ public record GroupBy(Dimension dimension, TimeBucket time, boolean firstTouch) 
    */
   public GroupBy withModel(String model) {
     if (model == null || model.isBlank() || model.strip().equals("last")) {
-      return new GroupBy(dimension, time, false);
+      return new GroupBy(dimension, time, false, confidence);
     }
     if (!model.strip().equals("first")) {
       throw new CalltrackException.Invalid("model must be first or last: '" + model + "'");
@@ -35,7 +84,7 @@ public record GroupBy(Dimension dimension, TimeBucket time, boolean firstTouch) 
       throw new CalltrackException.Invalid("model=first needs groupBy with a marketing dimension (source, medium, "
           + "campaign, keyword, adGroup, ad, content or landingPage)");
     }
-    return new GroupBy(dimension, time, true);
+    return new GroupBy(dimension, time, true, confidence);
   }
 
   /** The name of the dimension's rollups: "source", or "first.source" under the first-touch model. */

@@ -25,6 +25,9 @@ public record RoiReport(String property, String timezone, LocalDate from, LocalD
     out.put("to", to.toString());
     out.put("groupBy", groupBy.json());
     out.put("model", groupBy.firstTouch() ? "first" : "last");
+    if (groupBy.confidence() != null) {
+      out.put("confidence", groupBy.confidence());
+    }
     out.put("rows", rows.stream().map(r -> {
       Map<String, Object> row = new LinkedHashMap<>();
       if (groupBy.time() != null) {

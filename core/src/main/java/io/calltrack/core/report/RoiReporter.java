@@ -48,6 +48,21 @@ public final class RoiReporter {
     this.spend = spend;
   }
 
+  /**
+   * Customer lifetime value since tracking began ({@link RollupKeys#lifetime()}): {@code customers}
+   * (identified callers with a converted call), {@code customerRevenue} (minor units: the values of
+   * their converted calls, every day), as kept by the rollup script.
+   */
+  public Future<Map<String, Long>> lifetime(String property) {
+    return io.vertx.redis.client.RedisAPI.api(redis).hgetall(new RollupKeys(property).lifetime()).map(res -> {
+      Map<String, Long> out = new java.util.LinkedHashMap<>();
+      out.put("customers", 0L);
+      out.put("customerRevenue", 0L);
+      io.calltrack.core.rollup.Hashes.toMap(res).forEach((k, v) -> out.put(k, Long.parseLong(v)));
+      return out;
+    });
+  }
+
   public Future<RoiReport> report(String property, ZoneId zone, LocalDate from, LocalDate to, Dimension groupBy) {
     return report(property, zone, from, to, GroupBy.of(groupBy));
   }
@@ -65,15 +80,21 @@ public final class RoiReporter {
     RollupKeys keys = new RollupKeys(property);
     TimeBucket time = groupBy.time();
     Dimension dim = groupBy.dimension();
-    // the hash of each day holding the rows' values: the dimension's, the hour rollup, or only the total
-    String rowHash = dim != null ? groupBy.rollupName() : time == TimeBucket.HOUR ? "hour" : null;
+    List<String> only = groupBy.confidence();
+    // the hash of each day holding the rows' values: the dimension's, the hour rollup, or only the total;
+    // under a confidence filter the total is the sum of the chosen confidences' rows and the
+    // dimension's values come from its per-confidence rollup ("<confidence>|<value>")
+    String totalHash = only == null ? "total" : Dimension.CONFIDENCE.json();
+    String rowHash = dim == null ? (time == TimeBucket.HOUR ? "hour" : null)
+        : only == null ? groupBy.rollupName()
+        : dim == Dimension.CONFIDENCE ? Dimension.CONFIDENCE.json() : GroupBy.byConfidence(dim);
     List<LocalDate> days = new ArrayList<>();
     for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
       days.add(d);
     }
     List<Request> reads = new ArrayList<>();
     for (LocalDate d : days) {
-      reads.add(Request.cmd(Command.HGETALL).arg(keys.day(d, "total")));
+      reads.add(Request.cmd(Command.HGETALL).arg(keys.day(d, totalHash)));
       if (rowHash != null) {
         reads.add(Request.cmd(Command.HGETALL).arg(keys.day(d, rowHash)));
       }
@@ -90,7 +111,8 @@ public final class RoiReporter {
       }
       for (int i = 0; i < days.size(); i++) {
         LocalDate day = days.get(i);
-        Map<String, String> totals = Hashes.toMap(res.get(stride * i));
+        Map<String, String> totals = only == null ? Hashes.toMap(res.get(stride * i))
+            : chosen(Hashes.toMap(res.get(stride * i)), only);
         totals.forEach((metric, v) -> total.merge(metric, Long.parseLong(v), Long::sum));
         if (rowHash == null) {
           Key k = new Key(time.label(day), null);
@@ -102,6 +124,15 @@ public final class RoiReporter {
         Hashes.toMap(res.get(stride * i + 1)).forEach((field, v) -> {
           int colon = field.indexOf(':');
           String value = field.substring(colon + 1);
+          if (only != null && dim != null && dim != Dimension.CONFIDENCE) {
+            int bar = value.indexOf('|');
+            if (bar < 0 || !only.contains(value.substring(0, bar))) {
+              return;
+            }
+            value = value.substring(bar + 1);
+          } else if (only != null && dim == Dimension.CONFIDENCE && !only.contains(value)) {
+            return;
+          }
           Key k = dim == null ? new Key(value, null) : new Key(time == null ? null : time.label(day), value);
           byKey.computeIfAbsent(k, x -> new HashMap<>()).merge(field.substring(0, colon), Long.parseLong(v), Long::sum);
           if (seenToday.put(k, Boolean.TRUE) == null) {
@@ -112,7 +143,10 @@ public final class RoiReporter {
           daysOf.computeIfAbsent(new Key(time.label(day), null), x -> new ArrayList<>()).add(day);
         }
       }
-      return spend.rows(property, from, to).compose(spendRows ->
+      // spend is not split by confidence: a filtered report has no cost
+      Future<List<SpendRow>> spent = only != null ? Future.succeededFuture(List.of())
+          : spend.rows(property, from, to);
+      return spent.compose(spendRows ->
           uniques(keys, days, groupBy, daysOf).map(uniq -> {
             Map<Key, Long> costByKey = costAtLevel(spendRows, groupBy);
             for (Key k : costByKey.keySet()) {
@@ -141,6 +175,20 @@ public final class RoiReporter {
             return new RoiReport(property, zone.getId(), from, to, groupBy, rows, new RoiRow(null, t));
           }));
     });
+  }
+
+  /** The metrics of the chosen confidences summed from a day's confidence rollup ({@code metric:confidence}). */
+  private static Map<String, String> chosen(Map<String, String> byConfidence, List<String> only) {
+    Map<String, Long> sum = new HashMap<>();
+    byConfidence.forEach((field, v) -> {
+      int colon = field.indexOf(':');
+      if (only.contains(field.substring(colon + 1))) {
+        sum.merge(field.substring(0, colon), Long.parseLong(v), Long::sum);
+      }
+    });
+    Map<String, String> out = new HashMap<>();
+    sum.forEach((m, v) -> out.put(m, Long.toString(v)));
+    return out;
   }
 
   /** Spend summed per row key, only for rows given at the grouped level. */
@@ -188,9 +236,18 @@ public final class RoiReporter {
     List<Key> order = new ArrayList<>();
     Request total = Request.cmd(Command.PFCOUNT);
     Request totalRepeat = Request.cmd(Command.PFCOUNT);
+    List<String> only = g.confidence();
+    String conf = Dimension.CONFIDENCE.json();
     days.forEach(day -> {
-      total.arg(keys.hllTotal(day));
-      totalRepeat.arg(keys.hllRepeat(day));
+      if (only == null) {
+        total.arg(keys.hllTotal(day));
+        totalRepeat.arg(keys.hllRepeat(day));
+      } else {
+        only.forEach(c -> {
+          total.arg(keys.hll(day, conf, c));
+          totalRepeat.arg(keys.hllRepeat(day, conf, c));
+        });
+      }
     });
     counts.add(total);
     counts.add(totalRepeat);
@@ -199,7 +256,17 @@ public final class RoiReporter {
       Request r = Request.cmd(Command.PFCOUNT);
       Request rr = Request.cmd(Command.PFCOUNT);
       for (LocalDate day : kd) {
-        if (g.dimension() != null) {
+        if (only != null && g.dimension() != null && g.dimension() != Dimension.CONFIDENCE) {
+          for (String c : only) {
+            r.arg(keys.hll(day, GroupBy.byConfidence(g.dimension()), c + "|" + k.value()));
+            rr.arg(keys.hllRepeat(day, GroupBy.byConfidence(g.dimension()), c + "|" + k.value()));
+          }
+        } else if (only != null && g.dimension() == null) {
+          for (String c : only) {
+            r.arg(keys.hll(day, conf, c));
+            rr.arg(keys.hllRepeat(day, conf, c));
+          }
+        } else if (g.dimension() != null) {
           r.arg(keys.hll(day, g.rollupName(), k.value()));
           rr.arg(keys.hllRepeat(day, g.rollupName(), k.value()));
         } else if (g.time() == TimeBucket.HOUR) {

@@ -54,6 +54,13 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
         dims.put(d.firstTouchJson(), d.firstTouchValueOf(call));
       }
     }
+    // the same per confidence, so reports can be filtered by it: "<confidence>|<value>"
+    String confidence = Dimension.CONFIDENCE.valueOf(call);
+    for (Dimension d : Dimension.values()) {
+      if (d != Dimension.CONFIDENCE && io.calltrack.core.report.GroupBy.filterable(d)) {
+        dims.put(io.calltrack.core.report.GroupBy.byConfidence(d), confidence + "|" + d.valueOf(call));
+      }
+    }
     dims.put("hour", Integer.toString(start.getHour()));
     CallStatus s = call.status();
     CallOutcome o = call.outcome();

@@ -32,7 +32,11 @@ public enum Dimension {
   /** Where the caller's number is registered (libphonenumber's offline geocoder), e.g. "Chicago, IL". */
   REGION("region", c -> CallerPlace.region(c.caller())),
   /** The business's class of the call from its outcome (sales, support, ...). */
-  CALL_TYPE("callType", c -> c.outcome() == null ? null : c.outcome().callType());
+  CALL_TYPE("callType", c -> c.outcome() == null ? null : c.outcome().callType()),
+  /** The business's disposition of the call from its outcome (customer, spam, wrong-number, voicemail, ...). */
+  DISPOSITION("disposition", c -> c.outcome() == null ? null : c.outcome().disposition()),
+  /** How sure the attribution is: exact, channel, probable, ambiguous, unattributed (null: static numbers before v2). */
+  CONFIDENCE("confidence", CallRecord::confidence);
 
   private final String json;
   private final Function<CallRecord, String> value;

@@ -16,8 +16,11 @@ import java.time.LocalDate;
  *   <li>{@code dashboard-days} — set of the property's days on which its dashboard was read</li>
  *   <li>{@code settings} — JSON of the property's marketing settings ({@link io.calltrack.core.marketing.PropertySettings})</li>
  *   <li>{@code contrib:<callId>} — JSON of what the call currently adds (and the stream id it came from)</li>
- *   <li>{@code callers} — hash caller → id of the caller's first call on the property</li>
+ *   <li>{@code callers} — hash caller → {@code <start epoch ms>|<call id>} of the caller's earliest-started
+ *       call on the property (a bare call id in data from before start times were kept)</li>
  *   <li>{@code buyers} — hash caller → id of the caller's first converted call on the property</li>
+ *   <li>{@code lifetime} — hash since tracking began: {@code customers} (callers with a converted call) and
+ *       {@code customerRevenue} (values of their converted calls, minor units)</li>
  *   <li>{@code live} — set of call ids still ringing or talking</li>
  *   <li>{@code spend:<date>} — hash {@code source\tmedium\tcampaign[\tkeyword\tadGroup\tlandingPage]} → amount
  *       in minor units</li>
@@ -46,6 +49,10 @@ public final class RollupKeys {
 
   public String buyers() {
     return prefix + "buyers";
+  }
+
+  public String lifetime() {
+    return prefix + "lifetime";
   }
 
   public String live() {

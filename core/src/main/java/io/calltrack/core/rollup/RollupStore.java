@@ -79,23 +79,35 @@ public final class RollupStore {
   private Future<Boolean> apply(CallRecord call, Contribution c, String entryId, int attempt) {
     RollupKeys keys = new RollupKeys(call.property());
     String contribKey = keys.contribution(call.callId());
-    return api.get(contribKey).compose(oldRes -> {
-      String oldJson = oldRes == null ? "" : oldRes.toString();
-      Map<String, Integer> index = new LinkedHashMap<>();
-      index.put(contribKey, 1);
-      index.put(keys.callers(), 2);
-      index.put(keys.live(), 3);
-      index.put(keys.buyers(), 4);
-      Map<String, Object> idx = new LinkedHashMap<>();
-      if (!oldJson.isEmpty()) {
-        JsonNode old = JsonMapper.read(oldJson, JsonNode.class);
-        Map<String, String> oldDims = new LinkedHashMap<>();
-        old.path("dims").properties().forEach(e -> oldDims.put(e.getKey(), e.getValue().asText()));
-        idx.put("old", dayKeys(keys, LocalDate.parse(old.path("day").asText()), oldDims, index, false));
-      }
-      idx.put("new", dayKeys(keys, LocalDate.parse(c.day()), c.dims(), index, true));
-      return APPLY.run(api, List.copyOf(index.keySet()),
-          List.of(oldJson, entryId, call.callId(), c.json(), JsonMapper.write(idx)));
+    long start = call.startedAt().toEpochMilli();
+    Future<Response> firstOfCaller = c.caller().isEmpty()
+        ? Future.succeededFuture(null) : api.hget(keys.callers(), c.caller());
+    return firstOfCaller.compose(firstRes -> {
+      String firstValue = firstRes == null ? "" : firstRes.toString();
+      String demoteId = demotedBy(firstValue, call.callId(), start);
+      Future<Response> demoted = demoteId == null
+          ? Future.succeededFuture(null) : api.get(keys.contribution(demoteId));
+      return demoted.compose(demotedRes -> api.get(contribKey).compose(oldRes -> {
+        String oldJson = oldRes == null ? "" : oldRes.toString();
+        String demotedJson = demotedRes == null ? "" : demotedRes.toString();
+        Map<String, Integer> index = new LinkedHashMap<>();
+        index.put(contribKey, 1);
+        index.put(keys.callers(), 2);
+        index.put(keys.live(), 3);
+        index.put(keys.buyers(), 4);
+        index.put(keys.lifetime(), 5);
+        Map<String, Object> idx = new LinkedHashMap<>();
+        if (!oldJson.isEmpty()) {
+          JsonNode old = JsonMapper.read(oldJson, JsonNode.class);
+          idx.put("old", dayKeys(keys, LocalDate.parse(old.path("day").asText()), dims(old), index, false));
+        }
+        idx.put("new", dayKeys(keys, LocalDate.parse(c.day()), c.dims(), index, true));
+        if (demoteId != null) {
+          idx.put("demote", demoteKeys(keys, demoteId, demotedJson, index));
+        }
+        return APPLY.run(api, List.copyOf(index.keySet()), List.of(oldJson, entryId, call.callId(), c.json(),
+            JsonMapper.write(idx), Long.toString(start), firstValue, demotedJson));
+      }));
     }).compose(res -> {
       int r = res.toInteger();
       if (r == -1) {
@@ -107,6 +119,52 @@ public final class RollupStore {
       }
       return Future.succeededFuture(r == 1);
     });
+  }
+
+  /**
+   * The call that loses its first-time status to a call of the same caller that started at
+   * {@code start}, or null: the rule of apply.lua (earlier start wins, then the smaller call id; a
+   * stored bare call id, from before start times were kept, is earliest).
+   */
+  static String demotedBy(String firstValue, String callId, long start) {
+    int bar = firstValue.indexOf('|');
+    if (firstValue.isEmpty() || bar < 0) {
+      return null;
+    }
+    long firstStart = Long.parseLong(firstValue.substring(0, bar));
+    String firstId = firstValue.substring(bar + 1);
+    if (firstId.equals(callId)) {
+      return null;
+    }
+    return start < firstStart || (start == firstStart && callId.compareTo(firstId) < 0) ? firstId : null;
+  }
+
+  private static Map<String, String> dims(JsonNode contribution) {
+    Map<String, String> dims = new LinkedHashMap<>();
+    contribution.path("dims").properties().forEach(e -> dims.put(e.getKey(), e.getValue().asText()));
+    return dims;
+  }
+
+  /** Keys the script needs to turn the caller's former first call into a repeat call. */
+  private static Map<String, Object> demoteKeys(RollupKeys keys, String callId, String json,
+      Map<String, Integer> index) {
+    Map<String, Object> k = new LinkedHashMap<>();
+    k.put("contrib", slot(index, keys.contribution(callId)));
+    if (json.isEmpty()) {
+      return k;
+    }
+    JsonNode prev = JsonMapper.read(json, JsonNode.class);
+    LocalDate day = LocalDate.parse(prev.path("day").asText());
+    Map<String, String> dims = dims(prev);
+    k.put("total", slot(index, keys.day(day, "total")));
+    Map<String, Integer> dimIdx = new LinkedHashMap<>();
+    dims.keySet().forEach(d -> dimIdx.put(d, slot(index, keys.day(day, d))));
+    k.put("dims", dimIdx);
+    k.put("hllr", slot(index, keys.hllRepeat(day)));
+    Map<String, Integer> hllrs = new LinkedHashMap<>();
+    dims.forEach((d, v) -> hllrs.put(d, slot(index, keys.hllRepeat(day, d, v))));
+    k.put("hllrs", hllrs);
+    return k;
   }
 
   /** Indexes (1-based, into KEYS) of one contribution's day keys, adding new keys to {@code index}. */

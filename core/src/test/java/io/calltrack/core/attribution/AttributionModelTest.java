@@ -66,6 +66,19 @@ class AttributionModelTest {
   }
 
   @Test
+  void aVisitThatLeftIsNotMarkedDownForNotTapping() {
+    // left 6 min before the call, caller's number in Los Angeles, browser in New York, alone on the number
+    Session left = visit("a", T.minus(Duration.ofMinutes(10)), T.minus(Duration.ofMinutes(6)), GOOGLE,
+        "America/New_York", null);
+    AttributionModel.Scored s = AttributionModel.score(List.of(left), T, "+14155550123", null);
+    assertEquals(Confidence.EXACT, s.confidence(), s.ranked().toString());
+    // on the page, not tapping counts against a visit: one that left 3 min before outweighs it
+    Session live = visit("b", T.minusSeconds(60), T.plusSeconds(60), GOOGLE, null, null);
+    Session justLeft = visit("c", T.minus(Duration.ofMinutes(5)), T.minus(Duration.ofMinutes(3)), GOOGLE, null, null);
+    assertEquals("p.c", AttributionModel.score(List.of(live, justLeft), T, null, null).top().sessionId());
+  }
+
+  @Test
   void callRecordsWithScoredCandidatesRoundTripAndOldBareIdsStillRead() {
     CallRecord r = CallRecord.started("c1", "sip-1", PhoneNumber.parse("+15550000001"), "+12125550123", "prop", T)
         .withAttribution("lease", "p.a", GOOGLE, List.of(new Candidate("p.a", 0.9991, List.of("tapped"))), "exact");

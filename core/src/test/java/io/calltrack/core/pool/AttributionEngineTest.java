@@ -96,6 +96,40 @@ class AttributionEngineTest {
   }
 
   @Test
+  void sharingTakesTheSameChannelsNumberWhoseLastVisitIsToldApart() {
+    PropertyConfig p = f.newProperty();
+    f.newPool(p, 2, 120, 1800, OnExhausted.SHARE_CHANNEL, null);
+    Assignment a = result(engine.assign(p.id(), "visitor-a", GOOGLE, "America/Los_Angeles"));
+    Assignment b = result(engine.assign(p.id(), "visitor-b", GOOGLE, "America/New_York"));
+    result(engine.release(a.sessionId()));
+    clock.advance(Duration.ofSeconds(30));
+    result(engine.release(b.sessionId()));
+    clock.advance(Duration.ofSeconds(30));
+    // both numbers held; a's visit left first, but it was in Los Angeles like the new one
+    Assignment c = result(engine.assign(p.id(), "visitor-c", GOOGLE, "America/Los_Angeles"));
+    assertTrue(c.shared(), c.toString());
+    assertEquals(b.number(), c.number(), "not the number whose visit left first, " + a.number());
+    // another channel is never shared: the call would not even be channel-exact
+    assertTrue(result(engine.assign(p.id(), "visitor-d", BING, "America/Chicago")).fallback());
+  }
+
+  @Test
+  void aFreeNumberIsChosenSoItsLastVisitIsToldApartFromTheNewOne() {
+    PropertyConfig p = f.newProperty();
+    f.newPool(p, 2, 60, 60, OnExhausted.FALLBACK, null);
+    Assignment b = result(engine.assign(p.id(), "visitor-b", GOOGLE, "America/Los_Angeles"));
+    Assignment a = result(engine.assign(p.id(), "visitor-a", GOOGLE, "America/New_York"));
+    result(engine.release(b.sessionId()));
+    clock.advance(Duration.ofSeconds(30));
+    result(engine.release(a.sessionId()));
+    clock.advance(Duration.ofSeconds(61)); // both holds over; b's number idle longest
+    // a visitor from Los Angeles: b's number would confuse it with b (same zone, left 1.5 min ago),
+    // a's with a visit from New York that a caller's number tells apart
+    Assignment c = result(engine.assign(p.id(), "visitor-c", GOOGLE, "America/Los_Angeles"));
+    assertEquals(a.number(), c.number(), "not the longest-idle number, " + b.number());
+  }
+
+  @Test
   void aCallAfterTheHoldOnAnUntouchedNumberResolvesSoftlyToItsLastVisit() {
     PropertyConfig p = f.newProperty();
     f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);

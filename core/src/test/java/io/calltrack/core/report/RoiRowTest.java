@@ -60,6 +60,69 @@ class RoiRowTest {
     assertThrows(CalltrackException.Invalid.class, () -> Money.parseMinor("abc", "v"));
   }
 
+  /** Every derived field beyond ROI from one known set of summed metrics (docs/metrics.md definitions). */
+  @Test
+  void derivedFieldsFollowTheirDefinitions() {
+    java.util.Map<String, Long> m = new java.util.HashMap<>();
+    m.put("calls", 20L);
+    m.put("first", 8L);
+    m.put("answered", 15L);
+    m.put("missed", 5L);
+    m.put("qualified", 10L);
+    m.put("conversions", 4L);
+    m.put("revenue", 120000L); // 1200.00
+    m.put("duration", 1500L);
+    m.put("finished", 19L);
+    m.put("abandoned", 2L);
+    m.put("answerSeconds", 150L);
+    m.put("waitSeconds", 380L);
+    m.put("answeredWithin10", 9L);
+    m.put("answeredWithin60", 15L);
+    m.put("afterHours", 5L);
+    m.put("afterHoursAnswered", 2L);
+    m.put("withOutcome", 12L);
+    m.put("stage_appointment", 5L);
+    m.put("stageValue_opportunity", 250050L);
+    m.put("spam", 1L);
+    m.put("voicemail", 2L);
+    m.put("scored", 3L);
+    m.put("leadScoreSum", 200L);
+    m.put("repeatCalls", 12L);
+    m.put("repeatPurchases", 1L);
+    m.put("firstRevenue", 30000L);
+    RoiCounts c = RoiCounts.fromMetrics(m).withUniqueCallers(10).withRepeatCallers(4).withCost(40000L);
+    java.util.Map<String, Object> f = new RoiRow(null, c).fields();
+    assertEquals(new BigDecimal("0.6000"), f.get("repeatCallRate"));
+    assertEquals(4L, f.get("repeatCallers"));
+    assertEquals(new BigDecimal("0.2500"), f.get("missedRate"));
+    assertEquals(new BigDecimal("0.1053"), f.get("abandonmentRate"), "abandoned / ended calls");
+    assertEquals(new BigDecimal("100.0"), f.get("averageDurationSeconds"), "talk seconds / answered");
+    assertEquals(new BigDecimal("10.0"), f.get("averageSpeedOfAnswerSeconds"));
+    assertEquals(new BigDecimal("20.0"), f.get("averageWaitSeconds"), "over ended calls");
+    assertEquals(new BigDecimal("0.4737"), f.get("serviceLevel10s"));
+    assertEquals(new BigDecimal("0.7895"), f.get("serviceLevel60s"));
+    assertEquals(new BigDecimal("0.2500"), f.get("afterHoursRate"));
+    assertEquals(new BigDecimal("0.4000"), f.get("afterHoursAnswerRate"));
+    assertEquals(new BigDecimal("0.6000"), f.get("crmMatchRate"));
+    assertEquals(new BigDecimal("0.2500"), f.get("appointmentRate"));
+    assertEquals("80.00", f.get("costPerAppointment"));
+    assertNull(f.get("costPerSale"), "no sale stage reached");
+    assertEquals("2500.50", f.get("opportunityValue"));
+    assertEquals(new BigDecimal("0.0500"), f.get("spamRate"));
+    assertEquals(new BigDecimal("0.1000"), f.get("voicemailRate"));
+    assertEquals(new BigDecimal("66.7"), f.get("averageLeadScore"), "over scored calls only");
+    assertEquals("120.00", f.get("revenuePerQualifiedCall"));
+    assertEquals("300.00", f.get("averageOrderValue"));
+    assertEquals(new BigDecimal("0.4000"), f.get("leadCloseRate"));
+    assertEquals("300.00", f.get("firstTimeRevenue"));
+    assertEquals("37.50", f.get("revenuePerFirstTimeCaller"));
+    assertEquals("120.00", f.get("revenuePerCaller"));
+    assertEquals("400.00", f.get("missedRevenueLoss"), "5 missed x 80.00 per answered call");
+    assertEquals("26.67", f.get("costPerAnsweredCall"));
+    assertEquals(new BigDecimal("0.2500"), f.get("repeatPurchaseRate"));
+    assertEquals(RoiRow.FIELDS, java.util.List.copyOf(f.keySet()), "fields in the documented order");
+  }
+
   private static RoiCounts counts(long revenue, Long cost) {
     return new RoiCounts(1, 1, 1, 1, 0, 0, 0, revenue, 0, cost);
   }

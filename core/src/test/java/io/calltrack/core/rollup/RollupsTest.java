@@ -287,6 +287,62 @@ class RollupsTest {
     assertEquals(10L, total.get("duration"));
   }
 
+  @Test
+  void firstTimeCallerIsDecidedByStartTimeNotRollupOrder() {
+    PhoneNumber n = TestNumbers.fresh();
+    RollupKeys k = new RollupKeys(property);
+    LocalDate d20 = LocalDate.parse("2026-11-20");
+    LocalDate d21 = LocalDate.parse("2026-11-21");
+    // the later call (21 Nov) with revenue is rolled up first, as when the router replays its spool late
+    CallRecord later = play(caller1, n, Instant.parse("2026-11-21T15:00:00Z"), attr("bing", "cpc", "y", "k", "/"),
+        10, null).withOutcome(new CallOutcome(true, true, new BigDecimal("40.00"), "USD"));
+    assertTrue(result(rollups.apply(later, "100-0")));
+    assertEquals(1L, hash(k.day(d21, "total")).get("first"));
+    assertEquals(4000L, hash(k.day(d21, "total")).get("firstRevenue"));
+    // then the caller's earlier call (20 Nov) arrives: it is the first-time call, the other one a repeat
+    CallRecord earlier = play(caller1, n, Instant.parse("2026-11-20T15:00:00Z"),
+        attr("google", "cpc", "x", "k", "/"), 10, null);
+    assertTrue(result(rollups.apply(earlier, "101-0")));
+    Map<String, Long> t20 = hash(k.day(d20, "total"));
+    Map<String, Long> t21 = hash(k.day(d21, "total"));
+    assertEquals(1L, t20.get("first"));
+    assertNull(t20.get("repeatCalls"));
+    assertNull(t21.get("first"), "the later call is no longer first");
+    assertEquals(1L, t21.get("repeatCalls"));
+    assertNull(t21.get("firstRevenue"), "its revenue is no longer first-time revenue");
+    assertEquals(4000L, t21.get("revenue"));
+    Map<String, Long> sources21 = hash(k.day(d21, "source"));
+    assertNull(sources21.get("first:bing"));
+    assertEquals(1L, sources21.get("repeatCalls:bing"));
+    assertEquals(1L, hash(k.day(d20, "source")).get("first:google"));
+    assertEquals(1L, result(api.pfcount(List.of(k.hllRepeat(d21)))).toLong(), "a repeat caller on the 21st");
+    assertEquals(1L, result(api.pfcount(List.of(k.hllRepeat(d21, "source", "bing")))).toLong());
+    // re-applying either call (a later outcome) keeps the decision
+    CallRecord later2 = later.withOutcome(new CallOutcome(true, true, new BigDecimal("50.00"), "USD"));
+    assertTrue(result(rollups.apply(later2, "102-0")));
+    assertTrue(result(rollups.apply(earlier, "103-0")));
+    t20 = hash(k.day(d20, "total"));
+    t21 = hash(k.day(d21, "total"));
+    assertEquals(1L, t20.get("first"));
+    assertNull(t21.get("first"));
+    assertEquals(1L, t21.get("repeatCalls"));
+    assertEquals(5000L, t21.get("revenue"));
+    assertNull(t21.get("firstRevenue"));
+    // the report over both days: one first-time caller, one repeat call
+    RoiReport report = result(new RoiReporter(redis, new SpendStore(redis))
+        .report(property, NY, d20, d21, Dimension.SOURCE));
+    Map<String, Object> total = report.total().fields();
+    assertEquals(1L, total.get("firstTimeCallers"));
+    assertEquals(1L, total.get("repeatCalls"));
+    // a call in between, applied last, is a repeat call and demotes nothing
+    CallRecord middle = play(caller1, n, Instant.parse("2026-11-20T18:00:00Z"), attr("google", "cpc", "x", "k", "/"),
+        10, null);
+    assertTrue(result(rollups.apply(middle, "104-0")));
+    t20 = hash(k.day(d20, "total"));
+    assertEquals(1L, t20.get("first"));
+    assertEquals(1L, t20.get("repeatCalls"));
+  }
+
   static Map<String, Long> counts(Object... kv) {
     Map<String, Long> out = new HashMap<>();
     for (int i = 0; i < kv.length; i += 2) {

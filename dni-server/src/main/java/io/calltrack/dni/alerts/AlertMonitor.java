@@ -42,12 +42,14 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code calls.failedRate} — today's share of failed calls above failedCallRate (10+ ended calls)</li>
  *   <li>{@code calls.belowTrailingAverage} — yesterday's calls below trailingPercent % of the average of
  *       the trailingDays days before</li>
+ *   <li>{@code roi.belowTrailingAverage} — yesterday's return on spend (ROAS, revenue / cost) below
+ *       trailingPercent % of the trailingDays days before taken together (both with spend)</li>
  *   <li>{@code target.<n>.calls} / {@code target.<n>.roi} — month to date (through yesterday) behind the
  *       n-th target's call pace (target × days gone / days in month), or ROI below its roiPercent</li>
  * </ul>
  * The body: {@code {id, type: "alert", alert, property, at, detail}} signed like every webhook; sent
- * with up to {@value #ATTEMPTS} attempts. The router's spool depth has no webhook (the router's own
- * metric; see docker/prometheus/alerts.yml).
+ * with up to {@value #ATTEMPTS} attempts. The router's spool depth is alerted by each router itself
+ * (sip-router {@code SpoolAlarm}: its spool fills while Redis, which this monitor reads, is away).
  */
 public final class AlertMonitor implements AutoCloseable {
   public static final Duration INTERVAL = Duration.ofSeconds(30);
@@ -192,6 +194,36 @@ public final class AlertMonitor implements AutoCloseable {
       out.add(new Condition("calls.belowTrailingAverage", low, Duration.ZERO, Map.of("date", yesterday.toString(),
           "calls", last, "trailingAverage", average, "trailingDays", a.trailingDays(),
           "trailingPercent", a.trailingPercent())));
+
+      // ROI against the trailing days', compared as ROAS (revenue / cost, never negative): yesterday's
+      // below trailingPercent % of the trailing days' together; only when both had spend
+      RoiRow lastDay = days.get(days.size() - 1);
+      long revenueBefore = 0;
+      long costBefore = 0;
+      for (RoiRow r : days.subList(0, days.size() - 1)) {
+        revenueBefore += r.counts().revenueMinor();
+        costBefore += r.counts().costMinor() == null ? 0 : r.counts().costMinor();
+      }
+      Long lastCost = lastDay.counts().costMinor();
+      if (costBefore > 0 && lastCost != null && lastCost > 0) {
+        // last revenue / last cost < percent/100 x before revenue / before cost, cross-multiplied exactly
+        boolean roiLow = java.math.BigInteger.valueOf(lastDay.counts().revenueMinor())
+            .multiply(java.math.BigInteger.valueOf(costBefore)).multiply(java.math.BigInteger.valueOf(100))
+            .compareTo(java.math.BigInteger.valueOf(revenueBefore).multiply(java.math.BigInteger.valueOf(lastCost))
+                .multiply(java.math.BigInteger.valueOf(a.trailingPercent()))) < 0;
+        BigDecimal trailingRoas = BigDecimal.valueOf(revenueBefore).divide(BigDecimal.valueOf(costBefore), 3,
+            java.math.RoundingMode.HALF_UP);
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("date", yesterday.toString());
+        d.put("roas", lastDay.roas());
+        d.put("roiPercent", lastDay.roiPercent());
+        d.put("trailingRoas", trailingRoas);
+        d.put("trailingDays", a.trailingDays());
+        d.put("trailingPercent", a.trailingPercent());
+        out.add(new Condition("roi.belowTrailingAverage", roiLow, Duration.ZERO, d));
+      } else {
+        out.add(new Condition("roi.belowTrailingAverage", false, Duration.ZERO, Map.of()));
+      }
 
       for (int i = 0; i < s.targets().size() && monthStarted; i++) {
         PropertySettings.Target target = s.targets().get(i);

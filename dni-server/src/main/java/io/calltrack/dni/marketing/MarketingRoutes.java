@@ -34,6 +34,10 @@ import java.util.Map;
  *       month-end projection ({@link TargetProgress}); month defaults to the current one there.</li>
  *   <li>{@code GET /v1/reports/dashboard-usage?property&from&to} → days on which the property's dashboard
  *       was read, and their share of the range ({@link DashboardUsage}).</li>
+ *   <li>{@code GET /v1/reports/summary?property&from&to} → peak hour, weekday and day, attribution
+ *       completeness and tracking coverage of the range ({@link ReportSummary}).</li>
+ *   <li>{@code GET /v1/reports/lifetime?property} → customer lifetime value since tracking began:
+ *       customers (identified callers with a converted call), their revenue, and revenue per customer.</li>
  * </ul>
  */
 public final class MarketingRoutes {
@@ -58,6 +62,27 @@ public final class MarketingRoutes {
     admin.get("/v1/reports/targets", this::targets);
     admin.get("/v1/reports/dashboard-usage", ctx -> ReportParams.property(ctx, store).compose(p ->
         usage.report(p.id(), ReportParams.day(ctx, "from", p, clock), ReportParams.day(ctx, "to", p, clock))));
+    ReportSummary summary = new ReportSummary(reporter);
+    admin.get("/v1/reports/summary", ctx -> ReportParams.property(ctx, store).compose(p -> {
+      LocalDate from = ReportParams.day(ctx, "from", p, clock);
+      LocalDate to = ReportParams.day(ctx, "to", p, clock);
+      return summary.report(p, from, to);
+    }));
+    admin.get("/v1/reports/lifetime", ctx -> ReportParams.property(ctx, store).compose(p ->
+        settings.get(p.id()).compose(s -> reporter.lifetime(p.id()).map(l -> lifetime(p.id(), s.currency(), l)))));
+  }
+
+  private static Map<String, Object> lifetime(String property, String currency, Map<String, Long> l) {
+    long customers = l.get("customers");
+    long revenue = l.get("customerRevenue");
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("property", property);
+    body.put("currency", currency);
+    body.put("customers", customers);
+    body.put("customerRevenue", io.calltrack.core.report.Money.format(revenue));
+    body.put("customerLifetimeValue", customers == 0 ? null : io.calltrack.core.report.Money.fromMinor(revenue)
+        .divide(java.math.BigDecimal.valueOf(customers), 2, java.math.RoundingMode.HALF_UP).toPlainString());
+    return body;
   }
 
   private Future<PropertyConfig> property(String id) {

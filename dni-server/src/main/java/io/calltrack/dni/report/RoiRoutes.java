@@ -22,8 +22,9 @@ import java.util.Map;
  * {@link RoiReport#toJson()}) or CSV (a header row, one row per group, and a last row whose first
  * column says {@value #CSV_TOTAL}). groupBy ({@link GroupBy}: a dimension, a period or
  * {@code source,week}) defaults to source, format to json; {@code model=first} groups the marketing
- * dimensions by the visitor's first touch instead of the last (the default). The CSV is written on
- * a worker thread.
+ * dimensions by the visitor's first touch instead of the last (the default); {@code confidence=exact,channel}
+ * counts only calls of those confidences (no cost then: spend is not split by confidence). The CSV
+ * is written on a worker thread.
  */
 public final class RoiRoutes {
   public static final String CSV_TOTAL = "(total)";
@@ -45,7 +46,8 @@ public final class RoiRoutes {
   }
 
   private Future<?> roi(RoutingContext ctx) {
-    GroupBy groupBy = GroupBy.parse(ctx.request().getParam("groupBy")).withModel(ctx.request().getParam("model"));
+    GroupBy groupBy = GroupBy.parse(ctx.request().getParam("groupBy")).withModel(ctx.request().getParam("model"))
+        .withConfidence(ctx.request().getParam("confidence"));
     String format = ctx.request().getParam("format", "json").strip();
     if (!format.equals("json") && !format.equals("csv")) {
       throw new CalltrackException.Invalid("format must be json or csv: '" + format + "'");

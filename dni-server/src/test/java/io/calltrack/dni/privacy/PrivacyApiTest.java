@@ -133,6 +133,11 @@ class PrivacyApiTest extends DniTestBase {
     CallRecord other = call(site.property(), "+14155550999", start.plusSeconds(900), null, CallSeeder.source("bing", "cpc"));
     Await.until(Duration.ofSeconds(60), () -> roiTotal(site.property(), "2026-03-02"), t -> t.getLong("calls") == 3);
     CallSeeder.awaitConsumerCaughtUp(vertx, site.property());
+    // the caller bought: the first-buyer hash (repeat purchases) holds the number too
+    Reply sold = api.request(HttpMethod.POST, "/v1/calls/" + first.callId() + "/outcome",
+        DniClient.body(new JsonObject().put("converted", true).put("value", "10.00")), api.admin());
+    assertEquals(200, sold.status(), sold::toString);
+    assertNotNull(await(redis.hget(new RollupKeys(site.property()).buyers(), caller)));
     JsonObject before = roiTotal(site.property(), "2026-03-02");
 
     Reply erased = api.request(HttpMethod.DELETE, "/v1/callers/" + caller, null, api.admin());
@@ -148,6 +153,7 @@ class PrivacyApiTest extends DniTestBase {
     assertEquals("+14155550999", api.adminGet("/v1/calls/" + other.callId()).json().getString("caller"));
     RollupKeys keys = new RollupKeys(site.property());
     assertNull(await(redis.hget(keys.callers(), caller)));
+    assertNull(await(redis.hget(keys.buyers(), caller)), "the first-buyer hash forgets the number too");
     for (CallRecord c : List.of(first, second)) {
       assertFalse(await(redis.get(keys.contribution(c.callId()))).toString().contains(caller));
     }

@@ -80,9 +80,15 @@ public final class CallSeeder {
   /** An answered call of {@code talkSeconds}, or (talkSeconds &lt; 0) a missed one. */
   public CallRecord call(String property, PhoneNumber number, String caller, Instant start, Attribution a,
       int talkSeconds) {
+    return call(property, number, caller, start, a, talkSeconds, null);
+  }
+
+  /** The same, attributed with {@code confidence} (exact, channel, ...; null as before attribution v2). */
+  public CallRecord call(String property, PhoneNumber number, String caller, Instant start, Attribution a,
+      int talkSeconds, String confidence) {
     String id = TestRedis.uniqueId("c");
     CallRecord r = CallRecord.started(id, id + "@trunk", number, caller, property, start)
-        .withAttribution(a == null ? "unattributed" : "lease", null, a, List.of());
+        .withAttribution(a == null ? "unattributed" : "lease", null, a, List.of(), confidence);
     await(calls.apply(new CallEvent(id, 0, CallEvent.Type.STARTED, start, r)));
     if (talkSeconds >= 0) {
       r = r.answered(start.plusSeconds(3), 200);
@@ -92,6 +98,17 @@ public final class CallSeeder {
       r = r.ended(start.plusSeconds(20), CallStatus.MISSED, 408);
     }
     await(calls.apply(new CallEvent(id, 2, CallEvent.Type.ENDED, r.endedAt(), r)));
+    return r;
+  }
+
+  /** A call the business line refused (the router's "failed": a 5xx before any answer). */
+  public CallRecord failedCall(String property, PhoneNumber number, String caller, Instant start, Attribution a) {
+    String id = TestRedis.uniqueId("c");
+    CallRecord r = CallRecord.started(id, id + "@trunk", number, caller, property, start)
+        .withAttribution(a == null ? "unattributed" : "lease", null, a, List.of());
+    await(calls.apply(new CallEvent(id, 0, CallEvent.Type.STARTED, start, r)));
+    r = r.ended(start.plusSeconds(1), CallStatus.FAILED, 503);
+    await(calls.apply(new CallEvent(id, 1, CallEvent.Type.ENDED, r.endedAt(), r)));
     return r;
   }
 }

@@ -225,6 +225,63 @@ class RoiApiTest extends DniTestBase {
   }
 
   @Test
+  void reportsAreBrokenDownAndFilteredByConfidence() {
+    String property = newProperty("UTC");
+    CallSeeder seeder = new CallSeeder(vertx);
+    PhoneNumber number = TestNumbers.fresh();
+    Instant t = Instant.parse("2026-03-02T10:00:00Z");
+    seeder.call(property, number, "+14155550101", t, CallSeeder.source("google", "cpc"), 10, "exact");
+    seeder.call(property, number, "+14155550102", t.plusSeconds(60), CallSeeder.source("google", "cpc"), 10,
+        "probable");
+    seeder.call(property, number, "+14155550103", t.plusSeconds(120), CallSeeder.source("bing", "cpc"), -1, "exact");
+    seeder.call(property, number, "+14155550104", t.plusSeconds(180), CallSeeder.source("bing", "cpc"), 10,
+        "channel");
+    String q = "property=" + property + "&from=2026-03-02&to=2026-03-02";
+    reportWhenCounted(q, 4);
+    Reply spend = csv(HttpMethod.PUT, "/v1/spend?property=" + property,
+        "date,source,medium,campaign,amount\n2026-03-02,google,cpc,,100.00\n");
+    assertEquals(200, spend.status(), spend.toString());
+
+    JsonObject byConfidence = report(q + "&groupBy=confidence");
+    assertEquals(2, row(byConfidence, "confidence", "exact").getInteger("calls"));
+    assertEquals(1, row(byConfidence, "confidence", "probable").getInteger("calls"));
+    assertEquals(1, row(byConfidence, "confidence", "channel").getInteger("calls"));
+    assertEquals(4, byConfidence.getJsonObject("total").getInteger("calls"));
+
+    JsonObject exact = report(q + "&groupBy=source&confidence=exact");
+    assertEquals(new JsonArray().add("exact"), exact.getJsonArray("confidence"));
+    assertEquals(1, row(exact, "source", "google").getInteger("calls"));
+    assertEquals(1, row(exact, "source", "bing").getInteger("calls"));
+    assertEquals(0, row(exact, "source", "bing").getInteger("answered"));
+    assertEquals(2, exact.getJsonObject("total").getInteger("calls"));
+    assertEquals(1, exact.getJsonObject("total").getInteger("answered"));
+    assertNull(exact.getJsonObject("total").getValue("cost"), "spend is not split by confidence");
+    assertNull(row(exact, "source", "google").getValue("cost"));
+    // unfiltered, the same report has the cost and every call
+    assertEquals("100.00", report(q + "&groupBy=source").getJsonObject("total").getString("cost"));
+
+    JsonObject sure = report(q + "&confidence=exact,probable");
+    assertEquals(2, row(sure, "source", "google").getInteger("calls"));
+    assertEquals(1, row(sure, "source", "bing").getInteger("calls"));
+    assertEquals(3, sure.getJsonObject("total").getInteger("calls"));
+    assertEquals(3, sure.getJsonObject("total").getInteger("uniqueCallers"), sure.encode());
+    JsonObject byDay = report(q + "&groupBy=day&confidence=channel");
+    assertEquals(1, row(byDay, "day", "2026-03-02").getInteger("calls"));
+    JsonObject oneConfidence = report(q + "&groupBy=confidence&confidence=probable");
+    assertEquals(1, oneConfidence.getJsonArray("rows").size());
+    assertEquals(1, oneConfidence.getJsonObject("total").getInteger("calls"));
+    String csvText = api.adminGet("/v1/reports/roi?" + q + "&groupBy=source&confidence=exact&format=csv").text();
+    assertTrue(csvText.contains("\r\n(total),2,"), csvText);
+
+    Reply bad = api.adminGet("/v1/reports/roi?" + q + "&confidence=sure");
+    assertEquals(400, bad.status(), bad.toString());
+    assertTrue(bad.json().getString("detail").contains("exact|channel|probable|ambiguous|unattributed"), bad.toString());
+    assertEquals(400, api.adminGet("/v1/reports/roi?" + q + "&groupBy=hour&confidence=exact").status());
+    assertEquals(400, api.adminGet("/v1/reports/roi?" + q + "&groupBy=region&confidence=exact").status());
+    assertEquals(400, api.adminGet("/v1/reports/roi?" + q + "&model=first&confidence=exact").status());
+  }
+
+  @Test
   void badInputIsRefusedWholeWithRowNumbers() {
     String property = newProperty("UTC");
     CallSeeder seeder = new CallSeeder(vertx);

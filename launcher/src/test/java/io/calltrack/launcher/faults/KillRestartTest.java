@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.calltrack.core.calls.CallPage;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.calls.RedisCallStore;
@@ -20,9 +19,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,8 +66,7 @@ class KillRestartTest {
 
   @TempDir Path dataDir;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private String base;
+  private DniHttp http;
 
   @Test
   void killingDniServerAndSipRouterMidLoadLosesNoLeaseAndNoRecordAndLeavesNoCallOpen() throws Exception {
@@ -85,7 +80,7 @@ class KillRestartTest {
     try {
       int httpPort = EmbeddedRedis.freePort();
       int sipPort = EmbeddedRedis.freePort();
-      base = "http://127.0.0.1:" + httpPort;
+      http = new DniHttp(httpPort, TOKEN, "https://kill.example");
       Map<String, String> dniEnv = Map.of("CALLTRACK_REDIS_URL", redis.url(), "CALLTRACK_ADMIN_TOKEN", TOKEN,
           "CALLTRACK_HTTP_HOST", "127.0.0.1", "CALLTRACK_HTTP_PORT", Integer.toString(httpPort),
           "CALLTRACK_DATA_DIR", dataDir.resolve("dni").toString());
@@ -102,13 +97,13 @@ class KillRestartTest {
       for (int i = 0; i < VISITORS * 2; i++) {
         numbers.add(TestNumbers.fresh().e164());
       }
-      admin("PUT", "/v1/properties/" + property, new JsonObject().put("name", "Kill test")
+      http.admin("PUT", "/v1/properties/" + property, new JsonObject().put("name", "Kill test")
           .put("allowedOrigins", new JsonArray().add("https://kill.example"))
           .put("swapNumbers", new JsonArray().add(printed)).put("defaultNumber", printed)
           .put("businessLine", line.uri("+15559990000", "udp")).put("timezone", "UTC")
           // one test client plays many visitors from one address: no per-address assign limits here
           .put("assignLimits", new JsonObject().put("liveLeases", Integer.MAX_VALUE).put("liveLeasesHard", Integer.MAX_VALUE).put("perMinute", Integer.MAX_VALUE).put("perMinuteHard", Integer.MAX_VALUE).put("leaseToAutomatedClients", true)));
-      admin("PUT", "/v1/pools/" + pool, new JsonObject().put("property", property).put("numbers", numbers)
+      http.admin("PUT", "/v1/pools/" + pool, new JsonObject().put("property", property).put("numbers", numbers)
           .put("leaseSeconds", 1800).put("holdSeconds", 1800).put("onExhausted", "fallback"));
       router = Launched.start("sip-router", routerEnv); // reads the routing table as it starts
 
@@ -225,7 +220,7 @@ class KillRestartTest {
         assertEquals(numberOf.get(visitor), again.getString("number"), "the lease of " + visitor + " was lost");
         assertEquals(sessionOf.get(visitor), again.getString("sessionId"), "a new session for " + visitor);
       }
-      JsonObject status = new JsonObject(send("GET", "/v1/pools/" + pool, null, true).body());
+      JsonObject status = new JsonObject(http.send("GET", "/v1/pools/" + pool, null, true).body());
       assertEquals(VISITORS, status.getInteger("leased"), status::encode);
       assertEquals(VISITORS, status.getInteger("free"), status::encode);
 
@@ -235,7 +230,7 @@ class KillRestartTest {
       Map<String, List<CallRecord>> bySip = new HashMap<>();
       Await.until(WAIT, () -> {
         bySip.clear();
-        for (CallRecord r : allRecords(store)) {
+        for (CallRecord r : StoredCalls.all(store)) {
           if (property.equals(r.property())) {
             bySip.computeIfAbsent(r.sipCallId(), k -> new ArrayList<>()).add(r);
           }
@@ -298,19 +293,10 @@ class KillRestartTest {
     }
   }
 
-  private static List<CallRecord> allRecords(RedisCallStore store) {
-    List<CallRecord> all = new ArrayList<>();
-    String cursor = null;
-    do {
-      CallPage page = Await.result(store.page(null, null, RedisCallStore.MAX_PAGE, cursor));
-      all.addAll(page.calls());
-      cursor = page.next();
-    } while (cursor != null);
-    return all;
-  }
 
   private void assignUntilAnswered(String property, String visitor, Map<String, String> numberOf,
       Map<String, String> sessionOf, CountDownLatch restarted, AtomicInteger failures) throws Exception {
+    int budgetMisses = 0;
     while (true) {
       try {
         JsonObject a = assign(property, visitor);
@@ -323,7 +309,11 @@ class KillRestartTest {
           }
           return;
         }
-        throw new AssertionError("fallback for " + visitor + ": " + a.encode());
+        // The default number without a reason: the public time budget ran out (a JVM just restarted,
+        // on a slow host). The lease, if any, is untouched; ask again, as the snippet would, a few times.
+        if (a.containsKey("reason") || ++budgetMisses > 20) {
+          throw new AssertionError("fallback for " + visitor + ": " + a.encode());
+        }
       } catch (IOException killedMidRequest) {
         failures.incrementAndGet();
         assertTrue(restarted.await(120, TimeUnit.SECONDS), "dni-server not restarted");
@@ -332,7 +322,7 @@ class KillRestartTest {
   }
 
   private JsonObject assign(String property, String visitor) throws IOException, InterruptedException {
-    HttpResponse<String> r = send("POST", "/v1/assign", new JsonObject().put("property", property)
+    HttpResponse<String> r = http.send("POST", "/v1/assign", new JsonObject().put("property", property)
         .put("visitorId", visitor)
         .put("page", new JsonObject().put("url", "https://kill.example/?utm_source=google").put("referrer", ""))
         .encode(), false);
@@ -340,23 +330,5 @@ class KillRestartTest {
       throw new AssertionError("assign: " + r.statusCode() + " " + r.body());
     }
     return new JsonObject(r.body());
-  }
-
-  private void admin(String method, String path, JsonObject body) throws IOException, InterruptedException {
-    HttpResponse<String> r = send(method, path, body.encode(), true);
-    assertEquals(200, r.statusCode(), () -> path + ": " + r.body());
-  }
-
-  private HttpResponse<String> send(String method, String path, String body, boolean admin)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(Duration.ofSeconds(20))
-        .header("content-type", "application/json")
-        .header("origin", "https://kill.example")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (admin) {
-      b.header("authorization", "Bearer " + TOKEN);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -1,23 +1,21 @@
 package io.calltrack.launcher.faults;
 
 import io.calltrack.launcher.Main;
-import java.io.BufferedReader;
+import io.calltrack.launcher.ProcessOutput;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A {@code calltrack <command>} in a JVM of its own, as the fault tests start, kill and restart it. */
 final class Launched implements AutoCloseable {
   private final Process process;
-  private final StringBuffer output = new StringBuffer();
+  private final ProcessOutput output;
 
   private Launched(Process process) {
     this.process = process;
+    this.output = ProcessOutput.of(process);
   }
 
   /** Starts {@code calltrack command} with {@code env} on top of this JVM's, and waits until it prints "ready.". */
@@ -31,39 +29,10 @@ final class Launched implements AutoCloseable {
     pb.environment().putAll(env);
     pb.redirectErrorStream(true);
     Launched launched = new Launched(pb.start());
-    launched.awaitReady();
+    launched.output.awaitReady(Duration.ofSeconds(120));
     return launched;
   }
 
-  private void awaitReady() throws InterruptedException {
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-          StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          output.append(line).append('\n');
-          lines.add(line);
-        }
-      } catch (IOException ignored) {
-        // the process ended
-      }
-    }, "launched-output");
-    reader.setDaemon(true);
-    reader.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (System.nanoTime() < deadline) {
-      String line = lines.poll(1, TimeUnit.SECONDS);
-      if (line != null && line.startsWith("ready.")) {
-        return;
-      }
-      if (line == null && !process.isAlive()) {
-        break;
-      }
-    }
-    process.destroyForcibly();
-    throw new AssertionError("calltrack did not become ready; it printed:\n" + output);
-  }
 
   /** SIGKILL: no shutdown hook, nothing flushed or closed by the process itself. */
   void kill() throws InterruptedException {
@@ -74,7 +43,7 @@ final class Launched implements AutoCloseable {
   }
 
   String output() {
-    return output.toString();
+    return output.text();
   }
 
   /** SIGTERM, then SIGKILL if it has not stopped within 30 s. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.calltrack.core.calls.CallPage;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.calls.RedisCallStore;
@@ -25,9 +24,6 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -65,8 +61,7 @@ class RedisOutageUnderLoadTest {
 
   @TempDir Path dir;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private String base;
+  private DniHttp http;
 
   @Test
   void tenSecondsWithoutRedisUnderLoad() throws Exception {
@@ -78,20 +73,20 @@ class RedisOutageUnderLoadTest {
     SipRouter router = null;
     try {
       dni = Await.result(DniServer.start(vertx, DniServerOptions.of(redis.url(), TOKEN)));
-      base = "http://127.0.0.1:" + dni.port();
+      http = new DniHttp(dni.port(), TOKEN, "https://outage.example");
       String property = "outage-" + Long.toHexString(System.nanoTime());
       String printed = TestNumbers.fresh().e164();
       JsonArray numbers = new JsonArray();
       for (int i = 0; i < VISITORS * 2; i++) {
         numbers.add(TestNumbers.fresh().e164());
       }
-      admin("PUT", "/v1/properties/" + property, new JsonObject().put("name", "Outage test")
+      http.admin("PUT", "/v1/properties/" + property, new JsonObject().put("name", "Outage test")
           .put("allowedOrigins", new JsonArray().add("https://outage.example"))
           .put("swapNumbers", new JsonArray().add(printed)).put("defaultNumber", printed)
           .put("businessLine", line.uri("+15559990000", "udp")).put("timezone", "UTC")
           // one test client plays many visitors from one address: no per-address assign limits here
           .put("assignLimits", new JsonObject().put("liveLeases", Integer.MAX_VALUE).put("liveLeasesHard", Integer.MAX_VALUE).put("perMinute", Integer.MAX_VALUE).put("perMinuteHard", Integer.MAX_VALUE).put("leaseToAutomatedClients", true)));
-      admin("PUT", "/v1/pools/" + property + "-web", new JsonObject().put("property", property)
+      http.admin("PUT", "/v1/pools/" + property + "-web", new JsonObject().put("property", property)
           .put("numbers", numbers).put("leaseSeconds", 1800).put("holdSeconds", 1800).put("onExhausted", "fallback"));
       router = Await.result(SipRouter.start(vertx, new SipRouterOptions("127.0.0.1", EmbeddedRedis.freePort(),
           List.of("127.0.0.0/8"), redis.url(), dir.resolve("router"), new SimpleMeterRegistry(), Clock.systemUTC(),
@@ -166,7 +161,7 @@ class RedisOutageUnderLoadTest {
       Map<String, List<CallRecord>> bySip = new HashMap<>();
       Await.until(WAIT, () -> {
         bySip.clear();
-        for (CallRecord c : allRecords(store)) {
+        for (CallRecord c : StoredCalls.all(store)) {
           if (property.equals(c.property())) {
             bySip.computeIfAbsent(c.sipCallId(), x -> new ArrayList<>()).add(c);
           }
@@ -273,20 +268,10 @@ class RedisOutageUnderLoadTest {
     seqs.forEach((id, s) -> assertEquals(List.of(0, 1, 2, 3), s, "events of " + id));
   }
 
-  private static List<CallRecord> allRecords(RedisCallStore store) {
-    List<CallRecord> all = new ArrayList<>();
-    String cursor = null;
-    do {
-      CallPage page = Await.result(store.page(null, null, RedisCallStore.MAX_PAGE, cursor));
-      all.addAll(page.calls());
-      cursor = page.next();
-    } while (cursor != null);
-    return all;
-  }
 
   private JsonObject reportQuietly(String query) {
     try {
-      HttpResponse<String> r = send("GET", query, null, true);
+      HttpResponse<String> r = http.send("GET", query, null, true);
       return r.statusCode() == 200 ? new JsonObject(r.body()) : null;
     } catch (IOException | InterruptedException e) {
       return null;
@@ -303,7 +288,7 @@ class RedisOutageUnderLoadTest {
 
   private JsonObject assign(String property, String visitor) throws IOException, InterruptedException {
     int n = Integer.parseInt(visitor.substring(visitor.lastIndexOf('-') + 1));
-    HttpResponse<String> r = send("POST", "/v1/assign", new JsonObject().put("property", property)
+    HttpResponse<String> r = http.send("POST", "/v1/assign", new JsonObject().put("property", property)
         .put("visitorId", visitor)
         .put("page", new JsonObject().put("url", "https://outage.example/?utm_source=" + SOURCES.get(n % SOURCES.size()))
             .put("referrer", ""))
@@ -311,23 +296,5 @@ class RedisOutageUnderLoadTest {
         .encode(), false);
     assertEquals(200, r.statusCode(), () -> "assign: " + r.body()); // never a 5xx, Redis or not
     return new JsonObject(r.body());
-  }
-
-  private void admin(String method, String path, JsonObject body) throws IOException, InterruptedException {
-    HttpResponse<String> r = send(method, path, body.encode(), true);
-    assertEquals(200, r.statusCode(), () -> path + ": " + r.body());
-  }
-
-  private HttpResponse<String> send(String method, String path, String body, boolean admin)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(Duration.ofSeconds(20))
-        .header("content-type", "application/json")
-        .header("origin", "https://outage.example")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (admin) {
-      b.header("authorization", "Bearer " + TOKEN);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

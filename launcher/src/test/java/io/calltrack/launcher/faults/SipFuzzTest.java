@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.calltrack.core.calls.CallPage;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.calls.RedisCallStore;
@@ -104,8 +103,8 @@ class SipFuzzTest {
       var ok = caller.awaitResponseFor(live, Request.INVITE, 200, WAIT);
       String fromTag = ((FromHeader) ok.getHeader(FromHeader.NAME)).getTag();
       String toTag = ((ToHeader) ok.getHeader(ToHeader.NAME)).getTag();
-      Await.until(WAIT, () -> records(store).size() == 1 && records(store).get(0).answeredAt() != null);
-      List<CallRecord> before = records(store);
+      Await.until(WAIT, () -> StoredCalls.all(store).size() == 1 && StoredCalls.all(store).get(0).answeredAt() != null);
+      List<CallRecord> before = StoredCalls.all(store);
       int lineRequestsBefore = line.requests.size();
 
       List<Integer> codes = new CopyOnWriteArrayList<>();
@@ -157,9 +156,9 @@ class SipFuzzTest {
       assertTrue(codes.size() > 0, "the router answered none of the fuzz: it was not tested");
 
       // nothing recorded or changed but the call placed after the fuzz
-      CallRecord placedAfter = Await.until(WAIT, () -> records(store).stream()
+      CallRecord placedAfter = Await.until(WAIT, () -> StoredCalls.all(store).stream()
           .filter(c -> after.equals(c.sipCallId())).findFirst().orElse(null), c -> c != null && c.finished());
-      List<CallRecord> now = new ArrayList<>(records(store));
+      List<CallRecord> now = new ArrayList<>(StoredCalls.all(store));
       now.remove(placedAfter);
       assertEquals(before, now, "a call record changed under the fuzz");
       CallRecord liveRecord = now.get(0);
@@ -180,16 +179,6 @@ class SipFuzzTest {
     }
   }
 
-  private static List<CallRecord> records(RedisCallStore store) {
-    List<CallRecord> all = new ArrayList<>();
-    String cursor = null;
-    do {
-      CallPage page = Await.result(store.page(null, null, RedisCallStore.MAX_PAGE, cursor));
-      all.addAll(page.calls());
-      cursor = page.next();
-    } while (cursor != null);
-    return all;
-  }
 
   private static final Pattern STATUS = Pattern.compile("^SIP/2\\.0 (\\d{3}) ", Pattern.MULTILINE);
 

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.core.testing.TestCluster;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import io.calltrack.launcher.ProcessOutput;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,8 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -68,7 +65,7 @@ class ImageEntryCommandIT {
     pb.environment().putAll(env);
     Process p = pb.start();
     try {
-      awaitReady(p);
+      ProcessOutput.of(p).awaitReady(Duration.ofSeconds(120));
       List<String> health = new ArrayList<>();
       for (String a : compose.healthcheck("calltrack-cluster").subList(1, compose.healthcheck("calltrack-cluster").size())) {
         health.add(a.equals(imageJar) ? jar.toString()
@@ -105,35 +102,5 @@ class ImageEntryCommandIT {
     return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
         .header("content-type", "application/json").header("authorization", "Bearer image-test-token")
         .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static void awaitReady(Process p) throws InterruptedException {
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          lines.add(line);
-        }
-      } catch (java.io.IOException ignored) {
-        // the process ended
-      }
-    }, "image-output");
-    reader.setDaemon(true);
-    reader.start();
-    StringBuilder seen = new StringBuilder();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      String line = lines.poll(1, TimeUnit.SECONDS);
-      if (line != null) {
-        seen.append(line).append('\n');
-        if (line.startsWith("ready.")) {
-          return;
-        }
-      } else if (!p.isAlive()) {
-        break;
-      }
-    }
-    throw new AssertionError("the entry command did not become ready; it printed:\n" + seen);
   }
 }

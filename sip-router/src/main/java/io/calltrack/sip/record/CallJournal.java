@@ -4,6 +4,7 @@ import io.calltrack.core.calls.CallEvent;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.calls.CallStore;
+import io.calltrack.sip.RouterLimits;
 import io.calltrack.sip.proxy.SerialExecutor;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -32,13 +33,11 @@ import org.slf4j.LoggerFactory;
  * call's own thread before the call goes on. At {@link #start} the calls an earlier run left open
  * (it was killed, or stopped mid-call) are replayed from that log and closed: their BYE died with
  * the process, so nothing else would ever end them. Such a call ends at this start, but never later
- * than {@link #MAX_CALL} after its answer (or its start, if never answered), with
+ * than the maximum call length ({@link RouterLimits#maxCallDuration}) after its answer (or its start, if never answered), with
  * {@code endReason} {@value CallRecord#END_ROUTER_RESTART}; unanswered ones end as failed.
  */
 public final class CallJournal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CallJournal.class);
-  /** The longest a call may last: the same bound the proxy puts on a live call whose BYE never came. */
-  public static final Duration MAX_CALL = Duration.ofHours(6);
 
   private final Vertx vertx;
   private final Context context;
@@ -49,6 +48,7 @@ public final class CallJournal implements AutoCloseable {
   private final Spool spool;
   private final OpenCallLog log;
   private final Clock clock;
+  private final Duration maxCall;
   private boolean replaying;
   private long timerId = -1;
 
@@ -59,6 +59,17 @@ public final class CallJournal implements AutoCloseable {
    */
   public CallJournal(Vertx vertx, Context context, CallStore store, Path spoolDir, Executor pool,
       Function<CallEvent, Future<CallEvent>> enrich, Duration writeTimeout, Clock clock) {
+    this(vertx, context, store, spoolDir, pool, enrich, writeTimeout, clock,
+        RouterLimits.DEFAULTS.maxCallDuration());
+  }
+
+  /**
+   * @param maxCall the longest a call may last: the same bound the proxy puts on a live call whose BYE
+   *                never came, used to close the calls an earlier run left open
+   */
+  public CallJournal(Vertx vertx, Context context, CallStore store, Path spoolDir, Executor pool,
+      Function<CallEvent, Future<CallEvent>> enrich, Duration writeTimeout, Clock clock, Duration maxCall) {
+    this.maxCall = maxCall;
     this.vertx = vertx;
     this.context = context;
     this.store = store;
@@ -120,7 +131,7 @@ public final class CallJournal implements AutoCloseable {
       }
       CallEvent last = events.get(events.size() - 1);
       if (last.type() != CallEvent.Type.ENDED) {
-        CallEvent closing = closing(last, now);
+        CallEvent closing = closing(last, now, maxCall);
         logged(closing);
         chain = chain.compose(v -> write(closing));
       }
@@ -130,9 +141,9 @@ public final class CallJournal implements AutoCloseable {
   }
 
   /** The event that ends a call whose router stopped before it ended (see the class comment). */
-  static CallEvent closing(CallEvent last, Instant now) {
+  static CallEvent closing(CallEvent last, Instant now, Duration maxCall) {
     CallRecord r = last.record();
-    Instant cap = (r.answeredAt() != null ? r.answeredAt() : r.startedAt()).plus(MAX_CALL);
+    Instant cap = (r.answeredAt() != null ? r.answeredAt() : r.startedAt()).plus(maxCall);
     Instant at = now.isAfter(cap) ? cap : now;
     if (at.isBefore(last.at())) {
       at = last.at(); // a clock that went back: never end before the last thing seen
