@@ -78,7 +78,12 @@ if new.caller ~= '' then
     return -1
   end
   local mine = string.format('%.0f', start) .. '|' .. callId
-  if not firstValue then
+  if not firstValue and old and old.m and (old.caller or '') ~= '' then
+    -- counted before, and the caller's first call since forgotten by caller-number retention
+    -- (privacy/RetentionSweep): the call keeps its role, and the number is not put back
+    new.m.first = old.m.first or 0
+    new.m.repeatCalls = old.m.repeatCalls or 0
+  elseif not firstValue then
     redis.call('HSET', KEYS[2], new.caller, mine)
     new.m.first = 1
   else

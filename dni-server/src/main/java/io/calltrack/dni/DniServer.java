@@ -21,7 +21,10 @@ import io.calltrack.dni.auth.ApiKeyRoutes;
 import io.calltrack.core.auth.ApiKeys;
 import io.calltrack.dni.privacy.SessionPrivacy;
 import io.calltrack.dni.assign.SessionRoutes;
+import java.nio.file.Path;
 import io.calltrack.dni.calls.CallRoutes;
+import io.calltrack.dni.calls.RecordingRoutes;
+import io.calltrack.dni.calls.RecordingSweeper;
 import io.calltrack.dni.config.PropertyDirectory;
 import io.calltrack.dni.health.HealthRoutes;
 import io.calltrack.dni.http.AdminApi;
@@ -73,6 +76,7 @@ public final class DniServer {
   private final PrometheusMeterRegistry ownRegistry;
   private final RoiFeature roi;
   private HttpServer metricsHttp;
+  private RecordingSweeper recordingSweeper;
   private final Routes routes;
   /** Set on the first instance of a multi-instance server. */
   private volatile Deployments deployments;
@@ -200,7 +204,9 @@ public final class DniServer {
       ApiContract contract,
       Clock clock,
       HttpHardening hardening,
-      ServerHardening settings) {}
+      ServerHardening settings,
+      Path recordingsDir,
+      RecordingSweeper recordings) {}
 
   /** The router, and what the suite checks of it: its routes against openapi.json. */
   record Routes(Router router, RequestCheck checks) {}
@@ -214,12 +220,15 @@ public final class DniServer {
     PropertyDirectory directory = new PropertyDirectory(store, timeouts);
     AssignMetrics assignMetrics = new AssignMetrics(registry);
     PoolGauges poolGauges = new PoolGauges(registry, store, engine, timeouts);
-    Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts);
+    Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts,
+        new io.calltrack.core.privacy.RetentionSweep(api, o.clock()));
     AdminAuth auth = new AdminAuth(o.adminToken(), new ApiKeys(api, o.clock()));
     RoiFeature roi = new RoiFeature(vertx, redis, store, engine, o.clock());
     HttpHardening hardening = new HttpHardening(vertx, o.hardening());
+    RecordingSweeper recordings = new RecordingSweeper(vertx, new RedisCallStore(api), o.recordingsDir(), o.clock());
     Parts parts = new Parts(vertx, api, store, engine, directory, auth, timeouts,
-        registry, assignMetrics, poolGauges, contract, o.clock(), hardening, o.hardening());
+        registry, assignMetrics, poolGauges, contract, o.clock(), hardening, o.hardening(), o.recordingsDir(),
+        recordings);
     Routes routes = routes(parts, roi);
     HttpServer http = listener(parts, o.host(), o.port(), routes.router());
     HttpServer metricsHttp = o.hardening().separateMetrics()
@@ -232,10 +241,12 @@ public final class DniServer {
         .compose(v -> metricsHttp == null ? Future.succeededFuture(v) : metricsHttp.listen())
         .map(listening -> {
           sweeper.start();
+          recordings.start();
           roi.start();
           DniServer server = new DniServer(redis, store, http, sweeper, assignMetrics, poolGauges, ownRegistry, roi,
               routes);
           server.metricsHttp = metricsHttp;
+          server.recordingSweeper = recordings;
           return server;
         })
         .onFailure(err -> {
@@ -256,6 +267,7 @@ public final class DniServer {
   /** An HTTP listener with the connection deadlines of {@link HttpHardening}. */
   private static HttpServer listener(Parts p, String host, int port, Router router) {
     return p.vertx().createHttpServer(p.hardening().configure(new HttpServerOptions().setHost(host).setPort(port)))
+        .connectionHandler(p.hardening().connectionHandler())
         .requestHandler(p.hardening().requestHandler(router));
   }
 
@@ -286,10 +298,11 @@ public final class DniServer {
     admin.mountOn(router);
     PublicApi api = new PublicApi(router, checks);
 
-    new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts(), new AbuseGuard(
-        new AssignLimiter(p.redis(), p.clock()), p.settings().trustedProxies(), p.settings().assignLimits()),
+    AbuseGuard guard = new AbuseGuard(new AssignLimiter(p.redis(), p.clock()), p.settings().trustedProxies(),
+        p.settings().assignLimits());
+    new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts(), guard,
         new SessionPrivacy(new RedisSessionRetention(p.redis()))).mount(api);
-    new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts()).mount(api);
+    new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts(), guard).mount(api);
     new HealthRoutes(p.redis(), p.timeouts()).mount(api);
     if (!p.settings().separateMetrics()) {
       new MetricsRoutes(p.registry(), p.poolGauges(), p.settings().metricsToken()).mount(api);
@@ -300,8 +313,9 @@ public final class DniServer {
     new PoolRoutes(p.store(), p.engine(), p.poolGauges()).mount(admin);
     new NumberRoutes(p.store()).mount(admin);
     new CallRoutes(new RedisCallStore(p.redis())).mount(admin);
+    new RecordingRoutes(p.vertx(), new RedisCallStore(p.redis()), p.recordingsDir()).mount(admin);
     new PrivacyRoutes(new Eraser(p.redis(), new RedisCallStore(p.redis()), p.store(),
-        new RedisSessionRetention(p.redis()))).mount(admin);
+        new RedisSessionRetention(p.redis())), p.recordings()::sweep).mount(admin);
     new ApiKeyRoutes(new ApiKeys(p.redis(), p.clock()), p.store()).mount(admin);
     roi.mount(api, admin);
 
@@ -339,6 +353,11 @@ public final class DniServer {
   }
 
   /** The port the server listens on (the real one when the options said 0). */
+  /** One sweep now (leases, gauges, retention), as the timer does every few seconds; for tests. */
+  public Future<Void> sweepNow() {
+    return sweeper == null ? Future.succeededFuture() : sweeper.tick();
+  }
+
   public int port() {
     return http.actualPort();
   }
@@ -377,6 +396,9 @@ public final class DniServer {
 
   private Future<Void> closeThis() {
     sweeper.close();
+    if (recordingSweeper != null) {
+      recordingSweeper.close();
+    }
     roi.close();
     return (metricsHttp == null ? Future.<Void>succeededFuture() : metricsHttp.close())
         .eventually(http::close)

@@ -27,6 +27,8 @@ import java.util.Objects;
  *     registry; Vert.x spreads connections over them
  * @param hardening connection timeouts, the metrics token and address, trusted proxies, default assign
  *     limits (null: defaults)
+ * @param recordingsDir the SIP router's call recordings ({@code CALLTRACK_RECORDINGS_DIR}), served by
+ *     {@code GET /v1/calls/{callId}/recording} and swept by retention and erasure (null: none kept)
  */
 public record DniServerOptions(
     String host,
@@ -38,7 +40,8 @@ public record DniServerOptions(
     Clock clock,
     Duration storeTimeout,
     int instances,
-    ServerHardening hardening) {
+    ServerHardening hardening,
+    Path recordingsDir) {
 
   public DniServerOptions {
     host = host == null || host.isBlank() ? "127.0.0.1" : host;
@@ -56,8 +59,13 @@ public record DniServerOptions(
   }
 
   public DniServerOptions(String host, int port, String redisUrl, String adminToken, Path configFile,
+      PrometheusMeterRegistry registry, Clock clock, Duration storeTimeout, int instances, ServerHardening hardening) {
+    this(host, port, redisUrl, adminToken, configFile, registry, clock, storeTimeout, instances, hardening, null);
+  }
+
+  public DniServerOptions(String host, int port, String redisUrl, String adminToken, Path configFile,
       PrometheusMeterRegistry registry, Clock clock, Duration storeTimeout, int instances) {
-    this(host, port, redisUrl, adminToken, configFile, registry, clock, storeTimeout, instances, null);
+    this(host, port, redisUrl, adminToken, configFile, registry, clock, storeTimeout, instances, null, null);
   }
 
   /** One HTTP verticle. */
@@ -78,32 +86,37 @@ public record DniServerOptions(
   }
 
   public DniServerOptions withClock(Clock newClock) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, newClock, storeTimeout, instances, hardening);
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, newClock, storeTimeout, instances, hardening, recordingsDir);
   }
 
   public DniServerOptions withConfigFile(Path file) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, file, registry, clock, storeTimeout, instances, hardening);
+    return new DniServerOptions(host, port, redisUrl, adminToken, file, registry, clock, storeTimeout, instances, hardening, recordingsDir);
   }
 
   public DniServerOptions withRegistry(PrometheusMeterRegistry newRegistry) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, newRegistry, clock, storeTimeout, instances, hardening);
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, newRegistry, clock, storeTimeout, instances, hardening, recordingsDir);
   }
 
   public DniServerOptions withStoreTimeout(Duration timeout) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, timeout, instances, hardening);
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, timeout, instances, hardening, recordingsDir);
   }
 
   public DniServerOptions withInstances(int n) {
-    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, storeTimeout, n, hardening);
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, storeTimeout, n, hardening, recordingsDir);
   }
 
   public DniServerOptions withPort(int newPort) {
-    return new DniServerOptions(host, newPort, redisUrl, adminToken, configFile, registry, clock, storeTimeout, instances, hardening);
+    return new DniServerOptions(host, newPort, redisUrl, adminToken, configFile, registry, clock, storeTimeout, instances, hardening, recordingsDir);
   }
 
   public DniServerOptions withHardening(ServerHardening h) {
     return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, storeTimeout,
-        instances, h);
+        instances, h, recordingsDir);
+  }
+
+  public DniServerOptions withRecordingsDir(Path dir) {
+    return new DniServerOptions(host, port, redisUrl, adminToken, configFile, registry, clock, storeTimeout,
+        instances, hardening, dir);
   }
 
   /** Keeps the token out of logs. */

@@ -70,7 +70,7 @@ final class Engine {
     if (mode != Mode.SIP_ROUTER) {
       dni = await(DniServer.start(vertx, new DniServerOptions(
           s.httpHost(), s.httpPort(), redis.url(), s.adminToken(), s.configFile(), registry, clock, null,
-          s.httpInstances()).withHardening(s.http())));
+          s.httpInstances()).withHardening(s.http()).withRecordingsDir(s.recordingsDir())));
       DniServer started = dni;
       toClose.add(() -> await(started.close()));
       String base = "http://127.0.0.1:" + dni.port();
@@ -87,15 +87,17 @@ final class Engine {
     if (mode != Mode.DNI_SERVER) {
       router = await(SipRouter.start(vertx, new SipRouterOptions(
           s.sipHost(), s.sipPort(), s.sipTrunks(), redis.url(), s.dataDir().resolve("spool"),
-          registry, clock, s.answerTimeout(), s.sipAdvertise(), s.sipLimits())));
+          registry, clock, s.answerTimeout(), s.sipAdvertise(), s.sipLimits())
+          .withMedia(s.rtpengine(), s.recordingsDir())));
       SipRouter started = router;
       toClose.add(() -> await(started.close()));
       out.println("  sip-router   sip:" + s.sipHost() + ":" + router.port() + " (UDP and TCP), trunks "
           + String.join(", ", s.sipTrunks()));
       if (mode == Mode.SIP_ROUTER) {
-        HttpServer metrics = await(MetricsEndpoint.start(vertx, s.httpHost(), s.metricsPort(), registry));
+        HttpServer metrics = await(MetricsEndpoint.start(vertx, s.httpHost(), s.metricsPort(), registry, s.http()));
         toClose.add(() -> await(metrics.close()));
-        out.println("  metrics      http://127.0.0.1:" + metrics.actualPort() + "/metrics");
+        out.println("  metrics      http://127.0.0.1:" + metrics.actualPort() + "/metrics"
+            + (s.http().metricsToken() != null ? "   (Bearer CALLTRACK_METRICS_TOKEN)" : ""));
       }
     }
     if (mode == Mode.DEMO) {

@@ -33,10 +33,13 @@ public final class Main {
         CALLTRACK_DATA_DIR (.calltrack), CALLTRACK_METRICS_PORT (sip-router alone: 9090; dni-server: unset
         serves /metrics on the HTTP port, set moves it to CALLTRACK_METRICS_HOST (127.0.0.1):PORT),
         CALLTRACK_METRICS_TOKEN (unset: /metrics open), CALLTRACK_TRUSTED_PROXIES (addresses whose
-        X-Forwarded-For is believed), CALLTRACK_HTTP_IDLE_TIMEOUT_SECONDS (60),
+        X-Forwarded-For is believed), CALLTRACK_HTTP_HEADER_TIMEOUT_SECONDS (10),
+        CALLTRACK_HTTP_IDLE_TIMEOUT_SECONDS (60),
         CALLTRACK_HTTP_REQUEST_TIMEOUT_SECONDS (120), CALLTRACK_ASSIGN_LIVE_LEASES (10),
         CALLTRACK_ASSIGN_LIVE_LEASES_HARD (40), CALLTRACK_ASSIGN_PER_MINUTE (30),
-        CALLTRACK_ASSIGN_PER_MINUTE_HARD (120) (per client address, for properties without assignLimits)
+        CALLTRACK_ASSIGN_PER_MINUTE_HARD (120) (per client address, for properties without assignLimits),
+        CALLTRACK_RTPENGINE (host:port of rtpengine's ng socket: media relayed, properties with record: true
+        recorded; unset: media end to end), CALLTRACK_RECORDINGS_DIR (DATA_DIR/recordings)
       """;
 
   /** The commands {@link #run} knows (the image's CMD and compose's commands are checked against it). */

@@ -33,7 +33,11 @@ public record Settings(
     String sipAdvertise,
     io.calltrack.sip.RouterLimits sipLimits,
     /** dni-server's HTTP defences: metrics token and address, trusted proxies, timeouts, assign limits. */
-    ServerHardening http) {
+    ServerHardening http,
+    /** CALLTRACK_RTPENGINE: rtpengine's ng address (host:port) for media and recording; null: media end to end. */
+    String rtpengine,
+    /** CALLTRACK_RECORDINGS_DIR: call recordings, written by the router and served by dni-server. */
+    Path recordingsDir) {
 
   public static Settings fromEnv(Map<String, String> env) {
     String token = blankToNull(env.get("CALLTRACK_ADMIN_TOKEN"));
@@ -61,19 +65,23 @@ public record Settings(
         instances(env),
         blankToNull(env.get("CALLTRACK_SIP_ADVERTISE")),
         sipLimits(env),
-        hardening(env));
+        hardening(env),
+        blankToNull(env.get("CALLTRACK_RTPENGINE")),
+        Path.of(env.getOrDefault("CALLTRACK_RECORDINGS_DIR",
+            Path.of(env.getOrDefault("CALLTRACK_DATA_DIR", ".calltrack"), "recordings").toString())));
   }
 
   /**
    * CALLTRACK_METRICS_TOKEN, CALLTRACK_METRICS_PORT / CALLTRACK_METRICS_HOST (set: dni-server's
    * {@code /metrics} only on that address), CALLTRACK_TRUSTED_PROXIES (comma list of addresses),
-   * CALLTRACK_HTTP_IDLE_TIMEOUT_SECONDS, CALLTRACK_HTTP_REQUEST_TIMEOUT_SECONDS, and the assign limits
+   * CALLTRACK_HTTP_HEADER_TIMEOUT_SECONDS, CALLTRACK_HTTP_IDLE_TIMEOUT_SECONDS,
+   * CALLTRACK_HTTP_REQUEST_TIMEOUT_SECONDS, and the assign limits
    * of properties that set none: CALLTRACK_ASSIGN_LIVE_LEASES[_HARD], CALLTRACK_ASSIGN_PER_MINUTE[_HARD].
    */
   private static ServerHardening hardening(Map<String, String> env) {
     boolean separate = blankToNull(env.get("CALLTRACK_METRICS_PORT")) != null;
     return new ServerHardening(
-        null,
+        seconds(env, "CALLTRACK_HTTP_HEADER_TIMEOUT_SECONDS"),
         seconds(env, "CALLTRACK_HTTP_IDLE_TIMEOUT_SECONDS"),
         seconds(env, "CALLTRACK_HTTP_REQUEST_TIMEOUT_SECONDS"),
         blankToNull(env.get("CALLTRACK_METRICS_TOKEN")),
@@ -118,7 +126,8 @@ public record Settings(
   /** The config file given on the command line instead of CALLTRACK_CONFIG. */
   public Settings withConfigFile(Path file) {
     return new Settings(httpHost, httpPort, sipHost, sipPort, sipTrunks, redisUrl, adminToken, adminTokenGenerated,
-        file, dataDir, metricsPort, answerTimeout, httpInstances, sipAdvertise, sipLimits, http);
+        file, dataDir, metricsPort, answerTimeout, httpInstances, sipAdvertise, sipLimits, http, rtpengine,
+        recordingsDir);
   }
 
   /** CALLTRACK_REDIS_MODE (standalone|cluster|sentinel), CALLTRACK_REDIS_URL (comma list), CALLTRACK_REDIS_MASTER. */

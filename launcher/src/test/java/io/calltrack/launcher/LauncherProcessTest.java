@@ -112,6 +112,28 @@ class LauncherProcessTest {
     }
   }
 
+  @Test
+  void theRouterAlonesMetricsNeedTheMetricsToken() throws Exception {
+    int metricsPort = EmbeddedRedis.freePort();
+    int sipPort = EmbeddedRedis.freePort();
+    Launched launched = launch("sip-router", java.util.Map.of("CALLTRACK_METRICS_TOKEN", "router-scrape-7",
+        "CALLTRACK_METRICS_PORT", Integer.toString(metricsPort), "CALLTRACK_SIP_PORT", Integer.toString(sipPort)));
+    try {
+      String metrics = "http://127.0.0.1:" + metricsPort + "/metrics";
+      HttpResponse<String> none = get(metrics, null);
+      assertEquals(401, none.statusCode(), none.body());
+      assertEquals(401, get(metrics, TOKEN).statusCode(), "the admin token is not the metrics token");
+      assertEquals(401, get(metrics, "router-scrape-8").statusCode());
+      HttpResponse<String> ok = get(metrics, "router-scrape-7");
+      assertEquals(200, ok.statusCode(), ok.body());
+      assertTrue(ok.body().contains("calltrack_sip_"), "the router's own metrics");
+      assertEquals(200, get("http://127.0.0.1:" + metricsPort + "/health/live", null).statusCode(),
+          "liveness stays open to the orchestrator");
+    } finally {
+      stop(launched);
+    }
+  }
+
   private HttpResponse<String> get(String url, String bearer) throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
     if (bearer != null) {
@@ -121,10 +143,20 @@ class LauncherProcessTest {
   }
 
   private Launched launch(int port, java.util.Map<String, String> extraEnv) throws IOException, InterruptedException {
+    return launch("dni-server", port, extraEnv);
+  }
+
+  private Launched launch(String command, java.util.Map<String, String> extraEnv)
+      throws IOException, InterruptedException {
+    return launch(command, EmbeddedRedis.freePort(), extraEnv);
+  }
+
+  private Launched launch(String command, int port, java.util.Map<String, String> extraEnv)
+      throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), "dni-server");
+        Main.class.getName(), command);
     pb.environment().remove("CALLTRACK_REDIS_URL");
     pb.environment().put("CALLTRACK_HTTP_PORT", Integer.toString(port));
     pb.environment().put("CALLTRACK_HTTP_HOST", "127.0.0.1");

@@ -23,6 +23,7 @@ class SettingsHardeningTest {
     assertEquals(List.of(), h.trustedProxies());
     assertEquals(AssignLimits.DEFAULT, h.assignLimits());
     assertEquals(ServerHardening.DEFAULT_IDLE_TIMEOUT, h.idleTimeout());
+    assertEquals(ServerHardening.DEFAULT_HEADER_TIMEOUT, h.headerTimeout());
     assertEquals(9090, LauncherAccess.settings(Map.of()).metricsPort(), "sip-router alone keeps its 9090");
   }
 
@@ -33,6 +34,7 @@ class SettingsHardeningTest {
         "CALLTRACK_METRICS_PORT", "9191",
         "CALLTRACK_METRICS_HOST", "10.0.0.5",
         "CALLTRACK_TRUSTED_PROXIES", "10.0.0.1, 10.0.0.2,",
+        "CALLTRACK_HTTP_HEADER_TIMEOUT_SECONDS", "4",
         "CALLTRACK_HTTP_IDLE_TIMEOUT_SECONDS", "15",
         "CALLTRACK_HTTP_REQUEST_TIMEOUT_SECONDS", "45",
         "CALLTRACK_ASSIGN_LIVE_LEASES", "3",
@@ -41,6 +43,7 @@ class SettingsHardeningTest {
     assertEquals(9191, h.metricsPort());
     assertEquals("10.0.0.5", h.metricsHost());
     assertEquals(List.of("10.0.0.1", "10.0.0.2"), h.trustedProxies());
+    assertEquals(Duration.ofSeconds(4), h.headerTimeout());
     assertEquals(Duration.ofSeconds(15), h.idleTimeout());
     assertEquals(Duration.ofSeconds(45), h.requestTimeout());
     assertEquals(3, h.assignLimits().liveLeases());

@@ -1,6 +1,5 @@
 package io.calltrack.sip;
 
-import gov.nist.javax.sip.SipStackImpl;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
 import io.calltrack.core.calls.RedisCallStore;
@@ -10,6 +9,9 @@ import io.calltrack.core.pool.RedisPoolEngine;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.vertx.redis.client.RedisAPI;
 import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.sip.media.MediaAnchor;
+import io.calltrack.sip.media.NgClient;
+import io.calltrack.sip.media.Recordings;
 import io.calltrack.sip.proxy.CallObserver;
 import io.calltrack.sip.proxy.CallWorkDelay;
 import io.calltrack.sip.proxy.TcpLimits;
@@ -49,6 +51,9 @@ import org.slf4j.LoggerFactory;
 public final class SipRouter {
   private static final Logger LOG = LoggerFactory.getLogger(SipRouter.class);
   private static final AtomicInteger STACKS = new AtomicInteger();
+  /** rtpengine is asked again after this long without an answer, up to {@link #NG_ATTEMPTS} times in all. */
+  private static final Duration NG_RETRY = Duration.ofMillis(400);
+  private static final int NG_ATTEMPTS = 3;
 
   /** What the router reads and writes; Redis-backed in production, chosen by tests where they must. */
   record Backends(ConfigStore config, java.util.function.Consumer<Runnable> onConfigChange, PoolEngine engine,
@@ -67,12 +72,14 @@ public final class SipRouter {
   private final Backends backends;
   private final Proxy proxy;
   private final CallPolicy policy;
+  private final NgClient ng;
   private final io.calltrack.core.webhooks.WebhookSender alertSender;
   private final SpoolAlarm spoolAlarm;
 
   private SipRouter(Vertx vertx, SipRouterOptions options, SipStack stack, RoutingTableCache table, CallJournal journal,
-      ExecutorService pool, Backends backends, Proxy proxy, CallPolicy policy) {
+      ExecutorService pool, Backends backends, Proxy proxy, CallPolicy policy, NgClient ng) {
     this.policy = policy;
+    this.ng = ng;
     this.alertSender = new io.calltrack.core.webhooks.WebhookSender(vertx, options.clock(), Duration.ofSeconds(1),
         Duration.ofMinutes(5));
     this.spoolAlarm = new SpoolAlarm(vertx, options.advertisedHost() + ":" + options.advertisedPort(), journal::depth,
@@ -119,9 +126,13 @@ public final class SipRouter {
     CallRouting routing = new CallRouting(TrunkAllowList.of(o.trunks()), table);
     CallWorkDelay workDelay = new CallWorkDelay();
     CallPolicy policy = new CallPolicy(routing, o.limits(), o.answerTimeout(), workDelay, System::nanoTime);
-    CallObserver.Factory observers = call -> observe(journal, resolver, call);
+    NgClient ng = o.rtpengine() == null ? null
+        : NgClient.open(vertx, o.rtpengine(), NG_RETRY, NG_ATTEMPTS).toCompletionStage().toCompletableFuture().get();
+    MediaAnchor anchor = ng == null ? MediaAnchor.OFF : new MediaAnchor(ng, o.registry());
+    Recordings recordings = new Recordings(vertx, o.recordingsDir(), o.registry());
+    CallObserver.Factory observers = call -> observe(journal, resolver, call, recordings, o.clock());
 
-    SipStack stack = new SipStackImpl(stackProperties(o));
+    SipStack stack = new io.calltrack.sip.proxy.ProxyStack(stackProperties(o));
     SipFactory factory = SipFactory.getInstance();
     factory.setPathName("gov.nist");
     try {
@@ -133,11 +144,18 @@ public final class SipRouter {
           // Record-Route and Via carry the advertised address (CALLTRACK_SIP_ADVERTISE), not the bind one
           factory.createAddressFactory(), o.advertisedHost(), o.advertisedPort(), policy, observers, metrics, pool,
           o.clock(), workDelay);
+      proxy.anchorMedia(anchor);
       provider.addSipListener(proxy);
       stack.start();
       journal.start(Duration.ofMillis(500));
-      return new SipRouter(vertx, o, stack, table, journal, pool, backends, proxy, policy);
+      if (ng != null) {
+        LOG.info("media through rtpengine at {}; recordings in {}", o.rtpengine(), o.recordingsDir());
+      }
+      return new SipRouter(vertx, o, stack, table, journal, pool, backends, proxy, policy, ng);
     } catch (Exception e) {
+      if (ng != null) {
+        ng.close();
+      }
       stack.stop();
       pool.shutdownNow();
       journal.close();
@@ -145,7 +163,8 @@ public final class SipRouter {
     }
   }
 
-  private static CallObserver observe(CallJournal journal, CallResolver resolver, CallObserver.NewCall call) {
+  private static CallObserver observe(CallJournal journal, CallResolver resolver, CallObserver.NewCall call,
+      Recordings recordings, java.time.Clock clock) {
     String callId = "c" + UUID.randomUUID().toString().replace("-", "");
     CallRecorder recorder = new CallRecorder(journal, resolver, CallRecord.started(callId, call.sipCallId(),
         call.number(), call.caller(), call.property().id(), call.at()));
@@ -163,6 +182,11 @@ public final class SipRouter {
       @Override
       public void ended(Instant at, io.calltrack.core.calls.CallStatus status, Integer code) {
         recorder.ended(at, status, code);
+      }
+
+      @Override
+      public void media(MediaAnchor.Outcome outcome) {
+        recordings.finish(outcome, callId).onSuccess(m -> recorder.media(clock.instant(), m));
       }
     };
   }
@@ -196,6 +220,9 @@ public final class SipRouter {
     p.setProperty(TcpLimits.IDLE_MILLIS, Long.toString(limits.tcpIdleTimeout().toMillis()));
     // a half-sent message on a TCP connection is given up after this long
     p.setProperty("gov.nist.javax.sip.READ_TIMEOUT", "10000");
+    // an operator (or a benchmark) may override any stack setting with -Dgov.nist.javax.sip.NAME=VALUE
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("gov.nist.javax.sip."))
+        .forEach(k -> p.setProperty(k, System.getProperty(k)));
     return p;
   }
 
@@ -257,6 +284,9 @@ public final class SipRouter {
     return table.close()
         .eventually(() -> vertx.executeBlocking(() -> {
           stack.stop(); // joins the stack's threads: not on an event loop
+          if (ng != null) {
+            ng.close();
+          }
           journal.close();
           pool.shutdown();
           return null;

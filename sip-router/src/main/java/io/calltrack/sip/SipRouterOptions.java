@@ -20,6 +20,9 @@ import java.util.Objects;
  * @param advertise     {@code host[:port]} the router writes into Record-Route and Via, for peers to
  *     reach it by (a container's or a NAT's public address); null: the bind address and port, or, when
  *     bound to every interface (0.0.0.0, ::), this machine's address
+ * @param rtpengine     {@code host:port} of rtpengine's {@code ng} control socket (UDP; CALLTRACK_RTPENGINE):
+ *     calls' media go through it, and properties with {@code record: true} are recorded; null: media end to end
+ * @param recordingsDir where call recordings are kept ({@code <callId>.wav}); null: {@code spoolDir/recordings}
  */
 public record SipRouterOptions(
     String host,
@@ -31,7 +34,9 @@ public record SipRouterOptions(
     Clock clock,
     Duration answerTimeout,
     String advertise,
-    RouterLimits limits) {
+    RouterLimits limits,
+    String rtpengine,
+    Path recordingsDir) {
 
   public SipRouterOptions {
     Objects.requireNonNull(host, "host");
@@ -49,9 +54,23 @@ public record SipRouterOptions(
     }
     limits = limits == null ? RouterLimits.DEFAULTS : limits;
     advertise = advertise == null || advertise.isBlank() ? null : advertise.strip();
+    rtpengine = rtpengine == null || rtpengine.isBlank() ? null : rtpengine.strip();
+    recordingsDir = recordingsDir == null ? spoolDir.resolve("recordings") : recordingsDir;
     if (advertise != null) {
       advertisedPort(advertise, port); // refuses a bad port at start
     }
+  }
+
+  /** Without a media relay: calls' media go end to end. */
+  public SipRouterOptions(String host, int port, List<String> trunks, String redisUrl, Path spoolDir,
+      MeterRegistry registry, Clock clock, Duration answerTimeout, String advertise, RouterLimits limits) {
+    this(host, port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout, advertise, limits, null, null);
+  }
+
+  /** The same options with the media relay at {@code ngAddress} and recordings kept in {@code dir}. */
+  public SipRouterOptions withMedia(String ngAddress, Path dir) {
+    return new SipRouterOptions(host, port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout, advertise,
+        limits, ngAddress, dir);
   }
 
   /** Without an advertised address: peers are told the bind address. */

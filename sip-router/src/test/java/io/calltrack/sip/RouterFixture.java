@@ -84,6 +84,14 @@ final class RouterFixture implements AutoCloseable {
         new SimpleMeterRegistry(), Clock.systemUTC(), answerTimeout, null, limits));
   }
 
+  /** A router whose calls' media go through the rtpengine at {@code ngAddress}, recordings kept in {@code recordings}. */
+  SipRouter routerWithMedia(List<String> trunks, Duration answerTimeout, MeterRegistry registry, String ngAddress,
+      Path recordings) {
+    int port = EmbeddedRedis.freePort();
+    return start(new SipRouterOptions("127.0.0.1", port, trunks, redisUrl, spoolRoot.resolve("spool-" + port),
+        registry, Clock.systemUTC(), answerTimeout, null, null).withMedia(ngAddress, recordings));
+  }
+
   private SipRouter start(SipRouterOptions options) {
     SipRouter router = Await.result(SipRouter.start(vertx, options));
     routers.add(router);
@@ -98,9 +106,15 @@ final class RouterFixture implements AutoCloseable {
 
   /** A property with one tracking number (its pool) whose calls go to {@code businessLine}; waits until {@code router} routes it. */
   PhoneNumber property(String businessLine, SipRouter... routersToWaitFor) {
+    return property(businessLine, false, routersToWaitFor);
+  }
+
+  /** As {@link #property(String, SipRouter...)}; {@code record}: the property records its calls. */
+  PhoneNumber property(String businessLine, boolean record, SipRouter... routersToWaitFor) {
     PhoneNumber number = TestNumbers.fresh();
     String id = TestRedis.uniqueId("prop");
-    Await.result(config.putProperty(new PropertyConfig(id, id, List.of(), List.of(number), number, businessLine, "UTC")));
+    Await.result(config.putProperty(new PropertyConfig(id, id, List.of(), List.of(number), number, businessLine, "UTC")
+        .withRecording(record)));
     Await.result(config.putPool(new PoolConfig(TestRedis.uniqueId("pool"), id, List.of(number), null, null, null, null)));
     for (SipRouter r : routersToWaitFor) {
       Await.until(WAIT, () -> r.routes(number)); // the change message refreshes the router's table

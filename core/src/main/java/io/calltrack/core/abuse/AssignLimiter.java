@@ -17,8 +17,8 @@ import java.util.UUID;
  * {abuse:P:A}:minute:N    string  assigns from the address in minute N (injected clock), 2 min TTL
  * </pre>
  * Both expire when the address goes quiet, so the catalogue does not grow with every visitor ever seen.
- * A lease counts while its first lease period runs (renewals by heartbeat are not followed: a client
- * that keeps many leases alive still meets the per-minute limit on new ones).
+ * A lease counts while it lives: its first lease period from the assign, then each heartbeat's
+ * renewal ({@link #renewed}), counted for the address the heartbeat came from; a release drops it.
  */
 public final class AssignLimiter {
   private static final LuaScript ADMIT = LuaScript.load("/lua/abuse/admit-assign.lua");
@@ -54,6 +54,17 @@ public final class AssignLimiter {
                 limits.perMinute().toString(), limits.perMinuteHard().toString(), Long.toString(KEY_IDLE_MS)))
         .map(r -> new Admission(Decision.valueOf(r.get(0).toString().toUpperCase(java.util.Locale.ROOT)),
             r.get(1).toLong(), r.get(2).toLong(), reservation));
+  }
+
+  /** A heartbeat from {@code address} kept {@code sessionId} leased until {@code leaseEnds}. */
+  public Future<Void> renewed(String property, String address, String sessionId, Instant leaseEnds) {
+    // settle-assign with no reservation: (re)sets the session's entry to its new end, one step
+    return settle(property, address, "", sessionId, leaseEnds);
+  }
+
+  /** {@code sessionId} was released: it no longer counts for {@code address}. */
+  public Future<Void> released(String property, String address, String sessionId) {
+    return redis.zrem(List.of(tag(property, address) + ":live", sessionId)).mapEmpty();
   }
 
   /** The reservation became {@code sessionId} until {@code leaseEnds}, or nothing (both null). */

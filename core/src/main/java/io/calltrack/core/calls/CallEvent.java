@@ -26,7 +26,7 @@ public record CallEvent(String callId, int seq, Type type, Instant at, CallRecor
   }
 
   public enum Type {
-    STARTED, RINGING, ANSWERED, ENDED, RESOLVED;
+    STARTED, RINGING, ANSWERED, ENDED, RESOLVED, MEDIA;
 
     @JsonValue
     public String json() {

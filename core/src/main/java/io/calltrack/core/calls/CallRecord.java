@@ -21,6 +21,8 @@ import java.util.Objects;
  *                    likelihood (0..1) and the evidence behind it (see {@link io.calltrack.core.attribution.CallAttributor})
  * @param confidence  exact, channel, probable, ambiguous or unattributed (null while not resolved)
  * @param finalCode   the SIP status that ended the call's setup (200, 486, 408, 487, ...)
+ * @param media       relay, recording and conversation measures (docs/metrics.md); null when the router
+ *                    had no media relay, or until the call is over and its audio measured
  * @param endReason   null when the call ended by SIP (BYE, CANCEL, a final error, the answer timeout);
  *                    {@value #END_ROUTER_RESTART} when the router that carried it stopped before the
  *                    call ended, and the record was closed when the router started again
@@ -45,7 +47,8 @@ public record CallRecord(
     List<Candidate> candidates,
     String confidence,
     CallOutcome outcome,
-    String endReason) {
+    String endReason,
+    CallMedia media) {
 
   /** See {@code endReason}: closed at the router's restart, at most the maximum call length after the answer. */
   public static final String END_ROUTER_RESTART = "router-restart";
@@ -61,7 +64,7 @@ public record CallRecord(
   public static CallRecord started(String callId, String sipCallId, PhoneNumber number, String caller,
       String property, Instant at) {
     return new CallRecord(callId, sipCallId, number, caller, property, at, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null);
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null);
   }
 
   public boolean finished() {
@@ -77,19 +80,19 @@ public record CallRecord(
       List<Candidate> candidates, String confidence) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason);
+        endReason, media);
   }
 
   public CallRecord ringing(Instant at) {
     return ringingAt != null ? this : new CallRecord(callId, sipCallId, number, caller, property, startedAt,
         at, answeredAt, endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution,
-        candidates, confidence, outcome, endReason);
+        candidates, confidence, outcome, endReason, media);
   }
 
   public CallRecord answered(Instant at, int code) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, at, endedAt,
         CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason);
+        endReason, media);
   }
 
   /** The call is over: unanswered with {@code status}, or an answered call hung up (status stays answered). */
@@ -99,19 +102,26 @@ public record CallRecord(
         : Long.valueOf(Math.round(Duration.between(answeredAt, at).toMillis() / 1000.0));
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, at,
         s, duration, finalCode != null && answeredAt != null ? finalCode : code, resolution, sessionId,
-        attribution, candidates, confidence, outcome, endReason);
+        attribution, candidates, confidence, outcome, endReason, media);
   }
 
   /** The same record, marked as ended for {@code reason} (see {@code endReason}). */
   public CallRecord withEndReason(String reason) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        reason);
+        reason, media);
   }
 
   public CallRecord withOutcome(CallOutcome newOutcome) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, newOutcome,
-        endReason);
+        endReason, media);
+  }
+
+  /** The same record with what the media relay measured (see {@code media}). */
+  public CallRecord withMedia(CallMedia newMedia) {
+    return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
+        endReason, newMedia);
   }
 }

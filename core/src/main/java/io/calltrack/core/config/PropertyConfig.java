@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * A customer's website (docs/contract.md {@code PUT /v1/properties/{property}}): the numbers it prints,
  * the number shown when no tracking number can be given, where its calls go, and the timezone its
- * days are cut in.
+ * days are cut in. {@code record}: the router records its calls (through the media relay, rtpengine) and
+ * measures their conversation; absent or false: not recorded.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record PropertyConfig(
@@ -23,7 +24,8 @@ public record PropertyConfig(
     String businessLine,
     String timezone,
     AssignLimits assignLimits,
-    Retention retention) {
+    Retention retention,
+    Boolean record) {
 
   /**
    * Jackson's constructor; {@code assignLimits} may be left out (the server's defaults apply), and so
@@ -48,12 +50,25 @@ public record PropertyConfig(
       throw new CalltrackException.Invalid(
           "businessLine must be a SIP URI like sip:+15559990000@pbx.example.com:5060: '" + businessLine + "'");
     }
+    record = Boolean.TRUE.equals(record) ? Boolean.TRUE : null;
     timezone = timezone == null || timezone.isBlank() ? "UTC" : timezone.strip();
     try {
       ZoneId.of(timezone);
     } catch (DateTimeException e) {
       throw new CalltrackException.Invalid("unknown timezone '" + timezone + "'");
     }
+  }
+
+  /** A property that does not record its calls. */
+  public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
+      PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
+      Retention retention) {
+    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention, null);
+  }
+
+  /** Whether the router records this property's calls. */
+  public boolean records() {
+    return Boolean.TRUE.equals(record);
   }
 
   /** A property without limits of its own (the server's defaults apply). */
@@ -69,7 +84,13 @@ public record PropertyConfig(
   /** The same configuration under the id given in the URL (the body's id, if any, is ignored). */
   public PropertyConfig withId(String newId) {
     return new PropertyConfig(newId, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention);
+        assignLimits, retention, record);
+  }
+
+  /** The same configuration, recording its calls or not. */
+  public PropertyConfig withRecording(boolean on) {
+    return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
+        assignLimits, retention, on);
   }
 
   private static void requireOrigin(String origin) {

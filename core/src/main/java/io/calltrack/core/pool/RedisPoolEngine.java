@@ -503,8 +503,22 @@ public final class RedisPoolEngine implements PoolEngine {
     if (poolId == null || caller == null || !caller.startsWith("+") || visitorId == null) {
       return Future.succeededFuture();
     }
-    return redis.set(List.of(new PoolKeys(poolId).caller(caller), visitorId, "PX",
-        Long.toString(historyWindow.toMillis()))).mapEmpty();
+    // kept for the history window, or the property's caller-number retention if that is shorter
+    return callerRetention(poolId).compose(keep -> redis.set(List.of(new PoolKeys(poolId).caller(caller), visitorId,
+        "PX", Long.toString(Math.min(historyWindow.toMillis(), keep))))).mapEmpty();
+  }
+
+  /** The caller-number retention of the pool's property in ms (Long.MAX_VALUE: none). */
+  private Future<Long> callerRetention(String poolId) {
+    return config.pool(poolId)
+        .compose(pool -> pool.isEmpty() || pool.get().property() == null
+            ? Future.succeededFuture(java.util.Optional.<io.calltrack.core.config.PropertyConfig>empty())
+            : config.property(pool.get().property()))
+        .map(p -> p.map(io.calltrack.core.config.PropertyConfig::retention)
+            .map(r -> r.callerNumbersDays())
+            .map(days -> java.time.Duration.ofDays(days).toMillis())
+            .orElse(Long.MAX_VALUE))
+        .otherwise(Long.MAX_VALUE);
   }
 
   private static List<String> poolKeys(PoolKeys k) {

@@ -7,6 +7,7 @@ import io.calltrack.core.calls.CallStore;
 import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.json.JsonMapper;
+import io.calltrack.core.pool.PoolKeys;
 import io.calltrack.core.redis.LuaScript;
 import io.calltrack.core.rollup.RollupKeys;
 import io.vertx.core.Future;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Erases a person (docs/privacy.md). Records are anonymised rather than deleted, so the rollups' counts
@@ -33,9 +35,11 @@ import java.util.function.Function;
  *       Google Ads export no longer carries them). Source, medium, campaign, keyword and landing page
  *       stay: they are what the rollups count by.</li>
  * </ul>
- * Exports are made from the records, so they follow. Not reached: entries already on the calls
- * stream (trimmed by length, see docs/privacy.md), and a call still ringing whose next event from the
- * router carries the number again.
+ * Also removed: the person's entries on the calls streams that every reader is done with
+ * ({@link StreamScrub}), the webhooks given up on ({@link DeadLetterScrub}), and for a caller the attribution's caller index in every pool. Exports are
+ * made from the records, so they follow. Not reached: a call still ringing whose next event from the
+ * router carries the number again, and stream entries no reader has read yet (they go with the
+ * stream's retention trim).
  */
 public final class Eraser {
   private static final LuaScript REWRITE_CALL = LuaScript.load("/lua/privacy/rewrite-call.lua");
@@ -49,16 +53,20 @@ public final class Eraser {
   private final CallStore calls;
   private final ConfigStore config;
   private final SessionRetention sessions;
+  private final StreamScrub streams;
+  private final DeadLetterScrub deadLetters;
 
   public Eraser(RedisAPI redis, CallStore calls, ConfigStore config, SessionRetention sessions) {
     this.redis = redis;
     this.calls = calls;
     this.config = config;
     this.sessions = sessions;
+    this.streams = new StreamScrub(redis);
+    this.deadLetters = new DeadLetterScrub(redis);
   }
 
   /** A fresh token: random, so nothing about the person can be worked back from it. */
-  static String token() {
+  public static String token() {
     byte[] b = new byte[12];
     RANDOM.nextBytes(b);
     return "erased:" + HexFormat.of().formatHex(b);
@@ -92,29 +100,92 @@ public final class Eraser {
         byProperty.computeIfAbsent(r.property(), p -> new LinkedHashMap<>())
             .computeIfAbsent(r.caller(), c -> new LinkedHashSet<>()).add(r.callId());
       }
-      return new CallRecord(r.callId(), r.sipCallId(), r.number(), token, r.property(), r.startedAt(),
-          r.ringingAt(), r.answeredAt(), r.endedAt(), r.status(), r.durationSeconds(), r.finalCode(),
-          r.resolution(), r.sessionId(), r.attribution(), r.candidates(), r.confidence(), null, r.endReason());
+      // the recording holds the caller's voice: it goes with the number (the file with the next sweep)
+      CallRecord erased = withCaller(r, token);
+      return r.media() == null ? erased : erased.withMedia(r.media().withoutRecording());
     }).compose(n -> {
       Future<Void> chain = Future.succeededFuture();
       for (var p : byProperty.entrySet()) {
-        RollupKeys keys = new RollupKeys(p.getKey());
         for (var c : p.getValue().entrySet()) {
-          List<String> k = new ArrayList<>();
-          k.add(keys.callers());
-          k.add(keys.buyers());
-          c.getValue().forEach(id -> k.add(keys.contribution(id)));
-          chain = chain.compose(v -> ERASE_CALLER_ROLLUP.run(redis, k, List.of(c.getKey(), token)).mapEmpty());
+          chain = chain.compose(v -> replaceInRollups(redis, p.getKey(), c.getKey(), token, c.getValue(), true));
         }
       }
-      return chain.map(v -> new Erased(token, n, 0));
+      String digits = wanted.replace("+", "");
+      return chain
+          .compose(v -> forgetCallerIndex(wanted))
+          .compose(v -> streams.everyShard(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
+          .compose(v -> deadLetters.erase(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
+          .map(v -> new Erased(token, n, 0));
     });
+  }
+
+  /**
+   * The caller's number in one property's rollups (first-caller and first-buyer hashes, the calls'
+   * contributions) becomes {@code token}; {@code all}: the hashes' entry moves whichever call it names,
+   * else only when it names one of {@code callIds} (caller-number retention).
+   */
+  static Future<Void> replaceInRollups(RedisAPI redis, String property, String caller, String token,
+      Set<String> callIds, boolean all) {
+    RollupKeys keys = new RollupKeys(property);
+    List<String> k = new ArrayList<>();
+    k.add(keys.callers());
+    k.add(keys.buyers());
+    List<String> args = new ArrayList<>(List.of(caller, token, all ? "all" : "listed"));
+    for (String id : callIds) {
+      k.add(keys.contribution(id));
+      args.add(id);
+    }
+    return ERASE_CALLER_ROLLUP.run(redis, k, args).mapEmpty();
+  }
+
+  /**
+   * The attribution's caller index entries that name the visitor (caller → the visitor their last
+   * call went to), found through the callers of the visitor's calls.
+   */
+  private Future<Void> forgetVisitorOfCallers(Set<String> pools, Set<String> callers, String visitorId) {
+    List<Future<?>> steps = new ArrayList<>();
+    for (String pool : pools) {
+      for (String caller : callers) {
+        if (!caller.startsWith("+")) {
+          continue;
+        }
+        String key = new PoolKeys(pool).caller(caller);
+        steps.add(redis.get(key).compose(v -> v != null && visitorId.equals(v.toString())
+            ? redis.del(List.of(key)).mapEmpty()
+            : Future.succeededFuture()));
+      }
+    }
+    return Future.all(steps).mapEmpty();
+  }
+
+  /** The attribution's caller index ({pool:ID}:caller:E164: the visitor a caller's last call went to), every pool. */
+  private Future<Void> forgetCallerIndex(String caller) {
+    if (!caller.startsWith("+")) {
+      return Future.succeededFuture();
+    }
+    return config.routingTable().compose(table -> {
+      List<Future<?>> dels = new ArrayList<>();
+      for (String pool : new LinkedHashSet<>(table.poolOfNumber().values())) {
+        dels.add(redis.del(List.of(new PoolKeys(pool).caller(caller))));
+      }
+      return Future.all(dels).mapEmpty();
+    });
+  }
+
+  /** {@code r} with {@code caller} for its caller (and no outcome: that is stored apart). */
+  static CallRecord withCaller(CallRecord r, String caller) {
+    return new CallRecord(r.callId(), r.sipCallId(), r.number(), caller, r.property(), r.startedAt(),
+        r.ringingAt(), r.answeredAt(), r.endedAt(), r.status(), r.durationSeconds(), r.finalCode(),
+        r.resolution(), r.sessionId(), r.attribution(), r.candidates(), r.confidence(), null, r.endReason(),
+        r.media());
   }
 
   public Future<Erased> eraseVisitor(String visitorId) {
     String token = token();
+    Set<String> pools = new LinkedHashSet<>();
+    Set<String> callers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     return config.routingTable().compose(table -> {
-      Set<String> pools = new LinkedHashSet<>(table.poolOfNumber().values());
+      pools.addAll(table.poolOfNumber().values());
       List<Future<List<String>>> erased = new ArrayList<>();
       for (String pool : pools) {
         erased.add(sessions.eraseVisitor(pool, visitorId, token));
@@ -130,13 +201,23 @@ public final class Eraser {
           boolean theirs = (r.sessionId() != null && sids.contains(r.sessionId()))
               || r.candidates().stream().anyMatch(c -> sids.contains(c.sessionId()));
           Attribution a = r.attribution();
+          if (theirs && r.caller() != null) {
+            callers.add(r.caller());
+          }
           if (!theirs || a == null) {
             return null;
           }
           Attribution scrubbed = new Attribution(a.source(), a.medium(), a.campaign(), a.keyword(), a.content(),
               a.landingPage(), null, null, null, null, null, null);
           return r.withAttribution(r.resolution(), r.sessionId(), scrubbed, r.candidates()).withOutcome(null);
-        }).map(n -> new Erased(token, n, sids.size())));
+        }).compose(n -> {
+          Predicate<CallRecord> theirs = r -> (r.sessionId() != null && sids.contains(r.sessionId()))
+              || r.candidates().stream().anyMatch(c -> sids.contains(c.sessionId()));
+          return streams.everyShard(null, theirs)
+              .compose(v -> deadLetters.erase(null, theirs))
+              .compose(v -> forgetVisitorOfCallers(pools, callers, visitorId))
+              .map(deleted -> new Erased(token, n, sids.size()));
+        }));
   }
 
   /**
@@ -166,6 +247,11 @@ public final class Eraser {
   /** Reads the stored record, changes it, and writes it back unless it changed meanwhile (then again). */
   private Future<Integer> rewriteOne(String property, String callId, Function<CallRecord, CallRecord> change,
       int tries) {
+    return rewriteRecord(redis, property, callId, change, tries);
+  }
+
+  static Future<Integer> rewriteRecord(RedisAPI redis, String property, String callId,
+      Function<CallRecord, CallRecord> change, int tries) {
     String key = RedisCallStore.key(property, callId);
     return redis.hget(key, "record").compose(raw -> {
       if (raw == null) {
@@ -179,7 +265,7 @@ public final class Eraser {
       return REWRITE_CALL.run(redis, List.of(key), List.of(raw.toString(), JsonMapper.write(changed.withOutcome(null))))
           .compose(r -> r.toInteger() == 1 || tries <= 1
               ? Future.succeededFuture(r.toInteger())
-              : rewriteOne(property, callId, change, tries - 1));
+              : rewriteRecord(redis, property, callId, change, tries - 1));
     });
   }
 }

@@ -19,7 +19,9 @@ import java.util.Map;
  * <p>Beyond ROI (docs/metrics.md): repeat calls and callers, call handling (average duration, speed of
  * answer, waiting time, service levels at 10/20/30/60 s, abandonment), after-hours calls, CRM match
  * rate, outcome stages (lead, appointment, quote, opportunity, sale: count, value, rate, cost each),
- * dispositions (spam, wrong number, voicemail) and revenue splits. Averages of seconds to 1 place.
+ * dispositions (spam, wrong number, voicemail) and revenue splits; conversation measures of recorded
+ * calls (recording rate over answered calls, talk time per side, silence, dead air, hold). Averages of
+ * seconds to 1 place.
  *
  * @param group  the dimension value; null for calls without one, and for the total row
  * @param period the time period (day, week, ... label) when the report groups by time, else null
@@ -46,7 +48,10 @@ public record RoiRow(String group, RoiCounts counts, String period) {
       "spam", "wrongNumber", "voicemail", "spamRate", "wrongNumberRate", "voicemailRate",
       "revenuePerQualifiedCall", "averageOrderValue", "leadCloseRate", "firstTimeRevenue",
       "revenuePerFirstTimeCaller", "revenuePerCaller", "missedRevenueLoss", "costPerAnsweredCall",
-      "averageLeadScore", "repeatPurchases", "repeatPurchaseRate");
+      "averageLeadScore", "repeatPurchases", "repeatPurchaseRate",
+      // conversation, from the recordings (issue 16)
+      "recordedCalls", "recordingRate", "averageTalkSeconds", "averageCallerTalkSeconds",
+      "averageLineTalkSeconds", "silenceRate", "deadAirRate", "averageHoldSeconds");
 
   public BigDecimal revenue() {
     return Money.fromMinor(counts.revenueMinor());
@@ -148,6 +153,19 @@ public record RoiRow(String group, RoiCounts counts, String period) {
     f.put("averageLeadScore", average(c.metric("leadScoreSum"), c.metric("scored")));
     f.put("repeatPurchases", c.metric("repeatPurchases"));
     f.put("repeatPurchaseRate", rate(c.metric("repeatPurchases"), c.conversions()));
+    long recorded = c.metric("recorded");
+    long recordingMillis = c.metric("recordingMillis");
+    long callerTalk = c.metric("callerTalkMillis");
+    long lineTalk = c.metric("lineTalkMillis");
+    f.put("recordedCalls", recorded);
+    f.put("recordingRate", rate(recorded, c.answered()));
+    f.put("averageTalkSeconds", average(callerTalk + lineTalk, recorded * 1000));
+    f.put("averageCallerTalkSeconds", average(callerTalk, recorded * 1000));
+    f.put("averageLineTalkSeconds", average(lineTalk, recorded * 1000));
+    // each side's silent time over each side's time; dead air: both sides silent at once
+    f.put("silenceRate", rate(Math.max(0, 2 * recordingMillis - callerTalk - lineTalk), 2 * recordingMillis));
+    f.put("deadAirRate", rate(c.metric("deadAirMillis"), recordingMillis));
+    f.put("averageHoldSeconds", average(c.metric("holdMillis"), recorded * 1000));
     return f;
   }
 

@@ -31,7 +31,9 @@ import java.util.Map;
  * {@code waitSeconds}; answered ones their seconds to answer in {@code answerSeconds} and in
  * {@code answeredWithin10|20|30|60} when answered that fast. {@code afterHours} (and
  * {@code afterHoursAnswered}) by the property's business hours when the call was rolled up.
- * {@code withOutcome}: the business reported an outcome; stages and dispositions from it.
+ * {@code withOutcome}: the business reported an outcome; stages and dispositions from it. Conversation
+ * measures from the media relay: {@code relayed}, {@code recorded}, and {@code recordingMillis},
+ * {@code callerTalkMillis}, {@code lineTalkMillis}, {@code deadAirMillis}, {@code holdMillis} of recorded calls.
  */
 public record Contribution(String day, int hour, Map<String, String> dims, String caller, int live,
     Map<String, Long> m) {
@@ -102,8 +104,30 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     m.put("spam", "spam".equals(disposition) ? 1L : 0L);
     m.put("wrongNumber", "wrong-number".equals(disposition) ? 1L : 0L);
     m.put("voicemail", "voicemail".equals(disposition) ? 1L : 0L);
+    media(call.media(), m);
     return new Contribution(start.toLocalDate().toString(), start.getHour(), dims, callerKey(call.caller()),
         live ? 1 : 0, m);
+  }
+
+  /**
+   * The conversation measures (router with a media relay, {@link io.calltrack.core.calls.CallMedia}):
+   * {@code relayed} calls whose media went through the relay, {@code recorded} those with a recording,
+   * and over the recorded ones their recording, talk (each side), dead-air and hold time in milliseconds.
+   */
+  private static void media(io.calltrack.core.calls.CallMedia media, Map<String, Long> m) {
+    boolean recorded = media != null && media.recorded() && media.recordingSeconds() != null;
+    m.put("relayed", media != null && media.anchored() ? 1L : 0L);
+    m.put("recorded", recorded ? 1L : 0L);
+    m.put("recordingMillis", recorded ? millis(media.recordingSeconds()) : 0L);
+    m.put("callerTalkMillis", recorded ? millis(media.callerTalkSeconds()) : 0L);
+    m.put("lineTalkMillis", recorded ? millis(media.lineTalkSeconds()) : 0L);
+    m.put("deadAirMillis", recorded && media.deadAirShare() != null
+        ? millis(media.deadAirShare() * media.recordingSeconds()) : 0L);
+    m.put("holdMillis", recorded ? millis(media.holdSeconds()) : 0L);
+  }
+
+  private static long millis(Double seconds) {
+    return seconds == null ? 0L : Math.round(seconds * 1000);
   }
 
   private static long seconds(Instant from, Instant to) {

@@ -9,6 +9,7 @@ import io.calltrack.core.pool.Assignment;
 import io.calltrack.dni.http.HttpStatusException;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -56,7 +57,7 @@ public final class AbuseGuard {
   }
 
   public Future<Verdict> admit(RoutingContext ctx, PropertyConfig property) {
-    AssignLimits limits = property.assignLimits() == null ? defaults : property.assignLimits().over(defaults);
+    AssignLimits limits = limitsOf(property);
     // every user-agent header the client sent: a second one must not hide the first
     boolean automated = ctx.request().headers().getAll("user-agent").stream()
         .anyMatch(ua -> AUTOMATED.matcher(ua.strip()).find());
@@ -86,6 +87,30 @@ public final class AbuseGuard {
     return limiter.settle(property.id(), v.address(), v.admission().reservation(),
             leased ? a.sessionId() : null, leased ? a.leaseExpiresAt() : null)
         .otherwiseEmpty();
+  }
+
+  /**
+   * A heartbeat kept {@code sessionId} leased until {@code leaseEnds}: it counts among the live leases
+   * of the address the heartbeat came from until then, so leases kept alive past their first period
+   * still meet {@code liveLeases}. Never fails, and costs nothing for a property without limits.
+   */
+  public Future<Void> renewed(RoutingContext ctx, PropertyConfig property, String sessionId, Instant leaseEnds) {
+    if (leaseEnds == null || limitsOf(property).equals(AssignLimits.NONE)) {
+      return Future.succeededFuture();
+    }
+    return limiter.renewed(property.id(), clientAddress(ctx), sessionId, leaseEnds).otherwiseEmpty();
+  }
+
+  /** The lease was given back: it no longer counts for the address that released it. Never fails. */
+  public Future<Void> released(RoutingContext ctx, PropertyConfig property, String sessionId) {
+    if (limitsOf(property).equals(AssignLimits.NONE)) {
+      return Future.succeededFuture();
+    }
+    return limiter.released(property.id(), clientAddress(ctx), sessionId).otherwiseEmpty();
+  }
+
+  private AssignLimits limitsOf(PropertyConfig property) {
+    return property.assignLimits() == null ? defaults : property.assignLimits().over(defaults);
   }
 
   /**

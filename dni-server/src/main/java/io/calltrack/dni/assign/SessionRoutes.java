@@ -37,11 +37,23 @@ public final class SessionRoutes {
   private final PropertyDirectory properties;
 
   public SessionRoutes(ConfigStore store, PoolEngine engine, PropertyDirectory properties, Timeouts timeouts) {
+    this(store, engine, properties, timeouts, null);
+  }
+
+  /**
+   * @param guard the assign limits' guard: a lease kept alive by heartbeats counts among its client
+   *     address's live leases for as long as it lives, a released one no longer (null: not followed)
+   */
+  public SessionRoutes(ConfigStore store, PoolEngine engine, PropertyDirectory properties, Timeouts timeouts,
+      AbuseGuard guard) {
+    this.guard = guard;
     this.timeouts = timeouts;
     this.store = store;
     this.engine = engine;
     this.properties = properties;
   }
+
+  private final AbuseGuard guard;
 
   public record Heartbeat(Instant leaseExpiresAt) {}
 
@@ -83,7 +95,9 @@ public final class SessionRoutes {
     return propertyOf(sessionId)
         .compose(property -> {
           PublicCors.admit(ctx, property);
-          return timeouts.publicStore(engine.heartbeat(sessionId));
+          return timeouts.publicStore(engine.heartbeat(sessionId))
+              .compose(ends -> guard == null ? Future.succeededFuture(ends)
+                  : guard.renewed(ctx, property, sessionId, ends).map(v -> ends));
         })
         .map(Heartbeat::new);
   }
@@ -93,7 +107,8 @@ public final class SessionRoutes {
     return propertyOf(sessionId)
         .compose(property -> {
           PublicCors.admit(ctx, property);
-          return timeouts.publicStore(engine.release(sessionId));
+          return timeouts.publicStore(engine.release(sessionId))
+              .compose(v -> guard == null ? Future.succeededFuture(v) : guard.released(ctx, property, sessionId).map(v));
         })
         .map(v -> Reply.noContent());
   }

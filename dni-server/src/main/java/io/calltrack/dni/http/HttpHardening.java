@@ -42,9 +42,30 @@ public final class HttpHardening {
     this.settings = settings;
   }
 
-  /** The idle timeout on the server's options (Vert.x closes a connection with no traffic at all). */
+  /**
+   * The idle timeout on the server's options, and no HTTP/2 over cleartext: to tell HTTP/2's preface
+   * from HTTP/1, Vert.x holds a new connection back until its first bytes and announces it
+   * ({@link #connectionHandler}) only when the connection ends, so the header deadline could not be set.
+   * HTTP/2 clients use HTTP/1.1 instead (TLS, and HTTP/2 with it, is the reverse proxy's, README).
+   */
   public HttpServerOptions configure(HttpServerOptions options) {
-    return options.setIdleTimeout((int) settings.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    return options.setIdleTimeout((int) settings.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setHttp2ClearTextEnabled(false);
+  }
+
+  /**
+   * For {@code HttpServer.connectionHandler}: a new connection must have sent its first request's
+   * headers within the header timeout, sending nothing or trickling them (slow-loris); the idle timeout
+   * is longer (it also bounds kept-alive connections between requests). Needs {@link #configure}'s
+   * options: with HTTP/2 over cleartext on, Vert.x calls this too late.
+   */
+  public Handler<HttpConnection> connectionHandler() {
+    return conn -> {
+      if (conn instanceof io.vertx.core.net.impl.ConnectionBase base && !deadlines.containsKey(conn)) {
+        base.channel().closeFuture().addListener(f -> disarm(conn));
+        arm(conn, settings.headerTimeout().toMillis());
+      }
+    };
   }
 
   /** Wraps the router: headers are in, so the request deadline replaces the header deadline. */

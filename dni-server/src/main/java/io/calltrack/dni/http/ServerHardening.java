@@ -8,8 +8,8 @@ import java.util.List;
  * The HTTP server's defences that are not per property (those are in the property's
  * {@code assignLimits}).
  *
- * @param headerTimeout reserved: how long a new connection may take to send its first request's
- *     headers. Not enforced yet (Vert.x gives no hook before headers are complete). Default 10 s.
+ * @param headerTimeout how long a new connection may take to send its first request's complete
+ *     headers (nothing sent, or headers trickled: closed). Default 10 s.
  * @param idleTimeout a connection with no traffic for this long is closed, and a kept-alive connection
  *     must start its next request within it. Default 60 s.
  * @param requestTimeout how long a request may take from its headers to the end of its answer (a body

@@ -46,9 +46,14 @@ public final class MetricsRoutes {
    * running alone), answering like dni-server: same formats, same {@code {error, detail}} for the rest.
    */
   public static Router standalone(Vertx vertx, PrometheusMeterRegistry registry) {
+    return standalone(vertx, registry, null);
+  }
+
+  /** {@link #standalone(Vertx, PrometheusMeterRegistry)} whose scrapes need {@code metricsToken} when not null. */
+  public static Router standalone(Vertx vertx, PrometheusMeterRegistry registry, String metricsToken) {
     Router router = Router.router(vertx);
     PublicApi api = new PublicApi(router, RequestChecks.none());
-    new MetricsRoutes(registry, null).mount(api);
+    new MetricsRoutes(registry, null, metricsToken).mount(api);
     HealthRoutes.mountLive(api);
     ErrorHandler errors = new ErrorHandler(0);
     router.route().failureHandler(errors);

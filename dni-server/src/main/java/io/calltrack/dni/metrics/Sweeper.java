@@ -1,6 +1,7 @@
 package io.calltrack.dni.metrics;
 
 import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.core.privacy.RetentionSweep;
 import io.calltrack.dni.config.PropertyDirectory;
 import io.calltrack.dni.http.Timeouts;
 import io.vertx.core.Future;
@@ -13,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Every few seconds: reclaims expired leases and holds ({@link PoolEngine#sweep()}; assign does it
  * inline too, this keeps idle pools' gauges true), refreshes the pool gauges and the last-known
- * properties. A Vert.x timer, not a thread; a tick is skipped while the previous one still runs.
+ * properties, and runs the retention steps (calls streams trimmed, caller numbers past their
+ * retention anonymised). A Vert.x timer, not a thread; a tick is skipped while the previous one still runs.
  */
 public final class Sweeper implements AutoCloseable {
   private final Timeouts timeouts;
@@ -24,11 +26,19 @@ public final class Sweeper implements AutoCloseable {
   private final PoolEngine engine;
   private final PoolGauges gauges;
   private final PropertyDirectory properties;
+  private final RetentionSweep retention;
   private final AtomicBoolean running = new AtomicBoolean();
   private long timerId = -1;
   private long lastWarning;
 
   public Sweeper(Vertx vertx, PoolEngine engine, PoolGauges gauges, PropertyDirectory properties, Timeouts timeouts) {
+    this(vertx, engine, gauges, properties, timeouts, null);
+  }
+
+  /** A sweeper that also runs the retention steps no key TTL does ({@link RetentionSweep}), when given. */
+  public Sweeper(Vertx vertx, PoolEngine engine, PoolGauges gauges, PropertyDirectory properties, Timeouts timeouts,
+      RetentionSweep retention) {
+    this.retention = retention;
     this.timeouts = timeouts;
     this.vertx = vertx;
     this.engine = engine;
@@ -48,6 +58,7 @@ public final class Sweeper implements AutoCloseable {
     return timeouts.adminBound(engine.sweep())
         .compose(reclaimed -> gauges.refresh())
         .compose(v -> properties.refreshAll())
+        .compose(v -> retention == null ? Future.succeededFuture() : retention.sweep(properties.known()))
         .onFailure(this::warn)
         .otherwiseEmpty()
         .eventually(() -> {

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * Erasure of a person (admin, docs/privacy.md):
  * <ul>
  *   <li>{@code DELETE /v1/callers/{number}} → {@code {erased: "caller", calls: n}}: the caller number is
- *       replaced by a random token in every call record and in the rollups' first-caller data; counts stay;</li>
+ *       replaced by a random token in every call record and in the rollups' first-caller data; counts stay;
+ *       the recordings of those calls are deleted;</li>
  *   <li>{@code DELETE /v1/visitors/{visitorId}} → {@code {erased: "visitor", sessions: n, calls: m}}: the
  *       visitor's sessions in every pool are anonymised, and their calls lose click ids and referrer.</li>
  * </ul>
@@ -21,9 +22,12 @@ public final class PrivacyRoutes {
   private static final Pattern VISITOR = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private final Eraser eraser;
+  private final java.util.function.Supplier<io.vertx.core.Future<Integer>> sweepRecordings;
 
-  public PrivacyRoutes(Eraser eraser) {
+  /** {@code sweepRecordings}: deletes the recordings no call record names any more (the erased caller's). */
+  public PrivacyRoutes(Eraser eraser, java.util.function.Supplier<io.vertx.core.Future<Integer>> sweepRecordings) {
     this.eraser = eraser;
+    this.sweepRecordings = sweepRecordings;
   }
 
   public record CallerErased(String erased, int calls) {}
@@ -36,7 +40,9 @@ public final class PrivacyRoutes {
       if (number == null || !NUMBER.matcher(number).matches()) {
         throw new CalltrackException.Invalid("number must be a phone number like +14155550100");
       }
-      return eraser.eraseCaller(number).map(e -> new CallerErased("caller", e.calls()));
+      // the caller's voice goes with the number: their recordings are deleted before the answer
+      return eraser.eraseCaller(number)
+          .compose(e -> sweepRecordings.get().otherwiseEmpty().map(n -> new CallerErased("caller", e.calls())));
     }).timeout(Timeouts.SLOW_ADMIN);
     admin.delete("/v1/visitors/:visitorId", ctx -> {
       String visitor = ctx.pathParam("visitorId");

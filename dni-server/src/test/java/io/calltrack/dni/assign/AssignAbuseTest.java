@@ -107,6 +107,46 @@ class AssignAbuseTest extends DniTestBase {
     assertFalse(later.json().getBoolean("fallback"), later::toString);
   }
 
+  Reply heartbeatFrom(String address, String sessionId) {
+    return api.post("/v1/sessions/" + sessionId + "/heartbeat", null,
+        DniClient.headers("origin", ORIGIN).add("x-forwarded-for", address).add("user-agent", BROWSER));
+  }
+
+  @Test
+  void leasesKeptAliveByHeartbeatsStillCountForTheirAddress() {
+    Site site = limitedSite(30); // 5 live leases per address, 120 s lease
+    String address = "203.0.113.44";
+    List<String> sessions = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Reply r = await(assignFrom(address, BROWSER, null, site));
+      assertFalse(r.json().getBoolean("fallback"), r::toString);
+      sessions.add(r.json().getString("sessionId"));
+    }
+    assertEquals("too_many_leases", await(assignFrom(address, BROWSER, null, site)).json().getString("reason"));
+    // the client keeps its five leases alive well past their first 120 s (injected clock)
+    for (int beat = 0; beat < 4; beat++) {
+      clock.advance(Duration.ofSeconds(90));
+      for (String sid : sessions) {
+        Reply b = heartbeatFrom(address, sid);
+        assertEquals(200, b.status(), b::toString);
+      }
+    }
+    // 360 s on: every first lease period is long over, the leases live, and still count
+    Reply more = await(assignFrom(address, BROWSER, null, site));
+    assertTrue(more.json().getBoolean("fallback"), more::toString);
+    assertEquals("too_many_leases", more.json().getString("reason"));
+    // one lease given back: one place free again
+    assertEquals(204, api.post("/v1/sessions/" + sessions.get(0) + "/release", null,
+        DniClient.headers("origin", ORIGIN).add("x-forwarded-for", address).add("user-agent", BROWSER)).status());
+    Reply one = await(assignFrom(address, BROWSER, null, site));
+    assertFalse(one.json().getBoolean("fallback"), one::toString);
+    assertEquals("too_many_leases", await(assignFrom(address, BROWSER, null, site)).json().getString("reason"));
+    // heartbeats stop: once the renewed leases end the address is an ordinary client again
+    clock.advance(Duration.ofSeconds(121));
+    Reply later = await(assignFrom(address, BROWSER, null, site));
+    assertFalse(later.json().getBoolean("fallback"), later::toString);
+  }
+
   @Test
   void crawlersAndHeadlessBrowsersGetTheDefaultNumberWithoutALease() {
     Site site = limitedSite(3);

@@ -86,6 +86,83 @@ class HttpHardeningTest extends DniTestBase {
     }
   }
 
+  /** Writes {@code head}, then the bytes of {@code trickle} one a second; answers when the server closed, in ms. */
+  static long millisUntilClosedTrickling(int port, String head, String trickle, StringBuilder answer) throws IOException {
+    long start = System.nanoTime();
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(1_000);
+      OutputStream out = s.getOutputStream();
+      InputStream in = s.getInputStream();
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      for (int i = 0; i <= trickle.length(); i++) {
+        try {
+          int b = in.read(); // waits up to a second: the trickle's pace
+          if (b == -1) {
+            return (System.nanoTime() - start) / 1_000_000L;
+          }
+          answer.append((char) b).append(new String(in.readNBytes(in.available()), StandardCharsets.US_ASCII));
+          return -1; // answered
+        } catch (SocketTimeoutException stillOpen) {
+          // nothing yet
+        } catch (IOException reset) {
+          return (System.nanoTime() - start) / 1_000_000L;
+        }
+        if (i < trickle.length()) {
+          try {
+            out.write(trickle.charAt(i));
+            out.flush();
+          } catch (IOException closed) {
+            return (System.nanoTime() - start) / 1_000_000L;
+          }
+        }
+      }
+      // the whole trickle sent: wait (bounded) for the answer
+      s.setSoTimeout(30_000);
+      int b = in.read();
+      if (b == -1) {
+        return (System.nanoTime() - start) / 1_000_000L;
+      }
+      answer.append((char) b).append(new String(in.readNBytes(in.available()), StandardCharsets.US_ASCII));
+      return -1;
+    }
+  }
+
+  @Test
+  void headersTrickledAByteASecondAreCutAtTheHeaderTimeoutWhileASlowBodyIsServed() throws IOException {
+    // header timeout 2 s; idle and request timeouts a minute, so only the header timeout can cut
+    DniServer s = hardened(ServerHardening.DEFAULTS.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(60),
+        Duration.ofSeconds(60)));
+    try {
+      // a request line and headers, one byte a second, never finished: each byte resets the idle timeout
+      StringBuilder none = new StringBuilder();
+      long closedAfter = millisUntilClosedTrickling(s.port(), "G",
+          "ET /health/live HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", none);
+      assertTrue(closedAfter >= 0, "answered instead of closed: " + none);
+      assertTrue(closedAfter >= 1_500, "closed before the header timeout: " + closedAfter + " ms");
+      assertTrue(closedAfter < 15_000, "header timeout not enforced: closed after " + closedAfter + " ms");
+      // connected, nothing sent at all: the header timeout too, not the minute of the idle timeout
+      long start = System.nanoTime();
+      try (Socket silent = new Socket("127.0.0.1", s.port())) {
+        silent.setSoTimeout(30_000);
+        assertEquals(-1, silent.getInputStream().read());
+      }
+      long silentMs = (System.nanoTime() - start) / 1_000_000L;
+      assertTrue(silentMs >= 1_500 && silentMs < 15_000, "silent connection closed after " + silentMs + " ms");
+
+      // headers at once, then a small body one byte a second for ~6 s (past the header timeout): served
+      String json = "{\"a\":1}";
+      StringBuilder answer = new StringBuilder();
+      long slowBody = millisUntilClosedTrickling(s.port(),
+          "POST /v1/assign HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+              + json.length() + "\r\n\r\n", json, answer);
+      assertEquals(-1, slowBody, "a slow body within the request timeout was cut after " + slowBody + " ms");
+      assertTrue(answer.toString().startsWith("HTTP/1.1 4"), answer.toString()); // answered (a 4xx: no property)
+    } finally {
+      await(s.close());
+    }
+  }
+
   @Test
   void uploadsAreRefusedBeforeTheirBodyIsRead() throws IOException {
     for (String path : new String[] {"POST /v1/outcomes", "PUT /v1/spend?property=x"}) {

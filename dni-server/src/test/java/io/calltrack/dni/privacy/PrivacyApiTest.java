@@ -117,6 +117,120 @@ class PrivacyApiTest extends DniTestBase {
     assertEquals(-1, pttl(RedisCallStore.key(kept.property(), kept.callId())));
   }
 
+  JsonObject roiTotal(String property, Instant from, Instant to) {
+    Reply r = api.adminGet("/v1/reports/roi?property=" + property + "&from=" + from.toString().substring(0, 10)
+        + "&to=" + to.toString().substring(0, 10));
+    assertEquals(200, r.status(), r::toString);
+    return r.json().getJsonObject("total");
+  }
+
+  /** A webhook body as the dispatcher keeps it once given up on: its id is call id and stream id. */
+  static String deadLetter(String property, CallRecord call, long streamMs) {
+    return new JsonObject().put("id", call.callId() + ":" + streamMs + "-0").put("type", "call.ended")
+        .put("property", property).put("callId", call.callId())
+        .put("call", new JsonObject(io.calltrack.core.json.JsonMapper.write(call))).encode();
+  }
+
+  String caller(CallRecord c) {
+    return api.adminGet("/v1/calls/" + c.callId()).json().getString("caller");
+  }
+
+  /** Every record field on the property's calls stream, as stored. */
+  List<String> streamRecords(String property) {
+    List<String> out = new java.util.ArrayList<>();
+    for (var entry : await(redis.xrange(List.of(RedisCallStore.eventsStream(property), "-", "+")))) {
+      var fields = entry.get(1);
+      for (int i = 0; i + 1 < fields.size(); i += 2) {
+        if ("record".equals(fields.get(i).toString())) {
+          out.add(fields.get(i + 1).toString());
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void callerNumbersPastTheirRetentionAreAnonymisedAndTheStreamIsTrimmed() {
+    // stream entry ids are Redis time: this test's clock starts at the real time, then moves by hand
+    clock.set(Instant.now());
+    Site site = siteWithRetention(2, new JsonObject().put("callRecordsDays", 400));
+    Instant now = clock.instant();
+    String returning = "+14155550211";
+    String gone = "+14155550212";
+    String recent = "+14155550213";
+    CallRecord firstOfReturning = call(site.property(), returning, now.minus(Duration.ofDays(40)), null,
+        CallSeeder.source("google", "cpc"));
+    CallRecord old = call(site.property(), gone, now.minus(Duration.ofDays(35)), null, CallSeeder.source("bing", "cpc"));
+    CallRecord againOfReturning = call(site.property(), returning, now.minus(Duration.ofDays(5)), null,
+        CallSeeder.source("google", "cpc"));
+    CallRecord fresh = call(site.property(), recent, now.minus(Duration.ofDays(1)), null, CallSeeder.source("bing", "cpc"));
+    Instant from = now.minus(Duration.ofDays(41));
+    Await.until(Duration.ofSeconds(60), () -> roiTotal(site.property(), from, now), t -> t.getLong("calls") == 4);
+    CallSeeder.awaitConsumerCaughtUp(vertx, site.property());
+    JsonObject before = roiTotal(site.property(), from, now);
+    RollupKeys keys = new RollupKeys(site.property());
+    assertEquals(firstOfReturning.callId(), await(redis.hget(keys.callers(), returning)).toString());
+
+    // the property gets a caller-number retention of 30 days
+    Reply put = api.adminPut("/v1/properties/" + site.property(), propertyBody(site.defaultNumber(), ORIGIN)
+        .put("timezone", "UTC").put("retention", new JsonObject().put("callRecordsDays", 400).put("callerNumbersDays", 30)));
+    assertEquals(200, put.status(), put::toString);
+    // the sweep (every few seconds, maybe already done; here by hand too): calls that started over 30 days ago lose their number
+    Await.until(Duration.ofSeconds(30), () -> {
+      await(server.sweepNow());
+      return caller(old).startsWith("erased:") && caller(firstOfReturning).startsWith("erased:");
+    });
+    assertEquals(returning, caller(againOfReturning));
+    assertEquals(recent, caller(fresh));
+    assertNotEquals(caller(old), caller(firstOfReturning), "one token per caller");
+    // first-caller hash: the numbers whose first call is past retention are forgotten
+    assertNull(await(redis.hget(keys.callers(), returning)));
+    assertNull(await(redis.hget(keys.callers(), gone)));
+    assertEquals(fresh.callId(), await(redis.hget(keys.callers(), recent)).toString());
+    assertFalse(await(redis.get(keys.contribution(old.callId()))).toString().contains(gone));
+    assertFalse(await(redis.get(keys.contribution(firstOfReturning.callId()))).toString().contains(returning));
+    assertTrue(await(redis.get(keys.contribution(againOfReturning.callId()))).toString().contains(returning));
+    assertEquals(before, roiTotal(site.property(), from, now));
+    // a later outcome re-applies the repeat call: it stays a repeat call although its caller's first call is forgotten
+    Reply o = api.request(HttpMethod.POST, "/v1/calls/" + againOfReturning.callId() + "/outcome",
+        DniClient.body(new JsonObject().put("qualified", true)), api.admin());
+    assertEquals(200, o.status(), o::toString);
+    Await.until(Duration.ofSeconds(60), () -> roiTotal(site.property(), from, now), t -> t.getLong("qualified", 0L) == 1);
+    JsonObject afterOutcome = roiTotal(site.property(), from, now);
+    for (String f : List.of("calls", "firstTimeCallers", "repeatCalls", "uniqueCallers")) {
+      assertEquals(before.getValue(f), afterOutcome.getValue(f), f + ": " + afterOutcome.encode());
+    }
+
+    // a webhook given up on is kept only as long as the property keeps caller numbers
+    String deadLetters = io.calltrack.core.webhooks.CallWebhookDispatcher.DEAD_LETTERS;
+    String stale = deadLetter(site.property(), old, now.minus(Duration.ofDays(31)).toEpochMilli());
+    String young = deadLetter(site.property(), fresh, now.minus(Duration.ofDays(1)).toEpochMilli());
+    await(redis.rpush(List.of(deadLetters, stale, young)));
+    Await.until(Duration.ofSeconds(30), () -> {
+      await(server.sweepNow());
+      return !await(redis.lrange(deadLetters, "0", "-1")).stream().map(Object::toString).toList().contains(stale);
+    });
+    assertTrue(await(redis.lrange(deadLetters, "0", "-1")).stream().map(Object::toString).toList().contains(young));
+
+    // the caller index of attribution lives no longer than the caller-number retention
+    var engine = new io.calltrack.core.pool.RedisPoolEngine(vertx, redis,
+        await(io.calltrack.core.config.RedisConfigStore.create(vertx, RedisClientFactory.create(vertx, TestRedis.url()))),
+        clock);
+    await(engine.rememberCaller(site.poolId(), recent, "visitor-index-1"));
+    long indexTtl = pttl(new PoolKeys(site.poolId()).caller(recent));
+    assertTrue(indexTtl > 0 && indexTtl <= Duration.ofDays(30).toMillis(), "caller index ttl " + indexTtl);
+
+    // the stream still has every entry (written now); 31 days on, it is trimmed and every caller is past retention
+    assertTrue(streamRecords(site.property()).stream().anyMatch(r -> r.contains(recent)));
+    clock.advance(Duration.ofDays(31));
+    Await.until(Duration.ofSeconds(30), () -> {
+      await(server.sweepNow());
+      return caller(fresh).startsWith("erased:") && streamRecords(site.property()).isEmpty();
+    });
+    assertTrue(caller(againOfReturning).startsWith("erased:"));
+    assertEquals(afterOutcome, roiTotal(site.property(), from, now));
+  }
+
   JsonObject roiTotal(String property, String day) {
     Reply r = api.adminGet("/v1/reports/roi?property=" + property + "&from=" + day + "&to=" + day);
     assertEquals(200, r.status(), r::toString);
@@ -131,7 +245,14 @@ class PrivacyApiTest extends DniTestBase {
     CallRecord first = call(site.property(), caller, start, null, CallSeeder.source("google", "cpc"));
     CallRecord second = call(site.property(), caller, start.plusSeconds(600), null, CallSeeder.source("google", "cpc"));
     CallRecord other = call(site.property(), "+14155550999", start.plusSeconds(900), null, CallSeeder.source("bing", "cpc"));
-    Await.until(Duration.ofSeconds(60), () -> roiTotal(site.property(), "2026-03-02"), t -> t.getLong("calls") == 3);
+    // a converted call puts the caller in the first-buyer hash; a resolved call in attribution's caller index
+    Reply converted = api.request(HttpMethod.POST, "/v1/calls/" + first.callId() + "/outcome",
+        DniClient.body(new JsonObject().put("converted", true).put("value", "50.00")), api.admin());
+    assertEquals(200, converted.status(), converted::toString);
+    String callerIndex = new PoolKeys(site.poolId()).caller(caller);
+    await(redis.set(List.of(callerIndex, "visitor-of-caller")));
+    Await.until(Duration.ofSeconds(60), () -> roiTotal(site.property(), "2026-03-02"),
+        t -> t.getLong("calls") == 3 && t.getLong("conversions", 0L) == 1);
     CallSeeder.awaitConsumerCaughtUp(vertx, site.property());
     // the caller bought: the first-buyer hash (repeat purchases) holds the number too
     Reply sold = api.request(HttpMethod.POST, "/v1/calls/" + first.callId() + "/outcome",
@@ -140,9 +261,16 @@ class PrivacyApiTest extends DniTestBase {
     assertNotNull(await(redis.hget(new RollupKeys(site.property()).buyers(), caller)));
     JsonObject before = roiTotal(site.property(), "2026-03-02");
 
+    String deadLetters = io.calltrack.core.webhooks.CallWebhookDispatcher.DEAD_LETTERS;
+    String theirs = deadLetter(site.property(), first, System.currentTimeMillis());
+    String others = deadLetter(site.property(), other, System.currentTimeMillis());
+    await(redis.rpush(List.of(deadLetters, theirs, others)));
     Reply erased = api.request(HttpMethod.DELETE, "/v1/callers/" + caller, null, api.admin());
     assertEquals(200, erased.status(), erased::toString);
     assertEquals(2, erased.json().getInteger("calls"));
+    List<String> letters = await(redis.lrange(deadLetters, "0", "-1")).stream().map(Object::toString).toList();
+    assertFalse(letters.contains(theirs), "the caller's webhook given up on is erased");
+    assertTrue(letters.contains(others));
 
     for (CallRecord c : List.of(first, second)) {
       JsonObject stored = api.adminGet("/v1/calls/" + c.callId()).json();
@@ -157,6 +285,12 @@ class PrivacyApiTest extends DniTestBase {
     for (CallRecord c : List.of(first, second)) {
       assertFalse(await(redis.get(keys.contribution(c.callId()))).toString().contains(caller));
     }
+    assertNull(await(redis.hget(keys.buyers(), caller)));
+    assertEquals(0, await(redis.exists(List.of(callerIndex))).toInteger());
+    // the calls stream: the caller's entries (read by the rollups already) are gone, the others stay
+    List<String> stream = streamRecords(site.property());
+    assertTrue(stream.stream().noneMatch(r -> r.contains("4155550177")), stream::toString);
+    assertTrue(stream.stream().anyMatch(r -> r.contains("+14155550999")), stream::toString);
     assertEquals(before, roiTotal(site.property(), "2026-03-02"));
 
     // a later change to an erased call (an outcome) re-applies its contribution: first/repeat stay as they were
@@ -196,6 +330,9 @@ class PrivacyApiTest extends DniTestBase {
     JsonObject before = roiTotal(site.property(), day);
 
     assertTrue(storedAttribution(new PoolKeys(site.poolId()).session(sid)).contains("abc123"), "gclid stored");
+    // attribution remembered which visitor the caller's call went to
+    String callerIndex = new PoolKeys(site.poolId()).caller("+14155550188");
+    await(redis.set(List.of(callerIndex, visitor)));
     Reply erased = api.request(HttpMethod.DELETE, "/v1/visitors/" + visitor, null, api.admin());
     assertEquals(200, erased.status(), erased::toString);
     assertEquals(1, erased.json().getInteger("sessions"));
@@ -214,6 +351,8 @@ class PrivacyApiTest extends DniTestBase {
     assertNull(stored.getJsonObject("attribution").getString("gclid"), stored::encode);
     assertEquals("google", stored.getJsonObject("attribution").getString("source"));
     assertFalse(api.adminGet(exportPath).text().contains("gclid-visitor-1"));
+    assertTrue(streamRecords(site.property()).stream().noneMatch(r -> r.contains(sid) || r.contains("gclid-visitor-1")));
+    assertEquals(0, await(redis.exists(List.of(callerIndex))).toInteger(), "the caller → visitor link is gone");
     assertEquals(before, roiTotal(site.property(), day));
     // the session keeps its number: its lease goes on, later calls are still attributed
     assertEquals(number, await(redis.hget(k.session(sid), "n")).toString());

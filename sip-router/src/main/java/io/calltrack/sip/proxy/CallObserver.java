@@ -14,6 +14,9 @@ public interface CallObserver {
   /** Called once per call: when an unanswered call fails or is given up, or an answered call's BYE arrives. */
   void ended(Instant at, CallStatus status, Integer code);
 
+  /** After {@link #ended}: what became of the call's media (relayed or not, where its recording is). */
+  default void media(io.calltrack.sip.media.MediaAnchor.Outcome outcome) {}
+
   /** Makes the observer of a call that is being forwarded. */
   interface Factory {
     CallObserver started(NewCall call);

@@ -1,6 +1,7 @@
 package io.calltrack.sip.proxy;
 
 import io.calltrack.core.calls.CallStatus;
+import io.calltrack.sip.media.MediaLeg;
 import io.calltrack.sip.routing.CallPolicy;
 import java.time.Duration;
 import javax.sip.ClientTransaction;
@@ -50,6 +51,8 @@ final class ProxiedCall {
   private Phase phase = Phase.SETUP;
   private boolean recorded;
   CallObserver observer;
+  /** The call's media through the relay (rtpengine), set before the call's first task. */
+  MediaLeg media;
   ClientTransaction inviteCt;
   /** The business line's tag: from its first tagged 18x, then its 2xx. */
   String calleeTag;
@@ -151,6 +154,7 @@ final class ProxiedCall {
     }
     recorded = true;
     observer.ended(proxy.now(), status, code);
+    media.end().onSuccess(observer::media); // the relay forgets the call; its recording is closed
     proxy.ended(this, status);
     proxy.timer(LINGER, this, () -> proxy.forget(this));
   }

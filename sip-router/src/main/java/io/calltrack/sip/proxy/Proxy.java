@@ -7,6 +7,7 @@ import static io.calltrack.sip.proxy.SipHeaders.toTag;
 
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.sip.RouterMetrics;
+import io.calltrack.sip.media.MediaAnchor;
 import io.calltrack.sip.routing.CallPolicy;
 import io.calltrack.sip.routing.CallPolicy.GiveUp;
 import io.calltrack.sip.routing.CallPolicy.Side;
@@ -88,6 +89,7 @@ public final class Proxy implements SipListener {
   private final AtomicLong branchCounter = new AtomicLong();
   private final AtomicInteger liveCalls = new AtomicInteger();
   private volatile boolean closed;
+  private volatile MediaAnchor media = MediaAnchor.OFF;
 
   public Proxy(Vertx vertx, SipProvider provider, HeaderFactory headers, MessageFactory messages,
       AddressFactory addresses, String host, int port, CallPolicy policy, CallObserver.Factory observers,
@@ -105,6 +107,11 @@ public final class Proxy implements SipListener {
     this.pool = pool;
     this.clock = clock;
     this.workDelay = workDelay;
+  }
+
+  /** Offers and answers calls' SDP through a media relay (rtpengine) from now on; before start. */
+  public void anchorMedia(MediaAnchor anchor) {
+    this.media = anchor;
   }
 
   /** Calls being set up or in progress (and finished ones for a few seconds). */
@@ -216,6 +223,7 @@ public final class Proxy implements SipListener {
       respond(st, req, Response.LOOP_DETECTED, null);
       return;
     }
+    call.media = media.leg(call.sipCallId, call.callerTag, forward.property().records(), call.exec);
     CallObserver.NewCall started = new CallObserver.NewCall(call.sipCallId, forward.number(),
         forward.property(), SipHeaders.caller(req), clock.instant());
     call.exec.execute(() -> {
@@ -227,9 +235,18 @@ public final class Proxy implements SipListener {
     });
   }
 
+  /** The INVITE goes to the business line once its SDP went through the media relay (when there is one). */
   private void forwardInvite(ProxiedCall call) {
+    Request fwd = (Request) call.invite.clone();
+    call.media.offer(fwd).onComplete(ar -> {
+      if (call.settingUp()) { // not given up while the relay was asked
+        forwardInvite(call, fwd);
+      }
+    });
+  }
+
+  private void forwardInvite(ProxiedCall call, Request fwd) {
     try {
-      Request fwd = (Request) call.invite.clone();
       fwd.setRequestURI((URI) call.businessLine.clone());
       decrementMaxForwards(fwd);
       popOwnRoutes(fwd);
@@ -368,6 +385,19 @@ public final class Proxy implements SipListener {
           call.end(CallStatus.ABANDONED, null);
         }
       }
+      if (Request.INVITE.equals(req.getMethod())) { // a re-INVITE: its SDP through the media relay first
+        call.media.reoffer(fwd, fromTag(req), toTag(req)).onComplete(ar -> sendRelayed(call, st, req, fwd, hop));
+      } else {
+        sendRelayed(call, st, req, fwd, hop);
+      }
+    } catch (Exception e) {
+      LOG.warn("could not relay {} of call {}: {}", req.getMethod(), call.sipCallId, e.toString());
+      respond(st, req, Response.SERVICE_UNAVAILABLE, null);
+    }
+  }
+
+  private void sendRelayed(ProxiedCall call, ServerTransaction st, Request req, Request fwd, Hop hop) {
+    try {
       ClientTransaction ct = provider.getNewClientTransaction(fwd);
       ct.setApplicationData(new Relay(call, st, req, hop));
       ct.sendRequest();
@@ -466,6 +496,15 @@ public final class Proxy implements SipListener {
   }
 
   private void onInviteResponse(ProxiedCall call, Response resp) {
+    if (resp.getStatusCode() > Response.TRYING && call.media.mustWait(resp)) {
+      // its SDP goes through the media relay first (or an earlier response's does): relayed after, in order
+      call.media.answer(resp, toTag(resp)).onComplete(ar -> relayInviteResponse(call, resp));
+      return;
+    }
+    relayInviteResponse(call, resp);
+  }
+
+  private void relayInviteResponse(ProxiedCall call, Response resp) {
     int code = resp.getStatusCode();
     if (code == Response.TRYING) {
       return;
@@ -514,7 +553,7 @@ public final class Proxy implements SipListener {
    * and only towards where the INVITE came from (the Via headers we received, not the ones it carries).
    */
   private void relayRetransmitted2xx(ProxiedCall call, Response resp) {
-    if (!java.util.Objects.equals(call.calleeTag, toTag(resp))) {
+    if (!java.util.Objects.equals(call.calleeTag, toTag(resp)) || !call.media.rewriteRetransmission(resp)) {
       return;
     }
     try {
@@ -567,6 +606,16 @@ public final class Proxy implements SipListener {
     if (resp.getStatusCode() == Response.TRYING) {
       return;
     }
+    if (Request.INVITE.equals(relay.request.getMethod()) && resp.getStatusCode() / 100 == 2) {
+      // the answer to a re-INVITE: through the media relay, then relayed
+      relay.call.media.reanswer(resp, fromTag(relay.request), toTag(relay.request))
+          .onComplete(ar -> relayResponse(relay, resp));
+      return;
+    }
+    relayResponse(relay, resp);
+  }
+
+  private void relayResponse(Relay relay, Response resp) {
     try {
       setViasOf(resp, relay.request);
       relay.st.sendResponse(resp);

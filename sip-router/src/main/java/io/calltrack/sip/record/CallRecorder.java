@@ -1,6 +1,7 @@
 package io.calltrack.sip.record;
 
 import io.calltrack.core.calls.CallEvent;
+import io.calltrack.core.calls.CallMedia;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
 import io.vertx.core.Future;
@@ -52,6 +53,16 @@ public final class CallRecorder {
   public void ended(Instant at, CallStatus status, Integer code) {
     step(CallEvent.Type.ENDED, at, r -> r.ended(at, status, code));
     chain.onSuccess(v -> journal.closed(callId));
+  }
+
+  /**
+   * What the media relay measured, after the call ended. Not in the open-calls log: the call is closed
+   * there already, and a router that dies before this reaches Redis loses only the measures.
+   */
+  public void media(Instant at, CallMedia media) {
+    int s = seq++;
+    chain = chain.recover(err -> Future.succeededFuture())
+        .compose(v -> emit(s, CallEvent.Type.MEDIA, at, r -> r.withMedia(media)));
   }
 
   /** Completes when every step given so far is in Redis or the spool. */

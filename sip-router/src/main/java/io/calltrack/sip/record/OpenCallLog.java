@@ -27,13 +27,19 @@ import org.slf4j.LoggerFactory;
  * them (events are idempotent by call id and seq, so replaying one Redis already has is harmless).
  *
  * <p>Lines reach the operating system at each append (a write per event, no fsync): they survive the
- * process being killed, not the machine losing power. The file is rewritten with only the open calls
- * once it is mostly closed ones. Thread-safe: calls append from their own executors.
+ * process being killed, not the machine losing power. The file is emptied whenever no call is open and
+ * rewritten with only the open calls once it is mostly closed ones, so a finished call's caller number
+ * does not stay on disk. Thread-safe: calls append from their own executors.
  */
 final class OpenCallLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OpenCallLog.class);
   private static final String CLOSED = "closed ";
-  private static final int COMPACT_AFTER_LINES = 20_000;
+  /**
+   * Closed calls' lines (caller numbers: personal data, docs/privacy.md) stay on disk no longer than
+   * needed: the file is emptied whenever no call is open, and rewritten once it is mostly closed calls
+   * and past this many lines.
+   */
+  private static final int COMPACT_AFTER_LINES = 1_000;
 
   private final Path file;
   /** Events of each open call, in the order they were logged. */
@@ -101,7 +107,7 @@ final class OpenCallLog implements AutoCloseable {
       return;
     }
     writeLine(CLOSED + callId);
-    if (lines > COMPACT_AFTER_LINES && lines > 4 * openEvents()) {
+    if (open.isEmpty() || (lines > COMPACT_AFTER_LINES && lines > 4 * openEvents())) {
       try {
         compact();
       } catch (IOException e) {

@@ -1,6 +1,8 @@
 package io.calltrack.sip.record;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.calls.CallEvent;
 import io.calltrack.core.calls.CallRecord;
@@ -10,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,6 +65,34 @@ class SpoolTest {
     }
     try (OpenCallLog log = OpenCallLog.open(dir)) {
       assertEquals(java.util.Set.of("b", "c"), log.leftovers().keySet());
+    }
+  }
+
+  @Test
+  void finishedCallsLeaveNoCallerNumberOnDisk() throws Exception {
+    try (OpenCallLog log = OpenCallLog.open(dir)) {
+      log.append(event("a", 0));
+      log.append(event("b", 0));
+      log.closed("a");
+      String kept = Files.readString(dir.resolve("calls.open"));
+      assertTrue(kept.contains("\"callId\":\"b\""), "b is still open: its line is needed");
+      log.closed("b");
+      assertEquals("", Files.readString(dir.resolve("calls.open")), "no call open: nothing of a or b stays");
+      // many calls through while one stays open: closed calls' lines are compacted away
+      log.append(event("long", 0));
+      for (int i = 0; i < 1_200; i++) {
+        log.append(event("c" + i, 0));
+        log.closed("c" + i);
+      }
+      List<String> lines = Files.readAllLines(dir.resolve("calls.open"));
+      assertTrue(lines.size() <= 1_001, "lines " + lines.size());
+      assertTrue(lines.stream().anyMatch(l -> l.contains("\"callId\":\"long\"")));
+    }
+    try (Spool spool = Spool.open(dir)) {
+      spool.append(event("s", 0));
+      assertTrue(Files.readString(dir.resolve("calls.spool")).contains("+15557770002"));
+      spool.ack(); // in Redis: the spool file goes
+      assertFalse(Files.exists(dir.resolve("calls.spool")));
     }
   }
 }

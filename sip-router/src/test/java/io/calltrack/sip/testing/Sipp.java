@@ -51,10 +51,12 @@ public final class Sipp implements AutoCloseable {
   }
 
   /** A business line: {@code scenario} (e.g. business-line-uas.xml) answering {@code calls} calls on a free port. */
-  public static Sipp uas(String scenario, int calls, String transport) {
+  public static Sipp uas(String scenario, int calls, String transport, String... extra) {
     int port = EmbeddedRedis.freePort();
-    return run(List.of("-sf", SCENARIOS.resolve(scenario).toString(), "-i", "127.0.0.1", "-p", Integer.toString(port),
-        "-m", Integer.toString(calls), "-t", transportFlag(transport)), port);
+    List<String> args = new ArrayList<>(List.of("-sf", SCENARIOS.resolve(scenario).toString(), "-i", "127.0.0.1",
+        "-p", Integer.toString(port), "-m", Integer.toString(calls), "-t", transportFlag(transport)));
+    args.addAll(List.of(extra));
+    return run(args, port);
   }
 
   /** A trunk calling {@code number} through the router at {@code routerPort}. */
