@@ -14,10 +14,7 @@
   if (prior && prior.swap) return; // loaded twice: keep the first
 
   var script = d.currentScript || d.querySelector('script[data-property][src*="dni"]');
-  var data = function (name, dflt) {
-    var v = script && script.getAttribute('data-' + name);
-    return v == null || v === '' ? dflt : v;
-  };
+  var data = function (name, dflt) { return script && script.getAttribute('data-' + name) || dflt; }; // absent or empty: dflt
   var property = data('property');
   var server = data('server', script && new URL(script.src, location.href).origin);
   var timeout = +data('timeout', 1500);
@@ -90,8 +87,11 @@
 
   /* ---------------- swapping ---------------- */
 
-  var assignment, swapRe, targets = {}, observer;
-  var SEP = '[\\s.()/-]{0,3}';
+  var assignment, swapRe, targets = {}, line = [];
+  // Between digit groups: any space (no-break ones too), . ( ) /, every Unicode dash (CMSs turn
+  // hyphens into en dashes; U+2011, U+2012 ...), the minus sign, and invisible format marks (soft
+  // hyphen, zero-width space, bidi marks); up to 5 with the \0 between text nodes (see flush).
+  var SEP = '[\\s.()/\\p{Pd}\\p{Cf}\u2212\\0]{0,5}';
   var digits = function (s) { return s.replace(/\D/g, ''); };
   var join = function (ds) { return ds.split('').join(SEP); };
 
@@ -100,67 +100,93 @@
   // That covers (555) 123-4567, 555-123-4567, 555.123.4567, +1 555 123 4567, 1-555-123-4567,
   // 5551234567 and national formats like 020 7946 0958.
   function pattern(full) {
-    var alts = [], k;
-    for (k = 1; k < 4; k++) {
-      alts.push('(?:(?:\\+|00)?\\(?' + join(full.slice(0, k)) + SEP + ')?\\(?0?' + join(full.slice(k)));
-    }
-    return alts.join('|');
+    return [1, 2, 3].map(function (k) {
+      return '(?:(?:\\+|00)?\\(?' + join(full.slice(0, k)) + SEP + ')?\\(?0?' + join(full.slice(k));
+    }).join('|');
   }
 
   // Which tracking number replaces a match, written in the match's own format: its digits are
   // replaced from the right, so separators, "+", a leading country code or trunk 0 stay put.
   function rewrite(match) {
-    var md = digits(match).replace(/^0+/, ''), from, to, i, j, out = '', c;
+    var md = digits(match).replace(/^0+/, ''), from, to, i;
     for (i in targets) {
       if (i.slice(-md.length) == md && i.length - md.length < 4) from = i;
     }
     if (!from) return match;
     to = targets[from];
-    if (to.length != from.length) return '+' + to; // different numbering plan: no format to keep
+    // different numbering plan: no format to keep; all of it goes where the match starts (the \0s
+    // between text nodes stay, so flush can tell the nodes apart)
+    if (to.length != from.length) return '+' + to + match.replace(/[^\0]/g, '');
     to = to.slice(-md.length);
-    for (i = match.length, j = to.length; i--;) {
-      c = match[i];
-      out = (c >= '0' && c <= '9' && j > 0 ? to[--j] : c) + out;
-    }
-    return out;
+    i = md.length - digits(match).length; // the trunk zeros ahead of md keep their place
+    return match.replace(/\d/g, function (c) { return i++ < 0 ? c : to[i - 1]; });
   }
   var replace = function (s) { return s.replace(swapRe, rewrite); };
 
-  // Text whose parent is not an element (a document fragment) is fair game; no parent at all is not.
-  var skip = function (el) {
-    return !el || el.closest && el.closest('[data-calltrack-noswap],script,style,textarea,noscript');
+  var NOSWAP = '[data-calltrack-noswap],script,style,textarea,noscript';
+  // Elements that flow within a line of text, so a number may be split over them:
+  // <span>555</span>-<span>123</span>-<span>4567</span>, <b>(555)</b> 123-4567. Any other element
+  // (a block, a table cell, <br>, an image) ends the line: digits never join across it.
+  var INLINE = /^([ABIU]|EM|SPAN|STRONG|SMALL|FONT|MARK|BD[IO]|WBR)$/i;
+  // The node whose subtree holds a node's whole line: its nearest ancestor-or-self that is not text
+  // or an inline element.
+  var block = function (n) {
+    while (n.parentNode && INLINE.test(n.tagName || 'a')) n = n.parentNode;
+    return n;
   };
 
-  // Swaps inside one subtree only: the observer hands it just what was added or changed.
-  function swapIn(root) {
-    if (!swapRe || !root) return;
-    var n, v, walker, links;
-    if (root.nodeType == 3) {
-      if (!skip(root.parentNode) && (v = replace(n = root.nodeValue)) != n) root.nodeValue = v;
-      return;
+  // Swaps within one line: its text nodes read as one string, each digit of a match rewritten in
+  // the node it stands in, so the page's markup and separators stay as they are. The nodes are
+  // joined with \0, which separates like a dash: digits of neighbouring nodes never run together
+  // ("24/7" then "555-123-4567" in the next span). A node of only spaces counts as one space.
+  function flush() {
+    if (line[0]) {
+      var s = line.map(function (t) { return t.data; }),
+          v = s.join('\0').replace(swapRe, rewrite).split('\0');
+      line.forEach(function (t, i) { if (v[i] != s[i]) t.data = v[i]; });
+      line = [];
     }
-    // elements, the document and fragments (e.g. a template's content, before it is inserted)
-    if ([1, 9, 11].indexOf(root.nodeType) < 0 || root.nodeType == 1 && skip(root)) return;
-    walker = d.createTreeWalker(root, 4);
-    while ((n = walker.nextNode())) swapIn(n);
-    links = root.querySelectorAll('a[href^="tel:"]');
-    if (root.matches && root.matches('a[href^="tel:"]')) links = [root];
-    links.forEach(function (a) {
-      if (!skip(a) && (v = replace(n = a.getAttribute('href'))) != n) a.setAttribute('href', v);
-    });
   }
 
-  function observe() {
-    observer = observer || new MutationObserver(function (records) {
-      try {
-        records.forEach(function (r) {
-          if (r.type == 'childList') r.addedNodes.forEach(swapIn); else swapIn(r.target);
-        });
-      } catch (e) { warn(e); }
-    });
-    observer.observe(d.documentElement, { childList: true, subtree: true, characterData: true,
-      attributes: true, attributeFilter: ['href'] });
+  var ATTRS = ['href', 'title', 'aria-label'];
+
+  // Walks a subtree in document order: text joins the current line, an inline element's text too;
+  // any other element is a line of its own, and a skipped one (noswap) only ends the line.
+  function scan(el, a, v, s) {
+    // an open shadow root: swapped, and watched, on its own (no observer above it sees inside)
+    if (el.shadowRoot) { observe(el.shadowRoot); swapIn(el.shadowRoot); }
+    // tel: and sms: links, and the number in a title or aria-label (what screen readers say)
+    if (el.getAttribute) {
+      for (a of ATTRS) {
+        if ((v = el.getAttribute(a)) && (a != 'href' || /^(tel|sms):/i.test(v)) && (s = replace(v)) != v) {
+          el.setAttribute(a, s);
+        }
+      }
+    }
+    for (var n = el.firstChild; n; n = n.nextSibling) { // (for-of over childNodes is 10 times slower)
+      if (n.nodeType == 3) /\S/.test(n.data) && line.push(n); // spaces alone: the \0 separates as well
+      else if (n.tagName) n.matches(NOSWAP) ? flush() : INLINE.test(n.tagName) ? scan(n) : (flush(), scan(n), flush());
+    }
   }
+
+  // Swaps inside one subtree only (the observer hands it just what was added or changed), widened
+  // from a text node or an inline element to its whole line: elements, the document and fragments
+  // (e.g. a template's content, before it is inserted).
+  function swapIn(root) {
+    if (swapRe && root && !((root = block(root)).closest && root.closest(NOSWAP))) {
+      scan(root);
+      flush();
+    }
+  }
+
+  var observer = new MutationObserver(function (records) {
+    try {
+      records.forEach(function (r) { (r.type == 'childList' ? r.addedNodes : [r.target]).forEach(swapIn); });
+    } catch (e) { warn(e); }
+  });
+  var observe = function (n) {
+    observer.observe(n, { childList: true, subtree: true, characterData: true, attributeFilter: ATTRS });
+  };
 
   /* ---------------- anti-flicker ---------------- */
 
@@ -169,7 +195,7 @@
     hideStyle = d.createElement('style');
     hideStyle.textContent = data('hide-selector', 'a[href^="tel:"],.calltrack-number') +
         '{visibility:hidden!important}';
-    (d.head || d.documentElement).appendChild(hideStyle);
+    d.documentElement.appendChild(hideStyle); // (a style anywhere applies)
   }
   var reveal = function () { if (hideStyle) hideStyle.remove(); hideStyle = 0; };
   setTimeout(reveal, timeout);
@@ -179,11 +205,9 @@
   var waiting = [], heartbeatTimer, settled;
 
   function post(path, body) {
-    var ctl = new AbortController(), t = setTimeout(function () { ctl.abort(); }, timeout);
-    return fetch(server + path, body ? { method: 'POST', body: JSON.stringify(body), signal: ctl.signal,
-      headers: { 'content-type': 'application/json' } } : { method: 'POST', signal: ctl.signal })
+    return fetch(server + path, Object.assign({ method: 'POST', signal: AbortSignal.timeout(timeout) }, body && {
+      body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }))
       .then(function (r) {
-        clearTimeout(t);
         if (r.status == 410) return 410;
         if (!r.ok) throw 'HTTP ' + r.status;
         return r.status == 204 || r.json();
@@ -205,7 +229,8 @@
       save();
       assignment = a;
       a.swap.concat(previous ? [previous.number] : []).forEach(function (n) { targets[digits(n)] = to; });
-      swapRe = new RegExp('(?<![\\d+])(?:' + Object.keys(targets).map(pattern).join('|') + ')(?!\\d)', 'g');
+      // not inside a longer run of digits, nor of dash-joined groups (order numbers, "2024-555-...")
+      swapRe = new RegExp('(?<![\\d+]|\\d\\p{Pd})(?:' + Object.keys(targets).map(pattern).join('|') + ')(?!\\d|\\p{Pd}\\d)', 'gu');
       return a;
     });
   }
@@ -244,16 +269,17 @@
 
   // What the page saw, for attributing the call: a tap on a tel: link or on the shown number, a copy
   // of it, the page hidden or shown. One small beacon each (text/plain: no preflight).
-  function evidence(kind) {
+  function beacon(what, body) {
     if (assignment && !assignment.fallback && navigator.sendBeacon) {
-      navigator.sendBeacon(server + '/v1/sessions/' + assignment.sessionId + '/evidence', JSON.stringify({ kind: kind }));
+      navigator.sendBeacon(server + '/v1/sessions/' + assignment.sessionId + what, body);
     }
   }
+  var evidence = function (kind) { beacon('/evidence', JSON.stringify({ kind: kind })); };
   // Does this text show the tracking number (its last 7 digits)?
-  var shows = function (s) { return assignment && digits(s || '').indexOf(digits(assignment.number).slice(-7)) >= 0; };
+  var shows = function (s) { return assignment && digits(s || '').includes(digits(assignment.number).slice(-7)); };
   d.addEventListener('click', function (e) {
-    var a = e.target.closest && e.target.closest('a[href^="tel:"]');
-    if (a || shows(e.target.textContent) && e.target.textContent.length < 80) evidence('tap');
+    var a = e.target.closest && e.target.closest('a[href^="tel:"]'), t = block(e.target).textContent;
+    if (a || shows(t) && t.length < 80) evidence('tap'); // its line: the number may be split over elements
   }, true);
   d.addEventListener('copy', function () { if (shows(String(d.getSelection()))) evidence('copy'); });
   d.addEventListener('visibilitychange', function () {
@@ -262,9 +288,7 @@
   });
   w.addEventListener('pagehide', function () {
     clearTimeout(heartbeatTimer);
-    if (assignment && !assignment.fallback && navigator.sendBeacon) {
-      navigator.sendBeacon(server + '/v1/sessions/' + assignment.sessionId + '/release', '');
-    }
+    beacon('/release', '');
   });
   w.addEventListener('pageshow', function (e) { if (e.persisted) heartbeat(); }); // back from bfcache
 
@@ -297,7 +321,7 @@
       whenDomReady(function () {
         try {
           swapIn(d.body);
-          observe();
+          observe(d.documentElement);
         } catch (e) { warn(e); }
         reveal();
         settle();
@@ -305,7 +329,7 @@
       });
     })
     .catch(function (e) {
-      warn(e && e.name == 'AbortError' ? 'dni-server slower than ' + timeout + ' ms' : e);
+      warn(e && e.name == 'TimeoutError' ? 'dni-server slower than ' + timeout + ' ms' : e);
       assignment = swapRe = 0;
       reveal();
       settle();

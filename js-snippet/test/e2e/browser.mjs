@@ -23,6 +23,25 @@ try {
   // 1. a visitor from a Google Ads click; stays long enough for a heartbeat (every half lease)
   report.visitor1 = await visit(firstPage, { swapped: true, heartbeat: true });
   await firstPage.screenshot({ path: config.screenshot, fullPage: true });
+  // ... whose page then grows to 5,000 elements: how long a swap of it all takes
+  // (wall time in the page; and the page's main-thread CPU time per swap, from Chromium's own metrics:
+  // the CPU time of the runs minus that of the same runs without the swap; on a loaded host the wall
+  // time mostly measures waiting for a core)
+  const cdp = await first.newCDPSession(firstPage);
+  await cdp.send('Performance.enable');
+  const cpuMs = async () => (await cdp.send('Performance.getMetrics')).metrics
+    .find((m) => m.name === 'ThreadTime').value * 1000;
+  try {
+    report.timing = await firstPage.evaluate(buildSwapPage, config.printed);
+    const cpu0 = await cpuMs();
+    Object.assign(report.timing, await firstPage.evaluate(swapRuns, [config.printed, true, 0]));
+    const cpu1 = await cpuMs();
+    await firstPage.evaluate(swapRuns, [config.printed, false, report.timing.runs]);
+    const cpu2 = await cpuMs();
+    report.timing.cpuMsPerSwap = ((cpu1 - cpu0) - (cpu2 - cpu1)) / report.timing.runs;
+  } catch (e) {
+    report.timing = { error: String(e) };
+  }
 
   // 2. the same visitor reloads
   report.reload = await visit(firstPage, { swapped: true, reload: true });
@@ -50,6 +69,70 @@ try {
   await browser.close();
 }
 console.log(JSON.stringify(report));
+
+/**
+ * Runs in the page: builds 5,000+ elements of ordinary content (sections, headings, paragraphs with
+ * inline markup, lists, tables, links, date ranges, order numbers) with the printed number in every
+ * form on every tenth card, kept as a template in window.swapPage.
+ */
+function buildSwapPage(printed) {
+  const [a, n, x] = [printed.slice(2, 5), printed.slice(5, 8), printed.slice(8)];
+  const forms = [`(${a}) ${n}-${x}`, `<span>${a}</span>-<span>${n}</span>-<span>${x}</span>`,
+    `<strong>(${a})</strong> ${n}\u2013${x}`, `${a}\u2011${n}\u2011${x}`,
+    `<a href="tel:${printed}" aria-label="Call ${a}-${n}-${x}">${a}.${n}.${x}</a>`,
+    `<a href="sms:${printed}">Text <b>${a}</b>\u2012${n}\u2012${x}</a>`];
+  const tpl = document.createElement('template');
+  let html = '';
+  for (let i = 0; ; i++) {
+    html += `<section class="card"><h2>Plumbing job ${i}</h2><p>Lorem <b>ipsum</b> dolor
+      <a href="/jobs/${i}" title="Job ${i}">sit</a> amet, 2019\u20132023, order #${4000000 + i}.</p>
+      <ul><li>Kitchens</li><li>Bathrooms <em>${i % 7}</em></li></ul><table><tr><td>${i}</td>
+      <td><span>Call</span> ${i % 10 ? 'our team' : forms[(i / 10) % forms.length]}</td></tr></table></section>`;
+    if (i % 50 == 49) {
+      tpl.innerHTML = html;
+      if (tpl.content.querySelectorAll('*').length >= 5000) break;
+    }
+  }
+  window.swapPage = tpl;
+  return { elements: document.getElementsByTagName('*').length + tpl.content.querySelectorAll('*').length,
+    numbers: [...tpl.content.querySelectorAll('td')].filter((td) => td.textContent.replace(/\D/g, '').includes(a + n + x)).length };
+}
+
+/**
+ * Runs in the page: times calltrack.swap(document.body) on the page grown by a fresh copy of
+ * window.swapPage, with performance.now(): 9 runs per batch, up to 3 batches until one's median is
+ * under 20 ms (a loaded host stretches single runs), or exactly `count` runs. Fails if a run leaves a
+ * number unswapped. With swap false it does all the same but the swap (copy in and out, the check):
+ * the caller subtracts that run's CPU time.
+ */
+function swapRuns([printed, swap, count]) {
+  const digits = printed.slice(2);
+  const unswapped = (root) => [...root.querySelectorAll('td')]
+    .filter((td) => td.textContent.replace(/\D/g, '').includes(digits)).length;
+  const batches = [];
+  let total = 0;
+  while (count ? total < count : batches.length < 3 && !batches.some((b) => b.median < 20)) {
+    const runs = [];
+    for (let r = 0; r < 9; r++) {
+      const box = document.createElement('div');
+      box.append(window.swapPage.content.cloneNode(true));
+      // the snippet's observer need not look at a copy again (nor swap the one that is not swapped)
+      if (!swap) box.setAttribute('data-calltrack-noswap', '');
+      document.body.append(box);
+      const t0 = performance.now();
+      if (swap) window.calltrack.swap(document.body);
+      runs.push(performance.now() - t0);
+      total++;
+      const left = unswapped(box);
+      box.setAttribute('data-calltrack-noswap', '');
+      box.remove();
+      if (swap && left) throw new Error(`run ${r}: ${left} numbers left unswapped (tracking number ${window.calltrack.number()})`);
+    }
+    runs.sort((p, q) => p - q);
+    batches.push({ median: runs[4], min: runs[0], max: runs[8], runs });
+  }
+  return { batches, runs: total };
+}
 
 /** GETs `url` until `done(json)` or 20 s; returns the last answer. */
 async function poll(url, done) {
@@ -111,7 +194,8 @@ async function visit(page, { swapped, reload, heartbeat }) {
 
     const elements = await page.evaluate(() => Object.fromEntries(
       [...document.querySelectorAll('[data-e2e]')].map((el) => [el.id,
-        { text: el.textContent, href: el.getAttribute('href') }])));
+        { text: el.textContent, href: el.getAttribute('href'), html: el.innerHTML,
+          label: el.getAttribute('aria-label'), title: el.getAttribute('title') }])));
     const snippetRan = await page.evaluate(() => typeof window.calltrack === 'object' && !Array.isArray(window.calltrack));
     const hidden = await page.evaluate(() => [...document.querySelectorAll('[data-e2e]')]
       .filter((el) => getComputedStyle(el).visibility === 'hidden').map((el) => el.id));

@@ -107,6 +107,7 @@ export function openPage(server, { url = 'https://shop.example/', referrer, body
       // whose signal Node's fetch understands).
       window.fetch = (u, o) => fetch(u, o);
       window.AbortController = AbortController;
+      window.AbortSignal = AbortSignal;
       window.navigator.sendBeacon = (u, data) => {
         fetch(u, { method: 'POST', body: data, headers: { 'content-type': 'text/plain;charset=UTF-8' } })
           .catch(() => {});

@@ -108,9 +108,11 @@ test('content added later is swapped by the observer, scanning only what was add
   const { document } = page;
   assert.equal(text(page, 'static'), '555-987-6543');
 
+  // every node whose children the snippet walks (it reads each one's firstChild)
   const walkedRoots = [];
-  const createTreeWalker = document.createTreeWalker.bind(document);
-  document.createTreeWalker = (root, ...rest) => { walkedRoots.push(root); return createTreeWalker(root, ...rest); };
+  const firstChild = Object.getOwnPropertyDescriptor(page.window.Node.prototype, 'firstChild');
+  Object.defineProperty(page.window.Node.prototype, 'firstChild', { configurable: true,
+    get() { walkedRoots.push(this); return firstChild.get.call(this); } });
 
   const widget = document.createElement('section');
   widget.innerHTML = '<h2>Chat</h2><p id="late">Call (555) 123-4567</p><a id="latetel" href="tel:5551234567">now</a>';
@@ -120,6 +122,7 @@ test('content added later is swapped by the observer, scanning only what was add
   assert.ok(walkedRoots.length > 0);
   assert.ok(walkedRoots.every((root) => root === widget || widget.contains(root)),
     'only the added subtree is scanned, never the whole document');
+  Object.defineProperty(page.window.Node.prototype, 'firstChild', firstChild);
 
   // text changed in place, and a tel: link whose href changes later
   const note = document.createElement('p');

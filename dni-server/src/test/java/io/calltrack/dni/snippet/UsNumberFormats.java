@@ -21,6 +21,16 @@ final class UsNumberFormats {
     formats.put("intl", "+1 " + a + " " + n + " " + x);
     formats.put("one", "1-" + a + "-" + n + "-" + x);
     formats.put("plain", a + n + x);
+    // as sites print them: typographic dashes and the minus sign, and numbers split over elements
+    // (the test site's markup for these is in e2e-site/index.html; this is their text)
+    formats.put("endash", a + "\u2013" + n + "\u2013" + x);
+    formats.put("nbhyphen", a + "\u2011" + n + "\u2011" + x);
+    formats.put("figuredash", a + "\u2012" + n + "\u2012" + x);
+    formats.put("minus", a + "\u2212" + n + "\u2212" + x);
+    formats.put("spans", a + "-" + n + "-" + x);
+    formats.put("strong", "(" + a + ") " + n + "-" + x);
+    formats.put("nested", a + "." + n + "." + x);
+    formats.put("cell", a + "\u2011" + n + "\u2011" + x);
     return formats;
   }
 }
