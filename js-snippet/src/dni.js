@@ -9,12 +9,11 @@
  * Plain modern JavaScript, no dependencies; the Maven build minifies it and keeps it under 3 KiB gzipped.
  */
 (function (w, d) {
-  'use strict';
   var prior = w.calltrack;
-  if (prior && prior.swap) return; // loaded twice: keep the first
+  if (prior?.swap) return; // loaded twice: keep the first
 
   var script = d.currentScript || d.querySelector('script[data-property][src*="dni"]');
-  var data = function (name, dflt) { return script && script.getAttribute('data-' + name) || dflt; }; // absent or empty: dflt
+  var data = function (name, dflt) { return script?.getAttribute('data-' + name) || dflt; }; // absent or empty: dflt
   var property = data('property');
   var server = data('server', script && new URL(script.src, location.href).origin);
   var timeout = +data('timeout', 1500);
@@ -69,7 +68,7 @@
     try { s = localStorage.getItem(KEY); } catch (e) { /* storage blocked */ }
     if (!s) s = (d.cookie.match('(?:^|; )' + KEY + '=([^;]*)') || [])[1];
     try { r = JSON.parse(decodeURIComponent(s)); } catch (e) { /* none or damaged */ }
-    return r && r.x > Date.now() ? r : { x: Date.now() + lifetimeMs };
+    return r?.x > Date.now() ? r : { x: Date.now() + lifetimeMs };
   }
   function save() {
     var s = JSON.stringify(state);
@@ -82,7 +81,7 @@
   var touch = visit();
   // A first visit without a campaign is a direct first touch (and the last touch until a campaign comes).
   if (touch[1] || !state.l) state.l = touch[0];
-  state.f = state.f || state.l;
+  state.f ||= state.l;
   save();
 
   /* ---------------- swapping ---------------- */
@@ -173,7 +172,7 @@
   // from a text node or an inline element to its whole line: elements, the document and fragments
   // (e.g. a template's content, before it is inserted).
   function swapIn(root) {
-    if (swapRe && root && !((root = block(root)).closest && root.closest(NOSWAP))) {
+    if (swapRe && root && !((root = block(root)).closest?.(NOSWAP))) {
       scan(root);
       flush();
     }
@@ -195,9 +194,9 @@
     hideStyle = d.createElement('style');
     hideStyle.textContent = data('hide-selector', 'a[href^="tel:"],.calltrack-number') +
         '{visibility:hidden!important}';
-    d.documentElement.appendChild(hideStyle); // (a style anywhere applies)
+    d.documentElement.append(hideStyle); // (a style anywhere applies)
   }
-  var reveal = function () { if (hideStyle) hideStyle.remove(); hideStyle = 0; };
+  var reveal = function () { hideStyle?.remove(); hideStyle = null; };
   setTimeout(reveal, timeout);
 
   /* ---------------- server ---------------- */
@@ -221,11 +220,11 @@
       page: { url: location.href, referrer: d.referrer },
       // the last touch, carrying the first one when they differ (reports: model=first|last)
       attribution: state.f == state.l ? state.l : Object.assign({ firstTouch: state.f }, state.l),
-      region: region, timeZone: zone()
+      region: region, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone
     }).then(function (a) {
-      if (!a || !a.number || !a.swap) throw 'bad answer';
+      if (!a?.number || !a.swap) throw 'bad answer';
       var previous = assignment, to = digits(a.number);
-      state.v = a.visitorId || state.v;
+      state.v = a.visitorId; // (the server echoes ours, or gives the new visitor one)
       save();
       assignment = a;
       a.swap.concat(previous ? [previous.number] : []).forEach(function (n) { targets[digits(n)] = to; });
@@ -235,19 +234,13 @@
     });
   }
 
-  function zone() {
-    try { return Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { /* none */ }
-  }
-
   function whenDomReady(fn) {
     if (d.readyState == 'loading') d.addEventListener('DOMContentLoaded', fn); else fn();
   }
 
   function settle() {
     settled = 1;
-    var cbs = waiting;
-    waiting = [];
-    cbs.forEach(function (cb) { try { cb(api.number()); } catch (e) { setTimeout(function () { throw e; }); } });
+    waiting.splice(0).forEach(function (cb) { try { cb(api.number()); } catch (e) { setTimeout(function () { throw e; }); } });
   }
 
   // Renews the lease every half lease while the page is visible; a lease that is gone (410) is
@@ -278,7 +271,7 @@
   // Does this text show the tracking number (its last 7 digits)?
   var shows = function (s) { return assignment && digits(s || '').includes(digits(assignment.number).slice(-7)); };
   d.addEventListener('click', function (e) {
-    var a = e.target.closest && e.target.closest('a[href^="tel:"]'), t = block(e.target).textContent;
+    var a = e.target.closest?.('a[href^="tel:"]'), t = block(e.target).textContent;
     if (a || shows(t) && t.length < 80) evidence('tap'); // its line: the number may be split over elements
   }, true);
   d.addEventListener('copy', function () { if (shows(String(d.getSelection()))) evidence('copy'); });
@@ -288,7 +281,7 @@
   });
   w.addEventListener('pagehide', function () {
     clearTimeout(heartbeatTimer);
-    beacon('/release', '');
+    beacon('/release');
   });
   w.addEventListener('pageshow', function (e) { if (e.persisted) heartbeat(); }); // back from bfcache
 
@@ -297,7 +290,7 @@
   var api = w.calltrack = {
     // cb(number): called once the tracking number is known (E.164), or with null if none came.
     ready: function (cb) { settled ? cb(api.number()) : waiting.push(cb); },
-    number: function () { return assignment ? assignment.number : null; },
+    number: function () { return assignment?.number || null; },
     swap: function (target) {
       api.ready(function () {
         (typeof target == 'string' ? d.querySelectorAll(target) : [target]).forEach(swapIn);
@@ -311,7 +304,7 @@
   if (Array.isArray(prior)) prior.forEach(function (c) { Array.isArray(c) ? api[c[0]] && api[c[0]](c[1]) : api.ready(c); });
 
   if (!property || !server) {
-    warn('no data-property');
+    warn('no property');
     reveal();
     settle();
     return;
@@ -329,7 +322,7 @@
       });
     })
     .catch(function (e) {
-      warn(e && e.name == 'TimeoutError' ? 'dni-server slower than ' + timeout + ' ms' : e);
+      warn(e?.name == 'TimeoutError' ? 'server slower than ' + timeout + ' ms' : e);
       assignment = swapRe = 0;
       reveal();
       settle();
