@@ -154,7 +154,9 @@ final class ProxiedCall {
     }
     recorded = true;
     observer.ended(proxy.now(), status, code);
-    media.end().onSuccess(observer::media); // the relay forgets the call; its recording is closed
+    if (media.state() != MediaLeg.State.OFF) { // no relay configured: nothing to say about media, no event
+      media.end().onSuccess(observer::media); // the relay forgets the call; its recording is closed
+    }
     proxy.ended(this, status);
     proxy.timer(LINGER, this, () -> proxy.forget(this));
   }
