@@ -232,7 +232,7 @@ public final class RedisPoolEngine implements PoolEngine {
       // over 2 KB of attribution: keep the channel and click ids, drop the long tail (URLs, keywords)
       pieces = SessionCodec.pieces(AttributionCodec.encode(new Attribution(attribution.source(), attribution.medium(),
           attribution.campaign(), null, null, null, null, attribution.gclid(), attribution.gbraid(),
-          attribution.wbraid(), attribution.msclkid(), attribution.fbclid())));
+          attribution.wbraid(), attribution.msclkid(), attribution.fbclid()).withRegion(attribution.region())));
     }
     List<String> args = new ArrayList<>(List.of(
         Long.toString(now),

@@ -1,0 +1,41 @@
+package io.calltrack.core.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.calltrack.core.attribution.Attribution;
+import org.junit.jupiter.api.Test;
+
+class AttributionCodecTest {
+  private static final Attribution FIRST = new Attribution("facebook", "paid-social", "winter", null, "video-a",
+      "/promo", "https://m.facebook.com/", null, null, null, null, "fb.1.abc", "lookalike", "ad-7", null, null);
+
+  @Test
+  void adGroupAdFirstTouchAndRegionSurviveTheSession() {
+    Attribution last = new Attribution("google", "cpc", "spring", "plumber", null, "/landing",
+        "https://www.google.com/", "Cj0-gclid", null, null, null, null, "emergency", "ad-42", FIRST, "Chicago");
+    assertEquals(last, AttributionCodec.decode(AttributionCodec.encode(last)));
+  }
+
+  @Test
+  void aFirstTouchLikeTheLastIsNotStoredTwice() {
+    Attribution touch = new Attribution("google", "cpc", "spring", null, null, "/x", null, null, null, null, null,
+        null);
+    Attribution same = new Attribution(touch.source(), touch.medium(), touch.campaign(), null, null, "/x", null,
+        null, null, null, null, null, null, null, touch, null);
+    assertEquals(AttributionCodec.encode(touch), AttributionCodec.encode(same));
+    assertNull(AttributionCodec.decode(AttributionCodec.encode(same)).firstTouch());
+  }
+
+  @Test
+  void sessionsStoredBeforeAdGroupAndFirstTouchStillRead() {
+    // thirteen fields, region last: what the previous version wrote
+    Attribution a = AttributionCodec.decode("google\u001fcpc\u001fspring\u001f\u001f\u001f/l\u001f\u001f\u001f\u001f"
+        + "\u001f\u001f\u001fBoston");
+    assertEquals("google", a.source());
+    assertEquals("/l", a.landingPage());
+    assertEquals("Boston", a.region());
+    assertNull(a.adGroup());
+    assertNull(a.firstTouch());
+  }
+}
