@@ -310,6 +310,149 @@ class SipHardeningTest {
     }
   }
 
+  /** A request from outside the trunks whose headers name {@code named}, with {@code via} as its top Via. */
+  static String outsiderRequest(String method, String via, String named, int routerPort, String transport) {
+    long n = System.nanoTime();
+    return method + " sip:+15550000000@127.0.0.1:" + routerPort + " SIP/2.0\r\n"
+        + "Via: " + via + ";branch=z9hG4bKout" + n + "\r\n"
+        + "From: <sip:+15557770001@127.0.0.2>;tag=o" + n + "\r\nTo: <sip:+15550000000@127.0.0.1>\r\n"
+        + "Call-ID: out-" + n + "\r\nCSeq: 1 " + method + "\r\nMax-Forwards: 70\r\n"
+        + "Contact: <sip:x@" + named + ";transport=" + transport + ">\r\n"
+        + "Record-Route: <sip:" + named + ";lr>\r\nContent-Length: 0\r\n\r\n";
+  }
+
+  /**
+   * Stateless refusals to a host outside the trunks go back to where the request came from (its
+   * connection for TCP, its source address and port for UDP), never to a host its Via (sent-by,
+   * received, transport), Contact or Record-Route names: here a listener on 127.0.0.4 that must see
+   * nothing, over UDP or TCP, not even when the request's connection is gone before the answer.
+   */
+  @Test
+  void refusalsGoBackToTheSourceNeverToAHostTheRequestNames() throws Exception {
+    int p = router.port();
+    try (Elsewhere elsewhere = new Elsewhere("127.0.0.4"); RawSip outsider = new RawSip("127.0.0.2")) {
+      String named = elsewhere.host + ":" + elsewhere.port;
+      // UDP, received and rport forged to name the listener: the 403 comes back to the sender's own socket
+      outsider.send(outsiderRequest("OPTIONS", "SIP/2.0/UDP " + outsider.host + ":" + elsewhere.port
+          + ";received=" + elsewhere.host + ";rport=" + elsewhere.port, named, p, "udp"), p);
+      assertEquals(403, RawSip.status(outsider.receiveFinal(WAIT)), "the refusal did not come back to its source");
+      outsider.send(outsiderRequest("INVITE", "SIP/2.0/UDP " + named + ";maddr=" + elsewhere.host, named, p, "udp"), p);
+      assertEquals(403, RawSip.status(outsider.receiveFinal(WAIT)), "the refusal did not come back to its source");
+      // UDP whose Via claims TCP and names the listener
+      outsider.send(outsiderRequest("OPTIONS", "SIP/2.0/TCP " + outsider.host + ":" + elsewhere.port
+          + ";received=" + elsewhere.host, named, p, "tcp"), p);
+      // TCP: answered on the request's connection
+      try (Socket s = connect("127.0.0.2", p)) {
+        s.getOutputStream().write(outsiderRequest("INVITE", "SIP/2.0/TCP " + named, named, p, "tcp")
+            .getBytes(StandardCharsets.US_ASCII));
+        assertEquals("SIP/2.0 403 ", firstBytes(s, 12), "the refusal did not come back on the request's connection");
+      }
+      // TCP closed before the answer: the answer has nowhere to go, and no connection is opened for it
+      for (String via : List.of("SIP/2.0/TCP " + named, "SIP/2.0/TCP 127.0.0.2:" + elsewhere.port + ";received="
+          + elsewhere.host + ";rport=" + elsewhere.port)) {
+        Socket s = connect("127.0.0.2", p);
+        s.getOutputStream().write(outsiderRequest("OPTIONS", via, named, p, "tcp").getBytes(StandardCharsets.US_ASCII));
+        s.close();
+      }
+      // a trunk's request over the same router after all of them: once it is answered, the others were handled
+      try (Socket trunk = connect("127.0.0.1", p)) {
+        assertEquals("SIP/2.0 200 ", options(trunk, p));
+      }
+      assertEquals(List.of(), elsewhere.received(Duration.ofSeconds(1)), "the router sent something to a host only a request named");
+    }
+  }
+
+  static String firstBytes(Socket s, int n) throws Exception {
+    s.setSoTimeout((int) WAIT.toMillis());
+    InputStream in = s.getInputStream();
+    byte[] buf = new byte[n];
+    int got = 0;
+    while (got < n) {
+      int r = in.read(buf, got, n - got);
+      if (r < 0) {
+        break;
+      }
+      got += r;
+    }
+    return new String(buf, 0, got, StandardCharsets.US_ASCII);
+  }
+
+  /** A host a message may name: a UDP socket and a TCP listener on one port, recording whatever reaches them. */
+  static final class Elsewhere implements AutoCloseable {
+    final String host;
+    final int port;
+    final java.net.DatagramSocket udp;
+    final java.net.ServerSocket tcp;
+    final java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
+
+    Elsewhere(String host) throws Exception {
+      this.host = host;
+      InetAddress ip = InetAddress.getByName(host);
+      java.net.DatagramSocket u = null;
+      java.net.ServerSocket t = null;
+      for (int i = 0; i < 50 && t == null; i++) {
+        u = new java.net.DatagramSocket(new InetSocketAddress(ip, 0));
+        try {
+          t = new java.net.ServerSocket(u.getLocalPort(), 50, ip);
+        } catch (java.io.IOException taken) {
+          u.close();
+        }
+      }
+      if (t == null) {
+        throw new IllegalStateException("no free port on " + host);
+      }
+      udp = u;
+      tcp = t;
+      port = u.getLocalPort();
+      Thread a = new Thread(() -> {
+        byte[] buf = new byte[65_535];
+        while (!udp.isClosed()) {
+          try {
+            java.net.DatagramPacket d = new java.net.DatagramPacket(buf, buf.length);
+            udp.receive(d);
+            got.add("udp from " + d.getAddress().getHostAddress() + ": " + new String(buf, 0, d.getLength(), StandardCharsets.US_ASCII));
+          } catch (java.io.IOException closed) {
+            return;
+          }
+        }
+      }, "elsewhere-udp");
+      Thread b = new Thread(() -> {
+        while (!tcp.isClosed()) {
+          try (Socket c = tcp.accept()) {
+            got.add("tcp connection from " + c.getInetAddress().getHostAddress());
+          } catch (java.io.IOException closed) {
+            return;
+          }
+        }
+      }, "elsewhere-tcp");
+      a.setDaemon(true);
+      b.setDaemon(true);
+      a.start();
+      b.start();
+    }
+
+    /** What reached this host, after waiting {@code quiet} for stragglers. */
+    List<String> received(Duration quiet) throws InterruptedException {
+      String first = got.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
+      List<String> all = new java.util.ArrayList<>();
+      if (first != null) {
+        all.add(first);
+        got.drainTo(all);
+      }
+      return all;
+    }
+
+    @Override
+    public void close() {
+      udp.close();
+      try {
+        tcp.close();
+      } catch (java.io.IOException ignored) {
+        // closing
+      }
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"Max-Forwards: abc", "Max-Forwards: 99999999999", "Expires: soon", "CSeq: 99999999999999 INVITE",
       "CSeq: -1 INVITE", "Content-Length: x", "Min-SE: x"})

@@ -661,6 +661,44 @@ public final class Proxy implements SipListener {
     // the proxy keeps no dialogs (AUTOMATIC_DIALOG_SUPPORT is off)
   }
 
+  /**
+   * Whether the router may open a connection to {@code address}: only towards a trunk (the callers'
+   * side) or the business line of a live call, the only hops it sends requests to. Every other
+   * address was named by a message (a Via, Contact, Route), and the router is no reflector.
+   */
+  public boolean mayConnectTo(java.net.InetAddress address) {
+    String ip = address.getHostAddress();
+    if (policy.isTrunk(ip)) {
+      return true;
+    }
+    for (ProxiedCall call : calls.values()) {
+      if (isHost(call.calleeHop, address)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isHost(Hop hop, java.net.InetAddress address) {
+    if (hop == null) {
+      return false;
+    }
+    String host = hop.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    try {
+      for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+        if (a.equals(address)) {
+          return true;
+        }
+      }
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+    return false;
+  }
+
   // ---------------------------------------------------------------- what calls ask of the proxy
 
   Instant now() {
@@ -725,11 +763,34 @@ public final class Proxy implements SipListener {
       if (st != null) {
         st.sendResponse(r);
       } else {
+        backToSource(r, evt);
         provider.sendResponse(r);
       }
       forgetTransaction(st != null ? st : ((gov.nist.javax.sip.message.SIPRequest) req).getTransaction());
     } catch (Exception e) {
       LOG.debug("could not send {} for {}: {}", code, req.getMethod(), e.toString());
+    }
+  }
+
+  /**
+   * A stateless answer goes where its request came from, never where its Via says (received and
+   * rport as RFC 3581, whatever the sender put there): the stack sends it to received:rport, which
+   * for TCP is the connection the request came on. Were that gone, the network layer opens none to a
+   * source outside the trunks ({@link TcpLimits}): the answer is dropped.
+   */
+  private static void backToSource(Response r, RequestEvent evt) throws java.text.ParseException {
+    if (r.getHeader(ViaHeader.NAME) instanceof gov.nist.javax.sip.header.Via top) {
+      // the packet's source: the message's "remote" port is the one its Via claims
+      gov.nist.javax.sip.message.SIPMessage req = (gov.nist.javax.sip.message.SIPMessage) evt.getRequest();
+      java.net.InetAddress from = req.getPeerPacketSourceAddress();
+      String ip = from != null ? from.getHostAddress() : remoteIp(evt);
+      int sourcePort = req.getPeerPacketSourcePort() > 0 ? req.getPeerPacketSourcePort() : SipHeaders.remotePort(evt);
+      if (ip.isEmpty() || sourcePort <= 0) {
+        throw new java.text.ParseException("no source address to answer", 0);
+      }
+      top.setReceived(ip);
+      top.setParameter(gov.nist.javax.sip.header.Via.RPORT, Integer.toString(sourcePort));
+      top.removeParameter(gov.nist.javax.sip.header.Via.MADDR);
     }
   }
 

@@ -25,6 +25,13 @@ import org.slf4j.LoggerFactory;
  * address and in total (past either, a new one is closed at once), and one that sends nothing for the
  * idle timeout is closed. Limits come from the stack's properties {@link #TOTAL}, {@link #PER_SOURCE}
  * and {@link #IDLE_MILLIS}. Its UDP socket hands received datagrams over in buffers of their own size.
+ *
+ * <p>It also opens outbound connections only to where the proxy may send ({@link Proxy#mayConnectTo}):
+ * JAIN-SIP opens a new connection to the address a message names whenever it has none to reuse (a
+ * response whose request's connection has closed goes to the Via sent-by, a stateless one to
+ * received/rport), so without this a fuzzed Via made the router connect to a host only it named.
+ * Refused, the message is dropped: a response to a source outside the trunks goes back on the
+ * connection its request came on, or nowhere.
  */
 public final class TcpLimits implements NetworkLayer {
   public static final String TOTAL = "calltrack.TCP_MAX_CONNECTIONS";
@@ -36,9 +43,11 @@ public final class TcpLimits implements NetworkLayer {
   private int total = 2000;
   private int perSource = 64;
   private int idleMillis = 180_000;
+  private SipStackImpl stack;
 
   @Override
   public void setSipStack(SipStackImpl stack) {
+    this.stack = stack;
     plain.setSipStack(stack);
     Properties p = stack.getConfigurationProperties();
     if (p != null) {
@@ -119,6 +128,14 @@ public final class TcpLimits implements NetworkLayer {
     }
   }
 
+  /** Refuses an outbound connection to an address the proxy has no business with. */
+  private void mayConnect(InetAddress address, int port) throws IOException {
+    if (stack != null && stack.getSipListener() instanceof Proxy proxy && !proxy.mayConnectTo(address)) {
+      LOG.debug("outbound TCP connection to {}:{} refused: neither a trunk nor a call's business line", address, port);
+      throw new java.net.ConnectException("not a trunk nor a business line: " + address.getHostAddress());
+    }
+  }
+
   // ---------------------------------------------------------------- the rest as JAIN-SIP does it
 
   @Override
@@ -128,26 +145,31 @@ public final class TcpLimits implements NetworkLayer {
 
   @Override
   public Socket createSocket(InetAddress address, int port) throws IOException {
+    mayConnect(address, port);
     return plain.createSocket(address, port);
   }
 
   @Override
   public Socket createSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
+    mayConnect(address, port);
     return plain.createSocket(address, port, myAddress);
   }
 
   @Override
   public Socket createSocket(InetAddress address, int port, InetAddress myAddress, int myPort) throws IOException {
+    mayConnect(address, port);
     return plain.createSocket(address, port, myAddress, myPort);
   }
 
   @Override
   public SSLSocket createSSLSocket(InetAddress address, int port) throws IOException {
+    mayConnect(address, port);
     return plain.createSSLSocket(address, port);
   }
 
   @Override
   public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
+    mayConnect(address, port);
     return plain.createSSLSocket(address, port, myAddress);
   }
 
