@@ -88,12 +88,16 @@ final class ConfigChangeListener {
   }
 
   private void connect(Promise<Void> attempt) {
+    // Bounded: a frozen master (or one a sentinel still names during a failover) accepts the TCP
+    // connection and then answers nothing; without a bound this attempt would wait forever and no
+    // other would ever start. A connection that arrives after the bound is closed, not adopted.
+    java.util.concurrent.atomic.AtomicBoolean givenUp = new java.util.concurrent.atomic.AtomicBoolean();
     redis.connect()
         .compose(conn -> {
           synchronized (this) {
-            if (closed) {
+            if (closed || givenUp.get()) {
               conn.close();
-              return Future.failedFuture("closed");
+              return Future.failedFuture(closed ? "closed" : "timed out");
             }
             connection = conn;
           }
@@ -102,6 +106,8 @@ final class ConfigChangeListener {
           conn.endHandler(v -> lost(conn, null));
           return conn.send(Request.cmd(Command.SUBSCRIBE).arg(ConfigStore.CHANGES_CHANNEL).arg(PROBE_CHANNEL));
         })
+        .timeout(PROBE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .onFailure(err -> givenUp.set(true))
         .onComplete(ar -> {
           synchronized (this) {
             if (ar.succeeded() && !closed) {
