@@ -162,31 +162,21 @@ public final class MediaLeg {
    * anchored call: its SDP offered to rtpengine and rewritten; completes (never fails) when it may go on.
    */
   public Future<Void> reoffer(Message reinvite, String fromTag, String toTag) {
-    byte[] sdp = sdpOf(reinvite);
-    if (state != State.ANCHORED || sdp == null) {
-      return Future.succeededFuture();
-    }
-    Map<String, Object> cmd = command("offer");
-    cmd.put("from-tag", fromTag);
-    cmd.put("to-tag", toTag);
-    cmd.put("sdp", sdp);
-    cmd.put("replace", List.of("origin", "session-connection"));
-    cmd.put("ICE", "remove");
-    return enqueue(cmd, reply -> {
-      byte[] rewritten = reply == null ? null : sdpBytes(reply);
-      if (rewritten != null) {
-        setSdp(reinvite, rewritten);
-      }
-    });
+    return inDialog("offer", reinvite, fromTag, toTag);
   }
 
   /** The 2xx answering a re-INVITE sent by {@code fromTag} to {@code toTag}: its SDP answered and rewritten. */
   public Future<Void> reanswer(Message response, String fromTag, String toTag) {
-    byte[] sdp = sdpOf(response);
+    return inDialog("answer", response, fromTag, toTag);
+  }
+
+  /** An in-dialog offer or answer: sent to rtpengine and rewritten if it answers, else relayed as it is. */
+  private Future<Void> inDialog(String op, Message message, String fromTag, String toTag) {
+    byte[] sdp = sdpOf(message);
     if (state != State.ANCHORED || sdp == null) {
       return Future.succeededFuture();
     }
-    Map<String, Object> cmd = command("answer");
+    Map<String, Object> cmd = command(op);
     cmd.put("from-tag", fromTag);
     cmd.put("to-tag", toTag);
     cmd.put("sdp", sdp);
@@ -195,7 +185,7 @@ public final class MediaLeg {
     return enqueue(cmd, reply -> {
       byte[] rewritten = reply == null ? null : sdpBytes(reply);
       if (rewritten != null) {
-        setSdp(response, rewritten);
+        setSdp(message, rewritten);
       }
     });
   }
