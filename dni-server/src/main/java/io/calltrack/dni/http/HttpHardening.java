@@ -118,6 +118,14 @@ public final class HttpHardening {
   }
 
   static void checkAndHeaders(RoutingContext ctx) {
+    // an answer sent before the request has ended (a refused token, a bad query, a body too large, or an
+    // answer given before a body's end arrived): the server closes such a connection after the answer,
+    // so say so, or a client that keeps connections alive sends its next request on one that is closing
+    ctx.addHeadersEndHandler(v -> {
+      if (!ctx.request().isEnded()) {
+        ctx.response().putHeader("connection", "close");
+      }
+    });
     try {
       ctx.request().params();
     } catch (IllegalArgumentException e) {
