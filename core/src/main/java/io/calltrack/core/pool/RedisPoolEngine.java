@@ -31,7 +31,7 @@ import java.util.Optional;
  * {@link io.calltrack.core.config.RedisConfigStore}). A pool's runtime state shares the hash tag
  * {@code {pool:<id>}} (one Redis Cluster slot):
  * <pre>
- * {pool:ID}:meta               hash  rev (config revision last synced), property
+ * {pool:ID}:meta               hash  rev (config revision last synced), property, trim-cursor (sweep.lua)
  * {pool:ID}:numbers            set   the pool's configured numbers (E.164)
  * {pool:ID}:free               zset  number -> ms it has been idle since (0 = never used; lowest first out)
  * {pool:ID}:leased             zset  number -> lease expiry ms

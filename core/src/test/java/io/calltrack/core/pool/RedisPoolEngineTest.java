@@ -467,6 +467,33 @@ class RedisPoolEngineTest {
   }
 
   @Test
+  void theSweepTrimsALargePoolsHistoryASliceAtATime() {
+    PoolFixture shortMemory = new PoolFixture(clock, Duration.ofDays(1));
+    try {
+      RedisPoolEngine e = shortMemory.engine;
+      PropertyConfig p = shortMemory.newProperty();
+      shortMemory.newPool(p, 400, 60, 0, OnExhausted.FALLBACK, null);
+      List<String> ended = new java.util.ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        Assignment a = result(e.assign(p.id(), "v" + i, GOOGLE_CPC));
+        result(e.release(a.sessionId()));
+        ended.add(a.sessionId());
+      }
+      clock.advance(Duration.ofDays(2));
+      result(e.sweep());
+      long left = ended.stream().filter(sid -> result(e.session(sid)).isPresent()).count();
+      assertTrue(left > 0 && left < 400, "one sweep trims a slice of the numbers, not all: " + left + " left");
+      for (int run = 0; run < 12 && left > 0; run++) {
+        result(e.sweep());
+        left = ended.stream().filter(sid -> result(e.session(sid)).isPresent()).count();
+      }
+      assertEquals(0, left, "the slices go round every number");
+    } finally {
+      shortMemory.close();
+    }
+  }
+
+  @Test
   void numbersDroppedFromAPoolLeaveWhenTheirSessionEnds() {
     PropertyConfig p = f.newProperty();
     List<PhoneNumber> numbers = TestNumbers.fresh(2);
