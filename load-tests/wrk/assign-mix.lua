@@ -4,8 +4,8 @@
 --   heartbeats and releases (session ids this thread got back). Until a thread has seen a session,
 --   everything is a new-visitor assign.
 --   RATE (env, requests/s for the whole run, optional) with CONNECTIONS and THREADS (env, the same
---   as wrk's -c and -t): each connection waits CONNECTIONS/RATE s before its next request (wrk has
---   no open-model mode; see README).
+--   as wrk's -c and -t): each connection waits an exponential time of mean CONNECTIONS/RATE s before its
+--   next request (Poisson arrivals; wrk has no open-model mode; see README).
 --   PROPERTY (env, default "bench"), ORIGIN (env, default "https://bench.example").
 local property = os.getenv("PROPERTY") or "bench"
 local origin = os.getenv("ORIGIN") or "https://bench.example"
@@ -52,8 +52,10 @@ end
 
 function delay()
   if rate > 0 then
-    -- every connection of every thread paces itself: CONNECTIONS / RATE seconds between requests
-    return math.floor(conns * 1000 / rate)
+    -- every connection waits an exponential time of mean CONNECTIONS / RATE s before its next request:
+    -- together the connections make Poisson arrivals at RATE, as independent browsers do. A constant
+    -- wait kept every connection in step, so the server saw bursts of CONNECTIONS requests at once
+    return math.floor(-math.log(1 - math.random()) * conns * 1000 / rate + 0.5)
   end
   return 0
 end
