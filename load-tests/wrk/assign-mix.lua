@@ -2,7 +2,7 @@
 --   MIX (env, default "new=40,returning=20,heartbeat=30,release=10"): shares of
 --   new-visitor assigns (no visitorId), returning-visitor assigns (a visitorId this thread saw),
 --   heartbeats and releases (session ids this thread got back). Until a thread has seen a session,
---   everything is a new-visitor assign.
+--   everything is a new-visitor assign. MIX=live=1: only GET /health/live (the host's latency floor).
 --   RATE (env, requests/s for the whole run, optional) with CONNECTIONS and THREADS (env, the same
 --   as wrk's -c and -t): each connection waits an exponential time of mean CONNECTIONS/RATE s before its
 --   next request (Poisson arrivals; wrk has no open-model mode; see README).
@@ -67,7 +67,10 @@ local function assign_body(visitor)
     '"attribution":{"source":"google","medium":"cpc","campaign":"bench","keyword":"plumber near me","gclid":"EAIaIQobChMI"}}'
 end
 
+local live = mixspec == "live=1"   -- the host's floor: a no-op GET /health/live, nothing else
+
 function request()
+  if live then return wrk.format("GET", "/health/live") end
   local kind = kind_of_next()
   if kind == "new" then
     return wrk.format("POST", "/v1/assign", headers, assign_body(nil))
