@@ -2,23 +2,10 @@
 // signs in with the admin token, waits for the pools and the ROI table, saves a screenshot and prints
 // what the page shows as one JSON line for the Java test to check.
 // usage: node dashboard.mjs <dashboard url> <admin token> <screenshot path>
-import { chromium } from 'playwright-core';
+import { withSignedInDashboard } from './signed-in-dashboard.mjs';
 
 const [url, token, screenshot] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(url, { timeout: 60000 });
-  await page.fill('[data-testid=token]', token);
-  await page.click('[data-testid=login]');
+await withSignedInDashboard(url, token, async (page, errors) => {
   await page.waitForSelector('[data-testid=pool]', { timeout: 60000 });
   await page.waitForSelector('[data-testid=roi-total]', { timeout: 60000 });
   const tokenKept = await page.evaluate(() => sessionStorage.getItem('calltrack.adminToken'));
@@ -44,6 +31,4 @@ try {
   });
   await page.screenshot({ path: screenshot, fullPage: true, timeout: 120000 }); // slow on a loaded 2-core host
   console.log(JSON.stringify({ ...result, tokenKept, errors }));
-} finally {
-  await browser.close();
-}
+});

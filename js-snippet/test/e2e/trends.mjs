@@ -2,23 +2,10 @@
 // screenshot and prints the bars the page drew (weeks: calls, revenue, ROI; hours; weekdays) as one
 // JSON line for the Java test to check against the API.
 // usage: node trends.mjs <dashboard url> <admin token> <screenshot path>
-import { chromium } from 'playwright-core';
+import { withSignedInDashboard } from './signed-in-dashboard.mjs';
 
 const [url, token, screenshot] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(url, { timeout: 60000 });
-  await page.fill('[data-testid=token]', token);
-  await page.click('[data-testid=login]');
+await withSignedInDashboard(url, token, async (page, errors) => {
   await page.waitForSelector('body[data-trends-loaded]', { timeout: 60000 });
   const result = await page.evaluate(() => {
     const bars = (id, keys) => [...document.querySelectorAll('[data-testid=' + id + ']')]
@@ -36,6 +23,4 @@ try {
   await page.locator('[data-testid=trends]').scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshot, fullPage: true });
   console.log(JSON.stringify({ ...result, errors }));
-} finally {
-  await browser.close();
-}
+});

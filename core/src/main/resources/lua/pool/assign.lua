@@ -77,21 +77,11 @@ if mode == 'sticky' then
   return {'none'}
 end
 
-local kind = 'new'
-local n
-local free = redis.call('ZRANGE', K.free, 0, FREE_LOOK - 1, 'WITHSCORES')
-if #free > 0 then
-  -- a free number's score is when its hold ended: its last visit left holdMs before
-  local best
-  for i = 1, #free, 2 do
-    local c = confusion(free[i], tonumber(free[i + 1]) - holdMs, false)
-    if not n or c < best then
-      n, best = free[i], c
-    end
-  end
-  redis.call('ZREM', K.free, n)
-elseif policy == 'share-channel' then
-  local best
+-- share-channel: the least confusable number of the same channel among the SHARE_LOOK whose visit
+-- left first and the SHARE_LOOK whose lease ends first; none of the same channel among those: the
+-- first one of the same channel further on, as before
+local function shared_number()
+  local n, best
   for _, set in ipairs({K.holding, K.leased}) do
     local entries = redis.call('ZRANGE', set, 0, SHARE_LOOK - 1, 'WITHSCORES')
     for i = 1, #entries, 2 do
@@ -105,7 +95,6 @@ elseif policy == 'share-channel' then
       end
     end
   end
-  -- none of the same channel among those: the first one of the same channel further on, as before
   for _, set in ipairs({K.holding, K.leased}) do
     if not n then
       for _, candidate in ipairs(redis.call('ZRANGE', set, SHARE_LOOK, -1)) do
@@ -117,22 +106,13 @@ elseif policy == 'share-channel' then
       end
     end
   end
-  redis.call('HINCRBY', K.stats, 'exhausted', 1)
-  if not n then
-    return {'fallback'}
-  end
-  redis.call('HINCRBY', K.stats, 'shared', 1)
-  kind = 'shared'
-  -- the earlier visit keeps its own lease and hold in its session; the number now follows the
-  -- new visit (its lease can only lengthen the number's)
-  redis.call('ZREM', K.holding, n)
-else
-  if policy ~= 'recycle-oldest' then
-    redis.call('HINCRBY', K.stats, 'exhausted', 1)
-    return {'fallback'}
-  end
-  -- the number whose hold ends first, else whose lease ends first, among the pool's numbers
-  -- (numbers dropped from the configuration are skipped: they leave when their session ends)
+  return n
+end
+
+-- recycle-oldest: the number whose hold ends first, else whose lease ends first, among the pool's
+-- numbers (numbers dropped from the configuration are skipped: they leave when their session ends)
+local function oldest_number()
+  local n
   for _, set in ipairs({K.holding, K.leased}) do
     local i = 0
     while not n do
@@ -146,12 +126,11 @@ else
       i = i + 1
     end
   end
-  redis.call('HINCRBY', K.stats, 'exhausted', 1)
-  if not n then
-    return {'fallback'}
-  end
-  redis.call('HINCRBY', K.stats, 'recycled', 1)
-  kind = 'recycled'
+  return n
+end
+
+-- the recycled number's earlier session ends now
+local function end_owner_session(n)
   local old = redis.call('HGET', K.owner, n)
   if old then
     local okey = session_key(old)
@@ -165,8 +144,40 @@ else
       redis.call('HDEL', K.visitors, s[2])
     end
   end
+end
+
+local kind = 'new'
+local n
+local free = redis.call('ZRANGE', K.free, 0, FREE_LOOK - 1, 'WITHSCORES')
+if #free > 0 then
+  -- a free number's score is when its hold ended: its last visit left holdMs before
+  local best
+  for i = 1, #free, 2 do
+    local c = confusion(free[i], tonumber(free[i + 1]) - holdMs, false)
+    if not n or c < best then
+      n, best = free[i], c
+    end
+  end
+  redis.call('ZREM', K.free, n)
+else
+  -- no free number: the pool is exhausted, whatever its policy then does (counted here, once)
+  redis.call('HINCRBY', K.stats, 'exhausted', 1)
+  if policy == 'share-channel' then
+    n, kind = shared_number(), 'shared'
+  elseif policy == 'recycle-oldest' then
+    n, kind = oldest_number(), 'recycled'
+  end
+  if not n then
+    return {'fallback'}
+  end
+  redis.call('HINCRBY', K.stats, kind, 1)
+  if kind == 'recycled' then
+    end_owner_session(n)
+    redis.call('ZREM', K.leased, n)
+  end
+  -- shared: the earlier visit keeps its own lease and hold in its session; the number now follows
+  -- the new visit (its lease can only lengthen the number's)
   redis.call('ZREM', K.holding, n)
-  redis.call('ZREM', K.leased, n)
 end
 
 sid = ARGV[7]

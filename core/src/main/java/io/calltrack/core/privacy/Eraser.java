@@ -16,6 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -142,13 +143,21 @@ public final class Eraser {
     } catch (RuntimeException e) {
       return Future.succeededFuture(0);
     }
-    return config.routingTable().compose(table -> {
-      List<Future<Integer>> erased = new ArrayList<>();
-      for (String property : table.properties().keySet()) {
-        erased.add(callbacks.erasePhone(property, e164));
-      }
-      return Future.all(erased).map(all -> erased.stream().mapToInt(Future::result).sum());
-    });
+    return config.routingTable()
+        .compose(table -> inEach(table.properties().keySet(), property -> callbacks.erasePhone(property, e164)))
+        .map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
+  }
+
+  /**
+   * Runs {@code step} for each of {@code ids} (properties, pools) at once; answers their results in
+   * the same order when all have succeeded, or the first failure.
+   */
+  private static <T> Future<List<T>> inEach(Collection<String> ids, Function<String, Future<T>> step) {
+    List<Future<T>> steps = new ArrayList<>();
+    for (String id : ids) {
+      steps.add(step.apply(id));
+    }
+    return Future.all(steps).map(all -> steps.stream().map(Future::result).toList());
   }
 
   /**
@@ -175,19 +184,13 @@ public final class Eraser {
    * call went to), found through the callers of the visitor's calls.
    */
   private Future<Void> forgetVisitorOfCallers(Set<String> pools, Set<String> callers, String visitorId) {
-    List<Future<?>> steps = new ArrayList<>();
-    for (String pool : pools) {
-      for (String caller : callers) {
-        if (!caller.startsWith("+")) {
-          continue;
-        }
-        String key = new PoolKeys(pool).caller(caller);
-        steps.add(redis.get(key).compose(v -> v != null && visitorId.equals(v.toString())
-            ? redis.del(List.of(key)).mapEmpty()
-            : Future.succeededFuture()));
-      }
-    }
-    return Future.all(steps).mapEmpty();
+    List<String> numbers = callers.stream().filter(c -> c.startsWith("+")).toList();
+    return inEach(pools, pool -> inEach(numbers, caller -> {
+      String key = new PoolKeys(pool).caller(caller);
+      return redis.get(key).compose(v -> v != null && visitorId.equals(v.toString())
+          ? redis.del(List.of(key)).<Void>mapEmpty()
+          : Future.<Void>succeededFuture());
+    })).mapEmpty();
   }
 
   /** The attribution's caller index ({pool:ID}:caller:E164: the visitor a caller's last call went to), every pool. */
@@ -195,13 +198,10 @@ public final class Eraser {
     if (!caller.startsWith("+")) {
       return Future.succeededFuture();
     }
-    return config.routingTable().compose(table -> {
-      List<Future<?>> dels = new ArrayList<>();
-      for (String pool : new LinkedHashSet<>(table.poolOfNumber().values())) {
-        dels.add(redis.del(List.of(new PoolKeys(pool).caller(caller))));
-      }
-      return Future.all(dels).mapEmpty();
-    });
+    return config.routingTable()
+        .compose(table -> inEach(new LinkedHashSet<>(table.poolOfNumber().values()),
+            pool -> redis.del(List.of(new PoolKeys(pool).caller(caller)))))
+        .mapEmpty();
   }
 
   /** {@code r} with {@code caller} for its caller (and no outcome: that is stored apart). */
@@ -218,15 +218,11 @@ public final class Eraser {
     Set<String> callers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     return config.routingTable().compose(table -> {
       pools.addAll(table.poolOfNumber().values());
-      List<Future<List<String>>> erased = new ArrayList<>();
-      for (String pool : pools) {
-        erased.add(sessions.eraseVisitor(pool, visitorId, token));
-      }
-      return Future.all(erased).map(all -> {
-        Set<String> sids = new LinkedHashSet<>();
-        erased.forEach(f -> sids.addAll(f.result()));
-        return sids;
-      });
+      return inEach(pools, pool -> sessions.eraseVisitor(pool, visitorId, token));
+    }).map(erased -> {
+      Set<String> sids = new LinkedHashSet<>();
+      erased.forEach(sids::addAll);
+      return sids;
     }).compose(sids -> sids.isEmpty()
         ? Future.succeededFuture(new Erased(token, 0, 0))
         : rewriteAll(r -> {

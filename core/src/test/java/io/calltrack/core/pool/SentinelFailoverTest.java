@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,69 +41,49 @@ class SentinelFailoverTest {
 
   @Test
   void theEngineFollowsTheMasterTheSentinelPromotes() throws Exception {
-    int master = freePort();
-    int replica = freePort();
-    int sentinel = freePort();
-    try {
-      Process m = redis("--port", Integer.toString(master));
-      redis("--port", Integer.toString(replica), "--replicaof", "127.0.0.1", Integer.toString(master));
-      Path conf = dir.resolve("sentinel.conf");
-      Files.writeString(conf, "port " + sentinel + "\nbind 127.0.0.1\n"
-          + "sentinel monitor calltrack 127.0.0.1 " + master + " 1\n"
-          + "sentinel down-after-milliseconds calltrack 1000\n"
-          + "sentinel failover-timeout calltrack 10000\n");
-      start(List.of("redis-server", conf.toString(), "--sentinel"), "sentinel");
-      // bounded generously: on a loaded host the sentinel's first INFO round can come late
-      Await.until(Duration.ofSeconds(60), () -> cli(replica, "INFO", "replication").contains("master_link_status:up")
-          && cli(sentinel, "SENTINEL", "get-master-addr-by-name", "calltrack").contains(Integer.toString(master))
-          // the sentinel learns of replicas from the master's INFO (every 10 s): it can promote only one it knows
-          && cli(sentinel, "SENTINEL", "replicas", "calltrack").contains(Integer.toString(replica)));
+    SentinelGroup g = startSentinelGroup();
+    RedisTarget target = g.target();
+    MutableClock clock = MutableClock.at("2026-03-01T12:00:00Z");
+    Vertx otherVertx = Vertx.vertx();
+    try (PoolFixture f = new PoolFixture(clock, RedisPoolEngine.DEFAULT_HISTORY_WINDOW, target.spec())) {
+      // another server's config store: it caches while its change subscription works
+      RedisConfigStore other = result(RedisConfigStore.create(otherVertx,
+          RedisClientFactory.create(otherVertx, target.spec())));
+      PropertyConfig property = f.newProperty();
+      assertEquals(Optional.of(property), result(other.property(property.id())));
+      f.newPool(property, 5, 600, 600, PoolConfig.OnExhausted.FALLBACK, null);
+      Attribution a = new Attribution("google", "cpc", "x", null, null, "/", null, null, null, null, null, null);
+      Assignment first = result(f.engine.assign(property.id(), "v1", a));
+      assertFalse(first.fallback());
+      // the replica has everything the master has (WAIT), then the master dies
+      assertEquals("1", cli(g.master(), "WAIT", "1", "5000").strip());
+      g.masterProcess().destroyForcibly();
+      g.masterProcess().waitFor(10, TimeUnit.SECONDS);
+      Await.until(Duration.ofSeconds(60), () -> cli(g.sentinel(), "SENTINEL", "get-master-addr-by-name", "calltrack")
+          .contains(Integer.toString(g.replica())));
+      Assignment again = Await.until(Duration.ofSeconds(90), () -> {
+        try {
+          return result(f.engine.assign(property.id(), "v1", a));
+        } catch (RuntimeException e) {
+          return null; // connections to the dead master fail until the client asks the sentinel again
+        }
+      }, r -> r != null);
+      assertEquals(first.number(), again.number(), "the lease survived on the promoted replica");
+      assertFalse(result(f.engine.assign(property.id(), "v2", a)).fallback(), "new visitors get numbers");
 
-      RedisTarget target = RedisTarget.sentinel("calltrack", List.of("redis://127.0.0.1:" + sentinel));
-      MutableClock clock = MutableClock.at("2026-03-01T12:00:00Z");
-      Vertx otherVertx = Vertx.vertx();
-      try (PoolFixture f = new PoolFixture(clock, RedisPoolEngine.DEFAULT_HISTORY_WINDOW, target.spec())) {
-        // another server's config store: it caches while its change subscription works
-        RedisConfigStore other = result(RedisConfigStore.create(otherVertx,
-            RedisClientFactory.create(otherVertx, target.spec())));
-        PropertyConfig property = f.newProperty();
-        assertEquals(Optional.of(property), result(other.property(property.id())));
-        f.newPool(property, 5, 600, 600, PoolConfig.OnExhausted.FALLBACK, null);
-        Attribution a = new Attribution("google", "cpc", "x", null, null, "/", null, null, null, null, null, null);
-        Assignment first = result(f.engine.assign(property.id(), "v1", a));
-        assertFalse(first.fallback());
-        // the replica has everything the master has (WAIT), then the master dies
-        assertEquals("1", cli(master, "WAIT", "1", "5000").strip());
-        m.destroyForcibly();
-        m.waitFor(10, TimeUnit.SECONDS);
-        Await.until(Duration.ofSeconds(60), () -> cli(sentinel, "SENTINEL", "get-master-addr-by-name", "calltrack")
-            .contains(Integer.toString(replica)));
-        Assignment again = Await.until(Duration.ofSeconds(90), () -> {
-          try {
-            return result(f.engine.assign(property.id(), "v1", a));
-          } catch (RuntimeException e) {
-            return null; // connections to the dead master fail until the client asks the sentinel again
-          }
-        }, r -> r != null);
-        assertEquals(first.number(), again.number(), "the lease survived on the promoted replica");
-        assertFalse(result(f.engine.assign(property.id(), "v2", a)).fallback(), "new visitors get numbers");
-
-        // the other store's change subscription follows the new master: it caches again, and a change
-        // written after the failover reaches it (a subscription left on the dead master, or on a
-        // connection the client moved without subscribing it, would leave it caching the old value)
-        Await.until(Duration.ofSeconds(60), other::listening);
-        assertEquals(Optional.of(property), result(other.property(property.id())), "read (and cached) before the change");
-        PropertyConfig renamed = new PropertyConfig(property.id(), "renamed after the failover", property.allowedOrigins(),
-            property.swapNumbers(), property.defaultNumber(), property.businessLine(), property.timezone());
-        result(f.store.putProperty(renamed));
-        Await.until(Duration.ofSeconds(30), () -> result(other.property(property.id())).equals(Optional.of(renamed)));
-        assertTrue(other.listening(), "the change came by the subscription, not because caching was off");
-        result(other.close());
-      } finally {
-        otherVertx.close();
-      }
+      // the other store's change subscription follows the new master: it caches again, and a change
+      // written after the failover reaches it (a subscription left on the dead master, or on a
+      // connection the client moved without subscribing it, would leave it caching the old value)
+      Await.until(Duration.ofSeconds(60), other::listening);
+      assertEquals(Optional.of(property), result(other.property(property.id())), "read (and cached) before the change");
+      PropertyConfig renamed = new PropertyConfig(property.id(), "renamed after the failover", property.allowedOrigins(),
+          property.swapNumbers(), property.defaultNumber(), property.businessLine(), property.timezone());
+      result(f.store.putProperty(renamed));
+      Await.until(Duration.ofSeconds(30), () -> result(other.property(property.id())).equals(Optional.of(renamed)));
+      assertTrue(other.listening(), "the change came by the subscription, not because caching was off");
+      result(other.close());
     } finally {
-      processes.forEach(Process::destroyForcibly);
+      otherVertx.close();
     }
   }
 
@@ -115,67 +96,85 @@ class SentinelFailoverTest {
    */
   @Test
   void configChangesReachCachesAfterTheMasterFreezes() throws Exception {
+    SentinelGroup g = startSentinelGroup();
+    RedisTarget target = g.target();
+    Vertx writerVertx = Vertx.vertx();
+    Vertx readerVertx = Vertx.vertx();
+    try {
+      RedisConfigStore writer = result(RedisConfigStore.create(writerVertx,
+          RedisClientFactory.create(writerVertx, target.spec())));
+      RedisConfigStore reader = result(RedisConfigStore.create(readerVertx,
+          RedisClientFactory.create(readerVertx, target.spec())));
+      PropertyConfig property = new PropertyConfig(io.calltrack.core.testing.TestRedis.uniqueId("prop"), null,
+          List.of(), List.of(io.calltrack.core.testing.TestNumbers.fresh()), null, null, null);
+      result(writer.putProperty(property));
+      assertEquals(Optional.of(property), Await.until(Duration.ofSeconds(10),
+          () -> result(reader.property(property.id())), Optional::isPresent));
+      assertTrue(reader.listening());
+
+      // the replica must have the property before the master freezes
+      assertEquals("1", cli(g.master(), "WAIT", "1", "5000").strip());
+      Process freeze = new ProcessBuilder("kill", "-STOP", Long.toString(g.masterProcess().pid())).start();
+      assertEquals(0, freeze.waitFor(), "SIGSTOP the master");
+      Await.until(Duration.ofSeconds(60), () -> cli(g.sentinel(), "SENTINEL", "get-master-addr-by-name", "calltrack")
+          .contains(Integer.toString(g.replica())) && cli(g.replica(), "ROLE").contains("master"));
+
+      PropertyConfig renamed = new PropertyConfig(property.id(), "renamed after the failover",
+          property.allowedOrigins(), property.swapNumbers(), property.defaultNumber(), null, null);
+      // the writer's client moves to the new master (each try bounded: the frozen one never answers)
+      Await.until(Duration.ofSeconds(90), () -> writer.putProperty(renamed).timeout(5, TimeUnit.SECONDS)
+          .toCompletionStage().toCompletableFuture().handle((ok, err) -> err == null).join());
+      Await.until(Duration.ofSeconds(30), () -> result(reader.property(property.id())).equals(Optional.of(renamed)));
+      Await.until(Duration.ofSeconds(30), reader::listening);
+      assertEquals(Optional.of(renamed), result(reader.property(property.id())), "cached again, and current");
+
+      // and the next change comes through the subscription to a reader that caches
+      PropertyConfig again = new PropertyConfig(property.id(), "renamed again", property.allowedOrigins(),
+          property.swapNumbers(), property.defaultNumber(), null, null);
+      result(writer.putProperty(again));
+      Await.until(Duration.ofSeconds(30), () -> result(reader.property(property.id())).equals(Optional.of(again)));
+      assertTrue(reader.listening(), "the change came by the subscription, not because caching was off");
+      writer.close().timeout(5, TimeUnit.SECONDS).otherwiseEmpty();
+      reader.close().timeout(5, TimeUnit.SECONDS).otherwiseEmpty();
+    } finally {
+      writerVertx.close();
+      readerVertx.close();
+    }
+  }
+
+  @AfterEach
+  void stopRedis() {
+    processes.forEach(Process::destroyForcibly);
+  }
+
+  private record SentinelGroup(int master, int replica, int sentinel, Process masterProcess) {
+    RedisTarget target() {
+      return RedisTarget.sentinel("calltrack", List.of("redis://127.0.0.1:" + sentinel));
+    }
+  }
+
+  /**
+   * A master, its replica and a sentinel that monitors the master as "calltrack", started and
+   * waited for until the sentinel knows the master and the replica (it can promote only a replica it
+   * knows; it learns of them from the master's INFO, every 10 s).
+   */
+  private SentinelGroup startSentinelGroup() throws IOException {
     int master = freePort();
     int replica = freePort();
     int sentinel = freePort();
-    try {
-      Process m = redis("--port", Integer.toString(master));
-      redis("--port", Integer.toString(replica), "--replicaof", "127.0.0.1", Integer.toString(master));
-      Path conf = dir.resolve("sentinel.conf");
-      Files.writeString(conf, "port " + sentinel + "\nbind 127.0.0.1\n"
-          + "sentinel monitor calltrack 127.0.0.1 " + master + " 1\n"
-          + "sentinel down-after-milliseconds calltrack 1000\n"
-          + "sentinel failover-timeout calltrack 10000\n");
-      start(List.of("redis-server", conf.toString(), "--sentinel"), "sentinel");
-      Await.until(Duration.ofSeconds(60), () -> cli(replica, "INFO", "replication").contains("master_link_status:up")
-          && cli(sentinel, "SENTINEL", "replicas", "calltrack").contains(Integer.toString(replica)));
-
-      RedisTarget target = RedisTarget.sentinel("calltrack", List.of("redis://127.0.0.1:" + sentinel));
-      Vertx writerVertx = Vertx.vertx();
-      Vertx readerVertx = Vertx.vertx();
-      try {
-        RedisConfigStore writer = result(RedisConfigStore.create(writerVertx,
-            RedisClientFactory.create(writerVertx, target.spec())));
-        RedisConfigStore reader = result(RedisConfigStore.create(readerVertx,
-            RedisClientFactory.create(readerVertx, target.spec())));
-        PropertyConfig property = new PropertyConfig(io.calltrack.core.testing.TestRedis.uniqueId("prop"), null,
-            List.of(), List.of(io.calltrack.core.testing.TestNumbers.fresh()), null, null, null);
-        result(writer.putProperty(property));
-        assertEquals(Optional.of(property), Await.until(Duration.ofSeconds(10),
-            () -> result(reader.property(property.id())), Optional::isPresent));
-        assertTrue(reader.listening());
-
-        // the replica must have the property before the master freezes
-        assertEquals("1", cli(master, "WAIT", "1", "5000").strip());
-        Process freeze = new ProcessBuilder("kill", "-STOP", Long.toString(m.pid())).start();
-        assertEquals(0, freeze.waitFor(), "SIGSTOP the master");
-        Await.until(Duration.ofSeconds(60), () -> cli(sentinel, "SENTINEL", "get-master-addr-by-name", "calltrack")
-            .contains(Integer.toString(replica)) && cli(replica, "ROLE").contains("master"));
-
-        PropertyConfig renamed = new PropertyConfig(property.id(), "renamed after the failover",
-            property.allowedOrigins(), property.swapNumbers(), property.defaultNumber(), null, null);
-        // the writer's client moves to the new master (each try bounded: the frozen one never answers)
-        Await.until(Duration.ofSeconds(90), () -> writer.putProperty(renamed).timeout(5, TimeUnit.SECONDS)
-            .toCompletionStage().toCompletableFuture().handle((ok, err) -> err == null).join());
-        Await.until(Duration.ofSeconds(30), () -> result(reader.property(property.id())).equals(Optional.of(renamed)));
-        Await.until(Duration.ofSeconds(30), reader::listening);
-        assertEquals(Optional.of(renamed), result(reader.property(property.id())), "cached again, and current");
-
-        // and the next change comes through the subscription to a reader that caches
-        PropertyConfig again = new PropertyConfig(property.id(), "renamed again", property.allowedOrigins(),
-            property.swapNumbers(), property.defaultNumber(), null, null);
-        result(writer.putProperty(again));
-        Await.until(Duration.ofSeconds(30), () -> result(reader.property(property.id())).equals(Optional.of(again)));
-        assertTrue(reader.listening(), "the change came by the subscription, not because caching was off");
-        writer.close().timeout(5, TimeUnit.SECONDS).otherwiseEmpty();
-        reader.close().timeout(5, TimeUnit.SECONDS).otherwiseEmpty();
-      } finally {
-        writerVertx.close();
-        readerVertx.close();
-      }
-    } finally {
-      processes.forEach(Process::destroyForcibly);
-    }
+    Process m = redis("--port", Integer.toString(master));
+    redis("--port", Integer.toString(replica), "--replicaof", "127.0.0.1", Integer.toString(master));
+    Path conf = dir.resolve("sentinel.conf");
+    Files.writeString(conf, "port " + sentinel + "\nbind 127.0.0.1\n"
+        + "sentinel monitor calltrack 127.0.0.1 " + master + " 1\n"
+        + "sentinel down-after-milliseconds calltrack 1000\n"
+        + "sentinel failover-timeout calltrack 10000\n");
+    start(List.of("redis-server", conf.toString(), "--sentinel"), "sentinel");
+    // bounded generously: on a loaded host the sentinel's first INFO round can come late
+    Await.until(Duration.ofSeconds(60), () -> cli(replica, "INFO", "replication").contains("master_link_status:up")
+        && cli(sentinel, "SENTINEL", "get-master-addr-by-name", "calltrack").contains(Integer.toString(master))
+        && cli(sentinel, "SENTINEL", "replicas", "calltrack").contains(Integer.toString(replica)));
+    return new SentinelGroup(master, replica, sentinel, m);
   }
 
   private Process redis(String... args) throws IOException {

@@ -2,7 +2,6 @@ package io.calltrack.dni.marketing;
 
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.ConfigStore;
-import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.marketing.PropertySettings;
 import io.calltrack.core.marketing.SettingsStore;
 import io.calltrack.core.report.GroupBy;
@@ -85,21 +84,16 @@ public final class MarketingRoutes {
     return body;
   }
 
-  private Future<PropertyConfig> property(String id) {
-    return store.property(id).compose(p -> p.map(Future::succeededFuture)
-        .orElseGet(() -> Future.failedFuture(new CalltrackException.NotFound("no property '" + id + "'"))));
-  }
-
   private Future<PropertySettings> put(RoutingContext ctx) {
     PropertySettings s = Bodies.read(ctx, PropertySettings.class);
     if (s == null) {
       throw new CalltrackException.Invalid("request body is empty; expected a JSON object of settings");
     }
-    return property(ctx.pathParam("property")).compose(p -> settings.put(p.id(), s));
+    return ReportParams.named(store, ctx.pathParam("property")).compose(p -> settings.put(p.id(), s));
   }
 
   private Future<PropertySettings> get(RoutingContext ctx) {
-    return property(ctx.pathParam("property")).compose(p -> settings.get(p.id()));
+    return ReportParams.named(store, ctx.pathParam("property")).compose(p -> settings.get(p.id()));
   }
 
   private Future<Map<String, Object>> targets(RoutingContext ctx) {

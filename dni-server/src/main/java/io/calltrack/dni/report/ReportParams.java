@@ -25,7 +25,12 @@ public final class ReportParams {
           ? Future.succeededFuture(t.properties().values().iterator().next())
           : Future.failedFuture(new CalltrackException.Invalid("the property query parameter is required")));
     }
-    return store.property(id.strip()).compose(p -> p.map(Future::succeededFuture)
+    return named(store, id.strip());
+  }
+
+  /** The property {@code id}, or NotFound. */
+  public static Future<PropertyConfig> named(ConfigStore store, String id) {
+    return store.property(id).compose(p -> p.map(Future::succeededFuture)
         .orElseGet(() -> Future.failedFuture(new CalltrackException.NotFound("no property '" + id + "'"))));
   }
 

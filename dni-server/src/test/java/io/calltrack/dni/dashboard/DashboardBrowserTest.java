@@ -13,13 +13,10 @@ import io.calltrack.core.testing.TestRedis;
 import io.calltrack.dni.report.CallSeeder;
 import io.calltrack.dni.testing.DniClient;
 import io.calltrack.dni.testing.DniClient.Reply;
-import io.calltrack.dni.testing.DniTestBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
-import io.calltrack.dni.testing.BrowserScripts;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -35,14 +32,11 @@ import org.junit.jupiter.api.Timeout;
  * Screenshot: {@code dni-server/target/artifacts/dashboard.png}.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-class DashboardBrowserTest extends DniTestBase {
+class DashboardBrowserTest extends SignedInDashboardTest {
 
   @Test
   void showsPoolUtilizationAndRoiFromSeededData() throws Exception {
-    String property = TestRedis.uniqueId("dash");
-    PhoneNumber printed = TestNumbers.fresh();
-    assertEquals(200, api.adminPut("/v1/properties/" + property,
-        propertyBody(printed.e164(), ORIGIN).put("timezone", "UTC")).status());
+    String property = utcProperty("dash");
     String pool = TestRedis.uniqueId("pool");
     List<String> numbers = TestNumbers.fresh(4).stream().map(PhoneNumber::e164).toList();
     Reply put = api.adminPut("/v1/pools/" + pool, poolBody(property, numbers, 3600, 300, "fallback"));
@@ -88,12 +82,7 @@ class DashboardBrowserTest extends DniTestBase {
     JsonObject pools = api.adminGet("/v1/pools?property=" + property).json();
     assertEquals(3, pools.getJsonArray("pools").getJsonObject(0).getInteger("leased"));
 
-    Path artifacts = Path.of("target/artifacts").toAbsolutePath();
-    Files.createDirectories(artifacts);
-    Path shot = artifacts.resolve("dashboard.png");
-    Files.deleteIfExists(shot);
-    JsonObject page = BrowserScripts.run("dashboard.mjs", "dashboard-browser", Duration.ofMinutes(3),
-        "http://127.0.0.1:" + server.port() + "/dashboard?property=" + property, TOKEN, shot.toString());
+    JsonObject page = openSignedIn("dashboard.mjs", "property=" + property);
 
     assertEquals(new JsonArray(), page.getJsonArray("errors"), "no script errors on the page");
     assertEquals(TOKEN, page.getString("tokenKept"), "the token is kept in sessionStorage");
@@ -119,7 +108,7 @@ class DashboardBrowserTest extends DniTestBase {
     assertEquals(new JsonArray(List.of("google", "2", "2", "2", "1", "1", "1", "500.00", "100.00", "50.00", "5.00",
         "400.0")), google);
     assertEquals("3", page.getJsonArray("roiTotal").getString(1));
-    assertTrue(Files.size(shot) > 10_000, "a screenshot was saved");
+    assertTrue(Files.size(screenshot("dashboard.mjs")) > 10_000, "a screenshot was saved");
   }
 
   private JsonObject sample(String property) {

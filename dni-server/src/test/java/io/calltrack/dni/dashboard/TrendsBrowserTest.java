@@ -6,17 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.testing.TestNumbers;
-import io.calltrack.core.testing.TestRedis;
 import io.calltrack.dni.report.CallSeeder;
-import io.calltrack.dni.testing.BrowserScripts;
 import io.calltrack.dni.testing.DniClient;
 import io.calltrack.dni.testing.DniClient.Reply;
-import io.calltrack.dni.testing.DniTestBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,14 +27,11 @@ import org.junit.jupiter.api.Timeout;
  * as the API reports them. Screenshot: {@code dni-server/target/artifacts/trends.png}.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-class TrendsBrowserTest extends DniTestBase {
+class TrendsBrowserTest extends SignedInDashboardTest {
 
   @Test
   void drawsWeeklyCallsRevenueRoiAndCallsByHourAndWeekday() throws Exception {
-    String property = TestRedis.uniqueId("trends");
-    PhoneNumber printed = TestNumbers.fresh();
-    assertEquals(200, api.adminPut("/v1/properties/" + property,
-        propertyBody(printed.e164(), ORIGIN).put("timezone", "UTC")).status());
+    String property = utcProperty("trends");
     CallSeeder seeder = new CallSeeder(vertx);
     PhoneNumber n = TestNumbers.fresh();
     List<CallRecord> calls = new ArrayList<>();
@@ -70,12 +63,7 @@ class TrendsBrowserTest extends DniTestBase {
     JsonObject hours = api.adminGet("/v1/reports/roi?groupBy=hour" + q).json();
     JsonObject weekdays = api.adminGet("/v1/reports/roi?groupBy=weekday" + q).json();
 
-    Path shot = BrowserScripts.ARTIFACTS.resolve("trends.png");
-    Files.createDirectories(shot.getParent());
-    Files.deleteIfExists(shot);
-    JsonObject page = BrowserScripts.run("trends.mjs", "trends-browser", Duration.ofMinutes(3),
-        "http://127.0.0.1:" + server.port() + "/dashboard?property=" + property + "&from=2026-02-01&to=2026-02-28",
-        TOKEN, shot.toString());
+    JsonObject page = openSignedIn("trends.mjs", "property=" + property + "&from=2026-02-01&to=2026-02-28");
 
     assertEquals(new JsonArray(), page.getJsonArray("errors"), "no script errors on the page");
     assertEquals("2025-12-08/2026-02-28", page.getString("range"), "12 weeks ending with the To date's week");
@@ -117,7 +105,7 @@ class TrendsBrowserTest extends DniTestBase {
     }
     assertEquals("12", dayBars.getJsonObject(1).getString("calls"), "tuesdays: 1+1+2+2+3+3");
     assertEquals("9", dayBars.getJsonObject(3).getString("calls"), "thursdays: 0+1+1+2+2+3");
-    assertTrue(Files.size(shot) > 10_000, "a screenshot was saved");
+    assertTrue(Files.size(screenshot("trends.mjs")) > 10_000, "a screenshot was saved");
 
     // the page read the property's summary today (2026-03-02 on the test clock): one day of use in two
     JsonObject usage = api.adminGet("/v1/reports/dashboard-usage?property=" + property

@@ -63,6 +63,8 @@ class ComposeFileTest {
           case "CALLTRACK_SIP_TRUNKS" -> assertEquals(List.of(GIVEN.get("CALLTRACK_SIP_TRUNKS")), s.sipTrunks(), where);
           case "CALLTRACK_METRICS_PORT" -> assertEquals(Integer.parseInt(v), s.metricsPort(), where);
           case "CALLTRACK_DATA_DIR" -> assertEquals(Path.of(v), s.dataDir(), where);
+          // read by ./calltrack, the image's entry (ImageEntryCommandIT runs it): the jar it runs
+          case "CALLTRACK_JAR" -> assertEquals(jarInImage(), v, where);
           case "CALLTRACK_REDIS_URL", "CALLTRACK_REDIS_MODE", "CALLTRACK_REDIS_MASTER", "CALLTRACK_REDIS_WAIT" ->
               redisMeansWhatTheFileSays(service, env, s.redisUrl());
           default -> fail(where + ": the launcher does not read this variable");
@@ -146,8 +148,9 @@ class ComposeFileTest {
     String user = COMPOSE.dockerLines("USER").get(0);
     assertNotEquals("root", user);
     assertFalse(user.startsWith("0"), "USER " + user);
-    List<String> entry = COMPOSE.dockerArray("ENTRYPOINT");
-    assertEquals(jarInImage(), entry.get(entry.indexOf("-jar") + 1));
+    // the entry is ./calltrack (its JVM defaults per command), running the image's jar
+    assertEquals(List.of(scriptInImage()), COMPOSE.dockerArray("ENTRYPOINT"));
+    assertEquals(jarInImage(), environment("dni-server").get("CALLTRACK_JAR"));
     List<String> health = COMPOSE.dockerArray("HEALTHCHECK");
     assertEquals("health", health.get(health.indexOf("-jar") + 2));
     assertTrue(LauncherAccess.commands().contains(COMPOSE.dockerArray("CMD").get(0)));
@@ -155,12 +158,21 @@ class ComposeFileTest {
 
   /** Where the Dockerfile copies the launcher's jar. */
   static String jarInImage() {
+    return copiedTo("/launcher/target/calltrack.jar");
+  }
+
+  /** Where the Dockerfile copies the repository's ./calltrack script. */
+  static String scriptInImage() {
+    return copiedTo("/calltrack");
+  }
+
+  private static String copiedTo(String sourceEnding) {
     for (String copy : COMPOSE.dockerLines("COPY")) {
-      if (copy.contains("calltrack.jar")) {
-        String[] parts = copy.split("\\s+");
+      String[] parts = copy.split("\\s+");
+      if (parts.length >= 3 && parts[parts.length - 2].endsWith(sourceEnding)) {
         return parts[parts.length - 1];
       }
     }
-    throw new AssertionError("the Dockerfile copies no calltrack.jar");
+    throw new AssertionError("the Dockerfile copies nothing ending " + sourceEnding);
   }
 }

@@ -25,9 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The image's exact entry command (Dockerfile ENTRYPOINT + the compose cluster service's command and
- * environment), run outside a container on the jar the build made: only the jar's path, the Redis
- * node addresses and the ports differ (what the image's COPY and compose's network would give).
- * It starts on a real Redis Cluster, its health check command passes, and it assigns a number.
+ * environment), run outside a container on the jar the build made: only the paths of the entry
+ * script and the jar, the Redis node addresses and the ports differ (what the image's COPY and
+ * compose's network would give). It starts on a real Redis Cluster with ./calltrack's JVM defaults for
+ * its command, its health check command passes, and it assigns a number.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ImageEntryCommandIT {
@@ -45,7 +46,7 @@ class ImageEntryCommandIT {
 
     List<String> command = new ArrayList<>();
     for (String a : compose.dockerArray("ENTRYPOINT")) {
-      command.add(a.equals(imageJar) ? jar.toString() : a);
+      command.add(a.equals(ComposeFileTest.scriptInImage()) ? ComposeFile.repoRoot().resolve("calltrack").toString() : a);
     }
     command.addAll(compose.list("calltrack-cluster", "command"));
     Map<String, String> env = ComposeFileTest.environment("calltrack-cluster");
@@ -59,6 +60,8 @@ class ImageEntryCommandIT {
     env.put("CALLTRACK_DATA_DIR", dataDir.toString());
     env.put("CALLTRACK_ADMIN_TOKEN", "image-test-token");
     env.put("CALLTRACK_HTTP_INSTANCES", "2");
+    assertEquals(imageJar, env.get("CALLTRACK_JAR"));
+    env.put("CALLTRACK_JAR", jar.toString());
 
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("CALLTRACK_"));
@@ -66,6 +69,10 @@ class ImageEntryCommandIT {
     Process p = pb.start();
     try {
       ProcessOutput.of(p).awaitReady(Duration.ofSeconds(120));
+      // ./calltrack execs java: the process is the JVM, with the defaults ./calltrack gives `run`
+      List<String> jvmArgs = List.of(p.info().arguments().orElseThrow());
+      assertTrue(jvmArgs.containsAll(List.of("-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20")), jvmArgs.toString());
+      assertEquals(jar.toString(), jvmArgs.get(jvmArgs.indexOf("-jar") + 1));
       List<String> health = new ArrayList<>();
       for (String a : compose.healthcheck("calltrack-cluster").subList(1, compose.healthcheck("calltrack-cluster").size())) {
         health.add(a.equals(imageJar) ? jar.toString()

@@ -86,6 +86,8 @@ public final class Proxy implements SipListener {
   private final Clock clock;
   private final CallWorkDelay workDelay;
   private final ConcurrentHashMap<String, ProxiedCall> calls = new ConcurrentHashMap<>();
+  /** The business-line hosts of the calls in {@link #calls}: added and removed with them. */
+  private final CalleeHosts calleeHosts = new CalleeHosts();
   private final AtomicLong branchCounter = new AtomicLong();
   private final AtomicInteger liveCalls = new AtomicInteger();
   private volatile boolean closed;
@@ -223,6 +225,7 @@ public final class Proxy implements SipListener {
       respond(st, req, Response.LOOP_DETECTED, null);
       return;
     }
+    calleeHosts.add(call.calleeHop);
     call.media = media.leg(call.sipCallId, call.callerTag, forward.property().records(), call.exec);
     CallObserver.NewCall started = new CallObserver.NewCall(call.sipCallId, forward.number(),
         forward.property(), SipHeaders.caller(req), clock.instant());
@@ -667,36 +670,7 @@ public final class Proxy implements SipListener {
    * address was named by a message (a Via, Contact, Route), and the router is no reflector.
    */
   public boolean mayConnectTo(java.net.InetAddress address) {
-    String ip = address.getHostAddress();
-    if (policy.isTrunk(ip)) {
-      return true;
-    }
-    for (ProxiedCall call : calls.values()) {
-      if (isHost(call.calleeHop, address)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean isHost(Hop hop, java.net.InetAddress address) {
-    if (hop == null) {
-      return false;
-    }
-    String host = hop.getHost();
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    try {
-      for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
-        if (a.equals(address)) {
-          return true;
-        }
-      }
-    } catch (java.net.UnknownHostException e) {
-      return false;
-    }
-    return false;
+    return policy.isTrunk(address.getHostAddress()) || calleeHosts.contains(address);
   }
 
   // ---------------------------------------------------------------- what calls ask of the proxy
@@ -729,7 +703,9 @@ public final class Proxy implements SipListener {
   }
 
   void forget(ProxiedCall call) {
-    calls.remove(call.sipCallId, call);
+    if (calls.remove(call.sipCallId, call)) {
+      calleeHosts.remove(call.calleeHop);
+    }
     terminate(call.inviteCt);
     terminate(call.inviteSt);
   }
