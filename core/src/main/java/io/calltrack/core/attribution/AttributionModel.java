@@ -87,7 +87,9 @@ public final class AttributionModel {
 
   /** Scores the candidates of one call; sessions that started after the call are ignored. */
   public static Scored score(List<Session> sessions, Instant at, String caller, String previousVisitor) {
-    Set<String> callerZones = zonesOf(caller);
+    // the caller's zones (libphonenumber: a parse and a match per number type) only once a candidate
+    // has a zone to compare them with: a call with no such visit does without
+    Set<String> callerZones = null;
     List<Scored.Entry> entries = new ArrayList<>();
     double total = OUTSIDE;
     for (Session s : sessions) {
@@ -97,7 +99,10 @@ public final class AttributionModel {
       List<String> reasons = new ArrayList<>();
       double w = timeWeight(s, at, reasons);
       w *= evidence(s, at, at.isBefore(leftAt(s, at)), reasons);
-      w *= zone(s, at, callerZones, reasons);
+      if (callerZones == null && s.timeZone() != null) {
+        callerZones = zonesOf(caller);
+      }
+      w *= zone(s, at, callerZones == null ? Set.of() : callerZones, reasons);
       if (previousVisitor != null) {
         if (previousVisitor.equals(s.visitorId())) {
           w *= SAME_CALLER;

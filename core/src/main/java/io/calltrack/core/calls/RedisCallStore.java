@@ -113,7 +113,19 @@ public final class RedisCallStore implements CallStore {
   }
 
   static String indexMember(Instant startedAt, String callId) {
-    return String.format("%013d|%s", startedAt.toEpochMilli(), callId);
+    return millis13(startedAt.toEpochMilli()) + "|" + callId;
+  }
+
+  /**
+   * Epoch milliseconds zero-padded to 13 digits (index members sort by start as strings). Not
+   * String.format: it looked up the locale's digits on every call, on the path of every call event.
+   */
+  static String millis13(long millis) {
+    if (millis < 0) {
+      return String.format("%013d", millis); // before 1970: never a call's start
+    }
+    String digits = Long.toString(millis);
+    return digits.length() >= 13 ? digits : "0".repeat(13 - digits.length()) + digits;
   }
 
   /** Every shard that has calls (property ids, and {@link #NO_PROPERTY}), sorted. */
@@ -194,14 +206,14 @@ public final class RedisCallStore implements CallStore {
     if (from != null && to != null && !from.isBefore(to)) {
       throw new CalltrackException.Invalid("from must be before to");
     }
-    String max = to == null ? "+" : "(" + String.format("%013d", to.toEpochMilli());
+    String max = to == null ? "+" : "(" + millis13(to.toEpochMilli());
     if (cursor != null) {
       String member = decodeCursor(cursor);
       if (to == null || member.compareTo(max.substring(1)) < 0) {
         max = "(" + member;
       }
     }
-    String min = from == null ? "-" : "[" + String.format("%013d", from.toEpochMilli());
+    String min = from == null ? "-" : "[" + millis13(from.toEpochMilli());
     String maxBound = max;
     // newest first over every shard: each shard's newest limit+1 in range, merged, the first limit+1 kept
     return shards().compose(shards -> {

@@ -89,6 +89,7 @@ public final class Proxy implements SipListener {
   /** The business-line hosts of the calls in {@link #calls}: added and removed with them. */
   private final CalleeHosts calleeHosts = new CalleeHosts();
   private final AtomicLong branchCounter = new AtomicLong();
+  private final ConcurrentHashMap<String, URI> businessLines = new ConcurrentHashMap<>();
   private final AtomicInteger liveCalls = new AtomicInteger();
   private volatile boolean closed;
   private volatile MediaAnchor media = MediaAnchor.OFF;
@@ -194,7 +195,8 @@ public final class Proxy implements SipListener {
       reject(evt, r.status(), r.reason(), r.retryAfterSeconds());
       return;
     }
-    if (looped(req)) {
+    String loopKey = SipHeaders.loopKey(req);
+    if (looped(req, loopKey)) {
       reject(evt, Response.LOOP_DETECTED, null, null);
       return;
     }
@@ -202,7 +204,7 @@ public final class Proxy implements SipListener {
     Hop calleeHop;
     SipURI businessLine;
     try {
-      businessLine = (SipURI) addresses.createURI(forward.businessLine());
+      businessLine = businessLine(forward.businessLine());
       calleeHop = SipHeaders.hopOf(businessLine, "udp");
     } catch (java.text.ParseException | ClassCastException e) {
       LOG.error("property {} has an unusable businessLine '{}'", forward.property().id(), forward.businessLine());
@@ -219,7 +221,7 @@ public final class Proxy implements SipListener {
     ProxiedCall call = new ProxiedCall(this, callId(req), req, st, new SerialExecutor(pool, workDelay::observe),
         System.nanoTime(), fromTag(req), inTransport,
         callerHop(req, source, SipHeaders.remotePort(evt), inTransport), calleeHop, businessLine,
-        SipHeaders.contactUri(req), newBranch(req));
+        SipHeaders.contactUri(req), newBranch(loopKey));
     if (calls.putIfAbsent(call.sipCallId, call) != null) {
       // the same Call-ID arriving again as a new transaction: a loop through another route
       respond(st, req, Response.LOOP_DETECTED, null);
@@ -899,12 +901,32 @@ public final class Proxy implements SipListener {
    * it embeds a hash of what makes a request the same request arriving again.
    */
   private String newBranch(Request req) {
-    return BRANCH_PREFIX + SipHeaders.loopKey(req) + "." + Long.toHexString(branchCounter.incrementAndGet())
+    return newBranch(SipHeaders.loopKey(req));
+  }
+
+  private String newBranch(String loopKey) {
+    return BRANCH_PREFIX + loopKey + "." + Long.toHexString(branchCounter.incrementAndGet())
         + Integer.toHexString(ThreadLocalRandom.current().nextInt());
   }
 
-  private boolean looped(Request req) {
-    return SipHeaders.hasOwnVia(req, BRANCH_PREFIX + SipHeaders.loopKey(req) + ".", host, port);
+  private boolean looped(Request req, String loopKey) {
+    return SipHeaders.hasOwnVia(req, BRANCH_PREFIX + loopKey + ".", host, port);
+  }
+
+  /**
+   * A business line's URI, parsed once per configured value (a copy for each call): parsing it was
+   * per INVITE. Properties are few; the cache is emptied when it outgrows them (a reconfiguration).
+   */
+  private SipURI businessLine(String line) throws java.text.ParseException {
+    URI parsed = businessLines.get(line);
+    if (parsed == null) {
+      parsed = addresses.createURI(line);
+      if (businessLines.size() >= 10_000) {
+        businessLines.clear();
+      }
+      businessLines.put(line, parsed);
+    }
+    return (SipURI) parsed.clone();
   }
 
   /** Where requests to the caller go: its Contact if that is a trunk address, else back where the INVITE came from. */

@@ -26,6 +26,8 @@ public final class CallResolver {
   private final CallAttributor attributor;
   private final Duration timeout;
   private final MeterRegistry registry;
+  private final java.util.concurrent.ConcurrentHashMap<String, Counter> counters =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public CallResolver(Context context, PoolEngine engine, Duration timeout, MeterRegistry registry) {
     this.context = context;
@@ -80,11 +82,14 @@ public final class CallResolver {
     if (registry == null) {
       return;
     }
-    Counter.builder("calltrack.calls.attributed")
+    String pool = a.poolId() == null ? "none" : a.poolId();
+    String confidence = a.confidence().json();
+    // found once per pool and confidence, not built and looked up in the registry for every call
+    counters.computeIfAbsent(pool + '\n' + confidence, k -> Counter.builder("calltrack.calls.attributed")
         .description("Calls attributed, by pool (none: static or unknown number) and confidence")
-        .tag("pool", a.poolId() == null ? "none" : a.poolId())
-        .tag("confidence", a.confidence().json())
-        .register(registry)
+        .tag("pool", pool)
+        .tag("confidence", confidence)
+        .register(registry))
         .increment();
   }
 }

@@ -96,9 +96,14 @@ final class OpenCallLog implements AutoCloseable {
   }
 
   /** Logs an event; when this returns the event is in the operating system's hands. */
-  synchronized void append(CallEvent event) {
-    open.computeIfAbsent(event.callId(), k -> new ArrayList<>()).add(event);
-    writeLine(JsonMapper.write(event));
+  void append(CallEvent event) {
+    // serialised outside the lock: the calls' threads wait for each other only for the write itself
+    // (one call's events come from its one executor, so they still reach the file in order)
+    String line = JsonMapper.write(event);
+    synchronized (this) {
+      open.computeIfAbsent(event.callId(), k -> new ArrayList<>()).add(event);
+      writeLine(line);
+    }
   }
 
   /** The call's last event is in Redis or the spool: it needs no recovery any more. */

@@ -31,10 +31,8 @@ public final class CallRouting {
     if (dialled == null || dialled.isBlank()) {
       return new RouteDecision.Reject(404, "Not Found: no number");
     }
-    PhoneNumber number;
-    try {
-      number = PhoneNumber.fromDialled(stripVisualSeparators(dialled), PhoneNumber.DEFAULT_REGION);
-    } catch (CalltrackException.Invalid e) {
+    PhoneNumber number = parsed(dialled);
+    if (number == null) {
       return new RouteDecision.Reject(404, "Not Found: not a number");
     }
     var property = table.get().propertyOf(number);
@@ -48,9 +46,36 @@ public final class CallRouting {
     return new RouteDecision.Forward(number, property.get(), line);
   }
 
+  /**
+   * The number dialled, parsed once per distinct Request-URI user part: trunks dial the same few
+   * tracking numbers over and over, and parsing (libphonenumber, a regex) was per INVITE. Only
+   * trunks' INVITEs get here; the cache is emptied when full, so odd numbers cannot grow it.
+   */
+  private PhoneNumber parsed(String dialled) {
+    Object known = numbers.get(dialled);
+    if (known == null) {
+      try {
+        known = PhoneNumber.fromDialled(stripVisualSeparators(dialled), PhoneNumber.DEFAULT_REGION);
+      } catch (CalltrackException.Invalid e) {
+        known = NOT_A_NUMBER;
+      }
+      if (numbers.size() >= MAX_CACHED_NUMBERS) {
+        numbers.clear();
+      }
+      numbers.put(dialled, known);
+    }
+    return known instanceof PhoneNumber n ? n : null;
+  }
+
+  private static final int MAX_CACHED_NUMBERS = 10_000;
+  private static final Object NOT_A_NUMBER = new Object();
+  private final java.util.concurrent.ConcurrentHashMap<String, Object> numbers = new java.util.concurrent.ConcurrentHashMap<>();
+
   public boolean isTrunk(String sourceAddress) {
     return trunks.allows(sourceAddress);
   }
+
+  private static final java.util.regex.Pattern VISUAL_SEPARATORS = java.util.regex.Pattern.compile("[\\-.()]");
 
   /** tel: URIs may carry visual separators ({@code +1-555-123-0001}); SIP user parts may too. */
   private static String stripVisualSeparators(String dialled) {
@@ -59,6 +84,6 @@ public final class CallRouting {
     if (params >= 0) {
       s = s.substring(0, params);
     }
-    return s.replaceAll("[\\-.()]", "");
+    return VISUAL_SEPARATORS.matcher(s).replaceAll("");
   }
 }

@@ -51,6 +51,21 @@ class CallRoutingTest {
   }
 
   @Test
+  void aNumberDialledAgainRoutesByTheTableOfThatMoment() {
+    // the parsed number is remembered; which property it belongs to is not
+    java.util.concurrent.atomic.AtomicReference<RoutingTable> table = new java.util.concurrent.atomic.AtomicReference<>(TABLE);
+    CallRouting r = new CallRouting(TrunkAllowList.of(List.of("127.0.0.1")), table::get);
+    assertInstanceOf(RouteDecision.Forward.class, r.route("127.0.0.1", "+1-555-123-0001"));
+    table.set(new RoutingTable(Map.of(), Map.of(), Map.of(), Map.of()));
+    assertEquals(404, assertInstanceOf(RouteDecision.Reject.class, r.route("127.0.0.1", "+1-555-123-0001")).status());
+    table.set(TABLE);
+    assertEquals(TRACKING, assertInstanceOf(RouteDecision.Forward.class, r.route("127.0.0.1", "+1-555-123-0001")).number());
+    for (int i = 0; i < 2; i++) { // a number that does not parse stays refused when dialled again
+      assertEquals(404, assertInstanceOf(RouteDecision.Reject.class, r.route("127.0.0.1", "alice")).status());
+    }
+  }
+
+  @Test
   void aSingleAddressTrunkIsExact() {
     assertInstanceOf(RouteDecision.Forward.class, routing.route("203.0.113.7", "+15551230001"));
   }
