@@ -9,17 +9,23 @@ package io.calltrack.advisor;
  * @param exactWrong of those, calls whose top candidate was not the caller (the oracle's calibration)
  * @param exactWithDevice the same with the visitor's device class (phone/desktop) known as well
  * @param exactWithDeviceWrong of those, wrong
+ * @param exactWithOutside calls ceiling-exact when the oracle, like the engine, keeps a mass for calls from
+ *     outside the candidates ({@code AttributionModel.OUTSIDE}); the simulator has no such calls
  * @param engineExactNotCeiling calls the engine marked exact that the oracle did not (over-confidence or luck)
  * @param calibration calls by the oracle's top posterior, and how many of them were right
  */
 public record Ceiling(int calls, int exact, int exactWrong, int exactWithDevice, int exactWithDeviceWrong,
-    int engineExactNotCeiling, Calibration calibration) {
+    int exactWithOutside, int engineExactNotCeiling, Calibration calibration) {
 
-  public static final Ceiling NONE = new Ceiling(0, 0, 0, 0, 0, 0, new Calibration());
+  public static final Ceiling NONE = new Ceiling(0, 0, 0, 0, 0, 0, 0, new Calibration());
 
   /** Share of calls ceiling-exact (1.0 without calls, as {@link SimResult#exact()}). */
   public double exactShare() {
     return calls == 0 ? 1.0 : exact / (double) calls;
+  }
+
+  public double exactWithOutsideShare() {
+    return calls == 0 ? 1.0 : exactWithOutside / (double) calls;
   }
 
   public double exactWithDeviceShare() {
@@ -34,9 +40,12 @@ public record Ceiling(int calls, int exact, int exactWrong, int exactWithDevice,
     private int exactDevice;
     private int exactDeviceWrong;
     private int engineOnly;
+    private int exactOutside;
     private final Calibration calibration = new Calibration();
 
-    void add(double top, boolean right, double topWithDevice, boolean rightWithDevice, boolean engineExact) {
+    void add(double top, boolean right, double topWithDevice, boolean rightWithDevice, boolean exactWithOutside,
+        boolean engineExact) {
+      exactOutside += exactWithOutside ? 1 : 0;
       calls++;
       calibration.add(top, right);
       if (top >= Oracle.EXACT) {
@@ -56,7 +65,8 @@ public record Ceiling(int calls, int exact, int exactWrong, int exactWithDevice,
     }
 
     Ceiling result() {
-      return new Ceiling(calls, exact, exactWrong, exactDevice, exactDeviceWrong, engineOnly, calibration);
+      return new Ceiling(calls, exact, exactWrong, exactDevice, exactDeviceWrong, exactOutside, engineOnly,
+          calibration);
     }
   }
 }

@@ -34,6 +34,11 @@ final class Oracle {
   /** A posterior at or above this is "ceiling exact" (the engine's exact threshold). */
   static final double EXACT = 0.995;
   private static final double SEC = 1 / 60.0;
+  /**
+   * The engine's mass for calls from outside the candidates, relative to a visit on the page
+   * ({@code AttributionModel.OUTSIDE}, package-private there; keep the two equal).
+   */
+  static final double ENGINE_OUTSIDE = 0.0002;
 
   /** What the engine could have seen of one candidate visit by the time of the call. */
   record Seen(String visitorId, Instant arrive, Instant closed, Instant hidden, Instant tap, Instant copy,
@@ -68,12 +73,23 @@ final class Oracle {
    * All zero when no candidate could have made it.
    */
   double[] posteriors(List<Seen> candidates, Instant at, int callerZone, String previousVisitor, boolean deviceKnown) {
+    return posteriors(candidates, at, callerZone, previousVisitor, deviceKnown, 0);
+  }
+
+  /**
+   * The same, with calls from outside the candidates at {@code outsideShare} of a visit on the page's calling
+   * rate (the engine's {@code AttributionModel.OUTSIDE}); the simulator has none, the real world has some.
+   */
+  double[] posteriors(List<Seen> candidates, Instant at, int callerZone, String previousVisitor, boolean deviceKnown,
+      double outsideShare) {
     // a caller who called before is, in this traffic, always the same visitor again (same browser, same phone):
     // if that visitor is among the candidates, no one else can have the caller's number
     boolean returning = previousVisitor != null
         && candidates.stream().anyMatch(c -> c.visitorId().equals(previousVisitor));
     double[] w = new double[candidates.size()];
-    double total = 0;
+    // in the ratios' unit (calls a minute / (1 - P(call))): a live visit calls P(call) x P(during) / mean visit a minute
+    double total = outsideShare * p.callShare() * (1 - p.callAfterLeaveShare()) / p.sessionMinutes().mean()
+        / (1 - p.callShare());
     for (int i = 0; i < w.length; i++) {
       Seen c = candidates.get(i);
       if (returning && !c.visitorId().equals(previousVisitor)) {
@@ -82,8 +98,9 @@ final class Oracle {
       w[i] = ratio(c, at, deviceKnown) * (returning ? 1 : zoneFactor(c.zone(), callerZone));
       total += w[i];
     }
+    double sum = total;
     for (int i = 0; i < w.length; i++) {
-      w[i] = total > 0 ? w[i] / total : 0;
+      w[i] = sum > 0 ? w[i] / sum : 0;
     }
     return w;
   }

@@ -205,6 +205,8 @@ public final class PoolSimulation {
             String previous = previousVisitor.get(v.traits().caller());
             double[] post = oracle.posteriors(seen, e.at, callerZone, previous, false);
             double[] postDevice = oracle.posteriors(seen, e.at, callerZone, previous, true);
+            double[] postOutside = oracle.posteriors(seen, e.at, callerZone, previous, false, Oracle.ENGINE_OUTSIDE);
+            int topOutside = argMax(postOutside);
             int top = argMax(post);
             int topDevice = argMax(postDevice);
             ceilingExact = top >= 0 && post[top] >= Oracle.EXACT;
@@ -212,6 +214,7 @@ public final class PoolSimulation {
             ceiling.add(top < 0 ? 0 : post[top], top >= 0 && seen.get(top).visitorId().equals(v.visitorId()),
                 topDevice < 0 ? 0 : postDevice[topDevice],
                 topDevice >= 0 && seen.get(topDevice).visitorId().equals(v.visitorId()),
+                topOutside >= 0 && postOutside[topOutside] >= Oracle.EXACT,
                 a.confidence() == Confidence.EXACT);
             if (v.traits().caller() != null) {
               previousVisitor.put(v.traits().caller(), v.visitorId());

@@ -34,6 +34,15 @@ class OracleTest {
   }
 
   @Test
+  void theOutsideMassKeepsALoneCallerLongAfterTheVisitBelowExactButNotOneOnThePage() {
+    List<Oracle.Seen> gone = List.of(seen("a", 0, 4.0, null, null, null, 0));
+    assertEquals(1.0, ORACLE.posteriors(gone, min(120), 0, null, false)[0], 1e-12);
+    assertTrue(ORACLE.posteriors(gone, min(120), 0, null, false, 0.0002)[0] < Oracle.EXACT);
+    List<Oracle.Seen> here = List.of(seen("a", 0, null, null, null, null, 0));
+    assertTrue(ORACLE.posteriors(here, min(2), 0, null, false, 0.0002)[0] > 0.999);
+  }
+
+  @Test
   void twoVisitsThatLookAlikeShareTheCallEvenly() {
     double[] p = ORACLE.posteriors(List.of(seen("a", 0, null, null, null, null, 0),
         seen("b", 0, null, null, null, null, 0)), min(2), 0, null, false);
