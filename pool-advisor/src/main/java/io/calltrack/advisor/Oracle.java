@@ -88,8 +88,9 @@ final class Oracle {
         && candidates.stream().anyMatch(c -> c.visitorId().equals(previousVisitor));
     double[] w = new double[candidates.size()];
     // in the ratios' unit (calls a minute / (1 - P(call))): a live visit calls P(call) x P(during) / mean visit a minute
+    // an outside caller's number is in a zone as often as any caller's (the candidates' weights carry P(zone) too)
     double total = outsideShare * p.callShare() * (1 - p.callAfterLeaveShare()) / p.sessionMinutes().mean()
-        / (1 - p.callShare());
+        / (1 - p.callShare()) * callerZoneShare(callerZone);
     for (int i = 0; i < w.length; i++) {
       Seen c = candidates.get(i);
       if (returning && !c.visitorId().equals(previousVisitor)) {
@@ -103,6 +104,19 @@ final class Oracle {
       w[i] = sum > 0 ? w[i] / sum : 0;
     }
     return w;
+  }
+
+  /** P(a caller's number is in zone {@code caller}) over all visitors' zones, as {@link Evidence} draws them. */
+  double callerZoneShare(int caller) {
+    if (caller < 0) {
+      return 1;
+    }
+    double sum = 0;
+    for (int z = 0; z < 4; z++) {
+      double browser = (z == 0 ? e.localShare() : 0) + (1 - e.localShare()) * Evidence.zoneWeight(z);
+      sum += browser * zoneFactor(z, caller);
+    }
+    return sum;
   }
 
   /** P(caller's number in zone {@code caller} | the browser's zone), as {@link Evidence} draws it. */

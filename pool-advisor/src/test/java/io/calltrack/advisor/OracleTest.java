@@ -43,6 +43,16 @@ class OracleTest {
   }
 
   @Test
+  void callerZoneSharesAddUpToOne() {
+    double sum = 0;
+    for (int z = 0; z < 4; z++) {
+      sum += ORACLE.callerZoneShare(z);
+    }
+    assertEquals(1.0, sum, 1e-9);
+    assertEquals(1.0, ORACLE.callerZoneShare(-1));
+  }
+
+  @Test
   void twoVisitsThatLookAlikeShareTheCallEvenly() {
     double[] p = ORACLE.posteriors(List.of(seen("a", 0, null, null, null, null, 0),
         seen("b", 0, null, null, null, null, 0)), min(2), 0, null, false);
