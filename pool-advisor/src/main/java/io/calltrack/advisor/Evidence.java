@@ -123,13 +123,35 @@ final class Evidence {
     return z;
   }
 
-  private static int indexOf(String zone) {
+  /** Index of a zone among the simulated ones (0, the site's, for an unknown one). */
+  static int indexOf(String zone) {
     for (int i = 0; i < ZONES.length; i++) {
       if (ZONES[i].equals(zone)) {
         return i;
       }
     }
     return 0;
+  }
+
+  /** Share of the visitors from other zones who are in zone {@code i} (by population). */
+  static double zoneWeight(int i) {
+    return ZONE_WEIGHTS[i];
+  }
+
+  /** The zone of a simulated caller's number, by its area code; -1 when it is not one of ours. */
+  static int zoneOfCaller(String caller) {
+    if (caller == null || caller.length() < 5) {
+      return -1;
+    }
+    String code = caller.substring(2, 5);
+    for (int z = 0; z < AREA_CODES.length; z++) {
+      for (String c : AREA_CODES[z]) {
+        if (c.equals(code)) {
+          return z;
+        }
+      }
+    }
+    return -1;
   }
 
   /** A +1 number of the zone: real area code, exchange 200-999 (never 555), random line. */

@@ -122,6 +122,11 @@ public final class PoolSimulation {
     int sharedVisits = 0;
     int peak = 0;
     long ops = 0;
+    // the ceiling: the simulator's own model scores each call from what the engine could have seen
+    Oracle oracle = new Oracle(p);
+    Map<PhoneNumber, List<Integer>> shownTo = new java.util.HashMap<>();
+    Map<String, String> previousVisitor = new java.util.HashMap<>();
+    Ceiling.Counter ceiling = new Ceiling.Counter();
     Duration heartbeat = Duration.ofSeconds(p.heartbeatSeconds());
     while (!queue.isEmpty()) {
       Event e = queue.poll();
@@ -150,6 +155,7 @@ public final class PoolSimulation {
             }
             st.sessionId = a.sessionId();
             st.number = a.number();
+            shownTo.computeIfAbsent(a.number(), n -> new java.util.ArrayList<>()).add(e.visit);
             st.heartbeating = true;
             scheduleHeartbeat(queue, seq++, e.at.plus(heartbeat), v, e.visit);
             if (v.releaseSent()) {
@@ -188,17 +194,48 @@ public final class PoolSimulation {
           if (!st.fallback && !a.candidates().isEmpty()) {
             calibration.add(a.candidates().get(0).likelihood(), CallOutcome.topIsCaller(v.visitorId(), a));
           }
+          boolean ceilingExact = false;
+          boolean ceilingExactWithDevice = false;
+          if (!st.fallback) {
+            List<Oracle.Seen> seen = new java.util.ArrayList<>();
+            for (int i : shownTo.get(st.number)) {
+              seen.add(Oracle.Seen.at(visits.get(i), e.at));
+            }
+            int callerZone = Evidence.zoneOfCaller(v.traits().caller());
+            String previous = previousVisitor.get(v.traits().caller());
+            double[] post = oracle.posteriors(seen, e.at, callerZone, previous, false);
+            double[] postDevice = oracle.posteriors(seen, e.at, callerZone, previous, true);
+            double[] postOutside = oracle.posteriors(seen, e.at, callerZone, previous, false, Oracle.ENGINE_OUTSIDE);
+            int topOutside = argMax(postOutside);
+            int top = argMax(post);
+            int topDevice = argMax(postDevice);
+            ceilingExact = top >= 0 && post[top] >= Oracle.EXACT;
+            ceilingExactWithDevice = topDevice >= 0 && postDevice[topDevice] >= Oracle.EXACT;
+            ceiling.add(top < 0 ? 0 : post[top], top >= 0 && seen.get(top).visitorId().equals(v.visitorId()),
+                topDevice < 0 ? 0 : postDevice[topDevice],
+                topDevice >= 0 && seen.get(topDevice).visitorId().equals(v.visitorId()),
+                topOutside >= 0 && postOutside[topOutside] >= Oracle.EXACT,
+                a.confidence() == Confidence.EXACT);
+            if (v.traits().caller() != null) {
+              previousVisitor.put(v.traits().caller(), v.visitorId());
+            }
+          } else {
+            ceiling.addFallback();
+          }
           if (!st.fallback) {
             String kind = v.traits().tapAt() != null ? "tapped" : v.traits().copyAt() != null ? "copied"
                 : !e.at.isAfter(v.leave()) ? (v.traits().mobile() ? "on-page-phone-no-tap" : "on-page-desktop")
                 : "after-the-visit";
-            byKind.computeIfAbsent(kind, k -> new int[2])[a.confidence() == Confidence.EXACT ? 0 : 1]++;
+            int[] k4 = byKind.computeIfAbsent(kind, k -> new int[4]);
+            k4[a.confidence() == Confidence.EXACT ? 0 : 1]++;
+            k4[2] += ceilingExact ? 1 : 0;
+            k4[3] += ceilingExactWithDevice ? 1 : 0;
           }
           if (DEBUG && !st.fallback && (a.confidence() != Confidence.EXACT
               || !CallOutcome.topIsCaller(v.visitorId(), a))) {
-            System.err.printf("%s %s caller=%s visitor=%s mobile=%b zone=%s right=%b%n", e.at, a.confidence(),
-                v.traits().caller(), v.visitorId(), v.traits().mobile(), v.traits().zone(),
-                CallOutcome.topIsCaller(v.visitorId(), a));
+            System.err.printf("%s %s caller=%s visitor=%s mobile=%b zone=%s right=%b ceiling-exact=%b%n", e.at,
+                a.confidence(), v.traits().caller(), v.visitorId(), v.traits().mobile(), v.traits().zone(),
+                CallOutcome.topIsCaller(v.visitorId(), a), ceilingExact);
             a.candidates().forEach(c -> System.err.println("    " + c.sessionId() + " " + c.likelihood() + " " + c.reasons()));
           }
           if (a.confidence() == Confidence.CHANNEL && !st.fallback
@@ -210,12 +247,24 @@ public final class PoolSimulation {
       }
     }
     if (DEBUG) {
-      StringBuilder sb = new StringBuilder("calls by kind at " + poolSize + " numbers (exact / not exact):");
-      byKind.forEach((k, n) -> sb.append(' ').append(k).append(' ').append(n[0]).append('/').append(n[1]));
+      StringBuilder sb = new StringBuilder("calls by kind at " + poolSize
+          + " numbers (exact / not exact, ceiling exact, with device class):");
+      byKind.forEach((k, n) -> sb.append(' ').append(k).append(' ').append(n[0]).append('/').append(n[1])
+          .append(" (").append(n[2]).append(", ").append(n[3]).append(')'));
       System.err.println(sb);
     }
     return new SimResult(poolSize, outcomes, wrong, channelWrong, visits.size(), fallbackVisits, recycledVisits,
-        sharedVisits, peak, ops, (System.nanoTime() - started) / 1_000_000, calibration);
+        sharedVisits, peak, ops, (System.nanoTime() - started) / 1_000_000, calibration, ceiling.result());
+  }
+
+  private static int argMax(double[] xs) {
+    int best = -1;
+    for (int i = 0; i < xs.length; i++) {
+      if (xs[i] > 0 && (best < 0 || xs[i] > xs[best])) {
+        best = i;
+      }
+    }
+    return best;
   }
 
   private static void scheduleHeartbeat(PriorityQueue<Event> queue, long seq, Instant at, Visit v, int index) {

@@ -17,10 +17,11 @@ import java.util.Map;
  * @param engineOps engine calls made (assign, heartbeat, release, evidence, resolve)
  * @param wallMillis how long the days took to simulate
  * @param calibration calls by the top candidate's likelihood, and how many of them were right
+ * @param ceiling what the simulator's own model could mark exact from what the engine sees ({@link Oracle})
  */
 public record SimResult(int poolSize, Map<CallOutcome, Integer> outcomes, Map<CallOutcome, Integer> wrong,
     int channelWrong, int visits, int fallbackVisits, int recycledVisits, int sharedVisits, int peakInUse,
-    long engineOps, long wallMillis, Calibration calibration) {
+    long engineOps, long wallMillis, Calibration calibration, Ceiling ceiling) {
 
   public SimResult {
     Map<CallOutcome, Integer> copy = new EnumMap<>(CallOutcome.class);
@@ -30,6 +31,7 @@ public record SimResult(int poolSize, Map<CallOutcome, Integer> outcomes, Map<Ca
     w.putAll(wrong);
     wrong = w;
     calibration = calibration == null ? new Calibration() : calibration;
+    ceiling = ceiling == null ? Ceiling.NONE : ceiling;
   }
 
   public int calls() {

@@ -206,6 +206,27 @@ public final class SizePool {
       }
       out.printf("   all  %s%n", all);
       out.println();
+      out.println("  ceiling: calls the simulator's own model (the oracle) puts at >= 0.995 from what the engine sees");
+      out.println("  pool  x-rule  engine-exact%  ceiling-exact%  ceiling-wrong-in-exact  ceiling+outside-mass%  ceiling+device-class%  engine-exact-not-ceiling");
+      Calibration oracleAll = new Calibration();
+      for (SimResult r : sizer.results().values()) {
+        Ceiling c = r.ceiling();
+        out.printf("%6d %7.2f %14.2f %15.2f %15d of %-6d %20.2f %22.2f %25d%n", r.poolSize(),
+            r.poolSize() / (double) ruleDaily, r.exact() * 100, c.exactShare() * 100, c.exactWrong(), c.exact(),
+            c.exactWithOutsideShare() * 100, c.exactWithDeviceShare() * 100, c.engineExactNotCeiling());
+        oracleAll.addAll(c.calibration());
+      }
+      out.printf("  oracle calibration, all sizes: %s%n", oracleAll);
+      int ceilingSmallest = sizer.results().values().stream().filter(r -> r.ceiling().exactShare() >= o.target())
+          .mapToInt(SimResult::poolSize).min().orElse(-1);
+      int engineSmallest = sizer.results().values().stream().filter(r -> r.meets(o.target()))
+          .mapToInt(SimResult::poolSize).min().orElse(-1);
+      int outsideSmallest = sizer.results().values().stream()
+          .filter(r -> r.ceiling().exactWithOutsideShare() >= o.target()).mapToInt(SimResult::poolSize).min().orElse(-1);
+      out.printf("smallest simulated pool where the ceiling reaches %.1f%%: %s (with the outside mass: %s); where the engine does: %s%n",
+          o.target() * 100, sizeAndRule(ceilingSmallest, ruleDaily), sizeAndRule(outsideSmallest, ruleDaily),
+          sizeAndRule(engineSmallest, ruleDaily));
+      out.println();
       if (answer > 0) {
         out.printf("smallest pool with >= %.1f%% of calls exact and <= %.1f%% of those wrong: %d numbers%n",
             o.target() * 100, SimResult.MAX_EXACT_WRONG * 100, answer);
@@ -265,9 +286,13 @@ public final class SizePool {
     }
   }
 
+  private static String sizeAndRule(int size, int rule) {
+    return size < 0 ? "none" : String.format("%d numbers (%.2fx the rule)", size, size / (double) rule);
+  }
+
   private static void writeCsv(Path file, java.util.Collection<SimResult> results) throws java.io.IOException {
     StringBuilder sb = new StringBuilder(
-        "pool_size,calls,exact,channel,probable,ambiguous,unattributed,fallback,exact_wrong,probable_wrong,channel_wrong,exact_share,visits,visits_shown_default,visits_recycled,visits_shared,peak_in_use,engine_calls,wall_ms\n");
+        "pool_size,calls,exact,channel,probable,ambiguous,unattributed,fallback,exact_wrong,probable_wrong,channel_wrong,exact_share,visits,visits_shown_default,visits_recycled,visits_shared,peak_in_use,engine_calls,wall_ms,ceiling_exact,ceiling_exact_wrong,ceiling_exact_with_outside_mass,ceiling_exact_with_device\n");
     for (SimResult r : results) {
       sb.append(r.poolSize()).append(',').append(r.calls());
       for (CallOutcome c : CallOutcome.values()) {
@@ -278,7 +303,9 @@ public final class SizePool {
       sb.append(',').append(String.format("%.4f", r.exact())).append(',').append(r.visits()).append(',')
           .append(r.fallbackVisits()).append(',').append(r.recycledVisits()).append(',').append(r.sharedVisits())
           .append(',').append(r.peakInUse()).append(',').append(r.engineOps())
-          .append(',').append(r.wallMillis()).append('\n');
+          .append(',').append(r.wallMillis()).append(',').append(r.ceiling().exact()).append(',')
+          .append(r.ceiling().exactWrong()).append(',').append(r.ceiling().exactWithOutside()).append(',')
+          .append(r.ceiling().exactWithDevice()).append('\n');
     }
     Files.writeString(file, sb);
   }

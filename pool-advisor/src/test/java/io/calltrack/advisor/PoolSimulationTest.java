@@ -63,6 +63,10 @@ class PoolSimulationTest {
     assertEquals(0, r.count(CallOutcome.UNATTRIBUTED)); // soft holds: even calls after the hold find their visit
     assertTrue(r.count(CallOutcome.EXACT) >= duringLease * 8 / 10, r.toString());
     assertTrue(r.peakInUse() > 0 && r.peakInUse() <= 150);
+    // the ceiling: one candidate per call, so the oracle is certain of every call, and right
+    assertEquals(r.calls(), r.ceiling().calls());
+    assertEquals(r.calls(), r.ceiling().exact());
+    assertEquals(0, r.ceiling().exactWrong());
   }
 
   @Test
@@ -73,6 +77,8 @@ class PoolSimulationTest {
     assertTrue(r.fallbackVisits() > 0, r.toString());
     assertTrue(r.count(CallOutcome.FALLBACK) > 0, r.toString());
     assertTrue(r.peakInUse() <= 2);
+    // calls shown the default number cannot be exact, not even for the oracle
+    assertTrue(r.ceiling().exact() <= r.calls() - r.count(CallOutcome.FALLBACK), r.ceiling().toString());
     assertTrue(r.exact() < simulation.run(p, visits, SizePool.DAY, 150).exact());
   }
 
