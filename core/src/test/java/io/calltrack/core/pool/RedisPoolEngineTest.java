@@ -420,8 +420,7 @@ class RedisPoolEngineTest {
 
   @Test
   void historyIsTrimmedAfterTheWindow() {
-    PoolFixture shortMemory = new PoolFixture(clock, Duration.ofDays(1));
-    try {
+    try (PoolFixture shortMemory = new PoolFixture(clock, Duration.ofDays(1))) {
       RedisPoolEngine e = shortMemory.engine;
       PropertyConfig p = shortMemory.newProperty();
       PoolConfig pool = shortMemory.newPool(p, 2, 3600, 300, OnExhausted.FALLBACK, null);
@@ -443,15 +442,12 @@ class RedisPoolEngineTest {
       assertEquals(t0, stillLive.startedAt());
       assertEquals(live.sessionId(), result(e.resolve(live.number(), clock.instant())).session().sessionId());
       assertEquals(1, result(e.status(pool.id())).free());
-    } finally {
-      shortMemory.close();
     }
   }
 
   @Test
   void historyIsTrimmedWhenTheNumberIsAssignedAgain() {
-    PoolFixture shortMemory = new PoolFixture(clock, Duration.ofDays(1));
-    try {
+    try (PoolFixture shortMemory = new PoolFixture(clock, Duration.ofDays(1))) {
       RedisPoolEngine e = shortMemory.engine;
       PropertyConfig p = shortMemory.newProperty();
       shortMemory.newPool(p, 1, 60, 0, OnExhausted.FALLBACK, null);
@@ -461,36 +457,33 @@ class RedisPoolEngineTest {
       Assignment b = result(e.assign(p.id(), "b", GOOGLE_CPC));
       assertEquals(a.number(), b.number());
       assertEquals(Optional.empty(), result(e.session(a.sessionId())));
-    } finally {
-      shortMemory.close();
     }
   }
 
   @Test
   void theSweepTrimsALargePoolsHistoryASliceAtATime() {
-    PoolFixture shortMemory = new PoolFixture(clock, Duration.ofDays(1));
-    try {
-      RedisPoolEngine e = shortMemory.engine;
+    try (PoolFixture shortMemory = new PoolFixture(clock, Duration.ofDays(1))) {
       PropertyConfig p = shortMemory.newProperty();
       shortMemory.newPool(p, 400, 60, 0, OnExhausted.FALLBACK, null);
       List<String> ended = new java.util.ArrayList<>();
-      for (int i = 0; i < 400; i++) {
-        Assignment a = result(e.assign(p.id(), "v" + i, GOOGLE_CPC));
-        result(e.release(a.sessionId()));
-        ended.add(a.sessionId());
+      for (int i = 0; i < 400; i++) { // 400 numbers, each with one ended visit in its history
+        ended.add(result(shortMemory.engine.assign(p.id(), "v" + i, GOOGLE_CPC)).sessionId());
+        result(shortMemory.engine.release(ended.get(i)));
       }
       clock.advance(Duration.ofDays(2));
-      result(e.sweep());
-      long left = ended.stream().filter(sid -> result(e.session(sid)).isPresent()).count();
+      long left = sweepAndCount(shortMemory.engine, ended);
       assertTrue(left > 0 && left < 400, "one sweep trims a slice of the numbers, not all: " + left + " left");
       for (int run = 0; run < 12 && left > 0; run++) {
-        result(e.sweep());
-        left = ended.stream().filter(sid -> result(e.session(sid)).isPresent()).count();
+        left = sweepAndCount(shortMemory.engine, ended);
       }
       assertEquals(0, left, "the slices go round every number");
-    } finally {
-      shortMemory.close();
     }
+  }
+
+  /** Sweeps once; how many of these sessions are still stored. */
+  private static long sweepAndCount(RedisPoolEngine e, List<String> sessionIds) {
+    result(e.sweep());
+    return sessionIds.stream().filter(sid -> result(e.session(sid)).isPresent()).count();
   }
 
   @Test
