@@ -109,6 +109,8 @@ public final class CallbackDialer implements SipListener {
   private final Map<String, Attempt> bySipCallId = new HashMap<>();
   /** Callbacks this dialer holds (claimed, not yet let go), by id, as last written. */
   private final Map<String, Callback> held = new HashMap<>();
+  /** Each callback's last write still in flight (see {@link #save}); completed ones are removed. */
+  private final Map<String, Future<Boolean>> saving = new java.util.concurrent.ConcurrentHashMap<>();
   private boolean polling;
 
   private final Counter taken;
@@ -546,11 +548,20 @@ public final class CallbackDialer implements SipListener {
   /** Writes a new state of a callback being placed (and renews the lease on it). */
   private void save(Callback cb) {
     held.put(cb.id(), cb);
-    callbacks.hold(cb, router, LEASE, true).onComplete(r -> serial.execute(() -> {
-      if (r.succeeded() && !r.result()) {
-        lost(cb);
-      }
-    }));
+    // one callback's writes go in the order they were made: two in flight at once can travel on two
+    // pooled Redis connections and land swapped, leaving an older state (a connected callback read back
+    // as still calling the lead)
+    Future<Boolean> written = saving.compute(cb.id(), (id, previous) ->
+        (previous == null ? Future.succeededFuture(true) : previous)
+            .transform(done -> callbacks.hold(cb, router, LEASE, true)));
+    written.onComplete(r -> {
+      saving.remove(cb.id(), written);
+      serial.execute(() -> {
+        if (r.succeeded() && !r.result()) {
+          lost(cb);
+        }
+      });
+    });
   }
 
   /** Lets a callback go until its {@code notBefore}: any router places it then. */
