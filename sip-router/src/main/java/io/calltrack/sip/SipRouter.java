@@ -140,13 +140,14 @@ public final class SipRouter {
       ListeningPoint tcp = stack.createListeningPoint(o.host(), o.port(), ListeningPoint.TCP);
       SipProvider provider = stack.createSipProvider(udp);
       provider.addListeningPoint(tcp);
-      Proxy proxy = new Proxy(vertx, provider, factory.createHeaderFactory(), factory.createMessageFactory(),
+      Proxy proxy = new Proxy(provider, factory.createHeaderFactory(), factory.createMessageFactory(),
           // Record-Route and Via carry the advertised address (CALLTRACK_SIP_ADVERTISE), not the bind one
           factory.createAddressFactory(), o.advertisedHost(), o.advertisedPort(), policy, observers, metrics, pool,
           o.clock(), workDelay);
       proxy.anchorMedia(anchor);
       provider.addSipListener(proxy);
       stack.start();
+      workDelay.watch(io.calltrack.sip.proxy.StackBacklog.of(stack));
       journal.start(Duration.ofMillis(500));
       if (ng != null) {
         LOG.info("media through rtpengine at {}; recordings in {}", o.rtpengine(), o.recordingsDir());

@@ -57,8 +57,8 @@ final class ProxiedCall {
   /** The business line's tag: from its first tagged 18x, then its 2xx. */
   String calleeTag;
   URI calleeContact;
-  private long answerTimer = -1;
-  private long maxTimer = -1;
+  private io.netty.util.Timeout answerTimer;
+  private io.netty.util.Timeout maxTimer;
 
   ProxiedCall(Proxy proxy, String sipCallId, Request invite, ServerTransaction inviteSt, SerialExecutor exec,
       long arrivedNanos, String callerTag, String inTransport, Hop callerHop, Hop calleeHop, SipURI businessLine,

@@ -12,7 +12,6 @@ import io.calltrack.sip.routing.CallPolicy;
 import io.calltrack.sip.routing.CallPolicy.GiveUp;
 import io.calltrack.sip.routing.CallPolicy.Side;
 import io.calltrack.sip.routing.RouteDecision;
-import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,7 +71,6 @@ public final class Proxy implements SipListener {
   private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
   private static final String BRANCH_PREFIX = "z9hG4bKct";
 
-  private final Vertx vertx;
   private final SipProvider provider;
   private final HeaderFactory headers;
   private final MessageFactory messages;
@@ -85,6 +83,7 @@ public final class Proxy implements SipListener {
   private final Executor pool;
   private final Clock clock;
   private final CallWorkDelay workDelay;
+  private final CallTimers timers = new CallTimers();
   private final ConcurrentHashMap<String, ProxiedCall> calls = new ConcurrentHashMap<>();
   /** The business-line hosts of the calls in {@link #calls}: added and removed with them. */
   private final CalleeHosts calleeHosts = new CalleeHosts();
@@ -94,10 +93,9 @@ public final class Proxy implements SipListener {
   private volatile boolean closed;
   private volatile MediaAnchor media = MediaAnchor.OFF;
 
-  public Proxy(Vertx vertx, SipProvider provider, HeaderFactory headers, MessageFactory messages,
+  public Proxy(SipProvider provider, HeaderFactory headers, MessageFactory messages,
       AddressFactory addresses, String host, int port, CallPolicy policy, CallObserver.Factory observers,
       RouterMetrics metrics, Executor pool, Clock clock, CallWorkDelay workDelay) {
-    this.vertx = vertx;
     this.provider = provider;
     this.headers = headers;
     this.messages = messages;
@@ -133,6 +131,7 @@ public final class Proxy implements SipListener {
     for (ProxiedCall call : calls.values()) {
       call.exec.execute(call::cancelTimers);
     }
+    timers.close();
   }
 
   // ---------------------------------------------------------------- requests
@@ -231,7 +230,7 @@ public final class Proxy implements SipListener {
     call.media = media.leg(call.sipCallId, call.callerTag, forward.property().records(), call.exec);
     CallObserver.NewCall started = new CallObserver.NewCall(call.sipCallId, forward.number(),
         forward.property(), SipHeaders.caller(req), clock.instant());
-    call.exec.execute(() -> {
+    call.exec.executeHere(() -> {
       // first task of the call: everything after it (CANCEL, responses) sees the observer
       liveCalls.incrementAndGet();
       metrics.callStarted();
@@ -285,7 +284,7 @@ public final class Proxy implements SipListener {
       return;
     }
     respond(cst, cancel, Response.OK, null);
-    call.exec.execute(() -> call.giveUpUpstream(GiveUp.CALLER_CANCELLED));
+    call.exec.executeHere(() -> call.giveUpUpstream(GiveUp.CALLER_CANCELLED));
   }
 
   /** A CANCEL matches an INVITE by everything RFC 3261 9.2 names, not by the branch alone. */
@@ -324,7 +323,7 @@ public final class Proxy implements SipListener {
       return;
     }
     String source = remoteIp(evt);
-    call.exec.execute(() -> {
+    call.exec.executeHere(() -> {
       if (call.phase() != ProxiedCall.Phase.ANSWERED && call.phase() != ProxiedCall.Phase.ENDED) {
         return;
       }
@@ -355,7 +354,7 @@ public final class Proxy implements SipListener {
       return;
     }
     String source = remoteIp(evt);
-    call.exec.execute(() -> {
+    call.exec.executeHere(() -> {
       try {
         Side from = sideOf(call, req);
         if (from == null) {
@@ -452,13 +451,13 @@ public final class Proxy implements SipListener {
     ClientTransaction ct = evt.getClientTransaction();
     Object data = ct == null ? null : ct.getApplicationData();
     if (data instanceof ProxiedCall call) {
-      call.exec.execute(() -> {
+      call.exec.executeHere(() -> {
         if (fromHop(call.calleeHop, source, resp)) {
           onInviteResponse(call, resp);
         }
       });
     } else if (data instanceof Relay relay) {
-      relay.call.exec.execute(() -> {
+      relay.call.exec.executeHere(() -> {
         if (fromHop(relay.hop, source, resp) && sameDialog(relay.request, resp)) {
           onRelayResponse(relay, resp);
         }
@@ -466,7 +465,7 @@ public final class Proxy implements SipListener {
     } else if (ct == null) {
       ProxiedCall call = calls.get(callId(resp));
       if (call != null) {
-        call.exec.execute(() -> onStrayResponse(call, resp, source));
+        call.exec.executeHere(() -> onStrayResponse(call, resp, source));
       }
     }
   }
@@ -682,21 +681,19 @@ public final class Proxy implements SipListener {
   }
 
   /** Runs {@code task} on the call's executor after {@code delay}; nothing once the router stops. */
-  long timer(Duration delay, ProxiedCall call, Runnable task) {
+  io.netty.util.Timeout timer(Duration delay, ProxiedCall call, Runnable task) {
     if (closed) {
-      return -1;
+      return null;
     }
-    return vertx.setTimer(Math.max(1, delay.toMillis()), id -> {
+    return timers.after(delay, () -> {
       if (!closed) {
-        call.exec.execute(task);
+        call.exec.executeHere(task); // the wheel's thread, never an event loop
       }
     });
   }
 
-  void cancelTimer(long id) {
-    if (id >= 0) {
-      vertx.cancelTimer(id);
-    }
+  void cancelTimer(io.netty.util.Timeout timer) {
+    CallTimers.cancel(timer);
   }
 
   void ended(ProxiedCall call, CallStatus status) {

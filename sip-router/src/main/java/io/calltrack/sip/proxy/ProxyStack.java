@@ -33,6 +33,11 @@ public final class ProxyStack extends SipStackImpl {
     super(properties);
   }
 
+  /** The listening points' processors (the stack keeps the accessor protected). */
+  public java.util.List<gov.nist.javax.sip.stack.MessageProcessor> processors() {
+    return java.util.List.of(getMessageProcessors());
+  }
+
   @Override
   public ServerResponseInterface newSIPServerResponse(SIPResponse response, MessageChannel channel) {
     String key = response.getTransactionId();

@@ -38,6 +38,20 @@ public final class SerialExecutor implements Executor {
     schedule();
   }
 
+  /**
+   * Runs {@code task} on the calling thread when no work of this executor is running or queued, and
+   * then whatever was queued meanwhile; otherwise queues it like {@link #execute}. For the SIP stack's
+   * own threads, which are never an event loop: handing each message to a pool thread cost a thread
+   * wake-up per message, the largest share of the router's CPU per call on a virtual machine.
+   * Still one task at a time, in the order given.
+   */
+  public void executeHere(Runnable task) {
+    tasks.add(task);
+    if (running.compareAndSet(false, true)) {
+      runQueued();
+    }
+  }
+
   private void schedule() {
     if (!tasks.isEmpty() && running.compareAndSet(false, true)) {
       scheduledAt = System.nanoTime();
@@ -53,6 +67,10 @@ public final class SerialExecutor implements Executor {
 
   private void drain() {
     queueDelayNanos.accept(System.nanoTime() - scheduledAt);
+    runQueued();
+  }
+
+  private void runQueued() {
     try {
       Runnable task;
       while ((task = tasks.poll()) != null) {

@@ -50,6 +50,11 @@ public final class CallJournal implements AutoCloseable {
   private final Clock clock;
   private final Duration maxCall;
   private boolean replaying;
+  /**
+   * Anything in the spool or being replayed: new events go through {@link #io} to queue behind it.
+   * Set on {@link #io} before the event that made it so completes; cleared once the replay ends.
+   */
+  private volatile boolean spooling;
   private long timerId = -1;
 
   /**
@@ -79,6 +84,7 @@ public final class CallJournal implements AutoCloseable {
     this.clock = clock;
     this.spool = Spool.open(spoolDir);
     this.log = OpenCallLog.open(spoolDir);
+    this.spooling = !spool.isEmpty();
   }
 
   /**
@@ -103,8 +109,12 @@ public final class CallJournal implements AutoCloseable {
     }
   }
 
-  /** The call's last event is in Redis or the spool. */
+  /** The call's last event is in Redis or the spool (file IO: on the journal's own executor). */
   public void closed(String callId) {
+    io.execute(() -> closedNow(callId));
+  }
+
+  private void closedNow(String callId) {
     try {
       log.closed(callId);
     } catch (RuntimeException e) {
@@ -152,9 +162,27 @@ public final class CallJournal implements AutoCloseable {
     return new CallEvent(last.callId(), last.seq() + 1, CallEvent.Type.ENDED, at, ended);
   }
 
-  /** Completes when the event is in Redis or safe in the spool; never fails for Redis trouble. */
+  /**
+   * Completes when the event is in Redis or safe in the spool; never fails for Redis trouble. With
+   * nothing spooled the event goes straight to Redis and completes on the Vert.x context; the journal's
+   * executor (a thread wake-up each way) is used only to spool or to queue behind the spool.
+   */
   public Future<Void> write(CallEvent event) {
     Promise<Void> done = Promise.promise();
+    if (!spooling) {
+      redisWrite(event).onComplete(ar -> {
+        if (ar.succeeded()) {
+          done.complete();
+        } else {
+          io.execute(() -> {
+            LOG.warn("Redis did not take call event {}#{} ({}); keeping it in the spool",
+                event.callId(), event.seq(), ar.cause().toString());
+            toSpool(event, done);
+          });
+        }
+      });
+      return done.future();
+    }
     io.execute(() -> {
       if (!spool.isEmpty() || replaying) {
         toSpool(event, done);
@@ -180,6 +208,7 @@ public final class CallJournal implements AutoCloseable {
 
   private void toSpool(CallEvent event, Promise<Void> done) {
     try {
+      spooling = true;
       spool.append(event);
       done.complete();
     } catch (RuntimeException e) {
@@ -199,7 +228,11 @@ public final class CallJournal implements AutoCloseable {
   }
 
   private void replay() {
-    if (replaying || spool.isEmpty()) {
+    if (replaying) {
+      return;
+    }
+    if (spool.isEmpty()) {
+      spooling = false;
       return;
     }
     replaying = true;
@@ -210,6 +243,7 @@ public final class CallJournal implements AutoCloseable {
     CallEvent next = spool.peek();
     if (next == null) {
       replaying = false;
+      spooling = false;
       LOG.info("call spool replayed into Redis");
       return;
     }

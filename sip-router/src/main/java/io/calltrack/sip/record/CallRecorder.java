@@ -6,6 +6,7 @@ import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
 import io.vertx.core.Future;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 
 /**
@@ -18,6 +19,11 @@ import java.util.function.UnaryOperator;
  * forwards the INVITE or relays the answer): a router killed at any point after that leaves the
  * call recoverable. That logged copy may lack the attribution (resolution is asynchronous); the
  * journal resolves it when it replays it.
+ *
+ * <p>A ringing or answered step still waiting for the write before it is absorbed by the next step:
+ * that step's record carries its change, so Redis and the calls stream skip a state that was already
+ * past (a line that answers at once costs one write, not two). The started and ended events are
+ * never skipped: webhooks and rollups key on them.
  */
 public final class CallRecorder {
   private final CallJournal journal;
@@ -28,6 +34,18 @@ public final class CallRecorder {
   private CallRecord logged;
   private int seq;
   private Future<Void> chain;
+  /** The last step given: the next step takes over its write if that write has not started. */
+  private Step waiting;
+
+  /** A step's write: waiting, then either written or skipped for the step after it. */
+  private static final class Step {
+    final AtomicBoolean claimed = new AtomicBoolean();
+    final boolean absorbable;
+
+    Step(CallEvent.Type type) {
+      this.absorbable = type == CallEvent.Type.RINGING || type == CallEvent.Type.ANSWERED;
+    }
+  }
 
   public CallRecorder(CallJournal journal, CallResolver resolver, CallRecord initial) {
     this.journal = journal;
@@ -78,7 +96,19 @@ public final class CallRecorder {
     int s = seq++;
     logged = change.apply(logged);
     journal.logged(new CallEvent(callId, s, type, at, logged));
-    chain = chain.recover(err -> Future.succeededFuture()).compose(v -> emit(s, type, at, change));
+    Step before = waiting;
+    if (before != null && before.absorbable) {
+      before.claimed.compareAndSet(false, true); // not started yet: this step writes its change too
+    }
+    Step step = new Step(type);
+    waiting = step;
+    chain = chain.recover(err -> Future.succeededFuture()).compose(v -> {
+      if (!step.claimed.compareAndSet(false, true)) {
+        record = change.apply(record); // skipped: the next step's write carries it
+        return Future.succeededFuture();
+      }
+      return emit(s, type, at, change);
+    });
   }
 
   private Future<Void> emit(int s, CallEvent.Type type, Instant at, UnaryOperator<CallRecord> change) {
