@@ -251,6 +251,11 @@ public final class SipRouter {
     return journal.depth();
   }
 
+  /** Call events on their way to Redis or the spool: neither has them yet. */
+  public int callEventsInFlight() {
+    return journal.inFlight();
+  }
+
   /** Calls being set up or answered. */
   public int liveCalls() {
     return proxy.liveCalls();

@@ -62,10 +62,12 @@ class RedisOutageTest {
       String spanning = caller.call("sip:" + number.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
       callIds.add(spanning);
       caller.awaitResponseFor(spanning, Request.INVITE, 200, WAIT);
-      // the spanning call's events reach the spool only after its lookup and its write fail: wait for them
-      // (reading the depth the moment it is above 0 raced them on a loaded machine)
+      // the spanning call's events reach the spool only after its lookup and its write fail: wait for
+      // every event given so far to be there (reading the depth the moment it is above 0 raced them on a
+      // loaded machine). Two calls' started and ended, the spanning call's started and answered at least
+      // (a ringing or answered step still waiting for the write before it is taken over by the next one)
       try {
-        Await.until(WAIT, () -> router.spoolDepth() >= 9);
+        Await.until(WAIT, () -> router.callEventsInFlight() == 0 && router.spoolDepth() >= 6);
       } catch (AssertionError e) {
         throw new AssertionError("events of three calls spooled, got " + router.spoolDepth(), e);
       }
@@ -104,13 +106,13 @@ class RedisOutageTest {
 
       redis.stop();
       String beforeRestart = answerAndHangUp(caller, first, number);
-      Await.until(WAIT, () -> first.spoolDepth() >= 4);
+      Await.until(WAIT, () -> first.callEventsInFlight() == 0 && first.spoolDepth() >= 2);
       fx.close(first); // its spool stays on disk
 
       SipRouter second = fx.router(io.calltrack.localredis.EmbeddedRedis.freePort(), List.of("127.0.0.0/8"),
           Duration.ofSeconds(10), new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), spoolDir);
       assertTrue(second.routes(number), "routes from the snapshot with Redis down");
-      assertTrue(second.spoolDepth() >= 4, "took over the first run's spool");
+      assertTrue(second.spoolDepth() >= 2, "took over the first run's spool");
       String afterRestart = answerAndHangUp(caller, second, number);
 
       redis.start();
@@ -139,7 +141,10 @@ class RedisOutageTest {
     return info.toString().contains("aof_rewrite_in_progress:0") && info.toString().contains("aof_rewrite_scheduled:0");
   }
 
-  /** Each call's events on the stream: seq 0, 1, 2, ... each once. */
+  /**
+   * Each call's events on the stream: each once, seq rising from 0, started first and ended last; a
+   * ringing or answered step may have been taken over by the next step's write (then its seq is absent).
+   */
   private static void assertEventsOnceAndInOrder(RouterFixture fx, List<CallRecord> records) {
     Set<String> ours = new HashSet<>();
     records.forEach(r -> ours.add(r.callId()));
@@ -149,6 +154,7 @@ class RedisOutageTest {
           .forEach(entries::add);
     }
     Map<String, List<Integer>> seqs = new HashMap<>();
+    Map<String, List<String>> types = new HashMap<>();
     for (Response entry : entries) {
       Response fields = entry.get(1);
       Map<String, String> f = new HashMap<>();
@@ -157,15 +163,20 @@ class RedisOutageTest {
       }
       if (ours.contains(f.get("callId"))) {
         seqs.computeIfAbsent(f.get("callId"), k -> new ArrayList<>()).add(Integer.parseInt(f.get("seq")));
+        types.computeIfAbsent(f.get("callId"), k -> new ArrayList<>()).add(f.get("type"));
       }
     }
     assertEquals(ours, seqs.keySet());
     for (var e : seqs.entrySet()) {
       List<Integer> s = e.getValue();
-      for (int i = 0; i < s.size(); i++) {
-        assertEquals(i, s.get(i), "events of " + e.getKey() + ": " + s);
+      List<String> t = types.get(e.getKey());
+      assertEquals(0, s.get(0), "events of " + e.getKey() + ": " + s);
+      for (int i = 1; i < s.size(); i++) {
+        assertTrue(s.get(i) > s.get(i - 1), "events of " + e.getKey() + " once and in order: " + s);
       }
-      assertEquals(4, s.size(), "started, ringing, answered, ended: " + s);
+      assertEquals("started", t.get(0), "events of " + e.getKey() + ": " + t);
+      assertEquals("ended", t.get(t.size() - 1), "events of " + e.getKey() + ": " + t);
+      assertTrue(s.get(s.size() - 1) == 3 && s.size() >= 2, "started, ringing, answered, ended (seq 0-3): " + s);
     }
   }
 }

@@ -12,11 +12,22 @@ public final class CallWorkDelay implements CallPolicy.Load {
   private static final long FORGET_NANOS = 1_000_000_000L;
   private volatile long delayNanos;
   private volatile long observedAt;
-  private volatile java.util.function.LongSupplier backlogNanos = () -> 0;
+  /** Datagrams waiting for the stack's thread beyond which call work goes to the pool instead. */
+  static final int HAND_OFF_AT = 8;
+  private volatile StackBacklog backlog;
 
   /** Also counts the wait of messages not yet handled (see {@link StackBacklog}). */
-  public void watch(java.util.function.LongSupplier backlogNanos) {
-    this.backlogNanos = backlogNanos;
+  public void watch(StackBacklog backlog) {
+    this.backlog = backlog;
+  }
+
+  /**
+   * Whether messages queue up for the stack's thread: its call work then goes to the pool, so the
+   * thread goes back to reading and parsing, and calls are handled in parallel.
+   */
+  boolean stackBehind() {
+    StackBacklog b = backlog;
+    return b != null && b.waiting() > HAND_OFF_AT;
   }
 
   void observe(long nanos) {
@@ -27,6 +38,7 @@ public final class CallWorkDelay implements CallPolicy.Load {
   @Override
   public Duration callWorkDelay() {
     long work = System.nanoTime() - observedAt > FORGET_NANOS ? 0 : delayNanos;
-    return Duration.ofNanos(Math.max(work, backlogNanos.getAsLong()));
+    StackBacklog b = backlog;
+    return Duration.ofNanos(Math.max(work, b == null ? 0 : b.getAsLong()));
   }
 }

@@ -230,7 +230,7 @@ public final class Proxy implements SipListener {
     call.media = media.leg(call.sipCallId, call.callerTag, forward.property().records(), call.exec);
     CallObserver.NewCall started = new CallObserver.NewCall(call.sipCallId, forward.number(),
         forward.property(), SipHeaders.caller(req), clock.instant());
-    call.exec.executeHere(() -> {
+    onCallThread(call, () -> {
       // first task of the call: everything after it (CANCEL, responses) sees the observer
       liveCalls.incrementAndGet();
       metrics.callStarted();
@@ -284,7 +284,7 @@ public final class Proxy implements SipListener {
       return;
     }
     respond(cst, cancel, Response.OK, null);
-    call.exec.executeHere(() -> call.giveUpUpstream(GiveUp.CALLER_CANCELLED));
+    onCallThread(call, () -> call.giveUpUpstream(GiveUp.CALLER_CANCELLED));
   }
 
   /** A CANCEL matches an INVITE by everything RFC 3261 9.2 names, not by the branch alone. */
@@ -323,7 +323,7 @@ public final class Proxy implements SipListener {
       return;
     }
     String source = remoteIp(evt);
-    call.exec.executeHere(() -> {
+    onCallThread(call, () -> {
       if (call.phase() != ProxiedCall.Phase.ANSWERED && call.phase() != ProxiedCall.Phase.ENDED) {
         return;
       }
@@ -354,7 +354,7 @@ public final class Proxy implements SipListener {
       return;
     }
     String source = remoteIp(evt);
-    call.exec.executeHere(() -> {
+    onCallThread(call, () -> {
       try {
         Side from = sideOf(call, req);
         if (from == null) {
@@ -451,13 +451,13 @@ public final class Proxy implements SipListener {
     ClientTransaction ct = evt.getClientTransaction();
     Object data = ct == null ? null : ct.getApplicationData();
     if (data instanceof ProxiedCall call) {
-      call.exec.executeHere(() -> {
+      onCallThread(call, () -> {
         if (fromHop(call.calleeHop, source, resp)) {
           onInviteResponse(call, resp);
         }
       });
     } else if (data instanceof Relay relay) {
-      relay.call.exec.executeHere(() -> {
+      onCallThread(relay.call, () -> {
         if (fromHop(relay.hop, source, resp) && sameDialog(relay.request, resp)) {
           onRelayResponse(relay, resp);
         }
@@ -465,7 +465,7 @@ public final class Proxy implements SipListener {
     } else if (ct == null) {
       ProxiedCall call = calls.get(callId(resp));
       if (call != null) {
-        call.exec.executeHere(() -> onStrayResponse(call, resp, source));
+        onCallThread(call, () -> onStrayResponse(call, resp, source));
       }
     }
   }
@@ -675,6 +675,18 @@ public final class Proxy implements SipListener {
   }
 
   // ---------------------------------------------------------------- what calls ask of the proxy
+
+  /**
+   * A message's work for its call, given on the stack's thread: run there while the stack keeps up
+   * (no hand-off, no thread wake-up), on the pool once datagrams queue up behind it.
+   */
+  private void onCallThread(ProxiedCall call, Runnable work) {
+    if (workDelay.stackBehind()) {
+      call.exec.execute(work);
+    } else {
+      call.exec.executeHere(work);
+    }
+  }
 
   Instant now() {
     return clock.instant();

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * How long the oldest UDP datagram has waited in the stack's receive queue (between the thread that
  * reads the socket and the one that parses and handles messages). Call work runs on that handling
  * thread ({@link SerialExecutor#executeHere}), so when the router cannot keep up this queue is where
- * the wait builds. The stack keeps the queue in a protected field; it is read once, by reflection.
+ * the wait builds, and a long queue is the sign to hand call work to other threads. The stack keeps
+ * the queue in a protected field; it is read once, by reflection.
  */
 public final class StackBacklog implements LongSupplier {
   private static final Logger LOG = LoggerFactory.getLogger(StackBacklog.class);
@@ -29,8 +30,13 @@ public final class StackBacklog implements LongSupplier {
   }
 
   /** The backlog of every UDP listening point of a started {@code stack} (none readable: always 0). */
-  @SuppressWarnings("unchecked")
   public static StackBacklog of(SipStack stack) {
+    return of(stack, System::currentTimeMillis);
+  }
+
+  /** As {@link #of(SipStack)}, counting waits with {@code millis} (the stack stamps arrivals with the wall clock). */
+  @SuppressWarnings("unchecked")
+  static StackBacklog of(SipStack stack, LongSupplier millis) {
     List<Queue<DatagramQueuedMessageDispatch>> queues = new ArrayList<>();
     if (stack instanceof ProxyStack s) {
       try {
@@ -45,7 +51,7 @@ public final class StackBacklog implements LongSupplier {
         LOG.warn("the SIP stack's receive backlog cannot be read ({}); overload is judged by call work alone", e.toString());
       }
     }
-    return new StackBacklog(queues, System::currentTimeMillis);
+    return new StackBacklog(queues, millis);
   }
 
   /** Nanoseconds the oldest waiting datagram has waited; 0 with none waiting. */
@@ -59,6 +65,15 @@ public final class StackBacklog implements LongSupplier {
       }
     }
     return oldest == Long.MAX_VALUE ? 0 : Math.max(0, millis.getAsLong() - oldest) * 1_000_000L;
+  }
+
+  /** Datagrams read and not yet taken for handling. */
+  public int waiting() {
+    int n = 0;
+    for (Queue<DatagramQueuedMessageDispatch> q : queues) {
+      n += q.size();
+    }
+    return n;
   }
 
   int queues() {

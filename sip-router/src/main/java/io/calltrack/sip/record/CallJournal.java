@@ -55,6 +55,8 @@ public final class CallJournal implements AutoCloseable {
    * Set on {@link #io} before the event that made it so completes; cleared once the replay ends.
    */
   private volatile boolean spooling;
+  /** Events given to {@link #write} and not yet in Redis or the spool. */
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private long timerId = -1;
 
   /**
@@ -168,6 +170,22 @@ public final class CallJournal implements AutoCloseable {
    * executor (a thread wake-up each way) is used only to spool or to queue behind the spool.
    */
   public Future<Void> write(CallEvent event) {
+    inFlight.incrementAndGet();
+    Promise<Void> done = Promise.promise();
+    writeNow(event).onComplete(ar -> {
+      done.handle(ar);
+      // after the callbacks: a call's next event, written from them, is counted before this one leaves
+      inFlight.decrementAndGet();
+    });
+    return done.future();
+  }
+
+  /** Events given to {@link #write} and not yet in Redis or the spool. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  private Future<Void> writeNow(CallEvent event) {
     Promise<Void> done = Promise.promise();
     if (!spooling) {
       redisWrite(event).onComplete(ar -> {
