@@ -213,6 +213,7 @@ public final class SipRouter {
     p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));
     p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));
     p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+    p.setProperty("gov.nist.javax.sip.TIMER_CLASS_NAME", io.calltrack.sip.proxy.StackTimer.class.getName());
     RouterLimits limits = o.limits();
     p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", TcpLimits.class.getName());
     p.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", io.calltrack.sip.proxy.ResponseGate.class.getName());
