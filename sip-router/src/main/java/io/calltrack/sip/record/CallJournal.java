@@ -94,7 +94,7 @@ public final class CallJournal implements AutoCloseable {
    * closes the calls an earlier run left open.
    */
   public void start(Duration period) {
-    context.runOnContext(v -> timerId = vertx.setPeriodic(period.toMillis(), id -> io.execute(this::replay)));
+    context.runOnContext(v -> timerId = vertx.setPeriodic(period.toMillis(), id -> io.execute(this::checkIn)));
     io.execute(this::replay);
     closeLeftovers();
   }
@@ -111,17 +111,12 @@ public final class CallJournal implements AutoCloseable {
     }
   }
 
-  /** The call's last event is in Redis or the spool (file IO: on the journal's own executor). */
+  /**
+   * The call's last event is in Redis or the spool. Its line in the open-calls log goes out with the
+   * next event logged, or at the next periodic check: no file IO here (this runs on the Vert.x context).
+   */
   public void closed(String callId) {
-    io.execute(() -> closedNow(callId));
-  }
-
-  private void closedNow(String callId) {
-    try {
-      log.closed(callId);
-    } catch (RuntimeException e) {
-      LOG.error("could not mark call {} closed in the open-calls log: {}", callId, e.toString());
-    }
+    log.closed(callId);
   }
 
   /** Calls whose last event is not yet in Redis or the spool (including an earlier run's, until closed). */
@@ -243,6 +238,16 @@ public final class CallJournal implements AutoCloseable {
         .timeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .onComplete(p));
     return p.future();
+  }
+
+  /** Periodically: closes logged calls when no event came to carry them, and replays the spool. */
+  private void checkIn() {
+    try {
+      log.flushClosed();
+    } catch (RuntimeException e) {
+      LOG.error("could not mark calls closed in the open-calls log: {}", e.toString());
+    }
+    replay();
   }
 
   private void replay() {

@@ -42,8 +42,15 @@ final class OpenCallLog implements AutoCloseable {
   private static final int COMPACT_AFTER_LINES = 1_000;
 
   private final Path file;
-  /** Events of each open call, in the order they were logged. */
-  private final Map<String, List<CallEvent>> open = new LinkedHashMap<>();
+  /**
+   * Each open call's events as logged (JSON lines), in order: kept as written so a compaction copies
+   * lines instead of serialising every open event again.
+   */
+  private final Map<String, List<String>> open = new LinkedHashMap<>();
+  /** Lines in {@link #open}: counted as they come and go (walking the map at every close cost a fifth of the router's CPU). */
+  private int openLines;
+  /** Calls closed since the last write: their lines go out with the next event's (one write, no wake-up). */
+  private final java.util.Queue<String> closing = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private BufferedWriter writer;
   private int lines;
 
@@ -80,18 +87,19 @@ final class OpenCallLog implements AutoCloseable {
       }
       try {
         CallEvent e = JsonMapper.read(line, CallEvent.class);
-        open.computeIfAbsent(e.callId(), k -> new ArrayList<>()).add(e);
+        open.computeIfAbsent(e.callId(), k -> new ArrayList<>()).add(line);
       } catch (RuntimeException e) {
         // only the last line can be cut short (a kill mid-write): that event was never acknowledged
         LOG.warn("skipping unreadable line {} of {}", n, file);
       }
     }
+    openLines = open.values().stream().mapToInt(List::size).sum();
   }
 
   /** Calls left open by an earlier run (or not yet closed by this one): each call's events, oldest first. */
   synchronized Map<String, List<CallEvent>> leftovers() {
     Map<String, List<CallEvent>> copy = new LinkedHashMap<>();
-    open.forEach((id, events) -> copy.put(id, List.copyOf(events)));
+    open.forEach((id, lines) -> copy.put(id, lines.stream().map(l -> JsonMapper.read(l, CallEvent.class)).toList()));
     return copy;
   }
 
@@ -101,18 +109,45 @@ final class OpenCallLog implements AutoCloseable {
     // (one call's events come from its one executor, so they still reach the file in order)
     String line = JsonMapper.write(event);
     synchronized (this) {
-      open.computeIfAbsent(event.callId(), k -> new ArrayList<>()).add(event);
-      writeLine(line);
+      open.computeIfAbsent(event.callId(), k -> new ArrayList<>(4)).add(line);
+      openLines++;
+      writeClosing();
+      writeLine(line, true);
+      compactIfMostlyClosed();
     }
   }
 
-  /** The call's last event is in Redis or the spool: it needs no recovery any more. */
-  synchronized void closed(String callId) {
-    if (open.remove(callId) == null) {
-      return;
+  /**
+   * The call's last event is in Redis or the spool: it needs no recovery any more. Written with the
+   * next event, or by {@link #flushClosed} (the journal's periodic check): a router killed before
+   * that replays the call once more, which changes nothing (events are idempotent by seq).
+   */
+  void closed(String callId) {
+    closing.add(callId);
+  }
+
+  /** Writes the closes waiting for an event to go with. */
+  synchronized void flushClosed() {
+    if (!closing.isEmpty()) {
+      writeClosing();
+      flush();
+      compactIfMostlyClosed();
     }
-    writeLine(CLOSED + callId);
-    if (open.isEmpty() || (lines > COMPACT_AFTER_LINES && lines > 4 * openEvents())) {
+  }
+
+  private void writeClosing() {
+    String callId;
+    while ((callId = closing.poll()) != null) {
+      List<String> gone = open.remove(callId);
+      if (gone != null) {
+        openLines -= gone.size();
+        writeLine(CLOSED + callId, false);
+      }
+    }
+  }
+
+  private void compactIfMostlyClosed() {
+    if (open.isEmpty() || (lines > COMPACT_AFTER_LINES && lines > 4 * openLines)) {
       try {
         compact();
       } catch (IOException e) {
@@ -122,18 +157,10 @@ final class OpenCallLog implements AutoCloseable {
   }
 
   synchronized int openCalls() {
-    return open.size();
+    return Math.max(0, open.size() - closing.size());
   }
 
-  private int openEvents() {
-    int n = 0;
-    for (List<CallEvent> events : open.values()) {
-      n += events.size();
-    }
-    return n;
-  }
-
-  private void writeLine(String line) {
+  private void writeLine(String line, boolean flush) {
     try {
       if (writer == null) {
         writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
@@ -141,8 +168,20 @@ final class OpenCallLog implements AutoCloseable {
       }
       writer.write(line);
       writer.newLine();
-      writer.flush();
       lines++;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the open-calls log " + file, e);
+    }
+    if (flush) {
+      flush();
+    }
+  }
+
+  private void flush() {
+    try {
+      if (writer != null) {
+        writer.flush();
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the open-calls log " + file, e);
     }
@@ -154,9 +193,9 @@ final class OpenCallLog implements AutoCloseable {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     int n = 0;
     try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      for (List<CallEvent> events : open.values()) {
-        for (CallEvent e : events) {
-          w.write(JsonMapper.write(e));
+      for (List<String> logged : open.values()) {
+        for (String line : logged) {
+          w.write(line);
           w.newLine();
           n++;
         }
@@ -175,6 +214,7 @@ final class OpenCallLog implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    writeClosing();
     try {
       closeWriter();
     } catch (IOException e) {

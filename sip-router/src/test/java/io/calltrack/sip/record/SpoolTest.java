@@ -74,9 +74,11 @@ class SpoolTest {
       log.append(event("a", 0));
       log.append(event("b", 0));
       log.closed("a");
+      log.flushClosed();
       String kept = Files.readString(dir.resolve("calls.open"));
       assertTrue(kept.contains("\"callId\":\"b\""), "b is still open: its line is needed");
       log.closed("b");
+      log.flushClosed(); // the journal's periodic check: no event came to carry the close
       assertEquals("", Files.readString(dir.resolve("calls.open")), "no call open: nothing of a or b stays");
       // many calls through while one stays open: closed calls' lines are compacted away
       log.append(event("long", 0));
@@ -93,6 +95,24 @@ class SpoolTest {
       assertTrue(Files.readString(dir.resolve("calls.spool")).contains("+15557770002"));
       spool.ack(); // in Redis: the spool file goes
       assertFalse(Files.exists(dir.resolve("calls.spool")));
+    }
+  }
+
+  @Test
+  void aCallsCloseGoesOutWithTheNextEventLogged() throws Exception {
+    try (OpenCallLog log = OpenCallLog.open(dir)) {
+      log.append(event("a", 0));
+      log.closed("a");
+      assertEquals(0, log.openCalls());
+      assertFalse(Files.readAllLines(dir.resolve("calls.open")).contains("closed a"),
+          "no write of its own (a kill now would replay call a once more: harmless)");
+      log.append(event("b", 0));
+      List<String> lines = Files.readAllLines(dir.resolve("calls.open"));
+      assertEquals(List.of("closed a"), lines.stream().filter(l -> l.startsWith("closed")).toList());
+      assertTrue(lines.indexOf("closed a") < lines.size() - 1, "before b's event: " + lines);
+    }
+    try (OpenCallLog log = OpenCallLog.open(dir)) {
+      assertEquals(java.util.Set.of("b"), log.leftovers().keySet());
     }
   }
 }
