@@ -114,10 +114,33 @@ final class Spool implements AutoCloseable {
     return pending.peek();
   }
 
+  /**
+   * The oldest events, up to {@code max}, stopping before a call's second event: events of different
+   * calls may go to Redis together, a call's own one at a time and in order.
+   */
+  java.util.List<CallEvent> peekRound(int max) {
+    java.util.List<CallEvent> round = new java.util.ArrayList<>();
+    java.util.Set<String> calls = new java.util.HashSet<>();
+    for (CallEvent e : pending) {
+      if (round.size() == max || !calls.add(e.callId())) {
+        break;
+      }
+      round.add(e);
+    }
+    return round;
+  }
+
   /** The oldest event is in Redis now. */
   void ack() {
-    pending.poll();
-    done = pendingLines.poll() + 1;
+    ack(1);
+  }
+
+  /** The {@code n} oldest events are in Redis now. */
+  void ack(int n) {
+    for (int i = 0; i < n; i++) {
+      pending.poll();
+      done = pendingLines.poll() + 1;
+    }
     depth = pending.size();
     try {
       if (pending.isEmpty()) {

@@ -115,4 +115,22 @@ class SpoolTest {
       assertEquals(java.util.Set.of("b"), log.leftovers().keySet());
     }
   }
+
+  @Test
+  void aReplayRoundTakesEachCallOnceAndStopsAtACallsSecondEvent() {
+    try (Spool spool = Spool.open(dir)) {
+      spool.append(event("a", 0));
+      spool.append(event("b", 0));
+      spool.append(event("a", 1));
+      spool.append(event("c", 0));
+      assertEquals(List.of("a#0", "b#0"), spool.peekRound(64).stream().map(e -> e.callId() + "#" + e.seq()).toList());
+      assertEquals(List.of("a#0"), spool.peekRound(1).stream().map(e -> e.callId() + "#" + e.seq()).toList());
+      spool.ack(2);
+      assertEquals(2, spool.depth());
+      assertEquals(List.of("a#1", "c#0"), spool.peekRound(64).stream().map(e -> e.callId() + "#" + e.seq()).toList());
+    }
+    try (Spool spool = Spool.open(dir)) { // the acknowledged round stays acknowledged across a restart
+      assertEquals(List.of("a#1", "c#0"), spool.peekRound(64).stream().map(e -> e.callId() + "#" + e.seq()).toList());
+    }
+  }
 }
