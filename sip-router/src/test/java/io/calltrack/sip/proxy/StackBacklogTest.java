@@ -6,19 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.calltrack.core.testing.Await;
 import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.sip.testing.RawSip;
+import io.calltrack.sip.testing.RequestListener;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import javax.sip.DialogTerminatedEvent;
-import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
-import javax.sip.ResponseEvent;
-import javax.sip.SipListener;
 import javax.sip.SipProvider;
-import javax.sip.TimeoutEvent;
-import javax.sip.TransactionTerminatedEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -67,7 +62,7 @@ class StackBacklogTest {
   }
 
   /** Holds the stack's handling thread on the first request until released. */
-  private record Blocking(CountDownLatch handling, CountDownLatch release) implements SipListener {
+  private record Blocking(CountDownLatch handling, CountDownLatch release) implements RequestListener {
     @Override
     public void processRequest(RequestEvent evt) {
       handling.countDown();
@@ -77,20 +72,5 @@ class StackBacklogTest {
         Thread.currentThread().interrupt();
       }
     }
-
-    @Override
-    public void processResponse(ResponseEvent evt) {}
-
-    @Override
-    public void processTimeout(TimeoutEvent evt) {}
-
-    @Override
-    public void processIOException(IOExceptionEvent evt) {}
-
-    @Override
-    public void processTransactionTerminated(TransactionTerminatedEvent evt) {}
-
-    @Override
-    public void processDialogTerminated(DialogTerminatedEvent evt) {}
   }
 }

@@ -7,21 +7,16 @@ import gov.nist.javax.sip.stack.SIPStackTimerTask;
 import io.calltrack.core.testing.Await;
 import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.sip.testing.RawSip;
+import io.calltrack.sip.testing.RequestListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.sip.DialogTerminatedEvent;
-import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
-import javax.sip.ResponseEvent;
 import javax.sip.SipFactory;
-import javax.sip.SipListener;
 import javax.sip.SipProvider;
-import javax.sip.TimeoutEvent;
-import javax.sip.TransactionTerminatedEvent;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
@@ -79,7 +74,7 @@ class StackTimerTest {
   }
 
   /** Answers every request 200 in its own server transaction. */
-  private record Answering(SipProvider provider, MessageFactory messages) implements SipListener {
+  private record Answering(SipProvider provider, MessageFactory messages) implements RequestListener {
     @Override
     public void processRequest(RequestEvent evt) {
       try {
@@ -89,20 +84,5 @@ class StackTimerTest {
         throw new IllegalStateException(e);
       }
     }
-
-    @Override
-    public void processResponse(ResponseEvent evt) {}
-
-    @Override
-    public void processTimeout(TimeoutEvent evt) {}
-
-    @Override
-    public void processIOException(IOExceptionEvent evt) {}
-
-    @Override
-    public void processTransactionTerminated(TransactionTerminatedEvent evt) {}
-
-    @Override
-    public void processDialogTerminated(DialogTerminatedEvent evt) {}
   }
 }
