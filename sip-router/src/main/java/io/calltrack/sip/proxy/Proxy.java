@@ -88,7 +88,7 @@ public final class Proxy implements SipListener {
   /** The business-line hosts of the calls in {@link #calls}: added and removed with them. */
   private final CalleeHosts calleeHosts = new CalleeHosts();
   private final AtomicLong branchCounter = new AtomicLong();
-  private final ConcurrentHashMap<String, URI> businessLines = new ConcurrentHashMap<>();
+  private final io.calltrack.sip.ParseCache<URI> businessLines = new io.calltrack.sip.ParseCache<>(10_000);
   private final AtomicInteger liveCalls = new AtomicInteger();
   private volatile boolean closed;
   private volatile MediaAnchor media = MediaAnchor.OFF;
@@ -927,15 +927,7 @@ public final class Proxy implements SipListener {
    * per INVITE. Properties are few; the cache is emptied when it outgrows them (a reconfiguration).
    */
   private SipURI businessLine(String line) throws java.text.ParseException {
-    URI parsed = businessLines.get(line);
-    if (parsed == null) {
-      parsed = addresses.createURI(line);
-      if (businessLines.size() >= 10_000) {
-        businessLines.clear();
-      }
-      businessLines.put(line, parsed);
-    }
-    return (SipURI) parsed.clone();
+    return (SipURI) businessLines.get(line, addresses::createURI).clone();
   }
 
   /** Where requests to the caller go: its Contact if that is a trunk address, else back where the INVITE came from. */

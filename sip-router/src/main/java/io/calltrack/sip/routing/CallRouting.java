@@ -3,6 +3,8 @@ package io.calltrack.sip.routing;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.RoutingTable;
 import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.sip.ParseCache;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -52,24 +54,16 @@ public final class CallRouting {
    * trunks' INVITEs get here; the cache is emptied when full, so odd numbers cannot grow it.
    */
   private PhoneNumber parsed(String dialled) {
-    Object known = numbers.get(dialled);
-    if (known == null) {
+    return numbers.get(dialled, d -> {
       try {
-        known = PhoneNumber.fromDialled(stripVisualSeparators(dialled), PhoneNumber.DEFAULT_REGION);
+        return Optional.of(PhoneNumber.fromDialled(stripVisualSeparators(d), PhoneNumber.DEFAULT_REGION));
       } catch (CalltrackException.Invalid e) {
-        known = NOT_A_NUMBER;
+        return Optional.<PhoneNumber>empty();
       }
-      if (numbers.size() >= MAX_CACHED_NUMBERS) {
-        numbers.clear();
-      }
-      numbers.put(dialled, known);
-    }
-    return known instanceof PhoneNumber n ? n : null;
+    }).orElse(null);
   }
 
-  private static final int MAX_CACHED_NUMBERS = 10_000;
-  private static final Object NOT_A_NUMBER = new Object();
-  private final java.util.concurrent.ConcurrentHashMap<String, Object> numbers = new java.util.concurrent.ConcurrentHashMap<>();
+  private final ParseCache<Optional<PhoneNumber>> numbers = new ParseCache<>(10_000);
 
   public boolean isTrunk(String sourceAddress) {
     return trunks.allows(sourceAddress);
