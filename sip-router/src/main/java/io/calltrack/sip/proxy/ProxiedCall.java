@@ -36,7 +36,8 @@ final class ProxiedCall {
   final Proxy proxy;
   final String sipCallId;
   final Request invite;
-  final ServerTransaction inviteSt;
+  /** The caller's INVITE transaction: dropped when the call is over (see {@link #release}). */
+  ServerTransaction inviteSt;
   final SerialExecutor exec;
   final long arrivedNanos;
   final String callerTag;
@@ -53,6 +54,7 @@ final class ProxiedCall {
   CallObserver observer;
   /** The call's media through the relay (rtpengine), set before the call's first task. */
   MediaLeg media;
+  /** The INVITE towards the business line: dropped when the call is over (see {@link #release}). */
   ClientTransaction inviteCt;
   /** The business line's tag: from its first tagged 18x, then its 2xx. */
   String calleeTag;
@@ -158,7 +160,18 @@ final class ProxiedCall {
       media.end().onSuccess(observer::media); // the relay forgets the call; its recording is closed
     }
     proxy.ended(this, status);
+    release();
     proxy.timer(LINGER, this, () -> proxy.forget(this));
+  }
+
+  /**
+   * The call is over: its INVITE transactions are the stack's alone from here (their RFC 3261 timers
+   * absorb retransmissions and end them), so a lingering call does not keep them, their messages and
+   * their bytes on the heap for {@link #LINGER}. At 1,000 calls/s that was 8,000 of each.
+   */
+  private void release() {
+    inviteSt = null;
+    inviteCt = null;
   }
 
   /** Router stopping: no timer of this call fires after it. */

@@ -717,8 +717,6 @@ public final class Proxy implements SipListener {
     if (calls.remove(call.sipCallId, call)) {
       calleeHosts.remove(call.calleeHop);
     }
-    terminate(call.inviteCt);
-    terminate(call.inviteSt);
   }
 
   private static void terminate(javax.sip.Transaction tx) {

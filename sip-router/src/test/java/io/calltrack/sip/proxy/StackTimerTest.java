@@ -22,7 +22,10 @@ import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** On a real stack: a completed non-INVITE server transaction lingers 5 s (Timer J capped), not 32 s. */
+/**
+ * On a real stack: a completed non-INVITE server transaction lingers 5 s (Timer J capped), not 32 s,
+ * and an answered INVITE's terminated transaction 5 s, not 8.
+ */
 @Timeout(60)
 class StackTimerTest {
   /** Delays the stack's timer was given, by task class (the stack instantiates this by name). */
@@ -41,8 +44,27 @@ class StackTimerTest {
 
   @Test
   void aCompletedByeTransactionOverUdpIsKeptFiveSecondsNotThirtyTwo() throws Exception {
+    String timerJ = "gov.nist.javax.sip.stack.SIPServerTransactionImpl$1";
+    answered("BYE", "Call-ID: timer-j@test\r\nCSeq: 2 BYE\r\n", timerJ);
+    assertEquals(List.of(32_000L), ASKED.get(timerJ), "the stack asks 64*T1");
+    assertEquals(List.of(StackTimer.WAIT_MILLIS), GIVEN.get(timerJ));
+    onlyChanged(timerJ);
+  }
+
+  @Test
+  void anAnsweredInvitesTerminatedTransactionLingersFiveSecondsNotEight() throws Exception {
+    answered("INVITE", "Call-ID: linger@test\r\nCSeq: 1 INVITE\r\nContact: <sip:a@127.0.0.1>\r\n", StackTimer.LINGER);
+    assertEquals(List.of(8_000L), ASKED.get(StackTimer.LINGER), "the stack asks its linger, 8 s");
+    assertEquals(List.of(StackTimer.WAIT_MILLIS), GIVEN.get(StackTimer.LINGER));
+    onlyChanged(StackTimer.LINGER);
+  }
+
+  /** Sends one request to a stack that answers it 200, and waits until the stack scheduled {@code task}. */
+  private static void answered(String method, String headers, String task) throws Exception {
+    ASKED.clear();
+    GIVEN.clear();
     Properties p = new Properties();
-    p.setProperty("javax.sip.STACK_NAME", "timer-j-test");
+    p.setProperty("javax.sip.STACK_NAME", "stack-timer-test-" + method);
     p.setProperty("gov.nist.javax.sip.TIMER_CLASS_NAME", Recording.class.getName());
     p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off"); // as the router: a BYE of no known dialog is handled
     ProxyStack stack = new ProxyStack(p);
@@ -53,24 +75,28 @@ class StackTimerTest {
       MessageFactory messages = SipFactory.getInstance().createMessageFactory();
       provider.addSipListener(new Answering(provider, messages));
       stack.start();
-      peer.send("BYE sip:127.0.0.1:" + port + " SIP/2.0\r\n"
-          + "Via: SIP/2.0/UDP 127.0.0.1:" + peer.port() + ";branch=z9hG4bK-timer-j\r\n"
+      peer.send(method + " sip:127.0.0.1:" + port + " SIP/2.0\r\n"
+          + "Via: SIP/2.0/UDP 127.0.0.1:" + peer.port() + ";branch=z9hG4bK-" + method + "\r\n"
           + "Max-Forwards: 70\r\nFrom: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:b@127.0.0.1>;tag=2\r\n"
-          + "Call-ID: timer-j@test\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n", port);
+          + headers + "Content-Length: 0\r\n\r\n", port);
       String answer = peer.receive(Duration.ofSeconds(10));
+      while (answer.startsWith("SIP/2.0 1")) { // an INVITE may get a 100 Trying first
+        answer = peer.receive(Duration.ofSeconds(10));
+      }
       assertTrue(answer.startsWith("SIP/2.0 200"), answer);
-      String timerJ = "gov.nist.javax.sip.stack.SIPServerTransactionImpl$1";
-      Await.until(Duration.ofSeconds(10), () -> ASKED.containsKey(timerJ));
-      assertEquals(List.of(32_000L), ASKED.get(timerJ), "the stack asks 64*T1");
-      assertEquals(List.of(StackTimer.TIMER_J_MILLIS), GIVEN.get(timerJ));
-      ASKED.forEach((task, delays) -> {
-        if (!task.equals(timerJ)) {
-          assertEquals(delays, GIVEN.get(task), "only Timer J changes: " + task);
-        }
-      });
+      Await.until(Duration.ofSeconds(10), () -> ASKED.containsKey(task));
     } finally {
       stack.stop();
     }
+  }
+
+  /** Every task but {@code changed} got the delay the stack asked for. */
+  private static void onlyChanged(String changed) {
+    ASKED.forEach((task, delays) -> {
+      if (!task.equals(changed)) {
+        assertEquals(delays, GIVEN.get(task), "only " + changed + " changes: " + task);
+      }
+    });
   }
 
   /** Answers every request 200 in its own server transaction. */
@@ -78,8 +104,12 @@ class StackTimerTest {
     @Override
     public void processRequest(RequestEvent evt) {
       try {
-        provider.getNewServerTransaction(evt.getRequest())
-            .sendResponse(messages.createResponse(Response.OK, evt.getRequest()));
+        Response ok = messages.createResponse(Response.OK, evt.getRequest());
+        javax.sip.header.Header contact = evt.getRequest().getHeader(javax.sip.header.ContactHeader.NAME);
+        if (contact != null) {
+          ok.setHeader(contact); // a 2xx to an INVITE must carry one
+        }
+        provider.getNewServerTransaction(evt.getRequest()).sendResponse(ok);
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
