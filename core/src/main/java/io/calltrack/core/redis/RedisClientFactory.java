@@ -16,6 +16,16 @@ import io.vertx.redis.client.RedisRole;
 public final class RedisClientFactory {
   private RedisClientFactory() {}
 
+  /**
+   * Connections per Redis node, which is also the number of commands in flight: the client holds a
+   * pooled connection for a command's whole round trip (it does not pipeline one connection's
+   * commands across {@code send} calls). With 8, a router on a busy 2-core host, where each round
+   * trip stretched to milliseconds, had its commands wait seconds for a connection, its call journal
+   * timed out into the spool, and it never caught up (600 calls/s from a cold start: 8,700-21,800 of
+   * 24,000-36,000 calls failed; with 64: 3,481 of 30,000, all in the first seconds, nothing spooled).
+   */
+  static final int CONNECTIONS = 64;
+
   /** Options for {@code target}'s one-string form ({@link RedisTarget#parse}); a plain URL is standalone. */
   public static RedisOptions options(String target) {
     return options(RedisTarget.parse(target));
@@ -23,8 +33,7 @@ public final class RedisClientFactory {
 
   public static RedisOptions options(RedisTarget target) {
     RedisOptions o = new RedisOptions()
-        // a connection is multiplexed by pipelining; a few of them keep both cores busy
-        .setMaxPoolSize(8)
+        .setMaxPoolSize(CONNECTIONS)
         .setMaxPoolWaiting(4096)
         .setMaxWaitingHandlers(16_384)
         .setPoolRecycleTimeout(15_000);
@@ -36,8 +45,8 @@ public final class RedisClientFactory {
           .setUseReplicas(RedisReplicas.NEVER)
           // after a failover the slot map is re-read within this time (MOVED answers also refresh it)
           .setHashSlotCacheTTL(1_000)
-          // cluster pools hold a connection per node; per node the same 8 as standalone
-          .setMaxPoolSize(8 * 6);
+          // cluster pools hold connections to every node; per node the same as standalone
+          .setMaxPoolSize(CONNECTIONS * 6);
       case SENTINEL -> o.setType(RedisClientType.SENTINEL)
           .setMasterName(target.master())
           .setRole(RedisRole.MASTER)
