@@ -160,7 +160,7 @@ final class ProxiedCall {
       media.end().onSuccess(observer::media); // the relay forgets the call; its recording is closed
     }
     proxy.ended(this, status);
-    release();
+    exec.execute(this::release); // after the task that ended the call: it may still relay the final response
     proxy.timer(LINGER, this, () -> proxy.forget(this));
   }
 
