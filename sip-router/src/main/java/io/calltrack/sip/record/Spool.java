@@ -2,6 +2,7 @@ package io.calltrack.sip.record;
 
 import io.calltrack.core.calls.CallEvent;
 import io.calltrack.core.json.JsonMapper;
+import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,30 +22,51 @@ import org.slf4j.LoggerFactory;
  * replays that event once more, which the store ignores (events are idempotent by call id and seq).
  * A line cut short by a kill mid-write is skipped, and the next run starts a fresh line after it, so
  * it never swallows the event appended next; the count is of lines, so such a line never shifts it.
+ * Only the oldest {@value #WINDOW} waiting events are held in memory, the rest stay on disk until
+ * the replay reaches them: an outage of an hour at 1,000 calls/s spools millions of events, which
+ * held as objects filled the router's heap.
  * Not thread-safe: the {@link CallJournal} calls it from one serial executor.
  */
 final class Spool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
 
+  /** Waiting events held in memory at most; refilled from the file once half are taken. */
+  static final int WINDOW = 1024;
+  private static final String NEWLINE = System.lineSeparator();
+
   private final Path file;
   private final Path doneFile;
+  private final int window;
+  /** The oldest waiting events, at most {@link #window}. */
   private final ArrayDeque<CallEvent> pending = new ArrayDeque<>();
   /** The line of the file each pending event is on (0-based), in step with {@link #pending}. */
   private final ArrayDeque<Long> pendingLines = new ArrayDeque<>();
+  /** Lines after those in {@link #pending}, on disk only: from line {@link #unloadedLine}, at byte {@link #unloadedFrom}. */
+  private long unloaded;
+  private long unloadedLine;
+  private long unloadedFrom;
+  /** Bytes in the file. */
+  private long fileBytes;
   private long lineCount;
   private long done;
   private BufferedWriter writer;
   private volatile int depth;
 
-  private Spool(Path dir) {
+  private Spool(Path dir, int window) {
     this.file = dir.resolve("calls.spool");
     this.doneFile = dir.resolve("calls.spool.done");
+    this.window = window;
   }
 
   static Spool open(Path dir) {
+    return open(dir, WINDOW);
+  }
+
+  /** With at most {@code window} events in memory (tests use a small one). */
+  static Spool open(Path dir, int window) {
     try {
       Files.createDirectories(dir);
-      Spool spool = new Spool(dir);
+      Spool spool = new Spool(dir, window);
       spool.load();
       return spool;
     } catch (IOException e) {
@@ -58,31 +79,67 @@ final class Spool implements AutoCloseable {
       done = Long.parseLong(Files.readString(doneFile).strip());
     }
     if (Files.exists(file)) {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      lineCount = lines.size();
-      for (int i = (int) Math.min(done, lines.size()); i < lines.size(); i++) {
-        String line = lines.get(i);
-        if (line.isBlank()) {
-          continue;
-        }
-        try {
-          pending.add(JsonMapper.read(line, CallEvent.class));
-          pendingLines.add((long) i);
-        } catch (RuntimeException e) {
-          // a line cut short by a crash mid-write: nothing after it was acknowledged either
-          LOG.warn("skipping an unreadable spool line {} of {}", i + 1, file);
-        }
-      }
-    }
-    depth = pending.size();
-    if (pending.isEmpty()) {
-      clear();
-    } else {
       if (Files.size(file) > 0 && !endsWithNewline()) {
         // the last line was cut short: the next event starts on a line of its own
-        Files.writeString(file, System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        Files.writeString(file, NEWLINE, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+      }
+      try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          long at = lineCount++;
+          long bytes = bytes(line);
+          if (at >= done) {
+            if (unloaded > 0 || pending.size() == window) {
+              if (unloaded++ == 0) {
+                unloadedLine = at;
+                unloadedFrom = fileBytes;
+              }
+            } else {
+              take(line, at);
+            }
+          }
+          fileBytes += bytes;
+        }
       }
     }
+    depth = (int) Math.min(Integer.MAX_VALUE, pending.size() + unloaded);
+    if (isEmpty()) {
+      clear();
+    }
+  }
+
+  /** Adds a spooled line to the events in memory; a line cut short by a crash mid-write is skipped. */
+  private void take(String line, long at) {
+    if (line.isBlank()) {
+      return;
+    }
+    try {
+      pending.add(JsonMapper.read(line, CallEvent.class));
+      pendingLines.add(at);
+    } catch (RuntimeException e) {
+      // a line cut short by a crash mid-write: nothing after it was acknowledged either
+      LOG.warn("skipping an unreadable spool line {} of {}", at + 1, file);
+    }
+  }
+
+  /** Reads the next lines kept on disk only, until the window is full again. */
+  private void refill() {
+    try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ)) {
+      ch.position(unloadedFrom);
+      BufferedReader r = new BufferedReader(java.nio.channels.Channels.newReader(ch, StandardCharsets.UTF_8));
+      String line;
+      while (unloaded > 0 && pending.size() < window && (line = r.readLine()) != null) {
+        take(line, unloadedLine++);
+        unloadedFrom += bytes(line);
+        unloaded--;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the call spool " + file, e);
+    }
+  }
+
+  private static long bytes(String line) {
+    return line.getBytes(StandardCharsets.UTF_8).length + NEWLINE.length();
   }
 
   private boolean endsWithNewline() throws IOException {
@@ -99,12 +156,22 @@ final class Spool implements AutoCloseable {
         writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
             StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
       }
-      writer.write(JsonMapper.write(event));
-      writer.newLine();
+      String line = JsonMapper.write(event);
+      writer.write(line);
+      writer.write(NEWLINE);
       writer.flush();
-      pending.add(event);
-      pendingLines.add(lineCount++);
-      depth = pending.size();
+      long at = lineCount++;
+      if (unloaded > 0 || pending.size() == window) {
+        if (unloaded++ == 0) {
+          unloadedLine = at;
+          unloadedFrom = fileBytes;
+        }
+      } else {
+        pending.add(event);
+        pendingLines.add(at);
+      }
+      fileBytes += bytes(line);
+      depth = (int) Math.min(Integer.MAX_VALUE, pending.size() + unloaded);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the call spool " + file, e);
     }
@@ -141,9 +208,12 @@ final class Spool implements AutoCloseable {
       pending.poll();
       done = pendingLines.poll() + 1;
     }
-    depth = pending.size();
+    if (unloaded > 0 && pending.size() <= window / 2) {
+      refill();
+    }
+    depth = (int) Math.min(Integer.MAX_VALUE, pending.size() + unloaded);
     try {
-      if (pending.isEmpty()) {
+      if (isEmpty()) {
         clear();
       } else {
         Path tmp = doneFile.resolveSibling(doneFile.getFileName() + ".tmp");
@@ -156,7 +226,7 @@ final class Spool implements AutoCloseable {
   }
 
   boolean isEmpty() {
-    return pending.isEmpty();
+    return pending.isEmpty() && unloaded == 0;
   }
 
   /** Events waiting; safe to read from any thread (the metrics gauge). */
@@ -170,6 +240,8 @@ final class Spool implements AutoCloseable {
     Files.deleteIfExists(doneFile);
     done = 0;
     lineCount = 0;
+    fileBytes = 0;
+    unloaded = 0;
     pendingLines.clear();
   }
 

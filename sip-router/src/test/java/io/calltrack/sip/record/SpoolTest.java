@@ -133,4 +133,43 @@ class SpoolTest {
       assertEquals(List.of("a#1", "c#0"), spool.peekRound(64).stream().map(e -> e.callId() + "#" + e.seq()).toList());
     }
   }
+
+  @Test
+  void onlyAWindowOfEventsIsHeldInMemoryAndTheRestIsReadBackFromDiskInOrder() throws Exception {
+    List<String> drained = new java.util.ArrayList<>();
+    try (Spool spool = Spool.open(dir, 4)) {
+      for (int i = 0; i < 10; i++) {
+        spool.append(event("c" + i, 0));
+      }
+      assertEquals(10, spool.depth());
+      assertEquals(4, spool.peekRound(64).size(), "no more than the window is in memory");
+      drain(spool, 3, drained); // c0..c2 in Redis
+    }
+    try (Spool again = Spool.open(dir, 4)) {
+      assertEquals(7, again.depth(), "c3..c9 still waiting after a restart");
+      again.append(event("c10", 0)); // behind the events on disk, not before them
+      again.append(event("c11", 0));
+      assertEquals(9, again.depth());
+      drain(again, Integer.MAX_VALUE, drained);
+      assertTrue(again.isEmpty());
+      assertEquals(0, again.depth());
+    }
+    List<String> expected = new java.util.ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      expected.add("c" + i);
+    }
+    assertEquals(expected, drained, "every event once, in the order spooled");
+    assertFalse(Files.exists(dir.resolve("calls.spool")), "an empty spool leaves no file");
+  }
+
+  /** Takes up to {@code max} events as the journal's replay does, one round at a time. */
+  private static void drain(Spool spool, int max, List<String> into) {
+    int taken = 0;
+    while (!spool.isEmpty() && taken < max) {
+      List<CallEvent> round = spool.peekRound(Math.min(64, max - taken));
+      round.forEach(e -> into.add(e.callId()));
+      spool.ack(round.size());
+      taken += round.size();
+    }
+  }
 }
