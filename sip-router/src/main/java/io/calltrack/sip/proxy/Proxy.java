@@ -457,6 +457,11 @@ public final class Proxy implements SipListener {
         }
       });
     } else if (data instanceof Relay relay) {
+      if (resp.getStatusCode() >= 200) {
+        // relayed below; the stack absorbs its retransmissions, and the transaction (kept for Timer K)
+        // need not keep the relayed request, its caller's transaction and the call on the heap
+        ct.setApplicationData(new OwnRequest(relay.hop));
+      }
       onCallThread(relay.call, () -> {
         if (fromHop(relay.hop, source, resp) && sameDialog(relay.request, resp)) {
           onRelayResponse(relay, resp);
@@ -937,7 +942,10 @@ public final class Proxy implements SipListener {
     return new gov.nist.javax.sip.stack.HopImpl(source, sourcePort, inTransport);
   }
 
-  /** A request of our own (a CANCEL, the BYE of a late answer): its responses end with us. */
+  /**
+   * A request whose responses end with us: our own (a CANCEL, the BYE of a late answer), or a relayed
+   * one whose final response went on already.
+   */
   private record OwnRequest(Hop hop) {}
 
   /** An in-dialog request being relayed: where it went, and where its responses go back to. */

@@ -83,6 +83,16 @@ class CallRoutingTest {
   }
 
   @Test
+  void anAddressAskedAgainGetsTheSameVerdict() {
+    TrunkAllowList narrow = TrunkAllowList.of(List.of("192.168.4.0/22"));
+    for (int i = 0; i < 3; i++) { // the verdict is remembered per address: the same, whichever way it went
+      assertTrue(narrow.allows("192.168.5.1"));
+      assertFalse(narrow.allows("192.168.8.1"));
+      assertFalse(narrow.allows("trunk.example.com"));
+    }
+  }
+
+  @Test
   void hostNamesAreRefusedInTheAllowList() {
     assertThrows(IllegalArgumentException.class, () -> TrunkAllowList.of(List.of("trunk.example.com")));
     assertThrows(IllegalArgumentException.class, () -> TrunkAllowList.of(List.of("10.0.0.0/33")));
