@@ -41,9 +41,11 @@ final class Spool implements AutoCloseable {
   private final ArrayDeque<CallEvent> pending = new ArrayDeque<>();
   /** The line of the file each pending event is on (0-based), in step with {@link #pending}. */
   private final ArrayDeque<Long> pendingLines = new ArrayDeque<>();
-  /** Lines after those in {@link #pending}, on disk only: from line {@link #unloadedLine}, at byte {@link #unloadedFrom}. */
+  /**
+   * Lines after those in {@link #pending}, on disk only: always the file's last ones (from line
+   * {@code lineCount - unloaded}), the first at byte {@link #unloadedFrom}.
+   */
   private long unloaded;
-  private long unloadedLine;
   private long unloadedFrom;
   /** Bytes in the file. */
   private long fileBytes;
@@ -87,25 +89,36 @@ final class Spool implements AutoCloseable {
         String line;
         while ((line = r.readLine()) != null) {
           long at = lineCount++;
-          long bytes = bytes(line);
-          if (at >= done) {
-            if (unloaded > 0 || pending.size() == window) {
-              if (unloaded++ == 0) {
-                unloadedLine = at;
-                unloadedFrom = fileBytes;
-              }
-            } else {
-              take(line, at);
-            }
+          if (at >= done && fitsInMemory()) {
+            take(line, at);
           }
-          fileBytes += bytes;
+          fileBytes += bytes(line);
         }
       }
     }
-    depth = (int) Math.min(Integer.MAX_VALUE, pending.size() + unloaded);
+    updateDepth();
     if (isEmpty()) {
       clear();
     }
+  }
+
+  /**
+   * Whether the line being added (at byte {@link #fileBytes}) joins the events in memory: only while
+   * nothing waits on disk and the window has room, so memory holds the oldest events, in order.
+   * Otherwise it is counted as waiting on disk.
+   */
+  private boolean fitsInMemory() {
+    if (unloaded == 0 && pending.size() < window) {
+      return true;
+    }
+    if (unloaded++ == 0) {
+      unloadedFrom = fileBytes;
+    }
+    return false;
+  }
+
+  private void updateDepth() {
+    depth = (int) Math.min(Integer.MAX_VALUE, pending.size() + unloaded);
   }
 
   /** Adds a spooled line to the events in memory; a line cut short by a crash mid-write is skipped. */
@@ -129,7 +142,7 @@ final class Spool implements AutoCloseable {
       BufferedReader r = new BufferedReader(java.nio.channels.Channels.newReader(ch, StandardCharsets.UTF_8));
       String line;
       while (unloaded > 0 && pending.size() < window && (line = r.readLine()) != null) {
-        take(line, unloadedLine++);
+        take(line, lineCount - unloaded);
         unloadedFrom += bytes(line);
         unloaded--;
       }
@@ -161,17 +174,12 @@ final class Spool implements AutoCloseable {
       writer.write(NEWLINE);
       writer.flush();
       long at = lineCount++;
-      if (unloaded > 0 || pending.size() == window) {
-        if (unloaded++ == 0) {
-          unloadedLine = at;
-          unloadedFrom = fileBytes;
-        }
-      } else {
+      if (fitsInMemory()) {
         pending.add(event);
         pendingLines.add(at);
       }
       fileBytes += bytes(line);
-      depth = (int) Math.min(Integer.MAX_VALUE, pending.size() + unloaded);
+      updateDepth();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the call spool " + file, e);
     }
@@ -211,7 +219,7 @@ final class Spool implements AutoCloseable {
     if (unloaded > 0 && pending.size() <= window / 2) {
       refill();
     }
-    depth = (int) Math.min(Integer.MAX_VALUE, pending.size() + unloaded);
+    updateDepth();
     try {
       if (isEmpty()) {
         clear();
