@@ -1,5 +1,6 @@
 package io.calltrack.sip.demo;
 
+import io.calltrack.sip.RequestListener;
 import io.calltrack.sip.SipEndpoint;
 import java.time.Duration;
 import java.util.Map;
@@ -9,18 +10,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.sip.DialogTerminatedEvent;
-import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
-import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
-import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionState;
-import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.header.CallIdHeader;
@@ -37,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * takes the caller's ACK and BYE (and CANCEL while ringing). {@code ./calltrack demo} starts one and
  * points the demo property's {@code businessLine} at {@link #uri(String)}.
  */
-public final class AnsweringEndpoint implements SipListener, AutoCloseable {
+public final class AnsweringEndpoint implements RequestListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AnsweringEndpoint.class);
 
   private final String host;
@@ -188,21 +183,6 @@ public final class AnsweringEndpoint implements SipListener, AutoCloseable {
       return null;
     }
   }
-
-  @Override
-  public void processResponse(ResponseEvent evt) {}
-
-  @Override
-  public void processTimeout(TimeoutEvent evt) {}
-
-  @Override
-  public void processIOException(IOExceptionEvent evt) {}
-
-  @Override
-  public void processTransactionTerminated(TransactionTerminatedEvent evt) {}
-
-  @Override
-  public void processDialogTerminated(DialogTerminatedEvent evt) {}
 
   @Override
   public void close() {

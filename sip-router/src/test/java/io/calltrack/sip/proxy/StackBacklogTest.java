@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.calltrack.core.testing.Await;
 import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.sip.testing.RawSip;
-import io.calltrack.sip.testing.RequestListener;
+import io.calltrack.sip.RequestListener;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;

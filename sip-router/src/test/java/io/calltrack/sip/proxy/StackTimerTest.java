@@ -7,7 +7,7 @@ import gov.nist.javax.sip.stack.SIPStackTimerTask;
 import io.calltrack.core.testing.Await;
 import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.sip.testing.RawSip;
-import io.calltrack.sip.testing.RequestListener;
+import io.calltrack.sip.RequestListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.calltrack.sip.testing;
+package io.calltrack.sip;
 
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
@@ -7,7 +7,7 @@ import javax.sip.SipListener;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
 
-/** A test's SIP listener that handles requests only: every other event is ignored. */
+/** A SIP listener that handles requests only (an answering endpoint, a test's peer): every other event is ignored. */
 @FunctionalInterface
 public interface RequestListener extends SipListener {
   @Override
