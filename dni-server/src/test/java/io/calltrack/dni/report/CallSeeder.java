@@ -33,27 +33,30 @@ public final class CallSeeder {
     io.vertx.redis.client.RedisAPI redis = RedisClientFactory.api(vertx, TestRedis.url());
     String stream = RedisCallStore.eventsStream(property);
     String last = await(redis.xrevrange(List.of(stream, "+", "-", "COUNT", "1"))).get(0).get(0).toString();
+    // delivered first, then pending: read in the other order, the consumer could take the last entries
+    // between the two reads, and "nothing pending, all delivered" would hold before they were applied
     io.calltrack.core.testing.Await.until(java.time.Duration.ofSeconds(120), () -> {
-      io.vertx.redis.client.Response pending;
+      io.vertx.redis.client.Response groups;
       try {
-        pending = await(redis.xpending(
-            List.of(stream, io.calltrack.core.rollup.RollupConsumer.GROUP, "-", last, "10")));
+        groups = await(redis.xinfo(List.of("GROUPS", stream)));
       } catch (Throwable e) { // a Redis error reply (ErrorType) is a Throwable, not an Exception
         if (e.getMessage() != null && e.getMessage().contains("NOGROUP")) {
           return false; // the consumers have not found this new property's stream yet
         }
         throw new IllegalStateException(e);
       }
-      if (pending.size() > 0) {
-        return false;
-      }
-      io.vertx.redis.client.Response groups = await(redis.xinfo(List.of("GROUPS", stream)));
+      boolean delivered = false;
       for (io.vertx.redis.client.Response g : groups) {
         if (io.calltrack.core.rollup.RollupConsumer.GROUP.equals(g.get("name").toString())) {
-          return !older(g.get("last-delivered-id").toString(), last);
+          delivered = !older(g.get("last-delivered-id").toString(), last);
         }
       }
-      return false;
+      if (!delivered) {
+        return false;
+      }
+      // everything up to `last` was delivered before this read: none pending means all applied and acked
+      return await(redis.xpending(List.of(stream, io.calltrack.core.rollup.RollupConsumer.GROUP, "-", last, "10")))
+          .size() == 0;
     });
     redis.close();
   }
