@@ -220,7 +220,7 @@ public final class Proxy implements SipListener {
     ProxiedCall call = new ProxiedCall(this, callId(req), req, st, new SerialExecutor(pool, workDelay::observe),
         System.nanoTime(), fromTag(req), inTransport,
         callerHop(req, source, SipHeaders.remotePort(evt), inTransport), calleeHop, businessLine,
-        SipHeaders.contactUri(req), newBranch(loopKey));
+        SipHeaders.contactUri(req), loopKey, newBranch(loopKey));
     if (calls.putIfAbsent(call.sipCallId, call) != null) {
       // the same Call-ID arriving again as a new transaction: a loop through another route
       respond(st, req, Response.LOOP_DETECTED, null);
@@ -279,7 +279,7 @@ public final class Proxy implements SipListener {
       return;
     }
     ProxiedCall call = calls.get(callId(cancel));
-    if (call == null || !cancels(cancel, call.invite)) {
+    if (call == null || !cancels(cancel, call)) {
       respond(cst, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
       return;
     }
@@ -287,12 +287,12 @@ public final class Proxy implements SipListener {
     onCallThread(call, () -> call.giveUpUpstream(GiveUp.CALLER_CANCELLED));
   }
 
-  /** A CANCEL matches an INVITE by everything RFC 3261 9.2 names, not by the branch alone. */
-  private static boolean cancels(Request cancel, Request invite) {
-    return java.util.Objects.equals(SipHeaders.topBranch(cancel), SipHeaders.topBranch(invite))
-        && java.util.Objects.equals(fromTag(cancel), fromTag(invite))
-        && SipHeaders.cseq(cancel) == SipHeaders.cseq(invite)
-        && cancel.getRequestURI().equals(invite.getRequestURI());
+  /** A CANCEL matches a call's INVITE by everything RFC 3261 9.2 names, not by the branch alone. */
+  private static boolean cancels(Request cancel, ProxiedCall call) {
+    return java.util.Objects.equals(SipHeaders.topBranch(cancel), call.inviteBranch)
+        && java.util.Objects.equals(fromTag(cancel), call.callerTag)
+        && SipHeaders.cseq(cancel) == call.inviteCseq
+        && cancel.getRequestURI().equals(call.inviteUri);
   }
 
   /** Stops the business line ringing; with nothing heard from it yet, just stops retransmitting. */
@@ -596,7 +596,7 @@ public final class Proxy implements SipListener {
         headers.createCSeqHeader(cseq, method), (FromHeader) ok.getHeader(FromHeader.NAME).clone(),
         (ToHeader) ok.getHeader(ToHeader.NAME).clone(),
         new ArrayList<>(List.of(headers.createViaHeader(host, port, call.calleeHop.getTransport(),
-            newBranch(call.invite)))),
+            newBranch(call.loopKey)))),
         headers.createMaxForwardsHeader(70));
     HopRouter.pin(r, call.calleeHop);
     return r;
@@ -636,7 +636,7 @@ public final class Proxy implements SipListener {
   /** A response with no client transaction: only a 2xx retransmission of an answered call is relayed. */
   private void onStrayResponse(ProxiedCall call, Response resp, String source) {
     if (call.phase() == ProxiedCall.Phase.ANSWERED && resp.getStatusCode() / 100 == 2
-        && Request.INVITE.equals(SipHeaders.cseqMethod(resp)) && SipHeaders.cseq(resp) == SipHeaders.cseq(call.invite)
+        && Request.INVITE.equals(SipHeaders.cseqMethod(resp)) && SipHeaders.cseq(resp) == call.inviteCseq
         && java.util.Objects.equals(call.callerTag, fromTag(resp)) && fromHop(call.calleeHop, source, resp)) {
       relayRetransmitted2xx(call, resp);
     }
