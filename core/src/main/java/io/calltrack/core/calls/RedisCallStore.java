@@ -3,7 +3,6 @@ package io.calltrack.core.calls;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.redis.LuaScript;
-import io.calltrack.core.redis.PipelinedScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
@@ -53,11 +52,6 @@ public final class RedisCallStore implements CallStore {
   /** The client behind {@link #api} when known: WAIT-backed writes need it (null: plain writes). */
   private final Redis redis;
   private final LuaScript.Durability durability;
-  /**
-   * Events applied in one turn of the caller's context go to Redis together, one batch per shard
-   * (null without {@link #redis}, and with durability: each of those writes waits for its replicas).
-   */
-  private final PipelinedScript applies;
   /** Shards this process has already registered in {@link #SHARDS}. */
   private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
@@ -68,7 +62,6 @@ public final class RedisCallStore implements CallStore {
     this.api = api;
     this.redis = null;
     this.durability = LuaScript.Durability.NONE;
-    this.applies = null;
   }
 
   /** A store on {@code api} that counts retention TTLs with {@code clock}. */
@@ -94,7 +87,6 @@ public final class RedisCallStore implements CallStore {
     this.api = RedisAPI.api(redis);
     this.redis = redis;
     this.durability = durability;
-    this.applies = durability.enabled() ? null : new PipelinedScript(APPLY, redis);
   }
 
   /** The shard of a call of {@code property} (null: the no-property shard). */
@@ -187,8 +179,8 @@ public final class RedisCallStore implements CallStore {
     List<String> args = List.of(Integer.toString(event.seq()), JsonMapper.write(r.withOutcome(null)),
         indexMember(r.startedAt(), event.callId()), event.type().json(), event.callId(),
         Long.toString(STREAM_MAX_LEN), Long.toString(clock.millis()), Long.toString(r.startedAt().toEpochMilli()));
-    return register(shard).compose(v -> applies != null ? applies.run(shard, keys, args)
-            : redis != null && durability.enabled() ? APPLY.runReplicated(redis, keys, args, durability)
+    return register(shard).compose(v -> redis != null && durability.enabled()
+            ? APPLY.runReplicated(redis, keys, args, durability)
             : APPLY.run(api, keys, args))
         .map(res -> res.toInteger() == 1);
   }

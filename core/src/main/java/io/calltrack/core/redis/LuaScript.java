@@ -86,14 +86,6 @@ public final class LuaScript {
     return sha;
   }
 
-  /** The script's EVALSHA with {@code keys} and {@code args}, for a batch ({@link PipelinedScript}). */
-  public Request request(List<String> keys, List<String> args) {
-    Request r = Request.cmd(Command.EVALSHA).arg(sha).arg(keys.size());
-    keys.forEach(r::arg);
-    args.forEach(r::arg);
-    return r;
-  }
-
   /** Runs the script with {@code keys} and {@code args}. */
   public Future<Response> run(RedisAPI redis, List<String> keys, List<String> args) {
     List<String> call = new ArrayList<>(2 + keys.size() + args.size());
