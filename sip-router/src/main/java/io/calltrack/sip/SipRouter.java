@@ -203,12 +203,11 @@ public final class SipRouter {
     // the listener only hands off, all work runs on the call executors
     p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
     p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
-    // a finished transaction lets go of its messages. "Aggressive", not "Normal" (what AGGRESSIVE_CLEANUP
-    // gives): "Normal" first encodes each request back to bytes, and when the transaction is removed
-    // parses those bytes again only to name it: most of the stack timer thread's CPU at 1,000 calls/s
-    // (perf, 2 Dec 2026). Nothing asks a finished transaction for its request.
+    // a finished transaction keeps its messages as bytes only (JAIN-SIP's "Normal" release strategy).
+    // Not "Aggressive", though it saves the encoding (most of the stack timer thread's CPU at 1,000
+    // calls/s): it drops the last response without keeping its bytes, so the stack cannot retransmit
+    // a final response (a 487 until its ACK, the 200 of a BYE sent again) and its timer throws.
     p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
-    p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "Aggressive");
     // JAIN-SIP allocates a buffer of this size for every UDP datagram it receives and keeps it while
     // the datagram waits in its queue: at 65536 a JFR profile under bench-router showed most of the
     // allocation here, and a backlog of a few seconds filled a 768 MB heap. SIP over UDP stays well
