@@ -15,6 +15,7 @@ import io.calltrack.core.pool.PoolEngine;
 import io.calltrack.core.pool.RedisPoolEngine;
 import io.calltrack.core.pool.Session;
 import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.sip.QuietSipListener;
 import io.calltrack.sip.SipEndpoint;
 import io.calltrack.sip.proxy.SerialExecutor;
 import io.calltrack.sip.record.CallJournal;
@@ -39,14 +40,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
-import javax.sip.DialogTerminatedEvent;
-import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipListener;
 import javax.sip.TimeoutEvent;
-import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.Address;
 import javax.sip.address.SipURI;
 import javax.sip.header.CSeqHeader;
@@ -82,7 +79,7 @@ import org.slf4j.LoggerFactory;
  * closed as completed (the router that bridged it is gone; its call record is closed by that router's
  * restart).
  */
-public final class CallbackDialer implements SipListener {
+public final class CallbackDialer implements QuietSipListener {
   private static final Logger LOG = LoggerFactory.getLogger(CallbackDialer.class);
 
   private final Vertx vertx;
@@ -585,15 +582,6 @@ public final class CallbackDialer implements SipListener {
   private Instant now() {
     return options.clock().instant();
   }
-
-  @Override
-  public void processIOException(IOExceptionEvent evt) {}
-
-  @Override
-  public void processTransactionTerminated(TransactionTerminatedEvent evt) {}
-
-  @Override
-  public void processDialogTerminated(DialogTerminatedEvent evt) {}
 
   /** Callbacks this dialer holds now (tests). */
   public int held() {

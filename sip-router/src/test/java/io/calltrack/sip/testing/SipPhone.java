@@ -1,5 +1,6 @@
 package io.calltrack.sip.testing;
 
+import io.calltrack.sip.QuietSipListener;
 import io.calltrack.sip.SipEndpoint;
 import io.calltrack.localredis.EmbeddedRedis;
 import java.time.Duration;
@@ -12,16 +13,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
-import javax.sip.DialogTerminatedEvent;
-import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
 import javax.sip.TimeoutEvent;
-import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.Address;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
@@ -41,7 +38,7 @@ import javax.sip.message.Response;
  * re-INVITE along the route set the router recorded; as a business line it answers (180 then 200),
  * rings forever, stays silent or answers busy, and can hang up itself.
  */
-public final class SipPhone implements SipListener, AutoCloseable {
+public final class SipPhone implements QuietSipListener, AutoCloseable {
   /**
    * How this phone answers: ANSWER rings then answers; BUSY says 486; RING_FOREVER rings; ANSWER_LATE
    * rings, answers after {@link #lateAnswerDelay} and ignores CANCEL (a 200 that crosses the CANCEL).
@@ -337,15 +334,6 @@ public final class SipPhone implements SipListener, AutoCloseable {
 
   @Override
   public void processTimeout(TimeoutEvent evt) {}
-
-  @Override
-  public void processIOException(IOExceptionEvent evt) {}
-
-  @Override
-  public void processTransactionTerminated(TransactionTerminatedEvent evt) {}
-
-  @Override
-  public void processDialogTerminated(DialogTerminatedEvent evt) {}
 
   @Override
   public void close() {
