@@ -75,6 +75,23 @@ class RedisConfigStoreTest {
   }
 
   @Test
+  void onlyIdsOfLettersDigitsDashAndUnderscoreUpTo64AreLookedUp() {
+    String unique = TestRedis.uniqueId("Az09");
+    String longest = unique + "_" + "z".repeat(63 - unique.length());
+    String marks = unique + "_-";
+    result(store.putProperty(property(longest)));
+    result(store.putProperty(property(marks)));
+    assertEquals(64, longest.length());
+    assertEquals(longest, result(store.property(longest)).orElseThrow().id());
+    assertEquals(marks, result(store.property(marks)).orElseThrow().id());
+    assertEquals(Optional.empty(), result(store.property(longest + "z")), "65 characters is not an id");
+    for (String malformed : new String[] {"", "a.b", "a b", "é", "a/b", "a:b"}) {
+      assertEquals(Optional.empty(), result(store.property(malformed)), "'" + malformed + "' is not an id");
+      assertEquals(Optional.empty(), result(store.pool(malformed)), "'" + malformed + "' is not an id");
+    }
+  }
+
+  @Test
   void poolsAreStoredListedAndRouted() {
     String prop = newProperty();
     String b = TestRedis.uniqueId("pool-b");

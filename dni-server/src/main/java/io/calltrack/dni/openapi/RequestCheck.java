@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.json.schema.Draft;
 import io.vertx.json.schema.JsonSchemaOptions;
@@ -22,6 +23,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -59,10 +61,17 @@ public final class RequestCheck implements RequestChecks {
   private final java.util.Map<io.vertx.json.schema.JsonSchema, io.vertx.json.schema.Validator> detailed =
       java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
   private final JsonSchemaOptions quickOptions;
+  /** Each schema compiled once to a plain predicate ({@link CompiledSchema}); empty where it does not compile. */
+  private final java.util.Map<io.vertx.json.schema.JsonSchema, Optional<CompiledSchema>> compiled =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+  /** The document the compiled schemas' {@code $ref}s point into. */
+  private final JsonObject document;
+  private static final OutputUnit VALID = new OutputUnit(true);
 
   public RequestCheck(ApiContract api) {
     this.api = api;
     this.schemas = api.contract().getSchemaRepository();
+    this.document = api.contract().getRawContract();
     this.quickOptions = new JsonSchemaOptions().setOutputFormat(OutputFormat.Flag)
         .setDraft(api.contract().getVersion() == OpenAPIVersion.V3_0 ? Draft.DRAFT4 : Draft.DRAFT202012);
   }
@@ -85,13 +94,31 @@ public final class RequestCheck implements RequestChecks {
     };
   }
 
-  /** The schema's result: the quick verdict, and the detailed one (with errors) only when invalid. */
+  /**
+   * The schema's result: the quick verdict (compiled, or Vert.x's flag where the schema does not
+   * compile), and the detailed one (with errors) only when invalid.
+   */
   private OutputUnit validate(io.vertx.json.schema.JsonSchema schema, Object value) {
-    OutputUnit verdict = quick.computeIfAbsent(schema, s -> schemas.validator(s, quickOptions)).validate(value);
-    if (Boolean.TRUE.equals(verdict.getValid())) {
-      return verdict;
+    Optional<CompiledSchema> fast = compiled.computeIfAbsent(schema, this::compile);
+    if (fast.isPresent()) {
+      if (fast.get().valid(value)) {
+        return VALID;
+      }
+    } else {
+      OutputUnit verdict = quick.computeIfAbsent(schema, s -> schemas.validator(s, quickOptions)).validate(value);
+      if (Boolean.TRUE.equals(verdict.getValid())) {
+        return verdict;
+      }
     }
     return detailed.computeIfAbsent(schema, schemas::validator).validate(value);
+  }
+
+  private Optional<CompiledSchema> compile(io.vertx.json.schema.JsonSchema schema) {
+    JsonObject json = new JsonObject();
+    for (String field : schema.fieldNames()) {
+      json.put(field, schema.get(field));
+    }
+    return CompiledSchema.compile(json, document);
   }
 
   private void check(Operation op, RoutingContext ctx) {
