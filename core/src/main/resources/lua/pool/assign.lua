@@ -13,7 +13,8 @@
 -- has (as before this choice). (Sharing another
 -- channel's number when its confusion was small was measured with size-pool and left out: at half the
 -- rule it turned channel-exact calls into probable/ambiguous ones and gained no exact ones.)
--- KEYS[1..10] see lib.lua, KEYS[11] the new session's hash
+-- KEYS[1..10] see lib.lua, KEYS[11] the new session's hash, KEYS[12] the visitor's session index
+--   ({pool:P}:visitor-sessions:<visitor>: every session the visitor had here, for erasure)
 -- ARGV: 1 now, 2 leaseMs, 3 holdMs, 4 policy ('fallback'|'recycle-oldest'|'share-channel'),
 --       5 mode ('assign'|'sticky'), 6 visitorId, 7 new session id, 8 pool id, 9 property id (8, 9 unused:
 --       the key and the pool's configuration say them),
@@ -22,7 +23,8 @@
 --       hold), 15 history depth (sessions kept per number), 16 the browser's UTC offset now in minutes
 --       ('' if unknown), 17 after-the-visit scale, 18 its median minutes, 19 its sigma, 20 zone factor
 --       (a call told apart by zones), 21.. the attribution JSON in pieces of at most 64 bytes (fields a1, a2, ...: small values keep
---       the hash in Redis's compact encoding)
+--       the hash in Redis's compact encoding), then the property's session retention in ms ('' = kept
+--       until erased, under the pool's own TTL)
 -- Returns {'sticky'|'new'|'recycled'|'shared', sid, number, leaseExpiresAt} | {'fallback'} | {'none'} | {'unsynced'}
 if not synced() then
   return {'unsynced'}
@@ -35,7 +37,18 @@ local zone = ARGV[16]
 local afterScale, afterMedian, afterSigma = tonumber(ARGV[17]), tonumber(ARGV[18]), tonumber(ARGV[19])
 local zoneFactor = tonumber(ARGV[20])
 local FREE_LOOK, SHARE_LOOK = 8, 32
+local retentionMs = ARGV[21 + tonumber(ARGV[10])] or ''
 reclaim(now, holdMs)
+
+-- the session the visitor now holds goes into its visitor's index and, when the property says,
+-- under its session retention (the index lives as long as the visitor's newest session)
+local function remember(skey, sid)
+  redis.call('SADD', KEYS[12], sid)
+  if retentionMs ~= '' then
+    redis.call('PEXPIRE', skey, retentionMs)
+    redis.call('PEXPIRE', KEYS[12], retentionMs)
+  end
+end
 
 -- the number's confusion with the new visit (see above) and whether its last visit had the same channel;
 -- K.channel holds '<channel>|<utc offset>' of the number's last visit
@@ -70,6 +83,7 @@ if sid then
     redis.call('ZADD', K.leased, ms(expiry), n)
     redis.call('HSET', skey, 's', 'LEASED', 'le', ms(expiry), 'ne', ms(expiry + holdMs))
     redis.call('PEXPIRE', skey, ms(leaseMs + holdMs + ttlMs))
+    remember(skey, sid)
     return {'sticky', sid, n, ms(expiry)}
   end
 end
@@ -191,6 +205,7 @@ if ARGV[13] ~= '' then
   redis.call('HSET', KEYS[11], 'tz', ARGV[13])
 end
 redis.call('PEXPIRE', KEYS[11], ms(leaseMs + holdMs + ttlMs))
+remember(KEYS[11], sid)
 redis.call('ZADD', K.leased, 'GT', ms(expiry), n)
 redis.call('HSET', K.channel, n, channel .. '|' .. zone)
 redis.call('HSET', K.owner, n, sid)

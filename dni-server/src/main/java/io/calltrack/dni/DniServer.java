@@ -21,7 +21,6 @@ import io.calltrack.dni.assign.AssignRoutes;
 import io.calltrack.dni.privacy.PrivacyRoutes;
 import io.calltrack.dni.auth.ApiKeyRoutes;
 import io.calltrack.core.auth.ApiKeys;
-import io.calltrack.dni.privacy.SessionPrivacy;
 import io.calltrack.dni.assign.SessionRoutes;
 import java.nio.file.Path;
 import io.calltrack.dni.calls.CallRoutes;
@@ -305,8 +304,7 @@ public final class DniServer {
 
     AbuseGuard guard = new AbuseGuard(new AssignLimiter(p.redis(), p.clock()), p.settings().trustedProxies(),
         p.settings().assignLimits());
-    new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts(), guard,
-        new SessionPrivacy(new RedisSessionRetention(p.redis()))).mount(api);
+    new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts(), guard).mount(api);
     new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts(), guard).mount(api);
     new HealthRoutes(p.redis(), p.timeouts()).mount(api);
     if (!p.settings().separateMetrics()) {

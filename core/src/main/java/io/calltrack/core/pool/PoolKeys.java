@@ -70,4 +70,9 @@ public record PoolKeys(String poolId) {
   public String history(String e164) {
     return tag() + ":history:" + e164;
   }
+
+  /** Set of a visitor's session ids in this pool, so erasure finds every one (TTL: the session retention). */
+  public String visitorSessions(String visitorId) {
+    return tag() + ":visitor-sessions:" + visitorId;
+  }
 }

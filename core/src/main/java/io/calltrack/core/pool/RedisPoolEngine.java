@@ -50,8 +50,9 @@ import java.util.Optional;
  * {pool:ID}:stats              hash  exhausted, recycled, shared, calls:CONFIDENCE (counters since
  *                                    the pool was created)
  * {pool:ID}:visitor-sessions:V set   visitor V's session ids, for erasure; TTL = session retention
- *                                    (written by {@link io.calltrack.core.privacy.RedisSessionRetention},
- *                                    which also sets session hashes' TTLs)
+ *                                    (written by assign.lua with the session, which also puts the session
+ *                                    under the property's session retention; read by
+ *                                    {@link io.calltrack.core.privacy.RedisSessionRetention} to erase)
  * </pre>
  * A number is in exactly one of free / leased / holding (numbers dropped from the configuration
  * leave when their session ends). Sessions are not deleted when they end, only marked ENDED or
@@ -233,6 +234,7 @@ public final class RedisPoolEngine implements PoolEngine {
     PoolKeys k = new PoolKeys(pool.id());
     List<String> keys = new ArrayList<>(poolKeys(k));
     keys.add(k.session(sid));
+    keys.add(k.visitorSessions(visitor));
     List<String> pieces = SessionCodec.pieces(AttributionCodec.encode(attribution));
     if (pieces == null) {
       // over 2 KB of attribution: keep the channel and click ids, drop the long tail (URLs, keywords)
@@ -262,6 +264,8 @@ public final class RedisPoolEngine implements PoolEngine {
         Double.toString(AttributionModel.AFTER_SIGMA),
         Double.toString(AttributionModel.ZONE_MISMATCH / AttributionModel.ZONE_MATCH)));
     args.addAll(pieces);
+    Duration keep = property.retention() == null ? null : property.retention().sessions();
+    args.add(keep == null ? "" : Long.toString(keep.toMillis()));
     return (client != null && durability.enabled() && mode.equals("assign")
         ? ASSIGN.runReplicated(client, keys, args, durability)
         : ASSIGN.run(redis, keys, args)).compose(r -> {

@@ -5,19 +5,17 @@ import io.calltrack.core.redis.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@link SessionRetention} on the pool engine's session hashes, with one key of its own per visitor
- * and pool (in the pool's slot, so each step is one script over declared keys):
+ * {@link SessionRetention} on the pool engine's session hashes and its per-visitor index (in the
+ * pool's slot, so each step is one script over declared keys; assign.lua writes the index):
  * <pre>
  * {pool:ID}:visitor-sessions:&lt;visitorId&gt;   set  the visitor's session ids (TTL: the session retention)
  * </pre>
  */
 public final class RedisSessionRetention implements SessionRetention {
-  private static final LuaScript REMEMBER = LuaScript.load("/lua/privacy/remember-session.lua");
   private static final LuaScript ERASE = LuaScript.load("/lua/privacy/erase-visitor.lua");
 
   private final RedisAPI redis;
@@ -27,15 +25,7 @@ public final class RedisSessionRetention implements SessionRetention {
   }
 
   public static String visitorIndex(String poolId, String visitorId) {
-    return new PoolKeys(poolId).prefix() + "visitor-sessions:" + visitorId;
-  }
-
-  @Override
-  public Future<Void> remember(String poolId, String sessionId, String visitorId, Duration keep) {
-    PoolKeys k = new PoolKeys(poolId);
-    return REMEMBER.run(redis, List.of(k.session(sessionId), visitorIndex(poolId, visitorId)),
-            List.of(sessionId, keep == null ? "" : Long.toString(keep.toMillis())))
-        .mapEmpty();
+    return new PoolKeys(poolId).visitorSessions(visitorId);
   }
 
   @Override

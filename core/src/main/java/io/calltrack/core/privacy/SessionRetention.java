@@ -1,16 +1,13 @@
 package io.calltrack.core.privacy;
 
 import io.vertx.core.Future;
-import java.time.Duration;
 
 /**
  * What privacy needs from the session store, kept narrow so the session storage can change behind it:
- * a session's retention and its visitor's index, and a visitor's erasure in one pool.
+ * a visitor's erasure in one pool. (A session's retention and its visitor's index are written by the
+ * pool engine's assign itself, in the same script as the session.)
  */
 public interface SessionRetention {
-  /** Puts the session under {@code keep} (null: kept until erased) and indexes it under its visitor. */
-  Future<Void> remember(String poolId, String sessionId, String visitorId, Duration keep);
-
   /**
    * Anonymises every indexed session of {@code visitorId} in the pool (visitor id replaced by
    * {@code token}, click ids removed) and forgets the visitor's live-session entry. Answers the ids

@@ -229,9 +229,8 @@ class ScriptKeysOnClusterTest {
       var admitted = result(limiter.admit(property.id(), "203.0.113.9", io.calltrack.core.config.AssignLimits.DEFAULT));
       result(limiter.settle(property.id(), "203.0.113.9", admitted.reservation(), last.sessionId(),
           last.leaseExpiresAt()));
-      // privacy: session retention and visitor index, erasure of a visitor and of a caller
+      // privacy: erasure of a visitor (indexed by the assigns above) and of a caller
       var sessions = new io.calltrack.core.privacy.RedisSessionRetention(api);
-      result(sessions.remember(pool.id(), last.sessionId(), "v5", Duration.ofDays(7)));
       var eraser = new io.calltrack.core.privacy.Eraser(api, calls, config, sessions, callbacks);
       result(eraser.eraseVisitor("v5"));
       result(eraser.eraseCaller("+15055550100"));

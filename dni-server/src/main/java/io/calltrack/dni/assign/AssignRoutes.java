@@ -33,22 +33,17 @@ public final class AssignRoutes {
   private final AssignMetrics metrics;
   private volatile long lastWarning;
   private final AbuseGuard guard;
-  private final io.calltrack.dni.privacy.SessionPrivacy privacy;
 
   public AssignRoutes(PoolEngine engine, PropertyDirectory properties, AssignMetrics metrics, Timeouts timeouts) {
     this(engine, properties, metrics, timeouts, null);
   }
 
-  /** @param guard who may take a number (null: anyone, as many as they like) */
+  /**
+   * @param guard who may take a number (null: anyone, as many as they like). The engine's assign puts
+   *     the session under the property's retention and into its visitor's index itself.
+   */
   public AssignRoutes(PoolEngine engine, PropertyDirectory properties, AssignMetrics metrics, Timeouts timeouts,
       AbuseGuard guard) {
-    this(engine, properties, metrics, timeouts, guard, null);
-  }
-
-  /** @param privacy puts leased sessions under the property's retention (null: none) */
-  public AssignRoutes(PoolEngine engine, PropertyDirectory properties, AssignMetrics metrics, Timeouts timeouts,
-      AbuseGuard guard, io.calltrack.dni.privacy.SessionPrivacy privacy) {
-    this.privacy = privacy;
     this.guard = guard;
     this.timeouts = timeouts;
     this.engine = engine;
@@ -113,14 +108,7 @@ public final class AssignRoutes {
     return timeouts.publicRemaining(
             () -> engine.assign(property.id(), request.visitorId(), request.visitAttribution(property.timeZoneRegions()),
                 request.timeZone()), start)
-        .map(a -> {
-          // sent, not awaited (one round trip less on every assign): it never fails the assign anyway,
-          // and a session it misses keeps the pool's own history window (SessionPrivacy)
-          if (privacy != null) {
-            privacy.leased(property, a);
-          }
-          return new Answer(AssignResponse.of(a), a.fallback() ? Outcome.FALLBACK : Outcome.LEASED, a);
-        })
+        .map(a -> new Answer(AssignResponse.of(a), a.fallback() ? Outcome.FALLBACK : Outcome.LEASED, a))
         .recover(err -> {
           if (err instanceof CalltrackException) {
             return Future.failedFuture(err);
