@@ -9,8 +9,13 @@ public final class Ids {
 
   private Ids() {}
 
+  /** Whether {@code id} is a well-formed id (the pattern is compiled once: lookups check ids on every assign). */
+  public static boolean valid(String id) {
+    return id != null && ID.matcher(id).matches();
+  }
+
   public static String require(String what, String id) {
-    if (id == null || !ID.matcher(id).matches()) {
+    if (!valid(id)) {
       throw new CalltrackException.Invalid(
           what + " id must be 1-64 characters of letters, digits, '_' or '-': '" + id + "'");
     }

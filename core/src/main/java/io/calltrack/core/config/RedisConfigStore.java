@@ -154,7 +154,7 @@ public final class RedisConfigStore implements ConfigStore {
 
   @Override
   public Future<Optional<PropertyConfig>> property(String propertyId) {
-    if (!validId(propertyId)) {
+    if (!Ids.valid(propertyId)) {
       return Future.succeededFuture(Optional.empty());
     }
     return cache.get("property:" + propertyId, () -> redis.hget(PROPERTIES, propertyId)
@@ -180,7 +180,7 @@ public final class RedisConfigStore implements ConfigStore {
 
   @Override
   public Future<Optional<PoolConfig>> pool(String poolId) {
-    if (!validId(poolId)) {
+    if (!Ids.valid(poolId)) {
       return Future.succeededFuture(Optional.empty());
     }
     return cache.get("pool:" + poolId, () -> redis.hget(POOLS, poolId)
@@ -190,7 +190,7 @@ public final class RedisConfigStore implements ConfigStore {
   /** The property's pools, in pool id order. */
   @Override
   public Future<List<PoolConfig>> poolsOf(String propertyId) {
-    if (!validId(propertyId)) {
+    if (!Ids.valid(propertyId)) {
       return Future.succeededFuture(List.of());
     }
     return cache.get("pools-of:" + propertyId, () ->
@@ -277,19 +277,5 @@ public final class RedisConfigStore implements ConfigStore {
 
   static String propertyPools(String propertyId) {
     return "{cfg}:property-pools:" + propertyId;
-  }
-
-  /** {@code [A-Za-z0-9_-]{1,64}}, by hand: it runs on every assign, and {@code String.matches} compiles a regex each call. */
-  private static boolean validId(String id) {
-    if (id == null || id.isEmpty() || id.length() > 64) {
-      return false;
-    }
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -59,6 +59,15 @@ final class CompiledSchema {
     }
   }
 
+  /** A loaded schema's own JSON (its keywords as the contract wrote them, {@code $ref}s unresolved). */
+  static JsonObject json(io.vertx.json.schema.JsonSchema schema) {
+    JsonObject json = new JsonObject();
+    for (String field : schema.fieldNames()) {
+      json.put(field, schema.get(field));
+    }
+    return json;
+  }
+
   /** Whether the value (as {@code Json.decodeValue} gives it, or a plain Map/List) is valid. */
   boolean valid(Object value) {
     return root.test(value);

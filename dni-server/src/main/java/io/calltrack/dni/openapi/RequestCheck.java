@@ -114,11 +114,7 @@ public final class RequestCheck implements RequestChecks {
   }
 
   private Optional<CompiledSchema> compile(io.vertx.json.schema.JsonSchema schema) {
-    JsonObject json = new JsonObject();
-    for (String field : schema.fieldNames()) {
-      json.put(field, schema.get(field));
-    }
-    return CompiledSchema.compile(json, document);
+    return CompiledSchema.compile(CompiledSchema.json(schema), document);
   }
 
   private void check(Operation op, RoutingContext ctx) {
