@@ -208,11 +208,14 @@ public final class SipRouter {
     // calls/s): it drops the last response without keeping its bytes, so the stack cannot retransmit
     // a final response (a 487 until its ACK, the 200 of a BYE sent again) and its timer throws.
     p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
-    // JAIN-SIP allocates a buffer of this size for every UDP datagram it receives and keeps it while
-    // the datagram waits in its queue: at 65536 a JFR profile under bench-router showed most of the
-    // allocation here, and a backlog of a few seconds filled a 768 MB heap. SIP over UDP stays well
-    // under 8 KB (RFC 3261 18.1.1 moves larger requests to TCP); it also caps TCP message size.
+    // The largest message: the UDP receive buffer's size, and the cap on a TCP message. SIP over UDP
+    // stays well under 8 KB (RFC 3261 18.1.1 moves larger requests to TCP).
     p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "8192");
+    // JAIN-SIP's own UDP loop allocates that buffer for every datagram and queues it (at 65536 a
+    // backlog of a few seconds filled a 768 MB heap; at 8192 still most of the router's allocation):
+    // this one receives into one buffer and queues each datagram at its own size
+    p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY",
+        gov.nist.javax.sip.stack.CompactUdpMessageProcessorFactory.class.getName());
     p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
     p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));
     p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));

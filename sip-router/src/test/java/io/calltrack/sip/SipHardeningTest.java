@@ -473,4 +473,28 @@ class SipHardeningTest {
       assertEquals(400, RawSip.status(reply), String.valueOf(reply));
     }
   }
+
+  /**
+   * The receive loop reads every datagram into one reused buffer and hands each over at its own size:
+   * a short datagram after a long one is read whole and alone (no bytes of the one before), and one of
+   * nearly MAX_MESSAGE_SIZE (8 KB) too.
+   */
+  @Test
+  void datagramsOfEverySizeUpToTheLimitAreEachReadWhole() {
+    try (RawSip trunk = new RawSip("127.0.0.1")) {
+      for (int padding : new int[] {7_600, 0, 3_000, 40, 7_600, 0}) {
+        String callId = "size-" + padding + "-" + System.nanoTime();
+        String msg = "OPTIONS sip:127.0.0.1:" + router.port() + " SIP/2.0\r\n"
+            + "Via: " + trunk.via("z9hG4bK" + callId) + "\r\n"
+            + "From: <sip:probe@127.0.0.1>;tag=" + callId + "\r\nTo: <sip:127.0.0.1>\r\n"
+            + "Call-ID: " + callId + "\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+            + (padding > 0 ? "X-Padding: " + "p".repeat(padding) + "\r\n" : "")
+            + "Content-Length: 0\r\n\r\n";
+        trunk.send(msg, router.port());
+        String reply = trunk.receiveFinal(WAIT);
+        assertEquals(200, RawSip.status(reply), String.valueOf(reply));
+        assertTrue(reply.contains("Call-ID: " + callId + "\r\n"), "answered another datagram: " + reply);
+      }
+    }
+  }
 }

@@ -4,7 +4,6 @@ import gov.nist.core.net.DefaultNetworkLayer;
 import gov.nist.core.net.NetworkLayer;
 import gov.nist.javax.sip.SipStackImpl;
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * JAIN-SIP spends two threads on every accepted connection, so connections are limited per source
  * address and in total (past either, a new one is closed at once), and one that sends nothing for the
  * idle timeout is closed. Limits come from the stack's properties {@link #TOTAL}, {@link #PER_SOURCE}
- * and {@link #IDLE_MILLIS}. Its UDP socket hands received datagrams over in buffers of their own size.
+ * and {@link #IDLE_MILLIS}. UDP sockets are the plain ones.
  *
  * <p>It also opens outbound connections only to where the proxy may send ({@link Proxy#mayConnectTo}):
  * JAIN-SIP opens a new connection to the address a message names whenever it has none to reuse (a
@@ -180,25 +179,8 @@ public final class TcpLimits implements NetworkLayer {
 
   @Override
   public DatagramSocket createDatagramSocket(int port, InetAddress laddr) throws SocketException {
-    return laddr != null && laddr.isMulticastAddress() ? plain.createDatagramSocket(port, laddr)
-        : new CompactingDatagramSocket(port, laddr);
-  }
-
-  /**
-   * The listening UDP socket. JAIN-SIP receives every datagram into a fresh buffer of
-   * {@code MAX_MESSAGE_SIZE} (8 KB) and queues it, unbounded, until its message thread parses it:
-   * a backlog held 8 KB per datagram. Each datagram is handed over in a buffer of its own size
-   * instead (SIP over UDP is ~0.5-1.5 KB); the 8 KB one dies young.
-   */
-  private static final class CompactingDatagramSocket extends DatagramSocket {
-    CompactingDatagramSocket(int port, InetAddress laddr) throws SocketException {
-      super(port, laddr);
-    }
-
-    @Override
-    public void receive(DatagramPacket p) throws IOException {
-      super.receive(p);
-      p.setData(java.util.Arrays.copyOfRange(p.getData(), p.getOffset(), p.getOffset() + p.getLength()));
-    }
+    // each datagram is copied out at its own size by the receive loop
+    // (gov.nist.javax.sip.stack.CompactUdpMessageProcessorFactory)
+    return plain.createDatagramSocket(port, laddr);
   }
 }
