@@ -26,6 +26,10 @@ public final class JsonMapper {
       synchronized (JsonMapper.class) {
         if (!configured) {
           mapper.registerModule(new JavaTimeModule());
+          // instants written as ISO_INSTANT writes them, by a formatter of our own (a later module's
+          // serializer comes first): see IsoInstant
+          mapper.registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("calltrack-instants")
+              .addSerializer(java.time.Instant.class, new IsoInstant.Serializer()));
           mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
           mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
           mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
