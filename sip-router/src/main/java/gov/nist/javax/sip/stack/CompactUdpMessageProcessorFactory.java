@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The stack's own loop allocates a {@code MAX_MESSAGE_SIZE} (8 KB) buffer for every datagram and
  * queues it, though the message thread copies out the datagram's bytes before parsing: at 1,000
- * calls/s that was most of what filled the router's young generation. This loop receives into one
+ * calls/s, 13 % of what the router allocated (40 of ~320 KB per call). This loop receives into one
  * buffer it keeps and queues an exact-size copy (the queue is read by another thread, so the buffer
  * itself must never be queued). It lives in JAIN-SIP's package because the message channel and queue
  * it feeds are package-private there.
