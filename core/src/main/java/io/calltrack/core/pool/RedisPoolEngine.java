@@ -115,7 +115,7 @@ public final class RedisPoolEngine implements PoolEngine {
    * parsed once each: libphonenumber's parse was a few per cent of an assign's CPU. Business
    * numbers only, never a caller's; bounded in case pools churn through many numbers.
    */
-  private final java.util.Map<String, PhoneNumber> leasedNumbers = new java.util.concurrent.ConcurrentHashMap<>();
+  private final io.calltrack.core.ParseCache<PhoneNumber> leasedNumbers = new io.calltrack.core.ParseCache<>(100_000);
   private volatile java.util.function.Consumer<String> onUnmatched = p -> { };
   /** Set by {@link #withReplicatedAssigns}: assigns answer only once a replica has the lease. */
   private Redis client;
@@ -288,7 +288,7 @@ public final class RedisPoolEngine implements PoolEngine {
               r.get(1).toString(),
               visitor,
               pool.id(),
-              leasedNumber(r.get(2).toString()),
+              leasedNumbers.get(r.get(2).toString(), PhoneNumber::parse),
               property.swapNumbers(),
               pool.leaseSeconds(),
               Instant.ofEpochMilli(r.get(3).toLong()),
@@ -546,18 +546,5 @@ public final class RedisPoolEngine implements PoolEngine {
   private static List<String> poolKeys(PoolKeys k) {
     return List.of(k.meta(), k.numbers(), k.free(), k.leased(), k.holding(), k.owner(), k.visitors(), k.stats(),
         k.historyNumbers(), k.channel());
-  }
-
-  private PhoneNumber leasedNumber(String e164) {
-    PhoneNumber known = leasedNumbers.get(e164);
-    if (known != null) {
-      return known;
-    }
-    if (leasedNumbers.size() >= 100_000) {
-      leasedNumbers.clear();
-    }
-    PhoneNumber parsed = PhoneNumber.parse(e164);
-    leasedNumbers.put(e164, parsed);
-    return parsed;
   }
 }

@@ -24,14 +24,10 @@ public final class RedisSessionRetention implements SessionRetention {
     this.redis = redis;
   }
 
-  public static String visitorIndex(String poolId, String visitorId) {
-    return new PoolKeys(poolId).visitorSessions(visitorId);
-  }
-
   @Override
   public Future<List<String>> eraseVisitor(String poolId, String visitorId, String token) {
     PoolKeys k = new PoolKeys(poolId);
-    String index = visitorIndex(poolId, visitorId);
+    String index = k.visitorSessions(visitorId);
     return redis.hget(k.visitors(), visitorId).compose(live -> redis.smembers(index).compose(members -> {
       List<String> sids = new ArrayList<>();
       for (Response m : members) {

@@ -14,7 +14,6 @@ import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.pool.PoolKeys;
-import io.calltrack.core.privacy.RedisSessionRetention;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.rollup.RollupKeys;
 import io.calltrack.core.testing.Await;
@@ -352,7 +351,7 @@ class PrivacyApiTest extends DniTestBase {
     assertFalse(sessionAttribution.contains("abc123"), sessionAttribution); // the assign's gclid
     assertFalse(sessionAttribution.contains("www.google.com"), sessionAttribution); // its referrer
     assertNull(await(redis.hget(k.visitors(), visitor)));
-    assertEquals(0, await(redis.exists(List.of(RedisSessionRetention.visitorIndex(site.poolId(), visitor)))).toInteger());
+    assertEquals(0, await(redis.exists(List.of(k.visitorSessions(visitor)))).toInteger());
     JsonObject stored = api.adminGet("/v1/calls/" + c.callId()).json();
     assertNull(stored.getJsonObject("attribution").getString("gclid"), stored::encode);
     assertEquals("google", stored.getJsonObject("attribution").getString("source"));

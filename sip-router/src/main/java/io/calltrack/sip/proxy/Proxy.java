@@ -88,7 +88,7 @@ public final class Proxy implements SipListener {
   /** The business-line hosts of the calls in {@link #calls}: added and removed with them. */
   private final CalleeHosts calleeHosts = new CalleeHosts();
   private final AtomicLong branchCounter = new AtomicLong();
-  private final io.calltrack.sip.ParseCache<URI> businessLines = new io.calltrack.sip.ParseCache<>(10_000);
+  private final io.calltrack.core.ParseCache<URI> businessLines = new io.calltrack.core.ParseCache<>(10_000);
   private final AtomicInteger liveCalls = new AtomicInteger();
   private volatile boolean closed;
   private volatile MediaAnchor media = MediaAnchor.OFF;

@@ -3,7 +3,7 @@ package io.calltrack.sip.routing;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.RoutingTable;
 import io.calltrack.core.phone.PhoneNumber;
-import io.calltrack.sip.ParseCache;
+import io.calltrack.core.ParseCache;
 import java.util.Optional;
 import java.util.function.Supplier;
 

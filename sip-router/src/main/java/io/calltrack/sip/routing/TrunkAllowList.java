@@ -1,6 +1,6 @@
 package io.calltrack.sip.routing;
 
-import io.calltrack.sip.ParseCache;
+import io.calltrack.core.ParseCache;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
-package io.calltrack.sip;
+package io.calltrack.core;
 
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a string parses to, parsed once per distinct string: the router parses the same few dialled
- * numbers and business lines on every INVITE. Emptied when it reaches its bound, so strings a peer
+ * numbers and business lines on every INVITE, the pool engine the same pool numbers on every assign. Emptied when it reaches its bound, so strings a peer
  * makes up cannot grow it. A string that fails to parse is not kept (the parser's exception goes to
  * the caller each time) unless the parser itself turns failure into a value.
  */
