@@ -57,6 +57,15 @@ cpu_ticks() {
   echo "$total"
 }
 
+# CPU ticks of one thread, from its /proc/PID/task/TID directory: "user+system user"; fails if the
+# thread is gone. Its name sits in parentheses in stat and may hold spaces ("C2 CompilerThre"), so the
+# fields are counted from the closing one.
+task_ticks() {
+  local stat
+  stat=$(cat "$1/stat" 2>/dev/null) || return 1
+  echo "${stat##*) }" | awk '{print $12 + $13, $12}'
+}
+
 # Resident memory (MB) of a process tree (sum of VmRSS; Kamailio's shared memory counts once per process).
 rss_mb() {
   local total=0 r
