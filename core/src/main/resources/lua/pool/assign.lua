@@ -13,8 +13,12 @@
 -- has (as before this choice). (Sharing another
 -- channel's number when its confusion was small was measured with size-pool and left out: at half the
 -- rule it turned channel-exact calls into probable/ambiguous ones and gained no exact ones.)
--- KEYS[1..10] see lib.lua, KEYS[11] the new session's hash, KEYS[12] the visitor's session index
---   ({pool:P}:visitor-sessions:<visitor>: every session the visitor had here, for erasure)
+-- KEYS[1..13] see lib.lua, KEYS[14] the new session's hash, KEYS[15] the visitor's session index
+--   ({pool:P}:visitor-sessions:<visitor>: every session the visitor had here, for erasure),
+--   KEYS[16] the hash of the session the engine believes the visitor holds here (KEYS[14] when it
+--   knows none): a sticky renewal extends that hash's TTL, so its key must be declared; when the
+--   visitor's live session is another one, the script answers {'retry', sid} having changed
+--   nothing but the reclaim, and the engine runs it again with that session's key.
 -- ARGV: 1 now, 2 leaseMs, 3 holdMs, 4 policy ('fallback'|'recycle-oldest'|'share-channel'),
 --       5 mode ('assign'|'sticky'), 6 visitorId, 7 new session id, 8 pool id, 9 property id (8, 9 unused:
 --       the key and the pool's configuration say them),
@@ -25,9 +29,13 @@
 --       (a call told apart by zones), 21.. the attribution JSON in pieces of at most 64 bytes (fields a1, a2, ...: small values keep
 --       the hash in Redis's compact encoding), then the property's session retention in ms ('' = kept
 --       until erased, under the pool's own TTL)
--- Returns {'sticky'|'new'|'recycled'|'shared', sid, number, leaseExpiresAt} | {'fallback'} | {'none'} | {'unsynced'}
+-- Returns {'sticky'|'new'|'recycled'|'shared', sid, number, leaseExpiresAt} | {'retry', sid} | {'fallback'} | {'none'}
+--   | {'unsynced'} | {'unmigrated'}
 if not synced() then
   return {'unsynced'}
+end
+if not migrated() then
+  return {'unmigrated'}
 end
 local now, leaseMs, holdMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local policy, mode, visitor = ARGV[4], ARGV[5], ARGV[6]
@@ -43,10 +51,10 @@ reclaim(now, holdMs)
 -- the session the visitor now holds goes into its visitor's index and, when the property says,
 -- under its session retention (the index lives as long as the visitor's newest session)
 local function remember(skey, sid)
-  redis.call('SADD', KEYS[12], sid)
+  redis.call('SADD', KEYS[15], sid)
   if retentionMs ~= '' then
     redis.call('PEXPIRE', skey, retentionMs)
-    redis.call('PEXPIRE', KEYS[12], retentionMs)
+    redis.call('PEXPIRE', KEYS[15], retentionMs)
   end
 end
 
@@ -72,16 +80,19 @@ end
 local expiry = now + leaseMs
 
 -- sticky: the visitor's live session keeps its number (unless the number has left the pool)
+-- (a session is live while its number's owner: the owner goes when the hold ends, and changes
+-- when the number is recycled or shared)
 local sid = redis.call('HGET', K.visitors, visitor)
 if sid then
-  local skey = session_key(sid)
-  local s = redis.call('HMGET', skey, 's', 'n')
-  local n = s[2]
-  if (s[1] == 'LEASED' or s[1] == 'HOLDING') and redis.call('HGET', K.owner, n) == sid
-      and redis.call('SISMEMBER', K.numbers, n) == 1 then
+  local skey = KEYS[16]
+  if skey == KEYS[14] or string.sub(skey, -#random_part(sid) - 3) ~= ':s:' .. random_part(sid) then
+    return {'retry', sid}
+  end
+  local n = redis.call('HGET', skey, 'n')
+  if n and redis.call('HGET', K.owner, n) == sid and redis.call('SISMEMBER', K.numbers, n) == 1 then
     redis.call('ZREM', K.holding, n)
     redis.call('ZADD', K.leased, ms(expiry), n)
-    redis.call('HSET', skey, 's', 'LEASED', 'le', ms(expiry), 'ne', ms(expiry + holdMs))
+    redis.call('HSET', skey, 'le', ms(expiry), 'ne', ms(expiry + holdMs))
     redis.call('PEXPIRE', skey, ms(leaseMs + holdMs + ttlMs))
     remember(skey, sid)
     return {'sticky', sid, n, ms(expiry)}
@@ -143,21 +154,10 @@ local function oldest_number()
   return n
 end
 
--- the recycled number's earlier session ends now
+-- the recycled number's earlier session ends now, cut short (K.recycled: endsAt is when it really
+-- ended, its naturalEndsAt stays, so calls in its natural hold are ambiguous)
 local function end_owner_session(n)
-  local old = redis.call('HGET', K.owner, n)
-  if old then
-    local okey = session_key(old)
-    local s = redis.call('HMGET', okey, 's', 'v', 'le')
-    if s[1] == 'LEASED' then
-      redis.call('HSET', okey, 'le', ms(math.min(tonumber(s[3]), now)))
-    end
-    -- endsAt is when it really ended; naturalEndsAt stays, so calls in its natural hold are ambiguous
-    redis.call('HSET', okey, 's', 'RECYCLED', 'e', ms(now))
-    if s[2] and redis.call('HGET', K.visitors, s[2]) == old then
-      redis.call('HDEL', K.visitors, s[2])
-    end
-  end
+  close_sessions(n, now, true)
 end
 
 local kind = 'new'
@@ -195,25 +195,30 @@ else
 end
 
 sid = ARGV[7]
-redis.call('HSET', KEYS[11], 'v', visitor,
-  'n', n, 's', 'LEASED', 't', ms(now),
-  'le', ms(expiry), 'ne', ms(expiry + holdMs))
+redis.call('HSET', KEYS[14], 'v', visitor, 'n', n, 't', ms(now), 'le', ms(expiry), 'ne', ms(expiry + holdMs))
 for i = 1, tonumber(ARGV[10]) do
-  redis.call('HSET', KEYS[11], 'a' .. i, ARGV[20 + i])
+  redis.call('HSET', KEYS[14], 'a' .. i, ARGV[20 + i])
 end
 if ARGV[13] ~= '' then
-  redis.call('HSET', KEYS[11], 'tz', ARGV[13])
+  redis.call('HSET', KEYS[14], 'tz', ARGV[13])
 end
-redis.call('PEXPIRE', KEYS[11], ms(leaseMs + holdMs + ttlMs))
-remember(KEYS[11], sid)
+redis.call('PEXPIRE', KEYS[14], ms(leaseMs + holdMs + ttlMs))
+remember(KEYS[14], sid)
 redis.call('ZADD', K.leased, 'GT', ms(expiry), n)
 redis.call('HSET', K.channel, n, channel .. '|' .. zone)
 redis.call('HSET', K.owner, n, sid)
 redis.call('HSET', K.visitors, visitor, sid)
-redis.call('ZADD', history_key(n), ms(now), random_part(sid))
--- resolving reads only the latest sessions of a number: keep a bounded few (a small, compact zset)
-redis.call('ZREMRANGEBYRANK', history_key(n), 0, -(tonumber(ARGV[15]) + 1))
-redis.call('SADD', K.histnums, n)
-redis.call('PEXPIRE', history_key(n), ms(leaseMs + holdMs + ttlMs))
-trim(n, cutoff)
+redis.call('HSET', K.live, random_part(sid), visitor)
+-- resolving reads only the latest sessions of a number: keep a bounded few, and none over since
+-- before the window
+local entries = history_of(n)
+entries[#entries + 1] = {r = random_part(sid), t = now}
+local depth = tonumber(ARGV[15])
+local kept = {}
+for i = math.max(1, #entries - depth + 1), #entries do
+  if not (entries[i].e and entries[i].e < cutoff) then
+    kept[#kept + 1] = entries[i]
+  end
+end
+put_history(n, kept)
 return {kind, sid, n, ms(expiry)}

@@ -1,72 +1,122 @@
 -- Shared helpers, prepended to every pool script (see RedisPoolEngine for the key layout).
--- Every pool script takes the same nine KEYS first, in this order:
+-- Every pool script takes the same thirteen KEYS first, in this order:
 --   1 meta  2 numbers  3 free  4 leased  5 holding  6 owner  7 visitors  8 stats  9 history-numbers
 --   10 channel (number -> channel of the visit that took it last, for the share-channel policy)
--- Session hashes and per-number history zsets are named from the pool's key prefix inside the
--- scripts; they carry the pool's hash tag, so they live in the same Redis Cluster slot.
+--   11 live (random part of a live session's id -> its visitor)  12 histories (number -> its sessions)
+--   13 recycled (random part of a session a recycle cut short -> when)
+-- A script touches no key it is not given. A session's hash is written only by the scripts called
+-- for that session, which are given its key (assign, heartbeat, release, evidence); what happens to
+-- it from elsewhere (its number's hold running out, its number recycled) is written in the pool's
+-- keys instead, and readers derive its state from both and the time (see SessionCodec).
 -- Times are epoch milliseconds from the engine's injected clock (ARGV), never Redis TIME.
 local K = {
   meta = KEYS[1], numbers = KEYS[2], free = KEYS[3], leased = KEYS[4], holding = KEYS[5],
   owner = KEYS[6], visitors = KEYS[7], stats = KEYS[8], histnums = KEYS[9],
-  channel = KEYS[10]
+  channel = KEYS[10], live = KEYS[11], histories = KEYS[12], recycled = KEYS[13]
 }
-local PREFIX = string.sub(KEYS[1], 1, #KEYS[1] - #'meta')
 
 -- integers as plain digits (Lua would otherwise print large numbers in exponent form)
 local function ms(x)
   return string.format('%.0f', x)
 end
 
--- a session id is <pool id>.<random>; its key names the random part only (the tag names the pool)
--- (history zsets hold the random part alone: it is accepted too)
+-- a session id is <pool id>.<random>; the pool's keys name the random part only (the tag names the pool)
 local function random_part(sid)
   local dot = string.find(sid, '.', 1, true)
   return dot and string.sub(sid, dot + 1) or sid
 end
 
-local function session_key(sid)
-  return PREFIX .. 's:' .. random_part(sid)
+-- ms in base 36 (8 characters until 2059), as histories keep them: every session is in one
+local DIGITS36 = '0123456789abcdefghijklmnopqrstuvwxyz'
+local function b36(x)
+  local out = ''
+  repeat
+    local d = x % 36
+    out = string.sub(DIGITS36, d + 1, d + 1) .. out
+    x = (x - d) / 36
+  until x == 0
+  return out
 end
 
-local function history_key(n)
-  return PREFIX .. 'history:' .. n
+-- A number's history: its latest sessions, oldest first, in its field of K.histories:
+-- 'RANDOM,START,END' entries separated by spaces, times in base 36. END is '' while the session
+-- may still be live, else when it was over (its number's hold ran out, or the number was recycled).
+local function history_of(n)
+  local out = {}
+  local raw = redis.call('HGET', K.histories, n)
+  if raw then
+    for r, t, e in string.gmatch(raw, '([^, ]+),(%w+),(%w*)') do
+      out[#out + 1] = {r = r, t = tonumber(t, 36), e = e ~= '' and tonumber(e, 36) or nil}
+    end
+  end
+  return out
 end
 
--- Expired leases go into their hold (which ends lease expiry + holdMs); expired holds end their
--- session and give the number back to the free set, idle since the hold ended (numbers no longer in
--- the pool are dropped instead). Returns how many transitions it made.
+local function put_history(n, entries)
+  if #entries == 0 then
+    redis.call('HDEL', K.histories, n)
+    redis.call('SREM', K.histnums, n)
+    return
+  end
+  local parts = {}
+  for i, x in ipairs(entries) do
+    parts[i] = x.r .. ',' .. b36(x.t) .. ',' .. (x.e and b36(x.e) or '')
+  end
+  redis.call('HSET', K.histories, n, table.concat(parts, ' '))
+  redis.call('SADD', K.histnums, n)
+end
+
+-- whether a recycle cut the session short (nothing else from elsewhere ends a session before its
+-- own lease and hold have: its number's hold ends after every one of its sessions' holds)
+local function recycled(sid)
+  return redis.call('HEXISTS', K.recycled, random_part(sid)) == 1
+end
+
+-- Every session still open on the number is over at 'at' (each cut short by a recycle when
+-- 'recycle'): its live entry and, if it is still its visitor's live session, its visitors entry go.
+local function close_sessions(n, at, recycle)
+  local entries = history_of(n)
+  local changed = false
+  for _, x in ipairs(entries) do
+    if not x.e then
+      x.e = at
+      if recycle then
+        redis.call('HSET', K.recycled, x.r, ms(at))
+      end
+      local v = redis.call('HGET', K.live, x.r)
+      if v then
+        local sid = redis.call('HGET', K.visitors, v)
+        if sid and random_part(sid) == x.r then
+          redis.call('HDEL', K.visitors, v)
+        end
+        redis.call('HDEL', K.live, x.r)
+      end
+      changed = true
+    end
+  end
+  if changed then
+    put_history(n, entries)
+  end
+end
+
+-- Expired leases go into their hold (which ends lease expiry + holdMs); expired holds end the
+-- number's sessions and give the number back to the free set, idle since the hold ended (numbers
+-- no longer in the pool are dropped instead). Returns how many transitions it made.
 local function reclaim(now, holdMs)
   local changed = 0
   local expired = redis.call('ZRANGEBYSCORE', K.leased, '-inf', ms(now), 'WITHSCORES')
   for i = 1, #expired, 2 do
     local n, expiry = expired[i], tonumber(expired[i + 1])
-    local holdEnd = expiry + holdMs
     redis.call('ZREM', K.leased, n)
-    redis.call('ZADD', K.holding, ms(holdEnd), n)
-    local sid = redis.call('HGET', K.owner, n)
-    if sid then
-      -- only a session still leased moves: one that shares the number may have released already
-      local skey = session_key(sid)
-      if redis.call('HGET', skey, 's') == 'LEASED' then
-        redis.call('HSET', skey, 's', 'HOLDING', 'le', ms(expiry), 'ne', ms(holdEnd))
-      end
-    end
+    redis.call('ZADD', K.holding, ms(expiry + holdMs), n)
     changed = changed + 1
   end
   local over = redis.call('ZRANGEBYSCORE', K.holding, '-inf', ms(now), 'WITHSCORES')
   for i = 1, #over, 2 do
     local n, ends = over[i], tonumber(over[i + 1])
     redis.call('ZREM', K.holding, n)
-    local sid = redis.call('HGET', K.owner, n)
-    if sid then
-      local skey = session_key(sid)
-      local visitor = redis.call('HGET', skey, 'v')
-      redis.call('HSET', skey, 's', 'ENDED')
-      if visitor and redis.call('HGET', K.visitors, visitor) == sid then
-        redis.call('HDEL', K.visitors, visitor)
-      end
-      redis.call('HDEL', K.owner, n)
-    end
+    close_sessions(n, ends, false)
+    redis.call('HDEL', K.owner, n)
     if redis.call('SISMEMBER', K.numbers, n) == 1 then
       redis.call('ZADD', K.free, ms(ends), n)
     end
@@ -75,28 +125,34 @@ local function reclaim(now, holdMs)
   return changed
 end
 
--- Drops from a number's history the sessions that started before the cutoff and are over since
--- before it (a session that is still live, or ended within the window, stays whatever its start).
+-- Drops from a number's history the sessions over since before the cutoff (a session that may
+-- still be live, or ended within the window, stays whatever its start), with their recycle marks.
+-- Their hashes expire by their TTL, which ends with the window too. Returns how many it dropped.
 local function trim(n, cutoff)
-  local hkey = history_key(n)
-  local removed = 0
-  for _, sid in ipairs(redis.call('ZRANGEBYSCORE', hkey, '-inf', '(' .. ms(cutoff))) do
-    local skey = session_key(sid)
-    local s = redis.call('HMGET', skey, 's', 'ne')
-    if not s[1] or ((s[1] == 'ENDED' or s[1] == 'RECYCLED') and tonumber(s[2]) < cutoff) then
-      redis.call('ZREM', hkey, sid)
-      redis.call('DEL', skey)
-      removed = removed + 1
+  local entries = history_of(n)
+  local kept = {}
+  for _, x in ipairs(entries) do
+    if x.e and x.e < cutoff then
+      redis.call('HDEL', K.recycled, x.r)
+    else
+      kept[#kept + 1] = x
     end
   end
-  if redis.call('EXISTS', hkey) == 0 then
+  if #kept < #entries then
+    put_history(n, kept)
+  elseif #entries == 0 then
     redis.call('SREM', K.histnums, n)
   end
-  return removed
+  return #entries - #kept
 end
 
 local function synced()
   return redis.call('HEXISTS', K.meta, 'rev') == 1
+end
+
+-- whether the pool's keys are in this layout (see migrate.lua); sync.lua marks a new pool so
+local function migrated()
+  return redis.call('HGET', K.meta, 'layout') == '2'
 end
 
 -- ---------------------------------------------------------------------------------------------

@@ -1,6 +1,9 @@
--- Reclaims what expired, then counts. KEYS[1..10] see lib.lua. ARGV: 1 now, 2 holdMs
+-- Reclaims what expired, then counts. KEYS[1..12] see lib.lua. ARGV: 1 now, 2 holdMs
 -- Returns {size, leased, holding, free, exhausted, recycled, shared, then calls attributed by confidence:
---          exact, channel, probable, ambiguous, unattributed}
+--          exact, channel, probable, ambiguous, unattributed} | {'unmigrated'}
+if not migrated() then
+  return {'unmigrated'}
+end
 reclaim(tonumber(ARGV[1]), tonumber(ARGV[2]))
 local stats = redis.call('HMGET', K.stats, 'exhausted', 'recycled', 'shared', 'calls:exact', 'calls:channel',
   'calls:probable', 'calls:ambiguous', 'calls:unattributed')

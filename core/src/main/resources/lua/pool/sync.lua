@@ -2,10 +2,15 @@
 -- older revision than the last one applied is ignored (two writers racing cannot roll a pool back).
 -- New numbers become free with idle-since 0 (idle longest). Removed numbers leave at once when free;
 -- leased or held ones stay with their session and leave when it ends (the reclaim step drops them).
--- KEYS[1] meta (hash: rev, property)  KEYS[2] numbers (set)  KEYS[3] free  KEYS[4] leased  KEYS[5] holding
+-- A pool synced for the first time is marked as in the current key layout (meta 'layout', see
+-- migrate.lua); a pool synced before keeps its mark, or its lack of one until it is migrated.
+-- KEYS[1] meta (hash: rev, property, layout)  KEYS[2] numbers (set)  KEYS[3] free  KEYS[4] leased  KEYS[5] holding
 -- ARGV[1] revision, ARGV[2] property id, ARGV[3..] numbers (E.164)
 local rev = tonumber(ARGV[1])
 local current = tonumber(redis.call('HGET', KEYS[1], 'rev') or '-1')
+if current == -1 then
+  redis.call('HSET', KEYS[1], 'layout', '2')
+end
 if rev < current then
   return 0
 end

@@ -1,10 +1,12 @@
 -- Anonymises a visitor in one pool: each of its sessions keeps its times and number (so calls stay
 -- attributed and counted) but its visitor id becomes the erasure token and its referrer and click
--- ids go; the visitor's live-session entry and its index are deleted.
+-- ids go; the visitor's live-session entry, its live sessions' entries in the pool's live hash
+-- (random part -> visitor, see lib.lua) and its index are deleted.
 -- Sessions are compact hashes (see RedisPoolEngine): v visitor, a1..aN the attribution cut in pieces
 -- of at most 64 bytes, its twelve fields separated by U+001F in record order (source, medium,
 -- campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid, fbclid).
--- KEYS[1] visitors hash {pool:P}:visitors   KEYS[2] visitor index   KEYS[3..] the sessions' hashes
+-- KEYS[1] visitors hash {pool:P}:visitors   KEYS[2] visitor index   KEYS[3] live hash {pool:P}:live
+-- KEYS[4..] the sessions' hashes ({pool:P}:s:<random>)
 -- ARGV: visitor id, token
 -- Returns the number of sessions anonymised.
 local MAX_PIECES = 32
@@ -40,7 +42,11 @@ local function pieces(s)
 end
 
 local n = 0
-for i = 3, #KEYS do
+for i = 4, #KEYS do
+  local random = string.match(KEYS[i], ':s:([^:]+)$')
+  if random and redis.call('HGET', KEYS[3], random) == ARGV[1] then
+    redis.call('HDEL', KEYS[3], random)
+  end
   local v = redis.call('HGET', KEYS[i], 'v')
   if v == ARGV[1] then
     redis.call('HSET', KEYS[i], 'v', ARGV[2])

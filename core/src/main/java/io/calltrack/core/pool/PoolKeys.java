@@ -52,22 +52,39 @@ public record PoolKeys(String poolId) {
     return tag() + ":caller:" + e164;
   }
 
-  /** Set of numbers that have a history key, so sweeps can find histories of numbers since removed. */
+  /** Set of numbers that have sessions in {@link #histories()}, so sweeps can find those of numbers since removed. */
   public String historyNumbers() {
     return tag() + ":history-numbers";
   }
 
-  /** Prefix of {@code s:<random part of sid>} hashes and {@code history:<e164>} zsets, completed inside scripts. */
-  public String prefix() {
-    return tag() + ":";
+  /**
+   * Hash RANDOM -> visitor id, for live sessions only: when a number's hold runs out or it is
+   * recycled, its sessions' visitors lose their live-session entry in {@link #visitors()}.
+   */
+  public String live() {
+    return tag() + ":live";
+  }
+
+  /**
+   * Hash E164 -> the number's latest sessions, oldest first: space-separated
+   * {@code RANDOM,start,end} entries, times in base-36 ms (end empty while it may be live); see lib.lua.
+   */
+  public String histories() {
+    return tag() + ":histories";
+  }
+
+  /** Hash RANDOM -> when (ms) a recycle cut the session short: its state and real end. */
+  public String recycled() {
+    return tag() + ":recycled";
   }
 
   /** A session's hash: named by the random part of its id only (the tag already names the pool). */
   public String session(String sessionId) {
-    return tag() + ":s:" + sessionId.substring(sessionId.indexOf('.') + 1);
+    return tag() + ":s:" + SessionIds.randomPart(sessionId);
   }
 
-  public String history(String e164) {
+  /** A number's history zset in the first key layout; read only to migrate a pool (see migrate.lua). */
+  public String firstLayoutHistory(String e164) {
     return tag() + ":history:" + e164;
   }
 

@@ -31,7 +31,8 @@ import java.util.Optional;
  * {@link io.calltrack.core.config.RedisConfigStore}). A pool's runtime state shares the hash tag
  * {@code {pool:<id>}} (one Redis Cluster slot):
  * <pre>
- * {pool:ID}:meta               hash  rev (config revision last synced), property, trim-cursor (sweep.lua)
+ * {pool:ID}:meta               hash  rev (config revision last synced), property, layout (2: this one),
+ *                                    trim-cursor (sweep.lua)
  * {pool:ID}:numbers            set   the pool's configured numbers (E.164)
  * {pool:ID}:free               zset  number -> ms it has been idle since (0 = never used; lowest first out)
  * {pool:ID}:leased             zset  number -> lease expiry ms
@@ -39,12 +40,18 @@ import java.util.Optional;
  * {pool:ID}:owner              hash  number -> session id leasing or holding it
  * {pool:ID}:visitors           hash  visitor id -> its live (leased or held) session id
  * {pool:ID}:s:RANDOM           hash  a session (RANDOM = the id after "<poolId>."): v visitor, n number,
- *                                    s state, t startedAt, le leaseExpiresAt, e endsAt (after a recycle),
- *                                    ne naturalEndsAt (ms), tz browser zone, ta/cp/hi/sh evidence (ms),
- *                                    b beacons, a1..aN attribution in 64-byte pieces (see SessionCodec);
- *                                    TTL lease + hold + history window
- * {pool:ID}:history:E164       zset  RANDOM -> startedAt ms: the number's latest HISTORY_DEPTH sessions
- * {pool:ID}:history-numbers    set   numbers with a history key (for the sweeper)
+ *                                    t startedAt, le leaseExpiresAt (a release ends it), ne naturalEndsAt
+ *                                    (ms), tz browser zone, ta/cp/hi/sh evidence (ms), b beacons, a1..aN
+ *                                    attribution in 64-byte pieces (see SessionCodec); TTL lease + hold +
+ *                                    history window. Written only by the scripts called for this session
+ *                                    (assign, heartbeat, release, evidence); its state is derived from
+ *                                    its times and the recycle mark
+ * {pool:ID}:live               hash  RANDOM -> visitor id, while the session is live
+ * {pool:ID}:histories          hash  E164 -> the number's latest HISTORY_DEPTH sessions, oldest first:
+ *                                    "RANDOM,start,end ..." (base-36 ms; end once over: its number's hold
+ *                                    ran out or it was recycled), see lib.lua
+ * {pool:ID}:recycled           hash  RANDOM -> ms a recycle cut the session short (until the window passes)
+ * {pool:ID}:history-numbers    set   numbers with a history (for the sweeper)
  * {pool:ID}:channel            hash  number -> channel digest of its latest visit (share-channel)
  * {pool:ID}:caller:E164        str   visitor the caller's last resolved call went to (TTL: window)
  * {pool:ID}:stats              hash  exhausted, recycled, shared, calls:CONFIDENCE (counters since
@@ -54,9 +61,15 @@ import java.util.Optional;
  *                                    under the property's session retention; read by
  *                                    {@link io.calltrack.core.privacy.RedisSessionRetention} to erase)
  * </pre>
+ * Every key a script touches is one it is given. What happens to a session from elsewhere (its
+ * number's hold running out, its number recycled) is written in the pool's keys (its history entry,
+ * the recycle marks), never in its hash, and readers derive its state from its times and its mark
+ * at their clock ({@link SessionCodec}). A pool
+ * written by an earlier version (a history zset per number, other sessions' hashes written by the
+ * scripts) is migrated by the first script that meets it ({@link #migrate}).
+ *
  * A number is in exactly one of free / leased / holding (numbers dropped from the configuration
- * leave when their session ends). Sessions are not deleted when they end, only marked ENDED or
- * RECYCLED, so calls can be attributed for past instants, including after the hold while no later
+ * leave when their session ends). Sessions are not deleted when they end, so calls can be attributed for past instants, including after the hold while no later
  * visit took the number (soft holds); they expire by TTL after the history window (default 30
  * days), and a number's history keeps its latest {@link #HISTORY_DEPTH} sessions. Time is the
  * injected {@link Clock}, in ms, passed to each script, and expired leases and holds are reclaimed
@@ -92,7 +105,10 @@ public final class RedisPoolEngine implements PoolEngine {
   private static final LuaScript RELEASE = LuaScript.load(LIB, "/lua/pool/release.lua");
   private static final LuaScript STATUS = LuaScript.load(LIB, "/lua/pool/status.lua");
   private static final LuaScript SWEEP = LuaScript.load(LIB, "/lua/pool/sweep.lua");
-  private static final LuaScript EVIDENCE = LuaScript.load("/lua/pool/evidence.lua");
+  private static final LuaScript EVIDENCE = LuaScript.load(LIB, "/lua/pool/evidence.lua");
+  private static final LuaScript MIGRATE = LuaScript.load(LIB, "/lua/pool/migrate.lua");
+  /** Old keys per run of the migration script: a pool of thousands of sessions moves in a few short runs. */
+  private static final int MIGRATE_BATCH = 1_000;
   /** Most sessions of one number read to resolve a call: the latest that started before it. */
   public static final int MAX_CANDIDATES = 8;
   /**
@@ -116,6 +132,13 @@ public final class RedisPoolEngine implements PoolEngine {
    * numbers only, never a caller's; bounded in case pools churn through many numbers.
    */
   private final io.calltrack.core.ParseCache<PhoneNumber> leasedNumbers = new io.calltrack.core.ParseCache<>(100_000);
+  /**
+   * Pool + visitor -> the session this engine last gave the visitor there: a returning visitor's
+   * assign declares that session's key (a sticky renewal extends its TTL). A wrong or missing guess
+   * (the visitor's session came from another engine) costs one more run, told by the script.
+   */
+  private final java.util.Map<String, String> visitorSessions = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int VISITOR_SESSIONS_BOUND = 100_000;
   private volatile java.util.function.Consumer<String> onUnmatched = p -> { };
   /** Set by {@link #withReplicatedAssigns}: assigns answer only once a replica has the lease. */
   private Redis client;
@@ -224,17 +247,20 @@ public final class RedisPoolEngine implements PoolEngine {
 
   private Future<Optional<Assignment>> runAssign(PropertyConfig property, PoolConfig pool, String visitor,
       Attribution attribution, String timeZone, String mode) {
-    return runAssign(property, pool, visitor, attribution, timeZone, mode, true);
+    return runAssign(property, pool, visitor, attribution, timeZone, mode, true, null, 0);
   }
 
   private Future<Optional<Assignment>> runAssign(PropertyConfig property, PoolConfig pool, String visitor,
-      Attribution attribution, String timeZone, String mode, boolean mayResync) {
+      Attribution attribution, String timeZone, String mode, boolean mayRepair, String knownSession, int retries) {
     long now = clock.millis();
     String sid = SessionIds.newSession(pool.id());
     PoolKeys k = new PoolKeys(pool.id());
+    String visitorKey = pool.id() + '\u0000' + visitor;
+    String guess = knownSession != null ? knownSession : visitorSessions.get(visitorKey);
     List<String> keys = new ArrayList<>(poolKeys(k));
     keys.add(k.session(sid));
     keys.add(k.visitorSessions(visitor));
+    keys.add(guess == null ? k.session(sid) : k.session(guess));
     List<String> pieces = SessionCodec.pieces(AttributionCodec.encode(attribution));
     if (pieces == null) {
       // over 2 KB of attribution: keep the channel and click ids, drop the long tail (URLs, keywords)
@@ -274,16 +300,34 @@ public final class RedisPoolEngine implements PoolEngine {
         case "unsynced":
           // the pool's configuration was written but its runtime keys never were (a writer died in
           // between): copy the numbers over (revision 0, so any real sync wins) and try once more
-          if (!mayResync) {
+          if (!mayRepair) {
             return Future.failedFuture(new IllegalStateException("pool " + pool.id() + " cannot be synced"));
           }
           return PoolSync.sync(redis, pool, 0)
-              .compose(v -> runAssign(property, pool, visitor, attribution, timeZone, mode, false));
+              .compose(v -> runAssign(property, pool, visitor, attribution, timeZone, mode, false, knownSession, retries));
+        case "unmigrated":
+          if (!mayRepair) {
+            return Future.failedFuture(new IllegalStateException("pool " + pool.id() + " cannot be migrated"));
+          }
+          return migrate(pool.id())
+              .compose(v -> runAssign(property, pool, visitor, attribution, timeZone, mode, false, knownSession, retries));
+        case "retry":
+          // the visitor's live session is not the one guessed: once more, declaring it (it can change
+          // again in between only if another assign of the same visitor ran meanwhile)
+          if (retries >= 3) {
+            return Future.failedFuture(new IllegalStateException("visitor's session kept changing in pool " + pool.id()));
+          }
+          return runAssign(property, pool, visitor, attribution, timeZone, mode, mayRepair, r.get(1).toString(),
+              retries + 1);
         case "none":
           return Future.succeededFuture(Optional.empty());
         case "fallback":
           return Future.succeededFuture(Optional.of(fallback(property, visitor)));
         default:
+          if (visitorSessions.size() >= VISITOR_SESSIONS_BOUND) {
+            visitorSessions.clear();
+          }
+          visitorSessions.put(visitorKey, r.get(1).toString());
           return Future.succeededFuture(Optional.of(new Assignment(
               r.get(1).toString(),
               visitor,
@@ -325,7 +369,7 @@ public final class RedisPoolEngine implements PoolEngine {
       PoolKeys k = new PoolKeys(pool.id());
       List<String> keys = new ArrayList<>(poolKeys(k));
       keys.add(k.session(sessionId));
-      return HEARTBEAT.run(redis, keys, List.of(Long.toString(clock.millis()),
+      return run(HEARTBEAT, pool.id(), keys, List.of(Long.toString(clock.millis()),
               Long.toString(pool.leaseSeconds() * 1000L), Long.toString(pool.holdSeconds() * 1000L), sessionId,
               Long.toString(historyWindow.toMillis())))
           .compose(r -> switch (r.get(0).toString()) {
@@ -342,7 +386,7 @@ public final class RedisPoolEngine implements PoolEngine {
       PoolKeys k = new PoolKeys(pool.id());
       List<String> keys = new ArrayList<>(poolKeys(k));
       keys.add(k.session(sessionId));
-      return RELEASE.run(redis, keys, List.of(Long.toString(clock.millis()),
+      return run(RELEASE, pool.id(), keys, List.of(Long.toString(clock.millis()),
               Long.toString(pool.holdSeconds() * 1000L), sessionId, Long.toString(historyWindow.toMillis())))
           .compose(r -> "not_found".equals(r.get(0).toString())
               ? Future.<Void>failedFuture(unknownSession(sessionId))
@@ -358,10 +402,20 @@ public final class RedisPoolEngine implements PoolEngine {
     } catch (CalltrackException e) {
       return Future.succeededFuture(Optional.empty());
     }
-    return config.pool(poolId).compose(pool -> pool.isEmpty()
-        ? Future.succeededFuture(Optional.<Session>empty())
-        : redis.hmget(SessionCodec.hmget(new PoolKeys(poolId).session(sessionId)))
-            .map(r -> Optional.ofNullable(SessionCodec.decode(sessionId, pool.get().property(), r))));
+    PoolKeys k = new PoolKeys(poolId);
+    return config.pool(poolId).compose(pool -> {
+      if (pool.isEmpty()) {
+        return Future.succeededFuture(Optional.<Session>empty());
+      }
+      Future<Response> hash = redis.hmget(SessionCodec.hmget(k.session(sessionId)));
+      Future<Response> cut = redis.hget(k.recycled(), SessionIds.randomPart(sessionId));
+      Instant now = clock.instant();
+      // over since before the history window: gone, as its hash's TTL (which runs on Redis's clock,
+      // not this engine's) says
+      return Future.all(hash, cut).map(all -> Optional.ofNullable(SessionCodec.decode(sessionId,
+              pool.get().property(), hash.result(), cut.result() == null ? null : cut.result().toString(), now))
+          .filter(s -> !s.endsAt().plus(historyWindow).isBefore(now)));
+    });
   }
 
   /** The pool a session id names; Invalid for a malformed id, NotFound for a pool that does not exist. */
@@ -390,7 +444,7 @@ public final class RedisPoolEngine implements PoolEngine {
         return Future.failedFuture(new CalltrackException.NotFound("unknown pool " + poolId));
       }
       PoolConfig pool = p.get();
-      return STATUS.run(redis, poolKeys(new PoolKeys(poolId)),
+      return run(STATUS, poolId, poolKeys(new PoolKeys(poolId)),
               List.of(Long.toString(clock.millis()), Long.toString(pool.holdSeconds() * 1000L)))
           .map(r -> {
             int size = r.get(0).toInteger();
@@ -426,7 +480,7 @@ public final class RedisPoolEngine implements PoolEngine {
         return Future.succeededFuture(0);
       }
       long now = clock.millis();
-      return SWEEP.run(redis, poolKeys(new PoolKeys(poolId)), List.of(Long.toString(now),
+      return run(SWEEP, poolId, poolKeys(new PoolKeys(poolId)), List.of(Long.toString(now),
               Long.toString(p.get().holdSeconds() * 1000L), Long.toString(now - historyWindow.toMillis())))
           .map(r -> r.get(0).toInteger());
     });
@@ -450,8 +504,8 @@ public final class RedisPoolEngine implements PoolEngine {
 
   /**
    * Reads only the sessions that could own the call: the {@link #MAX_CANDIDATES} latest of the
-   * number that started at or before {@code at} (history is ordered by start), never the whole
-   * history. Read-only; keys built here, none in Lua.
+   * number that started at or before {@code at} (its history is ordered by start), never the whole
+   * history. Read-only.
    */
   @Override
   public Future<Candidates> candidates(PhoneNumber number, Instant at) {
@@ -461,30 +515,54 @@ public final class RedisPoolEngine implements PoolEngine {
         return Future.succeededFuture(new Candidates(null, List.of(), table.staticNumbers().get(number)));
       }
       PoolKeys k = new PoolKeys(poolId);
-      return redis.zrevrangebyscore(List.of(k.history(number.e164()),
-              Long.toString(at.toEpochMilli()), "-inf", "LIMIT", "0", Integer.toString(MAX_CANDIDATES)))
-          .compose(ids -> {
-            List<String> sids = new ArrayList<>();
-            for (Response id : ids) {
-              sids.add(poolId + "." + id); // history holds the random part of the id
+      return history(poolId, number.e164()).compose(history -> {
+        List<SessionCodec.HistoryEntry> entries = SessionCodec.HistoryEntry.all(history == null ? null : history.toString());
+        // latest first: the history is oldest first
+        List<SessionCodec.HistoryEntry> chosen = new ArrayList<>();
+        for (int i = entries.size() - 1; i >= 0 && chosen.size() < MAX_CANDIDATES; i--) {
+          if (entries.get(i).start() <= at.toEpochMilli()) {
+            chosen.add(entries.get(i));
+          }
+        }
+        if (chosen.isEmpty()) {
+          return Future.succeededFuture(new Candidates(poolId, List.of(), null));
+        }
+        List<Future<Response>> reads = new ArrayList<>(chosen.size());
+        List<String> cutArgs = new ArrayList<>(chosen.size() + 1);
+        cutArgs.add(k.recycled());
+        for (SessionCodec.HistoryEntry e : chosen) {
+          reads.add(redis.hmget(SessionCodec.hmget(k.session(poolId + "." + e.random()))));
+          cutArgs.add(e.random());
+        }
+        Future<Response> cuts = redis.hmget(cutArgs);
+        String property = table.propertyOfNumber().get(number);
+        Instant now = clock.instant();
+        List<Future<Response>> all = new ArrayList<>(reads);
+        all.add(cuts);
+        return Future.all(all).map(done -> {
+          List<Session> sessions = new ArrayList<>(chosen.size());
+          for (int i = 0; i < chosen.size(); i++) {
+            Response cut = cuts.result().get(i);
+            Session s = SessionCodec.decode(poolId + "." + chosen.get(i).random(), property, reads.get(i).result(),
+                cut == null ? null : cut.toString(), now);
+            if (s != null) {
+              sessions.add(s);
             }
-            List<Future<Response>> reads = new ArrayList<>(sids.size());
-            for (String sid : sids) {
-              reads.add(redis.hmget(SessionCodec.hmget(k.session(sid))));
-            }
-            String property = table.propertyOfNumber().get(number);
-            return Future.all(reads).map(all -> {
-              List<Session> sessions = new ArrayList<>(sids.size());
-              for (int i = 0; i < sids.size(); i++) {
-                Session s = SessionCodec.decode(sids.get(i), property, reads.get(i).result());
-                if (s != null) {
-                  sessions.add(s);
-                }
-              }
-              return new Candidates(poolId, sessions, null);
-            });
-          });
+          }
+          return new Candidates(poolId, sessions, null);
+        });
+      });
     });
+  }
+
+  /** A number's history field; a pool still in the first key layout is migrated first. */
+  private Future<Response> history(String poolId, String e164) {
+    PoolKeys k = new PoolKeys(poolId);
+    return redis.hget(k.histories(), e164).compose(history -> history != null
+        ? Future.succeededFuture(history)
+        : redis.hget(k.meta(), "layout").compose(layout -> layout != null
+            ? Future.succeededFuture((Response) null)
+            : migrate(poolId).compose(v -> redis.hget(k.histories(), e164))));
   }
 
   @Override
@@ -495,8 +573,11 @@ public final class RedisPoolEngine implements PoolEngine {
     } catch (CalltrackException e) {
       return Future.failedFuture(e);
     }
-    return EVIDENCE.run(redis, List.of(new PoolKeys(poolId).session(sessionId)),
-            List.of(Long.toString(clock.millis()), kind.field(), Integer.toString(MAX_BEACONS)))
+    PoolKeys k = new PoolKeys(poolId);
+    List<String> keys = new ArrayList<>(poolKeys(k));
+    keys.add(k.session(sessionId));
+    return run(EVIDENCE, poolId, keys,
+            List.of(Long.toString(clock.millis()), kind.field(), Integer.toString(MAX_BEACONS), sessionId))
         .compose(r -> switch (r.get(0).toString()) {
           case "ok" -> Future.succeededFuture(true);
           case "not_found" -> Future.failedFuture(unknownSession(sessionId));
@@ -545,6 +626,61 @@ public final class RedisPoolEngine implements PoolEngine {
 
   private static List<String> poolKeys(PoolKeys k) {
     return List.of(k.meta(), k.numbers(), k.free(), k.leased(), k.holding(), k.owner(), k.visitors(), k.stats(),
-        k.historyNumbers(), k.channel());
+        k.historyNumbers(), k.channel(), k.live(), k.histories(), k.recycled());
+  }
+
+  /** Runs a pool script; a pool still in the first key layout is migrated first, then the script runs again. */
+  private Future<Response> run(LuaScript script, String poolId, List<String> keys, List<String> args) {
+    return script.run(redis, keys, args).compose(r -> unmigrated(r)
+        ? migrate(poolId).compose(v -> script.run(redis, keys, args))
+        : Future.succeededFuture(r));
+  }
+
+  private static boolean unmigrated(Response r) {
+    return r != null && r.size() == 1 && "unmigrated".equals(r.get(0).toString());
+  }
+
+  /**
+   * Moves a pool from the first key layout (each session's state in its own hash, a history zset per
+   * number) to this one. The old keys are found from what indexes them: the numbers with a history
+   * (their zsets list the sessions), and the live sessions in the owner and visitors hashes; a
+   * session in none of those is over and past its number's history, so nothing reads its state
+   * again. Runs the migration script a batch of keys at a time; the last batch marks the pool.
+   * Every script refuses an unmigrated pool, so nothing writes the old keys meanwhile; two engines
+   * migrating the same pool do the same idempotent work.
+   */
+  public Future<Void> migrate(String poolId) {
+    PoolKeys k = new PoolKeys(poolId);
+    return redis.smembers(k.historyNumbers()).compose(numbers -> {
+      List<String> historyKeys = new ArrayList<>();
+      numbers.forEach(n -> historyKeys.add(k.firstLayoutHistory(n.toString())));
+      List<Future<Response>> reads = new ArrayList<>();
+      for (String h : historyKeys) {
+        reads.add(redis.zrange(List.of(h, "0", "-1")));
+      }
+      Future<Response> owners = redis.hvals(k.owner());
+      Future<Response> visitors = redis.hvals(k.visitors());
+      List<Future<Response>> all = new ArrayList<>(reads);
+      all.add(owners);
+      all.add(visitors);
+      return Future.all(all).compose(done -> {
+        java.util.Set<String> old = new LinkedHashSet<>(historyKeys);
+        for (Future<Response> r : reads) {
+          r.result().forEach(random -> old.add(k.session(poolId + "." + random)));
+        }
+        owners.result().forEach(sid -> old.add(k.session(sid.toString())));
+        visitors.result().forEach(sid -> old.add(k.session(sid.toString())));
+        List<String> list = new ArrayList<>(old);
+        Future<Void> chain = Future.succeededFuture();
+        for (int from = 0; from < list.size() || from == 0; from += MIGRATE_BATCH) {
+          List<String> batch = list.subList(from, Math.min(list.size(), from + MIGRATE_BATCH));
+          boolean last = from + MIGRATE_BATCH >= list.size();
+          List<String> keys = new ArrayList<>(poolKeys(k));
+          keys.addAll(batch);
+          chain = chain.compose(v -> MIGRATE.run(redis, keys, List.of(last ? "last" : "more")).mapEmpty());
+        }
+        return chain;
+      });
+    });
   }
 }

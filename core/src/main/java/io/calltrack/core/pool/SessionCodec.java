@@ -7,14 +7,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a session hash (fields in {@link #FIELDS} order). The hash does not repeat what its key
- * says (the session id, and so its pool), which keeps a session in Redis small.
+ * Reads a session: its hash (fields in {@link #FIELDS} order) and whether a recycle cut it short
+ * ({@link PoolKeys#recycled()}). The hash does not repeat what its key says (the session id, and so
+ * its pool), which keeps a session in Redis small.
+ *
+ * <p>The hash holds the lease's end and the hold's natural end as the session's own requests left
+ * them (a release ends the lease then); its state is derived from those at the reader's clock and
+ * from the recycle mark: a lease whose end passed is in its hold, a hold whose end passed is over,
+ * whether or not a script has run since to reclaim the number.
  */
 final class SessionCodec {
   /**
-   * Field names are short because every session stores them: v visitor, n number, s state,
-   * t startedAt, le leaseExpiresAt, e endsAt (only when a recycle cut the hold short; else it is
-   * ne), ne naturalEndsAt, tz browser zone, ta/cp/hi/sh the evidence instants, b beacons taken;
+   * Field names are short because every session stores them: v visitor, n number, t startedAt,
+   * le leaseExpiresAt, ne naturalEndsAt, s and e (state and endsAt, only in sessions written before
+   * the pool's recycle marks held them: RECYCLED and e are still read there), tz browser zone, ta/cp/hi/sh the evidence instants, b beacons taken;
    * a1..aN the attribution ({@link AttributionCodec}) in pieces of at most {@link #PIECE} bytes, so
    * the hash stays in Redis's compact listpack encoding (hash-max-listpack-value 64) instead of a
    * hashtable three times its size. The property comes from the pool's configuration, releasedAt
@@ -72,15 +78,53 @@ final class SessionCodec {
     return json.toString();
   }
 
-  /** The session, or null when the hash does not exist. */
-  static Session decode(String sessionId, String property, Response r) {
-    if (r == null || r.size() < FIELDS.size() || r.get(1) == null || r.get(2) == null) {
+  /** One session's entry in its number's history: started at {@code start}, over at {@code end} (null: may be live). */
+  record HistoryEntry(String random, long start, Long end) {
+    /**
+     * Every entry of a number's history field, oldest first: space-separated
+     * {@code RANDOM,START,END} with times in base 36 (see lib.lua).
+     */
+    static List<HistoryEntry> all(String history) {
+      List<HistoryEntry> out = new ArrayList<>();
+      if (history != null && !history.isEmpty()) {
+        for (String entry : history.split(" ")) {
+          String[] f = entry.split(",", -1);
+          out.add(new HistoryEntry(f[0], Long.parseLong(f[1], 36), f[2].isEmpty() ? null : Long.parseLong(f[2], 36)));
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * The session as it stands at {@code now}, or null when its hash does not exist;
+   * {@code recycledAt} is when a recycle cut it short (epoch ms), null if none did.
+   */
+  static Session decode(String sessionId, String property, Response r, String recycledAt, Instant now) {
+    if (r == null || r.size() < FIELDS.size() || r.get(1) == null || r.get(4) == null) {
       return null;
     }
-    Session.State state = Session.State.valueOf(str(r, 2));
+    String written = str(r, 2);
     Instant lease = time(r, 4);
     Instant natural = time(r, 6);
     Instant ends = time(r, 5);
+    Session.State state;
+    if (recycledAt != null) {
+      Instant cut = Instant.ofEpochMilli(Long.parseLong(recycledAt));
+      state = Session.State.RECYCLED;
+      ends = cut;
+      if (cut.isBefore(lease)) {
+        lease = cut;
+      }
+    } else if ("RECYCLED".equals(written)) {
+      state = Session.State.RECYCLED;
+    } else if (now.isBefore(lease)) {
+      state = Session.State.LEASED;
+    } else if (now.isBefore(natural)) {
+      state = Session.State.HOLDING;
+    } else {
+      state = Session.State.ENDED;
+    }
     return new Session(
         sessionId,
         SessionIds.poolOf(sessionId),
@@ -92,7 +136,7 @@ final class SessionCodec {
         time(r, 3),
         lease,
         state == Session.State.LEASED ? null : lease,
-        ends != null ? ends : natural,
+        state == Session.State.RECYCLED && ends != null ? ends : natural,
         natural,
         str(r, 7),
         new Session.Evidence(time(r, 8), time(r, 9), time(r, 10), time(r, 11)));

@@ -38,6 +38,11 @@ final class SessionIds {
     return m.group(1);
   }
 
+  /** What follows the pool in a session id (the pool's keys name a session by it); the whole text if it has no dot. */
+  static String randomPart(String sessionId) {
+    return sessionId.substring(sessionId.indexOf('.') + 1);
+  }
+
   /** A visitor id from the browser, or a new one when none is given. */
   static String visitor(String visitorId) {
     if (visitorId == null || visitorId.isBlank()) {

@@ -36,7 +36,7 @@ public final class RedisSessionRetention implements SessionRetention {
       if (live != null && !sids.contains(live.toString())) {
         sids.add(live.toString());
       }
-      List<String> keys = new ArrayList<>(List.of(k.visitors(), index));
+      List<String> keys = new ArrayList<>(List.of(k.visitors(), index, k.live()));
       sids.forEach(sid -> keys.add(k.session(sid)));
       return ERASE.run(redis, keys, List.of(visitorId, token)).map(n -> sids);
     }));

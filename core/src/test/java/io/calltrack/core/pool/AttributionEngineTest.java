@@ -215,10 +215,14 @@ class AttributionEngineTest {
       long ttl = result(f.redis.pttl(k.session(sid))).toLong();
       assertTrue(ttl > 0 && ttl <= Duration.ofDays(31).toMillis(), "TTL " + ttl);
     }
-    for (var number : pool.numbers()) {
-      var u = result(f.redis.memory(List.of("USAGE", k.history(number.e164()))));
+    // the pool's histories (one field a number) and what the live sessions hold
+    for (String key : List.of(k.histories(), k.live())) {
+      var u = result(f.redis.memory(List.of("USAGE", key, "SAMPLES", "0")));
       total += u == null ? 0 : u.toLong();
-      assertTrue(result(f.redis.pttl(k.history(number.e164()))).toLong() > 0);
+    }
+    for (var number : pool.numbers()) {
+      String history = result(f.redis.hget(k.histories(), number.e164())).toString();
+      assertEquals(RedisPoolEngine.HISTORY_DEPTH, history.split(" ").length, "a history keeps its depth: " + number);
     }
     System.out.println("history bytes per session: " + total / n + ", session hash: " + sessions / n);
     total += sessions;

@@ -457,6 +457,10 @@ class RedisPoolEngineTest {
       Assignment b = result(e.assign(p.id(), "b", GOOGLE_CPC));
       assertEquals(a.number(), b.number());
       assertEquals(Optional.empty(), result(e.session(a.sessionId())));
+      String history = result(shortMemory.redis.hget(new PoolKeys(b.poolId()).histories(),
+          b.number().e164())).toString();
+      assertFalse(history.contains(a.sessionId().substring(a.sessionId().indexOf('.') + 1)), history);
+      assertTrue(history.startsWith(b.sessionId().substring(b.sessionId().indexOf('.') + 1) + ","), history);
     }
   }
 
@@ -470,20 +474,22 @@ class RedisPoolEngineTest {
         ended.add(result(shortMemory.engine.assign(p.id(), "v" + i, GOOGLE_CPC)).sessionId());
         result(shortMemory.engine.release(ended.get(i)));
       }
+      PoolKeys k = new PoolKeys(ended.get(0).substring(0, ended.get(0).indexOf('.')));
       clock.advance(Duration.ofDays(2));
-      long left = sweepAndCount(shortMemory.engine, ended);
+      long left = sweepAndCount(shortMemory, k);
       assertTrue(left > 0 && left < 400, "one sweep trims a slice of the numbers, not all: " + left + " left");
       for (int run = 0; run < 12 && left > 0; run++) {
-        left = sweepAndCount(shortMemory.engine, ended);
+        left = sweepAndCount(shortMemory, k);
       }
       assertEquals(0, left, "the slices go round every number");
+      assertEquals(0, result(shortMemory.redis.scard(k.historyNumbers())).toLong());
     }
   }
 
-  /** Sweeps once; how many of these sessions are still stored. */
-  private static long sweepAndCount(RedisPoolEngine e, List<String> sessionIds) {
-    result(e.sweep());
-    return sessionIds.stream().filter(sid -> result(e.session(sid)).isPresent()).count();
+  /** Sweeps once; how many numbers still have a history (each had one session). */
+  private static long sweepAndCount(PoolFixture f, PoolKeys k) {
+    result(f.engine.sweep());
+    return result(f.redis.hlen(k.histories())).toLong();
   }
 
   @Test

@@ -40,7 +40,6 @@ import java.util.Map;
 import java.util.Set;
 import io.calltrack.core.callback.Callback;
 import io.calltrack.core.callback.RedisCallbackStore;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,13 +52,6 @@ import org.junit.jupiter.api.Test;
  * by the cluster's own {@code CLUSTER KEYSLOT}.
  */
 class ScriptKeysOnClusterTest {
-  /**
-   * The pool scripts still name session and history keys inside Lua (same slot, the pool's hash tag):
-   * the attribution v2 rewrite of the pool scripts (issue 9) declares them. Until then these, and
-   * only these, may be touched undeclared, and only by pool scripts.
-   */
-  private static final Pattern POOL_SCRIPT_BUILT_KEY = Pattern.compile("\\{pool:[^}]+}:(s|history):.+");
-
   static Vertx vertx;
   static TestCluster cluster;
   static Redis redis;
@@ -104,6 +96,9 @@ class ScriptKeysOnClusterTest {
     Map<String, String> nameBySha = new java.util.HashMap<>();
     LuaScript.loaded().forEach(s -> nameBySha.put(s.sha(), s.name()));
     for (ScriptAudit.Run run : runs) {
+      if (io.calltrack.core.pool.FirstLayoutPool.shas().contains(run.sha())) {
+        continue; // the earlier version's scripts, run to write a pool for the migration to move
+      }
       String name = nameBySha.getOrDefault(run.sha(), run.sha());
       Set<Long> runSlots = new HashSet<>();
       run.declared().forEach(k -> runSlots.add(slots.get(k)));
@@ -111,10 +106,7 @@ class ScriptKeysOnClusterTest {
         problems.add(name + " declares keys in " + runSlots.size() + " slots: " + run.declared());
       }
       for (String key : run.undeclared()) {
-        boolean known = name.contains("/lua/pool/") && POOL_SCRIPT_BUILT_KEY.matcher(key).matches();
-        if (!known) {
-          problems.add(name + " touched undeclared key " + key + " (declared " + run.declared() + ")");
-        }
+        problems.add(name + " touched undeclared key " + key + " (declared " + run.declared() + ")");
       }
     }
     assertEquals(List.of(), problems);
@@ -164,6 +156,22 @@ class ScriptKeysOnClusterTest {
       result(engine.release(last.sessionId()));
       result(engine.resolve(first.number(), clock.instant()));
       result(engine.status(pool.id()));
+
+      // a pool written by the first key layout (a history zset per number), moved by the first call
+      // that meets it
+      PoolConfig oldPool = new PoolConfig(TestRedis.uniqueId("old-pool"), property.id(), TestNumbers.fresh(2), 60, 600,
+          PoolConfig.OnExhausted.RECYCLE_OLDEST, null);
+      result(config.putPool(oldPool));
+      var firstLayout = new io.calltrack.core.pool.FirstLayoutPool(api, oldPool, RedisPoolEngine.DEFAULT_HISTORY_WINDOW);
+      String released = firstLayout.assign("old-1", a, clock.instant()).get(1).toString();
+      firstLayout.assign("old-2", a, clock.instant());
+      firstLayout.release(released, clock.instant());
+      firstLayout.assign("old-3", a, clock.instant()); // recycles the released number
+      result(engine.status(oldPool.id()));
+      if (!"2".equals(String.valueOf(result(api.hget(new io.calltrack.core.pool.PoolKeys(oldPool.id()).meta(), "layout"))))) {
+        throw new AssertionError("the old pool was not migrated");
+      }
+
       clock.advance(Duration.ofHours(1));
       result(engine.sweep());
 

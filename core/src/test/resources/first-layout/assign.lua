@@ -1,0 +1,219 @@
+-- Assigns a number of this pool to a visitor: reclaim what expired, then the visitor's live session
+-- (sticky: same number, lease renewed, hold cancelled), else the free number least confusable with
+-- the new visit, else the exhaustion policy. In mode 'sticky' it only looks for the visitor's live session.
+--
+-- Evidence-aware choice: a number's "confusion" is how likely a call from its last visit still is,
+-- relative to a visit on the page (1 while leased; after it left, the attribution model's
+-- after-the-visit rate: scale x log-normal density of minutes since it left), times the zone factor
+-- when the last visit's browser was in another UTC offset than the new one's (the caller's number then
+-- tells the two apart). Among the FREE_LOOK longest-idle free numbers it takes the least confusable; when
+-- none is free, share-channel looks at the SHARE_LOOK numbers whose visit left first and the
+-- SHARE_LOOK whose lease ends first and takes the least confusable of the same channel (a call then
+-- stays at least channel-exact); only when none of those has the channel, the first further on that
+-- has (as before this choice). (Sharing another
+-- channel's number when its confusion was small was measured with size-pool and left out: at half the
+-- rule it turned channel-exact calls into probable/ambiguous ones and gained no exact ones.)
+-- KEYS[1..10] see lib.lua, KEYS[11] the new session's hash, KEYS[12] the visitor's session index
+--   ({pool:P}:visitor-sessions:<visitor>: every session the visitor had here, for erasure)
+-- ARGV: 1 now, 2 leaseMs, 3 holdMs, 4 policy ('fallback'|'recycle-oldest'|'share-channel'),
+--       5 mode ('assign'|'sticky'), 6 visitorId, 7 new session id, 8 pool id, 9 property id (8, 9 unused:
+--       the key and the pool's configuration say them),
+--       10 how many pieces the attribution JSON comes in, 11 history cutoff, 12 channel (source/medium/
+--       campaign digest), 13 browser time zone ('' if unknown), 14 ttlMs (history window after the
+--       hold), 15 history depth (sessions kept per number), 16 the browser's UTC offset now in minutes
+--       ('' if unknown), 17 after-the-visit scale, 18 its median minutes, 19 its sigma, 20 zone factor
+--       (a call told apart by zones), 21.. the attribution JSON in pieces of at most 64 bytes (fields a1, a2, ...: small values keep
+--       the hash in Redis's compact encoding), then the property's session retention in ms ('' = kept
+--       until erased, under the pool's own TTL)
+-- Returns {'sticky'|'new'|'recycled'|'shared', sid, number, leaseExpiresAt} | {'fallback'} | {'none'} | {'unsynced'}
+if not synced() then
+  return {'unsynced'}
+end
+local now, leaseMs, holdMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local policy, mode, visitor = ARGV[4], ARGV[5], ARGV[6]
+local cutoff = tonumber(ARGV[11])
+local channel, ttlMs = ARGV[12], tonumber(ARGV[14])
+local zone = ARGV[16]
+local afterScale, afterMedian, afterSigma = tonumber(ARGV[17]), tonumber(ARGV[18]), tonumber(ARGV[19])
+local zoneFactor = tonumber(ARGV[20])
+local FREE_LOOK, SHARE_LOOK = 8, 32
+local retentionMs = ARGV[21 + tonumber(ARGV[10])] or ''
+reclaim(now, holdMs)
+
+-- the session the visitor now holds goes into its visitor's index and, when the property says,
+-- under its session retention (the index lives as long as the visitor's newest session)
+local function remember(skey, sid)
+  redis.call('SADD', KEYS[12], sid)
+  if retentionMs ~= '' then
+    redis.call('PEXPIRE', skey, retentionMs)
+    redis.call('PEXPIRE', KEYS[12], retentionMs)
+  end
+end
+
+-- the number's confusion with the new visit (see above) and whether its last visit had the same channel;
+-- K.channel holds '<channel>|<utc offset>' of the number's last visit
+local function confusion(n, leftAt, live)
+  local w = 1
+  if not live then
+    local m = math.max(0.05, (now - leftAt) / 60000)
+    local z = (math.log(m) - math.log(afterMedian)) / afterSigma
+    w = afterScale * math.exp(-0.5 * z * z) / (m * afterSigma * 2.5066282746)
+  end
+  local info = redis.call('HGET', K.channel, n) or ''
+  local bar = string.find(info, '|', 1, true)
+  local ch = bar and string.sub(info, 1, bar - 1) or info
+  local lastZone = bar and string.sub(info, bar + 1) or ''
+  if zone ~= '' and lastZone ~= '' and lastZone ~= zone then
+    w = w * zoneFactor
+  end
+  return w, ch == channel
+end
+
+local expiry = now + leaseMs
+
+-- sticky: the visitor's live session keeps its number (unless the number has left the pool)
+local sid = redis.call('HGET', K.visitors, visitor)
+if sid then
+  local skey = session_key(sid)
+  local s = redis.call('HMGET', skey, 's', 'n')
+  local n = s[2]
+  if (s[1] == 'LEASED' or s[1] == 'HOLDING') and redis.call('HGET', K.owner, n) == sid
+      and redis.call('SISMEMBER', K.numbers, n) == 1 then
+    redis.call('ZREM', K.holding, n)
+    redis.call('ZADD', K.leased, ms(expiry), n)
+    redis.call('HSET', skey, 's', 'LEASED', 'le', ms(expiry), 'ne', ms(expiry + holdMs))
+    redis.call('PEXPIRE', skey, ms(leaseMs + holdMs + ttlMs))
+    remember(skey, sid)
+    return {'sticky', sid, n, ms(expiry)}
+  end
+end
+if mode == 'sticky' then
+  return {'none'}
+end
+
+-- share-channel: the least confusable number of the same channel among the SHARE_LOOK whose visit
+-- left first and the SHARE_LOOK whose lease ends first; none of the same channel among those: the
+-- first one of the same channel further on, as before
+local function shared_number()
+  local n, best
+  for _, set in ipairs({K.holding, K.leased}) do
+    local entries = redis.call('ZRANGE', set, 0, SHARE_LOOK - 1, 'WITHSCORES')
+    for i = 1, #entries, 2 do
+      local candidate = entries[i]
+      if redis.call('SISMEMBER', K.numbers, candidate) == 1 then
+        -- a held number's score is its hold end: its visit left holdMs before
+        local c, same = confusion(candidate, tonumber(entries[i + 1]) - holdMs, set == K.leased)
+        if same and (not n or c < best) then
+          n, best = candidate, c
+        end
+      end
+    end
+  end
+  for _, set in ipairs({K.holding, K.leased}) do
+    if not n then
+      for _, candidate in ipairs(redis.call('ZRANGE', set, SHARE_LOOK, -1)) do
+        if string.sub(redis.call('HGET', K.channel, candidate) or '', 1, #channel + 1) == channel .. '|'
+            and redis.call('SISMEMBER', K.numbers, candidate) == 1 then
+          n = candidate
+          break
+        end
+      end
+    end
+  end
+  return n
+end
+
+-- recycle-oldest: the number whose hold ends first, else whose lease ends first, among the pool's
+-- numbers (numbers dropped from the configuration are skipped: they leave when their session ends)
+local function oldest_number()
+  local n
+  for _, set in ipairs({K.holding, K.leased}) do
+    local i = 0
+    while not n do
+      local candidate = redis.call('ZRANGE', set, i, i)[1]
+      if not candidate then
+        break
+      end
+      if redis.call('SISMEMBER', K.numbers, candidate) == 1 then
+        n = candidate
+      end
+      i = i + 1
+    end
+  end
+  return n
+end
+
+-- the recycled number's earlier session ends now
+local function end_owner_session(n)
+  local old = redis.call('HGET', K.owner, n)
+  if old then
+    local okey = session_key(old)
+    local s = redis.call('HMGET', okey, 's', 'v', 'le')
+    if s[1] == 'LEASED' then
+      redis.call('HSET', okey, 'le', ms(math.min(tonumber(s[3]), now)))
+    end
+    -- endsAt is when it really ended; naturalEndsAt stays, so calls in its natural hold are ambiguous
+    redis.call('HSET', okey, 's', 'RECYCLED', 'e', ms(now))
+    if s[2] and redis.call('HGET', K.visitors, s[2]) == old then
+      redis.call('HDEL', K.visitors, s[2])
+    end
+  end
+end
+
+local kind = 'new'
+local n
+local free = redis.call('ZRANGE', K.free, 0, FREE_LOOK - 1, 'WITHSCORES')
+if #free > 0 then
+  -- a free number's score is when its hold ended: its last visit left holdMs before
+  local best
+  for i = 1, #free, 2 do
+    local c = confusion(free[i], tonumber(free[i + 1]) - holdMs, false)
+    if not n or c < best then
+      n, best = free[i], c
+    end
+  end
+  redis.call('ZREM', K.free, n)
+else
+  -- no free number: the pool is exhausted, whatever its policy then does (counted here, once)
+  redis.call('HINCRBY', K.stats, 'exhausted', 1)
+  if policy == 'share-channel' then
+    n, kind = shared_number(), 'shared'
+  elseif policy == 'recycle-oldest' then
+    n, kind = oldest_number(), 'recycled'
+  end
+  if not n then
+    return {'fallback'}
+  end
+  redis.call('HINCRBY', K.stats, kind, 1)
+  if kind == 'recycled' then
+    end_owner_session(n)
+    redis.call('ZREM', K.leased, n)
+  end
+  -- shared: the earlier visit keeps its own lease and hold in its session; the number now follows
+  -- the new visit (its lease can only lengthen the number's)
+  redis.call('ZREM', K.holding, n)
+end
+
+sid = ARGV[7]
+redis.call('HSET', KEYS[11], 'v', visitor,
+  'n', n, 's', 'LEASED', 't', ms(now),
+  'le', ms(expiry), 'ne', ms(expiry + holdMs))
+for i = 1, tonumber(ARGV[10]) do
+  redis.call('HSET', KEYS[11], 'a' .. i, ARGV[20 + i])
+end
+if ARGV[13] ~= '' then
+  redis.call('HSET', KEYS[11], 'tz', ARGV[13])
+end
+redis.call('PEXPIRE', KEYS[11], ms(leaseMs + holdMs + ttlMs))
+remember(KEYS[11], sid)
+redis.call('ZADD', K.leased, 'GT', ms(expiry), n)
+redis.call('HSET', K.channel, n, channel .. '|' .. zone)
+redis.call('HSET', K.owner, n, sid)
+redis.call('HSET', K.visitors, visitor, sid)
+redis.call('ZADD', history_key(n), ms(now), random_part(sid))
+-- resolving reads only the latest sessions of a number: keep a bounded few (a small, compact zset)
+redis.call('ZREMRANGEBYRANK', history_key(n), 0, -(tonumber(ARGV[15]) + 1))
+redis.call('SADD', K.histnums, n)
+redis.call('PEXPIRE', history_key(n), ms(leaseMs + holdMs + ttlMs))
+trim(n, cutoff)
+return {kind, sid, n, ms(expiry)}
