@@ -335,6 +335,8 @@ class PrivacyApiTest extends DniTestBase {
     JsonObject before = roiTotal(site.property(), day);
 
     assertTrue(storedAttribution(new PoolKeys(site.poolId()).session(sid)).contains("abc123"), "gclid stored");
+    assertEquals(visitor, await(redis.hget(new PoolKeys(site.poolId()).live(), sid.substring(sid.indexOf('.') + 1)))
+        .toString(), "a live session's visitor, for when its number's hold runs out");
     // attribution remembered which visitor the caller's call went to
     String callerIndex = new PoolKeys(site.poolId()).caller("+14155550188");
     await(redis.set(List.of(callerIndex, visitor)));
@@ -351,6 +353,7 @@ class PrivacyApiTest extends DniTestBase {
     assertFalse(sessionAttribution.contains("abc123"), sessionAttribution); // the assign's gclid
     assertFalse(sessionAttribution.contains("www.google.com"), sessionAttribution); // its referrer
     assertNull(await(redis.hget(k.visitors(), visitor)));
+    assertNull(await(redis.hget(k.live(), sid.substring(sid.indexOf('.') + 1))), "the live session forgets its visitor");
     assertEquals(0, await(redis.exists(List.of(k.visitorSessions(visitor)))).toInteger());
     JsonObject stored = api.adminGet("/v1/calls/" + c.callId()).json();
     assertNull(stored.getJsonObject("attribution").getString("gclid"), stored::encode);
