@@ -133,11 +133,12 @@ public final class RedisPoolEngine implements PoolEngine {
    */
   private final io.calltrack.core.ParseCache<PhoneNumber> leasedNumbers = new io.calltrack.core.ParseCache<>(100_000);
   /**
-   * Pool + visitor -> the session this engine last gave the visitor there: a returning visitor's
-   * assign declares that session's key (a sticky renewal extends its TTL). A wrong or missing guess
-   * (the visitor's session came from another engine) costs one more run, told by the script.
+   * Pool + visitor -> the session an engine on this Vert.x last gave the visitor there (shared by
+   * the HTTP instances of one process): a returning visitor's assign declares that session's key
+   * (a sticky renewal extends its TTL). A wrong or missing guess (the session came from another
+   * process) costs one more run, told by the script. Emptied at its bound.
    */
-  private final java.util.Map<String, String> visitorSessions = new java.util.concurrent.ConcurrentHashMap<>();
+  private final io.vertx.core.shareddata.LocalMap<String, String> visitorSessions;
   private static final int VISITOR_SESSIONS_BOUND = 100_000;
   private volatile java.util.function.Consumer<String> onUnmatched = p -> { };
   /** Set by {@link #withReplicatedAssigns}: assigns answer only once a replica has the lease. */
@@ -150,6 +151,7 @@ public final class RedisPoolEngine implements PoolEngine {
     this.config = config;
     this.clock = clock;
     this.historyWindow = historyWindow;
+    this.visitorSessions = vertx.sharedData().getLocalMap("calltrack.pool.visitor-sessions");
     if (historyWindow.isNegative() || historyWindow.isZero()) {
       throw new IllegalArgumentException("history window must be positive");
     }

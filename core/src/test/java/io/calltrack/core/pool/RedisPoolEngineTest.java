@@ -230,6 +230,27 @@ class RedisPoolEngineTest {
   }
 
   @Test
+  void aVisitorReturningThroughAnotherProcessKeepsItsSessionAndItsTtl() {
+    // another process: its own Vert.x, so it never saw the visitor's session (the script tells it)
+    try (PoolFixture other = new PoolFixture(clock)) {
+      PropertyConfig p = f.newProperty();
+      PoolConfig pool = f.newPool(p, 2, 60, 600, OnExhausted.FALLBACK, null);
+      Assignment a = assign(p, "v");
+      String key = new PoolKeys(pool.id()).session(a.sessionId());
+      result(f.redis.pexpire(List.of(key, "100000"))); // so the renewal shows
+      clock.advance(Duration.ofSeconds(200)); // lease over, in hold
+      Assignment back = result(other.engine.assign(p.id(), "v", GOOGLE_CPC));
+      assertEquals(a.sessionId(), back.sessionId());
+      assertEquals(a.number(), back.number());
+      assertEquals(clock.instant().plusSeconds(60), back.leaseExpiresAt());
+      long ttl = result(f.redis.pttl(key)).toLong();
+      assertTrue(ttl > RedisPoolEngine.DEFAULT_HISTORY_WINDOW.toMillis(), "the sticky renewal renewed the TTL: " + ttl);
+      assertEquals(1, status(pool).leased());
+      assertEquals(1, status(pool).free(), "no second session was started");
+    }
+  }
+
+  @Test
   void theNumberIdleLongestGoesFirst() {
     PropertyConfig p = f.newProperty();
     List<PhoneNumber> numbers = TestNumbers.fresh(4);
