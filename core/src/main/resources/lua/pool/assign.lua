@@ -156,8 +156,9 @@ end
 
 -- the recycled number's earlier session ends now, cut short (K.recycled: endsAt is when it really
 -- ended, its naturalEndsAt stays, so calls in its natural hold are ambiguous)
+local closed_history
 local function end_owner_session(n)
-  close_sessions(n, now, true)
+  closed_history = close_sessions(n, now, true, true)
 end
 
 local kind = 'new'
@@ -209,16 +210,24 @@ redis.call('HSET', K.channel, n, channel .. '|' .. zone)
 redis.call('HSET', K.owner, n, sid)
 redis.call('HSET', K.visitors, visitor, sid)
 redis.call('HSET', K.live, random_part(sid), visitor)
--- resolving reads only the latest sessions of a number: keep a bounded few, and none over since
--- before the window
-local entries = history_of(n)
-entries[#entries + 1] = {r = random_part(sid), t = now}
-local depth = tonumber(ARGV[15])
-local kept = {}
-for i = math.max(1, #entries - depth + 1), #entries do
-  if not (entries[i].e and entries[i].e < cutoff) then
-    kept[#kept + 1] = entries[i]
-  end
+-- resolving reads only the latest sessions of a number: keep a bounded few (the oldest go), and
+-- none over since before the window
+local history = closed_history
+if history == nil then
+  history = redis.call('HGET', K.histories, n)
 end
-put_history(n, kept)
+local entry = history_entry(random_part(sid), now, nil)
+history = history and (history .. ' ' .. entry) or entry
+-- past the depth, the oldest go: count the entries (plain searches, no copy) and cut the first few
+local count, at = 1, 0
+repeat
+  at = string.find(history, ' ', at + 1, true)
+  if at then
+    count = count + 1
+  end
+until not at
+for _ = 1, count - tonumber(ARGV[15]) do
+  history = string.sub(history, string.find(history, ' ', 1, true) + 1)
+end
+put_history(n, (trim_history(history, cutoff)))
 return {kind, sid, n, ms(expiry)}

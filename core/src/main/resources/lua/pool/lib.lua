@@ -39,31 +39,22 @@ local function b36(x)
 end
 
 -- A number's history: its latest sessions, oldest first, in its field of K.histories:
--- 'RANDOM,START,END' entries separated by spaces, times in base 36. END is '' while the session
+-- 'RANDOM,START,END' entries separated by spaces, times in base 36; END is '+' while the session
 -- may still be live, else when it was over (its number's hold ran out, or the number was recycled).
-local function history_of(n)
-  local out = {}
-  local raw = redis.call('HGET', K.histories, n)
-  if raw then
-    for r, t, e in string.gmatch(raw, '([^, ]+),(%w+),(%w*)') do
-      out[#out + 1] = {r = r, t = tonumber(t, 36), e = e ~= '' and tonumber(e, 36) or nil}
-    end
-  end
-  return out
+-- Scripts change it with string operations (append, cut the oldest, close what is open), never by
+-- decoding every entry: an assign meets its number's whole history.
+local function history_entry(r, startMs, endMs)
+  return r .. ',' .. b36(startMs) .. ',' .. (endMs and b36(endMs) or '+')
 end
 
-local function put_history(n, entries)
-  if #entries == 0 then
+local function put_history(n, raw)
+  if raw == '' then
     redis.call('HDEL', K.histories, n)
     redis.call('SREM', K.histnums, n)
-    return
+  else
+    redis.call('HSET', K.histories, n, raw)
+    redis.call('SADD', K.histnums, n)
   end
-  local parts = {}
-  for i, x in ipairs(entries) do
-    parts[i] = x.r .. ',' .. b36(x.t) .. ',' .. (x.e and b36(x.e) or '')
-  end
-  redis.call('HSET', K.histories, n, table.concat(parts, ' '))
-  redis.call('SADD', K.histnums, n)
 end
 
 -- whether a recycle cut the session short (nothing else from elsewhere ends a session before its
@@ -74,29 +65,47 @@ end
 
 -- Every session still open on the number is over at 'at' (each cut short by a recycle when
 -- 'recycle'): its live entry and, if it is still its visitor's live session, its visitors entry go.
-local function close_sessions(n, at, recycle)
-  local entries = history_of(n)
-  local changed = false
-  for _, x in ipairs(entries) do
-    if not x.e then
-      x.e = at
-      if recycle then
-        redis.call('HSET', K.recycled, x.r, ms(at))
-      end
-      local v = redis.call('HGET', K.live, x.r)
-      if v then
-        local sid = redis.call('HGET', K.visitors, v)
-        if sid and random_part(sid) == x.r then
-          redis.call('HDEL', K.visitors, v)
-        end
-        redis.call('HDEL', K.live, x.r)
-      end
-      changed = true
+-- Returns the number's history as it now is (false if it has none), stored unless 'keep' (the
+-- caller stores it, changed further).
+local function close_sessions(n, at, recycle, keep)
+  local raw = redis.call('HGET', K.histories, n)
+  if not raw or not string.find(raw, ',+', 1, true) then
+    return raw
+  end
+  -- the open entries, found by a plain search for ',+' (a pattern search would try every position of
+  -- the whole history), each read back to the space before it
+  local closed, pos, e36 = {}, 1, b36(at)
+  while true do
+    local plus = string.find(raw, ',+', pos, true)
+    if not plus then
+      break
     end
+    local from = plus - 1
+    while from > 1 and string.byte(raw, from - 1) ~= 32 do
+      from = from - 1
+    end
+    local r = string.sub(raw, from, string.find(raw, ',', from, true) - 1)
+    if recycle then
+      redis.call('HSET', K.recycled, r, ms(at))
+    end
+    local v = redis.call('HGET', K.live, r)
+    if v then
+      local sid = redis.call('HGET', K.visitors, v)
+      if sid and random_part(sid) == r then
+        redis.call('HDEL', K.visitors, v)
+      end
+      redis.call('HDEL', K.live, r)
+    end
+    closed[#closed + 1] = string.sub(raw, pos, plus)
+    closed[#closed + 1] = e36
+    pos = plus + 2
   end
-  if changed then
-    put_history(n, entries)
+  closed[#closed + 1] = string.sub(raw, pos)
+  raw = table.concat(closed)
+  if not keep then
+    redis.call('HSET', K.histories, n, raw)
   end
+  return raw
 end
 
 -- Expired leases go into their hold (which ends lease expiry + holdMs); expired holds end the
@@ -115,7 +124,7 @@ local function reclaim(now, holdMs)
   for i = 1, #over, 2 do
     local n, ends = over[i], tonumber(over[i + 1])
     redis.call('ZREM', K.holding, n)
-    close_sessions(n, ends, false)
+    close_sessions(n, ends, false, false)
     redis.call('HDEL', K.owner, n)
     if redis.call('SISMEMBER', K.numbers, n) == 1 then
       redis.call('ZADD', K.free, ms(ends), n)
@@ -127,23 +136,46 @@ end
 
 -- Drops from a number's history the sessions over since before the cutoff (a session that may
 -- still be live, or ended within the window, stays whatever its start), with their recycle marks.
--- Their hashes expire by their TTL, which ends with the window too. Returns how many it dropped.
-local function trim(n, cutoff)
-  local entries = history_of(n)
-  local kept = {}
-  for _, x in ipairs(entries) do
-    if x.e and x.e < cutoff then
-      redis.call('HDEL', K.recycled, x.r)
-    else
-      kept[#kept + 1] = x
+-- Only entries that started before the cutoff are read: the history is ordered by start, so most
+-- trims read one. Their hashes expire by their TTL, which ends with the window too. Takes and
+-- returns the history ('' when none is left) and how many it dropped.
+local function trim_history(raw, cutoff)
+  local kept, removed, pos = {}, 0, 1
+  while pos <= #raw do
+    local stop = string.find(raw, ' ', pos, true) or #raw + 1
+    local comma = string.find(raw, ',', pos, true)
+    local comma2 = string.find(raw, ',', comma + 1, true)
+    if tonumber(string.sub(raw, comma + 1, comma2 - 1), 36) >= cutoff then
+      kept[#kept + 1] = string.sub(raw, pos)
+      break
     end
+    local e = string.sub(raw, comma2 + 1, stop - 1)
+    if e ~= '+' and tonumber(e, 36) < cutoff then
+      redis.call('HDEL', K.recycled, string.sub(raw, pos, comma - 1))
+      removed = removed + 1
+    else
+      kept[#kept + 1] = string.sub(raw, pos, stop - 1)
+    end
+    pos = stop + 1
   end
-  if #kept < #entries then
-    put_history(n, kept)
-  elseif #entries == 0 then
+  if removed == 0 then
+    return raw, 0
+  end
+  return table.concat(kept, ' '), removed
+end
+
+-- trim_history on a number's stored history
+local function trim(n, cutoff)
+  local raw = redis.call('HGET', K.histories, n)
+  if not raw then
     redis.call('SREM', K.histnums, n)
+    return 0
   end
-  return #entries - #kept
+  local trimmed, removed = trim_history(raw, cutoff)
+  if removed > 0 then
+    put_history(n, trimmed)
+  end
+  return removed
 end
 
 local function synced()

@@ -25,9 +25,12 @@ for i = 14, #KEYS do
   local n = string.match(KEYS[i], ':history:(.+)$')
   if n then
     local old = redis.call('ZRANGE', KEYS[i], 0, -1, 'WITHSCORES')
-    local history = history_of(n)
-    local have = {}
-    for _, x in ipairs(history) do have[x.r] = true end
+    -- what an earlier run of this batch already moved stays (this runs again after a failure)
+    local history, have = {}, {}
+    for r, t, e in string.gmatch(redis.call('HGET', K.histories, n) or '', '([^ ,]+),(%w+),([%w%+]+)') do
+      history[#history + 1] = {r = r, t = tonumber(t, 36), e = e ~= '+' and tonumber(e, 36) or nil}
+      have[r] = true
+    end
     for j = 1, #old, 2 do
       local r = old[j]
       if not have[r] then
@@ -46,7 +49,11 @@ for i = 14, #KEYS do
       end
     end
     table.sort(history, function(a, b) return a.t < b.t end)
-    put_history(n, history)
+    local parts = {}
+    for j, x in ipairs(history) do
+      parts[j] = history_entry(x.r, x.t, x.e)
+    end
+    put_history(n, table.concat(parts, ' '))
     redis.call('DEL', KEYS[i])
   end
 end

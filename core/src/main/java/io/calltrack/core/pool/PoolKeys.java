@@ -67,7 +67,7 @@ public record PoolKeys(String poolId) {
 
   /**
    * Hash E164 -> the number's latest sessions, oldest first: space-separated
-   * {@code RANDOM,start,end} entries, times in base-36 ms (end empty while it may be live); see lib.lua.
+   * {@code RANDOM,start,end} entries, times in base-36 ms (end '+' while it may be live); see lib.lua.
    */
   public String histories() {
     return tag() + ":histories";

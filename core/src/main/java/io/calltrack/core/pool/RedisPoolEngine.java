@@ -48,8 +48,8 @@ import java.util.Optional;
  *                                    its times and the recycle mark
  * {pool:ID}:live               hash  RANDOM -> visitor id, while the session is live
  * {pool:ID}:histories          hash  E164 -> the number's latest HISTORY_DEPTH sessions, oldest first:
- *                                    "RANDOM,start,end ..." (base-36 ms; end once over: its number's hold
- *                                    ran out or it was recycled), see lib.lua
+ *                                    "RANDOM,start,end ..." (base-36 ms; end '+' until it is over: its
+ *                                    number's hold ran out or it was recycled), see lib.lua
  * {pool:ID}:recycled           hash  RANDOM -> ms a recycle cut the session short (until the window passes)
  * {pool:ID}:history-numbers    set   numbers with a history (for the sweeper)
  * {pool:ID}:channel            hash  number -> channel digest of its latest visit (share-channel)

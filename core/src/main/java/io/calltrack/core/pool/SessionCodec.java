@@ -82,14 +82,14 @@ final class SessionCodec {
   record HistoryEntry(String random, long start, Long end) {
     /**
      * Every entry of a number's history field, oldest first: space-separated
-     * {@code RANDOM,START,END} with times in base 36 (see lib.lua).
+     * {@code RANDOM,START,END} with times in base 36, END '+' while the session may be live (see lib.lua).
      */
     static List<HistoryEntry> all(String history) {
       List<HistoryEntry> out = new ArrayList<>();
       if (history != null && !history.isEmpty()) {
         for (String entry : history.split(" ")) {
           String[] f = entry.split(",", -1);
-          out.add(new HistoryEntry(f[0], Long.parseLong(f[1], 36), f[2].isEmpty() ? null : Long.parseLong(f[2], 36)));
+          out.add(new HistoryEntry(f[0], Long.parseLong(f[1], 36), "+".equals(f[2]) ? null : Long.parseLong(f[2], 36)));
         }
       }
       return out;
