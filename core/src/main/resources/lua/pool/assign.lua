@@ -212,22 +212,27 @@ redis.call('HSET', K.visitors, visitor, sid)
 redis.call('HSET', K.live, random_part(sid), visitor)
 -- resolving reads only the latest sessions of a number: keep a bounded few (the oldest go), and
 -- none over since before the window
+-- (Redis's Lua hashes every byte of every string it makes: the history, ~1.3 KB when full, is
+-- read once and written once, cut by positions, with no copy in between)
 local history = closed_history
 if history == nil then
   history = redis.call('HGET', K.histories, n)
 end
 local entry = history_entry(random_part(sid), now, nil)
-history = history and (history .. ' ' .. entry) or entry
--- past the depth, the oldest go: count the entries (plain searches, no copy) and cut the first few
-local count, at = 1, 0
-repeat
-  at = string.find(history, ' ', at + 1, true)
-  if at then
-    count = count + 1
+if not history then
+  put_history(n, 1, entry)
+else
+  local space = string.find(history, ' ', 1, true)
+  local count, from = tonumber(string.sub(history, 1, space - 1)) + 1, space + 1
+  for _ = 1, count - tonumber(ARGV[15]) do -- past the depth, the oldest go
+    from = string.find(history, ' ', from, true) + 1
+    count = count - 1
   end
-until not at
-for _ = 1, count - tonumber(ARGV[15]) do
-  history = string.sub(history, string.find(history, ' ', 1, true) + 1)
+  if entry_start(history, from) >= cutoff then
+    redis.call('HSET', K.histories, n, count .. ' ' .. string.sub(history, from) .. ' ' .. entry)
+  else
+    local left, removed = trim_entries(string.sub(history, from) .. ' ' .. entry, cutoff)
+    put_history(n, count - removed, left)
+  end
 end
-put_history(n, (trim_history(history, cutoff)))
 return {kind, sid, n, ms(expiry)}

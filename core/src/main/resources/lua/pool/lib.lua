@@ -39,20 +39,30 @@ local function b36(x)
 end
 
 -- A number's history: its latest sessions, oldest first, in its field of K.histories:
--- 'RANDOM,START,END' entries separated by spaces, times in base 36; END is '+' while the session
--- may still be live, else when it was over (its number's hold ran out, or the number was recycled).
--- Scripts change it with string operations (append, cut the oldest, close what is open), never by
--- decoding every entry: an assign meets its number's whole history.
+-- '<count> <entry> <entry> ...', an entry '+RANDOM,START' while the session may still be live and
+-- 'RANDOM,START,END' once it is over (its number's hold ran out, or the number was recycled), times
+-- in base 36. Scripts change it with plain searches and cuts (append, cut the oldest, close what is
+-- open), never by decoding every entry, and keep the count in front so that cutting to the depth
+-- needs no count of the entries: an assign meets its number's whole history.
 local function history_entry(r, startMs, endMs)
-  return r .. ',' .. b36(startMs) .. ',' .. (endMs and b36(endMs) or '+')
+  if endMs then
+    return r .. ',' .. b36(startMs) .. ',' .. b36(endMs)
+  end
+  return '+' .. r .. ',' .. b36(startMs)
 end
 
-local function put_history(n, raw)
-  if raw == '' then
+-- the count and the entries of a stored history
+local function history_parts(raw)
+  local space = string.find(raw, ' ', 1, true)
+  return tonumber(string.sub(raw, 1, space - 1)), string.sub(raw, space + 1)
+end
+
+local function put_history(n, count, entries)
+  if count == 0 then
     redis.call('HDEL', K.histories, n)
     redis.call('SREM', K.histnums, n)
   else
-    redis.call('HSET', K.histories, n, raw)
+    redis.call('HSET', K.histories, n, count .. ' ' .. entries)
     redis.call('SADD', K.histnums, n)
   end
 end
@@ -69,22 +79,16 @@ end
 -- caller stores it, changed further).
 local function close_sessions(n, at, recycle, keep)
   local raw = redis.call('HGET', K.histories, n)
-  if not raw or not string.find(raw, ',+', 1, true) then
+  local plus = raw and string.find(raw, '+', 1, true)
+  if not plus then
     return raw
   end
-  -- the open entries, found by a plain search for ',+' (a pattern search would try every position of
-  -- the whole history), each read back to the space before it
+  -- '+' opens an entry and appears nowhere else: plain searches find the open ones
   local closed, pos, e36 = {}, 1, b36(at)
-  while true do
-    local plus = string.find(raw, ',+', pos, true)
-    if not plus then
-      break
-    end
-    local from = plus - 1
-    while from > 1 and string.byte(raw, from - 1) ~= 32 do
-      from = from - 1
-    end
-    local r = string.sub(raw, from, string.find(raw, ',', from, true) - 1)
+  while plus do
+    local comma = string.find(raw, ',', plus, true)
+    local stop = string.find(raw, ' ', plus, true) or #raw + 1
+    local r = string.sub(raw, plus + 1, comma - 1)
     if recycle then
       redis.call('HSET', K.recycled, r, ms(at))
     end
@@ -96,9 +100,10 @@ local function close_sessions(n, at, recycle, keep)
       end
       redis.call('HDEL', K.live, r)
     end
-    closed[#closed + 1] = string.sub(raw, pos, plus)
-    closed[#closed + 1] = e36
-    pos = plus + 2
+    closed[#closed + 1] = string.sub(raw, pos, plus - 1)
+    closed[#closed + 1] = string.sub(raw, plus + 1, stop - 1) .. ',' .. e36
+    pos = stop
+    plus = string.find(raw, '+', pos, true)
   end
   closed[#closed + 1] = string.sub(raw, pos)
   raw = table.concat(closed)
@@ -134,46 +139,55 @@ local function reclaim(now, holdMs)
   return changed
 end
 
--- Drops from a number's history the sessions over since before the cutoff (a session that may
--- still be live, or ended within the window, stays whatever its start), with their recycle marks.
--- Only entries that started before the cutoff are read: the history is ordered by start, so most
--- trims read one. Their hashes expire by their TTL, which ends with the window too. Takes and
--- returns the history ('' when none is left) and how many it dropped.
-local function trim_history(raw, cutoff)
+-- the start (ms) of the entry of 'history' that begins at 'pos'
+local function entry_start(history, pos)
+  local comma = string.find(history, ',', pos, true)
+  local stop = string.find(history, ' ', comma, true) or #history + 1
+  local comma2 = string.find(history, ',', comma + 1, true)
+  return tonumber(string.sub(history, comma + 1, (comma2 and comma2 < stop and comma2 or stop) - 1), 36)
+end
+
+-- Drops from a number's history entries the sessions over since before the cutoff (a session
+-- that may still be live, or ended within the window, stays whatever its start), with their
+-- recycle marks. Only entries that started before the cutoff are read: the history is ordered by
+-- start, so most trims read one. Their hashes expire by their TTL, which ends with the window too.
+-- Returns the entries left and how many it dropped.
+local function trim_entries(entries, cutoff)
   local kept, removed, pos = {}, 0, 1
-  while pos <= #raw do
-    local stop = string.find(raw, ' ', pos, true) or #raw + 1
-    local comma = string.find(raw, ',', pos, true)
-    local comma2 = string.find(raw, ',', comma + 1, true)
-    if tonumber(string.sub(raw, comma + 1, comma2 - 1), 36) >= cutoff then
-      kept[#kept + 1] = string.sub(raw, pos)
+  while pos <= #entries do
+    local stop = string.find(entries, ' ', pos, true) or #entries + 1
+    local open = string.byte(entries, pos) == 43 -- '+'
+    local comma = string.find(entries, ',', pos, true)
+    local comma2 = not open and string.find(entries, ',', comma + 1, true)
+    if tonumber(string.sub(entries, comma + 1, (comma2 or stop) - 1), 36) >= cutoff then
+      if removed == 0 then
+        return entries, 0
+      end
+      kept[#kept + 1] = string.sub(entries, pos)
       break
     end
-    local e = string.sub(raw, comma2 + 1, stop - 1)
-    if e ~= '+' and tonumber(e, 36) < cutoff then
-      redis.call('HDEL', K.recycled, string.sub(raw, pos, comma - 1))
+    if not open and tonumber(string.sub(entries, comma2 + 1, stop - 1), 36) < cutoff then
+      redis.call('HDEL', K.recycled, string.sub(entries, pos, comma - 1))
       removed = removed + 1
     else
-      kept[#kept + 1] = string.sub(raw, pos, stop - 1)
+      kept[#kept + 1] = string.sub(entries, pos, stop - 1)
     end
     pos = stop + 1
-  end
-  if removed == 0 then
-    return raw, 0
   end
   return table.concat(kept, ' '), removed
 end
 
--- trim_history on a number's stored history
+-- trim_entries on a number's stored history; returns how many it dropped
 local function trim(n, cutoff)
   local raw = redis.call('HGET', K.histories, n)
   if not raw then
     redis.call('SREM', K.histnums, n)
     return 0
   end
-  local trimmed, removed = trim_history(raw, cutoff)
+  local count, entries = history_parts(raw)
+  local left, removed = trim_entries(entries, cutoff)
   if removed > 0 then
-    put_history(n, trimmed)
+    put_history(n, count - removed, left)
   end
   return removed
 end

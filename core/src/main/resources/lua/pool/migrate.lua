@@ -27,9 +27,14 @@ for i = 14, #KEYS do
     local old = redis.call('ZRANGE', KEYS[i], 0, -1, 'WITHSCORES')
     -- what an earlier run of this batch already moved stays (this runs again after a failure)
     local history, have = {}, {}
-    for r, t, e in string.gmatch(redis.call('HGET', K.histories, n) or '', '([^ ,]+),(%w+),([%w%+]+)') do
-      history[#history + 1] = {r = r, t = tonumber(t, 36), e = e ~= '+' and tonumber(e, 36) or nil}
-      have[r] = true
+    local stored = redis.call('HGET', K.histories, n)
+    if stored then
+      local _, moved = history_parts(stored)
+      for entry in string.gmatch(moved, '[^ ]+') do
+        local r, t, e = string.match(entry, '^%+?([^,]+),(%w+),?(%w*)$')
+        history[#history + 1] = {r = r, t = tonumber(t, 36), e = e ~= '' and tonumber(e, 36) or nil}
+        have[r] = true
+      end
     end
     for j = 1, #old, 2 do
       local r = old[j]
@@ -53,7 +58,7 @@ for i = 14, #KEYS do
     for j, x in ipairs(history) do
       parts[j] = history_entry(x.r, x.t, x.e)
     end
-    put_history(n, table.concat(parts, ' '))
+    put_history(n, #parts, table.concat(parts, ' '))
     redis.call('DEL', KEYS[i])
   end
 end

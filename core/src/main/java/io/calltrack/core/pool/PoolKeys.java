@@ -66,8 +66,9 @@ public record PoolKeys(String poolId) {
   }
 
   /**
-   * Hash E164 -> the number's latest sessions, oldest first: space-separated
-   * {@code RANDOM,start,end} entries, times in base-36 ms (end '+' while it may be live); see lib.lua.
+   * Hash E164 -> the number's latest sessions, oldest first: their count, then space-separated
+   * entries {@code +RANDOM,start} (may still be live) or {@code RANDOM,start,end}, times in base-36
+   * ms; see lib.lua.
    */
   public String histories() {
     return tag() + ":histories";

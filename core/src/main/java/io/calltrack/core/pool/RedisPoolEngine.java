@@ -48,8 +48,8 @@ import java.util.Optional;
  *                                    its times and the recycle mark
  * {pool:ID}:live               hash  RANDOM -> visitor id, while the session is live
  * {pool:ID}:histories          hash  E164 -> the number's latest HISTORY_DEPTH sessions, oldest first:
- *                                    "RANDOM,start,end ..." (base-36 ms; end '+' until it is over: its
- *                                    number's hold ran out or it was recycled), see lib.lua
+ *                                    "COUNT +RANDOM,start RANDOM,start,end ..." (base-36 ms; the end once
+ *                                    over: its number's hold ran out or it was recycled), see lib.lua
  * {pool:ID}:recycled           hash  RANDOM -> ms a recycle cut the session short (until the window passes)
  * {pool:ID}:history-numbers    set   numbers with a history (for the sweeper)
  * {pool:ID}:channel            hash  number -> channel digest of its latest visit (share-channel)
@@ -64,16 +64,17 @@ import java.util.Optional;
  * Every key a script touches is one it is given. What happens to a session from elsewhere (its
  * number's hold running out, its number recycled) is written in the pool's keys (its history entry,
  * the recycle marks), never in its hash, and readers derive its state from its times and its mark
- * at their clock ({@link SessionCodec}). A pool
- * written by an earlier version (a history zset per number, other sessions' hashes written by the
- * scripts) is migrated by the first script that meets it ({@link #migrate}).
+ * at their clock ({@link SessionCodec}). A pool written by an earlier version (a history zset per
+ * number, other sessions' hashes written by the scripts) is migrated by the first call that meets
+ * it ({@link #migrate}).
  *
  * A number is in exactly one of free / leased / holding (numbers dropped from the configuration
- * leave when their session ends). Sessions are not deleted when they end, so calls can be attributed for past instants, including after the hold while no later
- * visit took the number (soft holds); they expire by TTL after the history window (default 30
- * days), and a number's history keeps its latest {@link #HISTORY_DEPTH} sessions. Time is the
- * injected {@link Clock}, in ms, passed to each script, and expired leases and holds are reclaimed
- * inside the scripts (assign, status, sweep), never by keyspace notifications.
+ * leave when their session ends). Sessions are not deleted when they end, so calls can be
+ * attributed for past instants, including after the hold while no later visit took the number
+ * (soft holds); they expire by TTL after the history window (default 30 days), and a number's
+ * history keeps its latest {@link #HISTORY_DEPTH} sessions. Time is the injected {@link Clock}, in
+ * ms, passed to each script, and expired leases and holds are reclaimed inside the scripts
+ * (assign, status, sweep), never by keyspace notifications.
  *
  * <h2>Session ids</h2>
  * {@code <poolId>.<128 random bits, base64url>}, so heartbeat and release find the pool from the id.

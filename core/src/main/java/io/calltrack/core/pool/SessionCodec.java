@@ -81,16 +81,19 @@ final class SessionCodec {
   /** One session's entry in its number's history: started at {@code start}, over at {@code end} (null: may be live). */
   record HistoryEntry(String random, long start, Long end) {
     /**
-     * Every entry of a number's history field, oldest first: space-separated
-     * {@code RANDOM,START,END} with times in base 36, END '+' while the session may be live (see lib.lua).
+     * Every entry of a number's history field, oldest first: its count, then space-separated
+     * entries {@code +RANDOM,START} (may still be live) or {@code RANDOM,START,END}, times in base 36
+     * (see lib.lua).
      */
     static List<HistoryEntry> all(String history) {
       List<HistoryEntry> out = new ArrayList<>();
-      if (history != null && !history.isEmpty()) {
-        for (String entry : history.split(" ")) {
-          String[] f = entry.split(",", -1);
-          out.add(new HistoryEntry(f[0], Long.parseLong(f[1], 36), "+".equals(f[2]) ? null : Long.parseLong(f[2], 36)));
-        }
+      if (history == null || history.indexOf(' ') < 0) {
+        return out;
+      }
+      for (String entry : history.substring(history.indexOf(' ') + 1).split(" ")) {
+        boolean open = entry.startsWith("+");
+        String[] f = (open ? entry.substring(1) : entry).split(",", -1);
+        out.add(new HistoryEntry(f[0], Long.parseLong(f[1], 36), open ? null : Long.parseLong(f[2], 36)));
       }
       return out;
     }
