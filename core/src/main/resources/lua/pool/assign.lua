@@ -156,9 +156,12 @@ end
 
 -- the recycled number's earlier session ends now, cut short (K.recycled: endsAt is when it really
 -- ended, its naturalEndsAt stays, so calls in its natural hold are ambiguous)
-local closed_history
+local history, opens = false, {}
 local function end_owner_session(n)
-  closed_history = close_sessions(n, now, true, true)
+  history = redis.call('HGET', K.histories, n)
+  if history then
+    opens = end_open_sessions(history, now, true)
+  end
 end
 
 local kind = 'new'
@@ -213,9 +216,8 @@ redis.call('HSET', K.live, random_part(sid), visitor)
 -- resolving reads only the latest sessions of a number: keep a bounded few (the oldest go), and
 -- none over since before the window
 -- (Redis's Lua hashes every byte of every string it makes: the history, ~1.3 KB when full, is
--- read once and written once, cut by positions, with no copy in between)
-local history = closed_history
-if history == nil then
+-- read once and written once, cut by positions, the recycled session's entry closed on the way)
+if kind ~= 'recycled' then
   history = redis.call('HGET', K.histories, n)
 end
 local entry = history_entry(random_part(sid), now, nil)
@@ -228,10 +230,13 @@ else
     from = string.find(history, ' ', from, true) + 1
     count = count - 1
   end
+  local pieces = closed_pieces(history, from, opens, now, {count, ' '})
+  pieces[#pieces + 1] = ' '
+  pieces[#pieces + 1] = entry
   if entry_start(history, from) >= cutoff then
-    redis.call('HSET', K.histories, n, count .. ' ' .. string.sub(history, from) .. ' ' .. entry)
+    redis.call('HSET', K.histories, n, table.concat(pieces))
   else
-    local left, removed = trim_entries(string.sub(history, from) .. ' ' .. entry, cutoff)
+    local left, removed = trim_entries(table.concat(pieces, '', 3), cutoff)
     put_history(n, count - removed, left)
   end
 end

@@ -73,22 +73,16 @@ local function recycled(sid)
   return redis.call('HEXISTS', K.recycled, random_part(sid)) == 1
 end
 
--- Every session still open on the number is over at 'at' (each cut short by a recycle when
--- 'recycle'): its live entry and, if it is still its visitor's live session, its visitors entry go.
--- Returns the number's history as it now is (false if it has none), stored unless 'keep' (the
--- caller stores it, changed further).
-local function close_sessions(n, at, recycle, keep)
-  local raw = redis.call('HGET', K.histories, n)
-  local plus = raw and string.find(raw, '+', 1, true)
-  if not plus then
-    return raw
-  end
-  -- '+' opens an entry and appears nowhere else: plain searches find the open ones
-  local closed, pos, e36 = {}, 1, b36(at)
+-- Every session still open in a number's history 'raw' is over at 'at' (each cut short by a
+-- recycle when 'recycle'): its live entry and, if it is still its visitor's live session, its
+-- visitors entry go. Returns where the open entries are ({plus, stop} pairs: the '+' that opens
+-- each, and the space or end after it); '+' appears nowhere else, so plain searches find them.
+local function end_open_sessions(raw, at, recycle)
+  local opens = {}
+  local plus = string.find(raw, '+', 1, true)
   while plus do
-    local comma = string.find(raw, ',', plus, true)
     local stop = string.find(raw, ' ', plus, true) or #raw + 1
-    local r = string.sub(raw, plus + 1, comma - 1)
+    local r = string.sub(raw, plus + 1, string.find(raw, ',', plus, true) - 1)
     if recycle then
       redis.call('HSET', K.recycled, r, ms(at))
     end
@@ -100,17 +94,35 @@ local function close_sessions(n, at, recycle, keep)
       end
       redis.call('HDEL', K.live, r)
     end
-    closed[#closed + 1] = string.sub(raw, pos, plus - 1)
-    closed[#closed + 1] = string.sub(raw, plus + 1, stop - 1) .. ',' .. e36
-    pos = stop
-    plus = string.find(raw, '+', pos, true)
+    opens[#opens + 1] = {plus, stop}
+    plus = string.find(raw, '+', stop, true)
   end
-  closed[#closed + 1] = string.sub(raw, pos)
-  raw = table.concat(closed)
-  if not keep then
-    redis.call('HSET', K.histories, n, raw)
+  return opens
+end
+
+-- The pieces of history 'raw' from position 'from' on, its open entries closed at 'at': each
+-- piece a cut of 'raw' or a closed entry, so that one concatenation makes the new history (Redis's
+-- Lua hashes every byte of every string it makes: no copy of the whole history in between).
+local function closed_pieces(raw, from, opens, at, pieces)
+  local e36 = b36(at)
+  for _, o in ipairs(opens) do
+    if o[1] >= from then
+      pieces[#pieces + 1] = string.sub(raw, from, o[1] - 1)
+      pieces[#pieces + 1] = string.sub(raw, o[1] + 1, o[2] - 1) .. ',' .. e36
+      from = o[2]
+    end
   end
-  return raw
+  pieces[#pieces + 1] = string.sub(raw, from)
+  return pieces
+end
+
+-- Every session still open on the number is over at 'at' (see end_open_sessions), its history
+-- stored so.
+local function close_sessions(n, at, recycle)
+  local raw = redis.call('HGET', K.histories, n)
+  if raw and string.find(raw, '+', 1, true) then
+    redis.call('HSET', K.histories, n, table.concat(closed_pieces(raw, 1, end_open_sessions(raw, at, recycle), at, {})))
+  end
 end
 
 -- Expired leases go into their hold (which ends lease expiry + holdMs); expired holds end the
@@ -129,7 +141,7 @@ local function reclaim(now, holdMs)
   for i = 1, #over, 2 do
     local n, ends = over[i], tonumber(over[i + 1])
     redis.call('ZREM', K.holding, n)
-    close_sessions(n, ends, false, false)
+    close_sessions(n, ends, false)
     redis.call('HDEL', K.owner, n)
     if redis.call('SISMEMBER', K.numbers, n) == 1 then
       redis.call('ZADD', K.free, ms(ends), n)
