@@ -120,8 +120,9 @@ end
 -- stored so.
 local function close_sessions(n, at, recycle)
   local raw = redis.call('HGET', K.histories, n)
-  if raw and string.find(raw, '+', 1, true) then
-    redis.call('HSET', K.histories, n, table.concat(closed_pieces(raw, 1, end_open_sessions(raw, at, recycle), at, {})))
+  local opens = raw and end_open_sessions(raw, at, recycle)
+  if opens and #opens > 0 then
+    redis.call('HSET', K.histories, n, table.concat(closed_pieces(raw, 1, opens, at, {})))
   end
 end
 
@@ -151,12 +152,22 @@ local function reclaim(now, holdMs)
   return changed
 end
 
+-- Where the parts of the entry of 'history' that begins at 'pos' end: the space (or the end)
+-- after it, the comma after its random part, and the comma before its end time (nil while open).
+local function entry_at(history, pos)
+  local stop = string.find(history, ' ', pos, true) or #history + 1
+  local comma = string.find(history, ',', pos, true)
+  local comma2 = string.find(history, ',', comma + 1, true)
+  if comma2 and comma2 > stop then
+    comma2 = nil
+  end
+  return stop, comma, comma2
+end
+
 -- the start (ms) of the entry of 'history' that begins at 'pos'
 local function entry_start(history, pos)
-  local comma = string.find(history, ',', pos, true)
-  local stop = string.find(history, ' ', comma, true) or #history + 1
-  local comma2 = string.find(history, ',', comma + 1, true)
-  return tonumber(string.sub(history, comma + 1, (comma2 and comma2 < stop and comma2 or stop) - 1), 36)
+  local stop, comma, comma2 = entry_at(history, pos)
+  return tonumber(string.sub(history, comma + 1, (comma2 or stop) - 1), 36)
 end
 
 -- Drops from a number's history entries the sessions over since before the cutoff (a session
@@ -167,18 +178,15 @@ end
 local function trim_entries(entries, cutoff)
   local kept, removed, pos = {}, 0, 1
   while pos <= #entries do
-    local stop = string.find(entries, ' ', pos, true) or #entries + 1
-    local open = string.byte(entries, pos) == 43 -- '+'
-    local comma = string.find(entries, ',', pos, true)
-    local comma2 = not open and string.find(entries, ',', comma + 1, true)
-    if tonumber(string.sub(entries, comma + 1, (comma2 or stop) - 1), 36) >= cutoff then
+    if entry_start(entries, pos) >= cutoff then
       if removed == 0 then
         return entries, 0
       end
       kept[#kept + 1] = string.sub(entries, pos)
       break
     end
-    if not open and tonumber(string.sub(entries, comma2 + 1, stop - 1), 36) < cutoff then
+    local stop, comma, comma2 = entry_at(entries, pos)
+    if comma2 and tonumber(string.sub(entries, comma2 + 1, stop - 1), 36) < cutoff then
       redis.call('HDEL', K.recycled, string.sub(entries, pos, comma - 1))
       removed = removed + 1
     else

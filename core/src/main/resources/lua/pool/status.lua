@@ -1,4 +1,4 @@
--- Reclaims what expired, then counts. KEYS[1..12] see lib.lua. ARGV: 1 now, 2 holdMs
+-- Reclaims what expired, then counts. KEYS[1..13] see lib.lua. ARGV: 1 now, 2 holdMs
 -- Returns {size, leased, holding, free, exhausted, recycled, shared, then calls attributed by confidence:
 --          exact, channel, probable, ambiguous, unattributed} | {'unmigrated'}
 if not migrated() then
