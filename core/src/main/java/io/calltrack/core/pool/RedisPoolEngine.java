@@ -137,10 +137,11 @@ public final class RedisPoolEngine implements PoolEngine {
    * Pool + visitor -> the session an engine on this Vert.x last gave the visitor there (shared by
    * the HTTP instances of one process): a returning visitor's assign declares that session's key
    * (a sticky renewal extends its TTL). A wrong or missing guess (the session came from another
-   * process) costs one more run, told by the script. Emptied at its bound.
+   * process) costs one more run, told by the script.
    */
-  private final io.vertx.core.shareddata.LocalMap<String, String> visitorSessions;
-  private static final int VISITOR_SESSIONS_BOUND = 100_000;
+  private final SessionGuesses sessionGuesses;
+  /** Assigns run again because the guess was wrong or missing (what a miss of the guesses costs). */
+  private final java.util.concurrent.atomic.LongAdder guessRetries = new java.util.concurrent.atomic.LongAdder();
   private volatile java.util.function.Consumer<String> onUnmatched = p -> { };
   /** Set by {@link #withReplicatedAssigns}: assigns answer only once a replica has the lease. */
   private Redis client;
@@ -152,11 +153,17 @@ public final class RedisPoolEngine implements PoolEngine {
     this.config = config;
     this.clock = clock;
     this.historyWindow = historyWindow;
-    this.visitorSessions = vertx.sharedData().getLocalMap("calltrack.pool.visitor-sessions");
+    this.sessionGuesses = vertx.sharedData().<String, SessionGuesses>getLocalMap("calltrack.pool")
+        .computeIfAbsent("session-guesses", name -> new SessionGuesses());
     if (historyWindow.isNegative() || historyWindow.isZero()) {
       throw new IllegalArgumentException("history window must be positive");
     }
   }
+  /** How many assigns this engine ran a second time because its session guess was wrong or missing. */
+  long guessRetries() {
+    return guessRetries.sum();
+  }
+
 
   public RedisPoolEngine(Vertx vertx, RedisAPI redis, ConfigStore config, Clock clock) {
     this(vertx, redis, config, clock, DEFAULT_HISTORY_WINDOW);
@@ -258,8 +265,7 @@ public final class RedisPoolEngine implements PoolEngine {
     long now = clock.millis();
     String sid = SessionIds.newSession(pool.id());
     PoolKeys k = new PoolKeys(pool.id());
-    String visitorKey = pool.id() + '\u0000' + visitor;
-    String guess = knownSession != null ? knownSession : visitorSessions.get(visitorKey);
+    String guess = knownSession != null ? knownSession : sessionGuesses.get(pool.id(), visitor);
     List<String> keys = new ArrayList<>(poolKeys(k));
     keys.add(k.session(sid));
     keys.add(k.visitorSessions(visitor));
@@ -317,6 +323,7 @@ public final class RedisPoolEngine implements PoolEngine {
         case "retry":
           // the visitor's live session is not the one guessed: once more, declaring it (it can change
           // again in between only if another assign of the same visitor ran meanwhile)
+          guessRetries.increment();
           if (retries >= 3) {
             return Future.failedFuture(new IllegalStateException("visitor's session kept changing in pool " + pool.id()));
           }
@@ -327,10 +334,7 @@ public final class RedisPoolEngine implements PoolEngine {
         case "fallback":
           return Future.succeededFuture(Optional.of(fallback(property, visitor)));
         default:
-          if (visitorSessions.size() >= VISITOR_SESSIONS_BOUND) {
-            visitorSessions.clear();
-          }
-          visitorSessions.put(visitorKey, r.get(1).toString());
+          sessionGuesses.put(pool.id(), visitor, r.get(1).toString());
           return Future.succeededFuture(Optional.of(new Assignment(
               r.get(1).toString(),
               visitor,

@@ -230,6 +230,21 @@ class RedisPoolEngineTest {
   }
 
   @Test
+  void aVisitorReturningThroughTheSameProcessIsAssignedInOneRun() {
+    PropertyConfig p = f.newProperty();
+    f.newPool(p, 4, 60, 600, OnExhausted.FALLBACK, null);
+    Assignment[] first = new Assignment[3];
+    for (int i = 0; i < 3; i++) {
+      first[i] = assign(p, "visitor-" + i);
+    }
+    for (int i = 0; i < 3; i++) {
+      clock.advance(Duration.ofSeconds(10));
+      assertEquals(first[i].sessionId(), assign(p, "visitor-" + i).sessionId());
+    }
+    assertEquals(0, engine.guessRetries(), "every returning visitor's session was guessed right");
+  }
+
+  @Test
   void aVisitorReturningThroughAnotherProcessKeepsItsSessionAndItsTtl() {
     // another process: its own Vert.x, so it never saw the visitor's session (the script tells it)
     try (PoolFixture other = new PoolFixture(clock)) {
@@ -240,6 +255,7 @@ class RedisPoolEngineTest {
       result(f.redis.pexpire(List.of(key, "100000"))); // so the renewal shows
       clock.advance(Duration.ofSeconds(200)); // lease over, in hold
       Assignment back = result(other.engine.assign(p.id(), "v", GOOGLE_CPC));
+      assertEquals(1, other.engine.guessRetries(), "the other process could not know the session");
       assertEquals(a.sessionId(), back.sessionId());
       assertEquals(a.number(), back.number());
       assertEquals(clock.instant().plusSeconds(60), back.leaseExpiresAt());
