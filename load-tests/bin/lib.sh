@@ -29,12 +29,16 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.clos
 PY
 }
 
-# A free port that is also free for UDP (SIP listens on both).
+# A free port that is also free for UDP (SIP listens on both), below the kernel's ephemeral range:
+# a port in that range can be the local end of any outgoing connection (wrk leaves thousands in
+# TIME-WAIT), and then redis-server failed to bind it although no socket listened there.
 free_sip_port() {
-  local p
+  local p low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt 21000 ] 2>/dev/null || low=32768
   while :; do
-    p=$((20000 + RANDOM % 30000))
-    if ! ss -Hlun "sport = :$p" 2>/dev/null | grep -q . && ! ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; then
+    p=$((20000 + RANDOM % (low - 20000)))
+    if ! ss -Hanu "sport = :$p" 2>/dev/null | grep -q . && ! ss -Hant "sport = :$p" 2>/dev/null | grep -q .; then
       echo "$p"; return
     fi
   done
