@@ -61,8 +61,8 @@
     return [a, m];
   }
 
-  // The stored record {v: visitorId, f: first touch, l: last touch, x: expiry ms} lives in both
-  // localStorage and a first-party cookie, so clearing either one alone loses nothing.
+  // The stored record {v: visitorId, s: last sessionId, f: first touch, l: last touch, x: expiry ms}
+  // lives in both localStorage and a first-party cookie, so clearing either one alone loses nothing.
   function load() {
     var s, r;
     try { s = localStorage.getItem(KEY); } catch (e) { /* storage blocked */ }
@@ -74,7 +74,7 @@
     var s = JSON.stringify(state);
     try { localStorage.setItem(KEY, s); } catch (e) { /* storage blocked */ }
     d.cookie = KEY + '=' + encodeURIComponent(s) + ';path=/;SameSite=Lax;max-age=' +
-        Math.round((state.x - Date.now()) / 1e3) + (location.protocol == 'https:' ? ';secure' : '');
+        ((state.x - Date.now()) / 1e3 | 0) + (location.protocol == 'https:' ? ';secure' : '');
   }
 
   var state = load();
@@ -204,8 +204,8 @@
   var waiting = [], heartbeatTimer, settled;
 
   function post(path, body) {
-    return fetch(server + path, Object.assign({ method: 'POST', signal: AbortSignal.timeout(timeout) }, body && {
-      body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }))
+    return fetch(server + path, { method: 'POST', signal: AbortSignal.timeout(timeout), ...body && {
+      body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } })
       .then(function (r) {
         if (r.status == 410) return 410;
         if (!r.ok) throw 'HTTP ' + r.status;
@@ -216,15 +216,16 @@
   function assign() {
     // ?property= lets dni-server answer the CORS preflight for this property's allowedOrigins
     return post('/v1/assign?property=' + encodeURIComponent(property), {
-      property: property, visitorId: state.v,
+      property: property, visitorId: state.v, sessionId: state.s,
       page: { url: location.href, referrer: d.referrer },
       // the last touch, carrying the first one when they differ (reports: model=first|last)
-      attribution: state.f == state.l ? state.l : Object.assign({ firstTouch: state.f }, state.l),
+      attribution: state.f == state.l ? state.l : { firstTouch: state.f, ...state.l },
       region: region, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone
     }).then(function (a) {
       if (!a?.number || !a.swap) throw 'bad answer';
       var previous = assignment, to = digits(a.number);
       state.v = a.visitorId; // (the server echoes ours, or gives the new visitor one)
+      state.s = a.sessionId; // so that any server finds the session at once when the visitor returns
       save();
       assignment = a;
       a.swap.concat(previous ? [previous.number] : []).forEach(function (n) { targets[digits(n)] = to; });

@@ -160,7 +160,9 @@ async function visit(page, { swapped, reload, heartbeat }) {
   };
   const onResponse = async (r) => {
     if (r.url().includes('/v1/assign') && r.request().method() === 'POST') {
-      try { assigns.push({ status: r.status(), body: await r.json() }); } catch (e) { assigns.push({ status: r.status() }); }
+      let sent;
+      try { sent = JSON.parse(r.request().postData()); } catch (e) { /* no body */ }
+      try { assigns.push({ status: r.status(), body: await r.json(), sent }); } catch (e) { assigns.push({ status: r.status(), sent }); }
     }
     if (r.url().includes('/heartbeat')) heartbeats.push(r.status());
   };

@@ -16,6 +16,7 @@ async function landOn(url, opts = {}) {
   const assigns = server.ofKind('assign');
   assert.equal(assigns.length, before + 1, 'one assign per page view');
   page.body = assigns[assigns.length - 1].body;
+  page.answer = assigns[assigns.length - 1].response;
   return page;
 }
 
@@ -104,6 +105,9 @@ test('first touch persists; direct visits keep the last campaign; a new campaign
   // an internal page view: same visitor, last touch is still campaign A
   const second = await landOn('https://shop.example/pricing', { cookieJar, storage, referrer: 'https://shop.example/' });
   assert.equal(second.body.visitorId, 'v-new', 'the visitor id the server gave is sent back');
+  assert.equal(first.body.sessionId, undefined, 'a first visit has no session to name');
+  assert.ok(first.answer.sessionId);
+  assert.equal(second.body.sessionId, first.answer.sessionId, 'the session the server gave is sent back');
   assert.equal(second.body.attribution.campaign, 'A');
   const afterSecond = second.storage();
   second.close();

@@ -100,6 +100,26 @@ class AssignApiTest extends DniTestBase {
   }
 
   @Test
+  void theSessionTheSnippetSendsBackIsAHintNeverAnOrder() {
+    Site site = site(5);
+    JsonObject first = api.assign(assignBody(site.property(), null)).json();
+    String visitorId = first.getString("visitorId");
+    JsonObject someoneElse = api.assign(assignBody(site.property(), "someone-else")).json();
+    clock.advance(Duration.ofSeconds(30));
+    // its own session, another visitor's, and one that is no session id: each time its own number back
+    for (String hint : new String[] {first.getString("sessionId"), someoneElse.getString("sessionId"), "garbage"}) {
+      JsonObject again = api.assign(assignBody(site.property(), visitorId).put("sessionId", hint)).json();
+      assertEquals(first.getString("sessionId"), again.getString("sessionId"), hint);
+      assertEquals(first.getString("number"), again.getString("number"), hint);
+    }
+    assertEquals(2, api.adminGet("/v1/pools/" + site.poolId()).json().getInteger("leased"));
+    assertInvalid(api.post("/v1/assign", assignBody(site.property(), visitorId).put("sessionId", "s".repeat(129))),
+        "long session id");
+    assertInvalid(api.post("/v1/assign", assignBody(site.property(), visitorId).put("sessionId", 42)),
+        "a session id that is not a string");
+  }
+
+  @Test
   void heartbeatExtendsTheLeaseUntilItRunsOut() {
     Site site = site(3);
     String sessionId = api.assign(assignBody(site.property(), "hb")).json().getString("sessionId");

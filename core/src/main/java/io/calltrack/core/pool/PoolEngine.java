@@ -26,6 +26,16 @@ public interface PoolEngine {
     return assign(propertyId, visitorId, attribution);
   }
 
+  /**
+   * {@link #assign(String, String, Attribution, String)} with the session the browser says it was last
+   * given (may be null): a hint that spares a returning visitor's assign a lookup when another process
+   * gave it the session. A hint that is not the visitor's live session changes nothing.
+   */
+  default Future<Assignment> assign(String propertyId, String visitorId, Attribution attribution, String timeZone,
+      String sessionHint) {
+    return assign(propertyId, visitorId, attribution, timeZone);
+  }
+
   /** Extends the session's lease. Fails with Gone when the lease has run out, NotFound if unknown. */
   Future<Instant> heartbeat(String sessionId);
 

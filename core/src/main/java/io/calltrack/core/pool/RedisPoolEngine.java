@@ -204,6 +204,12 @@ public final class RedisPoolEngine implements PoolEngine {
 
   @Override
   public Future<Assignment> assign(String propertyId, String visitorId, Attribution attribution, String timeZone) {
+    return assign(propertyId, visitorId, attribution, timeZone, null);
+  }
+
+  @Override
+  public Future<Assignment> assign(String propertyId, String visitorId, Attribution attribution, String timeZone,
+      String sessionHint) {
     String visitor;
     try {
       visitor = SessionIds.visitor(visitorId);
@@ -214,12 +220,12 @@ public final class RedisPoolEngine implements PoolEngine {
     Attribution attr = attribution == null ? Attribution.UNKNOWN : attribution;
     return config.property(propertyId).compose(p -> p
         .map(property -> config.poolsOf(propertyId).compose(pools -> assign(property, pools, visitor, returning, attr,
-            TimeZones.orNull(timeZone))))
+            TimeZones.orNull(timeZone), returning ? sessionHint : null)))
         .orElseGet(() -> Future.failedFuture(new CalltrackException.NotFound("unknown property " + propertyId))));
   }
 
   private Future<Assignment> assign(PropertyConfig property, List<PoolConfig> pools, String visitor,
-      boolean returning, Attribution attribution, String timeZone) {
+      boolean returning, Attribution attribution, String timeZone, String sessionHint) {
     Optional<PoolConfig> chosen = PoolSelector.choose(pools, attribution);
     if (chosen.isEmpty()) {
       // no pool (or none that matches): the default number; a visit no pool matched is counted
@@ -231,19 +237,19 @@ public final class RedisPoolEngine implements PoolEngine {
     PoolConfig pool = chosen.get();
     List<PoolConfig> others = pools.stream().filter(o -> !o.id().equals(pool.id())).toList();
     Future<Optional<Assignment>> sticky = returning && !others.isEmpty()
-        ? stickyElsewhere(property, others, visitor, attribution, timeZone)
+        ? stickyElsewhere(property, others, visitor, attribution, timeZone, sessionHint)
         : Future.succeededFuture(Optional.empty());
     return sticky.compose(found -> found.isPresent()
         ? Future.succeededFuture(found.get())
-        : runAssign(property, pool, visitor, attribution, timeZone, "assign").map(Optional::orElseThrow));
+        : runAssign(property, pool, visitor, attribution, timeZone, "assign", sessionHint).map(Optional::orElseThrow));
   }
 
   /** The visitor's live session in one of {@code pools}, renewed, if it has one (first by pool id). */
   private Future<Optional<Assignment>> stickyElsewhere(PropertyConfig property, List<PoolConfig> pools,
-      String visitor, Attribution attribution, String timeZone) {
+      String visitor, Attribution attribution, String timeZone, String sessionHint) {
     List<Future<Optional<Assignment>>> probes = new ArrayList<>();
     for (PoolConfig pool : pools) {
-      probes.add(runAssign(property, pool, visitor, attribution, timeZone, "sticky"));
+      probes.add(runAssign(property, pool, visitor, attribution, timeZone, "sticky", sessionHint));
     }
     return Future.all(probes).map(all -> {
       for (Future<Optional<Assignment>> f : probes) {
@@ -255,9 +261,14 @@ public final class RedisPoolEngine implements PoolEngine {
     });
   }
 
+  /**
+   * @param sessionHint the session the browser says the visitor was last given (may be null); used as
+   *     the session to declare when it is a well-formed id of this pool (the script checks the rest)
+   */
   private Future<Optional<Assignment>> runAssign(PropertyConfig property, PoolConfig pool, String visitor,
-      Attribution attribution, String timeZone, String mode) {
-    return runAssign(property, pool, visitor, attribution, timeZone, mode, true, null, 0);
+      Attribution attribution, String timeZone, String mode, String sessionHint) {
+    String known = sessionHint != null && pool.id().equals(SessionIds.poolOrNull(sessionHint)) ? sessionHint : null;
+    return runAssign(property, pool, visitor, attribution, timeZone, mode, true, known, 0);
   }
 
   private Future<Optional<Assignment>> runAssign(PropertyConfig property, PoolConfig pool, String visitor,

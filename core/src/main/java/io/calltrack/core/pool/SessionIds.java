@@ -38,6 +38,12 @@ final class SessionIds {
     return m.group(1);
   }
 
+  /** The pool of a well-formed session id, or null. */
+  static String poolOrNull(String sessionId) {
+    Matcher m = sessionId == null ? null : SESSION.matcher(sessionId);
+    return m != null && m.matches() ? m.group(1) : null;
+  }
+
   /** What follows the pool in a session id (the pool's keys name a session by it); the whole text if it has no dot. */
   static String randomPart(String sessionId) {
     return sessionId.substring(sessionId.indexOf('.') + 1);

@@ -245,6 +245,45 @@ class RedisPoolEngineTest {
   }
 
   @Test
+  void aSessionTheBrowserNamesSparesAnotherProcessTheLookup() {
+    try (PoolFixture other = new PoolFixture(clock)) {
+      PropertyConfig p = f.newProperty();
+      PoolConfig pool = f.newPool(p, 2, 60, 600, OnExhausted.FALLBACK, null);
+      Assignment a = assign(p, "v");
+      clock.advance(Duration.ofSeconds(30));
+      Assignment back = result(other.engine.assign(p.id(), "v", GOOGLE_CPC, null, a.sessionId()));
+      assertEquals(a.sessionId(), back.sessionId());
+      assertEquals(clock.instant().plusSeconds(60), back.leaseExpiresAt());
+      assertEquals(0, other.engine.guessRetries(), "the named session was declared at once");
+      assertEquals(1, status(pool).leased());
+    }
+  }
+
+  @Test
+  void aSessionNamedWronglyChangesNothingButTheLookup() {
+    try (PoolFixture other = new PoolFixture(clock)) {
+      PropertyConfig p = f.newProperty();
+      PoolConfig pool = f.newPool(p, 3, 60, 600, OnExhausted.FALLBACK, null);
+      Assignment mine = assign(p, "v");
+      Assignment someoneElses = assign(p, "w");
+      String theirKey = new PoolKeys(pool.id()).session(someoneElses.sessionId());
+      result(f.redis.pexpire(List.of(theirKey, "100000")));
+      clock.advance(Duration.ofSeconds(30));
+      // another visitor's session, a session of another pool, and no session id at all
+      for (String hint : List.of(someoneElses.sessionId(), "other-pool." + mine.sessionId().split("\\.")[1],
+          "not a session id")) {
+        Assignment back = result(other.engine.assign(p.id(), "v", GOOGLE_CPC, null, hint));
+        assertEquals(mine.sessionId(), back.sessionId(), hint);
+        assertEquals(mine.number(), back.number(), hint);
+      }
+      assertTrue(result(f.redis.pttl(theirKey)).toLong() <= 100000, "the other visitor's session was not renewed");
+      assertEquals(someoneElses.leaseExpiresAt(), result(engine.session(someoneElses.sessionId())).orElseThrow()
+          .leaseExpiresAt(), "nor its lease");
+      assertEquals(2, status(pool).leased());
+    }
+  }
+
+  @Test
   void aVisitorReturningThroughAnotherProcessKeepsItsSessionAndItsTtl() {
     // another process: its own Vert.x, so it never saw the visitor's session (the script tells it)
     try (PoolFixture other = new PoolFixture(clock)) {

@@ -17,19 +17,19 @@ import java.util.regex.Pattern;
  * attribution (an unreadable zone is ignored).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record AssignRequest(String property, String visitorId, Page page, Attribution attribution,
+public record AssignRequest(String property, String visitorId, String sessionId, Page page, Attribution attribution,
     String region, String timeZone) {
   /** Visitor ids are made by the snippet (or by us) and end up in Redis keys: kept short and plain. */
   private static final Pattern VISITOR_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   /** Without region and time zone. */
   public AssignRequest(String property, String visitorId, Page page, Attribution attribution) {
-    this(property, visitorId, page, attribution, null, null);
+    this(property, visitorId, null, page, attribution, null, null);
   }
 
   /** Without region. */
   public AssignRequest(String property, String visitorId, Page page, Attribution attribution, String timeZone) {
-    this(property, visitorId, page, attribution, null, timeZone);
+    this(property, visitorId, null, page, attribution, null, timeZone);
   }
 
   @JsonIgnoreProperties(ignoreUnknown = true)
@@ -44,6 +44,8 @@ public record AssignRequest(String property, String visitorId, Page page, Attrib
       throw new CalltrackException.Invalid(
           "visitorId must be 1-128 characters of letters, digits, '.', '_', ':' or '-'");
     }
+    // a hint only (the engine checks it against the visitor's live session): one it cannot use is dropped
+    sessionId = sessionId == null || sessionId.isBlank() || sessionId.length() > 128 ? null : sessionId;
     attribution = attribution == null ? Attribution.UNKNOWN : attribution;
     region = region == null || region.isBlank() ? null : region.strip();
     if (region != null && region.length() > Attribution.MAX_REGION_LENGTH) {

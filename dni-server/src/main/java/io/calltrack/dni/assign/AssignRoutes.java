@@ -107,7 +107,7 @@ public final class AssignRoutes {
   private Future<Answer> answer(PropertyConfig property, AssignRequest request, long start) {
     return timeouts.publicRemaining(
             () -> engine.assign(property.id(), request.visitorId(), request.visitAttribution(property.timeZoneRegions()),
-                request.timeZone()), start)
+                request.timeZone(), request.sessionId()), start)
         .map(a -> new Answer(AssignResponse.of(a), a.fallback() ? Outcome.FALLBACK : Outcome.LEASED, a))
         .recover(err -> {
           if (err instanceof CalltrackException) {

@@ -132,6 +132,10 @@ class SnippetBrowserTest extends DniTestBase {
     assertEquals(number, reload.getString("number"), "reload keeps the number");
     assertSwapped(reload, printed, number);
     assertEquals(assign.getString("visitorId"), firstAssign(reload).getString("visitorId"));
+    // ... and names the session it was given, so any server can renew it in one step
+    assertEquals(assign.getString("sessionId"), reload.getJsonArray("assigns").getJsonObject(0)
+        .getJsonObject("sent").getString("sessionId"), "the reload sends the session it was given");
+    assertEquals(assign.getString("sessionId"), firstAssign(reload).getString("sessionId"), "the same session back");
 
     // 3. a second browser context is another visitor, with another number
     JsonObject v2 = report.getJsonObject("visitor2");
