@@ -31,6 +31,7 @@ end
 
 local sessions = {}   -- ring of session ids (heartbeat / release targets)
 local visitors = {}   -- ring of visitor ids (returning visitors)
+local visitor_sessions = {} -- the session each of them was last given (same index)
 local RING = 5000
 local ns, nv = 0, 0
 counts = {}           -- "kind status" -> n (global: done() reads it from each thread)
@@ -60,8 +61,10 @@ function delay()
   return 0
 end
 
-local function assign_body(visitor)
+-- a returning visitor sends its visitor id and the session it was last given, as the snippet does
+local function assign_body(visitor, session)
   local v = visitor and ('"visitorId":"' .. visitor .. '",') or ""
+  if session then v = v .. '"sessionId":"' .. session .. '",' end
   return '{"property":"' .. property .. '",' .. v ..
     '"page":{"url":"https://bench.example/landing?utm_source=google&utm_medium=cpc","referrer":"https://www.google.com/"},' ..
     '"attribution":{"source":"google","medium":"cpc","campaign":"bench","keyword":"plumber near me","gclid":"EAIaIQobChMI"}}'
@@ -75,7 +78,8 @@ function request()
   if kind == "new" then
     return wrk.format("POST", "/v1/assign", headers, assign_body(nil))
   elseif kind == "returning" and nv > 0 then
-    return wrk.format("POST", "/v1/assign", headers, assign_body(visitors[math.random(math.min(nv, RING))]))
+    local i = math.random(math.min(nv, RING))
+    return wrk.format("POST", "/v1/assign", headers, assign_body(visitors[i], visitor_sessions[i]))
   elseif kind == "heartbeat" then
     return wrk.format("POST", "/v1/sessions/" .. sessions[math.random(math.min(ns, RING))] .. "/heartbeat", headers, "")
   elseif kind == "release" then
@@ -96,6 +100,7 @@ function response(status, hdrs, body)
     if vid then
       nv = nv + 1
       visitors[((nv - 1) % RING) + 1] = vid
+      visitor_sessions[((nv - 1) % RING) + 1] = sid
     end
     if string.find(body, '"fallback"%s*:%s*true') then kind = "assign-fallback" end
   elseif body and string.find(body, '"leaseExpiresAt"') then
