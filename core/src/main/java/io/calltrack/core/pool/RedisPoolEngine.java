@@ -159,11 +159,11 @@ public final class RedisPoolEngine implements PoolEngine {
       throw new IllegalArgumentException("history window must be positive");
     }
   }
+
   /** How many assigns this engine ran a second time because its session guess was wrong or missing. */
   long guessRetries() {
     return guessRetries.sum();
   }
-
 
   public RedisPoolEngine(Vertx vertx, RedisAPI redis, ConfigStore config, Clock clock) {
     this(vertx, redis, config, clock, DEFAULT_HISTORY_WINDOW);

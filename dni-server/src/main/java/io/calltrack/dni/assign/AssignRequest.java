@@ -9,12 +9,13 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The body of {@code POST /v1/assign}: {@code {property, visitorId?, page: {url, referrer},
+ * The body of {@code POST /v1/assign}: {@code {property, visitorId?, sessionId?, page: {url, referrer},
  * attribution?: {source, medium, campaign, keyword, content, landingPage?, referrer?, gclid, ...},
  * region?, timeZone?}}: {@code region} is the site's region of the visit ({@code data-region},
  * {@code calltrack.region(...)}); {@code timeZone} the browser's IANA zone, mapped to a region by the
  * property's {@code timeZoneRegions} when the site names none, and kept on the session as evidence for
- * attribution (an unreadable zone is ignored).
+ * attribution (an unreadable zone is ignored); {@code sessionId} the session the snippet was last given,
+ * a hint the engine checks (see {@code PoolEngine#assign}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AssignRequest(String property, String visitorId, String sessionId, Page page, Attribution attribution,
