@@ -222,6 +222,7 @@ public final class DniServer {
     AssignMetrics assignMetrics = new AssignMetrics(registry);
     if (engine instanceof RedisPoolEngine pools) {
       pools.onUnmatched(assignMetrics::unmatched);
+      pools.onSessionLookup(assignMetrics::sessionLookup);
     }
     PoolGauges poolGauges = new PoolGauges(registry, store, engine, timeouts);
     Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts,

@@ -3,8 +3,12 @@ package io.calltrack.dni;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.calltrack.core.testing.TestRedis;
+import io.calltrack.dni.testing.DniClient;
 import io.calltrack.dni.testing.DniClient.Reply;
 import io.calltrack.dni.testing.DniTestBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -46,6 +50,38 @@ class MetricsTest extends DniTestBase {
     assertEquals(1.0, number(text, "calltrack_assign_seconds_count\\{outcome=\"fallback\"\\}"), "c");
     assertEquals(1.0, number(text, "calltrack_assign_fallbacks_total\\{reason=\"exhausted\"\\}"));
     assertTrue(text.contains("calltrack_assign_seconds_bucket{outcome=\"leased\",le=\"+Inf\"} 3"), text);
+  }
+
+  @Test
+  void returningVisitorsWhoseSessionAServerHadToLookUpAreCounted() {
+    // another process: its own Vert.x, so it knows nothing of the sessions this one gave
+    Vertx otherVertx = Vertx.vertx();
+    try {
+      DniServer other = DniClient.await(DniServer.start(otherVertx, options(TestRedis.url())));
+      DniClient there = clientFor(other, 2);
+      Site site = site(api, 4, 120, 600, "fallback");
+      JsonObject first = api.assign(assignBody(site.property(), "v1")).json();
+      JsonObject second = api.assign(assignBody(site.property(), "v2")).json();
+      assertEquals(0.0, lookups(there));
+
+      // without the session: the other server looks it up once, then knows it
+      assertEquals(first.getString("sessionId"), there.assign(assignBody(site.property(), "v1")).json()
+          .getString("sessionId"));
+      assertEquals(1.0, lookups(there));
+      there.assign(assignBody(site.property(), "v1"));
+      assertEquals(1.0, lookups(there), "its own guess the second time");
+      // with the session the snippet sends back: no lookup
+      assertEquals(second.getString("sessionId"), there.assign(assignBody(site.property(), "v2")
+          .put("sessionId", second.getString("sessionId"))).json().getString("sessionId"));
+      assertEquals(1.0, lookups(there));
+      DniClient.await(other.close());
+    } finally {
+      otherVertx.close();
+    }
+  }
+
+  private static double lookups(DniClient client) {
+    return number(client.get("/metrics").text(), "calltrack_assign_session_lookups_total");
   }
 
   private static double value(String text, String name, String pool, String tags) {

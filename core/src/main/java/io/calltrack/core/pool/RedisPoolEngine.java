@@ -143,6 +143,7 @@ public final class RedisPoolEngine implements PoolEngine {
   /** Assigns run again because the guess was wrong or missing (what a miss of the guesses costs). */
   private final java.util.concurrent.atomic.LongAdder guessRetries = new java.util.concurrent.atomic.LongAdder();
   private volatile java.util.function.Consumer<String> onUnmatched = p -> { };
+  private volatile Runnable onSessionLookup = () -> { };
   /** Set by {@link #withReplicatedAssigns}: assigns answer only once a replica has the lease. */
   private Redis client;
   private LuaScript.Durability durability = LuaScript.Durability.NONE;
@@ -175,6 +176,14 @@ public final class RedisPoolEngine implements PoolEngine {
    */
   public void onUnmatched(java.util.function.Consumer<String> listener) {
     this.onUnmatched = listener == null ? p -> { } : listener;
+  }
+
+  /**
+   * Told of every assign run a second time because this engine did not know the returning visitor's
+   * session (no hint from the snippet, no guess of its own, or a wrong one): the session-lookups metric.
+   */
+  public void onSessionLookup(Runnable listener) {
+    this.onSessionLookup = listener == null ? () -> { } : listener;
   }
 
   /**
@@ -335,6 +344,7 @@ public final class RedisPoolEngine implements PoolEngine {
           // the visitor's live session is not the one guessed: once more, declaring it (it can change
           // again in between only if another assign of the same visitor ran meanwhile)
           guessRetries.increment();
+          onSessionLookup.run();
           if (retries >= 3) {
             return Future.failedFuture(new IllegalStateException("visitor's session kept changing in pool " + pool.id()));
           }

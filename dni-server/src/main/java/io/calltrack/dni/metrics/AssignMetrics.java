@@ -24,6 +24,7 @@ public final class AssignMetrics implements AutoCloseable {
   private final Counter exhaustedFallbacks;
   private final Counter unavailableFallbacks;
   private final Counter unmatchedVisits;
+  private final Counter sessionLookups;
 
   public AssignMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -44,6 +45,10 @@ public final class AssignMetrics implements AutoCloseable {
         .description("Visits that none of their property's pools matched (given the default number)")
         .register(registry);
     meters.add(unmatchedVisits);
+    sessionLookups = Counter.builder("calltrack.assign.session.lookups")
+        .description("Assigns run a second time to look up a returning visitor's session this server did not know")
+        .register(registry);
+    meters.add(sessionLookups);
     exhaustedFallbacks = counter("exhausted");
     unavailableFallbacks = counter("unavailable");
   }
@@ -69,6 +74,11 @@ public final class AssignMetrics implements AutoCloseable {
   /** A visit of {@code property} that no pool matched. */
   public void unmatched(String property) {
     unmatchedVisits.increment();
+  }
+
+  /** An assign that had to look up the returning visitor's session first (a second script run). */
+  public void sessionLookup() {
+    sessionLookups.increment();
   }
 
   /** Removes this server's meters, so a registry shared by several servers keeps no dead ones. */
