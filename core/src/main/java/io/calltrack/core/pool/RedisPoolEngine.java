@@ -140,8 +140,6 @@ public final class RedisPoolEngine implements PoolEngine {
    * process) costs one more run, told by the script.
    */
   private final SessionGuesses sessionGuesses;
-  /** Assigns run again because the guess was wrong or missing (what a miss of the guesses costs). */
-  private final java.util.concurrent.atomic.LongAdder guessRetries = new java.util.concurrent.atomic.LongAdder();
   private volatile java.util.function.Consumer<String> onUnmatched = p -> { };
   private volatile Runnable onSessionLookup = () -> { };
   /** Set by {@link #withReplicatedAssigns}: assigns answer only once a replica has the lease. */
@@ -159,11 +157,6 @@ public final class RedisPoolEngine implements PoolEngine {
     if (historyWindow.isNegative() || historyWindow.isZero()) {
       throw new IllegalArgumentException("history window must be positive");
     }
-  }
-
-  /** How many assigns this engine ran a second time because its session guess was wrong or missing. */
-  long guessRetries() {
-    return guessRetries.sum();
   }
 
   public RedisPoolEngine(Vertx vertx, RedisAPI redis, ConfigStore config, Clock clock) {
@@ -343,7 +336,6 @@ public final class RedisPoolEngine implements PoolEngine {
         case "retry":
           // the visitor's live session is not the one guessed: once more, declaring it (it can change
           // again in between only if another assign of the same visitor ran meanwhile)
-          guessRetries.increment();
           onSessionLookup.run();
           if (retries >= 3) {
             return Future.failedFuture(new IllegalStateException("visitor's session kept changing in pool " + pool.id()));

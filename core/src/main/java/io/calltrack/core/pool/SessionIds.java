@@ -31,11 +31,11 @@ final class SessionIds {
 
   /** The pool of a well-formed session id; Invalid otherwise. */
   static String poolOf(String sessionId) {
-    Matcher m = sessionId == null ? null : SESSION.matcher(sessionId);
-    if (m == null || !m.matches()) {
+    String pool = poolOrNull(sessionId);
+    if (pool == null) {
       throw new CalltrackException.Invalid("malformed session id");
     }
-    return m.group(1);
+    return pool;
   }
 
   /** The pool of a well-formed session id, or null. */
