@@ -122,6 +122,39 @@ class SipHardeningTest {
     }
   }
 
+  /**
+   * The caller never ACKs, so the line sends its 200 again (RFC 3261 13.3.1.4). An answered call no
+   * longer holds its INVITE, only the INVITE's Vias as text: each copy must still go back along them,
+   * to the caller and to nowhere else, exactly as the first 200 did.
+   */
+  @Test
+  void aTwoHundredTheLineSendsAgainGoesBackAlongTheInvitesVias() {
+    line.mode = SipPhone.Mode.ANSWER;
+    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), router);
+    try (RawSip trunk = new RawSip("127.0.0.1")) {
+      String invite = trunk.invite(number.e164(), router.port(), "Max-Forwards: 70\r\n");
+      trunk.send(invite, router.port());
+      List<String> oks = new java.util.ArrayList<>();
+      long end = System.nanoTime() + WAIT.toNanos();
+      while (oks.size() < 2 && System.nanoTime() < end) {
+        String m = trunk.receive(Duration.ofMillis(100));
+        if (m != null && m.startsWith("SIP/2.0 200 ")) {
+          oks.add(m);
+        }
+      }
+      assertEquals(2, oks.size(), "the 200 and a copy of it reached the caller: " + oks);
+      String branch = invite.substring(invite.indexOf("branch=") + 7, invite.indexOf(";rport"));
+      List<String> vias = viaLines(oks.get(0));
+      assertEquals(1, vias.size(), "only the caller's Via: " + vias);
+      assertTrue(vias.get(0).contains("branch=" + branch), vias.get(0));
+      assertEquals(vias, viaLines(oks.get(1)), "the copy went back along other Vias");
+    }
+  }
+
+  private static List<String> viaLines(String message) {
+    return message.lines().filter(l -> l.regionMatches(true, 0, "Via:", 0, 4) || l.startsWith("v:")).toList();
+  }
+
   @Test
   void aCancelFromOutsideTheTrunksDoesNotCancel() {
     line.mode = SipPhone.Mode.RING_FOREVER;

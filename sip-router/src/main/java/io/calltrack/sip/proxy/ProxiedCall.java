@@ -8,7 +8,6 @@ import javax.sip.ClientTransaction;
 import javax.sip.ServerTransaction;
 import javax.sip.address.Hop;
 import javax.sip.address.SipURI;
-import javax.sip.address.URI;
 import javax.sip.message.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,14 +35,17 @@ final class ProxiedCall {
   final Proxy proxy;
   final String sipCallId;
   /**
-   * The caller's INVITE, parsed: dropped when the call is over (see {@link #release}). What a lingering
-   * call still needs of it is kept apart: the CANCEL match and the loop key of its branches.
+   * The caller's INVITE, parsed: dropped once the call is answered or over (see {@link #release}). What
+   * the call still needs of it is kept apart, small: the CANCEL match, the loop key of its branches and,
+   * once answered, its Via headers.
    */
   Request invite;
-  /** The INVITE's top-Via branch, CSeq number and Request-URI: what a CANCEL must match (RFC 3261 9.2). */
+  /** The INVITE's top-Via branch, CSeq number and Request-URI (encoded): what a CANCEL must match (RFC 3261 9.2). */
   final String inviteBranch;
   final long inviteCseq;
-  final URI inviteUri;
+  final String inviteUri;
+  /** The INVITE's Via headers, encoded, kept when it is dropped at the answer: a 2xx the line sends again goes back along them. */
+  private java.util.List<String> inviteVias;
   /** The INVITE's loop key: every branch the router makes for this call starts with it. */
   final String loopKey;
   /** The caller's INVITE transaction: dropped when the call is over (see {@link #release}). */
@@ -54,8 +56,10 @@ final class ProxiedCall {
   final String inTransport;
   final Hop callerHop;
   final Hop calleeHop;
+  /** Shared with every call to the same line: cloned before it goes into a message. */
   final SipURI businessLine;
-  final URI callerContact;
+  /** The caller's Contact, encoded: parsed only for a UA that addresses in-dialog requests to the router. */
+  final String callerContact;
   final String branch;
 
   // touched on exec only
@@ -68,19 +72,20 @@ final class ProxiedCall {
   ClientTransaction inviteCt;
   /** The business line's tag: from its first tagged 18x, then its 2xx. */
   String calleeTag;
-  URI calleeContact;
+  /** The business line's Contact from its 2xx, encoded (see {@link #callerContact}). */
+  String calleeContact;
   private io.netty.util.Timeout answerTimer;
   private io.netty.util.Timeout maxTimer;
 
   ProxiedCall(Proxy proxy, String sipCallId, Request invite, ServerTransaction inviteSt, SerialExecutor exec,
       long arrivedNanos, String callerTag, String inTransport, Hop callerHop, Hop calleeHop, SipURI businessLine,
-      URI callerContact, String loopKey, String branch) {
+      String callerContact, String loopKey, String branch) {
     this.proxy = proxy;
     this.sipCallId = sipCallId;
     this.invite = invite;
     this.inviteBranch = SipHeaders.topBranch(invite);
     this.inviteCseq = SipHeaders.cseq(invite);
-    this.inviteUri = invite.getRequestURI();
+    this.inviteUri = invite.getRequestURI().toString();
     this.loopKey = loopKey;
     this.inviteSt = inviteSt;
     this.exec = exec;
@@ -188,6 +193,24 @@ final class ProxiedCall {
     inviteSt = null;
     inviteCt = null;
     invite = null;
+  }
+
+  /**
+   * The answer went to the caller: the INVITE's transactions are the stack's alone from here (a proxy
+   * relays the 2xx's retransmissions and the ACK outside them), so the call keeps only the INVITE's
+   * Vias. An answered call lasts minutes; with the parsed INVITE and both transactions it held ~12 KB
+   * of heap for all that time.
+   */
+  void answerRelayed() {
+    if (invite != null) {
+      inviteVias = SipHeaders.viaValues(invite);
+    }
+    release();
+  }
+
+  /** The INVITE's Via headers, encoded: from the INVITE while the call keeps it, else as kept at the answer. */
+  java.util.List<String> inviteVias() {
+    return invite != null ? SipHeaders.viaValues(invite) : inviteVias == null ? java.util.List.of() : inviteVias;
   }
 
   /** Router stopping: no timer of this call fires after it. */

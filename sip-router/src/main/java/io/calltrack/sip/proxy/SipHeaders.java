@@ -68,6 +68,21 @@ final class SipHeaders {
     return c == null || c.getAddress() == null ? null : c.getAddress().getURI();
   }
 
+  /** The Contact's URI, encoded: a call keeps it as text, and parses it only on the rare path that needs it. */
+  static String contact(Message m) {
+    URI uri = contactUri(m);
+    return uri == null ? null : uri.toString();
+  }
+
+  /** A message's Via header values, top first, encoded. */
+  static java.util.List<String> viaValues(Message m) {
+    java.util.List<String> values = new java.util.ArrayList<>(2);
+    for (java.util.Iterator<?> vias = m.getHeaders(ViaHeader.NAME); vias.hasNext(); ) {
+      values.add(((gov.nist.javax.sip.header.SIPHeader) vias.next()).getHeaderValue());
+    }
+    return java.util.List.copyOf(values);
+  }
+
   static String transportOf(Request req) {
     ViaHeader via = (ViaHeader) req.getHeader(ViaHeader.NAME);
     return via == null || via.getTransport() == null ? "udp" : via.getTransport().toLowerCase(Locale.ROOT);
