@@ -119,12 +119,30 @@ public record Settings(
     }
   }
 
-  /** The router's limits: new calls per second in total and per source address (0: none), drain time. */
+  /** The router's limits: new calls per second in total and per source address (0: none), drain time, calls in progress. */
   private static io.calltrack.sip.RouterLimits sipLimits(Map<String, String> env) {
     io.calltrack.sip.RouterLimits d = io.calltrack.sip.RouterLimits.DEFAULTS;
     return d.withInviteRates(port(env, "CALLTRACK_SIP_MAX_CPS", (int) d.invitesPerSecond()),
             port(env, "CALLTRACK_SIP_MAX_CPS_PER_SOURCE", (int) d.invitesPerSecondPerSource()))
-        .withDrainTime(Duration.ofSeconds(port(env, "CALLTRACK_SIP_DRAIN_SECONDS", (int) d.drainTime().toSeconds())));
+        .withDrainTime(Duration.ofSeconds(port(env, "CALLTRACK_SIP_DRAIN_SECONDS", (int) d.drainTime().toSeconds())))
+        .withMaxCalls(atLeastZero(env, "CALLTRACK_SIP_MAX_CALLS", d.maxCalls()));
+  }
+
+  /** A whole number of at least 0, or {@code dflt} when unset. */
+  private static int atLeastZero(Map<String, String> env, String name, int dflt) {
+    String v = blankToNull(env.get(name));
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      int n = Integer.parseInt(v.strip());
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a whole number of at least 0, not '" + v + "'");
+    }
   }
 
   /** The config file given on the command line instead of CALLTRACK_CONFIG. */

@@ -18,6 +18,11 @@ public final class LauncherAccess {
         s.dataDir(), s.metricsPort(), s.httpInstances(), s.sipAdvertise());
   }
 
+  /** The router's limits as the launcher reads them. */
+  public static io.calltrack.sip.RouterLimits sipLimits(Map<String, String> env) {
+    return Settings.fromEnv(env).sipLimits();
+  }
+
   /** dni-server's HTTP defences as the launcher reads them. */
   public static io.calltrack.dni.http.ServerHardening hardening(Map<String, String> env) {
     return Settings.fromEnv(env).http();

@@ -53,6 +53,15 @@ class SettingsHardeningTest {
   }
 
   @Test
+  void theRoutersCapOfCallsInProgressIsReadAndZeroMeansFromTheHeap() {
+    assertEquals(0, LauncherAccess.sipLimits(Map.of()).maxCalls());
+    assertEquals(150_000, LauncherAccess.sipLimits(Map.of("CALLTRACK_SIP_MAX_CALLS", "150000")).maxCalls());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> LauncherAccess.sipLimits(Map.of("CALLTRACK_SIP_MAX_CALLS", "-1")));
+    assertTrue(e.getMessage().contains("CALLTRACK_SIP_MAX_CALLS"), e.getMessage());
+  }
+
+  @Test
   void badValuesAreRefusedByName() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> LauncherAccess.hardening(Map.of("CALLTRACK_ASSIGN_PER_MINUTE", "lots")));

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param tcpConnectionsPerSource   ... from one address
  * @param tcpIdleTimeout            an accepted TCP connection that sends nothing for this long is closed
  * @param maxCallDuration           an answered call whose BYE never came is closed after this long
+ * @param maxCalls                  calls in progress (ringing or answered) at once; past it new INVITEs get 503 +
+ *                                  Retry-After. 0: as many as the heap holds ({@link #maxCallsInProgress})
  */
 public record RouterLimits(
     double invitesPerSecond,
@@ -24,20 +26,43 @@ public record RouterLimits(
     int tcpConnections,
     int tcpConnectionsPerSource,
     Duration tcpIdleTimeout,
-    Duration maxCallDuration) {
+    Duration maxCallDuration,
+    int maxCalls) {
 
   public static final RouterLimits DEFAULTS = new RouterLimits(0, 2000, Duration.ofMillis(500), 5,
-      Duration.ofSeconds(30), 2000, 64, Duration.ofMinutes(3), Duration.ofHours(6));
+      Duration.ofSeconds(30), 2000, 64, Duration.ofMinutes(3), Duration.ofHours(6), 0);
+
+  /**
+   * The heap a call in progress is given when the cap is derived from the heap. An established call
+   * keeps ~4 KB (load-tests/bin/router-call-memory); the rest is for what the busy hour's call
+   * setups hold at once (~150 MB at 1,000 calls/s) and the collector's room to work, so a router that
+   * reaches the cap still has a heap that is not full. 512 MB of heap: 32,768 calls.
+   */
+  public static final long HEAP_PER_CALL = 16 * 1024;
 
   public RouterLimits {
     if (invitesPerSecond < 0 || invitesPerSecondPerSource < 0 || retryAfterSeconds < 0 || tcpConnections < 1
-        || tcpConnectionsPerSource < 1) {
+        || tcpConnectionsPerSource < 1 || maxCalls < 0) {
       throw new IllegalArgumentException("router limits must be positive (0 for no rate limit)");
     }
     positive(maxQueueDelay, "maxQueueDelay");
     positive(drainTime, "drainTime");
     positive(tcpIdleTimeout, "tcpIdleTimeout");
     positive(maxCallDuration, "maxCallDuration");
+  }
+
+  /**
+   * Calls in progress the router takes at most: {@link #maxCalls}, or when that is 0, as many as
+   * {@code maxHeapBytes} holds at {@link #HEAP_PER_CALL} each. Past it a new call would be refused
+   * rather than take the heap every call in progress needs (a full heap ends in a stop that drops them all).
+   */
+  public int maxCallsInProgress(long maxHeapBytes) {
+    return maxCalls > 0 ? maxCalls : (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxHeapBytes / HEAP_PER_CALL));
+  }
+
+  public RouterLimits withMaxCalls(int n) {
+    return new RouterLimits(invitesPerSecond, invitesPerSecondPerSource, maxQueueDelay, retryAfterSeconds, drainTime,
+        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, n);
   }
 
   private static void positive(Duration d, String name) {
@@ -48,21 +73,21 @@ public record RouterLimits(
 
   public RouterLimits withInviteRates(double total, double perSource) {
     return new RouterLimits(total, perSource, maxQueueDelay, retryAfterSeconds, drainTime, tcpConnections,
-        tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration);
+        tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls);
   }
 
   public RouterLimits withDrainTime(Duration d) {
     return new RouterLimits(invitesPerSecond, invitesPerSecondPerSource, maxQueueDelay, retryAfterSeconds, d,
-        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration);
+        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls);
   }
 
   public RouterLimits withTcp(int total, int perSource, Duration idle) {
     return new RouterLimits(invitesPerSecond, invitesPerSecondPerSource, maxQueueDelay, retryAfterSeconds, drainTime,
-        total, perSource, idle, maxCallDuration);
+        total, perSource, idle, maxCallDuration, maxCalls);
   }
 
   public RouterLimits withMaxQueueDelay(Duration d) {
     return new RouterLimits(invitesPerSecond, invitesPerSecondPerSource, d, retryAfterSeconds, drainTime,
-        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration);
+        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls);
   }
 }

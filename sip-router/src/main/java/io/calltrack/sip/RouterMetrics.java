@@ -21,8 +21,10 @@ public final class RouterMetrics {
   private final AtomicInteger active = new AtomicInteger();
   private final Timer postDialDelay;
   private final Counter rejected;
+  private final MeterRegistry registry;
 
   public RouterMetrics(MeterRegistry registry, IntSupplier spoolDepth) {
+    this.registry = registry;
     for (CallStatus s : CallStatus.values()) {
       if (s != CallStatus.RINGING) {
         calls.put(s, Counter.builder("calltrack.sip.calls").tag("status", s.json())
@@ -39,6 +41,12 @@ public final class RouterMetrics {
         .description("Call events kept on disk until Redis takes them").register(registry);
     rejected = Counter.builder("calltrack.sip.rejected")
         .description("INVITEs refused (untrusted source, unknown number, loops)").register(registry);
+  }
+
+  /** {@code calltrack_sip_max_calls}: the calls in progress past which new ones get 503 (utilization: active / max). */
+  public void maxCalls(int max) {
+    Gauge.builder("calltrack.sip.max.calls", () -> max).strongReference(true)
+        .description("Calls in progress past which new calls are refused").register(registry);
   }
 
   public void callStarted() {

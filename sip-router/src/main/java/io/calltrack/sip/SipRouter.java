@@ -148,6 +148,9 @@ public final class SipRouter {
       provider.addSipListener(proxy);
       stack.start();
       workDelay.watch(io.calltrack.sip.proxy.StackBacklog.of(stack));
+      workDelay.countCalls(proxy::liveCalls);
+      metrics.maxCalls(policy.maxCalls());
+      LOG.info("at most {} calls in progress at once; past that new calls get 503", policy.maxCalls());
       journal.start(Duration.ofMillis(500));
       if (ng != null) {
         LOG.info("media through rtpengine at {}; recordings in {}", o.rtpengine(), o.recordingsDir());

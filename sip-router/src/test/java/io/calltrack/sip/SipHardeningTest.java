@@ -253,6 +253,33 @@ class SipHardeningTest {
   }
 
   @Test
+  void atTheCapOfCallsInProgressANewCallGets503UntilOneEnds() {
+    SipRouter capped = fx.router(TRUNKS, Duration.ofSeconds(30), RouterLimits.DEFAULTS.withMaxCalls(2));
+    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), capped);
+    String first = caller.call(uri(number, capped), capped.port(), "udp");
+    caller.awaitResponseFor(first, Request.INVITE, Response.OK, WAIT);
+    String second = caller.call(uri(number, capped), capped.port(), "udp");
+    caller.awaitResponseFor(second, Request.INVITE, Response.OK, WAIT);
+    Await.until(WAIT, () -> capped.liveCalls() == 2);
+
+    String third = caller.call(uri(number, capped), capped.port(), "udp");
+    Response busy = caller.awaitResponseFor(third, Request.INVITE, Response.SERVICE_UNAVAILABLE, WAIT);
+    assertNotNull(busy.getHeader("Retry-After"));
+    assertTrue(busy.getReasonPhrase().contains("Too many calls in progress"), busy.getReasonPhrase());
+    assertEquals(2, line.count(Request.INVITE), "the refused call reached the line");
+
+    caller.byeFor(first);
+    caller.awaitResponseFor(first, Request.BYE, Response.OK, WAIT);
+    Await.until(WAIT, () -> capped.liveCalls() == 1);
+    String fourth = caller.call(uri(number, capped), capped.port(), "udp");
+    caller.awaitResponseFor(fourth, Request.INVITE, Response.OK, WAIT);
+    assertEquals(CallStatus.ANSWERED, fx.awaitFinished(first).status());
+    caller.byeFor(second);
+    caller.byeFor(fourth);
+    caller.awaitResponseFor(fourth, Request.BYE, Response.OK, WAIT);
+  }
+
+  @Test
   void drainingRefusesNewCallsAndRelaysTheEstablishedOnesToTheirEnd() {
     SipRouter draining = fx.router(TRUNKS, Duration.ofSeconds(30), RouterLimits.DEFAULTS.withDrainTime(Duration.ofMinutes(5)));
     PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), draining);

@@ -330,6 +330,8 @@ class SipRouterTest {
     assertEquals(0.0, registry.get("calltrack.sip.active.calls").gauge().value());
     assertEquals(1, registry.get("calltrack.sip.post.dial.delay").timer().count(), "one call rang");
     assertEquals(0.0, registry.get("calltrack.sip.spool.depth").gauge().value());
+    assertEquals(RouterLimits.DEFAULTS.maxCallsInProgress(Runtime.getRuntime().maxMemory()),
+        registry.get("calltrack.sip.max.calls").gauge().value(), "the cap on calls in progress, from the heap");
   }
 
   static void pause() {

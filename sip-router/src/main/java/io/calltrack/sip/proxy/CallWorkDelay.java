@@ -6,7 +6,8 @@ import java.time.Duration;
 /**
  * How long call work lately waited: the last wait any call's executor saw for a pool thread, forgotten
  * after a second (so a router that turned calls away because it was busy admits them again), or how
- * long the oldest message has waited in the SIP stack's receive queue now, whichever is longer.
+ * long the oldest message has waited in the SIP stack's receive queue now, whichever is longer. And
+ * how many calls are in progress, as the proxy counts them.
  */
 public final class CallWorkDelay implements CallPolicy.Load {
   private static final long FORGET_NANOS = 1_000_000_000L;
@@ -15,10 +16,21 @@ public final class CallWorkDelay implements CallPolicy.Load {
   /** Datagrams waiting for the stack's thread beyond which call work goes to the pool instead. */
   static final int HAND_OFF_AT = 8;
   private volatile StackBacklog backlog;
+  private volatile java.util.function.IntSupplier calls = () -> 0;
 
   /** Also counts the wait of messages not yet handled (see {@link StackBacklog}). */
   public void watch(StackBacklog backlog) {
     this.backlog = backlog;
+  }
+
+  /** Counts the calls in progress with {@code calls} (the proxy's count). */
+  public void countCalls(java.util.function.IntSupplier calls) {
+    this.calls = calls;
+  }
+
+  @Override
+  public int callsInProgress() {
+    return calls.getAsInt();
   }
 
   /**

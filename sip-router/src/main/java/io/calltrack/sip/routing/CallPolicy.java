@@ -33,9 +33,11 @@ public final class CallPolicy {
     }
   }
 
-  /** How busy the call threads are: how long call work waited for a thread lately. */
+  /** How busy the router is: how long call work waited for a thread lately, and how many calls are in progress. */
   public interface Load {
     Duration callWorkDelay();
+
+    int callsInProgress();
   }
 
   private final CallRouting routing;
@@ -44,6 +46,7 @@ public final class CallPolicy {
   private final Load load;
   private final TokenBucket perSource;
   private final TokenBucket total;
+  private final int maxCalls;
   private volatile boolean draining;
 
   public CallPolicy(CallRouting routing, RouterLimits limits, Duration answerTimeout, Load load, LongSupplier nanoTime) {
@@ -53,6 +56,7 @@ public final class CallPolicy {
     this.load = load;
     this.perSource = new TokenBucket(limits.invitesPerSecondPerSource(), nanoTime);
     this.total = new TokenBucket(limits.invitesPerSecond(), nanoTime);
+    this.maxCalls = limits.maxCallsInProgress(Runtime.getRuntime().maxMemory());
   }
 
   // ------------------------------------------------------------ new calls
@@ -76,6 +80,9 @@ public final class CallPolicy {
     }
     if (load.callWorkDelay().compareTo(limits.maxQueueDelay()) > 0) {
       return busy("Overloaded");
+    }
+    if (load.callsInProgress() >= maxCalls) {
+      return busy("Too many calls in progress");
     }
     if (!total.tryTake(TokenBucket.ALL)) {
       return busy("Call rate limit");
@@ -157,5 +164,10 @@ public final class CallPolicy {
 
   public Duration drainTime() {
     return limits.drainTime();
+  }
+
+  /** Calls in progress past which new ones are refused (see {@link RouterLimits#maxCallsInProgress}). */
+  public int maxCalls() {
+    return maxCalls;
   }
 }

@@ -18,10 +18,22 @@ import org.junit.jupiter.api.Test;
 class CallPolicyTest {
   final AtomicLong nanos = new AtomicLong(1_000_000_000L);
   final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
+  final java.util.concurrent.atomic.AtomicInteger inProgress = new java.util.concurrent.atomic.AtomicInteger();
+  final CallPolicy.Load load = new CallPolicy.Load() {
+    @Override
+    public Duration callWorkDelay() {
+      return delay.get();
+    }
+
+    @Override
+    public int callsInProgress() {
+      return inProgress.get();
+    }
+  };
   final CallRouting routing = new CallRouting(TrunkAllowList.of(List.of("203.0.113.0/24")), () -> CallRoutingTest.TABLE);
 
   CallPolicy policy(RouterLimits limits) {
-    return new CallPolicy(routing, limits, Duration.ofSeconds(30), delay::get, nanos::get);
+    return new CallPolicy(routing, limits, Duration.ofSeconds(30), load, nanos::get);
   }
 
   static int status(RouteDecision d) {
@@ -45,6 +57,32 @@ class CallPolicyTest {
     assertEquals(503, status(p.admitInvite("203.0.113.8", "+15551230001", 70)));
     nanos.addAndGet(1_000_000_000L); // a second later the allowance is back
     assertInstanceOf(RouteDecision.Forward.class, p.admitInvite("203.0.113.8", "+15551230001", 70));
+  }
+
+  @Test
+  void atTheCapOfCallsInProgressNewCallsAreTurnedAwayUntilOneEnds() {
+    CallPolicy p = policy(RouterLimits.DEFAULTS.withMaxCalls(3));
+    assertEquals(3, p.maxCalls());
+    inProgress.set(2);
+    assertInstanceOf(RouteDecision.Forward.class, p.admitInvite("203.0.113.5", "+15551230001", 70));
+    inProgress.set(3);
+    RouteDecision.Reject r = assertInstanceOf(RouteDecision.Reject.class, p.admitInvite("203.0.113.5", "+15551230001", 70));
+    assertEquals(503, r.status());
+    assertEquals(5, r.retryAfterSeconds());
+    assertTrue(r.reason().contains("Too many calls in progress"), r.reason());
+    // not a trunk, or no hops left: those answers come first, as before
+    assertEquals(403, status(p.admitInvite("198.51.100.1", "+15551230001", 70)));
+    inProgress.set(2);
+    assertInstanceOf(RouteDecision.Forward.class, p.admitInvite("203.0.113.5", "+15551230001", 70));
+  }
+
+  @Test
+  void withoutAConfiguredCapTheHeapSetsIt() {
+    assertEquals(32_768, RouterLimits.DEFAULTS.maxCallsInProgress(512L * 1024 * 1024));
+    assertEquals(1, RouterLimits.DEFAULTS.maxCallsInProgress(1024));
+    assertEquals(7, RouterLimits.DEFAULTS.withMaxCalls(7).maxCallsInProgress(512L * 1024 * 1024));
+    assertEquals(RouterLimits.DEFAULTS.maxCallsInProgress(Runtime.getRuntime().maxMemory()),
+        policy(RouterLimits.DEFAULTS).maxCalls());
   }
 
   @Test
