@@ -130,19 +130,7 @@ public record Settings(
 
   /** A whole number of at least 0, or {@code dflt} when unset. */
   private static int atLeastZero(Map<String, String> env, String name, int dflt) {
-    String v = blankToNull(env.get(name));
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      int n = Integer.parseInt(v.strip());
-      if (n < 0) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a whole number of at least 0, not '" + v + "'");
-    }
+    return number(env, name, dflt, Integer.MAX_VALUE, "a whole number of at least 0");
   }
 
   /** The config file given on the command line instead of CALLTRACK_CONFIG. */
@@ -177,18 +165,23 @@ public record Settings(
   }
 
   private static int port(Map<String, String> env, String name, int dflt) {
+    return number(env, name, dflt, 65535, "a number from 0 to 65535");
+  }
+
+  /** A whole number from 0 to {@code max}, or {@code dflt} when unset; else an error naming the variable. */
+  private static int number(Map<String, String> env, String name, int dflt, int max, String expected) {
     String v = blankToNull(env.get(name));
     if (v == null) {
       return dflt;
     }
     try {
-      int p = Integer.parseInt(v.strip());
-      if (p < 0 || p > 65535) {
+      int n = Integer.parseInt(v.strip());
+      if (n < 0 || n > max) {
         throw new NumberFormatException();
       }
-      return p;
+      return n;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a number from 0 to 65535, not '" + v + "'");
+      throw new IllegalArgumentException(name + " must be " + expected + ", not '" + v + "'");
     }
   }
 
