@@ -48,7 +48,7 @@ final class ProxiedCall {
   private java.util.List<String> inviteVias;
   /** The INVITE's loop key: every branch the router makes for this call starts with it. */
   final String loopKey;
-  /** The caller's INVITE transaction: dropped when the call is over (see {@link #release}). */
+  /** The caller's INVITE transaction: dropped once the call is answered or over (see {@link #answerRelayed}). */
   ServerTransaction inviteSt;
   final SerialExecutor exec;
   final long arrivedNanos;
@@ -68,7 +68,7 @@ final class ProxiedCall {
   CallObserver observer;
   /** The call's media through the relay (rtpengine), set before the call's first task. */
   MediaLeg media;
-  /** The INVITE towards the business line: dropped when the call is over (see {@link #release}). */
+  /** The INVITE towards the business line: dropped once the call is answered or over (see {@link #answerRelayed}). */
   ClientTransaction inviteCt;
   /** The business line's tag: from its first tagged 18x, then its 2xx. */
   String calleeTag;
