@@ -34,7 +34,7 @@ public record RouterLimits(
 
   /**
    * The heap a call in progress is given when the cap is derived from the heap. An established call
-   * keeps ~4 KB (load-tests/bin/router-call-memory); the rest is for what the busy hour's call
+   * keeps ~3.5 KB (load-tests/bin/router-call-memory); the rest is for what the busy hour's call
    * setups hold at once (~150 MB at 1,000 calls/s) and the collector's room to work, so a router that
    * reaches the cap still has a heap that is not full. 512 MB of heap: 32,768 calls.
    */
