@@ -40,15 +40,27 @@ public final class CompactUdpMessageProcessorFactory extends OIOMessageProcessor
       super(address, stack, port);
     }
 
+    /**
+     * The message threads are made here, before the receive thread starts, not in {@link #run} as the
+     * stack's own loop does: there a stack stopped right after it started (a test's phone, a callback
+     * dialer closed at once) could reach {@link #stop} before {@code run} had set the list, and stop
+     * threw a NullPointerException.
+     */
     @Override
-    public void run() {
-      messageChannels = new LinkedList<>();
+    public void start() throws IOException {
+      LinkedList<MessageChannel> channels = new LinkedList<>();
       if (sipStack.threadPoolSize != -1) {
         for (int i = 0; i < sipStack.threadPoolSize; i++) {
-          messageChannels.add(new UDPMessageChannel(sipStack, this,
+          channels.add(new UDPMessageChannel(sipStack, this,
               ((SipStackImpl) sipStack).getStackName() + "-UDPMessageChannelThread-" + i));
         }
       }
+      messageChannels = channels;
+      super.start();
+    }
+
+    @Override
+    public void run() {
       // as large as the stack's own buffer: MAX_MESSAGE_SIZE if set and smaller than its 8 KB
       // (getMaximumMessageSize() is the socket's receive buffer, not this)
       int max = sipStack.getMaxMessageSize();
