@@ -77,8 +77,25 @@ public final class JsonMapper {
   }
 
   public static String write(Object value) {
+    return write(mapper().writer(), value);
+  }
+
+  /**
+   * As {@link #write}, leaving out null fields: for text kept only to be read back by this mapper
+   * (where a missing field is null again), never for what clients read.
+   */
+  public static String writeWithoutNulls(Object value) {
+    return write(WithoutNulls.WRITER, value);
+  }
+
+  private static final class WithoutNulls {
+    static final com.fasterxml.jackson.databind.ObjectWriter WRITER = mapper().copy()
+        .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL).writer();
+  }
+
+  private static String write(com.fasterxml.jackson.databind.ObjectWriter writer, Object value) {
     try {
-      return mapper().writeValueAsString(value);
+      return writer.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write JSON for " + value.getClass(), e);
     }

@@ -44,8 +44,11 @@ final class ProxiedCall {
   final String inviteBranch;
   final long inviteCseq;
   final String inviteUri;
-  /** The INVITE's Via headers, encoded, kept when it is dropped at the answer: a 2xx the line sends again goes back along them. */
-  private java.util.List<String> inviteVias;
+  /**
+   * The INVITE's Via headers, encoded, kept when it is dropped at the answer: a 2xx the line sends again
+   * (only ever relayed once answered) goes back along them.
+   */
+  private java.util.List<String> inviteVias = java.util.List.of();
   /** The INVITE's loop key: every branch the router makes for this call starts with it. */
   final String loopKey;
   /** The caller's INVITE transaction: dropped once the call is answered or over (see {@link #answerRelayed}). */
@@ -208,9 +211,9 @@ final class ProxiedCall {
     release();
   }
 
-  /** The INVITE's Via headers, encoded: from the INVITE while the call keeps it, else as kept at the answer. */
+  /** The INVITE's Via headers as kept at the answer (see {@link #answerRelayed}). */
   java.util.List<String> inviteVias() {
-    return invite != null ? SipHeaders.viaValues(invite) : inviteVias == null ? java.util.List.of() : inviteVias;
+    return inviteVias;
   }
 
   /** Router stopping: no timer of this call fires after it. */

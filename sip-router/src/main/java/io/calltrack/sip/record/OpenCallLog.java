@@ -41,14 +41,6 @@ final class OpenCallLog implements AutoCloseable {
    */
   private static final int COMPACT_AFTER_LINES = 1_000;
 
-  /**
-   * Lines leave out null fields: a call being set up is mostly nulls, and an open call's lines stay in
-   * memory (and on disk) until it closes, about a third of what an established call costs the router.
-   * Read back, a missing field is null again.
-   */
-  private static final com.fasterxml.jackson.databind.ObjectWriter LINES = JsonMapper.mapper().copy()
-      .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL).writer();
-
   private final Path file;
   /**
    * Each open call's events as logged (JSON lines), in order: kept as written so a compaction copies
@@ -125,12 +117,13 @@ final class OpenCallLog implements AutoCloseable {
     }
   }
 
+  /**
+   * An event's line, without null fields: a call being set up is mostly nulls, and an open call's lines
+   * stay in memory (and on disk) until it closes, about a third of what an established call cost the
+   * router with them. Read back, a missing field is null again.
+   */
   static String line(CallEvent event) {
-    try {
-      return LINES.writeValueAsString(event);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("cannot write call event " + event.callId() + "#" + event.seq(), e);
-    }
+    return JsonMapper.writeWithoutNulls(event);
   }
 
   /**
