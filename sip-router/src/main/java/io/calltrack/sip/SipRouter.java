@@ -219,6 +219,9 @@ public final class SipRouter {
     // this one receives into one buffer and queues each datagram at its own size
     p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY",
         gov.nist.javax.sip.stack.CompactUdpMessageProcessorFactory.class.getName());
+    // a call's messages repeat each other's lines: parse each recent line once, hand out copies
+    p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY",
+        io.calltrack.sip.proxy.LineCachingParser.Factory.class.getName());
     p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
     p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));
     p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));
