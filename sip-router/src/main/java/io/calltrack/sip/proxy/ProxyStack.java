@@ -24,7 +24,8 @@ import javax.sip.PeerUnavailableException;
  *   <li>the INVITE a CANCEL cancels is the server (or client) transaction keyed by the CANCEL's
  *       branch; the stock stack compared the CANCEL with every transaction.</li>
  * </ul>
- * Requests and responses without the magic cookie (RFC 2543 peers) still take the stock walk.
+ * Requests and responses without the magic cookie (RFC 2543 peers) still take the stock walk. And its
+ * server transactions end without a wasted parse ({@link ReleasingServerTransaction}).
  */
 public final class ProxyStack extends SipStackImpl {
   private static final String MAGIC_COOKIE = "z9hg4bk";
@@ -36,6 +37,16 @@ public final class ProxyStack extends SipStackImpl {
   /** The listening points' processors (the stack keeps the accessor protected). */
   public java.util.List<gov.nist.javax.sip.stack.MessageProcessor> processors() {
     return java.util.List.of(getMessageProcessors());
+  }
+
+  /**
+   * Server transactions that end without parsing their request again ({@link ReleasingServerTransaction}).
+   * With MAX_SERVER_TRANSACTIONS set, the stock transactions, so the stock table limit still applies.
+   */
+  @Override
+  public gov.nist.javax.sip.stack.SIPServerTransaction createServerTransaction(MessageChannel channel) {
+    return unlimitedServerTransactionTableSize ? new ReleasingServerTransaction(this, channel)
+        : super.createServerTransaction(channel);
   }
 
   @Override
