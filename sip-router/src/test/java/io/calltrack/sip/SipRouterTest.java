@@ -135,6 +135,23 @@ class SipRouterTest {
   }
 
   @Test
+  void aCancelAfterTheAnswerIsAnsweredAndChangesNothing() {
+    PhoneNumber number = trackingNumber("udp");
+    String callId = caller.call(routerUri(number, number.e164()), router.port(), "udp");
+    caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
+    line.awaitRequest(Request.ACK, WAIT);
+
+    caller.cancel(); // crossed the answer: RFC 3261 9.2, it has no effect on the call
+    caller.awaitResponse(Request.CANCEL, Response.OK, WAIT);
+    caller.bye();
+    line.awaitRequest(Request.BYE, WAIT);
+    caller.awaitResponse(Request.BYE, Response.OK, WAIT);
+    assertEquals(0, line.count(Request.CANCEL), "the answered line never hears of it");
+    CallRecord r = awaitRecord(callId, CallStatus.ANSWERED);
+    assertEquals(200, r.finalCode());
+  }
+
+  @Test
   void reInviteInTheDialogIsRelayed() {
     PhoneNumber number = trackingNumber("tcp");
     String callId = caller.call(routerUri(number, number.e164()), router.port(), "tcp");
