@@ -4,12 +4,17 @@ import gov.nist.core.net.DefaultNetworkLayer;
 import gov.nist.core.net.NetworkLayer;
 import gov.nist.javax.sip.SipStackImpl;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketImpl;
+import java.net.SocketTimeoutException;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,12 +36,17 @@ import org.slf4j.LoggerFactory;
  * received/rport), so without this a fuzzed Via made the router connect to a host only it named.
  * Refused, the message is dropped: a response to a source outside the trunks goes back on the
  * connection its request came on, or nowhere.
+ *
+ * <p>And every TCP socket it makes, accepted or opened, is a {@link ChannelSocket}: one whose streams
+ * can still be asked for after it closed (see there why).
  */
 public final class TcpLimits implements NetworkLayer {
   public static final String TOTAL = "calltrack.TCP_MAX_CONNECTIONS";
   public static final String PER_SOURCE = "calltrack.TCP_MAX_CONNECTIONS_PER_SOURCE";
   public static final String IDLE_MILLIS = "calltrack.TCP_IDLE_MILLIS";
   private static final Logger LOG = LoggerFactory.getLogger(TcpLimits.class);
+  /** How long an outbound connection may take to open, as in JAIN-SIP's own network layer. */
+  private static final int CONNECT_MILLIS = 8000;
 
   private final NetworkLayer plain = DefaultNetworkLayer.SINGLETON;
   private int total = 2000;
@@ -105,8 +115,64 @@ public final class TcpLimits implements NetworkLayer {
     }
   }
 
+  /**
+   * A socket whose streams can still be asked for once it is closed: its input is then at its end and
+   * its output refuses to write. JAIN-SIP's TCP channel writes a message and only then, finding its
+   * socket changed, takes the streams of the socket it wrote on. When the peer closes the connection
+   * as soon as the message arrives (a business line that hangs up its connection on the BYE it just
+   * answered, a caller that leaves after the final response), the channel's reader thread has closed
+   * the socket in that gap, and the stock socket's "Socket is closed" made the stack report a message
+   * it had delivered as failed: the proxy answered the caller's relayed BYE with 503. Here the channel
+   * goes on, its new reader finds the input at its end and closes the connection as the stock one
+   * would. A write on a closed socket still fails, as before, so nothing undelivered passes for sent.
+   */
+  static class ChannelSocket extends Socket {
+    private static final OutputStream CLOSED = new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new SocketException("Socket is closed");
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        throw new SocketException("Socket is closed");
+      }
+    };
+
+    ChannelSocket() {
+    }
+
+    ChannelSocket(SocketImpl impl) throws SocketException {
+      super(impl);
+    }
+
+    @Override
+    public InputStream getInputStream() throws IOException {
+      try {
+        return super.getInputStream();
+      } catch (SocketException e) {
+        if (isClosed()) {
+          return InputStream.nullInputStream();
+        }
+        throw e;
+      }
+    }
+
+    @Override
+    public OutputStream getOutputStream() throws IOException {
+      try {
+        return super.getOutputStream();
+      } catch (SocketException e) {
+        if (isClosed()) {
+          return CLOSED;
+        }
+        throw e;
+      }
+    }
+  }
+
   /** A socket that gives its slot back once, when it closes. */
-  private static final class Counted extends Socket {
+  private static final class Counted extends ChannelSocket {
     volatile Runnable release;
     private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -144,20 +210,32 @@ public final class TcpLimits implements NetworkLayer {
 
   @Override
   public Socket createSocket(InetAddress address, int port) throws IOException {
-    mayConnect(address, port);
-    return plain.createSocket(address, port);
+    return createSocket(address, port, null, 0);
   }
 
   @Override
   public Socket createSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
-    mayConnect(address, port);
-    return plain.createSocket(address, port, myAddress);
+    return createSocket(address, port, myAddress, 0);
   }
 
+  /** As JAIN-SIP's own network layer connects (from {@code myAddress} when given, 8 s to connect), on a {@link ChannelSocket}. */
   @Override
   public Socket createSocket(InetAddress address, int port, InetAddress myAddress, int myPort) throws IOException {
     mayConnect(address, port);
-    return plain.createSocket(address, port, myAddress, myPort);
+    ChannelSocket socket = new ChannelSocket();
+    try {
+      if (myAddress != null || myPort != 0) {
+        socket.bind(myAddress == null ? new InetSocketAddress(myPort) : new InetSocketAddress(myAddress, myPort));
+      }
+      socket.connect(new InetSocketAddress(address, port), CONNECT_MILLIS);
+      return socket;
+    } catch (SocketTimeoutException e) {
+      socket.close();
+      throw new ConnectException("Socket timeout error (8sec)" + address + ":" + port);
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
+    }
   }
 
   @Override
