@@ -25,7 +25,7 @@ import javax.sip.PeerUnavailableException;
  *       branch; the stock stack compared the CANCEL with every transaction.</li>
  * </ul>
  * Requests and responses without the magic cookie (RFC 2543 peers) still take the stock walk. And its
- * server transactions end without a wasted parse ({@link ReleasingServerTransaction}).
+ * server transactions hold less once over ({@link ReleasingServerTransaction}).
  */
 public final class ProxyStack extends SipStackImpl {
   private static final String MAGIC_COOKIE = "z9hg4bk";
@@ -40,7 +40,8 @@ public final class ProxyStack extends SipStackImpl {
   }
 
   /**
-   * Server transactions that end without parsing their request again ({@link ReleasingServerTransaction}).
+   * Server transactions that hold less once over ({@link ReleasingServerTransaction}): an ended
+   * INVITE's keeps its request as bytes only, and none parses its request again at its end.
    * With MAX_SERVER_TRANSACTIONS set, the stock transactions, so the stock table limit still applies.
    */
   @Override

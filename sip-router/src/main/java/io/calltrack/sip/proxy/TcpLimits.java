@@ -218,20 +218,24 @@ public final class TcpLimits implements NetworkLayer {
     return createSocket(address, port, myAddress, 0);
   }
 
-  /** As JAIN-SIP's own network layer connects (from {@code myAddress} when given, 8 s to connect), on a {@link ChannelSocket}. */
+  /**
+   * A {@link ChannelSocket} connected as JAIN-SIP's own network layer connects: from {@code myAddress}
+   * when given, on a port of the system's choosing ({@code myPort} is not used, nor is it there), with
+   * 8 s to connect.
+   */
   @Override
   public Socket createSocket(InetAddress address, int port, InetAddress myAddress, int myPort) throws IOException {
     mayConnect(address, port);
     ChannelSocket socket = new ChannelSocket();
     try {
-      if (myAddress != null || myPort != 0) {
-        socket.bind(myAddress == null ? new InetSocketAddress(myPort) : new InetSocketAddress(myAddress, myPort));
+      if (myAddress != null) {
+        socket.bind(new InetSocketAddress(myAddress, 0));
       }
       socket.connect(new InetSocketAddress(address, port), CONNECT_MILLIS);
       return socket;
     } catch (SocketTimeoutException e) {
       socket.close();
-      throw new ConnectException("Socket timeout error (8sec)" + address + ":" + port);
+      throw new ConnectException("Socket timeout error (8sec) " + address + ":" + port);
     } catch (IOException | RuntimeException e) {
       socket.close();
       throw e;
