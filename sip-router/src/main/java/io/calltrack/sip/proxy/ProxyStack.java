@@ -28,7 +28,12 @@ import javax.sip.PeerUnavailableException;
  * server transactions hold less once over ({@link ReleasingServerTransaction}).
  */
 public final class ProxyStack extends SipStackImpl {
-  private static final String MAGIC_COOKIE = "z9hg4bk";
+  private static final String MAGIC_COOKIE = "z9hG4bK";
+
+  /** Whether {@code branch} starts with RFC 3261's magic cookie (any case): its transaction is keyed by it alone. */
+  static boolean isRfc3261Branch(String branch) {
+    return branch != null && branch.regionMatches(true, 0, MAGIC_COOKIE, 0, MAGIC_COOKIE.length());
+  }
 
   public ProxyStack(Properties properties) throws PeerUnavailableException {
     super(properties);
@@ -53,7 +58,7 @@ public final class ProxyStack extends SipStackImpl {
   @Override
   public ServerResponseInterface newSIPServerResponse(SIPResponse response, MessageChannel channel) {
     String key = response.getTransactionId();
-    if (key == null || !key.startsWith(MAGIC_COOKIE) || findTransaction(key, false) != null) {
+    if (!isRfc3261Branch(key) || findTransaction(key, false) != null) {
       return super.newSIPServerResponse(response, channel);
     }
     // a stray response (a 2xx retransmission, say): the valves, then straight to the listener
@@ -73,7 +78,7 @@ public final class ProxyStack extends SipStackImpl {
   public SIPTransaction findCancelTransaction(SIPRequest cancel, boolean isServer) {
     Via via = cancel.getTopmostVia();
     String branch = via == null ? null : via.getBranch();
-    if (branch == null || !branch.toLowerCase(Locale.ROOT).startsWith(MAGIC_COOKIE)) {
+    if (!isRfc3261Branch(branch)) {
       return super.findCancelTransaction(cancel, isServer);
     }
     SIPTransaction tx = findTransaction(branch.toLowerCase(Locale.ROOT), isServer);

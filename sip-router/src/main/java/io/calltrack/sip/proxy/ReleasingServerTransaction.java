@@ -31,8 +31,6 @@ import javax.sip.message.Request;
  * </ul>
  */
 final class ReleasingServerTransaction extends SIPServerTransactionImpl {
-  private static final String MAGIC_COOKIE = "z9hG4bK";
-
   /** The ended INVITE's top Via sent-by, what its retransmissions are matched on besides the branch. */
   private volatile HostPort releasedSentBy;
 
@@ -56,7 +54,7 @@ final class ReleasingServerTransaction extends SIPServerTransactionImpl {
     }
     Via top = invite.getTopmostVia();
     String branch = top == null ? null : top.getBranch();
-    if (branch == null || !branch.regionMatches(true, 0, MAGIC_COOKIE, 0, MAGIC_COOKIE.length())) {
+    if (!ProxyStack.isRfc3261Branch(branch)) {
       return;
     }
     releasedSentBy = top.getSentBy();
@@ -69,8 +67,7 @@ final class ReleasingServerTransaction extends SIPServerTransactionImpl {
     HostPort sentBy = releasedSentBy;
     Via top = message.getTopmostVia();
     String branch = top == null ? null : top.getBranch();
-    if (sentBy == null || originalRequest != null || branch == null
-        || !branch.regionMatches(true, 0, MAGIC_COOKIE, 0, MAGIC_COOKIE.length())) {
+    if (sentBy == null || originalRequest != null || !ProxyStack.isRfc3261Branch(branch)) {
       return super.isMessagePartOfTransaction(message);
     }
     return !Request.CANCEL.equals(message.getCSeq().getMethod()) // a CANCEL has its own transaction

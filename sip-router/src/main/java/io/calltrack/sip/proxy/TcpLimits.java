@@ -220,8 +220,8 @@ public final class TcpLimits implements NetworkLayer {
 
   /**
    * A {@link ChannelSocket} connected as JAIN-SIP's own network layer connects: from {@code myAddress}
-   * when given, on a port of the system's choosing ({@code myPort} is not used, nor is it there), with
-   * 8 s to connect.
+   * when given, on a port of the system's choosing ({@code myPort} goes unused there too), with 8 s to
+   * connect.
    */
   @Override
   public Socket createSocket(InetAddress address, int port, InetAddress myAddress, int myPort) throws IOException {
