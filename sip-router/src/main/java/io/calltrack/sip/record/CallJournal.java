@@ -50,6 +50,8 @@ public final class CallJournal implements AutoCloseable {
   private final Clock clock;
   private final Duration maxCall;
   private boolean replaying;
+  /** Replay rounds Redis refused since the last one it took (logged once per streak, not every check). */
+  private int failedRounds;
   /**
    * Anything in the spool or being replayed: new events go through {@link #io} to queue behind it.
    * Set on {@link #io} before the event that made it so completes; cleared once the replay ends.
@@ -281,12 +283,26 @@ public final class CallJournal implements AutoCloseable {
     List<Future<Boolean>> writes = round.stream().map(this::redisWrite).toList();
     Future.join(writes).onComplete(ar -> io.execute(() -> {
       if (ar.succeeded()) {
+        if (failedRounds > 0) {
+          LOG.warn("call spool replaying again after {} refused round(s); {} event(s) left", failedRounds,
+              spool.depth() - round.size());
+          failedRounds = 0;
+        }
         spool.ack(round.size());
         replayNext();
       } else {
+        // an operator watching a spool that does not drain needs to know why, once, not twice a second
+        if (failedRounds++ == 0) {
+          LOG.warn("call spool replay refused by Redis ({} event(s) waiting): {}; retrying at every check",
+              spool.depth(), firstFailure(writes));
+        }
         replaying = false; // the next periodic check tries again; events already in Redis are skipped by seq
       }
     }));
+  }
+
+  private static String firstFailure(List<Future<Boolean>> writes) {
+    return writes.stream().filter(Future::failed).findFirst().map(f -> String.valueOf(f.cause())).orElse("?");
   }
 
   @Override
