@@ -25,7 +25,8 @@ import javax.sip.PeerUnavailableException;
  *       branch; the stock stack compared the CANCEL with every transaction.</li>
  * </ul>
  * Requests and responses without the magic cookie (RFC 2543 peers) still take the stock walk. And its
- * server transactions hold less once over ({@link ReleasingServerTransaction}).
+ * server transactions hold less once over ({@link ReleasingServerTransaction}), and neither they nor its
+ * client transactions parse their request again at their end ({@link ReleasingClientTransaction}).
  */
 public final class ProxyStack extends SipStackImpl {
   private static final String MAGIC_COOKIE = "z9hG4bK";
@@ -53,6 +54,15 @@ public final class ProxyStack extends SipStackImpl {
   public gov.nist.javax.sip.stack.SIPServerTransaction createServerTransaction(MessageChannel channel) {
     return unlimitedServerTransactionTableSize ? new ReleasingServerTransaction(this, channel)
         : super.createServerTransaction(channel);
+  }
+
+  /** Client transactions whose end parses nothing ({@link ReleasingClientTransaction}). */
+  @Override
+  public gov.nist.javax.sip.stack.SIPClientTransaction createClientTransaction(SIPRequest request,
+      MessageChannel channel) {
+    var ct = new ReleasingClientTransaction(this, channel);
+    ct.setOriginalRequest(request);
+    return ct;
   }
 
   @Override

@@ -1,0 +1,73 @@
+package io.calltrack.sip.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.testing.Await;
+import io.calltrack.localredis.EmbeddedRedis;
+import io.calltrack.sip.RequestListener;
+import io.calltrack.sip.testing.RawSip;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sip.ClientTransaction;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.SipFactory;
+import javax.sip.SipProvider;
+import javax.sip.TransactionState;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** On a real stack: a relayed BYE's client transaction ends without its request being parsed again. */
+@Timeout(30)
+class ReleasingClientTransactionTest {
+  @Test
+  void aCompletedByeEndsWithoutParsingItsRequestAgainAndStillGivesItWhenAsked() throws Exception {
+    ProxyStack stack = ReleasingServerTransactionTest.stack("releasing-client-test");
+    int port = EmbeddedRedis.freePort();
+    CompletableFuture<Response> answered = new CompletableFuture<>();
+    try (RawSip peer = new RawSip("127.0.0.1")) {
+      SipProvider provider = stack.createSipProvider(stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP));
+      provider.addSipListener(new RequestListener() {
+        @Override
+        public void processRequest(RequestEvent evt) {}
+
+        @Override
+        public void processResponse(ResponseEvent evt) {
+          answered.complete(evt.getResponse());
+        }
+      });
+      stack.start();
+      String callLeg = "From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:b@127.0.0.1>;tag=2\r\n"
+          + "Call-ID: releasing-client@test\r\nCSeq: 2 BYE\r\n";
+      Request bye = SipFactory.getInstance().createMessageFactory().createRequest(
+          "BYE sip:b@127.0.0.1:" + peer.port() + " SIP/2.0\r\n"
+              + "Via: SIP/2.0/UDP 127.0.0.1:" + port + ";branch=z9hG4bK-releasing-client\r\n"
+              + "Max-Forwards: 70\r\n" + callLeg + "Content-Length: 0\r\n\r\n");
+      ClientTransaction ct = provider.getNewClientTransaction(bye);
+      ReleasingClientTransaction tx = assertInstanceOf(ReleasingClientTransaction.class, ct);
+      ct.sendRequest();
+      String sent = peer.receive(Duration.ofSeconds(10));
+      assertTrue(sent.startsWith("BYE "), sent);
+      String via = sent.lines().filter(l -> l.startsWith("Via:")).findFirst().orElseThrow();
+      peer.send("SIP/2.0 200 OK\r\n" + via + "\r\n" + callLeg + "Content-Length: 0\r\n\r\n", port);
+      assertEquals(200, answered.get(10, TimeUnit.SECONDS).getStatusCode());
+      Await.until(Duration.ofSeconds(10), tx::requestKeptAsBytesOnly); // the stock release, after the listener
+      assertEquals(TransactionState.COMPLETED, tx.getState(), "completed over UDP: Timer K holds it");
+
+      int before = ReleasingServerTransactionTest.PARSES.get();
+      tx.cleanUpOnTerminated(); // what the stack runs when Timer K ends the transaction
+      assertEquals(before, ReleasingServerTransactionTest.PARSES.get(), "no message parsed by the clean-up");
+      assertNull(stack.findTransaction("z9hg4bk-releasing-client", false), "the stack no longer has the transaction");
+      assertEquals(Request.BYE, tx.getRequest().getMethod(), "its request can still be had");
+    } finally {
+      stack.stop();
+    }
+  }
+}
