@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.calls.CallEvent;
 import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.json.JsonMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,5 +60,51 @@ class OpenCallLogTest {
       log.append(started);
     }
     assertEquals(List.of(line), Files.readAllLines(dir.resolve("calls.open")));
+  }
+
+  @Test
+  void aCallsStepsAreShortLinesThatReadBackAsTheWholeEvents() throws Exception {
+    List<CallEvent> answered = new java.util.ArrayList<>(callInProgress("c-answered"));
+    CallEvent last = answered.get(2);
+    Instant hungUp = last.at().plusSeconds(61).plusNanos(499_999_999);
+    answered.add(new CallEvent("c-answered", 3, CallEvent.Type.ENDED, hungUp,
+        last.record().ended(hungUp, CallStatus.ANSWERED, null)));
+    CallEvent started = callInProgress("c-busy").get(0);
+    Instant busyAt = started.at().plusMillis(900);
+    List<CallEvent> busy = List.of(started, new CallEvent("c-busy", 1, CallEvent.Type.ENDED, busyAt,
+        started.record().ended(busyAt, CallStatus.BUSY, 486)));
+    try (OpenCallLog log = OpenCallLog.open(dir)) {
+      answered.forEach(log::append);
+      busy.forEach(log::append);
+    }
+    List<String> lines = Files.readAllLines(dir.resolve("calls.open"));
+    assertEquals(6, lines.size(), String.join("\n", lines));
+    assertEquals(answered.get(0), JsonMapper.read(lines.get(0), CallEvent.class), "a call's first line: the whole event");
+    for (String line : List.of(lines.get(1), lines.get(2), lines.get(3), lines.get(5))) {
+      assertTrue(line.startsWith("step ") && line.length() < 90, line);
+    }
+    assertEquals("step c-busy 1 ended " + busyAt + " busy 486", lines.get(5));
+    try (OpenCallLog again = OpenCallLog.open(dir)) {
+      assertEquals(answered, again.leftovers().get("c-answered"), "ringing, answered with 200, hung up after 61.5 s");
+      assertEquals(busy, again.leftovers().get("c-busy"));
+    }
+  }
+
+  @Test
+  void aStepThatIsNotThePlainTransitionIsWrittenWhole() throws Exception {
+    List<CallEvent> call = callInProgress("c-restart");
+    CallEvent answered = call.get(2);
+    CallEvent closing = CallJournal.closing(answered, answered.at().plusSeconds(5), java.time.Duration.ofHours(4));
+    try (OpenCallLog log = OpenCallLog.open(dir)) {
+      call.forEach(log::append);
+      log.append(closing);
+    }
+    List<String> lines = Files.readAllLines(dir.resolve("calls.open"));
+    assertEquals(closing, JsonMapper.read(lines.get(3), CallEvent.class), "ended for a router restart: the whole event");
+    try (OpenCallLog again = OpenCallLog.open(dir)) {
+      List<CallEvent> expected = new java.util.ArrayList<>(call);
+      expected.add(closing);
+      assertEquals(expected, again.leftovers().get("c-restart"));
+    }
   }
 }
