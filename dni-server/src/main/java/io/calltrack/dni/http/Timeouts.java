@@ -1,6 +1,7 @@
 package io.calltrack.dni.http;
 
 import io.calltrack.core.CalltrackException;
+import io.calltrack.core.Deadline;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +49,7 @@ public final class Timeouts {
     if (leftNanos <= 0) {
       return Future.failedFuture(new java.util.concurrent.TimeoutException("no time left for the store"));
     }
-    return call.get().timeout(leftNanos, TimeUnit.NANOSECONDS);
+    return Deadline.within(call.get(), Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNanos)));
   }
 
   /** Bounds a background or admin read; failures stay as they are. */
@@ -62,7 +63,7 @@ public final class Timeouts {
   }
 
   public static <T> Future<T> bound(Future<T> call, Duration limit) {
-    return call.timeout(limit.toMillis(), TimeUnit.MILLISECONDS);
+    return Deadline.within(call, limit.toMillis());
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.calltrack.sip.record;
 
+import io.calltrack.core.Deadline;
 import io.calltrack.core.calls.CallEvent;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
@@ -17,7 +18,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -236,10 +236,9 @@ public final class CallJournal implements AutoCloseable {
 
   private Future<Boolean> redisWrite(CallEvent event) {
     Promise<Boolean> p = Promise.promise();
-    context.runOnContext(v -> enrich.apply(event)
+    context.runOnContext(v -> Deadline.within(enrich.apply(event)
         .recover(err -> Future.succeededFuture(event))
-        .compose(store::apply)
-        .timeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .compose(store::apply), writeTimeout.toMillis())
         .onComplete(p));
     return p.future();
   }

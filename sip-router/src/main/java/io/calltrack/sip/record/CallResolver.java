@@ -1,5 +1,6 @@
 package io.calltrack.sip.record;
 
+import io.calltrack.core.Deadline;
 import io.calltrack.core.attribution.CallAttributor;
 import io.calltrack.core.attribution.CallAttributor.CallAttribution;
 import io.calltrack.core.calls.CallEvent;
@@ -12,7 +13,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Fills in a call record's attribution through core's {@link CallAttributor} (which visit made the
@@ -54,8 +54,8 @@ public final class CallResolver {
       return Future.succeededFuture(record);
     }
     Promise<CallRecord> p = Promise.promise();
-    context.runOnContext(v -> attributor.attribute(record.number(), record.caller(), record.startedAt())
-        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+    context.runOnContext(v -> Deadline.within(
+            attributor.attribute(record.number(), record.caller(), record.startedAt()), timeout.toMillis())
         .map(a -> {
           count(a);
           return apply(record, a);

@@ -1,12 +1,12 @@
 package io.calltrack.sip.routing;
 
+import io.calltrack.core.Deadline;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.RoutingTable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -82,8 +82,7 @@ public final class RoutingTableCache implements Supplier<RoutingTable> {
 
   private Future<Void> load() {
     refreshing = true;
-    return store.routingTable()
-        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+    return Deadline.within(store.routingTable(), timeout.toMillis())
         .onSuccess(this::install)
         .<Void>mapEmpty()
         .onComplete(ar -> {
