@@ -1,5 +1,6 @@
 package io.calltrack.core.config;
 
+import io.calltrack.core.Deadline;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -92,7 +93,7 @@ final class ConfigChangeListener {
     // connection and then answers nothing; without a bound this attempt would wait forever and no
     // other would ever start. A connection that arrives after the bound is closed, not adopted.
     java.util.concurrent.atomic.AtomicBoolean givenUp = new java.util.concurrent.atomic.AtomicBoolean();
-    redis.connect()
+    Deadline.within(redis.connect()
         .compose(conn -> {
           synchronized (this) {
             if (closed || givenUp.get()) {
@@ -105,8 +106,7 @@ final class ConfigChangeListener {
           conn.exceptionHandler(err -> lost(conn, err));
           conn.endHandler(v -> lost(conn, null));
           return conn.send(Request.cmd(Command.SUBSCRIBE).arg(ConfigStore.CHANGES_CHANNEL).arg(PROBE_CHANNEL));
-        })
-        .timeout(PROBE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+        }), PROBE_TIMEOUT_MS)
         .onFailure(err -> givenUp.set(true))
         .onComplete(ar -> {
           synchronized (this) {
