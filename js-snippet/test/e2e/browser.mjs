@@ -107,21 +107,41 @@ function buildSwapPage(printed) {
  */
 function swapRuns([printed, swap, count]) {
   const digits = printed.slice(2);
+  // the reference: visits every text node under root and tests it for a digit (defined here: this
+  // function runs in the page, where nothing else of this script is)
+  const walkText = (root) => {
+    let n = 0;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      if (/\d/.test(t.data)) n++;
+    }
+    return n;
+  };
   const unswapped = (root) => [...root.querySelectorAll('td')]
     .filter((td) => td.textContent.replace(/\D/g, '').includes(digits)).length;
   const batches = [];
   let total = 0;
   while (count ? total < count : batches.length < 3 && !batches.some((b) => b.median < 20)) {
     const runs = [];
+    const walks = [];
+    const ratios = [];
     for (let r = 0; r < 9; r++) {
       const box = document.createElement('div');
       box.append(window.swapPage.content.cloneNode(true));
       // the snippet's observer need not look at a copy again (nor swap the one that is not swapped)
       if (!swap) box.setAttribute('data-calltrack-noswap', '');
       document.body.append(box);
+      // the reference, in the same run and on the same page: a plain walk of every text node, testing
+      // each for a digit (the least any swap of the page must do); done with or without the swap, so
+      // the CPU subtraction cancels it
       const t0 = performance.now();
+      walkText(document.body);
+      const t1 = performance.now();
       if (swap) window.calltrack.swap(document.body);
-      runs.push(performance.now() - t0);
+      const t2 = performance.now();
+      runs.push(t2 - t1);
+      walks.push(t1 - t0);
+      ratios.push((t2 - t1) / Math.max(t1 - t0, 0.01));
       total++;
       const left = unswapped(box);
       box.setAttribute('data-calltrack-noswap', '');
@@ -129,7 +149,9 @@ function swapRuns([printed, swap, count]) {
       if (swap && left) throw new Error(`run ${r}: ${left} numbers left unswapped (tracking number ${window.calltrack.number()})`);
     }
     runs.sort((p, q) => p - q);
-    batches.push({ median: runs[4], min: runs[0], max: runs[8], runs });
+    walks.sort((p, q) => p - q);
+    ratios.sort((p, q) => p - q);
+    batches.push({ median: runs[4], min: runs[0], max: runs[8], runs, walkMedian: walks[4], ratioMedian: ratios[4] });
   }
   return { batches, runs: total };
 }
