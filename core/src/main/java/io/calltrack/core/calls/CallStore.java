@@ -9,6 +9,19 @@ public interface CallStore {
   /** Applies an event; true if it was new, false if it was a replay of one already applied. */
   Future<Boolean> apply(CallEvent event);
 
+  /**
+   * Applies events of different calls together; the answers in the events' order, as {@link #apply}
+   * gives them. Fails as a whole if the store could not be reached (then any of them may have been
+   * applied: applying one again changes nothing).
+   */
+  default Future<java.util.List<Boolean>> applyAll(java.util.List<CallEvent> events) {
+    java.util.List<Future<Boolean>> each = new java.util.ArrayList<>(events.size());
+    for (CallEvent e : events) {
+      each.add(apply(e));
+    }
+    return Future.all(each).map(all -> each.stream().map(Future::result).toList());
+  }
+
   Future<Optional<CallRecord>> get(String callId);
 
   /**

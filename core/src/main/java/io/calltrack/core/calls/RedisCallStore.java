@@ -173,16 +173,51 @@ public final class RedisCallStore implements CallStore {
 
   @Override
   public Future<Boolean> apply(CallEvent event) {
+    String shard = shard(event.record().property());
+    LuaScript.Run run = applyRun(shard, event);
+    return register(shard).compose(v -> redis != null && durability.enabled()
+            ? APPLY.runReplicated(redis, run.keys(), run.args(), durability)
+            : APPLY.run(api, run.keys(), run.args()))
+        .map(res -> res.toInteger() == 1);
+  }
+
+  /**
+   * One batch per shard (a shard's keys share a slot; on a cluster, different shards may not), each
+   * one round trip however many events it holds: the router hands its call events over in groups.
+   */
+  @Override
+  public Future<List<Boolean>> applyAll(List<CallEvent> events) {
+    if (redis == null) {
+      return CallStore.super.applyAll(events);
+    }
+    java.util.Map<String, List<Integer>> byShard = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < events.size(); i++) {
+      byShard.computeIfAbsent(shard(events.get(i).record().property()), k -> new ArrayList<>()).add(i);
+    }
+    Boolean[] applied = new Boolean[events.size()];
+    List<Future<Void>> batches = new ArrayList<>(byShard.size());
+    byShard.forEach((shard, positions) -> {
+      List<LuaScript.Run> runs = new ArrayList<>(positions.size());
+      for (int i : positions) {
+        runs.add(applyRun(shard, events.get(i)));
+      }
+      batches.add(register(shard).compose(v -> APPLY.runAll(redis, runs, durability)).map(res -> {
+        for (int j = 0; j < positions.size(); j++) {
+          applied[positions.get(j)] = res.get(j).toInteger() == 1;
+        }
+        return null;
+      }));
+    });
+    return Future.all(batches).map(all -> java.util.Arrays.asList(applied));
+  }
+
+  private LuaScript.Run applyRun(String shard, CallEvent event) {
     CallRecord r = event.record();
-    String shard = shard(r.property());
     List<String> keys = List.of(key(shard, event.callId()), index(shard), eventsStream(shard), retention(shard));
     List<String> args = List.of(Integer.toString(event.seq()), JsonMapper.write(r.withOutcome(null)),
         indexMember(r.startedAt(), event.callId()), event.type().json(), event.callId(),
         Long.toString(STREAM_MAX_LEN), Long.toString(clock.millis()), Long.toString(r.startedAt().toEpochMilli()));
-    return register(shard).compose(v -> redis != null && durability.enabled()
-            ? APPLY.runReplicated(redis, keys, args, durability)
-            : APPLY.run(api, keys, args))
-        .map(res -> res.toInteger() == 1);
+    return new LuaScript.Run(keys, args);
   }
 
   @Override

@@ -130,6 +130,67 @@ public final class LuaScript {
     });
   }
 
+  /**
+   * Runs the script once per entry of {@code runs} (each its keys and args), all in one batch on one
+   * connection: one write and one read for them all, where {@link #run} costs each run its own. Every
+   * key of every run must be in one slot. With {@code durability}, one {@code WAIT} follows the batch
+   * and covers every run in it. Answers in the order of {@code runs}.
+   *
+   * <p>Only for a script that a second run with the same arguments leaves as the first left it (as
+   * {@code apply-event} does, by its seq): a batch that Redis answered with an error in any of its
+   * runs ({@code NOSCRIPT} after a restart, or a run the script refused) says only that one failed,
+   * so each run is then sent again on its own, and gets its own answer or error. A batch that did not
+   * reach Redis fails whole, sent no further.
+   */
+  public Future<List<Response>> runAll(Redis redis, List<Run> runs, Durability durability) {
+    if (runs.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Request> batch = new ArrayList<>(runs.size() + 2);
+    for (Run r : runs) {
+      Request req = Request.cmd(Command.EVALSHA).arg(sha).arg(r.keys().size());
+      r.keys().forEach(req::arg);
+      r.args().forEach(req::arg);
+      batch.add(req);
+    }
+    if (durability.enabled()) {
+      batch.add(Request.cmd(Command.WAIT).arg(durability.replicas()).arg(durability.timeout().toMillis()));
+      batch.add(Request.cmd(Command.ROLE)); // as in batchWithWait: a master left without its replica
+    }
+    return redis.batch(batch).compose(res -> {
+      if (durability.enabled()) {
+        Response role = res.get(runs.size() + 1);
+        long connected = role != null && role.size() > 2 && role.get(2) != null ? role.get(2).size() : durability.replicas();
+        long acked = res.get(runs.size()).toLong();
+        long needed = Math.min(durability.replicas(), connected);
+        if (acked < needed) {
+          return Future.failedFuture(new NotReplicated(acked, (int) needed));
+        }
+      }
+      return Future.succeededFuture(res.subList(0, runs.size()));
+    }, err -> {
+      if (!(err instanceof Response)) { // not Redis's answer: the batch did not get through
+        return Future.failedFuture(err);
+      }
+      List<Future<Response>> each = new ArrayList<>(runs.size());
+      for (Run r : runs) {
+        each.add(durability.enabled() ? runReplicated(redis, r.keys(), r.args(), durability)
+            : run(RedisAPI.api(redis), r.keys(), r.args()));
+      }
+      return Future.join(each).transform(done -> {
+        for (Future<Response> f : each) {
+          if (f.failed()) {
+            return Future.failedFuture(f.cause());
+          }
+        }
+        return Future.succeededFuture(each.stream().map(Future::result).toList());
+      });
+    });
+  }
+
+  /** One run of a script in {@link #runAll}: its keys and its args. */
+  public record Run(List<String> keys, List<String> args) {}
+
   private static Future<Response> batchWithWait(Redis redis, Command cmd, List<String> call, Durability d) {
     Request script = Request.cmd(cmd);
     call.forEach(script::arg);

@@ -43,7 +43,11 @@ class RedisCallStoreTest {
   }
 
   static CallRecord started(String id, Instant at) {
-    return CallRecord.started(id, id + "@sip", TestNumbers.fresh(), "+15557770001", "prop", at)
+    return startedIn(id, "prop", at);
+  }
+
+  static CallRecord startedIn(String id, String property, Instant at) {
+    return CallRecord.started(id, id + "@sip", TestNumbers.fresh(), "+15557770001", property, at)
         .withAttribution("lease", "s1", new Attribution("google", "cpc", null, "emergency plumber", null,
             "/plumbing", null, null, null, null, null, null), List.of());
   }
@@ -69,6 +73,56 @@ class RedisCallStoreTest {
     assertEquals(60L, stored.durationSeconds());
     assertEquals("emergency plumber", stored.attribution().keyword());
     assertEquals(r2, stored);
+  }
+
+  @Test
+  void eventsAppliedTogetherAreAnsweredEachInOrderAcrossShards() {
+    String a = TestRedis.uniqueId("shard-a");
+    String b = TestRedis.uniqueId("shard-b");
+    Instant t0 = Instant.parse("2031-01-02T10:00:00Z");
+    String c1 = TestRedis.uniqueId("call");
+    String c2 = TestRedis.uniqueId("call");
+    String c3 = TestRedis.uniqueId("call");
+    CallRecord r1 = startedIn(c1, a, t0);
+    assertTrue(Await.result(store.apply(new CallEvent(c1, 0, CallEvent.Type.STARTED, t0, r1))));
+
+    CallRecord r1answered = r1.answered(t0.plusSeconds(2), 200);
+    List<Boolean> applied = Await.result(store.applyAll(List.of(
+        new CallEvent(c1, 0, CallEvent.Type.STARTED, t0, r1), // a replay: changes nothing
+        new CallEvent(c2, 0, CallEvent.Type.STARTED, t0, startedIn(c2, b, t0)),
+        new CallEvent(c1, 1, CallEvent.Type.ANSWERED, t0.plusSeconds(2), r1answered),
+        new CallEvent(c3, 0, CallEvent.Type.STARTED, t0, startedIn(c3, a, t0)))));
+
+    assertEquals(List.of(false, true, true, true), applied);
+    assertEquals(r1answered, Await.result(store.get(a, c1)).orElseThrow());
+    assertEquals(b, Await.result(store.get(b, c2)).orElseThrow().property());
+    assertEquals(3, Await.result(RedisAPI.api(redis).xlen(RedisCallStore.eventsStream(a))).toLong());
+    assertEquals(1, Await.result(RedisAPI.api(redis).xlen(RedisCallStore.eventsStream(b))).toLong());
+  }
+
+  @Test
+  void eventsAppliedTogetherAfterRedisLostItsScriptsAreEachSentAgain() {
+    io.calltrack.localredis.EmbeddedRedis own = TestRedis.dedicated(); // SCRIPT FLUSH: not on the shared one
+    try {
+      RedisCallStore fresh = new RedisCallStore(RedisClientFactory.create(vertx, own.url()));
+      Instant t0 = Instant.parse("2031-01-03T10:00:00Z");
+      String c1 = TestRedis.uniqueId("call");
+      String c2 = TestRedis.uniqueId("call");
+      assertTrue(Await.result(fresh.apply(new CallEvent(c1, 0, CallEvent.Type.STARTED, t0, started(c1, t0)))));
+      // as after a Redis restart: the batch's EVALSHAs all answer NOSCRIPT
+      Await.result(RedisAPI.api(RedisClientFactory.create(vertx, own.url())).script(List.of("FLUSH")));
+
+      CallRecord ended = started(c1, t0).ended(t0.plusSeconds(9), CallStatus.ANSWERED, null);
+      List<Boolean> applied = Await.result(fresh.applyAll(List.of(
+          new CallEvent(c1, 1, CallEvent.Type.ENDED, t0.plusSeconds(9), ended),
+          new CallEvent(c2, 0, CallEvent.Type.STARTED, t0, started(c2, t0)))));
+
+      assertEquals(List.of(true, true), applied);
+      assertEquals(ended, Await.result(fresh.get(c1)).orElseThrow());
+      assertTrue(Await.result(fresh.get(c2)).isPresent());
+    } finally {
+      own.stop();
+    }
   }
 
   @Test

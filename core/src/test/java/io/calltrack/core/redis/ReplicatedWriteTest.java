@@ -8,6 +8,7 @@ import io.calltrack.core.testing.TestCluster;
 import io.calltrack.core.testing.TestRedis;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +41,44 @@ class ReplicatedWriteTest {
         io.calltrack.core.testing.Await.until(Duration.ofSeconds(10), () -> read(out).toLowerCase().contains("\"wait\""));
         String seen = read(out).toLowerCase();
         assertTrue(seen.indexOf("\"wait\"") > seen.indexOf(key.toLowerCase()), seen);
+      } finally {
+        monitor.destroy();
+        monitor.waitFor(5, TimeUnit.SECONDS);
+      }
+    } finally {
+      result(vertx.close());
+    }
+  }
+
+  @Test
+  void scriptsRunTogetherAreCoveredByOneWait() throws Exception {
+    TestCluster cluster = TestCluster.shared();
+    Vertx vertx = Vertx.vertx();
+    try {
+      Redis redis = RedisClientFactory.create(vertx, cluster.target());
+      String tag = "{durable-" + TestRedis.uniqueId("k") + "}";
+      int master = cluster.masterOf(tag + ":x");
+      LuaScript set = LuaScript.load("/lua/config/put_property.lua");
+      // the script in the master's cache first: a batch it answers NOSCRIPT is sent again run by run
+      result(set.run(RedisAPI.api(redis), List.of(tag + ":x"), List.of("p0", "{}", "chan")));
+      Path out = Files.createTempFile("monitor", ".txt");
+      Process monitor = new ProcessBuilder("redis-cli", "-p", Integer.toString(master), "MONITOR")
+          .redirectOutput(out.toFile()).start();
+      try {
+        io.calltrack.core.testing.Await.until(Duration.ofSeconds(10), () -> read(out).startsWith("OK"));
+        List<LuaScript.Run> runs = List.of(
+            new LuaScript.Run(List.of(tag + ":a"), List.of("p1", "{}", "chan")),
+            new LuaScript.Run(List.of(tag + ":b"), List.of("p2", "{}", "chan")),
+            new LuaScript.Run(List.of(tag + ":c"), List.of("p3", "{}", "chan")));
+        var res = result(set.runAll(redis, runs, new LuaScript.Durability(1, Duration.ofSeconds(5))));
+        assertEquals(3, res.size());
+        res.forEach(r -> assertEquals("ok", r.get(0).toString()));
+        io.calltrack.core.testing.Await.until(Duration.ofSeconds(10), () -> read(out).toLowerCase().contains("\"wait\""));
+        // the scripts' own commands show too, as "[0 lua]" lines: only what the client sent counts
+        List<String> seen = read(out).toLowerCase().lines()
+            .filter(l -> (l.contains("\"evalsha\"") && l.contains(tag.toLowerCase())) || l.contains("\"wait\""))
+            .map(l -> l.contains("\"wait\"") ? "wait" : "script").toList();
+        assertEquals(List.of("script", "script", "script", "wait"), seen, read(out));
       } finally {
         monitor.destroy();
         monitor.waitFor(5, TimeUnit.SECONDS);

@@ -1,0 +1,185 @@
+package io.calltrack.sip.record;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.calls.CallEvent;
+import io.calltrack.core.calls.CallOutcome;
+import io.calltrack.core.calls.CallPage;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStore;
+import io.calltrack.core.calls.RedisCallStore;
+import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.core.testing.Await;
+import io.calltrack.core.testing.TestNumbers;
+import io.calltrack.core.testing.TestRedis;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The journal's group writes, against a real Redis: events given together reach Redis as one group
+ * (one batch per shard), each with its own answer; an event whose attribution is still to be looked
+ * up goes on its own, after it, and does not hold the group back.
+ */
+class CallJournalGroupTest {
+  @TempDir Path dir;
+  Vertx vertx;
+  Context context;
+  RedisCallStore redisStore;
+  /** What the journal handed the store: the size of each group, and events written alone. */
+  final List<Integer> groups = Collections.synchronizedList(new ArrayList<>());
+  final List<String> alone = Collections.synchronizedList(new ArrayList<>());
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    context = vertx.getOrCreateContext();
+    redisStore = new RedisCallStore(RedisClientFactory.create(vertx, TestRedis.url()));
+  }
+
+  @AfterEach
+  void stop() {
+    Await.result(vertx.close());
+  }
+
+  @Test
+  void eventsGivenTogetherReachRedisAsOneGroup() {
+    String property = TestRedis.uniqueId("group");
+    String other = TestRedis.uniqueId("group-other"); // another shard: its own batch, the same group
+    CallJournal journal = journal(Future::succeededFuture);
+    Instant t0 = Instant.parse("2031-02-01T10:00:00Z");
+    List<CallEvent> events = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      String id = TestRedis.uniqueId("call" + i);
+      events.add(new CallEvent(id, 0, CallEvent.Type.STARTED, t0, started(id, i % 4 == 0 ? other : property, t0)));
+    }
+    // given from the journal's own context, as the calls' later events are: the group's timer cannot
+    // fire before the last of them is given
+    List<Future<Void>> written = Await.result(onContext(() -> events.stream().map(journal::write).toList()));
+    Await.result(Future.all(written));
+
+    assertEquals(List.of(200), groups, "one group of every event");
+    assertEquals(List.of(), alone);
+    for (CallEvent e : events) {
+      CallRecord stored = Await.result(redisStore.get(e.record().property(), e.callId())).orElseThrow();
+      assertEquals(e.record(), stored);
+    }
+    // a replay, in a later group of its own, is taken (and changes nothing: RedisCallStoreTest)
+    CallEvent again = events.get(7);
+    Await.result(onContext(() -> journal.write(again)).compose(f -> f));
+    assertEquals(List.of(200, 1), groups);
+    journal.close();
+  }
+
+  @Test
+  void anEventStillToBeAttributedIsWrittenAloneAndDoesNotHoldTheGroup() {
+    String property = TestRedis.uniqueId("group");
+    Instant t0 = Instant.parse("2031-02-01T11:00:00Z");
+    String late = TestRedis.uniqueId("late");
+    Promise<CallEvent> attribution = Promise.promise();
+    CallJournal journal = journal(e -> e.callId().equals(late) ? attribution.future() : Future.succeededFuture(e));
+    List<CallEvent> events = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String id = i == 2 ? late : TestRedis.uniqueId("call" + i);
+      events.add(new CallEvent(id, 0, CallEvent.Type.STARTED, t0, started(id, property, t0)));
+    }
+    List<Future<Void>> written = Await.result(onContext(() -> events.stream().map(journal::write).toList()));
+    for (int i = 0; i < 5; i++) {
+      if (i != 2) {
+        Await.result(written.get(i));
+      }
+    }
+    assertEquals(List.of(4), groups);
+    assertTrue(!written.get(2).isComplete(), "the late one waits for its attribution");
+
+    CallEvent attributed = events.get(2);
+    CallRecord withVisit = attributed.record().withAttribution("lease", "visit-9", attributed.record().attribution(),
+        List.of());
+    context.runOnContext(v -> attribution.complete(new CallEvent(late, 0, CallEvent.Type.STARTED, t0, withVisit)));
+    Await.result(written.get(2));
+    assertEquals(List.of(late), alone);
+    assertEquals("visit-9", Await.result(redisStore.get(property, late)).orElseThrow().sessionId());
+    journal.close();
+  }
+
+  private CallJournal journal(Function<CallEvent, Future<CallEvent>> enrich) {
+    CallJournal journal = new CallJournal(vertx, context, new Counting(redisStore), dir, Executors.newSingleThreadExecutor(),
+        enrich, Duration.ofSeconds(10), Clock.systemUTC());
+    return journal;
+  }
+
+  private <T> Future<T> onContext(java.util.function.Supplier<T> work) {
+    Promise<T> p = Promise.promise();
+    context.runOnContext(v -> p.complete(work.get()));
+    return p.future();
+  }
+
+  private static CallRecord started(String id, String property, Instant at) {
+    return CallRecord.started(id, id + "@sip", TestNumbers.fresh(), "+15557770001", property, at)
+        .withAttribution("lease", "s1", new Attribution("google", "cpc", null, "boiler repair", null,
+            "/heating", null, null, null, null, null, null), List.of());
+  }
+
+  /** The real store, counting how the journal used it. */
+  private final class Counting implements CallStore {
+    private final CallStore store;
+
+    Counting(CallStore store) {
+      this.store = store;
+    }
+
+    @Override
+    public Future<Boolean> apply(CallEvent event) {
+      alone.add(event.callId());
+      return store.apply(event);
+    }
+
+    @Override
+    public Future<List<Boolean>> applyAll(List<CallEvent> events) {
+      groups.add(events.size());
+      return store.applyAll(events);
+    }
+
+    @Override
+    public Future<Optional<CallRecord>> get(String callId) {
+      return store.get(callId);
+    }
+
+    @Override
+    public Future<CallPage> page(Instant from, Instant to, int limit, String cursor) {
+      return store.page(from, to, limit, cursor);
+    }
+
+    @Override
+    public Future<CallRecord> setOutcome(String callId, CallOutcome outcome) {
+      return store.setOutcome(callId, outcome);
+    }
+
+    @Override
+    public Future<String> setOutcomeEvent(String callId, CallOutcome outcome) {
+      return store.setOutcomeEvent(callId, outcome);
+    }
+
+    @Override
+    public Future<List<String>> missing(List<String> callIds) {
+      return store.missing(callIds);
+    }
+  }
+}
