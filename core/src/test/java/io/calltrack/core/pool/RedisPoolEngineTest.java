@@ -66,6 +66,31 @@ class RedisPoolEngineTest {
   }
 
   @Test
+  void aNumberWithoutHistoryCostsOneReadOnceThePoolsLayoutIsKnown() {
+    io.calltrack.localredis.EmbeddedRedis own = io.calltrack.core.testing.TestRedis.dedicated(); // its own counts
+    try (PoolFixture g = new PoolFixture(clock, RedisPoolEngine.DEFAULT_HISTORY_WINDOW, own.url())) {
+      PropertyConfig p = g.newProperty();
+      PoolConfig pool = g.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
+      PhoneNumber leased = result(g.engine.assign(p.id(), "visitor-a", GOOGLE_CPC)).number();
+      PhoneNumber quiet = pool.numbers().stream().filter(n -> !n.equals(leased)).findFirst().orElseThrow();
+      assertEquals(1, result(g.engine.candidates(leased, clock.instant())).sessions().size());
+
+      assertTrue(result(g.engine.candidates(quiet, clock.instant())).sessions().isEmpty());
+      long before = hgets(g);
+      assertTrue(result(g.engine.candidates(quiet, clock.instant())).sessions().isEmpty());
+      assertEquals(1, hgets(g) - before, "the number's history alone, not the pool's layout again");
+    } finally {
+      own.stop();
+    }
+  }
+
+  private static long hgets(PoolFixture g) {
+    String stats = result(g.redis.info(List.of("commandstats"))).toString();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_hget:calls=(\\d+)").matcher(stats);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  @Test
   void leasesAndSticksToTheSameVisitor() {
     PropertyConfig p = f.newProperty();
     PoolConfig pool = f.newPool(p, 3, 60, 300, OnExhausted.FALLBACK, null);
