@@ -67,7 +67,10 @@ public interface PoolEngine {
    */
   Future<Boolean> evidence(String sessionId, Session.Evidence.Kind kind);
 
-  /** Counts one call attributed in the pool with that confidence (pool status, metrics, dashboard). */
+  /**
+   * Counts one call attributed in the pool with that confidence (pool status, metrics, dashboard);
+   * the count may reach the status a few milliseconds after this completes.
+   */
   Future<Void> countAttributed(String poolId, String confidence);
 
   /** The visitor that {@code caller}'s last resolved call in this pool went to, or null. */

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@link PoolEngine} on Redis: every state change is one Lua script over one pool's keys, so it is
@@ -617,13 +619,40 @@ public final class RedisPoolEngine implements PoolEngine {
         });
   }
 
+  /**
+   * Counted in memory and added to Redis every {@value #COUNT_MILLIS} ms, one HINCRBY per pool and
+   * confidence: the router counts every call it attributes, and one HINCRBY each was a round trip per
+   * call. A count whose HINCRBY Redis refuses is lost, as a refused HINCRBY of its own was.
+   */
   @Override
   public Future<Void> countAttributed(String poolId, String confidence) {
     if (poolId == null || !PoolStatus.CONFIDENCES.contains(confidence)) {
       return Future.succeededFuture();
     }
-    return redis.hincrby(new PoolKeys(poolId).stats(), "calls:" + confidence, "1").mapEmpty();
+    uncounted.computeIfAbsent(new PoolKeys(poolId).stats() + '\n' + "calls:" + confidence, k -> new LongAdder())
+        .increment();
+    if (countsDue.compareAndSet(false, true)) {
+      vertx.setTimer(COUNT_MILLIS, id -> addCounts());
+    }
+    return Future.succeededFuture();
   }
+
+  private void addCounts() {
+    countsDue.set(false); // before taking them: a count after this sets the next timer
+    uncounted.forEach((keyAndField, adder) -> {
+      long n = adder.sumThenReset();
+      if (n > 0) {
+        int cut = keyAndField.indexOf('\n');
+        redis.hincrby(keyAndField.substring(0, cut), keyAndField.substring(cut + 1), Long.toString(n));
+      }
+    });
+  }
+
+  /** How long an attributed call's count waits to go to Redis with others. */
+  static final long COUNT_MILLIS = 5;
+  /** Attributed calls counted and not yet in Redis, by stats key and field ({@code key\nfield}). */
+  private final ConcurrentHashMap<String, LongAdder> uncounted = new ConcurrentHashMap<>();
+  private final AtomicBoolean countsDue = new AtomicBoolean();
 
   @Override
   public Future<String> previousVisitor(String poolId, String caller) {

@@ -78,7 +78,9 @@ class AttributionEngineTest {
     assertEquals("lease", after.resolution());
     assertTrue(after.candidates().get(0).likelihood() >= 0.995, after.toString());
     assertTrue(after.candidates().get(0).reasons().stream().anyMatch(r -> r.startsWith("tapped the number")));
-    PoolStatus status = result(engine.status(pool.id()));
+    // counts go to Redis a few ms after the calls, together
+    PoolStatus status = io.calltrack.core.testing.Await.until(Duration.ofSeconds(10),
+        () -> result(engine.status(pool.id())), s -> s.calls("exact") + s.calls("channel") == 2);
     assertEquals(1, status.calls("exact"));
     assertEquals(1, status.calls("channel"));
     // both sharers keep their leases

@@ -84,10 +84,42 @@ class RedisPoolEngineTest {
     }
   }
 
-  private static long hgets(PoolFixture g) {
+  @Test
+  void attributedCallsCountedTogetherGoToRedisAsOneAdditionPerConfidence() {
+    io.calltrack.localredis.EmbeddedRedis own = io.calltrack.core.testing.TestRedis.dedicated(); // its own counts
+    try (PoolFixture g = new PoolFixture(clock, RedisPoolEngine.DEFAULT_HISTORY_WINDOW, own.url())) {
+      PropertyConfig p = g.newProperty();
+      PoolConfig pool = g.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
+      result(g.engine.status(pool.id()));
+      long before = calls(g, "hincrby");
+      // counted in one task of the context, as a busy router counts: the counts' timer fires after it
+      io.vertx.core.Promise<Void> counted = io.vertx.core.Promise.promise();
+      g.vertx.runOnContext(v -> {
+        for (int i = 0; i < 60; i++) {
+          g.engine.countAttributed(pool.id(), i % 6 == 0 ? "probable" : "exact");
+        }
+        g.engine.countAttributed(pool.id(), "not-a-confidence");
+        counted.complete();
+      });
+      result(counted.future());
+      PoolStatus status = io.calltrack.core.testing.Await.until(java.time.Duration.ofSeconds(10),
+          () -> result(g.engine.status(pool.id())), s -> s.calls("exact") + s.calls("probable") == 60);
+      assertEquals(50, status.calls("exact"));
+      assertEquals(10, status.calls("probable"));
+      assertEquals(2, calls(g, "hincrby") - before, "one addition per confidence, not one per call");
+    } finally {
+      own.stop();
+    }
+  }
+
+  private static long calls(PoolFixture g, String command) {
     String stats = result(g.redis.info(List.of("commandstats"))).toString();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_hget:calls=(\\d+)").matcher(stats);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(stats);
     return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  private static long hgets(PoolFixture g) {
+    return calls(g, "hget");
   }
 
   @Test
