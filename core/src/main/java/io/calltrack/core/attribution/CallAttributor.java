@@ -40,7 +40,7 @@ public final class CallAttributor {
 
   /** The attribution of a call to {@code number} from {@code caller} (E.164 or null) at {@code at}. */
   public Future<CallAttribution> attribute(PhoneNumber number, String caller, Instant at) {
-    return engine.candidates(number, at).compose(c -> {
+    return engine.candidates(number, caller, at).compose(c -> {
       if (c.poolId() == null) {
         if (c.staticNumber() != null) {
           var sn = c.staticNumber();
@@ -50,18 +50,14 @@ public final class CallAttributor {
         }
         return Future.succeededFuture(CallAttribution.UNATTRIBUTED);
       }
-      return engine.previousVisitor(c.poolId(), caller)
-          .otherwise((String) null)
-          .compose(previous -> {
-            CallAttribution a = score(c, at, caller, previous);
-            engine.countAttributed(c.poolId(), a.confidence().json());
-            if (a.top() != null && (a.confidence() == Confidence.EXACT || a.confidence() == Confidence.PROBABLE)) {
-              return engine.rememberCaller(c.poolId(), caller, a.top().visitorId())
-                  .otherwiseEmpty()
-                  .map(v -> a);
-            }
-            return Future.succeededFuture(a);
-          });
+      CallAttribution a = score(c, at, caller, c.previousVisitor());
+      engine.countAttributed(c.poolId(), a.confidence().json());
+      if (a.top() != null && (a.confidence() == Confidence.EXACT || a.confidence() == Confidence.PROBABLE)) {
+        return engine.rememberCaller(c.poolId(), caller, a.top().visitorId())
+            .otherwiseEmpty()
+            .map(v -> a);
+      }
+      return Future.succeededFuture(a);
     });
   }
 

@@ -62,6 +62,16 @@ public interface PoolEngine {
   Future<Candidates> candidates(PhoneNumber number, Instant at);
 
   /**
+   * {@link #candidates(PhoneNumber, Instant)} and, for a pool number, the visitor {@code caller}'s
+   * last resolved call in the pool went to ({@link #previousVisitor}), read together.
+   */
+  default Future<Candidates> candidates(PhoneNumber number, String caller, Instant at) {
+    return candidates(number, at).compose(c -> c.poolId() == null ? Future.succeededFuture(c)
+        : previousVisitor(c.poolId(), caller).otherwise((String) null)
+            .map(previous -> new Candidates(c.poolId(), c.sessions(), c.staticNumber(), previous)));
+  }
+
+  /**
    * Records what the page saw on a live session. True when recorded; false (and nothing changed) for
    * a session whose hold is over or that sent too many; NotFound for an unknown one.
    */

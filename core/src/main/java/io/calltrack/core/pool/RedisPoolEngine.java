@@ -6,6 +6,7 @@ import io.calltrack.core.attribution.AttributionModel;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.PoolConfig;
 import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.config.RoutingTable;
 import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.redis.LuaScript;
@@ -112,6 +113,7 @@ public final class RedisPoolEngine implements PoolEngine {
   private static final LuaScript SWEEP = LuaScript.load(LIB, "/lua/pool/sweep.lua");
   private static final LuaScript EVIDENCE = LuaScript.load(LIB, "/lua/pool/evidence.lua");
   private static final LuaScript MIGRATE = LuaScript.load(LIB, "/lua/pool/migrate.lua");
+  private static final LuaScript CALL_LOOKUP = LuaScript.load("/lua/pool/call_lookup.lua");
   /** Old keys per run of the migration script: a pool of thousands of sessions moves in a few short runs. */
   private static final int MIGRATE_BATCH = 1_000;
   /** Most sessions of one number read to resolve a call: the latest that started before it. */
@@ -533,56 +535,76 @@ public final class RedisPoolEngine implements PoolEngine {
    */
   @Override
   public Future<Candidates> candidates(PhoneNumber number, Instant at) {
+    return candidates(number, null, at);
+  }
+
+  /** With the caller's previous visitor read in the same round trip as the history ({@code call_lookup.lua}). */
+  @Override
+  public Future<Candidates> candidates(PhoneNumber number, String caller, Instant at) {
     return config.routingTable().compose(table -> {
       String poolId = table.poolOfNumber().get(number);
       if (poolId == null) {
         return Future.succeededFuture(new Candidates(null, List.of(), table.staticNumbers().get(number)));
       }
       PoolKeys k = new PoolKeys(poolId);
-      return history(poolId, number.e164()).compose(history -> {
-        List<SessionCodec.HistoryEntry> entries = SessionCodec.HistoryEntry.all(history == null ? null : history.toString());
-        // latest first: the history is oldest first
-        List<SessionCodec.HistoryEntry> chosen = new ArrayList<>();
-        for (int i = entries.size() - 1; i >= 0 && chosen.size() < MAX_CANDIDATES; i--) {
-          if (entries.get(i).start() <= at.toEpochMilli()) {
-            chosen.add(entries.get(i));
-          }
-        }
-        if (chosen.isEmpty()) {
-          return Future.succeededFuture(new Candidates(poolId, List.of(), null));
-        }
-        List<Future<Response>> reads = new ArrayList<>(chosen.size());
-        List<String> cutArgs = new ArrayList<>(chosen.size() + 1);
-        cutArgs.add(k.recycled());
-        for (SessionCodec.HistoryEntry e : chosen) {
-          reads.add(redis.hmget(SessionCodec.hmget(k.session(poolId + "." + e.random()))));
-          cutArgs.add(e.random());
-        }
-        Future<Response> cuts = redis.hmget(cutArgs);
-        String property = table.propertyOfNumber().get(number);
-        Instant now = clock.instant();
-        List<Future<Response>> all = new ArrayList<>(reads);
-        all.add(cuts);
-        return Future.all(all).map(done -> {
-          List<Session> sessions = new ArrayList<>(chosen.size());
-          for (int i = 0; i < chosen.size(); i++) {
-            Response cut = cuts.result().get(i);
-            Session s = SessionCodec.decode(poolId + "." + chosen.get(i).random(), property, reads.get(i).result(),
-                cut == null ? null : cut.toString(), now);
-            if (s != null) {
-              sessions.add(s);
-            }
-          }
-          return new Candidates(poolId, sessions, null);
-        });
+      boolean askCaller = caller != null && caller.startsWith("+");
+      List<String> keys = askCaller ? List.of(k.histories(), k.caller(caller)) : List.of(k.histories());
+      return CALL_LOOKUP.run(redis, keys, List.of(number.e164())).compose(read -> {
+        String previous = askCaller && read.get(1) != null ? read.get(1).toString() : null;
+        return history(poolId, number.e164(), read.get(0))
+            .compose(history -> candidates(table, number, poolId, at, history, previous));
       });
     });
   }
 
-  /** A number's history field; a pool still in the first key layout is migrated first. */
-  private Future<Response> history(String poolId, String e164) {
+  /** The latest sessions of the number's history that started by {@code at}, read and decoded. */
+  private Future<Candidates> candidates(RoutingTable table, PhoneNumber number,
+      String poolId, Instant at, Response history, String previous) {
     PoolKeys k = new PoolKeys(poolId);
-    return redis.hget(k.histories(), e164).compose(history -> history != null || inCurrentLayout.contains(poolId)
+    List<SessionCodec.HistoryEntry> entries = SessionCodec.HistoryEntry.all(history == null ? null : history.toString());
+    // latest first: the history is oldest first
+    List<SessionCodec.HistoryEntry> chosen = new ArrayList<>();
+    for (int i = entries.size() - 1; i >= 0 && chosen.size() < MAX_CANDIDATES; i--) {
+      if (entries.get(i).start() <= at.toEpochMilli()) {
+        chosen.add(entries.get(i));
+      }
+    }
+    if (chosen.isEmpty()) {
+      return Future.succeededFuture(new Candidates(poolId, List.of(), null, previous));
+    }
+    List<Future<Response>> reads = new ArrayList<>(chosen.size());
+    List<String> cutArgs = new ArrayList<>(chosen.size() + 1);
+    cutArgs.add(k.recycled());
+    for (SessionCodec.HistoryEntry e : chosen) {
+      reads.add(redis.hmget(SessionCodec.hmget(k.session(poolId + "." + e.random()))));
+      cutArgs.add(e.random());
+    }
+    Future<Response> cuts = redis.hmget(cutArgs);
+    String property = table.propertyOfNumber().get(number);
+    Instant now = clock.instant();
+    List<Future<Response>> all = new ArrayList<>(reads);
+    all.add(cuts);
+    return Future.all(all).map(done -> {
+      List<Session> sessions = new ArrayList<>(chosen.size());
+      for (int i = 0; i < chosen.size(); i++) {
+        Response cut = cuts.result().get(i);
+        Session s = SessionCodec.decode(poolId + "." + chosen.get(i).random(), property, reads.get(i).result(),
+            cut == null ? null : cut.toString(), now);
+        if (s != null) {
+          sessions.add(s);
+        }
+      }
+      return new Candidates(poolId, sessions, null, previous);
+    });
+  }
+
+  /**
+   * A number's history field as read ({@code history}); when there is none, a pool still in the
+   * first key layout is migrated first and read again.
+   */
+  private Future<Response> history(String poolId, String e164, Response history) {
+    PoolKeys k = new PoolKeys(poolId);
+    return history != null || inCurrentLayout.contains(poolId)
         ? Future.succeededFuture(history)
         : redis.hget(k.meta(), "layout").compose(layout -> {
             if (layout != null) {
@@ -590,7 +612,7 @@ public final class RedisPoolEngine implements PoolEngine {
               return Future.succeededFuture((Response) null);
             }
             return migrate(poolId).compose(v -> redis.hget(k.histories(), e164));
-          }));
+          });
   }
 
   /**

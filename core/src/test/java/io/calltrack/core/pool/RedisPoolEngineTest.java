@@ -85,6 +85,26 @@ class RedisPoolEngineTest {
   }
 
   @Test
+  void aCallsCandidatesComeWithTheCallersPreviousVisitorInOneRead() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
+    Assignment a = assign(p, "visitor-a");
+    result(engine.rememberCaller(pool.id(), "+14155550123", "visitor-a"));
+
+    Candidates known = result(engine.candidates(a.number(), "+14155550123", clock.instant()));
+    assertEquals("visitor-a", known.previousVisitor());
+    assertEquals(a.sessionId(), known.sessions().get(0).sessionId());
+    assertNull(result(engine.candidates(a.number(), "+14155550999", clock.instant())).previousVisitor());
+    assertNull(result(engine.candidates(a.number(), "anonymous", clock.instant())).previousVisitor());
+    assertNull(result(engine.candidates(a.number(), clock.instant())).previousVisitor());
+    // a number without history: still the caller's previous visitor
+    PhoneNumber quiet = pool.numbers().stream().filter(n -> !n.equals(a.number())).findFirst().orElseThrow();
+    Candidates none = result(engine.candidates(quiet, "+14155550123", clock.instant()));
+    assertTrue(none.sessions().isEmpty());
+    assertEquals("visitor-a", none.previousVisitor());
+  }
+
+  @Test
   void attributedCallsCountedTogetherGoToRedisAsOneAdditionPerConfidence() {
     io.calltrack.localredis.EmbeddedRedis own = io.calltrack.core.testing.TestRedis.dedicated(); // its own counts
     try (PoolFixture g = new PoolFixture(clock, RedisPoolEngine.DEFAULT_HISTORY_WINDOW, own.url())) {

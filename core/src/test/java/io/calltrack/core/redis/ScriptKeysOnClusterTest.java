@@ -155,6 +155,7 @@ class ScriptKeysOnClusterTest {
       result(engine.evidence(last.sessionId(), io.calltrack.core.pool.Session.Evidence.Kind.TAP));
       result(engine.release(last.sessionId()));
       result(engine.resolve(first.number(), clock.instant()));
+      result(engine.candidates(first.number(), "+12125550100", clock.instant())); // with the caller's key too
       result(engine.status(pool.id()));
 
       // a pool written by the first key layout (a history zset per number), moved by the first call
