@@ -2,6 +2,8 @@ package io.calltrack.core.calls;
 
 import io.vertx.core.Future;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Call records and the call event stream. */
@@ -14,8 +16,8 @@ public interface CallStore {
    * gives them. Fails as a whole if the store could not be reached (then any of them may have been
    * applied: applying one again changes nothing).
    */
-  default Future<java.util.List<Boolean>> applyAll(java.util.List<CallEvent> events) {
-    java.util.List<Future<Boolean>> each = new java.util.ArrayList<>(events.size());
+  default Future<List<Boolean>> applyAll(List<CallEvent> events) {
+    List<Future<Boolean>> each = new ArrayList<>(events.size());
     for (CallEvent e : events) {
       each.add(apply(e));
     }

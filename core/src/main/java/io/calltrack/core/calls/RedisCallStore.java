@@ -10,9 +10,12 @@ import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -190,7 +193,7 @@ public final class RedisCallStore implements CallStore {
     if (redis == null) {
       return CallStore.super.applyAll(events);
     }
-    java.util.Map<String, List<Integer>> byShard = new java.util.LinkedHashMap<>();
+    Map<String, List<Integer>> byShard = new LinkedHashMap<>();
     for (int i = 0; i < events.size(); i++) {
       byShard.computeIfAbsent(shard(events.get(i).record().property()), k -> new ArrayList<>()).add(i);
     }
@@ -208,7 +211,7 @@ public final class RedisCallStore implements CallStore {
         return null;
       }));
     });
-    return Future.all(batches).map(all -> java.util.Arrays.asList(applied));
+    return Future.all(batches).map(all -> Arrays.asList(applied));
   }
 
   private LuaScript.Run applyRun(String shard, CallEvent event) {
