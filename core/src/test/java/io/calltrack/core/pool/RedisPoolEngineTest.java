@@ -65,13 +65,20 @@ class RedisPoolEngineTest {
     return result(engine.status(pool.id()));
   }
 
+  /** A pool of two numbers on a Redis of the test's own, whose command counts are the test's alone. */
+  private void onItsOwnRedis(java.util.function.BiConsumer<PoolFixture, PoolConfig> test) {
+    io.calltrack.localredis.EmbeddedRedis own = io.calltrack.core.testing.TestRedis.dedicated();
+    try (PoolFixture g = new PoolFixture(clock, RedisPoolEngine.DEFAULT_HISTORY_WINDOW, own.url())) {
+      test.accept(g, g.newPool(g.newProperty(), 2, 60, 300, OnExhausted.FALLBACK, null));
+    } finally {
+      own.stop();
+    }
+  }
+
   @Test
   void aNumberWithoutHistoryCostsOneReadOnceThePoolsLayoutIsKnown() {
-    io.calltrack.localredis.EmbeddedRedis own = io.calltrack.core.testing.TestRedis.dedicated(); // its own counts
-    try (PoolFixture g = new PoolFixture(clock, RedisPoolEngine.DEFAULT_HISTORY_WINDOW, own.url())) {
-      PropertyConfig p = g.newProperty();
-      PoolConfig pool = g.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
-      PhoneNumber leased = result(g.engine.assign(p.id(), "visitor-a", GOOGLE_CPC)).number();
+    onItsOwnRedis((g, pool) -> {
+      PhoneNumber leased = result(g.engine.assign(pool.property(), "visitor-a", GOOGLE_CPC)).number();
       PhoneNumber quiet = pool.numbers().stream().filter(n -> !n.equals(leased)).findFirst().orElseThrow();
       assertEquals(1, result(g.engine.candidates(leased, clock.instant())).sessions().size());
 
@@ -79,9 +86,7 @@ class RedisPoolEngineTest {
       long before = hgets(g);
       assertTrue(result(g.engine.candidates(quiet, clock.instant())).sessions().isEmpty());
       assertEquals(1, hgets(g) - before, "the number's history alone, not the pool's layout again");
-    } finally {
-      own.stop();
-    }
+    });
   }
 
   @Test
@@ -106,10 +111,7 @@ class RedisPoolEngineTest {
 
   @Test
   void attributedCallsCountedTogetherGoToRedisAsOneAdditionPerConfidence() {
-    io.calltrack.localredis.EmbeddedRedis own = io.calltrack.core.testing.TestRedis.dedicated(); // its own counts
-    try (PoolFixture g = new PoolFixture(clock, RedisPoolEngine.DEFAULT_HISTORY_WINDOW, own.url())) {
-      PropertyConfig p = g.newProperty();
-      PoolConfig pool = g.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
+    onItsOwnRedis((g, pool) -> {
       result(g.engine.status(pool.id()));
       long before = calls(g, "hincrby");
       // counted in one task of the context, as a busy router counts: the counts' timer fires after it
@@ -127,9 +129,7 @@ class RedisPoolEngineTest {
       assertEquals(50, status.calls("exact"));
       assertEquals(10, status.calls("probable"));
       assertEquals(2, calls(g, "hincrby") - before, "one addition per confidence, not one per call");
-    } finally {
-      own.stop();
-    }
+    });
   }
 
   private static long calls(PoolFixture g, String command) {

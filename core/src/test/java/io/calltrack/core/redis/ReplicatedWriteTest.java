@@ -4,6 +4,7 @@ import static io.calltrack.core.testing.Await.result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.TestCluster;
 import io.calltrack.core.testing.TestRedis;
 import io.vertx.core.Vertx;
@@ -14,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,71 +24,78 @@ import org.junit.jupiter.api.Test;
  * the keys' slot (MONITOR on that master sees both), and the answer says one replica has the write.
  */
 class ReplicatedWriteTest {
+  static TestCluster cluster;
+  static Vertx vertx;
+  static Redis redis;
+
+  @BeforeAll
+  static void start() {
+    cluster = TestCluster.shared();
+    vertx = Vertx.vertx();
+    redis = RedisClientFactory.create(vertx, cluster.target());
+  }
+
+  @AfterAll
+  static void stop() {
+    result(vertx.close());
+  }
+
   @Test
   void scriptAndWaitGoToTheKeysMaster() throws Exception {
-    TestCluster cluster = TestCluster.shared();
-    Vertx vertx = Vertx.vertx();
+    String key = "{durable-" + TestRedis.uniqueId("k") + "}:x";
+    Path out = Files.createTempFile("monitor", ".txt");
+    Process monitor = monitor(cluster.masterOf(key), out);
     try {
-      Redis redis = RedisClientFactory.create(vertx, cluster.target());
-      String key = "{durable-" + TestRedis.uniqueId("k") + "}:x";
-      int master = cluster.masterOf(key);
-      Path out = Files.createTempFile("monitor", ".txt");
-      Process monitor = new ProcessBuilder("redis-cli", "-p", Integer.toString(master), "MONITOR")
-          .redirectOutput(out.toFile()).start();
-      try {
-        io.calltrack.core.testing.Await.until(Duration.ofSeconds(10), () -> read(out).startsWith("OK"));
-        LuaScript set = LuaScript.load("/lua/config/put_property.lua");
-        var res = result(set.runReplicated(redis, List.of(key), List.of("p", "{}", "chan"),
-            new LuaScript.Durability(1, Duration.ofSeconds(5))));
-        assertEquals("ok", res.get(0).toString());
-        io.calltrack.core.testing.Await.until(Duration.ofSeconds(10), () -> read(out).toLowerCase().contains("\"wait\""));
-        String seen = read(out).toLowerCase();
-        assertTrue(seen.indexOf("\"wait\"") > seen.indexOf(key.toLowerCase()), seen);
-      } finally {
-        monitor.destroy();
-        monitor.waitFor(5, TimeUnit.SECONDS);
-      }
+      LuaScript set = LuaScript.load("/lua/config/put_property.lua");
+      var res = result(set.runReplicated(redis, List.of(key), List.of("p", "{}", "chan"),
+          new LuaScript.Durability(1, Duration.ofSeconds(5))));
+      assertEquals("ok", res.get(0).toString());
+      Await.until(Duration.ofSeconds(10), () -> read(out).toLowerCase().contains("\"wait\""));
+      String seen = read(out).toLowerCase();
+      assertTrue(seen.indexOf("\"wait\"") > seen.indexOf(key.toLowerCase()), seen);
     } finally {
-      result(vertx.close());
+      stop(monitor);
     }
   }
 
   @Test
   void scriptsRunTogetherAreCoveredByOneWait() throws Exception {
-    TestCluster cluster = TestCluster.shared();
-    Vertx vertx = Vertx.vertx();
+    String tag = "{durable-" + TestRedis.uniqueId("k") + "}";
+    LuaScript set = LuaScript.load("/lua/config/put_property.lua");
+    // the script in the master's cache first: a batch it answers NOSCRIPT is sent again run by run
+    result(set.run(RedisAPI.api(redis), List.of(tag + ":x"), List.of("p0", "{}", "chan")));
+    Path out = Files.createTempFile("monitor", ".txt");
+    Process monitor = monitor(cluster.masterOf(tag + ":x"), out);
     try {
-      Redis redis = RedisClientFactory.create(vertx, cluster.target());
-      String tag = "{durable-" + TestRedis.uniqueId("k") + "}";
-      int master = cluster.masterOf(tag + ":x");
-      LuaScript set = LuaScript.load("/lua/config/put_property.lua");
-      // the script in the master's cache first: a batch it answers NOSCRIPT is sent again run by run
-      result(set.run(RedisAPI.api(redis), List.of(tag + ":x"), List.of("p0", "{}", "chan")));
-      Path out = Files.createTempFile("monitor", ".txt");
-      Process monitor = new ProcessBuilder("redis-cli", "-p", Integer.toString(master), "MONITOR")
-          .redirectOutput(out.toFile()).start();
-      try {
-        io.calltrack.core.testing.Await.until(Duration.ofSeconds(10), () -> read(out).startsWith("OK"));
-        List<LuaScript.Run> runs = List.of(
-            new LuaScript.Run(List.of(tag + ":a"), List.of("p1", "{}", "chan")),
-            new LuaScript.Run(List.of(tag + ":b"), List.of("p2", "{}", "chan")),
-            new LuaScript.Run(List.of(tag + ":c"), List.of("p3", "{}", "chan")));
-        var res = result(set.runAll(redis, runs, new LuaScript.Durability(1, Duration.ofSeconds(5))));
-        assertEquals(3, res.size());
-        res.forEach(r -> assertEquals("ok", r.get(0).toString()));
-        io.calltrack.core.testing.Await.until(Duration.ofSeconds(10), () -> read(out).toLowerCase().contains("\"wait\""));
-        // the scripts' own commands show too, as "[0 lua]" lines: only what the client sent counts
-        List<String> seen = read(out).toLowerCase().lines()
-            .filter(l -> (l.contains("\"evalsha\"") && l.contains(tag.toLowerCase())) || l.contains("\"wait\""))
-            .map(l -> l.contains("\"wait\"") ? "wait" : "script").toList();
-        assertEquals(List.of("script", "script", "script", "wait"), seen, read(out));
-      } finally {
-        monitor.destroy();
-        monitor.waitFor(5, TimeUnit.SECONDS);
-      }
+      List<LuaScript.Run> runs = List.of(
+          new LuaScript.Run(List.of(tag + ":a"), List.of("p1", "{}", "chan")),
+          new LuaScript.Run(List.of(tag + ":b"), List.of("p2", "{}", "chan")),
+          new LuaScript.Run(List.of(tag + ":c"), List.of("p3", "{}", "chan")));
+      var res = result(set.runAll(redis, runs, new LuaScript.Durability(1, Duration.ofSeconds(5))));
+      assertEquals(3, res.size());
+      res.forEach(r -> assertEquals("ok", r.get(0).toString()));
+      Await.until(Duration.ofSeconds(10), () -> read(out).toLowerCase().contains("\"wait\""));
+      // the scripts' own commands show too, as "[0 lua]" lines: only what the client sent counts
+      List<String> seen = read(out).toLowerCase().lines()
+          .filter(l -> (l.contains("\"evalsha\"") && l.contains(tag.toLowerCase())) || l.contains("\"wait\""))
+          .map(l -> l.contains("\"wait\"") ? "wait" : "script").toList();
+      assertEquals(List.of("script", "script", "script", "wait"), seen, read(out));
     } finally {
-      result(vertx.close());
+      stop(monitor);
     }
+  }
+
+  /** MONITOR on the master at {@code port}, into {@code out}, once it is listening. */
+  private static Process monitor(int port, Path out) throws java.io.IOException {
+    Process monitor = new ProcessBuilder("redis-cli", "-p", Integer.toString(port), "MONITOR")
+        .redirectOutput(out.toFile()).start();
+    Await.until(Duration.ofSeconds(10), () -> read(out).startsWith("OK"));
+    return monitor;
+  }
+
+  private static void stop(Process monitor) throws InterruptedException {
+    monitor.destroy();
+    monitor.waitFor(5, TimeUnit.SECONDS);
   }
 
   private static String read(Path p) {
