@@ -173,14 +173,23 @@ final class ConfigChangeListener {
       pendingProbe = token;
       pendingSince = now;
     }
-    redis.send(Request.cmd(Command.PUBLISH).arg(PROBE_CHANNEL).arg(token)).onFailure(err -> {
-      // Redis (the master) is away: not this subscription's fault; the next probe asks again
-      synchronized (this) {
-        if (token.equals(pendingProbe)) {
-          pendingProbe = null;
-        }
-      }
-    });
+    // The probe's time counts from Redis's answer to the PUBLISH: one that is not answered (the master
+    // is away, or frozen behind a connection the pool still holds after a failover) says nothing about
+    // the subscription, and the next probe asks again. Counted from the send, such a PUBLISH dropped
+    // a healthy subscription, and the cache with it, every few seconds after a failover.
+    Deadline.within(redis.send(Request.cmd(Command.PUBLISH).arg(PROBE_CHANNEL).arg(token)), PROBE_TIMEOUT_MS)
+        .onComplete(ar -> {
+          synchronized (this) {
+            if (!token.equals(pendingProbe)) {
+              return; // it came back already
+            }
+            if (ar.failed()) {
+              pendingProbe = null;
+            } else {
+              pendingSince = System.nanoTime();
+            }
+          }
+        });
   }
 
   private synchronized void lostSilently(RedisConnection conn) {
