@@ -26,6 +26,9 @@ final class ConfigCache {
 
   private record Entry(Future<?> value, long processWrites) {}
 
+  /** How long a shared read may take before it fails and the next read tries again. */
+  static final long LOAD_TIMEOUT_MS = 5_000;
+
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
   private final AtomicLong generation = new AtomicLong();
   private final AtomicLong processWrites;
@@ -38,7 +41,7 @@ final class ConfigCache {
 
   <T> Future<T> get(String key, Supplier<Future<T>> load) {
     if (!enabled) {
-      return load.get();
+      return io.calltrack.core.Deadline.within(load.get(), LOAD_TIMEOUT_MS);
     }
     long written = processWrites.get();
     Entry hit = entries.get(key);
@@ -51,7 +54,9 @@ final class ConfigCache {
       entries.remove(key, hit); // a store of this process wrote since: read again
     }
     long gen = generation.get();
-    Future<T> loading = load.get();
+    // Bounded, here and above: a read sent on a connection to a frozen master (kept by the pool through
+    // a failover) never answers, and every later read of the key would share it until the next change.
+    Future<T> loading = io.calltrack.core.Deadline.within(load.get(), LOAD_TIMEOUT_MS);
     Entry mine = new Entry(loading, written);
     Entry raced = entries.putIfAbsent(key, mine);
     if (raced != null && raced.processWrites() == written) {
