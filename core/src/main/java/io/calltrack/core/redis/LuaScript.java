@@ -154,20 +154,11 @@ public final class LuaScript {
       batch.add(req);
     }
     if (durability.enabled()) {
-      batch.add(Request.cmd(Command.WAIT).arg(durability.replicas()).arg(durability.timeout().toMillis()));
-      batch.add(Request.cmd(Command.ROLE)); // as in batchWithWait: a master left without its replica
+      batch.addAll(waitAndRole(durability));
     }
     return redis.batch(batch).compose(res -> {
-      if (durability.enabled()) {
-        Response role = res.get(runs.size() + 1);
-        long connected = role != null && role.size() > 2 && role.get(2) != null ? role.get(2).size() : durability.replicas();
-        long acked = res.get(runs.size()).toLong();
-        long needed = Math.min(durability.replicas(), connected);
-        if (acked < needed) {
-          return Future.failedFuture(new NotReplicated(acked, (int) needed));
-        }
-      }
-      return Future.succeededFuture(res.subList(0, runs.size()));
+      NotReplicated missing = durability.enabled() ? notReplicated(res, runs.size(), durability) : null;
+      return missing != null ? Future.failedFuture(missing) : Future.succeededFuture(res.subList(0, runs.size()));
     }, err -> {
       if (!(err instanceof Response)) { // not Redis's answer: the batch did not get through
         return Future.failedFuture(err);
@@ -194,21 +185,31 @@ public final class LuaScript {
   private static Future<Response> batchWithWait(Redis redis, Command cmd, List<String> call, Durability d) {
     Request script = Request.cmd(cmd);
     call.forEach(script::arg);
-    Request wait = Request.cmd(Command.WAIT).arg(d.replicas()).arg(d.timeout().toMillis());
-    // ROLE, on the same master: how many replicas it has now. A master left without its replica
-    // (its own was promoted elsewhere, or is down) cannot do better than the replicas it has: the
-    // write then counts once those have it (none: the WAIT times out, the write stands).
-    Request role = Request.cmd(Command.ROLE);
-    return redis.batch(List.of(script, wait, role)).compose(res -> {
-      long acked = res.get(1).toLong();
-      Response r = res.get(2);
-      long connected = r != null && r.size() > 2 && r.get(2) != null ? r.get(2).size() : d.replicas();
-      long needed = Math.min(d.replicas(), connected);
-      if (acked < needed) {
-        return Future.failedFuture(new NotReplicated(acked, (int) needed));
-      }
-      return Future.succeededFuture(res.get(0));
+    List<Request> batch = new ArrayList<>(3);
+    batch.add(script);
+    batch.addAll(waitAndRole(d));
+    return redis.batch(batch).compose(res -> {
+      NotReplicated missing = notReplicated(res, 1, d);
+      return missing != null ? Future.failedFuture(missing) : Future.succeededFuture(res.get(0));
     });
+  }
+
+  /**
+   * WAIT for the replicas, then ROLE, on the same master: how many replicas it has now. A master left
+   * without its replica (its own was promoted elsewhere, or is down) cannot do better than the replicas
+   * it has: the write then counts once those have it (none: the WAIT times out, the write stands).
+   */
+  private static List<Request> waitAndRole(Durability d) {
+    return List.of(Request.cmd(Command.WAIT).arg(d.replicas()).arg(d.timeout().toMillis()), Request.cmd(Command.ROLE));
+  }
+
+  /** The answers of {@link #waitAndRole} at {@code at} in a batch: null if enough replicas have the writes. */
+  private static NotReplicated notReplicated(List<Response> res, int at, Durability d) {
+    long acked = res.get(at).toLong();
+    Response r = res.get(at + 1);
+    long connected = r != null && r.size() > 2 && r.get(2) != null ? r.get(2).size() : d.replicas();
+    long needed = Math.min(d.replicas(), connected);
+    return acked < needed ? new NotReplicated(acked, (int) needed) : null;
   }
 
   /** A write that fewer replicas than asked acknowledged within the timeout. */
