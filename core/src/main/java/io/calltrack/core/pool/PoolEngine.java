@@ -62,14 +62,10 @@ public interface PoolEngine {
   Future<Candidates> candidates(PhoneNumber number, Instant at);
 
   /**
-   * {@link #candidates(PhoneNumber, Instant)} and, for a pool number, the visitor {@code caller}'s
-   * last resolved call in the pool went to ({@link #previousVisitor}), read together.
+   * {@link #candidates(PhoneNumber, Instant)} and, for a pool number and an E.164 {@code caller}, the
+   * visitor that caller's last resolved call in the pool went to (returning callers), read together.
    */
-  default Future<Candidates> candidates(PhoneNumber number, String caller, Instant at) {
-    return candidates(number, at).compose(c -> c.poolId() == null ? Future.succeededFuture(c)
-        : previousVisitor(c.poolId(), caller).otherwise((String) null)
-            .map(previous -> new Candidates(c.poolId(), c.sessions(), c.staticNumber(), previous)));
-  }
+  Future<Candidates> candidates(PhoneNumber number, String caller, Instant at);
 
   /**
    * Records what the page saw on a live session. True when recorded; false (and nothing changed) for
@@ -82,9 +78,6 @@ public interface PoolEngine {
    * the count may reach the status a few milliseconds after this completes.
    */
   Future<Void> countAttributed(String poolId, String confidence);
-
-  /** The visitor that {@code caller}'s last resolved call in this pool went to, or null. */
-  Future<String> previousVisitor(String poolId, String caller);
 
   /** Remembers that {@code caller}'s call went to {@code visitorId} (for the history window). */
   Future<Void> rememberCaller(String poolId, String caller, String visitorId);

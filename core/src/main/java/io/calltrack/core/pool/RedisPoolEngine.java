@@ -677,14 +677,6 @@ public final class RedisPoolEngine implements PoolEngine {
   private final AtomicBoolean countsDue = new AtomicBoolean();
 
   @Override
-  public Future<String> previousVisitor(String poolId, String caller) {
-    if (poolId == null || caller == null || !caller.startsWith("+")) {
-      return Future.succeededFuture(null);
-    }
-    return redis.get(new PoolKeys(poolId).caller(caller)).map(r -> r == null ? null : r.toString());
-  }
-
-  @Override
   public Future<Void> rememberCaller(String poolId, String caller, String visitorId) {
     if (poolId == null || caller == null || !caller.startsWith("+") || visitorId == null) {
       return Future.succeededFuture();
