@@ -651,7 +651,7 @@ public final class RedisPoolEngine implements PoolEngine {
     if (poolId == null || !PoolStatus.CONFIDENCES.contains(confidence)) {
       return Future.succeededFuture();
     }
-    uncounted.computeIfAbsent(new PoolKeys(poolId).stats() + '\n' + "calls:" + confidence, k -> new LongAdder())
+    uncounted.computeIfAbsent(new Counted(new PoolKeys(poolId).stats(), "calls:" + confidence), k -> new LongAdder())
         .increment();
     if (countsDue.compareAndSet(false, true)) {
       vertx.setTimer(COUNT_MILLIS, id -> addCounts());
@@ -661,19 +661,20 @@ public final class RedisPoolEngine implements PoolEngine {
 
   private void addCounts() {
     countsDue.set(false); // before taking them: a count after this sets the next timer
-    uncounted.forEach((keyAndField, adder) -> {
+    uncounted.forEach((counted, adder) -> {
       long n = adder.sumThenReset();
       if (n > 0) {
-        int cut = keyAndField.indexOf('\n');
-        redis.hincrby(keyAndField.substring(0, cut), keyAndField.substring(cut + 1), Long.toString(n));
+        redis.hincrby(counted.key(), counted.field(), Long.toString(n));
       }
     });
   }
 
   /** How long an attributed call's count waits to go to Redis with others. */
   static final long COUNT_MILLIS = 5;
-  /** Attributed calls counted and not yet in Redis, by stats key and field ({@code key\nfield}). */
-  private final ConcurrentHashMap<String, LongAdder> uncounted = new ConcurrentHashMap<>();
+  /** Attributed calls counted and not yet in Redis, by stats hash and field. */
+  private final ConcurrentHashMap<Counted, LongAdder> uncounted = new ConcurrentHashMap<>();
+
+  private record Counted(String key, String field) {}
   private final AtomicBoolean countsDue = new AtomicBoolean();
 
   @Override
