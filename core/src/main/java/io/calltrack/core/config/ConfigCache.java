@@ -1,5 +1,6 @@
 package io.calltrack.core.config;
 
+import io.calltrack.core.Deadline;
 import io.vertx.core.Future;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,7 +42,7 @@ final class ConfigCache {
 
   <T> Future<T> get(String key, Supplier<Future<T>> load) {
     if (!enabled) {
-      return io.calltrack.core.Deadline.within(load.get(), LOAD_TIMEOUT_MS);
+      return Deadline.within(load.get(), LOAD_TIMEOUT_MS);
     }
     long written = processWrites.get();
     Entry hit = entries.get(key);
@@ -56,7 +57,7 @@ final class ConfigCache {
     long gen = generation.get();
     // Bounded, here and above: a read sent on a connection to a frozen master (kept by the pool through
     // a failover) never answers, and every later read of the key would share it until the next change.
-    Future<T> loading = io.calltrack.core.Deadline.within(load.get(), LOAD_TIMEOUT_MS);
+    Future<T> loading = Deadline.within(load.get(), LOAD_TIMEOUT_MS);
     Entry mine = new Entry(loading, written);
     Entry raced = entries.putIfAbsent(key, mine);
     if (raced != null && raced.processWrites() == written) {
