@@ -106,12 +106,56 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
   }
 
+  /**
+   * A port free for both TCP and UDP (SIPp and the router bind both), below the kernel's ephemeral
+   * range. A port the kernel hands out for a bind to port 0 could be given again at once, to any of
+   * the sockets a test opens (Redis connections, a SIP stack's, another SIPp's): a SIPp trunk then
+   * failed to bind its port ("errno = 98") in a CI run. Below that range only an explicit bind can
+   * take it, and each candidate is bound both ways first.
+   */
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
+    int ephemeralLow = ephemeralLow();
+    if (ephemeralLow > FIRST_FIXED_PORT + 1_000) {
+      java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+      for (int attempt = 0; attempt < 200; attempt++) {
+        int port = FIRST_FIXED_PORT + random.nextInt(ephemeralLow - FIRST_FIXED_PORT);
+        // not one this process gave out already: it may not be bound yet (a router's HTTP and SIP ports)
+        if (bindable(port) && GIVEN.add(port)) {
+          return port;
+        }
+      }
+    }
+    try (ServerSocket s = new ServerSocket(0)) { // an unusual port range: the kernel's choice
       s.setReuseAddress(true);
       return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static final int FIRST_FIXED_PORT = 20_000;
+  private static final java.util.Set<Integer> GIVEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** The first port of the kernel's ephemeral range (Linux; 32768, its default, elsewhere). */
+  static int ephemeralLow() {
+    // read line by line: Files.readString trusts the size /proc reports and returns "3" of "32768 60999"
+    try (java.io.BufferedReader in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+      return Integer.parseInt(in.readLine().strip().split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
+    }
+  }
+
+  /** Whether {@code port} can be bound now on every address, for TCP and for UDP. */
+  static boolean bindable(int port) {
+    try (ServerSocket tcp = new ServerSocket();
+        java.net.DatagramSocket udp = new java.net.DatagramSocket(null)) {
+      tcp.setReuseAddress(true); // a port in TIME_WAIT is free to listen on (redis-server reuses it too)
+      tcp.bind(new InetSocketAddress(port));
+      udp.bind(new InetSocketAddress(port));
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 }
