@@ -313,17 +313,20 @@ public final class SipPhone implements QuietSipListener, AutoCloseable {
   @Override
   public void processResponse(ResponseEvent evt) {
     Response r = evt.getResponse();
-    responses.add(r);
     CSeqHeader cseqHeader = (CSeqHeader) r.getHeader(CSeqHeader.NAME);
-    if (r.getStatusCode() / 100 == 2 && Request.INVITE.equals(cseqHeader.getMethod())) {
-      try {
+    try {
+      if (r.getStatusCode() / 100 == 2 && Request.INVITE.equals(cseqHeader.getMethod())) {
         Dialog d = evt.getDialog() != null ? evt.getDialog() : evt.getClientTransaction().getDialog();
         dialog = d;
         dialogs.put(((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId(), d);
         d.sendAck(d.createAck(cseqHeader.getSeqNumber()));
-      } catch (Exception e) {
-        throw new IllegalStateException("cannot ACK", e);
       }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot ACK", e);
+    } finally {
+      // seen by the test only now: a test that saw the 200 and hangs up at once (byeFor) found no
+      // dialog yet when the response was listed before it was stored (a CI run failed so)
+      responses.add(r);
     }
   }
 
