@@ -1,12 +1,17 @@
 package io.calltrack.localredis;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import redis.embedded.RedisServer;
 
 /**
@@ -106,6 +111,11 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
   }
 
+  /** Free ports are picked from here up to the kernel's ephemeral range. */
+  private static final int FIRST_FIXED_PORT = 20_000;
+  /** Ports this process gave out: one may not be bound yet (a router's HTTP and SIP ports). */
+  private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
+
   /**
    * A port free for both TCP and UDP (SIPp and the router bind both), below the kernel's ephemeral
    * range. A port the kernel hands out for a bind to port 0 could be given again at once, to any of
@@ -116,10 +126,9 @@ public final class EmbeddedRedis implements AutoCloseable {
   public static int freePort() {
     int ephemeralLow = ephemeralLow();
     if (ephemeralLow > FIRST_FIXED_PORT + 1_000) {
-      java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+      ThreadLocalRandom random = ThreadLocalRandom.current();
       for (int attempt = 0; attempt < 200; attempt++) {
         int port = FIRST_FIXED_PORT + random.nextInt(ephemeralLow - FIRST_FIXED_PORT);
-        // not one this process gave out already: it may not be bound yet (a router's HTTP and SIP ports)
         if (bindable(port) && GIVEN.add(port)) {
           return port;
         }
@@ -133,13 +142,10 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
   }
 
-  private static final int FIRST_FIXED_PORT = 20_000;
-  private static final java.util.Set<Integer> GIVEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
   /** The first port of the kernel's ephemeral range (Linux; 32768, its default, elsewhere). */
   static int ephemeralLow() {
     // read line by line: Files.readString trusts the size /proc reports and returns "3" of "32768 60999"
-    try (java.io.BufferedReader in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+    try (BufferedReader in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
       return Integer.parseInt(in.readLine().strip().split("\\s+")[0]);
     } catch (IOException | RuntimeException e) {
       return 32_768;
@@ -149,7 +155,7 @@ public final class EmbeddedRedis implements AutoCloseable {
   /** Whether {@code port} can be bound now on every address, for TCP and for UDP. */
   static boolean bindable(int port) {
     try (ServerSocket tcp = new ServerSocket();
-        java.net.DatagramSocket udp = new java.net.DatagramSocket(null)) {
+        DatagramSocket udp = new DatagramSocket(null)) {
       tcp.setReuseAddress(true); // a port in TIME_WAIT is free to listen on (redis-server reuses it too)
       tcp.bind(new InetSocketAddress(port));
       udp.bind(new InetSocketAddress(port));
