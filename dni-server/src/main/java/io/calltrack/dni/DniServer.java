@@ -173,8 +173,8 @@ public final class DniServer {
     return RedisConfigStore.create(vertx, redis).compose(store -> {
       RedisAPI api = RedisAPI.api(redis);
       // CALLTRACK_REDIS_WAIT: assigns answer once a replica has the lease (a failover cannot lose it)
-      PoolEngine engine = new RedisPoolEngine(vertx, api, store, o.clock())
-          .withReplicatedAssigns(redis, RedisTarget.parse(o.redisUrl()).writes());
+      PoolEngine engine = new RedisPoolEngine(vertx, redis, store, o.clock())
+          .withReplicatedAssigns(RedisTarget.parse(o.redisUrl()).writes());
       Future<Void> configApplied = o.configFile() == null
           ? Future.succeededFuture()
           : vertx.executeBlocking(() -> ConfigFile.read(o.configFile())).compose(file -> file.applyTo(store));

@@ -24,7 +24,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -64,7 +63,7 @@ class AssignApiTest extends DniTestBase {
     Redis redis = RedisClientFactory.create(vertx, TestRedis.url());
     try {
       RedisConfigStore store = new RedisConfigStore(vertx, redis);
-      Session session = await(new RedisPoolEngine(vertx, RedisAPI.api(redis), store, clock).session(sessionId))
+      Session session = await(new RedisPoolEngine(vertx, redis, store, clock).session(sessionId))
           .orElseThrow();
       Attribution a = session.attribution();
       assertEquals("/landing/spring?utm_source=google&utm_medium=cpc", a.landingPage(), "path and query of page.url");

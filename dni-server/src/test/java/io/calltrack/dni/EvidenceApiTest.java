@@ -18,7 +18,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +27,7 @@ class EvidenceApiTest extends DniTestBase {
   private Session session(String sessionId) {
     Redis redis = RedisClientFactory.create(vertx, TestRedis.url());
     try {
-      return result(new RedisPoolEngine(vertx, RedisAPI.api(redis), new RedisConfigStore(vertx, redis), clock)
+      return result(new RedisPoolEngine(vertx, redis, new RedisConfigStore(vertx, redis), clock)
           .session(sessionId)).orElseThrow();
     } finally {
       redis.close();

@@ -14,7 +14,6 @@ import io.calltrack.sip.demo.AnsweringEndpoint;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -74,7 +73,7 @@ final class Demo {
     Engine.await(config.putStaticNumber(new StaticNumberConfig(
         PhoneNumber.parse("+15550300001"), PROPERTY, "print", "offline", "spring-flyer")));
 
-    RedisPoolEngine engine = new RedisPoolEngine(vertx, RedisAPI.api(redis), config, clock);
+    RedisPoolEngine engine = new RedisPoolEngine(vertx, redis, config, clock);
     Assignment visit = Engine.await(engine.assign(PROPERTY, "demo-visitor", new Attribution(
         "google", "cpc", "spring-plumbing", "emergency plumber", null, "/plumbing",
         "https://www.google.com/", "demo-gclid-123", null, null, null, null)));

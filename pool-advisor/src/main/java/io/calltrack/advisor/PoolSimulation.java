@@ -16,7 +16,7 @@ import io.calltrack.core.pool.Channels;
 import io.calltrack.core.pool.Session;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Redis;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -45,10 +45,10 @@ public final class PoolSimulation {
   private static final AtomicLong NEXT_NUMBER = new AtomicLong(ThreadLocalRandom.current().nextLong(0, 5_000_000));
 
   private final Vertx vertx;
-  private final RedisAPI redis;
+  private final Redis redis;
   private final ConfigStore config;
 
-  public PoolSimulation(Vertx vertx, RedisAPI redis, ConfigStore config) {
+  public PoolSimulation(Vertx vertx, Redis redis, ConfigStore config) {
     this.vertx = vertx;
     this.redis = redis;
     this.config = config;

@@ -6,7 +6,6 @@ import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
 import java.awt.Color;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -129,9 +128,8 @@ public final class SizePool {
       }
       vertx = Vertx.vertx();
       Redis client = RedisClientFactory.create(vertx, url);
-      RedisAPI api = RedisAPI.api(client);
       store = PoolSimulation.await(RedisConfigStore.create(vertx, client));
-      PoolSimulation simulation = new PoolSimulation(vertx, api, store);
+      PoolSimulation simulation = new PoolSimulation(vertx, client, store);
 
       double avgSession = p.sessionMinutes().mean();
       int ruleDaily = RulesOfThumb.perTwentyDailyVisitors(p.visitorsPerDay());

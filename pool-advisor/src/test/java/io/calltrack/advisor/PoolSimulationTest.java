@@ -9,7 +9,6 @@ import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.TestRedis;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +33,7 @@ class PoolSimulationTest {
     vertx = Vertx.vertx();
     Redis client = RedisClientFactory.create(vertx, TestRedis.url());
     store = Await.result(RedisConfigStore.create(vertx, client));
-    simulation = new PoolSimulation(vertx, RedisAPI.api(client), store);
+    simulation = new PoolSimulation(vertx, client, store);
   }
 
   @AfterAll
@@ -120,7 +119,7 @@ class PoolSimulationTest {
   void fromRedisSizesAPoolFromItsOwnSessions(@TempDir Path out) throws Exception {
     io.calltrack.core.testing.MutableClock clock = io.calltrack.core.testing.MutableClock.at("2026-01-05T09:00:00Z");
     io.calltrack.core.pool.RedisPoolEngine engine = new io.calltrack.core.pool.RedisPoolEngine(vertx,
-        RedisAPI.api(RedisClientFactory.create(vertx, TestRedis.url())), store, clock);
+        RedisClientFactory.create(vertx, TestRedis.url()), store, clock);
     String propertyId = TestRedis.uniqueId("observed");
     io.calltrack.core.phone.PhoneNumber main = io.calltrack.core.testing.TestNumbers.fresh();
     Await.result(store.putProperty(new io.calltrack.core.config.PropertyConfig(propertyId, null, List.of(), List.of(main),

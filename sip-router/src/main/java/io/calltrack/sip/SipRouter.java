@@ -7,7 +7,6 @@ import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.RedisConfigStore;
 import io.calltrack.core.pool.RedisPoolEngine;
 import io.calltrack.core.redis.RedisClientFactory;
-import io.vertx.redis.client.RedisAPI;
 import io.calltrack.core.pool.PoolEngine;
 import io.calltrack.sip.media.MediaAnchor;
 import io.calltrack.sip.media.NgClient;
@@ -326,7 +325,7 @@ public final class SipRouter {
       Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
       // starting the config store never fails for Redis being down: the router must start without it
       return RedisConfigStore.create(vertx, redis).map(config -> new Backends(config, config::onChange,
-          new RedisPoolEngine(vertx, RedisAPI.api(redis), config, o.clock()), new RedisCallStore(redis,
+          new RedisPoolEngine(vertx, redis, config, o.clock()), new RedisCallStore(redis,
               io.calltrack.core.redis.RedisTarget.parse(o.redisUrl()).writes()),
           new io.calltrack.core.marketing.SettingsStore(redis)::get,
           () -> config.close().onComplete(ar -> redis.close())));

@@ -89,8 +89,8 @@ class ClusterFailoverTest {
           Vertx v = Vertx.vertx();
           Redis client = RedisClientFactory.create(v, spec);
           RedisConfigStore store = Await.result(RedisConfigStore.create(v, client));
-          engines.add(new Engine(v, client, store, new RedisPoolEngine(v, RedisAPI.api(client), store,
-              Clock.systemUTC()).withReplicatedAssigns(client, WAIT ? ONE_REPLICA : LuaScript.Durability.NONE)));
+          engines.add(new Engine(v, client, store, new RedisPoolEngine(v, client, store,
+              Clock.systemUTC()).withReplicatedAssigns(WAIT ? ONE_REPLICA : LuaScript.Durability.NONE)));
         }
         try {
           run(cluster, fx, router, caller, tracked, site, pool, engines);

@@ -12,8 +12,10 @@ import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.redis.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
@@ -129,6 +131,8 @@ public final class RedisPoolEngine implements PoolEngine {
   public static final int MAX_BEACONS = 64;
 
   private final Vertx vertx;
+  /** For batches (a call's candidate sessions in one round trip) and replicated assigns. */
+  private final Redis client;
   private final RedisAPI redis;
   private final ConfigStore config;
   private final Clock clock;
@@ -149,12 +153,12 @@ public final class RedisPoolEngine implements PoolEngine {
   private volatile java.util.function.Consumer<String> onUnmatched = p -> { };
   private volatile Runnable onSessionLookup = () -> { };
   /** Set by {@link #withReplicatedAssigns}: assigns answer only once a replica has the lease. */
-  private Redis client;
   private LuaScript.Durability durability = LuaScript.Durability.NONE;
 
-  public RedisPoolEngine(Vertx vertx, RedisAPI redis, ConfigStore config, Clock clock, Duration historyWindow) {
+  public RedisPoolEngine(Vertx vertx, Redis client, ConfigStore config, Clock clock, Duration historyWindow) {
     this.vertx = vertx;
-    this.redis = redis;
+    this.client = client;
+    this.redis = RedisAPI.api(client);
     this.config = config;
     this.clock = clock;
     this.historyWindow = historyWindow;
@@ -165,8 +169,8 @@ public final class RedisPoolEngine implements PoolEngine {
     }
   }
 
-  public RedisPoolEngine(Vertx vertx, RedisAPI redis, ConfigStore config, Clock clock) {
-    this(vertx, redis, config, clock, DEFAULT_HISTORY_WINDOW);
+  public RedisPoolEngine(Vertx vertx, Redis client, ConfigStore config, Clock clock) {
+    this(vertx, client, config, clock, DEFAULT_HISTORY_WINDOW);
   }
 
   /**
@@ -186,13 +190,11 @@ public final class RedisPoolEngine implements PoolEngine {
   }
 
   /**
-   * Makes every assign WAIT for {@code durability} replicas before it answers ({@code client} is the
-   * Redis behind this engine's RedisAPI): a failover then cannot lose a lease a visitor was shown,
-   * so the number cannot go to a second visitor. An assign the replicas did not confirm in time
-   * fails (the snippet shows the default number). Call before use.
+   * Makes every assign WAIT for {@code durability} replicas before it answers: a failover then cannot
+   * lose a lease a visitor was shown, so the number cannot go to a second visitor. An assign the
+   * replicas did not confirm in time fails (the snippet shows the default number). Call before use.
    */
-  public RedisPoolEngine withReplicatedAssigns(Redis client, LuaScript.Durability durability) {
-    this.client = client;
+  public RedisPoolEngine withReplicatedAssigns(LuaScript.Durability durability) {
     this.durability = durability;
     return this;
   }
@@ -320,7 +322,7 @@ public final class RedisPoolEngine implements PoolEngine {
     args.addAll(pieces);
     Duration keep = property.retention() == null ? null : property.retention().sessions();
     args.add(keep == null ? "" : Long.toString(keep.toMillis()));
-    return (client != null && durability.enabled() && mode.equals("assign")
+    return (durability.enabled() && mode.equals("assign")
         ? ASSIGN.runReplicated(client, keys, args, durability)
         : ASSIGN.run(redis, keys, args)).compose(r -> {
       String kind = r.get(0).toString();
@@ -433,14 +435,15 @@ public final class RedisPoolEngine implements PoolEngine {
       if (pool.isEmpty()) {
         return Future.succeededFuture(Optional.<Session>empty());
       }
-      Future<Response> hash = redis.hmget(SessionCodec.hmget(k.session(sessionId)));
-      Future<Response> cut = redis.hget(k.recycled(), SessionIds.randomPart(sessionId));
       Instant now = clock.instant();
       // over since before the history window: gone, as its hash's TTL (which runs on Redis's clock,
       // not this engine's) says
-      return Future.all(hash, cut).map(all -> Optional.ofNullable(SessionCodec.decode(sessionId,
-              pool.get().property(), hash.result(), cut.result() == null ? null : cut.result().toString(), now))
-          .filter(s -> !s.endsAt().plus(historyWindow).isBefore(now)));
+      return readSessions(k, List.of(SessionIds.randomPart(sessionId))).map(read -> {
+        Response cut = read.get(1).get(0);
+        return Optional.ofNullable(SessionCodec.decode(sessionId, pool.get().property(), read.get(0),
+                cut == null ? null : cut.toString(), now))
+            .filter(s -> !s.endsAt().plus(historyWindow).isBefore(now));
+      });
     });
   }
 
@@ -572,23 +575,18 @@ public final class RedisPoolEngine implements PoolEngine {
     if (chosen.isEmpty()) {
       return Future.succeededFuture(new Candidates(poolId, List.of(), null, previous));
     }
-    List<Future<Response>> reads = new ArrayList<>(chosen.size());
-    List<String> cutArgs = new ArrayList<>(chosen.size() + 1);
-    cutArgs.add(k.recycled());
+    List<String> randoms = new ArrayList<>(chosen.size());
     for (SessionCodec.HistoryEntry e : chosen) {
-      reads.add(redis.hmget(SessionCodec.hmget(k.session(poolId + "." + e.random()))));
-      cutArgs.add(e.random());
+      randoms.add(e.random());
     }
-    Future<Response> cuts = redis.hmget(cutArgs);
     String property = table.propertyOfNumber().get(number);
     Instant now = clock.instant();
-    List<Future<Response>> all = new ArrayList<>(reads);
-    all.add(cuts);
-    return Future.all(all).map(done -> {
+    return readSessions(k, randoms).map(read -> {
+      Response cuts = read.get(chosen.size());
       List<Session> sessions = new ArrayList<>(chosen.size());
       for (int i = 0; i < chosen.size(); i++) {
-        Response cut = cuts.result().get(i);
-        Session s = SessionCodec.decode(poolId + "." + chosen.get(i).random(), property, reads.get(i).result(),
+        Response cut = cuts.get(i);
+        Session s = SessionCodec.decode(poolId + "." + randoms.get(i), property, read.get(i),
             cut == null ? null : cut.toString(), now);
         if (s != null) {
           sessions.add(s);
@@ -596,6 +594,26 @@ public final class RedisPoolEngine implements PoolEngine {
       }
       return new Candidates(poolId, sessions, null, previous);
     });
+  }
+
+  /**
+   * The hashes of the pool's sessions {@code randoms} (their ids' random parts), then one reply with
+   * when each was cut short ({@code recycled}, nil for those that were not): one batch, so one write
+   * and one read on one connection however many sessions a call has as candidates (each its own
+   * command cost the event loop a socket write and Redis a read, at every attributed call). Every key
+   * is in the pool's slot. Reads only.
+   */
+  private Future<List<Response>> readSessions(PoolKeys k, List<String> randoms) {
+    List<Request> batch = new ArrayList<>(randoms.size() + 1);
+    Request cuts = Request.cmd(Command.HMGET).arg(k.recycled());
+    for (String random : randoms) {
+      Request hash = Request.cmd(Command.HMGET);
+      SessionCodec.hmget(k.session(k.poolId() + "." + random)).forEach(hash::arg);
+      batch.add(hash);
+      cuts.arg(random);
+    }
+    batch.add(cuts);
+    return client.batch(batch);
   }
 
   /**

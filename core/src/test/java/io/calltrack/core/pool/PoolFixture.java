@@ -33,7 +33,7 @@ final class PoolFixture implements AutoCloseable {
     Redis client = RedisClientFactory.create(vertx, redisTarget);
     redis = RedisAPI.api(client);
     store = result(RedisConfigStore.create(vertx, client));
-    engine = new RedisPoolEngine(vertx, redis, store, clock, historyWindow);
+    engine = new RedisPoolEngine(vertx, client, store, clock, historyWindow);
   }
 
   PoolFixture(MutableClock clock) {

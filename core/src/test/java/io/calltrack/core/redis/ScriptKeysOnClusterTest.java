@@ -143,7 +143,7 @@ class ScriptKeysOnClusterTest {
       result(config.poolsOf(property.id()));
       result(config.resyncPools());
 
-      RedisPoolEngine engine = new RedisPoolEngine(vertx, api, config, clock);
+      RedisPoolEngine engine = new RedisPoolEngine(vertx, redis, config, clock);
       Attribution a = new Attribution("google", "cpc", "winter", "plumber", null, "/", null, null, null, null, null,
           null);
       Assignment first = result(engine.assign(property.id(), "v1", a));
@@ -155,7 +155,14 @@ class ScriptKeysOnClusterTest {
       result(engine.evidence(last.sessionId(), io.calltrack.core.pool.Session.Evidence.Kind.TAP));
       result(engine.release(last.sessionId()));
       result(engine.resolve(first.number(), clock.instant()));
-      result(engine.candidates(first.number(), "+12125550100", clock.instant())); // with the caller's key too
+      // with the caller's key too; the candidate sessions come in one batch, which a cluster takes only
+      // when all its keys are in one slot
+      var candidates = result(engine.candidates(first.number(), "+12125550100", clock.instant()));
+      assertFalse(candidates.sessions().isEmpty(), "no candidate session read on the cluster");
+      assertTrue(candidates.sessions().stream().allMatch(s -> s.number().equals(first.number())
+          && s.attribution() != null && "plumber".equals(s.attribution().keyword())));
+      assertTrue(candidates.sessions().stream().anyMatch(s -> s.sessionId().equals(first.sessionId())));
+      assertEquals("v1", result(engine.session(first.sessionId())).orElseThrow().visitorId());
       result(engine.status(pool.id()));
 
       // a pool written by the first key layout (a history zset per number), moved by the first call

@@ -132,7 +132,7 @@ class ReportAlertsTest extends DniTestBase {
     RedisConfigStore store = await(RedisConfigStore.create(vertx, redis));
     WebhookSender sender = new WebhookSender(vertx, clock, Duration.ofMillis(300), Duration.ofSeconds(2));
     AlertMonitor monitor = new AlertMonitor(vertx, store, new SettingsStore(redis),
-        new RedisPoolEngine(vertx, io.vertx.redis.client.RedisAPI.api(redis), store, clock),
+        new RedisPoolEngine(vertx, redis, store, clock),
         new RoiReporter(redis, new SpendStore(redis)), new AlertEpisodes(redis), sender, clock);
     try {
       // the server's own monitor shares the episodes (Redis): whichever sees a condition first sends it

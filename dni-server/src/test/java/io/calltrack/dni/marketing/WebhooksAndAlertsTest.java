@@ -139,7 +139,7 @@ class WebhooksAndAlertsTest extends DniTestBase {
     RedisConfigStore store = await(RedisConfigStore.create(vertx, redis));
     WebhookSender sender = new WebhookSender(vertx, clock, Duration.ofMillis(200), Duration.ofSeconds(2));
     AlertMonitor monitor = new AlertMonitor(vertx, store, new SettingsStore(redis),
-        new RedisPoolEngine(vertx, io.vertx.redis.client.RedisAPI.api(redis), store, clock),
+        new RedisPoolEngine(vertx, redis, store, clock),
         new RoiReporter(redis, new SpendStore(redis)), new AlertEpisodes(redis), sender, clock);
     try {
       List<String> sessions = new ArrayList<>();

@@ -215,9 +215,9 @@ class PrivacyApiTest extends DniTestBase {
     assertTrue(await(redis.lrange(deadLetters, "0", "-1")).stream().map(Object::toString).toList().contains(young));
 
     // the caller index of attribution lives no longer than the caller-number retention
-    var engine = new io.calltrack.core.pool.RedisPoolEngine(vertx, redis,
-        await(io.calltrack.core.config.RedisConfigStore.create(vertx, RedisClientFactory.create(vertx, TestRedis.url()))),
-        clock);
+    var client = RedisClientFactory.create(vertx, TestRedis.url());
+    var engine = new io.calltrack.core.pool.RedisPoolEngine(vertx, client,
+        await(io.calltrack.core.config.RedisConfigStore.create(vertx, client)), clock);
     await(engine.rememberCaller(site.poolId(), recent, "visitor-index-1"));
     long indexTtl = pttl(new PoolKeys(site.poolId()).caller(recent));
     assertTrue(indexTtl > 0 && indexTtl <= Duration.ofDays(30).toMillis(), "caller index ttl " + indexTtl);

@@ -23,7 +23,6 @@ import io.calltrack.dni.testing.BrowserScripts;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +63,7 @@ class SnippetBrowserTest extends DniTestBase {
     // the test reads sessions straight from Redis, through the engine dni-server uses
     Redis redis = RedisClientFactory.create(vertx, TestRedis.url());
     RedisConfigStore store = await(RedisConfigStore.create(vertx, redis));
-    RedisPoolEngine engine = new RedisPoolEngine(vertx, RedisAPI.api(redis), store, clock);
+    RedisPoolEngine engine = new RedisPoolEngine(vertx, redis, store, clock);
     HttpServer site = startSite(property, printed, dniStopped, engine);
     String origin = "http://127.0.0.1:" + site.actualPort();
     // the visits come from headless Chromium, which the assign abuse guard would give the default number

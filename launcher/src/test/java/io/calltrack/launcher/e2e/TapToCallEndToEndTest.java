@@ -31,7 +31,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,7 +70,7 @@ class TapToCallEndToEndTest {
       WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(dni.port()));
       Redis redis = RedisClientFactory.create(vertx, redisUrl);
       RedisConfigStore store = Await.result(RedisConfigStore.create(vertx, redis));
-      RedisPoolEngine engine = new RedisPoolEngine(vertx, RedisAPI.api(redis), store, Clock.systemUTC());
+      RedisPoolEngine engine = new RedisPoolEngine(vertx, redis, store, Clock.systemUTC());
       AtomicBoolean called = new AtomicBoolean();
       String property = TestRedis.uniqueId("tapper");
       PhoneNumber printed = TestNumbers.fresh();

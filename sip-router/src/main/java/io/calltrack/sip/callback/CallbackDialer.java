@@ -169,7 +169,7 @@ public final class CallbackDialer implements QuietSipListener {
     return RedisConfigStore.create(vertx, redis).compose(store -> vertx.executeBlocking(() -> {
       RedisAPI api = RedisAPI.api(redis);
       CallbackDialer d = new CallbackDialer(vertx, o, store,
-          new RedisPoolEngine(vertx, api, store, o.clock()),
+          new RedisPoolEngine(vertx, redis, store, o.clock()),
           new RedisCallbackStore(api, o.clock(), RedisCallbackStore.Limits.DEFAULT), redis, context);
       d.sip = SipEndpoint.open("calltrack-callbacks", o.host(), o.port(), d);
       d.journal.start(Duration.ofMillis(500));

@@ -81,7 +81,7 @@ class CallbackDialerTest {
     clock = new MutableClock(Instant.now());
     callbacks = new RedisCallbackStore(RedisAPI.api(redis), clock, RedisCallbackStore.Limits.DEFAULT);
     calls = new RedisCallStore(redis);
-    engine = new RedisPoolEngine(vertx, RedisAPI.api(redis), config, clock);
+    engine = new RedisPoolEngine(vertx, redis, config, clock);
     business = SipPhone.start("business");
     business.answerSdp = BUSINESS_OFFER;
     trunk = SipPhone.start("trunk");
