@@ -13,6 +13,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -35,6 +38,19 @@ public final class CallResolver {
    * A lookup asked for while one of the same call is under way now waits for that one.
    */
   private final ConcurrentHashMap<String, Future<CallAttribution>> underWay = new ConcurrentHashMap<>();
+  /**
+   * Answers that came after a wait for them timed out, by call id: the events written meanwhile are
+   * still unattributed, and the journal asks again when it writes them. Only late answers, and at
+   * most {@value #LATE_KEPT} (the oldest go), so it stays a few MB on a router far behind.
+   */
+  private final Map<String, CallAttribution> answeredLate = Collections.synchronizedMap(
+      new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, CallAttribution> eldest) {
+          return size() > LATE_KEPT;
+        }
+      });
+  private static final int LATE_KEPT = 2048;
 
   public CallResolver(Context context, PoolEngine engine, Duration timeout, MeterRegistry registry) {
     this.context = context;
@@ -61,9 +77,7 @@ public final class CallResolver {
       return Future.succeededFuture(record);
     }
     Promise<CallRecord> p = Promise.promise();
-    context.runOnContext(v -> Deadline.within(lookUpOnContext(record), timeout.toMillis())
-        .map(a -> apply(record, a))
-        .onComplete(p));
+    context.runOnContext(v -> within(record, lookUpOnContext(record)).onComplete(p));
     return p.future();
   }
 
@@ -81,14 +95,25 @@ public final class CallResolver {
   /** The record with what {@code lookup} found, if it finds it in time; fails otherwise. */
   public Future<CallRecord> resolve(CallRecord record, Future<CallAttribution> lookup) {
     Promise<CallRecord> p = Promise.promise();
-    context.runOnContext(v -> Deadline.within(lookup, timeout.toMillis()).map(a -> apply(record, a)).onComplete(p));
+    context.runOnContext(v -> within(record, lookup).onComplete(p));
     return p.future();
+  }
+
+  /** On the context: the record with the lookup's answer if it comes in time; a late answer is kept. */
+  private Future<CallRecord> within(CallRecord record, Future<CallAttribution> lookup) {
+    return Deadline.within(lookup, timeout.toMillis())
+        .map(a -> apply(record, a))
+        .onFailure(err -> lookup.onSuccess(a -> answeredLate.put(record.callId(), a)));
   }
 
   private Future<CallAttribution> lookUpOnContext(CallRecord record) {
     Future<CallAttribution> running = underWay.get(record.callId());
     if (running != null) {
       return running;
+    }
+    CallAttribution late = answeredLate.get(record.callId());
+    if (late != null) {
+      return Future.succeededFuture(late);
     }
     Future<CallAttribution> lookup = attributor.attribute(record.number(), record.caller(), record.startedAt())
         .onSuccess(this::count);

@@ -3,6 +3,7 @@ package io.calltrack.sip.record;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.calls.CallEvent;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.calls.RedisCallStore;
@@ -101,6 +102,11 @@ class CallRecorderAttributionTest {
 
     context.runOnContext(v -> letThrough.complete());
     Await.until(Duration.ofSeconds(30), () -> attributedCount(registry) == 1);
+    Await.result(onContext()); // the answer's other handlers ran in the same task on the context
+    // an event written while the lookup was late, asked again (as the journal does when it writes or
+    // replays one): the kept answer, not another read
+    CallEvent earlier = new CallEvent(callId, 1, CallEvent.Type.ANSWERED, t0.plusSeconds(2), meanwhile);
+    assertEquals(visit.sessionId(), Await.result(resolver.enrich(earlier)).record().sessionId());
     recorder.ended(t0.plusSeconds(60), CallStatus.ANSWERED, 200);
     Await.result(recorder.settled());
 
@@ -109,6 +115,12 @@ class CallRecorderAttributionTest {
     assertEquals(1, candidateReads.get(), "the late answer was applied without reading again");
     assertEquals(1.0, attributedCount(registry), "the call is counted attributed once");
     journal.close();
+  }
+
+  private Future<Void> onContext() {
+    Promise<Void> p = Promise.promise();
+    context.runOnContext(v -> p.complete());
+    return p.future();
   }
 
   private static double attributedCount(SimpleMeterRegistry registry) {
