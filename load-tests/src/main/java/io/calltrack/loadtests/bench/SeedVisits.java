@@ -4,7 +4,6 @@ import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.config.RedisConfigStore;
 import io.calltrack.core.pool.RedisPoolEngine;
 import io.calltrack.core.redis.RedisClientFactory;
-import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
@@ -20,16 +19,9 @@ public final class SeedVisits {
   private SeedVisits() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 3) {
-      System.err.println("usage: SeedVisits REDIS_URL PROPERTY VISITS");
-      System.exit(2);
-    }
-    Vertx vertx = Vertx.vertx();
-    int code = 0;
-    try {
+    BenchMain.run("SeedVisits", "REDIS_URL PROPERTY VISITS", args, 3, vertx -> {
       var client = RedisClientFactory.create(vertx, args[0]);
-      RedisPoolEngine engine = new RedisPoolEngine(vertx, client,
-          new RedisConfigStore(vertx, client), Clock.systemUTC());
+      RedisPoolEngine engine = new RedisPoolEngine(vertx, client, new RedisConfigStore(vertx, client), Clock.systemUTC());
       Attribution paid = new Attribution("google", "cpc", "bench", "plumber near me", null, "/landing",
           "https://www.google.com/", null, null, null, null, null);
       int visits = Integer.parseInt(args[2]);
@@ -40,13 +32,7 @@ public final class SeedVisits {
         leased += a.fallback() ? 0 : 1;
       }
       System.out.println("seeded " + leased + " of " + visits + " visits of " + args[1]);
-      code = leased == visits ? 0 : 1;
-    } catch (Exception e) {
-      System.err.println("SeedVisits failed: " + (e.getCause() != null ? e.getCause() : e));
-      code = 1;
-    } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-    System.exit(code);
+      return leased == visits;
+    });
   }
 }
