@@ -143,6 +143,9 @@ public final class RedisPoolEngine implements PoolEngine {
    * numbers only, never a caller's; bounded in case pools churn through many numbers.
    */
   private final io.calltrack.core.ParseCache<PhoneNumber> leasedNumbers = new io.calltrack.core.ParseCache<>(100_000);
+  /** A pool number as a session or an assign gives it, parsed once (libphonenumber is costly). */
+  private final java.util.function.Function<String, PhoneNumber> poolNumber =
+      n -> leasedNumbers.get(n, PhoneNumber::parse);
   /**
    * Pool + visitor -> the session an engine on this Vert.x last gave the visitor there (shared by
    * the HTTP instances of one process): a returning visitor's assign declares that session's key
@@ -441,7 +444,7 @@ public final class RedisPoolEngine implements PoolEngine {
       return readSessions(k, List.of(SessionIds.randomPart(sessionId))).map(read -> {
         Response cut = read.get(1).get(0);
         return Optional.ofNullable(SessionCodec.decode(sessionId, pool.get().property(), read.get(0),
-                cut == null ? null : cut.toString(), now))
+                cut == null ? null : cut.toString(), now, poolNumber))
             .filter(s -> !s.endsAt().plus(historyWindow).isBefore(now));
       });
     });
@@ -587,7 +590,7 @@ public final class RedisPoolEngine implements PoolEngine {
       for (int i = 0; i < chosen.size(); i++) {
         Response cut = cuts.get(i);
         Session s = SessionCodec.decode(poolId + "." + randoms.get(i), property, read.get(i),
-            cut == null ? null : cut.toString(), now);
+            cut == null ? null : cut.toString(), now, poolNumber);
         if (s != null) {
           sessions.add(s);
         }
