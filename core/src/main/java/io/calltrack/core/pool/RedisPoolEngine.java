@@ -363,7 +363,7 @@ public final class RedisPoolEngine implements PoolEngine {
               r.get(1).toString(),
               visitor,
               pool.id(),
-              leasedNumbers.get(r.get(2).toString(), PhoneNumber::parse),
+              poolNumber.apply(r.get(2).toString()),
               property.swapNumbers(),
               pool.leaseSeconds(),
               Instant.ofEpochMilli(r.get(3).toLong()),
