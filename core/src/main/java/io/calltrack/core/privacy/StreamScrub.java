@@ -102,8 +102,7 @@ final class StreamScrub {
             if (pending == 0) {
               bounds.add(Future.succeededFuture(successor(delivered)));
             } else {
-              // the oldest entry still pending is not done
-              bounds.add(redis.xpending(List.of(stream, name)).map(p -> p.get(1).toString()));
+              bounds.add(redis.xpending(List.of(stream, name)).map(p -> oldestPending(p, delivered)));
             }
           }
           return Future.all(bounds).map(all -> {
@@ -114,6 +113,16 @@ final class StreamScrub {
             return bound == null ? NO_LIMIT : bound;
           });
         }));
+  }
+
+  /**
+   * The bound an XPENDING summary gives: its oldest pending entry is not done. The reader may have
+   * acknowledged everything since XINFO counted it pending (the summary then has no oldest); then
+   * every entry it had been delivered by XINFO's time is done.
+   */
+  static String oldestPending(Response summary, String deliveredAtXinfo) {
+    Response oldest = summary == null || summary.size() < 2 ? null : summary.get(1);
+    return oldest == null ? successor(deliveredAtXinfo) : oldest.toString();
   }
 
   /** The id just above {@code id}, so an exclusive bound "(successor" includes {@code id} itself. */

@@ -310,7 +310,9 @@ class PrivacyApiTest extends DniTestBase {
         .forEach(f -> { expected.remove(f); after.remove(f); });
     assertEquals(expected, after);
     // erasing again finds nothing more
-    assertEquals(0, api.request(HttpMethod.DELETE, "/v1/callers/" + caller, null, api.admin()).json().getInteger("calls"));
+    Reply again = api.request(HttpMethod.DELETE, "/v1/callers/" + caller, null, api.admin());
+    assertEquals(200, again.status(), again::toString);
+    assertEquals(0, again.json().getInteger("calls"), again::toString);
   }
 
   @Test
