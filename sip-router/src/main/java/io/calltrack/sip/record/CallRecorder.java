@@ -71,7 +71,10 @@ public final class CallRecorder {
 
   public void ended(Instant at, CallStatus status, Integer code) {
     step(CallEvent.Type.ENDED, at, r -> r.ended(at, status, code));
-    chain.onSuccess(v -> journal.closed(callId));
+    chain.onSuccess(v -> {
+      journal.closed(callId);
+      resolver.settled(callId);
+    });
   }
 
   /**

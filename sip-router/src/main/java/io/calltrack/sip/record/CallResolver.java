@@ -40,23 +40,30 @@ public final class CallResolver {
   private final ConcurrentHashMap<String, Future<CallAttribution>> underWay = new ConcurrentHashMap<>();
   /**
    * Answers that came after a wait for them timed out, by call id: the events written meanwhile are
-   * still unattributed, and the journal asks again when it writes them. Only late answers, and at
-   * most {@value #LATE_KEPT} (the oldest go), so it stays a few MB on a router far behind.
+   * still unattributed, and the journal asks again when it writes them. Kept until the call's last
+   * event is in Redis or the spool ({@link #settled}). They were once kept by count (the newest 2,048):
+   * a router 2 s behind at 1,000 calls/s dropped answers its journal still needed, and looked up 417
+   * calls again in a cold start. The bound is now only a guard against a call that never settles.
    */
-  private final Map<String, CallAttribution> answeredLate = Collections.synchronizedMap(
-      new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, CallAttribution> eldest) {
-          return size() > LATE_KEPT;
-        }
-      });
-  private static final int LATE_KEPT = 2048;
+  private final Map<String, CallAttribution> answeredLate;
+  /** Late answers kept at most, the oldest going first (a few KB each: about 8 s of calls at 1,000 calls/s). */
+  static final int LATE_KEPT = 8_192;
 
   public CallResolver(Context context, PoolEngine engine, Duration timeout, MeterRegistry registry) {
+    this(context, engine, timeout, registry, LATE_KEPT);
+  }
+
+  CallResolver(Context context, PoolEngine engine, Duration timeout, MeterRegistry registry, int lateKept) {
     this.context = context;
     this.attributor = new CallAttributor(engine);
     this.timeout = timeout;
     this.registry = registry;
+    this.answeredLate = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, CallAttribution> eldest) {
+        return size() > lateKept;
+      }
+    });
   }
 
   /** Without counting attributed calls. */
@@ -122,6 +129,11 @@ public final class CallResolver {
       lookup.onComplete(ar -> underWay.remove(record.callId(), lookup));
     }
     return lookup;
+  }
+
+  /** The call's last event is in Redis or the spool: nothing will ask for its late answer any more. */
+  public void settled(String callId) {
+    answeredLate.remove(callId);
   }
 
   /** For the journal: fills in an event's record that was written before it could be resolved. */

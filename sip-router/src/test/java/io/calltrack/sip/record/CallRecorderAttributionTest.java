@@ -53,7 +53,9 @@ class CallRecorderAttributionTest {
   Redis client;
   RedisPoolEngine engine;
   final AtomicInteger candidateReads = new AtomicInteger();
-  final Promise<Void> letThrough = Promise.promise();
+  /** Holds the candidates reads' answers until completed (a test may put a new one in). */
+  final java.util.concurrent.atomic.AtomicReference<Promise<Void>> gate =
+      new java.util.concurrent.atomic.AtomicReference<>(Promise.promise());
 
   @BeforeEach
   void start() {
@@ -100,7 +102,7 @@ class CallRecorderAttributionTest {
     assertEquals(null, meanwhile.resolution(), "written before the lookup answered: not attributed yet");
     assertEquals(1, candidateReads.get(), "the call's later events and their writes waited for its one lookup");
 
-    context.runOnContext(v -> letThrough.complete());
+    context.runOnContext(v -> gate.get().complete());
     Await.until(Duration.ofSeconds(30), () -> attributedCount(registry) == 1);
     Await.result(onContext()); // the answer's other handlers ran in the same task on the context
     // an event written while the lookup was late, asked again (as the journal does when it writes or
@@ -117,6 +119,48 @@ class CallRecorderAttributionTest {
     journal.close();
   }
 
+  @Test
+  void aLateAnswerStaysUntilItsCallIsSettledHoweverManyOtherCallsAnswerLate() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    // room for two late answers, as on a router far behind whose journal lags more calls than that
+    CallResolver resolver = new CallResolver(context, held(engine), Duration.ofMillis(1), registry, 2);
+    RedisCallStore store = new RedisCallStore(client);
+    CallJournal journal = new CallJournal(vertx, context, store, dir, Executors.newSingleThreadExecutor(),
+        resolver::enrich, Duration.ofSeconds(10), Clock.systemUTC());
+    Instant t0 = Instant.now();
+    // the first call answers late and goes on; two more answer late after it, and end
+    CallRecorder going = lateCall(journal, resolver, registry, t0, 1);
+    for (int i = 2; i <= 3; i++) {
+      CallRecorder ending = lateCall(journal, resolver, registry, t0, i);
+      ending.ended(t0.plusSeconds(30), CallStatus.ANSWERED, 200);
+      Await.result(ending.settled());
+    }
+    Await.result(onContext());
+
+    CallRecord meanwhile = Await.result(store.get(property, going.callId())).orElseThrow();
+    assertEquals(null, meanwhile.resolution(), "its started event was written before the lookup answered");
+    CallEvent earlier = new CallEvent(going.callId(), 0, CallEvent.Type.STARTED, t0, meanwhile);
+    assertEquals(visit.sessionId(), Await.result(resolver.enrich(earlier)).record().sessionId(),
+        "the call still going kept its late answer");
+    assertEquals(3, candidateReads.get(), "no call read twice");
+    assertEquals(3.0, attributedCount(registry), "each call counted attributed once");
+    journal.close();
+  }
+
+  /** A call started, its lookup held past the timeout and then let through: its answer came late. */
+  private CallRecorder lateCall(CallJournal journal, CallResolver resolver, SimpleMeterRegistry registry,
+      Instant t0, int n) {
+    String callId = TestRedis.uniqueId("call");
+    CallRecorder recorder = new CallRecorder(journal, resolver,
+        CallRecord.started(callId, callId + "@sip", visit.number(), "+1555777000" + n, property, t0));
+    Await.result(recorder.settled());
+    Promise<Void> gate = this.gate.getAndSet(Promise.promise());
+    context.runOnContext(v -> gate.complete());
+    Await.until(Duration.ofSeconds(30), () -> attributedCount(registry) == n);
+    Await.result(onContext()); // the answer's other handlers ran in the same task on the context
+    return recorder;
+  }
+
   private Future<Void> onContext() {
     Promise<Void> p = Promise.promise();
     context.runOnContext(v -> p.complete());
@@ -127,7 +171,7 @@ class CallRecorderAttributionTest {
     return registry.find("calltrack.calls.attributed").counters().stream().mapToDouble(c -> c.count()).sum();
   }
 
-  /** The engine, with its candidates reads counted and their answers held until {@link #letThrough}. */
+  /** The engine, with its candidates reads counted and their answers held until {@link #gate}. */
   private PoolEngine held(PoolEngine real) {
     return (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(), new Class<?>[] {PoolEngine.class},
         (proxy, method, args) -> {
@@ -141,7 +185,7 @@ class CallRecorderAttributionTest {
             return answer;
           }
           candidateReads.incrementAndGet();
-          return letThrough.future().compose(v -> (Future<?>) answer);
+          return gate.get().future().compose(v -> (Future<?>) answer);
         });
   }
 }
