@@ -60,6 +60,8 @@ public final class CallJournal implements AutoCloseable {
    * Set on {@link #io} before the event that made it so completes; cleared once the replay ends.
    */
   private volatile boolean spooling;
+  /** What waits for everything now in the spool to be in Redis (on {@link #io}). */
+  private final List<Runnable> whenReplayed = new ArrayList<>();
   /** Events given to {@link #write} and not yet in Redis or the spool. */
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private long timerId = -1;
@@ -146,13 +148,13 @@ public final class CallJournal implements AutoCloseable {
     leftovers.forEach((callId, events) -> {
       Future<Void> chain = Future.succeededFuture();
       for (CallEvent e : events) {
-        chain = chain.compose(v -> write(e));
+        chain = chain.compose(v -> write(e)).mapEmpty();
       }
       CallEvent last = events.get(events.size() - 1);
       if (last.type() != CallEvent.Type.ENDED) {
         CallEvent closing = closing(last, now, maxCall);
         logged(closing);
-        chain = chain.compose(v -> write(closing));
+        chain = chain.compose(v -> write(closing)).mapEmpty();
       }
       chain.onSuccess(v -> closed(callId))
           .onFailure(err -> LOG.error("call {} left open: {}", callId, err.toString()));
@@ -172,13 +174,13 @@ public final class CallJournal implements AutoCloseable {
   }
 
   /**
-   * Completes when the event is in Redis or safe in the spool; never fails for Redis trouble. With
-   * nothing spooled the event goes straight to Redis and completes on the Vert.x context; the journal's
-   * executor (a thread wake-up each way) is used only to spool or to queue behind the spool.
+   * Completes when the event is in Redis (true) or safe in the spool (false); never fails for Redis
+   * trouble. With nothing spooled the event goes straight to Redis and completes on the Vert.x context;
+   * the journal's executor (a thread wake-up each way) is used only to spool or to queue behind the spool.
    */
-  public Future<Void> write(CallEvent event) {
+  public Future<Boolean> write(CallEvent event) {
     inFlight.incrementAndGet();
-    Promise<Void> done = Promise.promise();
+    Promise<Boolean> done = Promise.promise();
     writeNow(event).onComplete(ar -> {
       done.handle(ar);
       // after the callbacks: a call's next event, written from them, is counted before this one leaves
@@ -192,12 +194,12 @@ public final class CallJournal implements AutoCloseable {
     return inFlight.get();
   }
 
-  private Future<Void> writeNow(CallEvent event) {
-    Promise<Void> done = Promise.promise();
+  private Future<Boolean> writeNow(CallEvent event) {
+    Promise<Boolean> done = Promise.promise();
     if (!spooling) {
       groupWrite(event).onComplete(ar -> {
         if (ar.succeeded()) {
-          done.complete();
+          done.complete(true);
         } else {
           io.execute(() -> {
             LOG.warn("Redis did not take call event {}#{} ({}); keeping it in the spool",
@@ -215,7 +217,7 @@ public final class CallJournal implements AutoCloseable {
       }
       redisWrite(event).onComplete(ar -> io.execute(() -> {
         if (ar.succeeded()) {
-          done.complete();
+          done.complete(true);
         } else {
           LOG.warn("Redis did not take call event {}#{} ({}); keeping it in the spool",
               event.callId(), event.seq(), ar.cause().toString());
@@ -226,16 +228,36 @@ public final class CallJournal implements AutoCloseable {
     return done.future();
   }
 
+  /**
+   * Runs {@code then} (on the journal's executor) once everything in the spool now is in Redis: at
+   * once if nothing is spooled. A call with an event spooled keeps its late attribution until then.
+   */
+  public void whenSpoolReplayed(Runnable then) {
+    io.execute(() -> {
+      if (spool.isEmpty() && !replaying) {
+        then.run();
+      } else {
+        whenReplayed.add(then);
+      }
+    });
+  }
+
+  private void replayed() {
+    List<Runnable> waiting = List.copyOf(whenReplayed);
+    whenReplayed.clear();
+    waiting.forEach(Runnable::run);
+  }
+
   /** Events waiting on disk for Redis. */
   public int depth() {
     return spool.depth();
   }
 
-  private void toSpool(CallEvent event, Promise<Void> done) {
+  private void toSpool(CallEvent event, Promise<Boolean> done) {
     try {
       spooling = true;
       spool.append(event);
-      done.complete();
+      done.complete(false);
     } catch (RuntimeException e) {
       LOG.error("call event {}#{} lost: neither Redis nor the spool took it", event.callId(), event.seq(), e);
       done.fail(e);
@@ -320,6 +342,7 @@ public final class CallJournal implements AutoCloseable {
     }
     if (spool.isEmpty()) {
       spooling = false;
+      replayed();
       return;
     }
     replaying = true;
@@ -338,6 +361,7 @@ public final class CallJournal implements AutoCloseable {
       replaying = false;
       spooling = false;
       LOG.info("call spool replayed into Redis");
+      replayed();
       return;
     }
     List<Future<Boolean>> writes = round.stream().map(this::redisWrite).toList();

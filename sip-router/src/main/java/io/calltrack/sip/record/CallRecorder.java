@@ -39,6 +39,8 @@ public final class CallRecorder {
   private Step waiting;
   /** The call's attribution lookup, once started (never, for a record that came attributed). */
   private Future<CallAttribution> lookup;
+  /** An event of the call went to the spool, not straight to Redis (set in the chain, read after it). */
+  private volatile boolean spooled;
 
   /** A step's write: waiting, then either written or skipped for the step after it. */
   private static final class Step {
@@ -73,7 +75,11 @@ public final class CallRecorder {
     step(CallEvent.Type.ENDED, at, r -> r.ended(at, status, code));
     chain.onSuccess(v -> {
       journal.closed(callId);
-      resolver.settled(callId);
+      if (spooled) { // a spooled event may still need a late answer when it is replayed
+        journal.whenSpoolReplayed(() -> resolver.settled(callId));
+      } else {
+        resolver.settled(callId);
+      }
     });
   }
 
@@ -139,6 +145,9 @@ public final class CallRecorder {
 
   private Future<Void> emit(int s, CallEvent.Type type, Instant at, UnaryOperator<CallRecord> change) {
     record = change.apply(record);
-    return journal.write(new CallEvent(callId, s, type, at, record));
+    return journal.write(new CallEvent(callId, s, type, at, record)).map(inRedis -> {
+      spooled |= !inRedis;
+      return null;
+    });
   }
 }

@@ -40,8 +40,9 @@ public final class CallResolver {
   private final ConcurrentHashMap<String, Future<CallAttribution>> underWay = new ConcurrentHashMap<>();
   /**
    * Answers that came after a wait for them timed out, by call id: the events written meanwhile are
-   * still unattributed, and the journal asks again when it writes them. Kept until the call's last
-   * event is in Redis or the spool ({@link #settled}). They were once kept by count (the newest 2,048):
+   * still unattributed, and the journal asks again when it writes them (or replays them from the
+   * spool). Kept until every event of the call is in Redis ({@link #settled}; for a call with an event spooled,
+   * once the spool is replayed). They were once kept by count (the newest 2,048):
    * a router 2 s behind at 1,000 calls/s dropped answers its journal still needed, and looked up 417
    * calls again in a cold start. The bound is now only a guard against a call that never settles.
    */
@@ -131,9 +132,13 @@ public final class CallResolver {
     return lookup;
   }
 
-  /** The call's last event is in Redis or the spool: nothing will ask for its late answer any more. */
+  /** Every event of the call is in Redis (none in the spool): nothing will ask for its late answer any more. */
   public void settled(String callId) {
     answeredLate.remove(callId);
+  }
+
+  boolean keepsLateAnswer(String callId) {
+    return answeredLate.containsKey(callId);
   }
 
   /** For the journal: fills in an event's record that was written before it could be resolved. */

@@ -72,8 +72,9 @@ class CallJournalGroupTest {
     }
     // given from the journal's own context, as the calls' later events are: the group's timer cannot
     // fire before the last of them is given
-    List<Future<Void>> written = Await.result(onContext(() -> events.stream().map(journal::write).toList()));
+    List<Future<Boolean>> written = Await.result(onContext(() -> events.stream().map(journal::write).toList()));
     Await.result(Future.all(written));
+    assertTrue(written.stream().allMatch(Future::result), "every event answered as in Redis, none spooled");
 
     assertEquals(List.of(200), groups, "one group of every event");
     assertEquals(List.of(), alone);
@@ -100,7 +101,7 @@ class CallJournalGroupTest {
       String id = i == 2 ? late : TestRedis.uniqueId("call" + i);
       events.add(new CallEvent(id, 0, CallEvent.Type.STARTED, t0, started(id, property, t0)));
     }
-    List<Future<Void>> written = Await.result(onContext(() -> events.stream().map(journal::write).toList()));
+    List<Future<Boolean>> written = Await.result(onContext(() -> events.stream().map(journal::write).toList()));
     for (int i = 0; i < 5; i++) {
       if (i != 2) {
         Await.result(written.get(i));

@@ -1,6 +1,7 @@
 package io.calltrack.sip.record;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.calls.CallEvent;
@@ -18,12 +19,14 @@ import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.TestNumbers;
 import io.calltrack.core.testing.TestRedis;
+import io.calltrack.localredis.EmbeddedRedis;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -145,6 +148,41 @@ class CallRecorderAttributionTest {
     assertEquals(3, candidateReads.get(), "no call read twice");
     assertEquals(3.0, attributedCount(registry), "each call counted attributed once");
     journal.close();
+  }
+
+  @Test
+  void aCallWithAnEventInTheSpoolKeepsItsLateAnswerUntilTheSpoolIsReplayed() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    CallResolver resolver = new CallResolver(context, held(engine), Duration.ofMillis(1), registry);
+    // the calls go to a Redis of their own, down while the call is going: its events are spooled
+    EmbeddedRedis callsRedis = TestRedis.dedicated();
+    try {
+      RedisCallStore store = new RedisCallStore(RedisClientFactory.create(vertx, callsRedis.url()));
+      CallJournal journal = new CallJournal(vertx, context, store, dir, Executors.newSingleThreadExecutor(),
+          resolver::enrich, Duration.ofSeconds(2), Clock.systemUTC());
+      callsRedis.stop();
+      Instant t0 = Instant.now();
+      CallRecorder call = lateCall(journal, resolver, registry, t0, 1);
+      call.ended(t0.plusSeconds(30), CallStatus.ANSWERED, 200);
+      Await.result(call.settled());
+      assertEquals(2, journal.depth(), "both events in the spool, the started one not attributed");
+      assertTrue(resolver.keepsLateAnswer(call.callId()), "the call ended, its started event still needs the answer");
+
+      callsRedis.start();
+      journal.start(Duration.ofMillis(20));
+      Await.until(Duration.ofSeconds(30), () -> journal.depth() == 0 && !resolver.keepsLateAnswer(call.callId()));
+      List<String> entries = Await.result(RedisAPI.api(RedisClientFactory.create(vertx, callsRedis.url()))
+          .xrange(List.of(RedisCallStore.eventsStream(property), "-", "+"))).stream()
+          .map(e -> e.get(1).toString()).toList();
+      assertEquals(2, entries.size(), entries::toString);
+      assertTrue(entries.get(0).contains("STARTED") || entries.get(0).contains("started"), entries::toString);
+      assertTrue(entries.get(0).contains(visit.sessionId()), "the replayed started event carries the late answer");
+      assertEquals(1, candidateReads.get(), "not read again for the replay");
+      assertEquals(1.0, attributedCount(registry));
+      journal.close();
+    } finally {
+      callsRedis.stop();
+    }
   }
 
   /** A call started, its lookup held past the timeout and then let through: its answer came late. */
