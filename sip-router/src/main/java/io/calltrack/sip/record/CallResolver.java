@@ -135,6 +135,10 @@ public final class CallResolver {
   /** Every event of the call is in Redis (none in the spool): nothing will ask for its late answer any more. */
   public void settled(String callId) {
     answeredLate.remove(callId);
+    Future<CallAttribution> running = underWay.get(callId);
+    if (running != null) { // its answer, kept when it comes, is not wanted either (after the keeping, in order)
+      running.onComplete(ar -> answeredLate.remove(callId));
+    }
   }
 
   boolean keepsLateAnswer(String callId) {

@@ -160,6 +160,7 @@ class CallRecorderAttributionTest {
       RedisCallStore store = new RedisCallStore(RedisClientFactory.create(vertx, callsRedis.url()));
       CallJournal journal = new CallJournal(vertx, context, store, dir, Executors.newSingleThreadExecutor(),
           resolver::enrich, Duration.ofSeconds(2), Clock.systemUTC());
+      journal.start(Duration.ofMillis(20)); // as the router does: replays whenever Redis takes them
       callsRedis.stop();
       Instant t0 = Instant.now();
       CallRecorder call = lateCall(journal, resolver, registry, t0, 1);
@@ -169,7 +170,6 @@ class CallRecorderAttributionTest {
       assertTrue(resolver.keepsLateAnswer(call.callId()), "the call ended, its started event still needs the answer");
 
       callsRedis.start();
-      journal.start(Duration.ofMillis(20));
       Await.until(Duration.ofSeconds(30), () -> journal.depth() == 0 && !resolver.keepsLateAnswer(call.callId()));
       List<String> entries = Await.result(RedisAPI.api(RedisClientFactory.create(vertx, callsRedis.url()))
           .xrange(List.of(RedisCallStore.eventsStream(property), "-", "+"))).stream()
@@ -183,6 +183,26 @@ class CallRecorderAttributionTest {
     } finally {
       callsRedis.stop();
     }
+  }
+
+  @Test
+  void aCallThatEndsBeforeItsLookupAnswersKeepsNothing() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    CallResolver resolver = new CallResolver(context, held(engine), Duration.ofMillis(1), registry);
+    CallJournal journal = new CallJournal(vertx, context, new RedisCallStore(client), dir,
+        Executors.newSingleThreadExecutor(), resolver::enrich, Duration.ofSeconds(10), Clock.systemUTC());
+    String callId = TestRedis.uniqueId("call");
+    Instant t0 = Instant.now();
+    CallRecorder call = new CallRecorder(journal, resolver,
+        CallRecord.started(callId, callId + "@sip", visit.number(), "+15557770009", property, t0));
+    call.ended(t0.plusSeconds(5), CallStatus.FAILED, 486);
+    Await.result(call.settled());
+
+    context.runOnContext(v -> gate.get().complete());
+    Await.until(Duration.ofSeconds(30), () -> attributedCount(registry) == 1);
+    Await.result(onContext());
+    assertEquals(false, resolver.keepsLateAnswer(callId), "every event of the call was written: nothing asks again");
+    journal.close();
   }
 
   /** A call started, its lookup held past the timeout and then let through: its answer came late. */
