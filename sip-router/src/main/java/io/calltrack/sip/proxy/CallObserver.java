@@ -17,6 +17,21 @@ public interface CallObserver {
   /** After {@link #ended}: what became of the call's media (relayed or not, where its recording is). */
   default void media(io.calltrack.sip.media.MediaAnchor.Outcome outcome) {}
 
+  /**
+   * What an ended call observes: nothing more. The call lingers after its end (retransmissions, a stray
+   * BYE) without its recorder: the record, the attribution and its candidates go once written.
+   */
+  CallObserver ENDED = new CallObserver() {
+    @Override
+    public void ringing(Instant at) {}
+
+    @Override
+    public void answered(Instant at, int code) {}
+
+    @Override
+    public void ended(Instant at, CallStatus status, Integer code) {}
+  };
+
   /** Makes the observer of a call that is being forwarded. */
   interface Factory {
     CallObserver started(NewCall call);

@@ -181,6 +181,9 @@ final class ProxiedCall {
     if (media.state() != MediaLeg.State.OFF) { // no relay configured: nothing to say about media, no event
       media.end().onSuccess(observer::media); // the relay forgets the call; its recording is closed
     }
+    // the call lingers LINGER for retransmissions: with 8 scored candidates an attributed call's recorder
+    // holds a few KB, which every young GC of those seconds would copy
+    observer = CallObserver.ENDED;
     proxy.ended(this, status);
     exec.execute(this::release); // after the task that ended the call: it may still relay the final response
     proxy.timer(LINGER, this, () -> proxy.forget(this));
