@@ -1,12 +1,28 @@
 package io.calltrack.sip.proxy;
 
+import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.stack.SIPStackTimerTask;
-import gov.nist.javax.sip.stack.timers.DefaultSipTimer;
+import gov.nist.javax.sip.stack.timers.SipTimer;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The stack's timer ({@code gov.nist.javax.sip.TIMER_CLASS_NAME}) with the two waits that keep
- * finished transactions on the heap held to {@value #WAIT_MILLIS} ms, as Kamailio's tm holds its
- * wait timer to 5 s:
+ * The stack's timer ({@code gov.nist.javax.sip.TIMER_CLASS_NAME}): its transactions' timers on a timer
+ * wheel, with the two waits that keep finished transactions on the heap held to {@value #WAIT_MILLIS} ms,
+ * as Kamailio's tm holds its wait timer to 5 s.
+ *
+ * <p>A wheel, not the stack's default {@code java.util.Timer}: a transaction has a timer that
+ * fires every 500 ms while it lives, so at 1,000 calls/s that timer's queue (a binary heap) held tens
+ * of thousands of tasks, each run and each schedule cost a sift through it, and a cancelled task stayed
+ * in it, with its transaction, until it came due. On the wheel scheduling and cancelling cost the same
+ * at any size, and a cancelled task leaves at the next tick.
+ *
+ * <p>The two waits:
  * <ul>
  *   <li>Timer J. A non-INVITE server transaction over UDP (every BYE the router relays) stays
  *       completed 64*T1 = 32 s only to answer retransmissions of its request. A BYE retransmitted later
@@ -18,21 +34,118 @@ import gov.nist.javax.sip.stack.timers.DefaultSipTimer;
  * </ul>
  * At 1,000 calls/s the two kept 32,000 and 8,000 transactions with their messages on the heap.
  */
-public class StackTimer extends DefaultSipTimer {
+public class StackTimer implements SipTimer {
+  private static final Logger LOG = LoggerFactory.getLogger(StackTimer.class);
   static final long WAIT_MILLIS = 5_000;
+  /**
+   * The wheel's tick: a timer fires up to this much late. The stack's shortest timer is T1 (500 ms),
+   * which only paces retransmissions over UDP.
+   */
+  static final long TICK_MILLIS = 10;
   /** The stack's Timer J task (an anonymous class of the server transaction). */
   static final String TIMER_J = "gov.nist.javax.sip.stack.SIPServerTransactionImpl$1";
   /** The stack's linger task of a terminated transaction. */
   static final String LINGER = "gov.nist.javax.sip.stack.SIPTransactionImpl$LingerTimer";
 
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final HashedWheelTimer wheel = new HashedWheelTimer(r -> {
+    Thread t = new Thread(r, "calltrack-sip-stack-timer");
+    t.setDaemon(true);
+    return t;
+  }, TICK_MILLIS, TimeUnit.MILLISECONDS, 4096);
+
   @Override
   public boolean schedule(SIPStackTimerTask task, long delay) {
-    return super.schedule(task, delayOf(task, delay));
+    return submit(task, delayOf(task, delay), 0);
+  }
+
+  @Override
+  public boolean scheduleWithFixedDelay(SIPStackTimerTask task, long delay, long period) {
+    return submit(task, delay, period);
+  }
+
+  @Override
+  public boolean cancel(SIPStackTimerTask task) {
+    return task.getSipTimerTask() instanceof Scheduled s && s.cancel();
+  }
+
+  @Override
+  public void start(SipStackImpl stack, Properties configuration) {
+    started.set(true);
+  }
+
+  @Override
+  public void stop() {
+    started.set(false);
+    wheel.stop(); // the tasks still waiting are dropped, as java.util.Timer's cancel drops them
+  }
+
+  @Override
+  public boolean isStarted() {
+    return started.get();
   }
 
   /** The delay the task gets: Timer J and the linger at most {@value #WAIT_MILLIS} ms, every other as the stack asked. */
   static long delayOf(SIPStackTimerTask task, long delay) {
     String name = task.getClass().getName();
     return name.equals(TIMER_J) || name.equals(LINGER) ? Math.min(delay, WAIT_MILLIS) : delay;
+  }
+
+  private boolean submit(SIPStackTimerTask task, long delay, long period) {
+    if (!started.get()) { // as the stack's own timer: its callers expect this once it is stopped
+      throw new IllegalStateException("the SIP stack's timer is stopped: no new tasks can be scheduled");
+    }
+    Scheduled scheduled = new Scheduled(task, period);
+    scheduled.next(delay);
+    return true;
+  }
+
+  /** One task of the stack on the wheel; a periodic one schedules its next run after each run (fixed delay). */
+  private final class Scheduled implements io.netty.util.TimerTask {
+    /** Null once cancelled: a run already due then does nothing. */
+    private volatile SIPStackTimerTask task;
+    private final long period;
+    private volatile Timeout timeout;
+
+    Scheduled(SIPStackTimerTask task, long period) {
+      this.task = task;
+      this.period = period;
+      task.setSipTimerTask(this);
+    }
+
+    void next(long delay) {
+      timeout = wheel.newTimeout(this, Math.max(0, delay), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void run(Timeout fired) {
+      SIPStackTimerTask current = task;
+      if (current == null) {
+        return;
+      }
+      try {
+        current.runTask();
+      } catch (Throwable e) { // one task's failure must not stop the others
+        LOG.warn("SIP stack timer task {} failed", current.getClass().getName(), e);
+      }
+      if (period > 0 && task != null && started.get()) {
+        try {
+          next(period);
+        } catch (IllegalStateException stopped) {
+          // the wheel stopped while this ran: nothing more to schedule
+        }
+      }
+    }
+
+    boolean cancel() {
+      SIPStackTimerTask current = task;
+      if (current == null) {
+        return false;
+      }
+      current.cleanUpBeforeCancel();
+      task = null;
+      Timeout t = timeout;
+      return t == null || t.cancel();
+    }
   }
 }

@@ -1,6 +1,8 @@
 package io.calltrack.sip.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gov.nist.javax.sip.stack.SIPStackTimerTask;
@@ -24,7 +26,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * On a real stack: a completed non-INVITE server transaction lingers 5 s (Timer J capped), not 32 s,
- * and an answered INVITE's terminated transaction 5 s, not 8.
+ * and an answered INVITE's terminated transaction 5 s, not 8. On its own: the wheel keeps the stack's
+ * timer contract (periodic tasks, cancel, a failing task, stop).
  */
 @Timeout(60)
 class StackTimerTest {
@@ -57,6 +60,82 @@ class StackTimerTest {
     assertEquals(List.of(8_000L), ASKED.get(StackTimer.LINGER), "the stack asks its linger, 8 s");
     assertEquals(List.of(StackTimer.WAIT_MILLIS), GIVEN.get(StackTimer.LINGER));
     onlyChanged(StackTimer.LINGER);
+  }
+
+  @Test
+  void aPeriodicTaskRunsUntilCancelledThenIsCleanedUpAndRunsNoMore() throws Exception {
+    StackTimer timer = new StackTimer();
+    timer.start(null, new Properties());
+    try {
+      Counting periodic = new Counting(false);
+      timer.scheduleWithFixedDelay(periodic, 1, 10);
+      Await.until(Duration.ofSeconds(10), () -> periodic.runs.get() >= 3);
+      assertTrue(timer.cancel(periodic), "a task still scheduled is cancelled");
+      int atCancel = periodic.runs.get();
+      assertEquals(1, periodic.cleanedUp.get(), "the stack's clean-up runs at cancel");
+      assertFalse(timer.cancel(periodic), "cancelling twice cancels nothing more");
+      // a later task on the same wheel: by the time it runs the periodic one would have run ~20 times more
+      Counting later = new Counting(false);
+      timer.schedule(later, 200);
+      Await.until(Duration.ofSeconds(10), () -> later.runs.get() == 1);
+      assertTrue(periodic.runs.get() <= atCancel + 1, "at most the run under way at cancel: " + periodic.runs);
+    } finally {
+      timer.stop();
+    }
+  }
+
+  @Test
+  void aTaskThatThrowsStopsNeitherItselfNorTheOthers() throws Exception {
+    StackTimer timer = new StackTimer();
+    timer.start(null, new Properties());
+    try {
+      Counting failing = new Counting(true);
+      timer.scheduleWithFixedDelay(failing, 1, 10);
+      Counting other = new Counting(false);
+      timer.schedule(other, 5);
+      Await.until(Duration.ofSeconds(10), () -> failing.runs.get() >= 3 && other.runs.get() == 1);
+    } finally {
+      timer.stop();
+    }
+  }
+
+  @Test
+  void aStoppedTimerTakesNoNewTask() {
+    StackTimer timer = new StackTimer();
+    timer.start(null, new Properties());
+    assertTrue(timer.isStarted());
+    timer.stop();
+    assertFalse(timer.isStarted());
+    assertThrows(IllegalStateException.class, () -> timer.schedule(new Counting(false), 1));
+  }
+
+  /** A stack task that counts its runs and clean-ups, and throws on each run if told to. */
+  private static final class Counting extends SIPStackTimerTask {
+    final java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger cleanedUp = new java.util.concurrent.atomic.AtomicInteger();
+    private final boolean fails;
+
+    Counting(boolean fails) {
+      this.fails = fails;
+    }
+
+    @Override
+    public void runTask() {
+      runs.incrementAndGet();
+      if (fails) {
+        throw new IllegalStateException("a task of the stack failed");
+      }
+    }
+
+    @Override
+    public void cleanUpBeforeCancel() {
+      cleanedUp.incrementAndGet();
+    }
+
+    @Override
+    public Object getThreadHash() {
+      return null;
+    }
   }
 
   /** Sends one request to a stack that answers it 200, and waits until the stack scheduled {@code task}. */
