@@ -21,6 +21,8 @@ import javax.sip.SipFactory;
 import javax.sip.SipProvider;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -62,47 +64,46 @@ class StackTimerTest {
     onlyChanged(StackTimer.LINGER);
   }
 
-  @Test
-  void aPeriodicTaskRunsUntilCancelledThenIsCleanedUpAndRunsNoMore() throws Exception {
-    StackTimer timer = new StackTimer();
+  /** A timer on its own, for the contract tests (its wheel's thread starts with its first task). */
+  private final StackTimer timer = new StackTimer();
+
+  @BeforeEach
+  void startTimer() {
     timer.start(null, new Properties());
-    try {
-      Counting periodic = new Counting(false);
-      timer.scheduleWithFixedDelay(periodic, 1, 10);
-      Await.until(Duration.ofSeconds(10), () -> periodic.runs.get() >= 3);
-      assertTrue(timer.cancel(periodic), "a task still scheduled is cancelled");
-      int atCancel = periodic.runs.get();
-      assertEquals(1, periodic.cleanedUp.get(), "the stack's clean-up runs at cancel");
-      assertFalse(timer.cancel(periodic), "cancelling twice cancels nothing more");
-      // a later task on the same wheel: by the time it runs the periodic one would have run ~20 times more
-      Counting later = new Counting(false);
-      timer.schedule(later, 200);
-      Await.until(Duration.ofSeconds(10), () -> later.runs.get() == 1);
-      assertTrue(periodic.runs.get() <= atCancel + 1, "at most the run under way at cancel: " + periodic.runs);
-    } finally {
-      timer.stop();
-    }
+  }
+
+  @AfterEach
+  void stopTimer() {
+    timer.stop();
   }
 
   @Test
-  void aTaskThatThrowsStopsNeitherItselfNorTheOthers() throws Exception {
-    StackTimer timer = new StackTimer();
-    timer.start(null, new Properties());
-    try {
-      Counting failing = new Counting(true);
-      timer.scheduleWithFixedDelay(failing, 1, 10);
-      Counting other = new Counting(false);
-      timer.schedule(other, 5);
-      Await.until(Duration.ofSeconds(10), () -> failing.runs.get() >= 3 && other.runs.get() == 1);
-    } finally {
-      timer.stop();
-    }
+  void aPeriodicTaskRunsUntilCancelledThenIsCleanedUpAndRunsNoMore() {
+    Counting periodic = new Counting(false);
+    timer.scheduleWithFixedDelay(periodic, 1, 10);
+    Await.until(Duration.ofSeconds(10), () -> periodic.runs.get() >= 3);
+    assertTrue(timer.cancel(periodic), "a task still scheduled is cancelled");
+    int atCancel = periodic.runs.get();
+    assertEquals(1, periodic.cleanedUp.get(), "the stack's clean-up runs at cancel");
+    assertFalse(timer.cancel(periodic), "cancelling twice cancels nothing more");
+    // a later task on the same wheel: by the time it runs the periodic one would have run ~20 times more
+    Counting later = new Counting(false);
+    timer.schedule(later, 200);
+    Await.until(Duration.ofSeconds(10), () -> later.runs.get() == 1);
+    assertTrue(periodic.runs.get() <= atCancel + 1, "at most the run under way at cancel: " + periodic.runs);
+  }
+
+  @Test
+  void aTaskThatThrowsStopsNeitherItselfNorTheOthers() {
+    Counting failing = new Counting(true);
+    timer.scheduleWithFixedDelay(failing, 1, 10);
+    Counting other = new Counting(false);
+    timer.schedule(other, 5);
+    Await.until(Duration.ofSeconds(10), () -> failing.runs.get() >= 3 && other.runs.get() == 1);
   }
 
   @Test
   void aStoppedTimerTakesNoNewTask() {
-    StackTimer timer = new StackTimer();
-    timer.start(null, new Properties());
     assertTrue(timer.isStarted());
     timer.stop();
     assertFalse(timer.isStarted());

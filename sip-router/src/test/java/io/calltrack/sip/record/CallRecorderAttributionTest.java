@@ -85,14 +85,19 @@ class CallRecorderAttributionTest {
     Await.result(vertx.close());
   }
 
+  /** A journal writing to {@code store}, giving up a Redis write after {@code writeTimeout}, resolving with {@code resolver}. */
+  private CallJournal journal(CallResolver resolver, RedisCallStore store, Duration writeTimeout) {
+    return new CallJournal(vertx, context, store, dir, Executors.newSingleThreadExecutor(), resolver::enrich,
+        writeTimeout, Clock.systemUTC());
+  }
+
   @Test
   void aCallWhoseLookupOutlastsTheTimeoutIsLookedUpOnceAndWrittenAttributed() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     // 1 ms: every wait for the held lookup times out, as on a router far behind
     CallResolver resolver = new CallResolver(context, held(engine), Duration.ofMillis(1), registry);
     RedisCallStore store = new RedisCallStore(client);
-    CallJournal journal = new CallJournal(vertx, context, store, dir, Executors.newSingleThreadExecutor(),
-        resolver::enrich, Duration.ofSeconds(10), Clock.systemUTC());
+    CallJournal journal = journal(resolver, store, Duration.ofSeconds(10));
     String callId = TestRedis.uniqueId("call");
     Instant t0 = Instant.now();
     CallRecorder recorder = new CallRecorder(journal, resolver,
@@ -128,8 +133,7 @@ class CallRecorderAttributionTest {
     // room for two late answers, as on a router far behind whose journal lags more calls than that
     CallResolver resolver = new CallResolver(context, held(engine), Duration.ofMillis(1), registry, 2);
     RedisCallStore store = new RedisCallStore(client);
-    CallJournal journal = new CallJournal(vertx, context, store, dir, Executors.newSingleThreadExecutor(),
-        resolver::enrich, Duration.ofSeconds(10), Clock.systemUTC());
+    CallJournal journal = journal(resolver, store, Duration.ofSeconds(10));
     Instant t0 = Instant.now();
     // the first call answers late and goes on; two more answer late after it, and end
     CallRecorder going = lateCall(journal, resolver, registry, t0, 1);
@@ -158,8 +162,7 @@ class CallRecorderAttributionTest {
     EmbeddedRedis callsRedis = TestRedis.dedicated();
     try {
       RedisCallStore store = new RedisCallStore(RedisClientFactory.create(vertx, callsRedis.url()));
-      CallJournal journal = new CallJournal(vertx, context, store, dir, Executors.newSingleThreadExecutor(),
-          resolver::enrich, Duration.ofSeconds(2), Clock.systemUTC());
+      CallJournal journal = journal(resolver, store, Duration.ofSeconds(2));
       journal.start(Duration.ofMillis(20)); // as the router does: replays whenever Redis takes them
       callsRedis.stop();
       Instant t0 = Instant.now();
@@ -189,8 +192,7 @@ class CallRecorderAttributionTest {
   void aCallThatEndsBeforeItsLookupAnswersKeepsNothing() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     CallResolver resolver = new CallResolver(context, held(engine), Duration.ofMillis(1), registry);
-    CallJournal journal = new CallJournal(vertx, context, new RedisCallStore(client), dir,
-        Executors.newSingleThreadExecutor(), resolver::enrich, Duration.ofSeconds(10), Clock.systemUTC());
+    CallJournal journal = journal(resolver, new RedisCallStore(client), Duration.ofSeconds(10));
     String callId = TestRedis.uniqueId("call");
     Instant t0 = Instant.now();
     CallRecorder call = new CallRecorder(journal, resolver,
