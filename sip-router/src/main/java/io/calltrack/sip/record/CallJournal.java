@@ -242,6 +242,13 @@ public final class CallJournal implements AutoCloseable {
     });
   }
 
+  /** How many waits for the spool's replay there are now (tests: they must not grow with an outage). */
+  Future<Integer> waitsForReplay() {
+    Promise<Integer> p = Promise.promise();
+    io.execute(() -> p.complete(whenReplayed.size()));
+    return p.future();
+  }
+
   private void replayed() {
     List<Runnable> waiting = List.copyOf(whenReplayed);
     whenReplayed.clear();

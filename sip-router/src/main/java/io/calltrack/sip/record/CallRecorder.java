@@ -75,7 +75,11 @@ public final class CallRecorder {
     step(CallEvent.Type.ENDED, at, r -> r.ended(at, status, code));
     chain.onSuccess(v -> {
       journal.closed(callId);
-      if (spooled) { // a spooled event may still need a late answer when it is replayed
+      // a spooled event may still need a late answer when it is replayed. Only a call that has one (or
+      // a lookup that may give one) waits for the replay: in a Redis outage every call is spooled and
+      // none has an answer, and a wait per call would grow with the outage (an hour at 1,000 calls/s:
+      // 3.6 million waits, the router's heap)
+      if (spooled && resolver.mayKeepLateAnswer(callId)) {
         journal.whenSpoolReplayed(() -> resolver.settled(callId));
       } else {
         resolver.settled(callId);

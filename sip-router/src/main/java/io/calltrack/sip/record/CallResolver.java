@@ -145,6 +145,15 @@ public final class CallResolver {
     return answeredLate.containsKey(callId);
   }
 
+  /**
+   * Whether the call has a late answer kept, or a lookup that may yet give one: only then can a
+   * replayed event of the call need it. A call whose lookup failed (Redis down) has neither, and its
+   * replayed events are looked up afresh.
+   */
+  public boolean mayKeepLateAnswer(String callId) {
+    return answeredLate.containsKey(callId) || underWay.containsKey(callId);
+  }
+
   /** For the journal: fills in an event's record that was written before it could be resolved. */
   public Future<CallEvent> enrich(CallEvent event) {
     if (event.record().resolution() != null) {

@@ -189,6 +189,41 @@ class CallRecorderAttributionTest {
   }
 
   @Test
+  void callsSpooledInARedisOutageLeaveNoWaitForTheReplayBehind() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    // one Redis for everything, down: every lookup fails and every event goes to the spool
+    EmbeddedRedis down = TestRedis.dedicated();
+    try {
+      Redis downClient = RedisClientFactory.create(vertx, down.url());
+      RedisPoolEngine downEngine = new RedisPoolEngine(vertx, downClient,
+          Await.result(RedisConfigStore.create(vertx, downClient)), Clock.systemUTC());
+      CallResolver resolver = new CallResolver(context, downEngine, Duration.ofSeconds(1), registry);
+      CallJournal journal = journal(resolver, new RedisCallStore(downClient), Duration.ofSeconds(1));
+      journal.start(Duration.ofMillis(20));
+      down.stop();
+      Instant t0 = Instant.now();
+      int calls = 20;
+      for (int i = 0; i < calls; i++) {
+        String callId = TestRedis.uniqueId("outage");
+        CallRecorder call = new CallRecorder(journal, resolver,
+            CallRecord.started(callId, callId + "@sip", visit.number(), "+15557771" + (100 + i), property, t0));
+        call.ended(t0.plusSeconds(30), CallStatus.ANSWERED, 200);
+        Await.result(call.settled());
+        assertEquals(false, resolver.mayKeepLateAnswer(callId), "its lookup failed: no answer to keep");
+      }
+      assertEquals(2 * calls, journal.depth(), "every event in the spool");
+      assertEquals(0, Await.result(journal.waitsForReplay()),
+          "no call waits for the replay: none has an answer a replayed event could need");
+
+      down.start();
+      Await.until(Duration.ofSeconds(30), () -> journal.depth() == 0);
+      journal.close();
+    } finally {
+      down.stop();
+    }
+  }
+
+  @Test
   void aCallThatEndsBeforeItsLookupAnswersKeepsNothing() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     CallResolver resolver = new CallResolver(context, held(engine), Duration.ofMillis(1), registry);
