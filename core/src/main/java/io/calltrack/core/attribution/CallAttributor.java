@@ -40,6 +40,15 @@ public final class CallAttributor {
 
   /** The attribution of a call to {@code number} from {@code caller} (E.164 or null) at {@code at}. */
   public Future<CallAttribution> attribute(PhoneNumber number, String caller, Instant at) {
+    return attribute(number, caller, at, true);
+  }
+
+  /**
+   * The same; with {@code counted} false the call is not counted in its pool's attribution counts and
+   * its caller is not remembered: a call looked up again (an event of it replayed from the router's
+   * spool) was counted at its first lookup.
+   */
+  public Future<CallAttribution> attribute(PhoneNumber number, String caller, Instant at, boolean counted) {
     return engine.candidates(number, caller, at).compose(c -> {
       if (c.poolId() == null) {
         if (c.staticNumber() != null) {
@@ -51,6 +60,9 @@ public final class CallAttributor {
         return Future.succeededFuture(CallAttribution.UNATTRIBUTED);
       }
       CallAttribution a = score(c, at, caller, c.previousVisitor());
+      if (!counted) {
+        return Future.succeededFuture(a);
+      }
       engine.countAttributed(c.poolId(), a.confidence().json());
       if (a.top() != null && (a.confidence() == Confidence.EXACT || a.confidence() == Confidence.PROBABLE)) {
         return engine.rememberCaller(c.poolId(), caller, a.top().visitorId())

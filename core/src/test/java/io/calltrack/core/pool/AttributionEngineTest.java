@@ -89,6 +89,29 @@ class AttributionEngineTest {
   }
 
   @Test
+  void aCallLookedUpAgainUncountedLeavesThePoolsCountsAlone() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 1, 120, 1800, OnExhausted.SHARE_CHANNEL, null);
+    Assignment a = result(engine.assign(p.id(), "visitor-a", GOOGLE));
+    clock.advance(Duration.ofSeconds(20));
+    call(a, "+12125550123");
+    io.calltrack.core.testing.Await.until(Duration.ofSeconds(10), () -> result(engine.status(pool.id())),
+        s -> total(s) == 1);
+
+    // the same call's events replayed from a router's spool: looked up again, not counted again
+    result(attributor.attribute(a.number(), "+12125550123", clock.instant(), false));
+    result(attributor.attribute(a.number(), "+12125550123", clock.instant(), false));
+    call(a, "+12125550124"); // another call, counted
+    PoolStatus status = io.calltrack.core.testing.Await.until(Duration.ofSeconds(10),
+        () -> result(engine.status(pool.id())), s -> total(s) >= 2);
+    assertEquals(2, total(status), "two calls counted, the uncounted lookups not: " + status);
+  }
+
+  private static long total(PoolStatus s) {
+    return PoolStatus.CONFIDENCES.stream().mapToLong(s::calls).sum();
+  }
+
+  @Test
   void sharingNeedsTheSameChannelElseFallback() {
     PropertyConfig p = f.newProperty();
     f.newPool(p, 1, 120, 1800, OnExhausted.SHARE_CHANNEL, null);

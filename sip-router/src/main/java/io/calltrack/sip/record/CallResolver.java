@@ -81,11 +81,16 @@ public final class CallResolver {
 
   /** The record with its attribution; fails if Redis could not answer in time (the record stays unresolved). */
   public Future<CallRecord> resolve(CallRecord record) {
+    return resolve(record, true);
+  }
+
+  /** The same; a new lookup counts the call only if {@code counted}. */
+  private Future<CallRecord> resolve(CallRecord record, boolean counted) {
     if (record.resolution() != null || record.number() == null) {
       return Future.succeededFuture(record);
     }
     Promise<CallRecord> p = Promise.promise();
-    context.runOnContext(v -> within(record, lookUpOnContext(record)).onComplete(p));
+    context.runOnContext(v -> within(record, lookUpOnContext(record, counted)).onComplete(p));
     return p.future();
   }
 
@@ -96,7 +101,7 @@ public final class CallResolver {
    */
   public Future<CallAttribution> lookUp(CallRecord record) {
     Promise<CallAttribution> p = Promise.promise();
-    context.runOnContext(v -> lookUpOnContext(record).onComplete(p));
+    context.runOnContext(v -> lookUpOnContext(record, true).onComplete(p));
     return p.future();
   }
 
@@ -114,7 +119,8 @@ public final class CallResolver {
         .onFailure(err -> lookup.onSuccess(a -> answeredLate.put(record.callId(), a)));
   }
 
-  private Future<CallAttribution> lookUpOnContext(CallRecord record) {
+  /** {@code counted}: a new lookup counts the call (its pool's counts, the attributed-calls meter). */
+  private Future<CallAttribution> lookUpOnContext(CallRecord record, boolean counted) {
     Future<CallAttribution> running = underWay.get(record.callId());
     if (running != null) {
       return running;
@@ -123,8 +129,11 @@ public final class CallResolver {
     if (late != null) {
       return Future.succeededFuture(late);
     }
-    Future<CallAttribution> lookup = attributor.attribute(record.number(), record.caller(), record.startedAt())
-        .onSuccess(this::count);
+    Future<CallAttribution> lookup = attributor.attribute(record.number(), record.caller(), record.startedAt(),
+        counted);
+    if (counted) {
+      lookup.onSuccess(this::count);
+    }
     if (!lookup.isComplete()) {
       underWay.put(record.callId(), lookup);
       lookup.onComplete(ar -> underWay.remove(record.callId(), lookup));
@@ -159,7 +168,10 @@ public final class CallResolver {
     if (event.record().resolution() != null) {
       return Future.succeededFuture(event);
     }
-    return resolve(event.record())
+    // each event written unattributed is looked up again (its call's lookups failed, as in a Redis
+    // outage, or it was replayed long after the call): the call is counted at its first event only,
+    // not once per event
+    return resolve(event.record(), event.seq() == 0)
         .map(r -> new CallEvent(event.callId(), event.seq(), event.type(), event.at(), r));
   }
 
