@@ -124,6 +124,42 @@ start_redis() {
   log "redis-server did not start"; cat "$WORK/redis.log" >&2; return 1
 }
 
+# The router benchmarks' set-up on loopback (router-threads, router-call-memory, router-outage); each
+# expects WORK, PIDS, NUMBER and SIPP_DIR. bench_redis [ON_EXHAUSTED]: a redis-server with the "bench"
+# property and a pool of NUMBER whose calls go to the SIPp business line (ON_EXHAUSTED: the pool's
+# onExhausted; none: the engine's default). Sets REDIS_PORT, REDIS_PID and UAS_PORT.
+bench_redis() {
+  local exhausted=""
+  [ -n "${1:-}" ] && exhausted=", \"onExhausted\": \"$1\""
+  REDIS_PORT=$(free_sip_port); UAS_PORT=$(free_sip_port)
+  start_redis "$REDIS_PORT"; PIDS+=("$REDIS_PID")
+  cat > "$WORK/config.json" <<JSON
+{"properties": [{"id": "bench", "name": "bench", "swapNumbers": ["+15559990000"], "defaultNumber": "+15559990000",
+                 "businessLine": "sip:+15559990000@127.0.0.1:$UAS_PORT", "timezone": "UTC"}],
+ "pools": [{"id": "bench-pool", "property": "bench", "numbers": ["$NUMBER"], "leaseSeconds": 120, "holdSeconds": 1800$exhausted}]}
+JSON
+  java -cp "$(lt_classpath)" io.calltrack.loadtests.bench.ApplyConfig "redis://127.0.0.1:$REDIS_PORT" "$WORK/config.json" >&2
+}
+
+# bench_router: the SIPp business line on UAS_PORT, then ./calltrack sip-router against bench_redis's
+# Redis, waiting until it listens. Sets UAS_PID, ROUTER_PORT, METRICS_PORT and JVM_PID (the router's java).
+bench_router() {
+  ROUTER_PORT=$(free_sip_port); METRICS_PORT=$(free_sip_port)
+  (cd "$WORK" && exec sipp -sf "$SIPP_DIR/business-line-uas.xml" -i 127.0.0.1 -p "$UAS_PORT" -buff_size 4194304 \
+    -nostdin -bg >/dev/null 2>"$WORK/uas.err") || true
+  UAS_PID=$(pgrep -n -f "sipp -sf $SIPP_DIR/business-line-uas.xml -i 127.0.0.1 -p $UAS_PORT" || true)
+  [ -n "$UAS_PID" ] || { log "SIPp UAS did not start"; cat "$WORK/uas.err" >&2; exit 1; }
+  PIDS+=("$UAS_PID")
+  CALLTRACK_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" CALLTRACK_SIP_PORT=$ROUTER_PORT CALLTRACK_SIP_HOST=127.0.0.1 \
+    CALLTRACK_SIP_TRUNKS=127.0.0.0/8 CALLTRACK_SIP_MAX_CPS_PER_SOURCE=0 CALLTRACK_HTTP_HOST=127.0.0.1 \
+    CALLTRACK_HTTP_PORT=$(free_sip_port) CALLTRACK_METRICS_PORT=$METRICS_PORT CALLTRACK_DATA_DIR="$WORK/data" \
+    "$REPO_ROOT/calltrack" sip-router >"$WORK/router.log" 2>&1 &
+  local launcher=$!
+  PIDS+=("$launcher")
+  for _ in $(seq 300); do ss -Hlun "sport = :$ROUTER_PORT" | grep -q . && break; sleep 0.2; done
+  JVM_PID=$(pgrep -P "$launcher" java || echo "$launcher")
+}
+
 # Percentiles of a file of numbers (one per line): pctl FILE 50 99 99.9 -> "p50 p99 p99.9"
 pctl() {
   local f=$1; shift
