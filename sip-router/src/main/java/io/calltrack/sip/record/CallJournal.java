@@ -55,6 +55,10 @@ public final class CallJournal implements AutoCloseable {
   private boolean replaying;
   /** Replay rounds Redis refused since the last one it took (logged once per streak, not every check). */
   private int failedRounds;
+  /** The replay under way: when it began, events and rounds Redis took (for the line that ends it). */
+  private java.time.Instant replayBegan;
+  private long replayedEvents;
+  private long replayedRounds;
   /**
    * Anything in the spool or being replayed: new events go through {@link #io} to queue behind it.
    * Set on {@link #io} before the event that made it so completes; cleared once the replay ends.
@@ -353,6 +357,9 @@ public final class CallJournal implements AutoCloseable {
       return;
     }
     replaying = true;
+    if (replayBegan == null) {
+      replayBegan = clock.instant();
+    }
     replayNext();
   }
 
@@ -369,7 +376,11 @@ public final class CallJournal implements AutoCloseable {
     if (round.isEmpty()) {
       replaying = false;
       spooling = false;
-      LOG.info("call spool replayed into Redis");
+      LOG.info("call spool replayed into Redis: {} event(s) in {} round(s) over {} s", replayedEvents, replayedRounds,
+          replayBegan == null ? 0 : Duration.between(replayBegan, clock.instant()).toSeconds());
+      replayBegan = null;
+      replayedEvents = 0;
+      replayedRounds = 0;
       replayed();
       return;
     }
@@ -381,6 +392,8 @@ public final class CallJournal implements AutoCloseable {
           failedRounds = 0;
         }
         spool.ack(round.size());
+        replayedEvents += round.size();
+        replayedRounds++;
         replayNext();
       } else {
         // an operator watching a spool that does not drain needs to know why, once, not twice a second
