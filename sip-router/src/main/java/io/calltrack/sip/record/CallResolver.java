@@ -49,6 +49,16 @@ public final class CallResolver {
   private final Map<String, CallAttribution> answeredLate;
   /** Late answers kept at most, the oldest going first (a few KB each: about 8 s of calls at 1,000 calls/s). */
   static final int LATE_KEPT = 8_192;
+  /**
+   * Calls whose counted lookup at a journal event failed: the next event of the call counts it
+   * ({@link #enrich}). Bounded like the late answers (a call whose last event it was stays uncounted).
+   */
+  private final Map<String, Boolean> uncounted = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > LATE_KEPT;
+    }
+  });
 
   public CallResolver(Context context, PoolEngine engine, Duration timeout, MeterRegistry registry) {
     this(context, engine, timeout, registry, LATE_KEPT);
@@ -134,6 +144,7 @@ public final class CallResolver {
     if (counted) {
       lookup.onSuccess(this::count);
     }
+
     if (!lookup.isComplete()) {
       underWay.put(record.callId(), lookup);
       lookup.onComplete(ar -> underWay.remove(record.callId(), lookup));
@@ -170,9 +181,18 @@ public final class CallResolver {
     }
     // each event written unattributed is looked up again (its call's lookups failed, as in a Redis
     // outage, or it was replayed long after the call): the call is counted at its first event only,
-    // not once per event
-    return resolve(event.record(), event.seq() == 0)
-        .map(r -> new CallEvent(event.callId(), event.seq(), event.type(), event.at(), r));
+    // not once per event, or at the next one if that one's lookup failed (Redis coming back between
+    // an event's lookup and its write: it went to Redis unattributed, uncounted)
+    String callId = event.callId();
+    boolean owed = uncounted.remove(callId) != null; // taken whatever the seq: seq 0 may be sent again
+    boolean counted = event.seq() == 0 || owed;
+    return resolve(event.record(), counted)
+        .onFailure(err -> {
+          if (counted && !(err instanceof java.util.concurrent.TimeoutException)) { // one timed out still counts when it answers
+            uncounted.put(callId, Boolean.TRUE);
+          }
+        })
+        .map(r -> new CallEvent(callId, event.seq(), event.type(), event.at(), r));
   }
 
   static CallRecord apply(CallRecord record, CallAttribution a) {

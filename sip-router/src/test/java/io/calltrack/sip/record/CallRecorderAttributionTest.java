@@ -245,6 +245,39 @@ class CallRecorderAttributionTest {
     journal.close();
   }
 
+  @Test
+  void aReplayedCallWhoseFirstLookupFailedIsCountedAtItsNextEventAndOnlyThere() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    // the first read refused, as by a Redis coming back between an event's lookup and its write
+    AtomicInteger refusals = new AtomicInteger(1);
+    PoolEngine refusingOnce = (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(),
+        new Class<?>[] {PoolEngine.class}, (proxy, method, args) -> {
+          if (method.getName().equals("candidates") && refusals.getAndDecrement() > 0) {
+            return Future.failedFuture(new java.io.IOException("Connection refused"));
+          }
+          try {
+            return method.invoke(engine, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    CallResolver resolver = new CallResolver(context, refusingOnce, Duration.ofSeconds(10), registry);
+    String callId = TestRedis.uniqueId("call");
+    Instant t0 = Instant.now();
+    CallRecord started = CallRecord.started(callId, callId + "@sip", visit.number(), "+15557770011", property, t0);
+    CallRecord answered = started.answered(t0.plusSeconds(2), 200);
+
+    // the journal writes an event whose lookup failed as it is: unattributed
+    Await.failure(resolver.enrich(new CallEvent(callId, 0, CallEvent.Type.STARTED, t0, started)));
+    CallEvent next = Await.result(resolver.enrich(new CallEvent(callId, 1, CallEvent.Type.ANSWERED, t0.plusSeconds(2),
+        answered)));
+    assertEquals(visit.sessionId(), next.record().sessionId());
+    Await.result(resolver.enrich(new CallEvent(callId, 2, CallEvent.Type.ENDED, t0.plusSeconds(9),
+        answered.ended(t0.plusSeconds(9), CallStatus.ANSWERED, 200))));
+    Await.result(onContext());
+    assertEquals(1.0, attributedCount(registry), "counted at the event after the failed one, and not again");
+  }
+
   /** A call started, its lookup held past the timeout and then let through: its answer came late. */
   private CallRecorder lateCall(CallJournal journal, CallResolver resolver, SimpleMeterRegistry registry,
       Instant t0, int n) {
