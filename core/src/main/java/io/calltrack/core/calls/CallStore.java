@@ -3,7 +3,9 @@ package io.calltrack.core.calls;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Call records and the call event stream. */
@@ -12,14 +14,19 @@ public interface CallStore {
   Future<Boolean> apply(CallEvent event);
 
   /**
-   * Applies events of different calls together; the answers in the events' order, as {@link #apply}
-   * gives them. Fails as a whole if the store could not be reached (then any of them may have been
+   * Applies events together; the answers in the events' order, as {@link #apply} gives them. Events of
+   * one call are applied in the order given (a later seq first would make the earlier one a replay,
+   * skipped). Fails as a whole if the store could not be reached (then any of them may have been
    * applied: applying one again changes nothing).
    */
   default Future<List<Boolean>> applyAll(List<CallEvent> events) {
     List<Future<Boolean>> each = new ArrayList<>(events.size());
+    Map<String, Future<Boolean>> lastOfCall = new HashMap<>();
     for (CallEvent e : events) {
-      each.add(apply(e));
+      Future<Boolean> before = lastOfCall.get(e.callId());
+      Future<Boolean> applied = before == null ? apply(e) : before.compose(v -> apply(e));
+      lastOfCall.put(e.callId(), applied);
+      each.add(applied);
     }
     return Future.all(each).map(all -> each.stream().map(Future::result).toList());
   }

@@ -139,8 +139,9 @@ public final class LuaScript {
    * <p>Only for a script that a second run with the same arguments leaves as the first left it (as
    * {@code apply-event} does, by its seq): a batch that Redis answered with an error in any of its
    * runs ({@code NOSCRIPT} after a restart, or a run the script refused) says only that one failed,
-   * so each run is then sent again on its own, and gets its own answer or error. A batch that did not
-   * reach Redis fails whole, sent no further.
+   * so each run is then sent again on its own, one after another (the batch's order holds: a call's
+   * events may share a batch), and the first error fails the whole. A batch that did not reach Redis
+   * fails whole, sent no further.
    */
   public Future<List<Response>> runAll(Redis redis, List<Run> runs, Durability durability) {
     if (runs.isEmpty()) {
@@ -163,19 +164,22 @@ public final class LuaScript {
       if (!(err instanceof Response)) { // not Redis's answer: the batch did not get through
         return Future.failedFuture(err);
       }
-      List<Future<Response>> each = new ArrayList<>(runs.size());
-      for (Run r : runs) {
-        each.add(durability.enabled() ? runReplicated(redis, r.keys(), r.args(), durability)
-            : run(RedisAPI.api(redis), r.keys(), r.args()));
-      }
-      return Future.join(each).transform(done -> {
-        for (Future<Response> f : each) {
-          if (f.failed()) {
-            return Future.failedFuture(f.cause());
-          }
-        }
-        return Future.succeededFuture(each.stream().map(Future::result).toList());
-      });
+      return oneByOne(redis, runs, durability, 0, new ArrayList<>(runs.size()));
+    });
+  }
+
+  /** The runs from {@code from} on, each once the one before it has its answer: the batch's order holds. */
+  private Future<List<Response>> oneByOne(Redis redis, List<Run> runs, Durability durability, int from,
+      List<Response> answers) {
+    if (from == runs.size()) {
+      return Future.succeededFuture(answers);
+    }
+    Run r = runs.get(from);
+    Future<Response> one = durability.enabled() ? runReplicated(redis, r.keys(), r.args(), durability)
+        : run(RedisAPI.api(redis), r.keys(), r.args());
+    return one.compose(res -> {
+      answers.add(res);
+      return oneByOne(redis, runs, durability, from + 1, answers);
     });
   }
 

@@ -364,15 +364,17 @@ public final class CallJournal implements AutoCloseable {
   }
 
   /**
-   * Replays the spool in rounds: up to {@value #REPLAY_ROUND} events of different calls at once (a
-   * call's own events stay one at a time, in order), enriched together and written in one batch
-   * ({@link CallStore#applyAll}), acknowledged together. The new events of a busy router queue behind
-   * the spool, so the replay must outrun them: one event per round trip never did at 1,000 calls/s,
-   * and rounds of 64 events each written on its own did not either (after a 4-minute outage the spool
-   * grew for as long as the calls went on).
+   * Replays the spool in rounds: its oldest {@value #REPLAY_ROUND} events at once, enriched together
+   * and written in one batch per shard ({@link CallStore#applyAll}, which applies a call's events in
+   * their order), acknowledged together. The new events of a busy router queue behind the spool, so
+   * the replay must outrun them: one event per round trip never did at 1,000 calls/s, nor did rounds
+   * that ended at a call's second event (a spool holds a call's events close together, so those rounds
+   * held a few events each).
    */
   private void replayNext() {
-    List<CallEvent> round = spool.peekRound(REPLAY_ROUND);
+    // after a refusal, one event tries whether Redis is back: a whole round would look up and send
+    // hundreds of events at every check into a Redis that takes none
+    List<CallEvent> round = spool.peekRound(failedRounds > 0 ? 1 : REPLAY_ROUND);
     if (round.isEmpty()) {
       replaying = false;
       spooling = false;

@@ -190,14 +190,13 @@ final class Spool implements AutoCloseable {
   }
 
   /**
-   * The oldest events, up to {@code max}, stopping before a call's second event: events of different
-   * calls may go to Redis together, a call's own one at a time and in order.
+   * The oldest events, up to {@code max}, in the spool's order: a call's events among them keep their
+   * order, and the store applies them in it ({@link io.calltrack.core.calls.CallStore#applyAll}).
    */
   java.util.List<CallEvent> peekRound(int max) {
-    java.util.List<CallEvent> round = new java.util.ArrayList<>();
-    java.util.Set<String> calls = new java.util.HashSet<>();
+    java.util.List<CallEvent> round = new java.util.ArrayList<>(Math.min(max, pending.size()));
     for (CallEvent e : pending) {
-      if (round.size() == max || !calls.add(e.callId())) {
+      if (round.size() == max) {
         break;
       }
       round.add(e);

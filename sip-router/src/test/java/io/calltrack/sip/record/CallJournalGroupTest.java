@@ -46,6 +46,8 @@ class CallJournalGroupTest {
   /** What the journal handed the store: the size of each group, and events written alone. */
   final List<Integer> groups = Collections.synchronizedList(new ArrayList<>());
   final List<String> alone = Collections.synchronizedList(new ArrayList<>());
+  /** The store refuses every write, as an unreachable Redis does. */
+  volatile boolean down;
 
   @BeforeEach
   void start() {
@@ -120,6 +122,61 @@ class CallJournalGroupTest {
     journal.close();
   }
 
+  @Test
+  void aReplayRoundCarriesEachCallsEventsTogetherAndRedisTakesThemInOrder() {
+    String property = TestRedis.uniqueId("replay");
+    down = true; // every write refused: each event goes to the spool
+    CallJournal journal = journal(Future::succeededFuture);
+    Instant t0 = Instant.parse("2031-02-01T12:00:00Z");
+    List<String> ids = new ArrayList<>();
+    List<CallEvent> events = new ArrayList<>();
+    for (int i = 0; i < 30; i++) { // as a spool fills: a call's events one after another
+      String id = TestRedis.uniqueId("call" + i);
+      ids.add(id);
+      CallRecord started = started(id, property, t0);
+      CallRecord answered = started.answered(t0.plusSeconds(2), 200);
+      events.add(new CallEvent(id, 0, CallEvent.Type.STARTED, t0, started));
+      events.add(new CallEvent(id, 1, CallEvent.Type.ANSWERED, t0.plusSeconds(2), answered));
+      events.add(new CallEvent(id, 2, CallEvent.Type.ENDED, t0.plusSeconds(9),
+          answered.ended(t0.plusSeconds(9), io.calltrack.core.calls.CallStatus.ANSWERED, null)));
+    }
+    for (CallEvent e : events) { // a call waits for each of its events before it gives the next
+      assertEquals(false, Await.result(Await.result(onContext(() -> journal.write(e)))), "spooled");
+    }
+    assertEquals(90, journal.depth());
+    groups.clear();
+
+    journal.start(Duration.ofMillis(20)); // Redis still down: the replay is refused, check after check
+    Await.until(Duration.ofSeconds(30), () -> groups.size() >= 4);
+    List<Integer> refused = List.copyOf(groups);
+    assertEquals(90, refused.get(0), "one round of every event: a call's later events do not end it");
+    assertEquals(Collections.nCopies(refused.size() - 1, 1), refused.subList(1, refused.size()),
+        "after a refusal one event tries whether Redis is back, not a whole round");
+
+    down = false;
+    Await.until(Duration.ofSeconds(30), () -> journal.depth() == 0);
+    // (a check may have been refused between the snapshot and Redis coming back: only the last two count)
+    List<Integer> taken = List.copyOf(groups.subList(groups.size() - 2, groups.size()));
+    assertEquals(List.of(1, 89), taken, "the event that found Redis back, then the rest in one round");
+    io.vertx.redis.client.RedisAPI api = io.vertx.redis.client.RedisAPI.api(
+        RedisClientFactory.create(vertx, TestRedis.url()));
+    List<String> streamed = new ArrayList<>();
+    for (var entry : Await.result(api.xrange(List.of(RedisCallStore.eventsStream(property), "-", "+")))) {
+      var fields = entry.get(1);
+      streamed.add(fields.get(1) + "#" + fields.get(3)); // callId, seq
+    }
+    List<String> expected = new ArrayList<>();
+    for (String id : ids) {
+      expected.add(id + "#0");
+      expected.add(id + "#1");
+      expected.add(id + "#2");
+      assertEquals(events.get(expected.size() - 1).record(), Await.result(redisStore.get(property, id)).orElseThrow(),
+          "the record as its last event left it");
+    }
+    assertEquals(expected, streamed, "every event in the stream once, each call's in order");
+    journal.close();
+  }
+
   private CallJournal journal(Function<CallEvent, Future<CallEvent>> enrich) {
     CallJournal journal = new CallJournal(vertx, context, new Counting(redisStore), dir, Executors.newSingleThreadExecutor(),
         enrich, Duration.ofSeconds(10), Clock.systemUTC());
@@ -149,13 +206,13 @@ class CallJournalGroupTest {
     @Override
     public Future<Boolean> apply(CallEvent event) {
       alone.add(event.callId());
-      return store.apply(event);
+      return down ? Future.failedFuture("Redis unreachable") : store.apply(event);
     }
 
     @Override
     public Future<List<Boolean>> applyAll(List<CallEvent> events) {
       groups.add(events.size());
-      return store.applyAll(events);
+      return down ? Future.failedFuture("Redis unreachable") : store.applyAll(events);
     }
 
     @Override
