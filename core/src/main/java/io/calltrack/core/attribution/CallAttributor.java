@@ -60,17 +60,26 @@ public final class CallAttributor {
         return Future.succeededFuture(CallAttribution.UNATTRIBUTED);
       }
       CallAttribution a = score(c, at, caller, c.previousVisitor());
-      if (!counted) {
-        return Future.succeededFuture(a);
-      }
-      engine.countAttributed(c.poolId(), a.confidence().json());
-      if (a.top() != null && (a.confidence() == Confidence.EXACT || a.confidence() == Confidence.PROBABLE)) {
-        return engine.rememberCaller(c.poolId(), caller, a.top().visitorId())
-            .otherwiseEmpty()
-            .map(v -> a);
-      }
-      return Future.succeededFuture(a);
+      return counted ? count(a, caller) : Future.succeededFuture(a);
     });
+  }
+
+  /**
+   * Counts a call found uncounted ({@link #attribute(PhoneNumber, String, Instant, boolean)}) in its
+   * pool's attribution counts and remembers its caller: for a caller that decides itself which of a
+   * call's lookups counts it. Nothing for a call to a number of no pool.
+   */
+  public Future<CallAttribution> count(CallAttribution a, String caller) {
+    if (a.poolId() == null) {
+      return Future.succeededFuture(a);
+    }
+    engine.countAttributed(a.poolId(), a.confidence().json());
+    if (a.top() != null && (a.confidence() == Confidence.EXACT || a.confidence() == Confidence.PROBABLE)) {
+      return engine.rememberCaller(a.poolId(), caller, a.top().visitorId())
+          .otherwiseEmpty()
+          .map(v -> a);
+    }
+    return Future.succeededFuture(a);
   }
 
   static CallAttribution score(Candidates c, Instant at, String caller, String previousVisitor) {

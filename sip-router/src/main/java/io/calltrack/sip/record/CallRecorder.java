@@ -39,8 +39,11 @@ public final class CallRecorder {
   private Step waiting;
   /** The call's attribution lookup, once started (never, for a record that came attributed). */
   private Future<CallAttribution> lookup;
-  /** An event of the call went to the spool, not straight to Redis (set in the chain, read after it). */
-  private volatile boolean spooled;
+  /**
+   * An event of the call went to the spool unattributed, not straight to Redis: its replay will look
+   * the call up again (set in the chain, read after it).
+   */
+  private volatile boolean spooledUnattributed;
 
   /** A step's write: waiting, then either written or skipped for the step after it. */
   private static final class Step {
@@ -58,6 +61,7 @@ public final class CallRecorder {
     this.callId = initial.callId();
     this.record = initial;
     this.logged = initial;
+    resolver.opened(callId);
     journal.logged(new CallEvent(callId, seq++, CallEvent.Type.STARTED, initial.startedAt(), initial));
     // resolve first: the STARTED event carries the attribution whenever Redis can give it in time
     this.chain = attributed().compose(v -> emit(0, CallEvent.Type.STARTED, initial.startedAt(), r -> r));
@@ -75,11 +79,12 @@ public final class CallRecorder {
     step(CallEvent.Type.ENDED, at, r -> r.ended(at, status, code));
     chain.onSuccess(v -> {
       journal.closed(callId);
-      // a spooled event may still need a late answer when it is replayed. Only a call that has one (or
-      // a lookup that may give one) waits for the replay: in a Redis outage every call is spooled and
-      // none has an answer, and a wait for each grew the heap for as long as the outage lasted (72 MB
-      // a minute at 500 calls/s, each wait holding its recorder). The wait holds the id alone.
-      if (spooled && resolver.mayKeepLateAnswer(callId)) {
+      // a spooled event may still need a late answer when it is replayed, or must not count the call
+      // again. Only a call that has such an answer (or a lookup that may give one), or that a lookup
+      // has counted, waits for the replay: in a Redis outage every call is spooled and none has an
+      // answer, and a wait for each grew the heap for as long as the outage lasted (72 MB a minute at
+      // 500 calls/s, each wait holding its recorder). The wait holds the id alone.
+      if (spooledUnattributed && (resolver.mayKeepLateAnswer(callId) || resolver.countedInProgress(callId))) {
         CallResolver r = resolver;
         String id = callId;
         journal.whenSpoolReplayed(() -> r.settled(id));
@@ -151,8 +156,9 @@ public final class CallRecorder {
 
   private Future<Void> emit(int s, CallEvent.Type type, Instant at, UnaryOperator<CallRecord> change) {
     record = change.apply(record);
-    return journal.write(new CallEvent(callId, s, type, at, record)).map(inRedis -> {
-      spooled |= !inRedis;
+    CallRecord written = record;
+    return journal.write(new CallEvent(callId, s, type, at, written)).map(inRedis -> {
+      spooledUnattributed |= !inRedis && written.resolution() == null && written.number() != null;
       return null;
     });
   }

@@ -47,6 +47,15 @@ public final class CallResolver {
    * calls again in a cold start. The bound is now only a guard against a call that never settles.
    */
   private final Map<String, CallAttribution> answeredLate;
+  /**
+   * Calls in progress here (from {@link #opened} until {@link #settled}), and whether one of their
+   * lookups has counted them yet. A call whose first event went to the spool unattributed while it
+   * went on is looked up twice, by its own next step and by the replay of that event, in either
+   * order: the first answer counts it, the other does not. Calls not in progress (ended, or an
+   * earlier run's) are counted at their first event's lookup ({@link #enrich}).
+   */
+  private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicBoolean> inProgress =
+      new ConcurrentHashMap<>();
   /** Late answers kept at most, the oldest going first (a few KB each: about 8 s of calls at 1,000 calls/s). */
   static final int LATE_KEPT = 8_192;
   /**
@@ -139,11 +148,10 @@ public final class CallResolver {
     if (late != null) {
       return Future.succeededFuture(late);
     }
-    Future<CallAttribution> lookup = attributor.attribute(record.number(), record.caller(), record.startedAt(),
-        counted);
-    if (counted) {
-      lookup.onSuccess(this::count);
-    }
+    String callId = record.callId();
+    Future<CallAttribution> lookup = attributor.attribute(record.number(), record.caller(), record.startedAt(), false)
+        .compose(a -> counts(callId, counted) ? attributor.count(a, record.caller()).onSuccess(this::count)
+            : Future.succeededFuture(a));
 
     if (!lookup.isComplete()) {
       underWay.put(record.callId(), lookup);
@@ -152,8 +160,32 @@ public final class CallResolver {
     return lookup;
   }
 
-  /** Every event of the call is in Redis (none in the spool): nothing will ask for its late answer any more. */
+  /**
+   * Whether this answer of the call's lookups is the one that counts the call: for a call in
+   * progress, the first answer; for any other, as {@code counted} says.
+   */
+  private boolean counts(String callId, boolean counted) {
+    java.util.concurrent.atomic.AtomicBoolean done = inProgress.get(callId);
+    return done == null ? counted : done.compareAndSet(false, true);
+  }
+
+  /** A call began here: its lookups, its own and its replayed events', count it once between them. */
+  public void opened(String callId) {
+    inProgress.putIfAbsent(callId, new java.util.concurrent.atomic.AtomicBoolean());
+  }
+
+  /** Whether a lookup has counted the call, which is in progress here. */
+  public boolean countedInProgress(String callId) {
+    java.util.concurrent.atomic.AtomicBoolean done = inProgress.get(callId);
+    return done != null && done.get();
+  }
+
+  /**
+   * Every event of the call is in Redis (none in the spool): nothing will ask for its late answer any
+   * more, nor look it up again while it is in progress.
+   */
   public void settled(String callId) {
+    inProgress.remove(callId);
     answeredLate.remove(callId);
     Future<CallAttribution> running = underWay.get(callId);
     if (running != null) { // its answer, kept when it comes, is not wanted either (after the keeping, in order)

@@ -278,6 +278,66 @@ class CallRecorderAttributionTest {
     assertEquals(1.0, attributedCount(registry), "counted at the event after the failed one, and not again");
   }
 
+  @Test
+  void aCallInProgressWhenRedisComesBackIsCountedOnceWhenItsOwnLookupAnswersFirst() {
+    countedOnceAcrossARedisReturn(false);
+  }
+
+  @Test
+  void aCallInProgressWhenRedisComesBackIsCountedOnceWhenTheReplayAnswersFirst() {
+    countedOnceAcrossARedisReturn(true);
+  }
+
+  /**
+   * A call starts while Redis is down (its first event spooled unattributed) and goes on after Redis
+   * is back: it is looked up by its own next step and by the replay of that event, in either order.
+   */
+  private void countedOnceAcrossARedisReturn(boolean replayFirst) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    EmbeddedRedis own = TestRedis.dedicated();
+    try {
+      Redis ownClient = RedisClientFactory.create(vertx, own.url());
+      RedisPoolEngine ownEngine = new RedisPoolEngine(vertx, ownClient,
+          Await.result(RedisConfigStore.create(vertx, ownClient)), Clock.systemUTC());
+      CallResolver resolver = new CallResolver(context, ownEngine, Duration.ofSeconds(1), registry);
+      RedisCallStore store = new RedisCallStore(ownClient);
+      CallJournal journal = journal(resolver, store, Duration.ofSeconds(1)); // not started: replays when told
+      own.stop();
+      String callId = TestRedis.uniqueId("straddle");
+      Instant t0 = Instant.now();
+      CallRecorder call = new CallRecorder(journal, resolver,
+          CallRecord.started(callId, callId + "@sip", visit.number(), "+15557772001", property, t0));
+      Await.result(call.settled());
+      assertEquals(1, journal.depth(), "its first event in the spool, unattributed");
+      own.start();
+
+      if (replayFirst) {
+        journal.start(Duration.ofMillis(20));
+        Await.until(Duration.ofSeconds(30), () -> journal.depth() == 0);
+        Await.result(onContext());
+        assertEquals(1.0, attributedCount(registry), "counted by the replay of its first event");
+      }
+      call.answered(t0.plusSeconds(2), 200);
+      Await.result(call.settled());
+      Await.result(onContext());
+      assertEquals(1.0, attributedCount(registry), replayFirst ? "its own lookup found it counted"
+          : "counted by its own next step");
+      call.ended(t0.plusSeconds(9), CallStatus.ANSWERED, 200);
+      Await.result(call.settled());
+      if (!replayFirst) {
+        journal.start(Duration.ofMillis(20));
+      }
+      Await.until(Duration.ofSeconds(30), () -> journal.depth() == 0);
+      Await.until(Duration.ofSeconds(30), () -> Await.result(journal.waitsForReplay()) == 0);
+      Await.result(onContext());
+      assertEquals(1.0, attributedCount(registry), "counted once");
+      assertEquals(CallStatus.ANSWERED, Await.result(store.get(property, callId)).orElseThrow().status());
+      journal.close();
+    } finally {
+      own.stop();
+    }
+  }
+
   /** A call started, its lookup held past the timeout and then let through: its answer came late. */
   private CallRecorder lateCall(CallJournal journal, CallResolver resolver, SimpleMeterRegistry registry,
       Instant t0, int n) {
