@@ -48,6 +48,10 @@ final class ConfigChangeListener {
   private boolean subscribed;
   private long probeTimer = -1;
   private long probeSeq;
+  /** Attempts to subscribe that failed since the subscription was last made (or lost). */
+  private int failedAttempts;
+  /** A streak of failed attempts is logged at its first and then once a minute (one a second while Redis was away). */
+  static final int WARN_EVERY = 60;
   /** The probe awaited (null: none), and when it was sent. */
   private String pendingProbe;
   private long pendingSince;
@@ -113,13 +117,21 @@ final class ConfigChangeListener {
             if (ar.succeeded() && !closed) {
               subscribed = true;
               pendingProbe = null;
+              if (failedAttempts > 0) {
+                LOG.warn("subscribed to configuration changes again after {} failed attempt(s)", failedAttempts);
+                failedAttempts = 0;
+              }
               onSubscribed.run();
             } else if (!closed) {
               if (connection != null) {
                 connection.close();
                 connection = null;
               }
-              LOG.warn("cannot subscribe to configuration changes, retrying: {}", ar.cause() == null ? "?" : ar.cause().getMessage());
+              failedAttempts++;
+              if (warnsAt(failedAttempts)) {
+                LOG.warn("cannot subscribe to configuration changes ({} attempt(s) so far), retrying every second: {}",
+                    failedAttempts, ar.cause() == null ? "?" : ar.cause().getMessage());
+              }
               retry();
             }
           }
@@ -213,6 +225,11 @@ final class ConfigChangeListener {
       conn.close();
       retry();
     }
+  }
+
+  /** Whether the {@code n}th failed attempt of a streak is logged: the first, then once a minute. */
+  static boolean warnsAt(int n) {
+    return n % WARN_EVERY == 1;
   }
 
   private void retry() {
