@@ -50,9 +50,29 @@ public final class Sipp implements AutoCloseable {
         + "Install the Debian package 'sip-tester' (apt-get install sip-tester), or run scripts/test, which does.");
   }
 
+  /**
+   * A free port for SIPp's SIP socket, outside the media ports an {@code -mp} among {@code extra} gives
+   * it (audio and video RTP and RTCP: four from there): the two were picked free each on its own, and
+   * once landed on the same port (SIPp: "Unable to bind video RTP socket").
+   */
+  private static int sipPort(String... extra) {
+    int media = -1;
+    for (int i = 0; i + 1 < extra.length; i++) {
+      if (extra[i].equals("-mp")) {
+        media = Integer.parseInt(extra[i + 1]);
+      }
+    }
+    while (true) {
+      int port = EmbeddedRedis.freePort();
+      if (media < 0 || port < media || port >= media + 4) {
+        return port;
+      }
+    }
+  }
+
   /** A business line: {@code scenario} (e.g. business-line-uas.xml) answering {@code calls} calls on a free port. */
   public static Sipp uas(String scenario, int calls, String transport, String... extra) {
-    int port = EmbeddedRedis.freePort();
+    int port = sipPort(extra);
     List<String> args = new ArrayList<>(List.of("-sf", SCENARIOS.resolve(scenario).toString(), "-i", "127.0.0.1",
         "-p", Integer.toString(port), "-m", Integer.toString(calls), "-t", transportFlag(transport)));
     args.addAll(List.of(extra));
@@ -62,7 +82,7 @@ public final class Sipp implements AutoCloseable {
   /** A trunk calling {@code number} through the router at {@code routerPort}. */
   public static Sipp uac(String scenario, int routerPort, String number, int calls, Duration pause, String transport,
       String... extra) {
-    int port = EmbeddedRedis.freePort();
+    int port = sipPort(extra);
     List<String> args = new ArrayList<>(List.of("127.0.0.1:" + routerPort, "-sf", SCENARIOS.resolve(scenario).toString(),
         "-s", number, "-i", "127.0.0.1", "-p", Integer.toString(port), "-m", Integer.toString(calls),
         "-t", transportFlag(transport), "-r", "5"));
