@@ -177,6 +177,42 @@ class CallJournalGroupTest {
     journal.close();
   }
 
+  @Test
+  void eventsInFlightWhenRedisStopsAnsweringAreLoggedOnceAndTheReplaysEndSaysHowMany() {
+    String property = TestRedis.uniqueId("quiet");
+    CallJournal journal = journal(Future::succeededFuture);
+    Instant t0 = Instant.parse("2031-02-01T13:00:00Z");
+    List<CallEvent> events = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      String id = TestRedis.uniqueId("quiet" + i);
+      events.add(new CallEvent(id, 0, CallEvent.Type.STARTED, t0, started(id, property, t0)));
+    }
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      down = true;
+      // given together, as the events in flight when Redis stops answering: each is refused
+      List<Future<Boolean>> written = Await.result(onContext(() -> events.stream().map(journal::write).toList()));
+      for (Future<Boolean> w : written) {
+        assertEquals(false, Await.result(w), "spooled");
+      }
+      down = false;
+      journal.start(Duration.ofMillis(20));
+      Await.until(Duration.ofSeconds(30), () -> captured.toString(java.nio.charset.StandardCharsets.UTF_8)
+          .contains("call spool replayed into Redis"));
+    } finally {
+      System.setErr(err);
+    }
+    List<String> lines = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+        .filter(l -> l.contains("CallJournal")).toList();
+    assertEquals(1, lines.stream().filter(l -> l.contains("did not take call event")).count(),
+        "one line for the 25 events Redis did not take: " + lines);
+    assertTrue(lines.stream().anyMatch(l -> l.contains("call spool replayed into Redis: 25 event(s) in 1 round(s)")),
+        "the replay's end says how many: " + lines);
+    journal.close();
+  }
+
   private CallJournal journal(Function<CallEvent, Future<CallEvent>> enrich) {
     CallJournal journal = new CallJournal(vertx, context, new Counting(redisStore), dir, Executors.newSingleThreadExecutor(),
         enrich, Duration.ofSeconds(10), Clock.systemUTC());
