@@ -192,13 +192,11 @@ class CallRecorderAttributionTest {
   void callsSpooledInARedisOutageLeaveNoWaitForTheReplayBehindAndAreCountedOnce() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     // one Redis for everything, down: every lookup fails and every event goes to the spool
-    EmbeddedRedis down = TestRedis.dedicated();
+    OwnRedis own = ownRedis(registry);
+    EmbeddedRedis down = own.redis();
     try {
-      Redis downClient = RedisClientFactory.create(vertx, down.url());
-      RedisPoolEngine downEngine = new RedisPoolEngine(vertx, downClient,
-          Await.result(RedisConfigStore.create(vertx, downClient)), Clock.systemUTC());
-      CallResolver resolver = new CallResolver(context, downEngine, Duration.ofSeconds(1), registry);
-      CallJournal journal = journal(resolver, new RedisCallStore(downClient), Duration.ofSeconds(1));
+      CallResolver resolver = own.resolver();
+      CallJournal journal = own.journal();
       journal.start(Duration.ofMillis(20));
       down.stop();
       Instant t0 = Instant.now();
@@ -294,14 +292,12 @@ class CallRecorderAttributionTest {
    */
   private void countedOnceAcrossARedisReturn(boolean replayFirst) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    EmbeddedRedis own = TestRedis.dedicated();
+    OwnRedis redis = ownRedis(registry);
+    EmbeddedRedis own = redis.redis();
     try {
-      Redis ownClient = RedisClientFactory.create(vertx, own.url());
-      RedisPoolEngine ownEngine = new RedisPoolEngine(vertx, ownClient,
-          Await.result(RedisConfigStore.create(vertx, ownClient)), Clock.systemUTC());
-      CallResolver resolver = new CallResolver(context, ownEngine, Duration.ofSeconds(1), registry);
-      RedisCallStore store = new RedisCallStore(ownClient);
-      CallJournal journal = journal(resolver, store, Duration.ofSeconds(1)); // not started: replays when told
+      CallResolver resolver = redis.resolver();
+      RedisCallStore store = redis.store();
+      CallJournal journal = redis.journal(); // not started: replays when told
       own.stop();
       String callId = TestRedis.uniqueId("straddle");
       Instant t0 = Instant.now();
@@ -336,6 +332,19 @@ class CallRecorderAttributionTest {
     } finally {
       own.stop();
     }
+  }
+
+  /** A dedicated Redis (a test may stop it) for everything: the engine, the resolver (1 s), the store, the journal. */
+  private record OwnRedis(EmbeddedRedis redis, CallResolver resolver, RedisCallStore store, CallJournal journal) {}
+
+  private OwnRedis ownRedis(SimpleMeterRegistry registry) {
+    EmbeddedRedis redis = TestRedis.dedicated();
+    Redis client = RedisClientFactory.create(vertx, redis.url());
+    RedisPoolEngine engine = new RedisPoolEngine(vertx, client,
+        Await.result(RedisConfigStore.create(vertx, client)), Clock.systemUTC());
+    CallResolver resolver = new CallResolver(context, engine, Duration.ofSeconds(1), registry);
+    RedisCallStore store = new RedisCallStore(client);
+    return new OwnRedis(redis, resolver, store, journal(resolver, store, Duration.ofSeconds(1)));
   }
 
   /** A call started, its lookup held past the timeout and then let through: its answer came late. */
