@@ -92,6 +92,9 @@ public final class CallRecorder {
         resolver.settled(callId);
       }
     });
+    // neither Redis nor the disk took its last event: the open-calls log keeps the call for a restart,
+    // and the resolver forgets it (it would keep each such call for good)
+    chain.onFailure(err -> resolver.settled(callId));
   }
 
   /**

@@ -174,6 +174,11 @@ public final class CallResolver {
     inProgress.putIfAbsent(callId, new java.util.concurrent.atomic.AtomicBoolean());
   }
 
+  /** Calls in progress here (tests: none may stay once every call has settled). */
+  int callsInProgress() {
+    return inProgress.size();
+  }
+
   /** Whether a lookup has counted the call, which is in progress here. */
   public boolean countedInProgress(String callId) {
     java.util.concurrent.atomic.AtomicBoolean done = inProgress.get(callId);

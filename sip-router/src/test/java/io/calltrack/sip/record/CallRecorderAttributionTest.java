@@ -218,6 +218,7 @@ class CallRecorderAttributionTest {
       Await.result(onContext());
       // every replayed event was looked up again (none carried its attribution): each call counted once
       assertEquals((double) calls, attributedCount(registry), "each call counted attributed once");
+      assertEquals(0, resolver.callsInProgress(), "every call settled at its end: nothing kept");
       journal.close();
     } finally {
       down.stop();
@@ -328,6 +329,7 @@ class CallRecorderAttributionTest {
       Await.result(onContext());
       assertEquals(1.0, attributedCount(registry), "counted once");
       assertEquals(CallStatus.ANSWERED, Await.result(store.get(property, callId)).orElseThrow().status());
+      assertEquals(0, resolver.callsInProgress(), "settled once the replay is done: nothing kept");
       journal.close();
     } finally {
       own.stop();
