@@ -17,6 +17,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Fills in a call record's attribution through core's {@link CallAttributor} (which visit made the
@@ -54,7 +56,7 @@ public final class CallResolver {
    * order: the first answer counts it, the other does not. Calls not in progress (ended, or an
    * earlier run's) are counted at their first event's lookup ({@link #enrich}).
    */
-  private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicBoolean> inProgress =
+  private final ConcurrentHashMap<String, AtomicBoolean> inProgress =
       new ConcurrentHashMap<>();
   /** Late answers kept at most, the oldest going first (a few KB each: about 8 s of calls at 1,000 calls/s). */
   static final int LATE_KEPT = 8_192;
@@ -115,7 +117,8 @@ public final class CallResolver {
 
   /**
    * The call's attribution, not bounded in time: the one lookup of the call under way if there is
-   * one, else a new one. Counted when found. With {@link #resolve(CallRecord, Future)} a caller waits
+   * one, else a new one. Counted when found (a call in progress once, by the first of its lookups to
+   * answer). With {@link #resolve(CallRecord, Future)} a caller waits
    * for it within the timeout, and keeps it to apply a late answer without looking up again.
    */
   public Future<CallAttribution> lookUp(CallRecord record) {
@@ -152,7 +155,6 @@ public final class CallResolver {
     Future<CallAttribution> lookup = attributor.attribute(record.number(), record.caller(), record.startedAt(), false)
         .compose(a -> counts(callId, counted) ? attributor.count(a, record.caller()).onSuccess(this::count)
             : Future.succeededFuture(a));
-
     if (!lookup.isComplete()) {
       underWay.put(record.callId(), lookup);
       lookup.onComplete(ar -> underWay.remove(record.callId(), lookup));
@@ -165,13 +167,13 @@ public final class CallResolver {
    * progress, the first answer; for any other, as {@code counted} says.
    */
   private boolean counts(String callId, boolean counted) {
-    java.util.concurrent.atomic.AtomicBoolean done = inProgress.get(callId);
+    AtomicBoolean done = inProgress.get(callId);
     return done == null ? counted : done.compareAndSet(false, true);
   }
 
   /** A call began here: its lookups, its own and its replayed events', count it once between them. */
   public void opened(String callId) {
-    inProgress.putIfAbsent(callId, new java.util.concurrent.atomic.AtomicBoolean());
+    inProgress.putIfAbsent(callId, new AtomicBoolean());
   }
 
   /** Calls in progress here (tests: none may stay once every call has settled). */
@@ -181,7 +183,7 @@ public final class CallResolver {
 
   /** Whether a lookup has counted the call, which is in progress here. */
   public boolean countedInProgress(String callId) {
-    java.util.concurrent.atomic.AtomicBoolean done = inProgress.get(callId);
+    AtomicBoolean done = inProgress.get(callId);
     return done != null && done.get();
   }
 
@@ -225,7 +227,7 @@ public final class CallResolver {
     boolean counted = event.seq() == 0 || owed;
     return resolve(event.record(), counted)
         .onFailure(err -> {
-          if (counted && !(err instanceof java.util.concurrent.TimeoutException)) { // one timed out still counts when it answers
+          if (counted && !(err instanceof TimeoutException)) { // one timed out still counts when it answers
             uncounted.put(callId, Boolean.TRUE);
           }
         })
