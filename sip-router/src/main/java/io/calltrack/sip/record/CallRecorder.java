@@ -103,9 +103,15 @@ public final class CallRecorder {
    */
   public void media(Instant at, CallMedia media) {
     int s = seq++;
-    chain = chain.recover(err -> Future.succeededFuture())
-        .compose(v -> attributed())
-        .compose(v -> emit(s, CallEvent.Type.MEDIA, at, r -> r.withMedia(media)));
+    chain = chain.recover(err -> Future.succeededFuture()).compose(v -> {
+      // no lookup of its own: the call has ended and settled, so a lookup here could not tell whether
+      // the replay of its first event counts it too (it did, twice). An answer the call already has
+      // is applied; else the journal looks the event up, as it does any event written unattributed.
+      if (record.resolution() == null && lookup != null && lookup.succeeded()) {
+        record = CallResolver.apply(record, lookup.result());
+      }
+      return emit(s, CallEvent.Type.MEDIA, at, r -> r.withMedia(media));
+    });
   }
 
   /** Completes when every step given so far is in Redis or the spool. */

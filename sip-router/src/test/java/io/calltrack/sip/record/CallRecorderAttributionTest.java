@@ -287,6 +287,36 @@ class CallRecorderAttributionTest {
     countedOnceAcrossARedisReturn(true);
   }
 
+  @Test
+  void aCallOfAnOutageWhoseMediaMeasuresComeAfterRedisIsBackIsCountedOnce() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    OwnRedis redis = ownRedis(registry);
+    try {
+      CallJournal journal = redis.journal();
+      journal.start(Duration.ofHours(1)); // running, as in a router, but it replays only when told
+      redis.redis().stop();
+      String callId = TestRedis.uniqueId("media");
+      Instant t0 = Instant.now();
+      CallRecorder call = new CallRecorder(journal, redis.resolver(),
+          CallRecord.started(callId, callId + "@sip", visit.number(), "+15557773001", property, t0));
+      call.ended(t0.plusSeconds(9), CallStatus.ANSWERED, 200);
+      Await.result(call.settled());
+      redis.redis().start();
+
+      call.media(t0.plusSeconds(10), io.calltrack.core.calls.CallMedia.anchoredOnly()); // the relay's report, later
+      Await.result(call.settled());
+      journal.checkNow();
+      Await.until(Duration.ofSeconds(30), () -> journal.depth() == 0);
+      Await.result(onContext());
+      assertEquals(1.0, attributedCount(registry), "counted once: by the replay, not also by the media step");
+      CallRecord stored = Await.result(redis.store().get(property, callId)).orElseThrow();
+      assertTrue(stored.media() != null && stored.resolution() != null, "the media event is in, attributed: " + stored);
+      journal.close();
+    } finally {
+      redis.redis().stop();
+    }
+  }
+
   /**
    * A call starts while Redis is down (its first event spooled unattributed) and goes on after Redis
    * is back: it is looked up by its own next step and by the replay of that event, in either order.
