@@ -40,15 +40,15 @@ public final class CallAttributor {
 
   /** The attribution of a call to {@code number} from {@code caller} (E.164 or null) at {@code at}. */
   public Future<CallAttribution> attribute(PhoneNumber number, String caller, Instant at) {
-    return attribute(number, caller, at, true);
+    return attributeUncounted(number, caller, at).compose(a -> count(a, caller));
   }
 
   /**
-   * The same; with {@code counted} false the call is not counted in its pool's attribution counts and
-   * its caller is not remembered: a call looked up again (an event of it replayed from the router's
-   * spool) was counted at its first lookup.
+   * The same, neither counted in its pool's attribution counts nor its caller remembered: for a caller
+   * that decides itself which of a call's lookups counts it ({@link #count}), as the router does for a
+   * call looked up both live and from its spool.
    */
-  public Future<CallAttribution> attribute(PhoneNumber number, String caller, Instant at, boolean counted) {
+  public Future<CallAttribution> attributeUncounted(PhoneNumber number, String caller, Instant at) {
     return engine.candidates(number, caller, at).compose(c -> {
       if (c.poolId() == null) {
         if (c.staticNumber() != null) {
@@ -59,15 +59,13 @@ public final class CallAttributor {
         }
         return Future.succeededFuture(CallAttribution.UNATTRIBUTED);
       }
-      CallAttribution a = score(c, at, caller, c.previousVisitor());
-      return counted ? count(a, caller) : Future.succeededFuture(a);
+      return Future.succeededFuture(score(c, at, caller, c.previousVisitor()));
     });
   }
 
   /**
-   * Counts a call found uncounted ({@link #attribute(PhoneNumber, String, Instant, boolean)}) in its
-   * pool's attribution counts and remembers its caller: for a caller that decides itself which of a
-   * call's lookups counts it. Nothing for a call to a number of no pool.
+   * Counts a call found uncounted ({@link #attributeUncounted}) in its pool's attribution counts and
+   * remembers its caller. Nothing for a call to a number of no pool (static, or unknown).
    */
   public Future<CallAttribution> count(CallAttribution a, String caller) {
     if (a.poolId() == null) {

@@ -99,8 +99,8 @@ class AttributionEngineTest {
         s -> total(s) == 1);
 
     // the same call's events replayed from a router's spool: looked up again, not counted again
-    result(attributor.attribute(a.number(), "+12125550123", clock.instant(), false));
-    result(attributor.attribute(a.number(), "+12125550123", clock.instant(), false));
+    result(attributor.attributeUncounted(a.number(), "+12125550123", clock.instant()));
+    result(attributor.attributeUncounted(a.number(), "+12125550123", clock.instant()));
     call(a, "+12125550124"); // another call, counted
     PoolStatus status = io.calltrack.core.testing.Await.until(Duration.ofSeconds(10),
         () -> result(engine.status(pool.id())), s -> total(s) >= 2);

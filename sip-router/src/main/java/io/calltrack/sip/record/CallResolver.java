@@ -56,20 +56,14 @@ public final class CallResolver {
    * order: the first answer counts it, the other does not. Calls not in progress (ended, or an
    * earlier run's) are counted at their first event's lookup ({@link #enrich}).
    */
-  private final ConcurrentHashMap<String, AtomicBoolean> inProgress =
-      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, AtomicBoolean> inProgress = new ConcurrentHashMap<>();
   /** Late answers kept at most, the oldest going first (a few KB each: about 8 s of calls at 1,000 calls/s). */
   static final int LATE_KEPT = 8_192;
   /**
    * Calls whose counted lookup at a journal event failed: the next event of the call counts it
    * ({@link #enrich}). Bounded like the late answers (a call whose last event it was stays uncounted).
    */
-  private final Map<String, Boolean> uncounted = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-      return size() > LATE_KEPT;
-    }
-  });
+  private final Map<String, Boolean> uncounted = bounded(LATE_KEPT);
 
   public CallResolver(Context context, PoolEngine engine, Duration timeout, MeterRegistry registry) {
     this(context, engine, timeout, registry, LATE_KEPT);
@@ -80,10 +74,15 @@ public final class CallResolver {
     this.attributor = new CallAttributor(engine);
     this.timeout = timeout;
     this.registry = registry;
-    this.answeredLate = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
+    this.answeredLate = bounded(lateKept);
+  }
+
+  /** A map by call id that keeps at most {@code max} entries, the oldest going first. */
+  private static <V> Map<String, V> bounded(int max) {
+    return Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, CallAttribution> eldest) {
-        return size() > lateKept;
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > max;
       }
     });
   }
@@ -118,8 +117,8 @@ public final class CallResolver {
   /**
    * The call's attribution, not bounded in time: the one lookup of the call under way if there is
    * one, else a new one. Counted when found (a call in progress once, by the first of its lookups to
-   * answer). With {@link #resolve(CallRecord, Future)} a caller waits
-   * for it within the timeout, and keeps it to apply a late answer without looking up again.
+   * answer). With {@link #resolve(CallRecord, Future)} a caller waits for it within the timeout, and
+   * keeps it to apply a late answer without looking up again.
    */
   public Future<CallAttribution> lookUp(CallRecord record) {
     Promise<CallAttribution> p = Promise.promise();
@@ -152,7 +151,7 @@ public final class CallResolver {
       return Future.succeededFuture(late);
     }
     String callId = record.callId();
-    Future<CallAttribution> lookup = attributor.attribute(record.number(), record.caller(), record.startedAt(), false)
+    Future<CallAttribution> lookup = attributor.attributeUncounted(record.number(), record.caller(), record.startedAt())
         .compose(a -> counts(callId, counted) ? attributor.count(a, record.caller()).onSuccess(this::count)
             : Future.succeededFuture(a));
     if (!lookup.isComplete()) {
