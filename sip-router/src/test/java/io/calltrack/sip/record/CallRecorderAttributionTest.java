@@ -192,13 +192,12 @@ class CallRecorderAttributionTest {
   void callsSpooledInARedisOutageLeaveNoWaitForTheReplayBehindAndAreCountedOnce() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     // one Redis for everything, down: every lookup fails and every event goes to the spool
-    OwnRedis own = ownRedis(registry);
-    EmbeddedRedis down = own.redis();
+    OwnRedis redis = ownRedis(registry);
     try {
-      CallResolver resolver = own.resolver();
-      CallJournal journal = own.journal();
+      CallResolver resolver = redis.resolver();
+      CallJournal journal = redis.journal();
       journal.start(Duration.ofMillis(20));
-      down.stop();
+      redis.redis().stop();
       Instant t0 = Instant.now();
       int calls = 20;
       for (int i = 0; i < calls; i++) {
@@ -213,7 +212,7 @@ class CallRecorderAttributionTest {
       assertEquals(0, Await.result(journal.waitsForReplay()),
           "no call waits for the replay: none has an answer a replayed event could need");
 
-      down.start();
+      redis.redis().start();
       Await.until(Duration.ofSeconds(30), () -> journal.depth() == 0);
       Await.result(onContext());
       // every replayed event was looked up again (none carried its attribution): each call counted once
@@ -221,7 +220,7 @@ class CallRecorderAttributionTest {
       assertEquals(0, resolver.callsInProgress(), "every call settled at its end: nothing kept");
       journal.close();
     } finally {
-      down.stop();
+      redis.redis().stop();
     }
   }
 
@@ -324,19 +323,17 @@ class CallRecorderAttributionTest {
   private void countedOnceAcrossARedisReturn(boolean replayFirst) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     OwnRedis redis = ownRedis(registry);
-    EmbeddedRedis own = redis.redis();
     try {
       CallResolver resolver = redis.resolver();
-      RedisCallStore store = redis.store();
       CallJournal journal = redis.journal(); // not started: replays when told
-      own.stop();
+      redis.redis().stop();
       String callId = TestRedis.uniqueId("straddle");
       Instant t0 = Instant.now();
       CallRecorder call = new CallRecorder(journal, resolver,
           CallRecord.started(callId, callId + "@sip", visit.number(), "+15557772001", property, t0));
       Await.result(call.settled());
       assertEquals(1, journal.depth(), "its first event in the spool, unattributed");
-      own.start();
+      redis.redis().start();
 
       if (replayFirst) {
         journal.start(Duration.ofMillis(20));
@@ -358,11 +355,11 @@ class CallRecorderAttributionTest {
       Await.until(Duration.ofSeconds(30), () -> Await.result(journal.waitsForReplay()) == 0);
       Await.result(onContext());
       assertEquals(1.0, attributedCount(registry), "counted once");
-      assertEquals(CallStatus.ANSWERED, Await.result(store.get(property, callId)).orElseThrow().status());
+      assertEquals(CallStatus.ANSWERED, Await.result(redis.store().get(property, callId)).orElseThrow().status());
       assertEquals(0, resolver.callsInProgress(), "settled once the replay is done: nothing kept");
       journal.close();
     } finally {
-      own.stop();
+      redis.redis().stop();
     }
   }
 
