@@ -20,6 +20,17 @@ public interface CallStore {
    * applied: applying one again changes nothing).
    */
   default Future<List<Boolean>> applyAll(List<CallEvent> events) {
+    List<Future<Boolean>> each = applyEach(events);
+    return Future.all(each).map(all -> each.stream().map(Future::result).toList());
+  }
+
+  /**
+   * Applies events together as {@link #applyAll} does, with an answer for each: a store of several
+   * shards may take one shard's events while another shard is unreachable, and a writer that acts on
+   * what was applied (the router counts a replayed call once its attributed event is in) must know
+   * which were.
+   */
+  default List<Future<Boolean>> applyEach(List<CallEvent> events) {
     List<Future<Boolean>> each = new ArrayList<>(events.size());
     Map<String, Future<Boolean>> lastOfCall = new HashMap<>();
     for (CallEvent e : events) {
@@ -28,7 +39,7 @@ public interface CallStore {
       lastOfCall.put(e.callId(), applied);
       each.add(applied);
     }
-    return Future.all(each).map(all -> each.stream().map(Future::result).toList());
+    return each;
   }
 
   Future<Optional<CallRecord>> get(String callId);

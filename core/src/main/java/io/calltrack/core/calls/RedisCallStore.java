@@ -10,7 +10,6 @@ import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -187,31 +186,31 @@ public final class RedisCallStore implements CallStore {
   /**
    * One batch per shard (a shard's keys share a slot; on a cluster, different shards may not), each
    * one round trip however many events it holds: the router hands its call events over in groups.
+   * Each event's answer is its shard's: one shard may fail while another takes its events.
    */
   @Override
-  public Future<List<Boolean>> applyAll(List<CallEvent> events) {
+  public List<Future<Boolean>> applyEach(List<CallEvent> events) {
     if (redis == null) {
-      return CallStore.super.applyAll(events);
+      return CallStore.super.applyEach(events);
     }
     Map<String, List<Integer>> byShard = new LinkedHashMap<>();
     for (int i = 0; i < events.size(); i++) {
       byShard.computeIfAbsent(shard(events.get(i).record().property()), k -> new ArrayList<>()).add(i);
     }
-    Boolean[] applied = new Boolean[events.size()];
-    List<Future<Void>> batches = new ArrayList<>(byShard.size());
+    List<Future<Boolean>> each = new ArrayList<>(Collections.nCopies(events.size(), null));
     byShard.forEach((shard, positions) -> {
       List<LuaScript.Run> runs = new ArrayList<>(positions.size());
       for (int i : positions) {
         runs.add(applyRun(shard, events.get(i)));
       }
-      batches.add(register(shard).compose(v -> APPLY.runAll(redis, runs, durability)).map(res -> {
-        for (int j = 0; j < positions.size(); j++) {
-          applied[positions.get(j)] = res.get(j).toInteger() == 1;
-        }
-        return null;
-      }));
+      Future<List<Response>> batch =
+          register(shard).compose(v -> APPLY.runAll(redis, runs, durability));
+      for (int j = 0; j < positions.size(); j++) {
+        int at = j;
+        each.set(positions.get(j), batch.map(res -> res.get(at).toInteger() == 1));
+      }
     });
-    return Future.all(batches).map(all -> Arrays.asList(applied));
+    return each;
   }
 
   private LuaScript.Run applyRun(String shard, CallEvent event) {
