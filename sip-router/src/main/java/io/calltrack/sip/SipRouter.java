@@ -117,7 +117,7 @@ public final class SipRouter {
         });
     CallResolver resolver = new CallResolver(context, backends.engine(), Duration.ofSeconds(2), o.registry());
     CallJournal journal = new CallJournal(vertx, context, backends.calls(), o.spoolDir(), pool,
-        resolver::enrich, Duration.ofSeconds(3), o.clock(), o.limits().maxCallDuration());
+        resolver, Duration.ofSeconds(3), o.clock(), o.limits().maxCallDuration());
     RouterMetrics metrics = new RouterMetrics(o.registry(), journal::depth);
     RoutingTableCache table = new RoutingTableCache(vertx, context, backends.config(),
         new RoutingSnapshot(o.spoolDir()), Duration.ofSeconds(30), Duration.ofSeconds(3));

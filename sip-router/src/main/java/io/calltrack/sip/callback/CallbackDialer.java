@@ -148,7 +148,7 @@ public final class CallbackDialer implements QuietSipListener {
     this.serial = new SerialExecutor(pool, nanos -> { });
     this.resolver = new CallResolver(context, engine, Duration.ofSeconds(2), options.registry());
     this.journal = new CallJournal(vertx, context, new RedisCallStore(redis), options.spoolDir(), pool,
-        resolver::enrich, Duration.ofSeconds(3), options.clock());
+        resolver, Duration.ofSeconds(3), options.clock());
     var registry = options.registry();
     taken = Counter.builder("calltrack.callbacks.requests").description("Callback requests taken to be placed")
         .register(registry);

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +44,7 @@ public final class CallJournal implements AutoCloseable {
   private final Vertx vertx;
   private final Context context;
   private final CallStore store;
-  private final Function<CallEvent, Future<CallEvent>> enrich;
+  private final Enricher enrich;
   private final Duration writeTimeout;
   private final SerialExecutor io;
   private final Spool spool;
@@ -80,12 +79,28 @@ public final class CallJournal implements AutoCloseable {
   static final int REPLAY_ROUND = 256;
 
   /**
-   * @param enrich completes an event before it goes to Redis (the router resolves calls whose
-   *               attribution could not be looked up while Redis was down); may fail, then the
-   *               event is written as it is
+   * What the journal asks of the router around an event it writes: to complete it before (the router
+   * resolves calls whose attribution could not be looked up while Redis was down), and what became of
+   * it after.
+   */
+  @FunctionalInterface
+  public interface Enricher {
+    /** The event completed; may fail, then the event is written as it is. */
+    Future<CallEvent> enrich(CallEvent event);
+
+    /**
+     * {@code written} (the event as enriched) is in Redis: {@code applied}, new there; false, a replay
+     * of one Redis had already applied. Not called for an event Redis did not take (it is written
+     * again later, enriched again).
+     */
+    default void written(CallEvent written, boolean applied) {}
+  }
+
+  /**
+   * @param enrich completes an event before it goes to Redis, and hears what became of it
    */
   public CallJournal(Vertx vertx, Context context, CallStore store, Path spoolDir, Executor pool,
-      Function<CallEvent, Future<CallEvent>> enrich, Duration writeTimeout, Clock clock) {
+      Enricher enrich, Duration writeTimeout, Clock clock) {
     this(vertx, context, store, spoolDir, pool, enrich, writeTimeout, clock,
         RouterLimits.DEFAULTS.maxCallDuration());
   }
@@ -95,7 +110,7 @@ public final class CallJournal implements AutoCloseable {
    *                never came, used to close the calls an earlier run left open
    */
   public CallJournal(Vertx vertx, Context context, CallStore store, Path spoolDir, Executor pool,
-      Function<CallEvent, Future<CallEvent>> enrich, Duration writeTimeout, Clock clock, Duration maxCall) {
+      Enricher enrich, Duration writeTimeout, Clock clock, Duration maxCall) {
     this.maxCall = maxCall;
     this.vertx = vertx;
     this.context = context;
@@ -295,11 +310,12 @@ public final class CallJournal implements AutoCloseable {
   }
 
   private Future<CallEvent> enriched(CallEvent event) {
-    return enrich.apply(event).recover(err -> Future.succeededFuture(event));
+    return enrich.enrich(event).recover(err -> Future.succeededFuture(event));
   }
 
   private Future<Boolean> writeAlone(CallEvent event, Future<CallEvent> enriched) {
-    return Deadline.within(enriched.compose(store::apply), writeTimeout.toMillis());
+    return Deadline.within(enriched.compose(e -> store.apply(e).onSuccess(applied -> enrich.written(e, applied))),
+        writeTimeout.toMillis());
   }
 
   /**
@@ -339,7 +355,7 @@ public final class CallJournal implements AutoCloseable {
     if (events.isEmpty()) {
       return;
     }
-    Deadline.within(store.applyAll(events), writeTimeout.toMillis()).onComplete(ar -> {
+    Deadline.within(applyAll(events), writeTimeout.toMillis()).onComplete(ar -> {
       for (int i = 0; i < answers.size(); i++) {
         if (ar.succeeded()) {
           answers.get(i).complete(ar.result().get(i));
@@ -434,11 +450,24 @@ public final class CallJournal implements AutoCloseable {
     context.runOnContext(v -> {
       List<Future<CallEvent>> events = round.stream().map(this::enriched).toList();
       Future<Void> written = Future.all(events)
-          .compose(all -> store.applyAll(events.stream().map(Future::result).toList()))
+          .compose(all -> applyAll(events.stream().map(Future::result).toList()))
           .mapEmpty();
       Deadline.within(written, writeTimeout.toMillis()).onComplete(done);
     });
     return done.future();
+  }
+
+  /**
+   * On the context: the events in one batch; the enricher hears of each event Redis took, whatever
+   * became of the rest (a shard of a cluster may take its events while another refuses).
+   */
+  private Future<List<Boolean>> applyAll(List<CallEvent> events) {
+    List<Future<Boolean>> each = store.applyEach(events);
+    for (int i = 0; i < each.size(); i++) {
+      CallEvent e = events.get(i);
+      each.get(i).onSuccess(applied -> enrich.written(e, applied));
+    }
+    return Future.all(each).map(all -> each.stream().map(Future::result).toList());
   }
 
   @Override

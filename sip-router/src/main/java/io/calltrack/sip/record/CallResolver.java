@@ -17,7 +17,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -27,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * confidence ({@code calltrack_calls_attributed_total}). Callback calls are attributed here too, to the
  * visit that asked for them ({@link CallAttributor#callback}).
  */
-public final class CallResolver {
+public final class CallResolver implements CallJournal.Enricher {
   private final Context context;
   private final CallAttributor attributor;
   private final Duration timeout;
@@ -60,10 +59,20 @@ public final class CallResolver {
   /** Late answers kept at most, the oldest going first (a few KB each: about 8 s of calls at 1,000 calls/s). */
   static final int LATE_KEPT = 8_192;
   /**
-   * Calls whose counted lookup at a journal event failed: the next event of the call counts it
-   * ({@link #enrich}). Bounded like the late answers (a call whose last event it was stays uncounted).
+   * Calls not in progress whose event that was to count them was written unattributed (its lookup
+   * failed or came late): the next event of the call counts it ({@link #enrich}). Bounded like the
+   * late answers (a call whose last event it was stays uncounted, as its record is unattributed).
    */
   private final Map<String, Boolean> uncounted = bounded(LATE_KEPT);
+  /**
+   * Calls not in progress looked up at a journal event, counted once that event is in Redis, new there
+   * ({@link #written}). Counted at the lookup, a call whose round the replay sent again (Redis took the
+   * read and refused the write; on a cluster, one shard failing while the pool's answered) was counted
+   * at every try.
+   */
+  private final Map<String, CountOnWrite> countOnWrite = bounded(LATE_KEPT);
+
+  private record CountOnWrite(int seq, CallAttribution attribution, String caller) {}
 
   public CallResolver(Context context, PoolEngine engine, Duration timeout, MeterRegistry registry) {
     this(context, engine, timeout, registry, LATE_KEPT);
@@ -99,21 +108,6 @@ public final class CallResolver {
     return apply(record, a);
   }
 
-  /** The record with its attribution; fails if Redis could not answer in time (the record stays unresolved). */
-  public Future<CallRecord> resolve(CallRecord record) {
-    return resolve(record, true);
-  }
-
-  /** The same; a new lookup counts the call only if {@code counted}. */
-  private Future<CallRecord> resolve(CallRecord record, boolean counted) {
-    if (record.resolution() != null || record.number() == null) {
-      return Future.succeededFuture(record);
-    }
-    Promise<CallRecord> p = Promise.promise();
-    context.runOnContext(v -> within(record, lookUpOnContext(record, counted)).onComplete(p));
-    return p.future();
-  }
-
   /**
    * The call's attribution, not bounded in time: the one lookup of the call under way if there is
    * one, else a new one. Counted when found (a call in progress once, by the first of its lookups to
@@ -129,14 +123,13 @@ public final class CallResolver {
   /** The record with what {@code lookup} found, if it finds it in time; fails otherwise. */
   public Future<CallRecord> resolve(CallRecord record, Future<CallAttribution> lookup) {
     Promise<CallRecord> p = Promise.promise();
-    context.runOnContext(v -> within(record, lookup).onComplete(p));
+    context.runOnContext(v -> within(record, lookup).map(a -> apply(record, a)).onComplete(p));
     return p.future();
   }
 
-  /** On the context: the record with the lookup's answer if it comes in time; a late answer is kept. */
-  private Future<CallRecord> within(CallRecord record, Future<CallAttribution> lookup) {
+  /** On the context: the lookup's answer if it comes in time; a late answer is kept. */
+  private Future<CallAttribution> within(CallRecord record, Future<CallAttribution> lookup) {
     return Deadline.within(lookup, timeout.toMillis())
-        .map(a -> apply(record, a))
         .onFailure(err -> lookup.onSuccess(a -> answeredLate.put(record.callId(), a)));
   }
 
@@ -212,25 +205,54 @@ public final class CallResolver {
     return answeredLate.containsKey(callId) || underWay.containsKey(callId);
   }
 
-  /** For the journal: fills in an event's record that was written before it could be resolved. */
+  /**
+   * For the journal: fills in an event's record that was written before it could be resolved. Each
+   * such event is looked up again (its call's lookups failed, as in a Redis outage, or it was replayed
+   * long after the call). A call in progress is counted by the first answer of its lookups, this one
+   * or its own; any other is counted at its first event ({@code seq} 0), once that event is in Redis
+   * with its attribution ({@link #written}), or at the next event if that one went in unattributed.
+   */
+  @Override
   public Future<CallEvent> enrich(CallEvent event) {
-    if (event.record().resolution() != null) {
+    if (event.record().resolution() != null || event.record().number() == null) {
       return Future.succeededFuture(event);
     }
-    // each event written unattributed is looked up again (its call's lookups failed, as in a Redis
-    // outage, or it was replayed long after the call): the call is counted at its first event only,
-    // not once per event, or at the next one if that one's lookup failed (Redis coming back between
-    // an event's lookup and its write: it went to Redis unattributed, uncounted)
     String callId = event.callId();
-    boolean owed = uncounted.remove(callId) != null; // taken whatever the seq: seq 0 may be sent again
-    boolean counted = event.seq() == 0 || owed;
-    return resolve(event.record(), counted)
+    CallRecord record = event.record();
+    // a call in progress cannot settle before this event is written (its recorder writes its events
+    // one after another, and waits for the replay of a spooled one it was counted for), so whether it
+    // is in progress does not change between the lookup's answer and these handlers
+    boolean counts = event.seq() == 0 || uncounted.containsKey(callId);
+    Promise<CallAttribution> found = Promise.promise();
+    context.runOnContext(v -> within(record, lookUpOnContext(record, false)).onComplete(found));
+    return found.future()
+        .onSuccess(a -> {
+          if (counts && !inProgress.containsKey(callId)) {
+            countOnWrite.put(callId, new CountOnWrite(event.seq(), a, record.caller()));
+          }
+        })
         .onFailure(err -> {
-          if (counted && !(err instanceof TimeoutException)) { // one timed out still counts when it answers
+          if (counts && !inProgress.containsKey(callId)) {
             uncounted.put(callId, Boolean.TRUE);
           }
         })
-        .map(r -> new CallEvent(callId, event.seq(), event.type(), event.at(), r));
+        .map(a -> new CallEvent(callId, event.seq(), event.type(), event.at(), apply(record, a)));
+  }
+
+  /** For the journal: an event is in Redis; counts its call if it was the event to count it, and new there. */
+  @Override
+  public void written(CallEvent written, boolean applied) {
+    CountOnWrite due = countOnWrite.get(written.callId());
+    if (due == null || due.seq() != written.seq() || written.record().resolution() == null) {
+      return;
+    }
+    countOnWrite.remove(written.callId());
+    uncounted.remove(written.callId());
+    // not applied: Redis had this event already, from a write whose answer never came back (counted
+    // then if the answer did come; a lost answer leaves the call uncounted rather than counted twice)
+    if (applied) {
+      attributor.count(due.attribution(), due.caller()).onSuccess(this::count);
+    }
   }
 
   static CallRecord apply(CallRecord record, CallAttribution a) {

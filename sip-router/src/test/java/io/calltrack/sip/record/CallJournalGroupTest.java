@@ -27,7 +27,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -213,7 +212,7 @@ class CallJournalGroupTest {
     journal.close();
   }
 
-  private CallJournal journal(Function<CallEvent, Future<CallEvent>> enrich) {
+  private CallJournal journal(CallJournal.Enricher enrich) {
     CallJournal journal = new CallJournal(vertx, context, new Counting(redisStore), dir, Executors.newSingleThreadExecutor(),
         enrich, Duration.ofSeconds(10), Clock.systemUTC());
     return journal;
@@ -246,9 +245,10 @@ class CallJournalGroupTest {
     }
 
     @Override
-    public Future<List<Boolean>> applyAll(List<CallEvent> events) {
+    public List<Future<Boolean>> applyEach(List<CallEvent> events) {
       groups.add(events.size());
-      return down ? Future.failedFuture("Redis unreachable") : store.applyAll(events);
+      return down ? java.util.Collections.nCopies(events.size(), Future.failedFuture("Redis unreachable"))
+          : store.applyEach(events);
     }
 
     @Override

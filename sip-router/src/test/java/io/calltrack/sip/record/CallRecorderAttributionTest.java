@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,7 +88,7 @@ class CallRecorderAttributionTest {
 
   /** A journal writing to {@code store}, giving up a Redis write after {@code writeTimeout}, resolving with {@code resolver}. */
   private CallJournal journal(CallResolver resolver, RedisCallStore store, Duration writeTimeout) {
-    return new CallJournal(vertx, context, store, dir, Executors.newSingleThreadExecutor(), resolver::enrich,
+    return new CallJournal(vertx, context, store, dir, Executors.newSingleThreadExecutor(), resolver,
         writeTimeout, Clock.systemUTC());
   }
 
@@ -265,15 +266,101 @@ class CallRecorderAttributionTest {
     CallRecord started = CallRecord.started(callId, callId + "@sip", visit.number(), "+15557770011", property, t0);
     CallRecord answered = started.answered(t0.plusSeconds(2), 200);
 
-    // the journal writes an event whose lookup failed as it is: unattributed
-    Await.failure(resolver.enrich(new CallEvent(callId, 0, CallEvent.Type.STARTED, t0, started)));
+    // the journal writes an event whose lookup failed as it is, unattributed, and tells the resolver
+    CallEvent first = new CallEvent(callId, 0, CallEvent.Type.STARTED, t0, started);
+    Await.failure(resolver.enrich(first));
+    resolver.written(first, true);
     CallEvent next = Await.result(resolver.enrich(new CallEvent(callId, 1, CallEvent.Type.ANSWERED, t0.plusSeconds(2),
         answered)));
     assertEquals(visit.sessionId(), next.record().sessionId());
-    Await.result(resolver.enrich(new CallEvent(callId, 2, CallEvent.Type.ENDED, t0.plusSeconds(9),
+    Await.result(onContext());
+    assertEquals(0.0, attributedCount(registry), "not counted before its event is in Redis");
+    resolver.written(next, true);
+    CallEvent last = Await.result(resolver.enrich(new CallEvent(callId, 2, CallEvent.Type.ENDED, t0.plusSeconds(9),
         answered.ended(t0.plusSeconds(9), CallStatus.ANSWERED, 200))));
+    resolver.written(last, true);
     Await.result(onContext());
     assertEquals(1.0, attributedCount(registry), "counted at the event after the failed one, and not again");
+  }
+
+  @Test
+  void aReplayedCallWhoseWriteRedisRefusedAfterItsLookupAnsweredIsCountedOnce() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    // the pools answer from the shared Redis; the calls go to a Redis of their own, which the test stops
+    AtomicBoolean poolsDown = new AtomicBoolean(true);
+    CallResolver resolver = new CallResolver(context, readsRefusedWhile(poolsDown), Duration.ofSeconds(1), registry);
+    EmbeddedRedis callsRedis = TestRedis.dedicated();
+    try {
+      RedisCallStore store = new RedisCallStore(RedisClientFactory.create(vertx, callsRedis.url()));
+      CallJournal journal = journal(resolver, store, Duration.ofSeconds(1));
+      callsRedis.stop();
+      String callId = TestRedis.uniqueId("refused");
+      Instant t0 = Instant.now();
+      CallRecorder call = new CallRecorder(journal, resolver,
+          CallRecord.started(callId, callId + "@sip", visit.number(), "+15557774001", property, t0));
+      call.ended(t0.plusSeconds(20), CallStatus.ANSWERED, 200);
+      Await.result(call.settled());
+      assertEquals(2, journal.depth(), "both events spooled unattributed");
+
+      // the pools answer again, the calls' Redis does not: every replay try looks the call up and is refused
+      poolsDown.set(false);
+      candidateReads.set(0);
+      journal.start(Duration.ofMillis(20));
+      Await.until(Duration.ofSeconds(30), () -> candidateReads.get() >= 5);
+      Await.result(onContext());
+      assertEquals(0.0, attributedCount(registry), "nothing counted while its record is not in Redis");
+
+      callsRedis.start();
+      Await.until(Duration.ofSeconds(30), () -> journal.depth() == 0);
+      Await.result(onContext());
+      assertEquals(1.0, attributedCount(registry), "counted once, when its attributed event went in");
+      CallRecord stored = Await.result(store.get(property, callId)).orElseThrow();
+      assertEquals(visit.sessionId(), stored.sessionId());
+      journal.close();
+    } finally {
+      callsRedis.stop();
+    }
+  }
+
+  @Test
+  void aReplayRoundPartlyTakenCountsEachCallOnceWhenItIsSentAgain() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    AtomicBoolean poolsDown = new AtomicBoolean(true);
+    CallResolver resolver = new CallResolver(context, readsRefusedWhile(poolsDown), Duration.ofSeconds(1), registry);
+    // the real store, refusing the events of the calls in {@code refused}: as a cluster with one shard
+    // down takes the other shards' events of a round
+    java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    RedisCallStore real = new RedisCallStore(client);
+    io.calltrack.core.calls.CallStore partly = partlyRefusing(real, refused);
+    CallJournal journal = new CallJournal(vertx, context, partly, dir, Executors.newSingleThreadExecutor(), resolver,
+        Duration.ofSeconds(1), Clock.systemUTC());
+    Instant t0 = Instant.now();
+    List<String> calls = List.of(TestRedis.uniqueId("taken"), TestRedis.uniqueId("refused"));
+    refused.addAll(calls); // all down: every event spooled
+    for (String callId : calls) {
+      CallRecorder call = new CallRecorder(journal, resolver,
+          CallRecord.started(callId, callId + "@sip", visit.number(), "+15557775" + callId.length() + "01", property, t0));
+      call.ended(t0.plusSeconds(20), CallStatus.ANSWERED, 200);
+      Await.result(call.settled());
+    }
+    assertEquals(4, journal.depth());
+
+    poolsDown.set(false);
+    refused.remove(calls.get(0)); // the first call's shard is back, the second's is not
+    candidateReads.set(0);
+    journal.start(Duration.ofMillis(20));
+    Await.until(Duration.ofSeconds(30), () -> candidateReads.get() >= 6);
+    Await.result(onContext());
+    assertEquals(1.0, attributedCount(registry), "the call whose events went in, once, however often sent again");
+
+    refused.clear();
+    Await.until(Duration.ofSeconds(30), () -> journal.depth() == 0);
+    Await.result(onContext());
+    assertEquals(2.0, attributedCount(registry), "each call once");
+    for (String callId : calls) {
+      assertEquals(visit.sessionId(), Await.result(real.get(property, callId)).orElseThrow().sessionId());
+    }
+    journal.close();
   }
 
   @Test
@@ -398,6 +485,50 @@ class CallRecorderAttributionTest {
 
   private static double attributedCount(SimpleMeterRegistry registry) {
     return registry.find("calltrack.calls.attributed").counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+
+  /** The engine, with its candidates reads counted and refused while {@code down}, as by a Redis not answering. */
+  private PoolEngine readsRefusedWhile(AtomicBoolean down) {
+    return (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(), new Class<?>[] {PoolEngine.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("candidates")) {
+            candidateReads.incrementAndGet();
+            if (down.get()) {
+              return Future.failedFuture(new java.io.IOException("Connection refused"));
+            }
+          }
+          try {
+            return method.invoke(engine, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  /** {@code real}, refusing the events of the calls in {@code refused} and taking the others of the same batch. */
+  private static io.calltrack.core.calls.CallStore partlyRefusing(RedisCallStore real, java.util.Set<String> refused) {
+    return (io.calltrack.core.calls.CallStore) Proxy.newProxyInstance(io.calltrack.core.calls.CallStore.class.getClassLoader(),
+        new Class<?>[] {io.calltrack.core.calls.CallStore.class}, (proxy, method, args) -> {
+          if (method.getName().equals("apply") && refused.contains(((CallEvent) args[0]).callId())) {
+            return Future.failedFuture(new java.io.IOException("Connection refused"));
+          }
+          if (method.getName().equals("applyEach")) {
+            @SuppressWarnings("unchecked")
+            List<CallEvent> events = (List<CallEvent>) args[0];
+            List<CallEvent> taken = events.stream().filter(e -> !refused.contains(e.callId())).toList();
+            java.util.Iterator<Future<Boolean>> answers = real.applyEach(taken).iterator();
+            return events.stream().map(e -> refused.contains(e.callId())
+                ? Future.<Boolean>failedFuture(new java.io.IOException("Connection refused")) : answers.next()).toList();
+          }
+          if (method.getName().equals("applyAll")) {
+            throw new AssertionError("the journal asks for each event's answer");
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   /** The engine, with its candidates reads counted and their answers held until {@link #gate}. */
