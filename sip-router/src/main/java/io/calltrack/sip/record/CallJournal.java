@@ -83,7 +83,6 @@ public final class CallJournal implements AutoCloseable {
    * resolves calls whose attribution could not be looked up while Redis was down), and what became of
    * it after.
    */
-  @FunctionalInterface
   public interface Enricher {
     /** The event completed; may fail, then the event is written as it is. */
     Future<CallEvent> enrich(CallEvent event);
@@ -91,9 +90,10 @@ public final class CallJournal implements AutoCloseable {
     /**
      * {@code written} (the event as enriched) is in Redis: {@code applied}, new there; false, a replay
      * of one Redis had already applied. Not called for an event Redis did not take (it is written
-     * again later, enriched again).
+     * again later, enriched again). Not a default: a method reference to {@code enrich} alone would
+     * pass for an enricher and drop what the router counts here.
      */
-    default void written(CallEvent written, boolean applied) {}
+    void written(CallEvent written, boolean applied);
   }
 
   /**
