@@ -20,7 +20,11 @@ public interface CallStore {
    * applied: applying one again changes nothing).
    */
   default Future<List<Boolean>> applyAll(List<CallEvent> events) {
-    List<Future<Boolean>> each = applyEach(events);
+    return answers(applyEach(events));
+  }
+
+  /** The answers of {@link #applyEach}, in order, once all are in; fails if any failed. */
+  static Future<List<Boolean>> answers(List<Future<Boolean>> each) {
     return Future.all(each).map(all -> each.stream().map(Future::result).toList());
   }
 

@@ -467,7 +467,7 @@ public final class CallJournal implements AutoCloseable {
       CallEvent e = events.get(i);
       each.get(i).onSuccess(applied -> enrich.written(e, applied));
     }
-    return Future.all(each).map(all -> each.stream().map(Future::result).toList());
+    return CallStore.answers(each);
   }
 
   @Override

@@ -53,7 +53,8 @@ public final class CallResolver implements CallJournal.Enricher {
    * lookups has counted them yet. A call whose first event went to the spool unattributed while it
    * went on is looked up twice, by its own next step and by the replay of that event, in either
    * order: the first answer counts it, the other does not. Calls not in progress (ended, or an
-   * earlier run's) are counted at their first event's lookup ({@link #enrich}).
+   * earlier run's) are counted once their first event is in Redis, attributed ({@link #enrich},
+   * {@link #written}).
    */
   private final ConcurrentHashMap<String, AtomicBoolean> inProgress = new ConcurrentHashMap<>();
   /** Late answers kept at most, the oldest going first (a few KB each: about 8 s of calls at 1,000 calls/s). */
