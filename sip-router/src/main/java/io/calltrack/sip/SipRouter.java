@@ -274,6 +274,11 @@ public final class SipRouter {
     return proxy.liveCalls();
   }
 
+  /** Whether the SIP stack still has the server transaction of {@code branch} (tests: a retransmission's path). */
+  boolean stackHasServerTransaction(String branch) {
+    return ((io.calltrack.sip.proxy.ProxyStack) stack).hasServerTransaction(branch);
+  }
+
   /**
    * Stops taking calls (new INVITEs get 503 + Retry-After) while established calls go on: completes
    * when none is left, or after the drain time.

@@ -151,6 +151,75 @@ class SipHardeningTest {
     }
   }
 
+  /**
+   * The caller sends its INVITE again after the answer (as it would had it lost the 100 and the 200),
+   * once the stack has ended the INVITE's transaction (within 50 ms of the answer): only the router can
+   * absorb it then. Taken for a new call with the same Call-ID, it got a 482, which ends the caller's call.
+   */
+  @Test
+  void anInviteSentAgainAfterItsTransactionEndedIsAbsorbed() {
+    line.mode = SipPhone.Mode.ANSWER;
+    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), router);
+    try (RawSip trunk = new RawSip("127.0.0.1")) {
+      String invite = trunk.invite(number.e164(), router.port(), "Max-Forwards: 70\r\n");
+      String branch = invite.substring(invite.indexOf("branch=") + 7, invite.indexOf(";rport"));
+      trunk.send(invite, router.port());
+      String ok = null;
+      long end = System.nanoTime() + WAIT.toNanos();
+      while (ok == null && System.nanoTime() < end) {
+        String m = trunk.receive(Duration.ofMillis(100));
+        ok = m != null && m.startsWith("SIP/2.0 200 ") ? m : null;
+      }
+      assertNotNull(ok, "the call was answered");
+      Await.until(WAIT, () -> !router.stackHasServerTransaction(branch));
+
+      trunk.send(invite, router.port());
+      // an OPTIONS after it: the router handles requests in order, so its answer comes after any to the INVITE
+      trunk.send("OPTIONS sip:127.0.0.1:" + router.port() + " SIP/2.0\r\nVia: " + trunk.via("z9hG4bKmark")
+          + "\r\nMax-Forwards: 70\r\nFrom: <sip:a@127.0.0.1>;tag=m\r\nTo: <sip:b@127.0.0.1>\r\n"
+          + "Call-ID: mark-" + branch + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n", router.port());
+      List<String> meanwhile = new java.util.ArrayList<>();
+      String m;
+      while ((m = trunk.receive(WAIT)) != null && !m.contains("CSeq: 1 OPTIONS")) {
+        if (!m.startsWith("SIP/2.0 200 ")) { // the line's 200, sent again until the caller's ACK, goes on
+          meanwhile.add(m.lines().findFirst().orElse(m));
+        }
+      }
+      assertNotNull(m, "the OPTIONS was answered");
+      assertEquals(List.of(), meanwhile, "nothing answered the INVITE sent again");
+      assertEquals(1, line.count(Request.INVITE), "the line got the INVITE once");
+
+      trunk.send(inDialog("ACK", ok, 1, trunk), router.port());
+      line.awaitRequest(Request.ACK, WAIT);
+      trunk.send(inDialog("BYE", ok, 2, trunk), router.port());
+      String byeOk = null;
+      while (byeOk == null && (m = trunk.receive(WAIT)) != null) {
+        byeOk = m.startsWith("SIP/2.0 200 ") && m.contains("CSeq: 2 BYE") ? m : null;
+      }
+      assertNotNull(byeOk, "the BYE went through");
+      String callId = invite.substring(invite.indexOf("Call-ID: ") + 9, invite.indexOf("\r\nCSeq"));
+      assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId).status());
+    }
+  }
+
+  /** An in-dialog request of the caller's, from the 200 it got: to the line's Contact, along the Record-Route. */
+  private static String inDialog(String method, String ok, int cseq, RawSip from) {
+    List<String> lines = ok.lines().toList();
+    String contact = header(lines, "Contact");
+    StringBuilder routes = new StringBuilder();
+    lines.stream().filter(l -> l.regionMatches(true, 0, "Record-Route:", 0, 13))
+        .forEach(l -> routes.append("Route:").append(l.substring(13)).append("\r\n"));
+    return method + " " + contact.substring(contact.indexOf('<') + 1, contact.indexOf('>')) + " SIP/2.0\r\n"
+        + "Via: " + from.via("z9hG4bK" + method + System.nanoTime()) + "\r\nMax-Forwards: 70\r\n" + routes
+        + "From:" + header(lines, "From") + "\r\nTo:" + header(lines, "To") + "\r\nCall-ID:" + header(lines, "Call-ID")
+        + "\r\nCSeq: " + cseq + " " + method + "\r\nContent-Length: 0\r\n\r\n";
+  }
+
+  private static String header(List<String> lines, String name) {
+    return lines.stream().filter(l -> l.regionMatches(true, 0, name + ":", 0, name.length() + 1))
+        .map(l -> l.substring(name.length() + 1)).findFirst().orElseThrow(() -> new AssertionError("no " + name));
+  }
+
   private static List<String> viaLines(String message) {
     return message.lines().filter(l -> l.regionMatches(true, 0, "Via:", 0, 4) || l.startsWith("v:")).toList();
   }

@@ -187,6 +187,9 @@ public final class Proxy implements SipListener {
 
   private void onInitialInvite(RequestEvent evt) throws SipException {
     Request req = evt.getRequest();
+    if (sentAgain(req)) {
+      return;
+    }
     String source = remoteIp(evt);
     RouteDecision decision = policy.admitInvite(source, SipHeaders.dialled(req.getRequestURI()),
         SipHeaders.maxForwards(req));
@@ -237,6 +240,23 @@ public final class Proxy implements SipListener {
       call.observer = observers.started(started);
       forwardInvite(call);
     });
+  }
+
+  /**
+   * An INVITE the caller sent again after the stack ended its transaction ({@link StackTimer}: 50 ms
+   * after the answer; after a failure, once its ACK's Timer I is over): the same Call-ID and top-Via
+   * branch as a call the router still has (live, or lingering after its end). It is absorbed, as RFC
+   * 6026's Accepted state absorbs it: the line's 2xx, which the caller may still wait for, reaches it
+   * through the line's own retransmissions. Taken for a new call, it was a loop (482), which ended the
+   * caller's call.
+   */
+  private boolean sentAgain(Request req) {
+    ProxiedCall known = calls.get(callId(req));
+    if (known == null || known.inviteBranch == null || !known.inviteBranch.equalsIgnoreCase(SipHeaders.topBranch(req))) {
+      return false;
+    }
+    LOG.debug("absorbed a retransmitted INVITE of call {}", known.sipCallId);
+    return true;
   }
 
   /** The INVITE goes to the business line once its SDP went through the media relay (when there is one). */

@@ -45,6 +45,11 @@ public final class ProxyStack extends SipStackImpl {
     return java.util.List.of(getMessageProcessors());
   }
 
+  /** Whether the server transaction of an RFC 3261 {@code branch} is still in the stack's table. */
+  public boolean hasServerTransaction(String branch) {
+    return findTransaction(branch.toLowerCase(Locale.ROOT), true) != null;
+  }
+
   /**
    * Server transactions that hold less once over ({@link ReleasingServerTransaction}): an ended
    * INVITE's keeps its request as bytes only, and none parses its request again at its end.

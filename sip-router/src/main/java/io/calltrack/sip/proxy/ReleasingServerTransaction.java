@@ -14,7 +14,7 @@ import javax.sip.message.Request;
  * The stack's server transaction, holding less of its request once it is over.
  * <ul>
  *   <li><b>An ended INVITE transaction keeps its request as bytes only.</b> Once terminated (its 2xx
- *       sent, or its failure acknowledged), JAIN-SIP keeps the transaction 5 s ({@link StackTimer}) to
+ *       sent, or its failure acknowledged), JAIN-SIP keeps the transaction 8 s (now 50 ms, {@link StackTimer}) to
  *       absorb retransmitted INVITEs, and keeps the INVITE parsed for all that time, though it matches
  *       them by branch and sent-by alone (RFC 3261 17.2.3). At 1,000 calls/s that was ~5,500 parsed
  *       INVITEs, each copied by the young GC before being promoted: post-dial delay. Here it keeps the

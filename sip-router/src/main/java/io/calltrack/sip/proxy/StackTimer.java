@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The stack's timer ({@code gov.nist.javax.sip.TIMER_CLASS_NAME}): its transactions' timers on a timer
- * wheel, with the two waits that keep finished transactions on the heap held to {@value #WAIT_MILLIS} ms,
- * as Kamailio's tm holds its wait timer to 5 s.
+ * wheel, with the three waits that only keep finished transactions on the heap held to
+ * {@value #WAIT_MILLIS} ms.
  *
  * <p>A wheel, not the stack's default {@code java.util.Timer}: a transaction has a timer that
  * fires every 500 ms while it lives, so at 1,000 calls/s that timer's queue (a binary heap) held tens
@@ -22,21 +22,34 @@ import org.slf4j.LoggerFactory;
  * in it, with its transaction, until it came due. On the wheel scheduling and cancelling cost the same
  * at any size, and a cancelled task leaves at the next tick.
  *
- * <p>The two waits:
+ * <p>The three waits. Each keeps a transaction that is over in the stack's table only to absorb
+ * retransmissions, and the router absorbs each of them from the call, which it keeps anyway
+ * ({@link ProxiedCall#LINGER} after its end):
  * <ul>
- *   <li>Timer J. A non-INVITE server transaction over UDP (every BYE the router relays) stays
- *       completed 64*T1 = 32 s only to answer retransmissions of its request. A BYE retransmitted later
- *       than 5 s still finds the call (kept {@link ProxiedCall#LINGER}) and is relayed again, and the
- *       business line answers it.</li>
- *   <li>The stack's linger. A terminated transaction (every answered INVITE) stays in the stack's
- *       table 8 s to absorb retransmissions of its request; an INVITE is retransmitted only until its
- *       first response, well within 5 s.</li>
+ *   <li>Timer J, 64*T1 = 32 s: a non-INVITE server transaction over UDP (every BYE the router relays)
+ *       stays completed to answer retransmissions of its request. A BYE retransmitted after it is
+ *       relayed again along the call and the business line answers it; a CANCEL is answered from the
+ *       call; an OPTIONS is answered again.</li>
+ *   <li>Timer K, T4 = 5 s: a non-INVITE client transaction over UDP (every relayed BYE) stays to
+ *       absorb retransmissions of its response. One that comes after it matches no transaction and is
+ *       dropped: only a 2xx to the call's INVITE is relayed without one.</li>
+ *   <li>The stack's linger, 8 s: a terminated transaction (every answered INVITE's) stays in the table
+ *       to absorb retransmissions of its request. An INVITE that comes after it is absorbed by the
+ *       proxy, which knows it by its call's Call-ID and branch (RFC 6026's Accepted state).</li>
  * </ul>
- * At 1,000 calls/s the two kept 32,000 and 8,000 transactions with their messages on the heap.
+ * Why the waits are that short: a finished transaction still in the table at the next young GC is
+ * copied by it, and promoted at the one after, with its transaction ids, its messages as bytes and its
+ * timers. At 1,000 calls/s, with waits of 5 s, they were ~40 MB live, and two thirds of what each
+ * young pause copied (load-tests/README.md, 4 Dec 2026).
  */
 public class StackTimer implements SipTimer {
   private static final Logger LOG = LoggerFactory.getLogger(StackTimer.class);
-  static final long WAIT_MILLIS = 5_000;
+  /**
+   * The three waits' cap: long enough for a duplicate the network made on the way, well short of T1
+   * (500 ms), the soonest a peer sends a request again, and of the ~0.7 s between young GCs at 1,000
+   * calls/s.
+   */
+  static final long WAIT_MILLIS = 50;
   /**
    * The wheel's tick: a timer fires up to this much late. The stack's shortest timer is T1 (500 ms),
    * which only paces retransmissions over UDP.
@@ -46,6 +59,8 @@ public class StackTimer implements SipTimer {
   static final String TIMER_J = "gov.nist.javax.sip.stack.SIPServerTransactionImpl$1";
   /** The stack's linger task of a terminated transaction. */
   static final String LINGER = "gov.nist.javax.sip.stack.SIPTransactionImpl$LingerTimer";
+  /** The stack's Timer K task (an anonymous class of the client transaction). */
+  static final String TIMER_K = "gov.nist.javax.sip.stack.SIPClientTransactionImpl$1";
 
   private final AtomicBoolean started = new AtomicBoolean();
   private final HashedWheelTimer wheel = new HashedWheelTimer(r -> {
@@ -85,10 +100,10 @@ public class StackTimer implements SipTimer {
     return started.get();
   }
 
-  /** The delay the task gets: Timer J and the linger at most {@value #WAIT_MILLIS} ms, every other as the stack asked. */
+  /** The delay the task gets: Timers J and K and the linger at most {@value #WAIT_MILLIS} ms, every other as the stack asked. */
   static long delayOf(SIPStackTimerTask task, long delay) {
     String name = task.getClass().getName();
-    return name.equals(TIMER_J) || name.equals(LINGER) ? Math.min(delay, WAIT_MILLIS) : delay;
+    return name.equals(TIMER_J) || name.equals(TIMER_K) || name.equals(LINGER) ? Math.min(delay, WAIT_MILLIS) : delay;
   }
 
   private boolean submit(SIPStackTimerTask task, long delay, long period) {

@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * On a real stack: a completed non-INVITE server transaction lingers 5 s (Timer J capped), not 32 s,
- * and an answered INVITE's terminated transaction 5 s, not 8. On its own: the wheel keeps the stack's
- * timer contract (periodic tasks, cancel, a failing task, stop).
+ * On a real stack: a completed non-INVITE server transaction stays 50 ms (Timer J capped), not 32 s; a
+ * completed non-INVITE client transaction 50 ms (Timer K capped), not 5 s; an answered INVITE's
+ * terminated transaction 50 ms, not 8 s; every other timer as the stack asks. On its own: the wheel
+ * keeps the stack's timer contract (periodic tasks, cancel, a failing task, stop).
  */
 @Timeout(60)
 class StackTimerTest {
@@ -48,7 +49,7 @@ class StackTimerTest {
   }
 
   @Test
-  void aCompletedByeTransactionOverUdpIsKeptFiveSecondsNotThirtyTwo() throws Exception {
+  void aCompletedByeServerTransactionOverUdpIsKeptFiftyMillisecondsNotThirtyTwoSeconds() throws Exception {
     String timerJ = "gov.nist.javax.sip.stack.SIPServerTransactionImpl$1";
     answered("BYE", "Call-ID: timer-j@test\r\nCSeq: 2 BYE\r\n", timerJ);
     assertEquals(List.of(32_000L), ASKED.get(timerJ), "the stack asks 64*T1");
@@ -57,11 +58,50 @@ class StackTimerTest {
   }
 
   @Test
-  void anAnsweredInvitesTerminatedTransactionLingersFiveSecondsNotEight() throws Exception {
+  void anAnsweredInvitesTerminatedTransactionLingersFiftyMillisecondsNotEightSeconds() throws Exception {
     answered("INVITE", "Call-ID: linger@test\r\nCSeq: 1 INVITE\r\nContact: <sip:a@127.0.0.1>\r\n", StackTimer.LINGER);
     assertEquals(List.of(8_000L), ASKED.get(StackTimer.LINGER), "the stack asks its linger, 8 s");
     assertEquals(List.of(StackTimer.WAIT_MILLIS), GIVEN.get(StackTimer.LINGER));
     onlyChanged(StackTimer.LINGER);
+  }
+
+  @Test
+  void aCompletedByeClientTransactionOverUdpIsKeptFiftyMillisecondsNotFiveSeconds() throws Exception {
+    ASKED.clear();
+    GIVEN.clear();
+    Properties p = new Properties();
+    p.setProperty("javax.sip.STACK_NAME", "stack-timer-test-client");
+    p.setProperty("gov.nist.javax.sip.TIMER_CLASS_NAME", Recording.class.getName());
+    p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off"); // as the router: it relays BYEs outside dialogs
+    ProxyStack stack = new ProxyStack(p);
+    int port = EmbeddedRedis.freePort();
+    try (RawSip peer = new RawSip("127.0.0.1")) {
+      SipProvider provider = stack.createSipProvider(stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP));
+      stack.start();
+      SipFactory sip = SipFactory.getInstance();
+      var addresses = sip.createAddressFactory();
+      var headers = sip.createHeaderFactory();
+      javax.sip.address.SipURI target = addresses.createSipURI("line", "127.0.0.1");
+      target.setPort(peer.port());
+      javax.sip.message.Request bye = sip.createMessageFactory().createRequest(target, "BYE",
+          headers.createCallIdHeader("timer-k@test"), headers.createCSeqHeader(2L, "BYE"),
+          headers.createFromHeader(addresses.createAddress("<sip:a@127.0.0.1>"), "1"),
+          headers.createToHeader(addresses.createAddress("<sip:line@127.0.0.1>"), "2"),
+          new java.util.ArrayList<>(List.of(headers.createViaHeader("127.0.0.1", port, "udp", null))),
+          headers.createMaxForwardsHeader(70));
+      provider.getNewClientTransaction(bye).sendRequest();
+      String got = peer.receive(Duration.ofSeconds(10));
+      assertTrue(got != null && got.startsWith("BYE "), String.valueOf(got));
+      StringBuilder ok = new StringBuilder("SIP/2.0 200 OK\r\n");
+      got.lines().filter(l -> l.matches("(?i)(Via|From|To|Call-ID|CSeq):.*")).forEach(l -> ok.append(l).append("\r\n"));
+      peer.send(ok.append("Content-Length: 0\r\n\r\n").toString(), port);
+      Await.until(Duration.ofSeconds(10), () -> ASKED.containsKey(StackTimer.TIMER_K));
+      assertEquals(List.of(5_000L), ASKED.get(StackTimer.TIMER_K), "the stack asks T4");
+      assertEquals(List.of(StackTimer.WAIT_MILLIS), GIVEN.get(StackTimer.TIMER_K));
+      onlyChanged(StackTimer.TIMER_K);
+    } finally {
+      stack.stop();
+    }
   }
 
   /** A timer on its own, for the contract tests (its wheel's thread starts with its first task). */
