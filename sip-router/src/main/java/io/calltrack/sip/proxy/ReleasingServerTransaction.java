@@ -14,14 +14,15 @@ import javax.sip.message.Request;
  * The stack's server transaction, holding less of its request once it is over.
  * <ul>
  *   <li><b>An ended INVITE transaction keeps its request as bytes only.</b> Once terminated (its 2xx
- *       sent, or its failure acknowledged), JAIN-SIP keeps the transaction 8 s (now 50 ms, {@link StackTimer}) to
- *       absorb retransmitted INVITEs, and keeps the INVITE parsed for all that time, though it matches
- *       them by branch and sent-by alone (RFC 3261 17.2.3). At 1,000 calls/s that was ~5,500 parsed
- *       INVITEs, each copied by the young GC before being promoted: post-dial delay. Here it keeps the
- *       sent-by and drops the parsed INVITE (its bytes and merge id stay). A CANCEL that arrives for it
- *       then matches no transaction and reaches the proxy, which answers it from the call (200 while
- *       the call is known, 481 after). A request without the RFC 3261 magic cookie (an RFC 2543 peer,
- *       matched on the whole request) keeps it parsed, as the stock stack does.</li>
+ *       sent, or its failure acknowledged), JAIN-SIP keeps the transaction (8 s; 50 ms here,
+ *       {@link StackTimer}) to absorb retransmitted INVITEs, and keeps the INVITE parsed for all that
+ *       time, though it matches them by branch and sent-by alone (RFC 3261 17.2.3). At 1,000 calls/s,
+ *       kept 5 s, that was ~5,500 parsed INVITEs, each copied by the young GC before being promoted:
+ *       post-dial delay. Here it keeps the sent-by and drops the parsed INVITE (its bytes and merge id
+ *       stay). A CANCEL that arrives for it then matches no transaction and reaches the proxy, which
+ *       answers it from the call (200 while the call is known, 481 after). A request without the RFC
+ *       3261 magic cookie (an RFC 2543 peer, matched on the whole request) keeps it parsed, as the
+ *       stock stack does.</li>
  *   <li><b>No wasted parse at its end.</b> When the stack removes a transaction that keeps its request
  *       as bytes only, the stock clean-up parses those bytes back into a message, uses it for nothing
  *       an ended transaction needs (a merge id it already has; references it then drops) and throws it
