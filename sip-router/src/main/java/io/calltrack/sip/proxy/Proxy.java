@@ -252,8 +252,8 @@ public final class Proxy implements SipListener {
    */
   private boolean sentAgain(Request req) {
     ProxiedCall known = calls.get(callId(req));
-    String branch = SipHeaders.topBranch(req);
-    if (known == null || known.inviteBranch == null || !known.inviteBranch.equalsIgnoreCase(branch)) {
+    if (known == null || known.inviteBranch == null
+        || !known.inviteBranch.equalsIgnoreCase(SipHeaders.topBranch(req))) {
       return false;
     }
     LOG.debug("absorbed a retransmitted INVITE of call {}", known.sipCallId);

@@ -67,13 +67,7 @@ class StackTimerTest {
 
   @Test
   void aCompletedByeClientTransactionOverUdpIsKeptFiftyMillisecondsNotFiveSeconds() throws Exception {
-    ASKED.clear();
-    GIVEN.clear();
-    Properties p = new Properties();
-    p.setProperty("javax.sip.STACK_NAME", "stack-timer-test-client");
-    p.setProperty("gov.nist.javax.sip.TIMER_CLASS_NAME", Recording.class.getName());
-    p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off"); // as the router: it relays BYEs outside dialogs
-    ProxyStack stack = new ProxyStack(p);
+    ProxyStack stack = recordingStack("client");
     int port = EmbeddedRedis.freePort();
     try (RawSip peer = new RawSip("127.0.0.1")) {
       SipProvider provider = stack.createSipProvider(stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP));
@@ -179,15 +173,21 @@ class StackTimerTest {
     }
   }
 
-  /** Sends one request to a stack that answers it 200, and waits until the stack scheduled {@code task}. */
-  private static void answered(String method, String headers, String task) throws Exception {
+  /** A stack as the router sets it up, on the recording timer, with nothing recorded yet. */
+  private static ProxyStack recordingStack(String name) throws Exception {
     ASKED.clear();
     GIVEN.clear();
     Properties p = new Properties();
-    p.setProperty("javax.sip.STACK_NAME", "stack-timer-test-" + method);
+    p.setProperty("javax.sip.STACK_NAME", "stack-timer-test-" + name);
     p.setProperty("gov.nist.javax.sip.TIMER_CLASS_NAME", Recording.class.getName());
-    p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off"); // as the router: a BYE of no known dialog is handled
-    ProxyStack stack = new ProxyStack(p);
+    // as the router: BYEs outside any dialog it knows are handled and relayed
+    p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
+    return new ProxyStack(p);
+  }
+
+  /** Sends one request to a stack that answers it 200, and waits until the stack scheduled {@code task}. */
+  private static void answered(String method, String headers, String task) throws Exception {
+    ProxyStack stack = recordingStack(method);
     int port = EmbeddedRedis.freePort();
     try (RawSip peer = new RawSip("127.0.0.1")) {
       ListeningPoint udp = stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP);
