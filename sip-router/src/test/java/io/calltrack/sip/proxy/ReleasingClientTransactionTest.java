@@ -19,12 +19,17 @@ import javax.sip.ResponseEvent;
 import javax.sip.SipFactory;
 import javax.sip.SipProvider;
 import javax.sip.TransactionState;
+import gov.nist.javax.sip.stack.SIPStackTimerTask;
+import java.util.Properties;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** On a real stack: a relayed BYE's client transaction ends without its request being parsed again. */
+/**
+ * On a real stack: a relayed BYE's client transaction ends without its request being parsed again; an
+ * answered INVITE's leaves the stack without waiting for its periodic timer.
+ */
 @Timeout(30)
 class ReleasingClientTransactionTest {
   @Test
@@ -66,6 +71,73 @@ class ReleasingClientTransactionTest {
       assertEquals(before, ReleasingServerTransactionTest.PARSES.get(), "no message parsed by the clean-up");
       assertNull(stack.findTransaction("z9hg4bk-releasing-client", false), "the stack no longer has the transaction");
       assertEquals(Request.BYE, tx.getRequest().getMethod(), "its request can still be had");
+    } finally {
+      stack.stop();
+    }
+  }
+
+  /**
+   * The stack's timer with its periodic tasks never run: what leaves the stack then, leaves without
+   * them. Keeps which of them were set and which cancelled.
+   */
+  public static final class PeriodicTasksStopped extends StackTimer {
+    static final java.util.List<SIPStackTimerTask> SET = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final java.util.List<SIPStackTimerTask> CANCELLED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public boolean scheduleWithFixedDelay(SIPStackTimerTask task, long delay, long period) {
+      SET.add(task);
+      return true;
+    }
+
+    @Override
+    public boolean cancel(SIPStackTimerTask task) {
+      if (SET.contains(task)) {
+        CANCELLED.add(task);
+        return true;
+      }
+      return super.cancel(task);
+    }
+  }
+
+  @Test
+  void anAnsweredInvitesTransactionLeavesTheStackWithoutWaitingForItsPeriodicTimer() throws Exception {
+    Properties timer = new Properties();
+    timer.setProperty("gov.nist.javax.sip.TIMER_CLASS_NAME", PeriodicTasksStopped.class.getName());
+    ProxyStack stack = ReleasingServerTransactionTest.stack("releasing-invite-client-test", timer);
+    int port = EmbeddedRedis.freePort();
+    CompletableFuture<Response> answered = new CompletableFuture<>();
+    try (RawSip line = new RawSip("127.0.0.1")) {
+      SipProvider provider = stack.createSipProvider(stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP));
+      provider.addSipListener(new RequestListener() {
+        @Override
+        public void processRequest(RequestEvent evt) {}
+
+        @Override
+        public void processResponse(ResponseEvent evt) {
+          answered.complete(evt.getResponse());
+        }
+      });
+      stack.start();
+      Request invite = SipFactory.getInstance().createMessageFactory().createRequest(
+          ReleasingServerTransactionTest.invite("z9hG4bK-releasing-invite-client", "127.0.0.1:" + port,
+              "releasing-invite-client@test").replace("sip:+15559990000@127.0.0.1 ", "sip:+15559990000@127.0.0.1:" + line.port() + " "));
+      ClientTransaction ct = provider.getNewClientTransaction(invite);
+      ReleasingClientTransaction tx = assertInstanceOf(ReleasingClientTransaction.class, ct);
+      ct.sendRequest();
+      String sent = line.receive(Duration.ofSeconds(10));
+      assertTrue(sent.startsWith("INVITE "), sent);
+      assertEquals(1, PeriodicTasksStopped.SET.size(), "the stack set the transaction's periodic timer, never run here");
+      StringBuilder ok = new StringBuilder("SIP/2.0 200 OK\r\n");
+      sent.lines().filter(l -> l.matches("(?i)(Via|From|Call-ID|CSeq):.*")).forEach(l -> ok.append(l).append("\r\n"));
+      line.send(ok.append("To: <sip:+15559990000@127.0.0.1>;tag=line\r\nContact: <sip:line@127.0.0.1:")
+          .append(line.port()).append(">\r\nContent-Length: 0\r\n\r\n").toString(), port);
+      assertEquals(200, answered.get(10, TimeUnit.SECONDS).getStatusCode());
+      assertEquals(TransactionState.TERMINATED, tx.getState(), "a 2xx ends an INVITE client transaction");
+
+      // the stock stack finds a terminated client transaction only at its periodic timer's next tick
+      Await.until(Duration.ofSeconds(10), () -> stack.findTransaction("z9hg4bk-releasing-invite-client", false) == null);
+      assertEquals(PeriodicTasksStopped.SET, PeriodicTasksStopped.CANCELLED, "its periodic timer is cancelled");
     } finally {
       stack.stop();
     }

@@ -60,7 +60,13 @@ class ReleasingServerTransactionTest {
 
   /** A stack as the router sets it up: no dialogs, requests kept as bytes once over, one message thread. */
   static ProxyStack stack(String name) throws Exception {
+    return stack(name, new Properties());
+  }
+
+  /** A stack as the router sets it up, with {@code more} properties on top. */
+  static ProxyStack stack(String name, Properties more) throws Exception {
     Properties p = new Properties();
+    p.putAll(more);
     p.setProperty("javax.sip.STACK_NAME", name);
     p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
     p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true"); // as the router: requests kept as bytes
