@@ -63,7 +63,6 @@ final class ProxiedCall {
   final SipURI businessLine;
   /** The caller's Contact, encoded: parsed only for a UA that addresses in-dialog requests to the router. */
   final String callerContact;
-  final String branch;
 
   // touched on exec only
   private Phase phase = Phase.SETUP;
@@ -77,12 +76,16 @@ final class ProxiedCall {
   String calleeTag;
   /** The business line's Contact from its 2xx, encoded (see {@link #callerContact}). */
   String calleeContact;
+  /**
+   * Dropped once cancelled: a cancelled timeout still holds its task, and so the call's lambdas, for as
+   * long as the call holds it (an answered call minutes, an ended one {@link #LINGER}).
+   */
   private io.netty.util.Timeout answerTimer;
   private io.netty.util.Timeout maxTimer;
 
   ProxiedCall(Proxy proxy, String sipCallId, Request invite, ServerTransaction inviteSt, SerialExecutor exec,
       long arrivedNanos, String callerTag, String inTransport, Hop callerHop, Hop calleeHop, SipURI businessLine,
-      String callerContact, String loopKey, String branch) {
+      String callerContact, String loopKey) {
     this.proxy = proxy;
     this.sipCallId = sipCallId;
     this.invite = invite;
@@ -99,7 +102,6 @@ final class ProxiedCall {
     this.calleeHop = calleeHop;
     this.businessLine = businessLine;
     this.callerContact = callerContact;
-    this.branch = branch;
   }
 
   Phase phase() {
@@ -136,7 +138,7 @@ final class ProxiedCall {
   /** The line answered while the caller still waited. */
   void answered(int code, Duration maxDuration) {
     phase = Phase.ANSWERED;
-    proxy.cancelTimer(answerTimer);
+    cancelAnswerTimer();
     observer.answered(proxy.now(), code);
     maxTimer = proxy.timer(maxDuration, this, () -> {
       if (phase == Phase.ANSWERED) {
@@ -155,7 +157,7 @@ final class ProxiedCall {
       return;
     }
     phase = Phase.GIVEN_UP;
-    proxy.cancelTimer(answerTimer);
+    cancelAnswerTimer();
     proxy.cancelDownstream(this);
     proxy.respond(inviteSt, invite, why.code, why.reason);
     record(why.status, why.code);
@@ -167,8 +169,8 @@ final class ProxiedCall {
       return;
     }
     phase = Phase.ENDED;
-    proxy.cancelTimer(answerTimer);
-    proxy.cancelTimer(maxTimer);
+    cancelTimers();
+    inviteVias = java.util.List.of(); // a 2xx sent again is relayed only while the call is answered
     record(status, code);
   }
 
@@ -219,9 +221,15 @@ final class ProxiedCall {
     return inviteVias;
   }
 
-  /** Router stopping: no timer of this call fires after it. */
+  /** Call over, or router stopping: no timer of this call fires after it. */
   void cancelTimers() {
-    proxy.cancelTimer(answerTimer);
+    cancelAnswerTimer();
     proxy.cancelTimer(maxTimer);
+    maxTimer = null;
+  }
+
+  private void cancelAnswerTimer() {
+    proxy.cancelTimer(answerTimer);
+    answerTimer = null;
   }
 }

@@ -88,7 +88,12 @@ public final class Proxy implements SipListener {
   /** The business-line hosts of the calls in {@link #calls}: added and removed with them. */
   private final CalleeHosts calleeHosts = new CalleeHosts();
   private final AtomicLong branchCounter = new AtomicLong();
-  private final io.calltrack.core.ParseCache<URI> businessLines = new io.calltrack.core.ParseCache<>(10_000);
+  private final io.calltrack.core.ParseCache<BusinessLine> businessLines = new io.calltrack.core.ParseCache<>(10_000);
+  /**
+   * Where the callers' requests go, shared by the calls from the same place: a hop per call was ~100
+   * bytes of heap for the call's whole length. Emptied when it outgrows its bound.
+   */
+  private final io.calltrack.core.ParseCache<Hop> callerHops = new io.calltrack.core.ParseCache<>(10_000);
   private final AtomicInteger liveCalls = new AtomicInteger();
   private volatile boolean closed;
   private volatile MediaAnchor media = MediaAnchor.OFF;
@@ -203,11 +208,9 @@ public final class Proxy implements SipListener {
       return;
     }
     RouteDecision.Forward forward = (RouteDecision.Forward) decision;
-    Hop calleeHop;
-    SipURI businessLine;
+    BusinessLine line;
     try {
-      businessLine = businessLine(forward.businessLine());
-      calleeHop = SipHeaders.hopOf(businessLine, "udp");
+      line = businessLine(forward.businessLine());
     } catch (java.text.ParseException | ClassCastException e) {
       LOG.error("property {} has an unusable businessLine '{}'", forward.property().id(), forward.businessLine());
       reject(evt, Response.SERVICE_UNAVAILABLE, "Business line misconfigured", null);
@@ -222,8 +225,8 @@ public final class Proxy implements SipListener {
     String inTransport = SipHeaders.transportOf(req);
     ProxiedCall call = new ProxiedCall(this, callId(req), req, st, new SerialExecutor(pool, workDelay::observe),
         System.nanoTime(), fromTag(req), inTransport,
-        callerHop(req, source, SipHeaders.remotePort(evt), inTransport), calleeHop, businessLine,
-        SipHeaders.contact(req), loopKey, newBranch(loopKey));
+        callerHop(req, source, SipHeaders.remotePort(evt), inTransport), line.hop(), line.uri(),
+        SipHeaders.contact(req), loopKey);
     if (calls.putIfAbsent(call.sipCallId, call) != null) {
       // the same Call-ID arriving again as a new transaction: a loop through another route
       respond(st, req, Response.LOOP_DETECTED, null);
@@ -276,7 +279,7 @@ public final class Proxy implements SipListener {
       decrementMaxForwards(fwd);
       popOwnRoutes(fwd);
       addRecordRoute(fwd, call.inTransport, call.calleeHop.getTransport());
-      fwd.addFirst(headers.createViaHeader(host, port, call.calleeHop.getTransport(), call.branch));
+      fwd.addFirst(headers.createViaHeader(host, port, call.calleeHop.getTransport(), newBranch(call.loopKey)));
       HopRouter.pin(fwd, call.calleeHop);
       ClientTransaction ct = provider.getNewClientTransaction(fwd);
       ct.setApplicationData(call);
@@ -957,21 +960,29 @@ public final class Proxy implements SipListener {
   }
 
   /**
-   * A business line's URI, parsed once per configured value and shared by its calls (each clones it
-   * before it goes into a message): parsing it was per INVITE, and a copy per call was ~400 bytes of
-   * heap for the call's whole length. Properties are few; the cache is emptied when it outgrows them.
+   * A business line's URI and hop, parsed once per configured value and shared by its calls (each
+   * clones the URI before it goes into a message): parsing it was per INVITE, and a copy per call was
+   * ~500 bytes of heap for the call's whole length. Properties are few; the cache is emptied when it
+   * outgrows them.
    */
-  private SipURI businessLine(String line) throws java.text.ParseException {
-    return (SipURI) businessLines.get(line, addresses::createURI);
+  private BusinessLine businessLine(String line) throws java.text.ParseException {
+    return businessLines.get(line, text -> {
+      SipURI uri = (SipURI) addresses.createURI(text);
+      return new BusinessLine(uri, SipHeaders.hopOf(uri, "udp"));
+    });
   }
+
+  private record BusinessLine(SipURI uri, Hop hop) {}
 
   /** Where requests to the caller go: its Contact if that is a trunk address, else back where the INVITE came from. */
   private Hop callerHop(Request invite, String source, int sourcePort, String inTransport) {
     URI contact = SipHeaders.contactUri(invite);
     if (contact instanceof SipURI u && policy.isTrunk(u.getHost())) {
-      return SipHeaders.hopOf(u, inTransport);
+      Hop hop = SipHeaders.hopOf(u, inTransport);
+      return callerHops.get(hop.toString(), k -> hop);
     }
-    return new gov.nist.javax.sip.stack.HopImpl(source, sourcePort, inTransport);
+    return callerHops.get(source + ':' + sourcePort + '/' + inTransport,
+        k -> new gov.nist.javax.sip.stack.HopImpl(source, sourcePort, inTransport));
   }
 
   /**

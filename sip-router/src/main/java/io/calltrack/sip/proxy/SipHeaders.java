@@ -85,7 +85,22 @@ final class SipHeaders {
 
   static String transportOf(Request req) {
     ViaHeader via = (ViaHeader) req.getHeader(ViaHeader.NAME);
-    return via == null || via.getTransport() == null ? "udp" : via.getTransport().toLowerCase(Locale.ROOT);
+    return via == null || via.getTransport() == null ? "udp" : lowerCase(via.getTransport());
+  }
+
+  private static final java.util.List<String> TRANSPORTS = java.util.List.of("udp", "tcp", "tls", "sctp", "ws", "wss");
+
+  /**
+   * A transport name in lower case, one shared string for each known one: a call keeps its transport
+   * (and its hops theirs) for its whole length, and a copy per call was ~50 bytes of heap each.
+   */
+  static String lowerCase(String transport) {
+    for (String known : TRANSPORTS) {
+      if (known.equalsIgnoreCase(transport)) {
+        return known;
+      }
+    }
+    return transport.toLowerCase(Locale.ROOT);
   }
 
   /** The number dialled: a SIP URI's user part or a tel: URI's number. */
@@ -123,7 +138,7 @@ final class SipHeaders {
 
   static Hop hopOf(SipURI uri, String defaultTransport) {
     String transport = uri.getTransportParam() != null ? uri.getTransportParam() : defaultTransport;
-    return new HopImpl(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 5060, transport.toLowerCase(Locale.ROOT));
+    return new HopImpl(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 5060, lowerCase(transport));
   }
 
   static String remoteIp(RequestEvent evt) {
