@@ -111,7 +111,11 @@ final class RouterFixture implements AutoCloseable {
 
   /** As {@link #property(String, SipRouter...)}; {@code record}: the property records its calls. */
   PhoneNumber property(String businessLine, boolean record, SipRouter... routersToWaitFor) {
-    PhoneNumber number = TestNumbers.fresh();
+    return property(TestNumbers.fresh(), businessLine, record, routersToWaitFor);
+  }
+
+  /** As {@link #property(String, boolean, SipRouter...)}, for a number chosen by the test. */
+  PhoneNumber property(PhoneNumber number, String businessLine, boolean record, SipRouter... routersToWaitFor) {
     String id = TestRedis.uniqueId("prop");
     Await.result(config.putProperty(new PropertyConfig(id, id, List.of(), List.of(number), number, businessLine, "UTC")
         .withRecording(record)));

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.testing.Await;
+import io.calltrack.core.testing.TestNumbers;
 import io.calltrack.sip.testing.RawSip;
 import io.calltrack.sip.testing.SipPhone;
 import io.vertx.core.Future;
@@ -186,6 +187,38 @@ class SipHardeningTest {
       assertNotNull(byeOk, "the BYE went through");
       String callId = invite.substring(invite.indexOf("Call-ID: ") + 9, invite.indexOf("\r\nCSeq"));
       assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId).status());
+    }
+  }
+
+  /**
+   * A refused INVITE is answered without a transaction, so the caller's retransmissions of it reach the
+   * router as new INVITEs. Judged again, one refused while the number was unknown (or the router
+   * overloaded) was routed once it would have been admitted: a call its caller had already given up on.
+   */
+  @Test
+  void anInviteSentAgainAfterItsRefusalGetsTheSameAnswerOnceItWouldBeRouted() {
+    line.mode = SipPhone.Mode.ANSWER;
+    PhoneNumber number = TestNumbers.fresh();
+    try (RawSip trunk = new RawSip("127.0.0.1")) {
+      String invite = trunk.invite(number.e164(), router.port(), "Max-Forwards: 70\r\n");
+      trunk.send(invite, router.port());
+      String refused = trunk.receive(WAIT);
+      assertEquals(404, RawSip.status(refused), refused);
+
+      fx.property(number, line.uri("+15559990000", "udp"), false, router); // the router routes the number now
+      trunk.send(invite, router.port());
+      String again = trunk.receive(WAIT);
+      assertEquals(404, RawSip.status(again), again);
+      assertTrue(again.contains(header(refused.lines().toList(), "Call-ID")), again);
+
+      // a new INVITE to the number is routed: only the retransmission was refused
+      List<String> oks = twoHundreds(trunk, trunk.invite(number.e164(), router.port(), "Max-Forwards: 70\r\n"), 1);
+      assertEquals(1, oks.size(), "a new call to the number was answered");
+      assertEquals(1, line.count(Request.INVITE), "the line got the new call's INVITE only");
+      trunk.send(inDialog("ACK", oks.get(0), 1, trunk), router.port());
+      line.awaitRequest(Request.ACK, WAIT);
+      trunk.send(inDialog("BYE", oks.get(0), 2, trunk), router.port());
+      line.awaitRequest(Request.BYE, WAIT);
     }
   }
 

@@ -88,6 +88,7 @@ public final class Proxy implements SipListener {
   /** The business-line hosts of the calls in {@link #calls}: added and removed with them. */
   private final CalleeHosts calleeHosts = new CalleeHosts();
   private final AtomicLong branchCounter = new AtomicLong();
+  private final RefusedInvites refused = new RefusedInvites(8192, System::nanoTime);
   private final io.calltrack.core.ParseCache<BusinessLine> businessLines = new io.calltrack.core.ParseCache<>(10_000);
   /**
    * Where the callers' requests go, shared by the calls from the same place: a hop per call was ~100
@@ -195,16 +196,21 @@ public final class Proxy implements SipListener {
     if (sentAgain(req)) {
       return;
     }
+    RefusedInvites.Refusal before = refused.answerOf(callId(req), SipHeaders.topBranch(req));
+    if (before != null) { // sent again after its refusal: the same answer, not judged again
+      answer(evt, before.code(), before.reason(), before.retryAfterSeconds());
+      return;
+    }
     String source = remoteIp(evt);
     RouteDecision decision = policy.admitInvite(source, SipHeaders.dialled(req.getRequestURI()),
         SipHeaders.maxForwards(req));
     if (decision instanceof RouteDecision.Reject r) {
-      reject(evt, r.status(), r.reason(), r.retryAfterSeconds());
+      refuse(evt, r.status(), r.reason(), r.retryAfterSeconds());
       return;
     }
     String loopKey = SipHeaders.loopKey(req);
     if (looped(req, loopKey)) {
-      reject(evt, Response.LOOP_DETECTED, null, null);
+      refuse(evt, Response.LOOP_DETECTED, null, null);
       return;
     }
     RouteDecision.Forward forward = (RouteDecision.Forward) decision;
@@ -213,7 +219,7 @@ public final class Proxy implements SipListener {
       line = businessLine(forward.businessLine());
     } catch (java.text.ParseException | ClassCastException e) {
       LOG.error("property {} has an unusable businessLine '{}'", forward.property().id(), forward.businessLine());
-      reject(evt, Response.SERVICE_UNAVAILABLE, "Business line misconfigured", null);
+      refuse(evt, Response.SERVICE_UNAVAILABLE, "Business line misconfigured", null);
       return;
     }
     ServerTransaction st = serverTransaction(evt);
@@ -771,6 +777,18 @@ public final class Proxy implements SipListener {
     if (code >= 300) {
       metrics.rejected();
     }
+    answer(evt, code, reason, retryAfterSeconds);
+  }
+
+  /** A new INVITE refused: answered as {@link #reject}, and its retransmissions will get the same answer. */
+  private void refuse(RequestEvent evt, int code, String reason, Integer retryAfterSeconds) {
+    Request req = evt.getRequest();
+    refused.refused(callId(req), SipHeaders.topBranch(req), code, reason, retryAfterSeconds);
+    reject(evt, code, reason, retryAfterSeconds);
+  }
+
+  /** Answers a request in its transaction when it has one, else statelessly back where it came from. */
+  private void answer(RequestEvent evt, int code, String reason, Integer retryAfterSeconds) {
     Request req = evt.getRequest();
     try {
       Response r = response(req, code, reason, retryAfterSeconds);
