@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gov.nist.javax.sip.stack.SIPStackTimerTask;
 import io.calltrack.core.testing.Await;
 import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.sip.RequestListener;
 import io.calltrack.sip.testing.RawSip;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sip.ClientTransaction;
@@ -19,8 +21,6 @@ import javax.sip.ResponseEvent;
 import javax.sip.SipFactory;
 import javax.sip.SipProvider;
 import javax.sip.TransactionState;
-import gov.nist.javax.sip.stack.SIPStackTimerTask;
-import java.util.Properties;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
@@ -38,17 +38,7 @@ class ReleasingClientTransactionTest {
     int port = EmbeddedRedis.freePort();
     CompletableFuture<Response> answered = new CompletableFuture<>();
     try (RawSip peer = new RawSip("127.0.0.1")) {
-      SipProvider provider = stack.createSipProvider(stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP));
-      provider.addSipListener(new RequestListener() {
-        @Override
-        public void processRequest(RequestEvent evt) {}
-
-        @Override
-        public void processResponse(ResponseEvent evt) {
-          answered.complete(evt.getResponse());
-        }
-      });
-      stack.start();
+      SipProvider provider = started(stack, port, answered);
       String callLeg = "From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:b@127.0.0.1>;tag=2\r\n"
           + "Call-ID: releasing-client@test\r\nCSeq: 2 BYE\r\n";
       Request bye = SipFactory.getInstance().createMessageFactory().createRequest(
@@ -108,20 +98,11 @@ class ReleasingClientTransactionTest {
     int port = EmbeddedRedis.freePort();
     CompletableFuture<Response> answered = new CompletableFuture<>();
     try (RawSip line = new RawSip("127.0.0.1")) {
-      SipProvider provider = stack.createSipProvider(stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP));
-      provider.addSipListener(new RequestListener() {
-        @Override
-        public void processRequest(RequestEvent evt) {}
-
-        @Override
-        public void processResponse(ResponseEvent evt) {
-          answered.complete(evt.getResponse());
-        }
-      });
-      stack.start();
-      Request invite = SipFactory.getInstance().createMessageFactory().createRequest(
-          ReleasingServerTransactionTest.invite("z9hG4bK-releasing-invite-client", "127.0.0.1:" + port,
-              "releasing-invite-client@test").replace("sip:+15559990000@127.0.0.1 ", "sip:+15559990000@127.0.0.1:" + line.port() + " "));
+      SipProvider provider = started(stack, port, answered);
+      String text = ReleasingServerTransactionTest.invite("z9hG4bK-releasing-invite-client", "127.0.0.1:" + port,
+          "releasing-invite-client@test");
+      Request invite = SipFactory.getInstance().createMessageFactory().createRequest( // to the line's port
+          text.replace("@127.0.0.1 SIP/2.0", "@127.0.0.1:" + line.port() + " SIP/2.0"));
       ClientTransaction ct = provider.getNewClientTransaction(invite);
       ReleasingClientTransaction tx = assertInstanceOf(ReleasingClientTransaction.class, ct);
       ct.sendRequest();
@@ -141,5 +122,21 @@ class ReleasingClientTransactionTest {
     } finally {
       stack.stop();
     }
+  }
+
+  /** Starts {@code stack} listening on UDP {@code port}; the first response it gets completes {@code answered}. */
+  private static SipProvider started(ProxyStack stack, int port, CompletableFuture<Response> answered) throws Exception {
+    SipProvider provider = stack.createSipProvider(stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP));
+    provider.addSipListener(new RequestListener() {
+      @Override
+      public void processRequest(RequestEvent evt) {}
+
+      @Override
+      public void processResponse(ResponseEvent evt) {
+        answered.complete(evt.getResponse());
+      }
+    });
+    stack.start();
+    return provider;
   }
 }
