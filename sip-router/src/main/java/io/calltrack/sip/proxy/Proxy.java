@@ -193,10 +193,11 @@ public final class Proxy implements SipListener {
 
   private void onInitialInvite(RequestEvent evt) throws SipException {
     Request req = evt.getRequest();
-    if (sentAgain(req)) {
+    String callId = callId(req);
+    if (sentAgain(req, callId)) {
       return;
     }
-    RefusedInvites.Refusal before = refused.answerOf(callId(req), SipHeaders.topBranch(req));
+    RefusedInvites.Refusal before = refused.answerOf(callId, () -> SipHeaders.topBranch(req));
     if (before != null) { // sent again after its refusal: the same answer, not judged again
       answer(evt, before.code(), before.reason(), before.retryAfterSeconds());
       return;
@@ -229,7 +230,7 @@ public final class Proxy implements SipListener {
     respond(st, req, Response.TRYING, null);
 
     String inTransport = SipHeaders.transportOf(req);
-    ProxiedCall call = new ProxiedCall(this, callId(req), req, st, new SerialExecutor(pool, workDelay::observe),
+    ProxiedCall call = new ProxiedCall(this, callId, req, st, new SerialExecutor(pool, workDelay::observe),
         System.nanoTime(), fromTag(req), inTransport,
         callerHop(req, source, SipHeaders.remotePort(evt), inTransport), line.hop(), line.uri(),
         SipHeaders.contact(req), loopKey);
@@ -259,8 +260,8 @@ public final class Proxy implements SipListener {
    * through the line's own retransmissions. Taken for a new call, it was a loop (482), which ended the
    * caller's call.
    */
-  private boolean sentAgain(Request req) {
-    ProxiedCall known = calls.get(callId(req));
+  private boolean sentAgain(Request req, String callId) {
+    ProxiedCall known = calls.get(callId);
     if (known == null || known.inviteBranch == null
         || !known.inviteBranch.equalsIgnoreCase(SipHeaders.topBranch(req))) {
       return false;

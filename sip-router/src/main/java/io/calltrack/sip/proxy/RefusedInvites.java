@@ -3,6 +3,7 @@ package io.calltrack.sip.proxy;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The new INVITEs the router refused lately, each with its answer, so that the caller's retransmissions
@@ -43,14 +44,17 @@ final class RefusedInvites {
     slots.set(slot(callId), new Refusal(callId, branch, code, reason, retryAfterSeconds, nanoTime.getAsLong()));
   }
 
-  /** The answer an INVITE with this Call-ID and top-Via branch got in the last 32 s, or null. */
-  Refusal answerOf(String callId, String branch) {
-    if (callId == null || branch == null) {
+  /**
+   * The answer an INVITE with this Call-ID and top-Via branch got in the last 32 s, or null. The branch
+   * is read only when a refusal has the Call-ID: every new INVITE asks, and few were refused.
+   */
+  Refusal answerOf(String callId, Supplier<String> branch) {
+    if (callId == null) {
       return null;
     }
     Refusal r = slots.get(slot(callId));
-    return r != null && r.callId.equals(callId) && r.branch.equalsIgnoreCase(branch)
-        && nanoTime.getAsLong() - r.atNanos < KEPT_NANOS ? r : null;
+    return r != null && r.callId.equals(callId) && nanoTime.getAsLong() - r.atNanos < KEPT_NANOS
+        && r.branch.equalsIgnoreCase(branch.get()) ? r : null;
   }
 
   private int slot(String callId) {
