@@ -130,10 +130,9 @@ class SipHardeningTest {
    */
   @Test
   void aTwoHundredTheLineSendsAgainGoesBackAlongTheInvitesVias() {
-    line.mode = SipPhone.Mode.ANSWER;
-    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), router);
+    PhoneNumber number = fx.property(answeringLine(), router);
     try (RawSip trunk = new RawSip("127.0.0.1")) {
-      String invite = trunk.invite(number.e164(), router.port(), "Max-Forwards: 70\r\n");
+      String invite = invite(trunk, number);
       List<String> oks = twoHundreds(trunk, invite, 2);
       assertEquals(2, oks.size(), "the 200 and a copy of it reached the caller: " + oks);
       String branch = invite.substring(invite.indexOf("branch=") + 7, invite.indexOf(";rport"));
@@ -151,10 +150,9 @@ class SipHardeningTest {
    */
   @Test
   void anInviteSentAgainAfterItsTransactionEndedIsAbsorbed() {
-    line.mode = SipPhone.Mode.ANSWER;
-    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), router);
+    PhoneNumber number = fx.property(answeringLine(), router);
     try (RawSip trunk = new RawSip("127.0.0.1")) {
-      String invite = trunk.invite(number.e164(), router.port(), "Max-Forwards: 70\r\n");
+      String invite = invite(trunk, number);
       String branch = invite.substring(invite.indexOf("branch=") + 7, invite.indexOf(";rport"));
       List<String> oks = twoHundreds(trunk, invite, 1);
       assertEquals(1, oks.size(), "the call was answered");
@@ -197,22 +195,22 @@ class SipHardeningTest {
    */
   @Test
   void anInviteSentAgainAfterItsRefusalGetsTheSameAnswerOnceItWouldBeRouted() {
-    line.mode = SipPhone.Mode.ANSWER;
+    String businessLine = answeringLine();
     PhoneNumber number = TestNumbers.fresh();
     try (RawSip trunk = new RawSip("127.0.0.1")) {
-      String invite = trunk.invite(number.e164(), router.port(), "Max-Forwards: 70\r\n");
+      String invite = invite(trunk, number);
       trunk.send(invite, router.port());
       String refused = trunk.receive(WAIT);
       assertEquals(404, RawSip.status(refused), refused);
 
-      fx.property(number, line.uri("+15559990000", "udp"), false, router); // the router routes the number now
+      fx.property(number, businessLine, false, router); // the router routes the number now
       trunk.send(invite, router.port());
       String again = trunk.receive(WAIT);
       assertEquals(404, RawSip.status(again), again);
       assertTrue(again.contains(header(refused.lines().toList(), "Call-ID")), again);
 
       // a new INVITE to the number is routed: only the retransmission was refused
-      List<String> oks = twoHundreds(trunk, trunk.invite(number.e164(), router.port(), "Max-Forwards: 70\r\n"), 1);
+      List<String> oks = twoHundreds(trunk, invite(trunk, number), 1);
       assertEquals(1, oks.size(), "a new call to the number was answered");
       assertEquals(1, line.count(Request.INVITE), "the line got the new call's INVITE only");
       trunk.send(inDialog("ACK", oks.get(0), 1, trunk), router.port());
@@ -220,6 +218,17 @@ class SipHardeningTest {
       trunk.send(inDialog("BYE", oks.get(0), 2, trunk), router.port());
       line.awaitRequest(Request.BYE, WAIT);
     }
+  }
+
+  /** The line, set to answer every call: its URI, for a property's business line. */
+  private String answeringLine() {
+    line.mode = SipPhone.Mode.ANSWER;
+    return line.uri("+15559990000", "udp");
+  }
+
+  /** A new INVITE of the raw trunk's to {@code number} through the router. */
+  private static String invite(RawSip trunk, PhoneNumber number) {
+    return trunk.invite(number.e164(), router.port(), "Max-Forwards: 70\r\n");
   }
 
   /** An in-dialog request of the caller's, from the 200 it got: to the line's Contact, along the Record-Route. */
