@@ -200,9 +200,8 @@ public final class SipRouter {
     p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
     p.setProperty("javax.sip.ROUTER_PATH", HopRouter.class.getName());
     p.setProperty("javax.sip.USE_ROUTER_FOR_ALL_URIS", "true");
-    // one thread takes UDP messages off the socket queue, so each call's messages reach its serial
-    // executor in arrival order (with several, a 180 and its 200 race and the 200 can overtake);
-    // the listener only hands off, all work runs on the call executors
+    // one thread reads the UDP socket, so each call's messages reach its serial executor in arrival
+    // order (with several, a 180 and its 200 race and the 200 can overtake)
     p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
     p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
     // a finished transaction keeps its messages as bytes only (JAIN-SIP's "Normal" release strategy).
@@ -213,9 +212,10 @@ public final class SipRouter {
     // The largest message: the UDP receive buffer's size, and the cap on a TCP message. SIP over UDP
     // stays well under 8 KB (RFC 3261 18.1.1 moves larger requests to TCP).
     p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "8192");
-    // JAIN-SIP's own UDP loop allocates that buffer for every datagram and queues it (at 65536 a
-    // backlog of a few seconds filled a 768 MB heap; at 8192 still 13 % of the router's allocation):
-    // this one receives into one buffer and queues each datagram at its own size
+    // JAIN-SIP's own UDP loop allocates that buffer for every datagram and queues it for the message
+    // thread (at 65536 a backlog of a few seconds filled a 768 MB heap; at 8192 still 13 % of the
+    // router's allocation), a thread wake-up per datagram: here the message thread reads the socket
+    // itself, into a buffer it keeps
     p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY",
         gov.nist.javax.sip.stack.CompactUdpMessageProcessorFactory.class.getName());
     // a call's messages repeat each other's lines: parse each recent line once, hand out copies

@@ -13,8 +13,12 @@ public final class CallWorkDelay implements CallPolicy.Load {
   private static final long FORGET_NANOS = 1_000_000_000L;
   private volatile long delayNanos;
   private volatile long observedAt;
-  /** Datagrams waiting for the stack's thread beyond which call work goes to the pool instead. */
-  static final int HAND_OFF_AT = 8;
+  /**
+   * How long the stack's thread may go without finding its socket empty before call work goes to the
+   * pool: past it, datagrams have been waiting behind it that long (a young GC pause, a burst). At
+   * 1,000 calls/s a message's work takes it 30-50 us, so this is dozens of messages.
+   */
+  static final long HAND_OFF_AFTER_NANOS = 2_000_000;
   private volatile StackBacklog backlog;
   private volatile java.util.function.IntSupplier calls = () -> 0;
 
@@ -34,12 +38,12 @@ public final class CallWorkDelay implements CallPolicy.Load {
   }
 
   /**
-   * Whether messages queue up for the stack's thread: its call work then goes to the pool, so the
-   * thread goes back to reading and parsing, and calls are handled in parallel.
+   * Whether datagrams wait for the stack's thread: its call work then goes to the pool, so the thread
+   * goes back to reading and parsing, and calls are handled in parallel.
    */
   boolean stackBehind() {
     StackBacklog b = backlog;
-    return b != null && b.waiting() > HAND_OFF_AT;
+    return b != null && b.getAsLong() > HAND_OFF_AFTER_NANOS;
   }
 
   void observe(long nanos) {

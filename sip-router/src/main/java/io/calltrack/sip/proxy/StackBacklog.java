@@ -1,82 +1,61 @@
 package io.calltrack.sip.proxy;
 
-import gov.nist.javax.sip.stack.DatagramQueuedMessageDispatch;
+import gov.nist.javax.sip.stack.CompactUdpMessageProcessorFactory;
 import gov.nist.javax.sip.stack.MessageProcessor;
-import gov.nist.javax.sip.stack.UDPMessageProcessor;
-import java.lang.reflect.Field;
+import gov.nist.javax.sip.stack.SocketReads;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.function.LongSupplier;
 import javax.sip.SipStack;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * How long the oldest UDP datagram has waited in the stack's receive queue (between the thread that
- * reads the socket and the one that parses and handles messages). Call work runs on that handling
- * thread ({@link SerialExecutor#executeHere}), so when the router cannot keep up this queue is where
- * the wait builds, and a long queue is the sign to hand call work to other threads. The stack keeps
- * the queue in a protected field; it is read once, by reflection.
+ * How far the SIP stack's thread is behind its UDP socket. Call work runs on that thread
+ * ({@link SerialExecutor#executeHere}), which reads the socket itself ({@link SocketReads}), so when
+ * the router cannot keep up, datagrams wait in the socket's buffer. How long the thread has gone
+ * without finding the socket empty bounds their wait: past a few milliseconds call work goes to other
+ * threads ({@link CallWorkDelay#stackBehind}), past the router's queue limit new INVITEs get 503.
  */
 public final class StackBacklog implements LongSupplier {
-  private static final Logger LOG = LoggerFactory.getLogger(StackBacklog.class);
-  private final List<Queue<DatagramQueuedMessageDispatch>> queues;
-  private final LongSupplier millis;
+  private final List<SocketReads> reads;
+  private final LongSupplier nanos;
 
-  private StackBacklog(List<Queue<DatagramQueuedMessageDispatch>> queues, LongSupplier millis) {
-    this.queues = queues;
-    this.millis = millis;
+  private StackBacklog(List<SocketReads> reads, LongSupplier nanos) {
+    this.reads = reads;
+    this.nanos = nanos;
   }
 
-  /** The backlog of every UDP listening point of a started {@code stack} (none readable: always 0). */
+  /** The backlog of every UDP listening point of a started {@code stack} (none of ours: always 0). */
   public static StackBacklog of(SipStack stack) {
-    return of(stack, System::currentTimeMillis);
+    return of(stack, System::nanoTime);
   }
 
-  /** As {@link #of(SipStack)}, counting waits with {@code millis} (the stack stamps arrivals with the wall clock). */
-  @SuppressWarnings("unchecked")
-  static StackBacklog of(SipStack stack, LongSupplier millis) {
-    List<Queue<DatagramQueuedMessageDispatch>> queues = new ArrayList<>();
+  /** As {@link #of(SipStack)}, reading the time from {@code nanos} (the reads stamp with {@link System#nanoTime}). */
+  static StackBacklog of(SipStack stack, LongSupplier nanos) {
+    List<SocketReads> reads = new ArrayList<>();
     if (stack instanceof ProxyStack s) {
-      try {
-        Field field = UDPMessageProcessor.class.getDeclaredField("messageQueue");
-        field.setAccessible(true);
-        for (MessageProcessor p : s.processors()) {
-          if (p instanceof UDPMessageProcessor udp && field.get(udp) instanceof Queue<?> q) {
-            queues.add((Queue<DatagramQueuedMessageDispatch>) q);
-          }
+      for (MessageProcessor p : s.processors()) {
+        if (p instanceof CompactUdpMessageProcessorFactory.Udp udp && udp.reads() != null) {
+          reads.add(udp.reads());
         }
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        LOG.warn("the SIP stack's receive backlog cannot be read ({}); overload is judged by call work alone", e.toString());
       }
     }
-    return new StackBacklog(queues, millis);
+    return new StackBacklog(reads, nanos);
   }
 
-  /** Nanoseconds the oldest waiting datagram has waited; 0 with none waiting. */
+  /**
+   * Nanoseconds the stack's thread has gone without finding its socket empty: no datagram still
+   * waiting has waited longer. 0 while it waits for one.
+   */
   @Override
   public long getAsLong() {
-    long oldest = Long.MAX_VALUE;
-    for (Queue<DatagramQueuedMessageDispatch> q : queues) {
-      DatagramQueuedMessageDispatch head = q.peek();
-      if (head != null) {
-        oldest = Math.min(oldest, head.getReceptionTime());
-      }
+    long behind = 0;
+    for (SocketReads r : reads) {
+      behind = Math.max(behind, r.behindNanos(nanos.getAsLong()));
     }
-    return oldest == Long.MAX_VALUE ? 0 : Math.max(0, millis.getAsLong() - oldest) * 1_000_000L;
+    return behind;
   }
 
-  /** Datagrams read and not yet taken for handling. */
-  public int waiting() {
-    int n = 0;
-    for (Queue<DatagramQueuedMessageDispatch> q : queues) {
-      n += q.size();
-    }
-    return n;
-  }
-
-  int queues() {
-    return queues.size();
+  int sockets() {
+    return reads.size();
   }
 }

@@ -261,7 +261,7 @@ public final class TcpLimits implements NetworkLayer {
 
   @Override
   public DatagramSocket createDatagramSocket(int port, InetAddress laddr) throws SocketException {
-    // each datagram is copied out at its own size by the receive loop
+    // the UDP processor reopens it non-blocking, at the same address, port and buffer sizes
     // (gov.nist.javax.sip.stack.CompactUdpMessageProcessorFactory)
     return plain.createDatagramSocket(port, laddr);
   }

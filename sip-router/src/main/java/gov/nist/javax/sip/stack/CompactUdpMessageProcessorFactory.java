@@ -12,15 +12,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * JAIN-SIP's message processors ({@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}), with a UDP
- * receive loop that allocates per datagram only what the datagram holds.
+ * JAIN-SIP's message processors ({@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}), with UDP
+ * message threads that read the socket themselves ({@link SocketReads}).
  *
- * <p>The stack's own loop allocates a {@code MAX_MESSAGE_SIZE} (8 KB) buffer for every datagram and
- * queues it, though the message thread copies out the datagram's bytes before parsing: at 1,000
- * calls/s, 13 % of what the router allocated (40 of ~320 KB per call). This loop receives into one
- * buffer it keeps and queues an exact-size copy (the queue is read by another thread, so the buffer
- * itself must never be queued). It lives in JAIN-SIP's package because the message channel and queue
- * it feeds are package-private there.
+ * <p>The stack's own UDP processor has a receive thread that allocates a {@code MAX_MESSAGE_SIZE}
+ * (8 KB) buffer for every datagram and queues it for a message thread, which copies the datagram's
+ * bytes out before parsing. That cost 13 % of what the router allocated at 1,000 calls/s, and a
+ * thread wake-up per datagram on top of the one the kernel makes for the receive thread. Here the
+ * message thread is the one the kernel wakes, and it reads into a buffer it keeps. This lives in
+ * JAIN-SIP's package because the message channel and queue it feeds are package-private there.
  */
 public final class CompactUdpMessageProcessorFactory extends OIOMessageProcessorFactory {
   @Override
@@ -33,7 +33,8 @@ public final class CompactUdpMessageProcessorFactory extends OIOMessageProcessor
     return new Udp(address, stack, port);
   }
 
-  static final class Udp extends UDPMessageProcessor {
+  /** The UDP listening point: its message threads read the socket ({@link #reads}). */
+  public static final class Udp extends UDPMessageProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(CompactUdpMessageProcessorFactory.class);
 
     Udp(InetAddress address, SIPTransactionStack stack, int port) throws IOException {
@@ -41,28 +42,48 @@ public final class CompactUdpMessageProcessorFactory extends OIOMessageProcessor
     }
 
     /**
-     * The message threads are made here, before the receive thread starts, not in {@link #run} as the
-     * stack's own loop does: there a stack stopped right after it started (a test's phone, a callback
-     * dialer closed at once) could reach {@link #stop} before {@code run} had set the list, and stop
-     * threw a NullPointerException.
+     * The message threads read the socket themselves ({@link SocketReads}): no receive thread, no
+     * queue between it and them. They are made here, before start returns: with the stack's own
+     * loop, a stack stopped right after it started (a test's phone, a callback dialer closed at
+     * once) could reach {@link #stop} before the list was set, and stop threw a NullPointerException.
+     * Without a thread pool (THREAD_POOL_SIZE -1: a thread per datagram) the stack's own loop runs.
      */
     @Override
     public void start() throws IOException {
-      LinkedList<MessageChannel> channels = new LinkedList<>();
-      if (sipStack.threadPoolSize != -1) {
-        for (int i = 0; i < sipStack.threadPoolSize; i++) {
-          channels.add(new UDPMessageChannel(sipStack, this,
-              ((SipStackImpl) sipStack).getStackName() + "-UDPMessageChannelThread-" + i));
-        }
+      if (sipStack.threadPoolSize == -1) {
+        super.start();
+        return;
       }
-      messageChannels = channels;
-      super.start();
-    }
-
-    @Override
-    public void run() {
       // as large as the stack's own buffer: MAX_MESSAGE_SIZE if set and smaller than its 8 KB
       // (getMaximumMessageSize() is the socket's receive buffer, not this)
+      int max = sipStack.getMaxMessageSize();
+      // the same address, port and buffers as the socket the stack opened, non-blocking
+      InetAddress address = sock.getLocalAddress();
+      int port = sock.getLocalPort();
+      int receiveBuffer = sock.getReceiveBufferSize();
+      int sendBuffer = sock.getSendBufferSize();
+      sock.close();
+      ChannelDatagramSocket socket = ChannelDatagramSocket.bind(address, port, receiveBuffer, sendBuffer);
+      sock = socket;
+      messageQueue = new SocketReads(this, socket,
+          max > 0 && max < SipStackImpl.MAX_DATAGRAM_SIZE ? max : SipStackImpl.MAX_DATAGRAM_SIZE);
+      isRunning = true; // before the threads: one that reads a datagram checks it next
+      LinkedList<MessageChannel> channels = new LinkedList<>();
+      for (int i = 0; i < sipStack.threadPoolSize; i++) {
+        channels.add(new UDPMessageChannel(sipStack, this,
+            ((SipStackImpl) sipStack).getStackName() + "-UDPMessageChannelThread-" + i));
+      }
+      messageChannels = channels;
+    }
+
+    /** Where the message threads read datagrams; null without a thread pool. */
+    public SocketReads reads() {
+      return messageQueue instanceof SocketReads r ? r : null;
+    }
+
+    /** Without a thread pool only (see {@link #start}): a datagram at its own size, each on a new thread. */
+    @Override
+    public void run() {
       int max = sipStack.getMaxMessageSize();
       byte[] buffer = new byte[max > 0 && max < SipStackImpl.MAX_DATAGRAM_SIZE ? max : SipStackImpl.MAX_DATAGRAM_SIZE];
       DatagramPacket received = new DatagramPacket(buffer, buffer.length);
@@ -72,13 +93,8 @@ public final class CompactUdpMessageProcessorFactory extends OIOMessageProcessor
           received.setLength(buffer.length); // its length is what receive() may fill (its contract)
           sock.receive(received);
           int length = received.getLength();
-          DatagramPacket datagram = new DatagramPacket(Arrays.copyOf(buffer, length), length,
-              received.getAddress(), received.getPort());
-          if (sipStack.threadPoolSize != -1) {
-            messageQueue.offer(new DatagramQueuedMessageDispatch(datagram, System.currentTimeMillis()));
-          } else {
-            new UDPMessageChannel(sipStack, this, datagram);
-          }
+          new UDPMessageChannel(sipStack, this, new DatagramPacket(Arrays.copyOf(buffer, length), length,
+              received.getAddress(), received.getPort()));
           failuresInARow = 0;
         } catch (SocketTimeoutException e) {
           // no datagram within the socket's timeout: look at isRunning again
