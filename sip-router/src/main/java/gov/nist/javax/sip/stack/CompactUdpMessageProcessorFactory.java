@@ -60,11 +60,18 @@ public final class CompactUdpMessageProcessorFactory extends OIOMessageProcessor
       // the same address, port and buffers as the socket the stack opened, non-blocking
       InetAddress address = sock.getLocalAddress();
       int port = sock.getLocalPort();
-      int receiveBuffer = sock.getReceiveBufferSize();
-      int sendBuffer = sock.getSendBufferSize();
       sock.close();
-      ChannelDatagramSocket socket = ChannelDatagramSocket.bind(address, port, receiveBuffer, sendBuffer);
+      int receiveBuffer = sipStack.getReceiveUdpBufferSize();
+      ChannelDatagramSocket socket = ChannelDatagramSocket.bind(address, port, receiveBuffer,
+          sipStack.getSendUdpBufferSize());
       sock = socket;
+      // datagrams the message thread has not read yet wait in this buffer, and past it are lost
+      // (Linux reports twice the size it grants, and grants at most net.core.rmem_max)
+      if (receiveBuffer > 0 && socket.getReceiveBufferSize() < receiveBuffer) {
+        LOG.warn("the UDP receive buffer of {}:{} is {} KB, not the {} KB asked: datagrams that arrive while the router is"
+            + " behind (a GC pause, a burst) are dropped sooner; raise net.core.rmem_max to at least {}",
+            address.getHostAddress(), port, socket.getReceiveBufferSize() / 2048, receiveBuffer / 1024, receiveBuffer);
+      }
       messageQueue = new SocketReads(this, socket,
           max > 0 && max < SipStackImpl.MAX_DATAGRAM_SIZE ? max : SipStackImpl.MAX_DATAGRAM_SIZE);
       isRunning = true; // before the threads: one that reads a datagram checks it next
