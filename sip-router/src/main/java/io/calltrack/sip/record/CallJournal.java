@@ -73,8 +73,8 @@ public final class CallJournal implements AutoCloseable {
   /** Events waiting for the next group write ({@link #groupWrite}), and whether one is due. */
   private final ConcurrentLinkedQueue<Grouped> group = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean groupDue = new AtomicBoolean();
-  /** How long the first event of a group waits for others (1 ms: a fifth of the gain of 5). */
-  static final long GROUP_MILLIS = 5;
+  /** Where the group writes run: the context's rounds, shared with the attribution lookups. */
+  private final ContextRounds rounds;
   /** Spooled events sent to Redis together when replaying (a quarter of the spool's in-memory window). */
   static final int REPLAY_ROUND = 256;
 
@@ -118,6 +118,7 @@ public final class CallJournal implements AutoCloseable {
     this.enrich = enrich;
     this.writeTimeout = writeTimeout;
     this.io = new SerialExecutor(pool);
+    this.rounds = ContextRounds.of(context);
     this.clock = clock;
     this.spool = Spool.open(spoolDir);
     this.log = OpenCallLog.open(spoolDir);
@@ -319,7 +320,8 @@ public final class CallJournal implements AutoCloseable {
   }
 
   /**
-   * Like {@link #redisWrite}, but with the other events given within {@value #GROUP_MILLIS} ms: one
+   * Like {@link #redisWrite}, but with the other events given until the context's next round
+   * ({@link ContextRounds}, every {@value ContextRounds#PERIOD_MILLIS} ms): one
    * batch, one round trip to Redis for all of them. Each on its own cost the event loop a write to the
    * socket, a pooled connection and a wake-up from the call's thread: at 1,000 calls/s those writes
    * were a third of the event loop's time; grouped (about 11 events a group there) the event loop spends
@@ -331,7 +333,7 @@ public final class CallJournal implements AutoCloseable {
     Promise<Boolean> answer = Promise.promise();
     group.add(new Grouped(event, answer));
     if (groupDue.compareAndSet(false, true)) {
-      context.runOnContext(v -> vertx.setTimer(GROUP_MILLIS, id -> writeGroup()));
+      rounds.submit(this::writeGroup);
     }
     return answer.future();
   }

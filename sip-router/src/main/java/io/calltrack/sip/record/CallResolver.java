@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class CallResolver implements CallJournal.Enricher {
   private final Context context;
+  /** Where a call's lookup starts: the context's next round, with the other calls' (one wake-up for all). */
+  private final ContextRounds rounds;
   private final CallAttributor attributor;
   private final Duration timeout;
   private final MeterRegistry registry;
@@ -81,6 +83,7 @@ public final class CallResolver implements CallJournal.Enricher {
 
   CallResolver(Context context, PoolEngine engine, Duration timeout, MeterRegistry registry, int lateKept) {
     this.context = context;
+    this.rounds = ContextRounds.of(context);
     this.attributor = new CallAttributor(engine);
     this.timeout = timeout;
     this.registry = registry;
@@ -117,14 +120,14 @@ public final class CallResolver implements CallJournal.Enricher {
    */
   public Future<CallAttribution> lookUp(CallRecord record) {
     Promise<CallAttribution> p = Promise.promise();
-    context.runOnContext(v -> lookUpOnContext(record, true).onComplete(p));
+    rounds.submit(() -> lookUpOnContext(record, true).onComplete(p));
     return p.future();
   }
 
   /** The record with what {@code lookup} found, if it finds it in time; fails otherwise. */
   public Future<CallRecord> resolve(CallRecord record, Future<CallAttribution> lookup) {
     Promise<CallRecord> p = Promise.promise();
-    context.runOnContext(v -> within(record, lookup).map(a -> apply(record, a)).onComplete(p));
+    rounds.submit(() -> within(record, lookup).map(a -> apply(record, a)).onComplete(p));
     return p.future();
   }
 
