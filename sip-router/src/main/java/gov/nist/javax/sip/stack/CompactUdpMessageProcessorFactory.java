@@ -54,9 +54,6 @@ public final class CompactUdpMessageProcessorFactory extends OIOMessageProcessor
         super.start();
         return;
       }
-      // as large as the stack's own buffer: MAX_MESSAGE_SIZE if set and smaller than its 8 KB
-      // (getMaximumMessageSize() is the socket's receive buffer, not this)
-      int max = sipStack.getMaxMessageSize();
       // the same address, port and buffers as the socket the stack opened, non-blocking
       InetAddress address = sock.getLocalAddress();
       int port = sock.getLocalPort();
@@ -67,11 +64,14 @@ public final class CompactUdpMessageProcessorFactory extends OIOMessageProcessor
       sock = socket;
       // datagrams the message thread has not read yet wait in this buffer, and past it are lost
       // (Linux reports twice the size it grants, and grants at most net.core.rmem_max)
-      if (receiveBuffer > 0 && socket.getReceiveBufferSize() < receiveBuffer) {
+      if (receiveBuffer > 0 && socket.getReceiveBufferSize() / 2 < receiveBuffer) {
         LOG.warn("the UDP receive buffer of {}:{} is {} KB, not the {} KB asked: datagrams that arrive while the router is"
             + " behind (a GC pause, a burst) are dropped sooner; raise net.core.rmem_max to at least {}",
             address.getHostAddress(), port, socket.getReceiveBufferSize() / 2048, receiveBuffer / 1024, receiveBuffer);
       }
+      // as large as the stack's own buffer: MAX_MESSAGE_SIZE if set and smaller than its 8 KB
+      // (getMaximumMessageSize() is the socket's receive buffer, not this)
+      int max = sipStack.getMaxMessageSize();
       messageQueue = new SocketReads(this, socket,
           max > 0 && max < SipStackImpl.MAX_DATAGRAM_SIZE ? max : SipStackImpl.MAX_DATAGRAM_SIZE);
       isRunning = true; // before the threads: one that reads a datagram checks it next
