@@ -206,12 +206,12 @@ public final class Proxy implements SipListener {
     RouteDecision decision = policy.admitInvite(source, SipHeaders.dialled(req.getRequestURI()),
         SipHeaders.maxForwards(req));
     if (decision instanceof RouteDecision.Reject r) {
-      refuse(evt, r.status(), r.reason(), r.retryAfterSeconds());
+      refuse(evt, callId, r.status(), r.reason(), r.retryAfterSeconds());
       return;
     }
     String loopKey = SipHeaders.loopKey(req);
     if (looped(req, loopKey)) {
-      refuse(evt, Response.LOOP_DETECTED, null, null);
+      refuse(evt, callId, Response.LOOP_DETECTED, null, null);
       return;
     }
     RouteDecision.Forward forward = (RouteDecision.Forward) decision;
@@ -220,7 +220,7 @@ public final class Proxy implements SipListener {
       line = businessLine(forward.businessLine());
     } catch (java.text.ParseException | ClassCastException e) {
       LOG.error("property {} has an unusable businessLine '{}'", forward.property().id(), forward.businessLine());
-      refuse(evt, Response.SERVICE_UNAVAILABLE, "Business line misconfigured", null);
+      refuse(evt, callId, Response.SERVICE_UNAVAILABLE, "Business line misconfigured", null);
       return;
     }
     ServerTransaction st = serverTransaction(evt);
@@ -781,10 +781,12 @@ public final class Proxy implements SipListener {
     answer(evt, code, reason, retryAfterSeconds);
   }
 
-  /** A new INVITE refused: answered as {@link #reject}, and its retransmissions will get the same answer. */
-  private void refuse(RequestEvent evt, int code, String reason, Integer retryAfterSeconds) {
-    Request req = evt.getRequest();
-    refused.refused(callId(req), SipHeaders.topBranch(req), code, reason, retryAfterSeconds);
+  /**
+   * A new INVITE (its Call-ID as already read) refused: answered as {@link #reject}, and its
+   * retransmissions will get the same answer.
+   */
+  private void refuse(RequestEvent evt, String callId, int code, String reason, Integer retryAfterSeconds) {
+    refused.refused(callId, SipHeaders.topBranch(evt.getRequest()), code, reason, retryAfterSeconds);
     reject(evt, code, reason, retryAfterSeconds);
   }
 
