@@ -49,8 +49,9 @@ public final class StackBacklog implements LongSupplier {
   @Override
   public long getAsLong() {
     long behind = 0;
+    long now = nanos.getAsLong();
     for (SocketReads r : reads) {
-      behind = Math.max(behind, r.behindNanos(nanos.getAsLong()));
+      behind = Math.max(behind, r.behindNanos(now));
     }
     return behind;
   }
