@@ -34,28 +34,35 @@ public final class SocketReads extends AbstractQueue<DatagramQueuedMessageDispat
 
   private final UDPMessageProcessor processor;
   private final ChannelDatagramSocket socket;
-  /** Each message thread's buffer, and the packet over it that the message channel reads. */
+  /**
+   * Each message thread's buffer, the packet over it that the message channel reads, and the one
+   * dispatch that hands the packet over: the message channel takes only its packet, and is done with
+   * it before it takes the next (a dispatch per datagram, with a wall-clock stamp nothing read, was
+   * an allocation and a clock read per message).
+   */
   private final ThreadLocal<Reader> readers;
   /** A thread waits for a datagram: the socket was found empty. */
   private volatile boolean waiting;
   /** When a thread last found the socket empty (it then read the datagram it waited for). */
   private volatile long emptyAt = System.nanoTime();
 
-  private record Reader(ByteBuffer buffer, DatagramPacket packet) {}
+  private record Reader(ByteBuffer buffer, DatagramPacket packet, DatagramQueuedMessageDispatch dispatch) {}
 
   SocketReads(UDPMessageProcessor processor, ChannelDatagramSocket socket, int bufferSize) {
     this.processor = processor;
     this.socket = socket;
     this.readers = ThreadLocal.withInitial(() -> {
       byte[] bytes = new byte[bufferSize];
-      return new Reader(ByteBuffer.wrap(bytes), new DatagramPacket(bytes, bufferSize));
+      DatagramPacket packet = new DatagramPacket(bytes, bufferSize);
+      return new Reader(ByteBuffer.wrap(bytes), packet, new DatagramQueuedMessageDispatch(packet, 0));
     });
   }
 
   /**
    * The next datagram, read from the socket on the calling thread; null once the processor stopped.
    * Its bytes are in a buffer of this thread's, reused at its next take: the message channel copies
-   * them out before it parses, as it does a queued datagram's.
+   * them out before it parses, as it does a queued datagram's. The dispatch is this thread's too,
+   * the same at every take.
    */
   @Override
   public DatagramQueuedMessageDispatch take() {
@@ -78,7 +85,7 @@ public final class SocketReads extends AbstractQueue<DatagramQueuedMessageDispat
         }
         r.packet().setData(r.buffer().array(), 0, r.buffer().position());
         r.packet().setSocketAddress(from);
-        return new DatagramQueuedMessageDispatch(r.packet(), System.currentTimeMillis());
+        return r.dispatch();
       } catch (IOException | RuntimeException e) {
         if (!processor.isRunning) {
           return null; // stop() closed the socket
