@@ -49,18 +49,32 @@ public final class CallAttributor {
    * call looked up both live and from its spool.
    */
   public Future<CallAttribution> attributeUncounted(PhoneNumber number, String caller, Instant at) {
-    return engine.candidates(number, caller, at).compose(c -> {
-      if (c.poolId() == null) {
-        if (c.staticNumber() != null) {
-          var sn = c.staticNumber();
-          // the static number's own attribution carries its region, if it has one
-          return Future.succeededFuture(new CallAttribution("static", Confidence.CHANNEL, null, null,
-              sn.attribution(), List.of()));
-        }
-        return Future.succeededFuture(CallAttribution.UNATTRIBUTED);
+    return engine.candidates(number, caller, at).map(c -> attribution(c, caller, at));
+  }
+
+  /**
+   * {@link #attributeUncounted} for several calls at once, the answers in the order asked: the engine
+   * may read them together ({@link PoolEngine#candidatesAll}).
+   */
+  public List<Future<CallAttribution>> attributeAllUncounted(List<PoolEngine.CandidatesQuery> calls) {
+    List<Future<Candidates>> read = engine.candidatesAll(calls);
+    List<Future<CallAttribution>> answers = new ArrayList<>(read.size());
+    for (int i = 0; i < read.size(); i++) {
+      PoolEngine.CandidatesQuery q = calls.get(i);
+      answers.add(read.get(i).map(c -> attribution(c, q.caller(), q.at())));
+    }
+    return answers;
+  }
+
+  private static CallAttribution attribution(Candidates c, String caller, Instant at) {
+    if (c.poolId() == null) {
+      if (c.staticNumber() != null) {
+        // the static number's own attribution carries its region, if it has one
+        return new CallAttribution("static", Confidence.CHANNEL, null, null, c.staticNumber().attribution(), List.of());
       }
-      return Future.succeededFuture(score(c, at, caller, c.previousVisitor()));
-    });
+      return CallAttribution.UNATTRIBUTED;
+    }
+    return score(c, at, caller, c.previousVisitor());
   }
 
   /**

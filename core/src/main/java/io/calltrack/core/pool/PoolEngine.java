@@ -67,6 +67,22 @@ public interface PoolEngine {
    */
   Future<Candidates> candidates(PhoneNumber number, String caller, Instant at);
 
+  /** One call's question to {@link #candidatesAll}: as the arguments of {@link #candidates(PhoneNumber, String, Instant)}. */
+  record CandidatesQuery(PhoneNumber number, String caller, Instant at) {}
+
+  /**
+   * {@link #candidates(PhoneNumber, String, Instant)} for several calls at once, the answers in the
+   * order asked, each as it would be alone (one failing does not fail the others). An engine may read
+   * them together: the router asks for the calls that started within one round of its event loop.
+   */
+  default java.util.List<Future<Candidates>> candidatesAll(java.util.List<CandidatesQuery> queries) {
+    java.util.List<Future<Candidates>> answers = new java.util.ArrayList<>(queries.size());
+    for (CandidatesQuery q : queries) {
+      answers.add(candidates(q.number(), q.caller(), q.at()));
+    }
+    return answers;
+  }
+
   /**
    * Records what the page saw on a live session. True when recorded; false (and nothing changed) for
    * a session whose hold is over or that sent too many; NotFound for an unknown one.

@@ -11,6 +11,7 @@ import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.redis.LuaScript;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -21,8 +22,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -552,15 +555,83 @@ public final class RedisPoolEngine implements PoolEngine {
       if (poolId == null) {
         return Future.succeededFuture(new Candidates(null, List.of(), table.staticNumbers().get(number)));
       }
-      PoolKeys k = new PoolKeys(poolId);
-      boolean askCaller = caller != null && caller.startsWith("+");
-      List<String> keys = askCaller ? List.of(k.histories(), k.caller(caller)) : List.of(k.histories());
-      return CALL_LOOKUP.run(redis, keys, List.of(number.e164())).compose(read -> {
-        String previous = askCaller && read.get(1) != null ? read.get(1).toString() : null;
-        return history(poolId, number.e164(), read.get(0))
-            .compose(history -> candidates(table, number, poolId, at, history, previous));
+      return CALL_LOOKUP.run(redis, lookupKeys(new PoolKeys(poolId), caller), List.of(number.e164()))
+          .compose(read -> candidatesRead(table, number, poolId, caller, at, read));
+    });
+  }
+
+  /**
+   * The calls' lookups of one pool in one batch ({@code call_lookup.lua} once per call, one write and
+   * one read on one connection, where each call's own cost the event loop a socket write, a pooled
+   * connection and a wake-up for its reply). A pool's keys share its slot, so each pool's batch goes to
+   * the one node that holds them. The script only reads: a batch Redis answered with an error is
+   * sent again one run at a time ({@link LuaScript#runAll}).
+   */
+  @Override
+  public List<Future<Candidates>> candidatesAll(List<CandidatesQuery> queries) {
+    if (queries.size() < 2) {
+      return PoolEngine.super.candidatesAll(queries);
+    }
+    List<Promise<Candidates>> answers = new ArrayList<>(queries.size());
+    for (int i = 0; i < queries.size(); i++) {
+      answers.add(Promise.promise());
+    }
+    config.routingTable().onComplete(ar -> {
+      if (ar.failed()) {
+        answers.forEach(a -> a.fail(ar.cause()));
+        return;
+      }
+      RoutingTable table = ar.result();
+      Map<String, List<Integer>> byPool = new LinkedHashMap<>();
+      for (int i = 0; i < queries.size(); i++) {
+        PhoneNumber number = queries.get(i).number();
+        String poolId = table.poolOfNumber().get(number);
+        if (poolId == null) {
+          answers.get(i).complete(new Candidates(null, List.of(), table.staticNumbers().get(number)));
+        } else {
+          byPool.computeIfAbsent(poolId, k -> new ArrayList<>()).add(i);
+        }
+      }
+      byPool.forEach((poolId, positions) -> {
+        PoolKeys k = new PoolKeys(poolId);
+        List<LuaScript.Run> runs = new ArrayList<>(positions.size());
+        for (int i : positions) {
+          CandidatesQuery q = queries.get(i);
+          runs.add(new LuaScript.Run(lookupKeys(k, q.caller()), List.of(q.number().e164())));
+        }
+        CALL_LOOKUP.runAll(client, runs, LuaScript.Durability.NONE).onComplete(read -> {
+          for (int j = 0; j < positions.size(); j++) {
+            Promise<Candidates> answer = answers.get(positions.get(j));
+            if (read.failed()) {
+              answer.fail(read.cause());
+            } else {
+              CandidatesQuery q = queries.get(positions.get(j));
+              candidatesRead(table, q.number(), poolId, q.caller(), q.at(), read.result().get(j)).onComplete(answer);
+            }
+          }
+        });
       });
     });
+    List<Future<Candidates>> futures = new ArrayList<>(answers.size());
+    answers.forEach(a -> futures.add(a.future()));
+    return futures;
+  }
+
+  /** The keys {@code call_lookup.lua} reads: the pool's histories, and the caller's last visitor for an E.164 caller. */
+  private static List<String> lookupKeys(PoolKeys k, String caller) {
+    return askCaller(caller) ? List.of(k.histories(), k.caller(caller)) : List.of(k.histories());
+  }
+
+  private static boolean askCaller(String caller) {
+    return caller != null && caller.startsWith("+");
+  }
+
+  /** A call's candidates from what {@code call_lookup.lua} read for it. */
+  private Future<Candidates> candidatesRead(RoutingTable table, PhoneNumber number, String poolId,
+      String caller, Instant at, Response read) {
+    String previous = askCaller(caller) && read.get(1) != null ? read.get(1).toString() : null;
+    return history(poolId, number.e164(), read.get(0))
+        .compose(history -> candidates(table, number, poolId, at, history, previous));
   }
 
   /** The latest sessions of the number's history that started by {@code at}, read and decoded. */

@@ -220,6 +220,43 @@ class AttributionEngineTest {
   }
 
   @Test
+  void callsLookedUpTogetherAreAnsweredAsEachAlone() {
+    PropertyConfig p = f.newProperty();
+    f.newPool(p, 1, 120, 1800, OnExhausted.SHARE_CHANNEL, null);
+    PropertyConfig q = f.newProperty();
+    f.newPool(q, 2, 120, 1800, OnExhausted.SHARE_CHANNEL, null);
+    Assignment a = result(engine.assign(p.id(), "visitor-a", GOOGLE));
+    result(engine.evidence(a.sessionId(), Session.Evidence.Kind.TAP));
+    clock.advance(Duration.ofSeconds(5));
+    call(a, "+13125550100"); // counted: the caller's visitor is remembered
+    Assignment b = result(engine.assign(q.id(), "visitor-b", BING));
+    Assignment c = result(engine.assign(q.id(), "visitor-c", GOOGLE));
+    clock.advance(Duration.ofSeconds(5));
+    java.time.Instant now = clock.instant();
+    List<PoolEngine.CandidatesQuery> calls = List.of(
+        new PoolEngine.CandidatesQuery(a.number(), "+13125550100", now), // a returning caller
+        new PoolEngine.CandidatesQuery(b.number(), null, now), // another pool, no caller
+        new PoolEngine.CandidatesQuery(io.calltrack.core.phone.PhoneNumber.parse("+15550009999"), "+13125550101", now),
+        new PoolEngine.CandidatesQuery(c.number(), "anonymous", now),
+        new PoolEngine.CandidatesQuery(a.number(), "+13125550102", now.minus(Duration.ofHours(1)))); // before any visit
+
+    List<CallAttribution> together = attributor.attributeAllUncounted(calls).stream().map(f -> result(f)).toList();
+
+    assertEquals(calls.size(), together.size());
+    for (int i = 0; i < calls.size(); i++) {
+      PoolEngine.CandidatesQuery call = calls.get(i);
+      assertEquals(result(attributor.attributeUncounted(call.number(), call.caller(), call.at())), together.get(i),
+          "call " + i + " read with the others as alone");
+    }
+    assertEquals(a.sessionId(), together.get(0).sessionId());
+    assertTrue(together.get(0).candidates().get(0).reasons().contains("the caller's previous call went to this visitor"));
+    assertEquals(b.sessionId(), together.get(1).sessionId());
+    assertEquals(CallAttribution.UNATTRIBUTED, together.get(2));
+    assertEquals(c.sessionId(), together.get(3).sessionId());
+    assertEquals(Confidence.UNATTRIBUTED, together.get(4).confidence());
+  }
+
+  @Test
   void aSessionInRedisTakesAtMost400BytesAndExpires() {
     PropertyConfig p = f.newProperty();
     PoolConfig pool = f.newPool(p, 5, 120, 1800, OnExhausted.FALLBACK, null);

@@ -13,8 +13,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,6 +43,8 @@ public final class CallResolver implements CallJournal.Enricher {
    * A lookup asked for while one of the same call is under way now waits for that one.
    */
   private final ConcurrentHashMap<String, Future<CallAttribution>> underWay = new ConcurrentHashMap<>();
+  /** On the context: lookups asked for since the context last read them, read together ({@link #together}). */
+  private final List<Asked> asked = new ArrayList<>();
   /**
    * Answers that came after a wait for them timed out, by call id: the events written meanwhile are
    * still unattributed, and the journal asks again when it writes them (or replays them from the
@@ -148,7 +152,7 @@ public final class CallResolver implements CallJournal.Enricher {
       return Future.succeededFuture(late);
     }
     String callId = record.callId();
-    Future<CallAttribution> lookup = attributor.attributeUncounted(record.number(), record.caller(), record.startedAt())
+    Future<CallAttribution> lookup = together(record)
         .compose(a -> counts(callId, counted) ? attributor.count(a, record.caller()).onSuccess(this::count)
             : Future.succeededFuture(a));
     if (!lookup.isComplete()) {
@@ -157,6 +161,34 @@ public final class CallResolver implements CallJournal.Enricher {
     }
     return lookup;
   }
+
+  /**
+   * On the context: the call's attribution, read with the other calls' asked for until the context
+   * has run what it has queued now (a round's lookups, or a replay's): one batch per pool
+   * ({@link CallAttributor#attributeAllUncounted}). Each call's lookup on its own cost the event loop a
+   * socket write, a pooled connection and a wake-up for its reply.
+   */
+  private Future<CallAttribution> together(CallRecord record) {
+    Promise<CallAttribution> answer = Promise.promise();
+    if (asked.isEmpty()) {
+      context.runOnContext(v -> readAsked()); // after the tasks queued now: no wake-up, the loop is running
+    }
+    asked.add(new Asked(new PoolEngine.CandidatesQuery(record.number(), record.caller(), record.startedAt()), answer));
+    return answer.future();
+  }
+
+  private void readAsked() {
+    List<Asked> batch = new ArrayList<>(asked);
+    asked.clear();
+    List<PoolEngine.CandidatesQuery> queries = new ArrayList<>(batch.size());
+    batch.forEach(a -> queries.add(a.query()));
+    List<Future<CallAttribution>> answers = attributor.attributeAllUncounted(queries);
+    for (int i = 0; i < batch.size(); i++) {
+      answers.get(i).onComplete(batch.get(i).answer());
+    }
+  }
+
+  private record Asked(PoolEngine.CandidatesQuery query, Promise<CallAttribution> answer) {}
 
   /**
    * Whether this answer of the call's lookups is the one that counts the call: for a call in

@@ -22,12 +22,14 @@ import io.calltrack.core.testing.TestRedis;
 import io.calltrack.localredis.EmbeddedRedis;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
+import io.calltrack.core.attribution.CallAttributor.CallAttribution;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -90,6 +92,43 @@ class CallRecorderAttributionTest {
   private CallJournal journal(CallResolver resolver, RedisCallStore store, Duration writeTimeout) {
     return new CallJournal(vertx, context, store, dir, Executors.newSingleThreadExecutor(), resolver,
         writeTimeout, Clock.systemUTC());
+  }
+
+  @Test
+  void theLookupsOfCallsGivenInOneRoundAreReadTogether() {
+    List<Integer> batches = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    PoolEngine counting = (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(),
+        new Class<?>[] {PoolEngine.class}, (proxy, method, args) -> {
+          if (method.getName().equals("candidatesAll")) {
+            batches.add(((List<?>) args[0]).size());
+          }
+          try {
+            return method.invoke(engine, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    CallResolver resolver = new CallResolver(context, counting, Duration.ofSeconds(10));
+    Instant t0 = Instant.now();
+    List<CallRecord> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      String callId = TestRedis.uniqueId("call");
+      calls.add(CallRecord.started(callId, callId + "@sip", visit.number(), "+1555777002" + i, property, t0));
+    }
+    CallRecord unknownNumber = CallRecord.started("unknown-" + TestRedis.uniqueId("call"), "x@sip",
+        TestNumbers.fresh(), "+15557770030", property, t0);
+    calls.add(unknownNumber);
+    // given from the context itself, so that no round can run between them
+    Promise<List<Future<CallAttribution>>> given = Promise.promise();
+    context.runOnContext(x -> given.complete(calls.stream().map(resolver::lookUp).toList()));
+    List<Future<CallAttribution>> lookups = Await.result(given.future());
+
+    List<CallAttribution> answers = lookups.stream().map(Await::result).toList();
+    assertEquals(List.of(5), batches, "one read for the round's five lookups");
+    for (int i = 0; i < 4; i++) {
+      assertEquals(visit.sessionId(), answers.get(i).sessionId(), "call " + i);
+    }
+    assertEquals(CallAttribution.UNATTRIBUTED, answers.get(4));
   }
 
   @Test
@@ -251,6 +290,9 @@ class CallRecorderAttributionTest {
     AtomicInteger refusals = new AtomicInteger(1);
     PoolEngine refusingOnce = (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(),
         new Class<?>[] {PoolEngine.class}, (proxy, method, args) -> {
+          if (method.getName().equals("candidatesAll")) {
+            return InvocationHandler.invokeDefault(proxy, method, args); // each call's read through candidates
+          }
           if (method.getName().equals("candidates") && refusals.getAndDecrement() > 0) {
             return Future.failedFuture(new java.io.IOException("Connection refused"));
           }
@@ -493,6 +535,9 @@ class CallRecorderAttributionTest {
   private PoolEngine readsRefusedWhile(AtomicBoolean down) {
     return (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(), new Class<?>[] {PoolEngine.class},
         (proxy, method, args) -> {
+          if (method.getName().equals("candidatesAll")) {
+            return InvocationHandler.invokeDefault(proxy, method, args); // each call's read through candidates
+          }
           if (method.getName().equals("candidates")) {
             candidateReads.incrementAndGet();
             if (down.get()) {
@@ -537,6 +582,9 @@ class CallRecorderAttributionTest {
   private PoolEngine held(PoolEngine real) {
     return (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(), new Class<?>[] {PoolEngine.class},
         (proxy, method, args) -> {
+          if (method.getName().equals("candidatesAll")) {
+            return InvocationHandler.invokeDefault(proxy, method, args); // each call's read through candidates
+          }
           Object answer;
           try {
             answer = method.invoke(real, args);
