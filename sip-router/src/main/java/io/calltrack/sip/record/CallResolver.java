@@ -182,7 +182,13 @@ public final class CallResolver implements CallJournal.Enricher {
     asked.clear();
     List<PoolEngine.CandidatesQuery> queries = new ArrayList<>(batch.size());
     batch.forEach(a -> queries.add(a.query()));
-    List<Future<CallAttribution>> answers = attributor.attributeAllUncounted(queries);
+    List<Future<CallAttribution>> answers;
+    try {
+      answers = attributor.attributeAllUncounted(queries);
+    } catch (RuntimeException e) { // one call's bad lookup must not leave the round's others unanswered
+      batch.forEach(a -> a.answer().tryFail(e));
+      return;
+    }
     for (int i = 0; i < batch.size(); i++) {
       answers.get(i).onComplete(batch.get(i).answer());
     }

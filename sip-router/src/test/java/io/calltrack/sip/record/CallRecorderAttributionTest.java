@@ -132,6 +132,33 @@ class CallRecorderAttributionTest {
   }
 
   @Test
+  void aReadThatThrowsFailsEveryLookupOfItsRoundInsteadOfLeavingThemUnanswered() {
+    PoolEngine throwing = (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(),
+        new Class<?>[] {PoolEngine.class}, (proxy, method, args) -> {
+          if (method.getName().equals("candidatesAll")) {
+            throw new IllegalStateException("a bug in one call's lookup");
+          }
+          try {
+            return method.invoke(engine, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    // a timeout far past the test's: an unanswered lookup would show as a wait, not as a failure
+    CallResolver resolver = new CallResolver(context, throwing, Duration.ofMinutes(5));
+    Instant t0 = Instant.now();
+    List<CallRecord> calls = List.of(
+        CallRecord.started(TestRedis.uniqueId("call"), "a@sip", visit.number(), "+15557770041", property, t0),
+        CallRecord.started(TestRedis.uniqueId("call"), "b@sip", visit.number(), "+15557770042", property, t0));
+    Promise<List<Future<CallAttribution>>> given = Promise.promise();
+    context.runOnContext(x -> given.complete(calls.stream().map(resolver::lookUp).toList()));
+
+    for (Future<CallAttribution> lookup : Await.result(given.future())) {
+      assertEquals("a bug in one call's lookup", Await.failure(lookup).getMessage());
+    }
+  }
+
+  @Test
   void aCallWhoseLookupOutlastsTheTimeoutIsLookedUpOnceAndWrittenAttributed() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     // 1 ms: every wait for the held lookup times out, as on a router far behind
