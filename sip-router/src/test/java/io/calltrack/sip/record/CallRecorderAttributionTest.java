@@ -97,17 +97,7 @@ class CallRecorderAttributionTest {
   @Test
   void theLookupsOfCallsGivenInOneRoundAreReadTogether() {
     List<Integer> batches = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    PoolEngine counting = (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(),
-        new Class<?>[] {PoolEngine.class}, (proxy, method, args) -> {
-          if (method.getName().equals("candidatesAll")) {
-            batches.add(((List<?>) args[0]).size());
-          }
-          try {
-            return method.invoke(engine, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    PoolEngine counting = seeingCandidatesAll(queries -> batches.add(queries.size()));
     CallResolver resolver = new CallResolver(context, counting, Duration.ofSeconds(10));
     Instant t0 = Instant.now();
     List<CallRecord> calls = new java.util.ArrayList<>();
@@ -133,17 +123,9 @@ class CallRecorderAttributionTest {
 
   @Test
   void aReadThatThrowsFailsEveryLookupOfItsRoundInsteadOfLeavingThemUnanswered() {
-    PoolEngine throwing = (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(),
-        new Class<?>[] {PoolEngine.class}, (proxy, method, args) -> {
-          if (method.getName().equals("candidatesAll")) {
-            throw new IllegalStateException("a bug in one call's lookup");
-          }
-          try {
-            return method.invoke(engine, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    PoolEngine throwing = seeingCandidatesAll(queries -> {
+      throw new IllegalStateException("a bug in one call's lookup");
+    });
     // a timeout far past the test's: an unanswered lookup would show as a wait, not as a failure
     CallResolver resolver = new CallResolver(context, throwing, Duration.ofMinutes(5));
     Instant t0 = Instant.now();
@@ -556,6 +538,21 @@ class CallRecorderAttributionTest {
     journal.start(Duration.ofMillis(20));
     Await.until(Duration.ofSeconds(30), () -> candidateReads.get() >= reads);
     Await.result(onContext());
+  }
+
+  /** The engine, showing each {@code candidatesAll}'s queries to {@code seen} first (which may throw). */
+  private PoolEngine seeingCandidatesAll(java.util.function.Consumer<List<?>> seen) {
+    return (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(), new Class<?>[] {PoolEngine.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("candidatesAll")) {
+            seen.accept((List<?>) args[0]);
+          }
+          try {
+            return method.invoke(engine, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   /** The engine, with its candidates reads counted and refused while {@code down}, as by a Redis not answering. */
