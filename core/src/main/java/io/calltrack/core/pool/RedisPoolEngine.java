@@ -547,17 +547,13 @@ public final class RedisPoolEngine implements PoolEngine {
     return candidates(number, null, at);
   }
 
-  /** With the caller's previous visitor read in the same round trip as the history ({@code call_lookup.lua}). */
+  /**
+   * With the caller's previous visitor read in the same round trip as the history ({@code call_lookup.lua}):
+   * {@link #candidatesAll} of this one call.
+   */
   @Override
   public Future<Candidates> candidates(PhoneNumber number, String caller, Instant at) {
-    return config.routingTable().compose(table -> {
-      String poolId = table.poolOfNumber().get(number);
-      if (poolId == null) {
-        return Future.succeededFuture(new Candidates(null, List.of(), table.staticNumbers().get(number)));
-      }
-      return CALL_LOOKUP.run(redis, lookupKeys(new PoolKeys(poolId), caller), List.of(number.e164()))
-          .compose(read -> candidatesRead(table, number, poolId, caller, at, read));
-    });
+    return candidatesAll(List.of(new CandidatesQuery(number, caller, at))).get(0);
   }
 
   /**
@@ -569,9 +565,6 @@ public final class RedisPoolEngine implements PoolEngine {
    */
   @Override
   public List<Future<Candidates>> candidatesAll(List<CandidatesQuery> queries) {
-    if (queries.size() < 2) {
-      return PoolEngine.super.candidatesAll(queries);
-    }
     List<Promise<Candidates>> answers = new ArrayList<>(queries.size());
     for (int i = 0; i < queries.size(); i++) {
       answers.add(Promise.promise());
