@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * (its wake-up, a socket write and a reply per batch and per lookup), so the period sets most of the
  * event loop's CPU per call at the rates a router carries. Against 5-ms rounds (router-threads, 5 Dec
  * 2026, 2-vCPU VM, alternated): the event loop's CPU per call 77-82 against 124-131 µs at 1,000
- * calls/s (the router's 491-510 against 538-618 µs), 115 against 211-231 µs at 500. A call's started event then reaches Redis up to two rounds after its INVITE (the
- * lookup's round, then the write's), tens of milliseconds, which no reader of a call record notices.
+ * calls/s (the router's 491-510 against 538-618 µs), 115 against 211-231 µs at 500. A call's started
+ * event then reaches Redis up to two rounds after its INVITE (the lookup's round, then the write's),
+ * tens of milliseconds, which no reader of a call record notices.
  */
 public final class ContextRounds {
   private static final Logger LOG = LoggerFactory.getLogger(ContextRounds.class);
