@@ -297,20 +297,12 @@ class CallRecorderAttributionTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     // the first read refused, as by a Redis coming back between an event's lookup and its write
     AtomicInteger refusals = new AtomicInteger(1);
-    PoolEngine refusingOnce = (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(),
-        new Class<?>[] {PoolEngine.class}, (proxy, method, args) -> {
-          if (method.getName().equals("candidatesAll")) {
-            return InvocationHandler.invokeDefault(proxy, method, args); // each call's read through candidates
-          }
-          if (method.getName().equals("candidates") && refusals.getAndDecrement() > 0) {
-            return Future.failedFuture(new java.io.IOException("Connection refused"));
-          }
-          try {
-            return method.invoke(engine, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    PoolEngine refusingOnce = askingOneByOne((proxy, method, args) -> {
+      if (method.getName().equals("candidates") && refusals.getAndDecrement() > 0) {
+        return Future.failedFuture(new java.io.IOException("Connection refused"));
+      }
+      return forward(engine, method, args);
+    });
     CallResolver resolver = new CallResolver(context, refusingOnce, Duration.ofSeconds(10), registry);
     String callId = TestRedis.uniqueId("call");
     Instant t0 = Instant.now();
@@ -547,33 +539,42 @@ class CallRecorderAttributionTest {
           if (method.getName().equals("candidatesAll")) {
             seen.accept((List<?>) args[0]);
           }
-          try {
-            return method.invoke(engine, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
+          return forward(engine, method, args);
         });
+  }
+
+  /**
+   * A test engine answered by {@code handler}, except {@code candidatesAll}, which asks {@code
+   * candidates} call by call through the handler (the interface's default), so a handler that watches
+   * or refuses {@code candidates} sees every call's read.
+   */
+  private static PoolEngine askingOneByOne(InvocationHandler handler) {
+    return (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(), new Class<?>[] {PoolEngine.class},
+        (proxy, method, args) -> method.getName().equals("candidatesAll")
+            ? InvocationHandler.invokeDefault(proxy, method, args)
+            : handler.invoke(proxy, method, args));
+  }
+
+  /** {@code method} on {@code target}, throwing what it throws (not its reflective wrapper). */
+  private static Object forward(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
   }
 
   /** The engine, with its candidates reads counted and refused while {@code down}, as by a Redis not answering. */
   private PoolEngine readsRefusedWhile(AtomicBoolean down) {
-    return (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(), new Class<?>[] {PoolEngine.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("candidatesAll")) {
-            return InvocationHandler.invokeDefault(proxy, method, args); // each call's read through candidates
-          }
-          if (method.getName().equals("candidates")) {
-            candidateReads.incrementAndGet();
-            if (down.get()) {
-              return Future.failedFuture(new java.io.IOException("Connection refused"));
-            }
-          }
-          try {
-            return method.invoke(engine, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    return askingOneByOne((proxy, method, args) -> {
+      if (method.getName().equals("candidates")) {
+        candidateReads.incrementAndGet();
+        if (down.get()) {
+          return Future.failedFuture(new java.io.IOException("Connection refused"));
+        }
+      }
+      return forward(engine, method, args);
+    });
   }
 
   /** {@code real}, refusing the events of the calls in {@code refused} and taking the others of the same batch. */
@@ -594,32 +595,19 @@ class CallRecorderAttributionTest {
           if (method.getName().equals("applyAll")) {
             throw new AssertionError("the journal asks for each event's answer");
           }
-          try {
-            return method.invoke(real, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
+          return forward(real, method, args);
         });
   }
 
   /** The engine, with its candidates reads counted and their answers held until {@link #gate}. */
   private PoolEngine held(PoolEngine real) {
-    return (PoolEngine) Proxy.newProxyInstance(PoolEngine.class.getClassLoader(), new Class<?>[] {PoolEngine.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("candidatesAll")) {
-            return InvocationHandler.invokeDefault(proxy, method, args); // each call's read through candidates
-          }
-          Object answer;
-          try {
-            answer = method.invoke(real, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-          if (!method.getName().equals("candidates")) {
-            return answer;
-          }
-          candidateReads.incrementAndGet();
-          return gate.get().future().compose(v -> (Future<?>) answer);
-        });
+    return askingOneByOne((proxy, method, args) -> {
+      Object answer = forward(real, method, args);
+      if (!method.getName().equals("candidates")) {
+        return answer;
+      }
+      candidateReads.incrementAndGet();
+      return gate.get().future().compose(v -> (Future<?>) answer);
+    });
   }
 }
