@@ -67,7 +67,10 @@ public interface PoolEngine {
    */
   Future<Candidates> candidates(PhoneNumber number, String caller, Instant at);
 
-  /** One call's question to {@link #candidatesAll}: as the arguments of {@link #candidates(PhoneNumber, String, Instant)}. */
+  /**
+   * One call's question to {@link #candidatesAll}: as the arguments of
+   * {@link #candidates(PhoneNumber, String, Instant)}.
+   */
   record CandidatesQuery(PhoneNumber number, String caller, Instant at) {}
 
   /**

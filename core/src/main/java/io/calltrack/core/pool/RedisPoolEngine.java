@@ -610,7 +610,10 @@ public final class RedisPoolEngine implements PoolEngine {
     return futures;
   }
 
-  /** The keys {@code call_lookup.lua} reads: the pool's histories, and the caller's last visitor for an E.164 caller. */
+  /**
+   * The keys {@code call_lookup.lua} reads: the pool's histories, and the caller's last visitor for an
+   * E.164 caller.
+   */
   private static List<String> lookupKeys(PoolKeys k, String caller) {
     return askCaller(caller) ? List.of(k.histories(), k.caller(caller)) : List.of(k.histories());
   }

@@ -326,8 +326,9 @@ public final class CallJournal implements AutoCloseable {
    * socket, a pooled connection and a wake-up from the call's thread: at 1,000 calls/s those writes
    * were a third of the event loop's time; grouped (about 11 events a group there, in rounds of 5 ms
    * then) the event loop spent 30 % less per call, Redis as much. A call waits for each of its events
-   * before it gives the next, so a group holds at most one event of a call, and a call's events reach Redis in order. The wait
-   * is on no call's path: nothing in a call waits for its record to be in Redis.
+   * before it gives the next, so a group holds at most one event of a call, and a call's events reach
+   * Redis in order. The wait is on no call's path: nothing in a call waits for its record to be in
+   * Redis.
    */
   private Future<Boolean> groupWrite(CallEvent event) {
     Promise<Boolean> answer = Promise.promise();
