@@ -8,6 +8,7 @@ import io.calltrack.core.pool.PoolEngine;
 import io.calltrack.core.callback.RedisCallbackStore;
 import io.calltrack.core.pool.RedisPoolEngine;
 import io.calltrack.dni.callback.CallbackRoutes;
+import io.calltrack.core.redis.LuaScript;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.redis.RedisTarget;
 import io.calltrack.dni.admin.NumberRoutes;
@@ -170,16 +171,17 @@ public final class DniServer {
   private static Future<DniServer> startOne(Vertx vertx, DniServerOptions o) {
     Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
     // never fails for Redis being down: the store then works uncached and subscribes when it can
-    return RedisConfigStore.create(vertx, redis).compose(store -> {
+    // CALLTRACK_REDIS_WAIT: assigns, configuration changes and API keys answer once a replica has
+    // them (a failover cannot lose them)
+    LuaScript.Durability writes = RedisTarget.parse(o.redisUrl()).writes();
+    return RedisConfigStore.create(vertx, redis, writes).compose(store -> {
       RedisAPI api = RedisAPI.api(redis);
-      // CALLTRACK_REDIS_WAIT: assigns answer once a replica has the lease (a failover cannot lose it)
-      PoolEngine engine = new RedisPoolEngine(vertx, redis, store, o.clock())
-          .withReplicatedAssigns(RedisTarget.parse(o.redisUrl()).writes());
+      PoolEngine engine = new RedisPoolEngine(vertx, redis, store, o.clock()).withReplicatedAssigns(writes);
       Future<Void> configApplied = o.configFile() == null
           ? Future.succeededFuture()
           : vertx.executeBlocking(() -> ConfigFile.read(o.configFile())).compose(file -> file.applyTo(store));
       return ApiContract.load(vertx)
-          .compose(contract -> compose(vertx, o, redis, api, store, engine, contract, configApplied))
+          .compose(contract -> compose(vertx, o, redis, api, store, engine, contract, configApplied, writes))
           .onFailure(err -> store.close());
     }, err -> {
       redis.close();
@@ -198,6 +200,7 @@ public final class DniServer {
       PoolEngine engine,
       PropertyDirectory properties,
       AdminAuth auth,
+      ApiKeys apiKeys,
       Timeouts timeouts,
       PrometheusMeterRegistry registry,
       AssignMetrics assignMetrics,
@@ -213,7 +216,8 @@ public final class DniServer {
   record Routes(Router router, RequestCheck checks) {}
 
   private static Future<DniServer> compose(Vertx vertx, DniServerOptions o, Redis redis, RedisAPI api,
-      RedisConfigStore store, PoolEngine engine, ApiContract contract, Future<Void> configApplied) {
+      RedisConfigStore store, PoolEngine engine, ApiContract contract, Future<Void> configApplied,
+      LuaScript.Durability writes) {
     PrometheusMeterRegistry ownRegistry =
         o.registry() == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
     PrometheusMeterRegistry registry = o.registry() != null ? o.registry() : ownRegistry;
@@ -227,11 +231,12 @@ public final class DniServer {
     PoolGauges poolGauges = new PoolGauges(registry, store, engine, timeouts);
     Sweeper sweeper = new Sweeper(vertx, engine, poolGauges, directory, timeouts,
         new io.calltrack.core.privacy.RetentionSweep(api, o.clock()));
-    AdminAuth auth = new AdminAuth(o.adminToken(), new ApiKeys(api, o.clock()));
+    ApiKeys apiKeys = new ApiKeys(redis, o.clock(), writes);
+    AdminAuth auth = new AdminAuth(o.adminToken(), apiKeys);
     RoiFeature roi = new RoiFeature(vertx, redis, store, engine, o.clock());
     HttpHardening hardening = new HttpHardening(vertx, o.hardening());
     RecordingSweeper recordings = new RecordingSweeper(vertx, new RedisCallStore(api), o.recordingsDir(), o.clock());
-    Parts parts = new Parts(vertx, api, store, engine, directory, auth, timeouts,
+    Parts parts = new Parts(vertx, api, store, engine, directory, auth, apiKeys, timeouts,
         registry, assignMetrics, poolGauges, contract, o.clock(), hardening, o.hardening(), o.recordingsDir(),
         recordings);
     Routes routes = routes(parts, roi);
@@ -322,7 +327,7 @@ public final class DniServer {
     new PrivacyRoutes(new Eraser(p.redis(), new RedisCallStore(p.redis()), p.store(),
         new RedisSessionRetention(p.redis()), callbacks), p.recordings()::sweep).mount(admin);
     new CallbackRoutes(callbacks, p.properties(), p.engine(), p.auth(), p.timeouts(), p.clock()).mount(api, admin);
-    new ApiKeyRoutes(new ApiKeys(p.redis(), p.clock()), p.store()).mount(admin);
+    new ApiKeyRoutes(p.apiKeys(), p.store()).mount(admin);
     roi.mount(api, admin);
 
     ErrorHandler errors = new ErrorHandler(PublicApi.BODY_LIMIT);

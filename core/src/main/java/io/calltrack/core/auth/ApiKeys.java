@@ -3,6 +3,7 @@ package io.calltrack.core.auth;
 import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.redis.LuaScript;
 import io.vertx.core.Future;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
@@ -33,12 +34,26 @@ public final class ApiKeys {
   private static final LuaScript REVOKE = LuaScript.load("/lua/auth/revoke-api-key.lua");
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private final Redis client;
   private final RedisAPI redis;
   private final Clock clock;
+  private final LuaScript.Durability writes;
 
-  public ApiKeys(RedisAPI redis, Clock clock) {
-    this.redis = redis;
+  public ApiKeys(Redis redis, Clock clock) {
+    this(redis, clock, LuaScript.Durability.NONE);
+  }
+
+  /**
+   * Keys whose creation and revocation answer only once {@code writes} replicas have them: a key
+   * handed out, or a revocation confirmed, is not undone by a failover right after. Fewer in time:
+   * {@link LuaScript.NotReplicated}: revoking again is harmless, and a create that failed so leaves at
+   * most a record whose key was never shown (creating again issues another key).
+   */
+  public ApiKeys(Redis redis, Clock clock, LuaScript.Durability writes) {
+    this.client = redis;
+    this.redis = RedisAPI.api(redis);
     this.clock = clock;
+    this.writes = writes;
   }
 
   /** A key and its record; {@code key} exists only here, never in Redis. */
@@ -53,7 +68,7 @@ public final class ApiKeys {
     String id = b64.encodeToString(idBytes).replace('_', 'x').replace('-', 'y');
     String key = PREFIX + id + "_" + b64.encodeToString(secret);
     ApiKey record = new ApiKey(id, property, scope, name, clock.instant(), sha256Hex(key));
-    return CREATE.run(redis, List.of(KEY), List.of(id, JsonMapper.write(record))).compose(added ->
+    return CREATE.runReplicated(client, List.of(KEY), List.of(id, JsonMapper.write(record)), writes).compose(added ->
         added.toInteger() == 1
             ? Future.succeededFuture(new Issued(record.withoutHash(), key))
             : create(property, scope, name)); // an id clash: astronomically rare, draw again
@@ -96,7 +111,7 @@ public final class ApiKeys {
 
   /** Revokes a key; false if there was none with that id. */
   public Future<Boolean> revoke(String id) {
-    return REVOKE.run(redis, List.of(KEY), List.of(id)).map(n -> n.toInteger() == 1);
+    return REVOKE.runReplicated(client, List.of(KEY), List.of(id), writes).map(n -> n.toInteger() == 1);
   }
 
   private static byte[] sha256(String s) {

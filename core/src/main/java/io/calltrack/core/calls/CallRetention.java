@@ -1,9 +1,11 @@
 package io.calltrack.core.calls;
 
 import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.redis.LuaScript;
 import io.vertx.core.Future;
-import io.vertx.redis.client.RedisAPI;
-import java.util.List;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 
 /**
  * The call store's copy of each property's call-record retention, in the property's calls shard so
@@ -16,11 +18,12 @@ import java.util.List;
 public final class CallRetention {
   private CallRetention() {}
 
-  public static Future<Void> sync(RedisAPI redis, PropertyConfig property) {
+  /** Writes {@code property}'s call-record retention, WAIT-backed with {@code durability}. */
+  public static Future<Void> sync(Redis redis, PropertyConfig property, LuaScript.Durability durability) {
     var records = property.retention() == null ? null : property.retention().callRecords();
-    Future<?> write = records == null
-        ? redis.del(List.of(RedisCallStore.retention(property.id())))
-        : redis.set(List.of(RedisCallStore.retention(property.id()), Long.toString(records.toMillis())));
-    return write.mapEmpty();
+    String key = RedisCallStore.retention(property.id());
+    Request write = records == null ? Request.cmd(Command.DEL).arg(key)
+        : Request.cmd(Command.SET).arg(key).arg(Long.toString(records.toMillis()));
+    return LuaScript.sendReplicated(redis, write, durability).mapEmpty();
   }
 }

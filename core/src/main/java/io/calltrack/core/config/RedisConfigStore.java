@@ -57,14 +57,29 @@ public final class RedisConfigStore implements ConfigStore {
   private static final LuaScript POOLS_OF = LuaScript.load("/lua/config/pools_of.lua");
   private static final LuaScript READ_ALL = LuaScript.load("/lua/config/read_all.lua");
 
+  private final Redis client;
   private final RedisAPI redis;
+  private final LuaScript.Durability writes;
   private final ConfigCache cache;
   private final ConfigChangeListener listener;
   private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** A store on {@code redis}; call {@link #start()} before use to enable caching and repair pools. */
   public RedisConfigStore(Vertx vertx, Redis redis) {
+    this(vertx, redis, LuaScript.Durability.NONE);
+  }
+
+  /**
+   * A store whose every write (a property, a pool and its runtime numbers, a static number, a
+   * property's call retention) answers only once {@code writes} replicas have it ({@code
+   * CALLTRACK_REDIS_WAIT}): a failover right after cannot lose a change the caller was told is made.
+   * One that fewer replicas confirmed in time fails with {@link LuaScript.NotReplicated}; it may
+   * still be on the master, and writing it again is harmless (every write is a whole replacement).
+   */
+  public RedisConfigStore(Vertx vertx, Redis redis, LuaScript.Durability writes) {
+    this.client = redis;
     this.redis = RedisAPI.api(redis);
+    this.writes = writes;
     this.cache = new ConfigCache(vertx);
     this.listener = new ConfigChangeListener(vertx, redis, this::changed, this::resubscribed, cache::disable);
   }
@@ -99,7 +114,12 @@ public final class RedisConfigStore implements ConfigStore {
 
   /** Creates and starts a store. */
   public static Future<RedisConfigStore> create(Vertx vertx, Redis redis) {
-    RedisConfigStore store = new RedisConfigStore(vertx, redis);
+    return create(vertx, redis, LuaScript.Durability.NONE);
+  }
+
+  /** Creates and starts a store whose writes wait for {@code writes} replicas. */
+  public static Future<RedisConfigStore> create(Vertx vertx, Redis redis, LuaScript.Durability writes) {
+    RedisConfigStore store = new RedisConfigStore(vertx, redis, writes);
     return store.start().map(store);
   }
 
@@ -134,7 +154,7 @@ public final class RedisConfigStore implements ConfigStore {
       Future<Void> chain = Future.succeededFuture();
       for (PoolConfig pool : snapshot.pools().values()) {
         long rev = snapshot.revisions().getOrDefault(pool.id(), 0L);
-        chain = chain.compose(v -> PoolSync.sync(redis, pool, rev));
+        chain = chain.compose(v -> PoolSync.sync(client, pool, rev, writes));
       }
       return chain;
     });
@@ -142,12 +162,12 @@ public final class RedisConfigStore implements ConfigStore {
 
   @Override
   public Future<Void> putProperty(PropertyConfig property) {
-    return PUT_PROPERTY.run(redis, List.of(PROPERTIES),
-            List.of(property.id(), JsonMapper.write(property), CHANGES_CHANNEL))
+    return PUT_PROPERTY.runReplicated(client, List.of(PROPERTIES),
+            List.of(property.id(), JsonMapper.write(property), CHANGES_CHANNEL), writes)
         .compose(RedisConfigStore::outcome)
         // the call store's copy of the retention (its scripts live in another slot); written after the
         // property so a failure here is repaired by writing the property again
-        .compose(r -> io.calltrack.core.calls.CallRetention.sync(redis, property).map(r))
+        .compose(r -> io.calltrack.core.calls.CallRetention.sync(client, property, writes).map(r))
         .onComplete(ar -> cache.written())
         .mapEmpty();
   }
@@ -171,10 +191,10 @@ public final class RedisConfigStore implements ConfigStore {
     pool.numbers().forEach(n -> args.add(n.e164()));
     List<String> keys = List.of(PROPERTIES, POOLS, NUMBERS,
         propertyPools(pool.property()), POOL_REV, REVISION);
-    return PUT_POOL.run(redis, keys, args)
+    return PUT_POOL.runReplicated(client, keys, args, writes)
         .compose(RedisConfigStore::outcome)
         .onComplete(ar -> cache.written())
-        .compose(r -> PoolSync.sync(redis, pool, r.get(1).toLong()))
+        .compose(r -> PoolSync.sync(client, pool, r.get(1).toLong(), writes))
         .mapEmpty();
   }
 
@@ -206,8 +226,8 @@ public final class RedisConfigStore implements ConfigStore {
 
   @Override
   public Future<Void> putStaticNumber(StaticNumberConfig number) {
-    return PUT_STATIC.run(redis, List.of(PROPERTIES, NUMBERS, STATICS),
-            List.of(number.number().e164(), number.property(), JsonMapper.write(number), CHANGES_CHANNEL))
+    return PUT_STATIC.runReplicated(client, List.of(PROPERTIES, NUMBERS, STATICS),
+            List.of(number.number().e164(), number.property(), JsonMapper.write(number), CHANGES_CHANNEL), writes)
         .compose(RedisConfigStore::outcome)
         .onComplete(ar -> cache.written())
         .mapEmpty();

@@ -4,7 +4,7 @@ import io.calltrack.core.config.PoolConfig;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.redis.LuaScript;
 import io.vertx.core.Future;
-import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Redis;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,8 +20,11 @@ public final class PoolSync {
 
   private PoolSync() {}
 
-  /** Applies {@code pool}'s number list unless a newer revision was applied already. */
-  public static Future<Void> sync(RedisAPI redis, PoolConfig pool, long revision) {
+  /**
+   * Applies {@code pool}'s number list unless a newer revision was applied already, WAIT-backed with
+   * {@code durability}.
+   */
+  public static Future<Void> sync(Redis redis, PoolConfig pool, long revision, LuaScript.Durability durability) {
     PoolKeys k = new PoolKeys(pool.id());
     List<String> args = new ArrayList<>(pool.numbers().size() + 2);
     args.add(Long.toString(revision));
@@ -29,7 +32,7 @@ public final class PoolSync {
     for (PhoneNumber n : pool.numbers()) {
       args.add(n.e164());
     }
-    return SYNC.run(redis, List.of(k.meta(), k.numbers(), k.free(), k.leased(), k.holding()), args)
-        .mapEmpty();
+    return SYNC.runReplicated(redis, List.of(k.meta(), k.numbers(), k.free(), k.leased(), k.holding()), args,
+        durability).mapEmpty();
   }
 }

@@ -339,7 +339,7 @@ public final class RedisPoolEngine implements PoolEngine {
           if (!mayRepair) {
             return Future.failedFuture(new IllegalStateException("pool " + pool.id() + " cannot be synced"));
           }
-          return PoolSync.sync(redis, pool, 0)
+          return PoolSync.sync(client, pool, 0, durability)
               .compose(v -> runAssign(property, pool, visitor, attribution, timeZone, mode, false, knownSession, retries));
         case "unmigrated":
           if (!mayRepair) {

@@ -189,11 +189,23 @@ public final class LuaScript {
   private static Future<Response> batchWithWait(Redis redis, Command cmd, List<String> call, Durability d) {
     Request script = Request.cmd(cmd);
     call.forEach(script::arg);
+    return sendReplicated(redis, script, d);
+  }
+
+  /**
+   * Sends one plain write ({@code SET}, {@code DEL}) the way {@link #runReplicated} sends a script:
+   * with {@code durability}, followed by its {@code WAIT} in one batch on the same connection; fails
+   * with {@link NotReplicated} if fewer replicas than asked have it in time. Without, sent alone.
+   */
+  public static Future<Response> sendReplicated(Redis redis, Request write, Durability durability) {
+    if (!durability.enabled()) {
+      return redis.send(write);
+    }
     List<Request> batch = new ArrayList<>(3);
-    batch.add(script);
-    batch.addAll(waitAndRole(d));
+    batch.add(write);
+    batch.addAll(waitAndRole(durability));
     return redis.batch(batch).compose(res -> {
-      NotReplicated missing = notReplicated(res, 1, d);
+      NotReplicated missing = notReplicated(res, 1, durability);
       return missing != null ? Future.failedFuture(missing) : Future.succeededFuture(res.get(0));
     });
   }
@@ -218,8 +230,23 @@ public final class LuaScript {
 
   /** A write that fewer replicas than asked acknowledged within the timeout. */
   public static final class NotReplicated extends RuntimeException {
+    private final long acked;
+    private final int wanted;
+
     public NotReplicated(long acked, int wanted) {
       super("write acknowledged by " + acked + " of " + wanted + " replicas in time");
+      this.acked = acked;
+      this.wanted = wanted;
+    }
+
+    /** How many replicas confirmed the write in time. */
+    public long acked() {
+      return acked;
+    }
+
+    /** How many had to. */
+    public int wanted() {
+      return wanted;
     }
   }
 

@@ -195,7 +195,7 @@ class RedisConfigStoreTest {
     PoolConfig latest = pool(id, prop, numbers);
     result(store.putPool(latest));
     // a sync carrying revision 0 (older than any write) is ignored; a re-sync of all pools is harmless
-    result(io.calltrack.core.pool.PoolSync.sync(redis, pool(id, prop, numbers.subList(0, 1)), 0));
+    result(io.calltrack.core.pool.PoolSync.sync(client, pool(id, prop, numbers.subList(0, 1)), 0, io.calltrack.core.redis.LuaScript.Durability.NONE));
     assertEquals(3, result(redis.scard(new PoolKeys(id).numbers())).toInteger());
     result(store.resyncPools());
     assertEquals(3, result(redis.zcard(new PoolKeys(id).free())).toInteger());

@@ -251,7 +251,7 @@ class ScriptKeysOnClusterTest {
       result(eraser.eraseVisitor("v5"));
       result(eraser.eraseCaller("+15055550100"));
       // API keys: issue, check, revoke
-      var apiKeys = new io.calltrack.core.auth.ApiKeys(api, clock);
+      var apiKeys = new io.calltrack.core.auth.ApiKeys(redis, clock);
       var issued = result(apiKeys.create(property.id(), io.calltrack.core.auth.ApiKey.Scope.read, "audit"));
       if (result(apiKeys.authenticate(issued.key())).isEmpty() || !result(apiKeys.revoke(issued.record().id()))) {
         throw new AssertionError("the API key workload did not issue, find and revoke its key");

@@ -41,6 +41,18 @@ public abstract class HttpStatusException extends CalltrackException {
     }
   }
 
+  /**
+   * A change the primary Redis made but fewer replicas than {@code CALLTRACK_REDIS_WAIT} asks for
+   * confirmed in time: 503, since a failover now could undo it. Every admin write is a whole
+   * replacement or idempotent, so sending it again is the remedy.
+   */
+  public static final class NotReplicated extends HttpStatusException {
+    public NotReplicated(long acked, int wanted) {
+      super(503, "not_replicated", "the change reached the primary Redis but " + acked + " of " + wanted
+          + " replicas confirmed it in time, so a failover now could lose it; send the same request again");
+    }
+  }
+
   /** A query string that is not valid percent-encoding: 400. */
   public static final class BadQuery extends HttpStatusException {
     public BadQuery() {

@@ -2,6 +2,7 @@ package io.calltrack.dni.http;
 
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.Deadline;
+import io.calltrack.core.redis.LuaScript;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -71,9 +72,15 @@ public final class Timeouts {
    * timeout, a Redis error) into a 503: the caller can retry, and nothing was claimed that was not done.
    */
   public static <T> Future<T> store(Future<T> call, Duration limit) {
-    return bound(call, limit).recover(err -> err instanceof CalltrackException
-        ? Future.failedFuture(err)
-        : Future.failedFuture(new HttpStatusException.Unavailable("the store did not answer: " + describe(err))));
+    return bound(call, limit).recover(err -> {
+      if (err instanceof CalltrackException) {
+        return Future.failedFuture(err);
+      }
+      if (err instanceof LuaScript.NotReplicated nr) {
+        return Future.failedFuture(new HttpStatusException.NotReplicated(nr.acked(), nr.wanted()));
+      }
+      return Future.failedFuture(new HttpStatusException.Unavailable("the store did not answer: " + describe(err)));
+    });
   }
 
   /** A short description of a Redis failure that says what happened but not how the code is built. */

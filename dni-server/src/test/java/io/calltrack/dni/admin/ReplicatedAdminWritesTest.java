@@ -1,0 +1,81 @@
+package io.calltrack.dni.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.testing.TestRedis;
+import io.calltrack.core.testing.TestReplicaPair;
+import io.calltrack.dni.DniServer;
+import io.calltrack.dni.testing.DniClient;
+import io.calltrack.dni.testing.DniClient.Reply;
+import io.calltrack.dni.testing.DniTestBase;
+import io.calltrack.dni.testing.TestNumbers;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The admin API with {@code CALLTRACK_REDIS_WAIT=1:2000} on a real master and replica: a change the
+ * replica confirms answers as usual and is on the replica when it does; one it does not confirm (the
+ * replica stopped) answers 503 {@code not_replicated} after the 2 s (a shorter wait failed a change
+ * the replica was not stopped for, on a host busy with the rest of the suite), saying to send it again, and sending it again
+ * once the replica is back makes it.
+ */
+class ReplicatedAdminWritesTest extends DniTestBase {
+  static TestReplicaPair pair;
+
+  @BeforeAll
+  static void startPair() {
+    pair = TestReplicaPair.start();
+  }
+
+  @AfterAll
+  static void stopPair() {
+    if (pair != null) {
+      pair.close();
+    }
+  }
+
+  @Test
+  void aChangeNoReplicaConfirmedIs503AndSentAgainItIsMade() {
+    DniServer durable = extraServer(pair.masterUrl() + "|wait=1:2000");
+    DniClient admin = clientFor(durable, 1);
+    String prop = TestRedis.uniqueId("prop");
+    String printed = TestNumbers.block(1).get(0);
+    Reply made = admin.adminPut("/v1/properties/" + prop, propertyBody(printed, ORIGIN));
+    assertEquals(200, made.status(), made::toString);
+    assertTrue(pair.cli(pair.replicaPort(), "HGET", "{cfg}:properties", prop).contains(prop));
+
+    String pool = TestRedis.uniqueId("pool");
+    JsonObject poolBody = poolBody(prop, TestNumbers.block(2), 120, 1800, "fallback");
+    Reply key = admin.request(HttpMethod.POST, "/v1/api-keys",
+        DniClient.body(new JsonObject().put("property", prop).put("scope", "read").put("name", "ci")), admin.admin());
+    assertEquals(201, key.status(), key::toString);
+    pair.freezeReplica();
+    try {
+      notReplicated(admin.adminPut("/v1/pools/" + pool, poolBody));
+      notReplicated(admin.adminPut("/v1/numbers/" + TestNumbers.block(1).get(0),
+          new JsonObject().put("property", prop).put("source", "yellow-pages").put("medium", "print")));
+      notReplicated(admin.request(HttpMethod.POST, "/v1/api-keys",
+          DniClient.body(new JsonObject().put("property", prop).put("scope", "read").put("name", "ci")), admin.admin()));
+      notReplicated(admin.request(HttpMethod.DELETE, "/v1/api-keys/" + key.json().getString("id"), null, admin.admin()));
+    } finally {
+      pair.thawReplica();
+    }
+    Reply again = admin.adminPut("/v1/pools/" + pool, poolBody);
+    assertEquals(200, again.status(), again::toString);
+    assertTrue(pair.cli(pair.replicaPort(), "HGET", "{cfg}:pools", pool).contains(pool));
+    Reply assigned = admin.assign(assignBody(prop, null));
+    assertEquals(200, assigned.status(), assigned::toString);
+    assertTrue(poolBody.getJsonArray("numbers").contains(assigned.json().getString("number")), assigned::toString);
+  }
+
+  private static void notReplicated(Reply r) {
+    assertEquals(503, r.status(), r::toString);
+    assertEquals("not_replicated", r.error(), r::toString);
+    assertTrue(r.json().getString("detail").contains("0 of 1 replicas"), r::toString);
+    assertTrue(r.json().getString("detail").contains("send the same request again"), r::toString);
+  }
+}
