@@ -45,18 +45,7 @@ public final class TestCluster implements AutoCloseable {
 
   /** A cluster of the caller's own: 3 masters, 3 replicas, every slot served, replicas in sync. */
   public static TestCluster start() {
-    try {
-      TestCluster c = new TestCluster(Files.createTempDirectory("calltrack-cluster"));
-      try {
-        c.boot();
-      } catch (RuntimeException | IOException e) {
-        c.close();
-        throw e;
-      }
-      return c;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Scratch.booted("calltrack-cluster", TestCluster::new, TestCluster::boot);
   }
 
   private void boot() throws IOException {
@@ -259,18 +248,6 @@ public final class TestCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    nodes.values().forEach(Process::destroyForcibly);
-    for (Process p : nodes.values()) {
-      try {
-        p.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException ignored) {
-      // a temp directory left behind is harmless
-    }
+    Scratch.stopAndRemove(nodes.values(), dir);
   }
 }

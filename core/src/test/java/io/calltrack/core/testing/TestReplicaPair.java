@@ -1,13 +1,11 @@
 package io.calltrack.core.testing;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A master and its replica of Debian's {@code redis-server} on loopback, for tests of WAIT-backed
@@ -27,18 +25,7 @@ public final class TestReplicaPair implements AutoCloseable {
 
   /** A master and a replica that has finished its first sync and acknowledged it. */
   public static TestReplicaPair start() {
-    try {
-      TestReplicaPair pair = new TestReplicaPair(Files.createTempDirectory("calltrack-replica-pair"));
-      try {
-        pair.boot();
-      } catch (RuntimeException | IOException e) {
-        pair.close();
-        throw e;
-      }
-      return pair;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Scratch.booted("calltrack-replica-pair", TestReplicaPair::new, TestReplicaPair::boot);
   }
 
   private void boot() throws IOException {
@@ -146,18 +133,6 @@ public final class TestReplicaPair implements AutoCloseable {
     if (replicaProcess != null) {
       TestCluster.run(List.of("kill", "-CONT", Long.toString(replicaProcess.pid())), Duration.ofSeconds(10));
     }
-    processes.forEach(Process::destroyForcibly);
-    for (Process p : processes) {
-      try {
-        p.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException ignored) {
-      // a temp directory left behind is harmless
-    }
+    Scratch.stopAndRemove(processes, dir);
   }
 }
