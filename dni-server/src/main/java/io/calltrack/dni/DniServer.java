@@ -11,6 +11,7 @@ import io.calltrack.dni.callback.CallbackRoutes;
 import io.calltrack.core.redis.LuaScript;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.redis.RedisTarget;
+import io.calltrack.core.redis.ReplicationBarrier;
 import io.calltrack.dni.admin.NumberRoutes;
 import io.calltrack.dni.admin.PoolRoutes;
 import io.calltrack.dni.admin.PropertyRoutes;
@@ -171,9 +172,10 @@ public final class DniServer {
   private static Future<DniServer> startOne(Vertx vertx, DniServerOptions o) {
     Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
     // never fails for Redis being down: the store then works uncached and subscribes when it can
-    // CALLTRACK_REDIS_WAIT: assigns, configuration changes and API keys answer once a replica has
-    // them (a failover cannot lose them)
-    LuaScript.Durability writes = RedisTarget.parse(o.redisUrl()).writes();
+    // CALLTRACK_REDIS_WAIT: assigns, configuration changes, API keys and erasures answer once a
+    // replica has them (a failover cannot lose them)
+    RedisTarget target = RedisTarget.parse(o.redisUrl());
+    LuaScript.Durability writes = target.writes();
     return RedisConfigStore.create(vertx, redis, writes).compose(store -> {
       RedisAPI api = RedisAPI.api(redis);
       PoolEngine engine = new RedisPoolEngine(vertx, redis, store, o.clock()).withReplicatedAssigns(writes);
@@ -181,7 +183,8 @@ public final class DniServer {
           ? Future.succeededFuture()
           : vertx.executeBlocking(() -> ConfigFile.read(o.configFile())).compose(file -> file.applyTo(store));
       return ApiContract.load(vertx)
-          .compose(contract -> compose(vertx, o, redis, api, store, engine, contract, configApplied, writes))
+          .compose(contract -> compose(vertx, o, redis, api, store, engine, contract, configApplied, writes,
+              new ReplicationBarrier(redis, target.mode(), writes)))
           .onFailure(err -> store.close());
     }, err -> {
       redis.close();
@@ -201,6 +204,7 @@ public final class DniServer {
       PropertyDirectory properties,
       AdminAuth auth,
       ApiKeys apiKeys,
+      ReplicationBarrier replicated,
       Timeouts timeouts,
       PrometheusMeterRegistry registry,
       AssignMetrics assignMetrics,
@@ -217,7 +221,7 @@ public final class DniServer {
 
   private static Future<DniServer> compose(Vertx vertx, DniServerOptions o, Redis redis, RedisAPI api,
       RedisConfigStore store, PoolEngine engine, ApiContract contract, Future<Void> configApplied,
-      LuaScript.Durability writes) {
+      LuaScript.Durability writes, ReplicationBarrier replicated) {
     PrometheusMeterRegistry ownRegistry =
         o.registry() == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
     PrometheusMeterRegistry registry = o.registry() != null ? o.registry() : ownRegistry;
@@ -236,7 +240,7 @@ public final class DniServer {
     RoiFeature roi = new RoiFeature(vertx, redis, store, engine, o.clock());
     HttpHardening hardening = new HttpHardening(vertx, o.hardening());
     RecordingSweeper recordings = new RecordingSweeper(vertx, new RedisCallStore(api), o.recordingsDir(), o.clock());
-    Parts parts = new Parts(vertx, api, store, engine, directory, auth, apiKeys, timeouts,
+    Parts parts = new Parts(vertx, api, store, engine, directory, auth, apiKeys, replicated, timeouts,
         registry, assignMetrics, poolGauges, contract, o.clock(), hardening, o.hardening(), o.recordingsDir(),
         recordings);
     Routes routes = routes(parts, roi);
@@ -324,8 +328,9 @@ public final class DniServer {
     new CallRoutes(new RedisCallStore(p.redis())).mount(admin);
     new RecordingRoutes(p.vertx(), new RedisCallStore(p.redis()), p.recordingsDir()).mount(admin);
     RedisCallbackStore callbacks = new RedisCallbackStore(p.redis(), p.clock(), RedisCallbackStore.Limits.DEFAULT);
-    new PrivacyRoutes(new Eraser(p.redis(), new RedisCallStore(p.redis()), p.store(),
-        new RedisSessionRetention(p.redis()), callbacks), p.recordings()::sweep).mount(admin);
+    Eraser eraser = new Eraser(p.redis(), new RedisCallStore(p.redis()), p.store(),
+        new RedisSessionRetention(p.redis()), callbacks).confirmedBy(p.replicated());
+    new PrivacyRoutes(eraser, p.recordings()::sweep).mount(admin);
     new CallbackRoutes(callbacks, p.properties(), p.engine(), p.auth(), p.timeouts(), p.clock()).mount(api, admin);
     new ApiKeyRoutes(p.apiKeys(), p.store()).mount(admin);
     roi.mount(api, admin);

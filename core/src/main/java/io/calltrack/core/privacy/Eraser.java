@@ -11,6 +11,7 @@ import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.pool.PoolKeys;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.redis.LuaScript;
+import io.calltrack.core.redis.ReplicationBarrier;
 import io.calltrack.core.rollup.RollupKeys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
@@ -65,6 +66,7 @@ public final class Eraser {
   private final StreamScrub streams;
   private final DeadLetterScrub deadLetters;
   private final RedisCallbackStore callbacks;
+  private ReplicationBarrier replicated = ReplicationBarrier.NONE;
 
   public Eraser(RedisAPI redis, CallStore calls, ConfigStore config, SessionRetention sessions,
       RedisCallbackStore callbacks) {
@@ -75,6 +77,17 @@ public final class Eraser {
     this.streams = new StreamScrub(redis);
     this.deadLetters = new DeadLetterScrub(redis);
     this.callbacks = callbacks;
+  }
+
+  /**
+   * Makes every erasure answer only once {@code barrier}'s replicas have all of it ({@code
+   * CALLTRACK_REDIS_WAIT}): an erasure is many writes over many connections and slots, so one barrier
+   * after the last, not a WAIT after each. Without it a failover right after an erasure could bring
+   * the person's data back on the promoted replica.
+   */
+  public Eraser confirmedBy(ReplicationBarrier barrier) {
+    this.replicated = barrier;
+    return this;
   }
 
   /** A fresh token: random, so nothing about the person can be worked back from it. */
@@ -128,7 +141,7 @@ public final class Eraser {
           .compose(v -> streams.everyShard(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
           .compose(v -> deadLetters.erase(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
           .compose(v -> eraseCallbacks(number))
-          .map(cb -> new Erased(token, n, 0, cb));
+          .compose(cb -> replicated.await().map(new Erased(token, n, 0, cb)));
     });
   }
 
@@ -213,6 +226,10 @@ public final class Eraser {
   }
 
   public Future<Erased> eraseVisitor(String visitorId) {
+    return erasedOf(visitorId).compose(e -> replicated.await().map(e));
+  }
+
+  private Future<Erased> erasedOf(String visitorId) {
     String token = token();
     Set<String> pools = new LinkedHashSet<>();
     Set<String> callers = java.util.concurrent.ConcurrentHashMap.newKeySet();

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * replica confirms answers as usual and is on the replica when it does; one it does not confirm (the
  * replica stopped) answers 503 {@code not_replicated} after the 2 s (a shorter wait failed a change
  * the replica was not stopped for, on a host busy with the rest of the suite), saying to send it again, and sending it again
- * once the replica is back makes it.
+ * once the replica is back makes it. An erasure the same.
  */
 class ReplicatedAdminWritesTest extends DniTestBase {
   static TestReplicaPair pair;
@@ -53,6 +53,7 @@ class ReplicatedAdminWritesTest extends DniTestBase {
     Reply key = admin.request(HttpMethod.POST, "/v1/api-keys",
         DniClient.body(new JsonObject().put("property", prop).put("scope", "read").put("name", "ci")), admin.admin());
     assertEquals(201, key.status(), key::toString);
+    String visitor = admin.assign(assignBody(prop, null)).json().getString("visitorId");
     pair.freezeReplica();
     try {
       notReplicated(admin.adminPut("/v1/pools/" + pool, poolBody));
@@ -61,6 +62,8 @@ class ReplicatedAdminWritesTest extends DniTestBase {
       notReplicated(admin.request(HttpMethod.POST, "/v1/api-keys",
           DniClient.body(new JsonObject().put("property", prop).put("scope", "read").put("name", "ci")), admin.admin()));
       notReplicated(admin.request(HttpMethod.DELETE, "/v1/api-keys/" + key.json().getString("id"), null, admin.admin()));
+      // an erasure: many writes, then one barrier on each master
+      notReplicated(admin.request(HttpMethod.DELETE, "/v1/visitors/" + visitor, null, admin.admin()));
     } finally {
       pair.thawReplica();
     }
@@ -70,6 +73,8 @@ class ReplicatedAdminWritesTest extends DniTestBase {
     Reply assigned = admin.assign(assignBody(prop, null));
     assertEquals(200, assigned.status(), assigned::toString);
     assertTrue(poolBody.getJsonArray("numbers").contains(assigned.json().getString("number")), assigned::toString);
+    Reply erased = admin.request(HttpMethod.DELETE, "/v1/visitors/" + visitor, null, admin.admin());
+    assertEquals(200, erased.status(), erased::toString);
   }
 
   private static void notReplicated(Reply r) {
