@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import java.util.Optional;
 import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.MutableClock;
+import io.calltrack.core.testing.TestReplicaPair;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -187,28 +188,14 @@ class SentinelFailoverTest {
   }
 
   /**
-   * Waits until the replica has applied every write the master had taken when asked. Not {@code WAIT
-   * 1} from redis-cli: WAIT counts only the writes of its own connection, and redis-cli's has none,
-   * so it answers at once. That hid a real gap: after the initial (diskless) sync the master streams
-   * writes to the replica only once the replica has acknowledged the sync ({@code REPLCONF ACK}), and
-   * with both cores busy a master killed before that took every write the test had made with it (one
-   * run in six: "unknown property" for 90 s on the promoted replica, whose offset was still the sync's).
+   * Waits until the replica has applied every write the master had taken when asked
+   * ({@link TestReplicaPair#awaitCaughtUp}: by offsets, not redis-cli's WAIT, which waited for nothing
+   * and hid a real gap: with both cores busy a master killed before its replica's first acknowledgement
+   * took every write the test had made with it; one run in six: "unknown property" for 90 s on the
+   * promoted replica, whose offset was still the sync's).
    */
   private static void awaitReplicaCaughtUp(SentinelGroup g) {
-    long written = replicationOffset(cli(g.master(), "INFO", "replication"), "master_repl_offset");
-    assertTrue(written > 0, "the master reports its replication offset");
-    Await.until(Duration.ofSeconds(30),
-        () -> replicationOffset(cli(g.replica(), "INFO", "replication"), "slave_repl_offset") >= written);
-  }
-
-  /** A field of INFO replication as a number, -1 when absent (a node that did not answer). */
-  private static long replicationOffset(String info, String field) {
-    for (String line : info.split("\r?\n")) {
-      if (line.startsWith(field + ":")) {
-        return Long.parseLong(line.substring(field.length() + 1).strip());
-      }
-    }
-    return -1;
+    assertTrue(TestReplicaPair.awaitCaughtUp(g.master(), g.replica()) > 0, "the master reports its replication offset");
   }
 
   /** The logs of the named processes, for a failure's message. */
