@@ -14,17 +14,15 @@ import io.calltrack.core.redis.LuaScript;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.TestNumbers;
+import io.calltrack.core.testing.TestMonitor;
 import io.calltrack.core.testing.TestRedis;
 import io.calltrack.core.testing.TestReplicaPair;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,17 +63,13 @@ class ReplicatedConfigWritesTest {
   }
 
   @Test
-  void everyWriteIsOnTheReplicaWhenItAnswers() throws Exception {
+  void everyWriteIsOnTheReplicaWhenItAnswers() {
     RedisConfigStore store = result(RedisConfigStore.create(vertx, client, new LuaScript.Durability(1, Duration.ofSeconds(5))));
     String prop = TestRedis.uniqueId("prop");
     String poolId = TestRedis.uniqueId("pool");
     List<PhoneNumber> numbers = TestNumbers.fresh(2);
     PhoneNumber statik = TestNumbers.fresh();
-    Path out = Files.createTempFile("monitor", ".txt");
-    Process monitor = new ProcessBuilder("redis-cli", "-p", Integer.toString(pair.masterPort()), "MONITOR")
-        .redirectOutput(out.toFile()).start();
-    try {
-      Await.until(Duration.ofSeconds(10), () -> read(out).startsWith("OK"));
+    try (TestMonitor monitor = TestMonitor.on(pair.masterPort())) {
       result(store.putProperty(property(prop)));
       // no polling: the answer came after the replica confirmed, so it has every part already
       assertTrue(pair.cli(pair.replicaPort(), "HGET", "{cfg}:properties", prop).contains(prop));
@@ -97,8 +91,8 @@ class ReplicatedConfigWritesTest {
 
       // what the clients sent, in order: every write is followed by a WAIT before the next write
       // (the scripts' own commands show as "[0 lua]" lines: only the client's count)
-      Await.until(Duration.ofSeconds(10), () -> read(out).lines().filter(l -> l.toUpperCase().contains("\"WAIT\"")).count() >= 7);
-      List<String> sent = read(out).lines()
+      Await.until(Duration.ofSeconds(10), () -> monitor.seen().lines().filter(l -> l.toUpperCase().contains("\"WAIT\"")).count() >= 7);
+      List<String> sent = monitor.seen().lines()
           .filter(l -> !l.contains(" lua]") && !l.contains("\"INFO\"") && !l.contains("\"PING\""))
           .map(l -> l.replaceFirst("^[^\"]*\"", "\"").split(" ")[0].replace("\"", "").toUpperCase())
           .filter(c -> !c.equals("ROLE") && !c.startsWith("OK") && !c.equals("HGET") && !c.equals("SUBSCRIBE"))
@@ -115,10 +109,8 @@ class ReplicatedConfigWritesTest {
           "EVALSHA", "WAIT", "EVALSHA", "WAIT", // the pool, its runtime numbers
           "EVALSHA", "WAIT", // the static number
           "EVALSHA", "WAIT", "EVALSHA", "WAIT"), // the key's creation and its revocation
-          writes, read(out));
+          writes, monitor.seen());
     } finally {
-      monitor.destroy();
-      monitor.waitFor(5, TimeUnit.SECONDS);
       result(store.close());
     }
   }
@@ -153,13 +145,5 @@ class ReplicatedConfigWritesTest {
     LuaScript.NotReplicated nr = assertInstanceOf(LuaScript.NotReplicated.class, err);
     assertEquals(0, nr.acked());
     assertEquals(1, nr.wanted());
-  }
-
-  private static String read(Path p) {
-    try {
-      return Files.readString(p);
-    } catch (java.io.IOException e) {
-      return "";
-    }
   }
 }

@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.TestCluster;
+import io.calltrack.core.testing.TestMonitor;
 import io.calltrack.core.testing.TestRedis;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,32 +39,26 @@ class ReplicatedWriteTest {
   }
 
   @Test
-  void scriptAndWaitGoToTheKeysMaster() throws Exception {
+  void scriptAndWaitGoToTheKeysMaster() {
     String key = "{durable-" + TestRedis.uniqueId("k") + "}:x";
-    Path out = Files.createTempFile("monitor", ".txt");
-    Process monitor = monitor(cluster.masterOf(key), out);
-    try {
+    try (TestMonitor monitor = TestMonitor.on(cluster.masterOf(key))) {
       LuaScript set = LuaScript.load("/lua/config/put_property.lua");
       var res = result(set.runReplicated(redis, List.of(key), List.of("p", "{}", "chan"),
           new LuaScript.Durability(1, Duration.ofSeconds(5))));
       assertEquals("ok", res.get(0).toString());
-      Await.until(Duration.ofSeconds(10), () -> read(out).toLowerCase().contains("\"wait\""));
-      String seen = read(out).toLowerCase();
+      Await.until(Duration.ofSeconds(10), () -> monitor.seen().toLowerCase().contains("\"wait\""));
+      String seen = monitor.seen().toLowerCase();
       assertTrue(seen.indexOf("\"wait\"") > seen.indexOf(key.toLowerCase()), seen);
-    } finally {
-      stop(monitor);
     }
   }
 
   @Test
-  void scriptsRunTogetherAreCoveredByOneWait() throws Exception {
+  void scriptsRunTogetherAreCoveredByOneWait() {
     String tag = "{durable-" + TestRedis.uniqueId("k") + "}";
     LuaScript set = LuaScript.load("/lua/config/put_property.lua");
     // the script in the master's cache first: a batch it answers NOSCRIPT is sent again run by run
     result(set.run(RedisAPI.api(redis), List.of(tag + ":x"), List.of("p0", "{}", "chan")));
-    Path out = Files.createTempFile("monitor", ".txt");
-    Process monitor = monitor(cluster.masterOf(tag + ":x"), out);
-    try {
+    try (TestMonitor monitor = TestMonitor.on(cluster.masterOf(tag + ":x"))) {
       List<LuaScript.Run> runs = List.of(
           new LuaScript.Run(List.of(tag + ":a"), List.of("p1", "{}", "chan")),
           new LuaScript.Run(List.of(tag + ":b"), List.of("p2", "{}", "chan")),
@@ -74,35 +66,12 @@ class ReplicatedWriteTest {
       var res = result(set.runAll(redis, runs, new LuaScript.Durability(1, Duration.ofSeconds(5))));
       assertEquals(3, res.size());
       res.forEach(r -> assertEquals("ok", r.get(0).toString()));
-      Await.until(Duration.ofSeconds(10), () -> read(out).toLowerCase().contains("\"wait\""));
+      Await.until(Duration.ofSeconds(10), () -> monitor.seen().toLowerCase().contains("\"wait\""));
       // the scripts' own commands show too, as "[0 lua]" lines: only what the client sent counts
-      List<String> seen = read(out).toLowerCase().lines()
+      List<String> seen = monitor.seen().toLowerCase().lines()
           .filter(l -> (l.contains("\"evalsha\"") && l.contains(tag.toLowerCase())) || l.contains("\"wait\""))
           .map(l -> l.contains("\"wait\"") ? "wait" : "script").toList();
-      assertEquals(List.of("script", "script", "script", "wait"), seen, read(out));
-    } finally {
-      stop(monitor);
-    }
-  }
-
-  /** MONITOR on the master at {@code port}, into {@code out}, once it is listening. */
-  private static Process monitor(int port, Path out) throws java.io.IOException {
-    Process monitor = new ProcessBuilder("redis-cli", "-p", Integer.toString(port), "MONITOR")
-        .redirectOutput(out.toFile()).start();
-    Await.until(Duration.ofSeconds(10), () -> read(out).startsWith("OK"));
-    return monitor;
-  }
-
-  private static void stop(Process monitor) throws InterruptedException {
-    monitor.destroy();
-    monitor.waitFor(5, TimeUnit.SECONDS);
-  }
-
-  private static String read(Path p) {
-    try {
-      return Files.readString(p);
-    } catch (java.io.IOException e) {
-      return "";
+      assertEquals(List.of("script", "script", "script", "wait"), seen, monitor.seen());
     }
   }
 }
