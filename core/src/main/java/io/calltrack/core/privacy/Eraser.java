@@ -113,6 +113,19 @@ public final class Eraser {
   }
 
   public Future<Erased> eraseCaller(String number) {
+    return confirmed(callerErasure(number));
+  }
+
+  public Future<Erased> eraseVisitor(String visitorId) {
+    return confirmed(visitorErasure(visitorId));
+  }
+
+  /** The erasure, answered once the barrier's replicas have all of it ({@link #confirmedBy}). */
+  private Future<Erased> confirmed(Future<Erased> erasure) {
+    return erasure.compose(e -> replicated.await().map(e));
+  }
+
+  private Future<Erased> callerErasure(String number) {
     String wanted = normalise(number);
     String token = token();
     // property -> (caller as stored -> its calls)
@@ -141,7 +154,7 @@ public final class Eraser {
           .compose(v -> streams.everyShard(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
           .compose(v -> deadLetters.erase(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
           .compose(v -> eraseCallbacks(number))
-          .compose(cb -> replicated.await().map(new Erased(token, n, 0, cb)));
+          .map(cb -> new Erased(token, n, 0, cb));
     });
   }
 
@@ -225,11 +238,7 @@ public final class Eraser {
         r.media(), r.direction());
   }
 
-  public Future<Erased> eraseVisitor(String visitorId) {
-    return erasedOf(visitorId).compose(e -> replicated.await().map(e));
-  }
-
-  private Future<Erased> erasedOf(String visitorId) {
+  private Future<Erased> visitorErasure(String visitorId) {
     String token = token();
     Set<String> pools = new LinkedHashSet<>();
     Set<String> callers = java.util.concurrent.ConcurrentHashMap.newKeySet();
