@@ -172,8 +172,8 @@ public final class DniServer {
   private static Future<DniServer> startOne(Vertx vertx, DniServerOptions o) {
     Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
     // never fails for Redis being down: the store then works uncached and subscribes when it can
-    // CALLTRACK_REDIS_WAIT: assigns, configuration changes, API keys and erasures answer once a
-    // replica has them (a failover cannot lose them)
+    // CALLTRACK_REDIS_WAIT: assigns and every admin write (configuration, API keys, outcomes, spend,
+    // erasures) answer once a replica has them (a failover cannot lose them)
     RedisTarget target = RedisTarget.parse(o.redisUrl());
     LuaScript.Durability writes = target.writes();
     return RedisConfigStore.create(vertx, redis, writes).compose(store -> {
@@ -308,7 +308,7 @@ public final class DniServer {
     Router router = Router.router(p.vertx());
     p.hardening().mount(router);
     RequestCheck checks = new RequestCheck(p.contract());
-    AdminApi admin = new AdminApi(p.vertx(), p.auth(), p.timeouts(), checks);
+    AdminApi admin = new AdminApi(p.vertx(), p.auth(), p.timeouts(), checks, p.replicated());
     admin.mountOn(router);
     PublicApi api = new PublicApi(router, checks);
 
@@ -329,7 +329,7 @@ public final class DniServer {
     new RecordingRoutes(p.vertx(), new RedisCallStore(p.redis()), p.recordingsDir()).mount(admin);
     RedisCallbackStore callbacks = new RedisCallbackStore(p.redis(), p.clock(), RedisCallbackStore.Limits.DEFAULT);
     Eraser eraser = new Eraser(p.redis(), new RedisCallStore(p.redis()), p.store(),
-        new RedisSessionRetention(p.redis()), callbacks).confirmedBy(p.replicated());
+        new RedisSessionRetention(p.redis()), callbacks);
     new PrivacyRoutes(eraser, p.recordings()::sweep).mount(admin);
     new CallbackRoutes(callbacks, p.properties(), p.engine(), p.auth(), p.timeouts(), p.clock()).mount(api, admin);
     new ApiKeyRoutes(p.apiKeys(), p.store()).mount(admin);

@@ -11,7 +11,6 @@ import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.pool.PoolKeys;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.redis.LuaScript;
-import io.calltrack.core.redis.ReplicationBarrier;
 import io.calltrack.core.rollup.RollupKeys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
@@ -66,7 +65,6 @@ public final class Eraser {
   private final StreamScrub streams;
   private final DeadLetterScrub deadLetters;
   private final RedisCallbackStore callbacks;
-  private ReplicationBarrier replicated = ReplicationBarrier.NONE;
 
   public Eraser(RedisAPI redis, CallStore calls, ConfigStore config, SessionRetention sessions,
       RedisCallbackStore callbacks) {
@@ -77,17 +75,6 @@ public final class Eraser {
     this.streams = new StreamScrub(redis);
     this.deadLetters = new DeadLetterScrub(redis);
     this.callbacks = callbacks;
-  }
-
-  /**
-   * Makes every erasure answer only once {@code barrier}'s replicas have all of it ({@code
-   * CALLTRACK_REDIS_WAIT}): an erasure is many writes over many connections and slots, so one barrier
-   * after the last, not a WAIT after each. Without it a failover right after an erasure could bring
-   * the person's data back on the promoted replica.
-   */
-  public Eraser confirmedBy(ReplicationBarrier barrier) {
-    this.replicated = barrier;
-    return this;
   }
 
   /** A fresh token: random, so nothing about the person can be worked back from it. */
@@ -113,19 +100,6 @@ public final class Eraser {
   }
 
   public Future<Erased> eraseCaller(String number) {
-    return confirmed(callerErasure(number));
-  }
-
-  public Future<Erased> eraseVisitor(String visitorId) {
-    return confirmed(visitorErasure(visitorId));
-  }
-
-  /** The erasure, answered once the barrier's replicas have all of it ({@link #confirmedBy}). */
-  private Future<Erased> confirmed(Future<Erased> erasure) {
-    return erasure.compose(e -> replicated.await().map(e));
-  }
-
-  private Future<Erased> callerErasure(String number) {
     String wanted = normalise(number);
     String token = token();
     // property -> (caller as stored -> its calls)
@@ -238,7 +212,7 @@ public final class Eraser {
         r.media(), r.direction());
   }
 
-  private Future<Erased> visitorErasure(String visitorId) {
+  public Future<Erased> eraseVisitor(String visitorId) {
     String token = token();
     Set<String> pools = new LinkedHashSet<>();
     Set<String> callers = java.util.concurrent.ConcurrentHashMap.newKeySet();

@@ -1,5 +1,7 @@
 package io.calltrack.dni.http;
 
+import io.calltrack.core.redis.ReplicationBarrier;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -14,7 +16,10 @@ import java.util.Objects;
  * route. Every route added here gets, in this order and without the feature saying so: the bearer
  * token check ({@link AdminAuth}), its body limit (read only after the token is checked), the
  * request check against the OpenAPI document ({@link RequestChecks}), the admin store timeout ({@link Timeouts#admin},
- * a slow or unreachable Redis becomes a 503), and the one way to answer ({@link Respond}).
+ * a slow or unreachable Redis becomes a 503), and the one way to answer ({@link Respond}). A write
+ * ({@code PUT}, {@code POST}, {@code DELETE}) that succeeded answers only once the replicas have it
+ * ({@link ReplicationBarrier}, {@code CALLTRACK_REDIS_WAIT}; 503 {@code not_replicated} if they did not
+ * confirm it): an operator told a change, an import or an erasure is done must not lose it in a failover.
  *
  * Who may call a route: the admin token always; an API key only where the route declares which
  * property the request names ({@link Route#scope}) and only for that key's property, and only
@@ -39,12 +44,15 @@ public final class AdminApi {
   private final AdminAuth auth;
   private final Timeouts timeouts;
   private final RequestChecks checks;
+  private final ReplicationBarrier replicated;
 
-  public AdminApi(Vertx vertx, AdminAuth auth, Timeouts timeouts, RequestChecks checks) {
+  public AdminApi(Vertx vertx, AdminAuth auth, Timeouts timeouts, RequestChecks checks,
+      ReplicationBarrier replicated) {
     this.router = Router.router(vertx);
     this.auth = auth;
     this.timeouts = timeouts;
     this.checks = checks;
+    this.replicated = Objects.requireNonNull(replicated, "replicated");
   }
 
   /** One admin route; its limits may be raised after it is added. */
@@ -113,11 +121,21 @@ public final class AdminApi {
       body.handle(ctx);
     }
 
-    private Handler<RoutingContext> answer(Endpoint endpoint) {
+    private Handler<RoutingContext> answer(HttpMethod method, Endpoint endpoint) {
+      boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
+      Endpoint confirmed = read ? endpoint : ctx -> replicatedAnswer(endpoint.answer(ctx));
       return Respond.with(ctx -> timeout == null
-          ? timeouts.admin(endpoint.answer(ctx))
-          : Timeouts.store(endpoint.answer(ctx), timeout));
+          ? timeouts.admin(confirmed.answer(ctx))
+          : Timeouts.store(confirmed.answer(ctx), timeout));
     }
+  }
+
+  /**
+   * A write's answer once the barrier's replicas have every write it made: one marker and WAIT per
+   * master after the last write, however many writes, connections and slots the change took.
+   */
+  private <T> Future<T> replicatedAnswer(Future<T> written) {
+    return written.compose(out -> replicated.await().map(out));
   }
 
   public Route get(String path, Endpoint endpoint) {
@@ -147,7 +165,7 @@ public final class AdminApi {
         .handler(route::readBody)
         .handler(route::checkScope)
         .handler(checks.forRoute(method, path))
-        .handler(route.answer(endpoint));
+        .handler(route.answer(method, endpoint));
     return route;
   }
 

@@ -22,7 +22,12 @@ public final class CallSeeder {
   private final RedisCallStore calls;
 
   public CallSeeder(Vertx vertx) {
-    this.calls = new RedisCallStore(RedisClientFactory.create(vertx, TestRedis.url()));
+    this(vertx, TestRedis.url());
+  }
+
+  /** Calls on another Redis than the shared test one ({@code redisUrl}). */
+  public CallSeeder(Vertx vertx, String redisUrl) {
+    this.calls = new RedisCallStore(RedisClientFactory.create(vertx, redisUrl));
   }
 
   /**
