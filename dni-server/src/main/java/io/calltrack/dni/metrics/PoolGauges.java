@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
@@ -22,21 +23,39 @@ import java.util.function.ToDoubleFunction;
  * {@code _utilization}) and counters ({@code calltrack_pool_exhausted_total},
  * {@code calltrack_pool_recycled_total}), tagged {@code pool} and {@code property}. The values are
  * the last {@link PoolStatus} read from Redis, so every server reports the same pool-wide numbers
- * (the counters count since the pool was created, across all servers).
+ * (the counters count since the pool was created, across all servers). The HTTP instances of one
+ * server share one set of meters.
  */
 public final class PoolGauges implements AutoCloseable {
+  /**
+   * The meters of one registry, shared by every {@code PoolGauges} on it: the HTTP instances of one
+   * dni-server share its registry, and a gauge is registered once (Micrometer keeps the first and
+   * warns about the rest), so they must all feed the one holder each pool's gauges read.
+   */
+  private static final Map<MeterRegistry, Shared> SHARED = new WeakHashMap<>();
+
+  private static final class Shared {
+    final Map<String, AtomicReference<PoolStatus>> latest = new ConcurrentHashMap<>();
+    final List<Meter> meters = new ArrayList<>();
+    int users;
+  }
+
   private final Timeouts timeouts;
   private final MeterRegistry registry;
   private final ConfigStore config;
   private final PoolEngine engine;
-  private final Map<String, AtomicReference<PoolStatus>> latest = new ConcurrentHashMap<>();
-  private final List<Meter> meters = new ArrayList<>();
+  private final Shared shared;
+  private boolean closed;
 
   public PoolGauges(MeterRegistry registry, ConfigStore config, PoolEngine engine, Timeouts timeouts) {
     this.timeouts = timeouts;
     this.registry = registry;
     this.config = config;
     this.engine = engine;
+    synchronized (SHARED) {
+      this.shared = SHARED.computeIfAbsent(registry, r -> new Shared());
+      shared.users++;
+    }
   }
 
   /** Reads every pool's status from Redis and updates its meters (registering new pools' meters). */
@@ -54,7 +73,7 @@ public final class PoolGauges implements AutoCloseable {
 
   /** Records one pool's status (also called by the pool endpoint, which reads it anyway). */
   public void update(PoolStatus status) {
-    AtomicReference<PoolStatus> ref = latest.computeIfAbsent(status.poolId(), id -> {
+    AtomicReference<PoolStatus> ref = shared.latest.computeIfAbsent(status.poolId(), id -> {
       AtomicReference<PoolStatus> created = new AtomicReference<>(status);
       register(created, Tags.of("pool", id, "property", status.property()));
       return created;
@@ -62,46 +81,58 @@ public final class PoolGauges implements AutoCloseable {
     ref.set(status);
   }
 
-  private synchronized void register(AtomicReference<PoolStatus> ref, Tags tags) {
-    gauge("calltrack.pool.size", "Numbers in the pool", ref, tags, s -> s.size());
-    gauge("calltrack.pool.leased", "Numbers leased to open visits", ref, tags, s -> s.leased());
-    gauge("calltrack.pool.holding", "Numbers held after a visit ended", ref, tags, s -> s.holding());
-    gauge("calltrack.pool.free", "Numbers free to lease", ref, tags, s -> s.free());
-    gauge("calltrack.pool.utilization", "Share of the pool leased or held (0..1)", ref, tags,
-        s -> s.utilization());
-    meters.add(FunctionCounter.builder("calltrack.pool.exhausted", ref, r -> r.get().exhausted())
-        .description("Assigns that found no free number (fallbacks and recycles)")
-        .tags(tags)
-        .register(registry));
-    meters.add(FunctionCounter.builder("calltrack.pool.recycled", ref, r -> r.get().recycled())
-        .description("Assigns that took the oldest leased or held number")
-        .tags(tags)
-        .register(registry));
-    meters.add(FunctionCounter.builder("calltrack.pool.shared", ref, r -> r.get().shared())
-        .description("Assigns that shared a number with a live visit of the same channel (share-channel)")
-        .tags(tags)
-        .register(registry));
-    for (String confidence : PoolStatus.CONFIDENCES) {
-      meters.add(FunctionCounter.builder("calltrack.pool.calls", ref, r -> r.get().calls(confidence))
-          .description("Calls to the pool's numbers by attribution confidence")
-          .tags(tags.and("confidence", confidence))
+  private void register(AtomicReference<PoolStatus> ref, Tags tags) {
+    synchronized (SHARED) {
+      gauge("calltrack.pool.size", "Numbers in the pool", ref, tags, s -> s.size());
+      gauge("calltrack.pool.leased", "Numbers leased to open visits", ref, tags, s -> s.leased());
+      gauge("calltrack.pool.holding", "Numbers held after a visit ended", ref, tags, s -> s.holding());
+      gauge("calltrack.pool.free", "Numbers free to lease", ref, tags, s -> s.free());
+      gauge("calltrack.pool.utilization", "Share of the pool leased or held (0..1)", ref, tags,
+          s -> s.utilization());
+      shared.meters.add(FunctionCounter.builder("calltrack.pool.exhausted", ref, r -> r.get().exhausted())
+          .description("Assigns that found no free number (fallbacks and recycles)")
+          .tags(tags)
           .register(registry));
+      shared.meters.add(FunctionCounter.builder("calltrack.pool.recycled", ref, r -> r.get().recycled())
+          .description("Assigns that took the oldest leased or held number")
+          .tags(tags)
+          .register(registry));
+      shared.meters.add(FunctionCounter.builder("calltrack.pool.shared", ref, r -> r.get().shared())
+          .description("Assigns that shared a number with a live visit of the same channel (share-channel)")
+          .tags(tags)
+          .register(registry));
+      for (String confidence : PoolStatus.CONFIDENCES) {
+        shared.meters.add(FunctionCounter.builder("calltrack.pool.calls", ref, r -> r.get().calls(confidence))
+            .description("Calls to the pool's numbers by attribution confidence")
+            .tags(tags.and("confidence", confidence))
+            .register(registry));
+      }
     }
   }
 
   private void gauge(String name, String description, AtomicReference<PoolStatus> ref, Tags tags,
       ToDoubleFunction<PoolStatus> value) {
-    meters.add(Gauge.builder(name, ref, r -> value.applyAsDouble(r.get()))
+    shared.meters.add(Gauge.builder(name, ref, r -> value.applyAsDouble(r.get()))
         .description(description)
         .tags(tags)
         .strongReference(true)
         .register(registry));
   }
 
+  /** The pools' meters leave the registry when the last {@code PoolGauges} on it closes. */
   @Override
-  public synchronized void close() {
-    meters.forEach(registry::remove);
-    meters.clear();
-    latest.clear();
+  public void close() {
+    synchronized (SHARED) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (--shared.users == 0) {
+        shared.meters.forEach(registry::remove);
+        shared.meters.clear();
+        shared.latest.clear();
+        SHARED.remove(registry);
+      }
+    }
   }
 }
