@@ -1,6 +1,7 @@
 package io.calltrack.core.rollup;
 
 import io.calltrack.core.calls.RedisCallStore;
+import io.calltrack.core.redis.ReplicationBarrier;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -47,6 +48,7 @@ public final class RollupConsumer implements AutoCloseable {
   private final Set<String> groupReady = ConcurrentHashMap.newKeySet();
   private long timerId = -1;
   private long lastWarning;
+  private ReplicationBarrier replicated = ReplicationBarrier.NONE;
 
   /**
    * @param group        the consumer group (normally {@link #GROUP}; tests use their own)
@@ -80,6 +82,15 @@ public final class RollupConsumer implements AutoCloseable {
 
   public String name() {
     return consumer;
+  }
+
+  /**
+   * Acknowledges entries only once {@code barrier}'s replicas have the rollup changes made from them
+   * ({@code CALLTRACK_REDIS_WAIT}): one barrier per batch read.
+   */
+  public RollupConsumer confirmedBy(ReplicationBarrier barrier) {
+    this.replicated = barrier;
+    return this;
   }
 
   /**
@@ -180,17 +191,47 @@ public final class RollupConsumer implements AutoCloseable {
         .map(res -> res == null || res.size() < 2 ? List.<Entry>of() : entries(res.get(1)));
   }
 
-  /** Processes entries in stream order, acknowledging each once its rollup change is in Redis. */
+  /**
+   * Processes entries in stream order, then acknowledges those whose rollup change is in Redis (all
+   * of them, or those before one that failed) in one XACK.
+   */
   private Future<Void> process(String shard, String stream, List<Entry> entries) {
+    List<String> applied = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
     for (Entry e : entries) {
       chain = chain.compose(v -> (e.callId() == null || RedisCallStore.NO_PROPERTY.equals(shard)
               ? Future.succeededFuture(false)
               : rollups.refresh(shard, e.callId(), e.id()))
-          .compose(applied -> api.xack(List.of(stream, group, e.id())))
-          .mapEmpty());
+          .<Void>mapEmpty()
+          .onSuccess(x -> applied.add(e.id())));
     }
-    return chain;
+    return chain.transform(done -> acknowledge(stream, applied)
+        .compose(x -> done.failed() ? Future.<Void>failedFuture(done.cause()) : Future.<Void>succeededFuture()));
+  }
+
+  /**
+   * Acknowledges applied entries once the replicas have their rollup changes ({@link #confirmedBy}):
+   * the rollups and the stream live in different slots, so a failover of the rollups' master after
+   * an acknowledgement that its replica had not caught up with would lose those calls from the
+   * reports for good. Replicas that do not confirm in time are logged and the entries acknowledged
+   * anyway: left pending, every entry of a replica outage would be claimed and applied again every
+   * {@code claimIdle}.
+   */
+  private Future<Void> acknowledge(String stream, List<String> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<String> args = new ArrayList<>(ids.size() + 2);
+    args.add(stream);
+    args.add(group);
+    args.addAll(ids);
+    return replicated.await()
+        .recover(err -> {
+          warn(err);
+          return Future.succeededFuture();
+        })
+        .compose(v -> api.xack(args))
+        .mapEmpty();
   }
 
   /** XREADGROUP's answer: null, or per stream (a RESP3 map or a RESP2 array of pairs) its entries. */

@@ -1,5 +1,6 @@
 package io.calltrack.dni.report;
 
+import io.calltrack.core.redis.ReplicationBarrier;
 import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.pool.PoolEngine;
@@ -52,13 +53,15 @@ public final class RoiFeature implements AutoCloseable {
   private final CallWebhookDispatcher webhooks;
   private final AlertMonitor alerts;
 
-  public RoiFeature(Vertx vertx, Redis redis, ConfigStore store, PoolEngine engine, Clock clock) {
+  /** {@code replicated}: the rollup consumer acknowledges a call event once the replicas have its rollups. */
+  public RoiFeature(Vertx vertx, Redis redis, ConfigStore store, PoolEngine engine, Clock clock,
+      ReplicationBarrier replicated) {
     RedisCallStore calls = new RedisCallStore(redis);
     RollupStore rollups = new RollupStore(redis, store);
     SpendStore spendStore = new SpendStore(redis);
     SettingsStore settings = new SettingsStore(redis);
     RoiReporter reporter = new RoiReporter(redis, spendStore);
-    this.consumer = new RollupConsumer(vertx, redis, rollups);
+    this.consumer = new RollupConsumer(vertx, redis, rollups).confirmedBy(replicated);
     this.history = new UtilizationHistory(vertx, redis, store, engine, clock);
     this.outcomes = new OutcomeRoutes(vertx, calls, rollups, settings, new ImportStats(redis));
     this.spend = new SpendRoutes(vertx, store, spendStore, settings);
