@@ -173,7 +173,8 @@ public final class DniServer {
     Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
     // never fails for Redis being down: the store then works uncached and subscribes when it can
     // CALLTRACK_REDIS_WAIT: assigns and every admin write (configuration, API keys, outcomes, spend,
-    // erasures) answer once a replica has them (a failover cannot lose them)
+    // erasures) answer once a replica has them, and the rollup consumer acknowledges call events once
+    // a replica has their rollups (a failover cannot lose them)
     RedisTarget target = RedisTarget.parse(o.redisUrl());
     LuaScript.Durability writes = target.writes();
     return RedisConfigStore.create(vertx, redis, writes).compose(store -> {
