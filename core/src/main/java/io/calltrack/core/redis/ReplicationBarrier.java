@@ -1,6 +1,7 @@
 package io.calltrack.core.redis;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -32,6 +33,9 @@ public final class ReplicationBarrier {
   private final Redis redis;
   private final RedisTarget.Mode mode;
   private final LuaScript.Durability durability;
+  /** The barrier under way, and the promise of those who came after it started; guarded by this. */
+  private Future<Void> inFlight;
+  private Promise<Void> next;
 
   public ReplicationBarrier(Redis redis, RedisTarget.Mode mode, LuaScript.Durability durability) {
     this.redis = redis;
@@ -42,11 +46,50 @@ public final class ReplicationBarrier {
   /**
    * Completes once {@code durability}'s replicas have every write made before it; fails with
    * {@link LuaScript.NotReplicated} if a master's replicas did not confirm in time.
+   *
+   * <p>Callers share barriers: while one is under way, every caller that comes meanwhile waits for
+   * the one after it, which starts when it ends (the one under way may have written its markers
+   * before their writes). So at most one barrier is in flight however many requests, batches or
+   * shards ask at once, and each caller waits at most two.
    */
   public Future<Void> await() {
     if (!durability.enabled()) {
       return Future.succeededFuture();
     }
+    synchronized (this) {
+      if (inFlight == null) {
+        return start();
+      }
+      if (next == null) {
+        next = Promise.promise();
+      }
+      return next.future();
+    }
+  }
+
+  /** Starts a barrier (the caller holds the lock); the next one, if callers wait for it, starts when it ends. */
+  private Future<Void> start() {
+    Future<Void> barrier = markEachMaster();
+    inFlight = barrier;
+    barrier.onComplete(done -> {
+      Promise<Void> waiting;
+      Future<Void> following = null;
+      synchronized (this) {
+        inFlight = null;
+        waiting = next;
+        next = null;
+        if (waiting != null) {
+          following = start();
+        }
+      }
+      if (waiting != null) { // its callers' code runs outside the lock
+        following.onComplete(waiting);
+      }
+    });
+    return barrier;
+  }
+
+  private Future<Void> markEachMaster() {
     if (mode != RedisTarget.Mode.CLUSTER) {
       return mark("barrier-0");
     }

@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.TestCluster;
+import io.calltrack.core.testing.TestMonitor;
 import io.calltrack.core.testing.TestRedis;
 import io.calltrack.core.testing.TestReplicaPair;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,6 +59,42 @@ class ReplicationBarrierTest {
       result(barrier.await());
       assertEquals("2", pair.cli(pair.replicaPort(), "GET", key));
     }
+  }
+
+  @Test
+  void callersWhoComeWhileABarrierIsUnderWayShareTheNextOne() {
+    try (TestReplicaPair pair = TestReplicaPair.start()) {
+      ReplicationBarrier barrier = new ReplicationBarrier(RedisClientFactory.create(vertx, pair.masterUrl()),
+          RedisTarget.Mode.STANDALONE, new LuaScript.Durability(1, Duration.ofSeconds(10)));
+      Future<Void> first;
+      List<Future<Void>> later = new ArrayList<>();
+      String key = TestRedis.uniqueId("written-meanwhile");
+      try (TestMonitor monitor = TestMonitor.on(pair.masterPort())) {
+        pair.freezeReplica();
+        try {
+          first = barrier.await();
+          // written after the first barrier started: only a barrier after it covers this write
+          pair.cli(pair.masterPort(), "SET", key, "1");
+          for (int i = 0; i < 20; i++) {
+            later.add(barrier.await());
+          }
+          assertFalse(first.isComplete(), "the replica confirms nothing while it is stopped");
+        } finally {
+          pair.thawReplica();
+        }
+        result(first);
+        for (Future<Void> f : later) {
+          result(f);
+        }
+        assertEquals("1", pair.cli(pair.replicaPort(), "GET", key), "covered by the barrier the later callers shared");
+        Await.until(Duration.ofSeconds(10), () -> waits(monitor) >= 2);
+        assertEquals(2, waits(monitor), "21 callers, two barriers:\n" + monitor.seen());
+      }
+    }
+  }
+
+  private static long waits(TestMonitor monitor) {
+    return monitor.seen().lines().filter(l -> l.toLowerCase().contains("\"wait\"")).count();
   }
 
   @Test
