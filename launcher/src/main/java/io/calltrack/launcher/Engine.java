@@ -65,7 +65,7 @@ final class Engine {
     Clock clock = Clock.systemUTC();
 
     out.println("calltrack " + mode.name().toLowerCase().replace('_', '-'));
-    out.println("  redis        " + redis.url() + (redis.embedded() ? " (embedded, data in "
+    out.println("  redis        " + io.calltrack.core.redis.RedisTarget.redacted(redis.url()) + (redis.embedded() ? " (embedded, data in "
         + s.dataDir().resolve("redis").toAbsolutePath() + ")" : ""));
 
     migrateOldCalls(vertx, redis.url(), out);

@@ -40,7 +40,7 @@ final class ObservedTraffic {
       PoolConfig pool;
       try {
         pool = PoolSimulation.await(store.pool(poolId))
-            .orElseThrow(() -> new IllegalArgumentException("no pool '" + poolId + "' in " + redisUrl));
+            .orElseThrow(() -> new IllegalArgumentException("no pool '" + poolId + "' in " + io.calltrack.core.redis.RedisTarget.redacted(redisUrl)));
       } finally {
         PoolSimulation.await(store.close());
       }

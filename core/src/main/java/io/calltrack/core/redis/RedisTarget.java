@@ -127,6 +127,19 @@ public record RedisTarget(Mode mode, List<String> urls, String master, LuaScript
     return standalone(s);
   }
 
+  /**
+   * {@code spec} (a URL, a list or the one-string form) with every password replaced by {@code ***}:
+   * {@code redis://:secret@host:6379} and {@code redis://user:secret@host} as they may be printed or
+   * logged.
+   */
+  public static String redacted(String spec) {
+    return spec == null ? null : PASSWORD.matcher(spec).replaceAll("$1***@");
+  }
+
+  /** A URL's user information up to its password: {@code redis://[user]:} before {@code password@}. */
+  private static final java.util.regex.Pattern PASSWORD =
+      java.util.regex.Pattern.compile("(rediss?://[^:@/,|]*:)[^@/,|]*@");
+
   /** The one-string form, for options that carry a single Redis URL. */
   public String spec() {
     String list = String.join(",", urls);
