@@ -33,8 +33,8 @@ public final class ReplicationBarrier {
   private final Redis redis;
   private final RedisTarget.Mode mode;
   private final LuaScript.Durability durability;
-  /** The barrier under way, and the promise of those who came after it started; guarded by this. */
-  private Future<Void> inFlight;
+  /** Whether a barrier is under way, and the promise of those who came after it started; guarded by this. */
+  private boolean underWay;
   private Promise<Void> next;
 
   public ReplicationBarrier(Redis redis, RedisTarget.Mode mode, LuaScript.Durability durability) {
@@ -57,7 +57,7 @@ public final class ReplicationBarrier {
       return Future.succeededFuture();
     }
     synchronized (this) {
-      if (inFlight == null) {
+      if (!underWay) {
         return start();
       }
       if (next == null) {
@@ -70,12 +70,12 @@ public final class ReplicationBarrier {
   /** Starts a barrier (the caller holds the lock); the next one, if callers wait for it, starts when it ends. */
   private Future<Void> start() {
     Future<Void> barrier = markEachMaster();
-    inFlight = barrier;
+    underWay = true;
     barrier.onComplete(done -> {
       Promise<Void> waiting;
       Future<Void> following = null;
       synchronized (this) {
-        inFlight = null;
+        underWay = false;
         waiting = next;
         next = null;
         if (waiting != null) {
