@@ -42,6 +42,16 @@ public final class CompactUdpMessageProcessorFactory extends OIOMessageProcessor
     }
 
     /**
+     * What the kernel granted short of the receive buffer asked, in words, or null when it granted it
+     * (or nothing was asked). Java reports the size granted (at most net.core.rmem_max), not the doubled
+     * figure Linux's getsockopt gives: comparing half of it with the ask warned at every start on a
+     * host whose rmem_max was exactly the 4 MB asked.
+     */
+    static String receiveBufferShortfall(int asked, int granted) {
+      return asked > 0 && granted < asked ? granted / 1024 + " KB, not the " + asked / 1024 + " KB asked" : null;
+    }
+
+    /**
      * The message threads read the socket themselves ({@link SocketReads}): no receive thread, no
      * queue between it and them. They are made here, before start returns: with the stack's own
      * loop, a stack stopped right after it started (a test's phone, a callback dialer closed at
@@ -63,11 +73,11 @@ public final class CompactUdpMessageProcessorFactory extends OIOMessageProcessor
           sipStack.getSendUdpBufferSize());
       sock = socket;
       // datagrams the message thread has not read yet wait in this buffer, and past it are lost
-      // (Linux reports twice the size it grants, and grants at most net.core.rmem_max)
-      if (receiveBuffer > 0 && socket.getReceiveBufferSize() / 2 < receiveBuffer) {
-        LOG.warn("the UDP receive buffer of {}:{} is {} KB, not the {} KB asked: datagrams that arrive while the router is"
-            + " behind (a GC pause, a burst) are dropped sooner; raise net.core.rmem_max to at least {}",
-            address.getHostAddress(), port, socket.getReceiveBufferSize() / 2048, receiveBuffer / 1024, receiveBuffer);
+      String shortfall = receiveBufferShortfall(receiveBuffer, socket.getReceiveBufferSize());
+      if (shortfall != null) {
+        LOG.warn("the UDP receive buffer of {}:{} is {}: datagrams that arrive while the router is behind (a GC"
+            + " pause, a burst) are dropped sooner; raise net.core.rmem_max to at least {}",
+            address.getHostAddress(), port, shortfall, receiveBuffer);
       }
       // as large as the stack's own buffer: MAX_MESSAGE_SIZE if set and smaller than its 8 KB
       // (getMaximumMessageSize() is the socket's receive buffer, not this)
