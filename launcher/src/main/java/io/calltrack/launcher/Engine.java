@@ -2,6 +2,7 @@ package io.calltrack.launcher;
 
 import io.calltrack.dni.DniServer;
 import io.calltrack.dni.DniServerOptions;
+import io.calltrack.sip.RouterWarmUp;
 import io.calltrack.sip.SipRouter;
 import io.calltrack.sip.callback.CallbackDialer;
 import io.calltrack.sip.callback.CallbackOptions;
@@ -13,6 +14,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -89,6 +91,7 @@ final class Engine {
     }
     SipRouter router = null;
     if (mode != Mode.DNI_SERVER) {
+      warmUpRouter(vertx, s, clock, out);
       router = await(SipRouter.start(vertx, new SipRouterOptions(
           s.sipHost(), s.sipPort(), s.sipTrunks(), redis.url(), s.dataDir().resolve("spool"),
           registry, clock, s.answerTimeout(), s.sipAdvertise(), s.sipLimits())
@@ -123,6 +126,25 @@ final class Engine {
     }
     out.println("ready. Ctrl-C stops.");
     out.flush();
+  }
+
+  /**
+   * Calls through a router of its own before the real one listens (see {@link RouterWarmUp}); a
+   * warm-up that fails or falls short is said and the router starts anyway.
+   */
+  private static void warmUpRouter(Vertx vertx, Settings s, Clock clock, PrintStream out) {
+    if (s.sipWarmupCalls() == 0) {
+      return;
+    }
+    try {
+      RouterWarmUp.Outcome w = RouterWarmUp.run(vertx, s.sipWarmupCalls(), 8, Duration.ofSeconds(10), clock,
+          s.dataDir().resolve("warm-up"));
+      out.println("  warm-up      " + w.completed() + " of " + w.calls() + " calls through a router of its own in "
+          + w.took().toMillis() + " ms (CALLTRACK_SIP_WARMUP_CALLS)");
+      w.closed().onFailure(e -> out.println("  warm-up      its router did not close cleanly: " + e));
+    } catch (Exception e) {
+      out.println("  warm-up      failed, the router starts cold: " + e);
+    }
   }
 
   /**

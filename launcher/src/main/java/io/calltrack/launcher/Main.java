@@ -41,7 +41,9 @@ public final class Main {
         CALLTRACK_ASSIGN_LIVE_LEASES_HARD (40), CALLTRACK_ASSIGN_PER_MINUTE (30),
         CALLTRACK_ASSIGN_PER_MINUTE_HARD (120) (per client address, for properties without assignLimits),
         CALLTRACK_RTPENGINE (host:port of rtpengine's ng socket: media relayed, properties with record: true
-        recorded; unset: media end to end), CALLTRACK_RECORDINGS_DIR (DATA_DIR/recordings)
+        recorded; unset: media end to end), CALLTRACK_RECORDINGS_DIR (DATA_DIR/recordings),
+        CALLTRACK_SIP_WARMUP_CALLS (2000: calls through a router of its own before the router listens;
+        0: none)
       """;
 
   /** The commands {@link #run} knows (the image's CMD and compose's commands are checked against it). */

@@ -39,7 +39,9 @@ public record Settings(
     /** CALLTRACK_RTPENGINE: rtpengine's ng address (host:port) for media and recording; null: media end to end. */
     String rtpengine,
     /** CALLTRACK_RECORDINGS_DIR: call recordings, written by the router and served by dni-server. */
-    Path recordingsDir) {
+    Path recordingsDir,
+    /** CALLTRACK_SIP_WARMUP_CALLS: calls through a router of its own before the router listens (0: none). */
+    int sipWarmupCalls) {
 
   public static Settings fromEnv(Map<String, String> env) {
     String token = blankToNull(env.get("CALLTRACK_ADMIN_TOKEN"));
@@ -72,8 +74,12 @@ public record Settings(
         hardening(env),
         blankToNull(env.get("CALLTRACK_RTPENGINE")),
         Path.of(env.getOrDefault("CALLTRACK_RECORDINGS_DIR",
-            Path.of(env.getOrDefault("CALLTRACK_DATA_DIR", ".calltrack"), "recordings").toString())));
+            Path.of(env.getOrDefault("CALLTRACK_DATA_DIR", ".calltrack"), "recordings").toString())),
+        number(env, "CALLTRACK_SIP_WARMUP_CALLS", WARMUP_CALLS, 100_000, "a whole number from 0 to 100000"));
   }
+
+  /** The router's warm-up calls by default: see io.calltrack.sip.RouterWarmUp for why and how many. */
+  static final int WARMUP_CALLS = 2000;
 
   /**
    * CALLTRACK_METRICS_TOKEN, CALLTRACK_METRICS_PORT / CALLTRACK_METRICS_HOST (set: dni-server's
@@ -137,7 +143,7 @@ public record Settings(
   public Settings withConfigFile(Path file) {
     return new Settings(httpHost, httpPort, sipHost, sipPort, sipTrunks, redisUrl, adminToken, adminTokenGenerated,
         file, dataDir, metricsPort, answerTimeout, httpInstances, sipAdvertise, sipLimits, sipOutbound,
-        sipCallbackPort, http, rtpengine, recordingsDir);
+        sipCallbackPort, http, rtpengine, recordingsDir, sipWarmupCalls);
   }
 
   /** CALLTRACK_REDIS_MODE (standalone|cluster|sentinel), CALLTRACK_REDIS_URL (comma list), CALLTRACK_REDIS_MASTER. */

@@ -62,6 +62,18 @@ class SettingsHardeningTest {
   }
 
   @Test
+  void theRoutersWarmUpCallsAreReadAndZeroTurnsItOff() {
+    assertEquals(Settings.WARMUP_CALLS, Settings.fromEnv(Map.of()).sipWarmupCalls());
+    assertEquals(0, Settings.fromEnv(Map.of("CALLTRACK_SIP_WARMUP_CALLS", "0")).sipWarmupCalls());
+    assertEquals(500, Settings.fromEnv(Map.of("CALLTRACK_SIP_WARMUP_CALLS", " 500")).sipWarmupCalls());
+    for (String bad : List.of("-1", "many", "100001")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> Settings.fromEnv(Map.of("CALLTRACK_SIP_WARMUP_CALLS", bad)));
+      assertEquals("CALLTRACK_SIP_WARMUP_CALLS must be a whole number from 0 to 100000, not '" + bad + "'", e.getMessage());
+    }
+  }
+
+  @Test
   void badValuesAreRefusedByName() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> LauncherAccess.hardening(Map.of("CALLTRACK_ASSIGN_PER_MINUTE", "lots")));

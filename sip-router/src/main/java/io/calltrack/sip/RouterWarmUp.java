@@ -1,0 +1,286 @@
+package io.calltrack.sip;
+
+import io.calltrack.core.calls.CallEvent;
+import io.calltrack.core.calls.CallOutcome;
+import io.calltrack.core.calls.CallPage;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStore;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.PoolConfig;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.config.RoutingTable;
+import io.calltrack.core.config.StaticNumberConfig;
+import io.calltrack.core.marketing.PropertySettings;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.pool.Assignment;
+import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.pool.Candidates;
+import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.core.pool.PoolStatus;
+import io.calltrack.core.pool.Resolution;
+import io.calltrack.core.pool.Session;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Calls through a throwaway router before the real one listens (CALLTRACK_SIP_WARMUP_CALLS).
+ *
+ * <p>Why: a router that has never carried a call runs its first ones interpreted, loading and
+ * initialising the classes of every step of a call, while the JIT compiles them. Started into 600 or
+ * 1,000 calls/s, its call work queued past the overload limit in the first seconds and it refused
+ * hundreds of INVITEs with 503 (in every cold start the benchmarks ever ran). With 2,000 calls carried
+ * first (about 3 s on a 2-vCPU VM) it took 1,000 and 1,500 calls/s cleanly from the moment it listened
+ * (load-tests/README.md, "the router warms itself up before it listens"). The calls take the real
+ * path (SIP stack, proxy, call policy, call objects and timers, attribution, journal) on a loopback
+ * port of the warm-up's own, with backends in memory: nothing reaches Redis, the real router's
+ * meters, its spool or its logs of calls.
+ */
+public final class RouterWarmUp {
+  /** A number of the warm-up's own routing table only; never one of a real property. */
+  static final String NUMBER = "+15550001000";
+  private static final String PROPERTY = "calltrack-warm-up";
+  private static final String POOL = "calltrack-warm-up";
+
+  /**
+   * What the warm-up did: calls placed, calls answered and hung up, and how long it took; its router
+   * is {@code closed} in the background (JAIN-SIP's stop waits a second), on a port of its own.
+   */
+  public record Outcome(int calls, int completed, Duration took, Future<Void> closed) {}
+
+  private RouterWarmUp() {}
+
+  /**
+   * Places {@code calls} calls, {@code inFlight} at once, through a router of its own on loopback, then
+   * closes it; gives up on what is left after {@code within}. Its router keeps its spool in {@code dir}
+   * (what a stopped warm-up left there is removed first; the directory is removed once it closes).
+   * Blocks: not for an event loop.
+   */
+  public static Outcome run(Vertx vertx, int calls, int inFlight, Duration within, Clock clock, Path dir)
+      throws Exception {
+    long start = System.nanoTime();
+    remove(dir);
+    Files.createDirectories(dir);
+    SipRouter router = null;
+    try (WarmUpLine line = new WarmUpLine(inFlight)) {
+      int port = freePort();
+      SipRouterOptions o = new SipRouterOptions("127.0.0.1", port, List.of("127.0.0.1/32"), "redis://127.0.0.1:1",
+          dir, new SimpleMeterRegistry(), clock, Duration.ofSeconds(5), null,
+          RouterLimits.DEFAULTS.withInviteRates(0, 0));
+      router = await(SipRouter.start(vertx, o, backends(line.lineUri(NUMBER))), within);
+      int completed = line.place(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), NUMBER, calls, within);
+      return new Outcome(calls, completed, Duration.ofNanos(System.nanoTime() - start), closeAndRemove(vertx, router, dir));
+    } catch (Exception e) {
+      closeAndRemove(vertx, router, dir);
+      throw e;
+    }
+  }
+
+  private static Future<Void> closeAndRemove(Vertx vertx, SipRouter router, Path dir) {
+    Future<Void> closed = router == null ? Future.succeededFuture() : router.close();
+    return closed.eventually(() -> vertx.executeBlocking(() -> {
+      remove(dir);
+      return null;
+    }, false));
+  }
+
+  private static void remove(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  /** A port free for both UDP and TCP on loopback (the router listens on both). */
+  private static int freePort() throws IOException {
+    for (int attempt = 0; attempt < 20; attempt++) {
+      try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+          ServerSocket tcp = new ServerSocket()) {
+        tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), udp.getLocalPort()));
+        return udp.getLocalPort();
+      } catch (IOException taken) {
+        // that port's TCP side is in use: another
+      }
+    }
+    throw new IOException("no port free for both UDP and TCP on loopback for the router's warm-up");
+  }
+
+  private static <T> T await(Future<T> f, Duration within) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(within.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The warm-up's backends: one property whose one pool number rings {@code lineUri}; no visit to
+   * attribute a call to; call events taken and dropped.
+   */
+  static SipRouter.Backends backends(String lineUri) {
+    PhoneNumber number = PhoneNumber.parse(NUMBER);
+    PropertyConfig property = new PropertyConfig(PROPERTY, PROPERTY, List.of(), List.of(number), number, lineUri,
+        "UTC");
+    RoutingTable table = new RoutingTable(Map.of(PROPERTY, property), Map.of(number, POOL), Map.of(),
+        Map.of(number, PROPERTY));
+    return new SipRouter.Backends(new TableOnly(table), change -> { }, new NoVisits(), new DroppedCalls(),
+        id -> Future.succeededFuture(PropertySettings.DEFAULT), () -> { });
+  }
+
+  private static <T> Future<T> notInAWarmUp() {
+    return Future.failedFuture(new UnsupportedOperationException("not in the router's warm-up"));
+  }
+
+  /** Configuration: the routing table and its property; nothing is written. */
+  private record TableOnly(RoutingTable table) implements ConfigStore {
+    @Override
+    public Future<Void> putProperty(PropertyConfig property) {
+      return notInAWarmUp();
+    }
+
+    @Override
+    public Future<Optional<PropertyConfig>> property(String propertyId) {
+      return Future.succeededFuture(Optional.ofNullable(table.properties().get(propertyId)));
+    }
+
+    @Override
+    public Future<Void> putPool(PoolConfig pool) {
+      return notInAWarmUp();
+    }
+
+    @Override
+    public Future<Optional<PoolConfig>> pool(String poolId) {
+      return Future.succeededFuture(Optional.empty());
+    }
+
+    @Override
+    public Future<List<PoolConfig>> poolsOf(String propertyId) {
+      return Future.succeededFuture(List.of());
+    }
+
+    @Override
+    public Future<Void> putStaticNumber(StaticNumberConfig number) {
+      return notInAWarmUp();
+    }
+
+    @Override
+    public Future<Optional<StaticNumberConfig>> staticNumber(PhoneNumber number) {
+      return Future.succeededFuture(Optional.empty());
+    }
+
+    @Override
+    public Future<RoutingTable> routingTable() {
+      return Future.succeededFuture(table);
+    }
+  }
+
+  /** The pool engine as a call sees it: the number is the warm-up pool's, and no visit had it. */
+  private static final class NoVisits implements PoolEngine {
+    @Override
+    public Future<Candidates> candidates(PhoneNumber number, Instant at) {
+      return Future.succeededFuture(new Candidates(POOL, List.of(), null));
+    }
+
+    @Override
+    public Future<Candidates> candidates(PhoneNumber number, String caller, Instant at) {
+      return candidates(number, at);
+    }
+
+    @Override
+    public Future<Resolution> resolve(PhoneNumber number, Instant at) {
+      return notInAWarmUp();
+    }
+
+    @Override
+    public Future<Assignment> assign(String propertyId, String visitorId, Attribution attribution) {
+      return notInAWarmUp();
+    }
+
+    @Override
+    public Future<Instant> heartbeat(String sessionId) {
+      return notInAWarmUp();
+    }
+
+    @Override
+    public Future<Void> release(String sessionId) {
+      return notInAWarmUp();
+    }
+
+    @Override
+    public Future<PoolStatus> status(String poolId) {
+      return notInAWarmUp();
+    }
+
+    @Override
+    public Future<Optional<Session>> session(String sessionId) {
+      return Future.succeededFuture(Optional.empty());
+    }
+
+    @Override
+    public Future<Boolean> evidence(String sessionId, Session.Evidence.Kind kind) {
+      return Future.succeededFuture(false);
+    }
+
+    @Override
+    public Future<Void> countAttributed(String poolId, String confidence) {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> rememberCaller(String poolId, String caller, String visitorId) {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Integer> sweep() {
+      return Future.succeededFuture(0);
+    }
+  }
+
+  /** Call events are taken (as Redis would) and dropped: a warm-up call is no call of a property's. */
+  private static final class DroppedCalls implements CallStore {
+    @Override
+    public Future<Boolean> apply(CallEvent event) {
+      return Future.succeededFuture(true);
+    }
+
+    @Override
+    public Future<Optional<CallRecord>> get(String callId) {
+      return Future.succeededFuture(Optional.empty());
+    }
+
+    @Override
+    public Future<CallPage> page(Instant from, Instant to, int limit, String cursor) {
+      return notInAWarmUp();
+    }
+
+    @Override
+    public Future<CallRecord> setOutcome(String callId, CallOutcome outcome) {
+      return notInAWarmUp();
+    }
+
+    @Override
+    public Future<String> setOutcomeEvent(String callId, CallOutcome outcome) {
+      return notInAWarmUp();
+    }
+
+    @Override
+    public Future<List<String>> missing(List<String> callIds) {
+      return Future.succeededFuture(List.of());
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.calltrack.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class RouterWarmUpTest {
+  private final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get();
+  }
+
+  @Test
+  void everyCallIsAnsweredAndHungUpThroughARealRouterWhichIsThenGone(@TempDir Path data) throws Exception {
+    Path dir = data.resolve("warm-up");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("calls.open"), "what a warm-up stopped midway left"); // removed first
+    RouterWarmUp.Outcome first = RouterWarmUp.run(vertx, 40, 8, Duration.ofSeconds(30), Clock.systemUTC(), dir);
+    assertEquals(40, first.calls());
+    assertEquals(40, first.completed(), "each call: INVITE, 180, 200, ACK, BYE and its 200, through the proxy");
+    assertTrue(first.took().compareTo(Duration.ofSeconds(30)) < 0);
+    first.closed().toCompletionStage().toCompletableFuture().get();
+    // its router closed: a second warm-up in the same process gets its own and carries every call too
+    assertFalse(Files.exists(dir), "its spool directory is removed once its router closed");
+    RouterWarmUp.Outcome second = RouterWarmUp.run(vertx, 10, 2, Duration.ofSeconds(30), Clock.systemUTC(), dir);
+    assertEquals(10, second.completed());
+    second.closed().toCompletionStage().toCompletableFuture().get();
+    assertFalse(Files.exists(dir));
+  }
+
+  @Test
+  void callsNoRouterAnswersEndTheWarmUpAtItsTimeLimitWithNoneCompleted() throws Exception {
+    try (WarmUpLine line = new WarmUpLine(4)) {
+      // a port nothing listens on: the INVITEs go unanswered
+      java.net.DatagramSocket silent = new java.net.DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      int port = silent.getLocalPort();
+      silent.close();
+      long start = System.nanoTime();
+      int completed = line.place(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), RouterWarmUp.NUMBER, 10,
+          Duration.ofMillis(300));
+      assertEquals(0, completed);
+      assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "it gives up at its limit");
+    }
+  }
+}
