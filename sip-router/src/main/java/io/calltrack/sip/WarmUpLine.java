@@ -37,11 +37,13 @@ final class WarmUpLine implements AutoCloseable {
   private final AtomicInteger ended = new AtomicInteger();
   private final Semaphore inFlight;
   private volatile InetSocketAddress router;
+  private final long staleNanos;
 
   /** A call the trunk placed: its INVITE's branch and whether the BYE went out (once, whatever repeats). */
   private static final class Call {
     final String branch;
     final String tag;
+    final long placedAt = System.nanoTime();
     boolean byeSent;
 
     Call(String branch, String tag) {
@@ -51,6 +53,12 @@ final class WarmUpLine implements AutoCloseable {
   }
 
   WarmUpLine(int maxInFlight) throws SocketException {
+    this(maxInFlight, STALE);
+  }
+
+  /** {@code stale}: how long after its INVITE a call that has not ended is given up. */
+  WarmUpLine(int maxInFlight, Duration stale) throws SocketException {
+    this.staleNanos = stale.toNanos();
     trunk = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
     line = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
     inFlight = new Semaphore(maxInFlight);
@@ -72,19 +80,34 @@ final class WarmUpLine implements AutoCloseable {
     this.router = router;
     long deadline = System.nanoTime() + within.toNanos();
     int placed = 0;
-    for (; placed < count; placed++) {
-      if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-        break;
+    while (placed < count && System.nanoTime() < deadline) {
+      if (inFlight.tryAcquire(POLL_NANOS, TimeUnit.NANOSECONDS)) {
+        invite(number, placed++);
+      } else {
+        abandonStale();
       }
-      invite(number, placed);
     }
     synchronized (ended) { // until every call placed has ended, or the time is up
-      long left;
-      while (ended.get() < placed && (left = deadline - System.nanoTime()) > 0) {
-        TimeUnit.NANOSECONDS.timedWait(ended, left);
+      while (ended.get() < placed && System.nanoTime() < deadline) {
+        TimeUnit.NANOSECONDS.timedWait(ended, POLL_NANOS);
+        abandonStale();
       }
     }
     return completed.get();
+  }
+
+  /** How often a waiting warm-up looks for calls that will not end. */
+  private static final long POLL_NANOS = 100_000_000L;
+  /** A call not over this long after its INVITE lost a datagram (nothing here sends one again): its place goes on. */
+  static final Duration STALE = Duration.ofSeconds(2);
+
+  private void abandonStale() {
+    long now = System.nanoTime();
+    calls.forEach((callId, call) -> {
+      if (now - call.placedAt > staleNanos) {
+        end(callId, false);
+      }
+    });
   }
 
   /** A call is over (answered and hung up, or refused): its place goes to the next. */

@@ -57,4 +57,32 @@ class RouterWarmUpTest {
       assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "it gives up at its limit");
     }
   }
+
+  @Test
+  void aCallThatNeverEndsGivesUpItsPlaceSoTheRestArePlaced() throws Exception {
+    try (WarmUpLine line = new WarmUpLine(1, Duration.ofMillis(50))) {
+      java.net.DatagramSocket silent = new java.net.DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      try {
+        long start = System.nanoTime();
+        // one call at a time, each INVITE unanswered (the socket reads nothing): each is given up after 50 ms
+        int completed = line.place((InetSocketAddress) silent.getLocalSocketAddress(), RouterWarmUp.NUMBER, 5,
+            Duration.ofSeconds(20));
+        assertEquals(0, completed);
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos(),
+            "five stale calls in turn, not the whole time limit");
+        java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[4096], 4096);
+        silent.setSoTimeout(5000);
+        java.util.Set<String> callIds = new java.util.HashSet<>();
+        for (int i = 0; i < 5; i++) {
+          silent.receive(p);
+          String text = new String(p.getData(), 0, p.getLength(), java.nio.charset.StandardCharsets.US_ASCII);
+          assertTrue(text.startsWith("INVITE sip:" + RouterWarmUp.NUMBER + "@"), text);
+          callIds.add(text.lines().filter(l -> l.startsWith("Call-ID:")).findFirst().orElseThrow());
+        }
+        assertEquals(5, callIds.size(), "five calls placed, each its own");
+      } finally {
+        silent.close();
+      }
+    }
+  }
 }
