@@ -139,8 +139,8 @@ final class Engine {
     try {
       RouterWarmUp.Outcome w = RouterWarmUp.run(vertx, s.sipWarmupCalls(), 8, Duration.ofSeconds(10), clock,
           s.dataDir().resolve("warm-up"));
-      out.println("  warm-up      " + w.completed() + " of " + w.calls() + " calls through a router of its own in "
-          + w.took().toMillis() + " ms (CALLTRACK_SIP_WARMUP_CALLS)");
+      out.println("  warm-up      " + w.completed() + " of " + w.calls() + " calls (" + w.attributed()
+          + " attributed) through a router of its own in " + w.took().toMillis() + " ms (CALLTRACK_SIP_WARMUP_CALLS)");
       w.closed().onFailure(e -> out.println("  warm-up      its router did not close cleanly: " + e));
     } catch (Exception e) {
       out.println("  warm-up      failed, the router starts cold: " + e);

@@ -48,21 +48,24 @@ import java.util.stream.Stream;
  * hundreds of INVITEs with 503 (in every cold start the benchmarks ever ran). With 2,000 calls carried
  * first (about 3 s on a 2-vCPU VM) it took 1,000 and 1,500 calls/s cleanly from the moment it listened
  * (load-tests/README.md, "the router warms itself up before it listens"). The calls take the real
- * path (SIP stack, proxy, call policy, call objects and timers, attribution, journal) on a loopback
- * port of the warm-up's own, with backends in memory: nothing reaches Redis, the real router's
- * meters, its spool or its logs of calls.
+ * path (SIP stack, proxy, call policy, call objects and timers, the scoring of the number's visits,
+ * journal) on a loopback port of the warm-up's own, with backends in memory: nothing reaches Redis, the
+ * real router's meters or its spool.
  */
 public final class RouterWarmUp {
   /** A number of the warm-up's own routing table only; never one of a real property. */
   static final String NUMBER = "+15550001000";
   private static final String PROPERTY = "calltrack-warm-up";
   private static final String POOL = "calltrack-warm-up";
+  /** Longer than the journal's round (500 ms), so the last calls' records are written too. */
+  private static final Duration JOURNAL_FLUSH = Duration.ofSeconds(2);
 
   /**
-   * What the warm-up did: calls placed, calls answered and hung up, and how long it took; its router
-   * is {@code closed} in the background (JAIN-SIP's stop waits a second), on a port of its own.
+   * What the warm-up did: calls placed, calls answered and hung up, calls attributed to one of the
+   * number's visits, and how long it took; its router is {@code closed} in the background (JAIN-SIP's
+   * stop waits a second), on a port of its own.
    */
-  public record Outcome(int calls, int completed, Duration took, Future<Void> closed) {}
+  public record Outcome(int calls, int completed, int attributed, Duration took, Future<Void> closed) {}
 
   private RouterWarmUp() {}
 
@@ -83,9 +86,12 @@ public final class RouterWarmUp {
       SipRouterOptions o = new SipRouterOptions("127.0.0.1", port, List.of("127.0.0.1/32"), "redis://127.0.0.1:1",
           dir, new SimpleMeterRegistry(), clock, Duration.ofSeconds(5), null,
           RouterLimits.DEFAULTS.withInviteRates(0, 0));
-      router = await(SipRouter.start(vertx, o, backends(line.lineUri(NUMBER))), within);
+      DroppedCalls records = new DroppedCalls();
+      router = await(SipRouter.start(vertx, o, backends(line.lineUri(NUMBER), records)), within);
       int completed = line.place(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), NUMBER, calls, within);
-      return new Outcome(calls, completed, Duration.ofNanos(System.nanoTime() - start), closeAndRemove(vertx, router, dir));
+      records.awaitEnded(completed, JOURNAL_FLUSH); // the journal writes in rounds: its last one too
+      return new Outcome(calls, completed, records.attributed(), Duration.ofNanos(System.nanoTime() - start),
+          closeAndRemove(vertx, router, dir));
     } catch (Exception e) {
       closeAndRemove(vertx, router, dir);
       throw e;
@@ -128,16 +134,17 @@ public final class RouterWarmUp {
   }
 
   /**
-   * The warm-up's backends: one property whose one pool number rings {@code lineUri}; no visit to
-   * attribute a call to; call events taken and dropped.
+   * The warm-up's backends: one property whose one pool number rings {@code lineUri}, with the number's
+   * latest visits (so each call is scored and attributed, as a production call to a pool number is);
+   * call events go to {@code records}, which counts and drops them.
    */
-  static SipRouter.Backends backends(String lineUri) {
+  static SipRouter.Backends backends(String lineUri, DroppedCalls records) {
     PhoneNumber number = PhoneNumber.parse(NUMBER);
     PropertyConfig property = new PropertyConfig(PROPERTY, PROPERTY, List.of(), List.of(number), number, lineUri,
         "UTC");
     RoutingTable table = new RoutingTable(Map.of(PROPERTY, property), Map.of(number, POOL), Map.of(),
         Map.of(number, PROPERTY));
-    return new SipRouter.Backends(new TableOnly(table), change -> { }, new NoVisits(), new DroppedCalls(),
+    return new SipRouter.Backends(new TableOnly(table), change -> { }, new RecentVisits(number), records,
         id -> Future.succeededFuture(PropertySettings.DEFAULT), () -> { });
   }
 
@@ -188,16 +195,36 @@ public final class RouterWarmUp {
     }
   }
 
-  /** The pool engine as a call sees it: the number is the warm-up pool's, and no visit had it. */
-  private static final class NoVisits implements PoolEngine {
+  /**
+   * The pool engine as a call sees it: the number is the warm-up pool's, and its latest visits, made up
+   * at each call's instant, are one on the page now (leased), one in its hold and one long gone.
+   */
+  private record RecentVisits(PhoneNumber number) implements PoolEngine {
+    private static final Attribution PAID = new Attribution("google", "cpc", "warm-up", "call tracking", null,
+        "https://warm-up.invalid/landing", null, null, null, null, null, null);
+    private static final Attribution DIRECT = new Attribution("(direct)", "(none)", null, null, null,
+        "https://warm-up.invalid/", null, null, null, null, null, null);
+
     @Override
-    public Future<Candidates> candidates(PhoneNumber number, Instant at) {
-      return Future.succeededFuture(new Candidates(POOL, List.of(), null));
+    public Future<Candidates> candidates(PhoneNumber dialled, Instant at) {
+      return Future.succeededFuture(new Candidates(POOL, List.of(
+          visit("leased", Session.State.LEASED, PAID, at.minusSeconds(120), at.plusSeconds(60), null),
+          visit("holding", Session.State.HOLDING, DIRECT, at.minusSeconds(1_500), at.minusSeconds(600),
+              at.minusSeconds(600)),
+          visit("ended", Session.State.ENDED, PAID, at.minusSeconds(90_000), at.minusSeconds(88_000),
+              at.minusSeconds(88_000))), null));
+    }
+
+    private Session visit(String id, Session.State state, Attribution a, Instant start, Instant leaseEnd,
+        Instant released) {
+      Instant ends = (released == null ? leaseEnd : released).plusSeconds(1_800);
+      return new Session(POOL + "." + id, POOL, PROPERTY, "warm-up-" + id, number, a, state, start, leaseEnd,
+          released, ends, ends, "America/New_York", null);
     }
 
     @Override
-    public Future<Candidates> candidates(PhoneNumber number, String caller, Instant at) {
-      return candidates(number, at);
+    public Future<Candidates> candidates(PhoneNumber dialled, String caller, Instant at) {
+      return candidates(dialled, at);
     }
 
     @Override
@@ -251,11 +278,41 @@ public final class RouterWarmUp {
     }
   }
 
-  /** Call events are taken (as Redis would) and dropped: a warm-up call is no call of a property's. */
-  private static final class DroppedCalls implements CallStore {
+  /**
+   * Call events are taken (as Redis would) and dropped: a warm-up call is no call of a property's. Counts
+   * the calls attributed to a visit.
+   */
+  static final class DroppedCalls implements CallStore {
+    private final java.util.Set<String> attributed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> ended = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     @Override
     public Future<Boolean> apply(CallEvent event) {
+      if (event.record().sessionId() != null) {
+        attributed.add(event.callId());
+      }
+      if (event.type() == CallEvent.Type.ENDED) {
+        synchronized (ended) {
+          ended.add(event.callId());
+          ended.notifyAll();
+        }
+      }
       return Future.succeededFuture(true);
+    }
+
+    int attributed() {
+      return attributed.size();
+    }
+
+    /** Until the records of {@code calls} ended calls have come, or {@code within} has passed. */
+    void awaitEnded(int calls, Duration within) throws InterruptedException {
+      long deadline = System.nanoTime() + within.toNanos();
+      synchronized (ended) {
+        long left;
+        while (ended.size() < calls && (left = deadline - System.nanoTime()) > 0) {
+          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(ended, left);
+        }
+      }
     }
 
     @Override

@@ -33,6 +33,7 @@ class RouterWarmUpTest {
     RouterWarmUp.Outcome first = RouterWarmUp.run(vertx, 40, 8, Duration.ofSeconds(30), Clock.systemUTC(), dir);
     assertEquals(40, first.calls());
     assertEquals(40, first.completed(), "each call: INVITE, 180, 200, ACK, BYE and its 200, through the proxy");
+    assertEquals(40, first.attributed(), "each call scored against the number's visits and attributed to one");
     assertTrue(first.took().compareTo(Duration.ofSeconds(30)) < 0);
     first.closed().toCompletionStage().toCompletableFuture().get();
     // its router closed: a second warm-up in the same process gets its own and carries every call too
