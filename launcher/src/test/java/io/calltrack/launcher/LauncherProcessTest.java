@@ -69,7 +69,7 @@ class LauncherProcessTest {
     }
   }
 
-  private record Launched(Process process) {}
+  private record Launched(Process process, ProcessOutput output) {}
 
   /**
    * Assigns until the answer is a lease. A freshly started JVM on a slow host can miss the public
@@ -134,6 +134,30 @@ class LauncherProcessTest {
     }
   }
 
+  @Test
+  void theRoutersWarmUpCallsAreCarriedBeforeItListensAndCountedNowhere() throws Exception {
+    int metricsPort = EmbeddedRedis.freePort();
+    int sipPort = EmbeddedRedis.freePort();
+    Launched launched = launch("sip-router", java.util.Map.of("CALLTRACK_SIP_WARMUP_CALLS", "60",
+        "CALLTRACK_METRICS_PORT", Integer.toString(metricsPort), "CALLTRACK_SIP_PORT", Integer.toString(sipPort)));
+    try {
+      String out = launched.output().text();
+      assertTrue(out.contains("warm-up      60 of 60 calls (60 attributed) through a router of its own"), out);
+      assertTrue(out.indexOf("warm-up") < out.indexOf("sip-router   sip:"), "warmed before it listens:\n" + out);
+      String metrics = get("http://127.0.0.1:" + metricsPort + "/metrics", null).body();
+      List<String> counted = metrics.lines()
+          .filter(l -> l.startsWith("calltrack_sip_calls_total") || l.startsWith("calltrack_sip_post_dial_delay_seconds_count"))
+          .toList();
+      assertFalse(counted.isEmpty(), metrics);
+      for (String line : counted) {
+        assertEquals(0.0, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)),
+            "no warm-up call in the router's meters: " + line);
+      }
+    } finally {
+      stop(launched);
+    }
+  }
+
   private HttpResponse<String> get(String url, String bearer) throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
     if (bearer != null) {
@@ -165,8 +189,7 @@ class LauncherProcessTest {
     pb.environment().putAll(extraEnv);
     pb.redirectErrorStream(true);
     Process p = pb.start();
-    ProcessOutput.of(p).awaitReady(Duration.ofSeconds(90));
-    return new Launched(p);
+    return new Launched(p, ProcessOutput.of(p).awaitReady(Duration.ofSeconds(90)));
   }
 
   private static void stop(Launched launched) throws InterruptedException {
