@@ -115,9 +115,7 @@ class LauncherProcessTest {
   @Test
   void theRouterAlonesMetricsNeedTheMetricsToken() throws Exception {
     int metricsPort = EmbeddedRedis.freePort();
-    int sipPort = EmbeddedRedis.freePort();
-    Launched launched = launch("sip-router", java.util.Map.of("CALLTRACK_METRICS_TOKEN", "router-scrape-7",
-        "CALLTRACK_METRICS_PORT", Integer.toString(metricsPort), "CALLTRACK_SIP_PORT", Integer.toString(sipPort)));
+    Launched launched = launchRouter(metricsPort, "CALLTRACK_METRICS_TOKEN", "router-scrape-7");
     try {
       String metrics = "http://127.0.0.1:" + metricsPort + "/metrics";
       HttpResponse<String> none = get(metrics, null);
@@ -137,9 +135,7 @@ class LauncherProcessTest {
   @Test
   void theRoutersWarmUpCallsAreCarriedBeforeItListensAndCountedNowhere() throws Exception {
     int metricsPort = EmbeddedRedis.freePort();
-    int sipPort = EmbeddedRedis.freePort();
-    Launched launched = launch("sip-router", java.util.Map.of("CALLTRACK_SIP_WARMUP_CALLS", "60",
-        "CALLTRACK_METRICS_PORT", Integer.toString(metricsPort), "CALLTRACK_SIP_PORT", Integer.toString(sipPort)));
+    Launched launched = launchRouter(metricsPort, "CALLTRACK_SIP_WARMUP_CALLS", "60");
     try {
       String out = launched.output().text();
       assertTrue(out.contains("warm-up      60 of 60 calls (60 attributed) through a router of its own"), out);
@@ -164,6 +160,12 @@ class LauncherProcessTest {
       b.header("Authorization", "Bearer " + bearer);
     }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code sip-router} alone, its metrics on {@code metricsPort}, with one more variable set. */
+  private Launched launchRouter(int metricsPort, String name, String value) throws IOException, InterruptedException {
+    return launch("sip-router", java.util.Map.of(name, value, "CALLTRACK_METRICS_PORT", Integer.toString(metricsPort),
+        "CALLTRACK_SIP_PORT", Integer.toString(EmbeddedRedis.freePort())));
   }
 
   private Launched launch(int port, java.util.Map<String, String> extraEnv) throws IOException, InterruptedException {
