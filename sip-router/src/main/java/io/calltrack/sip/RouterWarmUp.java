@@ -83,13 +83,17 @@ public final class RouterWarmUp {
     SipRouter router = null;
     try (WarmUpLine line = new WarmUpLine(inFlight)) {
       int port = freePort();
+      // (the Redis address is never used: the backends are given; the options must name one)
       SipRouterOptions o = new SipRouterOptions("127.0.0.1", port, List.of("127.0.0.1/32"), "redis://127.0.0.1:1",
           dir, new SimpleMeterRegistry(), clock, Duration.ofSeconds(5), null,
           RouterLimits.DEFAULTS.withInviteRates(0, 0));
       DroppedCalls records = new DroppedCalls();
-      router = await(SipRouter.start(vertx, o, backends(line.lineUri(NUMBER), records)), within);
-      int completed = line.place(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), NUMBER, calls, within);
-      records.awaitEnded(completed, JOURNAL_FLUSH); // the journal writes in rounds: its last one too
+      long deadline = start + within.toNanos(); // one limit for all of it
+      router = await(SipRouter.start(vertx, o, backends(line.lineUri(NUMBER), records)), left(deadline));
+      int completed = line.place(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), NUMBER, calls,
+          left(deadline));
+      // the journal writes in rounds: its last one too
+      records.awaitEnded(completed, JOURNAL_FLUSH.compareTo(left(deadline)) < 0 ? JOURNAL_FLUSH : left(deadline));
       return new Outcome(calls, completed, records.attributed(), Duration.ofNanos(System.nanoTime() - start),
           closeAndRemove(vertx, router, dir));
     } catch (Exception e) {
@@ -127,6 +131,10 @@ public final class RouterWarmUp {
       }
     }
     throw new IOException("no port free for both UDP and TCP on loopback for the router's warm-up");
+  }
+
+  private static Duration left(long deadline) {
+    return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
   }
 
   private static <T> T await(Future<T> f, Duration within) throws Exception {

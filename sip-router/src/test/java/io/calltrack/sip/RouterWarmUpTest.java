@@ -45,6 +45,16 @@ class RouterWarmUpTest {
   }
 
   @Test
+  void aWarmUpLongerThanItsTimeLimitStopsThereWithTheCallsItCarried(@TempDir Path data) throws Exception {
+    RouterWarmUp.Outcome w = RouterWarmUp.run(vertx, 1_000_000, 8, Duration.ofSeconds(2), Clock.systemUTC(),
+        data.resolve("warm-up"));
+    assertTrue(w.completed() > 0 && w.completed() < 1_000_000, "carried some: " + w.completed());
+    assertTrue(w.took().compareTo(Duration.ofSeconds(5)) < 0, "one limit for the start, the calls and the journal: "
+        + w.took());
+    w.closed().toCompletionStage().toCompletableFuture().get();
+  }
+
+  @Test
   void callsNoRouterAnswersEndTheWarmUpAtItsTimeLimitWithNoneCompleted() throws Exception {
     try (WarmUpLine line = new WarmUpLine(4)) {
       // a port nothing listens on: the INVITEs go unanswered
