@@ -28,6 +28,11 @@ final class WarmUpLine implements AutoCloseable {
   private static final String SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
       + "m=audio 9 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
 
+  /** How often a waiting warm-up looks for calls that will not end. */
+  private static final long POLL_NANOS = 100_000_000L;
+  /** A call not over this long after its INVITE lost a datagram (nothing here sends one again): its place goes on. */
+  static final Duration STALE = Duration.ofSeconds(2);
+
   private final DatagramSocket trunk;
   private final DatagramSocket line;
   private final Thread trunkReader;
@@ -95,11 +100,6 @@ final class WarmUpLine implements AutoCloseable {
     }
     return completed.get();
   }
-
-  /** How often a waiting warm-up looks for calls that will not end. */
-  private static final long POLL_NANOS = 100_000_000L;
-  /** A call not over this long after its INVITE lost a datagram (nothing here sends one again): its place goes on. */
-  static final Duration STALE = Duration.ofSeconds(2);
 
   private void abandonStale() {
     long now = System.nanoTime();
