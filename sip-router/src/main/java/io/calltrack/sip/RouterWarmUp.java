@@ -46,7 +46,8 @@ import java.util.stream.Stream;
  * initialising the classes of every step of a call, while the JIT compiles them. Started into 600 or
  * 1,000 calls/s, its call work queued past the overload limit in the first seconds and it refused
  * hundreds of INVITEs with 503 (in every cold start the benchmarks ever ran). With 2,000 calls carried
- * first (about 3 s on a 2-vCPU VM) it took 1,000 and 1,500 calls/s cleanly from the moment it listened
+ * first (about 3.5 s on a 2-vCPU VM) it took 1,000 calls/s cleanly from the moment it listened (and
+ * 1,500 in two starts of three)
  * (load-tests/README.md, "the router warms itself up before it listens"). The calls take the real
  * path (SIP stack, proxy, call policy, call objects and timers, the scoring of the number's visits,
  * journal) on a loopback port of the warm-up's own, with backends in memory: nothing reaches Redis, the
