@@ -147,23 +147,17 @@ final class WarmUpLine implements AutoCloseable {
     if (m.request) {
       return; // nothing calls the trunk back in a warm-up
     }
-    Call call = calls.get(m.header("Call-ID"));
+    String callId = m.header("Call-ID");
+    Call call = calls.get(callId);
     if (call == null || m.status < 200) {
       return;
     }
-    String cseq = m.header("CSeq");
-    if (cseq.endsWith("BYE")) {
-      end(m.header("Call-ID"), m.status < 300);
+    if (m.header("CSeq").endsWith("BYE")) {
+      end(callId, m.status < 300);
       return;
     }
-    String to = m.header("To");
-    String from = m.header("From");
-    String callId = m.header("Call-ID");
-    String via = "Via: SIP/2.0/UDP 127.0.0.1:" + trunk.getLocalPort() + ";branch=";
     if (m.status >= 300) { // a refusal: its ACK is hop by hop, on the INVITE's branch; the call ends here
-      send(trunk, router, "ACK " + m.toUri() + " SIP/2.0\r\n" + via + call.branch + "\r\n"
-          + "From: " + from + "\r\nTo: " + to + "\r\nCall-ID: " + callId + "\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\n"
-          + "Content-Length: 0\r\n\r\n");
+      sendInCall("ACK", m.uriOf("To"), call.branch, "", m, 1);
       end(callId, false);
       return;
     }
@@ -174,18 +168,26 @@ final class WarmUpLine implements AutoCloseable {
     for (String r : routes) {
       route.append("Route: ").append(r).append("\r\n");
     }
-    String target = m.contactUri();
-    send(trunk, router, "ACK " + target + " SIP/2.0\r\n" + via + call.branch + "-ack\r\n" + route
-        + "From: " + from + "\r\nTo: " + to + "\r\nCall-ID: " + callId + "\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\n"
-        + "Content-Length: 0\r\n\r\n");
+    String target = m.uriOf("Contact");
+    sendInCall("ACK", target, call.branch + "-ack", route.toString(), m, 1);
     synchronized (call) {
       if (call.byeSent) {
         return; // a repeated 200: acknowledged again, hung up once
       }
       call.byeSent = true;
     }
-    send(trunk, router, "BYE " + target + " SIP/2.0\r\n" + via + call.branch + "-bye\r\n" + route
-        + "From: " + from + "\r\nTo: " + to + "\r\nCall-ID: " + callId + "\r\nCSeq: 2 BYE\r\nMax-Forwards: 70\r\n"
+    sendInCall("BYE", target, call.branch + "-bye", route.toString(), m, 2);
+  }
+
+  /**
+   * A request of the trunk's within the call {@code answer} belongs to (its From, To with the line's
+   * tag and Call-ID), to {@code uri} along {@code route}, on {@code branch}.
+   */
+  private void sendInCall(String method, String uri, String branch, String route, Message answer, int cseq) {
+    send(trunk, router, method + " " + uri + " SIP/2.0\r\n"
+        + "Via: SIP/2.0/UDP 127.0.0.1:" + trunk.getLocalPort() + ";branch=" + branch + "\r\n" + route
+        + "From: " + answer.header("From") + "\r\nTo: " + answer.header("To") + "\r\nCall-ID: "
+        + answer.header("Call-ID") + "\r\nCSeq: " + cseq + " " + method + "\r\nMax-Forwards: 70\r\n"
         + "Content-Length: 0\r\n\r\n");
   }
 
@@ -306,17 +308,11 @@ final class WarmUpLine implements AutoCloseable {
       return headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), List.of());
     }
 
-    String contactUri() {
-      String c = header("Contact");
-      int lt = c.indexOf('<');
-      return lt >= 0 ? c.substring(lt + 1, c.indexOf('>', lt)) : c.split(";")[0];
-    }
-
-    /** The To header's URI: a warm-up INVITE's Request-URI, which the ACK of a refusal repeats. */
-    String toUri() {
-      String to = header("To");
-      int lt = to.indexOf('<');
-      return lt >= 0 ? to.substring(lt + 1, to.indexOf('>', lt)) : to.split(";")[0];
+    /** The URI in a header such as Contact or To: within its angle brackets, or up to its parameters. */
+    String uriOf(String name) {
+      String value = header(name);
+      int lt = value.indexOf('<');
+      return lt >= 0 ? value.substring(lt + 1, value.indexOf('>', lt)) : value.split(";")[0];
     }
   }
 }
