@@ -138,13 +138,27 @@ final class Engine {
     }
     try {
       RouterWarmUp.Outcome w = RouterWarmUp.run(vertx, s.sipWarmupCalls(), 8, Duration.ofSeconds(10), clock,
-          s.dataDir().resolve("warm-up"));
+          s.dataDir().resolve("warm-up"), warmUpPort(s));
       out.println("  warm-up      " + w.completed() + " of " + w.calls() + " calls (" + w.attributed()
           + " attributed) through a router of its own in " + w.took().toMillis() + " ms (CALLTRACK_SIP_WARMUP_CALLS)");
       w.closed().onFailure(e -> out.println("  warm-up      its router did not close cleanly: " + e));
     } catch (Exception e) {
       out.println("  warm-up      failed, the router starts cold: " + e);
     }
+  }
+
+  /**
+   * A port for the warm-up's router: free for UDP and TCP below the kernel's ephemeral range (where no
+   * connection of this process can take it meanwhile), and none of the ports this process is set to
+   * listen on, which are not bound yet and which the warm-up's router holds until it has closed.
+   */
+  private static int warmUpPort(Settings s) {
+    List<Integer> configured = List.of(s.sipPort(), s.sipCallbackPort(), s.httpPort(), s.metricsPort());
+    int port;
+    do {
+      port = io.calltrack.localredis.EmbeddedRedis.freePort();
+    } while (configured.contains(port));
+    return port;
   }
 
   /**

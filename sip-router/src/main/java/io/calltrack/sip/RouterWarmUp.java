@@ -23,10 +23,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -36,6 +34,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -71,19 +71,18 @@ public final class RouterWarmUp {
   private RouterWarmUp() {}
 
   /**
-   * Places {@code calls} calls, {@code inFlight} at once, through a router of its own on loopback, then
-   * closes it; gives up on what is left after {@code within}. Its router keeps its spool in {@code dir}
+   * Places {@code calls} calls, {@code inFlight} at once, through a router of its own on loopback
+   * {@code port} (free for UDP and TCP: JAIN-SIP cannot listen on port 0), then closes it; gives up on what is left after {@code within}. Its router keeps its spool in {@code dir}
    * (what a stopped warm-up left there is removed first; the directory is removed once it closes).
    * Blocks: not for an event loop.
    */
-  public static Outcome run(Vertx vertx, int calls, int inFlight, Duration within, Clock clock, Path dir)
-      throws Exception {
+  public static Outcome run(Vertx vertx, int calls, int inFlight, Duration within, Clock clock, Path dir,
+      int port) throws Exception {
     long start = System.nanoTime();
     remove(dir);
     Files.createDirectories(dir);
     SipRouter router = null;
     try (WarmUpLine line = new WarmUpLine(inFlight)) {
-      int port = freePort();
       // (the Redis address is never used: the backends are given; the options must name one)
       SipRouterOptions o = new SipRouterOptions("127.0.0.1", port, List.of("127.0.0.1/32"), "redis://127.0.0.1:1",
           dir, new SimpleMeterRegistry(), clock, Duration.ofSeconds(5), null,
@@ -118,20 +117,6 @@ public final class RouterWarmUp {
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
-  }
-
-  /** A port free for both UDP and TCP on loopback (the router listens on both). */
-  private static int freePort() throws IOException {
-    for (int attempt = 0; attempt < 20; attempt++) {
-      try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-          ServerSocket tcp = new ServerSocket()) {
-        tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), udp.getLocalPort()));
-        return udp.getLocalPort();
-      } catch (IOException taken) {
-        // that port's TCP side is in use: another
-      }
-    }
-    throw new IOException("no port free for both UDP and TCP on loopback for the router's warm-up");
   }
 
   private static Duration left(long deadline) {
@@ -292,8 +277,8 @@ public final class RouterWarmUp {
    * the calls attributed to a visit.
    */
   static final class DroppedCalls implements CallStore {
-    private final java.util.Set<String> attributed = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final java.util.Set<String> ended = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> attributed = ConcurrentHashMap.newKeySet();
+    private final Set<String> ended = ConcurrentHashMap.newKeySet();
 
     @Override
     public Future<Boolean> apply(CallEvent event) {
@@ -319,7 +304,7 @@ public final class RouterWarmUp {
       synchronized (ended) {
         long left;
         while (ended.size() < calls && (left = deadline - System.nanoTime()) > 0) {
-          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(ended, left);
+          TimeUnit.NANOSECONDS.timedWait(ended, left);
         }
       }
     }

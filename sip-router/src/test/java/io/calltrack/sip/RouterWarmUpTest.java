@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.calltrack.localredis.EmbeddedRedis;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,7 +31,8 @@ class RouterWarmUpTest {
     Path dir = data.resolve("warm-up");
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("calls.open"), "what a warm-up stopped midway left"); // removed first
-    RouterWarmUp.Outcome first = RouterWarmUp.run(vertx, 40, 8, Duration.ofSeconds(30), Clock.systemUTC(), dir);
+    RouterWarmUp.Outcome first = RouterWarmUp.run(vertx, 40, 8, Duration.ofSeconds(30), Clock.systemUTC(), dir,
+        EmbeddedRedis.freePort());
     assertEquals(40, first.calls());
     assertEquals(40, first.completed(), "each call: INVITE, 180, 200, ACK, BYE and its 200, through the proxy");
     assertEquals(40, first.attributed(), "each call scored against the number's visits and attributed to one");
@@ -38,7 +40,8 @@ class RouterWarmUpTest {
     first.closed().toCompletionStage().toCompletableFuture().get();
     // its router closed: a second warm-up in the same process gets its own and carries every call too
     assertFalse(Files.exists(dir), "its spool directory is removed once its router closed");
-    RouterWarmUp.Outcome second = RouterWarmUp.run(vertx, 10, 2, Duration.ofSeconds(30), Clock.systemUTC(), dir);
+    RouterWarmUp.Outcome second = RouterWarmUp.run(vertx, 10, 2, Duration.ofSeconds(30), Clock.systemUTC(), dir,
+        EmbeddedRedis.freePort());
     assertEquals(10, second.completed());
     second.closed().toCompletionStage().toCompletableFuture().get();
     assertFalse(Files.exists(dir));
@@ -47,7 +50,7 @@ class RouterWarmUpTest {
   @Test
   void aWarmUpLongerThanItsTimeLimitStopsThereWithTheCallsItCarried(@TempDir Path data) throws Exception {
     RouterWarmUp.Outcome w = RouterWarmUp.run(vertx, 1_000_000, 8, Duration.ofSeconds(2), Clock.systemUTC(),
-        data.resolve("warm-up"));
+        data.resolve("warm-up"), EmbeddedRedis.freePort());
     assertTrue(w.completed() > 0 && w.completed() < 1_000_000, "carried some: " + w.completed());
     assertTrue(w.took().compareTo(Duration.ofSeconds(5)) < 0, "one limit for the start, the calls and the journal: "
         + w.took());
