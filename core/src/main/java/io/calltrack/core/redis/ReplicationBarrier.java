@@ -14,9 +14,8 @@ import java.util.Map;
 
 /**
  * Waits until the replicas have every write their masters took before it, whichever connection made
- * it: for an operation of many writes over many connections and slots (an erasure, an import: every admin
- * write), where a {@code
- * WAIT} after each write would cost a round trip each. On each master it writes a marker and waits for
+ * it: for an operation of many writes over many connections and slots (every admin write: an erasure,
+ * an import), where a {@code WAIT} after each write would cost a round trip each. On each master it writes a marker and waits for
  * it on that connection ({@link LuaScript#sendReplicated}): {@code WAIT} counts up to its own
  * connection's last write, and a master's replication stream is in order, so the marker covers every
  * earlier write to that master. A cluster gets one marker per master, under a hash tag in that
