@@ -140,6 +140,9 @@ class LauncherProcessTest {
       String out = launched.output().text();
       assertTrue(out.contains("warm-up      60 of 60 calls (60 attributed) through a router of its own"), out);
       assertTrue(out.indexOf("warm-up") < out.indexOf("sip-router   sip:"), "warmed before it listens:\n" + out);
+      if (System.getProperty("os.name").startsWith("Linux")) {
+        assertTrue(out.contains("transport    epoll (native)"), "Netty's epoll transport on Linux:\n" + out);
+      }
       String metrics = get("http://127.0.0.1:" + metricsPort + "/metrics", null).body();
       List<String> counted = metrics.lines()
           .filter(l -> l.startsWith("calltrack_sip_calls_total") || l.startsWith("calltrack_sip_post_dial_delay_seconds_count"))
