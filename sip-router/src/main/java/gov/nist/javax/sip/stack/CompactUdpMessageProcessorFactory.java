@@ -8,6 +8,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.LinkedList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,18 @@ public final class CompactUdpMessageProcessorFactory extends OIOMessageProcessor
       return asked > 0 && granted < asked ? granted / 1024 + " KB, not the " + asked / 1024 + " KB asked" : null;
     }
 
+    /** Whether this process has warned of a short receive buffer yet. */
+    private static final AtomicBoolean SHORTFALL_WARNED = new AtomicBoolean();
+
+    /**
+     * Whether this is the first shortfall {@code warned} hears of. The limit is the host's: every
+     * router of the process gets the same buffer, and the launcher starts two (the warm-up's and
+     * the real one), which printed the same warning twice, once for a loopback port nobody reads.
+     */
+    static boolean firstShortfall(AtomicBoolean warned) {
+      return warned.compareAndSet(false, true);
+    }
+
     /**
      * The message threads read the socket themselves ({@link SocketReads}): no receive thread, no
      * queue between it and them. They are made here, before start returns: with the stack's own
@@ -74,10 +87,10 @@ public final class CompactUdpMessageProcessorFactory extends OIOMessageProcessor
       sock = socket;
       // datagrams the message thread has not read yet wait in this buffer, and past it are lost
       String shortfall = receiveBufferShortfall(receiveBuffer, socket.getReceiveBufferSize());
-      if (shortfall != null) {
-        LOG.warn("the UDP receive buffer of {}:{} is {}: datagrams that arrive while the router is behind (a GC"
-            + " pause, a burst) are dropped sooner; raise net.core.rmem_max to at least {}",
-            address.getHostAddress(), port, shortfall, receiveBuffer);
+      if (shortfall != null && firstShortfall(SHORTFALL_WARNED)) {
+        LOG.warn("the router's UDP receive buffers are {}: datagrams that arrive while the router is behind"
+            + " (a GC pause, a burst) are dropped sooner; raise net.core.rmem_max to at least {}",
+            shortfall, receiveBuffer);
       }
       // as large as the stack's own buffer: MAX_MESSAGE_SIZE if set and smaller than its 8 KB
       // (getMaximumMessageSize() is the socket's receive buffer, not this)
