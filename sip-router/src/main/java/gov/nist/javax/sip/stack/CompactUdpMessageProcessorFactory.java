@@ -52,17 +52,12 @@ public final class CompactUdpMessageProcessorFactory extends OIOMessageProcessor
       return asked > 0 && granted < asked ? granted / 1024 + " KB, not the " + asked / 1024 + " KB asked" : null;
     }
 
-    /** Whether this process has warned of a short receive buffer yet. */
-    private static final AtomicBoolean SHORTFALL_WARNED = new AtomicBoolean();
-
     /**
-     * Whether this is the first shortfall {@code warned} hears of. The limit is the host's: every
-     * router of the process gets the same buffer, and the launcher starts two (the warm-up's and
-     * the real one), which printed the same warning twice, once for a loopback port nobody reads.
+     * Whether this process has warned of a short receive buffer yet: the limit is the host's, every
+     * router of the process gets the same buffer, and the launcher starts two (the warm-up's and the
+     * real one), which printed the same warning twice, once for a loopback port nobody reads.
      */
-    static boolean firstShortfall(AtomicBoolean warned) {
-      return warned.compareAndSet(false, true);
-    }
+    private static final AtomicBoolean SHORTFALL_WARNED = new AtomicBoolean();
 
     /**
      * The message threads read the socket themselves ({@link SocketReads}): no receive thread, no
@@ -87,7 +82,7 @@ public final class CompactUdpMessageProcessorFactory extends OIOMessageProcessor
       sock = socket;
       // datagrams the message thread has not read yet wait in this buffer, and past it are lost
       String shortfall = receiveBufferShortfall(receiveBuffer, socket.getReceiveBufferSize());
-      if (shortfall != null && firstShortfall(SHORTFALL_WARNED)) {
+      if (shortfall != null && SHORTFALL_WARNED.compareAndSet(false, true)) {
         LOG.warn("the router's UDP receive buffers are {}: datagrams that arrive while the router is behind"
             + " (a GC pause, a burst) are dropped sooner; raise net.core.rmem_max to at least {}",
             shortfall, receiveBuffer);

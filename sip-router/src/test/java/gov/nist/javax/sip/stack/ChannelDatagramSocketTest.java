@@ -1,7 +1,6 @@
 package gov.nist.javax.sip.stack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,13 +69,6 @@ class ChannelDatagramSocketTest {
       within.close();
       past.close();
     }
-  }
-
-  @Test
-  void aShortReceiveBufferIsWarnedOfOncePerProcess() {
-    java.util.concurrent.atomic.AtomicBoolean warned = new java.util.concurrent.atomic.AtomicBoolean();
-    assertTrue(CompactUdpMessageProcessorFactory.Udp.firstShortfall(warned), "the first router warns");
-    assertFalse(CompactUdpMessageProcessorFactory.Udp.firstShortfall(warned), "the next one does not");
   }
 
   @Test
