@@ -164,19 +164,16 @@ final class WarmUpLine implements AutoCloseable {
     // answered: the route set is the 200's Record-Route, reversed; the request goes to its first hop
     List<String> routes = new ArrayList<>(m.all("Record-Route"));
     java.util.Collections.reverse(routes);
-    StringBuilder route = new StringBuilder();
-    for (String r : routes) {
-      route.append("Route: ").append(r).append("\r\n");
-    }
+    String route = headerLines("Route", routes);
     String target = m.uriOf("Contact");
-    sendInCall("ACK", target, call.branch + "-ack", route.toString(), m, 1);
+    sendInCall("ACK", target, call.branch + "-ack", route, m, 1);
     synchronized (call) {
       if (call.byeSent) {
         return; // a repeated 200: acknowledged again, hung up once
       }
       call.byeSent = true;
     }
-    sendInCall("BYE", target, call.branch + "-bye", route.toString(), m, 2);
+    sendInCall("BYE", target, call.branch + "-bye", route, m, 2);
   }
 
   /**
@@ -200,10 +197,7 @@ final class WarmUpLine implements AutoCloseable {
     if (!to.contains(";tag=")) {
       to = to + ";tag=line-" + Integer.toHexString(m.header("Call-ID").hashCode());
     }
-    StringBuilder common = new StringBuilder();
-    for (String v : m.all("Via")) {
-      common.append("Via: ").append(v).append("\r\n");
-    }
+    StringBuilder common = new StringBuilder(headerLines("Via", m.all("Via")));
     common.append("From: ").append(m.header("From")).append("\r\nTo: ").append(to)
         .append("\r\nCall-ID: ").append(m.header("Call-ID")).append("\r\nCSeq: ").append(m.header("CSeq"))
         .append("\r\n");
@@ -211,14 +205,20 @@ final class WarmUpLine implements AutoCloseable {
       send(line, m.from, "SIP/2.0 200 OK\r\n" + common + "Content-Length: 0\r\n\r\n");
       return;
     }
-    StringBuilder rr = new StringBuilder();
-    for (String r : m.all("Record-Route")) {
-      rr.append("Record-Route: ").append(r).append("\r\n");
-    }
+    String rr = headerLines("Record-Route", m.all("Record-Route"));
     String contact = "Contact: <sip:line@127.0.0.1:" + line.getLocalPort() + ">\r\n";
     send(line, m.from, "SIP/2.0 180 Ringing\r\n" + common + rr + contact + "Content-Length: 0\r\n\r\n");
     send(line, m.from, "SIP/2.0 200 OK\r\n" + common + rr + contact + "Content-Type: application/sdp\r\n"
         + "Content-Length: " + SDP.length() + "\r\n\r\n" + SDP);
+  }
+
+  /** One {@code name: value} line per value, in order. */
+  private static String headerLines(String name, List<String> values) {
+    StringBuilder lines = new StringBuilder();
+    for (String v : values) {
+      lines.append(name).append(": ").append(v).append("\r\n");
+    }
+    return lines.toString();
   }
 
   private static void send(DatagramSocket socket, InetSocketAddress to, String text) {
