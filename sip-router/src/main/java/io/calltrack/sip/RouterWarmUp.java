@@ -93,7 +93,8 @@ public final class RouterWarmUp {
       int completed = line.place(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), NUMBER, calls,
           left(deadline));
       // the journal writes in rounds: its last one too
-      records.awaitEnded(completed, JOURNAL_FLUSH.compareTo(left(deadline)) < 0 ? JOURNAL_FLUSH : left(deadline));
+      Duration left = left(deadline);
+      records.awaitEnded(completed, JOURNAL_FLUSH.compareTo(left) < 0 ? JOURNAL_FLUSH : left);
       return new Outcome(calls, completed, records.attributed(), Duration.ofNanos(System.nanoTime() - start),
           closeAndRemove(vertx, router, dir));
     } catch (Exception e) {
