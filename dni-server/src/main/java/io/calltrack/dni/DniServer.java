@@ -302,8 +302,9 @@ public final class DniServer {
 
   /**
    * The one router: each feature mounts its routes here, one line each, public ones on {@code api},
-   * admin ones on {@code admin} (the sub-router on {@code /v1} that checks the token). Handlers for
-   * every request go before {@code admin.mountOn} (see {@link PublicApi} for why).
+   * admin ones on {@code admin} (the sub-routers on {@code /v1} that check the token). A handler for
+   * every request goes ahead of the admin sub-routers in the router's order (see {@link PublicApi} for
+   * why), as {@link HttpHardening#mount} does.
    */
   static Routes routes(Parts p, RoiFeature roi) {
     Router router = Router.router(p.vertx());
@@ -362,8 +363,10 @@ public final class DniServer {
         String mount = r.getPath() == null ? "" : r.getPath().replaceAll("/$", "");
         collectRoutes(r.getSubRouter(), prefix + mount, out);
       } else if (r.getPath() != null && r.methods() != null) {
+        // a sub-router's "/" is its mount point itself (AdminApi mounts /v1/properties*, not /v1/properties/*)
+        String path = prefix.isEmpty() || !r.getPath().equals("/") ? prefix + r.getPath() : prefix;
         for (io.vertx.core.http.HttpMethod m : r.methods()) {
-          out.add(m.name() + " " + prefix + r.getPath());
+          out.add(m.name() + " " + path);
         }
       }
     }

@@ -345,6 +345,30 @@ class AdminApiTest extends DniTestBase {
     assertEquals("method_not_allowed", getAssign.error());
   }
 
+  /**
+   * The admin routes sit in one sub-router per first path segment: a segment's bare path, a longer
+   * word that starts with it, and a segment that has public and admin routes (callbacks: POST is
+   * public, GET by id admin) each answer as with one sub-router on /v1.
+   */
+  @Test
+  void eachAdminSegmentAnswersItsOwnPathsOnly() {
+    assertEquals(200, api.request(HttpMethod.GET, "/v1/properties", null, api.admin()).status());
+    Reply deleteAll = api.request(HttpMethod.DELETE, "/v1/properties", null, api.admin());
+    assertEquals(405, deleteAll.status(), deleteAll::toString);
+    Reply longer = api.request(HttpMethod.GET, "/v1/propertiesx", null, api.admin());
+    assertEquals(404, longer.status(), longer::toString);
+    Reply longerChild = api.request(HttpMethod.GET, "/v1/propertiesx/p", null, api.admin());
+    assertEquals(404, longerChild.status(), longerChild::toString);
+    // GET /v1/callbacks: only POST (public) has this path; the admin GET is /v1/callbacks/:id
+    Reply listCallbacks = api.request(HttpMethod.GET, "/v1/callbacks", null, api.admin());
+    assertEquals(405, listCallbacks.status(), listCallbacks::toString);
+    Reply noToken = api.get("/v1/callbacks/" + TestRedis.uniqueId("cb"));
+    assertEquals(401, noToken.status(), noToken::toString);
+    Reply unknown = api.request(HttpMethod.GET, "/v1/callbacks/" + TestRedis.uniqueId("cb"), null, api.admin());
+    assertEquals(404, unknown.status(), unknown::toString);
+    assertEquals("not_found", unknown.error());
+  }
+
   @Test
   void theServerServesTheSnippet() {
     Reply js = api.get("/dni.js");

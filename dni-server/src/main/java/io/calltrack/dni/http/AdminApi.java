@@ -31,6 +31,12 @@ import java.util.Objects;
  * Auth is attached per route rather than on a catch-all of the sub-router so that a path that is no
  * admin route falls through to the main router, which answers 404, or 405 for a public path called
  * with the wrong method ({@code GET /v1/assign}).
+ *
+ * <p>The sub-router is one per first path segment ({@code /v1/properties}, {@code /v1/calls}, ...),
+ * each mounted on its segment alone, so a request enters only the one that can hold its route. One
+ * sub-router on all of {@code /v1} made every public request ({@code /v1/assign}, a heartbeat) try
+ * every admin route first: a path concatenation or a regular-expression {@code Matcher} each, 15 % of
+ * what dni-server allocated under the snippet's traffic.
  */
 public final class AdminApi {
   /** Where the sub-router is mounted; admin paths are written in full ({@code /v1/...}) for grep. */
@@ -40,7 +46,12 @@ public final class AdminApi {
   /** The context key under which a route's body limit is kept for the 413 message. */
   public static final String BODY_LIMIT_KEY = "calltrack.bodyLimit";
 
-  private final Router router;
+  private final Vertx vertx;
+  /** Each first path segment's sub-router, in the order of their first routes. */
+  private final java.util.Map<String, Router> bySegment = new java.util.LinkedHashMap<>();
+  /** The main router once {@link #mountOn} was called (segments seen later are mounted as they come). */
+  private Router main;
+  private int mounted;
   private final AdminAuth auth;
   private final Timeouts timeouts;
   private final RequestChecks checks;
@@ -48,7 +59,7 @@ public final class AdminApi {
 
   public AdminApi(Vertx vertx, AdminAuth auth, Timeouts timeouts, RequestChecks checks,
       ReplicationBarrier replicated) {
-    this.router = Router.router(vertx);
+    this.vertx = vertx;
     this.auth = auth;
     this.timeouts = timeouts;
     this.checks = checks;
@@ -159,8 +170,14 @@ public final class AdminApi {
     if (!path.startsWith(PREFIX + "/")) {
       throw new IllegalArgumentException("admin paths start with " + PREFIX + "/: " + path);
     }
+    String rest = path.substring(PREFIX.length() + 1);
+    int slash = rest.indexOf('/');
+    String segment = slash < 0 ? rest : rest.substring(0, slash);
+    if (segment.isEmpty() || segment.startsWith(":") || segment.contains("*")) {
+      throw new IllegalArgumentException("admin paths start " + PREFIX + "/ with a fixed segment: " + path);
+    }
     Route route = new Route();
-    router.route(method, path.substring(PREFIX.length()))
+    segment(segment).route(method, slash < 0 ? "/" : rest.substring(slash))
         .handler(auth)
         .handler(route::readBody)
         .handler(route::checkScope)
@@ -169,8 +186,43 @@ public final class AdminApi {
     return route;
   }
 
-  /** Mounts the admin sub-router on {@code main}: before the public {@code /v1} routes (see above). */
+  /**
+   * Mounts the admin sub-routers on {@code main}, ahead of the public routes (see above) whenever the
+   * admin routes are added: a segment's sub-router mounted after a public route of the same segment
+   * ({@code POST /v1/callbacks}) would turn that path's 405s into 404s.
+   */
   public void mountOn(Router main) {
-    main.route(PREFIX + "/*").subRouter(router);
+    if (this.main != null) {
+      throw new IllegalStateException("the admin API is mounted already");
+    }
+    this.main = main;
+    bySegment.forEach(this::mount);
   }
+
+  private Router segment(String segment) {
+    Router router = bySegment.get(segment);
+    if (router == null) {
+      router = Router.router(vertx);
+      bySegment.put(segment, router);
+      if (main != null) {
+        mount(segment, router);
+      }
+    }
+    return router;
+  }
+
+  /**
+   * On {@code /v1/segment*}, not {@code /v1/segment/*}: a route {@code /} in a sub-router mounted on
+   * a path that ends in a slash wants that slash, so {@code GET /v1/properties} found no route. The
+   * mount also takes {@code /v1/segmentX}, where no route of the segment matches: 404 as before.
+   */
+  private void mount(String segment, Router router) {
+    main.route(PREFIX + "/" + segment + "*").order(FIRST_ORDER + mounted++).subRouter(router);
+  }
+
+  /**
+   * Where the mounts go in the main router's order: after its handlers for every request (HttpHardening's
+   * at -10,000), before every route added in the order it came.
+   */
+  public static final int FIRST_ORDER = -5_000;
 }

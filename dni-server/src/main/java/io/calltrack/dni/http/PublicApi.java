@@ -13,8 +13,8 @@ import java.util.Objects;
  *
  * <p>There is deliberately no catch-all route on the main router after the admin sub-router: Vert.x
  * Web forgets a 405 (path known, method not) when a later catch-all route matches, and answers 404.
- * A handler for every request (a security header, say) goes on the main router before
- * {@link AdminApi#mountOn}.
+ * A handler for every request (a security header, say) goes on the main router with an order ahead of
+ * the admin sub-routers' ({@link AdminApi#FIRST_ORDER}), as {@link HttpHardening#mount}'s does.
  */
 public final class PublicApi {
   /** Largest public request body accepted (413 beyond): the snippet's bodies are small. */
