@@ -88,10 +88,38 @@ public final class RequestCheck implements RequestChecks {
       undocumented.add(method.name() + " " + path);
       return RoutingContext::next;
     }
+    JsonBody body = JsonBody.of(op.getRequestBody());
     return ctx -> {
-      check(op, ctx);
+      check(op, body, ctx);
       ctx.next();
     };
+  }
+
+  /**
+   * An operation's request body and the media type its JSON is checked against. Vert.x OpenAPI's
+   * {@code determineContentType} compiles a regular expression per listed type on every call (it strips
+   * whitespace with {@code replaceAll}); the document's answer for {@code application/json} is the
+   * same on every request, so it is asked once. Only where the body lists another JSON type
+   * ({@code application/json; charset=...}, {@code application/merge-patch+json}) is the request's own
+   * type looked up, as before.
+   */
+  private record JsonBody(RequestBody body, MediaType json, boolean otherJsonTypes) {
+    static JsonBody of(RequestBody body) {
+      if (body == null) {
+        return null;
+      }
+      boolean other = body.getContent().keySet().stream()
+          .anyMatch(t -> t.startsWith("application/") && t.contains("json") && !t.equals("application/json"));
+      return new JsonBody(body, body.determineContentType("application/json"), other);
+    }
+
+    MediaType mediaFor(String type) {
+      if (!otherJsonTypes || type == null) {
+        return json;
+      }
+      MediaType listed = body.determineContentType(type);
+      return listed != null && listed.getIdentifier().startsWith("application/json") ? listed : json;
+    }
   }
 
   /**
@@ -117,7 +145,7 @@ public final class RequestCheck implements RequestChecks {
     return CompiledSchema.compile(CompiledSchema.json(schema), document);
   }
 
-  private void check(Operation op, RoutingContext ctx) {
+  private void check(Operation op, JsonBody body, RoutingContext ctx) {
     for (Parameter p : op.getParameters()) {
       String raw = switch (p.getIn()) {
         case PATH -> ctx.pathParam(p.getName());
@@ -139,13 +167,12 @@ public final class RequestCheck implements RequestChecks {
         throw new CalltrackException.Invalid(where + ": " + describe(result, value, false));
       }
     }
-    RequestBody body = op.getRequestBody();
     if (body != null) {
       checkBody(body, ctx);
     }
   }
 
-  private void checkBody(RequestBody body, RoutingContext ctx) {
+  private void checkBody(JsonBody body, RoutingContext ctx) {
     Buffer buffer = ctx.body() == null ? null : ctx.body().buffer();
     String type = ctx.request().getHeader("content-type");
     if (type != null && type.toLowerCase(Locale.ROOT).startsWith("text/csv")) {
@@ -153,14 +180,12 @@ public final class RequestCheck implements RequestChecks {
     }
     // endpoints read any other body as JSON whatever its declared type (the snippet sends text/plain,
     // curl -d sends a form type), so it is checked as JSON
-    MediaType listed = type == null ? null : body.determineContentType(type);
-    MediaType media = listed != null && listed.getIdentifier().startsWith("application/json")
-        ? listed : body.determineContentType("application/json");
+    MediaType media = body.mediaFor(type);
     if (media == null) {
       return;
     }
     if (buffer == null || buffer.length() == 0) {
-      if (body.isRequired()) {
+      if (body.body().isRequired()) {
         throw new CalltrackException.Invalid("request body is empty; expected JSON");
       }
       return;
