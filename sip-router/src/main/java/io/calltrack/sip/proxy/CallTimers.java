@@ -9,10 +9,11 @@ import java.util.concurrent.TimeUnit;
  * The calls' timers (answer timeout, longest call, linger) on one coarse timer wheel. Every call sets
  * and cancels a few of them from its own thread; on the event loop (Vert.x timers) each of those was a
  * wake-up of the loop. The wheel only queues them, and its one thread ticks every
- * {@value #TICK_MILLIS} ms: precise enough for timeouts counted in seconds.
+ * {@value #TICK_MILLIS} ms: precise enough for timeouts counted in seconds, and a tick is a wake-up
+ * of its thread while any call lives (20-ms ticks: 0.26 a call at 200 calls/s; 100 ms: 0.05).
  */
 final class CallTimers implements AutoCloseable {
-  static final long TICK_MILLIS = 20;
+  static final long TICK_MILLIS = 100;
   private final HashedWheelTimer wheel = new HashedWheelTimer(r -> {
     Thread t = new Thread(r, "calltrack-sip-timers");
     t.setDaemon(true);

@@ -52,9 +52,11 @@ public class StackTimer implements SipTimer {
   static final long WAIT_MILLIS = 50;
   /**
    * The wheel's tick: a timer fires up to this much late. The stack's shortest timer is T1 (500 ms),
-   * which only paces retransmissions over UDP.
+   * which only paces retransmissions over UDP, and the three waits above end 50-100 ms after they
+   * begin. The wheel's thread wakes at every tick while any transaction lives: 10-ms ticks cost
+   * 0.53 wake-ups and 32-35 µs of CPU a call at 200 calls/s, 50-ms ticks 0.11 and 20 µs (5 Dec 2026).
    */
-  static final long TICK_MILLIS = 10;
+  static final long TICK_MILLIS = 50;
   /** The stack's Timer J task (an anonymous class of the server transaction). */
   static final String TIMER_J = "gov.nist.javax.sip.stack.SIPServerTransactionImpl$1";
   /** The stack's linger task of a terminated transaction. */

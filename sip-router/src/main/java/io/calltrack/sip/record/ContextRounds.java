@@ -17,17 +17,20 @@ import org.slf4j.LoggerFactory;
  * rounds. Nothing waits for a round on a call's path: a call's record reaches Redis up to a round
  * later.
  *
- * <p>Why {@value #PERIOD_MILLIS} ms: each round costs the event loop about 0.4 ms whatever it holds
- * (its wake-up, a socket write and a reply per batch and per lookup), so the period sets most of the
- * event loop's CPU per call at the rates a router carries. Against 5-ms rounds (router-threads, 5 Dec
- * 2026, 2-vCPU VM, alternated): the event loop's CPU per call 77-82 against 124-131 µs at 1,000
- * calls/s (the router's 491-510 against 538-618 µs), 115 against 211-231 µs at 500. A call's started
- * event then reaches Redis up to two rounds after its INVITE (the lookup's round, then the write's),
- * tens of milliseconds, which no reader of a call record notices.
+ * <p>Why {@value #PERIOD_MILLIS} ms: each round costs the event loop its wake-ups (the timer's, then
+ * one per reply Redis sends back) whatever it holds, so the period sets most of the event loop's CPU
+ * per call at the rates a router carries. Against 5-ms rounds (router-threads, 5 Dec 2026, 2-vCPU VM,
+ * alternated): the event loop's CPU per call 77-82 against 124-131 µs at 1,000 calls/s, 115 against
+ * 211-231 µs at 500 with 20-ms rounds. From 20 to 100 ms (with the stack's and the calls' timer wheels
+ * ticking less often, same host, alternated): at 200 calls/s the event loop 68-70 against 92-100 µs a
+ * call, its wake-ups 0.33-0.36 against 1.25 a call. A call's started event then reaches Redis up to
+ * two rounds after its INVITE (the lookup's round, then the write's), 200 ms, which no reader of a
+ * call record notices. A round at 1,000 calls/s holds ~100 lookups and one batch of ~300 events:
+ * Redis reads a batch in 16-KB pieces and serves its other clients between them.
  */
 public final class ContextRounds {
   private static final Logger LOG = LoggerFactory.getLogger(ContextRounds.class);
-  static final long PERIOD_MILLIS = 20;
+  static final long PERIOD_MILLIS = 100;
   static final int IDLE_ROUNDS = 5;
 
   private final Context context;
