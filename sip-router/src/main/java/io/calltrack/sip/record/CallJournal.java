@@ -321,7 +321,7 @@ public final class CallJournal implements AutoCloseable {
 
   /**
    * Like {@link #redisWrite}, but with the other events given until the context's next round
-   * ({@link ContextRounds}, every {@value ContextRounds#PERIOD_MILLIS} ms): one
+   * ({@link ContextRounds}, every 20-100 ms): one
    * batch, one round trip to Redis for all of them. Each on its own cost the event loop a write to the
    * socket, a pooled connection and a wake-up from the call's thread: at 1,000 calls/s those writes
    * were a third of the event loop's time; grouped (about 11 events a group there, in rounds of 5 ms

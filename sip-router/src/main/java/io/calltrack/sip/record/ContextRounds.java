@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Work the calls' threads give the router's Vert.x context (attribution lookups, grouped journal
- * writes), run on its event loop in rounds every {@value #PERIOD_MILLIS} ms while any comes: one wake-up of the
+ * writes), run on its event loop in rounds every 20-100 ms while any comes: one wake-up of the
  * event loop per round for all of it. Given one at a time ({@code runOnContext}), each task cost a
  * write to the loop's eventfd and a return from {@code epoll_wait}, tens of microseconds of system
  * time on a virtual machine; at 500 calls/s the event loop woke 2.5 times a call. The rounds' timer
@@ -17,35 +17,56 @@ import org.slf4j.LoggerFactory;
  * rounds. Nothing waits for a round on a call's path: a call's record reaches Redis up to a round
  * later.
  *
- * <p>Why {@value #PERIOD_MILLIS} ms: each round costs the event loop its wake-ups (the timer's, then
- * one per reply Redis sends back) whatever it holds, so the period sets most of the event loop's CPU
- * per call at the rates a router carries. Against 5-ms rounds (router-threads, 5 Dec 2026, 2-vCPU VM,
- * alternated): the event loop's CPU per call 77-82 against 124-131 µs at 1,000 calls/s, 115 against
- * 211-231 µs at 500 with 20-ms rounds. From 20 to 100 ms (with the stack's and the calls' timer wheels
- * ticking less often, same host, alternated): at 200 calls/s the event loop 68-70 against 92-100 µs a
- * call, its wake-ups 0.33-0.36 against 1.25 a call. A call's started event then reaches Redis up to
- * two rounds after its INVITE (the lookup's round, then the write's), 200 ms, which no reader of a
- * call record notices. A round at 1,000 calls/s holds ~100 lookups and one batch of ~300 events:
- * Redis reads a batch in 16-KB pieces and serves its other clients between them.
+ * <p>How often: a round costs the event loop its wake-ups (the timer's, then one per reply Redis sends
+ * back) whatever it holds, so the fewer rounds the less CPU per call; but what a round holds lives
+ * until it runs, and past a few tens of milliseconds at high rates it outlives young GCs and is
+ * copied and promoted. So a round comes {@value #TASKS_PER_ROUND} tasks (about as many calls) after
+ * the last, at the rate the last round's came, and never sooner than {@value #MIN_PERIOD_MILLIS} ms
+ * nor later than {@value #MAX_PERIOD_MILLIS} ms after it: every 100 ms up to 400 calls/s, 40 ms at
+ * 1,000, 20 ms from 2,000. Measured (router-threads, 5 Dec 2026, 2-vCPU Intel VM, alternated):
+ * <ul>
+ *   <li>against 5-ms rounds, 20-ms ones cost the event loop 77-82 against 124-131 µs a call at 1,000
+ *       calls/s, 115 against 211-231 µs at 500;</li>
+ *   <li>at 200 calls/s, 100-ms rounds (with the timer wheels ticking less often) 68-70 against 92-100
+ *       µs a call and 0.33 against 1.25 wake-ups a call, against 20-ms ones;</li>
+ *   <li>at 1,800 calls/s, 100-ms rounds saved the event loop 3-5 µs a call and cost its GC threads
+ *       up to 16: what a round held outlived young GCs.</li>
+ * </ul>
+ * A call's started event reaches Redis up to two rounds after its INVITE (the lookup's round, then
+ * the write's), at most 200 ms, which no reader of a call record notices.
  */
 public final class ContextRounds {
   private static final Logger LOG = LoggerFactory.getLogger(ContextRounds.class);
-  static final long PERIOD_MILLIS = 100;
+  static final long MIN_PERIOD_MILLIS = 20;
+  static final long MAX_PERIOD_MILLIS = 100;
+  static final int TASKS_PER_ROUND = 40;
   static final int IDLE_ROUNDS = 5;
 
   private final Context context;
-  private final long periodMillis;
+  private final long minPeriod;
+  private final long maxPeriod;
   private final int idleRounds;
+  /** On the context: the wait before the next round. */
+  private long period;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean ticking = new AtomicBoolean();
-  /** On the context: the rounds' timer, and rounds in a row that found nothing to run. */
-  private long timerId = -1;
+  /** On the context: rounds in a row that found nothing to run. */
   private int idle;
 
-  ContextRounds(Context context, long periodMillis, int idleRounds) {
+  ContextRounds(Context context, long minPeriodMillis, long maxPeriodMillis, int idleRounds) {
     this.context = context;
-    this.periodMillis = periodMillis;
+    this.minPeriod = minPeriodMillis;
+    this.maxPeriod = maxPeriodMillis;
     this.idleRounds = idleRounds;
+  }
+
+  /**
+   * The wait before the next round: long enough for {@value #TASKS_PER_ROUND} tasks at the rate the
+   * last round's came ({@code ran} in {@code period} ms), within {@code min} and {@code max}.
+   */
+  static long nextPeriod(long period, int ran, long min, long max) {
+    long next = ran <= 0 ? max : period * TASKS_PER_ROUND / ran;
+    return Math.max(min, Math.min(max, next));
   }
 
   /** The rounds of {@code context}, made at the first call. */
@@ -53,7 +74,7 @@ public final class ContextRounds {
     synchronized (ContextRounds.class) {
       ContextRounds rounds = context.get(ContextRounds.class.getName());
       if (rounds == null) {
-        rounds = new ContextRounds(context, PERIOD_MILLIS, IDLE_ROUNDS);
+        rounds = new ContextRounds(context, MIN_PERIOD_MILLIS, MAX_PERIOD_MILLIS, IDLE_ROUNDS);
         context.put(ContextRounds.class.getName(), rounds);
       }
       return rounds;
@@ -75,28 +96,31 @@ public final class ContextRounds {
 
   private void startTimer() {
     idle = 0;
-    timerId = context.owner().setPeriodic(periodMillis, periodMillis, id -> round());
+    period = maxPeriod; // the first tasks after a quiet spell come at no known rate
+    context.owner().setTimer(period, id -> round());
   }
 
   private void round() {
-    boolean ran = false;
+    int ran = 0;
     for (Runnable t; (t = tasks.poll()) != null; ) {
-      ran = true;
+      ran++;
       try {
         t.run();
       } catch (RuntimeException e) {
         LOG.error("a task on the router's context failed", e);
       }
     }
-    if (ran) {
+    if (ran > 0) {
       idle = 0;
+      period = nextPeriod(period, ran, minPeriod, maxPeriod);
     } else if (++idle >= idleRounds) {
-      context.owner().cancelTimer(timerId);
       ticking.set(false);
       // a task given after the last poll and before the line above found the timer running
       if (!tasks.isEmpty() && ticking.compareAndSet(false, true)) {
         startTimer();
       }
+      return;
     }
+    context.owner().setTimer(period, id -> round());
   }
 }

@@ -49,7 +49,7 @@ class ContextRoundsTest {
 
   @Test
   void theRoundsStopWhenIdleAndTheNextTaskStartsThemAgain() {
-    ContextRounds rounds = new ContextRounds(vertx.getOrCreateContext(), 1, 2);
+    ContextRounds rounds = new ContextRounds(vertx.getOrCreateContext(), 1, 1, 2);
     List<String> ran = new CopyOnWriteArrayList<>();
     rounds.submit(() -> ran.add("first"));
     Await.until(Duration.ofSeconds(10), () -> ran.size() == 1);
@@ -60,8 +60,18 @@ class ContextRoundsTest {
   }
 
   @Test
+  void theNextRoundComesAsManyTasksLaterAsARoundHoldsAtTheLastRoundsRateWithinItsBounds() {
+    int n = ContextRounds.TASKS_PER_ROUND;
+    assertEquals(50, ContextRounds.nextPeriod(100, 2 * n, 20, 100), "twice the tasks: half the wait");
+    assertEquals(20, ContextRounds.nextPeriod(20, 10 * n, 20, 100), "never sooner than the least wait");
+    assertEquals(100, ContextRounds.nextPeriod(100, 1, 20, 100), "never later than the longest");
+    assertEquals(100, ContextRounds.nextPeriod(20, n / 5, 20, 100), "a fifth of the tasks: five times the wait");
+    assertEquals(100, ContextRounds.nextPeriod(40, 0, 20, 100), "nothing ran: the longest");
+  }
+
+  @Test
   void aFailingTaskDoesNotStopTheOnesAfterIt() {
-    ContextRounds rounds = new ContextRounds(vertx.getOrCreateContext(), 1, 2);
+    ContextRounds rounds = new ContextRounds(vertx.getOrCreateContext(), 1, 1, 2);
     List<String> ran = new CopyOnWriteArrayList<>();
     rounds.submit(() -> {
       throw new IllegalStateException("a task's own failure");
