@@ -75,8 +75,32 @@ public final class ScriptAudit implements AutoCloseable {
     return a;
   }
 
-  /** Stops monitoring and parses every script run seen. */
+  /**
+   * Stops monitoring and parses every script run seen. First an {@code ECHO} of a marker goes to each
+   * master and each monitor's file must show it: a monitor stopped right after a script's answer
+   * could miss the script (Redis writes to its monitors after it answers, and redis-cli writes the
+   * file after it reads), and a test then saw no run at all.
+   */
   public List<Run> runs() throws IOException {
+    String marker = "audit-end-" + System.nanoTime();
+    for (Map.Entry<Integer, Path> e : files.entrySet()) {
+      try {
+        new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(e.getKey()), "ECHO", marker)
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while ending the audit", ie);
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    for (Path f : files.values()) {
+      while (!Files.readString(f).contains(marker)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("a monitor never showed the audit's end marker");
+        }
+        Thread.onSpinWait();
+      }
+    }
     close();
     List<Run> out = new ArrayList<>();
     for (Map.Entry<Integer, Path> e : files.entrySet()) {
