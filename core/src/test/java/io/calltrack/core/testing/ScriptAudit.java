@@ -63,16 +63,21 @@ public final class ScriptAudit implements AutoCloseable {
           .redirectErrorStream(true).redirectOutput(f.toFile()).start());
     }
     // MONITOR answers OK once it is on: wait for every one, so nothing run after this is missed
+    a.awaitEveryMonitor(text -> text.startsWith("OK"), "MONITOR did not start");
+    return a;
+  }
+
+  /** Waits (10 s at most) until every monitor's file shows what {@code shown} looks for. */
+  private void awaitEveryMonitor(java.util.function.Predicate<String> shown, String otherwise) throws IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    for (Path f : a.files.values()) {
-      while (!Files.readString(f).startsWith("OK")) {
+    for (Path f : files.values()) {
+      while (!shown.test(Files.readString(f))) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("MONITOR did not start");
+          throw new IllegalStateException(otherwise);
         }
         Thread.onSpinWait();
       }
     }
-    return a;
   }
 
   /**
@@ -92,15 +97,7 @@ public final class ScriptAudit implements AutoCloseable {
         throw new IOException("interrupted while ending the audit", ie);
       }
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    for (Path f : files.values()) {
-      while (!Files.readString(f).contains(marker)) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("a monitor never showed the audit's end marker");
-        }
-        Thread.onSpinWait();
-      }
-    }
+    awaitEveryMonitor(text -> text.contains(marker), "a monitor never showed the audit's end marker");
     close();
     List<Run> out = new ArrayList<>();
     for (Map.Entry<Integer, Path> e : files.entrySet()) {
