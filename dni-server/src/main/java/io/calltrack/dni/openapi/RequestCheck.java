@@ -99,9 +99,9 @@ public final class RequestCheck implements RequestChecks {
    * An operation's request body and the media type its JSON is checked against. Vert.x OpenAPI's
    * {@code determineContentType} compiles a regular expression per listed type on every call (it strips
    * whitespace with {@code replaceAll}); the document's answer for {@code application/json} is the
-   * same on every request, so it is asked once. Only where the body lists another JSON type
-   * ({@code application/json; charset=...}, {@code application/merge-patch+json}) is the request's own
-   * type looked up, as before.
+   * same on every request, so it is asked once. Only where the body lists another type the check
+   * would take instead (one that starts {@code application/json}: {@code application/json; charset=...})
+   * is the request's own type looked up, as before.
    */
   private record JsonBody(RequestBody body, MediaType json, boolean otherJsonTypes) {
     static JsonBody of(RequestBody body) {
@@ -109,7 +109,7 @@ public final class RequestCheck implements RequestChecks {
         return null;
       }
       boolean other = body.getContent().keySet().stream()
-          .anyMatch(t -> t.startsWith("application/") && t.contains("json") && !t.equals("application/json"));
+          .anyMatch(t -> t.startsWith("application/json") && !t.equals("application/json"));
       return new JsonBody(body, body.determineContentType("application/json"), other);
     }
 
