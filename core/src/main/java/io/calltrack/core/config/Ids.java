@@ -1,17 +1,52 @@
 package io.calltrack.core.config;
 
 import io.calltrack.core.CalltrackException;
-import java.util.regex.Pattern;
 
-/** Property and pool ids: they appear in URLs, Redis keys and session ids, so they are kept plain. */
+/**
+ * Ids that end up in URLs, Redis keys and session ids, so they are kept plain: property and pool ids
+ * ({@code [A-Za-z0-9_-]{1,64}}) and visitor ids ({@code [A-Za-z0-9._:-]{1,128}}, made by the snippet
+ * or by us). Checked with a loop, not a regex: every assign, heartbeat and lookup checks ids, and a
+ * {@code Matcher} each was garbage on the hottest path.
+ */
 public final class Ids {
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  /** The longest property or pool id. */
+  public static final int MAX_ID = 64;
+  /** The longest visitor id. */
+  public static final int MAX_VISITOR_ID = 128;
+  /** What a bad visitor id is told, wherever one comes in. */
+  public static final String VISITOR_ID_RULE =
+      "visitorId must be 1-128 characters of letters, digits, '.', '_', ':' or '-'";
 
   private Ids() {}
 
-  /** Whether {@code id} is a well-formed id (the pattern is compiled once: lookups check ids on every assign). */
+  /** Whether {@code id} is a well-formed property or pool id. */
   public static boolean valid(String id) {
-    return id != null && ID.matcher(id).matches();
+    return id != null && plain(id, 0, id.length(), MAX_ID, false);
+  }
+
+  /** Whether {@code id} is a well-formed visitor id. */
+  public static boolean validVisitor(String id) {
+    return id != null && plain(id, 0, id.length(), MAX_VISITOR_ID, true);
+  }
+
+  /**
+   * Whether {@code s[from, to)} is 1 to {@code max} ASCII letters, digits, '_' or '-' (and '.' or ':'
+   * with {@code dotsAndColons}).
+   */
+  public static boolean plain(String s, int from, int to, int max, boolean dotsAndColons) {
+    int length = to - from;
+    if (length < 1 || length > max) {
+      return false;
+    }
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
+          || (dotsAndColons && (c == '.' || c == ':'));
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static String require(String what, String id) {
@@ -20,5 +55,13 @@ public final class Ids {
           what + " id must be 1-64 characters of letters, digits, '_' or '-': '" + id + "'");
     }
     return id;
+  }
+
+  /** {@code visitorId} if well-formed; Invalid (400, {@link #VISITOR_ID_RULE}) otherwise. */
+  public static String requireVisitor(String visitorId) {
+    if (!validVisitor(visitorId)) {
+      throw new CalltrackException.Invalid(VISITOR_ID_RULE);
+    }
+    return visitorId;
   }
 }

@@ -3,8 +3,7 @@ package io.calltrack.core.pool;
 import io.calltrack.core.CalltrackException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import io.calltrack.core.config.Ids;
 
 /**
  * Session and visitor ids. A session id is {@code <poolId>.<128 random bits, base64url>}: it names
@@ -14,8 +13,8 @@ import java.util.regex.Pattern;
 final class SessionIds {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-  private static final Pattern SESSION = Pattern.compile("([A-Za-z0-9_-]{1,64})\\.([A-Za-z0-9_-]{22})");
-  private static final Pattern VISITOR = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
+  /** The random part's length: 16 bytes in base64url without padding. */
+  private static final int RANDOM_PART = 22;
 
   private SessionIds() {}
 
@@ -38,10 +37,15 @@ final class SessionIds {
     return pool;
   }
 
-  /** The pool of a well-formed session id, or null. */
+  /** The pool of a well-formed session id ({@code [A-Za-z0-9_-]{1,64}.[A-Za-z0-9_-]{22}}), or null. */
   static String poolOrNull(String sessionId) {
-    Matcher m = sessionId == null ? null : SESSION.matcher(sessionId);
-    return m != null && m.matches() ? m.group(1) : null;
+    int dot = sessionId == null ? -1 : sessionId.indexOf('.');
+    if (dot < 0 || sessionId.length() - dot - 1 != RANDOM_PART
+        || !Ids.plain(sessionId, 0, dot, Ids.MAX_ID, false)
+        || !Ids.plain(sessionId, dot + 1, sessionId.length(), RANDOM_PART, false)) {
+      return null;
+    }
+    return sessionId.substring(0, dot);
   }
 
   /** What follows the pool in a session id (the pool's keys name a session by it); the whole text if it has no dot. */
@@ -54,9 +58,6 @@ final class SessionIds {
     if (visitorId == null || visitorId.isBlank()) {
       return random();
     }
-    if (!VISITOR.matcher(visitorId).matches()) {
-      throw new CalltrackException.Invalid("visitorId must be 1-128 characters of letters, digits, '_', '-', '.' or ':'");
-    }
-    return visitorId;
+    return Ids.requireVisitor(visitorId);
   }
 }

@@ -6,7 +6,6 @@ import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.config.Ids;
 import io.calltrack.core.region.Regions;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The body of {@code POST /v1/assign}: {@code {property, visitorId?, sessionId?, page: {url, referrer},
@@ -20,9 +19,6 @@ import java.util.regex.Pattern;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AssignRequest(String property, String visitorId, String sessionId, Page page, Attribution attribution,
     String region, String timeZone) {
-  /** Visitor ids are made by the snippet (or by us) and end up in Redis keys: kept short and plain. */
-  private static final Pattern VISITOR_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-
   /** Without region and time zone. */
   public AssignRequest(String property, String visitorId, Page page, Attribution attribution) {
     this(property, visitorId, null, page, attribution, null, null);
@@ -41,9 +37,8 @@ public record AssignRequest(String property, String visitorId, String sessionId,
     if (visitorId != null && visitorId.isBlank()) {
       visitorId = null;
     }
-    if (visitorId != null && !VISITOR_ID.matcher(visitorId).matches()) {
-      throw new CalltrackException.Invalid(
-          "visitorId must be 1-128 characters of letters, digits, '.', '_', ':' or '-'");
+    if (visitorId != null) {
+      Ids.requireVisitor(visitorId); // they end up in Redis keys: kept short and plain
     }
     // a hint only (the engine checks it against the visitor's live session): one it cannot use is dropped
     sessionId = sessionId == null || sessionId.isBlank() || sessionId.length() > 128 ? null : sessionId;

@@ -1,6 +1,7 @@
 package io.calltrack.dni.privacy;
 
 import io.calltrack.core.CalltrackException;
+import io.calltrack.core.config.Ids;
 import io.calltrack.core.privacy.Eraser;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Timeouts;
@@ -20,7 +21,6 @@ import java.util.regex.Pattern;
  */
 public final class PrivacyRoutes {
   private static final Pattern NUMBER = Pattern.compile("\\+?[0-9 ().-]{3,32}");
-  private static final Pattern VISITOR = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private final Eraser eraser;
   private final java.util.function.Supplier<io.vertx.core.Future<Integer>> sweepRecordings;
@@ -47,10 +47,7 @@ public final class PrivacyRoutes {
     }).timeout(Timeouts.SLOW_ADMIN);
     admin.delete("/v1/visitors/:visitorId", ctx -> {
       String visitor = ctx.pathParam("visitorId");
-      if (visitor == null || !VISITOR.matcher(visitor).matches()) {
-        throw new CalltrackException.Invalid(
-            "visitorId must be 1-128 characters of letters, digits, '.', '_', ':' or '-'");
-      }
+      Ids.requireVisitor(visitor);
       return eraser.eraseVisitor(visitor).map(e -> new VisitorErased("visitor", e.sessions(), e.calls()));
     }).timeout(Timeouts.SLOW_ADMIN);
   }
