@@ -1,9 +1,9 @@
 package io.calltrack.core.pool;
 
 import io.calltrack.core.CalltrackException;
+import io.calltrack.core.config.Ids;
 import java.security.SecureRandom;
 import java.util.Base64;
-import io.calltrack.core.config.Ids;
 
 /**
  * Session and visitor ids. A session id is {@code <poolId>.<128 random bits, base64url>}: it names
