@@ -1,21 +1,18 @@
 package io.calltrack.core.callback;
 
 import io.calltrack.core.CalltrackException;
+import io.calltrack.core.config.Ids;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.config.Retention;
 import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.redis.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Callback requests in Redis: how dni-server hands a callback to the routers, where its state is kept
@@ -52,8 +49,6 @@ public final class RedisCallbackStore {
   private static final LuaScript RESCHEDULE = LuaScript.load("/lua/callback/reschedule.lua");
   private static final LuaScript FINISH = LuaScript.load("/lua/callback/finish.lua");
   private static final LuaScript ERASE_PHONE = LuaScript.load("/lua/callback/erase-phone.lua");
-  private static final Pattern ID = Pattern.compile("([A-Za-z0-9_-]{1,64})\\.[A-Za-z0-9_-]{22}");
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   /** Requests allowed per phone and per client address in one window. */
   public record Limits(int perPhone, int perAddress, Duration window) {
@@ -71,9 +66,7 @@ public final class RedisCallbackStore {
   }
 
   public static String newId(String property) {
-    byte[] bytes = new byte[16];
-    RANDOM.nextBytes(bytes);
-    return property + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    return Ids.newScoped(property);
   }
 
   /**
@@ -120,11 +113,11 @@ public final class RedisCallbackStore {
   }
 
   public Future<Optional<Callback>> get(String id) {
-    Matcher m = id == null ? null : ID.matcher(id);
-    if (m == null || !m.matches()) {
+    String property = Ids.scopeOf(id);
+    if (property == null) {
       return Future.succeededFuture(Optional.empty());
     }
-    return redis.get(new CallbackKeys(m.group(1)).callback(id))
+    return redis.get(new CallbackKeys(property).callback(id))
         .map(r -> r == null ? Optional.<Callback>empty() : Optional.of(JsonMapper.read(r.toString(), Callback.class)));
   }
 

@@ -1,6 +1,8 @@
 package io.calltrack.core.config;
 
 import io.calltrack.core.CalltrackException;
+import java.security.SecureRandom;
+import java.util.Base64;
 
 /**
  * Ids that end up in URLs, Redis keys and session ids, so they are kept plain: property and pool ids
@@ -17,7 +19,38 @@ public final class Ids {
   public static final String VISITOR_ID_RULE =
       "visitorId must be 1-128 characters of letters, digits, '.', '_', ':' or '-'";
 
+  /** The random part of a scoped id: 16 bytes (128 bits) in base64url without padding. */
+  public static final int RANDOM_PART = 22;
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
   private Ids() {}
+
+  /** 128 random bits in base64url ({@link #RANDOM_PART} characters): cannot be guessed. */
+  public static String random() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return B64.encodeToString(bytes);
+  }
+
+  /**
+   * A new scoped id, {@code <scope>.<128 random bits>}: session ids (scope: the pool) and callback ids
+   * (scope: the property) name where their keys live, so a lookup needs no index.
+   */
+  public static String newScoped(String scope) {
+    return scope + "." + random();
+  }
+
+  /** The scope of a well-formed scoped id ({@code [A-Za-z0-9_-]{1,64}.[A-Za-z0-9_-]{22}}), or null. */
+  public static String scopeOf(String id) {
+    int dot = id == null ? -1 : id.indexOf('.');
+    if (dot < 0 || id.length() - dot - 1 != RANDOM_PART
+        || !plain(id, 0, dot, MAX_ID, false)
+        || !plain(id, dot + 1, id.length(), RANDOM_PART, false)) {
+      return null;
+    }
+    return id.substring(0, dot);
+  }
 
   /** Whether {@code id} is a well-formed property or pool id. */
   public static boolean valid(String id) {

@@ -2,8 +2,6 @@ package io.calltrack.core.pool;
 
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.Ids;
-import java.security.SecureRandom;
-import java.util.Base64;
 
 /**
  * Session and visitor ids. A session id is {@code <poolId>.<128 random bits, base64url>}: it names
@@ -11,21 +9,14 @@ import java.util.Base64;
  * Ids are checked strictly before any Redis key is built from them.
  */
 final class SessionIds {
-  private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-  /** The random part's length: 16 bytes in base64url without padding. */
-  private static final int RANDOM_PART = 22;
-
   private SessionIds() {}
 
   static String random() {
-    byte[] bytes = new byte[16];
-    RANDOM.nextBytes(bytes);
-    return B64.encodeToString(bytes);
+    return Ids.random();
   }
 
   static String newSession(String poolId) {
-    return poolId + "." + random();
+    return Ids.newScoped(poolId);
   }
 
   /** The pool of a well-formed session id; Invalid otherwise. */
@@ -37,15 +28,9 @@ final class SessionIds {
     return pool;
   }
 
-  /** The pool of a well-formed session id ({@code [A-Za-z0-9_-]{1,64}.[A-Za-z0-9_-]{22}}), or null. */
+  /** The pool of a well-formed session id, or null. */
   static String poolOrNull(String sessionId) {
-    int dot = sessionId == null ? -1 : sessionId.indexOf('.');
-    if (dot < 0 || sessionId.length() - dot - 1 != RANDOM_PART
-        || !Ids.plain(sessionId, 0, dot, Ids.MAX_ID, false)
-        || !Ids.plain(sessionId, dot + 1, sessionId.length(), RANDOM_PART, false)) {
-      return null;
-    }
-    return sessionId.substring(0, dot);
+    return Ids.scopeOf(sessionId);
   }
 
   /** What follows the pool in a session id (the pool's keys name a session by it); the whole text if it has no dot. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.calltrack.core.CalltrackException;
+import io.calltrack.core.callback.RedisCallbackStore;
 import io.calltrack.core.config.Ids;
 import java.util.Random;
 import java.util.regex.Matcher;
@@ -47,6 +48,8 @@ class IdRulesTest {
       assertEquals(expected, SessionIds.poolOrNull(s), () -> "session id '" + s + "'");
     }
     assertEquals("pool-a", SessionIds.poolOrNull(SessionIds.newSession("pool-a")));
+    // callback ids have the same form, scoped by their property
+    assertEquals("site-1", Ids.scopeOf(RedisCallbackStore.newId("site-1")));
     assertNull(SessionIds.poolOrNull(null));
   }
 
