@@ -83,6 +83,21 @@ rss_mb() {
 HZ=$(getconf CLK_TCK)
 
 # CPU % (of one core) a process tree used between two tick counts over a number of seconds.
+# runq_ns PID [COMM_REGEX]: ns the process's threads (those whose name matches) have spent runnable
+# but waiting for a core, so far (/proc/PID/task/*/schedstat, its second field)
+runq_ns() {
+  local re=${2:-.} total=0 t w
+  for t in /proc/"$1"/task/*; do
+    grep -qE "$re" "$t/comm" 2>/dev/null || continue
+    w=$(awk '{print $2}' "$t/schedstat" 2>/dev/null || echo 0)
+    total=$((total + ${w:-0}))
+  done
+  echo "$total"
+}
+
+# psi_cpu_us: µs in which at least one task on the host waited for a core, so far (/proc/pressure/cpu), or 0
+psi_cpu_us() { awk '/^some/ { sub("total=", "", $5); print $5; f = 1 } END { if (!f) print 0 }' /proc/pressure/cpu 2>/dev/null || echo 0; }
+
 cpu_pct() { awk -v a="$1" -v b="$2" -v s="$3" -v hz="$HZ" 'BEGIN { printf "%.0f", (b - a) / hz / s * 100 }'; }
 
 machine() {
