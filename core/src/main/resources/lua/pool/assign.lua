@@ -31,10 +31,12 @@
 --       until erased, under the pool's own TTL)
 -- Returns {'sticky'|'new'|'recycled'|'shared', sid, number, leaseExpiresAt} | {'retry', sid} | {'fallback'} | {'none'}
 --   | {'unsynced'} | {'unmigrated'}
-if not synced() then
+-- synced (sync.lua has run: 'rev') and in this layout (see migrated()), in one read
+local meta = redis.call('HMGET', K.meta, 'rev', 'layout')
+if not meta[1] then
   return {'unsynced'}
 end
-if not migrated() then
+if meta[2] ~= '2' then
   return {'unmigrated'}
 end
 local now, leaseMs, holdMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -60,14 +62,15 @@ end
 
 -- the number's confusion with the new visit (see above) and whether its last visit had the same channel;
 -- K.channel holds '<channel>|<utc offset>' of the number's last visit
-local function confusion(n, leftAt, live)
+-- ('info': K.channel's field for n when the caller read it already)
+local function confusion(n, leftAt, live, info)
   local w = 1
   if not live then
     local m = math.max(0.05, (now - leftAt) / 60000)
     local z = (math.log(m) - math.log(afterMedian)) / afterSigma
     w = afterScale * math.exp(-0.5 * z * z) / (m * afterSigma * 2.5066282746)
   end
-  local info = redis.call('HGET', K.channel, n) or ''
+  info = info or redis.call('HGET', K.channel, n) or ''
   local bar = string.find(info, '|', 1, true)
   local ch = bar and string.sub(info, 1, bar - 1) or info
   local lastZone = bar and string.sub(info, bar + 1) or ''
@@ -136,6 +139,8 @@ end
 
 -- recycle-oldest: the number whose hold ends first, else whose lease ends first, among the pool's
 -- numbers (numbers dropped from the configuration are skipped: they leave when their session ends)
+-- (and sets oldest_from to the set it was in)
+local oldest_from
 local function oldest_number()
   local n
   for _, set in ipairs({K.holding, K.leased}) do
@@ -146,7 +151,7 @@ local function oldest_number()
         break
       end
       if redis.call('SISMEMBER', K.numbers, candidate) == 1 then
-        n = candidate
+        n, oldest_from = candidate, set
       end
       i = i + 1
     end
@@ -168,10 +173,16 @@ local kind = 'new'
 local n
 local free = redis.call('ZRANGE', K.free, 0, FREE_LOOK - 1, 'WITHSCORES')
 if #free > 0 then
-  -- a free number's score is when its hold ended: its last visit left holdMs before
+  -- a free number's score is when its hold ended: its last visit left holdMs before; the
+  -- candidates' last channels in one read
+  local names = {}
+  for i = 1, #free, 2 do
+    names[#names + 1] = free[i]
+  end
+  local infos = redis.call('HMGET', K.channel, unpack(names))
   local best
   for i = 1, #free, 2 do
-    local c = confusion(free[i], tonumber(free[i + 1]) - holdMs, false)
+    local c = confusion(free[i], tonumber(free[i + 1]) - holdMs, false, infos[(i + 1) / 2] or '')
     if not n or c < best then
       n, best = free[i], c
     end
@@ -191,21 +202,26 @@ else
   redis.call('HINCRBY', K.stats, kind, 1)
   if kind == 'recycled' then
     end_owner_session(n)
-    redis.call('ZREM', K.leased, n)
+    redis.call('ZREM', oldest_from, n)
+  else
+    -- shared: the earlier visit keeps its own lease and hold in its session; the number now follows
+    -- the new visit (its lease can only lengthen the number's)
+    redis.call('ZREM', K.holding, n)
   end
-  -- shared: the earlier visit keeps its own lease and hold in its session; the number now follows
-  -- the new visit (its lease can only lengthen the number's)
-  redis.call('ZREM', K.holding, n)
 end
 
 sid = ARGV[7]
-redis.call('HSET', KEYS[14], 'v', visitor, 'n', n, 't', ms(now), 'le', ms(expiry), 'ne', ms(expiry + holdMs))
+-- the session's fields in one write
+local fields = {'v', visitor, 'n', n, 't', ms(now), 'le', ms(expiry), 'ne', ms(expiry + holdMs)}
 for i = 1, tonumber(ARGV[10]) do
-  redis.call('HSET', KEYS[14], 'a' .. i, ARGV[20 + i])
+  fields[#fields + 1] = 'a' .. i
+  fields[#fields + 1] = ARGV[20 + i]
 end
 if ARGV[13] ~= '' then
-  redis.call('HSET', KEYS[14], 'tz', ARGV[13])
+  fields[#fields + 1] = 'tz'
+  fields[#fields + 1] = ARGV[13]
 end
+redis.call('HSET', KEYS[14], unpack(fields))
 redis.call('PEXPIRE', KEYS[14], ms(leaseMs + holdMs + ttlMs))
 remember(KEYS[14], sid)
 redis.call('ZADD', K.leased, 'GT', ms(expiry), n)

@@ -212,10 +212,6 @@ local function trim(n, cutoff)
   return removed
 end
 
-local function synced()
-  return redis.call('HEXISTS', K.meta, 'rev') == 1
-end
-
 -- whether the pool's keys are in this layout (see migrate.lua); sync.lua marks a new pool so
 local function migrated()
   return redis.call('HGET', K.meta, 'layout') == '2'
