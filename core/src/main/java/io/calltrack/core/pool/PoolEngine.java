@@ -3,6 +3,7 @@ package io.calltrack.core.pool;
 import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.phone.PhoneNumber;
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -103,4 +104,12 @@ public interface PoolEngine {
 
   /** Reclaims expired leases and holds in every pool (for metrics; assign does it inline too). */
   Future<Integer> sweep();
+
+  /**
+   * {@link #sweep()}, leaving out every pool that any engine swept less than {@code gap} ago: engines
+   * sweeping on a timer share one sweep per pool per interval instead of each running its own.
+   */
+  default Future<Integer> sweepUnlessSweptWithin(Duration gap) {
+    return sweep();
+  }
 }

@@ -205,11 +205,6 @@ public final class RedisPoolEngine implements PoolEngine {
     return this;
   }
 
-  /** Runs {@link #sweep()} every {@code period}; returns the timer id (cancel with {@code vertx.cancelTimer}). */
-  public long startSweeping(Duration period) {
-    return vertx.setPeriodic(period.toMillis(), id -> sweep());
-  }
-
   // ---------------------------------------------------------------------------------------------
   // assign
 
@@ -500,23 +495,29 @@ public final class RedisPoolEngine implements PoolEngine {
   /** Reclaims and trims every pool, one after the other; answers how many leases and holds it ended. */
   @Override
   public Future<Integer> sweep() {
+    return sweepUnlessSweptWithin(Duration.ZERO);
+  }
+
+  @Override
+  public Future<Integer> sweepUnlessSweptWithin(Duration gap) {
     return config.routingTable().compose(table -> {
       Future<Integer> total = Future.succeededFuture(0);
       for (String poolId : new LinkedHashSet<>(table.poolOfNumber().values())) {
-        total = total.compose(sum -> sweep(poolId).map(n -> sum + n));
+        total = total.compose(sum -> sweep(poolId, gap).map(n -> sum + n));
       }
       return total;
     });
   }
 
-  private Future<Integer> sweep(String poolId) {
+  private Future<Integer> sweep(String poolId, Duration gap) {
     return config.pool(poolId).compose(p -> {
       if (p.isEmpty()) {
         return Future.succeededFuture(0);
       }
       long now = clock.millis();
       return run(SWEEP, poolId, poolKeys(new PoolKeys(poolId)), List.of(Long.toString(now),
-              Long.toString(p.get().holdSeconds() * 1000L), Long.toString(now - historyWindow.toMillis())))
+              Long.toString(p.get().holdSeconds() * 1000L), Long.toString(now - historyWindow.toMillis()),
+              Long.toString(gap.toMillis())))
           .map(r -> r.get(0).toInteger());
     });
   }

@@ -20,6 +20,7 @@ import io.calltrack.core.config.StaticNumberConfig;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.testing.MutableClock;
 import io.calltrack.core.testing.TestNumbers;
+import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -646,6 +647,41 @@ class RedisPoolEngineTest {
       assertEquals(0, left, "the slices go round every number");
       assertEquals(0, result(shortMemory.redis.scard(k.historyNumbers())).toLong());
     }
+  }
+
+  @Test
+  void enginesSweepingOnATimerShareOneSweepPerPoolPerGap() {
+    Duration gap = Duration.ofSeconds(4);
+    try (PoolFixture one = new PoolFixture(clock, Duration.ofDays(1));
+        PoolFixture two = new PoolFixture(clock, Duration.ofDays(1))) {
+      PropertyConfig p = one.newProperty();
+      one.newPool(p, 300, 60, 0, OnExhausted.FALLBACK, null);
+      String poolId = null;
+      for (int i = 0; i < 300; i++) { // 300 numbers, each with one ended visit: each sweep trims a slice
+        Assignment a = result(one.engine.assign(p.id(), "v" + i, GOOGLE_CPC));
+        result(one.engine.release(a.sessionId()));
+        poolId = a.poolId();
+      }
+      PoolKeys k = new PoolKeys(poolId);
+      clock.advance(Duration.ofDays(2));
+      long left = historiesAfter(one.engine.sweepUnlessSweptWithin(gap), one, k);
+      assertTrue(left < 300, "the first engine's sweep is due: " + left);
+      assertEquals(left, historiesAfter(two.engine.sweepUnlessSweptWithin(gap), two, k), "just swept by the other");
+      clock.advance(Duration.ofSeconds(3));
+      assertEquals(left, historiesAfter(two.engine.sweepUnlessSweptWithin(gap), two, k), "3 s later, still");
+      long forced = historiesAfter(two.engine.sweep(), two, k);
+      assertTrue(forced < left, "a sweep asked for runs whatever: " + forced + " of " + left);
+      clock.advance(Duration.ofSeconds(3));
+      assertEquals(forced, historiesAfter(one.engine.sweepUnlessSweptWithin(gap), one, k), "the gap counts from it");
+      clock.advance(Duration.ofSeconds(1));
+      assertTrue(historiesAfter(one.engine.sweepUnlessSweptWithin(gap), one, k) < forced, "due again after the gap");
+    }
+  }
+
+  /** How many numbers still have a history once {@code sweep} is done. */
+  private static long historiesAfter(Future<Integer> sweep, PoolFixture f, PoolKeys k) {
+    result(sweep);
+    return result(f.redis.hlen(k.histories())).toLong();
   }
 
   /** Sweeps once; how many numbers still have a history (each had one session). */

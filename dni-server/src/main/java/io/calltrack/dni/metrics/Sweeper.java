@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +17,8 @@ import org.slf4j.LoggerFactory;
  * inline too, this keeps idle pools' gauges true), refreshes the pool gauges and the last-known
  * properties, and runs the retention steps (calls streams trimmed, caller numbers past their
  * retention anonymised). A Vert.x timer, not a thread; a tick is skipped while the previous one still runs.
+ * Every server and every HTTP instance runs one; the pool sweep is shared ({@link #SHARED_GAP}), the
+ * rest is each one's own.
  */
 public final class Sweeper implements AutoCloseable {
   private final Timeouts timeouts;
@@ -47,15 +50,26 @@ public final class Sweeper implements AutoCloseable {
   }
 
   public void start() {
-    timerId = vertx.setPeriodic(INTERVAL.toMillis(), id -> tick());
+    timerId = vertx.setPeriodic(INTERVAL.toMillis(), id -> sweep(() -> engine.sweepUnlessSweptWithin(SHARED_GAP)));
   }
 
-  /** One sweep now; completes when done (or at once if one is already under way). */
+  /**
+   * A pool that any server (or another HTTP instance of this one) swept less than this long ago is
+   * left to that sweep: the interval less a fifth, so that the timer's own jitter never makes a server
+   * skip the pools it swept itself one interval before.
+   */
+  static final Duration SHARED_GAP = INTERVAL.minus(INTERVAL.dividedBy(5));
+
+  /** One sweep now, of every pool; completes when done (or at once if one is already under way). */
   public Future<Void> tick() {
+    return sweep(engine::sweep);
+  }
+
+  private Future<Void> sweep(Supplier<Future<Integer>> pools) {
     if (!running.compareAndSet(false, true)) {
       return Future.succeededFuture();
     }
-    return timeouts.adminBound(engine.sweep())
+    return timeouts.adminBound(pools.get())
         .compose(reclaimed -> gauges.refresh())
         .compose(v -> properties.refreshAll())
         .compose(v -> retention == null ? Future.succeededFuture() : retention.sweep(properties.known()))
