@@ -44,6 +44,7 @@ for i = 14, #KEYS do
         if s[1] == 'RECYCLED' then
           x.e = tonumber(s[3] or s[2])
           redis.call('HSET', K.recycled, r, ms(x.e))
+          redis.call('HDEL', K.meta, 'recycled-oldest') -- an older mark: no bound until a whole walk
         elseif s[1] == 'ENDED' then
           x.e = tonumber(s[2])
         elseif not s[1] then

@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code {pool:<id>}} (one Redis Cluster slot):
  * <pre>
  * {pool:ID}:meta               hash  rev (config revision last synced), property, layout (2: this one),
- *                                    trim-cursor (sweep.lua)
+ *                                    trim-cursor, recycled-cursor, recycled-low, swept-at (sweep.lua),
+ *                                    recycled-oldest (a bound below every recycle mark's ms, sweep.lua)
  * {pool:ID}:numbers            set   the pool's configured numbers (E.164)
  * {pool:ID}:free               zset  number -> ms it has been idle since (0 = never used; lowest first out)
  * {pool:ID}:leased             zset  number -> lease expiry ms

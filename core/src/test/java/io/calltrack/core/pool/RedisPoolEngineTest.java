@@ -678,6 +678,47 @@ class RedisPoolEngineTest {
     }
   }
 
+  @Test
+  void recycleMarksAreWalkedOnlyOnceOneMayBeOlderThanTheWindow() {
+    try (PoolFixture shortMemory = new PoolFixture(clock, Duration.ofDays(1))) {
+      RedisPoolEngine e = shortMemory.engine;
+      PropertyConfig p = shortMemory.newProperty();
+      shortMemory.newPool(p, 1, 60, 0, OnExhausted.RECYCLE_OLDEST, null);
+      Instant t0 = clock.instant();
+      String poolId = null;
+      for (int i = 0; i < 40; i++) { // one number: each visit recycles the one before
+        poolId = result(e.assign(p.id(), "v" + i, GOOGLE_CPC)).poolId();
+        clock.advance(Duration.ofSeconds(1));
+      }
+      PoolKeys k = new PoolKeys(poolId);
+      // 39 recycled sessions, the first 7 past the number's history depth (32): only a walk of the
+      // marks drops theirs
+      assertEquals(39, result(shortMemory.redis.hlen(k.recycled())).toLong());
+
+      clock.advance(Duration.ofHours(1));
+      for (int sweep = 0; sweep < 10 && result(shortMemory.redis.hget(k.meta(), "recycled-oldest")) == null; sweep++) {
+        result(e.sweep());
+      }
+      assertEquals(Long.toString(t0.plusSeconds(1).toEpochMilli()), // the second visit's recycle
+          String.valueOf(result(shortMemory.redis.hget(k.meta(), "recycled-oldest"))),
+          "a whole walk sets the bound to the oldest mark it kept");
+      // a mark planted behind the bound's back, already past the window: a walk would drop it, and
+      // none runs while the bound says no mark can be due
+      String planted = Long.toString(t0.minus(Duration.ofDays(2)).toEpochMilli());
+      result(shortMemory.redis.hset(List.of(k.recycled(), "planted", planted)));
+      result(e.sweep());
+      assertEquals(planted, String.valueOf(result(shortMemory.redis.hget(k.recycled(), "planted"))),
+          "no walk while the bound is inside the window");
+      assertEquals(40, result(shortMemory.redis.hlen(k.recycled())).toLong());
+
+      clock.advance(Duration.ofDays(2));
+      for (int sweep = 0; sweep < 10 && result(shortMemory.redis.hlen(k.recycled())).toLong() > 0; sweep++) {
+        result(e.sweep());
+      }
+      assertEquals(0, result(shortMemory.redis.hlen(k.recycled())).toLong(), "walked once past the window");
+    }
+  }
+
   /** How many numbers still have a history once {@code sweep} is done. */
   private static long historiesAfter(Future<Integer> sweep, PoolFixture f, PoolKeys k) {
     result(sweep);
