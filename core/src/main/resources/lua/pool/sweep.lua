@@ -3,8 +3,8 @@
 -- server swept less than this long ago is left as it is ('0': swept whatever)
 -- Returns {transitions made, history sessions removed} ({0, 0} when left) | {'unmigrated'}
 -- Every server (and every HTTP instance of one) sweeps every pool on its own timer: the gap makes
--- them share one sweep per pool per interval instead of each repeating it (each a 1-4 ms hold on
--- Redis once the pool's recycle marks number millions: load-tests README). Assign reclaims inline,
+-- them share one sweep per pool per interval instead of each repeating it (each held Redis 1-5 ms in
+-- bench-assign, a pool with millions of recycle marks: load-tests README). Assign reclaims inline,
 -- so a sweep left to another server delays nothing an assign sees.
 -- The trim walks the numbers with history a slice per run (SSCAN from the cursor kept in meta,
 -- ~128 numbers), not all of them: a pool of thousands of numbers held Redis for 5-15 ms every
