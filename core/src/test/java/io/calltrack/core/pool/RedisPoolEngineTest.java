@@ -727,8 +727,7 @@ class RedisPoolEngineTest {
 
   /** Sweeps once; how many numbers still have a history (each had one session). */
   private static long sweepAndCount(PoolFixture f, PoolKeys k) {
-    result(f.engine.sweep());
-    return result(f.redis.hlen(k.histories())).toLong();
+    return historiesAfter(f.engine.sweep(), f, k);
   }
 
   @Test
