@@ -82,7 +82,6 @@ rss_mb() {
 
 HZ=$(getconf CLK_TCK)
 
-# CPU % (of one core) a process tree used between two tick counts over a number of seconds.
 # runq_ns PID [COMM_REGEX]: ns the process's threads (those whose name matches) have spent runnable
 # but waiting for a core, so far (/proc/PID/task/*/schedstat, its second field)
 runq_ns() {
@@ -98,6 +97,7 @@ runq_ns() {
 # psi_cpu_us: µs in which at least one task on the host waited for a core, so far (/proc/pressure/cpu), or 0
 psi_cpu_us() { awk '/^some/ { sub("total=", "", $5); print $5; f = 1 } END { if (!f) print 0 }' /proc/pressure/cpu 2>/dev/null || echo 0; }
 
+# CPU % (of one core) a process tree used between two tick counts over a number of seconds.
 cpu_pct() { awk -v a="$1" -v b="$2" -v s="$3" -v hz="$HZ" 'BEGIN { printf "%.0f", (b - a) / hz / s * 100 }'; }
 
 machine() {
