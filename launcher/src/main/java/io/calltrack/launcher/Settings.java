@@ -67,7 +67,7 @@ public record Settings(
         port(env, "CALLTRACK_METRICS_PORT", 9090),
         Duration.ofSeconds(port(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS", 30)),
         instances(env),
-        blankToNull(env.get("CALLTRACK_SIP_ADVERTISE")),
+        io.calltrack.sip.SipRouterOptions.checkAdvertise(env.get("CALLTRACK_SIP_ADVERTISE")),
         sipLimits(env),
         blankToNull(env.get("CALLTRACK_SIP_OUTBOUND")),
         port(env, "CALLTRACK_SIP_CALLBACK_PORT", port(env, "CALLTRACK_SIP_PORT", 5060) + 2),

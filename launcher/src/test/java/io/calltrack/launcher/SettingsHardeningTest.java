@@ -74,6 +74,42 @@ class SettingsHardeningTest {
   }
 
   @Test
+  void theAdvertisedSipAddressIsCheckedAsSettingsAreRead() {
+    for (String good : List.of("sip.example.com", "sip.example.com:5080", "203.0.113.7:5062", "[2001:db8::1]:5062",
+        "[2001:db8::1]", " edge-1 ")) {
+      assertEquals(good.strip(), Settings.fromEnv(Map.of("CALLTRACK_SIP_ADVERTISE", good)).sipAdvertise(), good);
+    }
+    assertNull(Settings.fromEnv(Map.of("CALLTRACK_SIP_ADVERTISE", " ")).sipAdvertise());
+    // refused when read, before the router warms up: no host, a port that is not one, an IPv6 address
+    // without brackets (a SIP URI needs them), characters a Via or Record-Route cannot carry
+    for (String bad : List.of(":5060", "host:", "host:sip", "host:0", "host:65536", "2001:db8::1", "[2001:db8::1",
+        "a b", "sip.example.com;lr", "user@host", "-host")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> Settings.fromEnv(Map.of("CALLTRACK_SIP_ADVERTISE", bad)), bad);
+      assertTrue(e.getMessage().startsWith("CALLTRACK_SIP_ADVERTISE must be host[:port]")
+          && e.getMessage().endsWith("'" + bad + "'"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aRedisUrlWithoutAHostOrWithABadPortIsRefusedInTheSettingsTerms() {
+    for (String good : List.of("redis://10.0.0.5:6379", "redis://redis", "rediss://cache.example.com:6380/0",
+        "redis://:secret@10.0.0.5:6379", "redis://user:secret@redis", "redis://[::1]:6379")) {
+      assertTrue(Settings.fromEnv(Map.of("CALLTRACK_REDIS_URL", good)).redisUrl().contains(good), good);
+    }
+    for (String bad : List.of("redis://127.0.0.1:notaport", "redis://127.0.0.1:", "redis://:6379", "redis://",
+        "redis://host:70000", "redis://[::1:6379")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> Settings.fromEnv(Map.of("CALLTRACK_REDIS_URL", bad)), bad);
+      assertTrue(e.getMessage().startsWith("CALLTRACK_REDIS_URL: '" + bad + "' is not a redis://host:port URL"),
+          e.getMessage());
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Settings.fromEnv(
+        Map.of("CALLTRACK_REDIS_MODE", "cluster", "CALLTRACK_REDIS_URL", "redis://a:7000,redis://b:x")));
+    assertTrue(e.getMessage().contains("'redis://b:x'"), e.getMessage());
+  }
+
+  @Test
   void badValuesAreRefusedByName() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> LauncherAccess.hardening(Map.of("CALLTRACK_ASSIGN_PER_MINUTE", "lots")));

@@ -57,8 +57,34 @@ public record SipRouterOptions(
     rtpengine = rtpengine == null || rtpengine.isBlank() ? null : rtpengine.strip();
     recordingsDir = recordingsDir == null ? spoolDir.resolve("recordings") : recordingsDir;
     if (advertise != null) {
-      advertisedPort(advertise, port); // refuses a bad port at start
+      checkAdvertise(advertise); // refuses a bad address at start
     }
+  }
+
+  /**
+   * {@code advertise} (CALLTRACK_SIP_ADVERTISE) if peers can be told it: a host name, an IPv4 address
+   * or a bracketed IPv6 one, and a port from 1 to 65535 if one is given; throws otherwise, in the
+   * setting's terms. The launcher checks it as it reads its settings, before the router warms up.
+   */
+  public static String checkAdvertise(String advertise) {
+    if (advertise == null || advertise.isBlank()) {
+      return null;
+    }
+    String a = advertise.strip();
+    String host = a.startsWith("[") && a.indexOf(']') > 0 ? a.substring(0, a.indexOf(']') + 1)
+        : a.indexOf(':') >= 0 ? a.substring(0, a.indexOf(':')) : a;
+    boolean hostOk = host.startsWith("[")
+        ? host.matches("\\[[0-9A-Fa-f:.]+]")
+        : host.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?");
+    String port = a.substring(host.length());
+    boolean portOk = port.isEmpty()
+        || (port.matches(":[0-9]{1,5}") && Integer.parseInt(port.substring(1)) >= 1
+            && Integer.parseInt(port.substring(1)) <= 65535);
+    if (!hostOk || !portOk) {
+      throw new IllegalArgumentException("CALLTRACK_SIP_ADVERTISE must be host[:port] (a host name, an IPv4 address or an IPv6 one in brackets, and a"
+          + " port from 1 to 65535 if one is given): '" + advertise + "'");
+    }
+    return a;
   }
 
   /** Without a media relay: calls' media go end to end. */

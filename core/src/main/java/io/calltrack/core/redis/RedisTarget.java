@@ -32,8 +32,9 @@ public record RedisTarget(Mode mode, List<String> urls, String master, LuaScript
       throw new IllegalArgumentException("CALLTRACK_REDIS_URL names no Redis node");
     }
     for (String u : urls) {
-      if (!u.startsWith("redis://") && !u.startsWith("rediss://")) {
-        throw new IllegalArgumentException("CALLTRACK_REDIS_URL: '" + u + "' is not a redis://host:port URL");
+      if (!isNodeUrl(u)) {
+        throw new IllegalArgumentException("CALLTRACK_REDIS_URL: '" + u
+            + "' is not a redis://host:port URL (a host, and a port from 1 to 65535 if one is given)");
       }
     }
     if (mode == Mode.STANDALONE && urls.size() != 1) {
@@ -46,6 +47,37 @@ public record RedisTarget(Mode mode, List<String> urls, String master, LuaScript
     if (mode != Mode.SENTINEL) {
       master = null;
     }
+  }
+
+  /**
+   * Whether {@code u} names one node: redis:// or rediss://, a host, and a port from 1 to 65535 when
+   * one is given (checked here so that a typo is refused in these terms at start, not by the client
+   * library's parser at the first connection). Only what follows the user information is read: a
+   * password may hold any character.
+   */
+  private static boolean isNodeUrl(String u) {
+    int scheme = u.startsWith("redis://") ? 8 : u.startsWith("rediss://") ? 9 : -1;
+    if (scheme < 0) {
+      return false;
+    }
+    String rest = u.substring(Math.max(scheme, u.lastIndexOf('@') + 1));
+    int end = rest.length();
+    for (char c : new char[] {'/', '?'}) {
+      end = rest.indexOf(c) >= 0 ? Math.min(end, rest.indexOf(c)) : end;
+    }
+    String hostPort = rest.substring(0, end);
+    int hostEnd = hostPort.startsWith("[") ? hostPort.indexOf(']') + 1 : hostPort.indexOf(':');
+    if (hostEnd < 0) {
+      hostEnd = hostPort.length();
+    }
+    if (hostEnd == 0 || hostPort.substring(0, hostEnd).isBlank()) {
+      return false;
+    }
+    if (hostEnd == hostPort.length()) {
+      return true;
+    }
+    String port = hostPort.charAt(hostEnd) == ':' ? hostPort.substring(hostEnd + 1) : "";
+    return port.matches("[0-9]{1,5}") && Integer.parseInt(port) >= 1 && Integer.parseInt(port) <= 65535;
   }
 
   public static RedisTarget standalone(String url) {
