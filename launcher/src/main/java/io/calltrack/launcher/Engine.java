@@ -47,7 +47,7 @@ final class Engine {
       engine.start(mode, settings, out);
     } catch (Exception e) {
       out.flush();
-      System.err.println("calltrack: failed to start: " + e.getMessage());
+      System.err.println("calltrack: failed to start: " + reason(e));
       engine.stop();
       return 1;
     }
@@ -76,7 +76,8 @@ final class Engine {
 
     DniServer dni = null;
     if (mode != Mode.SIP_ROUTER) {
-      dni = await(DniServer.start(vertx, new DniServerOptions(
+      dni = starting("dni-server", s.httpHost() + ":" + s.httpPort(), "CALLTRACK_HTTP_HOST, CALLTRACK_HTTP_PORT",
+          DniServer.start(vertx, new DniServerOptions(
           s.httpHost(), s.httpPort(), redis.url(), s.adminToken(), s.configFile(), registry, clock, null,
           s.httpInstances()).withHardening(s.http()).withRecordingsDir(s.recordingsDir())));
       DniServer started = dni;
@@ -94,7 +95,8 @@ final class Engine {
     SipRouter router = null;
     if (mode != Mode.DNI_SERVER) {
       warmUpRouter(vertx, s, clock, out);
-      router = await(SipRouter.start(vertx, new SipRouterOptions(
+      router = starting("sip-router", s.sipHost() + ":" + s.sipPort(), "CALLTRACK_SIP_HOST, CALLTRACK_SIP_PORT",
+          SipRouter.start(vertx, new SipRouterOptions(
           s.sipHost(), s.sipPort(), s.sipTrunks(), redis.url(), s.dataDir().resolve("spool"),
           registry, clock, s.answerTimeout(), s.sipAdvertise(), s.sipLimits())
           .withMedia(s.rtpengine(), s.recordingsDir())));
@@ -104,14 +106,16 @@ final class Engine {
           + String.join(", ", s.sipTrunks()));
       if (s.sipOutbound() != null) {
         // callbacks only where an outbound trunk is configured: without one no call may leave
-        CallbackDialer dialer = await(CallbackDialer.start(vertx, new CallbackOptions(s.sipHost(),
+        CallbackDialer dialer = starting("callbacks", s.sipHost() + ":" + s.sipCallbackPort(),
+            "CALLTRACK_SIP_HOST, CALLTRACK_SIP_CALLBACK_PORT", CallbackDialer.start(vertx, new CallbackOptions(s.sipHost(),
             s.sipCallbackPort(), s.sipOutbound(), redis.url(), s.dataDir().resolve("spool-callbacks"), registry,
             clock, null)));
         toClose.add(() -> await(dialer.close()));
         out.println("  callbacks    sip:" + s.sipHost() + ":" + dialer.port() + ", leads through " + s.sipOutbound());
       }
       if (mode == Mode.SIP_ROUTER) {
-        HttpServer metrics = await(MetricsEndpoint.start(vertx, s.httpHost(), s.metricsPort(), registry, s.http()));
+        HttpServer metrics = starting("metrics", s.httpHost() + ":" + s.metricsPort(), "CALLTRACK_HTTP_HOST, CALLTRACK_METRICS_PORT",
+            MetricsEndpoint.start(vertx, s.httpHost(), s.metricsPort(), registry, s.http()));
         toClose.add(() -> await(metrics.close()));
         out.println("  metrics      http://127.0.0.1:" + metrics.actualPort() + "/metrics"
             + (s.http().metricsToken() != null ? "   (Bearer CALLTRACK_METRICS_TOKEN)" : ""));
@@ -221,6 +225,46 @@ final class Engine {
       }
     }
   }
+
+  /**
+   * {@link #await}, a failure named by what was starting; one to listen where it was told
+   * ({@code address}) also names that address and the {@code settings} it came from.
+   */
+  private static <T> T starting(String what, String address, String settings, Future<T> future) throws Exception {
+    try {
+      return await(future);
+    } catch (IllegalArgumentException e) {
+      throw e; // a setting refused: its message names it
+    } catch (Exception e) {
+      String why = reason(e);
+      boolean listening = e instanceof java.net.SocketException || LISTEN_FAILURE.matcher(why).find();
+      throw new IllegalStateException(what + (listening ? " on " + address + " (" + settings + ")" : "") + ": " + why, e);
+    }
+  }
+
+  /** What the JDK, Netty and the resolver say when a server cannot listen where it was told. */
+  private static final java.util.regex.Pattern LISTEN_FAILURE = java.util.regex.Pattern.compile(
+      "(?i)address already in use|cannot assign requested address|bind\\(|permission denied|failed to resolve|"
+          + "name or service not known|unresolved address");
+
+  /**
+   * What went wrong, in the words of the exception that says it: the message of the innermost one
+   * that has its own (a wrapper's message is its cause's class name and message), never a class name
+   * where a message exists.
+   */
+  static String reason(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t
+        && (t.getMessage() == null || t.getMessage().equals(t.getCause().toString()))) {
+      t = t.getCause();
+    }
+    // a library that copied its cause's toString() into its own message (JAIN-SIP) keeps the class name
+    return t.getMessage() != null ? CLASS_PREFIX.matcher(t.getMessage()).replaceFirst("")
+        : t.getClass().getSimpleName();
+  }
+
+  private static final java.util.regex.Pattern CLASS_PREFIX =
+      java.util.regex.Pattern.compile("^([a-z][\\w]*\\.)+[A-Z][\\w$]*(Exception|Error): ");
 
   static <T> T await(Future<T> future) throws Exception {
     try {

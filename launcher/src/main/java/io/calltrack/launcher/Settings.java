@@ -65,14 +65,16 @@ public record Settings(
         config == null ? null : Path.of(config),
         Path.of(env.getOrDefault("CALLTRACK_DATA_DIR", ".calltrack")),
         port(env, "CALLTRACK_METRICS_PORT", 9090),
-        Duration.ofSeconds(port(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS", 30)),
+        Duration.ofSeconds(count(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS") == null ? 30
+            : count(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS")),
         instances(env),
         io.calltrack.sip.SipRouterOptions.checkAdvertise(env.get("CALLTRACK_SIP_ADVERTISE")),
         sipLimits(env),
         blankToNull(env.get("CALLTRACK_SIP_OUTBOUND")),
-        port(env, "CALLTRACK_SIP_CALLBACK_PORT", port(env, "CALLTRACK_SIP_PORT", 5060) + 2),
+        callbackPort(env),
         hardening(env),
-        blankToNull(env.get("CALLTRACK_RTPENGINE")),
+        blankToNull(env.get("CALLTRACK_RTPENGINE")) == null ? null
+            : io.calltrack.sip.media.NgClient.checkAddress(env.get("CALLTRACK_RTPENGINE").strip()),
         Path.of(env.getOrDefault("CALLTRACK_RECORDINGS_DIR",
             Path.of(env.getOrDefault("CALLTRACK_DATA_DIR", ".calltrack"), "recordings").toString())),
         number(env, "CALLTRACK_SIP_WARMUP_CALLS", WARMUP_CALLS, 100_000, "a whole number from 0 to 100000"));
@@ -150,6 +152,20 @@ public record Settings(
   private static String redisTarget(Map<String, String> env) {
     RedisTarget t = RedisTarget.fromEnv(env);
     return t == null ? null : t.spec();
+  }
+
+  /**
+   * CALLTRACK_SIP_CALLBACK_PORT: the callbacks' own SIP stack, beside the router's (CALLTRACK_SIP_PORT + 2
+   * unless set); with an outbound trunk it listens, so it cannot be the router's port.
+   */
+  private static int callbackPort(Map<String, String> env) {
+    int sip = port(env, "CALLTRACK_SIP_PORT", 5060);
+    int callbacks = port(env, "CALLTRACK_SIP_CALLBACK_PORT", sip + 2 <= 65535 ? sip + 2 : sip - 2);
+    if (callbacks == sip && sip != 0 && blankToNull(env.get("CALLTRACK_SIP_OUTBOUND")) != null) {
+      throw new IllegalArgumentException("CALLTRACK_SIP_CALLBACK_PORT must not be CALLTRACK_SIP_PORT (both " + sip
+          + "): with CALLTRACK_SIP_OUTBOUND set, callbacks listen on a SIP port of their own");
+    }
+    return callbacks;
   }
 
   /** CALLTRACK_HTTP_INSTANCES: a number of HTTP verticles, or unset / "auto" for one per core. */

@@ -165,6 +165,45 @@ class LauncherProcessTest {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  @Test
+  void aRouterThatCannotListenSaysWhereAndFromWhichSettingsAndExits() throws Exception {
+    // its UDP port taken (JAIN-SIP words it with the JDK exception's class name), then its TCP port
+    // (the stack's cleanup threw a NullPointerException over the real failure)
+    try (java.net.DatagramSocket udp = new java.net.DatagramSocket(
+        new java.net.InetSocketAddress("127.0.0.1", EmbeddedRedis.freePort()))) {
+      assertSaysWhyItCannotListen(udp.getLocalPort());
+    }
+    try (java.net.ServerSocket tcp = new java.net.ServerSocket(
+        EmbeddedRedis.freePort(), 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      assertSaysWhyItCannotListen(tcp.getLocalPort());
+    }
+  }
+
+  private void assertSaysWhyItCannotListen(int sipPort) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "sip-router");
+    pb.environment().remove("CALLTRACK_REDIS_URL");
+    pb.environment().put("CALLTRACK_DATA_DIR", dataDir.toString());
+    pb.environment().put("CALLTRACK_SIP_PORT", Integer.toString(sipPort));
+    pb.environment().put("CALLTRACK_METRICS_PORT", Integer.toString(EmbeddedRedis.freePort()));
+    pb.environment().put("CALLTRACK_SIP_WARMUP_CALLS", "0");
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    ProcessOutput out = ProcessOutput.of(p);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the launcher did not exit: " + out.text());
+    assertEquals(1, p.exitValue(), out.text());
+    String said = "calltrack: failed to start: sip-router on 127.0.0.1:" + sipPort
+        + " (CALLTRACK_SIP_HOST, CALLTRACK_SIP_PORT): Address already in use\n";
+    // the output is read on a thread of its own: wait for the last line to arrive
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!out.text().contains(said) && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+    }
+    assertTrue(out.text().contains(said), out.text());
+    assertFalse(out.text().contains("Exception") || out.text().contains("Cannot invoke"), out.text());
+  }
+
   /** {@code sip-router} alone, its metrics on {@code metricsPort}, with one more variable set. */
   private Launched launchRouter(int metricsPort, String name, String value) throws IOException, InterruptedException {
     return launch("sip-router", java.util.Map.of(name, value, "CALLTRACK_METRICS_PORT", Integer.toString(metricsPort),

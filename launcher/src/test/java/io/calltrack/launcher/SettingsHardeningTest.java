@@ -110,6 +110,38 @@ class SettingsHardeningTest {
   }
 
   @Test
+  void settingsThatWouldFailLaterAreRefusedAsTheyAreRead() {
+    Map<String, String> refused = Map.of(
+        "CALLTRACK_REDIS_WAIT=x", "CALLTRACK_REDIS_WAIT must be replicas[:timeoutMs], e.g. 1:200, not 'x'",
+        "CALLTRACK_REDIS_WAIT=1", "CALLTRACK_REDIS_WAIT=1 needs CALLTRACK_REDIS_URL: the embedded Redis has no replicas to wait for",
+        "CALLTRACK_ANSWER_TIMEOUT_SECONDS=0", "CALLTRACK_ANSWER_TIMEOUT_SECONDS must be a whole number of at least 1, not '0'",
+        "CALLTRACK_RTPENGINE=rtpengine", "CALLTRACK_RTPENGINE must be host:port (rtpengine's --listen-ng, a port from 1 to 65535): 'rtpengine'",
+        "CALLTRACK_RTPENGINE=rtpengine:ng", "CALLTRACK_RTPENGINE must be host:port (rtpengine's --listen-ng, a port from 1 to 65535): 'rtpengine:ng'");
+    refused.forEach((setting, message) -> {
+      String[] kv = setting.split("=", 2);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> Settings.fromEnv(Map.of(kv[0], kv[1])), setting);
+      assertEquals(message, e.getMessage());
+    });
+    assertEquals(Duration.ofSeconds(30), Settings.fromEnv(Map.of()).answerTimeout());
+    assertEquals(Duration.ofSeconds(5), Settings.fromEnv(Map.of("CALLTRACK_ANSWER_TIMEOUT_SECONDS", "5")).answerTimeout());
+    assertEquals("127.0.0.1:2223", Settings.fromEnv(Map.of("CALLTRACK_RTPENGINE", "127.0.0.1:2223")).rtpengine());
+    assertEquals(2, io.calltrack.core.redis.RedisTarget.parse(Settings.fromEnv(
+        Map.of("CALLTRACK_REDIS_URL", "redis://r:6379", "CALLTRACK_REDIS_WAIT", "2:100")).redisUrl()).writes().replicas());
+    assertNull(Settings.fromEnv(Map.of("CALLTRACK_REDIS_WAIT", "0")).redisUrl(), "0 replicas: nothing to wait for");
+
+    // the callbacks' SIP stack listens beside the router's only with an outbound trunk
+    Map<String, String> same = Map.of("CALLTRACK_SIP_PORT", "5070", "CALLTRACK_SIP_CALLBACK_PORT", "5070");
+    assertEquals(5070, Settings.fromEnv(same).sipCallbackPort());
+    Map<String, String> withTrunk = new java.util.HashMap<>(same);
+    withTrunk.put("CALLTRACK_SIP_OUTBOUND", "sip:trunk.example.net:5060");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Settings.fromEnv(withTrunk));
+    assertTrue(e.getMessage().startsWith("CALLTRACK_SIP_CALLBACK_PORT must not be CALLTRACK_SIP_PORT (both 5070)"),
+        e.getMessage());
+    assertEquals(5072, Settings.fromEnv(Map.of("CALLTRACK_SIP_PORT", "5070")).sipCallbackPort());
+  }
+
+  @Test
   void badValuesAreRefusedByName() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> LauncherAccess.hardening(Map.of("CALLTRACK_ASSIGN_PER_MINUTE", "lots")));

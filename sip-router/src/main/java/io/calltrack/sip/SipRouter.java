@@ -159,7 +159,13 @@ public final class SipRouter {
       if (ng != null) {
         ng.close();
       }
-      stack.stop();
+      try {
+        stack.stop();
+      } catch (RuntimeException stopFailed) {
+        // a stack that could not listen throws as it stops (a TCP processor without a socket): the
+        // failure to report is the first one
+        e.addSuppressed(stopFailed);
+      }
       pool.shutdownNow();
       journal.close();
       throw e;

@@ -114,7 +114,15 @@ public record RedisTarget(Mode mode, List<String> urls, String master, LuaScript
   public static RedisTarget fromEnv(Map<String, String> env) {
     RedisTarget t = of(env.get("CALLTRACK_REDIS_MODE"), env.get("CALLTRACK_REDIS_URL"), env.get("CALLTRACK_REDIS_MASTER"));
     String wait = env.get("CALLTRACK_REDIS_WAIT");
-    return t == null || wait == null || wait.isBlank() ? t : t.withWrites(durability(wait.strip()));
+    if (wait == null || wait.isBlank()) {
+      return t;
+    }
+    LuaScript.Durability writes = durability(wait.strip());
+    if (t == null && writes.replicas() > 0) {
+      throw new IllegalArgumentException("CALLTRACK_REDIS_WAIT=" + wait.strip()
+          + " needs CALLTRACK_REDIS_URL: the embedded Redis has no replicas to wait for");
+    }
+    return t == null ? null : t.withWrites(writes);
   }
 
   public RedisTarget withWrites(LuaScript.Durability d) {

@@ -59,21 +59,31 @@ public final class NgClient implements AutoCloseable {
     reader.start();
   }
 
+  /**
+   * {@code address} (CALLTRACK_RTPENGINE) if it is rtpengine's ng address, {@code host:port} with a port
+   * from 1 to 65535; throws otherwise, in the setting's terms (the launcher checks it as it reads its
+   * settings).
+   */
+  public static String checkAddress(String address) {
+    int colon = address.lastIndexOf(':');
+    String port = colon < 0 ? "" : address.substring(colon + 1);
+    if (colon <= 0 || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+      throw new IllegalArgumentException(
+          "CALLTRACK_RTPENGINE must be host:port (rtpengine's --listen-ng, a port from 1 to 65535): '" + address + "'");
+    }
+    return address;
+  }
+
   /** A client of the rtpengine at {@code address} ({@code host:port}), on a local socket of its own. */
   public static Future<NgClient> open(Vertx vertx, String address, Duration retry, int attempts) {
-    int colon = address.lastIndexOf(':');
-    if (colon <= 0) {
-      return Future.failedFuture(new IllegalArgumentException(
-          "CALLTRACK_RTPENGINE must be host:port (rtpengine's --listen-ng): '" + address + "'"));
-    }
-    String host = address.substring(0, colon).replace("[", "").replace("]", "");
-    int port;
     try {
-      port = Integer.parseInt(address.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      return Future.failedFuture(new IllegalArgumentException(
-          "CALLTRACK_RTPENGINE must be host:port with a numeric port: '" + address + "'"));
+      checkAddress(address);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
     }
+    int colon = address.lastIndexOf(':');
+    String host = address.substring(0, colon).replace("[", "").replace("]", "");
+    int port = Integer.parseInt(address.substring(colon + 1));
     try {
       DatagramChannel channel = DatagramChannel.open();
       channel.bind(null);
