@@ -263,9 +263,12 @@ class AttributionEngineTest {
     long total = 0;
     int n = 200;
     List<String> ids = new java.util.ArrayList<>();
+    java.util.Map<String, List<String>> byNumber = new java.util.HashMap<>(); // each number's sessions, in order
     for (int i = 0; i < n; i++) {
       Assignment a = result(engine.assign(p.id(), null, GOOGLE, "America/Chicago"));
       ids.add(a.sessionId());
+      byNumber.computeIfAbsent(a.number().e164(), x -> new java.util.ArrayList<>())
+          .add(a.sessionId().substring(a.sessionId().indexOf('.') + 1));
       result(engine.evidence(a.sessionId(), Session.Evidence.Kind.HIDDEN));
       result(engine.release(a.sessionId()));
       clock.advance(Duration.ofSeconds(2000)); // every hold ends in between: 40 sessions a number, more than the history keeps
@@ -283,10 +286,16 @@ class AttributionEngineTest {
       total += u == null ? 0 : u.toLong();
     }
     for (var number : pool.numbers()) {
-      String history = result(f.redis.hget(k.histories(), number.e164())).toString();
-      assertEquals(RedisPoolEngine.HISTORY_DEPTH, SessionCodec.HistoryEntry.all(history).size(),
-          "a history keeps its depth: " + number);
-      assertTrue(history.startsWith(RedisPoolEngine.HISTORY_DEPTH + " "), "its count in front: " + history);
+      // the latest sessions, at least the depth and fewer than the depth and a recent part's worth
+      // (lib.lua), oldest first across its two parts
+      String history = f.history(k, number.e164());
+      List<SessionCodec.HistoryEntry> entries = SessionCodec.HistoryEntry.all(history);
+      assertTrue(entries.size() >= RedisPoolEngine.HISTORY_DEPTH && entries.size() < RedisPoolEngine.HISTORY_DEPTH + 8,
+          "a history keeps its depth: " + number + ": " + entries.size());
+      assertTrue(history.startsWith(entries.size() + " "), "its count in front: " + history);
+      List<String> all = byNumber.get(number.e164());
+      assertEquals(all.subList(all.size() - entries.size(), all.size()),
+          entries.stream().map(SessionCodec.HistoryEntry::random).toList(), "the latest, oldest first");
     }
     System.out.println("history bytes per session: " + total / n + ", session hash: " + sessions / n);
     total += sessions;
