@@ -160,11 +160,13 @@ local function oldest_number()
 end
 
 -- the recycled number's earlier session ends now, cut short (K.recycled: endsAt is when it really
--- ended, its naturalEndsAt stays, so calls in its natural hold are ambiguous); its history's
--- recent part, as that leaves it, is what the new entry is appended to
-local recent
+-- ended, its naturalEndsAt stays, so calls in its natural hold are ambiguous)
+local history, opens = false, {}
 local function end_owner_session(n)
-  recent = {close_open(n, now, true)}
+  history = redis.call('HGET', K.histories, n)
+  if history then
+    opens = end_open_sessions(history, now, true)
+  end
 end
 
 local kind = 'new'
@@ -228,9 +230,30 @@ redis.call('HSET', K.owner, n, sid)
 redis.call('HSET', K.visitors, visitor, sid)
 redis.call('HSET', K.live, random_part(sid), visitor)
 -- resolving reads only the latest sessions of a number: keep a bounded few (the oldest go), and
--- none over since before the window (see lib.lua: the entry goes into the history's recent part)
+-- none over since before the window
+-- (Redis's Lua hashes every byte of every string it makes: the history, ~1.3 KB when full, is
+-- read once and written once, cut by positions, the recycled session's entry closed on the way)
 if kind ~= 'recycled' then
-  recent = {recent_of(n)}
+  history = redis.call('HGET', K.histories, n)
 end
-append_entry(n, recent[1], recent[2], recent[3], history_entry(random_part(sid), now, nil), tonumber(ARGV[15]), cutoff)
+local entry = history_entry(random_part(sid), now, nil)
+if not history then
+  put_history(n, 1, entry)
+else
+  local space = string.find(history, ' ', 1, true)
+  local count, from = tonumber(string.sub(history, 1, space - 1)) + 1, space + 1
+  for _ = 1, count - tonumber(ARGV[15]) do -- past the depth, the oldest go
+    from = string.find(history, ' ', from, true) + 1
+    count = count - 1
+  end
+  local pieces = closed_pieces(history, from, opens, now, {count, ' '})
+  pieces[#pieces + 1] = ' '
+  pieces[#pieces + 1] = entry
+  if entry_start(history, from) >= cutoff then
+    redis.call('HSET', K.histories, n, table.concat(pieces))
+  else
+    local left, removed = trim_entries(table.concat(pieces, '', 3), cutoff)
+    put_history(n, count - removed, left)
+  end
+end
 return {kind, sid, n, ms(expiry)}

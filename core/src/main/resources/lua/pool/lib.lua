@@ -38,23 +38,12 @@ local function b36(x)
   return out
 end
 
--- A number's history: its latest sessions, oldest first, an entry each: '+RANDOM,START' while the
--- session may still be live and 'RANDOM,START,END' once it is over (its number's hold ran out, or
--- the number was recycled), times in base 36. It is kept in two fields of K.histories, each
--- '<count> <entry> <entry> ...' (the count alone when it holds none):
---   <n>    the older part: closed entries only
---   <n>>   the recent part, every entry newer than the older part's
--- An assign appends to the recent part; once that holds RECENT entries, those before its first open
--- one move into the older part, cut there to the depth and the window. So an assign reads and
--- writes a few hundred bytes, and sends that to replicas and the AOF, where it read, cut and wrote
--- the whole history (~1.3 KB) before (load-tests README). Between moves a history holds up to
--- depth + RECENT - 1 entries; readers take the latest they need. A number without a recent part has
--- its history from before it in the older field, open entries included: the first script that
--- changes it moves it all into the recent part (recent_of). Scripts change a part with plain
--- searches and cuts (append, cut, close what is open), never by decoding every entry, and keep the
--- count in front so that cutting to the depth needs no count of the entries.
-local RECENT = 8
-
+-- A number's history: its latest sessions, oldest first, in its field of K.histories:
+-- '<count> <entry> <entry> ...', an entry '+RANDOM,START' while the session may still be live and
+-- 'RANDOM,START,END' once it is over (its number's hold ran out, or the number was recycled), times
+-- in base 36. Scripts change it with plain searches and cuts (append, cut the oldest, close what is
+-- open), never by decoding every entry, and keep the count in front so that cutting to the depth
+-- needs no count of the entries: an assign meets its number's whole history.
 local function history_entry(r, startMs, endMs)
   if endMs then
     return r .. ',' .. b36(startMs) .. ',' .. b36(endMs)
@@ -127,54 +116,13 @@ local function closed_pieces(raw, from, opens, at, pieces)
   return pieces
 end
 
--- the field of number n's recent part (see above)
-local function recent_field(n)
-  return n .. '>'
-end
-
--- Number n's recent part: its count, its entries ('' if none) and what was stored: 'stored', 'moved'
--- (a history from before the recent part, moved into it now: the caller writes the recent part,
--- the older field is gone), or 'none' (no history: the caller adds the number to K.histnums when it
--- writes one).
-local function recent_of(n)
-  local raw = redis.call('HGET', K.histories, recent_field(n))
-  local state = 'stored'
-  if not raw then
-    raw = redis.call('HGET', K.histories, n)
-    if not raw then
-      return 0, '', 'none'
-    end
-    redis.call('HDEL', K.histories, n)
-    state = 'moved'
-  end
-  local space = string.find(raw, ' ', 1, true)
-  if not space then
-    return tonumber(raw), '', state
-  end
-  return tonumber(string.sub(raw, 1, space - 1)), string.sub(raw, space + 1), state
-end
-
-local function put_recent(n, count, entries)
-  redis.call('HSET', K.histories, recent_field(n), entries == '' and tostring(count) or count .. ' ' .. entries)
-end
-
--- Every session still open on the number is over at 'at' (see end_open_sessions): they are all in
--- its recent part. Returns the recent part as it now is (count, entries, state of recent_of) and
--- whether it changed, for the caller to store (assign appends to it first: one write).
-local function close_open(n, at, recycle)
-  local count, entries, state = recent_of(n)
-  local opens = entries ~= '' and end_open_sessions(entries, at, recycle) or {}
-  if #opens > 0 then
-    entries = table.concat(closed_pieces(entries, 1, opens, at, {}))
-  end
-  return count, entries, state, #opens > 0 or state == 'moved'
-end
-
--- close_open, its history stored so
+-- Every session still open on the number is over at 'at' (see end_open_sessions), its history
+-- stored so.
 local function close_sessions(n, at, recycle)
-  local count, entries, _, changed = close_open(n, at, recycle)
-  if changed then
-    put_recent(n, count, entries)
+  local raw = redis.call('HGET', K.histories, n)
+  local opens = raw and end_open_sessions(raw, at, recycle)
+  if opens and #opens > 0 then
+    redis.call('HSET', K.histories, n, table.concat(closed_pieces(raw, 1, opens, at, {})))
   end
 end
 
@@ -249,94 +197,19 @@ local function trim_entries(entries, cutoff)
   return table.concat(kept, ' '), removed
 end
 
--- trim_entries on both parts of a number's history (the recent part's entries too can be over
--- since before the window, on a number no assign took for that long); returns how many it dropped
+-- trim_entries on a number's stored history; returns how many it dropped
 local function trim(n, cutoff)
-  local parts = redis.call('HMGET', K.histories, n, recent_field(n))
-  if not parts[1] and not parts[2] then
+  local raw = redis.call('HGET', K.histories, n)
+  if not raw then
     redis.call('SREM', K.histnums, n)
     return 0
   end
-  local removed, left = 0, 0
-  for i, field in ipairs({n, recent_field(n)}) do
-    local raw = parts[i]
-    if raw then
-      local space = string.find(raw, ' ', 1, true)
-      local count = tonumber(space and string.sub(raw, 1, space - 1) or raw)
-      local kept, dropped = '', 0
-      if space then
-        kept, dropped = trim_entries(string.sub(raw, space + 1), cutoff)
-      end
-      if dropped > 0 then
-        removed = removed + dropped
-        count = count - dropped
-        if count == 0 and i == 1 then
-          redis.call('HDEL', K.histories, field)
-        else
-          redis.call('HSET', K.histories, field, count == 0 and '0' or count .. ' ' .. kept)
-        end
-      end
-      left = left + count
-    end
-  end
-  if left == 0 then
-    redis.call('HDEL', K.histories, n, recent_field(n))
-    redis.call('SREM', K.histnums, n)
+  local count, entries = history_parts(raw)
+  local left, removed = trim_entries(entries, cutoff)
+  if removed > 0 then
+    put_history(n, count - removed, left)
   end
   return removed
-end
-
--- Appends the new session's entry to number n's recent part (count, entries, state as recent_of
--- gave them), which drops on the way what is over since before the cutoff; once that holds RECENT entries, the closed ones before its first open one move into
--- the older part, which keeps the latest 'depth' less the recent part's and none over since before
--- the cutoff. A recent part of open entries alone past the depth (a number shared on and on) loses
--- its oldest, and the older part goes.
-local function append_entry(n, count, entries, state, entry, depth, cutoff)
-  if state == 'none' then
-    redis.call('SADD', K.histnums, n)
-  end
-  if entries ~= '' then -- reads only an entry that started before the cutoff: most often the first
-    local removed
-    entries, removed = trim_entries(entries, cutoff)
-    count = count - removed
-  end
-  count = count + 1
-  entries = entries == '' and entry or entries .. ' ' .. entry
-  if count >= RECENT then
-    local plus = string.find(entries, '+', 1, true) -- the new entry is open: there is one
-    if plus > 1 then
-      local moving = string.sub(entries, 1, plus - 2)
-      local _, spaces = string.gsub(moving, ' ', ' ')
-      count, entries = count - spaces - 1, string.sub(entries, plus)
-      local older = redis.call('HGET', K.histories, n)
-      local oldCount, oldEntries = 0, ''
-      if older then
-        oldCount, oldEntries = history_parts(older)
-      end
-      local all, total = oldEntries == '' and moving or oldEntries .. ' ' .. moving, oldCount + spaces + 1
-      local from = 1
-      for _ = 1, total - math.max(depth - count, 0) do -- past the depth, the oldest go
-        from = (string.find(all, ' ', from, true) or #all) + 1
-        total = total - 1
-      end
-      local kept, removed = trim_entries(string.sub(all, from), cutoff)
-      total = total - removed
-      if total > 0 then
-        redis.call('HSET', K.histories, n, total .. ' ' .. kept)
-      elseif older then
-        redis.call('HDEL', K.histories, n)
-      end
-    end
-    if count > depth then
-      local from = 1
-      for _ = 1, count - depth do
-        from = string.find(entries, ' ', from, true) + 1
-      end
-      count, entries = depth, string.sub(entries, from)
-      redis.call('HDEL', K.histories, n)
-    end
-  end
-  put_recent(n, count, entries)
 end
 
 -- whether the pool's keys are in this layout (see migrate.lua); sync.lua marks a new pool so

@@ -66,10 +66,9 @@ public record PoolKeys(String poolId) {
   }
 
   /**
-   * Hash of the numbers' latest sessions, oldest first, in two fields a number: E164 the older part,
-   * E164 + {@code >} the recent part, each their count, then space-separated entries
-   * {@code +RANDOM,start} (may still be live) or {@code RANDOM,start,end}, times in base-36 ms; see
-   * lib.lua. {@code call_lookup.lua} reads both as one.
+   * Hash E164 -> the number's latest sessions, oldest first: their count, then space-separated
+   * entries {@code +RANDOM,start} (may still be live) or {@code RANDOM,start,end}, times in base-36
+   * ms; see lib.lua.
    */
   public String histories() {
     return tag() + ":histories";

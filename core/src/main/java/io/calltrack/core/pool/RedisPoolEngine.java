@@ -58,11 +58,9 @@ import java.util.concurrent.atomic.LongAdder;
  *                                    (assign, heartbeat, release, evidence); its state is derived from
  *                                    its times and the recycle mark
  * {pool:ID}:live               hash  RANDOM -> visitor id, while the session is live
- * {pool:ID}:histories          hash  the number's latest sessions (at least HISTORY_DEPTH), oldest first, in
- *                                    two parts: E164 -> the older (closed entries), E164> -> the recent
- *                                    (what an assign writes); each "COUNT +RANDOM,start RANDOM,start,end ..."
- *                                    (base-36 ms; the end once over: its number's hold ran out or it was
- *                                    recycled), see lib.lua
+ * {pool:ID}:histories          hash  E164 -> the number's latest HISTORY_DEPTH sessions, oldest first:
+ *                                    "COUNT +RANDOM,start RANDOM,start,end ..." (base-36 ms; the end once
+ *                                    over: its number's hold ran out or it was recycled), see lib.lua
  * {pool:ID}:recycled           hash  RANDOM -> ms a recycle cut the session short (until the window passes)
  * {pool:ID}:history-numbers    set   numbers with a history (for the sweeper)
  * {pool:ID}:channel            hash  number -> channel digest of its latest visit (share-channel)
@@ -85,7 +83,7 @@ import java.util.concurrent.atomic.LongAdder;
  * leave when their session ends). Sessions are not deleted when they end, so calls can be
  * attributed for past instants, including after the hold while no later visit took the number
  * (soft holds); they expire by TTL after the history window (default 30 days), and a number's
- * history keeps at least its latest {@link #HISTORY_DEPTH} sessions. Time is the injected {@link Clock}, in
+ * history keeps its latest {@link #HISTORY_DEPTH} sessions. Time is the injected {@link Clock}, in
  * ms, passed to each script, and expired leases and holds are reclaimed inside the scripts
  * (assign, status, sweep), never by keyspace notifications.
  *

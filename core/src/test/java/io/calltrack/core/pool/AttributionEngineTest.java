@@ -286,16 +286,14 @@ class AttributionEngineTest {
       total += u == null ? 0 : u.toLong();
     }
     for (var number : pool.numbers()) {
-      // the latest sessions, at least the depth and fewer than the depth and a recent part's worth
-      // (lib.lua), oldest first across its two parts
-      String history = f.history(k, number.e164());
-      List<SessionCodec.HistoryEntry> entries = SessionCodec.HistoryEntry.all(history);
-      assertTrue(entries.size() >= RedisPoolEngine.HISTORY_DEPTH && entries.size() < RedisPoolEngine.HISTORY_DEPTH + 8,
-          "a history keeps its depth: " + number + ": " + entries.size());
-      assertTrue(history.startsWith(entries.size() + " "), "its count in front: " + history);
+      String history = result(f.redis.hget(k.histories(), number.e164())).toString();
+      assertEquals(RedisPoolEngine.HISTORY_DEPTH, SessionCodec.HistoryEntry.all(history).size(),
+          "a history keeps its depth: " + number);
+      assertTrue(history.startsWith(RedisPoolEngine.HISTORY_DEPTH + " "), "its count in front: " + history);
       List<String> all = byNumber.get(number.e164());
-      assertEquals(all.subList(all.size() - entries.size(), all.size()),
-          entries.stream().map(SessionCodec.HistoryEntry::random).toList(), "the latest, oldest first");
+      assertEquals(all.subList(all.size() - RedisPoolEngine.HISTORY_DEPTH, all.size()),
+          SessionCodec.HistoryEntry.all(history).stream().map(SessionCodec.HistoryEntry::random).toList(),
+          "the latest, oldest first");
     }
     System.out.println("history bytes per session: " + total / n + ", session hash: " + sessions / n);
     total += sessions;

@@ -6,7 +6,6 @@ import io.calltrack.core.config.PoolConfig;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.config.RedisConfigStore;
 import io.calltrack.core.phone.PhoneNumber;
-import io.calltrack.core.redis.LuaScript;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.testing.MutableClock;
 import io.calltrack.core.testing.TestNumbers;
@@ -60,15 +59,6 @@ final class PoolFixture implements AutoCloseable {
         policy, match);
     result(store.putPool(pool));
     return pool;
-  }
-
-  /**
-   * Number {@code e164}'s history as a call's lookup reads it ({@code call_lookup.lua}: the count,
-   * then its entries, oldest first), null when it has none.
-   */
-  String history(PoolKeys k, String e164) {
-    var read = result(LuaScript.load("/lua/pool/call_lookup.lua").run(redis, List.of(k.histories()), List.of(e164)));
-    return read.get(0) == null ? null : read.get(0).toString();
   }
 
   @Override

@@ -139,9 +139,8 @@ class RedisPoolEngineTest {
     return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
 
-  /** Reads of hash fields, one or several at once (a history is read with HMGET: its two parts). */
   private static long hgets(PoolFixture g) {
-    return calls(g, "hget") + calls(g, "hmget");
+    return calls(g, "hget");
   }
 
   @Test
@@ -619,74 +618,13 @@ class RedisPoolEngineTest {
       Assignment b = result(e.assign(p.id(), "b", GOOGLE_CPC));
       assertEquals(a.number(), b.number());
       assertEquals(Optional.empty(), result(e.session(a.sessionId())));
-      String history = shortMemory.history(new PoolKeys(b.poolId()), b.number().e164());
+      String history = result(shortMemory.redis.hget(new PoolKeys(b.poolId()).histories(),
+          b.number().e164())).toString();
       List<SessionCodec.HistoryEntry> entries = SessionCodec.HistoryEntry.all(history);
       assertEquals(1, entries.size(), history);
       assertEquals(b.sessionId().substring(b.sessionId().indexOf('.') + 1), entries.get(0).random(), history);
       assertNull(entries.get(0).end(), "b may still be live: " + history);
     }
-  }
-
-  @Test
-  void aHistoryFromBeforeItsRecentPartIsReadWholeAndMovesIntoItAtItsFirstChange() {
-    PropertyConfig p = f.newProperty();
-    f.newPool(p, 1, 60, 30, OnExhausted.FALLBACK, null);
-    Assignment a = assign(p, "visitor-a");
-    PoolKeys k = new PoolKeys(a.poolId());
-    String n = a.number().e164();
-    String random = a.sessionId().substring(a.sessionId().indexOf('.') + 1);
-    // as an earlier version stored it: one field, its entry still open
-    String earlier = f.history(k, n);
-    assertEquals("1 +" + random + "," + Long.toString(clock.instant().toEpochMilli(), 36), earlier);
-    result(f.redis.hdel(List.of(k.histories(), n + ">")));
-    result(f.redis.hset(List.of(k.histories(), n, earlier)));
-    assertEquals(earlier, f.history(k, n), "read as it is");
-    assertEquals(a.sessionId(), result(engine.candidates(a.number(), clock.instant())).sessions().get(0).sessionId());
-
-    // its hold runs out: the open entry, in the earlier field, is closed as the reclaim moves it
-    Instant holdEnds = clock.instant().plusSeconds(90);
-    clock.advance(Duration.ofSeconds(91));
-    result(engine.status(a.poolId()));
-    assertNull(result(f.redis.hget(k.histories(), n)), "the earlier field is gone");
-    assertTrue(result(f.redis.hget(k.histories(), n + ">")).toString().startsWith("1 " + random + ","),
-        "moved into the recent part");
-    List<SessionCodec.HistoryEntry> now = SessionCodec.HistoryEntry.all(f.history(k, n));
-    assertEquals(1, now.size());
-    assertEquals(holdEnds.toEpochMilli(), now.get(0).end(), "closed when its hold ran out: " + now);
-    Assignment b = assign(p, "visitor-b");
-    assertEquals(List.of(random, b.sessionId().substring(b.sessionId().indexOf('.') + 1)),
-        SessionCodec.HistoryEntry.all(f.history(k, n)).stream().map(SessionCodec.HistoryEntry::random).toList());
-  }
-
-  @Test
-  void aNumberSharedOnAndOnKeepsItsLatestSessionsOpenAndAttributable() {
-    PropertyConfig p = f.newProperty();
-    f.newPool(p, 1, 600, 60, OnExhausted.SHARE_CHANNEL, null);
-    List<Assignment> visits = new java.util.ArrayList<>();
-    for (int i = 0; i < 45; i++) { // every visit past the first shares the one number, all still leased
-      visits.add(assign(p, "visitor-" + i));
-      clock.advance(Duration.ofSeconds(1));
-    }
-    PoolKeys k = new PoolKeys(visits.get(0).poolId());
-    List<SessionCodec.HistoryEntry> entries = SessionCodec.HistoryEntry.all(f.history(k, visits.get(0).number().e164()));
-    // open entries never move into the older part: the recent part keeps the latest (the depth), all open
-    assertEquals(RedisPoolEngine.HISTORY_DEPTH, entries.size());
-    assertEquals(visits.subList(45 - RedisPoolEngine.HISTORY_DEPTH, 45).stream()
-        .map(v -> v.sessionId().substring(v.sessionId().indexOf('.') + 1)).toList(),
-        entries.stream().map(SessionCodec.HistoryEntry::random).toList());
-    assertTrue(entries.stream().allMatch(e -> e.end() == null), "all may still be live");
-    assertEquals(8, result(engine.candidates(visits.get(0).number(), clock.instant())).sessions().size(),
-        "a call's candidates: the latest 8");
-    // the number's lease and hold run out: every session on it is over, wherever its entry was kept
-    clock.advance(Duration.ofSeconds(600 + 60 + 1));
-    result(engine.status(visits.get(0).poolId()));
-    entries = SessionCodec.HistoryEntry.all(f.history(k, visits.get(0).number().e164()));
-    assertTrue(entries.size() >= RedisPoolEngine.HISTORY_DEPTH && entries.stream().allMatch(e -> e.end() != null),
-        "all closed: " + entries);
-    Assignment next = assign(p, "visitor-next");
-    assertEquals(0, result(engine.candidates(next.number(), clock.instant())).sessions().stream()
-        .filter(c -> !c.sessionId().equals(next.sessionId()) && c.state() == Session.State.LEASED).count(),
-        "only the new visit is live on it");
   }
 
   @Test
@@ -784,7 +722,7 @@ class RedisPoolEngineTest {
   /** How many numbers still have a history once {@code sweep} is done. */
   private static long historiesAfter(Future<Integer> sweep, PoolFixture f, PoolKeys k) {
     result(sweep);
-    return result(f.redis.scard(k.historyNumbers())).toLong();
+    return result(f.redis.hlen(k.histories())).toLong();
   }
 
   /** Sweeps once; how many numbers still have a history (each had one session). */
