@@ -65,8 +65,7 @@ public record Settings(
         config == null ? null : Path.of(config),
         Path.of(env.getOrDefault("CALLTRACK_DATA_DIR", ".calltrack")),
         port(env, "CALLTRACK_METRICS_PORT", 9090),
-        Duration.ofSeconds(count(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS") == null ? 30
-            : count(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS")),
+        seconds(env, "CALLTRACK_ANSWER_TIMEOUT_SECONDS", Duration.ofSeconds(30)),
         instances(env),
         io.calltrack.sip.SipRouterOptions.checkAdvertise(env.get("CALLTRACK_SIP_ADVERTISE")),
         sipLimits(env),
@@ -106,8 +105,13 @@ public record Settings(
   }
 
   private static Duration seconds(Map<String, String> env, String name) {
+    return seconds(env, name, null);
+  }
+
+  /** A positive whole number of seconds, or {@code dflt} when unset. */
+  private static Duration seconds(Map<String, String> env, String name, Duration dflt) {
     Integer n = count(env, name);
-    return n == null ? null : Duration.ofSeconds(n);
+    return n == null ? dflt : Duration.ofSeconds(n);
   }
 
   /** A positive whole number, or null when unset. */
