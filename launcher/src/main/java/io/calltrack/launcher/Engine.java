@@ -107,14 +107,15 @@ final class Engine {
       if (s.sipOutbound() != null) {
         // callbacks only where an outbound trunk is configured: without one no call may leave
         CallbackDialer dialer = starting("callbacks", s.sipHost() + ":" + s.sipCallbackPort(),
-            "CALLTRACK_SIP_HOST, CALLTRACK_SIP_CALLBACK_PORT", CallbackDialer.start(vertx, new CallbackOptions(s.sipHost(),
-            s.sipCallbackPort(), s.sipOutbound(), redis.url(), s.dataDir().resolve("spool-callbacks"), registry,
-            clock, null)));
+            "CALLTRACK_SIP_HOST, CALLTRACK_SIP_CALLBACK_PORT",
+            CallbackDialer.start(vertx, new CallbackOptions(s.sipHost(), s.sipCallbackPort(), s.sipOutbound(),
+                redis.url(), s.dataDir().resolve("spool-callbacks"), registry, clock, null)));
         toClose.add(() -> await(dialer.close()));
         out.println("  callbacks    sip:" + s.sipHost() + ":" + dialer.port() + ", leads through " + s.sipOutbound());
       }
       if (mode == Mode.SIP_ROUTER) {
-        HttpServer metrics = starting("metrics", s.httpHost() + ":" + s.metricsPort(), "CALLTRACK_HTTP_HOST, CALLTRACK_METRICS_PORT",
+        HttpServer metrics = starting("metrics", s.httpHost() + ":" + s.metricsPort(),
+            "CALLTRACK_HTTP_HOST, CALLTRACK_METRICS_PORT",
             MetricsEndpoint.start(vertx, s.httpHost(), s.metricsPort(), registry, s.http()));
         toClose.add(() -> await(metrics.close()));
         out.println("  metrics      http://127.0.0.1:" + metrics.actualPort() + "/metrics"
@@ -238,7 +239,8 @@ final class Engine {
     } catch (Exception e) {
       String why = reason(e);
       boolean listening = e instanceof java.net.SocketException || LISTEN_FAILURE.matcher(why).find();
-      throw new IllegalStateException(what + (listening ? " on " + address + " (" + settings + ")" : "") + ": " + why, e);
+      String where = listening ? " on " + address + " (" + settings + ")" : "";
+      throw new IllegalStateException(what + where + ": " + why, e);
     }
   }
 

@@ -111,12 +111,15 @@ class SettingsHardeningTest {
 
   @Test
   void settingsThatWouldFailLaterAreRefusedAsTheyAreRead() {
+    String rtpengine = "CALLTRACK_RTPENGINE must be host:port (rtpengine's --listen-ng, a port from 1 to 65535): ";
     Map<String, String> refused = Map.of(
         "CALLTRACK_REDIS_WAIT=x", "CALLTRACK_REDIS_WAIT must be replicas[:timeoutMs], e.g. 1:200, not 'x'",
-        "CALLTRACK_REDIS_WAIT=1", "CALLTRACK_REDIS_WAIT=1 needs CALLTRACK_REDIS_URL: the embedded Redis has no replicas to wait for",
-        "CALLTRACK_ANSWER_TIMEOUT_SECONDS=0", "CALLTRACK_ANSWER_TIMEOUT_SECONDS must be a whole number of at least 1, not '0'",
-        "CALLTRACK_RTPENGINE=rtpengine", "CALLTRACK_RTPENGINE must be host:port (rtpengine's --listen-ng, a port from 1 to 65535): 'rtpengine'",
-        "CALLTRACK_RTPENGINE=rtpengine:ng", "CALLTRACK_RTPENGINE must be host:port (rtpengine's --listen-ng, a port from 1 to 65535): 'rtpengine:ng'");
+        "CALLTRACK_REDIS_WAIT=1",
+        "CALLTRACK_REDIS_WAIT=1 needs CALLTRACK_REDIS_URL: the embedded Redis has no replicas to wait for",
+        "CALLTRACK_ANSWER_TIMEOUT_SECONDS=0",
+        "CALLTRACK_ANSWER_TIMEOUT_SECONDS must be a whole number of at least 1, not '0'",
+        "CALLTRACK_RTPENGINE=rtpengine", rtpengine + "'rtpengine'",
+        "CALLTRACK_RTPENGINE=rtpengine:ng", rtpengine + "'rtpengine:ng'");
     refused.forEach((setting, message) -> {
       String[] kv = setting.split("=", 2);
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -124,10 +127,12 @@ class SettingsHardeningTest {
       assertEquals(message, e.getMessage());
     });
     assertEquals(Duration.ofSeconds(30), Settings.fromEnv(Map.of()).answerTimeout());
-    assertEquals(Duration.ofSeconds(5), Settings.fromEnv(Map.of("CALLTRACK_ANSWER_TIMEOUT_SECONDS", "5")).answerTimeout());
+    assertEquals(Duration.ofSeconds(5),
+        Settings.fromEnv(Map.of("CALLTRACK_ANSWER_TIMEOUT_SECONDS", "5")).answerTimeout());
     assertEquals("127.0.0.1:2223", Settings.fromEnv(Map.of("CALLTRACK_RTPENGINE", "127.0.0.1:2223")).rtpengine());
-    assertEquals(2, io.calltrack.core.redis.RedisTarget.parse(Settings.fromEnv(
-        Map.of("CALLTRACK_REDIS_URL", "redis://r:6379", "CALLTRACK_REDIS_WAIT", "2:100")).redisUrl()).writes().replicas());
+    String withWait = Settings.fromEnv(
+        Map.of("CALLTRACK_REDIS_URL", "redis://r:6379", "CALLTRACK_REDIS_WAIT", "2:100")).redisUrl();
+    assertEquals(2, io.calltrack.core.redis.RedisTarget.parse(withWait).writes().replicas());
     assertNull(Settings.fromEnv(Map.of("CALLTRACK_REDIS_WAIT", "0")).redisUrl(), "0 replicas: nothing to wait for");
 
     // the callbacks' SIP stack listens beside the router's only with an outbound trunk

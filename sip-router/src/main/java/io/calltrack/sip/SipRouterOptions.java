@@ -81,8 +81,8 @@ public record SipRouterOptions(
         || (port.matches(":[0-9]{1,5}") && Integer.parseInt(port.substring(1)) >= 1
             && Integer.parseInt(port.substring(1)) <= 65535);
     if (!hostOk || !portOk) {
-      throw new IllegalArgumentException("CALLTRACK_SIP_ADVERTISE must be host[:port] (a host name, an IPv4 address or an IPv6 one in brackets, and a"
-          + " port from 1 to 65535 if one is given): '" + advertise + "'");
+      throw new IllegalArgumentException("CALLTRACK_SIP_ADVERTISE must be host[:port] (a host name, an IPv4 address"
+          + " or an IPv6 one in brackets, and a port from 1 to 65535 if one is given): '" + advertise + "'");
     }
     return a;
   }
