@@ -21,7 +21,8 @@ final class RedisSupervisor implements AutoCloseable {
     if (settings.redisUrl() != null) {
       return new RedisSupervisor(settings.redisUrl(), null);
     }
-    EmbeddedRedis redis = EmbeddedRedis.start(0, settings.dataDir().resolve("redis"));
+    // stopped by the launcher's shutdown, after the servers that use it (see Engine.stop)
+    EmbeddedRedis redis = EmbeddedRedis.start(0, settings.dataDir().resolve("redis"), false);
     return new RedisSupervisor(redis.url(), redis);
   }
 

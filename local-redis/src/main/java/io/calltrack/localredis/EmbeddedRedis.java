@@ -9,9 +9,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import redis.embedded.RedisServer;
 
 /**
@@ -23,11 +26,14 @@ import redis.embedded.RedisServer;
 public final class EmbeddedRedis implements AutoCloseable {
   private final int port;
   private final Path dataDir;
-  private RedisServer server;
+  private final boolean stopAtJvmExit;
+  private Process server;
+  private Thread exitHook;
 
-  private EmbeddedRedis(int port, Path dataDir) {
+  private EmbeddedRedis(int port, Path dataDir, boolean stopAtJvmExit) {
     this.port = port;
     this.dataDir = dataDir;
+    this.stopAtJvmExit = stopAtJvmExit;
   }
 
   /**
@@ -35,7 +41,16 @@ public final class EmbeddedRedis implements AutoCloseable {
    * append-only file there, so leases survive a restart; without one it keeps nothing on disk.
    */
   public static EmbeddedRedis start(int port, Path dataDir) {
-    EmbeddedRedis redis = new EmbeddedRedis(port == 0 ? freePort() : port, dataDir);
+    return start(port, dataDir, true);
+  }
+
+  /**
+   * {@link #start(int, Path)}; with {@code stopAtJvmExit} false it is left running at the JVM's exit
+   * for the caller to {@link #stop()} from its own shutdown, after what uses it (an exit hook of its
+   * own would run beside the caller's, and stop Redis under servers still closing).
+   */
+  public static EmbeddedRedis start(int port, Path dataDir, boolean stopAtJvmExit) {
+    EmbeddedRedis redis = new EmbeddedRedis(port == 0 ? freePort() : port, dataDir, stopAtJvmExit);
     redis.start();
     return redis;
   }
@@ -49,8 +64,7 @@ public final class EmbeddedRedis implements AutoCloseable {
       var builder = RedisServer.newRedisServer()
           .port(port)
           .bind("127.0.0.1")
-          .setting("protected-mode yes")
-          .onShutdownForceStop(true);
+          .setting("protected-mode yes");
       if (dataDir != null) {
         Files.createDirectories(dataDir);
         builder.setting("dir " + dataDir.toAbsolutePath())
@@ -60,26 +74,88 @@ public final class EmbeddedRedis implements AutoCloseable {
       } else {
         builder.setting("appendonly no").setting("save \"\"");
       }
-      RedisServer s = builder.build();
-      s.start();
-      server = s;
-      awaitListening();
+      // the library extracts its redis-server and writes the configuration; the process is run here:
+      // the library's own start adds a JVM exit hook that stops it, whatever it is told
+      List<String> command = inItsOwnSession(builder.buildCommandArgs());
+      // what it prints: beside its data (written afresh at each start), else in a temporary file
+      Path log = dataDir != null ? dataDir.resolve("redis.log")
+          : Files.createTempFile("calltrack-redis-" + port + "-", ".log");
+      if (dataDir == null) {
+        log.toFile().deleteOnExit();
+      }
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      server = p;
+      try {
+        awaitListening(p, log);
+      } catch (IOException e) {
+        stop();
+        throw e;
+      }
+      if (stopAtJvmExit) {
+        exitHook = new Thread(this::stopAtExit, "calltrack-embedded-redis-stop");
+        Runtime.getRuntime().addShutdownHook(exitHook);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the embedded redis-server on port " + port, e);
     }
   }
 
-  /** Stops the child process (its data stays in {@code dataDir}, if any). */
+  /**
+   * The command run in a session of its own where {@code setsid} exists (util-linux: every Debian):
+   * a Ctrl-C in a terminal signals the whole foreground process group, and redis-server stopped at
+   * that same moment, under the servers still using it (each then logged its connection lost on the
+   * way down); in its own session it stops when {@link #stop()} or the JVM's exit stops it, after them.
+   * setsid execs redis-server in its place (a child of the JVM leads no group), so the process
+   * started and stopped here is redis-server itself.
+   */
+  private static List<String> inItsOwnSession(List<String> command) {
+    if (!Files.isExecutable(SETSID)) {
+      return command;
+    }
+    List<String> own = new ArrayList<>(command.size() + 1);
+    own.add(SETSID.toString());
+    own.addAll(command);
+    return own;
+  }
+
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
+
+  /**
+   * Stops the child process (its data stays in {@code dataDir}, if any): SIGTERM, on which Redis
+   * writes what it must and exits; killed if it has not within 10 s.
+   */
   public synchronized void stop() {
     if (server == null) {
       return;
     }
+    Process p = server;
+    server = null;
+    if (exitHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(exitHook);
+      } catch (IllegalStateException exiting) {
+        // the JVM is exiting: the hook is what called this, or runs beside it
+      }
+      exitHook = null;
+    }
+    p.destroy();
     try {
-      server.stop();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      server = null;
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void stopAtExit() {
+    Process p;
+    synchronized (this) {
+      p = server;
+    }
+    if (p != null) {
+      stop();
     }
   }
 
@@ -96,17 +172,31 @@ public final class EmbeddedRedis implements AutoCloseable {
     stop();
   }
 
-  private void awaitListening() throws IOException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
+  /**
+   * Waits for redis-server to say it is ready (after loading its append-only file, which may take a
+   * while: clients would meet LOADING before) and to accept a connection; fails with what it printed
+   * if it exits first.
+   */
+  private void awaitListening(Process p, Path log) throws IOException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!Files.readString(log).contains("Ready to accept connections")) {
+      if (!p.isAlive() || System.nanoTime() > deadline) {
+        String said = Files.readString(log).strip();
+        throw new IOException("redis-server " + (p.isAlive() ? "did not become ready" : "exited") + " on port "
+            + port + ": " + said.substring(Math.max(0, said.length() - 2_000)));
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+    }
+    long connectBy = System.nanoTime() + 10_000_000_000L;
     while (true) {
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 200);
         return;
       } catch (IOException e) {
-        if (System.nanoTime() > deadline) {
+        if (System.nanoTime() > connectBy) {
           throw new IOException("redis-server did not start listening on port " + port, e);
         }
-        Thread.onSpinWait();
+        java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
       }
     }
   }
