@@ -72,8 +72,7 @@ public record Settings(
         blankToNull(env.get("CALLTRACK_SIP_OUTBOUND")),
         callbackPort(env),
         hardening(env),
-        blankToNull(env.get("CALLTRACK_RTPENGINE")) == null ? null
-            : io.calltrack.sip.media.NgClient.checkAddress(env.get("CALLTRACK_RTPENGINE").strip()),
+        io.calltrack.sip.media.NgClient.checkAddress(env.get("CALLTRACK_RTPENGINE")),
         Path.of(env.getOrDefault("CALLTRACK_RECORDINGS_DIR",
             Path.of(env.getOrDefault("CALLTRACK_DATA_DIR", ".calltrack"), "recordings").toString())),
         number(env, "CALLTRACK_SIP_WARMUP_CALLS", WARMUP_CALLS, 100_000, "a whole number from 0 to 100000"));

@@ -1,5 +1,6 @@
 package io.calltrack.sip;
 
+import io.calltrack.core.config.Ports;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -71,15 +72,12 @@ public record SipRouterOptions(
       return null;
     }
     String a = advertise.strip();
-    String host = a.startsWith("[") && a.indexOf(']') > 0 ? a.substring(0, a.indexOf(']') + 1)
-        : a.indexOf(':') >= 0 ? a.substring(0, a.indexOf(':')) : a;
+    String host = hostOf(a);
     boolean hostOk = host.startsWith("[")
         ? host.matches("\\[[0-9A-Fa-f:.]+]")
         : host.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?");
     String port = a.substring(host.length());
-    boolean portOk = port.isEmpty()
-        || (port.matches(":[0-9]{1,5}") && Integer.parseInt(port.substring(1)) >= 1
-            && Integer.parseInt(port.substring(1)) <= 65535);
+    boolean portOk = port.isEmpty() || (port.startsWith(":") && Ports.isPort(port.substring(1)));
     if (!hostOk || !portOk) {
       throw new IllegalArgumentException("CALLTRACK_SIP_ADVERTISE must be host[:port] (a host name, an IPv4 address"
           + " or an IPv6 one in brackets, and a port from 1 to 65535 if one is given): '" + advertise + "'");
@@ -111,15 +109,20 @@ public record SipRouterOptions(
     this(host, port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout, advertise, null);
   }
 
+  /**
+   * The host part of an advertised address: {@code [IPv6]} with its brackets, else up to the first
+   * colon (what follows it is the port, see {@link #checkAdvertise}).
+   */
+  private static String hostOf(String advertise) {
+    int end = advertise.startsWith("[") && advertise.indexOf(']') > 0 ? advertise.indexOf(']') + 1
+        : advertise.indexOf(':') >= 0 ? advertise.indexOf(':') : advertise.length();
+    return advertise.substring(0, end);
+  }
+
   /** The host written into Record-Route and Via. */
   public String advertisedHost() {
     if (advertise != null) {
-      String a = advertise;
-      if (a.startsWith("[")) { // [IPv6]:port
-        return a.substring(0, a.indexOf(']') + 1);
-      }
-      int colon = a.indexOf(':');
-      return colon < 0 || a.indexOf(':', colon + 1) >= 0 ? a : a.substring(0, colon);
+      return hostOf(advertise);
     }
     if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
       try {
@@ -131,37 +134,12 @@ public record SipRouterOptions(
     return host;
   }
 
-  /** The port written into Record-Route and Via. */
+  /** The port written into Record-Route and Via (an advertised address was checked when these were made). */
   public int advertisedPort() {
-    return advertise == null ? port : advertisedPort(advertise, port);
-  }
-
-  private static int advertisedPort(String advertise, int dflt) {
-    String a = advertise;
-    String portText = null;
-    if (a.startsWith("[")) {
-      int end = a.indexOf(']');
-      if (end + 1 < a.length() && a.charAt(end + 1) == ':') {
-        portText = a.substring(end + 2);
-      }
-    } else {
-      int colon = a.indexOf(':');
-      if (colon >= 0 && a.indexOf(':', colon + 1) < 0) {
-        portText = a.substring(colon + 1);
-      }
+    if (advertise == null) {
+      return port;
     }
-    if (portText == null) {
-      return dflt;
-    }
-    try {
-      int p = Integer.parseInt(portText);
-      if (p < 1 || p > 65535) {
-        throw new NumberFormatException();
-      }
-      return p;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("CALLTRACK_SIP_ADVERTISE must be host[:port] with a port from 1 to 65535: '"
-          + advertise + "'");
-    }
+    String p = advertise.substring(hostOf(advertise).length());
+    return p.isEmpty() ? port : Integer.parseInt(p.substring(1));
   }
 }

@@ -1,5 +1,6 @@
 package io.calltrack.core.redis;
 
+import io.calltrack.core.config.Ports;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -77,7 +78,7 @@ public record RedisTarget(Mode mode, List<String> urls, String master, LuaScript
       return true;
     }
     String port = hostPort.charAt(hostEnd) == ':' ? hostPort.substring(hostEnd + 1) : "";
-    return port.matches("[0-9]{1,5}") && Integer.parseInt(port) >= 1 && Integer.parseInt(port) <= 65535;
+    return Ports.isPort(port);
   }
 
   public static RedisTarget standalone(String url) {

@@ -1,5 +1,6 @@
 package io.calltrack.sip.media;
 
+import io.calltrack.core.config.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -60,14 +61,17 @@ public final class NgClient implements AutoCloseable {
   }
 
   /**
-   * {@code address} (CALLTRACK_RTPENGINE) if it is rtpengine's ng address, {@code host:port} with a port
-   * from 1 to 65535; throws otherwise, in the setting's terms (the launcher checks it as it reads its
-   * settings).
+   * {@code address} (CALLTRACK_RTPENGINE), stripped, if it is rtpengine's ng address, {@code host:port}
+   * with a port from 1 to 65535, null when unset or blank; throws otherwise, in the setting's terms
+   * (the launcher checks it as it reads its settings).
    */
   public static String checkAddress(String address) {
+    if (address == null || address.isBlank()) {
+      return null;
+    }
+    address = address.strip();
     int colon = address.lastIndexOf(':');
-    String port = colon < 0 ? "" : address.substring(colon + 1);
-    if (colon <= 0 || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+    if (colon <= 0 || !Ports.isPort(address.substring(colon + 1))) {
       throw new IllegalArgumentException(
           "CALLTRACK_RTPENGINE must be host:port (rtpengine's --listen-ng, a port from 1 to 65535): '" + address + "'");
     }
@@ -77,7 +81,7 @@ public final class NgClient implements AutoCloseable {
   /** A client of the rtpengine at {@code address} ({@code host:port}), on a local socket of its own. */
   public static Future<NgClient> open(Vertx vertx, String address, Duration retry, int attempts) {
     try {
-      checkAddress(address);
+      address = checkAddress(address);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
