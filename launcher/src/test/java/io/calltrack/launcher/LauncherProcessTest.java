@@ -180,16 +180,10 @@ class LauncherProcessTest {
   }
 
   private void assertSaysWhyItCannotListen(int sipPort) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "sip-router");
-    pb.environment().remove("CALLTRACK_REDIS_URL");
-    pb.environment().put("CALLTRACK_DATA_DIR", dataDir.toString());
-    pb.environment().put("CALLTRACK_SIP_PORT", Integer.toString(sipPort));
-    pb.environment().put("CALLTRACK_METRICS_PORT", Integer.toString(EmbeddedRedis.freePort()));
-    pb.environment().put("CALLTRACK_SIP_WARMUP_CALLS", "0");
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
+    Process p = command("sip-router", EmbeddedRedis.freePort(), java.util.Map.of(
+        "CALLTRACK_SIP_PORT", Integer.toString(sipPort),
+        "CALLTRACK_METRICS_PORT", Integer.toString(EmbeddedRedis.freePort()),
+        "CALLTRACK_SIP_WARMUP_CALLS", "0")).start();
     ProcessOutput out = ProcessOutput.of(p);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the launcher did not exit: " + out.text());
     assertEquals(1, p.exitValue(), out.text());
@@ -221,6 +215,12 @@ class LauncherProcessTest {
 
   private Launched launch(String command, int port, java.util.Map<String, String> extraEnv)
       throws IOException, InterruptedException {
+    Process p = command(command, port, extraEnv).start();
+    return new Launched(p, ProcessOutput.of(p).awaitReady(Duration.ofSeconds(90)));
+  }
+
+  /** {@code calltrack COMMAND} on this test's classpath: HTTP on {@code port}, embedded Redis, its data dir. */
+  private ProcessBuilder command(String command, int port, java.util.Map<String, String> extraEnv) {
     ProcessBuilder pb = new ProcessBuilder(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"),
@@ -232,8 +232,7 @@ class LauncherProcessTest {
     pb.environment().put("CALLTRACK_DATA_DIR", dataDir.toString());
     pb.environment().putAll(extraEnv);
     pb.redirectErrorStream(true);
-    Process p = pb.start();
-    return new Launched(p, ProcessOutput.of(p).awaitReady(Duration.ofSeconds(90)));
+    return pb;
   }
 
   private static void stop(Launched launched) throws InterruptedException {

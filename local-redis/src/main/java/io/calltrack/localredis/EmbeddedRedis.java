@@ -92,7 +92,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         throw e;
       }
       if (stopAtJvmExit) {
-        exitHook = new Thread(this::stopAtExit, "calltrack-embedded-redis-stop");
+        exitHook = new Thread(this::stop, "calltrack-embedded-redis-stop");
         Runtime.getRuntime().addShutdownHook(exitHook);
       }
     } catch (IOException e) {
@@ -146,16 +146,6 @@ public final class EmbeddedRedis implements AutoCloseable {
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private void stopAtExit() {
-    Process p;
-    synchronized (this) {
-      p = server;
-    }
-    if (p != null) {
-      stop();
     }
   }
 
