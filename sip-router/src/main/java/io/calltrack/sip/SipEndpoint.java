@@ -54,6 +54,6 @@ public record SipEndpoint(
 
   @Override
   public void close() {
-    stack.stop();
+    SipStacks.stop(stack);
   }
 }

@@ -160,7 +160,7 @@ public final class SipRouter {
         ng.close();
       }
       try {
-        stack.stop();
+        SipStacks.stop(stack);
       } catch (RuntimeException stopFailed) {
         // a stack that could not listen throws as it stops (a TCP processor without a socket): the
         // failure to report is the first one
@@ -313,7 +313,7 @@ public final class SipRouter {
     proxy.close();
     return table.close()
         .eventually(() -> vertx.executeBlocking(() -> {
-          stack.stop(); // joins the stack's threads: not on an event loop
+          SipStacks.stop(stack); // blocks (it joins the timer's thread): not on an event loop
           if (ng != null) {
             ng.close();
           }

@@ -2,6 +2,7 @@ package io.calltrack.sip.demo;
 
 import io.calltrack.sip.RequestListener;
 import io.calltrack.sip.SipEndpoint;
+import io.calltrack.sip.SipStacks;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -187,6 +188,6 @@ public final class AnsweringEndpoint implements RequestListener, AutoCloseable {
   @Override
   public void close() {
     timers.shutdownNow();
-    stack.stop();
+    SipStacks.stop(stack);
   }
 }

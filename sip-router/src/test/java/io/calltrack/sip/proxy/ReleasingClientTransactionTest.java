@@ -9,6 +9,7 @@ import gov.nist.javax.sip.stack.SIPStackTimerTask;
 import io.calltrack.core.testing.Await;
 import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.sip.RequestListener;
+import io.calltrack.sip.SipStacks;
 import io.calltrack.sip.testing.RawSip;
 import java.time.Duration;
 import java.util.Properties;
@@ -62,7 +63,7 @@ class ReleasingClientTransactionTest {
       assertNull(stack.findTransaction("z9hg4bk-releasing-client", false), "the stack no longer has the transaction");
       assertEquals(Request.BYE, tx.getRequest().getMethod(), "its request can still be had");
     } finally {
-      stack.stop();
+      SipStacks.stop(stack);
     }
   }
 
@@ -120,7 +121,7 @@ class ReleasingClientTransactionTest {
       Await.until(Duration.ofSeconds(10), () -> stack.findTransaction("z9hg4bk-releasing-invite-client", false) == null);
       assertEquals(PeriodicTasksStopped.SET, PeriodicTasksStopped.CANCELLED, "its periodic timer is cancelled");
     } finally {
-      stack.stop();
+      SipStacks.stop(stack);
     }
   }
 

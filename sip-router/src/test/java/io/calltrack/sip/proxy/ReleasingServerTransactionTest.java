@@ -15,6 +15,7 @@ import gov.nist.javax.sip.parser.StringMsgParser;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.sip.RequestListener;
+import io.calltrack.sip.SipStacks;
 import io.calltrack.sip.testing.RawSip;
 import java.text.ParseException;
 import java.time.Duration;
@@ -149,7 +150,7 @@ class ReleasingServerTransactionTest {
       assertNotNull(tx.getMergeId(), "the merge id it is removed from the merge table by");
       assertEquals(Request.INVITE, tx.getRequest().getMethod(), "its request can still be had");
     } finally {
-      stack.stop();
+      SipStacks.stop(stack);
     }
   }
 
@@ -186,7 +187,7 @@ class ReleasingServerTransactionTest {
       assertNull(stack.findTransaction("z9hg4bk-releasing", true), "the stack no longer has the transaction");
       assertEquals(Request.BYE, tx.getRequest().getMethod(), "its request can still be had");
     } finally {
-      stack.stop();
+      SipStacks.stop(stack);
     }
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.calltrack.core.testing.Await;
 import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.sip.RequestListener;
+import io.calltrack.sip.SipStacks;
 import io.calltrack.sip.testing.RawSip;
 import java.time.Duration;
 import java.util.List;
@@ -60,7 +61,7 @@ class StackBacklogTest {
       assertEquals(List.of("z9hG4bK-first", "z9hG4bK-2", "z9hG4bK-3", "z9hG4bK-4"), handled, "in arrival order");
     } finally {
       release.countDown();
-      stack.stop();
+      SipStacks.stop(stack);
     }
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gov.nist.javax.sip.stack.SIPStackTimerTask;
 import io.calltrack.core.testing.Await;
 import io.calltrack.localredis.EmbeddedRedis;
+import io.calltrack.sip.SipStacks;
 import io.calltrack.sip.testing.RawSip;
 import io.calltrack.sip.RequestListener;
 import java.time.Duration;
@@ -94,7 +95,7 @@ class StackTimerTest {
       assertEquals(List.of(StackTimer.WAIT_MILLIS), GIVEN.get(StackTimer.TIMER_K));
       onlyChanged(StackTimer.TIMER_K);
     } finally {
-      stack.stop();
+      SipStacks.stop(stack);
     }
   }
 
@@ -206,7 +207,7 @@ class StackTimerTest {
       assertTrue(answer.startsWith("SIP/2.0 200"), answer);
       Await.until(Duration.ofSeconds(10), () -> ASKED.containsKey(task));
     } finally {
-      stack.stop();
+      SipStacks.stop(stack);
     }
   }
 

@@ -3,6 +3,7 @@ package io.calltrack.sip.testing;
 import io.calltrack.sip.QuietSipListener;
 import io.calltrack.sip.SipEndpoint;
 import io.calltrack.localredis.EmbeddedRedis;
+import io.calltrack.sip.SipStacks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -340,6 +341,6 @@ public final class SipPhone implements QuietSipListener, AutoCloseable {
 
   @Override
   public void close() {
-    stack.stop();
+    SipStacks.stop(stack);
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import gov.nist.javax.sip.SipStackImpl;
 import io.calltrack.core.testing.Await;
 import io.calltrack.localredis.EmbeddedRedis;
+import io.calltrack.sip.SipStacks;
 import java.time.Duration;
 import java.net.InetAddress;
 import java.util.Properties;
@@ -36,7 +37,7 @@ class CompactUdpMessageProcessorTest {
       Await.until(Duration.ofSeconds(20), () -> Thread.getAllStackTraces().keySet().stream()
           .noneMatch(t -> t.getName().startsWith("udp-loop-test-UDPMessageChannelThread")));
     } finally {
-      stack.stop();
+      SipStacks.stop(stack);
     }
   }
 }
