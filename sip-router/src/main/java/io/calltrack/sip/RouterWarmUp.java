@@ -63,8 +63,8 @@ public final class RouterWarmUp {
 
   /**
    * What the warm-up did: calls placed, calls answered and hung up, calls attributed to one of the
-   * number's visits, and how long it took; its router is {@code closed} in the background (JAIN-SIP's
-   * stop waits a second), on a port of its own.
+   * number's visits, and how long it took; its router, on a port of its own, is {@code closed} in the
+   * background (the real router need not wait for it to listen).
    */
   public record Outcome(int calls, int completed, int attributed, Duration took, Future<Void> closed) {}
 
