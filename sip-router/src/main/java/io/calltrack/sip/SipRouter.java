@@ -234,7 +234,6 @@ public final class SipRouter {
     p.setProperty("gov.nist.javax.sip.TIMER_CLASS_NAME", io.calltrack.sip.proxy.StackTimer.class.getName());
     RouterLimits limits = o.limits();
     p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", TcpLimits.class.getName());
-    p.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", io.calltrack.sip.proxy.ResponseGate.class.getName());
     p.setProperty(TcpLimits.TOTAL, Integer.toString(limits.tcpConnections()));
     p.setProperty(TcpLimits.PER_SOURCE, Integer.toString(limits.tcpConnectionsPerSource()));
     p.setProperty(TcpLimits.IDLE_MILLIS, Long.toString(limits.tcpIdleTimeout().toMillis()));

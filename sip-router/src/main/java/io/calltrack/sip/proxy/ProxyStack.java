@@ -38,7 +38,17 @@ public final class ProxyStack extends SipStackImpl {
 
   public ProxyStack(Properties properties) throws PeerUnavailableException {
     super(properties);
+    // the response gate is installed here, not named in SIP_MESSAGE_VALVE: the stock constructor
+    // sleeps 100 ms before it initializes a named valve, at every router start (twice: the warm-up's)
+    if (properties.getProperty(VALVE_PROPERTY) == null) {
+      ResponseGate gate = new ResponseGate();
+      gate.init(this);
+      sipMessageValves.add(gate);
+    }
   }
+
+  /** The stack setting that names other message valves; when it is set, they replace the response gate. */
+  static final String VALVE_PROPERTY = "gov.nist.javax.sip.SIP_MESSAGE_VALVE";
 
   /** The listening points' processors (the stack keeps the accessor protected). */
   public java.util.List<gov.nist.javax.sip.stack.MessageProcessor> processors() {

@@ -9,7 +9,7 @@ import javax.sip.SipStack;
 import javax.sip.message.Response;
 
 /**
- * The stack's message valve ({@code gov.nist.javax.sip.SIP_MESSAGE_VALVE}): drops a response that
+ * The router stack's message valve ({@link ProxyStack} installs it): drops a response that
  * did not come from the hop its request was sent to, before the stack matches it to a transaction —
  * so a forged 200 can neither answer a call nor end the client transaction the real answer needs.
  */
