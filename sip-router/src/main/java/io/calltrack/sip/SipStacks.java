@@ -36,12 +36,10 @@ public final class SipStacks {
     Thread.currentThread().interrupt();
     try {
       stack.stop();
-    } finally {
-      Thread.interrupted(); // whatever the stop left set
-    }
-    try {
+      Thread.interrupted(); // whatever the stop left set: the wait below parks
       awaitReleased(points, RELEASE_WAIT);
     } finally {
+      Thread.interrupted();
       if (wasInterrupted) {
         Thread.currentThread().interrupt();
       }

@@ -1,15 +1,19 @@
 package io.calltrack.sip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.localredis.EmbeddedRedis;
+import java.lang.reflect.Proxy;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.Collections;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
+import javax.sip.SipStack;
 import javax.sip.TimeoutEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,6 +66,23 @@ class SipStacksTest {
       SipStacks.stop(SipEndpoint.open("stop-test", "127.0.0.1", port, NOBODY).stack());
       assertPortsFree(port);
     }
+  }
+
+  /** A stack that throws as it stops (one that could not listen does): the caller's flag is still put back. */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aStopThatThrowsLeavesTheCallersInterruptFlagAsItWas(boolean callerInterrupted) {
+    SipStack failing = (SipStack) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {SipStack.class},
+        (proxy, method, args) -> switch (method.getName()) {
+          case "stop" -> throw new IllegalStateException("a processor without a socket");
+          case "getListeningPoints" -> Collections.emptyIterator();
+          default -> null;
+        });
+    if (callerInterrupted) {
+      Thread.currentThread().interrupt();
+    }
+    assertThrows(IllegalStateException.class, () -> SipStacks.stop(failing));
+    assertEquals(callerInterrupted, Thread.interrupted(), "the caller's interrupt flag is as it was");
   }
 
   private static void assertPortsFree(int port) throws Exception {
