@@ -1,11 +1,15 @@
 package io.calltrack.sip;
 
+import gov.nist.javax.sip.EventScanner;
+import gov.nist.javax.sip.EventWrapper;
+import gov.nist.javax.sip.SipStackImpl;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EventObject;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -28,21 +32,38 @@ public final class SipStacks {
    * flag set, and the flag is put back as it was. The sleep also hid that the kernel may hold a
    * closed listening socket's port for a moment (up to 0.2 s seen on a busy 2-core host): the stop
    * waits until each port binds again, at most {@link #RELEASE_WAIT}, so a router started on the
-   * same port right after finds it free.
+   * same port right after finds it free. It also ends the thread the library's stop leaves behind
+   * ({@link #endEventScanner}).
    */
   public static void stop(SipStack stack) {
     List<ListeningPoint> points = listeningPoints(stack);
+    // taken now: the stop lets go of both
+    EventScanner scanner = stack instanceof SipStackImpl impl ? impl.getEventScanner() : null;
+    Iterator<?> providers = stack.getSipProviders();
+    Object provider = providers != null && providers.hasNext() ? providers.next() : stack;
     boolean wasInterrupted = Thread.interrupted();
     Thread.currentThread().interrupt();
     try {
       stack.stop();
       Thread.interrupted(); // whatever the stop left set: the wait below parks
+      endEventScanner(scanner, provider);
       awaitReleased(points, RELEASE_WAIT);
     } finally {
       Thread.interrupted();
       if (wasInterrupted) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /**
+   * The stop only flags the stack's event scanner as stopped; its thread stays parked waiting for an
+   * event, for good, and holds the stopped stack. An event of no kind it delivers wakes it: it hands
+   * it to nobody, sees the flag and ends.
+   */
+  private static void endEventScanner(EventScanner scanner, Object provider) {
+    if (scanner != null) {
+      scanner.addEvent(new EventWrapper(new EventObject(provider), null));
     }
   }
 

@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.calltrack.core.testing.Await;
 import io.calltrack.localredis.EmbeddedRedis;
 import java.lang.reflect.Proxy;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.SipStack;
@@ -66,6 +70,18 @@ class SipStacksTest {
       SipStacks.stop(SipEndpoint.open("stop-test", "127.0.0.1", port, NOBODY).stack());
       assertPortsFree(port);
     }
+  }
+
+  /** JAIN-SIP's own stop leaves its event scanner's thread parked for good, holding the stack: every thread of a stack ends. */
+  @Test
+  void noThreadOfAStoppedStackIsLeftBehind() throws Exception {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    SipEndpoint endpoint = SipEndpoint.open("stop-test", "127.0.0.1", EmbeddedRedis.freePort(), NOBODY);
+    Set<Thread> its = new HashSet<>(Thread.getAllStackTraces().keySet());
+    its.removeAll(before);
+    assertTrue(its.stream().anyMatch(t -> t.getName().equals("EventScannerThread")), "the stack's threads: " + its);
+    SipStacks.stop(endpoint.stack());
+    Await.until(Duration.ofSeconds(10), () -> its.stream().noneMatch(Thread::isAlive));
   }
 
   /** A stack that throws as it stops (one that could not listen does): the caller's flag is still put back. */
