@@ -42,14 +42,24 @@ public record SipEndpoint(
     SipStack stack = new SipStackImpl(p);
     SipFactory f = SipFactory.getInstance();
     f.setPathName("gov.nist");
-    ListeningPoint udp = stack.createListeningPoint(host, port, ListeningPoint.UDP);
-    ListeningPoint tcp = stack.createListeningPoint(host, port, ListeningPoint.TCP);
-    SipProvider provider = stack.createSipProvider(udp);
-    provider.addListeningPoint(tcp);
-    provider.addSipListener(listener);
-    stack.start();
-    return new SipEndpoint(stack, provider, f.createMessageFactory(), f.createHeaderFactory(),
-        f.createAddressFactory());
+    try {
+      ListeningPoint udp = stack.createListeningPoint(host, port, ListeningPoint.UDP);
+      ListeningPoint tcp = stack.createListeningPoint(host, port, ListeningPoint.TCP);
+      SipProvider provider = stack.createSipProvider(udp);
+      provider.addListeningPoint(tcp);
+      provider.addSipListener(listener);
+      stack.start();
+      return new SipEndpoint(stack, provider, f.createMessageFactory(), f.createHeaderFactory(),
+          f.createAddressFactory());
+    } catch (Exception e) {
+      // a port taken for one transport: the other one's socket and the stack's threads go too
+      try {
+        SipStacks.stop(stack);
+      } catch (RuntimeException stopFailed) {
+        e.addSuppressed(stopFailed);
+      }
+      throw e;
+    }
   }
 
   @Override

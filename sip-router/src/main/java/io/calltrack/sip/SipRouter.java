@@ -162,8 +162,7 @@ public final class SipRouter {
       try {
         SipStacks.stop(stack);
       } catch (RuntimeException stopFailed) {
-        // a stack that could not listen throws as it stops (a TCP processor without a socket): the
-        // failure to report is the first one
+        // the failure to report is the first one
         e.addSuppressed(stopFailed);
       }
       pool.shutdownNow();

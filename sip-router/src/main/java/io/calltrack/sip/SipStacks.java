@@ -44,11 +44,11 @@ public final class SipStacks {
     boolean wasInterrupted = Thread.interrupted();
     Thread.currentThread().interrupt();
     try {
-      stack.stop();
+      stopPastAnUnboundPoint(stack);
       Thread.interrupted(); // whatever the stop left set: the wait below parks
-      endEventScanner(scanner, provider);
       awaitReleased(points, RELEASE_WAIT);
     } finally {
+      endEventScanner(scanner, provider);
       Thread.interrupted();
       if (wasInterrupted) {
         Thread.currentThread().interrupt();
@@ -57,12 +57,36 @@ public final class SipStacks {
   }
 
   /**
-   * The stop only flags the stack's event scanner as stopped; its thread stays parked waiting for an
-   * event, for good, and holds the stopped stack. An event of no kind it delivers wakes it: it hands
+   * A stack whose last listening point could not bind (its port taken) keeps that point's processor,
+   * without a socket, and the library's stop throws on it half way: the other sockets closed, the
+   * timer's thread still running. The library drops each processor from its list before stopping
+   * it, so a second stop goes on past it and finishes; on one address there are two processors, UDP
+   * then TCP, and only the last one created can have failed. A stop that fails twice throws the
+   * first failure.
+   */
+  private static void stopPastAnUnboundPoint(SipStack stack) {
+    try {
+      stack.stop();
+    } catch (RuntimeException first) {
+      Thread.currentThread().interrupt(); // the second stop's sleep, as the first's
+      try {
+        stack.stop();
+      } catch (RuntimeException second) {
+        first.addSuppressed(second);
+        throw first;
+      }
+    }
+  }
+
+  /**
+   * The stop only flags the stack's event scanner as stopped, and only at its end (a stop that throws
+   * half way does not); its thread stays parked waiting for an event, for good, and holds the stopped
+   * stack. Flagged here whatever the stop did, and woken by an event of no kind it delivers: it hands
    * it to nobody, sees the flag and ends.
    */
   private static void endEventScanner(EventScanner scanner, Object provider) {
     if (scanner != null) {
+      scanner.forceStop();
       scanner.addEvent(new EventWrapper(new EventObject(provider), null));
     }
   }

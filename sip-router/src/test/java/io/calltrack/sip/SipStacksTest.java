@@ -81,7 +81,26 @@ class SipStacksTest {
     its.removeAll(before);
     assertTrue(its.stream().anyMatch(t -> t.getName().equals("EventScannerThread")), "the stack's threads: " + its);
     SipStacks.stop(endpoint.stack());
-    Await.until(Duration.ofSeconds(10), () -> its.stream().noneMatch(Thread::isAlive));
+    assertAllEnd(its);
+  }
+
+  /**
+   * An endpoint whose TCP port is taken cannot open: it throws, and leaves nothing behind, neither its
+   * UDP port bound nor a thread of its stack (whose own stop throws half way: a TCP processor without
+   * a socket).
+   */
+  @Test
+  void anEndpointThatCannotListenLeavesNoPortOrThreadBehind() throws Exception {
+    int port = EmbeddedRedis.freePort();
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
+      assertThrows(Exception.class, () -> SipEndpoint.open("stop-test", "127.0.0.1", port, NOBODY));
+    }
+    assertPortsFree(port);
+    Set<Thread> its = new HashSet<>(Thread.getAllStackTraces().keySet());
+    its.removeAll(before);
+    assertAllEnd(its);
   }
 
   /** A stack that throws as it stops (one that could not listen does): the caller's flag is still put back. */
@@ -99,6 +118,15 @@ class SipStacksTest {
     }
     assertThrows(IllegalStateException.class, () -> SipStacks.stop(failing));
     assertEquals(callerInterrupted, Thread.interrupted(), "the caller's interrupt flag is as it was");
+  }
+
+  private static void assertAllEnd(Set<Thread> threads) {
+    try {
+      Await.until(Duration.ofSeconds(10), () -> threads.stream().noneMatch(Thread::isAlive));
+    } catch (AssertionError e) {
+      throw new AssertionError("threads left running: "
+          + threads.stream().filter(Thread::isAlive).map(Thread::getName).toList(), e);
+    }
   }
 
   private static void assertPortsFree(int port) throws Exception {
