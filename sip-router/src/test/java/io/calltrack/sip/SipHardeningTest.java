@@ -220,6 +220,85 @@ class SipHardeningTest {
     }
   }
 
+  /**
+   * An ACK with no hops left goes no further (RFC 3261 16.3; it has no 483 to get): the line's
+   * first ACK is the one sent after it, with hops to spare.
+   */
+  @Test
+  void anAckWithNoHopsLeftIsNotRelayed() {
+    PhoneNumber number = fx.property(answeringLine(), router);
+    try (RawSip trunk = new RawSip("127.0.0.1")) {
+      List<String> oks = twoHundreds(trunk, invite(trunk, number), 1);
+      assertEquals(1, oks.size(), "the call was answered");
+      trunk.send(inDialog("ACK", oks.get(0), 1, trunk).replace("Max-Forwards: 70", "Max-Forwards: 0"), router.port());
+      trunk.send(inDialog("ACK", oks.get(0), 1, trunk), router.port());
+      Request ack = line.awaitRequest(Request.ACK, WAIT);
+      assertEquals(69, ((javax.sip.header.MaxForwardsHeader) ack.getHeader("Max-Forwards")).getMaxForwards(),
+          "the ACK without hops reached the line");
+      trunk.send(inDialog("BYE", oks.get(0), 2, trunk), router.port());
+      line.awaitRequest(Request.BYE, WAIT);
+    }
+  }
+
+  /**
+   * A caller may end a call the line has not answered with a BYE in the early dialog (RFC 3261 15):
+   * the router relays it and leaves the end of the call to the line's answer to the INVITE. Ended at
+   * the BYE, as it was, the call dropped whatever the line said next: a 487 never reached the
+   * caller, and an answer crossing the BYE was neither relayed nor hung up, the line left off-hook.
+   */
+  @Test
+  void aByeWhileTheLineRingsLeavesTheEndOfTheCallToTheLinesAnswer() {
+    line.mode = SipPhone.Mode.ANSWER_LATE;
+    line.lateAnswerDelay = Duration.ofSeconds(1);
+    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), router);
+    try (RawSip trunk = new RawSip("127.0.0.1")) {
+      String invite = invite(trunk, number);
+      String callId = header(invite.lines().toList(), "Call-ID").strip();
+      trunk.send(invite, router.port());
+      String ringing = firstResponse(trunk, "180", "INVITE");
+      assertNotNull(ringing, "the line's 180 did not reach the caller");
+      trunk.send(inDialog("BYE", ringing, 2, trunk), router.port());
+      line.awaitRequest(Request.BYE, WAIT);
+      String ok = firstResponse(trunk, "200", "INVITE");
+      assertNotNull(ok, "the line's answer, crossing the caller's BYE, did not reach the caller");
+      // the caller completes the answer and hangs it up (what the line then does with a dialog it
+      // already ended is the line's business)
+      trunk.send(inDialog("ACK", ok, 1, trunk), router.port());
+      trunk.send(inDialog("BYE", ok, 3, trunk), router.port());
+      assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId).status());
+    }
+  }
+
+  /** The first response to {@code method} with status {@code code} the raw trunk gets within WAIT, or null. */
+  private static String firstResponse(RawSip trunk, String code, String method) {
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < end) {
+      String m = trunk.receive(Duration.ofMillis(100));
+      if (m != null && m.startsWith("SIP/2.0 " + code + " ") && m.matches("(?s).*\r\nCSeq: *\\d+ " + method + "\r\n.*")) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** Once a call has ended, a new request in its dialog (a re-INVITE) gets 481 and goes nowhere; a BYE crossing is still relayed. */
+  @Test
+  void anEndedCallsDialogTakesNoNewRequests() {
+    PhoneNumber number = fx.property(answeringLine(), router);
+    try (RawSip trunk = new RawSip("127.0.0.1")) {
+      List<String> oks = twoHundreds(trunk, invite(trunk, number), 1);
+      assertEquals(1, oks.size(), "the call was answered");
+      trunk.send(inDialog("ACK", oks.get(0), 1, trunk), router.port());
+      trunk.send(inDialog("BYE", oks.get(0), 2, trunk), router.port());
+      assertNotNull(firstResponse(trunk, "200", "BYE"), "the BYE was answered");
+      trunk.send(inDialog("INVITE", oks.get(0), 3, trunk), router.port());
+      assertNotNull(firstResponse(trunk, "481", "INVITE"), "the re-INVITE after the end was not refused");
+      trunk.send(inDialog("BYE", oks.get(0), 4, trunk), router.port());
+      Await.until(WAIT, () -> line.count(Request.BYE) == 2); // a BYE is still relayed
+      assertEquals(1, line.count(Request.INVITE), "the line got the call's INVITE only");
+    }
+  }
+
   /** The line, set to answer every call: its URI, for a property's business line. */
   private String answeringLine() {
     line.mode = SipPhone.Mode.ANSWER;
@@ -484,6 +563,25 @@ class SipHardeningTest {
     }
   }
 
+  /**
+   * Hosts outside the trunks share at most half the TCP slots: however many connect, each within its
+   * own per-source limit, a trunk still gets a connection.
+   */
+  @Test
+  void hostsOutsideTheTrunksCannotTakeEveryTcpSlot() throws Exception {
+    SipRouter tcp = fx.router(TRUNKS, Duration.ofSeconds(30), RouterLimits.DEFAULTS.withTcp(4, 2, Duration.ofSeconds(90)));
+    Duration quick = Duration.ofMillis(300);
+    try (Socket a = connect("127.0.0.2", tcp.port()); Socket b = connect("127.0.0.2", tcp.port());
+        Socket c = connect("127.0.0.3", tcp.port()); Socket d = connect("127.0.0.3", tcp.port())) {
+      assertTrue(!closedByRouter(a, quick) && !closedByRouter(b, quick), "the first outsider's two connections");
+      assertTrue(closedByRouter(c, WAIT) && closedByRouter(d, WAIT), "outsiders took more than half the slots");
+      try (Socket trunk = connect("127.0.0.1", tcp.port()); Socket trunk2 = connect("127.0.0.1", tcp.port())) {
+        assertEquals("SIP/2.0 200 ", options(trunk, tcp.port()), "the trunk found no slot");
+        assertEquals("SIP/2.0 200 ", options(trunk2, tcp.port()), "the trunk found no second slot");
+      }
+    }
+  }
+
   /** A request from outside the trunks whose headers name {@code named}, with {@code via} as its top Via. */
   static String outsiderRequest(String method, String via, String named, int routerPort, String transport) {
     long n = System.nanoTime();
@@ -533,6 +631,61 @@ class SipHardeningTest {
         assertEquals("SIP/2.0 200 ", options(trunk, p));
       }
       assertEquals(List.of(), elsewhere.received(Duration.ofSeconds(1)), "the router sent something to a host only a request named");
+    }
+  }
+
+  /**
+   * A trunk's requests, answered statefully, are answered at the address they came from, whatever
+   * their Via names: a maddr, or a received and rport filled in by the sender. Otherwise one datagram
+   * with a trunk's source address, forged or not, would aim the router's answers (a call's 100 and
+   * final response, the final one resent until Timer H) at a host of the sender's choosing.
+   */
+  @Test
+  void aTrunksRequestsAreAnsweredWhereTheyCameFromNotWhereTheirViaSays() throws Exception {
+    line.mode = SipPhone.Mode.BUSY;
+    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), router);
+    int p = router.port();
+    try (Elsewhere elsewhere = new Elsewhere("127.0.0.4"); RawSip trunk = new RawSip("127.0.0.1")) {
+      List<String> twisted = List.of(
+          trunk.host + ":" + elsewhere.port + ";rport;maddr=" + elsewhere.host,
+          trunk.host + ":" + trunk.port() + ";received=" + elsewhere.host + ";rport=" + elsewhere.port);
+      for (String sentBy : twisted) {
+        long n = System.nanoTime();
+        String via = "SIP/2.0/UDP " + sentBy.replaceFirst(";", ";branch=z9hG4bKtw" + n + ";");
+        String dialogue = "From: <sip:+15557770001@127.0.0.1>;tag=tw" + n + "\r\n"
+            + "To: <sip:" + number.e164() + "@127.0.0.1>\r\nCall-ID: tw-" + n + "\r\nMax-Forwards: 70\r\n";
+        trunk.send("OPTIONS sip:127.0.0.1:" + p + " SIP/2.0\r\nVia: " + via + "\r\n" + dialogue
+            + "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n", p);
+        assertEquals(200, RawSip.status(trunk.receiveFinal(WAIT)), "the OPTIONS's answer did not come back: " + sentBy);
+        trunk.send("CANCEL sip:" + number.e164() + "@127.0.0.1:" + p + " SIP/2.0\r\nVia: " + via + "\r\n" + dialogue
+            + "CSeq: 1 CANCEL\r\nContent-Length: 0\r\n\r\n", p);
+        assertEquals(481, RawSip.status(trunk.receiveFinal(WAIT)), "the CANCEL's answer did not come back: " + sentBy);
+        String invite = "INVITE sip:" + number.e164() + "@127.0.0.1:" + p + " SIP/2.0\r\nVia: " + via.replace("tw" + n,
+            "twi" + n) + "\r\n" + dialogue + "CSeq: 1 INVITE\r\nContact: <sip:+15557770001@127.0.0.1:" + trunk.port()
+            + ">\r\nContent-Length: 0\r\n\r\n";
+        trunk.send(invite, p);
+        assertEquals(486, RawSip.status(trunk.receiveFinal(WAIT)), "the call's answer did not come back: " + sentBy);
+        trunk.send(invite.replaceFirst("^INVITE", "ACK").replace("CSeq: 1 INVITE", "CSeq: 1 ACK"), p);
+      }
+      assertEquals(List.of(), elsewhere.received(Duration.ofSeconds(1)), "the router answered a host only a Via named");
+    }
+  }
+
+  /** A method the router does not serve gets 405 with the Allow header RFC 3261 asks of it; an OPTIONS ping says the same. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"REGISTER", "MESSAGE", "SUBSCRIBE", "OPTIONS"})
+  void aTrunkIsToldWhichMethodsTheRouterServes(String method) {
+    try (RawSip trunk = new RawSip("127.0.0.1")) {
+      long n = System.nanoTime();
+      trunk.send(method + " sip:127.0.0.1:" + router.port() + " SIP/2.0\r\nVia: " + trunk.via("z9hG4bKal" + n) + "\r\n"
+          + "From: <sip:+15557770001@127.0.0.1>;tag=al" + n + "\r\nTo: <sip:127.0.0.1>\r\nCall-ID: al-" + n + "\r\n"
+          + "CSeq: 1 " + method + "\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", router.port());
+      String reply = trunk.receiveFinal(WAIT);
+      assertEquals("OPTIONS".equals(method) ? 200 : 405, RawSip.status(reply), String.valueOf(reply));
+      String allow = reply.lines().filter(l -> l.regionMatches(true, 0, "Allow:", 0, 6)).findFirst()
+          .orElseThrow(() -> new AssertionError("no Allow header: " + reply)).substring(6);
+      assertEquals(List.of("INVITE", "ACK", "CANCEL", "BYE", "OPTIONS"),
+          java.util.Arrays.stream(allow.split(",")).map(String::strip).toList(), reply);
     }
   }
 
@@ -667,6 +820,33 @@ class SipHardeningTest {
         assertEquals(200, RawSip.status(reply), String.valueOf(reply));
         assertTrue(reply.contains("Call-ID: " + callId + "\r\n"), "answered another datagram: " + reply);
       }
+    }
+  }
+
+  /**
+   * A datagram larger than the largest message (8 KB) is dropped whole, never read as the shorter
+   * message its first 8 KB make: here an INVITE to a tracking number whose Content-Length and body
+   * come after the cut. The OPTIONS sent after it is the first thing answered, so the INVITE was
+   * neither answered nor forwarded (a forwarded one is answered 100 at once, and datagrams are
+   * handled in order).
+   */
+  @Test
+  void aDatagramLargerThanTheLargestMessageIsDroppedWhole() {
+    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), router);
+    try (RawSip trunk = new RawSip("127.0.0.1")) {
+      String big = trunk.invite(number.e164(), router.port(), "Max-Forwards: 70\r\nX-Padding: " + "p".repeat(8_300)
+          + "\r\nContent-Type: application/sdp\r\n").replace("Content-Length: 0\r\n\r\n",
+          "Content-Length: 4\r\n\r\nv=0\n");
+      assertTrue(big.length() > 8_192);
+      trunk.send(big, router.port());
+      String callId = "after-big-" + System.nanoTime();
+      trunk.send("OPTIONS sip:127.0.0.1:" + router.port() + " SIP/2.0\r\nVia: " + trunk.via("z9hG4bK" + callId) + "\r\n"
+          + "From: <sip:probe@127.0.0.1>;tag=" + callId + "\r\nTo: <sip:127.0.0.1>\r\nCall-ID: " + callId
+          + "\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", router.port());
+      String first = trunk.receive(WAIT);
+      assertNotNull(first, "the OPTIONS after the large datagram was not answered");
+      assertTrue(first.startsWith("SIP/2.0 200") && first.contains("Call-ID: " + callId + "\r\n"),
+          "the large datagram was answered: " + first);
     }
   }
 }

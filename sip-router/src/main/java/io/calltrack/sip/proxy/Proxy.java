@@ -149,6 +149,7 @@ public final class Proxy implements SipListener {
       LOG.debug("<- {} {} from {} ({})", req.getMethod(), req.getRequestURI(), remoteIp(evt), callId(req));
     }
     try {
+      pinViaToSource(evt);
       String method = req.getMethod();
       String bad = Request.ACK.equals(method) ? null : badNumericHeader(req);
       if (bad != null) {
@@ -164,7 +165,7 @@ public final class Proxy implements SipListener {
       } else {
         reject(evt, policy.answerOutOfDialog(remoteIp(evt), method), null, null);
       }
-    } catch (RuntimeException | SipException e) {
+    } catch (RuntimeException | SipException | java.text.ParseException e) {
       LOG.warn("could not handle {} {}: {}", req.getMethod(), callId(req), e.toString());
     }
   }
@@ -362,6 +363,9 @@ public final class Proxy implements SipListener {
       if (from == null || !admitted(call, from, source)) {
         return;
       }
+      if (ack.getHeader(MaxForwardsHeader.NAME) instanceof MaxForwardsHeader mf && mf.getMaxForwards() <= 0) {
+        return; // no hops left (RFC 3261 16.3): an ACK has no 483 to get, it goes no further
+      }
       try {
         Request fwd = (Request) ack.clone();
         prepareInDialog(call, fwd, from);
@@ -394,6 +398,10 @@ public final class Proxy implements SipListener {
           reject(evt, Response.FORBIDDEN, null, null);
         } else if (SipHeaders.maxForwards(req) <= 0) {
           reject(evt, Response.TOO_MANY_HOPS, null, null);
+        } else if (call.phase() == ProxiedCall.Phase.ENDED && !Request.BYE.equals(req.getMethod())) {
+          // the call lingers for retransmissions and a BYE crossing the other side's; a new request
+          // in its dialog (a re-INVITE) would set up media past the relay, which let the call go
+          reject(evt, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, null);
         } else {
           ServerTransaction st = serverTransaction(evt);
           if (st != null) { // else a retransmission: the transaction that exists answers it
@@ -413,12 +421,10 @@ public final class Proxy implements SipListener {
       Hop hop = hopTowards(call, from);
       fwd.addFirst(headers.createViaHeader(host, port, hop.getTransport(), newBranch(req)));
       HopRouter.pin(fwd, hop);
-      if (Request.BYE.equals(req.getMethod())) {
-        if (call.phase() == ProxiedCall.Phase.ANSWERED) {
-          call.end(CallStatus.ANSWERED, null);
-        } else if (call.settingUp()) {
-          call.end(CallStatus.ABANDONED, null);
-        }
+      // a BYE before the answer (the caller may send one in the early dialog) changes nothing here:
+      // the line's answer to the INVITE ends the call, a 487 or an answer crossing the BYE, relayed
+      if (Request.BYE.equals(req.getMethod()) && call.phase() == ProxiedCall.Phase.ANSWERED) {
+        call.end(CallStatus.ANSWERED, null);
       }
       if (Request.INVITE.equals(req.getMethod())) { // a re-INVITE: its SDP through the media relay first
         call.media.reoffer(fwd, fromTag(req), toTag(req)).onComplete(ar -> sendRelayed(call, st, req, fwd, hop));
@@ -816,18 +822,39 @@ public final class Proxy implements SipListener {
    */
   private static void backToSource(Response r, RequestEvent evt) throws java.text.ParseException {
     if (r.getHeader(ViaHeader.NAME) instanceof gov.nist.javax.sip.header.Via top) {
-      // the packet's source: the message's "remote" port is the one its Via claims
-      gov.nist.javax.sip.message.SIPMessage req = (gov.nist.javax.sip.message.SIPMessage) evt.getRequest();
-      java.net.InetAddress from = req.getPeerPacketSourceAddress();
-      String ip = from != null ? from.getHostAddress() : remoteIp(evt);
-      int sourcePort = req.getPeerPacketSourcePort() > 0 ? req.getPeerPacketSourcePort() : SipHeaders.remotePort(evt);
-      if (ip.isEmpty() || sourcePort <= 0) {
-        throw new java.text.ParseException("no source address to answer", 0);
-      }
-      top.setReceived(ip);
-      top.setParameter(gov.nist.javax.sip.header.Via.RPORT, Integer.toString(sourcePort));
-      top.removeParameter(gov.nist.javax.sip.header.Via.MADDR);
+      pinToSource(top, evt, true);
     }
+  }
+
+  /**
+   * Before anything answers a request statefully, its top Via names where it came from: received the
+   * packet's source address, rport its source port when the sender asked for one (RFC 3581), no
+   * maddr. The stack sends a server transaction's answers to maddr, else received, else sent-by, as
+   * the sender wrote them: one datagram with a trunk's source address, forged or not, would aim the
+   * answers (a call's 100 and final response, the final one resent until Timer H) at a host of the
+   * sender's choosing. The Via the line sees below ours says the same.
+   */
+  private static void pinViaToSource(RequestEvent evt) throws java.text.ParseException {
+    if (evt.getRequest().getHeader(ViaHeader.NAME) instanceof gov.nist.javax.sip.header.Via top) {
+      pinToSource(top, evt, top.hasParameter(gov.nist.javax.sip.header.Via.RPORT));
+    }
+  }
+
+  private static void pinToSource(gov.nist.javax.sip.header.Via via, RequestEvent evt, boolean withPort)
+      throws java.text.ParseException {
+    // the packet's source: the message's "remote" port is the one its Via claims
+    gov.nist.javax.sip.message.SIPMessage req = (gov.nist.javax.sip.message.SIPMessage) evt.getRequest();
+    java.net.InetAddress from = req.getPeerPacketSourceAddress();
+    String ip = from != null ? from.getHostAddress() : remoteIp(evt);
+    int sourcePort = req.getPeerPacketSourcePort() > 0 ? req.getPeerPacketSourcePort() : SipHeaders.remotePort(evt);
+    if (ip.isEmpty() || sourcePort <= 0) {
+      throw new java.text.ParseException("no source address to answer", 0);
+    }
+    via.setReceived(ip);
+    if (withPort) {
+      via.setParameter(gov.nist.javax.sip.header.Via.RPORT, Integer.toString(sourcePort));
+    }
+    via.removeParameter(gov.nist.javax.sip.header.Via.MADDR);
   }
 
   /**
@@ -878,6 +905,11 @@ public final class Proxy implements SipListener {
     }
     if (retryAfterSeconds != null) {
       r.setHeader(headers.createRetryAfterHeader(retryAfterSeconds));
+    }
+    if (code == Response.METHOD_NOT_ALLOWED || (code == Response.OK && Request.OPTIONS.equals(req.getMethod()))) {
+      for (String method : CallPolicy.ALLOW) { // one header, the stack joins them: Allow: INVITE,ACK,...
+        r.addHeader(headers.createAllowHeader(method));
+      }
     }
     ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
     if (code >= 200 && to != null && to.getTag() == null) {

@@ -68,22 +68,35 @@ public final class TcpLimits implements NetworkLayer {
 
   @Override
   public ServerSocket createServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-    return new Limited(port, backlog, bindAddress, total, perSource, idleMillis);
+    return new Limited(port, backlog, bindAddress, total, perSource, idleMillis, this::served);
   }
 
-  /** Accepts only connections within the limits; each closes its slot when it closes. */
+  /** A trunk or a live call's business line: the sources the router serves ({@link Proxy#mayConnectTo}). */
+  private boolean served(InetAddress source) {
+    return stack != null && stack.getSipListener() instanceof Proxy proxy && proxy.mayConnectTo(source);
+  }
+
+  /**
+   * Accepts only connections within the limits; each closes its slot when it closes. Sources the
+   * router does not serve share at most half the slots, so that hosts the trunks' list leaves out
+   * (their requests get 403), however many, cannot take every slot from the trunks.
+   */
   private static final class Limited extends ServerSocket {
     private final int total;
     private final int perSource;
     private final int idleMillis;
+    private final java.util.function.Predicate<InetAddress> served;
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger openToOthers = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> bySource = new ConcurrentHashMap<>();
 
-    Limited(int port, int backlog, InetAddress bind, int total, int perSource, int idleMillis) throws IOException {
+    Limited(int port, int backlog, InetAddress bind, int total, int perSource, int idleMillis,
+        java.util.function.Predicate<InetAddress> served) throws IOException {
       super(port, backlog, bind);
       this.total = total;
       this.perSource = perSource;
       this.idleMillis = idleMillis;
+      this.served = served;
     }
 
     @Override
@@ -92,23 +105,28 @@ public final class TcpLimits implements NetworkLayer {
         Counted s = new Counted();
         implAccept(s);
         InetAddress source = s.getInetAddress();
+        boolean other = !served.test(source);
         AtomicInteger fromSource = bySource.computeIfAbsent(source, a -> new AtomicInteger());
         int all = open.incrementAndGet();
         int mine = fromSource.incrementAndGet();
-        if (all > total || mine > perSource) {
-          LOG.debug("TCP connection from {} refused: {} open, {} from it", source, all, mine);
-          s.release = () -> release(source, fromSource);
+        int others = other ? openToOthers.incrementAndGet() : 0;
+        s.release = () -> release(source, fromSource, other);
+        if (all > total || mine > perSource || others > total / 2) {
+          LOG.debug("TCP connection from {} refused: {} open, {} from it, {} from sources not served", source, all,
+              mine, others);
           s.close();
           continue;
         }
-        s.release = () -> release(source, fromSource);
         s.setSoTimeout(idleMillis); // a read that waits this long ends the connection
         return s;
       }
     }
 
-    private void release(InetAddress source, AtomicInteger fromSource) {
+    private void release(InetAddress source, AtomicInteger fromSource, boolean other) {
       open.decrementAndGet();
+      if (other) {
+        openToOthers.decrementAndGet();
+      }
       if (fromSource.decrementAndGet() <= 0) {
         bySource.remove(source, fromSource);
       }

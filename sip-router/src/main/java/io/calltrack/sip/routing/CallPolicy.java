@@ -3,6 +3,7 @@ package io.calltrack.sip.routing;
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.sip.RouterLimits;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -114,6 +115,13 @@ public final class CallPolicy {
     return from == Side.CALLER ? routing.isTrunk(source) : sourceIsBusinessLine;
   }
 
+  /**
+   * What a trunk may send the router, in the Allow header of its OPTIONS answers and of every 405
+   * (RFC 3261 8.2.1: a 405 must carry one): new calls and their CANCEL and ACK, BYE, and OPTIONS.
+   * Other requests inside a call are relayed between its two ends, whatever their method.
+   */
+  public static final List<String> ALLOW = List.of("INVITE", "ACK", "CANCEL", "BYE", "OPTIONS");
+
   /** Requests outside any call: trunks may ping with OPTIONS (200); nothing else is served. */
   public int answerOutOfDialog(String source, String method) {
     if (!routing.isTrunk(source)) {
@@ -129,6 +137,9 @@ public final class CallPolicy {
     return switch (finalCode) {
       case 486, 600, 603 -> CallStatus.BUSY;  // Busy Here, Busy Everywhere, Decline
       case 408, 480 -> CallStatus.MISSED;    // Request Timeout, Temporarily Unavailable
+      // Request Terminated, not by the router's CANCEL (a given-up call takes no final code): the
+      // caller's BYE before the answer did it (the caller's CANCEL is answered by the router itself)
+      case 487 -> CallStatus.ABANDONED;
       default -> CallStatus.FAILED;
     };
   }

@@ -12,10 +12,14 @@ public final class TokenBucket {
   public static final String ALL = "*";
   /** Buckets kept before idle ones (full again) are dropped, so a spray of source addresses cannot grow the map. */
   private static final int PRUNE_AT = 10_000;
+  /** A bucket idle this long is full again; the map is walked at most once per this. */
+  private static final long REFILL_NANOS = 1_000_000_000L;
 
   private final double perSecond;
   private final LongSupplier nanoTime;
   private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong lastPrune;
+  private final java.util.concurrent.atomic.AtomicLong prunes = new java.util.concurrent.atomic.AtomicLong();
 
   private static final class Bucket {
     double tokens;
@@ -30,6 +34,7 @@ public final class TokenBucket {
   public TokenBucket(double perSecond, LongSupplier nanoTime) {
     this.perSecond = perSecond;
     this.nanoTime = nanoTime;
+    this.lastPrune = new java.util.concurrent.atomic.AtomicLong(nanoTime.getAsLong());
   }
 
   public boolean tryTake(String key) {
@@ -37,7 +42,10 @@ public final class TokenBucket {
       return true;
     }
     long now = nanoTime.getAsLong();
-    if (buckets.size() > PRUNE_AT) {
+    long last = lastPrune.get();
+    // more than PRUNE_AT sources within one second: the walk would drop none of them, and one per
+    // request would make a spray of addresses cost the square of its size
+    if (buckets.size() > PRUNE_AT && now - last >= REFILL_NANOS && lastPrune.compareAndSet(last, now)) {
       prune(now);
     }
     Bucket b = buckets.computeIfAbsent(key, k -> new Bucket(perSecond, now));
@@ -53,10 +61,21 @@ public final class TokenBucket {
   }
 
   private void prune(long now) {
+    prunes.incrementAndGet();
     buckets.entrySet().removeIf(e -> {
       synchronized (e.getValue()) {
-        return now - e.getValue().at > 1_000_000_000L;
+        return now - e.getValue().at >= REFILL_NANOS;
       }
     });
+  }
+
+  /** How many keys have a bucket now. */
+  int size() {
+    return buckets.size();
+  }
+
+  /** How many times the map was walked for idle buckets. */
+  long prunes() {
+    return prunes.get();
   }
 }

@@ -130,6 +130,7 @@ class CallPolicyTest {
     assertEquals(CallStatus.BUSY, p.statusOf(603));
     assertEquals(CallStatus.MISSED, p.statusOf(480));
     assertEquals(CallStatus.MISSED, p.statusOf(408));
+    assertEquals(CallStatus.ABANDONED, p.statusOf(487), "the caller's BYE before the answer");
     assertEquals(CallStatus.FAILED, p.statusOf(500));
     assertEquals(CallStatus.FAILED, p.statusOf(404));
     assertEquals(Duration.ofSeconds(30), p.answerTimeout());
@@ -148,5 +149,31 @@ class CallPolicyTest {
     assertTrue(b.tryTake("a"), "half a second gives one back");
     assertFalse(b.tryTake("a"));
     assertTrue(new TokenBucket(0, nanos::get).tryTake("a"), "rate 0: no limit");
+  }
+
+  /**
+   * A spray of source addresses (spoofed datagrams, an IPv6 prefix) keeps the buckets to about one
+   * second's worth of sources, and walks them at most once a second: a walk per request past the
+   * threshold, which drops nothing while every bucket is younger than a second, made the spray cost
+   * the square of its size on the stack's message thread.
+   */
+  @Test
+  void aSprayOfSourcesWalksTheBucketsAtMostOnceASecond() {
+    TokenBucket b = new TokenBucket(5, nanos::get);
+    for (int i = 0; i < 30_000; i++) {
+      b.tryTake("2001:db8::" + Integer.toHexString(i));
+      nanos.addAndGet(10_000); // 30,000 sources in 0.3 s
+    }
+    assertEquals(0, b.prunes(), "within the first second there is nothing to drop");
+    for (int second = 1; second <= 3; second++) {
+      nanos.addAndGet(1_000_000_000L);
+      for (int i = 0; i < 20_000; i++) {
+        b.tryTake("198.51." + second + "." + i);
+      }
+      assertEquals(second, b.prunes(), "one walk in second " + second);
+      assertTrue(b.size() <= 20_001, "only the last second's sources are kept: " + b.size());
+    }
+    assertFalse(b.tryTake("198.51.3.7") && b.tryTake("198.51.3.7") && b.tryTake("198.51.3.7")
+        && b.tryTake("198.51.3.7") && b.tryTake("198.51.3.7"), "a kept source still has its limit");
   }
 }

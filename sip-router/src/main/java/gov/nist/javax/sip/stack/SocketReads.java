@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,12 +49,19 @@ public final class SocketReads extends AbstractQueue<DatagramQueuedMessageDispat
 
   private record Reader(ByteBuffer buffer, DatagramPacket packet, DatagramQueuedMessageDispatch dispatch) {}
 
-  SocketReads(UDPMessageProcessor processor, ChannelDatagramSocket socket, int bufferSize) {
+  /** The largest datagram handled; a larger one is dropped whole ({@link #take}). */
+  private final int maxMessage;
+  private final AtomicLong oversized = new AtomicLong();
+
+  SocketReads(UDPMessageProcessor processor, ChannelDatagramSocket socket, int maxMessage) {
     this.processor = processor;
     this.socket = socket;
+    this.maxMessage = maxMessage;
     this.readers = ThreadLocal.withInitial(() -> {
-      byte[] bytes = new byte[bufferSize];
-      DatagramPacket packet = new DatagramPacket(bytes, bufferSize);
+      // a byte more than the largest message: a read that fills it was cut (the channel drops the
+      // rest of a datagram silently)
+      byte[] bytes = new byte[maxMessage + 1];
+      DatagramPacket packet = new DatagramPacket(bytes, bytes.length);
       return new Reader(ByteBuffer.wrap(bytes), packet, new DatagramQueuedMessageDispatch(packet, 0));
     });
   }
@@ -83,6 +91,13 @@ public final class SocketReads extends AbstractQueue<DatagramQueuedMessageDispat
           emptyAt = System.nanoTime();
           waiting = false;
         }
+        if (r.buffer().position() > maxMessage) {
+          // cut, it would be parsed as a shorter message: an INVITE without the headers or the
+          // body past the cut. Over UDP a sender gets no answer to a datagram this large (RFC 3261
+          // 18.1.1 sends such requests over TCP)
+          dropOversized(from);
+          continue;
+        }
         r.packet().setData(r.buffer().array(), 0, r.buffer().position());
         r.packet().setSocketAddress(from);
         return r.dispatch();
@@ -110,6 +125,19 @@ public final class SocketReads extends AbstractQueue<DatagramQueuedMessageDispat
   @Override
   public DatagramQueuedMessageDispatch poll(long timeout, TimeUnit unit) {
     return take();
+  }
+
+  private void dropOversized(SocketAddress from) {
+    long n = oversized.incrementAndGet();
+    if (n <= 10 || Long.bitCount(n) == 1) { // the first ten, then the 16th, 32nd, 64th...
+      LOG.warn("dropped a UDP datagram from {} larger than {} bytes (MAX_MESSAGE_SIZE), {} so far", from,
+          maxMessage, n);
+    }
+  }
+
+  /** Datagrams dropped for being larger than the largest message. */
+  public long oversized() {
+    return oversized.get();
   }
 
   // like the stack's own loop: a failing socket is reported a few times, not once per datagram
