@@ -1,5 +1,6 @@
 package io.calltrack.core.privacy;
 
+import io.calltrack.core.CalltrackException;
 import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.callback.RedisCallbackStore;
 import io.calltrack.core.calls.CallPage;
@@ -9,7 +10,6 @@ import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.pool.PoolKeys;
-import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.redis.LuaScript;
 import io.calltrack.core.rollup.RollupKeys;
 import io.vertx.core.Future;
@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * Erases a person (docs/privacy.md). Records are anonymised rather than deleted, so the rollups' counts
@@ -51,6 +52,8 @@ public final class Eraser {
   private static final LuaScript ERASE_CALLER_ROLLUP = LuaScript.load("/lua/privacy/erase-caller-rollup.lua");
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int PAGE = 500;
+  /** E.164: a plus, a country code (never 0), 7 to 15 digits in all, no separators. */
+  private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{6,14}");
 
   public record Erased(String token, int calls, int sessions, int callbacks) {
     public Erased(String token, int calls, int sessions) {
@@ -99,13 +102,23 @@ public final class Eraser {
     return (s.startsWith("+") ? "+" : "") + digits;
   }
 
+  /**
+   * Erases the caller {@code number}, which must be E.164: each part of the erasure (calls, rollups,
+   * streams, webhooks, callbacks) matches that one form, so no part can read a national number its own
+   * way ({@code 4155550100} once erased a caller's callbacks and none of their calls). Another form
+   * fails with {@link CalltrackException.Invalid} and erases nothing.
+   */
   public Future<Erased> eraseCaller(String number) {
-    String wanted = normalise(number);
+    if (number == null || !E164.matcher(number).matches()) {
+      return Future.failedFuture(new CalltrackException.Invalid(
+          "the caller number must be E.164, like +14155550100 (a + and the country code, no spaces)"));
+    }
+    String wanted = number;
     String token = token();
     // property -> (caller as stored -> its calls)
     Map<String, Map<String, Set<String>>> byProperty = new LinkedHashMap<>();
     return rewriteAll(r -> {
-      if (r.caller() == null || wanted.length() < 3 || !normalise(r.caller()).equals(wanted)) {
+      if (r.caller() == null || !normalise(r.caller()).equals(wanted)) {
         return null;
       }
       if (r.property() != null) {
@@ -127,22 +140,16 @@ public final class Eraser {
           .compose(v -> forgetCallerIndex(wanted))
           .compose(v -> streams.everyShard(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
           .compose(v -> deadLetters.erase(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
-          .compose(v -> eraseCallbacks(number))
+          .compose(v -> eraseCallbacks(wanted))
           .map(cb -> new Erased(token, n, 0, cb));
     });
   }
 
   /**
-   * Deletes the callbacks asked for {@code number} in every property (a callback is the phone number
-   * of someone who asked to be called). A number that is not a phone number has none.
+   * Deletes the callbacks asked for {@code e164} in every property (a callback is the phone number of
+   * someone who asked to be called; stored in E.164).
    */
-  private Future<Integer> eraseCallbacks(String number) {
-    String e164;
-    try {
-      e164 = PhoneNumber.parse(number).e164();
-    } catch (RuntimeException e) {
-      return Future.succeededFuture(0);
-    }
+  private Future<Integer> eraseCallbacks(String e164) {
     return config.routingTable()
         .compose(table -> inEach(table.properties().keySet(), property -> callbacks.erasePhone(property, e164)))
         .map(counts -> counts.stream().mapToInt(Integer::intValue).sum());

@@ -20,7 +20,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Currency;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code GET /v1/exports/google-ads?property&from&to&conversionName&currency} (admin): the property's
@@ -59,7 +61,7 @@ public final class GoogleAdsExportRoutes {
 
   private Future<Reply> export(RoutingContext ctx) {
     String name = ctx.request().getParam("conversionName", "Phone call").strip();
-    String currency = ctx.request().getParam("currency", "USD").strip().toUpperCase();
+    String currency = currency(ctx.request().getParam("currency"));
     if (name.isEmpty()) {
       throw new CalltrackException.Invalid("conversionName must not be empty");
     }
@@ -81,6 +83,22 @@ public final class GoogleAdsExportRoutes {
         return Reply.csv("google-ads-conversions.csv", Csv.write(rows));
       }, false));
     });
+  }
+
+  /**
+   * The {@code currency} parameter as an ISO 4217 code (blank: USD). Checked, since it goes into every
+   * row Google imports; upper-cased in the root locale (in a Turkish one "usd" would not become USD).
+   */
+  static String currency(String raw) {
+    if (raw == null || raw.isBlank()) {
+      return "USD";
+    }
+    try {
+      return Currency.getInstance(raw.strip().toUpperCase(Locale.ROOT)).getCurrencyCode();
+    } catch (IllegalArgumentException e) {
+      throw new CalltrackException.Invalid(
+          "query parameter 'currency' must be a 3-letter ISO 4217 currency code like USD, got '" + raw + "'");
+    }
   }
 
   /** Reads the call index page by page (newest first) into {@code pages}. */

@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.json.schema.Draft;
@@ -237,7 +238,7 @@ public final class RequestCheck implements RequestChecks {
     for (OutputUnit e : errors) {
       String keywordPath = e.getKeywordLocation() == null ? "" : e.getKeywordLocation();
       String keyword = keywordPath.substring(keywordPath.lastIndexOf('/') + 1);
-      String field = field(e.getInstanceLocation());
+      String field = field(e.getInstanceLocation(), instance);
       String subject = field.isEmpty() ? (body ? "the body" : "the value") : field;
       String text = e.getError() == null ? "" : e.getError();
       Matcher m;
@@ -306,25 +307,42 @@ public final class RequestCheck implements RequestChecks {
     }
   }
 
-  /** {@code /page/url} or {@code #/numbers/3} → {@code page.url}, {@code numbers[3]}. */
-  static String field(String instanceLocation) {
+  /**
+   * {@code /page/url} or {@code #/numbers/3} → {@code page.url}, {@code numbers[3]}. A segment is an
+   * index only where the instance there is a list: an object's key made of digits ({@code stages}
+   * {@code {"3": ...}}) is a member like any other, named {@code stages.3}, not a row.
+   */
+  static String field(String instanceLocation, Object instance) {
     if (instanceLocation == null) {
       return "";
     }
     String loc = instanceLocation.startsWith("#") ? instanceLocation.substring(1) : instanceLocation;
     StringBuilder out = new StringBuilder();
+    Object node = instance;
     for (String part : loc.split("/")) {
       if (part.isEmpty()) {
         continue;
       }
       String name = part.replace("~1", "/").replace("~0", "~");
-      if (name.chars().allMatch(Character::isDigit)) {
-        out.append('[').append(Integer.parseInt(name) + 1).append(']'); // rows count from 1
+      int index = node instanceof JsonArray list ? index(name, list.size()) : -1;
+      if (index >= 0) {
+        out.append('[').append(index + 1).append(']'); // rows count from 1
+        node = ((JsonArray) node).getValue(index);
       } else {
         out.append(out.length() == 0 ? "" : ".").append(name);
+        node = node instanceof JsonObject object ? object.getValue(name) : null;
       }
     }
     return out.toString();
+  }
+
+  /** {@code name} as an index into a list of {@code size}, or -1. */
+  private static int index(String name, int size) {
+    if (name.isEmpty() || name.length() > 9 || !name.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return -1;
+    }
+    int i = Integer.parseInt(name);
+    return i < size ? i : -1;
   }
 
   private static String typeNames(String list) {

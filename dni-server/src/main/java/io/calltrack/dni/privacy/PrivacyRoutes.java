@@ -1,27 +1,23 @@
 package io.calltrack.dni.privacy;
 
-import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.Ids;
 import io.calltrack.core.privacy.Eraser;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Timeouts;
-import java.util.regex.Pattern;
 
 /**
  * Erasure of a person (admin, docs/privacy.md):
  * <ul>
  *   <li>{@code DELETE /v1/callers/{number}} → {@code {erased: "caller", calls: n, callbacks: m}}: the caller
- *       number is replaced by a random token in every call record and in the rollups' first-caller data
- *       (counts stay), the recordings of those calls are deleted, and the callback requests for that
- *       number are deleted;</li>
+ *       number (E.164, else 400 and nothing erased) is replaced by a random token in every call record
+ *       and in the rollups' first-caller data (counts stay), the recordings of those calls are deleted,
+ *       and the callback requests for that number are deleted;</li>
  *   <li>{@code DELETE /v1/visitors/{visitorId}} → {@code {erased: "visitor", sessions: n, calls: m}}: the
  *       visitor's sessions in every pool are anonymised, and their calls lose click ids and referrer.</li>
  * </ul>
  * Both page through every call record, so they get the slow admin timeout; both may be repeated.
  */
 public final class PrivacyRoutes {
-  private static final Pattern NUMBER = Pattern.compile("\\+?[0-9 ().-]{3,32}");
-
   private final Eraser eraser;
   private final java.util.function.Supplier<io.vertx.core.Future<Integer>> sweepRecordings;
 
@@ -37,10 +33,8 @@ public final class PrivacyRoutes {
 
   public void mount(AdminApi admin) {
     admin.delete("/v1/callers/:number", ctx -> {
+      // E.164 only (400 otherwise, nothing erased): the eraser checks it for every part of the erasure
       String number = ctx.pathParam("number");
-      if (number == null || !NUMBER.matcher(number).matches()) {
-        throw new CalltrackException.Invalid("number must be a phone number like +14155550100");
-      }
       // the caller's voice goes with the number: their recordings are deleted before the answer
       return eraser.eraseCaller(number).compose(e -> sweepRecordings.get().otherwiseEmpty()
           .map(n -> new CallerErased("caller", e.calls(), e.callbacks())));

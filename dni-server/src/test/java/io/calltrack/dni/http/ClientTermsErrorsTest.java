@@ -115,4 +115,24 @@ class ClientTermsErrorsTest extends DniTestBase {
     assertEquals(400, csv.status());
     assertTrue(csv.json().getString("detail").contains("line 3"), csv::toString);
   }
+
+  @Test
+  void objectKeysMadeOfDigitsAreNamedAsKeysNotRows() {
+    // stages is an object: its keys are members, however many digits (one past an int was a 500)
+    for (String key : List.of("99999999999", "3")) {
+      Reply r = api.request(HttpMethod.POST, "/v1/calls/nope/outcome",
+          Buffer.buffer("{\"stages\": {\"" + key + "\": 5}}"), api.admin());
+      assertEquals(400, r.status(), r::toString);
+      assertEquals("invalid_request", r.json().getString("error"), r::toString);
+      String detail = r.json().getString("detail");
+      assertTrue(detail.startsWith("stages." + key + ": expected a string"), r::toString);
+      assertFalse(INTERNAL.matcher(detail).find(), r::toString);
+    }
+    // a list's entries are still rows, counted from 1
+    Site site = site(1);
+    Reply list = api.adminPut("/v1/pools/" + site.poolId() + "-rows", new JsonObject().put("property", site.property())
+        .put("numbers", new io.vertx.core.json.JsonArray().add(site.numbers().get(0)).add(5)));
+    assertEquals(400, list.status(), list::toString);
+    assertTrue(list.json().getString("detail").startsWith("numbers[2]: "), list::toString);
+  }
 }

@@ -316,6 +316,42 @@ class PrivacyApiTest extends DniTestBase {
   }
 
   @Test
+  void aCallerIsErasedByTheirE164NumberOnlyAndAnyOtherFormErasesNothing() {
+    Site site = siteWithRetention(1, null);
+    // a number no other test uses: callbacks are erased in every property and counted per phone
+    java.util.Random random = new java.util.Random();
+    int x = 200 + random.nextInt(800);
+    String exchange = Integer.toString(x % 100 == 11 ? x + 1 : x); // not an N11 service code
+    String line = String.format("%04d", random.nextInt(10000));
+    String national = "312" + exchange + line;
+    String e164 = "+1" + national;
+    CallRecord call = call(site.property(), e164, Instant.parse("2026-03-02T10:00:00Z"), null,
+        CallSeeder.source("google", "cpc"));
+    Reply asked = api.post("/v1/callbacks", new JsonObject().put("property", site.property()).put("phone", e164),
+        DniClient.headers("origin", ORIGIN, "content-type", "application/json"));
+    assertEquals(202, asked.status(), asked::toString);
+    String callback = asked.json().getString("id");
+
+    for (String other : List.of(national, "1" + national, "%2B1%20(312)%20" + exchange + "-" + line)) {
+      Reply refused = api.request(HttpMethod.DELETE, "/v1/callers/" + other, null, api.admin());
+      assertEquals(400, refused.status(), refused::toString);
+      assertEquals("invalid_request", refused.json().getString("error"), refused::toString);
+      assertTrue(refused.json().getString("detail").contains("E.164")
+          && refused.json().getString("detail").contains("+14155550100"), refused::toString);
+      // nothing erased: neither the call nor the callback
+      assertEquals(e164, api.adminGet("/v1/calls/" + call.callId()).json().getString("caller"), other);
+      assertEquals(200, api.adminGet("/v1/callbacks/" + callback).status(), other);
+    }
+
+    Reply erased = api.request(HttpMethod.DELETE, "/v1/callers/" + e164, null, api.admin());
+    assertEquals(200, erased.status(), erased::toString);
+    assertEquals(1, erased.json().getInteger("calls"), erased::toString);
+    assertEquals(1, erased.json().getInteger("callbacks"), erased::toString);
+    assertTrue(api.adminGet("/v1/calls/" + call.callId()).json().getString("caller").startsWith("erased:"));
+    assertEquals(404, api.adminGet("/v1/callbacks/" + callback).status());
+  }
+
+  @Test
   void aVisitorIsErasedFromSessionsCallsAndExports() {
     Site site = siteWithRetention(2, RETENTION);
     String visitor = TestRedis.uniqueId("visitor");

@@ -375,4 +375,33 @@ class RoiApiTest extends DniTestBase {
     Reply other = api.adminGet("/v1/exports/google-ads?property=" + property + "&from=2026-03-09&to=2026-03-09");
     assertEquals(1, other.text().split("\r\n").length, "header only");
   }
+
+  @Test
+  void googleAdsExportTakesOnlyAnIso4217Currency() {
+    String property = newProperty("UTC");
+    CallRecord call = new CallSeeder(vertx).call(property, TestNumbers.fresh(), "+12125550004",
+        Instant.parse("2026-03-08T15:15:00Z"), CallSeeder.withGclid("google", "cpc", "gclid-currency"), 60);
+    // no currency on the outcome: the export's currency parameter fills the column
+    assertEquals(200, adminPost("/v1/calls/" + call.callId() + "/outcome", new JsonObject()
+        .put("converted", true).put("value", "10")).status());
+    String path = "/v1/exports/google-ads?property=" + property + "&from=2026-03-08&to=2026-03-08&currency=";
+    for (String bad : List.of("dollars", "US", "XYZ", "%24")) {
+      Reply r = api.adminGet(path + bad);
+      assertEquals(400, r.status(), bad + " -> " + r);
+      assertEquals("invalid_request", r.json().getString("error"), r::toString);
+      assertTrue(r.json().getString("detail").contains("currency")
+          && r.json().getString("detail").contains("ISO 4217"), r::toString);
+    }
+    assertTrue(api.adminGet(path + "eur").text().endsWith(",10.00,EUR\r\n"));
+    // upper-cased the same in every locale: in Turkish "inr" would become "İNR"
+    java.util.Locale before = java.util.Locale.getDefault();
+    try {
+      java.util.Locale.setDefault(java.util.Locale.forLanguageTag("tr-TR"));
+      Reply inr = api.adminGet(path + "inr");
+      assertEquals(200, inr.status(), inr::toString);
+      assertTrue(inr.text().endsWith(",10.00,INR\r\n"), inr::text);
+    } finally {
+      java.util.Locale.setDefault(before);
+    }
+  }
 }
