@@ -317,6 +317,42 @@ class RoiApiTest extends DniTestBase {
     assertEquals(401, api.get("/v1/reports/roi?" + q).status());
   }
 
+  String cost(String property, String day) {
+    Object cost = report("property=" + property + "&from=" + day + "&to=" + day).getJsonObject("total").getValue("cost");
+    return cost == null ? null : cost.toString();
+  }
+
+  @Test
+  void spendPastTheMaximumIsRefusedBeforeTheStoredDayIsTouched() {
+    String property = newProperty("UTC");
+    String path = "/v1/spend?property=" + property;
+    assertEquals(200, csv(HttpMethod.PUT, path, "2026-03-02,google,cpc,spring,100.00\n").status());
+
+    // each under the maximum, their sum (what Redis would HINCRBY) over it: row 3 named, nothing written
+    Reply sum = csv(HttpMethod.PUT, path, "date,source,medium,campaign,amount\n"
+        + "2026-03-02,google,cpc,spring,9000000000000.00\n2026-03-02,google,cpc,spring,1000000000000.01\n");
+    assertEquals(400, sum.status(), sum.toString());
+    assertTrue(sum.json().getString("detail").startsWith("bad rows 3 "), sum.toString());
+    assertTrue(sum.json().getString("detail").contains("2026-03-02 google/cpc/spring add up to more than 10000000000000.00"),
+        sum.toString());
+    // the review's case: two rows under a long's cents, their sum past it
+    Reply huge = csv(HttpMethod.PUT, path,
+        "2026-03-02,google,cpc,spring,90000000000000000.00\n2026-03-02,google,cpc,spring,90000000000000000.00\n");
+    assertEquals(400, huge.status(), huge.toString());
+    assertTrue(huge.json().getString("detail").contains("row 1: amount is too large (at most 10000000000000.00)"),
+        huge.toString());
+    assertEquals("100.00", cost(property, "2026-03-02"), "the stored day is unchanged");
+
+    // at the maximum in many campaigns: the answer's total is exact, past what a long of cents holds
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 10_000; i++) { // 10^19 cents in all: a long wraps at 9.2 * 10^18
+      many.append("2026-03-03,google,cpc,c").append(i).append(",10000000000000.00\n");
+    }
+    Reply total = csv(HttpMethod.PUT, path, many.toString());
+    assertEquals(200, total.status(), total.toString());
+    assertEquals("100000000000000000.00", total.json().getString("amount"));
+  }
+
   @Test
   void noSpendNoCallsAndADstChange() {
     String property = newProperty("America/New_York");
