@@ -31,11 +31,11 @@ import java.util.TreeSet;
  * {@code PUT /v1/spend?property=P} (admin): cost rows as JSON ({@code [{date, source, medium, campaign,
  * keyword, adGroup, landingPage, amount, currency}]} or {@code {"rows": [...]}}) or {@code text/csv} with the header
  * {@code date,source,medium,campaign,amount} (or {@code date,source,medium,campaign,keyword,adGroup,landingPage,amount}).
- * A JSON row's currency, when given, must be the property's. Amounts are decimal strings ("5000.00") with at
- * most two places and at most {@link Money#MAX_MINOR}; rows of one day and level add up, and their sum is held
- * to the same maximum. Every day that appears in the upload is replaced whole; other days are untouched. All
- * rows are checked first: any bad row gives 400 listing the bad rows, and nothing is stored. The upload is
- * parsed on a worker thread, not the event loop.
+ * A JSON row's currency, when given, must be the property's. Amounts are decimal strings ("5000.00"), or JSON
+ * numbers read exactly from their text, with at most two places and at most {@link Money#MAX_MINOR}; rows
+ * of one day and level add up, and their sum is held to the same maximum. Every day that appears in the
+ * upload is replaced whole; other days are untouched. All rows are checked first: any bad row gives 400
+ * listing the bad rows, and nothing is stored. The upload is parsed on a worker thread, not the event loop.
  * Answer: {@code {property, days: ["2026-03-08", ...], rows, amount}}.
  */
 public final class SpendRoutes {
@@ -152,7 +152,7 @@ public final class SpendRoutes {
 
   /** {@code currency}: the property's; a row naming another currency is refused. */
   static List<SpendRow> fromJson(String text, String currency) {
-    JsonNode node = JsonMapper.tree(text == null || text.isBlank() ? "null" : text);
+    JsonNode node = JsonMapper.treeExact(text == null || text.isBlank() ? "null" : text);
     if (node != null && node.isObject() && node.has("rows")) {
       node = node.get("rows");
     }
@@ -177,14 +177,21 @@ public final class SpendRoutes {
               + currency + " (one currency per property)");
         }
         sums.add(row(text(r, "date"), text(r, "source"), text(r, "medium"), text(r, "campaign"),
-            text(r, "keyword"), text(r, "adGroup"), text(r, "landingPage"),
-            amount == null || amount.isNull() ? null : amount.asText()), i + 1, rows, errors);
+            text(r, "keyword"), text(r, "adGroup"), text(r, "landingPage"), amount(amount)), i + 1, rows, errors);
       } catch (CalltrackException e) {
         errors.add(i + 1, e.getMessage());
       }
     }
     errors.throwIfAny();
     return rows;
+  }
+
+  /**
+   * A number as the decimal its JSON text says (the tree holds it as a BigDecimal, never a double), so
+   * numbers meet the same two-places rule as strings; toString, not toPlainString: 1e500000000 stays short.
+   */
+  private static String amount(JsonNode v) {
+    return v == null || v.isNull() ? null : v.isNumber() ? v.decimalValue().toString() : v.asText();
   }
 
   private static String text(JsonNode r, String field) {

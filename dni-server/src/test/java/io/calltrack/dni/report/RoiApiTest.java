@@ -317,6 +317,11 @@ class RoiApiTest extends DniTestBase {
     assertEquals(401, api.get("/v1/reports/roi?" + q).status());
   }
 
+  Reply jsonText(HttpMethod method, String path, String text) {
+    MultiMap h = DniClient.headers("authorization", "Bearer " + TOKEN, "content-type", "application/json");
+    return api.request(method, path, Buffer.buffer(text), h);
+  }
+
   String cost(String property, String day) {
     Object cost = report("property=" + property + "&from=" + day + "&to=" + day).getJsonObject("total").getValue("cost");
     return cost == null ? null : cost.toString();
@@ -351,6 +356,25 @@ class RoiApiTest extends DniTestBase {
     Reply total = csv(HttpMethod.PUT, path, many.toString());
     assertEquals(200, total.status(), total.toString());
     assertEquals("100000000000000000.00", total.json().getString("amount"));
+  }
+
+  @Test
+  void numericSpendAmountsFollowTheRulesOfStrings() {
+    String property = newProperty("UTC");
+    String path = "/v1/spend?property=" + property;
+    Reply places = jsonText(HttpMethod.PUT, path, "[{\"date\": \"2026-03-02\", \"source\": \"google\", \"amount\": 5.00},"
+        + " {\"date\": \"2026-03-02\", \"source\": \"bing\", \"amount\": 5000.0000000000001}]");
+    assertEquals(400, places.status(), places.toString());
+    assertTrue(places.json().getString("detail").contains("row 2: amount has more than two decimal places"), places.toString());
+    Reply big = jsonText(HttpMethod.PUT, path, "{\"rows\": [{\"date\": \"2026-03-02\", \"amount\": 12345678901234567.89}]}");
+    assertEquals(400, big.status(), big.toString());
+    assertTrue(big.json().getString("detail").contains("row 1: amount is too large"), big.toString());
+    assertNull(cost(property, "2026-03-02"), "nothing stored");
+
+    Reply ok = jsonText(HttpMethod.PUT, path, "[{\"date\": \"2026-03-02\", \"source\": \"google\", \"amount\": 1234.5}]");
+    assertEquals(200, ok.status(), ok.toString());
+    assertEquals("1234.50", ok.json().getString("amount"));
+    assertEquals("1234.50", cost(property, "2026-03-02"));
   }
 
   @Test
