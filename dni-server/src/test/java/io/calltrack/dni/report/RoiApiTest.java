@@ -378,6 +378,27 @@ class RoiApiTest extends DniTestBase {
   }
 
   @Test
+  void csvWithAByteOrderMarkIsAccepted() {
+    String property = newProperty("UTC");
+    CallRecord a = new CallSeeder(vertx).call(property, TestNumbers.fresh(), "+14155550101",
+        Instant.parse("2026-03-02T10:00:00Z"), CallSeeder.source("google", "cpc"), 10);
+    String q = "property=" + property + "&from=2026-03-02&to=2026-03-02";
+    reportWhenCounted(q, 1);
+    // Excel's "CSV UTF-8"
+    Reply spend = csv(HttpMethod.PUT, "/v1/spend?property=" + property,
+        "\uFEFFdate,source,medium,campaign,amount\r\n2026-03-02,google,cpc,,7.00\r\n");
+    assertEquals(200, spend.status(), spend.toString());
+    assertEquals(1, spend.json().getInteger("rows"));
+    Reply outcomes = csv(HttpMethod.POST, "/v1/outcomes",
+        "\uFEFFcallId,qualified,converted,value\r\n" + a.callId() + ",true,true,10.00\r\n");
+    assertEquals(200, outcomes.status(), outcomes.toString());
+    assertEquals(1, outcomes.json().getInteger("applied"));
+    JsonObject total = report(q).getJsonObject("total");
+    assertEquals("7.00", total.getString("cost"));
+    assertEquals("10.00", total.getString("revenue"));
+  }
+
+  @Test
   void noSpendNoCallsAndADstChange() {
     String property = newProperty("America/New_York");
     // no calls, no spend
