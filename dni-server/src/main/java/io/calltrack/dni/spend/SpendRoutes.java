@@ -35,7 +35,8 @@ import java.util.TreeSet;
  * numbers read exactly from their text, with at most two places and at most {@link Money#MAX_MINOR}; rows
  * of one day and level add up, and their sum is held to the same maximum. Every day that appears in the
  * upload is replaced whole; other days are untouched. All rows are checked first: any bad row gives 400
- * listing the bad rows, and nothing is stored. The upload is parsed on a worker thread, not the event loop.
+ * listing the bad rows, and nothing is stored; an upload with no rows is refused too. The upload is parsed
+ * on a worker thread, not the event loop.
  * Answer: {@code {property, days: ["2026-03-08", ...], rows, amount}}.
  */
 public final class SpendRoutes {
@@ -80,7 +81,7 @@ public final class SpendRoutes {
           out.put("rows", rows.size());
           // in BigDecimal: each day and level is bounded, but thousands of them could pass a long
           out.put("amount", rows.stream().map(r -> Money.fromMinor(r.amountMinor()))
-              .reduce(BigDecimal.ZERO, BigDecimal::add).toPlainString());
+              .reduce(Money.fromMinor(0), BigDecimal::add).toPlainString());
           return out;
         }));
   }
@@ -107,6 +108,13 @@ public final class SpendRoutes {
       byKey.put(key, sum);
       rows.add(r);
     }
+  }
+
+  private static List<SpendRow> nonEmpty(List<SpendRow> rows) {
+    if (rows.isEmpty()) {
+      throw new CalltrackException.Invalid("no spend rows in the upload");
+    }
+    return rows;
   }
 
   static List<SpendRow> fromCsv(String text) {
@@ -143,7 +151,7 @@ public final class SpendRoutes {
       }
     }
     errors.throwIfAny();
-    return rows;
+    return nonEmpty(rows);
   }
 
   static List<SpendRow> fromJson(String text) {
@@ -183,7 +191,7 @@ public final class SpendRoutes {
       }
     }
     errors.throwIfAny();
-    return rows;
+    return nonEmpty(rows);
   }
 
   /**

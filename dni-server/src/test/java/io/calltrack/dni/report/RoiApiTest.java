@@ -399,6 +399,20 @@ class RoiApiTest extends DniTestBase {
   }
 
   @Test
+  void emptySpendUploadsAreRefused() {
+    String property = newProperty("UTC");
+    String path = "/v1/spend?property=" + property;
+    // as outcome uploads: an empty file, a header alone or [] is a mistake, not a successful no-op
+    List<Reply> replies = List.of(csv(HttpMethod.PUT, path, ""),
+        csv(HttpMethod.PUT, path, "date,source,medium,campaign,amount\n"), csv(HttpMethod.PUT, path, "\n\n"),
+        jsonText(HttpMethod.PUT, path, "[]"), jsonText(HttpMethod.PUT, path, "{\"rows\": []}"));
+    for (Reply r : replies) {
+      assertEquals(400, r.status(), r.toString());
+      assertEquals("no spend rows in the upload", r.json().getString("detail"), r.toString());
+    }
+  }
+
+  @Test
   void noSpendNoCallsAndADstChange() {
     String property = newProperty("America/New_York");
     // no calls, no spend
