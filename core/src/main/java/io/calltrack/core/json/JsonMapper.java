@@ -76,6 +76,18 @@ public final class JsonMapper {
     }
   }
 
+  /**
+   * As {@link #tree}, with every number with a fraction or exponent read as the BigDecimal its text
+   * says (not a double): for money sent as JSON numbers, so 5000.0000000000001 stays what it is.
+   */
+  public static com.fasterxml.jackson.databind.JsonNode treeExact(String json) {
+    try {
+      return mapper().reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(json);
+    } catch (JsonProcessingException e) {
+      throw JsonErrors.translate(e);
+    }
+  }
+
   public static String write(Object value) {
     return write(mapper().writer(), value);
   }

@@ -17,9 +17,11 @@ import io.calltrack.dni.report.ReportParams;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +31,12 @@ import java.util.TreeSet;
  * {@code PUT /v1/spend?property=P} (admin): cost rows as JSON ({@code [{date, source, medium, campaign,
  * keyword, adGroup, landingPage, amount, currency}]} or {@code {"rows": [...]}}) or {@code text/csv} with the header
  * {@code date,source,medium,campaign,amount} (or {@code date,source,medium,campaign,keyword,adGroup,landingPage,amount}).
- * A JSON row's currency, when given, must be the property's. Amounts are decimal strings ("5000.00"). Every day that
- * appears in the upload is replaced whole; other days are untouched. All rows are checked first: any
- * bad row gives 400 listing the bad rows, and nothing is stored. The upload is parsed on a worker
- * thread, not the event loop.
+ * A JSON row's currency, when given, must be the property's. Amounts are decimal strings ("5000.00"), or JSON
+ * numbers read exactly from their text, with at most two places and at most {@link Money#MAX_MINOR}; rows
+ * of one day and level add up, and their sum is held to the same maximum. Every day that appears in the
+ * upload is replaced whole; other days are untouched. All rows are checked first: any bad row gives 400
+ * listing the bad rows, and nothing is stored; an upload with no rows is refused too. The upload is parsed
+ * on a worker thread, not the event loop.
  * Answer: {@code {property, days: ["2026-03-08", ...], rows, amount}}.
  */
 public final class SpendRoutes {
@@ -75,17 +79,49 @@ public final class SpendRoutes {
           rows.forEach(r -> days.add(r.date().toString()));
           out.put("days", List.copyOf(days));
           out.put("rows", rows.size());
-          out.put("amount", Money.format(rows.stream().mapToLong(SpendRow::amountMinor).sum()));
+          // in BigDecimal: each day and level is bounded, but thousands of them could pass a long
+          out.put("amount", rows.stream().map(r -> Money.fromMinor(r.amountMinor()))
+              .reduce(Money.fromMinor(0), BigDecimal::add).toPlainString());
           return out;
         }));
   }
 
   private record Upload(String property, List<SpendRow> rows) {}
 
+  /**
+   * The running sum of each day and level: Redis adds those rows up (HINCRBY, after the day was
+   * emptied), so a sum past the maximum is refused here, naming the row, before anything is written.
+   */
+  private static final class Sums {
+    private final Map<String, Long> byKey = new HashMap<>();
+
+    void add(SpendRow r, int rowNumber, List<SpendRow> rows, RowErrors errors) {
+      String key = String.join("\t", r.date().toString(), r.source(), r.medium(), r.campaign(), r.keyword(),
+          r.adGroup(), r.landingPage());
+      long sum = Math.addExact(byKey.getOrDefault(key, 0L), r.amountMinor()); // both at most MAX_MINOR
+      if (sum > Money.MAX_MINOR) {
+        String level = key.substring(key.indexOf('\t') + 1).replaceAll("\t+$", "").replace('\t', '/');
+        errors.add(rowNumber, "the amounts of " + r.date() + (level.isEmpty() ? " (account level)" : " " + level)
+            + " add up to more than " + Money.format(Money.MAX_MINOR));
+        return;
+      }
+      byKey.put(key, sum);
+      rows.add(r);
+    }
+  }
+
+  private static List<SpendRow> nonEmpty(List<SpendRow> rows) {
+    if (rows.isEmpty()) {
+      throw new CalltrackException.Invalid("no spend rows in the upload");
+    }
+    return rows;
+  }
+
   static List<SpendRow> fromCsv(String text) {
     List<List<String>> records = Csv.read(text);
     RowErrors errors = new RowErrors();
     List<SpendRow> rows = new ArrayList<>();
+    Sums sums = new Sums();
     int start = 0;
     if (!records.isEmpty() && !records.get(0).isEmpty() && "date".equalsIgnoreCase(records.get(0).get(0).strip())) {
       List<String> header = records.get(0).stream().map(h -> h.strip().toLowerCase()).toList();
@@ -107,14 +143,15 @@ public final class SpendRoutes {
         continue;
       }
       try {
-        rows.add(r.size() == 5 ? row(r.get(0), r.get(1), r.get(2), r.get(3), "", "", "", r.get(4))
-            : row(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)));
+        sums.add(r.size() == 5 ? row(r.get(0), r.get(1), r.get(2), r.get(3), "", "", "", r.get(4))
+            : row(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)),
+            rowNumber, rows, errors);
       } catch (CalltrackException e) {
         errors.add(rowNumber, e.getMessage());
       }
     }
     errors.throwIfAny();
-    return rows;
+    return nonEmpty(rows);
   }
 
   static List<SpendRow> fromJson(String text) {
@@ -123,7 +160,7 @@ public final class SpendRoutes {
 
   /** {@code currency}: the property's; a row naming another currency is refused. */
   static List<SpendRow> fromJson(String text, String currency) {
-    JsonNode node = JsonMapper.tree(text == null || text.isBlank() ? "null" : text);
+    JsonNode node = JsonMapper.treeExact(text == null || text.isBlank() ? "null" : text);
     if (node != null && node.isObject() && node.has("rows")) {
       node = node.get("rows");
     }
@@ -133,6 +170,7 @@ public final class SpendRoutes {
     }
     RowErrors errors = new RowErrors();
     List<SpendRow> rows = new ArrayList<>();
+    Sums sums = new Sums();
     for (int i = 0; i < node.size(); i++) {
       JsonNode r = node.get(i);
       try {
@@ -146,15 +184,22 @@ public final class SpendRoutes {
           throw new CalltrackException.Invalid("currency " + rowCurrency.strip() + " is not the property's currency "
               + currency + " (one currency per property)");
         }
-        rows.add(row(text(r, "date"), text(r, "source"), text(r, "medium"), text(r, "campaign"),
-            text(r, "keyword"), text(r, "adGroup"), text(r, "landingPage"),
-            amount == null || amount.isNull() ? null : amount.asText()));
+        sums.add(row(text(r, "date"), text(r, "source"), text(r, "medium"), text(r, "campaign"),
+            text(r, "keyword"), text(r, "adGroup"), text(r, "landingPage"), amount(amount)), i + 1, rows, errors);
       } catch (CalltrackException e) {
         errors.add(i + 1, e.getMessage());
       }
     }
     errors.throwIfAny();
-    return rows;
+    return nonEmpty(rows);
+  }
+
+  /**
+   * A number as the decimal its JSON text says (the tree holds it as a BigDecimal, never a double), so
+   * numbers meet the same two-places rule as strings; toString, not toPlainString: 1e500000000 stays short.
+   */
+  private static String amount(JsonNode v) {
+    return v == null || v.isNull() ? null : v.isNumber() ? v.decimalValue().toString() : v.asText();
   }
 
   private static String text(JsonNode r, String field) {

@@ -317,6 +317,101 @@ class RoiApiTest extends DniTestBase {
     assertEquals(401, api.get("/v1/reports/roi?" + q).status());
   }
 
+  Reply jsonText(HttpMethod method, String path, String text) {
+    MultiMap h = DniClient.headers("authorization", "Bearer " + TOKEN, "content-type", "application/json");
+    return api.request(method, path, Buffer.buffer(text), h);
+  }
+
+  String cost(String property, String day) {
+    Object cost = report("property=" + property + "&from=" + day + "&to=" + day).getJsonObject("total").getValue("cost");
+    return cost == null ? null : cost.toString();
+  }
+
+  @Test
+  void spendPastTheMaximumIsRefusedBeforeTheStoredDayIsTouched() {
+    String property = newProperty("UTC");
+    String path = "/v1/spend?property=" + property;
+    assertEquals(200, csv(HttpMethod.PUT, path, "2026-03-02,google,cpc,spring,100.00\n").status());
+
+    // each under the maximum, their sum (what Redis would HINCRBY) over it: row 3 named, nothing written
+    Reply sum = csv(HttpMethod.PUT, path, "date,source,medium,campaign,amount\n"
+        + "2026-03-02,google,cpc,spring,9000000000000.00\n2026-03-02,google,cpc,spring,1000000000000.01\n");
+    assertEquals(400, sum.status(), sum.toString());
+    assertTrue(sum.json().getString("detail").startsWith("bad rows 3 "), sum.toString());
+    assertTrue(sum.json().getString("detail").contains("2026-03-02 google/cpc/spring add up to more than 10000000000000.00"),
+        sum.toString());
+    // the review's case: two rows under a long's cents, their sum past it
+    Reply huge = csv(HttpMethod.PUT, path,
+        "2026-03-02,google,cpc,spring,90000000000000000.00\n2026-03-02,google,cpc,spring,90000000000000000.00\n");
+    assertEquals(400, huge.status(), huge.toString());
+    assertTrue(huge.json().getString("detail").contains("row 1: amount is too large (at most 10000000000000.00)"),
+        huge.toString());
+    assertEquals("100.00", cost(property, "2026-03-02"), "the stored day is unchanged");
+
+    // at the maximum in many campaigns: the answer's total is exact, past what a long of cents holds
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 10_000; i++) { // 10^19 cents in all: a long wraps at 9.2 * 10^18
+      many.append("2026-03-03,google,cpc,c").append(i).append(",10000000000000.00\n");
+    }
+    Reply total = csv(HttpMethod.PUT, path, many.toString());
+    assertEquals(200, total.status(), total.toString());
+    assertEquals("100000000000000000.00", total.json().getString("amount"));
+  }
+
+  @Test
+  void numericSpendAmountsFollowTheRulesOfStrings() {
+    String property = newProperty("UTC");
+    String path = "/v1/spend?property=" + property;
+    Reply places = jsonText(HttpMethod.PUT, path, "[{\"date\": \"2026-03-02\", \"source\": \"google\", \"amount\": 5.00},"
+        + " {\"date\": \"2026-03-02\", \"source\": \"bing\", \"amount\": 5000.0000000000001}]");
+    assertEquals(400, places.status(), places.toString());
+    assertTrue(places.json().getString("detail").contains("row 2: amount has more than two decimal places"), places.toString());
+    Reply big = jsonText(HttpMethod.PUT, path, "{\"rows\": [{\"date\": \"2026-03-02\", \"amount\": 12345678901234567.89}]}");
+    assertEquals(400, big.status(), big.toString());
+    assertTrue(big.json().getString("detail").contains("row 1: amount is too large"), big.toString());
+    assertNull(cost(property, "2026-03-02"), "nothing stored");
+
+    Reply ok = jsonText(HttpMethod.PUT, path, "[{\"date\": \"2026-03-02\", \"source\": \"google\", \"amount\": 1234.5}]");
+    assertEquals(200, ok.status(), ok.toString());
+    assertEquals("1234.50", ok.json().getString("amount"));
+    assertEquals("1234.50", cost(property, "2026-03-02"));
+  }
+
+  @Test
+  void csvWithAByteOrderMarkIsAccepted() {
+    String property = newProperty("UTC");
+    CallRecord a = new CallSeeder(vertx).call(property, TestNumbers.fresh(), "+14155550101",
+        Instant.parse("2026-03-02T10:00:00Z"), CallSeeder.source("google", "cpc"), 10);
+    String q = "property=" + property + "&from=2026-03-02&to=2026-03-02";
+    reportWhenCounted(q, 1);
+    // Excel's "CSV UTF-8"
+    Reply spend = csv(HttpMethod.PUT, "/v1/spend?property=" + property,
+        "\uFEFFdate,source,medium,campaign,amount\r\n2026-03-02,google,cpc,,7.00\r\n");
+    assertEquals(200, spend.status(), spend.toString());
+    assertEquals(1, spend.json().getInteger("rows"));
+    Reply outcomes = csv(HttpMethod.POST, "/v1/outcomes",
+        "\uFEFFcallId,qualified,converted,value\r\n" + a.callId() + ",true,true,10.00\r\n");
+    assertEquals(200, outcomes.status(), outcomes.toString());
+    assertEquals(1, outcomes.json().getInteger("applied"));
+    JsonObject total = report(q).getJsonObject("total");
+    assertEquals("7.00", total.getString("cost"));
+    assertEquals("10.00", total.getString("revenue"));
+  }
+
+  @Test
+  void emptySpendUploadsAreRefused() {
+    String property = newProperty("UTC");
+    String path = "/v1/spend?property=" + property;
+    // as outcome uploads: an empty file, a header alone or [] is a mistake, not a successful no-op
+    List<Reply> replies = List.of(csv(HttpMethod.PUT, path, ""),
+        csv(HttpMethod.PUT, path, "date,source,medium,campaign,amount\n"), csv(HttpMethod.PUT, path, "\n\n"),
+        jsonText(HttpMethod.PUT, path, "[]"), jsonText(HttpMethod.PUT, path, "{\"rows\": []}"));
+    for (Reply r : replies) {
+      assertEquals(400, r.status(), r.toString());
+      assertEquals("no spend rows in the upload", r.json().getString("detail"), r.toString());
+    }
+  }
+
   @Test
   void noSpendNoCallsAndADstChange() {
     String property = newProperty("America/New_York");
