@@ -91,10 +91,22 @@ public final class RequestCheck implements RequestChecks {
     }
     JsonBody body = JsonBody.of(op.getRequestBody());
     return ctx -> {
+      if (body != null && ctx.body() != null && ctx.body().length() > INLINE_BODY) {
+        // an upload (spend, outcomes, a pool's numbers: up to 8 MiB) takes tens of milliseconds to decode
+        // and check: on a worker, as the endpoint's own parsing of it, not on the event loop
+        ctx.vertx().<Void>executeBlocking(() -> {
+          check(op, body, ctx);
+          return null;
+        }, false).onSuccess(v -> ctx.next()).onFailure(ctx::fail);
+        return;
+      }
       check(op, body, ctx);
       ctx.next();
     };
   }
+
+  /** The largest body checked on the event loop: an assign's or a property's, not an upload's. */
+  static final int INLINE_BODY = 64 * 1024;
 
   /**
    * An operation's request body and the media type its JSON is checked against. Vert.x OpenAPI's

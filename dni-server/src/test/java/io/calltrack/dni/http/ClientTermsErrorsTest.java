@@ -116,6 +116,24 @@ class ClientTermsErrorsTest extends DniTestBase {
     assertTrue(csv.json().getString("detail").contains("line 3"), csv::toString);
   }
 
+  /**
+   * A body past what the event loop checks itself (an upload: here a pool of 5,000 numbers, over 64 KiB)
+   * is checked on a worker: answered in the same terms when it does not fit, taken when it does.
+   */
+  @Test
+  void aLargeBodyIsCheckedAsASmallOneIs() {
+    Site site = site(1);
+    io.vertx.core.json.JsonArray numbers = new io.vertx.core.json.JsonArray(
+        new ArrayList<Object>(io.calltrack.dni.testing.TestNumbers.block(5_000)));
+    JsonObject pool = new JsonObject().put("property", site.property()).put("numbers", numbers.copy().add(5));
+    assertTrue(pool.encode().length() > 64 * 1024);
+    Reply bad = api.adminPut("/v1/pools/" + site.poolId() + "-big", pool);
+    assertEquals(400, bad.status(), bad::toString);
+    assertTrue(bad.json().getString("detail").startsWith("numbers[5001]: expected a string"), bad::toString);
+    Reply good = api.adminPut("/v1/pools/" + site.poolId() + "-big", pool.put("numbers", numbers));
+    assertEquals(200, good.status(), good::toString);
+  }
+
   @Test
   void objectKeysMadeOfDigitsAreNamedAsKeysNotRows() {
     // stages is an object: its keys are members, however many digits (one past an int was a 500)
