@@ -226,16 +226,14 @@ class SipHardeningTest {
    */
   @Test
   void anAckWithNoHopsLeftIsNotRelayed() {
-    PhoneNumber number = fx.property(answeringLine(), router);
     try (RawSip trunk = new RawSip("127.0.0.1")) {
-      List<String> oks = twoHundreds(trunk, invite(trunk, number), 1);
-      assertEquals(1, oks.size(), "the call was answered");
-      trunk.send(inDialog("ACK", oks.get(0), 1, trunk).replace("Max-Forwards: 70", "Max-Forwards: 0"), router.port());
-      trunk.send(inDialog("ACK", oks.get(0), 1, trunk), router.port());
+      String ok = answeredCall(trunk);
+      trunk.send(inDialog("ACK", ok, 1, trunk).replace("Max-Forwards: 70", "Max-Forwards: 0"), router.port());
+      trunk.send(inDialog("ACK", ok, 1, trunk), router.port());
       Request ack = line.awaitRequest(Request.ACK, WAIT);
       assertEquals(69, ((javax.sip.header.MaxForwardsHeader) ack.getHeader("Max-Forwards")).getMaxForwards(),
           "the ACK without hops reached the line");
-      trunk.send(inDialog("BYE", oks.get(0), 2, trunk), router.port());
+      trunk.send(inDialog("BYE", ok, 2, trunk), router.port());
       line.awaitRequest(Request.BYE, WAIT);
     }
   }
@@ -284,19 +282,25 @@ class SipHardeningTest {
   /** Once a call has ended, a new request in its dialog (a re-INVITE) gets 481 and goes nowhere; a BYE crossing is still relayed. */
   @Test
   void anEndedCallsDialogTakesNoNewRequests() {
-    PhoneNumber number = fx.property(answeringLine(), router);
     try (RawSip trunk = new RawSip("127.0.0.1")) {
-      List<String> oks = twoHundreds(trunk, invite(trunk, number), 1);
-      assertEquals(1, oks.size(), "the call was answered");
-      trunk.send(inDialog("ACK", oks.get(0), 1, trunk), router.port());
-      trunk.send(inDialog("BYE", oks.get(0), 2, trunk), router.port());
+      String ok = answeredCall(trunk);
+      trunk.send(inDialog("ACK", ok, 1, trunk), router.port());
+      trunk.send(inDialog("BYE", ok, 2, trunk), router.port());
       assertNotNull(firstResponse(trunk, "200", "BYE"), "the BYE was answered");
-      trunk.send(inDialog("INVITE", oks.get(0), 3, trunk), router.port());
+      trunk.send(inDialog("INVITE", ok, 3, trunk), router.port());
       assertNotNull(firstResponse(trunk, "481", "INVITE"), "the re-INVITE after the end was not refused");
-      trunk.send(inDialog("BYE", oks.get(0), 4, trunk), router.port());
+      trunk.send(inDialog("BYE", ok, 4, trunk), router.port());
       Await.until(WAIT, () -> line.count(Request.BYE) == 2); // a BYE is still relayed
       assertEquals(1, line.count(Request.INVITE), "the line got the call's INVITE only");
     }
+  }
+
+  /** A call of the raw trunk's to a number the answering line serves, answered: its 200 as the trunk got it. */
+  private String answeredCall(RawSip trunk) {
+    PhoneNumber number = fx.property(answeringLine(), router);
+    List<String> oks = twoHundreds(trunk, invite(trunk, number), 1);
+    assertEquals(1, oks.size(), "the call was answered");
+    return oks.get(0);
   }
 
   /** The line, set to answer every call: its URI, for a property's business line. */
