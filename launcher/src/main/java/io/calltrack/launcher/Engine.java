@@ -67,7 +67,7 @@ final class Engine {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Clock clock = Clock.systemUTC();
 
-    out.println("calltrack " + mode.name().toLowerCase().replace('_', '-'));
+    out.println("calltrack " + mode.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
     out.println("  transport    " + transport(vertx));
     out.println("  redis        " + io.calltrack.core.redis.RedisTarget.redacted(redis.url()) + (redis.embedded() ? " (embedded, data in "
         + s.dataDir().resolve("redis").toAbsolutePath() + ")" : ""));

@@ -326,7 +326,7 @@ public final class SizePool {
 
         traffic settings (flag = default: meaning):""");
     ParamsReader.SETTINGS.forEach((name, v) -> out.printf("  --%-28s %-12s %s%n",
-        name.replaceAll("([A-Z])", "-$1").toLowerCase(), v[0].length() > 12 ? "(see below)" : v[0], v[1]));
+        name.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT), v[0].length() > 12 ? "(see below)" : v[0], v[1]));
     out.println("  default hourly curve: " + ParamsReader.SETTINGS.get("hourlyCurve")[0]);
   }
 }

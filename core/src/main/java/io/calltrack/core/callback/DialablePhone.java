@@ -52,7 +52,7 @@ public final class DialablePhone {
     PhoneNumberType type = UTIL.getNumberType(n);
     switch (type) {
       case PREMIUM_RATE, SHARED_COST, UAN, VOICEMAIL, PAGER, UNKNOWN ->
-          throw new CalltrackException.Invalid("phone is a " + type.name().toLowerCase().replace('_', '-')
+          throw new CalltrackException.Invalid("phone is a " + type.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
               + " number: callbacks only dial fixed-line, mobile, toll-free and personal numbers");
       default -> { }
     }

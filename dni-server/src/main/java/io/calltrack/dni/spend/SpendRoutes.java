@@ -67,7 +67,7 @@ public final class SpendRoutes {
   private Future<Map<String, Object>> put(RoutingContext ctx) {
     String type = ctx.request().getHeader("content-type");
     String body = ctx.body() == null || ctx.body().buffer() == null ? "" : ctx.body().asString();
-    boolean csv = type != null && type.toLowerCase().startsWith("text/csv");
+    boolean csv = type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/csv");
     return ReportParams.property(ctx, store).compose(p -> settings.get(p.id()).compose(s ->
         vertx.executeBlocking(() -> csv ? fromCsv(body) : fromJson(body, s.currency()), false)
             .map(rows -> new Upload(p.id(), rows))))
@@ -124,7 +124,7 @@ public final class SpendRoutes {
     Sums sums = new Sums();
     int start = 0;
     if (!records.isEmpty() && !records.get(0).isEmpty() && "date".equalsIgnoreCase(records.get(0).get(0).strip())) {
-      List<String> header = records.get(0).stream().map(h -> h.strip().toLowerCase()).toList();
+      List<String> header = records.get(0).stream().map(h -> h.strip().toLowerCase(java.util.Locale.ROOT)).toList();
       if (!header.equals(HEADER) && !header.equals(LONG_HEADER)) {
         throw new CalltrackException.Invalid("the CSV header must be date,source,medium,campaign,amount"
             + " or date,source,medium,campaign,keyword,adGroup,landingPage,amount");
