@@ -15,25 +15,13 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Set;
-import javax.sip.RequestEvent;
-import javax.sip.ResponseEvent;
 import javax.sip.SipStack;
-import javax.sip.TimeoutEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class SipStacksTest {
-  private static final QuietSipListener NOBODY = new QuietSipListener() {
-    @Override
-    public void processRequest(RequestEvent evt) {}
-
-    @Override
-    public void processResponse(ResponseEvent evt) {}
-
-    @Override
-    public void processTimeout(TimeoutEvent evt) {}
-  };
+  private static final RequestListener NOBODY = evt -> {};
 
   /**
    * JAIN-SIP's own stop sleeps a second after closing its sockets, whatever is running: every stop
