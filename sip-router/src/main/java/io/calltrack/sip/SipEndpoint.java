@@ -52,12 +52,7 @@ public record SipEndpoint(
       return new SipEndpoint(stack, provider, f.createMessageFactory(), f.createHeaderFactory(),
           f.createAddressFactory());
     } catch (Exception e) {
-      // a port taken for one transport: the other one's socket and the stack's threads go too
-      try {
-        SipStacks.stop(stack);
-      } catch (RuntimeException stopFailed) {
-        e.addSuppressed(stopFailed);
-      }
+      SipStacks.stopAfter(e, stack);
       throw e;
     }
   }

@@ -159,12 +159,7 @@ public final class SipRouter {
       if (ng != null) {
         ng.close();
       }
-      try {
-        SipStacks.stop(stack);
-      } catch (RuntimeException stopFailed) {
-        // the failure to report is the first one
-        e.addSuppressed(stopFailed);
-      }
+      SipStacks.stopAfter(e, stack);
       pool.shutdownNow();
       journal.close();
       throw e;

@@ -57,6 +57,19 @@ public final class SipStacks {
   }
 
   /**
+   * Stops a stack whose start failed with {@code failure} (a port taken for one transport: the other
+   * one's socket and the stack's threads go too). A stop that fails as well is added to {@code
+   * failure}, the one to report.
+   */
+  public static void stopAfter(Exception failure, SipStack stack) {
+    try {
+      stop(stack);
+    } catch (RuntimeException stopFailed) {
+      failure.addSuppressed(stopFailed);
+    }
+  }
+
+  /**
    * A stack whose last listening point could not bind (its port taken) keeps that point's processor,
    * without a socket, and the library's stop throws on it half way: the other sockets closed, the
    * timer's thread still running. The library drops each processor from its list before stopping
