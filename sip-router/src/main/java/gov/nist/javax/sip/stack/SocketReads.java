@@ -135,11 +135,6 @@ public final class SocketReads extends AbstractQueue<DatagramQueuedMessageDispat
     }
   }
 
-  /** Datagrams dropped for being larger than the largest message. */
-  public long oversized() {
-    return oversized.get();
-  }
-
   // like the stack's own loop: a failing socket is reported a few times, not once per datagram
   private static void report(Exception e, int failuresInARow) {
     if (failuresInARow <= 10) {
