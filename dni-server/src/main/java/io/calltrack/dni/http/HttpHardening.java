@@ -118,11 +118,13 @@ public final class HttpHardening {
   }
 
   static void checkAndHeaders(RoutingContext ctx) {
-    // an answer sent before the request has ended (a refused token, a bad query, a body too large, or an
-    // answer given before a body's end arrived): the server closes such a connection after the answer,
-    // so say so, or a client that keeps connections alive sends its next request on one that is closing
+    // an answer sent before the request's body has all arrived (a refused token, a bad query, a body too
+    // large): the connection is closed after the answer, and says so, or a client that keeps connections
+    // alive sends its next request on one that is closing. A request without a body (a GET, a preflight)
+    // is not "ended" yet while its handler answers at once, but nothing of it is left to come: its
+    // connection stays open, or every fetch of the snippet would cost the page a new connection.
     ctx.addHeadersEndHandler(v -> {
-      if (!ctx.request().isEnded()) {
+      if (!ctx.request().isEnded() && announcesBody(ctx.request())) {
         ctx.response().putHeader("connection", "close");
       }
     });
@@ -141,5 +143,14 @@ public final class HttpHardening {
       headers.set("referrer-policy", "no-referrer");
     }
     ctx.next();
+  }
+
+  /** Whether the request says a body follows (RFC 9112 6.3: a Transfer-Encoding, or a Content-Length above 0). */
+  static boolean announcesBody(HttpServerRequest request) {
+    if (request.headers().contains("transfer-encoding")) {
+      return true;
+    }
+    String length = request.getHeader("content-length");
+    return length != null && !length.strip().matches("0+");
   }
 }

@@ -2,6 +2,7 @@ package io.calltrack.dni.http;
 
 import static io.calltrack.dni.testing.DniClient.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,9 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -179,6 +183,58 @@ class HttpHardeningTest extends DniTestBase {
           assertEquals("HTTP/1.1 401", status, path + " with '" + auth.strip() + "'");
         }
       }
+    }
+  }
+
+  /** One answer read off a kept-alive socket: its head (lower case) and, by its Content-Length, its body (none after 204/304). */
+  static String readAnswer(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed after " + head.length() + " bytes: " + head);
+      }
+      head.append((char) b);
+    }
+    String lower = head.toString().toLowerCase(Locale.ROOT);
+    Matcher length = Pattern.compile("\r\ncontent-length: *(\\d+)").matcher(lower);
+    boolean noBody = lower.startsWith("http/1.1 204") || lower.startsWith("http/1.1 304");
+    assertTrue(noBody || length.find(), "an answer without a Content-Length: " + lower);
+    int n = noBody ? 0 : Integer.parseInt(length.group(1));
+    assertEquals(n, in.readNBytes(n).length, "body of " + lower);
+    return lower;
+  }
+
+  @Test
+  void aVisitsRequestsShareOneConnection() throws IOException {
+    Site site = site(3);
+    String body = assignBody(site.property(), "keep-alive-visitor").encode();
+    String[] requests = {
+        "GET /dni.js HTTP/1.1\r\nHost: x\r\n\r\n",
+        "OPTIONS /v1/assign HTTP/1.1\r\nHost: x\r\nOrigin: " + ORIGIN
+            + "\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type\r\n\r\n",
+        "POST /v1/assign HTTP/1.1\r\nHost: x\r\nOrigin: " + ORIGIN + "\r\nContent-Type: application/json\r\n"
+            + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body,
+        "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /dashboard HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+        "GET /no-such-page HTTP/1.1\r\nHost: x\r\n\r\n",
+    };
+    String[] statuses = {"200", "204", "200", "200", "200", "404"};
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(20_000);
+      for (int i = 0; i < requests.length; i++) {
+        s.getOutputStream().write(requests[i].getBytes(StandardCharsets.UTF_8));
+        s.getOutputStream().flush();
+        String answer = readAnswer(s.getInputStream());
+        assertTrue(answer.startsWith("http/1.1 " + statuses[i]), requests[i] + " -> " + answer);
+        assertFalse(answer.contains("\r\nconnection: close"), "closed after " + requests[i] + " -> " + answer);
+      }
+      // a request whose announced body the server refuses unread still says its connection ends
+      s.getOutputStream().write("POST /v1/outcomes HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 8000000\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      String refused = readAnswer(s.getInputStream());
+      assertTrue(refused.startsWith("http/1.1 401") && refused.contains("\r\nconnection: close"), refused);
     }
   }
 
