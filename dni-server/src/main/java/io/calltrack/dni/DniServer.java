@@ -36,6 +36,7 @@ import io.calltrack.dni.http.ErrorHandler;
 import io.calltrack.dni.http.HttpHardening;
 import io.calltrack.dni.http.ServerHardening;
 import io.calltrack.dni.http.PublicApi;
+import io.calltrack.dni.http.RouteTable;
 import io.calltrack.dni.http.Timeouts;
 import io.calltrack.dni.metrics.AssignMetrics;
 import io.calltrack.dni.metrics.MetricsRoutes;
@@ -292,11 +293,7 @@ public final class DniServer {
     p.hardening().mount(router);
     new MetricsRoutes(p.registry(), p.poolGauges(), p.settings().metricsToken())
         .mount(new PublicApi(router, io.calltrack.dni.http.RequestChecks.none()));
-    ErrorHandler errors = new ErrorHandler(PublicApi.BODY_LIMIT);
-    router.route().failureHandler(errors);
-    router.errorHandler(404, errors);
-    router.errorHandler(405, errors);
-    router.errorHandler(500, errors);
+    ErrorHandler.install(router, PublicApi.BODY_LIMIT);
     return router;
   }
 
@@ -337,19 +334,20 @@ public final class DniServer {
     new ApiKeyRoutes(p.apiKeys(), p.store()).mount(admin);
     roi.mount(api, admin);
 
-    ErrorHandler errors = new ErrorHandler(PublicApi.BODY_LIMIT);
-    router.route().failureHandler(errors);
-    router.errorHandler(404, errors);
-    router.errorHandler(405, errors);
-    router.errorHandler(500, errors);
+    ErrorHandler.install(router, PublicApi.BODY_LIMIT);
     return new Routes(router, checks);
   }
 
-  /** Every route mounted, as "METHOD /v1/path/:param" (the suite compares them with openapi.json). */
+  /**
+   * Every route mounted, as "METHOD /v1/path/:param" (the suite compares them with openapi.json). HEAD,
+   * which every GET route takes too ({@link PublicApi}, {@link AdminApi}), is left out: it is no
+   * operation of its own.
+   */
   public java.util.List<String> routes() {
-    java.util.List<String> out = new java.util.ArrayList<>();
-    collectRoutes(routes.router(), "", out);
-    return out;
+    return RouteTable.of(routes.router()).entries().stream()
+        .filter(e -> e.method() != io.vertx.core.http.HttpMethod.HEAD)
+        .map(e -> e.method().name() + " " + e.path())
+        .toList();
   }
 
   /** Routes mounted without an operation in openapi.json: none, or the suite fails. */
@@ -357,27 +355,12 @@ public final class DniServer {
     return routes.checks().undocumented();
   }
 
-  private static void collectRoutes(Router router, String prefix, java.util.List<String> out) {
-    for (io.vertx.ext.web.Route r : router.getRoutes()) {
-      if (r.getSubRouter() != null) {
-        String mount = r.getPath() == null ? "" : r.getPath().replaceAll("/$", "");
-        collectRoutes(r.getSubRouter(), prefix + mount, out);
-      } else if (r.getPath() != null && r.methods() != null) {
-        // a sub-router's "/" is its mount point itself (AdminApi mounts /v1/properties*, not /v1/properties/*)
-        String path = prefix.isEmpty() || !r.getPath().equals("/") ? prefix + r.getPath() : prefix;
-        for (io.vertx.core.http.HttpMethod m : r.methods()) {
-          out.add(m.name() + " " + path);
-        }
-      }
-    }
-  }
-
-  /** The port the server listens on (the real one when the options said 0). */
   /** One sweep now (leases, gauges, retention), as the timer does every few seconds; for tests. */
   public Future<Void> sweepNow() {
     return sweeper == null ? Future.succeededFuture() : sweeper.tick();
   }
 
+  /** The port the server listens on (the real one when the options said 0). */
   public int port() {
     return http.actualPort();
   }

@@ -177,7 +177,11 @@ public final class AdminApi {
       throw new IllegalArgumentException("admin paths start " + PREFIX + "/ with a fixed segment: " + path);
     }
     Route route = new Route();
-    segment(segment).route(method, slash < 0 ? "/" : rest.substring(slash))
+    var mounted = segment(segment).route(method, slash < 0 ? "/" : rest.substring(slash));
+    if (method == HttpMethod.GET) {
+      mounted.method(HttpMethod.HEAD); // the same answer without its body (RFC 9110 9.3.2)
+    }
+    mounted
         .handler(auth)
         .handler(route::readBody)
         .handler(route::checkScope)

@@ -2,6 +2,7 @@ package io.calltrack.dni.http;
 
 import io.calltrack.core.CalltrackException;
 import io.vertx.core.Handler;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
@@ -16,10 +17,26 @@ public final class ErrorHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorHandler.class);
 
   private final long defaultBodyLimit;
+  private final Router router;
+  /** The router's routes, read at the first 405 (every route is mounted by then). */
+  private volatile RouteTable routes;
 
-  /** @param defaultBodyLimit the body limit of routes that do not set their own ({@link AdminApi#BODY_LIMIT_KEY}) */
-  public ErrorHandler(long defaultBodyLimit) {
+  /**
+   * @param router the router whose routes a 405's {@code Allow} names
+   * @param defaultBodyLimit the body limit of routes that do not set their own ({@link AdminApi#BODY_LIMIT_KEY})
+   */
+  private ErrorHandler(Router router, long defaultBodyLimit) {
+    this.router = router;
     this.defaultBodyLimit = defaultBodyLimit;
+  }
+
+  /** The router's failure handler and its 404, 405 and 500 handler: every error it answers goes through here. */
+  public static void install(Router router, long defaultBodyLimit) {
+    ErrorHandler errors = new ErrorHandler(router, defaultBodyLimit);
+    router.route().failureHandler(errors);
+    router.errorHandler(404, errors);
+    router.errorHandler(405, errors);
+    router.errorHandler(500, errors);
   }
 
   @Override
@@ -42,8 +59,14 @@ public final class ErrorHandler implements Handler<RoutingContext> {
       case 401 -> Respond.error(ctx, 401, "unauthorized", "missing or wrong bearer token");
       case 403 -> Respond.error(ctx, 403, "forbidden", "forbidden");
       case 404 -> Respond.error(ctx, 404, "not_found", "no such resource: " + ctx.request().path());
-      case 405 -> Respond.error(ctx, 405, "method_not_allowed",
-          ctx.request().method() + " is not allowed on " + ctx.request().path());
+      case 405 -> {
+        String allow = allowOn(ctx.request().path());
+        if (allow != null) {
+          ctx.response().putHeader("allow", allow);
+        }
+        Respond.error(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed on "
+            + ctx.request().path() + (allow == null ? "" : "; allowed: " + allow));
+      }
       case 413 -> Respond.error(ctx, 413, "payload_too_large",
           "request body is larger than " + ctx.<Long>get(AdminApi.BODY_LIMIT_KEY, defaultBodyLimit) + " bytes");
       case 415 -> Respond.error(ctx, 415, "unsupported_media_type", "unsupported content type");
@@ -52,6 +75,14 @@ public final class ErrorHandler implements Handler<RoutingContext> {
         Respond.error(ctx, 500, "internal", "internal error");
       }
     }
+  }
+
+  private String allowOn(String path) {
+    RouteTable table = routes;
+    if (table == null) {
+      routes = table = RouteTable.of(router);
+    }
+    return path == null ? null : table.allowOn(path);
   }
 
   static int statusOf(CalltrackException e) {

@@ -45,6 +45,9 @@ public final class PublicApi {
   public void add(HttpMethod method, String path, Endpoint endpoint) {
     Objects.requireNonNull(endpoint, "endpoint");
     var route = router.route(method, path);
+    if (HttpMethod.GET.equals(method)) {
+      route.method(HttpMethod.HEAD); // the same answer without its body (RFC 9110 9.3.2): monitors use it
+    }
     if (hasBody(method)) {
       route.handler(body);
     }

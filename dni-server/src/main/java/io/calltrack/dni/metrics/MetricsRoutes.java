@@ -55,11 +55,7 @@ public final class MetricsRoutes {
     PublicApi api = new PublicApi(router, RequestChecks.none());
     new MetricsRoutes(registry, null, metricsToken).mount(api);
     HealthRoutes.mountLive(api);
-    ErrorHandler errors = new ErrorHandler(0);
-    router.route().failureHandler(errors);
-    router.errorHandler(404, errors);
-    router.errorHandler(405, errors);
-    router.errorHandler(500, errors);
+    ErrorHandler.install(router, 0);
     return router;
   }
 
