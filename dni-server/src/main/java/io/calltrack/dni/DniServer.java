@@ -60,8 +60,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The DNI HTTP server: snippet endpoints, admin API, health and metrics on one Vert.x Web router.
@@ -82,6 +84,8 @@ public final class DniServer {
   private HttpServer metricsHttp;
   private RecordingSweeper recordingSweeper;
   private final Routes routes;
+  /** How long a close waits for the requests in progress: no request may take longer anyway. */
+  private Duration closeGrace = ServerHardening.DEFAULT_REQUEST_TIMEOUT;
   /** Set on the first instance of a multi-instance server. */
   private volatile Deployments deployments;
 
@@ -263,6 +267,7 @@ public final class DniServer {
               routes);
           server.metricsHttp = metricsHttp;
           server.recordingSweeper = recordings;
+          server.closeGrace = o.hardening().requestTimeout();
           return server;
         })
         .onFailure(err -> {
@@ -397,14 +402,25 @@ public final class DniServer {
     });
   }
 
+  /**
+   * Stops taking connections, answers the requests in progress (up to the request timeout; idle
+   * kept-alive connections close at once), and only then closes what they use: an assign in progress
+   * during a rolling deploy gets its number, not a fallback from a Redis client closed under it.
+   */
   private Future<Void> closeThis() {
     sweeper.close();
     if (recordingSweeper != null) {
       recordingSweeper.close();
     }
-    roi.close();
-    return (metricsHttp == null ? Future.<Void>succeededFuture() : metricsHttp.close())
-        .eventually(http::close)
+    long graceMs = closeGrace.toMillis();
+    Future<Void> metricsClosed = metricsHttp == null ? Future.succeededFuture()
+        : metricsHttp.shutdown(graceMs, TimeUnit.MILLISECONDS);
+    return Future.join(metricsClosed, http.shutdown(graceMs, TimeUnit.MILLISECONDS))
+        .<Void>mapEmpty()
+        .eventually(() -> {
+          roi.close();
+          return Future.succeededFuture();
+        })
         .eventually(store::close)
         .eventually(() -> {
           redis.close();
