@@ -88,6 +88,27 @@ class SippCallsTest {
     }
   }
 
+  /**
+   * A line that sends its 183 reliably (RFC 3262, 100rel) and answers only after the caller's PRACK:
+   * the 183 keeps its Require and RSeq through the router, the PRACK is relayed to the line along the
+   * early dialog and its 200 back, and the call is answered and recorded as any other.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"udp", "tcp"})
+  void aLineThatSendsReliableProvisionalResponsesGetsItsPrack(String transport) {
+    try (Sipp line = Sipp.uas("business-line-uas-100rel.xml", 1, transport)) {
+      PhoneNumber number = property(line.port, transport);
+      try (Sipp trunk = Sipp.uac("trunk-uac-100rel.xml", router.port(), number.e164(), 1, Duration.ofSeconds(1),
+          transport)) {
+        assertEquals(0, trunk.exitCode(SIPP_WAIT), () -> "trunk:\n" + trunk.output());
+        assertEquals(0, line.exitCode(SIPP_WAIT), () -> "business line:\n" + line.output());
+      }
+      CallRecord r = finishedCallsTo(number, 1).get(0);
+      assertEquals(CallStatus.ANSWERED, r.status());
+      assertNotNull(r.ringingAt(), "the reliable 183 counts as ringing");
+    }
+  }
+
   /** The demo's flow: SIPp as the trunk (the command the demo prints) and the demo's answering endpoint. */
   @Test
   void demoBusinessLineAnswersASippCall() {
