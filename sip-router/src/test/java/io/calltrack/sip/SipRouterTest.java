@@ -121,6 +121,25 @@ class SipRouterTest {
     assertEquals("unattributed", r.resolution());
   }
 
+  /**
+   * A British trunk: the London tracking number dialled and the caller's number sent in national
+   * format. The call routes, and its record has both numbers in E.164, the caller's read in the
+   * dialled number's country (not the default US), so repeat callers, erasure and caller regions hold.
+   */
+  @Test
+  void aCallDialledAndSentInAnotherCountrysNationalFormatIsRecordedInE164() {
+    PhoneNumber london = fx.property(PhoneNumber.parse("+442079460958"), line.uri("+442079460000", "udp"), false,
+        router);
+    String callId = caller.call(routerUri(london, "02079460958"), router.port(), "udp", "02079460123", null);
+    caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
+    line.awaitRequest(Request.ACK, WAIT);
+    caller.bye();
+    caller.awaitResponse(Request.BYE, Response.OK, WAIT);
+    CallRecord r = awaitRecord(callId, CallStatus.ANSWERED);
+    assertEquals(london, r.number());
+    assertEquals("+442079460123", r.caller());
+  }
+
   @Test
   void answeredCallHungUpByTheBusinessLine() {
     PhoneNumber number = trackingNumber("udp");

@@ -28,6 +28,8 @@ public final class PhoneNumber implements Comparable<PhoneNumber> {
   private static final Pattern PRINTABLE = Pattern.compile("\\+?[0-9()\\-./\\s\\u00a0]+");
 
   private final String e164;
+  /** {@link #region()}, once looked up (a race only looks it up twice). */
+  private volatile String region;
 
   private PhoneNumber(String e164) {
     this.e164 = e164;
@@ -84,6 +86,23 @@ public final class PhoneNumber implements Comparable<PhoneNumber> {
     } catch (CalltrackException.Invalid notNational) {
       return parse("+" + digits, region);
     }
+  }
+
+  /**
+   * The number's region ("US", "GB"; "001" for a non-geographic country code): where a national
+   * number dialled or shown beside it is read. Looked up once per number.
+   */
+  public String region() {
+    String r = region;
+    if (r == null) {
+      try {
+        r = UTIL.getRegionCodeForNumber(UTIL.parse(e164, DEFAULT_REGION));
+      } catch (NumberParseException e) {
+        r = null; // an E.164 string this class made always parses
+      }
+      region = r = r == null ? DEFAULT_REGION : r;
+    }
+    return r;
   }
 
   /** {@code +15551230001}. */

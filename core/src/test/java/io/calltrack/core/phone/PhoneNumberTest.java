@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.calltrack.core.CalltrackException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -46,5 +47,16 @@ class PhoneNumberTest {
   void equalityIsByE164() {
     assertEquals(PhoneNumber.parse("(555) 123-4567"), PhoneNumber.parse("+15551234567"));
     assertEquals("15551234567", PhoneNumber.parse("+15551234567").digits());
+  }
+
+  @Test
+  void aNumberKnowsItsRegion() {
+    assertEquals("US", PhoneNumber.parse("+15551230001").region());
+    assertEquals("GB", PhoneNumber.parse("+442079460958").region());
+    assertEquals("DE", PhoneNumber.parse("+493012345678").region());
+    assertEquals("CA", PhoneNumber.parse("+14165550123").region());
+    // a caller's national number read in the region of the number it dialled
+    assertEquals("+442079460000", PhoneNumber.fromDialled("02079460000",
+        PhoneNumber.parse("+442079460958").region()).e164());
   }
 }

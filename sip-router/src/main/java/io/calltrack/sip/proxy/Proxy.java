@@ -243,7 +243,7 @@ public final class Proxy implements SipListener {
     calleeHosts.add(call.calleeHop);
     call.media = media.leg(call.sipCallId, call.callerTag, forward.property().records(), call.exec);
     CallObserver.NewCall started = new CallObserver.NewCall(call.sipCallId, forward.number(),
-        forward.property(), SipHeaders.caller(req), clock.instant());
+        forward.property(), SipHeaders.caller(req, forward.number().region()), clock.instant());
     onCallThread(call, () -> {
       // first task of the call: everything after it (CANCEL, responses) sees the observer
       liveCalls.incrementAndGet();

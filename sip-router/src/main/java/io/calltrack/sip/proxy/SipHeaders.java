@@ -114,8 +114,12 @@ final class SipHeaders {
     return null;
   }
 
-  /** The caller's number: P-Asserted-Identity where the trunk gives one, else From; E.164 where it parses. */
-  static String caller(Request req) {
+  /**
+   * The caller's number: P-Asserted-Identity where the trunk gives one, else From; E.164 where it
+   * parses, a national number read in {@code region} (the dialled number's: a caller who dials a
+   * national number is most likely in its country); else as sent, cut to 64 characters.
+   */
+  static String caller(Request req, String region) {
     URI uri = null;
     javax.sip.header.Header pai = req.getHeader("P-Asserted-Identity");
     if (pai instanceof javax.sip.header.HeaderAddress ha) {
@@ -130,7 +134,7 @@ final class SipHeaders {
       return "anonymous";
     }
     try {
-      return PhoneNumber.fromDialled(user, PhoneNumber.DEFAULT_REGION).e164();
+      return PhoneNumber.fromDialled(user, region).e164();
     } catch (RuntimeException e) {
       return user.length() > 64 ? user.substring(0, 64) : user;
     }

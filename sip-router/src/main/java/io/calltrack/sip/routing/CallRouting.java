@@ -1,10 +1,14 @@
 package io.calltrack.sip.routing;
 
 import io.calltrack.core.CalltrackException;
+import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.config.RoutingTable;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.ParseCache;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -33,11 +37,21 @@ public final class CallRouting {
     if (dialled == null || dialled.isBlank()) {
       return new RouteDecision.Reject(404, "Not Found: no number");
     }
+    RoutingTable routes = table.get();
     PhoneNumber number = parsed(dialled);
+    var property = number == null ? Optional.<PropertyConfig>empty() : routes.propertyOf(number);
+    if (property.isEmpty()) {
+      // a national number of another country than the default (a UK trunk dialling 020 7946 0958):
+      // read in each region the tracking numbers are in, and routed if one reading is one of them
+      PhoneNumber national = nationalReading(routes, dialled);
+      if (national != null) {
+        number = national;
+        property = routes.propertyOf(national);
+      }
+    }
     if (number == null) {
       return new RouteDecision.Reject(404, "Not Found: not a number");
     }
-    var property = table.get().propertyOf(number);
     if (property.isEmpty()) {
       return new RouteDecision.Reject(404, "Not Found");
     }
@@ -64,6 +78,47 @@ public final class CallRouting {
   }
 
   private final ParseCache<Optional<PhoneNumber>> numbers = new ParseCache<>(10_000);
+
+  /**
+   * The configured number that {@code dialled}, digits without a {@code +}, is read as in one of the
+   * regions of the table's numbers other than the default; null if none. Only INVITEs that found no
+   * number the default way get here, and a table holds numbers of few regions.
+   */
+  private PhoneNumber nationalReading(RoutingTable routes, String dialled) {
+    String digits = stripVisualSeparators(dialled);
+    if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return null;
+    }
+    for (String region : regionsOf(routes)) {
+      try {
+        PhoneNumber n = PhoneNumber.parse(digits, region);
+        if (routes.propertyOf(n).isPresent()) {
+          return n;
+        }
+      } catch (CalltrackException.Invalid notThere) {
+        // not a number of that region
+      }
+    }
+    return null;
+  }
+
+  /** The regions of the table's numbers other than the default, for the table last asked about. */
+  private List<String> regionsOf(RoutingTable routes) {
+    Regions known = regions;
+    if (known == null || known.table() != routes) {
+      Set<String> set = new TreeSet<>();
+      for (PhoneNumber n : routes.propertyOfNumber().keySet()) {
+        set.add(n.region());
+      }
+      set.remove(PhoneNumber.DEFAULT_REGION);
+      regions = known = new Regions(routes, List.copyOf(set));
+    }
+    return known.regions();
+  }
+
+  private record Regions(RoutingTable table, List<String> regions) {}
+
+  private volatile Regions regions;
 
   public boolean isTrunk(String sourceAddress) {
     return trunks.allows(sourceAddress);

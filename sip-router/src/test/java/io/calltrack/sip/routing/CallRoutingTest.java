@@ -43,6 +43,25 @@ class CallRoutingTest {
     assertEquals(404, assertInstanceOf(RouteDecision.Reject.class, d).status());
   }
 
+  /** A London tracking number, dialled by a UK trunk in national format, with or without separators. */
+  @ParameterizedTest
+  @ValueSource(strings = {"02079460958", "020 7946 0958", "020-7946-0958", "442079460958", "+442079460958"})
+  void aNationalNumberOfAnotherCountryRoutesWhereATrackingNumberIsThatNumber(String dialled) {
+    PhoneNumber london = PhoneNumber.parse("+442079460958");
+    PropertyConfig pub = new PropertyConfig("pub", "Pub", List.of(), List.of(london), london, LINE, "Europe/London");
+    RoutingTable both = new RoutingTable(Map.of("plumber", PLUMBER, "pub", pub),
+        Map.of(TRACKING, "pool1", london, "pool2"), Map.of(), Map.of(TRACKING, "plumber", london, "pub"));
+    CallRouting r = new CallRouting(TrunkAllowList.of(List.of("127.0.0.1")), () -> both);
+    RouteDecision.Forward f = assertInstanceOf(RouteDecision.Forward.class, r.route("127.0.0.1", dialled.replace(" ", "")));
+    assertEquals(london, f.number());
+    assertEquals("pub", f.property().id());
+    // the default region still reads its own national numbers first
+    assertEquals(TRACKING, assertInstanceOf(RouteDecision.Forward.class, r.route("127.0.0.1", "5551230001")).number());
+    // another London number, or the same digits where no tracking number is British: not ours
+    assertEquals(404, assertInstanceOf(RouteDecision.Reject.class, r.route("127.0.0.1", "02079460959")).status());
+    assertEquals(404, assertInstanceOf(RouteDecision.Reject.class, routing.route("127.0.0.1", "02079460958")).status());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"10.0.0.1", "203.0.113.8", "::1", "not-an-ip", "beef", "localhost", ""})
   void onlyTrunksMayCall(String source) {
