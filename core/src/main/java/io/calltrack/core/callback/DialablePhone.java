@@ -22,6 +22,15 @@ public final class DialablePhone {
 
   /** The lead's number in E.164, national numbers read in {@link PhoneNumber#DEFAULT_REGION}; 400 otherwise. */
   public static String require(String typed) {
+    return require(typed, PhoneNumber.DEFAULT_REGION);
+  }
+
+  /**
+   * The lead's number in E.164, a national number (and a short emergency number) read in {@code region}:
+   * the property's country, where its visitors type their numbers as they dial them; 400 otherwise.
+   */
+  public static String require(String typed, String region) {
+    String home = region == null ? PhoneNumber.DEFAULT_REGION : region;
     if (typed == null || typed.isBlank()) {
       throw new CalltrackException.Invalid("phone is required: the number to call back, like +13125550123");
     }
@@ -30,13 +39,12 @@ public final class DialablePhone {
       throw new CalltrackException.Invalid("phone must be a phone number like +13125550123: '" + shorten(raw) + "'");
     }
     String digits = raw.replaceAll("[^0-9+]", "");
-    if (SHORT.isEmergencyNumber(digits, PhoneNumber.DEFAULT_REGION)
-        || SHORT.connectsToEmergencyNumber(digits, PhoneNumber.DEFAULT_REGION)) {
+    if (SHORT.isEmergencyNumber(digits, home) || SHORT.connectsToEmergencyNumber(digits, home)) {
       throw new CalltrackException.Invalid("phone is an emergency number: callbacks never dial one");
     }
     Phonenumber.PhoneNumber n;
     try {
-      n = UTIL.parse(raw, PhoneNumber.DEFAULT_REGION);
+      n = UTIL.parse(raw, home);
     } catch (NumberParseException e) {
       throw new CalltrackException.Invalid("phone must be a phone number like +13125550123: '" + shorten(raw) + "'");
     }

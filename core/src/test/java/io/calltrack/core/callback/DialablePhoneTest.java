@@ -21,6 +21,20 @@ class DialablePhoneTest {
     assertEquals("+442079460000", DialablePhone.require("+44 20 7946 0000"));
   }
 
+  @Test
+  void aNationalNumberIsReadInThePropertysCountry() {
+    assertEquals("+442079460000", DialablePhone.require("020 7946 0000", "GB"));
+    assertEquals("+447400123456", DialablePhone.require("07400 123456", "GB"));
+    assertEquals("+13125550123", DialablePhone.require("+1 312 555 0123", "GB"));
+    assertEquals("+13125550123", DialablePhone.require("(312) 555-0123", "US"));
+    // the country's own emergency numbers are refused as such
+    for (String emergency : new String[] {"999", "112"}) {
+      CalltrackException.Invalid e = assertThrows(CalltrackException.Invalid.class,
+          () -> DialablePhone.require(emergency, "GB"));
+      assertTrue(e.getMessage().contains("emergency"), emergency + ": " + e.getMessage());
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"911", "112", "+1 911", "999", "+44 999", "1-900-555-0123", "+1 900 555 0123",
       "+44 909 879 0000", "12", "555-CALL", "+1 312 555 01234567", "", "javascript:alert(1)", "+1 000 555 0123"})

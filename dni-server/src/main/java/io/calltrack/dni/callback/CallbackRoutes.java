@@ -59,7 +59,10 @@ public final class CallbackRoutes {
   public record CallbackRequest(String property, String phone, String sessionId, String note) {
     public CallbackRequest {
       Ids.require("property", property);
-      phone = DialablePhone.require(phone);
+      if (phone == null || phone.isBlank()) {
+        DialablePhone.require(phone); // the one message for a missing number
+      }
+      phone = phone.strip(); // read into E.164 once the property, whose country a national number is of, is known
       sessionId = sessionId == null || sessionId.isBlank() ? null : sessionId.strip();
       if (sessionId != null && sessionId.length() > 200) {
         throw new CalltrackException.Invalid("sessionId is the sessionId of POST /v1/assign's answer");
@@ -93,9 +96,10 @@ public final class CallbackRoutes {
         throw new CalltrackException.Conflict("property " + property.id()
             + " has no businessLine: a callback has nothing to connect the lead to");
       }
+      String phone = DialablePhone.require(body.phone(), property.defaultNumber().region());
       return visitOf(property, body.sessionId())
           .compose(v -> timeouts.publicStore(callbacks.request(Callback.requested(
-              RedisCallbackStore.newId(property.id()), property.id(), body.phone(), body.sessionId(), body.note(),
+              RedisCallbackStore.newId(property.id()), property.id(), phone, body.sessionId(), body.note(),
               clock.instant()), address, RedisCallbackStore.retention(property))))
           .map(cb -> Reply.json(202, Map.of("id", cb.id())));
     });

@@ -69,6 +69,21 @@ class CallbacksApiTest extends DniTestBase {
     assertEquals(404, api.adminGet("/v1/callbacks/" + site.property() + ".AAAAAAAAAAAAAAAAAAAAAA").status());
   }
 
+  /** A British property's visitors type British numbers: read in its country, not the default US. */
+  @Test
+  void aNationalNumberIsReadInThePropertysCountry() {
+    String property = TestRedis.uniqueId("pub");
+    JsonObject body = propertyBody("+442079460958", ORIGIN).put("timezone", "Europe/London");
+    assertEquals(200, api.adminPut("/v1/properties/" + property, body).status());
+    Reply r = ask(callback(property, "020 7946 0123"));
+    assertEquals(202, r.status(), r::toString);
+    assertEquals("+442079460123", api.adminGet("/v1/callbacks/" + r.json().getString("id")).json().getString("phone"));
+    Reply emergency = ask(callback(property, "999"));
+    assertEquals(400, emergency.status(), emergency::toString);
+    assertTrue(emergency.json().getString("detail").contains("emergency"), emergency::toString);
+    assertEquals(1, queued(property));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"911", "112", "+1 900 555 0123", "+44 909 879 0000", "12345", "call me", "+1 312 555 01",
       "tel:+13125550123", ""})
