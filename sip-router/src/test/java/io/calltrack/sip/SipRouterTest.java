@@ -140,6 +140,35 @@ class SipRouterTest {
     assertEquals("+442079460123", r.caller());
   }
 
+  /**
+   * A withheld caller ID (Privacy: id, the number only in P-Asserted-Identity): the business line does
+   * not get the asserted identity, and the record keeps no number. Without Privacy the asserted number
+   * is the caller's, as the trunk vouches for it.
+   */
+  @Test
+  void aWithheldCallerIdStaysWithheld() {
+    PhoneNumber number = trackingNumber("udp");
+    String withheld = caller.call(routerUri(number, number.e164()), router.port(), "udp", "anonymous", null,
+        java.util.Map.of("P-Asserted-Identity", "<sip:+15557770042@127.0.0.1>", "Privacy", "id"));
+    caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
+    Request invite = line.awaitRequest(Request.INVITE, WAIT);
+    assertEquals(null, invite.getHeader("P-Asserted-Identity"), "the asserted identity reached the line");
+    line.awaitRequest(Request.ACK, WAIT);
+    caller.bye();
+    caller.awaitResponse(Request.BYE, Response.OK, WAIT);
+    assertEquals("anonymous", awaitRecord(withheld, CallStatus.ANSWERED).caller());
+
+    line.requests.clear();
+    String shown = caller.call(routerUri(number, number.e164()), router.port(), "udp", "anonymous", null,
+        java.util.Map.of("P-Asserted-Identity", "<sip:+15557770042@127.0.0.1>"));
+    Request second = line.awaitRequest(Request.INVITE, WAIT);
+    assertTrue(second.getHeader("P-Asserted-Identity") != null, "an identity without Privacy goes on");
+    caller.awaitResponseFor(shown, Request.INVITE, Response.OK, WAIT);
+    line.awaitRequest(Request.ACK, WAIT);
+    caller.byeFor(shown);
+    assertEquals("+15557770042", awaitRecord(shown, CallStatus.ANSWERED).caller());
+  }
+
   @Test
   void answeredCallHungUpByTheBusinessLine() {
     PhoneNumber number = trackingNumber("udp");

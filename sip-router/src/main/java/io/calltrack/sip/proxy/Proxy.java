@@ -284,6 +284,11 @@ public final class Proxy implements SipListener {
   private void forwardInvite(ProxiedCall call, Request fwd) {
     try {
       fwd.setRequestURI((URI) call.businessLine.clone());
+      if (SipHeaders.identityWithheld(fwd)) {
+        // a withheld caller ID stays withheld: the line is outside the trunk's trust domain (RFC 3325 5)
+        fwd.removeHeader("P-Asserted-Identity");
+        fwd.removeHeader("P-Preferred-Identity");
+      }
       decrementMaxForwards(fwd);
       popOwnRoutes(fwd);
       addRecordRoute(fwd, call.inTransport, call.calleeHop.getTransport());

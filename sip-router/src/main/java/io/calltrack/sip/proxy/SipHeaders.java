@@ -120,6 +120,9 @@ final class SipHeaders {
    * national number is most likely in its country); else as sent, cut to 64 characters.
    */
   static String caller(Request req, String region) {
+    if (identityWithheld(req)) {
+      return "anonymous";
+    }
     URI uri = null;
     javax.sip.header.Header pai = req.getHeader("P-Asserted-Identity");
     if (pai instanceof javax.sip.header.HeaderAddress ha) {
@@ -138,6 +141,25 @@ final class SipHeaders {
     } catch (RuntimeException e) {
       return user.length() > 64 ? user.substring(0, 64) : user;
     }
+  }
+
+  /**
+   * Whether the caller asked for its identity to be withheld (RFC 3323 / 3325 {@code Privacy: id},
+   * {@code header} or {@code user}: a withheld caller ID). Its number is then neither recorded nor
+   * passed to the business line, which is outside the trunk's trust domain.
+   */
+  static boolean identityWithheld(Request req) {
+    java.util.ListIterator<?> privacy = req.getHeaders("Privacy");
+    while (privacy != null && privacy.hasNext()) {
+      // the header as the stack encodes it ("Privacy: id;header"), parsed into its own class or not
+      String value = String.valueOf(privacy.next()).replaceFirst("(?i)^\\s*privacy\\s*:", "");
+      for (String token : value.split("[;,\\s]+")) {
+        if (token.equalsIgnoreCase("id") || token.equalsIgnoreCase("header") || token.equalsIgnoreCase("user")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   static Hop hopOf(SipURI uri, String defaultTransport) {

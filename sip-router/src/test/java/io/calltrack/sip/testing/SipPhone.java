@@ -101,6 +101,12 @@ public final class SipPhone implements QuietSipListener, AutoCloseable {
   }
 
   public String call(String requestUri, int routerPort, String transport, String fromUser, String callIdValue) {
+    return call(requestUri, routerPort, transport, fromUser, callIdValue, java.util.Map.of());
+  }
+
+  /** As {@link #call(String, int, String, String, String)}, with more headers ("Privacy" → "id", say). */
+  public String call(String requestUri, int routerPort, String transport, String fromUser, String callIdValue,
+      java.util.Map<String, String> extraHeaders) {
     try {
       URI target = addresses.createURI(requestUri);
       SipURI fromUri = addresses.createSipURI(fromUser, host);
@@ -120,6 +126,9 @@ public final class SipPhone implements QuietSipListener, AutoCloseable {
       route.setLrParam();
       route.setTransportParam(transport);
       invite.addHeader(headers.createRouteHeader(addresses.createAddress(route)));
+      for (var extra : extraHeaders.entrySet()) {
+        invite.addHeader(headers.createHeader(extra.getKey(), extra.getValue()));
+      }
       ClientTransaction ct = provider.getNewClientTransaction(invite);
       lastInvite = ct;
       dialog = ct.getDialog();
