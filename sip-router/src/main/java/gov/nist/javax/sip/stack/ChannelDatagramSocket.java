@@ -63,10 +63,17 @@ final class ChannelDatagramSocket extends DatagramSocket {
     }
   }
 
+  /** Tests only: run between a new selector's registration and its listing, the window a close() may fall in. */
+  static volatile Runnable betweenRegisterAndList;
+
   private Selector newSelector() {
     try {
       Selector s = Selector.open();
       channel.register(s, SelectionKey.OP_READ);
+      Runnable window = betweenRegisterAndList;
+      if (window != null) {
+        window.run();
+      }
       allSelectors.add(s);
       return s;
     } catch (IOException e) {
@@ -85,11 +92,14 @@ final class ChannelDatagramSocket extends DatagramSocket {
 
   /** Waits until a datagram may be waiting, or the socket is closed. */
   void awaitDatagram() throws IOException {
-    if (closed) {
-      throw new SocketException("Socket is closed");
-    }
     try {
-      Selector s = selectors.get();
+      Selector s = selectors.get(); // listed in allSelectors before it is returned
+      // checked after that: a close() from here on finds this selector and closes it, which ends
+      // select(); checked before it, a close() between the selector's registration and its listing
+      // left the thread selecting on a closed channel for ever
+      if (closed) {
+        throw new SocketException("Socket is closed");
+      }
       s.select();
       s.selectedKeys().clear();
     } catch (ClosedSelectorException | java.io.UncheckedIOException e) { // closed meanwhile

@@ -89,4 +89,29 @@ class ChannelDatagramSocketTest {
     assertTrue(socket.isClosed());
     assertThrows(SocketException.class, socket::awaitDatagram);
   }
+
+  /**
+   * A close() between a reader's selector being registered and being listed for closing (seen once
+   * in CI, where a thread can be held right there): the reader must still end.
+   */
+  @Test
+  void aCloseBetweenTheSelectorsRegistrationAndItsListingStillEndsTheRead() throws Exception {
+    ChannelDatagramSocket socket = ChannelDatagramSocket.bind(LOOPBACK, 0, 0, 0);
+    ChannelDatagramSocket.betweenRegisterAndList = socket::close;
+    try {
+      CompletableFuture<Throwable> reader = CompletableFuture.supplyAsync(() -> {
+        try {
+          socket.receive(new DatagramPacket(new byte[100], 100));
+          return null;
+        } catch (Exception e) {
+          return e;
+        }
+      });
+      Throwable ended = reader.get(10, TimeUnit.SECONDS);
+      assertTrue(ended instanceof SocketException, "the read ends as a closed socket's: " + ended);
+    } finally {
+      ChannelDatagramSocket.betweenRegisterAndList = null;
+      socket.close();
+    }
+  }
 }
