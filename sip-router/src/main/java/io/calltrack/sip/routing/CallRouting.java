@@ -106,10 +106,14 @@ public final class CallRouting {
   private List<String> regionsOf(RoutingTable routes) {
     Regions known = regions;
     if (known == null || known.table() != routes) {
-      Set<String> set = new TreeSet<>();
+      // one region lookup per leading "+" and three digits (which hold the country code), not per
+      // number: a table of thousands of numbers is read here once, on the stack's message thread
+      java.util.Map<String, String> byPrefix = new java.util.HashMap<>();
       for (PhoneNumber n : routes.propertyOfNumber().keySet()) {
-        set.add(n.region());
+        String e164 = n.e164();
+        byPrefix.computeIfAbsent(e164.substring(0, Math.min(4, e164.length())), prefix -> n.region());
       }
+      Set<String> set = new TreeSet<>(byPrefix.values());
       set.remove(PhoneNumber.DEFAULT_REGION);
       regions = known = new Regions(routes, List.copyOf(set));
     }
