@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  *       covered: headers trickled a byte at a time before the first request (Vert.x gives no hook
  *       before the headers are complete); Netty's 8 KiB header limit bounds them;</li>
  *   <li>a query string that is not valid percent-encoding is a 400, not a parser failure later;</li>
- *   <li>{@code X-Content-Type-Options: nosniff} on every answer, and on the dashboard a
+ *   <li>{@code Date} (RFC 9110 6.6.1: an origin server with a clock sends one) and
+ *       {@code X-Content-Type-Options: nosniff} on every answer, and on the dashboard a
  *       Content-Security-Policy (only its own scripts and styles, nothing inline, no framing),
  *       {@code X-Frame-Options: DENY} and {@code Referrer-Policy: no-referrer}.</li>
  * </ul>
@@ -135,6 +136,7 @@ public final class HttpHardening {
       return;
     }
     var headers = ctx.response().headers();
+    headers.set("date", HttpDate.now());
     headers.set("x-content-type-options", "nosniff");
     String path = ctx.request().path();
     if (path != null && (path.equals("/dashboard") || path.startsWith("/dashboard/"))) {

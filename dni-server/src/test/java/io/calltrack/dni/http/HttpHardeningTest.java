@@ -238,6 +238,21 @@ class HttpHardeningTest extends DniTestBase {
     }
   }
 
+  /** RFC 9110 6.6.1: an origin server with a clock dates its 2xx, 3xx and 4xx answers (IMF-fixdate). */
+  @Test
+  void everyAnswerIsDated() {
+    for (Reply r : new Reply[] {api.get("/health/live"), api.get("/dni.js"), api.get("/no-such-page"),
+        api.request(HttpMethod.PUT, "/health/live", null, DniClient.headers()), api.get("/v1/pools")}) {
+      String date = r.header("date");
+      assertTrue(date != null && date.matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT"),
+          r.status() + ": " + date);
+      java.time.Instant at = java.time.ZonedDateTime.parse(date, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+          .toInstant();
+      long off = Math.abs(java.time.Duration.between(at, java.time.Instant.now()).toSeconds());
+      assertTrue(off <= 60, "the date is the server's wall clock: " + date);
+    }
+  }
+
   @Test
   void dashboardCarriesSecurityHeadersAndEveryAnswerNosniff() {
     for (String path : new String[] {"/dashboard", "/dashboard/dashboard.js", "/dashboard/dashboard.css"}) {
