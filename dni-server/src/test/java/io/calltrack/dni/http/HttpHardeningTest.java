@@ -19,7 +19,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -188,15 +187,7 @@ class HttpHardeningTest extends DniTestBase {
 
   /** One answer read off a kept-alive socket: its head (lower case) and, by its Content-Length, its body (none after 204/304). */
   static String readAnswer(InputStream in) throws IOException {
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("connection closed after " + head.length() + " bytes: " + head);
-      }
-      head.append((char) b);
-    }
-    String lower = head.toString().toLowerCase(Locale.ROOT);
+    String lower = HttpMethodsTest.head(in);
     Matcher length = Pattern.compile("\r\ncontent-length: *(\\d+)").matcher(lower);
     boolean noBody = lower.startsWith("http/1.1 204") || lower.startsWith("http/1.1 304");
     assertTrue(noBody || length.find(), "an answer without a Content-Length: " + lower);

@@ -78,7 +78,7 @@ class HttpMethodsTest extends DniTestBase {
     }
   }
 
-  /** The head of one answer on a raw socket, lower case; reads nothing past it. */
+  /** The head of one answer on a raw socket, lower case; reads nothing past it (HttpHardeningTest reads on). */
   static String head(InputStream in) throws IOException {
     StringBuilder head = new StringBuilder();
     while (!head.toString().endsWith("\r\n\r\n")) {
