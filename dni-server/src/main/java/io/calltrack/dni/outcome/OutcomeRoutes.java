@@ -13,7 +13,7 @@ import io.calltrack.core.calls.OutcomeStage;
 import io.calltrack.core.marketing.SettingsStore;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Timeouts;
-import io.calltrack.dni.report.Csv;
+import io.calltrack.dni.report.CsvTable;
 import io.calltrack.dni.spend.RowErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,7 +35,8 @@ import java.util.Map;
  *       move by the difference only (one Lua script), at once — the report is up to date when this
  *       answers (the stream consumer later finds the change already applied).</li>
  *   <li>{@code POST /v1/outcomes} with {@code text/csv} {@code callId,qualified,converted,value[,currency]}
- *       (header optional) → {@code {applied: n}}. Every row is checked first (format, and that the call
+ *       (header optional; with one, its columns in any order, callId required: {@link CsvTable}) →
+ *       {@code {applied: n}}. Every row is checked first (format, and that the call
  *       exists); any bad row gives 400 naming the rows and nothing is applied. The CSV is parsed on a
  *       worker thread, not the event loop.</li>
  *   <li>{@code GET /v1/reports/imports} → how the offline outcome imports went ({@link ImportStats}).</li>
@@ -243,35 +244,28 @@ public final class OutcomeRoutes {
 
   record Row(int row, String callId, CallOutcome outcome) {}
 
+  /** A CSV's columns: with a header in any order (callId required), without one in these. */
+  private static final List<String> COLUMNS = List.of("callId", "qualified", "converted", "value", "currency");
+
   static List<Row> fromCsv(String text) {
-    List<List<String>> records = Csv.read(text);
     RowErrors errors = new RowErrors();
+    List<CsvTable.Row> records = CsvTable.read(text, COLUMNS, List.of("callId"),
+        List.of(COLUMNS.subList(0, 4), COLUMNS), errors);
     List<Row> rows = new ArrayList<>();
-    int start = !records.isEmpty() && !records.get(0).isEmpty()
-        && "callid".equalsIgnoreCase(records.get(0).get(0).strip()) ? 1 : 0;
     java.util.Set<String> seen = new java.util.HashSet<>();
-    for (int i = start; i < records.size(); i++) {
-      List<String> r = records.get(i);
-      if (Csv.blank(r)) {
-        continue;
-      }
-      int rowNumber = i + 1;
-      if (r.size() < 4 || r.size() > 5) {
-        errors.add(rowNumber, "expected callId,qualified,converted,value[,currency], got " + r.size() + " fields");
-        continue;
-      }
+    for (CsvTable.Row r : records) {
       try {
-        String callId = r.get(0).strip();
+        String callId = r.get("callId").strip();
         if (callId.isEmpty()) {
           throw new CalltrackException.Invalid("callId is empty");
         }
         if (!seen.add(callId)) {
           throw new CalltrackException.Invalid("call '" + callId + "' appears twice");
         }
-        rows.add(new Row(rowNumber, callId, outcome(csvBool(r.get(1), "qualified"), csvBool(r.get(2), "converted"),
-            r.get(3), r.size() == 5 ? r.get(4) : null)));
+        rows.add(new Row(r.number(), callId, outcome(csvBool(r.get("qualified"), "qualified"),
+            csvBool(r.get("converted"), "converted"), r.get("value"), r.get("currency"))));
       } catch (CalltrackException e) {
-        errors.add(rowNumber, e.getMessage());
+        errors.add(r.number(), e.getMessage());
       }
     }
     errors.throwIfAny();

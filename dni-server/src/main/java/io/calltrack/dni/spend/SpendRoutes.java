@@ -12,7 +12,7 @@ import io.calltrack.core.marketing.SettingsStore;
 import io.calltrack.core.spend.SpendStore;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Timeouts;
-import io.calltrack.dni.report.Csv;
+import io.calltrack.dni.report.CsvTable;
 import io.calltrack.dni.report.ReportParams;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,9 +29,10 @@ import java.util.TreeSet;
 
 /**
  * {@code PUT /v1/spend?property=P} (admin): cost rows as JSON ({@code [{date, source, medium, campaign,
- * keyword, adGroup, landingPage, amount, currency}]} or {@code {"rows": [...]}}) or {@code text/csv} with the header
- * {@code date,source,medium,campaign,amount} (or {@code date,source,medium,campaign,keyword,adGroup,landingPage,amount}).
- * A JSON row's currency, when given, must be the property's. Amounts are decimal strings ("5000.00"), or JSON
+ * keyword, adGroup, landingPage, amount, currency}]} or {@code {"rows": [...]}}) or {@code text/csv} with the
+ * same columns named in a header row, in any order ({@link CsvTable}; date and amount required), or without
+ * a header {@code date,source,medium,campaign,amount} (or {@code date,source,medium,campaign,keyword,adGroup,
+ * landingPage,amount}). A row's currency, when given, must be the property's. Amounts are decimal strings ("5000.00"), or JSON
  * numbers read exactly from their text, with at most two places and at most {@link Money#MAX_MINOR}; rows
  * of one day and level add up, and their sum is held to the same maximum. Every day that appears in the
  * upload is replaced whole; other days are untouched. All rows are checked first: any bad row gives 400
@@ -42,10 +43,14 @@ import java.util.TreeSet;
 public final class SpendRoutes {
   /** Uploads may be larger than the API's usual body limit: a year of campaign-level spend. */
   public static final long UPLOAD_LIMIT = 8L * 1024 * 1024;
-  private static final List<String> HEADER = List.of("date", "source", "medium", "campaign", "amount");
+  /** A CSV's columns: with a header in any order (date and amount required), without one in these. */
+  private static final List<String> COLUMNS =
+      List.of("date", "source", "medium", "campaign", "keyword", "adGroup", "landingPage", "amount", "currency");
+  private static final List<String> REQUIRED = List.of("date", "amount");
+  private static final List<String> SHORT = List.of("date", "source", "medium", "campaign", "amount");
   /** The long form: cost at keyword, ad group or landing-page level. */
-  private static final List<String> LONG_HEADER =
-      List.of("date", "source", "medium", "campaign", "keyword", "adgroup", "landingpage", "amount");
+  private static final List<String> LONG =
+      List.of("date", "source", "medium", "campaign", "keyword", "adGroup", "landingPage", "amount");
 
   private final Vertx vertx;
   private final ConfigStore store;
@@ -69,7 +74,7 @@ public final class SpendRoutes {
     String body = ctx.body() == null || ctx.body().buffer() == null ? "" : ctx.body().asString();
     boolean csv = type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/csv");
     return ReportParams.property(ctx, store).compose(p -> settings.get(p.id()).compose(s ->
-        vertx.executeBlocking(() -> csv ? fromCsv(body) : fromJson(body, s.currency()), false)
+        vertx.executeBlocking(() -> csv ? fromCsv(body, s.currency()) : fromJson(body, s.currency()), false)
             .map(rows -> new Upload(p.id(), rows))))
         .compose(u -> spend.replaceDays(u.property(), u.rows()).map(n -> {
           List<SpendRow> rows = u.rows();
@@ -118,36 +123,22 @@ public final class SpendRoutes {
   }
 
   static List<SpendRow> fromCsv(String text) {
-    List<List<String>> records = Csv.read(text);
+    return fromCsv(text, null);
+  }
+
+  /** {@code currency}: the property's; a row naming another currency is refused. */
+  static List<SpendRow> fromCsv(String text, String currency) {
     RowErrors errors = new RowErrors();
+    List<CsvTable.Row> records = CsvTable.read(text, COLUMNS, REQUIRED, List.of(SHORT, LONG), errors);
     List<SpendRow> rows = new ArrayList<>();
     Sums sums = new Sums();
-    int start = 0;
-    if (!records.isEmpty() && !records.get(0).isEmpty() && "date".equalsIgnoreCase(records.get(0).get(0).strip())) {
-      List<String> header = records.get(0).stream().map(h -> h.strip().toLowerCase(java.util.Locale.ROOT)).toList();
-      if (!header.equals(HEADER) && !header.equals(LONG_HEADER)) {
-        throw new CalltrackException.Invalid("the CSV header must be date,source,medium,campaign,amount"
-            + " or date,source,medium,campaign,keyword,adGroup,landingPage,amount");
-      }
-      start = 1;
-    }
-    for (int i = start; i < records.size(); i++) {
-      List<String> r = records.get(i);
-      if (Csv.blank(r)) {
-        continue;
-      }
-      int rowNumber = i + 1; // the file's record number, header included
-      if (r.size() != 5 && r.size() != 8) {
-        errors.add(rowNumber, "expected 5 fields (date,source,medium,campaign,amount) or 8"
-            + " (date,source,medium,campaign,keyword,adGroup,landingPage,amount), got " + r.size());
-        continue;
-      }
+    for (CsvTable.Row r : records) {
       try {
-        sums.add(r.size() == 5 ? row(r.get(0), r.get(1), r.get(2), r.get(3), "", "", "", r.get(4))
-            : row(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)),
-            rowNumber, rows, errors);
+        requireCurrency(r.get("currency"), currency);
+        sums.add(row(r.get("date"), r.get("source"), r.get("medium"), r.get("campaign"), r.get("keyword"),
+            r.get("adGroup"), r.get("landingPage"), r.get("amount")), r.number(), rows, errors);
       } catch (CalltrackException e) {
-        errors.add(rowNumber, e.getMessage());
+        errors.add(r.number(), e.getMessage());
       }
     }
     errors.throwIfAny();
@@ -178,12 +169,7 @@ public final class SpendRoutes {
           throw new CalltrackException.Invalid("a spend row is an object");
         }
         JsonNode amount = r.get("amount");
-        String rowCurrency = text(r, "currency");
-        if (currency != null && rowCurrency != null
-            && !PropertySettings.currencyCode(rowCurrency).equals(currency)) {
-          throw new CalltrackException.Invalid("currency " + rowCurrency.strip() + " is not the property's currency "
-              + currency + " (one currency per property)");
-        }
+        requireCurrency(text(r, "currency"), currency);
         sums.add(row(text(r, "date"), text(r, "source"), text(r, "medium"), text(r, "campaign"),
             text(r, "keyword"), text(r, "adGroup"), text(r, "landingPage"), amount(amount)), i + 1, rows, errors);
       } catch (CalltrackException e) {
@@ -192,6 +178,15 @@ public final class SpendRoutes {
     }
     errors.throwIfAny();
     return nonEmpty(rows);
+  }
+
+  /** A row's currency, when it names one, must be the property's (null: not known here). */
+  private static void requireCurrency(String rowCurrency, String currency) {
+    if (currency != null && rowCurrency != null && !rowCurrency.isBlank()
+        && !PropertySettings.currencyCode(rowCurrency).equals(currency)) {
+      throw new CalltrackException.Invalid("currency " + rowCurrency.strip() + " is not the property's currency "
+          + currency + " (one currency per property)");
+    }
   }
 
   /**

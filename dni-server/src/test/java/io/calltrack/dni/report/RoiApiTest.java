@@ -398,6 +398,30 @@ class RoiApiTest extends DniTestBase {
     assertEquals("10.00", total.getString("revenue"));
   }
 
+  /** Exports from spreadsheets and CRMs put columns where they like: the header says which is which. */
+  @Test
+  void uploadsReadTheirHeadersColumnsByName() {
+    String property = newProperty("UTC");
+    CallRecord a = new CallSeeder(vertx).call(property, TestNumbers.fresh(), "+14155550101",
+        Instant.parse("2026-03-02T10:00:00Z"), CallSeeder.source("google", "cpc"), 10);
+    String q = "property=" + property + "&from=2026-03-02&to=2026-03-02";
+    reportWhenCounted(q, 1);
+    Reply unknown = csv(HttpMethod.POST, "/v1/outcomes", "callId,converted,value,notes\n" + a.callId() + ",true,80.00,x\n");
+    assertEquals(400, unknown.status(), unknown.toString());
+    assertTrue(unknown.json().getString("detail").contains("unknown column 'notes'"), unknown.toString());
+    Reply outcomes = csv(HttpMethod.POST, "/v1/outcomes", "callId,converted,qualified,value\n" + a.callId() + ",true,false,80.00\n");
+    assertEquals(200, outcomes.status(), outcomes.toString());
+    Reply spend = csv(HttpMethod.PUT, "/v1/spend?property=" + property,
+        "Amount,Date,Source,Medium,Currency\n20.00,2026-03-02,google,cpc,USD\n");
+    assertEquals(200, spend.status(), spend.toString());
+    JsonObject google = report(q).getJsonArray("rows").getJsonObject(0);
+    assertEquals("google", google.getString("source"));
+    assertEquals(0, google.getInteger("qualified"));
+    assertEquals(1, google.getInteger("conversions"));
+    assertEquals("80.00", google.getString("revenue"));
+    assertEquals("20.00", google.getString("cost"));
+  }
+
   @Test
   void emptySpendUploadsAreRefused() {
     String property = newProperty("UTC");

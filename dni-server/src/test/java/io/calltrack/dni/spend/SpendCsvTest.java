@@ -1,13 +1,17 @@
 package io.calltrack.dni.spend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.CalltrackException;
 
 import io.calltrack.core.spend.SpendRow;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
-/** The spend CSV as pure parsing: what a header may look like. */
+/** The spend CSV as pure parsing: what a header may look like, and what a file without one must be. */
 class SpendCsvTest {
   /**
    * A header in capitals is read whatever the server's locale: in a Turkish one, "CAMPAIGN" lower-cased
@@ -25,5 +29,63 @@ class SpendCsvTest {
     } finally {
       Locale.setDefault(before);
     }
+  }
+
+  /** Spreadsheets order and spell columns as they like: a header's names say which field is which. */
+  @Test
+  void aHeadersColumnsAreReadByNameInAnyOrder() {
+    List<SpendRow> rows = SpendRoutes.fromCsv("Amount,Campaign,Date,Source,Landing Page,ad_group,\n"
+        + "12.50,spring,2026-03-02,google,/boilers,brand,\n");
+    assertEquals(1, rows.size());
+    SpendRow r = rows.get(0);
+    assertEquals("2026-03-02", r.date().toString());
+    assertEquals(1250, r.amountMinor());
+    assertEquals("google", r.source());
+    assertEquals("", r.medium(), "a column the header leaves out is empty");
+    assertEquals("spring", r.campaign());
+    assertEquals("/boilers", r.landingPage());
+    assertEquals("brand", r.adGroup());
+  }
+
+  @Test
+  void aHeaderWithAColumnItDoesNotKnowIsRefusedNamingIt() {
+    CalltrackException e = assertThrows(CalltrackException.Invalid.class,
+        () -> SpendRoutes.fromCsv("date,source,amount,Clicks\n2026-03-02,google,3.00,12\n"));
+    assertEquals("the CSV header has unknown column 'Clicks'; the columns are date, source, medium, campaign,"
+        + " keyword, adGroup, landingPage, amount, currency", e.getMessage());
+    e = assertThrows(CalltrackException.Invalid.class,
+        () -> SpendRoutes.fromCsv("Date,Source,Cost\n2026-03-02,google,3.00\n"));
+    assertTrue(e.getMessage().startsWith("the CSV header has unknown column 'Cost'"), e.getMessage());
+    e = assertThrows(CalltrackException.Invalid.class,
+        () -> SpendRoutes.fromCsv("date,source,campaign\n2026-03-02,google,spring\n"));
+    assertEquals("the CSV header has no amount column", e.getMessage());
+    e = assertThrows(CalltrackException.Invalid.class,
+        () -> SpendRoutes.fromCsv("date,amount,source,Amount\n2026-03-02,1,google,2\n"));
+    assertEquals("the CSV header names amount twice", e.getMessage());
+  }
+
+  @Test
+  void aRowIsAsWideAsItsHeaderOrItsLayout() {
+    CalltrackException e = assertThrows(CalltrackException.Invalid.class,
+        () -> SpendRoutes.fromCsv("date,source,amount\n2026-03-02,google,1.00\n2026-03-03,google\n"));
+    assertTrue(e.getMessage().contains("row 3: expected 3 fields as the header has, got 2"), e.getMessage());
+    // without a header: the documented orders, told apart by their number of fields
+    List<SpendRow> rows = SpendRoutes.fromCsv("2026-03-02,google,cpc,campaign,1.00\n"
+        + "2026-03-02,google,cpc,spring,boiler repair,brand,/boilers,2.00\n");
+    assertEquals("campaign", rows.get(0).campaign(), "a campaign named like a column is data");
+    assertEquals("boiler repair", rows.get(1).keyword());
+    assertEquals(200, rows.get(1).amountMinor());
+    e = assertThrows(CalltrackException.Invalid.class, () -> SpendRoutes.fromCsv("2026-03-02,google,1.00\n"));
+    assertTrue(e.getMessage().contains("row 1: expected 5 fields (date,source,medium,campaign,amount) or 8"),
+        e.getMessage());
+  }
+
+  @Test
+  void aCurrencyColumnMustNameThePropertysCurrency() {
+    String csv = "date,source,amount,currency\n2026-03-02,google,1.00,usd\n2026-03-02,bing,2.00,EUR\n";
+    CalltrackException e = assertThrows(CalltrackException.Invalid.class, () -> SpendRoutes.fromCsv(csv, "USD"));
+    assertTrue(e.getMessage().startsWith("bad rows 3 "), e.getMessage());
+    assertTrue(e.getMessage().contains("currency EUR is not the property's currency USD"), e.getMessage());
+    assertEquals(2, SpendRoutes.fromCsv(csv.replace("EUR", "USD"), "USD").size());
   }
 }
