@@ -33,6 +33,7 @@ import io.calltrack.dni.health.HealthRoutes;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.AdminAuth;
 import io.calltrack.dni.http.ErrorHandler;
+import io.calltrack.dni.http.ClientAddress;
 import io.calltrack.dni.http.HttpHardening;
 import io.calltrack.dni.http.ServerHardening;
 import io.calltrack.dni.http.PublicApi;
@@ -316,8 +317,8 @@ public final class DniServer {
     admin.mountOn(router);
     PublicApi api = new PublicApi(router, checks);
 
-    AbuseGuard guard = new AbuseGuard(new AssignLimiter(p.redis(), p.clock()), p.settings().trustedProxies(),
-        p.settings().assignLimits());
+    ClientAddress clients = new ClientAddress(p.settings().trustedProxies());
+    AbuseGuard guard = new AbuseGuard(new AssignLimiter(p.redis(), p.clock()), clients, p.settings().assignLimits());
     new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts(), guard).mount(api);
     new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts(), guard).mount(api);
     new HealthRoutes(p.redis(), p.timeouts()).mount(api);
@@ -335,7 +336,8 @@ public final class DniServer {
     Eraser eraser = new Eraser(p.redis(), new RedisCallStore(p.redis()), p.store(),
         new RedisSessionRetention(p.redis()), callbacks);
     new PrivacyRoutes(eraser, p.recordings()::sweep).mount(admin);
-    new CallbackRoutes(callbacks, p.properties(), p.engine(), p.auth(), p.timeouts(), p.clock()).mount(api, admin);
+    new CallbackRoutes(callbacks, p.properties(), p.engine(), p.auth(), p.timeouts(), p.clock(), clients)
+        .mount(api, admin);
     new ApiKeyRoutes(p.apiKeys(), p.store()).mount(admin);
     roi.mount(api, admin);
 

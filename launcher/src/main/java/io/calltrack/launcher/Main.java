@@ -34,8 +34,8 @@ public final class Main {
         CALLTRACK_ADMIN_TOKEN (unset: a random one, printed), CALLTRACK_CONFIG (JSON file),
         CALLTRACK_DATA_DIR (.calltrack), CALLTRACK_METRICS_PORT (sip-router alone: 9090; dni-server: unset
         serves /metrics on the HTTP port, set moves it to CALLTRACK_METRICS_HOST (127.0.0.1):PORT),
-        CALLTRACK_METRICS_TOKEN (unset: /metrics open), CALLTRACK_TRUSTED_PROXIES (addresses whose
-        X-Forwarded-For is believed), CALLTRACK_HTTP_HEADER_TIMEOUT_SECONDS (10),
+        CALLTRACK_METRICS_TOKEN (unset: /metrics open), CALLTRACK_TRUSTED_PROXIES (addresses or CIDR
+        ranges whose X-Forwarded-For is believed), CALLTRACK_HTTP_HEADER_TIMEOUT_SECONDS (10),
         CALLTRACK_HTTP_IDLE_TIMEOUT_SECONDS (60),
         CALLTRACK_HTTP_REQUEST_TIMEOUT_SECONDS (120), CALLTRACK_ASSIGN_LIVE_LEASES (10),
         CALLTRACK_ASSIGN_LIVE_LEASES_HARD (40), CALLTRACK_ASSIGN_PER_MINUTE (30),

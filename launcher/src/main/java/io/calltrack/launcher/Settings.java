@@ -83,7 +83,7 @@ public record Settings(
 
   /**
    * CALLTRACK_METRICS_TOKEN, CALLTRACK_METRICS_PORT / CALLTRACK_METRICS_HOST (set: dni-server's
-   * {@code /metrics} only on that address), CALLTRACK_TRUSTED_PROXIES (comma list of addresses),
+   * {@code /metrics} only on that address), CALLTRACK_TRUSTED_PROXIES (comma list of addresses or CIDR ranges),
    * CALLTRACK_HTTP_HEADER_TIMEOUT_SECONDS, CALLTRACK_HTTP_IDLE_TIMEOUT_SECONDS,
    * CALLTRACK_HTTP_REQUEST_TIMEOUT_SECONDS, and the assign limits
    * of properties that set none: CALLTRACK_ASSIGN_LIVE_LEASES[_HARD], CALLTRACK_ASSIGN_PER_MINUTE[_HARD].

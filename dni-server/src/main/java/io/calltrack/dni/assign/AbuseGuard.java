@@ -6,12 +6,11 @@ import io.calltrack.core.abuse.AssignLimiter.Decision;
 import io.calltrack.core.config.AssignLimits;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.pool.Assignment;
+import io.calltrack.dni.http.ClientAddress;
 import io.calltrack.dni.http.HttpStatusException;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
-import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -20,8 +19,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>known crawlers and headless automation get the default number, no lease
  *       ({@code reason: "automated_client"}), unless the property's {@code assignLimits} allow them;</li>
- *   <li>one client address (the TCP peer, or the first untrusted {@code X-Forwarded-For} hop when the
- *       peer is a configured trusted proxy) may hold {@code liveLeases} leases and make {@code perMinute}
+ *   <li>one client ({@link ClientAddress}: the TCP peer, or the last untrusted {@code X-Forwarded-For}
+ *       hop when the peer is a configured trusted proxy; an IPv6 client is its /64) may hold {@code liveLeases} leases and make {@code perMinute}
  *       assigns a minute; past either it gets the default number ({@code reason: "too_many_leases"} or
  *       {@code "too_many_assigns"}), and past the hard limits a 429.</li>
  * </ul>
@@ -47,12 +46,12 @@ public final class AbuseGuard {
   }
 
   private final AssignLimiter limiter;
-  private final Set<String> trustedProxies;
+  private final ClientAddress clients;
   private final AssignLimits defaults;
 
-  public AbuseGuard(AssignLimiter limiter, List<String> trustedProxies, AssignLimits defaults) {
+  public AbuseGuard(AssignLimiter limiter, ClientAddress clients, AssignLimits defaults) {
     this.limiter = limiter;
-    this.trustedProxies = Set.copyOf(trustedProxies);
+    this.clients = clients;
     this.defaults = defaults;
   }
 
@@ -61,7 +60,7 @@ public final class AbuseGuard {
     // every user-agent header the client sent: a second one must not hide the first
     boolean automated = ctx.request().headers().getAll("user-agent").stream()
         .anyMatch(ua -> AUTOMATED.matcher(ua.strip()).find());
-    String address = clientAddress(ctx);
+    String address = clients.of(ctx);
     if (!Boolean.TRUE.equals(limits.leaseToAutomatedClients()) && automated) {
       return Future.succeededFuture(new Verdict(address, null, "automated_client"));
     }
@@ -98,7 +97,7 @@ public final class AbuseGuard {
     if (leaseEnds == null || limitsOf(property).equals(AssignLimits.NONE)) {
       return Future.succeededFuture();
     }
-    return limiter.renewed(property.id(), clientAddress(ctx), sessionId, leaseEnds).otherwiseEmpty();
+    return limiter.renewed(property.id(), clients.of(ctx), sessionId, leaseEnds).otherwiseEmpty();
   }
 
   /** The lease was given back: it no longer counts for the address that released it. Never fails. */
@@ -106,35 +105,11 @@ public final class AbuseGuard {
     if (limitsOf(property).equals(AssignLimits.NONE)) {
       return Future.succeededFuture();
     }
-    return limiter.released(property.id(), clientAddress(ctx), sessionId).otherwiseEmpty();
+    return limiter.released(property.id(), clients.of(ctx), sessionId).otherwiseEmpty();
   }
 
   private AssignLimits limitsOf(PropertyConfig property) {
     return property.assignLimits() == null ? defaults : property.assignLimits().over(defaults);
   }
 
-  /**
-   * The client's address: the TCP peer, unless the peer is a trusted proxy, then the last
-   * {@code X-Forwarded-For} entry that is not itself a trusted proxy (entries before it could be
-   * written by the client).
-   */
-  String clientAddress(RoutingContext ctx) {
-    var remote = ctx.request().remoteAddress();
-    String peer = remote == null ? "unknown" : remote.hostAddress();
-    if (!trustedProxies.contains(peer)) {
-      return peer;
-    }
-    String xff = ctx.request().getHeader("x-forwarded-for");
-    if (xff == null || xff.isBlank()) {
-      return peer;
-    }
-    String[] hops = xff.split(",");
-    for (int i = hops.length - 1; i >= 0; i--) {
-      String hop = hops[i].strip();
-      if (!hop.isEmpty() && !trustedProxies.contains(hop)) {
-        return hop.length() > 64 ? hop.substring(0, 64) : hop;
-      }
-    }
-    return peer;
-  }
 }

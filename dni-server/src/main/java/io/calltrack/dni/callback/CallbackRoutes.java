@@ -14,6 +14,7 @@ import io.calltrack.dni.cors.PublicCors;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.AdminAuth;
 import io.calltrack.dni.http.Bodies;
+import io.calltrack.dni.http.ClientAddress;
 import io.calltrack.dni.http.HttpStatusException;
 import io.calltrack.dni.http.PublicApi;
 import io.calltrack.dni.http.Reply;
@@ -26,7 +27,7 @@ import java.util.Optional;
 
 /**
  * {@code POST /v1/callbacks}: a visitor's lead form asks to be called back. Public like assign (the
- * property's allowed origins, limited per phone and per client address) or, with the admin token,
+ * property's allowed origins, limited per phone and per client, {@link ClientAddress}) or, with the admin token,
  * from the business's own systems (limited per phone only). Answers 202 {@code {id}} once the request
  * is queued in Redis for a router ({@link RedisCallbackStore}); the router places the call.
  * {@code GET /v1/callbacks/{id}} (admin) shows how far it got. Nothing is queued, so nothing is
@@ -43,9 +44,11 @@ public final class CallbackRoutes {
   private final AdminAuth auth;
   private final Timeouts timeouts;
   private final Clock clock;
+  private final ClientAddress clients;
 
   public CallbackRoutes(RedisCallbackStore callbacks, PropertyDirectory properties, PoolEngine engine,
-      AdminAuth auth, Timeouts timeouts, Clock clock) {
+      AdminAuth auth, Timeouts timeouts, Clock clock, ClientAddress clients) {
+    this.clients = clients;
     this.callbacks = callbacks;
     this.properties = properties;
     this.engine = engine;
@@ -87,7 +90,7 @@ public final class CallbackRoutes {
       throw new HttpStatusException.Unauthorized("wrong admin token (send none for a public request)");
     }
     CallbackRequest body = Bodies.read(ctx, CallbackRequest.class);
-    String address = asAdmin ? null : ctx.request().remoteAddress().hostAddress();
+    String address = asAdmin ? null : clients.of(ctx);
     return properties.get(body.property()).compose(property -> {
       if (!asAdmin) {
         PublicCors.admit(ctx, property);

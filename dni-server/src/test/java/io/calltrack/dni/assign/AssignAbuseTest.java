@@ -107,6 +107,26 @@ class AssignAbuseTest extends DniTestBase {
     assertFalse(later.json().getBoolean("fallback"), later::toString);
   }
 
+  /**
+   * One IPv6 host has a whole /64 to pick addresses from: counted per address, a loop that took a
+   * new one for each request got a number every time, until the pool was empty.
+   */
+  @Test
+  void anIpv6ClientIsCountedByItsSlash64() {
+    Site site = limitedSite(30);
+    int leased = 0;
+    for (int i = 1; i <= 20; i++) {
+      Reply r = await(assignFrom("2001:db8:77:1:" + Integer.toHexString(i) + "::" + i, BROWSER, null, site));
+      assertEquals(200, r.status(), r::toString);
+      if (!r.json().getBoolean("fallback")) {
+        leased++;
+      }
+    }
+    assertEquals(5, leased, "twenty addresses of one /64 are one client");
+    Reply neighbour = await(assignFrom("2001:db8:77:2::1", BROWSER, null, site));
+    assertFalse(neighbour.json().getBoolean("fallback"), "the next /64 is someone else");
+  }
+
   Reply heartbeatFrom(String address, String sessionId) {
     return api.post("/v1/sessions/" + sessionId + "/heartbeat", null,
         DniClient.headers("origin", ORIGIN).add("x-forwarded-for", address).add("user-agent", BROWSER));

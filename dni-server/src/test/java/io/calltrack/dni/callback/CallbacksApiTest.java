@@ -134,6 +134,27 @@ class CallbacksApiTest extends DniTestBase {
     assertEquals(202, ask(callback(site.property(), "+13125550123")).status());
   }
 
+  /**
+   * Behind a reverse proxy every request comes from the proxy: counted by the TCP peer, ten visitors'
+   * callbacks an hour filled the whole site's allowance. The client is the forwarded address.
+   */
+  @Test
+  void behindATrustedProxyEachVisitorHasTheirOwnAllowance() {
+    for (int i = 0; i < 12; i++) {
+      Reply r = api.post("/v1/callbacks", callback(site.property(), "+1312555030" + (i % 10)),
+          DniClient.headers("origin", ORIGIN, "content-type", "application/json", "x-forwarded-for", "198.51.100." + i));
+      assertEquals(202, r.status(), r::toString);
+    }
+    for (int i = 0; i < 10; i++) {
+      assertEquals(202, api.post("/v1/callbacks", callback(site.property(), "+1312555040" + i),
+          DniClient.headers("origin", ORIGIN, "content-type", "application/json", "x-forwarded-for",
+              "2001:db8:5:5::" + (i + 1))).status());
+    }
+    Reply sameSlash64 = api.post("/v1/callbacks", callback(site.property(), "+13125550499"),
+        DniClient.headers("origin", ORIGIN, "content-type", "application/json", "x-forwarded-for", "2001:db8:5:5::ff"));
+    assertEquals(429, sameSlash64.status(), sameSlash64::toString);
+  }
+
   @Test
   void originsTokensAndVisitsAreChecked() {
     Reply foreign = api.post("/v1/callbacks", callback(site.property(), "+13125550123"),
