@@ -169,6 +169,25 @@ class SipRouterTest {
     assertEquals("+15557770042", awaitRecord(shown, CallStatus.ANSWERED).caller());
   }
 
+  /**
+   * A new call's route set ends at the router: it chooses the business line itself, so Route entries a
+   * trunk pre-loaded beyond it are not passed on (a line behind a proxy would follow them to a host
+   * nobody configured, with our Record-Route on the way).
+   */
+  @Test
+  void aRouteSetPreloadedBeyondTheRouterIsNotPassedOn() {
+    PhoneNumber number = trackingNumber("udp");
+    String callId = caller.call(routerUri(number, number.e164()), router.port(), "udp", "+15557770001", null,
+        java.util.Map.of("Route", "<sip:relay.attacker.example:5060;lr>"));
+    Request invite = line.awaitRequest(Request.INVITE, WAIT);
+    assertEquals(null, invite.getHeader(javax.sip.header.RouteHeader.NAME), "a pre-loaded Route reached the line");
+    caller.awaitResponseFor(callId, Request.INVITE, Response.OK, WAIT);
+    line.awaitRequest(Request.ACK, WAIT);
+    caller.byeFor(callId);
+    caller.awaitResponse(Request.BYE, Response.OK, WAIT);
+    assertEquals(CallStatus.ANSWERED, awaitRecord(callId, CallStatus.ANSWERED).status());
+  }
+
   @Test
   void answeredCallHungUpByTheBusinessLine() {
     PhoneNumber number = trackingNumber("udp");

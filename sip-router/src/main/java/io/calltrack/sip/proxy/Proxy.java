@@ -290,7 +290,9 @@ public final class Proxy implements SipListener {
         fwd.removeHeader("P-Preferred-Identity");
       }
       decrementMaxForwards(fwd);
-      popOwnRoutes(fwd);
+      // the route set of a new call ends here: the router chose the line, and a Route pre-loaded past
+      // us would lead a line behind a proxy to a host nobody configured
+      fwd.removeHeader(RouteHeader.NAME);
       addRecordRoute(fwd, call.inTransport, call.calleeHop.getTransport());
       fwd.addFirst(headers.createViaHeader(host, port, call.calleeHop.getTransport(), newBranch(call.loopKey)));
       HopRouter.pin(fwd, call.calleeHop);
