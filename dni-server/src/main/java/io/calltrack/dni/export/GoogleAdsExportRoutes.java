@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import io.calltrack.core.marketing.SettingsStore;
 import java.util.Currency;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +32,8 @@ import java.util.Locale;
  * {@code Google Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency}.
  * Conversion Time is the call's start in the property's timezone with its UTC offset
  * ({@code 2026-03-08 10:15:00-0400}); Conversion Value the outcome's value (blank if none);
- * Conversion Currency the outcome's currency, else {@code currency} (default USD). conversionName
+ * Conversion Currency the outcome's currency, else {@code currency} (default: the property's, from its
+ * marketing settings). conversionName
  * defaults to "Phone call" and must match the conversion action's name in Google Ads. The calls are
  * read page by page from Redis; the rows are picked and the CSV written on a worker thread.
  */
@@ -46,8 +48,10 @@ public final class GoogleAdsExportRoutes {
   private final ConfigStore store;
   private final CallStore calls;
   private final Clock clock;
+  private final SettingsStore settings;
 
-  public GoogleAdsExportRoutes(Vertx vertx, ConfigStore store, CallStore calls, Clock clock) {
+  public GoogleAdsExportRoutes(Vertx vertx, ConfigStore store, CallStore calls, SettingsStore settings, Clock clock) {
+    this.settings = settings;
     this.vertx = vertx;
     this.store = store;
     this.calls = calls;
@@ -61,11 +65,13 @@ public final class GoogleAdsExportRoutes {
 
   private Future<Reply> export(RoutingContext ctx) {
     String name = ctx.request().getParam("conversionName", "Phone call").strip();
-    String currency = currency(ctx.request().getParam("currency"));
+    String asked = currency(ctx.request().getParam("currency"));
     if (name.isEmpty()) {
       throw new CalltrackException.Invalid("conversionName must not be empty");
     }
-    return ReportParams.property(ctx, store).compose(p -> {
+    return ReportParams.property(ctx, store).compose(p -> settings.get(p.id()).compose(s -> {
+      // the values are in the property's currency (an outcome in another one is refused)
+      String currency = asked != null ? asked : s.currency();
       LocalDate from = ReportParams.day(ctx, "from", p, clock);
       LocalDate to = ReportParams.day(ctx, "to", p, clock);
       if (to.isBefore(from)) {
@@ -82,16 +88,16 @@ public final class GoogleAdsExportRoutes {
         }
         return Reply.csv("google-ads-conversions.csv", Csv.write(rows));
       }, false));
-    });
+    }));
   }
 
   /**
-   * The {@code currency} parameter as an ISO 4217 code (blank: USD). Checked, since it goes into every
+   * The {@code currency} parameter as an ISO 4217 code (blank: null, the property's currency). Checked, since it goes into every
    * row Google imports; upper-cased in the root locale (in a Turkish one "usd" would not become USD).
    */
   static String currency(String raw) {
     if (raw == null || raw.isBlank()) {
-      return "USD";
+      return null;
     }
     try {
       return Currency.getInstance(raw.strip().toUpperCase(Locale.ROOT)).getCurrencyCode();

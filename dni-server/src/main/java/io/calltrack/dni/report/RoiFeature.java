@@ -72,7 +72,7 @@ public final class RoiFeature implements AutoCloseable {
     this.webhooks = new CallWebhookDispatcher(vertx, redis, settings, sender,
         () -> calls.shards().map(shards -> shards.stream().map(RedisCallStore::eventsStream).toList()));
     this.alerts = new AlertMonitor(vertx, store, settings, engine, reporter, new AlertEpisodes(redis), sender, clock);
-    this.export = new GoogleAdsExportRoutes(vertx, store, calls, clock);
+    this.export = new GoogleAdsExportRoutes(vertx, store, calls, settings, clock);
     DashboardUsage usage = new DashboardUsage(redis);
     this.dashboard = new DashboardRoutes(store, engine, calls, rollups, history, clock, usage);
   }

@@ -495,6 +495,24 @@ class RoiApiTest extends DniTestBase {
     assertEquals(1, other.text().split("\r\n").length, "header only");
   }
 
+  /**
+   * A property whose values are in euros: its conversions were exported as USD unless the export was
+   * asked for EUR, and Google Ads would have imported 80 euros as 80 dollars.
+   */
+  @Test
+  void googleAdsExportLabelsValuesInThePropertysCurrency() {
+    String property = newProperty("UTC");
+    assertEquals(200, api.adminPut("/v1/properties/" + property + "/marketing", new JsonObject().put("currency", "EUR"))
+        .status());
+    CallRecord call = new CallSeeder(vertx).call(property, TestNumbers.fresh(), "+12125550005",
+        Instant.parse("2026-03-08T15:15:00Z"), CallSeeder.withGclid("google", "cpc", "gclid-eur"), 60);
+    assertEquals(200, adminPost("/v1/calls/" + call.callId() + "/outcome", new JsonObject()
+        .put("converted", true).put("value", "80")).status());
+    Reply r = api.adminGet("/v1/exports/google-ads?property=" + property + "&from=2026-03-08&to=2026-03-08");
+    assertEquals(200, r.status(), r::toString);
+    assertTrue(r.text().endsWith("gclid-eur,Phone call,2026-03-08 15:15:00+0000,80.00,EUR\r\n"), r.text());
+  }
+
   @Test
   void googleAdsExportTakesOnlyAnIso4217Currency() {
     String property = newProperty("UTC");
