@@ -74,9 +74,9 @@ public final class CsvTable {
   }
 
   /**
-   * The first record's columns if it is a header: it names a required column, or at least half of its
-   * fields name known ones (a data row does neither: its date, id and amount are no column's names,
-   * and a campaign called "campaign" is one field of many). Then every field must name a known column,
+   * The first record's columns if it is a header: at least half of its fields name known columns, or
+   * two do and one of them is required (a data row does neither: its date, id and amount are no
+   * column's names, and a campaign called "amount" is one field of many). Then every field must name a known column,
    * once, and every required column must be there. A blank header field names no column: its fields
    * are not read (spreadsheets leave one after a trailing comma).
    */
@@ -85,7 +85,8 @@ public final class CsvTable {
     List<String> keys = first.stream().map(CsvTable::key).toList();
     long named = keys.stream().filter(known::containsKey).count();
     long filled = keys.stream().filter(k -> !k.isEmpty()).count();
-    if (filled == 0 || required.stream().noneMatch(c -> keys.contains(key(c))) && named * 2 < filled) {
+    boolean namesRequired = named >= 2 && required.stream().anyMatch(c -> keys.contains(key(c)));
+    if (filled == 0 || !namesRequired && named * 2 < filled) {
       return null;
     }
     List<String> unknown = new ArrayList<>();

@@ -70,9 +70,9 @@ class SpendCsvTest {
         () -> SpendRoutes.fromCsv("date,source,amount\n2026-03-02,google,1.00\n2026-03-03,google\n"));
     assertTrue(e.getMessage().contains("row 3: expected 3 fields as the header has, got 2"), e.getMessage());
     // without a header: the documented orders, told apart by their number of fields
-    List<SpendRow> rows = SpendRoutes.fromCsv("2026-03-02,google,cpc,campaign,1.00\n"
+    List<SpendRow> rows = SpendRoutes.fromCsv("2026-03-02,google,cpc,amount,1.00\n"
         + "2026-03-02,google,cpc,spring,boiler repair,brand,/boilers,2.00\n");
-    assertEquals("campaign", rows.get(0).campaign(), "a campaign named like a column is data");
+    assertEquals("amount", rows.get(0).campaign(), "a campaign named like a column is data");
     assertEquals("boiler repair", rows.get(1).keyword());
     assertEquals(200, rows.get(1).amountMinor());
     e = assertThrows(CalltrackException.Invalid.class, () -> SpendRoutes.fromCsv("2026-03-02,google,1.00\n"));
