@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Who a public request comes from, as the per-client limits (assigns, callback requests) count it:
  * the TCP peer, or, when the peer is a trusted reverse proxy, the last {@code X-Forwarded-For} hop
- * that is not itself one (hops before it could be written by the client).
+ * that is not itself one (hops before it could be written by the client), over all the header's lines.
  *
  * <p>An IPv6 client is its /64, not its address: one subscriber's line or one server gets a whole /64
  * and may pick any of its 2^64 addresses for each request, so counting addresses would let one
@@ -37,7 +37,10 @@ public final class ClientAddress {
   public String of(RoutingContext ctx) {
     var remote = ctx.request().remoteAddress();
     String peer = remote == null ? "unknown" : remote.hostAddress();
-    return of(peer, ctx.request().getHeader("x-forwarded-for"));
+    // every X-Forwarded-For line, in order: a proxy may add its own line after the client's (HAProxy
+    // does) instead of extending it, and only the last ones are the proxies' to write
+    List<String> lines = ctx.request().headers().getAll("x-forwarded-for");
+    return of(peer, lines.isEmpty() ? null : String.join(",", lines));
   }
 
   /** {@link #of(RoutingContext)} from the TCP peer's address and the X-Forwarded-For header (or null). */

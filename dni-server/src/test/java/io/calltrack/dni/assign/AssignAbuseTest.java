@@ -127,6 +127,26 @@ class AssignAbuseTest extends DniTestBase {
     assertFalse(neighbour.json().getBoolean("fallback"), "the next /64 is someone else");
   }
 
+  /**
+   * A proxy like HAProxy adds its own X-Forwarded-For line after the client's instead of extending
+   * it. Reading only the first line, the client's, let a client name a new address on each request.
+   */
+  @Test
+  void aClientsOwnForwardedForLineBuysNoLeases() {
+    Site site = limitedSite(30);
+    int leased = 0;
+    for (int i = 1; i <= 12; i++) {
+      MultiMap h = DniClient.jsonType().add("x-forwarded-for", "10.66.0." + i).add("x-forwarded-for", "203.0.113.99")
+          .add("user-agent", BROWSER);
+      Reply r = api.request(HttpMethod.POST, "/v1/assign", DniClient.body(assignBody(site.property(), null)), h);
+      assertEquals(200, r.status(), r::toString);
+      if (!r.json().getBoolean("fallback")) {
+        leased++;
+      }
+    }
+    assertEquals(5, leased, "one client behind the proxy, whatever its own line said");
+  }
+
   Reply heartbeatFrom(String address, String sessionId) {
     return api.post("/v1/sessions/" + sessionId + "/heartbeat", null,
         DniClient.headers("origin", ORIGIN).add("x-forwarded-for", address).add("user-agent", BROWSER));
