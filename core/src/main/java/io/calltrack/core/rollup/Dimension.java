@@ -23,7 +23,8 @@ public enum Dimension {
   AD("ad", attribution(Attribution::ad)),
   /** utm_content: the creative (or ad variant) the visitor clicked. */
   CONTENT("content", attribution(Attribution::content)),
-  LANDING_PAGE("landingPage", attribution(Attribution::landingPage)),
+  /** The page without the parameters of the click ({@link io.calltrack.core.attribution.LandingPage}). */
+  LANDING_PAGE("landingPage", attribution(a -> io.calltrack.core.attribution.LandingPage.forReports(a.landingPage()))),
   /**
    * The visit's region (the site's, or its time zone's), or the static number's; else the region of
    * the tracking number called, from the number itself (libphonenumber's geocoder).

@@ -22,6 +22,8 @@ public record SpendRow(LocalDate date, String source, String medium, String camp
     keyword = clean(keyword);
     adGroup = clean(adGroup);
     landingPage = clean(landingPage);
+    // joined to calls' landing pages as reports know them: "/boilers?utm_source=x" costs "/boilers"
+    landingPage = landingPage.isEmpty() ? "" : io.calltrack.core.attribution.LandingPage.forReports(landingPage);
     if (amountMinor < 0) {
       throw new CalltrackException.Invalid("amount must not be negative");
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.testing.Await;
@@ -396,6 +397,35 @@ class RoiApiTest extends DniTestBase {
     JsonObject total = report(q).getJsonObject("total");
     assertEquals("7.00", total.getString("cost"));
     assertEquals("10.00", total.getString("revenue"));
+  }
+
+  /**
+   * Paid visits land on their page with the click's parameters (utm_*, a gclid unique to the click):
+   * grouped by the page as landed on, each paid call was a landing page of its own, and spend given
+   * for the page joined none of them.
+   */
+  @Test
+  void landingPagesAreReportedWithoutTheParametersOfTheClick() {
+    String property = newProperty("UTC");
+    CallSeeder seeder = new CallSeeder(vertx);
+    PhoneNumber n = TestNumbers.fresh();
+    for (String landed : List.of("/boilers?utm_source=google&utm_medium=cpc&gclid=Cj1", "/boilers?gclid=Cj2#quote",
+        "/index.php?page=boilers&gclid=Cj3")) {
+      seeder.call(property, n, "+13125550111", Instant.parse("2026-03-02T10:00:00Z"),
+          new Attribution("google", "cpc", "boilers", null, null, landed, null, null, null, null, null, null), 30);
+    }
+    String q = "property=" + property + "&from=2026-03-02&to=2026-03-02";
+    reportWhenCounted(q, 3);
+    assertEquals(200, csv(HttpMethod.PUT, "/v1/spend?property=" + property,
+        "date,source,medium,campaign,landingPage,amount\n2026-03-02,google,cpc,boilers,/boilers?utm_source=google,30.00\n")
+        .status());
+    JsonArray rows = report(q + "&groupBy=landingPage").getJsonArray("rows");
+    java.util.Map<String, JsonObject> byPage = new java.util.HashMap<>();
+    rows.forEach(r -> byPage.put(((JsonObject) r).getString("landingPage"), (JsonObject) r));
+    assertEquals(java.util.Set.of("/boilers", "/index.php?page=boilers"), byPage.keySet(), rows::encode);
+    assertEquals(2, byPage.get("/boilers").getInteger("calls"));
+    assertEquals("30.00", byPage.get("/boilers").getString("cost"));
+    assertEquals("15.00", byPage.get("/boilers").getString("costPerCall"));
   }
 
   /** Exports from spreadsheets and CRMs put columns where they like: the header says which is which. */

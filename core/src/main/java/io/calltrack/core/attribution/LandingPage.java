@@ -1,0 +1,71 @@
+package io.calltrack.core.attribution;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * A landing page as reports group by it and spend is joined to it: its path and query without the
+ * parameters ad platforms and analytics add to each click ({@code utm_*}, {@code gclid}, {@code fbclid},
+ * ...) and without the fragment. The call record keeps the page as the visitor landed on it.
+ *
+ * <p>Why: a paid visit lands on {@code /boilers?utm_source=google&gclid=<one per click>}, so grouped by
+ * the page as landed on every paid call was a landing page of its own, and spend given for
+ * {@code /boilers} joined none of them. Parameters that choose the page ({@code /index.php?page=boilers})
+ * stay.
+ */
+public final class LandingPage {
+  /** Parameters that name a click or a campaign, not a page (lower case). */
+  private static final Set<String> CLICK_PARAMETERS = Set.of("gclid", "gclsrc", "gbraid", "wbraid", "dclid",
+      "gad_source", "gad_campaignid", "msclkid", "fbclid", "ttclid", "twclid", "li_fat_id", "yclid", "ysclid",
+      "igshid", "epik", "rdt_cid", "sccid", "irclickid", "s_kwcid", "ef_id", "srsltid", "_gl", "_ga", "mc_cid",
+      "mc_eid", "mkt_tok", "_hsenc", "_hsmi");
+  /** Families of campaign parameters: Google's utm, HubSpot's ads, Matomo's and Piwik's campaigns. */
+  private static final String[] CAMPAIGN_PREFIXES = {"utm_", "hsa_", "mtm_", "pk_"};
+
+  private LandingPage() {}
+
+  /** {@code landingPage} as reports know it; null stays null. Idempotent. */
+  public static String forReports(String landingPage) {
+    if (landingPage == null) {
+      return null;
+    }
+    String p = landingPage;
+    int hash = p.indexOf('#');
+    if (hash >= 0) {
+      p = p.substring(0, hash);
+    }
+    int scheme = p.indexOf("://");
+    if (scheme >= 0) { // a whole URL: its path and query
+      int slash = p.indexOf('/', scheme + 3);
+      int query = p.indexOf('?', scheme + 3);
+      p = slash >= 0 && (query < 0 || slash < query) ? p.substring(slash) : query >= 0 ? "/" + p.substring(query) : "/";
+    }
+    int q = p.indexOf('?');
+    if (q < 0) {
+      return p.isEmpty() ? "/" : p;
+    }
+    StringJoiner kept = new StringJoiner("&");
+    for (String pair : p.substring(q + 1).split("&")) {
+      int eq = pair.indexOf('=');
+      String name = (eq < 0 ? pair : pair.substring(0, eq)).toLowerCase(Locale.ROOT);
+      if (!pair.isEmpty() && !isClickParameter(name)) {
+        kept.add(pair);
+      }
+    }
+    String path = q == 0 ? "/" : p.substring(0, q);
+    return kept.length() == 0 ? path : path + "?" + kept;
+  }
+
+  private static boolean isClickParameter(String name) {
+    if (CLICK_PARAMETERS.contains(name)) {
+      return true;
+    }
+    for (String prefix : CAMPAIGN_PREFIXES) {
+      if (name.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
