@@ -76,9 +76,9 @@ public final class CsvTable {
   /**
    * The first record's columns if it is a header: at least half of its fields name known columns, or
    * two do and one of them is required (a data row does neither: its date, id and amount are no
-   * column's names, and a campaign called "amount" is one field of many). Then every field must name a known column,
-   * once, and every required column must be there. A blank header field names no column: its fields
-   * are not read (spreadsheets leave one after a trailing comma).
+   * column's names, and a campaign called "amount" is one field of many). Then every field must name
+   * a known column, once, and every required column must be there. A blank header field names no
+   * column: its fields are not read (spreadsheets leave one after a trailing comma).
    */
   private static List<String> header(List<String> first, List<String> columns, Map<String, String> known,
       List<String> required) {
@@ -94,7 +94,8 @@ public final class CsvTable {
     for (int c = 0; c < first.size(); c++) {
       String column = known.get(keys.get(c));
       if (column == null && !keys.get(c).isEmpty()) {
-        unknown.add("'" + first.get(c).strip() + "'");
+        String name = first.get(c).strip();
+        unknown.add("'" + (name.length() > 40 ? name.substring(0, 40) + "…" : name) + "'");
       } else if (column != null && header.contains(column)) {
         throw new CalltrackException.Invalid("the CSV header names " + column + " twice");
       }
@@ -106,7 +107,7 @@ public final class CsvTable {
     }
     List<String> missing = required.stream().filter(c -> !header.contains(c)).toList();
     if (!missing.isEmpty()) {
-      throw new CalltrackException.Invalid("the CSV header has no " + String.join(" or ", missing) + " column");
+      throw new CalltrackException.Invalid("the CSV header has no " + String.join(" and no ", missing) + " column");
     }
     return header;
   }

@@ -59,6 +59,12 @@ class SpendCsvTest {
     e = assertThrows(CalltrackException.Invalid.class,
         () -> SpendRoutes.fromCsv("date,source,campaign\n2026-03-02,google,spring\n"));
     assertEquals("the CSV header has no amount column", e.getMessage());
+    e = assertThrows(CalltrackException.Invalid.class, () -> SpendRoutes.fromCsv("source,medium\ngoogle,cpc\n"));
+    assertEquals("the CSV header has no date and no amount column", e.getMessage());
+    String longName = "x".repeat(5000);
+    e = assertThrows(CalltrackException.Invalid.class,
+        () -> SpendRoutes.fromCsv("date,amount," + longName + "\n2026-03-02,1.00,y\n"));
+    assertTrue(e.getMessage().length() < 300, "an unknown column is quoted, not echoed whole");
     e = assertThrows(CalltrackException.Invalid.class,
         () -> SpendRoutes.fromCsv("date,amount,source,Amount\n2026-03-02,1,google,2\n"));
     assertEquals("the CSV header names amount twice", e.getMessage());
