@@ -122,20 +122,9 @@ public record Attribution(
     if (landingPage == null) {
       return null;
     }
-    String p = landingPage;
-    int scheme = p.indexOf("://");
-    if (scheme >= 0) {
-      int slash = p.indexOf('/', scheme + 3);
-      p = slash < 0 ? "/" : p.substring(slash);
-    }
-    int cut = p.length();
-    for (char c : new char[] {'?', '#'}) {
-      int i = p.indexOf(c);
-      if (i >= 0 && i < cut) {
-        cut = i;
-      }
-    }
-    p = p.substring(0, cut);
+    String p = LandingPage.pathAndQuery(landingPage);
+    int q = p == null ? -1 : p.indexOf('?');
+    p = p == null ? "" : q >= 0 ? p.substring(0, q) : p;
     return p.isEmpty() ? "/" : p;
   }
 

@@ -30,16 +30,9 @@ public final class LandingPage {
     if (landingPage == null) {
       return null;
     }
-    String p = landingPage;
-    int hash = p.indexOf('#');
-    if (hash >= 0) {
-      p = p.substring(0, hash);
-    }
-    int scheme = p.indexOf("://");
-    if (scheme >= 0) { // a whole URL: its path and query
-      int slash = p.indexOf('/', scheme + 3);
-      int query = p.indexOf('?', scheme + 3);
-      p = slash >= 0 && (query < 0 || slash < query) ? p.substring(slash) : query >= 0 ? "/" + p.substring(query) : "/";
+    String p = pathAndQuery(landingPage);
+    if (p == null) {
+      return "/";
     }
     int q = p.indexOf('?');
     if (q < 0) {
@@ -55,6 +48,31 @@ public final class LandingPage {
     }
     String path = q == 0 ? "/" : p.substring(0, q);
     return kept.length() == 0 ? path : path + "?" + kept;
+  }
+
+  /**
+   * A page's path and query, without the fragment: {@code https://site.example/a/b?utm_source=x#top} is
+   * {@code /a/b?utm_source=x}; a path is kept as it is. Lenient, never fails; null for a blank one.
+   */
+  public static String pathAndQuery(String url) {
+    if (url == null || url.isBlank()) {
+      return null;
+    }
+    String u = url.strip();
+    int hash = u.indexOf('#');
+    if (hash >= 0) {
+      u = u.substring(0, hash);
+    }
+    int scheme = u.indexOf("://");
+    if (scheme >= 0) {
+      int path = u.indexOf('/', scheme + 3);
+      int query = u.indexOf('?', scheme + 3);
+      if (path < 0 || (query >= 0 && query < path)) {
+        return query < 0 ? "/" : "/" + u.substring(query);
+      }
+      return u.substring(path);
+    }
+    return u.isEmpty() ? null : u;
   }
 
   private static boolean isClickParameter(String name) {

@@ -7,6 +7,18 @@ import org.junit.jupiter.api.Test;
 
 class LandingPageTest {
   @Test
+  void aPageIsItsPathAndQuery() {
+    assertEquals("/a/b?utm_source=x", LandingPage.pathAndQuery("https://site.example/a/b?utm_source=x#top"));
+    assertEquals("/", LandingPage.pathAndQuery("https://site.example"));
+    assertEquals("/?gclid=1", LandingPage.pathAndQuery("https://site.example?gclid=1"));
+    assertEquals("/x", LandingPage.pathAndQuery("http://site.example:8080/x"));
+    assertEquals("/only/path", LandingPage.pathAndQuery("/only/path"));
+    assertEquals("/bad%zz/ü?q=a b", LandingPage.pathAndQuery("https://s.example/bad%zz/ü?q=a b"), "lenient");
+    assertNull(LandingPage.pathAndQuery(" "));
+    assertNull(LandingPage.pathAndQuery(null));
+  }
+
+  @Test
   void theParametersOfAClickAreNotPartOfThePage() {
     assertEquals("/boilers", LandingPage.forReports("/boilers?utm_source=google&utm_medium=cpc&gclid=CjTEST1"));
     assertEquals("/boilers", LandingPage.forReports("/boilers?GCLID=x&fbclid=y&msclkid=z&hsa_cam=1&_gl=1*abc#top"));

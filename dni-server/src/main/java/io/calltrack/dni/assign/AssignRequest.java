@@ -3,6 +3,7 @@ package io.calltrack.dni.assign;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.attribution.LandingPage;
 import io.calltrack.core.config.Ids;
 import io.calltrack.core.region.Regions;
 import java.util.Map;
@@ -64,28 +65,6 @@ public record AssignRequest(String property, String visitorId, String sessionId,
     if (page == null) {
       return attribution;
     }
-    return attribution.withPage(pathAndQuery(page.url()), page.referrer());
-  }
-
-  /** {@code https://site.example/a/b?utm_source=x#top} → {@code /a/b?utm_source=x}; lenient, never fails. */
-  static String pathAndQuery(String url) {
-    if (url == null || url.isBlank()) {
-      return null;
-    }
-    String u = url.strip();
-    int hash = u.indexOf('#');
-    if (hash >= 0) {
-      u = u.substring(0, hash);
-    }
-    int scheme = u.indexOf("://");
-    if (scheme >= 0) {
-      int path = u.indexOf('/', scheme + 3);
-      int query = u.indexOf('?', scheme + 3);
-      if (path < 0 || (query >= 0 && query < path)) {
-        return query < 0 ? "/" : "/" + u.substring(query);
-      }
-      return u.substring(path);
-    }
-    return u.isEmpty() ? null : u;
+    return attribution.withPage(LandingPage.pathAndQuery(page.url()), page.referrer());
   }
 }

@@ -1,26 +1,12 @@
 package io.calltrack.dni.assign;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.calltrack.core.attribution.Attribution;
 import org.junit.jupiter.api.Test;
 
 /** Pure logic: how the landing page and referrer are taken from the page the snippet runs on. */
 class AssignRequestTest {
-
-  @Test
-  void landingPageIsPathAndQuery() {
-    assertEquals("/a/b?utm_source=x", AssignRequest.pathAndQuery("https://site.example/a/b?utm_source=x#top"));
-    assertEquals("/", AssignRequest.pathAndQuery("https://site.example"));
-    assertEquals("/?gclid=1", AssignRequest.pathAndQuery("https://site.example?gclid=1"));
-    assertEquals("/x", AssignRequest.pathAndQuery("http://site.example:8080/x"));
-    assertEquals("/only/path", AssignRequest.pathAndQuery("/only/path"));
-    assertEquals("/bad%zz/ü?q=a b", AssignRequest.pathAndQuery("https://s.example/bad%zz/ü?q=a b"), "lenient");
-    assertNull(AssignRequest.pathAndQuery(" "));
-    assertNull(AssignRequest.pathAndQuery(null));
-  }
-
   @Test
   void pageFillsWhatTheAttributionLeavesOpen() {
     var page = new AssignRequest.Page("https://s.example/landing?utm_source=google", "https://google.com/");
