@@ -123,9 +123,8 @@ public record Attribution(
       return null;
     }
     String p = LandingPage.pathAndQuery(landingPage);
-    int q = p == null ? -1 : p.indexOf('?');
-    p = p == null ? "" : q >= 0 ? p.substring(0, q) : p;
-    return p.isEmpty() ? "/" : p;
+    int q = p == null ? 0 : p.indexOf('?');
+    return q == 0 ? "/" : q > 0 ? p.substring(0, q) : p;
   }
 
   /** The same attribution with the landing page and referrer of this visit where it had none. */

@@ -36,7 +36,7 @@ public final class LandingPage {
     }
     int q = p.indexOf('?');
     if (q < 0) {
-      return p.isEmpty() ? "/" : p;
+      return p; // never empty: pathAndQuery answers null for that
     }
     StringJoiner kept = new StringJoiner("&");
     for (String pair : p.substring(q + 1).split("&")) {

@@ -26,15 +26,23 @@ public final class DialablePhone {
   }
 
   /**
+   * The number as typed, stripped, if one was typed at all; 400 otherwise. For a request read before
+   * the region its national numbers are in is known ({@link #require(String, String)} follows).
+   */
+  public static String present(String typed) {
+    if (typed == null || typed.isBlank()) {
+      throw new CalltrackException.Invalid("phone is required: the number to call back, like +13125550123");
+    }
+    return typed.strip();
+  }
+
+  /**
    * The lead's number in E.164, a national number (and a short emergency number) read in {@code region}:
    * the property's country, where its visitors type their numbers as they dial them; 400 otherwise.
    */
   public static String require(String typed, String region) {
     String home = region == null ? PhoneNumber.DEFAULT_REGION : region;
-    if (typed == null || typed.isBlank()) {
-      throw new CalltrackException.Invalid("phone is required: the number to call back, like +13125550123");
-    }
-    String raw = typed.strip();
+    String raw = present(typed);
     if (raw.length() > 32 || !raw.matches("\\+?[0-9()\\-./\\s]+")) {
       throw new CalltrackException.Invalid("phone must be a phone number like +13125550123: '" + shorten(raw) + "'");
     }

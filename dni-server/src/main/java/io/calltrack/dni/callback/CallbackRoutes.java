@@ -62,10 +62,8 @@ public final class CallbackRoutes {
   public record CallbackRequest(String property, String phone, String sessionId, String note) {
     public CallbackRequest {
       Ids.require("property", property);
-      if (phone == null || phone.isBlank()) {
-        DialablePhone.require(phone); // the one message for a missing number
-      }
-      phone = phone.strip(); // read into E.164 once the property, whose country a national number is of, is known
+      // read into E.164 once the property, whose country a national number is of, is known
+      phone = DialablePhone.present(phone);
       sessionId = sessionId == null || sessionId.isBlank() ? null : sessionId.strip();
       if (sessionId != null && sessionId.length() > 200) {
         throw new CalltrackException.Invalid("sessionId is the sessionId of POST /v1/assign's answer");
