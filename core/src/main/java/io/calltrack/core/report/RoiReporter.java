@@ -19,7 +19,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Builds ROI reports from a property's daily rollups and spend. Days are the property's calendar
@@ -35,6 +37,8 @@ import java.util.Map;
  * or landing page likewise. Spend is never given per tracking number, hour, region or the like, so
  * those rows have {@code cost: null}. Spend without a value at the grouped level counts in the total
  * (and in per-period rows) only. The total's cost is all spend in the range, or null if there is none.
+ * Spend names its value without regard to case: spend for {@code Google} joins the calls from
+ * {@code google} when no call row is spelled {@code Google} and only one is spelled like it.
  */
 public final class RoiReporter {
   /** Longest range a report covers (a year and a bit), so one request stays a bounded amount of work. */
@@ -148,7 +152,7 @@ public final class RoiReporter {
           : spend.rows(property, from, to);
       return spent.compose(spendRows ->
           uniques(keys, days, groupBy, daysOf).map(uniq -> {
-            Map<Key, Long> costByKey = costAtLevel(spendRows, groupBy);
+            Map<Key, Long> costByKey = spelledAsTheCalls(costAtLevel(spendRows, groupBy), byKey.keySet());
             for (Key k : costByKey.keySet()) {
               byKey.computeIfAbsent(k, x -> new HashMap<>());
             }
@@ -205,6 +209,31 @@ public final class RoiReporter {
       }
     }
     return out;
+  }
+
+  /**
+   * Spend keyed as the calls' rows are spelled. Ad platforms and spreadsheets capitalise as they like
+   * ({@code Google}, {@code CPC}) while tagged links usually say {@code google}; without this, such spend
+   * stood in a row of its own beside the calls it paid for. A spelling the calls use exactly stays as
+   * it is, and so does one that matches several rows' spellings, since it cannot say which it meant.
+   */
+  private static Map<Key, Long> spelledAsTheCalls(Map<Key, Long> cost, Set<Key> callRows) {
+    Map<Key, List<Key>> byFolded = new HashMap<>();
+    for (Key k : callRows) {
+      if (k.value() != null) {
+        byFolded.computeIfAbsent(folded(k), x -> new ArrayList<>()).add(k);
+      }
+    }
+    Map<Key, Long> out = new HashMap<>();
+    cost.forEach((k, amount) -> {
+      List<Key> alike = k.value() == null || callRows.contains(k) ? null : byFolded.get(folded(k));
+      out.merge(alike != null && alike.size() == 1 ? alike.get(0) : k, amount, Long::sum);
+    });
+    return out;
+  }
+
+  private static Key folded(Key k) {
+    return new Key(k.period(), k.value().toLowerCase(Locale.ROOT));
   }
 
   /** Spend summed per value of the grouped dimension, only for rows given at that level. */

@@ -428,6 +428,41 @@ class RoiApiTest extends DniTestBase {
     assertEquals("15.00", byPage.get("/boilers").getString("costPerCall"));
   }
 
+  /**
+   * Ad platforms and spreadsheets capitalise as they like: spend for "Google" / "CPC" pays for the calls
+   * from google / cpc, unless the calls themselves use more than one spelling of it.
+   */
+  @Test
+  void spendJoinsTheCallsItPaysForWhateverItsCase() {
+    String property = newProperty("UTC");
+    CallSeeder seeder = new CallSeeder(vertx);
+    Instant at = Instant.parse("2026-03-02T10:00:00Z");
+    seeder.call(property, TestNumbers.fresh(), "+14155550101", at, CallSeeder.source("google", "cpc"), 10);
+    seeder.call(property, TestNumbers.fresh(), "+14155550102", at, CallSeeder.source("Facebook", "paid"), 10);
+    seeder.call(property, TestNumbers.fresh(), "+14155550103", at, CallSeeder.source("facebook", "paid"), 10);
+    String q = "property=" + property + "&from=2026-03-02&to=2026-03-02";
+    reportWhenCounted(q, 3);
+    Reply spend = csv(HttpMethod.PUT, "/v1/spend?property=" + property, "date,source,medium,amount\n"
+        + "2026-03-02,Google,CPC,20.00\n2026-03-02,GOOGLE,cpc,5.00\n2026-03-02,FACEBOOK,Paid,7.00\n"
+        + "2026-03-02,facebook,paid,3.00\n");
+    assertEquals(200, spend.status(), spend.toString());
+    JsonObject bySource = report(q + "&groupBy=source");
+    assertEquals(1, row(bySource, "source", "google").getInteger("calls"));
+    assertEquals("25.00", row(bySource, "source", "google").getString("cost"));
+    assertEquals("25.00", row(bySource, "source", "google").getString("costPerCall"));
+    assertEquals("3.00", row(bySource, "source", "facebook").getString("cost"));
+    assertNull(row(bySource, "source", "Facebook").getValue("cost"), bySource::encode);
+    JsonObject ambiguous = row(bySource, "source", "FACEBOOK"); // which of the two did it pay for?
+    assertEquals(0, ambiguous.getInteger("calls"));
+    assertEquals("7.00", ambiguous.getString("cost"));
+    assertEquals(4, bySource.getJsonArray("rows").size(), bySource::encode);
+    assertEquals("35.00", bySource.getJsonObject("total").getString("cost"));
+    JsonObject byMedium = report(q + "&groupBy=medium,day");
+    assertEquals("25.00", row(byMedium, "medium", "cpc").getString("cost"));
+    assertEquals("10.00", row(byMedium, "medium", "paid").getString("cost"));
+    assertEquals(2, byMedium.getJsonArray("rows").size(), byMedium::encode);
+  }
+
   /** Exports from spreadsheets and CRMs put columns where they like: the header says which is which. */
   @Test
   void uploadsReadTheirHeadersColumnsByName() {
