@@ -13,6 +13,7 @@ import io.calltrack.core.testing.TestNumbers;
 import io.calltrack.core.testing.TestRedis;
 import io.calltrack.core.config.PoolConfig;
 import io.calltrack.core.config.StaticNumberConfig;
+import io.calltrack.sip.testing.RawSip;
 import io.calltrack.sip.testing.SipPhone;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -20,8 +21,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.sip.header.CSeqHeader;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.RecordRouteHeader;
+import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -271,6 +274,83 @@ class SipRouterTest {
     assertEquals(0, caller.responses.stream().filter(r -> r.getStatusCode() == Response.OK).count(),
         "the caller, already told 408, never sees the late 200");
     assertEquals(CallStatus.MISSED, awaitRecord(callId, CallStatus.MISSED).status());
+  }
+
+  /**
+   * The business line is a proxy that forks the call to two desks, and both answer: the caller has its
+   * dialog with the first, so the router completes and ends the second's itself, through the line's
+   * proxy (its Record-Route), once; a copy of that answer gets an ACK again and no second BYE.
+   */
+  @Test
+  void aSecondBranchOfAForkingLineThatAnswersIsHungUp() {
+    try (RawSip forkingLine = new RawSip("127.0.0.1")) {
+      String lineProxy = "<sip:127.0.0.1:" + forkingLine.port() + ";lr>";
+      PhoneNumber number = fx.property("sip:+15559990000@127.0.0.1:" + forkingLine.port(), router);
+      String callId = caller.call(routerUri(number, number.e164()), router.port(), "udp");
+      String invite = nextRequest(forkingLine, "INVITE", null);
+      String contact2 = "sip:desk2@127.0.0.1:" + forkingLine.port();
+      forkingLine.send(answer(invite, "desk1", lineProxy, "sip:desk1@127.0.0.1:" + forkingLine.port()), router.port());
+      Response ok = caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
+      assertEquals("desk1", ((ToHeader) ok.getHeader(ToHeader.NAME)).getTag());
+      nextRequest(forkingLine, "ACK", "desk1");
+      String secondAnswer = answer(invite, "desk2", lineProxy, contact2);
+      forkingLine.send(secondAnswer, router.port());
+      String ack = nextRequest(forkingLine, "ACK", "desk2");
+      assertTrue(ack.startsWith("ACK " + contact2 + " SIP/2.0"), ack);
+      assertTrue(ack.contains("Route: " + lineProxy), "along the answer's Record-Route: " + ack);
+      String bye = nextRequest(forkingLine, "BYE", "desk2");
+      assertTrue(bye.startsWith("BYE " + contact2 + " SIP/2.0") && bye.contains("Route: " + lineProxy), bye);
+      forkingLine.send(response(bye, "200 OK", ""), router.port());
+      // desk2 did not get the ACK in time: it sends its 200 again, and gets an ACK again, not a second BYE
+      forkingLine.send(secondAnswer, router.port());
+      nextRequest(forkingLine, "ACK", "desk2");
+      caller.bye();
+      String callersBye = nextRequest(forkingLine, "BYE", null);
+      assertTrue(toTag(callersBye).equals("desk1"), "a second BYE to desk2, or: " + callersBye);
+      forkingLine.send(response(callersBye, "200 OK", ""), router.port());
+      caller.awaitResponse(Request.BYE, Response.OK, WAIT);
+    }
+    assertEquals(1, caller.responses.stream().filter(r -> r.getStatusCode() == Response.OK
+        && Request.INVITE.equals(((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getMethod())).count(),
+        "the caller got the first answer only");
+  }
+
+  /** The next request of {@code method} (and To tag, when given) the raw line receives; fails the test if none comes. */
+  static String nextRequest(RawSip line, String method, String toTag) {
+    while (true) {
+      String m = line.receive(WAIT);
+      assertNotNull(m, "no " + method + " to " + toTag);
+      if (m.startsWith(method + " ") && (toTag == null || toTag.equals(toTag(m)))) {
+        return m;
+      }
+    }
+  }
+
+  static String toTag(String message) {
+    String to = header(message, "To").get(0);
+    int i = to.indexOf(";tag=");
+    return i < 0 ? null : to.substring(i + 5).split(";")[0];
+  }
+
+  static List<String> header(String message, String name) {
+    return message.lines().filter(l -> l.regionMatches(true, 0, name + ":", 0, name.length() + 1)).toList();
+  }
+
+  /** A response to a raw request, {@code extra} header lines added (each ending CRLF). */
+  static String response(String request, String status, String extra) {
+    StringBuilder b = new StringBuilder("SIP/2.0 ").append(status).append("\r\n");
+    for (String name : List.of("Via", "From", "To", "Call-ID", "CSeq")) {
+      header(request, name).forEach(l -> b.append(l).append("\r\n"));
+    }
+    return b.append(extra).append("Content-Length: 0\r\n\r\n").toString();
+  }
+
+  /** One desk's 200 to the forked INVITE, through the line's proxy. */
+  static String answer(String invite, String desk, String lineProxy, String contact) {
+    String withTag = response(invite, "200 OK", "").replaceFirst("(?m)^(To:[^\r\n]*)", "$1;tag=" + desk);
+    StringBuilder rr = new StringBuilder("Record-Route: " + lineProxy + "\r\n");
+    header(invite, "Record-Route").forEach(l -> rr.append(l).append("\r\n"));
+    return withTag.replace("Content-Length: 0", rr + "Contact: <" + contact + ">\r\nContent-Length: 0");
   }
 
   @Test

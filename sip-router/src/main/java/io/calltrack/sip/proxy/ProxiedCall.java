@@ -76,6 +76,8 @@ final class ProxiedCall {
   String calleeTag;
   /** The business line's Contact from its 2xx, encoded (see {@link #callerContact}). */
   String calleeContact;
+  /** The to-tags of answers the router hung up itself (see {@code Proxy#hangUpUnheardAnswer}); null until one. */
+  private java.util.Set<String> answersHungUp;
   /**
    * Dropped once cancelled: a cancelled timeout still holds its task, and so the call's lambdas, for as
    * long as the call holds it (an answered call minutes, an ended one {@link #LINGER}).
@@ -116,6 +118,19 @@ final class ProxiedCall {
   /** Not yet over for the caller: set up or answered. */
   boolean live() {
     return phase != Phase.GIVEN_UP && phase != Phase.ENDED;
+  }
+
+  /** Whether the router hung up the line's answer with this to-tag. */
+  boolean answerHungUp(String toTag) {
+    return answersHungUp != null && answersHungUp.contains(toTag);
+  }
+
+  /** The router hangs up the line's answer with this to-tag: true the first time (the BYE goes once). */
+  boolean hangingUp(String toTag) {
+    if (answersHungUp == null) {
+      answersHungUp = new java.util.HashSet<>(2);
+    }
+    return answersHungUp.add(toTag);
   }
 
   // ------------------------------------------------------------ transitions

@@ -549,7 +549,9 @@ public final class Proxy implements SipListener {
   }
 
   private void onInviteResponse(ProxiedCall call, Response resp) {
-    if (resp.getStatusCode() > Response.TRYING && call.media.mustWait(resp)) {
+    boolean mayReachTheCaller = call.settingUp()
+        || (call.phase() == ProxiedCall.Phase.ANSWERED && java.util.Objects.equals(call.calleeTag, toTag(resp)));
+    if (resp.getStatusCode() > Response.TRYING && mayReachTheCaller && call.media.mustWait(resp)) {
       // its SDP goes through the media relay first (or an earlier response's does): relayed after, in order
       call.media.answer(resp, toTag(resp)).onComplete(ar -> relayInviteResponse(call, resp));
       return;
@@ -585,16 +587,24 @@ public final class Proxy implements SipListener {
           relayUpstream(call, resp);
           call.answerRelayed();
         }
-        case ANSWERED -> relayRetransmitted2xx(call, resp);
+        case ANSWERED -> {
+          if (java.util.Objects.equals(call.calleeTag, toTag(resp))) {
+            relayRetransmitted2xx(call, resp);
+          } else {
+            hangUpUnheardAnswer(call, resp); // another branch of a forking line answered too
+          }
+        }
         case GIVEN_UP -> {
           call.calleeTag = toTag(resp);
           call.calleeContact = SipHeaders.contact(resp);
-          if (policy.hangUpLateAnswer()) {
-            hangUpLateAnswer(call, resp);
-          }
+          hangUpUnheardAnswer(call, resp);
           call.end(CallStatus.MISSED, null); // the record was closed when the call was given up
         }
-        case ENDED -> { } // a retransmission of an answer we already hung up: never for the caller
+        case ENDED -> {
+          if (call.answerHungUp(toTag(resp)) || !java.util.Objects.equals(call.calleeTag, toTag(resp))) {
+            hangUpUnheardAnswer(call, resp); // a copy of one we hung up (our ACK was lost), or another branch's
+          } // else the caller's answer sent again after the call ended: the caller's own ACK ends that
+        }
       }
     } else if (call.settingUp()) {
       call.end(policy.statusOf(code), code);
@@ -619,20 +629,35 @@ public final class Proxy implements SipListener {
   }
 
   /**
-   * The business line answered after the caller was already told the call failed: complete its
-   * dialog with an ACK and end it with a BYE, so the line does not stay off-hook for nobody.
+   * A 2xx from the business line that the caller will never get: the call was already given up towards
+   * the caller, or the line forked and this branch answered after another one had. A proxy would pass it
+   * on for the caller to end (RFC 3261 16.7), but the caller's trunk already has its dialog (or its
+   * failure), so the router completes this one with an ACK and ends it with a BYE, through the line's
+   * hop as any request to the line: no phone stays off-hook for nobody. A copy of the same 2xx (our
+   * ACK was lost) gets the ACK again and no second BYE.
    */
-  private void hangUpLateAnswer(ProxiedCall call, Response ok) {
-    LOG.info("call {} answered after it was given up upstream: hanging up the business line", call.sipCallId);
+  private void hangUpUnheardAnswer(ProxiedCall call, Response ok) {
+    if (!policy.hangUpUnheardAnswer()) {
+      return;
+    }
+    boolean first = call.hangingUp(toTag(ok));
+    if (first) {
+      LOG.info("call {}: the business line answered where the caller cannot hear it ({}): hanging it up",
+          call.sipCallId, call.phase() == ProxiedCall.Phase.ANSWERED ? "another branch answered first"
+              : "the call was given up");
+    }
     try {
-      URI target = call.calleeContact != null ? addresses.createURI(call.calleeContact) : call.businessLine;
+      URI contact = SipHeaders.contactUri(ok);
+      URI target = contact != null ? contact : call.businessLine;
       long cseq = SipHeaders.cseq(ok);
       provider.sendRequest(towardsCallee(call, ok, target, Request.ACK, cseq));
-      ClientTransaction ct = provider.getNewClientTransaction(towardsCallee(call, ok, target, Request.BYE, cseq + 1));
-      ct.setApplicationData(new OwnRequest(call.calleeHop));
-      ct.sendRequest();
+      if (first) {
+        ClientTransaction ct = provider.getNewClientTransaction(towardsCallee(call, ok, target, Request.BYE, cseq + 1));
+        ct.setApplicationData(new OwnRequest(call.calleeHop));
+        ct.sendRequest();
+      }
     } catch (Exception e) {
-      LOG.warn("could not hang up the late answer of {}: {}", call.sipCallId, e.toString());
+      LOG.warn("could not hang up an unheard answer of {}: {}", call.sipCallId, e.toString());
     }
   }
 
@@ -643,6 +668,19 @@ public final class Proxy implements SipListener {
         new ArrayList<>(List.of(headers.createViaHeader(host, port, call.calleeHop.getTransport(),
             newBranch(call.loopKey)))),
         headers.createMaxForwardsHeader(70));
+    // the route set of the answer's dialog from here (RFC 3261 12.1.2): the Record-Route entries of the
+    // proxies past the router, nearest first; the request still goes to the line's hop, as any does
+    List<RouteHeader> routes = new ArrayList<>(1);
+    for (java.util.Iterator<?> it = ok.getHeaders(RecordRouteHeader.NAME); it.hasNext(); ) {
+      javax.sip.address.Address a = ((RecordRouteHeader) it.next()).getAddress();
+      if (a.getURI() instanceof SipURI u && isOurs(u.getHost(), u.getPort())) {
+        break;
+      }
+      routes.add(0, headers.createRouteHeader(a));
+    }
+    for (RouteHeader route : routes) {
+      r.addLast(route);
+    }
     HopRouter.pin(r, call.calleeHop);
     return r;
   }
@@ -678,12 +716,17 @@ public final class Proxy implements SipListener {
     }
   }
 
-  /** A response with no client transaction: only a 2xx retransmission of an answered call is relayed. */
+  /**
+   * A response with no client transaction: only a 2xx to the call's INVITE from its line counts. A copy
+   * of the caller's answer is relayed; any other answer (a forking line's second branch, or a copy of
+   * one hung up) is hung up.
+   */
   private void onStrayResponse(ProxiedCall call, Response resp, String source) {
-    if (call.phase() == ProxiedCall.Phase.ANSWERED && resp.getStatusCode() / 100 == 2
+    if ((call.phase() == ProxiedCall.Phase.ANSWERED || call.phase() == ProxiedCall.Phase.ENDED)
+        && resp.getStatusCode() / 100 == 2
         && Request.INVITE.equals(SipHeaders.cseqMethod(resp)) && SipHeaders.cseq(resp) == call.inviteCseq
         && java.util.Objects.equals(call.callerTag, fromTag(resp)) && fromHop(call.calleeHop, source, resp)) {
-      relayRetransmitted2xx(call, resp);
+      relayInviteResponse(call, resp);
     }
   }
 

@@ -155,10 +155,11 @@ public final class CallPolicy {
   }
 
   /**
-   * The business line answered a call already given up towards the caller (the answer timeout, or the
-   * caller's CANCEL crossed the 200): hang up the line, so it does not stay off-hook for nobody.
+   * The business line answered where the caller will never hear it: the call was already given up
+   * (the answer timeout, or the caller's CANCEL crossed the 200), or the line forked and a second
+   * branch answered after the first: hang that answer up, so no phone stays off-hook for nobody.
    */
-  public boolean hangUpLateAnswer() {
+  public boolean hangUpUnheardAnswer() {
     return true;
   }
 

@@ -135,7 +135,7 @@ class CallPolicyTest {
     assertEquals(CallStatus.FAILED, p.statusOf(404));
     assertEquals(Duration.ofSeconds(30), p.answerTimeout());
     assertEquals(Duration.ofHours(6), p.maxCallDuration());
-    assertTrue(p.hangUpLateAnswer());
+    assertTrue(p.hangUpUnheardAnswer());
   }
 
   @Test
