@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class WebhookSender implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
   public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  /** The most of a receiver's answer read before its connection is closed (see {@link #discardAnswer}). */
+  static final long MAX_ANSWER_BYTES = 64 * 1024;
 
   private final Vertx vertx;
   private final HttpClient http;
@@ -49,8 +51,28 @@ public final class WebhookSender implements AutoCloseable {
         .putHeader(WebhookSigner.HEADER, WebhookSigner.signature(secret, clock.instant().getEpochSecond(), body));
     return http.request(o)
         .compose(req -> req.send(Buffer.buffer(body)))
-        .compose(res -> res.body().compose(b -> res.statusCode() / 100 == 2 ? Future.<Void>succeededFuture()
-            : Future.failedFuture(new IllegalStateException(url + " answered " + res.statusCode()))));
+        .compose(res -> {
+          Future<Void> verdict = res.statusCode() / 100 == 2 ? Future.succeededFuture()
+              : Future.failedFuture(new IllegalStateException(url + " answered " + res.statusCode()));
+          return discardAnswer(res).transform(read -> verdict);
+        });
+  }
+
+  /**
+   * Reads the answer's body away without keeping it: only its status counts. A receiver that answers
+   * with more than {@link #MAX_ANSWER_BYTES} (a URL that serves a download, or streams without end) has
+   * its connection closed there, instead of held in memory or kept busy until it stops.
+   */
+  private static Future<Void> discardAnswer(io.vertx.core.http.HttpClientResponse res) {
+    long[] read = {0};
+    res.handler(chunk -> {
+      read[0] += chunk.length();
+      if (read[0] > MAX_ANSWER_BYTES) {
+        res.handler(null);
+        res.request().reset();
+      }
+    });
+    return res.end();
   }
 
   /**
