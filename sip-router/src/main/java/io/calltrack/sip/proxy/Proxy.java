@@ -722,8 +722,7 @@ public final class Proxy implements SipListener {
    * one hung up) is hung up.
    */
   private void onStrayResponse(ProxiedCall call, Response resp, String source) {
-    if ((call.phase() == ProxiedCall.Phase.ANSWERED || call.phase() == ProxiedCall.Phase.ENDED)
-        && resp.getStatusCode() / 100 == 2
+    if (!call.settingUp() && resp.getStatusCode() / 100 == 2
         && Request.INVITE.equals(SipHeaders.cseqMethod(resp)) && SipHeaders.cseq(resp) == call.inviteCseq
         && java.util.Objects.equals(call.callerTag, fromTag(resp)) && fromHop(call.calleeHop, source, resp)) {
       relayInviteResponse(call, resp);
