@@ -77,6 +77,9 @@ class OpenApiContractTest extends DniTestBase {
     // not JSON at all
     assertClear(api.adminPut("/v1/pools/" + TestRedis.uniqueId("pool"), Buffer.buffer("{\"property\":")),
         "JSON", "malformed");
+    // valid JSON, but nested past what any request takes: said so, not called invalid
+    assertClear(api.adminPut("/v1/pools/" + TestRedis.uniqueId("pool"),
+        Buffer.buffer("[".repeat(1_001) + "]".repeat(1_001))), "JSON", "nested deeper than 1000");
     // JSON sent with a form content type (what curl -d does) is still read, and checked, as JSON
     assertClear(api.request(HttpMethod.PUT, "/v1/pools/" + TestRedis.uniqueId("pool"),
         Buffer.buffer("{\"property\": \"" + site.property() + "\", \"numbers\": \"+15550100001\"}"),

@@ -210,12 +210,24 @@ public final class RequestCheck implements RequestChecks {
     try {
       json = Json.decodeValue(buffer);
     } catch (DecodeException e) {
-      throw new CalltrackException.Invalid("malformed JSON: the body is not valid JSON");
+      throw new CalltrackException.Invalid(pastTheReadersLimits(e)
+          ? "the body's JSON is nested deeper than 1000 levels, or holds a number or text longer than any field takes"
+          : "malformed JSON: the body is not valid JSON");
     }
     OutputUnit result = validate(media.getSchema(), json);
     if (!Boolean.TRUE.equals(result.getValid())) {
       throw new CalltrackException.Invalid(describe(result, json, true));
     }
+  }
+
+  /** Whether the body is JSON that the reader's limits (nesting, length of a number or text) turned away. */
+  private static boolean pastTheReadersLimits(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A query or path value as the JSON value its schema expects (strings stay strings). */
