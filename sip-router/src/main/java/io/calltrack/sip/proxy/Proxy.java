@@ -643,8 +643,11 @@ public final class Proxy implements SipListener {
     boolean first = call.hangingUp(toTag(ok));
     if (first) {
       LOG.info("call {}: the business line answered where the caller cannot hear it ({}): hanging it up",
-          call.sipCallId, call.phase() == ProxiedCall.Phase.ANSWERED ? "another branch answered first"
-              : "the call was given up");
+          call.sipCallId, switch (call.phase()) {
+            case ANSWERED -> "another branch answered first";
+            case GIVEN_UP -> "the call was given up";
+            default -> "the call is over";
+          });
     }
     try {
       URI contact = SipHeaders.contactUri(ok);
