@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *     +--------------+--give up upstream (CANCEL, answer timeout, line silent)--> GIVEN_UP
  * </pre>
  *
- * GIVEN_UP calls are over for the caller and the record; a late answer from the line is hung up.
+ * GIVEN_UP calls are over for the caller and the record; a late answer from the line is hung up, as
+ * is a forking line's second answer to an ANSWERED call (the caller hears only the first).
  */
 final class ProxiedCall {
   private static final Logger LOG = LoggerFactory.getLogger(ProxiedCall.class);
