@@ -14,13 +14,16 @@ import java.util.function.IntSupplier;
 /**
  * The router's meters: {@code calltrack_sip_calls_total{status}} (each call counted once, when it
  * ends), {@code calltrack_sip_active_calls}, {@code calltrack_sip_post_dial_delay_seconds} (INVITE in →
- * first 18x out) and {@code calltrack_sip_spool_depth} (call events waiting on disk for Redis).
+ * first 18x out), {@code calltrack_sip_spool_depth} (call events waiting on disk for Redis) and
+ * {@code calltrack_sip_unheard_answers_total{why}} (answers the router hung up itself).
  */
 public final class RouterMetrics {
   private final Map<CallStatus, Counter> calls = new EnumMap<>(CallStatus.class);
   private final AtomicInteger active = new AtomicInteger();
   private final Timer postDialDelay;
   private final Counter rejected;
+  private final Counter lateAnswers;
+  private final Counter secondAnswers;
   private final MeterRegistry registry;
 
   public RouterMetrics(MeterRegistry registry, IntSupplier spoolDepth) {
@@ -41,6 +44,14 @@ public final class RouterMetrics {
         .description("Call events kept on disk until Redis takes them").register(registry);
     rejected = Counter.builder("calltrack.sip.rejected")
         .description("INVITEs refused (untrusted source, unknown number, loops)").register(registry);
+    lateAnswers = unheard(registry, "late");
+    secondAnswers = unheard(registry, "second_branch");
+  }
+
+  private static Counter unheard(MeterRegistry registry, String why) {
+    return Counter.builder("calltrack.sip.unheard.answers").tag("why", why)
+        .description("Answers from the business line the router hung up itself: late (the call was given up), "
+            + "second_branch (a forking line answered twice)").register(registry);
   }
 
   /** {@code calltrack_sip_max_calls}: the calls in progress past which new ones get 503 (utilization: active / max). */
@@ -67,5 +78,10 @@ public final class RouterMetrics {
 
   public void rejected() {
     rejected.increment();
+  }
+
+  /** The router hung up an answer the caller never heard: late, or a forking line's second ({@code late} false). */
+  public void unheardAnswer(boolean late) {
+    (late ? lateAnswers : secondAnswers).increment();
   }
 }

@@ -264,8 +264,10 @@ class SipRouterTest {
   void anAnswerAfterTheTimeoutIsHungUpAtTheBusinessLine() {
     line.mode = SipPhone.Mode.ANSWER_LATE;
     line.lateAnswerDelay = ANSWER_TIMEOUT.plusSeconds(1);
-    PhoneNumber number = trackingNumber("udp");
-    String callId = caller.call(routerUri(number, number.e164()), router.port(), "udp");
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    SipRouter measured = fx.router(List.of("127.0.0.0/8"), ANSWER_TIMEOUT, registry);
+    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), measured);
+    String callId = caller.call("sip:" + number.e164() + "@127.0.0.1:" + measured.port(), measured.port(), "udp");
     caller.awaitResponse(Request.INVITE, Response.REQUEST_TIMEOUT, WAIT);
     line.awaitRequest(Request.CANCEL, WAIT);
     // the 200 crossed the CANCEL: the router completes and ends the line's dialog itself
@@ -274,6 +276,7 @@ class SipRouterTest {
     assertEquals(0, caller.responses.stream().filter(r -> r.getStatusCode() == Response.OK).count(),
         "the caller, already told 408, never sees the late 200");
     assertEquals(CallStatus.MISSED, awaitRecord(callId, CallStatus.MISSED).status());
+    assertEquals(1.0, registry.get("calltrack.sip.unheard.answers").tag("why", "late").counter().count());
   }
 
   /**
@@ -283,36 +286,40 @@ class SipRouterTest {
    */
   @Test
   void aSecondBranchOfAForkingLineThatAnswersIsHungUp() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    SipRouter measured = fx.router(List.of("127.0.0.0/8"), ANSWER_TIMEOUT, registry);
     try (RawSip forkingLine = new RawSip("127.0.0.1")) {
       String lineProxy = "<sip:127.0.0.1:" + forkingLine.port() + ";lr>";
-      PhoneNumber number = fx.property("sip:+15559990000@127.0.0.1:" + forkingLine.port(), router);
-      String callId = caller.call(routerUri(number, number.e164()), router.port(), "udp");
+      PhoneNumber number = fx.property("sip:+15559990000@127.0.0.1:" + forkingLine.port(), measured);
+      caller.call("sip:" + number.e164() + "@127.0.0.1:" + measured.port(), measured.port(), "udp");
       String invite = nextRequest(forkingLine, "INVITE", null);
       String contact2 = "sip:desk2@127.0.0.1:" + forkingLine.port();
-      forkingLine.send(answer(invite, "desk1", lineProxy, "sip:desk1@127.0.0.1:" + forkingLine.port()), router.port());
+      forkingLine.send(answer(invite, "desk1", lineProxy, "sip:desk1@127.0.0.1:" + forkingLine.port()), measured.port());
       Response ok = caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
       assertEquals("desk1", ((ToHeader) ok.getHeader(ToHeader.NAME)).getTag());
       nextRequest(forkingLine, "ACK", "desk1");
       String secondAnswer = answer(invite, "desk2", lineProxy, contact2);
-      forkingLine.send(secondAnswer, router.port());
+      forkingLine.send(secondAnswer, measured.port());
       String ack = nextRequest(forkingLine, "ACK", "desk2");
       assertTrue(ack.startsWith("ACK " + contact2 + " SIP/2.0"), ack);
       assertTrue(ack.contains("Route: " + lineProxy), "along the answer's Record-Route: " + ack);
       String bye = nextRequest(forkingLine, "BYE", "desk2");
       assertTrue(bye.startsWith("BYE " + contact2 + " SIP/2.0") && bye.contains("Route: " + lineProxy), bye);
-      forkingLine.send(response(bye, "200 OK", ""), router.port());
+      forkingLine.send(response(bye, "200 OK", ""), measured.port());
       // desk2 did not get the ACK in time: it sends its 200 again, and gets an ACK again, not a second BYE
-      forkingLine.send(secondAnswer, router.port());
+      forkingLine.send(secondAnswer, measured.port());
       nextRequest(forkingLine, "ACK", "desk2");
       caller.bye();
       String callersBye = nextRequest(forkingLine, "BYE", null);
       assertTrue(toTag(callersBye).equals("desk1"), "a second BYE to desk2, or: " + callersBye);
-      forkingLine.send(response(callersBye, "200 OK", ""), router.port());
+      forkingLine.send(response(callersBye, "200 OK", ""), measured.port());
       caller.awaitResponse(Request.BYE, Response.OK, WAIT);
     }
     assertEquals(1, caller.responses.stream().filter(r -> r.getStatusCode() == Response.OK
         && Request.INVITE.equals(((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getMethod())).count(),
         "the caller got the first answer only");
+    assertEquals(1.0, registry.get("calltrack.sip.unheard.answers").tag("why", "second_branch").counter().count());
+    assertEquals(0.0, registry.get("calltrack.sip.unheard.answers").tag("why", "late").counter().count());
   }
 
   /** The next request of {@code method} (and To tag, when given) the raw line receives; fails the test if none comes. */

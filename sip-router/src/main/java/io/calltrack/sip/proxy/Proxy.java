@@ -642,6 +642,7 @@ public final class Proxy implements SipListener {
     }
     boolean first = call.hangingUp(toTag(ok));
     if (first) {
+      metrics.unheardAnswer(call.phase() == ProxiedCall.Phase.GIVEN_UP);
       LOG.info("call {}: the business line answered where the caller cannot hear it ({}): hanging it up",
           call.sipCallId, switch (call.phase()) {
             case ANSWERED -> "another branch answered first";
