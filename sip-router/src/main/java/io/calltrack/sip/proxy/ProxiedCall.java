@@ -121,6 +121,11 @@ final class ProxiedCall {
     return phase != Phase.GIVEN_UP && phase != Phase.ENDED;
   }
 
+  /** Whether the line's 2xx with this to-tag is the answer the caller got (or a copy of it). */
+  boolean isTheAnswer(String toTag) {
+    return java.util.Objects.equals(calleeTag, toTag);
+  }
+
   /** Whether the router hung up the line's answer with this to-tag. */
   boolean answerHungUp(String toTag) {
     return answersHungUp != null && answersHungUp.contains(toTag);

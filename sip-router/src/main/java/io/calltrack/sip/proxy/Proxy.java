@@ -550,7 +550,7 @@ public final class Proxy implements SipListener {
 
   private void onInviteResponse(ProxiedCall call, Response resp) {
     boolean mayReachTheCaller = call.settingUp()
-        || (call.phase() == ProxiedCall.Phase.ANSWERED && java.util.Objects.equals(call.calleeTag, toTag(resp)));
+        || (call.phase() == ProxiedCall.Phase.ANSWERED && call.isTheAnswer(toTag(resp)));
     if (resp.getStatusCode() > Response.TRYING && mayReachTheCaller && call.media.mustWait(resp)) {
       // its SDP goes through the media relay first (or an earlier response's does): relayed after, in order
       call.media.answer(resp, toTag(resp)).onComplete(ar -> relayInviteResponse(call, resp));
@@ -588,7 +588,7 @@ public final class Proxy implements SipListener {
           call.answerRelayed();
         }
         case ANSWERED -> {
-          if (java.util.Objects.equals(call.calleeTag, toTag(resp))) {
+          if (call.isTheAnswer(toTag(resp))) {
             relayRetransmitted2xx(call, resp);
           } else {
             hangUpUnheardAnswer(call, resp); // another branch of a forking line answered too
@@ -601,7 +601,7 @@ public final class Proxy implements SipListener {
           call.end(CallStatus.MISSED, null); // the record was closed when the call was given up
         }
         case ENDED -> {
-          if (call.answerHungUp(toTag(resp)) || !java.util.Objects.equals(call.calleeTag, toTag(resp))) {
+          if (call.answerHungUp(toTag(resp)) || !call.isTheAnswer(toTag(resp))) {
             hangUpUnheardAnswer(call, resp); // a copy of one we hung up (our ACK was lost), or another branch's
           } // else the caller's answer sent again after the call ended: the caller's own ACK ends that
         }
@@ -613,11 +613,11 @@ public final class Proxy implements SipListener {
   }
 
   /**
-   * A 2xx the line sends again (our ACK was lost): relayed only if it is the answer of this dialog,
-   * and only towards where the INVITE came from (the Via headers we received, not the ones it carries).
+   * A copy of the caller's answer the line sends again (our ACK was lost): relayed only towards where
+   * the INVITE came from (the Via headers we received, not the ones it carries).
    */
   private void relayRetransmitted2xx(ProxiedCall call, Response resp) {
-    if (!java.util.Objects.equals(call.calleeTag, toTag(resp)) || !call.media.rewriteRetransmission(resp)) {
+    if (!call.media.rewriteRetransmission(resp)) {
       return;
     }
     try {
