@@ -207,7 +207,7 @@ class SipHardeningTest {
       trunk.send(invite, router.port());
       String again = trunk.receive(WAIT);
       assertEquals(404, RawSip.status(again), again);
-      assertTrue(again.contains(header(refused.lines().toList(), "Call-ID")), again);
+      assertTrue(again.contains(header(refused, "Call-ID")), again);
 
       // a new INVITE to the number is routed: only the retransmission was refused
       List<String> oks = twoHundreds(trunk, invite(trunk, number), 1);
@@ -251,7 +251,7 @@ class SipHardeningTest {
     PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), router);
     try (RawSip trunk = new RawSip("127.0.0.1")) {
       String invite = invite(trunk, number);
-      String callId = header(invite.lines().toList(), "Call-ID").strip();
+      String callId = header(invite, "Call-ID").strip();
       trunk.send(invite, router.port());
       String ringing = firstResponse(trunk, "180", "INVITE");
       assertNotNull(ringing, "the line's 180 did not reach the caller");
@@ -316,20 +316,19 @@ class SipHardeningTest {
 
   /** An in-dialog request of the caller's, from the 200 it got: to the line's Contact, along the Record-Route. */
   private static String inDialog(String method, String ok, int cseq, RawSip from) {
-    List<String> lines = ok.lines().toList();
-    String contact = header(lines, "Contact");
+    String contact = header(ok, "Contact");
     StringBuilder routes = new StringBuilder();
-    lines.stream().filter(l -> l.regionMatches(true, 0, "Record-Route:", 0, 13))
-        .forEach(l -> routes.append("Route:").append(l.substring(13)).append("\r\n"));
+    RawSip.headerLines(ok, "Record-Route").forEach(l -> routes.append("Route:").append(l.substring(13)).append("\r\n"));
     return method + " " + contact.substring(contact.indexOf('<') + 1, contact.indexOf('>')) + " SIP/2.0\r\n"
         + "Via: " + from.via("z9hG4bK" + method + System.nanoTime()) + "\r\nMax-Forwards: 70\r\n" + routes
-        + "From:" + header(lines, "From") + "\r\nTo:" + header(lines, "To") + "\r\nCall-ID:" + header(lines, "Call-ID")
+        + "From:" + header(ok, "From") + "\r\nTo:" + header(ok, "To") + "\r\nCall-ID:" + header(ok, "Call-ID")
         + "\r\nCSeq: " + cseq + " " + method + "\r\nContent-Length: 0\r\n\r\n";
   }
 
-  private static String header(List<String> lines, String name) {
-    return lines.stream().filter(l -> l.regionMatches(true, 0, name + ":", 0, name.length() + 1))
-        .map(l -> l.substring(name.length() + 1)).findFirst().orElseThrow(() -> new AssertionError("no " + name));
+  /** The value of the first header {@code name} in a raw message, as written after its colon. */
+  private static String header(String message, String name) {
+    return RawSip.headerLines(message, name).stream().map(l -> l.substring(name.length() + 1)).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name));
   }
 
   /** Sends the trunk's INVITE through the router to the line, which answers: the first {@code count} 200s back. */

@@ -334,20 +334,16 @@ class SipRouterTest {
   }
 
   static String toTag(String message) {
-    String to = header(message, "To").get(0);
+    String to = RawSip.headerLines(message, "To").get(0);
     int i = to.indexOf(";tag=");
     return i < 0 ? null : to.substring(i + 5).split(";")[0];
-  }
-
-  static List<String> header(String message, String name) {
-    return message.lines().filter(l -> l.regionMatches(true, 0, name + ":", 0, name.length() + 1)).toList();
   }
 
   /** A response to a raw request, {@code extra} header lines added (each ending CRLF). */
   static String response(String request, String status, String extra) {
     StringBuilder b = new StringBuilder("SIP/2.0 ").append(status).append("\r\n");
     for (String name : List.of("Via", "From", "To", "Call-ID", "CSeq")) {
-      header(request, name).forEach(l -> b.append(l).append("\r\n"));
+      RawSip.headerLines(request, name).forEach(l -> b.append(l).append("\r\n"));
     }
     return b.append(extra).append("Content-Length: 0\r\n\r\n").toString();
   }
@@ -356,7 +352,7 @@ class SipRouterTest {
   static String answer(String invite, String desk, String lineProxy, String contact) {
     String withTag = response(invite, "200 OK", "").replaceFirst("(?m)^(To:[^\r\n]*)", "$1;tag=" + desk);
     StringBuilder rr = new StringBuilder("Record-Route: " + lineProxy + "\r\n");
-    header(invite, "Record-Route").forEach(l -> rr.append(l).append("\r\n"));
+    RawSip.headerLines(invite, "Record-Route").forEach(l -> rr.append(l).append("\r\n"));
     return withTag.replace("Content-Length: 0", rr + "Contact: <" + contact + ">\r\nContent-Length: 0");
   }
 

@@ -71,6 +71,11 @@ public final class RawSip implements AutoCloseable {
     return null;
   }
 
+  /** The lines of header {@code name} (its full name, in any case) in a raw message, in order. */
+  public static java.util.List<String> headerLines(String message, String name) {
+    return message.lines().filter(l -> l.regionMatches(true, 0, name + ":", 0, name.length() + 1)).toList();
+  }
+
   public static int status(String response) {
     return response == null || !response.startsWith("SIP/2.0 ") ? -1 : Integer.parseInt(response.substring(8, 11));
   }
