@@ -21,9 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sip.ClientTransaction;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
@@ -34,7 +32,6 @@ import javax.sip.SipException;
 import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
-import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.Hop;
@@ -49,7 +46,6 @@ import javax.sip.header.RecordRouteHeader;
 import javax.sip.header.RouteHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
-import javax.sip.message.Message;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -61,6 +57,8 @@ import org.slf4j.LoggerFactory;
  * Record-Route, Max-Forwards, loops, relaying requests and responses. What to do with a call is
  * {@link CallPolicy}'s to say; each call's state is its {@link ProxiedCall}, and every event of a
  * call (requests, responses, ACKs, stray 2xx, timers) runs on that call's {@link SerialExecutor}.
+ * The headers it writes into what it sends on are {@link Forwarding}'s, the answers it gives itself
+ * {@link Answers}'.
  *
  * <p>Never an open relay or a reflector: requests leave only to a hop the proxy chose
  * ({@link HopRouter}) — the call's business line or the trunk side it came from; responses are
@@ -69,14 +67,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Proxy implements SipListener {
   private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
-  private static final String BRANCH_PREFIX = "z9hG4bKct";
 
   private final SipProvider provider;
   private final HeaderFactory headers;
   private final MessageFactory messages;
   private final AddressFactory addresses;
-  private final String host;
-  private final int port;
   private final CallPolicy policy;
   private final CallObserver.Factory observers;
   private final RouterMetrics metrics;
@@ -87,8 +82,9 @@ public final class Proxy implements SipListener {
   private final ConcurrentHashMap<String, ProxiedCall> calls = new ConcurrentHashMap<>();
   /** The business-line hosts of the calls in {@link #calls}: added and removed with them. */
   private final CalleeHosts calleeHosts = new CalleeHosts();
-  private final AtomicLong branchCounter = new AtomicLong();
   private final RefusedInvites refused = new RefusedInvites(8192, System::nanoTime);
+  private final Answers answers;
+  private final Forwarding forwarding;
   private final io.calltrack.core.ParseCache<BusinessLine> businessLines = new io.calltrack.core.ParseCache<>(10_000);
   /**
    * Where the callers' requests go, shared by the calls from the same place: a hop per call was ~100
@@ -106,14 +102,14 @@ public final class Proxy implements SipListener {
     this.headers = headers;
     this.messages = messages;
     this.addresses = addresses;
-    this.host = host;
-    this.port = port;
     this.policy = policy;
     this.observers = observers;
     this.metrics = metrics;
     this.pool = pool;
     this.clock = clock;
     this.workDelay = workDelay;
+    this.answers = new Answers(provider, messages, headers, metrics, refused);
+    this.forwarding = new Forwarding(headers, addresses, host, port);
   }
 
   /** Offers and answers calls' SDP through a media relay (rtpengine) from now on; before start. */
@@ -149,11 +145,11 @@ public final class Proxy implements SipListener {
       LOG.debug("<- {} {} from {} ({})", req.getMethod(), req.getRequestURI(), remoteIp(evt), callId(req));
     }
     try {
-      pinViaToSource(evt);
+      Answers.pinViaToSource(evt);
       String method = req.getMethod();
       String bad = Request.ACK.equals(method) ? null : badNumericHeader(req);
       if (bad != null) {
-        reject(evt, Response.BAD_REQUEST, bad, null);
+        answers.reject(evt, Response.BAD_REQUEST, bad, null);
       } else if (Request.ACK.equals(method)) {
         onAck(evt);
       } else if (Request.CANCEL.equals(method)) {
@@ -163,7 +159,7 @@ public final class Proxy implements SipListener {
       } else if (Request.INVITE.equals(method)) {
         onInitialInvite(evt);
       } else {
-        reject(evt, policy.answerOutOfDialog(remoteIp(evt), method), null, null);
+        answers.reject(evt, policy.answerOutOfDialog(remoteIp(evt), method), null, null);
       }
     } catch (RuntimeException | SipException | java.text.ParseException e) {
       LOG.warn("could not handle {} {}: {}", req.getMethod(), callId(req), e.toString());
@@ -200,19 +196,19 @@ public final class Proxy implements SipListener {
     }
     RefusedInvites.Refusal before = refused.answerOf(callId, () -> SipHeaders.topBranch(req));
     if (before != null) { // sent again after its refusal: the same answer, not judged again
-      answer(evt, before.code(), before.reason(), before.retryAfterSeconds());
+      answers.answer(evt, before.code(), before.reason(), before.retryAfterSeconds());
       return;
     }
     String source = remoteIp(evt);
     RouteDecision decision = policy.admitInvite(source, SipHeaders.dialled(req.getRequestURI()),
         SipHeaders.maxForwards(req));
     if (decision instanceof RouteDecision.Reject r) {
-      refuse(evt, callId, r.status(), r.reason(), r.retryAfterSeconds());
+      answers.refuse(evt, callId, r.status(), r.reason(), r.retryAfterSeconds());
       return;
     }
     String loopKey = SipHeaders.loopKey(req);
-    if (looped(req, loopKey)) {
-      refuse(evt, callId, Response.LOOP_DETECTED, null, null);
+    if (forwarding.looped(req, loopKey)) {
+      answers.refuse(evt, callId, Response.LOOP_DETECTED, null, null);
       return;
     }
     RouteDecision.Forward forward = (RouteDecision.Forward) decision;
@@ -221,14 +217,14 @@ public final class Proxy implements SipListener {
       line = businessLine(forward.businessLine());
     } catch (java.text.ParseException | ClassCastException e) {
       LOG.error("property {} has an unusable businessLine '{}'", forward.property().id(), forward.businessLine());
-      refuse(evt, callId, Response.SERVICE_UNAVAILABLE, "Business line misconfigured", null);
+      answers.refuse(evt, callId, Response.SERVICE_UNAVAILABLE, "Business line misconfigured", null);
       return;
     }
-    ServerTransaction st = serverTransaction(evt);
+    ServerTransaction st = answers.serverTransaction(evt);
     if (st == null) {
       return; // a retransmission: the transaction that exists answers it
     }
-    respond(st, req, Response.TRYING, null);
+    answers.respond(st, req, Response.TRYING, null);
 
     String inTransport = SipHeaders.transportOf(req);
     ProxiedCall call = new ProxiedCall(this, callId, req, st, new SerialExecutor(pool, workDelay::observe),
@@ -237,7 +233,7 @@ public final class Proxy implements SipListener {
         SipHeaders.contact(req), loopKey);
     if (calls.putIfAbsent(call.sipCallId, call) != null) {
       // the same Call-ID arriving again as a new transaction: a loop through another route
-      respond(st, req, Response.LOOP_DETECTED, null);
+      answers.respond(st, req, Response.LOOP_DETECTED, null);
       return;
     }
     calleeHosts.add(call.calleeHop);
@@ -289,12 +285,12 @@ public final class Proxy implements SipListener {
         fwd.removeHeader("P-Asserted-Identity");
         fwd.removeHeader("P-Preferred-Identity");
       }
-      decrementMaxForwards(fwd);
+      forwarding.decrementMaxForwards(fwd);
       // the route set of a new call ends here: the router chose the line, and a Route pre-loaded past
       // us would lead a line behind a proxy to a host nobody configured
       fwd.removeHeader(RouteHeader.NAME);
-      addRecordRoute(fwd, call.inTransport, call.calleeHop.getTransport());
-      fwd.addFirst(headers.createViaHeader(host, port, call.calleeHop.getTransport(), newBranch(call.loopKey)));
+      forwarding.addRecordRoute(fwd, call.inTransport, call.calleeHop.getTransport());
+      fwd.addFirst(forwarding.via(call.calleeHop.getTransport(), forwarding.newBranch(call.loopKey)));
       HopRouter.pin(fwd, call.calleeHop);
       ClientTransaction ct = provider.getNewClientTransaction(fwd);
       ct.setApplicationData(call);
@@ -310,19 +306,19 @@ public final class Proxy implements SipListener {
   private void onCancel(RequestEvent evt) throws SipException {
     Request cancel = evt.getRequest();
     if (!policy.admitCancel(remoteIp(evt))) {
-      reject(evt, Response.FORBIDDEN, null, null);
+      answers.reject(evt, Response.FORBIDDEN, null, null);
       return;
     }
-    ServerTransaction cst = serverTransaction(evt);
+    ServerTransaction cst = answers.serverTransaction(evt);
     if (cst == null) {
       return;
     }
     ProxiedCall call = calls.get(callId(cancel));
     if (call == null || !cancels(cancel, call)) {
-      respond(cst, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+      answers.respond(cst, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
       return;
     }
-    respond(cst, cancel, Response.OK, null);
+    answers.respond(cst, cancel, Response.OK, null);
     onCallThread(call, () -> call.giveUpUpstream(GiveUp.CALLER_CANCELLED));
   }
 
@@ -375,11 +371,10 @@ public final class Proxy implements SipListener {
       }
       try {
         Request fwd = (Request) ack.clone();
-        prepareInDialog(call, fwd, from);
+        forwarding.prepareInDialog(call, fwd, from);
         Hop hop = hopTowards(call, from);
         // stateless: the same ACK gets the same branch every time it is relayed
-        fwd.addFirst(headers.createViaHeader(host, port, hop.getTransport(),
-            BRANCH_PREFIX + "a" + Integer.toHexString(String.valueOf(SipHeaders.topBranch(ack)).hashCode())));
+        fwd.addFirst(forwarding.via(hop.getTransport(), Forwarding.ackBranch(ack)));
         HopRouter.pin(fwd, hop);
         provider.sendRequest(fwd);
       } catch (Exception e) {
@@ -392,7 +387,7 @@ public final class Proxy implements SipListener {
     Request req = evt.getRequest();
     ProxiedCall call = calls.get(callId(req));
     if (call == null) {
-      reject(evt, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, null);
+      answers.reject(evt, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, null);
       return;
     }
     String source = remoteIp(evt);
@@ -400,17 +395,17 @@ public final class Proxy implements SipListener {
       try {
         Side from = sideOf(call, req);
         if (from == null) {
-          reject(evt, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, null);
+          answers.reject(evt, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, null);
         } else if (!admitted(call, from, source)) {
-          reject(evt, Response.FORBIDDEN, null, null);
+          answers.reject(evt, Response.FORBIDDEN, null, null);
         } else if (SipHeaders.maxForwards(req) <= 0) {
-          reject(evt, Response.TOO_MANY_HOPS, null, null);
+          answers.reject(evt, Response.TOO_MANY_HOPS, null, null);
         } else if (call.phase() == ProxiedCall.Phase.ENDED && !Request.BYE.equals(req.getMethod())) {
           // the call lingers for retransmissions and a BYE crossing the other side's; a new request
           // in its dialog (a re-INVITE) would set up media past the relay, which let the call go
-          reject(evt, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, null);
+          answers.reject(evt, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, null);
         } else {
-          ServerTransaction st = serverTransaction(evt);
+          ServerTransaction st = answers.serverTransaction(evt);
           if (st != null) { // else a retransmission: the transaction that exists answers it
             relayInDialog(call, st, req, from);
           }
@@ -424,9 +419,9 @@ public final class Proxy implements SipListener {
   private void relayInDialog(ProxiedCall call, ServerTransaction st, Request req, Side from) {
     try {
       Request fwd = (Request) req.clone();
-      prepareInDialog(call, fwd, from);
+      forwarding.prepareInDialog(call, fwd, from);
       Hop hop = hopTowards(call, from);
-      fwd.addFirst(headers.createViaHeader(host, port, hop.getTransport(), newBranch(req)));
+      fwd.addFirst(forwarding.via(hop.getTransport(), forwarding.newBranch(req)));
       HopRouter.pin(fwd, hop);
       // a BYE before the answer (the caller may send one in the early dialog) changes nothing here:
       // the line's answer to the INVITE ends the call, a 487 or an answer crossing the BYE, relayed
@@ -440,7 +435,7 @@ public final class Proxy implements SipListener {
       }
     } catch (Exception e) {
       LOG.warn("could not relay {} of call {}: {}", req.getMethod(), call.sipCallId, e.toString());
-      respond(st, req, Response.SERVICE_UNAVAILABLE, null);
+      answers.respond(st, req, Response.SERVICE_UNAVAILABLE, null);
     }
   }
 
@@ -451,7 +446,7 @@ public final class Proxy implements SipListener {
       ct.sendRequest();
     } catch (Exception e) {
       LOG.warn("could not relay {} of call {}: {}", req.getMethod(), call.sipCallId, e.toString());
-      respond(st, req, Response.SERVICE_UNAVAILABLE, null);
+      answers.respond(st, req, Response.SERVICE_UNAVAILABLE, null);
     }
   }
 
@@ -488,7 +483,7 @@ public final class Proxy implements SipListener {
   public void processResponse(ResponseEvent evt) {
     Response resp = evt.getResponse();
     ViaHeader top = (ViaHeader) resp.getHeader(ViaHeader.NAME);
-    if (top == null || !SipHeaders.isAddress(top.getHost(), top.getPort(), host, port)) {
+    if (!forwarding.isOurVia(top)) {
       return; // not sent by us: never relayed anywhere
     }
     String source = remoteIp(resp);
@@ -669,15 +664,15 @@ public final class Proxy implements SipListener {
     Request r = messages.createRequest((URI) target.clone(), method, (CallIdHeader) ok.getHeader(CallIdHeader.NAME),
         headers.createCSeqHeader(cseq, method), (FromHeader) ok.getHeader(FromHeader.NAME).clone(),
         (ToHeader) ok.getHeader(ToHeader.NAME).clone(),
-        new ArrayList<>(List.of(headers.createViaHeader(host, port, call.calleeHop.getTransport(),
-            newBranch(call.loopKey)))),
+        new ArrayList<>(List.of(forwarding.via(call.calleeHop.getTransport(),
+            forwarding.newBranch(call.loopKey)))),
         headers.createMaxForwardsHeader(70));
     // the route set of the answer's dialog from here (RFC 3261 12.1.2): the Record-Route entries of the
     // proxies past the router, nearest first; the request still goes to the line's hop, as any does
     List<RouteHeader> routes = new ArrayList<>(1);
     for (java.util.Iterator<?> it = ok.getHeaders(RecordRouteHeader.NAME); it.hasNext(); ) {
       javax.sip.address.Address a = ((RecordRouteHeader) it.next()).getAddress();
-      if (a.getURI() instanceof SipURI u && isOurs(u.getHost(), u.getPort())) {
+      if (a.getURI() instanceof SipURI u && forwarding.isOurs(u.getHost(), u.getPort())) {
         break;
       }
       routes.add(0, headers.createRouteHeader(a));
@@ -742,7 +737,7 @@ public final class Proxy implements SipListener {
     if (data instanceof ProxiedCall call) {
       call.exec.execute(() -> call.giveUpUpstream(GiveUp.LINE_SILENT));
     } else if (data instanceof Relay relay) {
-      relay.call.exec.execute(() -> respond(relay.st, relay.request, Response.REQUEST_TIMEOUT, null));
+      relay.call.exec.execute(() -> answers.respond(relay.st, relay.request, Response.REQUEST_TIMEOUT, null));
     }
   }
 
@@ -828,147 +823,9 @@ public final class Proxy implements SipListener {
 
   // ---------------------------------------------------------------- SIP machinery
 
-  /**
-   * Answers a request the proxy does not take, statelessly (as Kamailio's sl_send_reply): no
-   * transaction is kept for it, so a refused forgery (a CANCEL from outside the trunks, say) cannot
-   * occupy the transaction the genuine request needs, and a flood leaves no state behind.
-   */
-  private void reject(RequestEvent evt, int code, String reason, Integer retryAfterSeconds) {
-    if (code >= 300) {
-      metrics.rejected();
-    }
-    answer(evt, code, reason, retryAfterSeconds);
-  }
-
-  /**
-   * A new INVITE (its Call-ID as already read) refused: answered as {@link #reject}, and its
-   * retransmissions will get the same answer.
-   */
-  private void refuse(RequestEvent evt, String callId, int code, String reason, Integer retryAfterSeconds) {
-    refused.refused(callId, SipHeaders.topBranch(evt.getRequest()), code, reason, retryAfterSeconds);
-    reject(evt, code, reason, retryAfterSeconds);
-  }
-
-  /** Answers a request in its transaction when it has one, else statelessly back where it came from. */
-  private void answer(RequestEvent evt, int code, String reason, Integer retryAfterSeconds) {
-    Request req = evt.getRequest();
-    try {
-      Response r = response(req, code, reason, retryAfterSeconds);
-      ServerTransaction st = evt.getServerTransaction();
-      if (st != null) {
-        st.sendResponse(r);
-      } else {
-        backToSource(r, evt);
-        provider.sendResponse(r);
-      }
-      forgetTransaction(st != null ? st : ((gov.nist.javax.sip.message.SIPRequest) req).getTransaction());
-    } catch (Exception e) {
-      LOG.debug("could not send {} for {}: {}", code, req.getMethod(), e.toString());
-    }
-  }
-
-  /**
-   * A stateless answer goes where its request came from, never where its Via says (received and
-   * rport as RFC 3581, whatever the sender put there): the stack sends it to received:rport, which
-   * for TCP is the connection the request came on. Were that gone, the network layer opens none to a
-   * source outside the trunks ({@link TcpLimits}): the answer is dropped.
-   */
-  private static void backToSource(Response r, RequestEvent evt) throws java.text.ParseException {
-    if (r.getHeader(ViaHeader.NAME) instanceof gov.nist.javax.sip.header.Via top) {
-      pinToSource(top, evt, true);
-    }
-  }
-
-  /**
-   * Before anything answers a request statefully, its top Via names where it came from: received the
-   * packet's source address, rport its source port when the sender asked for one (RFC 3581), no
-   * maddr. The stack sends a server transaction's answers to maddr, else received, else sent-by, as
-   * the sender wrote them: one datagram with a trunk's source address, forged or not, would aim the
-   * answers (a call's 100 and final response, the final one resent until Timer H) at a host of the
-   * sender's choosing. The Via the line sees below ours says the same.
-   */
-  private static void pinViaToSource(RequestEvent evt) throws java.text.ParseException {
-    if (evt.getRequest().getHeader(ViaHeader.NAME) instanceof gov.nist.javax.sip.header.Via top) {
-      pinToSource(top, evt, top.hasParameter(gov.nist.javax.sip.header.Via.RPORT));
-    }
-  }
-
-  private static void pinToSource(gov.nist.javax.sip.header.Via via, RequestEvent evt, boolean withPort)
-      throws java.text.ParseException {
-    // the packet's source: the message's "remote" port is the one its Via claims
-    gov.nist.javax.sip.message.SIPMessage req = (gov.nist.javax.sip.message.SIPMessage) evt.getRequest();
-    java.net.InetAddress from = req.getPeerPacketSourceAddress();
-    String ip = from != null ? from.getHostAddress() : remoteIp(evt);
-    int sourcePort = req.getPeerPacketSourcePort() > 0 ? req.getPeerPacketSourcePort() : SipHeaders.remotePort(evt);
-    if (ip.isEmpty() || sourcePort <= 0) {
-      throw new java.text.ParseException("no source address to answer", 0);
-    }
-    via.setReceived(ip);
-    if (withPort) {
-      via.setParameter(gov.nist.javax.sip.header.Via.RPORT, Integer.toString(sourcePort));
-    }
-    via.removeParameter(gov.nist.javax.sip.header.Via.MADDR);
-  }
-
-  /**
-   * The stack maps every new request to a would-be server transaction before the listener sees it; a
-   * request answered statelessly must not keep one, or it would leak, and the genuine request with the
-   * same branch (the caller's own CANCEL after a forged one) would be taken for its retransmission.
-   */
-  private void forgetTransaction(Object transaction) {
-    if (transaction instanceof gov.nist.javax.sip.stack.SIPServerTransaction tx
-        && provider.getSipStack() instanceof gov.nist.javax.sip.stack.SIPTransactionStack stack) {
-      stack.removePendingTransaction(tx);
-      stack.removeTransaction(tx);
-    }
-  }
-
-  /**
-   * The request's server transaction, made now if the stack has none yet; null when the request is a
-   * retransmission of one already being handled (JAIN-SIP then answers it from that transaction).
-   */
-  private ServerTransaction serverTransaction(RequestEvent evt) throws SipException {
-    ServerTransaction st = evt.getServerTransaction();
-    if (st != null) {
-      return st;
-    }
-    try {
-      return provider.getNewServerTransaction(evt.getRequest());
-    } catch (TransactionAlreadyExistsException retransmission) {
-      return null;
-    }
-  }
-
+  /** A call's answer to its caller, in the INVITE's server transaction. */
   void respond(ServerTransaction st, Request req, int code, String reason) {
-    respond(st, req, code, reason, null);
-  }
-
-  private void respond(ServerTransaction st, Request req, int code, String reason, Integer retryAfterSeconds) {
-    try {
-      st.sendResponse(response(req, code, reason, retryAfterSeconds));
-    } catch (Exception e) {
-      LOG.debug("could not send {} for {}: {}", code, req.getMethod(), e.toString());
-    }
-  }
-
-  private Response response(Request req, int code, String reason, Integer retryAfterSeconds) throws Exception {
-    Response r = messages.createResponse(code, req);
-    if (reason != null) {
-      r.setReasonPhrase(reason);
-    }
-    if (retryAfterSeconds != null) {
-      r.setHeader(headers.createRetryAfterHeader(retryAfterSeconds));
-    }
-    if (code == Response.METHOD_NOT_ALLOWED || (code == Response.OK && Request.OPTIONS.equals(req.getMethod()))) {
-      for (String method : CallPolicy.ALLOW) { // one header, the stack joins them: Allow: INVITE,ACK,...
-        r.addHeader(headers.createAllowHeader(method));
-      }
-    }
-    ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
-    if (code >= 200 && to != null && to.getTag() == null) {
-      to.setTag(Long.toHexString(ThreadLocalRandom.current().nextLong()));
-    }
-    return r;
+    answers.respond(st, req, code, reason);
   }
 
   /** The response's Via headers become those of the request we received: it goes only where that came from. */
@@ -986,83 +843,6 @@ public final class Proxy implements SipListener {
     for (String via : vias) {
       resp.addLast(headers.createHeader(ViaHeader.NAME, via));
     }
-  }
-
-  /** Strips our Route entries, fixes a Request-URI that points at us, and counts the hop. */
-  private void prepareInDialog(ProxiedCall call, Request fwd, Side from)
-      throws javax.sip.InvalidArgumentException, java.text.ParseException {
-    popOwnRoutes(fwd);
-    // a UA that ignored the route set (SIPp's built-in uac does) addresses in-dialog requests to us
-    if (fwd.getRequestURI() instanceof SipURI u && isOurs(u.getHost(), u.getPort())) {
-      String target = from == Side.CALLER ? call.calleeContact : call.callerContact;
-      if (target != null) {
-        fwd.setRequestURI(addresses.createURI(target));
-      }
-    }
-    decrementMaxForwards(fwd);
-  }
-
-  private void decrementMaxForwards(Request fwd) throws javax.sip.InvalidArgumentException {
-    MaxForwardsHeader mf = (MaxForwardsHeader) fwd.getHeader(MaxForwardsHeader.NAME);
-    if (mf == null) {
-      fwd.setHeader(headers.createMaxForwardsHeader(70));
-    } else {
-      mf.setMaxForwards(Math.max(0, mf.getMaxForwards() - 1));
-    }
-  }
-
-  private void popOwnRoutes(Request req) {
-    while (true) {
-      RouteHeader route = (RouteHeader) req.getHeader(RouteHeader.NAME);
-      if (route != null && route.getAddress().getURI() instanceof SipURI u && isOurs(u.getHost(), u.getPort())) {
-        req.removeFirst(RouteHeader.NAME);
-      } else {
-        return;
-      }
-    }
-  }
-
-  /**
-   * Record-Route so that the end of the call passes through us. When the two sides use different
-   * transports, two entries (RFC 5658 double record-routing): each side reaches us its own way.
-   */
-  private void addRecordRoute(Request fwd, String inTransport, String outTransport) throws java.text.ParseException,
-      SipException {
-    if (!inTransport.equalsIgnoreCase(outTransport)) {
-      fwd.addFirst(recordRoute(inTransport));
-    }
-    fwd.addFirst(recordRoute(outTransport));
-  }
-
-  private RecordRouteHeader recordRoute(String transport) throws java.text.ParseException {
-    SipURI uri = addresses.createSipURI(null, host);
-    uri.setPort(port);
-    uri.setLrParam();
-    if (!"udp".equalsIgnoreCase(transport)) {
-      uri.setTransportParam(transport.toLowerCase(Locale.ROOT));
-    }
-    return headers.createRecordRouteHeader(addresses.createAddress(uri));
-  }
-
-  private boolean isOurs(String h, int p) {
-    return SipHeaders.isAddress(h, p, host, port);
-  }
-
-  /**
-   * A branch that both identifies our transaction and lets us detect loops (RFC 3261 16.3 step 4):
-   * it embeds a hash of what makes a request the same request arriving again.
-   */
-  private String newBranch(Request req) {
-    return newBranch(SipHeaders.loopKey(req));
-  }
-
-  private String newBranch(String loopKey) {
-    return BRANCH_PREFIX + loopKey + "." + Long.toHexString(branchCounter.incrementAndGet())
-        + Integer.toHexString(ThreadLocalRandom.current().nextInt());
-  }
-
-  private boolean looped(Request req, String loopKey) {
-    return SipHeaders.hasOwnVia(req, BRANCH_PREFIX + loopKey + ".", host, port);
   }
 
   /**

@@ -1,0 +1,129 @@
+package io.calltrack.sip.proxy;
+
+import io.calltrack.sip.routing.CallPolicy.Side;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sip.SipException;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.RecordRouteHeader;
+import javax.sip.header.RouteHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+
+/**
+ * What the router writes into a request it sends on, as Kamailio's rr and tm modules do: its own Via
+ * with a branch that also detects loops, Record-Route (doubled across transports), its own Route
+ * entries taken off, Max-Forwards counted down. Where the request goes is the proxy's business.
+ */
+final class Forwarding {
+  private static final String BRANCH_PREFIX = "z9hG4bKct";
+
+  private final HeaderFactory headers;
+  private final AddressFactory addresses;
+  private final String host;
+  private final int port;
+  private final AtomicLong branchCounter = new AtomicLong();
+
+  Forwarding(HeaderFactory headers, AddressFactory addresses, String host, int port) {
+    this.headers = headers;
+    this.addresses = addresses;
+    this.host = host;
+    this.port = port;
+  }
+
+  /** Our Via for a request sent over {@code transport}. */
+  ViaHeader via(String transport, String branch) throws java.text.ParseException, javax.sip.InvalidArgumentException {
+    return headers.createViaHeader(host, port, transport, branch);
+  }
+
+  /** A relayed ACK's branch: stateless, so the same ACK gets the same branch every time it is relayed. */
+  static String ackBranch(Request ack) {
+    return BRANCH_PREFIX + "a" + Integer.toHexString(String.valueOf(SipHeaders.topBranch(ack)).hashCode());
+  }
+
+  /** Whether a response's top Via is ours: only then was it sent by us, and only then is it relayed. */
+  boolean isOurVia(ViaHeader top) {
+    return top != null && SipHeaders.isAddress(top.getHost(), top.getPort(), host, port);
+  }
+
+  /** Strips our Route entries, fixes a Request-URI that points at us, and counts the hop. */
+  void prepareInDialog(ProxiedCall call, Request fwd, Side from)
+      throws javax.sip.InvalidArgumentException, java.text.ParseException {
+    popOwnRoutes(fwd);
+    // a UA that ignored the route set (SIPp's built-in uac does) addresses in-dialog requests to us
+    if (fwd.getRequestURI() instanceof SipURI u && isOurs(u.getHost(), u.getPort())) {
+      String target = from == Side.CALLER ? call.calleeContact : call.callerContact;
+      if (target != null) {
+        fwd.setRequestURI(addresses.createURI(target));
+      }
+    }
+    decrementMaxForwards(fwd);
+  }
+
+  void decrementMaxForwards(Request fwd) throws javax.sip.InvalidArgumentException {
+    MaxForwardsHeader mf = (MaxForwardsHeader) fwd.getHeader(MaxForwardsHeader.NAME);
+    if (mf == null) {
+      fwd.setHeader(headers.createMaxForwardsHeader(70));
+    } else {
+      mf.setMaxForwards(Math.max(0, mf.getMaxForwards() - 1));
+    }
+  }
+
+  private void popOwnRoutes(Request req) {
+    while (true) {
+      RouteHeader route = (RouteHeader) req.getHeader(RouteHeader.NAME);
+      if (route != null && route.getAddress().getURI() instanceof SipURI u && isOurs(u.getHost(), u.getPort())) {
+        req.removeFirst(RouteHeader.NAME);
+      } else {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Record-Route so that the end of the call passes through us. When the two sides use different
+   * transports, two entries (RFC 5658 double record-routing): each side reaches us its own way.
+   */
+  void addRecordRoute(Request fwd, String inTransport, String outTransport) throws java.text.ParseException,
+      SipException {
+    if (!inTransport.equalsIgnoreCase(outTransport)) {
+      fwd.addFirst(recordRoute(inTransport));
+    }
+    fwd.addFirst(recordRoute(outTransport));
+  }
+
+  private RecordRouteHeader recordRoute(String transport) throws java.text.ParseException {
+    SipURI uri = addresses.createSipURI(null, host);
+    uri.setPort(port);
+    uri.setLrParam();
+    if (!"udp".equalsIgnoreCase(transport)) {
+      uri.setTransportParam(transport.toLowerCase(Locale.ROOT));
+    }
+    return headers.createRecordRouteHeader(addresses.createAddress(uri));
+  }
+
+  boolean isOurs(String h, int p) {
+    return SipHeaders.isAddress(h, p, host, port);
+  }
+
+  /**
+   * A branch that both identifies our transaction and lets us detect loops (RFC 3261 16.3 step 4):
+   * it embeds a hash of what makes a request the same request arriving again.
+   */
+  String newBranch(Request req) {
+    return newBranch(SipHeaders.loopKey(req));
+  }
+
+  String newBranch(String loopKey) {
+    return BRANCH_PREFIX + loopKey + "." + Long.toHexString(branchCounter.incrementAndGet())
+        + Integer.toHexString(ThreadLocalRandom.current().nextInt());
+  }
+
+  boolean looped(Request req, String loopKey) {
+    return SipHeaders.hasOwnVia(req, BRANCH_PREFIX + loopKey + ".", host, port);
+  }
+}
