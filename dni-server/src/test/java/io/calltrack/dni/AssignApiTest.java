@@ -139,6 +139,59 @@ class AssignApiTest extends DniTestBase {
     assertEquals("gone", gone.error());
   }
 
+  /**
+   * A Redis failover can lose a session written just before it (replication is asynchronous): the
+   * new master has the pool as it was before the assign, the number free in it, and the page still
+   * shows the number. Its next heartbeat must say the lease is gone (410: the snippet then asks for a
+   * number again), not 404, on which a page kept showing a number that is now another visitor's.
+   */
+  @Test
+  void aSessionAFailoverLostIsGoneSoThePageAsksAgain() {
+    Site site = site(1);
+    Redis redis = RedisClientFactory.create(vertx, TestRedis.url());
+    try {
+      // the replica's copy of the pool: every key under the pool's hash tag, as it is before the assign
+      java.util.Map<String, Buffer> replica = poolKeys(redis, site.poolId());
+      JsonObject first = api.assign(assignBody(site.property(), "lost-in-failover")).json();
+      assertFalse(first.getBoolean("fallback"), first::encode);
+      // the failover: the replica, without the assign, is the master now
+      for (String key : poolKeys(redis, site.poolId()).keySet()) {
+        await(redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.DEL).arg(key)));
+      }
+      replica.forEach((key, dump) -> await(redis.send(io.vertx.redis.client.Request.cmd(
+          io.vertx.redis.client.Command.RESTORE).arg(key).arg(0).arg(dump).arg("REPLACE"))));
+      JsonObject other = api.assign(assignBody(site.property(), "another-visitor")).json();
+      assertEquals(first.getString("number"), other.getString("number"), "the one number went to another visit");
+
+      Reply hb = api.post("/v1/sessions/" + first.getString("sessionId") + "/heartbeat", null);
+      assertEquals(410, hb.status(), hb::toString);
+      assertEquals("gone", hb.error());
+      assertEquals(1, api.adminGet("/v1/pools/" + site.poolId()).json().getInteger("leased"),
+          "the heartbeat renewed nothing");
+    } finally {
+      redis.close();
+    }
+  }
+
+  /** Every key of a pool (they share its hash tag) and its DUMP. */
+  private static java.util.Map<String, Buffer> poolKeys(Redis redis, String poolId) {
+    java.util.Map<String, Buffer> dumps = new java.util.HashMap<>();
+    String cursor = "0";
+    do {
+      io.vertx.redis.client.Response page = await(redis.send(io.vertx.redis.client.Request.cmd(
+          io.vertx.redis.client.Command.SCAN).arg(cursor).arg("MATCH").arg("*{pool:" + poolId + "}*").arg("COUNT").arg(1000)));
+      cursor = page.get(0).toString();
+      for (io.vertx.redis.client.Response key : page.get(1)) {
+        io.vertx.redis.client.Response dump = await(redis.send(io.vertx.redis.client.Request.cmd(
+            io.vertx.redis.client.Command.DUMP).arg(key.toString())));
+        if (dump != null) {
+          dumps.put(key.toString(), dump.toBuffer());
+        }
+      }
+    } while (!"0".equals(cursor));
+    return dumps;
+  }
+
   @Test
   void releaseStartsTheHold() {
     Site site = site(3);
@@ -183,12 +236,12 @@ class AssignApiTest extends DniTestBase {
   }
 
   @Test
-  void unknownSessionsAre404AndMalformedOnes400() {
+  void sessionsNoPoolHoldsAreGoneUnknownPoolsAre404MalformedIds400() {
     Site site = site(1);
     String wellFormed = site.poolId() + ".AAAAAAAAAAAAAAAAAAAAAA";
     Reply hb = api.post("/v1/sessions/" + wellFormed + "/heartbeat", null);
-    assertEquals(404, hb.status(), hb::toString);
-    assertEquals("not_found", hb.error());
+    assertEquals(410, hb.status(), "a session its pool does not hold has no lease to renew: " + hb);
+    assertEquals("gone", hb.error());
     Reply rel = api.post("/v1/sessions/" + wellFormed + "/release", null);
     assertEquals(404, rel.status(), rel::toString);
     Reply otherPool = api.post("/v1/sessions/" + TestRedis.uniqueId("nopool") + ".AAAAAAAAAAAAAAAAAAAAAA/heartbeat", null);

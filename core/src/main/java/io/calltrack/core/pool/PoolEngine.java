@@ -37,7 +37,10 @@ public interface PoolEngine {
     return assign(propertyId, visitorId, attribution, timeZone);
   }
 
-  /** Extends the session's lease. Fails with Gone when the lease has run out, NotFound if unknown. */
+  /**
+   * Extends the session's lease. Fails with Gone when the lease has run out, and when the session's
+   * pool no longer holds it; NotFound when no pool is the session's.
+   */
   Future<Instant> heartbeat(String sessionId);
 
   /** Ends the session's lease and starts its hold. Releasing twice is harmless; NotFound if unknown. */

@@ -405,6 +405,11 @@ public final class RedisPoolEngine implements PoolEngine {
           .compose(r -> switch (r.get(0).toString()) {
             case "ok" -> Future.succeededFuture(Instant.ofEpochMilli(r.get(1).toLong()));
             case "gone" -> Future.failedFuture(new CalltrackException.Gone("the lease of session " + sessionId + " has ended"));
+            // Redis no longer holds the session (a failover lost it, an erasure or its retention removed
+            // it): its lease is gone as surely, and a page that still shows its number must ask for
+            // another (the snippet assigns again on 410) rather than keep one free to lease elsewhere
+            case "not_found" -> Future.failedFuture(new CalltrackException.Gone(
+                "session " + sessionId + " holds no lease (it ended, or the store no longer has it)"));
             default -> Future.failedFuture(unknownSession(sessionId));
           });
     });

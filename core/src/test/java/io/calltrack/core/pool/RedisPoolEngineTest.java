@@ -220,7 +220,8 @@ class RedisPoolEngineTest {
     }
     assertInstanceOf(CalltrackException.Invalid.class, failure(engine.heartbeat(null)));
     String unknownInPool = pool.id() + ".AAAAAAAAAAAAAAAAAAAAAA";
-    assertInstanceOf(CalltrackException.NotFound.class, failure(engine.heartbeat(unknownInPool)));
+    assertInstanceOf(CalltrackException.Gone.class, failure(engine.heartbeat(unknownInPool)),
+        "the pool holds no such session: no lease, as for a lease that ended");
     assertInstanceOf(CalltrackException.NotFound.class, failure(engine.release(unknownInPool)));
     String unknownPool = "no-such-pool.AAAAAAAAAAAAAAAAAAAAAA";
     assertInstanceOf(CalltrackException.NotFound.class, failure(engine.heartbeat(unknownPool)));
