@@ -1,7 +1,8 @@
 -- Extends a live lease. KEYS[1..13] see lib.lua, KEYS[14] the session's hash.
 -- A session that shares its number with a later visit (share-channel) keeps heartbeating: the
 -- number stays leased while either is (the leased score only grows). One whose lease ran out,
--- that was released (its lease ends at the release) or that a recycle cut short is gone.
+-- that was released (its lease ends at the release), that a recycle cut short, or whose number has
+-- left the pool is gone.
 -- ARGV: 1 now, 2 leaseMs, 3 holdMs, 4 session id, 5 ttlMs (history window after the hold)
 -- Returns {'ok', leaseExpiresAt} | {'gone'} | {'not_found'} | {'unmigrated'}
 if not migrated() then
@@ -14,6 +15,12 @@ if not s[1] then
 end
 local n = s[1]
 if tonumber(s[2]) <= now or recycled(ARGV[4]) then
+  return {'gone'}
+end
+-- a number taken out of the pool is not renewed: the page asks again and gets one of the pool's
+-- (assign renews none either), and the number leaves once this lease and its hold are over, instead
+-- of staying on an open page for as long as it heartbeats (it may be another pool's by now)
+if redis.call('SISMEMBER', K.numbers, n) == 0 then
   return {'gone'}
 end
 local expiry = now + leaseMs

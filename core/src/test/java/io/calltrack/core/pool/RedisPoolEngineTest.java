@@ -752,6 +752,36 @@ class RedisPoolEngineTest {
     assertTrue(assign(p, "c").fallback());
   }
 
+  /**
+   * A number taken out of a pool (to give back to the carrier, or to another pool) must leave the
+   * open pages that show it: a heartbeat no longer renews its lease, so the page asks again and gets
+   * one of the pool's, and the number leaves when that lease and its hold are over.
+   */
+  @Test
+  void aNumberDroppedFromAPoolIsNotRenewedByHeartbeats() {
+    PropertyConfig p = f.newProperty();
+    List<PhoneNumber> numbers = TestNumbers.fresh(2);
+    PoolConfig pool = f.newPool(p, numbers, 60, 300, OnExhausted.FALLBACK, null);
+    Assignment a = assign(p, "a");
+    PhoneNumber kept = numbers.stream().filter(n -> !n.equals(a.number())).findFirst().orElseThrow();
+    clock.advance(Duration.ofSeconds(30));
+    assertEquals(clock.instant().plusSeconds(60), result(engine.heartbeat(a.sessionId())), "renewed while in the pool");
+    result(f.store.putPool(new PoolConfig(pool.id(), p.id(), List.of(kept), 60, 300, OnExhausted.FALLBACK, null)));
+
+    clock.advance(Duration.ofSeconds(30));
+    assertInstanceOf(CalltrackException.Gone.class, failure(engine.heartbeat(a.sessionId())));
+    Assignment again = assign(p, "a");
+    assertEquals(kept, again.number(), "asked again, the visitor gets the pool's number");
+    for (int s = 0; s < 31 + 300; s += 50) { // the first lease's end, then its hold; the page heartbeats
+      clock.advance(Duration.ofSeconds(50));
+      result(engine.heartbeat(again.sessionId()));
+    }
+    PoolStatus st = status(pool);
+    assertEquals(1, st.size());
+    assertEquals(0, st.holding(), "the dropped number has left");
+    assertEquals(1, st.leased(), "the visitor's new lease");
+  }
+
   @Test
   void aPoolWhoseRuntimeKeysWereLostIsRepairedOnAssign() {
     PropertyConfig p = f.newProperty();
