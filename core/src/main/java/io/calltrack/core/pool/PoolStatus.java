@@ -4,7 +4,9 @@ package io.calltrack.core.pool;
  * A pool's counts (docs/contract.md {@code GET /v1/pools/{poolId}}). {@code exhausted} counts assignments
  * that found no free number (fallbacks and recycles both), {@code recycled} the recycles among them, {@code shared} the visits that
  * shared a number with a visit of the same channel; {@code calls} the calls attributed to its numbers by
- * confidence (exact, channel, probable, ambiguous, unattributed).
+ * confidence (exact, channel, probable, ambiguous, unattributed). {@code size}, {@code leased},
+ * {@code holding} and {@code free} count the pool's configured numbers; {@code leaving} the numbers
+ * dropped from its configuration that a session still holds until its lease and hold are over.
  */
 public record PoolStatus(
     String poolId,
@@ -13,6 +15,7 @@ public record PoolStatus(
     int leased,
     int holding,
     int free,
+    int leaving,
     double utilization,
     long exhausted,
     long recycled,

@@ -493,7 +493,8 @@ public final class RedisPoolEngine implements PoolEngine {
             for (int i = 0; i < PoolStatus.CONFIDENCES.size(); i++) {
               calls.put(PoolStatus.CONFIDENCES.get(i), r.get(7 + i).toLong());
             }
-            return new PoolStatus(poolId, pool.property(), size, leased, holding, free, utilization,
+            return new PoolStatus(poolId, pool.property(), size, leased, holding, free, r.get(12).toInteger(),
+                utilization,
                 r.get(4).toLong(), r.get(5).toLong(), r.get(6).toLong(), calls);
           });
     });

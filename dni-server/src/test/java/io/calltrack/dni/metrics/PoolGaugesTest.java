@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class PoolGaugesTest {
   private static PoolStatus status(int leased) {
-    return new PoolStatus("p1", "shop", 10, leased, 0, 10 - leased, leased / 10.0, 0, 0, 0, Map.of("exact", 3L));
+    return new PoolStatus("p1", "shop", 10, leased, 0, 10 - leased, 0, leased / 10.0, 0, 0, 0, Map.of("exact", 3L));
   }
 
   @Test
