@@ -61,6 +61,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
   private volatile boolean holding;
   private long pollTimer = -1;
   private long lockTimer = -1;
+  private int failedPolls; // on the event loop only
 
   public CallWebhookDispatcher(Vertx vertx, Redis redis, SettingsStore settings, WebhookSender sender,
       Supplier<Future<List<String>>> streams) {
@@ -103,8 +104,16 @@ public final class CallWebhookDispatcher implements AutoCloseable {
         chain = chain.compose(v -> drain(s));
       }
       return chain;
-    }).onFailure(err -> LOG.warn("webhook dispatcher: {}", err.toString()))
-        .onComplete(ar -> running.set(false));
+    }).onComplete(ar -> {
+      running.set(false);
+      // once per outage, not at every poll (four a second) until the lock is lost
+      if (ar.failed() && failedPolls++ == 0) {
+        LOG.warn("webhook dispatcher: {}; retrying at every poll", ar.cause().toString());
+      } else if (ar.succeeded() && failedPolls > 0) {
+        LOG.warn("webhook dispatcher: polling again after {} failed poll(s)", failedPolls);
+        failedPolls = 0;
+      }
+    });
   }
 
   /** Delivers the next batch of one stream, in order. */
