@@ -159,6 +159,25 @@ local function oldest_number()
   return n
 end
 
+-- Whether this visitor's own number was recycled from its page within the last lease (the session
+-- KEYS[16] names is the visitor's, and was cut before its lease ended): the snippet asks again on the
+-- 410 its heartbeat then gets. Taking another live page's number for it would make that page ask in
+-- turn: a chain of recycles through the pages while the pool has neither a free nor a held number,
+-- each leaving calls ambiguous. recycle-oldest means the oldest visit gives its number up, so it gets
+-- the default number instead (a held number, whose visitor has left, it may still take).
+local function bumped_from_its_page()
+  if KEYS[16] == KEYS[14] then
+    return false
+  end
+  local r = string.match(KEYS[16], ':s:([^:]+)$')
+  local at = r and redis.call('HGET', K.recycled, r)
+  if not at or now - tonumber(at) >= leaseMs then
+    return false
+  end
+  local s = redis.call('HMGET', KEYS[16], 'v', 'le')
+  return s[1] == visitor and tonumber(s[2] or '0') > tonumber(at)
+end
+
 -- the recycled number's earlier session ends now, cut short (K.recycled: endsAt is when it really
 -- ended, its naturalEndsAt stays, so calls in its natural hold are ambiguous)
 local history, opens = false, {}
@@ -195,6 +214,9 @@ else
     n, kind = shared_number(), 'shared'
   elseif policy == 'recycle-oldest' then
     n, kind = oldest_number(), 'recycled'
+    if n and oldest_from == K.leased and bumped_from_its_page() then
+      n = nil
+    end
   end
   if not n then
     return {'fallback'}

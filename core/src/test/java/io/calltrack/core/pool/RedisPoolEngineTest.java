@@ -513,6 +513,40 @@ class RedisPoolEngineTest {
     assertNotEquals(b.sessionId(), bAgain.sessionId());
   }
 
+  /**
+   * recycle-oldest with every number on a live page: the newest visit takes the oldest page's number,
+   * and that page, told 410, asks again. It gets the default number rather than another live page's
+   * (which would ask in turn: a chain of recycles for as long as the pool has nothing free or held);
+   * a held number, whose visitor has left, it may still take.
+   */
+  @Test
+  void aVisitorWhoseNumberWasRecycledFromItsPageDoesNotTakeAnotherPagesNumber() {
+    PropertyConfig p = f.newProperty();
+    PoolConfig pool = f.newPool(p, 2, 60, 1800, OnExhausted.RECYCLE_OLDEST, null);
+    Assignment a = assign(p, "a");
+    clock.advance(Duration.ofSeconds(5));
+    Assignment b = assign(p, "b");
+    clock.advance(Duration.ofSeconds(5));
+    Assignment c = assign(p, "c");
+    assertEquals(a.number(), c.number(), "the lease that ends first");
+    assertInstanceOf(CalltrackException.Gone.class, failure(engine.heartbeat(a.sessionId())));
+
+    Assignment aAgain = result(engine.assign(p.id(), "a", GOOGLE_CPC, null, a.sessionId()));
+    assertTrue(aAgain.fallback(), "b's page keeps its number");
+    assertEquals(Session.State.LEASED, session(b).state());
+    assertEquals(clock.instant().plusSeconds(60), result(engine.heartbeat(b.sessionId())));
+    assertEquals(1, status(pool).recycled());
+
+    result(engine.release(b.sessionId())); // b leaves: its number is held, nobody's page shows it
+    Assignment aThird = result(engine.assign(p.id(), "a", GOOGLE_CPC, null, a.sessionId()));
+    assertFalse(aThird.fallback());
+    assertEquals(b.number(), aThird.number());
+    assertTrue(aThird.recycled());
+
+    Assignment d = assign(p, "d"); // a new visit: recycle-oldest as ever, a live page's number if need be
+    assertTrue(d.recycled());
+  }
+
   @Test
   void resolvesPastInstants() {
     PropertyConfig p = f.newProperty();
