@@ -106,8 +106,9 @@ import java.util.concurrent.atomic.LongAdder;
  * A number dropped from one pool while leased or held, and at once added to another pool, can be
  * given out by the new pool before its old session ends (the two pools live in different slots and
  * cannot see each other; no heartbeat renews a dropped number, so that is at most its lease and hold,
- * and the old page asks for another number at its next heartbeat); and {@link #resolve} looks a number up in its current pool only, so calls
- * to a number that moved pools are not matched to sessions of its old pool.
+ * and the old page asks for another number at its next heartbeat); and {@link #resolve} looks a
+ * number up in its current pool only, so calls to a number that moved pools are not matched to
+ * sessions of its old pool.
  */
 public final class RedisPoolEngine implements PoolEngine {
   public static final Duration DEFAULT_HISTORY_WINDOW = Duration.ofDays(30);
