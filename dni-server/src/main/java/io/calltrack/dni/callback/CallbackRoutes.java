@@ -99,25 +99,29 @@ public final class CallbackRoutes {
       }
       String phone = DialablePhone.require(body.phone(), property.defaultNumber().region());
       return visitOf(property, body.sessionId())
-          .compose(v -> timeouts.publicStore(callbacks.request(Callback.requested(
-              RedisCallbackStore.newId(property.id()), property.id(), phone, body.sessionId(), body.note(),
+          .compose(visit -> timeouts.publicStore(callbacks.request(Callback.requested(
+              RedisCallbackStore.newId(property.id()), property.id(), phone, visit.orElse(null), body.note(),
               clock.instant()), address, RedisCallbackStore.retention(property))))
           .map(cb -> Reply.json(202, Map.of("id", cb.id())));
     });
   }
 
-  /** The visit must be one of this property's (a callback is attributed to it like a call). */
-  private Future<Void> visitOf(PropertyConfig property, String sessionId) {
+  /**
+   * The visit the callback is attributed to, like a call: {@code sessionId} when it is one of this
+   * property's visits; none when the store no longer knows it (its visit aged out of the retention, or
+   * a Redis failover lost it), for a lead is not refused for what the store forgot. A malformed id, or
+   * another property's visit, is refused.
+   */
+  private Future<Optional<String>> visitOf(PropertyConfig property, String sessionId) {
     if (sessionId == null) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(Optional.empty());
     }
     return timeouts.publicStore(engine.session(sessionId)).compose(s -> {
-      Optional<Session> session = s.filter(x -> property.id().equals(x.property()));
-      if (session.isEmpty()) {
-        return Future.failedFuture(new CalltrackException.Invalid(
-            "sessionId is not a visit of property " + property.id() + " (use the sessionId POST /v1/assign answered)"));
+      if (s.isPresent() ? property.id().equals(s.get().property()) : Ids.scopeOf(sessionId) != null) {
+        return Future.succeededFuture(s.map(Session::sessionId));
       }
-      return Future.succeededFuture();
+      return Future.failedFuture(new CalltrackException.Invalid(
+          "sessionId is not a visit of property " + property.id() + " (use the sessionId POST /v1/assign answered)"));
     });
   }
 

@@ -1,6 +1,7 @@
 package io.calltrack.dni.callback;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.callback.CallbackKeys;
@@ -67,6 +68,26 @@ class CallbacksApiTest extends DniTestBase {
     assertEquals("leak", state.getString("note"));
     assertEquals(401, api.get("/v1/callbacks/" + id).status(), "reading a callback is admin only");
     assertEquals(404, api.adminGet("/v1/callbacks/" + site.property() + ".AAAAAAAAAAAAAAAAAAAAAA").status());
+  }
+
+  /**
+   * A lead form may send the session the snippet stored long ago (its visit since gone with the
+   * retention) or one a Redis failover lost: the lead is still taken, unattributed. A malformed id or
+   * another property's visit is still refused.
+   */
+  @Test
+  void aVisitTheStoreNoLongerKnowsDoesNotCostTheLead() {
+    String forgotten = site.poolId() + ".AAAAAAAAAAAAAAAAAAAAAA";
+    Reply r = ask(callback(site.property(), "+13125550126").put("sessionId", forgotten));
+    assertEquals(202, r.status(), r::toString);
+    JsonObject state = api.adminGet("/v1/callbacks/" + r.json().getString("id")).json();
+    assertEquals("+13125550126", state.getString("phone"));
+    assertNull(state.getValue("sessionId"), "not attributed to a visit nobody knows: " + state.encode());
+    assertEquals(1, queued(site.property()));
+
+    Reply malformed = ask(callback(site.property(), "+13125550127").put("sessionId", "not a session"));
+    assertEquals(400, malformed.status(), malformed::toString);
+    assertEquals(1, queued(site.property()), "nothing queued for it");
   }
 
   /** A British property's visitors type British numbers: read in its country, not the default US. */
