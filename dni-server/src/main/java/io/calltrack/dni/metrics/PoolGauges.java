@@ -87,6 +87,8 @@ public final class PoolGauges implements AutoCloseable {
       gauge("calltrack.pool.leased", "Numbers leased to open visits", ref, tags, s -> s.leased());
       gauge("calltrack.pool.holding", "Numbers held after a visit ended", ref, tags, s -> s.holding());
       gauge("calltrack.pool.free", "Numbers free to lease", ref, tags, s -> s.free());
+      gauge("calltrack.pool.leaving", "Numbers taken out of the pool that a session still holds (0: all gone)",
+          ref, tags, s -> s.leaving());
       gauge("calltrack.pool.utilization", "Share of the pool leased or held (0..1)", ref, tags,
           s -> s.utilization());
       shared.meters.add(FunctionCounter.builder("calltrack.pool.exhausted", ref, r -> r.get().exhausted())

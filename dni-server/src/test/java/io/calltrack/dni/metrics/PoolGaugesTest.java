@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class PoolGaugesTest {
   private static PoolStatus status(int leased) {
-    return new PoolStatus("p1", "shop", 10, leased, 0, 10 - leased, 0, leased / 10.0, 0, 0, 0, Map.of("exact", 3L));
+    return new PoolStatus("p1", "shop", 10, leased, 0, 10 - leased, 3, leased / 10.0, 0, 0, 0, Map.of("exact", 3L));
   }
 
   @Test
@@ -30,6 +30,8 @@ class PoolGaugesTest {
     assertEquals(7.0, registry.get("calltrack.pool.leased").tag("pool", "p1").gauge().value());
     first.update(status(4));
     assertEquals(4.0, registry.get("calltrack.pool.leased").tag("pool", "p1").gauge().value());
+    assertEquals(3.0, registry.get("calltrack.pool.leaving").tag("pool", "p1").gauge().value(),
+        "numbers taken out of the pool still held: when 0, they can go back to the carrier");
 
     first.close();
     second.update(status(5));
