@@ -17,7 +17,8 @@ import javax.sip.message.Request;
 /**
  * What the router writes into a request it sends on, as Kamailio's rr and tm modules do: its own Via
  * with a branch that also detects loops, Record-Route (doubled across transports), its own Route
- * entries taken off, Max-Forwards counted down. Where the request goes is the proxy's business.
+ * entries taken off (and, for a request of its own in a dialog, the route set past it put on),
+ * Max-Forwards counted down. Where the request goes is the proxy's business.
  */
 final class Forwarding {
   private static final String BRANCH_PREFIX = "z9hG4bKct";
@@ -106,7 +107,26 @@ final class Forwarding {
     return headers.createRecordRouteHeader(addresses.createAddress(uri));
   }
 
-  boolean isOurs(String h, int p) {
+  /**
+   * Adds to {@code req}, a request of the router's own in the dialog {@code answer} made, that dialog's
+   * route set from here (RFC 3261 12.1.2): the answer's Record-Route entries of the proxies past the
+   * router, nearest first.
+   */
+  void addRouteSetBeyondUs(Request req, javax.sip.message.Response answer) throws SipException {
+    java.util.List<RouteHeader> routes = new java.util.ArrayList<>(1);
+    for (java.util.Iterator<?> it = answer.getHeaders(RecordRouteHeader.NAME); it.hasNext(); ) {
+      javax.sip.address.Address a = ((RecordRouteHeader) it.next()).getAddress();
+      if (a.getURI() instanceof SipURI u && isOurs(u.getHost(), u.getPort())) {
+        break;
+      }
+      routes.add(0, headers.createRouteHeader(a));
+    }
+    for (RouteHeader route : routes) {
+      req.addLast(route);
+    }
+  }
+
+  private boolean isOurs(String h, int p) {
     return SipHeaders.isAddress(h, p, host, port);
   }
 

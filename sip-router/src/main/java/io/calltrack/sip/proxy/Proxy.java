@@ -42,7 +42,6 @@ import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.MaxForwardsHeader;
-import javax.sip.header.RecordRouteHeader;
 import javax.sip.header.RouteHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
@@ -667,19 +666,7 @@ public final class Proxy implements SipListener {
         new ArrayList<>(List.of(forwarding.via(call.calleeHop.getTransport(),
             forwarding.newBranch(call.loopKey)))),
         headers.createMaxForwardsHeader(70));
-    // the route set of the answer's dialog from here (RFC 3261 12.1.2): the Record-Route entries of the
-    // proxies past the router, nearest first; the request still goes to the line's hop, as any does
-    List<RouteHeader> routes = new ArrayList<>(1);
-    for (java.util.Iterator<?> it = ok.getHeaders(RecordRouteHeader.NAME); it.hasNext(); ) {
-      javax.sip.address.Address a = ((RecordRouteHeader) it.next()).getAddress();
-      if (a.getURI() instanceof SipURI u && forwarding.isOurs(u.getHost(), u.getPort())) {
-        break;
-      }
-      routes.add(0, headers.createRouteHeader(a));
-    }
-    for (RouteHeader route : routes) {
-      r.addLast(route);
-    }
+    forwarding.addRouteSetBeyondUs(r, ok); // the request still goes to the line's hop, as any does
     HopRouter.pin(r, call.calleeHop);
     return r;
   }
