@@ -149,15 +149,21 @@ class AssignApiTest extends DniTestBase {
   void aSessionAFailoverLostIsGoneSoThePageAsksAgain() {
     Site site = site(1);
     Redis redis = RedisClientFactory.create(vertx, TestRedis.url());
+    io.vertx.redis.client.RedisAPI store = io.vertx.redis.client.RedisAPI.api(redis);
+    String poolKeys = "*{pool:" + site.poolId() + "}*"; // every key of the pool shares its hash tag
     try {
-      // the replica's copy of the pool: every key under the pool's hash tag, as it is before the assign
-      java.util.Map<String, Buffer> replica = poolKeys(redis, site.poolId());
+      // the replica's copy of the pool, as it is before the assign
+      java.util.Map<String, Buffer> replica = new java.util.HashMap<>();
+      for (String key : TestRedis.keys(store, poolKeys)) {
+        io.vertx.redis.client.Response dump = await(store.dump(key));
+        if (dump != null) {
+          replica.put(key, dump.toBuffer());
+        }
+      }
       JsonObject first = api.assign(assignBody(site.property(), "lost-in-failover")).json();
       assertFalse(first.getBoolean("fallback"), first::encode);
       // the failover: the replica, without the assign, is the master now
-      for (String key : poolKeys(redis, site.poolId()).keySet()) {
-        await(redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.DEL).arg(key)));
-      }
+      await(store.del(TestRedis.keys(store, poolKeys)));
       replica.forEach((key, dump) -> await(redis.send(io.vertx.redis.client.Request.cmd(
           io.vertx.redis.client.Command.RESTORE).arg(key).arg(0).arg(dump).arg("REPLACE"))));
       JsonObject other = api.assign(assignBody(site.property(), "another-visitor")).json();
@@ -171,25 +177,6 @@ class AssignApiTest extends DniTestBase {
     } finally {
       redis.close();
     }
-  }
-
-  /** Every key of a pool (they share its hash tag) and its DUMP. */
-  private static java.util.Map<String, Buffer> poolKeys(Redis redis, String poolId) {
-    java.util.Map<String, Buffer> dumps = new java.util.HashMap<>();
-    String cursor = "0";
-    do {
-      io.vertx.redis.client.Response page = await(redis.send(io.vertx.redis.client.Request.cmd(
-          io.vertx.redis.client.Command.SCAN).arg(cursor).arg("MATCH").arg("*{pool:" + poolId + "}*").arg("COUNT").arg(1000)));
-      cursor = page.get(0).toString();
-      for (io.vertx.redis.client.Response key : page.get(1)) {
-        io.vertx.redis.client.Response dump = await(redis.send(io.vertx.redis.client.Request.cmd(
-            io.vertx.redis.client.Command.DUMP).arg(key.toString())));
-        if (dump != null) {
-          dumps.put(key.toString(), dump.toBuffer());
-        }
-      }
-    } while (!"0".equals(cursor));
-    return dumps;
   }
 
   @Test

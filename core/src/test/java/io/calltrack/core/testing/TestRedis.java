@@ -36,6 +36,21 @@ public final class TestRedis {
     return redis;
   }
 
+  /** Every key matching {@code pattern} (Redis glob; {@code *} for all), by SCAN: for tests that look the store over. */
+  public static java.util.List<String> keys(io.vertx.redis.client.RedisAPI api, String pattern) {
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    String cursor = "0";
+    do {
+      io.vertx.redis.client.Response page =
+          Await.result(api.scan(java.util.List.of(cursor, "MATCH", pattern, "COUNT", "1000")));
+      cursor = page.get(0).toString();
+      for (io.vertx.redis.client.Response key : page.get(1)) {
+        keys.add(key.toString());
+      }
+    } while (!"0".equals(cursor));
+    return keys;
+  }
+
   /** A fresh id for a test's property or pool, so tests sharing one Redis never collide. */
   public static String uniqueId(String prefix) {
     return prefix + "-" + Long.toHexString(System.nanoTime()) + Integer.toHexString((int) (Math.random() * 0xffff));

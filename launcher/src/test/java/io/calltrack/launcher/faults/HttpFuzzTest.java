@@ -8,6 +8,7 @@ import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.TestNumbers;
+import io.calltrack.core.testing.TestRedis;
 import io.calltrack.dni.DniServer;
 import io.calltrack.dni.DniServerOptions;
 import io.vertx.core.Vertx;
@@ -193,23 +194,17 @@ class HttpFuzzTest {
    */
   static String digest(RedisAPI api) throws Exception {
     Map<String, String> all = new TreeMap<>();
-    String cursor = "0";
-    do {
-      Response page = Await.result(api.scan(List.of(cursor, "COUNT", "1000")));
-      cursor = page.get(0).toString();
-      for (Response k : page.get(1)) {
-        String key = k.toString();
-        // also excepted, usage counters the marketer reports read: offline imports tried (a refused upload
-        // counts as a failed import) and days the dashboard was read
-        if (key.startsWith("{pool:") || key.startsWith("{calls") && key.endsWith(":events")
-            || key.equals("{imports}:outcomes") || key.endsWith(":dashboard-days")) {
-          continue;
-        }
-        Response dump = Await.result(api.dump(key));
-        all.put(key, dump == null ? "-" : HexFormat.of().formatHex(
-            MessageDigest.getInstance("SHA-256").digest(dump.toBytes())));
+    for (String key : TestRedis.keys(api, "*")) {
+      // also excepted, usage counters the marketer reports read: offline imports tried (a refused upload
+      // counts as a failed import) and days the dashboard was read
+      if (key.startsWith("{pool:") || key.startsWith("{calls") && key.endsWith(":events")
+          || key.equals("{imports}:outcomes") || key.endsWith(":dashboard-days")) {
+        continue;
       }
-    } while (!cursor.equals("0"));
+      Response dump = Await.result(api.dump(key));
+      all.put(key, dump == null ? "-" : HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(dump.toBytes())));
+    }
     return all.toString();
   }
 
