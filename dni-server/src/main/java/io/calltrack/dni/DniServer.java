@@ -318,7 +318,8 @@ public final class DniServer {
     PublicApi api = new PublicApi(router, checks);
 
     ClientAddress clients = new ClientAddress(p.settings().trustedProxies());
-    AbuseGuard guard = new AbuseGuard(new AssignLimiter(p.redis(), p.clock()), clients, p.settings().assignLimits());
+    AbuseGuard guard = new AbuseGuard(new AssignLimiter(p.redis(), p.clock()), p.store(), clients,
+        p.settings().assignLimits());
     new AssignRoutes(p.engine(), p.properties(), p.assignMetrics(), p.timeouts(), guard).mount(api);
     new SessionRoutes(p.store(), p.engine(), p.properties(), p.timeouts(), guard).mount(api);
     new HealthRoutes(p.redis(), p.timeouts()).mount(api);

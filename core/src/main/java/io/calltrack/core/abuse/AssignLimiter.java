@@ -13,12 +13,15 @@ import java.util.UUID;
  * Per client address limits on new leases, shared by every dni-server through Redis. Keys (one slot
  * per property and address, hash tag {@code {abuse:<property>:<address>}}):
  * <pre>
- * {abuse:P:A}:live        zset  session id (or a reservation) -> lease end ms: the address's live leases
+ * {abuse:P:A}:live        zset  session id (or a reservation) -> the end of its number's hold, ms
  * {abuse:P:A}:minute:N    string  assigns from the address in minute N (injected clock), 2 min TTL
  * </pre>
  * Both expire when the address goes quiet, so the catalogue does not grow with every visitor ever seen.
- * A lease counts while it lives: its first lease period from the assign, then each heartbeat's
- * renewal ({@link #renewed}), counted for the address the heartbeat came from; a release drops it.
+ * A lease counts for as long as it keeps its number from other visitors: while it lives (its first
+ * lease period from the assign, then each heartbeat's renewal ({@link #renewed}), counted for the
+ * address the heartbeat came from) and through the pool's hold after it, which a release does not
+ * shorten. Counting only live leases let one address empty a pool by releasing (or letting lapse)
+ * each lease and taking another: every number it let go sat on hold, out of everyone's reach.
  */
 public final class AssignLimiter {
   private static final LuaScript ADMIT = LuaScript.load("/lua/abuse/admit-assign.lua");
@@ -56,23 +59,25 @@ public final class AssignLimiter {
             r.get(1).toLong(), r.get(2).toLong(), reservation));
   }
 
-  /** A heartbeat from {@code address} kept {@code sessionId} leased until {@code leaseEnds}. */
-  public Future<Void> renewed(String property, String address, String sessionId, Instant leaseEnds) {
+  /**
+   * A heartbeat from {@code address} kept {@code sessionId}'s number from others until
+   * {@code holdEnds} (its renewed lease end plus the pool's hold).
+   */
+  public Future<Void> renewed(String property, String address, String sessionId, Instant holdEnds) {
     // settle-assign with no reservation: (re)sets the session's entry to its new end, one step
-    return settle(property, address, "", sessionId, leaseEnds);
+    return settle(property, address, "", sessionId, holdEnds);
   }
 
-  /** {@code sessionId} was released: it no longer counts for {@code address}. */
-  public Future<Void> released(String property, String address, String sessionId) {
-    return redis.zrem(List.of(tag(property, address) + ":live", sessionId)).mapEmpty();
-  }
-
-  /** The reservation became {@code sessionId} until {@code leaseEnds}, or nothing (both null). */
+  /**
+   * The reservation became {@code sessionId}, whose number is kept from others until {@code holdEnds}
+   * (its lease end plus the pool's hold), or nothing (both null).
+   */
   public Future<Void> settle(String property, String address, String reservation, String sessionId,
-      Instant leaseEnds) {
+      Instant holdEnds) {
     return SETTLE.run(redis, List.of(tag(property, address) + ":live"),
             List.of(reservation, sessionId == null ? "" : sessionId,
-                Long.toString(leaseEnds == null ? 0 : leaseEnds.toEpochMilli()), Long.toString(KEY_IDLE_MS)))
+                Long.toString(holdEnds == null ? 0 : holdEnds.toEpochMilli()), Long.toString(KEY_IDLE_MS),
+                Long.toString(clock.millis())))
         .mapEmpty();
   }
 }

@@ -4,6 +4,8 @@ import io.calltrack.core.abuse.AssignLimiter;
 import io.calltrack.core.abuse.AssignLimiter.Admission;
 import io.calltrack.core.abuse.AssignLimiter.Decision;
 import io.calltrack.core.config.AssignLimits;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.PoolConfig;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.pool.Assignment;
 import io.calltrack.dni.http.ClientAddress;
@@ -24,6 +26,8 @@ import java.util.regex.Pattern;
  *       assigns a minute; past either it gets the default number ({@code reason: "too_many_leases"} or
  *       {@code "too_many_assigns"}), and past the hard limits a 429.</li>
  * </ul>
+ * A lease counts for its address until its number's hold ends, released or not: the hold keeps the
+ * number from everyone else as surely as the lease did.
  * The counting is {@link AssignLimiter}'s (Redis, shared by all servers). If Redis cannot be asked the
  * assign goes on unguarded: it will most likely fall back for the same reason.
  */
@@ -46,11 +50,14 @@ public final class AbuseGuard {
   }
 
   private final AssignLimiter limiter;
+  private final ConfigStore pools;
   private final ClientAddress clients;
   private final AssignLimits defaults;
 
-  public AbuseGuard(AssignLimiter limiter, ClientAddress clients, AssignLimits defaults) {
+  /** @param pools where a lease's pool, and so its hold, is read (cached) */
+  public AbuseGuard(AssignLimiter limiter, ConfigStore pools, ClientAddress clients, AssignLimits defaults) {
     this.limiter = limiter;
+    this.pools = pools;
     this.clients = clients;
     this.defaults = defaults;
   }
@@ -82,30 +89,34 @@ public final class AbuseGuard {
     if (v.admission() == null || v.admission().decision() != Decision.ALLOW) {
       return Future.succeededFuture();
     }
-    boolean leased = a != null && !a.fallback() && a.sessionId() != null;
-    return limiter.settle(property.id(), v.address(), v.admission().reservation(),
-            leased ? a.sessionId() : null, leased ? a.leaseExpiresAt() : null)
+    String reservation = v.admission().reservation();
+    if (a == null || a.fallback() || a.sessionId() == null || a.poolId() == null) {
+      return limiter.settle(property.id(), v.address(), reservation, null, null).otherwiseEmpty();
+    }
+    return pools.pool(a.poolId())
+        .compose(pool -> limiter.settle(property.id(), v.address(), reservation, a.sessionId(),
+            holdEnds(pool.orElse(null), a.leaseExpiresAt())))
         .otherwiseEmpty();
   }
 
   /**
-   * A heartbeat kept {@code sessionId} leased until {@code leaseEnds}: it counts among the live leases
-   * of the address the heartbeat came from until then, so leases kept alive past their first period
-   * still meet {@code liveLeases}. Never fails, and costs nothing for a property without limits.
+   * A heartbeat kept {@code sessionId} of {@code pool} leased until {@code leaseEnds}: it counts for
+   * the address the heartbeat came from until the hold after that, so leases kept alive past their
+   * first period still meet {@code liveLeases}. Never fails, and costs nothing for a property without
+   * limits.
    */
-  public Future<Void> renewed(RoutingContext ctx, PropertyConfig property, String sessionId, Instant leaseEnds) {
+  public Future<Void> renewed(RoutingContext ctx, PropertyConfig property, PoolConfig pool, String sessionId,
+      Instant leaseEnds) {
     if (leaseEnds == null || limitsOf(property).equals(AssignLimits.NONE)) {
       return Future.succeededFuture();
     }
-    return limiter.renewed(property.id(), clients.of(ctx), sessionId, leaseEnds).otherwiseEmpty();
+    return limiter.renewed(property.id(), clients.of(ctx), sessionId, holdEnds(pool, leaseEnds)).otherwiseEmpty();
   }
 
-  /** The lease was given back: it no longer counts for the address that released it. Never fails. */
-  public Future<Void> released(RoutingContext ctx, PropertyConfig property, String sessionId) {
-    if (limitsOf(property).equals(AssignLimits.NONE)) {
-      return Future.succeededFuture();
-    }
-    return limiter.released(property.id(), clients.of(ctx), sessionId).otherwiseEmpty();
+  /** When a lease ending at {@code leaseEnds} stops keeping its number from others. */
+  private static Instant holdEnds(PoolConfig pool, Instant leaseEnds) {
+    int hold = pool == null ? PoolConfig.DEFAULT_HOLD_SECONDS : pool.holdSeconds();
+    return leaseEnds.plusSeconds(hold);
   }
 
   private AssignLimits limitsOf(PropertyConfig property) {

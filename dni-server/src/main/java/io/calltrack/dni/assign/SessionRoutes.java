@@ -3,6 +3,7 @@ package io.calltrack.dni.assign;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.Ids;
+import io.calltrack.core.config.PoolConfig;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.pool.PoolEngine;
@@ -42,7 +43,7 @@ public final class SessionRoutes {
 
   /**
    * @param guard the assign limits' guard: a lease kept alive by heartbeats counts among its client
-   *     address's live leases for as long as it lives, a released one no longer (null: not followed)
+   *     address's leases for as long as it lives and its number's hold after it (null: not followed)
    */
   public SessionRoutes(ConfigStore store, PoolEngine engine, PropertyDirectory properties, Timeouts timeouts,
       AbuseGuard guard) {
@@ -92,13 +93,13 @@ public final class SessionRoutes {
 
   private Future<Heartbeat> heartbeat(RoutingContext ctx) {
     String sessionId = sessionId(ctx);
-    return propertyOf(sessionId)
+    return poolOf(sessionId).compose(pool -> properties.get(pool.property())
         .compose(property -> {
           PublicCors.admit(ctx, property);
           return timeouts.publicStore(engine.heartbeat(sessionId))
               .compose(ends -> guard == null ? Future.succeededFuture(ends)
-                  : guard.renewed(ctx, property, sessionId, ends).map(v -> ends));
-        })
+                  : guard.renewed(ctx, property, pool, sessionId, ends).map(v -> ends));
+        }))
         .map(Heartbeat::new);
   }
 
@@ -107,8 +108,8 @@ public final class SessionRoutes {
     return propertyOf(sessionId)
         .compose(property -> {
           PublicCors.admit(ctx, property);
-          return timeouts.publicStore(engine.release(sessionId))
-              .compose(v -> guard == null ? Future.succeededFuture(v) : guard.released(ctx, property, sessionId).map(v));
+          // the abuse guard keeps counting it: its number is on hold, kept from everyone else
+          return timeouts.publicStore(engine.release(sessionId));
         })
         .map(v -> Reply.noContent());
   }
@@ -120,10 +121,13 @@ public final class SessionRoutes {
   }
 
   private Future<PropertyConfig> propertyOf(String sessionId) {
+    return poolOf(sessionId).compose(pool -> properties.get(pool.property()));
+  }
+
+  private Future<PoolConfig> poolOf(String sessionId) {
     String poolId = sessionId.substring(0, sessionId.lastIndexOf('.'));
     return timeouts.publicStore(store.pool(poolId))
-        .compose(found -> found
-            .map(pool -> properties.get(pool.property()))
+        .compose(found -> found.map(Future::succeededFuture)
             .orElseGet(() -> Future.failedFuture(
                 new CalltrackException.NotFound("unknown session '" + sessionId + "'"))));
   }

@@ -101,8 +101,11 @@ class AssignAbuseTest extends DniTestBase {
     assertEquals(200, again.status());
     assertTrue(again.json().getBoolean("fallback"));
     assertEquals("too_many_leases", again.json().getString("reason"));
-    // once its leases ran out (120 s lease) it is an ordinary client again
+    // its leases ran out (120 s lease), but their numbers are held for 1800 s more: still counted
     clock.advance(Duration.ofSeconds(120));
+    assertEquals("too_many_leases", await(assignFrom("203.0.113.7", BROWSER, null, site)).json().getString("reason"));
+    // once the holds end it is an ordinary client again
+    clock.advance(Duration.ofSeconds(1800));
     Reply later = await(assignFrom("203.0.113.7", BROWSER, null, site));
     assertFalse(later.json().getBoolean("fallback"), later::toString);
   }
@@ -175,16 +178,49 @@ class AssignAbuseTest extends DniTestBase {
     Reply more = await(assignFrom(address, BROWSER, null, site));
     assertTrue(more.json().getBoolean("fallback"), more::toString);
     assertEquals("too_many_leases", more.json().getString("reason"));
-    // one lease given back: one place free again
+    // one lease given back: its number is on hold (1800 s), kept from everyone, so it still counts
     assertEquals(204, api.post("/v1/sessions/" + sessions.get(0) + "/release", null,
         DniClient.headers("origin", ORIGIN).add("x-forwarded-for", address).add("user-agent", BROWSER)).status());
-    Reply one = await(assignFrom(address, BROWSER, null, site));
-    assertFalse(one.json().getBoolean("fallback"), one::toString);
     assertEquals("too_many_leases", await(assignFrom(address, BROWSER, null, site)).json().getString("reason"));
-    // heartbeats stop: once the renewed leases end the address is an ordinary client again
-    clock.advance(Duration.ofSeconds(121));
+    // heartbeats stop: the renewed leases end, and their holds too: the address is an ordinary client again
+    clock.advance(Duration.ofSeconds(121 + 1800));
     Reply later = await(assignFrom(address, BROWSER, null, site));
     assertFalse(later.json().getBoolean("fallback"), later::toString);
+  }
+
+  /**
+   * A released or lapsed lease leaves its number on hold, out of everyone's reach: if it stopped
+   * counting for its address, one address could take a lease, let it go and take another until the
+   * pool was empty, within its limits all along.
+   */
+  @Test
+  void leasesGivenBackOrLeftToLapseStillCountUntilTheirHoldEnds() {
+    Site site = limitedSite(20); // 5 leases per address, 30 a minute; lease 120 s, hold 1800 s
+    String attacker = "203.0.113.77";
+    int leased = 0;
+    for (int i = 0; i < 25; i++) { // take and give back at once
+      Reply r = await(assignFrom(attacker, BROWSER, null, site));
+      assertEquals(200, r.status(), r::toString);
+      if (!r.json().getBoolean("fallback")) {
+        leased++;
+        assertEquals(204, api.post("/v1/sessions/" + r.json().getString("sessionId") + "/release", null,
+            DniClient.headers("origin", ORIGIN).add("x-forwarded-for", attacker).add("user-agent", BROWSER)).status());
+      }
+    }
+    assertEquals(5, leased, "released leases still count while their numbers are held");
+    for (int round = 0; round < 4; round++) { // take and let lapse, a lease period at a time
+      clock.advance(Duration.ofSeconds(121));
+      Reply r = await(assignFrom(attacker, BROWSER, null, site));
+      assertEquals("too_many_leases", r.json().getString("reason"), r::toString);
+    }
+    JsonObject pool = api.adminGet("/v1/pools/" + site.poolId()).json();
+    assertEquals(15, pool.getInteger("free"), pool::encode);
+    Reply victim = await(assignFrom("198.51.100.9", BROWSER, null, site));
+    assertFalse(victim.json().getBoolean("fallback"), victim::toString);
+    // the holds over, the address may take numbers again
+    clock.advance(Duration.ofSeconds(1800));
+    Reply again = await(assignFrom(attacker, BROWSER, null, site));
+    assertFalse(again.json().getBoolean("fallback"), again::toString);
   }
 
   @Test
