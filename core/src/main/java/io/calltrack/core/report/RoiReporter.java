@@ -39,6 +39,9 @@ import java.util.Set;
  * (and in per-period rows) only. The total's cost is all spend in the range, or null if there is none.
  * Spend names its value without regard to case: spend for {@code Google} joins the calls from
  * {@code google} when no call row is spelled {@code Google} and only one is spelled like it.
+ *
+ * <p>Sums of cents are exact additions: an upload holds each day's spend to {@link Money#MAX_MINOR},
+ * so a report's sums stay far below a long's limit, and one that did not would fail, never wrap.
  */
 public final class RoiReporter {
   /** Longest range a report covers (a year and a bit), so one request stays a bounded amount of work. */
@@ -117,10 +120,10 @@ public final class RoiReporter {
         LocalDate day = days.get(i);
         Map<String, String> totals = only == null ? Hashes.toMap(res.get(stride * i))
             : chosen(Hashes.toMap(res.get(stride * i)), only);
-        totals.forEach((metric, v) -> total.merge(metric, Long.parseLong(v), Long::sum));
+        totals.forEach((metric, v) -> total.merge(metric, Long.parseLong(v), Math::addExact));
         if (rowHash == null) {
           Key k = new Key(time.label(day), null);
-          totals.forEach((metric, v) -> byKey.get(k).merge(metric, Long.parseLong(v), Long::sum));
+          totals.forEach((metric, v) -> byKey.get(k).merge(metric, Long.parseLong(v), Math::addExact));
           daysOf.computeIfAbsent(k, x -> new ArrayList<>()).add(day);
           continue;
         }
@@ -138,7 +141,7 @@ public final class RoiReporter {
             return;
           }
           Key k = dim == null ? new Key(value, null) : new Key(time == null ? null : time.label(day), value);
-          byKey.computeIfAbsent(k, x -> new HashMap<>()).merge(field.substring(0, colon), Long.parseLong(v), Long::sum);
+          byKey.computeIfAbsent(k, x -> new HashMap<>()).merge(field.substring(0, colon), Long.parseLong(v), Math::addExact);
           if (seenToday.put(k, Boolean.TRUE) == null) {
             daysOf.computeIfAbsent(k, x -> new ArrayList<>()).add(day);
           }
@@ -157,7 +160,7 @@ public final class RoiReporter {
               byKey.computeIfAbsent(k, x -> new HashMap<>());
             }
             Long totalCost = spendRows.isEmpty() ? null
-                : spendRows.stream().mapToLong(SpendRow::amountMinor).sum();
+                : spendRows.stream().mapToLong(SpendRow::amountMinor).reduce(0L, Math::addExact);
             List<RoiRow> rows = new ArrayList<>();
             byKey.forEach((k, metrics) -> {
               long[] u = uniq.getOrDefault(k, new long[2]);
@@ -187,7 +190,7 @@ public final class RoiReporter {
     byConfidence.forEach((field, v) -> {
       int colon = field.indexOf(':');
       if (only.contains(field.substring(colon + 1))) {
-        sum.merge(field.substring(0, colon), Long.parseLong(v), Long::sum);
+        sum.merge(field.substring(0, colon), Long.parseLong(v), Math::addExact);
       }
     });
     Map<String, String> out = new HashMap<>();
@@ -205,7 +208,7 @@ public final class RoiReporter {
       String period = g.time() == null ? null : g.time().label(r.date());
       String v = g.dimension() == null ? null : levelOf(r, g.dimension());
       if (v == null || !v.isEmpty()) {
-        out.merge(new Key(period, v), r.amountMinor(), Long::sum);
+        out.merge(new Key(period, v), r.amountMinor(), Math::addExact);
       }
     }
     return out;
@@ -227,7 +230,7 @@ public final class RoiReporter {
     Map<Key, Long> out = new HashMap<>();
     cost.forEach((k, amount) -> {
       List<Key> alike = k.value() == null || callRows.contains(k) ? null : byFolded.get(folded(k));
-      out.merge(alike != null && alike.size() == 1 ? alike.get(0) : k, amount, Long::sum);
+      out.merge(alike != null && alike.size() == 1 ? alike.get(0) : k, amount, Math::addExact);
     });
     return out;
   }

@@ -94,23 +94,33 @@ public final class SpendRoutes {
   private record Upload(String property, List<SpendRow> rows) {}
 
   /**
-   * The running sum of each day and level: Redis adds those rows up (HINCRBY, after the day was
-   * emptied), so a sum past the maximum is refused here, naming the row, before anything is written.
+   * The running sum of each day and level, and of each day: Redis adds a level's rows up (HINCRBY,
+   * after the day was emptied), and a report adds days and levels up (in cents, as a long: at most
+   * 400 days of at most the maximum each stays far below its limit), so a sum past the maximum is
+   * refused here, naming the row, before anything is written.
    */
   private static final class Sums {
     private final Map<String, Long> byKey = new HashMap<>();
+    private final Map<java.time.LocalDate, Long> byDay = new HashMap<>();
 
     void add(SpendRow r, int rowNumber, List<SpendRow> rows, RowErrors errors) {
       String key = String.join("\t", r.date().toString(), r.source(), r.medium(), r.campaign(), r.keyword(),
           r.adGroup(), r.landingPage());
       long sum = Math.addExact(byKey.getOrDefault(key, 0L), r.amountMinor()); // both at most MAX_MINOR
+      long day = Math.addExact(byDay.getOrDefault(r.date(), 0L), r.amountMinor());
       if (sum > Money.MAX_MINOR) {
         String level = key.substring(key.indexOf('\t') + 1).replaceAll("\t+$", "").replace('\t', '/');
         errors.add(rowNumber, "the amounts of " + r.date() + (level.isEmpty() ? " (account level)" : " " + level)
             + " add up to more than " + Money.format(Money.MAX_MINOR));
         return;
       }
+      if (day > Money.MAX_MINOR) {
+        errors.add(rowNumber, "the amounts of " + r.date() + " (all its rows) add up to more than "
+            + Money.format(Money.MAX_MINOR));
+        return;
+      }
       byKey.put(key, sum);
+      byDay.put(r.date(), day);
       rows.add(r);
     }
   }

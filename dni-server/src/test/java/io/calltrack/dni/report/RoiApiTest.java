@@ -349,14 +349,23 @@ class RoiApiTest extends DniTestBase {
         huge.toString());
     assertEquals("100.00", cost(property, "2026-03-02"), "the stored day is unchanged");
 
-    // at the maximum in many campaigns: the answer's total is exact, past what a long of cents holds
+    // at the maximum in many campaigns: a day's rows together are held to the maximum too, so that a
+    // report's sums of up to 400 days stay exact (10^19 cents in all would wrap a long at 9.2 * 10^18)
     StringBuilder many = new StringBuilder();
-    for (int i = 0; i < 10_000; i++) { // 10^19 cents in all: a long wraps at 9.2 * 10^18
+    for (int i = 0; i < 10_000; i++) {
       many.append("2026-03-03,google,cpc,c").append(i).append(",10000000000000.00\n");
     }
     Reply total = csv(HttpMethod.PUT, path, many.toString());
-    assertEquals(200, total.status(), total.toString());
-    assertEquals("100000000000000000.00", total.json().getString("amount"));
+    assertEquals(400, total.status(), total.toString());
+    assertTrue(total.json().getString("detail").contains(
+        "row 2: the amounts of 2026-03-03 (all its rows) add up to more than 10000000000000.00"), total.toString());
+    // a day at its maximum over two campaigns, another one beside it: the report's total is exact
+    Reply two = csv(HttpMethod.PUT, path, "2026-03-03,google,cpc,a,6000000000000.00\n"
+        + "2026-03-03,bing,cpc,b,4000000000000.00\n2026-03-04,google,cpc,a,10000000000000.00\n");
+    assertEquals(200, two.status(), two.toString());
+    assertEquals("20000000000000.00", two.json().getString("amount"));
+    JsonObject roi = api.adminGet("/v1/reports/roi?property=" + property + "&from=2026-03-03&to=2026-03-04").json();
+    assertEquals("20000000000000.00", roi.getJsonObject("total").getString("cost"), roi::encode);
   }
 
   @Test
