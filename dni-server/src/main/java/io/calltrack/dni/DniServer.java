@@ -290,6 +290,7 @@ public final class DniServer {
   private static HttpServer listener(Parts p, String host, int port, Router router) {
     return p.vertx().createHttpServer(p.hardening().configure(new HttpServerOptions().setHost(host).setPort(port)))
         .connectionHandler(p.hardening().connectionHandler())
+        .invalidRequestHandler(p.hardening().invalidRequestHandler())
         .requestHandler(p.hardening().requestHandler(router));
   }
 

@@ -57,12 +57,20 @@ public final class CallRoutes {
     if (v == null || v.isBlank()) {
       return null;
     }
+    Instant at;
     try {
-      return Instant.parse(v.strip());
+      at = Instant.parse(v.strip());
     } catch (DateTimeParseException e) {
       throw new CalltrackException.Invalid(name + " must be an ISO-8601 instant like 2026-01-31T00:00:00Z: '" + v + "'");
     }
+    // the store keys calls by epoch milliseconds: an instant past what they hold is not a day to ask for
+    if (at.isBefore(Instant.EPOCH) || at.isAfter(LAST)) {
+      throw new CalltrackException.Invalid(name + " must be an instant from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z: '" + v + "'");
+    }
+    return at;
   }
+
+  private static final Instant LAST = Instant.parse("9999-12-31T23:59:59.999Z");
 
   private static int limit(RoutingContext ctx) {
     String v = ctx.request().getParam("limit");

@@ -17,7 +17,6 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import io.calltrack.core.marketing.SettingsStore;
@@ -72,13 +71,9 @@ public final class GoogleAdsExportRoutes {
     return ReportParams.property(ctx, store).compose(p -> settings.get(p.id()).compose(s -> {
       // the values are in the property's currency (an outcome in another one is refused)
       String currency = asked != null ? asked : s.currency();
-      LocalDate from = ReportParams.day(ctx, "from", p, clock);
-      LocalDate to = ReportParams.day(ctx, "to", p, clock);
-      if (to.isBefore(from)) {
-        throw new CalltrackException.Invalid("to must not be before from");
-      }
-      Instant start = from.atStartOfDay(p.zone()).toInstant();
-      Instant end = to.plusDays(1).atStartOfDay(p.zone()).toInstant();
+      ReportParams.Days days = ReportParams.days(ctx, p, clock);
+      Instant start = days.from().atStartOfDay(p.zone()).toInstant();
+      Instant end = days.to().plusDays(1).atStartOfDay(p.zone()).toInstant();
       List<CallPage> pages = new ArrayList<>();
       return collect(start, end, null, pages).compose(v -> vertx.executeBlocking(() -> {
         List<List<String>> rows = new ArrayList<>();

@@ -108,6 +108,37 @@ public final class HttpHardening {
     }
   }
 
+  /**
+   * For {@code HttpServer.invalidRequestHandler}: a request Netty could not read (a request line past
+   * 4 KiB, headers past 8 KiB, a malformed line) is answered like any other error, {@code {error,
+   * detail}} JSON, where Vert.x's own answer has no body; the connection closes after it, since what
+   * follows on it cannot be trusted to start a request.
+   */
+  public Handler<HttpServerRequest> invalidRequestHandler() {
+    return req -> {
+      Throwable cause = req.decoderResult() == null ? null : req.decoderResult().cause();
+      int status;
+      String detail;
+      if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+        status = 414;
+        detail = "the request line is too long (at most " + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH
+            + " bytes): send long parameters in the body";
+      } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+        status = 431;
+        detail = "the request's headers are too large (at most " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE
+            + " bytes)";
+      } else {
+        status = 400;
+        detail = "not a well-formed HTTP request";
+      }
+      String error = status == 400 ? "invalid_request" : status == 414 ? "uri_too_long" : "headers_too_large";
+      req.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8")
+          .putHeader("connection", "close")
+          .end(new io.vertx.core.json.JsonObject().put("error", error).put("detail", detail).encode())
+          .onComplete(v -> req.connection().close());
+    };
+  }
+
   /** Open connections being watched (for tests and metrics). */
   public int watched() {
     return deadlines.size();

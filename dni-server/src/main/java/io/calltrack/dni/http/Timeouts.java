@@ -68,12 +68,14 @@ public final class Timeouts {
   }
 
   /**
-   * Bounds the call and turns anything that is not a {@link CalltrackException} (connection refused,
-   * timeout, a Redis error) into a 503: the caller can retry, and nothing was claimed that was not done.
+   * Bounds the call and turns a store failure (connection refused, timeout, a Redis error) into a 503:
+   * the caller can retry, and nothing was claimed that was not done. A {@link CalltrackException}
+   * stays as it is, and so does a fault of this code's own (an overflow, a bad date): it is no outage
+   * to retry, and its message is not the client's business (the error handler answers 500).
    */
   public static <T> Future<T> store(Future<T> call, Duration limit) {
     return bound(call, limit).recover(err -> {
-      if (err instanceof CalltrackException) {
+      if (err instanceof CalltrackException || isOwnFault(err)) {
         return Future.failedFuture(err);
       }
       if (err instanceof LuaScript.NotReplicated nr) {
@@ -83,6 +85,12 @@ public final class Timeouts {
     });
   }
 
+  private static boolean isOwnFault(Throwable err) {
+    return err instanceof ArithmeticException || err instanceof java.time.DateTimeException
+        || err instanceof NullPointerException || err instanceof ClassCastException
+        || err instanceof IndexOutOfBoundsException;
+  }
+
   /** A short description of a Redis failure that says what happened but not how the code is built. */
   public static String describe(Throwable err) {
     if (err instanceof java.util.concurrent.TimeoutException
@@ -90,6 +98,6 @@ public final class Timeouts {
       return "timed out";
     }
     String m = err.getMessage();
-    return m == null ? err.getClass().getSimpleName() : m.length() > 200 ? m.substring(0, 200) : m;
+    return m == null || m.isBlank() ? "no reason given" : m.length() > 200 ? m.substring(0, 200) : m;
   }
 }

@@ -59,13 +59,14 @@ public final class MarketingRoutes {
     admin.put("/v1/properties/:property/marketing", this::put);
     admin.get("/v1/properties/:property/marketing", this::get);
     admin.get("/v1/reports/targets", this::targets);
-    admin.get("/v1/reports/dashboard-usage", ctx -> ReportParams.property(ctx, store).compose(p ->
-        usage.report(p.id(), ReportParams.day(ctx, "from", p, clock), ReportParams.day(ctx, "to", p, clock))));
+    admin.get("/v1/reports/dashboard-usage", ctx -> ReportParams.property(ctx, store).compose(p -> {
+      ReportParams.Days days = ReportParams.days(ctx, p, clock);
+      return usage.report(p.id(), days.from(), days.to());
+    }));
     ReportSummary summary = new ReportSummary(reporter);
     admin.get("/v1/reports/summary", ctx -> ReportParams.property(ctx, store).compose(p -> {
-      LocalDate from = ReportParams.day(ctx, "from", p, clock);
-      LocalDate to = ReportParams.day(ctx, "to", p, clock);
-      return summary.report(p, from, to);
+      ReportParams.Days days = ReportParams.days(ctx, p, clock);
+      return summary.report(p, days.from(), days.to());
     }));
     admin.get("/v1/reports/lifetime", ctx -> ReportParams.property(ctx, store).compose(p ->
         settings.get(p.id()).compose(s -> reporter.lifetime(p.id()).map(l -> lifetime(p.id(), s.currency(), l)))));

@@ -34,15 +34,37 @@ public final class ReportParams {
         .orElseGet(() -> Future.failedFuture(new CalltrackException.NotFound("no property '" + id + "'"))));
   }
 
+  /** The first and last day a report may name (a day's instants must fit epoch milliseconds). */
+  static final LocalDate FIRST = LocalDate.of(1970, 1, 1);
+  static final LocalDate LAST = LocalDate.of(9999, 12, 31);
+
+  /** {@code from} and {@code to}, inclusive: {@code to} not before {@code from}. */
+  public record Days(LocalDate from, LocalDate to) {}
+
+  /** {@code ?from} and {@code ?to} ({@link #day}), {@code to} not before {@code from}; Invalid otherwise. */
+  public static Days days(RoutingContext ctx, PropertyConfig p, Clock clock) {
+    LocalDate from = day(ctx, "from", p, clock);
+    LocalDate to = day(ctx, "to", p, clock);
+    if (to.isBefore(from)) {
+      throw new CalltrackException.Invalid("to must not be before from");
+    }
+    return new Days(from, to);
+  }
+
   public static LocalDate day(RoutingContext ctx, String name, PropertyConfig p, Clock clock) {
     String v = ctx.request().getParam(name);
     if (v == null || v.isBlank()) {
       return clock.instant().atZone(p.zone()).toLocalDate();
     }
+    LocalDate day;
     try {
-      return LocalDate.parse(v.strip());
+      day = LocalDate.parse(v.strip());
     } catch (DateTimeParseException e) {
       throw new CalltrackException.Invalid(name + " must be a date like 2026-03-08: '" + v + "'");
     }
+    if (day.isBefore(FIRST) || day.isAfter(LAST)) {
+      throw new CalltrackException.Invalid(name + " must be a day from " + FIRST + " to " + LAST + ": '" + v + "'");
+    }
+    return day;
   }
 }

@@ -70,6 +70,21 @@ class ClientTermsErrorsTest extends DniTestBase {
     probes.add(new Probe(HttpMethod.GET, "/v1/reports/roi?property=" + prop + "&from=2026-13-40", null, null));
     probes.add(new Probe(HttpMethod.GET, "/v1/reports/roi?property=" + prop + "&groupBy=colour", null, null));
     probes.add(new Probe(HttpMethod.POST, "/v1/sessions/..../heartbeat", null, null));
+    // ranges: backwards, or days and instants past what the store's epoch milliseconds hold (these
+    // were a 503 "unavailable" with Java's "/ by zero" or "long overflow", a 200 of -8 days, a 500)
+    String reports = "property=" + prop + "&from=2026-03-10&to=";
+    probes.add(new Probe(HttpMethod.GET, "/v1/reports/dashboard-usage?" + reports + "2026-03-09", null, null));
+    probes.add(new Probe(HttpMethod.GET, "/v1/reports/dashboard-usage?" + reports + "2026-03-01", null, null));
+    probes.add(new Probe(HttpMethod.GET, "/v1/reports/summary?" + reports + "2026-03-01", null, null));
+    probes.add(new Probe(HttpMethod.GET, "/v1/exports/google-ads?" + reports + "2026-03-01", null, null));
+    for (String far : List.of("-999999999-01-01", "%2B999999999-12-31", "1969-12-31", "10000-01-01")) {
+      for (String path : List.of("/v1/reports/roi", "/v1/reports/summary", "/v1/reports/dashboard-usage",
+          "/v1/exports/google-ads")) {
+        probes.add(new Probe(HttpMethod.GET, path + "?property=" + prop + "&from=" + far + "&to=" + far, null, null));
+      }
+    }
+    probes.add(new Probe(HttpMethod.GET, "/v1/calls?from=-1000000000-01-01T00:00:00Z", null, null));
+    probes.add(new Probe(HttpMethod.GET, "/v1/calls?to=%2B1000000000-01-01T00:00:00Z", null, null));
 
     for (Probe p : probes) {
       MultiMap headers = api.admin();
@@ -86,6 +101,21 @@ class ClientTermsErrorsTest extends DniTestBase {
       assertNotNull(detail, what);
       assertFalse(INTERNAL.matcher(detail).find(), "internals in " + what);
     }
+  }
+
+  /** What Netty cannot read is answered like any other error (Vert.x's own answer had no body). */
+  @Test
+  void aRequestTooLargeToReadIsAnsweredInJson() {
+    Reply line = api.adminGet("/v1/properties/" + "a".repeat(5000));
+    assertEquals(414, line.status(), line::toString);
+    assertEquals("uri_too_long", line.error(), line::toString);
+    assertTrue(line.json().getString("detail").contains("request line"), line::toString);
+    MultiMap big = api.admin().add("x-padding", "b".repeat(9000));
+    Reply headers = api.request(HttpMethod.GET, "/v1/properties", null, big);
+    assertEquals(431, headers.status(), headers::toString);
+    assertEquals("headers_too_large", headers.error(), headers::toString);
+    // and the server goes on answering
+    assertEquals(200, api.adminGet("/v1/properties").status());
   }
 
   @Test
