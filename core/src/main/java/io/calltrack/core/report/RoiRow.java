@@ -145,10 +145,11 @@ public record RoiRow(String group, RoiCounts counts, String period) {
     f.put("firstTimeRevenue", Money.format(firstRevenue));
     f.put("revenuePerFirstTimeCaller", money(ratio(Money.fromMinor(firstRevenue), c.firstTimeCallers())));
     f.put("revenuePerCaller", money(ratio(revenue(), c.uniqueCallers())));
-    // what the missed calls would have brought had they done as well as the answered ones
-    BigDecimal perAnswered = ratio(revenue(), c.answered());
-    f.put("missedRevenueLoss", perAnswered == null ? null
-        : money(perAnswered.multiply(BigDecimal.valueOf(c.missed())).setScale(Money.SCALE, RoundingMode.HALF_UP)));
+    // what the missed calls would have brought had they done as well as the answered ones: revenue x
+    // missed / answered, rounded once (rounding the per-call figure first, then multiplying, was off by
+    // up to half a cent per missed call)
+    f.put("missedRevenueLoss", revenue() == null || c.answered() == 0 ? null
+        : money(ratio(revenue().multiply(BigDecimal.valueOf(c.missed())), c.answered())));
     f.put("costPerAnsweredCall", money(ratio(cost, c.answered())));
     f.put("averageLeadScore", average(c.metric("leadScoreSum"), c.metric("scored")));
     f.put("repeatPurchases", c.metric("repeatPurchases"));

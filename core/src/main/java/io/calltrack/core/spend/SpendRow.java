@@ -38,9 +38,11 @@ public record SpendRow(LocalDate date, String source, String medium, String camp
       return "";
     }
     String s = v.strip();
-    if (s.indexOf('\t') >= 0 || s.indexOf('\n') >= 0) {
-      throw new CalltrackException.Invalid(
-          "source, medium, campaign, keyword, adGroup and landingPage must not contain tabs or line breaks");
+    // tabs separate a level's parts in its Redis field; a carriage return (a CSV cut on an old Mac's
+    // line ends) or any other control character is no part of a name a report could show
+    if (s.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw new CalltrackException.Invalid("source, medium, campaign, keyword, adGroup and landingPage must not "
+          + "contain tabs, line breaks or other control characters");
     }
     return s;
   }

@@ -118,6 +118,9 @@ class RoiRowTest {
     assertEquals("37.50", f.get("revenuePerFirstTimeCaller"));
     assertEquals("120.00", f.get("revenuePerCaller"));
     assertEquals("400.00", f.get("missedRevenueLoss"), "5 missed x 80.00 per answered call");
+    // rounded once: 300 missed x 100.00 / 3 answered is 10000.00, not 300 x 33.33
+    RoiRow thirds = new RoiRow(null, new RoiCounts(303, 0, 0, 3, 300, 0, 1, 10_000, 0, null));
+    assertEquals("10000.00", thirds.fields().get("missedRevenueLoss"));
     assertEquals("26.67", f.get("costPerAnsweredCall"));
     assertEquals(new BigDecimal("0.2500"), f.get("repeatPurchaseRate"));
     assertEquals(RoiRow.FIELDS, java.util.List.copyOf(f.keySet()), "fields in the documented order");

@@ -86,6 +86,16 @@ class SpendCsvTest {
         e.getMessage());
   }
 
+  /** A quoted level with a line feed, a carriage return or another control character is refused. */
+  @Test
+  void aLevelWithALineBreakOrControlCharacterIsRefused() {
+    for (String bad : List.of("goo\ngle", "goo\rgle", "goo\tgle", "goo\u0000gle", "goo\u007fgle")) {
+      CalltrackException.Invalid e = assertThrows(CalltrackException.Invalid.class,
+          () -> SpendRoutes.fromCsv("date,source,amount\n2026-03-02,\"" + bad + "\",5.00\n"), bad);
+      assertTrue(e.getMessage().contains("control characters"), e::getMessage);
+    }
+  }
+
   @Test
   void aCurrencyColumnMustNameThePropertysCurrency() {
     String csv = "date,source,amount,currency\n2026-03-02,google,1.00,usd\n2026-03-02,bing,2.00,EUR\n";
