@@ -1,30 +1,48 @@
 -- Anonymises a visitor in one pool: each of its sessions keeps its times and number (so calls stay
 -- attributed and counted) but its visitor id becomes the erasure token and its referrer and click
--- ids go; the visitor's live-session entry, its live sessions' entries in the pool's live hash
+-- ids go, those in its landing page's query too; the visitor's live-session entry, its live sessions' entries in the pool's live hash
 -- (random part -> visitor, see lib.lua) and its index are deleted.
 -- Sessions are compact hashes (see RedisPoolEngine): v visitor, a1..aN the attribution cut in pieces
 -- of at most 64 bytes, its twelve fields separated by U+001F in record order (source, medium,
 -- campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid, fbclid).
 -- KEYS[1] visitors hash {pool:P}:visitors   KEYS[2] visitor index   KEYS[3] live hash {pool:P}:live
 -- KEYS[4..] the sessions' hashes ({pool:P}:s:<random>)
--- ARGV: visitor id, token
+-- ARGV: visitor id, token, then the names of the click parameters (lower case) to drop from the
+--       landing page (LandingPage.CLICK_PARAMETERS: one list, kept in Java)
 -- Returns the number of sessions anonymised.
 local MAX_PIECES = 32
 local PIECE = 64
 
--- the attribution without the referrer and click ids: its first six fields
+local CLICK = {}
+for i = 3, #ARGV do CLICK[ARGV[i]] = true end
+
+-- a landing page (path and query) without its click parameters, as LandingPage.withoutClickIds
+local function pageWithoutClicks(page)
+  local q = string.find(page, '?', 1, true)
+  if not q then return page end
+  local kept = {}
+  for pair in string.gmatch(string.sub(page, q + 1), '[^&]+') do
+    if not CLICK[string.lower(string.match(pair, '^[^=]*'))] then kept[#kept + 1] = pair end
+  end
+  local path = q == 1 and '/' or string.sub(page, 1, q - 1)
+  if #kept == 0 then return path end
+  return path .. '?' .. table.concat(kept, '&')
+end
+
+-- the attribution without the referrer and click ids: its first six fields, the landing page (the
+-- sixth) without its click parameters
 local function withoutClicks(s)
   local start, count = 1, 0
-  while true do
+  local fields = {}
+  while count < 6 do
     local sep = string.find(s, '\31', start, true)
-    if not sep then return s end
+    fields[#fields + 1] = string.sub(s, start, (sep or #s + 1) - 1)
     count = count + 1
-    if count == 6 then
-      s = string.sub(s, 1, sep - 1)
-      break
-    end
+    if not sep then break end
     start = sep + 1
   end
+  if #fields == 6 then fields[6] = pageWithoutClicks(fields[6]) end
+  s = table.concat(fields, '\31')
   while string.sub(s, -1) == '\31' do s = string.sub(s, 1, -2) end
   return s
 end

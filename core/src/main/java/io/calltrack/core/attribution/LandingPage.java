@@ -15,8 +15,8 @@ import java.util.StringJoiner;
  * stay.
  */
 public final class LandingPage {
-  /** Parameters that name a click or a campaign, not a page (lower case). */
-  private static final Set<String> CLICK_PARAMETERS = Set.of("gclid", "gclsrc", "gbraid", "wbraid", "dclid",
+  /** Parameters that name a click, not a page (lower case): personal data, like the click ids. */
+  public static final Set<String> CLICK_PARAMETERS = Set.of("gclid", "gclsrc", "gbraid", "wbraid", "dclid",
       "gad_source", "gad_campaignid", "msclkid", "fbclid", "ttclid", "twclid", "li_fat_id", "yclid", "ysclid",
       "igshid", "epik", "rdt_cid", "sccid", "irclickid", "s_kwcid", "ef_id", "srsltid", "_gl", "_ga", "mc_cid",
       "mc_eid", "mkt_tok", "_hsenc", "_hsmi");
@@ -34,15 +34,28 @@ public final class LandingPage {
     if (p == null) {
       return "/";
     }
+    return withoutParameters(p, LandingPage::isClickParameter); // never empty: pathAndQuery answers null for that
+  }
+
+  /**
+   * {@code landingPage} as it was landed on but for its click ids ({@link #CLICK_PARAMETERS}), which
+   * name one person's click: what an erased visit keeps. Campaign parameters stay; null stays null.
+   */
+  public static String withoutClickIds(String landingPage) {
+    return landingPage == null ? null
+        : withoutParameters(landingPage, name -> CLICK_PARAMETERS.contains(name));
+  }
+
+  private static String withoutParameters(String p, java.util.function.Predicate<String> drop) {
     int q = p.indexOf('?');
     if (q < 0) {
-      return p; // never empty: pathAndQuery answers null for that
+      return p;
     }
     StringJoiner kept = new StringJoiner("&");
     for (String pair : p.substring(q + 1).split("&")) {
       int eq = pair.indexOf('=');
       String name = (eq < 0 ? pair : pair.substring(0, eq)).toLowerCase(Locale.ROOT);
-      if (!pair.isEmpty() && !isClickParameter(name)) {
+      if (!pair.isEmpty() && !drop.test(name)) {
         kept.add(pair);
       }
     }

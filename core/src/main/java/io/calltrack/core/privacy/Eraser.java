@@ -2,6 +2,7 @@ package io.calltrack.core.privacy;
 
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.attribution.LandingPage;
 import io.calltrack.core.callback.RedisCallbackStore;
 import io.calltrack.core.calls.CallPage;
 import io.calltrack.core.calls.CallRecord;
@@ -243,7 +244,8 @@ public final class Eraser {
             return null;
           }
           Attribution scrubbed = new Attribution(a.source(), a.medium(), a.campaign(), a.keyword(), a.content(),
-              a.landingPage(), null, null, null, null, null, null, a.adGroup(), a.ad(), null, a.region());
+              LandingPage.withoutClickIds(a.landingPage()), null, null, null, null, null, null, a.adGroup(), a.ad(),
+              null, a.region());
           return r.withAttribution(r.resolution(), r.sessionId(), scrubbed, r.candidates()).withOutcome(null);
         }).compose(n -> {
           Predicate<CallRecord> theirs = r -> (r.sessionId() != null && sids.contains(r.sessionId()))

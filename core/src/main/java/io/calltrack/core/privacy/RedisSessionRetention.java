@@ -38,7 +38,9 @@ public final class RedisSessionRetention implements SessionRetention {
       }
       List<String> keys = new ArrayList<>(List.of(k.visitors(), index, k.live()));
       sids.forEach(sid -> keys.add(k.session(sid)));
-      return ERASE.run(redis, keys, List.of(visitorId, token)).map(n -> sids);
+      List<String> args = new ArrayList<>(List.of(visitorId, token));
+      args.addAll(io.calltrack.core.attribution.LandingPage.CLICK_PARAMETERS);
+      return ERASE.run(redis, keys, args).map(n -> sids);
     }));
   }
 }

@@ -26,6 +26,17 @@ class LandingPageTest {
     assertEquals("/", LandingPage.forReports("?gclid=x"));
   }
 
+  /** What an erased visit keeps: the page and its campaign, not the ids of one person's click. */
+  @Test
+  void withoutClickIdsKeepsThePageAndItsCampaign() {
+    assertEquals("/boilers?utm_source=google&page=2",
+        LandingPage.withoutClickIds("/boilers?GCLID=x&utm_source=google&fbclid=y&page=2&_gl=1*abc"));
+    assertEquals("/boilers", LandingPage.withoutClickIds("/boilers?msclkid=z"));
+    assertEquals("/", LandingPage.withoutClickIds("?gclid=x"));
+    assertEquals("/boilers", LandingPage.withoutClickIds("/boilers"));
+    assertNull(LandingPage.withoutClickIds(null));
+  }
+
   @Test
   void parametersThatChooseThePageStayInTheirOrder() {
     assertEquals("/index.php?page=boilers&lang=en",

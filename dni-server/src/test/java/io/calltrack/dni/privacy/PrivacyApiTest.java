@@ -355,12 +355,16 @@ class PrivacyApiTest extends DniTestBase {
   void aVisitorIsErasedFromSessionsCallsAndExports() {
     Site site = siteWithRetention(2, RETENTION);
     String visitor = TestRedis.uniqueId("visitor");
-    Reply a = api.assign(assignBody(site.property(), visitor));
+    JsonObject assign = assignBody(site.property(), visitor);
+    // ad platforms put the click ids in the landing page's query too
+    assign.getJsonObject("page").put("url", "https://www.shop.example/landing?gclid=abc123&utm_campaign=spring&FBCLID=fb-1");
+    Reply a = api.assign(assign);
     String sid = a.json().getString("sessionId");
     String number = a.json().getString("number");
     assertNotNull(sid, a::toString);
-    Attribution withClick = new Attribution("google", "cpc", "spring", "plumber", null, "/landing",
-        "https://www.google.com/", "gclid-visitor-1", null, null, null, null);
+    Attribution withClick = new Attribution("google", "cpc", "spring", "plumber", null,
+        "/landing?gclid=gclid-visitor-1&utm_campaign=spring", "https://www.google.com/", "gclid-visitor-1", null,
+        null, null, null);
     CallRecord c = call(site.property(), "+14155550188", clock.instant(), sid, withClick);
     Reply outcome = api.request(HttpMethod.POST, "/v1/calls/" + c.callId() + "/outcome",
         DniClient.body(new JsonObject().put("converted", true).put("value", "100.00")), api.admin());
@@ -389,12 +393,16 @@ class PrivacyApiTest extends DniTestBase {
     String sessionAttribution = storedAttribution(k.session(sid));
     assertTrue(sessionAttribution.startsWith("google"), sessionAttribution);
     assertFalse(sessionAttribution.contains("abc123"), sessionAttribution); // the assign's gclid
+    assertFalse(sessionAttribution.contains("fb-1"), sessionAttribution); // and a click id in its landing page
+    assertTrue(sessionAttribution.contains("/landing?utm_campaign=spring"), sessionAttribution); // the page stays
     assertFalse(sessionAttribution.contains("www.google.com"), sessionAttribution); // its referrer
     assertNull(await(redis.hget(k.visitors(), visitor)));
     assertNull(await(redis.hget(k.live(), sid.substring(sid.indexOf('.') + 1))), "the live session forgets its visitor");
     assertEquals(0, await(redis.exists(List.of(k.visitorSessions(visitor)))).toInteger());
     JsonObject stored = api.adminGet("/v1/calls/" + c.callId()).json();
     assertNull(stored.getJsonObject("attribution").getString("gclid"), stored::encode);
+    assertEquals("/landing?utm_campaign=spring", stored.getJsonObject("attribution").getString("landingPage"),
+        stored::encode);
     assertEquals("google", stored.getJsonObject("attribution").getString("source"));
     assertFalse(api.adminGet(exportPath).text().contains("gclid-visitor-1"));
     assertTrue(streamRecords(site.property()).stream().noneMatch(r -> r.contains(sid) || r.contains("gclid-visitor-1")));
