@@ -138,6 +138,10 @@ public final class Eraser {
       }
       String digits = wanted.replace("+", "");
       return chain
+          // and where no record leads any more: a record past callRecordsDays is gone, but the rollups
+          // of every property still know the number as a first caller or buyer
+          .compose(v -> config.routingTable())
+          .compose(table -> inEach(table.properties().keySet(), property -> rollupsWithoutRecords(property, wanted, token)))
           .compose(v -> forgetCallerIndex(wanted))
           .compose(v -> streams.everyShard(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
           .compose(v -> deadLetters.erase(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
@@ -185,6 +189,27 @@ public final class Eraser {
       args.add(id);
     }
     return ERASE_CALLER_ROLLUP.run(redis, k, args).mapEmpty();
+  }
+
+  /**
+   * The caller in one property's first-caller and first-buyer hashes, found by the number itself, and
+   * in the contributions of the calls those name: what stays of a caller once their records expired.
+   */
+  private Future<Void> rollupsWithoutRecords(String property, String caller, String token) {
+    RollupKeys keys = new RollupKeys(property);
+    return redis.hget(keys.callers(), caller).compose(first -> redis.hget(keys.buyers(), caller).compose(buyer -> {
+      if (first == null && buyer == null) {
+        return Future.<Void>succeededFuture();
+      }
+      Set<String> callIds = new LinkedHashSet<>();
+      for (var named : new io.vertx.redis.client.Response[] {first, buyer}) {
+        if (named != null) {
+          String v = named.toString(); // "<start ms>|<call id>", or a bare call id (rollup/apply.lua)
+          callIds.add(v.substring(v.indexOf('|') + 1));
+        }
+      }
+      return replaceInRollups(redis, property, caller, token, callIds, true);
+    }));
   }
 
   /**

@@ -412,6 +412,35 @@ class PrivacyApiTest extends DniTestBase {
     assertEquals(number, await(redis.hget(k.session(sid), "n")).toString());
   }
 
+  /**
+   * A property keeping call records a day (no callerNumbersDays): once a caller's record is gone, the
+   * first-caller hash and the first call's contribution still hold the number, and an erasure that
+   * found the calls through their records alone never reached them.
+   */
+  @Test
+  void erasingACallerReachesTheRollupsOfCallsWhoseRecordsExpired() {
+    String property = TestRedis.uniqueId("priv");
+    JsonObject body = propertyBody(io.calltrack.dni.testing.TestNumbers.one(), ORIGIN).put("timezone", "UTC")
+        .put("retention", new JsonObject().put("callRecordsDays", 1));
+    assertEquals(200, api.adminPut("/v1/properties/" + property, body).status());
+    String caller = "+14155550166";
+    CallRecord c = call(property, caller, clock.instant(), null,
+        new Attribution("google", "cpc", "spring", null, null, "/landing", null, null, null, null, null, null));
+    CallSeeder.awaitConsumerCaughtUp(vertx, property);
+    io.calltrack.core.rollup.RollupKeys keys = new io.calltrack.core.rollup.RollupKeys(property);
+    assertNotNull(await(redis.hget(keys.callers(), caller)), "the rollups know the caller");
+    // the record's TTL runs out (what Redis does a day later)
+    assertEquals(1, await(redis.del(List.of(io.calltrack.core.calls.RedisCallStore.key(property, c.callId()))))
+        .toInteger());
+
+    Reply erased = api.request(HttpMethod.DELETE, "/v1/callers/%2B14155550166", null, api.admin());
+    assertEquals(200, erased.status(), erased::toString);
+    assertNull(await(redis.hget(keys.callers(), caller)), "the first-caller hash forgot the number");
+    String contribution = String.valueOf(await(redis.get(keys.contribution(c.callId()))));
+    assertFalse(contribution.contains("4155550166"), contribution);
+    assertTrue(contribution.contains("erased:"), contribution);
+  }
+
   private String storedAttribution(String sessionKey) {
     StringBuilder out = new StringBuilder();
     for (int i = 1; ; i++) {
