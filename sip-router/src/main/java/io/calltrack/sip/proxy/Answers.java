@@ -177,6 +177,11 @@ final class Answers {
         r.addHeader(headers.createAllowHeader(method));
       }
     }
+    if (code == Response.BAD_EXTENSION) { // RFC 3261 8.2.2.3: name what is not supported
+      for (var it = req.getHeaders(javax.sip.header.ProxyRequireHeader.NAME); it.hasNext(); ) {
+        r.addHeader(headers.createUnsupportedHeader(((javax.sip.header.ProxyRequireHeader) it.next()).getOptionTag()));
+      }
+    }
     ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
     if (code >= 200 && to != null && to.getTag() == null) {
       to.setTag(Long.toHexString(ThreadLocalRandom.current().nextLong()));

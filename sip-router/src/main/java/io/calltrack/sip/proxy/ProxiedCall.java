@@ -66,7 +66,8 @@ final class ProxiedCall {
   final String callerContact;
 
   // touched on exec only
-  private Phase phase = Phase.SETUP;
+  /** Written on the call's executor only; volatile for {@link #triedAgainBy}, asked on the listener's thread. */
+  private volatile Phase phase = Phase.SETUP;
   private boolean recorded;
   CallObserver observer;
   /** The call's media through the relay (rtpengine), set before the call's first task. */
@@ -119,6 +120,16 @@ final class ProxiedCall {
   /** Not yet over for the caller: set up or answered. */
   boolean live() {
     return phase != Phase.GIVEN_UP && phase != Phase.ENDED;
+  }
+
+  /**
+   * Whether {@code invite}, a new INVITE transaction with this call's Call-ID, is its caller trying the
+   * call again after its final answer: the same From tag, a higher CSeq (RFC 3261 22.2: credentials
+   * after a 401/407; RFC 4028: a longer Session-Expires after a 422). A new call, not a loop.
+   */
+  boolean triedAgainBy(Request invite) {
+    return !live() && java.util.Objects.equals(callerTag, SipHeaders.fromTag(invite))
+        && SipHeaders.cseq(invite) > inviteCseq;
   }
 
   /** Whether the line's 2xx with this to-tag is the answer the caller got (or a copy of it). */

@@ -42,6 +42,7 @@ import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ProxyRequireHeader;
 import javax.sip.header.RouteHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
@@ -146,9 +147,17 @@ public final class Proxy implements SipListener {
     try {
       Answers.pinViaToSource(evt);
       String method = req.getMethod();
+      if (req.getHeader(MaxForwardsHeader.NAME) == null) {
+        // RFC 3261 16.6 step 3: the proxy adds one (the stack's transactions want it from the start)
+        req.setHeader(headers.createMaxForwardsHeader(70));
+      }
       String bad = Request.ACK.equals(method) ? null : badNumericHeader(req);
       if (bad != null) {
         answers.reject(evt, Response.BAD_REQUEST, bad, null);
+      } else if (!Request.ACK.equals(method) && !Request.CANCEL.equals(method)
+          && req.getHeader(ProxyRequireHeader.NAME) != null) {
+        // RFC 3261 16.3 step 5: the router supports no extension a request may demand of a proxy
+        answers.reject(evt, Response.BAD_EXTENSION, null, null);
       } else if (Request.ACK.equals(method)) {
         onAck(evt);
       } else if (Request.CANCEL.equals(method)) {
@@ -160,15 +169,16 @@ public final class Proxy implements SipListener {
       } else {
         answers.reject(evt, policy.answerOutOfDialog(remoteIp(evt), method), null, null);
       }
-    } catch (RuntimeException | SipException | java.text.ParseException e) {
+    } catch (RuntimeException | SipException | java.text.ParseException | javax.sip.InvalidArgumentException e) {
       LOG.warn("could not handle {} {}: {}", req.getMethod(), callId(req), e.toString());
     }
   }
 
   /**
-   * A numeric header the stack could not parse (it drops such headers and goes on) or a missing
-   * Max-Forwards, as the reason phrase of a 400; null when the request is sound. Answering 400 tells
-   * the sender at once, instead of dropping every retransmission with a log line.
+   * A numeric header the stack could not parse (it drops such headers and goes on), as the reason
+   * phrase of a 400; null when the request is sound. Answering 400 tells the sender at once, instead of
+   * dropping every retransmission with a log line. A missing Max-Forwards is no error: the router adds
+   * one (RFC 3261 16.6 step 3).
    */
   private static String badNumericHeader(Request req) {
     Iterator<String> unparsed = ((gov.nist.javax.sip.message.SIPMessage) req).getUnrecognizedHeaders();
@@ -180,7 +190,7 @@ public final class Proxy implements SipListener {
         return "Bad header: " + name;
       }
     }
-    return req.getHeader(MaxForwardsHeader.NAME) == null ? "Missing Max-Forwards" : null;
+    return null;
   }
 
   private static final java.util.Set<String> NUMERIC_HEADERS = java.util.Set.of("max-forwards", "expires",
@@ -190,6 +200,16 @@ public final class Proxy implements SipListener {
   private void onInitialInvite(RequestEvent evt) throws SipException {
     Request req = evt.getRequest();
     String callId = callId(req);
+    if (fromTag(req) == null) {
+      // RFC 3261 8.1.1.3: without it no later request of the call could be told from a stranger's
+      answers.reject(evt, Response.BAD_REQUEST, "Missing From tag", null);
+      return;
+    }
+    if ("sips".equalsIgnoreCase(req.getRequestURI().getScheme())) {
+      // RFC 3261 26.2.2: sips asks for TLS on every hop, and the router does not speak it to the line
+      answers.reject(evt, Response.UNSUPPORTED_URI_SCHEME, null, null);
+      return;
+    }
     if (sentAgain(req, callId)) {
       return;
     }
@@ -230,7 +250,12 @@ public final class Proxy implements SipListener {
         System.nanoTime(), fromTag(req), inTransport,
         callerHop(req, source, SipHeaders.remotePort(evt), inTransport), line.hop(), line.uri(),
         SipHeaders.contact(req), loopKey);
-    if (calls.putIfAbsent(call.sipCallId, call) != null) {
+    ProxiedCall known = calls.putIfAbsent(call.sipCallId, call);
+    if (known != null && known.triedAgainBy(req) && calls.replace(call.sipCallId, known, call)) {
+      calleeHosts.remove(known.calleeHop); // its own forget no longer finds it in the map
+      known = null;
+    }
+    if (known != null) {
       // the same Call-ID arriving again as a new transaction: a loop through another route
       answers.respond(st, req, Response.LOOP_DETECTED, null);
       return;
@@ -602,8 +627,23 @@ public final class Proxy implements SipListener {
       }
     } else if (call.settingUp()) {
       call.end(policy.statusOf(code), code);
+      toUpstreamCode(resp);
       relayUpstream(call, resp);
     } // else the 487 to our own CANCEL, or a late failure after we gave up
+  }
+
+  /** A final failure as it goes upstream ({@link CallPolicy#upstreamCode}: a line's 503 is a 500). */
+  private void toUpstreamCode(Response resp) {
+    int code = resp.getStatusCode();
+    int upstream = policy.upstreamCode(code);
+    if (upstream != code) {
+      try {
+        resp.setStatusCode(upstream);
+        resp.setReasonPhrase("Next hop failed (" + code + ")");
+      } catch (java.text.ParseException e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   /**
@@ -695,6 +735,7 @@ public final class Proxy implements SipListener {
 
   private void relayResponse(Relay relay, Response resp) {
     try {
+      toUpstreamCode(resp);
       setViasOf(resp, relay.request);
       relay.st.sendResponse(resp);
     } catch (SipException | javax.sip.InvalidArgumentException | RuntimeException e) {

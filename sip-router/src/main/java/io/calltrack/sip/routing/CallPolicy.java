@@ -122,12 +122,28 @@ public final class CallPolicy {
    */
   public static final List<String> ALLOW = List.of("INVITE", "ACK", "CANCEL", "BYE", "OPTIONS");
 
-  /** Requests outside any call: trunks may ping with OPTIONS (200); nothing else is served. */
+  /** Methods that only ever live inside a dialog: out of one, there is no dialog they could mean. */
+  private static final java.util.Set<String> IN_DIALOG_ONLY = java.util.Set.of("BYE", "PRACK", "UPDATE", "INFO",
+      "REFER", "NOTIFY");
+
+  /**
+   * Requests outside any call: trunks may ping with OPTIONS (200); a request that belongs in a dialog
+   * has none (481, RFC 3261 12.2.2, not a 405 whose Allow names BYE); nothing else is served (405).
+   */
   public int answerOutOfDialog(String source, String method) {
     if (!routing.isTrunk(source)) {
       return 403;
     }
-    return "OPTIONS".equals(method) ? 200 : 405;
+    return "OPTIONS".equals(method) ? 200 : IN_DIALOG_ONLY.contains(method) ? 481 : 405;
+  }
+
+  /**
+   * The business line's final failure as the caller is told it: as it came, but for a 503, which says
+   * the router itself is out of service and makes a carrier fail every call over to another route; the
+   * line's own trouble is a 500 (RFC 3261 16.7 step 6). The record keeps the line's code.
+   */
+  public int upstreamCode(int finalCode) {
+    return finalCode == 503 ? 500 : finalCode;
   }
 
   // ------------------------------------------------------------ how calls end

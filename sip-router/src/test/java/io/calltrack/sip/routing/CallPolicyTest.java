@@ -120,6 +120,8 @@ class CallPolicyTest {
     CallPolicy p = policy(RouterLimits.DEFAULTS);
     assertEquals(200, p.answerOutOfDialog("203.0.113.5", "OPTIONS"));
     assertEquals(405, p.answerOutOfDialog("203.0.113.5", "MESSAGE"));
+    assertEquals(481, p.answerOutOfDialog("203.0.113.5", "BYE"), "a BYE without a dialog has none to end");
+    assertEquals(481, p.answerOutOfDialog("203.0.113.5", "PRACK"));
     assertEquals(403, p.answerOutOfDialog("198.51.100.1", "OPTIONS"));
   }
 
@@ -127,6 +129,8 @@ class CallPolicyTest {
   void finalCodesMapToCallStatuses() {
     CallPolicy p = policy(RouterLimits.DEFAULTS);
     assertEquals(CallStatus.BUSY, p.statusOf(486));
+    assertEquals(500, p.upstreamCode(503), "a line's 503 must not tell the carrier the router is down");
+    assertEquals(486, p.upstreamCode(486));
     assertEquals(CallStatus.BUSY, p.statusOf(603));
     assertEquals(CallStatus.MISSED, p.statusOf(480));
     assertEquals(CallStatus.MISSED, p.statusOf(408));

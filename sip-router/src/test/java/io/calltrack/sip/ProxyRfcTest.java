@@ -1,0 +1,557 @@
+package io.calltrack.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStatus;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.core.testing.Await;
+import io.calltrack.sip.testing.RawSip;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The router as RFC 3261 wants a stateful proxy to behave, in the cases a carrier's trunk and a PBX
+ * meet that the other SIP tests do not walk through: a raw trunk (the caller) and a raw business line
+ * on loopback, the router between them, real Redis for the call records.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ProxyRfcTest {
+  static final Duration WAIT = RouterFixture.WAIT;
+
+  @TempDir static Path spool;
+  static RouterFixture fx;
+  static SipRouter router;
+
+  RawSip trunk;
+  RawSip line;
+
+  @BeforeAll
+  static void startRouter() {
+    fx = new RouterFixture(spool);
+    router = fx.router(List.of("127.0.0.1/32"), Duration.ofSeconds(30));
+  }
+
+  @AfterAll
+  static void stopRouter() {
+    if (fx != null) {
+      fx.close();
+    }
+  }
+
+  @BeforeEach
+  void peers() {
+    trunk = new RawSip("127.0.0.1");
+    line = new RawSip("127.0.0.1");
+  }
+
+  @AfterEach
+  void closePeers() {
+    trunk.close();
+    line.close();
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  String lineContact() {
+    return "sip:line@127.0.0.1:" + line.port();
+  }
+
+  PhoneNumber number() {
+    return fx.property("sip:+15559990000@127.0.0.1:" + line.port(), router);
+  }
+
+  /** The trunk's INVITE to a fresh tracking number; returns it as sent. */
+  String sendInvite(PhoneNumber number) {
+    String invite = trunk.invite(number.e164(), router.port(), "Max-Forwards: 70\r\n");
+    trunk.send(invite, router.port());
+    return invite;
+  }
+
+  static String header(String message, String name) {
+    return RawSip.headerLines(message, name).stream().map(l -> l.substring(name.length() + 1).strip()).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name + " in " + message));
+  }
+
+  /** A response of the line's to {@code request}, To tag {@code tag} (if none yet), Contact and the Record-Routes. */
+  String lineResponse(String request, String status, String tag, String extra) {
+    StringBuilder b = new StringBuilder("SIP/2.0 ").append(status).append("\r\n");
+    RawSip.headerLines(request, "Via").forEach(l -> b.append(l).append("\r\n"));
+    RawSip.headerLines(request, "Record-Route").forEach(l -> b.append(l).append("\r\n"));
+    b.append("From: ").append(header(request, "From")).append("\r\n");
+    String to = header(request, "To");
+    b.append("To: ").append(to).append(to.contains(";tag=") || tag == null ? "" : ";tag=" + tag).append("\r\n");
+    b.append("Call-ID: ").append(header(request, "Call-ID")).append("\r\n");
+    b.append("CSeq: ").append(header(request, "CSeq")).append("\r\n");
+    b.append("Contact: <").append(lineContact()).append(">\r\n");
+    return b.append(extra).append("Content-Length: 0\r\n\r\n").toString();
+  }
+
+  /** An in-dialog request of the trunk's, built from a response it got (Contact, Record-Route, tags). */
+  String trunkInDialog(String method, String resp, int cseq, String extra) {
+    String contact = header(resp, "Contact");
+    StringBuilder routes = new StringBuilder();
+    RawSip.headerLines(resp, "Record-Route").forEach(l -> routes.append("Route:").append(l.substring(13)).append("\r\n"));
+    return method + " " + contact.substring(contact.indexOf('<') + 1, contact.indexOf('>')) + " SIP/2.0\r\n"
+        + "Via: " + trunk.via("z9hG4bK" + method + System.nanoTime()) + "\r\nMax-Forwards: 70\r\n" + routes
+        + "From: " + header(resp, "From") + "\r\nTo: " + header(resp, "To") + "\r\nCall-ID: " + header(resp, "Call-ID")
+        + "\r\nCSeq: " + cseq + " " + method + "\r\n" + extra + "Content-Length: 0\r\n\r\n";
+  }
+
+  /** The next request of {@code method} the line gets, or fails. */
+  String lineGets(String method) {
+    return next(line, m -> m.startsWith(method + " "), "the line got no " + method);
+  }
+
+  /** The next response with {@code code} to {@code method} the trunk gets, or fails. */
+  String trunkGets(int code, String method) {
+    return next(trunk, m -> RawSip.status(m) == code && cseqMethod(m).equals(method),
+        "the trunk got no " + code + " to " + method);
+  }
+
+  static String cseqMethod(String m) {
+    String cseq = header(m, "CSeq");
+    return cseq.substring(cseq.indexOf(' ') + 1).strip();
+  }
+
+  final List<String> seen = new ArrayList<>();
+
+  String next(RawSip from, java.util.function.Predicate<String> what, String failure) {
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < end) {
+      String m = from.receive(Duration.ofMillis(200));
+      if (m != null) {
+        seen.add((from == trunk ? "trunk<- " : "line<- ") + m.lines().findFirst().orElse("") + " / "
+            + RawSip.headerLines(m, "CSeq"));
+        if (what.test(m)) {
+          return m;
+        }
+      }
+    }
+    throw new AssertionError(failure + "; seen: " + seen);
+  }
+
+  static String callId(String invite) {
+    return header(invite, "Call-ID");
+  }
+
+  // ------------------------------------------------------------------ tests
+
+  /**
+   * RFC 3262 / RFC 3261 16.7: a reliable 183 (Require: 100rel, RSeq) from the line is a provisional a
+   * proxy relays like any other; the caller's PRACK in the early dialog goes to the line; the call
+   * then answers as usual.
+   */
+  @Test
+  void aReliableProvisionalIsRelayedAndItsPrackReachesTheLine() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "183 Session Progress", "early1", "Require: 100rel\r\nRSeq: 1\r\n"), router.port());
+    String progress = trunkGets(183, "INVITE");
+    trunk.send(trunkInDialog("PRACK", progress, 2, "RAck: 1 1 INVITE\r\n"), router.port());
+    String prack = lineGets("PRACK");
+    line.send(lineResponse(prack, "200 OK", null, ""), router.port());
+    trunkGets(200, "PRACK");
+    line.send(lineResponse(fwd, "200 OK", "early1", ""), router.port());
+    String ok = trunkGets(200, "INVITE");
+    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
+    lineGets("ACK");
+    trunk.send(trunkInDialog("BYE", ok, 3, ""), router.port());
+    String bye = lineGets("BYE");
+    line.send(lineResponse(bye, "200 OK", null, ""), router.port());
+    trunkGets(200, "BYE");
+    assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
+  }
+
+  /**
+   * RFC 3261 16.6 step 3: a request without Max-Forwards gets one added by the proxy; it is not an
+   * error of the request (16.3 does not list it). It was a 400.
+   */
+  @Test
+  void anInviteWithoutMaxForwardsIsForwardedWithOne() {
+    PhoneNumber number = number();
+    String invite = trunk.invite(number.e164(), router.port(), "");
+    trunk.send(invite, router.port());
+    String fin = trunk.receiveFinal(Duration.ofSeconds(5));
+    assertTrue(fin == null || RawSip.status(fin) < 300, "answered " + fin);
+    String fwd = lineGets("INVITE");
+    assertEquals("69", header(fwd, "Max-Forwards")); // 70 added, one hop taken
+    line.send(lineResponse(fwd, "486 Busy Here", "b", ""), router.port());
+    trunkGets(486, "INVITE");
+  }
+
+  /** RFC 3261 16.6 step 3: Max-Forwards 1 is forwarded as 0; 0 is answered 483 and goes nowhere. */
+  @Test
+  void maxForwardsOneIsForwardedAsZeroAndZeroIs483() {
+    PhoneNumber number = number();
+    trunk.send(trunk.invite(number.e164(), router.port(), "Max-Forwards: 0\r\n"), router.port());
+    assertEquals(483, RawSip.status(trunk.receiveFinal(WAIT)));
+    trunk.send(trunk.invite(number.e164(), router.port(), "Max-Forwards: 1\r\n"), router.port());
+    String fwd = lineGets("INVITE");
+    assertEquals("0", header(fwd, "Max-Forwards"));
+    line.send(lineResponse(fwd, "486 Busy Here", "b", ""), router.port());
+    trunkGets(486, "INVITE");
+  }
+
+  /**
+   * An INVITE the caller sends again while the line rings is absorbed (the line gets it once) and the
+   * caller gets the latest provisional again (RFC 3261 17.2.1).
+   */
+  @Test
+  void anInviteSentAgainWhileRingingIsAbsorbedAndTheRingingRepeated() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "180 Ringing", "r1", ""), router.port());
+    trunkGets(180, "INVITE");
+    trunk.send(invite, router.port());
+    trunkGets(180, "INVITE");
+    line.send(lineResponse(fwd, "603 Decline", "r1", ""), router.port());
+    trunkGets(603, "INVITE");
+    // the line's INVITE retransmissions (Timer A) are the router's own, with its branch: all the same branch
+    List<String> lineInvites = new ArrayList<>();
+    for (String m; (m = line.receive(Duration.ofMillis(300))) != null; ) {
+      if (m.startsWith("INVITE ")) {
+        lineInvites.add(RawSip.headerLines(m, "Via").get(0));
+      }
+    }
+    assertTrue(lineInvites.stream().allMatch(v -> v.equals(RawSip.headerLines(fwd, "Via").get(0))),
+        "a second INVITE transaction reached the line: " + lineInvites);
+    CallRecord r = fx.awaitFinished(callId(invite));
+    assertEquals(603, r.finalCode());
+    assertEquals(CallStatus.BUSY, r.status());
+  }
+
+  /** The line's 302: relayed to the caller (not followed to a host the line names); recorded failed. */
+  @Test
+  void aRedirectFromTheLineIsRelayedAndRecorded() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "302 Moved Temporarily", "m1", "").replace("<" + lineContact() + ">",
+        "<sip:+15550001111@192.0.2.9>"), router.port());
+    String moved = trunkGets(302, "INVITE");
+    assertTrue(moved.contains("192.0.2.9"), moved);
+    trunk.send(("ACK " + invite.substring(7, invite.indexOf(" SIP/2.0")) + " SIP/2.0\r\n"
+        + RawSip.headerLines(invite, "Via").get(0) + "\r\nFrom: " + header(invite, "From") + "\r\nTo: "
+        + header(moved, "To") + "\r\nCall-ID: " + callId(invite) + "\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\n"
+        + "Content-Length: 0\r\n\r\n"), router.port());
+    CallRecord r = fx.awaitFinished(callId(invite));
+    assertEquals(302, r.finalCode());
+    assertEquals(CallStatus.FAILED, r.status());
+  }
+
+  /** A 2xx for no call the router has goes nowhere: not to the caller side, and it is not ACKed or BYEd. */
+  @Test
+  void aStrayTwoHundredForNoCallGoesNowhere() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    String stray = lineResponse(fwd, "200 OK", "s1", "").replace(callId(fwd), "stray-" + System.nanoTime())
+        .replaceFirst("branch=z9hG4bK", "branch=z9hG4bKstray"); // no transaction of the router's
+    line.send(stray, router.port());
+    line.send(lineResponse(fwd, "486 Busy Here", "b", ""), router.port());
+    trunkGets(486, "INVITE");
+    List<String> more = new ArrayList<>();
+    for (String m; (m = line.receive(Duration.ofMillis(300))) != null; ) {
+      if (m.contains("stray-")) {
+        more.add(m.lines().findFirst().orElse(m));
+      }
+    }
+    assertEquals(List.of(), more, "the stray 200 was answered");
+    assertEquals(CallStatus.BUSY, fx.awaitFinished(callId(invite)).status());
+  }
+
+  /**
+   * In-dialog requests from the line: a re-INVITE to the caller (with its 2xx and ACK), and INFO and
+   * UPDATE each way; a request with an unknown To tag gets 481 and goes nowhere.
+   */
+  @Test
+  void requestsInTheDialogGoBothWaysAndUnknownDialogsGet481() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "200 OK", "l9", ""), router.port());
+    String ok = trunkGets(200, "INVITE");
+    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
+    lineGets("ACK");
+    // the line's re-INVITE, to the caller's Contact along the route set it got in the INVITE
+    String callerContact = header(fwd, "Contact");
+    StringBuilder routes = new StringBuilder();
+    RawSip.headerLines(fwd, "Record-Route").forEach(l -> routes.append("Route:").append(l.substring(13)).append("\r\n"));
+    String lineReInvite = "INVITE " + callerContact.substring(1, callerContact.indexOf('>')) + " SIP/2.0\r\n"
+        + "Via: " + line.via("z9hG4bKlre" + System.nanoTime()) + "\r\nMax-Forwards: 70\r\n" + routes
+        + "From: " + header(fwd, "To") + ";tag=l9\r\nTo: " + header(fwd, "From") + "\r\nCall-ID: " + callId(fwd)
+        + "\r\nCSeq: 7 INVITE\r\nContact: <" + lineContact() + ">\r\nContent-Length: 0\r\n\r\n";
+    line.send(lineReInvite, router.port());
+    String atCaller = next(trunk, m -> m.startsWith("INVITE "), "the line's re-INVITE did not reach the caller");
+    StringBuilder b = new StringBuilder("SIP/2.0 200 OK\r\n");
+    for (String n : List.of("Via", "Record-Route", "From", "To", "Call-ID", "CSeq")) {
+      RawSip.headerLines(atCaller, n).forEach(l -> b.append(l).append("\r\n"));
+    }
+    trunk.send(b.append("Contact: <sip:caller@127.0.0.1:").append(trunk.port()).append(">\r\nContent-Length: 0\r\n\r\n")
+        .toString(), router.port());
+    next(line, m -> RawSip.status(m) == 200 && cseqMethod(m).equals("INVITE"), "the caller's 200 did not reach the line");
+    line.send(lineReInvite.replace("INVITE sip", "ACK sip").replace("CSeq: 7 INVITE", "CSeq: 7 ACK")
+        .replaceFirst("branch=z9hG4bKlre", "branch=z9hG4bKlack"), router.port());
+    next(trunk, m -> m.startsWith("ACK "), "the line's ACK did not reach the caller");
+    // INFO from the caller
+    trunk.send(trunkInDialog("INFO", ok, 2, ""), router.port());
+    String info = lineGets("INFO");
+    line.send(lineResponse(info, "200 OK", null, ""), router.port());
+    trunkGets(200, "INFO");
+    // a BYE with a To tag of no dialog: 481, nothing reaches the line
+    trunk.send(trunkInDialog("BYE", ok.replace("tag=l9", "tag=nosuch"), 3, ""), router.port());
+    trunkGets(481, "BYE");
+    trunk.send(trunkInDialog("BYE", ok, 4, ""), router.port());
+    String bye = lineGets("BYE");
+    assertTrue(bye.contains("CSeq: 4 BYE"), "the forged BYE reached the line first: " + bye);
+    line.send(lineResponse(bye, "200 OK", null, ""), router.port());
+    trunkGets(200, "BYE");
+    CallRecord r = fx.awaitFinished(callId(invite));
+    assertEquals(CallStatus.ANSWERED, r.status());
+    assertNotNull(r.answeredAt());
+  }
+
+  /** The line's UPDATE in the early dialog (RFC 3311) reaches the caller, and its answer the line. */
+  @Test
+  void anUpdateFromTheLineInTheEarlyDialogReachesTheCaller() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "180 Ringing", "u1", ""), router.port());
+    trunkGets(180, "INVITE");
+    String callerContact = header(fwd, "Contact");
+    StringBuilder routes = new StringBuilder();
+    RawSip.headerLines(fwd, "Record-Route").forEach(l -> routes.append("Route:").append(l.substring(13)).append("\r\n"));
+    line.send("UPDATE " + callerContact.substring(1, callerContact.indexOf('>')) + " SIP/2.0\r\n"
+        + "Via: " + line.via("z9hG4bKupd" + System.nanoTime()) + "\r\nMax-Forwards: 70\r\n" + routes
+        + "From: " + header(fwd, "To") + ";tag=u1\r\nTo: " + header(fwd, "From") + "\r\nCall-ID: " + callId(fwd)
+        + "\r\nCSeq: 5 UPDATE\r\nContact: <" + lineContact() + ">\r\nContent-Length: 0\r\n\r\n", router.port());
+    String update = next(trunk, m -> m.startsWith("UPDATE "), "the line's UPDATE did not reach the caller");
+    StringBuilder b = new StringBuilder("SIP/2.0 200 OK\r\n");
+    for (String n : List.of("Via", "From", "To", "Call-ID", "CSeq")) {
+      RawSip.headerLines(update, n).forEach(l -> b.append(l).append("\r\n"));
+    }
+    trunk.send(b.append("Content-Length: 0\r\n\r\n").toString(), router.port());
+    next(line, m -> RawSip.status(m) == 200 && cseqMethod(m).equals("UPDATE"), "the caller's 200 did not reach the line");
+    line.send(lineResponse(fwd, "480 Temporarily Unavailable", "u1", ""), router.port());
+    trunkGets(480, "INVITE");
+    assertEquals(CallStatus.MISSED, fx.awaitFinished(callId(invite)).status());
+  }
+
+  /** The caller's re-INVITE refused by the line (488): relayed; the call goes on and ends normally. */
+  @Test
+  void aReInviteRefusedByTheLineIsRelayedAndTheCallGoesOn() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "200 OK", "r8", ""), router.port());
+    String ok = trunkGets(200, "INVITE");
+    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
+    lineGets("ACK");
+    String reinvite = trunkInDialog("INVITE", ok, 2, "Contact: <sip:caller@127.0.0.1:" + trunk.port() + ">\r\n");
+    trunk.send(reinvite, router.port());
+    String atLine = lineGets("INVITE");
+    line.send(lineResponse(atLine, "488 Not Acceptable Here", null, ""), router.port());
+    String refused = trunkGets(488, "INVITE");
+    lineGets("ACK"); // hop-by-hop ACK of the router's client transaction
+    trunk.send(trunkInDialog("BYE", ok, 3, ""), router.port());
+    String bye = lineGets("BYE");
+    line.send(lineResponse(bye, "200 OK", null, ""), router.port());
+    trunkGets(200, "BYE");
+    assertNotNull(refused);
+    CallRecord r = fx.awaitFinished(callId(invite));
+    assertEquals(CallStatus.ANSWERED, r.status());
+    assertEquals(200, r.finalCode());
+  }
+
+  /** A BYE without a To tag is for no dialog: 481 (RFC 3261 12.2.2 / 16), not 405 naming BYE as allowed. */
+  @Test
+  void aByeOutsideAnyDialogIs481() {
+    long n = System.nanoTime();
+    trunk.send("BYE sip:+15550000000@127.0.0.1:" + router.port() + " SIP/2.0\r\nVia: " + trunk.via("z9hG4bKnb" + n)
+        + "\r\nFrom: <sip:+15557770001@127.0.0.1>;tag=nb" + n + "\r\nTo: <sip:+15550000000@127.0.0.1>\r\n"
+        + "Call-ID: nb-" + n + "\r\nCSeq: 1 BYE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", router.port());
+    String reply = trunk.receiveFinal(WAIT);
+    assertEquals(481, RawSip.status(reply), reply);
+  }
+
+  /** RFC 3261 16.3 step 5: a Proxy-Require option the proxy does not support is answered 420, with Unsupported. */
+  @Test
+  void anUnsupportedProxyRequireIsAnswered420() {
+    PhoneNumber number = number();
+    trunk.send(trunk.invite(number.e164(), router.port(), "Max-Forwards: 70\r\nProxy-Require: x-no-such-ext\r\n"),
+        router.port());
+    // whichever comes first: the trunk's final answer, or the INVITE forwarded to the line
+    String first = null;
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (first == null && System.nanoTime() < end) {
+      String t = trunk.receive(Duration.ofMillis(100));
+      if (t != null && RawSip.status(t) >= 200) {
+        first = "trunk<- " + t.lines().findFirst().orElse("");
+      }
+      String l = line.receive(Duration.ofMillis(100));
+      if (first == null && l != null && l.startsWith("INVITE ")) {
+        first = "line<- " + l.lines().findFirst().orElse("");
+      }
+    }
+    assertTrue(first != null && first.startsWith("trunk<- SIP/2.0 420"), "first: " + first);
+  }
+
+  /** A raw INVITE of the trunk's to {@code number}, {@code edit} applied; the first final answer, or the forwarded INVITE. */
+  String firstOutcome(PhoneNumber number, java.util.function.UnaryOperator<String> edit) {
+    trunk.send(edit.apply(trunk.invite(number.e164(), router.port(), "Max-Forwards: 70\r\n")), router.port());
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < end) {
+      String t = trunk.receive(Duration.ofMillis(100));
+      if (t != null && RawSip.status(t) >= 200) {
+        return "trunk<- " + t.lines().findFirst().orElse("");
+      }
+      String l = line.receive(Duration.ofMillis(100));
+      if (l != null && l.startsWith("INVITE ")) {
+        line.send(lineResponse(l, "486 Busy Here", "b", ""), router.port()); // end it
+        trunkGets(486, "INVITE");
+        return "line<- " + l.lines().findFirst().orElse("");
+      }
+    }
+    return null;
+  }
+
+  /** RFC 3261 8.1.1.3: an INVITE whose From has no tag is refused (it was routed, then its ACK and BYE were 481). */
+  @Test
+  void anInviteWhoseFromHasNoTagIs400() {
+    PhoneNumber number = number();
+    String invite = trunk.invite(number.e164(), router.port(), "Max-Forwards: 70\r\n").replaceFirst(";tag=raw\\d+", "");
+    trunk.send(invite, router.port());
+    String fin = trunk.receiveFinal(WAIT);
+    assertEquals(400, RawSip.status(fin), fin);
+    assertTrue(fin.contains("Missing From tag"), fin);
+    assertNull(line.receive(Duration.ofMillis(300)), "nothing reached the line");
+  }
+
+  /**
+   * RFC 3261 17.1.1.2: over UDP the INVITE client transaction retransmits the INVITE (Timer A, T1 =
+   * 500 ms, doubling) until a response: a line that lost the first datagram still gets the call.
+   */
+  @Test
+  void anUnansweredInviteIsRetransmittedOverUdp() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    String again = lineGets("INVITE");
+    assertEquals(RawSip.headerLines(fwd, "Via").get(0), RawSip.headerLines(again, "Via").get(0));
+    line.send(lineResponse(again, "486 Busy Here", "b", ""), router.port());
+    trunkGets(486, "INVITE");
+    assertEquals(CallStatus.BUSY, fx.awaitFinished(callId(invite)).status());
+  }
+
+  /**
+   * As above, after the caller's CANCEL sent before any provisional: RFC 3261 9.1, the INVITE client
+   * transaction goes on (retransmitting) until the line answers; a line that lost both the INVITE and
+   * the CANCEL gets the INVITE again.
+   */
+  @Test
+  void anInviteIsStillRetransmittedAfterAnEarlyCancel() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    trunkGets(100, "INVITE");
+    String cancel = invite.replaceFirst("^INVITE ", "CANCEL ").replace("CSeq: 1 INVITE", "CSeq: 1 CANCEL")
+        .replaceFirst("Contact: [^\r\n]*\r\n", "");
+    trunk.send(cancel, router.port());
+    trunkGets(487, "INVITE");
+    String again = lineGets("INVITE");
+    assertEquals(RawSip.headerLines(fwd, "Via").get(0), RawSip.headerLines(again, "Via").get(0));
+  }
+
+  /** The trunk's ACK of a non-2xx final response to {@code invite}: same branch as the INVITE (RFC 3261 17.1.1.3). */
+  String ackOfFailure(String invite, String failure) {
+    return "ACK " + invite.substring(7, invite.indexOf(" SIP/2.0")) + " SIP/2.0\r\n"
+        + RawSip.headerLines(invite, "Via").get(0) + "\r\nFrom: " + header(invite, "From") + "\r\nTo: "
+        + header(failure, "To") + "\r\nCall-ID: " + callId(invite) + "\r\nCSeq: " + header(invite, "CSeq").split(" ")[0]
+        + " ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+  }
+
+  /**
+   * RFC 3261 22.2 / RFC 4028 6: a line that challenges (407) or asks for a longer session interval (422)
+   * gets the INVITE again with the same Call-ID and From tag, a higher CSeq and a new branch. That is a
+   * new transaction of the same call attempt and must be forwarded; it is not a loop (482).
+   */
+  @Test
+  void anInviteRetriedAfterTheLinesChallengeIsForwarded() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "407 Proxy Authentication Required", "ch",
+        "Proxy-Authenticate: Digest realm=\"pbx\", nonce=\"abc\"\r\n"), router.port());
+    String challenge = trunkGets(407, "INVITE");
+    trunk.send(ackOfFailure(invite, challenge), router.port());
+    String retry = invite.replace("CSeq: 1 INVITE", "CSeq: 2 INVITE")
+        .replaceFirst("branch=z9hG4bKraw\\d+", "branch=z9hG4bKretry" + System.nanoTime())
+        .replace("Content-Length: 0", "Proxy-Authorization: Digest username=\"trunk\", realm=\"pbx\", nonce=\"abc\", "
+            + "uri=\"sip:x@pbx\", response=\"0123456789abcdef0123456789abcdef\"\r\nContent-Length: 0");
+    trunk.send(retry, router.port());
+    String again = lineGets("INVITE");
+    assertTrue(header(again, "CSeq").startsWith("2 "), again);
+    assertTrue(again.contains("Proxy-Authorization: Digest"), again);
+    line.send(lineResponse(again, "200 OK", "ok2", ""), router.port());
+    String ok = next(trunk, m -> RawSip.status(m) >= 200 && header(m, "CSeq").startsWith("2 "),
+        "no final answer to the retried INVITE");
+    assertEquals(200, RawSip.status(ok), ok.lines().findFirst().orElse(""));
+    trunk.send(trunkInDialog("ACK", ok, 2, ""), router.port());
+    lineGets("ACK");
+    trunk.send(trunkInDialog("BYE", ok, 3, ""), router.port());
+    String bye = lineGets("BYE");
+    line.send(lineResponse(bye, "200 OK", null, ""), router.port());
+    trunkGets(200, "BYE");
+  }
+
+  /**
+   * RFC 3261 16.7 step 6: a proxy that gets only a 503 from downstream SHOULD send 500 upstream: a 503
+   * tells the carrier's trunk that the router itself is out of service (it fails every call over).
+   */
+  @Test
+  void aLines503IsNotPassedToTheTrunkAs503() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "503 Service Unavailable", "u", ""), router.port());
+    String fin = next(trunk, m -> RawSip.status(m) >= 200, "no final answer");
+    trunk.send(ackOfFailure(invite, fin), router.port());
+    assertEquals(500, RawSip.status(fin), fin.lines().findFirst().orElse(""));
+  }
+
+  /** RFC 3261 8.1.1.5 / 16.3 step 1: an INVITE whose CSeq method is not its own method is malformed: 400. */
+  @Test
+  void anInviteWithAnotherCSeqMethodIs400() {
+    PhoneNumber number = number();
+    String outcome = firstOutcome(number, m -> m.replace("CSeq: 1 INVITE", "CSeq: 1 BYE"));
+    assertTrue(outcome != null && outcome.startsWith("trunk<- SIP/2.0 400"), "outcome: " + outcome);
+  }
+
+  /**
+   * RFC 3261 26.2.2 / 16.6 step 7: a sips: Request-URI asks for TLS on every hop; the router, which
+   * forwards to the line over UDP, must refuse it (416 or 480), not forward it in the clear.
+   */
+  @Test
+  void aSipsRequestIsNotForwardedInTheClear() {
+    PhoneNumber number = number();
+    String outcome = firstOutcome(number, m -> m.replaceFirst("^INVITE sip:", "INVITE sips:"));
+    assertTrue(outcome != null && outcome.startsWith("trunk<- SIP/2.0 4"), "outcome: " + outcome);
+  }
+}
