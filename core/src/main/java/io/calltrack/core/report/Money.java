@@ -33,6 +33,10 @@ public final class Money {
     }
     BigDecimal value;
     try {
+      // ASCII only: BigDecimal reads any script's digits ("١٢٣"), which no ledger export writes
+      if (!text.strip().chars().allMatch(c -> c < 0x80)) {
+        throw new NumberFormatException();
+      }
       value = new BigDecimal(text.strip());
     } catch (NumberFormatException e) {
       throw new CalltrackException.Invalid(what + " must be a decimal string like \"1234.50\": '" + text + "'");

@@ -37,6 +37,9 @@ class MoneyTest {
     assertEquals(Money.MAX_MINOR, Money.parseMinor("10000000000000.00", "amount"));
     assertEquals(Money.MAX_MINOR, Money.parseMinor("1e13", "amount"));
     assertThrows(CalltrackException.Invalid.class, () -> Money.parseMinor("10000000000000.01", "amount"));
+    // digits of other scripts, which BigDecimal would read
+    assertThrows(CalltrackException.Invalid.class, () -> Money.parseMinor("\u0661\u0662.\u0665\u0660", "amount"));
+    assertThrows(CalltrackException.Invalid.class, () -> Money.parseMinor("\uff11\uff12", "amount"));
     assertThrows(CalltrackException.Invalid.class, () -> Money.parseMinor("90000000000000000.00", "amount"));
     assertThrows(CalltrackException.Invalid.class, () -> Money.toMinor(new BigDecimal("1E+14"), "amount"));
   }

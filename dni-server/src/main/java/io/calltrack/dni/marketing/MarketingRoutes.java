@@ -133,10 +133,15 @@ public final class MarketingRoutes {
     if (v == null || v.isBlank()) {
       return YearMonth.from(today);
     }
+    YearMonth month;
     try {
-      return YearMonth.parse(v.strip());
+      month = YearMonth.parse(v.strip());
     } catch (DateTimeParseException e) {
       throw new CalltrackException.Invalid("month must look like 2026-11: '" + v + "'");
     }
+    if (month.atDay(1).isBefore(ReportParams.FIRST) || month.atEndOfMonth().isAfter(ReportParams.LAST)) {
+      throw new CalltrackException.Invalid("month must be from 1970-01 to 9999-12: '" + v + "'");
+    }
+    return month;
   }
 }

@@ -35,8 +35,8 @@ public final class ReportParams {
   }
 
   /** The first and last day a report may name (a day's instants must fit epoch milliseconds). */
-  static final LocalDate FIRST = LocalDate.of(1970, 1, 1);
-  static final LocalDate LAST = LocalDate.of(9999, 12, 31);
+  public static final LocalDate FIRST = LocalDate.of(1970, 1, 1);
+  public static final LocalDate LAST = LocalDate.of(9999, 12, 31);
 
   /** {@code from} and {@code to}, inclusive: {@code to} not before {@code from}. */
   public record Days(LocalDate from, LocalDate to) {}

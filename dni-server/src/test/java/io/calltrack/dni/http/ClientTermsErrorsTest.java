@@ -83,6 +83,7 @@ class ClientTermsErrorsTest extends DniTestBase {
         probes.add(new Probe(HttpMethod.GET, path + "?property=" + prop + "&from=" + far + "&to=" + far, null, null));
       }
     }
+    probes.add(new Probe(HttpMethod.GET, "/v1/reports/targets?property=" + prop + "&month=-999999999-01", null, null));
     probes.add(new Probe(HttpMethod.GET, "/v1/calls?from=-1000000000-01-01T00:00:00Z", null, null));
     probes.add(new Probe(HttpMethod.GET, "/v1/calls?to=%2B1000000000-01-01T00:00:00Z", null, null));
 

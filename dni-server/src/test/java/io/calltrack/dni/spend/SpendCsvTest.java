@@ -96,6 +96,16 @@ class SpendCsvTest {
     }
   }
 
+  /** A day no report can ask for is refused, not stored out of every report's reach. */
+  @Test
+  void aDayPastWhatReportsCoverIsRefused() {
+    for (String day : List.of("+999999999-12-31", "1969-12-31", "0001-01-01")) {
+      CalltrackException.Invalid e = assertThrows(CalltrackException.Invalid.class,
+          () -> SpendRoutes.fromCsv("date,source,amount\n" + day + ",google,5.00\n"), day);
+      assertTrue(e.getMessage().contains("1970-01-01 to 9999-12-31"), e::getMessage);
+    }
+  }
+
   @Test
   void aCurrencyColumnMustNameThePropertysCurrency() {
     String csv = "date,source,amount,currency\n2026-03-02,google,1.00,usd\n2026-03-02,bing,2.00,EUR\n";
