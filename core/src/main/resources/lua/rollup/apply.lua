@@ -16,7 +16,9 @@
 --        hllr, hllrs: {dim: i}}, demote: {contrib, total, dims: {dim: i}, hllr, hllrs: {dim: i}}}
 --       (hllr: HyperLogLogs of repeat callers; demote: the caller's first call so far, when this call
 --       started before it), 6 the call's start (epoch ms), 7 expected callers-hash value for the
---       caller ('' for none), 8 expected contribution of the call to demote ('' for none)
+--       caller ('' for none), 8 expected contribution of the call to demote ('' for none),
+--       9 how long the call's record has left, ms ('' or -1: kept until erased): the contribution,
+--       which holds the caller's number, lasts no longer than the record an erasure finds it by
 -- contribution: {day, hour, dims: {source=..,...}, caller, live (0/1),
 --                m: {calls, answered, missed, qualified, conversions, revenue, duration, ...}}
 -- (the metrics are Contribution's; this script adds first, repeatCalls, repeatPurchases and firstRevenue)
@@ -213,4 +215,8 @@ end
 
 new.id = entry
 redis.call('SET', KEYS[1], cjson.encode(new))
+local ttl = tonumber(ARGV[9] or '')
+if ttl and ttl > 0 then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+end
 return 1

@@ -55,20 +55,29 @@ public final class RollupStore {
 
   /** {@link #refresh(String, String)} for a call known to be in {@code property}'s shard. */
   public Future<Boolean> refresh(String property, String callId, String entryId) {
-    return api.hmget(List.of(RedisCallStore.key(property, callId), "record", "outcome"))
-        .compose(res -> {
+    String key = RedisCallStore.key(property, callId);
+    Future<Response> record = api.hmget(List.of(key, "record", "outcome"));
+    Future<Response> left = api.pttl(key);
+    return Future.all(record, left)
+        .compose(both -> {
+          Response res = record.result();
           CallRecord call = toRecord(res.get(0), res.get(1));
           if (call == null || call.property() == null) {
             return Future.succeededFuture(false);
           }
-          return apply(call, entryId);
+          return apply(call, entryId, left.result().toLong());
         });
   }
 
   /** Applies {@code call} as it stands under stream entry {@code entryId} (a Redis stream id "ms-seq"). */
   public Future<Boolean> apply(CallRecord call, String entryId) {
+    return apply(call, entryId, -1);
+  }
+
+  /** As {@link #apply(CallRecord, String)}; the contribution expires with the record, {@code recordTtlMs} from now (-1: never). */
+  private Future<Boolean> apply(CallRecord call, String entryId, long recordTtlMs) {
     return zone(call.property()).compose(zone -> settings.get(call.property())
-        .compose(s -> apply(call, Contribution.of(call, zone, s.hours()), entryId, 0)));
+        .compose(s -> apply(call, Contribution.of(call, zone, s.hours()), entryId, recordTtlMs, 0)));
   }
 
   /**
@@ -76,7 +85,7 @@ public final class RollupStore {
    * the script with the old one as expected; a concurrent change (another consumer applying the same
    * call) makes the script refuse, and this reads again.
    */
-  private Future<Boolean> apply(CallRecord call, Contribution c, String entryId, int attempt) {
+  private Future<Boolean> apply(CallRecord call, Contribution c, String entryId, long recordTtlMs, int attempt) {
     RollupKeys keys = new RollupKeys(call.property());
     String contribKey = keys.contribution(call.callId());
     long start = call.startedAt().toEpochMilli();
@@ -106,7 +115,7 @@ public final class RollupStore {
           idx.put("demote", demoteKeys(keys, demoteId, demotedJson, index));
         }
         return APPLY.run(api, List.copyOf(index.keySet()), List.of(oldJson, entryId, call.callId(), c.json(),
-            JsonMapper.write(idx), Long.toString(start), firstValue, demotedJson));
+            JsonMapper.write(idx), Long.toString(start), firstValue, demotedJson, Long.toString(recordTtlMs)));
       }));
     }).compose(res -> {
       int r = res.toInteger();
@@ -115,7 +124,7 @@ public final class RollupStore {
           return Future.failedFuture(new IllegalStateException(
               "rollup of call " + call.callId() + " kept changing under 20 attempts"));
         }
-        return apply(call, c, entryId, attempt + 1);
+        return apply(call, c, entryId, recordTtlMs, attempt + 1);
       }
       return Future.succeededFuture(r == 1);
     });

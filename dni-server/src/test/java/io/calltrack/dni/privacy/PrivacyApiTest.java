@@ -429,6 +429,13 @@ class PrivacyApiTest extends DniTestBase {
     CallSeeder.awaitConsumerCaughtUp(vertx, property);
     io.calltrack.core.rollup.RollupKeys keys = new io.calltrack.core.rollup.RollupKeys(property);
     assertNotNull(await(redis.hget(keys.callers(), caller)), "the rollups know the caller");
+    // the call's contribution (it holds the number) expires with the record, not after it
+    String record = io.calltrack.core.calls.RedisCallStore.key(property, c.callId());
+    long recordTtl = pttl(record);
+    long contributionTtl = pttl(keys.contribution(c.callId()));
+    // the record's time left is read, then set on the contribution a moment later: they end within
+    // that moment of each other (a day, not kept "until erased")
+    assertTrue(contributionTtl > 0 && contributionTtl <= recordTtl + 1_000, contributionTtl + " ms against " + recordTtl);
     // the record's TTL runs out (what Redis does a day later)
     assertEquals(1, await(redis.del(List.of(io.calltrack.core.calls.RedisCallStore.key(property, c.callId()))))
         .toInteger());
