@@ -116,6 +116,14 @@ class ApiKeysApiTest extends DniTestBase {
         poolBody(b.property(), TestNumbers.block(2), 120, 1800, "fallback")));
     forbidden(put(write, "/v1/properties/" + b.property(), propertyBody(b.defaultNumber(), ORIGIN)));
     assertEquals(a.property(), api.adminGet("/v1/pools/" + a.poolId()).json().getString("property"));
+    // a number another property uses is taken, without naming that property's pool
+    Reply taken = put(write, "/v1/pools/" + newPool, poolBody(a.property(), List.of(b.numbers().get(0)), 120, 1800, "fallback"));
+    assertEquals(409, taken.status(), taken::toString);
+    assertEquals(b.numbers().get(0) + " is in use by another property", taken.json().getString("detail"));
+    // one of its own pools is named: the key may read it anyway
+    Reply own = put(write, "/v1/pools/" + newPool, poolBody(a.property(), List.of(a.numbers().get(0)), 120, 1800, "fallback"));
+    assertEquals(409, own.status(), own::toString);
+    assertTrue(own.json().getString("detail").endsWith("belongs to pool " + a.poolId()), own::toString);
     // key management and erasure are the admin token's
     forbidden(send(write, HttpMethod.POST, "/v1/api-keys",
         new JsonObject().put("property", a.property()).put("scope", "write")));
