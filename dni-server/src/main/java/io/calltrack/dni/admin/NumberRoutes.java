@@ -32,7 +32,8 @@ public final class NumberRoutes {
   private Future<StaticNumberConfig> put(RoutingContext ctx) {
     PhoneNumber number = PhoneNumber.parse(ctx.pathParam("number"));
     StaticNumberConfig config = Bodies.readWithId(ctx, "number", number.e164(), StaticNumberConfig.class);
-    return store.putStaticNumber(config).map(v -> config);
+    return store.putStaticNumber(config).map(v -> config)
+        .recover(err -> TakenNumbers.asTheCallerMaySee(ctx, store, config.property(), err));
   }
 
   private Future<StaticNumberConfig> get(RoutingContext ctx) {

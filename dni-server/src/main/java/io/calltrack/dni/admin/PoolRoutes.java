@@ -1,6 +1,5 @@
 package io.calltrack.dni.admin;
 
-import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.Ids;
 import io.calltrack.core.config.PoolConfig;
@@ -8,7 +7,6 @@ import io.calltrack.core.pool.PoolEngine;
 import io.calltrack.core.pool.PoolStatus;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Bodies;
-import io.calltrack.dni.http.Principal;
 import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.dni.metrics.PoolGauges;
 import io.vertx.core.Future;
@@ -43,25 +41,8 @@ public final class PoolRoutes {
   private Future<PoolConfig> put(RoutingContext ctx) {
     String id = Ids.require("pool", ctx.pathParam("poolId"));
     PoolConfig pool = Bodies.readWithId(ctx, "id", id, PoolConfig.class);
-    Principal principal = Principal.of(ctx);
-    return store.putPool(pool).map(v -> pool).recover(err -> principal != null && !principal.isAdmin()
-        && err instanceof CalltrackException.Conflict c ? forKey(c, pool) : Future.failedFuture(err));
-  }
-
-  private static final java.util.regex.Pattern OWNER = java.util.regex.Pattern.compile("^(\\S+) belongs to pool (\\S+)$");
-
-  /**
-   * A conflict as an API key of one property may read it: a number in another property's pool is
-   * named as taken, not with that pool (another tenant's names are not this key's business).
-   */
-  private <T> Future<T> forKey(CalltrackException.Conflict c, PoolConfig pool) {
-    java.util.regex.Matcher m = OWNER.matcher(c.getMessage() == null ? "" : c.getMessage());
-    if (!m.matches()) {
-      return Future.failedFuture(c);
-    }
-    return store.pool(m.group(2)).compose(owner -> owner.isPresent() && owner.get().property().equals(pool.property())
-        ? Future.failedFuture(c)
-        : Future.failedFuture(new CalltrackException.Conflict(m.group(1) + " is in use by another property")));
+    return store.putPool(pool).map(v -> pool)
+        .recover(err -> TakenNumbers.asTheCallerMaySee(ctx, store, pool.property(), err));
   }
 
   private Future<PoolStatus> status(RoutingContext ctx) {

@@ -124,6 +124,10 @@ class ApiKeysApiTest extends DniTestBase {
     Reply own = put(write, "/v1/pools/" + newPool, poolBody(a.property(), List.of(a.numbers().get(0)), 120, 1800, "fallback"));
     assertEquals(409, own.status(), own::toString);
     assertTrue(own.json().getString("detail").endsWith("belongs to pool " + a.poolId()), own::toString);
+    Reply fixed = put(write, "/v1/numbers/" + b.numbers().get(1), new JsonObject().put("property", a.property())
+        .put("source", "print"));
+    assertEquals(409, fixed.status(), fixed::toString);
+    assertEquals(b.numbers().get(1) + " is in use by another property", fixed.json().getString("detail"));
     // key management and erasure are the admin token's
     forbidden(send(write, HttpMethod.POST, "/v1/api-keys",
         new JsonObject().put("property", a.property()).put("scope", "write")));
