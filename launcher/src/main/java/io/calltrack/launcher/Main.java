@@ -43,7 +43,8 @@ public final class Main {
         CALLTRACK_RTPENGINE (host:port of rtpengine's ng socket: media relayed, properties with record: true
         recorded; unset: media end to end), CALLTRACK_RECORDINGS_DIR (DATA_DIR/recordings),
         CALLTRACK_SIP_WARMUP_CALLS (2000: calls through a router of its own before the router listens;
-        0: none)
+        0: none), CALLTRACK_WEBHOOKS_PRIVATE (deny: webhooks and alerts go to public addresses only;
+        allow: to loopback and private networks too)
       """;
 
   /** The commands {@link #run} knows (the image's CMD and compose's commands are checked against it). */

@@ -44,6 +44,8 @@ public record Settings(
     int sipWarmupCalls) {
 
   public static Settings fromEnv(Map<String, String> env) {
+    // read where webhooks are sent (WebhookTargets.fromEnvironment); a bad value stops the start here
+    io.calltrack.core.webhooks.WebhookTargets.parse(env.get(io.calltrack.core.webhooks.WebhookTargets.VARIABLE));
     String token = blankToNull(env.get("CALLTRACK_ADMIN_TOKEN"));
     boolean generated = token == null;
     if (generated) {

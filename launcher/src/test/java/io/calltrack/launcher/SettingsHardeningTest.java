@@ -74,6 +74,15 @@ class SettingsHardeningTest {
   }
 
   @Test
+  void whereWebhooksMayGoIsCheckedAsSettingsAreRead() {
+    Settings.fromEnv(Map.of("CALLTRACK_WEBHOOKS_PRIVATE", "allow"));
+    Settings.fromEnv(Map.of("CALLTRACK_WEBHOOKS_PRIVATE", "deny"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Settings.fromEnv(Map.of("CALLTRACK_WEBHOOKS_PRIVATE", "yes")));
+    assertEquals("CALLTRACK_WEBHOOKS_PRIVATE must be allow or deny: 'yes'", e.getMessage());
+  }
+
+  @Test
   void theAdvertisedSipAddressIsCheckedAsSettingsAreRead() {
     for (String good : List.of("sip.example.com", "sip.example.com:5080", "203.0.113.7:5062", "[2001:db8::1]:5062",
         "[2001:db8::1]", " edge-1 ")) {

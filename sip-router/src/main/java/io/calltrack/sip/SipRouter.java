@@ -80,7 +80,7 @@ public final class SipRouter {
     this.policy = policy;
     this.ng = ng;
     this.alertSender = new io.calltrack.core.webhooks.WebhookSender(vertx, options.clock(), Duration.ofSeconds(1),
-        Duration.ofMinutes(5));
+        Duration.ofMinutes(5), io.calltrack.core.webhooks.WebhookTargets.fromEnvironment());
     this.spoolAlarm = new SpoolAlarm(vertx, options.advertisedHost() + ":" + options.advertisedPort(), journal::depth,
         () -> table.get().properties().keySet(), backends.settings(), alertSender, options.clock());
     this.vertx = vertx;

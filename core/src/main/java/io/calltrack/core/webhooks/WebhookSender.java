@@ -27,13 +27,21 @@ public final class WebhookSender implements AutoCloseable {
   static final long MAX_ANSWER_BYTES = 64 * 1024;
 
   private final Vertx vertx;
+  private final WebhookTargets targets;
   private final HttpClient http;
   private final Clock clock;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
   private volatile boolean closed;
 
+  /** A sender to public addresses only ({@link WebhookTargets#PUBLIC_ONLY}). */
   public WebhookSender(Vertx vertx, Clock clock, Duration initialBackoff, Duration maxBackoff) {
+    this(vertx, clock, initialBackoff, maxBackoff, WebhookTargets.PUBLIC_ONLY);
+  }
+
+  /** @param targets where webhooks may go ({@link WebhookTargets}) */
+  public WebhookSender(Vertx vertx, Clock clock, Duration initialBackoff, Duration maxBackoff, WebhookTargets targets) {
+    this.targets = targets;
     this.vertx = vertx;
     this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000));
     this.clock = clock;
@@ -49,7 +57,8 @@ public final class WebhookSender implements AutoCloseable {
         .putHeader("Idempotency-Key", key)
         .putHeader("Calltrack-Event", eventType)
         .putHeader(WebhookSigner.HEADER, WebhookSigner.signature(secret, clock.instant().getEpochSecond(), body));
-    return http.request(o)
+    return targets.addressOf(vertx, url)
+        .compose(checked -> http.request(checked == null ? o : o.setServer(checked)))
         .compose(req -> req.send(Buffer.buffer(body)))
         .compose(res -> {
           Future<Void> verdict = res.statusCode() / 100 == 2 ? Future.succeededFuture()

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class WebhookSenderTest {
   final Vertx vertx = Vertx.vertx();
-  final WebhookSender sender = new WebhookSender(vertx, Clock.systemUTC(), Duration.ofMillis(10), Duration.ofMillis(10));
+  final WebhookSender sender = new WebhookSender(vertx, Clock.systemUTC(), Duration.ofMillis(10),
+      Duration.ofMillis(10), WebhookTargets.ANY);
 
   @AfterEach
   void close() {

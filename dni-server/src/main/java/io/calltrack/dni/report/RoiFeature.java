@@ -67,7 +67,8 @@ public final class RoiFeature implements AutoCloseable {
     this.spend = new SpendRoutes(vertx, store, spendStore, settings);
     this.reports = new RoiRoutes(vertx, store, reporter, clock);
     this.marketing = new MarketingRoutes(store, settings, reporter, clock, new DashboardUsage(redis));
-    this.sender = new WebhookSender(vertx, clock, WEBHOOK_FIRST_RETRY, WEBHOOK_MAX_RETRY);
+    this.sender = new WebhookSender(vertx, clock, WEBHOOK_FIRST_RETRY, WEBHOOK_MAX_RETRY,
+        io.calltrack.core.webhooks.WebhookTargets.fromEnvironment());
     // the streams CRM webhooks follow: every shard's, found like the rollup consumer finds them
     this.webhooks = new CallWebhookDispatcher(vertx, redis, settings, sender,
         () -> calls.shards().map(shards -> shards.stream().map(RedisCallStore::eventsStream).toList()));

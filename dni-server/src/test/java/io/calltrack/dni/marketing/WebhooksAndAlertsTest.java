@@ -137,7 +137,7 @@ class WebhooksAndAlertsTest extends DniTestBase {
     assertEquals(200, api.adminPut("/v1/pools/" + pool, poolBody(property, numbers, 3600, 0, "fallback")).status());
     Redis redis = RedisClientFactory.create(vertx, TestRedis.url());
     RedisConfigStore store = await(RedisConfigStore.create(vertx, redis));
-    WebhookSender sender = new WebhookSender(vertx, clock, Duration.ofMillis(200), Duration.ofSeconds(2));
+    WebhookSender sender = new WebhookSender(vertx, clock, Duration.ofMillis(200), Duration.ofSeconds(2), io.calltrack.core.webhooks.WebhookTargets.ANY);
     AlertMonitor monitor = new AlertMonitor(vertx, store, new SettingsStore(redis),
         new RedisPoolEngine(vertx, redis, store, clock),
         new RoiReporter(redis, new SpendStore(redis)), new AlertEpisodes(redis), sender, clock);

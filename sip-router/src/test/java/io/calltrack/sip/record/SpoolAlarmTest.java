@@ -64,7 +64,7 @@ class SpoolAlarmTest {
       req.response().setStatusCode(requests.incrementAndGet() <= 2 ? 503 : 204).end();
     })).listen(0, "127.0.0.1"));
     MutableClock clock = MutableClock.at("2026-12-01T10:00:00Z");
-    WebhookSender sender = new WebhookSender(vertx, clock, Duration.ofMillis(300), Duration.ofSeconds(2));
+    WebhookSender sender = new WebhookSender(vertx, clock, Duration.ofMillis(300), Duration.ofSeconds(2), io.calltrack.core.webhooks.WebhookTargets.ANY);
     String alerted = TestRedis.uniqueId("spool");
     String quiet = TestRedis.uniqueId("spool");
     SettingsStore settings = new SettingsStore(redis);

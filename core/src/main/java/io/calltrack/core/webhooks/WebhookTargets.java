@@ -1,0 +1,118 @@
+package io.calltrack.core.webhooks;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.Locale;
+
+/**
+ * Where webhooks and alerts may go. A webhook URL is set per property, by the admin token or by a
+ * write API key of that property, so it is a tenant's input: left unchecked, one tenant could make the
+ * server POST to its own loopback, to the private network behind it, or to a cloud's metadata address
+ * (169.254.169.254). By default ({@link #PUBLIC_ONLY}) a webhook goes only to public addresses: the host
+ * is resolved, every address checked, and the connection made to a checked address, so a name cannot
+ * be pointed elsewhere between the check and the connection (DNS rebinding). An operator whose CRM is
+ * on the private network sets {@code CALLTRACK_WEBHOOKS_PRIVATE=allow} ({@link #ANY}).
+ */
+public final class WebhookTargets {
+  /** The environment variable an operator sets to {@code allow} to let webhooks reach private addresses. */
+  public static final String VARIABLE = "CALLTRACK_WEBHOOKS_PRIVATE";
+
+  public static final WebhookTargets PUBLIC_ONLY = new WebhookTargets(false, WebhookTargets::isPublic);
+  public static final WebhookTargets ANY = new WebhookTargets(true, a -> true);
+
+  private final boolean privateAllowed;
+  private final java.util.function.Predicate<InetAddress> allowed;
+
+  /** Checked with {@code allowed} ({@link #isPublic} but in tests). */
+  WebhookTargets(boolean privateAllowed, java.util.function.Predicate<InetAddress> allowed) {
+    this.privateAllowed = privateAllowed;
+    this.allowed = allowed;
+  }
+
+  /** {@code deny} (or unset): public addresses only; {@code allow}: any. Anything else is refused. */
+  public static WebhookTargets parse(String value) {
+    String v = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "", "deny" -> PUBLIC_ONLY;
+      case "allow" -> ANY;
+      default -> throw new IllegalArgumentException(VARIABLE + " must be allow or deny: '" + value + "'");
+    };
+  }
+
+  /** As the process's environment says ({@link #VARIABLE}). */
+  public static WebhookTargets fromEnvironment() {
+    return parse(System.getenv(VARIABLE));
+  }
+
+  /**
+   * The address to connect to for {@code url}: null when any will do (private addresses allowed: the
+   * client resolves the host itself), else a checked public address of its host; fails when the host
+   * does not resolve or any of its addresses is not public.
+   */
+  Future<SocketAddress> addressOf(Vertx vertx, String url) {
+    if (privateAllowed) {
+      return Future.succeededFuture(null);
+    }
+    URI u;
+    try {
+      u = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new IllegalStateException("not a URL: " + url));
+    }
+    String host = u.getHost();
+    if (host == null) {
+      return Future.failedFuture(new IllegalStateException("no host in " + url));
+    }
+    int port = u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    return vertx.executeBlocking(() -> {
+      InetAddress[] all = InetAddress.getAllByName(bare); // a literal address is not looked up
+      for (InetAddress a : all) {
+        if (!allowed.test(a)) {
+          throw new IllegalStateException("webhook host " + host + " is " + a.getHostAddress()
+              + ", not a public address (" + VARIABLE + "=allow lets webhooks reach private networks)");
+        }
+      }
+      return SocketAddress.inetSocketAddress(port, all[0].getHostAddress());
+    }, false);
+  }
+
+  /** Not loopback, private, carrier-grade NAT, link-local (cloud metadata), unique-local, multicast or unspecified. */
+  static boolean isPublic(InetAddress a) {
+    if (a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress()
+        || a.isMulticastAddress()) {
+      return false;
+    }
+    byte[] b = a.getAddress();
+    if (a instanceof Inet4Address) {
+      int first = b[0] & 0xff;
+      int second = b[1] & 0xff;
+      return first != 0 && !(first == 100 && second >= 64 && second < 128) // 0/8, 100.64/10 (CGNAT)
+          && !(first == 192 && second == 0 && (b[2] & 0xff) == 0) // 192.0.0/24 (protocol assignments)
+          && !(first == 198 && (second == 18 || second == 19)) // 198.18/15 (benchmarking)
+          && first < 240; // 240/4 reserved, broadcast
+    }
+    if (a instanceof Inet6Address) {
+      if ((b[0] & 0xfe) == 0xfc) { // fc00::/7 unique local
+        return false;
+      }
+      boolean mapped = true; // ::ffff:a.b.c.d: judged as the IPv4 address it carries
+      for (int i = 0; i < 10; i++) {
+        mapped &= b[i] == 0;
+      }
+      if (mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
+        try {
+          return isPublic(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
+        } catch (java.net.UnknownHostException e) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+}
