@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * Turns a JSON parser or mapper failure into a {@link CalltrackException.Invalid} in the client's terms:
- * where ({@code $.page.url}, or line and column for broken JSON) and what was expected (a string, a
+ * where ({@code page.url}, or line and column for broken JSON) and what was expected (a string, a
  * number, an object...). Never the Java type, the parser's token names or its source excerpt: those
  * say how the server is built, not what the client should send.
  */
@@ -103,25 +103,29 @@ public final class JsonErrors {
     return "another kind of value";
   }
 
+  /**
+   * Where in the body, as the request check names it (docs/api.md): fields dotted, list items numbered
+   * from 1 ({@code swapNumbers[1]} is the first), the body itself "the body".
+   */
   static String path(JsonMappingException e) {
-    if (e.getPath() == null || e.getPath().isEmpty()) {
-      return "$";
-    }
-    StringBuilder sb = new StringBuilder("$");
-    for (var ref : e.getPath()) {
+    return path(e.getPath() == null ? java.util.List.of() : e.getPath());
+  }
+
+  private static String path(java.util.List<JsonMappingException.Reference> refs) {
+    StringBuilder sb = new StringBuilder();
+    for (var ref : refs) {
       if (ref.getFieldName() != null) {
-        sb.append('.').append(ref.getFieldName());
+        sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
       } else if (ref.getIndex() >= 0) {
-        sb.append('[').append(ref.getIndex()).append(']');
+        sb.append('[').append(ref.getIndex() + 1).append(']');
       }
     }
-    return sb.toString();
+    return sb.length() == 0 ? "the body" : sb.toString();
   }
 
   private static String parentPath(JsonMappingException e) {
-    String p = path(e);
-    int dot = p.lastIndexOf('.');
-    return dot > 0 ? p.substring(0, dot) : "$";
+    var refs = e.getPath() == null ? java.util.List.<JsonMappingException.Reference>of() : e.getPath();
+    return path(refs.isEmpty() ? refs : refs.subList(0, refs.size() - 1));
   }
 
   private static String shorten(String s) {
