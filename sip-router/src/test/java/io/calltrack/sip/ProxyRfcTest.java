@@ -479,6 +479,69 @@ class ProxyRfcTest {
     assertEquals(RawSip.headerLines(fwd, "Via").get(0), RawSip.headerLines(again, "Via").get(0));
   }
 
+  /** The branch of a message's top Via. */
+  static String topBranch(String message) {
+    String via = RawSip.headerLines(message, "Via").get(0);
+    return via.substring(via.indexOf("branch=") + 7).split("[;,]")[0];
+  }
+
+  /** The caller's CANCEL as the trunk sends it for {@code invite}. */
+  static String cancelOf(String invite) {
+    return invite.replaceFirst("^INVITE ", "CANCEL ").replace("CSeq: 1 INVITE", "CSeq: 1 CANCEL")
+        .replaceFirst("Contact: [^\r\n]*\r\n", "");
+  }
+
+  /**
+   * RFC 3261 9.1: a CANCEL must not be sent before a provisional response; once one arrives the CANCEL
+   * goes out. The caller cancels while the line has said nothing yet; the line then rings (180): it
+   * must get a CANCEL, not ring on for nobody.
+   */
+  @Test
+  void aCancelBeforeTheLineSaidAnythingStillStopsTheLineOnceItRings() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    trunkGets(100, "INVITE");
+    trunk.send(cancelOf(invite), router.port());
+    trunkGets(200, "CANCEL");
+    trunkGets(487, "INVITE");
+    // whatever the router sent the line before its 487 is on the line's socket already
+    List<String> before = new ArrayList<>();
+    for (String m; (m = line.receive(Duration.ofMillis(300))) != null; ) {
+      before.add(m.lines().findFirst().orElse(m));
+    }
+    assertTrue(before.stream().noneMatch(m -> m.startsWith("CANCEL ")),
+        "RFC 3261 9.1: a CANCEL went to the line before any provisional response: " + before);
+    // the line answers its INVITE only now (its 100 and 180 were slow): it rings
+    line.send(lineResponse(fwd, "180 Ringing", "late1", ""), router.port());
+    String cancel = lineGets("CANCEL");
+    assertEquals(topBranch(fwd), topBranch(cancel), "the CANCEL is of the INVITE the line rings for");
+    assertEquals(CallStatus.ABANDONED, fx.awaitFinished(callId(invite)).status());
+  }
+
+  /**
+   * The router's CANCEL, sent once the line said 100, got 481 (the line's 100 came from something in
+   * front of it, or the line lost track): when the line then rings (180), a CANCEL must still reach it,
+   * else the line rings for a caller who hung up.
+   */
+  @Test
+  void aLineThatRingsAfterAnEarlyCancelGot481IsCancelledAgain() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    trunkGets(100, "INVITE");
+    line.send(lineResponse(fwd, "100 Trying", null, ""), router.port());
+    // whichever of the 100 and the CANCEL the router takes first, the CANCEL then goes to the line
+    trunk.send(cancelOf(invite), router.port());
+    trunkGets(487, "INVITE");
+    String early = lineGets("CANCEL");
+    line.send(lineResponse(early, "481 Call/Transaction Does Not Exist", "x", ""), router.port());
+    line.send(lineResponse(fwd, "180 Ringing", "late2", ""), router.port());
+    String again = lineGets("CANCEL");
+    assertEquals(topBranch(fwd), topBranch(again), "the CANCEL is of the INVITE the line rings for");
+    assertEquals(CallStatus.ABANDONED, fx.awaitFinished(callId(invite)).status());
+  }
+
   /** The trunk's ACK of a non-2xx final response to {@code invite}: same branch as the INVITE (RFC 3261 17.1.1.3). */
   String ackOfFailure(String invite, String failure) {
     return "ACK " + invite.substring(7, invite.indexOf(" SIP/2.0")) + " SIP/2.0\r\n"

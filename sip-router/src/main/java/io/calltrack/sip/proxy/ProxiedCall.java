@@ -78,6 +78,14 @@ final class ProxiedCall {
   String calleeTag;
   /** The business line's Contact from its 2xx, encoded (see {@link #callerContact}). */
   String calleeContact;
+  /** Whether the line sent any response to the INVITE: before one, a CANCEL may not go (RFC 3261 9.1). */
+  private boolean lineResponded;
+  /**
+   * The INVITE towards the line, given up while the line had said nothing (or whose CANCEL the line
+   * answered 481): CANCELled at the line's next provisional response. Kept apart from {@link #inviteCt},
+   * which the call drops when it ends; null when no CANCEL waits.
+   */
+  private ClientTransaction cancelAtProvisional;
   /** The to-tags of answers the router hung up itself (see {@code Proxy#hangUpUnheardAnswer}); null until one. */
   private java.util.Set<String> answersHungUp;
   /**
@@ -148,6 +156,34 @@ final class ProxiedCall {
       answersHungUp = new java.util.HashSet<>(2);
     }
     return answersHungUp.add(toTag);
+  }
+
+  /**
+   * The line's INVITE transaction, to be CANCELled now that the call is given up: null if the line has
+   * not responded yet, the CANCEL then waiting for its first provisional response (RFC 3261 9.1).
+   */
+  ClientTransaction inviteToCancel() {
+    if (inviteCt == null || lineResponded) {
+      return inviteCt;
+    }
+    cancelAtProvisional = inviteCt;
+    return null;
+  }
+
+  /** The line answered our CANCEL 481 (it had no INVITE yet): it is CANCELled again at its next provisional. */
+  void cancelRefused(ClientTransaction invite) {
+    cancelAtProvisional = invite;
+  }
+
+  /**
+   * A response of the line's to the INVITE: the INVITE transaction to CANCEL now if a CANCEL waited for
+   * a provisional one (null otherwise). A final response ends the wait: nothing is left to cancel.
+   */
+  ClientTransaction lineResponded(int code) {
+    lineResponded = true;
+    ClientTransaction waiting = cancelAtProvisional;
+    cancelAtProvisional = null;
+    return code < 200 ? waiting : null;
   }
 
   // ------------------------------------------------------------ transitions

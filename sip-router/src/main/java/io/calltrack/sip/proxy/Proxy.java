@@ -354,20 +354,28 @@ public final class Proxy implements SipListener {
         && cancel.getRequestURI().toString().equals(call.inviteUri);
   }
 
-  /** Stops the business line ringing; with nothing heard from it yet, just stops retransmitting. */
+  /**
+   * Stops the business line ringing. With nothing heard from it yet the CANCEL waits for its first
+   * provisional response (RFC 3261 9.1: sent sooner, it can overtake the INVITE and get a 481), while the
+   * INVITE goes on being retransmitted.
+   */
   void cancelDownstream(ProxiedCall call) {
-    if (call.inviteCt == null) {
-      return;
+    ClientTransaction invite = call.inviteToCancel();
+    if (invite != null) {
+      cancel(call, invite);
     }
+  }
+
+  private void cancel(ProxiedCall call, ClientTransaction invite) {
     try {
-      Request cancel = call.inviteCt.createCancel();
+      Request cancel = invite.createCancel();
       HopRouter.pin(cancel, call.calleeHop);
       ClientTransaction ct = provider.getNewClientTransaction(cancel);
-      ct.setApplicationData(new OwnRequest(call.calleeHop));
+      ct.setApplicationData(new OwnCancel(call, invite));
       ct.sendRequest();
     } catch (SipException e) {
       LOG.debug("no CANCEL for {}: {}", call.sipCallId, e.toString());
-      terminate(call.inviteCt);
+      terminate(invite);
     }
   }
 
@@ -530,6 +538,17 @@ public final class Proxy implements SipListener {
           onRelayResponse(relay, resp);
         }
       });
+    } else if (data instanceof OwnCancel cancel) {
+      if (resp.getStatusCode() == Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST) {
+        // the CANCEL overtook the INVITE, or the line lost it: the line's next provisional gets another,
+        // whose transaction id (the INVITE's branch) the stack refuses while this one is in its table
+        forgetTransaction(ct);
+        onCallThread(cancel.call, () -> {
+          if (fromHop(cancel.call.calleeHop, source, resp)) {
+            cancel.call.cancelRefused(cancel.invite);
+          }
+        });
+      }
     } else if (ct == null) {
       ProxiedCall call = calls.get(callId(resp));
       if (call != null) {
@@ -549,6 +568,7 @@ public final class Proxy implements SipListener {
     Hop hop = data instanceof ProxiedCall call ? call.calleeHop
         : data instanceof Relay relay ? relay.hop
         : data instanceof OwnRequest own ? own.hop
+        : data instanceof OwnCancel cancel ? cancel.call.calleeHop
         : null;
     return hop == null ? tx == null : fromHop(hop, source, resp);
   }
@@ -568,6 +588,10 @@ public final class Proxy implements SipListener {
   }
 
   private void onInviteResponse(ProxiedCall call, Response resp) {
+    ClientTransaction toCancel = call.lineResponded(resp.getStatusCode());
+    if (toCancel != null) { // given up before the line could be CANCELled: now it can
+      cancel(call, toCancel);
+    }
     boolean mayReachTheCaller = call.settingUp()
         || (call.phase() == ProxiedCall.Phase.ANSWERED && call.isTheAnswer(toTag(resp)));
     if (resp.getStatusCode() > Response.TRYING && mayReachTheCaller && call.media.mustWait(resp)) {
@@ -849,6 +873,15 @@ public final class Proxy implements SipListener {
     }
   }
 
+  /** Ends {@code tx} and takes it out of the stack's table at once, not at its next timer tick. */
+  private void forgetTransaction(javax.sip.Transaction tx) {
+    terminate(tx);
+    if (provider.getSipStack() instanceof gov.nist.javax.sip.stack.SIPTransactionStack stack
+        && tx instanceof gov.nist.javax.sip.stack.SIPTransaction t) {
+      stack.removeTransaction(t);
+    }
+  }
+
   // ---------------------------------------------------------------- SIP machinery
 
   /** A call's answer to its caller, in the INVITE's server transaction. */
@@ -900,10 +933,13 @@ public final class Proxy implements SipListener {
   }
 
   /**
-   * A request whose responses end with us: our own (a CANCEL, the BYE of a late answer), or a relayed
+   * A request whose responses end with us: our own (the BYE of a late answer), or a relayed
    * one whose final response went on already.
    */
   private record OwnRequest(Hop hop) {}
+
+  /** The router's CANCEL of the call's INVITE towards the line: a 481 to it means another CANCEL later. */
+  private record OwnCancel(ProxiedCall call, ClientTransaction invite) {}
 
   /** An in-dialog request being relayed: where it went, and where its responses go back to. */
   private record Relay(ProxiedCall call, ServerTransaction st, Request request, Hop hop) {}
