@@ -542,6 +542,55 @@ class ProxyRfcTest {
     assertEquals(CallStatus.ABANDONED, fx.awaitFinished(callId(invite)).status());
   }
 
+  /** The tag parameter of a message's {@code name} header (From or To). */
+  static String tagOf(String message, String name) {
+    String value = header(message, name);
+    return value.substring(value.indexOf(";tag=") + 5).split(";")[0];
+  }
+
+  /**
+   * An answered call past the router's longest call (maxCallDuration) whose BYE never came: the router
+   * ends both legs itself, a BYE to the line in the caller's name and one to the caller in the line's,
+   * each to that side's Contact and with a CSeq past the ones that side has seen. Closing only the
+   * record left both phones off-hook, and the dialog forgotten (the caller's BYE got 481).
+   */
+  @Test
+  void aCallPastTheLongestCallIsHungUpOnBothSides() {
+    RouterLimits limits = new RouterLimits(0, 2000, Duration.ofMillis(500), 5, Duration.ofSeconds(30), 2000, 64,
+        Duration.ofMinutes(3), Duration.ofSeconds(3), 0);
+    SipRouter shortCalls = fx.router(List.of("127.0.0.1/32"), Duration.ofSeconds(30), limits);
+    PhoneNumber number = fx.property("sip:+15559990000@127.0.0.1:" + line.port(), shortCalls);
+    String invite = trunk.invite(number.e164(), shortCalls.port(), "Max-Forwards: 70\r\n");
+    trunk.send(invite, shortCalls.port());
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "200 OK", "long", ""), shortCalls.port());
+    String ok = trunkGets(200, "INVITE");
+    trunk.send(trunkInDialog("ACK", ok, 1, ""), shortCalls.port());
+    lineGets("ACK");
+    trunk.send(trunkInDialog("INFO", ok, 5, ""), shortCalls.port()); // the caller's CSeq is 5 from now on
+    line.send(lineResponse(lineGets("INFO"), "200 OK", null, ""), shortCalls.port());
+    trunkGets(200, "INFO");
+
+    String toLine = lineGets("BYE");
+    assertTrue(toLine.startsWith("BYE " + lineContact() + " "), toLine);
+    assertEquals(tagOf(invite, "From"), tagOf(toLine, "From"), toLine);
+    assertEquals("long", tagOf(toLine, "To"), toLine);
+    assertEquals("6 BYE", header(toLine, "CSeq"));
+    line.send(lineResponse(toLine, "200 OK", null, ""), shortCalls.port());
+
+    String toCaller = next(trunk, m -> m.startsWith("BYE "), "the caller got no BYE");
+    assertTrue(toCaller.startsWith("BYE sip:+15557770001@127.0.0.1:" + trunk.port() + " "), toCaller);
+    assertEquals("long", tagOf(toCaller, "From"), toCaller);
+    assertEquals(tagOf(invite, "From"), tagOf(toCaller, "To"), toCaller);
+    assertEquals(callId(invite), callId(toCaller));
+    StringBuilder b = new StringBuilder("SIP/2.0 200 OK\r\n");
+    for (String n : List.of("Via", "From", "To", "Call-ID", "CSeq")) {
+      RawSip.headerLines(toCaller, n).forEach(l -> b.append(l).append("\r\n"));
+    }
+    trunk.send(b.append("Content-Length: 0\r\n\r\n").toString(), shortCalls.port());
+    assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
+  }
+
   /** The trunk's ACK of a non-2xx final response to {@code invite}: same branch as the INVITE (RFC 3261 17.1.1.3). */
   String ackOfFailure(String invite, String failure) {
     return "ACK " + invite.substring(7, invite.indexOf(" SIP/2.0")) + " SIP/2.0\r\n"

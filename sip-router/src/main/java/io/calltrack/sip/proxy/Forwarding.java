@@ -114,16 +114,38 @@ final class Forwarding {
    */
   void addRouteSetBeyondUs(Request req, javax.sip.message.Response answer) throws SipException {
     java.util.List<RouteHeader> routes = new java.util.ArrayList<>(1);
-    for (java.util.Iterator<?> it = answer.getHeaders(RecordRouteHeader.NAME); it.hasNext(); ) {
-      javax.sip.address.Address a = ((RecordRouteHeader) it.next()).getAddress();
-      if (a.getURI() instanceof SipURI u && isOurs(u.getHost(), u.getPort())) {
-        break;
-      }
+    for (javax.sip.address.Address a : recordRoutesBeyondUs(answer)) {
       routes.add(0, headers.createRouteHeader(a));
     }
     for (RouteHeader route : routes) {
       req.addLast(route);
     }
+  }
+
+  /** As {@link #addRouteSetBeyondUs}, the route set's entries encoded, nearest first (empty: none). */
+  java.util.List<String> routeSetBeyondUs(javax.sip.message.Response answer) {
+    java.util.List<javax.sip.address.Address> beyond = recordRoutesBeyondUs(answer);
+    if (beyond.isEmpty()) {
+      return java.util.List.of();
+    }
+    java.util.List<String> routes = new java.util.ArrayList<>(beyond.size());
+    for (javax.sip.address.Address a : beyond) {
+      routes.add(0, a.toString());
+    }
+    return java.util.List.copyOf(routes);
+  }
+
+  /** The answer's Record-Route entries before the router's: the proxies on the answering side. */
+  private java.util.List<javax.sip.address.Address> recordRoutesBeyondUs(javax.sip.message.Response answer) {
+    java.util.List<javax.sip.address.Address> beyond = new java.util.ArrayList<>(1);
+    for (java.util.Iterator<?> it = answer.getHeaders(RecordRouteHeader.NAME); it.hasNext(); ) {
+      javax.sip.address.Address a = ((RecordRouteHeader) it.next()).getAddress();
+      if (a.getURI() instanceof SipURI u && isOurs(u.getHost(), u.getPort())) {
+        break;
+      }
+      beyond.add(a);
+    }
+    return beyond;
   }
 
   private boolean isOurs(String h, int p) {

@@ -78,6 +78,11 @@ final class ProxiedCall {
   String calleeTag;
   /** The business line's Contact from its 2xx, encoded (see {@link #callerContact}). */
   String calleeContact;
+  /** The answered dialog's ends, for the BYEs the router sends itself at the longest call (see {@link #dialog}). */
+  private AnsweredDialog dialog;
+  /** The highest CSeq of the requests each side sent in the dialog: a request of the router's goes past it. */
+  private long callerCseq;
+  private long lineCseq;
   /** Whether the line sent any response to the INVITE: before one, a CANCEL may not go (RFC 3261 9.1). */
   private boolean lineResponded;
   /**
@@ -114,6 +119,7 @@ final class ProxiedCall {
     this.calleeHop = calleeHop;
     this.businessLine = businessLine;
     this.callerContact = callerContact;
+    this.callerCseq = inviteCseq;
   }
 
   Phase phase() {
@@ -186,6 +192,37 @@ final class ProxiedCall {
     return code < 200 ? waiting : null;
   }
 
+  /**
+   * What the router needs to end an answered call itself (RFC 3261 12.2.1.1), encoded: the dialog's
+   * From (the caller's, tagged) and To (the line's, tagged), and each side's route set from the router,
+   * nearest proxy first. Taken from the answer, as the INVITE is dropped then.
+   */
+  record AnsweredDialog(String callerFrom, String lineTo, java.util.List<String> routesToLine,
+      java.util.List<String> routesToCaller) {}
+
+  /** The dialog the caller's answer made (see {@link AnsweredDialog}). */
+  void dialogMade(AnsweredDialog made) {
+    dialog = made;
+  }
+
+  AnsweredDialog dialog() {
+    return dialog;
+  }
+
+  /** A request of {@code from}'s in the dialog, with this CSeq, went through. */
+  void requestRelayed(CallPolicy.Side from, long cseq) {
+    if (from == CallPolicy.Side.CALLER) {
+      callerCseq = Math.max(callerCseq, cseq);
+    } else {
+      lineCseq = Math.max(lineCseq, cseq);
+    }
+  }
+
+  /** The CSeq of a request the router sends in the dialog in {@code side}'s name: past that side's last. */
+  long nextCseqOf(CallPolicy.Side side) {
+    return (side == CallPolicy.Side.CALLER ? callerCseq : lineCseq) + 1;
+  }
+
   // ------------------------------------------------------------ transitions
 
   /** The INVITE went to the business line: it has {@code answerTimeout} to answer. */
@@ -210,7 +247,9 @@ final class ProxiedCall {
     observer.answered(proxy.now(), code);
     maxTimer = proxy.timer(maxDuration, this, () -> {
       if (phase == Phase.ANSWERED) {
-        LOG.warn("call {} had no BYE after {}: closing it", sipCallId, maxDuration);
+        // a peer lost the call (crashed, or its BYE never came): hang up both, or they stay off-hook
+        LOG.warn("call {} had no BYE after {}: ending it with a BYE to each side", sipCallId, maxDuration);
+        proxy.hangUpBothSides(this);
         end(CallStatus.ANSWERED, null);
       }
     });

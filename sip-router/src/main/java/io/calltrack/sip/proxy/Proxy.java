@@ -43,6 +43,7 @@ import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.ProxyRequireHeader;
+import javax.sip.header.RecordRouteHeader;
 import javax.sip.header.RouteHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
@@ -457,6 +458,7 @@ public final class Proxy implements SipListener {
       HopRouter.pin(fwd, hop);
       // a BYE before the answer (the caller may send one in the early dialog) changes nothing here:
       // the line's answer to the INVITE ends the call, a 487 or an answer crossing the BYE, relayed
+      call.requestRelayed(from, SipHeaders.cseq(req));
       if (Request.BYE.equals(req.getMethod()) && call.phase() == ProxiedCall.Phase.ANSWERED) {
         call.end(CallStatus.ANSWERED, null);
       }
@@ -626,6 +628,9 @@ public final class Proxy implements SipListener {
         case SETUP, RINGING -> {
           call.calleeTag = toTag(resp);
           call.calleeContact = SipHeaders.contact(resp);
+          call.dialogMade(new ProxiedCall.AnsweredDialog(SipHeaders.headerValue(resp, FromHeader.NAME),
+              SipHeaders.headerValue(resp, ToHeader.NAME), forwarding.routeSetBeyondUs(resp),
+              SipHeaders.headerValues(call.invite, RecordRouteHeader.NAME)));
           call.answered(code, policy.maxCallDuration());
           relayUpstream(call, resp);
           call.answerRelayed();
@@ -721,6 +726,47 @@ public final class Proxy implements SipListener {
     } catch (Exception e) {
       LOG.warn("could not hang up an unheard answer of {}: {}", call.sipCallId, e.toString());
     }
+  }
+
+  /**
+   * The longest call is over and neither side sent a BYE: the router ends the dialog on both sides
+   * itself, a BYE to the line in the caller's name and one to the caller in the line's, each to that
+   * side's Contact through its hop and route set, as that side's peer would.
+   */
+  void hangUpBothSides(ProxiedCall call) {
+    ProxiedCall.AnsweredDialog dialog = call.dialog();
+    if (dialog == null) {
+      return;
+    }
+    for (Side to : Side.values()) {
+      try {
+        Hop hop = to == Side.BUSINESS_LINE ? call.calleeHop : call.callerHop;
+        ClientTransaction ct = provider.getNewClientTransaction(byeTo(call, dialog, to, hop));
+        ct.setApplicationData(new OwnRequest(hop));
+        ct.sendRequest();
+      } catch (Exception e) {
+        LOG.warn("could not hang up the {} side of call {}: {}", to, call.sipCallId, e.toString());
+      }
+    }
+  }
+
+  private Request byeTo(ProxiedCall call, ProxiedCall.AnsweredDialog dialog, Side to, Hop hop) throws Exception {
+    boolean toLine = to == Side.BUSINESS_LINE;
+    String contact = toLine ? call.calleeContact : call.callerContact;
+    FromHeader from = (FromHeader) headers.createHeader(FromHeader.NAME, toLine ? dialog.callerFrom() : dialog.lineTo());
+    ToHeader toHeader = (ToHeader) headers.createHeader(ToHeader.NAME, toLine ? dialog.lineTo() : dialog.callerFrom());
+    URI target = contact != null ? addresses.createURI(contact)
+        : toLine ? (URI) call.businessLine.clone() : (URI) toHeader.getAddress().getURI().clone();
+    long cseq = call.nextCseqOf(toLine ? Side.CALLER : Side.BUSINESS_LINE);
+    Request bye = messages.createRequest(target, Request.BYE, headers.createCallIdHeader(call.sipCallId),
+        headers.createCSeqHeader(cseq, Request.BYE), from, toHeader,
+        new ArrayList<>(List.of(forwarding.via(hop.getTransport(), forwarding.newBranch(call.loopKey)))),
+        headers.createMaxForwardsHeader(70));
+    for (String route : toLine ? dialog.routesToLine() : dialog.routesToCaller()) {
+      bye.addLast(headers.createHeader(RouteHeader.NAME, route));
+    }
+    HopRouter.pin(bye, hop);
+    return bye;
   }
 
   private Request towardsCallee(ProxiedCall call, Response ok, URI target, String method, long cseq) throws Exception {

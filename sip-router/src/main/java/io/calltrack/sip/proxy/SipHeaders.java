@@ -76,11 +76,21 @@ final class SipHeaders {
 
   /** A message's Via header values, top first, encoded. */
   static java.util.List<String> viaValues(Message m) {
+    return headerValues(m, ViaHeader.NAME);
+  }
+
+  /** A message's {@code name} header values, in order, encoded (empty: none). */
+  static java.util.List<String> headerValues(Message m, String name) {
     java.util.List<String> values = new java.util.ArrayList<>(2);
-    for (java.util.Iterator<?> vias = m.getHeaders(ViaHeader.NAME); vias.hasNext(); ) {
-      values.add(((gov.nist.javax.sip.header.SIPHeader) vias.next()).getHeaderValue());
+    for (java.util.Iterator<?> it = m.getHeaders(name); it.hasNext(); ) {
+      values.add(((gov.nist.javax.sip.header.SIPHeader) it.next()).getHeaderValue());
     }
     return java.util.List.copyOf(values);
+  }
+
+  /** A message's first {@code name} header value, encoded; null when it has none. */
+  static String headerValue(Message m, String name) {
+    return m.getHeader(name) instanceof gov.nist.javax.sip.header.SIPHeader h ? h.getHeaderValue() : null;
   }
 
   static String transportOf(Request req) {
