@@ -591,6 +591,43 @@ class ProxyRfcTest {
     assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
   }
 
+  /**
+   * RFC 3261 17.2.2: a non-INVITE request sent again over UDP (its 200 was lost) within Timer J (64*T1)
+   * is absorbed by its server transaction, which sends its last response again. Relayed again with a
+   * new branch, it is a new transaction at the line: an INFO carrying a DTMF digit is played twice.
+   */
+  @Test
+  void anInfoSentAgainAfterItsAnswerIsNotANewRequestAtTheLine() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "200 OK", "d1", ""), router.port());
+    String ok = trunkGets(200, "INVITE");
+    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
+    lineGets("ACK");
+    String info = trunkInDialog("INFO", ok, 2, "Content-Type: application/dtmf-relay\r\n")
+        .replace("Content-Length: 0\r\n\r\n", "Content-Length: 24\r\n\r\nSignal=5\r\nDuration=160\r\n");
+    trunk.send(info, router.port());
+    String first = lineGets("INFO");
+    line.send(lineResponse(first, "200 OK", null, ""), router.port());
+    trunkGets(200, "INFO");
+    String branch = info.substring(info.indexOf("branch=") + 7, info.indexOf(";rport"));
+    Await.until(WAIT, () -> !router.stackHasServerTransaction(branch)); // well within Timer J (32 s)
+    trunk.send(info, router.port()); // the trunk lost the 200: it sends the INFO again (Timer E)
+    List<String> lineInfos = new ArrayList<>();
+    for (String m; (m = line.receive(Duration.ofMillis(500))) != null; ) {
+      if (m.startsWith("INFO ")) {
+        lineInfos.add(RawSip.headerLines(m, "Via").get(0));
+        line.send(lineResponse(m, "200 OK", null, ""), router.port());
+      }
+    }
+    String reply = next(trunk, m -> RawSip.status(m) >= 200 && cseqMethod(m).equals("INFO"), "no answer to the INFO sent again");
+    String firstVia = RawSip.headerLines(first, "Via").get(0);
+    assertTrue(lineInfos.stream().allMatch(firstVia::equals),
+        "the INFO sent again reached the line as a new transaction: first " + firstVia + ", then " + lineInfos
+        + "; the trunk got " + (reply == null ? null : reply.lines().findFirst().orElse("")));
+  }
+
   /** The trunk's ACK of a non-2xx final response to {@code invite}: same branch as the INVITE (RFC 3261 17.1.1.3). */
   String ackOfFailure(String invite, String failure) {
     return "ACK " + invite.substring(7, invite.indexOf(" SIP/2.0")) + " SIP/2.0\r\n"

@@ -46,6 +46,21 @@ final class Forwarding {
     return BRANCH_PREFIX + "a" + Integer.toHexString(String.valueOf(SipHeaders.topBranch(ack)).hashCode());
   }
 
+  /**
+   * A relayed in-dialog request's branch: derived from the one it came with (and the side it came
+   * from), as RFC 3261 16.6 step 8 allows. The stack ends our server transaction 50 ms after its
+   * answer ({@link StackTimer}), so a copy the sender sends again later (its answer was lost) is relayed
+   * again: with the same branch, the next hop's own transaction absorbs it, where a new branch made it
+   * a new request (an INFO's DTMF digit played twice). A request without an RFC 3261 branch gets a new one.
+   */
+  String relayBranch(Request req, Side from) {
+    String received = SipHeaders.topBranch(req);
+    if (received == null || !received.regionMatches(true, 0, "z9hG4bK", 0, 7)) {
+      return newBranch(req);
+    }
+    return BRANCH_PREFIX + (from == Side.CALLER ? "rc." : "rl.") + received.substring(7);
+  }
+
   /** Whether a response's top Via is ours: only then was it sent by us, and only then is it relayed. */
   boolean isOurVia(ViaHeader top) {
     return top != null && SipHeaders.isAddress(top.getHost(), top.getPort(), host, port);

@@ -454,7 +454,7 @@ public final class Proxy implements SipListener {
       Request fwd = (Request) req.clone();
       forwarding.prepareInDialog(call, fwd, from);
       Hop hop = hopTowards(call, from);
-      fwd.addFirst(forwarding.via(hop.getTransport(), forwarding.newBranch(req)));
+      fwd.addFirst(forwarding.via(hop.getTransport(), forwarding.relayBranch(req, from)));
       HopRouter.pin(fwd, hop);
       // a BYE before the answer (the caller may send one in the early dialog) changes nothing here:
       // the line's answer to the INVITE ends the call, a 487 or an answer crossing the BYE, relayed

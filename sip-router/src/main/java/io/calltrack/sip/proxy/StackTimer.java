@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * ({@link ProxiedCall#LINGER} after its end):
  * <ul>
  *   <li>Timer J, 64*T1 = 32 s: a non-INVITE server transaction over UDP (every BYE the router relays)
- *       stays completed to answer retransmissions of its request. A BYE retransmitted after it is
- *       relayed again along the call and the business line answers it; a CANCEL is answered from the
+ *       stays completed to answer retransmissions of its request. A BYE (or INFO) retransmitted after
+ *       it is relayed again along the call with the branch it had ({@link Forwarding#relayBranch}), and
+ *       the business line's own transaction absorbs it and answers it again; a CANCEL is answered from the
  *       call; an OPTIONS is answered again.</li>
  *   <li>Timer K, T4 = 5 s: a non-INVITE client transaction over UDP (every relayed BYE) stays to
  *       absorb retransmissions of its response. One that comes after it matches no transaction and is
