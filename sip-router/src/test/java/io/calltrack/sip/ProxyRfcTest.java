@@ -628,6 +628,35 @@ class ProxyRfcTest {
         + "; the trunk got " + (reply == null ? null : reply.lines().findFirst().orElse("")));
   }
 
+  /**
+   * RFC 3261 13.3.1.4 and 16.7 step 5: the UAS sends a 2xx to a re-INVITE again until it gets its ACK,
+   * and every copy is forwarded by the proxy (2xx are never absorbed by a proxy). The router relays
+   * copies of the initial INVITE's 2xx (SipHardeningTest) but what of a re-INVITE's?
+   */
+  @Test
+  void aTwoHundredToAReInviteSentAgainReachesTheCaller() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "200 OK", "l1", ""), router.port());
+    String ok = trunkGets(200, "INVITE");
+    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
+    lineGets("ACK");
+
+    trunk.send(trunkInDialog("INVITE", ok, 2, "Contact: <sip:caller@127.0.0.1:" + trunk.port() + ">\r\n"), router.port());
+    String reinvite = lineGets("INVITE");
+    String reOk = lineResponse(reinvite, "200 OK", null, "");
+    line.send(reOk, router.port());
+    trunkGets(200, "INVITE");
+    line.send(reOk, router.port()); // no ACK yet: the line sends its 200 again (Timer G-like, T1)
+    trunkGets(200, "INVITE");
+    trunk.send(trunkInDialog("BYE", ok, 3, ""), router.port());
+    String bye = lineGets("BYE");
+    line.send(lineResponse(bye, "200 OK", null, ""), router.port());
+    trunkGets(200, "BYE");
+    assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
+  }
+
   /** The trunk's ACK of a non-2xx final response to {@code invite}: same branch as the INVITE (RFC 3261 17.1.1.3). */
   String ackOfFailure(String invite, String failure) {
     return "ACK " + invite.substring(7, invite.indexOf(" SIP/2.0")) + " SIP/2.0\r\n"

@@ -83,6 +83,9 @@ final class ProxiedCall {
   /** The highest CSeq of the requests each side sent in the dialog: a request of the router's goes past it. */
   private long callerCseq;
   private long lineCseq;
+  /** The last re-INVITE each side sent through the router (see {@link RelayedReInvite}); null until one. */
+  private RelayedReInvite reInviteOfCaller;
+  private RelayedReInvite reInviteOfLine;
   /** Whether the line sent any response to the INVITE: before one, a CANCEL may not go (RFC 3261 9.1). */
   private boolean lineResponded;
   /**
@@ -207,6 +210,25 @@ final class ProxiedCall {
 
   AnsweredDialog dialog() {
     return dialog;
+  }
+
+  /**
+   * A re-INVITE the router relayed: its CSeq and the Via headers it came with (encoded). Its 2xx is sent
+   * again until the ACK comes, after the relayed transaction is over: each copy goes back along them.
+   */
+  record RelayedReInvite(long cseq, java.util.List<String> vias) {}
+
+  void reInviteRelayed(CallPolicy.Side from, RelayedReInvite reInvite) {
+    if (from == CallPolicy.Side.CALLER) {
+      reInviteOfCaller = reInvite;
+    } else {
+      reInviteOfLine = reInvite;
+    }
+  }
+
+  /** The last re-INVITE {@code from} sent through the router; null if none. */
+  RelayedReInvite reInviteOf(CallPolicy.Side from) {
+    return from == CallPolicy.Side.CALLER ? reInviteOfCaller : reInviteOfLine;
   }
 
   /** A request of {@code from}'s in the dialog, with this CSeq, went through. */

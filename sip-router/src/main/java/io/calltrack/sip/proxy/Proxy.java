@@ -463,6 +463,7 @@ public final class Proxy implements SipListener {
         call.end(CallStatus.ANSWERED, null);
       }
       if (Request.INVITE.equals(req.getMethod())) { // a re-INVITE: its SDP through the media relay first
+        call.reInviteRelayed(from, new ProxiedCall.RelayedReInvite(SipHeaders.cseq(req), SipHeaders.viaValues(req)));
         call.media.reoffer(fwd, fromTag(req), toTag(req)).onComplete(ar -> sendRelayed(call, st, req, fwd, hop));
       } else {
         sendRelayed(call, st, req, fwd, hop);
@@ -551,7 +552,9 @@ public final class Proxy implements SipListener {
           }
         });
       }
-    } else if (ct == null) {
+    } else if ((ct == null || data instanceof OwnRequest) && resp.getStatusCode() / 100 == 2
+        && Request.INVITE.equals(SipHeaders.cseqMethod(resp))) {
+      // no transaction, or one whose final response went on: only a copy of a 2xx to an INVITE goes on
       ProxiedCall call = calls.get(callId(resp));
       if (call != null) {
         onCallThread(call, () -> onStrayResponse(call, resp, source));
@@ -814,15 +817,40 @@ public final class Proxy implements SipListener {
   }
 
   /**
-   * A response with no client transaction: only a 2xx to the call's INVITE from its line counts. A copy
-   * of the caller's answer is relayed; any other answer (a forking line's second branch, or a copy of
-   * one hung up) is hung up.
+   * A response with no client transaction (or none left to relay it): only a 2xx to an INVITE of the
+   * call counts. To the call's INVITE, from its line: a copy of the caller's answer is relayed; any other
+   * answer (a forking line's second branch, or a copy of one hung up) is hung up. To the last re-INVITE
+   * a side sent, from the other side: a copy its sender may still wait for (RFC 3261 13.3.1.4: the 2xx
+   * is sent again until the ACK), relayed along that re-INVITE's Vias as a proxy relays every 2xx.
    */
   private void onStrayResponse(ProxiedCall call, Response resp, String source) {
-    if (!call.settingUp() && resp.getStatusCode() / 100 == 2
-        && Request.INVITE.equals(SipHeaders.cseqMethod(resp)) && SipHeaders.cseq(resp) == call.inviteCseq
-        && java.util.Objects.equals(call.callerTag, fromTag(resp)) && fromHop(call.calleeHop, source, resp)) {
+    if (resp.getStatusCode() / 100 != 2 || !Request.INVITE.equals(SipHeaders.cseqMethod(resp))) {
+      return;
+    }
+    long cseq = SipHeaders.cseq(resp);
+    String from = fromTag(resp);
+    if (!call.settingUp() && cseq == call.inviteCseq && java.util.Objects.equals(call.callerTag, from)
+        && fromHop(call.calleeHop, source, resp)) {
       relayInviteResponse(call, resp);
+      return;
+    }
+    if (call.phase() != ProxiedCall.Phase.ANSWERED) {
+      return;
+    }
+    Side sender = from == null ? null : from.equals(call.callerTag) ? Side.CALLER
+        : from.equals(call.calleeTag) ? Side.BUSINESS_LINE : null;
+    ProxiedCall.RelayedReInvite reInvite = sender == null ? null : call.reInviteOf(sender);
+    String answererTag = sender == Side.CALLER ? call.calleeTag : call.callerTag;
+    if (reInvite != null && reInvite.cseq() == cseq && java.util.Objects.equals(answererTag, toTag(resp))
+        && fromHop(hopTowards(call, sender), source, resp)) {
+      call.media.reanswer(resp, from, toTag(resp)).onComplete(ar -> {
+        try {
+          setVias(resp, reInvite.vias());
+          provider.sendResponse(resp);
+        } catch (SipException | java.text.ParseException | RuntimeException e) {
+          LOG.debug("could not relay a re-INVITE's 2xx sent again in {}: {}", call.sipCallId, e.toString());
+        }
+      });
     }
   }
 
