@@ -657,6 +657,23 @@ class ProxyRfcTest {
     assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
   }
 
+  /**
+   * A response matched to the call's INVITE transaction by branch but carrying another Call-ID is not a
+   * response of this call (RFC 3261 8.1.3.3 / 17.1.3 mismatch): it must not reach the caller as its
+   * answer, nor answer the call.
+   */
+  @Test
+  void aTwoHundredWithAnotherCallIdIsNotTheCallersAnswer() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "200 OK", "s1", "").replace(callId(fwd), "other-" + System.nanoTime()), router.port());
+    line.send(lineResponse(fwd, "486 Busy Here", "b", ""), router.port());
+    String fin = next(trunk, m -> RawSip.status(m) >= 200, "no final response");
+    assertEquals(callId(invite), callId(fin), "the caller got a final response of another Call-ID: " + fin);
+    assertEquals(CallStatus.BUSY, fx.awaitFinished(callId(invite)).status());
+  }
+
   /** The trunk's ACK of a non-2xx final response to {@code invite}: same branch as the INVITE (RFC 3261 17.1.1.3). */
   String ackOfFailure(String invite, String failure) {
     return "ACK " + invite.substring(7, invite.indexOf(" SIP/2.0")) + " SIP/2.0\r\n"

@@ -563,11 +563,14 @@ public final class Proxy implements SipListener {
   }
 
   /**
-   * Before the stack matches a response to a transaction ({@link ResponseGate}): whether it came from
-   * the hop its request went to. Responses to no transaction of ours are left to the listener, which
-   * relays only a known call's 2xx and checks its source itself.
+   * Before the stack matches a response to a transaction ({@link ResponseGate}): whether it may be
+   * taken. One for a transaction of ours must come from the hop its request went to, and be of that
+   * request: the stack matches by branch and method alone, and a response with our branch but another
+   * Call-ID or CSeq number is no answer to it (RFC 3261 8.1.3.3), were it relayed as the caller's answer.
+   * Responses to no transaction of ours are left to the listener, which relays only a known call's 2xx
+   * and checks its source itself.
    */
-  boolean fromExpectedHop(Response resp, String source, gov.nist.javax.sip.stack.SIPTransactionStack stack) {
+  boolean admitsResponse(Response resp, String source, gov.nist.javax.sip.stack.SIPTransactionStack stack) {
     var tx = stack.findTransaction((gov.nist.javax.sip.message.SIPMessage) resp, false);
     Object data = tx == null ? null : tx.getApplicationData();
     Hop hop = data instanceof ProxiedCall call ? call.calleeHop
@@ -575,7 +578,25 @@ public final class Proxy implements SipListener {
         : data instanceof OwnRequest own ? own.hop
         : data instanceof OwnCancel cancel ? cancel.call.calleeHop
         : null;
-    return hop == null ? tx == null : fromHop(hop, source, resp);
+    if (hop == null) {
+      return tx == null;
+    }
+    return fromHop(hop, source, resp) && ofRequest(tx, data, resp);
+  }
+
+  /** Whether {@code resp} has the Call-ID and CSeq number of its transaction's request. */
+  private static boolean ofRequest(gov.nist.javax.sip.stack.SIPTransaction tx, Object data, Response resp) {
+    // the call's Call-ID where the transaction has a call: a transaction over may keep its request as bytes only
+    Request request = tx.getOriginalRequest();
+    String callId = data instanceof ProxiedCall call ? call.sipCallId
+        : data instanceof Relay relay ? relay.call.sipCallId
+        : data instanceof OwnCancel cancel ? cancel.call.sipCallId
+        : request != null ? callId(request) : null;
+    if ((callId != null && !callId.equals(callId(resp))) || tx.getCSeq() != SipHeaders.cseq(resp)) {
+      LOG.debug("dropped a {} with another Call-ID or CSeq than its transaction's request", resp.getStatusCode());
+      return false;
+    }
+    return true;
   }
 
   /** Responses are taken only from where their request went: anything else is a forgery. */

@@ -10,8 +10,9 @@ import javax.sip.message.Response;
 
 /**
  * The router stack's message valve ({@link ProxyStack} installs it): drops a response that
- * did not come from the hop its request was sent to, before the stack matches it to a transaction —
- * so a forged 200 can neither answer a call nor end the client transaction the real answer needs.
+ * did not come from the hop its request was sent to, or that is not of that request (another Call-ID
+ * or CSeq), before the stack matches it to a transaction — so a forged 200 can neither answer a call
+ * nor end the client transaction the real answer needs.
  */
 public final class ResponseGate implements SIPMessageValve {
   private SipStackImpl stack;
@@ -32,7 +33,7 @@ public final class ResponseGate implements SIPMessageValve {
       return true;
     }
     InetAddress source = channel.getPeerPacketSourceAddress();
-    return proxy.fromExpectedHop(response, source != null ? source.getHostAddress() : channel.getPeerAddress(), stack);
+    return proxy.admitsResponse(response, source != null ? source.getHostAddress() : channel.getPeerAddress(), stack);
   }
 
   @Override
