@@ -674,6 +674,35 @@ class ProxyRfcTest {
     assertEquals(CallStatus.BUSY, fx.awaitFinished(callId(invite)).status());
   }
 
+  /**
+   * A line that forks: two early dialogs (180 with tag A, then a reliable 183 with tag B). RFC 3262: the
+   * caller PRACKs the 183 in early dialog B; RFC 3261 16: the proxy routes in-dialog requests by their
+   * route set; it must not refuse one (481) because it knows only the first early dialog. A request
+   * with an early tag the line never sent is still 481.
+   */
+  @Test
+  void aPrackInASecondEarlyDialogReachesTheLine() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "180 Ringing", "deskA", ""), router.port());
+    trunkGets(180, "INVITE");
+    line.send(lineResponse(fwd, "183 Session Progress", "deskB", "Require: 100rel\r\nRSeq: 1\r\n"), router.port());
+    String progress = trunkGets(183, "INVITE");
+    trunk.send(trunkInDialog("PRACK", progress.replace("tag=deskB", "tag=deskC"), 2, "RAck: 1 1 INVITE\r\n"),
+        router.port());
+    trunkGets(481, "PRACK");
+    trunk.send(trunkInDialog("PRACK", progress, 3, "RAck: 1 1 INVITE\r\n"), router.port());
+    String prack = lineGets("PRACK");
+    assertEquals("deskB", tagOf(prack, "To"), prack);
+    assertEquals("3 PRACK", header(prack, "CSeq"), "the PRACK of no early dialog reached the line first");
+    line.send(lineResponse(prack, "200 OK", null, ""), router.port());
+    trunkGets(200, "PRACK");
+    line.send(lineResponse(fwd, "486 Busy Here", "deskB", ""), router.port());
+    trunkGets(486, "INVITE");
+    assertEquals(CallStatus.BUSY, fx.awaitFinished(callId(invite)).status());
+  }
+
   /** The trunk's ACK of a non-2xx final response to {@code invite}: same branch as the INVITE (RFC 3261 17.1.1.3). */
   String ackOfFailure(String invite, String failure) {
     return "ACK " + invite.substring(7, invite.indexOf(" SIP/2.0")) + " SIP/2.0\r\n"

@@ -76,6 +76,11 @@ final class ProxiedCall {
   ClientTransaction inviteCt;
   /** The business line's tag: from its first tagged 18x, then its 2xx. */
   String calleeTag;
+  /**
+   * The tags of the line's other early dialogs (a forking line's 18x from another desk), until the
+   * answer: requests in each go through as in the first's. Null until a second one.
+   */
+  private java.util.Set<String> otherEarlyTags;
   /** The business line's Contact from its 2xx, encoded (see {@link #callerContact}). */
   String calleeContact;
   /** The answered dialog's ends, for the BYEs the router sends itself at the longest call (see {@link #dialog}). */
@@ -147,6 +152,29 @@ final class ProxiedCall {
   boolean triedAgainBy(Request invite) {
     return !live() && java.util.Objects.equals(callerTag, SipHeaders.fromTag(invite))
         && SipHeaders.cseq(invite) > inviteCseq;
+  }
+
+  /** A tagged provisional response of the line's: its tag makes an early dialog, the first or another. */
+  void earlyDialog(String lineTag) {
+    if (calleeTag == null) {
+      calleeTag = lineTag;
+    } else if (!calleeTag.equals(lineTag)) {
+      if (otherEarlyTags == null) {
+        otherEarlyTags = new java.util.HashSet<>(2);
+      }
+      otherEarlyTags.add(lineTag);
+    }
+  }
+
+  /** The line answered with this tag: its other early dialogs are over (RFC 3261 13.2.2.4). */
+  void answeredWith(String lineTag) {
+    calleeTag = lineTag;
+    otherEarlyTags = null;
+  }
+
+  /** Whether {@code tag} is the line's in this call: its dialog's, or, before the answer, one of its early dialogs'. */
+  boolean isLineTag(String tag) {
+    return tag != null && (tag.equals(calleeTag) || (otherEarlyTags != null && otherEarlyTags.contains(tag)));
   }
 
   /** Whether the line's 2xx with this to-tag is the answer the caller got (or a copy of it). */

@@ -487,7 +487,8 @@ public final class Proxy implements SipListener {
 
   /**
    * Which side of the call sent {@code req}, by both tags: From is that side's tag and To the other
-   * side's (while the line has given no tag yet, any To). Null: not a request of this dialog.
+   * side's (while the line has given no tag yet, any To; before the answer, the line's tag may be any
+   * of its early dialogs'). Null: not a request of this dialog.
    */
   private static Side sideOf(ProxiedCall call, Request req) {
     String from = fromTag(req);
@@ -495,10 +496,10 @@ public final class Proxy implements SipListener {
     if (from == null) {
       return null;
     }
-    if (from.equals(call.callerTag) && (call.calleeTag == null || call.calleeTag.equals(to))) {
+    if (from.equals(call.callerTag) && (call.calleeTag == null || call.isLineTag(to))) {
       return Side.CALLER;
     }
-    if (from.equals(call.calleeTag) && java.util.Objects.equals(call.callerTag, to)) {
+    if (call.isLineTag(from) && java.util.Objects.equals(call.callerTag, to)) {
       return Side.BUSINESS_LINE;
     }
     return null;
@@ -640,8 +641,8 @@ public final class Proxy implements SipListener {
       if (!call.settingUp()) {
         return; // a provisional after the final: a proxy never relays it
       }
-      if (call.calleeTag == null && toTag(resp) != null) {
-        call.calleeTag = toTag(resp);
+      if (toTag(resp) != null) {
+        call.earlyDialog(toTag(resp));
       }
       relayUpstream(call, resp);
       if ((code == Response.RINGING || code == Response.SESSION_PROGRESS) && call.ringing()) {
@@ -650,7 +651,7 @@ public final class Proxy implements SipListener {
     } else if (code < 300) {
       switch (call.phase()) {
         case SETUP, RINGING -> {
-          call.calleeTag = toTag(resp);
+          call.answeredWith(toTag(resp));
           call.calleeContact = SipHeaders.contact(resp);
           call.dialogMade(new ProxiedCall.AnsweredDialog(SipHeaders.headerValue(resp, FromHeader.NAME),
               SipHeaders.headerValue(resp, ToHeader.NAME), forwarding.routeSetBeyondUs(resp),
