@@ -703,6 +703,69 @@ class ProxyRfcTest {
     assertEquals(CallStatus.BUSY, fx.awaitFinished(callId(invite)).status());
   }
 
+  /**
+   * RFC 3261 9.2 / 16.10: the caller may CANCEL its pending re-INVITE. The proxy answers the CANCEL 200
+   * and cancels the re-INVITE it relayed; the line's 487 to it reaches the caller; the call goes on.
+   */
+  @Test
+  void aCancelOfAPendingReInviteIsRelayed() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "200 OK", "c1", ""), router.port());
+    String ok = trunkGets(200, "INVITE");
+    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
+    lineGets("ACK");
+    String reinvite = trunkInDialog("INVITE", ok, 2, "Contact: <sip:caller@127.0.0.1:" + trunk.port() + ">\r\n");
+    trunk.send(reinvite, router.port());
+    String atLine = lineGets("INVITE");
+    line.send(lineResponse(atLine, "180 Ringing", null, ""), router.port());
+    trunkGets(180, "INVITE");
+    String cancel = reinvite.replaceFirst("^INVITE ", "CANCEL ").replace("CSeq: 2 INVITE", "CSeq: 2 CANCEL")
+        .replaceAll("(?m)^Contact: [^\r\n]*\r\n", "");
+    trunk.send(cancel, router.port());
+    String answer = next(trunk, m -> RawSip.status(m) >= 200 && cseqMethod(m).equals("CANCEL"), "no answer to the CANCEL");
+    assertEquals(200, RawSip.status(answer), answer);
+    String atLineCancel = lineGets("CANCEL");
+    assertEquals(topBranch(atLine), topBranch(atLineCancel), "the CANCEL is of the re-INVITE the line has");
+    line.send(lineResponse(atLineCancel, "200 OK", null, ""), router.port());
+    line.send(lineResponse(atLine, "487 Request Terminated", null, ""), router.port());
+    trunkGets(487, "INVITE");
+    trunk.send(trunkInDialog("BYE", ok, 3, ""), router.port());
+    String bye = lineGets("BYE");
+    line.send(lineResponse(bye, "200 OK", null, ""), router.port());
+    trunkGets(200, "BYE");
+    assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
+  }
+
+  /** As above, the CANCEL coming before the line said anything: it reaches the line at its first 1xx (RFC 3261 9.1). */
+  @Test
+  void aCancelOfAReInviteTheLineHasNotAnsweredWaitsForItsProvisional() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "200 OK", "c2", ""), router.port());
+    String ok = trunkGets(200, "INVITE");
+    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
+    lineGets("ACK");
+    String reinvite = trunkInDialog("INVITE", ok, 2, "Contact: <sip:caller@127.0.0.1:" + trunk.port() + ">\r\n");
+    trunk.send(reinvite, router.port());
+    String atLine = lineGets("INVITE");
+    trunk.send(reinvite.replaceFirst("^INVITE ", "CANCEL ").replace("CSeq: 2 INVITE", "CSeq: 2 CANCEL")
+        .replaceAll("(?m)^Contact: [^\r\n]*\r\n", ""), router.port());
+    trunkGets(200, "CANCEL");
+    List<String> before = new ArrayList<>();
+    for (String m; (m = line.receive(Duration.ofMillis(300))) != null; ) {
+      before.add(m.lines().findFirst().orElse(m));
+    }
+    assertTrue(before.stream().noneMatch(m -> m.startsWith("CANCEL ")), "a CANCEL before any provisional: " + before);
+    line.send(lineResponse(atLine, "100 Trying", null, ""), router.port());
+    String atLineCancel = lineGets("CANCEL");
+    assertEquals(topBranch(atLine), topBranch(atLineCancel), "the CANCEL is of the re-INVITE the line has");
+    line.send(lineResponse(atLine, "487 Request Terminated", null, ""), router.port());
+    trunkGets(487, "INVITE");
+  }
+
   /** The trunk's ACK of a non-2xx final response to {@code invite}: same branch as the INVITE (RFC 3261 17.1.1.3). */
   String ackOfFailure(String invite, String failure) {
     return "ACK " + invite.substring(7, invite.indexOf(" SIP/2.0")) + " SIP/2.0\r\n"

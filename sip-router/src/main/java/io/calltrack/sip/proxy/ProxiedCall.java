@@ -259,6 +259,22 @@ final class ProxiedCall {
     return from == CallPolicy.Side.CALLER ? reInviteOfCaller : reInviteOfLine;
   }
 
+  /** A relayed re-INVITE whose CANCEL came before the other side's first provisional response; null if none. */
+  private ClientTransaction reInviteToCancel;
+
+  void cancelReInviteAtProvisional(ClientTransaction reInvite) {
+    reInviteToCancel = reInvite;
+  }
+
+  /** Whether {@code reInvite}, which just got a response, had a CANCEL waiting for it (asked once). */
+  boolean reInviteCancelDue(ClientTransaction reInvite) {
+    if (reInviteToCancel != reInvite) {
+      return false;
+    }
+    reInviteToCancel = null;
+    return true;
+  }
+
   /** A request of {@code from}'s in the dialog, with this CSeq, went through. */
   void requestRelayed(CallPolicy.Side from, long cseq) {
     if (from == CallPolicy.Side.CALLER) {

@@ -339,12 +339,60 @@ public final class Proxy implements SipListener {
       return;
     }
     ProxiedCall call = calls.get(callId(cancel));
-    if (call == null || !cancels(cancel, call)) {
+    RelayedInvite reInvite = call == null || cancels(cancel, call) ? null : pendingReInvite(cancel, call);
+    if (call == null || (reInvite == null && !cancels(cancel, call))) {
       answers.respond(cst, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
       return;
     }
     answers.respond(cst, cancel, Response.OK, null);
-    onCallThread(call, () -> call.giveUpUpstream(GiveUp.CALLER_CANCELLED));
+    if (reInvite != null) { // RFC 3261 16.10: the relayed re-INVITE is CANCELled; its 487 goes back as any answer
+      onCallThread(call, () -> cancelReInvite(call, reInvite.ct()));
+    } else {
+      onCallThread(call, () -> call.giveUpUpstream(GiveUp.CALLER_CANCELLED));
+    }
+  }
+
+  /**
+   * The re-INVITE of {@code call} that {@code cancel} cancels, relayed and not yet answered with a final
+   * response; null if none. Matched as RFC 3261 9.2 says: the stack finds the INVITE's server
+   * transaction by branch, and its request must have the CANCEL's Call-ID, From tag, CSeq and Request-URI.
+   */
+  private RelayedInvite pendingReInvite(Request cancel, ProxiedCall call) {
+    if (!(provider.getSipStack() instanceof gov.nist.javax.sip.stack.SIPTransactionStack stack)
+        || !(stack.findCancelTransaction((gov.nist.javax.sip.message.SIPRequest) cancel, true)
+            instanceof ServerTransaction st)
+        || !(st.getApplicationData() instanceof RelayedInvite relayed) || relayed.call() != call
+        || st.getState() != javax.sip.TransactionState.PROCEEDING) {
+      return null;
+    }
+    Request invite = st.getRequest();
+    return invite != null && callId(invite).equals(callId(cancel))
+        && java.util.Objects.equals(fromTag(invite), fromTag(cancel))
+        && SipHeaders.cseq(invite) == SipHeaders.cseq(cancel)
+        && invite.getRequestURI().toString().equals(cancel.getRequestURI().toString()) ? relayed : null;
+  }
+
+  /** CANCELs a relayed re-INVITE: now if the other side has answered it provisionally, else at its first 1xx (RFC 3261 9.1). */
+  private void cancelReInvite(ProxiedCall call, ClientTransaction reInvite) {
+    if (reInvite.getState() == javax.sip.TransactionState.PROCEEDING) {
+      sendCancel(call, reInvite);
+    } else if (reInvite.getState() == javax.sip.TransactionState.CALLING) {
+      call.cancelReInviteAtProvisional(reInvite);
+    } // else answered already: that final response goes to the caller, and nothing is left to cancel
+  }
+
+  /** A CANCEL of a relayed re-INVITE: its responses end with us. */
+  private void sendCancel(ProxiedCall call, ClientTransaction reInvite) {
+    try {
+      Request cancel = reInvite.createCancel();
+      Hop hop = reInvite.getApplicationData() instanceof Relay relay ? relay.hop() : call.calleeHop;
+      HopRouter.pin(cancel, hop);
+      ClientTransaction ct = provider.getNewClientTransaction(cancel);
+      ct.setApplicationData(new OwnRequest(hop));
+      ct.sendRequest();
+    } catch (SipException e) {
+      LOG.debug("no CANCEL of a re-INVITE of {}: {}", call.sipCallId, e.toString());
+    }
   }
 
   /** A CANCEL matches a call's INVITE by everything RFC 3261 9.2 names, not by the branch alone. */
@@ -478,6 +526,9 @@ public final class Proxy implements SipListener {
     try {
       ClientTransaction ct = provider.getNewClientTransaction(fwd);
       ct.setApplicationData(new Relay(call, st, req, hop));
+      if (Request.INVITE.equals(req.getMethod())) {
+        st.setApplicationData(new RelayedInvite(call, ct)); // what a CANCEL of it finds (see onCancel)
+      }
       ct.sendRequest();
     } catch (Exception e) {
       LOG.warn("could not relay {} of call {}: {}", req.getMethod(), call.sipCallId, e.toString());
@@ -539,6 +590,9 @@ public final class Proxy implements SipListener {
       }
       onCallThread(relay.call, () -> {
         if (fromHop(relay.hop, source, resp) && sameDialog(relay.request, resp)) {
+          if (relay.call.reInviteCancelDue(ct) && resp.getStatusCode() < 200) {
+            sendCancel(relay.call, ct); // its CANCEL came before this first provisional (RFC 3261 9.1)
+          }
           onRelayResponse(relay, resp);
         }
       });
@@ -1036,6 +1090,9 @@ public final class Proxy implements SipListener {
 
   /** The router's CANCEL of the call's INVITE towards the line: a 481 to it means another CANCEL later. */
   private record OwnCancel(ProxiedCall call, ClientTransaction invite) {}
+
+  /** A re-INVITE relayed as {@code ct}: its server transaction's data, for a CANCEL of it. */
+  private record RelayedInvite(ProxiedCall call, ClientTransaction ct) {}
 
   /** An in-dialog request being relayed: where it went, and where its responses go back to. */
   private record Relay(ProxiedCall call, ServerTransaction st, Request request, Hop hop) {}
