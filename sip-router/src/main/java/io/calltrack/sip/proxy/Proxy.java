@@ -339,16 +339,21 @@ public final class Proxy implements SipListener {
       return;
     }
     ProxiedCall call = calls.get(callId(cancel));
-    RelayedInvite reInvite = call == null || cancels(cancel, call) ? null : pendingReInvite(cancel, call);
-    if (call == null || (reInvite == null && !cancels(cancel, call))) {
+    if (call == null) {
       answers.respond(cst, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
-      return;
-    }
-    answers.respond(cst, cancel, Response.OK, null);
-    if (reInvite != null) { // RFC 3261 16.10: the relayed re-INVITE is CANCELled; its 487 goes back as any answer
-      onCallThread(call, () -> cancelReInvite(call, reInvite.ct()));
-    } else {
+    } else if (cancels(cancel, call)) {
+      answers.respond(cst, cancel, Response.OK, null);
       onCallThread(call, () -> call.giveUpUpstream(GiveUp.CALLER_CANCELLED));
+    } else {
+      onCallThread(call, () -> { // a re-INVITE's relay is the call's: looked for on its thread
+        RelayedInvite reInvite = pendingReInvite(cancel, call);
+        if (reInvite == null) {
+          answers.respond(cst, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+        } else { // RFC 3261 16.10: the relayed re-INVITE is CANCELled; its 487 goes back as any answer
+          answers.respond(cst, cancel, Response.OK, null);
+          cancelReInvite(call, reInvite.ct());
+        }
+      });
     }
   }
 
