@@ -91,6 +91,8 @@ final class ProxiedCall {
   /** The last re-INVITE each side sent through the router (see {@link RelayedReInvite}); null until one. */
   private RelayedReInvite reInviteOfCaller;
   private RelayedReInvite reInviteOfLine;
+  /** A relayed re-INVITE whose CANCEL came before the other side's first provisional response; null if none. */
+  private ClientTransaction reInviteToCancel;
   /** Whether the line sent any response to the INVITE: before one, a CANCEL may not go (RFC 3261 9.1). */
   private boolean lineResponded;
   /**
@@ -258,9 +260,6 @@ final class ProxiedCall {
   RelayedReInvite reInviteOf(CallPolicy.Side from) {
     return from == CallPolicy.Side.CALLER ? reInviteOfCaller : reInviteOfLine;
   }
-
-  /** A relayed re-INVITE whose CANCEL came before the other side's first provisional response; null if none. */
-  private ClientTransaction reInviteToCancel;
 
   void cancelReInviteAtProvisional(ClientTransaction reInvite) {
     reInviteToCancel = reInvite;
