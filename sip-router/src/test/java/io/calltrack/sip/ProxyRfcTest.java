@@ -111,6 +111,27 @@ class ProxyRfcTest {
         + "\r\nCSeq: " + cseq + " " + method + "\r\n" + extra + "Content-Length: 0\r\n\r\n";
   }
 
+  /** A call the line answered (tag {@code lineTag}) and the caller ACKed: its INVITE, as sent and as forwarded, and the caller's 200. */
+  record Answered(String invite, String fwd, String ok) {}
+
+  Answered answeredCall(String lineTag) {
+    String invite = sendInvite(number());
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "200 OK", lineTag, ""), router.port());
+    String ok = trunkGets(200, "INVITE");
+    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
+    lineGets("ACK");
+    return new Answered(invite, fwd, ok);
+  }
+
+  /** The caller hangs up (BYE, CSeq {@code cseq}); the line answers it; the caller gets the 200. */
+  void hangUp(String ok, int cseq) {
+    trunk.send(trunkInDialog("BYE", ok, cseq, ""), router.port());
+    String bye = lineGets("BYE");
+    line.send(lineResponse(bye, "200 OK", null, ""), router.port());
+    trunkGets(200, "BYE");
+  }
+
   /** The next request of {@code method} the line gets, or fails. */
   String lineGets(String method) {
     return next(line, m -> m.startsWith(method + " "), "the line got no " + method);
@@ -170,10 +191,7 @@ class ProxyRfcTest {
     String ok = trunkGets(200, "INVITE");
     trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
     lineGets("ACK");
-    trunk.send(trunkInDialog("BYE", ok, 3, ""), router.port());
-    String bye = lineGets("BYE");
-    line.send(lineResponse(bye, "200 OK", null, ""), router.port());
-    trunkGets(200, "BYE");
+    hangUp(ok, 3);
     assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
   }
 
@@ -282,13 +300,10 @@ class ProxyRfcTest {
    */
   @Test
   void requestsInTheDialogGoBothWaysAndUnknownDialogsGet481() {
-    PhoneNumber number = number();
-    String invite = sendInvite(number);
-    String fwd = lineGets("INVITE");
-    line.send(lineResponse(fwd, "200 OK", "l9", ""), router.port());
-    String ok = trunkGets(200, "INVITE");
-    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
-    lineGets("ACK");
+    Answered call = answeredCall("l9");
+    String invite = call.invite();
+    String fwd = call.fwd();
+    String ok = call.ok();
     // the line's re-INVITE, to the caller's Contact along the route set it got in the INVITE
     String callerContact = header(fwd, "Contact");
     StringBuilder routes = new StringBuilder();
@@ -357,23 +372,16 @@ class ProxyRfcTest {
   /** The caller's re-INVITE refused by the line (488): relayed; the call goes on and ends normally. */
   @Test
   void aReInviteRefusedByTheLineIsRelayedAndTheCallGoesOn() {
-    PhoneNumber number = number();
-    String invite = sendInvite(number);
-    String fwd = lineGets("INVITE");
-    line.send(lineResponse(fwd, "200 OK", "r8", ""), router.port());
-    String ok = trunkGets(200, "INVITE");
-    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
-    lineGets("ACK");
+    Answered call = answeredCall("r8");
+    String invite = call.invite();
+    String ok = call.ok();
     String reinvite = trunkInDialog("INVITE", ok, 2, "Contact: <sip:caller@127.0.0.1:" + trunk.port() + ">\r\n");
     trunk.send(reinvite, router.port());
     String atLine = lineGets("INVITE");
     line.send(lineResponse(atLine, "488 Not Acceptable Here", null, ""), router.port());
     String refused = trunkGets(488, "INVITE");
     lineGets("ACK"); // hop-by-hop ACK of the router's client transaction
-    trunk.send(trunkInDialog("BYE", ok, 3, ""), router.port());
-    String bye = lineGets("BYE");
-    line.send(lineResponse(bye, "200 OK", null, ""), router.port());
-    trunkGets(200, "BYE");
+    hangUp(ok, 3);
     assertNotNull(refused);
     CallRecord r = fx.awaitFinished(callId(invite));
     assertEquals(CallStatus.ANSWERED, r.status());
@@ -598,13 +606,9 @@ class ProxyRfcTest {
    */
   @Test
   void anInfoSentAgainAfterItsAnswerIsNotANewRequestAtTheLine() {
-    PhoneNumber number = number();
-    String invite = sendInvite(number);
-    String fwd = lineGets("INVITE");
-    line.send(lineResponse(fwd, "200 OK", "d1", ""), router.port());
-    String ok = trunkGets(200, "INVITE");
-    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
-    lineGets("ACK");
+    Answered call = answeredCall("d1");
+    String invite = call.invite();
+    String ok = call.ok();
     String info = trunkInDialog("INFO", ok, 2, "Content-Type: application/dtmf-relay\r\n")
         .replace("Content-Length: 0\r\n\r\n", "Content-Length: 24\r\n\r\nSignal=5\r\nDuration=160\r\n");
     trunk.send(info, router.port());
@@ -635,13 +639,9 @@ class ProxyRfcTest {
    */
   @Test
   void aTwoHundredToAReInviteSentAgainReachesTheCaller() {
-    PhoneNumber number = number();
-    String invite = sendInvite(number);
-    String fwd = lineGets("INVITE");
-    line.send(lineResponse(fwd, "200 OK", "l1", ""), router.port());
-    String ok = trunkGets(200, "INVITE");
-    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
-    lineGets("ACK");
+    Answered call = answeredCall("l1");
+    String invite = call.invite();
+    String ok = call.ok();
 
     trunk.send(trunkInDialog("INVITE", ok, 2, "Contact: <sip:caller@127.0.0.1:" + trunk.port() + ">\r\n"), router.port());
     String reinvite = lineGets("INVITE");
@@ -650,10 +650,7 @@ class ProxyRfcTest {
     trunkGets(200, "INVITE");
     line.send(reOk, router.port()); // no ACK yet: the line sends its 200 again (Timer G-like, T1)
     trunkGets(200, "INVITE");
-    trunk.send(trunkInDialog("BYE", ok, 3, ""), router.port());
-    String bye = lineGets("BYE");
-    line.send(lineResponse(bye, "200 OK", null, ""), router.port());
-    trunkGets(200, "BYE");
+    hangUp(ok, 3);
     assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
   }
 
@@ -709,13 +706,9 @@ class ProxyRfcTest {
    */
   @Test
   void aCancelOfAPendingReInviteIsRelayed() {
-    PhoneNumber number = number();
-    String invite = sendInvite(number);
-    String fwd = lineGets("INVITE");
-    line.send(lineResponse(fwd, "200 OK", "c1", ""), router.port());
-    String ok = trunkGets(200, "INVITE");
-    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
-    lineGets("ACK");
+    Answered call = answeredCall("c1");
+    String invite = call.invite();
+    String ok = call.ok();
     String reinvite = trunkInDialog("INVITE", ok, 2, "Contact: <sip:caller@127.0.0.1:" + trunk.port() + ">\r\n");
     trunk.send(reinvite, router.port());
     String atLine = lineGets("INVITE");
@@ -731,23 +724,16 @@ class ProxyRfcTest {
     line.send(lineResponse(atLineCancel, "200 OK", null, ""), router.port());
     line.send(lineResponse(atLine, "487 Request Terminated", null, ""), router.port());
     trunkGets(487, "INVITE");
-    trunk.send(trunkInDialog("BYE", ok, 3, ""), router.port());
-    String bye = lineGets("BYE");
-    line.send(lineResponse(bye, "200 OK", null, ""), router.port());
-    trunkGets(200, "BYE");
+    hangUp(ok, 3);
     assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
   }
 
   /** As above, the CANCEL coming before the line said anything: it reaches the line at its first 1xx (RFC 3261 9.1). */
   @Test
   void aCancelOfAReInviteTheLineHasNotAnsweredWaitsForItsProvisional() {
-    PhoneNumber number = number();
-    String invite = sendInvite(number);
-    String fwd = lineGets("INVITE");
-    line.send(lineResponse(fwd, "200 OK", "c2", ""), router.port());
-    String ok = trunkGets(200, "INVITE");
-    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
-    lineGets("ACK");
+    Answered call = answeredCall("c2");
+    String invite = call.invite();
+    String ok = call.ok();
     String reinvite = trunkInDialog("INVITE", ok, 2, "Contact: <sip:caller@127.0.0.1:" + trunk.port() + ">\r\n");
     trunk.send(reinvite, router.port());
     String atLine = lineGets("INVITE");
@@ -802,10 +788,7 @@ class ProxyRfcTest {
     assertEquals(200, RawSip.status(ok), ok.lines().findFirst().orElse(""));
     trunk.send(trunkInDialog("ACK", ok, 2, ""), router.port());
     lineGets("ACK");
-    trunk.send(trunkInDialog("BYE", ok, 3, ""), router.port());
-    String bye = lineGets("BYE");
-    line.send(lineResponse(bye, "200 OK", null, ""), router.port());
-    trunkGets(200, "BYE");
+    hangUp(ok, 3);
   }
 
   /**
