@@ -6,7 +6,7 @@
  * It runs on customers' pages, so everything it does is wrapped to fail safe: any error, a slow or
  * missing dni-server, or an error answer leaves the page's own numbers in place, with one console
  * warning at most. Its only global is the small API object `window.calltrack`.
- * Plain modern JavaScript, no dependencies; the Maven build minifies it and keeps it under 3 KiB gzipped.
+ * Plain modern JavaScript, no dependencies; the Maven build minifies it and keeps it under 3.5 KiB gzipped.
  */
 (function (w, d) {
   var prior = w.calltrack;
