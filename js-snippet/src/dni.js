@@ -122,7 +122,8 @@
   }
   var replace = function (s) { return s.replace(swapRe, rewrite); };
 
-  var NOSWAP = '[data-calltrack-noswap],script,style,textarea,noscript';
+  // (a rich-text editor is a form field: what the user types there is theirs)
+  var NOSWAP = '[data-calltrack-noswap],script,style,textarea,noscript,[contenteditable]:not([contenteditable=false])';
   // Elements that flow within a line of text, so a number may be split over them:
   // <span>555</span>-<span>123</span>-<span>4567</span>, <b>(555)</b> 123-4567. Any other element
   // (a block, a table cell, <br>, an image) ends the line: digits never join across it.

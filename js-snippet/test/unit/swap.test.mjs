@@ -82,6 +82,28 @@ test('elements with data-calltrack-noswap, scripts and form fields are left alon
   page.close();
 });
 
+test('a contenteditable editor is left alone like a textarea, also while the user types into it', async () => {
+  const page = openPage(server, { body: `
+    <div id="ed" contenteditable="true"><p id="e1">555-123-4567</p></div>
+    <div contenteditable="false"><p id="e2">555-123-4567</p></div>
+    <p id="s1">555-123-4567</p>` });
+  await page.ready;
+  assert.equal(text(page, 'e1'), '555-123-4567');
+  assert.equal(text(page, 'e2'), '555-987-6543', 'contenteditable="false" is no editor');
+  // the user types: text added and changed in the editor; then a marker outside it, which the
+  // observer swaps after it has seen the typing
+  const { document } = page;
+  document.getElementById('ed').append('Our number is 555-123-4567.');
+  document.getElementById('e1').firstChild.data = 'Call 555-123-4567';
+  const marker = document.createElement('p');
+  marker.id = 'marker';
+  marker.textContent = '555-123-4567';
+  document.body.append(marker);
+  await until(() => text(page, 'marker') === '555-987-6543', 'the observer swapping the marker');
+  assert.equal(text(page, 'ed'), 'Call 555-123-4567Our number is 555-123-4567.');
+  page.close();
+});
+
 test('numbers of other countries are matched in national and international formats', async () => {
   server.answer = (kind, body) => kind === 'assign'
     ? { status: 200, body: { sessionId: 'uk', visitorId: 'v', number: '+442079460000',
