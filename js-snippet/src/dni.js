@@ -21,6 +21,10 @@
   var region = data('region'); // the site's region of this visit; else dni-server maps the time zone
   var KEY = '_calltrack';
 
+  // URLs are kept and sent cut to dni-server's own limit: ad click URLs reach kilobytes, and a cookie
+  // over 4 KiB or an assign body over 16 KiB would be dropped
+  var cut = function (url) { return url?.slice(0, 2048); };
+
   var warned;
   var warn = function (why) {
     if (!warned) { warned = 1; console.warn('calltrack: keeping the page\'s numbers (' + why + ')'); }
@@ -46,7 +50,7 @@
       source: param('utm_source'), medium: param('utm_medium'), campaign: param('utm_campaign'),
       keyword: param('utm_term'), content: param('utm_content'),
       adGroup: param('utm_adgroup'), ad: param('utm_ad'),
-      landingPage: location.pathname + location.search, referrer: ref || undefined
+      landingPage: cut(location.pathname + location.search), referrer: cut(ref) || undefined
     };
     for (id in CLICK_IDS) {
       a[id] = param(id);
@@ -63,15 +67,17 @@
 
   // The stored record {v: visitorId, s: last sessionId, f: first touch, l: last touch, x: expiry ms}
   // lives in both localStorage and a first-party cookie, so clearing either one alone loses nothing.
+  // A first touch equal to the last one is not stored twice (f absent).
+  var same = function () { return JSON.stringify(state.f) == JSON.stringify(state.l); };
   function load() {
     var s, r;
     try { s = localStorage.getItem(KEY); } catch (e) { /* storage blocked */ }
     if (!s) s = (d.cookie.match('(?:^|; )' + KEY + '=([^;]*)') || [])[1];
     try { r = JSON.parse(decodeURIComponent(s)); } catch (e) { /* none or damaged */ }
-    return r?.x > Date.now() ? r : { x: Date.now() + lifetimeMs };
+    return r?.x > Date.now() ? (r.f ||= r.l, r) : { x: Date.now() + lifetimeMs };
   }
   function save() {
-    var s = JSON.stringify(state);
+    var s = JSON.stringify({ ...state, f: same() ? 0 : state.f });
     try { localStorage.setItem(KEY, s); } catch (e) { /* storage blocked */ }
     d.cookie = KEY + '=' + encodeURIComponent(s) + ';path=/;SameSite=Lax;max-age=' +
         ((state.x - Date.now()) / 1e3 | 0) + (location.protocol == 'https:' ? ';secure' : '');
@@ -218,9 +224,9 @@
     // ?property= lets dni-server answer the CORS preflight for this property's allowedOrigins
     return post('/v1/assign?property=' + encodeURIComponent(property), {
       property: property, visitorId: state.v, sessionId: state.s,
-      page: { url: location.href, referrer: d.referrer },
+      page: { url: cut(location.href), referrer: cut(d.referrer) },
       // the last touch, carrying the first one when they differ (reports: model=first|last)
-      attribution: state.f == state.l ? state.l : { firstTouch: state.f, ...state.l },
+      attribution: same() ? state.l : { firstTouch: state.f, ...state.l },
       region: region, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone
     }).then(function (a) {
       if (!a?.number || !a.swap) throw 'bad answer';

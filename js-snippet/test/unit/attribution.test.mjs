@@ -148,6 +148,41 @@ test('the cookie alone and localStorage alone each keep the visitor', async () =
   storageOnly.close();
 });
 
+test('a long landing URL (ad click URLs reach kilobytes) is kept and sent cut to 2,048 characters, so the cookie keeps the visitor', async () => {
+  const cookieJar = new CookieJar();
+  const token = 'a1B2c3D4e5'.repeat(600);
+  const url = `https://shop.example/offer?utm_source=newsletter&utm_medium=email&utm_campaign=winter&token=${token}`;
+  const page = await landOn(url, { cookieJar });
+  assert.equal(page.body.page.url, url.slice(0, 2048));
+  assert.equal(page.body.attribution.landingPage, url.slice('https://shop.example'.length).slice(0, 2048));
+  assert.equal(page.body.attribution.firstTouch, undefined, 'the first touch is the last one: sent once');
+  assert.ok(JSON.stringify(page.body).length < 8 * 1024, 'far below dni-server\'s 16 KiB body limit');
+  page.close();
+  // browsers drop a cookie over 4 KiB: this one is kept, and alone (no localStorage) keeps the visitor
+  const cookie = cookieJar.getCookiesSync('https://shop.example/').find((c) => c.key === '_calltrack');
+  assert.ok(cookie.value.length < 3 * 1024, `a cookie of ${cookie.value.length} characters`);
+  const next = await landOn('https://shop.example/pricing', { cookieJar, referrer: 'https://shop.example/offer' });
+  assert.equal(next.body.visitorId, 'v-new');
+  assert.equal(next.body.attribution.campaign, 'winter');
+  assert.equal(next.body.attribution.firstTouch, undefined);
+  next.close();
+
+  const referrer = `https://news.example/story?t=${token}`;
+  const linked = await landOn('https://shop.example/', { referrer });
+  assert.deepEqual(linked.body.page, { url: 'https://shop.example/', referrer: referrer.slice(0, 2048) });
+  assert.equal(linked.body.attribution.referrer, referrer.slice(0, 2048));
+  linked.close();
+});
+
+test('a first touch equal to the last one is sent once, also when read back from storage', async () => {
+  const touch = { source: 'google', medium: 'cpc', campaign: 'A', landingPage: '/' };
+  const record = { v: 'v-1', s: 's-1', x: Date.now() + 864e5, f: touch, l: { ...touch } };
+  const page = await landOn('https://shop.example/pricing', { storage: { _calltrack: JSON.stringify(record) } });
+  assert.equal(page.body.attribution.campaign, 'A');
+  assert.equal(page.body.attribution.firstTouch, undefined);
+  page.close();
+});
+
 test('the lifetime is configurable (data-lifetime, days) and an expired record starts afresh', async () => {
   const cookieJar = new CookieJar();
   const page = await landOn('https://shop.example/?utm_source=a&utm_campaign=D',
