@@ -16,8 +16,10 @@
   var data = function (name, dflt) { return script?.getAttribute('data-' + name) || dflt; }; // absent or empty: dflt
   var property = data('property');
   var server = data('server', script && new URL(script.src, location.href).origin);
-  var timeout = +data('timeout', 1500);
-  var lifetimeMs = data('lifetime', 90) * 864e5; // days
+  // a whole number > 0, else dflt: "2000ms" or "-1" must not reach AbortSignal.timeout or max-age
+  var num = function (name, dflt) { var n = data(name) | 0; return n > 0 ? n : dflt; };
+  var timeout = num('timeout', 1500);
+  var lifetimeMs = num('lifetime', 90) * 864e5; // days
   var region = data('region'); // the site's region of this visit; else dni-server maps the time zone
   var KEY = '_calltrack';
 
@@ -211,8 +213,12 @@
   var waiting = [], heartbeatTimer, settled;
 
   function post(path, body) {
-    return fetch(server + path, { method: 'POST', signal: AbortSignal.timeout(timeout), ...body && {
-      body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } })
+    // (in a then, so that a synchronous throw, e.g. of a browser without AbortSignal.timeout, is a
+    // rejection like any other failure)
+    return Promise.resolve().then(function () {
+      return fetch(server + path, { method: 'POST', signal: AbortSignal.timeout(timeout), ...body && {
+        body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } });
+    })
       .then(function (r) {
         if (r.status == 410) return 410;
         if (!r.ok) throw 'HTTP ' + r.status;

@@ -69,6 +69,19 @@ test('the default timeout is 1.5 s', () =>
     page.close();
   }));
 
+test('a malformed data-timeout ("2000ms", "-1") or data-lifetime ("90d") means the default, without errors', async () => {
+  for (const attrs of [{ timeout: '2000ms', lifetime: '90d' }, { timeout: '-1', lifetime: '-5' }]) {
+    const page = openPage(server, { body: BODY, attrs });
+    const settled = await Promise.race([page.ready, new Promise((r) => setTimeout(() => r('never'), 3000))]);
+    assert.equal(settled, TRACKING, `ready with the number: ${JSON.stringify(attrs)}`);
+    assert.equal(page.document.getElementById('p').textContent, '(555) 987-6543');
+    assert.deepEqual(page.errors, [], 'nothing thrown into the page');
+    const days = (JSON.parse(page.window.localStorage.getItem('_calltrack')).x - Date.now()) / 864e5;
+    assert.ok(days > 89.9 && days <= 90, `the record lives 90 days, not ${days}`);
+    page.close();
+  }
+});
+
 test('a callback that throws does not stop the others or the swap', () =>
   withAnswer((kind, body) => ({ ...defaultAnswer(kind, body), delayMs: 300 }), async () => {
   const page = openPage(server, { body: BODY });
