@@ -23,6 +23,7 @@
   var region = data('region'); // the site's region of this visit; else dni-server maps the time zone
   var KEY = '_calltrack';
 
+  var attempt = function (fn) { try { return fn(); } catch (e) { /* blocked (sandbox, privacy mode) or damaged */ } };
   // URLs are kept and sent cut to dni-server's own limit: ad click URLs reach kilobytes, and a cookie
   // over 4 KiB or an assign body over 16 KiB would be dropped
   var cut = function (url) { return url?.slice(0, 2048); };
@@ -69,20 +70,23 @@
 
   // The stored record {v: visitorId, s: last sessionId, f: first touch, l: last touch, x: expiry ms}
   // lives in both localStorage and a first-party cookie, so clearing either one alone loses nothing.
-  // A first touch equal to the last one is not stored twice (f absent).
+  // A first touch equal to the last one is not stored twice (f absent). Either store may be blocked
+  // (a sandboxed page throws on document.cookie too): then the record lives in this page only.
   var same = function () { return JSON.stringify(state.f) == JSON.stringify(state.l); };
   function load() {
-    var s, r;
-    try { s = localStorage.getItem(KEY); } catch (e) { /* storage blocked */ }
-    if (!s) s = (d.cookie.match('(?:^|; )' + KEY + '=([^;]*)') || [])[1];
-    try { r = JSON.parse(decodeURIComponent(s)); } catch (e) { /* none or damaged */ }
+    var r = attempt(function () {
+      return JSON.parse(decodeURIComponent(attempt(function () { return localStorage.getItem(KEY); }) ||
+          d.cookie.match('(?:^|; )' + KEY + '=([^;]*)')[1]));
+    });
     return r?.x > Date.now() ? (r.f ||= r.l, r) : { x: Date.now() + lifetimeMs };
   }
   function save() {
     var s = JSON.stringify({ ...state, f: same() ? 0 : state.f });
-    try { localStorage.setItem(KEY, s); } catch (e) { /* storage blocked */ }
-    d.cookie = KEY + '=' + encodeURIComponent(s) + ';path=/;SameSite=Lax;max-age=' +
-        ((state.x - Date.now()) / 1e3 | 0) + (location.protocol == 'https:' ? ';secure' : '');
+    attempt(function () { localStorage.setItem(KEY, s); });
+    attempt(function () {
+      d.cookie = KEY + '=' + encodeURIComponent(s) + ';path=/;SameSite=Lax;max-age=' +
+          ((state.x - Date.now()) / 1e3 | 0) + (location.protocol == 'https:' ? ';secure' : '');
+    });
   }
 
   var state = load();

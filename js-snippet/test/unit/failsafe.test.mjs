@@ -82,6 +82,21 @@ test('a malformed data-timeout ("2000ms", "-1") or data-lifetime ("90d") means t
   }
 });
 
+test('a sandboxed page (document.cookie and localStorage throw) gets the API, the number and no errors', async () => {
+  const page = openPage(server, { body: BODY });
+  // as in a page served with CSP "sandbox allow-scripts": an opaque origin (set before dni.js runs)
+  const insecure = () => { throw new page.window.DOMException('The operation is insecure.', 'SecurityError'); };
+  Object.defineProperty(page.document, 'cookie', { configurable: true, get: insecure, set: insecure });
+  Object.defineProperty(page.window, 'localStorage', { configurable: true, get: insecure });
+  const settled = await Promise.race([page.ready, new Promise((r) => setTimeout(() => r('never'), 3000))]);
+  assert.equal(settled, TRACKING);
+  assert.equal(typeof page.window.calltrack.attribution, 'function', 'window.calltrack is the API');
+  assert.equal(page.window.calltrack.attribution().visitorId, 'v-new', 'the record lives in the page');
+  assert.equal(page.document.getElementById('p').textContent, '(555) 987-6543');
+  assert.deepEqual(page.errors, [], 'nothing thrown into the page');
+  page.close();
+});
+
 test('a callback that throws does not stop the others or the swap', () =>
   withAnswer((kind, body) => ({ ...defaultAnswer(kind, body), delayMs: 300 }), async () => {
   const page = openPage(server, { body: BODY });
