@@ -164,14 +164,16 @@
 
   // Walks a subtree in document order: text joins the current line, an inline element's text too;
   // any other element is a line of its own, and a skipped one (noswap) only ends the line.
-  function scan(el, a, v, s) {
+  function scan(el, a, v, s, u) {
     // an open shadow root: swapped, and watched, on its own (no observer above it sees inside)
     if (el.shadowRoot) { observe(el.shadowRoot); swapIn(el.shadowRoot); }
-    // tel: and sms: links, and the number in a title or aria-label (what screen readers say)
+    // tel: and sms: links (their spaces may be written %20, as WordPress does), and the number in a
+    // title or aria-label (what screen readers say)
     if (el.getAttribute) {
       for (a of ATTRS) {
-        if ((v = el.getAttribute(a)) && (a != 'href' || /^(tel|sms):/i.test(v)) && (s = replace(v)) != v) {
-          el.setAttribute(a, s);
+        if ((v = el.getAttribute(a)) && (a != 'href' || /^(tel|sms):/i.test(v)) &&
+            (s = replace(u = v.replace(/%20/g, ' '))) != u) {
+          el.setAttribute(a, u == v ? s : s.replace(/ /g, '%20'));
         }
       }
     }

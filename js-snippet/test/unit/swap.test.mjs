@@ -64,6 +64,20 @@ test('tel: links are swapped in their own format, with the text inside them', as
   page.close();
 });
 
+test('a tel: link whose spaces are written %20 (WordPress esc_url) dials the tracking number too', async () => {
+  const page = openPage(server, { body: `
+    <a id="wp" href="tel:+1%20555%20123%204567">+1 555 123 4567</a>
+    <a id="wp2" href="tel:(555)%20123-4567">(555) 123-4567</a>
+    <a id="sp" href="tel:+1 555 123 4567">call</a>` });
+  assert.equal(await page.ready, TRACKING);
+  assert.equal(text(page, 'wp'), '+1 555 987 6543');
+  assert.equal(href(page, 'wp'), 'tel:+1%20555%20987%206543');
+  assert.equal(text(page, 'wp2'), '(555) 987-6543');
+  assert.equal(href(page, 'wp2'), 'tel:(555)%20987-6543');
+  assert.equal(href(page, 'sp'), 'tel:+1 555 987 6543', 'spaces written as spaces stay spaces');
+  page.close();
+});
+
 test('elements with data-calltrack-noswap, scripts and form fields are left alone', async () => {
   const page = openPage(server, { body: `
     <div data-calltrack-noswap><p id="n1">(555) 123-4567</p><a id="n2" href="tel:+15551234567">555-123-4567</a></div>
