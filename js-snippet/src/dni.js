@@ -103,7 +103,7 @@
   // hyphens into en dashes; U+2011, U+2012 ...), the minus sign, and invisible format marks (soft
   // hyphen, zero-width space, bidi marks); up to 5 with the \0 between text nodes (see flush).
   var SEP = '[\\s.()/\\p{Pd}\\p{Cf}\u2212\\0]{0,5}';
-  var digits = function (s) { return s.replace(/\D/g, ''); };
+  var digits = function (s) { return s.replace(/%\w\w|\D/g, ''); }; // (a tel: href's %20 is no digits)
   var join = function (ds) { return ds.split('').join(SEP); };
 
   // One pattern per shown number, e.g. +15551234567: its national digits with any separators
@@ -291,8 +291,10 @@
   // Does this text show the tracking number (its last 7 digits)?
   var shows = function (s) { return assignment && digits(s || '').includes(digits(assignment.number).slice(-7)); };
   d.addEventListener('click', function (e) {
-    var a = e.target.closest?.('a[href^="tel:"]'), t = block(e.target).textContent;
-    if (a || shows(t) && t.length < 80) evidence('tap'); // its line: the number may be split over elements
+    var n = e.target, a = n.closest?.('a[href^="tel:"]'), t = block(n).textContent;
+    // a tel: link to the tracking number, or the number's line (it may be split over elements); not
+    // a link to another number, nor anything in a noswap area
+    if (!n.closest?.(NOSWAP) && (a ? shows(a.getAttribute('href')) : shows(t) && t.length < 80)) evidence('tap');
   }, true);
   d.addEventListener('copy', function () { if (shows(String(d.getSelection()))) evidence('copy'); });
   d.addEventListener('visibilitychange', function () {

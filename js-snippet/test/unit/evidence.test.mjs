@@ -43,3 +43,28 @@ test('a tap on a tel: link, a copy of the number and visibility changes each sen
   assert.match(beacon.contentType, /^text\/plain/);
   page.close();
 });
+
+test('a tap on a tel: link to another number, or in a noswap area, is no tap evidence', async () => {
+  const page = openPage(server, { body: `
+    <p><a id="ours" href="tel:+15551234567">555-123-4567</a></p>
+    <div data-calltrack-noswap><a id="office" href="tel:+12125550100">Head office (212) 555-0100</a>
+      <span id="kept">555-987-6543</span></div>
+    <a id="wp" href="tel:+1%20555%20123%204567">call</a>` });
+  await page.ready;
+  const sessionId = server.ofKind('assign').at(-1).response.sessionId;
+  const { document, window } = page;
+  const click = (id) => document.getElementById(id).dispatchEvent(new window.MouseEvent('click', { bubbles: true }));
+  click('office');
+  click('kept');
+  // then a marker beacon, so that "no tap beacon" is not just "not arrived yet"
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+  document.dispatchEvent(new window.Event('visibilitychange'));
+  await until(() => evidenceOf(sessionId).includes('hidden'), 'the hidden beacon');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(evidenceOf(sessionId), ['hidden'], 'the visitor dialled the head office, not the tracking number');
+  // the swapped links (also one written with %20) are taps on the tracking number
+  click('ours');
+  click('wp');
+  await until(() => evidenceOf(sessionId).length === 3, 'two tap beacons');
+  page.close();
+});
