@@ -291,7 +291,8 @@
   // Does this text show the tracking number (its last 7 digits)?
   var shows = function (s) { return assignment && digits(s || '').includes(digits(assignment.number).slice(-7)); };
   d.addEventListener('click', function (e) {
-    var n = e.target, a = n.closest?.('a[href^="tel:"]'), t = block(n).textContent;
+    // the element tapped, also inside an open shadow root (whose host is e.target here)
+    var n = e.composedPath()[0], a = n.closest?.('a[href^="tel:"]'), t = block(n).textContent;
     // a tel: link to the tracking number, or the number's line (it may be split over elements); not
     // a link to another number, nor anything in a noswap area
     if (!n.closest?.(NOSWAP) && (a ? shows(a.getAttribute('href')) : shows(t) && t.length < 80)) evidence('tap');

@@ -68,3 +68,16 @@ test('a tap on a tel: link to another number, or in a noswap area, is no tap evi
   await until(() => evidenceOf(sessionId).length === 3, 'two tap beacons');
   page.close();
 });
+
+test('a tap on the swapped tel: link of a web component (open shadow root) is tap evidence', async () => {
+  const page = openPage(server, { body: '<x-call id="card"></x-call>' });
+  const { document, window } = page;
+  document.getElementById('card').attachShadow({ mode: 'open' }).innerHTML = '<a id="in" href="tel:+15551234567">Call 555-123-4567</a>';
+  await page.ready;
+  const sessionId = server.ofKind('assign').at(-1).response.sessionId;
+  const link = document.getElementById('card').shadowRoot.getElementById('in');
+  await until(() => link.getAttribute('href') === 'tel:+15559876543', 'the swap inside the component');
+  link.dispatchEvent(new window.MouseEvent('click', { bubbles: true, composed: true }));
+  await until(() => evidenceOf(sessionId).includes('tap'), 'the tap beacon');
+  page.close();
+});
