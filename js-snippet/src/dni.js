@@ -62,7 +62,7 @@
     if (refHost == host(location.href)) { refHost = ''; a.referrer = undefined; }
     m = SEARCH.exec(refHost);
     derived = derived || (m ? [m[1], 'organic'] : refHost ? [refHost, 'referral'] : ['direct', 'none']);
-    m = !!(a.source || a.medium || derived[0] != 'direct');
+    m = /[?&]utm_\w+=[^&]/.test(location.search) || derived[0] != 'direct'; // any utm_*, e.g. a newsletter's utm_campaign alone
     a.source = a.source || derived[0];
     a.medium = a.medium || derived[1];
     return [a, m];

@@ -130,6 +130,20 @@ test('first touch persists; direct visits keep the last campaign; a new campaign
   fourth.close();
 });
 
+test('a returning visitor\'s visit tagged with utm_campaign only (a newsletter link) is a new touch', async () => {
+  const cookieJar = new CookieJar();
+  const first = await landOn('https://shop.example/?utm_source=google&utm_medium=cpc&utm_campaign=A', { cookieJar });
+  const storage = first.storage();
+  first.close();
+  // days later, from a link in an email app (no referrer)
+  const second = await landOn('https://shop.example/?utm_campaign=march-newsletter', { cookieJar, storage });
+  const a = second.body.attribution;
+  assert.equal(a.campaign, 'march-newsletter', `the assign carried the old touch ${a.source} / ${a.medium} / ${a.campaign}`);
+  assert.equal(`${a.source} / ${a.medium}`, 'direct / none');
+  assert.equal(second.window.calltrack.attribution().firstTouch.campaign, 'A');
+  second.close();
+});
+
 test('the cookie alone and localStorage alone each keep the visitor', async () => {
   const cookieJar = new CookieJar();
   const first = await landOn('https://shop.example/?utm_campaign=C&utm_source=x', { cookieJar });
