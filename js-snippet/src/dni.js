@@ -42,7 +42,8 @@
   };
   var CLICK_IDS = { gclid: 'google', gbraid: 'google', wbraid: 'google', msclkid: 'bing', fbclid: 'facebook' };
   // Search engines whose visits count as organic: the name in their host is the source.
-  var SEARCH = /(?:^|\.)(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia|ask|aol|naver|seznam|qwant|startpage|brave)\.[a-z.]+$/;
+  // (not their mail or documents: mail.google.com is a referral)
+  var SEARCH = /(?:^|\.)(?<!(?:mail|docs|drive)\.)(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia|ask|aol|naver|seznam|qwant|startpage|brave)\.[a-z.]+$/;
 
   // This page view's attribution (the landing page as path and query, as dni-server keeps it), and
   // whether it is a new touch: a campaign (utm), an ad click, or an external referrer. Internal

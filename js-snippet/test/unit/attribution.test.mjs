@@ -71,6 +71,16 @@ for (const [referrer, engine] of [['https://www.google.com/', 'google'], ['https
   });
 }
 
+for (const referrer of ['https://mail.google.com/', 'https://mail.yahoo.com/', 'https://docs.google.com/document/d/1x/edit',
+  'https://uk.mail.yahoo.com/']) {
+  test(`a referrer from ${new URL(referrer).hostname} (webmail, documents: not a search engine) is a referral`, async () => {
+    const page = await landOn('https://shop.example/', { referrer });
+    const a = page.body.attribution;
+    assert.equal(`${a.source} / ${a.medium}`, `${new URL(referrer).hostname} / referral`);
+    page.close();
+  });
+}
+
 test('any other referrer is a referral from its host', async () => {
   const page = await landOn('https://shop.example/', { referrer: 'https://www.plumbing-blog.org/best-plumbers' });
   assert.equal(page.body.attribution.source, 'plumbing-blog.org');
