@@ -324,8 +324,10 @@
     // the visit's region for the next assign (queue ['region', name] before dni.js loads for the first)
     region: function (name) { region = name; }
   };
-  api.push = api.ready; // pages may queue callbacks early: (window.calltrack = window.calltrack || []).push(fn)
-  if (Array.isArray(prior)) prior.forEach(function (c) { Array.isArray(c) ? api[c[0]] && api[c[0]](c[1]) : api.ready(c); });
+  // pages may queue callbacks and calls early, and go on after load:
+  // (window.calltrack = window.calltrack || []).push(fn | ['region', name])
+  api.push = function (c) { c?.call ? api.ready(c) : api[c?.[0]]?.(c[1]); };
+  if (Array.isArray(prior)) prior.forEach(api.push);
 
   if (!property || !server) {
     warn('no property');

@@ -240,3 +240,15 @@ test('the visit\'s region: data-region, else a queued calltrack.region, sent wit
   assert.equal(none.body.region, undefined, 'no region: dni-server maps the time zone');
   none.close();
 });
+
+test('calltrack.push([\'region\', name]) after dni.js has loaded throws nothing into the page', async () => {
+  const page = await landOn('https://shop.example/');
+  page.window.eval("(window.calltrack = window.calltrack || []).push(['region', 'Boston'])");
+  page.window.eval('window.calltrack.push(42); window.calltrack.push(null)'); // not ours: ignored
+  let number;
+  page.window.calltrack.push((n) => { number = n; });
+  assert.equal(number, page.window.calltrack.number(), 'a callback pushed after load is called at once');
+  await new Promise((r) => setTimeout(r, 50)); // let an asynchronously rethrown error surface
+  assert.deepEqual(page.errors, [], 'no errors in the page');
+  page.close();
+});
