@@ -79,7 +79,7 @@
       return JSON.parse(decodeURIComponent(attempt(function () { return localStorage.getItem(KEY); }) ||
           d.cookie.match('(?:^|; )' + KEY + '=([^;]*)')[1]));
     });
-    return r?.x > Date.now() ? (r.f ||= r.l, r) : { x: Date.now() + lifetimeMs };
+    if (r?.x > Date.now()) return r.f ||= r.l, r;
   }
   function save() {
     var s = JSON.stringify({ ...state, f: same() ? 0 : state.f });
@@ -90,7 +90,7 @@
     });
   }
 
-  var state = load();
+  var state = load() || { x: Date.now() + lifetimeMs };
   var touch = visit();
   // A first visit without a campaign is a direct first touch (and the last touch until a campaign comes).
   if (touch[1] || !state.l) state.l = touch[0];
@@ -234,6 +234,8 @@
   }
 
   function assign() {
+    // a re-assign (lease gone) carries the record as another tab of the visitor may have left it
+    if (assignment) state = load() || state;
     // ?property= lets dni-server answer the CORS preflight for this property's allowedOrigins
     return post('/v1/assign?property=' + encodeURIComponent(property), {
       property: property, visitorId: state.v, sessionId: state.s,
@@ -244,6 +246,7 @@
     }).then(function (a) {
       if (!a?.number || !a.swap) throw 'bad answer';
       var previous = assignment, to = digits(a.number);
+      state = load() || state; // only the visitor and session are this tab's to write: not an older touch
       state.v = a.visitorId; // (the server echoes ours, or gives the new visitor one)
       state.s = a.sessionId; // so that any server finds the session at once when the visitor returns
       save();

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CookieJar } from 'jsdom';
-import { stubServer, openPage } from '../support/harness.mjs';
+import { stubServer, openPage, until } from '../support/harness.mjs';
 
 let server;
 before(async () => { server = await stubServer(); });
@@ -152,6 +152,31 @@ test('a returning visitor\'s visit tagged with utm_campaign only (a newsletter l
   assert.equal(`${a.source} / ${a.medium}`, 'direct / none');
   assert.equal(second.window.calltrack.attribution().firstTouch.campaign, 'A');
   second.close();
+});
+
+test('an older tab does not overwrite the last touch another tab recorded meanwhile', async () => {
+  const answer = server.answer;
+  server.answer = (kind, body) => ({ ...answer(kind, body), delayMs: kind === 'assign' ? 300 : 0 });
+  try {
+    const before = server.ofKind('assign').length;
+    // tab B, opened from an old campaign: its assign is on its way
+    const b = openPage(server, { url: 'https://shop.example/?utm_source=bing&utm_medium=cpc&utm_campaign=B-old' });
+    await until(() => server.ofKind('assign').length > before, 'tab B\'s assign');
+    // meanwhile the visitor clicks an ad into tab A, which records it (the same storage)
+    const record = JSON.parse(b.window.localStorage.getItem('_calltrack'));
+    record.f = record.f || record.l;
+    record.l = { source: 'google', medium: 'cpc', campaign: 'A-new', landingPage: '/?gclid=abc' };
+    b.window.localStorage.setItem('_calltrack', JSON.stringify(record));
+    assert.equal(await b.ready, '+15559876543');
+    const stored = JSON.parse(b.window.localStorage.getItem('_calltrack'));
+    assert.equal(stored.l.campaign, 'A-new', 'tab B\'s answer kept the ad click as the last touch');
+    assert.equal(stored.f.campaign, 'B-old');
+    assert.equal(stored.v, 'v-new', 'and stored the visitor it was given');
+    assert.equal(stored.s, server.ofKind('assign').at(-1).response.sessionId);
+    b.close();
+  } finally {
+    server.answer = answer;
+  }
 });
 
 test('the cookie alone and localStorage alone each keep the visitor', async () => {
