@@ -108,30 +108,36 @@
   var join = function (ds) { return ds.split('').join(SEP); };
 
   // One pattern per shown number, e.g. +15551234567: its national digits with any separators
-  // between them, optionally after a country code of 1 to 3 digits (with "+" or "00") or a trunk 0.
+  // between them, optionally after a country code of 1 to 3 digits (with "+" or "00") and a trunk 0
+  // (also both: "+44 (0)20 ...", "+44 020 ...").
   // That covers (555) 123-4567, 555-123-4567, 555.123.4567, +1 555 123 4567, 1-555-123-4567,
   // 5551234567 and national formats like 020 7946 0958.
   function pattern(full) {
     return [1, 2, 3].map(function (k) {
-      return '(?:(?:\\+|00)?\\(?' + join(full.slice(0, k)) + SEP + ')?\\(?0?' + join(full.slice(k));
+      return '(?:(?:\\+|00)?\\(?' + join(full.slice(0, k)) + SEP + ')?\\(?(?:0' + SEP + ')?' + join(full.slice(k));
     }).join('|');
   }
 
   // Which tracking number replaces a match, written in the match's own format: its digits are
   // replaced from the right, so separators, "+", a leading country code or trunk 0 stay put.
+  // A trunk 0 after a country code ("+44 020 7946 0958") is not part of the number: it is the digit
+  // at index t of the match (after its z leading zeros), and keeps its place like them.
   function rewrite(match) {
-    var md = digits(match).replace(/^0+/, ''), from, to, i;
-    for (i in targets) {
-      if (i.slice(-md.length) == md && i.length - md.length < 4) from = i;
+    var ds = digits(match), md = ds.replace(/^0+/, ''), z = ds.length - md.length, t = 0, k = 0, from, to, i, m;
+    for (; !from && k < 4; k++) {
+      m = k ? md[k] == 0 && md.slice(0, k) + md.slice(k + 1) : md;
+      for (i in targets) {
+        if (m && i.slice(-m.length) == m && i.length - m.length < 4) { from = i; t = k && z + k; }
+      }
     }
     if (!from) return match;
     to = targets[from];
     // different numbering plan: no format to keep; all of it goes where the match starts (the \0s
     // between text nodes stay, so flush can tell the nodes apart)
     if (to.length != from.length) return '+' + to + match.replace(/[^\0]/g, '');
-    to = to.slice(-md.length);
-    i = md.length - digits(match).length; // the trunk zeros ahead of md keep their place
-    return match.replace(/\d/g, function (c) { return i++ < 0 ? c : to[i - 1]; });
+    to = to.slice(-m.length);
+    k = i = 0;
+    return match.replace(/\d/g, function (c) { return i++ < z || i - 1 == t && t ? c : to[k++]; });
   }
   var replace = function (s) { return s.replace(swapRe, rewrite); };
 

@@ -139,6 +139,43 @@ test('numbers of other countries are matched in national and international forma
   }
 });
 
+test('an international number written with its trunk 0 ("+44 (0)20 ...", "+44 020 ...", "+33 01 ...") is swapped whole', async () => {
+  server.answer = (kind, body) => kind === 'assign'
+    ? { status: 200, body: { sessionId: 'tz', visitorId: 'v', number: '+442079460000',
+      swap: ['+442079460958', '+33123456789', '+15551234567'], leaseSeconds: 60, fallback: false } }
+    : { status: 204 };
+  try {
+    const page = openPage(server, { body: `<p id="uk">+44 020 7946 0958</p><p id="uk0">+44 (0) 20 7946 0958</p>
+      <p id="uk00">0044 (0)20 7946 0958</p><p id="fr">+33 01 23 45 67 89</p><p id="us">+1 555 123 4567</p>` });
+    await page.ready;
+    assert.equal(text(page, 'uk'), '+44 020 7946 0000', 'the trunk 0 keeps its place');
+    assert.equal(text(page, 'uk0'), '+44 (0) 20 7946 0000');
+    assert.equal(text(page, 'uk00'), '0044 (0)20 7946 0000');
+    // another numbering plan: the tracking number in E.164, in place of the whole number
+    assert.equal(text(page, 'fr'), '+442079460000');
+    assert.equal(text(page, 'us'), '+442079460000');
+    page.close();
+  } finally {
+    server.answer = defaultAnswer;
+  }
+});
+
+test('"+44 (0)20 7946 0958" swapped for a tracking number of another plan is one clean E.164 number', async () => {
+  server.answer = (kind, body) => kind === 'assign'
+    ? { status: 200, body: { sessionId: 'mix', visitorId: 'v', number: '+15559876543',
+      swap: ['+442079460958'], leaseSeconds: 60, fallback: false } }
+    : { status: 204 };
+  try {
+    const page = openPage(server, { body: '<p id="a">Call +44 (0)20 7946 0958 today</p><p id="b">+44 20 7946 0958</p>' });
+    await page.ready;
+    assert.equal(text(page, 'a'), 'Call +15559876543 today', 'not "+44 (0)+15559876543"');
+    assert.equal(text(page, 'b'), '+15559876543');
+    page.close();
+  } finally {
+    server.answer = defaultAnswer;
+  }
+});
+
 test('content added later is swapped by the observer, scanning only what was added', async () => {
   const page = await freshPage('<div id="app"></div><p id="static">555-123-4567</p>');
   const { document } = page;
