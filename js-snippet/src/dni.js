@@ -223,7 +223,7 @@
 
   /* ---------------- server ---------------- */
 
-  var waiting = [], heartbeatTimer, settled;
+  var waiting = [], heartbeatTimer, settled, beating;
 
   function post(path, body) {
     // (in a then, so that a synchronous throw, e.g. of a browser without AbortSignal.timeout, is a
@@ -274,16 +274,18 @@
   }
 
   // Renews the lease every half lease while the page is visible; a lease that is gone (410) is
-  // assigned again, and a sticky visitor gets the same number back.
+  // assigned again, and a sticky visitor gets the same number back. One beat at a time (a page back
+  // from the bfcache is shown and visible at once).
   function heartbeat() {
     clearTimeout(heartbeatTimer);
-    if (!assignment || assignment.fallback || d.hidden) return;
+    if (!assignment || assignment.fallback || d.hidden || beating) return;
+    beating = 1;
     post('/v1/sessions/' + assignment.sessionId + '/heartbeat')
       .then(function (r) {
         if (r == 410) return assign().then(function () { whenDomReady(function () { swapIn(d.body); }); });
       })
       .catch(function () { /* server away: try again at the next beat */ })
-      .then(schedule);
+      .then(function () { beating = 0; schedule(); });
   }
   function schedule() {
     clearTimeout(heartbeatTimer);

@@ -71,6 +71,34 @@ test('a lease that is gone (410) is assigned again for the same visitor and the 
   }
 });
 
+test('a page back from the back/forward cache (pageshow, then visible) renews once and assigns once', async () => {
+  let assigns = 0;
+  server.answer = (kind, body) => {
+    if (kind === 'heartbeat') return { status: 410, body: { error: 'gone', detail: 'released' }, delayMs: 100 };
+    if (kind !== 'assign') return defaultAnswer(kind, body);
+    assigns++;
+    return { status: 200, body: { sessionId: 'bf-' + assigns, visitorId: 'v-bf', leaseSeconds: 60, fallback: false,
+      swap: [SWAP], number: TRACKING }, delayMs: 100 };
+  };
+  try {
+    const page = openPage(server, { body: '<p>555-123-4567</p>' });
+    await page.ready;
+    page.window.dispatchEvent(new page.window.Event('pagehide'));
+    // restored: pageshow with persisted, and the page visible again
+    const shown = new page.window.Event('pageshow');
+    Object.defineProperty(shown, 'persisted', { value: true });
+    page.window.dispatchEvent(shown);
+    setHidden(page, false);
+    await until(() => assigns >= 2, 'the re-assign after the restore');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(beatsOf('bf-1'), 1, 'one heartbeat');
+    assert.equal(assigns, 2, 'one re-assign');
+    page.close();
+  } finally {
+    server.answer = defaultAnswer;
+  }
+});
+
 test('pagehide releases the session with a beacon and stops heartbeats', async () => {
   server.answer = shortLease;
   try {
