@@ -167,7 +167,7 @@
     }
   }
 
-  var ATTRS = ['href', 'title', 'aria-label'];
+  var ATTRS = ['href', 'title', 'aria-label', 'alt'];
 
   // Walks a subtree in document order: text joins the current line, an inline element's text too;
   // any other element is a line of its own, and a skipped one (noswap) only ends the line.
@@ -175,7 +175,7 @@
     // an open shadow root: swapped, and watched, on its own (no observer above it sees inside)
     if (el.shadowRoot) { observe(el.shadowRoot); swapIn(el.shadowRoot); }
     // tel: and sms: links (their spaces may be written %20, as WordPress does), and the number in a
-    // title or aria-label (what screen readers say)
+    // title, aria-label or an image's alt (what screen readers say)
     if (el.getAttribute) {
       for (a of ATTRS) {
         if ((v = el.getAttribute(a)) && (a != 'href' || /^(tel|sms):/i.test(v)) &&

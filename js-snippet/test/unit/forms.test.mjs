@@ -157,6 +157,15 @@ test('the number in aria-label and title is swapped, so screen readers announce 
   page.close();
 });
 
+test('an image\'s alt text (what screen readers announce for an image button) is swapped like aria-label', async () => {
+  const page = await swapped(`<a id="btn" href="tel:+15551234567"><img id="img" alt="Call 555-123-4567" src="data:,"></a>
+    <img id="logo" alt="Plumbing since 1987" src="data:,">`);
+  assert.equal(attr(page, 'btn', 'href'), 'tel:+15559876543');
+  assert.equal(attr(page, 'img', 'alt'), 'Call 555-987-6543');
+  assert.equal(attr(page, 'logo', 'alt'), 'Plumbing since 1987');
+  page.close();
+});
+
 test('single-page app route changes: split numbers, attributes and changed text are swapped every time', async () => {
   const page = await swapped('<main id="app"></main><p id="r"><span>555</span>-<span>123</span>-<span>4567</span></p>');
   const { document } = page;
