@@ -223,7 +223,7 @@
 
   /* ---------------- server ---------------- */
 
-  var waiting = [], heartbeatTimer, settled, beating;
+  var waiting = [], heartbeatTimer, settled, beating, retried = 0;
 
   function post(path, body) {
     // (in a then, so that a synchronous throw, e.g. of a browser without AbortSignal.timeout, is a
@@ -275,12 +275,13 @@
 
   // Renews the lease every half lease while the page is visible; a lease that is gone (410) is
   // assigned again, and a sticky visitor gets the same number back. One beat at a time (a page back
-  // from the bfcache is shown and visible at once).
+  // from the bfcache is shown and visible at once). A fallback (default number) page has no lease:
+  // it asks once more at its first beat, in case the server has recovered, and then no more.
   function heartbeat() {
     clearTimeout(heartbeatTimer);
-    if (!assignment || assignment.fallback || d.hidden || beating) return;
+    if (!assignment || d.hidden || beating || assignment.fallback && retried++) return;
     beating = 1;
-    post('/v1/sessions/' + assignment.sessionId + '/heartbeat')
+    (assignment.fallback ? Promise.resolve(410) : post('/v1/sessions/' + assignment.sessionId + '/heartbeat'))
       .then(function (r) {
         if (r == 410) return assign().then(function () { whenDomReady(function () { swapIn(d.body); }); });
       })

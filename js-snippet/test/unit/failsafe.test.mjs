@@ -129,6 +129,41 @@ test('a fallback answer shows the default number and renews nothing', () =>
     page.close();
   }));
 
+test('a fallback page asks once more at its first heartbeat time, and follows a recovered server', () => {
+  let assigns = 0;
+  return withAnswer((kind) => {
+    if (kind !== 'assign') return { status: 204 };
+    assigns++;
+    return { status: 200, body: assigns === 1
+      ? { sessionId: null, visitorId: 'v', number: '+15550000000', swap: ['+15551234567'], leaseSeconds: 1, fallback: true }
+      : { sessionId: 'back', visitorId: 'v', number: TRACKING, swap: ['+15551234567'], leaseSeconds: 60, fallback: false } };
+  }, async () => {
+    const page = openPage(server, { body: BODY });
+    assert.equal(await page.ready, '+15550000000');
+    await until(() => page.document.getElementById('p').textContent === '(555) 987-6543', 'the tracking number');
+    assert.equal(page.document.getElementById('t').getAttribute('href'), 'tel:+15559876543');
+    assert.equal(page.window.calltrack.number(), TRACKING);
+    assert.equal(assigns, 2);
+    assert.deepEqual(page.errors, []);
+    page.close();
+  });
+});
+
+test('a fallback page asks once more, then no more', () => withAnswer((kind) => (kind === 'assign'
+  ? { status: 200, body: { sessionId: null, visitorId: 'v', number: '+15550000000', swap: ['+15551234567'],
+    leaseSeconds: 1, fallback: true } }
+  : { status: 500 }), async () => {
+  const before = server.ofKind('assign').length;
+  const beats = server.ofKind('heartbeat').length;
+  const page = openPage(server, { body: BODY });
+  await page.ready;
+  await new Promise((r) => setTimeout(r, 2200)); // four heartbeat periods of a 1 s lease
+  assert.equal(server.ofKind('assign').length - before, 2, 'the first assign and one more');
+  assert.equal(server.ofKind('heartbeat').length, beats, 'no heartbeats: a fallback has no lease');
+  assert.equal(page.document.getElementById('p').textContent, '(555) 000-0000');
+  page.close();
+}));
+
 const hidden = (page, id) => page.window.getComputedStyle(page.document.getElementById(id)).visibility === 'hidden';
 
 test('data-hide keeps number elements hidden until they are swapped', () =>
