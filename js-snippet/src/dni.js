@@ -76,8 +76,9 @@
   var same = function () { return JSON.stringify(state.f) == JSON.stringify(state.l); };
   function load() {
     var r = attempt(function () {
-      return JSON.parse(decodeURIComponent(attempt(function () { return localStorage.getItem(KEY); }) ||
-          d.cookie.match('(?:^|; )' + KEY + '=([^;]*)')[1]));
+      // (only the cookie is URI-encoded: a "%" of a landing page in localStorage is no escape)
+      return JSON.parse(attempt(function () { return localStorage.getItem(KEY); }) ||
+          decodeURIComponent(d.cookie.match('(?:^|; )' + KEY + '=([^;]*)')[1]));
     });
     if (r?.x > Date.now()) return r.f ||= r.l, r;
   }

@@ -223,6 +223,17 @@ test('a long landing URL (ad click URLs reach kilobytes) is kept and sent cut to
   linked.close();
 });
 
+test('a landing page with "%" in its query is kept as it was, and keeps the visitor', async () => {
+  const cookieJar = new CookieJar();
+  const first = await landOn('https://shop.example/deals?utm_source=google&utm_campaign=50%25%20off&save=50%', { cookieJar });
+  const storage = first.storage();
+  first.close();
+  const next = await landOn('https://shop.example/pricing', { cookieJar, storage, referrer: 'https://shop.example/deals' });
+  assert.equal(next.body.visitorId, 'v-new', 'the same visitor');
+  assert.equal(next.body.attribution.landingPage, '/deals?utm_source=google&utm_campaign=50%25%20off&save=50%');
+  next.close();
+});
+
 test('a first touch equal to the last one is sent once, also when read back from storage', async () => {
   const touch = { source: 'google', medium: 'cpc', campaign: 'A', landingPage: '/' };
   const record = { v: 'v-1', s: 's-1', x: Date.now() + 864e5, f: touch, l: { ...touch } };
