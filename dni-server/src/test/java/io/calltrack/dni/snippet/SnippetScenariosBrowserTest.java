@@ -1,0 +1,151 @@
+package io.calltrack.dni.snippet;
+
+import static io.calltrack.dni.testing.DniClient.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calltrack.core.testing.TestRedis;
+import io.calltrack.dni.testing.BrowserScripts;
+import io.calltrack.dni.testing.DniClient.Reply;
+import io.calltrack.dni.testing.DniTestBase;
+import io.calltrack.dni.testing.TestNumbers;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Page scenarios of dni.js in real headless Chromium against a real dni-server on Redis, what jsdom
+ * cannot show ({@code js-snippet/test/e2e/scenarios.mjs}, one browser run per scenario): typing into
+ * a rich-text editor, storage blocked, a sandboxed page, ad-sized landing URLs, web components, the
+ * back/forward cache and several tabs of one visitor. Like {@link SnippetBrowserTest} it fails,
+ * saying what is missing, without node, chromium or the js-snippet npm packages.
+ */
+class SnippetScenariosBrowserTest extends DniTestBase {
+  private String printed;
+  private List<String> pool;
+
+  private JsonObject run(String scenario) throws Exception {
+    return run(scenario, 60);
+  }
+
+  private JsonObject run(String scenario, int leaseSeconds) throws Exception {
+    BrowserScripts.requireTools();
+    printed = TestNumbers.one();
+    pool = TestNumbers.block(5);
+    String property = TestRedis.uniqueId("scenario");
+    // the test site: serves what the browser script stores with POST /__page?path=... {body, headers}
+    java.util.Map<String, JsonObject> pages = new java.util.concurrent.ConcurrentHashMap<>();
+    HttpServer site = await(vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setMaxInitialLineLength(65536)).requestHandler(req -> {
+      if (req.method() == io.vertx.core.http.HttpMethod.POST && req.path().equals("/__page")) {
+        String path = req.getParam("path");
+        req.body().onSuccess(b -> {
+          pages.put(path, b.toJsonObject());
+          req.response().setStatusCode(204).end();
+        });
+        return;
+      }
+      JsonObject page = pages.get(req.path());
+      if (page == null) {
+        req.response().setStatusCode(404).end("not found");
+        return;
+      }
+      var res = req.response().putHeader("content-type", "text/html; charset=utf-8").putHeader("cache-control", "no-store");
+      JsonObject headers = page.getJsonObject("headers", new JsonObject());
+      headers.fieldNames().forEach(h -> res.putHeader(h, headers.getString(h)));
+      res.end(page.getString("body"));
+    }).listen(0, "127.0.0.1"));
+    try {
+      String origin = "http://127.0.0.1:" + site.actualPort();
+      Reply p = api.adminPut("/v1/properties/" + property, propertyBody(printed, origin)
+          .put("assignLimits", new JsonObject().put("leaseToAutomatedClients", true)));
+      assertEquals(200, p.status(), p::toString);
+      Reply pp = api.adminPut("/v1/pools/" + TestRedis.uniqueId("scenariopool"), poolBody(property, pool, leaseSeconds, 1800, "fallback"));
+      assertEquals(200, pp.status(), pp::toString);
+      JsonObject report = BrowserScripts.run("scenarios.mjs", "scenario-" + scenario, Duration.ofMinutes(2), new JsonObject()
+          .put("scenario", scenario).put("dni", "http://127.0.0.1:" + server.port()).put("site", origin)
+          .put("property", property).put("printed", printed).put("chromium", BrowserScripts.CHROMIUM.toString()).encode());
+      System.out.println("scenario " + scenario + ": " + report.encode());
+      return report;
+    } finally {
+      await(site.close());
+    }
+  }
+
+  private static String dashes(String e164) {
+    return e164.substring(2, 5) + "-" + e164.substring(5, 8) + "-" + e164.substring(8);
+  }
+
+  @Test
+  void textTypedIntoAContentEditableFieldIsLeftAsTyped() throws Exception {
+    JsonObject r = run("contenteditable");
+    String number = r.getString("number");
+    assertTrue(pool.contains(number), r::encode);
+    assertEquals(dashes(number), r.getString("shown"), "the page's number is swapped");
+    assertEquals(dashes(number), r.getString("marker"), "the observer ran after the typing");
+    assertEquals("Our number is " + dashes(printed) + ".", r.getString("typed"), "what the user typed into the editor");
+  }
+
+  @Test
+  void withoutLocalStorageTheCookieKeepsTheVisitorOfALongAdLandingUrl() throws Exception {
+    JsonObject r = run("cookieOnlyLongLanding");
+    JsonArray assigns = r.getJsonArray("assigns");
+    assertEquals(2, assigns.size(), r::encode);
+    JsonObject landing = assigns.getJsonObject(0);
+    JsonObject next = assigns.getJsonObject(1);
+    assertEquals("spring-emergency-plumbing-2026", landing.getString("campaign"));
+    assertTrue(r.getBoolean("cookieSet"), "the _calltrack cookie was stored (landing URL of "
+        + r.getInteger("landingLength") + " characters): " + r.encode());
+    assertEquals(landing.getString("gotVisitor"), next.getString("visitorId"), "the second page view is the same visitor");
+    assertEquals("spring-emergency-plumbing-2026", next.getString("campaign"), "the ad click is still the last touch");
+  }
+
+  @Test
+  void aMalformedDataTimeoutFailsSafe() throws Exception {
+    JsonObject r = run("badTimeout");
+    assertEquals(List.of(), r.getJsonArray("errors").getList(), "nothing thrown into the page");
+    assertNotEquals("never", r.getValue("number"), "calltrack.ready callbacks are called");
+  }
+
+  @Test
+  void aSandboxedPageFailsSafe() throws Exception {
+    JsonObject r = run("sandboxed");
+    assertEquals(dashes(printed), r.getString("shown"));
+    assertEquals(List.of(), r.getJsonArray("errors").getList(), "nothing thrown into the page");
+    assertTrue(r.getBoolean("api"), "window.calltrack is the API");
+    assertEquals(null, r.getValue("number"), "ready(null)");
+  }
+
+  @Test
+  void aLongLandingUrlStillGetsANumberOnReload() throws Exception {
+    JsonObject r = run("longUrl");
+    assertTrue(pool.contains(r.getString("first")), r::encode);
+    assertEquals(r.getString("first"), r.getString("second"), "the reload shows the number too: " + r.encode());
+  }
+
+  @Test
+  void aTapOnTheSwappedTelLinkOfAWebComponentIsTapEvidence() throws Exception {
+    JsonObject r = run("shadowTap");
+    assertEquals("tel:" + r.getString("number"), r.getString("shadowHref"), "the component's link is swapped");
+    assertEquals(List.of("tap", "tap"), r.getJsonArray("evidence").getList(),
+        "one tap beacon for the tap in the component, one for the light-DOM link: " + r.encode());
+  }
+
+  @Test
+  void aPageRestoredFromTheBackForwardCacheAssignsOnce() throws Exception {
+    JsonObject r = run("bfcache");
+    assertTrue(r.getJsonArray("persisted").contains(true), "restored from the bfcache: " + r.encode());
+    assertEquals(1, r.getJsonArray("reassigns").size(), "one re-assign after the restore: " + r.encode());
+  }
+
+  @Test
+  void anOlderTabDoesNotOverwriteTheLastTouchAnotherTabRecorded() throws Exception {
+    JsonObject r = run("staleTab", 5);
+    assertEquals("A-new", r.getString("storedAfterAdClick"), r::encode);
+    assertTrue(r.getJsonArray("reassign").size() >= 1, "tab B re-assigned after the release: " + r.encode());
+    assertEquals("A-new", r.getString("contact"), "the ad click is the last touch of the next page view: " + r.encode());
+  }
+}
