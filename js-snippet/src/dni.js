@@ -277,10 +277,11 @@
   // Renews the lease every half lease while the page is visible; a lease that is gone (410) is
   // assigned again, and a sticky visitor gets the same number back. One beat at a time (a page back
   // from the bfcache is shown and visible at once). A fallback (default number) page has no lease:
-  // it asks once more at its first beat, in case the server has recovered, and then no more.
+  // it asks once more at its first beat, in case the server has recovered, and then no more; not
+  // when the fallback has a reason (the server refused this client: too many assigns, a robot).
   function heartbeat() {
     clearTimeout(heartbeatTimer);
-    if (!assignment || d.hidden || beating || assignment.fallback && retried++) return;
+    if (!assignment || d.hidden || beating || assignment.fallback && (retried++ || assignment.reason)) return;
     beating = 1;
     (assignment.fallback ? Promise.resolve(410) : post('/v1/sessions/' + assignment.sessionId + '/heartbeat'))
       .then(function (r) {

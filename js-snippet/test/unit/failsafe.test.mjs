@@ -164,6 +164,20 @@ test('a fallback page asks once more, then no more', () => withAnswer((kind) => 
   page.close();
 }));
 
+test('a fallback refused because of who asks (with a reason: too many assigns) is not asked again', () =>
+  withAnswer((kind) => (kind === 'assign'
+    ? { status: 200, body: { sessionId: null, visitorId: 'v', number: '+15550000000', swap: ['+15551234567'],
+      leaseSeconds: 1, fallback: true, reason: 'too_many_assigns' } }
+    : { status: 500 }), async () => {
+    const before = server.ofKind('assign').length;
+    const page = openPage(server, { body: BODY });
+    await page.ready;
+    await new Promise((r) => setTimeout(r, 1200)); // two heartbeat periods of a 1 s lease
+    assert.equal(server.ofKind('assign').length - before, 1, 'one assign');
+    assert.equal(page.document.getElementById('p').textContent, '(555) 000-0000');
+    page.close();
+  }));
+
 const hidden = (page, id) => page.window.getComputedStyle(page.document.getElementById(id)).visibility === 'hidden';
 
 test('data-hide keeps number elements hidden until they are swapped', () =>
