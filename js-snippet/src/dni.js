@@ -83,10 +83,13 @@
     if (r?.x > Date.now()) return r.f ||= r.l, r;
   }
   function save() {
-    var s = JSON.stringify({ ...state, f: same() ? 0 : state.f });
+    var o = { ...state, f: same() ? 0 : state.f }, s = JSON.stringify(o), c = encodeURIComponent(s);
     attempt(function () { localStorage.setItem(KEY, s); });
+    // two long landings (first and last touch, 2 KB each) pass the 4 KiB a browser keeps of a
+    // cookie: there, their pages and referrers are kept shorter, so the cookie still keeps the visitor
+    if (c.length > 3500) c = encodeURIComponent(JSON.stringify(o, function (k, v) { return /^(landingPage|referrer)$/.test(k) ? v?.slice(0, 400) : v; }));
     attempt(function () {
-      d.cookie = KEY + '=' + encodeURIComponent(s) + ';path=/;SameSite=Lax;max-age=' +
+      d.cookie = KEY + '=' + c + ';path=/;SameSite=Lax;max-age=' +
           ((state.x - Date.now()) / 1e3 | 0) + (location.protocol == 'https:' ? ';secure' : '');
     });
   }

@@ -223,6 +223,26 @@ test('a long landing URL (ad click URLs reach kilobytes) is kept and sent cut to
   linked.close();
 });
 
+test('two long landings, a first and a last touch, still fit the cookie that alone keeps the visitor', async () => {
+  const cookieJar = new CookieJar();
+  const token = 'a1B2c3D4e5'.repeat(600);
+  const first = await landOn(`https://shop.example/a?utm_source=google&utm_medium=cpc&utm_campaign=first&t=${token}`,
+    { cookieJar });
+  first.close();
+  const second = await landOn(`https://shop.example/b?utm_source=bing&utm_medium=cpc&utm_campaign=last&t=${token}`,
+    { cookieJar });
+  second.close();
+  // browsers keep at most 4 KiB of a cookie (name, value and attributes)
+  const cookie = cookieJar.getCookiesSync('https://shop.example/').find((c) => c.key === '_calltrack');
+  assert.ok(cookie.value.length < 3600, `a cookie of ${cookie.value.length} characters`);
+  const next = await landOn('https://shop.example/pricing', { cookieJar, referrer: 'https://shop.example/b' });
+  assert.equal(next.body.visitorId, 'v-new');
+  assert.equal(next.body.attribution.campaign, 'last');
+  assert.equal(next.body.attribution.firstTouch.campaign, 'first');
+  assert.ok(next.body.attribution.landingPage.startsWith('/b?utm_source=bing'), next.body.attribution.landingPage);
+  next.close();
+});
+
 test('a landing page with "%" in its query is kept as it was, and keeps the visitor', async () => {
   const cookieJar = new CookieJar();
   const first = await landOn('https://shop.example/deals?utm_source=google&utm_campaign=50%25%20off&save=50%', { cookieJar });
