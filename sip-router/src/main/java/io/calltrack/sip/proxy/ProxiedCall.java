@@ -91,14 +91,11 @@ final class ProxiedCall {
   /** The last re-INVITE each side sent through the router (see {@link RelayedReInvite}); null until one. */
   private RelayedReInvite reInviteOfCaller;
   private RelayedReInvite reInviteOfLine;
-  /** A relayed re-INVITE whose CANCEL came before the other side's first provisional response; null if none. */
-  private ClientTransaction reInviteToCancel;
-  /** Whether the line sent any response to the INVITE: before one, a CANCEL may not go (RFC 3261 9.1). */
-  private boolean lineResponded;
   /**
-   * The INVITE towards the line, given up while the line had said nothing (or whose CANCEL the line
-   * answered 481): CANCELled at the line's next provisional response. Kept apart from {@link #inviteCt},
-   * which the call drops when it ends; null when no CANCEL waits.
+   * An INVITE the router sent on (the call's own, or a relayed re-INVITE) whose CANCEL waits for its
+   * first provisional response (RFC 3261 9.1), or whose CANCEL the line answered 481: CANCELled at its
+   * next one. Kept apart from {@link #inviteCt}, which the call drops when it ends; null when no CANCEL
+   * waits. (The call's INVITE is CANCELled only before the answer, a re-INVITE only after it: one at a time.)
    */
   private ClientTransaction cancelAtProvisional;
   /** The to-tags of answers the router hung up itself (see {@code Proxy#hangUpUnheardAnswer}); null until one. */
@@ -197,32 +194,21 @@ final class ProxiedCall {
     return answersHungUp.add(toTag);
   }
 
-  /**
-   * The line's INVITE transaction, to be CANCELled now that the call is given up: null if the line has
-   * not responded yet, the CANCEL then waiting for its first provisional response (RFC 3261 9.1).
-   */
-  ClientTransaction inviteToCancel() {
-    if (inviteCt == null || lineResponded) {
-      return inviteCt;
-    }
-    cancelAtProvisional = inviteCt;
-    return null;
-  }
-
-  /** The line answered our CANCEL 481 (it had no INVITE yet): it is CANCELled again at its next provisional. */
-  void cancelRefused(ClientTransaction invite) {
+  /** {@code invite} is CANCELled at its next provisional response (see {@link #cancelAtProvisional}). */
+  void cancelAtProvisional(ClientTransaction invite) {
     cancelAtProvisional = invite;
   }
 
   /**
-   * A response of the line's to the INVITE: the INVITE transaction to CANCEL now if a CANCEL waited for
-   * a provisional one (null otherwise). A final response ends the wait: nothing is left to cancel.
+   * {@code invite} got a response with {@code code}: whether the CANCEL that waited for it goes now (a
+   * provisional one). Any response ends the wait: after a final one nothing is left to cancel.
    */
-  ClientTransaction lineResponded(int code) {
-    lineResponded = true;
-    ClientTransaction waiting = cancelAtProvisional;
+  boolean cancelDue(ClientTransaction invite, int code) {
+    if (invite == null || cancelAtProvisional != invite) {
+      return false;
+    }
     cancelAtProvisional = null;
-    return code < 200 ? waiting : null;
+    return code < 200;
   }
 
   /**
@@ -259,19 +245,6 @@ final class ProxiedCall {
   /** The last re-INVITE {@code from} sent through the router; null if none. */
   RelayedReInvite reInviteOf(CallPolicy.Side from) {
     return from == CallPolicy.Side.CALLER ? reInviteOfCaller : reInviteOfLine;
-  }
-
-  void cancelReInviteAtProvisional(ClientTransaction reInvite) {
-    reInviteToCancel = reInvite;
-  }
-
-  /** Whether {@code reInvite}, which just got a response, had a CANCEL waiting for it (asked once). */
-  boolean reInviteCancelDue(ClientTransaction reInvite) {
-    if (reInviteToCancel != reInvite) {
-      return false;
-    }
-    reInviteToCancel = null;
-    return true;
   }
 
   /** A request of {@code from}'s in the dialog, with this CSeq, went through. */

@@ -351,7 +351,7 @@ public final class Proxy implements SipListener {
           answers.respond(cst, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
         } else { // RFC 3261 16.10: the relayed re-INVITE is CANCELled; its 487 goes back as any answer
           answers.respond(cst, cancel, Response.OK, null);
-          cancelReInvite(call, reInvite.ct());
+          cancelWhenItMay(call, reInvite.ct());
         }
       });
     }
@@ -377,29 +377,6 @@ public final class Proxy implements SipListener {
         && invite.getRequestURI().toString().equals(cancel.getRequestURI().toString()) ? relayed : null;
   }
 
-  /** CANCELs a relayed re-INVITE: now if the other side has answered it provisionally, else at its first 1xx (RFC 3261 9.1). */
-  private void cancelReInvite(ProxiedCall call, ClientTransaction reInvite) {
-    if (reInvite.getState() == javax.sip.TransactionState.PROCEEDING) {
-      sendCancel(call, reInvite);
-    } else if (reInvite.getState() == javax.sip.TransactionState.CALLING) {
-      call.cancelReInviteAtProvisional(reInvite);
-    } // else answered already: that final response goes to the caller, and nothing is left to cancel
-  }
-
-  /** A CANCEL of a relayed re-INVITE: its responses end with us. */
-  private void sendCancel(ProxiedCall call, ClientTransaction reInvite) {
-    try {
-      Request cancel = reInvite.createCancel();
-      Hop hop = reInvite.getApplicationData() instanceof Relay relay ? relay.hop() : call.calleeHop;
-      HopRouter.pin(cancel, hop);
-      ClientTransaction ct = provider.getNewClientTransaction(cancel);
-      ct.setApplicationData(new OwnRequest(hop));
-      ct.sendRequest();
-    } catch (SipException e) {
-      LOG.debug("no CANCEL of a re-INVITE of {}: {}", call.sipCallId, e.toString());
-    }
-  }
-
   /** A CANCEL matches a call's INVITE by everything RFC 3261 9.2 names, not by the branch alone. */
   private static boolean cancels(Request cancel, ProxiedCall call) {
     return java.util.Objects.equals(SipHeaders.topBranch(cancel), call.inviteBranch)
@@ -408,28 +385,45 @@ public final class Proxy implements SipListener {
         && cancel.getRequestURI().toString().equals(call.inviteUri);
   }
 
-  /**
-   * Stops the business line ringing. With nothing heard from it yet the CANCEL waits for its first
-   * provisional response (RFC 3261 9.1: sent sooner, it can overtake the INVITE and get a 481), while the
-   * INVITE goes on being retransmitted.
-   */
+  /** Stops the business line ringing ({@link #cancelWhenItMay}). */
   void cancelDownstream(ProxiedCall call) {
-    ClientTransaction invite = call.inviteToCancel();
-    if (invite != null) {
-      cancel(call, invite);
+    if (call.inviteCt != null) {
+      cancelWhenItMay(call, call.inviteCt);
     }
   }
 
-  private void cancel(ProxiedCall call, ClientTransaction invite) {
+  /**
+   * CANCELs an INVITE the router sent on (the call's own, or a relayed re-INVITE): now if the other side
+   * has answered it provisionally, else at its first provisional response (RFC 3261 9.1: sent sooner, the
+   * CANCEL can overtake the INVITE and get a 481), the INVITE retransmitted meanwhile; not at all once
+   * it has its final response (that goes back as any answer).
+   */
+  private void cancelWhenItMay(ProxiedCall call, ClientTransaction invite) {
+    if (invite.getState() == javax.sip.TransactionState.PROCEEDING) {
+      sendCancel(call, invite);
+    } else if (invite.getState() == javax.sip.TransactionState.CALLING) {
+      call.cancelAtProvisional(invite);
+    }
+  }
+
+  /**
+   * A CANCEL of {@code invite}, to the hop the INVITE went to. One of the call's own INVITE is followed
+   * ({@link OwnCancel}: a 481 to it arms another); a re-INVITE's responses end with us.
+   */
+  private void sendCancel(ProxiedCall call, ClientTransaction invite) {
+    boolean callsOwn = invite.getApplicationData() == call;
+    Hop hop = invite.getApplicationData() instanceof Relay relay ? relay.hop() : call.calleeHop;
     try {
       Request cancel = invite.createCancel();
-      HopRouter.pin(cancel, call.calleeHop);
+      HopRouter.pin(cancel, hop);
       ClientTransaction ct = provider.getNewClientTransaction(cancel);
-      ct.setApplicationData(new OwnCancel(call, invite));
+      ct.setApplicationData(callsOwn ? new OwnCancel(call, invite) : new OwnRequest(hop));
       ct.sendRequest();
     } catch (SipException e) {
       LOG.debug("no CANCEL for {}: {}", call.sipCallId, e.toString());
-      terminate(invite);
+      if (callsOwn) {
+        terminate(invite); // at least stop retransmitting it
+      }
     }
   }
 
@@ -584,7 +578,7 @@ public final class Proxy implements SipListener {
     if (data instanceof ProxiedCall call) {
       onCallThread(call, () -> {
         if (fromHop(call.calleeHop, source, resp)) {
-          onInviteResponse(call, resp);
+          onInviteResponse(call, ct, resp);
         }
       });
     } else if (data instanceof Relay relay) {
@@ -595,7 +589,7 @@ public final class Proxy implements SipListener {
       }
       onCallThread(relay.call, () -> {
         if (fromHop(relay.hop, source, resp) && sameDialog(relay.request, resp)) {
-          if (relay.call.reInviteCancelDue(ct) && resp.getStatusCode() < 200) {
+          if (relay.call.cancelDue(ct, resp.getStatusCode())) {
             sendCancel(relay.call, ct); // its CANCEL came before this first provisional (RFC 3261 9.1)
           }
           onRelayResponse(relay, resp);
@@ -608,7 +602,7 @@ public final class Proxy implements SipListener {
         forgetTransaction(ct);
         onCallThread(cancel.call, () -> {
           if (fromHop(cancel.call.calleeHop, source, resp)) {
-            cancel.call.cancelRefused(cancel.invite);
+            cancel.call.cancelAtProvisional(cancel.invite);
           }
         });
       }
@@ -673,10 +667,9 @@ public final class Proxy implements SipListener {
     return java.util.Objects.equals(fromTag(req), fromTag(resp)) && (reqTo == null || reqTo.equals(toTag(resp)));
   }
 
-  private void onInviteResponse(ProxiedCall call, Response resp) {
-    ClientTransaction toCancel = call.lineResponded(resp.getStatusCode());
-    if (toCancel != null) { // given up before the line could be CANCELled: now it can
-      cancel(call, toCancel);
+  private void onInviteResponse(ProxiedCall call, ClientTransaction invite, Response resp) {
+    if (call.cancelDue(invite, resp.getStatusCode())) { // given up before the line could be CANCELled: now it can
+      sendCancel(call, invite);
     }
     boolean mayReachTheCaller = call.settingUp()
         || (call.phase() == ProxiedCall.Phase.ANSWERED && call.isTheAnswer(toTag(resp)));
