@@ -228,13 +228,17 @@ public final class RedisConfigStore implements ConfigStore {
       return Future.succeededFuture(List.of());
     }
     return cache.get("pools-of:" + propertyId, () ->
-        POOLS_OF.run(redis, List.of(propertyPools(propertyId), POOLS), List.of()).map(r -> {
-          List<PoolConfig> pools = new ArrayList<>(r.size());
+        POOLS_OF.run(redis, List.of(propertyPools(propertyId), POOLS), List.of()).compose(r -> {
+          List<Future<PoolConfig>> reads = new ArrayList<>(r.size());
           for (Response json : r) {
-            pools.add(JsonMapper.read(json.toString(), PoolConfig.class));
+            reads.add(read(json.toString(), PoolConfig.class)); // a big pool off the event loop, as pool() does
           }
-          pools.sort(Comparator.comparing(PoolConfig::id));
-          return List.copyOf(pools);
+          return Future.all(reads).map(all -> {
+            List<PoolConfig> pools = new ArrayList<>(reads.size());
+            reads.forEach(f -> pools.add(f.result()));
+            pools.sort(Comparator.comparing(PoolConfig::id));
+            return List.copyOf(pools);
+          });
         }));
   }
 

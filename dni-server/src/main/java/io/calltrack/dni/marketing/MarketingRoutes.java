@@ -139,7 +139,7 @@ public final class MarketingRoutes {
     } catch (DateTimeParseException e) {
       throw new CalltrackException.Invalid("month must look like 2026-11: '" + v + "'");
     }
-    if (month.atDay(1).isBefore(ReportParams.FIRST) || month.atEndOfMonth().isAfter(ReportParams.LAST)) {
+    if (!ReportParams.reportable(month.atDay(1)) || !ReportParams.reportable(month.atEndOfMonth())) {
       throw new CalltrackException.Invalid("month must be from 1970-01 to 9999-12: '" + v + "'");
     }
     return month;

@@ -35,8 +35,13 @@ public final class ReportParams {
   }
 
   /** The first and last day a report may name (a day's instants must fit epoch milliseconds). */
-  public static final LocalDate FIRST = LocalDate.of(1970, 1, 1);
-  public static final LocalDate LAST = LocalDate.of(9999, 12, 31);
+  private static final LocalDate FIRST = LocalDate.of(1970, 1, 1);
+  private static final LocalDate LAST = LocalDate.of(9999, 12, 31);
+
+  /** Whether {@code day} is one a report may name ({@link #FIRST} to {@link #LAST}). */
+  public static boolean reportable(LocalDate day) {
+    return !day.isBefore(FIRST) && !day.isAfter(LAST);
+  }
 
   /** {@code from} and {@code to}, inclusive: {@code to} not before {@code from}. */
   public record Days(LocalDate from, LocalDate to) {}
@@ -62,7 +67,7 @@ public final class ReportParams {
     } catch (DateTimeParseException e) {
       throw new CalltrackException.Invalid(name + " must be a date like 2026-03-08: '" + v + "'");
     }
-    if (day.isBefore(FIRST) || day.isAfter(LAST)) {
+    if (!reportable(day)) {
       throw new CalltrackException.Invalid(name + " must be a day from " + FIRST + " to " + LAST + ": '" + v + "'");
     }
     return day;

@@ -220,7 +220,7 @@ public final class SpendRoutes {
     } catch (DateTimeParseException e) {
       throw new CalltrackException.Invalid("date must look like 2026-03-08: '" + date + "'");
     }
-    if (day.isBefore(io.calltrack.dni.report.ReportParams.FIRST) || day.isAfter(io.calltrack.dni.report.ReportParams.LAST)) {
+    if (!io.calltrack.dni.report.ReportParams.reportable(day)) {
       throw new CalltrackException.Invalid("date must be a day from 1970-01-01 to 9999-12-31: '" + date + "'");
     }
     return new SpendRow(day, source, medium, campaign, keyword, adGroup, landingPage,
