@@ -191,6 +191,11 @@ public final class SipRouter {
       public void media(MediaAnchor.Outcome outcome) {
         recordings.finish(outcome, callId).onSuccess(m -> recorder.media(clock.instant(), m));
       }
+
+      @Override
+      public void mediaDropped(MediaAnchor.Outcome outcome) {
+        recordings.drop(outcome);
+      }
     };
   }
 

@@ -12,6 +12,7 @@ import io.calltrack.core.testing.Await;
 import io.calltrack.sip.testing.RawSip;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -789,6 +790,57 @@ class ProxyRfcTest {
     trunk.send(trunkInDialog("ACK", ok, 2, ""), router.port());
     lineGets("ACK");
     hangUp(ok, 3);
+    // one call attempt, one record: the challenge and its retry are one call, answered (a second,
+    // failed record beside it counted the call twice in every report)
+    CallRecord r = fx.awaitFinished(callId(invite));
+    assertEquals(CallStatus.ANSWERED, r.status());
+    assertEquals(number, r.number());
+    assertNotNull(r.answeredAt(), "the record has the retry's answer");
+  }
+
+  /**
+   * A line that asks for a longer session interval (422) and a caller that never sends the INVITE again:
+   * the call is recorded failed with the line's code, at the time of the refusal, once the router stops
+   * waiting for a retry (the call's linger, 8 s).
+   */
+  @Test
+  void aChallengeNeverRetriedIsRecordedFailedAtItsTime() {
+    PhoneNumber number = number();
+    String invite = sendInvite(number);
+    String fwd = lineGets("INVITE");
+    Instant refusedAt = Instant.now();
+    line.send(lineResponse(fwd, "422 Session Interval Too Small", "se", "Min-SE: 1800\r\n"), router.port());
+    String refusal = trunkGets(422, "INVITE");
+    trunk.send(ackOfFailure(invite, refusal), router.port());
+    CallRecord r = fx.awaitFinished(callId(invite));
+    assertEquals(CallStatus.FAILED, r.status());
+    assertEquals(422, r.finalCode());
+    assertTrue(Duration.between(refusedAt, r.endedAt()).abs().compareTo(Duration.ofSeconds(3)) < 0,
+        "ended at the refusal, not when the router stopped waiting: " + r.endedAt() + " vs " + refusedAt);
+  }
+
+  /** A challenge retried with another number (after a redirect the caller followed) is another call. */
+  @Test
+  void aRetryToAnotherNumberIsAnotherCall() {
+    PhoneNumber first = number();
+    PhoneNumber second = number();
+    String invite = sendInvite(first);
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "401 Unauthorized", "ch", "WWW-Authenticate: Digest realm=\"pbx\", nonce=\"n\"\r\n"),
+        router.port());
+    String challenge = trunkGets(401, "INVITE");
+    trunk.send(ackOfFailure(invite, challenge), router.port());
+    String retry = invite.replace(first.e164(), second.e164()).replace("CSeq: 1 INVITE", "CSeq: 2 INVITE")
+        .replaceFirst("branch=z9hG4bKraw\\d+", "branch=z9hG4bKretry" + System.nanoTime());
+    trunk.send(retry, router.port());
+    String again = lineGets("INVITE");
+    line.send(lineResponse(again, "486 Busy Here", "b2", ""), router.port());
+    String busy = trunkGets(486, "INVITE");
+    trunk.send(ackOfFailure(retry, busy), router.port());
+    List<CallRecord> records = fx.awaitFinished(c -> callId(invite).equals(c.sipCallId()), 2);
+    assertEquals(java.util.Set.of(first, second),
+        records.stream().map(CallRecord::number).collect(java.util.stream.Collectors.toSet()));
+    assertEquals(CallStatus.BUSY, records.stream().filter(c -> c.number().equals(second)).findFirst().orElseThrow().status());
   }
 
   /**

@@ -50,6 +50,16 @@ public final class Recordings {
     return vertx.executeBlocking(() -> convert(outcome, callId), false);
   }
 
+  /** rtpengine's files of an attempt that is not a call's (see {@code CallObserver#mediaDropped}) are removed. */
+  public void drop(MediaAnchor.Outcome outcome) {
+    if (outcome.anchored() && outcome.recordAsked() && outcome.pcap() != null) {
+      vertx.executeBlocking(() -> {
+        removeRtpengineFiles(outcome.pcap());
+        return null;
+      }, false);
+    }
+  }
+
   private CallMedia convert(MediaAnchor.Outcome outcome, String callId) {
     Path pcap = outcome.pcap();
     if (pcap == null || !Files.isRegularFile(pcap)) {

@@ -18,6 +18,12 @@ public interface CallObserver {
   default void media(io.calltrack.sip.media.MediaAnchor.Outcome outcome) {}
 
   /**
+   * The media of an attempt whose record another INVITE took over (a retry after the line's challenge):
+   * not the record's, so not reported; what rtpengine wrote of it goes.
+   */
+  default void mediaDropped(io.calltrack.sip.media.MediaAnchor.Outcome outcome) {}
+
+  /**
    * What an ended call observes: nothing more. The call lingers after its end (retransmissions, a stray
    * BYE) without its recorder: the record, the attribution and its candidates go once written.
    */

@@ -65,6 +65,21 @@ final class ProxiedCall {
   /** The caller's Contact, encoded: parsed only for a UA that addresses in-dialog requests to the router. */
   final String callerContact;
 
+  /** The tracking number the caller dialled: set before the call is published, never changed. */
+  io.calltrack.core.phone.PhoneNumber dialled;
+  /**
+   * The record of a call the line refused asking for the INVITE again ({@link CallPolicy#invitesRetry}):
+   * it waits while the call lingers, for the caller's retry to take it over ({@link #takeOverRecord}),
+   * or is closed as it would have been, at the time of the refusal ({@link #closeAwaitedRecord}).
+   * Whichever comes first takes it. Without this, every challenged call was two records, a failed one
+   * and the one that connected, and counted twice in every report.
+   */
+  private final java.util.concurrent.atomic.AtomicReference<AwaitedRetry> awaitedRetry =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
+  private record AwaitedRetry(CallObserver record, java.time.Instant at, CallStatus status, int code,
+      io.vertx.core.Future<io.calltrack.sip.media.MediaAnchor.Outcome> media) {}
+
   // touched on exec only
   /** Written on the call's executor only; volatile for {@link #triedAgainBy}, asked on the listener's thread. */
   private volatile Phase phase = Phase.SETUP;
@@ -319,6 +334,54 @@ final class ProxiedCall {
     record(status, code);
   }
 
+  /**
+   * The line's final failure asks the caller to send the INVITE again (a challenge, a longer session
+   * interval): relayed like any failure, but the record waits for the retry (see {@link #awaitedRetry}).
+   */
+  void endAwaitingRetry(CallStatus status, int code) {
+    if (phase == Phase.ENDED) {
+      return;
+    }
+    phase = Phase.ENDED;
+    cancelTimers();
+    recorded = true;
+    // the relay forgets this attempt now: the retry offers its SDP again, with the same Call-ID and tag
+    io.vertx.core.Future<io.calltrack.sip.media.MediaAnchor.Outcome> ended =
+        media.state() != MediaLeg.State.OFF ? media.end() : null;
+    awaitedRetry.set(new AwaitedRetry(observer, proxy.now(), status, code, ended));
+    over(status);
+  }
+
+  /**
+   * The retry of this call (same Call-ID and From tag, a higher CSeq), to {@code number}, takes its
+   * record over: the record the call is waiting with, or null if there is none (the call was not refused
+   * that way, its wait is over, or the retry dials another number, which makes another call).
+   */
+  CallObserver takeOverRecord(io.calltrack.core.phone.PhoneNumber number) {
+    if (!number.equals(dialled)) {
+      return null;
+    }
+    AwaitedRetry waiting = awaitedRetry.getAndSet(null);
+    if (waiting == null) {
+      return null;
+    }
+    if (waiting.media() != null) {
+      waiting.media().onSuccess(waiting.record()::mediaDropped);
+    }
+    return waiting.record();
+  }
+
+  /** No retry came (the call's linger is over, or the router stops): the record is closed as refused. */
+  void closeAwaitedRecord() {
+    AwaitedRetry waiting = awaitedRetry.getAndSet(null);
+    if (waiting != null) {
+      waiting.record().ended(waiting.at(), waiting.status(), waiting.code());
+      if (waiting.media() != null) {
+        waiting.media().onSuccess(waiting.record()::media);
+      }
+    }
+  }
+
   private void record(CallStatus status, Integer code) {
     if (recorded) {
       return;
@@ -328,12 +391,20 @@ final class ProxiedCall {
     if (media.state() != MediaLeg.State.OFF) { // no relay configured: nothing to say about media, no event
       media.end().onSuccess(observer::media); // the relay forgets the call; its recording is closed
     }
+    over(status);
+  }
+
+  /** The call is over for the caller and its record is closed, or waits for a retry. */
+  private void over(CallStatus status) {
     // the call lingers LINGER for retransmissions: with 8 scored candidates an attributed call's recorder
     // holds a few KB, which every young GC of those seconds would copy
     observer = CallObserver.ENDED;
     proxy.ended(this, status);
     exec.execute(this::release); // after the task that ended the call: it may still relay the final response
-    proxy.timer(LINGER, this, () -> proxy.forget(this));
+    proxy.timer(LINGER, this, () -> {
+      closeAwaitedRecord();
+      proxy.forget(this);
+    });
   }
 
   /**

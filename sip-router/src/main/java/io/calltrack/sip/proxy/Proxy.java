@@ -132,7 +132,10 @@ public final class Proxy implements SipListener {
   public void close() {
     closed = true;
     for (ProxiedCall call : calls.values()) {
-      call.exec.execute(call::cancelTimers);
+      call.exec.execute(() -> {
+        call.cancelTimers();
+        call.closeAwaitedRecord(); // no retry can come any more
+      });
     }
     timers.close();
   }
@@ -251,9 +254,12 @@ public final class Proxy implements SipListener {
         System.nanoTime(), fromTag(req), inTransport,
         callerHop(req, source, SipHeaders.remotePort(evt), inTransport), line.hop(), line.uri(),
         SipHeaders.contact(req), loopKey);
+    call.dialled = forward.number(); // before the map publishes the call
     ProxiedCall known = calls.putIfAbsent(call.sipCallId, call);
+    CallObserver continued = null;
     if (known != null && known.triedAgainBy(req) && calls.replace(call.sipCallId, known, call)) {
       calleeHosts.remove(known.calleeHop); // its own forget no longer finds it in the map
+      continued = known.takeOverRecord(call.dialled);
       known = null;
     }
     if (known != null) {
@@ -265,11 +271,12 @@ public final class Proxy implements SipListener {
     call.media = media.leg(call.sipCallId, call.callerTag, forward.property().records(), call.exec);
     CallObserver.NewCall started = new CallObserver.NewCall(call.sipCallId, forward.number(),
         forward.property(), SipHeaders.caller(req, forward.number().region()), clock.instant());
+    CallObserver record = continued;
     onCallThread(call, () -> {
       // first task of the call: everything after it (CANCEL, responses) sees the observer
       liveCalls.incrementAndGet();
       metrics.callStarted();
-      call.observer = observers.started(started);
+      call.observer = record != null ? record : observers.started(started);
       forwardInvite(call);
     });
   }
@@ -732,7 +739,11 @@ public final class Proxy implements SipListener {
         }
       }
     } else if (call.settingUp()) {
-      call.end(policy.statusOf(code), code);
+      if (policy.invitesRetry(code)) {
+        call.endAwaitingRetry(policy.statusOf(code), code);
+      } else {
+        call.end(policy.statusOf(code), code);
+      }
       toUpstreamCode(resp);
       relayUpstream(call, resp);
     } // else the 487 to our own CANCEL, or a late failure after we gave up

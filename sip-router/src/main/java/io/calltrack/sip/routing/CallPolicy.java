@@ -160,6 +160,20 @@ public final class CallPolicy {
     };
   }
 
+  /**
+   * A final failure after which the caller sends the INVITE again, changed as the line asked: with
+   * credentials (401, 407; RFC 3261 22.2), without or with an extension (420, 421; 8.1.3.5), with a
+   * longer session interval (422; RFC 4028 6), with a security agreement (494; RFC 3329). The retry is
+   * the same call attempt: its record waits for it while the call lingers, and is closed with this
+   * code only if none comes.
+   */
+  public boolean invitesRetry(int finalCode) {
+    return switch (finalCode) {
+      case 401, 407, 420, 421, 422, 494 -> true;
+      default -> false;
+    };
+  }
+
   /** How long the business line may ring before the call is given up as missed. */
   public Duration answerTimeout() {
     return answerTimeout;
