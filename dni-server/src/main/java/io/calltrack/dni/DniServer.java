@@ -329,7 +329,7 @@ public final class DniServer {
     }
     new SnippetRoutes().mount(api);
     new OpenApiRoutes(p.contract()).mount(api);
-    new PropertyRoutes(p.store(), p.properties()).mount(admin);
+    new PropertyRoutes(p.store(), p.properties(), io.calltrack.core.config.BusinessLines.fromEnvironment()).mount(admin);
     new PoolRoutes(p.store(), p.engine(), p.poolGauges()).mount(admin);
     new NumberRoutes(p.store()).mount(admin);
     new CallRoutes(new RedisCallStore(p.redis())).mount(admin);

@@ -46,6 +46,8 @@ public record Settings(
   public static Settings fromEnv(Map<String, String> env) {
     // read where webhooks are sent (WebhookTargets.fromEnvironment); a bad value stops the start here
     io.calltrack.core.webhooks.WebhookTargets.parse(env.get(io.calltrack.core.webhooks.WebhookTargets.VARIABLE));
+    // and where API keys may point business lines (BusinessLines.fromEnvironment), likewise
+    io.calltrack.core.config.BusinessLines.parse(env.get(io.calltrack.core.config.BusinessLines.VARIABLE));
     String token = blankToNull(env.get("CALLTRACK_ADMIN_TOKEN"));
     boolean generated = token == null;
     if (generated) {

@@ -83,6 +83,15 @@ class SettingsHardeningTest {
   }
 
   @Test
+  void whereApiKeysMayPointBusinessLinesIsCheckedAsSettingsAreRead() {
+    Settings.fromEnv(Map.of("CALLTRACK_SIP_LINES_PRIVATE", "allow"));
+    Settings.fromEnv(Map.of("CALLTRACK_SIP_LINES_PRIVATE", "deny"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Settings.fromEnv(Map.of("CALLTRACK_SIP_LINES_PRIVATE", "on")));
+    assertEquals("CALLTRACK_SIP_LINES_PRIVATE must be allow or deny: 'on'", e.getMessage());
+  }
+
+  @Test
   void theAdvertisedSipAddressIsCheckedAsSettingsAreRead() {
     for (String good : List.of("sip.example.com", "sip.example.com:5080", "203.0.113.7:5062", "[2001:db8::1]:5062",
         "[2001:db8::1]", " edge-1 ")) {

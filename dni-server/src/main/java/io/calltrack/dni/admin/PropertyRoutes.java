@@ -3,12 +3,15 @@ package io.calltrack.dni.admin;
 import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.BusinessLines;
 import io.calltrack.core.config.Ids;
 import io.calltrack.core.config.PoolConfig;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.dni.config.PropertyDirectory;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Bodies;
+import io.calltrack.dni.http.HttpStatusException;
+import io.calltrack.dni.http.Principal;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Comparator;
@@ -23,10 +26,12 @@ import java.util.List;
 public final class PropertyRoutes {
   private final ConfigStore store;
   private final PropertyDirectory directory;
+  private final BusinessLines lines;
 
-  public PropertyRoutes(ConfigStore store, PropertyDirectory directory) {
+  public PropertyRoutes(ConfigStore store, PropertyDirectory directory, BusinessLines lines) {
     this.store = store;
     this.directory = directory;
+    this.lines = lines;
   }
 
   public void mount(AdminApi admin) {
@@ -59,11 +64,35 @@ public final class PropertyRoutes {
   private Future<PropertyConfig> put(RoutingContext ctx) {
     String id = Ids.require("property", ctx.pathParam("property"));
     PropertyConfig property = Bodies.readWithId(ctx, "id", id, PropertyConfig.class);
-    return store.putProperty(property)
+    BusinessLines.requireCallableNumber(property.businessLine(), property.defaultNumber().region());
+    return lineAllowed(ctx, id, property.businessLine())
+        .compose(v -> store.putProperty(property))
         .map(v -> {
           directory.remember(property);
           return property;
         });
+  }
+
+  /**
+   * An API key keeps the property's line as it is, or changes it to one {@link BusinessLines} lets a
+   * key set (its host is resolved on a worker); the admin token sets any. 403 otherwise.
+   */
+  private Future<Void> lineAllowed(RoutingContext ctx, String id, String line) {
+    if (line == null || Principal.of(ctx).isAdmin()) {
+      return Future.succeededFuture();
+    }
+    return store.property(id).compose(stored -> {
+      if (stored.isPresent() && line.equals(stored.get().businessLine())) {
+        return Future.succeededFuture();
+      }
+      return ctx.vertx().<Void>executeBlocking(() -> {
+        String refusal = lines.refusalForKey(line);
+        if (refusal != null) {
+          throw new HttpStatusException.Forbidden(refusal);
+        }
+        return null;
+      }, false);
+    });
   }
 
   private Future<PropertyConfig> get(RoutingContext ctx) {

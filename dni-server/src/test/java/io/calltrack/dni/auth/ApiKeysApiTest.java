@@ -136,6 +136,50 @@ class ApiKeysApiTest extends DniTestBase {
     forbidden(send(write, HttpMethod.POST, "/v1/outcomes", new JsonObject()));
   }
 
+  /**
+   * The business line is where the router sends the property's calls and the callback dialer rings: a
+   * write key may keep the one it has, or point it at a public host, but not into the operator's own
+   * network; nobody may make it a premium-rate or emergency number.
+   */
+  @Test
+  void aWriteKeyPointsTheBusinessLineOnlyAtPublicHosts() {
+    Site a = site(2);
+    String write = issue(a.property(), "write");
+    String path = "/v1/properties/" + a.property();
+
+    for (String inside : List.of("sip:+13125550123@10.0.0.5:5060", "sip:9011882@127.0.0.1", "sip:x@169.254.169.254",
+        "sip:x@[fd00::1]", "sip:x@localhost:5080")) {
+      Reply r = put(write, path, propertyBody(a.defaultNumber(), ORIGIN).put("businessLine", inside));
+      forbidden(r);
+      assertTrue(r.json().getString("detail").contains("not a public address"), r::toString);
+    }
+    assertEquals("sip:+15559990000@127.0.0.1:5070", api.adminGet(path).json().getString("businessLine"),
+        "nothing was changed");
+
+    // the line the admin set is kept by a key that changes something else
+    Reply kept = put(write, path, propertyBody(a.defaultNumber(), ORIGIN).put("timezone", "Europe/Paris"));
+    assertEquals(200, kept.status(), kept::toString);
+    // a public host is the tenant's own business
+    Reply moved = put(write, path, propertyBody(a.defaultNumber(), ORIGIN).put("businessLine", "sip:+13125550123@203.0.113.7:5060"));
+    assertEquals(200, moved.status(), moved::toString);
+    // and once it is public, it may not go back inside
+    forbidden(put(write, path, propertyBody(a.defaultNumber(), ORIGIN)));
+    assertEquals("sip:+13125550123@203.0.113.7:5060", api.adminGet(path).json().getString("businessLine"));
+    // the admin token may point it anywhere
+    assertEquals(200, api.request(HttpMethod.PUT, path, DniClient.body(propertyBody(a.defaultNumber(), ORIGIN)
+        .put("businessLine", "sip:201@10.0.0.5")), api.admin()).status());
+
+    // a premium-rate or emergency number is nobody's line: 400 in the client's terms
+    for (String[] bad : List.of(new String[] {"sip:+19005550123@203.0.113.7", "premium-rate"},
+        new String[] {"sip:911@203.0.113.7", "emergency"})) {
+      Reply r = api.request(HttpMethod.PUT, path, DniClient.body(propertyBody(a.defaultNumber(), ORIGIN)
+          .put("businessLine", bad[0])), api.admin());
+      assertEquals(400, r.status(), r::toString);
+      assertTrue(r.json().getString("detail").contains(bad[1]) && r.json().getString("detail").contains(bad[0]), r::toString);
+    }
+    assertEquals("sip:201@10.0.0.5", api.adminGet(path).json().getString("businessLine"));
+  }
+
   @Test
   void revokedAndForgedKeysAre401AndKeysAreListedWithoutSecrets() {
     Site a = site(2);

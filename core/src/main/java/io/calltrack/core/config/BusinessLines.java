@@ -1,0 +1,172 @@
+package io.calltrack.core.config;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
+import com.google.i18n.phonenumbers.Phonenumber;
+import com.google.i18n.phonenumbers.ShortNumberInfo;
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.net.PublicAddresses;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Locale;
+
+/**
+ * What a property's {@code businessLine} may call. The router forwards every call on the property's
+ * tracking numbers there, and the callback dialer rings it, so the line is where the operator's
+ * trunks spend money. A write API key sets it, which makes it a tenant's input:
+ *
+ * <ul>
+ *   <li>for everyone: a line whose user part is a phone number is not an emergency number and not
+ *       premium-rate or shared-cost (forwarded there through the operator's trunk, each tracked call
+ *       would bill the operator, or ring the emergency services);
+ *   <li>for an API key, a line it changes goes only to a host whose every address is public
+ *       ({@link PublicAddresses}): pointed at the operator's own network, the router would deliver
+ *       calls to, and ring from, hosts that trust it (a PBX there may dial out with a prefix the
+ *       number checks cannot see). The admin token may point a line anywhere, and an operator whose
+ *       tenants' PBXs are on its private network sets {@code CALLTRACK_SIP_LINES_PRIVATE=allow}.
+ * </ul>
+ */
+public final class BusinessLines {
+  /** The environment variable an operator sets to {@code allow} to let API keys point lines at private hosts. */
+  public static final String VARIABLE = "CALLTRACK_SIP_LINES_PRIVATE";
+
+  public static final BusinessLines PUBLIC_FOR_KEYS = new BusinessLines(false);
+  public static final BusinessLines ANY = new BusinessLines(true);
+
+  private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
+  private static final ShortNumberInfo SHORT = ShortNumberInfo.getInstance();
+
+  private final boolean privateAllowedForKeys;
+
+  private BusinessLines(boolean privateAllowedForKeys) {
+    this.privateAllowedForKeys = privateAllowedForKeys;
+  }
+
+  /** {@code deny} (or unset): API keys point lines at public hosts only; {@code allow}: anywhere. Anything else is refused. */
+  public static BusinessLines parse(String value) {
+    String v = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "", "deny" -> PUBLIC_FOR_KEYS;
+      case "allow" -> ANY;
+      default -> throw new IllegalArgumentException(VARIABLE + " must be allow or deny: '" + value + "'");
+    };
+  }
+
+  /** As the process's environment says ({@link #VARIABLE}). */
+  public static BusinessLines fromEnvironment() {
+    return parse(System.getenv(VARIABLE));
+  }
+
+  /**
+   * 400 unless the line's user part, when it is a phone number, is one a forwarded call may ring. A
+   * national number (no {@code +}) is read in {@code region}, the property's country. A user part
+   * that is not a number (an extension name, {@code reception}) is the PBX's business.
+   */
+  public static void requireCallableNumber(String line, String region) {
+    if (line == null) {
+      return;
+    }
+    String user = userPart(line);
+    if (user == null) {
+      return;
+    }
+    String digits = user.replaceAll("[-.()]", "");
+    if (!digits.matches("\\+?[0-9]{1,20}")) {
+      return;
+    }
+    String home = region == null ? io.calltrack.core.phone.PhoneNumber.DEFAULT_REGION : region;
+    String bare = digits.startsWith("+") ? digits.substring(1) : digits;
+    if (!digits.startsWith("+") && (SHORT.isEmergencyNumber(bare, home) || SHORT.connectsToEmergencyNumber(bare, home))) {
+      throw emergency(line);
+    }
+    Phonenumber.PhoneNumber n;
+    try {
+      n = UTIL.parse(digits, home);
+    } catch (NumberParseException e) {
+      return; // too short or too long for a number: an extension
+    }
+    String regionCode = UTIL.getRegionCodeForNumber(n);
+    String national = UTIL.getNationalSignificantNumber(n);
+    if (regionCode != null && (SHORT.isEmergencyNumber(national, regionCode)
+        || SHORT.connectsToEmergencyNumber(national, regionCode))) {
+      throw emergency(line);
+    }
+    if (UTIL.isValidNumber(n)) {
+      PhoneNumberType type = UTIL.getNumberType(n);
+      if (type == PhoneNumberType.PREMIUM_RATE || type == PhoneNumberType.SHARED_COST) {
+        throw new CalltrackException.Invalid("businessLine calls a " + type.name().toLowerCase(Locale.ROOT).replace('_', '-')
+            + " number: '" + line + "'; a business line may not be one (each forwarded call would bill the trunk)");
+      }
+    }
+  }
+
+  /**
+   * For an API key's new line: why it may not have it (its host is not public, or does not resolve), or
+   * null when it may. Resolves the host: call it off the event loop.
+   */
+  public String refusalForKey(String line) {
+    if (privateAllowedForKeys || line == null) {
+      return null;
+    }
+    String host = host(line);
+    if (host == null) {
+      return null; // not a SIP URI: the property's own check refuses it
+    }
+    InetAddress[] all;
+    try {
+      all = InetAddress.getAllByName(host); // a literal address is not looked up
+    } catch (UnknownHostException e) {
+      return "businessLine host " + host + " does not resolve: an API key may set only a line whose host can be "
+          + "checked to be public";
+    }
+    for (InetAddress a : all) {
+      if (!PublicAddresses.isPublic(a)) {
+        return "businessLine host " + host + " is " + a.getHostAddress() + ", not a public address: an API key may "
+            + "point a business line only at public hosts (the admin token may, or " + VARIABLE + "=allow)";
+      }
+    }
+    return null;
+  }
+
+  private static CalltrackException.Invalid emergency(String line) {
+    return new CalltrackException.Invalid("businessLine calls an emergency number: '" + line
+        + "'; tracked calls are never forwarded to one");
+  }
+
+  /** The user part of {@code sip:user@host...}, its parameters dropped; null without one. */
+  static String userPart(String line) {
+    int colon = line.indexOf(':');
+    int at = line.lastIndexOf('@');
+    if (colon < 0 || at <= colon + 1) {
+      return null;
+    }
+    String user = line.substring(colon + 1, at);
+    int semi = user.indexOf(';');
+    return semi < 0 ? user : user.substring(0, semi);
+  }
+
+  /** The host of {@code sip:user@host[:port][;params]}, without IPv6 brackets; null when there is none. */
+  static String host(String line) {
+    int at = line.lastIndexOf('@');
+    if (at < 0) {
+      return null;
+    }
+    String rest = line.substring(at + 1);
+    int end = rest.length();
+    for (char c : new char[] {';', '?', '>'}) {
+      int i = rest.indexOf(c);
+      if (i >= 0) {
+        end = Math.min(end, i);
+      }
+    }
+    rest = rest.substring(0, end);
+    if (rest.startsWith("[")) {
+      int close = rest.indexOf(']');
+      return close < 0 ? null : rest.substring(1, close);
+    }
+    int port = rest.lastIndexOf(':');
+    String host = port < 0 ? rest : rest.substring(0, port);
+    return host.isEmpty() ? null : host;
+  }
+}
