@@ -50,6 +50,8 @@ class MediaRecordingTest {
   static Path lineScenario;
   static Path trunkReinviteScenario;
   static Path lineReinviteScenario;
+  static Path trunkChallengedScenario;
+  static Path lineChallengingScenario;
   static Properties speech = new Properties();
 
   @BeforeAll
@@ -66,6 +68,8 @@ class MediaRecordingTest {
     lineScenario = withPcap("business-line-uas-media.xml", linePcap);
     trunkReinviteScenario = withPcap("trunk-uac-media-reinvite.xml", callerPcap);
     lineReinviteScenario = withPcap("business-line-uas-media-reinvite.xml", linePcap);
+    trunkChallengedScenario = withPcap("trunk-uac-media-challenged.xml", callerPcap);
+    lineChallengingScenario = withPcap("business-line-uas-media-challenging.xml", linePcap);
     try (InputStream in = Files.newInputStream(AUDIO.resolve("speech.properties"))) {
       speech.load(in);
     }
@@ -156,6 +160,79 @@ class MediaRecordingTest {
     double lineSpeech = Double.parseDouble(speech.getProperty("lineSpeech"));
     assertEquals(callerSpeech, m.callerTalkSeconds(), 0.10 * callerSpeech, "caller talk time " + m);
     assertEquals(lineSpeech, m.lineTalkSeconds(), 0.10 * lineSpeech, "business line talk time " + m);
+  }
+
+  /**
+   * The business line challenges the INVITE (407 with a digest challenge) and the trunk sends it again
+   * with credentials, same Call-ID and From tag: one call, one record, answered and recorded from the
+   * retry's media; the first attempt's rtpengine leg (offered, recording asked, then deleted at the 407)
+   * leaves no pcap or metadata behind in rtpengine's recording folder.
+   */
+  @Test
+  void aCallTheLineChallengesIsOneRecordedCallAndLeavesNoRtpengineFilesOfTheFirstAttempt() throws IOException {
+    java.util.Set<String> before = rtpengineFiles();
+    PhoneNumber[] number = new PhoneNumber[1];
+    try (Sipp line = Sipp.uas(lineChallengingScenario.toString(), 1, "udp", "-mi", "127.0.0.1", "-mp",
+        Integer.toString(Rtpengine.freeUdpRange(4)))) {
+      number[0] = fx.property("sip:+15559990000@127.0.0.1:" + line.port, true, router);
+      try (Sipp trunk = Sipp.uac(trunkChallengedScenario.toString(), router.port(), number[0].e164(), 1,
+          Duration.ofMillis(11_500), "udp", "-mi", "127.0.0.1", "-mp", Integer.toString(Rtpengine.freeUdpRange(4)),
+          "-au", "trunk", "-ap", "s3cret")) {
+        assertEquals(0, trunk.exitCode(SIPP_WAIT), () -> "trunk:\n" + trunk.output() + "\nrtpengine:\n" + rtpengine.output());
+        assertEquals(0, line.exitCode(SIPP_WAIT), () -> "business line:\n" + line.output());
+      }
+    }
+    PhoneNumber n = number[0];
+    // one record for the 407 and its retry: before the fix, a FAILED one (407) and an ANSWERED one
+    CallRecord r = fx.awaitFinished(c -> n.equals(c.number()), 1).get(0);
+    assertEquals(CallStatus.ANSWERED, r.status(), r::toString);
+    r = Await.until(RouterFixture.WAIT, () -> fx.records(c -> n.equals(c.number())), l -> l.get(0).media() != null)
+        .get(0);
+    CallMedia m = r.media();
+    assertTrue(m.anchored(), m::toString);
+    assertTrue(m.recorded(), m::toString);
+    assertEquals(r.callId() + ".wav", m.recording());
+    Path wav = recordings.resolve(m.recording());
+    assertTrue(Files.isRegularFile(wav), "no recording at " + wav);
+    double played = Double.parseDouble(speech.getProperty("seconds"));
+    assertEquals(played, wavSeconds(wav), 0.5, "recording length");
+    double callerSpeech = Double.parseDouble(speech.getProperty("callerSpeech"));
+    double lineSpeech = Double.parseDouble(speech.getProperty("lineSpeech"));
+    assertEquals(callerSpeech, m.callerTalkSeconds(), 0.10 * callerSpeech, "caller talk time " + m);
+    assertEquals(lineSpeech, m.lineTalkSeconds(), 0.10 * lineSpeech, "business line talk time " + m);
+
+    // rtpengine's files of both attempts (pcap and metadata, written from each offer on) go: the retry's once
+    // its recording is made, the first attempt's when the retry takes the record over (off the call's thread)
+    try {
+      Await.until(RouterFixture.WAIT, () -> newRtpengineFiles(before).isEmpty());
+    } catch (AssertionError e) {
+      assertEquals(List.of(), newRtpengineFiles(before), "rtpengine files left behind by call " + r.sipCallId());
+    }
+  }
+
+  /**
+   * rtpengine's files (pcaps, metadata, its tmp folder) in its recording folder. By listing, not by name:
+   * rtpengine names them after the Call-ID escaped ({@code 1-123%40127.0.0.1-<random>.pcap}).
+   */
+  private static java.util.Set<String> rtpengineFiles() {
+    java.util.Set<String> found = new java.util.TreeSet<>();
+    for (String sub : List.of("pcaps", "metadata", "tmp")) {
+      Path d = rtpengine.recordingDir.resolve(sub);
+      if (!Files.isDirectory(d)) {
+        continue;
+      }
+      try (var files = Files.list(d)) {
+        files.forEach(f -> found.add(sub + "/" + f.getFileName()));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return found;
+  }
+
+  /** rtpengine's files that were not there {@code before}. */
+  private static List<String> newRtpengineFiles(java.util.Set<String> before) {
+    return rtpengineFiles().stream().filter(f -> !before.contains(f)).toList();
   }
 
   @Test
