@@ -305,11 +305,31 @@ public final class SipRouter {
     return done.future();
   }
 
+  /** How long a stopping router waits for the ends of its last calls to be written (see {@link CallJournal#callsEnding}). */
+  static final Duration ENDS_WAIT = Duration.ofSeconds(5);
+
+  /** Completes once no call's end is waiting to be written, or after {@code atMost}. */
+  private Future<Void> endsWritten(Duration atMost) {
+    if (journal.callsEnding() == 0) {
+      return Future.succeededFuture();
+    }
+    long deadline = System.nanoTime() + atMost.toNanos();
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    vertx.setPeriodic(10, 10, id -> {
+      if (journal.callsEnding() == 0 || System.nanoTime() - deadline > 0) {
+        vertx.cancelTimer(id);
+        done.tryComplete();
+      }
+    });
+    return done.future();
+  }
+
   public Future<Void> close() {
     spoolAlarm.close();
     alertSender.close();
-    proxy.close();
-    return table.close()
+    return proxy.close()
+        .compose(v -> endsWritten(ENDS_WAIT))
+        .eventually(table::close)
         .eventually(() -> vertx.executeBlocking(() -> {
           SipStacks.stop(stack); // blocks (it joins the timer's thread): not on an event loop
           if (ng != null) {

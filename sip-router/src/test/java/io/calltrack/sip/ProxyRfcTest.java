@@ -819,6 +819,23 @@ class ProxyRfcTest {
         "ended at the refusal, not when the router stopped waiting: " + r.endedAt() + " vs " + refusedAt);
   }
 
+  /** A router that stops while a refused call waits for its retry closes the record as refused. */
+  @Test
+  void aRouterStoppingWhileAChallengeAwaitsItsRetryClosesTheRecord() {
+    SipRouter stopping = fx.router(List.of("127.0.0.1/32"), Duration.ofSeconds(30));
+    PhoneNumber number = fx.property("sip:+15559990000@127.0.0.1:" + line.port(), stopping);
+    String invite = trunk.invite(number.e164(), stopping.port(), "Max-Forwards: 70\r\n");
+    trunk.send(invite, stopping.port());
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "401 Unauthorized", "ch", "WWW-Authenticate: Digest realm=\"pbx\", nonce=\"n\"\r\n"),
+        stopping.port());
+    trunkGets(401, "INVITE");
+    fx.close(stopping);
+    CallRecord r = fx.awaitFinished(callId(invite));
+    assertEquals(CallStatus.FAILED, r.status());
+    assertEquals(401, r.finalCode());
+  }
+
   /** A challenge retried with another number (after a redirect the caller followed) is another call. */
   @Test
   void aRetryToAnotherNumberIsAnotherCall() {

@@ -74,8 +74,11 @@ final class ProxiedCall {
    * Whichever comes first takes it. Without this, every challenged call was two records, a failed one
    * and the one that connected, and counted twice in every report.
    */
-  private final java.util.concurrent.atomic.AtomicReference<AwaitedRetry> awaitedRetry =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private volatile AwaitedRetry awaitedRetry;
+  /** Swaps {@link #awaitedRetry} atomically without an object per call (few calls are ever refused so). */
+  private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<ProxiedCall, AwaitedRetry> AWAITED =
+      java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(ProxiedCall.class, AwaitedRetry.class,
+          "awaitedRetry");
 
   private record AwaitedRetry(CallObserver record, java.time.Instant at, CallStatus status, int code,
       io.vertx.core.Future<io.calltrack.sip.media.MediaAnchor.Outcome> media) {}
@@ -348,7 +351,7 @@ final class ProxiedCall {
     // the relay forgets this attempt now: the retry offers its SDP again, with the same Call-ID and tag
     io.vertx.core.Future<io.calltrack.sip.media.MediaAnchor.Outcome> ended =
         media.state() != MediaLeg.State.OFF ? media.end() : null;
-    awaitedRetry.set(new AwaitedRetry(observer, proxy.now(), status, code, ended));
+    awaitedRetry = new AwaitedRetry(observer, proxy.now(), status, code, ended);
     over(status);
   }
 
@@ -361,7 +364,7 @@ final class ProxiedCall {
     if (!number.equals(dialled)) {
       return null;
     }
-    AwaitedRetry waiting = awaitedRetry.getAndSet(null);
+    AwaitedRetry waiting = AWAITED.getAndSet(this, null);
     if (waiting == null) {
       return null;
     }
@@ -373,7 +376,7 @@ final class ProxiedCall {
 
   /** No retry came (the call's linger is over, or the router stops): the record is closed as refused. */
   void closeAwaitedRecord() {
-    AwaitedRetry waiting = awaitedRetry.getAndSet(null);
+    AwaitedRetry waiting = AWAITED.getAndSet(this, null);
     if (waiting != null) {
       waiting.record().ended(waiting.at(), waiting.status(), waiting.code());
       if (waiting.media() != null) {

@@ -128,16 +128,30 @@ public final class Proxy implements SipListener {
     return liveCalls.get();
   }
 
-  /** The router is stopping: no call timer fires from now on, and no call work runs. */
-  public void close() {
+  /**
+   * The router is stopping: no call timer fires from now on, and no call work runs. Completes once
+   * every call has heard it (the records that waited for a retry are closed by then).
+   */
+  public io.vertx.core.Future<Void> close() {
+    if (closed) {
+      return io.vertx.core.Future.succeededFuture(); // closed before: the calls' executors may be gone
+    }
     closed = true;
+    List<io.vertx.core.Future<Void>> heard = new ArrayList<>(calls.size());
     for (ProxiedCall call : calls.values()) {
+      io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+      heard.add(done.future());
       call.exec.execute(() -> {
-        call.cancelTimers();
-        call.closeAwaitedRecord(); // no retry can come any more
+        try {
+          call.cancelTimers();
+          call.closeAwaitedRecord(); // no retry can come any more
+        } finally {
+          done.complete();
+        }
       });
     }
     timers.close();
+    return io.vertx.core.Future.join(heard).mapEmpty();
   }
 
   // ---------------------------------------------------------------- requests

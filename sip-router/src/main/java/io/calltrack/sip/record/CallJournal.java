@@ -69,6 +69,8 @@ public final class CallJournal implements AutoCloseable {
   private final List<Runnable> whenReplayed = new ArrayList<>();
   /** Events given to {@link #write} and not yet in Redis or the spool. */
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  /** Calls whose end was given and is not yet in Redis or the spool: what a clean stop waits for. */
+  private final java.util.concurrent.atomic.AtomicInteger ending = new java.util.concurrent.atomic.AtomicInteger();
   private long timerId = -1;
   /** Events waiting for the next group write ({@link #groupWrite}), and whether one is due. */
   private final ConcurrentLinkedQueue<Grouped> group = new ConcurrentLinkedQueue<>();
@@ -153,6 +155,24 @@ public final class CallJournal implements AutoCloseable {
    */
   public void closed(String callId) {
     log.closed(callId);
+  }
+
+  /** A call's end is given ({@link #endSettled} follows once it is in Redis or the spool, or lost). */
+  public void ending() {
+    ending.incrementAndGet();
+  }
+
+  public void endSettled() {
+    ending.decrementAndGet();
+  }
+
+  /**
+   * Calls whose end is not yet in Redis or the spool. A stopping router waits for none to be left
+   * (bounded): else a call that ended just before the stop stayed open in Redis until the router's
+   * next start replayed its open-calls log, and for good if it never started again there.
+   */
+  public int callsEnding() {
+    return ending.get();
   }
 
   /** Calls whose last event is not yet in Redis or the spool (including an earlier run's, until closed). */

@@ -76,7 +76,9 @@ public final class CallRecorder {
   }
 
   public void ended(Instant at, CallStatus status, Integer code) {
+    journal.ending();
     step(CallEvent.Type.ENDED, at, r -> r.ended(at, status, code));
+    chain.onComplete(ar -> journal.endSettled());
     chain.onSuccess(v -> {
       journal.closed(callId);
       // a spooled event may still need a late answer when it is replayed, or must not count the call
