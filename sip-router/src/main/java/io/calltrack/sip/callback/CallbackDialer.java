@@ -130,6 +130,8 @@ public final class CallbackDialer implements QuietSipListener {
     long businessCseq;
     long ringTimer = -1;
     boolean ringing;
+    /** The business line hung up before the lead answered: the lead's leg is being cancelled. */
+    boolean abandoned;
   }
 
   private CallbackDialer(Vertx vertx, CallbackOptions options, ConfigStore config, PoolEngine engine,
@@ -394,6 +396,18 @@ public final class CallbackDialer implements QuietSipListener {
     boolean fromBusiness = callIdOf(r).equals(a.businessCallId);
     CallbackState state = a.callback.state();
     try {
+      if (a.abandoned) {
+        // the lead's leg of an attempt the business line already left: a 200 that crossed the CANCEL
+        // is hung up at once (the lead must not answer to silence); the attempt was counted already
+        if (code >= 200) {
+          bySipCallId.remove(a.leadCallId);
+          if (code < 300 && evt.getDialog() != null) {
+            evt.getDialog().sendAck(evt.getDialog().createAck(cseq.getSeqNumber()));
+            bye(evt.getDialog());
+          }
+        }
+        return;
+      }
       if (fromBusiness) {
         if (code == 180 || code == 183) {
           if (!a.ringing) {
@@ -466,6 +480,10 @@ public final class CallbackDialer implements QuietSipListener {
       }
       st.sendResponse(sip.messages().createResponse(Response.OK, req));
       boolean fromBusiness = callIdOf(req).equals(a.businessCallId);
+      if (fromBusiness && a.callback.state() == CallbackState.CALLING_LEAD) {
+        businessLeftBeforeTheLead(a);
+        return;
+      }
       Dialog other = fromBusiness ? a.lead_ : a.business;
       if (other != null) {
         bye(other);
@@ -477,6 +495,27 @@ public final class CallbackDialer implements QuietSipListener {
     } catch (Exception e) {
       LOG.warn("callback: cannot answer {}", req.getMethod(), e);
     }
+  }
+
+  /**
+   * The business line hung up while the lead's phone was ringing: the lead's INVITE is cancelled (its
+   * phone stops ringing; a 200 crossing the CANCEL is ACKed and hung up) and the attempt failed, for the
+   * two were never connected.
+   */
+  private void businessLeftBeforeTheLead(Attempt a) {
+    vertx.cancelTimer(a.ringTimer);
+    a.abandoned = true;
+    bySipCallId.remove(a.businessCallId);
+    try {
+      var state = a.leadInvite.getState();
+      if (state == javax.sip.TransactionState.PROCEEDING || state == javax.sip.TransactionState.CALLING) {
+        sip.provider().getNewClientTransaction(a.leadInvite.createCancel()).sendRequest();
+      }
+    } catch (Exception e) {
+      LOG.debug("CANCEL of the lead's leg failed", e);
+    }
+    a.recorder.ended(now(), CallStatus.MISSED, null);
+    retryOrFail(a.callback, a.property.callbacks(), "the business line hung up before the lead answered");
   }
 
   private void bye(Dialog d) throws Exception {

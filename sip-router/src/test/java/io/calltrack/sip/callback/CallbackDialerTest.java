@@ -203,6 +203,24 @@ class CallbackDialerTest {
   }
 
   @Test
+  void theBusinessLineHangingUpWhileTheLeadRingsCancelsTheLeadAndIsNoCompletedCall() {
+    trunk.mode = SipPhone.Mode.RING_FOREVER;
+    // rings for 120 s: a CANCEL within WAIT is the dialer's answer to the BYE, not its ring timeout
+    Site site = site(new CallbackSettings(null, 2, 60, 120), "UTC");
+    Callback cb = request(site, LEAD);
+    trunk.awaitRequest(Request.INVITE, WAIT);
+    awaitState(cb.id(), CallbackState.CALLING_LEAD);
+    business.bye(); // the business line gives up while the lead's phone rings
+    business.awaitResponse(Request.BYE, 200, WAIT);
+    trunk.awaitRequest(Request.CANCEL, WAIT); // the lead's phone stops ringing
+    Callback retry = awaitState(cb.id(), CallbackState.RETRY_WAIT);
+    assertEquals(1, retry.attempts());
+    CallRecord call = Await.until(WAIT, () -> Await.result(calls.get(retry.callId())),
+        c -> c.isPresent() && c.get().finished()).get();
+    assertEquals(CallStatus.MISSED, call.status(), "the lead never answered");
+  }
+
+  @Test
   void aBusyBusinessLineIsRetriedOnTheClockThenTheCallbackFails() {
     business.mode = SipPhone.Mode.BUSY;
     Site site = site(new CallbackSettings(null, 2, 60, null), "UTC");
