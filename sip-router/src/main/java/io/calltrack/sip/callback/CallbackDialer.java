@@ -130,7 +130,10 @@ public final class CallbackDialer implements QuietSipListener {
     long businessCseq;
     long ringTimer = -1;
     boolean ringing;
-    /** The business line hung up before the lead answered: the lead's leg is being cancelled. */
+    /**
+     * The attempt was given up before both legs were connected (the business line hung up before the
+     * lead answered, or the callback is no longer this router's): its legs are being cancelled.
+     */
     boolean abandoned;
   }
 
@@ -263,10 +266,52 @@ public final class CallbackDialer implements QuietSipListener {
     }
   }
 
-  /** Another router holds the callback now, or it was erased: leave it alone from here on. */
+  /**
+   * Another router holds the callback now, or it was erased: leave it alone from here on. An attempt
+   * still ringing is given up (its legs cancelled or hung up): the router that took it over places it
+   * again, and an erased one must not be placed at all. A connected call is left to its two parties.
+   */
   private void lost(Callback cb) {
     held.remove(cb.id());
     LOG.info("callback {} is no longer this router's (taken over or erased)", cb.id());
+    for (Attempt a : new java.util.LinkedHashSet<>(bySipCallId.values())) {
+      if (a.callback.id().equals(cb.id()) && !a.abandoned && a.callback.state() != CallbackState.CONNECTED) {
+        abandon(a);
+      }
+    }
+  }
+
+  /** Gives up an attempt that is not connected: cancels the ringing leg, hangs up an answered business line. */
+  private void abandon(Attempt a) {
+    vertx.cancelTimer(a.ringTimer);
+    a.abandoned = true;
+    try {
+      if (a.callback.state() == CallbackState.CALLING_LEAD) {
+        bySipCallId.remove(a.businessCallId);
+        a.business.sendAck(a.business.createAck(a.businessCseq));
+        bye(a.business);
+      }
+    } catch (Exception e) {
+      LOG.debug("cannot hang up the business line", e);
+    }
+    ClientTransaction ringing = a.callback.state() == CallbackState.CALLING_LEAD ? a.leadInvite : a.businessInvite;
+    cancel(ringing);
+    a.recorder.ended(now(), CallStatus.MISSED, null);
+  }
+
+  /** CANCELs an INVITE that has no final answer yet. */
+  private void cancel(ClientTransaction invite) {
+    if (invite == null) {
+      return;
+    }
+    try {
+      var state = invite.getState();
+      if (state == javax.sip.TransactionState.PROCEEDING || state == javax.sip.TransactionState.CALLING) {
+        sip.provider().getNewClientTransaction(invite.createCancel()).sendRequest();
+      }
+    } catch (Exception e) {
+      LOG.debug("CANCEL failed", e);
+    }
   }
 
   /** Places the callback now, or schedules it for the property's opening. */
@@ -397,10 +442,10 @@ public final class CallbackDialer implements QuietSipListener {
     CallbackState state = a.callback.state();
     try {
       if (a.abandoned) {
-        // the lead's leg of an attempt the business line already left: a 200 that crossed the CANCEL
-        // is hung up at once (the lead must not answer to silence); the attempt was counted already
+        // a leg of an attempt given up: a 200 that crossed the CANCEL is hung up at once (nobody must
+        // answer to silence); the attempt was counted already
         if (code >= 200) {
-          bySipCallId.remove(a.leadCallId);
+          bySipCallId.remove(callIdOf(r));
           if (code < 300 && evt.getDialog() != null) {
             evt.getDialog().sendAck(evt.getDialog().createAck(cseq.getSeqNumber()));
             bye(evt.getDialog());
@@ -506,14 +551,7 @@ public final class CallbackDialer implements QuietSipListener {
     vertx.cancelTimer(a.ringTimer);
     a.abandoned = true;
     bySipCallId.remove(a.businessCallId);
-    try {
-      var state = a.leadInvite.getState();
-      if (state == javax.sip.TransactionState.PROCEEDING || state == javax.sip.TransactionState.CALLING) {
-        sip.provider().getNewClientTransaction(a.leadInvite.createCancel()).sendRequest();
-      }
-    } catch (Exception e) {
-      LOG.debug("CANCEL of the lead's leg failed", e);
-    }
+    cancel(a.leadInvite);
     a.recorder.ended(now(), CallStatus.MISSED, null);
     retryOrFail(a.callback, a.property.callbacks(), "the business line hung up before the lead answered");
   }
@@ -532,6 +570,10 @@ public final class CallbackDialer implements QuietSipListener {
       Request req = evt.getClientTransaction().getRequest();
       Attempt a = bySipCallId.get(callIdOf(req));
       if (a == null || !Request.INVITE.equals(req.getMethod())) {
+        return;
+      }
+      if (a.abandoned) {
+        bySipCallId.remove(callIdOf(req)); // given up already: nothing more to do
         return;
       }
       boolean business = callIdOf(req).equals(a.businessCallId);

@@ -322,6 +322,27 @@ class CallbackDialerTest {
   }
 
   @Test
+  void aRouterThatLostItsLeaseWhileTheLeadRingsHangsUpItsLegs() {
+    trunk.mode = SipPhone.Mode.RING_FOREVER;
+    Site site = site(new CallbackSettings(null, 2, 60, 120), "UTC");
+    Callback cb = request(site, LEAD);
+    trunk.awaitRequest(Request.INVITE, WAIT);
+    awaitState(cb.id(), CallbackState.CALLING_LEAD);
+    // this router did not renew in time (a pause, Redis away): another one claimed the callback, as
+    // claim.lua does once the lease has run out; it will retry it as an attempt whose router stopped
+    CallbackKeys k = new CallbackKeys(site.property());
+    RedisAPI api = RedisAPI.api(redis);
+    Await.result(api.hset(List.of(k.owners(), cb.id(), "router-that-took-over")));
+    Await.result(api.zadd(List.of(k.due(), Long.toString(clock.millis() + CallbackDialer.LEASE.toMillis()), cb.id())));
+    // so this one must stop placing it: else the lead may answer here and be called again from there
+    trunk.awaitRequest(Request.CANCEL, WAIT);
+    business.awaitRequest(Request.BYE, WAIT);
+    assertEquals(0, dialer.held());
+    assertEquals(CallbackState.CALLING_LEAD, Await.result(callbacks.get(cb.id())).orElseThrow().state(),
+        "the callback is the other router's to write");
+  }
+
+  @Test
   void aCallbackIsPlacedByOneRouterOnlyWhenTwoRun() {
     CallbackDialer second = startDialer();
     try {
