@@ -66,6 +66,18 @@ public final class RouterMetrics {
 
   public void callEnded(CallStatus status) {
     active.decrementAndGet();
+    count(status);
+  }
+
+  /**
+   * A call over for the caller whose count waits, as its record does, for the caller's retry (the line
+   * challenged it): the retry's end counts the call, or {@link #count} if none comes. One call, once.
+   */
+  public void callAwaitingRetry() {
+    active.decrementAndGet();
+  }
+
+  public void count(CallStatus status) {
     Counter c = calls.get(status);
     if (c != null) {
       c.increment();

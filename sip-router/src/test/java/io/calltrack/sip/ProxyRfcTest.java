@@ -43,7 +43,15 @@ class ProxyRfcTest {
   @BeforeAll
   static void startRouter() {
     fx = new RouterFixture(spool);
-    router = fx.router(List.of("127.0.0.1/32"), Duration.ofSeconds(30));
+    router = fx.router(List.of("127.0.0.1/32"), Duration.ofSeconds(30), registry);
+  }
+
+  static final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+      new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+
+  /** The router's count of calls that ended with {@code status} (calltrack_sip_calls_total). */
+  static double callsEnded(CallStatus status) {
+    return registry.get("calltrack.sip.calls").tag("status", status.json()).counter().count();
   }
 
   @AfterAll
@@ -768,6 +776,8 @@ class ProxyRfcTest {
    */
   @Test
   void anInviteRetriedAfterTheLinesChallengeIsForwarded() {
+    double failedBefore = callsEnded(CallStatus.FAILED);
+    double answeredBefore = callsEnded(CallStatus.ANSWERED);
     PhoneNumber number = number();
     String invite = sendInvite(number);
     String fwd = lineGets("INVITE");
@@ -796,6 +806,9 @@ class ProxyRfcTest {
     assertEquals(CallStatus.ANSWERED, r.status());
     assertEquals(number, r.number());
     assertNotNull(r.answeredAt(), "the record has the retry's answer");
+    // and the router's metrics count it once, as the record does
+    assertEquals(answeredBefore + 1, callsEnded(CallStatus.ANSWERED));
+    assertEquals(failedBefore, callsEnded(CallStatus.FAILED), "the challenge counted as a failed call");
   }
 
   /**
@@ -812,9 +825,11 @@ class ProxyRfcTest {
     line.send(lineResponse(fwd, "422 Session Interval Too Small", "se", "Min-SE: 1800\r\n"), router.port());
     String refusal = trunkGets(422, "INVITE");
     trunk.send(ackOfFailure(invite, refusal), router.port());
+    double failedBefore = callsEnded(CallStatus.FAILED);
     CallRecord r = fx.awaitFinished(callId(invite));
     assertEquals(CallStatus.FAILED, r.status());
     assertEquals(422, r.finalCode());
+    assertEquals(failedBefore + 1, callsEnded(CallStatus.FAILED), "counted once no retry came");
     assertTrue(Duration.between(refusedAt, r.endedAt()).abs().compareTo(Duration.ofSeconds(3)) < 0,
         "ended at the refusal, not when the router stopped waiting: " + r.endedAt() + " vs " + refusedAt);
   }

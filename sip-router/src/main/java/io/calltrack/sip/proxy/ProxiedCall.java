@@ -352,7 +352,8 @@ final class ProxiedCall {
     io.vertx.core.Future<io.calltrack.sip.media.MediaAnchor.Outcome> ended =
         media.state() != MediaLeg.State.OFF ? media.end() : null;
     awaitedRetry = new AwaitedRetry(observer, proxy.now(), status, code, ended);
-    over(status);
+    proxy.endedAwaitingRetry(this);
+    over();
   }
 
   /**
@@ -378,6 +379,7 @@ final class ProxiedCall {
   void closeAwaitedRecord() {
     AwaitedRetry waiting = AWAITED.getAndSet(this, null);
     if (waiting != null) {
+      proxy.notRetried(waiting.status());
       waiting.record().ended(waiting.at(), waiting.status(), waiting.code());
       if (waiting.media() != null) {
         waiting.media().onSuccess(waiting.record()::media);
@@ -394,15 +396,15 @@ final class ProxiedCall {
     if (media.state() != MediaLeg.State.OFF) { // no relay configured: nothing to say about media, no event
       media.end().onSuccess(observer::media); // the relay forgets the call; its recording is closed
     }
-    over(status);
+    proxy.ended(this, status);
+    over();
   }
 
   /** The call is over for the caller and its record is closed, or waits for a retry. */
-  private void over(CallStatus status) {
+  private void over() {
     // the call lingers LINGER for retransmissions: with 8 scored candidates an attributed call's recorder
     // holds a few KB, which every young GC of those seconds would copy
     observer = CallObserver.ENDED;
-    proxy.ended(this, status);
     exec.execute(this::release); // after the task that ended the call: it may still relay the final response
     proxy.timer(LINGER, this, () -> {
       closeAwaitedRecord();

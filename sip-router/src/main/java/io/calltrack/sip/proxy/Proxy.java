@@ -1029,6 +1029,17 @@ public final class Proxy implements SipListener {
     metrics.callEnded(status);
   }
 
+  /** {@code call} is over for the caller; its record and count wait for a retry ({@link ProxiedCall#endAwaitingRetry}). */
+  void endedAwaitingRetry(ProxiedCall call) {
+    liveCalls.decrementAndGet();
+    metrics.callAwaitingRetry();
+  }
+
+  /** No retry came for a refused call: it is counted as it ended. */
+  void notRetried(CallStatus status) {
+    metrics.count(status);
+  }
+
   void forget(ProxiedCall call) {
     if (calls.remove(call.sipCallId, call)) {
       calleeHosts.remove(call.calleeHop);
