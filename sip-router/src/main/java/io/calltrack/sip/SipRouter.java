@@ -291,44 +291,33 @@ public final class SipRouter {
     policy.startDraining();
     LOG.info("draining: new calls refused, {} calls in progress may go on for up to {}", proxy.liveCalls(),
         policy.drainTime());
-    if (proxy.liveCalls() == 0) {
+    return until(() -> proxy.liveCalls() == 0, policy.drainTime(), 100);
+  }
+
+  /** Completes once {@code done} holds (asked every {@code everyMillis}), or after {@code atMost}. */
+  private Future<Void> until(java.util.function.BooleanSupplier done, Duration atMost, long everyMillis) {
+    if (done.getAsBoolean()) {
       return Future.succeededFuture(); // nothing to wait for
     }
-    long deadline = System.nanoTime() + policy.drainTime().toNanos();
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    vertx.setPeriodic(100, 100, id -> {
-      if (proxy.liveCalls() == 0 || System.nanoTime() - deadline > 0) {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    io.vertx.core.Promise<Void> over = io.vertx.core.Promise.promise();
+    vertx.setPeriodic(everyMillis, everyMillis, id -> {
+      if (done.getAsBoolean() || System.nanoTime() - deadline > 0) {
         vertx.cancelTimer(id);
-        done.tryComplete();
+        over.tryComplete();
       }
     });
-    return done.future();
+    return over.future();
   }
 
   /** How long a stopping router waits for the ends of its last calls to be written (see {@link CallJournal#callsEnding}). */
   static final Duration ENDS_WAIT = Duration.ofSeconds(5);
 
-  /** Completes once no call's end is waiting to be written, or after {@code atMost}. */
-  private Future<Void> endsWritten(Duration atMost) {
-    if (journal.callsEnding() == 0) {
-      return Future.succeededFuture();
-    }
-    long deadline = System.nanoTime() + atMost.toNanos();
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    vertx.setPeriodic(10, 10, id -> {
-      if (journal.callsEnding() == 0 || System.nanoTime() - deadline > 0) {
-        vertx.cancelTimer(id);
-        done.tryComplete();
-      }
-    });
-    return done.future();
-  }
-
   public Future<Void> close() {
     spoolAlarm.close();
     alertSender.close();
     return proxy.close()
-        .compose(v -> endsWritten(ENDS_WAIT))
+        .compose(v -> until(() -> journal.callsEnding() == 0, ENDS_WAIT, 10))
         .eventually(table::close)
         .eventually(() -> vertx.executeBlocking(() -> {
           SipStacks.stop(stack); // blocks (it joins the timer's thread): not on an event loop

@@ -202,14 +202,21 @@ class CallbackDialerTest {
     assertEquals("the business line hung up", awaitState(cb.id(), CallbackState.COMPLETED).detail());
   }
 
-  @Test
-  void theBusinessLineHangingUpWhileTheLeadRingsCancelsTheLeadAndIsNoCompletedCall() {
+  /**
+   * A callback the business line answered, whose lead's phone rings on: for 120 s, so a CANCEL within
+   * WAIT is the dialer's own doing, not its ring timeout.
+   */
+  Callback leadRinging() {
     trunk.mode = SipPhone.Mode.RING_FOREVER;
-    // rings for 120 s: a CANCEL within WAIT is the dialer's answer to the BYE, not its ring timeout
-    Site site = site(new CallbackSettings(null, 2, 60, 120), "UTC");
-    Callback cb = request(site, LEAD);
+    Callback cb = request(site(new CallbackSettings(null, 2, 60, 120), "UTC"), LEAD);
     trunk.awaitRequest(Request.INVITE, WAIT);
     awaitState(cb.id(), CallbackState.CALLING_LEAD);
+    return cb;
+  }
+
+  @Test
+  void theBusinessLineHangingUpWhileTheLeadRingsCancelsTheLeadAndIsNoCompletedCall() {
+    Callback cb = leadRinging();
     business.bye(); // the business line gives up while the lead's phone rings
     business.awaitResponse(Request.BYE, 200, WAIT);
     trunk.awaitRequest(Request.CANCEL, WAIT); // the lead's phone stops ringing
@@ -256,7 +263,7 @@ class CallbackDialerTest {
     awaitTicks(dialer, 3);
     assertEquals(0, dialer.held(), "a waiting callback is kept in Redis, not by the router");
     assertEquals((double) waiting.notBefore().toEpochMilli(), Await.result(RedisAPI.api(redis)
-        .zscore(new CallbackKeys(site.property()).due(), cb.id())).toDouble(), "due at the opening");
+        .zscore(new CallbackKeys(cb.property()).due(), cb.id())).toDouble(), "due at the opening");
     assertEquals(0, business.count(Request.INVITE));
     clock.set(Instant.parse("2026-12-01T15:00:00Z"));
     business.awaitRequest(Request.INVITE, WAIT);
@@ -323,14 +330,10 @@ class CallbackDialerTest {
 
   @Test
   void aRouterThatLostItsLeaseWhileTheLeadRingsHangsUpItsLegs() {
-    trunk.mode = SipPhone.Mode.RING_FOREVER;
-    Site site = site(new CallbackSettings(null, 2, 60, 120), "UTC");
-    Callback cb = request(site, LEAD);
-    trunk.awaitRequest(Request.INVITE, WAIT);
-    awaitState(cb.id(), CallbackState.CALLING_LEAD);
+    Callback cb = leadRinging();
     // this router did not renew in time (a pause, Redis away): another one claimed the callback, as
     // claim.lua does once the lease has run out; it will retry it as an attempt whose router stopped
-    CallbackKeys k = new CallbackKeys(site.property());
+    CallbackKeys k = new CallbackKeys(cb.property());
     RedisAPI api = RedisAPI.api(redis);
     Await.result(api.hset(List.of(k.owners(), cb.id(), "router-that-took-over")));
     Await.result(api.zadd(List.of(k.due(), Long.toString(clock.millis() + CallbackDialer.LEASE.toMillis()), cb.id())));
