@@ -16,6 +16,9 @@ import java.time.Duration;
  * @param maxCallDuration           an answered call whose BYE never came is closed after this long
  * @param maxCalls                  calls in progress (ringing or answered) at once; past it new INVITEs get 503 +
  *                                  Retry-After. 0: as many as the heap holds ({@link #maxCallsInProgress})
+ * @param retryWait                 how long the record of a call the line refused asking for the INVITE again (a
+ *                                  challenge) waits for the caller's retry before it is closed as refused; at most
+ *                                  the 8 s a finished call lingers (the retry is matched to the call then)
  */
 public record RouterLimits(
     double invitesPerSecond,
@@ -27,10 +30,22 @@ public record RouterLimits(
     int tcpConnectionsPerSource,
     Duration tcpIdleTimeout,
     Duration maxCallDuration,
-    int maxCalls) {
+    int maxCalls,
+    Duration retryWait) {
+
+  /** Trunks send the INVITE again within milliseconds of a challenge; a user typing a password may take seconds. */
+  public static final Duration RETRY_WAIT = Duration.ofSeconds(8);
 
   public static final RouterLimits DEFAULTS = new RouterLimits(0, 2000, Duration.ofMillis(500), 5,
       Duration.ofSeconds(30), 2000, 64, Duration.ofMinutes(3), Duration.ofHours(6), 0);
+
+  /** With the default {@link #RETRY_WAIT}. */
+  public RouterLimits(double invitesPerSecond, double invitesPerSecondPerSource, Duration maxQueueDelay,
+      int retryAfterSeconds, Duration drainTime, int tcpConnections, int tcpConnectionsPerSource,
+      Duration tcpIdleTimeout, Duration maxCallDuration, int maxCalls) {
+    this(invitesPerSecond, invitesPerSecondPerSource, maxQueueDelay, retryAfterSeconds, drainTime, tcpConnections,
+        tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, RETRY_WAIT);
+  }
 
   /**
    * The heap a call in progress is given when the cap is derived from the heap. An established call
@@ -49,6 +64,10 @@ public record RouterLimits(
     positive(drainTime, "drainTime");
     positive(tcpIdleTimeout, "tcpIdleTimeout");
     positive(maxCallDuration, "maxCallDuration");
+    positive(retryWait, "retryWait");
+    if (retryWait.compareTo(RETRY_WAIT) > 0) {
+      throw new IllegalArgumentException("retryWait must be at most " + RETRY_WAIT.toSeconds() + " s");
+    }
   }
 
   /**
@@ -62,7 +81,7 @@ public record RouterLimits(
 
   public RouterLimits withMaxCalls(int n) {
     return new RouterLimits(invitesPerSecond, invitesPerSecondPerSource, maxQueueDelay, retryAfterSeconds, drainTime,
-        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, n);
+        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, n, retryWait);
   }
 
   private static void positive(Duration d, String name) {
@@ -73,21 +92,26 @@ public record RouterLimits(
 
   public RouterLimits withInviteRates(double total, double perSource) {
     return new RouterLimits(total, perSource, maxQueueDelay, retryAfterSeconds, drainTime, tcpConnections,
-        tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls);
+        tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, retryWait);
   }
 
   public RouterLimits withDrainTime(Duration d) {
     return new RouterLimits(invitesPerSecond, invitesPerSecondPerSource, maxQueueDelay, retryAfterSeconds, d,
-        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls);
+        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, retryWait);
   }
 
   public RouterLimits withTcp(int total, int perSource, Duration idle) {
     return new RouterLimits(invitesPerSecond, invitesPerSecondPerSource, maxQueueDelay, retryAfterSeconds, drainTime,
-        total, perSource, idle, maxCallDuration, maxCalls);
+        total, perSource, idle, maxCallDuration, maxCalls, retryWait);
+  }
+
+  public RouterLimits withRetryWait(Duration d) {
+    return new RouterLimits(invitesPerSecond, invitesPerSecondPerSource, maxQueueDelay, retryAfterSeconds, drainTime,
+        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, d);
   }
 
   public RouterLimits withMaxQueueDelay(Duration d) {
     return new RouterLimits(invitesPerSecond, invitesPerSecondPerSource, d, retryAfterSeconds, drainTime,
-        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls);
+        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, retryWait);
   }
 }

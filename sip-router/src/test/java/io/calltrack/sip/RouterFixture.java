@@ -79,9 +79,13 @@ final class RouterFixture implements AutoCloseable {
 
   /** A router with {@code limits} (rates, drain time, TCP) instead of the defaults. */
   SipRouter router(List<String> trunks, Duration answerTimeout, RouterLimits limits) {
+    return router(trunks, answerTimeout, new SimpleMeterRegistry(), limits);
+  }
+
+  SipRouter router(List<String> trunks, Duration answerTimeout, MeterRegistry registry, RouterLimits limits) {
     int port = EmbeddedRedis.freePort();
     return start(new SipRouterOptions("127.0.0.1", port, trunks, redisUrl, spoolRoot.resolve("spool-" + port),
-        new SimpleMeterRegistry(), Clock.systemUTC(), answerTimeout, null, limits));
+        registry, Clock.systemUTC(), answerTimeout, null, limits));
   }
 
   /** A router whose calls' media go through the rtpengine at {@code ngAddress}, recordings kept in {@code recordings}. */

@@ -28,7 +28,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ProxiedCall {
   private static final Logger LOG = LoggerFactory.getLogger(ProxiedCall.class);
-  /** How long a finished call's state stays to absorb late retransmissions and stray BYEs. */
+  /**
+   * How long a finished call's state stays to absorb late retransmissions and stray BYEs, and to be
+   * found by the retry of a refused INVITE (so at least {@code RouterLimits.RETRY_WAIT}).
+   */
   static final Duration LINGER = Duration.ofSeconds(8);
 
   enum Phase { SETUP, RINGING, ANSWERED, GIVEN_UP, ENDED }
@@ -69,9 +72,9 @@ final class ProxiedCall {
   io.calltrack.core.phone.PhoneNumber dialled;
   /**
    * The record of a call the line refused asking for the INVITE again ({@link CallPolicy#invitesRetry}):
-   * it waits while the call lingers, for the caller's retry to take it over ({@link #takeOverRecord}),
-   * or is closed as it would have been, at the time of the refusal ({@link #closeAwaitedRecord}).
-   * Whichever comes first takes it. Without this, every challenged call was two records, a failed one
+   * it waits ({@link CallPolicy#retryWait}, at most while the call lingers) for the caller's retry to
+   * take it over ({@link #takeOverRecord}), or is closed as it would have been, at the time of the
+   * refusal ({@link #closeAwaitedRecord}). Whichever comes first takes it. Without this, every challenged call was two records, a failed one
    * and the one that connected, and counted twice in every report.
    */
   private volatile AwaitedRetry awaitedRetry;
@@ -353,6 +356,7 @@ final class ProxiedCall {
         media.state() != MediaLeg.State.OFF ? media.end() : null;
     awaitedRetry = new AwaitedRetry(observer, proxy.now(), status, code, ended);
     proxy.endedAwaitingRetry(this);
+    proxy.timer(proxy.retryWait(), this, this::closeAwaitedRecord);
     over();
   }
 
@@ -363,6 +367,7 @@ final class ProxiedCall {
    */
   CallObserver takeOverRecord(io.calltrack.core.phone.PhoneNumber number) {
     if (!number.equals(dialled)) {
+      exec.execute(this::closeAwaitedRecord); // another call: this one's retry is not coming
       return null;
     }
     AwaitedRetry waiting = AWAITED.getAndSet(this, null);

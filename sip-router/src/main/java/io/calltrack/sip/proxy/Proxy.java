@@ -1035,6 +1035,11 @@ public final class Proxy implements SipListener {
     metrics.callAwaitingRetry();
   }
 
+  /** How long a refused call's record waits for the caller's retry. */
+  java.time.Duration retryWait() {
+    return policy.retryWait();
+  }
+
   /** No retry came for a refused call: it is counted as it ended. */
   void notRetried(CallStatus status) {
     metrics.count(status);

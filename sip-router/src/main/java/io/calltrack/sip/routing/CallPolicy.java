@@ -174,6 +174,11 @@ public final class CallPolicy {
     };
   }
 
+  /** How long a refused call's record waits for the caller's retry ({@link #invitesRetry}). */
+  public Duration retryWait() {
+    return limits.retryWait();
+  }
+
   /** How long the business line may ring before the call is given up as missed. */
   public Duration answerTimeout() {
     return answerTimeout;

@@ -143,6 +143,26 @@ class CallPolicyTest {
   }
 
   @Test
+  void refusalsThatAskForTheInviteAgainAreWaitedForAtMostWhileTheCallLingers() {
+    CallPolicy p = policy(RouterLimits.DEFAULTS);
+    for (int code : new int[] {401, 407, 420, 421, 422, 494}) {
+      assertTrue(p.invitesRetry(code), Integer.toString(code));
+      assertEquals(CallStatus.FAILED, p.statusOf(code), "recorded failed when no retry comes");
+    }
+    for (int code : new int[] {302, 403, 404, 486, 488, 491, 500, 503, 603}) {
+      assertFalse(p.invitesRetry(code), Integer.toString(code));
+    }
+    assertEquals(Duration.ofSeconds(8), p.retryWait());
+    assertEquals(Duration.ofSeconds(1), policy(RouterLimits.DEFAULTS.withRetryWait(Duration.ofSeconds(1))).retryWait());
+    assertEquals(Duration.ofSeconds(1),
+        RouterLimits.DEFAULTS.withRetryWait(Duration.ofSeconds(1)).withDrainTime(Duration.ofSeconds(5)).retryWait(),
+        "kept by the other with* methods");
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> RouterLimits.DEFAULTS.withRetryWait(Duration.ofSeconds(9)));
+    assertEquals("retryWait must be at most 8 s", e.getMessage());
+  }
+
+  @Test
   void aBucketRefillsWithTimeAndForgetsNoKey() {
     TokenBucket b = new TokenBucket(2, nanos::get);
     assertTrue(b.tryTake("a"));
