@@ -83,7 +83,7 @@ final class ProxiedCall {
       java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(ProxiedCall.class, AwaitedRetry.class,
           "awaitedRetry");
 
-  private record AwaitedRetry(CallObserver record, java.time.Instant at, CallStatus status, int code,
+  private record AwaitedRetry(CallObserver record, java.time.Instant at, CallStatus status, Integer code,
       io.vertx.core.Future<io.calltrack.sip.media.MediaAnchor.Outcome> media) {}
 
   // touched on exec only
@@ -329,27 +329,31 @@ final class ProxiedCall {
     record(why.status, why.code);
   }
 
-  /** The line's final failure, relayed to the caller, or the end of an answered call. */
+  /** The end of an answered call, or of one the router gave up (its record is closed already). */
   void end(CallStatus status, Integer code) {
+    end(status, code, false);
+  }
+
+  /**
+   * The line's final failure, relayed to the caller, or the end of an answered call. A failure that
+   * asks the caller to send the INVITE again ({@code retryMayFollow}: a challenge, a longer session
+   * interval) leaves the record waiting for the retry (see {@link #awaitedRetry}).
+   */
+  void end(CallStatus status, Integer code, boolean retryMayFollow) {
     if (phase == Phase.ENDED) {
       return;
     }
     phase = Phase.ENDED;
     cancelTimers();
     inviteVias = java.util.List.of(); // a 2xx sent again is relayed only while the call is answered
-    record(status, code);
+    if (retryMayFollow) {
+      awaitRetry(status, code);
+    } else {
+      record(status, code);
+    }
   }
 
-  /**
-   * The line's final failure asks the caller to send the INVITE again (a challenge, a longer session
-   * interval): relayed like any failure, but the record waits for the retry (see {@link #awaitedRetry}).
-   */
-  void endAwaitingRetry(CallStatus status, int code) {
-    if (phase == Phase.ENDED) {
-      return;
-    }
-    phase = Phase.ENDED;
-    cancelTimers();
+  private void awaitRetry(CallStatus status, Integer code) {
     recorded = true;
     // the relay forgets this attempt now: the retry offers its SDP again, with the same Call-ID and tag
     io.vertx.core.Future<io.calltrack.sip.media.MediaAnchor.Outcome> ended =
@@ -380,7 +384,7 @@ final class ProxiedCall {
     return waiting.record();
   }
 
-  /** No retry came (the call's linger is over, or the router stops): the record is closed as refused. */
+  /** No retry came ({@link CallPolicy#retryWait} is over, or the router stops): the record is closed as refused. */
   void closeAwaitedRecord() {
     AwaitedRetry waiting = AWAITED.getAndSet(this, null);
     if (waiting != null) {
@@ -411,10 +415,7 @@ final class ProxiedCall {
     // holds a few KB, which every young GC of those seconds would copy
     observer = CallObserver.ENDED;
     exec.execute(this::release); // after the task that ended the call: it may still relay the final response
-    proxy.timer(LINGER, this, () -> {
-      closeAwaitedRecord();
-      proxy.forget(this);
-    });
+    proxy.timer(LINGER, this, () -> proxy.forget(this));
   }
 
   /**

@@ -753,11 +753,7 @@ public final class Proxy implements SipListener {
         }
       }
     } else if (call.settingUp()) {
-      if (policy.invitesRetry(code)) {
-        call.endAwaitingRetry(policy.statusOf(code), code);
-      } else {
-        call.end(policy.statusOf(code), code);
-      }
+      call.end(policy.statusOf(code), code, policy.invitesRetry(code));
       toUpstreamCode(resp);
       relayUpstream(call, resp);
     } // else the 487 to our own CANCEL, or a late failure after we gave up
@@ -1029,7 +1025,7 @@ public final class Proxy implements SipListener {
     metrics.callEnded(status);
   }
 
-  /** {@code call} is over for the caller; its record and count wait for a retry ({@link ProxiedCall#endAwaitingRetry}). */
+  /** {@code call} is over for the caller; its record and count wait for a retry ({@link ProxiedCall#end(CallStatus, Integer, boolean)}). */
   void endedAwaitingRetry(ProxiedCall call) {
     liveCalls.decrementAndGet();
     metrics.callAwaitingRetry();
