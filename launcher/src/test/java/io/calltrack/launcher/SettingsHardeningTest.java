@@ -73,22 +73,18 @@ class SettingsHardeningTest {
     }
   }
 
+  /** Where webhooks may go, and where API keys may point business lines: allow or deny, checked at start. */
   @Test
-  void whereWebhooksMayGoIsCheckedAsSettingsAreRead() {
-    Settings.fromEnv(Map.of("CALLTRACK_WEBHOOKS_PRIVATE", "allow"));
-    Settings.fromEnv(Map.of("CALLTRACK_WEBHOOKS_PRIVATE", "deny"));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Settings.fromEnv(Map.of("CALLTRACK_WEBHOOKS_PRIVATE", "yes")));
-    assertEquals("CALLTRACK_WEBHOOKS_PRIVATE must be allow or deny: 'yes'", e.getMessage());
-  }
-
-  @Test
-  void whereApiKeysMayPointBusinessLinesIsCheckedAsSettingsAreRead() {
-    Settings.fromEnv(Map.of("CALLTRACK_SIP_LINES_PRIVATE", "allow"));
-    Settings.fromEnv(Map.of("CALLTRACK_SIP_LINES_PRIVATE", "deny"));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Settings.fromEnv(Map.of("CALLTRACK_SIP_LINES_PRIVATE", "on")));
-    assertEquals("CALLTRACK_SIP_LINES_PRIVATE must be allow or deny: 'on'", e.getMessage());
+  void whereTenantsMayReachIsCheckedAsSettingsAreRead() {
+    for (String[] variableAndBad : List.of(new String[] {"CALLTRACK_WEBHOOKS_PRIVATE", "yes"},
+        new String[] {"CALLTRACK_SIP_LINES_PRIVATE", "on"})) {
+      String variable = variableAndBad[0];
+      Settings.fromEnv(Map.of(variable, "allow"));
+      Settings.fromEnv(Map.of(variable, "deny"));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> Settings.fromEnv(Map.of(variable, variableAndBad[1])));
+      assertEquals(variable + " must be allow or deny: '" + variableAndBad[1] + "'", e.getMessage());
+    }
   }
 
   @Test

@@ -45,12 +45,7 @@ public final class BusinessLines {
 
   /** {@code deny} (or unset): API keys point lines at public hosts only; {@code allow}: anywhere. Anything else is refused. */
   public static BusinessLines parse(String value) {
-    String v = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
-    return switch (v) {
-      case "", "deny" -> PUBLIC_FOR_KEYS;
-      case "allow" -> ANY;
-      default -> throw new IllegalArgumentException(VARIABLE + " must be allow or deny: '" + value + "'");
-    };
+    return PublicAddresses.privateAllowed(VARIABLE, value) ? ANY : PUBLIC_FOR_KEYS;
   }
 
   /** As the process's environment says ({@link #VARIABLE}). */

@@ -11,6 +11,19 @@ import java.net.InetAddress;
 public final class PublicAddresses {
   private PublicAddresses() {}
 
+  /**
+   * An operator's {@code allow} or {@code deny} (unset: deny) for a tenant's targets on non-public
+   * addresses, set in the environment variable {@code variable}; anything else is refused.
+   */
+  public static boolean privateAllowed(String variable, String value) {
+    String v = value == null ? "" : value.strip().toLowerCase(java.util.Locale.ROOT);
+    return switch (v) {
+      case "", "deny" -> false;
+      case "allow" -> true;
+      default -> throw new IllegalArgumentException(variable + " must be allow or deny: '" + value + "'");
+    };
+  }
+
   /** Not loopback, private, carrier-grade NAT, link-local (cloud metadata), unique-local, multicast or unspecified. */
   public static boolean isPublic(InetAddress a) {
     if (a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress()

@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.URI;
-import java.util.Locale;
 
 /**
  * Where webhooks and alerts may go. A webhook URL is set per property, by the admin token or by a
@@ -34,12 +33,7 @@ public final class WebhookTargets {
 
   /** {@code deny} (or unset): public addresses only; {@code allow}: any. Anything else is refused. */
   public static WebhookTargets parse(String value) {
-    String v = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
-    return switch (v) {
-      case "", "deny" -> PUBLIC_ONLY;
-      case "allow" -> ANY;
-      default -> throw new IllegalArgumentException(VARIABLE + " must be allow or deny: '" + value + "'");
-    };
+    return io.calltrack.core.net.PublicAddresses.privateAllowed(VARIABLE, value) ? ANY : PUBLIC_ONLY;
   }
 
   /** As the process's environment says ({@link #VARIABLE}). */
