@@ -113,17 +113,6 @@ class ProxyRfcTest {
     return b.append(extra).append("Content-Length: 0\r\n\r\n").toString();
   }
 
-  /** An in-dialog request of the trunk's, built from a response it got (Contact, Record-Route, tags). */
-  String trunkInDialog(String method, String resp, int cseq, String extra) {
-    String contact = header(resp, "Contact");
-    StringBuilder routes = new StringBuilder();
-    RawSip.headerLines(resp, "Record-Route").forEach(l -> routes.append("Route:").append(l.substring(13)).append("\r\n"));
-    return method + " " + contact.substring(contact.indexOf('<') + 1, contact.indexOf('>')) + " SIP/2.0\r\n"
-        + "Via: " + trunk.via("z9hG4bK" + method + System.nanoTime()) + "\r\nMax-Forwards: 70\r\n" + routes
-        + "From: " + header(resp, "From") + "\r\nTo: " + header(resp, "To") + "\r\nCall-ID: " + header(resp, "Call-ID")
-        + "\r\nCSeq: " + cseq + " " + method + "\r\n" + extra + "Content-Length: 0\r\n\r\n";
-  }
-
   /** A call the line answered (tag {@code lineTag}) and the caller ACKed: its INVITE, as sent and as forwarded, and the caller's 200. */
   record Answered(String invite, String fwd, String ok) {}
 
@@ -132,14 +121,14 @@ class ProxyRfcTest {
     String fwd = lineGets("INVITE");
     line.send(lineResponse(fwd, "200 OK", lineTag, ""), router.port());
     String ok = trunkGets(200, "INVITE");
-    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
+    trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
     lineGets("ACK");
     return new Answered(invite, fwd, ok);
   }
 
   /** The caller hangs up (BYE, CSeq {@code cseq}); the line answers it; the caller gets the 200. */
   void hangUp(String ok, int cseq) {
-    trunk.send(trunkInDialog("BYE", ok, cseq, ""), router.port());
+    trunk.send(trunk.inDialog("BYE", ok, cseq, ""), router.port());
     String bye = lineGets("BYE");
     line.send(lineResponse(bye, "200 OK", null, ""), router.port());
     trunkGets(200, "BYE");
@@ -196,13 +185,13 @@ class ProxyRfcTest {
     String fwd = lineGets("INVITE");
     line.send(lineResponse(fwd, "183 Session Progress", "early1", "Require: 100rel\r\nRSeq: 1\r\n"), router.port());
     String progress = trunkGets(183, "INVITE");
-    trunk.send(trunkInDialog("PRACK", progress, 2, "RAck: 1 1 INVITE\r\n"), router.port());
+    trunk.send(trunk.inDialog("PRACK", progress, 2, "RAck: 1 1 INVITE\r\n"), router.port());
     String prack = lineGets("PRACK");
     line.send(lineResponse(prack, "200 OK", null, ""), router.port());
     trunkGets(200, "PRACK");
     line.send(lineResponse(fwd, "200 OK", "early1", ""), router.port());
     String ok = trunkGets(200, "INVITE");
-    trunk.send(trunkInDialog("ACK", ok, 1, ""), router.port());
+    trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
     lineGets("ACK");
     hangUp(ok, 3);
     assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
@@ -338,14 +327,14 @@ class ProxyRfcTest {
         .replaceFirst("branch=z9hG4bKlre", "branch=z9hG4bKlack"), router.port());
     next(trunk, m -> m.startsWith("ACK "), "the line's ACK did not reach the caller");
     // INFO from the caller
-    trunk.send(trunkInDialog("INFO", ok, 2, ""), router.port());
+    trunk.send(trunk.inDialog("INFO", ok, 2, ""), router.port());
     String info = lineGets("INFO");
     line.send(lineResponse(info, "200 OK", null, ""), router.port());
     trunkGets(200, "INFO");
     // a BYE with a To tag of no dialog: 481, nothing reaches the line
-    trunk.send(trunkInDialog("BYE", ok.replace("tag=l9", "tag=nosuch"), 3, ""), router.port());
+    trunk.send(trunk.inDialog("BYE", ok.replace("tag=l9", "tag=nosuch"), 3, ""), router.port());
     trunkGets(481, "BYE");
-    trunk.send(trunkInDialog("BYE", ok, 4, ""), router.port());
+    trunk.send(trunk.inDialog("BYE", ok, 4, ""), router.port());
     String bye = lineGets("BYE");
     assertTrue(bye.contains("CSeq: 4 BYE"), "the forged BYE reached the line first: " + bye);
     line.send(lineResponse(bye, "200 OK", null, ""), router.port());
@@ -388,8 +377,7 @@ class ProxyRfcTest {
     Answered call = answeredCall("r8");
     String invite = call.invite();
     String ok = call.ok();
-    String reinvite = trunkInDialog("INVITE", ok, 2, "Contact: <sip:caller@127.0.0.1:" + trunk.port() + ">\r\n");
-    trunk.send(reinvite, router.port());
+    String reinvite = sendReInvite(ok);
     String atLine = lineGets("INVITE");
     line.send(lineResponse(atLine, "488 Not Acceptable Here", null, ""), router.port());
     String refused = trunkGets(488, "INVITE");
@@ -492,8 +480,7 @@ class ProxyRfcTest {
     String invite = sendInvite(number);
     String fwd = lineGets("INVITE");
     trunkGets(100, "INVITE");
-    String cancel = invite.replaceFirst("^INVITE ", "CANCEL ").replace("CSeq: 1 INVITE", "CSeq: 1 CANCEL")
-        .replaceFirst("Contact: [^\r\n]*\r\n", "");
+    String cancel = cancelOf(invite);
     trunk.send(cancel, router.port());
     trunkGets(487, "INVITE");
     String again = lineGets("INVITE");
@@ -506,10 +493,27 @@ class ProxyRfcTest {
     return via.substring(via.indexOf("branch=") + 7).split("[;,]")[0];
   }
 
-  /** The caller's CANCEL as the trunk sends it for {@code invite}. */
+  /** The caller's CANCEL as the trunk sends it for {@code invite} (the first INVITE or a re-INVITE): its CSeq number. */
   static String cancelOf(String invite) {
-    return invite.replaceFirst("^INVITE ", "CANCEL ").replace("CSeq: 1 INVITE", "CSeq: 1 CANCEL")
+    String n = header(invite, "CSeq").split(" ")[0];
+    return invite.replaceFirst("^INVITE ", "CANCEL ").replace("CSeq: " + n + " INVITE", "CSeq: " + n + " CANCEL")
         .replaceFirst("Contact: [^\r\n]*\r\n", "");
+  }
+
+  /** The caller's re-INVITE (CSeq 2) in the dialog its 200 {@code ok} made, sent to the router; as sent. */
+  String sendReInvite(String ok) {
+    String reinvite = trunk.inDialog("INVITE", ok, 2, "Contact: <sip:caller@127.0.0.1:" + trunk.port() + ">\r\n");
+    trunk.send(reinvite, router.port());
+    return reinvite;
+  }
+
+  /**
+   * {@code invite} sent again after the line's final failure asked for it (a challenge): the same Call-ID
+   * and From tag, CSeq 2, a new branch (RFC 3261 22.2).
+   */
+  static String retryOf(String invite) {
+    return invite.replace("CSeq: 1 INVITE", "CSeq: 2 INVITE")
+        .replaceFirst("branch=z9hG4bKraw\\d+", "branch=z9hG4bKretry" + System.nanoTime());
   }
 
   /**
@@ -586,9 +590,9 @@ class ProxyRfcTest {
     String fwd = lineGets("INVITE");
     line.send(lineResponse(fwd, "200 OK", "long", ""), shortCalls.port());
     String ok = trunkGets(200, "INVITE");
-    trunk.send(trunkInDialog("ACK", ok, 1, ""), shortCalls.port());
+    trunk.send(trunk.inDialog("ACK", ok, 1, ""), shortCalls.port());
     lineGets("ACK");
-    trunk.send(trunkInDialog("INFO", ok, 5, ""), shortCalls.port()); // the caller's CSeq is 5 from now on
+    trunk.send(trunk.inDialog("INFO", ok, 5, ""), shortCalls.port()); // the caller's CSeq is 5 from now on
     line.send(lineResponse(lineGets("INFO"), "200 OK", null, ""), shortCalls.port());
     trunkGets(200, "INFO");
 
@@ -622,7 +626,7 @@ class ProxyRfcTest {
     Answered call = answeredCall("d1");
     String invite = call.invite();
     String ok = call.ok();
-    String info = trunkInDialog("INFO", ok, 2, "Content-Type: application/dtmf-relay\r\n")
+    String info = trunk.inDialog("INFO", ok, 2, "Content-Type: application/dtmf-relay\r\n")
         .replace("Content-Length: 0\r\n\r\n", "Content-Length: 24\r\n\r\nSignal=5\r\nDuration=160\r\n");
     trunk.send(info, router.port());
     String first = lineGets("INFO");
@@ -656,7 +660,7 @@ class ProxyRfcTest {
     String invite = call.invite();
     String ok = call.ok();
 
-    trunk.send(trunkInDialog("INVITE", ok, 2, "Contact: <sip:caller@127.0.0.1:" + trunk.port() + ">\r\n"), router.port());
+    sendReInvite(ok);
     String reinvite = lineGets("INVITE");
     String reOk = lineResponse(reinvite, "200 OK", null, "");
     line.send(reOk, router.port());
@@ -699,10 +703,10 @@ class ProxyRfcTest {
     trunkGets(180, "INVITE");
     line.send(lineResponse(fwd, "183 Session Progress", "deskB", "Require: 100rel\r\nRSeq: 1\r\n"), router.port());
     String progress = trunkGets(183, "INVITE");
-    trunk.send(trunkInDialog("PRACK", progress.replace("tag=deskB", "tag=deskC"), 2, "RAck: 1 1 INVITE\r\n"),
+    trunk.send(trunk.inDialog("PRACK", progress.replace("tag=deskB", "tag=deskC"), 2, "RAck: 1 1 INVITE\r\n"),
         router.port());
     trunkGets(481, "PRACK");
-    trunk.send(trunkInDialog("PRACK", progress, 3, "RAck: 1 1 INVITE\r\n"), router.port());
+    trunk.send(trunk.inDialog("PRACK", progress, 3, "RAck: 1 1 INVITE\r\n"), router.port());
     String prack = lineGets("PRACK");
     assertEquals("deskB", tagOf(prack, "To"), prack);
     assertEquals("3 PRACK", header(prack, "CSeq"), "the PRACK of no early dialog reached the line first");
@@ -722,13 +726,11 @@ class ProxyRfcTest {
     Answered call = answeredCall("c1");
     String invite = call.invite();
     String ok = call.ok();
-    String reinvite = trunkInDialog("INVITE", ok, 2, "Contact: <sip:caller@127.0.0.1:" + trunk.port() + ">\r\n");
-    trunk.send(reinvite, router.port());
+    String reinvite = sendReInvite(ok);
     String atLine = lineGets("INVITE");
     line.send(lineResponse(atLine, "180 Ringing", null, ""), router.port());
     trunkGets(180, "INVITE");
-    String cancel = reinvite.replaceFirst("^INVITE ", "CANCEL ").replace("CSeq: 2 INVITE", "CSeq: 2 CANCEL")
-        .replaceAll("(?m)^Contact: [^\r\n]*\r\n", "");
+    String cancel = cancelOf(reinvite);
     trunk.send(cancel, router.port());
     String answer = next(trunk, m -> RawSip.status(m) >= 200 && cseqMethod(m).equals("CANCEL"), "no answer to the CANCEL");
     assertEquals(200, RawSip.status(answer), answer);
@@ -747,11 +749,9 @@ class ProxyRfcTest {
     Answered call = answeredCall("c2");
     String invite = call.invite();
     String ok = call.ok();
-    String reinvite = trunkInDialog("INVITE", ok, 2, "Contact: <sip:caller@127.0.0.1:" + trunk.port() + ">\r\n");
-    trunk.send(reinvite, router.port());
+    String reinvite = sendReInvite(ok);
     String atLine = lineGets("INVITE");
-    trunk.send(reinvite.replaceFirst("^INVITE ", "CANCEL ").replace("CSeq: 2 INVITE", "CSeq: 2 CANCEL")
-        .replaceAll("(?m)^Contact: [^\r\n]*\r\n", ""), router.port());
+    trunk.send(cancelOf(reinvite), router.port());
     trunkGets(200, "CANCEL");
     List<String> before = new ArrayList<>();
     for (String m; (m = line.receive(Duration.ofMillis(300))) != null; ) {
@@ -789,8 +789,7 @@ class ProxyRfcTest {
         "Proxy-Authenticate: Digest realm=\"pbx\", nonce=\"abc\"\r\n"), router.port());
     String challenge = trunkGets(407, "INVITE");
     trunk.send(ackOfFailure(invite, challenge), router.port());
-    String retry = invite.replace("CSeq: 1 INVITE", "CSeq: 2 INVITE")
-        .replaceFirst("branch=z9hG4bKraw\\d+", "branch=z9hG4bKretry" + System.nanoTime())
+    String retry = retryOf(invite)
         .replace("Content-Length: 0", "Proxy-Authorization: Digest username=\"trunk\", realm=\"pbx\", nonce=\"abc\", "
             + "uri=\"sip:x@pbx\", response=\"0123456789abcdef0123456789abcdef\"\r\nContent-Length: 0");
     trunk.send(retry, router.port());
@@ -801,7 +800,7 @@ class ProxyRfcTest {
     String ok = next(trunk, m -> RawSip.status(m) >= 200 && header(m, "CSeq").startsWith("2 "),
         "no final answer to the retried INVITE");
     assertEquals(200, RawSip.status(ok), ok.lines().findFirst().orElse(""));
-    trunk.send(trunkInDialog("ACK", ok, 2, ""), router.port());
+    trunk.send(trunk.inDialog("ACK", ok, 2, ""), router.port());
     lineGets("ACK");
     hangUp(ok, 3);
     // one call attempt, one record: the challenge and its retry are one call, answered (a second,
@@ -868,8 +867,7 @@ class ProxyRfcTest {
         router.port());
     String challenge = trunkGets(401, "INVITE");
     trunk.send(ackOfFailure(invite, challenge), router.port());
-    String retry = invite.replace(first.e164(), second.e164()).replace("CSeq: 1 INVITE", "CSeq: 2 INVITE")
-        .replaceFirst("branch=z9hG4bKraw\\d+", "branch=z9hG4bKretry" + System.nanoTime());
+    String retry = retryOf(invite).replace(first.e164(), second.e164());
     trunk.send(retry, router.port());
     String again = lineGets("INVITE");
     line.send(lineResponse(again, "486 Busy Here", "b2", ""), router.port());

@@ -175,9 +175,9 @@ class SipHardeningTest {
       assertEquals(List.of(), meanwhile, "nothing answered the INVITE sent again");
       assertEquals(1, line.count(Request.INVITE), "the line got the INVITE once");
 
-      trunk.send(inDialog("ACK", ok, 1, trunk), router.port());
+      trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
       line.awaitRequest(Request.ACK, WAIT);
-      trunk.send(inDialog("BYE", ok, 2, trunk), router.port());
+      trunk.send(trunk.inDialog("BYE", ok, 2, ""), router.port());
       String byeOk = null;
       while (byeOk == null && (m = trunk.receive(WAIT)) != null) {
         byeOk = m.startsWith("SIP/2.0 200 ") && m.contains("CSeq: 2 BYE") ? m : null;
@@ -213,9 +213,9 @@ class SipHardeningTest {
       List<String> oks = twoHundreds(trunk, invite(trunk, number), 1);
       assertEquals(1, oks.size(), "a new call to the number was answered");
       assertEquals(1, line.count(Request.INVITE), "the line got the new call's INVITE only");
-      trunk.send(inDialog("ACK", oks.get(0), 1, trunk), router.port());
+      trunk.send(trunk.inDialog("ACK", oks.get(0), 1, ""), router.port());
       line.awaitRequest(Request.ACK, WAIT);
-      trunk.send(inDialog("BYE", oks.get(0), 2, trunk), router.port());
+      trunk.send(trunk.inDialog("BYE", oks.get(0), 2, ""), router.port());
       line.awaitRequest(Request.BYE, WAIT);
     }
   }
@@ -228,12 +228,12 @@ class SipHardeningTest {
   void anAckWithNoHopsLeftIsNotRelayed() {
     try (RawSip trunk = new RawSip("127.0.0.1")) {
       String ok = answeredCall(trunk);
-      trunk.send(inDialog("ACK", ok, 1, trunk).replace("Max-Forwards: 70", "Max-Forwards: 0"), router.port());
-      trunk.send(inDialog("ACK", ok, 1, trunk), router.port());
+      trunk.send(trunk.inDialog("ACK", ok, 1, "").replace("Max-Forwards: 70", "Max-Forwards: 0"), router.port());
+      trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
       Request ack = line.awaitRequest(Request.ACK, WAIT);
       assertEquals(69, ((javax.sip.header.MaxForwardsHeader) ack.getHeader("Max-Forwards")).getMaxForwards(),
           "the ACK without hops reached the line");
-      trunk.send(inDialog("BYE", ok, 2, trunk), router.port());
+      trunk.send(trunk.inDialog("BYE", ok, 2, ""), router.port());
       line.awaitRequest(Request.BYE, WAIT);
     }
   }
@@ -255,14 +255,14 @@ class SipHardeningTest {
       trunk.send(invite, router.port());
       String ringing = firstResponse(trunk, "180", "INVITE");
       assertNotNull(ringing, "the line's 180 did not reach the caller");
-      trunk.send(inDialog("BYE", ringing, 2, trunk), router.port());
+      trunk.send(trunk.inDialog("BYE", ringing, 2, ""), router.port());
       line.awaitRequest(Request.BYE, WAIT);
       String ok = firstResponse(trunk, "200", "INVITE");
       assertNotNull(ok, "the line's answer, crossing the caller's BYE, did not reach the caller");
       // the caller completes the answer and hangs it up (what the line then does with a dialog it
       // already ended is the line's business)
-      trunk.send(inDialog("ACK", ok, 1, trunk), router.port());
-      trunk.send(inDialog("BYE", ok, 3, trunk), router.port());
+      trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
+      trunk.send(trunk.inDialog("BYE", ok, 3, ""), router.port());
       assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId).status());
     }
   }
@@ -284,12 +284,12 @@ class SipHardeningTest {
   void anEndedCallsDialogTakesNoNewRequests() {
     try (RawSip trunk = new RawSip("127.0.0.1")) {
       String ok = answeredCall(trunk);
-      trunk.send(inDialog("ACK", ok, 1, trunk), router.port());
-      trunk.send(inDialog("BYE", ok, 2, trunk), router.port());
+      trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
+      trunk.send(trunk.inDialog("BYE", ok, 2, ""), router.port());
       assertNotNull(firstResponse(trunk, "200", "BYE"), "the BYE was answered");
-      trunk.send(inDialog("INVITE", ok, 3, trunk), router.port());
+      trunk.send(trunk.inDialog("INVITE", ok, 3, ""), router.port());
       assertNotNull(firstResponse(trunk, "481", "INVITE"), "the re-INVITE after the end was not refused");
-      trunk.send(inDialog("BYE", ok, 4, trunk), router.port());
+      trunk.send(trunk.inDialog("BYE", ok, 4, ""), router.port());
       Await.until(WAIT, () -> line.count(Request.BYE) == 2); // a BYE is still relayed
       assertEquals(1, line.count(Request.INVITE), "the line got the call's INVITE only");
     }
@@ -312,17 +312,6 @@ class SipHardeningTest {
   /** A new INVITE of the raw trunk's to {@code number} through the router. */
   private static String invite(RawSip trunk, PhoneNumber number) {
     return trunk.invite(number.e164(), router.port(), "Max-Forwards: 70\r\n");
-  }
-
-  /** An in-dialog request of the caller's, from the 200 it got: to the line's Contact, along the Record-Route. */
-  private static String inDialog(String method, String ok, int cseq, RawSip from) {
-    String contact = header(ok, "Contact");
-    StringBuilder routes = new StringBuilder();
-    RawSip.headerLines(ok, "Record-Route").forEach(l -> routes.append("Route:").append(l.substring(13)).append("\r\n"));
-    return method + " " + contact.substring(contact.indexOf('<') + 1, contact.indexOf('>')) + " SIP/2.0\r\n"
-        + "Via: " + from.via("z9hG4bK" + method + System.nanoTime()) + "\r\nMax-Forwards: 70\r\n" + routes
-        + "From:" + header(ok, "From") + "\r\nTo:" + header(ok, "To") + "\r\nCall-ID:" + header(ok, "Call-ID")
-        + "\r\nCSeq: " + cseq + " " + method + "\r\nContent-Length: 0\r\n\r\n";
   }
 
   /** The value of the first header {@code name} in a raw message, as written after its colon. */

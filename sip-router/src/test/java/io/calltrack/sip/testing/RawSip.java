@@ -94,6 +94,27 @@ public final class RawSip implements AutoCloseable {
         + "Content-Length: 0\r\n\r\n";
   }
 
+  /**
+   * An in-dialog request of this peer's (ACK, BYE, re-INVITE, ...) built from a response it got: to the
+   * other side's Contact, along the response's Record-Route, with its From, To and Call-ID and a fresh
+   * branch. {@code extra}: more header lines, each ending in CRLF.
+   */
+  public String inDialog(String method, String response, int cseq, String extra) {
+    String contact = value(response, "Contact");
+    StringBuilder routes = new StringBuilder();
+    headerLines(response, "Record-Route").forEach(l -> routes.append("Route:").append(l.substring(13)).append("\r\n"));
+    return method + " " + contact.substring(contact.indexOf('<') + 1, contact.indexOf('>')) + " SIP/2.0\r\n"
+        + "Via: " + via("z9hG4bK" + method + System.nanoTime()) + "\r\nMax-Forwards: 70\r\n" + routes
+        + "From: " + value(response, "From") + "\r\nTo: " + value(response, "To") + "\r\nCall-ID: "
+        + value(response, "Call-ID") + "\r\nCSeq: " + cseq + " " + method + "\r\n" + extra + "Content-Length: 0\r\n\r\n";
+  }
+
+  /** The value of the first header {@code name} in a raw message, stripped. */
+  private static String value(String message, String name) {
+    return headerLines(message, name).stream().map(l -> l.substring(name.length() + 1).strip()).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name + " in " + message));
+  }
+
   @Override
   public void close() {
     socket.close();
