@@ -9,6 +9,21 @@ let defaultAnswer;
 before(async () => { server = await stubServer(); defaultAnswer = server.answer; });
 after(() => server.close());
 
+/**
+ * Runs {@code check} while the server assigns {@code number} to session {@code sessionId}, to swap the
+ * page's {@code swap} numbers; the server's default answer again after.
+ */
+async function assigning(sessionId, number, swap, check) {
+  server.answer = (kind) => kind === 'assign'
+    ? { status: 200, body: { sessionId, visitorId: 'v', number, swap, leaseSeconds: 60, fallback: false } }
+    : { status: 204 };
+  try {
+    await check();
+  } finally {
+    server.answer = defaultAnswer;
+  }
+}
+
 const text = (page, id) => page.document.getElementById(id).textContent;
 const href = (page, id) => page.document.getElementById(id).getAttribute('href');
 
@@ -119,11 +134,7 @@ test('a contenteditable editor is left alone like a textarea, also while the use
 });
 
 test('numbers of other countries are matched in national and international formats', async () => {
-  server.answer = (kind, body) => kind === 'assign'
-    ? { status: 200, body: { sessionId: 'uk', visitorId: 'v', number: '+442079460000',
-      swap: ['+442079460958', '+15551234567'], leaseSeconds: 60, fallback: false } }
-    : { status: 204 };
-  try {
+  await assigning('uk', '+442079460000', ['+442079460958', '+15551234567'], async () => {
     const page = openPage(server, { body: `<p id="a">020 7946 0958</p><p id="b">+44 20 7946 0958</p>
       <p id="c">+44 (0)20 7946 0958</p><p id="d">0044 20 7946 0958</p><p id="e">555-123-4567</p>` });
     await page.ready;
@@ -134,17 +145,11 @@ test('numbers of other countries are matched in national and international forma
     // a second shown number (another country, another length) gets the tracking number in E.164
     assert.equal(text(page, 'e'), '+442079460000');
     page.close();
-  } finally {
-    server.answer = defaultAnswer;
-  }
+  });
 });
 
 test('an international number written with its trunk 0 ("+44 (0)20 ...", "+44 020 ...", "+33 01 ...") is swapped whole', async () => {
-  server.answer = (kind, body) => kind === 'assign'
-    ? { status: 200, body: { sessionId: 'tz', visitorId: 'v', number: '+442079460000',
-      swap: ['+442079460958', '+33123456789', '+15551234567'], leaseSeconds: 60, fallback: false } }
-    : { status: 204 };
-  try {
+  await assigning('tz', '+442079460000', ['+442079460958', '+33123456789', '+15551234567'], async () => {
     const page = openPage(server, { body: `<p id="uk">+44 020 7946 0958</p><p id="uk0">+44 (0) 20 7946 0958</p>
       <p id="uk00">0044 (0)20 7946 0958</p><p id="fr">+33 01 23 45 67 89</p><p id="us">+1 555 123 4567</p>` });
     await page.ready;
@@ -155,25 +160,17 @@ test('an international number written with its trunk 0 ("+44 (0)20 ...", "+44 02
     assert.equal(text(page, 'fr'), '+442079460000');
     assert.equal(text(page, 'us'), '+442079460000');
     page.close();
-  } finally {
-    server.answer = defaultAnswer;
-  }
+  });
 });
 
 test('"+44 (0)20 7946 0958" swapped for a tracking number of another plan is one clean E.164 number', async () => {
-  server.answer = (kind, body) => kind === 'assign'
-    ? { status: 200, body: { sessionId: 'mix', visitorId: 'v', number: '+15559876543',
-      swap: ['+442079460958'], leaseSeconds: 60, fallback: false } }
-    : { status: 204 };
-  try {
+  await assigning('mix', '+15559876543', ['+442079460958'], async () => {
     const page = openPage(server, { body: '<p id="a">Call +44 (0)20 7946 0958 today</p><p id="b">+44 20 7946 0958</p>' });
     await page.ready;
     assert.equal(text(page, 'a'), 'Call +15559876543 today', 'not "+44 (0)+15559876543"');
     assert.equal(text(page, 'b'), '+15559876543');
     page.close();
-  } finally {
-    server.answer = defaultAnswer;
-  }
+  });
 });
 
 test('content added later is swapped by the observer, scanning only what was added', async () => {
