@@ -5,8 +5,8 @@ import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberFormat;
 import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
 import com.google.i18n.phonenumbers.Phonenumber;
-import com.google.i18n.phonenumbers.ShortNumberInfo;
 import io.calltrack.core.CalltrackException;
+import io.calltrack.core.phone.EmergencyNumbers;
 import io.calltrack.core.phone.PhoneNumber;
 
 /**
@@ -16,7 +16,6 @@ import io.calltrack.core.phone.PhoneNumber;
  */
 public final class DialablePhone {
   private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
-  private static final ShortNumberInfo SHORT = ShortNumberInfo.getInstance();
 
   private DialablePhone() {}
 
@@ -47,7 +46,7 @@ public final class DialablePhone {
       throw new CalltrackException.Invalid("phone must be a phone number like +13125550123: '" + shorten(raw) + "'");
     }
     String digits = raw.replaceAll("[^0-9+]", "");
-    if (SHORT.isEmergencyNumber(digits, home) || SHORT.connectsToEmergencyNumber(digits, home)) {
+    if (EmergencyNumbers.asTyped(digits, home)) {
       throw new CalltrackException.Invalid("phone is an emergency number: callbacks never dial one");
     }
     Phonenumber.PhoneNumber n;
@@ -59,10 +58,7 @@ public final class DialablePhone {
     if (!UTIL.isValidNumber(n)) {
       throw new CalltrackException.Invalid("phone is not a number that can be dialled: '" + shorten(raw) + "'");
     }
-    String regionCode = UTIL.getRegionCodeForNumber(n);
-    String national = UTIL.getNationalSignificantNumber(n);
-    if (regionCode != null && (SHORT.isEmergencyNumber(national, regionCode)
-        || SHORT.connectsToEmergencyNumber(national, regionCode))) {
+    if (EmergencyNumbers.asParsed(n)) {
       throw new CalltrackException.Invalid("phone is an emergency number: callbacks never dial one");
     }
     PhoneNumberType type = UTIL.getNumberType(n);

@@ -4,9 +4,9 @@ import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
 import com.google.i18n.phonenumbers.Phonenumber;
-import com.google.i18n.phonenumbers.ShortNumberInfo;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.net.PublicAddresses;
+import io.calltrack.core.phone.EmergencyNumbers;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
@@ -35,7 +35,6 @@ public final class BusinessLines {
   public static final BusinessLines ANY = new BusinessLines(true);
 
   private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
-  private static final ShortNumberInfo SHORT = ShortNumberInfo.getInstance();
 
   private final boolean privateAllowedForKeys;
 
@@ -71,8 +70,7 @@ public final class BusinessLines {
       return;
     }
     String home = region == null ? io.calltrack.core.phone.PhoneNumber.DEFAULT_REGION : region;
-    String bare = digits.startsWith("+") ? digits.substring(1) : digits;
-    if (!digits.startsWith("+") && (SHORT.isEmergencyNumber(bare, home) || SHORT.connectsToEmergencyNumber(bare, home))) {
+    if (!digits.startsWith("+") && EmergencyNumbers.asTyped(digits, home)) {
       throw emergency(line);
     }
     Phonenumber.PhoneNumber n;
@@ -81,10 +79,7 @@ public final class BusinessLines {
     } catch (NumberParseException e) {
       return; // too short or too long for a number: an extension
     }
-    String regionCode = UTIL.getRegionCodeForNumber(n);
-    String national = UTIL.getNationalSignificantNumber(n);
-    if (regionCode != null && (SHORT.isEmergencyNumber(national, regionCode)
-        || SHORT.connectsToEmergencyNumber(national, regionCode))) {
+    if (EmergencyNumbers.asParsed(n)) {
       throw emergency(line);
     }
     if (UTIL.isValidNumber(n)) {
