@@ -38,6 +38,11 @@ public record CallbackKeys(String property) {
     return tag() + ":limit:phone:" + e164 + ":" + windowStart;
   }
 
+  /** Requests the property took in the fixed window starting at {@code windowStart} ms. */
+  public String propertyWindow(long windowStart) {
+    return tag() + ":limit:property:" + windowStart;
+  }
+
   /** Requests from one client address in the fixed window starting at {@code windowStart} ms. */
   public String addressWindow(String address, long windowStart) {
     return tag() + ":limit:address:" + address + ":" + windowStart;

@@ -18,13 +18,22 @@ import java.util.Map;
  * How a property's callbacks are placed: its opening hours in the property's time zone
  * ({@code {"monday": ["09:00", "17:30"], ...}}; a weekday not named is closed; no hours at all means
  * always open), how many times the business line and the lead are tried ({@code attempts}), how long
- * apart ({@code retrySeconds}) and how long each may ring ({@code ringSeconds}).
+ * apart ({@code retrySeconds}) and how long each may ring ({@code ringSeconds}); how many of its
+ * callbacks may be placed at once, across every router ({@code concurrent}: the business line is one
+ * receptionist unless it says otherwise), and how many requests it takes in an hour
+ * ({@code requestsPerHour}: a flood of lead forms from many addresses cannot ring the business line all day).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CallbackSettings(Map<String, List<String>> hours, Integer attempts, Integer retrySeconds,
-    Integer ringSeconds) {
+    Integer ringSeconds, Integer concurrent, Integer requestsPerHour) {
 
   public static final CallbackSettings DEFAULT = new CallbackSettings(null, null, null, null);
+
+  /** Settings with the default {@code concurrent} and {@code requestsPerHour}. */
+  public CallbackSettings(Map<String, List<String>> hours, Integer attempts, Integer retrySeconds,
+      Integer ringSeconds) {
+    this(hours, attempts, retrySeconds, ringSeconds, null, null);
+  }
 
   public CallbackSettings {
     hours = hours == null ? Map.of() : Map.copyOf(hours);
@@ -32,6 +41,8 @@ public record CallbackSettings(Map<String, List<String>> hours, Integer attempts
     attempts = attempts == null ? 3 : attempts;
     retrySeconds = retrySeconds == null ? 120 : retrySeconds;
     ringSeconds = ringSeconds == null ? 30 : ringSeconds;
+    concurrent = concurrent == null ? 1 : concurrent;
+    requestsPerHour = requestsPerHour == null ? 60 : requestsPerHour;
     if (attempts < 1 || attempts > 10) {
       throw new CalltrackException.Invalid("callbacks.attempts must be between 1 and 10");
     }
@@ -40,6 +51,12 @@ public record CallbackSettings(Map<String, List<String>> hours, Integer attempts
     }
     if (ringSeconds < 5 || ringSeconds > 120) {
       throw new CalltrackException.Invalid("callbacks.ringSeconds must be between 5 and 120");
+    }
+    if (concurrent < 1 || concurrent > 100) {
+      throw new CalltrackException.Invalid("callbacks.concurrent must be between 1 and 100");
+    }
+    if (requestsPerHour < 1 || requestsPerHour > 100_000) {
+      throw new CalltrackException.Invalid("callbacks.requestsPerHour must be between 1 and 100000");
     }
   }
 

@@ -29,6 +29,7 @@ import java.util.Optional;
  * {cb:P}:phone:E164                       set     ids asked for that phone (erasure); expires with its newest callback
  * {cb:P}:limit:phone:E164:WINDOW_START    string  requests for that phone in the window (expires after two windows)
  * {cb:P}:limit:address:IP:WINDOW_START    string  requests from that address in the window (likewise)
+ * {cb:P}:limit:property:WINDOW_START      string  requests the property took in the window (likewise)
  * </pre>
  * Callback ids are {@code <property>.<128 random bits, base64url>}, so a GET finds the property.
  *
@@ -84,31 +85,42 @@ public final class RedisCallbackStore {
     return RETENTION;
   }
 
-  /** {@link #request(Callback, String, Duration)} kept for {@link #RETENTION}. */
+  /** {@link #request(Callback, String, Duration, CallbackSettings)} kept for {@link #RETENTION}, default settings. */
   public Future<Callback> request(Callback callback, String address) {
-    return request(callback, address, RETENTION);
+    return request(callback, address, RETENTION, CallbackSettings.DEFAULT);
   }
 
   /**
-   * Stores the callback for {@code retention} and makes it due now, unless its phone, or
-   * {@code address} (null: an admin request, not limited by address), has had its requests for this
-   * window: then {@link CalltrackException.TooMany}, and nothing is stored.
+   * Stores the callback for {@code retention} and makes it due now. A phone that has a callback of the
+   * property not finished yet (queued, waiting, being placed) gets that one instead: a lead form sent
+   * twice is one callback, counted once. Refused with {@link CalltrackException.TooMany}, nothing
+   * stored, when the phone, {@code address} (null: an admin request, not limited by address) or the
+   * property ({@code settings.requestsPerHour}) has had its requests for this window.
    */
-  public Future<Callback> request(Callback callback, String address, Duration retention) {
+  public Future<Callback> request(Callback callback, String address, Duration retention, CallbackSettings settings) {
     CallbackKeys k = new CallbackKeys(callback.property());
     long window = limits.window().toMillis();
     long now = clock.millis();
     long start = now / window * window;
     String addr = address == null ? "admin" : address;
     List<String> keys = List.of(k.callback(callback.id()), k.due(), k.phoneWindow(callback.phone(), start),
-        k.addressWindow(addr, start), k.phone(callback.phone()));
+        k.addressWindow(addr, start), k.phone(callback.phone()), k.propertyWindow(start));
     List<String> args = List.of(callback.id(), JsonMapper.write(callback), Long.toString(retention.toMillis()),
         Integer.toString(limits.perPhone()), Integer.toString(address == null ? 0 : limits.perAddress()),
-        Long.toString(window), Long.toString(now));
-    return REQUEST.run(redis, keys, args).compose(r -> switch (r.toString()) {
-      case "ok" -> Future.succeededFuture(callback);
-      case "phone" -> Future.failedFuture(new CalltrackException.TooMany("too many callback requests for this phone number; try again later"));
-      default -> Future.failedFuture(new CalltrackException.TooMany("too many callback requests from this address; try again later"));
+        Long.toString(window), Long.toString(now), Integer.toString(settings.requestsPerHour()));
+    return REQUEST.run(redis, keys, args).compose(r -> {
+      if (r.type() == io.vertx.redis.client.ResponseType.MULTI) {
+        String pending = r.get(1).toString();
+        // the pending one as stored; gone since the script ran (finished and expired, erased): this one
+        return get(pending).map(c -> c.orElse(callback));
+      }
+      return switch (r.toString()) {
+        case "ok" -> Future.succeededFuture(callback);
+        case "phone" -> Future.failedFuture(new CalltrackException.TooMany("too many callback requests for this phone number; try again later"));
+        case "property" -> Future.failedFuture(new CalltrackException.TooMany(
+            "this site takes no more callback requests this hour; try again later"));
+        default -> Future.failedFuture(new CalltrackException.TooMany("too many callback requests from this address; try again later"));
+      };
     });
   }
 
@@ -123,14 +135,15 @@ public final class RedisCallbackStore {
 
   /**
    * The callback of {@code property} due longest, now held by {@code router} until {@code lease} from
-   * now; empty when none is due. A claimed id whose record is gone (expired, erased) is dropped and the
-   * answer is empty.
+   * now; empty when none is due, or when {@code concurrent} of the property's callbacks are held under
+   * a running lease already (by any router: each is a call to the business line). A claimed id whose
+   * record is gone (expired, erased) is dropped and the answer is empty.
    */
-  public Future<Optional<Callback>> claim(String property, String router, Duration lease) {
+  public Future<Optional<Callback>> claim(String property, String router, Duration lease, int concurrent) {
     CallbackKeys k = new CallbackKeys(property);
     long now = clock.millis();
     return CLAIM.run(redis, List.of(k.due(), k.owners()),
-            List.of(Long.toString(now), Long.toString(now + lease.toMillis()), router))
+            List.of(Long.toString(now), Long.toString(now + lease.toMillis()), router, Integer.toString(concurrent)))
         .compose(r -> {
           if (r == null) {
             return Future.succeededFuture(Optional.<Callback>empty());

@@ -201,11 +201,11 @@ class ScriptKeysOnClusterTest {
           "+13125550123", first.sessionId(), null, clock.instant()), "192.0.2.1"));
       // a router claims it, holds it while calling, lets it wait for a retry, claims it again and
       // finishes it; a second one is erased with its phone
-      Callback claimed = result(callbacks.claim(property.id(), "router-1", Duration.ofSeconds(60))).orElseThrow();
+      Callback claimed = result(callbacks.claim(property.id(), "router-1", Duration.ofSeconds(60), 1)).orElseThrow();
       result(callbacks.hold(claimed.attempt("c1"), "router-1", Duration.ofSeconds(60), true));
       result(callbacks.reschedule(claimed.failedAttempt(io.calltrack.core.callback.CallbackState.RETRY_WAIT,
           clock.instant(), "busy"), "router-1"));
-      Callback again = result(callbacks.claim(property.id(), "router-1", Duration.ofSeconds(60))).orElseThrow();
+      Callback again = result(callbacks.claim(property.id(), "router-1", Duration.ofSeconds(60), 1)).orElseThrow();
       result(callbacks.finish(again.ended(io.calltrack.core.callback.CallbackState.COMPLETED, clock.instant(), "done"),
           "router-1"));
       result(callbacks.request(Callback.requested(RedisCallbackStore.newId(property.id()), property.id(),

@@ -28,8 +28,10 @@ import java.util.Optional;
 /**
  * {@code POST /v1/callbacks}: a visitor's lead form asks to be called back. Public like assign (the
  * property's allowed origins, limited per phone and per client, {@link ClientAddress}) or, with the admin token,
- * from the business's own systems (limited per phone only). Answers 202 {@code {id}} once the request
- * is queued in Redis for a router ({@link RedisCallbackStore}); the router places the call.
+ * from the business's own systems (limited per phone only), and per property ({@code callbacks.requestsPerHour}).
+ * Answers 202 {@code {id}} once the request is queued in Redis for a router ({@link RedisCallbackStore});
+ * the router places the call. A phone whose callback is still to be placed or in progress gets that
+ * callback's id: a form sent twice is one callback.
  * {@code GET /v1/callbacks/{id}} (admin) shows how far it got. Nothing is queued, so nothing is
  * dialled, for a phone that is not a dialable number (malformed, emergency, premium-rate), a
  * property without a business line, or a phone over its limit.
@@ -101,7 +103,7 @@ public final class CallbackRoutes {
       return visitOf(property, body.sessionId())
           .compose(visit -> timeouts.publicStore(callbacks.request(Callback.requested(
               RedisCallbackStore.newId(property.id()), property.id(), phone, visit.orElse(null), body.note(),
-              clock.instant()), address, RedisCallbackStore.retention(property))))
+              clock.instant()), address, RedisCallbackStore.retention(property), property.callbacks())))
           .map(cb -> Reply.json(202, Map.of("id", cb.id())));
     });
   }

@@ -220,12 +220,12 @@ public final class CallbackDialer implements QuietSipListener {
     }));
   }
 
-  /** Claims one due callback per property. */
+  /** Claims one due callback per property, if the property has fewer than it allows at once. */
   private void poll() {
     config.routingTable().compose(table -> {
       List<Future<Optional<Callback>>> claims = new ArrayList<>();
       for (PropertyConfig p : table.properties().values()) {
-        claims.add(callbacks.claim(p.id(), router, LEASE));
+        claims.add(callbacks.claim(p.id(), router, LEASE, p.callbacks().concurrent()));
       }
       return Future.join(claims).map(all -> claims);
     }).onComplete(ar -> serial.execute(() -> {

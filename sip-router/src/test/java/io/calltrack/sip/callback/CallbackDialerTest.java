@@ -306,7 +306,7 @@ class CallbackDialerTest {
     Site site = site(new CallbackSettings(null, 2, 60, null), "UTC");
     Callback cb = request(site, LEAD);
     // a router claimed it, started calling the business line and stopped (crashed) there
-    Callback claimed = Await.result(callbacks.claim(site.property(), "router-that-stopped", CallbackDialer.LEASE))
+    Callback claimed = Await.result(callbacks.claim(site.property(), "router-that-stopped", CallbackDialer.LEASE, 1))
         .orElseThrow();
     assertEquals(cb.id(), claimed.id());
     assertTrue(Await.result(callbacks.hold(claimed.attempt("c-lost"), "router-that-stopped", CallbackDialer.LEASE,
@@ -357,6 +357,37 @@ class CallbackDialerTest {
       assertEquals(1, business.count(Request.INVITE));
       assertEquals(1, trunk.count(Request.INVITE));
       assertEquals(1, dialer.held() + second.held(), "held by one router, renewed by it");
+    } finally {
+      Await.result(second.close());
+    }
+  }
+
+  /**
+   * Two leads ask at once. The business line is one receptionist unless the property says otherwise
+   * ({@code callbacks.concurrent}, default 1): it is called for the second lead only once the first
+   * callback is over, whichever of two routers places them.
+   */
+  @Test
+  void aPropertysCallbacksArePlacedOneAtATimeAcrossRouters() {
+    CallbackDialer second = startDialer();
+    try {
+      trunk.mode = SipPhone.Mode.RING_FOREVER;
+      Site site = site(new CallbackSettings(null, 2, 60, 120), "UTC");
+      Callback first = request(site, LEAD);
+      clock.advance(Duration.ofSeconds(1)); // due after the first
+      Callback next = request(site, "+13125550124");
+      trunk.awaitRequest(Request.INVITE, WAIT);
+      awaitState(first.id(), CallbackState.CALLING_LEAD); // the business line answered, the lead rings
+      awaitTicks(dialer, 5);
+      awaitTicks(second, 5);
+      assertEquals(1, business.count(Request.INVITE), "the business line is on the first callback");
+      assertEquals(CallbackState.QUEUED, Await.result(callbacks.get(next.id())).orElseThrow().state());
+
+      business.bye(); // the first attempt is over (retried in 60 s)
+      awaitState(first.id(), CallbackState.RETRY_WAIT);
+      awaitState(next.id(), CallbackState.CALLING_LEAD);
+      assertEquals(2, business.count(Request.INVITE));
+      assertEquals(1, dialer.held() + second.held(), "one callback in progress");
     } finally {
       Await.result(second.close());
     }
