@@ -99,7 +99,7 @@ final class Engine {
           SipRouter.start(vertx, new SipRouterOptions(
           s.sipHost(), s.sipPort(), s.sipTrunks(), redis.url(), s.dataDir().resolve("spool"),
           registry, clock, s.answerTimeout(), s.sipAdvertise(), s.sipLimits())
-          .withMedia(s.rtpengine(), s.recordingsDir())));
+          .withMedia(s.rtpengine(), s.recordingsDir()).withDns(s.sipDns())));
       SipRouter started = router;
       toClose.add(() -> await(started.close()));
       out.println("  sip-router   sip:" + s.sipHost() + ":" + router.port() + " (UDP and TCP), trunks "

@@ -45,7 +45,8 @@ public final class Main {
         CALLTRACK_SIP_WARMUP_CALLS (2000: calls through a router of its own before the router listens;
         0: none), CALLTRACK_WEBHOOKS_PRIVATE (deny: webhooks and alerts go to public addresses only;
         allow: to loopback and private networks too), CALLTRACK_SIP_LINES_PRIVATE (deny: an API key sets a
-        businessLine only at a public host; allow: at private ones too; the admin token sets any)
+        businessLine only at a public host; allow: at private ones too; the admin token sets any),
+        CALLTRACK_SIP_DNS (host[:port],...: DNS servers that find business lines by SRV; unset: the system's)
       """;
 
   /** The commands {@link #run} knows (the image's CMD and compose's commands are checked against it). */

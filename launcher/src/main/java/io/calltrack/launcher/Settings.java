@@ -41,7 +41,9 @@ public record Settings(
     /** CALLTRACK_RECORDINGS_DIR: call recordings, written by the router and served by dni-server. */
     Path recordingsDir,
     /** CALLTRACK_SIP_WARMUP_CALLS: calls through a router of its own before the router listens (0: none). */
-    int sipWarmupCalls) {
+    int sipWarmupCalls,
+    /** CALLTRACK_SIP_DNS: DNS servers (host[:port]) that locate business lines by SRV; empty: the system's. */
+    List<String> sipDns) {
 
   public static Settings fromEnv(Map<String, String> env) {
     // read where webhooks are sent (WebhookTargets.fromEnvironment); a bad value stops the start here
@@ -79,7 +81,8 @@ public record Settings(
         io.calltrack.sip.media.NgClient.checkAddress(env.get("CALLTRACK_RTPENGINE")),
         Path.of(env.getOrDefault("CALLTRACK_RECORDINGS_DIR",
             Path.of(env.getOrDefault("CALLTRACK_DATA_DIR", ".calltrack"), "recordings").toString())),
-        number(env, "CALLTRACK_SIP_WARMUP_CALLS", WARMUP_CALLS, 100_000, "a whole number from 0 to 100000"));
+        number(env, "CALLTRACK_SIP_WARMUP_CALLS", WARMUP_CALLS, 100_000, "a whole number from 0 to 100000"),
+        io.calltrack.sip.SipRouterOptions.checkDns(env.get("CALLTRACK_SIP_DNS")));
   }
 
   /** The router's warm-up calls by default: see io.calltrack.sip.RouterWarmUp for why and how many. */
@@ -152,7 +155,7 @@ public record Settings(
   public Settings withConfigFile(Path file) {
     return new Settings(httpHost, httpPort, sipHost, sipPort, sipTrunks, redisUrl, adminToken, adminTokenGenerated,
         file, dataDir, metricsPort, answerTimeout, httpInstances, sipAdvertise, sipLimits, sipOutbound,
-        sipCallbackPort, http, rtpengine, recordingsDir, sipWarmupCalls);
+        sipCallbackPort, http, rtpengine, recordingsDir, sipWarmupCalls, sipDns);
   }
 
   /** CALLTRACK_REDIS_MODE (standalone|cluster|sentinel), CALLTRACK_REDIS_URL (comma list), CALLTRACK_REDIS_MASTER. */

@@ -88,6 +88,18 @@ class SettingsHardeningTest {
   }
 
   @Test
+  void theRoutersDnsServersAreCheckedAsSettingsAreRead() {
+    assertEquals(List.of(), Settings.fromEnv(Map.of()).sipDns(), "unset: the system's resolvers");
+    assertEquals(List.of("10.0.0.53", "[2001:db8::53]:5353", "dns.example.net:53"),
+        Settings.fromEnv(Map.of("CALLTRACK_SIP_DNS", " 10.0.0.53, [2001:db8::53]:5353,dns.example.net:53")).sipDns());
+    for (String bad : List.of("10.0.0.53:0", "dns://10.0.0.53", "10.0.0.53,,", "2001:db8::53")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> Settings.fromEnv(Map.of("CALLTRACK_SIP_DNS", bad)), bad);
+      assertTrue(e.getMessage().startsWith("CALLTRACK_SIP_DNS must be DNS servers as host[:port]"), e.getMessage());
+    }
+  }
+
+  @Test
   void theAdvertisedSipAddressIsCheckedAsSettingsAreRead() {
     for (String good : List.of("sip.example.com", "sip.example.com:5080", "203.0.113.7:5062", "[2001:db8::1]:5062",
         "[2001:db8::1]", " edge-1 ")) {

@@ -119,10 +119,11 @@ public final class SipRouter {
     CallJournal journal = new CallJournal(vertx, context, backends.calls(), o.spoolDir(), pool,
         resolver, Duration.ofSeconds(3), o.clock(), o.limits().maxCallDuration());
     RouterMetrics metrics = new RouterMetrics(o.registry(), journal::depth);
+    io.calltrack.sip.routing.LineLocator lines = new io.calltrack.sip.routing.LineLocator(o.dnsServers());
     RoutingTableCache table = new RoutingTableCache(vertx, context, backends.config(),
-        new RoutingSnapshot(o.spoolDir()), Duration.ofSeconds(30), Duration.ofSeconds(3));
+        new RoutingSnapshot(o.spoolDir()), Duration.ofSeconds(30), Duration.ofSeconds(3), lines, o.clock());
     backends.onConfigChange().accept(table::refresh);
-    CallRouting routing = new CallRouting(TrunkAllowList.of(o.trunks()), table);
+    CallRouting routing = new CallRouting(TrunkAllowList.of(o.trunks()), table, lines);
     CallWorkDelay workDelay = new CallWorkDelay();
     CallPolicy policy = new CallPolicy(routing, o.limits(), o.answerTimeout(), workDelay, System::nanoTime);
     NgClient ng = o.rtpengine() == null ? null

@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param rtpengine     {@code host:port} of rtpengine's {@code ng} control socket (UDP; CALLTRACK_RTPENGINE):
  *     calls' media go through it, and properties with {@code record: true} are recorded; null: media end to end
  * @param recordingsDir where call recordings are kept ({@code <callId>.wav}); null: {@code spoolDir/recordings}
+ * @param dnsServers    {@code host[:port]} of the DNS servers that locate business lines by SRV
+ *     (CALLTRACK_SIP_DNS, {@link io.calltrack.sip.routing.LineLocator}); empty: the system's resolvers
  */
 public record SipRouterOptions(
     String host,
@@ -37,7 +39,8 @@ public record SipRouterOptions(
     String advertise,
     RouterLimits limits,
     String rtpengine,
-    Path recordingsDir) {
+    Path recordingsDir,
+    List<String> dnsServers) {
 
   public SipRouterOptions {
     Objects.requireNonNull(host, "host");
@@ -57,6 +60,7 @@ public record SipRouterOptions(
     advertise = advertise == null || advertise.isBlank() ? null : advertise.strip();
     rtpengine = rtpengine == null || rtpengine.isBlank() ? null : rtpengine.strip();
     recordingsDir = recordingsDir == null ? spoolDir.resolve("recordings") : recordingsDir;
+    dnsServers = dnsServers == null ? List.of() : List.copyOf(dnsServers);
     if (advertise != null) {
       checkAdvertise(advertise); // refuses a bad address at start
     }
@@ -72,13 +76,7 @@ public record SipRouterOptions(
       return null;
     }
     String a = advertise.strip();
-    String host = hostOf(a);
-    boolean hostOk = host.startsWith("[")
-        ? host.matches("\\[[0-9A-Fa-f:.]+]")
-        : host.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?");
-    String port = a.substring(host.length());
-    boolean portOk = port.isEmpty() || (port.startsWith(":") && Ports.isPort(port.substring(1)));
-    if (!hostOk || !portOk) {
+    if (!isHostPort(a)) {
       throw new IllegalArgumentException("CALLTRACK_SIP_ADVERTISE must be host[:port] (a host name, an IPv4 address"
           + " or an IPv6 one in brackets, and a port from 1 to 65535 if one is given): '" + advertise + "'");
     }
@@ -88,13 +86,39 @@ public record SipRouterOptions(
   /** Without a media relay: calls' media go end to end. */
   public SipRouterOptions(String host, int port, List<String> trunks, String redisUrl, Path spoolDir,
       MeterRegistry registry, Clock clock, Duration answerTimeout, String advertise, RouterLimits limits) {
-    this(host, port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout, advertise, limits, null, null);
+    this(host, port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout, advertise, limits, null, null, null);
   }
 
   /** The same options with the media relay at {@code ngAddress} and recordings kept in {@code dir}. */
   public SipRouterOptions withMedia(String ngAddress, Path dir) {
     return new SipRouterOptions(host, port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout, advertise,
-        limits, ngAddress, dir);
+        limits, ngAddress, dir, dnsServers);
+  }
+
+  /** The same options with business lines located through {@code servers} ({@code host[:port]}; empty: the system's). */
+  public SipRouterOptions withDns(List<String> servers) {
+    return new SipRouterOptions(host, port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout, advertise,
+        limits, rtpengine, recordingsDir, servers);
+  }
+
+  /**
+   * CALLTRACK_SIP_DNS read: comma-separated {@code host[:port]} (an IPv4 address or a host name, an
+   * IPv6 one in brackets); throws in the setting's terms for anything else. Blank: none (the system's).
+   */
+  public static List<String> checkDns(String servers) {
+    if (servers == null || servers.isBlank()) {
+      return List.of();
+    }
+    List<String> out = new java.util.ArrayList<>();
+    for (String s : servers.split(",", -1)) {
+      String a = s.strip();
+      if (!isHostPort(a)) {
+        throw new IllegalArgumentException("CALLTRACK_SIP_DNS must be DNS servers as host[:port], comma-separated: '"
+            + servers + "'");
+      }
+      out.add(a);
+    }
+    return List.copyOf(out);
   }
 
   /** Without an advertised address: peers are told the bind address. */
@@ -107,6 +131,16 @@ public record SipRouterOptions(
   public SipRouterOptions(String host, int port, List<String> trunks, String redisUrl, Path spoolDir,
       MeterRegistry registry, Clock clock, Duration answerTimeout, String advertise) {
     this(host, port, trunks, redisUrl, spoolDir, registry, clock, answerTimeout, advertise, null);
+  }
+
+  /** A host name, an IPv4 address or a bracketed IPv6 one, and a port from 1 to 65535 if one is given. */
+  private static boolean isHostPort(String a) {
+    String host = hostOf(a);
+    boolean hostOk = host.startsWith("[")
+        ? host.matches("\\[[0-9A-Fa-f:.]+]")
+        : host.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?");
+    String port = a.substring(host.length());
+    return hostOk && (port.isEmpty() || (port.startsWith(":") && Ports.isPort(port.substring(1))));
   }
 
   /**

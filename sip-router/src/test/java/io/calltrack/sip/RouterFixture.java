@@ -96,6 +96,13 @@ final class RouterFixture implements AutoCloseable {
         registry, Clock.systemUTC(), answerTimeout, null, null).withMedia(ngAddress, recordings));
   }
 
+  /** A router that locates business lines by SRV through the DNS servers {@code dns} ({@code host:port}). */
+  SipRouter routerWithDns(List<String> trunks, Duration answerTimeout, List<String> dns) {
+    int port = EmbeddedRedis.freePort();
+    return start(new SipRouterOptions("127.0.0.1", port, trunks, redisUrl, spoolRoot.resolve("spool-" + port),
+        new SimpleMeterRegistry(), Clock.systemUTC(), answerTimeout, null, null).withDns(dns));
+  }
+
   private SipRouter start(SipRouterOptions options) {
     SipRouter router = Await.result(SipRouter.start(vertx, options));
     routers.add(router);

@@ -92,6 +92,8 @@ public final class Proxy implements SipListener {
    * bytes of heap for the call's whole length. Emptied when it outgrows its bound.
    */
   private final io.calltrack.core.ParseCache<Hop> callerHops = new io.calltrack.core.ParseCache<>(10_000);
+  /** Business lines' hops where DNS located them (few: one per line). */
+  private final io.calltrack.core.ParseCache<Hop> lineHops = new io.calltrack.core.ParseCache<>(10_000);
   private final AtomicInteger liveCalls = new AtomicInteger();
   private volatile boolean closed;
   private volatile MediaAnchor media = MediaAnchor.OFF;
@@ -266,7 +268,7 @@ public final class Proxy implements SipListener {
     String inTransport = SipHeaders.transportOf(req);
     ProxiedCall call = new ProxiedCall(this, callId, req, st, new SerialExecutor(pool, workDelay::observe),
         System.nanoTime(), fromTag(req), inTransport,
-        callerHop(req, source, SipHeaders.remotePort(evt), inTransport), line.hop(), line.uri(),
+        callerHop(req, source, SipHeaders.remotePort(evt), inTransport), lineHop(line, forward.target()), line.uri(),
         SipHeaders.contact(req), loopKey);
     call.dialled = forward.number(); // before the map publishes the call
     ProxiedCall known = calls.putIfAbsent(call.sipCallId, call);
@@ -1105,6 +1107,16 @@ public final class Proxy implements SipListener {
   }
 
   private record BusinessLine(SipURI uri, Hop hop) {}
+
+  /** Where the line's requests go: where DNS located it (SRV, {@code target}), else its host as written. */
+  private Hop lineHop(BusinessLine line, io.calltrack.sip.routing.LineLocator.Target target) {
+    if (target == null) {
+      return line.hop();
+    }
+    String transport = line.hop().getTransport();
+    return lineHops.get(target.address() + ':' + target.port() + '/' + transport,
+        k -> new gov.nist.javax.sip.stack.HopImpl(target.address(), target.port(), transport));
+  }
 
   /** Where requests to the caller go: its Contact if that is a trunk address, else back where the INVITE came from. */
   private Hop callerHop(Request invite, String source, int sourcePort, String inTransport) {

@@ -19,10 +19,17 @@ import java.util.function.Supplier;
 public final class CallRouting {
   private final TrunkAllowList trunks;
   private final Supplier<RoutingTable> table;
+  private final LineLocator lines;
 
   public CallRouting(TrunkAllowList trunks, Supplier<RoutingTable> table) {
+    this(trunks, table, null);
+  }
+
+  /** @param lines where DNS says the business lines are (null: at their hosts as written) */
+  public CallRouting(TrunkAllowList trunks, Supplier<RoutingTable> table, LineLocator lines) {
     this.trunks = trunks;
     this.table = table;
+    this.lines = lines;
   }
 
   /**
@@ -59,7 +66,7 @@ public final class CallRouting {
     if (line == null) {
       return new RouteDecision.Reject(480, "Temporarily Unavailable: no business line");
     }
-    return new RouteDecision.Forward(number, property.get(), line);
+    return new RouteDecision.Forward(number, property.get(), line, lines == null ? null : lines.locate(line));
   }
 
   /**

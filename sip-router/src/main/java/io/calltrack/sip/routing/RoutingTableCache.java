@@ -6,7 +6,9 @@ import io.calltrack.core.config.RoutingTable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.calltrack.core.config.PropertyConfig;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -33,10 +35,23 @@ public final class RoutingTableCache implements Supplier<RoutingTable> {
   private boolean refreshing;
   private boolean refreshAgain;
   private boolean closed;
+  private final LineLocator lines;
+  private final java.time.Clock clock;
 
   /** @param snapshot where the last good table is kept on disk, for a start while Redis is down */
   public RoutingTableCache(Vertx vertx, Context context, ConfigStore store, RoutingSnapshot snapshot,
       Duration period, Duration timeout) {
+    this(vertx, context, store, snapshot, period, timeout, null, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * @param lines looked up (DNS) for every table installed and every {@code period}, on a worker, one
+   *     lookup round at a time; null: none
+   */
+  public RoutingTableCache(Vertx vertx, Context context, ConfigStore store, RoutingSnapshot snapshot,
+      Duration period, Duration timeout, LineLocator lines, java.time.Clock clock) {
+    this.lines = lines;
+    this.clock = clock;
     this.snapshot = snapshot;
     this.vertx = vertx;
     this.context = context;
@@ -56,18 +71,54 @@ public final class RoutingTableCache implements Supplier<RoutingTable> {
    */
   public Future<Void> start() {
     return Future.<Void>future(p -> context.runOnContext(v -> {
-      periodicId = vertx.setPeriodic(period.toMillis(), id -> refresh());
-      load().recover(err -> vertx.executeBlocking(snapshot::load, false).map(saved -> {
-        saved.ifPresentOrElse(t -> {
-          table.compareAndSet(RoutingTable.EMPTY, t);
-          LOG.warn("Redis did not give the routing table at start ({}); routing {} numbers from the last snapshot",
-              err.toString(), t.propertyOfNumber().size());
-        }, () -> LOG.warn("routing table not loaded at start ({}) and no snapshot; retrying every {}",
-            err.toString(), period));
-        return (Void) null;
+      periodicId = vertx.setPeriodic(period.toMillis(), id -> {
+        refresh();
+        if (locating.isComplete()) { // else a round is still at it (a slow DNS server): none piled on it
+          locateLines(table.get()); // names looked up more than a minute ago, again
+        }
+      });
+      load().recover(err -> vertx.executeBlocking(snapshot::load, false).compose(saved -> {
+        if (saved.isEmpty()) {
+          LOG.warn("routing table not loaded at start ({}) and no snapshot; retrying every {}", err.toString(), period);
+          return Future.<Void>succeededFuture();
+        }
+        RoutingTable t = saved.get();
+        LOG.warn("Redis did not give the routing table at start ({}); routing {} numbers from the last snapshot",
+            err.toString(), t.propertyOfNumber().size());
+        return locatedFirst(t).onSuccess(x -> table.compareAndSet(RoutingTable.EMPTY, t)).<Void>mapEmpty();
       })).onComplete(ar -> p.complete());
     }));
   }
+
+  /** How long a new table waits for its new business lines' lookups (after it, their calls go to the hosts as written). */
+  static final Duration LOCATE_WAIT = Duration.ofSeconds(2);
+
+  /**
+   * {@code t} once its business lines are looked up (DNS; a line looked up within the last minute is
+   * not asked again), or after {@link #LOCATE_WAIT}: a new property's first call goes where its line's
+   * SRV records say.
+   */
+  private Future<RoutingTable> locatedFirst(RoutingTable t) {
+    return locateLines(t).timeout(LOCATE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .transform(ar -> Future.succeededFuture(t));
+  }
+
+  /** Looks {@code t}'s business lines up, off the event loop, each round after the one before (on the context). */
+  private Future<Void> locateLines(RoutingTable t) {
+    if (lines == null) {
+      return Future.succeededFuture();
+    }
+    List<String> all = t.properties().values().stream().map(PropertyConfig::businessLine)
+        .filter(java.util.Objects::nonNull).distinct().toList();
+    locating = locating.transform(previous -> vertx.<Void>executeBlocking(() -> {
+      lines.refresh(all, clock.millis());
+      return null;
+    }, false)).onFailure(err -> LOG.warn("business lines not looked up: {}", err.toString()));
+    return locating;
+  }
+
+  /** The last lookup round asked for (on the context only). */
+  private Future<Void> locating = Future.succeededFuture();
 
   /** Asks for a fresh table; refreshes that overlap are merged into one more after the current. */
   public void refresh() {
@@ -83,6 +134,7 @@ public final class RoutingTableCache implements Supplier<RoutingTable> {
   private Future<Void> load() {
     refreshing = true;
     return Deadline.within(store.routingTable(), timeout.toMillis())
+        .compose(this::locatedFirst)
         .onSuccess(this::install)
         .<Void>mapEmpty()
         .onComplete(ar -> {

@@ -1,0 +1,95 @@
+package io.calltrack.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.calltrack.core.calls.CallStatus;
+import io.calltrack.core.phone.PhoneNumber;
+import io.calltrack.sip.testing.Dnsmasq;
+import io.calltrack.sip.testing.SipPhone;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A business line given as a hosted PBX names it: a domain without a port, whose SIP servers are in
+ * DNS SRV records (RFC 3263 4.2). The router asks a real DNS server (dnsmasq) and calls go to the
+ * record of lowest priority, over the line's transport, with the line's URI unchanged.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class BusinessLineSrvTest {
+  static final Duration WAIT = RouterFixture.WAIT;
+
+  @TempDir Path dir;
+  RouterFixture fx;
+  Dnsmasq dns;
+  SipRouter router;
+  SipPhone caller;
+  SipPhone primary;
+  SipPhone backup;
+
+  @BeforeEach
+  void start() throws Exception {
+    caller = SipPhone.start("caller");
+    primary = SipPhone.start("primary");
+    backup = SipPhone.start("backup");
+    dns = Dnsmasq.start(dir, "calltrack.test", List.of(
+        "--srv-host=_sip._udp.pbx.calltrack.test,primary.calltrack.test," + primary.port + ",10,100",
+        "--srv-host=_sip._udp.pbx.calltrack.test,backup.calltrack.test," + backup.port + ",20,100",
+        "--srv-host=_sip._tcp.pbx.calltrack.test,backup.calltrack.test," + backup.port + ",10,100",
+        "--host-record=primary.calltrack.test,127.0.0.1",
+        "--host-record=backup.calltrack.test,127.0.0.1"));
+    fx = new RouterFixture(dir);
+    router = fx.routerWithDns(List.of("127.0.0.0/8"), Duration.ofSeconds(10), List.of(dns.address()));
+  }
+
+  @AfterEach
+  void stop() {
+    if (fx != null) {
+      fx.close();
+    }
+    if (dns != null) {
+      dns.close();
+    }
+    for (SipPhone p : new SipPhone[] {caller, primary, backup}) {
+      if (p != null) {
+        p.close();
+      }
+    }
+  }
+
+  private void answeredAndHungUp(PhoneNumber number, SipPhone line, String lineUri) {
+    String callId = caller.call("sip:" + number.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
+    Request invite = line.awaitRequest(Request.INVITE, WAIT);
+    assertEquals(lineUri, invite.getRequestURI().toString(), "the line's URI as configured");
+    caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
+    line.awaitRequest(Request.ACK, WAIT);
+    caller.bye();
+    line.awaitRequest(Request.BYE, WAIT);
+    caller.awaitResponse(Request.BYE, Response.OK, WAIT);
+    assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId).status());
+  }
+
+  @Test
+  void aLineNamedByItsDomainGoesToItsSrvTargetOfLowestPriority() {
+    String line = "sip:+15559990000@pbx.calltrack.test";
+    PhoneNumber number = fx.property(line, router);
+    answeredAndHungUp(number, primary, line);
+    assertEquals(0, backup.count(Request.INVITE));
+  }
+
+  @Test
+  void overTcpTheLineGoesToItsTcpSrvTarget() {
+    String line = "sip:+15559990000@pbx.calltrack.test;transport=tcp";
+    PhoneNumber number = fx.property(line, router);
+    answeredAndHungUp(number, backup, line);
+    assertEquals(0, primary.count(Request.INVITE));
+  }
+}
