@@ -33,47 +33,7 @@ import org.junit.jupiter.api.Test;
  * The ROI API end to end over real HTTP and real Redis: calls written as the router writes them, rolled
  * up by the server's stream consumer, outcomes and spend sent through the API, reports read back.
  */
-class RoiApiTest extends DniTestBase {
-
-  String newProperty(String timezone) {
-    String id = TestRedis.uniqueId("roi");
-    PhoneNumber printed = TestNumbers.fresh();
-    JsonObject body = propertyBody(printed.e164(), ORIGIN).put("timezone", timezone);
-    Reply r = api.adminPut("/v1/properties/" + id, body);
-    assertEquals(200, r.status(), r.toString());
-    return id;
-  }
-
-  Reply adminPost(String path, Object json) {
-    return api.request(HttpMethod.POST, path, DniClient.body(json), api.admin());
-  }
-
-  Reply csv(HttpMethod method, String path, String text) {
-    MultiMap h = DniClient.headers("authorization", "Bearer " + TOKEN, "content-type", "text/csv");
-    return api.request(method, path, Buffer.buffer(text), h);
-  }
-
-  JsonObject report(String query) {
-    Reply r = api.adminGet("/v1/reports/roi?" + query);
-    assertEquals(200, r.status(), r.toString());
-    return r.json();
-  }
-
-  /** Waits until the rollup consumer has counted {@code calls} calls in the range. */
-  JsonObject reportWhenCounted(String query, long calls) {
-    return Await.until(Duration.ofSeconds(60), () -> report(query),
-        rep -> rep.getJsonObject("total").getLong("calls") == calls);
-  }
-
-  static JsonObject row(JsonObject report, String field, String value) {
-    for (Object o : report.getJsonArray("rows")) {
-      JsonObject row = (JsonObject) o;
-      if (value == null ? row.getValue(field) == null : value.equals(row.getValue(field))) {
-        return row;
-      }
-    }
-    throw new AssertionError("no row " + field + "=" + value + " in " + report.encodePrettily());
-  }
+class RoiApiTest extends RoiTestBase {
 
   @Test
   void workedExampleFromTheFixture() throws IOException {
