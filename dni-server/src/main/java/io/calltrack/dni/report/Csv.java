@@ -3,8 +3,11 @@ package io.calltrack.dni.report;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.calltrack.core.CalltrackException;
 import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,6 +25,11 @@ public final class Csv {
    * leading byte-order mark is dropped.
    */
   public static List<List<String>> read(String text) {
+    return read(text, ',');
+  }
+
+  /** As {@link #read(String)}, with fields split at {@code separator} (a tab for tab-separated text). */
+  public static List<List<String>> read(String text, char separator) {
     // Excel's "CSV UTF-8" starts with a byte-order mark; the parser skips one only in bytes, not text
     if (text.startsWith("\uFEFF")) {
       text = text.substring(1);
@@ -29,6 +37,7 @@ public final class Csv {
     List<List<String>> rows = new ArrayList<>();
     try (MappingIterator<List<String>> it = MAPPER.readerForListOf(String.class)
         .with(CsvParser.Feature.WRAP_AS_ARRAY)
+        .with(CsvSchema.emptySchema().withColumnSeparator(separator))
         .readValues(text)) {
       while (it.hasNextValue()) {
         List<String> row = it.nextValue();
@@ -38,6 +47,54 @@ public final class Csv {
       throw malformed(e, rows.size());
     }
     return rows;
+  }
+
+  /**
+   * An uploaded file's bytes as text: UTF-16 (little- or big-endian) when it starts with that
+   * byte-order mark, as Google Ads' "Excel .csv" download does, or when its first character is
+   * ASCII with a zero byte beside it (UTF-16 without a mark); UTF-8 otherwise. The UTF-16 mark is
+   * dropped; a UTF-8 one is left for {@link #read} to drop.
+   */
+  public static String decode(byte[] bytes) {
+    int n = bytes.length;
+    if (n >= 2 && (bytes[0] & 0xff) == 0xff && (bytes[1] & 0xff) == 0xfe) {
+      return text(bytes, 2, StandardCharsets.UTF_16LE);
+    }
+    if (n >= 2 && (bytes[0] & 0xff) == 0xfe && (bytes[1] & 0xff) == 0xff) {
+      return text(bytes, 2, StandardCharsets.UTF_16BE);
+    }
+    if (n >= 2 && bytes[0] != 0 && bytes[1] == 0) {
+      return text(bytes, 0, StandardCharsets.UTF_16LE);
+    }
+    if (n >= 2 && bytes[0] == 0 && bytes[1] != 0) {
+      return text(bytes, 0, StandardCharsets.UTF_16BE);
+    }
+    return text(bytes, 0, StandardCharsets.UTF_8);
+  }
+
+  private static String text(byte[] bytes, int from, Charset charset) {
+    return new String(bytes, from, bytes.length - from, charset);
+  }
+
+  /**
+   * The separator of a file that may be comma- or tab-separated: a tab when its first lines hold more
+   * tabs than commas (a tab-separated header and rows have one between every two fields, while a
+   * title line or an amount like 1,234.56 has a comma or two).
+   */
+  public static char separator(String text) {
+    int tabs = 0;
+    int commas = 0;
+    for (int i = 0, lines = 0; i < Math.min(text.length(), 64 * 1024) && lines < 50; i++) {
+      char c = text.charAt(i);
+      if (c == '\t') {
+        tabs++;
+      } else if (c == ',') {
+        commas++;
+      } else if (c == '\n') {
+        lines++;
+      }
+    }
+    return tabs > commas ? '\t' : ',';
   }
 
   /**

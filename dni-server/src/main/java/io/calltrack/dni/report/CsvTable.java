@@ -42,7 +42,12 @@ public final class CsvTable {
    */
   public static List<Row> read(String text, List<String> columns, List<String> required, List<List<String>> orders,
       RowErrors errors) {
-    List<List<String>> records = Csv.read(text);
+    return read(Csv.read(text), columns, required, orders, errors);
+  }
+
+  /** As {@link #read(String, List, List, List, RowErrors)}, of records already read ({@link Csv#read}). */
+  public static List<Row> read(List<List<String>> records, List<String> columns, List<String> required,
+      List<List<String>> orders, RowErrors errors) {
     Map<String, String> known = new HashMap<>();
     columns.forEach(c -> known.put(key(c), c));
     List<String> header = records.isEmpty() ? null : header(records.get(0), columns, known, required);
@@ -113,7 +118,7 @@ public final class CsvTable {
   }
 
   /** A column name as a header may write it: any case, spaces, underscores and hyphens ignored. */
-  private static String key(String name) {
+  public static String key(String name) {
     return name == null ? "" : name.strip().toLowerCase(Locale.ROOT).replaceAll("[\\s_-]", "");
   }
 }

@@ -12,6 +12,7 @@ import io.calltrack.core.marketing.SettingsStore;
 import io.calltrack.core.spend.SpendStore;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Timeouts;
+import io.calltrack.dni.report.Csv;
 import io.calltrack.dni.report.CsvTable;
 import io.calltrack.dni.report.ReportParams;
 import io.vertx.core.Future;
@@ -71,15 +72,28 @@ public final class SpendRoutes {
 
   private Future<Map<String, Object>> put(RoutingContext ctx) {
     String type = ctx.request().getHeader("content-type");
-    String body = ctx.body() == null || ctx.body().buffer() == null ? "" : ctx.body().asString();
+    io.vertx.core.buffer.Buffer buffer = ctx.body() == null ? null : ctx.body().buffer();
     boolean csv = type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/csv");
+    String layout = ctx.request().getParam("layout");
+    String source = ctx.request().getParam("source");
+    String medium = ctx.request().getParam("medium");
     return ReportParams.property(ctx, store).compose(p -> settings.get(p.id()).compose(s ->
-        vertx.executeBlocking(() -> csv ? fromCsv(body, s.currency()) : fromJson(body, s.currency()), false)
-            .map(rows -> new Upload(p.id(), rows))))
-        .compose(u -> spend.replaceDays(u.property(), u.rows()).map(n -> {
-          List<SpendRow> rows = u.rows();
+        vertx.executeBlocking(() -> {
+          // decoded here, off the event loop: up to 8 MiB, perhaps UTF-16
+          if (csv) {
+            return fromUpload(buffer == null ? "" : Csv.decode(buffer.getBytes()), s.currency(), layout, source,
+                medium);
+          }
+          requireNoPlatformParameters(layout, source, medium);
+          return new Parsed(fromJson(buffer == null ? "" : buffer.toString(), s.currency()), null);
+        }, false).map(parsed -> new Upload(p.id(), parsed))))
+        .compose(u -> spend.replaceDays(u.property(), u.parsed().rows()).map(n -> {
+          List<SpendRow> rows = u.parsed().rows();
           Map<String, Object> out = new LinkedHashMap<>();
           out.put("property", u.property());
+          if (u.parsed().platform() != null) {
+            out.put("layout", u.parsed().platform().layout);
+          }
           TreeSet<String> days = new TreeSet<>();
           rows.forEach(r -> days.add(r.date().toString()));
           out.put("days", List.copyOf(days));
@@ -91,7 +105,43 @@ public final class SpendRoutes {
         }));
   }
 
-  private record Upload(String property, List<SpendRow> rows) {}
+  private record Upload(String property, Parsed parsed) {}
+
+  /** An upload's rows, and the ad platform whose export it was (null: our own columns). */
+  record Parsed(List<SpendRow> rows, AdPlatformExport.Platform platform) {}
+
+  /**
+   * A CSV upload: an ad platform's export when {@code layout} names one or, left out, when the file
+   * has one's header (its first rows may be a title, a date range or a preamble); else our own columns.
+   */
+  static Parsed fromUpload(String text, String currency, String layout, String source, String medium) {
+    if (!"generic".equals(layout)) {
+      char separator = Csv.separator(text);
+      List<List<String>> records = Csv.read(text, separator);
+      AdPlatformExport export = AdPlatformExport.find(records, AdPlatformExport.Platform.named(layout));
+      if (export != null) {
+        return new Parsed(export.rows(currency, source, medium), export.platform());
+      }
+      requireNoPlatformParameters(layout, source, medium);
+      return new Parsed(fromCsv(separator == ',' ? records : Csv.read(text), currency), null);
+    }
+    requireNoPlatformParameters(null, source, medium);
+    return new Parsed(fromCsv(Csv.read(text), currency), null);
+  }
+
+  /**
+   * {@code source} and {@code medium} say which links an ad platform's costs pay for; our own CSV and
+   * JSON name them on each row, so there they would be dropped without a word: refused instead.
+   */
+  private static void requireNoPlatformParameters(String layout, String source, String medium) {
+    if (layout != null && !layout.isEmpty() && !"generic".equals(layout)) {
+      throw new CalltrackException.Invalid("layout " + layout + " is an ad platform's CSV export: send it as text/csv");
+    }
+    if (source != null && !source.isEmpty() || medium != null && !medium.isEmpty()) {
+      throw new CalltrackException.Invalid("source and medium apply to an ad platform's export (Google Ads, "
+          + "Microsoft Advertising, Meta Ads Manager); in our own CSV and JSON each row names its source and medium");
+    }
+  }
 
   /**
    * The running sum of each day and level, and of each day: Redis adds a level's rows up (HINCRBY,
@@ -99,7 +149,7 @@ public final class SpendRoutes {
    * 400 days of at most the maximum each stays far below its limit), so a sum past the maximum is
    * refused here, naming the row, before anything is written.
    */
-  private static final class Sums {
+  static final class Sums {
     private final Map<String, Long> byKey = new HashMap<>();
     private final Map<java.time.LocalDate, Long> byDay = new HashMap<>();
 
@@ -125,7 +175,7 @@ public final class SpendRoutes {
     }
   }
 
-  private static List<SpendRow> nonEmpty(List<SpendRow> rows) {
+  static List<SpendRow> nonEmpty(List<SpendRow> rows) {
     if (rows.isEmpty()) {
       throw new CalltrackException.Invalid("no spend rows in the upload");
     }
@@ -133,11 +183,15 @@ public final class SpendRoutes {
   }
 
   static List<SpendRow> fromCsv(String text) {
-    return fromCsv(text, null);
+    return fromCsv(Csv.read(text), null);
   }
 
-  /** {@code currency}: the property's; a row naming another currency is refused. */
   static List<SpendRow> fromCsv(String text, String currency) {
+    return fromCsv(Csv.read(text), currency);
+  }
+
+  /** Our own columns. {@code currency}: the property's; a row naming another currency is refused. */
+  static List<SpendRow> fromCsv(List<List<String>> text, String currency) {
     RowErrors errors = new RowErrors();
     List<CsvTable.Row> records = CsvTable.read(text, COLUMNS, REQUIRED, List.of(SHORT, LONG), errors);
     List<SpendRow> rows = new ArrayList<>();
@@ -191,7 +245,7 @@ public final class SpendRoutes {
   }
 
   /** A row's currency, when it names one, must be the property's (null: not known here). */
-  private static void requireCurrency(String rowCurrency, String currency) {
+  static void requireCurrency(String rowCurrency, String currency) {
     if (currency != null && rowCurrency != null && !rowCurrency.isBlank()
         && !PropertySettings.currencyCode(rowCurrency).equals(currency)) {
       throw new CalltrackException.Invalid("currency " + rowCurrency.strip() + " is not the property's currency "

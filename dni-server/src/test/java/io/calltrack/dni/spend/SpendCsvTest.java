@@ -114,4 +114,38 @@ class SpendCsvTest {
     assertTrue(e.getMessage().contains("currency EUR is not the property's currency USD"), e.getMessage());
     assertEquals(2, SpendRoutes.fromCsv(csv.replace("EUR", "USD"), "USD").size());
   }
+
+  /** A file in two currencies is refused at the row that changes, whatever the property's currency. */
+  @Test
+  void anExportInTwoCurrenciesIsRefusedAtTheRowThatChanges() {
+    String csv = "Day,Campaign,Currency code,Cost\n2026-12-01,a,USD,1.00\n2026-12-01,b,usd,2.00\n2026-12-02,a,EUR,3.00\n";
+    CalltrackException e = assertThrows(CalltrackException.Invalid.class,
+        () -> SpendRoutes.fromUpload(csv, null, null, null, null));
+    assertEquals("bad rows 4 (nothing was applied): row 4: currency EUR is not the USD of row 2 (one currency per file)",
+        e.getMessage());
+  }
+
+  /** "--" is Google's "none": no level, no cost; Microsoft's API downloads name their columns in one word. */
+  @Test
+  void dashesAreNothingAndMicrosoftsApiColumnsAreRead() {
+    List<SpendRow> google = SpendRoutes.fromUpload("Day,Campaign,Ad group,Cost\n2026-12-01,a,--,--\n", "USD", null,
+        null, null).rows();
+    assertEquals(List.of(new SpendRow(java.time.LocalDate.parse("2026-12-01"), "google", "cpc", "a", 0)), google);
+    SpendRoutes.Parsed bing = SpendRoutes.fromUpload("\"TimePeriod\",\"CampaignName\",\"AdGroupName\",\"Spend\",\"CurrencyCode\"\n"
+        + "\"2026-12-01\",\"a\",\"g\",\"12.30\",\"USD\"\n", "USD", null, null, null);
+    assertEquals(AdPlatformExport.Platform.MICROSOFT_ADS, bing.platform());
+    assertEquals(List.of(new SpendRow(java.time.LocalDate.parse("2026-12-01"), "bing", "cpc", "a", "", "g", "", 1230)),
+        bing.rows());
+  }
+
+  @Test
+  void anAmountIsReadExactlyWithOrWithoutThousandsSeparators() {
+    assertEquals(123456789, AdPlatformExport.amount(" 1,234,567.89 ", "Cost"));
+    assertEquals(100, AdPlatformExport.amount("1", "Cost"));
+    for (String bad : List.of("1,23.00", "1.234,56", "12,3456", ",123", "$5.00", "1e3,000")) {
+      CalltrackException e = assertThrows(CalltrackException.Invalid.class, () -> AdPlatformExport.amount(bad, "Cost"),
+          bad);
+      assertTrue(e.getMessage().startsWith("Cost must be"), e.getMessage());
+    }
+  }
 }
