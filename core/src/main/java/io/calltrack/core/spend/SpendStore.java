@@ -18,10 +18,12 @@ import java.util.TreeMap;
 /**
  * A property's spend per day, next to its rollups ({@code {roll:<property>}:spend:<date>}, hash
  * {@code source\tmedium\tcampaign} → minor units). An upload replaces every day it mentions, whole
- * and at once (one Lua script), so re-uploading a corrected day never adds to the old figures.
+ * and at once (one Lua script), so re-uploading a corrected day never adds to the old figures; an ad
+ * platform's export replaces only its own source and medium on its days.
  */
 public final class SpendStore {
   private static final LuaScript REPLACE = LuaScript.load("/lua/spend/replace-days.lua");
+  private static final LuaScript REPLACE_SOURCE = LuaScript.load("/lua/spend/replace-source-days.lua");
 
   private final Redis redis;
   private final RedisAPI api;
@@ -33,12 +35,28 @@ public final class SpendStore {
 
   /** Replaces the days present in {@code rows}; returns how many days were replaced. */
   public Future<Integer> replaceDays(String property, List<SpendRow> rows) {
+    return replace(REPLACE, property, rows, null);
+  }
+
+  /**
+   * Replaces, on the days present in {@code rows}, only the spend of {@code source} and {@code medium}
+   * (an ad platform's export: uploading Google's and then Meta's costs of a day keeps both); returns
+   * how many days were touched.
+   */
+  public Future<Integer> replaceSourceDays(String property, String source, String medium, List<SpendRow> rows) {
+    return replace(REPLACE_SOURCE, property, rows, source + "\t" + medium + "\t");
+  }
+
+  private Future<Integer> replace(LuaScript script, String property, List<SpendRow> rows, String prefix) {
     if (rows.isEmpty()) {
       return Future.succeededFuture(0);
     }
     RollupKeys keys = new RollupKeys(property);
     Map<LocalDate, Integer> dayIndex = new TreeMap<>();
     List<String> args = new ArrayList<>();
+    if (prefix != null) {
+      args.add(prefix);
+    }
     for (SpendRow r : rows) {
       int idx = dayIndex.computeIfAbsent(r.date(), d -> dayIndex.size() + 1);
       args.add(Integer.toString(idx));
@@ -50,7 +68,7 @@ public final class SpendStore {
       keyList.add(null);
     }
     dayIndex.forEach((day, idx) -> keyList.set(idx - 1, keys.spend(day)));
-    return REPLACE.run(api, keyList, args).map(Response::toInteger);
+    return script.run(api, keyList, args).map(Response::toInteger);
   }
 
   /** Every spend row of the days in {@code [from, to]} (inclusive). */

@@ -239,6 +239,8 @@ class ScriptKeysOnClusterTest {
       result(new SpendStore(redis).replaceDays(property.id(),
           List.of(new SpendRow(LocalDate.parse("2026-11-20"), "google", "cpc", "winter", 1000),
               new SpendRow(LocalDate.parse("2026-11-21"), "google", "cpc", "winter", 500))));
+      result(new SpendStore(redis).replaceSourceDays(property.id(), "bing", "cpc",
+          List.of(new SpendRow(LocalDate.parse("2026-11-20"), "bing", "cpc", "winter", 300))));
 
       // assign limits: admit (and reserve), then settle the reservation into the lease
       io.calltrack.core.abuse.AssignLimiter limiter = new io.calltrack.core.abuse.AssignLimiter(api, clock);

@@ -37,8 +37,10 @@ import java.util.TreeSet;
  * numbers read exactly from their text, with at most two places and at most {@link Money#MAX_MINOR}; rows
  * of one day and level add up, and their sum is held to the same maximum. Every day that appears in the
  * upload is replaced whole; other days are untouched. All rows are checked first: any bad row gives 400
- * listing the bad rows, and nothing is stored; an upload with no rows is refused too. The upload is parsed
- * on a worker thread, not the event loop.
+ * listing the bad rows, and nothing is stored; an upload with no rows is refused too. A CSV may also be an
+ * ad platform's report export as downloaded ({@link AdPlatformExport}: recognised from its header, or named
+ * by {@code layout=}; {@code source=} and {@code medium=} say which links its costs pay for). The upload is
+ * decoded and parsed on a worker thread, not the event loop.
  * Answer: {@code {property, days: ["2026-03-08", ...], rows, amount}}.
  */
 public final class SpendRoutes {
@@ -87,7 +89,7 @@ public final class SpendRoutes {
           requireNoPlatformParameters(layout, source, medium);
           return new Parsed(fromJson(buffer == null ? "" : buffer.toString(), s.currency()), null);
         }, false).map(parsed -> new Upload(p.id(), parsed))))
-        .compose(u -> spend.replaceDays(u.property(), u.parsed().rows()).map(n -> {
+        .compose(u -> replace(u).map(n -> {
           List<SpendRow> rows = u.parsed().rows();
           Map<String, Object> out = new LinkedHashMap<>();
           out.put("property", u.property());
@@ -106,6 +108,16 @@ public final class SpendRoutes {
   }
 
   private record Upload(String property, Parsed parsed) {}
+
+  /**
+   * Our own rows replace their days whole; an ad platform's export (one source and medium, every row)
+   * replaces only that source and medium on its days, so each platform's export is uploaded on its own.
+   */
+  private Future<Integer> replace(Upload u) {
+    List<SpendRow> rows = u.parsed().rows();
+    return u.parsed().platform() == null ? spend.replaceDays(u.property(), rows)
+        : spend.replaceSourceDays(u.property(), rows.get(0).source(), rows.get(0).medium(), rows);
+  }
 
   /** An upload's rows, and the ad platform whose export it was (null: our own columns). */
   record Parsed(List<SpendRow> rows, AdPlatformExport.Platform platform) {}

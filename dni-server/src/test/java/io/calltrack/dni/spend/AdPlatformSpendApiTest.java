@@ -80,6 +80,12 @@ class AdPlatformSpendApiTest extends RoiTestBase {
     return property;
   }
 
+  private static Set<SpendRow> union(Set<SpendRow> a, Set<SpendRow> b) {
+    Set<SpendRow> all = new HashSet<>(a);
+    all.addAll(b);
+    return all;
+  }
+
   private JsonObject byCampaign(String property) {
     return report("property=" + property + DAYS + "&groupBy=campaign");
   }
@@ -136,18 +142,27 @@ class AdPlatformSpendApiTest extends RoiTestBase {
   @Test
   void metaAdsManagerExportByDayWithTheSourceAndMediumTheSiteUses() throws IOException {
     String property = propertyWithCalls("fb", "paid-social", List.of("Boilers, Spring", "Plumbing"), 2);
+    // our own CSV's row of another source on the same day is kept: an export replaces only its own source
+    assertEquals(200, upload(property, "", "date,source,medium,campaign,amount\n2026-12-01,print,offline,,50.00\n")
+        .status());
     Reply r = upload(property, "&source=fb&medium=paid-social", fixture("meta-ads-daily.csv"));
     assertEquals(200, r.status(), r.toString());
     assertEquals("meta-ads", r.json().getString("layout"));
     assertEquals("2036.00", r.json().getString("amount"));
-    assertEquals(Set.of(new SpendRow(DEC_1, "fb", "paid-social", "Boilers, Spring", "", "Homeowners 35-65", "", 102000),
+    Set<SpendRow> meta = Set.of(new SpendRow(DEC_1, "fb", "paid-social", "Boilers, Spring", "", "Homeowners 35-65", "", 102000),
         new SpendRow(DEC_2, "fb", "paid-social", "Boilers, Spring", "", "Homeowners 35-65", "", 98001),
-        new SpendRow(DEC_2, "fb", "paid-social", "Plumbing", "", "Lookalike", "", 3599)), stored(property));
+        new SpendRow(DEC_2, "fb", "paid-social", "Plumbing", "", "Lookalike", "", 3599));
+    Set<SpendRow> print = Set.of(new SpendRow(DEC_1, "print", "offline", "", 5000));
+    assertEquals(union(meta, print), stored(property));
+    // and uploading it again replaces it: nothing is added twice
+    assertEquals(200, upload(property, "&source=fb&medium=paid-social", fixture("meta-ads-daily.csv")).status());
+    assertEquals(union(meta, print), stored(property));
     JsonObject rep = byCampaign(property);
     assertEquals("1000.01", row(rep, "campaign", "Boilers, Spring").getString("costPerCall"));
     assertEquals("18.00", row(rep, "campaign", "Plumbing").getString("costPerCall"), "35.99 / 2");
     JsonObject bySource = report("property=" + property + DAYS + "&groupBy=source");
     assertEquals("2036.00", row(bySource, "source", "fb").getString("cost"));
+    assertEquals("2086.00", bySource.getJsonObject("total").getString("cost"));
   }
 
   /** A bad file is refused whole, naming the row as the file numbers it, and nothing is stored. */
