@@ -143,8 +143,9 @@ class AdPlatformSpendApiTest extends RoiTestBase {
   void metaAdsManagerExportByDayWithTheSourceAndMediumTheSiteUses() throws IOException {
     String property = propertyWithCalls("fb", "paid-social", List.of("Boilers, Spring", "Plumbing"), 2);
     // our own CSV's row of another source on the same day is kept: an export replaces only its own source
-    assertEquals(200, upload(property, "", "date,source,medium,campaign,amount\n2026-12-01,print,offline,,50.00\n")
-        .status());
+    // (and medium), whatever the case an earlier upload wrote them in, as reports join spend to calls
+    assertEquals(200, upload(property, "", "date,source,medium,campaign,amount\n2026-12-01,print,offline,,50.00\n"
+        + "2026-12-01,FB,Paid-Social,Boilers,7.00\n").status());
     Reply r = upload(property, "&source=fb&medium=paid-social", fixture("meta-ads-daily.csv"));
     assertEquals(200, r.status(), r.toString());
     assertEquals("meta-ads", r.json().getString("layout"));
