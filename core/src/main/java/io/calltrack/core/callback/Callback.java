@@ -6,7 +6,8 @@ import java.time.Instant;
 /**
  * One callback request and how far it got: the lead's number ({@code phone}, E.164), the visit that
  * asked ({@code sessionId}, may be null), the state, the attempts made, the call it became
- * ({@code callId}, in {@code /v1/calls}) and, when it failed, why ({@code detail}).
+ * ({@code callId}, in {@code /v1/calls}: one record for all its attempts, set at the first) and, when it
+ * failed, why ({@code detail}); {@code firstAttemptAt}, when its first attempt began (the record's start).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Callback(
@@ -23,46 +24,76 @@ public record Callback(
     Instant connectedAt,
     Instant endedAt,
     String callId,
-    String detail) {
+    String detail,
+    Instant firstAttemptAt) {
+
+  /**
+   * Call-event seqs each attempt of a callback has for its record: attempt {@code n}'s events are
+   * numbered from {@code (n - 1) * SEQS_PER_ATTEMPT}. A later attempt's events are above every event of
+   * the attempts before it, whichever router placed them, so the record shows the last attempt and a
+   * router replaying an earlier attempt's events (its spool, its open-calls log at a restart) changes
+   * nothing. An attempt gives a handful of events; callbacks have at most 10 attempts.
+   */
+  public static final int SEQS_PER_ATTEMPT = 1_000;
 
   public static Callback requested(String id, String property, String phone, String sessionId, String note,
       Instant at) {
     return new Callback(id, property, phone, sessionId, note, CallbackState.QUEUED, 0, at, at, null, null, null,
-        null, null);
+        null, null, null);
   }
 
   public Callback in(CallbackState newState) {
     return new Callback(id, property, phone, sessionId, note, newState, attempts, requestedAt, notBefore,
-        businessAnsweredAt, connectedAt, endedAt, callId, detail);
+        businessAnsweredAt, connectedAt, endedAt, callId, detail, firstAttemptAt);
   }
 
   public Callback waitingUntil(CallbackState newState, Instant at) {
     return new Callback(id, property, phone, sessionId, note, newState, attempts, requestedAt, at,
-        businessAnsweredAt, connectedAt, endedAt, callId, detail);
+        businessAnsweredAt, connectedAt, endedAt, callId, detail, firstAttemptAt);
   }
 
-  public Callback attempt(String newCallId) {
+  /**
+   * The next attempt, begun {@code at}: it continues the call record of the attempts before it
+   * ({@link #continuesRecord()}), else it begins one, {@code newCallId}.
+   */
+  public Callback attempt(String newCallId, Instant at) {
+    boolean continues = continuesRecord();
     return new Callback(id, property, phone, sessionId, note, CallbackState.CALLING_BUSINESS, attempts + 1,
-        requestedAt, notBefore, null, null, null, newCallId, null);
+        requestedAt, notBefore, null, null, null, continues ? callId : newCallId, null,
+        continues ? firstAttemptAt : at);
+  }
+
+  /**
+   * Whether the next attempt continues the call record of the ones before: there is one (a callback
+   * stored before records were continued has a call id but no {@code firstAttemptAt}: its next attempt
+   * begins a record of its own, as attempts did then).
+   */
+  public boolean continuesRecord() {
+    return callId != null && firstAttemptAt != null;
+  }
+
+  /** The seq of this attempt's first call event (see {@link #SEQS_PER_ATTEMPT}). */
+  public int firstSeq() {
+    return Math.max(0, attempts - 1) * SEQS_PER_ATTEMPT;
   }
 
   public Callback businessAnswered(Instant at) {
     return new Callback(id, property, phone, sessionId, note, CallbackState.CALLING_LEAD, attempts, requestedAt,
-        notBefore, at, connectedAt, endedAt, callId, detail);
+        notBefore, at, connectedAt, endedAt, callId, detail, firstAttemptAt);
   }
 
   public Callback connected(Instant at) {
     return new Callback(id, property, phone, sessionId, note, CallbackState.CONNECTED, attempts, requestedAt,
-        notBefore, businessAnsweredAt, at, endedAt, callId, detail);
+        notBefore, businessAnsweredAt, at, endedAt, callId, detail, firstAttemptAt);
   }
 
   public Callback ended(CallbackState finalState, Instant at, String why) {
     return new Callback(id, property, phone, sessionId, note, finalState, attempts, requestedAt, notBefore,
-        businessAnsweredAt, connectedAt, at, callId, why);
+        businessAnsweredAt, connectedAt, at, callId, why, firstAttemptAt);
   }
 
   public Callback failedAttempt(CallbackState next, Instant retryAt, String why) {
     return new Callback(id, property, phone, sessionId, note, next, attempts, requestedAt, retryAt,
-        businessAnsweredAt, connectedAt, next.finished() ? retryAt : null, callId, why);
+        businessAnsweredAt, connectedAt, next.finished() ? retryAt : null, callId, why, firstAttemptAt);
   }
 }

@@ -25,8 +25,12 @@ public record CallEvent(String callId, int seq, Type type, Instant at, CallRecor
     }
   }
 
+  /**
+   * {@code RETRY}: a callback call's next attempt begins; its record rings again, under the same call
+   * id ({@link CallAttempt}). Not a {@code call.started} webhook: the CRM has that call already.
+   */
   public enum Type {
-    STARTED, RINGING, ANSWERED, ENDED, RESOLVED, MEDIA;
+    STARTED, RINGING, ANSWERED, ENDED, RESOLVED, MEDIA, RETRY;
 
     @JsonValue
     public String json() {

@@ -28,6 +28,8 @@ import java.util.Objects;
  *                    call ended, and the record was closed when the router started again
  * @param direction   {@value #INBOUND}, or {@value #CALLBACK} for a call placed for a callback request
  *                    (then {@code caller} is the lead called and {@code number} is null)
+ * @param attempt     a callback call's attempts ({@link CallAttempt}): one record for all of them, its
+ *                    {@code startedAt} the first attempt's; null for an inbound call
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CallRecord(
@@ -51,7 +53,8 @@ public record CallRecord(
     CallOutcome outcome,
     String endReason,
     CallMedia media,
-    String direction) {
+    String direction,
+    CallAttempt attempt) {
 
   /** See {@code endReason}: closed at the router's restart, at most the maximum call length after the answer. */
   public static final String END_ROUTER_RESTART = "router-restart";
@@ -67,7 +70,7 @@ public record CallRecord(
       List<Candidate> candidates, String confidence, CallOutcome outcome, String endReason) {
     this(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, endedAt, status,
         durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome, endReason,
-        null, INBOUND);
+        null, INBOUND, null);
   }
 
   public CallRecord {
@@ -82,13 +85,38 @@ public record CallRecord(
   public static CallRecord started(String callId, String sipCallId, PhoneNumber number, String caller,
       String property, Instant at) {
     return new CallRecord(callId, sipCallId, number, caller, property, at, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, INBOUND);
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, INBOUND, null);
   }
 
-  /** A callback call: we placed it, to the business line then to {@code lead}. */
+  /** A callback call's first attempt: we placed it, to the business line then to {@code lead}. */
   public static CallRecord callback(String callId, String sipCallId, String lead, String property, Instant at) {
-    return new CallRecord(callId, sipCallId, null, lead, property, at, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, CALLBACK);
+    return callback(callId, sipCallId, lead, property, at, new CallAttempt(1, at, null));
+  }
+
+  /**
+   * A callback call at one of its attempts: the record its first attempt began at {@code startedAt},
+   * ringing again from {@code attempt.startedAt()} (the attempts before it leave nothing but their count).
+   */
+  public static CallRecord callback(String callId, String sipCallId, String lead, String property,
+      Instant startedAt, CallAttempt attempt) {
+    return new CallRecord(callId, sipCallId, null, lead, property, startedAt, null, null, null,
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, CALLBACK, attempt);
+  }
+
+  /**
+   * When the phone began to ring for the outcome this record shows: its attempt's start for a callback
+   * (the minutes between attempts are no one's ringing time), else the call's start. Answer-speed
+   * figures count from here.
+   */
+  public Instant ringingFrom() {
+    return attempt != null && attempt.startedAt() != null ? attempt.startedAt() : startedAt;
+  }
+
+  /** The same record with {@code newAttempt} (see {@code attempt}). */
+  public CallRecord withAttempt(CallAttempt newAttempt) {
+    return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
+        endReason, media, direction, newAttempt);
   }
 
   public boolean finished() {
@@ -104,19 +132,19 @@ public record CallRecord(
       List<Candidate> candidates, String confidence) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction);
+        endReason, media, direction, attempt);
   }
 
   public CallRecord ringing(Instant at) {
     return ringingAt != null ? this : new CallRecord(callId, sipCallId, number, caller, property, startedAt,
         at, answeredAt, endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution,
-        candidates, confidence, outcome, endReason, media, direction);
+        candidates, confidence, outcome, endReason, media, direction, attempt);
   }
 
   public CallRecord answered(Instant at, int code) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, at, endedAt,
         CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction);
+        endReason, media, direction, attempt);
   }
 
   /** The call is over: unanswered with {@code status}, or an answered call hung up (status stays answered). */
@@ -126,26 +154,26 @@ public record CallRecord(
         : Long.valueOf(Math.round(Duration.between(answeredAt, at).toMillis() / 1000.0));
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, at,
         s, duration, finalCode != null && answeredAt != null ? finalCode : code, resolution, sessionId,
-        attribution, candidates, confidence, outcome, endReason, media, direction);
+        attribution, candidates, confidence, outcome, endReason, media, direction, attempt);
   }
 
   /** The same record, marked as ended for {@code reason} (see {@code endReason}). */
   public CallRecord withEndReason(String reason) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        reason, media, direction);
+        reason, media, direction, attempt);
   }
 
   public CallRecord withOutcome(CallOutcome newOutcome) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, newOutcome,
-        endReason, media, direction);
+        endReason, media, direction, attempt);
   }
 
   /** The same record with what the media relay measured (see {@code media}). */
   public CallRecord withMedia(CallMedia newMedia) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, newMedia, direction);
+        endReason, newMedia, direction, attempt);
   }
 }

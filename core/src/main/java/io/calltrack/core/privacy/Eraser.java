@@ -242,7 +242,7 @@ public final class Eraser {
     return new CallRecord(r.callId(), r.sipCallId(), r.number(), caller, r.property(), r.startedAt(),
         r.ringingAt(), r.answeredAt(), r.endedAt(), r.status(), r.durationSeconds(), r.finalCode(),
         r.resolution(), r.sessionId(), r.attribution(), r.candidates(), r.confidence(), null, r.endReason(),
-        r.media(), r.direction());
+        r.media(), r.direction(), r.attempt());
   }
 
   public Future<Erased> eraseVisitor(String visitorId) {

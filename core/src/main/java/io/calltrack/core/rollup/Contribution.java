@@ -28,7 +28,7 @@ import java.util.Map;
  * from the outcome's flags; {@code revenue} is the outcome's value (minor units) whether or not the
  * call is marked converted; {@code duration} is talk time in seconds. Ended calls count in
  * {@code finished} and their seconds from start to answer (or to the end, unanswered) in
- * {@code waitSeconds}; answered ones their seconds to answer in {@code answerSeconds} and in
+ * {@code waitSeconds} (a callback's from its last attempt's start: {@link CallRecord#ringingFrom()}); answered ones their seconds to answer in {@code answerSeconds} and in
  * {@code answeredWithin10|20|30|60} when answered that fast. {@code afterHours} (and
  * {@code afterHoursAnswered}) by the property's business hours when the call was rolled up.
  * {@code withOutcome}: the business reported an outcome; stages and dispositions from it. Conversation
@@ -81,9 +81,11 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     boolean live = s == CallStatus.RINGING || (answered && call.endedAt() == null);
     boolean ended = answered || call.endedAt() != null;
     Instant until = call.answeredAt() != null ? call.answeredAt() : call.endedAt();
+    // from the start of the ringing that led to this outcome: a callback's last attempt, not its first
+    Instant from = call.ringingFrom();
     m.put("finished", ended ? 1L : 0L);
-    m.put("waitSeconds", ended && until != null ? seconds(call.startedAt(), until) : 0L);
-    long toAnswer = call.answeredAt() == null ? -1 : seconds(call.startedAt(), call.answeredAt());
+    m.put("waitSeconds", ended && until != null ? seconds(from, until) : 0L);
+    long toAnswer = call.answeredAt() == null ? -1 : seconds(from, call.answeredAt());
     m.put("answerSeconds", answered && toAnswer >= 0 ? toAnswer : 0L);
     for (int n : SERVICE_LEVEL_SECONDS) {
       m.put("answeredWithin" + n, answered && toAnswer >= 0 && toAnswer <= n ? 1L : 0L);

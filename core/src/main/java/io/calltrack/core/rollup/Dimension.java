@@ -45,7 +45,13 @@ public enum Dimension {
   /** The business's disposition of the call from its outcome (customer, spam, wrong-number, voicemail, ...). */
   DISPOSITION("disposition", c -> c.outcome() == null ? null : c.outcome().disposition()),
   /** How sure the attribution is: exact, channel, probable, ambiguous, unattributed (null: static numbers before v2). */
-  CONFIDENCE("confidence", CallRecord::confidence);
+  CONFIDENCE("confidence", CallRecord::confidence),
+  /**
+   * Who placed the call: {@value CallRecord#INBOUND} (a caller dialled a tracking or static number) or
+   * {@value CallRecord#CALLBACK} (the router, for a web callback request). Calls rolled up before this
+   * dimension existed are in no row until they change again (an outcome set).
+   */
+  DIRECTION("direction", CallRecord::direction);
 
   private final String json;
   private final Function<CallRecord, String> value;

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * CRM webhooks from the calls stream(s): {@code call.started}, {@code call.ended} (the record with its
- * attribution) and {@code outcome.set}, to the property's {@link PropertySettings.Webhook}, signed and
+ * attribution) and {@code outcome.set}, once per call: a callback dialled several times is one call
+ * (its later attempts' {@code retry} entries and the ends of attempts with another due send nothing), to the property's {@link PropertySettings.Webhook}, signed and
  * retried until delivered ({@link WebhookSender}).
  *
  * <p>Delivery is at least once and in order: one dni-server at a time dispatches (a lock in Redis,
@@ -137,13 +138,18 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
       f.put(fields.get(i).toString(), fields.get(i + 1).toString());
     }
-    String type = switch (f.getOrDefault("type", "")) {
+    String named = switch (f.getOrDefault("type", "")) {
       case "started" -> "call.started";
       case "ended" -> "call.ended";
       case "outcome" -> "outcome.set";
       default -> null;
     };
     JsonNode record = f.containsKey("record") ? JsonMapper.read(f.get("record"), JsonNode.class) : null;
+    // a callback attempt that failed with another due: the call goes on (a "retry" entry, no
+    // webhook), and the CRM hears call.ended once, with the outcome of the last attempt
+    JsonNode retryAt = record == null ? null : record.path("attempt").path("retryAt");
+    String type = "call.ended".equals(named) && retryAt != null && !retryAt.isMissingNode() && !retryAt.isNull()
+        ? null : named;
     String property = record == null || record.path("property").isNull() ? null : record.path("property").asText(null);
     Future<Void> sent;
     if (type == null || property == null) {

@@ -202,7 +202,7 @@ class ScriptKeysOnClusterTest {
       // a router claims it, holds it while calling, lets it wait for a retry, claims it again and
       // finishes it; a second one is erased with its phone
       Callback claimed = result(callbacks.claim(property.id(), "router-1", Duration.ofSeconds(60), 1)).orElseThrow();
-      result(callbacks.hold(claimed.attempt("c1"), "router-1", Duration.ofSeconds(60), true));
+      result(callbacks.hold(claimed.attempt("c1", clock.instant()), "router-1", Duration.ofSeconds(60), true));
       result(callbacks.reschedule(claimed.failedAttempt(io.calltrack.core.callback.CallbackState.RETRY_WAIT,
           clock.instant(), "busy"), "router-1"));
       Callback again = result(callbacks.claim(property.id(), "router-1", Duration.ofSeconds(60), 1)).orElseThrow();

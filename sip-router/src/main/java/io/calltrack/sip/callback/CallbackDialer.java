@@ -5,6 +5,8 @@ import io.calltrack.core.callback.CallbackSettings;
 import io.calltrack.core.callback.CallbackState;
 import io.calltrack.core.callback.DialablePhone;
 import io.calltrack.core.callback.RedisCallbackStore;
+import io.calltrack.core.calls.CallAttempt;
+import io.calltrack.core.calls.CallEvent;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.calls.RedisCallStore;
@@ -69,7 +71,8 @@ import org.slf4j.LoggerFactory;
  * a busy or unanswered leg is retried {@code attempts} times {@code retrySeconds} apart, all on the
  * injected clock (checked every tick). The call is recorded like an inbound one ({@code direction:
  * callback}, the lead as caller) and attributed to the visit that asked ({@code resolution:
- * callback}).
+ * callback}): one record for all of a callback's attempts, the callback's {@code callId}, each later
+ * attempt continuing it ({@link CallAttempt}, {@link Callback#firstSeq()}).
  *
  * <p>Nothing waits in this process only: a waiting callback is due in Redis at its opening or retry
  * time, and one being placed is held under a lease this dialer renews every tick
@@ -88,6 +91,7 @@ public final class CallbackDialer implements QuietSipListener {
   private final PoolEngine engine;
   private final RedisCallbackStore callbacks;
   private final CallJournal journal;
+  private final RedisCallStore calls;
   private final CallResolver resolver;
   private final ExecutorService pool;
   private final SerialExecutor serial;
@@ -152,7 +156,8 @@ public final class CallbackDialer implements QuietSipListener {
     });
     this.serial = new SerialExecutor(pool, nanos -> { });
     this.resolver = new CallResolver(context, engine, Duration.ofSeconds(2), options.registry());
-    this.journal = new CallJournal(vertx, context, new RedisCallStore(redis), options.spoolDir(), pool,
+    this.calls = new RedisCallStore(redis);
+    this.journal = new CallJournal(vertx, context, calls, options.spoolDir(), pool,
         resolver, Duration.ofSeconds(3), options.clock());
     var registry = options.registry();
     taken = Counter.builder("calltrack.callbacks.requests").description("Callback requests taken to be placed")
@@ -323,12 +328,14 @@ public final class CallbackDialer implements QuietSipListener {
       }
       Optional<PropertyConfig> p = ar.result();
       if (p.isEmpty() || p.get().businessLine() == null) {
+        closeRecord(cb);
         finish(cb.ended(CallbackState.FAILED, now(), "the property has no business line"), false);
         return;
       }
       PropertyConfig property = p.get();
       Instant opening = property.callbacks().nextOpening(now(), property.zone());
       if (opening == null) {
+        closeRecord(cb);
         finish(cb.ended(CallbackState.FAILED, now(), "the property has no opening hours"), false);
       } else if (opening.isAfter(now())) {
         reschedule(cb.waitingUntil(CallbackState.WAITING_FOR_OPENING, opening));
@@ -343,12 +350,15 @@ public final class CallbackDialer implements QuietSipListener {
     try {
       lead = DialablePhone.require(cb.phone()); // checked again here: nothing else is ever dialled
     } catch (RuntimeException e) {
+      closeRecord(cb);
       finish(cb.ended(CallbackState.FAILED, now(), e.getMessage()), false);
       return;
     }
-    String callId = "c" + UUID.randomUUID().toString().replace("-", "");
+    String newCallId = "c" + UUID.randomUUID().toString().replace("-", "");
+    boolean continues = cb.continuesRecord();
+    Instant at = now();
     Attempt a = new Attempt();
-    a.callback = cb.attempt(callId);
+    a.callback = cb.attempt(newCallId, at);
     a.property = property;
     a.lead = lead;
     save(a.callback);
@@ -365,8 +375,13 @@ public final class CallbackDialer implements QuietSipListener {
         return;
       }
       a.businessCallId = callIdOf(a.businessInvite.getRequest());
-      a.recorder = new CallRecorder(journal, resolver, resolver.callback(CallRecord.callback(callId,
-          a.businessCallId, lead, property.id(), now()), s.orElse(null)));
+      // one record for all the callback's attempts: a later attempt rings it again from its own seqs
+      // (derived from the attempt count in Redis: another router may have placed the earlier ones)
+      Callback c = a.callback;
+      CallRecord initial = CallRecord.callback(c.callId(), a.businessCallId, lead, property.id(), c.firstAttemptAt(),
+          new CallAttempt(c.attempts(), at, null));
+      a.recorder = new CallRecorder(journal, resolver, resolver.callback(initial, s.orElse(null), !continues),
+          c.firstSeq(), continues ? CallEvent.Type.RETRY : CallEvent.Type.STARTED);
       bySipCallId.put(a.businessCallId, a);
       a.ringTimer = ringTimeout(a, a.businessInvite);
     }));
@@ -472,8 +487,7 @@ public final class CallbackDialer implements QuietSipListener {
           a.ringTimer = ringTimeout(a, a.leadInvite);
         } else if (code >= 300 && state == CallbackState.CALLING_BUSINESS) {
           vertx.cancelTimer(a.ringTimer);
-          a.recorder.ended(now(), statusOf(code), code);
-          failed(a, "the business line answered " + code);
+          failed(a, statusOf(code), code, "the business line answered " + code);
         }
       } else {
         if (code >= 200 && code < 300 && state == CallbackState.CALLING_LEAD) {
@@ -494,8 +508,7 @@ public final class CallbackDialer implements QuietSipListener {
           // the business line answered and waits for its ACK: ACK it, then hang it up
           a.business.sendAck(a.business.createAck(a.businessCseq));
           bye(a.business);
-          a.recorder.ended(now(), statusOf(code), code);
-          failed(a, "the lead's number answered " + code);
+          failed(a, statusOf(code), code, "the lead's number answered " + code);
         }
       }
     } catch (Exception e) {
@@ -552,8 +565,9 @@ public final class CallbackDialer implements QuietSipListener {
     a.abandoned = true;
     bySipCallId.remove(a.businessCallId);
     cancel(a.leadInvite);
-    a.recorder.ended(now(), CallStatus.MISSED, null);
-    retryOrFail(a.callback, a.property.callbacks(), "the business line hung up before the lead answered");
+    Instant retryAt = retryAt(a.callback, a.property.callbacks());
+    a.recorder.ended(now(), CallStatus.MISSED, null, retryAt);
+    retryOrFail(a.callback, a.property.callbacks(), "the business line hung up before the lead answered", retryAt);
   }
 
   private void bye(Dialog d) throws Exception {
@@ -588,24 +602,71 @@ public final class CallbackDialer implements QuietSipListener {
             LOG.debug("cannot hang up the business line", e);
           }
         }
-        a.recorder.ended(now(), CallStatus.MISSED, 408);
-        failed(a, (business ? "the business line" : "the lead") + " did not answer (timeout)");
+        failed(a, CallStatus.MISSED, 408, (business ? "the business line" : "the lead") + " did not answer (timeout)");
       }
     });
   }
 
-  private void failed(Attempt a, String why) {
+  /**
+   * The attempt failed: its end is recorded with the next attempt's time when there is one (the
+   * record's outcome is not final: no {@code call.ended} webhook yet), and the callback retried or failed.
+   */
+  private void failed(Attempt a, CallStatus status, Integer code, String why) {
+    Instant retryAt = retryAt(a.callback, a.property.callbacks());
+    a.recorder.ended(now(), status, code, retryAt);
     forget(a);
-    retryOrFail(a.callback, a.property.callbacks(), why);
+    retryOrFail(a.callback, a.property.callbacks(), why, retryAt);
   }
 
+  /** When the callback's next attempt is due after a failed one; null when none is left. */
+  private Instant retryAt(Callback cb, CallbackSettings s) {
+    return cb.attempts() < s.attempts() ? now().plusSeconds(s.retrySeconds()) : null;
+  }
+
+  /** A failed attempt of a router that stopped (no record end of this dialer's own). */
   private void retryOrFail(Callback cb, CallbackSettings s, String why) {
-    if (cb.attempts() < s.attempts()) {
-      reschedule(cb.failedAttempt(CallbackState.RETRY_WAIT, now().plusSeconds(s.retrySeconds()), why));
+    Instant retryAt = retryAt(cb, s);
+    if (retryAt == null) {
+      closeRecord(cb);
+    }
+    retryOrFail(cb, s, why, retryAt);
+  }
+
+  private void retryOrFail(Callback cb, CallbackSettings s, String why, Instant retryAt) {
+    if (retryAt != null) {
+      reschedule(cb.failedAttempt(CallbackState.RETRY_WAIT, retryAt, why));
     } else {
       finish(cb.failedAttempt(CallbackState.FAILED, now(), why + " (attempt " + cb.attempts() + " of "
           + s.attempts() + ")"), false);
     }
+  }
+
+  /**
+   * A callback that fails with no attempt of this dialer's own to record it (its retry found no
+   * business line or opening hours, the router placing its last attempt stopped): its record's last
+   * end may still say a retry is due, or it may still ring. Its final end is written above every seq
+   * of its last attempt, so an earlier router's replay of that attempt cannot undo it; a record whose
+   * end is final already is left as it is (no second {@code call.ended}).
+   */
+  private void closeRecord(Callback cb) {
+    if (!cb.continuesRecord() || cb.attempts() == 0) {
+      return;
+    }
+    calls.get(cb.callId()).onSuccess(found -> found.ifPresent(r -> {
+      boolean retryDue = r.attempt() != null && r.attempt().retryAt() != null;
+      if (r.finished() && !retryDue) {
+        return;
+      }
+      Instant at = now();
+      CallRecord ended = r.finished() ? r
+          : r.ended(at, CallStatus.FAILED, null).withEndReason(CallRecord.END_ROUTER_RESTART);
+      if (ended.attempt() != null) {
+        ended = ended.withAttempt(ended.attempt().last());
+      }
+      journal.write(new CallEvent(cb.callId(), cb.firstSeq() + Callback.SEQS_PER_ATTEMPT - 1, CallEvent.Type.ENDED,
+          at, ended));
+    })).onFailure(err -> LOG.warn("callback {}: its call record {} could not be closed: {}", cb.id(), cb.callId(),
+        err.toString()));
   }
 
   private void forget(Attempt a) {

@@ -206,7 +206,7 @@ public final class CallJournal implements AutoCloseable {
   /** The event that ends a call whose router stopped before it ended (see the class comment). */
   static CallEvent closing(CallEvent last, Instant now, Duration maxCall) {
     CallRecord r = last.record();
-    Instant cap = (r.answeredAt() != null ? r.answeredAt() : r.startedAt()).plus(maxCall);
+    Instant cap = (r.answeredAt() != null ? r.answeredAt() : r.ringingFrom()).plus(maxCall);
     Instant at = now.isAfter(cap) ? cap : now;
     if (at.isBefore(last.at())) {
       at = last.at(); // a clock that went back: never end before the last thing seen

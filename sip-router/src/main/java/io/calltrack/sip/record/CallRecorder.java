@@ -56,15 +56,28 @@ public final class CallRecorder {
   }
 
   public CallRecorder(CallJournal journal, CallResolver resolver, CallRecord initial) {
+    this(journal, resolver, initial, 0, CallEvent.Type.STARTED);
+  }
+
+  /**
+   * A record whose events are numbered from {@code firstSeq}, the first of type {@code firstType}:
+   * a callback's later attempt continues its call's record with {@link CallEvent.Type#RETRY} from its
+   * attempt's seqs ({@link io.calltrack.core.callback.Callback#firstSeq()}), so that its events win
+   * over the earlier attempts' whichever router wrote those.
+   */
+  public CallRecorder(CallJournal journal, CallResolver resolver, CallRecord initial, int firstSeq,
+      CallEvent.Type firstType) {
     this.journal = journal;
     this.resolver = resolver;
     this.callId = initial.callId();
     this.record = initial;
     this.logged = initial;
+    this.seq = firstSeq;
+    Instant at = initial.ringingFrom();
     resolver.opened(callId);
-    journal.logged(new CallEvent(callId, seq++, CallEvent.Type.STARTED, initial.startedAt(), initial));
-    // resolve first: the STARTED event carries the attribution whenever Redis can give it in time
-    this.chain = attributed().compose(v -> emit(0, CallEvent.Type.STARTED, initial.startedAt(), r -> r));
+    journal.logged(new CallEvent(callId, seq++, firstType, at, initial));
+    // resolve first: the first event carries the attribution whenever Redis can give it in time
+    this.chain = attributed().compose(v -> emit(firstSeq, firstType, at, r -> r));
   }
 
   public void ringing(Instant at) {
@@ -76,8 +89,19 @@ public final class CallRecorder {
   }
 
   public void ended(Instant at, CallStatus status, Integer code) {
+    ended(at, status, code, null);
+  }
+
+  /**
+   * The end of a callback's attempt with another one due at {@code retryAt} (null: none, the call's
+   * outcome is final): the record shows this attempt's outcome until the next attempt continues it.
+   */
+  public void ended(Instant at, CallStatus status, Integer code, Instant retryAt) {
     journal.ending();
-    step(CallEvent.Type.ENDED, at, r -> r.ended(at, status, code));
+    step(CallEvent.Type.ENDED, at, r -> {
+      CallRecord ended = r.ended(at, status, code);
+      return retryAt == null || ended.attempt() == null ? ended : ended.withAttempt(ended.attempt().retryingAt(retryAt));
+    });
     chain.onComplete(ar -> journal.endSettled());
     chain.onSuccess(v -> {
       journal.closed(callId);

@@ -109,10 +109,15 @@ public final class CallResolver implements CallJournal.Enricher {
     this(context, engine, timeout, null);
   }
 
-  /** A callback call's record, attributed to the visit that asked for it (none: unattributed). */
-  public CallRecord callback(CallRecord record, Session visit) {
+  /**
+   * A callback call's record, attributed to the visit that asked for it (none: unattributed); counted
+   * when {@code counted} (its first attempt: a callback's later attempts continue one call).
+   */
+  public CallRecord callback(CallRecord record, Session visit, boolean counted) {
     CallAttribution a = CallAttributor.callback(visit);
-    count(a);
+    if (counted) {
+      count(a);
+    }
     return apply(record, a);
   }
 

@@ -251,6 +251,92 @@ class CallbackDialerTest {
     assertEquals(CallRecord.CALLBACK, call.direction());
   }
 
+  /**
+   * The business line busy at the first attempt, {@code at} the second, which {@code second} places:
+   * the lead answers and talks 30 s. Answers the completed callback.
+   */
+  private Callback busyThenAnswered(Site site, java.util.function.Supplier<CallbackDialer> second) {
+    business.mode = SipPhone.Mode.BUSY;
+    Callback cb = request(site, LEAD);
+    Callback retry = awaitState(cb.id(), CallbackState.RETRY_WAIT);
+    CallRecord first = Await.until(WAIT, () -> Await.result(calls.get(retry.callId())),
+        c -> c.isPresent() && c.get().finished()).get();
+    assertEquals(CallStatus.BUSY, first.status());
+    assertEquals(retry.notBefore(), first.attempt().retryAt(), "the record says a retry is due, and when");
+    business.mode = SipPhone.Mode.ANSWER;
+    dialer = second.get();
+    clock.advance(Duration.ofMinutes(10)); // the retry delay: no one rings meanwhile
+    awaitState(cb.id(), CallbackState.CONNECTED);
+    clock.advance(Duration.ofSeconds(30));
+    trunk.bye();
+    return awaitState(cb.id(), CallbackState.COMPLETED);
+  }
+
+  /** Rolls up the property's calls stream (a consumer group of this test's) until {@code done} holds. */
+  private Map<String, String> rolledUp(String property, java.util.function.Predicate<Map<String, String>> done) {
+    var rollups = new io.calltrack.core.rollup.RollupStore(redis, config);
+    var consumer = new io.calltrack.core.rollup.RollupConsumer(vertx, redis, rollups, TestRedis.uniqueId("g"), null,
+        Duration.ofSeconds(30), List.of(property));
+    String day = clock.instant().atZone(java.time.ZoneOffset.UTC).toLocalDate().toString();
+    String total = new io.calltrack.core.rollup.RollupKeys(property).day(java.time.LocalDate.parse(day), "total");
+    return Await.until(WAIT, () -> {
+      Await.result(consumer.pollOnce());
+      return io.calltrack.core.rollup.Hashes.toMap(Await.result(RedisAPI.api(redis).hgetall(total)));
+    }, done::test);
+  }
+
+  private void assertOneCallAnsweredAtTheSecondAttempt(Site site, Callback done, Instant firstAttemptAt) {
+    CallRecord call = Await.until(WAIT, () -> Await.result(calls.get(done.callId())),
+        c -> c.isPresent() && c.get().finished() && c.get().status() == CallStatus.ANSWERED).get();
+    assertEquals(1L, Await.result(RedisAPI.api(redis).zcard(RedisCallStore.index(site.property()))).toLong(),
+        "one call in the property's calls, not one per attempt");
+    Map<String, String> total = rolledUp(site.property(), t -> "1".equals(t.get("answered")));
+    assertEquals("1", total.get("calls"), "one call in the rollups: " + total);
+    assertNull(total.get("missed"), "the busy first attempt is no missed call: " + total);
+    // the calls stream (rollups, CRM webhooks) has the call started once, then its retry ringing again
+    List<String> types = new java.util.ArrayList<>();
+    for (var e : Await.result(RedisAPI.api(redis).xrange(List.of(RedisCallStore.eventsStream(site.property()), "-", "+")))) {
+      Map<String, String> f = io.calltrack.core.rollup.Hashes.toMap(e.get(1));
+      if (done.callId().equals(f.get("callId"))) {
+        types.add(f.get("type"));
+      }
+    }
+    assertEquals(1, types.stream().filter("started"::equals).count(), types.toString());
+    // (a ringing or answered step may be folded into the step after it: CallRecorder)
+    assertEquals(List.of("retry", "ended"), types.subList(Math.max(0, types.indexOf("retry")), types.size())
+        .stream().filter(t -> !t.equals("ringing") && !t.equals("answered")).toList(),
+        "the second attempt's events all applied, whichever router wrote them: " + types);
+    assertEquals(2, done.attempts());
+    assertEquals(2, call.attempt().number(), "the record shows the second attempt");
+    assertNull(call.attempt().retryAt(), "the callback is over: no retry due");
+    assertEquals(firstAttemptAt, call.startedAt(), "the call began with the first attempt");
+    assertEquals(firstAttemptAt.plus(Duration.ofMinutes(10)), call.attempt().startedAt());
+    assertEquals(30L, call.durationSeconds());
+    io.calltrack.core.rollup.Contribution c = io.calltrack.core.rollup.Contribution.of(call, java.time.ZoneOffset.UTC);
+    assertEquals(0L, c.m().get("answerSeconds"), "the ten minutes between attempts are no ringing time");
+    assertEquals(0L, c.m().get("waitSeconds"));
+    assertEquals(1L, c.m().get("answeredWithin10"));
+  }
+
+  @Test
+  void aCallbackBusyAtItsFirstAttemptAndAnsweredAtTheSecondIsOneAnsweredCall() {
+    Site site = site(new CallbackSettings(null, 3, 600, null), "UTC");
+    Instant firstAttemptAt = clock.instant();
+    Callback done = busyThenAnswered(site, () -> dialer);
+    assertOneCallAnsweredAtTheSecondAttempt(site, done, firstAttemptAt);
+  }
+
+  @Test
+  void theRetryPlacedByAnotherRouterContinuesTheSameCallRecord() {
+    Site site = site(new CallbackSettings(null, 3, 600, null), "UTC");
+    Instant firstAttemptAt = clock.instant();
+    Callback done = busyThenAnswered(site, () -> {
+      stopDialer(); // the first router goes; another one, sharing Redis, places the retry
+      return startDialer();
+    });
+    assertOneCallAnsweredAtTheSecondAttempt(site, done, firstAttemptAt);
+  }
+
   @Test
   void outsideOpeningHoursTheCallbackWaitsForTheOpening() {
     clock.set(Instant.parse("2026-11-30T23:00:00Z")); // Monday 17:00 in Chicago: just closed
@@ -309,7 +395,7 @@ class CallbackDialerTest {
     Callback claimed = Await.result(callbacks.claim(site.property(), "router-that-stopped", CallbackDialer.LEASE, 1))
         .orElseThrow();
     assertEquals(cb.id(), claimed.id());
-    assertTrue(Await.result(callbacks.hold(claimed.attempt("c-lost"), "router-that-stopped", CallbackDialer.LEASE,
+    assertTrue(Await.result(callbacks.hold(claimed.attempt("c-lost", clock.instant()), "router-that-stopped", CallbackDialer.LEASE,
         true)));
 
     dialer = startDialer();
