@@ -109,6 +109,22 @@ public final class CallSeeder {
     return r;
   }
 
+  /**
+   * An answered callback call (the router called the business line, then {@code lead}) of
+   * {@code talkSeconds}, attributed to a visit from {@code a}.
+   */
+  public CallRecord callback(String property, String lead, Instant start, Attribution a, int talkSeconds) {
+    String id = TestRedis.uniqueId("c");
+    CallRecord r = CallRecord.callback(id, id + "@dialer", lead, property, start)
+        .withAttribution("callback", null, a, List.of(), "exact");
+    await(calls.apply(new CallEvent(id, 0, CallEvent.Type.STARTED, start, r)));
+    r = r.answered(start.plusSeconds(8), 200);
+    await(calls.apply(new CallEvent(id, 1, CallEvent.Type.ANSWERED, r.answeredAt(), r)));
+    r = r.ended(r.answeredAt().plusSeconds(talkSeconds), CallStatus.ANSWERED, 200);
+    await(calls.apply(new CallEvent(id, 2, CallEvent.Type.ENDED, r.endedAt(), r)));
+    return r;
+  }
+
   /** A call the business line refused (the router's "failed": a 5xx before any answer). */
   public CallRecord failedCall(String property, PhoneNumber number, String caller, Instant start, Attribution a) {
     String id = TestRedis.uniqueId("c");

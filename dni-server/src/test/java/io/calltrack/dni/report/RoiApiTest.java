@@ -186,6 +186,35 @@ class RoiApiTest extends RoiTestBase {
   }
 
   @Test
+  void directionSplitsInboundCallsFromCallbacks() {
+    String property = newProperty("UTC");
+    CallSeeder seeder = new CallSeeder(vertx);
+    PhoneNumber number = TestNumbers.fresh();
+    Instant t = Instant.parse("2026-03-03T10:00:00Z");
+    seeder.call(property, number, "+14155550101", t, CallSeeder.source("google", "cpc"), 10);
+    seeder.call(property, number, "+14155550102", t.plusSeconds(60), CallSeeder.source("google", "cpc"), -1);
+    seeder.callback(property, "+14155550103", t.plusSeconds(120), CallSeeder.source("google", "cpc"), 30);
+    String q = "property=" + property + "&from=2026-03-03&to=2026-03-03";
+    reportWhenCounted(q, 3);
+
+    JsonObject byDirection = report(q + "&groupBy=direction");
+    assertEquals("direction", byDirection.getString("groupBy"));
+    JsonObject inbound = row(byDirection, "direction", "inbound");
+    assertEquals(2, inbound.getInteger("calls"));
+    assertEquals(1, inbound.getInteger("answered"));
+    assertEquals(1, inbound.getInteger("missed"));
+    JsonObject callbacks = row(byDirection, "direction", "callback");
+    assertEquals(1, callbacks.getInteger("calls"));
+    assertEquals(1, callbacks.getInteger("answered"));
+    assertEquals(2, byDirection.getJsonArray("rows").size(), byDirection.encode());
+    JsonObject byDirectionAndDay = report(q + "&groupBy=direction,day");
+    assertEquals(1, row(byDirectionAndDay, "direction", "callback").getInteger("calls"));
+    String csvText = api.adminGet("/v1/reports/roi?" + q + "&groupBy=direction&format=csv").text();
+    assertTrue(csvText.startsWith("direction,calls,"), csvText);
+    assertTrue(csvText.contains("\r\ncallback,1,"), csvText);
+  }
+
+  @Test
   void reportsAreBrokenDownAndFilteredByConfidence() {
     String property = newProperty("UTC");
     CallSeeder seeder = new CallSeeder(vertx);
