@@ -135,7 +135,7 @@ class CallbacksApiTest extends DniTestBase {
   private void placedByARouter(String property) {
     RedisCallbackStore store = new RedisCallbackStore(redis, clock, RedisCallbackStore.Limits.DEFAULT);
     Callback claimed = Await.result(store.claim(property, "router-1", java.time.Duration.ofSeconds(60), 1)).orElseThrow();
-    assertTrue(Await.result(store.finish(claimed.attempt("c1").ended(CallbackState.COMPLETED, clock.instant(),
+    assertTrue(Await.result(store.finish(claimed.attempt("c1", clock.instant()).ended(CallbackState.COMPLETED, clock.instant(),
         "the lead hung up"), "router-1")));
   }
 
