@@ -33,6 +33,14 @@ public record CallbackKeys(String property) {
     return tag() + ":phone:" + e164;
   }
 
+  /**
+   * Set of the callback ids asked from one visitor's visits (for the visitor's erasure: a callback
+   * outlives the session that asked for it when {@code sessionsDays} is the shorter retention).
+   */
+  public String visitor(String visitorId) {
+    return tag() + ":visitor:" + visitorId;
+  }
+
   /** Requests for one phone number in the fixed window starting at {@code windowStart} ms. */
   public String phoneWindow(String e164, long windowStart) {
     return tag() + ":limit:phone:" + e164 + ":" + windowStart;

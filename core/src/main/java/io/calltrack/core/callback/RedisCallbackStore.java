@@ -11,8 +11,11 @@ import io.vertx.redis.client.RedisAPI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Callback requests in Redis: how dni-server hands a callback to the routers, where its state is kept
@@ -27,6 +30,7 @@ import java.util.Optional;
  *                                                 each next (ms): requested, opening, retry, or the holder's lease end
  * {cb:P}:owners                           hash    id → the router holding it now (while its lease lasts)
  * {cb:P}:phone:E164                       set     ids asked for that phone (erasure); expires with its newest callback
+ * {cb:P}:visitor:V                       set     ids asked from visitor V's visits (erasure); expires with its newest callback
  * {cb:P}:limit:phone:E164:WINDOW_START    string  requests for that phone in the window (expires after two windows)
  * {cb:P}:limit:address:IP:WINDOW_START    string  requests from that address in the window (likewise)
  * {cb:P}:limit:property:WINDOW_START      string  requests the property took in the window (likewise)
@@ -50,6 +54,9 @@ public final class RedisCallbackStore {
   private static final LuaScript RESCHEDULE = LuaScript.load("/lua/callback/reschedule.lua");
   private static final LuaScript FINISH = LuaScript.load("/lua/callback/finish.lua");
   private static final LuaScript ERASE_PHONE = LuaScript.load("/lua/callback/erase-phone.lua");
+  private static final LuaScript ERASE_VISITOR = LuaScript.load("/lua/callback/erase-visitor.lua");
+  /** How many times an erasure starts again when a request came in while it ran. */
+  private static final int ERASE_ROUNDS = 3;
 
   /** Requests allowed per phone and per client address in one window. */
   public record Limits(int perPhone, int perAddress, Duration window) {
@@ -85,9 +92,9 @@ public final class RedisCallbackStore {
     return RETENTION;
   }
 
-  /** {@link #request(Callback, String, Duration, CallbackSettings)} kept for {@link #RETENTION}, default settings. */
+  /** {@link #request(Callback, String, String, Duration, CallbackSettings)} from no visit, kept for {@link #RETENTION}, default settings. */
   public Future<Callback> request(Callback callback, String address) {
-    return request(callback, address, RETENTION, CallbackSettings.DEFAULT);
+    return request(callback, null, address, RETENTION, CallbackSettings.DEFAULT);
   }
 
   /**
@@ -96,15 +103,22 @@ public final class RedisCallbackStore {
    * twice is one callback, counted once. Refused with {@link CalltrackException.TooMany}, nothing
    * stored, when the phone, {@code address} (null: an admin request, not limited by address) or the
    * property ({@code settings.requestsPerHour}) has had its requests for this window.
+   * {@code visitorId}: the visitor of the callback's visit (null: none), under whose id it is indexed
+   * for that visitor's erasure.
    */
-  public Future<Callback> request(Callback callback, String address, Duration retention, CallbackSettings settings) {
+  public Future<Callback> request(Callback callback, String visitorId, String address, Duration retention,
+      CallbackSettings settings) {
     CallbackKeys k = new CallbackKeys(callback.property());
     long window = limits.window().toMillis();
     long now = clock.millis();
     long start = now / window * window;
     String addr = address == null ? "admin" : address;
-    List<String> keys = List.of(k.callback(callback.id()), k.due(), k.phoneWindow(callback.phone(), start),
-        k.addressWindow(addr, start), k.phone(callback.phone()), k.propertyWindow(start));
+    List<String> keys = new ArrayList<>(List.of(k.callback(callback.id()), k.due(),
+        k.phoneWindow(callback.phone(), start), k.addressWindow(addr, start), k.phone(callback.phone()),
+        k.propertyWindow(start)));
+    if (visitorId != null) {
+      keys.add(k.visitor(visitorId));
+    }
     List<String> args = List.of(callback.id(), JsonMapper.write(callback), Long.toString(retention.toMillis()),
         Integer.toString(limits.perPhone()), Integer.toString(address == null ? 0 : limits.perAddress()),
         Long.toString(window), Long.toString(now), Integer.toString(settings.requestsPerHour()));
@@ -191,25 +205,87 @@ public final class RedisCallbackStore {
    * counters (erasure of a person). Answers how many callbacks were deleted.
    */
   public Future<Integer> erasePhone(String property, String e164) {
-    return erasePhone(new CallbackKeys(property), e164, 0, 0);
+    CallbackKeys k = new CallbackKeys(property);
+    return eraseIndexed(k.phone(e164), ids -> {
+      List<String> keys = new ArrayList<>(List.of(k.due(), k.owners(), k.phone(e164)));
+      keys.addAll(phoneWindows(k, e164));
+      ids.forEach(id -> keys.add(k.callback(id)));
+      return ERASE_PHONE.run(redis, keys, ids).map(r -> r == null ? 0 : r.toInteger());
+    }, 0, 0);
   }
 
-  private Future<Integer> erasePhone(CallbackKeys k, String e164, int done, int rounds) {
-    return redis.smembers(k.phone(e164)).compose(members -> {
+  /**
+   * Deletes every callback of {@code property} asked from {@code visitorId}'s visits (erasure of a
+   * visitor), with their places in their phones' indexes and those phones' request counters. Answers
+   * the callbacks deleted, as they were just before (their calls are erased next).
+   */
+  public Future<List<Callback>> eraseVisitor(String property, String visitorId) {
+    CallbackKeys k = new CallbackKeys(property);
+    List<Callback> erased = new ArrayList<>();
+    return eraseIndexed(k.visitor(visitorId), ids -> {
+      if (ids.isEmpty()) {
+        return Future.succeededFuture(0);
+      }
+      List<Future<Optional<Callback>>> reads = ids.stream().map(this::get).toList();
+      return Future.all(reads).compose(all -> {
+        // the callbacks still stored come first (with their phone's keys), then the ids already gone
+        List<Callback> found = new ArrayList<>();
+        List<String> gone = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+          Optional<Callback> cb = reads.get(i).result();
+          if (cb.isPresent()) {
+            found.add(cb.get());
+          } else {
+            gone.add(ids.get(i));
+          }
+        }
+        List<String> keys = new ArrayList<>(List.of(k.due(), k.owners(), k.visitor(visitorId)));
+        List<String> args = new ArrayList<>(List.of(Integer.toString(found.size())));
+        for (Callback cb : found) {
+          keys.add(k.callback(cb.id()));
+          keys.add(k.phone(cb.phone()));
+          keys.addAll(phoneWindows(k, cb.phone()));
+          args.add(cb.id());
+        }
+        gone.forEach(id -> {
+          keys.add(k.callback(id));
+          args.add(id);
+        });
+        return ERASE_VISITOR.run(redis, keys, args).map(r -> {
+          Set<String> deleted = new HashSet<>();
+          if (r != null) {
+            r.forEach(id -> deleted.add(id.toString()));
+          }
+          found.stream().filter(cb -> deleted.contains(cb.id())).forEach(erased::add);
+          return deleted.size();
+        });
+      });
+    }, 0, 0).map(n -> erased);
+  }
+
+  /** The phone's request windows that can still count (current and previous), for its erasure. */
+  private List<String> phoneWindows(CallbackKeys k, String e164) {
+    long window = limits.window().toMillis();
+    long start = clock.millis() / window * window;
+    return List.of(k.phoneWindow(e164, start), k.phoneWindow(e164, start - window));
+  }
+
+  /**
+   * Erases the callbacks an index lists ({@code eraseOnce} deletes the ids given and their index
+   * entries, answering how many it deleted), again when a request added one while it ran.
+   */
+  private Future<Integer> eraseIndexed(String index, Function<List<String>, Future<Integer>> eraseOnce, int done,
+      int rounds) {
+    return redis.smembers(index).compose(members -> {
       List<String> ids = new ArrayList<>();
       if (members != null) {
         members.forEach(m -> ids.add(m.toString()));
       }
-      long window = limits.window().toMillis();
-      long start = clock.millis() / window * window;
-      List<String> keys = new ArrayList<>(List.of(k.due(), k.owners(), k.phone(e164),
-          k.phoneWindow(e164, start), k.phoneWindow(e164, start - window)));
-      ids.forEach(id -> keys.add(k.callback(id)));
-      return ERASE_PHONE.run(redis, keys, ids).compose(r -> {
-        int n = done + (r == null ? 0 : r.toInteger());
+      return eraseOnce.apply(ids).compose(deleted -> {
+        int n = done + deleted;
         // a request that came between reading the index and erasing: erase again (a few times at most)
-        return redis.exists(List.of(k.phone(e164))).compose(e -> e != null && e.toLong() > 0 && rounds < 3
-            ? erasePhone(k, e164, n, rounds + 1)
+        return redis.exists(List.of(index)).compose(e -> e != null && e.toLong() > 0 && rounds < ERASE_ROUNDS
+            ? eraseIndexed(index, eraseOnce, n, rounds + 1)
             : Future.succeededFuture(n));
       });
     });

@@ -3,6 +3,7 @@ package io.calltrack.core.privacy;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.attribution.LandingPage;
+import io.calltrack.core.callback.Callback;
 import io.calltrack.core.callback.RedisCallbackStore;
 import io.calltrack.core.calls.CallPage;
 import io.calltrack.core.calls.CallRecord;
@@ -38,7 +39,9 @@ import java.util.regex.Pattern;
  *   <li>a visitor: in every pool its sessions get the token for a visitor id and lose their click ids
  *       and referrer; calls attributed to those sessions lose their click ids and referrer too (so the
  *       Google Ads export no longer carries them). Source, medium, campaign, keyword and landing page
- *       stay: they are what the rollups count by.</li>
+ *       stay: they are what the rollups count by. The callback requests made from its visits are
+ *       deleted, and the calls they became lose the lead's number (a token, as for a caller): the
+ *       visitor typed it.</li>
  * </ul>
  * Also removed: the person's entries on the calls streams that every reader is done with
  * ({@link StreamScrub}), the webhooks given up on ({@link DeadLetterScrub}), for a caller the
@@ -245,41 +248,104 @@ public final class Eraser {
         r.media(), r.direction(), r.attempt());
   }
 
+  /**
+   * Erases the visitor {@code visitorId}: its sessions in every pool, the callback requests made from its
+   * visits in every property (deleted, like a caller's), and what its calls carry of it (see the class).
+   */
   public Future<Erased> eraseVisitor(String visitorId) {
     String token = token();
     Set<String> pools = new LinkedHashSet<>();
-    Set<String> callers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     return config.routingTable().compose(table -> {
       pools.addAll(table.poolOfNumber().values());
-      return inEach(pools, pool -> sessions.eraseVisitor(pool, visitorId, token));
-    }).map(erased -> {
-      Set<String> sids = new LinkedHashSet<>();
-      erased.forEach(sids::addAll);
-      return sids;
-    }).compose(sids -> sids.isEmpty()
-        ? Future.succeededFuture(new Erased(token, 0, 0))
-        : rewriteAll(r -> {
-          boolean theirs = (r.sessionId() != null && sids.contains(r.sessionId()))
-              || r.candidates().stream().anyMatch(c -> sids.contains(c.sessionId()));
-          Attribution a = r.attribution();
-          if (theirs && r.caller() != null) {
-            callers.add(r.caller());
-          }
-          if (!theirs || a == null) {
-            return null;
-          }
-          Attribution scrubbed = new Attribution(a.source(), a.medium(), a.campaign(), a.keyword(), a.content(),
-              LandingPage.withoutClickIds(a.landingPage()), null, null, null, null, null, null, a.adGroup(), a.ad(),
-              null, a.region());
-          return r.withAttribution(r.resolution(), r.sessionId(), scrubbed, r.candidates()).withOutcome(null);
-        }).compose(n -> {
-          Predicate<CallRecord> theirs = r -> (r.sessionId() != null && sids.contains(r.sessionId()))
-              || r.candidates().stream().anyMatch(c -> sids.contains(c.sessionId()));
-          return streams.everyShard(null, theirs)
-              .compose(v -> deadLetters.erase(null, theirs))
-              .compose(v -> forgetVisitorOfCallers(pools, callers, visitorId))
-              .map(deleted -> new Erased(token, n, sids.size()));
-        }));
+      // sessions first: a callback asked meanwhile from a session already erased is indexed under the token
+      return inEach(pools, pool -> sessions.eraseVisitor(pool, visitorId, token)).compose(erased -> {
+        Set<String> sids = new LinkedHashSet<>();
+        erased.forEach(sids::addAll);
+        return inEach(table.properties().keySet(), property -> callbacks.eraseVisitor(property, visitorId))
+            .map(cbs -> new VisitorFound(sids, cbs.stream().flatMap(List::stream).toList()));
+      });
+    }).compose(found -> found.sessions().isEmpty() && found.callbacks().isEmpty()
+        ? Future.succeededFuture(new Erased(token, 0, 0, 0))
+        : eraseVisitorCalls(pools, visitorId, found).map(n -> new Erased(token, n, found.sessions().size(),
+            found.callbacks().size())));
+  }
+
+  /** What a visitor's erasure found of it: its sessions' ids, and its callbacks as they were. */
+  private record VisitorFound(Set<String> sessions, List<Callback> callbacks) {
+    /** The call is attributed to one of the visitor's sessions. */
+    boolean attributed(CallRecord r) {
+      return r.sessionId() != null && sessions.contains(r.sessionId());
+    }
+
+    /** The call names one of the visitor's sessions as a candidate. */
+    boolean candidate(CallRecord r) {
+      return r.candidates().stream().anyMatch(c -> sessions.contains(c.sessionId()));
+    }
+
+    /**
+     * The call was placed for one of the visitor's callbacks (one asked from its visits: attributed to
+     * one of them, or named by one of its callbacks, whose session may be gone): its caller is the number
+     * the visitor typed.
+     */
+    boolean fromTheirCallback(CallRecord r) {
+      if (!CallRecord.CALLBACK.equals(r.direction())) {
+        return false;
+      }
+      return attributed(r) || callbacks.stream().anyMatch(cb -> r.callId().equals(cb.callId())
+          || (r.sessionId() != null && r.sessionId().equals(cb.sessionId())));
+    }
+  }
+
+  /**
+   * The visitor's calls: click ids and referrer go from those attributed to its sessions (or naming
+   * them as candidates); the calls its callbacks became also lose the lead's number (a token per
+   * number, in the record and the rollups, as a caller's erasure does) since the visitor typed it.
+   * Then the streams, dead letters and caller index. Answers how many records were rewritten.
+   */
+  private Future<Integer> eraseVisitorCalls(Set<String> pools, String visitorId, VisitorFound found) {
+    Set<String> callers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Map<String, String> leadTokens = new java.util.concurrent.ConcurrentHashMap<>();
+    // property -> (lead as stored -> the calls its number is erased from)
+    Map<String, Map<String, Set<String>>> leads = new java.util.concurrent.ConcurrentHashMap<>();
+    Predicate<CallRecord> theirs = r -> found.attributed(r) || found.candidate(r) || found.fromTheirCallback(r);
+    return rewriteAll(r -> {
+      if (!theirs.test(r)) {
+        return null;
+      }
+      if (r.caller() != null) {
+        callers.add(r.caller());
+      }
+      CallRecord changed = r;
+      Attribution a = r.attribution();
+      if (a != null) {
+        Attribution scrubbed = new Attribution(a.source(), a.medium(), a.campaign(), a.keyword(), a.content(),
+            LandingPage.withoutClickIds(a.landingPage()), null, null, null, null, null, null, a.adGroup(), a.ad(),
+            null, a.region());
+        changed = changed.withAttribution(r.resolution(), r.sessionId(), scrubbed, r.candidates());
+      }
+      if (found.fromTheirCallback(r) && r.caller() != null && !r.caller().startsWith("erased:")
+          && r.property() != null) {
+        leads.computeIfAbsent(r.property(), p -> new java.util.concurrent.ConcurrentHashMap<>())
+            .computeIfAbsent(r.caller(), c -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(r.callId());
+        changed = withCaller(changed, leadTokens.computeIfAbsent(normalise(r.caller()), n -> token()));
+      }
+      return changed == r ? null : changed.withOutcome(null);
+    }).compose(n -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (var p : leads.entrySet()) {
+        for (var c : p.getValue().entrySet()) {
+          // 'listed': the first-caller hash lets the number go only where it names one of these calls;
+          // an inbound call from the same number is another matter (the caller's own erasure)
+          chain = chain.compose(v -> replaceInRollups(redis, p.getKey(), c.getKey(),
+              leadTokens.get(normalise(c.getKey())), c.getValue(), false));
+        }
+      }
+      return chain
+          .compose(v -> streams.everyShard(null, theirs))
+          .compose(v -> deadLetters.erase(null, theirs))
+          .compose(v -> forgetVisitorOfCallers(pools, callers, visitorId))
+          .map(v -> n);
+    });
   }
 
   /**

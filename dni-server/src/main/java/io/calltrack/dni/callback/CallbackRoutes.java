@@ -102,8 +102,10 @@ public final class CallbackRoutes {
       String phone = DialablePhone.require(body.phone(), property.defaultNumber().region());
       return visitOf(property, body.sessionId())
           .compose(visit -> timeouts.publicStore(callbacks.request(Callback.requested(
-              RedisCallbackStore.newId(property.id()), property.id(), phone, visit.orElse(null), body.note(),
-              clock.instant()), address, RedisCallbackStore.retention(property), property.callbacks())))
+              RedisCallbackStore.newId(property.id()), property.id(), phone,
+              visit.map(Session::sessionId).orElse(null), body.note(), clock.instant()),
+              visit.map(Session::visitorId).orElse(null), address, RedisCallbackStore.retention(property),
+              property.callbacks())))
           .map(cb -> Reply.json(202, Map.of("id", cb.id())));
     });
   }
@@ -112,15 +114,15 @@ public final class CallbackRoutes {
    * The visit the callback is attributed to, like a call: {@code sessionId} when it is one of this
    * property's visits; none when the store no longer knows it (its visit aged out of the retention, or
    * a Redis failover lost it), for a lead is not refused for what the store forgot. A malformed id, or
-   * another property's visit, is refused.
+   * another property's visit, is refused. Its visitor indexes the callback for that visitor's erasure.
    */
-  private Future<Optional<String>> visitOf(PropertyConfig property, String sessionId) {
+  private Future<Optional<Session>> visitOf(PropertyConfig property, String sessionId) {
     if (sessionId == null) {
       return Future.succeededFuture(Optional.empty());
     }
     return timeouts.publicStore(engine.session(sessionId)).compose(s -> {
       if (s.isPresent() ? property.id().equals(s.get().property()) : Ids.scopeOf(sessionId) != null) {
-        return Future.succeededFuture(s.map(Session::sessionId));
+        return Future.succeededFuture(s);
       }
       return Future.failedFuture(new CalltrackException.Invalid(
           "sessionId is not a visit of property " + property.id() + " (use the sessionId POST /v1/assign answered)"));

@@ -12,8 +12,10 @@ import io.calltrack.dni.http.Timeouts;
  *       number (E.164, else 400 and nothing erased) is replaced by a random token in every call record
  *       and in the rollups' first-caller data (counts stay), the recordings of those calls are deleted,
  *       and the callback requests for that number are deleted;</li>
- *   <li>{@code DELETE /v1/visitors/{visitorId}} → {@code {erased: "visitor", sessions: n, calls: m}}: the
- *       visitor's sessions in every pool are anonymised, and their calls lose click ids and referrer.</li>
+ *   <li>{@code DELETE /v1/visitors/{visitorId}} → {@code {erased: "visitor", sessions: n, calls: m,
+ *       callbacks: k}}: the visitor's sessions in every pool are anonymised, their calls lose click ids and
+ *       referrer, the callback requests made from its visits are deleted and the calls those became lose
+ *       the lead's number.</li>
  * </ul>
  * Both page through every call record, so they get the slow admin timeout; both may be repeated.
  */
@@ -29,7 +31,7 @@ public final class PrivacyRoutes {
 
   public record CallerErased(String erased, int calls, int callbacks) {}
 
-  public record VisitorErased(String erased, int sessions, int calls) {}
+  public record VisitorErased(String erased, int sessions, int calls, int callbacks) {}
 
   public void mount(AdminApi admin) {
     admin.delete("/v1/callers/:number", ctx -> {
@@ -42,7 +44,7 @@ public final class PrivacyRoutes {
     admin.delete("/v1/visitors/:visitorId", ctx -> {
       String visitor = ctx.pathParam("visitorId");
       Ids.requireVisitor(visitor);
-      return eraser.eraseVisitor(visitor).map(e -> new VisitorErased("visitor", e.sessions(), e.calls()));
+      return eraser.eraseVisitor(visitor).map(e -> new VisitorErased("visitor", e.sessions(), e.calls(), e.callbacks()));
     }).timeout(Timeouts.SLOW_ADMIN);
   }
 }

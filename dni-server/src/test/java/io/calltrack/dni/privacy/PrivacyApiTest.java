@@ -72,11 +72,17 @@ class PrivacyApiTest extends DniTestBase {
 
   CallRecord call(String property, String caller, Instant start, String sessionId, Attribution a) {
     String id = TestRedis.uniqueId("pc");
-    CallRecord r = CallRecord.started(id, id + "@trunk", io.calltrack.core.testing.TestNumbers.fresh(), caller,
+    return answered(CallRecord.started(id, id + "@trunk", io.calltrack.core.testing.TestNumbers.fresh(), caller,
             property, start)
-        .withAttribution(sessionId == null ? "unattributed" : "lease", sessionId, a, List.of());
-    await(calls.apply(new CallEvent(id, 0, CallEvent.Type.STARTED, start, r)));
-    r = r.answered(start.plusSeconds(2), 200).ended(start.plusSeconds(62), CallStatus.ANSWERED, 200);
+        .withAttribution(sessionId == null ? "unattributed" : "lease", sessionId, a, List.of()));
+  }
+
+  /** Stores {@code started} as the router would: started, answered two seconds later, a minute long. */
+  CallRecord answered(CallRecord started) {
+    String id = started.callId();
+    Instant start = started.startedAt();
+    await(calls.apply(new CallEvent(id, 0, CallEvent.Type.STARTED, start, started)));
+    CallRecord r = started.answered(start.plusSeconds(2), 200).ended(start.plusSeconds(62), CallStatus.ANSWERED, 200);
     await(calls.apply(new CallEvent(id, 1, CallEvent.Type.ENDED, r.endedAt(), r)));
     return r;
   }
@@ -318,13 +324,10 @@ class PrivacyApiTest extends DniTestBase {
   @Test
   void aCallerIsErasedByTheirE164NumberOnlyAndAnyOtherFormErasesNothing() {
     Site site = siteWithRetention(1, null);
-    // a number no other test uses: callbacks are erased in every property and counted per phone
-    java.util.Random random = new java.util.Random();
-    int x = 200 + random.nextInt(800);
-    String exchange = Integer.toString(x % 100 == 11 ? x + 1 : x); // not an N11 service code
-    String line = String.format("%04d", random.nextInt(10000));
-    String national = "312" + exchange + line;
-    String e164 = "+1" + national;
+    String e164 = TestNumbers.lead();
+    String national = e164.substring(2);
+    String exchange = national.substring(3, 6);
+    String line = national.substring(6);
     CallRecord call = call(site.property(), e164, Instant.parse("2026-03-02T10:00:00Z"), null,
         CallSeeder.source("google", "cpc"));
     Reply asked = api.post("/v1/callbacks", new JsonObject().put("property", site.property()).put("phone", e164),
@@ -446,6 +449,162 @@ class PrivacyApiTest extends DniTestBase {
     String contribution = String.valueOf(await(redis.get(keys.contribution(c.callId()))));
     assertFalse(contribution.contains("4155550166"), contribution);
     assertTrue(contribution.contains("erased:"), contribution);
+  }
+
+  Reply askCallback(String property, String phone, String sessionId, String note) {
+    JsonObject body = new JsonObject().put("property", property).put("phone", phone).put("note", note);
+    if (sessionId != null) {
+      body.put("sessionId", sessionId);
+    }
+    Reply r = api.post("/v1/callbacks", body, DniClient.headers("origin", ORIGIN, "content-type", "application/json"));
+    assertEquals(202, r.status(), r::toString);
+    return r;
+  }
+
+  /** A call a router placed for a callback: the lead as caller, attributed to the visit that asked (or none). */
+  CallRecord callbackCall(String property, String lead, Instant start, String sessionId, Attribution a) {
+    String id = TestRedis.uniqueId("cb-call");
+    CallRecord r = CallRecord.callback(id, id + "@router", lead, property, start);
+    return answered(sessionId == null ? r : r.withAttribution("callback", sessionId, a, List.of()));
+  }
+
+  /**
+   * A visitor's lead form asked for two callbacks (two numbers, with notes); a router is placing one
+   * of them; each became calls. Erasing the visitor deletes both callbacks, stops the router, and
+   * takes the lead's numbers out of the calls they became (records, rollups, stream, dead letters),
+   * while another visitor's callback for the same number and the number's own inbound call stay.
+   */
+  @Test
+  void erasingAVisitorDeletesTheCallbacksItAskedForAndTheLeadsNumberInTheirCalls() {
+    Site site = siteWithRetention(2, null);
+    String visitor = TestRedis.uniqueId("visitor");
+    String sid = api.assign(assignBody(site.property(), visitor)).json().getString("sessionId");
+    String othersSid = api.assign(assignBody(site.property(), TestRedis.uniqueId("visitor"))).json()
+        .getString("sessionId");
+    String lead = TestNumbers.lead();
+    String second = TestNumbers.lead();
+    var store = new io.calltrack.core.callback.RedisCallbackStore(redis, clock,
+        io.calltrack.core.callback.RedisCallbackStore.Limits.DEFAULT);
+    // another visitor asked for the same number first, and was called back (a pending one would be the
+    // callback the visitor's request gets: one callback per number at a time)
+    String someoneElses = askCallback(site.property(), lead, othersSid, "same number, another visit").json()
+        .getString("id");
+    var placed = await(store.claim(site.property(), "router-test", Duration.ofSeconds(60), 1)).orElseThrow();
+    assertTrue(await(store.finish(placed.attempt("c-others", clock.instant())
+        .ended(io.calltrack.core.callback.CallbackState.COMPLETED, clock.instant(), "the lead hung up"), "router-test")));
+    String mine = askCallback(site.property(), lead, sid, "the boiler leaks, call after 5").json().getString("id");
+    String alsoMine = askCallback(site.property(), second, sid, null).json().getString("id");
+
+    // a router takes both of the visitor's callbacks and is calling for each (the property lets it: two at once)
+    java.util.Map<String, io.calltrack.core.callback.Callback> held = new java.util.HashMap<>();
+    for (int i = 0; i < 3; i++) {
+      var claimed = await(store.claim(site.property(), "router-test", Duration.ofSeconds(60), 2));
+      claimed.ifPresent(c -> held.put(c.id(), c));
+    }
+    assertTrue(held.keySet().containsAll(List.of(mine, alsoMine)), held::toString);
+    Attribution withClick = new Attribution("google", "cpc", "spring", null, null, "/landing?gclid=gclid-lead-1",
+        "https://www.google.com/", "gclid-lead-1", null, null, null, null);
+    Instant start = clock.instant();
+    // the first attempt of the first callback, then its retry (the one the callback names now)
+    CallRecord tried = callbackCall(site.property(), lead, start, sid, withClick);
+    CallRecord retried = callbackCall(site.property(), lead, start.plusSeconds(180), sid, withClick);
+    assertTrue(await(store.hold(held.get(mine).attempt(retried.callId(), retried.startedAt()), "router-test",
+        Duration.ofSeconds(60), true)));
+    // the second one was placed once its visit's session was gone: only the callback names its call
+    CallRecord unattributed = callbackCall(site.property(), second, start.plusSeconds(60), null, null);
+    assertTrue(await(store.hold(held.get(alsoMine).attempt(unattributed.callId(), unattributed.startedAt()), "router-test",
+        Duration.ofSeconds(60), true)));
+    // the lead's number also called in, and another visitor's callback was placed to it
+    CallRecord inbound = call(site.property(), lead, start.plusSeconds(600), null, CallSeeder.source("bing", "cpc"));
+    CallRecord othersCall = callbackCall(site.property(), lead, start.plusSeconds(900), othersSid, withClick);
+    String day = start.toString().substring(0, 10);
+    Await.until(Duration.ofSeconds(60), () -> roiTotal(site.property(), day), t -> t.getLong("calls") == 5);
+    CallSeeder.awaitConsumerCaughtUp(vertx, site.property());
+    JsonObject before = roiTotal(site.property(), day);
+    RollupKeys keys = new RollupKeys(site.property());
+    assertTrue(await(redis.hget(keys.callers(), lead)).toString().endsWith(tried.callId()));
+    String deadLetters = io.calltrack.core.webhooks.CallWebhookDispatcher.DEAD_LETTERS;
+    String theirs = deadLetter(site.property(), unattributed, System.currentTimeMillis());
+    String inboundLetter = deadLetter(site.property(), inbound, System.currentTimeMillis());
+    await(redis.rpush(List.of(deadLetters, theirs, inboundLetter)));
+
+    Reply erased = api.request(HttpMethod.DELETE, "/v1/visitors/" + visitor, null, api.admin());
+    assertEquals(200, erased.status(), erased::toString);
+    assertEquals(404, api.adminGet("/v1/callbacks/" + mine).status(), "the note and the number are gone");
+    assertEquals(404, api.adminGet("/v1/callbacks/" + alsoMine).status());
+    assertEquals(2, erased.json().getInteger("callbacks"), erased::toString);
+    assertEquals(1, erased.json().getInteger("sessions"), erased::toString);
+    assertEquals(3, erased.json().getInteger("calls"), erased::toString);
+    // the router placing them stops writing them, and no router takes them again
+    assertFalse(await(store.hold(held.get(mine), "router-test", Duration.ofSeconds(60), true)));
+    assertFalse(await(store.finish(held.get(alsoMine), "router-test")));
+    List<String> due = await(redis.zrange(List.of(new io.calltrack.core.callback.CallbackKeys(site.property()).due(),
+        "0", "-1"))).stream().map(Object::toString).toList();
+    assertFalse(due.contains(mine) || due.contains(alsoMine), due::toString);
+    // another visitor's request for the same number stays, and so does its place in the number's index
+    JsonObject others = api.adminGet("/v1/callbacks/" + someoneElses).json();
+    assertEquals(lead, others.getString("phone"), others::encode);
+    var cbKeys = new io.calltrack.core.callback.CallbackKeys(site.property());
+    assertEquals(List.of(someoneElses), await(redis.smembers(cbKeys.phone(lead))).stream().map(Object::toString).toList());
+    // nothing of the second number or of the visitor is left under the property's callback keys
+    assertEquals(0, await(redis.keys("{cb:" + site.property() + "}*" + second.substring(1) + "*")).size());
+    assertEquals(0, await(redis.keys("{cb:" + site.property() + "}*" + visitor + "*")).size());
+
+    // the calls the visitor's callbacks became: the lead's number is a token (one per number), the click ids go
+    for (CallRecord c : List.of(tried, retried, unattributed)) {
+      JsonObject stored = api.adminGet("/v1/calls/" + c.callId()).json();
+      assertTrue(stored.getString("caller").startsWith("erased:"), stored::encode);
+      assertFalse(stored.encode().contains("gclid-lead-1"), stored::encode);
+    }
+    assertEquals(caller(tried), caller(retried), "one token for the number's calls");
+    assertNotEquals(caller(tried), caller(unattributed), "another number, another token");
+    // the number's own inbound call and another visitor's callback call are another person's erasure
+    assertEquals(lead, caller(inbound));
+    assertEquals(lead, caller(othersCall));
+    assertEquals("gclid-lead-1", api.adminGet("/v1/calls/" + othersCall.callId()).json()
+        .getJsonObject("attribution").getString("gclid"));
+    // rollups: the first-caller entry named the visitor's callback call: it moves to the token; counts stay
+    assertNull(await(redis.hget(keys.callers(), lead)));
+    for (CallRecord c : List.of(tried, retried, unattributed)) {
+      String contribution = await(redis.get(keys.contribution(c.callId()))).toString();
+      assertFalse(contribution.contains(lead.substring(1)) || contribution.contains(second.substring(1)), contribution);
+    }
+    assertTrue(await(redis.get(keys.contribution(inbound.callId()))).toString().contains(lead));
+    assertEquals(before, roiTotal(site.property(), day));
+    // the stream and the webhooks given up on
+    List<String> stream = streamRecords(site.property());
+    assertTrue(stream.stream().noneMatch(r -> r.contains(tried.callId()) || r.contains(retried.callId())
+        || r.contains(unattributed.callId())), stream::toString);
+    assertTrue(stream.stream().anyMatch(r -> r.contains(inbound.callId())), stream::toString);
+    List<String> letters = await(redis.lrange(deadLetters, "0", "-1")).stream().map(Object::toString).toList();
+    assertFalse(letters.contains(theirs));
+    assertTrue(letters.contains(inboundLetter));
+
+    Reply again = api.request(HttpMethod.DELETE, "/v1/visitors/" + visitor, null, api.admin());
+    assertEquals(200, again.status(), again::toString);
+    assertEquals(0, again.json().getInteger("callbacks"), again::toString);
+  }
+
+  /**
+   * A property keeping sessions a day and callbacks 30: once the visit that asked is gone (the session,
+   * the visitor's session index), the visitor's erasure still reaches its callback.
+   */
+  @Test
+  void erasingAVisitorReachesCallbacksThatOutlivedItsSessions() {
+    Site site = siteWithRetention(1, new JsonObject().put("sessionsDays", 1).put("callerNumbersDays", 30));
+    String visitor = TestRedis.uniqueId("visitor");
+    String sid = api.assign(assignBody(site.property(), visitor)).json().getString("sessionId");
+    String id = askCallback(site.property(), TestNumbers.lead(), sid, "call me").json().getString("id");
+    PoolKeys k = new PoolKeys(site.poolId());
+    // what Redis does a day later (the session's TTL) and the end of its number's hold
+    await(redis.del(List.of(k.session(sid), k.visitorSessions(visitor))));
+    await(redis.hdel(List.of(k.visitors(), visitor)));
+
+    Reply erased = api.request(HttpMethod.DELETE, "/v1/visitors/" + visitor, null, api.admin());
+    assertEquals(200, erased.status(), erased::toString);
+    assertEquals(0, erased.json().getInteger("sessions"), erased::toString);
+    assertEquals(404, api.adminGet("/v1/callbacks/" + id).status());
+    assertEquals(1, erased.json().getInteger("callbacks"), erased::toString);
   }
 
   private String storedAttribution(String sessionKey) {

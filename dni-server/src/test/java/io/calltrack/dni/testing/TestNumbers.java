@@ -19,6 +19,16 @@ public final class TestNumbers {
     return "+1" + AREA + NEXT.getAndIncrement();
   }
 
+  /**
+   * A random number a callback may dial (Chicago, never an N11 service code): erasing a caller or a
+   * visitor reaches every property, so a test that erases one needs a number no other test asks for.
+   */
+  public static String lead() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    int exchange = 200 + random.nextInt(800);
+    return String.format("+1312%d%04d", exchange % 100 == 11 ? exchange + 1 : exchange, random.nextInt(10_000));
+  }
+
   public static List<String> block(int count) {
     int first = NEXT.getAndAdd(count);
     List<String> numbers = new ArrayList<>(count);
