@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  *       all of the caller's calls, so first and repeat calls stay what they were);</li>
  *   <li>a visitor: in every pool its sessions get the token for a visitor id and lose their click ids
  *       and referrer; calls attributed to those sessions lose their click ids and referrer too (so the
- *       Google Ads export no longer carries them). Source, medium, campaign, keyword and landing page
+ *       Google Ads export no longer carries them), while a call attributed to another visitor's session,
+ *       naming one of this visitor's only as a candidate, keeps its attribution: that is the other's. Source, medium, campaign, keyword and landing page
  *       stay: they are what the rollups count by. The callback requests made from its visits are
  *       deleted, and the calls they became lose the lead's number (a token, as for a caller): the
  *       visitor typed it.</li>
@@ -297,8 +298,7 @@ public final class Eraser {
   }
 
   /**
-   * The visitor's calls: click ids and referrer go from those attributed to its sessions (or naming
-   * them as candidates); the calls its callbacks became also lose the lead's number (a token per
+   * The visitor's calls: click ids and referrer go from those attributed to its sessions; the calls its callbacks became also lose the lead's number (a token per
    * number, in the record and the rollups, as a caller's erasure does) since the visitor typed it.
    * Then the streams, dead letters and caller index. Answers how many records were rewritten.
    */
@@ -307,13 +307,15 @@ public final class Eraser {
     Map<String, String> leadTokens = new java.util.concurrent.ConcurrentHashMap<>();
     // property -> (lead as stored -> the calls its number is erased from)
     Map<String, Map<String, Set<String>>> leads = new java.util.concurrent.ConcurrentHashMap<>();
-    Predicate<CallRecord> theirs = r -> found.attributed(r) || found.candidate(r) || found.fromTheirCallback(r);
+    // a call attributed to another session only names the visitor's as a candidate: its attribution
+    // (click ids, referrer) is that other visitor's and stays; its caller may still have led to this visitor
+    Predicate<CallRecord> theirs = r -> found.attributed(r) || found.fromTheirCallback(r);
     return rewriteAll(r -> {
+      if ((theirs.test(r) || found.candidate(r)) && r.caller() != null) {
+        callers.add(r.caller());
+      }
       if (!theirs.test(r)) {
         return null;
-      }
-      if (r.caller() != null) {
-        callers.add(r.caller());
       }
       CallRecord changed = r;
       Attribution a = r.attribution();

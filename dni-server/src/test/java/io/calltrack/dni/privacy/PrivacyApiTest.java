@@ -607,6 +607,39 @@ class PrivacyApiTest extends DniTestBase {
     assertEquals(1, erased.json().getInteger("callbacks"), erased::toString);
   }
 
+  /**
+   * A call attributed to another visitor's session lists the erased visitor's session among its
+   * candidates (a recycled number): its attribution, click id and all, is the other visitor's, and
+   * stays (it used to be stripped: the other visitor's conversion would leave the Google Ads export).
+   */
+  @Test
+  void erasingAVisitorLeavesTheClickIdsOfACallAttributedToAnotherVisitor() {
+    Site site = siteWithRetention(2, RETENTION);
+    String erased = TestRedis.uniqueId("visitor");
+    String erasedSid = api.assign(assignBody(site.property(), erased)).json().getString("sessionId");
+    String otherSid = api.assign(assignBody(site.property(), TestRedis.uniqueId("visitor"))).json()
+        .getString("sessionId");
+    Attribution others = new Attribution("google", "cpc", "spring", null, null, "/landing?gclid=gclid-other-1",
+        "https://www.google.com/", "gclid-other-1", null, null, null, null);
+    String id = TestRedis.uniqueId("pc");
+    Instant start = clock.instant();
+    CallRecord c = answered(CallRecord.started(id, id + "@trunk", io.calltrack.core.testing.TestNumbers.fresh(),
+            "+14155550189", site.property(), start)
+        .withAttribution("probable", otherSid, others, List.of(
+            new io.calltrack.core.attribution.Candidate(otherSid, 0.7, List.of()),
+            new io.calltrack.core.attribution.Candidate(erasedSid, 0.3, List.of()))));
+    // (read from Redis: GET /v1/calls answers candidates as objects, where openapi.json says strings)
+    String key = RedisCallStore.key(site.property(), c.callId());
+    assertTrue(await(redis.hget(key, "record")).toString().contains(erasedSid));
+
+    Reply reply = api.request(HttpMethod.DELETE, "/v1/visitors/" + erased, null, api.admin());
+    assertEquals(200, reply.status(), reply::toString);
+    assertEquals(1, reply.json().getInteger("sessions"), reply::toString);
+    String stored = await(redis.hget(key, "record")).toString();
+    assertTrue(stored.contains("\"gclid\":\"gclid-other-1\"") && stored.contains("www.google.com"), stored);
+    assertEquals(0, reply.json().getInteger("calls"), reply::toString);
+  }
+
   private String storedAttribution(String sessionKey) {
     StringBuilder out = new StringBuilder();
     for (int i = 1; ; i++) {
