@@ -1,12 +1,14 @@
 -- Anonymises a visitor in one pool: each of its sessions keeps its times and number (so calls stay
 -- attributed and counted) but its visitor id becomes the erasure token and its referrer and click
--- ids go, those in its landing page's query too; the visitor's live-session entry, its live sessions' entries in the pool's live hash
--- (random part -> visitor, see lib.lua) and its index are deleted.
+-- ids go, those in its landing page's query too; the visitor's live-session entry and its live sessions'
+-- entries in the pool's live hash (random part -> visitor, see lib.lua) are deleted. Its session index
+-- stays until the whole erasure is done (SessionRetention.forgetVisitor), so that an erasure failing
+-- midway and sent again finds these sessions, and their calls, once more.
 -- Sessions are compact hashes (see RedisPoolEngine): v visitor, a1..aN the attribution cut in pieces
 -- of at most 64 bytes, its twelve fields separated by U+001F in record order (source, medium,
 -- campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid, fbclid).
--- KEYS[1] visitors hash {pool:P}:visitors   KEYS[2] visitor index   KEYS[3] live hash {pool:P}:live
--- KEYS[4..] the sessions' hashes ({pool:P}:s:<random>)
+-- KEYS[1] visitors hash {pool:P}:visitors   KEYS[2] live hash {pool:P}:live
+-- KEYS[3..] the sessions' hashes ({pool:P}:s:<random>)
 -- ARGV: visitor id, token, then the names of the click parameters (lower case) to drop from the
 --       landing page (LandingPage.CLICK_PARAMETERS: one list, kept in Java)
 -- Returns the number of sessions anonymised.
@@ -60,10 +62,10 @@ local function pieces(s)
 end
 
 local n = 0
-for i = 4, #KEYS do
+for i = 3, #KEYS do
   local random = string.match(KEYS[i], ':s:([^:]+)$')
-  if random and redis.call('HGET', KEYS[3], random) == ARGV[1] then
-    redis.call('HDEL', KEYS[3], random)
+  if random and redis.call('HGET', KEYS[2], random) == ARGV[1] then
+    redis.call('HDEL', KEYS[2], random)
   end
   local v = redis.call('HGET', KEYS[i], 'v')
   if v == ARGV[1] then
@@ -86,5 +88,4 @@ for i = 4, #KEYS do
   end
 end
 redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('DEL', KEYS[2])
 return n

@@ -346,6 +346,8 @@ public final class Eraser {
           .compose(v -> streams.everyShard(null, theirs))
           .compose(v -> deadLetters.erase(null, theirs))
           .compose(v -> forgetVisitorOfCallers(pools, callers, visitorId))
+          // last: until here an erasure sent again after a failure finds the sessions and their calls
+          .compose(v -> inEach(pools, pool -> sessions.forgetVisitor(pool, visitorId)))
           .map(v -> n);
     });
   }

@@ -36,11 +36,16 @@ public final class RedisSessionRetention implements SessionRetention {
       if (live != null && !sids.contains(live.toString())) {
         sids.add(live.toString());
       }
-      List<String> keys = new ArrayList<>(List.of(k.visitors(), index, k.live()));
+      List<String> keys = new ArrayList<>(List.of(k.visitors(), k.live()));
       sids.forEach(sid -> keys.add(k.session(sid)));
       List<String> args = new ArrayList<>(List.of(visitorId, token));
       args.addAll(io.calltrack.core.attribution.LandingPage.CLICK_PARAMETERS);
       return ERASE.run(redis, keys, args).map(n -> sids);
     }));
+  }
+
+  @Override
+  public Future<Void> forgetVisitor(String poolId, String visitorId) {
+    return redis.del(List.of(new PoolKeys(poolId).visitorSessions(visitorId))).mapEmpty();
   }
 }
