@@ -39,10 +39,10 @@ import java.util.regex.Pattern;
  *   <li>a visitor: in every pool its sessions get the token for a visitor id and lose their click ids
  *       and referrer; calls attributed to those sessions lose their click ids and referrer too (so the
  *       Google Ads export no longer carries them), while a call attributed to another visitor's session,
- *       naming one of this visitor's only as a candidate, keeps its attribution: that is the other's. Source, medium, campaign, keyword and landing page
- *       stay: they are what the rollups count by. The callback requests made from its visits are
- *       deleted, and the calls they became lose the lead's number (a token, as for a caller): the
- *       visitor typed it.</li>
+ *       naming one of this visitor's only as a candidate, keeps its attribution: that is the other's.
+ *       Source, medium, campaign, keyword and landing page stay: they are what the rollups count by.
+ *       The callback requests made from its visits are deleted, and the calls they became lose the
+ *       lead's number (a token, as for a caller): the visitor typed it.</li>
  * </ul>
  * Also removed: the person's entries on the calls streams that every reader is done with
  * ({@link StreamScrub}), the webhooks given up on ({@link DeadLetterScrub}), for a caller the
@@ -298,9 +298,10 @@ public final class Eraser {
   }
 
   /**
-   * The visitor's calls: click ids and referrer go from those attributed to its sessions; the calls its callbacks became also lose the lead's number (a token per
-   * number, in the record and the rollups, as a caller's erasure does) since the visitor typed it.
-   * Then the streams, dead letters and caller index. Answers how many records were rewritten.
+   * The visitor's calls: click ids and referrer go from those attributed to its sessions; the calls its
+   * callbacks became also lose the lead's number (a token per number, in the record and the rollups, as
+   * a caller's erasure does) since the visitor typed it. Then the streams, dead letters, caller index
+   * and, last, the visitor's session index. Answers how many records were rewritten.
    */
   private Future<Integer> eraseVisitorCalls(Set<String> pools, String visitorId, VisitorFound found) {
     Set<String> callers = java.util.concurrent.ConcurrentHashMap.newKeySet();
