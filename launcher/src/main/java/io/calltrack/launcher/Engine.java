@@ -109,7 +109,7 @@ final class Engine {
         CallbackDialer dialer = starting("callbacks", s.sipHost() + ":" + s.sipCallbackPort(),
             "CALLTRACK_SIP_HOST, CALLTRACK_SIP_CALLBACK_PORT",
             CallbackDialer.start(vertx, new CallbackOptions(s.sipHost(), s.sipCallbackPort(), s.sipOutbound(),
-                redis.url(), s.dataDir().resolve("spool-callbacks"), registry, clock, null)));
+                redis.url(), s.dataDir().resolve("spool-callbacks"), registry, clock, null, s.sipDns())));
         toClose.add(() -> await(dialer.close()));
         out.println("  callbacks    sip:" + s.sipHost() + ":" + dialer.port() + ", leads through " + s.sipOutbound());
       }

@@ -36,6 +36,8 @@ public record SipEndpoint(
     p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
     p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
     p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+    // requests go where RFC 3261 says, unless pinned to a hop (a business line located by SRV)
+    p.setProperty("javax.sip.ROUTER_PATH", PinnedHopRouter.class.getName());
     // the router's UDP loop: the stack's own can throw when the stack is stopped right after it started
     p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY",
         gov.nist.javax.sip.stack.CompactUdpMessageProcessorFactory.class.getName());

@@ -462,6 +462,12 @@ class PrivacyApiTest extends DniTestBase {
   }
 
   /** A call a router placed for a callback: the lead as caller, attributed to the visit that asked (or none). */
+  /** A visit from a Google ad click: its gclid in the landing page and the attribution, Google as referrer. */
+  static Attribution fromAGoogleAd(String gclid) {
+    return new Attribution("google", "cpc", "spring", null, null, "/landing?gclid=" + gclid, "https://www.google.com/",
+        gclid, null, null, null, null);
+  }
+
   CallRecord callbackCall(String property, String lead, Instant start, String sessionId, Attribution a) {
     String id = TestRedis.uniqueId("cb-call");
     CallRecord r = CallRecord.callback(id, id + "@router", lead, property, start);
@@ -502,8 +508,7 @@ class PrivacyApiTest extends DniTestBase {
       claimed.ifPresent(c -> held.put(c.id(), c));
     }
     assertTrue(held.keySet().containsAll(List.of(mine, alsoMine)), held::toString);
-    Attribution withClick = new Attribution("google", "cpc", "spring", null, null, "/landing?gclid=gclid-lead-1",
-        "https://www.google.com/", "gclid-lead-1", null, null, null, null);
+    Attribution withClick = fromAGoogleAd("gclid-lead-1");
     Instant start = clock.instant();
     // the first attempt of the first callback, then its retry (the one the callback names now)
     CallRecord tried = callbackCall(site.property(), lead, start, sid, withClick);
@@ -619,8 +624,7 @@ class PrivacyApiTest extends DniTestBase {
     String erasedSid = api.assign(assignBody(site.property(), erased)).json().getString("sessionId");
     String otherSid = api.assign(assignBody(site.property(), TestRedis.uniqueId("visitor"))).json()
         .getString("sessionId");
-    Attribution others = new Attribution("google", "cpc", "spring", null, null, "/landing?gclid=gclid-other-1",
-        "https://www.google.com/", "gclid-other-1", null, null, null, null);
+    Attribution others = fromAGoogleAd("gclid-other-1");
     String id = TestRedis.uniqueId("pc");
     Instant start = clock.instant();
     CallRecord c = answered(CallRecord.started(id, id + "@trunk", io.calltrack.core.testing.TestNumbers.fresh(),
@@ -650,8 +654,7 @@ class PrivacyApiTest extends DniTestBase {
     Site site = siteWithRetention(2, RETENTION);
     String visitor = TestRedis.uniqueId("visitor");
     String sid = api.assign(assignBody(site.property(), visitor)).json().getString("sessionId");
-    Attribution withClick = new Attribution("google", "cpc", "spring", null, null, "/landing?gclid=gclid-retry-1",
-        "https://www.google.com/", "gclid-retry-1", null, null, null, null);
+    Attribution withClick = fromAGoogleAd("gclid-retry-1");
     CallRecord c = call(site.property(), "+14155550187", clock.instant(), sid, withClick);
     // a record the erasure cannot read, listed after the visitor's call (paging is newest first)
     String broken = TestRedis.uniqueId("broken");

@@ -23,6 +23,8 @@ import io.calltrack.sip.proxy.SerialExecutor;
 import io.calltrack.sip.record.CallJournal;
 import io.calltrack.sip.record.CallRecorder;
 import io.calltrack.sip.record.CallResolver;
+import io.calltrack.sip.proxy.HopRouter;
+import io.calltrack.sip.routing.LineLocator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
@@ -96,6 +98,8 @@ public final class CallbackDialer implements QuietSipListener {
   private final ExecutorService pool;
   private final SerialExecutor serial;
   private final Redis redis;
+  /** Where business lines named by their domain are (DNS SRV, RFC 3263), as the proxy finds them. */
+  private final LineLocator lines;
   /** How long a claimed callback stays this dialer's without a renewal (renewed every tick). */
   static final Duration LEASE = Duration.ofSeconds(60);
 
@@ -149,6 +153,7 @@ public final class CallbackDialer implements QuietSipListener {
     this.engine = engine;
     this.callbacks = callbacks;
     this.redis = redis;
+    this.lines = new LineLocator(options.dnsServers());
     this.pool = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "calltrack-callbacks");
       t.setDaemon(true);
@@ -365,10 +370,13 @@ public final class CallbackDialer implements QuietSipListener {
     Future<Optional<Session>> visit = cb.sessionId() == null
         ? Future.succeededFuture(Optional.empty())
         : engine.session(cb.sessionId()).otherwise(Optional.empty());
-    visit.onComplete(ar -> serial.execute(() -> {
-      Optional<Session> s = ar.succeeded() ? ar.result() : Optional.empty();
+    // a line named by its domain: where its SRV records say (DNS, off the serial executor)
+    Future<LineLocator.Target> located = vertx.executeBlocking(
+        () -> lines.locate(property.businessLine(), options.clock().millis()), false);
+    Future.join(visit, located).onComplete(done -> serial.execute(() -> {
+      Optional<Session> s = visit.succeeded() ? visit.result() : Optional.empty();
       try {
-        a.businessInvite = invite(property.businessLine(), lead, null);
+        a.businessInvite = invite(property.businessLine(), lead, null, located.succeeded() ? located.result() : null);
       } catch (Exception e) {
         LOG.warn("callback {}: cannot call the business line {}", cb.id(), property.businessLine(), e);
         finish(a.callback.ended(CallbackState.FAILED, now(), "the business line cannot be called"), false);
@@ -390,7 +398,9 @@ public final class CallbackDialer implements QuietSipListener {
   // ------------------------------------------------------------------------------------------------
   // SIP
 
-  private ClientTransaction invite(String target, String fromUser, String sdpOffer) throws Exception {
+  /** An INVITE to {@code target}, sent to {@code located} when DNS located it (null: where the URI says). */
+  private ClientTransaction invite(String target, String fromUser, String sdpOffer, LineLocator.Target located)
+      throws Exception {
     var addresses = sip.addresses();
     var headers = sip.headers();
     javax.sip.address.URI uri = addresses.createURI(target);
@@ -408,6 +418,10 @@ public final class CallbackDialer implements QuietSipListener {
     invite.addHeader(headers.createContactHeader(addresses.createAddress(contact)));
     if (sdpOffer != null) {
       invite.setContent(sdpOffer, sdp());
+    }
+    if (located != null && uri instanceof SipURI line) {
+      HopRouter.pin(invite, new gov.nist.javax.sip.stack.HopImpl(located.address(), located.port(),
+          line.getTransportParam() == null ? "udp" : line.getTransportParam().toLowerCase(java.util.Locale.ROOT)));
     }
     ClientTransaction ct = sip.provider().getNewClientTransaction(invite);
     ct.sendRequest();
@@ -481,7 +495,7 @@ public final class CallbackDialer implements QuietSipListener {
           a.callback = a.callback.businessAnswered(now());
           save(a.callback);
           String offer = r.getRawContent() == null ? null : new String(r.getRawContent(), java.nio.charset.StandardCharsets.UTF_8);
-          a.leadInvite = invite(leadUri(a.lead), a.property.defaultNumber().e164(), offer);
+          a.leadInvite = invite(leadUri(a.lead), a.property.defaultNumber().e164(), offer, null);
           a.leadCallId = callIdOf(a.leadInvite.getRequest());
           bySipCallId.put(a.leadCallId, a);
           a.ringTimer = ringTimeout(a, a.leadInvite);

@@ -19,7 +19,13 @@ import java.util.Objects;
  * @param tick     how often queues are polled and due callbacks started
  */
 public record CallbackOptions(String host, int port, String outbound, String redisUrl, Path spoolDir,
-    MeterRegistry registry, Clock clock, Duration tick) {
+    MeterRegistry registry, Clock clock, Duration tick, java.util.List<String> dnsServers) {
+
+  /** With the system's DNS resolvers for business lines named by their domain. */
+  public CallbackOptions(String host, int port, String outbound, String redisUrl, Path spoolDir,
+      MeterRegistry registry, Clock clock, Duration tick) {
+    this(host, port, outbound, redisUrl, spoolDir, registry, clock, tick, null);
+  }
 
   public CallbackOptions {
     Objects.requireNonNull(host, "host");
@@ -37,5 +43,6 @@ public record CallbackOptions(String host, int port, String outbound, String red
     registry = registry == null ? new io.micrometer.core.instrument.simple.SimpleMeterRegistry() : registry;
     clock = clock == null ? Clock.systemUTC() : clock;
     tick = tick == null ? Duration.ofMillis(500) : tick;
+    dnsServers = dnsServers == null ? java.util.List.of() : java.util.List.copyOf(dnsServers);
   }
 }

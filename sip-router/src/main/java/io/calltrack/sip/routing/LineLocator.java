@@ -73,26 +73,41 @@ public final class LineLocator {
    */
   public void refresh(Collection<String> lines, long nowMs) {
     for (String line : lines) {
-      Located last = byLine.get(line);
-      if (line == null || (last != null && nowMs - last.at() < REFRESH_MS)) {
-        continue;
-      }
-      Matcher m = LINE.matcher(line.strip());
-      if (!m.matches() || m.group(2) != null || isAddress(m.group(1))) {
-        continue; // an address or a port: where the line says, no lookup (RFC 3263 4.2)
-      }
-      String host = m.group(1);
-      Matcher t = TRANSPORT.matcher(m.group(3) == null ? "" : m.group(3));
-      String transport = t.find() ? t.group(1).toLowerCase(Locale.ROOT) : "udp";
-      String service = (line.regionMatches(true, 0, "sips:", 0, 5) ? "_sips._tcp." : "_sip._" + transport + ".") + host;
-      try {
-        byLine.put(line, new Located(lookUp(service), nowMs)); // a line without SRV too: not asked again at once
-      } catch (NamingException e) {
-        LOG.warn("could not look up business line {} ({}); {}", line, e.toString(),
-            last == null || last.target() == null ? "calls go to its host name" : "keeping " + last.target());
-      }
+      locate(line, nowMs);
     }
     byLine.keySet().retainAll(new java.util.HashSet<>(lines)); // lines no property has any more
+  }
+
+  /**
+   * {@code line}'s target, looked up first if it was not within {@link #REFRESH_MS} (blocking: DNS);
+   * null as {@link #locate(String)}. For a dialer that calls lines one at a time.
+   */
+  public Target locate(String line, long nowMs) {
+    if (line == null) {
+      return null;
+    }
+    Located last = byLine.get(line);
+    if (last == null || nowMs - last.at() >= REFRESH_MS) {
+      lookUpLine(line, last, nowMs);
+    }
+    return locate(line);
+  }
+
+  private void lookUpLine(String line, Located last, long nowMs) {
+    Matcher m = LINE.matcher(line.strip());
+    if (!m.matches() || m.group(2) != null || isAddress(m.group(1))) {
+      return; // an address or a port: where the line says, no lookup (RFC 3263 4.2)
+    }
+    String host = m.group(1);
+    Matcher t = TRANSPORT.matcher(m.group(3) == null ? "" : m.group(3));
+    String transport = t.find() ? t.group(1).toLowerCase(Locale.ROOT) : "udp";
+    String service = (line.regionMatches(true, 0, "sips:", 0, 5) ? "_sips._tcp." : "_sip._" + transport + ".") + host;
+    try {
+      byLine.put(line, new Located(lookUp(service), nowMs)); // a line without SRV too: not asked again at once
+    } catch (NamingException e) {
+      LOG.warn("could not look up business line {} ({}); {}", line, e.toString(),
+          last == null || last.target() == null ? "calls go to its host name" : "keeping " + last.target());
+    }
   }
 
   /** The SRV target of {@code service}; null when it has none. */

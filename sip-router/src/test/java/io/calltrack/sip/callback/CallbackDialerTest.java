@@ -26,6 +26,7 @@ import io.calltrack.core.testing.MutableClock;
 import io.calltrack.core.testing.TestNumbers;
 import io.calltrack.core.testing.TestRedis;
 import io.calltrack.localredis.EmbeddedRedis;
+import io.calltrack.sip.testing.Dnsmasq;
 import io.calltrack.sip.testing.SipPhone;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -91,10 +92,15 @@ class CallbackDialerTest {
 
   /** A dialer (a router's) on a port of its own, with the test's clock. */
   private CallbackDialer startDialer() {
+    return startDialer(List.of());
+  }
+
+  /** A dialer that asks {@code dns} ({@code host:port}) where business lines named by their domain are. */
+  private CallbackDialer startDialer(List<String> dns) {
     Path ownSpool = spool.resolve("router-" + (++dialers)); // each router has its own spool
     return Await.result(CallbackDialer.start(vertx, new CallbackOptions("127.0.0.1", EmbeddedRedis.freePort(),
         "sip:127.0.0.1:" + trunk.port, TestRedis.url(), ownSpool, new SimpleMeterRegistry(), clock,
-        Duration.ofMillis(100))));
+        Duration.ofMillis(100), dns)));
   }
 
   /** Stops the dialer as a router that stops would (its SIP stack and Redis client go away). */
@@ -126,10 +132,14 @@ class CallbackDialerTest {
   private record Site(String property, String sessionId) {}
 
   private Site site(CallbackSettings settings, String timezone) {
+    return site(settings, timezone, business.uri("+15559990000", "udp"));
+  }
+
+  private Site site(CallbackSettings settings, String timezone, String businessLine) {
     String property = TestRedis.uniqueId("cb");
     PhoneNumber main = TestNumbers.fresh();
     Await.result(config.putProperty(new PropertyConfig(property, property, List.of(), List.of(main), main,
-        business.uri("+15559990000", "udp"), timezone, Map.of(), settings)));
+        businessLine, timezone, Map.of(), settings)));
     Await.result(config.putPool(new PoolConfig(TestRedis.uniqueId("pool"), property, List.of(TestNumbers.fresh()),
         300, 1800, null, null)));
     Assignment visit = Await.result(engine.assign(property, null,
@@ -414,15 +424,22 @@ class CallbackDialerTest {
     assertEquals(2, connected.attempts(), "the stopped router's attempt counts");
   }
 
-  @Test
-  void aRouterThatLostItsLeaseWhileTheLeadRingsHangsUpItsLegs() {
-    Callback cb = leadRinging();
-    // this router did not renew in time (a pause, Redis away): another one claimed the callback, as
-    // claim.lua does once the lease has run out; it will retry it as an attempt whose router stopped
+  /**
+   * This router did not renew its lease in time (a pause, Redis away): another one claimed the
+   * callback, as claim.lua does once the lease has run out, and will retry it as an attempt whose
+   * router stopped.
+   */
+  private void takenOverByAnotherRouter(Callback cb) {
     CallbackKeys k = new CallbackKeys(cb.property());
     RedisAPI api = RedisAPI.api(redis);
     Await.result(api.hset(List.of(k.owners(), cb.id(), "router-that-took-over")));
     Await.result(api.zadd(List.of(k.due(), Long.toString(clock.millis() + CallbackDialer.LEASE.toMillis()), cb.id())));
+  }
+
+  @Test
+  void aRouterThatLostItsLeaseWhileTheLeadRingsHangsUpItsLegs() {
+    Callback cb = leadRinging();
+    takenOverByAnotherRouter(cb);
     // so this one must stop placing it: else the lead may answer here and be called again from there
     trunk.awaitRequest(Request.CANCEL, WAIT);
     business.awaitRequest(Request.BYE, WAIT);
@@ -476,6 +493,29 @@ class CallbackDialerTest {
       assertEquals(1, dialer.held() + second.held(), "one callback in progress");
     } finally {
       Await.result(second.close());
+    }
+  }
+
+  /**
+   * A business line named by its domain, as a hosted PBX gives it: the dialer calls it where the
+   * domain's SRV records say (a real DNS server, dnsmasq), with the line's URI unchanged, and its
+   * CANCEL goes where the INVITE went (the stack sends a CANCEL on its INVITE's channel).
+   */
+  @Test
+  void aBusinessLineNamedByItsDomainIsCalledWhereItsSrvRecordsSay() throws Exception {
+    try (Dnsmasq dns = Dnsmasq.start(spool.resolve("dns"), "calltrack.test", List.of(
+        "--srv-host=_sip._udp.pbx.calltrack.test,business.calltrack.test," + business.port + ",10,100",
+        "--host-record=business.calltrack.test,127.0.0.1"))) {
+      stopDialer();
+      dialer = startDialer(List.of(dns.address()));
+      business.mode = SipPhone.Mode.RING_FOREVER;
+      String line = "sip:+15559990000@pbx.calltrack.test";
+      Callback cb = request(site(new CallbackSettings(null, 2, 60, 120), "UTC", line), LEAD);
+      Request invite = business.awaitRequest(Request.INVITE, WAIT);
+      assertEquals(line, invite.getRequestURI().toString());
+      awaitState(cb.id(), CallbackState.CALLING_BUSINESS);
+      takenOverByAnotherRouter(cb);
+      business.awaitRequest(Request.CANCEL, WAIT); // this router stops ringing it
     }
   }
 }
