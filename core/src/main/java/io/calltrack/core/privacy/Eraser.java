@@ -122,7 +122,8 @@ public final class Eraser {
     String token = token();
     // property -> (caller as stored -> its calls)
     Map<String, Map<String, Set<String>>> byProperty = new LinkedHashMap<>();
-    return rewriteAll(r -> {
+    // the callbacks first: a router must not place one to the number while its calls are rewritten
+    return eraseCallbacks(wanted).compose(callbacksErased -> rewriteAll(r -> {
       if (r.caller() == null || !normalise(r.caller()).equals(wanted)) {
         return null;
       }
@@ -149,9 +150,8 @@ public final class Eraser {
           .compose(v -> forgetCallerIndex(wanted))
           .compose(v -> streams.everyShard(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
           .compose(v -> deadLetters.erase(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
-          .compose(v -> eraseCallbacks(wanted))
-          .map(cb -> new Erased(token, n, 0, cb));
-    });
+          .map(v -> new Erased(token, n, 0, callbacksErased));
+    }));
   }
 
   /**
