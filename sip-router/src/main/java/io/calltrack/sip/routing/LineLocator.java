@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lookups are blocking and run off the calls' threads, when the routing table changes and at most
  * every {@link #REFRESH_MS} per name ({@link #refresh}); a call only reads the last answer
- * ({@link #locate}). A lookup that fails (a DNS server down) keeps the last answer; a line never
- * located goes to its host name, resolved by the SIP stack (port 5060), as before this class.
+ * ({@link #locate}). A lookup that fails (a DNS server down) keeps the last answer and is tried again
+ * after {@link #REFRESH_MS} too; a line never located goes to its host name, resolved by the SIP stack
+ * (port 5060), as before this class.
  * Not done: NAPTR (the transport is the line's), failing over to the next SRV target when the first
  * does not answer, and weighted spreading over equal-priority targets (one target per lookup).
  */
@@ -107,6 +108,9 @@ public final class LineLocator {
     } catch (NamingException e) {
       LOG.warn("could not look up business line {} ({}); {}", line, e.toString(),
           last == null || last.target() == null ? "calls go to its host name" : "keeping " + last.target());
+      // asked again in a minute, not at every round: a DNS server that is down costs its timeouts per
+      // line, and rounds would follow each other without a pause
+      byLine.put(line, new Located(last == null ? null : last.target(), nowMs));
     }
   }
 

@@ -2,11 +2,11 @@ package io.calltrack.sip.routing;
 
 import io.calltrack.core.Deadline;
 import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.config.RoutingTable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.calltrack.core.config.PropertyConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;

@@ -52,20 +52,35 @@ class LineLocatorTest {
     }
   }
 
-  /** A DNS server that stops answering does not take a line's last answer away; a line nobody has any more goes. */
+  /**
+   * A DNS server that stops answering does not take a line's last answer away, and a failed lookup is
+   * tried again a minute later, not at every round; a line nobody has any more goes.
+   */
   @Test
-  void aFailedLookupKeepsTheLastAnswer() throws Exception {
+  void aFailedLookupKeepsTheLastAnswerAndIsTriedAgainAMinuteLater() throws Exception {
     String line = "sip:+15559990000@pbx.calltrack.test";
     LineLocator locator;
+    int port;
     try (Dnsmasq dns = Dnsmasq.start(dir, "calltrack.test", RECORDS)) {
+      port = dns.port;
       locator = new LineLocator(List.of(dns.address()));
       locator.refresh(List.of(line), 0);
     }
     LineLocator.Target before = locator.locate(line);
     assertEquals(new LineLocator.Target("127.0.0.12", 5073), before);
-    locator.refresh(List.of(line), LineLocator.REFRESH_MS + 1); // asked again: no answer now
+    long failedAt = LineLocator.REFRESH_MS;
+    locator.refresh(List.of(line), failedAt); // asked again: no answer now
     assertEquals(before, locator.locate(line));
-    locator.refresh(List.of(), LineLocator.REFRESH_MS + 2);
+    // the server is back, with the line moved: not asked again until a minute after the failure
+    try (Dnsmasq moved = Dnsmasq.start(dir, "calltrack.test", List.of(
+        "--srv-host=_sip._udp.pbx.calltrack.test,moved.calltrack.test,5099,10,100",
+        "--host-record=moved.calltrack.test,127.0.0.19"), port)) {
+      locator.refresh(List.of(line), failedAt + 1);
+      assertEquals(before, locator.locate(line), "not at every round after a failure");
+      locator.refresh(List.of(line), failedAt + LineLocator.REFRESH_MS);
+      assertEquals(new LineLocator.Target("127.0.0.19", 5099), locator.locate(line));
+    }
+    locator.refresh(List.of(), failedAt + LineLocator.REFRESH_MS + 1);
     assertNull(locator.locate(line), "no property has that line any more");
   }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
  * else (no upstream, no /etc/hosts). A missing dnsmasq fails the test that needs it; it is never skipped.
  */
 public final class Dnsmasq implements AutoCloseable {
+  private static final java.util.concurrent.atomic.AtomicInteger STARTS = new java.util.concurrent.atomic.AtomicInteger();
   public final int port;
   private final Path log;
   private final Process process;
@@ -45,12 +46,17 @@ public final class Dnsmasq implements AutoCloseable {
    * {@code --host-record=line.pbx.test,127.0.0.1}.
    */
   public static Dnsmasq start(Path dir, String domain, List<String> records) throws IOException {
+    return start(dir, domain, records, Rtpengine.freeUdpPort());
+  }
+
+  /** As {@link #start(Path, String, List)}, on {@code port} (a server started again where it was). */
+  public static Dnsmasq start(Path dir, String domain, List<String> records, int port) throws IOException {
     Files.createDirectories(dir);
-    int port = Rtpengine.freeUdpPort();
-    Path log = dir.resolve("dnsmasq-" + port + ".log");
+    String name = "dnsmasq-" + port + "-" + STARTS.incrementAndGet(); // a server started again has a log of its own
+    Path log = dir.resolve(name + ".log");
     List<String> cmd = new ArrayList<>(List.of(binary(), "--keep-in-foreground", "--conf-file=/dev/null",
         "--port=" + port, "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
-        "--pid-file=" + dir.resolve("dnsmasq-" + port + ".pid"), "--log-facility=-", "--local=/" + domain + "/"));
+        "--pid-file=" + dir.resolve(name + ".pid"), "--log-facility=-", "--local=/" + domain + "/"));
     cmd.addAll(records);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
