@@ -51,8 +51,20 @@ public abstract class CalltrackException extends RuntimeException {
 
   /** Too many requests of one kind (callbacks for one phone, from one address). Maps to 429. */
   public static final class TooMany extends CalltrackException {
+    private final String limit;
+
     public TooMany(String detail) {
+      this(detail, null);
+    }
+
+    /** @param limit which limit refused it, for metrics ({@code phone}, {@code address}, {@code site}); null: unnamed */
+    public TooMany(String detail, String limit) {
       super("too_many_requests", detail);
+      this.limit = limit;
+    }
+
+    public String limit() {
+      return limit;
     }
   }
 }

@@ -338,7 +338,7 @@ public final class DniServer {
     Eraser eraser = new Eraser(p.redis(), new RedisCallStore(p.redis()), p.store(),
         new RedisSessionRetention(p.redis()), callbacks);
     new PrivacyRoutes(eraser, p.recordings()::sweep).mount(admin);
-    new CallbackRoutes(callbacks, p.properties(), p.engine(), p.auth(), p.timeouts(), p.clock(), clients)
+    new CallbackRoutes(callbacks, p.properties(), p.engine(), p.auth(), p.timeouts(), p.clock(), clients, p.registry())
         .mount(api, admin);
     new ApiKeyRoutes(p.apiKeys(), p.store()).mount(admin);
     roi.mount(api, admin);

@@ -130,10 +130,12 @@ public final class RedisCallbackStore {
       }
       return switch (r.toString()) {
         case "ok" -> Future.succeededFuture(callback);
-        case "phone" -> Future.failedFuture(new CalltrackException.TooMany("too many callback requests for this phone number; try again later"));
+        case "phone" -> Future.failedFuture(new CalltrackException.TooMany(
+            "too many callback requests for this phone number; try again later", "phone"));
         case "property" -> Future.failedFuture(new CalltrackException.TooMany(
-            "this site takes no more callback requests this hour; try again later"));
-        default -> Future.failedFuture(new CalltrackException.TooMany("too many callback requests from this address; try again later"));
+            "this site takes no more callback requests this hour; try again later", "site"));
+        default -> Future.failedFuture(new CalltrackException.TooMany(
+            "too many callback requests from this address; try again later", "address"));
       };
     });
   }

@@ -19,6 +19,8 @@ import io.calltrack.dni.http.HttpStatusException;
 import io.calltrack.dni.http.PublicApi;
 import io.calltrack.dni.http.Reply;
 import io.calltrack.dni.http.Timeouts;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -47,9 +49,11 @@ public final class CallbackRoutes {
   private final Timeouts timeouts;
   private final Clock clock;
   private final ClientAddress clients;
+  private final MeterRegistry registry;
 
   public CallbackRoutes(RedisCallbackStore callbacks, PropertyDirectory properties, PoolEngine engine,
-      AdminAuth auth, Timeouts timeouts, Clock clock, ClientAddress clients) {
+      AdminAuth auth, Timeouts timeouts, Clock clock, ClientAddress clients, MeterRegistry registry) {
+    this.registry = registry;
     this.clients = clients;
     this.callbacks = callbacks;
     this.properties = properties;
@@ -83,6 +87,19 @@ public final class CallbackRoutes {
     admin.get("/v1/callbacks/:id", this::get);
   }
 
+  /**
+   * {@code calltrack_callback_form_requests_total{result}}: requests queued, answered with the phone's
+   * pending callback (a form sent again), or refused by a limit (the phone's, the address's, the
+   * site's hourly ceiling): a flood of forms shows as refusals before the business line hears of it.
+   */
+  private void counted(String result) {
+    Counter.builder("calltrack.callback.form.requests")
+        .description("Callback requests (POST /v1/callbacks) by what became of them")
+        .tag("result", result)
+        .register(registry)
+        .increment();
+  }
+
   private Future<Reply> request(RoutingContext ctx) {
     boolean asAdmin = ctx.request().getHeader("authorization") != null;
     if (asAdmin && !auth.accepts(ctx.request().getHeader("authorization"))) {
@@ -100,12 +117,18 @@ public final class CallbackRoutes {
             + " has no businessLine: a callback has nothing to connect the lead to");
       }
       String phone = DialablePhone.require(body.phone(), property.defaultNumber().region());
+      String id = RedisCallbackStore.newId(property.id());
       return visitOf(property, body.sessionId())
-          .compose(visit -> timeouts.publicStore(callbacks.request(Callback.requested(
-              RedisCallbackStore.newId(property.id()), property.id(), phone,
+          .compose(visit -> timeouts.publicStore(callbacks.request(Callback.requested(id, property.id(), phone,
               visit.map(Session::sessionId).orElse(null), body.note(), clock.instant()),
               visit.map(Session::visitorId).orElse(null), address, RedisCallbackStore.retention(property),
               property.callbacks())))
+          .onSuccess(cb -> counted(cb.id().equals(id) ? "queued" : "pending"))
+          .onFailure(err -> {
+            if (err instanceof CalltrackException.TooMany t && t.limit() != null) {
+              counted("refused_" + t.limit());
+            }
+          })
           .map(cb -> Reply.json(202, Map.of("id", cb.id())));
     });
   }

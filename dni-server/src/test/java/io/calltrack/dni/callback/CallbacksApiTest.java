@@ -145,6 +145,8 @@ class CallbacksApiTest extends DniTestBase {
    */
   @Test
   void aFormSentAgainWhileItsCallbackIsPendingIsThatCallback() {
+    double queuedBefore = formRequests("queued");
+    double pendingBefore = formRequests("pending");
     String first = ask(callback(site.property(), "+13125550123").put("note", "leak")).json().getString("id");
     Reply again = ask(callback(site.property(), "(312) 555-0123").put("note", "still leaking"));
     assertEquals(202, again.status(), again::toString);
@@ -154,6 +156,8 @@ class CallbacksApiTest extends DniTestBase {
     assertEquals(first, byAdmin.json().getString("id"), byAdmin::toString);
     assertEquals(1, queued(site.property()));
     assertEquals("leak", api.adminGet("/v1/callbacks/" + first).json().getString("note"), "the first request stands");
+    assertEquals(queuedBefore + 1, formRequests("queued"), 0.0001);
+    assertEquals(pendingBefore + 2, formRequests("pending"), 0.0001, "the form sent again, twice, counted as such");
     // once it has been placed, asking again is a new callback
     placedByARouter(site.property());
     String later = ask(callback(site.property(), "+13125550123")).json().getString("id");
@@ -197,6 +201,7 @@ class CallbacksApiTest extends DniTestBase {
   @Test
   void aPropertyTakesAtMostItsRequestsPerHourFromAllAddresses() {
     String property = TestRedis.uniqueId("capped");
+    double refusedBefore = formRequests("refused_site");
     assertEquals(200, api.adminPut("/v1/properties/" + property, propertyBody(TestNumbers.one(), ORIGIN)
         .put("callbacks", new JsonObject().put("requestsPerHour", 5))).status());
     assertEquals(5, api.adminGet("/v1/properties/" + property).json().getJsonObject("callbacks")
@@ -210,6 +215,7 @@ class CallbacksApiTest extends DniTestBase {
         DniClient.headers("origin", ORIGIN, "content-type", "application/json", "x-forwarded-for", "198.51.100.9"));
     assertEquals(429, sixth.status(), sixth::toString);
     assertTrue(sixth.json().getString("detail").contains("this hour"), sixth::toString);
+    assertEquals(refusedBefore + 1, formRequests("refused_site"), 0.0001, "ops see the flood");
     assertEquals(5, queued(property));
     clock.advance(java.time.Duration.ofHours(1));
     assertEquals(202, api.post("/v1/callbacks", callback(property, "+13125550609"),
@@ -296,13 +302,22 @@ class CallbacksApiTest extends DniTestBase {
   }
 
   private double unmatched() {
+    return metric("calltrack_assign_unmatched_total");
+  }
+
+  /** The value of the series {@code series} (name and labels as /metrics prints them); 0 if absent. */
+  private double metric(String series) {
     String text = api.get("/metrics").text();
     for (String line : text.split("\n")) {
-      if (line.startsWith("calltrack_assign_unmatched_total")) {
+      if (line.startsWith(series + " ")) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }
-    throw new AssertionError("no calltrack_assign_unmatched_total in /metrics");
+    return 0;
+  }
+
+  private double formRequests(String result) {
+    return metric("calltrack_callback_form_requests_total{result=\"" + result + "\"}");
   }
 
   @Test
