@@ -227,7 +227,7 @@
 
   /* ---------------- server ---------------- */
 
-  var waiting = [], heartbeatTimer, settled, beating, retried = 0;
+  var waiting = [], heartbeatTimer, settled, beating, retried = 0, recheck;
 
   function post(path, body) {
     // (in a then, so that a synchronous throw, e.g. of a browser without AbortSignal.timeout, is a
@@ -295,7 +295,7 @@
   }
   function schedule() {
     clearTimeout(heartbeatTimer);
-    if (assignment && !d.hidden) heartbeatTimer = setTimeout(heartbeat, (assignment.leaseSeconds || 60) * 500);
+    if (assignment && !d.hidden) heartbeatTimer = setTimeout(heartbeat, recheck ? (recheck = 0, 1000) : (assignment.leaseSeconds || 60) * 500);
   }
 
   // What the page saw, for attributing the call: a tap on a tel: link or on the shown number, a copy
@@ -324,7 +324,9 @@
     clearTimeout(heartbeatTimer);
     beacon('/release');
   });
-  w.addEventListener('pageshow', function (e) { if (e.persisted) heartbeat(); }); // back from bfcache
+  // back from the bfcache: the release sent at pagehide may reach the server after this beat renewed
+  // the lease, so one more beat a second later finds it gone (410) and assigns again
+  w.addEventListener('pageshow', function (e) { if (e.persisted) { recheck = 1; heartbeat(); } });
 
   /* ---------------- API ---------------- */
 
