@@ -579,9 +579,7 @@ public final class CallbackDialer implements QuietSipListener {
     a.abandoned = true;
     bySipCallId.remove(a.businessCallId);
     cancel(a.leadInvite);
-    Instant retryAt = retryAt(a.callback, a.property.callbacks());
-    a.recorder.ended(now(), CallStatus.MISSED, null, retryAt);
-    retryOrFail(a.callback, a.property.callbacks(), "the business line hung up before the lead answered", retryAt);
+    attemptOver(a, CallStatus.MISSED, null, "the business line hung up before the lead answered");
   }
 
   private void bye(Dialog d) throws Exception {
@@ -621,14 +619,19 @@ public final class CallbackDialer implements QuietSipListener {
     });
   }
 
-  /**
-   * The attempt failed: its end is recorded with the next attempt's time when there is one (the
-   * record's outcome is not final: no {@code call.ended} webhook yet), and the callback retried or failed.
-   */
+  /** The attempt failed: its legs' SIP messages are no longer looked for, and it is over ({@link #attemptOver}). */
   private void failed(Attempt a, CallStatus status, Integer code, String why) {
+    forget(a);
+    attemptOver(a, status, code, why);
+  }
+
+  /**
+   * The attempt's end is recorded with the next attempt's time when there is one (the record's outcome
+   * is not final: no {@code call.ended} webhook yet), and the callback retried or failed.
+   */
+  private void attemptOver(Attempt a, CallStatus status, Integer code, String why) {
     Instant retryAt = retryAt(a.callback, a.property.callbacks());
     a.recorder.ended(now(), status, code, retryAt);
-    forget(a);
     retryOrFail(a.callback, a.property.callbacks(), why, retryAt);
   }
 
