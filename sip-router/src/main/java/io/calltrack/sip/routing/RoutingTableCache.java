@@ -71,12 +71,8 @@ public final class RoutingTableCache implements Supplier<RoutingTable> {
    */
   public Future<Void> start() {
     return Future.<Void>future(p -> context.runOnContext(v -> {
-      periodicId = vertx.setPeriodic(period.toMillis(), id -> {
-        refresh();
-        if (locating.isComplete()) { // else a round is still at it (a slow DNS server): none piled on it
-          locateLines(table.get()); // names looked up more than a minute ago, again
-        }
-      });
+      // each refresh looks the lines up again (those looked up more than a minute ago), see load()
+      periodicId = vertx.setPeriodic(period.toMillis(), id -> refresh());
       load().recover(err -> vertx.executeBlocking(snapshot::load, false).compose(saved -> {
         if (saved.isEmpty()) {
           LOG.warn("routing table not loaded at start ({}) and no snapshot; retrying every {}", err.toString(), period);
@@ -141,6 +137,11 @@ public final class RoutingTableCache implements Supplier<RoutingTable> {
           refreshing = false;
           if (ar.failed()) {
             LOG.debug("routing table refresh failed: {}", ar.cause().toString());
+            // Redis away: the table served keeps its lines looked up, unless a round is still at it
+            // (a slow DNS server): none piled on it
+            if (locating.isComplete()) {
+              locateLines(table.get());
+            }
           }
           if (refreshAgain && !closed) {
             refreshAgain = false;
