@@ -65,7 +65,9 @@ class BusinessLineSrvTest {
     }
   }
 
-  private void answeredAndHungUp(PhoneNumber number, SipPhone line, String lineUri) {
+  /** A call to a property whose business line is {@code lineUri} is answered by {@code line}, and {@code other} never hears of it. */
+  private void answeredAt(String lineUri, SipPhone line, SipPhone other) {
+    PhoneNumber number = fx.property(lineUri, router);
     String callId = caller.call("sip:" + number.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
     Request invite = line.awaitRequest(Request.INVITE, WAIT);
     assertEquals(lineUri, invite.getRequestURI().toString(), "the line's URI as configured");
@@ -75,21 +77,16 @@ class BusinessLineSrvTest {
     line.awaitRequest(Request.BYE, WAIT);
     caller.awaitResponse(Request.BYE, Response.OK, WAIT);
     assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId).status());
+    assertEquals(0, other.count(Request.INVITE));
   }
 
   @Test
   void aLineNamedByItsDomainGoesToItsSrvTargetOfLowestPriority() {
-    String line = "sip:+15559990000@pbx.calltrack.test";
-    PhoneNumber number = fx.property(line, router);
-    answeredAndHungUp(number, primary, line);
-    assertEquals(0, backup.count(Request.INVITE));
+    answeredAt("sip:+15559990000@pbx.calltrack.test", primary, backup);
   }
 
   @Test
   void overTcpTheLineGoesToItsTcpSrvTarget() {
-    String line = "sip:+15559990000@pbx.calltrack.test;transport=tcp";
-    PhoneNumber number = fx.property(line, router);
-    answeredAndHungUp(number, backup, line);
-    assertEquals(0, primary.count(Request.INVITE));
+    answeredAt("sip:+15559990000@pbx.calltrack.test;transport=tcp", backup, primary);
   }
 }
