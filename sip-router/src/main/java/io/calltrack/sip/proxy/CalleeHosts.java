@@ -1,5 +1,6 @@
 package io.calltrack.sip.proxy;
 
+import io.calltrack.sip.routing.LineLocator;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +31,7 @@ final class CalleeHosts {
       return true;
     }
     for (String host : calls.keySet()) {
-      if (!isAddress(host) && resolvesTo(host, address)) {
+      if (!LineLocator.isAddress(host) && resolvesTo(host, address)) {
         return true;
       }
     }
@@ -42,7 +43,7 @@ final class CalleeHosts {
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    if (isAddress(host)) {
+    if (LineLocator.isAddress(host)) {
       try {
         return InetAddress.getByName(host).getHostAddress(); // a literal: parsed, never looked up
       } catch (UnknownHostException e) {
@@ -50,11 +51,6 @@ final class CalleeHosts {
       }
     }
     return host;
-  }
-
-  /** An IPv4 or IPv6 literal (names have letters and no colon). */
-  private static boolean isAddress(String host) {
-    return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
   }
 
   private static boolean resolvesTo(String name, InetAddress address) {

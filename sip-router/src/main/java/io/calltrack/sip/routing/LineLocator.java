@@ -173,8 +173,8 @@ public final class LineLocator {
     return new InitialDirContext(env);
   }
 
-  /** An IPv4 address (names have letters; IPv6 literals do not match {@link #LINE}'s host). */
-  private static boolean isAddress(String host) {
-    return host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+  /** An IPv4 or IPv6 literal, not a name (names have letters and no colon): never looked up. */
+  public static boolean isAddress(String host) {
+    return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
   }
 }
