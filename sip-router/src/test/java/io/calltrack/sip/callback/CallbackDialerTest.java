@@ -282,13 +282,18 @@ class CallbackDialerTest {
     return awaitState(cb.id(), CallbackState.COMPLETED);
   }
 
-  /** Rolls up the property's calls stream (a consumer group of this test's) until {@code done} holds. */
-  private Map<String, String> rolledUp(String property, java.util.function.Predicate<Map<String, String>> done) {
+  /**
+   * Rolls up the property's calls stream (a consumer group of this test's) until {@code done} holds for
+   * the totals of the UTC day (the site's zone) of {@code started}: the call's day, not the clock's
+   * after the test moved it (minutes before midnight, the two differ).
+   */
+  private Map<String, String> rolledUp(String property, Instant started,
+      java.util.function.Predicate<Map<String, String>> done) {
     var rollups = new io.calltrack.core.rollup.RollupStore(redis, config);
     var consumer = new io.calltrack.core.rollup.RollupConsumer(vertx, redis, rollups, TestRedis.uniqueId("g"), null,
         Duration.ofSeconds(30), List.of(property));
-    String day = clock.instant().atZone(java.time.ZoneOffset.UTC).toLocalDate().toString();
-    String total = new io.calltrack.core.rollup.RollupKeys(property).day(java.time.LocalDate.parse(day), "total");
+    String total = new io.calltrack.core.rollup.RollupKeys(property)
+        .day(started.atZone(java.time.ZoneOffset.UTC).toLocalDate(), "total");
     return Await.until(WAIT, () -> {
       Await.result(consumer.pollOnce());
       return io.calltrack.core.rollup.Hashes.toMap(Await.result(RedisAPI.api(redis).hgetall(total)));
@@ -300,7 +305,7 @@ class CallbackDialerTest {
         c -> c.isPresent() && c.get().finished() && c.get().status() == CallStatus.ANSWERED).get();
     assertEquals(1L, Await.result(RedisAPI.api(redis).zcard(RedisCallStore.index(site.property()))).toLong(),
         "one call in the property's calls, not one per attempt");
-    Map<String, String> total = rolledUp(site.property(), t -> "1".equals(t.get("answered")));
+    Map<String, String> total = rolledUp(site.property(), call.startedAt(), t -> "1".equals(t.get("answered")));
     assertEquals("1", total.get("calls"), "one call in the rollups: " + total);
     assertNull(total.get("missed"), "the busy first attempt is no missed call: " + total);
     // the calls stream (rollups, CRM webhooks) has the call started once, then its retry ringing again
