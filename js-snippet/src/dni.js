@@ -227,7 +227,7 @@
 
   /* ---------------- server ---------------- */
 
-  var waiting = [], heartbeatTimer, settled, beating, retried = 0, recheck;
+  var waiting = [], heartbeatTimer, settled, beating, retried = 0;
 
   function post(path, body) {
     // (in a then, so that a synchronous throw, e.g. of a browser without AbortSignal.timeout, is a
@@ -289,13 +289,15 @@
     (assignment.fallback ? Promise.resolve(410) : post('/v1/sessions/' + assignment.sessionId + '/heartbeat'))
       .then(function (r) {
         if (r == 410) return assign().then(function () { whenDomReady(function () { swapIn(d.body); }); });
+        // the lease the release at pagehide names: one renewed since (back from the bfcache) stays
+        if (r?.leaseExpiresAt) assignment.leaseExpiresAt = r.leaseExpiresAt;
       })
       .catch(function () { /* server away: try again at the next beat */ })
       .then(function () { beating = 0; schedule(); });
   }
   function schedule() {
     clearTimeout(heartbeatTimer);
-    if (assignment && !d.hidden) heartbeatTimer = setTimeout(heartbeat, recheck ? (recheck = 0, 1000) : (assignment.leaseSeconds || 60) * 500);
+    if (assignment && !d.hidden) heartbeatTimer = setTimeout(heartbeat, (assignment.leaseSeconds || 60) * 500);
   }
 
   // What the page saw, for attributing the call: a tap on a tel: link or on the shown number, a copy
@@ -322,11 +324,12 @@
   });
   w.addEventListener('pagehide', function () {
     clearTimeout(heartbeatTimer);
-    beacon('/release');
+    // naming the lease it ends: if it arrives after the page, back from the bfcache, renewed the
+    // lease, it ends nothing
+    beacon('/release', JSON.stringify({ leaseExpiresAt: assignment?.leaseExpiresAt }));
   });
-  // back from the bfcache: the release sent at pagehide may reach the server after this beat renewed
-  // the lease, so one more beat a second later finds it gone (410) and assigns again
-  w.addEventListener('pageshow', function (e) { if (e.persisted) { recheck = 1; heartbeat(); } });
+  // back from the bfcache: renew at once (410 if the release ended the lease: assign again)
+  w.addEventListener('pageshow', function (e) { if (e.persisted) heartbeat(); });
 
   /* ---------------- API ---------------- */
 

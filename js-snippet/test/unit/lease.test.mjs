@@ -99,6 +99,35 @@ test('a page back from the back/forward cache (pageshow, then visible) renews on
   }
 });
 
+test('the release names the lease it ends: the one the last heartbeat gave, not the assign\'s', async () => {
+  let beats = 0;
+  server.answer = (kind, body) => {
+    const a = shortLease(kind, body);
+    if (kind === 'assign') a.body.leaseExpiresAt = '2026-12-07T10:00:01Z';
+    if (kind === 'heartbeat') a.body = { leaseExpiresAt: `2026-12-07T10:00:0${1 + ++beats}.500Z` };
+    return a;
+  };
+  try {
+    const page = openPage(server, { body: '<p>555-123-4567</p>' });
+    await page.ready;
+    const sessionId = server.ofKind('assign').at(-1).response.sessionId;
+    page.window.dispatchEvent(new page.window.Event('pagehide'));
+    const first = await until(() => server.ofKind('release').find((r) => r.path.includes(sessionId)), 'the first release');
+    assert.deepEqual(first.body, { leaseExpiresAt: '2026-12-07T10:00:01Z' }, 'no heartbeat yet: the assign\'s lease');
+    setHidden(page, false); // back (a bfcache restore): beats again
+    await until(() => beatsOf(sessionId) >= 2, 'two heartbeats');
+    setHidden(page, true); // no more beats; the one in flight (answered at once) lands
+    await new Promise((r) => setTimeout(r, 200));
+    const last = server.ofKind('heartbeat').filter((r) => r.path.includes(sessionId)).at(-1).response.leaseExpiresAt;
+    page.window.dispatchEvent(new page.window.Event('pagehide'));
+    await until(() => server.ofKind('release').filter((r) => r.path.includes(sessionId)).length >= 2, 'the second release');
+    assert.deepEqual(server.ofKind('release').filter((r) => r.path.includes(sessionId)).at(-1).body, { leaseExpiresAt: last });
+    page.close();
+  } finally {
+    server.answer = defaultAnswer;
+  }
+});
+
 test('pagehide releases the session with a beacon and stops heartbeats', async () => {
   server.answer = shortLease;
   try {

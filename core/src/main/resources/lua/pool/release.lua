@@ -3,7 +3,11 @@
 -- already run out) is left as it is. A session sharing its number with a later visit only ends its
 -- own lease: the number stays with the visit that took it last.
 -- KEYS[1..13] see lib.lua, KEYS[14] the session's hash.
--- ARGV: 1 now, 2 holdMs, 3 session id, 4 ttlMs (history window after the hold)
+-- A release naming the lease it ends (ARGV 5, the lease's end as the page last heard it) leaves a
+-- lease a heartbeat has renewed since alone: it was sent at pagehide, and arrives after the page came
+-- back from the back/forward cache and renewed its lease, which the page shows.
+-- ARGV: 1 now, 2 holdMs, 3 session id, 4 ttlMs (history window after the hold), 5 the lease's end
+-- in ms as the releasing page knows it, or '' for whichever lease is live
 -- Returns {'ok'} | {'noop'} | {'not_found'} | {'unmigrated'}
 if not migrated() then
   return {'unmigrated'}
@@ -14,7 +18,7 @@ if not s[1] then
   return {'not_found'}
 end
 local n = s[1]
-if tonumber(s[2]) <= now or recycled(ARGV[3]) then
+if tonumber(s[2]) <= now or recycled(ARGV[3]) or (ARGV[5] ~= '' and tonumber(s[2]) ~= tonumber(ARGV[5])) then
   return {'noop'}
 end
 local holdEnd = now + holdMs

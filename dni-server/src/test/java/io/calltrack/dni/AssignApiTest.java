@@ -213,6 +213,56 @@ class AssignApiTest extends DniTestBase {
     assertEquals(1, api.adminGet("/v1/pools/" + site.poolId()).json().getInteger("holding"));
   }
 
+  /**
+   * The visitor leaves (pagehide: the release beacon goes out) and comes back with the Back button at
+   * once: the restored page renews its lease, and the beacon, delayed on a slow network, arrives after.
+   * It names the lease the page had when it left, which the heartbeat replaced: the number the page
+   * shows stays leased to it, not put on hold and then leased to someone else's visit.
+   */
+  @Test
+  void aReleaseArrivingAfterTheLeaseWasRenewedLeavesTheRenewedLeaseLive() {
+    Site site = site(2);
+    JsonObject a = api.assign(assignBody(site.property(), "back-button")).json();
+    String release = "/v1/sessions/" + a.getString("sessionId") + "/release";
+    String heartbeat = "/v1/sessions/" + a.getString("sessionId") + "/heartbeat";
+    clock.advance(Duration.ofSeconds(3));
+    Reply renewed = api.post(heartbeat, null);
+    assertEquals(200, renewed.status(), renewed::toString);
+
+    Reply late = api.request(HttpMethod.POST, release, Buffer.buffer(new JsonObject()
+        .put("leaseExpiresAt", a.getString("leaseExpiresAt")).encode()), headers("content-type", "text/plain;charset=UTF-8"));
+    assertEquals(204, late.status(), late::toString);
+    JsonObject pool = api.adminGet("/v1/pools/" + site.poolId()).json();
+    assertEquals(1, pool.getInteger("leased"), "the renewed lease is live: " + pool);
+    assertEquals(0, pool.getInteger("holding"));
+    clock.advance(Duration.ofSeconds(3));
+    Reply beat = api.post(heartbeat, null);
+    assertEquals(200, beat.status(), "the page goes on renewing it: " + beat);
+
+    // the page leaves again: its release names the lease the last heartbeat gave it, and ends it
+    Reply leaving = api.request(HttpMethod.POST, release, Buffer.buffer(new JsonObject()
+        .put("leaseExpiresAt", beat.json().getString("leaseExpiresAt")).encode()), headers("content-type", "text/plain"));
+    assertEquals(204, leaving.status(), leaving::toString);
+    pool = api.adminGet("/v1/pools/" + site.poolId()).json();
+    assertEquals(0, pool.getInteger("leased"), pool::toString);
+    assertEquals(1, pool.getInteger("holding"));
+    assertEquals(410, api.post(heartbeat, null).status(), "released");
+  }
+
+  @Test
+  void aReleaseWhoseBodyIsNotALeaseIsRefusedAndEndsNothing() {
+    Site site = site(2);
+    JsonObject a = api.assign(assignBody(site.property(), "bad-release")).json();
+    String release = "/v1/sessions/" + a.getString("sessionId") + "/release";
+    Reply badTime = api.request(HttpMethod.POST, release, Buffer.buffer("{\"leaseExpiresAt\":\"yesterday\"}"),
+        headers("content-type", "text/plain"));
+    assertInvalid(badTime, "a lease end that is no time");
+    assertTrue(badTime.json().getString("detail").contains("leaseExpiresAt"), badTime::toString);
+    assertInvalid(api.request(HttpMethod.POST, release, Buffer.buffer("pagehide"), headers("content-type", "text/plain")),
+        "a body that is no JSON object");
+    assertEquals(1, api.adminGet("/v1/pools/" + site.poolId()).json().getInteger("leased"), "nothing released");
+  }
+
   @Test
   void assignAcceptsJsonSentAsTextPlain() {
     Site site = site(2);

@@ -238,7 +238,7 @@ public final class RouterWarmUp {
     }
 
     @Override
-    public Future<Void> release(String sessionId) {
+    public Future<Void> release(String sessionId, Instant leaseExpiresAt) {
       return notInAWarmUp();
     }
 

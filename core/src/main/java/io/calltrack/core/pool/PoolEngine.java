@@ -43,8 +43,18 @@ public interface PoolEngine {
    */
   Future<Instant> heartbeat(String sessionId);
 
-  /** Ends the session's lease and starts its hold. Releasing twice is harmless; NotFound if unknown. */
-  Future<Void> release(String sessionId);
+  /** Ends the session's lease, whichever it is now, and starts its hold. */
+  default Future<Void> release(String sessionId) {
+    return release(sessionId, null);
+  }
+
+  /**
+   * Ends the session's lease and starts its hold, if the lease is still the one that was to end at
+   * {@code leaseExpiresAt} (null: whichever it is now). A heartbeat since then made it another lease,
+   * which a late release leaves alone: a page back from the back/forward cache renewed it and shows
+   * its number. Releasing twice is harmless; NotFound if unknown.
+   */
+  Future<Void> release(String sessionId, Instant leaseExpiresAt);
 
   /** Counts for one pool, after reclaiming what has expired. NotFound if the pool does not exist. */
   Future<PoolStatus> status(String poolId);

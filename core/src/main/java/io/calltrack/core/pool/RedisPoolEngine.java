@@ -418,13 +418,14 @@ public final class RedisPoolEngine implements PoolEngine {
   }
 
   @Override
-  public Future<Void> release(String sessionId) {
+  public Future<Void> release(String sessionId, Instant leaseExpiresAt) {
     return poolOfSession(sessionId).compose(pool -> {
       PoolKeys k = new PoolKeys(pool.id());
       List<String> keys = new ArrayList<>(poolKeys(k));
       keys.add(k.session(sessionId));
       return run(RELEASE, pool.id(), keys, List.of(Long.toString(clock.millis()),
-              Long.toString(pool.holdSeconds() * 1000L), sessionId, Long.toString(historyWindow.toMillis())))
+              Long.toString(pool.holdSeconds() * 1000L), sessionId, Long.toString(historyWindow.toMillis()),
+              leaseExpiresAt == null ? "" : Long.toString(leaseExpiresAt.toEpochMilli())))
           .compose(r -> "not_found".equals(r.get(0).toString())
               ? Future.<Void>failedFuture(unknownSession(sessionId))
               : Future.<Void>succeededFuture());

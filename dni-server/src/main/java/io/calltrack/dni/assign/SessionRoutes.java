@@ -21,8 +21,11 @@ import java.time.Instant;
  * {@code POST /v1/sessions/{sessionId}/heartbeat} → {@code {leaseExpiresAt}} (410 once the lease is
  * gone) and {@code POST /v1/sessions/{sessionId}/release} → 204, with their preflights. A session id
  * is {@code <poolId>.<random>}: the pool names the property, whose {@code allowedOrigins} decide CORS,
- * found from the (cached) configuration without reading the session. Release accepts any body and
- * content type: {@code navigator.sendBeacon} sends {@code text/plain}.
+ * found from the (cached) configuration without reading the session. Release takes no body, or a JSON
+ * object of any content type ({@code navigator.sendBeacon} sends {@code text/plain}) whose optional
+ * {@code leaseExpiresAt} names the lease it ends, as the page last heard it from assign or heartbeat:
+ * a lease renewed since is left alone (the release was sent at pagehide and arrives after the page,
+ * back from the back/forward cache, renewed it).
  *
  * <p>{@code POST /v1/sessions/{sessionId}/evidence} with {@code {"kind": "tap"|"copy"|"hidden"|"shown"}}
  * → 204: what the page saw, for attributing calls (a tap on the number minutes before a call all but
@@ -57,6 +60,17 @@ public final class SessionRoutes {
   private final AbuseGuard guard;
 
   public record Heartbeat(Instant leaseExpiresAt) {}
+
+  /** The release beacon's body; unknown fields ignored. */
+  @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+  public record Release(Instant leaseExpiresAt) {
+    static final Release ANY = new Release(null);
+
+    static Release of(RoutingContext ctx) {
+      boolean none = ctx.body() == null || ctx.body().buffer() == null || ctx.body().buffer().toString().isBlank();
+      return none ? ANY : JsonMapper.read(ctx.body().buffer(), Release.class);
+    }
+  }
 
   /** The evidence beacon's body; unknown fields ignored. */
   @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
@@ -105,11 +119,12 @@ public final class SessionRoutes {
 
   private Future<Reply> release(RoutingContext ctx) {
     String sessionId = sessionId(ctx);
+    Release release = Release.of(ctx);
     return propertyOf(sessionId)
         .compose(property -> {
           PublicCors.admit(ctx, property);
           // the abuse guard keeps counting it: its number is on hold, kept from everyone else
-          return timeouts.publicStore(engine.release(sessionId));
+          return timeouts.publicStore(engine.release(sessionId, release.leaseExpiresAt()));
         })
         .map(v -> Reply.noContent());
   }
