@@ -88,7 +88,7 @@ public final class ApiKeys {
       if (found == null) {
         return Optional.<ApiKey>empty();
       }
-      ApiKey record = JsonMapper.read(found.toString(), ApiKey.class);
+      ApiKey record = JsonMapper.readStored(found.toString(), ApiKey.class);
       byte[] expected = HexFormat.of().parseHex(record.sha256());
       return MessageDigest.isEqual(expected, sha256(key)) ? Optional.of(record.withoutHash()) : Optional.empty();
     });
@@ -99,7 +99,7 @@ public final class ApiKeys {
     return redis.hvals(KEY).map(values -> {
       List<ApiKey> out = new ArrayList<>();
       for (Response v : values) {
-        ApiKey k = JsonMapper.read(v.toString(), ApiKey.class);
+        ApiKey k = JsonMapper.readStored(v.toString(), ApiKey.class);
         if (property == null || property.equals(k.property())) {
           out.add(k.withoutHash());
         }

@@ -146,7 +146,7 @@ public final class RedisCallbackStore {
       return Future.succeededFuture(Optional.empty());
     }
     return redis.get(new CallbackKeys(property).callback(id))
-        .map(r -> r == null ? Optional.<Callback>empty() : Optional.of(JsonMapper.read(r.toString(), Callback.class)));
+        .map(r -> r == null ? Optional.<Callback>empty() : Optional.of(JsonMapper.readStored(r.toString(), Callback.class)));
   }
 
   /**

@@ -79,7 +79,7 @@ public final class CallsMigration {
       }
       CallRecord call;
       try {
-        call = JsonMapper.read(record, CallRecord.class);
+        call = JsonMapper.readStored(record, CallRecord.class);
       } catch (RuntimeException unreadable) {
         // no property to copy it by: its hash stays where it is (reported), its entry leaves the index
         counts[2]++;

@@ -349,8 +349,8 @@ public final class RedisCallStore implements CallStore {
     if (record == null) {
       return null;
     }
-    CallRecord r = JsonMapper.read(record.toString(), CallRecord.class);
-    return outcome == null ? r : r.withOutcome(JsonMapper.read(outcome.toString(), CallOutcome.class));
+    CallRecord r = JsonMapper.readStored(record.toString(), CallRecord.class);
+    return outcome == null ? r : r.withOutcome(JsonMapper.readStored(outcome.toString(), CallOutcome.class));
   }
 
   private static String encodeCursor(String member) {

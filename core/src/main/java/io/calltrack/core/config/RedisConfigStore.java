@@ -180,7 +180,7 @@ public final class RedisConfigStore implements ConfigStore {
       return Future.succeededFuture(Optional.empty());
     }
     return cache.get("property:" + propertyId, () -> redis.hget(PROPERTIES, propertyId)
-        .map(r -> Optional.ofNullable(r).map(json -> JsonMapper.read(json.toString(), PropertyConfig.class))));
+        .map(r -> Optional.ofNullable(r).map(json -> JsonMapper.readStored(json.toString(), PropertyConfig.class))));
   }
 
   @Override
@@ -216,9 +216,9 @@ public final class RedisConfigStore implements ConfigStore {
   /** {@code json} read as {@code type}: small ones at once, large ones (big pools) off the event loop. */
   private <T> Future<T> read(String json, Class<T> type) {
     if (json.length() <= INLINE_JSON) {
-      return Future.succeededFuture(JsonMapper.read(json, type));
+      return Future.succeededFuture(JsonMapper.readStored(json, type));
     }
-    return vertx.executeBlocking(() -> JsonMapper.read(json, type), false);
+    return vertx.executeBlocking(() -> JsonMapper.readStored(json, type), false);
   }
 
   /** The property's pools, in pool id order. */
@@ -254,7 +254,7 @@ public final class RedisConfigStore implements ConfigStore {
   @Override
   public Future<Optional<StaticNumberConfig>> staticNumber(PhoneNumber number) {
     return cache.get("static:" + number.e164(), () -> redis.hget(STATICS, number.e164())
-        .map(r -> Optional.ofNullable(r).map(json -> JsonMapper.read(json.toString(), StaticNumberConfig.class))));
+        .map(r -> Optional.ofNullable(r).map(json -> JsonMapper.readStored(json.toString(), StaticNumberConfig.class))));
   }
 
   @Override
@@ -270,12 +270,12 @@ public final class RedisConfigStore implements ConfigStore {
 
   private static Snapshot snapshot(Response r) {
     Map<String, PropertyConfig> properties = new HashMap<>();
-    pairs(r.get(0), (k, v) -> properties.put(k, JsonMapper.read(v, PropertyConfig.class)));
+    pairs(r.get(0), (k, v) -> properties.put(k, JsonMapper.readStored(v, PropertyConfig.class)));
     Map<String, PoolConfig> pools = new HashMap<>();
-    pairs(r.get(1), (k, v) -> pools.put(k, JsonMapper.read(v, PoolConfig.class)));
+    pairs(r.get(1), (k, v) -> pools.put(k, JsonMapper.readStored(v, PoolConfig.class)));
     Map<PhoneNumber, StaticNumberConfig> statics = new HashMap<>();
     pairs(r.get(2), (k, v) -> {
-      StaticNumberConfig s = JsonMapper.read(v, StaticNumberConfig.class);
+      StaticNumberConfig s = JsonMapper.readStored(v, StaticNumberConfig.class);
       statics.put(s.number(), s);
     });
     Map<String, Long> revisions = new HashMap<>();

@@ -65,6 +65,27 @@ public final class JsonMapper {
   }
 
   /**
+   * Reads what this program stored (Redis values it wrote): a value that does not read is the store's
+   * fault (another version wrote it, a hand edit, a corruption), never the request's, so it fails
+   * with {@link UnreadableStoredData}, which dni-server answers as a 500 and logs, not as a 400 that
+   * would tell the client to change its request.
+   */
+  public static <T> T readStored(String json, Class<T> type) {
+    try {
+      return read(json, type);
+    } catch (CalltrackException e) {
+      throw new UnreadableStoredData("a stored " + type.getSimpleName() + " does not read: " + e.getMessage());
+    }
+  }
+
+  /** A stored value that does not read as what was stored; see {@link #readStored}. */
+  public static final class UnreadableStoredData extends IllegalStateException {
+    public UnreadableStoredData(String message) {
+      super(message);
+    }
+  }
+
+  /**
    * Parses any JSON text into a tree; broken JSON becomes a {@link CalltrackException.Invalid} that
    * says where (line, column), in the client's terms.
    */

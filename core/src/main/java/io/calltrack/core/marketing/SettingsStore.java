@@ -18,7 +18,7 @@ public final class SettingsStore {
   /** The property's settings, {@link PropertySettings#DEFAULT} if it has none. */
   public Future<PropertySettings> get(String property) {
     return api.get(new RollupKeys(property).settings()).map(res -> res == null ? PropertySettings.DEFAULT
-        : JsonMapper.read(res.toString(), PropertySettings.class));
+        : JsonMapper.readStored(res.toString(), PropertySettings.class));
   }
 
   public Future<PropertySettings> put(String property, PropertySettings settings) {

@@ -33,7 +33,7 @@ final class DeadLetterScrub {
     return page(0, Integer.MAX_VALUE, body -> {
       JsonNode call = body.get("call");
       return call != null && call.isObject()
-          && matches.test(JsonMapper.read(call.toString(), CallRecord.class));
+          && matches.test(JsonMapper.readStored(call.toString(), CallRecord.class));
     }, rawHint, 0);
   }
 
@@ -68,7 +68,7 @@ final class DeadLetterScrub {
           List<String> gone = new ArrayList<>();
           for (Response r : res) {
             String json = r.toString();
-            if ((rawHint == null || json.contains(rawHint)) && doomed.test(JsonMapper.read(json, JsonNode.class))) {
+            if ((rawHint == null || json.contains(rawHint)) && doomed.test(JsonMapper.readStored(json, JsonNode.class))) {
               gone.add(json);
             }
           }

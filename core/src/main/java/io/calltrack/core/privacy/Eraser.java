@@ -390,7 +390,7 @@ public final class Eraser {
       if (raw == null) {
         return Future.succeededFuture(0);
       }
-      CallRecord now = JsonMapper.read(raw.toString(), CallRecord.class);
+      CallRecord now = JsonMapper.readStored(raw.toString(), CallRecord.class);
       CallRecord changed = change.apply(now);
       if (changed == null) {
         return Future.succeededFuture(0);

@@ -137,7 +137,7 @@ public final class RetentionSweep {
         if (raw == null) {
           continue; // the record itself is past its retention
         }
-        String caller = JsonMapper.read(raw.toString(), CallRecord.class).caller();
+        String caller = JsonMapper.readStored(raw.toString(), CallRecord.class).caller();
         if (isNumber(caller)) {
           byCaller.computeIfAbsent(caller, c -> new LinkedHashSet<>()).add(callIds.get(i));
         }

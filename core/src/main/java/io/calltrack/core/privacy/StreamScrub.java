@@ -63,7 +63,7 @@ final class StreamScrub {
             continue;
           }
           String raw = fields.get(i + 1).toString();
-          if ((rawHint == null || raw.contains(rawHint)) && matches.test(JsonMapper.read(raw, CallRecord.class))) {
+          if ((rawHint == null || raw.contains(rawHint)) && matches.test(JsonMapper.readStored(raw, CallRecord.class))) {
             doomed.add(last);
           }
         }

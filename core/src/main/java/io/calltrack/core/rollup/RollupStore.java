@@ -107,7 +107,7 @@ public final class RollupStore {
         index.put(keys.lifetime(), 5);
         Map<String, Object> idx = new LinkedHashMap<>();
         if (!oldJson.isEmpty()) {
-          JsonNode old = JsonMapper.read(oldJson, JsonNode.class);
+          JsonNode old = JsonMapper.readStored(oldJson, JsonNode.class);
           idx.put("old", dayKeys(keys, LocalDate.parse(old.path("day").asText()), dims(old), index, false));
         }
         idx.put("new", dayKeys(keys, LocalDate.parse(c.day()), c.dims(), index, true));
@@ -162,7 +162,7 @@ public final class RollupStore {
     if (json.isEmpty()) {
       return k;
     }
-    JsonNode prev = JsonMapper.read(json, JsonNode.class);
+    JsonNode prev = JsonMapper.readStored(json, JsonNode.class);
     LocalDate day = LocalDate.parse(prev.path("day").asText());
     Map<String, String> dims = dims(prev);
     k.put("total", slot(index, keys.day(day, "total")));
@@ -231,7 +231,7 @@ public final class RollupStore {
     if (record == null) {
       return null;
     }
-    CallRecord r = JsonMapper.read(record.toString(), CallRecord.class);
-    return outcome == null ? r : r.withOutcome(JsonMapper.read(outcome.toString(), CallOutcome.class));
+    CallRecord r = JsonMapper.readStored(record.toString(), CallRecord.class);
+    return outcome == null ? r : r.withOutcome(JsonMapper.readStored(outcome.toString(), CallOutcome.class));
   }
 }

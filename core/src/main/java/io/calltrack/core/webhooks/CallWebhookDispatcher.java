@@ -144,7 +144,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
       case "outcome" -> "outcome.set";
       default -> null;
     };
-    JsonNode record = f.containsKey("record") ? JsonMapper.read(f.get("record"), JsonNode.class) : null;
+    JsonNode record = f.containsKey("record") ? JsonMapper.readStored(f.get("record"), JsonNode.class) : null;
     // a callback attempt that failed with another due: the call goes on (a "retry" entry, no
     // webhook), and the CRM hears call.ended once, with the outcome of the last attempt
     JsonNode retryAt = record == null ? null : record.path("attempt").path("retryAt");
@@ -168,7 +168,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
         body.put("callId", callId);
         body.put("call", record);
         if (f.containsKey("outcome")) {
-          body.put("outcome", JsonMapper.read(f.get("outcome"), JsonNode.class));
+          body.put("outcome", JsonMapper.readStored(f.get("outcome"), JsonNode.class));
         }
         String json = JsonMapper.write(body);
         return sender.post(s.webhook().url(), s.webhook().secret(), key, type, json, MAX_ATTEMPTS)

@@ -86,7 +86,9 @@ public final class Timeouts {
   }
 
   private static boolean isOwnFault(Throwable err) {
-    return err instanceof ArithmeticException || err instanceof java.time.DateTimeException
+    // a stored value that does not read: the store answered, and asking again reads the same
+    return err instanceof io.calltrack.core.json.JsonMapper.UnreadableStoredData
+        || err instanceof ArithmeticException || err instanceof java.time.DateTimeException
         || err instanceof NullPointerException || err instanceof ClassCastException
         || err instanceof IndexOutOfBoundsException;
   }
