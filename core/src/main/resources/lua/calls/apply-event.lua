@@ -5,10 +5,19 @@
 -- (P: the call's property, the shard; one slot)
 -- KEYS[4] (optional) the shard's call-record retention {calls:P}:retention (ms; absent: kept until erased)
 -- ARGV: seq, record json, index member, event type, call id, stream max length,
---       (with KEYS[4]) now ms (the writer's clock), call start ms
-local last = redis.call('HGET', KEYS[1], 'seq')
+--       (with KEYS[4]) now ms (the writer's clock), call start ms,
+--       (optional) 9 the erasure (JSON, see CallErasure) the record was cleaned with, '' for none
+-- An erasure of the call since its last event (the hash's 'erased') and not the one the record was
+-- cleaned with: nothing is written, the erasure is answered, and the writer sends the record again
+-- without what the erasure took out (the router still has the caller's number and the click ids).
+-- Returns 1 written, 0 a replay, or the erasure's JSON.
+local h = redis.call('HMGET', KEYS[1], 'seq', 'erased')
+local last, erased = h[1], h[2]
 if last and tonumber(last) >= tonumber(ARGV[1]) then
   return 0
+end
+if erased and erased ~= (ARGV[9] or '') then
+  return erased
 end
 redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'record', ARGV[2])
 redis.call('ZADD', KEYS[2], 0, ARGV[3])

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -175,12 +176,32 @@ public final class RedisCallStore implements CallStore {
 
   @Override
   public Future<Boolean> apply(CallEvent event) {
+    return apply(event, null, 3);
+  }
+
+  /** {@code event} written with its record cleaned by {@code erasure}, as stored (null: as it is). */
+  private Future<Boolean> apply(CallEvent event, String erasure, int tries) {
     String shard = shard(event.record().property());
-    LuaScript.Run run = applyRun(shard, event);
+    LuaScript.Run run = applyRun(shard, event, erasure);
     return register(shard).compose(v -> redis != null && durability.enabled()
             ? APPLY.runReplicated(redis, run.keys(), run.args(), durability)
             : APPLY.run(api, run.keys(), run.args()))
-        .map(res -> res.toInteger() == 1);
+        .compose(res -> written(event, res, tries));
+  }
+
+  /**
+   * The script's answer: written, a replay, or the call's erasure since its last event, with which
+   * the event is written again (a call ringing while its caller or visitor was erased).
+   */
+  private Future<Boolean> written(CallEvent event, Response res, int tries) {
+    if (res.type() != ResponseType.BULK) {
+      return Future.succeededFuture(res.toInteger() == 1);
+    }
+    if (tries <= 1) {
+      return Future.failedFuture(new IllegalStateException(
+          "call " + event.callId() + " kept being erased while its event was written"));
+    }
+    return apply(event, res.toString(), tries - 1);
   }
 
   /**
@@ -201,24 +222,32 @@ public final class RedisCallStore implements CallStore {
     byShard.forEach((shard, positions) -> {
       List<LuaScript.Run> runs = new ArrayList<>(positions.size());
       for (int i : positions) {
-        runs.add(applyRun(shard, events.get(i)));
+        runs.add(applyRun(shard, events.get(i), null));
       }
       Future<List<Response>> batch =
           register(shard).compose(v -> APPLY.runAll(redis, runs, durability));
+      // an event sent again (its call erased meanwhile) goes after the one before it has gone again:
+      // a later seq first would make the earlier event a replay, missing from the stream
+      Future<?> previous = batch;
       for (int j = 0; j < positions.size(); j++) {
         int at = j;
-        each.set(positions.get(j), batch.map(res -> res.get(at).toInteger() == 1));
+        CallEvent event = events.get(positions.get(j));
+        Future<Boolean> one = previous.transform(done -> batch.compose(res -> written(event, res.get(at), 3)));
+        each.set(positions.get(j), one);
+        previous = one;
       }
     });
     return each;
   }
 
-  private LuaScript.Run applyRun(String shard, CallEvent event) {
-    CallRecord r = event.record();
+  private LuaScript.Run applyRun(String shard, CallEvent event, String erasure) {
+    CallRecord r = erasure == null ? event.record()
+        : JsonMapper.readStored(erasure, CallErasure.class).applyTo(event.record());
     List<String> keys = List.of(key(shard, event.callId()), index(shard), eventsStream(shard), retention(shard));
     List<String> args = List.of(Integer.toString(event.seq()), JsonMapper.write(r.withOutcome(null)),
         indexMember(r.startedAt(), event.callId()), event.type().json(), event.callId(),
-        Long.toString(STREAM_MAX_LEN), Long.toString(clock.millis()), Long.toString(r.startedAt().toEpochMilli()));
+        Long.toString(STREAM_MAX_LEN), Long.toString(clock.millis()), Long.toString(r.startedAt().toEpochMilli()),
+        erasure == null ? "" : erasure);
     return new LuaScript.Run(keys, args);
   }
 

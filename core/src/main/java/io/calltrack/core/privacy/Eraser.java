@@ -1,10 +1,9 @@
 package io.calltrack.core.privacy;
 
 import io.calltrack.core.CalltrackException;
-import io.calltrack.core.attribution.Attribution;
-import io.calltrack.core.attribution.LandingPage;
 import io.calltrack.core.callback.Callback;
 import io.calltrack.core.callback.RedisCallbackStore;
+import io.calltrack.core.calls.CallErasure;
 import io.calltrack.core.calls.CallPage;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
@@ -16,6 +15,7 @@ import io.calltrack.core.redis.LuaScript;
 import io.calltrack.core.rollup.RollupKeys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -120,6 +120,7 @@ public final class Eraser {
     }
     String wanted = number;
     String token = token();
+    CallErasure erasure = CallErasure.caller(token);
     // property -> (caller as stored -> its calls)
     Map<String, Map<String, Set<String>>> byProperty = new LinkedHashMap<>();
     // the callbacks first: a router must not place one to the number while its calls are rewritten
@@ -132,8 +133,7 @@ public final class Eraser {
             .computeIfAbsent(r.caller(), c -> new LinkedHashSet<>()).add(r.callId());
       }
       // the recording holds the caller's voice: it goes with the number (the file with the next sweep)
-      CallRecord erased = withCaller(r, token);
-      return r.media() == null ? erased : erased.withMedia(r.media().withoutRecording());
+      return erasure;
     }).compose(n -> {
       Future<Void> chain = Future.succeededFuture();
       for (var p : byProperty.entrySet()) {
@@ -241,14 +241,6 @@ public final class Eraser {
         .mapEmpty();
   }
 
-  /** {@code r} with {@code caller} for its caller (and no outcome: that is stored apart). */
-  static CallRecord withCaller(CallRecord r, String caller) {
-    return new CallRecord(r.callId(), r.sipCallId(), r.number(), caller, r.property(), r.startedAt(),
-        r.ringingAt(), r.answeredAt(), r.endedAt(), r.status(), r.durationSeconds(), r.finalCode(),
-        r.resolution(), r.sessionId(), r.attribution(), r.candidates(), r.confidence(), null, r.endReason(),
-        r.media(), r.direction(), r.attempt());
-  }
-
   /**
    * Erases the visitor {@code visitorId}: its sessions in every pool, the callback requests made from its
    * visits in every property (deleted, like a caller's), and what its calls carry of it (see the class).
@@ -318,21 +310,14 @@ public final class Eraser {
       if (!theirs.test(r)) {
         return null;
       }
-      CallRecord changed = r;
-      Attribution a = r.attribution();
-      if (a != null) {
-        Attribution scrubbed = new Attribution(a.source(), a.medium(), a.campaign(), a.keyword(), a.content(),
-            LandingPage.withoutClickIds(a.landingPage()), null, null, null, null, null, null, a.adGroup(), a.ad(),
-            null, a.region());
-        changed = changed.withAttribution(r.resolution(), r.sessionId(), scrubbed, r.candidates());
-      }
+      CallErasure erasure = CallErasure.CLICK_IDS;
       if (found.fromTheirCallback(r) && r.caller() != null && !r.caller().startsWith("erased:")
           && r.property() != null) {
         leads.computeIfAbsent(r.property(), p -> new java.util.concurrent.ConcurrentHashMap<>())
             .computeIfAbsent(r.caller(), c -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(r.callId());
-        changed = withCaller(changed, leadTokens.computeIfAbsent(normalise(r.caller()), n -> token()));
+        erasure = erasure.and(CallErasure.callerNumber(leadTokens.computeIfAbsent(normalise(r.caller()), n -> token())));
       }
-      return changed == r ? null : changed.withOutcome(null);
+      return erasure;
     }).compose(n -> {
       Future<Void> chain = Future.succeededFuture();
       for (var p : leads.entrySet()) {
@@ -354,19 +339,19 @@ public final class Eraser {
   }
 
   /**
-   * Pages through every call, newest first, and stores {@code change(record)} where it is not null.
-   * Answers how many records were rewritten.
+   * Pages through every call, newest first, and erases from each what {@code change(record)} says
+   * where it is not null. Answers how many records were rewritten.
    */
-  private Future<Integer> rewriteAll(Function<CallRecord, CallRecord> change) {
+  private Future<Integer> rewriteAll(Function<CallRecord, CallErasure> change) {
     return page(null, change, 0);
   }
 
-  private Future<Integer> page(String cursor, Function<CallRecord, CallRecord> change, int done) {
+  private Future<Integer> page(String cursor, Function<CallRecord, CallErasure> change, int done) {
     return calls.page(null, null, PAGE, cursor).compose(page -> rewrite(page, change).compose(n ->
         page.next() == null ? Future.succeededFuture(done + n) : page(page.next(), change, done + n)));
   }
 
-  private Future<Integer> rewrite(CallPage page, Function<CallRecord, CallRecord> change) {
+  private Future<Integer> rewrite(CallPage page, Function<CallRecord, CallErasure> change) {
     List<Future<Integer>> writes = new ArrayList<>();
     for (CallRecord listed : page.calls()) {
       if (change.apply(listed) == null) {
@@ -377,25 +362,35 @@ public final class Eraser {
     return Future.all(writes).map(all -> writes.stream().mapToInt(Future::result).sum());
   }
 
-  /** Reads the stored record, changes it, and writes it back unless it changed meanwhile (then again). */
-  private Future<Integer> rewriteOne(String property, String callId, Function<CallRecord, CallRecord> change,
+  /** Reads the stored record, erases from it, and writes it back unless it changed meanwhile (then again). */
+  private Future<Integer> rewriteOne(String property, String callId, Function<CallRecord, CallErasure> change,
       int tries) {
     return rewriteRecord(redis, property, callId, change, tries);
   }
 
+  /**
+   * Erases from the call's stored record what {@code change(record)} says (null: nothing), and keeps
+   * that erasure, with any before it, in the call's hash so that the call's later events are written
+   * without it too (see {@link CallErasure}).
+   */
   static Future<Integer> rewriteRecord(RedisAPI redis, String property, String callId,
-      Function<CallRecord, CallRecord> change, int tries) {
+      Function<CallRecord, CallErasure> change, int tries) {
     String key = RedisCallStore.key(property, callId);
-    return redis.hget(key, "record").compose(raw -> {
+    return redis.hmget(List.of(key, "record", "erased")).compose(stored -> {
+      Response raw = stored.get(0);
       if (raw == null) {
         return Future.succeededFuture(0);
       }
       CallRecord now = JsonMapper.readStored(raw.toString(), CallRecord.class);
-      CallRecord changed = change.apply(now);
-      if (changed == null) {
+      CallErasure erasure = change.apply(now);
+      if (erasure == null) {
         return Future.succeededFuture(0);
       }
-      return REWRITE_CALL.run(redis, List.of(key), List.of(raw.toString(), JsonMapper.write(changed.withOutcome(null))))
+      Response before = stored.get(1);
+      CallErasure all = before == null ? erasure
+          : JsonMapper.readStored(before.toString(), CallErasure.class).and(erasure);
+      return REWRITE_CALL.run(redis, List.of(key), List.of(raw.toString(),
+              JsonMapper.write(all.applyTo(now).withOutcome(null)), JsonMapper.write(all)))
           .compose(r -> r.toInteger() == 1 || tries <= 1
               ? Future.succeededFuture(r.toInteger())
               : rewriteRecord(redis, property, callId, change, tries - 1));

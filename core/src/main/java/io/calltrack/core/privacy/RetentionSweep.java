@@ -1,5 +1,6 @@
 package io.calltrack.core.privacy;
 
+import io.calltrack.core.calls.CallErasure;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.config.PropertyConfig;
@@ -148,7 +149,7 @@ public final class RetentionSweep {
         String token = Eraser.token();
         for (String id : e.getValue()) {
           chain = chain.compose(n -> Eraser.rewriteRecord(redis, property, id,
-              r -> caller.equals(r.caller()) ? Eraser.withCaller(r, token) : null, 3).map(m -> n + m));
+              r -> caller.equals(r.caller()) ? CallErasure.callerNumber(token) : null, 3).map(m -> n + m));
         }
         chain = chain.compose(n -> Eraser.replaceInRollups(redis, property, caller, token, e.getValue(), false)
             .map(v -> n));

@@ -321,6 +321,64 @@ class PrivacyApiTest extends DniTestBase {
     assertEquals(0, again.json().getInteger("calls"), again::toString);
   }
 
+  /**
+   * A call still ringing when its caller and its visitor are erased. The router writes the whole
+   * record again at the answer and at the end, from what it knew at the call's start, and the
+   * recording's name comes after: none of them brings the number, the click ids or the recording back.
+   */
+  @Test
+  void aCallRingingWhileItsCallerAndVisitorAreErasedStaysErasedAtItsLaterEvents() {
+    Site site = siteWithRetention(2, null);
+    String visitor = TestRedis.uniqueId("visitor");
+    String sid = api.assign(assignBody(site.property(), visitor)).json().getString("sessionId");
+    String caller = TestNumbers.lead();
+    String id = TestRedis.uniqueId("ringing");
+    Instant start = clock.instant();
+    CallRecord started = CallRecord.started(id, id + "@trunk", io.calltrack.core.testing.TestNumbers.fresh(), caller,
+        site.property(), start).withAttribution("lease", sid, fromAGoogleAd("gclid-ringing-1"), List.of());
+    await(calls.apply(new CallEvent(id, 0, CallEvent.Type.STARTED, start, started)));
+    CallSeeder.awaitConsumerCaughtUp(vertx, site.property());
+
+    Reply callerErased = api.request(HttpMethod.DELETE, "/v1/callers/" + caller, null, api.admin());
+    assertEquals(200, callerErased.status(), callerErased::toString);
+    Reply visitorErased = api.request(HttpMethod.DELETE, "/v1/visitors/" + visitor, null, api.admin());
+    assertEquals(200, visitorErased.status(), visitorErased::toString);
+    String token = caller(started);
+    assertTrue(token.startsWith("erased:"), token);
+
+    // the router goes on with the call as it knew it: one event, then two in one batch as its spool sends them
+    CallRecord answered = started.answered(start.plusSeconds(4), 200);
+    assertTrue(await(calls.apply(new CallEvent(id, 1, CallEvent.Type.ANSWERED, answered.answeredAt(), answered))));
+    CallRecord ended = answered.ended(start.plusSeconds(64), CallStatus.ANSWERED, 200);
+    CallRecord recorded = ended.withMedia(new io.calltrack.core.calls.CallMedia(true, true, id + ".wav", 60.0,
+        null, null, null, null));
+    io.vertx.redis.client.Redis client = io.calltrack.core.redis.RedisClientFactory.create(vertx, TestRedis.url());
+    try {
+      List<io.vertx.core.Future<Boolean>> batch = new RedisCallStore(client).applyEach(List.of(
+          new CallEvent(id, 2, CallEvent.Type.ENDED, ended.endedAt(), ended),
+          new CallEvent(id, 3, CallEvent.Type.MEDIA, ended.endedAt(), recorded)));
+      assertTrue(await(batch.get(0)) && await(batch.get(1)), "both written");
+    } finally {
+      client.close();
+    }
+
+    JsonObject stored = api.adminGet("/v1/calls/" + id).json();
+    assertEquals(token, stored.getString("caller"), "the caller's token stays: " + stored.encode());
+    assertEquals("answered", stored.getString("status"), "the events were written: " + stored.encode());
+    assertNotNull(stored.getString("endedAt"), stored::encode);
+    assertNull(stored.getJsonObject("attribution").getString("gclid"), stored::encode);
+    assertFalse(stored.getJsonObject("attribution").getString("landingPage").contains("gclid"), stored::encode);
+    assertEquals("google", stored.getJsonObject("attribution").getString("source"), "what reports count by stays");
+    assertNull(stored.getJsonObject("media").getString("recording"), "the recording stays gone: " + stored.encode());
+    assertTrue(stored.getJsonObject("media").getBoolean("recorded"), stored::encode);
+    List<String> stream = streamRecords(site.property());
+    String digits = caller.substring(1);
+    assertTrue(stream.stream().noneMatch(r -> r.contains(digits) || r.contains("gclid-ringing-1")), stream::toString);
+    assertEquals(3, stream.stream().filter(r -> r.contains(id)).count(), "the later events are on the stream: " + stream);
+    assertTrue(stream.stream().anyMatch(r -> r.contains(id) && r.contains("\"endedAt\":\"") && !r.contains(".wav")),
+        "the end's own entry, before the recording's: " + stream);
+  }
+
   @Test
   void aCallerIsErasedByTheirE164NumberOnlyAndAnyOtherFormErasesNothing() {
     Site site = siteWithRetention(1, null);
