@@ -13,17 +13,19 @@ import java.time.Instant;
  *                  record's {@code startedAt} (the first attempt's), so a retry's wait is no ringing time
  * @param retryAt   set on the end of an attempt that will be tried again: when the next one is due.
  *                  Null once the callback is over (the record's outcome is final) or while an attempt rings
+ * @param requestedAt when the lead asked to be called (the form was sent): the speed-to-lead figures
+ *                  count from here to the lead's answer. Null in records written before it was kept
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record CallAttempt(int number, Instant startedAt, Instant retryAt) {
+public record CallAttempt(int number, Instant startedAt, Instant retryAt, Instant requestedAt) {
 
   /** The same attempt, ended with another one due at {@code at}. */
   public CallAttempt retryingAt(Instant at) {
-    return new CallAttempt(number, startedAt, at);
+    return new CallAttempt(number, startedAt, at, requestedAt);
   }
 
   /** The same attempt with no other one to come: the record's outcome is final. */
   public CallAttempt last() {
-    return retryAt == null ? this : new CallAttempt(number, startedAt, null);
+    return retryAt == null ? this : new CallAttempt(number, startedAt, null, requestedAt);
   }
 }

@@ -88,9 +88,9 @@ public record CallRecord(
         CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, INBOUND, null);
   }
 
-  /** A callback call's first attempt: we placed it, to the business line then to {@code lead}. */
+  /** A callback call's first attempt, placed as it was asked for: to the business line then to {@code lead}. */
   public static CallRecord callback(String callId, String sipCallId, String lead, String property, Instant at) {
-    return callback(callId, sipCallId, lead, property, at, new CallAttempt(1, at, null));
+    return callback(callId, sipCallId, lead, property, at, new CallAttempt(1, at, null, at));
   }
 
   /**

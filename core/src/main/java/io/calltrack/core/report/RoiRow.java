@@ -51,7 +51,9 @@ public record RoiRow(String group, RoiCounts counts, String period) {
       "averageLeadScore", "repeatPurchases", "repeatPurchaseRate",
       // conversation, from the recordings (issue 16)
       "recordedCalls", "recordingRate", "averageTalkSeconds", "averageCallerTalkSeconds",
-      "averageLineTalkSeconds", "silenceRate", "deadAirRate", "averageHoldSeconds");
+      "averageLineTalkSeconds", "silenceRate", "deadAirRate", "averageHoldSeconds",
+      // speed to lead, of web callback requests
+      "callbacks", "callbacksConnected", "averageCallbackSpeedSeconds", "callbacksWithin5MinutesRate");
 
   public BigDecimal revenue() {
     return Money.fromMinor(counts.revenueMinor());
@@ -167,6 +169,11 @@ public record RoiRow(String group, RoiCounts counts, String period) {
     f.put("silenceRate", rate(Math.max(0, 2 * recordingMillis - callerTalk - lineTalk), 2 * recordingMillis));
     f.put("deadAirRate", rate(c.metric("deadAirMillis"), recordingMillis));
     f.put("averageHoldSeconds", average(c.metric("holdMillis"), recorded * 1000));
+    // speed to lead: web callback requests, from the form to the lead's answer
+    f.put("callbacks", c.metric("callbacks"));
+    f.put("callbacksConnected", c.metric("callbacksConnected"));
+    f.put("averageCallbackSpeedSeconds", average(c.metric("callbackSpeedSeconds"), c.metric("callbacksConnected")));
+    f.put("callbacksWithin5MinutesRate", rate(c.metric("callbacksConnectedWithin5Minutes"), c.metric("callbacks")));
     return f;
   }
 

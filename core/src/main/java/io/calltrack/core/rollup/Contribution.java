@@ -1,5 +1,6 @@
 package io.calltrack.core.rollup;
 
+import io.calltrack.core.calls.CallAttempt;
 import io.calltrack.core.calls.CallOutcome;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
@@ -34,6 +35,10 @@ import java.util.Map;
  * {@code withOutcome}: the business reported an outcome; stages and dispositions from it. Conversation
  * measures from the media relay: {@code relayed}, {@code recorded}, and {@code recordingMillis},
  * {@code callerTalkMillis}, {@code lineTalkMillis}, {@code deadAirMillis}, {@code holdMillis} of recorded calls.
+ * Speed to lead: {@code callbacks} (callback calls), and of those the lead answered, with the time
+ * the lead asked kept ({@link CallAttempt#requestedAt()}), {@code callbacksConnected}, their seconds
+ * from the request to the lead's answer in {@code callbackSpeedSeconds}, and
+ * {@code callbacksConnectedWithin5Minutes}.
  */
 public record Contribution(String day, int hour, Map<String, String> dims, String caller, int live,
     Map<String, Long> m) {
@@ -107,6 +112,7 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     m.put("wrongNumber", "wrong-number".equals(disposition) ? 1L : 0L);
     m.put("voicemail", "voicemail".equals(disposition) ? 1L : 0L);
     media(call.media(), m);
+    speedToLead(call, m);
     return new Contribution(start.toLocalDate().toString(), start.getHour(), dims, callerKey(call.caller()),
         live ? 1 : 0, m);
   }
@@ -126,6 +132,21 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     m.put("deadAirMillis", recorded && media.deadAirShare() != null
         ? millis(media.deadAirShare() * media.recordingSeconds()) : 0L);
     m.put("holdMillis", recorded ? millis(media.holdSeconds()) : 0L);
+  }
+
+  /** Seconds the speed-to-lead benchmark counts a lead reached within (five minutes). */
+  public static final int SPEED_TO_LEAD_SECONDS = 300;
+
+  private static void speedToLead(CallRecord call, Map<String, Long> m) {
+    boolean callback = CallRecord.CALLBACK.equals(call.direction());
+    Instant requested = call.attempt() == null ? null : call.attempt().requestedAt();
+    boolean connected = callback && call.status() == CallStatus.ANSWERED && call.answeredAt() != null
+        && requested != null;
+    long speed = connected ? seconds(requested, call.answeredAt()) : 0L;
+    m.put("callbacks", callback ? 1L : 0L);
+    m.put("callbacksConnected", connected ? 1L : 0L);
+    m.put("callbackSpeedSeconds", speed);
+    m.put("callbacksConnectedWithin5Minutes", connected && speed <= SPEED_TO_LEAD_SECONDS ? 1L : 0L);
   }
 
   private static long millis(Double seconds) {

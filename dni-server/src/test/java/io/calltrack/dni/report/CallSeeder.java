@@ -114,10 +114,26 @@ public final class CallSeeder {
    * {@code talkSeconds}, attributed to a visit from {@code a}.
    */
   public CallRecord callback(String property, String lead, Instant start, Attribution a, int talkSeconds) {
+    return callback(property, lead, start, start, a, talkSeconds);
+  }
+
+  /**
+   * A callback asked for at {@code requested} and placed at {@code placed}: the lead answers 8 s after
+   * and talks {@code talkSeconds}, or (talkSeconds &lt; 0) does not answer in 30 s.
+   */
+  public CallRecord callback(String property, String lead, Instant requested, Instant placed, Attribution a,
+      int talkSeconds) {
     String id = TestRedis.uniqueId("c");
-    CallRecord r = CallRecord.callback(id, id + "@dialer", lead, property, start)
+    Instant start = placed;
+    CallRecord r = CallRecord.callback(id, id + "@dialer", lead, property, placed,
+            new io.calltrack.core.calls.CallAttempt(1, placed, null, requested))
         .withAttribution("callback", null, a, List.of(), "exact");
     await(calls.apply(new CallEvent(id, 0, CallEvent.Type.STARTED, start, r)));
+    if (talkSeconds < 0) {
+      r = r.ended(start.plusSeconds(30), CallStatus.MISSED, 408);
+      await(calls.apply(new CallEvent(id, 1, CallEvent.Type.ENDED, r.endedAt(), r)));
+      return r;
+    }
     r = r.answered(start.plusSeconds(8), 200);
     await(calls.apply(new CallEvent(id, 1, CallEvent.Type.ANSWERED, r.answeredAt(), r)));
     r = r.ended(r.answeredAt().plusSeconds(talkSeconds), CallStatus.ANSWERED, 200);

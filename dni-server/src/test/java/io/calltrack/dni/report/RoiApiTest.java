@@ -214,6 +214,42 @@ class RoiApiTest extends RoiTestBase {
     assertTrue(csvText.contains("\r\ncallback,1,"), csvText);
   }
 
+  /**
+   * Speed to lead: of the web callback requests, how many leads were reached and how fast, from the
+   * form to the lead's answer (not from the dialling: a callback waiting for the line counts).
+   */
+  @Test
+  void callbackSpeedToLeadCountsFromTheRequestToTheLeadsAnswer() {
+    String property = newProperty("UTC");
+    CallSeeder seeder = new CallSeeder(vertx);
+    Instant t = Instant.parse("2026-03-04T10:00:00Z");
+    Attribution google = CallSeeder.source("google", "cpc");
+    seeder.call(property, TestNumbers.fresh(), "+14155550101", t, google, 10); // inbound: not a callback
+    seeder.callback(property, "+14155550102", t, t.plusSeconds(60), google, 30);   // reached 68 s after the form
+    seeder.callback(property, "+14155550103", t, t.plusSeconds(592), google, 30);  // 600 s: past five minutes
+    seeder.callback(property, "+14155550104", t, t.plusSeconds(5), google, -1);    // not answered
+    seeder.callback(property, "+14155550105", t, t.plusSeconds(10), CallSeeder.source("bing", "cpc"), 5); // 18 s
+    String q = "property=" + property + "&from=2026-03-04&to=2026-03-04";
+    reportWhenCounted(q, 5);
+
+    JsonObject bySource = report(q + "&groupBy=source");
+    JsonObject g = row(bySource, "source", "google");
+    assertEquals(3, g.getInteger("callbacks"), g::encode);
+    assertEquals(2, g.getInteger("callbacksConnected"), g::encode);
+    assertEquals(0, new BigDecimal("334.0").compareTo(new BigDecimal(g.getValue("averageCallbackSpeedSeconds").toString())), g::encode);
+    assertEquals(0, new BigDecimal("0.3333").compareTo(new BigDecimal(g.getValue("callbacksWithin5MinutesRate").toString())), g::encode);
+    JsonObject total = bySource.getJsonObject("total");
+    assertEquals(4, total.getInteger("callbacks"), total::encode);
+    assertEquals(3, total.getInteger("callbacksConnected"));
+    assertEquals(0, new BigDecimal("228.7").compareTo(new BigDecimal(total.getValue("averageCallbackSpeedSeconds").toString())), total::encode);
+    assertEquals(0, new BigDecimal("0.5").compareTo(new BigDecimal(total.getValue("callbacksWithin5MinutesRate").toString())), total::encode);
+    JsonObject inbound = row(report(q + "&groupBy=direction"), "direction", "inbound");
+    assertEquals(0, inbound.getInteger("callbacks"));
+    assertNull(inbound.getValue("averageCallbackSpeedSeconds"), inbound::encode);
+    String csvText = api.adminGet("/v1/reports/roi?" + q + "&groupBy=source&format=csv").text();
+    assertTrue(csvText.lines().findFirst().orElse("").contains(",callbacks,callbacksConnected,averageCallbackSpeedSeconds,callbacksWithin5MinutesRate"), csvText);
+  }
+
   @Test
   void reportsAreBrokenDownAndFilteredByConfidence() {
     String property = newProperty("UTC");

@@ -331,6 +331,12 @@ class CallbackDialerTest {
     assertEquals(0L, c.m().get("answerSeconds"), "the ten minutes between attempts are no ringing time");
     assertEquals(0L, c.m().get("waitSeconds"));
     assertEquals(1L, c.m().get("answeredWithin10"));
+    assertEquals(done.requestedAt(), call.attempt().requestedAt(), "the record keeps when the lead asked");
+    assertEquals(Math.round(Duration.between(done.requestedAt(), call.answeredAt()).toMillis() / 1000.0),
+        c.m().get("callbackSpeedSeconds"),
+        "speed to lead counts the ten minutes: the lead waited them");
+    assertEquals(1L, c.m().get("callbacksConnected"));
+    assertEquals(0L, c.m().get("callbacksConnectedWithin5Minutes"));
   }
 
   @Test
