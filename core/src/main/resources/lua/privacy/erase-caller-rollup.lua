@@ -30,7 +30,7 @@ for i = 3, #KEYS do
     local c = cjson.decode(json)
     if c.caller == ARGV[1] then
       c.caller = ARGV[2]
-      redis.call('SET', KEYS[i], cjson.encode(c), 'KEEPTTL')
+      redis.call('SET', KEYS[i], encodeContribution(c), 'KEEPTTL')
       n = n + 1
     end
   end

@@ -117,7 +117,7 @@ if new.caller ~= '' then
               redis.call('PFADD', KEYS[d.hllrs[dim]], prev.caller)
             end
           end
-          redis.call('SET', KEYS[d.contrib], cjson.encode(prev), 'KEEPTTL')
+          redis.call('SET', KEYS[d.contrib], encodeContribution(prev), 'KEEPTTL')
         end
       end
       redis.call('HSET', KEYS[2], new.caller, mine)
@@ -214,7 +214,7 @@ else
 end
 
 new.id = entry
-redis.call('SET', KEYS[1], cjson.encode(new))
+redis.call('SET', KEYS[1], encodeContribution(new))
 local ttl = tonumber(ARGV[9] or '')
 if ttl and ttl > 0 then
   redis.call('PEXPIRE', KEYS[1], ttl)

@@ -54,7 +54,8 @@ import java.util.regex.Pattern;
  */
 public final class Eraser {
   private static final LuaScript REWRITE_CALL = LuaScript.load("/lua/privacy/rewrite-call.lua");
-  private static final LuaScript ERASE_CALLER_ROLLUP = LuaScript.load("/lua/privacy/erase-caller-rollup.lua");
+  private static final LuaScript ERASE_CALLER_ROLLUP = LuaScript.load("/lua/rollup/contribution.lua",
+      "/lua/privacy/erase-caller-rollup.lua");
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int PAGE = 500;
   /** E.164: a plus, a country code (never 0), 7 to 15 digits in all, no separators. */

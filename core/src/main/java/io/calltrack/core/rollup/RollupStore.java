@@ -29,7 +29,7 @@ import java.util.List;
  * call's latest state because its newest entry is applied with a state at least that new.
  */
 public final class RollupStore {
-  private static final LuaScript APPLY = LuaScript.load("/lua/rollup/apply.lua");
+  private static final LuaScript APPLY = LuaScript.load("/lua/rollup/contribution.lua", "/lua/rollup/apply.lua");
 
   private final RedisAPI api;
   private final ConfigStore config;
