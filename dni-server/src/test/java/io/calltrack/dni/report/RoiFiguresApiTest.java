@@ -3,11 +3,17 @@ package io.calltrack.dni.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.testing.TestNumbers;
 import io.calltrack.dni.testing.DniClient.Reply;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,5 +60,87 @@ class RoiFiguresApiTest extends RoiTestBase {
     assertEquals("1.00", row(rep, "source", "google").getString("revenue"));
     assertEquals("0.10", row(rep, "source", "bing").getString("revenue"));
     assertEquals(1, rep.getJsonObject("total").getInteger("conversions"));
+  }
+
+  /** Calls per local day of {@code property} from {@code from} to {@code to}, as groupBy=day reports them. */
+  private Map<String, Integer> callsByDay(String property, String from, String to) {
+    Map<String, Integer> out = new TreeMap<>();
+    report("property=" + property + "&from=" + from + "&to=" + to + "&groupBy=day").getJsonArray("rows")
+        .forEach(r -> out.put(((JsonObject) r).getString("day"), ((JsonObject) r).getInteger("calls")));
+    return out;
+  }
+
+  /**
+   * Days are cut in the property's zone, the last millisecond of a day on it and midnight on the next,
+   * on days of 23, 24.5 and 25 hours and in zones half an hour off the hour. The local days below
+   * were worked out by hand from the zones' rules.
+   */
+  @Test
+  void callsFallOnThePropertysLocalDaysAcrossClockChanges() {
+    CallSeeder seeder = new CallSeeder(vertx);
+    // Lord Howe Island: +11:00 until 02:00 on 2026-04-05, then +10:30, so that day lasts 24.5 hours
+    String lordHowe = newProperty("Australia/Lord_Howe");
+    List<String> lordHoweCalls = List.of("2026-04-04T12:59:59.999Z", // 4th 23:59:59.999 +11:00
+        "2026-04-04T13:00:00Z",                                          // 5th 00:00 +11:00
+        "2026-04-05T13:29:59.999Z",                                      // 5th 23:59:59.999 +10:30
+        "2026-04-05T13:30:00Z");                                         // 6th 00:00 +10:30
+    // London: British Summer Time ends at 02:00 on 2026-10-25, a day of 25 hours with 01:30 twice
+    String london = newProperty("Europe/London");
+    List<String> londonCalls = List.of("2026-10-24T22:59:59.999Z", // 24th 23:59:59.999 BST
+        "2026-10-24T23:00:00Z",                                      // 25th 00:00 BST
+        "2026-10-25T00:30:00Z",                                      // 25th 01:30 BST
+        "2026-10-25T01:30:00Z",                                      // 25th 01:30 GMT
+        "2026-10-25T23:59:59.999Z",                                  // 25th 23:59:59.999 GMT
+        "2026-10-26T00:00:00Z");                                     // 26th 00:00 GMT
+    // Kolkata: +05:30 all year
+    String kolkata = newProperty("Asia/Kolkata");
+    List<String> kolkataCalls = List.of("2026-03-02T18:29:59.999Z", "2026-03-02T18:30:00Z");
+    // New York: clocks go back at 02:00 on 2026-11-01, 01:30 comes twice
+    String newYork = newProperty("America/New_York");
+    List<String> newYorkCalls = List.of("2026-11-01T03:59:59.999Z", // 31st 23:59:59.999 EDT
+        "2026-11-01T05:30:00Z", "2026-11-01T06:30:00Z",                // 1st 01:30 EDT, 01:30 EST
+        "2026-11-02T04:59:59.999Z", "2026-11-02T05:00:00Z");           // 1st 23:59:59.999 EST, 2nd 00:00
+    Map<String, List<String>> calls = Map.of(lordHowe, lordHoweCalls, london, londonCalls, kolkata, kolkataCalls,
+        newYork, newYorkCalls);
+    calls.forEach((property, starts) -> {
+      PhoneNumber number = TestNumbers.fresh();
+      for (int i = 0; i < starts.size(); i++) {
+        CallRecord c = seeder.call(property, number, "+1415555" + String.format("%04d", 200 + i),
+            Instant.parse(starts.get(i)), CallSeeder.withGclid("google", "cpc", "gclid-" + i), 30);
+        assertEquals(200, outcome(c, true, "10.00").status());
+      }
+    });
+    reportWhenCounted("property=" + lordHowe + "&from=2026-04-03&to=2026-04-07", 4);
+    reportWhenCounted("property=" + london + "&from=2026-10-23&to=2026-10-27", 6);
+    reportWhenCounted("property=" + kolkata + "&from=2026-03-01&to=2026-03-04", 2);
+    reportWhenCounted("property=" + newYork + "&from=2026-10-30&to=2026-11-03", 5);
+
+    assertEquals(Map.of("2026-04-04", 1, "2026-04-05", 2, "2026-04-06", 1),
+        callsByDay(lordHowe, "2026-04-04", "2026-04-06"));
+    assertEquals(Map.of("2026-10-24", 1, "2026-10-25", 4, "2026-10-26", 1), callsByDay(london, "2026-10-24", "2026-10-26"));
+    assertEquals(Map.of("2026-03-02", 1, "2026-03-03", 1), callsByDay(kolkata, "2026-03-02", "2026-03-03"));
+    assertEquals(Map.of("2026-10-31", 1, "2026-11-01", 3, "2026-11-02", 1),
+        callsByDay(newYork, "2026-10-31", "2026-11-02"));
+
+    // the 25-hour day by local hour: 01:30 BST and 01:30 GMT are both hour 1
+    Map<Integer, Integer> hours = new TreeMap<>();
+    report("property=" + london + "&from=2026-10-25&to=2026-10-25&groupBy=hour").getJsonArray("rows")
+        .forEach(r -> hours.put(((JsonObject) r).getInteger("hour"), ((JsonObject) r).getInteger("calls")));
+    assertEquals(Map.of(0, 1, 1, 2, 23, 1), hours);
+    // spend of that day costs its four calls, not the days either side
+    assertEquals(200, api.adminPut("/v1/spend?property=" + london, new JsonArray()
+        .add(new JsonObject().put("date", "2026-10-25").put("source", "google").put("medium", "cpc").put("amount", "10.00"))
+        .add(new JsonObject().put("date", "2026-10-26").put("source", "google").put("medium", "cpc").put("amount", "3.00")))
+        .status());
+    JsonObject longDay = row(report("property=" + london + "&from=2026-10-25&to=2026-10-25"), "source", "google");
+    assertEquals(4, longDay.getInteger("calls"));
+    assertEquals("10.00", longDay.getString("cost"));
+    assertEquals("2.50", longDay.getString("costPerCall"));
+    assertEquals(0, new BigDecimal("4").compareTo(new BigDecimal(longDay.getValue("roas").toString())));
+    // the Google Ads export of that day: its four calls, each with the offset of its moment
+    String export = api.adminGet("/v1/exports/google-ads?property=" + london + "&from=2026-10-25&to=2026-10-25").text();
+    List<String> times = Csv.read(export).stream().skip(1).map(r -> r.get(2)).toList();
+    assertEquals(List.of("2026-10-25 00:00:00+0100", "2026-10-25 01:30:00+0100", "2026-10-25 01:30:00+0000",
+        "2026-10-25 23:59:59+0000"), times, export);
   }
 }
