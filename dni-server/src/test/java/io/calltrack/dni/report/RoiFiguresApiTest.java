@@ -2,6 +2,7 @@ package io.calltrack.dni.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.testing.TestNumbers;
@@ -10,6 +11,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -142,5 +144,74 @@ class RoiFiguresApiTest extends RoiTestBase {
     List<String> times = Csv.read(export).stream().skip(1).map(r -> r.get(2)).toList();
     assertEquals(List.of("2026-10-25 00:00:00+0100", "2026-10-25 01:30:00+0100", "2026-10-25 01:30:00+0000",
         "2026-10-25 23:59:59+0000"), times, export);
+  }
+
+  /**
+   * The CSV of a report is its JSON in another form: every figure of every row the same, the group
+   * values as they are (quoted where they hold commas, quotes or line breaks) except that one a
+   * spreadsheet would run as a formula starts with an apostrophe.
+   */
+  @Test
+  void csvReportsCarryTheFiguresOfTheJson() {
+    String property = newProperty("America/Chicago");
+    CallSeeder seeder = new CallSeeder(vertx);
+    PhoneNumber number = TestNumbers.fresh();
+    List<String> campaigns = List.of("Boilers, \"Spring\"", "=1+2", "-5", "@home", "two\nlines", "+44 plan", "plain");
+    Instant at = Instant.parse("2026-03-02T15:00:00Z");
+    int n = 0;
+    for (String campaign : campaigns) {
+      for (int day = 0; day < 2; day++) {
+        CallRecord c = seeder.call(property, number, "+1312555" + String.format("%04d", n), at.plus(Duration.ofDays(day)),
+            new Attribution("google", "cpc", campaign, null, null, "/landing", null, null, null, null, null, null),
+            n % 3 == 0 ? -1 : 40);
+        assertEquals(200, outcome(c, n % 2 == 0, n + ".33").status());
+        n++;
+      }
+    }
+    String q = "property=" + property + "&from=2026-03-02&to=2026-03-03";
+    reportWhenCounted(q, n);
+    Reply spend = api.adminPut("/v1/spend?property=" + property, new JsonArray()
+        .add(new JsonObject().put("date", "2026-03-02").put("source", "google").put("medium", "cpc")
+            .put("campaign", "Boilers, \"Spring\"").put("amount", "7.00"))
+        .add(new JsonObject().put("date", "2026-03-03").put("source", "google").put("medium", "cpc")
+            .put("campaign", "plain").put("amount", "0.01"))
+        .add(new JsonObject().put("date", "2026-03-03").put("amount", "3.00")));
+    assertEquals(200, spend.status(), spend::toString);
+
+    for (String groupBy : List.of("campaign", "campaign,day", "day", "hour")) {
+      JsonObject json = report(q + "&groupBy=" + groupBy);
+      Reply csv = api.adminGet("/v1/reports/roi?" + q + "&groupBy=" + groupBy + "&format=csv");
+      assertEquals(200, csv.status(), csv::toString);
+      List<List<String>> lines = Csv.read(csv.text());
+      List<String> header = lines.get(0);
+      JsonArray rows = json.getJsonArray("rows");
+      assertEquals(rows.size() + 2, lines.size(), csv.text());
+      for (int i = 0; i <= rows.size(); i++) {
+        boolean total = i == rows.size();
+        JsonObject expected = total ? json.getJsonObject("total") : rows.getJsonObject(i);
+        List<String> line = lines.get(i + 1);
+        assertEquals(header.size(), line.size(), csv.text());
+        for (int c = 0; c < header.size(); c++) {
+          String field = header.get(c);
+          Object value = expected.getValue(field);
+          String cell = line.get(c);
+          if (total && c == 0) {
+            assertEquals("(total)", cell);
+          } else if (total && !io.calltrack.core.report.RoiRow.FIELDS.contains(field)) {
+            assertEquals("", cell, field);
+          } else if (value == null) {
+            assertEquals("", cell, field + " of " + expected.encode());
+          } else if (field.equals("campaign")) {
+            String text = value.toString();
+            boolean formula = "=+-@".indexOf(text.charAt(0)) >= 0 && !text.equals("-5");
+            assertEquals(formula ? "'" + text : text, cell, csv.text());
+          } else if (value instanceof Number && !(value instanceof Integer || value instanceof Long)) {
+            assertEquals(0, new BigDecimal(value.toString()).compareTo(new BigDecimal(cell)), field + ": " + cell);
+          } else {
+            assertEquals(value.toString(), cell, field + " of " + expected.encode());
+          }
+        }
+      }
+    }
   }
 }
