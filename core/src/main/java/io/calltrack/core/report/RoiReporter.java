@@ -38,7 +38,8 @@ import java.util.Set;
  * those rows have {@code cost: null}. Spend without a value at the grouped level counts in the total
  * (and in per-period rows) only. The total's cost is all spend in the range, or null if there is none.
  * Spend names its value without regard to case: spend for {@code Google} joins the calls from
- * {@code google} when no call row is spelled {@code Google} and only one is spelled like it.
+ * {@code google} when no call of the range is spelled {@code Google} and only one spelling like it is
+ * (in every period of a grouping by time, with calls or not).
  *
  * <p>Sums of cents are exact additions: an upload holds each day's spend to {@link Money#MAX_MINOR},
  * so a report's sums stay far below a long's limit, and one that did not would fail, never wrap.
@@ -219,24 +220,29 @@ public final class RoiReporter {
    * ({@code Google}, {@code CPC}) while tagged links usually say {@code google}; without this, such spend
    * stood in a row of its own beside the calls it paid for. A spelling the calls use exactly stays as
    * it is, and so does one that matches several rows' spellings, since it cannot say which it meant.
+   * The spellings are the calls' in the whole range, whatever the period: grouped by source and day,
+   * {@code Google}'s spend of a day without calls joins {@code google} too, so the days add up to the
+   * range's row.
    */
   private static Map<Key, Long> spelledAsTheCalls(Map<Key, Long> cost, Set<Key> callRows) {
-    Map<Key, List<Key>> byFolded = new HashMap<>();
+    Set<String> spellings = new java.util.HashSet<>();
+    Map<String, Set<String>> byFolded = new HashMap<>();
     for (Key k : callRows) {
-      if (k.value() != null) {
-        byFolded.computeIfAbsent(folded(k), x -> new ArrayList<>()).add(k);
+      if (k.value() != null && spellings.add(k.value())) {
+        byFolded.computeIfAbsent(folded(k.value()), x -> new java.util.HashSet<>()).add(k.value());
       }
     }
     Map<Key, Long> out = new HashMap<>();
     cost.forEach((k, amount) -> {
-      List<Key> alike = k.value() == null || callRows.contains(k) ? null : byFolded.get(folded(k));
-      out.merge(alike != null && alike.size() == 1 ? alike.get(0) : k, amount, Math::addExact);
+      Set<String> alike = k.value() == null || spellings.contains(k.value()) ? null : byFolded.get(folded(k.value()));
+      out.merge(alike != null && alike.size() == 1 ? new Key(k.period(), alike.iterator().next()) : k, amount,
+          Math::addExact);
     });
     return out;
   }
 
-  private static Key folded(Key k) {
-    return new Key(k.period(), k.value().toLowerCase(Locale.ROOT));
+  private static String folded(String value) {
+    return value.toLowerCase(Locale.ROOT);
   }
 
   /** Spend summed per value of the grouped dimension, only for rows given at that level. */

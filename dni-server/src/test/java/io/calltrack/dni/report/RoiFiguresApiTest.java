@@ -214,4 +214,36 @@ class RoiFiguresApiTest extends RoiTestBase {
       }
     }
   }
+
+  /**
+   * Spend spelled otherwise than the calls ({@code Google} for {@code google}) joins their row in every
+   * grouping: by source and day too, also on a day without calls, so the days' rows add up to the
+   * source's row of the same range.
+   */
+  @Test
+  void spendSpelledOtherwiseJoinsTheCallsRowOnDaysWithoutCallsToo() {
+    String property = newProperty("UTC");
+    new CallSeeder(vertx).call(property, TestNumbers.fresh(), "+14155550301", Instant.parse("2026-03-02T10:00:00Z"),
+        CallSeeder.source("google", "cpc"), 30);
+    String q = "property=" + property + "&from=2026-03-02&to=2026-03-04";
+    reportWhenCounted(q, 1);
+    Reply spend = csv(HttpMethod.PUT, "/v1/spend?property=" + property, "date,source,medium,amount\n"
+        + "2026-03-02,Google,CPC,10.00\n2026-03-03, Google ,cpc,5.00\n2026-03-04,google,cpc,0.00\n");
+    assertEquals(200, spend.status(), spend::toString);
+
+    JsonObject bySource = report(q + "&groupBy=source");
+    assertEquals(1, bySource.getJsonArray("rows").size(), bySource::encodePrettily);
+    assertEquals("15.00", row(bySource, "source", "google").getString("cost"));
+    JsonObject byDay = report(q + "&groupBy=source,day");
+    Map<String, String> costs = new TreeMap<>();
+    byDay.getJsonArray("rows").forEach(o -> {
+      JsonObject r = (JsonObject) o;
+      assertEquals("google", r.getString("source"), byDay::encodePrettily);
+      costs.put(r.getString("day"), r.getString("cost"));
+    });
+    assertEquals(Map.of("2026-03-02", "10.00", "2026-03-03", "5.00", "2026-03-04", "0.00"), costs);
+    JsonObject byMedium = report(q + "&groupBy=medium,week");
+    assertEquals(1, byMedium.getJsonArray("rows").size(), byMedium::encodePrettily);
+    assertEquals("15.00", row(byMedium, "medium", "cpc").getString("cost"));
+  }
 }
