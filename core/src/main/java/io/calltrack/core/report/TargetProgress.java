@@ -39,18 +39,15 @@ public final class TargetProgress {
     out.put("scope", scope);
     out.put("daysElapsed", elapsed);
     out.put("daysInMonth", days);
-    BigDecimal factor = elapsed == 0 ? null
-        : BigDecimal.valueOf(days).divide(BigDecimal.valueOf(elapsed), 10, RoundingMode.HALF_UP);
     long cost = c.costMinor() == null ? 0 : c.costMinor();
     if (target.calls() != null) {
-      BigDecimal projected = factor == null ? null
-          : BigDecimal.valueOf(c.calls()).multiply(factor).setScale(0, RoundingMode.HALF_UP);
+      BigDecimal projected = projected(BigDecimal.valueOf(c.calls()), days, elapsed, 0);
       out.put("calls", measure(BigDecimal.valueOf(target.calls()), BigDecimal.valueOf(c.calls()), projected, 0,
           projected != null && projected.compareTo(BigDecimal.valueOf(target.calls())) >= 0));
     }
     if (target.revenue() != null) {
       BigDecimal t = new BigDecimal(target.revenue());
-      BigDecimal projected = factor == null ? null : soFar.revenue().multiply(factor).setScale(2, RoundingMode.HALF_UP);
+      BigDecimal projected = projected(soFar.revenue(), days, elapsed, 2);
       out.put("revenue", money(t, soFar.revenue(), projected, projected != null && projected.compareTo(t) >= 0));
     }
     if (target.roiPercent() != null) {
@@ -74,6 +71,15 @@ public final class TargetProgress {
       out.put("costPerAcquisition", m);
     }
     return out;
+  }
+
+  /**
+   * {@code soFar} × days / elapsed, rounded once (null before the month starts). Not × a rounded
+   * days / elapsed: 31 / 3 to 10 places put a month-end 1,000,000,000.00 × 31 / 3 three cents short.
+   */
+  private static BigDecimal projected(BigDecimal soFar, int days, int elapsed, int scale) {
+    return elapsed == 0 ? null
+        : soFar.multiply(BigDecimal.valueOf(days)).divide(BigDecimal.valueOf(elapsed), scale, RoundingMode.HALF_UP);
   }
 
   private static Map<String, Object> measure(BigDecimal target, BigDecimal actual, BigDecimal projected, int scale,
