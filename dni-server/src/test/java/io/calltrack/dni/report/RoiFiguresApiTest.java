@@ -246,4 +246,41 @@ class RoiFiguresApiTest extends RoiTestBase {
     assertEquals(1, byMedium.getJsonArray("rows").size(), byMedium::encodePrettily);
     assertEquals("15.00", row(byMedium, "medium", "cpc").getString("cost"));
   }
+
+  /**
+   * A property's time zone changed after calls were counted: those calls stay on the days they were
+   * counted on, later calls fall on the new zone's days, a counted call that changes (an outcome) moves
+   * to its day in the new zone, and a range covering both days counts every call once throughout.
+   */
+  @Test
+  void aChangedTimeZoneCutsTheDaysOfCallsCountedFromThenOn() {
+    String property = newProperty("UTC");
+    CallSeeder seeder = new CallSeeder(vertx);
+    PhoneNumber number = TestNumbers.fresh();
+    // 22:00 UTC on the 2nd: 03:30 on the 3rd in Kolkata
+    CallRecord before = seeder.call(property, number, "+14155550401", Instant.parse("2026-03-02T22:00:00Z"),
+        CallSeeder.source("google", "cpc"), 30);
+    String range = "property=" + property + "&from=2026-03-02&to=2026-03-03";
+    reportWhenCounted(range, 1);
+    CallSeeder.awaitConsumerCaughtUp(vertx, property);
+
+    JsonObject config = api.adminGet("/v1/properties/" + property).json();
+    Reply changed = api.adminPut("/v1/properties/" + property, config.put("timezone", "Asia/Kolkata"));
+    assertEquals(200, changed.status(), changed::toString);
+    // 20:00 UTC on the 2nd: 01:30 on the 3rd in Kolkata
+    seeder.call(property, number, "+14155550402", Instant.parse("2026-03-02T20:00:00Z"),
+        CallSeeder.source("google", "cpc"), 30);
+    reportWhenCounted(range, 2);
+    CallSeeder.awaitConsumerCaughtUp(vertx, property);
+    assertEquals(Map.of("2026-03-02", 1, "2026-03-03", 1), callsByDay(property, "2026-03-02", "2026-03-03"));
+    assertEquals("Asia/Kolkata", report(range).getString("timezone"));
+
+    assertEquals(200, outcome(before, true, "50.00").status());
+    assertEquals(Map.of("2026-03-02", 0, "2026-03-03", 2), callsByDay(property, "2026-03-02", "2026-03-03"));
+    JsonObject total = report(range).getJsonObject("total");
+    assertEquals(2, total.getInteger("calls"));
+    assertEquals("50.00", total.getString("revenue"));
+    assertEquals(2, total.getInteger("firstTimeCallers"), total::encode);
+    assertEquals(0, total.getInteger("repeatCalls"), total::encode);
+  }
 }
