@@ -1,6 +1,8 @@
 package io.calltrack.dni.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.calls.CallRecord;
@@ -282,5 +284,53 @@ class RoiFiguresApiTest extends RoiTestBase {
     assertEquals("50.00", total.getString("revenue"));
     assertEquals(2, total.getInteger("firstTimeCallers"), total::encode);
     assertEquals(0, total.getInteger("repeatCalls"), total::encode);
+  }
+
+  /**
+   * What docs/api.md says of amounts, ratios and ranges: zero spend is a cost of 0.00 (its ratios
+   * null), a negative amount is refused naming its row, ratios are rounded once, half up, and a range
+   * is at most 400 days, in order.
+   */
+  @Test
+  void zeroAndNegativeAmountsHalfUpRatiosAndTheLongestRange() {
+    String property = newProperty("UTC");
+    CallSeeder seeder = new CallSeeder(vertx);
+    Instant at = Instant.parse("2026-03-02T10:00:00Z");
+    seeder.call(property, TestNumbers.fresh(), "+14155550501", at, CallSeeder.source("google", "cpc"), 30);
+    seeder.call(property, TestNumbers.fresh(), "+14155550502", at, CallSeeder.source("google", "cpc"), 30);
+    CallRecord bing = seeder.call(property, TestNumbers.fresh(), "+14155550503", at, CallSeeder.source("bing", "cpc"), 30);
+    seeder.call(property, TestNumbers.fresh(), "+14155550504", at, CallSeeder.source("meta", "paid"), 30);
+    String q = "property=" + property + "&from=2026-03-02&to=2026-03-02";
+    reportWhenCounted(q, 4);
+    assertEquals(200, outcome(bing, true, "1.00").status());
+
+    Reply negative = csv(HttpMethod.PUT, "/v1/spend?property=" + property,
+        "date,source,medium,amount\n2026-03-02,google,cpc,0.25\n2026-03-02,bing,cpc,-0.01\n");
+    assertEquals(400, negative.status(), negative::toString);
+    assertEquals("bad rows 3 (nothing was applied): row 3: amount must not be negative: -0.01",
+        negative.json().getString("detail"));
+    Reply spend = csv(HttpMethod.PUT, "/v1/spend?property=" + property,
+        "date,source,medium,amount\n2026-03-02,google,cpc,0.25\n2026-03-02,bing,cpc,16.00\n2026-03-02,meta,paid,0\n");
+    assertEquals(200, spend.status(), spend::toString);
+    assertEquals("16.25", spend.json().getString("amount"));
+
+    String raw = api.adminGet("/v1/reports/roi?" + q).text();
+    JsonObject rep = new JsonObject(raw);
+    assertEquals("0.13", row(rep, "source", "google").getString("costPerCall"), "0.25 / 2 = 0.125, half up");
+    assertTrue(raw.contains("\"source\":\"bing\",") && raw.contains("\"roas\":0.063,\"roiPercent\":-93.75"),
+        "1.00 / 16.00 = 0.0625, half up: " + raw);
+    JsonObject meta = row(rep, "source", "meta");
+    assertEquals("0.00", meta.getString("cost"));
+    assertEquals("0.00", meta.getString("costPerCall"));
+    assertNull(meta.getValue("roas"), "no cost: no ROAS");
+    assertNull(meta.getValue("roiPercent"));
+
+    // 2025-01-01 to 2026-02-04 is 400 days; a day more, or the days the wrong way round, is refused
+    assertEquals(200, api.adminGet("/v1/reports/roi?property=" + property + "&from=2025-01-01&to=2026-02-04").status());
+    for (String range : List.of("from=2025-01-01&to=2026-02-05", "from=2026-03-03&to=2026-03-02")) {
+      Reply r = api.adminGet("/v1/reports/roi?property=" + property + "&" + range);
+      assertEquals(400, r.status(), r::toString);
+      assertEquals("invalid_request", r.json().getString("error"));
+    }
   }
 }
