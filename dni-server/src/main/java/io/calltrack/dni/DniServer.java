@@ -332,7 +332,7 @@ public final class DniServer {
     new PropertyRoutes(p.store(), p.properties(), io.calltrack.core.config.BusinessLines.fromEnvironment()).mount(admin);
     new PoolRoutes(p.store(), p.engine(), p.poolGauges()).mount(admin);
     new NumberRoutes(p.store()).mount(admin);
-    new CallRoutes(new RedisCallStore(p.redis())).mount(admin);
+    new CallRoutes(new RedisCallStore(p.redis()), p.store()).mount(admin);
     new RecordingRoutes(p.vertx(), new RedisCallStore(p.redis()), p.recordingsDir()).mount(admin);
     RedisCallbackStore callbacks = new RedisCallbackStore(p.redis(), p.clock(), RedisCallbackStore.Limits.DEFAULT);
     Eraser eraser = new Eraser(p.redis(), new RedisCallStore(p.redis()), p.store(),

@@ -316,7 +316,7 @@ public final class RouterWarmUp {
     }
 
     @Override
-    public Future<CallPage> page(Instant from, Instant to, int limit, String cursor) {
+    public Future<CallPage> page(String property, Instant from, Instant to, int limit, String cursor) {
       return notInAWarmUp();
     }
 

@@ -49,10 +49,15 @@ public interface CallStore {
   Future<Optional<CallRecord>> get(String callId);
 
   /**
-   * Calls that started in {@code [from, to)}, newest first, at most {@code limit}; {@code cursor} is
-   * the {@code next} of the previous page (or null for the first).
+   * Calls of every property that started in {@code [from, to)}, newest first, at most {@code limit};
+   * {@code cursor} is the {@code next} of the previous page (or null for the first).
    */
-  Future<CallPage> page(Instant from, Instant to, int limit, String cursor);
+  default Future<CallPage> page(Instant from, Instant to, int limit, String cursor) {
+    return page(null, from, to, limit, cursor);
+  }
+
+  /** The same, of {@code property}'s calls only (null: every property's). */
+  Future<CallPage> page(String property, Instant from, Instant to, int limit, String cursor);
 
   /** Replaces the call's outcome. Fails with NotFound if the call is unknown. */
   Future<CallRecord> setOutcome(String callId, CallOutcome outcome);

@@ -265,7 +265,7 @@ public final class RedisCallStore implements CallStore {
   }
 
   @Override
-  public Future<CallPage> page(Instant from, Instant to, int limit, String cursor) {
+  public Future<CallPage> page(String property, Instant from, Instant to, int limit, String cursor) {
     if (limit < 1 || limit > MAX_PAGE) {
       throw new CalltrackException.Invalid("limit must be between 1 and " + MAX_PAGE);
     }
@@ -281,8 +281,10 @@ public final class RedisCallStore implements CallStore {
     }
     String min = from == null ? "-" : "[" + millis13(from.toEpochMilli());
     String maxBound = max;
-    // newest first over every shard: each shard's newest limit+1 in range, merged, the first limit+1 kept
-    return shards().compose(shards -> {
+    // newest first over every shard (or the property's own): each shard's newest limit+1 in range,
+    // merged, the first limit+1 kept
+    Future<List<String>> over = property == null ? shards() : Future.succeededFuture(List.of(shard(property)));
+    return over.compose(shards -> {
       List<Future<Response>> ranges = new ArrayList<>();
       for (String shard : shards) {
         // ZRANGE ... BYLEX REV (Redis 6.2+) is what the deprecated ZREVRANGEBYLEX became: max first

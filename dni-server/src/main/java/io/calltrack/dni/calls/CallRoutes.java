@@ -5,6 +5,8 @@ import io.calltrack.core.CalltrackException;
 import io.calltrack.core.calls.CallPage;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.dni.report.ReportParams;
 import io.calltrack.dni.http.AdminApi;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
@@ -14,9 +16,11 @@ import java.time.format.DateTimeParseException;
 /**
  * Call records written by the SIP router (admin API):
  * <ul>
- *   <li>{@code GET /v1/calls?from&to&limit&cursor} → {@code {calls: [...], next}}: calls that started in
- *       {@code [from, to)} (ISO-8601 instants; both optional), newest first, {@code limit} per page
- *       (default 50, at most 500); {@code next} is the {@code cursor} of the next page, null on the last.</li>
+ *   <li>{@code GET /v1/calls?property&from&to&limit&cursor} → {@code {calls: [...], next}}: calls that
+ *       started in {@code [from, to)} (ISO-8601 instants; both optional), newest first, {@code limit} per
+ *       page (default 50, at most 500); {@code next} is the {@code cursor} of the next page, null on the
+ *       last. With {@code property}, that property's calls only (an API key of the property may ask);
+ *       without, every property's (the admin token only).</li>
  *   <li>{@code GET /v1/calls/{callId}} → the call record, 404 if unknown.</li>
  * </ul>
  */
@@ -24,13 +28,16 @@ public final class CallRoutes {
   public static final int DEFAULT_LIMIT = 50;
 
   private final CallStore calls;
+  private final ConfigStore store;
 
-  public CallRoutes(CallStore calls) {
+  public CallRoutes(CallStore calls, ConfigStore store) {
     this.calls = calls;
+    this.store = store;
   }
 
   public void mount(AdminApi admin) {
-    admin.get("/v1/calls", this::list); // calls of every property: admin token only
+    // every property's calls for the admin token; one property's for its API keys too
+    admin.get("/v1/calls", this::list).scope(PropertyFrom.query("property"));
     admin.get("/v1/calls/:callId", this::get)
         .scope(PropertyFrom.owner("callId", id -> calls.get(id).map(c -> c.map(CallRecord::property))));
   }
@@ -40,7 +47,13 @@ public final class CallRoutes {
     Instant to = instant(ctx, "to");
     int limit = limit(ctx);
     String cursor = ctx.request().getParam("cursor");
-    return calls.page(from, to, limit, cursor == null || cursor.isBlank() ? null : cursor);
+    String after = cursor == null || cursor.isBlank() ? null : cursor;
+    String property = ctx.request().getParam("property");
+    if (property == null) {
+      return calls.page(null, from, to, limit, after);
+    }
+    // a property that does not exist is a 404, as in the reports, not an empty list
+    return ReportParams.named(store, property.strip()).compose(p -> calls.page(p.id(), from, to, limit, after));
   }
 
   private Future<CallRecord> get(RoutingContext ctx) {

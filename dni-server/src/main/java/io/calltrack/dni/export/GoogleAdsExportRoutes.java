@@ -40,7 +40,7 @@ public final class GoogleAdsExportRoutes {
   public static final List<String> HEADER =
       List.of("Google Click ID", "Conversion Name", "Conversion Time", "Conversion Value", "Conversion Currency");
   static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssxx");
-  /** Pages of the call index read at most per export (500 calls each). */
+  /** Pages of the property's call index read at most per export (500 calls each). */
   static final int MAX_PAGES = 400;
 
   private final Vertx vertx;
@@ -75,7 +75,7 @@ public final class GoogleAdsExportRoutes {
       Instant start = days.from().atStartOfDay(p.zone()).toInstant();
       Instant end = days.to().plusDays(1).atStartOfDay(p.zone()).toInstant();
       List<CallPage> pages = new ArrayList<>();
-      return collect(start, end, null, pages).compose(v -> vertx.executeBlocking(() -> {
+      return collect(p.id(), start, end, null, pages).compose(v -> vertx.executeBlocking(() -> {
         List<List<String>> rows = new ArrayList<>();
         rows.add(HEADER);
         for (CallPage page : pages) {
@@ -102,14 +102,17 @@ public final class GoogleAdsExportRoutes {
     }
   }
 
-  /** Reads the call index page by page (newest first) into {@code pages}. */
-  private Future<Void> collect(Instant start, Instant end, String cursor, List<CallPage> pages) {
+  /**
+   * Reads the property's call index page by page (newest first) into {@code pages}: its own calls
+   * only, so a busy neighbour's calls neither fill the pages nor count against {@link #MAX_PAGES}.
+   */
+  private Future<Void> collect(String property, Instant start, Instant end, String cursor, List<CallPage> pages) {
     if (pages.size() >= MAX_PAGES) {
       return Future.failedFuture(new CalltrackException.Invalid("too many calls in the range; export a shorter one"));
     }
-    return calls.page(start, end, 500, cursor).compose(page -> {
+    return calls.page(property, start, end, 500, cursor).compose(page -> {
       pages.add(page);
-      return page.next() == null ? Future.succeededFuture() : collect(start, end, page.next(), pages);
+      return page.next() == null ? Future.succeededFuture() : collect(property, start, end, page.next(), pages);
     });
   }
 

@@ -51,6 +51,64 @@ class CallsApiTest extends DniTestBase {
     return id;
   }
 
+  /** An answered call of {@code property} at {@code start}. */
+  private String callOf(String property, Instant start) {
+    String id = TestRedis.uniqueId("call");
+    CallRecord r = CallRecord.started(id, id + "@trunk", PhoneNumber.parse("+15551230001"), "+15557770001", property,
+        start);
+    DniClient.await(store().apply(new CallEvent(id, 0, CallEvent.Type.STARTED, start, r)));
+    r = r.answered(start.plusSeconds(4), 200).ended(start.plusSeconds(64), CallStatus.ANSWERED, null);
+    DniClient.await(store().apply(new CallEvent(id, 1, CallEvent.Type.ENDED, start, r)));
+    return id;
+  }
+
+  /**
+   * {@code ?property=} lists that property's calls alone, page after page, however many calls other
+   * properties have in the same hours; its API keys may ask for them, not for another's or for all.
+   */
+  @Test
+  void aPropertysCallsAreListedAloneAndItsApiKeysMayListThem() {
+    Site mine = site(1);
+    Site busy = site(1);
+    Instant t = Instant.parse("2031-07-0" + (1 + (int) (Math.random() * 8)) + "T10:00:00Z");
+    List<String> own = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      own.add(0, callOf(mine.property(), t.plusSeconds(60L * i)));
+      for (int j = 0; j < 3; j++) {
+        callOf(busy.property(), t.plusSeconds(60L * i + 10 + j)); // a neighbour's calls in between
+      }
+    }
+    String range = "&from=" + q(t) + "&to=" + q(t.plusSeconds(3600));
+    List<String> listed = new ArrayList<>();
+    String cursor = null;
+    do {
+      Reply page = api.adminGet("/v1/calls?property=" + mine.property() + "&limit=2" + range
+          + (cursor == null ? "" : "&cursor=" + cursor));
+      assertEquals(200, page.status(), page::toString);
+      for (Object c : page.json().getJsonArray("calls")) {
+        assertEquals(mine.property(), ((JsonObject) c).getString("property"), page::toString);
+        listed.add(((JsonObject) c).getString("callId"));
+      }
+      cursor = page.json().getString("next");
+    } while (cursor != null);
+    assertEquals(own, listed, "the property's five calls, newest first");
+
+    Reply key = api.request(io.vertx.core.http.HttpMethod.POST, "/v1/api-keys", DniClient.body(new JsonObject()
+        .put("property", mine.property()).put("scope", "read").put("name", "crm")), api.admin());
+    assertEquals(201, key.status(), key::toString);
+    io.vertx.core.MultiMap asKey = DniClient.headers("authorization", "Bearer " + key.json().getString("key"));
+    Reply byKey = api.request(io.vertx.core.http.HttpMethod.GET, "/v1/calls?property=" + mine.property() + range,
+        null, asKey);
+    assertEquals(200, byKey.status(), byKey::toString);
+    assertEquals(5, byKey.json().getJsonArray("calls").size(), byKey::toString);
+    for (String path : List.of("/v1/calls?property=" + busy.property(), "/v1/calls")) {
+      Reply refused = api.request(io.vertx.core.http.HttpMethod.GET, path, null, asKey);
+      assertEquals(403, refused.status(), path + ": " + refused);
+    }
+    Reply unknown = api.adminGet("/v1/calls?property=" + TestRedis.uniqueId("nosuch"));
+    assertEquals(404, unknown.status(), unknown::toString);
+  }
+
   private static String q(Instant t) {
     return URLEncoder.encode(t.toString(), StandardCharsets.UTF_8);
   }

@@ -270,8 +270,8 @@ class CallJournalGroupTest {
     }
 
     @Override
-    public Future<CallPage> page(Instant from, Instant to, int limit, String cursor) {
-      return store.page(from, to, limit, cursor);
+    public Future<CallPage> page(String property, Instant from, Instant to, int limit, String cursor) {
+      return store.page(property, from, to, limit, cursor);
     }
 
     @Override
