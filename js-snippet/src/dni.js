@@ -35,7 +35,12 @@
 
   /* ---------------- attribution ---------------- */
 
-  var params = new URLSearchParams(location.search);
+  // The address the page was loaded with: a single-page app's router may have rewritten it (dropped
+  // the query, moved to another route) before this async script runs. Its parameters are those of the
+  // query, then of a query in the fragment (hash routers: /#/offer?utm_source=...).
+  var url = new URL(performance.getEntriesByType?.('navigation')[0]?.name || location.href);
+  var query = url.search + '&' + url.hash.replace(/^#(.*\?)?/, '');
+  var params = new URLSearchParams(query);
   var param = function (n) { return params.get(n) || undefined; };
   var host = function (url) {
     try { return new URL(url).hostname.replace(/^www\./, ''); } catch (e) { return ''; }
@@ -50,20 +55,22 @@
   // navigation and direct visits are not, so they never overwrite an earlier campaign (the "last
   // non-direct touch" model).
   function visit() {
-    var ref = d.referrer, refHost = host(ref), derived, id, m, a = {
+    var ref = d.referrer, refHost = host(ref), site = '.' + host(url), derived, id, m, a = {
       source: param('utm_source'), medium: param('utm_medium'), campaign: param('utm_campaign'),
       keyword: param('utm_term'), content: param('utm_content'),
       adGroup: param('utm_adgroup'), ad: param('utm_ad'),
-      landingPage: cut(location.pathname + location.search), referrer: cut(ref) || undefined
+      landingPage: cut(url.pathname + url.search), referrer: cut(ref) || undefined
     };
     for (id in CLICK_IDS) {
       a[id] = param(id);
       if (a[id] && !derived) derived = [CLICK_IDS[id], 'cpc'];
     }
-    if (refHost == host(location.href)) { refHost = ''; a.referrer = undefined; }
+    // the site itself, a subdomain of it or the domain above it (blog.acme.com and acme.com on
+    // www.acme.com): the visitor going about the site
+    if (('.' + refHost).endsWith(site) || site.endsWith('.' + refHost)) { refHost = ''; a.referrer = undefined; }
     m = SEARCH.exec(refHost);
     derived = derived || (m ? [m[1], 'organic'] : refHost ? [refHost, 'referral'] : ['direct', 'none']);
-    m = /[?&]utm_\w+=[^&]/.test(location.search) || derived[0] != 'direct'; // any utm_*, e.g. a newsletter's utm_campaign alone
+    m = /[?&]utm_\w+=[^&]/.test(query) || derived[0] != 'direct'; // any utm_*, e.g. a newsletter's utm_campaign alone
     a.source = a.source || derived[0];
     a.medium = a.medium || derived[1];
     return [a, m];

@@ -194,6 +194,27 @@ const SCENARIOS = {
       shown: await page.textContent('#p'), current: await page.evaluate(() => window.calltrack.number()), errors: seen.errors };
   },
 
+  // a single-page app: its router rewrites the ad landing URL (drops the query) before anything else
+  // runs, and the site's tag manager adds dni.js after load, once the visitor has moved to another route
+  async spaRouter(context) {
+    const seen = await site(context, { '/landing': html(`<div id="app"></div><script>
+      history.replaceState(null, '', '/home');
+      addEventListener('load', function () {
+        history.pushState(null, '', '/contact');
+        document.getElementById('app').innerHTML = '<p id="n">Call ${DASHES}</p>';
+        var s = document.createElement('script');
+        s.src = '${config.dni}/dni.js'; s.dataset.property = '${config.property}'; s.dataset.timeout = '8000';
+        document.body.append(s);
+      });</script>`, '') });
+    const page = await context.newPage();
+    const query = 'utm_source=google&utm_medium=cpc&utm_campaign=spa-launch&gclid=g-123';
+    await page.goto(`${config.site}/landing?${query}`, { timeout: WAIT_MS, referer: 'https://www.google.com/' });
+    const number = await settled(page);
+    const sent = seen.assigns[0] && seen.assigns[0].sent;
+    return { number, query, shown: await page.textContent('#n'), address: page.url(), assigns: seen.assigns.length,
+      attribution: sent && sent.attribution, errors: seen.errors };
+  },
+
   // tab B is open (campaign B-old); the visitor clicks an ad (campaign A-new) into tab A, closes it,
   // and goes on in tab B, whose lease the close released (410 at its next heartbeat, then a re-assign)
   async staleTab(context) {

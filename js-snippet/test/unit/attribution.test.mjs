@@ -105,6 +105,48 @@ test('a referrer from the site itself is not a referral', async () => {
   page.close();
 });
 
+test('a referrer from a subdomain of the site or the domain above it is internal navigation: the last touch stays', async () => {
+  const cookieJar = new CookieJar();
+  const ad = await landOn('https://www.shop.example/?utm_source=google&utm_medium=cpc&utm_campaign=A', { cookieJar });
+  let storage = ad.storage();
+  ad.close();
+  // the visitor reads the site's blog, then comes back to the shop from it
+  for (const referrer of ['https://blog.shop.example/post', 'https://shop.example/', 'https://m.www.shop.example/']) {
+    const back = await landOn('https://www.shop.example/contact', { cookieJar, storage, referrer });
+    const a = back.body.attribution;
+    assert.equal(`${a.source} / ${a.medium} / ${a.campaign}`, 'google / cpc / A', `after a page view from ${referrer}`);
+    storage = back.storage();
+    back.close();
+  }
+  // a first visit from the blog is no referral either; another site whose name ends alike is one
+  const fromBlog = await landOn('https://www.shop.example/', { referrer: 'https://blog.shop.example/post' });
+  assert.equal(`${fromBlog.body.attribution.source} / ${fromBlog.body.attribution.medium}`, 'direct / none');
+  fromBlog.close();
+  const other = await landOn('https://www.shop.example/', { referrer: 'https://myshop.example/' });
+  assert.equal(`${other.body.attribution.source} / ${other.body.attribution.medium}`, 'myshop.example / referral');
+  other.close();
+});
+
+test('utm parameters in the query of the fragment (hash-router sites) are the attribution; the real query wins', async () => {
+  const cookieJar = new CookieJar();
+  const first = await landOn('https://shop.example/?utm_source=google&utm_medium=cpc&utm_campaign=A', { cookieJar });
+  const storage = first.storage();
+  first.close();
+  const hashed = await landOn('https://shop.example/#/offer?utm_source=newsletter&utm_medium=email&utm_campaign=may&gclid=g1',
+    { cookieJar, storage });
+  const a = hashed.body.attribution;
+  assert.equal(`${a.source} / ${a.medium} / ${a.campaign} / ${a.gclid}`, 'newsletter / email / may / g1', 'a new touch');
+  assert.equal(a.landingPage, '/');
+  assert.equal(hashed.window.calltrack.attribution().firstTouch.campaign, 'A');
+  hashed.close();
+  const both = await landOn('https://shop.example/?utm_source=bing&utm_campaign=q#utm_source=h&utm_medium=hm');
+  assert.equal(`${both.body.attribution.source} / ${both.body.attribution.medium} / ${both.body.attribution.campaign}`, 'bing / hm / q');
+  both.close();
+  const plain = await landOn('https://shop.example/#/contact', { referrer: 'https://www.plumbing-blog.org/' });
+  assert.equal(`${plain.body.attribution.source} / ${plain.body.attribution.medium}`, 'plumbing-blog.org / referral');
+  plain.close();
+});
+
 test('first touch persists; direct visits keep the last campaign; a new campaign updates last touch', async () => {
   const cookieJar = new CookieJar();
   const first = await landOn('https://shop.example/?utm_source=google&utm_medium=cpc&utm_campaign=A', { cookieJar });

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * Page scenarios of dni.js in real headless Chromium against a real dni-server on Redis, what jsdom
  * cannot show ({@code js-snippet/test/e2e/scenarios.mjs}, one browser run per scenario): typing into
  * a rich-text editor, storage blocked, a sandboxed page, ad-sized landing URLs, web components, the
- * back/forward cache and several tabs of one visitor. Like {@link SnippetBrowserTest} it fails,
+ * back/forward cache, several tabs of one visitor, and a single-page app whose router rewrote its
+ * address before dni.js ran. Like {@link SnippetBrowserTest} it fails,
  * saying what is missing, without node, chromium or the js-snippet npm packages.
  */
 class SnippetScenariosBrowserTest extends DniTestBase {
@@ -139,6 +140,20 @@ class SnippetScenariosBrowserTest extends DniTestBase {
     JsonObject r = run("bfcache");
     assertTrue(r.getJsonArray("persisted").contains(true), "restored from the bfcache: " + r.encode());
     assertEquals(1, r.getJsonArray("reassigns").size(), "one re-assign after the restore: " + r.encode());
+  }
+
+  @Test
+  void aSinglePageAppThatRewroteItsAddressBeforeDniJsRanIsAttributedToItsAdClick() throws Exception {
+    JsonObject r = run("spaRouter");
+    assertEquals(dashes(r.getString("number")), r.getString("shown").replace("Call ", ""), r::encode);
+    assertTrue(r.getString("address").endsWith("/contact"), "the router moved on before dni.js ran: " + r.encode());
+    JsonObject a = r.getJsonObject("attribution");
+    assertEquals("google / cpc / spa-launch / g-123",
+        a.getString("source") + " / " + a.getString("medium") + " / " + a.getString("campaign") + " / " + a.getString("gclid"),
+        "the ad click, not the address the router left: " + r.encode());
+    assertEquals("/landing?" + r.getString("query"), a.getString("landingPage"), "the page the visitor landed on");
+    assertEquals(1, r.getInteger("assigns"), r::encode);
+    assertEquals(List.of(), r.getJsonArray("errors").getList(), "nothing thrown into the page");
   }
 
   @Test
