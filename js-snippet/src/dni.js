@@ -155,9 +155,10 @@
   // (a rich-text editor is a form field: what the user types there is theirs)
   var NOSWAP = '[data-calltrack-noswap],script,style,textarea,noscript,[contenteditable]:not([contenteditable=false])';
   // Elements that flow within a line of text, so a number may be split over them:
-  // <span>555</span>-<span>123</span>-<span>4567</span>, <b>(555)</b> 123-4567. Any other element
+  // <span>555</span>-<span>123</span>-<span>4567</span>, <b>(555)</b> 123-4567, an SVG text's tspans
+  // (as design tools export kerned text). Any other element
   // (a block, a table cell, <br>, an image) ends the line: digits never join across it.
-  var INLINE = /^([ABIU]|EM|SPAN|STRONG|SMALL|FONT|MARK|BD[IO]|WBR)$/i;
+  var INLINE = /^([ABIU]|EM|T?SPAN|STRONG|SMALL|FONT|MARK|BD[IO]|WBR)$/i;
   // The node whose subtree holds a node's whole line: its nearest ancestor-or-self that is not text
   // or an inline element.
   var block = function (n) {
@@ -185,11 +186,12 @@
   function scan(el, a, v, s, u) {
     // an open shadow root: swapped, and watched, on its own (no observer above it sees inside)
     if (el.shadowRoot) { observe(el.shadowRoot); swapIn(el.shadowRoot); }
-    // tel: and sms: links (their spaces may be written %20, as WordPress does), and the number in a
+    // tel:, sms: and callto: links (their spaces may be written %20, as WordPress does; not WhatsApp
+    // links: a tracking number has no WhatsApp account, the chat must reach the business), and the number in a
     // title, aria-label or an image's alt (what screen readers say)
     if (el.getAttribute) {
       for (a of ATTRS) {
-        if ((v = el.getAttribute(a)) && (a != 'href' || /^(tel|sms):/i.test(v)) &&
+        if ((v = el.getAttribute(a)) && (a != 'href' || /^(tel|sms|callto):/i.test(v)) &&
             (s = replace(u = v.replace(/%20/g, ' '))) != u) {
           el.setAttribute(a, u == v ? s : s.replace(/ /g, '%20'));
         }

@@ -68,6 +68,14 @@ const SPLIT = [
   ['<mark>555</mark>\u2011<mark>123</mark>\u2011<mark>4567</mark>', '<mark>555</mark>\u2011<mark>987</mark>\u2011<mark>6543</mark>'],
 ];
 
+test('an SVG text split over tspans (as design tools export kerned text) is swapped like inline elements', async () => {
+  const page = await swapped(`<svg><text id="svg" x="0" y="20">Call <tspan>555-123-</tspan><tspan x="80">4567</tspan></text>
+    <text id="svg2">(555) 123-4567</text></svg>`);
+  assert.equal(html(page, 'svg'), 'Call <tspan>555-987-</tspan><tspan x="80">6543</tspan>');
+  assert.equal(text(page, 'svg2'), '(555) 987-6543');
+  page.close();
+});
+
 test('a number split over inline elements is swapped digit by digit, its markup left as it was', async () => {
   const page = await swapped(SPLIT.map(([markup], i) => `<p id="s${i}">${markup}</p>`).join(''));
   SPLIT.forEach(([markup, expected], i) => assert.equal(html(page, 's' + i), expected, `markup ${markup}`));
@@ -122,18 +130,23 @@ test('look-alikes stay as they are: date ranges, longer order numbers, other num
   page.close();
 });
 
-test('sms: links are swapped like tel: links; other links are not', async () => {
+test('sms: and callto: links are swapped like tel: links; other links are not', async () => {
   const page = await swapped(`
     <a id="m1" href="sms:+15551234567">Text us</a>
     <a id="m2" href="sms:555-123-4567?body=Hi%20there">Text us</a>
     <a id="m3" href="SMS:+1 (555) 123\u20134567">Text us</a>
     <a id="m4" href="sms:+15551234500">other</a>
-    <a id="m5" href="https://wa.me/15551234567">WhatsApp</a>`);
+    <a id="m5" href="https://wa.me/15551234567">WhatsApp +1 555 123 4567</a>
+    <a id="m6" href="callto:+15551234567">Skype</a>
+    <a id="m7" href="CallTo:555-123-4567">Skype</a>`);
   assert.equal(attr(page, 'm1', 'href'), 'sms:+15559876543');
   assert.equal(attr(page, 'm2', 'href'), 'sms:555-987-6543?body=Hi%20there');
   assert.equal(attr(page, 'm3', 'href'), 'SMS:+1 (555) 987\u20136543');
   assert.equal(attr(page, 'm4', 'href'), 'sms:+15551234500');
-  assert.equal(attr(page, 'm5', 'href'), 'https://wa.me/15551234567');
+  assert.equal(attr(page, 'm5', 'href'), 'https://wa.me/15551234567', 'a WhatsApp chat reaches the business');
+  assert.equal(text(page, 'm5'), 'WhatsApp +1 555 987 6543', 'a number shown is swapped like any text (a call to it is tracked)');
+  assert.equal(attr(page, 'm6', 'href'), 'callto:+15559876543', 'callto: links (Skype) dial the tracking number');
+  assert.equal(attr(page, 'm7', 'href'), 'CallTo:555-987-6543');
   page.close();
 });
 

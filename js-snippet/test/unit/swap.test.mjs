@@ -79,17 +79,23 @@ test('tel: links are swapped in their own format, with the text inside them', as
   page.close();
 });
 
-test('a tel: link whose spaces are written %20 (WordPress esc_url) dials the tracking number too', async () => {
+test('a tel: link whose spaces are written %20 (WordPress esc_url), or with %2B, ;ext= or pauses, dials the tracking number too', async () => {
   const page = openPage(server, { body: `
     <a id="wp" href="tel:+1%20555%20123%204567">+1 555 123 4567</a>
     <a id="wp2" href="tel:(555)%20123-4567">(555) 123-4567</a>
-    <a id="sp" href="tel:+1 555 123 4567">call</a>` });
+    <a id="sp" href="tel:+1 555 123 4567">call</a>
+    <a id="enc" href="tel:%2B15551234567">call</a>
+    <a id="ext" href="tel:+1-555-123-4567;ext=123">call</a>
+    <a id="pause" href="tel:5551234567,,12">call</a>` });
   assert.equal(await page.ready, TRACKING);
   assert.equal(text(page, 'wp'), '+1 555 987 6543');
   assert.equal(href(page, 'wp'), 'tel:+1%20555%20987%206543');
   assert.equal(text(page, 'wp2'), '(555) 987-6543');
   assert.equal(href(page, 'wp2'), 'tel:(555)%20987-6543');
   assert.equal(href(page, 'sp'), 'tel:+1 555 987 6543', 'spaces written as spaces stay spaces');
+  assert.equal(href(page, 'enc'), 'tel:%2B15559876543', 'a "+" written %2B stays so');
+  assert.equal(href(page, 'ext'), 'tel:+1-555-987-6543;ext=123', 'the extension is kept');
+  assert.equal(href(page, 'pause'), 'tel:5559876543,,12', 'pauses and what follows them are kept');
   page.close();
 });
 
