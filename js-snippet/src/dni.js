@@ -15,7 +15,7 @@
   var script = d.currentScript || d.querySelector('script[data-property][src*="dni"]');
   var data = function (name, dflt) { return script?.getAttribute('data-' + name) || dflt; }; // absent or empty: dflt
   var property = data('property');
-  var server = data('server', script && new URL(script.src, location.href).origin);
+  var server = data('server', script && new URL(script.src, location.href).origin)?.replace(/\/+$/, ''); // (a base URL may end in /)
   // a whole number > 0, else dflt: "2000ms" or "-1" must not reach AbortSignal.timeout or max-age
   var num = function (name, dflt) { var n = data(name) | 0; return n > 0 ? n : dflt; };
   var timeout = num('timeout', 1500);
@@ -227,6 +227,7 @@
   var hideStyle;
   if (data('hide') == 'true') {
     hideStyle = d.createElement('style');
+    hideStyle.nonce = script.nonce; // a page whose CSP allows styles by nonce gives its script tag one
     hideStyle.textContent = data('hide-selector', 'a[href^="tel:"],.calltrack-number') +
         '{visibility:hidden!important}';
     d.documentElement.append(hideStyle); // (a style anywhere applies)

@@ -194,6 +194,27 @@ const SCENARIOS = {
       shown: await page.textContent('#p'), current: await page.evaluate(() => window.calltrack.number()), errors: seen.errors };
   },
 
+  // a strict Content-Security-Policy (no inline styles; scripts and styles allowed by nonce) and
+  // data-hide: the numbers are hidden while the assign is on its way (held 2 s here), then shown swapped
+  async cspNonce(context) {
+    const csp = `default-src 'none'; script-src 'nonce-n0nce' ${config.dni}; connect-src ${config.dni}; style-src 'nonce-n0nce'`;
+    const seen = await site(context, { '/': { body: html(`<p><a id="t" href="tel:${P}">${DASHES}</a></p>`,
+      tag(' nonce="n0nce" data-hide="true"')), headers: { 'content-security-policy': csp } } });
+    await context.route('**/v1/assign**', async (route) => {
+      await new Promise((r) => setTimeout(r, 2000));
+      await route.continue();
+    });
+    const refused = [];
+    context.on('page', (p) => p.on('console', (m) => { if (/Content Security Policy/.test(m.text())) refused.push(m.text()); }));
+    const page = await context.newPage();
+    await page.goto(config.site + '/', { timeout: WAIT_MS, waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(() => window.calltrack && window.calltrack.swap, null, { timeout: WAIT_MS });
+    const whileWaiting = await page.evaluate(() => getComputedStyle(document.getElementById('t')).visibility);
+    const number = await settled(page);
+    return { number, whileWaiting, after: await page.evaluate(() => getComputedStyle(document.getElementById('t')).visibility),
+      shown: await page.textContent('#t'), refused, errors: seen.errors };
+  },
+
   // a single-page app: its router rewrites the ad landing URL (drops the query) before anything else
   // runs, and the site's tag manager adds dni.js after load, once the visitor has moved to another route
   async spaRouter(context) {

@@ -97,6 +97,22 @@ test('a sandboxed page (document.cookie and localStorage throw) gets the API, th
   page.close();
 });
 
+test('storage that throws on setItem (old Safari private mode), no sendBeacon and the tag twice: one assign, the number, no errors', async () => {
+  const before = server.ofKind('assign').length;
+  const page = openPage(server, { body: BODY + `<script async src="${server.base}/dni.js" data-property="acme"></script>` });
+  const copies = [...page.document.scripts].map((el) => new Promise((r) => el.addEventListener('load', r)));
+  page.window.Storage.prototype.setItem = () => { throw new page.window.DOMException('The quota has been exceeded.', 'QuotaExceededError'); };
+  delete page.window.navigator.sendBeacon;
+  assert.equal(await page.ready, TRACKING);
+  await Promise.all(copies); // both copies ran
+  assert.equal(server.ofKind('assign').length, before + 1, 'the second copy does nothing');
+  assert.equal(page.document.getElementById('p').textContent, '(555) 987-6543');
+  page.document.getElementById('t').dispatchEvent(new page.window.MouseEvent('click', { bubbles: true }));
+  page.window.dispatchEvent(new page.window.PageTransitionEvent('pagehide'));
+  assert.deepEqual(page.errors, [], 'nothing thrown into the page');
+  page.close();
+});
+
 test('a callback that throws does not stop the others or the swap', () =>
   withAnswer((kind, body) => ({ ...defaultAnswer(kind, body), delayMs: 300 }), async () => {
   const page = openPage(server, { body: BODY });

@@ -273,6 +273,16 @@ test('calltrack.swap before the number is known waits for it', async () => {
   }
 });
 
+test('data-server is a base URL, written with or without a trailing slash', async () => {
+  for (const base of [server.base, server.base + '/', server.base + '//']) {
+    const page = openPage(server, { body: '<p id="p">555-123-4567</p>', attrs: { server: base } });
+    assert.equal(await page.ready, TRACKING, `data-server="${base}": ${page.warnings}`);
+    assert.equal(text(page, 'p'), '555-987-6543');
+    assert.equal(server.ofKind('assign').at(-1).path, '/v1/assign?property=acme');
+    page.close();
+  }
+});
+
 const freshPage = async (body) => {
   server.answer = defaultAnswer;
   const page = openPage(server, { body });

@@ -143,6 +143,16 @@ class SnippetScenariosBrowserTest extends DniTestBase {
   }
 
   @Test
+  void dataHideWorksUnderAStrictContentSecurityPolicyThatAllowsStylesByNonce() throws Exception {
+    JsonObject r = run("cspNonce");
+    assertEquals("hidden", r.getString("whileWaiting"), "hidden while the assign is on its way: " + r.encode());
+    assertEquals(dashes(r.getString("number")), r.getString("shown"), r::encode);
+    assertEquals("visible", r.getString("after"), r::encode);
+    assertEquals(List.of(), r.getJsonArray("refused").getList(), "nothing refused by the page's policy");
+    assertEquals(List.of(), r.getJsonArray("errors").getList(), "nothing thrown into the page");
+  }
+
+  @Test
   void aSinglePageAppThatRewroteItsAddressBeforeDniJsRanIsAttributedToItsAdClick() throws Exception {
     JsonObject r = run("spaRouter");
     assertEquals(dashes(r.getString("number")), r.getString("shown").replace("Call ", ""), r::encode);
