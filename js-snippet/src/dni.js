@@ -38,7 +38,8 @@
   // The address the page was loaded with: a single-page app's router may have rewritten it (dropped
   // the query, moved to another route) before this async script runs. Its parameters are those of the
   // query, then of a query in the fragment (hash routers: /#/offer?utm_source=...).
-  var url = new URL(performance.getEntriesByType?.('navigation')[0]?.name || location.href);
+  var nav = performance.getEntriesByType?.('navigation')[0];
+  var url = new URL(nav?.name || location.href);
   var query = url.search + '&' + url.hash.replace(/^#(.*\?)?/, '');
   var params = new URLSearchParams(query);
   var param = function (n) { return params.get(n) || undefined; };
@@ -70,7 +71,9 @@
     if (('.' + refHost).endsWith(site) || site.endsWith('.' + refHost)) { refHost = ''; a.referrer = undefined; }
     m = SEARCH.exec(refHost);
     derived = derived || (m ? [m[1], 'organic'] : refHost ? [refHost, 'referral'] : ['direct', 'none']);
-    m = /[?&]utm_\w+=[^&]/.test(query) || derived[0] != 'direct'; // any utm_*, e.g. a newsletter's utm_campaign alone
+    // any utm_* (e.g. a newsletter's utm_campaign alone); not a reload or Back/Forward to the page,
+    // which replays its address and referrer: that touch was counted when the visitor came
+    m = !/^[rb]/.test(nav?.type) && (/[?&]utm_\w+=[^&]/.test(query) || derived[0] != 'direct');
     a.source = a.source || derived[0];
     a.medium = a.medium || derived[1];
     return [a, m];

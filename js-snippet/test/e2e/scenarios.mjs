@@ -194,6 +194,23 @@ const SCENARIOS = {
       shown: await page.textContent('#p'), current: await page.evaluate(() => window.calltrack.number()), errors: seen.errors };
   },
 
+  // the visitor came from Google search, later clicked an ad, then went Back to the first page and
+  // reloaded it: both replay the first page's address and referrer (google.com)
+  async replayedTouch(context) {
+    const seen = await site(context, { '/from-search': html(`<p id="n">${DASHES}</p>`), '/offer': html(`<p id="n">${DASHES}</p>`) });
+    const page = await context.newPage();
+    await page.goto(config.site + '/from-search', { timeout: WAIT_MS, referer: 'https://www.google.com/' });
+    await settled(page);
+    await page.goto(config.site + '/offer?gclid=g-7', { timeout: WAIT_MS });
+    await settled(page);
+    await page.goBack({ timeout: WAIT_MS });
+    await settled(page);
+    await page.reload({ timeout: WAIT_MS });
+    await settled(page);
+    return { lastNavigation: await page.evaluate(() => performance.getEntriesByType('navigation')[0].type),
+      touches: seen.assigns.map((a) => `${a.sent.attribution.source} / ${a.sent.attribution.medium}`), errors: seen.errors };
+  },
+
   // a strict Content-Security-Policy (no inline styles; scripts and styles allowed by nonce) and
   // data-hide: the numbers are hidden while the assign is on its way (held 2 s here), then shown swapped
   async cspNonce(context) {

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * Page scenarios of dni.js in real headless Chromium against a real dni-server on Redis, what jsdom
  * cannot show ({@code js-snippet/test/e2e/scenarios.mjs}, one browser run per scenario): typing into
  * a rich-text editor, storage blocked, a sandboxed page, ad-sized landing URLs, web components, the
- * back/forward cache, several tabs of one visitor, and a single-page app whose router rewrote its
- * address before dni.js ran. Like {@link SnippetBrowserTest} it fails,
+ * back/forward cache, several tabs of one visitor, a single-page app whose router rewrote its
+ * address before dni.js ran, a reload or Back to an earlier page, and a strict CSP. Like {@link SnippetBrowserTest} it fails,
  * saying what is missing, without node, chromium or the js-snippet npm packages.
  */
 class SnippetScenariosBrowserTest extends DniTestBase {
@@ -140,6 +140,14 @@ class SnippetScenariosBrowserTest extends DniTestBase {
     JsonObject r = run("bfcache");
     assertTrue(r.getJsonArray("persisted").contains(true), "restored from the bfcache: " + r.encode());
     assertEquals(1, r.getJsonArray("reassigns").size(), "one re-assign after the restore: " + r.encode());
+  }
+
+  @Test
+  void aReloadOrBackToAnEarlierPageIsNoNewTouch() throws Exception {
+    JsonObject r = run("replayedTouch");
+    assertEquals(List.of("google / organic", "google / cpc", "google / cpc", "google / cpc"), r.getJsonArray("touches").getList(),
+        "the search visit, the ad click, then Back and a reload keep the ad click as the last touch: " + r.encode());
+    assertEquals(List.of(), r.getJsonArray("errors").getList(), "nothing thrown into the page");
   }
 
   @Test
