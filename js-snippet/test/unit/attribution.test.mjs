@@ -105,6 +105,16 @@ test('a referrer from the site itself is not a referral', async () => {
   page.close();
 });
 
+test('utm values are decoded ("+", percent-encoded UTF-8); a repeated parameter counts once; names are lower case', async () => {
+  const page = await landOn('https://shop.example/?utm_source=caf%C3%A9+M%C3%BCller&utm_source=second&utm_term=%E6%B0%B4%E9%81%93+repair&utm_medium=cpc');
+  const a = page.body.attribution;
+  assert.equal(`${a.source} / ${a.medium} / ${a.keyword}`, 'café Müller / cpc / 水道 repair');
+  page.close();
+  const upper = await landOn('https://shop.example/?UTM_SOURCE=news&UTM_MEDIUM=email');
+  assert.equal(`${upper.body.attribution.source} / ${upper.body.attribution.medium}`, 'direct / none', 'as analytics tools read them');
+  upper.close();
+});
+
 test('a referrer from a subdomain of the site or the domain above it is internal navigation: the last touch stays', async () => {
   const cookieJar = new CookieJar();
   const ad = await landOn('https://www.shop.example/?utm_source=google&utm_medium=cpc&utm_campaign=A', { cookieJar });
