@@ -116,8 +116,10 @@
   var assignment, swapRe, targets = {}, line = [];
   // Between digit groups: any space (no-break ones too), . ( ) /, every Unicode dash (CMSs turn
   // hyphens into en dashes; U+2011, U+2012 ...), the minus sign, and invisible format marks (soft
-  // hyphen, zero-width space, bidi marks); up to 5 with the \0 between text nodes (see flush).
-  var SEP = '[\\s.()/\\p{Pd}\\p{Cf}\u2212\\0]{0,5}';
+  // hyphen, zero-width space, bidi marks), with the \0 between text nodes (see flush); up to 80, as a
+  // template formatter wraps a long line between the groups: "(555)\n" and the next line's indentation.
+  // (One character class: the digits that follow it are not in it, so it never backtracks far.)
+  var SEP = '[\\s.()/\\p{Pd}\\p{Cf}\u2212\\0]{0,80}';
   var digits = function (s) { return s.replace(/%\w\w|\D/g, ''); }; // (a tel: href's %20 is no digits)
   var join = function (ds) { return ds.split('').join(SEP); };
 

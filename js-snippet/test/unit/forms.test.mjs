@@ -105,6 +105,20 @@ test('split numbers in links, list items and table cells; digits of neighbouring
   page.close();
 });
 
+test('a number that a template formatter wrapped over indented lines is swapped, its whitespace kept', async () => {
+  // as Prettier writes long text of Vue, Angular or Svelte templates: a line break and the indentation
+  // between the groups (the browser shows one space)
+  const wrapped = '\n                +1 (555)\n                123-4567\n              ';
+  const page = await swapped(`<div><div><div><a id="w1" href="tel:+15551234567">${wrapped}</a></div></div></div>
+    <p id="w2"><span>555</span>
+                  \u2013
+                  <span>123</span>\u2013<span>4567</span></p>`);
+  assert.equal(text(page, 'w1'), wrapped.replace('123-4567', '987-6543'));
+  assert.equal(attr(page, 'w1', 'href'), 'tel:+15559876543');
+  assert.equal(html(page, 'w2'), '<span>555</span>\n                  \u2013\n                  <span>987</span>\u2013<span>6543</span>');
+  page.close();
+});
+
 // Look like a phone number, or contain its digits, but are not the business's number.
 const LOOKALIKES = [
   '2019\u20132023',
