@@ -130,6 +130,29 @@ class CorsTest extends DniTestBase {
     assertEquals(ORIGIN, gone.header("access-control-allow-origin"), "the snippet can read the 410");
   }
 
+  /**
+   * The snippet's beacons (release, evidence) are no-cors requests; from a page whose Referrer-Policy
+   * is no-referrer the Fetch standard sends them with {@code Origin: null}. They are taken like a
+   * request without Origin. The heartbeat, a CORS fetch, always carries the page's origin: a null one
+   * there is a sandboxed frame's, refused.
+   */
+  @Test
+  void beaconsOfANoReferrerPageCarryOriginNullAndAreTaken() {
+    Site site = site(2);
+    String sessionId = api.assign(assignBody(site.property(), "no-referrer")).json().getString("sessionId");
+    String base = "/v1/sessions/" + sessionId;
+    Reply beat = api.post(base + "/heartbeat", null, headers("origin", "null"));
+    assertEquals(403, beat.status(), beat::toString);
+    Reply tap = api.request(io.vertx.core.http.HttpMethod.POST, base + "/evidence",
+        io.vertx.core.buffer.Buffer.buffer("{\"kind\":\"tap\"}"), headers("origin", "null", "content-type", "text/plain"));
+    assertEquals(204, tap.status(), tap::toString);
+    assertNull(tap.header("access-control-allow-origin"), "nothing for a page to read");
+    Reply release = api.request(io.vertx.core.http.HttpMethod.POST, base + "/release", null,
+        headers("origin", "null", "content-type", "text/plain"));
+    assertEquals(204, release.status(), release::toString);
+    assertEquals(1, api.adminGet("/v1/pools/" + site.poolId()).json().getInteger("holding"), "released");
+  }
+
   @Test
   void aWildcardPropertyAllowsEveryOrigin() {
     String property = TestRedis.uniqueId("prop");

@@ -99,7 +99,7 @@ public final class SessionRoutes {
         .parsed();
     return propertyOf(sessionId)
         .compose(property -> {
-          PublicCors.admit(ctx, property);
+          PublicCors.admitBeacon(ctx, property);
           return timeouts.publicStore(engine.evidence(sessionId, kind));
         })
         .map(recorded -> Reply.noContent());
@@ -122,7 +122,7 @@ public final class SessionRoutes {
     Release release = Release.of(ctx);
     return propertyOf(sessionId)
         .compose(property -> {
-          PublicCors.admit(ctx, property);
+          PublicCors.admitBeacon(ctx, property);
           // the abuse guard keeps counting it: its number is on hold, kept from everyone else
           return timeouts.publicStore(engine.release(sessionId, release.leaseExpiresAt()));
         })

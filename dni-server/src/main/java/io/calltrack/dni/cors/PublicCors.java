@@ -49,6 +49,21 @@ public final class PublicCors {
     ctx.response().putHeader("access-control-allow-origin", origin);
   }
 
+  /**
+   * {@link #admit} for the snippet's beacons (release, evidence: {@code navigator.sendBeacon} with a
+   * text/plain body, a no-cors request whose answer the page never reads). On a page whose
+   * {@code Referrer-Policy} is {@code no-referrer} the Fetch standard sends such a request with
+   * {@code Origin: null}; that says no more than a request without the header, which passes, so it
+   * passes too (refused, the page's release and its tap evidence were lost, in browsers that follow it).
+   */
+  public static void admitBeacon(RoutingContext ctx, PropertyConfig property) {
+    if ("null".equals(ctx.request().getHeader("origin"))) {
+      ctx.response().headers().add("vary", "Origin");
+      return;
+    }
+    admit(ctx, property);
+  }
+
   /** A preflight's answer: 204 with the CORS headers when {@code allowed}, else 403 without them. */
   public static Reply preflight(RoutingContext ctx, boolean allowed) {
     String origin = ctx.request().getHeader("origin");
