@@ -344,6 +344,51 @@ class ProxyRfcTest {
     assertNotNull(r.answeredAt());
   }
 
+  /**
+   * A request relayed in a call carries past the router the call's route set towards its target and
+   * nothing else (RFC 3261 12.1): the line-side proxy its provisional and its answer record-routed (in
+   * the early dialog and once answered), the trunk-side proxy the INVITE record-routed; a Route entry
+   * the sender added past them is not passed on, as a pre-loaded Route on a new call is not.
+   */
+  @Test
+  void aRequestInTheCallCarriesTheDialogsRouteSetAndNoRouteItsSenderAdded() {
+    String lineProxy = "<sip:line-proxy@127.0.0.1:9;lr>";
+    String trunkProxy = "<sip:trunk-proxy@127.0.0.1:7;lr>";
+    String stranger = "<sip:stranger@127.0.0.4:6;lr>";
+    String invite = trunk.invite(number().e164(), router.port(), "Max-Forwards: 70\r\nRecord-Route: " + trunkProxy + "\r\n");
+    trunk.send(invite, router.port());
+    String fwd = lineGets("INVITE");
+    String lineRr = "Record-Route: " + lineProxy + "\r\n";
+    line.send(lineResponse(fwd, "183 Session Progress", "rs1", "").replaceFirst("\r\nRecord-Route:", "\r\n" + lineRr
+        + "Record-Route:"), router.port());
+    String early = trunkGets(183, "INVITE");
+    String us = header(fwd, "Record-Route").split(",")[0]; // the router's entry: where the trunk-side proxy sent it
+    trunk.send(withRoutes(trunk.inDialog("UPDATE", early, 2, ""), us, lineProxy, stranger), router.port());
+    assertEquals(List.of("Route: " + lineProxy), RawSip.headerLines(lineGets("UPDATE"), "Route"), "in the early dialog");
+    line.send(lineResponse(fwd, "200 OK", "rs1", "").replaceFirst("\r\nRecord-Route:", "\r\n" + lineRr + "Record-Route:"),
+        router.port());
+    String ok = trunkGets(200, "INVITE");
+    trunk.send(withRoutes(trunk.inDialog("INFO", ok, 3, ""), us, lineProxy, stranger), router.port());
+    assertEquals(List.of("Route: " + lineProxy), RawSip.headerLines(lineGets("INFO"), "Route"), "towards the line");
+    // the line's INFO to the caller, along the route set it got in the INVITE, and one more Route
+    String callerContact = header(fwd, "Contact");
+    StringBuilder routes = new StringBuilder();
+    RawSip.headerLines(fwd, "Record-Route").forEach(l -> routes.append("Route:").append(l.substring(13)).append("\r\n"));
+    line.send("INFO " + callerContact.substring(1, callerContact.indexOf('>')) + " SIP/2.0\r\n"
+        + "Via: " + line.via("z9hG4bKrsi" + System.nanoTime()) + "\r\nMax-Forwards: 70\r\n" + routes
+        + "Route: " + stranger + "\r\nFrom: " + header(fwd, "To") + ";tag=rs1\r\nTo: " + header(fwd, "From")
+        + "\r\nCall-ID: " + callId(fwd) + "\r\nCSeq: 5 INFO\r\nContent-Length: 0\r\n\r\n", router.port());
+    String info = next(trunk, m -> m.startsWith("INFO "), "the line's INFO did not reach the caller");
+    assertEquals(List.of("Route: " + trunkProxy), RawSip.headerLines(info, "Route"), "towards the caller");
+    hangUp(ok, 4);
+  }
+
+  /** {@code request} with {@code routes} as its Route header instead of those it has. */
+  static String withRoutes(String request, String... routes) {
+    return request.replaceAll("\r\nRoute:[^\r]*", "").replace("\r\nFrom: ",
+        "\r\nRoute: " + String.join(", ", routes) + "\r\nFrom: ");
+  }
+
   /** The line's UPDATE in the early dialog (RFC 3311) reaches the caller, and its answer the line. */
   @Test
   void anUpdateFromTheLineInTheEarlyDialogReachesTheCaller() {

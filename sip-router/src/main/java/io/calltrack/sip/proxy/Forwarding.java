@@ -16,9 +16,8 @@ import javax.sip.message.Request;
 
 /**
  * What the router writes into a request it sends on, as Kamailio's rr and tm modules do: its own Via
- * with a branch that also detects loops, Record-Route (doubled across transports), its own Route
- * entries taken off (and, for a request of its own in a dialog, the route set past it put on),
- * Max-Forwards counted down. Where the request goes is the proxy's business.
+ * with a branch that also detects loops, Record-Route (doubled across transports), the Route entries
+ * of a request in a call replaced by the call's route set past the router, Max-Forwards counted down. Where the request goes is the proxy's business.
  */
 final class Forwarding {
   private static final String BRANCH_PREFIX = "z9hG4bKct";
@@ -66,10 +65,14 @@ final class Forwarding {
     return top != null && SipHeaders.isAddress(top.getHost(), top.getPort(), host, port);
   }
 
-  /** Strips our Route entries, fixes a Request-URI that points at us, and counts the hop. */
+  /**
+   * Gives a request relayed in {@code call} the call's route set past us towards the other side in
+   * place of the Route entries it came with (ours, and any the sender added past them), fixes a
+   * Request-URI that points at us, and counts the hop.
+   */
   void prepareInDialog(ProxiedCall call, Request fwd, Side from)
-      throws javax.sip.InvalidArgumentException, java.text.ParseException {
-    popOwnRoutes(fwd);
+      throws javax.sip.InvalidArgumentException, java.text.ParseException, SipException {
+    setRoutes(fwd, call.routesTowards(from == Side.CALLER ? Side.BUSINESS_LINE : Side.CALLER));
     // a UA that ignored the route set (SIPp's built-in uac does) addresses in-dialog requests to us
     if (fwd.getRequestURI() instanceof SipURI u && isOurs(u.getHost(), u.getPort())) {
       String target = from == Side.CALLER ? call.calleeContact : call.callerContact;
@@ -89,14 +92,11 @@ final class Forwarding {
     }
   }
 
-  private void popOwnRoutes(Request req) {
-    while (true) {
-      RouteHeader route = (RouteHeader) req.getHeader(RouteHeader.NAME);
-      if (route != null && route.getAddress().getURI() instanceof SipURI u && isOurs(u.getHost(), u.getPort())) {
-        req.removeFirst(RouteHeader.NAME);
-      } else {
-        return;
-      }
+  /** {@code req}'s Route headers become {@code routes} (encoded, nearest first; empty: none). */
+  void setRoutes(Request req, java.util.List<String> routes) throws java.text.ParseException, SipException {
+    req.removeHeader(RouteHeader.NAME);
+    for (String route : routes) {
+      req.addLast(headers.createHeader(RouteHeader.NAME, route));
     }
   }
 
@@ -123,22 +123,13 @@ final class Forwarding {
   }
 
   /**
-   * Adds to {@code req}, a request of the router's own in the dialog {@code answer} made, that dialog's
-   * route set from here (RFC 3261 12.1.2): the answer's Record-Route entries of the proxies past the
-   * router, nearest first.
+   * The route set from here (RFC 3261 12.1.2) of the dialog {@code answer} makes, encoded, nearest
+   * first (empty: none): the answer's Record-Route entries of the proxies past the router.
    */
-  void addRouteSetBeyondUs(Request req, javax.sip.message.Response answer) throws SipException {
-    java.util.List<RouteHeader> routes = new java.util.ArrayList<>(1);
-    for (javax.sip.address.Address a : recordRoutesBeyondUs(answer)) {
-      routes.add(0, headers.createRouteHeader(a));
-    }
-    for (RouteHeader route : routes) {
-      req.addLast(route);
-    }
-  }
-
-  /** As {@link #addRouteSetBeyondUs}, the route set's entries encoded, nearest first (empty: none). */
   java.util.List<String> routeSetBeyondUs(javax.sip.message.Response answer) {
+    if (answer.getHeader(RecordRouteHeader.NAME) == null) {
+      return java.util.List.of(); // most lines: every provisional and answer of theirs gets here
+    }
     java.util.List<javax.sip.address.Address> beyond = recordRoutesBeyondUs(answer);
     if (beyond.isEmpty()) {
       return java.util.List.of();

@@ -67,6 +67,14 @@ final class ProxiedCall {
   final SipURI businessLine;
   /** The caller's Contact, encoded: parsed only for a UA that addresses in-dialog requests to the router. */
   final String callerContact;
+  /**
+   * Each side's route set past the router (RFC 3261 12.1), encoded, nearest proxy first: the only Route
+   * entries a request relayed in the call carries (see {@link #routesTowards}). The caller's: the
+   * INVITE's Record-Route; the line's: its first tagged provisional's Record-Route past the router,
+   * then its answer's.
+   */
+  private final java.util.List<String> routesToCaller;
+  private java.util.List<String> routesToLine = java.util.List.of();
 
   /** The tracking number the caller dialled: set before the call is published, never changed. */
   io.calltrack.core.phone.PhoneNumber dialled;
@@ -148,6 +156,7 @@ final class ProxiedCall {
     this.businessLine = businessLine;
     this.callerContact = callerContact;
     this.callerCseq = inviteCseq;
+    this.routesToCaller = SipHeaders.headerValues(invite, javax.sip.header.RecordRouteHeader.NAME);
   }
 
   Phase phase() {
@@ -174,10 +183,15 @@ final class ProxiedCall {
         && SipHeaders.cseq(invite) > inviteCseq;
   }
 
-  /** A tagged provisional response of the line's: its tag makes an early dialog, the first or another. */
-  void earlyDialog(String lineTag) {
+  /**
+   * A tagged provisional response of the line's: its tag makes an early dialog, the first or another;
+   * {@code routes}, its route set past the router. A forking line's other early dialogs share the
+   * first's: they come from the same hop.
+   */
+  void earlyDialog(String lineTag, java.util.List<String> routes) {
     if (calleeTag == null) {
       calleeTag = lineTag;
+      routesToLine = routes;
     } else if (!calleeTag.equals(lineTag)) {
       if (otherEarlyTags == null) {
         otherEarlyTags = new java.util.HashSet<>(2);
@@ -186,10 +200,24 @@ final class ProxiedCall {
     }
   }
 
-  /** The line answered with this tag: its other early dialogs are over (RFC 3261 13.2.2.4). */
-  void answeredWith(String lineTag) {
+  /**
+   * The line answered with this tag and {@code routes} as its route set past the router: its other
+   * early dialogs are over (RFC 3261 13.2.2.4).
+   */
+  void answeredWith(String lineTag, java.util.List<String> routes) {
     calleeTag = lineTag;
     otherEarlyTags = null;
+    routesToLine = routes;
+  }
+
+  /**
+   * The Route entries past the router of a request in this call going to {@code side}, nearest first
+   * (empty: none): the dialog's route set, whatever the sender wrote. Entries of its own would steer a
+   * proxy on that side (a line's PBX behind its own proxy) to a host the call never named, with the
+   * router as the hop it trusts.
+   */
+  java.util.List<String> routesTowards(CallPolicy.Side side) {
+    return side == CallPolicy.Side.CALLER ? routesToCaller : routesToLine;
   }
 
   /** Whether {@code tag} is the line's in this call: its dialog's, or, before the answer, one of its early dialogs'. */
@@ -234,11 +262,10 @@ final class ProxiedCall {
 
   /**
    * What the router needs to end an answered call itself (RFC 3261 12.2.1.1), encoded: the dialog's
-   * From (the caller's, tagged) and To (the line's, tagged), and each side's route set from the router,
-   * nearest proxy first. Taken from the answer, as the INVITE is dropped then.
+   * From (the caller's, tagged) and To (the line's, tagged); each side's route set is
+   * {@link #routesTowards}. Taken from the answer, as the INVITE is dropped then.
    */
-  record AnsweredDialog(String callerFrom, String lineTo, java.util.List<String> routesToLine,
-      java.util.List<String> routesToCaller) {}
+  record AnsweredDialog(String callerFrom, String lineTo) {}
 
   /** The dialog the caller's answer made (see {@link AnsweredDialog}). */
   void dialogMade(AnsweredDialog made) {

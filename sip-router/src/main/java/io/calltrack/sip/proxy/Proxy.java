@@ -43,7 +43,6 @@ import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.ProxyRequireHeader;
-import javax.sip.header.RecordRouteHeader;
 import javax.sip.header.RouteHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
@@ -717,7 +716,7 @@ public final class Proxy implements SipListener {
         return; // a provisional after the final: a proxy never relays it
       }
       if (toTag(resp) != null) {
-        call.earlyDialog(toTag(resp));
+        call.earlyDialog(toTag(resp), forwarding.routeSetBeyondUs(resp));
       }
       relayUpstream(call, resp);
       if ((code == Response.RINGING || code == Response.SESSION_PROGRESS) && call.ringing()) {
@@ -726,11 +725,10 @@ public final class Proxy implements SipListener {
     } else if (code < 300) {
       switch (call.phase()) {
         case SETUP, RINGING -> {
-          call.answeredWith(toTag(resp));
+          call.answeredWith(toTag(resp), forwarding.routeSetBeyondUs(resp));
           call.calleeContact = SipHeaders.contact(resp);
           call.dialogMade(new ProxiedCall.AnsweredDialog(SipHeaders.headerValue(resp, FromHeader.NAME),
-              SipHeaders.headerValue(resp, ToHeader.NAME), forwarding.routeSetBeyondUs(resp),
-              SipHeaders.headerValues(call.invite, RecordRouteHeader.NAME)));
+              SipHeaders.headerValue(resp, ToHeader.NAME)));
           call.answered(code, policy.maxCallDuration());
           relayUpstream(call, resp);
           call.answerRelayed();
@@ -862,9 +860,7 @@ public final class Proxy implements SipListener {
         headers.createCSeqHeader(cseq, Request.BYE), from, toHeader,
         new ArrayList<>(List.of(forwarding.via(hop.getTransport(), forwarding.newBranch(call.loopKey)))),
         headers.createMaxForwardsHeader(70));
-    for (String route : toLine ? dialog.routesToLine() : dialog.routesToCaller()) {
-      bye.addLast(headers.createHeader(RouteHeader.NAME, route));
-    }
+    forwarding.setRoutes(bye, call.routesTowards(to));
     HopRouter.pin(bye, hop);
     return bye;
   }
@@ -876,7 +872,7 @@ public final class Proxy implements SipListener {
         new ArrayList<>(List.of(forwarding.via(call.calleeHop.getTransport(),
             forwarding.newBranch(call.loopKey)))),
         headers.createMaxForwardsHeader(70));
-    forwarding.addRouteSetBeyondUs(r, ok); // the request still goes to the line's hop, as any does
+    forwarding.setRoutes(r, forwarding.routeSetBeyondUs(ok)); // the request still goes to the line's hop, as any does
     HopRouter.pin(r, call.calleeHop);
     return r;
   }
