@@ -681,6 +681,213 @@ class SipHardeningTest {
     }
   }
 
+  /**
+   * A trunk's INVITE to a tracking number that names another host anywhere a relay would look (the
+   * Request-URI's host, maddr and transport, a pre-loaded Route with a maddr) goes to the number's
+   * business line and nowhere else: the router routes by the number alone, and the line gets its own
+   * URI, no Route. Numbers written with visual separators, as tel: URIs or with user=phone are the
+   * same number.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"sip:NUM@ELSEWHERE", "sip:NUM@127.0.0.1:ROUTER;maddr=ELSEHOST;transport=tcp",
+      "sip:DASHED@ELSEWHERE;user=phone", "sip:NUM;npdi@ELSEWHERE;user=phone", "tel:DASHED", "sip:NUM@relay.evil.example"})
+  void anInviteNamingAnotherHostGoesOnlyToTheBusinessLine(String requestUri) throws Exception {
+    PhoneNumber number = fx.property(answeringLine(), router);
+    try (Elsewhere elsewhere = new Elsewhere("127.0.0.4"); RawSip trunk = new RawSip("127.0.0.1")) {
+      String e164 = number.e164();
+      String dashed = e164.substring(0, 2) + "-" + e164.substring(2, 5) + "-" + e164.substring(5, 8) + "-"
+          + e164.substring(8);
+      String target = requestUri.replace("NUM", e164).replace("DASHED", dashed)
+          .replace("ELSEWHERE", elsewhere.host + ":" + elsewhere.port).replace("ELSEHOST", elsewhere.host)
+          .replace("ROUTER", Integer.toString(router.port()));
+      String invite = invite(trunk, number).replaceFirst("^INVITE \\S+", "INVITE " + target)
+          .replace("Max-Forwards: 70\r\n", "Max-Forwards: 70\r\nRoute: <sip:127.0.0.1:" + router.port()
+              + ";lr>, <sip:" + elsewhere.host + ":" + elsewhere.port + ";lr;maddr=" + elsewhere.host + ">\r\n");
+      List<String> oks = twoHundreds(trunk, invite, 1);
+      assertEquals(1, oks.size(), "the call was not answered");
+      Request forwarded = line.awaitRequest(Request.INVITE, WAIT);
+      assertEquals(answeringLine(), forwarded.getRequestURI().toString());
+      assertNull(forwarded.getHeader("Route"), "a Route reached the line");
+      trunk.send(trunk.inDialog("ACK", oks.get(0), 1, ""), router.port());
+      trunk.send(trunk.inDialog("BYE", oks.get(0), 2, ""), router.port());
+      line.awaitRequest(Request.BYE, WAIT);
+      assertEquals(List.of(), elsewhere.received(Duration.ofSeconds(1)), "the router sent to a host the INVITE named");
+    }
+  }
+
+  /**
+   * A request inside an answered call whose Request-URI (with maddr), Route entries past the router and
+   * Refer-To name a third host goes to the dialog's other end only, and the Route entries the dialog
+   * does not have do not go with it (a line behind a proxy would follow them there, with the router as
+   * the hop it trusts). A REFER is relayed like any request in the call: the transfer is the line's to
+   * make or refuse; the router never calls the Refer-To itself.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"INFO", "UPDATE", "NOTIFY", "REFER", "MESSAGE", "INVITE", "BYE"})
+  void aRequestInACallAimedAtAThirdHostGoesOnlyToTheCallsOtherEnd(String method) throws Exception {
+    try (Elsewhere elsewhere = new Elsewhere("127.0.0.4"); RawSip trunk = new RawSip("127.0.0.1")) {
+      String ok = answeredCall(trunk);
+      trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
+      line.awaitRequest(Request.ACK, WAIT);
+      String third = "sip:+15550001111@" + elsewhere.host + ":" + elsewhere.port;
+      String request = trunk.inDialog(method, ok, 2, "Route: <" + third + ";lr>\r\nRefer-To: <" + third
+          + ">\r\nEvent: refer\r\nSubscription-State: active\r\n")
+          .replaceFirst("^" + method + " \\S+", method + " " + third + ";maddr=" + elsewhere.host);
+      long before = line.count(method);
+      trunk.send(request, router.port());
+      Await.until(WAIT, () -> line.count(method) == before + 1);
+      Request got = line.requests.stream().filter(r -> method.equals(r.getMethod())).reduce((a, b) -> b).orElseThrow();
+      assertNull(got.getHeader("Route"), "a Route the dialog does not have reached the line: " + got.getHeader("Route"));
+      if (!Request.BYE.equals(method)) {
+        trunk.send(trunk.inDialog("BYE", ok, 3, ""), router.port());
+        line.awaitRequest(Request.BYE, WAIT);
+      }
+      assertEquals(List.of(), elsewhere.received(Duration.ofSeconds(1)), "the router sent to a host a request named");
+    }
+  }
+
+  /**
+   * Requests outside any call from a host that is not a trunk (here also where a business line is) are
+   * refused 403 whatever their method, back to their source, and nothing reaches the line.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"INVITE", "OPTIONS", "REGISTER", "MESSAGE", "SUBSCRIBE", "NOTIFY", "REFER", "INFO", "PUBLISH"})
+  void aRequestFromOutsideTheTrunksIsRefusedAndGoesNowhere(String method) throws Exception {
+    PhoneNumber number = fx.property(answeringLine(), router);
+    try (RawSip outsider = new RawSip("127.0.0.2")) {
+      outsider.send(outsiderRequest(method, "SIP/2.0/UDP " + outsider.host + ":" + outsider.port() + ";rport",
+          outsider.host + ":" + outsider.port(), router.port(), "udp").replace("+15550000000", number.e164()),
+          router.port());
+      assertEquals(403, RawSip.status(outsider.receiveFinal(WAIT)));
+      assertEquals(List.of(), line.requests, "a request from outside the trunks reached the line");
+    }
+  }
+
+  /** A BYE in the caller's name from a host that is not a trunk ends nothing: 403, and the call goes on. */
+  @Test
+  void aByeInTheCallersNameFromOutsideTheTrunksIsRefused() {
+    try (RawSip trunk = new RawSip("127.0.0.1"); RawSip forger = new RawSip("127.0.0.2")) {
+      String ok = answeredCall(trunk);
+      trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
+      line.awaitRequest(Request.ACK, WAIT);
+      forger.send(forger.inDialog("BYE", ok, 2, ""), router.port());
+      assertEquals(Response.FORBIDDEN, RawSip.status(forger.receiveFinal(WAIT)));
+      trunk.send(trunk.inDialog("INFO", ok, 3, ""), router.port());
+      assertNotNull(firstResponse(trunk, "200", "INFO"), "the call did not go on");
+      assertEquals(0, line.count(Request.BYE), "the forged BYE reached the line");
+      trunk.send(trunk.inDialog("BYE", ok, 4, ""), router.port());
+      line.awaitRequest(Request.BYE, WAIT);
+    }
+  }
+
+  /** An ACK for the answer from a host that is not a trunk is not relayed: the line's first ACK is the caller's. */
+  @Test
+  void anAckFromAStrangerIsNotRelayed() {
+    try (RawSip trunk = new RawSip("127.0.0.1"); RawSip forger = new RawSip("127.0.0.2")) {
+      String ok = answeredCall(trunk);
+      forger.send(forger.inDialog("ACK", ok, 1, "X-Forged: yes\r\n"), router.port());
+      trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
+      Request ack = line.awaitRequest(Request.ACK, WAIT);
+      assertNull(ack.getHeader("X-Forged"), "the stranger's ACK reached the line");
+      trunk.send(trunk.inDialog("BYE", ok, 2, ""), router.port());
+      line.awaitRequest(Request.BYE, WAIT);
+    }
+  }
+
+  /**
+   * A CANCEL from a trunk whose branch is not the INVITE's (RFC 3261 9.2) cancels nothing: 481, the line
+   * rings on; the caller's own CANCEL then stops it.
+   */
+  @Test
+  void aCancelWithAnotherBranchCancelsNothing() {
+    line.mode = SipPhone.Mode.RING_FOREVER;
+    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), router);
+    try (RawSip trunk = new RawSip("127.0.0.1")) {
+      String invite = invite(trunk, number);
+      trunk.send(invite, router.port());
+      assertNotNull(firstResponse(trunk, "180", "INVITE"), "the line did not ring");
+      String cancel = invite.replaceFirst("^INVITE", "CANCEL").replace("CSeq: 1 INVITE", "CSeq: 1 CANCEL");
+      String branch = invite.substring(invite.indexOf("branch=") + 7, invite.indexOf(";rport"));
+      trunk.send(cancel.replace(branch, branch + "x"), router.port());
+      assertNotNull(firstResponse(trunk, "481", "CANCEL"), "a CANCEL of another branch was not refused");
+      trunk.send(cancel, router.port());
+      assertNotNull(firstResponse(trunk, "487", "INVITE"), "the caller's own CANCEL did not end the call");
+      Await.until(WAIT, () -> line.count(Request.CANCEL) == 1);
+      assertEquals(1, line.count(Request.CANCEL));
+    }
+  }
+
+  /**
+   * Responses for a call being set up that its line did not send go nowhere: a 183 from another host,
+   * and a 200 from the line's host whose top Via is the router's with a branch of no transaction.
+   */
+  @Test
+  void strayProvisionalsAndAnswersForALiveCallDoNotReachTheCaller() {
+    line.mode = SipPhone.Mode.ANSWER_LATE;
+    line.lateAnswerDelay = Duration.ofSeconds(2);
+    PhoneNumber number = fx.property(line.uri("+15559990000", "udp"), router);
+    try (RawSip forger = new RawSip("127.0.0.2"); RawSip lineHost = new RawSip("127.0.0.1");
+        RawSip victim = new RawSip("127.0.0.3")) {
+      String callId = caller.call(uri(number, router), router.port(), "udp");
+      Request invite = line.awaitRequest(Request.INVITE, WAIT);
+      forger.send(forged200(invite, forger, victim, "forged183").replace("SIP/2.0 200 OK", "SIP/2.0 183 Session Progress"),
+          router.port());
+      String ourBranch = ((ViaHeader) invite.getHeader(ViaHeader.NAME)).getBranch();
+      lineHost.send(forged200(invite, lineHost, victim, "otherbranch").replace(ourBranch, ourBranch + "x"), router.port());
+      Response ok = caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
+      assertEquals(List.of(), caller.responses.stream().filter(r -> r.getStatusCode() == 183
+          || "otherbranch".equals(((ToHeader) r.getHeader(ToHeader.NAME)).getTag())).toList());
+      assertNotEquals("otherbranch", ((ToHeader) ok.getHeader(ToHeader.NAME)).getTag());
+      caller.bye();
+      caller.awaitResponse(Request.BYE, Response.OK, WAIT);
+      assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId).status());
+      assertNull(victim.receive(Duration.ofMillis(500)), "the router reflected a stray response");
+    }
+  }
+
+  /** A request in a call with no hops left is answered 483 and goes no further (RFC 3261 16.3). */
+  @Test
+  void aRequestInACallWithNoHopsLeftIs483() {
+    try (RawSip trunk = new RawSip("127.0.0.1")) {
+      String ok = answeredCall(trunk);
+      trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
+      trunk.send(trunk.inDialog("INFO", ok, 2, "").replace("Max-Forwards: 70", "Max-Forwards: 0"), router.port());
+      assertNotNull(firstResponse(trunk, "483", "INFO"), "an INFO without hops was not answered 483");
+      assertEquals(0, line.count(Request.INFO), "the INFO without hops reached the line");
+      trunk.send(trunk.inDialog("BYE", ok, 3, ""), router.port());
+      line.awaitRequest(Request.BYE, WAIT);
+    }
+  }
+
+  /**
+   * Over TCP a message larger than the largest (8 KB: hundreds of Via headers here) is not read: the
+   * router closes the connection and forwards nothing; a sound message after it is served.
+   */
+  @Test
+  void aTcpMessageLargerThanTheLargestIsNotForwarded() throws Exception {
+    PhoneNumber number = fx.property(answeringLine(), router);
+    StringBuilder vias = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      vias.append("Via: SIP/2.0/TCP 10.0.").append(i / 250).append('.').append(i % 250).append(":5060;branch=z9hG4bKv")
+          .append(i).append("\r\n");
+    }
+    try (Socket s = connect("127.0.0.1", router.port())) {
+      long n = System.nanoTime();
+      String host = s.getLocalAddress().getHostAddress();
+      String invite = "INVITE sip:" + number.e164() + "@127.0.0.1:" + router.port() + ";transport=tcp SIP/2.0\r\n"
+          + "Via: SIP/2.0/TCP " + host + ":" + s.getLocalPort() + ";branch=z9hG4bKbig" + n + "\r\n" + vias
+          + "From: <sip:+15557770001@" + host + ">;tag=b" + n + "\r\nTo: <sip:" + number.e164() + "@127.0.0.1>\r\n"
+          + "Call-ID: big-" + n + "\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+      assertTrue(invite.length() > 8_192, "not large: " + invite.length());
+      s.getOutputStream().write(invite.getBytes(StandardCharsets.US_ASCII));
+      assertTrue(closedByRouter(s, WAIT), "the connection carrying a message past the limit was kept");
+    }
+    try (Socket trunk = connect("127.0.0.1", router.port())) {
+      assertEquals("SIP/2.0 200 ", options(trunk, router.port()));
+    }
+    assertEquals(0, line.count(Request.INVITE), "the oversized INVITE reached the line");
+  }
+
   static String firstBytes(Socket s, int n) throws Exception {
     s.setSoTimeout((int) WAIT.toMillis());
     InputStream in = s.getInputStream();
