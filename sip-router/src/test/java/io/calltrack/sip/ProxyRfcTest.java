@@ -389,6 +389,70 @@ class ProxyRfcTest {
         "\r\nRoute: " + String.join(", ", routes) + "\r\nFrom: ");
   }
 
+  /**
+   * A request relayed in a call goes to the other side's target, the Contact it gave (RFC 3261 12.2.1.1),
+   * whatever Request-URI its sender wrote: a proxy in front of that side routes by it. The line's
+   * target is its provisional's Contact in the early dialog, then its answer's; a re-INVITE answered
+   * 2xx refreshes both sides' targets (12.2.2).
+   */
+  @Test
+  void aRequestInTheCallGoesToTheOtherSidesTargetWhateverItsRequestUriSays() {
+    String stranger = "sip:+15550001111@127.0.0.4:6";
+    String invite = sendInvite(number());
+    String fwd = lineGets("INVITE");
+    line.send(lineResponse(fwd, "183 Session Progress", "tg1", ""), router.port());
+    String early = trunkGets(183, "INVITE");
+    trunk.send(aimedAt(trunk.inDialog("UPDATE", early, 2, ""), stranger), router.port());
+    String update = lineGets("UPDATE");
+    assertEquals(lineContact(), requestUri(update), "in the early dialog");
+    line.send(lineResponse(update, "200 OK", null, ""), router.port());
+    trunkGets(200, "UPDATE");
+    line.send(lineResponse(fwd, "200 OK", "tg1", ""), router.port());
+    String ok = trunkGets(200, "INVITE");
+    trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
+    lineGets("ACK");
+    trunk.send(aimedAt(trunk.inDialog("INFO", ok, 3, ""), stranger), router.port());
+    String info = lineGets("INFO");
+    assertEquals(lineContact(), requestUri(info), "once answered");
+    line.send(lineResponse(info, "200 OK", null, ""), router.port());
+    trunkGets(200, "INFO");
+    // the line moves (a re-INVITE with another Contact), aimed at the stranger; the caller moves in its 200
+    String callerContact = header(invite, "Contact");
+    String lineMoved = "sip:line-moved@127.0.0.1:" + line.port();
+    String reInvite = "INVITE " + stranger + " SIP/2.0\r\nVia: " + line.via("z9hG4bKtgr" + System.nanoTime())
+        + "\r\nMax-Forwards: 70\r\nFrom: " + header(fwd, "To") + ";tag=tg1\r\nTo: " + header(fwd, "From")
+        + "\r\nCall-ID: " + callId(fwd) + "\r\nCSeq: 7 INVITE\r\nContact: <" + lineMoved + ">\r\nContent-Length: 0\r\n\r\n";
+    line.send(reInvite, router.port());
+    String atCaller = next(trunk, m -> m.startsWith("INVITE "), "the line's re-INVITE did not reach the caller");
+    assertEquals(callerContact.substring(1, callerContact.indexOf('>')), requestUri(atCaller), "towards the caller");
+    String callerMoved = "sip:caller-moved@127.0.0.1:" + trunk.port();
+    StringBuilder b = new StringBuilder("SIP/2.0 200 OK\r\n");
+    for (String n : List.of("Via", "From", "To", "Call-ID", "CSeq")) {
+      RawSip.headerLines(atCaller, n).forEach(l -> b.append(l).append("\r\n"));
+    }
+    trunk.send(b.append("Contact: <").append(callerMoved).append(">\r\nContent-Length: 0\r\n\r\n").toString(), router.port());
+    next(line, m -> RawSip.status(m) == 200 && cseqMethod(m).equals("INVITE"), "the caller's 200 did not reach the line");
+    line.send(reInvite.replace("INVITE " + stranger, "ACK " + stranger).replace("CSeq: 7 INVITE", "CSeq: 7 ACK")
+        .replaceFirst("branch=z9hG4bKtgr", "branch=z9hG4bKtga"), router.port());
+    String ack = next(trunk, m -> m.startsWith("ACK "), "the line's ACK did not reach the caller");
+    assertEquals(callerMoved, requestUri(ack), "the caller's refreshed target");
+    trunk.send(aimedAt(trunk.inDialog("BYE", ok, 4, ""), stranger), router.port());
+    String bye = lineGets("BYE");
+    assertEquals(lineMoved, requestUri(bye), "the line's refreshed target");
+    line.send(lineResponse(bye, "200 OK", null, ""), router.port());
+    trunkGets(200, "BYE");
+    assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
+  }
+
+  /** {@code request} with {@code target} as its Request-URI. */
+  static String aimedAt(String request, String target) {
+    return request.replaceFirst("^(\\S+) \\S+", "$1 " + target);
+  }
+
+  static String requestUri(String request) {
+    return request.substring(request.indexOf(' ') + 1, request.indexOf(" SIP/2.0"));
+  }
+
   /** The line's UPDATE in the early dialog (RFC 3311) reaches the caller, and its answer the line. */
   @Test
   void anUpdateFromTheLineInTheEarlyDialogReachesTheCaller() {

@@ -717,9 +717,9 @@ class SipHardeningTest {
 
   /**
    * A request inside an answered call whose Request-URI (with maddr), Route entries past the router and
-   * Refer-To name a third host goes to the dialog's other end only, and the Route entries the dialog
-   * does not have do not go with it (a line behind a proxy would follow them there, with the router as
-   * the hop it trusts). A REFER is relayed like any request in the call: the transfer is the line's to
+   * Refer-To name a third host goes to the dialog's other end only, addressed to the line's Contact, and
+   * the Route entries the dialog does not have do not go with it (a line behind a proxy would follow
+   * them there, with the router as the hop it trusts). A REFER is relayed like any request in the call: the transfer is the line's to
    * make or refuse; the router never calls the Refer-To itself.
    */
   @ParameterizedTest(name = "{0}")
@@ -738,6 +738,7 @@ class SipHardeningTest {
       Await.until(WAIT, () -> line.count(method) == before + 1);
       Request got = line.requests.stream().filter(r -> method.equals(r.getMethod())).reduce((a, b) -> b).orElseThrow();
       assertNull(got.getHeader("Route"), "a Route the dialog does not have reached the line: " + got.getHeader("Route"));
+      assertEquals("sip:line@127.0.0.1:" + line.port, got.getRequestURI().toString(), "not the line's Contact");
       if (!Request.BYE.equals(method)) {
         trunk.send(trunk.inDialog("BYE", ok, 3, ""), router.port());
         line.awaitRequest(Request.BYE, WAIT);

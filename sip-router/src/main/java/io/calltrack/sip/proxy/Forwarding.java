@@ -67,18 +67,19 @@ final class Forwarding {
 
   /**
    * Gives a request relayed in {@code call} the call's route set past us towards the other side in
-   * place of the Route entries it came with (ours, and any the sender added past them), fixes a
-   * Request-URI that points at us, and counts the hop.
+   * place of the Route entries it came with (ours, and any the sender added past them), and the other
+   * side's target as its Request-URI, whatever its sender wrote there (a proxy in front of that side
+   * routes by it; a UA that ignored the route set, as SIPp's built-in uac, writes ours); and counts the hop.
    */
   void prepareInDialog(ProxiedCall call, Request fwd, Side from)
       throws javax.sip.InvalidArgumentException, java.text.ParseException, SipException {
-    setRoutes(fwd, call.routesTowards(from == Side.CALLER ? Side.BUSINESS_LINE : Side.CALLER));
-    // a UA that ignored the route set (SIPp's built-in uac does) addresses in-dialog requests to us
-    if (fwd.getRequestURI() instanceof SipURI u && isOurs(u.getHost(), u.getPort())) {
-      String target = from == Side.CALLER ? call.calleeContact : call.callerContact;
-      if (target != null) {
-        fwd.setRequestURI(addresses.createURI(target));
-      }
+    Side to = from == Side.CALLER ? Side.BUSINESS_LINE : Side.CALLER;
+    setRoutes(fwd, call.routesTowards(to));
+    String target = call.targetOf(to, from == Side.CALLER ? SipHeaders.toTag(fwd) : SipHeaders.fromTag(fwd));
+    if (target == null && to == Side.BUSINESS_LINE) {
+      fwd.setRequestURI((javax.sip.address.URI) call.businessLine.clone()); // no target yet: where the INVITE went
+    } else if (target != null && !target.equals(fwd.getRequestURI().toString())) { // parsed only when it differs
+      fwd.setRequestURI(addresses.createURI(target));
     }
     decrementMaxForwards(fwd);
   }

@@ -65,8 +65,11 @@ final class ProxiedCall {
   final Hop calleeHop;
   /** Shared with every call to the same line: cloned before it goes into a message. */
   final SipURI businessLine;
-  /** The caller's Contact, encoded: parsed only for a UA that addresses in-dialog requests to the router. */
-  final String callerContact;
+  /**
+   * The caller's target (RFC 3261 12.1), encoded: its INVITE's Contact, then that of its last target
+   * refresh answered 2xx ({@link #targetRefreshed}). Every request relayed to the caller goes to it.
+   */
+  String callerContact;
   /**
    * Each side's route set past the router (RFC 3261 12.1), encoded, nearest proxy first: the only Route
    * entries a request relayed in the call carries (see {@link #routesTowards}). The caller's: the
@@ -107,10 +110,14 @@ final class ProxiedCall {
   String calleeTag;
   /**
    * The tags of the line's other early dialogs (a forking line's 18x from another desk), until the
-   * answer: requests in each go through as in the first's. Null until a second one.
+   * answer, each with its target (its 18x's Contact): requests in each go through as in the first's.
+   * Null until a second one.
    */
-  private java.util.Set<String> otherEarlyTags;
-  /** The business line's Contact from its 2xx, encoded (see {@link #callerContact}). */
+  private java.util.Map<String, String> otherEarlyTags;
+  /**
+   * The business line's target, encoded (see {@link #callerContact}): its first tagged provisional's
+   * Contact, then its answer's, then that of its last target refresh answered 2xx.
+   */
   String calleeContact;
   /** The answered dialog's ends, for the BYEs the router sends itself at the longest call (see {@link #dialog}). */
   private AnsweredDialog dialog;
@@ -185,18 +192,19 @@ final class ProxiedCall {
 
   /**
    * A tagged provisional response of the line's: its tag makes an early dialog, the first or another;
-   * {@code routes}, its route set past the router. A forking line's other early dialogs share the
-   * first's: they come from the same hop.
+   * {@code routes}, its route set past the router; {@code contact}, its target. A forking line's other
+   * early dialogs share the first's route set: they come from the same hop.
    */
-  void earlyDialog(String lineTag, java.util.List<String> routes) {
+  void earlyDialog(String lineTag, java.util.List<String> routes, String contact) {
     if (calleeTag == null) {
       calleeTag = lineTag;
       routesToLine = routes;
+      calleeContact = contact;
     } else if (!calleeTag.equals(lineTag)) {
       if (otherEarlyTags == null) {
-        otherEarlyTags = new java.util.HashSet<>(2);
+        otherEarlyTags = new java.util.HashMap<>(2);
       }
-      otherEarlyTags.add(lineTag);
+      otherEarlyTags.putIfAbsent(lineTag, contact);
     }
   }
 
@@ -222,7 +230,40 @@ final class ProxiedCall {
 
   /** Whether {@code tag} is the line's in this call: its dialog's, or, before the answer, one of its early dialogs'. */
   boolean isLineTag(String tag) {
-    return tag != null && (tag.equals(calleeTag) || (otherEarlyTags != null && otherEarlyTags.contains(tag)));
+    return tag != null && (tag.equals(calleeTag) || (otherEarlyTags != null && otherEarlyTags.containsKey(tag)));
+  }
+
+  /**
+   * Where a request in this call to {@code side} goes (its Request-URI), encoded: that side's target,
+   * for the line the target of its dialog {@code lineTag}; null when that side gave none.
+   */
+  String targetOf(CallPolicy.Side side, String lineTag) {
+    if (side == CallPolicy.Side.CALLER) {
+      return callerContact;
+    }
+    return isOtherEarlyTag(lineTag) ? otherEarlyTags.get(lineTag) : calleeContact;
+  }
+
+  /**
+   * {@code side} gave {@code contact} (null: none) in a target refresh (a re-INVITE or UPDATE, or its
+   * 2xx) of the line's dialog {@code lineTag} that was answered 2xx: its new target (RFC 3261 12.2).
+   */
+  void targetRefreshed(CallPolicy.Side side, String lineTag, String contact) {
+    if (contact == null) {
+      return;
+    }
+    if (side == CallPolicy.Side.CALLER) {
+      callerContact = contact;
+    } else if (isOtherEarlyTag(lineTag)) {
+      otherEarlyTags.put(lineTag, contact);
+    } else {
+      calleeContact = contact;
+    }
+  }
+
+  /** Whether {@code tag} is one of a forking line's early dialogs other than its first. */
+  private boolean isOtherEarlyTag(String tag) {
+    return otherEarlyTags != null && tag != null && !tag.equals(calleeTag) && otherEarlyTags.containsKey(tag);
   }
 
   /** Whether the line's 2xx with this to-tag is the answer the caller got (or a copy of it). */

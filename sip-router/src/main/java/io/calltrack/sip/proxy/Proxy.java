@@ -533,9 +533,9 @@ public final class Proxy implements SipListener {
       }
       if (Request.INVITE.equals(req.getMethod())) { // a re-INVITE: its SDP through the media relay first
         call.reInviteRelayed(from, new ProxiedCall.RelayedReInvite(SipHeaders.cseq(req), SipHeaders.viaValues(req)));
-        call.media.reoffer(fwd, fromTag(req), toTag(req)).onComplete(ar -> sendRelayed(call, st, req, fwd, hop));
+        call.media.reoffer(fwd, fromTag(req), toTag(req)).onComplete(ar -> sendRelayed(call, st, req, fwd, hop, from));
       } else {
-        sendRelayed(call, st, req, fwd, hop);
+        sendRelayed(call, st, req, fwd, hop, from);
       }
     } catch (Exception e) {
       LOG.warn("could not relay {} of call {}: {}", req.getMethod(), call.sipCallId, e.toString());
@@ -543,10 +543,10 @@ public final class Proxy implements SipListener {
     }
   }
 
-  private void sendRelayed(ProxiedCall call, ServerTransaction st, Request req, Request fwd, Hop hop) {
+  private void sendRelayed(ProxiedCall call, ServerTransaction st, Request req, Request fwd, Hop hop, Side from) {
     try {
       ClientTransaction ct = provider.getNewClientTransaction(fwd);
-      ct.setApplicationData(new Relay(call, st, req, hop));
+      ct.setApplicationData(new Relay(call, st, req, hop, from));
       if (Request.INVITE.equals(req.getMethod())) {
         st.setApplicationData(new RelayedInvite(call, ct)); // what a CANCEL of it finds (see onCancel)
       }
@@ -716,7 +716,7 @@ public final class Proxy implements SipListener {
         return; // a provisional after the final: a proxy never relays it
       }
       if (toTag(resp) != null) {
-        call.earlyDialog(toTag(resp), forwarding.routeSetBeyondUs(resp));
+        call.earlyDialog(toTag(resp), forwarding.routeSetBeyondUs(resp), SipHeaders.contact(resp));
       }
       relayUpstream(call, resp);
       if ((code == Response.RINGING || code == Response.SESSION_PROGRESS) && call.ringing()) {
@@ -889,6 +889,14 @@ public final class Proxy implements SipListener {
   private void onRelayResponse(Relay relay, Response resp) {
     if (resp.getStatusCode() == Response.TRYING) {
       return;
+    }
+    String method = relay.request.getMethod();
+    if (resp.getStatusCode() / 100 == 2 && (Request.INVITE.equals(method) || Request.UPDATE.equals(method))) {
+      // a target refresh that succeeded: both sides' Contacts in it are their targets from now on
+      String lineTag = relay.from == Side.CALLER ? toTag(relay.request) : fromTag(relay.request);
+      relay.call.targetRefreshed(relay.from, lineTag, SipHeaders.contact(relay.request));
+      relay.call.targetRefreshed(relay.from == Side.CALLER ? Side.BUSINESS_LINE : Side.CALLER, lineTag,
+          SipHeaders.contact(resp));
     }
     if (Request.INVITE.equals(relay.request.getMethod()) && resp.getStatusCode() / 100 == 2) {
       // the answer to a re-INVITE: through the media relay, then relayed
@@ -1137,6 +1145,6 @@ public final class Proxy implements SipListener {
   /** A re-INVITE relayed as {@code ct}: its server transaction's data, for a CANCEL of it. */
   private record RelayedInvite(ProxiedCall call, ClientTransaction ct) {}
 
-  /** An in-dialog request being relayed: where it went, and where its responses go back to. */
-  private record Relay(ProxiedCall call, ServerTransaction st, Request request, Hop hop) {}
+  /** An in-dialog request being relayed: where it went, and where its responses go back to; {@code from}, its sender's side. */
+  private record Relay(ProxiedCall call, ServerTransaction st, Request request, Hop hop, Side from) {}
 }
