@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param retryWait                 how long the record of a call the line refused asking for the INVITE again (a
  *                                  challenge) waits for the caller's retry before it is closed as refused; at most
  *                                  the 8 s a finished call lingers (the retry is matched to the call then)
+ * @param ackWait                   how long an answered call waits for its caller's ACK before the router ends it
+ *                                  ({@link #ACK_WAIT})
  */
 public record RouterLimits(
     double invitesPerSecond,
@@ -31,20 +33,27 @@ public record RouterLimits(
     Duration tcpIdleTimeout,
     Duration maxCallDuration,
     int maxCalls,
-    Duration retryWait) {
+    Duration retryWait,
+    Duration ackWait) {
 
   /** Trunks send the INVITE again within milliseconds of a challenge; a user typing a password may take seconds. */
   public static final Duration RETRY_WAIT = Duration.ofSeconds(8);
 
+  /**
+   * 64*T1 (RFC 3261 13.3.1.4): how long the line sends its answer again waiting for the ACK; the line
+   * should end the session then, and a caller that has not ACKed by then never will.
+   */
+  public static final Duration ACK_WAIT = Duration.ofSeconds(32);
+
   public static final RouterLimits DEFAULTS = new RouterLimits(0, 2000, Duration.ofMillis(500), 5,
       Duration.ofSeconds(30), 2000, 64, Duration.ofMinutes(3), Duration.ofHours(6), 0);
 
-  /** With the default {@link #RETRY_WAIT}. */
+  /** With the default {@link #RETRY_WAIT} and {@link #ACK_WAIT}. */
   public RouterLimits(double invitesPerSecond, double invitesPerSecondPerSource, Duration maxQueueDelay,
       int retryAfterSeconds, Duration drainTime, int tcpConnections, int tcpConnectionsPerSource,
       Duration tcpIdleTimeout, Duration maxCallDuration, int maxCalls) {
     this(invitesPerSecond, invitesPerSecondPerSource, maxQueueDelay, retryAfterSeconds, drainTime, tcpConnections,
-        tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, RETRY_WAIT);
+        tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, RETRY_WAIT, ACK_WAIT);
   }
 
   /**
@@ -65,6 +74,7 @@ public record RouterLimits(
     positive(tcpIdleTimeout, "tcpIdleTimeout");
     positive(maxCallDuration, "maxCallDuration");
     positive(retryWait, "retryWait");
+    positive(ackWait, "ackWait");
     if (retryWait.compareTo(RETRY_WAIT) > 0) {
       throw new IllegalArgumentException("retryWait must be at most " + RETRY_WAIT.toSeconds() + " s");
     }
@@ -81,7 +91,7 @@ public record RouterLimits(
 
   public RouterLimits withMaxCalls(int n) {
     return new RouterLimits(invitesPerSecond, invitesPerSecondPerSource, maxQueueDelay, retryAfterSeconds, drainTime,
-        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, n, retryWait);
+        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, n, retryWait, ackWait);
   }
 
   private static void positive(Duration d, String name) {
@@ -92,26 +102,31 @@ public record RouterLimits(
 
   public RouterLimits withInviteRates(double total, double perSource) {
     return new RouterLimits(total, perSource, maxQueueDelay, retryAfterSeconds, drainTime, tcpConnections,
-        tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, retryWait);
+        tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, retryWait, ackWait);
   }
 
   public RouterLimits withDrainTime(Duration d) {
     return new RouterLimits(invitesPerSecond, invitesPerSecondPerSource, maxQueueDelay, retryAfterSeconds, d,
-        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, retryWait);
+        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, retryWait, ackWait);
   }
 
   public RouterLimits withTcp(int total, int perSource, Duration idle) {
     return new RouterLimits(invitesPerSecond, invitesPerSecondPerSource, maxQueueDelay, retryAfterSeconds, drainTime,
-        total, perSource, idle, maxCallDuration, maxCalls, retryWait);
+        total, perSource, idle, maxCallDuration, maxCalls, retryWait, ackWait);
   }
 
   public RouterLimits withRetryWait(Duration d) {
     return new RouterLimits(invitesPerSecond, invitesPerSecondPerSource, maxQueueDelay, retryAfterSeconds, drainTime,
-        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, d);
+        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, d, ackWait);
   }
 
   public RouterLimits withMaxQueueDelay(Duration d) {
     return new RouterLimits(invitesPerSecond, invitesPerSecondPerSource, d, retryAfterSeconds, drainTime,
-        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, retryWait);
+        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, retryWait, ackWait);
+  }
+
+  public RouterLimits withAckWait(Duration d) {
+    return new RouterLimits(invitesPerSecond, invitesPerSecondPerSource, maxQueueDelay, retryAfterSeconds, drainTime,
+        tcpConnections, tcpConnectionsPerSource, tcpIdleTimeout, maxCallDuration, maxCalls, retryWait, d);
   }
 }

@@ -726,6 +726,43 @@ class ProxyRfcTest {
   }
 
   /**
+   * RFC 3261 13.3.1.4: an answer its caller never ACKs (64*T1 of the line's retransmissions) ends the
+   * session. The router does not hold such a call (a slot of the cap on calls in progress, a record
+   * still answered) for the longest call's hours, waiting for a line that may never hang up itself:
+   * past the ACK wait it ends both legs, as at the longest call. A call answered and ACKed before it
+   * is left alone: the first BYE the line gets is the unacknowledged call's.
+   */
+  @Test
+  void anAnswerItsCallerNeverAcknowledgesIsHungUpOnBothSides() {
+    SipRouter acking = fx.router(List.of("127.0.0.1/32"), Duration.ofSeconds(30),
+        RouterLimits.DEFAULTS.withAckWait(Duration.ofSeconds(1)));
+    PhoneNumber number = fx.property("sip:+15559990000@127.0.0.1:" + line.port(), acking);
+    String acked = trunk.invite(number.e164(), acking.port(), "Max-Forwards: 70\r\n");
+    trunk.send(acked, acking.port());
+    line.send(lineResponse(lineGets("INVITE"), "200 OK", "acked", ""), acking.port());
+    trunk.send(trunk.inDialog("ACK", trunkGets(200, "INVITE"), 1, ""), acking.port());
+    lineGets("ACK");
+    String invite = trunk.invite(number.e164(), acking.port(), "Max-Forwards: 70\r\n");
+    trunk.send(invite, acking.port());
+    line.send(lineResponse(lineGets("INVITE"), "200 OK", "noack", ""), acking.port());
+    trunkGets(200, "INVITE");
+
+    String toLine = lineGets("BYE");
+    assertEquals(callId(invite), callId(toLine), "an acknowledged call was hung up: " + toLine);
+    assertEquals("noack", tagOf(toLine, "To"), toLine);
+    line.send(lineResponse(toLine, "200 OK", null, ""), acking.port());
+    String toCaller = next(trunk, m -> m.startsWith("BYE "), "the caller got no BYE");
+    assertEquals(callId(invite), callId(toCaller));
+    StringBuilder b = new StringBuilder("SIP/2.0 200 OK\r\n");
+    for (String n : List.of("Via", "From", "To", "Call-ID", "CSeq")) {
+      RawSip.headerLines(toCaller, n).forEach(l -> b.append(l).append("\r\n"));
+    }
+    trunk.send(b.append("Content-Length: 0\r\n\r\n").toString(), acking.port());
+    assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
+    Await.until(WAIT, () -> acking.liveCalls() == 1); // the acknowledged call goes on
+  }
+
+  /**
    * RFC 3261 17.2.2: a non-INVITE request sent again over UDP (its 200 was lost) within Timer J (64*T1)
    * is absorbed by its server transaction, which sends its last response again. Relayed again with a
    * new branch, it is a new transaction at the line: an INFO carrying a DTMF digit is played twice.

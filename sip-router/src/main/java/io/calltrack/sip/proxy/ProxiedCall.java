@@ -142,6 +142,8 @@ final class ProxiedCall {
    */
   private io.netty.util.Timeout answerTimer;
   private io.netty.util.Timeout maxTimer;
+  /** Until the caller ACKs the answer ({@link #acknowledged}): then dropped, as {@link #answerTimer}. */
+  private io.netty.util.Timeout ackTimer;
 
   ProxiedCall(Proxy proxy, String sipCallId, Request invite, ServerTransaction inviteSt, SerialExecutor exec,
       long arrivedNanos, String callerTag, String inTransport, Hop callerHop, Hop calleeHop, SipURI businessLine,
@@ -367,19 +369,31 @@ final class ProxiedCall {
     return true;
   }
 
-  /** The line answered while the caller still waited. */
-  void answered(int code, Duration maxDuration) {
+  /**
+   * The line answered while the caller still waited: the call lasts at most {@code maxDuration}, and
+   * its caller has {@code ackWait} to ACK the answer ({@link CallPolicy#ackWait}).
+   */
+  void answered(int code, Duration maxDuration, Duration ackWait) {
     phase = Phase.ANSWERED;
     cancelAnswerTimer();
     observer.answered(proxy.now(), code);
-    maxTimer = proxy.timer(maxDuration, this, () -> {
-      if (phase == Phase.ANSWERED) {
-        // a peer lost the call (crashed, or its BYE never came): hang up both, or they stay off-hook
-        LOG.warn("call {} had no BYE after {}: ending it with a BYE to each side", sipCallId, maxDuration);
-        proxy.hangUpBothSides(this);
-        end(CallStatus.ANSWERED, null);
-      }
-    });
+    // a peer lost the call (crashed, or its BYE never came): hang up both, or they stay off-hook
+    maxTimer = proxy.timer(maxDuration, this, () -> hangUpBothSides("had no BYE after " + maxDuration));
+    ackTimer = proxy.timer(ackWait, this, () -> hangUpBothSides("had no ACK of its answer after " + ackWait));
+  }
+
+  /** The caller ACKed the answer. */
+  void acknowledged() {
+    proxy.cancelTimer(ackTimer);
+    ackTimer = null;
+  }
+
+  private void hangUpBothSides(String why) {
+    if (phase == Phase.ANSWERED) {
+      LOG.warn("call {} {}: ending it with a BYE to each side", sipCallId, why);
+      proxy.hangUpBothSides(this);
+      end(CallStatus.ANSWERED, null);
+    }
   }
 
   /**
@@ -519,6 +533,7 @@ final class ProxiedCall {
   /** Call over, or router stopping: no timer of this call fires after it. */
   void cancelTimers() {
     cancelAnswerTimer();
+    acknowledged();
     proxy.cancelTimer(maxTimer);
     maxTimer = null;
   }

@@ -468,6 +468,9 @@ public final class Proxy implements SipListener {
       if (from == null || !admitted(call, from, source)) {
         return;
       }
+      if (from == Side.CALLER && SipHeaders.cseq(ack) == call.inviteCseq) {
+        call.acknowledged(); // the caller has its answer: the call is not ended for want of this ACK
+      }
       if (ack.getHeader(MaxForwardsHeader.NAME) instanceof MaxForwardsHeader mf && mf.getMaxForwards() <= 0) {
         return; // no hops left (RFC 3261 16.3): an ACK has no 483 to get, it goes no further
       }
@@ -729,7 +732,7 @@ public final class Proxy implements SipListener {
           call.calleeContact = SipHeaders.contact(resp);
           call.dialogMade(new ProxiedCall.AnsweredDialog(SipHeaders.headerValue(resp, FromHeader.NAME),
               SipHeaders.headerValue(resp, ToHeader.NAME)));
-          call.answered(code, policy.maxCallDuration());
+          call.answered(code, policy.maxCallDuration(), policy.ackWait());
           relayUpstream(call, resp);
           call.answerRelayed();
         }

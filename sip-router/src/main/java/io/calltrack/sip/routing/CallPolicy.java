@@ -190,6 +190,16 @@ public final class CallPolicy {
   }
 
   /**
+   * An answered call whose caller has not ACKed the answer after this long (64*T1) is ended on both
+   * sides, as at {@link #maxCallDuration}: RFC 3261 13.3.1.4 has the line end it then, and a line that
+   * does not would keep it, a record still answered and a slot of {@link #maxCalls}, for hours (a flood
+   * of INVITEs never ACKed, from a trunk or with a trunk's forged address, would fill the cap).
+   */
+  public Duration ackWait() {
+    return limits.ackWait();
+  }
+
+  /**
    * The business line answered where the caller will never hear it: the call was already given up
    * (the answer timeout, or the caller's CANCEL crossed the 200), or the line forked and a second
    * branch answered after the first: hang that answer up, so no phone stays off-hook for nobody.
