@@ -889,6 +889,42 @@ class SipHardeningTest {
     assertEquals(0, line.count(Request.INVITE), "the oversized INVITE reached the line");
   }
 
+  /**
+   * A request with hundreds of Via headers (compact, within the 8 KB a datagram may have) gets one
+   * answer, to its source, no larger than itself: a refusal from outside the trunks, a 404 to a trunk
+   * for a number nobody has. The router adds nothing that makes it an amplifier.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"127.0.0.2", "127.0.0.1"})
+  void aRequestWithHundredsOfViasGetsOneAnswerNoLargerThanItself(String from) {
+    StringBuilder vias = new StringBuilder();
+    for (int i = 0; i < 160; i++) {
+      vias.append("v: SIP/2.0/UDP 10.0.0.").append(i % 250).append(";branch=z9hG4bKv").append(i).append("\r\n");
+    }
+    try (RawSip sender = new RawSip(from)) {
+      String invite = sender.invite("+15550000000", router.port(), "Max-Forwards: 70\r\n")
+          .replace("\r\nFrom: ", "\r\n" + vias + "From: ");
+      assertTrue(invite.length() > 7_000 && invite.length() < 8_192, "size " + invite.length());
+      sender.send(invite, router.port());
+      String answer = sender.receiveFinal(WAIT);
+      assertEquals(from.equals("127.0.0.1") ? 404 : 403, RawSip.status(answer), answer);
+      assertTrue(answer.length() <= invite.length(), "answered " + answer.length() + " bytes to " + invite.length());
+      assertNull(sender.receive(Duration.ofMillis(500)), "answered more than once");
+    }
+  }
+
+  /** An INVITE to the router's own address with no number in it is no call: 404, nothing forwarded. */
+  @Test
+  void anInviteToTheRoutersOwnAddressWithoutANumberIs404() {
+    PhoneNumber number = fx.property(answeringLine(), router);
+    try (RawSip trunk = new RawSip("127.0.0.1")) {
+      trunk.send(invite(trunk, number).replaceFirst("^INVITE \\S+", "INVITE sip:127.0.0.1:" + router.port()),
+          router.port());
+      assertEquals(404, RawSip.status(trunk.receiveFinal(WAIT)));
+      assertEquals(0, line.count(Request.INVITE), "the INVITE reached the line");
+    }
+  }
+
   static String firstBytes(Socket s, int n) throws Exception {
     s.setSoTimeout((int) WAIT.toMillis());
     InputStream in = s.getInputStream();
