@@ -13,11 +13,9 @@ import io.calltrack.core.testing.TestNumbers;
 import io.calltrack.sip.testing.RawSip;
 import io.calltrack.sip.testing.SipPhone;
 import io.vertx.core.Future;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -485,72 +483,27 @@ class SipHardeningTest {
     assertEquals(CallStatus.ANSWERED, fx.awaitFinished(established).status());
   }
 
-  static boolean closedByRouter(Socket s, Duration within) throws Exception {
-    s.setSoTimeout((int) within.toMillis());
-    try {
-      byte[] skip = new byte[4096];
-      while (true) { // what was sent before it closed is read and skipped
-        if (s.getInputStream().read(skip) == -1) {
-          return true;
-        }
-      }
-    } catch (SocketTimeoutException stillOpen) {
-      return false;
-    } catch (java.net.SocketException reset) {
-      return true;
-    }
-  }
-
-  static Socket connect(String from, int port) throws Exception {
-    Socket s = new Socket();
-    s.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-    s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-    return s;
-  }
-
-  static String options(Socket s, int routerPort) throws Exception {
-    long n = System.nanoTime();
-    String host = s.getLocalAddress().getHostAddress();
-    String req = "OPTIONS sip:127.0.0.1:" + routerPort + ";transport=tcp SIP/2.0\r\n"
-        + "Via: SIP/2.0/TCP " + host + ":" + s.getLocalPort() + ";branch=z9hG4bKopt" + n + "\r\n"
-        + "From: <sip:ping@" + host + ">;tag=o" + n + "\r\nTo: <sip:127.0.0.1>\r\nCall-ID: opt-" + n + "\r\n"
-        + "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
-    s.getOutputStream().write(req.getBytes(StandardCharsets.US_ASCII));
-    s.setSoTimeout((int) WAIT.toMillis());
-    InputStream in = s.getInputStream();
-    byte[] buf = new byte[12];
-    int got = 0;
-    while (got < buf.length) {
-      int r = in.read(buf, got, buf.length - got);
-      if (r < 0) {
-        break;
-      }
-      got += r;
-    }
-    return new String(buf, 0, got, StandardCharsets.US_ASCII);
-  }
-
   @Test
   void tcpConnectionsAreLimitedPerSourceAndInTotalAndClosedWhenIdle() throws Exception {
     Duration idle = Duration.ofSeconds(3);
     SipRouter tcp = fx.router(TRUNKS, Duration.ofSeconds(30), RouterLimits.DEFAULTS.withTcp(3, 2, idle));
     Duration quick = Duration.ofMillis(300);
-    try (Socket a = connect("127.0.0.1", tcp.port()); Socket b = connect("127.0.0.1", tcp.port());
-        Socket c = connect("127.0.0.1", tcp.port())) {
-      assertTrue(closedByRouter(c, WAIT), "a third connection from one address was kept");
-      assertEquals("SIP/2.0 200 ", options(a, tcp.port()), "an accepted connection works");
-      try (Socket d = connect("127.0.0.2", tcp.port()); Socket e = connect("127.0.0.3", tcp.port())) {
-        assertTrue(closedByRouter(e, WAIT), "a fourth connection in total was kept");
-        assertTrue(!closedByRouter(d, quick), "another address's first connection was closed");
+    try (Socket a = RawSip.connect("127.0.0.1", tcp.port()); Socket b = RawSip.connect("127.0.0.1", tcp.port());
+        Socket c = RawSip.connect("127.0.0.1", tcp.port())) {
+      assertTrue(RawSip.closedByPeer(c, WAIT), "a third connection from one address was kept");
+      assertEquals("SIP/2.0 200 ", RawSip.options(a, tcp.port()), "an accepted connection works");
+      try (Socket d = RawSip.connect("127.0.0.2", tcp.port()); Socket e = RawSip.connect("127.0.0.3", tcp.port())) {
+        assertTrue(RawSip.closedByPeer(e, WAIT), "a fourth connection in total was kept");
+        assertTrue(!RawSip.closedByPeer(d, quick), "another address's first connection was closed");
         // a, b and d send nothing more: closed after the idle timeout
         long t0 = System.nanoTime();
-        assertTrue(closedByRouter(b, WAIT), "an idle connection stayed open");
+        assertTrue(RawSip.closedByPeer(b, WAIT), "an idle connection stayed open");
         assertTrue(System.nanoTime() - t0 >= idle.toNanos() / 2, "closed before it was idle for long");
-        assertTrue(closedByRouter(a, WAIT));
+        assertTrue(RawSip.closedByPeer(a, WAIT));
       }
       // the slots are free again
-      try (Socket f = connect("127.0.0.1", tcp.port())) {
-        assertEquals("SIP/2.0 200 ", options(f, tcp.port()));
+      try (Socket f = RawSip.connect("127.0.0.1", tcp.port())) {
+        assertEquals("SIP/2.0 200 ", RawSip.options(f, tcp.port()));
       }
     }
   }
@@ -563,13 +516,13 @@ class SipHardeningTest {
   void hostsOutsideTheTrunksCannotTakeEveryTcpSlot() throws Exception {
     SipRouter tcp = fx.router(TRUNKS, Duration.ofSeconds(30), RouterLimits.DEFAULTS.withTcp(4, 2, Duration.ofSeconds(90)));
     Duration quick = Duration.ofMillis(300);
-    try (Socket a = connect("127.0.0.2", tcp.port()); Socket b = connect("127.0.0.2", tcp.port());
-        Socket c = connect("127.0.0.3", tcp.port()); Socket d = connect("127.0.0.3", tcp.port())) {
-      assertTrue(!closedByRouter(a, quick) && !closedByRouter(b, quick), "the first outsider's two connections");
-      assertTrue(closedByRouter(c, WAIT) && closedByRouter(d, WAIT), "outsiders took more than half the slots");
-      try (Socket trunk = connect("127.0.0.1", tcp.port()); Socket trunk2 = connect("127.0.0.1", tcp.port())) {
-        assertEquals("SIP/2.0 200 ", options(trunk, tcp.port()), "the trunk found no slot");
-        assertEquals("SIP/2.0 200 ", options(trunk2, tcp.port()), "the trunk found no second slot");
+    try (Socket a = RawSip.connect("127.0.0.2", tcp.port()); Socket b = RawSip.connect("127.0.0.2", tcp.port());
+        Socket c = RawSip.connect("127.0.0.3", tcp.port()); Socket d = RawSip.connect("127.0.0.3", tcp.port())) {
+      assertTrue(!RawSip.closedByPeer(a, quick) && !RawSip.closedByPeer(b, quick), "the first outsider's two connections");
+      assertTrue(RawSip.closedByPeer(c, WAIT) && RawSip.closedByPeer(d, WAIT), "outsiders took more than half the slots");
+      try (Socket trunk = RawSip.connect("127.0.0.1", tcp.port()); Socket trunk2 = RawSip.connect("127.0.0.1", tcp.port())) {
+        assertEquals("SIP/2.0 200 ", RawSip.options(trunk, tcp.port()), "the trunk found no slot");
+        assertEquals("SIP/2.0 200 ", RawSip.options(trunk2, tcp.port()), "the trunk found no second slot");
       }
     }
   }
@@ -606,21 +559,21 @@ class SipHardeningTest {
       outsider.send(outsiderRequest("OPTIONS", "SIP/2.0/TCP " + outsider.host + ":" + elsewhere.port
           + ";received=" + elsewhere.host, named, p, "tcp"), p);
       // TCP: answered on the request's connection
-      try (Socket s = connect("127.0.0.2", p)) {
+      try (Socket s = RawSip.connect("127.0.0.2", p)) {
         s.getOutputStream().write(outsiderRequest("INVITE", "SIP/2.0/TCP " + named, named, p, "tcp")
             .getBytes(StandardCharsets.US_ASCII));
-        assertEquals("SIP/2.0 403 ", firstBytes(s, 12), "the refusal did not come back on the request's connection");
+        assertEquals("SIP/2.0 403 ", RawSip.firstBytes(s, 12), "the refusal did not come back on the request's connection");
       }
       // TCP closed before the answer: the answer has nowhere to go, and no connection is opened for it
       for (String via : List.of("SIP/2.0/TCP " + named, "SIP/2.0/TCP 127.0.0.2:" + elsewhere.port + ";received="
           + elsewhere.host + ";rport=" + elsewhere.port)) {
-        Socket s = connect("127.0.0.2", p);
+        Socket s = RawSip.connect("127.0.0.2", p);
         s.getOutputStream().write(outsiderRequest("OPTIONS", via, named, p, "tcp").getBytes(StandardCharsets.US_ASCII));
         s.close();
       }
       // a trunk's request over the same router after all of them: once it is answered, the others were handled
-      try (Socket trunk = connect("127.0.0.1", p)) {
-        assertEquals("SIP/2.0 200 ", options(trunk, p));
+      try (Socket trunk = RawSip.connect("127.0.0.1", p)) {
+        assertEquals("SIP/2.0 200 ", RawSip.options(trunk, p));
       }
       assertEquals(List.of(), elsewhere.received(Duration.ofSeconds(1)), "the router sent something to a host only a request named");
     }
@@ -872,7 +825,7 @@ class SipHardeningTest {
       vias.append("Via: SIP/2.0/TCP 10.0.").append(i / 250).append('.').append(i % 250).append(":5060;branch=z9hG4bKv")
           .append(i).append("\r\n");
     }
-    try (Socket s = connect("127.0.0.1", router.port())) {
+    try (Socket s = RawSip.connect("127.0.0.1", router.port())) {
       long n = System.nanoTime();
       String host = s.getLocalAddress().getHostAddress();
       String invite = "INVITE sip:" + number.e164() + "@127.0.0.1:" + router.port() + ";transport=tcp SIP/2.0\r\n"
@@ -881,10 +834,10 @@ class SipHardeningTest {
           + "Call-ID: big-" + n + "\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
       assertTrue(invite.length() > 8_192, "not large: " + invite.length());
       s.getOutputStream().write(invite.getBytes(StandardCharsets.US_ASCII));
-      assertTrue(closedByRouter(s, WAIT), "the connection carrying a message past the limit was kept");
+      assertTrue(RawSip.closedByPeer(s, WAIT), "the connection carrying a message past the limit was kept");
     }
-    try (Socket trunk = connect("127.0.0.1", router.port())) {
-      assertEquals("SIP/2.0 200 ", options(trunk, router.port()));
+    try (Socket trunk = RawSip.connect("127.0.0.1", router.port())) {
+      assertEquals("SIP/2.0 200 ", RawSip.options(trunk, router.port()));
     }
     assertEquals(0, line.count(Request.INVITE), "the oversized INVITE reached the line");
   }
@@ -923,21 +876,6 @@ class SipHardeningTest {
       assertEquals(404, RawSip.status(trunk.receiveFinal(WAIT)));
       assertEquals(0, line.count(Request.INVITE), "the INVITE reached the line");
     }
-  }
-
-  static String firstBytes(Socket s, int n) throws Exception {
-    s.setSoTimeout((int) WAIT.toMillis());
-    InputStream in = s.getInputStream();
-    byte[] buf = new byte[n];
-    int got = 0;
-    while (got < n) {
-      int r = in.read(buf, got, n - got);
-      if (r < 0) {
-        break;
-      }
-      got += r;
-    }
-    return new String(buf, 0, got, StandardCharsets.US_ASCII);
   }
 
   /** A host a message may name: a UDP socket and a TCP listener on one port, recording whatever reaches them. */

@@ -115,6 +115,59 @@ public final class RawSip implements AutoCloseable {
         .orElseThrow(() -> new AssertionError("no " + name + " in " + message));
   }
 
+  /** A TCP connection from {@code from} (a loopback address) to {@code port} on 127.0.0.1. */
+  public static java.net.Socket connect(String from, int port) throws IOException {
+    java.net.Socket s = new java.net.Socket();
+    s.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+    s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    return s;
+  }
+
+  /** Whether the peer closes {@code s} within {@code within}; what it sent before is read and skipped. */
+  public static boolean closedByPeer(java.net.Socket s, Duration within) throws IOException {
+    s.setSoTimeout((int) within.toMillis());
+    try {
+      byte[] skip = new byte[4096];
+      while (true) {
+        if (s.getInputStream().read(skip) == -1) {
+          return true;
+        }
+      }
+    } catch (SocketTimeoutException stillOpen) {
+      return false;
+    } catch (java.net.SocketException reset) {
+      return true;
+    }
+  }
+
+  /** The first {@code n} bytes {@code s} receives within 30 s (fewer if it closes first). */
+  public static String firstBytes(java.net.Socket s, int n) throws IOException {
+    s.setSoTimeout(30_000);
+    java.io.InputStream in = s.getInputStream();
+    byte[] buf = new byte[n];
+    int got = 0;
+    while (got < n) {
+      int r = in.read(buf, got, n - got);
+      if (r < 0) {
+        break;
+      }
+      got += r;
+    }
+    return new String(buf, 0, got, StandardCharsets.US_ASCII);
+  }
+
+  /** Sends an OPTIONS to {@code port} over the TCP connection {@code s}: the first 12 bytes of the answer ("SIP/2.0 200 "). */
+  public static String options(java.net.Socket s, int port) throws IOException {
+    long n = System.nanoTime();
+    String host = s.getLocalAddress().getHostAddress();
+    String req = "OPTIONS sip:127.0.0.1:" + port + ";transport=tcp SIP/2.0\r\n"
+        + "Via: SIP/2.0/TCP " + host + ":" + s.getLocalPort() + ";branch=z9hG4bKopt" + n + "\r\n"
+        + "From: <sip:ping@" + host + ">;tag=o" + n + "\r\nTo: <sip:127.0.0.1>\r\nCall-ID: opt-" + n + "\r\n"
+        + "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+    s.getOutputStream().write(req.getBytes(StandardCharsets.US_ASCII));
+    return firstBytes(s, 12);
+  }
+
   @Override
   public void close() {
     socket.close();
