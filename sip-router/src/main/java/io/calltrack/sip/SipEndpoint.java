@@ -36,6 +36,7 @@ public record SipEndpoint(
     p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
     p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
     p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+    p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(SipStacks.MAX_MESSAGE_SIZE));
     // requests go where RFC 3261 says, unless pinned to a hop (a business line located by SRV)
     p.setProperty("javax.sip.ROUTER_PATH", PinnedHopRouter.class.getName());
     // the router's UDP loop: the stack's own can throw when the stack is stopped right after it started

@@ -215,9 +215,8 @@ public final class SipRouter {
     // calls/s): it drops the last response without keeping its bytes, so the stack cannot retransmit
     // a final response (a 487 until its ACK, the 200 of a BYE sent again) and its timer throws.
     p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
-    // The largest message: the UDP receive buffer's size, and the cap on a TCP message. SIP over UDP
-    // stays well under 8 KB (RFC 3261 18.1.1 moves larger requests to TCP).
-    p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "8192");
+    // the largest message: the UDP receive buffer's size, and the cap on a TCP message
+    p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(SipStacks.MAX_MESSAGE_SIZE));
     // JAIN-SIP's own UDP loop allocates that buffer for every datagram and queues it for the message
     // thread (at 65536 a backlog of a few seconds filled a 768 MB heap; at 8192 still 13 % of the
     // router's allocation), a thread wake-up per datagram: here the message thread reads the socket

@@ -21,6 +21,15 @@ public final class SipStacks {
   /** At most what the library's own stop slept: how long {@link #stop} waits for the kernel to let the ports go. */
   static final Duration RELEASE_WAIT = Duration.ofSeconds(1);
 
+  /**
+   * The largest message a stack here reads, in bytes ({@code gov.nist.javax.sip.MAX_MESSAGE_SIZE}): the
+   * UDP receive buffer's size and the cap on a TCP message, its Content-Length included. Unset, the
+   * library takes a TCP message's Content-Length as said and allocates it before the body comes: any
+   * host that reaches the port could hold the heap a connection at a time. SIP over UDP stays well
+   * under 8 KB (RFC 3261 18.1.1 moves larger requests to TCP).
+   */
+  public static final int MAX_MESSAGE_SIZE = 8192;
+
   private SipStacks() {}
 
   /**

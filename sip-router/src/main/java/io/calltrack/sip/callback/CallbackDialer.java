@@ -19,6 +19,7 @@ import io.calltrack.core.pool.Session;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.sip.QuietSipListener;
 import io.calltrack.sip.SipEndpoint;
+import io.calltrack.sip.proxy.Answers;
 import io.calltrack.sip.proxy.SerialExecutor;
 import io.calltrack.sip.record.CallJournal;
 import io.calltrack.sip.record.CallRecorder;
@@ -541,15 +542,16 @@ public final class CallbackDialer implements QuietSipListener {
       if (Request.ACK.equals(req.getMethod())) {
         return;
       }
-      ServerTransaction st = evt.getServerTransaction() != null ? evt.getServerTransaction()
-          : sip.provider().getNewServerTransaction(req);
+      Answers.pinViaToSource(evt); // answered where it came from, never where its Via says (as the router's)
       Attempt a = bySipCallId.get(callIdOf(req));
       if (!Request.BYE.equals(req.getMethod()) || a == null) {
-        // the dialer takes no calls and knows no other dialogs
-        st.sendResponse(sip.messages().createResponse(
+        // the dialer takes no calls and knows no other dialogs: answered once, nothing kept
+        Answers.sendBack(sip.provider(), evt, sip.messages().createResponse(
             Request.INVITE.equals(req.getMethod()) ? Response.FORBIDDEN : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, req));
         return;
       }
+      ServerTransaction st = evt.getServerTransaction() != null ? evt.getServerTransaction()
+          : sip.provider().getNewServerTransaction(req);
       st.sendResponse(sip.messages().createResponse(Response.OK, req));
       boolean fromBusiness = callIdOf(req).equals(a.businessCallId);
       if (fromBusiness && a.callback.state() == CallbackState.CALLING_LEAD) {

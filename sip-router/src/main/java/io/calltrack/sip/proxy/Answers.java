@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * The answers the router gives itself, as Kamailio's sl and tm reply functions: statelessly to what
  * it refuses (no transaction kept), in a server transaction to what it takes, and always back to
  * where the request came from, whatever its Via says. The proxy decides what to answer (with
- * {@link CallPolicy}); this class only sends it.
+ * {@link CallPolicy}); this class only sends it. The callback dialer answers what it refuses the same
+ * way ({@link #sendBack}).
  */
-final class Answers {
+public final class Answers {
   private static final Logger LOG = LoggerFactory.getLogger(Answers.class);
 
   private final SipProvider provider;
@@ -66,18 +67,29 @@ final class Answers {
   void answer(RequestEvent evt, int code, String reason, Integer retryAfterSeconds) {
     Request req = evt.getRequest();
     try {
-      Response r = response(req, code, reason, retryAfterSeconds);
-      ServerTransaction st = evt.getServerTransaction();
-      if (st != null) {
-        st.sendResponse(r);
-      } else {
-        backToSource(r, evt);
-        provider.sendResponse(r);
-      }
-      forgetTransaction(st != null ? st : ((gov.nist.javax.sip.message.SIPRequest) req).getTransaction());
+      sendBack(provider, evt, response(req, code, reason, retryAfterSeconds));
     } catch (Exception e) {
       LOG.debug("could not send {} for {}: {}", code, req.getMethod(), e.toString());
     }
+  }
+
+  /**
+   * Sends {@code r}, the answer to a request not taken, in the request's transaction when the stack
+   * made one, else statelessly back where it came from ({@link #backToSource}); either way no
+   * transaction is kept for it, so the answer is never sent again (an INVITE's final response would be,
+   * until its ACK: a flood of forged requests would have it reflected ten times each).
+   */
+  public static void sendBack(SipProvider provider, RequestEvent evt, Response r)
+      throws SipException, java.text.ParseException, javax.sip.InvalidArgumentException {
+    ServerTransaction st = evt.getServerTransaction();
+    if (st != null) {
+      st.sendResponse(r);
+    } else {
+      backToSource(r, evt);
+      provider.sendResponse(r);
+    }
+    forgetTransaction(provider, st != null ? st : ((gov.nist.javax.sip.message.SIPRequest) evt.getRequest())
+        .getTransaction());
   }
 
   /**
@@ -100,7 +112,7 @@ final class Answers {
    * answers (a call's 100 and final response, the final one resent until Timer H) at a host of the
    * sender's choosing. The Via the line sees below ours says the same.
    */
-  static void pinViaToSource(RequestEvent evt) throws java.text.ParseException {
+  public static void pinViaToSource(RequestEvent evt) throws java.text.ParseException {
     if (evt.getRequest().getHeader(ViaHeader.NAME) instanceof gov.nist.javax.sip.header.Via top) {
       pinToSource(top, evt, top.hasParameter(gov.nist.javax.sip.header.Via.RPORT));
     }
@@ -128,7 +140,7 @@ final class Answers {
    * request answered statelessly must not keep one, or it would leak, and the genuine request with the
    * same branch (the caller's own CANCEL after a forged one) would be taken for its retransmission.
    */
-  private void forgetTransaction(Object transaction) {
+  private static void forgetTransaction(SipProvider provider, Object transaction) {
     if (transaction instanceof gov.nist.javax.sip.stack.SIPServerTransaction tx
         && provider.getSipStack() instanceof gov.nist.javax.sip.stack.SIPTransactionStack stack) {
       stack.removePendingTransaction(tx);

@@ -27,6 +27,7 @@ import io.calltrack.core.testing.TestNumbers;
 import io.calltrack.core.testing.TestRedis;
 import io.calltrack.localredis.EmbeddedRedis;
 import io.calltrack.sip.testing.Dnsmasq;
+import io.calltrack.sip.testing.RawSip;
 import io.calltrack.sip.testing.SipPhone;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -527,6 +528,53 @@ class CallbackDialerTest {
       awaitState(cb.id(), CallbackState.CALLING_BUSINESS);
       takenOverByAnotherRouter(cb);
       business.awaitRequest(Request.CANCEL, WAIT); // this router stops ringing it
+    }
+  }
+
+  /**
+   * The dialer's port takes no calls, and no request it refuses makes it a reflector: answered once,
+   * to the packet's source, never to a host the request's Via names (maddr), and never sent again (a
+   * refused INVITE answered in a transaction had its 403 resent until Timer H, ten times, to wherever
+   * that Via said).
+   */
+  @Test
+  void aRequestTheDialerRefusesIsAnsweredOnceWhereItCameFrom() {
+    try (RawSip outsider = new RawSip("127.0.0.2"); RawSip victim = new RawSip("127.0.0.4")) {
+      for (String method : List.of("INVITE", "OPTIONS")) {
+        long n = System.nanoTime();
+        outsider.send(method + " sip:+15550000000@127.0.0.1:" + dialer.port() + " SIP/2.0\r\n"
+            + "Via: SIP/2.0/UDP " + victim.host + ":" + victim.port() + ";branch=z9hG4bKdl" + n + ";rport;maddr="
+            + victim.host + "\r\nFrom: <sip:+15557770001@127.0.0.2>;tag=d" + n
+            + "\r\nTo: <sip:+15550000000@127.0.0.1>\r\nCall-ID: dl-" + n + "\r\nCSeq: 1 " + method
+            + "\r\nMax-Forwards: 70\r\nContact: <sip:x@" + victim.host + ":" + victim.port()
+            + ">\r\nContent-Length: 0\r\n\r\n", dialer.port());
+        String answer = outsider.receiveFinal(WAIT);
+        assertEquals(method.equals("INVITE") ? 403 : 481, RawSip.status(answer), method + ": " + answer);
+      }
+      assertNull(outsider.receive(Duration.ofSeconds(2)), "a refusal was sent again");
+      assertNull(victim.receive(Duration.ofMillis(200)), "the dialer answered a host only a Via named");
+    }
+  }
+
+  /**
+   * Over TCP a message larger than the largest (8 KB) is not read: here one whose Content-Length asks
+   * for 20 MB. The dialer closes the connection at once; it used to take the length as said, hold the
+   * bytes for a body that never comes, and so let any host that reaches its port take the router's heap
+   * a connection at a time.
+   */
+  @Test
+  void aTcpMessageLargerThanTheLargestIsNotReadByTheDialer() throws Exception {
+    try (java.net.Socket s = RawSip.connect("127.0.0.2", dialer.port())) {
+      long n = System.nanoTime();
+      s.getOutputStream().write(("INVITE sip:+15550000000@127.0.0.1:" + dialer.port() + ";transport=tcp SIP/2.0\r\n"
+          + "Via: SIP/2.0/TCP 127.0.0.2:" + s.getLocalPort() + ";branch=z9hG4bKbig" + n + "\r\n"
+          + "From: <sip:+15557770001@127.0.0.2>;tag=b" + n + "\r\nTo: <sip:+15550000000@127.0.0.1>\r\n"
+          + "Call-ID: big-" + n + "\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\nContent-Type: application/sdp\r\n"
+          + "Content-Length: 20000000\r\n\r\nv=0\r\n").getBytes(StandardCharsets.US_ASCII));
+      assertTrue(RawSip.closedByPeer(s, WAIT), "the dialer kept a connection whose message is past the limit");
+    }
+    try (java.net.Socket s = RawSip.connect("127.0.0.2", dialer.port())) {
+      assertEquals("SIP/2.0 481 ", RawSip.options(s, dialer.port()), "the dialer stopped answering");
     }
   }
 }
