@@ -37,6 +37,9 @@ public record SipEndpoint(
     p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
     p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
     p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(SipStacks.MAX_MESSAGE_SIZE));
+    // TCP connections limited as the router's are (two threads each): its defaults, every source counted
+    // as one the endpoint does not serve (no proxy's trunks here)
+    p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", io.calltrack.sip.proxy.TcpLimits.class.getName());
     // requests go where RFC 3261 says, unless pinned to a hop (a business line located by SRV)
     p.setProperty("javax.sip.ROUTER_PATH", PinnedHopRouter.class.getName());
     // the router's UDP loop: the stack's own can throw when the stack is stopped right after it started

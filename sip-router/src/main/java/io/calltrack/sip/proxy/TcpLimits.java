@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * JAIN-SIP spends two threads on every accepted connection, so connections are limited per source
  * address and in total (past either, a new one is closed at once), and one that sends nothing for the
  * idle timeout is closed. Limits come from the stack's properties {@link #TOTAL}, {@link #PER_SOURCE}
- * and {@link #IDLE_MILLIS}. UDP sockets are the plain ones.
+ * and {@link #IDLE_MILLIS}. UDP sockets are the plain ones. The callback dialer's stack (a
+ * {@code SipEndpoint}) has it too, with the defaults: there no source is one the proxy serves.
  *
  * <p>It also opens outbound connections only to where the proxy may send ({@link Proxy#mayConnectTo}):
  * JAIN-SIP opens a new connection to the address a message names whenever it has none to reuse (a

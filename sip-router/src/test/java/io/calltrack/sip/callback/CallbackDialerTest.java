@@ -577,4 +577,29 @@ class CallbackDialerTest {
       assertEquals("SIP/2.0 481 ", RawSip.options(s, dialer.port()), "the dialer stopped answering");
     }
   }
+
+  /**
+   * TCP connections to the dialer's port are limited as the router's are (JAIN-SIP spends two threads
+   * on each): one past the per-source limit is closed at once, and the ones within it still work.
+   * Unlimited, any host reaching the port could open connections until the JVM, router and all, had no
+   * thread or file left.
+   */
+  @Test
+  void tcpConnectionsToTheDialerAreLimitedPerSource() throws Exception {
+    int perSource = io.calltrack.sip.RouterLimits.DEFAULTS.tcpConnectionsPerSource();
+    List<java.net.Socket> open = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < perSource; i++) {
+        open.add(RawSip.connect("127.0.0.2", dialer.port()));
+      }
+      try (java.net.Socket past = RawSip.connect("127.0.0.2", dialer.port())) {
+        assertTrue(RawSip.closedByPeer(past, WAIT), "a connection past " + perSource + " from one address was kept");
+      }
+      assertEquals("SIP/2.0 481 ", RawSip.options(open.get(0), dialer.port()), "an accepted connection does not work");
+    } finally {
+      for (java.net.Socket s : open) {
+        s.close();
+      }
+    }
+  }
 }
