@@ -28,6 +28,16 @@ public record SipEndpoint(
 
   private static final AtomicInteger STACKS = new AtomicInteger();
 
+  /**
+   * A listener that says which requests its stack takes at all, asked before the stack's dialog layer
+   * sees one: a request in a dialog from a host that is not the dialog's peer, once taken, has ended
+   * the call or moved the dialog's CSeq past the genuine peer's next request (refused then, 500).
+   */
+  public interface RequestGate {
+    /** Whether {@code request}, from {@code source} (the packet's IP), may be taken; if not: 403, an ACK dropped. */
+    boolean admits(javax.sip.message.Request request, String source);
+  }
+
   /** Opens and starts a stack named {@code name} on {@code host:port} (a real port: JAIN-SIP refuses 0). */
   public static SipEndpoint open(String name, String host, int port, SipListener listener) throws Exception {
     Properties p = new Properties();
@@ -45,7 +55,13 @@ public record SipEndpoint(
     // the router's UDP loop: the stack's own can throw when the stack is stopped right after it started
     p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY",
         gov.nist.javax.sip.stack.CompactUdpMessageProcessorFactory.class.getName());
-    SipStack stack = new SipStackImpl(p);
+    SipStackImpl stack = new SipStackImpl(p);
+    if (listener instanceof RequestGate) {
+      // added here, not named in SIP_MESSAGE_VALVE: the stock constructor sleeps 100 ms before a named one
+      RequestValve valve = new RequestValve();
+      valve.init(stack);
+      stack.sipMessageValves.add(valve);
+    }
     SipFactory f = SipFactory.getInstance();
     f.setPathName("gov.nist");
     try {
@@ -66,5 +82,41 @@ public record SipEndpoint(
   @Override
   public void close() {
     SipStacks.stop(stack);
+  }
+
+  /** Asks the stack's {@link RequestGate} listener about each request before the stack handles it. */
+  private static final class RequestValve implements gov.nist.javax.sip.stack.SIPMessageValve {
+    private SipStackImpl stack;
+
+    @Override
+    public void init(SipStack stack) {
+      this.stack = (SipStackImpl) stack;
+    }
+
+    @Override
+    public boolean processRequest(gov.nist.javax.sip.message.SIPRequest request,
+        gov.nist.javax.sip.stack.MessageChannel channel) {
+      java.net.InetAddress from = channel.getPeerPacketSourceAddress();
+      String source = from != null ? from.getHostAddress() : channel.getPeerAddress();
+      if (!(stack.getSipListener() instanceof RequestGate gate) || gate.admits(request, source)) {
+        return true;
+      }
+      if (!javax.sip.message.Request.ACK.equals(request.getMethod())) {
+        try { // on the channel it came on: back to the packet's source, whatever its Via says
+          channel.sendMessage(request.createResponse(javax.sip.message.Response.FORBIDDEN));
+        } catch (java.io.IOException e) {
+          // the refusal is a courtesy: the request is dropped either way
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public boolean processResponse(javax.sip.message.Response response, gov.nist.javax.sip.stack.MessageChannel channel) {
+      return true;
+    }
+
+    @Override
+    public void destroy() {}
   }
 }

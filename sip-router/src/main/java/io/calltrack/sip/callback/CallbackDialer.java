@@ -20,6 +20,7 @@ import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.sip.QuietSipListener;
 import io.calltrack.sip.SipEndpoint;
 import io.calltrack.sip.proxy.Answers;
+import io.calltrack.sip.proxy.SipHeaders;
 import io.calltrack.sip.proxy.SerialExecutor;
 import io.calltrack.sip.record.CallJournal;
 import io.calltrack.sip.record.CallRecorder;
@@ -85,7 +86,7 @@ import org.slf4j.LoggerFactory;
  * closed as completed (the router that bridged it is gone; its call record is closed by that router's
  * restart).
  */
-public final class CallbackDialer implements QuietSipListener {
+public final class CallbackDialer implements QuietSipListener, SipEndpoint.RequestGate {
   private static final Logger LOG = LoggerFactory.getLogger(CallbackDialer.class);
 
   private final Vertx vertx;
@@ -112,7 +113,8 @@ public final class CallbackDialer implements QuietSipListener {
   private volatile long ticks;
 
   // touched on the serial executor only
-  private final Map<String, Attempt> bySipCallId = new HashMap<>();
+  /** Written on the serial executor only; concurrent for {@link #admits}, asked on the stack's thread. */
+  private final Map<String, Attempt> bySipCallId = new java.util.concurrent.ConcurrentHashMap<>();
   /** Callbacks this dialer holds (claimed, not yet let go), by id, as last written. */
   private final Map<String, Callback> held = new HashMap<>();
   /** Each callback's last write still in flight (see {@link #save}); completed ones are removed. */
@@ -133,9 +135,12 @@ public final class CallbackDialer implements QuietSipListener {
     ClientTransaction businessInvite;
     Dialog business;
     String businessCallId;
+    /** The address each leg's INVITE went to: the only one its requests are taken from ({@link #admits}). */
+    String businessPeer;
     ClientTransaction leadInvite;
     Dialog lead_;
     String leadCallId;
+    String leadPeer;
     long businessCseq;
     long ringTimer = -1;
     boolean ringing;
@@ -378,6 +383,7 @@ public final class CallbackDialer implements QuietSipListener {
       Optional<Session> s = visit.succeeded() ? visit.result() : Optional.empty();
       try {
         a.businessInvite = invite(property.businessLine(), lead, null, located.succeeded() ? located.result() : null);
+        a.businessPeer = peerOf(a.businessInvite);
       } catch (Exception e) {
         LOG.warn("callback {}: cannot call the business line {}", cb.id(), property.businessLine(), e);
         finish(a.callback.ended(CallbackState.FAILED, now(), "the business line cannot be called"), false);
@@ -427,6 +433,11 @@ public final class CallbackDialer implements QuietSipListener {
     ClientTransaction ct = sip.provider().getNewClientTransaction(invite);
     ct.sendRequest();
     return ct;
+  }
+
+  /** The address {@code invite} was sent to (an IP): where its leg's requests must come from. */
+  private static String peerOf(ClientTransaction invite) {
+    return ((gov.nist.javax.sip.stack.SIPTransaction) invite).getPeerAddress();
   }
 
   /** The lead's address: the outbound trunk's URI with the lead's E.164 number as its user. */
@@ -497,6 +508,7 @@ public final class CallbackDialer implements QuietSipListener {
           save(a.callback);
           String offer = r.getRawContent() == null ? null : new String(r.getRawContent(), java.nio.charset.StandardCharsets.UTF_8);
           a.leadInvite = invite(leadUri(a.lead), a.property.defaultNumber().e164(), offer, null);
+          a.leadPeer = peerOf(a.leadInvite);
           a.leadCallId = callIdOf(a.leadInvite.getRequest());
           bySipCallId.put(a.leadCallId, a);
           a.ringTimer = ringTimeout(a, a.leadInvite);
@@ -529,6 +541,19 @@ public final class CallbackDialer implements QuietSipListener {
     } catch (Exception e) {
       LOG.warn("callback {}: SIP failure", a.callback.id(), e);
     }
+  }
+
+  /**
+   * A request with a leg's Call-ID is taken only from the address that leg's INVITE went to: a BYE
+   * from any other host, with the leg's tags copied, ended the call. Asked on the stack's thread, before
+   * its dialog layer; other requests go to {@link #processRequest}, which refuses them.
+   */
+  @Override
+  public boolean admits(Request request, String source) {
+    javax.sip.header.CallIdHeader callId = (javax.sip.header.CallIdHeader) request.getHeader(CallIdHeader.NAME);
+    Attempt a = callId == null ? null : bySipCallId.get(callId.getCallId());
+    String peer = a == null ? null : callId.getCallId().equals(a.businessCallId) ? a.businessPeer : a.leadPeer;
+    return peer == null || SipHeaders.sameHost(peer, source); // null: no leg, or its address not known
   }
 
   @Override

@@ -23,8 +23,8 @@ import javax.sip.header.ViaHeader;
 import javax.sip.message.Message;
 import javax.sip.message.Request;
 
-/** Reading SIP messages: static, side-effect-free helpers of the proxy. */
-final class SipHeaders {
+/** Reading SIP messages: static, side-effect-free helpers of the proxy (and of the callback dialer). */
+public final class SipHeaders {
   private SipHeaders() {}
 
   static String callId(Message m) {
@@ -201,7 +201,7 @@ final class SipHeaders {
    * Whether {@code ip} (a message's source) is {@code host} (a hop: an IP literal or a name). Names
    * resolve through the JVM's DNS cache, as they did when the request was sent there.
    */
-  static boolean sameHost(String host, String ip) {
+  public static boolean sameHost(String host, String ip) {
     if (host == null || ip == null || ip.isEmpty()) {
       return false;
     }

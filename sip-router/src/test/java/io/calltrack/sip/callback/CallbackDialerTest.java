@@ -602,4 +602,30 @@ class CallbackDialerTest {
       }
     }
   }
+
+  /**
+   * A BYE in the lead's name, with the leg's Call-ID and both tags (copied, as a host on the path could),
+   * from an address that is neither the outbound trunk nor the business line ends nothing: 403, the two
+   * stay bridged, and the lead's own BYE ends the call. The router's proxy refuses such a BYE the same way.
+   */
+  @Test
+  void aByeFromAHostThatIsNeitherLegIsRefused() {
+    Site site = site(CallbackSettings.DEFAULT, "UTC");
+    Callback cb = request(site, LEAD);
+    awaitState(cb.id(), CallbackState.CONNECTED);
+    Request toTrunk = trunk.awaitRequest(Request.ACK, WAIT); // the dialer's ACK of the lead's answer
+    try (RawSip forger = new RawSip("127.0.0.2")) {
+      forger.send("BYE sip:callback@127.0.0.1:" + dialer.port() + " SIP/2.0\r\n"
+          + "Via: " + forger.via("z9hG4bKfbye" + System.nanoTime()) + "\r\nMax-Forwards: 70\r\n"
+          + toTrunk.getHeader("To").toString().replaceFirst("^To:", "From:")
+          + toTrunk.getHeader("From").toString().replaceFirst("^From:", "To:")
+          + toTrunk.getHeader("Call-ID") + "CSeq: 9 BYE\r\nContent-Length: 0\r\n\r\n", dialer.port());
+      assertEquals(403, RawSip.status(forger.receiveFinal(WAIT)), "the forged BYE was not refused");
+    }
+    trunk.bye(); // the lead hangs up
+    assertEquals(200, trunk.awaitFinal(Request.BYE, WAIT).getStatusCode(), "the lead's own BYE was refused");
+    business.awaitRequest(Request.BYE, WAIT);
+    awaitState(cb.id(), CallbackState.COMPLETED);
+    assertEquals(1, business.count(Request.BYE), "the forged BYE ended the call");
+  }
 }
