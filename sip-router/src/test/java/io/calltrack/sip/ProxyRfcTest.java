@@ -726,6 +726,39 @@ class ProxyRfcTest {
   }
 
   /**
+   * The business line's host is no trunk: while it has a call of the router's, its requests outside
+   * that call (a new INVITE to a tracking number, as a transfer's new call would be, or an OPTIONS) are
+   * refused 403 and go nowhere (the INVITE would have come back to the line itself), and its requests
+   * inside the call still reach the caller.
+   */
+  @Test
+  void aBusinessLineIsNoTrunkOutsideItsCalls() {
+    try (RawSip line5 = new RawSip("127.0.0.5")) {
+      PhoneNumber number = fx.property("sip:+15559990000@127.0.0.5:" + line5.port(), router);
+      String invite = sendInvite(number);
+      String fwd = next(line5, m -> m.startsWith("INVITE "), "the line got no INVITE");
+      line5.send(lineResponse(fwd, "200 OK", "l5", ""), router.port());
+      String ok = trunkGets(200, "INVITE");
+      trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
+      next(line5, m -> m.startsWith("ACK "), "the line got no ACK");
+      for (String method : List.of("INVITE", "OPTIONS")) {
+        line5.send(line5.invite(number.e164(), router.port(), "Max-Forwards: 70\r\n")
+            .replace("INVITE", method), router.port());
+        assertEquals(403, RawSip.status(line5.receiveFinal(WAIT)), method + " from the line's host");
+      }
+      // the line hangs up: its BYE, in the call, reaches the caller
+      String callerContact = header(fwd, "Contact");
+      line5.send("BYE " + callerContact.substring(1, callerContact.indexOf('>')) + " SIP/2.0\r\nVia: "
+          + line5.via("z9hG4bKl5b" + System.nanoTime()) + "\r\nMax-Forwards: 70\r\nFrom: " + header(fwd, "To")
+          + ";tag=l5\r\nTo: " + header(fwd, "From") + "\r\nCall-ID: " + callId(fwd)
+          + "\r\nCSeq: 9 BYE\r\nContent-Length: 0\r\n\r\n", router.port());
+      String bye = next(trunk, m -> m.startsWith("BYE "), "the line's BYE did not reach the caller");
+      assertEquals(callId(invite), callId(bye));
+      assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
+    }
+  }
+
+  /**
    * RFC 3261 13.3.1.4: an answer its caller never ACKs (64*T1 of the line's retransmissions) ends the
    * session. The router does not hold such a call (a slot of the cap on calls in progress, a record
    * still answered) for the longest call's hours, waiting for a line that may never hang up itself:
