@@ -125,6 +125,38 @@ class AdminApiTest extends DniTestBase {
     assertEquals("America/New_York", after.json().getString("timezone"));
   }
 
+  /**
+   * The router sends each call to the line as the INVITE's Request-URI: one SIP URI, user and host,
+   * no headers (RFC 3261 19.1.5 keeps them out of a Request-URI), a port that is a port.
+   */
+  @Test
+  void aBusinessLineIsOneSipUriWithoutHeaders() {
+    String id = TestRedis.uniqueId("prop");
+    String printed = TestNumbers.one();
+    String path = "/v1/properties/" + id;
+    assertEquals(200, api.adminPut(path, propertyBody(printed, ORIGIN)).status());
+    for (String bad : List.of("sip:+15559990000@pbx.example.com?Route=%3Csip:evil.example%3E",
+        "sip:+15559990000@pbx.example.com;lr?Route=x", "sip:a@b@c", "sip:+15559990000@pbx.example.com:99999",
+        "sip:+15559990000@pbx.example.com:0", "sip:+15559990000@pbx.example.com:abc", "sip:+15559990000@pbx.example.com>",
+        "<sip:+15559990000@pbx.example.com>", "sip:+15559990000@pbx.example.com,sip:x@y.example",
+        "sip:+15559990000@pb\"x.example", "sip:+15559990000@pbx_example.com", "sip:+15559990000@[::1",
+        "sip:+15559990000@pbx.example.com;", "sip:", "sip:@", "sip:@pbx.example.com", "http://pbx.example.com")) {
+      Reply r = api.adminPut(path, propertyBody(printed, ORIGIN).put("businessLine", bad));
+      assertInvalid(r, bad);
+      assertTrue(r.json().getString("detail").startsWith("businessLine must be a SIP URI"), () -> bad + ": " + r);
+    }
+    assertEquals("sip:+15559990000@127.0.0.1:5070", api.adminGet(path).json().getString("businessLine"));
+
+    for (String good : List.of("sips:+15559990000@pbx.example.com", "SIP:reception@PBX.example.com:5061",
+        "sip:+15559990000@pbx.example.com;transport=tcp;user=phone", "sip:+15559990000@[2001:db8::5]:5060",
+        "sip:0908.799.0000@pbx.example.com", "sip:+1-555-999-0000@203.0.113.7:65535", "sip:pbx.example.com@10.0.0.5",
+        "sip:%2B15559990000@pbx.example.com.")) {
+      Reply r = api.adminPut(path, propertyBody(printed, ORIGIN).put("businessLine", good));
+      assertEquals(200, r.status(), () -> good + ": " + r);
+      assertEquals(good, r.json().getString("businessLine"));
+    }
+  }
+
   @Test
   void putAndGetPool() {
     String property = TestRedis.uniqueId("prop");

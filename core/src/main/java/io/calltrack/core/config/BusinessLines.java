@@ -10,6 +10,8 @@ import io.calltrack.core.phone.EmergencyNumbers;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What a property's {@code businessLine} may call. The router forwards every call on the property's
@@ -50,6 +52,30 @@ public final class BusinessLines {
   /** As the process's environment says ({@link #VARIABLE}). */
   public static BusinessLines fromEnvironment() {
     return parse(System.getenv(VARIABLE));
+  }
+
+  /**
+   * One SIP URI the router can send a request to: {@code sip:} or {@code sips:}, a user part, one '@', a
+   * host (a name, IPv4, or [IPv6]), a port of 1-65535 and {@code ;parameters}, each optional. No
+   * headers ({@code ?Route=...}: RFC 3261 19.1.5 keeps them out of a Request-URI, which the line
+   * becomes), no second '@' (the router reads the host after the first, {@link #host} after the last,
+   * so a key could name a private host to one and a public host to the other), no spaces, no '<>'.
+   */
+  private static final Pattern SIP_URI = Pattern.compile("(?i)sips?:[A-Za-z0-9\\-_.!~*'()&=+$,;/:%]+@"
+      + "(?:\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\\.?)(?::([0-9]{1,5}))?"
+      + "(?:;[A-Za-z0-9\\-_.!~*'()\\[\\]/:&+$%=]+)*");
+
+  /** 400 unless {@code line} (when given) is a SIP URI as {@link #SIP_URI} says; checked where a client sets it. */
+  public static void requireSipUri(String line) {
+    if (line == null) {
+      return;
+    }
+    Matcher m = SIP_URI.matcher(line);
+    if (!m.matches() || (m.group(1) != null && !Ports.isPort(m.group(1)))) {
+      throw new CalltrackException.Invalid("businessLine must be a SIP URI like sip:+15559990000@pbx.example.com:5060"
+          + " (user@host, then an optional :port of 1-65535 and ;parameters; no ?headers, spaces or second '@'): '"
+          + line + "'");
+    }
   }
 
   /**

@@ -64,6 +64,7 @@ public final class PropertyRoutes {
   private Future<PropertyConfig> put(RoutingContext ctx) {
     String id = Ids.require("property", ctx.pathParam("property"));
     PropertyConfig property = Bodies.readWithId(ctx, "id", id, PropertyConfig.class);
+    BusinessLines.requireSipUri(property.businessLine());
     BusinessLines.requireCallableNumber(property.businessLine(), property.defaultNumber().region());
     return lineAllowed(ctx, id, property.businessLine())
         .compose(v -> store.putProperty(property))

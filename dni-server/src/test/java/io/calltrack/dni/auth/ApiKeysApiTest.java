@@ -180,6 +180,26 @@ class ApiKeysApiTest extends DniTestBase {
     assertEquals("sip:201@10.0.0.5", api.adminGet(path).json().getString("businessLine"));
   }
 
+  /**
+   * A line whose last '@' is in its headers or a second userinfo names a private host to the router
+   * (which reads the host after the first '@') and a public one to a check that reads the last: such
+   * a line is no SIP URI a request may be sent to, and is refused before any host is looked at.
+   */
+  @Test
+  void aWriteKeyCannotHideAPrivateHostBehindASecondAt() {
+    Site a = site(1);
+    String write = issue(a.property(), "write");
+    String path = "/v1/properties/" + a.property();
+    for (String hidden : List.of("sip:+13125550123@10.0.0.5?x=@203.0.113.7", "sip:+13125550123@10.0.0.5;x=@203.0.113.7",
+        "sip:+13125550123@10.0.0.5@203.0.113.7")) {
+      Reply r = put(write, path, propertyBody(a.defaultNumber(), ORIGIN).put("businessLine", hidden));
+      assertEquals(400, r.status(), () -> hidden + " -> " + r);
+      assertEquals("invalid_request", r.error());
+    }
+    assertEquals("sip:+15559990000@127.0.0.1:5070", api.adminGet(path).json().getString("businessLine"),
+        "nothing was changed");
+  }
+
   @Test
   void revokedAndForgedKeysAre401AndKeysAreListedWithoutSecrets() {
     Site a = site(2);
