@@ -54,6 +54,11 @@ public final class JsonErrors {
     if (e instanceof JsonMappingException m) {
       return new CalltrackException.Invalid("invalid value at " + path(m));
     }
+    if (e instanceof com.fasterxml.jackson.core.JsonParseException p && p.getOriginalMessage() != null
+        && p.getOriginalMessage().startsWith("Duplicate field") && p.getProcessor() != null) {
+      return new CalltrackException.Invalid("the body names '" + path(p.getProcessor().getParsingContext())
+          + "' twice; each field may appear once in an object");
+    }
     JsonLocation at = e.getLocation();
     if (at != null && at.getLineNr() > 0) {
       return new CalltrackException.Invalid("malformed JSON at line " + at.getLineNr() + ", column " + at.getColumnNr());
@@ -121,6 +126,20 @@ public final class JsonErrors {
       }
     }
     return sb.length() == 0 ? "the body" : sb.toString();
+  }
+
+  /** Where a streaming parser is, as {@link #path(JsonMappingException)} names it. */
+  private static String path(com.fasterxml.jackson.core.JsonStreamContext at) {
+    java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+    for (var c = at; c != null && !c.inRoot(); c = c.getParent()) {
+      if (c.inObject()) {
+        parts.addFirst("." + c.getCurrentName());
+      } else {
+        parts.addFirst("[" + (c.getCurrentIndex() + 1) + "]");
+      }
+    }
+    String path = String.join("", parts);
+    return path.startsWith(".") ? path.substring(1) : path;
   }
 
   private static String parentPath(JsonMappingException e) {

@@ -28,7 +28,7 @@ public final class Bodies {
     if (body == null || body.length() == 0) {
       throw new CalltrackException.Invalid("request body is empty; expected a JSON object");
     }
-    JsonNode node = JsonMapper.tree(body.toString());
+    JsonNode node = JsonMapper.tree(body);
     if (!(node instanceof ObjectNode object)) {
       throw new CalltrackException.Invalid("expected a JSON object");
     }

@@ -116,14 +116,15 @@ public final class RequestCheck implements RequestChecks {
    * would take instead (one that starts {@code application/json}: {@code application/json; charset=...})
    * is the request's own type looked up, as before.
    */
-  private record JsonBody(RequestBody body, MediaType json, boolean otherJsonTypes) {
+  private record JsonBody(RequestBody body, MediaType json, boolean otherJsonTypes, boolean takesCsv) {
     static JsonBody of(RequestBody body) {
       if (body == null) {
         return null;
       }
       boolean other = body.getContent().keySet().stream()
           .anyMatch(t -> t.startsWith("application/json") && !t.equals("application/json"));
-      return new JsonBody(body, body.determineContentType("application/json"), other);
+      boolean csv = body.getContent().keySet().stream().anyMatch(t -> t.startsWith("text/csv"));
+      return new JsonBody(body, body.determineContentType("application/json"), other, csv);
     }
 
     MediaType mediaFor(String type) {
@@ -168,6 +169,13 @@ public final class RequestCheck implements RequestChecks {
             : ctx.request().getCookie(p.getName()).getValue();
       };
       String where = p.getIn().name().toLowerCase(Locale.ROOT) + " parameter '" + p.getName() + "'";
+      if (p.getIn() == io.vertx.openapi.contract.Location.QUERY) {
+        // getParam answers the first of several: which one a client meant is not the server's to guess
+        int times = ctx.request().params().getAll(p.getName()).size();
+        if (times > 1) {
+          throw new CalltrackException.Invalid("the " + where + " is given " + times + " times; send it once");
+        }
+      }
       if (raw == null || (raw.isEmpty() && p.getIn() == io.vertx.openapi.contract.Location.QUERY)) {
         if (p.isRequired()) {
           throw new CalltrackException.Invalid("the " + where + " is required");
@@ -188,8 +196,8 @@ public final class RequestCheck implements RequestChecks {
   private void checkBody(JsonBody body, RoutingContext ctx) {
     Buffer buffer = ctx.body() == null ? null : ctx.body().buffer();
     String type = ctx.request().getHeader("content-type");
-    if (type != null && type.toLowerCase(Locale.ROOT).startsWith("text/csv")) {
-      return; // CSV bodies are the endpoint's to check, row by row
+    if (body.takesCsv() && type != null && type.toLowerCase(Locale.ROOT).startsWith("text/csv")) {
+      return; // CSV bodies are the endpoint's to check, row by row (elsewhere a CSV label is JSON's, as below)
     }
     // endpoints read any other body as JSON whatever its declared type (the snippet sends text/plain,
     // curl -d sends a form type), so it is checked as JSON
