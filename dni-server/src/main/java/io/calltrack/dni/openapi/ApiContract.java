@@ -29,10 +29,12 @@ public final class ApiContract {
   public static final String RESOURCE = "/openapi.json";
 
   private final Buffer document;
+  private final JsonObject whole;
   private final OpenAPIContract contract;
 
-  private ApiContract(Buffer document, OpenAPIContract contract) {
+  private ApiContract(Buffer document, JsonObject whole, OpenAPIContract contract) {
     this.document = document;
+    this.whole = whole;
     this.contract = contract;
   }
 
@@ -40,7 +42,7 @@ public final class ApiContract {
   public static Future<ApiContract> load(Vertx vertx) {
     Buffer document = read();
     JsonObject json = new JsonObject(document);
-    return OpenAPIContract.from(vertx, checkable(json.copy())).map(c -> new ApiContract(document, c));
+    return OpenAPIContract.from(vertx, checkable(json.copy())).map(c -> new ApiContract(document, json, c));
   }
 
   /** The document as served. */
@@ -68,6 +70,15 @@ public final class ApiContract {
       }
     }
     return null;
+  }
+
+  /** Whether the document lets the operation's body be CSV (Vert.x's copy leaves CSV out: {@link #checkable}). */
+  public boolean takesCsv(Operation op) {
+    JsonObject none = new JsonObject();
+    JsonObject content = whole.getJsonObject("paths", none).getJsonObject(op.getOpenAPIPath(), none)
+        .getJsonObject(op.getHttpMethod().name().toLowerCase(java.util.Locale.ROOT), none)
+        .getJsonObject("requestBody", none).getJsonObject("content", none);
+    return content.fieldNames().stream().anyMatch(type -> type.startsWith("text/csv"));
   }
 
   /** Every operation of the document as "METHOD /path/{param}". */

@@ -89,7 +89,7 @@ public final class RequestCheck implements RequestChecks {
       undocumented.add(method.name() + " " + path);
       return RoutingContext::next;
     }
-    JsonBody body = JsonBody.of(op.getRequestBody());
+    JsonBody body = JsonBody.of(op.getRequestBody(), api.takesCsv(op));
     return ctx -> {
       if (body != null && ctx.body() != null && ctx.body().length() > INLINE_BODY) {
         // an upload (spend, outcomes, a pool's numbers: up to 8 MiB) takes tens of milliseconds to decode
@@ -117,14 +117,13 @@ public final class RequestCheck implements RequestChecks {
    * is the request's own type looked up, as before.
    */
   private record JsonBody(RequestBody body, MediaType json, boolean otherJsonTypes, boolean takesCsv) {
-    static JsonBody of(RequestBody body) {
+    static JsonBody of(RequestBody body, boolean takesCsv) {
       if (body == null) {
         return null;
       }
       boolean other = body.getContent().keySet().stream()
           .anyMatch(t -> t.startsWith("application/json") && !t.equals("application/json"));
-      boolean csv = body.getContent().keySet().stream().anyMatch(t -> t.startsWith("text/csv"));
-      return new JsonBody(body, body.determineContentType("application/json"), other, csv);
+      return new JsonBody(body, body.determineContentType("application/json"), other, takesCsv);
     }
 
     MediaType mediaFor(String type) {
