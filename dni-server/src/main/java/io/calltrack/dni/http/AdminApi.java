@@ -129,7 +129,7 @@ public final class AdminApi {
         return;
       }
       ctx.put(BODY_LIMIT_KEY, bodyLimit);
-      body.handle(ctx);
+      Bodies.readBytes(body, ctx);
     }
 
     private Handler<RoutingContext> answer(HttpMethod method, Endpoint endpoint) {

@@ -34,6 +34,7 @@ public final class ErrorHandler implements Handler<RoutingContext> {
   public static void install(Router router, long defaultBodyLimit) {
     ErrorHandler errors = new ErrorHandler(router, defaultBodyLimit);
     router.route().failureHandler(errors);
+    router.errorHandler(400, errors::badRequest); // the router's own: a path it cannot decode
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);
     router.errorHandler(500, errors);
@@ -55,7 +56,7 @@ public final class ErrorHandler implements Handler<RoutingContext> {
     }
     int status = failure instanceof HttpException he ? he.getStatusCode() : ctx.statusCode();
     switch (status) {
-      case 400 -> Respond.error(ctx, 400, "invalid_request", "bad request");
+      case 400 -> badRequest(ctx);
       case 401 -> Respond.error(ctx, 401, "unauthorized", "missing or wrong bearer token");
       case 403 -> Respond.error(ctx, 403, "forbidden", "forbidden");
       case 404 -> Respond.error(ctx, 404, "not_found", "no such resource: " + ctx.request().path());
@@ -75,6 +76,25 @@ public final class ErrorHandler implements Handler<RoutingContext> {
         Respond.error(ctx, 500, "internal", "internal error");
       }
     }
+  }
+
+  /** A 400 of Vert.x's own (no {@link CalltrackException} says why). */
+  private void badRequest(RoutingContext ctx) {
+    Respond.error(ctx, 400, "invalid_request", percentEncoded(ctx.request().path()) ? "bad request"
+        : "the path is not valid percent-encoding (a '%' must be followed by two hex digits)");
+  }
+
+  /** Whether every '%' in {@code raw} starts an escape ({@code %2F}); the router refuses a path where one does not. */
+  static boolean percentEncoded(String raw) {
+    if (raw == null) {
+      return true;
+    }
+    for (int i = raw.indexOf('%'); i >= 0; i = raw.indexOf('%', i + 1)) {
+      if (i + 2 >= raw.length() || Character.digit(raw.charAt(i + 1), 16) < 0 || Character.digit(raw.charAt(i + 2), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private String allowOn(String path) {

@@ -49,7 +49,7 @@ public final class PublicApi {
       route.method(HttpMethod.HEAD); // the same answer without its body (RFC 9110 9.3.2): monitors use it
     }
     if (hasBody(method)) {
-      route.handler(body);
+      route.handler(ctx -> Bodies.readBytes(body, ctx));
     }
     route.handler(checks.forRoute(method, path)).handler(Respond.with(endpoint));
   }
