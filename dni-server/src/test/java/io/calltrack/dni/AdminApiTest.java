@@ -314,6 +314,24 @@ class AdminApiTest extends DniTestBase {
     assertEquals(200, lowerCaseScheme.status(), "the auth scheme is case-insensitive");
   }
 
+  /**
+   * Authorization is no list header (RFC 9110 11.6.2): a request with two is refused whichever comes
+   * first, or a proxy in front that reads the other one and this server would disagree on who is asking.
+   */
+  @Test
+  void twoAuthorizationHeadersAreRefused() {
+    String id = TestRedis.uniqueId("prop");
+    JsonObject body = propertyBody(TestNumbers.one(), ORIGIN);
+    for (var h : List.of(headers("authorization", "Bearer " + TOKEN, "authorization", "Bearer wrong-token"),
+        headers("authorization", "Bearer wrong-token", "authorization", "Bearer " + TOKEN),
+        headers("authorization", "Bearer " + TOKEN, "authorization", "Bearer " + TOKEN))) {
+      Reply r = api.request(HttpMethod.PUT, "/v1/properties/" + id, DniClient.body(body), h);
+      assertEquals(401, r.status(), () -> h + " -> " + r);
+      assertEquals("send one Authorization header", r.json().getString("detail"));
+    }
+    assertEquals(404, api.adminGet("/v1/properties/" + id).status(), "nothing was stored");
+  }
+
   @Test
   void withoutAnAdminTokenTheAdminApiIsClosed() {
     DniServer closed = DniClient.await(DniServer.start(vertx,

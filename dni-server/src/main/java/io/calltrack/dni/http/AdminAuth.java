@@ -38,6 +38,12 @@ public final class AdminAuth implements Handler<RoutingContext> {
       ctx.fail(new HttpStatusException.Unauthorized("the admin API is disabled: no admin token is configured"));
       return;
     }
+    if (ctx.request().headers().getAll("authorization").size() > 1) {
+      // no list header (RFC 9110 11.6.2): a proxy in front could read the other one than this server
+      ctx.response().putHeader("www-authenticate", "Bearer");
+      ctx.fail(new HttpStatusException.Unauthorized("send one Authorization header"));
+      return;
+    }
     String header = ctx.request().getHeader("authorization");
     if (header == null || header.length() <= PREFIX.length()
         || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
