@@ -157,6 +157,32 @@ class AdminApiTest extends DniTestBase {
     }
   }
 
+  /**
+   * An allowed origin is compared with the {@code Origin} a browser sends ({@code scheme://host[:port]},
+   * the default port left out): an entry with a query, a fragment, a user, another scheme, the default
+   * port or a port that is none never matches one, so the site's pages would all be refused.
+   */
+  @Test
+  void allowedOriginsAreOriginsAsABrowserSendsThem() {
+    String id = TestRedis.uniqueId("prop");
+    String printed = TestNumbers.one();
+    String path = "/v1/properties/" + id;
+    assertEquals(200, api.adminPut(path, propertyBody(printed, ORIGIN)).status());
+    for (String bad : List.of("https://a.example?x=1", "https://a.example#top", "https://user@a.example",
+        "ftp://a.example", "https://a.example:99999", "https://a.example:443", "http://a.example:80",
+        "https://a.example/path", "null", "a.example")) {
+      Reply r = api.adminPut(path, propertyBody(printed, ORIGIN).put("allowedOrigins", new JsonArray().add(bad)));
+      assertInvalid(r, bad);
+      assertTrue(r.json().getString("detail").contains("'" + bad + "'"), () -> bad + ": " + r);
+    }
+    assertEquals(new JsonArray().add(ORIGIN), api.adminGet(path).json().getJsonArray("allowedOrigins"));
+    for (String good : List.of("*", "https://a.example", "HTTPS://A.EXAMPLE", "http://localhost:8080",
+        "https://a.example:8443", "http://[::1]:3000")) {
+      Reply r = api.adminPut(path, propertyBody(printed, ORIGIN).put("allowedOrigins", new JsonArray().add(good)));
+      assertEquals(200, r.status(), () -> good + ": " + r);
+    }
+  }
+
   @Test
   void putAndGetPool() {
     String property = TestRedis.uniqueId("prop");

@@ -8,6 +8,7 @@ import io.calltrack.core.config.Ids;
 import io.calltrack.core.config.PoolConfig;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.dni.config.PropertyDirectory;
+import io.calltrack.dni.cors.PublicCors;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Bodies;
 import io.calltrack.dni.http.HttpStatusException;
@@ -64,6 +65,7 @@ public final class PropertyRoutes {
   private Future<PropertyConfig> put(RoutingContext ctx) {
     String id = Ids.require("property", ctx.pathParam("property"));
     PropertyConfig property = Bodies.readWithId(ctx, "id", id, PropertyConfig.class);
+    PublicCors.requireOrigins(property.allowedOrigins());
     BusinessLines.requireSipUri(property.businessLine());
     BusinessLines.requireCallableNumber(property.businessLine(), property.defaultNumber().region());
     return lineAllowed(ctx, id, property.businessLine())
