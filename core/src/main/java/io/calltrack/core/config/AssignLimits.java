@@ -33,13 +33,34 @@ public record AssignLimits(Integer liveLeases, Integer liveLeasesHard, Integer p
     }
   }
 
-  /** These limits with every field left out taken from {@code defaults}. */
+  /**
+   * These limits with every field left out taken from {@code defaults}; a hard limit left out is never
+   * below the soft one given ({@code liveLeases: 50} alone over the default hard 40 was refused at 40
+   * with a 429, the 50 never reached).
+   */
   public AssignLimits over(AssignLimits defaults) {
-    return new AssignLimits(
-        liveLeases != null ? liveLeases : defaults.liveLeases(),
-        liveLeasesHard != null ? liveLeasesHard : defaults.liveLeasesHard(),
-        perMinute != null ? perMinute : defaults.perMinute(),
-        perMinuteHard != null ? perMinuteHard : defaults.perMinuteHard(),
+    int live = liveLeases != null ? liveLeases : defaults.liveLeases();
+    int minute = perMinute != null ? perMinute : defaults.perMinute();
+    return new AssignLimits(live,
+        liveLeasesHard != null ? liveLeasesHard : Math.max(defaults.liveLeasesHard(), live),
+        minute,
+        perMinuteHard != null ? perMinuteHard : Math.max(defaults.perMinuteHard(), minute),
         leaseToAutomatedClients != null ? leaseToAutomatedClients : defaults.leaseToAutomatedClients());
+  }
+
+  /**
+   * 400 when a soft limit given is above the hard one given: past the hard limit every assign is
+   * refused, so the soft one (the default number instead) would never apply. Checked where a client
+   * sets the limits, not where a stored property is read.
+   */
+  public void requireSoftBelowHard() {
+    if (liveLeases != null && liveLeasesHard != null && liveLeases > liveLeasesHard) {
+      throw new CalltrackException.Invalid("assignLimits.liveLeases (" + liveLeases + ") must not be above"
+          + " assignLimits.liveLeasesHard (" + liveLeasesHard + "): past the hard limit every assign is refused");
+    }
+    if (perMinute != null && perMinuteHard != null && perMinute > perMinuteHard) {
+      throw new CalltrackException.Invalid("assignLimits.perMinute (" + perMinute + ") must not be above"
+          + " assignLimits.perMinuteHard (" + perMinuteHard + "): past the hard limit every assign is refused");
+    }
   }
 }

@@ -66,6 +66,9 @@ public final class PropertyRoutes {
     String id = Ids.require("property", ctx.pathParam("property"));
     PropertyConfig property = Bodies.readWithId(ctx, "id", id, PropertyConfig.class);
     PublicCors.requireOrigins(property.allowedOrigins());
+    if (property.assignLimits() != null) {
+      property.assignLimits().requireSoftBelowHard();
+    }
     BusinessLines.requireSipUri(property.businessLine());
     BusinessLines.requireCallableNumber(property.businessLine(), property.defaultNumber().region());
     return lineAllowed(ctx, id, property.businessLine())

@@ -53,6 +53,18 @@ class AssignAbuseTest extends DniTestBase {
 
   static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
 
+  /** A soft limit above the hard one given is a 400, and nothing changes (AssignLimitsTest: a hard one left out). */
+  @Test
+  void aSoftLimitAboveItsHardLimitIsRefused() {
+    Site site = limitedSite(2);
+    Reply contradictory = api.adminPut("/v1/properties/" + site.property(), propertyBody(site.defaultNumber(), ORIGIN)
+        .put("assignLimits", new JsonObject().put("liveLeases", 50).put("liveLeasesHard", 40)));
+    assertEquals(400, contradictory.status(), contradictory::toString);
+    assertTrue(contradictory.json().getString("detail").contains("assignLimits.liveLeases (50)"), contradictory::toString);
+    assertEquals(5, api.adminGet("/v1/properties/" + site.property()).json().getJsonObject("assignLimits")
+        .getInteger("liveLeases"), "nothing changed");
+  }
+
   @Test
   void aFloodFromOneAddressLeavesNumbersForEveryoneElse() {
     Site site = limitedSite(30);
