@@ -49,17 +49,7 @@ public final class JsonMapper {
    * must never act on different ones), and one leading byte-order mark is not part of the JSON.
    */
   public static <T> T read(Buffer body, Class<T> type) {
-    try {
-      T value = Requests.READER.forType(type).readValue(requestText(body));
-      if (value == null) {
-        throw new CalltrackException.Invalid("expected a JSON object, got null");
-      }
-      return value;
-    } catch (JsonProcessingException e) {
-      throw JsonErrors.translate(e);
-    } catch (IllegalArgumentException e) {
-      throw new CalltrackException.Invalid("invalid value");
-    }
+    return read(Requests.READER, requestText(body), type);
   }
 
   /** A request body as a tree, read as {@link #read(Buffer, Class)} reads it. */
@@ -86,8 +76,13 @@ public final class JsonMapper {
   }
 
   public static <T> T read(String json, Class<T> type) {
+    return read(mapper().reader(), json, type);
+  }
+
+  /** {@code json} read as {@code type} by {@code reader}; any error a {@link CalltrackException.Invalid}. */
+  private static <T> T read(com.fasterxml.jackson.databind.ObjectReader reader, String json, Class<T> type) {
     try {
-      T value = mapper().readValue(json, type);
+      T value = reader.forType(type).readValue(json);
       if (value == null) {
         throw new CalltrackException.Invalid("expected a JSON object, got null");
       }
