@@ -47,7 +47,8 @@ public record PropertyConfig(
     for (String origin : allowedOrigins) {
       requireOrigin(origin);
     }
-    swapNumbers = swapNumbers == null ? List.of() : List.copyOf(swapNumbers);
+    // each once, in the order given: "(555) 123-0000" and "+15551230000" are one number to swap
+    swapNumbers = swapNumbers == null ? List.of() : List.copyOf(new java.util.LinkedHashSet<>(swapNumbers));
     if (defaultNumber == null) {
       if (swapNumbers.isEmpty()) {
         throw new CalltrackException.Invalid("defaultNumber is required (or at least one swapNumber)");
