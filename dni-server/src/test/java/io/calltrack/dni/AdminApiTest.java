@@ -57,6 +57,19 @@ class AdminApiTest extends DniTestBase {
     assertEquals("UTC", put.json().getString("timezone"));
   }
 
+  /** A property that does not exist is a 404 wherever a list is asked of it, not an empty list. */
+  @Test
+  void listsOfAPropertyThatDoesNotExistAre404() {
+    String nobody = TestRedis.uniqueId("nosuch");
+    for (String path : List.of("/v1/pools?property=" + nobody, "/v1/calls?property=" + nobody)) {
+      Reply r = api.adminGet(path);
+      assertEquals(404, r.status(), path + ": " + r);
+      assertEquals("no property '" + nobody + "'", r.json().getString("detail"), r::toString);
+    }
+    Site site = site(1);
+    assertEquals(1, api.adminGet("/v1/pools?property=" + site.property()).json().getJsonArray("pools").size());
+  }
+
   @Test
   void replacingAPropertyChangesIt() {
     String id = TestRedis.uniqueId("prop");
