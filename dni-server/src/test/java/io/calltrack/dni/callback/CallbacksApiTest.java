@@ -139,6 +139,16 @@ class CallbacksApiTest extends DniTestBase {
         "the lead hung up"), "router-1")));
   }
 
+  /** Two Authorization headers are refused, as on the admin API: a proxy in front could read the other. */
+  @Test
+  void twoAuthorizationHeadersAreRefused() {
+    Reply r = api.request(HttpMethod.POST, "/v1/callbacks", DniClient.body(callback(site.property(), "+13125550123")),
+        DniClient.headers("content-type", "application/json", "authorization", "Bearer " + TOKEN,
+            "authorization", "Bearer wrong-token"));
+    assertEquals(401, r.status(), r::toString);
+    assertEquals(0, queued(site.property()), "nothing queued");
+  }
+
   /**
    * A lead form sent twice (a double click, a second tab, an impatient visitor) while the first
    * request is still to be placed is one callback: the business line and the lead are called once.
