@@ -42,10 +42,7 @@ public record CallErasure(String callerToken, boolean recording, boolean clickId
   public CallRecord applyTo(CallRecord r) {
     CallRecord out = r;
     if (callerToken != null && r.caller() != null && !callerToken.equals(r.caller())) {
-      out = new CallRecord(r.callId(), r.sipCallId(), r.number(), callerToken, r.property(), r.startedAt(),
-          r.ringingAt(), r.answeredAt(), r.endedAt(), r.status(), r.durationSeconds(), r.finalCode(),
-          r.resolution(), r.sessionId(), r.attribution(), r.candidates(), r.confidence(), r.outcome(),
-          r.endReason(), r.media(), r.direction(), r.attempt());
+      out = r.withCaller(callerToken);
     }
     if (recording && out.media() != null && out.media().recording() != null) {
       out = out.withMedia(out.media().withoutRecording());

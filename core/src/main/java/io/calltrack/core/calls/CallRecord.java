@@ -170,6 +170,13 @@ public record CallRecord(
         endReason, media, direction, attempt);
   }
 
+  /** The same record with {@code newCaller} for its caller (an erasure's token). */
+  public CallRecord withCaller(String newCaller) {
+    return new CallRecord(callId, sipCallId, number, newCaller, property, startedAt, ringingAt, answeredAt,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
+        endReason, media, direction, attempt);
+  }
+
   /** The same record with what the media relay measured (see {@code media}). */
   public CallRecord withMedia(CallMedia newMedia) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
