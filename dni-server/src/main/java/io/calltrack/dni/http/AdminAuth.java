@@ -38,8 +38,7 @@ public final class AdminAuth implements Handler<RoutingContext> {
       ctx.fail(new HttpStatusException.Unauthorized("the admin API is disabled: no admin token is configured"));
       return;
     }
-    if (ctx.request().headers().getAll("authorization").size() > 1) {
-      // no list header (RFC 9110 11.6.2): a proxy in front could read the other one than this server
+    if (!oneAuthorization(ctx.request())) {
       ctx.response().putHeader("www-authenticate", "Bearer");
       ctx.fail(new HttpStatusException.Unauthorized("send one Authorization header"));
       return;
@@ -80,11 +79,23 @@ public final class AdminAuth implements Handler<RoutingContext> {
     ctx.fail(new HttpStatusException.Unauthorized(detail));
   }
 
-  /** Whether an {@code Authorization} header carries the admin token (for routes open to both). */
-  public boolean accepts(String header) {
-    return expectedDigest != null && header != null && header.length() > PREFIX.length()
+  /**
+   * Whether {@code request} carries the admin token in its one {@code Authorization} header (for
+   * routes open to both).
+   */
+  public boolean accepts(io.vertx.core.http.HttpServerRequest request) {
+    String header = request.getHeader("authorization");
+    return expectedDigest != null && oneAuthorization(request) && header != null && header.length() > PREFIX.length()
         && header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())
         && MessageDigest.isEqual(expectedDigest, sha256(header.substring(PREFIX.length()).strip()));
+  }
+
+  /**
+   * At most one {@code Authorization} header: it is no list header (RFC 9110 11.6.2), and of two a
+   * proxy in front could read the other one than this server.
+   */
+  private static boolean oneAuthorization(io.vertx.core.http.HttpServerRequest request) {
+    return request.headers().getAll("authorization").size() <= 1;
   }
 
   private static byte[] sha256(String s) {
