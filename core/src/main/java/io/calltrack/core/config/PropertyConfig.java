@@ -140,6 +140,37 @@ public record PropertyConfig(
         assignLimits, retention, timeZoneRegions, callbacks, on);
   }
 
+  /**
+   * 400 unless each allowed origin can equal an {@code Origin} a browser sends, as dni-server's CORS
+   * compares them: {@code "*"}, or http(s), a host and a port only when it is not the scheme's default
+   * (a browser leaves that out). An entry with a query, fragment or user, another scheme or a port that
+   * is none would match no page, so the site's every request would be refused. Checked where a client
+   * sets the list, not where a stored property is read (which {@link #requireOrigin} checks).
+   */
+  public void requireBrowserOrigins() {
+    for (String origin : allowedOrigins) {
+      if (!"*".equals(origin) && !browserOrigin(origin)) {
+        throw new CalltrackException.Invalid("allowedOrigins entries are origins as a browser sends"
+            + " them, like https://www.example.com (http or https and a host, a port only if not the default; no"
+            + " path, query, fragment or user): '" + origin + "'");
+      }
+    }
+  }
+
+  private static boolean browserOrigin(String origin) {
+    try {
+      URI uri = new URI(origin);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      int defaultPort = scheme.equals("https") ? 443 : scheme.equals("http") ? 80 : -1;
+      return defaultPort > 0 && uri.getHost() != null && uri.getRawUserInfo() == null
+          && (uri.getRawPath() == null || uri.getRawPath().isEmpty()) && uri.getRawQuery() == null
+          && uri.getRawFragment() == null
+          && (uri.getPort() == -1 || (uri.getPort() >= 1 && uri.getPort() <= 65535 && uri.getPort() != defaultPort));
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+
   private static void requireOrigin(String origin) {
     if ("*".equals(origin)) {
       return;

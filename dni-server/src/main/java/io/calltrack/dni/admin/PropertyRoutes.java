@@ -8,7 +8,6 @@ import io.calltrack.core.config.Ids;
 import io.calltrack.core.config.PoolConfig;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.dni.config.PropertyDirectory;
-import io.calltrack.dni.cors.PublicCors;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Bodies;
 import io.calltrack.dni.http.HttpStatusException;
@@ -65,7 +64,7 @@ public final class PropertyRoutes {
   private Future<PropertyConfig> put(RoutingContext ctx) {
     String id = Ids.require("property", ctx.pathParam("property"));
     PropertyConfig property = Bodies.readWithId(ctx, "id", id, PropertyConfig.class);
-    PublicCors.requireOrigins(property.allowedOrigins());
+    property.requireBrowserOrigins();
     if (property.assignLimits() != null) {
       property.assignLimits().requireSoftBelowHard();
     }

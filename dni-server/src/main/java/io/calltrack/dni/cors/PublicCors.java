@@ -78,37 +78,6 @@ public final class PublicCors {
         .header("access-control-max-age", MAX_AGE_SECONDS);
   }
 
-  /**
-   * 400 unless each entry can equal an {@code Origin} a browser sends, as {@link #allows} compares
-   * them: {@code "*"}, or http(s), a host and a port only when it is not the scheme's default (a
-   * browser leaves that out). An entry with a query, fragment or user, another scheme or a port that
-   * is none would match no page, so the site's every request would be refused. Checked where a client
-   * sets the list, not where a stored property is read.
-   */
-  public static void requireOrigins(java.util.List<String> allowedOrigins) {
-    for (String origin : allowedOrigins) {
-      if (!"*".equals(origin) && !browserOrigin(origin)) {
-        throw new io.calltrack.core.CalltrackException.Invalid("allowedOrigins entries are origins as a browser sends"
-            + " them, like https://www.example.com (http or https and a host, a port only if not the default; no"
-            + " path, query, fragment or user): '" + origin + "'");
-      }
-    }
-  }
-
-  private static boolean browserOrigin(String origin) {
-    try {
-      java.net.URI uri = new java.net.URI(origin);
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      int defaultPort = scheme.equals("https") ? 443 : scheme.equals("http") ? 80 : -1;
-      return defaultPort > 0 && uri.getHost() != null && uri.getRawUserInfo() == null
-          && (uri.getRawPath() == null || uri.getRawPath().isEmpty()) && uri.getRawQuery() == null
-          && uri.getRawFragment() == null
-          && (uri.getPort() == -1 || (uri.getPort() >= 1 && uri.getPort() <= 65535 && uri.getPort() != defaultPort));
-    } catch (java.net.URISyntaxException e) {
-      return false;
-    }
-  }
-
   private static String normalise(String origin) {
     String o = origin.strip().toLowerCase(Locale.ROOT);
     return o.endsWith("/") ? o.substring(0, o.length() - 1) : o;
