@@ -23,9 +23,13 @@ public interface CallStore {
     return answers(applyEach(events));
   }
 
-  /** The answers of {@link #applyEach}, in order, once all are in; fails if any failed. */
+  /**
+   * The answers of {@link #applyEach}, in order, once every one is in; fails if any failed. Not at
+   * the first failure: a writer that sends the batch again meanwhile would have its events' answers
+   * of both sends come back in either order.
+   */
   static Future<List<Boolean>> answers(List<Future<Boolean>> each) {
-    return Future.all(each).map(all -> each.stream().map(Future::result).toList());
+    return Future.join(each).map(all -> each.stream().map(Future::result).toList());
   }
 
   /**

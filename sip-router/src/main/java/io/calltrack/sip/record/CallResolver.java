@@ -293,11 +293,11 @@ public final class CallResolver implements CallJournal.Enricher {
     if (due == null || due.seq() != written.seq() || written.record().resolution() == null) {
       return;
     }
-    countOnWrite.remove(written.callId());
     uncounted.remove(written.callId());
-    // not applied: Redis had this event already, from a write whose answer never came back (counted
-    // then if the answer did come; a lost answer leaves the call uncounted rather than counted twice)
-    if (applied) {
+    // not applied: Redis had this event already, from an earlier write of it (a round that timed out
+    // and went again) whose answer may still come, after this one: that answer counts the call. One
+    // that never comes leaves the call uncounted rather than counted twice; the entry ages out.
+    if (applied && countOnWrite.remove(written.callId(), due)) {
       attributor.count(due.attribution(), due.caller()).onSuccess(this::count);
     }
   }

@@ -327,6 +327,26 @@ class CallRecorderAttributionTest {
   }
 
   @Test
+  void aReplayedEventWhoseEarlierWriteIsAnsweredAfterItsRetryIsCountedOnce() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    CallResolver resolver = new CallResolver(context, engine, Duration.ofSeconds(10), registry);
+    String callId = TestRedis.uniqueId("reordered");
+    Instant t0 = Instant.now();
+    // an earlier run's call, replayed: its first event is what counts it, once it is in Redis
+    CallEvent first = new CallEvent(callId, 0, CallEvent.Type.STARTED, t0,
+        CallRecord.started(callId, callId + "@sip", visit.number(), "+15557770012", property, t0));
+    CallEvent sent = Await.result(resolver.enrich(first));
+    CallEvent sentAgain = Await.result(resolver.enrich(first)); // its round timed out and went again
+    // Redis applied the first write; the retry's answer ("had it already") came back before the first's
+    resolver.written(sentAgain, false);
+    resolver.written(sent, true);
+    Await.until(Duration.ofSeconds(10), () -> attributedCount(registry) >= 1.0);
+    resolver.written(sentAgain, false);
+    Await.result(onContext());
+    assertEquals(1.0, attributedCount(registry), "counted by the write Redis applied, whichever answer came first");
+  }
+
+  @Test
   void aReplayedCallWhoseWriteRedisRefusedAfterItsLookupAnsweredIsCountedOnce() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     // the pools answer from the shared Redis; the calls go to a Redis of their own, which the test stops
@@ -387,10 +407,16 @@ class CallRecorderAttributionTest {
 
     refused.remove(calls.get(0)); // the first call's shard is back, the second's is not
     replayWithPoolsBack(journal, poolsDown, 6);
+    // counted once its first event is in Redis (a write, then the pool's count, then the meter)
+    Await.until(Duration.ofSeconds(30), () -> attributedCount(registry) >= 1.0);
+    int readsThen = candidateReads.get();
+    Await.until(Duration.ofSeconds(30), () -> candidateReads.get() >= readsThen + 3); // the round sent again
+    Await.result(onContext());
     assertEquals(1.0, attributedCount(registry), "the call whose events went in, once, however often sent again");
 
     refused.clear();
     Await.until(Duration.ofSeconds(30), () -> journal.depth() == 0);
+    Await.until(Duration.ofSeconds(30), () -> attributedCount(registry) >= 2.0);
     Await.result(onContext());
     assertEquals(2.0, attributedCount(registry), "each call once");
     for (String callId : calls) {
