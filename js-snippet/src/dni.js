@@ -105,11 +105,14 @@
   }
 
   var state = load() || { x: Date.now() + lifetimeMs };
-  var touch = visit();
-  // A first visit without a campaign is a direct first touch (and the last touch until a campaign comes).
-  if (touch[1] || !state.l) state.l = touch[0];
-  state.f ||= state.l;
-  save();
+  // This page view's touch, once the page is shown (see start). A first visit without a campaign is a
+  // direct first touch (and the last touch until a campaign comes).
+  function touched(t) {
+    t = visit();
+    if (t[1] || !state.l) state.l = t[0];
+    state.f ||= state.l;
+    save();
+  }
 
   /* ---------------- swapping ---------------- */
 
@@ -237,8 +240,7 @@
         '{visibility:hidden!important}';
     d.documentElement.append(hideStyle); // (a style anywhere applies)
   }
-  var reveal = function () { hideStyle?.remove(); hideStyle = null; };
-  setTimeout(reveal, timeout);
+  var reveal = function () { hideStyle?.remove(); }; // (again: a removed node's remove does nothing)
 
   /* ---------------- server ---------------- */
 
@@ -372,7 +374,13 @@
     settle();
     return;
   }
-  assign()
+  // a page the browser prerenders (speculation rules) may never be shown: no touch and no number
+  // until it is (the event comes once, at its activation)
+  d.prerendering ? d.addEventListener('prerenderingchange', start) : start();
+  function start() {
+    touched();
+    setTimeout(reveal, timeout); // hidden numbers are shown after the timeout, whatever the assign
+    assign()
     .then(function () {
       whenDomReady(function () {
         try {
@@ -390,4 +398,5 @@
       reveal();
       settle();
     });
+  }
 })(window, document);

@@ -2,12 +2,18 @@
 // real dni-server on Redis: what a real browser does that jsdom cannot show (typing into an editor,
 // a sandboxed page, storage blocked, the back/forward cache, web components, several tabs, URLs as
 // long as ad click URLs get). Started by dni-server's SnippetScenariosBrowserTest, one scenario per
-// run. The site's pages are stored on the test site (POST /__page), on an origin the property
+// run. The site's pages are stored on the test site (POST /__page; pages report to it with POST
+// /__log where no DevTools watches them), on an origin the property
 // allows; dni.js and the API come from the real dni-server.
 //
 // Usage: node test/e2e/scenarios.mjs '{"scenario": "...", "dni": "...", "site": "...", "property": "...",
 //   "printed": "+1...", "chromium": "..."}'
 // Prints one line of JSON: what the scenario saw.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const config = JSON.parse(process.argv[2]);
@@ -21,14 +27,19 @@ const DASHES = `${A}-${N}-${X}`;
 const tag = (attrs = '') => `<script async src="${config.dni}/dni.js" data-property="${config.property}" data-timeout="8000"${attrs}></script>`;
 const html = (body, head = tag()) => `<!doctype html><html><head><meta charset="utf-8">${head}</head><body>${body}</body></html>`;
 
-/** Serves `pages` (path -> html or {body, headers}) on the site's origin; records assigns and evidence. */
-async function site(context, pages) {
-  const seen = { assigns: [], evidence: [], errors: [], warnings: [] };
+/** Serves `pages` (path -> html or {body, headers}) on the site's origin. */
+async function store(pages) {
   for (const [path, p] of Object.entries(pages)) {
     const { body, headers = {} } = typeof p === 'string' ? { body: p } : p;
     const r = await fetch(`${config.site}/__page?path=${encodeURIComponent(path)}`, { method: 'POST', body: JSON.stringify({ body, headers }) });
     if (!r.ok) throw new Error('could not store page ' + path + ': ' + r.status);
   }
+}
+
+/** Serves `pages` as {@link store} does; records assigns and evidence. */
+async function site(context, pages) {
+  const seen = { assigns: [], evidence: [], errors: [], warnings: [] };
+  await store(pages);
   seen.pending = 0;
   seen.heartbeats = 0;
   context.on('request', (r) => {
@@ -280,14 +291,66 @@ const SCENARIOS = {
   },
 };
 
-// playwright turns the back/forward cache off by default; the bfcache scenario needs it as browsers ship it
-const browser = await chromium.launch({ executablePath: config.chromium, headless: true, timeout: WAIT_MS, args: FLAGS,
-  ignoreDefaultArgs: config.scenario === 'bfcache' ? ['--disable-back-forward-cache'] : [] });
-let report;
-try {
-  const context = await browser.newContext();
-  report = await SCENARIOS[config.scenario](context);
-} finally {
-  await browser.close();
+// Scenarios in a Chromium without DevTools attached, as a visitor's is: under DevTools (so under
+// playwright) Chromium does not prerender. The pages report what happened to the site (POST /__log).
+const report = (event, extra = '') => `fetch('/__log', {method: 'POST', body: JSON.stringify({page: location.pathname, `
+  + `event: '${event}', prerendering: !!document.prerendering${extra}})})`;
+const BARE = {
+  // the visitor is on a list page whose speculation rules prerender two pages that carry dni.js, and
+  // opens one of them once both have loaded it
+  async prerender() {
+    const offer = html(`<p id="n">${DASHES}</p><script>
+      document.addEventListener('prerenderingchange', function () { ${report('activated')}; });
+      (window.calltrack = window.calltrack || []).push(function (number) {
+        var nav = performance.getEntriesByType('navigation')[0],
+            a = performance.getEntriesByType('resource').filter(function (e) { return e.name.includes('/v1/assign'); })[0];
+        ${report('ready', ", number: number, shown: document.getElementById('n').textContent, "
+          + 'activationStart: nav.activationStart, assignStart: a ? a.startTime : -1')};
+      });</script>`, tag(` onload="${report('loaded')}"`));
+    await store({ '/offer': offer, '/other': offer, '/list': html(`<p>Offers</p>
+      <script type="speculationrules">{"prerender": [{"source": "list", "urls": ["/offer", "/other"]}]}</script>
+      <script>(async function () {
+        for (;;) {
+          var log = await (await fetch('/__log')).json();
+          if (['/offer', '/other'].every(function (p) { return log.some(function (e) { return e.page == p && e.event == 'loaded'; }); })) break;
+          await new Promise(function (r) { setTimeout(r, 50); });
+        }
+        location.href = '/offer';
+      })();</script>`, '') });
+    return bare(config.site + '/list', (log) => ['activated', 'ready'].every((ev) => log.some((e) => e.page === '/offer' && e.event === ev)));
+  },
+};
+
+/** Chromium, bare, on `url` until the site's log shows `done` (at most WAIT_MS): the log. */
+async function bare(url, done) {
+  const dir = await mkdtemp(join(tmpdir(), 'calltrack-chromium-'));
+  const browser = spawn(config.chromium, [...FLAGS, `--user-data-dir=${dir}`, url], { stdio: 'ignore' });
+  const exited = once(browser, 'exit');
+  try {
+    let log = [];
+    for (const end = Date.now() + WAIT_MS; Date.now() < end && !done(log); await new Promise((r) => setTimeout(r, 100))) {
+      log = await (await fetch(config.site + '/__log')).json();
+    }
+    return { log };
+  } finally {
+    browser.kill();
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+  }
 }
-console.log(JSON.stringify(report));
+
+let result;
+if (BARE[config.scenario]) {
+  result = await BARE[config.scenario]();
+} else {
+  // playwright turns the back/forward cache off by default; the bfcache scenario needs it as browsers ship it
+  const browser = await chromium.launch({ executablePath: config.chromium, headless: true, timeout: WAIT_MS, args: FLAGS,
+    ignoreDefaultArgs: config.scenario === 'bfcache' ? ['--disable-back-forward-cache'] : [] });
+  try {
+    const context = await browser.newContext();
+    result = await SCENARIOS[config.scenario](context);
+  } finally {
+    await browser.close();
+  }
+}
+console.log(JSON.stringify(result));

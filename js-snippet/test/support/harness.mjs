@@ -85,7 +85,7 @@ export async function stubServer() {
  * calltrack.ready callbacks (queued before the script loaded, as sites do).
  */
 export function openPage(server, { url = 'https://shop.example/', referrer, body = '', attrs = {},
-  cookieJar = new CookieJar(), storage, src, queue = [] } = {}) {
+  cookieJar = new CookieJar(), storage, src, queue = [], prerendering = false } = {}) {
   const warnings = [];
   const errors = [];
   const virtualConsole = new VirtualConsole();
@@ -114,13 +114,16 @@ export function openPage(server, { url = 'https://shop.example/', referrer, body
         return true;
       };
       if (storage) for (const [k, v] of Object.entries(storage)) window.localStorage.setItem(k, v);
+      // a page the browser prerenders (speculation rules) until page.activate() shows it
+      if (prerendering) Object.defineProperty(window.document, 'prerendering', { configurable: true, get: () => prerendering });
       window.calltrack = [...queue, (n) => readyResolve(n)];
     },
   });
   const { window } = dom;
   const page = { dom, window, document: window.document, warnings, errors, ready, cookieJar,
     storage: () => Object.fromEntries(Object.keys(window.localStorage).map((k) => [k, window.localStorage.getItem(k)])),
-    close: () => { openPages.delete(page); window.close(); } };
+    close: () => { openPages.delete(page); window.close(); },
+    activate: () => { prerendering = false; window.document.dispatchEvent(new window.Event('prerenderingchange')); } };
   openPages.add(page);
   return page;
 }

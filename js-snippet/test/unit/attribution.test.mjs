@@ -360,3 +360,19 @@ test('calltrack.push([\'region\', name]) after dni.js has loaded throws nothing 
   assert.deepEqual(page.errors, [], 'no errors in the page');
   page.close();
 });
+
+test('a prerendered page records no touch and asks no number until it is shown', async () => {
+  const before = server.ofKind('assign').length;
+  const url = 'https://shop.example/offer?utm_source=newsletter&utm_campaign=prerendered';
+  const page = openPage(server, { url, prerendering: true, body: '<p id="n">555-123-4567</p>' });
+  await until(() => page.window.calltrack?.swap, 'dni.js to run in the prerendered page');
+  assert.equal(server.ofKind('assign').length, before, 'no assign while prerendered');
+  assert.deepEqual(page.storage(), {}, 'no touch stored while prerendered: the visitor may never see the page');
+  page.activate();
+  assert.equal(await page.ready, '+15559876543');
+  assert.equal(server.ofKind('assign').length, before + 1, 'one assign, once shown');
+  assert.equal(server.ofKind('assign').at(-1).body.attribution.campaign, 'prerendered');
+  assert.equal(JSON.parse(page.storage()._calltrack).l.campaign, 'prerendered', 'the touch stored once shown');
+  assert.equal(page.document.getElementById('n').textContent, '555-987-6543');
+  page.close();
+});

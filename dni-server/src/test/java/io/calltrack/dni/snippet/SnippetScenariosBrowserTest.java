@@ -22,12 +22,16 @@ import org.junit.jupiter.api.Test;
  * cannot show ({@code js-snippet/test/e2e/scenarios.mjs}, one browser run per scenario): typing into
  * a rich-text editor, storage blocked, a sandboxed page, ad-sized landing URLs, web components, the
  * back/forward cache, several tabs of one visitor, a single-page app whose router rewrote its
- * address before dni.js ran, a reload or Back to an earlier page, and a strict CSP. Like {@link SnippetBrowserTest} it fails,
+ * address before dni.js ran, a reload or Back to an earlier page, a strict CSP, and a prerendered page
+ * (in a Chromium without DevTools: under DevTools it does not prerender). Like {@link SnippetBrowserTest} it fails,
  * saying what is missing, without node, chromium or the js-snippet npm packages.
  */
 class SnippetScenariosBrowserTest extends DniTestBase {
   private String printed;
   private List<String> pool;
+  private String poolId;
+  /** Numbers of the pool leased once the scenario's browser was gone. */
+  private int leased;
 
   private JsonObject run(String scenario) throws Exception {
     return run(scenario, 60);
@@ -40,7 +44,22 @@ class SnippetScenariosBrowserTest extends DniTestBase {
     String property = TestRedis.uniqueId("scenario");
     // the test site: serves what the browser script stores with POST /__page?path=... {body, headers}
     java.util.Map<String, JsonObject> pages = new java.util.concurrent.ConcurrentHashMap<>();
+    // and keeps what its pages report with POST /__log {...}, read back with GET /__log (a browser
+    // run without DevTools has no other way to tell the script what happened)
+    JsonArray log = new JsonArray();
     HttpServer site = await(vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setMaxInitialLineLength(65536)).requestHandler(req -> {
+      if (req.path().equals("/__log")) {
+        if (req.method() == io.vertx.core.http.HttpMethod.POST) {
+          req.body().onSuccess(b -> {
+            log.add(b.toJsonObject());
+            req.response().setStatusCode(204).end();
+          });
+        } else {
+          req.response().putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
+              .end(log.encode());
+        }
+        return;
+      }
       if (req.method() == io.vertx.core.http.HttpMethod.POST && req.path().equals("/__page")) {
         String path = req.getParam("path");
         req.body().onSuccess(b -> {
@@ -64,12 +83,14 @@ class SnippetScenariosBrowserTest extends DniTestBase {
       Reply p = api.adminPut("/v1/properties/" + property, propertyBody(printed, origin)
           .put("assignLimits", new JsonObject().put("leaseToAutomatedClients", true)));
       assertEquals(200, p.status(), p::toString);
-      Reply pp = api.adminPut("/v1/pools/" + TestRedis.uniqueId("scenariopool"), poolBody(property, pool, leaseSeconds, 1800, "fallback"));
+      poolId = TestRedis.uniqueId("scenariopool");
+      Reply pp = api.adminPut("/v1/pools/" + poolId, poolBody(property, pool, leaseSeconds, 1800, "fallback"));
       assertEquals(200, pp.status(), pp::toString);
       JsonObject report = BrowserScripts.run("scenarios.mjs", "scenario-" + scenario, Duration.ofMinutes(2), new JsonObject()
           .put("scenario", scenario).put("dni", "http://127.0.0.1:" + server.port()).put("site", origin)
           .put("property", property).put("printed", printed).put("chromium", BrowserScripts.CHROMIUM.toString()).encode());
       System.out.println("scenario " + scenario + ": " + report.encode());
+      leased = api.adminGet("/v1/pools/" + poolId).json().getInteger("leased");
       return report;
     } finally {
       await(site.close());
@@ -172,6 +193,25 @@ class SnippetScenariosBrowserTest extends DniTestBase {
     assertEquals("/landing?" + r.getString("query"), a.getString("landingPage"), "the page the visitor landed on");
     assertEquals(1, r.getInteger("assigns"), r::encode);
     assertEquals(List.of(), r.getJsonArray("errors").getList(), "nothing thrown into the page");
+  }
+
+  @Test
+  void aPrerenderedPageTakesItsNumberWhenItIsShownAndOneNeverShownTakesNone() throws Exception {
+    JsonObject r = run("prerender");
+    List<JsonObject> log = r.getJsonArray("log").stream().map(JsonObject.class::cast).toList();
+    for (String page : List.of("/offer", "/other")) {
+      assertTrue(log.stream().anyMatch(e -> e.getString("page").equals(page) && e.getString("event").equals("loaded")
+          && e.getBoolean("prerendering")), "Chromium prerendered " + page + " and ran dni.js there: " + r.encode());
+    }
+    JsonObject ready = log.stream().filter(e -> e.getString("page").equals("/offer") && e.getString("event").equals("ready"))
+        .findFirst().orElseThrow(() -> new AssertionError("the shown page got its number: " + r.encode()));
+    assertEquals(false, ready.getBoolean("prerendering"), "its number came once it was shown: " + r.encode());
+    assertTrue(pool.contains(ready.getString("number")), r::encode);
+    assertEquals(dashes(ready.getString("number")), ready.getString("shown"), r::encode);
+    assertTrue(ready.getDouble("activationStart") > 0, "shown from the prerender, not loaded again: " + r.encode());
+    assertTrue(ready.getDouble("assignStart") >= ready.getDouble("activationStart"),
+        "the assign was sent at its activation, not while it was prerendered: " + r.encode());
+    assertEquals(1, leased, "the prerendered page never shown holds no number: " + r.encode());
   }
 
   @Test
