@@ -244,7 +244,7 @@
 
   /* ---------------- server ---------------- */
 
-  var waiting = [], heartbeatTimer, settled, beating, retried = 0;
+  var waiting = [], heartbeatTimer, settled, beating, retried = 0, asked;
 
   function post(path, body) {
     // (in a then, so that a synchronous throw, e.g. of a browser without AbortSignal.timeout, is a
@@ -337,7 +337,7 @@
   d.addEventListener('copy', function () { if (shows(String(d.getSelection()))) evidence('copy'); });
   d.addEventListener('visibilitychange', function () {
     evidence(d.hidden ? 'hidden' : 'shown');
-    d.hidden ? schedule() : heartbeat();
+    d.hidden ? schedule() : (heartbeat(), begin());
   });
   w.addEventListener('pagehide', function () {
     clearTimeout(heartbeatTimer);
@@ -369,14 +369,19 @@
   if (Array.isArray(prior)) prior.forEach(api.push);
 
   if (!property || !server) {
+    asked = 1; // nothing to ask for when the page is shown
     warn('no property');
     reveal();
     settle();
     return;
   }
-  // a page the browser prerenders (speculation rules) may never be shown: no touch and no number
-  // until it is (the event comes once, at its activation)
-  d.prerendering ? d.addEventListener('prerenderingchange', start) : start();
+  // A page the browser prerenders (speculation rules) or opens in a background tab is hidden, and
+  // may never be seen: no touch and no number until it is first shown (unseen, it held a number for
+  // its lease and the hold after it). A prerendered page is shown at its activation.
+  begin();
+  function begin() {
+    if (!asked && !d.hidden) asked = start() || 1;
+  }
   function start() {
     touched();
     setTimeout(reveal, timeout); // hidden numbers are shown after the timeout, whatever the assign

@@ -85,7 +85,7 @@ export async function stubServer() {
  * calltrack.ready callbacks (queued before the script loaded, as sites do).
  */
 export function openPage(server, { url = 'https://shop.example/', referrer, body = '', attrs = {},
-  cookieJar = new CookieJar(), storage, src, queue = [], prerendering = false } = {}) {
+  cookieJar = new CookieJar(), storage, src, queue = [], prerendering = false, hidden = false } = {}) {
   const warnings = [];
   const errors = [];
   const virtualConsole = new VirtualConsole();
@@ -114,8 +114,14 @@ export function openPage(server, { url = 'https://shop.example/', referrer, body
         return true;
       };
       if (storage) for (const [k, v] of Object.entries(storage)) window.localStorage.setItem(k, v);
-      // a page the browser prerenders (speculation rules) until page.activate() shows it
+      // a page the browser prerenders (speculation rules), or opens in a background tab (hidden), until
+      // page.show(): hidden, as Chromium has them
       if (prerendering) Object.defineProperty(window.document, 'prerendering', { configurable: true, get: () => prerendering });
+      if (prerendering || hidden) {
+        hidden = true;
+        Object.defineProperty(window.document, 'hidden', { configurable: true, get: () => hidden });
+        Object.defineProperty(window.document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+      }
       window.calltrack = [...queue, (n) => readyResolve(n)];
     },
   });
@@ -123,7 +129,16 @@ export function openPage(server, { url = 'https://shop.example/', referrer, body
   const page = { dom, window, document: window.document, warnings, errors, ready, cookieJar,
     storage: () => Object.fromEntries(Object.keys(window.localStorage).map((k) => [k, window.localStorage.getItem(k)])),
     close: () => { openPages.delete(page); window.close(); },
-    activate: () => { prerendering = false; window.document.dispatchEvent(new window.Event('prerenderingchange')); } };
+    // shown: as Chromium activates a prerendered page, visible (visibilitychange) before it is no
+    // longer prerendering (prerenderingchange)
+    show: () => {
+      hidden = false;
+      window.document.dispatchEvent(new window.Event('visibilitychange'));
+      if (prerendering) {
+        prerendering = false;
+        window.document.dispatchEvent(new window.Event('prerenderingchange'));
+      }
+    } };
   openPages.add(page);
   return page;
 }

@@ -361,18 +361,22 @@ test('calltrack.push([\'region\', name]) after dni.js has loaded throws nothing 
   page.close();
 });
 
-test('a prerendered page records no touch and asks no number until it is shown', async () => {
-  const before = server.ofKind('assign').length;
-  const url = 'https://shop.example/offer?utm_source=newsletter&utm_campaign=prerendered';
-  const page = openPage(server, { url, prerendering: true, body: '<p id="n">555-123-4567</p>' });
-  await until(() => page.window.calltrack?.swap, 'dni.js to run in the prerendered page');
-  assert.equal(server.ofKind('assign').length, before, 'no assign while prerendered');
-  assert.deepEqual(page.storage(), {}, 'no touch stored while prerendered: the visitor may never see the page');
-  page.activate();
-  assert.equal(await page.ready, '+15559876543');
-  assert.equal(server.ofKind('assign').length, before + 1, 'one assign, once shown');
-  assert.equal(server.ofKind('assign').at(-1).body.attribution.campaign, 'prerendered');
-  assert.equal(JSON.parse(page.storage()._calltrack).l.campaign, 'prerendered', 'the touch stored once shown');
-  assert.equal(page.document.getElementById('n').textContent, '555-987-6543');
-  page.close();
-});
+for (const [how, opts] of [['prerendered (speculation rules)', { prerendering: true }], ['opened in a background tab', { hidden: true }]]) {
+  test(`a page ${how} records no touch and asks no number until it is shown`, async () => {
+    const before = server.ofKind('assign').length;
+    const url = 'https://shop.example/offer?utm_source=newsletter&utm_campaign=unseen';
+    const page = openPage(server, { url, ...opts, body: '<p id="n">555-123-4567</p>' });
+    await until(() => page.window.calltrack?.swap, 'dni.js to run in the hidden page');
+    // the page lives a while hidden: heartbeats and beacons neither
+    page.document.dispatchEvent(new page.window.Event('visibilitychange'));
+    assert.equal(server.ofKind('assign').length, before, 'no assign while hidden');
+    assert.deepEqual(page.storage(), {}, 'no touch stored while hidden: the visitor may never see the page');
+    page.show();
+    assert.equal(await page.ready, '+15559876543');
+    assert.equal(server.ofKind('assign').length, before + 1, 'one assign, once shown');
+    assert.equal(server.ofKind('assign').at(-1).body.attribution.campaign, 'unseen');
+    assert.equal(JSON.parse(page.storage()._calltrack).l.campaign, 'unseen', 'the touch stored once shown');
+    assert.equal(page.document.getElementById('n').textContent, '555-987-6543');
+    page.close();
+  });
+}
