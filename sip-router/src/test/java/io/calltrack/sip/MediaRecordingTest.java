@@ -246,6 +246,7 @@ class MediaRecordingTest {
       assertFalse(m.anchored(), m::toString);
       assertFalse(m.recorded(), m::toString);
       assertNull(m.recording());
+      assertEquals(Boolean.TRUE, m.recordingAsked(), "a recording the property asked for and lost: " + m);
       assertEquals(before + 1, registry.counter("calltrack.sip.media.relay.unanswered").count());
     } finally {
       rtpengine.start();
@@ -259,6 +260,7 @@ class MediaRecordingTest {
     assertTrue(r.media().anchored(), r.media()::toString);
     assertFalse(r.media().recorded());
     assertNull(r.media().recording());
+    assertEquals(Boolean.FALSE, r.media().recordingAsked(), r.media()::toString);
     assertNotNull(r.durationSeconds());
   }
 

@@ -17,6 +17,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param deadAirShare      share (0..1) of the recording in which both sides were silent
  * @param holdSeconds       time in stretches of at least 15 s where one side was silent while the other
  *                          carried sound (hold music)
+ * @param recordingAsked    the property asked for the call to be recorded, whether or not it was (the
+ *                          relay did not answer, or wrote no readable recording); null in records written
+ *                          before this was kept, where {@code recorded} alone says it was asked
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CallMedia(
@@ -27,21 +30,44 @@ public record CallMedia(
     Double callerTalkSeconds,
     Double lineTalkSeconds,
     Double deadAirShare,
-    Double holdSeconds) {
+    Double holdSeconds,
+    Boolean recordingAsked) {
+
+  /** A recording with its measures (the property asked for it). */
+  public CallMedia(boolean anchored, boolean recorded, String recording, Double recordingSeconds,
+      Double callerTalkSeconds, Double lineTalkSeconds, Double deadAirShare, Double holdSeconds) {
+    this(anchored, recorded, recording, recordingSeconds, callerTalkSeconds, lineTalkSeconds, deadAirShare,
+        holdSeconds, recorded ? Boolean.TRUE : null);
+  }
 
   /** The relay did not take the call: media end to end, nothing recorded. */
   public static CallMedia notAnchored() {
-    return new CallMedia(false, false, null, null, null, null, null, null);
+    return notAnchored(false);
   }
 
-  /** Relayed but not recorded (the property does not record, or the recording could not be read). */
+  /** The relay did not take the call, whose property asked for a recording ({@code recordingAsked}) or not. */
+  public static CallMedia notAnchored(boolean recordingAsked) {
+    return new CallMedia(false, false, null, null, null, null, null, null, recordingAsked);
+  }
+
+  /** Relayed, and not recorded: the property does not record. */
   public static CallMedia anchoredOnly() {
-    return new CallMedia(true, false, null, null, null, null, null, null);
+    return new CallMedia(true, false, null, null, null, null, null, null, false);
+  }
+
+  /** Relayed, the property asked for a recording, and none could be made or read. */
+  public static CallMedia recordingLost() {
+    return new CallMedia(true, false, null, null, null, null, null, null, true);
+  }
+
+  /** Whether the property asked for this call's recording (records written before {@code recordingAsked}: if one was made). */
+  public boolean recordingWasAsked() {
+    return recorded || Boolean.TRUE.equals(recordingAsked);
   }
 
   /** The same measures without the recording itself (erased: the file goes with the next sweep). */
   public CallMedia withoutRecording() {
     return new CallMedia(anchored, recorded, null, recordingSeconds, callerTalkSeconds, lineTalkSeconds,
-        deadAirShare, holdSeconds);
+        deadAirShare, holdSeconds, recordingAsked);
   }
 }

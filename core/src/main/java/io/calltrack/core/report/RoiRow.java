@@ -50,7 +50,7 @@ public record RoiRow(String group, RoiCounts counts, String period) {
       "revenuePerFirstTimeCaller", "revenuePerCaller", "missedRevenueLoss", "costPerAnsweredCall",
       "averageLeadScore", "repeatPurchases", "repeatPurchaseRate",
       // conversation, from the recordings (issue 16)
-      "recordedCalls", "recordingRate", "averageTalkSeconds", "averageCallerTalkSeconds",
+      "recordedCalls", "recordingRate", "recordingsAsked", "recordingCaptureRate", "averageTalkSeconds", "averageCallerTalkSeconds",
       "averageLineTalkSeconds", "silenceRate", "deadAirRate", "averageHoldSeconds",
       // speed to lead, of web callback requests
       "callbacks", "callbacksConnected", "averageCallbackSpeedSeconds", "callbacksWithin5MinutesRate");
@@ -162,6 +162,10 @@ public record RoiRow(String group, RoiCounts counts, String period) {
     long lineTalk = c.metric("lineTalkMillis");
     f.put("recordedCalls", recorded);
     f.put("recordingRate", rate(recorded, c.answered()));
+    // capture: answered calls of properties that record, and the share of them with a recording (the
+    // relay did not answer, or wrote none that could be read, for the others)
+    f.put("recordingsAsked", c.metric("recordingAsked"));
+    f.put("recordingCaptureRate", rate(c.metric("recordingCaptured"), c.metric("recordingAsked")));
     f.put("averageTalkSeconds", average(callerTalk + lineTalk, recorded * 1000));
     f.put("averageCallerTalkSeconds", average(callerTalk, recorded * 1000));
     f.put("averageLineTalkSeconds", average(lineTalk, recorded * 1000));

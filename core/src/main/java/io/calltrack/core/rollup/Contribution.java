@@ -34,7 +34,9 @@ import java.util.Map;
  * {@code afterHoursAnswered}) by the property's business hours when the call was rolled up.
  * {@code withOutcome}: the business reported an outcome; stages and dispositions from it. Conversation
  * measures from the media relay: {@code relayed}, {@code recorded}, and {@code recordingMillis},
- * {@code callerTalkMillis}, {@code lineTalkMillis}, {@code deadAirMillis}, {@code holdMillis} of recorded calls.
+ * {@code callerTalkMillis}, {@code lineTalkMillis}, {@code deadAirMillis}, {@code holdMillis} of recorded calls;
+ * {@code recordingAsked} (answered calls whose property asked for a recording) and {@code recordingCaptured}
+ * (those of them recorded).
  * Speed to lead: {@code callbacks} (callback calls), and of those the lead answered, with the time
  * the lead asked kept ({@link CallAttempt#requestedAt()}), {@code callbacksConnected}, their seconds
  * from the request to the lead's answer in {@code callbackSpeedSeconds}, and
@@ -111,7 +113,7 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     m.put("spam", "spam".equals(disposition) ? 1L : 0L);
     m.put("wrongNumber", "wrong-number".equals(disposition) ? 1L : 0L);
     m.put("voicemail", "voicemail".equals(disposition) ? 1L : 0L);
-    media(call.media(), m);
+    media(call.media(), answered, m);
     speedToLead(call, m);
     return new Contribution(start.toLocalDate().toString(), start.getHour(), dims, callerKey(call.caller()),
         live ? 1 : 0, m);
@@ -120,12 +122,17 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
   /**
    * The conversation measures (router with a media relay, {@link io.calltrack.core.calls.CallMedia}):
    * {@code relayed} calls whose media went through the relay, {@code recorded} those with a recording,
-   * and over the recorded ones their recording, talk (each side), dead-air and hold time in milliseconds.
+   * and over the recorded ones their recording, talk (each side), dead-air and hold time in milliseconds;
+   * the answered calls whose property asked for a recording, and of those the ones that have it.
    */
-  private static void media(io.calltrack.core.calls.CallMedia media, Map<String, Long> m) {
+  private static void media(io.calltrack.core.calls.CallMedia media, boolean answered, Map<String, Long> m) {
     boolean recorded = media != null && media.recorded() && media.recordingSeconds() != null;
     m.put("relayed", media != null && media.anchored() ? 1L : 0L);
     m.put("recorded", recorded ? 1L : 0L);
+    // capture: of the answered calls whose property asked for a recording, those that have one
+    boolean asked = answered && media != null && media.recordingWasAsked();
+    m.put("recordingAsked", asked ? 1L : 0L);
+    m.put("recordingCaptured", asked && recorded ? 1L : 0L);
     m.put("recordingMillis", recorded ? millis(media.recordingSeconds()) : 0L);
     m.put("callerTalkMillis", recorded ? millis(media.callerTalkSeconds()) : 0L);
     m.put("lineTalkMillis", recorded ? millis(media.lineTalkSeconds()) : 0L);

@@ -50,12 +50,34 @@ class ConversationFiguresTest {
   }
 
   @Test
+  void theCaptureRateIsTheShareOfAnsweredCallsAskedToBeRecordedThatHaveARecording() {
+    Instant t = Instant.parse("2026-03-02T10:00:00Z");
+    CallRecord missed = CallRecord.started("m", "m", PhoneNumber.parse("+15551230001"), "+15557770001", "shop", t)
+        .ended(t.plusSeconds(30), CallStatus.MISSED, 480).withMedia(CallMedia.notAnchored(true));
+    Map<String, Object> f = new RoiRow(null, RoiCounts.fromMetrics(sum(
+        answered("a", new CallMedia(true, true, "a.wav", 40.0, 10.0, 20.0, 0.25, 0.0)),
+        answered("b", CallMedia.recordingLost()),       // relayed, no readable recording
+        answered("c", CallMedia.notAnchored(true)),     // the relay did not answer a recording property's call
+        answered("d", CallMedia.anchoredOnly()),        // the property does not record
+        answered("e", CallMedia.notAnchored()),         // nor this one's, and the relay did not answer
+        answered("f", null),                            // a router without a relay
+        // a record from before recordingAsked was kept: made, so it was asked
+        answered("g", new CallMedia(true, true, "g.wav", 30.0, 10.0, 10.0, 0.1, 0.0, null)),
+        missed))).fields();                              // not answered: nothing to record
+    assertEquals(4L, f.get("recordingsAsked"));
+    assertEquals(new BigDecimal("0.5000"), f.get("recordingCaptureRate")); // a and g of a, b, c, g
+    assertEquals(2L, f.get("recordedCalls"));
+  }
+
+  @Test
   void withoutRecordingsTheFiguresAreNull() {
     Map<String, Object> f = new RoiRow(null, RoiCounts.fromMetrics(sum(answered("x", null)))).fields();
     assertEquals(0L, f.get("recordedCalls"));
     assertEquals(new BigDecimal("0.0000"), f.get("recordingRate"));
     assertNull(f.get("averageTalkSeconds"));
     assertNull(f.get("deadAirRate"));
+    assertEquals(0L, f.get("recordingsAsked"));
+    assertNull(f.get("recordingCaptureRate"), "no call was asked to be recorded");
     assertEquals(RoiRow.FIELDS.size(), f.size(), "every field of FIELDS, and no other");
   }
 }

@@ -201,8 +201,8 @@ public final class MediaLeg {
     chain.onComplete(ignored -> {
       boolean anchored = state == State.ANCHORED;
       state = State.ENDED;
-      if (!anchored) {
-        done.complete(MediaAnchor.Outcome.NOT_ANCHORED);
+      if (!anchored) { // the relay did not answer: nothing recorded, whatever the property asked
+        done.complete(new MediaAnchor.Outcome(false, record, null, -1, -1));
         return;
       }
       anchor.request(cmd).onComplete(ar -> exec.execute(() -> {

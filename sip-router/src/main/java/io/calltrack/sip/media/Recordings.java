@@ -42,7 +42,7 @@ public final class Recordings {
   /** What the call record says of the call's media, once the recording (if any) is in place. */
   public Future<CallMedia> finish(MediaAnchor.Outcome outcome, String callId) {
     if (!outcome.anchored()) {
-      return Future.succeededFuture(CallMedia.notAnchored());
+      return Future.succeededFuture(CallMedia.notAnchored(outcome.recordAsked()));
     }
     if (!outcome.recordAsked()) {
       return Future.succeededFuture(CallMedia.anchoredOnly());
@@ -65,7 +65,7 @@ public final class Recordings {
     if (pcap == null || !Files.isRegularFile(pcap)) {
       LOG.warn("call {}: rtpengine wrote no recording (is --recording-dir set?)", callId);
       failed.increment();
-      return CallMedia.anchoredOnly();
+      return CallMedia.recordingLost();
     }
     try {
       CallAudio audio = CallAudio.read(pcap, outcome.callerPort(), outcome.linePort());
@@ -79,7 +79,7 @@ public final class Recordings {
     } catch (IOException | RuntimeException e) {
       LOG.warn("call {}: could not read its recording {}: {}", callId, pcap, e.toString());
       failed.increment();
-      return CallMedia.anchoredOnly();
+      return CallMedia.recordingLost();
     }
   }
 
