@@ -386,22 +386,22 @@
     touched();
     setTimeout(reveal, timeout); // hidden numbers are shown after the timeout, whatever the assign
     assign()
-    .then(function () {
-      whenDomReady(function () {
-        try {
-          swapIn(d.body);
-          observe(d.documentElement);
-        } catch (e) { warn(e); }
+      .then(function () {
+        whenDomReady(function () {
+          try {
+            swapIn(d.body);
+            observe(d.documentElement);
+          } catch (e) { warn(e); }
+          reveal();
+          settle();
+          schedule();
+        });
+      })
+      .catch(function (e) {
+        warn(e?.name == 'TimeoutError' ? 'server slower than ' + timeout + ' ms' : e);
+        assignment = swapRe = 0;
         reveal();
         settle();
-        schedule();
       });
-    })
-    .catch(function (e) {
-      warn(e?.name == 'TimeoutError' ? 'server slower than ' + timeout + ' ms' : e);
-      assignment = swapRe = 0;
-      reveal();
-      settle();
-    });
   }
 })(window, document);
