@@ -49,7 +49,7 @@ public final class CallRoutes {
     String cursor = ctx.request().getParam("cursor");
     String after = cursor == null || cursor.isBlank() ? null : cursor;
     String property = ctx.request().getParam("property");
-    if (property == null) {
+    if (property == null || property.isBlank()) { // an empty property= names none, as in the reports
       return calls.page(null, from, to, limit, after);
     }
     // a property that does not exist is a 404, as in the reports, not an empty list

@@ -107,6 +107,15 @@ class CallsApiTest extends DniTestBase {
     }
     Reply unknown = api.adminGet("/v1/calls?property=" + TestRedis.uniqueId("nosuch"));
     assertEquals(404, unknown.status(), unknown::toString);
+    // an empty property= names none, as in the reports, pools and API keys: every property's calls
+    Reply blank = api.adminGet("/v1/calls?property=&limit=50" + range);
+    assertEquals(200, blank.status(), blank::toString);
+    List<String> properties = blank.json().getJsonArray("calls").stream()
+        .map(c -> ((JsonObject) c).getString("property")).toList();
+    assertEquals(5, properties.stream().filter(mine.property()::equals).count(), "both properties' calls: " + blank);
+    assertEquals(15, properties.stream().filter(busy.property()::equals).count(), "both properties' calls: " + blank);
+    Reply blankByKey = api.request(io.vertx.core.http.HttpMethod.GET, "/v1/calls?property=" + range, null, asKey);
+    assertEquals(403, blankByKey.status(), "an API key names its property: " + blankByKey);
   }
 
   private static String q(Instant t) {
