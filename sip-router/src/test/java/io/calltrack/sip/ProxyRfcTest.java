@@ -944,6 +944,61 @@ class ProxyRfcTest {
     trunkGets(487, "INVITE");
   }
 
+  /**
+   * RFC 3261 9.1: the business line may CANCEL a re-INVITE it sent inside the call (a PBX putting the
+   * caller on hold, then changing its mind). The router answered it 403, as a CANCEL from outside the
+   * trunks, and the line's re-INVITE hung until the caller's side answered it. Now it is relayed as the
+   * caller's CANCEL of its re-INVITE is; from the line's host outside its call it is still refused.
+   */
+  @Test
+  void theBusinessLineMayCancelItsOwnReInvite() {
+    try (RawSip line5 = new RawSip("127.0.0.5")) {
+      PhoneNumber number = fx.property("sip:+15559990000@127.0.0.5:" + line5.port(), router);
+      String invite = sendInvite(number);
+      String fwd = next(line5, m -> m.startsWith("INVITE "), "the line got no INVITE");
+      line5.send(lineResponse(fwd, "200 OK", "l5", ""), router.port());
+      String ok = trunkGets(200, "INVITE");
+      trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
+      next(line5, m -> m.startsWith("ACK "), "the line got no ACK");
+
+      String callerContact = header(fwd, "Contact");
+      String reinvite = "INVITE " + callerContact.substring(1, callerContact.indexOf('>')) + " SIP/2.0\r\nVia: "
+          + line5.via("z9hG4bKl5r" + System.nanoTime()) + "\r\nMax-Forwards: 70\r\nFrom: " + header(fwd, "To")
+          + ";tag=l5\r\nTo: " + header(fwd, "From") + "\r\nCall-ID: " + callId(fwd)
+          + "\r\nCSeq: 9 INVITE\r\nContact: <sip:line@127.0.0.5:" + line5.port() + ">\r\nContent-Length: 0\r\n\r\n";
+      line5.send(reinvite, router.port());
+      String atTrunk = next(trunk, m -> m.startsWith("INVITE "), "the caller got no re-INVITE");
+      trunk.send(lineResponse(atTrunk, "180 Ringing", null, ""), router.port());
+      next(line5, m -> RawSip.status(m) == 180, "the line got no 180 to its re-INVITE");
+
+      line5.send(cancelOf(reinvite), router.port());
+      String answer = next(line5, m -> RawSip.status(m) >= 200 && cseqMethod(m).equals("CANCEL"), "no answer to the CANCEL");
+      assertEquals(200, RawSip.status(answer), answer);
+      String cancelAtTrunk = next(trunk, m -> m.startsWith("CANCEL "), "the caller got no CANCEL");
+      assertEquals(topBranch(atTrunk), topBranch(cancelAtTrunk), "the CANCEL is of the re-INVITE the caller has");
+      trunk.send(lineResponse(cancelAtTrunk, "200 OK", null, ""), router.port());
+      trunk.send(lineResponse(atTrunk, "487 Request Terminated", null, ""), router.port());
+      String terminated = next(line5, m -> RawSip.status(m) >= 200 && cseqMethod(m).equals("INVITE"),
+          "the line got no final answer to its re-INVITE");
+      assertEquals(487, RawSip.status(terminated), terminated);
+
+      // the line's host, CANCELling what is not its own re-INVITE (the caller's first INVITE): refused
+      line5.send(cancelOf(invite), router.port());
+      String refused = next(line5, m -> RawSip.status(m) >= 200 && cseqMethod(m).equals("CANCEL"), "no answer");
+      assertEquals(403, RawSip.status(refused), refused);
+      hangUp5(ok, line5);
+      assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
+    }
+  }
+
+  /** The caller hangs up a call whose line is {@code line5}. */
+  private void hangUp5(String ok, RawSip line5) {
+    trunk.send(trunk.inDialog("BYE", ok, 3, ""), router.port());
+    String bye = next(line5, m -> m.startsWith("BYE "), "the line got no BYE");
+    line5.send(lineResponse(bye, "200 OK", null, ""), router.port());
+    trunkGets(200, "BYE");
+  }
+
   /** The trunk's ACK of a non-2xx final response to {@code invite}: same branch as the INVITE (RFC 3261 17.1.1.3). */
   String ackOfFailure(String invite, String failure) {
     return "ACK " + invite.substring(7, invite.indexOf(" SIP/2.0")) + " SIP/2.0\r\n"

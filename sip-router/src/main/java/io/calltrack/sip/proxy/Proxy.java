@@ -353,7 +353,7 @@ public final class Proxy implements SipListener {
   private void onCancel(RequestEvent evt) throws SipException {
     Request cancel = evt.getRequest();
     if (!policy.admitCancel(remoteIp(evt))) {
-      answers.reject(evt, Response.FORBIDDEN, null, null);
+      onCancelFromOutsideTheTrunks(evt);
       return;
     }
     ServerTransaction cst = answers.serverTransaction(evt);
@@ -377,6 +377,43 @@ public final class Proxy implements SipListener {
         }
       });
     }
+  }
+
+  /**
+   * A CANCEL from outside the trunks: the business line's, of a re-INVITE it sent inside one of its
+   * calls (RFC 3261 9.1: any INVITE may be CANCELled), admitted as any request of that side is; anything
+   * else is refused (403), as a CANCEL of a new call comes only from a trunk.
+   */
+  private void onCancelFromOutsideTheTrunks(RequestEvent evt) throws SipException {
+    Request cancel = evt.getRequest();
+    ProxiedCall call = calls.get(callId(cancel));
+    if (call == null) {
+      answers.reject(evt, Response.FORBIDDEN, null, null);
+      return;
+    }
+    String source = remoteIp(evt);
+    onCallThread(call, () -> {
+      try {
+        Side from = sideOf(call, cancel);
+        if (from != Side.BUSINESS_LINE || !admitted(call, from, source)) {
+          answers.reject(evt, Response.FORBIDDEN, null, null);
+          return;
+        }
+        ServerTransaction cst = answers.serverTransaction(evt);
+        if (cst == null) {
+          return; // a retransmission: the transaction that exists answers it
+        }
+        RelayedInvite reInvite = pendingReInvite(cancel, call);
+        if (reInvite == null) {
+          answers.respond(cst, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+        } else { // RFC 3261 16.10, as for the caller's: its 487 goes back as any answer
+          answers.respond(cst, cancel, Response.OK, null);
+          cancelWhenItMay(call, reInvite.ct());
+        }
+      } catch (SipException | RuntimeException e) {
+        LOG.warn("could not handle the CANCEL of call {}: {}", call.sipCallId, e.toString());
+      }
+    });
   }
 
   /**

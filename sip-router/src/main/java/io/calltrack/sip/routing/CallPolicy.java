@@ -97,7 +97,11 @@ public final class CallPolicy {
 
   // ------------------------------------------------------------ requests inside a call
 
-  /** CANCEL of a call being set up: only the caller's side sends it, so it must come from a trunk. */
+  /**
+   * CANCEL of a call being set up: only the caller's side sends it, so it must come from a trunk. (The
+   * business line may CANCEL a re-INVITE it sent inside a call: that CANCEL is admitted as the line's
+   * other requests there are, {@link #admitInDialog}.)
+   */
   public boolean admitCancel(String source) {
     return routing.isTrunk(source);
   }
