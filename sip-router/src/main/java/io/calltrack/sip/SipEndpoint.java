@@ -84,7 +84,10 @@ public record SipEndpoint(
     SipStacks.stop(stack);
   }
 
-  /** Asks the stack's {@link RequestGate} listener about each request before the stack handles it. */
+  /**
+   * Asks the stack's {@link RequestGate} listener about each request before the stack handles it, and
+   * takes responses only from where their requests went.
+   */
   private static final class RequestValve implements gov.nist.javax.sip.stack.SIPMessageValve {
     private SipStackImpl stack;
 
@@ -111,9 +114,25 @@ public record SipEndpoint(
       return false;
     }
 
+    /**
+     * A response is taken only from where its request went (its client transaction's peer) and only with
+     * that request's Call-ID: else a host that saw or guessed a branch could answer, refuse or end a
+     * leg (a forged 486 made the dialer give up a business line that was ringing). A response of no
+     * transaction (a 2xx sent again) is the listener's to judge, as the router's proxy does.
+     */
     @Override
     public boolean processResponse(javax.sip.message.Response response, gov.nist.javax.sip.stack.MessageChannel channel) {
-      return true;
+      gov.nist.javax.sip.stack.SIPTransaction tx =
+          stack.findTransaction((gov.nist.javax.sip.message.SIPMessage) response, false);
+      if (tx == null) {
+        return true;
+      }
+      java.net.InetAddress from = channel.getPeerPacketSourceAddress();
+      String source = from != null ? from.getHostAddress() : channel.getPeerAddress();
+      javax.sip.message.Request request = tx.getOriginalRequest();
+      return io.calltrack.sip.proxy.SipHeaders.sameHost(tx.getPeerAddress(), source)
+          && (request == null || java.util.Objects.equals(request.getHeader(javax.sip.header.CallIdHeader.NAME),
+              response.getHeader(javax.sip.header.CallIdHeader.NAME)));
     }
 
     @Override

@@ -628,4 +628,27 @@ class CallbackDialerTest {
     awaitState(cb.id(), CallbackState.COMPLETED);
     assertEquals(1, business.count(Request.BYE), "the forged BYE ended the call");
   }
+
+  /**
+   * A 486 in the business line's name (its INVITE's Via, tags and Call-ID, as a host on the path could
+   * copy them), from an address the INVITE did not go to, is dropped: the dialer took it and gave up
+   * the line that was ringing. The line's own answer then bridges the call.
+   */
+  @Test
+  void aResponseFromAHostTheRequestDidNotGoToIsDropped() {
+    business.mode = SipPhone.Mode.ANSWER_LATE;
+    business.lateAnswerDelay = Duration.ofSeconds(2);
+    Site site = site(CallbackSettings.DEFAULT, "UTC");
+    Callback cb = request(site, LEAD);
+    Request toBusiness = business.awaitRequest(Request.INVITE, WAIT);
+    try (RawSip forger = new RawSip("127.0.0.2")) {
+      forger.send("SIP/2.0 486 Busy Here\r\n" + toBusiness.getHeader("Via") + toBusiness.getHeader("From")
+          + toBusiness.getHeader("To").toString().replace("\r\n", ";tag=forged\r\n")
+          + toBusiness.getHeader("Call-ID") + toBusiness.getHeader("CSeq") + "Content-Length: 0\r\n\r\n",
+          dialer.port());
+    }
+    Callback connected = awaitState(cb.id(), CallbackState.CONNECTED);
+    assertEquals(1, connected.attempts(), "the forged 486 counted as an attempt");
+    assertEquals(1, business.count(Request.INVITE));
+  }
 }
