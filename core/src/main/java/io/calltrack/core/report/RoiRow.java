@@ -50,8 +50,8 @@ public record RoiRow(String group, RoiCounts counts, String period) {
       "revenuePerFirstTimeCaller", "revenuePerCaller", "missedRevenueLoss", "costPerAnsweredCall",
       "averageLeadScore", "repeatPurchases", "repeatPurchaseRate",
       // conversation, from the recordings (issue 16)
-      "recordedCalls", "recordingRate", "recordingsAsked", "recordingCaptureRate", "averageTalkSeconds", "averageCallerTalkSeconds",
-      "averageLineTalkSeconds", "silenceRate", "deadAirRate", "averageHoldSeconds",
+      "recordedCalls", "recordingRate", "recordingsAsked", "recordingCaptureRate", "averageTalkSeconds",
+      "averageCallerTalkSeconds", "averageLineTalkSeconds", "silenceRate", "deadAirRate", "averageHoldSeconds",
       // speed to lead, of web callback requests
       "callbacks", "callbacksConnected", "averageCallbackSpeedSeconds", "callbacksWithin5MinutesRate");
 

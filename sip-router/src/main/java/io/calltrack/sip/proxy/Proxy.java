@@ -367,15 +367,8 @@ public final class Proxy implements SipListener {
       answers.respond(cst, cancel, Response.OK, null);
       onCallThread(call, () -> call.giveUpUpstream(GiveUp.CALLER_CANCELLED));
     } else {
-      onCallThread(call, () -> { // a re-INVITE's relay is the call's: looked for on its thread
-        RelayedInvite reInvite = pendingReInvite(cancel, call);
-        if (reInvite == null) {
-          answers.respond(cst, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
-        } else { // RFC 3261 16.10: the relayed re-INVITE is CANCELled; its 487 goes back as any answer
-          answers.respond(cst, cancel, Response.OK, null);
-          cancelWhenItMay(call, reInvite.ct());
-        }
-      });
+      // a re-INVITE's relay is the call's: looked for on its thread
+      onCallThread(call, () -> cancelReInvite(cst, cancel, call));
     }
   }
 
@@ -400,20 +393,27 @@ public final class Proxy implements SipListener {
           return;
         }
         ServerTransaction cst = answers.serverTransaction(evt);
-        if (cst == null) {
-          return; // a retransmission: the transaction that exists answers it
-        }
-        RelayedInvite reInvite = pendingReInvite(cancel, call);
-        if (reInvite == null) {
-          answers.respond(cst, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
-        } else { // RFC 3261 16.10, as for the caller's: its 487 goes back as any answer
-          answers.respond(cst, cancel, Response.OK, null);
-          cancelWhenItMay(call, reInvite.ct());
+        if (cst != null) { // else a retransmission: the transaction that exists answers it
+          cancelReInvite(cst, cancel, call);
         }
       } catch (SipException | RuntimeException e) {
         LOG.warn("could not handle the CANCEL of call {}: {}", call.sipCallId, e.toString());
       }
     });
+  }
+
+  /**
+   * On the call's thread: {@code cancel} of a re-INVITE of {@code call} (either side's). RFC 3261 16.10:
+   * the relayed re-INVITE is CANCELled, and its 487 goes back as any answer; 481 if none is pending.
+   */
+  private void cancelReInvite(ServerTransaction cst, Request cancel, ProxiedCall call) {
+    RelayedInvite reInvite = pendingReInvite(cancel, call);
+    if (reInvite == null) {
+      answers.respond(cst, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+    } else {
+      answers.respond(cst, cancel, Response.OK, null);
+      cancelWhenItMay(call, reInvite.ct());
+    }
   }
 
   /**
