@@ -378,12 +378,16 @@ public final class CallJournal implements AutoCloseable {
     if (events.isEmpty()) {
       return;
     }
-    Deadline.within(applyAll(events), writeTimeout.toMillis()).onComplete(ar -> {
+    // each event's own answer, once all are in or the group's time is up (one timer for the group): a
+    // shard that refuses its events (a cluster's, one down) sends only those to the spool
+    List<Future<Boolean>> each = applyEach(events);
+    Deadline.within(CallStore.answers(each), writeTimeout.toMillis()).onComplete(ar -> {
       for (int i = 0; i < answers.size(); i++) {
-        if (ar.succeeded()) {
-          answers.get(i).complete(ar.result().get(i));
+        Future<Boolean> one = each.get(i);
+        if (one.succeeded()) {
+          answers.get(i).complete(one.result());
         } else {
-          answers.get(i).fail(ar.cause());
+          answers.get(i).fail(one.failed() ? one.cause() : ar.cause());
         }
       }
     });
@@ -481,16 +485,21 @@ public final class CallJournal implements AutoCloseable {
   }
 
   /**
-   * On the context: the events in one batch; the enricher hears of each event Redis took, whatever
-   * became of the rest (a shard of a cluster may take its events while another refuses).
+   * On the context: the events in one batch, an answer for each; the enricher hears of each event Redis
+   * took, whatever became of the rest (a shard of a cluster may take its events while another refuses).
    */
-  private Future<List<Boolean>> applyAll(List<CallEvent> events) {
+  private List<Future<Boolean>> applyEach(List<CallEvent> events) {
     List<Future<Boolean>> each = store.applyEach(events);
     for (int i = 0; i < each.size(); i++) {
       CallEvent e = events.get(i);
       each.get(i).onSuccess(applied -> enrich.written(e, applied));
     }
-    return CallStore.answers(each);
+    return each;
+  }
+
+  /** {@link #applyEach}, answered once every event's answer is in; fails if any failed. */
+  private Future<List<Boolean>> applyAll(List<CallEvent> events) {
+    return CallStore.answers(applyEach(events));
   }
 
   @Override

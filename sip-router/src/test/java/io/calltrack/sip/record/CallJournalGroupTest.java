@@ -47,6 +47,8 @@ class CallJournalGroupTest {
   final List<String> alone = Collections.synchronizedList(new ArrayList<>());
   /** The store refuses every write, as an unreachable Redis does. */
   volatile boolean down;
+  /** The store refuses this property's writes, as a cluster whose shard of it is down does. */
+  volatile String downShard = "";
 
   @BeforeEach
   void start() {
@@ -87,6 +89,28 @@ class CallJournalGroupTest {
     CallEvent again = events.get(7);
     Await.result(onContext(() -> journal.write(again)).compose(f -> f));
     assertEquals(List.of(200, 1), groups);
+    journal.close();
+  }
+
+  @Test
+  void aGroupPartlyRefusedSpoolsOnlyTheEventsRedisDidNotTake() {
+    String property = TestRedis.uniqueId("group");
+    downShard = TestRedis.uniqueId("group-down");
+    CallJournal journal = journal(Future::succeededFuture);
+    Instant t0 = Instant.parse("2031-02-01T10:30:00Z");
+    List<CallEvent> events = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      String id = TestRedis.uniqueId("call" + i);
+      events.add(new CallEvent(id, 0, CallEvent.Type.STARTED, t0, started(id, i % 4 == 0 ? downShard : property, t0)));
+    }
+    List<Future<Boolean>> written = Await.result(onContext(() -> events.stream().map(journal::write).toList()));
+    Await.result(Future.all(written));
+    assertEquals(List.of(20), groups, "one group");
+    for (int i = 0; i < 20; i++) {
+      assertEquals(i % 4 != 0, written.get(i).result(), "event " + i + ": in Redis, or spooled if its shard refused it");
+    }
+    assertEquals(5, journal.depth(), "only the refused shard's events in the spool");
+    assertTrue(Await.result(redisStore.get(property, events.get(1).callId())).isPresent());
     journal.close();
   }
 
@@ -260,8 +284,14 @@ class CallJournalGroupTest {
     @Override
     public List<Future<Boolean>> applyEach(List<CallEvent> events) {
       groups.add(events.size());
-      return down ? java.util.Collections.nCopies(events.size(), Future.failedFuture("Redis unreachable"))
-          : store.applyEach(events);
+      if (down) {
+        return java.util.Collections.nCopies(events.size(), Future.failedFuture("Redis unreachable"));
+      }
+      // the shard of the property downShard names refuses its events; the others take theirs
+      List<CallEvent> taken = events.stream().filter(e -> !e.record().property().equals(downShard)).toList();
+      java.util.Iterator<Future<Boolean>> answers = store.applyEach(taken).iterator();
+      return events.stream().map(e -> e.record().property().equals(downShard)
+          ? Future.<Boolean>failedFuture("shard unreachable") : answers.next()).toList();
     }
 
     @Override
