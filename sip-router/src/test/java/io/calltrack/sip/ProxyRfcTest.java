@@ -126,6 +126,17 @@ class ProxyRfcTest {
     return new Answered(invite, fwd, ok);
   }
 
+  /** A call to {@code number} answered (tag l5) by {@code line5}, its own business line's host, and ACKed. */
+  Answered answeredAt(RawSip line5, PhoneNumber number) {
+    String invite = sendInvite(number);
+    String fwd = next(line5, m -> m.startsWith("INVITE "), "the line got no INVITE");
+    line5.send(lineResponse(fwd, "200 OK", "l5", ""), router.port());
+    String ok = trunkGets(200, "INVITE");
+    trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
+    next(line5, m -> m.startsWith("ACK "), "the line got no ACK");
+    return new Answered(invite, fwd, ok);
+  }
+
   /** The caller hangs up (BYE, CSeq {@code cseq}); the line answers it; the caller gets the 200. */
   void hangUp(String ok, int cseq) {
     trunk.send(trunk.inDialog("BYE", ok, cseq, ""), router.port());
@@ -735,12 +746,10 @@ class ProxyRfcTest {
   void aBusinessLineIsNoTrunkOutsideItsCalls() {
     try (RawSip line5 = new RawSip("127.0.0.5")) {
       PhoneNumber number = fx.property("sip:+15559990000@127.0.0.5:" + line5.port(), router);
-      String invite = sendInvite(number);
-      String fwd = next(line5, m -> m.startsWith("INVITE "), "the line got no INVITE");
-      line5.send(lineResponse(fwd, "200 OK", "l5", ""), router.port());
-      String ok = trunkGets(200, "INVITE");
-      trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
-      next(line5, m -> m.startsWith("ACK "), "the line got no ACK");
+      Answered call = answeredAt(line5, number);
+      String invite = call.invite();
+      String fwd = call.fwd();
+      String ok = call.ok();
       for (String method : List.of("INVITE", "OPTIONS")) {
         line5.send(line5.invite(number.e164(), router.port(), "Max-Forwards: 70\r\n")
             .replace("INVITE", method), router.port());
@@ -954,12 +963,10 @@ class ProxyRfcTest {
   void theBusinessLineMayCancelItsOwnReInvite() {
     try (RawSip line5 = new RawSip("127.0.0.5")) {
       PhoneNumber number = fx.property("sip:+15559990000@127.0.0.5:" + line5.port(), router);
-      String invite = sendInvite(number);
-      String fwd = next(line5, m -> m.startsWith("INVITE "), "the line got no INVITE");
-      line5.send(lineResponse(fwd, "200 OK", "l5", ""), router.port());
-      String ok = trunkGets(200, "INVITE");
-      trunk.send(trunk.inDialog("ACK", ok, 1, ""), router.port());
-      next(line5, m -> m.startsWith("ACK "), "the line got no ACK");
+      Answered call = answeredAt(line5, number);
+      String invite = call.invite();
+      String fwd = call.fwd();
+      String ok = call.ok();
 
       String callerContact = header(fwd, "Contact");
       String reinvite = "INVITE " + callerContact.substring(1, callerContact.indexOf('>')) + " SIP/2.0\r\nVia: "
