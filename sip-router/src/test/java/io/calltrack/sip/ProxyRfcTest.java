@@ -962,12 +962,8 @@ class ProxyRfcTest {
   @Test
   void theBusinessLineMayCancelItsOwnReInvite() {
     try (RawSip line5 = new RawSip("127.0.0.5")) {
-      PhoneNumber number = fx.property("sip:+15559990000@127.0.0.5:" + line5.port(), router);
-      Answered call = answeredAt(line5, number);
-      String invite = call.invite();
+      Answered call = answeredAt(line5, fx.property("sip:+15559990000@127.0.0.5:" + line5.port(), router));
       String fwd = call.fwd();
-      String ok = call.ok();
-
       String callerContact = header(fwd, "Contact");
       String reinvite = "INVITE " + callerContact.substring(1, callerContact.indexOf('>')) + " SIP/2.0\r\nVia: "
           + line5.via("z9hG4bKl5r" + System.nanoTime()) + "\r\nMax-Forwards: 70\r\nFrom: " + header(fwd, "To")
@@ -990,11 +986,11 @@ class ProxyRfcTest {
       assertEquals(487, RawSip.status(terminated), terminated);
 
       // the line's host, CANCELling what is not its own re-INVITE (the caller's first INVITE): refused
-      line5.send(cancelOf(invite), router.port());
+      line5.send(cancelOf(call.invite()), router.port());
       String refused = next(line5, m -> RawSip.status(m) >= 200 && cseqMethod(m).equals("CANCEL"), "no answer");
       assertEquals(403, RawSip.status(refused), refused);
-      hangUp5(ok, line5);
-      assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
+      hangUp5(call.ok(), line5);
+      assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(call.invite())).status());
     }
   }
 
