@@ -1,6 +1,7 @@
 package io.calltrack.sip;
 
 import gov.nist.javax.sip.SipStackImpl;
+import io.calltrack.sip.proxy.SipHeaders;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sip.ListeningPoint;
@@ -99,9 +100,7 @@ public record SipEndpoint(
     @Override
     public boolean processRequest(gov.nist.javax.sip.message.SIPRequest request,
         gov.nist.javax.sip.stack.MessageChannel channel) {
-      java.net.InetAddress from = channel.getPeerPacketSourceAddress();
-      String source = from != null ? from.getHostAddress() : channel.getPeerAddress();
-      if (!(stack.getSipListener() instanceof RequestGate gate) || gate.admits(request, source)) {
+      if (!(stack.getSipListener() instanceof RequestGate gate) || gate.admits(request, SipHeaders.source(channel))) {
         return true;
       }
       if (!javax.sip.message.Request.ACK.equals(request.getMethod())) {
@@ -127,10 +126,8 @@ public record SipEndpoint(
       if (tx == null) {
         return true;
       }
-      java.net.InetAddress from = channel.getPeerPacketSourceAddress();
-      String source = from != null ? from.getHostAddress() : channel.getPeerAddress();
       javax.sip.message.Request request = tx.getOriginalRequest();
-      return io.calltrack.sip.proxy.SipHeaders.sameHost(tx.getPeerAddress(), source)
+      return SipHeaders.sameHost(tx.getPeerAddress(), SipHeaders.source(channel))
           && (request == null || java.util.Objects.equals(request.getHeader(javax.sip.header.CallIdHeader.NAME),
               response.getHeader(javax.sip.header.CallIdHeader.NAME)));
     }

@@ -4,7 +4,6 @@ import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.stack.MessageChannel;
 import gov.nist.javax.sip.stack.SIPMessageValve;
-import java.net.InetAddress;
 import javax.sip.SipStack;
 import javax.sip.message.Response;
 
@@ -32,8 +31,7 @@ public final class ResponseGate implements SIPMessageValve {
     if (!(stack.getSipListener() instanceof Proxy proxy)) {
       return true;
     }
-    InetAddress source = channel.getPeerPacketSourceAddress();
-    return proxy.admitsResponse(response, source != null ? source.getHostAddress() : channel.getPeerAddress(), stack);
+    return proxy.admitsResponse(response, SipHeaders.source(channel), stack);
   }
 
   @Override

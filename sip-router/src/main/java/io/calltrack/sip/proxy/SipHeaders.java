@@ -197,6 +197,12 @@ public final class SipHeaders {
     return ((SIPMessage) evt.getRequest()).getRemotePort();
   }
 
+  /** The IP a message read on {@code channel} came from: its packet's source, else the channel's peer. */
+  public static String source(gov.nist.javax.sip.stack.MessageChannel channel) {
+    java.net.InetAddress from = channel.getPeerPacketSourceAddress();
+    return from != null ? from.getHostAddress() : channel.getPeerAddress();
+  }
+
   /**
    * Whether {@code ip} (a message's source) is {@code host} (a hop: an IP literal or a name). Names
    * resolve through the JVM's DNS cache, as they did when the request was sent there.
