@@ -477,7 +477,7 @@ public final class CallJournal implements AutoCloseable {
     context.runOnContext(v -> {
       List<Future<CallEvent>> events = round.stream().map(this::enriched).toList();
       Future<Void> written = Future.all(events)
-          .compose(all -> applyAll(events.stream().map(Future::result).toList()))
+          .compose(all -> CallStore.answers(applyEach(events.stream().map(Future::result).toList())))
           .mapEmpty();
       Deadline.within(written, writeTimeout.toMillis()).onComplete(done);
     });
@@ -495,11 +495,6 @@ public final class CallJournal implements AutoCloseable {
       each.get(i).onSuccess(applied -> enrich.written(e, applied));
     }
     return each;
-  }
-
-  /** {@link #applyEach}, answered once every event's answer is in; fails if any failed. */
-  private Future<List<Boolean>> applyAll(List<CallEvent> events) {
-    return CallStore.answers(applyEach(events));
   }
 
   @Override
