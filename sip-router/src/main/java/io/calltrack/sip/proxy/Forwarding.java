@@ -17,7 +17,8 @@ import javax.sip.message.Request;
 /**
  * What the router writes into a request it sends on, as Kamailio's rr and tm modules do: its own Via
  * with a branch that also detects loops, Record-Route (doubled across transports), the Route entries
- * of a request in a call replaced by the call's route set past the router, Max-Forwards counted down. Where the request goes is the proxy's business.
+ * of a request in a call replaced by the call's route set past the router, Max-Forwards counted down.
+ * Where the request goes is the proxy's business.
  */
 final class Forwarding {
   private static final String BRANCH_PREFIX = "z9hG4bKct";

@@ -211,13 +211,14 @@ final class ProxiedCall {
   }
 
   /**
-   * The line answered with this tag and {@code routes} as its route set past the router: its other
-   * early dialogs are over (RFC 3261 13.2.2.4).
+   * The line answered with this tag, {@code routes} as its route set past the router and
+   * {@code contact} as its target: its other early dialogs are over (RFC 3261 13.2.2.4).
    */
-  void answeredWith(String lineTag, java.util.List<String> routes) {
+  void answeredWith(String lineTag, java.util.List<String> routes, String contact) {
     calleeTag = lineTag;
     otherEarlyTags = null;
     routesToLine = routes;
+    calleeContact = contact;
   }
 
   /**

@@ -765,8 +765,7 @@ public final class Proxy implements SipListener {
     } else if (code < 300) {
       switch (call.phase()) {
         case SETUP, RINGING -> {
-          call.answeredWith(toTag(resp), forwarding.routeSetBeyondUs(resp));
-          call.calleeContact = SipHeaders.contact(resp);
+          call.answeredWith(toTag(resp), forwarding.routeSetBeyondUs(resp), SipHeaders.contact(resp));
           call.dialogMade(new ProxiedCall.AnsweredDialog(SipHeaders.headerValue(resp, FromHeader.NAME),
               SipHeaders.headerValue(resp, ToHeader.NAME)));
           call.answered(code, policy.maxCallDuration(), policy.ackWait());
@@ -938,7 +937,7 @@ public final class Proxy implements SipListener {
       relay.call.targetRefreshed(relay.from == Side.CALLER ? Side.BUSINESS_LINE : Side.CALLER, lineTag,
           SipHeaders.contact(resp));
     }
-    if (Request.INVITE.equals(relay.request.getMethod()) && resp.getStatusCode() / 100 == 2) {
+    if (Request.INVITE.equals(method) && resp.getStatusCode() / 100 == 2) {
       // the answer to a re-INVITE: through the media relay, then relayed
       relay.call.media.reanswer(resp, fromTag(relay.request), toTag(relay.request))
           .onComplete(ar -> relayResponse(relay, resp));
