@@ -54,13 +54,14 @@ public record AssignLimits(Integer liveLeases, Integer liveLeasesHard, Integer p
    * sets the limits, not where a stored property is read.
    */
   public void requireSoftBelowHard() {
-    if (liveLeases != null && liveLeasesHard != null && liveLeases > liveLeasesHard) {
-      throw new CalltrackException.Invalid("assignLimits.liveLeases (" + liveLeases + ") must not be above"
-          + " assignLimits.liveLeasesHard (" + liveLeasesHard + "): past the hard limit every assign is refused");
-    }
-    if (perMinute != null && perMinuteHard != null && perMinute > perMinuteHard) {
-      throw new CalltrackException.Invalid("assignLimits.perMinute (" + perMinute + ") must not be above"
-          + " assignLimits.perMinuteHard (" + perMinuteHard + "): past the hard limit every assign is refused");
+    requireSoftBelowHard("liveLeases", liveLeases, liveLeasesHard);
+    requireSoftBelowHard("perMinute", perMinute, perMinuteHard);
+  }
+
+  private static void requireSoftBelowHard(String soft, Integer softLimit, Integer hardLimit) {
+    if (softLimit != null && hardLimit != null && softLimit > hardLimit) {
+      throw new CalltrackException.Invalid("assignLimits." + soft + " (" + softLimit + ") must not be above"
+          + " assignLimits." + soft + "Hard (" + hardLimit + "): past the hard limit every assign is refused");
     }
   }
 }

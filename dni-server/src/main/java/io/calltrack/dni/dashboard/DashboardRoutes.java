@@ -92,7 +92,7 @@ public final class DashboardRoutes {
     String property = ctx.request().getParam("property");
     Future<List<String>> ids = property == null || property.isBlank()
         ? store.routingTable().map(t -> t.poolOfNumber().values().stream().distinct().sorted().toList())
-        // a property that does not exist is a 404, as in the reports and the dashboard, not an empty list
+        // a property that does not exist is a 404, as in the reports and the calls list, not an empty list
         : ReportParams.named(store, property.strip()).compose(named -> store.poolsOf(named.id()))
             .map(list -> list.stream().map(p -> p.id()).sorted().toList());
     return ids.compose(this::statuses).map(list -> Map.of("pools", list));
