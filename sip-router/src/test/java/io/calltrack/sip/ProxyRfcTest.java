@@ -137,6 +137,15 @@ class ProxyRfcTest {
     return new Answered(invite, fwd, ok);
   }
 
+  /** The caller's 200 to {@code request} (its Via, From, To, Call-ID and CSeq), with {@code extra} headers. */
+  static String okTo(String request, String extra) {
+    StringBuilder b = new StringBuilder("SIP/2.0 200 OK\r\n");
+    for (String n : List.of("Via", "From", "To", "Call-ID", "CSeq")) {
+      RawSip.headerLines(request, n).forEach(l -> b.append(l).append("\r\n"));
+    }
+    return b.append(extra).append("Content-Length: 0\r\n\r\n").toString();
+  }
+
   /** The caller hangs up (BYE, CSeq {@code cseq}); the line answers it; the caller gets the 200. */
   void hangUp(String ok, int cseq) {
     trunk.send(trunk.inDialog("BYE", ok, cseq, ""), router.port());
@@ -437,11 +446,7 @@ class ProxyRfcTest {
     String atCaller = next(trunk, m -> m.startsWith("INVITE "), "the line's re-INVITE did not reach the caller");
     assertEquals(callerContact.substring(1, callerContact.indexOf('>')), requestUri(atCaller), "towards the caller");
     String callerMoved = "sip:caller-moved@127.0.0.1:" + trunk.port();
-    StringBuilder b = new StringBuilder("SIP/2.0 200 OK\r\n");
-    for (String n : List.of("Via", "From", "To", "Call-ID", "CSeq")) {
-      RawSip.headerLines(atCaller, n).forEach(l -> b.append(l).append("\r\n"));
-    }
-    trunk.send(b.append("Contact: <").append(callerMoved).append(">\r\nContent-Length: 0\r\n\r\n").toString(), router.port());
+    trunk.send(okTo(atCaller, "Contact: <" + callerMoved + ">\r\n"), router.port());
     next(line, m -> RawSip.status(m) == 200 && cseqMethod(m).equals("INVITE"), "the caller's 200 did not reach the line");
     line.send(reInvite.replace("INVITE " + stranger, "ACK " + stranger).replace("CSeq: 7 INVITE", "CSeq: 7 ACK")
         .replaceFirst("branch=z9hG4bKtgr", "branch=z9hG4bKtga"), router.port());
@@ -480,11 +485,7 @@ class ProxyRfcTest {
         + "From: " + header(fwd, "To") + ";tag=u1\r\nTo: " + header(fwd, "From") + "\r\nCall-ID: " + callId(fwd)
         + "\r\nCSeq: 5 UPDATE\r\nContact: <" + lineContact() + ">\r\nContent-Length: 0\r\n\r\n", router.port());
     String update = next(trunk, m -> m.startsWith("UPDATE "), "the line's UPDATE did not reach the caller");
-    StringBuilder b = new StringBuilder("SIP/2.0 200 OK\r\n");
-    for (String n : List.of("Via", "From", "To", "Call-ID", "CSeq")) {
-      RawSip.headerLines(update, n).forEach(l -> b.append(l).append("\r\n"));
-    }
-    trunk.send(b.append("Content-Length: 0\r\n\r\n").toString(), router.port());
+    trunk.send(okTo(update, ""), router.port());
     next(line, m -> RawSip.status(m) == 200 && cseqMethod(m).equals("UPDATE"), "the caller's 200 did not reach the line");
     line.send(lineResponse(fwd, "480 Temporarily Unavailable", "u1", ""), router.port());
     trunkGets(480, "INVITE");
@@ -728,11 +729,7 @@ class ProxyRfcTest {
     assertEquals("long", tagOf(toCaller, "From"), toCaller);
     assertEquals(tagOf(invite, "From"), tagOf(toCaller, "To"), toCaller);
     assertEquals(callId(invite), callId(toCaller));
-    StringBuilder b = new StringBuilder("SIP/2.0 200 OK\r\n");
-    for (String n : List.of("Via", "From", "To", "Call-ID", "CSeq")) {
-      RawSip.headerLines(toCaller, n).forEach(l -> b.append(l).append("\r\n"));
-    }
-    trunk.send(b.append("Content-Length: 0\r\n\r\n").toString(), shortCalls.port());
+    trunk.send(okTo(toCaller, ""), shortCalls.port());
     assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
   }
 
@@ -795,11 +792,7 @@ class ProxyRfcTest {
     line.send(lineResponse(toLine, "200 OK", null, ""), acking.port());
     String toCaller = next(trunk, m -> m.startsWith("BYE "), "the caller got no BYE");
     assertEquals(callId(invite), callId(toCaller));
-    StringBuilder b = new StringBuilder("SIP/2.0 200 OK\r\n");
-    for (String n : List.of("Via", "From", "To", "Call-ID", "CSeq")) {
-      RawSip.headerLines(toCaller, n).forEach(l -> b.append(l).append("\r\n"));
-    }
-    trunk.send(b.append("Content-Length: 0\r\n\r\n").toString(), acking.port());
+    trunk.send(okTo(toCaller, ""), acking.port());
     assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId(invite)).status());
     Await.until(WAIT, () -> acking.liveCalls() == 1); // the acknowledged call goes on
   }
