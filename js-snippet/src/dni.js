@@ -380,7 +380,10 @@
   // its lease and the hold after it). A prerendered page is shown at its activation.
   begin();
   function begin() {
-    if (!asked && !d.hidden) asked = start() || 1;
+    if (!asked && !d.hidden) {
+      asked = 1;
+      start();
+    }
   }
   function start() {
     touched();
