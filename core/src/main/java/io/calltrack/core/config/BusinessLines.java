@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  *       calls to, and ring from, hosts that trust it (a PBX there may dial out with a prefix the
  *       number checks cannot see). The admin token may point a line anywhere, and an operator whose
  *       tenants' PBXs are on its private network sets {@code CALLTRACK_SIP_LINES_PRIVATE=allow}.
+ *       The property keeps that a key set its line ({@link PropertyConfig#lineSetByKey}), and the
+ *       router holds the line to public addresses at every call ({@link #publicOnly}).
  * </ul>
  */
 public final class BusinessLines {
@@ -143,6 +145,17 @@ public final class BusinessLines {
       }
     }
     return null;
+  }
+
+  /**
+   * Whether {@code property}'s calls may go only to public addresses: an API key set its line and the
+   * operator did not let keys point lines at private hosts. The router holds it to that at every lookup
+   * of the line's host, and sends to the address it checked: the check when the key set the line saw
+   * the addresses of that moment only, and a name can be pointed elsewhere later (DNS rebinding), or
+   * have SRV records that point elsewhere.
+   */
+  public boolean publicOnly(PropertyConfig property) {
+    return !privateAllowedForKeys && property.lineSetByKey();
   }
 
   private static CalltrackException.Invalid emergency(String line) {

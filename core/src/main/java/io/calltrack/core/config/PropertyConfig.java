@@ -17,7 +17,8 @@ import java.util.Map;
  * days are cut in, the region a browser's time zone stands for ({@code timeZoneRegions}, e.g.
  * {@code {"America/Chicago": "Chicago"}}), how callbacks are placed ({@link CallbackSettings}) and
  * whether its calls are recorded ({@code record}: the router records them through the media relay,
- * rtpengine, and measures their conversation; absent or false: not recorded).
+ * rtpengine, and measures their conversation; absent or false: not recorded). The server notes
+ * whether an API key set the business line ({@code businessLineSetByKey}, {@link #lineSetByKey}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record PropertyConfig(
@@ -32,7 +33,8 @@ public record PropertyConfig(
     Retention retention,
     Map<String, String> timeZoneRegions,
     CallbackSettings callbacks,
-    Boolean record) {
+    Boolean record,
+    Boolean businessLineSetByKey) {
 
   /**
    * Jackson's constructor; {@code assignLimits} may be left out (the server's defaults apply), and so
@@ -60,6 +62,7 @@ public record PropertyConfig(
           "businessLine must be a SIP URI like sip:+15559990000@pbx.example.com:5060: '" + businessLine + "'");
     }
     record = Boolean.TRUE.equals(record) ? Boolean.TRUE : null;
+    businessLineSetByKey = Boolean.TRUE.equals(businessLineSetByKey) && businessLine != null ? Boolean.TRUE : null;
     timezone = timezone == null || timezone.isBlank() ? "UTC" : timezone.strip();
     try {
       ZoneId.of(timezone);
@@ -86,10 +89,25 @@ public record PropertyConfig(
     return Boolean.TRUE.equals(record);
   }
 
+  /**
+   * Whether an API key set the business line ({@code businessLineSetByKey}; the server sets it, see
+   * {@link BusinessLines}): then its calls go only to public addresses of its host, looked up at every
+   * call's routing, not only when the key set it.
+   */
+  public boolean lineSetByKey() {
+    return Boolean.TRUE.equals(businessLineSetByKey);
+  }
+
+  /** The same configuration, its business line set by an API key or not. */
+  public PropertyConfig withLineSetByKey(boolean byKey) {
+    return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
+        assignLimits, retention, timeZoneRegions, callbacks, record, byKey);
+  }
+
   /** A property without limits of its own (the server's defaults apply), regions by time zone or callback settings. */
   public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
       PhoneNumber defaultNumber, String businessLine, String timezone) {
-    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null, null, null, null);
+    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null, null, null, null, null);
   }
 
   /** With assign limits and retention, without regions by time zone or callback settings. */
@@ -97,7 +115,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
       Retention retention) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
-        null, null, null);
+        null, null, null, null);
   }
 
   /** With assign limits, retention and recording, without regions by time zone or callback settings. */
@@ -105,7 +123,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
       Retention retention, Boolean record) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
-        null, null, record);
+        null, null, record, null);
   }
 
   /** With assign limits, retention, regions by time zone and callback settings; not recorded. */
@@ -113,7 +131,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
       Retention retention, Map<String, String> timeZoneRegions, CallbackSettings callbacks) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
-        timeZoneRegions, callbacks, null);
+        timeZoneRegions, callbacks, null, null);
   }
 
   /** With regions by time zone and callback settings, the server's default limits and no retention. */
@@ -121,7 +139,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, Map<String, String> timeZoneRegions,
       CallbackSettings callbacks) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null,
-        timeZoneRegions, callbacks, null);
+        timeZoneRegions, callbacks, null, null);
   }
 
   public ZoneId zone() {
@@ -131,13 +149,13 @@ public record PropertyConfig(
   /** The same configuration under the id given in the URL (the body's id, if any, is ignored). */
   public PropertyConfig withId(String newId) {
     return new PropertyConfig(newId, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, timeZoneRegions, callbacks, record);
+        assignLimits, retention, timeZoneRegions, callbacks, record, businessLineSetByKey);
   }
 
   /** The same configuration, recording its calls or not. */
   public PropertyConfig withRecording(boolean on) {
     return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, timeZoneRegions, callbacks, on);
+        assignLimits, retention, timeZoneRegions, callbacks, on, businessLineSetByKey);
   }
 
   /**

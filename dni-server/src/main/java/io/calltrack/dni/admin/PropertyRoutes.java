@@ -70,32 +70,37 @@ public final class PropertyRoutes {
     }
     BusinessLines.requireSipUri(property.businessLine());
     BusinessLines.requireCallableNumber(property.businessLine(), property.defaultNumber().region());
-    return lineAllowed(ctx, id, property.businessLine())
-        .compose(v -> store.putProperty(property))
-        .map(v -> {
-          directory.remember(property);
-          return property;
-        });
+    return lineSetByKey(ctx, id, property)
+        .map(property::withLineSetByKey)
+        .compose(stored -> store.putProperty(stored).map(stored))
+        .onSuccess(directory::remember);
   }
 
   /**
-   * An API key keeps the property's line as it is, or changes it to one {@link BusinessLines} lets a
-   * key set (its host is resolved on a worker); the admin token sets any. 403 otherwise.
+   * Whether the property's line is to count as set by an API key ({@link PropertyConfig#lineSetByKey}:
+   * the router then sends its calls only to public addresses). For the admin token, as its body says
+   * (it may point a line anywhere; a property it read back and PUTs keeps the mark). For an API key: the
+   * stored mark when it keeps the line as it is, else true once {@link BusinessLines} lets a key set the
+   * new line (its host is resolved on a worker), 403 otherwise; a key cannot clear the mark.
    */
-  private Future<Void> lineAllowed(RoutingContext ctx, String id, String line) {
-    if (line == null || Principal.of(ctx).isAdmin()) {
-      return Future.succeededFuture();
+  private Future<Boolean> lineSetByKey(RoutingContext ctx, String id, PropertyConfig property) {
+    String line = property.businessLine();
+    if (Principal.of(ctx).isAdmin()) {
+      return Future.succeededFuture(property.lineSetByKey());
+    }
+    if (line == null) {
+      return Future.succeededFuture(false);
     }
     return store.property(id).compose(stored -> {
       if (stored.isPresent() && line.equals(stored.get().businessLine())) {
-        return Future.succeededFuture();
+        return Future.succeededFuture(stored.get().lineSetByKey());
       }
-      return ctx.vertx().<Void>executeBlocking(() -> {
+      return ctx.vertx().<Boolean>executeBlocking(() -> {
         String refusal = lines.refusalForKey(line);
         if (refusal != null) {
           throw new HttpStatusException.Forbidden(refusal);
         }
-        return null;
+        return true;
       }, false);
     });
   }

@@ -181,6 +181,43 @@ class ApiKeysApiTest extends DniTestBase {
   }
 
   /**
+   * The property keeps that a key set its line (the router then holds it to public addresses at every
+   * call, whatever the name resolves to later): a key cannot clear the mark, keeping the line keeps it,
+   * and only the admin token sets it either way (a property it reads back and PUTs keeps it).
+   */
+  @Test
+  void thePropertyKeepsThatAKeySetItsLine() {
+    Site a = site(1);
+    String write = issue(a.property(), "write");
+    String path = "/v1/properties/" + a.property();
+    String outside = "sip:+13125550123@203.0.113.7:5060";
+    assertFalse(lineSetByKey(path), "the admin token set it");
+    Reply kept = put(write, path, propertyBody(a.defaultNumber(), ORIGIN).put("businessLineSetByKey", true));
+    assertEquals(200, kept.status(), kept::toString);
+    assertFalse(lineSetByKey(path), "the line the admin token set, kept");
+
+    Reply moved = put(write, path, propertyBody(a.defaultNumber(), ORIGIN).put("businessLine", outside));
+    assertEquals(true, moved.json().getBoolean("businessLineSetByKey"), moved::toString);
+    for (JsonObject again : List.of(propertyBody(a.defaultNumber(), ORIGIN).put("businessLine", outside)
+        .put("businessLineSetByKey", false), propertyBody(a.defaultNumber(), ORIGIN).put("businessLine", outside)
+        .put("timezone", "Europe/Paris"))) {
+      assertEquals(200, put(write, path, again).status());
+      assertTrue(lineSetByKey(path), again::toString);
+    }
+    // the admin token: a property read back and PUT keeps the mark; one PUT without it is the operator's
+    JsonObject read = api.adminGet(path).json();
+    assertEquals(200, api.request(HttpMethod.PUT, path, DniClient.body(read.put("name", "Renamed")), api.admin()).status());
+    assertTrue(lineSetByKey(path));
+    read.remove("businessLineSetByKey");
+    assertEquals(200, api.request(HttpMethod.PUT, path, DniClient.body(read), api.admin()).status());
+    assertFalse(lineSetByKey(path));
+  }
+
+  private boolean lineSetByKey(String path) {
+    return Boolean.TRUE.equals(api.adminGet(path).json().getBoolean("businessLineSetByKey"));
+  }
+
+  /**
    * A line whose last '@' is in its headers or a second userinfo names a private host to the router
    * (which reads the host after the first '@') and a public one to a check that reads the last: such
    * a line is no SIP URI a request may be sent to, and is refused before any host is looked at.
