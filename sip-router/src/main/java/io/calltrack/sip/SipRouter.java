@@ -123,7 +123,8 @@ public final class SipRouter {
     RoutingTableCache table = new RoutingTableCache(vertx, context, backends.config(),
         new RoutingSnapshot(o.spoolDir()), Duration.ofSeconds(30), Duration.ofSeconds(3), lines, o.clock());
     backends.onConfigChange().accept(table::refresh);
-    CallRouting routing = new CallRouting(TrunkAllowList.of(o.trunks()), table, lines);
+    CallRouting routing = new CallRouting(TrunkAllowList.of(o.trunks()), table, lines,
+        io.calltrack.core.config.BusinessLines.fromEnvironment());
     CallWorkDelay workDelay = new CallWorkDelay();
     CallPolicy policy = new CallPolicy(routing, o.limits(), o.answerTimeout(), workDelay, System::nanoTime);
     NgClient ng = o.rtpengine() == null ? null

@@ -45,7 +45,8 @@ class BusinessLineSrvTest {
         "--srv-host=_sip._udp.pbx.calltrack.test,backup.calltrack.test," + backup.port + ",20,100",
         "--srv-host=_sip._tcp.pbx.calltrack.test,backup.calltrack.test," + backup.port + ",10,100",
         "--host-record=primary.calltrack.test,127.0.0.1",
-        "--host-record=backup.calltrack.test,127.0.0.1"));
+        "--host-record=backup.calltrack.test,127.0.0.1",
+        "--host-record=inside.calltrack.test,127.0.0.1"));
     fx = new RouterFixture(dir);
     router = fx.routerWithDns(List.of("127.0.0.0/8"), Duration.ofSeconds(10), List.of(dns.address()));
   }
@@ -88,5 +89,23 @@ class BusinessLineSrvTest {
   @Test
   void overTcpTheLineGoesToItsTcpSrvTarget() {
     answeredAt("sip:+15559990000@pbx.calltrack.test;transport=tcp", backup, primary);
+  }
+
+  /**
+   * A line an API key set (its host public when the key set it) whose name points at the router's own
+   * network now, by the DNS servers the router asks or by its system's resolver: its calls are refused
+   * (503) and nothing is sent there; the same line set by the operator is called.
+   */
+  @Test
+  void aLineAnApiKeySetIsNotCalledWhenItsNameNowPointsInside() {
+    for (String host : List.of("localhost", "inside.calltrack.test")) {
+      String line = "sip:+15559990000@" + host + ":" + primary.port;
+      PhoneNumber keys = fx.property(io.calltrack.core.testing.TestNumbers.fresh(), line,
+          p -> p.withLineSetByKey(true), router);
+      caller.call("sip:" + keys.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
+      caller.awaitResponse(Request.INVITE, Response.SERVICE_UNAVAILABLE, WAIT);
+      assertEquals(0, primary.count(Request.INVITE), host + ": nothing sent to the line");
+    }
+    answeredAt("sip:+15559990000@localhost:" + primary.port, primary, backup);
   }
 }

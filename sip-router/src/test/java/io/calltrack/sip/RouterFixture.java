@@ -127,9 +127,15 @@ final class RouterFixture implements AutoCloseable {
 
   /** As {@link #property(String, boolean, SipRouter...)}, for a number chosen by the test. */
   PhoneNumber property(PhoneNumber number, String businessLine, boolean record, SipRouter... routersToWaitFor) {
+    return property(number, businessLine, p -> p.withRecording(record), routersToWaitFor);
+  }
+
+  /** As {@link #property(String, SipRouter...)}, the property as {@code shape} makes it. */
+  PhoneNumber property(PhoneNumber number, String businessLine, java.util.function.UnaryOperator<PropertyConfig> shape,
+      SipRouter... routersToWaitFor) {
     String id = TestRedis.uniqueId("prop");
-    Await.result(config.putProperty(new PropertyConfig(id, id, List.of(), List.of(number), number, businessLine, "UTC")
-        .withRecording(record)));
+    Await.result(config.putProperty(shape.apply(
+        new PropertyConfig(id, id, List.of(), List.of(number), number, businessLine, "UTC"))));
     Await.result(config.putPool(new PoolConfig(TestRedis.uniqueId("pool"), id, List.of(number), null, null, null, null)));
     for (SipRouter r : routersToWaitFor) {
       Await.until(WAIT, () -> r.routes(number)); // the change message refreshes the router's table

@@ -102,6 +102,7 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
   private final Redis redis;
   /** Where business lines named by their domain are (DNS SRV, RFC 3263), as the proxy finds them. */
   private final LineLocator lines;
+  private final io.calltrack.core.config.BusinessLines lineRule;
   /** How long a claimed callback stays this dialer's without a renewal (renewed every tick). */
   static final Duration LEASE = Duration.ofSeconds(60);
 
@@ -160,6 +161,7 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
     this.callbacks = callbacks;
     this.redis = redis;
     this.lines = new LineLocator(options.dnsServers());
+    this.lineRule = io.calltrack.core.config.BusinessLines.fromEnvironment();
     this.pool = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "calltrack-callbacks");
       t.setDaemon(true);
@@ -377,10 +379,18 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
         ? Future.succeededFuture(Optional.empty())
         : engine.session(cb.sessionId()).otherwise(Optional.empty());
     // a line named by its domain: where its SRV records say (DNS, off the serial executor)
+    // (an API key's line: at a public address only, as the router's calls, see BusinessLines.publicOnly)
+    boolean publicOnly = lineRule.publicOnly(property);
     Future<LineLocator.Target> located = vertx.executeBlocking(
-        () -> lines.locate(property.businessLine(), options.clock().millis()), false);
+        () -> lines.locate(property.businessLine(), publicOnly, options.clock().millis()), false);
     Future.join(visit, located).onComplete(done -> serial.execute(() -> {
       Optional<Session> s = visit.succeeded() ? visit.result() : Optional.empty();
+      if (publicOnly && (located.failed() || located.result() == null)) {
+        LOG.warn("callback {}: business line {} of property {} was set by an API key and has no public address;"
+            + " not called", cb.id(), property.businessLine(), property.id());
+        finish(a.callback.ended(CallbackState.FAILED, now(), "the business line is not on a public address"), false);
+        return;
+      }
       try {
         a.businessInvite = invite(property.businessLine(), lead, null, located.succeeded() ? located.result() : null);
         a.businessPeer = peerOf(a.businessInvite);

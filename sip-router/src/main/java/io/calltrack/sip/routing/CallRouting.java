@@ -1,6 +1,7 @@
 package io.calltrack.sip.routing;
 
 import io.calltrack.core.CalltrackException;
+import io.calltrack.core.config.BusinessLines;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.config.RoutingTable;
 import io.calltrack.core.phone.PhoneNumber;
@@ -13,23 +14,30 @@ import java.util.function.Supplier;
 
 /**
  * The routing decision for a new call, free of SIP types: who may call (the trunk allow-list), which
- * numbers are ours (the routing table), and where each goes (its property's business line). Nothing
- * here can send a call anywhere but a configured business line: it is never an open relay.
+ * numbers are ours (the routing table), and where each goes (its property's business line, at the
+ * address DNS gave it; an API key's line, at a public address only). Nothing here can send a call
+ * anywhere but a configured business line: it is never an open relay.
  */
 public final class CallRouting {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CallRouting.class);
   private final TrunkAllowList trunks;
   private final Supplier<RoutingTable> table;
   private final LineLocator lines;
+  private final BusinessLines lineRule;
 
   public CallRouting(TrunkAllowList trunks, Supplier<RoutingTable> table) {
-    this(trunks, table, null);
+    this(trunks, table, null, BusinessLines.PUBLIC_FOR_KEYS);
   }
 
-  /** @param lines where DNS says the business lines are (null: at their hosts as written) */
-  public CallRouting(TrunkAllowList trunks, Supplier<RoutingTable> table, LineLocator lines) {
+  /**
+   * @param lines    where DNS says the business lines are (null: at their hosts as written)
+   * @param lineRule which lines may go to public addresses only (CALLTRACK_SIP_LINES_PRIVATE)
+   */
+  public CallRouting(TrunkAllowList trunks, Supplier<RoutingTable> table, LineLocator lines, BusinessLines lineRule) {
     this.trunks = trunks;
     this.table = table;
     this.lines = lines;
+    this.lineRule = lineRule;
   }
 
   /**
@@ -66,8 +74,30 @@ public final class CallRouting {
     if (line == null) {
       return new RouteDecision.Reject(480, "Temporarily Unavailable: no business line");
     }
-    return new RouteDecision.Forward(number, property.get(), line, lines == null ? null : lines.locate(line));
+    boolean publicOnly = lineRule.publicOnly(property.get());
+    LineLocator.Target target = lines == null ? null : lines.locate(line, publicOnly);
+    if (publicOnly && target == null) {
+      // an API key's line whose host has no public address now (or was not looked up yet): calls to
+      // the operator's own network are what the key's check was for, whatever DNS says since
+      warnRefused(property.get(), line);
+      return new RouteDecision.Reject(503, "Service Unavailable: business line not on a public address");
+    }
+    return new RouteDecision.Forward(number, property.get(), line, target);
   }
+
+  /** Says so in the log, once a minute per line at most: the calls it refuses are an operator's to know of. */
+  private void warnRefused(PropertyConfig property, String line) {
+    long now = System.nanoTime();
+    Long last = refusedLines.get(line);
+    if (last == null || now - last > java.util.concurrent.TimeUnit.MINUTES.toNanos(1)) {
+      refusedLines.put(line, now);
+      LOG.warn("property {}: an API key set its business line {}, whose host has no public address now: its calls"
+          + " are refused (503)", property.id(), line);
+    }
+  }
+
+  /** When each refused line was last logged: configured lines only, so few. */
+  private final java.util.Map<String, Long> refusedLines = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * The number dialled, parsed once per distinct Request-URI user part: trunks dial the same few

@@ -15,25 +15,27 @@ import javax.naming.NamingException;
 import javax.naming.directory.Attribute;
 import javax.naming.directory.DirContext;
 import javax.naming.directory.InitialDirContext;
+import io.calltrack.core.net.PublicAddresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where a business line's calls go, as RFC 3263 4.2 finds a SIP server: a line named by a host name
- * without a port ({@code sip:+13125550100@pbx.example.com}, as hosted PBXs are usually given) is looked
- * up as SRV {@code _sip._udp.<host>} ({@code _sip._tcp} with {@code ;transport=tcp}); the record of
- * lowest priority (the heaviest among equals) gives the target and port, and the target's address is
- * looked up with the same DNS servers (A, else AAAA; a target they do not know is left to the SIP
- * stack's resolver, {@code /etc/hosts} included). A name without SRV records is the host itself on
- * port 5060, resolved by the SIP stack as before.
+ * Where a business line's calls go, as RFC 3263 4.2 finds a SIP server, and at which address: a line
+ * named by a host name without a port ({@code sip:+13125550100@pbx.example.com}, as hosted PBXs are
+ * usually given) is looked up as SRV {@code _sip._udp.<host>} ({@code _sip._tcp} with
+ * {@code ;transport=tcp}); the record of lowest priority (the heaviest among equals) gives the target
+ * and port. A name without SRV records, or with a port, is the host itself (port 5060, or the one
+ * given). The target's addresses are looked up with the same DNS servers (A and AAAA; a name they do
+ * not know, by the system's resolver, {@code /etc/hosts} included), and a call is sent to an address,
+ * never to a name: the address a call goes to is the one {@link #locate(String, boolean)} checked.
  *
  * <p>Lookups are blocking and run off the calls' threads, when the routing table changes and at most
- * every {@link #REFRESH_MS} per name ({@link #refresh}); a call only reads the last answer
+ * every {@link #REFRESH_MS} per line ({@link #refresh}); a call only reads the last answer
  * ({@link #locate}). A lookup that fails (a DNS server down) keeps the last answer and is tried again
  * after {@link #REFRESH_MS} too; a line never located goes to its host name, resolved by the SIP stack
- * (port 5060), as before this class.
- * Not done: NAPTR (the transport is the line's), failing over to the next SRV target when the first
- * does not answer, and weighted spreading over equal-priority targets (one target per lookup).
+ * when the call is sent, unless it must go to public addresses only.
+ * Not done: NAPTR (the transport is the line's), failing over to the next SRV target or address when
+ * the first does not answer, and weighted spreading over equal-priority targets (one target per lookup).
  */
 public final class LineLocator {
   private static final Logger LOG = LoggerFactory.getLogger(LineLocator.class);
@@ -41,14 +43,23 @@ public final class LineLocator {
   static final long REFRESH_MS = 60_000;
   /** {@code sip:} or {@code sips:}, an optional user part, the host, an optional port, the parameters. */
   private static final Pattern LINE = Pattern.compile(
-      "(?i)^sips?:(?:[^@;]*@)?([A-Za-z0-9.-]+)(:\\d+)?(;[^?]*)?(\\?.*)?$");
+      "(?i)^sips?:(?:[^@;]*@)?([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+])(?::(\\d+))?(;[^?]*)?(\\?.*)?$");
   private static final Pattern TRANSPORT = Pattern.compile("(?i);transport=([a-z]+)");
 
-  /** Where a line's requests go: an address and port. */
-  public record Target(String address, int port) {}
+  /**
+   * Where a line's requests go: an address (IPv6 in brackets) and port, and whether the address is on
+   * the public internet ({@link PublicAddresses}). An address of a name no DNS server knew is the name
+   * itself, left to the SIP stack's resolver, and not public.
+   */
+  public record Target(String address, int port, boolean isPublic) {
+    /** {@code address} as written: public when it is a public IP literal. */
+    public Target(String address, int port) {
+      this(address, port, publicLiteral(address));
+    }
+  }
 
-  /** A lookup's answer (a null target: no SRV records) and when it was had. */
-  private record Located(Target target, long at) {}
+  /** A lookup's addresses, in the order to try (empty: never located), and when it was had. */
+  private record Located(List<Target> targets, long at) {}
 
   private final String providerUrl;
   private final Map<String, Located> byLine = new ConcurrentHashMap<>();
@@ -62,28 +73,49 @@ public final class LineLocator {
         : String.join(" ", dnsServers.stream().map(s -> "dns://" + s.strip()).toList());
   }
 
-  /** The line's SRV target as last looked up; null: its host as written (an address, a port given, no SRV, not looked up). */
+  /** The line's first address as last looked up; null: its host as written (not looked up yet, or a literal). */
   public Target locate(String line) {
-    Located l = byLine.get(line);
-    return l == null ? null : l.target();
+    return locate(line, false);
   }
 
   /**
-   * Looks up the lines that need it: named hosts without a port, not looked up within
-   * {@link #REFRESH_MS}. Blocking (DNS): call it from a worker, one at a time.
+   * Where a call to {@code line} may go, as last looked up. {@code publicOnly} (the line an API key set,
+   * {@link io.calltrack.core.config.BusinessLines#publicOnly}): its first public address, or null when
+   * it has none (not looked up yet, or every address private: the call is not sent). Otherwise its
+   * first address, null: its host as written.
+   */
+  public Target locate(String line, boolean publicOnly) {
+    Located l = line == null ? null : byLine.get(line);
+    if (l == null || l.targets().isEmpty()) {
+      return publicOnly ? publicLiteralTarget(line) : null;
+    }
+    if (!publicOnly) {
+      return l.targets().get(0);
+    }
+    for (Target t : l.targets()) {
+      if (t.isPublic()) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Looks up the lines that need it: named hosts not looked up within {@link #REFRESH_MS}. Blocking
+   * (DNS): call it from a worker, one at a time.
    */
   public void refresh(Collection<String> lines, long nowMs) {
     for (String line : lines) {
-      locate(line, nowMs);
+      locate(line, false, nowMs);
     }
     byLine.keySet().retainAll(new java.util.HashSet<>(lines)); // lines no property has any more
   }
 
   /**
    * {@code line}'s target, looked up first if it was not within {@link #REFRESH_MS} (blocking: DNS);
-   * null as {@link #locate(String)}. For a dialer that calls lines one at a time.
+   * as {@link #locate(String, boolean)}. For a dialer that calls lines one at a time.
    */
-  public Target locate(String line, long nowMs) {
+  public Target locate(String line, boolean publicOnly, long nowMs) {
     if (line == null) {
       return null;
     }
@@ -91,77 +123,142 @@ public final class LineLocator {
     if (last == null || nowMs - last.at() >= REFRESH_MS) {
       lookUpLine(line, last, nowMs);
     }
-    return locate(line);
+    return locate(line, publicOnly);
   }
 
   private void lookUpLine(String line, Located last, long nowMs) {
     Matcher m = LINE.matcher(line.strip());
-    if (!m.matches() || m.group(2) != null || isAddress(m.group(1))) {
-      return; // an address or a port: where the line says, no lookup (RFC 3263 4.2)
+    if (!m.matches() || isAddress(m.group(1))) {
+      return; // an address: where the line says, no lookup
     }
     String host = m.group(1);
+    boolean sips = line.regionMatches(true, 0, "sips:", 0, 5);
     Matcher t = TRANSPORT.matcher(m.group(3) == null ? "" : m.group(3));
     String transport = t.find() ? t.group(1).toLowerCase(Locale.ROOT) : "udp";
-    String service = (line.regionMatches(true, 0, "sips:", 0, 5) ? "_sips._tcp." : "_sip._" + transport + ".") + host;
+    String service = (sips ? "_sips._tcp." : "_sip._" + transport + ".") + host;
     try {
-      byLine.put(line, new Located(lookUp(service), nowMs)); // a line without SRV too: not asked again at once
+      DirContext dns = context();
+      try {
+        // a port given: the host itself (RFC 3263 4.2); else its SRV target, or the host on the default port
+        String[] srv = m.group(2) != null ? null : lookUpSrv(dns, service);
+        String name = srv == null ? host : srv[0];
+        int port = srv != null ? Integer.parseInt(srv[1]) : m.group(2) != null ? Integer.parseInt(m.group(2))
+            : sips ? 5061 : 5060;
+        byLine.put(line, new Located(addresses(dns, name, port), nowMs));
+      } finally {
+        dns.close();
+      }
     } catch (NamingException e) {
       LOG.warn("could not look up business line {} ({}); {}", line, e.toString(),
-          last == null || last.target() == null ? "calls go to its host name" : "keeping " + last.target());
+          last == null || last.targets().isEmpty() ? "calls go to its host name" : "keeping " + last.targets());
       // asked again in a minute, not at every round: a DNS server that is down costs its timeouts per
       // line, and rounds would follow each other without a pause
-      byLine.put(line, new Located(last == null ? null : last.target(), nowMs));
+      byLine.put(line, new Located(last == null ? List.of() : last.targets(), nowMs));
     }
   }
 
-  /** The SRV target of {@code service}; null when it has none. */
-  private Target lookUp(String service) throws NamingException {
-    DirContext dns = context();
+  /** {@code service}'s SRV target and port (lowest priority, heaviest among equals); null when it has none. */
+  private static String[] lookUpSrv(DirContext dns, String service) throws NamingException {
+    List<String[]> records = new ArrayList<>();
     try {
-      List<String[]> records = new ArrayList<>();
+      Attribute srv = dns.getAttributes(service, new String[] {"SRV"}).get("SRV");
+      if (srv != null) {
+        NamingEnumeration<?> all = srv.getAll();
+        while (all.hasMore()) {
+          records.add(all.next().toString().strip().split("\\s+")); // priority weight port target
+        }
+      }
+    } catch (NameNotFoundException e) {
+      // no SRV records: the host itself
+    }
+    String[] best = null;
+    for (String[] r : records) {
+      if (r.length == 4 && (best == null || Integer.parseInt(r[0]) < Integer.parseInt(best[0])
+          || (r[0].equals(best[0]) && Integer.parseInt(r[1]) > Integer.parseInt(best[1])))) {
+        best = r;
+      }
+    }
+    if (best == null || best[3].equals(".")) {
+      return null; // none, or "service decidedly not available" (RFC 2782): the host name, as written
+    }
+    String name = best[3].endsWith(".") ? best[3].substring(0, best[3].length() - 1) : best[3];
+    return new String[] {name, best[2]};
+  }
+
+  /**
+   * {@code name}'s addresses by these DNS servers (A, then AAAA), else by the system's resolver; when
+   * neither knows it, the name itself (the SIP stack resolves it when the call is sent, as it always
+   * did; never public). Throws when the DNS servers did not answer and the system's resolver does not
+   * know the name either, so that the last answer is kept.
+   */
+  private static List<Target> addresses(DirContext dns, String name, int port) throws NamingException {
+    List<Target> found = new ArrayList<>();
+    NamingException unanswered = null;
+    for (String type : new String[] {"A", "AAAA"}) {
       try {
-        Attribute srv = dns.getAttributes(service, new String[] {"SRV"}).get("SRV");
-        if (srv != null) {
-          NamingEnumeration<?> all = srv.getAll();
-          while (all.hasMore()) {
-            records.add(all.next().toString().strip().split("\\s+")); // priority weight port target
+        Attribute records = dns.getAttributes(name, new String[] {type}).get(type);
+        if (records != null) {
+          for (int i = 0; i < records.size(); i++) {
+            found.add(target(literal(records.get(i).toString()), port));
           }
         }
       } catch (NameNotFoundException e) {
-        // no SRV records: the host itself
+        break; // no such name there: the system's resolver may know it (/etc/hosts)
+      } catch (NamingException e) {
+        unanswered = e; // refused (not theirs), or no answer: the system's resolver may know it
+        break;
       }
-      String[] best = null;
-      for (String[] r : records) {
-        if (r.length == 4 && (best == null || Integer.parseInt(r[0]) < Integer.parseInt(best[0])
-            || (r[0].equals(best[0]) && Integer.parseInt(r[1]) > Integer.parseInt(best[1])))) {
-          best = r;
+    }
+    if (found.isEmpty()) {
+      try {
+        for (java.net.InetAddress a : java.net.InetAddress.getAllByName(name)) {
+          found.add(target(a, port));
         }
+      } catch (java.net.UnknownHostException e) {
+        if (unanswered instanceof javax.naming.CommunicationException) {
+          throw unanswered; // the DNS servers are away: not a new answer
+        }
+        found.add(new Target(name, port, false));
       }
-      if (best == null || best[3].equals(".")) {
-        return null; // none, or "service decidedly not available" (RFC 2782): the host name, as written
-      }
-      String name = best[3].endsWith(".") ? best[3].substring(0, best[3].length() - 1) : best[3];
-      String address = address(dns, name);
-      return new Target(address == null ? name : address, Integer.parseInt(best[2]));
-    } finally {
-      dns.close();
+    }
+    return List.copyOf(found);
+  }
+
+  /** An address record's text as an address (never looked up: it is a literal). */
+  private static java.net.InetAddress literal(String text) throws NamingException {
+    try {
+      return java.net.InetAddress.getByName(text);
+    } catch (java.net.UnknownHostException e) {
+      throw new NamingException("not an address: " + text);
     }
   }
 
-  /** The target's address by these DNS servers; null when they do not give one (the SIP stack resolves the name). */
-  private static String address(DirContext dns, String name) {
-    for (String type : new String[] {"A", "AAAA"}) {
-      try {
-        Attribute found = dns.getAttributes(name, new String[] {type}).get(type);
-        if (found != null && found.size() > 0) {
-          String address = found.get(0).toString();
-          return type.equals("AAAA") ? "[" + address + "]" : address;
-        }
-      } catch (NamingException e) {
-        return null;
-      }
+  private static Target target(java.net.InetAddress a, int port) {
+    String text = a.getHostAddress();
+    return new Target(a instanceof java.net.Inet6Address ? "[" + text + "]" : text, port, PublicAddresses.isPublic(a));
+  }
+
+  /** For a line written with an IP address: that address, when public; else null. */
+  private static Target publicLiteralTarget(String line) {
+    Matcher m = line == null ? null : LINE.matcher(line.strip());
+    if (m == null || !m.matches() || !isAddress(m.group(1))) {
+      return null;
     }
-    return null;
+    Target t = new Target(m.group(1), m.group(2) == null ? 5060 : Integer.parseInt(m.group(2)));
+    return t.isPublic() ? t : null;
+  }
+
+  /** Whether {@code address} is an IP literal (IPv6 with or without brackets) on the public internet. */
+  private static boolean publicLiteral(String address) {
+    String a = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+    if (!isAddress(a)) {
+      return false; // a name: never looked up here
+    }
+    try {
+      return PublicAddresses.isPublic(java.net.InetAddress.getByName(a));
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private DirContext context() throws NamingException {

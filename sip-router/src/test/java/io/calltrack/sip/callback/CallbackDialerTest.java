@@ -391,6 +391,18 @@ class CallbackDialerTest {
     assertArrayEquals(new long[] {0, 0}, new long[] {business.requests.size(), trunk.requests.size()});
   }
 
+  /** A business line an API key set is called only at a public address, whatever its name points at now. */
+  @Test
+  void aLineAnApiKeySetIsNotCalledWhenItsNameNowPointsInside() {
+    Site site = site(CallbackSettings.DEFAULT, "UTC", "sip:+15559990000@localhost:" + business.port);
+    PropertyConfig set = Await.result(config.property(site.property())).orElseThrow();
+    Await.result(config.putProperty(set.withLineSetByKey(true)));
+    Callback cb = request(site, LEAD);
+    assertEquals("the business line is not on a public address", awaitState(cb.id(), CallbackState.FAILED).detail());
+    assertEquals(0, business.count(Request.INVITE));
+    assertEquals(0, trunk.count(Request.INVITE));
+  }
+
   @Test
   void aCallbackWaitingForOpeningIsPlacedByTheRouterThatRunsAtOpeningTime() {
     clock.set(Instant.parse("2026-11-30T23:00:00Z")); // Monday 17:00 in Chicago: just closed

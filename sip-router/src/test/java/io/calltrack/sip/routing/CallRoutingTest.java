@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.calltrack.core.config.BusinessLines;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.config.RoutingTable;
 import io.calltrack.core.phone.PhoneNumber;
@@ -123,5 +124,38 @@ class CallRoutingTest {
     CallRouting r = new CallRouting(TrunkAllowList.of(List.of("127.0.0.1")),
         () -> new RoutingTable(Map.of("p2", noLine), Map.of(), Map.of(), Map.of(TRACKING, "p2")));
     assertEquals(480, ((RouteDecision.Reject) r.route("127.0.0.1", "+15551230001")).status());
+  }
+
+  /**
+   * A line an API key set goes only to a public address (where the router's own network cannot be
+   * reached through it); a line the operator set, or any line where the operator lets keys point lines
+   * at private hosts (CALLTRACK_SIP_LINES_PRIVATE=allow), goes where it says.
+   */
+  @Test
+  void aLineAnApiKeySetIsRoutedOnlyToAPublicAddress() {
+    LineLocator lines = new LineLocator(List.of());
+    for (String inside : List.of(LINE, "sip:+15559990000@10.0.0.8", "sip:+15559990000@[::1]:5070",
+        "sip:+15559990000@never.looked.up.test")) {
+      PropertyConfig keys = new PropertyConfig("plumber", "Plumber", List.of(), List.of(TRACKING), TRACKING, inside,
+          "UTC").withLineSetByKey(true);
+      RoutingTable t = new RoutingTable(Map.of("plumber", keys), Map.of(), Map.of(), Map.of(TRACKING, "plumber"));
+      RouteDecision refused = new CallRouting(TrunkAllowList.of(List.of("127.0.0.1")), () -> t, lines,
+          BusinessLines.PUBLIC_FOR_KEYS).route("127.0.0.1", "+15551230001");
+      assertEquals(503, assertInstanceOf(RouteDecision.Reject.class, refused).status(), inside);
+      RouteDecision allowed = new CallRouting(TrunkAllowList.of(List.of("127.0.0.1")), () -> t, lines,
+          BusinessLines.ANY).route("127.0.0.1", "+15551230001");
+      assertEquals(inside, assertInstanceOf(RouteDecision.Forward.class, allowed).businessLine(), inside);
+      RoutingTable operators = new RoutingTable(Map.of("plumber", keys.withLineSetByKey(false)), Map.of(), Map.of(),
+          Map.of(TRACKING, "plumber"));
+      assertInstanceOf(RouteDecision.Forward.class, new CallRouting(TrunkAllowList.of(List.of("127.0.0.1")),
+          () -> operators, lines, BusinessLines.PUBLIC_FOR_KEYS).route("127.0.0.1", "+15551230001"), inside);
+    }
+    PropertyConfig outside = new PropertyConfig("plumber", "Plumber", List.of(), List.of(TRACKING), TRACKING,
+        "sip:+15559990000@203.0.113.7:5070", "UTC").withLineSetByKey(true);
+    RoutingTable t = new RoutingTable(Map.of("plumber", outside), Map.of(), Map.of(), Map.of(TRACKING, "plumber"));
+    RouteDecision.Forward f = assertInstanceOf(RouteDecision.Forward.class, new CallRouting(
+        TrunkAllowList.of(List.of("127.0.0.1")), () -> t, lines, BusinessLines.PUBLIC_FOR_KEYS)
+        .route("127.0.0.1", "+15551230001"));
+    assertEquals(new LineLocator.Target("203.0.113.7", 5070), f.target(), "sent to the address checked");
   }
 }

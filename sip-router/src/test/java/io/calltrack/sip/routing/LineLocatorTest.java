@@ -38,18 +38,69 @@ class LineLocatorTest {
       String elsewhere = "sip:201@elsewhere.calltrack.test";
       String noSip = "sip:201@nosip.calltrack.test";
       String plain = "sip:201@plain.calltrack.test"; // no SRV: its host, as written
-      String withPort = "sip:201@pbx.calltrack.test:5060"; // a port: no lookup (RFC 3263 4.2)
+      String withPort = "sip:201@plain.calltrack.test:5070"; // a port: no SRV (RFC 3263 4.2), the host's address
       String address = "sip:201@127.0.0.1";
       locator.refresh(List.of(udp, tcp, elsewhere, noSip, plain, withPort, address), 0);
 
       assertEquals(new LineLocator.Target("127.0.0.12", 5073), locator.locate(udp));
       assertEquals(new LineLocator.Target("127.0.0.14", 5080), locator.locate(tcp));
+      // a name no DNS server knows: the name, for the SIP stack's resolver
       assertEquals(new LineLocator.Target("pbx.example.com", 5090), locator.locate(elsewhere));
-      assertNull(locator.locate(noSip));
-      assertNull(locator.locate(plain));
-      assertNull(locator.locate(withPort));
-      assertNull(locator.locate(address));
+      assertEquals(new LineLocator.Target("nosip.calltrack.test", 5060), locator.locate(noSip));
+      assertEquals(new LineLocator.Target("127.0.0.15", 5060), locator.locate(plain));
+      assertEquals(new LineLocator.Target("127.0.0.15", 5070), locator.locate(withPort));
+      assertNull(locator.locate(address), "an address is where the line says");
     }
+  }
+
+  /**
+   * An API key's line goes only to a public address, checked at each lookup: the name it had when the
+   * key set it may be pointed at the operator's own network since (DNS rebinding), or have SRV records
+   * or more addresses that point there. A call goes to the address checked, never to the name.
+   */
+  @Test
+  void aLineThatMustBePublicGoesOnlyToAPublicAddressAsDnsSaysNow() throws Exception {
+    String line = "sip:+15559990000@rebind.calltrack.test";
+    String mixed = "sip:+15559990000@mixed.calltrack.test:5070";
+    String srv = "sip:+15559990000@srv.calltrack.test";
+    LineLocator locator;
+    int port;
+    try (Dnsmasq dns = Dnsmasq.start(dir, "calltrack.test", List.of(
+        "--host-record=rebind.calltrack.test,203.0.113.5",
+        "--host-record=mixed.calltrack.test,10.1.2.3",
+        "--host-record=mixed.calltrack.test,203.0.113.9",
+        "--srv-host=_sip._udp.srv.calltrack.test,inside.calltrack.test,5071,10,100",
+        "--host-record=srv.calltrack.test,203.0.113.10", // public itself, its SIP server not
+        "--host-record=inside.calltrack.test,192.168.7.7"))) {
+      port = dns.port;
+      locator = new LineLocator(List.of(dns.address()));
+      locator.refresh(List.of(line, mixed, srv), 0);
+      assertEquals(new LineLocator.Target("203.0.113.5", 5060, true), locator.locate(line, true));
+      assertEquals(new LineLocator.Target("203.0.113.9", 5070, true), locator.locate(mixed, true));
+      assertNull(locator.locate(srv, true), "its SRV target is private");
+      assertEquals(new LineLocator.Target("192.168.7.7", 5071, false), locator.locate(srv, false));
+    }
+    // the name now points at the router's own host
+    try (Dnsmasq rebound = Dnsmasq.start(dir, "calltrack.test", List.of(
+        "--host-record=rebind.calltrack.test,127.0.0.1"), port)) {
+      locator.refresh(List.of(line), LineLocator.REFRESH_MS);
+      assertNull(locator.locate(line, true), "no public address any more");
+      assertEquals(new LineLocator.Target("127.0.0.1", 5060, false), locator.locate(line, false));
+    }
+  }
+
+  /** A line written with an address is not looked up; one that must be public goes there only if it is. */
+  @Test
+  void aLineWrittenWithAnAddressMustBePublicAsWritten() {
+    LineLocator locator = new LineLocator(List.of());
+    assertEquals(new LineLocator.Target("203.0.113.7", 5070, true), locator.locate("sip:201@203.0.113.7:5070", true));
+    assertEquals(new LineLocator.Target("[2001:4860::8]", 5060, true), locator.locate("sip:201@[2001:4860::8]", true));
+    for (String inside : List.of("sip:201@127.0.0.1:5070", "sip:201@10.0.0.8", "sip:201@[::1]:5060",
+        "sip:201@169.254.169.254", "sip:201@[fd00::1]")) {
+      assertNull(locator.locate(inside, true), inside);
+      assertNull(locator.locate(inside, false), inside + ": as written");
+    }
+    assertNull(locator.locate("sip:201@never.looked.up.test", true), "not looked up yet: nowhere");
   }
 
   /**
