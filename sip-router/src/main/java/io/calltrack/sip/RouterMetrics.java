@@ -24,6 +24,8 @@ public final class RouterMetrics {
   private final Counter rejected;
   private final Counter lateAnswers;
   private final Counter secondAnswers;
+  private final Counter leftTargetAnswers;
+  private final Counter lineFailovers;
   private final MeterRegistry registry;
 
   public RouterMetrics(MeterRegistry registry, IntSupplier spoolDepth) {
@@ -46,12 +48,17 @@ public final class RouterMetrics {
         .description("INVITEs refused (untrusted source, unknown number, loops)").register(registry);
     lateAnswers = unheard(registry, "late");
     secondAnswers = unheard(registry, "second_branch");
+    leftTargetAnswers = unheard(registry, "left_target");
+    lineFailovers = Counter.builder("calltrack.sip.line.failovers")
+        .description("Calls sent on to the next of their business line's targets (DNS SRV records, addresses): the"
+            + " last one was unreachable, sent nothing, or answered 503").register(registry);
   }
 
   private static Counter unheard(MeterRegistry registry, String why) {
     return Counter.builder("calltrack.sip.unheard.answers").tag("why", why)
         .description("Answers from the business line the router hung up itself: late (the call was given up), "
-            + "second_branch (a forking line answered twice)").register(registry);
+            + "second_branch (a forking line answered twice), left_target (a target the call had left for the next)")
+        .register(registry);
   }
 
   /** {@code calltrack_sip_max_calls}: the calls in progress past which new ones get 503 (utilization: active / max). */
@@ -92,8 +99,18 @@ public final class RouterMetrics {
     rejected.increment();
   }
 
+  /** A call went to the next of its business line's targets: the last one was unreachable, silent or out of service. */
+  public void lineFailover() {
+    lineFailovers.increment();
+  }
+
   /** The router hung up an answer the caller never heard: late, or a forking line's second ({@code late} false). */
   public void unheardAnswer(boolean late) {
     (late ? lateAnswers : secondAnswers).increment();
+  }
+
+  /** The router hung up an answer from a target of the business line the call had left for the next. */
+  public void unheardAnswerOfLeftTarget() {
+    leftTargetAnswers.increment();
   }
 }

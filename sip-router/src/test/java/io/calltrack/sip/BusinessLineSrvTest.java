@@ -1,6 +1,7 @@
 package io.calltrack.sip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.phone.PhoneNumber;
@@ -107,5 +108,59 @@ class BusinessLineSrvTest {
       assertEquals(0, primary.count(Request.INVITE), host + ": nothing sent to the line");
     }
     answeredAt("sip:+15559990000@localhost:" + primary.port, primary, backup);
+  }
+
+  /** A call to the SRV-named line whose first target is {@link #primary}: connected at {@link #backup}, ended by the caller. */
+  private String connectedAtTheBackup() {
+    String line = "sip:+15559990000@pbx.calltrack.test";
+    PhoneNumber number = fx.property(line, router);
+    String callId = caller.call("sip:" + number.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
+    Request invite = backup.awaitRequest(Request.INVITE, WAIT);
+    assertEquals(line, invite.getRequestURI().toString(), "the line's URI, wherever it is served");
+    caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
+    backup.awaitRequest(Request.ACK, WAIT);
+    assertTrue(primary.count(Request.INVITE) >= 1, "tried first");
+    return callId;
+  }
+
+  private void hungUpByTheCaller(String callId) {
+    caller.bye();
+    backup.awaitRequest(Request.BYE, WAIT);
+    caller.awaitResponse(Request.BYE, Response.OK, WAIT);
+    assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId).status());
+  }
+
+  /** RFC 3263 4.3: a target out of service (503) sends the call to the line's next SRV target. */
+  @Test
+  void aTargetOutOfServiceSendsTheCallToTheNextSrvTarget() {
+    primary.mode = SipPhone.Mode.UNAVAILABLE;
+    hungUpByTheCaller(connectedAtTheBackup());
+    assertEquals(0, caller.responses.stream().filter(r -> r.getStatusCode() == Response.SERVICE_UNAVAILABLE).count(),
+        "the caller never hears the first target's 503");
+  }
+
+  /**
+   * A target that sends nothing at all (a server down: UDP has no refusal) is left for the next after
+   * two seconds, not after the stack's 32 s; if it answers after all, the router hangs it up.
+   */
+  @Test
+  void aSilentTargetIsLeftForTheNextAndItsLateAnswerHungUp() {
+    primary.silent = true;
+    String callId = connectedAtTheBackup();
+    primary.silent = false; // it comes back: its next copy of the INVITE, still retransmitted, gets an answer
+    primary.awaitRequest(Request.BYE, WAIT);
+    assertEquals(0, backup.count(Request.BYE), "the call at the backup goes on");
+    hungUpByTheCaller(callId);
+  }
+
+  /** Busy is the line's answer, wherever it is served: the caller hears it, and no other target rings. */
+  @Test
+  void aBusyTargetIsTheLinesAnswer() {
+    primary.mode = SipPhone.Mode.BUSY;
+    PhoneNumber number = fx.property("sip:+15559990000@pbx.calltrack.test", router);
+    String callId = caller.call("sip:" + number.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
+    caller.awaitResponse(Request.INVITE, Response.BUSY_HERE, WAIT);
+    assertEquals(CallStatus.BUSY, fx.awaitFinished(callId).status());
+    assertEquals(0, backup.count(Request.INVITE));
   }
 }

@@ -62,7 +62,19 @@ final class ProxiedCall {
   final String callerTag;
   final String inTransport;
   final Hop callerHop;
-  final Hop calleeHop;
+  /**
+   * Where the INVITE went: the line's first target, then the next when one failed ({@link #nextTarget});
+   * written on the call's executor before the call's first INVITE or a new one is sent, read by the
+   * listener's response gate too.
+   */
+  volatile Hop calleeHop;
+  /** The line's other targets, in the order to try them (RFC 3263 4.3); empty for most lines. */
+  private java.util.List<Hop> alternates = java.util.List.of();
+  /** The INVITE as it was before it went to the line, while another target may still need a copy of it. */
+  Request unsent;
+  /** Whether the target the INVITE went to last has answered it at all (any response, 100 included). */
+  boolean heardFromTarget;
+  private io.netty.util.Timeout silenceTimer;
   /** Shared with every call to the same line: cloned before it goes into a message. */
   final SipURI businessLine;
   /**
@@ -353,11 +365,55 @@ final class ProxiedCall {
     return (side == CallPolicy.Side.CALLER ? callerCseq : lineCseq) + 1;
   }
 
+  /** The line's other targets, to try in this order when one fails (before the call's first task). */
+  void alternates(java.util.List<Hop> hops) {
+    alternates = hops;
+  }
+
+  boolean hasAlternate() {
+    return !alternates.isEmpty();
+  }
+
+  /**
+   * While the call is set up, moves it to the line's next target and returns it, the last target's
+   * early dialogs forgotten; null when none remains (or the call is no longer set up).
+   */
+  Hop nextTarget() {
+    if (alternates.isEmpty() || !settingUp()) {
+      return null;
+    }
+    calleeHop = alternates.get(0);
+    alternates = alternates.subList(1, alternates.size());
+    heardFromTarget = false;
+    calleeTag = null;
+    calleeContact = null;
+    otherEarlyTags = null;
+    routesToLine = java.util.List.of();
+    cancelAtProvisional = null;
+    proxy.cancelTimer(silenceTimer);
+    silenceTimer = null;
+    return calleeHop;
+  }
+
   // ------------------------------------------------------------ transitions
 
-  /** The INVITE went to the business line: it has {@code answerTimeout} to answer. */
-  void forwarded(Duration answerTimeout) {
-    answerTimer = proxy.timer(answerTimeout, this, () -> giveUpUpstream(CallPolicy.GiveUp.NO_ANSWER));
+  /**
+   * The INVITE went to the business line (to its first target, or the next): the line has
+   * {@code answerTimeout} to answer, counted from the first; {@code onSilence} runs when the target
+   * sent nothing at all within {@code silence} (only while another target remains to try).
+   */
+  void forwarded(Duration answerTimeout, Duration silence, Runnable onSilence) {
+    if (answerTimer == null) {
+      answerTimer = proxy.timer(answerTimeout, this, () -> giveUpUpstream(CallPolicy.GiveUp.NO_ANSWER));
+    }
+    if (hasAlternate()) {
+      Hop target = calleeHop;
+      silenceTimer = proxy.timer(silence, this, () -> {
+        if (settingUp() && !heardFromTarget && calleeHop == target) {
+          onSilence.run();
+        }
+      });
+    }
   }
 
   /** The line rings: true the first time (post-dial delay and the record's ringing time are taken once). */
@@ -511,6 +567,8 @@ final class ProxiedCall {
     inviteSt = null;
     inviteCt = null;
     invite = null;
+    unsent = null;
+    alternates = java.util.List.of();
   }
 
   /**
@@ -542,5 +600,7 @@ final class ProxiedCall {
   private void cancelAnswerTimer() {
     proxy.cancelTimer(answerTimer);
     answerTimer = null;
+    proxy.cancelTimer(silenceTimer);
+    silenceTimer = null;
   }
 }

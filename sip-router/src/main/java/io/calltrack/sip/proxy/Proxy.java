@@ -270,6 +270,13 @@ public final class Proxy implements SipListener {
         callerHop(req, source, SipHeaders.remotePort(evt), inTransport), lineHop(line, forward.target()), line.uri(),
         SipHeaders.contact(req), loopKey);
     call.dialled = forward.number(); // before the map publishes the call
+    if (forward.targets().size() > 1) {
+      List<Hop> alternates = new ArrayList<>(forward.targets().size() - 1);
+      for (var target : forward.targets().subList(1, forward.targets().size())) {
+        alternates.add(lineHop(line, target));
+      }
+      call.alternates(alternates);
+    }
     ProxiedCall known = calls.putIfAbsent(call.sipCallId, call);
     CallObserver continued = null;
     if (known != null && known.triedAgainBy(req) && calls.replace(call.sipCallId, known, call)) {
@@ -325,6 +332,7 @@ public final class Proxy implements SipListener {
   }
 
   private void forwardInvite(ProxiedCall call, Request fwd) {
+    call.unsent = call.hasAlternate() ? (Request) fwd.clone() : null; // the next target gets a copy
     try {
       fwd.setRequestURI((URI) call.businessLine.clone());
       if (SipHeaders.identityWithheld(fwd)) {
@@ -343,11 +351,41 @@ public final class Proxy implements SipListener {
       ct.setApplicationData(call);
       call.inviteCt = ct;
       ct.sendRequest();
-      call.forwarded(policy.answerTimeout());
+      call.forwarded(policy.answerTimeout(), policy.silentTargetWait(), () -> failOver(call, "sent nothing"));
     } catch (Exception e) {
       LOG.warn("could not forward call {} to {}: {}", call.sipCallId, call.calleeHop, e.toString());
-      call.giveUpUpstream(GiveUp.LINE_UNREACHABLE);
+      if (!failOver(call, "could not be reached")) {
+        call.giveUpUpstream(GiveUp.LINE_UNREACHABLE);
+      }
     }
+  }
+
+  /**
+   * RFC 3263 4.3: the line's target failed while the call is set up (unreachable, silent, or it
+   * answered 503), so the INVITE goes to the line's next target as a new transaction. The one it leaves
+   * is abandoned ({@link AbandonedInvite}): a late provisional of it is CANCELled, a late answer hung up.
+   * False when no target remains: the call fails as it would have.
+   */
+  private boolean failOver(ProxiedCall call, String why) {
+    ClientTransaction left = call.inviteCt;
+    Hop from = call.calleeHop;
+    Request copy = call.unsent;
+    if (copy == null) {
+      return false;
+    }
+    Hop next = call.nextTarget();
+    if (next == null) {
+      return false;
+    }
+    if (left != null) {
+      left.setApplicationData(new AbandonedInvite(call, from));
+    }
+    calleeHosts.remove(from);
+    calleeHosts.add(next);
+    metrics.lineFailover();
+    LOG.info("call {}: the business line's target {} {}; trying {}", call.sipCallId, from, why, next);
+    forwardInvite(call, copy);
+    return true;
   }
 
   private void onCancel(RequestEvent evt) throws SipException {
@@ -471,7 +509,8 @@ public final class Proxy implements SipListener {
    */
   private void sendCancel(ProxiedCall call, ClientTransaction invite) {
     boolean callsOwn = invite.getApplicationData() == call;
-    Hop hop = invite.getApplicationData() instanceof Relay relay ? relay.hop() : call.calleeHop;
+    Object data = invite.getApplicationData();
+    Hop hop = data instanceof Relay relay ? relay.hop() : data instanceof AbandonedInvite gone ? gone.hop() : call.calleeHop;
     try {
       Request cancel = invite.createCancel();
       HopRouter.pin(cancel, hop);
@@ -640,7 +679,14 @@ public final class Proxy implements SipListener {
     if (data instanceof ProxiedCall call) {
       onCallThread(call, () -> {
         if (fromHop(call.calleeHop, source, resp)) {
+          call.heardFromTarget = true;
           onInviteResponse(call, ct, resp);
+        }
+      });
+    } else if (data instanceof AbandonedInvite gone) {
+      onCallThread(gone.call(), () -> {
+        if (fromHop(gone.hop(), source, resp)) {
+          onAbandonedResponse(gone, ct, resp);
         }
       });
     } else if (data instanceof Relay relay) {
@@ -690,6 +736,7 @@ public final class Proxy implements SipListener {
     var tx = stack.findTransaction((gov.nist.javax.sip.message.SIPMessage) resp, false);
     Object data = tx == null ? null : tx.getApplicationData();
     Hop hop = data instanceof ProxiedCall call ? call.calleeHop
+        : data instanceof AbandonedInvite gone ? gone.hop()
         : data instanceof Relay relay ? relay.hop
         : data instanceof OwnRequest own ? own.hop
         : data instanceof OwnCancel cancel ? cancel.call.calleeHop
@@ -705,6 +752,7 @@ public final class Proxy implements SipListener {
     // the call's Call-ID where the transaction has a call: a transaction over may keep its request as bytes only
     Request request = tx.getOriginalRequest();
     String callId = data instanceof ProxiedCall call ? call.sipCallId
+        : data instanceof AbandonedInvite gone ? gone.call().sipCallId
         : data instanceof Relay relay ? relay.call.sipCallId
         : data instanceof OwnCancel cancel ? cancel.call.sipCallId
         : request != null ? callId(request) : null;
@@ -741,6 +789,22 @@ public final class Proxy implements SipListener {
       return;
     }
     relayInviteResponse(call, resp);
+  }
+
+  /**
+   * A response to an INVITE the call left for the line's next target: never the caller's. A target that
+   * rings after all is CANCELled (once: at its first provisional), one that answers is hung up; a
+   * failure ends its transaction inside the stack.
+   */
+  private void onAbandonedResponse(AbandonedInvite gone, ClientTransaction invite, Response resp) {
+    int code = resp.getStatusCode();
+    if (code > Response.TRYING && code < 200 && invite.getState() == javax.sip.TransactionState.PROCEEDING
+        && !gone.cancelled) {
+      gone.cancelled = true;
+      sendCancel(gone.call(), invite);
+    } else if (code / 100 == 2) {
+      hangUpUnheardAnswer(gone.call(), resp, gone.hop());
+    }
   }
 
   private void relayInviteResponse(ProxiedCall call, Response resp) {
@@ -792,6 +856,9 @@ public final class Proxy implements SipListener {
         }
       }
     } else if (call.settingUp()) {
+      if (policy.triesNextTarget(code) && failOver(call, "answered " + code)) {
+        return;
+      }
       call.end(policy.statusOf(code), code, policy.invitesRetry(code));
       toUpstreamCode(resp);
       relayUpstream(call, resp);
@@ -837,14 +904,24 @@ public final class Proxy implements SipListener {
    * ACK was lost) gets the ACK again and no second BYE.
    */
   private void hangUpUnheardAnswer(ProxiedCall call, Response ok) {
+    hangUpUnheardAnswer(call, ok, call.calleeHop);
+  }
+
+  /** As {@link #hangUpUnheardAnswer(ProxiedCall, Response)}, of a target {@code hop} the call left. */
+  private void hangUpUnheardAnswer(ProxiedCall call, Response ok, Hop hop) {
     if (!policy.hangUpUnheardAnswer()) {
       return;
     }
     boolean first = call.hangingUp(toTag(ok));
+    boolean leftTarget = hop != call.calleeHop;
     if (first) {
-      metrics.unheardAnswer(call.phase() == ProxiedCall.Phase.GIVEN_UP);
+      if (leftTarget) {
+        metrics.unheardAnswerOfLeftTarget();
+      } else {
+        metrics.unheardAnswer(call.phase() == ProxiedCall.Phase.GIVEN_UP);
+      }
       LOG.info("call {}: the business line answered where the caller cannot hear it ({}): hanging it up",
-          call.sipCallId, switch (call.phase()) {
+          call.sipCallId, leftTarget ? "a target the call left for the next" : switch (call.phase()) {
             case ANSWERED -> "another branch answered first";
             case GIVEN_UP -> "the call was given up";
             default -> "the call is over";
@@ -854,10 +931,10 @@ public final class Proxy implements SipListener {
       URI contact = SipHeaders.contactUri(ok);
       URI target = contact != null ? contact : call.businessLine;
       long cseq = SipHeaders.cseq(ok);
-      provider.sendRequest(towardsCallee(call, ok, target, Request.ACK, cseq));
+      provider.sendRequest(towardsCallee(call, ok, target, Request.ACK, cseq, hop));
       if (first) {
-        ClientTransaction ct = provider.getNewClientTransaction(towardsCallee(call, ok, target, Request.BYE, cseq + 1));
-        ct.setApplicationData(new OwnRequest(call.calleeHop));
+        ClientTransaction ct = provider.getNewClientTransaction(towardsCallee(call, ok, target, Request.BYE, cseq + 1, hop));
+        ct.setApplicationData(new OwnRequest(hop));
         ct.sendRequest();
       }
     } catch (Exception e) {
@@ -904,15 +981,16 @@ public final class Proxy implements SipListener {
     return bye;
   }
 
-  private Request towardsCallee(ProxiedCall call, Response ok, URI target, String method, long cseq) throws Exception {
+  private Request towardsCallee(ProxiedCall call, Response ok, URI target, String method, long cseq, Hop hop)
+      throws Exception {
     Request r = messages.createRequest((URI) target.clone(), method, (CallIdHeader) ok.getHeader(CallIdHeader.NAME),
         headers.createCSeqHeader(cseq, method), (FromHeader) ok.getHeader(FromHeader.NAME).clone(),
         (ToHeader) ok.getHeader(ToHeader.NAME).clone(),
-        new ArrayList<>(List.of(forwarding.via(call.calleeHop.getTransport(),
+        new ArrayList<>(List.of(forwarding.via(hop.getTransport(),
             forwarding.newBranch(call.loopKey)))),
         headers.createMaxForwardsHeader(70));
     forwarding.setRoutes(r, forwarding.routeSetBeyondUs(ok)); // the request still goes to the line's hop, as any does
-    HopRouter.pin(r, call.calleeHop);
+    HopRouter.pin(r, hop);
     return r;
   }
 
@@ -1001,7 +1079,11 @@ public final class Proxy implements SipListener {
     }
     Object data = evt.getClientTransaction().getApplicationData();
     if (data instanceof ProxiedCall call) {
-      call.exec.execute(() -> call.giveUpUpstream(GiveUp.LINE_SILENT));
+      call.exec.execute(() -> {
+        if (!failOver(call, "never answered")) {
+          call.giveUpUpstream(GiveUp.LINE_SILENT);
+        }
+      });
     } else if (data instanceof Relay relay) {
       relay.call.exec.execute(() -> answers.respond(relay.st, relay.request, Response.REQUEST_TIMEOUT, null));
     }
@@ -1177,6 +1259,29 @@ public final class Proxy implements SipListener {
    * one whose final response went on already.
    */
   private record OwnRequest(Hop hop) {}
+
+  /**
+   * The call's INVITE to a target of the line it left for the next ({@link #failOver}), sent to
+   * {@code hop}; whether it was CANCELled yet (on the call's executor only).
+   */
+  private static final class AbandonedInvite {
+    private final ProxiedCall call;
+    private final Hop hop;
+    private boolean cancelled;
+
+    AbandonedInvite(ProxiedCall call, Hop hop) {
+      this.call = call;
+      this.hop = hop;
+    }
+
+    ProxiedCall call() {
+      return call;
+    }
+
+    Hop hop() {
+      return hop;
+    }
+  }
 
   /** The router's CANCEL of the call's INVITE towards the line: a 481 to it means another CANCEL later. */
   private record OwnCancel(ProxiedCall call, ClientTransaction invite) {}

@@ -178,6 +178,26 @@ public final class CallPolicy {
     };
   }
 
+  /**
+   * A final failure after which the call goes to the line's next target, when its DNS records give it
+   * one (RFC 3263 4.3): 503, the target is out of service. Busy, declined or not found are the line's
+   * answer, wherever it is served: the caller hears them.
+   */
+  public boolean triesNextTarget(int finalCode) {
+    return finalCode == 503;
+  }
+
+  /**
+   * How long a target of the line may send nothing at all (not even 100 Trying) before the call goes to
+   * the next one, when there is one: a live SIP server answers an INVITE within milliseconds, and the
+   * stack's own limit (Timer B, 32 s) is past the answer timeout. Three transmissions of the INVITE over UDP.
+   */
+  public Duration silentTargetWait() {
+    return SILENT_TARGET_WAIT;
+  }
+
+  static final Duration SILENT_TARGET_WAIT = Duration.ofSeconds(2);
+
   /** How long a refused call's record waits for the caller's retry ({@link #invitesRetry}). */
   public Duration retryWait() {
     return limits.retryWait();

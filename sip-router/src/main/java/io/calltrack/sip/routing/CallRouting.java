@@ -75,14 +75,14 @@ public final class CallRouting {
       return new RouteDecision.Reject(480, "Temporarily Unavailable: no business line");
     }
     boolean publicOnly = lineRule.publicOnly(property.get());
-    LineLocator.Target target = lines == null ? null : lines.locate(line, publicOnly);
-    if (publicOnly && target == null) {
+    List<LineLocator.Target> targets = lines == null ? List.of() : lines.targets(line, publicOnly);
+    if (publicOnly && targets.isEmpty()) {
       // an API key's line whose host has no public address now (or was not looked up yet): calls to
       // the operator's own network are what the key's check was for, whatever DNS says since
       warnRefused(property.get(), line);
       return new RouteDecision.Reject(503, "Service Unavailable: business line not on a public address");
     }
-    return new RouteDecision.Forward(number, property.get(), line, target);
+    return new RouteDecision.Forward(number, property.get(), line, targets);
   }
 
   /** Says so in the log, once a minute per line at most: the calls it refuses are an operator's to know of. */

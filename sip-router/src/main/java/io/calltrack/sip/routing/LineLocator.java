@@ -34,13 +34,17 @@ import org.slf4j.LoggerFactory;
  * ({@link #locate}). A lookup that fails (a DNS server down) keeps the last answer and is tried again
  * after {@link #REFRESH_MS} too; a line never located goes to its host name, resolved by the SIP stack
  * when the call is sent, unless it must go to public addresses only.
- * Not done: NAPTR (the transport is the line's), failing over to the next SRV target or address when
- * the first does not answer, and weighted spreading over equal-priority targets (one target per lookup).
+ * Every SRV target's every address is kept, in the order to try ({@link #targets}, at most
+ * {@link #MAX_TARGETS}): the proxy moves a call to the next when one is unreachable, silent or answers
+ * 503 (RFC 3263 4.3). Not done: NAPTR (the transport is the line's), and weighted spreading over
+ * equal-priority targets (the heaviest first, always).
  */
 public final class LineLocator {
   private static final Logger LOG = LoggerFactory.getLogger(LineLocator.class);
   /** How long an answer is used before the name is looked up again. */
   static final long REFRESH_MS = 60_000;
+  /** At most this many places per line: each one a call tries costs the caller a wait when it fails. */
+  static final int MAX_TARGETS = 5;
   /** {@code sip:} or {@code sips:}, an optional user part, the host, an optional port, the parameters. */
   private static final Pattern LINE = Pattern.compile(
       "(?i)^sips?:(?:[^@;]*@)?([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+])(?::(\\d+))?(;[^?]*)?(\\?.*)?$");
@@ -85,19 +89,30 @@ public final class LineLocator {
    * first address, null: its host as written.
    */
   public Target locate(String line, boolean publicOnly) {
+    List<Target> all = targets(line, publicOnly);
+    return all.isEmpty() ? null : all.get(0);
+  }
+
+  /**
+   * Every place a call to {@code line} may go, in the order to try them (RFC 3263 4.3: the next when one
+   * fails), as {@link #locate(String, boolean)} chooses the first: empty where it gives null.
+   */
+  public List<Target> targets(String line, boolean publicOnly) {
     Located l = line == null ? null : byLine.get(line);
     if (l == null || l.targets().isEmpty()) {
-      return publicOnly ? publicLiteralTarget(line) : null;
+      Target literal = publicOnly ? publicLiteralTarget(line) : null;
+      return literal == null ? List.of() : List.of(literal);
     }
     if (!publicOnly) {
-      return l.targets().get(0);
+      return l.targets();
     }
+    List<Target> open = new ArrayList<>(l.targets().size());
     for (Target t : l.targets()) {
       if (t.isPublic()) {
-        return t;
+        open.add(t);
       }
     }
-    return null;
+    return open;
   }
 
   /**
@@ -139,12 +154,21 @@ public final class LineLocator {
     try {
       DirContext dns = context();
       try {
-        // a port given: the host itself (RFC 3263 4.2); else its SRV target, or the host on the default port
-        String[] srv = m.group(2) != null ? null : lookUpSrv(dns, service);
-        String name = srv == null ? host : srv[0];
-        int port = srv != null ? Integer.parseInt(srv[1]) : m.group(2) != null ? Integer.parseInt(m.group(2))
-            : sips ? 5061 : 5060;
-        byLine.put(line, new Located(addresses(dns, name, port), nowMs));
+        // a port given: the host itself (RFC 3263 4.2); else its SRV targets, or the host on the default port
+        List<String[]> srv = m.group(2) != null ? List.of() : lookUpSrv(dns, service);
+        List<Target> targets = new ArrayList<>();
+        if (srv.isEmpty()) {
+          int port = m.group(2) != null ? Integer.parseInt(m.group(2)) : sips ? 5061 : 5060;
+          targets.addAll(addresses(dns, host, port));
+        }
+        for (String[] record : srv) {
+          for (Target found : addresses(dns, record[0], Integer.parseInt(record[1]))) {
+            if (!targets.contains(found) && targets.size() < MAX_TARGETS) {
+              targets.add(found);
+            }
+          }
+        }
+        byLine.put(line, new Located(List.copyOf(targets), nowMs));
       } finally {
         dns.close();
       }
@@ -157,32 +181,34 @@ public final class LineLocator {
     }
   }
 
-  /** {@code service}'s SRV target and port (lowest priority, heaviest among equals); null when it has none. */
-  private static String[] lookUpSrv(DirContext dns, String service) throws NamingException {
+  /**
+   * {@code service}'s SRV targets and ports, in the order to try them: lowest priority first, the
+   * heaviest first among equals (not a weighted draw: the same order at every call); empty when it has
+   * none, or says "decidedly not available" (RFC 2782: a target of ".").
+   */
+  private static List<String[]> lookUpSrv(DirContext dns, String service) throws NamingException {
     List<String[]> records = new ArrayList<>();
     try {
       Attribute srv = dns.getAttributes(service, new String[] {"SRV"}).get("SRV");
       if (srv != null) {
         NamingEnumeration<?> all = srv.getAll();
         while (all.hasMore()) {
-          records.add(all.next().toString().strip().split("\\s+")); // priority weight port target
+          String[] r = all.next().toString().strip().split("\\s+"); // priority weight port target
+          if (r.length == 4 && !r[3].equals(".")) {
+            records.add(r);
+          }
         }
       }
     } catch (NameNotFoundException e) {
       // no SRV records: the host itself
     }
-    String[] best = null;
+    records.sort(java.util.Comparator.<String[]>comparingInt(r -> Integer.parseInt(r[0]))
+        .thenComparing(r -> -Integer.parseInt(r[1])));
+    List<String[]> ordered = new ArrayList<>(records.size());
     for (String[] r : records) {
-      if (r.length == 4 && (best == null || Integer.parseInt(r[0]) < Integer.parseInt(best[0])
-          || (r[0].equals(best[0]) && Integer.parseInt(r[1]) > Integer.parseInt(best[1])))) {
-        best = r;
-      }
+      ordered.add(new String[] {r[3].endsWith(".") ? r[3].substring(0, r[3].length() - 1) : r[3], r[2]});
     }
-    if (best == null || best[3].equals(".")) {
-      return null; // none, or "service decidedly not available" (RFC 2782): the host name, as written
-    }
-    String name = best[3].endsWith(".") ? best[3].substring(0, best[3].length() - 1) : best[3];
-    return new String[] {name, best[2]};
+    return ordered;
   }
 
   /**

@@ -43,6 +43,9 @@ class LineLocatorTest {
       locator.refresh(List.of(udp, tcp, elsewhere, noSip, plain, withPort, address), 0);
 
       assertEquals(new LineLocator.Target("127.0.0.12", 5073), locator.locate(udp));
+      // every target, in the order a call tries them when one fails (RFC 3263 4.3)
+      assertEquals(List.of(new LineLocator.Target("127.0.0.12", 5073), new LineLocator.Target("127.0.0.11", 5071),
+          new LineLocator.Target("127.0.0.13", 5072)), locator.targets(udp, false));
       assertEquals(new LineLocator.Target("127.0.0.14", 5080), locator.locate(tcp));
       // a name no DNS server knows: the name, for the SIP stack's resolver
       assertEquals(new LineLocator.Target("pbx.example.com", 5090), locator.locate(elsewhere));

@@ -41,10 +41,14 @@ import javax.sip.message.Response;
  */
 public final class SipPhone implements QuietSipListener, AutoCloseable {
   /**
-   * How this phone answers: ANSWER rings then answers; BUSY says 486; RING_FOREVER rings; ANSWER_LATE
-   * rings, answers after {@link #lateAnswerDelay} and ignores CANCEL (a 200 that crosses the CANCEL).
+   * How this phone answers: ANSWER rings then answers; BUSY says 486; UNAVAILABLE says 503 (out of
+   * service); RING_FOREVER rings; ANSWER_LATE rings, answers after {@link #lateAnswerDelay} and ignores
+   * CANCEL (a 200 that crosses the CANCEL).
    */
-  public enum Mode { ANSWER, BUSY, RING_FOREVER, ANSWER_LATE }
+  public enum Mode { ANSWER, BUSY, UNAVAILABLE, RING_FOREVER, ANSWER_LATE }
+
+  /** While true, an INVITE is counted in {@link #requests} and gets no response at all (a server that is down). */
+  public volatile boolean silent;
 
   public volatile Duration lateAnswerDelay = Duration.ofSeconds(5);
 
@@ -252,6 +256,9 @@ public final class SipPhone implements QuietSipListener, AutoCloseable {
 
   private void onInvite(RequestEvent evt) throws Exception {
     Request req = evt.getRequest();
+    if (silent && evt.getServerTransaction() == null) {
+      return; // no transaction: not even the 100 Trying the stack sends for one left unanswered
+    }
     ServerTransaction st = evt.getServerTransaction() != null ? evt.getServerTransaction()
         : provider.getNewServerTransaction(req);
     String toTag = ((ToHeader) req.getHeader(ToHeader.NAME)).getTag();
@@ -263,6 +270,7 @@ public final class SipPhone implements QuietSipListener, AutoCloseable {
     pendingInvites.put(((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId(), st);
     switch (mode) {
       case BUSY -> st.sendResponse(tagged(messages.createResponse(Response.BUSY_HERE, req)));
+      case UNAVAILABLE -> st.sendResponse(tagged(messages.createResponse(Response.SERVICE_UNAVAILABLE, req)));
       case RING_FOREVER -> st.sendResponse(withContact(tagged(messages.createResponse(Response.RINGING, req))));
       case ANSWER_LATE -> {
         st.sendResponse(withContact(tagged(messages.createResponse(Response.RINGING, req))));
