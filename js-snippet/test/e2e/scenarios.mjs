@@ -324,7 +324,8 @@ const BARE = {
 /** Chromium, bare, on `url` until the site's log shows `done` (at most WAIT_MS): the log. */
 async function bare(url, done) {
   const dir = await mkdtemp(join(tmpdir(), 'calltrack-chromium-'));
-  const browser = spawn(config.chromium, [...FLAGS, `--user-data-dir=${dir}`, url], { stdio: 'ignore' });
+  // its own process group: the renderers and helpers it starts go with it
+  const browser = spawn(config.chromium, [...FLAGS, `--user-data-dir=${dir}`, url], { stdio: 'ignore', detached: true });
   const exited = once(browser, 'exit');
   try {
     let log = [];
@@ -333,9 +334,15 @@ async function bare(url, done) {
     }
     return { log };
   } finally {
-    browser.kill();
+    try {
+      process.kill(-browser.pid, 'SIGTERM');
+    } catch {
+      browser.kill(); // the group is gone already
+    }
     await exited;
-    await rm(dir, { recursive: true, force: true });
+    // a helper may still write its profile for a moment after the browser's exit (rmdir: ENOTEMPTY)
+    await rm(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
+      .catch((e) => console.error(`could not remove ${dir}: ${e.message}`));
   }
 }
 
