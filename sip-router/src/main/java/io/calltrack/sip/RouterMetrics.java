@@ -26,6 +26,7 @@ public final class RouterMetrics {
   private final Counter secondAnswers;
   private final Counter leftTargetAnswers;
   private final Counter lineFailovers;
+  private final Counter overflows;
   private final MeterRegistry registry;
 
   public RouterMetrics(MeterRegistry registry, IntSupplier spoolDepth) {
@@ -52,6 +53,9 @@ public final class RouterMetrics {
     lineFailovers = Counter.builder("calltrack.sip.line.failovers")
         .description("Calls sent on to the next of their business line's targets (DNS SRV records, addresses): the"
             + " last one was unreachable, sent nothing, or answered 503").register(registry);
+    overflows = Counter.builder("calltrack.sip.overflows")
+        .description("Calls sent on to their property's next overflow line: the line before was busy, unavailable,"
+            + " unanswered for the overflow's ring time, or none of its targets answered").register(registry);
   }
 
   private static Counter unheard(MeterRegistry registry, String why) {
@@ -102,6 +106,11 @@ public final class RouterMetrics {
   /** A call went to the next of its business line's targets: the last one was unreachable, silent or out of service. */
   public void lineFailover() {
     lineFailovers.increment();
+  }
+
+  /** A call went on to its property's next overflow line. */
+  public void overflow() {
+    overflows.increment();
   }
 
   /** The router hung up an answer the caller never heard: late, or a forking line's second ({@code late} false). */

@@ -185,6 +185,11 @@ public final class SipRouter {
       }
 
       @Override
+      public void overflowed(int line) {
+        recorder.overflowed(line);
+      }
+
+      @Override
       public void ended(Instant at, io.calltrack.core.calls.CallStatus status, Integer code) {
         recorder.ended(at, status, code);
       }

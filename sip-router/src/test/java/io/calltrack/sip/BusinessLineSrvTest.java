@@ -102,7 +102,7 @@ class BusinessLineSrvTest {
     for (String host : List.of("localhost", "inside.calltrack.test")) {
       String line = "sip:+15559990000@" + host + ":" + primary.port;
       PhoneNumber keys = fx.property(io.calltrack.core.testing.TestNumbers.fresh(), line,
-          p -> p.withLineSetByKey(true), router);
+          p -> p.withLinesSetByKey(List.of(line)), router);
       caller.call("sip:" + keys.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
       caller.awaitResponse(Request.INVITE, Response.SERVICE_UNAVAILABLE, WAIT);
       assertEquals(0, primary.count(Request.INVITE), host + ": nothing sent to the line");

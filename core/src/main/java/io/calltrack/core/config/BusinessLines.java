@@ -14,9 +14,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What a property's {@code businessLine} may call. The router forwards every call on the property's
- * tracking numbers there, and the callback dialer rings it, so the line is where the operator's
- * trunks spend money. A write API key sets it, which makes it a tenant's input:
+ * What a property's {@code businessLine}, and each of its overflow lines, may call. The router forwards
+ * every call on the property's tracking numbers there, and the callback dialer rings it, so the line
+ * is where the operator's trunks spend money. A write API key sets it, which makes it a tenant's input:
  *
  * <ul>
  *   <li>for everyone: a line whose user part is a phone number is not an emergency number and not
@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  *       calls to, and ring from, hosts that trust it (a PBX there may dial out with a prefix the
  *       number checks cannot see). The admin token may point a line anywhere, and an operator whose
  *       tenants' PBXs are on its private network sets {@code CALLTRACK_SIP_LINES_PRIVATE=allow}.
- *       The property keeps that a key set its line ({@link PropertyConfig#lineSetByKey}), and the
- *       router holds the line to public addresses at every call ({@link #publicOnly}).
+ *       The property keeps which of its lines a key set ({@link PropertyConfig#setByKey}), and the
+ *       router holds those to public addresses at every call ({@link #publicOnly}).
  * </ul>
  */
 public final class BusinessLines {
@@ -69,12 +69,17 @@ public final class BusinessLines {
 
   /** 400 unless {@code line} (when given) is a SIP URI as {@link #SIP_URI} says; checked where a client sets it. */
   public static void requireSipUri(String line) {
+    requireSipUri("businessLine", line);
+  }
+
+  /** As {@link #requireSipUri(String)}, for the line the client calls {@code field}. */
+  public static void requireSipUri(String field, String line) {
     if (line == null) {
       return;
     }
     Matcher m = SIP_URI.matcher(line);
     if (!m.matches() || (m.group(1) != null && !Ports.isPort(m.group(1)))) {
-      throw new CalltrackException.Invalid("businessLine must be a SIP URI like sip:+15559990000@pbx.example.com:5060"
+      throw new CalltrackException.Invalid(field + " must be a SIP URI like sip:+15559990000@pbx.example.com:5060"
           + " (user@host, then an optional :port of 1-65535 and ;parameters; no ?headers, spaces or second '@'): '"
           + line + "'");
     }
@@ -86,6 +91,11 @@ public final class BusinessLines {
    * that is not a number (an extension name, {@code reception}) is the PBX's business.
    */
   public static void requireCallableNumber(String line, String region) {
+    requireCallableNumber("businessLine", line, region);
+  }
+
+  /** As {@link #requireCallableNumber(String, String)}, for the line the client calls {@code field}. */
+  public static void requireCallableNumber(String field, String line, String region) {
     if (line == null) {
       return;
     }
@@ -99,7 +109,7 @@ public final class BusinessLines {
     }
     String home = region == null ? io.calltrack.core.phone.PhoneNumber.DEFAULT_REGION : region;
     if (!digits.startsWith("+") && EmergencyNumbers.asTyped(digits, home)) {
-      throw emergency(line);
+      throw emergency(field, line);
     }
     Phonenumber.PhoneNumber n;
     try {
@@ -108,12 +118,12 @@ public final class BusinessLines {
       return; // too short or too long for a number: an extension
     }
     if (EmergencyNumbers.asParsed(n)) {
-      throw emergency(line);
+      throw emergency(field, line);
     }
     if (UTIL.isValidNumber(n)) {
       PhoneNumberType type = UTIL.getNumberType(n);
       if (type == PhoneNumberType.PREMIUM_RATE || type == PhoneNumberType.SHARED_COST) {
-        throw new CalltrackException.Invalid("businessLine calls a " + type.name().toLowerCase(Locale.ROOT).replace('_', '-')
+        throw new CalltrackException.Invalid(field + " calls a " + type.name().toLowerCase(Locale.ROOT).replace('_', '-')
             + " number: '" + line + "'; a business line may not be one (each forwarded call would bill the trunk)");
       }
     }
@@ -124,6 +134,11 @@ public final class BusinessLines {
    * null when it may. Resolves the host: call it off the event loop.
    */
   public String refusalForKey(String line) {
+    return refusalForKey("businessLine", line);
+  }
+
+  /** As {@link #refusalForKey(String)}, for the line the client calls {@code field}. */
+  public String refusalForKey(String field, String line) {
     if (privateAllowedForKeys || line == null) {
       return null;
     }
@@ -135,12 +150,12 @@ public final class BusinessLines {
     try {
       all = InetAddress.getAllByName(host); // a literal address is not looked up
     } catch (UnknownHostException e) {
-      return "businessLine host " + host + " does not resolve: an API key may set only a line whose host can be "
+      return field + " host " + host + " does not resolve: an API key may set only a line whose host can be "
           + "checked to be public";
     }
     for (InetAddress a : all) {
       if (!PublicAddresses.isPublic(a)) {
-        return "businessLine host " + host + " is " + a.getHostAddress() + ", not a public address: an API key may "
+        return field + " host " + host + " is " + a.getHostAddress() + ", not a public address: an API key may "
             + "point a business line only at public hosts (the admin token may, or " + VARIABLE + "=allow)";
       }
     }
@@ -148,18 +163,18 @@ public final class BusinessLines {
   }
 
   /**
-   * Whether {@code property}'s calls may go only to public addresses: an API key set its line and the
-   * operator did not let keys point lines at private hosts. The router holds it to that at every lookup
-   * of the line's host, and sends to the address it checked: the check when the key set the line saw
-   * the addresses of that moment only, and a name can be pointed elsewhere later (DNS rebinding), or
-   * have SRV records that point elsewhere.
+   * Whether calls may go to {@code line}, one of {@code property}'s, only at public addresses: an API
+   * key set it and the operator did not let keys point lines at private hosts. The router holds it to
+   * that at every lookup of the line's host, and sends to the address it checked: the check when the
+   * key set the line saw the addresses of that moment only, and a name can be pointed elsewhere later
+   * (DNS rebinding), or have SRV records that point elsewhere.
    */
-  public boolean publicOnly(PropertyConfig property) {
-    return !privateAllowedForKeys && property.lineSetByKey();
+  public boolean publicOnly(PropertyConfig property, String line) {
+    return !privateAllowedForKeys && property.setByKey(line);
   }
 
-  private static CalltrackException.Invalid emergency(String line) {
-    return new CalltrackException.Invalid("businessLine calls an emergency number: '" + line
+  private static CalltrackException.Invalid emergency(String field, String line) {
+    return new CalltrackException.Invalid(field + " calls an emergency number: '" + line
         + "'; tracked calls are never forwarded to one");
   }
 

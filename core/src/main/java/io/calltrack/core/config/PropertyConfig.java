@@ -18,7 +18,8 @@ import java.util.Map;
  * {@code {"America/Chicago": "Chicago"}}), how callbacks are placed ({@link CallbackSettings}) and
  * whether its calls are recorded ({@code record}: the router records them through the media relay,
  * rtpengine, and measures their conversation; absent or false: not recorded). The server notes
- * whether an API key set the business line ({@code businessLineSetByKey}, {@link #lineSetByKey}).
+ * which of its lines an API key set ({@code linesSetByKey}, {@link #setByKey}); the
+ * lines a call goes to when the business line does not take it ({@code overflow}, {@link Overflow}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record PropertyConfig(
@@ -34,7 +35,8 @@ public record PropertyConfig(
     Map<String, String> timeZoneRegions,
     CallbackSettings callbacks,
     Boolean record,
-    Boolean businessLineSetByKey) {
+    List<String> linesSetByKey,
+    Overflow overflow) {
 
   /**
    * Jackson's constructor; {@code assignLimits} may be left out (the server's defaults apply), and so
@@ -62,7 +64,17 @@ public record PropertyConfig(
           "businessLine must be a SIP URI like sip:+15559990000@pbx.example.com:5060: '" + businessLine + "'");
     }
     record = Boolean.TRUE.equals(record) ? Boolean.TRUE : null;
-    businessLineSetByKey = Boolean.TRUE.equals(businessLineSetByKey) && businessLine != null ? Boolean.TRUE : null;
+    if (overflow != null && businessLine == null) {
+      throw new CalltrackException.Invalid("overflow needs a businessLine: its lines take the calls that line does not");
+    }
+    if (overflow != null && overflow.lines().contains(businessLine)) {
+      throw new CalltrackException.Invalid("overflow.lines names the businessLine itself");
+    }
+    if (linesSetByKey != null) { // of the property's lines only, each once, in their order; none: null
+      List<String> lines = linesOf(businessLine, overflow);
+      List<String> byKey = lines.stream().filter(linesSetByKey::contains).toList();
+      linesSetByKey = byKey.isEmpty() ? null : byKey;
+    }
     timezone = timezone == null || timezone.isBlank() ? "UTC" : timezone.strip();
     try {
       ZoneId.of(timezone);
@@ -90,24 +102,50 @@ public record PropertyConfig(
   }
 
   /**
-   * Whether an API key set the business line ({@code businessLineSetByKey}; the server sets it, see
-   * {@link BusinessLines}): then its calls go only to public addresses of its host, looked up at every
-   * call's routing, not only when the key set it.
+   * Whether an API key set {@code line}, one of the property's lines ({@code linesSetByKey}: the server
+   * keeps it, see {@link BusinessLines}): then calls go to it only at public addresses of its host,
+   * looked up at every call's routing, not only when the key set it.
    */
-  public boolean lineSetByKey() {
-    return Boolean.TRUE.equals(businessLineSetByKey);
+  public boolean setByKey(String line) {
+    return linesSetByKey != null && linesSetByKey.contains(line);
   }
 
-  /** The same configuration, its business line set by an API key or not. */
-  public PropertyConfig withLineSetByKey(boolean byKey) {
+  /** The same configuration, {@code lines} of its lines set by an API key (see {@link #setByKey}). */
+  public PropertyConfig withLinesSetByKey(List<String> lines) {
     return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, timeZoneRegions, callbacks, record, byKey);
+        assignLimits, retention, timeZoneRegions, callbacks, record, lines, overflow);
   }
+
+  /** The lines a call may go to, in turn: the business line, then the overflow lines; empty without a line. */
+  public List<String> lines() {
+    return linesOf(businessLine, overflow);
+  }
+
+  private static List<String> linesOf(String businessLine, Overflow overflow) {
+    if (businessLine == null) {
+      return List.of();
+    }
+    if (overflow == null) {
+      return List.of(businessLine);
+    }
+    List<String> all = new java.util.ArrayList<>(1 + overflow.lines().size());
+    all.add(businessLine);
+    all.addAll(overflow.lines());
+    return List.copyOf(all);
+  }
+
+  /** The same configuration with {@code newOverflow} (null: none). */
+  public PropertyConfig withOverflow(Overflow newOverflow) {
+    return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
+        assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, newOverflow);
+  }
+
 
   /** A property without limits of its own (the server's defaults apply), regions by time zone or callback settings. */
   public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
       PhoneNumber defaultNumber, String businessLine, String timezone) {
-    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null, null, null, null, null);
+    this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null, null, null, null, null,
+        null);
   }
 
   /** With assign limits and retention, without regions by time zone or callback settings. */
@@ -115,7 +153,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
       Retention retention) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
-        null, null, null, null);
+        null, null, null, null, null);
   }
 
   /** With assign limits, retention and recording, without regions by time zone or callback settings. */
@@ -123,7 +161,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
       Retention retention, Boolean record) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
-        null, null, record, null);
+        null, null, record, null, null);
   }
 
   /** With assign limits, retention, regions by time zone and callback settings; not recorded. */
@@ -131,7 +169,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
       Retention retention, Map<String, String> timeZoneRegions, CallbackSettings callbacks) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
-        timeZoneRegions, callbacks, null, null);
+        timeZoneRegions, callbacks, null, null, null);
   }
 
   /** With regions by time zone and callback settings, the server's default limits and no retention. */
@@ -139,7 +177,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, Map<String, String> timeZoneRegions,
       CallbackSettings callbacks) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null,
-        timeZoneRegions, callbacks, null, null);
+        timeZoneRegions, callbacks, null, null, null);
   }
 
   public ZoneId zone() {
@@ -149,13 +187,13 @@ public record PropertyConfig(
   /** The same configuration under the id given in the URL (the body's id, if any, is ignored). */
   public PropertyConfig withId(String newId) {
     return new PropertyConfig(newId, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, timeZoneRegions, callbacks, record, businessLineSetByKey);
+        assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, overflow);
   }
 
   /** The same configuration, recording its calls or not. */
   public PropertyConfig withRecording(boolean on) {
     return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, timeZoneRegions, callbacks, on, businessLineSetByKey);
+        assignLimits, retention, timeZoneRegions, callbacks, on, linesSetByKey, overflow);
   }
 
   /**

@@ -53,7 +53,9 @@ public record RoiRow(String group, RoiCounts counts, String period) {
       "recordedCalls", "recordingRate", "recordingsAsked", "recordingCaptureRate", "averageTalkSeconds",
       "averageCallerTalkSeconds", "averageLineTalkSeconds", "silenceRate", "deadAirRate", "averageHoldSeconds",
       // speed to lead, of web callback requests
-      "callbacks", "callbacksConnected", "averageCallbackSpeedSeconds", "callbacksWithin5MinutesRate");
+      "callbacks", "callbacksConnected", "averageCallbackSpeedSeconds", "callbacksWithin5MinutesRate",
+      // routing: calls the business line did not take, sent on to an overflow line
+      "overflowedCalls", "overflowRate", "overflowAnswerRate");
 
   public BigDecimal revenue() {
     return Money.fromMinor(counts.revenueMinor());
@@ -178,6 +180,10 @@ public record RoiRow(String group, RoiCounts counts, String period) {
     f.put("callbacksConnected", c.metric("callbacksConnected"));
     f.put("averageCallbackSpeedSeconds", average(c.metric("callbackSpeedSeconds"), c.metric("callbacksConnected")));
     f.put("callbacksWithin5MinutesRate", rate(c.metric("callbacksConnectedWithin5Minutes"), c.metric("callbacks")));
+    // overflow routing: the share of calls sent on to an overflow line, and of those the share answered there
+    f.put("overflowedCalls", c.metric("overflowed"));
+    f.put("overflowRate", rate(c.metric("overflowed"), c.calls()));
+    f.put("overflowAnswerRate", rate(c.metric("overflowAnswered"), c.metric("overflowed")));
     return f;
   }
 

@@ -36,7 +36,8 @@ import java.util.Map;
  * measures from the media relay: {@code relayed}, {@code recorded}, and {@code recordingMillis},
  * {@code callerTalkMillis}, {@code lineTalkMillis}, {@code deadAirMillis}, {@code holdMillis} of recorded calls;
  * {@code recordingAsked} (answered calls whose property asked for a recording) and {@code recordingCaptured}
- * (those of them recorded).
+ * (those of them recorded). Routing: {@code overflowed} (the call went on to an overflow line) and
+ * {@code overflowAnswered} (and was answered there).
  * Speed to lead: {@code callbacks} (callback calls), and of those the lead answered, with the time
  * the lead asked kept ({@link CallAttempt#requestedAt()}), {@code callbacksConnected}, their seconds
  * from the request to the lead's answer in {@code callbackSpeedSeconds}, and
@@ -113,6 +114,10 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     m.put("spam", "spam".equals(disposition) ? 1L : 0L);
     m.put("wrongNumber", "wrong-number".equals(disposition) ? 1L : 0L);
     m.put("voicemail", "voicemail".equals(disposition) ? 1L : 0L);
+    // routing: the call went on to an overflow line (the business line busy, unavailable or unanswered),
+    // and was answered there
+    m.put("overflowed", call.overflowLine() != null ? 1L : 0L);
+    m.put("overflowAnswered", call.overflowLine() != null && answered ? 1L : 0L);
     media(call.media(), answered, m);
     speedToLead(call, m);
     return new Contribution(start.toLocalDate().toString(), start.getHour(), dims, callerKey(call.caller()),

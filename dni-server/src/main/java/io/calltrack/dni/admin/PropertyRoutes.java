@@ -68,39 +68,62 @@ public final class PropertyRoutes {
     if (property.assignLimits() != null) {
       property.assignLimits().requireSoftBelowHard();
     }
-    BusinessLines.requireSipUri(property.businessLine());
-    BusinessLines.requireCallableNumber(property.businessLine(), property.defaultNumber().region());
-    return lineSetByKey(ctx, id, property)
-        .map(property::withLineSetByKey)
+    List<String> lines = property.lines();
+    for (int i = 0; i < lines.size(); i++) {
+      String field = fieldOf(i);
+      BusinessLines.requireSipUri(field, lines.get(i));
+      BusinessLines.requireCallableNumber(field, lines.get(i), property.defaultNumber().region());
+    }
+    return linesSetByKey(ctx, id, property)
+        .map(property::withLinesSetByKey)
         .compose(stored -> store.putProperty(stored).map(stored))
         .onSuccess(directory::remember);
   }
 
+  /** How the client calls the property's line {@code i} ({@link PropertyConfig#lines}). */
+  private static String fieldOf(int i) {
+    return i == 0 ? "businessLine" : "overflow.lines[" + (i - 1) + "]";
+  }
+
   /**
-   * Whether the property's line is to count as set by an API key ({@link PropertyConfig#lineSetByKey}:
-   * the router then sends its calls only to public addresses). For the admin token, as its body says
-   * (it may point a line anywhere; a property it read back and PUTs keeps the mark). For an API key: the
-   * stored mark when it keeps the line as it is, else true once {@link BusinessLines} lets a key set the
-   * new line (its host is resolved on a worker), 403 otherwise; a key cannot clear the mark.
+   * Which of the property's lines are to count as set by an API key ({@link PropertyConfig#setByKey}:
+   * the router sends calls to those only at public addresses). For the admin token, as its body says
+   * (it may point a line anywhere; a property it read back and PUTs keeps the marks). For an API key:
+   * the lines the property had keep their mark (a key cannot clear one), and each new line is marked
+   * once {@link BusinessLines} lets a key set it (its host is resolved on a worker), 403 otherwise.
    */
-  private Future<Boolean> lineSetByKey(RoutingContext ctx, String id, PropertyConfig property) {
-    String line = property.businessLine();
+  private Future<List<String>> linesSetByKey(RoutingContext ctx, String id, PropertyConfig property) {
+    List<String> wanted = property.lines();
     if (Principal.of(ctx).isAdmin()) {
-      return Future.succeededFuture(property.lineSetByKey());
+      return Future.succeededFuture(wanted.stream().filter(property::setByKey).toList());
     }
-    if (line == null) {
-      return Future.succeededFuture(false);
+    if (wanted.isEmpty()) {
+      return Future.succeededFuture(List.of());
     }
-    return store.property(id).compose(stored -> {
-      if (stored.isPresent() && line.equals(stored.get().businessLine())) {
-        return Future.succeededFuture(stored.get().lineSetByKey());
-      }
-      return ctx.vertx().<Boolean>executeBlocking(() -> {
-        String refusal = lines.refusalForKey(line);
-        if (refusal != null) {
-          throw new HttpStatusException.Forbidden(refusal);
+    return store.property(id).compose(found -> {
+      List<String> had = found.map(PropertyConfig::lines).orElse(List.of());
+      List<String> byKey = new java.util.ArrayList<>();
+      List<java.util.Map.Entry<String, String>> fresh = new java.util.ArrayList<>(); // field, line
+      for (int i = 0; i < wanted.size(); i++) {
+        String line = wanted.get(i);
+        if (!had.contains(line)) {
+          fresh.add(java.util.Map.entry(fieldOf(i), line));
+          byKey.add(line);
+        } else if (found.get().setByKey(line)) {
+          byKey.add(line);
         }
-        return true;
+      }
+      if (fresh.isEmpty()) {
+        return Future.succeededFuture(List.copyOf(byKey));
+      }
+      return ctx.vertx().<List<String>>executeBlocking(() -> {
+        for (var line : fresh) {
+          String refusal = lines.refusalForKey(line.getKey(), line.getValue());
+          if (refusal != null) {
+            throw new HttpStatusException.Forbidden(refusal);
+          }
+        }
+        return List.copyOf(byKey);
       }, false);
     });
   }

@@ -181,40 +181,93 @@ class ApiKeysApiTest extends DniTestBase {
   }
 
   /**
-   * The property keeps that a key set its line (the router then holds it to public addresses at every
-   * call, whatever the name resolves to later): a key cannot clear the mark, keeping the line keeps it,
-   * and only the admin token sets it either way (a property it reads back and PUTs keeps it).
+   * The property keeps which of its lines a key set (the router then holds those to public addresses
+   * at every call, whatever their names resolve to later), overflow lines as the business line: a key
+   * cannot clear a mark, keeping a line keeps its mark, a line the operator set and a key kept stays the
+   * operator's, and only the admin token sets the marks either way (a property it reads back and PUTs
+   * keeps them).
    */
   @Test
-  void thePropertyKeepsThatAKeySetItsLine() {
+  void thePropertyKeepsWhichOfItsLinesAKeySet() {
     Site a = site(1);
     String write = issue(a.property(), "write");
     String path = "/v1/properties/" + a.property();
+    String inside = "sip:+15559990000@127.0.0.1:5070"; // the line the admin token set
     String outside = "sip:+13125550123@203.0.113.7:5060";
-    assertFalse(lineSetByKey(path), "the admin token set it");
-    Reply kept = put(write, path, propertyBody(a.defaultNumber(), ORIGIN).put("businessLineSetByKey", true));
+    String overflow = "sip:201@203.0.113.8";
+    assertEquals(List.of(), linesSetByKey(path), "the admin token set it");
+    Reply kept = put(write, path, propertyBody(a.defaultNumber(), ORIGIN).put("linesSetByKey", List.of(inside)));
     assertEquals(200, kept.status(), kept::toString);
-    assertFalse(lineSetByKey(path), "the line the admin token set, kept");
+    assertEquals(List.of(), linesSetByKey(path), "the line the admin token set, kept");
+    // an overflow line the key adds is its own; the operator's private line it kept is still the operator's
+    JsonObject withOverflow = propertyBody(a.defaultNumber(), ORIGIN)
+        .put("overflow", new JsonObject().put("lines", List.of(overflow)));
+    assertEquals(200, put(write, path, withOverflow).status());
+    assertEquals(List.of(overflow), linesSetByKey(path));
+    Reply refused = put(write, path, propertyBody(a.defaultNumber(), ORIGIN)
+        .put("overflow", new JsonObject().put("lines", List.of(overflow, "sip:202@10.0.0.9"))));
+    forbidden(refused);
+    assertTrue(refused.json().getString("detail").startsWith("overflow.lines[1] host 10.0.0.9"), refused::toString);
 
-    Reply moved = put(write, path, propertyBody(a.defaultNumber(), ORIGIN).put("businessLine", outside));
-    assertEquals(true, moved.json().getBoolean("businessLineSetByKey"), moved::toString);
-    for (JsonObject again : List.of(propertyBody(a.defaultNumber(), ORIGIN).put("businessLine", outside)
-        .put("businessLineSetByKey", false), propertyBody(a.defaultNumber(), ORIGIN).put("businessLine", outside)
-        .put("timezone", "Europe/Paris"))) {
+    Reply moved = put(write, path, withOverflow.copy().put("businessLine", outside));
+    assertEquals(200, moved.status(), moved::toString);
+    assertEquals(List.of(outside, overflow), moved.json().getJsonArray("linesSetByKey").getList());
+    for (JsonObject again : List.of(withOverflow.copy().put("businessLine", outside).put("linesSetByKey", List.of()),
+        withOverflow.copy().put("businessLine", outside).put("timezone", "Europe/Paris"))) {
       assertEquals(200, put(write, path, again).status());
-      assertTrue(lineSetByKey(path), again::toString);
+      assertEquals(List.of(outside, overflow), linesSetByKey(path), again::toString);
     }
-    // the admin token: a property read back and PUT keeps the mark; one PUT without it is the operator's
+    // the admin token: a property read back and PUT keeps the marks; one PUT without them is the operator's
     JsonObject read = api.adminGet(path).json();
     assertEquals(200, api.request(HttpMethod.PUT, path, DniClient.body(read.put("name", "Renamed")), api.admin()).status());
-    assertTrue(lineSetByKey(path));
-    read.remove("businessLineSetByKey");
+    assertEquals(List.of(outside, overflow), linesSetByKey(path));
+    read.remove("linesSetByKey");
     assertEquals(200, api.request(HttpMethod.PUT, path, DniClient.body(read), api.admin()).status());
-    assertFalse(lineSetByKey(path));
+    assertEquals(List.of(), linesSetByKey(path));
   }
 
-  private boolean lineSetByKey(String path) {
-    return Boolean.TRUE.equals(api.adminGet(path).json().getBoolean("businessLineSetByKey"));
+  /**
+   * Overflow lines are checked as the business line is, each named in the client's terms
+   * ({@code overflow.lines[i]}), and a refused body changes nothing.
+   */
+  @Test
+  void overflowLinesAreCheckedAsTheBusinessLineIs() {
+    Site a = site(1);
+    String path = "/v1/properties/" + a.property();
+    java.util.function.Function<JsonObject, Reply> admin = body -> api.request(HttpMethod.PUT, path,
+        DniClient.body(propertyBody(a.defaultNumber(), ORIGIN).put("overflow", body)), api.admin());
+    String[][] bad = {
+        {"{\"lines\": [\"sip:1@203.0.113.1\", \"sip:2@203.0.113.2\", \"sip:3@203.0.113.3\", \"sip:4@203.0.113.4\"]}",
+            "overflow.lines must have at most 3"},
+        {"{\"lines\": []}", "overflow.lines must"},
+        {"{\"lines\": [\"sip:1@203.0.113.1\"], \"ringSeconds\": 0}", "overflow.ringSeconds must be at least 1"},
+        {"{\"lines\": [\"sip:1@203.0.113.1\"], \"ringSeconds\": \"soon\"}", "ringSeconds"},
+        {"{\"lines\": [\"sip:+19005550123@203.0.113.7\"]}", "overflow.lines[0] calls a premium-rate"},
+        {"{\"lines\": [\"sip:1@203.0.113.1\", \"sip:911@203.0.113.7\"]}", "overflow.lines[1] calls an emergency"},
+        {"{\"lines\": [\"sip:1@10.0.0.5@203.0.113.7\"]}", "overflow.lines[0] must be a SIP URI"},
+        {"{\"lines\": [\"sip:+15559990000@127.0.0.1:5070\"]}", "overflow.lines names the businessLine"},
+        {"{\"lines\": [\"sip:1@203.0.113.1\", \"sip:1@203.0.113.1\"]}", "names a line twice"}};
+    for (String[] b : bad) {
+      Reply r = admin.apply(new JsonObject(b[0]));
+      assertEquals(400, r.status(), () -> b[0] + " -> " + r);
+      assertEquals("invalid_request", r.error());
+      assertTrue(r.json().getString("detail").contains(b[1]), () -> b[0] + " -> " + r);
+    }
+    assertEquals(null, api.adminGet(path).json().getValue("overflow"), "nothing was changed");
+    Reply noLine = api.request(HttpMethod.PUT, path, DniClient.body(propertyBody(a.defaultNumber(), ORIGIN)
+        .putNull("businessLine").put("overflow", new JsonObject().put("lines", List.of("sip:1@203.0.113.1")))), api.admin());
+    assertEquals(400, noLine.status(), noLine::toString);
+    assertTrue(noLine.json().getString("detail").contains("overflow needs a businessLine"), noLine::toString);
+
+    Reply ok = admin.apply(new JsonObject().put("lines", List.of("sip:201@203.0.113.8", "sip:voicemail@10.0.0.9")));
+    assertEquals(200, ok.status(), ok::toString);
+    assertEquals(new JsonObject().put("lines", List.of("sip:201@203.0.113.8", "sip:voicemail@10.0.0.9"))
+        .put("ringSeconds", 20), api.adminGet(path).json().getJsonObject("overflow"));
+  }
+
+  private List<Object> linesSetByKey(String path) {
+    io.vertx.core.json.JsonArray marked = api.adminGet(path).json().getJsonArray("linesSetByKey");
+    return marked == null ? List.of() : marked.getList();
   }
 
   /**

@@ -380,7 +380,7 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
         : engine.session(cb.sessionId()).otherwise(Optional.empty());
     // a line named by its domain: where its SRV records say (DNS, off the serial executor)
     // (an API key's line: at a public address only, as the router's calls, see BusinessLines.publicOnly)
-    boolean publicOnly = lineRule.publicOnly(property);
+    boolean publicOnly = lineRule.publicOnly(property, property.businessLine());
     Future<LineLocator.Target> located = vertx.executeBlocking(
         () -> lines.locate(property.businessLine(), publicOnly, options.clock().millis()), false);
     Future.join(visit, located).onComplete(done -> serial.execute(() -> {

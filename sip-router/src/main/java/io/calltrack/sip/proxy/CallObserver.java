@@ -11,6 +11,12 @@ public interface CallObserver {
 
   void answered(Instant at, int code);
 
+  /**
+   * The call went on to the property's overflow line {@code line} (1: the first), the line before
+   * busy, unavailable or unanswered; told before the call's next ringing, answer or end.
+   */
+  default void overflowed(int line) {}
+
   /** Called once per call: when an unanswered call fails or is given up, or an answered call's BYE arrives. */
   void ended(Instant at, CallStatus status, Integer code);
 

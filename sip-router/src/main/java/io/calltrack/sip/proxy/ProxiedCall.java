@@ -75,8 +75,20 @@ final class ProxiedCall {
   /** Whether the target the INVITE went to last has answered it at all (any response, 100 included). */
   boolean heardFromTarget;
   private io.netty.util.Timeout silenceTimer;
-  /** Shared with every call to the same line: cloned before it goes into a message. */
-  final SipURI businessLine;
+  /**
+   * The line the call rings: the business line, then each overflow line in turn ({@link #nextLine}).
+   * Shared with every call to the same line: cloned before it goes into a message.
+   */
+  volatile SipURI businessLine;
+  /** Which of the property's lines {@link #businessLine} is: 0 the business line, 1.. its overflow lines. */
+  int lineIndex;
+  /** The property's lines the call goes to next when this one does not take it; empty for most calls. */
+  private java.util.List<NextLine> nextLines = java.util.List.of();
+  /** How long a line rings before the next one ({@link io.calltrack.core.config.Overflow}); null: no next line. */
+  private Duration ring;
+
+  /** One of the property's lines a call may go on to: its index, URI and targets, to try in turn. */
+  record NextLine(int index, SipURI uri, java.util.List<Hop> hops) {}
   /**
    * The caller's target (RFC 3261 12.1), encoded: its INVITE's Contact, then that of its last target
    * refresh answered 2xx ({@link #targetRefreshed}). Every request relayed to the caller goes to it.
@@ -374,6 +386,36 @@ final class ProxiedCall {
     return !alternates.isEmpty();
   }
 
+  /** The lines to go on to when this one does not take the call, each after {@code ringEach} (before the call's first task). */
+  void nextLines(java.util.List<NextLine> lines, Duration ringEach) {
+    nextLines = lines;
+    ring = ringEach;
+  }
+
+  boolean hasNextLine() {
+    return !nextLines.isEmpty();
+  }
+
+  /**
+   * While the call is set up, moves it to the property's next line, at its first target, and returns
+   * it; null when none remains. The line before is forgotten (its early dialogs), and the new one gets
+   * its own ring time ({@link #forwarded}).
+   */
+  NextLine nextLine() {
+    if (nextLines.isEmpty() || !settingUp()) {
+      return null;
+    }
+    NextLine next = nextLines.get(0);
+    nextLines = nextLines.subList(1, nextLines.size());
+    businessLine = next.uri();
+    lineIndex = next.index();
+    alternates = next.hops().subList(1, next.hops().size());
+    calleeHop = next.hops().get(0);
+    forgetTarget();
+    cancelAnswerTimer(); // the next line rings for its own time
+    return next;
+  }
+
   /**
    * While the call is set up, moves it to the line's next target and returns it, the last target's
    * early dialogs forgotten; null when none remains (or the call is no longer set up).
@@ -384,6 +426,12 @@ final class ProxiedCall {
     }
     calleeHop = alternates.get(0);
     alternates = alternates.subList(1, alternates.size());
+    forgetTarget();
+    return calleeHop;
+  }
+
+  /** The call left its target: what that target said (its early dialogs) and its silence timer go. */
+  private void forgetTarget() {
     heardFromTarget = false;
     calleeTag = null;
     calleeContact = null;
@@ -392,21 +440,28 @@ final class ProxiedCall {
     cancelAtProvisional = null;
     proxy.cancelTimer(silenceTimer);
     silenceTimer = null;
-    return calleeHop;
   }
 
   // ------------------------------------------------------------ transitions
 
   /**
-   * The INVITE went to the business line (to its first target, or the next): the line has
-   * {@code answerTimeout} to answer, counted from the first; {@code onSilence} runs when the target
-   * sent nothing at all within {@code silence} (only while another target remains to try).
+   * The INVITE went to a line (to its first target, or the next): the line rings for the overflow's
+   * ring time (at most {@code answerTimeout}) when another line follows ({@code onRingOut} then), else
+   * until {@code answerTimeout};
+   * counted from its first target. {@code onSilence} runs when the target sent nothing at all within
+   * {@code silence}, when the call has somewhere else to go.
    */
-  void forwarded(Duration answerTimeout, Duration silence, Runnable onSilence) {
+  void forwarded(Duration answerTimeout, Duration silence, Runnable onSilence, Runnable onRingOut) {
     if (answerTimer == null) {
-      answerTimer = proxy.timer(answerTimeout, this, () -> giveUpUpstream(CallPolicy.GiveUp.NO_ANSWER));
+      answerTimer = hasNextLine()
+          ? proxy.timer(ring.compareTo(answerTimeout) < 0 ? ring : answerTimeout, this, () -> {
+            if (settingUp()) {
+              onRingOut.run();
+            }
+          })
+          : proxy.timer(answerTimeout, this, () -> giveUpUpstream(CallPolicy.GiveUp.NO_ANSWER));
     }
-    if (hasAlternate()) {
+    if (hasAlternate() || hasNextLine()) {
       Hop target = calleeHop;
       silenceTimer = proxy.timer(silence, this, () -> {
         if (settingUp() && !heardFromTarget && calleeHop == target) {
@@ -569,6 +624,7 @@ final class ProxiedCall {
     invite = null;
     unsent = null;
     alternates = java.util.List.of();
+    nextLines = java.util.List.of();
   }
 
   /**

@@ -270,12 +270,13 @@ public final class Proxy implements SipListener {
         callerHop(req, source, SipHeaders.remotePort(evt), inTransport), lineHop(line, forward.target()), line.uri(),
         SipHeaders.contact(req), loopKey);
     call.dialled = forward.number(); // before the map publishes the call
+    call.lineIndex = forward.lines().get(0).index();
     if (forward.targets().size() > 1) {
-      List<Hop> alternates = new ArrayList<>(forward.targets().size() - 1);
-      for (var target : forward.targets().subList(1, forward.targets().size())) {
-        alternates.add(lineHop(line, target));
-      }
-      call.alternates(alternates);
+      List<Hop> hops = hopsOf(line, forward.targets());
+      call.alternates(hops.subList(1, hops.size()));
+    }
+    if (forward.lines().size() > 1) {
+      call.nextLines(nextLines(forward), forward.property().overflow().ring());
     }
     ProxiedCall known = calls.putIfAbsent(call.sipCallId, call);
     CallObserver continued = null;
@@ -299,6 +300,9 @@ public final class Proxy implements SipListener {
       liveCalls.incrementAndGet();
       metrics.callStarted();
       call.observer = record != null ? record : observers.started(started);
+      if (call.lineIndex > 0) { // the business line was left out (an API key's, without a public address now)
+        call.observer.overflowed(call.lineIndex);
+      }
       forwardInvite(call);
     });
   }
@@ -332,7 +336,8 @@ public final class Proxy implements SipListener {
   }
 
   private void forwardInvite(ProxiedCall call, Request fwd) {
-    call.unsent = call.hasAlternate() ? (Request) fwd.clone() : null; // the next target gets a copy
+    // the next target, or the next line, gets a copy
+    call.unsent = call.hasAlternate() || call.hasNextLine() ? (Request) fwd.clone() : null;
     try {
       fwd.setRequestURI((URI) call.businessLine.clone());
       if (SipHeaders.identityWithheld(fwd)) {
@@ -351,12 +356,63 @@ public final class Proxy implements SipListener {
       ct.setApplicationData(call);
       call.inviteCt = ct;
       ct.sendRequest();
-      call.forwarded(policy.answerTimeout(), policy.silentTargetWait(), () -> failOver(call, "sent nothing"));
+      call.forwarded(policy.answerTimeout(), policy.silentTargetWait(), () -> moveOn(call, "sent nothing"),
+          () -> {
+            if (!overflow(call, "rang unanswered")) {
+              call.giveUpUpstream(GiveUp.NO_ANSWER);
+            }
+          });
     } catch (Exception e) {
       LOG.warn("could not forward call {} to {}: {}", call.sipCallId, call.calleeHop, e.toString());
-      if (!failOver(call, "could not be reached")) {
+      if (!moveOn(call, "could not be reached")) {
         call.giveUpUpstream(GiveUp.LINE_UNREACHABLE);
       }
+    }
+  }
+
+  /** The call's target failed (unreachable, silent): its line's next target, else the property's next line. */
+  private boolean moveOn(ProxiedCall call, String why) {
+    return failOver(call, why) || overflow(call, why);
+  }
+
+  /**
+   * The line did not take the call while it is set up (busy, unavailable, unanswered for the
+   * overflow's ring time, or none of its targets answered), so the INVITE goes to the property's next
+   * overflow line, as a new transaction; the one it leaves is abandoned ({@link #abandon}: CANCELled if
+   * it rings). The record notes the line. False when no line remains: the call fails as it would have.
+   */
+  private boolean overflow(ProxiedCall call, String why) {
+    ClientTransaction left = call.inviteCt;
+    Hop from = call.calleeHop;
+    String fromLine = call.businessLine.toString();
+    Request copy = call.unsent;
+    if (copy == null || call.nextLine() == null) {
+      return false;
+    }
+    abandon(call, left, from);
+    calleeHosts.remove(from);
+    calleeHosts.add(call.calleeHop);
+    metrics.overflow();
+    call.observer.overflowed(call.lineIndex);
+    LOG.info("call {}: the line {} {}; overflow to line {}, {}", call.sipCallId, fromLine, why, call.lineIndex,
+        call.businessLine);
+    forwardInvite(call, copy);
+    return true;
+  }
+
+  /**
+   * The call's INVITE {@code left}, sent to {@code hop}, is no longer the call's: its responses go to
+   * {@link #onAbandonedResponse}, and if it rings it is CANCELled now (else at its first provisional).
+   */
+  private void abandon(ProxiedCall call, ClientTransaction left, Hop hop) {
+    if (left == null) {
+      return;
+    }
+    AbandonedInvite gone = new AbandonedInvite(call, hop);
+    left.setApplicationData(gone);
+    if (left.getState() == javax.sip.TransactionState.PROCEEDING) {
+      gone.cancelled = true;
+      sendCancel(call, left);
     }
   }
 
@@ -377,9 +433,7 @@ public final class Proxy implements SipListener {
     if (next == null) {
       return false;
     }
-    if (left != null) {
-      left.setApplicationData(new AbandonedInvite(call, from));
-    }
+    abandon(call, left, from);
     calleeHosts.remove(from);
     calleeHosts.add(next);
     metrics.lineFailover();
@@ -856,7 +910,8 @@ public final class Proxy implements SipListener {
         }
       }
     } else if (call.settingUp()) {
-      if (policy.triesNextTarget(code) && failOver(call, "answered " + code)) {
+      if ((policy.triesNextTarget(code) && failOver(call, "answered " + code))
+          || (policy.overflowsOn(code) && overflow(call, "answered " + code))) {
         return;
       }
       call.end(policy.statusOf(code), code, policy.invitesRetry(code));
@@ -1080,7 +1135,7 @@ public final class Proxy implements SipListener {
     Object data = evt.getClientTransaction().getApplicationData();
     if (data instanceof ProxiedCall call) {
       call.exec.execute(() -> {
-        if (!failOver(call, "never answered")) {
+        if (!moveOn(call, "never answered")) {
           call.giveUpUpstream(GiveUp.LINE_SILENT);
         }
       });
@@ -1232,6 +1287,32 @@ public final class Proxy implements SipListener {
   }
 
   private record BusinessLine(SipURI uri, Hop hop) {}
+
+  /** Where a line's requests go, in turn: its targets where DNS located it, else its host as written. */
+  private List<Hop> hopsOf(BusinessLine line, List<io.calltrack.sip.routing.LineLocator.Target> targets) {
+    if (targets.isEmpty()) {
+      return List.of(line.hop());
+    }
+    List<Hop> hops = new ArrayList<>(targets.size());
+    for (var target : targets) {
+      hops.add(lineHop(line, target));
+    }
+    return hops;
+  }
+
+  /** The lines after the first a call may go on to (overflow lines); one that is no SIP URI is left out. */
+  private List<ProxiedCall.NextLine> nextLines(RouteDecision.Forward forward) {
+    List<ProxiedCall.NextLine> next = new ArrayList<>(forward.lines().size() - 1);
+    for (var l : forward.lines().subList(1, forward.lines().size())) {
+      try {
+        BusinessLine line = businessLine(l.uri());
+        next.add(new ProxiedCall.NextLine(l.index(), line.uri(), hopsOf(line, l.targets())));
+      } catch (java.text.ParseException | ClassCastException e) {
+        LOG.error("property {} has an unusable overflow line '{}'", forward.property().id(), l.uri());
+      }
+    }
+    return next;
+  }
 
   /** Where the line's requests go: where DNS located it (SRV, {@code target}), else its host as written. */
   private Hop lineHop(BusinessLine line, io.calltrack.sip.routing.LineLocator.Target target) {

@@ -34,6 +34,8 @@ public final class CallRecorder {
   /** The record as logged, step by step, without waiting for the resolution. */
   private CallRecord logged;
   private int seq;
+  /** The overflow line the call went to last ({@link #overflowed}); null: none. */
+  private Integer overflowLine;
   private Future<Void> chain;
   /** The last step given: the next step takes over its write if that write has not started. */
   private Step waiting;
@@ -78,6 +80,14 @@ public final class CallRecorder {
     journal.logged(new CallEvent(callId, seq++, firstType, at, initial));
     // resolve first: the first event carries the attribution whenever Redis can give it in time
     this.chain = attributed().compose(v -> emit(firstSeq, firstType, at, r -> r));
+  }
+
+  /**
+   * The call went on to its property's overflow line {@code line}: no event of its own, the record's
+   * next step (ringing, answer or end) carries it.
+   */
+  public void overflowed(int line) {
+    overflowLine = line;
   }
 
   public void ringing(Instant at) {
@@ -149,7 +159,9 @@ public final class CallRecorder {
     return callId;
   }
 
-  private void step(CallEvent.Type type, Instant at, UnaryOperator<CallRecord> change) {
+  private void step(CallEvent.Type type, Instant at, UnaryOperator<CallRecord> stepChange) {
+    Integer line = overflowLine;
+    UnaryOperator<CallRecord> change = line == null ? stepChange : r -> stepChange.apply(r).withOverflowLine(line);
     int s = seq++;
     logged = change.apply(logged);
     journal.logged(new CallEvent(callId, s, type, at, logged));

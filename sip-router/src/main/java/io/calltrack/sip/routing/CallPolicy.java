@@ -188,8 +188,21 @@ public final class CallPolicy {
   }
 
   /**
+   * A final failure of a line after which the call goes on to the property's next overflow line, when
+   * it has one: the line is busy (486, 600), declined (603), unavailable (480), timed out (408) or
+   * failed as a server (5xx). A challenge, a request the line could not take as sent or a number it
+   * does not know is the caller's to hear.
+   */
+  public boolean overflowsOn(int finalCode) {
+    return switch (finalCode) {
+      case 408, 480, 486, 600, 603 -> true;
+      default -> finalCode >= 500 && finalCode < 600;
+    };
+  }
+
+  /**
    * How long a target of the line may send nothing at all (not even 100 Trying) before the call goes to
-   * the next one, when there is one: a live SIP server answers an INVITE within milliseconds, and the
+   * the next one (or the call to the next overflow line), when there is one: a live SIP server answers an INVITE within milliseconds, and the
    * stack's own limit (Timer B, 32 s) is past the answer timeout. Three transmissions of the INVITE over UDP.
    */
   public Duration silentTargetWait() {

@@ -6,6 +6,7 @@ import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.config.RoutingTable;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.ParseCache;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -70,19 +71,27 @@ public final class CallRouting {
     if (property.isEmpty()) {
       return new RouteDecision.Reject(404, "Not Found");
     }
-    String line = property.get().businessLine();
-    if (line == null) {
+    List<String> all = property.get().lines();
+    if (all.isEmpty()) {
       return new RouteDecision.Reject(480, "Temporarily Unavailable: no business line");
     }
-    boolean publicOnly = lineRule.publicOnly(property.get());
-    List<LineLocator.Target> targets = lines == null ? List.of() : lines.targets(line, publicOnly);
-    if (publicOnly && targets.isEmpty()) {
-      // an API key's line whose host has no public address now (or was not looked up yet): calls to
-      // the operator's own network are what the key's check was for, whatever DNS says since
-      warnRefused(property.get(), line);
+    List<RouteDecision.Line> open = new ArrayList<>(all.size());
+    for (int i = 0; i < all.size(); i++) {
+      String line = all.get(i);
+      boolean publicOnly = lineRule.publicOnly(property.get(), line);
+      List<LineLocator.Target> targets = lines == null ? List.of() : lines.targets(line, publicOnly);
+      if (publicOnly && targets.isEmpty()) {
+        // an API key's line whose host has no public address now (or was not looked up yet): calls to
+        // the operator's own network are what the key's check was for, whatever DNS says since
+        warnRefused(property.get(), line);
+      } else {
+        open.add(new RouteDecision.Line(i, line, targets));
+      }
+    }
+    if (open.isEmpty()) {
       return new RouteDecision.Reject(503, "Service Unavailable: business line not on a public address");
     }
-    return new RouteDecision.Forward(number, property.get(), line, targets);
+    return new RouteDecision.Forward(number, property.get(), open);
   }
 
   /** Says so in the log, once a minute per line at most: the calls it refuses are an operator's to know of. */

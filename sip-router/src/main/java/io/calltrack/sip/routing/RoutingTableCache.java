@@ -2,7 +2,6 @@ package io.calltrack.sip.routing;
 
 import io.calltrack.core.Deadline;
 import io.calltrack.core.config.ConfigStore;
-import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.config.RoutingTable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -104,8 +103,7 @@ public final class RoutingTableCache implements Supplier<RoutingTable> {
     if (lines == null) {
       return Future.succeededFuture();
     }
-    List<String> all = t.properties().values().stream().map(PropertyConfig::businessLine)
-        .filter(java.util.Objects::nonNull).distinct().toList();
+    List<String> all = t.properties().values().stream().flatMap(p -> p.lines().stream()).distinct().toList();
     locating = locating.transform(previous -> vertx.<Void>executeBlocking(() -> {
       lines.refresh(all, clock.millis());
       return null;

@@ -396,7 +396,7 @@ class CallbackDialerTest {
   void aLineAnApiKeySetIsNotCalledWhenItsNameNowPointsInside() {
     Site site = site(CallbackSettings.DEFAULT, "UTC", "sip:+15559990000@localhost:" + business.port);
     PropertyConfig set = Await.result(config.property(site.property())).orElseThrow();
-    Await.result(config.putProperty(set.withLineSetByKey(true)));
+    Await.result(config.putProperty(set.withLinesSetByKey(List.of(set.businessLine()))));
     Callback cb = request(site, LEAD);
     assertEquals("the business line is not on a public address", awaitState(cb.id(), CallbackState.FAILED).detail());
     assertEquals(0, business.count(Request.INVITE));

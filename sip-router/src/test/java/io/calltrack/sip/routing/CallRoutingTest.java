@@ -137,7 +137,7 @@ class CallRoutingTest {
     for (String inside : List.of(LINE, "sip:+15559990000@10.0.0.8", "sip:+15559990000@[::1]:5070",
         "sip:+15559990000@never.looked.up.test")) {
       PropertyConfig keys = new PropertyConfig("plumber", "Plumber", List.of(), List.of(TRACKING), TRACKING, inside,
-          "UTC").withLineSetByKey(true);
+          "UTC").withLinesSetByKey(List.of(inside));
       RoutingTable t = new RoutingTable(Map.of("plumber", keys), Map.of(), Map.of(), Map.of(TRACKING, "plumber"));
       RouteDecision refused = new CallRouting(TrunkAllowList.of(List.of("127.0.0.1")), () -> t, lines,
           BusinessLines.PUBLIC_FOR_KEYS).route("127.0.0.1", "+15551230001");
@@ -145,13 +145,13 @@ class CallRoutingTest {
       RouteDecision allowed = new CallRouting(TrunkAllowList.of(List.of("127.0.0.1")), () -> t, lines,
           BusinessLines.ANY).route("127.0.0.1", "+15551230001");
       assertEquals(inside, assertInstanceOf(RouteDecision.Forward.class, allowed).businessLine(), inside);
-      RoutingTable operators = new RoutingTable(Map.of("plumber", keys.withLineSetByKey(false)), Map.of(), Map.of(),
+      RoutingTable operators = new RoutingTable(Map.of("plumber", keys.withLinesSetByKey(List.of())), Map.of(), Map.of(),
           Map.of(TRACKING, "plumber"));
       assertInstanceOf(RouteDecision.Forward.class, new CallRouting(TrunkAllowList.of(List.of("127.0.0.1")),
           () -> operators, lines, BusinessLines.PUBLIC_FOR_KEYS).route("127.0.0.1", "+15551230001"), inside);
     }
     PropertyConfig outside = new PropertyConfig("plumber", "Plumber", List.of(), List.of(TRACKING), TRACKING,
-        "sip:+15559990000@203.0.113.7:5070", "UTC").withLineSetByKey(true);
+        "sip:+15559990000@203.0.113.7:5070", "UTC").withLinesSetByKey(List.of("sip:+15559990000@203.0.113.7:5070"));
     RoutingTable t = new RoutingTable(Map.of("plumber", outside), Map.of(), Map.of(), Map.of(TRACKING, "plumber"));
     RouteDecision.Forward f = assertInstanceOf(RouteDecision.Forward.class, new CallRouting(
         TrunkAllowList.of(List.of("127.0.0.1")), () -> t, lines, BusinessLines.PUBLIC_FOR_KEYS)
