@@ -67,18 +67,27 @@ class BusinessLineSrvTest {
     }
   }
 
-  /** A call to a property whose business line is {@code lineUri} is answered by {@code line}, and {@code other} never hears of it. */
-  private void answeredAt(String lineUri, SipPhone line, SipPhone other) {
+  /** A call to a property whose business line is {@code lineUri}, answered by {@code line}: its SIP Call-ID. */
+  private String connected(String lineUri, SipPhone line) {
     PhoneNumber number = fx.property(lineUri, router);
     String callId = caller.call("sip:" + number.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
     Request invite = line.awaitRequest(Request.INVITE, WAIT);
-    assertEquals(lineUri, invite.getRequestURI().toString(), "the line's URI as configured");
+    assertEquals(lineUri, invite.getRequestURI().toString(), "the line's URI as configured, wherever it is served");
     caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
     line.awaitRequest(Request.ACK, WAIT);
+    return callId;
+  }
+
+  private void hungUpByTheCaller(String callId, SipPhone line) {
     caller.bye();
     line.awaitRequest(Request.BYE, WAIT);
     caller.awaitResponse(Request.BYE, Response.OK, WAIT);
     assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId).status());
+  }
+
+  /** A call to a property whose business line is {@code lineUri} is answered by {@code line}, and {@code other} never hears of it. */
+  private void answeredAt(String lineUri, SipPhone line, SipPhone other) {
+    hungUpByTheCaller(connected(lineUri, line), line);
     assertEquals(0, other.count(Request.INVITE));
   }
 
@@ -110,31 +119,18 @@ class BusinessLineSrvTest {
     answeredAt("sip:+15559990000@localhost:" + primary.port, primary, backup);
   }
 
-  /** A call to the SRV-named line whose first target is {@link #primary}: connected at {@link #backup}, ended by the caller. */
+  /** A call to the SRV-named line whose first target is {@link #primary}, connected at {@link #backup}. */
   private String connectedAtTheBackup() {
-    String line = "sip:+15559990000@pbx.calltrack.test";
-    PhoneNumber number = fx.property(line, router);
-    String callId = caller.call("sip:" + number.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
-    Request invite = backup.awaitRequest(Request.INVITE, WAIT);
-    assertEquals(line, invite.getRequestURI().toString(), "the line's URI, wherever it is served");
-    caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
-    backup.awaitRequest(Request.ACK, WAIT);
+    String callId = connected("sip:+15559990000@pbx.calltrack.test", backup);
     assertTrue(primary.count(Request.INVITE) >= 1, "tried first");
     return callId;
-  }
-
-  private void hungUpByTheCaller(String callId) {
-    caller.bye();
-    backup.awaitRequest(Request.BYE, WAIT);
-    caller.awaitResponse(Request.BYE, Response.OK, WAIT);
-    assertEquals(CallStatus.ANSWERED, fx.awaitFinished(callId).status());
   }
 
   /** RFC 3263 4.3: a target out of service (503) sends the call to the line's next SRV target. */
   @Test
   void aTargetOutOfServiceSendsTheCallToTheNextSrvTarget() {
     primary.mode = SipPhone.Mode.UNAVAILABLE;
-    hungUpByTheCaller(connectedAtTheBackup());
+    hungUpByTheCaller(connectedAtTheBackup(), backup);
     assertEquals(0, caller.responses.stream().filter(r -> r.getStatusCode() == Response.SERVICE_UNAVAILABLE).count(),
         "the caller never hears the first target's 503");
   }
@@ -150,7 +146,7 @@ class BusinessLineSrvTest {
     primary.silent = false; // it comes back: its next copy of the INVITE, still retransmitted, gets an answer
     primary.awaitRequest(Request.BYE, WAIT);
     assertEquals(0, backup.count(Request.BYE), "the call at the backup goes on");
-    hungUpByTheCaller(callId);
+    hungUpByTheCaller(callId, backup);
   }
 
   /** Busy is the line's answer, wherever it is served: the caller hears it, and no other target rings. */

@@ -94,14 +94,14 @@ public final class CallRouting {
     return new RouteDecision.Forward(number, property.get(), open);
   }
 
-  /** Says so in the log, once a minute per line at most: the calls it refuses are an operator's to know of. */
+  /** Says so in the log, once a minute per line at most: the calls it costs are an operator's to know of. */
   private void warnRefused(PropertyConfig property, String line) {
     long now = System.nanoTime();
     Long last = refusedLines.get(line);
     if (last == null || now - last > java.util.concurrent.TimeUnit.MINUTES.toNanos(1)) {
       refusedLines.put(line, now);
-      LOG.warn("property {}: an API key set its business line {}, whose host has no public address now: its calls"
-          + " are refused (503)", property.id(), line);
+      LOG.warn("property {}: an API key set its line {}, whose host has no public address now: calls leave it out"
+          + " (503 when no line is left)", property.id(), line);
     }
   }
 
