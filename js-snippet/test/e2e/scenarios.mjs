@@ -42,6 +42,7 @@ async function site(context, pages) {
   await store(pages);
   seen.pending = 0;
   seen.heartbeats = 0;
+  seen.heartbeatStatuses = [];
   context.on('request', (r) => {
     if (/\/v1\/assign|\/heartbeat/.test(r.url()) && r.method() === 'POST') seen.pending++;
     if (r.url().includes('/heartbeat') && r.method() === 'POST') seen.heartbeats++;
@@ -50,6 +51,7 @@ async function site(context, pages) {
   context.on('requestfinished', (r) => { if (/\/v1\/assign|\/heartbeat/.test(r.url()) && r.method() === 'POST') seen.pending--; });
   context.on('requestfailed', (r) => { if (/\/v1\/assign|\/heartbeat/.test(r.url()) && r.method() === 'POST') seen.pending--; });
   context.on('response', async (r) => {
+    if (r.url().includes('/heartbeat') && r.request().method() === 'POST') seen.heartbeatStatuses.push(r.status());
     if (r.url().includes('/v1/assign') && r.request().method() === 'POST') {
       const entry = { status: r.status(), sent: JSON.parse(r.request().postData() || 'null') };
       seen.assigns.push(entry);
@@ -189,18 +191,23 @@ const SCENARIOS = {
     await page.goto(config.site + '/a', { timeout: WAIT_MS });
     const number = await settled(page);
     const before = seen.assigns.length;
-    const beats = seen.heartbeats;
+    const beats = seen.heartbeatStatuses.length;
     await page.goto(config.site + '/b', { timeout: WAIT_MS });
     await page.goBack({ timeout: WAIT_MS, waitUntil: 'commit' }); // a bfcache restore fires no load
     await page.waitForFunction(() => window.shows && window.shows.length > 1, null, { timeout: WAIT_MS });
     const persisted = await page.evaluate(() => window.shows);
-    // the release made the lease end: the restored page renews (410) and assigns again; wait until
-    // a heartbeat went out after the restore and every heartbeat and assign has been answered
+    // the restored page renews at once: if the release (sent as the page was left) ended the lease
+    // first, the renewal is a 410 and the page assigns again; if the renewal came first, the lease
+    // lives on and the late release, naming the lease it ended, ends nothing. Wait until the renewal
+    // was answered, and after a 410 the assign too.
+    const renewed = () => seen.heartbeatStatuses.length > beats;
     for (const end = Date.now() + 20000; Date.now() < end; await page.waitForTimeout(50)) {
-      if (seen.heartbeats > beats && seen.pending === 0 && seen.assigns.length > before && seen.assigns.every((a) => a.body)) break;
+      if (renewed() && seen.pending === 0 && (seen.heartbeatStatuses[beats] !== 410 || seen.assigns.length > before)
+        && seen.assigns.every((a) => a.body)) break;
     }
     const after = seen.assigns.slice(before);
-    return { number, persisted, reassigns: after.map((a) => ({ status: a.status, sent: a.sent.sessionId,
+    return { number, persisted, renewal: renewed() ? seen.heartbeatStatuses[beats] : null,
+      reassigns: after.map((a) => ({ status: a.status, sent: a.sent.sessionId,
       session: a.body && a.body.sessionId, number: a.body && a.body.number })),
       shown: await page.textContent('#p'), current: await page.evaluate(() => window.calltrack.number()), errors: seen.errors };
   },

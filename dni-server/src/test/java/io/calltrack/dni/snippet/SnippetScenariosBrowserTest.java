@@ -156,11 +156,25 @@ class SnippetScenariosBrowserTest extends DniTestBase {
         "one tap beacon for the tap in the component, one for the light-DOM link: " + r.encode());
   }
 
+  /**
+   * Back from the bfcache, the page renews its lease at once. The release it sent as it was left may
+   * reach the server first (the renewal is a 410: one re-assign, whose number the page shows) or after
+   * the renewal (which names the lease it would end, so it ends nothing: the number stays, no assign).
+   */
   @Test
   void aPageRestoredFromTheBackForwardCacheAssignsOnce() throws Exception {
     JsonObject r = run("bfcache");
     assertTrue(r.getJsonArray("persisted").contains(true), "restored from the bfcache: " + r.encode());
-    assertEquals(1, r.getJsonArray("reassigns").size(), "one re-assign after the restore: " + r.encode());
+    Integer renewal = r.getInteger("renewal");
+    if (renewal != null && renewal == 200) {
+      assertEquals(0, r.getJsonArray("reassigns").size(), "renewed before the release: no re-assign: " + r.encode());
+      assertEquals(r.getString("number"), r.getString("current"), "the same number: " + r.encode());
+    } else {
+      assertEquals(Integer.valueOf(410), renewal, "the renewal after the release: " + r.encode());
+      assertEquals(1, r.getJsonArray("reassigns").size(), "one re-assign after the restore: " + r.encode());
+      assertEquals(r.getJsonArray("reassigns").getJsonObject(0).getString("number"), r.getString("current"),
+          "the page shows the new number: " + r.encode());
+    }
   }
 
   @Test
