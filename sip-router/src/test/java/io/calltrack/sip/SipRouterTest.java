@@ -236,6 +236,33 @@ class SipRouterTest {
     awaitRecord(callId, CallStatus.ANSWERED);
   }
 
+  /**
+   * A flood of requests inside a call is not relayed: past its budget (a burst of 40, then 20 a second)
+   * the sender gets 503 with Retry-After, the other end hears a few dozen of the 200, and the call
+   * still ends with its BYE.
+   */
+  @Test
+  void aFloodOfRequestsInsideACallIsNotRelayed() {
+    PhoneNumber number = trackingNumber("udp");
+    String callId = caller.call(routerUri(number, number.e164()), router.port(), "udp");
+    caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
+    line.awaitRequest(Request.ACK, WAIT);
+    for (int i = 0; i < 200; i++) {
+      caller.sendInDialog(Request.INFO);
+    }
+    Await.until(WAIT, () -> caller.responses.stream().filter(r -> Request.INFO.equals(
+        ((CSeqHeader) r.getHeader(CSeqHeader.NAME)).getMethod()) && r.getStatusCode() >= 200).count() == 200);
+    java.util.List<javax.sip.message.Response> refused = caller.responses.stream()
+        .filter(r -> r.getStatusCode() == Response.SERVICE_UNAVAILABLE).toList();
+    long relayed = line.count(Request.INFO);
+    assertTrue(relayed >= 40 && relayed < 120, "relayed " + relayed + " of 200");
+    assertEquals(200 - relayed, refused.size());
+    assertNotNull(refused.get(0).getHeader(javax.sip.header.RetryAfterHeader.NAME));
+    caller.bye();
+    caller.awaitResponse(Request.BYE, Response.OK, WAIT);
+    awaitRecord(callId, CallStatus.ANSWERED);
+  }
+
   @Test
   void busyBusinessLine() {
     line.mode = SipPhone.Mode.BUSY;

@@ -68,6 +68,9 @@ final class ProxiedCall {
    * listener's response gate too.
    */
   volatile Hop calleeHop;
+  /** What each side may still send inside the call ({@link CallPolicy#admitsInDialogRequest}); made at its first request. */
+  private io.calltrack.sip.routing.RequestBudget callerBudget;
+  private io.calltrack.sip.routing.RequestBudget lineBudget;
   /** The line's other targets, in the order to try them (RFC 3263 4.3); empty for most lines. */
   private java.util.List<Hop> alternates = java.util.List.of();
   /** The INVITE as it was before it went to the line, while another target may still need a copy of it. */
@@ -384,6 +387,14 @@ final class ProxiedCall {
 
   boolean hasAlternate() {
     return !alternates.isEmpty();
+  }
+
+  /** {@code side}'s budget of requests inside the call, made by {@code policy} at its first request. */
+  io.calltrack.sip.routing.RequestBudget budgetOf(CallPolicy.Side side, CallPolicy policy) {
+    if (side == CallPolicy.Side.CALLER) {
+      return callerBudget != null ? callerBudget : (callerBudget = policy.inDialogBudget());
+    }
+    return lineBudget != null ? lineBudget : (lineBudget = policy.inDialogBudget());
   }
 
   /** The lines to go on to when this one does not take the call, each after {@code ringEach} (before the call's first task). */

@@ -639,6 +639,9 @@ public final class Proxy implements SipListener {
           // the call lingers for retransmissions and a BYE crossing the other side's; a new request
           // in its dialog (a re-INVITE) would set up media past the relay, which let the call go
           answers.reject(evt, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, null);
+        } else if (!policy.admitsInDialogRequest(call.budgetOf(from, policy), req.getMethod())) {
+          answers.reject(evt, Response.SERVICE_UNAVAILABLE, "Too many requests in this call",
+              CallPolicy.IN_DIALOG_RETRY_AFTER_SECONDS);
         } else {
           ServerTransaction st = answers.serverTransaction(evt);
           if (st != null) { // else a retransmission: the transaction that exists answers it

@@ -48,6 +48,7 @@ public final class CallPolicy {
   private final TokenBucket perSource;
   private final TokenBucket total;
   private final int maxCalls;
+  private final LongSupplier nanoTime;
   private volatile boolean draining;
 
   public CallPolicy(CallRouting routing, RouterLimits limits, Duration answerTimeout, Load load, LongSupplier nanoTime) {
@@ -55,6 +56,7 @@ public final class CallPolicy {
     this.limits = limits;
     this.answerTimeout = answerTimeout;
     this.load = load;
+    this.nanoTime = nanoTime;
     this.perSource = new TokenBucket(limits.invitesPerSecondPerSource(), nanoTime);
     this.total = new TokenBucket(limits.invitesPerSecond(), nanoTime);
     this.maxCalls = limits.maxCallsInProgress(Runtime.getRuntime().maxMemory());
@@ -117,6 +119,27 @@ public final class CallPolicy {
    */
   public boolean admitInDialog(Side from, String source, boolean sourceIsBusinessLine) {
     return from == Side.CALLER ? routing.isTrunk(source) : sourceIsBusinessLine;
+  }
+
+  /** Requests one side of a call may send inside it a second, past a burst of two seconds' worth. */
+  static final int IN_DIALOG_PER_SECOND = 20;
+  /** How long a side that spent its budget is told to wait (Retry-After). */
+  public static final int IN_DIALOG_RETRY_AFTER_SECONDS = 1;
+
+  /** A new budget for one side of a call ({@link #admitsInDialogRequest}). */
+  public RequestBudget inDialogBudget() {
+    return new RequestBudget(IN_DIALOG_PER_SECOND, 2 * IN_DIALOG_PER_SECOND, nanoTime.getAsLong());
+  }
+
+  /**
+   * Whether a request ({@code method}) of the side whose budget is {@code budget} may go through its
+   * call now: each side sends at most {@value #IN_DIALOG_PER_SECOND} a second past a burst of twice that,
+   * far above what a call needs (DTMF digits as INFO, a hold, a session refresh, a transfer's NOTIFYs),
+   * so neither end can make the router relay a flood to the other (as Kamailio's pike would stop it);
+   * past it, 503 with Retry-After. A BYE always goes: a call must be able to end.
+   */
+  public boolean admitsInDialogRequest(RequestBudget budget, String method) {
+    return "BYE".equals(method) || budget.tryTake(nanoTime.getAsLong());
   }
 
   /**

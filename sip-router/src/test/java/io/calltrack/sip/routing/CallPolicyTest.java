@@ -40,6 +40,30 @@ class CallPolicyTest {
     return d instanceof RouteDecision.Reject r ? r.status() : 0;
   }
 
+  /**
+   * Inside a call each side sends a burst of 40 requests, then 20 a second; a BYE always goes, and the
+   * other side's budget is its own.
+   */
+  @Test
+  void eachSideOfACallSendsAtMostItsBudgetOfRequestsButAByeAlwaysGoes() {
+    CallPolicy p = policy(RouterLimits.DEFAULTS);
+    RequestBudget caller = p.inDialogBudget();
+    RequestBudget line = p.inDialogBudget();
+    int admitted = 0;
+    for (int i = 0; i < 100; i++) {
+      admitted += p.admitsInDialogRequest(caller, "INFO") ? 1 : 0;
+    }
+    assertEquals(40, admitted, "the burst");
+    assertTrue(p.admitsInDialogRequest(caller, "BYE"));
+    assertTrue(p.admitsInDialogRequest(line, "INFO"), "the other side's budget");
+    nanos.addAndGet(500_000_000L); // half a second: ten more
+    admitted = 0;
+    for (int i = 0; i < 100; i++) {
+      admitted += p.admitsInDialogRequest(caller, "INVITE") ? 1 : 0;
+    }
+    assertEquals(10, admitted);
+  }
+
   @Test
   void aNewInviteMeetsPikeTrunkMaxForwardsDrainOverloadRateThenTheNumber() {
     CallPolicy p = policy(RouterLimits.DEFAULTS.withInviteRates(2, 3));
