@@ -394,7 +394,7 @@ public final class Proxy implements SipListener {
     calleeHosts.add(call.calleeHop);
     metrics.overflow();
     call.observer.overflowed(call.lineIndex);
-    LOG.info("call {}: the line {} {}; overflow to line {}, {}", call.sipCallId, fromLine, why, call.lineIndex,
+    LOG.debug("call {}: the line {} {}; overflow to line {}, {}", call.sipCallId, fromLine, why, call.lineIndex,
         call.businessLine);
     forwardInvite(call, copy);
     return true;
@@ -437,7 +437,7 @@ public final class Proxy implements SipListener {
     calleeHosts.remove(from);
     calleeHosts.add(next);
     metrics.lineFailover();
-    LOG.info("call {}: the business line's target {} {}; trying {}", call.sipCallId, from, why, next);
+    LOG.debug("call {}: the business line's target {} {}; trying {}", call.sipCallId, from, why, next);
     forwardInvite(call, copy);
     return true;
   }
