@@ -149,6 +149,24 @@ class BusinessLineSrvTest {
     hungUpByTheCaller(callId, backup);
   }
 
+  /**
+   * A target that failed a call is tried last by the next calls for a while: one call waited for the
+   * silent primary, the next goes to the backup at once and the primary never hears of it.
+   */
+  @Test
+  void aTargetThatFailedACallIsTriedLastByTheNext() {
+    primary.silent = true;
+    hungUpByTheCaller(connectedAtTheBackup(), backup);
+    PhoneNumber number = fx.property("sip:+15559990000@pbx.calltrack.test", router);
+    String second = caller.call("sip:" + number.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
+    caller.awaitResponseFor(second, Request.INVITE, Response.OK, WAIT);
+    assertEquals(0, primary.requests.stream().filter(r -> second.equals(
+        ((javax.sip.header.CallIdHeader) r.getHeader(javax.sip.header.CallIdHeader.NAME)).getCallId())).count(),
+        "the second call never went to the primary");
+    caller.byeFor(second);
+    assertEquals(CallStatus.ANSWERED, fx.awaitFinished(second).status());
+  }
+
   /** Busy is the line's answer, wherever it is served: the caller hears it, and no other target rings. */
   @Test
   void aBusyTargetIsTheLinesAnswer() {

@@ -93,6 +93,8 @@ public final class Proxy implements SipListener {
   private final io.calltrack.core.ParseCache<Hop> callerHops = new io.calltrack.core.ParseCache<>(10_000);
   /** Business lines' hops where DNS located them (few: one per line). */
   private final io.calltrack.core.ParseCache<Hop> lineHops = new io.calltrack.core.ParseCache<>(10_000);
+  /** The line targets that failed a call lately: tried last for a while. */
+  private final SuspectTargets suspects = new SuspectTargets(System::nanoTime);
   private final AtomicInteger liveCalls = new AtomicInteger();
   private volatile boolean closed;
   private volatile MediaAnchor media = MediaAnchor.OFF;
@@ -265,14 +267,14 @@ public final class Proxy implements SipListener {
     answers.respond(st, req, Response.TRYING, null);
 
     String inTransport = SipHeaders.transportOf(req);
+    // a line with more than one target: those that failed a call lately last (SuspectTargets)
+    List<Hop> hops = forward.targets().size() > 1 ? suspects.order(hopsOf(line, forward.targets())) : null;
     ProxiedCall call = new ProxiedCall(this, callId, req, st, new SerialExecutor(pool, workDelay::observe),
-        System.nanoTime(), fromTag(req), inTransport,
-        callerHop(req, source, SipHeaders.remotePort(evt), inTransport), lineHop(line, forward.target()), line.uri(),
-        SipHeaders.contact(req), loopKey);
+        System.nanoTime(), fromTag(req), inTransport, callerHop(req, source, SipHeaders.remotePort(evt), inTransport),
+        hops != null ? hops.get(0) : lineHop(line, forward.target()), line.uri(), SipHeaders.contact(req), loopKey);
     call.dialled = forward.number(); // before the map publishes the call
     call.lineIndex = forward.lines().get(0).index();
-    if (forward.targets().size() > 1) {
-      List<Hop> hops = hopsOf(line, forward.targets());
+    if (hops != null) {
       call.alternates(hops.subList(1, hops.size()));
     }
     if (forward.lines().size() > 1) {
@@ -370,8 +372,12 @@ public final class Proxy implements SipListener {
     }
   }
 
-  /** The call's target failed (unreachable, silent): its line's next target, else the property's next line. */
+  /**
+   * The call's target failed (unreachable, silent): marked so ({@link SuspectTargets}), then its line's
+   * next target, else the property's next line.
+   */
   private boolean moveOn(ProxiedCall call, String why) {
+    suspects.failed(call.calleeHop);
     return failOver(call, why) || overflow(call, why);
   }
 
@@ -913,6 +919,9 @@ public final class Proxy implements SipListener {
         }
       }
     } else if (call.settingUp()) {
+      if (policy.triesNextTarget(code)) {
+        suspects.failed(call.calleeHop); // out of service
+      }
       if ((policy.triesNextTarget(code) && failOver(call, "answered " + code))
           || (policy.overflowsOn(code) && overflow(call, "answered " + code))) {
         return;
@@ -1309,7 +1318,7 @@ public final class Proxy implements SipListener {
     for (var l : forward.lines().subList(1, forward.lines().size())) {
       try {
         BusinessLine line = businessLine(l.uri());
-        next.add(new ProxiedCall.NextLine(l.index(), line.uri(), hopsOf(line, l.targets())));
+        next.add(new ProxiedCall.NextLine(l.index(), line.uri(), suspects.order(hopsOf(line, l.targets()))));
       } catch (java.text.ParseException | ClassCastException e) {
         LOG.error("property {} has an unusable overflow line '{}'", forward.property().id(), l.uri());
       }
