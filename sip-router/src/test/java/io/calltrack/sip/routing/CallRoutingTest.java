@@ -158,4 +158,34 @@ class CallRoutingTest {
         .route("127.0.0.1", "+15551230001"));
     assertEquals(new LineLocator.Target("203.0.113.7", 5070), f.target(), "sent to the address checked");
   }
+
+  /**
+   * Each of a property's lines is judged on its own: a line a key set without a public address is
+   * left out, the others stay in their order with their index (1.. an overflow line).
+   */
+  @Test
+  void aKeysLineWithoutAPublicAddressIsLeftOutOfTheLinesAndTheOthersStay() {
+    String inside = "sip:201@10.0.0.8";
+    String outside = "sip:202@203.0.113.9";
+    PropertyConfig base = new PropertyConfig("plumber", "Plumber", List.of(), List.of(TRACKING), TRACKING, LINE, "UTC")
+        .withOverflow(new io.calltrack.core.config.Overflow(List.of(inside, outside), 10));
+    LineLocator lines = new LineLocator(List.of());
+    java.util.function.Function<PropertyConfig, RouteDecision> route = p -> new CallRouting(
+        TrunkAllowList.of(List.of("127.0.0.1")),
+        () -> new RoutingTable(Map.of("plumber", p), Map.of(), Map.of(), Map.of(TRACKING, "plumber")), lines,
+        BusinessLines.PUBLIC_FOR_KEYS).route("127.0.0.1", "+15551230001");
+
+    RouteDecision.Forward operators = assertInstanceOf(RouteDecision.Forward.class, route.apply(base));
+    assertEquals(List.of(0, 1, 2), operators.lines().stream().map(RouteDecision.Line::index).toList());
+    // a key added the private overflow line: it is left out, the operator's private business line is not
+    RouteDecision.Forward keyed = assertInstanceOf(RouteDecision.Forward.class,
+        route.apply(base.withLinesSetByKey(List.of(inside, outside))));
+    assertEquals(List.of(LINE, outside), keyed.lines().stream().map(RouteDecision.Line::uri).toList());
+    assertEquals(List.of(0, 2), keyed.lines().stream().map(RouteDecision.Line::index).toList());
+    // a key set the business line too: the call begins at the overflow line
+    RouteDecision.Forward fromOverflow = assertInstanceOf(RouteDecision.Forward.class,
+        route.apply(base.withLinesSetByKey(List.of(LINE, inside, outside))));
+    assertEquals(outside, fromOverflow.businessLine());
+    assertEquals(2, fromOverflow.lines().get(0).index());
+  }
 }
