@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * when the call is sent, unless it must go to public addresses only.
  * Every SRV target's every address is kept, in the order to try ({@link #targets}, at most
  * {@link #MAX_TARGETS}): the proxy moves a call to the next when one is unreachable, silent or answers
- * 503 (RFC 3263 4.3). Not done: NAPTR (the transport is the line's), and weighted spreading over
- * equal-priority targets (the heaviest first, always).
+ * 503 (RFC 3263 4.3); among records of one priority each call draws its order by weight (RFC 2782),
+ * so calls spread as the records say. Not done: NAPTR (the transport is the line's).
  */
 public final class LineLocator {
   private static final Logger LOG = LoggerFactory.getLogger(LineLocator.class);
@@ -62,17 +62,36 @@ public final class LineLocator {
     }
   }
 
-  /** A lookup's addresses, in the order to try (empty: never located), and when it was had. */
-  private record Located(List<Target> targets, long at) {}
+  /**
+   * A lookup's addresses, in the order to try (empty: never located), and when it was had. When SRV
+   * records of one priority share the load ({@code shared}, else null), each call draws their order by
+   * weight instead ({@link #targets}).
+   */
+  private record Located(List<Target> targets, long at, List<SrvTarget> shared) {
+    Located(List<Target> targets, long at) {
+      this(targets, at, null);
+    }
+  }
+
+  /** One SRV record's target: its priority, weight and addresses. */
+  private record SrvTarget(int priority, int weight, List<Target> addresses) {}
 
   private final String providerUrl;
   private final Map<String, Located> byLine = new ConcurrentHashMap<>();
+  /** A uniform random int in [0, bound): RFC 2782's draw among records of one priority. */
+  private final java.util.function.IntUnaryOperator draw;
 
   /**
    * @param dnsServers {@code host[:port]} of the DNS servers to ask (CALLTRACK_SIP_DNS); empty: the
    *     system's resolvers
    */
   public LineLocator(List<String> dnsServers) {
+    this(dnsServers, bound -> java.util.concurrent.ThreadLocalRandom.current().nextInt(bound));
+  }
+
+  /** As {@link #LineLocator(List)}, drawing with {@code draw} (a uniform int in [0, bound)). */
+  LineLocator(List<String> dnsServers, java.util.function.IntUnaryOperator draw) {
+    this.draw = draw;
     this.providerUrl = dnsServers == null || dnsServers.isEmpty() ? "dns:"
         : String.join(" ", dnsServers.stream().map(s -> "dns://" + s.strip()).toList());
   }
@@ -103,16 +122,54 @@ public final class LineLocator {
       Target literal = publicOnly ? publicLiteralTarget(line) : null;
       return literal == null ? List.of() : List.of(literal);
     }
+    List<Target> all = l.shared() == null ? l.targets() : drawn(l.shared());
     if (!publicOnly) {
-      return l.targets();
+      return all;
     }
-    List<Target> open = new ArrayList<>(l.targets().size());
-    for (Target t : l.targets()) {
+    List<Target> open = new ArrayList<>(all.size());
+    for (Target t : all) {
       if (t.isPublic()) {
         open.add(t);
       }
     }
     return open;
+  }
+
+  /**
+   * The SRV targets' addresses in an order drawn for one call (RFC 2782): by priority, and within one
+   * priority each next target drawn with a chance in proportion to its weight (weight 0: after the
+   * others), so calls spread over a PBX's servers as its records say.
+   */
+  private List<Target> drawn(List<SrvTarget> records) {
+    List<Target> order = new ArrayList<>();
+    int i = 0;
+    while (i < records.size()) {
+      int j = i;
+      while (j < records.size() && records.get(j).priority() == records.get(i).priority()) {
+        j++;
+      }
+      List<SrvTarget> group = new ArrayList<>(records.subList(i, j));
+      while (!group.isEmpty()) {
+        int sum = 0;
+        for (SrvTarget r : group) {
+          sum += r.weight();
+        }
+        int k = 0;
+        if (sum > 0) {
+          int pick = draw.applyAsInt(sum) + 1; // 1..sum
+          for (int running = group.get(0).weight(); running < pick; running += group.get(++k).weight()) {
+            // the first record whose running sum of weights reaches the pick
+          }
+        }
+        for (Target t : group.remove(k).addresses()) {
+          if (!order.contains(t) && order.size() < MAX_TARGETS) {
+            order.add(t);
+          }
+        }
+      }
+      i = j;
+    }
+    return order;
   }
 
   /**
@@ -161,14 +218,20 @@ public final class LineLocator {
           int port = m.group(2) != null ? Integer.parseInt(m.group(2)) : sips ? 5061 : 5060;
           targets.addAll(addresses(dns, host, port));
         }
+        List<SrvTarget> records = new ArrayList<>(srv.size());
+        boolean sharing = false;
         for (String[] record : srv) {
-          for (Target found : addresses(dns, record[0], Integer.parseInt(record[1]))) {
+          List<Target> at = addresses(dns, record[0], Integer.parseInt(record[1]));
+          int priority = Integer.parseInt(record[2]);
+          sharing |= !records.isEmpty() && records.get(records.size() - 1).priority() == priority;
+          records.add(new SrvTarget(priority, Integer.parseInt(record[3]), at));
+          for (Target found : at) {
             if (!targets.contains(found) && targets.size() < MAX_TARGETS) {
               targets.add(found);
             }
           }
         }
-        byLine.put(line, new Located(List.copyOf(targets), nowMs));
+        byLine.put(line, new Located(List.copyOf(targets), nowMs, sharing ? List.copyOf(records) : null));
       } finally {
         dns.close();
       }
@@ -177,13 +240,13 @@ public final class LineLocator {
           last == null || last.targets().isEmpty() ? "calls go to its host name" : "keeping " + last.targets());
       // asked again in a minute, not at every round: a DNS server that is down costs its timeouts per
       // line, and rounds would follow each other without a pause
-      byLine.put(line, new Located(last == null ? List.of() : last.targets(), nowMs));
+      byLine.put(line, last == null ? new Located(List.of(), nowMs) : new Located(last.targets(), nowMs, last.shared()));
     }
   }
 
   /**
-   * {@code service}'s SRV targets and ports, in the order to try them: lowest priority first, the
-   * heaviest first among equals (not a weighted draw: the same order at every call); empty when it has
+   * {@code service}'s SRV targets, ports, priorities and weights: lowest priority first, the heaviest
+   * first among equals (each call draws its own order among equals, {@link #drawn}); empty when it has
    * none, or says "decidedly not available" (RFC 2782: a target of ".").
    */
   private static List<String[]> lookUpSrv(DirContext dns, String service) throws NamingException {
@@ -205,8 +268,8 @@ public final class LineLocator {
     records.sort(java.util.Comparator.<String[]>comparingInt(r -> Integer.parseInt(r[0]))
         .thenComparing(r -> -Integer.parseInt(r[1])));
     List<String[]> ordered = new ArrayList<>(records.size());
-    for (String[] r : records) {
-      ordered.add(new String[] {r[3].endsWith(".") ? r[3].substring(0, r[3].length() - 1) : r[3], r[2]});
+    for (String[] r : records) { // target, port, priority, weight
+      ordered.add(new String[] {r[3].endsWith(".") ? r[3].substring(0, r[3].length() - 1) : r[3], r[2], r[0], r[1]});
     }
     return ordered;
   }

@@ -2,6 +2,7 @@ package io.calltrack.sip.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.sip.testing.Dnsmasq;
 import java.nio.file.Path;
@@ -32,7 +33,8 @@ class LineLocatorTest {
   @Test
   void aNamedLineWithoutAPortGoesWhereItsSrvRecordsSay() throws Exception {
     try (Dnsmasq dns = Dnsmasq.start(dir, "calltrack.test", RECORDS)) {
-      LineLocator locator = new LineLocator(List.of(dns.address()));
+      // the draw among records of one priority always picks its first pick: the heaviest first
+      LineLocator locator = new LineLocator(List.of(dns.address()), bound -> 0);
       String udp = "sip:+15559990000@pbx.calltrack.test";
       String tcp = "sip:+15559990000@pbx.calltrack.test;transport=tcp";
       String elsewhere = "sip:201@elsewhere.calltrack.test";
@@ -104,6 +106,34 @@ class LineLocatorTest {
       assertNull(locator.locate(inside, false), inside + ": as written");
     }
     assertNull(locator.locate("sip:201@never.looked.up.test", true), "not looked up yet: nowhere");
+  }
+
+  /**
+   * Among SRV records of one priority each call draws its order by weight (RFC 2782): with weights 1
+   * and 3, the heavier comes first for about three calls in four; the lower priority always last.
+   */
+  @Test
+  void callsSpreadOverRecordsOfOnePriorityByWeight() throws Exception {
+    try (Dnsmasq dns = Dnsmasq.start(dir, "calltrack.test", List.of(
+        "--srv-host=_sip._udp.pbx.calltrack.test,light.calltrack.test,5071,10,1",
+        "--srv-host=_sip._udp.pbx.calltrack.test,heavy.calltrack.test,5072,10,3",
+        "--srv-host=_sip._udp.pbx.calltrack.test,spare.calltrack.test,5073,20,100",
+        "--host-record=light.calltrack.test,127.0.0.21",
+        "--host-record=heavy.calltrack.test,127.0.0.22",
+        "--host-record=spare.calltrack.test,127.0.0.23"))) {
+      java.util.Random seeded = new java.util.Random(7);
+      LineLocator locator = new LineLocator(List.of(dns.address()), seeded::nextInt);
+      String line = "sip:+15559990000@pbx.calltrack.test";
+      locator.refresh(List.of(line), 0);
+      int heavyFirst = 0;
+      for (int i = 0; i < 4000; i++) {
+        List<LineLocator.Target> order = locator.targets(line, false);
+        assertEquals(3, order.size());
+        assertEquals(new LineLocator.Target("127.0.0.23", 5073), order.get(2), "the lower priority last");
+        heavyFirst += order.get(0).address().equals("127.0.0.22") ? 1 : 0;
+      }
+      assertTrue(heavyFirst > 2800 && heavyFirst < 3200, "heavy first in " + heavyFirst + " of 4000");
+    }
   }
 
   /**
