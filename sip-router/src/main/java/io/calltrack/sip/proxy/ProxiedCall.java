@@ -407,6 +407,11 @@ final class ProxiedCall {
     return !nextLines.isEmpty();
   }
 
+  /** Whether the call has somewhere else to go when its target fails: another target, or another line. */
+  boolean mayMoveOn() {
+    return hasAlternate() || hasNextLine();
+  }
+
   /**
    * While the call is set up, moves it to the property's next line, at its first target, and returns
    * it; null when none remains. The line before is forgotten (its early dialogs), and the new one gets
@@ -458,9 +463,8 @@ final class ProxiedCall {
   /**
    * The INVITE went to a line (to its first target, or the next): the line rings for the overflow's
    * ring time (at most {@code answerTimeout}) when another line follows ({@code onRingOut} then), else
-   * until {@code answerTimeout};
-   * counted from its first target. {@code onSilence} runs when the target sent nothing at all within
-   * {@code silence}, when the call has somewhere else to go.
+   * until {@code answerTimeout}; counted from its first target. {@code onSilence} runs when the target
+   * sent nothing at all within {@code silence}, when the call has somewhere else to go.
    */
   void forwarded(Duration answerTimeout, Duration silence, Runnable onSilence, Runnable onRingOut) {
     if (answerTimer == null) {
@@ -472,7 +476,7 @@ final class ProxiedCall {
           })
           : proxy.timer(answerTimeout, this, () -> giveUpUpstream(CallPolicy.GiveUp.NO_ANSWER));
     }
-    if (hasAlternate() || hasNextLine()) {
+    if (mayMoveOn()) {
       Hop target = calleeHop;
       silenceTimer = proxy.timer(silence, this, () -> {
         if (settingUp() && !heardFromTarget && calleeHop == target) {

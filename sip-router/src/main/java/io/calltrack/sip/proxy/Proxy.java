@@ -339,7 +339,7 @@ public final class Proxy implements SipListener {
 
   private void forwardInvite(ProxiedCall call, Request fwd) {
     // the next target, or the next line, gets a copy
-    call.unsent = call.hasAlternate() || call.hasNextLine() ? (Request) fwd.clone() : null;
+    call.unsent = call.mayMoveOn() ? (Request) fwd.clone() : null;
     try {
       fwd.setRequestURI((URI) call.businessLine.clone());
       if (SipHeaders.identityWithheld(fwd)) {
@@ -384,24 +384,46 @@ public final class Proxy implements SipListener {
   /**
    * The line did not take the call while it is set up (busy, unavailable, unanswered for the
    * overflow's ring time, or none of its targets answered), so the INVITE goes to the property's next
-   * overflow line, as a new transaction; the one it leaves is abandoned ({@link #abandon}: CANCELled if
-   * it rings). The record notes the line. False when no line remains: the call fails as it would have.
+   * overflow line ({@link #sendElsewhere}); the record notes the line. False when no line remains: the
+   * call fails as it would have.
    */
   private boolean overflow(ProxiedCall call, String why) {
+    return sendElsewhere(call, why, true);
+  }
+
+  /**
+   * RFC 3263 4.3: the line's target failed while the call is set up (unreachable, silent, or it
+   * answered 503), so the INVITE goes to the line's next target ({@link #sendElsewhere}). False when no
+   * target remains.
+   */
+  private boolean failOver(ProxiedCall call, String why) {
+    return sendElsewhere(call, why, false);
+  }
+
+  /**
+   * Sends the call's INVITE, as a new transaction, to the property's next line ({@code nextLine}) or
+   * to its line's next target; the one it leaves is abandoned ({@link #abandon}: a late provisional of
+   * it is CANCELled, a late answer hung up). False when there is none to go to.
+   */
+  private boolean sendElsewhere(ProxiedCall call, String why, boolean nextLine) {
     ClientTransaction left = call.inviteCt;
     Hop from = call.calleeHop;
-    String fromLine = call.businessLine.toString();
+    URI fromLine = call.businessLine;
     Request copy = call.unsent;
-    if (copy == null || call.nextLine() == null) {
+    if (copy == null || (nextLine ? call.nextLine() == null : call.nextTarget() == null)) {
       return false;
     }
     abandon(call, left, from);
     calleeHosts.remove(from);
     calleeHosts.add(call.calleeHop);
-    metrics.overflow();
-    call.observer.overflowed(call.lineIndex);
-    LOG.debug("call {}: the line {} {}; overflow to line {}, {}", call.sipCallId, fromLine, why, call.lineIndex,
-        call.businessLine);
+    if (nextLine) {
+      metrics.overflow();
+      call.observer.overflowed(call.lineIndex);
+    } else {
+      metrics.lineFailover();
+    }
+    LOG.debug("call {}: {} at {} {}; now {} at {}", call.sipCallId, fromLine, from, why, call.businessLine,
+        call.calleeHop);
     forwardInvite(call, copy);
     return true;
   }
@@ -420,32 +442,6 @@ public final class Proxy implements SipListener {
       gone.cancelled = true;
       sendCancel(call, left);
     }
-  }
-
-  /**
-   * RFC 3263 4.3: the line's target failed while the call is set up (unreachable, silent, or it
-   * answered 503), so the INVITE goes to the line's next target as a new transaction. The one it leaves
-   * is abandoned ({@link AbandonedInvite}): a late provisional of it is CANCELled, a late answer hung up.
-   * False when no target remains: the call fails as it would have.
-   */
-  private boolean failOver(ProxiedCall call, String why) {
-    ClientTransaction left = call.inviteCt;
-    Hop from = call.calleeHop;
-    Request copy = call.unsent;
-    if (copy == null) {
-      return false;
-    }
-    Hop next = call.nextTarget();
-    if (next == null) {
-      return false;
-    }
-    abandon(call, left, from);
-    calleeHosts.remove(from);
-    calleeHosts.add(next);
-    metrics.lineFailover();
-    LOG.debug("call {}: the business line's target {} {}; trying {}", call.sipCallId, from, why, next);
-    forwardInvite(call, copy);
-    return true;
   }
 
   private void onCancel(RequestEvent evt) throws SipException {
@@ -568,8 +564,8 @@ public final class Proxy implements SipListener {
    * ({@link OwnCancel}: a 481 to it arms another); a re-INVITE's responses end with us.
    */
   private void sendCancel(ProxiedCall call, ClientTransaction invite) {
-    boolean callsOwn = invite.getApplicationData() == call;
     Object data = invite.getApplicationData();
+    boolean callsOwn = data == call;
     Hop hop = data instanceof Relay relay ? relay.hop() : data instanceof AbandonedInvite gone ? gone.hop() : call.calleeHop;
     try {
       Request cancel = invite.createCancel();
@@ -919,11 +915,9 @@ public final class Proxy implements SipListener {
         }
       }
     } else if (call.settingUp()) {
-      if (policy.triesNextTarget(code)) {
-        suspects.failed(call.calleeHop); // out of service
-      }
-      if ((policy.triesNextTarget(code) && failOver(call, "answered " + code))
-          || (policy.overflowsOn(code) && overflow(call, "answered " + code))) {
+      // out of service: the line's next target, else the next line; busy and the like: the next line
+      String why = "answered " + code;
+      if (policy.triesNextTarget(code) ? moveOn(call, why) : policy.overflowsOn(code) && overflow(call, why)) {
         return;
       }
       call.end(policy.statusOf(code), code, policy.invitesRetry(code));
