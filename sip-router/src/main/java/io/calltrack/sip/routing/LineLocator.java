@@ -23,9 +23,8 @@ import org.slf4j.LoggerFactory;
  * Where a business line's calls go, as RFC 3263 4.2 finds a SIP server, and at which address: a line
  * named by a host name without a port ({@code sip:+13125550100@pbx.example.com}, as hosted PBXs are
  * usually given) is looked up as SRV {@code _sip._udp.<host>} ({@code _sip._tcp} with
- * {@code ;transport=tcp}); the record of lowest priority (the heaviest among equals) gives the target
- * and port. A name without SRV records, or with a port, is the host itself (port 5060, or the one
- * given). The target's addresses are looked up with the same DNS servers (A and AAAA; a name they do
+ * {@code ;transport=tcp}); its records give the targets and ports, lowest priority first. A name
+ * without SRV records, or with a port, is the host itself (port 5060, or the one given). The target's addresses are looked up with the same DNS servers (A and AAAA; a name they do
  * not know, by the system's resolver, {@code /etc/hosts} included), and a call is sent to an address,
  * never to a name: the address a call goes to is the one {@link #locate(String, boolean)} checked.
  *
@@ -75,6 +74,9 @@ public final class LineLocator {
 
   /** One SRV record's target: its priority, weight and addresses. */
   private record SrvTarget(int priority, int weight, List<Target> addresses) {}
+
+  /** One SRV record as DNS gave it: its target name and port, priority and weight. */
+  private record SrvRecord(String name, int port, int priority, int weight) {}
 
   private final String providerUrl;
   private final Map<String, Located> byLine = new ConcurrentHashMap<>();
@@ -161,15 +163,20 @@ public final class LineLocator {
             // the first record whose running sum of weights reaches the pick
           }
         }
-        for (Target t : group.remove(k).addresses()) {
-          if (!order.contains(t) && order.size() < MAX_TARGETS) {
-            order.add(t);
-          }
-        }
+        addNew(order, group.remove(k).addresses());
       }
       i = j;
     }
     return order;
+  }
+
+  /** Adds to {@code order} those of {@code addresses} it lacks, up to {@link #MAX_TARGETS} in all. */
+  private static void addNew(List<Target> order, List<Target> addresses) {
+    for (Target t : addresses) {
+      if (!order.contains(t) && order.size() < MAX_TARGETS) {
+        order.add(t);
+      }
+    }
   }
 
   /**
@@ -212,7 +219,7 @@ public final class LineLocator {
       DirContext dns = context();
       try {
         // a port given: the host itself (RFC 3263 4.2); else its SRV targets, or the host on the default port
-        List<String[]> srv = m.group(2) != null ? List.of() : lookUpSrv(dns, service);
+        List<SrvRecord> srv = m.group(2) != null ? List.of() : lookUpSrv(dns, service);
         List<Target> targets = new ArrayList<>();
         if (srv.isEmpty()) {
           int port = m.group(2) != null ? Integer.parseInt(m.group(2)) : sips ? 5061 : 5060;
@@ -220,16 +227,11 @@ public final class LineLocator {
         }
         List<SrvTarget> records = new ArrayList<>(srv.size());
         boolean sharing = false;
-        for (String[] record : srv) {
-          List<Target> at = addresses(dns, record[0], Integer.parseInt(record[1]));
-          int priority = Integer.parseInt(record[2]);
-          sharing |= !records.isEmpty() && records.get(records.size() - 1).priority() == priority;
-          records.add(new SrvTarget(priority, Integer.parseInt(record[3]), at));
-          for (Target found : at) {
-            if (!targets.contains(found) && targets.size() < MAX_TARGETS) {
-              targets.add(found);
-            }
-          }
+        for (SrvRecord record : srv) {
+          List<Target> at = addresses(dns, record.name(), record.port());
+          sharing |= !records.isEmpty() && records.get(records.size() - 1).priority() == record.priority();
+          records.add(new SrvTarget(record.priority(), record.weight(), at));
+          addNew(targets, at);
         }
         byLine.put(line, new Located(List.copyOf(targets), nowMs, sharing ? List.copyOf(records) : null));
       } finally {
@@ -249,8 +251,8 @@ public final class LineLocator {
    * first among equals (each call draws its own order among equals, {@link #drawn}); empty when it has
    * none, or says "decidedly not available" (RFC 2782: a target of ".").
    */
-  private static List<String[]> lookUpSrv(DirContext dns, String service) throws NamingException {
-    List<String[]> records = new ArrayList<>();
+  private static List<SrvRecord> lookUpSrv(DirContext dns, String service) throws NamingException {
+    List<SrvRecord> records = new ArrayList<>();
     try {
       Attribute srv = dns.getAttributes(service, new String[] {"SRV"}).get("SRV");
       if (srv != null) {
@@ -258,20 +260,16 @@ public final class LineLocator {
         while (all.hasMore()) {
           String[] r = all.next().toString().strip().split("\\s+"); // priority weight port target
           if (r.length == 4 && !r[3].equals(".")) {
-            records.add(r);
+            String name = r[3].endsWith(".") ? r[3].substring(0, r[3].length() - 1) : r[3];
+            records.add(new SrvRecord(name, Integer.parseInt(r[2]), Integer.parseInt(r[0]), Integer.parseInt(r[1])));
           }
         }
       }
     } catch (NameNotFoundException e) {
       // no SRV records: the host itself
     }
-    records.sort(java.util.Comparator.<String[]>comparingInt(r -> Integer.parseInt(r[0]))
-        .thenComparing(r -> -Integer.parseInt(r[1])));
-    List<String[]> ordered = new ArrayList<>(records.size());
-    for (String[] r : records) { // target, port, priority, weight
-      ordered.add(new String[] {r[3].endsWith(".") ? r[3].substring(0, r[3].length() - 1) : r[3], r[2], r[0], r[1]});
-    }
-    return ordered;
+    records.sort(java.util.Comparator.comparingInt(SrvRecord::priority).thenComparing(r -> -r.weight()));
+    return records;
   }
 
   /**
