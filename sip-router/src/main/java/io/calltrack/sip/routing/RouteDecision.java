@@ -12,10 +12,6 @@ public sealed interface RouteDecision {
    * public address now is left out), each to its DNS targets in turn ({@link Line}).
    */
   record Forward(PhoneNumber number, PropertyConfig property, java.util.List<Line> lines) implements RouteDecision {
-    public Forward(PhoneNumber number, PropertyConfig property, String businessLine, java.util.List<LineLocator.Target> targets) {
-      this(number, property, java.util.List.of(new Line(0, businessLine, targets)));
-    }
-
     /** The line the call goes to first (the business line, unless it was left out). */
     public String businessLine() {
       return lines.get(0).uri();
