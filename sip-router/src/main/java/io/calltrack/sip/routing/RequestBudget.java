@@ -1,8 +1,9 @@
 package io.calltrack.sip.routing;
 
 /**
- * How many requests one side of a call may still send inside it: a token bucket of {@code burst}
- * requests refilled at {@code perSecond}. One per side of a call, used on the call's executor only.
+ * How many requests a sender may still send: a token bucket of {@code burst} requests refilled at
+ * {@code perSecond}. One per side of a call, used on the call's executor only; {@link TokenBucket}
+ * keeps one per source address, and locks it.
  */
 public final class RequestBudget {
   private final double perSecond;
@@ -15,6 +16,11 @@ public final class RequestBudget {
     this.burst = burst;
     this.tokens = burst;
     this.at = nowNanos;
+  }
+
+  /** When a request was last asked for (taken or not). */
+  long lastAsked() {
+    return at;
   }
 
   /** Takes one request from the budget at {@code nowNanos}; false when none is left. */

@@ -17,19 +17,9 @@ public final class TokenBucket {
 
   private final double perSecond;
   private final LongSupplier nanoTime;
-  private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, RequestBudget> buckets = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong lastPrune;
   private final java.util.concurrent.atomic.AtomicLong prunes = new java.util.concurrent.atomic.AtomicLong();
-
-  private static final class Bucket {
-    double tokens;
-    long at;
-
-    Bucket(double tokens, long at) {
-      this.tokens = tokens;
-      this.at = at;
-    }
-  }
 
   public TokenBucket(double perSecond, LongSupplier nanoTime) {
     this.perSecond = perSecond;
@@ -48,15 +38,9 @@ public final class TokenBucket {
     if (buckets.size() > PRUNE_AT && now - last >= REFILL_NANOS && lastPrune.compareAndSet(last, now)) {
       prune(now);
     }
-    Bucket b = buckets.computeIfAbsent(key, k -> new Bucket(perSecond, now));
-    synchronized (b) {
-      b.tokens = Math.min(perSecond, b.tokens + (now - b.at) / 1e9 * perSecond);
-      b.at = now;
-      if (b.tokens >= 1) {
-        b.tokens -= 1;
-        return true;
-      }
-      return false;
+    RequestBudget b = buckets.computeIfAbsent(key, k -> new RequestBudget(perSecond, perSecond, now));
+    synchronized (b) { // a key's requests come from any thread
+      return b.tryTake(now);
     }
   }
 
@@ -64,7 +48,7 @@ public final class TokenBucket {
     prunes.incrementAndGet();
     buckets.entrySet().removeIf(e -> {
       synchronized (e.getValue()) {
-        return now - e.getValue().at >= REFILL_NANOS;
+        return now - e.getValue().lastAsked() >= REFILL_NANOS;
       }
     });
   }
