@@ -27,6 +27,7 @@ public final class RouterMetrics {
   private final Counter leftTargetAnswers;
   private final Counter lineFailovers;
   private final Counter overflows;
+  private final Counter afterHoursCalls;
   private final MeterRegistry registry;
 
   public RouterMetrics(MeterRegistry registry, IntSupplier spoolDepth) {
@@ -56,6 +57,9 @@ public final class RouterMetrics {
     overflows = Counter.builder("calltrack.sip.overflows")
         .description("Calls sent on to their property's next overflow line: the line before was busy, unavailable,"
             + " unanswered for the overflow's ring time, or none of its targets answered").register(registry);
+    afterHoursCalls = Counter.builder("calltrack.sip.after.hours.calls")
+        .description("Calls that started while their property was closed (its afterHours.hours), sent to its"
+            + " after-hours line").register(registry);
   }
 
   private static Counter unheard(MeterRegistry registry, String why) {
@@ -106,6 +110,11 @@ public final class RouterMetrics {
   /** A call went to the next of its business line's targets: the last one was unreachable, silent or out of service. */
   public void lineFailover() {
     lineFailovers.increment();
+  }
+
+  /** A call started while its property was closed: it goes to the after-hours line. */
+  public void afterHoursCall() {
+    afterHoursCalls.increment();
   }
 
   /** A call went on to its property's next overflow line. */

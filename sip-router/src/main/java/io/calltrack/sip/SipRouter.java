@@ -124,7 +124,7 @@ public final class SipRouter {
         new RoutingSnapshot(o.spoolDir()), Duration.ofSeconds(30), Duration.ofSeconds(3), lines, o.clock());
     backends.onConfigChange().accept(table::refresh);
     CallRouting routing = new CallRouting(TrunkAllowList.of(o.trunks()), table, lines,
-        io.calltrack.core.config.BusinessLines.fromEnvironment());
+        io.calltrack.core.config.BusinessLines.fromEnvironment(), o.clock());
     CallWorkDelay workDelay = new CallWorkDelay();
     CallPolicy policy = new CallPolicy(routing, o.limits(), o.answerTimeout(), workDelay, System::nanoTime);
     NgClient ng = o.rtpengine() == null ? null
@@ -171,8 +171,9 @@ public final class SipRouter {
   private static CallObserver observe(CallJournal journal, CallResolver resolver, CallObserver.NewCall call,
       Recordings recordings, java.time.Clock clock) {
     String callId = "c" + UUID.randomUUID().toString().replace("-", "");
-    CallRecorder recorder = new CallRecorder(journal, resolver, CallRecord.started(callId, call.sipCallId(),
-        call.number(), call.caller(), call.property().id(), call.at()));
+    CallRecord started = CallRecord.started(callId, call.sipCallId(), call.number(), call.caller(),
+        call.property().id(), call.at());
+    CallRecorder recorder = new CallRecorder(journal, resolver, call.afterHours() ? started.withRoutedAfterHours() : started);
     return new CallObserver() {
       @Override
       public void ringing(Instant at) {

@@ -7,6 +7,7 @@ import io.calltrack.core.callback.CallbackSettings;
 import io.calltrack.core.phone.PhoneNumber;
 import java.net.URI;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,8 @@ import java.util.Map;
  * whether its calls are recorded ({@code record}: the router records them through the media relay,
  * rtpengine, and measures their conversation; absent or false: not recorded). The server notes
  * which of its lines an API key set ({@code linesSetByKey}, {@link #setByKey}); the
- * lines a call goes to when the business line does not take it ({@code overflow}, {@link Overflow}).
+ * lines a call goes to when the business line does not take it ({@code overflow}, {@link Overflow}); and
+ * where calls go while the business is closed ({@code afterHours}, {@link AfterHours}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record PropertyConfig(
@@ -36,7 +38,8 @@ public record PropertyConfig(
     CallbackSettings callbacks,
     Boolean record,
     List<String> linesSetByKey,
-    Overflow overflow) {
+    Overflow overflow,
+    AfterHours afterHours) {
 
   /**
    * Jackson's constructor; {@code assignLimits} may be left out (the server's defaults apply), and so
@@ -70,8 +73,11 @@ public record PropertyConfig(
     if (overflow != null && overflow.lines().contains(businessLine)) {
       throw new CalltrackException.Invalid("overflow.lines names the businessLine itself");
     }
+    if (afterHours != null && businessLine == null) {
+      throw new CalltrackException.Invalid("afterHours needs a businessLine: it takes the calls while the business is open");
+    }
     if (linesSetByKey != null) { // of the property's lines only, each once, in their order; none: null
-      List<String> lines = linesOf(businessLine, overflow);
+      List<String> lines = new java.util.ArrayList<>(linesOf(businessLine, overflow, afterHours).keySet());
       List<String> byKey = lines.stream().filter(linesSetByKey::contains).toList();
       linesSetByKey = byKey.isEmpty() ? null : byKey;
     }
@@ -113,17 +119,33 @@ public record PropertyConfig(
   /** The same configuration, {@code lines} of its lines set by an API key (see {@link #setByKey}). */
   public PropertyConfig withLinesSetByKey(List<String> lines) {
     return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, timeZoneRegions, callbacks, record, lines, overflow);
+        assignLimits, retention, timeZoneRegions, callbacks, record, lines, overflow, afterHours);
   }
 
-  /** The lines a call may go to, in turn: the business line, then the overflow lines; empty without a line. */
+  /**
+   * Every line the property names, each once: the business line, its overflow lines, its after-hours
+   * line; empty without a business line. What the router looks up and a key's marks are about.
+   */
   public List<String> lines() {
-    return linesOf(businessLine, overflow);
+    return List.copyOf(linesOf(businessLine, overflow, afterHours).keySet());
   }
 
-  private static List<String> linesOf(String businessLine, Overflow overflow) {
+  /** {@link #lines()}, each with the field that names it first, as the client wrote it ({@code overflow.lines[0]}). */
+  public Map<String, String> lineFields() {
+    return linesOf(businessLine, overflow, afterHours);
+  }
+
+  /**
+   * The lines a call starting at {@code at} goes to, in turn: outside the after-hours' opening hours
+   * (the property's time zone) its after-hours line alone, else the business line, then the overflow
+   * lines; empty without a business line.
+   */
+  public List<String> callLines(Instant at) {
     if (businessLine == null) {
       return List.of();
+    }
+    if (closedAt(at)) {
+      return List.of(afterHours.line());
     }
     if (overflow == null) {
       return List.of(businessLine);
@@ -134,10 +156,38 @@ public record PropertyConfig(
     return List.copyOf(all);
   }
 
+  /** Whether a call starting at {@code at} goes to the after-hours line ({@link #callLines}). */
+  public boolean closedAt(Instant at) {
+    return afterHours != null && afterHours.closedAt(at, zone());
+  }
+
+  private static Map<String, String> linesOf(String businessLine, Overflow overflow, AfterHours afterHours) {
+    Map<String, String> fields = new java.util.LinkedHashMap<>();
+    if (businessLine == null) {
+      return fields;
+    }
+    fields.put(businessLine, "businessLine");
+    if (overflow != null) {
+      for (int i = 0; i < overflow.lines().size(); i++) {
+        fields.putIfAbsent(overflow.lines().get(i), "overflow.lines[" + i + "]");
+      }
+    }
+    if (afterHours != null) {
+      fields.putIfAbsent(afterHours.line(), "afterHours.line");
+    }
+    return fields;
+  }
+
+  /** The same configuration with {@code newAfterHours} (null: none). */
+  public PropertyConfig withAfterHours(AfterHours newAfterHours) {
+    return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
+        assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, overflow, newAfterHours);
+  }
+
   /** The same configuration with {@code newOverflow} (null: none). */
   public PropertyConfig withOverflow(Overflow newOverflow) {
     return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, newOverflow);
+        assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, newOverflow, afterHours);
   }
 
 
@@ -145,7 +195,7 @@ public record PropertyConfig(
   public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
       PhoneNumber defaultNumber, String businessLine, String timezone) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null, null, null, null, null,
-        null);
+        null, null);
   }
 
   /** With assign limits and retention, without regions by time zone or callback settings. */
@@ -153,7 +203,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
       Retention retention) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
-        null, null, null, null, null);
+        null, null, null, null, null, null);
   }
 
   /** With assign limits, retention and recording, without regions by time zone or callback settings. */
@@ -161,7 +211,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
       Retention retention, Boolean record) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
-        null, null, record, null, null);
+        null, null, record, null, null, null);
   }
 
   /** With assign limits, retention, regions by time zone and callback settings; not recorded. */
@@ -169,7 +219,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
       Retention retention, Map<String, String> timeZoneRegions, CallbackSettings callbacks) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
-        timeZoneRegions, callbacks, null, null, null);
+        timeZoneRegions, callbacks, null, null, null, null);
   }
 
   /** With regions by time zone and callback settings, the server's default limits and no retention. */
@@ -177,7 +227,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, Map<String, String> timeZoneRegions,
       CallbackSettings callbacks) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null,
-        timeZoneRegions, callbacks, null, null, null);
+        timeZoneRegions, callbacks, null, null, null, null);
   }
 
   public ZoneId zone() {
@@ -187,13 +237,13 @@ public record PropertyConfig(
   /** The same configuration under the id given in the URL (the body's id, if any, is ignored). */
   public PropertyConfig withId(String newId) {
     return new PropertyConfig(newId, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, overflow);
+        assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, overflow, afterHours);
   }
 
   /** The same configuration, recording its calls or not. */
   public PropertyConfig withRecording(boolean on) {
     return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, timeZoneRegions, callbacks, on, linesSetByKey, overflow);
+        assignLimits, retention, timeZoneRegions, callbacks, on, linesSetByKey, overflow, afterHours);
   }
 
   /**

@@ -24,6 +24,11 @@ public final class BusinessHours {
   }
 
   public static BusinessHours fromJson(Map<String, List<String>> json) {
+    return fromJson(json, "businessHours");
+  }
+
+  /** As {@link #fromJson(Map)}, errors naming the hours {@code field} as the client sent them. */
+  public static BusinessHours fromJson(Map<String, List<String>> json, String field) {
     Map<DayOfWeek, LocalTime[]> out = new EnumMap<>(DayOfWeek.class);
     if (json != null) {
       json.forEach((day, hours) -> {
@@ -31,20 +36,20 @@ public final class BusinessHours {
         try {
           d = DayOfWeek.valueOf(day.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-          throw new CalltrackException.Invalid("businessHours keys are weekdays (monday..sunday): '" + day + "'");
+          throw new CalltrackException.Invalid(field + " keys are weekdays (monday..sunday): '" + day + "'");
         }
         if (hours == null || hours.size() != 2) {
-          throw new CalltrackException.Invalid("businessHours." + day + " must be [\"HH:MM\", \"HH:MM\"]");
+          throw new CalltrackException.Invalid(field + "." + day + " must be [\"HH:MM\", \"HH:MM\"]");
         }
         try {
           LocalTime from = LocalTime.parse(hours.get(0).strip());
           LocalTime to = LocalTime.parse(hours.get(1).strip());
           if (!from.isBefore(to)) {
-            throw new CalltrackException.Invalid("businessHours." + day + ": opening must be before closing");
+            throw new CalltrackException.Invalid(field + "." + day + ": opening must be before closing");
           }
           out.put(d, new LocalTime[] {from, to});
         } catch (DateTimeParseException | NullPointerException e) {
-          throw new CalltrackException.Invalid("businessHours." + day + " must be [\"HH:MM\", \"HH:MM\"]");
+          throw new CalltrackException.Invalid(field + "." + day + " must be [\"HH:MM\", \"HH:MM\"]");
         }
       });
     }

@@ -16,6 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code PUT /v1/properties/{property}} creates or replaces a property and answers with what was
@@ -68,21 +69,14 @@ public final class PropertyRoutes {
     if (property.assignLimits() != null) {
       property.assignLimits().requireSoftBelowHard();
     }
-    List<String> lines = property.lines();
-    for (int i = 0; i < lines.size(); i++) {
-      String field = fieldOf(i);
-      BusinessLines.requireSipUri(field, lines.get(i));
-      BusinessLines.requireCallableNumber(field, lines.get(i), property.defaultNumber().region());
-    }
+    property.lineFields().forEach((line, field) -> {
+      BusinessLines.requireSipUri(field, line);
+      BusinessLines.requireCallableNumber(field, line, property.defaultNumber().region());
+    });
     return linesSetByKey(ctx, id, property)
         .map(property::withLinesSetByKey)
         .compose(stored -> store.putProperty(stored).map(stored))
         .onSuccess(directory::remember);
-  }
-
-  /** How the client calls the property's line {@code i} ({@link PropertyConfig#lines}). */
-  private static String fieldOf(int i) {
-    return i == 0 ? "businessLine" : "overflow.lines[" + (i - 1) + "]";
   }
 
   /**
@@ -93,9 +87,9 @@ public final class PropertyRoutes {
    * once {@link BusinessLines} lets a key set it (its host is resolved on a worker), 403 otherwise.
    */
   private Future<List<String>> linesSetByKey(RoutingContext ctx, String id, PropertyConfig property) {
-    List<String> wanted = property.lines();
+    Map<String, String> wanted = property.lineFields(); // line: the field naming it
     if (Principal.of(ctx).isAdmin()) {
-      return Future.succeededFuture(wanted.stream().filter(property::setByKey).toList());
+      return Future.succeededFuture(wanted.keySet().stream().filter(property::setByKey).toList());
     }
     if (wanted.isEmpty()) {
       return Future.succeededFuture(List.of());
@@ -104,10 +98,10 @@ public final class PropertyRoutes {
       List<String> had = found.map(PropertyConfig::lines).orElse(List.of());
       List<String> byKey = new java.util.ArrayList<>();
       List<java.util.Map.Entry<String, String>> fresh = new java.util.ArrayList<>(); // field, line
-      for (int i = 0; i < wanted.size(); i++) {
-        String line = wanted.get(i);
+      for (var named : wanted.entrySet()) {
+        String line = named.getKey();
         if (!had.contains(line)) {
-          fresh.add(java.util.Map.entry(fieldOf(i), line));
+          fresh.add(java.util.Map.entry(named.getValue(), line));
           byKey.add(line);
         } else if (found.get().setByKey(line)) {
           byKey.add(line);

@@ -265,6 +265,59 @@ class ApiKeysApiTest extends DniTestBase {
         .put("ringSeconds", 20), api.adminGet(path).json().getJsonObject("overflow"));
   }
 
+  /**
+   * A property's after-hours routing: its hours checked as opening hours are, its line as the business
+   * line is ({@code afterHours.line} in errors, 403 for a key's private line), a refused body changes
+   * nothing, and what is stored reads back.
+   */
+  @Test
+  void afterHoursAreCheckedAsOpeningHoursAndTheLineAsTheBusinessLineIs() {
+    Site a = site(1);
+    String path = "/v1/properties/" + a.property();
+    java.util.function.Function<JsonObject, Reply> admin = body -> api.request(HttpMethod.PUT, path,
+        DniClient.body(propertyBody(a.defaultNumber(), ORIGIN).put("afterHours", body)), api.admin());
+    String weekdays = "\"hours\": {\"monday\": [\"09:00\", \"17:00\"]}";
+    String[][] bad = {
+        {"{\"line\": \"sip:night@203.0.113.9\"}", "afterHours.hours is required"},
+        {"{\"hours\": {}, \"line\": \"sip:night@203.0.113.9\"}", "afterHours.hours must name the weekdays"},
+        {"{\"hours\": {\"funday\": [\"09:00\", \"17:00\"]}, \"line\": \"sip:night@203.0.113.9\"}",
+            "afterHours.hours keys are weekdays"},
+        {"{\"hours\": {\"monday\": [\"17:00\", \"09:00\"]}, \"line\": \"sip:night@203.0.113.9\"}",
+            "afterHours.hours.monday: opening must be before closing"},
+        {"{\"hours\": {\"monday\": [\"9am\", \"5pm\"]}, \"line\": \"sip:night@203.0.113.9\"}",
+            "afterHours.hours.monday must be [\"HH:MM\", \"HH:MM\"]"},
+        {"{" + weekdays + "}", "afterHours.line is required"},
+        {"{" + weekdays + ", \"line\": \"night@203.0.113.9\"}", "afterHours.line must be a SIP URI"},
+        {"{" + weekdays + ", \"line\": \"sip:+19005550123@203.0.113.7\"}", "afterHours.line calls a premium-rate"},
+        {"{" + weekdays + ", \"line\": \"sip:1@10.0.0.5@203.0.113.7\"}", "afterHours.line must be a SIP URI"}};
+    for (String[] b : bad) {
+      Reply r = admin.apply(new JsonObject(b[0]));
+      assertEquals(400, r.status(), () -> b[0] + " -> " + r);
+      assertEquals("invalid_request", r.error());
+      assertTrue(r.json().getString("detail").contains(b[1]), () -> b[0] + " -> " + r);
+    }
+    assertEquals(null, api.adminGet(path).json().getValue("afterHours"), "nothing was changed");
+    JsonObject night = new JsonObject("{" + weekdays + ", \"line\": \"sip:night@10.0.0.9\"}");
+    Reply noLine = api.request(HttpMethod.PUT, path, DniClient.body(propertyBody(a.defaultNumber(), ORIGIN)
+        .putNull("businessLine").put("afterHours", night)), api.admin());
+    assertEquals(400, noLine.status(), noLine::toString);
+    assertTrue(noLine.json().getString("detail").contains("afterHours needs a businessLine"), noLine::toString);
+
+    // a write key may not point the night line at the operator's network
+    Reply byKey = put(issue(a.property(), "write"), path, propertyBody(a.defaultNumber(), ORIGIN)
+        .put("businessLine", "sip:+15559990000@127.0.0.1:5070").put("afterHours", night));
+    forbidden(byKey);
+    assertTrue(byKey.json().getString("detail").contains("afterHours.line host 10.0.0.9"), byKey::toString);
+    assertEquals(null, api.adminGet(path).json().getValue("afterHours"), "nothing was changed");
+
+    Reply ok = admin.apply(new JsonObject().put("line", "sip:night@203.0.113.9").put("hours", new JsonObject()
+        .put("friday", List.of("09:30", "16:00")).put("monday", List.of(" 09:00", "17:00"))));
+    assertEquals(200, ok.status(), ok::toString);
+    assertEquals(new JsonObject().put("hours", new JsonObject().put("monday", List.of("09:00", "17:00"))
+            .put("friday", List.of("09:30", "16:00"))).put("line", "sip:night@203.0.113.9"),
+        api.adminGet(path).json().getJsonObject("afterHours"));
+  }
+
   private List<Object> linesSetByKey(String path) {
     io.vertx.core.json.JsonArray marked = api.adminGet(path).json().getJsonArray("linesSetByKey");
     return marked == null ? List.of() : marked.getList();

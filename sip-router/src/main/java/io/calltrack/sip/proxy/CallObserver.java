@@ -49,6 +49,10 @@ public interface CallObserver {
     CallObserver started(NewCall call);
   }
 
-  /** A call accepted for forwarding. {@code caller} is E.164 where the caller's id is a number. */
-  record NewCall(String sipCallId, PhoneNumber number, PropertyConfig property, String caller, Instant at) {}
+  /**
+   * A call accepted for forwarding. {@code caller} is E.164 where the caller's id is a number;
+   * {@code afterHours}: the property was closed, the call goes to its after-hours line.
+   */
+  record NewCall(String sipCallId, PhoneNumber number, PropertyConfig property, String caller, Instant at,
+      boolean afterHours) {}
 }

@@ -295,12 +295,16 @@ public final class Proxy implements SipListener {
     calleeHosts.add(call.calleeHop);
     call.media = media.leg(call.sipCallId, call.callerTag, forward.property().records(), call.exec);
     CallObserver.NewCall started = new CallObserver.NewCall(call.sipCallId, forward.number(),
-        forward.property(), SipHeaders.caller(req, forward.number().region()), clock.instant());
+        forward.property(), SipHeaders.caller(req, forward.number().region()), clock.instant(),
+        forward.afterHours());
     CallObserver record = continued;
     onCallThread(call, () -> {
       // first task of the call: everything after it (CANCEL, responses) sees the observer
       liveCalls.incrementAndGet();
       metrics.callStarted();
+      if (forward.afterHours()) {
+        metrics.afterHoursCall();
+      }
       call.observer = record != null ? record : observers.started(started);
       if (call.lineIndex > 0) { // the business line was left out (an API key's, without a public address now)
         call.observer.overflowed(call.lineIndex);

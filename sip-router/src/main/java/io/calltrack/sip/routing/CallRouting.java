@@ -16,7 +16,8 @@ import java.util.function.Supplier;
 /**
  * The routing decision for a new call, free of SIP types: who may call (the trunk allow-list), which
  * numbers are ours (the routing table), and where each goes (its property's business line, at the
- * address DNS gave it; an API key's line, at a public address only). Nothing here can send a call
+ * address DNS gave it; an API key's line, at a public address only; while it is closed, its after-hours
+ * line). Nothing here can send a call
  * anywhere but a configured business line: it is never an open relay.
  */
 public final class CallRouting {
@@ -25,20 +26,28 @@ public final class CallRouting {
   private final Supplier<RoutingTable> table;
   private final LineLocator lines;
   private final BusinessLines lineRule;
+  private final java.time.Clock clock;
 
   public CallRouting(TrunkAllowList trunks, Supplier<RoutingTable> table) {
     this(trunks, table, null, BusinessLines.PUBLIC_FOR_KEYS);
   }
 
+  public CallRouting(TrunkAllowList trunks, Supplier<RoutingTable> table, LineLocator lines, BusinessLines lineRule) {
+    this(trunks, table, lines, lineRule, java.time.Clock.systemUTC());
+  }
+
   /**
    * @param lines    where DNS says the business lines are (null: at their hosts as written)
    * @param lineRule which lines may go to public addresses only (CALLTRACK_SIP_LINES_PRIVATE)
+   * @param clock    when a call starts: while a property is closed its calls go to its after-hours line
    */
-  public CallRouting(TrunkAllowList trunks, Supplier<RoutingTable> table, LineLocator lines, BusinessLines lineRule) {
+  public CallRouting(TrunkAllowList trunks, Supplier<RoutingTable> table, LineLocator lines, BusinessLines lineRule,
+      java.time.Clock clock) {
     this.trunks = trunks;
     this.table = table;
     this.lines = lines;
     this.lineRule = lineRule;
+    this.clock = clock;
   }
 
   /**
@@ -71,7 +80,10 @@ public final class CallRouting {
     if (property.isEmpty()) {
       return new RouteDecision.Reject(404, "Not Found");
     }
-    List<String> all = property.get().lines();
+    // time-of-day routing: while the property is closed, its after-hours line instead of its business lines
+    java.time.Instant now = clock.instant();
+    boolean closed = property.get().closedAt(now);
+    List<String> all = property.get().callLines(now);
     if (all.isEmpty()) {
       return new RouteDecision.Reject(480, "Temporarily Unavailable: no business line");
     }
@@ -91,7 +103,7 @@ public final class CallRouting {
     if (open.isEmpty()) {
       return new RouteDecision.Reject(503, "Service Unavailable: business line not on a public address");
     }
-    return new RouteDecision.Forward(number, property.get(), open);
+    return new RouteDecision.Forward(number, property.get(), open, closed);
   }
 
   /** Says so in the log, once a minute per line at most: the calls it costs are an operator's to know of. */

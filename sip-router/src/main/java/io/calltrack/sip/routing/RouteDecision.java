@@ -9,9 +9,11 @@ public sealed interface RouteDecision {
   /**
    * Forward a call to {@code number} (a tracking or static number of {@code property}) to its
    * {@code lines} in turn (the business line, then its overflow lines; a line an API key set without a
-   * public address now is left out), each to its DNS targets in turn ({@link Line}).
+   * public address now is left out), each to its DNS targets in turn ({@link Line}); {@code afterHours}:
+   * the property is closed, and {@code lines} is its after-hours line alone.
    */
-  record Forward(PhoneNumber number, PropertyConfig property, java.util.List<Line> lines) implements RouteDecision {
+  record Forward(PhoneNumber number, PropertyConfig property, java.util.List<Line> lines, boolean afterHours)
+      implements RouteDecision {
     /** The line the call goes to first (the business line, unless it was left out). */
     public String businessLine() {
       return lines.get(0).uri();
@@ -29,7 +31,8 @@ public sealed interface RouteDecision {
   }
 
   /**
-   * One of a property's lines: {@code index} 0 the business line, 1.. its overflow lines; sent to
+   * One of the lines a call goes to: {@code index} 0 the business line (or, after hours, the after-hours
+   * line), 1.. its overflow lines; sent to
    * {@code targets} in turn, the next when one fails, where DNS located it ({@link LineLocator}; empty:
    * to its host as written).
    */
