@@ -31,7 +31,8 @@ import java.util.Map;
  * {@code finished} and their seconds from start to answer (or to the end, unanswered) in
  * {@code waitSeconds} (a callback's from its last attempt's start: {@link CallRecord#ringingFrom()}); answered ones their seconds to answer in {@code answerSeconds} and in
  * {@code answeredWithin10|20|30|60} when answered that fast. {@code afterHours} (and
- * {@code afterHoursAnswered}) by the property's business hours when the call was rolled up.
+ * {@code afterHoursAnswered}) by the property's business hours when the call was rolled up; without
+ * them, the calls the router sent to the property's after-hours line ({@code routedAfterHours}).
  * {@code withOutcome}: the business reported an outcome; stages and dispositions from it. Conversation
  * measures from the media relay: {@code relayed}, {@code recorded}, and {@code recordingMillis},
  * {@code callerTalkMillis}, {@code lineTalkMillis}, {@code deadAirMillis}, {@code holdMillis} of recorded calls;
@@ -98,7 +99,8 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     for (int n : SERVICE_LEVEL_SECONDS) {
       m.put("answeredWithin" + n, answered && toAnswer >= 0 && toAnswer <= n ? 1L : 0L);
     }
-    boolean after = hours != null && hours.afterHours(start);
+    // the marketing business hours when set; else a call the router sent to the after-hours line is one
+    boolean after = hours != null ? hours.afterHours(start) : Boolean.TRUE.equals(call.routedAfterHours());
     m.put("afterHours", after ? 1L : 0L);
     m.put("afterHoursAnswered", after && answered ? 1L : 0L);
     m.put("withOutcome", o != null ? 1L : 0L);
