@@ -26,6 +26,7 @@ import io.calltrack.sip.record.CallJournal;
 import io.calltrack.sip.record.CallRecorder;
 import io.calltrack.sip.record.CallResolver;
 import io.calltrack.sip.proxy.HopRouter;
+import io.calltrack.sip.routing.CallPolicy;
 import io.calltrack.sip.routing.LineLocator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
@@ -120,6 +121,11 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
   private final Map<String, Callback> held = new HashMap<>();
   /** Each callback's last write still in flight (see {@link #save}); completed ones are removed. */
   private final Map<String, Future<Boolean>> saving = new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * Business-line INVITEs left for the line's next target (the target sent nothing): by Call-ID, whether
+   * their CANCEL went. Should one ring after all it is cancelled, should it answer it is hung up.
+   */
+  private final Map<String, Boolean> leftTargets = new HashMap<>();
   private boolean polling;
 
   private final Counter taken;
@@ -145,6 +151,10 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
     long businessCseq;
     long ringTimer = -1;
     boolean ringing;
+    /** Where the business line's INVITE may go, in turn (its DNS targets; empty: its host as written). */
+    List<LineLocator.Target> businessTargets = List.of();
+    /** Which of {@link #businessTargets} the business INVITE went to. */
+    int businessTarget;
     /**
      * The attempt was given up before both legs were connected (the business line hung up before the
      * lead answered, or the callback is no longer this router's): its legs are being cancelled.
@@ -381,25 +391,24 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
     // a line named by its domain: where its SRV records say (DNS, off the serial executor)
     // (an API key's line: at a public address only, as the router's calls, see BusinessLines.publicOnly)
     boolean publicOnly = lineRule.publicOnly(property, property.businessLine());
-    Future<LineLocator.Target> located = vertx.executeBlocking(
-        () -> lines.locate(property.businessLine(), publicOnly, options.clock().millis()), false);
+    Future<List<LineLocator.Target>> located = vertx.executeBlocking(
+        () -> lines.targets(property.businessLine(), publicOnly, options.clock().millis()), false);
     Future.join(visit, located).onComplete(done -> serial.execute(() -> {
       Optional<Session> s = visit.succeeded() ? visit.result() : Optional.empty();
-      if (publicOnly && (located.failed() || located.result() == null)) {
+      if (publicOnly && (located.failed() || located.result().isEmpty())) {
         LOG.warn("callback {}: business line {} of property {} was set by an API key and has no public address;"
             + " not called", cb.id(), property.businessLine(), property.id());
         finish(a.callback.ended(CallbackState.FAILED, now(), "the business line is not on a public address"), false);
         return;
       }
+      a.businessTargets = located.succeeded() ? located.result() : List.of();
       try {
-        a.businessInvite = invite(property.businessLine(), lead, null, located.succeeded() ? located.result() : null);
-        a.businessPeer = peerOf(a.businessInvite);
+        callBusiness(a, 0);
       } catch (Exception e) {
         LOG.warn("callback {}: cannot call the business line {}", cb.id(), property.businessLine(), e);
         finish(a.callback.ended(CallbackState.FAILED, now(), "the business line cannot be called"), false);
         return;
       }
-      a.businessCallId = callIdOf(a.businessInvite.getRequest());
       // one record for all the callback's attempts: a later attempt rings it again from its own seqs
       // (derived from the attempt count in Redis: another router may have placed the earlier ones)
       Callback c = a.callback;
@@ -407,9 +416,69 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
           new CallAttempt(c.attempts(), at, null, c.requestedAt()));
       a.recorder = new CallRecorder(journal, resolver, resolver.callback(initial, s.orElse(null), !continues),
           c.firstSeq(), continues ? CallEvent.Type.RETRY : CallEvent.Type.STARTED);
-      bySipCallId.put(a.businessCallId, a);
       a.ringTimer = ringTimeout(a, a.businessInvite);
     }));
+  }
+
+  /**
+   * Sends the business line's INVITE to its target {@code i} (as the router's calls, RFC 3263 4.3: when
+   * that target sends nothing for {@link CallPolicy#SILENT_TARGET_WAIT} or answers 503, the next one).
+   */
+  private void callBusiness(Attempt a, int i) throws Exception {
+    a.businessTarget = i;
+    LineLocator.Target target = a.businessTargets.isEmpty() ? null : a.businessTargets.get(i);
+    ClientTransaction invite = invite(a.property.businessLine(), a.lead, null, target);
+    a.businessInvite = invite;
+    a.businessPeer = peerOf(invite);
+    a.businessCallId = callIdOf(invite.getRequest());
+    bySipCallId.put(a.businessCallId, a);
+    if (i + 1 < a.businessTargets.size()) {
+      vertx.setTimer(CallPolicy.SILENT_TARGET_WAIT.toMillis(), id -> serial.execute(() -> {
+        if (a.businessInvite == invite && invite.getState() == javax.sip.TransactionState.CALLING
+            && a.callback.state() == CallbackState.CALLING_BUSINESS && !a.abandoned) {
+          leftTargets.put(a.businessCallId, Boolean.FALSE); // still retransmitted: a late answer is seen
+          nextBusinessTarget(a, "sent nothing");
+        }
+      }));
+    }
+  }
+
+  /** True when the business line has a target left to try: the call goes there, its ring time anew. */
+  private boolean nextBusinessTarget(Attempt a, String why) {
+    if (a.businessTarget + 1 >= a.businessTargets.size()) {
+      return false;
+    }
+    LOG.debug("callback {}: the business line's target {} {}: the next one", a.callback.id(),
+        a.businessTargets.get(a.businessTarget), why);
+    vertx.cancelTimer(a.ringTimer);
+    bySipCallId.remove(a.businessCallId);
+    try {
+      callBusiness(a, a.businessTarget + 1);
+    } catch (Exception e) {
+      LOG.warn("callback {}: cannot call the business line's next target", a.callback.id(), e);
+      failed(a, CallStatus.FAILED, null, "the business line cannot be called");
+      return true;
+    }
+    a.ringTimer = ringTimeout(a, a.businessInvite);
+    return true;
+  }
+
+  /**
+   * A response on a business-line INVITE left for the next target: ringing after all is cancelled,
+   * an answer after all is ACKed and hung up (nobody must answer to silence); a final one ends it.
+   */
+  private void onLeftTarget(ResponseEvent evt, String callId, int code) throws Exception {
+    if (code > 100 && code < 200 && !leftTargets.get(callId)) {
+      leftTargets.put(callId, Boolean.TRUE);
+      cancel(evt.getClientTransaction());
+    } else if (code >= 200) {
+      leftTargets.remove(callId);
+      if (code < 300 && evt.getDialog() != null) {
+        CSeqHeader cseq = (CSeqHeader) evt.getResponse().getHeader(CSeqHeader.NAME);
+        evt.getDialog().sendAck(evt.getDialog().createAck(cseq.getSeqNumber()));
+        bye(evt.getDialog());
+      }
+    }
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -485,6 +554,14 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
     Response r = evt.getResponse();
     Attempt a = bySipCallId.get(callIdOf(r));
     CSeqHeader cseq = (CSeqHeader) r.getHeader(CSeqHeader.NAME);
+    if (a == null && leftTargets.containsKey(callIdOf(r)) && Request.INVITE.equals(cseq.getMethod())) {
+      try {
+        onLeftTarget(evt, callIdOf(r), r.getStatusCode());
+      } catch (Exception e) {
+        LOG.debug("cannot end the answer of a target left", e);
+      }
+      return;
+    }
     if (a == null || !Request.INVITE.equals(cseq.getMethod())) {
       return;
     }
@@ -523,6 +600,9 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
           bySipCallId.put(a.leadCallId, a);
           a.ringTimer = ringTimeout(a, a.leadInvite);
         } else if (code >= 300 && state == CallbackState.CALLING_BUSINESS) {
+          if (code == Response.SERVICE_UNAVAILABLE && nextBusinessTarget(a, "answered 503")) {
+            return;
+          }
           vertx.cancelTimer(a.ringTimer);
           failed(a, statusOf(code), code, "the business line answered " + code);
         }
@@ -631,6 +711,9 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
         return;
       }
       Request req = evt.getClientTransaction().getRequest();
+      if (leftTargets.remove(callIdOf(req)) != null) {
+        return; // a target left for the next never answered
+      }
       Attempt a = bySipCallId.get(callIdOf(req));
       if (a == null || !Request.INVITE.equals(req.getMethod())) {
         return;

@@ -232,7 +232,7 @@ public final class CallPolicy {
     return SILENT_TARGET_WAIT;
   }
 
-  static final Duration SILENT_TARGET_WAIT = Duration.ofSeconds(2);
+  public static final Duration SILENT_TARGET_WAIT = Duration.ofSeconds(2);
 
   /** How long a refused call's record waits for the caller's retry ({@link #invitesRetry}). */
   public Duration retryWait() {

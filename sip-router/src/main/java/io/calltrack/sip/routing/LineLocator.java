@@ -185,24 +185,24 @@ public final class LineLocator {
    */
   public void refresh(Collection<String> lines, long nowMs) {
     for (String line : lines) {
-      locate(line, false, nowMs);
+      targets(line, false, nowMs);
     }
     byLine.keySet().retainAll(new java.util.HashSet<>(lines)); // lines no property has any more
   }
 
   /**
-   * {@code line}'s target, looked up first if it was not within {@link #REFRESH_MS} (blocking: DNS);
-   * as {@link #locate(String, boolean)}. For a dialer that calls lines one at a time.
+   * {@code line}'s targets, looked up first if it was not within {@link #REFRESH_MS} (blocking: DNS);
+   * as {@link #targets(String, boolean)}. For a dialer that calls lines one at a time.
    */
-  public Target locate(String line, boolean publicOnly, long nowMs) {
+  public List<Target> targets(String line, boolean publicOnly, long nowMs) {
     if (line == null) {
-      return null;
+      return List.of();
     }
     Located last = byLine.get(line);
     if (last == null || nowMs - last.at() >= REFRESH_MS) {
       lookUpLine(line, last, nowMs);
     }
-    return locate(line, publicOnly);
+    return targets(line, publicOnly);
   }
 
   private void lookUpLine(String line, Located last, long nowMs) {

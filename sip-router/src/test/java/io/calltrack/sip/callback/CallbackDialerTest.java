@@ -544,6 +544,46 @@ class CallbackDialerTest {
   }
 
   /**
+   * A business line whose first SRV target is out of service (503) or down (it sends nothing: UDP has
+   * no refusal) is called at its next target within the attempt, as the router's calls are (RFC 3263
+   * 4.3), not failed: the callback goes on to the lead. A silent target that answers after all is hung up.
+   */
+  @Test
+  void aBusinessLineWhoseFirstTargetFailsIsCalledAtItsNextTarget() throws Exception {
+    SipPhone primary = SipPhone.start("dialer-primary");
+    try (Dnsmasq dns = Dnsmasq.start(spool.resolve("dns-failover"), "calltrack.test", List.of(
+        "--srv-host=_sip._udp.pbx.calltrack.test,primary.calltrack.test," + primary.port + ",10,100",
+        "--srv-host=_sip._udp.pbx.calltrack.test,backup.calltrack.test," + business.port + ",20,100",
+        "--host-record=primary.calltrack.test,127.0.0.1", "--host-record=backup.calltrack.test,127.0.0.1"))) {
+      stopDialer();
+      dialer = startDialer(List.of(dns.address()));
+      String line = "sip:+15559990000@pbx.calltrack.test";
+      trunk.mode = SipPhone.Mode.RING_FOREVER; // each callback stays at the lead's ringing
+
+      primary.mode = SipPhone.Mode.UNAVAILABLE;
+      Callback outOfService = request(site(new CallbackSettings(null, 1, 60, 120), "UTC", line), LEAD);
+      awaitState(outOfService.id(), CallbackState.CALLING_LEAD); // the backup answered, the lead rings
+      assertEquals(1, primary.count(Request.INVITE), "the primary was tried first");
+      assertEquals(1, business.count(Request.INVITE));
+      assertEquals(line, business.awaitRequest(Request.INVITE, WAIT).getRequestURI().toString());
+      trunk.awaitRequest(Request.INVITE, WAIT);
+      takenOverByAnotherRouter(outOfService);
+
+      primary.requests.clear();
+      primary.mode = SipPhone.Mode.ANSWER;
+      primary.silent = true;
+      Callback down = request(site(new CallbackSettings(null, 1, 60, 120), "UTC", line), "+13125550124");
+      Await.until(WAIT, () -> business.count(Request.INVITE) == 2); // at the backup after the primary's silence
+      awaitState(down.id(), CallbackState.CALLING_LEAD);
+      primary.silent = false; // it answers a retransmission after all: ACKed and hung up, the callback goes on
+      primary.awaitRequest(Request.BYE, WAIT);
+      assertEquals(CallbackState.CALLING_LEAD, Await.result(callbacks.get(down.id())).orElseThrow().state());
+    } finally {
+      primary.close();
+    }
+  }
+
+  /**
    * The dialer's port takes no calls, and no request it refuses makes it a reflector: answered once,
    * to the packet's source, never to a host the request's Via names (maddr), and never sent again (a
    * refused INVITE answered in a transaction had its 403 resent until Timer H, ten times, to wherever
