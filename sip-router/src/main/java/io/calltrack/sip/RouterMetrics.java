@@ -28,6 +28,7 @@ public final class RouterMetrics {
   private final Counter lineFailovers;
   private final Counter overflows;
   private final Counter afterHoursCalls;
+  private final Counter blockedCalls;
   private final MeterRegistry registry;
 
   public RouterMetrics(MeterRegistry registry, IntSupplier spoolDepth) {
@@ -60,6 +61,9 @@ public final class RouterMetrics {
     afterHoursCalls = Counter.builder("calltrack.sip.after.hours.calls")
         .description("Calls that started while their property was closed (its afterHours.hours), sent to its"
             + " after-hours line").register(registry);
+    blockedCalls = Counter.builder("calltrack.sip.blocked.calls")
+        .description("Calls refused (603 Decline) because their property blocks the caller (its blockedCallers)")
+        .register(registry);
   }
 
   private static Counter unheard(MeterRegistry registry, String why) {
@@ -110,6 +114,11 @@ public final class RouterMetrics {
   /** A call went to the next of its business line's targets: the last one was unreachable, silent or out of service. */
   public void lineFailover() {
     lineFailovers.increment();
+  }
+
+  /** A call refused: its property blocks the caller. */
+  public void blockedCall() {
+    blockedCalls.increment();
   }
 
   /** A call started while its property was closed: it goes to the after-hours line. */

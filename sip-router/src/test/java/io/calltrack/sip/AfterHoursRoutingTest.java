@@ -105,7 +105,7 @@ class AfterHoursRoutingTest {
     return fx.property(TestNumbers.fresh(), deskLine, p -> new PropertyConfig(p.id(), p.name(), p.allowedOrigins(),
         p.swapNumbers(), p.defaultNumber(), deskLine, "America/New_York", null, null, null, null, null, null,
         new Overflow(List.of(cell.uri("+15559990000", "udp")), 20),
-        new AfterHours(HOURS, night.uri("+15559990000", "udp"))), router);
+        new AfterHours(HOURS, night.uri("+15559990000", "udp")), null), router);
   }
 
   /** Calls {@code number} at {@code at}; {@code phone} answers, and the caller hangs up. */

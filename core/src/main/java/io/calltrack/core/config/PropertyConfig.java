@@ -21,7 +21,8 @@ import java.util.Map;
  * rtpengine, and measures their conversation; absent or false: not recorded). The server notes
  * which of its lines an API key set ({@code linesSetByKey}, {@link #setByKey}); the
  * lines a call goes to when the business line does not take it ({@code overflow}, {@link Overflow}); and
- * where calls go while the business is closed ({@code afterHours}, {@link AfterHours}).
+ * where calls go while the business is closed ({@code afterHours}, {@link AfterHours}); and the callers
+ * whose calls are refused ({@code blockedCallers}, {@link #blocks}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record PropertyConfig(
@@ -39,7 +40,8 @@ public record PropertyConfig(
     Boolean record,
     List<String> linesSetByKey,
     Overflow overflow,
-    AfterHours afterHours) {
+    AfterHours afterHours,
+    List<String> blockedCallers) {
 
   /**
    * Jackson's constructor; {@code assignLimits} may be left out (the server's defaults apply), and so
@@ -100,6 +102,58 @@ public record PropertyConfig(
       }
     }
     callbacks = callbacks == null ? CallbackSettings.DEFAULT : callbacks;
+    blockedCallers = blockedCallers(blockedCallers, defaultNumber.region());
+  }
+
+  /** At most this many numbers in {@code blockedCallers}: the router holds every property's list. */
+  public static final int MAX_BLOCKED_CALLERS = 1_000;
+
+  /** A caller without a number (withheld or absent caller ID), as {@code blockedCallers} names it. */
+  public static final String ANONYMOUS = "anonymous";
+
+  /**
+   * The callers whose calls the router refuses: E.164 numbers (a national number read in the
+   * property's country), {@value #ANONYMOUS} for callers who withhold their number; each once, sorted
+   * (looked up by binary search at each call); none: null.
+   */
+  private static List<String> blockedCallers(List<String> given, String region) {
+    if (given == null || given.isEmpty()) {
+      return null;
+    }
+    if (given.size() > MAX_BLOCKED_CALLERS) {
+      throw new CalltrackException.Invalid("blockedCallers holds at most " + MAX_BLOCKED_CALLERS + " numbers: "
+          + given.size());
+    }
+    java.util.TreeSet<String> out = new java.util.TreeSet<>();
+    for (int i = 0; i < given.size(); i++) {
+      String entry = given.get(i) == null ? "" : given.get(i).strip();
+      if (entry.equalsIgnoreCase(ANONYMOUS)) {
+        out.add(ANONYMOUS);
+        continue;
+      }
+      try {
+        // a stored list is E.164 already: read through the numbers' cache, as pools' numbers are
+        out.add((entry.startsWith("+") ? PhoneNumber.fromJson(entry) : PhoneNumber.parse(entry, region)).e164());
+      } catch (CalltrackException.Invalid e) {
+        throw new CalltrackException.Invalid("blockedCallers[" + i + "] must be a phone number (E.164, or a national"
+            + " number of the property's country) or \"" + ANONYMOUS + "\": '" + given.get(i) + "'");
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Whether the router refuses a call from {@code caller} (E.164 where the caller's id is a number,
+   * {@value #ANONYMOUS} when it is withheld or absent): it is in {@code blockedCallers}.
+   */
+  public boolean blocks(String caller) {
+    return blockedCallers != null && caller != null && java.util.Collections.binarySearch(blockedCallers, caller) >= 0;
+  }
+
+  /** The same configuration, its {@code blockedCallers} {@code numbers} (null: none). */
+  public PropertyConfig withBlockedCallers(List<String> numbers) {
+    return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
+        assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, overflow, afterHours, numbers);
   }
 
   /** Whether the router records this property's calls. */
@@ -119,7 +173,7 @@ public record PropertyConfig(
   /** The same configuration, {@code lines} of its lines set by an API key (see {@link #setByKey}). */
   public PropertyConfig withLinesSetByKey(List<String> lines) {
     return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, timeZoneRegions, callbacks, record, lines, overflow, afterHours);
+        assignLimits, retention, timeZoneRegions, callbacks, record, lines, overflow, afterHours, blockedCallers);
   }
 
   /**
@@ -181,13 +235,13 @@ public record PropertyConfig(
   /** The same configuration with {@code newAfterHours} (null: none). */
   public PropertyConfig withAfterHours(AfterHours newAfterHours) {
     return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, overflow, newAfterHours);
+        assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, overflow, newAfterHours, blockedCallers);
   }
 
   /** The same configuration with {@code newOverflow} (null: none). */
   public PropertyConfig withOverflow(Overflow newOverflow) {
     return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, newOverflow, afterHours);
+        assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, newOverflow, afterHours, blockedCallers);
   }
 
 
@@ -195,7 +249,7 @@ public record PropertyConfig(
   public PropertyConfig(String id, String name, List<String> allowedOrigins, List<PhoneNumber> swapNumbers,
       PhoneNumber defaultNumber, String businessLine, String timezone) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null, null, null, null, null,
-        null, null);
+        null, null, null);
   }
 
   /** With assign limits and retention, without regions by time zone or callback settings. */
@@ -203,7 +257,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
       Retention retention) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
-        null, null, null, null, null, null);
+        null, null, null, null, null, null, null);
   }
 
   /** With assign limits, retention and recording, without regions by time zone or callback settings. */
@@ -211,7 +265,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
       Retention retention, Boolean record) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
-        null, null, record, null, null, null);
+        null, null, record, null, null, null, null);
   }
 
   /** With assign limits, retention, regions by time zone and callback settings; not recorded. */
@@ -219,7 +273,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, AssignLimits assignLimits,
       Retention retention, Map<String, String> timeZoneRegions, CallbackSettings callbacks) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, assignLimits, retention,
-        timeZoneRegions, callbacks, null, null, null, null);
+        timeZoneRegions, callbacks, null, null, null, null, null);
   }
 
   /** With regions by time zone and callback settings, the server's default limits and no retention. */
@@ -227,7 +281,7 @@ public record PropertyConfig(
       PhoneNumber defaultNumber, String businessLine, String timezone, Map<String, String> timeZoneRegions,
       CallbackSettings callbacks) {
     this(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone, null, null,
-        timeZoneRegions, callbacks, null, null, null, null);
+        timeZoneRegions, callbacks, null, null, null, null, null);
   }
 
   public ZoneId zone() {
@@ -237,13 +291,13 @@ public record PropertyConfig(
   /** The same configuration under the id given in the URL (the body's id, if any, is ignored). */
   public PropertyConfig withId(String newId) {
     return new PropertyConfig(newId, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, overflow, afterHours);
+        assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, overflow, afterHours, blockedCallers);
   }
 
   /** The same configuration, recording its calls or not. */
   public PropertyConfig withRecording(boolean on) {
     return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
-        assignLimits, retention, timeZoneRegions, callbacks, on, linesSetByKey, overflow, afterHours);
+        assignLimits, retention, timeZoneRegions, callbacks, on, linesSetByKey, overflow, afterHours, blockedCallers);
   }
 
   /**

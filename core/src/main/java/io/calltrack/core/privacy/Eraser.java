@@ -149,6 +149,7 @@ public final class Eraser {
           .compose(v -> config.routingTable())
           .compose(table -> inEach(table.properties().keySet(), property -> rollupsWithoutRecords(property, wanted, token)))
           .compose(v -> forgetCallerIndex(wanted))
+          .compose(v -> unblock(wanted))
           .compose(v -> streams.everyShard(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
           .compose(v -> deadLetters.erase(digits, r -> r.caller() != null && normalise(r.caller()).equals(wanted)))
           .map(v -> new Erased(token, n, 0, callbacksErased));
@@ -229,6 +230,23 @@ public final class Eraser {
           ? redis.del(List.of(key)).<Void>mapEmpty()
           : Future.<Void>succeededFuture());
     })).mapEmpty();
+  }
+
+  /**
+   * The number leaves every property's {@code blockedCallers}: a block list is the number too (the
+   * operator blocks it again if it calls again). Each property is written back as it was read.
+   */
+  private Future<Void> unblock(String number) {
+    return config.routingTable().compose(table -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (io.calltrack.core.config.PropertyConfig p : table.properties().values()) {
+        if (p.blocks(number)) {
+          List<String> rest = p.blockedCallers().stream().filter(n -> !n.equals(number)).toList();
+          chain = chain.compose(v -> config.putProperty(p.withBlockedCallers(rest)));
+        }
+      }
+      return chain;
+    });
   }
 
   /** The attribution's caller index ({pool:ID}:caller:E164: the visitor a caller's last call went to), every pool. */

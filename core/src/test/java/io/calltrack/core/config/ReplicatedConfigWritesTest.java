@@ -59,7 +59,7 @@ class ReplicatedConfigWritesTest {
   static PropertyConfig property(String id) {
     PhoneNumber business = TestNumbers.fresh();
     return new PropertyConfig(id, "Site " + id, List.of("https://www.example.com"), List.of(business), business,
-        null, "America/New_York", null, new Retention(30, 30, 30), null, null, null, null, null, null);
+        null, "America/New_York", null, new Retention(30, 30, 30), null, null, null, null, null, null, null);
   }
 
   @Test

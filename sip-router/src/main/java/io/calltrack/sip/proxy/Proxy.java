@@ -252,6 +252,12 @@ public final class Proxy implements SipListener {
       return;
     }
     RouteDecision.Forward forward = (RouteDecision.Forward) decision;
+    String caller = SipHeaders.caller(req, forward.number().region());
+    if (!policy.admitsCaller(forward.property(), caller)) {
+      metrics.blockedCall();
+      answers.refuse(evt, callId, Response.DECLINE, null, null);
+      return;
+    }
     BusinessLine line;
     try {
       line = businessLine(forward.businessLine());
@@ -295,7 +301,7 @@ public final class Proxy implements SipListener {
     calleeHosts.add(call.calleeHop);
     call.media = media.leg(call.sipCallId, call.callerTag, forward.property().records(), call.exec);
     CallObserver.NewCall started = new CallObserver.NewCall(call.sipCallId, forward.number(),
-        forward.property(), SipHeaders.caller(req, forward.number().region()), clock.instant(),
+        forward.property(), caller, clock.instant(),
         forward.afterHours());
     CallObserver record = continued;
     onCallThread(call, () -> {

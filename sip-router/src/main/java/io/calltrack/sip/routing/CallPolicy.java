@@ -202,6 +202,15 @@ public final class CallPolicy {
   }
 
   /**
+   * Whether {@code property} takes a call from {@code caller} (E.164, or {@code anonymous} for a
+   * withheld or absent caller ID): not when its {@code blockedCallers} name it, then 603 Decline. The
+   * trunk's caller ID is what is judged (P-Asserted-Identity, else From): trunks are the only peers.
+   */
+  public boolean admitsCaller(io.calltrack.core.config.PropertyConfig property, String caller) {
+    return !property.blocks(caller);
+  }
+
+  /**
    * A final failure after which the call goes to the line's next target, when its DNS records give it
    * one (RFC 3263 4.3): 503, the target is out of service. Busy, declined or not found are the line's
    * answer, wherever it is served: the caller hears them.
