@@ -191,6 +191,11 @@ public final class SipRouter {
       }
 
       @Override
+      public void transferred() {
+        recorder.transferred();
+      }
+
+      @Override
       public void ended(Instant at, io.calltrack.core.calls.CallStatus status, Integer code) {
         recorder.ended(at, status, code);
       }

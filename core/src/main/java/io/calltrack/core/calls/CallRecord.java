@@ -34,6 +34,8 @@ import java.util.Objects;
  *                    business line busy, unavailable or unanswered; null: the business line's call alone
  * @param routedAfterHours true when the call started while its property was closed and went to the
  *                    property's after-hours line ({@code afterHours}); null otherwise
+ * @param transfers   how many transfers of the call the router relayed (a REFER from either party the
+ *                    other accepted with a 2xx); null: none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CallRecord(
@@ -60,7 +62,8 @@ public record CallRecord(
     String direction,
     CallAttempt attempt,
     Integer overflowLine,
-    Boolean routedAfterHours) {
+    Boolean routedAfterHours,
+    Integer transfers) {
 
   /** See {@code endReason}: closed at the router's restart, at most the maximum call length after the answer. */
   public static final String END_ROUTER_RESTART = "router-restart";
@@ -76,7 +79,7 @@ public record CallRecord(
       List<Candidate> candidates, String confidence, CallOutcome outcome, String endReason) {
     this(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, endedAt, status,
         durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome, endReason,
-        null, INBOUND, null, null, null);
+        null, INBOUND, null, null, null, null);
   }
 
   public CallRecord {
@@ -91,7 +94,7 @@ public record CallRecord(
   public static CallRecord started(String callId, String sipCallId, PhoneNumber number, String caller,
       String property, Instant at) {
     return new CallRecord(callId, sipCallId, number, caller, property, at, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, INBOUND, null, null, null);
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, INBOUND, null, null, null, null);
   }
 
   /** A callback call's first attempt, placed as it was asked for: to the business line then to {@code lead}. */
@@ -106,7 +109,7 @@ public record CallRecord(
   public static CallRecord callback(String callId, String sipCallId, String lead, String property,
       Instant startedAt, CallAttempt attempt) {
     return new CallRecord(callId, sipCallId, null, lead, property, startedAt, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, CALLBACK, attempt, null, null);
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, CALLBACK, attempt, null, null, null);
   }
 
   /**
@@ -122,7 +125,7 @@ public record CallRecord(
   public CallRecord withAttempt(CallAttempt newAttempt) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, newAttempt, overflowLine, routedAfterHours);
+        endReason, media, direction, newAttempt, overflowLine, routedAfterHours, transfers);
   }
 
   public boolean finished() {
@@ -138,19 +141,19 @@ public record CallRecord(
       List<Candidate> candidates, String confidence) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, overflowLine, routedAfterHours);
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers);
   }
 
   public CallRecord ringing(Instant at) {
     return ringingAt != null ? this : new CallRecord(callId, sipCallId, number, caller, property, startedAt,
         at, answeredAt, endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution,
-        candidates, confidence, outcome, endReason, media, direction, attempt, overflowLine, routedAfterHours);
+        candidates, confidence, outcome, endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers);
   }
 
   public CallRecord answered(Instant at, int code) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, at, endedAt,
         CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, overflowLine, routedAfterHours);
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers);
   }
 
   /** The call is over: unanswered with {@code status}, or an answered call hung up (status stays answered). */
@@ -160,47 +163,54 @@ public record CallRecord(
         : Long.valueOf(Math.round(Duration.between(answeredAt, at).toMillis() / 1000.0));
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, at,
         s, duration, finalCode != null && answeredAt != null ? finalCode : code, resolution, sessionId,
-        attribution, candidates, confidence, outcome, endReason, media, direction, attempt, overflowLine, routedAfterHours);
+        attribution, candidates, confidence, outcome, endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers);
   }
 
   /** The same record, marked as ended for {@code reason} (see {@code endReason}). */
   public CallRecord withEndReason(String reason) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        reason, media, direction, attempt, overflowLine, routedAfterHours);
+        reason, media, direction, attempt, overflowLine, routedAfterHours, transfers);
   }
 
   public CallRecord withOutcome(CallOutcome newOutcome) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, newOutcome,
-        endReason, media, direction, attempt, overflowLine, routedAfterHours);
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers);
   }
 
   /** The same record with {@code newCaller} for its caller (an erasure's token). */
   public CallRecord withCaller(String newCaller) {
     return new CallRecord(callId, sipCallId, number, newCaller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, overflowLine, routedAfterHours);
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers);
   }
 
   /** The same record, the call gone to its property's overflow line {@code line} (see {@code overflowLine}). */
   public CallRecord withOverflowLine(Integer line) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, line, routedAfterHours);
+        endReason, media, direction, attempt, line, routedAfterHours, transfers);
   }
 
   /** The same record, the call sent to its property's after-hours line (see {@code routedAfterHours}). */
   public CallRecord withRoutedAfterHours() {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, overflowLine, Boolean.TRUE);
+        endReason, media, direction, attempt, overflowLine, Boolean.TRUE, transfers);
+  }
+
+  /** The same record with {@code n} transfers relayed (see {@code transfers}; 0: null). */
+  public CallRecord withTransfers(int n) {
+    return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, n == 0 ? null : n);
   }
 
   /** The same record with what the media relay measured (see {@code media}). */
   public CallRecord withMedia(CallMedia newMedia) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, newMedia, direction, attempt, overflowLine, routedAfterHours);
+        endReason, newMedia, direction, attempt, overflowLine, routedAfterHours, transfers);
   }
 }

@@ -55,7 +55,9 @@ public record RoiRow(String group, RoiCounts counts, String period) {
       // speed to lead, of web callback requests
       "callbacks", "callbacksConnected", "averageCallbackSpeedSeconds", "callbacksWithin5MinutesRate",
       // routing: calls the business line did not take, sent on to an overflow line
-      "overflowedCalls", "overflowRate", "overflowAnswerRate");
+      "overflowedCalls", "overflowRate", "overflowAnswerRate",
+      // transfers: answered calls one party transferred (a REFER the other accepted), and how often
+      "transferredCalls", "transferRate", "transfersPerCall");
 
   public BigDecimal revenue() {
     return Money.fromMinor(counts.revenueMinor());
@@ -184,6 +186,10 @@ public record RoiRow(String group, RoiCounts counts, String period) {
     f.put("overflowedCalls", c.metric("overflowed"));
     f.put("overflowRate", rate(c.metric("overflowed"), c.calls()));
     f.put("overflowAnswerRate", rate(c.metric("overflowAnswered"), c.metric("overflowed")));
+    // transfers, of answered calls: the share transferred at least once, and transfers per answered call
+    f.put("transferredCalls", c.metric("transferred"));
+    f.put("transferRate", rate(c.metric("transferred"), c.answered()));
+    f.put("transfersPerCall", rate(c.metric("transfers"), c.answered()));
     return f;
   }
 

@@ -120,6 +120,10 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     // and was answered there
     m.put("overflowed", call.overflowLine() != null ? 1L : 0L);
     m.put("overflowAnswered", call.overflowLine() != null && answered ? 1L : 0L);
+    // transfers the router relayed (a REFER accepted), of answered calls: only those can be transferred
+    long transfers = answered && call.transfers() != null ? call.transfers() : 0L;
+    m.put("transferred", transfers > 0 ? 1L : 0L);
+    m.put("transfers", transfers);
     media(call.media(), answered, m);
     speedToLead(call, m);
     return new Contribution(start.toLocalDate().toString(), start.getHour(), dims, callerKey(call.caller()),

@@ -17,6 +17,12 @@ public interface CallObserver {
    */
   default void overflowed(int line) {}
 
+  /**
+   * One party transferred the call: its REFER was relayed and the other party accepted it (a 2xx);
+   * told before the call's next event.
+   */
+  default void transferred() {}
+
   /** Called once per call: when an unanswered call fails or is given up, or an answered call's BYE arrives. */
   void ended(Instant at, CallStatus status, Integer code);
 

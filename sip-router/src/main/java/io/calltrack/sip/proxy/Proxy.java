@@ -1079,6 +1079,9 @@ public final class Proxy implements SipListener {
       return;
     }
     String method = relay.request.getMethod();
+    if (resp.getStatusCode() / 100 == 2 && Request.REFER.equals(method)) {
+      relay.call.observer.transferred(); // the party referred will call the transfer target: counted, not followed
+    }
     if (resp.getStatusCode() / 100 == 2 && (Request.INVITE.equals(method) || Request.UPDATE.equals(method))) {
       // a target refresh that succeeded: both sides' Contacts in it are their targets from now on
       String lineTag = relay.from == Side.CALLER ? toTag(relay.request) : fromTag(relay.request);

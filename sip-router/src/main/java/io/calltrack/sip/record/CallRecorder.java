@@ -36,6 +36,8 @@ public final class CallRecorder {
   private int seq;
   /** The overflow line the call went to last ({@link #overflowed}); null: none. */
   private Integer overflowLine;
+  /** Transfers relayed so far ({@link #transferred}). */
+  private int transfers;
   private Future<Void> chain;
   /** The last step given: the next step takes over its write if that write has not started. */
   private Step waiting;
@@ -88,6 +90,14 @@ public final class CallRecorder {
    */
   public void overflowed(int line) {
     overflowLine = line;
+  }
+
+  /**
+   * A transfer of the call was relayed (a REFER accepted): no event of its own, the record's count is
+   * written with the call's next event (its end at the latest).
+   */
+  public void transferred() {
+    transfers++;
   }
 
   public void ringing(Instant at) {
@@ -161,7 +171,12 @@ public final class CallRecorder {
 
   private void step(CallEvent.Type type, Instant at, UnaryOperator<CallRecord> stepChange) {
     Integer line = overflowLine;
-    UnaryOperator<CallRecord> change = line == null ? stepChange : r -> stepChange.apply(r).withOverflowLine(line);
+    int transferred = transfers;
+    UnaryOperator<CallRecord> change = line == null && transferred == 0 ? stepChange : r -> {
+      CallRecord changed = stepChange.apply(r);
+      changed = line == null ? changed : changed.withOverflowLine(line);
+      return transferred == 0 ? changed : changed.withTransfers(transferred);
+    };
     int s = seq++;
     logged = change.apply(logged);
     journal.logged(new CallEvent(callId, s, type, at, logged));

@@ -64,6 +64,8 @@ public final class SipPhone implements QuietSipListener, AutoCloseable {
   private final String tag = Long.toHexString(ThreadLocalRandom.current().nextLong());
 
   public volatile Mode mode = Mode.ANSWER;
+  /** What this phone answers a REFER with (202 Accepted: it takes the transfer). */
+  public volatile int referAnswer = Response.ACCEPTED;
   /** When set, the SDP this phone puts in its 200 to an INVITE (an offer or an answer). */
   public volatile String answerSdp;
   /** Every request and response this phone received, in arrival order. */
@@ -154,9 +156,17 @@ public final class SipPhone implements QuietSipListener, AutoCloseable {
 
   /** BYE (or another in-dialog request) on the current dialog, from whichever side this phone is. */
   public void sendInDialog(String method) {
+    sendInDialog(method, java.util.Map.of());
+  }
+
+  /** As {@link #sendInDialog(String)}, with more headers ("Refer-To" → "&lt;sip:...&gt;", say). */
+  public void sendInDialog(String method, java.util.Map<String, String> extraHeaders) {
     try {
       Dialog d = dialog;
       Request req = d.createRequest(method);
+      for (var h : extraHeaders.entrySet()) {
+        req.addHeader(headers.createHeader(h.getKey(), h.getValue()));
+      }
       if (Request.INVITE.equals(method)) {
         SipURI contact = addresses.createSipURI("phone", host);
         contact.setPort(port);
@@ -247,6 +257,7 @@ public final class SipPhone implements QuietSipListener, AutoCloseable {
         case Request.INVITE -> onInvite(evt);
         case Request.ACK -> { }
         case Request.CANCEL -> onCancel(evt);
+        case Request.REFER -> reply(evt, referAnswer);
         default -> reply(evt, Response.OK);
       }
     } catch (Exception e) {
