@@ -47,6 +47,7 @@ class SipRouterTest {
   @TempDir static Path spool;
   static RouterFixture fx;
   static SipRouter router;
+  static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   SipPhone caller;
   SipPhone line;
@@ -54,7 +55,7 @@ class SipRouterTest {
   @BeforeAll
   static void startRouter() {
     fx = new RouterFixture(spool);
-    router = fx.router(List.of("127.0.0.0/8"), ANSWER_TIMEOUT);
+    router = fx.router(List.of("127.0.0.0/8"), ANSWER_TIMEOUT, registry);
   }
 
   @AfterAll
@@ -540,5 +541,81 @@ class SipRouterTest {
 
   static <T> T await(Future<T> f) {
     return Await.result(f);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // blocked callers
+
+  private String callFrom(PhoneNumber number, String fromUser, java.util.Map<String, String> headers) {
+    return caller.call(routerUri(number, number.e164()), router.port(), "udp", fromUser, null, headers);
+  }
+
+  /**
+   * A property's blocked callers (a spammer, a robocaller, callers who withhold their number) are
+   * refused with 603 Decline: the business line never rings, no call is recorded; every other caller
+   * goes through.
+   */
+  @Test
+  void aBlockedCallerIsDeclinedAndTheLineNeverRings() {
+    PhoneNumber number = fx.property(TestNumbers.fresh(), line.uri("+15559990000", "udp"),
+        p -> p.withBlockedCallers(List.of("(312) 555-0123", "anonymous")), router); // a national number, read in the US
+    double before = registry.counter("calltrack.sip.blocked.calls").count();
+    String byNumber = callFrom(number, "+13125550123", java.util.Map.of());
+    caller.awaitResponseFor(byNumber, Request.INVITE, Response.DECLINE, WAIT);
+    String withheld = callFrom(number, "+13125550199", java.util.Map.of("Privacy", "id"));
+    caller.awaitResponseFor(withheld, Request.INVITE, Response.DECLINE, WAIT);
+    String noNumber = callFrom(number, "anonymous", java.util.Map.of());
+    caller.awaitResponseFor(noNumber, Request.INVITE, Response.DECLINE, WAIT);
+    assertEquals(before + 3, registry.counter("calltrack.sip.blocked.calls").count(), "calltrack_sip_blocked_calls_total");
+
+    // another caller goes through, and only its call is recorded
+    String welcome = callFrom(number, "+13125550124", java.util.Map.of());
+    line.awaitRequest(Request.INVITE, WAIT);
+    caller.awaitResponseFor(welcome, Request.INVITE, Response.OK, WAIT);
+    caller.byeFor(welcome);
+    awaitRecord(welcome, CallStatus.ANSWERED);
+    assertEquals(1, line.count(Request.INVITE), "the line rang for the caller not blocked only");
+    for (String refused : List.of(byNumber, withheld, noNumber)) {
+      assertEquals(List.of(), fx.records(r -> refused.equals(r.sipCallId())), "a refused call has no record");
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // transfers (catalogue D7, D13)
+
+  static final java.util.Map<String, String> TO_SALES = java.util.Map.of("Refer-To", "<sip:+13125550199@203.0.113.20>");
+
+  private String answeredCall() {
+    PhoneNumber number = trackingNumber("udp");
+    String callId = caller.call(routerUri(number, number.e164()), router.port(), "udp");
+    caller.awaitResponseFor(callId, Request.INVITE, Response.OK, WAIT);
+    line.awaitRequest(Request.ACK, WAIT);
+    return callId;
+  }
+
+  /**
+   * A REFER one party sends inside the call is relayed to the other, and the call's record counts the
+   * ones accepted (a 2xx), not the ones refused.
+   */
+  @Test
+  void theRecordCountsTheTransfersThePartiesAccepted() {
+    String callId = answeredCall();
+    caller.referAnswer = Response.DECLINE; // the first is refused: no transfer
+    line.sendInDialog(Request.REFER, TO_SALES);
+    line.awaitResponse(Request.REFER, Response.DECLINE, WAIT);
+    caller.referAnswer = Response.ACCEPTED;
+    line.sendInDialog(Request.REFER, TO_SALES);
+    line.awaitResponse(Request.REFER, Response.ACCEPTED, WAIT);
+    assertEquals(2, caller.count(Request.REFER), "both relayed");
+    caller.byeFor(callId);
+    line.awaitRequest(Request.BYE, WAIT);
+    assertEquals(Integer.valueOf(1), awaitRecord(callId, CallStatus.ANSWERED).transfers());
+  }
+
+  @Test
+  void aCallWithoutTransfersHasNone() {
+    String callId = answeredCall();
+    caller.byeFor(callId);
+    assertEquals(null, awaitRecord(callId, CallStatus.ANSWERED).transfers());
   }
 }
