@@ -109,15 +109,15 @@ class LineRoutingTest {
     return caller.call("sip:" + number.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
   }
 
-  /** The caller talks to {@code phone}, which the router reached at {@code uri}, then hangs up. */
+  /** The caller talks to {@code phone}, which the router reached at its URI, then hangs up. */
   private CallRecord answeredAt(String callId, SipPhone phone) {
     Request invite = phone.awaitRequest(Request.INVITE, WAIT);
-    assertEquals(phone.uri("+15559990000", "udp"), invite.getRequestURI().toString(), "the overflow line's URI");
-    caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
+    assertEquals(phone.uri("+15559990000", "udp"), invite.getRequestURI().toString(), "the line's URI");
+    caller.awaitResponseFor(callId, Request.INVITE, Response.OK, WAIT); // this call's (a test may place two)
     phone.awaitRequest(Request.ACK, WAIT);
-    caller.bye();
+    caller.byeFor(callId);
     phone.awaitRequest(Request.BYE, WAIT);
-    caller.awaitResponse(Request.BYE, Response.OK, WAIT);
+    caller.awaitResponseFor(callId, Request.BYE, Response.OK, WAIT);
     CallRecord record = fx.awaitFinished(callId);
     assertEquals(CallStatus.ANSWERED, record.status());
     return record;
@@ -204,16 +204,7 @@ class LineRoutingTest {
   /** Calls {@code number} at {@code at}; {@code phone} answers, and the caller hangs up. */
   private CallRecord answeredAfterHoursBy(PhoneNumber number, Instant at, SipPhone phone) {
     clock.set(at);
-    String callId = caller.call("sip:" + number.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp");
-    Request invite = phone.awaitRequest(Request.INVITE, WAIT);
-    assertEquals(phone.uri("+15559990000", "udp"), invite.getRequestURI().toString());
-    caller.awaitResponseFor(callId, Request.INVITE, Response.OK, WAIT); // this call's (a test may place two)
-    phone.awaitRequest(Request.ACK, WAIT);
-    caller.byeFor(callId);
-    phone.awaitRequest(Request.BYE, WAIT);
-    caller.awaitResponseFor(callId, Request.BYE, Response.OK, WAIT);
-    CallRecord record = fx.awaitFinished(callId);
-    assertEquals(CallStatus.ANSWERED, record.status());
+    CallRecord record = answeredAt(call(number), phone);
     assertEquals(at, record.startedAt());
     return record;
   }
