@@ -117,6 +117,10 @@ public final class CallbackRoutes {
             + " has no businessLine: a callback has nothing to connect the lead to");
       }
       String phone = DialablePhone.require(body.phone(), property.defaultNumber().region());
+      if (property.blocks(phone)) { // a caller the business refuses is not one it calls back
+        counted("refused_blocked");
+        throw new HttpStatusException.Forbidden("the property takes no callbacks to this number");
+      }
       String id = RedisCallbackStore.newId(property.id());
       return visitOf(property, body.sessionId())
           .compose(visit -> timeouts.publicStore(callbacks.request(Callback.requested(id, property.id(), phone,

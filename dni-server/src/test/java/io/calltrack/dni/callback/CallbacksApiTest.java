@@ -131,6 +131,23 @@ class CallbacksApiTest extends DniTestBase {
     assertEquals(404, ask(callback(TestRedis.uniqueId("nobody"), "+13125550123")).status());
   }
 
+  /** A number the property blocks gets no callback: refused (403), nothing queued; other numbers are called. */
+  @Test
+  void aNumberThePropertyBlocksGetsNoCallback() {
+    String property = TestRedis.uniqueId("blocks");
+    JsonObject body = propertyBody(TestNumbers.one(), ORIGIN).put("blockedCallers", List.of("+13125550123"));
+    assertEquals(200, api.adminPut("/v1/properties/" + property, body).status());
+    for (String blocked : List.of("+13125550123", "(312) 555-0123")) {
+      Reply r = ask(callback(property, blocked));
+      assertEquals(403, r.status(), r::toString);
+      assertEquals("forbidden", r.error(), r::toString);
+      assertTrue(r.json().getString("detail").contains("takes no callbacks to this number"), r::toString);
+    }
+    assertEquals(0, queued(property));
+    assertEquals(202, ask(callback(property, "+13125550124")).status());
+    assertEquals(1, queued(property));
+  }
+
   /** A router placing the property's callback due longest, to its end (none runs in these tests). */
   private void placedByARouter(String property) {
     RedisCallbackStore store = new RedisCallbackStore(redis, clock, RedisCallbackStore.Limits.DEFAULT);
