@@ -2,16 +2,10 @@ package io.calltrack.core.callback;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.calltrack.core.CalltrackException;
-import java.time.DayOfWeek;
+import io.calltrack.core.marketing.BusinessHours;
 import java.time.Instant;
-import java.time.LocalTime;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeParseException;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -62,62 +56,15 @@ public record CallbackSettings(Map<String, List<String>> hours, Integer attempts
 
   /** {@code at} itself when the business is open then, else the next opening time (null: never opens). */
   public Instant nextOpening(Instant at, ZoneId zone) {
-    Map<DayOfWeek, LocalTime[]> open = parse(hours);
-    if (open.isEmpty()) {
-      return at;
-    }
-    ZonedDateTime local = at.atZone(zone);
-    for (int day = 0; day <= 7; day++) {
-      ZonedDateTime d = local.plusDays(day);
-      LocalTime[] h = open.get(d.getDayOfWeek());
-      if (h == null) {
-        continue;
-      }
-      if (day == 0) {
-        LocalTime t = local.toLocalTime();
-        if (!t.isBefore(h[0]) && t.isBefore(h[1])) {
-          return at;
-        }
-        if (t.isBefore(h[0])) {
-          return d.with(h[0]).toInstant();
-        }
-        continue;
-      }
-      return d.toLocalDate().atTime(h[0]).atZone(zone).toInstant();
-    }
-    return null;
+    return hours.isEmpty() ? at : parse(hours).nextOpening(at, zone); // no hours: always open
   }
 
-  private static Map<DayOfWeek, LocalTime[]> parse(Map<String, List<String>> json) {
-    Map<DayOfWeek, LocalTime[]> out = new EnumMap<>(DayOfWeek.class);
-    json.forEach((day, h) -> {
-      DayOfWeek d;
-      try {
-        d = DayOfWeek.valueOf(day.strip().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new CalltrackException.Invalid("callbacks.hours keys are weekdays (monday..sunday): '" + day + "'");
-      }
-      if (h == null || h.size() != 2) {
-        throw new CalltrackException.Invalid("callbacks.hours." + day + " must be [\"HH:MM\", \"HH:MM\"]");
-      }
-      try {
-        LocalTime from = LocalTime.parse(h.get(0).strip());
-        LocalTime to = LocalTime.parse(h.get(1).strip());
-        if (!from.isBefore(to)) {
-          throw new CalltrackException.Invalid("callbacks.hours." + day + ": opening must be before closing");
-        }
-        out.put(d, new LocalTime[] {from, to});
-      } catch (DateTimeParseException | NullPointerException e) {
-        throw new CalltrackException.Invalid("callbacks.hours." + day + " must be [\"HH:MM\", \"HH:MM\"]");
-      }
-    });
-    return out;
+  private static BusinessHours parse(Map<String, List<String>> json) {
+    return BusinessHours.fromJson(json, "callbacks.hours");
   }
 
   /** The hours as given, weekdays in order (for answers). */
   public Map<String, List<String>> hoursInOrder() {
-    Map<String, List<String>> out = new LinkedHashMap<>();
-    parse(hours).forEach((d, h) -> out.put(d.name().toLowerCase(Locale.ROOT), List.of(h[0].toString(), h[1].toString())));
-    return out;
+    return parse(hours).toJson();
   }
 }

@@ -62,6 +62,33 @@ public final class BusinessHours {
     return out;
   }
 
+  /**
+   * {@code at} itself when the business is open then, else the next opening time in {@code zone}
+   * (null: it never opens, no weekday named).
+   */
+  public java.time.Instant nextOpening(java.time.Instant at, java.time.ZoneId zone) {
+    ZonedDateTime local = at.atZone(zone);
+    for (int day = 0; day <= 7; day++) {
+      ZonedDateTime d = local.plusDays(day);
+      LocalTime[] h = open.get(d.getDayOfWeek());
+      if (h == null) {
+        continue;
+      }
+      if (day == 0) {
+        LocalTime t = local.toLocalTime();
+        if (!t.isBefore(h[0]) && t.isBefore(h[1])) {
+          return at;
+        }
+        if (t.isBefore(h[0])) {
+          return d.with(h[0]).toInstant();
+        }
+        continue;
+      }
+      return d.toLocalDate().atTime(h[0]).atZone(zone).toInstant();
+    }
+    return null;
+  }
+
   /** Whether a call starting at {@code localStart} (the property's zone) is outside business hours. */
   public boolean afterHours(ZonedDateTime localStart) {
     LocalTime[] h = open.get(localStart.getDayOfWeek());
