@@ -190,15 +190,14 @@ public record PropertyConfig(
   }
 
   /**
-   * The lines a call starting at {@code at} goes to, in turn: outside the after-hours' opening hours
-   * (the property's time zone) its after-hours line alone, else the business line, then the overflow
-   * lines; empty without a business line.
+   * The lines a call goes to, in turn: while the property is {@code closed} ({@link #closedAt}) its
+   * after-hours line alone, else the business line, then the overflow lines; empty without a business line.
    */
-  public List<String> callLines(Instant at) {
+  public List<String> callLines(boolean closed) {
     if (businessLine == null) {
       return List.of();
     }
-    if (closedAt(at)) {
+    if (closed && afterHours != null) {
       return List.of(afterHours.line());
     }
     if (overflow == null) {
@@ -210,7 +209,10 @@ public record PropertyConfig(
     return List.copyOf(all);
   }
 
-  /** Whether a call starting at {@code at} goes to the after-hours line ({@link #callLines}). */
+  /**
+   * Whether a call starting at {@code at} goes to the after-hours line ({@link #callLines}): outside the
+   * after-hours' opening hours, in the property's time zone.
+   */
   public boolean closedAt(Instant at) {
     return afterHours != null && afterHours.closedAt(at, zone());
   }

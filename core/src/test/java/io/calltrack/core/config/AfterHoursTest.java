@@ -48,10 +48,10 @@ class AfterHoursTest {
     PropertyConfig p = new PropertyConfig("shop", null, List.of(), List.of(n), n, "sip:desk@203.0.113.1",
         "America/New_York").withOverflow(new Overflow(List.of("sip:cell@203.0.113.2", "sip:night@203.0.113.9"), 20))
         .withAfterHours(NIGHT);
-    assertEquals(List.of("sip:night@203.0.113.9"), p.callLines(newYork("2026-12-07T20:00:00")));
+    assertEquals(List.of("sip:night@203.0.113.9"), p.callLines(p.closedAt(newYork("2026-12-07T20:00:00"))));
     assertTrue(p.closedAt(newYork("2026-12-07T20:00:00")));
     assertEquals(List.of("sip:desk@203.0.113.1", "sip:cell@203.0.113.2", "sip:night@203.0.113.9"),
-        p.callLines(newYork("2026-12-07T10:00:00")));
+        p.callLines(p.closedAt(newYork("2026-12-07T10:00:00"))));
     assertFalse(p.closedAt(newYork("2026-12-07T10:00:00")));
     // every line once, named by the field that names it first
     assertEquals(Map.of("sip:desk@203.0.113.1", "businessLine", "sip:cell@203.0.113.2", "overflow.lines[0]",

@@ -81,9 +81,8 @@ public final class CallRouting {
       return new RouteDecision.Reject(404, "Not Found");
     }
     // time-of-day routing: while the property is closed, its after-hours line instead of its business lines
-    java.time.Instant now = clock.instant();
-    boolean closed = property.get().closedAt(now);
-    List<String> all = property.get().callLines(now);
+    boolean closed = property.get().closedAt(clock.instant());
+    List<String> all = property.get().callLines(closed);
     if (all.isEmpty()) {
       return new RouteDecision.Reject(480, "Temporarily Unavailable: no business line");
     }
