@@ -86,6 +86,15 @@ class SipRouterTest {
     return "sip:" + user + "@127.0.0.1:" + router.port();
   }
 
+  /** A call to a fresh tracking number over UDP, answered by the line and ACKed there; its Call-ID. */
+  String answeredCall() {
+    PhoneNumber number = trackingNumber("udp");
+    String callId = caller.call(routerUri(number, number.e164()), router.port(), "udp");
+    caller.awaitResponseFor(callId, Request.INVITE, Response.OK, WAIT);
+    line.awaitRequest(Request.ACK, WAIT);
+    return callId;
+  }
+
   CallRecord awaitRecord(String sipCallId, CallStatus status) {
     CallRecord r = fx.awaitFinished(sipCallId);
     assertEquals(status, r.status(), r::toString);
@@ -207,10 +216,7 @@ class SipRouterTest {
 
   @Test
   void aCancelAfterTheAnswerIsAnsweredAndChangesNothing() {
-    PhoneNumber number = trackingNumber("udp");
-    String callId = caller.call(routerUri(number, number.e164()), router.port(), "udp");
-    caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
-    line.awaitRequest(Request.ACK, WAIT);
+    String callId = answeredCall();
 
     caller.cancel(); // crossed the answer: RFC 3261 9.2, it has no effect on the call
     caller.awaitResponse(Request.CANCEL, Response.OK, WAIT);
@@ -244,10 +250,7 @@ class SipRouterTest {
    */
   @Test
   void aFloodOfRequestsInsideACallIsNotRelayed() {
-    PhoneNumber number = trackingNumber("udp");
-    String callId = caller.call(routerUri(number, number.e164()), router.port(), "udp");
-    caller.awaitResponse(Request.INVITE, Response.OK, WAIT);
-    line.awaitRequest(Request.ACK, WAIT);
+    String callId = answeredCall();
     long sentAt = System.nanoTime();
     for (int i = 0; i < 200; i++) {
       caller.sendInDialog(Request.INFO);
@@ -584,14 +587,6 @@ class SipRouterTest {
   // transfers (catalogue D7, D13)
 
   static final java.util.Map<String, String> TO_SALES = java.util.Map.of("Refer-To", "<sip:+13125550199@203.0.113.20>");
-
-  private String answeredCall() {
-    PhoneNumber number = trackingNumber("udp");
-    String callId = caller.call(routerUri(number, number.e164()), router.port(), "udp");
-    caller.awaitResponseFor(callId, Request.INVITE, Response.OK, WAIT);
-    line.awaitRequest(Request.ACK, WAIT);
-    return callId;
-  }
 
   /**
    * A REFER one party sends inside the call is relayed to the other, and the call's record counts the

@@ -247,12 +247,7 @@ class ApiKeysApiTest extends DniTestBase {
         {"{\"lines\": [\"sip:1@10.0.0.5@203.0.113.7\"]}", "overflow.lines[0] must be a SIP URI"},
         {"{\"lines\": [\"sip:+15559990000@127.0.0.1:5070\"]}", "overflow.lines names the businessLine"},
         {"{\"lines\": [\"sip:1@203.0.113.1\", \"sip:1@203.0.113.1\"]}", "names a line twice"}};
-    for (String[] b : bad) {
-      Reply r = admin.apply(new JsonObject(b[0]));
-      assertEquals(400, r.status(), () -> b[0] + " -> " + r);
-      assertEquals("invalid_request", r.error());
-      assertTrue(r.json().getString("detail").contains(b[1]), () -> b[0] + " -> " + r);
-    }
+    eachRefused(admin, bad);
     assertEquals(null, api.adminGet(path).json().getValue("overflow"), "nothing was changed");
     Reply noLine = api.request(HttpMethod.PUT, path, DniClient.body(propertyBody(a.defaultNumber(), ORIGIN)
         .putNull("businessLine").put("overflow", new JsonObject().put("lines", List.of("sip:1@203.0.113.1")))), api.admin());
@@ -290,12 +285,7 @@ class ApiKeysApiTest extends DniTestBase {
         {"{" + weekdays + ", \"line\": \"night@203.0.113.9\"}", "afterHours.line must be a SIP URI"},
         {"{" + weekdays + ", \"line\": \"sip:+19005550123@203.0.113.7\"}", "afterHours.line calls a premium-rate"},
         {"{" + weekdays + ", \"line\": \"sip:1@10.0.0.5@203.0.113.7\"}", "afterHours.line must be a SIP URI"}};
-    for (String[] b : bad) {
-      Reply r = admin.apply(new JsonObject(b[0]));
-      assertEquals(400, r.status(), () -> b[0] + " -> " + r);
-      assertEquals("invalid_request", r.error());
-      assertTrue(r.json().getString("detail").contains(b[1]), () -> b[0] + " -> " + r);
-    }
+    eachRefused(admin, bad);
     assertEquals(null, api.adminGet(path).json().getValue("afterHours"), "nothing was changed");
     JsonObject night = new JsonObject("{" + weekdays + ", \"line\": \"sip:night@10.0.0.9\"}");
     Reply noLine = api.request(HttpMethod.PUT, path, DniClient.body(propertyBody(a.defaultNumber(), ORIGIN)
@@ -316,6 +306,16 @@ class ApiKeysApiTest extends DniTestBase {
     assertEquals(new JsonObject().put("hours", new JsonObject().put("monday", List.of("09:00", "17:00"))
             .put("friday", List.of("09:30", "16:00"))).put("line", "sip:night@203.0.113.9"),
         api.adminGet(path).json().getJsonObject("afterHours"));
+  }
+
+  /** Each {@code {body, detail}} of {@code bad}, sent by {@code put}, is a 400 whose detail says {@code detail}. */
+  private static void eachRefused(java.util.function.Function<JsonObject, Reply> put, String[][] bad) {
+    for (String[] b : bad) {
+      Reply r = put.apply(new JsonObject(b[0]));
+      assertEquals(400, r.status(), () -> b[0] + " -> " + r);
+      assertEquals("invalid_request", r.error());
+      assertTrue(r.json().getString("detail").contains(b[1]), () -> b[0] + " -> " + r);
+    }
   }
 
   private List<Object> linesSetByKey(String path) {
