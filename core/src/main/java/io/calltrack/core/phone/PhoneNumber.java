@@ -54,14 +54,39 @@ public final class PhoneNumber implements Comparable<PhoneNumber> {
     String regionCode = region == null ? DEFAULT_REGION : region.toUpperCase(Locale.ROOT);
     try {
       Phonenumber.PhoneNumber parsed = UTIL.parse(raw, regionCode);
-      if (UTIL.isPossibleNumberWithReason(parsed) != ValidationResult.IS_POSSIBLE) {
-        throw new CalltrackException.Invalid(
-            "not a valid phone number for its country: '" + text + "'");
+      ValidationResult possible = UTIL.isPossibleNumberWithReason(parsed);
+      if (possible != ValidationResult.IS_POSSIBLE) {
+        throw new CalltrackException.Invalid("not a valid phone number for its country: '" + text + "' ("
+            + whyImpossible(possible, raw.startsWith("+") ? "+" + parsed.getCountryCode()
+                : "a national number of " + regionCode) + ")");
       }
       return new PhoneNumber(UTIL.format(parsed, PhoneNumberFormat.E164));
     } catch (NumberParseException e) {
-      throw new CalltrackException.Invalid("not a phone number: '" + text + "' (" + e.getMessage() + ")");
+      throw new CalltrackException.Invalid("not a phone number: '" + text + "' (" + whyUnreadable(e, raw) + ")");
     }
+  }
+
+  /** Why a number of {@code country} ("+44", "a national number of US") cannot be one, in the user's terms. */
+  private static String whyImpossible(ValidationResult result, String country) {
+    return switch (result) {
+      case TOO_SHORT -> "too short for " + country;
+      case TOO_LONG -> "too long for " + country;
+      case IS_POSSIBLE_LOCAL_ONLY -> "a local number: write it with its area code";
+      case INVALID_COUNTRY_CODE -> "no country has calling code " + country;
+      default -> "no number of " + country + " has that many digits";
+    };
+  }
+
+  /** Why the text reads as no number at all, in the user's terms (the library's own words name its parser). */
+  private static String whyUnreadable(NumberParseException e, String raw) {
+    return switch (e.getErrorType()) {
+      case INVALID_COUNTRY_CODE -> raw.startsWith("+")
+          ? "no country's calling code follows the +" : "a national number needs its country";
+      case TOO_SHORT_AFTER_IDD -> "too short after the international prefix";
+      case TOO_SHORT_NSN -> "too short";
+      case TOO_LONG -> "too long";
+      default -> "no digits that make a number";
+    };
   }
 
   /** Parses with {@link #DEFAULT_REGION}. Used for API input, where numbers should be E.164 anyway. */

@@ -36,6 +36,21 @@ class PhoneNumberTest {
     assertEquals("invalid_request", e.code());
   }
 
+  /** The detail says what is wrong with the number in the user's terms, never in the parsing library's. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "+999 555 1234      | not a phone number: '+999 555 1234' (no country's calling code follows the +)",
+      "+1 555 123 45678   | not a valid phone number for its country: '+1 555 123 45678' (too long for +1)",
+      "555-1234           | not a valid phone number for its country: '555-1234' (a local number: write it with its area code)",
+      "55512               | not a valid phone number for its country: '55512' (too short for a national number of US)",
+      "011 2              | not a phone number: '011 2' (too short after the international prefix)",
+  })
+  void saysWhatIsWrongInTheUsersTerms(String text, String detail) {
+    CalltrackException.Invalid e =
+        assertThrows(CalltrackException.Invalid.class, () -> PhoneNumber.parse(text, "US"));
+    assertEquals(detail, e.getMessage());
+  }
+
   @ParameterizedTest
   @CsvSource({"15551230001,+15551230001", "+15551230001,+15551230001", "5551230001,+15551230001",
       "442079460958,+442079460958"})
