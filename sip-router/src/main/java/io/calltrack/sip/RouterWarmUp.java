@@ -155,6 +155,12 @@ public final class RouterWarmUp {
     }
 
     @Override
+    public Future<Optional<PropertyConfig>> updateProperty(String propertyId,
+        java.util.function.UnaryOperator<PropertyConfig> change) {
+      return notInAWarmUp();
+    }
+
+    @Override
     public Future<Optional<PropertyConfig>> property(String propertyId) {
       return Future.succeededFuture(Optional.ofNullable(table.properties().get(propertyId)));
     }

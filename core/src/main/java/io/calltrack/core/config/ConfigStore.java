@@ -19,6 +19,15 @@ public interface ConfigStore {
   Future<Optional<PropertyConfig>> property(String propertyId);
 
   /**
+   * Changes one stored property as one step: {@code change} is applied to the property as stored now
+   * (not a cached copy) and its answer written only if no other write came in between; if one did, it
+   * is applied again to that write's result. {@code change} answers the same instance for "leave it
+   * as it is" (nothing is written). Empty if there is no such property; fails with Conflict if other
+   * writes kept coming in between.
+   */
+  Future<Optional<PropertyConfig>> updateProperty(String propertyId, java.util.function.UnaryOperator<PropertyConfig> change);
+
+  /**
    * Creates or replaces a pool. Fails with NotFound if its property does not exist and with Conflict
    * if one of its numbers belongs to another pool or is a static number. Numbers dropped from a pool
    * that are leased or held stay with their session until it ends, then leave the pool.

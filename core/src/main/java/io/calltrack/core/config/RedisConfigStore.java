@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * {@link ConfigStore} on Redis. Every key carries the hash tag {@code {cfg}}, so each write is one
@@ -167,11 +168,52 @@ public final class RedisConfigStore implements ConfigStore {
     return PUT_PROPERTY.runReplicated(client, List.of(PROPERTIES),
             List.of(property.id(), JsonMapper.write(property), CHANGES_CHANNEL), writes)
         .compose(RedisConfigStore::outcome)
-        // the call store's copy of the retention (its scripts live in another slot); written after the
-        // property so a failure here is repaired by writing the property again
-        .compose(r -> io.calltrack.core.calls.CallRetention.sync(client, property, writes).map(r))
-        .onComplete(ar -> cache.written())
-        .mapEmpty();
+        .compose(r -> syncRetention(property))
+        .onComplete(ar -> cache.written());
+  }
+
+  /** Tries of {@link #updateProperty} before it gives up with Conflict (each lost to another write). */
+  private static final int UPDATE_TRIES = 5;
+
+  @Override
+  public Future<Optional<PropertyConfig>> updateProperty(String propertyId, UnaryOperator<PropertyConfig> change) {
+    return updateProperty(propertyId, change, UPDATE_TRIES);
+  }
+
+  private Future<Optional<PropertyConfig>> updateProperty(String id, UnaryOperator<PropertyConfig> change, int tries) {
+    return redis.hget(PROPERTIES, id).compose(raw -> {
+      if (raw == null) {
+        return Future.succeededFuture(Optional.empty());
+      }
+      String stored = raw.toString();
+      PropertyConfig before = JsonMapper.readStored(stored, PropertyConfig.class);
+      PropertyConfig after = change.apply(before);
+      if (after == before) {
+        return Future.succeededFuture(Optional.of(before));
+      }
+      if (!after.id().equals(id)) {
+        throw new IllegalArgumentException("a change may not rename property " + id);
+      }
+      return PUT_PROPERTY.runReplicated(client, List.of(PROPERTIES),
+              List.of(id, JsonMapper.write(after), CHANGES_CHANNEL, stored), writes)
+          .compose(r -> {
+            if (!"overtaken".equals(r.get(0).toString())) {
+              return outcome(r).compose(ok -> syncRetention(after)).map(Optional.of(after));
+            }
+            return tries > 1 ? updateProperty(id, change, tries - 1)
+                : Future.<Optional<PropertyConfig>>failedFuture(new CalltrackException.Conflict(
+                    "property '" + id + "' kept changing while it was being updated: try again"));
+          })
+          .onComplete(ar -> cache.written());
+    });
+  }
+
+  /**
+   * The call store's copy of a written property's retention (its scripts live in another slot),
+   * written after the property so a failure here is repaired by writing the property again.
+   */
+  private Future<Void> syncRetention(PropertyConfig property) {
+    return io.calltrack.core.calls.CallRetention.sync(client, property, writes).mapEmpty();
   }
 
   @Override

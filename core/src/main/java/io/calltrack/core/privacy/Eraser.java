@@ -234,19 +234,15 @@ public final class Eraser {
 
   /**
    * The number leaves every property's {@code blockedCallers}: a block list is the number too (the
-   * operator blocks it again if it calls again). Each property is written back as it was read.
+   * operator blocks it again if it calls again). Each list is changed as stored at that moment, so an
+   * operator's write at the same time is neither lost nor undone.
    */
   private Future<Void> unblock(String number) {
-    return config.routingTable().compose(table -> {
-      Future<Void> chain = Future.succeededFuture();
-      for (io.calltrack.core.config.PropertyConfig p : table.properties().values()) {
-        if (p.blocks(number)) {
-          List<String> rest = p.blockedCallers().stream().filter(n -> !n.equals(number)).toList();
-          chain = chain.compose(v -> config.putProperty(p.withBlockedCallers(rest)));
-        }
-      }
-      return chain;
-    });
+    return config.routingTable().compose(table -> inEach(table.properties().values().stream()
+            .filter(listed -> listed.blocks(number)).map(io.calltrack.core.config.PropertyConfig::id).toList(),
+        id -> config.updateProperty(id, p -> p.blocks(number)
+            ? p.withBlockedCallers(p.blockedCallers().stream().filter(n -> !n.equals(number)).toList())
+            : p)).mapEmpty());
   }
 
   /** The attribution's caller index ({pool:ID}:caller:E164: the visitor a caller's last call went to), every pool. */

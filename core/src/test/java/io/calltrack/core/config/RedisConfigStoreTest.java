@@ -74,6 +74,38 @@ class RedisConfigStoreTest {
     assertEquals(Optional.empty(), result(store.property("no such id!")), "malformed ids are simply unknown");
   }
 
+  /**
+   * A read-modify-write another write overtakes is made again on that write's result: neither is lost.
+   * The other writer is another process's store (its own Vert.x), writing while the change is computed.
+   */
+  @Test
+  void anUpdateOvertakenByAnotherWriteIsAppliedToItAgain() {
+    String id = TestRedis.uniqueId("prop");
+    result(store.putProperty(property(id).withBlockedCallers(List.of("+13125550101", "+13125550102"))));
+    Vertx other = Vertx.vertx();
+    try {
+      RedisConfigStore otherStore = result(RedisConfigStore.create(other, RedisClientFactory.create(other, TestRedis.url())));
+      List<List<String>> seen = new ArrayList<>();
+      PropertyConfig updated = result(store.updateProperty(id, p -> {
+        seen.add(p.blockedCallers());
+        if (seen.size() == 1) { // the operator blocks one more number meanwhile
+          result(otherStore.putProperty(p.withBlockedCallers(List.of("+13125550101", "+13125550102", "+13125550103"))));
+        }
+        return p.withBlockedCallers(p.blockedCallers().stream().filter(n -> !n.equals("+13125550101")).toList());
+      })).orElseThrow();
+      assertEquals(List.of(List.of("+13125550101", "+13125550102"),
+          List.of("+13125550101", "+13125550102", "+13125550103")), seen);
+      assertEquals(List.of("+13125550102", "+13125550103"), updated.blockedCallers());
+      assertEquals(updated, result(otherStore.property(id)).orElseThrow());
+      // nothing to change: nothing written; no such property: empty
+      PropertyConfig same = result(store.updateProperty(id, p -> p)).orElseThrow();
+      assertEquals(updated, same);
+      assertEquals(Optional.empty(), result(store.updateProperty(TestRedis.uniqueId("none"), p -> p)));
+    } finally {
+      result(other.close());
+    }
+  }
+
   @Test
   void onlyIdsOfLettersDigitsDashAndUnderscoreUpTo64AreLookedUp() {
     String unique = TestRedis.uniqueId("Az09");
