@@ -11,6 +11,11 @@
 --       6 window ms (the window keys outlive their window by one window, for cleanup only), 7 now ms,
 --       8 max per property
 -- Returns 'ok' | 'phone' | 'address' | 'property' | {'pending', <the id of the phone's pending callback>}
+-- A callback whose id is stored already (a missed call's, whose id is the call's: offered again) is
+-- that one, whatever its state: asked once.
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return {'pending', ARGV[1]}
+end
 local retention, maxPhone, maxAddress, window = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[5])) do
   -- in the schedule: not finished (finished and erased callbacks leave it)

@@ -140,7 +140,7 @@ public final class RouterWarmUp {
     RoutingTable table = new RoutingTable(Map.of(PROPERTY, property), Map.of(number, POOL), Map.of(),
         Map.of(number, PROPERTY));
     return new SipRouter.Backends(new TableOnly(table), change -> { }, new RecentVisits(number), records,
-        id -> Future.succeededFuture(PropertySettings.DEFAULT), () -> { });
+        id -> Future.succeededFuture(PropertySettings.DEFAULT), (callback, p) -> notInAWarmUp(), () -> { });
   }
 
   private static <T> Future<T> notInAWarmUp() {

@@ -1,13 +1,17 @@
 package io.calltrack.sip;
 
+import io.calltrack.core.callback.Callback;
+import io.calltrack.core.callback.RedisCallbackStore;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
 import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.config.RedisConfigStore;
 import io.calltrack.core.pool.RedisPoolEngine;
 import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.pool.PoolEngine;
+import io.calltrack.sip.callback.MissedCallCallbacks;
 import io.calltrack.sip.media.MediaAnchor;
 import io.calltrack.sip.media.NgClient;
 import io.calltrack.sip.media.Recordings;
@@ -57,6 +61,8 @@ public final class SipRouter {
   /** What the router reads and writes; Redis-backed in production, chosen by tests where they must. */
   record Backends(ConfigStore config, java.util.function.Consumer<Runnable> onConfigChange, PoolEngine engine,
       CallStore calls, java.util.function.Function<String, Future<io.calltrack.core.marketing.PropertySettings>> settings,
+      java.util.function.BiFunction<Callback, PropertyConfig,
+          Future<Callback>> callbackRequests,
       Runnable close) {}
 
   /** How often the router compares its spool depth with each property's alert threshold. */
@@ -131,7 +137,8 @@ public final class SipRouter {
         : NgClient.open(vertx, o.rtpengine(), NG_RETRY, NG_ATTEMPTS).toCompletionStage().toCompletableFuture().get();
     MediaAnchor anchor = ng == null ? MediaAnchor.OFF : new MediaAnchor(ng, o.registry());
     Recordings recordings = new Recordings(vertx, o.recordingsDir(), o.registry());
-    CallObserver.Factory observers = call -> observe(journal, resolver, call, recordings, o.clock());
+    MissedCallCallbacks missedCalls = new MissedCallCallbacks(backends.callbackRequests(), o.clock());
+    CallObserver.Factory observers = call -> observe(journal, resolver, call, recordings, missedCalls, o.clock());
 
     SipStack stack = new io.calltrack.sip.proxy.ProxyStack(stackProperties(o));
     SipFactory factory = SipFactory.getInstance();
@@ -169,7 +176,7 @@ public final class SipRouter {
   }
 
   private static CallObserver observe(CallJournal journal, CallResolver resolver, CallObserver.NewCall call,
-      Recordings recordings, java.time.Clock clock) {
+      Recordings recordings, MissedCallCallbacks missedCalls, java.time.Clock clock) {
     String callId = "c" + UUID.randomUUID().toString().replace("-", "");
     CallRecord started = CallRecord.started(callId, call.sipCallId(), call.number(), call.caller(),
         call.property().id(), call.at());
@@ -198,6 +205,9 @@ public final class SipRouter {
       @Override
       public void ended(Instant at, io.calltrack.core.calls.CallStatus status, Integer code) {
         recorder.ended(at, status, code);
+        if (MissedCallCallbacks.wanted(call.property())) {
+          recorder.settledRecord().onSuccess(ended -> missedCalls.offer(ended, call.property()));
+        }
       }
 
       @Override
@@ -354,11 +364,29 @@ public final class SipRouter {
     static Future<Backends> create(Vertx vertx, SipRouterOptions o) {
       Redis redis = RedisClientFactory.create(vertx, o.redisUrl());
       // starting the config store never fails for Redis being down: the router must start without it
-      return RedisConfigStore.create(vertx, redis).map(config -> new Backends(config, config::onChange,
-          new RedisPoolEngine(vertx, redis, config, o.clock()), new RedisCallStore(redis,
-              io.calltrack.core.redis.RedisTarget.parse(o.redisUrl()).writes()),
-          new io.calltrack.core.marketing.SettingsStore(redis)::get,
-          () -> config.close().onComplete(ar -> redis.close())));
+      return RedisConfigStore.create(vertx, redis).map(config -> {
+        PoolEngine engine = new RedisPoolEngine(vertx, redis, config, o.clock());
+        return new Backends(config, config::onChange, engine, new RedisCallStore(redis,
+            io.calltrack.core.redis.RedisTarget.parse(o.redisUrl()).writes()),
+            new io.calltrack.core.marketing.SettingsStore(redis)::get,
+            callbackRequests(redis, engine, o.clock()),
+            () -> config.close().onComplete(ar -> redis.close()));
+      });
+    }
+
+    /**
+     * A missed call's callback, stored as a lead's request is (the property's limits and retention),
+     * indexed under the visitor of its visit, if the visit is still known, for that visitor's erasure.
+     */
+    private static java.util.function.BiFunction<Callback, PropertyConfig,
+        Future<Callback>> callbackRequests(Redis redis, PoolEngine engine, java.time.Clock clock) {
+      RedisCallbackStore store = new RedisCallbackStore(io.vertx.redis.client.RedisAPI.api(redis), clock,
+          RedisCallbackStore.Limits.DEFAULT);
+      return (callback, property) -> (callback.sessionId() == null
+          ? Future.succeededFuture(java.util.Optional.<io.calltrack.core.pool.Session>empty())
+          : engine.session(callback.sessionId()).otherwise(java.util.Optional.empty()))
+          .compose(visit -> store.request(callback, visit.map(io.calltrack.core.pool.Session::visitorId).orElse(null),
+              null, RedisCallbackStore.retention(property), property.callbacks()));
     }
   }
 }

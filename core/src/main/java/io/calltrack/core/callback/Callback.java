@@ -7,7 +7,9 @@ import java.time.Instant;
  * One callback request and how far it got: the lead's number ({@code phone}, E.164), the visit that
  * asked ({@code sessionId}, may be null), the state, the attempts made, the call it became
  * ({@code callId}, in {@code /v1/calls}: one record for all its attempts, set at the first) and, when it
- * failed, why ({@code detail}); {@code firstAttemptAt}, when its first attempt began (the record's start).
+ * failed, why ({@code detail}); {@code firstAttemptAt}, when its first attempt began (the record's start);
+ * {@code returnsCall}, for a callback to a caller whose call the business missed, that call's id (null
+ * for a lead's request).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Callback(
@@ -25,7 +27,8 @@ public record Callback(
     Instant endedAt,
     String callId,
     String detail,
-    Instant firstAttemptAt) {
+    Instant firstAttemptAt,
+    String returnsCall) {
 
   /**
    * Call-event seqs each attempt of a callback has for its record: attempt {@code n}'s events are
@@ -39,17 +42,43 @@ public record Callback(
   public static Callback requested(String id, String property, String phone, String sessionId, String note,
       Instant at) {
     return new Callback(id, property, phone, sessionId, note, CallbackState.QUEUED, 0, at, at, null, null, null,
-        null, null, null);
+        null, null, null, null);
+  }
+
+  /**
+   * A callback to {@code caller}, whose inbound call {@code missedCallId} (attributed to the visit
+   * {@code sessionId}, or null) the business missed. Its id is the call's: the same missed call asks
+   * for it once, however often it is offered (a router replaying its events).
+   */
+  public static Callback forMissedCall(String property, String caller, String sessionId, String missedCallId,
+      Instant at) {
+    return new Callback(missedCallIdOf(property, missedCallId), property, caller, sessionId, null,
+        CallbackState.QUEUED, 0, at, at, null, null, null, null, null, null, missedCallId);
+  }
+
+  /**
+   * The id of the callback that returns missed call {@code callId} of {@code property}: a callback id
+   * as any other ({@code <property>.<128 bits, base64url>}), its bits taken from the call id's SHA-256.
+   */
+  public static String missedCallIdOf(String property, String callId) {
+    try {
+      byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(callId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return property + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+          .encodeToString(java.util.Arrays.copyOf(hash, 16));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e); // every JVM has SHA-256
+    }
   }
 
   public Callback in(CallbackState newState) {
     return new Callback(id, property, phone, sessionId, note, newState, attempts, requestedAt, notBefore,
-        businessAnsweredAt, connectedAt, endedAt, callId, detail, firstAttemptAt);
+        businessAnsweredAt, connectedAt, endedAt, callId, detail, firstAttemptAt, returnsCall);
   }
 
   public Callback waitingUntil(CallbackState newState, Instant at) {
     return new Callback(id, property, phone, sessionId, note, newState, attempts, requestedAt, at,
-        businessAnsweredAt, connectedAt, endedAt, callId, detail, firstAttemptAt);
+        businessAnsweredAt, connectedAt, endedAt, callId, detail, firstAttemptAt, returnsCall);
   }
 
   /**
@@ -60,7 +89,7 @@ public record Callback(
     boolean continues = continuesRecord();
     return new Callback(id, property, phone, sessionId, note, CallbackState.CALLING_BUSINESS, attempts + 1,
         requestedAt, notBefore, null, null, null, continues ? callId : newCallId, null,
-        continues ? firstAttemptAt : at);
+        continues ? firstAttemptAt : at, returnsCall);
   }
 
   /**
@@ -79,21 +108,21 @@ public record Callback(
 
   public Callback businessAnswered(Instant at) {
     return new Callback(id, property, phone, sessionId, note, CallbackState.CALLING_LEAD, attempts, requestedAt,
-        notBefore, at, connectedAt, endedAt, callId, detail, firstAttemptAt);
+        notBefore, at, connectedAt, endedAt, callId, detail, firstAttemptAt, returnsCall);
   }
 
   public Callback connected(Instant at) {
     return new Callback(id, property, phone, sessionId, note, CallbackState.CONNECTED, attempts, requestedAt,
-        notBefore, businessAnsweredAt, at, endedAt, callId, detail, firstAttemptAt);
+        notBefore, businessAnsweredAt, at, endedAt, callId, detail, firstAttemptAt, returnsCall);
   }
 
   public Callback ended(CallbackState finalState, Instant at, String why) {
     return new Callback(id, property, phone, sessionId, note, finalState, attempts, requestedAt, notBefore,
-        businessAnsweredAt, connectedAt, at, callId, why, firstAttemptAt);
+        businessAnsweredAt, connectedAt, at, callId, why, firstAttemptAt, returnsCall);
   }
 
   public Callback failedAttempt(CallbackState next, Instant retryAt, String why) {
     return new Callback(id, property, phone, sessionId, note, next, attempts, requestedAt, retryAt,
-        businessAnsweredAt, connectedAt, next.finished() ? retryAt : null, callId, why, firstAttemptAt);
+        businessAnsweredAt, connectedAt, next.finished() ? retryAt : null, callId, why, firstAttemptAt, returnsCall);
   }
 }

@@ -15,18 +15,25 @@ import java.util.Map;
  * apart ({@code retrySeconds}) and how long each may ring ({@code ringSeconds}); how many of its
  * callbacks may be placed at once, across every router ({@code concurrent}: the business line is one
  * receptionist unless it says otherwise), and how many requests it takes in an hour
- * ({@code requestsPerHour}: a flood of lead forms from many addresses cannot ring the business line all day).
+ * ({@code requestsPerHour}: a flood of lead forms from many addresses cannot ring the business line all day);
+ * and whether a caller whose call the business missed is called back as a lead who asked would be
+ * ({@code missedCalls}, default false: see {@link Callback#forMissedCall}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CallbackSettings(Map<String, List<String>> hours, Integer attempts, Integer retrySeconds,
-    Integer ringSeconds, Integer concurrent, Integer requestsPerHour) {
+    Integer ringSeconds, Integer concurrent, Integer requestsPerHour, Boolean missedCalls) {
 
   public static final CallbackSettings DEFAULT = new CallbackSettings(null, null, null, null);
 
   /** Settings with the default {@code concurrent} and {@code requestsPerHour}. */
   public CallbackSettings(Map<String, List<String>> hours, Integer attempts, Integer retrySeconds,
       Integer ringSeconds) {
-    this(hours, attempts, retrySeconds, ringSeconds, null, null);
+    this(hours, attempts, retrySeconds, ringSeconds, null, null, null);
+  }
+
+  /** The same settings, calling back missed calls or not ({@code missedCalls}). */
+  public CallbackSettings withMissedCalls(boolean on) {
+    return new CallbackSettings(hours, attempts, retrySeconds, ringSeconds, concurrent, requestsPerHour, on);
   }
 
   public CallbackSettings {
@@ -37,6 +44,7 @@ public record CallbackSettings(Map<String, List<String>> hours, Integer attempts
     ringSeconds = ringSeconds == null ? 30 : ringSeconds;
     concurrent = concurrent == null ? 1 : concurrent;
     requestsPerHour = requestsPerHour == null ? 60 : requestsPerHour;
+    missedCalls = missedCalls != null && missedCalls;
     if (attempts < 1 || attempts > 10) {
       throw new CalltrackException.Invalid("callbacks.attempts must be between 1 and 10");
     }

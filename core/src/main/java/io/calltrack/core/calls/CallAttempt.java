@@ -15,17 +15,24 @@ import java.time.Instant;
  *                  Null once the callback is over (the record's outcome is final) or while an attempt rings
  * @param requestedAt when the lead asked to be called (the form was sent): the speed-to-lead figures
  *                  count from here to the lead's answer. Null in records written before it was kept
+ * @param returnsCall the inbound call this callback returns, for a caller whose call the business
+ *                  missed ({@link io.calltrack.core.callback.Callback#forMissedCall}); null for a lead's request
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record CallAttempt(int number, Instant startedAt, Instant retryAt, Instant requestedAt) {
+public record CallAttempt(int number, Instant startedAt, Instant retryAt, Instant requestedAt, String returnsCall) {
+
+  /** An attempt of a callback a lead asked for. */
+  public CallAttempt(int number, Instant startedAt, Instant retryAt, Instant requestedAt) {
+    this(number, startedAt, retryAt, requestedAt, null);
+  }
 
   /** The same attempt, ended with another one due at {@code at}. */
   public CallAttempt retryingAt(Instant at) {
-    return new CallAttempt(number, startedAt, at, requestedAt);
+    return new CallAttempt(number, startedAt, at, requestedAt, returnsCall);
   }
 
   /** The same attempt with no other one to come: the record's outcome is final. */
   public CallAttempt last() {
-    return retryAt == null ? this : new CallAttempt(number, startedAt, null, requestedAt);
+    return retryAt == null ? this : new CallAttempt(number, startedAt, null, requestedAt, returnsCall);
   }
 }

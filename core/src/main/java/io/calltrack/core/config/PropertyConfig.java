@@ -240,6 +240,12 @@ public record PropertyConfig(
         assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, overflow, newAfterHours, blockedCallers);
   }
 
+  /** The same configuration with {@code newCallbacks} (null: the defaults). */
+  public PropertyConfig withCallbacks(CallbackSettings newCallbacks) {
+    return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,
+        assignLimits, retention, timeZoneRegions, newCallbacks, record, linesSetByKey, overflow, afterHours, blockedCallers);
+  }
+
   /** The same configuration with {@code newOverflow} (null: none). */
   public PropertyConfig withOverflow(Overflow newOverflow) {
     return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,

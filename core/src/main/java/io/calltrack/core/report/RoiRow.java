@@ -54,6 +54,8 @@ public record RoiRow(String group, RoiCounts counts, String period) {
       "averageCallerTalkSeconds", "averageLineTalkSeconds", "silenceRate", "deadAirRate", "averageHoldSeconds",
       // speed to lead, of web callback requests
       "callbacks", "callbacksConnected", "averageCallbackSpeedSeconds", "callbacksWithin5MinutesRate",
+      // missed inbound calls the business called back (callbacks.missedCalls), and how soon
+      "missedCallbacks", "missedCallsCalledBack", "callbackRate", "averageMissedCallbackSeconds",
       // routing: calls the business line did not take, sent on to an overflow line
       "overflowedCalls", "overflowRate", "overflowAnswerRate",
       // transfers: answered calls one party transferred (a REFER the other accepted), and how often
@@ -182,6 +184,13 @@ public record RoiRow(String group, RoiCounts counts, String period) {
     f.put("callbacksConnected", c.metric("callbacksConnected"));
     f.put("averageCallbackSpeedSeconds", average(c.metric("callbackSpeedSeconds"), c.metric("callbacksConnected")));
     f.put("callbacksWithin5MinutesRate", rate(c.metric("callbacksConnectedWithin5Minutes"), c.metric("callbacks")));
+    // missed inbound calls returned: callbacks placed for them, those the caller answered, that share
+    // of the missed inbound calls, and seconds from the missed call's end to the caller's answer
+    f.put("missedCallbacks", c.metric("missedCallbacks"));
+    f.put("missedCallsCalledBack", c.metric("missedCallsCalledBack"));
+    f.put("callbackRate", rate(c.metric("missedCallsCalledBack"), c.metric("missedInbound")));
+    f.put("averageMissedCallbackSeconds",
+        average(c.metric("missedCallbackSeconds"), c.metric("missedCallsCalledBack")));
     // overflow routing: the share of calls sent on to an overflow line, and of those the share answered there
     f.put("overflowedCalls", c.metric("overflowed"));
     f.put("overflowRate", rate(c.metric("overflowed"), c.calls()));

@@ -39,10 +39,13 @@ import java.util.Map;
  * {@code recordingAsked} (answered calls whose property asked for a recording) and {@code recordingCaptured}
  * (those of them recorded). Routing: {@code overflowed} (the call went on to an overflow line) and
  * {@code overflowAnswered} (and was answered there).
- * Speed to lead: {@code callbacks} (callback calls), and of those the lead answered, with the time
+ * Speed to lead: {@code callbacks} (callback calls a lead asked for), and of those the lead answered, with the time
  * the lead asked kept ({@link CallAttempt#requestedAt()}), {@code callbacksConnected}, their seconds
  * from the request to the lead's answer in {@code callbackSpeedSeconds}, and
- * {@code callbacksConnectedWithin5Minutes}.
+ * {@code callbacksConnectedWithin5Minutes}. Missed calls returned: {@code missedInbound} (inbound calls
+ * that ended unanswered), {@code missedCallbacks} (callback calls that return one,
+ * {@link CallAttempt#returnsCall()}), of those the caller answered {@code missedCallsCalledBack}, and
+ * their seconds from the missed call's end to that answer in {@code missedCallbackSeconds}.
  */
 public record Contribution(String day, int hour, Map<String, String> dims, String caller, int live,
     Map<String, Long> m) {
@@ -157,14 +160,22 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
 
   private static void speedToLead(CallRecord call, Map<String, Long> m) {
     boolean callback = CallRecord.CALLBACK.equals(call.direction());
+    boolean returnsMissed = callback && call.attempt() != null && call.attempt().returnsCall() != null;
+    boolean leadAsked = callback && !returnsMissed;
     Instant requested = call.attempt() == null ? null : call.attempt().requestedAt();
     boolean connected = callback && call.status() == CallStatus.ANSWERED && call.answeredAt() != null
         && requested != null;
     long speed = connected ? seconds(requested, call.answeredAt()) : 0L;
-    m.put("callbacks", callback ? 1L : 0L);
-    m.put("callbacksConnected", connected ? 1L : 0L);
-    m.put("callbackSpeedSeconds", speed);
-    m.put("callbacksConnectedWithin5Minutes", connected && speed <= SPEED_TO_LEAD_SECONDS ? 1L : 0L);
+    m.put("callbacks", leadAsked ? 1L : 0L);
+    m.put("callbacksConnected", leadAsked && connected ? 1L : 0L);
+    m.put("callbackSpeedSeconds", leadAsked ? speed : 0L);
+    m.put("callbacksConnectedWithin5Minutes", leadAsked && connected && speed <= SPEED_TO_LEAD_SECONDS ? 1L : 0L);
+    // missed calls returned: the missed call's end is the callback's request
+    m.put("missedInbound", !callback && call.status() != CallStatus.ANSWERED && call.status() != CallStatus.RINGING
+        ? 1L : 0L);
+    m.put("missedCallbacks", returnsMissed ? 1L : 0L);
+    m.put("missedCallsCalledBack", returnsMissed && connected ? 1L : 0L);
+    m.put("missedCallbackSeconds", returnsMissed ? speed : 0L);
   }
 
   private static long millis(Double seconds) {

@@ -171,7 +171,7 @@ class RollupsTest {
     // handling figures: two calls answered after 5 s each, one missed after 30 s; one outcome, first-time
     expected20.putAll(Map.of("finished", 3L, "waitSeconds", 40L, "answerSeconds", 10L, "answeredWithin10", 2L,
         "answeredWithin20", 2L, "answeredWithin30", 2L, "answeredWithin60", 2L, "withOutcome", 1L,
-        "firstRevenue", 19999L));
+        "firstRevenue", 19999L, "missedInbound", 1L));
     assertEquals(expected20, hash(k.day(d20, "total")));
     assertEquals(Map.of("calls", 1L, "first", 1L), hash(k.day(d21, "total")));
     assertEquals(counts("calls:google", 2L, "answered:google", 1L, "missed:google", 1L, "qualified:google", 1L,

@@ -148,6 +148,27 @@ class CallbacksApiTest extends DniTestBase {
     assertEquals(1, queued(property));
   }
 
+  /** {@code callbacks.missedCalls}: off unless asked, kept as set, and a boolean or nothing. */
+  @Test
+  void aPropertyAsksForItsMissedCallsToBeCalledBack() {
+    String property = TestRedis.uniqueId("returns");
+    JsonObject body = propertyBody(TestNumbers.one(), ORIGIN);
+    assertEquals(200, api.adminPut("/v1/properties/" + property, body).status());
+    assertEquals(false, api.adminGet("/v1/properties/" + property).json().getJsonObject("callbacks")
+        .getBoolean("missedCalls"), "off unless asked");
+    body.put("callbacks", new JsonObject().put("missedCalls", true).put("attempts", 2));
+    assertEquals(200, api.adminPut("/v1/properties/" + property, body).status());
+    JsonObject callbacks = api.adminGet("/v1/properties/" + property).json().getJsonObject("callbacks");
+    assertEquals(true, callbacks.getBoolean("missedCalls"));
+    assertEquals(2, callbacks.getInteger("attempts"));
+    Reply refused = api.adminPut("/v1/properties/" + property,
+        body.copy().put("callbacks", new JsonObject().put("missedCalls", "yes")));
+    assertEquals(400, refused.status(), refused::toString);
+    assertTrue(refused.json().getString("detail").contains("callbacks.missedCalls"), refused::toString);
+    assertEquals(true, api.adminGet("/v1/properties/" + property).json().getJsonObject("callbacks")
+        .getBoolean("missedCalls"), "a refused write changes nothing");
+  }
+
   /** A router placing the property's callback due longest, to its end (none runs in these tests). */
   private void placedByARouter(String property) {
     RedisCallbackStore store = new RedisCallbackStore(redis, clock, RedisCallbackStore.Limits.DEFAULT);

@@ -413,7 +413,7 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
       // (derived from the attempt count in Redis: another router may have placed the earlier ones)
       Callback c = a.callback;
       CallRecord initial = CallRecord.callback(c.callId(), a.businessCallId, lead, property.id(), c.firstAttemptAt(),
-          new CallAttempt(c.attempts(), at, null, c.requestedAt()));
+          new CallAttempt(c.attempts(), at, null, c.requestedAt(), c.returnsCall()));
       a.recorder = new CallRecorder(journal, resolver, resolver.callback(initial, s.orElse(null), !continues),
           c.firstSeq(), continues ? CallEvent.Type.RETRY : CallEvent.Type.STARTED);
       a.ringTimer = ringTimeout(a, a.businessInvite);

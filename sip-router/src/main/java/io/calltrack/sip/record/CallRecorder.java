@@ -160,6 +160,14 @@ public final class CallRecorder {
     });
   }
 
+  /**
+   * The record as its steps so far left it, once each is in Redis or the spool (or neither could take
+   * it: the open-calls log keeps it for a restart). Never fails.
+   */
+  public Future<CallRecord> settledRecord() {
+    return chain.transform(ar -> Future.succeededFuture(record));
+  }
+
   /** Completes when every step given so far is in Redis or the spool. */
   public Future<Void> settled() {
     return chain;

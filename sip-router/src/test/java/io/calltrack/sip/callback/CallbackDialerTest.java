@@ -213,6 +213,23 @@ class CallbackDialerTest {
     assertEquals("the business line hung up", awaitState(cb.id(), CallbackState.COMPLETED).detail());
   }
 
+  @Test
+  void aMissedCallsCallbackIsPlacedAsALeadsAndItsRecordNamesTheCallItReturns() {
+    Site site = site(CallbackSettings.DEFAULT.withMissedCalls(true), "UTC");
+    Callback cb = Await.result(callbacks.request(
+        Callback.forMissedCall(site.property(), LEAD, site.sessionId(), "cmissed01", clock.instant()), null));
+    trunk.awaitRequest(Request.INVITE, WAIT); // after the business line answered, as for a lead
+    awaitState(cb.id(), CallbackState.CONNECTED);
+    business.bye();
+    trunk.awaitRequest(Request.BYE, WAIT);
+    Callback done = awaitState(cb.id(), CallbackState.COMPLETED);
+    CallRecord call = Await.until(WAIT, () -> Await.result(calls.get(done.callId())),
+        c -> c.isPresent() && c.get().finished()).get();
+    assertEquals("cmissed01", call.attempt().returnsCall());
+    assertEquals(site.sessionId(), call.sessionId(), "attributed to the missed call's visit");
+    assertEquals(CallStatus.ANSWERED, call.status());
+  }
+
   /**
    * A callback the business line answered, whose lead's phone rings on: for 120 s, so a CANCEL within
    * WAIT is the dialer's own doing, not its ring timeout.
