@@ -30,6 +30,9 @@ public final class Csv {
 
   /** As {@link #read(String)}, with fields split at {@code separator} (a tab for tab-separated text). */
   public static List<List<String>> read(String text, char separator) {
+    if (text == null) { // an empty body reads as no text at all
+      return List.of();
+    }
     // Excel's "CSV UTF-8" starts with a byte-order mark; the parser skips one only in bytes, not text
     if (text.startsWith("\uFEFF")) {
       text = text.substring(1);

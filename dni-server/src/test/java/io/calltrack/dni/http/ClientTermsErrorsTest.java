@@ -64,6 +64,20 @@ class ClientTermsErrorsTest extends DniTestBase {
     probes.add(new Probe(HttpMethod.PUT, "/v1/spend?property=" + prop, "text/csv",
         "date,source,medium,campaign,amount\n2026-03-02,google,cpc,\"spring,5.00\n"));
     probes.add(new Probe(HttpMethod.POST, "/v1/outcomes", "text/csv", "callId,qualified,converted,value\n\"abc,true"));
+    // an empty body, to every route that reads one (an empty outcomes upload was a 500)
+    for (Probe empty : List.of(new Probe(HttpMethod.POST, "/v1/outcomes", "text/csv", ""),
+        new Probe(HttpMethod.PUT, "/v1/spend?property=" + prop, "text/csv", ""),
+        new Probe(HttpMethod.PUT, "/v1/spend?property=" + prop, "application/json", ""),
+        new Probe(HttpMethod.POST, "/v1/calls/nope/outcome", "application/json", ""),
+        new Probe(HttpMethod.PUT, "/v1/properties/" + prop, "application/json", ""),
+        new Probe(HttpMethod.PUT, "/v1/pools/" + site.poolId() + "-x", "application/json", ""),
+        new Probe(HttpMethod.PUT, "/v1/numbers/+15550009999", "application/json", ""),
+        new Probe(HttpMethod.PUT, "/v1/properties/" + prop + "/marketing", "application/json", ""),
+        new Probe(HttpMethod.POST, "/v1/api-keys", "application/json", ""),
+        new Probe(HttpMethod.POST, "/v1/callbacks", "application/json", ""),
+        new Probe(HttpMethod.POST, "/v1/assign", "application/json", ""))) {
+      probes.add(empty);
+    }
     probes.add(new Probe(HttpMethod.GET, "/v1/calls?from=yesterday", null, null));
     probes.add(new Probe(HttpMethod.GET, "/v1/calls?limit=ten", null, null));
     probes.add(new Probe(HttpMethod.GET, "/v1/calls?cursor=%%%", null, null));
