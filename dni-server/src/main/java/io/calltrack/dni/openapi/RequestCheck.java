@@ -266,7 +266,8 @@ public final class RequestCheck implements RequestChecks {
   static String describe(OutputUnit result, Object instance, boolean body) {
     List<OutputUnit> errors = new ArrayList<>();
     collect(result, errors);
-    for (OutputUnit e : errors) {
+    for (int i = 0; i < errors.size(); i++) {
+      OutputUnit e = errors.get(i);
       String keywordPath = e.getKeywordLocation() == null ? "" : e.getKeywordLocation();
       String keyword = keywordPath.substring(keywordPath.lastIndexOf('/') + 1);
       String field = field(e.getInstanceLocation(), instance);
@@ -309,6 +310,14 @@ public final class RequestCheck implements RequestChecks {
                 + m.group(1) + " entries";
           }
         }
+        case "additionalProperties" -> {
+          // the contract lists every field an admin body takes: a typo ("timeZone") is refused, not ignored.
+          // Only where no field is allowed: where extra keys are allowed but must fit a schema (a map's
+          // values), a specific error about the same value follows in the list
+          if (!field.isEmpty() && !explainedLater(errors, i)) {
+            return "unknown field '" + field + "' (the fields each body takes are in /openapi.json)";
+          }
+        }
         case "uniqueItems" -> {
           return subject + " lists the same value twice";
         }
@@ -326,6 +335,18 @@ public final class RequestCheck implements RequestChecks {
     }
     return body ? "the body does not match the API's schema (see /openapi.json)"
         : "not a valid value (see /openapi.json)";
+  }
+
+  /** Whether an error after {@code errors[i]} says what is wrong with the same value. */
+  private static boolean explainedLater(List<OutputUnit> errors, int i) {
+    String at = errors.get(i).getInstanceLocation();
+    for (int j = i + 1; j < errors.size(); j++) {
+      String kw = errors.get(j).getKeywordLocation() == null ? "" : errors.get(j).getKeywordLocation();
+      if (java.util.Objects.equals(at, errors.get(j).getInstanceLocation()) && !kw.endsWith("/additionalProperties")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void collect(OutputUnit unit, List<OutputUnit> into) {

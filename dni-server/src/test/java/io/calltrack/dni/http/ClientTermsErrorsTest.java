@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +117,21 @@ class ClientTermsErrorsTest extends DniTestBase {
       assertNotNull(detail, what);
       assertFalse(INTERNAL.matcher(detail).find(), "internals in " + what);
     }
+  }
+
+  /**
+   * A body whose schema takes no other fields (an API key's request) names the one it does not take;
+   * the answer was "the body does not match the API's schema". Where a map's keys are free (an
+   * outcome's stages), a value that does not fit is named for what it is.
+   */
+  @Test
+  void aFieldABodyDoesNotTakeIsNamedWhereTheSchemaListsItsFields() {
+    Site site = site(1);
+    Reply typo = api.post("/v1/api-keys", new JsonObject().put("property", site.property()).put("scope", "read")
+        .put("nmae", "crm"), api.admin().set("content-type", "application/json"));
+    assertEquals(400, typo.status(), typo::toString);
+    assertEquals("unknown field 'nmae' (the fields each body takes are in /openapi.json)",
+        typo.json().getString("detail"), typo::toString);
   }
 
   /** What Netty cannot read is answered like any other error (Vert.x's own answer had no body). */
