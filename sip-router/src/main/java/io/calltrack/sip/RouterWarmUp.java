@@ -140,7 +140,17 @@ public final class RouterWarmUp {
     RoutingTable table = new RoutingTable(Map.of(PROPERTY, property), Map.of(number, POOL), Map.of(),
         Map.of(number, PROPERTY));
     return new SipRouter.Backends(new TableOnly(table), change -> { }, new RecentVisits(number), records,
-        id -> Future.succeededFuture(PropertySettings.DEFAULT), (callback, p) -> notInAWarmUp(), () -> { });
+        id -> Future.succeededFuture(PropertySettings.DEFAULT), new io.calltrack.sip.callback.MissedCallStore() {
+          @Override
+          public Future<io.calltrack.core.callback.Callback> ask(io.calltrack.core.callback.Callback c, PropertyConfig p) {
+            return notInAWarmUp();
+          }
+
+          @Override
+          public Future<Integer> cancel(PropertyConfig p, String phone, String why) {
+            return notInAWarmUp();
+          }
+        }, () -> { });
   }
 
   private static <T> Future<T> notInAWarmUp() {

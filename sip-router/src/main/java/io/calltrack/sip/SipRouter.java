@@ -61,8 +61,7 @@ public final class SipRouter {
   /** What the router reads and writes; Redis-backed in production, chosen by tests where they must. */
   record Backends(ConfigStore config, java.util.function.Consumer<Runnable> onConfigChange, PoolEngine engine,
       CallStore calls, java.util.function.Function<String, Future<io.calltrack.core.marketing.PropertySettings>> settings,
-      java.util.function.BiFunction<Callback, PropertyConfig,
-          Future<Callback>> callbackRequests,
+      io.calltrack.sip.callback.MissedCallStore missedCallbacks,
       Runnable close) {}
 
   /** How often the router compares its spool depth with each property's alert threshold. */
@@ -137,7 +136,7 @@ public final class SipRouter {
         : NgClient.open(vertx, o.rtpengine(), NG_RETRY, NG_ATTEMPTS).toCompletionStage().toCompletableFuture().get();
     MediaAnchor anchor = ng == null ? MediaAnchor.OFF : new MediaAnchor(ng, o.registry());
     Recordings recordings = new Recordings(vertx, o.recordingsDir(), o.registry());
-    MissedCallCallbacks missedCalls = new MissedCallCallbacks(backends.callbackRequests(), o.clock());
+    MissedCallCallbacks missedCalls = new MissedCallCallbacks(backends.missedCallbacks(), o.clock());
     CallObserver.Factory observers = call -> observe(journal, resolver, call, recordings, missedCalls, o.clock());
 
     SipStack stack = new io.calltrack.sip.proxy.ProxyStack(stackProperties(o));
@@ -190,6 +189,9 @@ public final class SipRouter {
       @Override
       public void answered(Instant at, int code) {
         recorder.answered(at, code);
+        if (MissedCallCallbacks.wanted(call.property())) {
+          missedCalls.answered(call.caller(), call.property());
+        }
       }
 
       @Override
@@ -369,7 +371,7 @@ public final class SipRouter {
         return new Backends(config, config::onChange, engine, new RedisCallStore(redis,
             io.calltrack.core.redis.RedisTarget.parse(o.redisUrl()).writes()),
             new io.calltrack.core.marketing.SettingsStore(redis)::get,
-            callbackRequests(redis, engine, o.clock()),
+            missedCallbacks(redis, engine, o.clock()),
             () -> config.close().onComplete(ar -> redis.close()));
       });
     }
@@ -378,15 +380,25 @@ public final class SipRouter {
      * A missed call's callback, stored as a lead's request is (the property's limits and retention),
      * indexed under the visitor of its visit, if the visit is still known, for that visitor's erasure.
      */
-    private static java.util.function.BiFunction<Callback, PropertyConfig,
-        Future<Callback>> callbackRequests(Redis redis, PoolEngine engine, java.time.Clock clock) {
+    private static io.calltrack.sip.callback.MissedCallStore missedCallbacks(Redis redis, PoolEngine engine,
+        java.time.Clock clock) {
       RedisCallbackStore store = new RedisCallbackStore(io.vertx.redis.client.RedisAPI.api(redis), clock,
           RedisCallbackStore.Limits.DEFAULT);
-      return (callback, property) -> (callback.sessionId() == null
-          ? Future.succeededFuture(java.util.Optional.<io.calltrack.core.pool.Session>empty())
-          : engine.session(callback.sessionId()).otherwise(java.util.Optional.empty()))
-          .compose(visit -> store.request(callback, visit.map(io.calltrack.core.pool.Session::visitorId).orElse(null),
-              null, RedisCallbackStore.retention(property), property.callbacks()));
+      return new io.calltrack.sip.callback.MissedCallStore() {
+        @Override
+        public Future<Callback> ask(Callback callback, PropertyConfig property) {
+          return (callback.sessionId() == null
+              ? Future.succeededFuture(java.util.Optional.<io.calltrack.core.pool.Session>empty())
+              : engine.session(callback.sessionId()).otherwise(java.util.Optional.empty()))
+              .compose(visit -> store.request(callback, visit.map(io.calltrack.core.pool.Session::visitorId)
+                  .orElse(null), null, RedisCallbackStore.retention(property), property.callbacks()));
+        }
+
+        @Override
+        public Future<Integer> cancel(PropertyConfig property, String phone, String why) {
+          return store.cancelMissedCallbacks(property.id(), phone, why);
+        }
+      };
     }
   }
 }

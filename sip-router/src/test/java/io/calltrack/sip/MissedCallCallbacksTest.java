@@ -149,13 +149,46 @@ class MissedCallCallbacksTest {
     assertEquals("+13125550142", awaitCallbackFor(missed).phone());
   }
 
+  /** A caller who calls again and gets through before the callback is placed needs it no more. */
+  @Test
+  void aCallerWhoGetsThroughBeforeTheCallbackIsNotCalledBack() {
+    desk.mode = SipPhone.Mode.BUSY;
+    PhoneNumber number = property();
+    String first = call(number, "+13125550144");
+    caller.awaitResponse(Request.INVITE, Response.BUSY_HERE, WAIT);
+    Callback pending = awaitCallbackFor(fx.awaitFinished(first));
+    assertEquals(CallbackState.QUEUED, pending.state());
+
+    desk.mode = SipPhone.Mode.ANSWER;
+    String again = call(number, "+13125550144");
+    desk.awaitRequest(Request.INVITE, WAIT);
+    caller.awaitResponseFor(again, Request.INVITE, Response.OK, WAIT);
+    Callback cancelled = Await.until(WAIT, () -> Await.result(callbacks.get(pending.id())).orElseThrow(),
+        c -> c.state() == CallbackState.CANCELLED);
+    assertEquals(MissedCallCallbacks.CALLER_ANSWERED, cancelled.detail());
+    assertEquals(0L, Await.result(RedisAPI.api(fx.redis).zcard(
+        new io.calltrack.core.callback.CallbackKeys(pending.property()).due())).toLong(), "off the schedule");
+    caller.byeFor(again);
+    desk.awaitRequest(Request.BYE, WAIT);
+  }
+
   /** Which ended calls are returned: the rule on records, the router's own answer for each. */
   @Test
   void onlyMissedInboundCallsFromANumberOneMayDialAreReturned() {
     PhoneNumber number = PhoneNumber.parse("+15551230001");
     PropertyConfig returns = new PropertyConfig("shop", "shop", List.of(), List.of(number), number,
         "sip:desk@127.0.0.1", "UTC").withCallbacks(CallbackSettings.DEFAULT.withMissedCalls(true));
-    MissedCallCallbacks rule = new MissedCallCallbacks((c, p) -> Future.succeededFuture(c), Clock.systemUTC());
+    MissedCallCallbacks rule = new MissedCallCallbacks(new io.calltrack.sip.callback.MissedCallStore() {
+      @Override
+      public Future<Callback> ask(Callback c, PropertyConfig p) {
+        return Future.succeededFuture(c);
+      }
+
+      @Override
+      public Future<Integer> cancel(PropertyConfig p, String phone, String why) {
+        return Future.succeededFuture(0);
+      }
+    }, Clock.systemUTC());
     Instant t = Instant.parse("2026-03-02T10:00:00Z");
     CallRecord missed = CallRecord.started("c1", "s1", number, "+13125550143", "shop", t)
         .ended(t.plusSeconds(30), CallStatus.MISSED, 408);

@@ -22,10 +22,12 @@ public enum CallbackState {
   /** Both legs were connected and have hung up. */
   COMPLETED,
   /** Every attempt failed (busy, no answer, error) or the callback could not be placed. */
-  FAILED;
+  FAILED,
+  /** Not placed: a missed call's callback whose caller called again and was answered first. */
+  CANCELLED;
 
   public boolean finished() {
-    return this == COMPLETED || this == FAILED;
+    return this == COMPLETED || this == FAILED || this == CANCELLED;
   }
 
   @JsonValue

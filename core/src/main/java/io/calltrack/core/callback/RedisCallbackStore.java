@@ -53,6 +53,7 @@ public final class RedisCallbackStore {
   private static final LuaScript HOLD = LuaScript.load("/lua/callback/hold.lua");
   private static final LuaScript RESCHEDULE = LuaScript.load("/lua/callback/reschedule.lua");
   private static final LuaScript FINISH = LuaScript.load("/lua/callback/finish.lua");
+  private static final LuaScript CANCEL = LuaScript.load("/lua/callback/cancel.lua");
   private static final LuaScript ERASE_PHONE = LuaScript.load("/lua/callback/erase-phone.lua");
   private static final LuaScript ERASE_VISITOR = LuaScript.load("/lua/callback/erase-visitor.lua");
   /** How many times an erasure starts again when a request came in while it ran. */
@@ -200,6 +201,35 @@ public final class RedisCallbackStore {
     return FINISH.run(redis, List.of(k.callback(callback.id()), k.due(), k.owners()),
             List.of(callback.id(), router, JsonMapper.write(callback)))
         .map(r -> r != null && r.toLong() == 1L);
+  }
+
+  /**
+   * Cancels the callbacks of {@code property} that return a missed call of {@code e164} and that no
+   * router is placing (queued, waiting for the opening or a retry): the caller called again and was
+   * answered, {@code why}. A lead's own requests stay. Answers how many were cancelled.
+   */
+  public Future<Integer> cancelMissedCallbacks(String property, String e164, String why) {
+    CallbackKeys k = new CallbackKeys(property);
+    return redis.smembers(k.phone(e164)).compose(members -> {
+      List<Future<Integer>> each = new ArrayList<>();
+      for (io.vertx.redis.client.Response member : members) {
+        String id = member.toString();
+        each.add(redis.get(k.callback(id)).compose(raw -> {
+          if (raw == null) {
+            return Future.succeededFuture(0);
+          }
+          Callback c = JsonMapper.readStored(raw.toString(), Callback.class);
+          if (c.returnsCall() == null || c.state().finished()) {
+            return Future.succeededFuture(0);
+          }
+          Callback cancelled = c.ended(CallbackState.CANCELLED, clock.instant(), why);
+          return CANCEL.run(redis, List.of(k.callback(id), k.due(), k.owners()),
+                  List.of(id, raw.toString(), JsonMapper.write(cancelled)))
+              .map(r -> r == null ? 0 : r.toInteger());
+        }));
+      }
+      return Future.all(each).map(all -> each.stream().mapToInt(Future::result).sum());
+    });
   }
 
   /**

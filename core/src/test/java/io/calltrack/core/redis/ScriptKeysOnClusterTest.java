@@ -211,6 +211,10 @@ class ScriptKeysOnClusterTest {
       result(callbacks.request(Callback.requested(RedisCallbackStore.newId(property.id()), property.id(),
           "+13125550124", null, null, clock.instant()), null));
       result(callbacks.erasePhone(property.id(), "+13125550124"));
+      // a missed call's callback, cancelled: its caller got through
+      result(callbacks.request(Callback.forMissedCall(property.id(), "+13125550126", null, "c-missed", clock.instant()),
+          null));
+      result(callbacks.cancelMissedCallbacks(property.id(), "+13125550126", "answered"));
       // one asked from v5's visit: erased with v5 below
       result(callbacks.request(Callback.requested(RedisCallbackStore.newId(property.id()), property.id(),
           "+13125550125", last.sessionId(), null, clock.instant()), "v5", "192.0.2.1", Duration.ofDays(1),

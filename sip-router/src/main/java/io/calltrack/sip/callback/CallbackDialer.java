@@ -290,7 +290,7 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
       }));
       case CONNECTED -> finish(cb.ended(CallbackState.COMPLETED, now(),
           "the router that bridged the call stopped during the call"), true);
-      case COMPLETED, FAILED -> finish(cb, cb.state() == CallbackState.COMPLETED);
+      case COMPLETED, FAILED, CANCELLED -> finish(cb, cb.state() == CallbackState.COMPLETED);
     }
   }
 

@@ -8,7 +8,6 @@ import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.config.PropertyConfig;
 import io.vertx.core.Future;
 import java.time.Clock;
-import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * callback dialer as a lead's request is (business line first, in the callback hours, with its
  * attempts) and attributed to the missed call's visit. The request's id is the missed call's, so a
  * call offered twice (its end replayed) asks once; a caller with a callback still pending gets no
- * second one, and the property's hourly limit of callback requests holds for these too.
+ * second one, and the property's hourly limit of callback requests holds for these too. A caller who
+ * calls again and is answered before the callback is placed needs it no more: it is cancelled (one a
+ * router is placing already goes ahead).
  *
  * <p>Not offered: a caller without a number one may dial (withheld, a short or premium-rate number, a
  * SIP name), and a call the business answered.
@@ -27,12 +28,14 @@ import org.slf4j.LoggerFactory;
 public final class MissedCallCallbacks {
   private static final Logger LOG = LoggerFactory.getLogger(MissedCallCallbacks.class);
 
-  private final BiFunction<Callback, PropertyConfig, Future<Callback>> ask;
+  /** Why a callback is cancelled when its caller got through. */
+  public static final String CALLER_ANSWERED = "not placed: the caller called again and was answered";
+
+  private final MissedCallStore store;
   private final Clock clock;
 
-  /** @param ask stores a callback request of a property (refusing it past the property's limits) */
-  public MissedCallCallbacks(BiFunction<Callback, PropertyConfig, Future<Callback>> ask, Clock clock) {
-    this.ask = ask;
+  public MissedCallCallbacks(MissedCallStore store, Clock clock) {
+    this.store = store;
     this.clock = clock;
   }
 
@@ -44,10 +47,8 @@ public final class MissedCallCallbacks {
     if (property == null || !property.callbacks().missedCalls() || !missed(ended)) {
       return null;
     }
-    String caller;
-    try {
-      caller = DialablePhone.require(ended.caller(), property.defaultNumber().region());
-    } catch (CalltrackException.Invalid notDialable) {
+    String caller = dialable(ended.caller(), property);
+    if (caller == null) {
       return null;
     }
     return Callback.forMissedCall(property.id(), caller, ended.sessionId(), ended.callId(), clock.instant());
@@ -62,8 +63,26 @@ public final class MissedCallCallbacks {
   public void offer(CallRecord ended, PropertyConfig property) {
     Callback callback = callbackFor(ended, property);
     if (callback != null) {
-      ask.apply(callback, property).onFailure(err -> LOG.warn("missed call {} of property {}: no callback ({})",
+      store.ask(callback, property).onFailure(err -> LOG.warn("missed call {} of property {}: no callback ({})",
           ended.callId(), property.id(), err.getMessage()));
+    }
+  }
+
+  /** {@code caller} got through to {@code property} (its call was answered): its missed calls' callbacks go. */
+  public void answered(String caller, PropertyConfig property) {
+    String phone = dialable(caller, property);
+    if (phone != null && wanted(property)) {
+      store.cancel(property, phone, CALLER_ANSWERED).onFailure(err -> LOG.warn(
+          "property {}: cannot cancel the callbacks of a caller who got through ({})", property.id(), err.getMessage()));
+    }
+  }
+
+  /** The caller's number in E.164 if a callback may dial it, else null. */
+  private static String dialable(String caller, PropertyConfig property) {
+    try {
+      return DialablePhone.require(caller, property.defaultNumber().region());
+    } catch (CalltrackException.Invalid notDialable) {
+      return null;
     }
   }
 
