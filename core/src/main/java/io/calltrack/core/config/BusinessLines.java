@@ -77,13 +77,25 @@ public final class BusinessLines {
     if (line == null) {
       return;
     }
+    if (line.length() > MAX_URI) {
+      throw new CalltrackException.Invalid(field + " must be at most " + MAX_URI + " characters long");
+    }
     Matcher m = SIP_URI.matcher(line);
     if (!m.matches() || (m.group(1) != null && !Ports.isPort(m.group(1)))) {
       throw new CalltrackException.Invalid(field + " must be a SIP URI like sip:+15559990000@pbx.example.com:5060"
           + " (user@host, then an optional :port of 1-65535 and ;parameters; no ?headers, spaces or second '@'): '"
           + line + "'");
     }
+    String host = host(line);
+    if (host != null && !host.contains(":") && (host.length() > 253
+        || java.util.Arrays.stream(host.split("\\.")).anyMatch(label -> label.length() > 63))) {
+      throw new CalltrackException.Invalid(field + "'s host is not a name DNS can hold (at most 253 characters,"
+          + " 63 between dots): '" + (host.length() > 80 ? host.substring(0, 80) + "…" : host) + "'");
+    }
   }
+
+  /** The longest line a client may set: a SIP URI goes into every INVITE the router forwards. */
+  public static final int MAX_URI = 512;
 
   /**
    * 400 unless the line's user part, when it is a phone number, is one a forwarded call may ring. A

@@ -51,6 +51,24 @@ class BusinessLinesTest {
     assertTrue(checked >= 12, "examples checked: " + checked);
   }
 
+  /** A line goes into every INVITE the router forwards: a URI of sane length, a host name DNS can hold. */
+  @Test
+  void aLineIsAUriOfSaneLengthWhoseHostDnsCanHold() {
+    String longest = "sip:+13125550123@" + "a".repeat(63) + "." + "b".repeat(63) + ".example.com:5060;transport=tcp";
+    BusinessLines.requireSipUri(longest);
+    for (String[] bad : List.of(
+        new String[] {"sip:a@" + "x".repeat(5000), "businessLine must be at most 512 characters long"},
+        new String[] {"sip:a@" + "x".repeat(64) + ".example.com", "businessLine's host is not a name DNS can hold"},
+        new String[] {"sip:a@" + ("y".repeat(60) + ".").repeat(5) + "com", "businessLine's host is not a name DNS can hold"},
+        new String[] {"sip:" + "7".repeat(600) + "@pbx.example.com", "businessLine must be at most 512"})) {
+      CalltrackException.Invalid e = assertThrows(CalltrackException.Invalid.class,
+          () -> BusinessLines.requireSipUri(bad[0]), bad[0].substring(0, 40));
+      assertTrue(e.getMessage().startsWith(bad[1]), e.getMessage());
+      assertTrue(e.getMessage().length() < 300, "the detail does not echo a 5,000-character line");
+    }
+    BusinessLines.requireSipUri("sip:+13125550123@[2001:db8::1]:5060"); // an IPv6 literal is no name
+  }
+
   @Test
   void ordinaryLinesExtensionsAndNamesAreLines() {
     for (String good : List.of("sip:+13125550123@pbx.example.com:5060", "sip:+15559990000@127.0.0.1:5070",
