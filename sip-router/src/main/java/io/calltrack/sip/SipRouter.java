@@ -136,7 +136,7 @@ public final class SipRouter {
         : NgClient.open(vertx, o.rtpengine(), NG_RETRY, NG_ATTEMPTS).toCompletionStage().toCompletableFuture().get();
     MediaAnchor anchor = ng == null ? MediaAnchor.OFF : new MediaAnchor(ng, o.registry());
     Recordings recordings = new Recordings(vertx, o.recordingsDir(), o.registry());
-    MissedCallCallbacks missedCalls = new MissedCallCallbacks(backends.missedCallbacks(), o.clock());
+    MissedCallCallbacks missedCalls = new MissedCallCallbacks(backends.missedCallbacks(), o.clock(), o.registry());
     CallObserver.Factory observers = call -> observe(journal, resolver, call, recordings, missedCalls, o.clock());
 
     SipStack stack = new io.calltrack.sip.proxy.ProxyStack(stackProperties(o));

@@ -51,6 +51,8 @@ class MissedCallCallbacksTest {
   static RouterFixture fx;
   static SipRouter router;
   static RedisCallbackStore callbacks;
+  static final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+      new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
   SipPhone caller;
   SipPhone desk;
@@ -58,7 +60,7 @@ class MissedCallCallbacksTest {
   @BeforeAll
   static void startRouter() {
     fx = new RouterFixture(spool);
-    router = fx.router(List.of("127.0.0.0/8"), Duration.ofSeconds(10));
+    router = fx.router(List.of("127.0.0.0/8"), Duration.ofSeconds(10), registry);
     callbacks = new RedisCallbackStore(RedisAPI.api(fx.redis), Clock.systemUTC(), RedisCallbackStore.Limits.DEFAULT);
   }
 
@@ -96,6 +98,12 @@ class MissedCallCallbacksTest {
 
   private String call(PhoneNumber number, String from) {
     return caller.call("sip:" + number.e164() + "@127.0.0.1:" + router.port(), router.port(), "udp", from, null);
+  }
+
+  /** {@code calltrack_sip_missed_call_callbacks_total{result}} so far. */
+  private static double counted(String result) {
+    var counter = registry.find("calltrack.sip.missed.call.callbacks").tag("result", result).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   /** The callback the router asked for {@code missed}, once it is in Redis. */
@@ -154,6 +162,8 @@ class MissedCallCallbacksTest {
   void aCallerWhoGetsThroughBeforeTheCallbackIsNotCalledBack() {
     desk.mode = SipPhone.Mode.BUSY;
     PhoneNumber number = property();
+    double asked = counted("asked");
+    double cancelledBefore = counted("cancelled");
     String first = call(number, "+13125550144");
     caller.awaitResponse(Request.INVITE, Response.BUSY_HERE, WAIT);
     Callback pending = awaitCallbackFor(fx.awaitFinished(first));
@@ -166,6 +176,7 @@ class MissedCallCallbacksTest {
     Callback cancelled = Await.until(WAIT, () -> Await.result(callbacks.get(pending.id())).orElseThrow(),
         c -> c.state() == CallbackState.CANCELLED);
     assertEquals(MissedCallCallbacks.CALLER_ANSWERED, cancelled.detail());
+    Await.until(WAIT, () -> counted("asked") == asked + 1 && counted("cancelled") == cancelledBefore + 1);
     assertEquals(0L, Await.result(RedisAPI.api(fx.redis).zcard(
         new io.calltrack.core.callback.CallbackKeys(pending.property()).due())).toLong(), "off the schedule");
     caller.byeFor(again);
@@ -188,7 +199,7 @@ class MissedCallCallbacksTest {
       public Future<Integer> cancel(PropertyConfig p, String phone, String why) {
         return Future.succeededFuture(0);
       }
-    }, Clock.systemUTC());
+    }, Clock.systemUTC(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     Instant t = Instant.parse("2026-03-02T10:00:00Z");
     CallRecord missed = CallRecord.started("c1", "s1", number, "+13125550143", "shop", t)
         .ended(t.plusSeconds(30), CallStatus.MISSED, 408);

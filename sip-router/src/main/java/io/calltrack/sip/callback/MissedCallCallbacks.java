@@ -33,10 +33,17 @@ public final class MissedCallCallbacks {
 
   private final MissedCallStore store;
   private final Clock clock;
+  private final io.micrometer.core.instrument.MeterRegistry registry;
 
-  public MissedCallCallbacks(MissedCallStore store, Clock clock) {
+  /** @param registry where {@code calltrack_sip_missed_call_callbacks_total{result}} counts what became of each */
+  public MissedCallCallbacks(MissedCallStore store, Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
     this.store = store;
     this.clock = clock;
+    this.registry = registry;
+  }
+
+  private void count(String result) {
+    registry.counter("calltrack.sip.missed.call.callbacks", "result", result).increment();
   }
 
   /**
@@ -63,8 +70,13 @@ public final class MissedCallCallbacks {
   public void offer(CallRecord ended, PropertyConfig property) {
     Callback callback = callbackFor(ended, property);
     if (callback != null) {
-      store.ask(callback, property).onFailure(err -> LOG.warn("missed call {} of property {}: no callback ({})",
-          ended.callId(), property.id(), err.getMessage()));
+      store.ask(callback, property)
+          // another id: the caller's earlier callback is still pending, and stands for this call too
+          .onSuccess(stored -> count(stored.id().equals(callback.id()) ? "asked" : "pending"))
+          .onFailure(err -> {
+            count(err instanceof CalltrackException.TooMany ? "refused" : "failed");
+            LOG.warn("missed call {} of property {}: no callback ({})", ended.callId(), property.id(), err.getMessage());
+          });
     }
   }
 
@@ -72,7 +84,9 @@ public final class MissedCallCallbacks {
   public void answered(String caller, PropertyConfig property) {
     String phone = dialable(caller, property);
     if (phone != null && wanted(property)) {
-      store.cancel(property, phone, CALLER_ANSWERED).onFailure(err -> LOG.warn(
+      store.cancel(property, phone, CALLER_ANSWERED)
+          .onSuccess(n -> registry.counter("calltrack.sip.missed.call.callbacks", "result", "cancelled").increment(n))
+          .onFailure(err -> LOG.warn(
           "property {}: cannot cancel the callbacks of a caller who got through ({})", property.id(), err.getMessage()));
     }
   }
