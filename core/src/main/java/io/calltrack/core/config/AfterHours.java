@@ -51,6 +51,11 @@ public final class AfterHours {
     return open.afterHours(at.atZone(zone));
   }
 
+  /** {@code at} itself when the business is open then, else its next opening in {@code zone}. */
+  public Instant nextOpening(Instant at, ZoneId zone) {
+    return open.nextOpening(at, zone);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof AfterHours a && a.hours().equals(hours()) && a.line.equals(line);

@@ -240,6 +240,17 @@ public record PropertyConfig(
         assignLimits, retention, timeZoneRegions, callbacks, record, linesSetByKey, overflow, newAfterHours, blockedCallers);
   }
 
+  /**
+   * When the property's callbacks may be placed, from {@code at}: in its {@code callbacks.hours}; a
+   * property without them that routes its calls by the time of day is open in its
+   * {@code afterHours.hours} (a business that sends its night calls elsewhere is not rung back at
+   * night, a missed call's callback least of all); else at once. Null: it never opens.
+   */
+  public Instant nextCallbackOpening(Instant at) {
+    return callbacks.hours().isEmpty() && afterHours != null ? afterHours.nextOpening(at, zone())
+        : callbacks.nextOpening(at, zone());
+  }
+
   /** The same configuration with {@code newCallbacks} (null: the defaults). */
   public PropertyConfig withCallbacks(CallbackSettings newCallbacks) {
     return new PropertyConfig(id, name, allowedOrigins, swapNumbers, defaultNumber, businessLine, timezone,

@@ -60,6 +60,27 @@ class AfterHoursTest {
     assertEquals(List.of("sip:desk@203.0.113.1", "sip:night@203.0.113.9"), p.withOverflow(null).lines());
   }
 
+  /**
+   * Callbacks wait for the callback hours; a property without them that routes by the time of day
+   * waits for its after-hours routing's open hours, not ringing the business back at night.
+   */
+  @Test
+  void withoutCallbackHoursCallbacksWaitForTheHoursTheCallsAreRoutedIn() {
+    PhoneNumber n = PhoneNumber.parse("+15551230001", "US");
+    PropertyConfig p = new PropertyConfig("shop", null, List.of(), List.of(n), n, "sip:desk@203.0.113.1",
+        "America/New_York");
+    Instant mondayNight = newYork("2026-12-07T21:00:00");
+    assertEquals(mondayNight, p.nextCallbackOpening(mondayNight), "no hours at all: at once");
+    PropertyConfig routed = p.withAfterHours(NIGHT);
+    assertEquals(newYork("2026-12-12T10:00:00"), routed.nextCallbackOpening(mondayNight),
+        "Saturday at 10, its next opening (NIGHT is open on Mondays and Saturday mornings)");
+    Instant mondayTen = newYork("2026-12-07T10:00:00");
+    assertEquals(mondayTen, routed.nextCallbackOpening(mondayTen));
+    PropertyConfig ownHours = routed.withCallbacks(new io.calltrack.core.callback.CallbackSettings(
+        Map.of("monday", List.of("20:00", "22:00")), null, null, null));
+    assertEquals(mondayNight, ownHours.nextCallbackOpening(mondayNight), "callback hours of its own come first");
+  }
+
   @Test
   void readAndWrittenAsJson() throws Exception {
     var mapper = JsonMapper.mapper();

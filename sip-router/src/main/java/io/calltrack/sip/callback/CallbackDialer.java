@@ -356,7 +356,7 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
         return;
       }
       PropertyConfig property = p.get();
-      Instant opening = property.callbacks().nextOpening(now(), property.zone());
+      Instant opening = property.nextCallbackOpening(now());
       if (opening == null) {
         closeRecord(cb);
         finish(cb.ended(CallbackState.FAILED, now(), "the property has no opening hours"), false);

@@ -420,6 +420,20 @@ class CallbackDialerTest {
     assertEquals(0, trunk.count(Request.INVITE));
   }
 
+  /** Without callback hours, a property that routes by the time of day is rung back in its open hours. */
+  @Test
+  void withoutCallbackHoursTheCallbackWaitsForTheHoursCallsAreRoutedIn() {
+    clock.set(Instant.parse("2026-11-30T23:00:00Z")); // Monday 17:00 in Chicago
+    Site site = site(CallbackSettings.DEFAULT.withMissedCalls(true), "America/Chicago");
+    PropertyConfig stored = Await.result(config.property(site.property())).orElseThrow();
+    Await.result(config.putProperty(stored.withAfterHours(new io.calltrack.core.config.AfterHours(
+        Map.of("tuesday", List.of("09:00", "17:00")), "sip:night@127.0.0.1:5999"))));
+    Callback cb = Await.result(callbacks.request(
+        Callback.forMissedCall(site.property(), LEAD, site.sessionId(), "cmissed02", clock.instant()), null));
+    assertEquals(Instant.parse("2026-12-01T15:00:00Z"), awaitState(cb.id(), CallbackState.WAITING_FOR_OPENING).notBefore());
+    assertEquals(0, business.count(Request.INVITE));
+  }
+
   @Test
   void aCallbackWaitingForOpeningIsPlacedByTheRouterThatRunsAtOpeningTime() {
     clock.set(Instant.parse("2026-11-30T23:00:00Z")); // Monday 17:00 in Chicago: just closed
