@@ -189,9 +189,7 @@ public final class SipRouter {
       @Override
       public void answered(Instant at, int code) {
         recorder.answered(at, code);
-        if (MissedCallCallbacks.wanted(call.property())) {
-          missedCalls.answered(call.caller(), call.property());
-        }
+        missedCalls.answered(call.caller(), call.property());
       }
 
       @Override

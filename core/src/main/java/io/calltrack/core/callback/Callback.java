@@ -58,17 +58,10 @@ public record Callback(
 
   /**
    * The id of the callback that returns missed call {@code callId} of {@code property}: a callback id
-   * as any other ({@code <property>.<128 bits, base64url>}), its bits taken from the call id's SHA-256.
+   * as any other, made from the call's id ({@link io.calltrack.core.config.Ids#scopedFrom}).
    */
   public static String missedCallIdOf(String property, String callId) {
-    try {
-      byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
-          .digest(callId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return property + "." + java.util.Base64.getUrlEncoder().withoutPadding()
-          .encodeToString(java.util.Arrays.copyOf(hash, 16));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e); // every JVM has SHA-256
-    }
+    return io.calltrack.core.config.Ids.scopedFrom(property, callId);
   }
 
   public Callback in(CallbackState newState) {

@@ -13,6 +13,14 @@ import java.util.Locale;
 public enum CallStatus {
   RINGING, ANSWERED, MISSED, BUSY, FAILED, ABANDONED;
 
+  /**
+   * Ended without an answer (missed, busy, failed, abandoned): what the reports count as missed and
+   * what a property that calls back its missed calls returns.
+   */
+  public boolean unanswered() {
+    return this != RINGING && this != ANSWERED;
+  }
+
   @JsonValue
   public String json() {
     return name().toLowerCase(Locale.ROOT);

@@ -41,6 +41,20 @@ public final class Ids {
     return scope + "." + random();
   }
 
+  /**
+   * A scoped id made from {@code seed} rather than drawn: {@code <scope>.<128 bits of seed's SHA-256>},
+   * the same for the same seed (a callback that returns a missed call: asked once per call).
+   */
+  public static String scopedFrom(String scope, String seed) {
+    try {
+      byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return scope + "." + B64.encodeToString(java.util.Arrays.copyOf(hash, 16));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e); // every JVM has SHA-256
+    }
+  }
+
   /** The scope of a well-formed scoped id ({@code [A-Za-z0-9_-]{1,64}.[A-Za-z0-9_-]{22}}), or null. */
   public static String scopeOf(String id) {
     int dot = id == null ? -1 : id.indexOf('.');

@@ -82,7 +82,7 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     m.put("calls", 1L);
     boolean answered = s == CallStatus.ANSWERED;
     m.put("answered", answered ? 1L : 0L);
-    m.put("missed", !answered && s != CallStatus.RINGING ? 1L : 0L);
+    m.put("missed", s.unanswered() ? 1L : 0L);
     m.put("busy", s == CallStatus.BUSY ? 1L : 0L);
     m.put("abandoned", s == CallStatus.ABANDONED ? 1L : 0L);
     m.put("failed", s == CallStatus.FAILED ? 1L : 0L);
@@ -171,8 +171,7 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     m.put("callbackSpeedSeconds", leadAsked ? speed : 0L);
     m.put("callbacksConnectedWithin5Minutes", leadAsked && connected && speed <= SPEED_TO_LEAD_SECONDS ? 1L : 0L);
     // missed calls returned: the missed call's end is the callback's request
-    m.put("missedInbound", !callback && call.status() != CallStatus.ANSWERED && call.status() != CallStatus.RINGING
-        ? 1L : 0L);
+    m.put("missedInbound", !callback && call.status().unanswered() ? 1L : 0L);
     m.put("missedCallbacks", returnsMissed ? 1L : 0L);
     m.put("missedCallsCalledBack", returnsMissed && connected ? 1L : 0L);
     m.put("missedCallbackSeconds", returnsMissed ? speed : 0L);

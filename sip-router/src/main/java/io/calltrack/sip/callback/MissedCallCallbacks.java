@@ -4,7 +4,6 @@ import io.calltrack.core.CalltrackException;
 import io.calltrack.core.callback.Callback;
 import io.calltrack.core.callback.DialablePhone;
 import io.calltrack.core.calls.CallRecord;
-import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.config.PropertyConfig;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -42,8 +41,8 @@ public final class MissedCallCallbacks {
     this.registry = registry;
   }
 
-  private void count(String result) {
-    registry.counter("calltrack.sip.missed.call.callbacks", "result", result).increment();
+  private void count(String result, double times) {
+    registry.counter("calltrack.sip.missed.call.callbacks", "result", result).increment(times);
   }
 
   /**
@@ -51,7 +50,7 @@ public final class MissedCallCallbacks {
    * calls back missed calls and this one is to be; null otherwise.
    */
   public Callback callbackFor(CallRecord ended, PropertyConfig property) {
-    if (property == null || !property.callbacks().missedCalls() || !missed(ended)) {
+    if (!wanted(property) || !missed(ended)) {
       return null;
     }
     String caller = dialable(ended.caller(), property);
@@ -72,9 +71,9 @@ public final class MissedCallCallbacks {
     if (callback != null) {
       store.ask(callback, property)
           // another id: the caller's earlier callback is still pending, and stands for this call too
-          .onSuccess(stored -> count(stored.id().equals(callback.id()) ? "asked" : "pending"))
+          .onSuccess(stored -> count(stored.id().equals(callback.id()) ? "asked" : "pending", 1))
           .onFailure(err -> {
-            count(err instanceof CalltrackException.TooMany ? "refused" : "failed");
+            count(err instanceof CalltrackException.TooMany ? "refused" : "failed", 1);
             LOG.warn("missed call {} of property {}: no callback ({})", ended.callId(), property.id(), err.getMessage());
           });
     }
@@ -82,10 +81,10 @@ public final class MissedCallCallbacks {
 
   /** {@code caller} got through to {@code property} (its call was answered): its missed calls' callbacks go. */
   public void answered(String caller, PropertyConfig property) {
-    String phone = dialable(caller, property);
-    if (phone != null && wanted(property)) {
+    String phone = wanted(property) ? dialable(caller, property) : null;
+    if (phone != null) {
       store.cancel(property, phone, CALLER_ANSWERED)
-          .onSuccess(n -> registry.counter("calltrack.sip.missed.call.callbacks", "result", "cancelled").increment(n))
+          .onSuccess(n -> count("cancelled", n))
           .onFailure(err -> LOG.warn(
           "property {}: cannot cancel the callbacks of a caller who got through ({})", property.id(), err.getMessage()));
     }
@@ -101,7 +100,6 @@ public final class MissedCallCallbacks {
   }
 
   private static boolean missed(CallRecord call) {
-    return CallRecord.INBOUND.equals(call.direction()) && call.endedAt() != null
-        && call.status() != CallStatus.ANSWERED && call.status() != CallStatus.RINGING;
+    return CallRecord.INBOUND.equals(call.direction()) && call.endedAt() != null && call.status().unanswered();
   }
 }
