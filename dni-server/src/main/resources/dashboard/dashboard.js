@@ -154,6 +154,29 @@
     });
   }
 
+  // the callbacks waiting: a lead's form or a missed call, due now or at the opening or retry time
+  function renderCallbacks(summary) {
+    var body = $('callbacks').tBodies[0], cb = summary.callbacks;
+    body.textContent = '';
+    $('callbacks-pending').textContent = '(' + cb.pending + ')';
+    if (!cb.next.length) {
+      var tr = el('tr');
+      var td = el('td', 'No callbacks waiting.');
+      td.colSpan = 5;
+      tr.appendChild(td);
+      body.appendChild(tr);
+    }
+    var now = new Date(summary.now);
+    cb.next.forEach(function (c) {
+      var tr = el('tr');
+      tr.setAttribute('data-testid', 'callback-row');
+      var due = new Date(c.notBefore);
+      [due <= now ? 'now' : due.toLocaleString(), c.phone, c.returnsCall ? 'missed call' : 'form', c.state,
+        String(c.attempts)].forEach(function (v) { tr.appendChild(el('td', v)); });
+      body.appendChild(tr);
+    });
+  }
+
   function refresh() {
     var property = $('property').value;
     if (!property) { return Promise.resolve(); }
@@ -161,6 +184,7 @@
       renderPools(s);
       renderHours(s);
       renderLive(s);
+      renderCallbacks(s);
       if (!$('from').value) {   // first load: the dates in the address (?from=&to=), else today
         var q = new URLSearchParams(location.search);
         $('from').value = q.get('from') || s.today;

@@ -150,6 +150,108 @@ public final class RedisCallbackStore {
         .map(r -> r == null ? Optional.<Callback>empty() : Optional.of(JsonMapper.readStored(r.toString(), Callback.class)));
   }
 
+  /** Most callbacks one page of {@link #pending} lists. */
+  public static final int MAX_PAGE = 500;
+
+  /**
+   * {@code property}'s callbacks not finished (queued, waiting for the opening or a retry, being
+   * placed), {@code limit} of them, in the order the routers take them: by when each is due next (its
+   * request, opening or retry time; while a router places it, the end of that router's lease), ties by
+   * id. {@code cursor}: null for the first page, else a page's {@code next}. Read without a script (a
+   * list needs no atomicity): a callback finished or erased between the reads is left out.
+   */
+  public Future<CallbackPage> pending(String property, int limit, String cursor) {
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw new CalltrackException.Invalid("limit must be between 1 and " + MAX_PAGE);
+    }
+    CallbackKeys k = new CallbackKeys(property);
+    DueAt after = cursor == null ? null : DueAt.decode(cursor);
+    // the members due at the cursor's own instant come before it or after it by id (a sorted set's ties
+    // are in byte order): skip those up to it. Many share an instant: every callback waiting for one opening
+    Future<Integer> skip = after == null ? Future.succeededFuture(0)
+        : redis.zrange(List.of(k.due(), Long.toString(after.millis()), Long.toString(after.millis()), "BYSCORE"))
+            .map(tied -> {
+              int n = 0;
+              for (var m : tied) {
+                if (DueAt.byteOrder(m.toString(), after.id()) <= 0) {
+                  n++;
+                }
+              }
+              return n;
+            });
+    String min = after == null ? "-inf" : Long.toString(after.millis());
+    return skip.compose(n -> redis.zrange(List.of(k.due(), min, "+inf", "BYSCORE", "LIMIT", Integer.toString(n),
+        Integer.toString(limit + 1), "WITHSCORES"))).compose(range -> {
+          List<DueAt> due = DueAt.of(range);
+          boolean more = due.size() > limit;
+          List<DueAt> page = more ? due.subList(0, limit) : due;
+          String next = more ? page.get(page.size() - 1).encode() : null;
+          if (page.isEmpty()) {
+            return Future.succeededFuture(new CallbackPage(List.of(), null));
+          }
+          List<String> keys = new ArrayList<>();
+          for (DueAt d : page) {
+            keys.add(k.callback(d.id()));
+          }
+          return redis.mget(keys).map(found -> {
+            List<Callback> callbacks = new ArrayList<>();
+            for (var json : found) {
+              if (json != null) {
+                Callback c = JsonMapper.readStored(json.toString(), Callback.class);
+                if (!c.state().finished()) {
+                  callbacks.add(c);
+                }
+              }
+            }
+            return new CallbackPage(callbacks, next);
+          });
+        });
+  }
+
+  /** How many of {@code property}'s callbacks are not finished (the length of {@link #pending}'s list, or about). */
+  public Future<Long> pendingCount(String property) {
+    return redis.zcard(new CallbackKeys(property).due()).map(r -> r.toLong());
+  }
+
+  /** A place in a property's due callbacks: when one is due (ms) and its id; a page's cursor. */
+  private record DueAt(long millis, String id) {
+    String encode() {
+      return java.util.Base64.getUrlEncoder().withoutPadding()
+          .encodeToString((millis + "|" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    static DueAt decode(String cursor) {
+      try {
+        String v = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
+        int bar = v.indexOf('|');
+        if (bar < 1 || bar == v.length() - 1) {
+          throw new IllegalArgumentException();
+        }
+        return new DueAt(Long.parseLong(v.substring(0, bar)), v.substring(bar + 1));
+      } catch (IllegalArgumentException e) { // NumberFormatException is one
+        throw new CalltrackException.Invalid("cursor is not one this API gave out");
+      }
+    }
+
+    /** The members of a ZRANGE ... WITHSCORES: pairs under RESP3, member and score in turn under RESP2. */
+    static List<DueAt> of(io.vertx.redis.client.Response range) {
+      List<DueAt> due = new ArrayList<>();
+      boolean pairs = range.size() > 0 && range.get(0).type() == io.vertx.redis.client.ResponseType.MULTI;
+      for (int i = 0; i < range.size(); i += pairs ? 1 : 2) {
+        var member = pairs ? range.get(i).get(0) : range.get(i);
+        var score = pairs ? range.get(i).get(1) : range.get(i + 1);
+        due.add(new DueAt((long) score.toDouble().doubleValue(), member.toString()));
+      }
+      return due;
+    }
+
+    /** Redis orders a sorted set's members of one score by their bytes, unsigned. */
+    static int byteOrder(String a, String b) {
+      return java.util.Arrays.compareUnsigned(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
   /**
    * The callback of {@code property} due longest, now held by {@code router} until {@code lease} from
    * now; empty when none is due, or when {@code concurrent} of the property's callbacks are held under

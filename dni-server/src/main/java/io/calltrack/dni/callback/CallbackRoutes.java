@@ -3,6 +3,7 @@ package io.calltrack.dni.callback;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.callback.Callback;
+import io.calltrack.core.callback.CallbackPage;
 import io.calltrack.core.callback.DialablePhone;
 import io.calltrack.core.callback.RedisCallbackStore;
 import io.calltrack.core.config.Ids;
@@ -16,6 +17,8 @@ import io.calltrack.dni.http.AdminAuth;
 import io.calltrack.dni.http.Bodies;
 import io.calltrack.dni.http.ClientAddress;
 import io.calltrack.dni.http.HttpStatusException;
+import io.calltrack.dni.http.PageParams;
+import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.dni.http.PublicApi;
 import io.calltrack.dni.http.Reply;
 import io.calltrack.dni.http.Timeouts;
@@ -34,13 +37,17 @@ import java.util.Optional;
  * Answers 202 {@code {id}} once the request is queued in Redis for a router ({@link RedisCallbackStore});
  * the router places the call. A phone whose callback is still to be placed or in progress gets that
  * callback's id: a form sent twice is one callback.
- * {@code GET /v1/callbacks/{id}} (admin) shows how far it got. Nothing is queued, so nothing is
+ * {@code GET /v1/callbacks/{id}} (admin) shows how far it got; {@code GET /v1/callbacks?property=P} lists
+ * the property's callbacks not finished, in the order the routers will take them. Nothing is queued, so nothing is
  * dialled, for a phone that is not a dialable number (malformed, emergency, premium-rate), a
  * property without a business line, or a phone over its limit.
  */
 public final class CallbackRoutes {
   /** Longest note kept with a callback (the form's free text). */
   public static final int MAX_NOTE = 1000;
+
+  /** Callbacks per page of {@code GET /v1/callbacks} when the request does not say. */
+  public static final int DEFAULT_LIMIT = 50;
 
   private final RedisCallbackStore callbacks;
   private final PropertyDirectory properties;
@@ -84,7 +91,10 @@ public final class CallbackRoutes {
   public void mount(PublicApi api, AdminApi admin) {
     api.post("/v1/callbacks", this::request);
     api.options("/v1/callbacks", this::preflight);
-    admin.get("/v1/callbacks/:id", this::get);
+    // one property's callbacks: its API keys may read them as the admin token does
+    admin.get("/v1/callbacks", this::list).scope(PropertyFrom.query("property"));
+    admin.get("/v1/callbacks/:id", this::get)
+        .scope(PropertyFrom.owner("id", id -> Future.succeededFuture(Optional.ofNullable(Ids.scopeOf(id)))));
   }
 
   /**
@@ -163,6 +173,17 @@ public final class CallbackRoutes {
         ? properties.get(propertyId).map(p -> origin != null && PublicCors.allows(p, origin))
         : Future.succeededFuture(PublicCors.anyAllows(properties.known(), origin));
     return allowed.map(ok -> PublicCors.preflight(ctx, ok));
+  }
+
+  /** {@code GET /v1/callbacks?property&limit&cursor}: the property's callbacks not finished, next due first. */
+  private Future<CallbackPage> list(RoutingContext ctx) {
+    String property = ctx.request().getParam("property");
+    if (property == null || property.isBlank()) {
+      throw new CalltrackException.Invalid("property is required: whose callbacks to list");
+    }
+    int limit = PageParams.limit(ctx, DEFAULT_LIMIT);
+    String cursor = PageParams.cursor(ctx);
+    return properties.get(property.strip()).compose(p -> callbacks.pending(p.id(), limit, cursor));
   }
 
   private Future<Callback> get(RoutingContext ctx) {

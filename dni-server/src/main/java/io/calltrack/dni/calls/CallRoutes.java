@@ -1,5 +1,6 @@
 package io.calltrack.dni.calls;
 
+import io.calltrack.dni.http.PageParams;
 import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.calls.CallPage;
@@ -45,9 +46,8 @@ public final class CallRoutes {
   private Future<CallPage> list(RoutingContext ctx) {
     Instant from = instant(ctx, "from");
     Instant to = instant(ctx, "to");
-    int limit = limit(ctx);
-    String cursor = ctx.request().getParam("cursor");
-    String after = cursor == null || cursor.isBlank() ? null : cursor;
+    int limit = PageParams.limit(ctx, DEFAULT_LIMIT);
+    String after = PageParams.cursor(ctx);
     String property = ctx.request().getParam("property");
     if (property == null || property.isBlank()) { // an empty property= names none, as in the reports
       return calls.page(null, from, to, limit, after);
@@ -84,16 +84,4 @@ public final class CallRoutes {
   }
 
   private static final Instant LAST = Instant.parse("9999-12-31T23:59:59.999Z");
-
-  private static int limit(RoutingContext ctx) {
-    String v = ctx.request().getParam("limit");
-    if (v == null || v.isBlank()) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      return Integer.parseInt(v.strip());
-    } catch (NumberFormatException e) {
-      throw new CalltrackException.Invalid("limit must be a whole number: '" + v + "'");
-    }
-  }
 }

@@ -2,6 +2,7 @@ package io.calltrack.dni.dashboard;
 
 import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.core.CalltrackException;
+import io.calltrack.core.callback.RedisCallbackStore;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
 import io.calltrack.core.config.ConfigStore;
@@ -39,7 +40,8 @@ import java.util.Optional;
  *   <li>{@code GET /v1/dashboard/properties} → {@code {properties: [{id, name, timezone}]}}</li>
  *   <li>{@code GET /v1/dashboard?property=P} → {@code {property, timezone, now, today, pools: [pool status +
  *       history: [{at, leased, holding, size, exhausted, utilizationPercent}] over the last hour],
- *       liveCalls: [call records], callsByHour: [24 counts, local hours of today], callsToday}}</li>
+ *       liveCalls: [call records], callsByHour: [24 counts, local hours of today], callsToday,
+ *       callbacks: {pending, next: [the first callbacks the routers will place]}}}</li>
  * </ul>
  */
 public final class DashboardRoutes {
@@ -49,6 +51,8 @@ public final class DashboardRoutes {
       "trends.js", "text/javascript; charset=utf-8",
       "dashboard.css", "text/css; charset=utf-8");
   public static final int MAX_LIVE_CALLS = 100;
+  /** Callbacks the dashboard shows of those waiting (the rest are counted and a page away: GET /v1/callbacks). */
+  public static final int NEXT_CALLBACKS = 10;
 
   private final ConfigStore store;
   private final PoolEngine engine;
@@ -57,11 +61,14 @@ public final class DashboardRoutes {
   private final UtilizationHistory history;
   private final Clock clock;
   private final io.calltrack.dni.marketing.DashboardUsage usage;
+  private final RedisCallbackStore callbacks;
   private final Map<String, Buffer> assets = new LinkedHashMap<>();
 
   public DashboardRoutes(ConfigStore store, PoolEngine engine, CallStore calls, RollupStore rollups,
-      UtilizationHistory history, Clock clock, io.calltrack.dni.marketing.DashboardUsage usage) {
+      UtilizationHistory history, Clock clock, io.calltrack.dni.marketing.DashboardUsage usage,
+      RedisCallbackStore callbacks) {
     this.usage = usage;
+    this.callbacks = callbacks;
     this.store = store;
     this.engine = engine;
     this.calls = calls;
@@ -150,7 +157,7 @@ public final class DashboardRoutes {
           out.put("liveCalls", live);
           return rollups.callsByHour(p.id(), today);
         })
-        .map(hours -> {
+        .compose(hours -> {
           List<Long> list = new ArrayList<>();
           long total = 0;
           for (long h : hours) {
@@ -159,8 +166,13 @@ public final class DashboardRoutes {
           }
           out.put("callsByHour", list);
           out.put("callsToday", total);
+          return callbacks.pendingCount(p.id());
+        })
+        .compose(pending -> callbacks.pending(p.id(), NEXT_CALLBACKS, null).map(next -> {
+          // the leads and missed callers waiting to be called back, next first
+          out.put("callbacks", Map.of("pending", Math.max(pending, next.callbacks().size()), "next", next.callbacks()));
           return out;
-        });
+        }));
   }
 
   private Future<List<Map<String, Object>>> withHistory(List<PoolStatus> statuses) {

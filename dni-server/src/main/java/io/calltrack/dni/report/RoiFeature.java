@@ -1,5 +1,6 @@
 package io.calltrack.dni.report;
 
+import io.calltrack.core.callback.RedisCallbackStore;
 import io.calltrack.core.redis.ReplicationBarrier;
 import io.calltrack.core.calls.RedisCallStore;
 import io.calltrack.core.config.ConfigStore;
@@ -75,7 +76,8 @@ public final class RoiFeature implements AutoCloseable {
     this.alerts = new AlertMonitor(vertx, store, settings, engine, reporter, new AlertEpisodes(redis), sender, clock);
     this.export = new GoogleAdsExportRoutes(vertx, store, calls, settings, clock);
     DashboardUsage usage = new DashboardUsage(redis);
-    this.dashboard = new DashboardRoutes(store, engine, calls, rollups, history, clock, usage);
+    this.dashboard = new DashboardRoutes(store, engine, calls, rollups, history, clock, usage,
+        new RedisCallbackStore(io.vertx.redis.client.RedisAPI.api(redis), clock, RedisCallbackStore.Limits.DEFAULT));
   }
 
   public void mount(PublicApi api, AdminApi admin) {

@@ -74,6 +74,66 @@ class CallbacksApiTest extends DniTestBase {
   }
 
   /**
+   * {@code GET /v1/callbacks?property=P}: the callbacks the routers have still to place, next first, a
+   * page at a time; the property's API key reads them and its callbacks, another property's does not.
+   */
+  @Test
+  void aPropertysPendingCallbacksAreListedNextFirst() {
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Reply r = ask(callback(site.property(), "+1312555014" + i));
+      assertEquals(202, r.status(), r::toString);
+      ids.add(r.json().getString("id"));
+    }
+    java.util.Collections.sort(ids); // asked within one millisecond or not, ties go by id
+    Reply first = api.adminGet("/v1/callbacks?property=" + site.property() + "&limit=2");
+    assertEquals(200, first.status(), first::toString);
+    JsonArray page = first.json().getJsonArray("callbacks");
+    Reply second = api.adminGet("/v1/callbacks?property=" + site.property() + "&limit=2&cursor="
+        + first.json().getString("next"));
+    assertEquals(200, second.status(), second::toString);
+    assertNull(second.json().getValue("next"));
+    List<String> listed = new java.util.ArrayList<>();
+    page.forEach(c -> listed.add(((JsonObject) c).getString("id")));
+    second.json().getJsonArray("callbacks").forEach(c -> listed.add(((JsonObject) c).getString("id")));
+    List<String> inOrder = new java.util.ArrayList<>();
+    for (Object c : api.adminGet("/v1/callbacks?property=" + site.property()).json().getJsonArray("callbacks")) {
+      inOrder.add(((JsonObject) c).getString("id"));
+    }
+    assertEquals(inOrder, listed, "two pages, the whole list once");
+    assertEquals(new java.util.HashSet<>(ids), new java.util.HashSet<>(listed));
+    assertEquals("queued", page.getJsonObject(0).getString("state"));
+
+    String key = apiKey(site.property());
+    assertEquals(200, api.request(HttpMethod.GET, "/v1/callbacks?property=" + site.property(), null, bearer(key)).status());
+    assertEquals(200, api.request(HttpMethod.GET, "/v1/callbacks/" + ids.get(0), null, bearer(key)).status());
+    Site other = site(1);
+    String othersKey = apiKey(other.property());
+    assertEquals(403, api.request(HttpMethod.GET, "/v1/callbacks?property=" + site.property(), null, bearer(othersKey)).status());
+    assertEquals(403, api.request(HttpMethod.GET, "/v1/callbacks/" + ids.get(0), null, bearer(othersKey)).status());
+    assertEquals(401, api.get("/v1/callbacks?property=" + site.property()).status());
+    assertEquals(404, api.adminGet("/v1/callbacks?property=" + TestRedis.uniqueId("none")).status());
+    for (String bad : new String[] {"", "?property=", "?property=" + site.property() + "&limit=0",
+        "?property=" + site.property() + "&limit=501", "?property=" + site.property() + "&limit=many",
+        "?property=" + site.property() + "&cursor=bm90LW9uZQ"}) {
+      Reply r = api.adminGet("/v1/callbacks" + bad);
+      assertEquals(400, r.status(), bad + ": " + r);
+    }
+    assertEquals(202, ask(callback(site.property(), "+13125550149")).status(), "POST still public beside the admin GET");
+  }
+
+  private String apiKey(String property) {
+    Reply r = api.request(HttpMethod.POST, "/v1/api-keys", DniClient.body(new JsonObject().put("property", property)
+        .put("scope", "read").put("name", "callbacks")), api.admin());
+    assertEquals(201, r.status(), r::toString);
+    return r.json().getString("key");
+  }
+
+  private static MultiMap bearer(String key) {
+    return DniClient.headers("authorization", "Bearer " + key);
+  }
+
+  /**
    * A lead form may send the session the snippet stored long ago (its visit since gone with the
    * retention) or one a Redis failover lost: the lead is still taken, unattributed. A malformed id or
    * another property's visit is still refused.

@@ -78,6 +78,11 @@ class DashboardBrowserTest extends SignedInDashboardTest {
     Await.until(Duration.ofSeconds(60), () -> sample(property).getLong("callsToday") == 3
         && sample(property).getJsonArray("liveCalls").size() == 1);
 
+    // a lead asked to be called back (the admin's own request: no origin needed)
+    Reply asked = api.request(HttpMethod.POST, "/v1/callbacks",
+        DniClient.body(new JsonObject().put("property", property).put("phone", "+13125550009")), api.admin());
+    assertEquals(202, asked.status(), asked.toString());
+
     // the pools listing the page could use too
     JsonObject pools = api.adminGet("/v1/pools?property=" + property).json();
     assertEquals(3, pools.getJsonArray("pools").getJsonObject(0).getInteger("leased"));
@@ -100,6 +105,10 @@ class DashboardBrowserTest extends SignedInDashboardTest {
     assertEquals("2026-03-02", page.getString("from"));
     assertEquals(3, page.getJsonArray("hourBars").getInteger(9));
     assertEquals(1, page.getInteger("liveRows"));
+    assertEquals("(1)", page.getString("callbacksPending"));
+    // Due, Phone, From, State, Attempts: asked at 09:45 by the server's clock, due at once
+    assertEquals(new JsonArray().add(new JsonArray(List.of("now", "+13125550009", "form", "queued", "0"))),
+        page.getJsonArray("callbackRows"));
 
     JsonArray rows = page.getJsonArray("roiRows");
     JsonArray google = rows.stream().map(JsonArray.class::cast).filter(r -> "google".equals(r.getString(0)))
