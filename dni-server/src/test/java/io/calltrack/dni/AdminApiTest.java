@@ -450,9 +450,11 @@ class AdminApiTest extends DniTestBase {
     assertEquals(404, longer.status(), longer::toString);
     Reply longerChild = api.request(HttpMethod.GET, "/v1/propertiesx/p", null, api.admin());
     assertEquals(404, longerChild.status(), longerChild::toString);
-    // GET /v1/callbacks: only POST (public) has this path; the admin GET is /v1/callbacks/:id
+    // /v1/callbacks: POST is public, GET admin (the list); nothing else is
+    Reply deleteCallbacks = api.request(HttpMethod.DELETE, "/v1/callbacks", null, api.admin());
+    assertEquals(405, deleteCallbacks.status(), deleteCallbacks::toString);
     Reply listCallbacks = api.request(HttpMethod.GET, "/v1/callbacks", null, api.admin());
-    assertEquals(405, listCallbacks.status(), listCallbacks::toString);
+    assertEquals(400, listCallbacks.status(), listCallbacks::toString);
     Reply noToken = api.get("/v1/callbacks/" + TestRedis.uniqueId("cb"));
     assertEquals(401, noToken.status(), noToken::toString);
     Reply unknown = api.request(HttpMethod.GET, "/v1/callbacks/" + TestRedis.uniqueId("cb"), null, api.admin());
