@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * A property's marketing settings ({@code PUT /v1/properties/{property}/marketing}): the one currency
- * its outcomes and spend are in, its business hours, its monthly targets, where CRM webhooks go and
- * how it is alerted. Everything is optional; the currency defaults to USD.
+ * its outcomes and spend are in, its business hours, its monthly targets, where CRM webhooks go, how
+ * it is alerted and where its scheduled report goes. Everything is optional; the currency defaults to USD.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record PropertySettings(
@@ -21,9 +21,16 @@ public record PropertySettings(
     Map<String, List<String>> businessHours,
     List<Target> targets,
     Webhook webhook,
-    Alerts alerts) {
+    Alerts alerts,
+    ReportSchedule reports) {
 
   public static final PropertySettings DEFAULT = new PropertySettings(null, null, null, null, null);
+
+  /** Without scheduled reports. */
+  public PropertySettings(String currency, Map<String, List<String>> businessHours, List<Target> targets,
+      Webhook webhook, Alerts alerts) {
+    this(currency, businessHours, targets, webhook, alerts, null);
+  }
 
   public PropertySettings {
     currency = currency == null || currency.isBlank() ? "USD" : currencyCode(currency);
@@ -110,6 +117,38 @@ public record PropertySettings(
           || trailingDays > 60 || trailingPercent < 1 || trailingPercent > 100) {
         throw new CalltrackException.Invalid("alerts: poolUtilizationPercent 1-100, poolMinutes >= 0, "
             + "trailingDays 1-60, trailingPercent 1-100");
+      }
+    }
+  }
+
+  /**
+   * The ROI report sent to {@code url} (signed with {@code secret}, as every webhook) once a period is
+   * over: {@code every} day, week (Monday to Sunday) or month of the property's time zone, grouped by
+   * {@code groupBy} (as {@code GET /v1/reports/roi}'s, default source), at {@code hour} (0-23, default
+   * 6) local time of the day after, so that late calls and the day's spend upload are in.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ReportSchedule(String url, String secret, String every, String groupBy, Integer hour) {
+    public static final List<String> PERIODS = List.of("day", "week", "month");
+
+    public ReportSchedule {
+      requireUrl(url, "reports.url");
+      if (secret == null || secret.length() < 16) {
+        throw new CalltrackException.Invalid("reports.secret must be at least 16 characters");
+      }
+      every = every == null || every.isBlank() ? "week" : every.strip().toLowerCase(Locale.ROOT);
+      if (!PERIODS.contains(every)) {
+        throw new CalltrackException.Invalid("reports.every must be day, week or month: '" + every + "'");
+      }
+      groupBy = groupBy == null || groupBy.isBlank() ? "source" : groupBy.strip();
+      try {
+        io.calltrack.core.report.GroupBy.parse(groupBy);
+      } catch (CalltrackException.Invalid e) {
+        throw new CalltrackException.Invalid("reports." + e.getMessage());
+      }
+      hour = hour == null ? 6 : hour;
+      if (hour < 0 || hour > 23) {
+        throw new CalltrackException.Invalid("reports.hour must be 0 to 23 (local time): " + hour);
       }
     }
   }

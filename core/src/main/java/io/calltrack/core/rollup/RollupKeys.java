@@ -15,6 +15,10 @@ import java.time.LocalDate;
  *   <li>{@code hllr:<date>:total}, {@code hllr:<date>:<dimension>:<value>} — HyperLogLog of repeat callers</li>
  *   <li>{@code dashboard-days} — set of the property's days on which its dashboard was read</li>
  *   <li>{@code settings} — JSON of the property's marketing settings ({@link io.calltrack.core.marketing.PropertySettings})</li>
+ *   <li>{@code report-deliveries} — hash {@code <every>:<first day>} → JSON of that scheduled report's
+ *       delivery (delivered or failed, when, the receiver's answer); periods older than 400 days dropped</li>
+ *   <li>{@code report-sending:<every>:<first day>} — the dni-server sending that report (expires: a
+ *       server that died sending leaves it to another)</li>
  *   <li>{@code contrib:<callId>} — JSON of what the call currently adds (and the stream id it came from)</li>
  *   <li>{@code callers} — hash caller → {@code <start epoch ms>|<call id>} of the caller's earliest-started
  *       call on the property (a bare call id in data from before start times were kept)</li>
@@ -94,6 +98,14 @@ public final class RollupKeys {
 
   public String settings() {
     return prefix + "settings";
+  }
+
+  public String reportDeliveries() {
+    return prefix + "report-deliveries";
+  }
+
+  public String reportSending(String period) {
+    return prefix + "report-sending:" + period;
   }
 
   public String spend(LocalDate day) {

@@ -53,6 +53,7 @@ public final class RoiFeature implements AutoCloseable {
   private final WebhookSender sender;
   private final CallWebhookDispatcher webhooks;
   private final AlertMonitor alerts;
+  private final ScheduledReports scheduled;
 
   /** {@code replicated}: the rollup consumer acknowledges a call event once the replicas have its rollups. */
   public RoiFeature(Vertx vertx, Redis redis, ConfigStore store, PoolEngine engine, Clock clock,
@@ -75,6 +76,7 @@ public final class RoiFeature implements AutoCloseable {
         () -> calls.shards().map(shards -> shards.stream().map(RedisCallStore::eventsStream).toList()));
     this.alerts = new AlertMonitor(vertx, store, settings, engine, reporter, new AlertEpisodes(redis), sender, clock);
     this.export = new GoogleAdsExportRoutes(vertx, store, calls, settings, clock);
+    this.scheduled = new ScheduledReports(vertx, store, settings, reporter, sender, redis, clock);
     DashboardUsage usage = new DashboardUsage(redis);
     this.dashboard = new DashboardRoutes(store, engine, calls, rollups, history, clock, usage,
         new RedisCallbackStore(io.vertx.redis.client.RedisAPI.api(redis), clock, RedisCallbackStore.Limits.DEFAULT));
@@ -84,6 +86,7 @@ public final class RoiFeature implements AutoCloseable {
     outcomes.mount(admin);
     spend.mount(admin);
     reports.mount(admin);
+    scheduled.mount(admin);
     export.mount(admin);
     dashboard.mount(api, admin);
     marketing.mount(admin);
@@ -95,6 +98,7 @@ public final class RoiFeature implements AutoCloseable {
     history.start();
     webhooks.start();
     alerts.start();
+    scheduled.start();
   }
 
   @Override
@@ -103,6 +107,7 @@ public final class RoiFeature implements AutoCloseable {
     history.close();
     webhooks.close();
     alerts.close();
+    scheduled.close();
     sender.close();
   }
 }
