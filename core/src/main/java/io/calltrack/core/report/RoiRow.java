@@ -59,7 +59,9 @@ public record RoiRow(String group, RoiCounts counts, String period) {
       // routing: calls the business line did not take, sent on to an overflow line
       "overflowedCalls", "overflowRate", "overflowAnswerRate",
       // transfers: answered calls one party transferred (a REFER the other accepted), and how often
-      "transferredCalls", "transferRate", "transfersPerCall");
+      "transferredCalls", "transferRate", "transfersPerCall",
+      // two touches: the visitor's first touch another channel than the last (model=first: the assists)
+      "assistedCalls", "assistedRate", "assistedConversions", "assistedRevenue");
 
   public BigDecimal revenue() {
     return Money.fromMinor(counts.revenueMinor());
@@ -199,6 +201,12 @@ public record RoiRow(String group, RoiCounts counts, String period) {
     f.put("transferredCalls", c.metric("transferred"));
     f.put("transferRate", rate(c.metric("transferred"), c.answered()));
     f.put("transfersPerCall", rate(c.metric("transfers"), c.answered()));
+    // two touches: under model=last the calls a row closed that another channel began; under
+    // model=first the calls it began that another closed (its assists)
+    f.put("assistedCalls", c.metric("assisted"));
+    f.put("assistedRate", rate(c.metric("assisted"), c.calls()));
+    f.put("assistedConversions", c.metric("assistedConversions"));
+    f.put("assistedRevenue", Money.format(c.metric("assistedRevenue")));
     return f;
   }
 

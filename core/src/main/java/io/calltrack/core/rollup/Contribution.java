@@ -46,6 +46,8 @@ import java.util.Map;
  * that ended unanswered), {@code missedCallbacks} (callback calls that return one,
  * {@link CallAttempt#returnsCall()}), of those the caller answered {@code missedCallsCalledBack}, and
  * their seconds from the missed call's end to that answer in {@code missedCallbackSeconds}.
+ * Two touches: {@code assisted} (the visitor's first touch another channel than the last),
+ * {@code assistedConversions}, {@code assistedRevenue}.
  */
 public record Contribution(String day, int hour, Map<String, String> dims, String caller, int live,
     Map<String, Long> m) {
@@ -129,6 +131,7 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     m.put("transfers", transfers);
     media(call.media(), answered, m);
     speedToLead(call, m);
+    assisted(call, m);
     return new Contribution(start.toLocalDate().toString(), start.getHour(), dims, callerKey(call.caller()),
         live ? 1 : 0, m);
   }
@@ -153,6 +156,22 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     m.put("deadAirMillis", recorded && media.deadAirShare() != null
         ? millis(media.deadAirShare() * media.recordingSeconds()) : 0L);
     m.put("holdMillis", recorded ? millis(media.holdSeconds()) : 0L);
+  }
+
+  /**
+   * Calls of two touches: the visitor's first touch came through another channel (source, medium or
+   * campaign) than the last one, which made the call. Under the last-touch model a row counts the calls
+   * it closed that another channel began; under the first-touch model, those it began and another closed:
+   * its assists. With their conversions and revenue (minor units).
+   */
+  private static void assisted(CallRecord call, Map<String, Long> m) {
+    boolean assisted = false;
+    for (Dimension d : List.of(Dimension.SOURCE, Dimension.MEDIUM, Dimension.CAMPAIGN)) {
+      assisted |= !d.valueOf(call).equals(d.firstTouchValueOf(call));
+    }
+    m.put("assisted", assisted ? 1L : 0L);
+    m.put("assistedConversions", assisted ? m.get("conversions") : 0L);
+    m.put("assistedRevenue", assisted ? m.get("revenue") : 0L);
   }
 
   /** Seconds the speed-to-lead benchmark counts a lead reached within (five minutes). */

@@ -99,6 +99,22 @@ class OutcomeFamiliesTest extends DniTestBase {
     assertTrue(first.getJsonArray("rows").stream().map(JsonObject.class::cast)
         .noneMatch(r -> "google".equals(r.getString("source")) && r.getLong("calls") > 0),
         "google was never a first touch (its row, if any, only carries its spend)");
+    // two touches (B22): A's calls began organically and google closed them; B's second began on bing
+    JsonObject google = row(last, "source", "google");
+    assertEquals(3L, google.getLong("assistedCalls"), "google closed three calls another channel began");
+    assertEquals(2L, google.getLong("assistedConversions"));
+    assertEquals("150.00", google.getString("assistedRevenue"));
+    assertEquals(0L, row(last, "source", "bing").getLong("assistedCalls"), "bing closed only what it began");
+    JsonObject duck = row(first, "source", "duckduckgo");
+    assertEquals(2L, duck.getLong("assistedCalls"), "duckduckgo's assists: two calls google closed");
+    assertEquals(2L, duck.getLong("assistedConversions"));
+    assertEquals("150.00", duck.getString("assistedRevenue"));
+    JsonObject bingFirst = row(first, "source", "bing");
+    assertEquals(1L, bingFirst.getLong("assistedCalls"), "bing began two calls and closed one of them itself");
+    assertEquals(0L, bingFirst.getLong("assistedConversions"));
+    assertEquals("0.00", bingFirst.getString("assistedRevenue"));
+    assertEquals(3L, first.getJsonObject("total").getLong("assistedCalls"));
+    assertEquals(0.75, last.getJsonObject("total").getDouble("assistedRate"), 0.0);
     assertEquals(400, api.adminGet(q + "&groupBy=hour&model=first").status());
     assertEquals(400, api.adminGet(q + "&groupBy=source&model=middle").status());
 
