@@ -1,5 +1,6 @@
 -- Assigns a number of this pool to a visitor: reclaim what expired, then the visitor's live session
--- (sticky: same number, lease renewed, hold cancelled), else the free number least confusable with
+-- (sticky: same number, lease renewed, hold cancelled, its touch the new one when the visitor came
+-- back through another channel), else the free number least confusable with
 -- the new visit, else the exhaustion policy. In mode 'sticky' it only looks for the visitor's live session.
 --
 -- Evidence-aware choice: a number's "confusion" is how likely a call from its last visit still is,
@@ -95,7 +96,23 @@ if sid then
   if n and redis.call('HGET', K.owner, n) == sid and redis.call('SISMEMBER', K.numbers, n) == 1 then
     redis.call('ZREM', K.holding, n)
     redis.call('ZADD', K.leased, ms(expiry), n)
-    redis.call('HSET', skey, 'le', ms(expiry), 'ne', ms(expiry + holdMs))
+    local renewed = {'le', ms(expiry), 'ne', ms(expiry + holdMs)}
+    -- back through another channel (another campaign's ad) while the visit keeps its number: the
+    -- visit's touch becomes the new one, which a call is credited to (the request carries the first
+    -- touch with it), and the number's last channel with it; the pieces past the new ones are cut
+    -- (a reader stops at the first missing piece)
+    local info = redis.call('HGET', K.channel, n) or ''
+    local bar = string.find(info, '|', 1, true)
+    if (bar and string.sub(info, 1, bar - 1) or info) ~= channel then
+      local pieces = tonumber(ARGV[10])
+      for i = 1, pieces do
+        renewed[#renewed + 1] = 'a' .. i
+        renewed[#renewed + 1] = ARGV[20 + i]
+      end
+      redis.call('HDEL', skey, 'a' .. (pieces + 1))
+      redis.call('HSET', K.channel, n, channel .. '|' .. zone)
+    end
+    redis.call('HSET', skey, unpack(renewed))
     redis.call('PEXPIRE', skey, ms(leaseMs + holdMs + ttlMs))
     remember(skey, sid)
     return {'sticky', sid, n, ms(expiry)}

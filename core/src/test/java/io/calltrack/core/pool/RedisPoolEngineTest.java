@@ -847,4 +847,39 @@ class RedisPoolEngineTest {
     assertEquals(a.number(), assign(p, "a").number());
     assertEquals(1, status(pool).leased());
   }
+
+  /**
+   * A visitor back through another campaign's ad while its visit still holds the number keeps the
+   * number, and its visit's touch becomes the new one (with the first touch the snippet sends beside
+   * it): a call now is the new campaign's under the last-touch model. Back through the same channel,
+   * the visit's touch stays as it was.
+   */
+  @Test
+  void aVisitorBackThroughAnotherChannelKeepsTheNumberAndTakesTheNewTouch() {
+    PropertyConfig p = f.newProperty();
+    f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
+    Attribution google = new Attribution("google", "cpc", "spring", "boilers", null,
+        "/boilers?" + "x".repeat(600), null, "gclid-1", null, null, null, null); // more pieces than the next touch
+    Assignment first = result(engine.assign(p.id(), "visitor-a", google));
+    clock.advance(java.time.Duration.ofMinutes(1));
+    Attribution facebook = new Attribution("facebook", "paid", "retarget", null, null, "/offer", null, null, null,
+        null, null, "fbclid-1", null, null, google);
+    Assignment back = result(engine.assign(p.id(), "visitor-a", facebook));
+    assertEquals(first.sessionId(), back.sessionId(), "the same visit");
+    assertEquals(first.number(), back.number(), "the same number");
+    Attribution now = session(back).attribution();
+    assertEquals("facebook", now.source());
+    assertEquals("/offer", now.landingPage());
+    assertEquals("fbclid-1", now.fbclid());
+    assertNull(now.gclid(), "nothing of the old touch's pieces left: " + now);
+    assertEquals("google", now.first().source());
+    assertEquals("facebook", result(engine.resolve(back.number(), clock.instant())).session().attribution().source());
+
+    clock.advance(java.time.Duration.ofMinutes(1));
+    Attribution facebookAgain = new Attribution("facebook", "paid", "retarget", null, null, "/other-page", null,
+        null, null, null, null, null, null, null, google);
+    result(engine.assign(p.id(), "visitor-a", facebookAgain));
+    assertEquals("/offer", session(back).attribution().landingPage(), "the same channel: the touch stays");
+  }
+
 }
