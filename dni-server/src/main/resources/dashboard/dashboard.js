@@ -136,16 +136,18 @@
     $('calls-today').textContent = '(' + summary.callsToday + ' calls, ' + summary.timezone + ')';
   }
 
+  // a table's one row when it has nothing to list
+  function emptyRow(text, columns) {
+    var tr = el('tr'), td = el('td', text);
+    td.colSpan = columns;
+    tr.appendChild(td);
+    return tr;
+  }
+
   function renderLive(summary) {
     var body = $('live').tBodies[0];
     body.textContent = '';
-    if (!summary.liveCalls.length) {
-      var tr = el('tr');
-      var td = el('td', 'No calls in progress.');
-      td.colSpan = 5;
-      tr.appendChild(td);
-      body.appendChild(tr);
-    }
+    if (!summary.liveCalls.length) { body.appendChild(emptyRow('No calls in progress.', 5)); }
     summary.liveCalls.forEach(function (c) {
       var tr = el('tr');
       [new Date(c.startedAt).toLocaleTimeString(), c.number, c.caller, c.status,
@@ -159,13 +161,7 @@
     var body = $('callbacks').tBodies[0], cb = summary.callbacks;
     body.textContent = '';
     $('callbacks-pending').textContent = '(' + cb.pending + ')';
-    if (!cb.next.length) {
-      var tr = el('tr');
-      var td = el('td', 'No callbacks waiting.');
-      td.colSpan = 5;
-      tr.appendChild(td);
-      body.appendChild(tr);
-    }
+    if (!cb.next.length) { body.appendChild(emptyRow('No callbacks waiting.', 5)); }
     var now = new Date(summary.now);
     cb.next.forEach(function (c) {
       var tr = el('tr');

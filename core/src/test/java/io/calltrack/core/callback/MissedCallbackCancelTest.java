@@ -3,39 +3,16 @@ package io.calltrack.core.callback;
 import static io.calltrack.core.testing.Await.result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.calltrack.core.redis.RedisClientFactory;
-import io.calltrack.core.testing.MutableClock;
 import io.calltrack.core.testing.TestRedis;
-import io.vertx.core.Vertx;
-import io.vertx.redis.client.RedisAPI;
 import java.time.Duration;
-import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Cancelling a missed call's callback when its caller got through: only callbacks that return a
  * missed call, only while no router is placing them, and then off the schedule. Real Redis.
  */
-class MissedCallbackCancelTest {
+class MissedCallbackCancelTest extends CallbackStoreTestBase {
   static final String WHY = "the caller called again and was answered";
-  static Vertx vertx;
-  static RedisAPI redis;
-  static final MutableClock clock = new MutableClock(Instant.parse("2026-03-02T15:00:00Z"));
-  static RedisCallbackStore store;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    redis = RedisAPI.api(RedisClientFactory.create(vertx, TestRedis.url()));
-    store = new RedisCallbackStore(redis, clock, RedisCallbackStore.Limits.DEFAULT);
-  }
-
-  @AfterAll
-  static void stop() {
-    result(vertx.close());
-  }
 
   private static long due(String property) {
     return result(redis.zcard(new CallbackKeys(property).due())).toLong();

@@ -7,40 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.CalltrackException;
-import io.calltrack.core.redis.RedisClientFactory;
-import io.calltrack.core.testing.MutableClock;
 import io.calltrack.core.testing.TestRedis;
-import io.vertx.core.Vertx;
-import io.vertx.redis.client.RedisAPI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * A property's callbacks not finished, listed a page at a time in the order the routers take them
  * ({@link RedisCallbackStore#pending}). Real Redis.
  */
-class PendingCallbacksTest {
-  static Vertx vertx;
-  static RedisAPI redis;
-  static final MutableClock clock = new MutableClock(Instant.parse("2026-03-02T15:00:00Z"));
-  static RedisCallbackStore store;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    redis = RedisAPI.api(RedisClientFactory.create(vertx, TestRedis.url()));
-    store = new RedisCallbackStore(redis, clock, RedisCallbackStore.Limits.DEFAULT);
-  }
-
-  @AfterAll
-  static void stop() {
-    result(vertx.close());
-  }
+class PendingCallbacksTest extends CallbackStoreTestBase {
 
   private static Callback ask(String property, int phone) {
     return result(store.request(Callback.requested(RedisCallbackStore.newId(property), property,
