@@ -182,7 +182,11 @@ public final class ScheduledReports implements AutoCloseable {
   /** Sends in the background (a receiver that is down must not hold up the other properties). */
   private void send(PropertyConfig p, PropertySettings.ReportSchedule schedule, Period period, Instant dueAt) {
     String id = p.id() + ":report:" + period.field();
-    reporter.report(p.id(), p.zone(), period.from(), period.to(), GroupBy.parse(schedule.groupBy())).compose(report -> {
+    reporter.report(p.id(), p.zone(), period.from(), period.to(), GroupBy.parse(schedule.groupBy())).onFailure(err -> {
+      // the report could not be read (Redis away): not a failed delivery; the next check tries again
+      LOG.warn("scheduled report {} not built: {}", id, err.toString());
+      redis.del(List.of(new RollupKeys(p.id()).reportSending(period.field())));
+    }).onSuccess(report -> {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("id", id);
       body.put("type", "report");
@@ -193,12 +197,12 @@ public final class ScheduledReports implements AutoCloseable {
       body.put("timezone", p.timezone());
       body.put("at", clock.instant().toString());
       body.put("report", report.toJson());
-      return sender.post(schedule.url(), schedule.secret(), id, "report", JsonMapper.write(body), ATTEMPTS);
-    }).transform(ar -> {
-      if (ar.failed()) {
-        LOG.warn("scheduled report {} not delivered: {}", id, ar.cause().toString());
-      }
-      return record(p.id(), period, dueAt, ar.succeeded(), ar.failed() ? ar.cause().getMessage() : null);
+      sender.post(schedule.url(), schedule.secret(), id, "report", JsonMapper.write(body), ATTEMPTS).transform(ar -> {
+        if (ar.failed()) {
+          LOG.warn("scheduled report {} not delivered: {}", id, ar.cause().toString());
+        }
+        return record(p.id(), period, dueAt, ar.succeeded(), ar.failed() ? ar.cause().getMessage() : null);
+      });
     });
   }
 
