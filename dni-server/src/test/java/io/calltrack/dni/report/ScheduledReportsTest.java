@@ -142,6 +142,41 @@ class ScheduledReportsTest extends DniTestBase {
     assertEquals(400, api.adminGet("/v1/reports/deliveries?property=" + dailyProperty + "&from=2026-03-10&to=2026-03-01").status());
   }
 
+  /**
+   * A report that cannot be read when its period is taken (its Redis away) is not a failed delivery:
+   * the period is let go, and the next check, the report readable again, sends it.
+   */
+  @Test
+  void aReportThatCannotBeReadIsSentAtTheNextCheck() {
+    List<String> paths = Collections.synchronizedList(new ArrayList<>());
+    HttpServer receiver = await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      paths.add(req.path());
+      req.response().setStatusCode(204).end();
+    })).listen(0, "127.0.0.1"));
+    clock.set(Instant.parse("2026-03-02T09:00:00Z"));
+    String property = TestRedis.uniqueId("unread");
+    assertEquals(200, api.adminPut("/v1/properties/" + property, propertyBody(TestNumbers.fresh().e164(), ORIGIN)).status());
+    clock.set(Instant.parse("2026-03-03T10:59:00Z"));
+    assertEquals(200, api.adminPut("/v1/properties/" + property + "/marketing", new JsonObject().put("reports",
+        new JsonObject().put("url", "http://127.0.0.1:" + receiver.actualPort() + "/r").put("secret", SECRET)
+            .put("every", "day"))).status());
+    Redis redis = RedisClientFactory.create(vertx, TestRedis.url());
+    RedisConfigStore store = await(RedisConfigStore.create(vertx, redis));
+    WebhookSender sender = new WebhookSender(vertx, clock, Duration.ofMillis(20), Duration.ofMillis(100), WebhookTargets.ANY);
+    Redis away = RedisClientFactory.create(vertx, "redis://127.0.0.1:1"); // nothing listens there
+    ScheduledReports unreadable = new ScheduledReports(vertx, store, new SettingsStore(redis),
+        new RoiReporter(away, new SpendStore(away)), sender, redis, clock);
+    ScheduledReports readable = new ScheduledReports(vertx, store, new SettingsStore(redis),
+        new RoiReporter(redis, new SpendStore(redis)), sender, redis, clock);
+
+    clock.set(Instant.parse("2026-03-03T11:00:00Z")); // 06:00 in New York: 2 March is due
+    assertEquals(List.of(property + "/day:2026-03-02"), mine(unreadable, property));
+    Await.until(Duration.ofSeconds(30), () -> mine(readable, property).equals(List.of(property + "/day:2026-03-02")));
+    Await.until(Duration.ofSeconds(30), () -> deliveries(property).getJsonArray("deliveries").size() == 1);
+    assertEquals("delivered", deliveries(property).getJsonArray("deliveries").getJsonObject(0).getString("state"));
+    assertEquals(List.of("/r"), paths, "sent once, by the check that could read it");
+  }
+
   @Test
   void aScheduleThatCannotBeSentIsRefused() {
     String property = TestRedis.uniqueId("sched");
