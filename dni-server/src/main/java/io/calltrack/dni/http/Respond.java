@@ -51,17 +51,7 @@ public final class Respond {
   }
 
   /** The body of every error: {@code {"error": code, "detail": text}} (docs/contract.md). */
-  public record ErrorBody(String error, String detail) {
-    /** Longest detail sent: one that quotes what the client sent quotes at most this much of it. */
-    public static final int MAX_DETAIL = 500;
-
-    public ErrorBody {
-      if (detail != null && detail.length() > MAX_DETAIL) {
-        int cut = Character.isHighSurrogate(detail.charAt(MAX_DETAIL - 1)) ? MAX_DETAIL - 1 : MAX_DETAIL;
-        detail = detail.substring(0, cut) + "…";
-      }
-    }
-  }
+  public record ErrorBody(String error, String detail) {}
 
   static void error(RoutingContext ctx, int status, String code, String detail) {
     write(ctx, Reply.json(status, new ErrorBody(code, detail)));

@@ -134,17 +134,6 @@ class ClientTermsErrorsTest extends DniTestBase {
         typo.json().getString("detail"), typo::toString);
   }
 
-  /** A detail that quotes what the client sent quotes the start of it, not 3,000 characters back. */
-  @Test
-  void aLongValueIsQuotedShort() {
-    Reply r = api.request(HttpMethod.PUT, "/v1/numbers/%2B15557770001", io.calltrack.dni.testing.DniClient.body(
-        new JsonObject().put("property", "x".repeat(3000))), api.admin());
-    assertEquals(400, r.status(), r::toString);
-    String detail = r.json().getString("detail");
-    assertTrue(detail.startsWith("property id must be"), detail);
-    assertTrue(detail.length() <= Respond.ErrorBody.MAX_DETAIL + 1 && detail.endsWith("…"), detail.length() + ": " + detail);
-  }
-
   /** What Netty cannot read is answered like any other error (Vert.x's own answer had no body). */
   @Test
   void aRequestTooLargeToReadIsAnsweredInJson() {
