@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.testing.Await;
-import io.calltrack.localredis.EmbeddedRedis;
 import java.lang.reflect.Proxy;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -31,7 +30,7 @@ class SipStacksTest {
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
   void aStackStopsWithoutTheLibrarysSecondAndFreesItsPorts(boolean callerInterrupted) throws Exception {
-    int port = EmbeddedRedis.freePort();
+    int port = portNoOneElseTakes();
     SipEndpoint endpoint = SipEndpoint.open("stop-test", "127.0.0.1", port, NOBODY);
     if (callerInterrupted) {
       Thread.currentThread().interrupt();
@@ -54,7 +53,7 @@ class SipStacksTest {
   @Test
   void everyStopLeavesItsPortsFreeForTheNextStackOnThem() throws Exception {
     for (int i = 0; i < 30; i++) {
-      int port = EmbeddedRedis.freePort();
+      int port = portNoOneElseTakes();
       SipStacks.stop(SipEndpoint.open("stop-test", "127.0.0.1", port, NOBODY).stack());
       assertPortsFree(port);
     }
@@ -64,7 +63,7 @@ class SipStacksTest {
   @Test
   void noThreadOfAStoppedStackIsLeftBehind() throws Exception {
     Set<Thread> before = Thread.getAllStackTraces().keySet();
-    SipEndpoint endpoint = SipEndpoint.open("stop-test", "127.0.0.1", EmbeddedRedis.freePort(), NOBODY);
+    SipEndpoint endpoint = SipEndpoint.open("stop-test", "127.0.0.1", portNoOneElseTakes(), NOBODY);
     Set<Thread> its = new HashSet<>(Thread.getAllStackTraces().keySet());
     its.removeAll(before);
     assertTrue(its.stream().anyMatch(t -> t.getName().equals("EventScannerThread")), "the stack's threads: " + its);
@@ -79,7 +78,7 @@ class SipStacksTest {
    */
   @Test
   void anEndpointThatCannotListenLeavesNoPortOrThreadBehind() throws Exception {
-    int port = EmbeddedRedis.freePort();
+    int port = portNoOneElseTakes();
     Set<Thread> before = Thread.getAllStackTraces().keySet();
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
@@ -115,6 +114,26 @@ class SipStacksTest {
       throw new AssertionError("threads left running: "
           + threads.stream().filter(Thread::isAlive).map(Thread::getName).toList(), e);
     }
+  }
+
+  /**
+   * A port free for UDP and TCP below the kernel's ephemeral range (32768 and up): a port from that
+   * range (a bind to port 0) can be taken by any socket of the machine that binds none itself (a DNS
+   * query's, a client's), and was, between a stop and this test's bind (a CI run: "Address already in
+   * use" after a stop that had seen the port free).
+   */
+  private static int portNoOneElseTakes() {
+    java.util.Random random = new java.util.Random();
+    for (int tries = 0; tries < 1000; tries++) {
+      int port = 20_000 + random.nextInt(12_000);
+      try {
+        assertPortsFree(port);
+        return port;
+      } catch (Exception taken) {
+        // another one
+      }
+    }
+    throw new IllegalStateException("no free port between 20000 and 32000");
   }
 
   private static void assertPortsFree(int port) throws Exception {
