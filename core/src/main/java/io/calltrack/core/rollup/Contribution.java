@@ -131,7 +131,7 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     m.put("transfers", transfers);
     media(call.media(), answered, m);
     speedToLead(call, m);
-    assisted(call, m);
+    assisted(dims, m);
     return new Contribution(start.toLocalDate().toString(), start.getHour(), dims, callerKey(call.caller()),
         live ? 1 : 0, m);
   }
@@ -164,10 +164,11 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
    * it closed that another channel began; under the first-touch model, those it began and another closed:
    * its assists. With their conversions and revenue (minor units).
    */
-  private static void assisted(CallRecord call, Map<String, Long> m) {
+  private static void assisted(Map<String, String> dims, Map<String, Long> m) {
     boolean assisted = false;
     for (Dimension d : List.of(Dimension.SOURCE, Dimension.MEDIUM, Dimension.CAMPAIGN)) {
-      assisted |= !d.valueOf(call).equals(d.firstTouchValueOf(call));
+      // both touches' values as the dimensions above have them already
+      assisted |= !dims.get(d.json()).equals(dims.get(d.firstTouchJson()));
     }
     m.put("assisted", assisted ? 1L : 0L);
     m.put("assistedConversions", assisted ? m.get("conversions") : 0L);
