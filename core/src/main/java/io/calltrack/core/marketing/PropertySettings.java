@@ -80,9 +80,7 @@ public record PropertySettings(
   public record Webhook(String url, String secret) {
     public Webhook {
       requireUrl(url, "webhook.url");
-      if (secret == null || secret.length() < 16) {
-        throw new CalltrackException.Invalid("webhook.secret must be at least 16 characters");
-      }
+      requireSecret(secret, "webhook.secret");
     }
   }
 
@@ -100,9 +98,7 @@ public record PropertySettings(
       Integer spoolMinutes) {
     public Alerts {
       requireUrl(url, "alerts.url");
-      if (secret == null || secret.length() < 16) {
-        throw new CalltrackException.Invalid("alerts.secret must be at least 16 characters");
-      }
+      requireSecret(secret, "alerts.secret");
       poolUtilizationPercent = poolUtilizationPercent == null ? 75 : poolUtilizationPercent;
       poolMinutes = poolMinutes == null ? 10 : poolMinutes;
       failedCallRate = failedCallRate == null ? new BigDecimal("0.2") : failedCallRate;
@@ -133,9 +129,7 @@ public record PropertySettings(
 
     public ReportSchedule {
       requireUrl(url, "reports.url");
-      if (secret == null || secret.length() < 16) {
-        throw new CalltrackException.Invalid("reports.secret must be at least 16 characters");
-      }
+      requireSecret(secret, "reports.secret");
       every = every == null || every.isBlank() ? "week" : every.strip().toLowerCase(Locale.ROOT);
       if (!PERIODS.contains(every)) {
         throw new CalltrackException.Invalid("reports.every must be day, week or month: '" + every + "'");
@@ -155,6 +149,13 @@ public record PropertySettings(
 
   private static String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s.strip();
+  }
+
+  /** A receiver's shared secret, which signs what is sent to it: at least 16 characters. */
+  private static void requireSecret(String secret, String what) {
+    if (secret == null || secret.length() < 16) {
+      throw new CalltrackException.Invalid(what + " must be at least 16 characters");
+    }
   }
 
   private static void requireUrl(String url, String what) {
