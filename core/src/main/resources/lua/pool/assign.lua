@@ -61,8 +61,13 @@ local function remember(skey, sid)
   end
 end
 
--- the number's confusion with the new visit (see above) and whether its last visit had the same channel;
--- K.channel holds '<channel>|<utc offset>' of the number's last visit
+-- K.channel holds '<channel>|<utc offset>' of a number's last visit: its channel and its offset
+local function split_channel(info)
+  local bar = string.find(info, '|', 1, true)
+  return bar and string.sub(info, 1, bar - 1) or info, bar and string.sub(info, bar + 1) or ''
+end
+
+-- the number's confusion with the new visit (see above) and whether its last visit had the same channel
 -- ('info': K.channel's field for n when the caller read it already)
 local function confusion(n, leftAt, live, info)
   local w = 1
@@ -71,10 +76,7 @@ local function confusion(n, leftAt, live, info)
     local z = (math.log(m) - math.log(afterMedian)) / afterSigma
     w = afterScale * math.exp(-0.5 * z * z) / (m * afterSigma * 2.5066282746)
   end
-  info = info or redis.call('HGET', K.channel, n) or ''
-  local bar = string.find(info, '|', 1, true)
-  local ch = bar and string.sub(info, 1, bar - 1) or info
-  local lastZone = bar and string.sub(info, bar + 1) or ''
+  local ch, lastZone = split_channel(info or redis.call('HGET', K.channel, n) or '')
   if zone ~= '' and lastZone ~= '' and lastZone ~= zone then
     w = w * zoneFactor
   end
@@ -101,9 +103,7 @@ if sid then
     -- visit's touch becomes the new one, which a call is credited to (the request carries the first
     -- touch with it), and the number's last channel with it; the pieces past the new ones are cut
     -- (a reader stops at the first missing piece)
-    local info = redis.call('HGET', K.channel, n) or ''
-    local bar = string.find(info, '|', 1, true)
-    if (bar and string.sub(info, 1, bar - 1) or info) ~= channel then
+    if split_channel(redis.call('HGET', K.channel, n) or '') ~= channel then
       local pieces = tonumber(ARGV[10])
       for i = 1, pieces do
         renewed[#renewed + 1] = 'a' .. i
