@@ -1,6 +1,7 @@
 package io.calltrack.core.callback;
 
 import io.calltrack.core.CalltrackException;
+import io.calltrack.core.PageCursor;
 import io.calltrack.core.config.Ids;
 import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.config.Retention;
@@ -215,22 +216,17 @@ public final class RedisCallbackStore {
 
   /** A place in a property's due callbacks: when one is due (ms) and its id; a page's cursor. */
   private record DueAt(long millis, String id) {
+    /** A page's place: the last callback listed, {@code <due ms>|<id>}. */
+    private static final java.util.regex.Pattern SHAPE = java.util.regex.Pattern.compile("-?[0-9]{1,18}\\|.+");
+
     String encode() {
-      return java.util.Base64.getUrlEncoder().withoutPadding()
-          .encodeToString((millis + "|" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return PageCursor.encode(millis + "|" + id);
     }
 
     static DueAt decode(String cursor) {
-      try {
-        String v = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
-        int bar = v.indexOf('|');
-        if (bar < 1 || bar == v.length() - 1) {
-          throw new IllegalArgumentException();
-        }
-        return new DueAt(Long.parseLong(v.substring(0, bar)), v.substring(bar + 1));
-      } catch (IllegalArgumentException e) { // NumberFormatException is one
-        throw new CalltrackException.Invalid("cursor is not one this API gave out");
-      }
+      String place = PageCursor.decode(cursor, SHAPE);
+      int bar = place.indexOf('|');
+      return new DueAt(Long.parseLong(place.substring(0, bar)), place.substring(bar + 1));
     }
 
     /** The members of a ZRANGE ... WITHSCORES: pairs under RESP3, member and score in turn under RESP2. */

@@ -1,6 +1,7 @@
 package io.calltrack.core.calls;
 
 import io.calltrack.core.CalltrackException;
+import io.calltrack.core.PageCursor;
 import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.redis.LuaScript;
 import io.vertx.core.Future;
@@ -8,10 +9,8 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +46,8 @@ public final class RedisCallStore implements CallStore {
   /** Approximate cap on each stream; rollups read it continuously, far behind this. */
   public static final long STREAM_MAX_LEN = 1_000_000;
   public static final int MAX_PAGE = 500;
+  /** A page's place in an index: its last member, {@code <13-digit start ms>|<call id>}. */
+  private static final java.util.regex.Pattern CURSOR = java.util.regex.Pattern.compile("[0-9]{13}\\|.+");
 
   private static final LuaScript APPLY = LuaScript.load("/lua/calls/apply-event.lua");
   private static final LuaScript OUTCOME = LuaScript.load("/lua/calls/set-outcome.lua");
@@ -274,7 +275,7 @@ public final class RedisCallStore implements CallStore {
     }
     String max = to == null ? "+" : "(" + millis13(to.toEpochMilli());
     if (cursor != null) {
-      String member = decodeCursor(cursor);
+      String member = PageCursor.decode(cursor, CURSOR);
       if (to == null || member.compareTo(max.substring(1)) < 0) {
         max = "(" + member;
       }
@@ -301,7 +302,7 @@ public final class RedisCallStore implements CallStore {
         members.sort((a, b) -> b[0].compareTo(a[0]));
         boolean more = members.size() > limit;
         List<String[]> pageMembers = more ? members.subList(0, limit) : members;
-        String next = more ? encodeCursor(pageMembers.get(pageMembers.size() - 1)[0]) : null;
+        String next = more ? PageCursor.encode(pageMembers.get(pageMembers.size() - 1)[0]) : null;
         if (pageMembers.isEmpty()) {
           return Future.succeededFuture(new CallPage(List.of(), null));
         }
@@ -384,19 +385,4 @@ public final class RedisCallStore implements CallStore {
     return outcome == null ? r : r.withOutcome(JsonMapper.readStored(outcome.toString(), CallOutcome.class));
   }
 
-  private static String encodeCursor(String member) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(member.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String decodeCursor(String cursor) {
-    try {
-      String member = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-      if (!member.matches("[0-9]{13}\\|.+")) {
-        throw new IllegalArgumentException();
-      }
-      return member;
-    } catch (IllegalArgumentException e) {
-      throw new CalltrackException.Invalid("cursor is not one this API gave out");
-    }
-  }
 }
