@@ -177,10 +177,7 @@ public final class CallbackRoutes {
 
   /** {@code GET /v1/callbacks?property&limit&cursor}: the property's callbacks not finished, next due first. */
   private Future<CallbackPage> list(RoutingContext ctx) {
-    String property = ctx.request().getParam("property");
-    if (property == null || property.isBlank()) {
-      throw new CalltrackException.Invalid("property is required: whose callbacks to list");
-    }
+    String property = ctx.request().getParam("property"); // required by the API's schema: checked before this
     int limit = PageParams.limit(ctx, DEFAULT_LIMIT);
     String cursor = PageParams.cursor(ctx);
     return properties.get(property.strip()).compose(p -> callbacks.pending(p.id(), limit, cursor));
