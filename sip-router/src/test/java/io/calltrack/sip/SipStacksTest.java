@@ -117,10 +117,10 @@ class SipStacksTest {
   }
 
   /**
-   * A port free for UDP and TCP below the kernel's ephemeral range (32768 and up): a port from that
-   * range (a bind to port 0) can be taken by any socket of the machine that binds none itself (a DNS
-   * query's, a client's), and was, between a stop and this test's bind (a CI run: "Address already in
-   * use" after a stop that had seen the port free).
+   * A port free for UDP and TCP below the kernel's ephemeral range (32768 and up), which any socket of
+   * the machine that binds no port itself (a DNS query's, a client's) may be given meanwhile. (The
+   * "Address already in use" CI saw after a stop was the stack's own socket: see
+   * ChannelDatagramSocketTest's close between a selector's registration and its listing.)
    */
   private static int portNoOneElseTakes() {
     java.util.Random random = new java.util.Random();

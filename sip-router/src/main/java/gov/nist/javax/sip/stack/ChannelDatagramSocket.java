@@ -66,18 +66,38 @@ final class ChannelDatagramSocket extends DatagramSocket {
   /** Tests only: run between a new selector's registration and its listing, the window a close() may fall in. */
   static volatile Runnable betweenRegisterAndList;
 
+  /**
+   * A selector the channel is registered with, listed for {@link #close}. A registered channel keeps
+   * its socket, and so its port, until every selector it is registered with lets it go: a close() that
+   * ran before this one was listed did not close it, so it is closed here.
+   */
   private Selector newSelector() {
+    Selector s = null;
     try {
-      Selector s = Selector.open();
+      s = Selector.open();
       channel.register(s, SelectionKey.OP_READ);
       Runnable window = betweenRegisterAndList;
       if (window != null) {
         window.run();
       }
       allSelectors.add(s);
+      if (closed) {
+        s.close(); // close() may have listed the selectors before this one
+      }
       return s;
     } catch (IOException e) {
+      closeQuietly(s);
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void closeQuietly(Selector s) {
+    if (s != null) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // closing
+      }
     }
   }
 
@@ -145,11 +165,7 @@ final class ChannelDatagramSocket extends DatagramSocket {
       // closing: nothing to do about it
     }
     for (Selector s : allSelectors) {
-      try {
-        s.close(); // wakes a thread waiting on it
-      } catch (IOException ignored) {
-        // closing
-      }
+      closeQuietly(s); // wakes a thread waiting on it, and lets the channel's socket go
     }
   }
 

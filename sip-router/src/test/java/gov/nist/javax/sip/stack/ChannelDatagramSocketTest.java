@@ -92,7 +92,9 @@ class ChannelDatagramSocketTest {
 
   /**
    * A close() between a reader's selector being registered and being listed for closing (seen once
-   * in CI, where a thread can be held right there): the reader must still end.
+   * in CI, where a thread can be held right there): the reader must still end, and the port be free
+   * (a channel registered with a selector keeps its socket until the selector lets it go: a selector
+   * left open held the port for good, and a stack stopped in that window could not be opened again).
    */
   @Test
   void aCloseBetweenTheSelectorsRegistrationAndItsListingStillEndsTheRead() throws Exception {
@@ -109,6 +111,8 @@ class ChannelDatagramSocketTest {
       });
       Throwable ended = reader.get(10, TimeUnit.SECONDS);
       assertTrue(ended instanceof SocketException, "the read ends as a closed socket's: " + ended);
+      int port = socket.getLocalPort();
+      new DatagramSocket(new InetSocketAddress(LOOPBACK, port)).close(); // throws if the port is still held
     } finally {
       ChannelDatagramSocket.betweenRegisterAndList = null;
       socket.close();
