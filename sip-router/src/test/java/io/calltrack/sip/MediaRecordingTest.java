@@ -11,6 +11,7 @@ import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
 import io.calltrack.core.phone.PhoneNumber;
 import io.calltrack.core.testing.Await;
+import io.calltrack.sip.testing.NgPath;
 import io.calltrack.sip.testing.Rtpengine;
 import io.calltrack.sip.testing.RtpPcap;
 import io.calltrack.sip.testing.Sipp;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,6 +44,8 @@ class MediaRecordingTest {
 
   @TempDir static Path dir;
   static Rtpengine rtpengine;
+  /** The router reaches rtpengine through it: a test may make one command slower than the rest. */
+  static NgPath ngPath;
   static RouterFixture fx;
   static SipRouter router;
   static SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -58,9 +62,10 @@ class MediaRecordingTest {
   static void start() throws IOException {
     Sipp.binary();
     rtpengine = Rtpengine.start(dir.resolve("rtpengine"));
+    ngPath = new NgPath(rtpengine.ngPort);
     recordings = dir.resolve("recordings");
     fx = new RouterFixture(dir.resolve("spool"));
-    router = fx.routerWithMedia(List.of("127.0.0.0/8"), Duration.ofSeconds(10), registry, rtpengine.ngAddress(),
+    router = fx.routerWithMedia(List.of("127.0.0.0/8"), Duration.ofSeconds(10), registry, ngPath.address(),
         recordings);
     Path callerPcap = RtpPcap.write(Files.readAllBytes(AUDIO.resolve("caller.al")), dir.resolve("caller.pcap"));
     Path linePcap = RtpPcap.write(Files.readAllBytes(AUDIO.resolve("line.al")), dir.resolve("line.pcap"));
@@ -88,10 +93,18 @@ class MediaRecordingTest {
         fx.close();
       }
     } finally {
+      if (ngPath != null) {
+        ngPath.close();
+      }
       if (rtpengine != null) {
         rtpengine.close();
       }
     }
+  }
+
+  @AfterEach
+  void everyCommandOnTime() {
+    ngPath.slow(null, Duration.ZERO);
   }
 
   /** Places one call with audio both ways, the caller hanging up after {@code pause}; returns its finished record. */
@@ -166,11 +179,14 @@ class MediaRecordingTest {
    * The business line challenges the INVITE (407 with a digest challenge) and the trunk sends it again
    * with credentials, same Call-ID and From tag: one call, one record, answered and recorded from the
    * retry's media; the first attempt's rtpengine leg (offered, recording asked, then deleted at the 407)
-   * leaves no pcap or metadata behind in rtpengine's recording folder.
+   * leaves no pcap or metadata behind in rtpengine's recording folder. The first attempt's delete
+   * reaches rtpengine late, after the retry has come (a busy host, as in a CI run): it must still not
+   * take the retry's media with it (same Call-ID and tag), so the retry's offer waits for it.
    */
   @Test
   void aCallTheLineChallengesIsOneRecordedCallAndLeavesNoRtpengineFilesOfTheFirstAttempt() throws IOException {
     java.util.Set<String> before = rtpengineFiles();
+    ngPath.slow("delete", Duration.ofMillis(250)); // under the ng client's 400-ms retry: sent once
     PhoneNumber[] number = new PhoneNumber[1];
     try (Sipp line = Sipp.uas(lineChallengingScenario.toString(), 1, "udp", "-mi", "127.0.0.1", "-mp",
         Integer.toString(Rtpengine.freeUdpRange(4)))) {

@@ -47,6 +47,8 @@ public final class MediaLeg {
   private Path pcap;
   private int callerPort = -1;
   private int linePort = -1;
+  /** Set once {@link #end} is asked (on the call's executor), read by a later attempt's leg ({@link #after}). */
+  private volatile Future<MediaAnchor.Outcome> ended;
 
   MediaLeg(MediaAnchor anchor, String callId, String callerTag, boolean record, java.util.concurrent.Executor exec) {
     this.anchor = anchor;
@@ -59,6 +61,19 @@ public final class MediaLeg {
 
   public State state() {
     return state;
+  }
+
+  /**
+   * This call is the caller's retry of {@code previous} (after a challenge: the same Call-ID and From
+   * tag), whose media was ended: this leg's first request waits until rtpengine has answered its delete.
+   * Both legs are one call to rtpengine, so a delete that reached it after this leg's offer (two calls'
+   * threads, a busy host) took this leg's media with it: unanchored, or anchored and never recorded.
+   */
+  public void after(MediaLeg previous) {
+    Future<MediaAnchor.Outcome> gone = previous == null ? null : previous.ended;
+    if (gone != null) {
+      chain = gone.mapEmpty();
+    }
   }
 
   /**
@@ -196,6 +211,7 @@ public final class MediaLeg {
       return Future.succeededFuture(MediaAnchor.Outcome.NOT_ANCHORED);
     }
     Promise<MediaAnchor.Outcome> done = Promise.promise();
+    ended = done.future();
     Map<String, Object> cmd = command("delete");
     cmd.put("delete delay", 0L); // destroy now: the recording is closed when the reply comes
     chain.onComplete(ignored -> {

@@ -288,9 +288,11 @@ public final class Proxy implements SipListener {
     }
     ProxiedCall known = calls.putIfAbsent(call.sipCallId, call);
     CallObserver continued = null;
+    ProxiedCall triedAgain = null;
     if (known != null && known.triedAgainBy(req) && calls.replace(call.sipCallId, known, call)) {
       calleeHosts.remove(known.calleeHop); // its own forget no longer finds it in the map
       continued = known.takeOverRecord(call.dialled);
+      triedAgain = known;
       known = null;
     }
     if (known != null) {
@@ -300,6 +302,9 @@ public final class Proxy implements SipListener {
     }
     calleeHosts.add(call.calleeHop);
     call.media = media.leg(call.sipCallId, call.callerTag, forward.property().records(), call.exec);
+    if (triedAgain != null) {
+      call.media.after(triedAgain.media); // one call to rtpengine: the first attempt's delete goes first
+    }
     CallObserver.NewCall started = new CallObserver.NewCall(call.sipCallId, forward.number(),
         forward.property(), caller, clock.instant(),
         forward.afterHours());
