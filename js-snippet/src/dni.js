@@ -79,7 +79,7 @@
     return [a, m];
   }
 
-  // The stored record {v: visitorId, s: last sessionId, f: first touch, l: last touch, x: expiry ms}
+  // The stored record {v: visitorId, s: last sessionId, f: first touch, l: last touch, j: journey, x: expiry ms}
   // lives in both localStorage and a first-party cookie, so clearing either one alone loses nothing.
   // A first touch equal to the last one is not stored twice (f absent). Either store may be blocked
   // (a sandboxed page throws on document.cookie too): then the record lives in this page only.
@@ -107,9 +107,17 @@
   var state = load() || { x: Date.now() + lifetimeMs };
   // This page view's touch, once the page is shown (see start). A first visit without a campaign is a
   // direct first touch (and the last touch until a campaign comes).
-  function touched(t) {
+  // The journey (j): each touch through a new channel, first to last, with its time; the first and the
+  // latest 9 kept. A record from before journeys were kept starts it from its first and last touch.
+  var pick = function (a, at) { return a && { source: a.source, medium: a.medium, campaign: a.campaign, at: at }; };
+  var channel = function (a) { return JSON.stringify(pick(a)); }; // (no time: pick's at is undefined)
+  function touched(t, j) {
     t = visit();
-    if (t[1] || !state.l) state.l = t[0];
+    j = state.j ||= [state.f, state.l].map(function (a) { return pick(a); }).filter(function (a, i, all) { return a && channel(a) != channel(all[i - 1]); });
+    if (t[1] || !state.l) {
+      state.l = t[0];
+      channel(j[j.length - 1]) != channel(t[0]) && j.push(pick(t[0], new Date().toISOString())) > 10 && j.splice(1, 1);
+    }
     state.f ||= state.l;
     save();
   }
@@ -268,7 +276,7 @@
       property: property, visitorId: state.v, sessionId: state.s,
       page: { url: cut(location.href), referrer: cut(d.referrer) },
       // the last touch, carrying the first one when they differ (reports: model=first|last)
-      attribution: same() ? state.l : { firstTouch: state.f, ...state.l },
+      attribution: { ...same() ? state.l : { firstTouch: state.f, ...state.l }, journey: state.j?.length > 1 ? state.j : undefined },
       region: region, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone
     }).then(function (a) {
       if (!a?.number || !a.swap) throw 'bad answer';

@@ -226,7 +226,9 @@ const SCENARIOS = {
     await page.reload({ timeout: WAIT_MS });
     await settled(page);
     return { lastNavigation: await page.evaluate(() => performance.getEntriesByType('navigation')[0].type),
-      touches: seen.assigns.map((a) => `${a.sent.attribution.source} / ${a.sent.attribution.medium}`), errors: seen.errors };
+      touches: seen.assigns.map((a) => `${a.sent.attribution.source} / ${a.sent.attribution.medium}`),
+      journeys: seen.assigns.map((a) => (a.sent.attribution.journey || []).map((t) => `${t.source} / ${t.medium}`)),
+      statuses: seen.assigns.map((a) => a.status), errors: seen.errors };
   },
 
   // a strict Content-Security-Policy (no inline styles; scripts and styles allowed by nonce) and

@@ -192,6 +192,57 @@ test('first touch persists; direct visits keep the last campaign; a new campaign
   fourth.close();
 });
 
+test('the journey: every touch through a new channel, first to last, with its time, sent once there are two', async () => {
+  const cookieJar = new CookieJar();
+  const start = Date.now();
+  const views = [
+    ['https://shop.example/?utm_source=google&utm_medium=cpc&utm_campaign=A', {}],
+    ['https://shop.example/pricing', { referrer: 'https://shop.example/' }], // going about the site: no touch
+    ['https://shop.example/', {}], // typed in: direct is no touch once there is one
+    ['https://shop.example/?utm_source=google&utm_medium=cpc&utm_campaign=A&gclid=2', {}], // the same channel again
+    ['https://shop.example/?utm_source=bing&utm_medium=cpc&utm_campaign=B', {}],
+    ['https://shop.example/?utm_source=facebook&utm_medium=paid&utm_campaign=C', {}],
+    ['https://shop.example/?utm_source=bing&utm_medium=cpc&utm_campaign=B', {}], // back to bing: a touch again
+  ];
+  let storage, page, sent = [];
+  for (const [url, opts] of views) {
+    page = await landOn(url, { cookieJar, storage, ...opts });
+    sent.push(page.body.attribution.journey);
+    storage = page.storage();
+    page.close();
+  }
+  assert.deepEqual(sent.slice(0, 4), [undefined, undefined, undefined, undefined], 'one touch: no journey to send');
+  const journey = sent[6];
+  assert.deepEqual(journey.map((t) => `${t.source}/${t.medium}/${t.campaign}`),
+    ['google/cpc/A', 'bing/cpc/B', 'facebook/paid/C', 'bing/cpc/B']);
+  for (const t of journey) {
+    assert.ok(Date.parse(t.at) >= start - 1000 && Date.parse(t.at) <= Date.now(), `a UTC time: ${t.at}`);
+    assert.ok(t.at.endsWith('Z'), t.at);
+  }
+  assert.deepEqual(sent[4].map((t) => t.source), ['google', 'bing']);
+});
+
+test('a long journey keeps its first touch and the latest nine; a record kept before journeys starts from its two touches', async () => {
+  const cookieJar = new CookieJar();
+  let storage, page;
+  for (let i = 0; i < 14; i++) {
+    page = await landOn(`https://shop.example/?utm_source=site${i}&utm_medium=referral`, { cookieJar, storage });
+    storage = page.storage();
+    page.close();
+  }
+  const sources = page.body.attribution.journey.map((t) => t.source);
+  assert.deepEqual(sources, ['site0', 'site5', 'site6', 'site7', 'site8', 'site9', 'site10', 'site11', 'site12', 'site13']);
+
+  // a visitor recorded by a snippet that kept no journey: first touch A, last touch B
+  const old = { v: 'v-old', f: { source: 'google', medium: 'cpc', campaign: 'A' },
+    l: { source: 'bing', medium: 'cpc', campaign: 'B' }, x: Date.now() + 86400e3 };
+  const before = await landOn('https://shop.example/?utm_source=facebook&utm_medium=paid&utm_campaign=C',
+    { cookieJar: new CookieJar(), storage: { _calltrack: JSON.stringify(old) } });
+  assert.deepEqual(before.body.attribution.journey.map((t) => [t.source, t.at === undefined]),
+    [['google', true], ['bing', true], ['facebook', false]], 'the two kept touches have no time to tell');
+  before.close();
+});
+
 test('a returning visitor\'s visit tagged with utm_campaign only (a newsletter link) is a new touch', async () => {
   const cookieJar = new CookieJar();
   const first = await landOn('https://shop.example/?utm_source=google&utm_medium=cpc&utm_campaign=A', { cookieJar });

@@ -686,16 +686,20 @@ class SipRouterTest {
     line.mode = SipPhone.Mode.BUSY;
     String[] property = new String[1];
     PhoneNumber number = returningProperty(property);
-    // a visit leases the number: the call is attributed to it
+    // a visit leases the number: the call is attributed to it, with the visitor's journey
+    List<io.calltrack.core.attribution.Touch> journey = List.of(
+        new io.calltrack.core.attribution.Touch("bing", "organic", null, Instant.parse("2026-11-30T08:00:00Z")),
+        new io.calltrack.core.attribution.Touch("google", "cpc", "spring", Instant.parse("2026-12-01T09:30:00Z")));
     Assignment visit = Await.result(new RedisPoolEngine(fx.vertx, fx.redis, fx.config, Clock.systemUTC())
         .assign(property[0], "v-missed-1", new Attribution("google", "cpc", "spring", "plumber", null, "/plumbing",
-            null, null, null, null, null, null)));
+            null, null, null, null, null, null, null, null, null, null, journey)));
     assertEquals(number, visit.number());
     String sipCallId = call(number, "+13125550141");
     caller.awaitResponse(Request.INVITE, Response.BUSY_HERE, WAIT);
     CallRecord missed = fx.awaitFinished(sipCallId);
     assertEquals(CallStatus.BUSY, missed.status());
     assertEquals(visit.sessionId(), missed.sessionId());
+    assertEquals(journey, missed.attribution().journey(), "the call carries the visit's journey");
 
     Callback callback = awaitCallbackFor(missed);
     assertEquals("+13125550141", callback.phone());

@@ -2,13 +2,15 @@ package io.calltrack.core.attribution;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
 
 /**
  * Where a visit came from: the marketing channel (source / medium / campaign / keyword / content),
  * the ad group and ad (utm_adgroup / utm_ad), the visitor's first touch when it differs (the
  * snippet sends both; reports choose with {@code model=first|last}), the page it landed on, the referrer,
- * the visit's region (the site's, or its time zone's), and the ad click ids that let conversions be sent back to the
- * ad platforms. Every field may be null; {@link #UNKNOWN} has none.
+ * the visit's region (the site's, or its time zone's), the ad click ids that let conversions be sent back to the
+ * ad platforms, and the visitor's journey (every touch's channel and time, first to last, {@link Touch}).
+ * Every field may be null; {@link #UNKNOWN} has none.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -28,7 +30,8 @@ public record Attribution(
     String adGroup,
     String ad,
     Attribution firstTouch,
-    String region) {
+    String region,
+    List<Touch> journey) {
 
   public static final Attribution UNKNOWN =
       new Attribution(null, null, null, null, null, null, null, null, null, null, null, null);
@@ -47,6 +50,14 @@ public record Attribution(
       String fbclid, String adGroup, String ad) {
     this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
         fbclid, adGroup, ad, null);
+  }
+
+  /** Without a journey ({@link #journey}: the visitor's touches in order), which older snippets do not send. */
+  public Attribution(String source, String medium, String campaign, String keyword, String content,
+      String landingPage, String referrer, String gclid, String gbraid, String wbraid, String msclkid,
+      String fbclid, String adGroup, String ad, Attribution firstTouch, String region) {
+    this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
+        fbclid, adGroup, ad, firstTouch, region, null);
   }
 
   /** Without a region (the visit's city or area, see {@link #withRegion}), which many visits lack. */
@@ -80,15 +91,33 @@ public record Attribution(
     fbclid = clean(fbclid);
     adGroup = clean(adGroup);
     ad = clean(ad);
-    if (firstTouch != null && firstTouch.firstTouch() != null) { // one level: a first touch has no first touch
+    if (firstTouch != null && (firstTouch.firstTouch() != null || firstTouch.journey() != null)) {
+      // one level: a first touch has no first touch, nor a journey
       Attribution f = firstTouch;
       firstTouch = new Attribution(f.source, f.medium, f.campaign, f.keyword, f.content, f.landingPage, f.referrer,
-          f.gclid, f.gbraid, f.wbraid, f.msclkid, f.fbclid, f.adGroup, f.ad, null, f.region);
+          f.gclid, f.gbraid, f.wbraid, f.msclkid, f.fbclid, f.adGroup, f.ad, null, f.region, null);
     }
     region = clean(region);
     if (region != null && region.length() > MAX_REGION_LENGTH) {
       region = region.substring(0, MAX_REGION_LENGTH);
     }
+    journey = Touch.journey(journey);
+  }
+
+  /**
+   * How many touches the visitor's journey had up to this visit: the journey's, else (a snippet that
+   * sent none) two when the first touch was another channel than this one, else one.
+   */
+  public int touchpoints() {
+    if (journey != null) {
+      return journey.size();
+    }
+    return firstTouch != null && !sameChannel(firstTouch, this) ? 2 : 1;
+  }
+
+  private static boolean sameChannel(Attribution a, Attribution b) {
+    return java.util.Objects.equals(a.source, b.source) && java.util.Objects.equals(a.medium, b.medium)
+        && java.util.Objects.equals(a.campaign, b.campaign);
   }
 
   /** Longest region kept: a region is a place name ("Chicago", "Chicago, IL"), not a URL. */
@@ -97,7 +126,7 @@ public record Attribution(
   /** The same attribution in {@code newRegion} (the site's or the time zone's region of the visit). */
   public Attribution withRegion(String newRegion) {
     return new Attribution(source, medium, campaign, keyword, content, landingPage, referrer,
-        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, newRegion);
+        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, newRegion, journey);
   }
 
   /** The referrer's host, lower case without a leading {@code www.}; null without a referrer URL. */
@@ -132,7 +161,7 @@ public record Attribution(
     return new Attribution(source, medium, campaign, keyword, content,
         this.landingPage != null ? this.landingPage : landingPage,
         this.referrer != null ? this.referrer : referrer,
-        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, region);
+        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, region, journey);
   }
 
   private static String clean(String value) {

@@ -51,7 +51,7 @@ public record CallErasure(String callerToken, boolean recording, boolean clickId
     if (clickIds && a != null) {
       Attribution scrubbed = new Attribution(a.source(), a.medium(), a.campaign(), a.keyword(), a.content(),
           LandingPage.withoutClickIds(a.landingPage()), null, null, null, null, null, null, a.adGroup(), a.ad(),
-          null, a.region());
+          null, a.region(), a.journey()); // the journey holds channels and times only
       out = out.withAttribution(out.resolution(), out.sessionId(), scrubbed, out.candidates());
     }
     return out;

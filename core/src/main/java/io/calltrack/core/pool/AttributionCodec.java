@@ -1,6 +1,7 @@
 package io.calltrack.core.pool;
 
 import io.calltrack.core.attribution.Attribution;
+import io.calltrack.core.attribution.Touch;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,14 +10,18 @@ import java.util.List;
  * trailing empty fields left out. About half the bytes of the JSON (no names, no quotes), and it is
  * stored once per session. Order: the twelve first fields of the record (source ... fbclid), region,
  * ad group, ad, then the first touch's source ... fbclid, ad group and ad — only when the first touch
- * differs from this one, so a visit without ad group, ad or an earlier touch costs nothing more.
+ * differs from this one, so a visit without ad group, ad or an earlier touch costs nothing more — and
+ * last the journey, its touches separated by U+001E, each touch's source, medium, campaign and epoch
+ * second by U+001D.
  */
 final class AttributionCodec {
   private static final char SEP = '\u001f';
   /** Fields of one touch before region: source ... fbclid. */
   private static final int BASE = 12;
-  /** All fields: BASE, region, adGroup, ad, then the first touch's BASE + adGroup + ad. */
+  /** All fields but the journey: BASE, region, adGroup, ad, then the first touch's BASE + adGroup + ad. */
   private static final int ALL = BASE + 3 + BASE + 2;
+  private static final char TOUCH_SEP = '\u001e';
+  private static final char PART_SEP = '\u001d';
 
   private AttributionCodec() {}
 
@@ -26,7 +31,7 @@ final class AttributionCodec {
     if (first != null && sameTouch(first, x)) {
       first = null; // the snippet sends its first touch on every visit; store it only when it says something
     }
-    String[] f = new String[ALL];
+    String[] f = new String[ALL + 1];
     put(f, 0, x);
     f[BASE] = x.region();
     f[BASE + 1] = x.adGroup();
@@ -36,6 +41,7 @@ final class AttributionCodec {
       f[BASE + 3 + BASE] = first.adGroup();
       f[BASE + 3 + BASE + 1] = first.ad();
     }
+    f[ALL] = encodeJourney(x.journey());
     int last = f.length - 1;
     while (last >= 0 && f[last] == null) {
       last--;
@@ -50,6 +56,46 @@ final class AttributionCodec {
       }
     }
     return out.toString();
+  }
+
+  private static String encodeJourney(List<Touch> journey) {
+    if (journey == null) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder();
+    for (Touch t : journey) {
+      if (out.length() > 0) {
+        out.append(TOUCH_SEP);
+      }
+      out.append(part(t.source())).append(PART_SEP).append(part(t.medium())).append(PART_SEP)
+          .append(part(t.campaign())).append(PART_SEP).append(t.at() == null ? "" : Long.toString(t.at().getEpochSecond()));
+    }
+    return out.toString();
+  }
+
+  private static String part(String value) {
+    return value == null ? "" : value.replace(TOUCH_SEP, ' ').replace(PART_SEP, ' ');
+  }
+
+  private static List<Touch> decodeJourney(String s) {
+    if (s == null) {
+      return null;
+    }
+    List<Touch> journey = new ArrayList<>();
+    for (String touch : s.split(String.valueOf(TOUCH_SEP), -1)) {
+      String[] p = touch.split(String.valueOf(PART_SEP), -1);
+      String at = p.length > 3 ? p[3] : "";
+      journey.add(new Touch(p[0], p.length > 1 ? p[1] : null, p.length > 2 ? p[2] : null, instant(at)));
+    }
+    return journey;
+  }
+
+  private static java.time.Instant instant(String epochSecond) {
+    try {
+      return epochSecond.isEmpty() ? null : java.time.Instant.ofEpochSecond(Long.parseLong(epochSecond));
+    } catch (NumberFormatException e) {
+      return null; // only this codec writes it; a touch without its time is still the touch
+    }
   }
 
   private static void put(String[] f, int at, Attribution x) {
@@ -74,7 +120,7 @@ final class AttributionCodec {
       return Attribution.UNKNOWN;
     }
     List<String> f = new ArrayList<>(List.of(s.split(String.valueOf(SEP), -1)));
-    while (f.size() < ALL) {
+    while (f.size() < ALL + 1) {
       f.add(null);
     }
     for (int i = 0; i < f.size(); i++) {
@@ -93,6 +139,7 @@ final class AttributionCodec {
       }
     }
     return new Attribution(f.get(0), f.get(1), f.get(2), f.get(3), f.get(4), f.get(5), f.get(6), f.get(7),
-        f.get(8), f.get(9), f.get(10), f.get(11), f.get(BASE + 1), f.get(BASE + 2), first, f.get(BASE));
+        f.get(8), f.get(9), f.get(10), f.get(11), f.get(BASE + 1), f.get(BASE + 2), first, f.get(BASE),
+        decodeJourney(f.get(ALL)));
   }
 }

@@ -279,6 +279,12 @@ public final class RedisPoolEngine implements PoolEngine {
    * @param sessionHint the session the browser says the visitor was last given (may be null); used as
    *     the session to declare when it is a well-formed id of this pool (the script checks the rest)
    */
+  /** At most 50 code points of {@code value}. */
+  private static String cut(String value) {
+    return value == null || value.codePointCount(0, value.length()) <= 50 ? value
+        : value.substring(0, value.offsetByCodePoints(0, 50));
+  }
+
   private Future<Optional<Assignment>> runAssign(PropertyConfig property, PoolConfig pool, String visitor,
       Attribution attribution, String timeZone, String mode, String sessionHint) {
     String known = sessionHint != null && pool.id().equals(SessionIds.poolOrNull(sessionHint)) ? sessionHint : null;
@@ -297,10 +303,19 @@ public final class RedisPoolEngine implements PoolEngine {
     keys.add(guess == null ? k.session(sid) : k.session(guess));
     List<String> pieces = SessionCodec.pieces(AttributionCodec.encode(attribution));
     if (pieces == null) {
-      // over 2 KB of attribution: keep the channel and click ids, drop the long tail (URLs, keywords)
-      pieces = SessionCodec.pieces(AttributionCodec.encode(new Attribution(attribution.source(), attribution.medium(),
-          attribution.campaign(), null, null, null, null, attribution.gclid(), attribution.gbraid(),
-          attribution.wbraid(), attribution.msclkid(), attribution.fbclid()).withRegion(attribution.region())));
+      // over 2 KB of attribution: keep the channel, click ids and journey, drop the long tail (URLs, keywords)
+      Attribution shorter = new Attribution(attribution.source(), attribution.medium(), attribution.campaign(), null,
+          null, null, null, attribution.gclid(), attribution.gbraid(), attribution.wbraid(), attribution.msclkid(),
+          attribution.fbclid(), null, null, null, attribution.region(), attribution.journey());
+      pieces = SessionCodec.pieces(AttributionCodec.encode(shorter));
+      if (pieces == null) {
+        // still over (kilobyte channel names or click ids, a long journey): the channel and click ids, cut so
+        // that they fit whatever their characters (9 fields of 50 at most 4 bytes each)
+        pieces = SessionCodec.pieces(AttributionCodec.encode(new Attribution(cut(shorter.source()),
+            cut(shorter.medium()), cut(shorter.campaign()), null, null, null, null, cut(shorter.gclid()),
+            cut(shorter.gbraid()), cut(shorter.wbraid()), cut(shorter.msclkid()), cut(shorter.fbclid()), null, null,
+            null, cut(shorter.region()), null)));
+      }
     }
     List<String> args = new ArrayList<>(List.of(
         Long.toString(now),

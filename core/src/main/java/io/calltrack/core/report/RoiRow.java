@@ -61,7 +61,9 @@ public record RoiRow(String group, RoiCounts counts, String period) {
       // transfers: answered calls one party transferred (a REFER the other accepted), and how often
       "transferredCalls", "transferRate", "transfersPerCall",
       // two touches: the visitor's first touch another channel than the last (model=first: the assists)
-      "assistedCalls", "assistedRate", "assistedConversions", "assistedRevenue");
+      "assistedCalls", "assistedRate", "assistedConversions", "assistedRevenue",
+      // the journey: how many touches (channels, first to last) the calls' visitors had made
+      "averageTouchpoints");
 
   public BigDecimal revenue() {
     return Money.fromMinor(counts.revenueMinor());
@@ -207,6 +209,7 @@ public record RoiRow(String group, RoiCounts counts, String period) {
     f.put("assistedRate", rate(c.metric("assisted"), c.calls()));
     f.put("assistedConversions", c.metric("assistedConversions"));
     f.put("assistedRevenue", Money.format(c.metric("assistedRevenue")));
+    f.put("averageTouchpoints", ratio(BigDecimal.valueOf(c.metric("touchpoints")), BigDecimal.valueOf(c.metric("withJourney")), 2));
     return f;
   }
 

@@ -47,7 +47,8 @@ import java.util.Map;
  * {@link CallAttempt#returnsCall()}), of those the caller answered {@code missedCallsCalledBack}, and
  * their seconds from the missed call's end to that answer in {@code missedCallbackSeconds}.
  * Two touches: {@code assisted} (the visitor's first touch another channel than the last),
- * {@code assistedConversions}, {@code assistedRevenue}.
+ * {@code assistedConversions}, {@code assistedRevenue}. The journey: {@code withJourney} (calls whose
+ * source is known) and their {@code touchpoints} ({@link io.calltrack.core.attribution.Attribution#touchpoints}).
  */
 public record Contribution(String day, int hour, Map<String, String> dims, String caller, int live,
     Map<String, Long> m) {
@@ -132,6 +133,10 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     media(call.media(), answered, m);
     speedToLead(call, m);
     assisted(dims, m);
+    // the journey of calls whose source is known (a visit's, or a static number's single touch)
+    boolean journey = call.attribution() != null && !"unattributed".equals(call.resolution());
+    m.put("withJourney", journey ? 1L : 0L);
+    m.put("touchpoints", journey ? call.attribution().touchpoints() : 0L);
     return new Contribution(start.toLocalDate().toString(), start.getHour(), dims, callerKey(call.caller()),
         live ? 1 : 0, m);
   }

@@ -38,4 +38,22 @@ class AttributionCodecTest {
     assertNull(a.adGroup());
     assertNull(a.firstTouch());
   }
+
+  @Test
+  void theJourneySurvivesTheSessionSeparatorsInItsValuesIncluded() {
+    java.util.List<io.calltrack.core.attribution.Touch> journey = java.util.List.of(
+        new io.calltrack.core.attribution.Touch("news\u001eletter", "email", "march\u001d2026", null),
+        new io.calltrack.core.attribution.Touch("google", "cpc", null, java.time.Instant.parse("2026-03-02T09:00:00Z")));
+    Attribution a = new Attribution("google", "cpc", null, null, null, "/x", null, null, null, null, null, null, null,
+        null, null, "Boston", journey);
+    Attribution back = AttributionCodec.decode(AttributionCodec.encode(a));
+    assertEquals("Boston", back.region());
+    assertEquals(java.util.List.of(
+        new io.calltrack.core.attribution.Touch("news letter", "email", "march 2026", null), journey.get(1)),
+        back.journey());
+    Attribution without = new Attribution("google", "cpc", null, null, null, "/x", null, null, null, null, null, null);
+    assertEquals("google\u001fcpc\u001f\u001f\u001f\u001f/x", AttributionCodec.encode(without),
+        "no journey, no field: a visit without one costs nothing more");
+    assertNull(AttributionCodec.decode(AttributionCodec.encode(without)).journey());
+  }
 }

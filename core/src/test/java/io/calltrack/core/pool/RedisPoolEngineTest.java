@@ -882,4 +882,61 @@ class RedisPoolEngineTest {
     assertEquals("/offer", session(back).attribution().landingPage(), "the same channel: the touch stays");
   }
 
+
+  /**
+   * The visitor's journey (every touch's channel and time) is kept with the visit and read back with
+   * it by a call: with a journey that changes (a new channel on the same visit) and one of many touches.
+   */
+  @Test
+  void aVisitsJourneyIsKeptAndResolvedWithItsCall() {
+    PropertyConfig p = f.newProperty();
+    f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
+    java.time.Instant t0 = java.time.Instant.parse("2026-11-02T09:00:00Z");
+    List<io.calltrack.core.attribution.Touch> two = List.of(
+        new io.calltrack.core.attribution.Touch("google", "organic", null, t0),
+        new io.calltrack.core.attribution.Touch("google", "cpc", "spring", t0.plusSeconds(86_400)));
+    Attribution first = new Attribution("google", "cpc", "spring", null, null, "/a", null, "g-1", null, null, null,
+        null, null, null, new Attribution("google", "organic", null, null, null, "/", null, null, null, null, null,
+            null), null, two);
+    Assignment a = result(engine.assign(p.id(), "visitor-j", first));
+    assertEquals(two, session(a).attribution().journey());
+
+    clock.advance(java.time.Duration.ofMinutes(1));
+    List<io.calltrack.core.attribution.Touch> three = new java.util.ArrayList<>(two);
+    three.add(new io.calltrack.core.attribution.Touch("facebook", "paid", "retarget", t0.plusSeconds(90_000)));
+    Attribution back = new Attribution("facebook", "paid", "retarget", null, null, "/b", null, null, null, null,
+        null, null, null, null, first.firstTouch(), null, three);
+    Assignment b = result(engine.assign(p.id(), "visitor-j", back));
+    assertEquals(a.number(), b.number());
+    Attribution resolved = result(engine.resolve(b.number(), clock.instant())).session().attribution();
+    assertEquals(three, resolved.journey(), "the call reads the journey as it is now");
+    assertEquals(3, resolved.touchpoints());
+
+    List<io.calltrack.core.attribution.Touch> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      many.add(new io.calltrack.core.attribution.Touch("site-" + i, "referral", null, t0.plusSeconds(i)));
+    }
+    Attribution longJourney = new Attribution("site-24", "referral", null, null, null, "/c", null, null, null, null,
+        null, null, null, null, null, null, many);
+    Attribution kept = session(result(engine.assign(p.id(), "visitor-k", longJourney))).attribution();
+    assertEquals(io.calltrack.core.attribution.Touch.MAX_TOUCHES, kept.journey().size());
+    assertEquals("site-0", kept.journey().get(0).source(), "the first touch is kept");
+    assertEquals("site-24", kept.journey().get(kept.journey().size() - 1).source(), "and the latest ones");
+  }
+
+  /**
+   * An attribution longer than a session keeps (kilobyte channel names and click ids: what any client
+   * may send) still gets its number, with its channel kept as far as it fits.
+   */
+  @Test
+  void anAttributionTooLongToKeepWholeStillGetsItsNumber() {
+    PropertyConfig p = f.newProperty();
+    f.newPool(p, 2, 60, 300, OnExhausted.FALLBACK, null);
+    String k = "\u00e9".repeat(2000); // two UTF-8 bytes each
+    Attribution huge = new Attribution("src" + k, "med" + k, "camp" + k, k, k, "/" + k, null, "g" + k, "b" + k, "w" + k,
+        "m" + k, "f" + k);
+    Assignment a = result(engine.assign(p.id(), "visitor-h", huge));
+    assertNotNull(a.number());
+    assertTrue(session(a).attribution().source().startsWith("src\u00e9"), "the channel, cut");
+  }
 }

@@ -172,6 +172,8 @@ class RollupsTest {
     expected20.putAll(Map.of("finished", 3L, "waitSeconds", 40L, "answerSeconds", 10L, "answeredWithin10", 2L,
         "answeredWithin20", 2L, "answeredWithin30", 2L, "answeredWithin60", 2L, "withOutcome", 1L,
         "firstRevenue", 19999L, "missedInbound", 1L));
+    // three calls of a known source, one touch each
+    expected20.putAll(Map.of("withJourney", 3L, "touchpoints", 3L));
     assertEquals(expected20, hash(k.day(d20, "total")));
     assertEquals(Map.of("calls", 1L, "first", 1L), hash(k.day(d21, "total")));
     assertEquals(counts("calls:google", 2L, "answered:google", 1L, "missed:google", 1L, "qualified:google", 1L,

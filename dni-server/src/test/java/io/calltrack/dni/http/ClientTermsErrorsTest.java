@@ -161,6 +161,17 @@ class ClientTermsErrorsTest extends DniTestBase {
     assertTrue(field.json().getString("detail").contains("url"), field::toString);
     assertTrue(field.json().getString("detail").contains("string"), field::toString);
 
+    // the journey: a list of touches, each touch's time a date-time
+    Reply notAList = api.post("/v1/assign", "{\"property\": \"" + site.property()
+        + "\", \"attribution\": {\"journey\": \"google\"}}");
+    assertEquals(400, notAList.status(), notAList::toString);
+    assertTrue(notAList.json().getString("detail").contains("journey"), notAList::toString);
+    Reply badTime = api.post("/v1/assign", "{\"property\": \"" + site.property()
+        + "\", \"attribution\": {\"journey\": [{\"source\": \"google\", \"at\": \"yesterday\"}]}}");
+    assertEquals(400, badTime.status(), badTime::toString);
+    assertTrue(badTime.json().getString("detail").contains("attribution.journey[1].at"), badTime::toString);
+    assertTrue(badTime.json().getString("detail").contains("ISO-8601"), badTime::toString);
+
     Reply broken = api.post("/v1/assign", "{\n  \"property\": ");
     assertEquals(400, broken.status());
     assertTrue(broken.json().getString("detail").contains("JSON"), broken::toString);

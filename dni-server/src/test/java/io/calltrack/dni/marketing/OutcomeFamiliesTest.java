@@ -132,6 +132,52 @@ class OutcomeFamiliesTest extends DniTestBase {
     assertNull(row(byCampaign, "campaign", "y").getValue("cost"));
   }
 
+  /**
+   * The journey (B20): a call's visitor's touches, first to last, kept with the call and counted in the
+   * reports as the average touchpoints of the calls whose source is known; a snippet that sent no
+   * journey counts its first and last touch.
+   */
+  @Test
+  void theJourneyOfEachCallIsKeptAndTheReportsAverageItsTouchpoints() {
+    String property = TestRedis.uniqueId("jny");
+    PhoneNumber printed = TestNumbers.fresh();
+    assertEquals(200, api.adminPut("/v1/properties/" + property,
+        propertyBody(printed.e164(), ORIGIN).put("timezone", "UTC")).status());
+    CallSeeder seeder = new CallSeeder(vertx);
+    PhoneNumber n = TestNumbers.fresh();
+    Attribution organic = new Attribution("duckduckgo", "organic", null, null, null, "/", null, null, null, null, null,
+        null);
+    Instant t0 = Instant.parse("2026-03-01T08:00:00Z");
+    List<io.calltrack.core.attribution.Touch> journey = List.of(
+        new io.calltrack.core.attribution.Touch("duckduckgo", "organic", null, t0),
+        new io.calltrack.core.attribution.Touch("bing", "cpc", "y", t0.plusSeconds(3_600)),
+        new io.calltrack.core.attribution.Touch("google", "cpc", "x", t0.plusSeconds(86_400)));
+    Attribution three = new Attribution("google", "cpc", "x", null, null, "/l", null, null, null, null, null, null,
+        null, null, organic, null, journey);
+    CallRecord withJourney = TrendRecountTest.seed(seeder, property, n, "+13126180011",
+        Instant.parse("2026-03-02T10:00:00Z"), three, 4, 60);
+    TrendRecountTest.seed(seeder, property, n, "+13126180012", Instant.parse("2026-03-03T10:00:00Z"),
+        touch("google", "x", organic), 4, 60); // no journey sent: its first and last touch, two
+    TrendRecountTest.seed(seeder, property, n, "+13126180013", Instant.parse("2026-03-04T10:00:00Z"),
+        touch("bing", "y", null), 4, 60); // one touch
+    TrendRecountTest.seed(seeder, property, n, "+13126180014", Instant.parse("2026-03-05T10:00:00Z"), null, 4,
+        60); // no source known: no journey to count
+    io.calltrack.dni.marketing.TrendRecountTest.caughtUp(vertx, property);
+
+    JsonObject call = api.adminGet("/v1/calls/" + withJourney.callId()).json();
+    JsonArray touches = call.getJsonObject("attribution").getJsonArray("journey");
+    assertEquals(3, touches.size(), call.encodePrettily());
+    assertEquals("duckduckgo", touches.getJsonObject(0).getString("source"));
+    assertEquals("2026-03-01T09:00:00Z", touches.getJsonObject(1).getString("at"));
+    assertEquals("x", touches.getJsonObject(2).getString("campaign"));
+
+    String q = "/v1/reports/roi?property=" + property + "&from=2026-03-01&to=2026-03-31";
+    JsonObject bySource = api.adminGet(q + "&groupBy=source").json();
+    assertEquals(2.5, row(bySource, "source", "google").getDouble("averageTouchpoints"), 0.0, bySource.encodePrettily());
+    assertEquals(1.0, row(bySource, "source", "bing").getDouble("averageTouchpoints"), 0.0);
+    assertEquals(2.0, bySource.getJsonObject("total").getDouble("averageTouchpoints"), 0.0, "(3 + 2 + 1) / 3");
+  }
+
   static JsonObject row(JsonObject report, String field, String value) {
     return report.getJsonArray("rows").stream().map(JsonObject.class::cast)
         .filter(r -> value.equals(r.getString(field))).findFirst()

@@ -182,6 +182,11 @@ class SnippetScenariosBrowserTest extends DniTestBase {
     JsonObject r = run("replayedTouch");
     assertEquals(List.of("google / organic", "google / cpc", "google / cpc", "google / cpc"), r.getJsonArray("touches").getList(),
         "the search visit, the ad click, then Back and a reload keep the ad click as the last touch: " + r.encode());
+    List<String> both = List.of("google / organic", "google / cpc");
+    assertEquals(new io.vertx.core.json.JsonArray(List.of(List.of(), both, both, both)).encode(),
+        r.getJsonArray("journeys").encode(),
+        "the journey: one touch is none to send; the ad click makes two, and Back and a reload no third: " + r.encode());
+    assertEquals(List.of(200, 200, 200, 200), r.getJsonArray("statuses").getList(), "the server took every journey");
     assertEquals(List.of(), r.getJsonArray("errors").getList(), "nothing thrown into the page");
   }
 
