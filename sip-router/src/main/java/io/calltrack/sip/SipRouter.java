@@ -179,6 +179,9 @@ public final class SipRouter {
     String callId = "c" + UUID.randomUUID().toString().replace("-", "");
     CallRecord started = CallRecord.started(callId, call.sipCallId(), call.number(), call.caller(),
         call.property().id(), call.at());
+    if (call.callerVerification() != null) {
+      started = started.withCallerVerification(call.callerVerification());
+    }
     CallRecorder recorder = new CallRecorder(journal, resolver, call.afterHours() ? started.withRoutedAfterHours() : started);
     return new CallObserver() {
       @Override

@@ -198,6 +198,41 @@ class SipRouterTest {
   }
 
   /**
+   * What a trunk says of the caller's number (STIR/SHAKEN {@code verstat}: on the number in
+   * P-Asserted-Identity, as a sip: URI's user parameter or a tel: URI's parameter, else in From) is on
+   * the record, and a failed verification marks the call; user parameters (verstat, number
+   * portability's {@code npdi} and {@code rn} in the Request-URI) are no part of either number.
+   */
+  @Test
+  void theTrunksCallerVerificationIsOnTheRecordAndUserParametersAreNoPartOfANumber() {
+    PhoneNumber number = trackingNumber("udp");
+    record Case(String user, String from, java.util.Map<String, String> headers, String caller, String verification) {}
+    List<Case> cases = List.of(
+        new Case(number.e164() + ";npdi;rn=+13125550000", "+15557770040",
+            java.util.Map.of("P-Asserted-Identity", "<sip:+15557770043;verstat=TN-Validation-Failed@127.0.0.1;user=phone>"),
+            "+15557770043", CallRecord.VERIFICATION_FAILED),
+        new Case(number.e164(), "+15557770040",
+            java.util.Map.of("P-Asserted-Identity", "<tel:+15557770044;verstat=TN-Validation-Passed-A>"),
+            "+15557770044", CallRecord.VERIFIED),
+        new Case(number.e164(), "+15557770045;verstat=No-TN-Validation", java.util.Map.of(), "+15557770045",
+            CallRecord.NOT_VERIFIED),
+        new Case(number.e164(), "+15557770046", java.util.Map.of(), "+15557770046", null));
+    for (Case c : cases) {
+      line.requests.clear();
+      String callId = caller.call(routerUri(number, c.user()), router.port(), "udp", c.from(), null, c.headers());
+      caller.awaitResponseFor(callId, Request.INVITE, Response.OK, WAIT);
+      line.awaitRequest(Request.ACK, WAIT);
+      caller.byeFor(callId);
+      CallRecord r = awaitRecord(callId, CallStatus.ANSWERED);
+      assertEquals(number, r.number(), c::toString);
+      assertEquals(c.caller(), r.caller(), c::toString);
+      assertEquals(c.verification(), r.callerVerification(), c::toString);
+      assertEquals(CallRecord.VERIFICATION_FAILED.equals(c.verification())
+          ? List.of(io.calltrack.core.spam.SpamSignals.FAILED_VERIFICATION) : List.of(), r.spamSignals(), c::toString);
+    }
+  }
+
+  /**
    * A new call's route set ends at the router: it chooses the business line itself, so Route entries a
    * trunk pre-loaded beyond it are not passed on (a line behind a proxy would follow them to a host
    * nobody configured, with our Record-Route on the way).

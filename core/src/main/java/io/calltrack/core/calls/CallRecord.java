@@ -36,6 +36,9 @@ import java.util.Objects;
  *                    property's after-hours line ({@code afterHours}); null otherwise
  * @param transfers   how many transfers of the call the router relayed (a REFER from either party the
  *                    other accepted with a 2xx); null: none
+ * @param callerVerification what the trunk's caller-ID verification (STIR/SHAKEN, its {@code verstat})
+ *                    said of the caller's number: {@value #VERIFIED}, {@value #VERIFICATION_FAILED} or
+ *                    {@value #NOT_VERIFIED}; null when the trunk said nothing
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CallRecord(
@@ -63,7 +66,8 @@ public record CallRecord(
     CallAttempt attempt,
     Integer overflowLine,
     Boolean routedAfterHours,
-    Integer transfers) {
+    Integer transfers,
+    String callerVerification) {
 
   /** See {@code endReason}: closed at the router's restart, at most the maximum call length after the answer. */
   public static final String END_ROUTER_RESTART = "router-restart";
@@ -72,6 +76,13 @@ public record CallRecord(
   /** A call calltrack placed for a visitor's callback request: business line first, then the lead. */
   public static final String CALLBACK = "callback";
 
+  /** See {@code callerVerification}: the caller's number verified (verstat TN-Validation-Passed, any attestation). */
+  public static final String VERIFIED = "passed";
+  /** See {@code callerVerification}: the verification of the caller's number failed (TN-Validation-Failed). */
+  public static final String VERIFICATION_FAILED = "failed";
+  /** See {@code callerVerification}: the trunk did not verify the number (No-TN-Validation). */
+  public static final String NOT_VERIFIED = "none";
+
   /** An inbound call. */
   public CallRecord(String callId, String sipCallId, PhoneNumber number, String caller, String property,
       Instant startedAt, Instant ringingAt, Instant answeredAt, Instant endedAt, CallStatus status,
@@ -79,7 +90,7 @@ public record CallRecord(
       List<Candidate> candidates, String confidence, CallOutcome outcome, String endReason) {
     this(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, endedAt, status,
         durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome, endReason,
-        null, INBOUND, null, null, null, null);
+        null, INBOUND, null, null, null, null, null);
   }
 
   public CallRecord {
@@ -94,7 +105,7 @@ public record CallRecord(
   public static CallRecord started(String callId, String sipCallId, PhoneNumber number, String caller,
       String property, Instant at) {
     return new CallRecord(callId, sipCallId, number, caller, property, at, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, INBOUND, null, null, null, null);
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, INBOUND, null, null, null, null, null);
   }
 
   /** A callback call's first attempt, placed as it was asked for: to the business line then to {@code lead}. */
@@ -109,7 +120,7 @@ public record CallRecord(
   public static CallRecord callback(String callId, String sipCallId, String lead, String property,
       Instant startedAt, CallAttempt attempt) {
     return new CallRecord(callId, sipCallId, null, lead, property, startedAt, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, CALLBACK, attempt, null, null, null);
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, CALLBACK, attempt, null, null, null, null);
   }
 
   /**
@@ -125,7 +136,7 @@ public record CallRecord(
   public CallRecord withAttempt(CallAttempt newAttempt) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, newAttempt, overflowLine, routedAfterHours, transfers);
+        endReason, media, direction, newAttempt, overflowLine, routedAfterHours, transfers, callerVerification);
   }
 
   public boolean finished() {
@@ -141,19 +152,19 @@ public record CallRecord(
       List<Candidate> candidates, String confidence) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers);
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
   }
 
   public CallRecord ringing(Instant at) {
     return ringingAt != null ? this : new CallRecord(callId, sipCallId, number, caller, property, startedAt,
         at, answeredAt, endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution,
-        candidates, confidence, outcome, endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers);
+        candidates, confidence, outcome, endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
   }
 
   public CallRecord answered(Instant at, int code) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, at, endedAt,
         CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers);
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
   }
 
   /** The call is over: unanswered with {@code status}, or an answered call hung up (status stays answered). */
@@ -163,54 +174,71 @@ public record CallRecord(
         : Long.valueOf(Math.round(Duration.between(answeredAt, at).toMillis() / 1000.0));
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, at,
         s, duration, finalCode != null && answeredAt != null ? finalCode : code, resolution, sessionId,
-        attribution, candidates, confidence, outcome, endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers);
+        attribution, candidates, confidence, outcome, endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
   }
 
   /** The same record, marked as ended for {@code reason} (see {@code endReason}). */
   public CallRecord withEndReason(String reason) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        reason, media, direction, attempt, overflowLine, routedAfterHours, transfers);
+        reason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
   }
 
   public CallRecord withOutcome(CallOutcome newOutcome) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, newOutcome,
-        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers);
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
   }
 
   /** The same record with {@code newCaller} for its caller (an erasure's token). */
   public CallRecord withCaller(String newCaller) {
     return new CallRecord(callId, sipCallId, number, newCaller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers);
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
   }
 
   /** The same record, the call gone to its property's overflow line {@code line} (see {@code overflowLine}). */
   public CallRecord withOverflowLine(Integer line) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, line, routedAfterHours, transfers);
+        endReason, media, direction, attempt, line, routedAfterHours, transfers, callerVerification);
   }
 
   /** The same record, the call sent to its property's after-hours line (see {@code routedAfterHours}). */
   public CallRecord withRoutedAfterHours() {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, overflowLine, Boolean.TRUE, transfers);
+        endReason, media, direction, attempt, overflowLine, Boolean.TRUE, transfers, callerVerification);
   }
 
   /** The same record with {@code n} transfers relayed (see {@code transfers}; 0: null). */
   public CallRecord withTransfers(int n) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, overflowLine, routedAfterHours, n == 0 ? null : n);
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, n == 0 ? null : n, callerVerification);
+  }
+
+  /** The same record with what the trunk said of the caller's number (see {@code callerVerification}). */
+  public CallRecord withCallerVerification(String verification) {
+    return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, verification);
+  }
+
+  /**
+   * Why the call looks like spam ({@link io.calltrack.core.spam.SpamSignals}); empty when nothing does.
+   * Derived from the record, so a call read back is judged by today's rules.
+   */
+  @com.fasterxml.jackson.annotation.JsonProperty(value = "spamSignals", access = com.fasterxml.jackson.annotation.JsonProperty.Access.READ_ONLY)
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+  public List<String> spamSignals() {
+    return io.calltrack.core.spam.SpamSignals.of(this);
   }
 
   /** The same record with what the media relay measured (see {@code media}). */
   public CallRecord withMedia(CallMedia newMedia) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, newMedia, direction, attempt, overflowLine, routedAfterHours, transfers);
+        endReason, newMedia, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
   }
 }

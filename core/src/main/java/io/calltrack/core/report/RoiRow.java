@@ -63,7 +63,10 @@ public record RoiRow(String group, RoiCounts counts, String period) {
       // two touches: the visitor's first touch another channel than the last (model=first: the assists)
       "assistedCalls", "assistedRate", "assistedConversions", "assistedRevenue",
       // the journey: how many touches (channels, first to last) the calls' visitors had made
-      "averageTouchpoints");
+      "averageTouchpoints",
+      // spam detection (SpamSignals), measured against the business's dispositions
+      "suspectedSpam", "suspectedSpamRate", "spamDetectionPrecision", "spamDetectionRecall",
+      "spamDetectionAccuracy");
 
   public BigDecimal revenue() {
     return Money.fromMinor(counts.revenueMinor());
@@ -210,6 +213,12 @@ public record RoiRow(String group, RoiCounts counts, String period) {
     f.put("assistedConversions", c.metric("assistedConversions"));
     f.put("assistedRevenue", Money.format(c.metric("assistedRevenue")));
     f.put("averageTouchpoints", ratio(BigDecimal.valueOf(c.metric("touchpoints")), BigDecimal.valueOf(c.metric("withJourney")), 2));
+    // spam detection: the calls marked, and how the marks agree with the business's dispositions
+    f.put("suspectedSpam", c.metric("suspectedSpam"));
+    f.put("suspectedSpamRate", rate(c.metric("suspectedSpam"), c.calls()));
+    f.put("spamDetectionPrecision", rate(c.metric("spamCaught"), c.metric("spamSuspectedReviewed")));
+    f.put("spamDetectionRecall", rate(c.metric("spamCaught"), c.metric("spam")));
+    f.put("spamDetectionAccuracy", rate(c.metric("spamJudgedRight"), c.metric("spamReviewed")));
     return f;
   }
 

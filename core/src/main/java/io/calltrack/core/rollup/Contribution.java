@@ -120,6 +120,7 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     m.put("leadScoreSum", o != null && o.leadScore() != null ? o.leadScore().longValue() : 0L);
     String disposition = o == null ? null : o.disposition();
     m.put("spam", "spam".equals(disposition) ? 1L : 0L);
+    spamDetection(call, disposition, m);
     m.put("wrongNumber", "wrong-number".equals(disposition) ? 1L : 0L);
     m.put("voicemail", "voicemail".equals(disposition) ? 1L : 0L);
     // routing: the call went on to an overflow line (the business line busy, unavailable or unanswered),
@@ -178,6 +179,23 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     m.put("assisted", assisted ? 1L : 0L);
     m.put("assistedConversions", assisted ? m.get("conversions") : 0L);
     m.put("assistedRevenue", assisted ? m.get("revenue") : 0L);
+  }
+
+  /**
+   * Spam detection ({@link io.calltrack.core.spam.SpamSignals}) against what the business says: {@code
+   * suspectedSpam} (calls the signals mark); of the calls the business gave a disposition ({@code
+   * spamReviewed}), those marked and reviewed ({@code spamSuspectedReviewed}), marked and said spam
+   * ({@code spamCaught}), and judged as the business did, marked spam or not ({@code spamJudgedRight}).
+   */
+  private static void spamDetection(CallRecord call, String disposition, Map<String, Long> m) {
+    boolean suspected = io.calltrack.core.spam.SpamSignals.suspected(call);
+    boolean reviewed = disposition != null;
+    boolean spam = "spam".equals(disposition);
+    m.put("suspectedSpam", suspected ? 1L : 0L);
+    m.put("spamReviewed", reviewed ? 1L : 0L);
+    m.put("spamSuspectedReviewed", suspected && reviewed ? 1L : 0L);
+    m.put("spamCaught", suspected && spam ? 1L : 0L);
+    m.put("spamJudgedRight", reviewed && suspected == spam ? 1L : 0L);
   }
 
   /** Seconds the speed-to-lead benchmark counts a lead reached within (five minutes). */

@@ -178,6 +178,71 @@ class OutcomeFamiliesTest extends DniTestBase {
     assertEquals(2.0, bySource.getJsonObject("total").getDouble("averageTouchpoints"), 0.0, "(3 + 2 + 1) / 3");
   }
 
+  /**
+   * Spam detection (G8): the calls the signals mark, and how the marks agree with the dispositions the
+   * business gives, through the API and the real rollups. Nine calls: two marked and said spam, one
+   * marked and said a customer, one marked and never reviewed, two unmarked that were spam, three
+   * unmarked customers or unreviewed.
+   */
+  @Test
+  void spamSignalsAreMeasuredAgainstTheBusinesssDispositions() {
+    String property = TestRedis.uniqueId("spm");
+    PhoneNumber printed = TestNumbers.fresh();
+    assertEquals(200, api.adminPut("/v1/properties/" + property,
+        propertyBody(printed.e164(), ORIGIN).put("timezone", "UTC")).status());
+    CallSeeder seeder = new CallSeeder(vertx);
+    PhoneNumber n = TestNumbers.fresh();
+    record Seed(String caller, String verification, String disposition) {}
+    List<Seed> seeds = List.of(
+        new Seed(n.e164(), null, "spam"), // the tracking number as caller ID: caught
+        new Seed("+13126180021", CallRecord.VERIFICATION_FAILED, "spam"), // caught
+        new Seed("+13126180022", CallRecord.VERIFICATION_FAILED, "customer"), // marked wrongly
+        new Seed("12345", null, null), // no number: marked, never reviewed
+        new Seed("+13126180023", CallRecord.VERIFIED, "spam"), // missed
+        new Seed("+13126180024", null, "spam"), // missed
+        new Seed("+13126180025", null, "customer"), // rightly left alone
+        new Seed("anonymous", CallRecord.NOT_VERIFIED, "customer"), // rightly left alone
+        new Seed("+13126180026", null, null));
+    Instant t = Instant.parse("2026-04-01T10:00:00Z");
+    List<CallRecord> calls = new ArrayList<>();
+    for (Seed seed : seeds) {
+      String id = TestRedis.uniqueId("c");
+      t = t.plusSeconds(3_600);
+      CallRecord r = CallRecord.started(id, id + "@trunk", n, seed.caller(), property, t)
+          .withAttribution("unattributed", null, null, List.of());
+      if (seed.verification() != null) {
+        r = r.withCallerVerification(seed.verification());
+      }
+      io.calltrack.core.testing.Await.result(seeder.store().apply(new io.calltrack.core.calls.CallEvent(id, 0,
+          io.calltrack.core.calls.CallEvent.Type.STARTED, t, r)));
+      r = r.ended(t.plusSeconds(20), io.calltrack.core.calls.CallStatus.MISSED, 408);
+      io.calltrack.core.testing.Await.result(seeder.store().apply(new io.calltrack.core.calls.CallEvent(id, 1,
+          io.calltrack.core.calls.CallEvent.Type.ENDED, r.endedAt(), r)));
+      calls.add(r);
+      if (seed.disposition() != null) {
+        Reply said = api.request(HttpMethod.POST, "/v1/calls/" + id + "/outcome",
+            DniClient.body(new JsonObject().put("disposition", seed.disposition())), api.admin());
+        assertEquals(200, said.status(), said.toString());
+      }
+    }
+    io.calltrack.dni.marketing.TrendRecountTest.caughtUp(vertx, property);
+
+    JsonObject first = api.adminGet("/v1/calls/" + calls.get(1).callId()).json();
+    assertEquals("failed", first.getString("callerVerification"), first.encodePrettily());
+    assertEquals(List.of("failed-caller-id-verification"), first.getJsonArray("spamSignals").getList());
+    assertEquals(List.of("invalid-caller-id"),
+        api.adminGet("/v1/calls/" + calls.get(3).callId()).json().getJsonArray("spamSignals").getList());
+    assertNull(api.adminGet("/v1/calls/" + calls.get(6).callId()).json().getValue("spamSignals"));
+
+    JsonObject total = api.adminGet("/v1/reports/roi?property=" + property + "&from=2026-04-01&to=2026-04-30")
+        .json().getJsonObject("total");
+    assertEquals(4L, total.getLong("suspectedSpam"), total.encodePrettily());
+    assertEquals(0.4444, total.getDouble("suspectedSpamRate"), 0.0, "4 of 9 calls");
+    assertEquals(0.6667, total.getDouble("spamDetectionPrecision"), 0.0, "2 of the 3 marked calls reviewed were spam");
+    assertEquals(0.5, total.getDouble("spamDetectionRecall"), 0.0, "2 of the 4 spam calls were marked");
+    assertEquals(0.5714, total.getDouble("spamDetectionAccuracy"), 0.0, "4 of the 7 reviewed calls judged right");
+  }
+
   static JsonObject row(JsonObject report, String field, String value) {
     return report.getJsonArray("rows").stream().map(JsonObject.class::cast)
         .filter(r -> value.equals(r.getString(field))).findFirst()

@@ -57,8 +57,10 @@ public interface CallObserver {
 
   /**
    * A call accepted for forwarding. {@code caller} is E.164 where the caller's id is a number;
-   * {@code afterHours}: the property was closed, the call goes to its after-hours line.
+   * {@code afterHours}: the property was closed, the call goes to its after-hours line;
+   * {@code callerVerification}: what the trunk's STIR/SHAKEN verification said of the caller's number
+   * ({@link SipHeaders#callerVerification}), null when it said nothing.
    */
   record NewCall(String sipCallId, PhoneNumber number, PropertyConfig property, String caller, Instant at,
-      boolean afterHours) {}
+      boolean afterHours, String callerVerification) {}
 }

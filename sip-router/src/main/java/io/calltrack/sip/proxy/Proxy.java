@@ -307,7 +307,7 @@ public final class Proxy implements SipListener {
     }
     CallObserver.NewCall started = new CallObserver.NewCall(call.sipCallId, forward.number(),
         forward.property(), caller, clock.instant(),
-        forward.afterHours());
+        forward.afterHours(), SipHeaders.callerVerification(req));
     CallObserver record = continued;
     onCallThread(call, () -> {
       // first task of the call: everything after it (CANCEL, responses) sees the observer

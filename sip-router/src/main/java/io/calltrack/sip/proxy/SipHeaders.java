@@ -3,6 +3,7 @@ package io.calltrack.sip.proxy;
 import gov.nist.javax.sip.RequestEventExt;
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.stack.HopImpl;
+import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.phone.PhoneNumber;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -113,10 +114,16 @@ public final class SipHeaders {
     return transport.toLowerCase(Locale.ROOT);
   }
 
-  /** The number dialled: a SIP URI's user part or a tel: URI's number. */
+  /**
+   * The number in a SIP URI's user part, without its user parameters ({@code ;verstat=...} of a
+   * verified caller, {@code ;npdi;rn=...} of number portability: RFC 3261's user part may carry a tel:
+   * URI's parameters), or a tel: URI's number.
+   */
   static String dialled(URI uri) {
     if (uri instanceof SipURI s) {
-      return s.getUser();
+      String user = s.getUser();
+      int params = user == null ? -1 : user.indexOf(';');
+      return params >= 0 ? user.substring(0, params) : user;
     }
     if (uri instanceof TelURL t) {
       return (t.isGlobal() ? "+" : "") + t.getPhoneNumber();
@@ -151,6 +158,53 @@ public final class SipHeaders {
     } catch (RuntimeException e) {
       return user.length() > 64 ? user.substring(0, 64) : user;
     }
+  }
+
+  /**
+   * What the trunk's caller-ID verification (STIR/SHAKEN, RFC 8224; the {@code verstat} parameter of
+   * 3GPP TS 24.229 and ATIS-1000074, on the caller's number in P-Asserted-Identity, else in From) said:
+   * {@link CallRecord#VERIFIED} for {@code TN-Validation-Passed} (any attestation, {@code -A}, {@code -B},
+   * {@code -C}), {@link CallRecord#VERIFICATION_FAILED}, {@link CallRecord#NOT_VERIFIED} for {@code
+   * No-TN-Validation}; null when neither header carries one this knows.
+   */
+  public static String callerVerification(Request req) {
+    for (java.util.ListIterator<?> pai = req.getHeaders("P-Asserted-Identity"); pai != null && pai.hasNext(); ) {
+      String v = verstat(String.valueOf(pai.next()));
+      if (v != null) {
+        return v;
+      }
+    }
+    javax.sip.header.Header from = req.getHeader(FromHeader.NAME);
+    return from == null ? null : verstat(from.toString());
+  }
+
+  private static String verstat(String header) {
+    int at = indexOfIgnoreCase(header, "verstat=");
+    if (at < 0) {
+      return null;
+    }
+    int from = at + "verstat=".length();
+    int to = from;
+    while (to < header.length() && ";@>, \t\r\n".indexOf(header.charAt(to)) < 0) {
+      to++;
+    }
+    String value = header.substring(from, to);
+    if (value.regionMatches(true, 0, "TN-Validation-Passed", 0, 20)) {
+      return CallRecord.VERIFIED;
+    }
+    if (value.regionMatches(true, 0, "TN-Validation-Failed", 0, 20)) {
+      return CallRecord.VERIFICATION_FAILED;
+    }
+    return value.equalsIgnoreCase("No-TN-Validation") ? CallRecord.NOT_VERIFIED : null;
+  }
+
+  private static int indexOfIgnoreCase(String s, String part) {
+    for (int i = 0; i + part.length() <= s.length(); i++) {
+      if (s.regionMatches(true, i, part, 0, part.length())) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /**
