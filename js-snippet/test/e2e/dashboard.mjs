@@ -26,6 +26,7 @@ await withSignedInDashboard(url, token, async (page, errors) => {
       roiTotal: cells(document.querySelector('[data-testid=roi-total]')),
       hourBars: [...document.querySelectorAll('[data-testid=hour-bar]')].map((b) => Number(b.getAttribute('data-calls'))),
       liveRows: document.querySelectorAll('[data-testid=live] tbody tr').length,
+      liveCells: [...document.querySelectorAll('[data-testid=live] tbody tr')].map(cells),
       callbackRows: [...document.querySelectorAll('[data-testid=callback-row]')].map(cells),
       callbacksPending: document.querySelector('[data-testid=callbacks-pending]').textContent,
       from: document.querySelector('[data-testid=from]').value,

@@ -147,11 +147,13 @@
   function renderLive(summary) {
     var body = $('live').tBodies[0];
     body.textContent = '';
-    if (!summary.liveCalls.length) { body.appendChild(emptyRow('No calls in progress.', 5)); }
+    if (!summary.liveCalls.length) { body.appendChild(emptyRow('No calls in progress.', 6)); }
     summary.liveCalls.forEach(function (c) {
       var tr = el('tr');
+      // why the call looks like spam (a failed caller-ID verification, ...): it is put through all the same
       [new Date(c.startedAt).toLocaleTimeString(), c.number, c.caller, c.status,
-        (c.attribution && c.attribution.source) || '(none)'].forEach(function (v) { tr.appendChild(el('td', v)); });
+        (c.attribution && c.attribution.source) || '(none)', (c.spamSignals || []).join(', ')]
+        .forEach(function (v) { tr.appendChild(el('td', v)); });
       body.appendChild(tr);
     });
   }

@@ -68,7 +68,8 @@ class DashboardBrowserTest extends SignedInDashboardTest {
     CallRecord ringing = CallRecord.started(liveId, liveId + "@trunk", PhoneNumber.parse(numbers.get(1)),
         "+13125550003", property, Instant.parse("2026-03-02T09:44:00Z"))
         .withAttribution("lease", null, new Attribution("bing", "cpc", null, null, null, null, null, null, null,
-            null, null, null), List.of());
+            null, null, null), List.of())
+        .withCallerVerification(CallRecord.VERIFICATION_FAILED); // the trunk's STIR/SHAKEN check failed
     DniClient.await(seeder.store().apply(new CallEvent(liveId, 0, CallEvent.Type.STARTED, ringing.startedAt(), ringing)));
     assertEquals(200, api.request(HttpMethod.POST, "/v1/calls/" + sale.callId() + "/outcome",
         DniClient.body(new JsonObject().put("qualified", true).put("converted", true).put("value", "500.00")
@@ -105,6 +106,9 @@ class DashboardBrowserTest extends SignedInDashboardTest {
     assertEquals("2026-03-02", page.getString("from"));
     assertEquals(3, page.getJsonArray("hourBars").getInteger(9));
     assertEquals(1, page.getInteger("liveRows"));
+    // Number, Caller, Status, Source, Looks like spam (after the local start time)
+    assertEquals(new JsonArray(List.of(numbers.get(1), "+13125550003", "ringing", "bing", "failed-caller-id-verification")),
+        new JsonArray(page.getJsonArray("liveCells").getJsonArray(0).getList().subList(1, 6)));
     assertEquals("(1)", page.getString("callbacksPending"));
     // Due, Phone, From, State, Attempts: asked at 09:45 by the server's clock, due at once
     assertEquals(new JsonArray().add(new JsonArray(List.of("now", "+13125550009", "form", "queued", "0"))),
