@@ -165,6 +165,11 @@ public record Attribution(
   }
 
   private static String clean(String value) {
+    return clean(value, MAX_FIELD_LENGTH);
+  }
+
+  /** {@code value} stripped, null when blank, cut to {@code max} characters. */
+  static String clean(String value, int max) {
     if (value == null) {
       return null;
     }
@@ -172,6 +177,6 @@ public record Attribution(
     if (v.isEmpty()) {
       return null;
     }
-    return v.length() > MAX_FIELD_LENGTH ? v.substring(0, MAX_FIELD_LENGTH) : v;
+    return v.length() > max ? v.substring(0, max) : v;
   }
 }

@@ -20,9 +20,9 @@ public record Touch(String source, String medium, String campaign, Instant at) {
   public static final int MAX_TOUCHES = 10;
 
   public Touch {
-    source = clean(source);
-    medium = clean(medium);
-    campaign = clean(campaign);
+    source = Attribution.clean(source, MAX_LENGTH);
+    medium = Attribution.clean(medium, MAX_LENGTH);
+    campaign = Attribution.clean(campaign, MAX_LENGTH);
   }
 
   /** The journey as kept: null when empty; past {@link #MAX_TOUCHES}, the first and the latest ones. */
@@ -41,16 +41,5 @@ public record Touch(String source, String medium, String campaign, Instant at) {
       kept = List.copyOf(cut);
     }
     return kept;
-  }
-
-  private static String clean(String value) {
-    if (value == null) {
-      return null;
-    }
-    String v = value.strip();
-    if (v.isEmpty()) {
-      return null;
-    }
-    return v.length() > MAX_LENGTH ? v.substring(0, MAX_LENGTH) : v;
   }
 }

@@ -30,6 +30,17 @@ import org.junit.jupiter.api.Test;
  */
 class OutcomeFamiliesTest extends DniTestBase {
 
+  static final Attribution ORGANIC = new Attribution("duckduckgo", "organic", null, null, null, "/", null, null,
+      null, null, null, null);
+
+  /** A new property in UTC, its id starting with {@code prefix}. */
+  private String newProperty(String prefix) {
+    String property = TestRedis.uniqueId(prefix);
+    assertEquals(200, api.adminPut("/v1/properties/" + property,
+        propertyBody(TestNumbers.fresh().e164(), ORIGIN).put("timezone", "UTC")).status());
+    return property;
+  }
+
   static Attribution touch(String source, String campaign, Attribution first) {
     return new Attribution(source, "cpc", campaign, null, null, "/l", null, null, null, null, null, null, null, null,
         first);
@@ -37,20 +48,15 @@ class OutcomeFamiliesTest extends DniTestBase {
 
   @Test
   void firstTouchRepeatPurchasesLeadScoreCoverageAndImports() {
-    String property = TestRedis.uniqueId("fam");
-    PhoneNumber printed = TestNumbers.fresh();
-    assertEquals(200, api.adminPut("/v1/properties/" + property,
-        propertyBody(printed.e164(), ORIGIN).put("timezone", "UTC")).status());
+    String property = newProperty("fam");
     CallSeeder seeder = new CallSeeder(vertx);
     PhoneNumber n = TestNumbers.fresh();
-    Attribution organic = new Attribution("duckduckgo", "organic", null, null, null, "/", null, null, null, null, null,
-        null);
     List<CallRecord> c = new ArrayList<>();
     // caller A: first came organically, called twice from google ads (x); caller B: bing (y) once, google once
     c.add(TrendRecountTest.seed(seeder, property, n, "+13126180001", Instant.parse("2026-02-10T10:00:00Z"),
-        touch("google", "x", organic), 4, 60));
+        touch("google", "x", ORGANIC), 4, 60));
     c.add(TrendRecountTest.seed(seeder, property, n, "+13126180001", Instant.parse("2026-02-11T10:00:00Z"),
-        touch("google", "x", organic), 4, 60));
+        touch("google", "x", ORGANIC), 4, 60));
     c.add(TrendRecountTest.seed(seeder, property, n, "+13126180002", Instant.parse("2026-02-12T10:00:00Z"),
         touch("bing", "y", null), 4, 60));
     c.add(TrendRecountTest.seed(seeder, property, n, "+13126180002", Instant.parse("2026-02-13T10:00:00Z"),
@@ -139,25 +145,20 @@ class OutcomeFamiliesTest extends DniTestBase {
    */
   @Test
   void theJourneyOfEachCallIsKeptAndTheReportsAverageItsTouchpoints() {
-    String property = TestRedis.uniqueId("jny");
-    PhoneNumber printed = TestNumbers.fresh();
-    assertEquals(200, api.adminPut("/v1/properties/" + property,
-        propertyBody(printed.e164(), ORIGIN).put("timezone", "UTC")).status());
+    String property = newProperty("jny");
     CallSeeder seeder = new CallSeeder(vertx);
     PhoneNumber n = TestNumbers.fresh();
-    Attribution organic = new Attribution("duckduckgo", "organic", null, null, null, "/", null, null, null, null, null,
-        null);
     Instant t0 = Instant.parse("2026-03-01T08:00:00Z");
     List<io.calltrack.core.attribution.Touch> journey = List.of(
         new io.calltrack.core.attribution.Touch("duckduckgo", "organic", null, t0),
         new io.calltrack.core.attribution.Touch("bing", "cpc", "y", t0.plusSeconds(3_600)),
         new io.calltrack.core.attribution.Touch("google", "cpc", "x", t0.plusSeconds(86_400)));
     Attribution three = new Attribution("google", "cpc", "x", null, null, "/l", null, null, null, null, null, null,
-        null, null, organic, null, journey);
+        null, null, ORGANIC, null, journey);
     CallRecord withJourney = TrendRecountTest.seed(seeder, property, n, "+13126180011",
         Instant.parse("2026-03-02T10:00:00Z"), three, 4, 60);
     TrendRecountTest.seed(seeder, property, n, "+13126180012", Instant.parse("2026-03-03T10:00:00Z"),
-        touch("google", "x", organic), 4, 60); // no journey sent: its first and last touch, two
+        touch("google", "x", ORGANIC), 4, 60); // no journey sent: its first and last touch, two
     TrendRecountTest.seed(seeder, property, n, "+13126180013", Instant.parse("2026-03-04T10:00:00Z"),
         touch("bing", "y", null), 4, 60); // one touch
     TrendRecountTest.seed(seeder, property, n, "+13126180014", Instant.parse("2026-03-05T10:00:00Z"), null, 4,
@@ -186,10 +187,7 @@ class OutcomeFamiliesTest extends DniTestBase {
    */
   @Test
   void spamSignalsAreMeasuredAgainstTheBusinesssDispositions() {
-    String property = TestRedis.uniqueId("spm");
-    PhoneNumber printed = TestNumbers.fresh();
-    assertEquals(200, api.adminPut("/v1/properties/" + property,
-        propertyBody(printed.e164(), ORIGIN).put("timezone", "UTC")).status());
+    String property = newProperty("spm");
     CallSeeder seeder = new CallSeeder(vertx);
     PhoneNumber n = TestNumbers.fresh();
     record Seed(String caller, String verification, String disposition) {}
