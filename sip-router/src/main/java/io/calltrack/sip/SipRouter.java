@@ -182,6 +182,9 @@ public final class SipRouter {
     if (call.callerVerification() != null) {
       started = started.withCallerVerification(call.callerVerification());
     }
+    if (call.callerSweep() > 1) {
+      started = started.withCallerSweep(call.callerSweep());
+    }
     CallRecorder recorder = new CallRecorder(journal, resolver, call.afterHours() ? started.withRoutedAfterHours() : started);
     return new CallObserver() {
       @Override

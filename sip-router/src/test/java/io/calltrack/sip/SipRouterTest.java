@@ -233,6 +233,33 @@ class SipRouterTest {
   }
 
   /**
+   * A caller who rings three different tracking numbers within ten minutes is walking a block of them:
+   * the third call is marked; another caller's call to the same numbers is not.
+   */
+  @Test
+  void aCallerRingingThreeTrackingNumbersInTurnIsMarkedAsADialerSweep() {
+    List<CallRecord> records = new java.util.ArrayList<>();
+    PhoneNumber first = null;
+    for (int i = 0; i < 3; i++) {
+      PhoneNumber number = trackingNumber("udp");
+      first = first == null ? number : first;
+      String callId = call(number, "+15557770077");
+      caller.awaitResponseFor(callId, Request.INVITE, Response.OK, WAIT);
+      line.awaitRequest(Request.ACK, WAIT);
+      caller.byeFor(callId);
+      records.add(awaitRecord(callId, CallStatus.ANSWERED));
+    }
+    assertEquals(java.util.Arrays.asList(null, 2, 3), records.stream().map(CallRecord::callerSweep).toList());
+    assertEquals(List.of(io.calltrack.core.spam.SpamSignals.DIALER_SWEEP), records.get(2).spamSignals());
+    assertEquals(List.of(), records.get(1).spamSignals(), "two numbers are no sweep");
+    String other = call(first, "+15557770078");
+    caller.awaitResponseFor(other, Request.INVITE, Response.OK, WAIT);
+    line.awaitRequest(Request.ACK, WAIT);
+    caller.byeFor(other);
+    assertEquals(null, awaitRecord(other, CallStatus.ANSWERED).callerSweep());
+  }
+
+  /**
    * A new call's route set ends at the router: it chooses the business line itself, so Route entries a
    * trunk pre-loaded beyond it are not passed on (a line behind a proxy would follow them to a host
    * nobody configured, with our Record-Route on the way).

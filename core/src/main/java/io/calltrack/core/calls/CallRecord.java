@@ -39,6 +39,9 @@ import java.util.Objects;
  * @param callerVerification what the trunk's caller-ID verification (STIR/SHAKEN, its {@code verstat})
  *                    said of the caller's number: {@value #VERIFIED}, {@value #VERIFICATION_FAILED} or
  *                    {@value #NOT_VERIFIED}; null when the trunk said nothing
+ * @param callerSweep how many different tracking numbers the caller had dialled through the router in
+ *                    the last 10 minutes, this call's included, when more than one; null otherwise
+ *                    (a withheld caller is never counted)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CallRecord(
@@ -67,7 +70,8 @@ public record CallRecord(
     Integer overflowLine,
     Boolean routedAfterHours,
     Integer transfers,
-    String callerVerification) {
+    String callerVerification,
+    Integer callerSweep) {
 
   /** See {@code endReason}: closed at the router's restart, at most the maximum call length after the answer. */
   public static final String END_ROUTER_RESTART = "router-restart";
@@ -90,7 +94,7 @@ public record CallRecord(
       List<Candidate> candidates, String confidence, CallOutcome outcome, String endReason) {
     this(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, endedAt, status,
         durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome, endReason,
-        null, INBOUND, null, null, null, null, null);
+        null, INBOUND, null, null, null, null, null, null);
   }
 
   public CallRecord {
@@ -105,7 +109,7 @@ public record CallRecord(
   public static CallRecord started(String callId, String sipCallId, PhoneNumber number, String caller,
       String property, Instant at) {
     return new CallRecord(callId, sipCallId, number, caller, property, at, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, INBOUND, null, null, null, null, null);
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, INBOUND, null, null, null, null, null, null);
   }
 
   /** A callback call's first attempt, placed as it was asked for: to the business line then to {@code lead}. */
@@ -120,7 +124,7 @@ public record CallRecord(
   public static CallRecord callback(String callId, String sipCallId, String lead, String property,
       Instant startedAt, CallAttempt attempt) {
     return new CallRecord(callId, sipCallId, null, lead, property, startedAt, null, null, null,
-        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, CALLBACK, attempt, null, null, null, null);
+        CallStatus.RINGING, null, null, null, null, null, List.of(), null, null, null, null, CALLBACK, attempt, null, null, null, null, null);
   }
 
   /**
@@ -136,7 +140,7 @@ public record CallRecord(
   public CallRecord withAttempt(CallAttempt newAttempt) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, newAttempt, overflowLine, routedAfterHours, transfers, callerVerification);
+        endReason, media, direction, newAttempt, overflowLine, routedAfterHours, transfers, callerVerification, callerSweep);
   }
 
   public boolean finished() {
@@ -152,19 +156,19 @@ public record CallRecord(
       List<Candidate> candidates, String confidence) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification, callerSweep);
   }
 
   public CallRecord ringing(Instant at) {
     return ringingAt != null ? this : new CallRecord(callId, sipCallId, number, caller, property, startedAt,
         at, answeredAt, endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution,
-        candidates, confidence, outcome, endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
+        candidates, confidence, outcome, endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification, callerSweep);
   }
 
   public CallRecord answered(Instant at, int code) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, at, endedAt,
         CallStatus.ANSWERED, durationSeconds, code, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification, callerSweep);
   }
 
   /** The call is over: unanswered with {@code status}, or an answered call hung up (status stays answered). */
@@ -174,55 +178,63 @@ public record CallRecord(
         : Long.valueOf(Math.round(Duration.between(answeredAt, at).toMillis() / 1000.0));
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt, at,
         s, duration, finalCode != null && answeredAt != null ? finalCode : code, resolution, sessionId,
-        attribution, candidates, confidence, outcome, endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
+        attribution, candidates, confidence, outcome, endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification, callerSweep);
   }
 
   /** The same record, marked as ended for {@code reason} (see {@code endReason}). */
   public CallRecord withEndReason(String reason) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        reason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
+        reason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification, callerSweep);
   }
 
   public CallRecord withOutcome(CallOutcome newOutcome) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, newOutcome,
-        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification, callerSweep);
   }
 
   /** The same record with {@code newCaller} for its caller (an erasure's token). */
   public CallRecord withCaller(String newCaller) {
     return new CallRecord(callId, sipCallId, number, newCaller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification, callerSweep);
   }
 
   /** The same record, the call gone to its property's overflow line {@code line} (see {@code overflowLine}). */
   public CallRecord withOverflowLine(Integer line) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, line, routedAfterHours, transfers, callerVerification);
+        endReason, media, direction, attempt, line, routedAfterHours, transfers, callerVerification, callerSweep);
   }
 
   /** The same record, the call sent to its property's after-hours line (see {@code routedAfterHours}). */
   public CallRecord withRoutedAfterHours() {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, overflowLine, Boolean.TRUE, transfers, callerVerification);
+        endReason, media, direction, attempt, overflowLine, Boolean.TRUE, transfers, callerVerification, callerSweep);
   }
 
   /** The same record with {@code n} transfers relayed (see {@code transfers}; 0: null). */
   public CallRecord withTransfers(int n) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, overflowLine, routedAfterHours, n == 0 ? null : n, callerVerification);
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, n == 0 ? null : n, callerVerification, callerSweep);
   }
 
   /** The same record with what the trunk said of the caller's number (see {@code callerVerification}). */
   public CallRecord withCallerVerification(String verification) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, verification);
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, verification, callerSweep);
+  }
+
+  /** The same record with {@code n} numbers dialled lately by its caller (see {@code callerSweep}; 1 or less: null). */
+  public CallRecord withCallerSweep(int n) {
+    return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
+        endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
+        endReason, media, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification,
+        n > 1 ? n : null);
   }
 
   /**
@@ -239,6 +251,6 @@ public record CallRecord(
   public CallRecord withMedia(CallMedia newMedia) {
     return new CallRecord(callId, sipCallId, number, caller, property, startedAt, ringingAt, answeredAt,
         endedAt, status, durationSeconds, finalCode, resolution, sessionId, attribution, candidates, confidence, outcome,
-        endReason, newMedia, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification);
+        endReason, newMedia, direction, attempt, overflowLine, routedAfterHours, transfers, callerVerification, callerSweep);
   }
 }

@@ -22,6 +22,9 @@ import java.util.List;
  *       number ({@code anonymous}) is not one: many customers withhold theirs.
  *   <li>{@value #CALLER_ID_IS_THE_NUMBER}: the caller's number is the tracking number itself, the
  *       spoofing robodialers use to look local.
+ *   <li>{@value #DIALER_SWEEP}: the caller had dialled {@value #SWEEP_NUMBERS} or more different tracking
+ *       numbers through the router within 10 minutes, this one included (robodialers walk blocks of
+ *       numbers; a customer looking for one business does not).
  *   <li>{@value #SILENT_CALLER}: an answered call of at least {@value #SILENT_MIN_SECONDS} s recorded in
  *       which the caller never spoke (an autodialer waiting for a human, or a dead line).
  * </ul>
@@ -30,7 +33,10 @@ public final class SpamSignals {
   public static final String FAILED_VERIFICATION = "failed-caller-id-verification";
   public static final String INVALID_CALLER_ID = "invalid-caller-id";
   public static final String CALLER_ID_IS_THE_NUMBER = "caller-id-is-the-tracking-number";
+  public static final String DIALER_SWEEP = "dialer-sweep";
   public static final String SILENT_CALLER = "silent-caller";
+  /** Different tracking numbers a caller rings within 10 minutes that make a sweep. */
+  public static final int SWEEP_NUMBERS = 3;
   /** Shortest recording in which a caller's silence says anything (a caller may listen to a greeting). */
   public static final int SILENT_MIN_SECONDS = 15;
   /** Caller talk below this, in seconds, is silence (noise the voice detection took for speech). */
@@ -51,6 +57,9 @@ public final class SpamSignals {
       } else if (call.number() != null && caller.equals(call.number().e164())) {
         signals = add(signals, CALLER_ID_IS_THE_NUMBER);
       }
+    }
+    if (call.callerSweep() != null && call.callerSweep() >= SWEEP_NUMBERS) {
+      signals = add(signals, DIALER_SWEEP);
     }
     if (silentCaller(call)) {
       signals = add(signals, SILENT_CALLER);

@@ -56,6 +56,13 @@ class SpamSignalsTest {
   }
 
   @Test
+  void aCallerWalkingABlockOfNumbersIsMarked() {
+    assertEquals(List.of(), SpamSignals.of(call("+14155550123").withCallerSweep(2)), "a customer may try two");
+    assertEquals(List.of(SpamSignals.DIALER_SWEEP), SpamSignals.of(call("+14155550123").withCallerSweep(3)));
+    assertEquals(null, call("+14155550123").withCallerSweep(1).callerSweep(), "one number is no sweep");
+  }
+
+  @Test
   void anAnsweredCallInWhichTheCallerNeverSpokeIsMarked() {
     CallMedia silent = new CallMedia(true, true, "c1.wav", 40.0, 0.2, 12.0, 0.6, 0.0);
     assertEquals(List.of(SpamSignals.SILENT_CALLER), SpamSignals.of(answered("+14155550123", silent)));

@@ -59,8 +59,9 @@ public interface CallObserver {
    * A call accepted for forwarding. {@code caller} is E.164 where the caller's id is a number;
    * {@code afterHours}: the property was closed, the call goes to its after-hours line;
    * {@code callerVerification}: what the trunk's STIR/SHAKEN verification said of the caller's number
-   * ({@link SipHeaders#callerVerification}), null when it said nothing.
+   * ({@link SipHeaders#callerVerification}), null when it said nothing; {@code callerSweep}: the
+   * different tracking numbers the caller dialled lately ({@link io.calltrack.sip.routing.CallerSweeps}).
    */
   record NewCall(String sipCallId, PhoneNumber number, PropertyConfig property, String caller, Instant at,
-      boolean afterHours, String callerVerification) {}
+      boolean afterHours, String callerVerification, int callerSweep) {}
 }

@@ -77,6 +77,8 @@ public final class Proxy implements SipListener {
   private final RouterMetrics metrics;
   private final Executor pool;
   private final Clock clock;
+  /** The tracking numbers each caller dialled lately (a spam signal: robodialers walk blocks of them). */
+  private final io.calltrack.sip.routing.CallerSweeps sweeps = new io.calltrack.sip.routing.CallerSweeps();
   private final CallWorkDelay workDelay;
   private final CallTimers timers = new CallTimers();
   private final ConcurrentHashMap<String, ProxiedCall> calls = new ConcurrentHashMap<>();
@@ -305,9 +307,10 @@ public final class Proxy implements SipListener {
     if (triedAgain != null) {
       call.media.after(triedAgain.media); // one call to rtpengine: the first attempt's delete goes first
     }
+    Instant now = clock.instant();
     CallObserver.NewCall started = new CallObserver.NewCall(call.sipCallId, forward.number(),
-        forward.property(), caller, clock.instant(),
-        forward.afterHours(), SipHeaders.callerVerification(req));
+        forward.property(), caller, now, forward.afterHours(), SipHeaders.callerVerification(req),
+        sweeps.dial(caller, forward.number().e164(), now));
     CallObserver record = continued;
     onCallThread(call, () -> {
       // first task of the call: everything after it (CANCEL, responses) sees the observer
