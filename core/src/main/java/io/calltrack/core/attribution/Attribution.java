@@ -112,12 +112,16 @@ public record Attribution(
     if (journey != null) {
       return journey.size();
     }
-    return firstTouch != null && !sameChannel(firstTouch, this) ? 2 : 1;
+    return firstTouchThroughAnotherChannel() ? 2 : 1;
   }
 
-  private static boolean sameChannel(Attribution a, Attribution b) {
-    return java.util.Objects.equals(a.source, b.source) && java.util.Objects.equals(a.medium, b.medium)
-        && java.util.Objects.equals(a.campaign, b.campaign);
+  /**
+   * Whether the visitor's first touch came through another channel (source, medium or campaign) than
+   * this one: a call on this visit was assisted by it (the reports' {@code assisted}).
+   */
+  public boolean firstTouchThroughAnotherChannel() {
+    return firstTouch != null && !(java.util.Objects.equals(firstTouch.source, source)
+        && java.util.Objects.equals(firstTouch.medium, medium) && java.util.Objects.equals(firstTouch.campaign, campaign));
   }
 
   /** Longest region kept: a region is a place name ("Chicago", "Chicago, IL"), not a URL. */

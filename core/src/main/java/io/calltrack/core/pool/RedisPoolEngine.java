@@ -279,16 +279,16 @@ public final class RedisPoolEngine implements PoolEngine {
    * @param sessionHint the session the browser says the visitor was last given (may be null); used as
    *     the session to declare when it is a well-formed id of this pool (the script checks the rest)
    */
-  /** At most 50 code points of {@code value}. */
-  private static String cut(String value) {
-    return value == null || value.codePointCount(0, value.length()) <= 50 ? value
-        : value.substring(0, value.offsetByCodePoints(0, 50));
-  }
-
   private Future<Optional<Assignment>> runAssign(PropertyConfig property, PoolConfig pool, String visitor,
       Attribution attribution, String timeZone, String mode, String sessionHint) {
     String known = sessionHint != null && pool.id().equals(SessionIds.poolOrNull(sessionHint)) ? sessionHint : null;
     return runAssign(property, pool, visitor, attribution, timeZone, mode, true, known, 0);
+  }
+
+  /** At most 50 code points of {@code value}. */
+  private static String cut(String value) {
+    return value == null || value.codePointCount(0, value.length()) <= 50 ? value
+        : value.substring(0, value.offsetByCodePoints(0, 50));
   }
 
   private Future<Optional<Assignment>> runAssign(PropertyConfig property, PoolConfig pool, String visitor,

@@ -133,7 +133,7 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     m.put("transfers", transfers);
     media(call.media(), answered, m);
     speedToLead(call, m);
-    assisted(dims, m);
+    assisted(call, m);
     // the journey of calls whose source is known (a visit's, or a static number's single touch)
     boolean journey = call.attribution() != null && !"unattributed".equals(call.resolution());
     m.put("withJourney", journey ? 1L : 0L);
@@ -170,12 +170,9 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
    * it closed that another channel began; under the first-touch model, those it began and another closed:
    * its assists. With their conversions and revenue (minor units).
    */
-  private static void assisted(Map<String, String> dims, Map<String, Long> m) {
-    boolean assisted = false;
-    for (Dimension d : List.of(Dimension.SOURCE, Dimension.MEDIUM, Dimension.CAMPAIGN)) {
-      // both touches' values as the dimensions above have them already
-      assisted |= !dims.get(d.json()).equals(dims.get(d.firstTouchJson()));
-    }
+  private static void assisted(CallRecord call, Map<String, Long> m) {
+    // the journey's touchpoints count a call without one so too (Attribution#touchpoints)
+    boolean assisted = call.attribution() != null && call.attribution().firstTouchThroughAnotherChannel();
     m.put("assisted", assisted ? 1L : 0L);
     m.put("assistedConversions", assisted ? m.get("conversions") : 0L);
     m.put("assistedRevenue", assisted ? m.get("revenue") : 0L);
