@@ -2,7 +2,6 @@ package io.calltrack.dni;
 
 import static io.calltrack.dni.testing.DniClient.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.calltrack.core.testing.TestRedis;
 import io.calltrack.dni.testing.DniClient;
@@ -12,7 +11,6 @@ import io.calltrack.dni.testing.TestNumbers;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -62,11 +60,13 @@ class HttpInstancesTest extends DniTestBase {
       await(two.close());
     }
     assertEquals(before, new HashSet<>(vertx.deploymentIDs()), "every verticle undeployed");
-    assertThrows(java.io.IOException.class, () -> {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-      }
-    }, "nothing listens on the port any more");
+    // nothing listens on the port any more: the next server can bind it (a listener would refuse the
+    // bind). Not a connect: one from the ephemeral range can, rarely, reach itself (TCP's simultaneous
+    // open); that, or a listener left open, failed this test once in a full suite run
+    try (java.net.ServerSocket again = new java.net.ServerSocket()) {
+      again.setReuseAddress(true);
+      again.bind(new InetSocketAddress("127.0.0.1", port));
+    }
   }
 
   /**
