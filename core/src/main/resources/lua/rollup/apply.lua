@@ -12,15 +12,17 @@
 -- KEYS[6..] the day, hour and HyperLogLog keys named in ARGV[5]
 -- ARGV: 1 expected old contribution JSON ('' for none), 2 stream entry id, 3 call id,
 --       4 new contribution JSON, 5 key indexes JSON:
---       {old: {total, hour, dims: {dim: i}}, new: {total, hour, dims: {dim: i}, hll, hlls: {dim: i},
---        hllr, hllrs: {dim: i}}, demote: {contrib, total, dims: {dim: i}, hllr, hllrs: {dim: i}}}
+--       {old: {total, hour, dims: {dim: i}, credit: {name: i}}, new: {total, hour, dims: {dim: i},
+--        credit: {name: i}, hll, hlls: {dim: i}, hllr, hllrs: {dim: i}},
+--        demote: {contrib, total, dims: {dim: i}, hllr, hllrs: {dim: i}}}
 --       (hllr: HyperLogLogs of repeat callers; demote: the caller's first call so far, when this call
 --       started before it), 6 the call's start (epoch ms), 7 expected callers-hash value for the
 --       caller ('' for none), 8 expected contribution of the call to demote ('' for none),
 --       9 how long the call's record has left, ms ('' or -1: kept until erased): the contribution,
 --       which holds the caller's number, lasts no longer than the record an erasure finds it by
 -- contribution: {day, hour, dims: {source=..,...}, caller, live (0/1),
---                m: {calls, answered, missed, qualified, conversions, revenue, duration, ...}}
+--                m: {calls, answered, missed, qualified, conversions, revenue, duration, ...},
+--                credit: {"source@linear": {<value>: {calls: "<millionths>", conversions, revenue}}, ...}}
 -- (the metrics are Contribution's; this script adds first, repeatCalls, repeatPurchases and firstRevenue)
 -- Returns 1 if applied, 0 if the entry was not newer than the one applied before, -1 if the stored
 -- contribution is not the expected one.
@@ -182,6 +184,20 @@ local function add(c, sign, k)
   local hourKey = KEYS[k.hour]
   if redis.call('HINCRBY', hourKey, tostring(c.hour), int(sign * c.m.calls)) == 0 then
     redis.call('HDEL', hourKey, tostring(c.hour))
+  end
+  -- the multi-touch models' credit: counts kept as decimal strings, added as they are
+  for name, byValue in pairs(c.credit or {}) do
+    local creditKey = KEYS[k.credit[name]]
+    for value, counts in pairs(byValue) do
+      for metric, v in pairs(counts) do
+        local field = metric .. ':' .. value
+        local delta = v
+        if sign < 0 then delta = '-' .. v end
+        if redis.call('HINCRBY', creditKey, field, delta) == 0 then
+          redis.call('HDEL', creditKey, field)
+        end
+      end
+    end
   end
 end
 

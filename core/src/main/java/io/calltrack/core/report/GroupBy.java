@@ -1,6 +1,7 @@
 package io.calltrack.core.report;
 
 import io.calltrack.core.CalltrackException;
+import io.calltrack.core.attribution.CreditModel;
 import io.calltrack.core.rollup.Dimension;
 import java.util.Arrays;
 import java.util.List;
@@ -10,9 +11,10 @@ import java.util.stream.Stream;
 /**
  * What a report's rows are: a dimension ({@code source}), a time period ({@code week}), or both
  * ({@code source,week}: one row per source and week). {@code hour} stands alone: the hour rollups are
- * not kept per dimension value.
+ * not kept per dimension value. Under {@code model} ({@link CreditModel}; last touch by default) the
+ * marketing dimensions' calls are the first touch's, or a multi-touch model's credit.
  */
-public record GroupBy(Dimension dimension, TimeBucket time, boolean firstTouch, List<String> confidence) {
+public record GroupBy(Dimension dimension, TimeBucket time, CreditModel model, List<String> confidence) {
   /** Confidences a report can be filtered by (a call's {@code confidence}). */
   public static final List<String> CONFIDENCES = List.of("exact", "channel", "probable", "ambiguous", "unattributed");
 
@@ -27,25 +29,28 @@ public record GroupBy(Dimension dimension, TimeBucket time, boolean firstTouch, 
   }
 
   public GroupBy {
+    model = model == null ? CreditModel.LAST : model;
     confidence = confidence == null ? null : List.copyOf(confidence);
   }
 
-  public GroupBy(Dimension dimension, TimeBucket time, boolean firstTouch) {
-    this(dimension, time, firstTouch, null);
+  public GroupBy(Dimension dimension, TimeBucket time) {
+    this(dimension, time, CreditModel.LAST, null);
   }
 
-  public GroupBy(Dimension dimension, TimeBucket time) {
-    this(dimension, time, false);
+  /** Whether rows group calls by the visitor's first touch ({@code model=first}). */
+  public boolean firstTouch() {
+    return model == CreditModel.FIRST;
   }
 
   /**
    * The same grouping counting only calls of these confidences ({@code exact,channel}); null or blank:
    * every call. Works with the last-touch marketing dimensions, number, confidence and the periods
-   * day/week/month/weekday (not hour, not model=first: those rollups are not kept per confidence).
+   * day/week/month/weekday (not hour, not under another model than last: those rollups are not kept
+   * per confidence).
    */
   public GroupBy withConfidence(String filter) {
     if (filter == null || filter.isBlank()) {
-      return new GroupBy(dimension, time, firstTouch, null);
+      return new GroupBy(dimension, time, model, null);
     }
     List<String> wanted = new java.util.ArrayList<>();
     for (String c : filter.strip().split("\\s*,\\s*")) {
@@ -57,12 +62,12 @@ public record GroupBy(Dimension dimension, TimeBucket time, boolean firstTouch, 
         wanted.add(c);
       }
     }
-    if (time == TimeBucket.HOUR || firstTouch || (dimension != null && !filterable(dimension))) {
+    if (time == TimeBucket.HOUR || model != CreditModel.LAST || (dimension != null && !filterable(dimension))) {
       throw new CalltrackException.Invalid("confidence can filter reports grouped by source, medium, campaign, "
           + "keyword, adGroup, ad, content, landingPage, number or confidence, or by day, week, month or weekday "
-          + "(not hour, not model=first)");
+          + "(not hour, and only under model=last)");
     }
-    return new GroupBy(dimension, time, firstTouch, wanted);
+    return new GroupBy(dimension, time, model, wanted);
   }
 
   public static GroupBy of(Dimension d) {
@@ -70,26 +75,31 @@ public record GroupBy(Dimension dimension, TimeBucket time, boolean firstTouch, 
   }
 
   /**
-   * The same grouping under attribution model {@code model}: "last" (default: the touch before the
-   * call) or "first" (the visitor's first touch, for the attribution dimensions source..landingPage).
+   * The same grouping under attribution model {@code text} ({@link CreditModel}): "last" (default: the
+   * touch before the call), "first" (the visitor's first touch, for the attribution dimensions
+   * source..landingPage), or a multi-touch model splitting each call over its journey: "linear",
+   * "position", "timeDecay" (for source, medium and campaign, the channel each touch names).
    */
-  public GroupBy withModel(String model) {
-    if (model == null || model.isBlank() || model.strip().equals("last")) {
-      return new GroupBy(dimension, time, false, confidence);
-    }
-    if (!model.strip().equals("first")) {
-      throw new CalltrackException.Invalid("model must be first or last: '" + model + "'");
-    }
-    if (dimension == null || !dimension.touch()) {
+  public GroupBy withModel(String text) {
+    CreditModel m = CreditModel.parse(text);
+    if (m == CreditModel.FIRST && (dimension == null || !dimension.touch())) {
       throw new CalltrackException.Invalid("model=first needs groupBy with a marketing dimension (source, medium, "
           + "campaign, keyword, adGroup, ad, content or landingPage)");
     }
-    return new GroupBy(dimension, time, true, confidence);
+    if (m.multiTouch() && (dimension == null || !dimension.inJourney())) {
+      throw new CalltrackException.Invalid("model=" + m.json() + " needs groupBy source, medium or campaign "
+          + "(alone or with day, week, month or weekday): the channels a visitor's journey names");
+    }
+    return new GroupBy(dimension, time, m, confidence);
   }
 
-  /** The name of the dimension's rollups: "source", or "first.source" under the first-touch model. */
+  /**
+   * The name of the dimension's rollups: "source", "first.source" under the first-touch model,
+   * "source@linear" under a multi-touch one.
+   */
   public String rollupName() {
-    return firstTouch ? dimension.firstTouchJson() : dimension.json();
+    return model == CreditModel.FIRST ? dimension.firstTouchJson()
+        : model.multiTouch() ? dimension.creditJson(model) : dimension.json();
   }
 
   /** Parses {@code source}, {@code week}, {@code source,week} or {@code week,source}. */

@@ -24,7 +24,7 @@ public record RoiReport(String property, String timezone, LocalDate from, LocalD
     out.put("from", from.toString());
     out.put("to", to.toString());
     out.put("groupBy", groupBy.json());
-    out.put("model", groupBy.firstTouch() ? "first" : "last");
+    out.put("model", groupBy.model().json());
     if (groupBy.confidence() != null) {
       out.put("confidence", groupBy.confidence());
     }

@@ -78,12 +78,86 @@ public final class RoiReporter {
   /** One row's key: period label (or null) and dimension value ("" for none; null when not grouped by one). */
   private record Key(String period, String value) {}
 
-  public Future<RoiReport> report(String property, ZoneId zone, LocalDate from, LocalDate to, GroupBy groupBy) {
+  /** The days of a report's range, {@code from} and {@code to} included; refuses a range backwards or too long. */
+  private static List<LocalDate> days(LocalDate from, LocalDate to) {
     if (to.isBefore(from)) {
-      return Future.failedFuture(new CalltrackException.Invalid("to must not be before from"));
+      throw new CalltrackException.Invalid("to must not be before from");
     }
     if (ChronoUnit.DAYS.between(from, to) >= MAX_DAYS) {
-      return Future.failedFuture(new CalltrackException.Invalid("a report covers at most " + MAX_DAYS + " days"));
+      throw new CalltrackException.Invalid("a report covers at most " + MAX_DAYS + " days");
+    }
+    List<LocalDate> days = new ArrayList<>();
+    for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+      days.add(d);
+    }
+    return days;
+  }
+
+  /**
+   * The report under a multi-touch model ({@code groupBy.model().multiTouch()}): each row the credit its
+   * channel earned ({@link CreditReport}), from the credit rollups ({@code day:<date>:source@linear},
+   * fields {@code calls|conversions|revenue:<value>}), with spend joined as in {@link #report}. The
+   * total is the sum of the rows: every call credited in the range.
+   */
+  public Future<CreditReport> credited(String property, ZoneId zone, LocalDate from, LocalDate to, GroupBy groupBy) {
+    if (!groupBy.model().multiTouch()) {
+      return Future.failedFuture(new IllegalArgumentException("not a multi-touch model: " + groupBy.model().json()));
+    }
+    List<LocalDate> days;
+    try {
+      days = days(from, to);
+    } catch (CalltrackException e) {
+      return Future.failedFuture(e);
+    }
+    RollupKeys keys = new RollupKeys(property);
+    TimeBucket time = groupBy.time();
+    List<Request> reads = new ArrayList<>();
+    days.forEach(d -> reads.add(Request.cmd(Command.HGETALL).arg(keys.day(d, groupBy.rollupName()))));
+    return redis.batch(reads).compose(res -> spend.rows(property, from, to).map(spendRows -> {
+      Map<Key, CreditReport.Row> byKey = new LinkedHashMap<>();
+      for (int i = 0; i < days.size(); i++) {
+        String period = time == null ? null : time.label(days.get(i));
+        Hashes.toMap(res.get(i)).forEach((field, v) -> {
+          int colon = field.indexOf(':');
+          String value = field.substring(colon + 1);
+          long n = Long.parseLong(v);
+          Key k = new Key(period, value);
+          CreditReport.Row row = byKey.computeIfAbsent(k, x ->
+              new CreditReport.Row(value.isEmpty() ? null : value, period, 0, 0, 0, null));
+          byKey.put(k, switch (field.substring(0, colon)) {
+            case "calls" -> row.add(n, 0, 0);
+            case "conversions" -> row.add(0, n, 0);
+            case "revenue" -> row.add(0, 0, n);
+            default -> row;
+          });
+        });
+      }
+      Map<Key, Long> costByKey = spelledAsTheCalls(costAtLevel(spendRows, groupBy), byKey.keySet());
+      costByKey.forEach((k, cost) -> byKey.put(k, byKey.getOrDefault(k,
+          new CreditReport.Row(k.value().isEmpty() ? null : k.value(), k.period(), 0, 0, 0, null)).withCost(cost)));
+      CreditReport.Row total = new CreditReport.Row(null, null, 0, 0, 0, spendRows.isEmpty() ? null
+          : spendRows.stream().mapToLong(SpendRow::amountMinor).reduce(0L, Math::addExact));
+      for (CreditReport.Row r : byKey.values()) {
+        total = total.add(r.callCredit(), r.conversionCredit(), r.revenueMinor());
+      }
+      Comparator<CreditReport.Row> byCredit = Comparator.comparingLong((CreditReport.Row r) -> -r.callCredit())
+          .thenComparing(r -> r.group() == null ? "" : r.group());
+      List<CreditReport.Row> rows = new ArrayList<>(byKey.values());
+      rows.sort(time == null ? byCredit
+          : Comparator.comparing((CreditReport.Row r) -> time.sortKey(r.period())).thenComparing(byCredit));
+      return new CreditReport(property, zone.getId(), from, to, groupBy, rows, total);
+    }));
+  }
+
+  public Future<RoiReport> report(String property, ZoneId zone, LocalDate from, LocalDate to, GroupBy groupBy) {
+    if (groupBy.model().multiTouch()) {
+      return Future.failedFuture(new IllegalArgumentException("a multi-touch model's report is credited()"));
+    }
+    List<LocalDate> days;
+    try {
+      days = days(from, to);
+    } catch (CalltrackException e) {
+      return Future.failedFuture(e);
     }
     RollupKeys keys = new RollupKeys(property);
     TimeBucket time = groupBy.time();
@@ -96,10 +170,6 @@ public final class RoiReporter {
     String rowHash = dim == null ? (time == TimeBucket.HOUR ? "hour" : null)
         : only == null ? groupBy.rollupName()
         : dim == Dimension.CONFIDENCE ? Dimension.CONFIDENCE.json() : GroupBy.byConfidence(dim);
-    List<LocalDate> days = new ArrayList<>();
-    for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
-      days.add(d);
-    }
     List<Request> reads = new ArrayList<>();
     for (LocalDate d : days) {
       reads.add(Request.cmd(Command.HGETALL).arg(keys.day(d, totalHash)));

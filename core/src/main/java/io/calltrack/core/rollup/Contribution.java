@@ -1,5 +1,7 @@
 package io.calltrack.core.rollup;
 
+import io.calltrack.core.attribution.CreditModel;
+import io.calltrack.core.attribution.Touch;
 import io.calltrack.core.calls.CallAttempt;
 import io.calltrack.core.calls.CallOutcome;
 import io.calltrack.core.calls.CallRecord;
@@ -49,9 +51,13 @@ import java.util.Map;
  * Two touches: {@code assisted} (the visitor's first touch another channel than the last),
  * {@code assistedConversions}, {@code assistedRevenue}. The journey: {@code withJourney} (calls whose
  * source is known) and their {@code touchpoints} ({@link io.calltrack.core.attribution.Attribution#touchpoints}).
+ *
+ * <p>Beside the counts, {@code credit}: the call split over its journey's touches under each
+ * multi-touch model ({@link #credit}), rolled up per dimension value in its own hashes
+ * ({@code day:<date>:source@linear}).
  */
 public record Contribution(String day, int hour, Map<String, String> dims, String caller, int live,
-    Map<String, Long> m) {
+    Map<String, Long> m, Map<String, Map<String, Map<String, String>>> credit) {
 
   /** Seconds-to-answer thresholds of the service-level counts. */
   public static final List<Integer> SERVICE_LEVEL_SECONDS = List.of(10, 20, 30, 60);
@@ -139,7 +145,51 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
     m.put("withJourney", journey ? 1L : 0L);
     m.put("touchpoints", journey ? call.attribution().touchpoints() : 0L);
     return new Contribution(start.toLocalDate().toString(), start.getHour(), dims, callerKey(call.caller()),
-        live ? 1 : 0, m);
+        live ? 1 : 0, m, credit(call, m.get("conversions"), m.get("revenue")));
+  }
+
+  /**
+   * The call's credit under each multi-touch model ({@link CreditModel}), for each dimension the
+   * journey names: rollup name ("source@linear") → value → {@code calls} and {@code conversions} in
+   * millionths of a call, {@code revenue} in minor units, split to the cent. Counts are decimal strings
+   * (the rollup script adds them as they are: a Lua number would lose cents of large amounts); parts
+   * that are 0 are left out.
+   */
+  static Map<String, Map<String, Map<String, String>>> credit(CallRecord call, long conversions, long revenue) {
+    List<Touch> touches = CreditModel.touches(call.attribution());
+    Map<String, Map<String, Map<String, String>>> out = new LinkedHashMap<>();
+    for (CreditModel model : CreditModel.multiTouchModels()) {
+      long[] shares = model.shares(touches, call.startedAt());
+      for (Dimension d : Dimension.values()) {
+        if (!d.inJourney()) {
+          continue;
+        }
+        Map<String, Long> byValue = new LinkedHashMap<>();
+        for (int i = 0; i < shares.length; i++) {
+          if (shares[i] > 0) {
+            byValue.merge(d.valueOf(touches.get(i)), shares[i], Long::sum);
+          }
+        }
+        long[] revenues = CreditModel.apportion(revenue,
+            byValue.values().stream().mapToLong(Long::longValue).toArray());
+        Map<String, Map<String, String>> values = new LinkedHashMap<>();
+        int i = 0;
+        for (Map.Entry<String, Long> e : byValue.entrySet()) {
+          Map<String, String> counts = new LinkedHashMap<>();
+          counts.put("calls", Long.toString(e.getValue()));
+          if (conversions > 0) {
+            counts.put("conversions", Long.toString(e.getValue() * conversions));
+          }
+          if (revenues[i] > 0) {
+            counts.put("revenue", Long.toString(revenues[i]));
+          }
+          values.put(e.getKey(), counts);
+          i++;
+        }
+        out.put(d.creditJson(model), values);
+      }
+    }
+    return out;
   }
 
   /**

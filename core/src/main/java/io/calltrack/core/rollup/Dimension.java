@@ -82,6 +82,31 @@ public enum Dimension {
     return ordinal() <= LANDING_PAGE.ordinal();
   }
 
+  /**
+   * Whether the visitor's journey names the dimension's value at every touch (source, medium,
+   * campaign), so the multi-touch models ({@link io.calltrack.core.attribution.CreditModel}) can split
+   * calls over its values.
+   */
+  public boolean inJourney() {
+    return this == SOURCE || this == MEDIUM || this == CAMPAIGN;
+  }
+
+  /** A touch's value for this dimension ({@link #inJourney()} ones only), "" when it has none. */
+  public String valueOf(io.calltrack.core.attribution.Touch t) {
+    String v = switch (this) {
+      case SOURCE -> t.source();
+      case MEDIUM -> t.medium();
+      case CAMPAIGN -> t.campaign();
+      default -> throw new IllegalArgumentException(json + " is not named by a journey's touches");
+    };
+    return v == null ? "" : v;
+  }
+
+  /** The rollup name of the dimension's credit under a multi-touch model: "source@linear". */
+  public String creditJson(io.calltrack.core.attribution.CreditModel model) {
+    return json + "@" + model.json();
+  }
+
   /** The rollup name of the first-touch variant: "first.source". */
   public String firstTouchJson() {
     return "first." + json;

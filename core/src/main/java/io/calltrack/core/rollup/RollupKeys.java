@@ -9,6 +9,9 @@ import java.time.LocalDate;
  * <ul>
  *   <li>{@code day:<yyyy-mm-dd>:total} — hash metric → count for the day (property's timezone)</li>
  *   <li>{@code day:<date>:<dimension>} — hash {@code <metric>:<value>} → count</li>
+ *   <li>{@code day:<date>:<dimension>@<model>} — the multi-touch models' credit (source, medium, campaign;
+ *       linear, position, timeDecay): hash {@code calls|conversions:<value>} → millionths of a call,
+ *       {@code revenue:<value>} → minor units ({@link Contribution#credit})</li>
  *   <li>{@code hour:<date>} — hash local hour (0-23) → calls</li>
  *   <li>{@code hll:<date>:total}, {@code hll:<date>:<dimension>:<value>} — HyperLogLog of callers
  *       (dimension "hour" included: the call's local hour)</li>

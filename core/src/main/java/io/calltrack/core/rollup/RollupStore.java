@@ -108,9 +108,10 @@ public final class RollupStore {
         Map<String, Object> idx = new LinkedHashMap<>();
         if (!oldJson.isEmpty()) {
           JsonNode old = JsonMapper.readStored(oldJson, JsonNode.class);
-          idx.put("old", dayKeys(keys, LocalDate.parse(old.path("day").asText()), dims(old), index, false));
+          idx.put("old", dayKeys(keys, LocalDate.parse(old.path("day").asText()), dims(old), creditNames(old),
+              index, false));
         }
-        idx.put("new", dayKeys(keys, LocalDate.parse(c.day()), c.dims(), index, true));
+        idx.put("new", dayKeys(keys, LocalDate.parse(c.day()), c.dims(), c.credit().keySet(), index, true));
         if (demoteId != null) {
           idx.put("demote", demoteKeys(keys, demoteId, demotedJson, index));
         }
@@ -154,6 +155,13 @@ public final class RollupStore {
     return dims;
   }
 
+  /** The credit rollups ("source@linear") a stored contribution adds to; none before credit was kept. */
+  private static java.util.Set<String> creditNames(JsonNode contribution) {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    contribution.path("credit").fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
   /** Keys the script needs to turn the caller's former first call into a repeat call. */
   private static Map<String, Object> demoteKeys(RollupKeys keys, String callId, String json,
       Map<String, Integer> index) {
@@ -178,13 +186,16 @@ public final class RollupStore {
 
   /** Indexes (1-based, into KEYS) of one contribution's day keys, adding new keys to {@code index}. */
   private static Map<String, Object> dayKeys(RollupKeys keys, LocalDate day, Map<String, String> dims,
-      Map<String, Integer> index, boolean withHll) {
+      java.util.Set<String> credit, Map<String, Integer> index, boolean withHll) {
     Map<String, Object> k = new LinkedHashMap<>();
     k.put("total", slot(index, keys.day(day, "total")));
     k.put("hour", slot(index, keys.hour(day)));
     Map<String, Integer> dimIdx = new LinkedHashMap<>();
     dims.keySet().forEach(d -> dimIdx.put(d, slot(index, keys.day(day, d))));
     k.put("dims", dimIdx);
+    Map<String, Integer> creditIdx = new LinkedHashMap<>();
+    credit.forEach(name -> creditIdx.put(name, slot(index, keys.day(day, name))));
+    k.put("credit", creditIdx);
     if (withHll) {
       k.put("hll", slot(index, keys.hllTotal(day)));
       Map<String, Integer> hlls = new LinkedHashMap<>();

@@ -181,6 +181,14 @@ class RollupsTest {
         "repeatCalls:google", 1L, "calls:bing", 1L, "answered:bing", 1L, "duration:bing", 30L, "first:bing", 1L),
         classic(hash(k.day(d20, "source"))));
     assertEquals(Map.of("calls:", 1L, "first:", 1L), classic(hash(k.day(d21, "source"))));
+    // the multi-touch models' credit (one touch each: a whole call), only the last outcome's revenue
+    for (String model : List.of("linear", "position", "timeDecay")) {
+      assertEquals(Map.of("calls:google", 2_000_000L, "conversions:google", 1_000_000L, "revenue:google", 19999L,
+          "calls:bing", 1_000_000L), hash(k.day(d20, "source@" + model)), model);
+      assertEquals(Map.of("calls:", 1_000_000L), hash(k.day(d21, "campaign@" + model)), model);
+    }
+    assertEquals(Map.of("calls:winter", 2_000_000L, "conversions:winter", 1_000_000L, "revenue:winter", 19999L,
+        "calls:", 1_000_000L), hash(k.day(d20, "campaign@linear")));
     assertEquals(19999L, hash(k.day(d20, "keyword")).get("revenue:plumber"));
     assertNull(hash(k.day(d20, "keyword")).get("revenue:drain"));
     assertEquals(2L, hash(k.day(d20, "number")).get("calls:" + n1.e164()));
