@@ -33,5 +33,16 @@ await withSignedInDashboard(url, token, async (page, errors) => {
     };
   });
   await page.screenshot({ path: screenshot, fullPage: true, timeout: 120000 }); // slow on a loaded 2-core host
-  console.log(JSON.stringify({ ...result, tokenKept, errors }));
+  // the same table under a multi-touch model, chosen as a user would
+  await page.selectOption('[data-testid=model]', 'linear');
+  await page.waitForFunction(() => (document.body.getAttribute('data-roi-loaded') ?? '').endsWith('/linear'),
+    null, { timeout: 60000 });
+  const linear = await page.evaluate(() => {
+    const cells = (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent);
+    return {
+      linearRows: [...document.querySelectorAll('[data-testid=roi-row]')].map(cells),
+      linearTotal: cells(document.querySelector('[data-testid=roi-total]')),
+    };
+  });
+  console.log(JSON.stringify({ ...result, ...linear, tokenKept, errors }));
 });

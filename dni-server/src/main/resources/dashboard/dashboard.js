@@ -196,9 +196,13 @@
   function money(v) { return v === null || v === undefined ? '–' : v; }
   function num(v, digits) { return v === null || v === undefined ? '–' : Number(v).toFixed(digits); }
 
-  function roiRow(label, r, cls) {
-    var tr = el('tr', null, cls);
-    [label, r.calls, r.uniqueCallers, r.firstTimeCallers, r.answered, r.qualified, r.conversions, money(r.revenue),
+  // a multi-touch model's rows have credit (fractions of calls) and none of a whole call's own figures
+  function count(v, credited) { return v === null || v === undefined ? '–' : credited ? Number(v).toFixed(2) : v; }
+
+  function roiRow(label, r, credited) {
+    var tr = el('tr');
+    [label, count(r.calls, credited), count(r.uniqueCallers), count(r.firstTimeCallers), count(r.answered),
+      count(r.qualified), count(r.conversions, credited), money(r.revenue),
       money(r.cost), money(r.costPerCall), num(r.roas, 2), num(r.roiPercent, 1)].forEach(function (v) {
       tr.appendChild(el('td', String(v)));
     });
@@ -208,21 +212,24 @@
   function loadRoi() {
     var property = $('property').value;
     if (!property || !$('from').value || !$('to').value) { return Promise.resolve(); }
-    var q = '?groupBy=source&property=' + encodeURIComponent(property) + '&from=' + $('from').value + '&to=' + $('to').value;
+    var model = $('model').value;
+    var q = '?groupBy=source&property=' + encodeURIComponent(property) + '&from=' + $('from').value + '&to=' + $('to').value
+      + '&model=' + encodeURIComponent(model);
     return api('/v1/reports/roi' + q).then(function (report) {
       var body = $('roi').tBodies[0], foot = $('roi').tFoot;
+      var credited = model !== 'last' && model !== 'first';
       body.textContent = '';
       foot.textContent = '';
       report.rows.forEach(function (r) {
-        var tr = roiRow(r.source === null ? '(none)' : r.source, r);
+        var tr = roiRow(r.source === null ? '(none)' : r.source, r, credited);
         tr.setAttribute('data-testid', 'roi-row');
         tr.setAttribute('data-source', r.source === null ? '' : r.source);
         body.appendChild(tr);
       });
-      var total = roiRow('Total', report.total);
+      var total = roiRow('Total', report.total, credited);
       total.setAttribute('data-testid', 'roi-total');
       foot.appendChild(total);
-      document.body.setAttribute('data-roi-loaded', report.from + '/' + report.to);
+      document.body.setAttribute('data-roi-loaded', report.from + '/' + report.to + '/' + report.model);
       return window.calltrackTrends.load(api, property, $('to').value);
     }).catch(function (e) { setStatus('ROI report failed: ' + e.message, true); });
   }
@@ -260,6 +267,7 @@
   });
   $('from').addEventListener('change', loadRoi);
   $('to').addEventListener('change', loadRoi);
+  $('model').addEventListener('change', loadRoi);
 
   if (token()) { start(); } else { showLogin(); }
 })();

@@ -121,6 +121,13 @@ class DashboardBrowserTest extends SignedInDashboardTest {
     assertEquals(new JsonArray(List.of("google", "2", "2", "2", "1", "1", "1", "500.00", "100.00", "50.00", "5.00",
         "400.0")), google);
     assertEquals("3", page.getJsonArray("roiTotal").getString(1));
+    // under the linear model (chosen in the page): credit in two places, and no whole-call figures
+    JsonArray linearGoogle = page.getJsonArray("linearRows").stream().map(JsonArray.class::cast)
+        .filter(r -> "google".equals(r.getString(0))).findFirst()
+        .orElseThrow(() -> new AssertionError("no google row in " + page.getJsonArray("linearRows")));
+    assertEquals(new JsonArray(List.of("google", "2.00", "–", "–", "–", "–", "1.00", "500.00", "100.00", "50.00",
+        "5.00", "400.0")), linearGoogle);
+    assertEquals("3.00", page.getJsonArray("linearTotal").getString(1));
     assertTrue(Files.size(screenshot("dashboard.mjs")) > 10_000, "a screenshot was saved");
   }
 
