@@ -24,6 +24,11 @@ public final class Main {
         health URL           exits 0 if URL answers 2xx within 4 s, else 1 (the image's health check)
         migrate-calls        moves call records of the old single {calls} keys into their property's
                              shard (also done at every start; idempotent)
+        recount-rollups [--property ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+                             rolls calls up again from their records (every property and day unless
+                             named; days in the property's time zone), so calls rolled up before an
+                             upgrade count in what the reports count now (the multi-touch models, the
+                             direction dimension); safe beside live traffic, and to run again
         help                 this text
 
       environment: CALLTRACK_HTTP_PORT (8080), CALLTRACK_SIP_PORT (5060), CALLTRACK_SIP_HOST (127.0.0.1),
@@ -51,7 +56,7 @@ public final class Main {
 
   /** The commands {@link #run} knows (the image's CMD and compose's commands are checked against it). */
   static final List<String> COMMANDS = List.of("demo", "run", "dni-server", "sip-router", "size-pool", "health",
-      "migrate-calls", "help");
+      "migrate-calls", "recount-rollups", "help");
 
   private Main() {}
 
@@ -72,6 +77,9 @@ public final class Main {
     if (args[0].equals("size-pool")) {
       // its own flags, its own (embedded or given) Redis: nothing of the servers' settings applies
       return io.calltrack.advisor.SizePool.run(rest.toArray(String[]::new), out);
+    }
+    if (args[0].equals("recount-rollups")) {
+      return recountRollups(Settings.fromEnv(System.getenv()), rest, out, err);
     }
     try {
       Settings settings = withConfigFlag(Settings.fromEnv(System.getenv()), rest);
@@ -113,6 +121,82 @@ public final class Main {
       client.close();
       vertx.close();
     }
+  }
+
+  /**
+   * Rolls calls up again ({@link io.calltrack.core.rollup.RollupRecount}) against CALLTRACK_REDIS_URL:
+   * the property named, or every property with calls; the days from and to (inclusive) in the
+   * property's time zone, or all. Prints each property's count. Exit 2 on bad options, 1 on failure.
+   */
+  static int recountRollups(Settings s, List<String> rest, PrintStream out, PrintStream err) {
+    String property = null;
+    java.time.LocalDate from = null;
+    java.time.LocalDate to = null;
+    try {
+      for (int i = 0; i < rest.size(); i++) {
+        String flag = rest.get(i);
+        if (i + 1 >= rest.size() || !List.of("--property", "--from", "--to").contains(flag)) {
+          throw new IllegalArgumentException("unknown option '" + flag + "'");
+        }
+        String value = rest.get(++i);
+        switch (flag) {
+          case "--property" -> property = value;
+          case "--from" -> from = java.time.LocalDate.parse(value);
+          default -> to = java.time.LocalDate.parse(value);
+        }
+      }
+      if (from != null && to != null && to.isBefore(from)) {
+        throw new IllegalArgumentException("--to " + to + " is before --from " + from);
+      }
+    } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+      err.println("calltrack recount-rollups: " + (e instanceof java.time.format.DateTimeParseException
+          ? "a day is YYYY-MM-DD: " + ((java.time.format.DateTimeParseException) e).getParsedString() : e.getMessage()));
+      err.println("usage: calltrack recount-rollups [--property ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD]");
+      return 2;
+    }
+    if (s.redisUrl() == null) {
+      err.println("calltrack recount-rollups: set CALLTRACK_REDIS_URL (and CALLTRACK_REDIS_MODE) to the Redis of the calls");
+      return 2;
+    }
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    io.vertx.redis.client.Redis client = io.calltrack.core.redis.RedisClientFactory.create(vertx, s.redisUrl());
+    io.vertx.redis.client.RedisAPI api = io.vertx.redis.client.RedisAPI.api(client);
+    io.calltrack.core.config.RedisConfigStore config = null;
+    try {
+      config = await(io.calltrack.core.config.RedisConfigStore.create(vertx, client));
+      var recount = new io.calltrack.core.rollup.RollupRecount(api,
+          new io.calltrack.core.rollup.RollupStore(client, config));
+      List<String> properties = property != null ? List.of(property)
+          : await(new io.calltrack.core.calls.RedisCallStore(api).shards()).stream()
+              .filter(p -> !p.equals(io.calltrack.core.calls.RedisCallStore.NO_PROPERTY)).toList();
+      int failed = 0;
+      for (String p : properties) {
+        var found = await(config.property(p));
+        if (found.isEmpty()) {
+          err.println("  " + p + ": no such property");
+          failed++;
+          continue;
+        }
+        java.time.ZoneId zone = found.get().zone();
+        var result = await(recount.run(p, from == null ? null : from.atStartOfDay(zone).toInstant(),
+            to == null ? null : to.plusDays(1).atStartOfDay(zone).toInstant()));
+        out.println("  " + p + ": " + result.calls() + " calls rolled up again");
+      }
+      return failed == 0 ? 0 : 1;
+    } catch (Exception e) {
+      err.println("calltrack recount-rollups: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+      return 1;
+    } finally {
+      if (config != null) {
+        config.close();
+      }
+      client.close();
+      vertx.close();
+    }
+  }
+
+  private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.MINUTES);
   }
 
   /** GET the one URL given; 0 on a 2xx answer, 1 otherwise (a container health check: no curl needed). */

@@ -124,7 +124,7 @@ public final class RedisCallStore implements CallStore {
    * Epoch milliseconds zero-padded to 13 digits (index members sort by start as strings). Not
    * String.format: it looked up the locale's digits on every call, on the path of every call event.
    */
-  static String millis13(long millis) {
+  public static String millis13(long millis) {
     if (millis < 0) {
       return String.format("%013d", millis); // before 1970: never a call's start
     }

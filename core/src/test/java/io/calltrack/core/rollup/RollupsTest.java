@@ -275,6 +275,80 @@ class RollupsTest {
     other.close();
   }
 
+  /**
+   * A recount rolls calls up again from their records: calls rolled up before the rollups kept credit
+   * (their contributions without it) get it, nothing already counted moves, a call outside the range is
+   * left as it was, and a call changing during the recount is counted as it ends up.
+   */
+  @Test
+  void aRecountGivesOldContributionsWhatTheRollupsCountNowAndMovesNothingElse() {
+    String group = TestRedis.uniqueId("grp");
+    result(api.xgroup(List.of("CREATE", RedisCallStore.eventsStream(property), group, "$", "MKSTREAM")));
+    RollupConsumer consumer = new RollupConsumer(vertx, redis, rollups, group, "c", Duration.ZERO, List.of(property));
+    PhoneNumber n = TestNumbers.fresh();
+    Instant day = Instant.parse("2026-11-20T15:00:00Z");
+    List<CallRecord> played = new ArrayList<>();
+    for (int i = 0; i < RollupRecount.PAGE + 20; i++) { // more than a page of the index
+      played.add(play("+1505556" + String.format("%04d", i), n, day.plusSeconds(i),
+          attr(i % 2 == 0 ? "google" : "bing", "cpc", null, null, "/"), 10, null));
+    }
+    CallRecord outside = play(caller1, n, Instant.parse("2026-11-22T15:00:00Z"), attr("yahoo", "cpc", null, null, "/"),
+        10, null);
+    result(calls.setOutcome(played.get(0).callId(), new CallOutcome(true, true, new BigDecimal("9.99"), "USD")));
+    while (result(consumer.pollOnce()) > 0) {
+      // until every entry is applied
+    }
+    RollupKeys k = new RollupKeys(property);
+    LocalDate d20 = LocalDate.parse("2026-11-20");
+    LocalDate d22 = LocalDate.parse("2026-11-22");
+    Map<String, Long> total = hash(k.day(d20, "total"));
+    Map<String, Long> credit = hash(k.day(d20, "source@position"));
+    assertEquals(Map.of("calls:google", 260_000_000L, "calls:bing", 260_000_000L, "conversions:google", 1_000_000L,
+        "revenue:google", 999L), credit);
+
+    // as before the rollups kept credit: contributions without it, no credit hashes
+    List<CallRecord> all = new ArrayList<>(played);
+    all.add(outside);
+    for (CallRecord c : all) {
+      String json = result(api.get(k.contribution(c.callId()))).toString();
+      io.vertx.core.json.JsonObject old = new io.vertx.core.json.JsonObject(json);
+      old.remove("credit");
+      result(api.set(List.of(k.contribution(c.callId()), old.encode())));
+    }
+    for (String name : List.of("source", "medium", "campaign")) {
+      for (String model : List.of("linear", "position", "timeDecay")) {
+        result(api.del(List.of(k.day(d20, name + "@" + model))));
+      }
+    }
+    Map<String, Long> outsideCredit = hash(k.day(d22, "source@linear"));
+    result(api.del(List.of(k.day(d22, "source@linear"))));
+
+    RollupRecount recount = new RollupRecount(api, rollups);
+    RollupRecount.Result r = result(recount.run(property, Instant.parse("2026-11-20T05:00:00Z"),
+        Instant.parse("2026-11-21T05:00:00Z")));
+    assertEquals(RollupRecount.PAGE + 20, r.calls());
+    assertEquals(credit, hash(k.day(d20, "source@position")), "the credit is back, counted once");
+    assertEquals(Map.of("calls:cpc", 520_000_000L, "conversions:cpc", 1_000_000L, "revenue:cpc", 999L),
+        hash(k.day(d20, "medium@timeDecay")));
+    assertEquals(total, hash(k.day(d20, "total")), "nothing else moved");
+    assertEquals(Map.of(), hash(k.day(d22, "source@linear")), "the call outside the range is left alone");
+    assertEquals(1_000_000L, outsideCredit.get("calls:yahoo"));
+
+    // a second recount, and a change during it (the consumer applies it after): still counted once
+    result(calls.setOutcome(played.get(1).callId(), new CallOutcome(true, true, new BigDecimal("1.00"), "USD")));
+    result(recount.run(property, null, null));
+    while (result(consumer.pollOnce()) > 0) {
+      // the change's own entry, older than the recount's: changes nothing more
+    }
+    assertEquals(Map.of("calls:google", 260_000_000L, "calls:bing", 260_000_000L, "conversions:google", 1_000_000L,
+        "revenue:google", 999L, "conversions:bing", 1_000_000L, "revenue:bing", 100L),
+        hash(k.day(d20, "source@position")));
+    assertEquals(1_000_000L, hash(k.day(d22, "source@linear")).get("calls:yahoo"), "a recount of every day");
+    assertEquals(total.get("calls"), hash(k.day(d20, "total")).get("calls"));
+    assertEquals(2L, hash(k.day(d20, "total")).get("conversions"));
+    assertNull(outside.outcome());
+  }
+
   @Test
   void outcomeChangesApplyOnlyTheDifferenceAtOnce() {
     PhoneNumber n = TestNumbers.fresh();
