@@ -278,7 +278,7 @@ class RollupsTest {
   /**
    * A recount rolls calls up again from their records: calls rolled up before the rollups kept credit
    * (their contributions without it) get it, nothing already counted moves, a call outside the range is
-   * left as it was, and a call changing during the recount is counted as it ends up.
+   * left as it was, and a call changed just before a recount, its entry applied after it, is counted once as it ends up.
    */
   @Test
   void aRecountGivesOldContributionsWhatTheRollupsCountNowAndMovesNothingElse() {
@@ -334,7 +334,7 @@ class RollupsTest {
     assertEquals(Map.of(), hash(k.day(d22, "source@linear")), "the call outside the range is left alone");
     assertEquals(1_000_000L, outsideCredit.get("calls:yahoo"));
 
-    // a second recount, and a change during it (the consumer applies it after): still counted once
+    // a second recount, and a change just before it (its entry applied after it): still counted once
     result(calls.setOutcome(played.get(1).callId(), new CallOutcome(true, true, new BigDecimal("1.00"), "USD")));
     result(recount.run(property, null, null));
     while (result(consumer.pollOnce()) > 0) {
