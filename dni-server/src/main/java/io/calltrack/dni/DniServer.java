@@ -337,7 +337,8 @@ public final class DniServer {
     RedisCallbackStore callbacks = new RedisCallbackStore(p.redis(), p.clock(), RedisCallbackStore.Limits.DEFAULT);
     Eraser eraser = new Eraser(p.redis(), new RedisCallStore(p.redis()), p.store(),
         new RedisSessionRetention(p.redis()), callbacks);
-    new PrivacyRoutes(eraser, p.recordings()::sweep).mount(admin);
+    new PrivacyRoutes(eraser, p.recordings()::sweep, p.store(),
+        new io.calltrack.core.privacy.RetentionSweep(p.redis(), p.clock())).mount(admin);
     new CallbackRoutes(callbacks, p.properties(), p.engine(), p.auth(), p.timeouts(), p.clock(), clients, p.registry())
         .mount(api, admin);
     new ApiKeyRoutes(p.apiKeys(), p.store()).mount(admin);

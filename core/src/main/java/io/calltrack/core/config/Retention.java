@@ -8,8 +8,10 @@ import java.time.Duration;
  * How long a property's personal data is kept (docs/privacy.md). Each field left out means "until
  * erased" (the behaviour before retention existed). Enforced by Redis key TTLs: a call record expires
  * {@code callRecordsDays} after the call started, a website session {@code sessionsDays} after its last
- * assign. {@code callerNumbersDays} is stored and shown but not yet enforced on its own: caller numbers
- * go with their call records (and can be erased at once with {@code DELETE /v1/callers/{number}}).
+ * assign. {@code callerNumbersDays} is kept by dni-server's retention sweep
+ * ({@link io.calltrack.core.privacy.RetentionSweep}): a call older than that keeps its record with the
+ * caller number replaced by a token (and any number can be erased at once with
+ * {@code DELETE /v1/callers/{number}}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Retention(Integer callRecordsDays, Integer callerNumbersDays, Integer sessionsDays) {

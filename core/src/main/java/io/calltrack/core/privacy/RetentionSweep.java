@@ -11,6 +11,7 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -156,6 +157,51 @@ public final class RetentionSweep {
       }
       return chain;
     });
+  }
+
+  /**
+   * How far the property keeps its caller-number retention right now: of the calls that started
+   * longer ago than {@code callerNumbersDays}, those the sweep has not anonymised yet (it works through
+   * the by-start index oldest first, so they are the ones after where it got to). Without a
+   * caller-number retention nothing is overdue and there is no rate: numbers are kept until erased.
+   */
+  public Future<Compliance> compliance(PropertyConfig property) {
+    Retention r = property.retention();
+    Integer days = r == null ? null : r.callerNumbersDays();
+    Instant now = clock.instant();
+    if (days == null) {
+      return Future.succeededFuture(new Compliance(property.id(), now, null, 0, 0, null));
+    }
+    String index = RedisCallStore.index(property.id());
+    String cutoff = "(" + RedisCallStore.millis13(Math.max(0, now.toEpochMilli() - Duration.ofDays(days).toMillis()));
+    return redis.get(callersExpiredTo(property.id())).compose(done -> {
+      String after = done == null ? "-" : "(" + done;
+      Future<Response> past = redis.zlexcount(index, "-", cutoff);
+      Future<Response> overdue = redis.zlexcount(index, after, cutoff);
+      Future<Response> oldest = redis.zrange(List.of(index, after, cutoff, "BYLEX", "LIMIT", "0", "1"));
+      return Future.all(past, overdue, oldest).map(all -> {
+        Response first = oldest.result();
+        Instant oldestOverdue = first == null || first.size() == 0 ? null
+            : Instant.ofEpochMilli(Long.parseLong(first.get(0).toString().substring(0, first.get(0).toString().indexOf('|'))));
+        return new Compliance(property.id(), now, days, past.result().toLong(), overdue.result().toLong(), oldestOverdue);
+      });
+    });
+  }
+
+  /**
+   * A property's caller-number retention at {@code at}: calls past it ({@code callsPastCallerRetention}),
+   * of those the ones whose number the sweep has not anonymised yet, and when the oldest of them started.
+   */
+  public record Compliance(String property, Instant at, Integer callerNumbersDays, long callsPastCallerRetention,
+      long callerNumbersOverdue, Instant oldestOverdueCallStartedAt) {
+    /** Of the calls past the retention, the share handled (4 places); null without retention or such calls. */
+    public java.math.BigDecimal privacyComplianceRate() {
+      if (callerNumbersDays == null || callsPastCallerRetention == 0) {
+        return null;
+      }
+      return java.math.BigDecimal.valueOf(callsPastCallerRetention - callerNumbersOverdue)
+          .divide(java.math.BigDecimal.valueOf(callsPastCallerRetention), 4, java.math.RoundingMode.HALF_UP);
+    }
   }
 
   /** A caller number still there: not missing, anonymous, or already a token. */

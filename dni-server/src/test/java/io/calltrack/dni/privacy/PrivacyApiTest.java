@@ -190,6 +190,15 @@ class PrivacyApiTest extends DniTestBase {
     assertEquals(returning, caller(againOfReturning));
     assertEquals(recent, caller(fresh));
     assertNotEquals(caller(old), caller(firstOfReturning), "one token per caller");
+    // the compliance figures (G9): both calls past the retention handled
+    Reply compliance = api.adminGet("/v1/privacy/compliance?property=" + site.property());
+    assertEquals(200, compliance.status(), compliance::toString);
+    assertEquals(30, compliance.json().getInteger("callerNumbersDays"));
+    assertEquals(2L, compliance.json().getLong("callsPastCallerRetention"), compliance::toString);
+    assertEquals(0L, compliance.json().getLong("callerNumbersOverdue"));
+    assertNull(compliance.json().getValue("oldestOverdueCallStartedAt"));
+    assertEquals(1.0, compliance.json().getDouble("privacyComplianceRate"), 0.0);
+    assertEquals(404, api.adminGet("/v1/privacy/compliance?property=no-such-property").status());
     // first-caller hash: the numbers whose first call is past retention are forgotten
     assertNull(await(redis.hget(keys.callers(), returning)));
     assertNull(await(redis.hget(keys.callers(), gone)));
