@@ -6,7 +6,7 @@
  * It runs on customers' pages, so everything it does is wrapped to fail safe: any error, a slow or
  * missing dni-server, or an error answer leaves the page's own numbers in place, with one console
  * warning at most. Its only global is the small API object `window.calltrack`.
- * Plain modern JavaScript, no dependencies; the Maven build minifies it and keeps it under 3.5 KiB gzipped.
+ * Plain modern JavaScript, no dependencies; the Maven build minifies it and keeps it under 3.75 KiB gzipped.
  */
 (function (w, d) {
   var prior = w.calltrack;
@@ -22,6 +22,10 @@
   var lifetimeMs = num('lifetime', 90) * 864e5; // days
   var region = data('region'); // the site's region of this visit; else dni-server maps the time zone
   var KEY = '_calltrack';
+  // data-consent="required": nothing is read from the device or written to it (cookie, localStorage)
+  // until the page's consent manager says calltrack.consent(true); until then each page view is a
+  // visit of its own
+  var consent = data('consent') != 'required';
 
   var attempt = function (fn) { try { return fn(); } catch (e) { /* blocked (sandbox, privacy mode) or damaged */ } };
   // URLs are kept and sent cut to dni-server's own limit: ad click URLs reach kilobytes, and a cookie
@@ -85,7 +89,7 @@
   // (a sandboxed page throws on document.cookie too): then the record lives in this page only.
   var same = function () { return JSON.stringify(state.f) == JSON.stringify(state.l); };
   function load() {
-    var r = attempt(function () {
+    var r = consent && attempt(function () {
       // (only the cookie is URI-encoded: a "%" of a landing page in localStorage is no escape)
       return JSON.parse(attempt(function () { return localStorage.getItem(KEY); }) ||
           decodeURIComponent(d.cookie.match('(?:^|; )' + KEY + '=([^;]*)')[1]));
@@ -93,6 +97,7 @@
     if (r?.x > Date.now()) return r.f ||= r.l, r;
   }
   function save() {
+    if (!consent) return;
     var o = { ...state, f: same() ? 0 : state.f }, s = JSON.stringify(o), c = encodeURIComponent(s);
     attempt(function () { localStorage.setItem(KEY, s); });
     // two long landings (first and last touch, 2 KB each) pass the 4 KiB a browser keeps of a
@@ -369,10 +374,18 @@
     },
     attribution: function () { return { firstTouch: state.f, lastTouch: state.l, visitorId: state.v }; },
     // the visit's region for the next assign (queue ['region', name] before dni.js loads for the first)
-    region: function (name) { region = name; }
+    region: function (name) { region = name; },
+    // consent(true): the visitor's record is read and kept (this page's touch included) from now on;
+    // consent(false): it is erased and no more is kept
+    consent: function (yes) {
+      if (consent = !!yes) {
+        state = load() || state;
+        asked ? touched() : save();
+      } else attempt(function () { localStorage.removeItem(KEY); d.cookie = KEY + '=;path=/;max-age=0'; });
+    }
   };
   // pages may queue callbacks and calls early, and go on after load:
-  // (window.calltrack = window.calltrack || []).push(fn | ['region', name])
+  // (window.calltrack = window.calltrack || []).push(fn | ['region', name] | ['consent', true])
   api.push = function (c) { c?.call ? api.ready(c) : api[c?.[0]]?.(c[1]); };
   if (Array.isArray(prior)) prior.forEach(api.push);
 

@@ -298,6 +298,37 @@ const SCENARIOS = {
     return { storedAfterAdClick: stored, reassign, contact: seen.assigns.at(-1).sent.attribution.campaign,
       storedAtEnd: await c.evaluate(() => JSON.parse(localStorage.getItem('_calltrack')).l.campaign), errors: seen.errors };
   },
+
+  // data-consent="required": an ad landing and the next page before the visitor answers the banner
+  // (nothing on the device, two visits), consent on the second page, a third page whose consent
+  // manager tells dni.js at once (queued before it loads), then consent withdrawn
+  async consent(context) {
+    const required = tag(' data-consent="required"');
+    const queued = `<script>(window.calltrack = window.calltrack || []).push(['consent', true]);</script>` + required;
+    const seen = await site(context, {
+      '/landing': html(`<p id="n">${DASHES}</p><a id="next" href="/pricing">Pricing</a>`, required),
+      '/pricing': html(`<p id="n">${DASHES}</p><a id="next" href="/contact">Contact</a>`, required),
+      '/contact': html(`<p id="n">${DASHES}</p>`, queued),
+    });
+    const stored = (page) => page.evaluate(() => ({ cookie: document.cookie.includes('_calltrack='),
+      local: localStorage.getItem('_calltrack') }));
+    const page = await context.newPage();
+    await page.goto(config.site + '/landing?utm_source=google&utm_medium=cpc&utm_campaign=consent-test', { timeout: WAIT_MS });
+    const landing = { number: await settled(page), ...await stored(page) };
+    await Promise.all([page.waitForURL('**/pricing', { timeout: WAIT_MS }), page.click('#next')]);
+    const pricing = { number: await settled(page), ...await stored(page) };
+    await page.evaluate(() => window.calltrack.consent(true));
+    const granted = await stored(page);
+    await Promise.all([page.waitForURL('**/contact', { timeout: WAIT_MS }), page.click('#next')]);
+    const contact = { number: await settled(page) };
+    await page.evaluate(() => window.calltrack.consent(false));
+    const withdrawn = await stored(page);
+    return { landing, pricing, granted: { cookie: granted.cookie, last: granted.local && JSON.parse(granted.local).l },
+      contact, withdrawn,
+      assigns: seen.assigns.map((a) => ({ sent: a.sent.visitorId || null, got: a.body && a.body.visitorId,
+        campaign: a.sent.attribution.campaign || null })),
+      errors: seen.errors };
+  },
 };
 
 // Scenarios in a Chromium without DevTools attached, as a visitor's is: under DevTools (so under

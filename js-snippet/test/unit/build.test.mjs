@@ -18,6 +18,6 @@ test('its only global is window.calltrack', () => {
   dom.window.eval(readFileSync(BUILT, 'utf8'));
   const added = Object.getOwnPropertyNames(dom.window).filter((k) => !before.has(k));
   assert.deepEqual(added, ['calltrack']);
-  assert.deepEqual(Object.keys(dom.window.calltrack).sort(), ['attribution', 'number', 'push', 'ready', 'region', 'swap']);
+  assert.deepEqual(Object.keys(dom.window.calltrack).sort(), ['attribution', 'consent', 'number', 'push', 'ready', 'region', 'swap']);
   dom.window.close();
 });

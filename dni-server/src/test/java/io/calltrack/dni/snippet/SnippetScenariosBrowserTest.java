@@ -3,6 +3,7 @@ package io.calltrack.dni.snippet;
 import static io.calltrack.dni.testing.DniClient.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.calltrack.core.testing.TestRedis;
@@ -123,6 +124,34 @@ class SnippetScenariosBrowserTest extends DniTestBase {
         + r.getInteger("landingLength") + " characters): " + r.encode());
     assertEquals(landing.getString("gotVisitor"), next.getString("visitorId"), "the second page view is the same visitor");
     assertEquals("spring-emergency-plumbing-2026", next.getString("campaign"), "the ad click is still the last touch");
+  }
+
+  /**
+   * Consent required: before the visitor consents nothing is kept on the device and each page view is
+   * a visit of its own; consent given on the second page keeps that page's touch; a page whose consent
+   * manager answers at once is the same visitor; consent withdrawn erases the record.
+   */
+  @Test
+  void withConsentRequiredNothingIsKeptUntilTheVisitorConsents() throws Exception {
+    JsonObject r = run("consent");
+    assertEquals(new JsonArray(), r.getJsonArray("errors"), r::encode);
+    for (String view : List.of("landing", "pricing")) {
+      JsonObject v = r.getJsonObject(view);
+      assertTrue(pool.contains(v.getString("number")), view + " got a number: " + r.encode());
+      assertEquals(false, v.getBoolean("cookie"), view + ": no cookie");
+      assertNull(v.getValue("local"), view + ": nothing in localStorage");
+    }
+    JsonArray assigns = r.getJsonArray("assigns");
+    assertEquals(3, assigns.size(), r::encode);
+    assertNull(assigns.getJsonObject(1).getValue("sent"), "the second page view is a new visit: no stored visitor");
+    assertEquals("consent-test", assigns.getJsonObject(0).getString("campaign"), "the landing is attributed");
+    assertNull(assigns.getJsonObject(1).getValue("campaign"), "the second page does not know the landing's campaign");
+    assertTrue(r.getJsonObject("granted").getBoolean("cookie"), "consent: the cookie is written");
+    assertEquals(assigns.getJsonObject(1).getString("got"), assigns.getJsonObject(2).getString("sent"),
+        "the third page is the visitor who consented");
+    assertTrue(pool.contains(r.getJsonObject("contact").getString("number")), r::encode);
+    assertEquals(false, r.getJsonObject("withdrawn").getBoolean("cookie"), "withdrawn: the cookie is gone");
+    assertNull(r.getJsonObject("withdrawn").getValue("local"), "and localStorage");
   }
 
   @Test
