@@ -143,7 +143,7 @@ end
 -- lifetime revenue of customers: the values of converted calls from identified callers, all time.
 -- A contribution stored before this was kept (no "lt") was never counted, so it is not taken back
 local function customerRevenue(c)
-  if c.caller ~= '' and c.m.conversions == 1 then return c.m.revenue end
+  if c.caller ~= '' and c.m.conversions == 1 then return c.m.revenue or 0 end
   return 0
 end
 local lifetimeDelta = customerRevenue(new)
@@ -157,7 +157,7 @@ new.lt = 1
 -- revenue of first-time callers' calls (revenue per first-time caller)
 new.m.firstRevenue = 0
 if new.m.first == 1 then
-  new.m.firstRevenue = new.m.revenue
+  new.m.firstRevenue = new.m.revenue or 0
 end
 
 local function int(v)
@@ -182,7 +182,7 @@ local function add(c, sign, k)
     end
   end
   local hourKey = KEYS[k.hour]
-  if redis.call('HINCRBY', hourKey, tostring(c.hour), int(sign * c.m.calls)) == 0 then
+  if redis.call('HINCRBY', hourKey, tostring(c.hour), int(sign * (c.m.calls or 0))) == 0 then
     redis.call('HDEL', hourKey, tostring(c.hour))
   end
   -- the multi-touch models' credit: counts kept as decimal strings, added as they are

@@ -189,6 +189,14 @@ class RollupsTest {
     }
     assertEquals(Map.of("calls:winter", 2_000_000L, "conversions:winter", 1_000_000L, "revenue:winter", 19999L,
         "calls:", 1_000_000L), hash(k.day(d20, "campaign@linear")));
+    // a stored contribution keeps its counts other than 0 (most are 0), every digit of them
+    io.vertx.core.json.JsonObject stored = new io.vertx.core.json.JsonObject(result(api.get(k.contribution(c1.callId()))).toString());
+    io.vertx.core.json.JsonObject counts = stored.getJsonObject("m");
+    assertTrue(counts.stream().noneMatch(e -> ((Number) e.getValue()).longValue() == 0), counts.encode());
+    assertEquals(Map.of("calls", 1L, "answered", 1L, "revenue", 19999L, "conversions", 1L, "first", 1L,
+        "firstRevenue", 19999L), Map.of("calls", counts.getLong("calls"), "answered", counts.getLong("answered"),
+        "revenue", counts.getLong("revenue"), "conversions", counts.getLong("conversions"), "first",
+        counts.getLong("first"), "firstRevenue", counts.getLong("firstRevenue")));
     assertEquals(19999L, hash(k.day(d20, "keyword")).get("revenue:plumber"));
     assertNull(hash(k.day(d20, "keyword")).get("revenue:drain"));
     assertEquals(2L, hash(k.day(d20, "number")).get("calls:" + n1.e164()));
@@ -369,6 +377,17 @@ class RollupsTest {
     assertNull(total.get("qualified"), "qualified went back to 0");
     assertNull(total.get("revenue"));
     assertEquals(10L, total.get("duration"));
+    // converted without a value, twice: the stored contribution keeps no revenue of 0, and reading it
+    // back counts none (the customer's lifetime revenue included)
+    for (boolean qualified : List.of(true, false)) {
+      String e = result(calls.setOutcomeEvent(c.callId(), new CallOutcome(qualified, true, null, null)));
+      assertTrue(result(rollups.refresh(c.callId(), e)));
+    }
+    total = hash(k.day(d, "total"));
+    assertEquals(1L, total.get("conversions"));
+    assertNull(total.get("revenue"));
+    assertEquals(1L, hash(k.lifetime()).get("customers"));
+    assertEquals(0L, hash(k.lifetime()).getOrDefault("customerRevenue", 0L));
   }
 
   @Test
