@@ -9,6 +9,7 @@ import io.vertx.core.MultiMap;
 import io.calltrack.dni.testing.DniClient;
 import io.calltrack.dni.testing.DniClient.Reply;
 import io.calltrack.dni.testing.DniTestBase;
+import io.calltrack.dni.testing.TestNumbers;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -132,6 +133,42 @@ class ClientTermsErrorsTest extends DniTestBase {
     assertEquals(400, typo.status(), typo::toString);
     assertEquals("unknown field 'nmae' (the fields each body takes are in /openapi.json)",
         typo.json().getString("detail"), typo::toString);
+  }
+
+  /**
+   * Every admin body lists its fields: a misspelt one is refused by name and nothing is stored, never
+   * dropped (a property whose "timeZone" was ignored kept the default time zone; a pool whose
+   * "match": {"sorce": ...} was ignored served every visit).
+   */
+  @Test
+  void aMisspeltFieldOfAnyAdminBodyIsRefusedByName() {
+    Site site = site(1);
+    String number = TestNumbers.one();
+    JsonObject property = propertyBody(site.defaultNumber(), ORIGIN).put("timeZone", "America/Chicago");
+    record Typo(String path, JsonObject body, String field) {}
+    for (Typo t : List.of(
+        new Typo("/v1/properties/" + site.property(), property, "timeZone"),
+        new Typo("/v1/properties/" + site.property(), propertyBody(site.defaultNumber(), ORIGIN)
+            .put("retention", new JsonObject().put("callRecordDays", 30)), "callRecordDays"),
+        new Typo("/v1/properties/" + site.property(), propertyBody(site.defaultNumber(), ORIGIN)
+            .put("assignLimits", new JsonObject().put("perMinutes", 5)), "perMinutes"),
+        new Typo("/v1/pools/" + site.poolId(), poolBody(site.property(), List.of(number), 600, 60, "fallback")
+            .put("holdSecond", 5), "holdSecond"),
+        new Typo("/v1/pools/" + site.poolId(), poolBody(site.property(), List.of(number), 600, 60, "fallback")
+            .put("match", new JsonObject().put("sorce", "google")), "sorce"),
+        new Typo("/v1/numbers/" + number, new JsonObject().put("property", site.property()).put("sourse", "print"),
+            "sourse"),
+        new Typo("/v1/properties/" + site.property() + "/marketing", new JsonObject().put("curency", "EUR"), "curency"))) {
+      Reply r = api.adminPut(t.path(), t.body());
+      assertEquals(400, r.status(), () -> t + " -> " + r);
+      assertTrue(r.json().getString("detail").matches("unknown field '([a-zA-Z]+\\.)?" + t.field() + "' .*"),
+          () -> t + " -> " + r);
+    }
+    assertEquals("America/New_York", api.adminGet("/v1/properties/" + site.property()).json().getString("timezone"), "nothing stored");
+    assertEquals(404, api.adminGet("/v1/numbers/" + number).status());
+    // and the ids a GET answers may be sent back: the URL's win
+    JsonObject got = api.adminGet("/v1/properties/" + site.property()).json();
+    assertEquals(200, api.adminPut("/v1/properties/" + site.property(), got).status());
   }
 
   /** What Netty cannot read is answered like any other error (Vert.x's own answer had no body). */
