@@ -33,6 +33,9 @@ public record ConfigFile(
       throw new CalltrackException.Invalid("cannot read config file " + file + ": " + e);
     }
     try {
+      // a misspelt setting is an error naming it, not a setting left out (the records ignore unknown
+      // fields for stored data's sake)
+      io.calltrack.core.json.KnownFields.check(JsonMapper.tree(json), ConfigFile.class);
       return JsonMapper.read(json, ConfigFile.class);
     } catch (CalltrackException.Invalid e) {
       throw new CalltrackException.Invalid("config file " + file + ": " + e.getMessage());

@@ -87,6 +87,27 @@ class ConfigFileTest {
     assertThrows(CalltrackException.Invalid.class, () -> ConfigFile.read(file));
   }
 
+  /** A misspelt setting anywhere in the file is an error naming it, not a setting left out. */
+  @Test
+  void aFieldTheFileCannotHaveIsNamedNotIgnored() throws Exception {
+    Path file = dir.resolve("typo.json");
+    for (String[] typo : List.of(
+        new String[] {"{\"pool\": []}", "pool"},
+        new String[] {"{\"properties\": [{\"id\": \"acme\", \"defaultNumber\": \"+15550100000\", \"timeZone\": \"UTC\"}]}",
+            "properties[0].timeZone"},
+        new String[] {"{\"properties\": [{\"id\": \"acme\", \"defaultNumber\": \"+15550100000\", "
+            + "\"retention\": {\"callRecordDays\": 30}}]}", "properties[0].retention.callRecordDays"},
+        new String[] {"{\"properties\": [{\"id\": \"acme\", \"defaultNumber\": \"+15550100000\", "
+            + "\"afterHours\": {\"hours\": {}, \"line\": \"sip:n@example.com\", \"lines\": []}}]}",
+            "properties[0].afterHours.lines"},
+        new String[] {"{\"pools\": [{\"id\": \"p\", \"property\": \"acme\", \"numbers\": [\"+15550100001\"], "
+            + "\"match\": {\"sorce\": \"google\"}}]}", "pools[0].match.sorce"})) {
+      Files.writeString(file, typo[0]);
+      CalltrackException.Invalid e = assertThrows(CalltrackException.Invalid.class, () -> ConfigFile.read(file), typo[0]);
+      assertTrue(e.getMessage().endsWith("unknown field '" + typo[1] + "'"), e.getMessage());
+    }
+  }
+
   @Test
   void applyStopsAtTheFirstRefusal() {
     Vertx vertx = Vertx.vertx();
