@@ -357,6 +357,42 @@ class RollupsTest {
     assertNull(outside.outcome());
   }
 
+  /** A property's rollups lost whole (contributions included) are rebuilt from its call records. */
+  @Test
+  void aRecountRebuildsLostRollupsFromTheCallRecords() {
+    PhoneNumber n = TestNumbers.fresh();
+    List<CallRecord> played = new ArrayList<>();
+    played.add(play(caller1, n, Instant.parse("2026-11-20T15:00:00Z"), attr("google", "cpc", "w", "k", "/a"), 60, null));
+    played.add(play(caller1, n, Instant.parse("2026-11-20T16:00:00Z"), attr("bing", "cpc", null, null, "/b"), 0,
+        CallStatus.MISSED));
+    played.add(play(caller2, n, Instant.parse("2026-11-21T15:00:00Z"), attr("google", "cpc", "w", null, "/a"), 30, null));
+    result(calls.setOutcome(played.get(2).callId(), new CallOutcome(true, true, new BigDecimal("75.10"), "USD")));
+    RollupRecount recount = new RollupRecount(api, rollups);
+    result(recount.run(property, null, null)); // every call as it stands, its outcome included
+    RollupKeys k = new RollupKeys(property);
+    List<String> keys = TestRedis.keys(api, k.prefix() + "*");
+    Map<String, Map<String, Long>> before = new HashMap<>();
+    for (String key : keys) {
+      if (key.startsWith(k.prefix() + "day:") || key.startsWith(k.prefix() + "hour:")) {
+        before.put(key, hash(key));
+      }
+    }
+    long uniques = result(api.pfcount(List.of(k.hllTotal(LocalDate.parse("2026-11-20")), k.hllTotal(LocalDate.parse("2026-11-21"))))).toLong();
+    assertTrue(before.size() > 10, before.keySet().toString());
+
+    result(api.del(keys)); // lost: figures, contributions, first callers, HyperLogLogs
+    assertEquals(Map.of(), hash(k.day(LocalDate.parse("2026-11-20"), "total")));
+    RollupRecount.Result r = result(recount.run(property, null, null));
+    assertEquals(3, r.calls());
+    for (var e : before.entrySet()) {
+      assertEquals(e.getValue(), hash(e.getKey()), e.getKey());
+    }
+    assertEquals(uniques, result(api.pfcount(List.of(k.hllTotal(LocalDate.parse("2026-11-20")),
+        k.hllTotal(LocalDate.parse("2026-11-21"))))).toLong());
+    assertEquals(2L, hash(k.day(LocalDate.parse("2026-11-20"), "total")).get("calls"));
+    assertEquals(1L, hash(k.day(LocalDate.parse("2026-11-20"), "total")).get("repeatCalls"), "caller1's second call");
+  }
+
   @Test
   void outcomeChangesApplyOnlyTheDifferenceAtOnce() {
     PhoneNumber n = TestNumbers.fresh();
