@@ -80,13 +80,7 @@ public record CreditReport(String property, String timezone, LocalDate from, Loc
 
   /** The JSON shape of {@link RoiReport#toJson()}, with these rows' fields. */
   public Map<String, Object> toJson() {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("property", property);
-    out.put("timezone", timezone);
-    out.put("from", from.toString());
-    out.put("to", to.toString());
-    out.put("groupBy", groupBy.json());
-    out.put("model", groupBy.model().json());
+    Map<String, Object> out = RoiReport.head(property, timezone, from, to, groupBy);
     out.put("rows", rows.stream().map(r -> {
       Map<String, Object> row = new LinkedHashMap<>();
       if (groupBy.time() != null) {

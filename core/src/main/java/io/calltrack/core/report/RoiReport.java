@@ -18,13 +18,7 @@ public record RoiReport(String property, String timezone, LocalDate from, LocalD
    * that had no value.
    */
   public Map<String, Object> toJson() {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("property", property);
-    out.put("timezone", timezone);
-    out.put("from", from.toString());
-    out.put("to", to.toString());
-    out.put("groupBy", groupBy.json());
-    out.put("model", groupBy.model().json());
+    Map<String, Object> out = head(property, timezone, from, to, groupBy);
     if (groupBy.confidence() != null) {
       out.put("confidence", groupBy.confidence());
     }
@@ -53,6 +47,18 @@ public record RoiReport(String property, String timezone, LocalDate from, LocalD
           .divide(java.math.BigDecimal.valueOf(withSpend), 4, java.math.RoundingMode.HALF_UP));
       out.put("spendCoverage", coverage);
     }
+    return out;
+  }
+
+  /** The fields a report begins with, whatever its rows: property, timezone, from, to, groupBy, model. */
+  static Map<String, Object> head(String property, String timezone, LocalDate from, LocalDate to, GroupBy groupBy) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("property", property);
+    out.put("timezone", timezone);
+    out.put("from", from.toString());
+    out.put("to", to.toString());
+    out.put("groupBy", groupBy.json());
+    out.put("model", groupBy.model().json());
     return out;
   }
 }

@@ -78,19 +78,26 @@ public final class RoiReporter {
   /** One row's key: period label (or null) and dimension value ("" for none; null when not grouped by one). */
   private record Key(String period, String value) {}
 
-  /** The days of a report's range, {@code from} and {@code to} included; refuses a range backwards or too long. */
-  private static List<LocalDate> days(LocalDate from, LocalDate to) {
+  /**
+   * The days of a report's range, {@code from} and {@code to} included; a failed future for a range
+   * backwards or too long, or for a report of the other kind than the model's (credited: multi-touch).
+   */
+  private static Future<List<LocalDate>> days(GroupBy groupBy, boolean credited, LocalDate from, LocalDate to) {
+    if (groupBy.model().multiTouch() != credited) {
+      return Future.failedFuture(new IllegalArgumentException("model " + groupBy.model().json() + " is reported by "
+          + (credited ? "report()" : "credited()")));
+    }
     if (to.isBefore(from)) {
-      throw new CalltrackException.Invalid("to must not be before from");
+      return Future.failedFuture(new CalltrackException.Invalid("to must not be before from"));
     }
     if (ChronoUnit.DAYS.between(from, to) >= MAX_DAYS) {
-      throw new CalltrackException.Invalid("a report covers at most " + MAX_DAYS + " days");
+      return Future.failedFuture(new CalltrackException.Invalid("a report covers at most " + MAX_DAYS + " days"));
     }
     List<LocalDate> days = new ArrayList<>();
     for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
       days.add(d);
     }
-    return days;
+    return Future.succeededFuture(days);
   }
 
   /**
@@ -100,15 +107,11 @@ public final class RoiReporter {
    * total is the sum of the rows: every call credited in the range.
    */
   public Future<CreditReport> credited(String property, ZoneId zone, LocalDate from, LocalDate to, GroupBy groupBy) {
-    if (!groupBy.model().multiTouch()) {
-      return Future.failedFuture(new IllegalArgumentException("not a multi-touch model: " + groupBy.model().json()));
-    }
-    List<LocalDate> days;
-    try {
-      days = days(from, to);
-    } catch (CalltrackException e) {
-      return Future.failedFuture(e);
-    }
+    return days(groupBy, true, from, to).compose(days -> credited(property, zone, from, to, groupBy, days));
+  }
+
+  private Future<CreditReport> credited(String property, ZoneId zone, LocalDate from, LocalDate to, GroupBy groupBy,
+      List<LocalDate> days) {
     RollupKeys keys = new RollupKeys(property);
     TimeBucket time = groupBy.time();
     List<Request> reads = new ArrayList<>();
@@ -150,15 +153,11 @@ public final class RoiReporter {
   }
 
   public Future<RoiReport> report(String property, ZoneId zone, LocalDate from, LocalDate to, GroupBy groupBy) {
-    if (groupBy.model().multiTouch()) {
-      return Future.failedFuture(new IllegalArgumentException("a multi-touch model's report is credited()"));
-    }
-    List<LocalDate> days;
-    try {
-      days = days(from, to);
-    } catch (CalltrackException e) {
-      return Future.failedFuture(e);
-    }
+    return days(groupBy, false, from, to).compose(days -> report(property, zone, from, to, groupBy, days));
+  }
+
+  private Future<RoiReport> report(String property, ZoneId zone, LocalDate from, LocalDate to, GroupBy groupBy,
+      List<LocalDate> days) {
     RollupKeys keys = new RollupKeys(property);
     TimeBucket time = groupBy.time();
     Dimension dim = groupBy.dimension();
