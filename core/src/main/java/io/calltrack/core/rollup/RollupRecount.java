@@ -1,6 +1,7 @@
 package io.calltrack.core.rollup;
 
 import io.calltrack.core.calls.RedisCallStore;
+import io.calltrack.core.redis.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
@@ -15,13 +16,19 @@ import java.util.List;
  * already counted as it stands changes nothing but its new figures: its contribution is replaced by the
  * difference, like any change ({@link RollupStore}).
  *
- * <p>Each call is applied under an entry id taken from Redis's clock before its record is read. A call
- * event written after that read has a later id and is applied after; one written before it is in the
- * record read. So a recount running beside live traffic loses no change and counts none twice.
+ * <p>Each call is applied under an entry id just below the stream's clock when its page was read: the
+ * last id the previous millisecond can have. Every call event written after that has a greater id and
+ * is applied after; one written before it is in the record read (or already applied, then the recount
+ * changes that call by nothing). So a recount running beside live traffic loses no change and counts
+ * none twice. The clock is the one the stream's entries are named by: TIME on the node that holds the
+ * stream ({@code rollup/stream-clock.lua}).
  */
 public final class RollupRecount {
   /** Calls read from the index per page. */
   static final int PAGE = 500;
+  private static final LuaScript STREAM_CLOCK = LuaScript.load("/lua/rollup/stream-clock.lua");
+  /** The greatest sequence number a stream entry id can have. */
+  private static final String LAST_SEQUENCE = "18446744073709551615";
 
   private final RedisAPI api;
   private final RollupStore rollups;
@@ -54,9 +61,11 @@ public final class RollupRecount {
           if (members.isEmpty()) {
             return Future.succeededFuture(sofar);
           }
-          return api.time().compose(time -> {
-            // "<seconds><microseconds>": an id of this millisecond, before any of these records is read
-            String entry = (time.get(0).toLong() * 1000 + time.get(1).toLong() / 1000) + "-0";
+          return STREAM_CLOCK.run(api, List.of(RedisCallStore.eventsStream(property)), List.of()).compose(time -> {
+            // taken before any of these records is read: the previous millisecond's last possible id,
+            // below every entry written from now on (one written this millisecond has "<now>-0" or more)
+            long now = time.get(0).toLong() * 1000 + time.get(1).toLong() / 1000;
+            String entry = (now - 1) + "-" + LAST_SEQUENCE;
             Future<Long> changed = Future.succeededFuture(0L);
             for (String member : members) {
               String callId = member.substring(member.indexOf('|') + 1);

@@ -195,6 +195,8 @@ class ScriptKeysOnClusterTest {
       result(calls.apply(new CallEvent(callId, 1, CallEvent.Type.ENDED, r.endedAt(), r)));
       String entry = result(calls.setOutcomeEvent(callId, new CallOutcome(true, true, new BigDecimal("10.00"), "USD")));
       result(rollups.refresh(callId, entry)); // replaces the first contribution: old and new keys
+      // a recount: the stream's clock on the stream's own node, then the call applied again
+      result(new io.calltrack.core.rollup.RollupRecount(api, rollups).run(property.id(), null, null));
 
       RedisCallbackStore callbacks = new RedisCallbackStore(api, clock, RedisCallbackStore.Limits.DEFAULT);
       result(callbacks.request(Callback.requested(RedisCallbackStore.newId(property.id()), property.id(),

@@ -357,6 +357,22 @@ class RollupsTest {
     assertNull(outside.outcome());
   }
 
+  /**
+   * The id a recount applies a call under (the millisecond before the stream's clock, its last possible
+   * sequence) is above every entry of earlier milliseconds and below every entry the stream names from
+   * the clock's millisecond on, "now-0" included: an event written right after the recount read the
+   * clock is applied after it, not dropped as old.
+   */
+  @Test
+  void theRecountsIdSitsBetweenTheEntriesBeforeItsClockAndThoseAfter() {
+    CallRecord c = play(caller1, TestNumbers.fresh(), Instant.parse("2026-11-20T15:00:00Z"),
+        attr("google", "cpc", null, null, "/"), 10, null);
+    long clock = 1_800_000_000_000L;
+    assertTrue(result(rollups.refresh(property, c.callId(), (clock - 1) + "-18446744073709551615")));
+    assertFalse(result(rollups.refresh(property, c.callId(), (clock - 1) + "-7")), "an entry before the clock");
+    assertTrue(result(rollups.refresh(property, c.callId(), clock + "-0")), "the first entry after it");
+  }
+
   /** A property's rollups lost whole (contributions included) are rebuilt from its call records. */
   @Test
   void aRecountRebuildsLostRollupsFromTheCallRecords() {
