@@ -120,11 +120,12 @@ public record PropertySettings(
   /**
    * The ROI report sent to {@code url} (signed with {@code secret}, as every webhook) once a period is
    * over: {@code every} day, week (Monday to Sunday) or month of the property's time zone, grouped by
-   * {@code groupBy} (as {@code GET /v1/reports/roi}'s, default source), at {@code hour} (0-23, default
-   * 6) local time of the day after, so that late calls and the day's spend upload are in.
+   * {@code groupBy} (as {@code GET /v1/reports/roi}'s, default source) under attribution {@code model}
+   * (as its {@code model}, default last), at {@code hour} (0-23, default 6) local time of the day after,
+   * so that late calls and the day's spend upload are in.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record ReportSchedule(String url, String secret, String every, String groupBy, Integer hour) {
+  public record ReportSchedule(String url, String secret, String every, String groupBy, Integer hour, String model) {
     public static final List<String> PERIODS = List.of("day", "week", "month");
 
     public ReportSchedule {
@@ -135,8 +136,9 @@ public record PropertySettings(
         throw new CalltrackException.Invalid("reports.every must be day, week or month: '" + every + "'");
       }
       groupBy = groupBy == null || groupBy.isBlank() ? "source" : groupBy.strip();
+      model = model == null || model.isBlank() ? "last" : model.strip();
       try {
-        io.calltrack.core.report.GroupBy.parse(groupBy);
+        io.calltrack.core.report.GroupBy.parse(groupBy).withModel(model);
       } catch (CalltrackException.Invalid e) {
         throw new CalltrackException.Invalid("reports." + e.getMessage());
       }
@@ -144,6 +146,16 @@ public record PropertySettings(
       if (hour < 0 || hour > 23) {
         throw new CalltrackException.Invalid("reports.hour must be 0 to 23 (local time): " + hour);
       }
+    }
+
+    /** Without a model: the last touch's. */
+    public ReportSchedule(String url, String secret, String every, String groupBy, Integer hour) {
+      this(url, secret, every, groupBy, hour, null);
+    }
+
+    /** What the report groups by, under its model. */
+    public io.calltrack.core.report.GroupBy grouping() {
+      return io.calltrack.core.report.GroupBy.parse(groupBy).withModel(model);
     }
   }
 

@@ -6,7 +6,9 @@ import io.calltrack.core.config.PropertyConfig;
 import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.marketing.PropertySettings;
 import io.calltrack.core.marketing.SettingsStore;
+import io.calltrack.core.report.CreditReport;
 import io.calltrack.core.report.GroupBy;
+import io.calltrack.core.report.RoiReport;
 import io.calltrack.core.report.RoiReporter;
 import io.calltrack.core.rollup.RollupKeys;
 import io.calltrack.core.webhooks.WebhookSender;
@@ -182,7 +184,11 @@ public final class ScheduledReports implements AutoCloseable {
   /** Sends in the background (a receiver that is down must not hold up the other properties). */
   private void send(PropertyConfig p, PropertySettings.ReportSchedule schedule, Period period, Instant dueAt) {
     String id = p.id() + ":report:" + period.field();
-    reporter.report(p.id(), p.zone(), period.from(), period.to(), GroupBy.parse(schedule.groupBy())).onFailure(err -> {
+    GroupBy grouping = schedule.grouping();
+    Future<Map<String, Object>> built = grouping.model().multiTouch()
+        ? reporter.credited(p.id(), p.zone(), period.from(), period.to(), grouping).map(CreditReport::toJson)
+        : reporter.report(p.id(), p.zone(), period.from(), period.to(), grouping).map(RoiReport::toJson);
+    built.onFailure(err -> {
       // the report could not be read (Redis away): not a failed delivery; the next check tries again
       LOG.warn("scheduled report {} not built: {}", id, err.toString());
       redis.del(List.of(new RollupKeys(p.id()).reportSending(period.field())));
@@ -196,7 +202,7 @@ public final class ScheduledReports implements AutoCloseable {
       body.put("to", period.to().toString());
       body.put("timezone", p.timezone());
       body.put("at", clock.instant().toString());
-      body.put("report", report.toJson());
+      body.put("report", report);
       sender.post(schedule.url(), schedule.secret(), id, "report", JsonMapper.write(body), ATTEMPTS).transform(ar -> {
         if (ar.failed()) {
           LOG.warn("scheduled report {} not delivered: {}", id, ar.cause().toString());

@@ -23,6 +23,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -177,6 +178,37 @@ class ScheduledReportsTest extends DniTestBase {
     assertEquals(List.of("/r"), paths, "sent once, by the check that could read it");
   }
 
+  /** A schedule under a multi-touch model sends that model's report: each channel's credit. */
+  @Test
+  void aScheduleUnderAMultiTouchModelSendsThatModelsReport() {
+    List<JsonObject> bodies = Collections.synchronizedList(new ArrayList<>());
+    HttpServer receiver = await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      bodies.add(b.toJsonObject());
+      req.response().setStatusCode(204).end();
+    })).listen(0, "127.0.0.1"));
+    clock.set(Instant.parse("2026-03-02T09:00:00Z"));
+    String property = TestRedis.uniqueId("credit");
+    assertEquals(200, api.adminPut("/v1/properties/" + property, propertyBody(TestNumbers.fresh().e164(), ORIGIN)).status());
+    Reply set = api.adminPut("/v1/properties/" + property + "/marketing", new JsonObject().put("reports",
+        new JsonObject().put("url", "http://127.0.0.1:" + receiver.actualPort() + "/r").put("secret", SECRET)
+            .put("every", "day").put("groupBy", "medium").put("model", "position")));
+    assertEquals(200, set.status(), set.toString());
+    assertEquals("position", set.json().getJsonObject("reports").getString("model"));
+    Redis redis = RedisClientFactory.create(vertx, TestRedis.url());
+    RedisConfigStore store = await(RedisConfigStore.create(vertx, redis));
+    WebhookSender sender = new WebhookSender(vertx, clock, Duration.ofMillis(20), Duration.ofMillis(100), WebhookTargets.ANY);
+    ScheduledReports reports = new ScheduledReports(vertx, store, new SettingsStore(redis),
+        new RoiReporter(redis, new SpendStore(redis)), sender, redis, clock);
+    clock.set(Instant.parse("2026-03-03T11:00:00Z")); // 06:00 in New York: 2 March is due
+    assertEquals(List.of(property + "/day:2026-03-02"), mine(reports, property));
+    Await.until(Duration.ofSeconds(30), () -> !bodies.isEmpty());
+    JsonObject report = bodies.get(0).getJsonObject("report");
+    assertEquals("position", report.getString("model"), report.encode());
+    assertEquals("medium", report.getString("groupBy"));
+    assertNull(report.getJsonObject("total").getValue("uniqueCallers"), "a credit report's figures only");
+    assertEquals(0, new BigDecimal("0").compareTo(new BigDecimal(report.getJsonObject("total").getValue("calls").toString())));
+  }
+
   @Test
   void aScheduleThatCannotBeSentIsRefused() {
     String property = TestRedis.uniqueId("sched");
@@ -186,7 +218,10 @@ class ScheduledReportsTest extends DniTestBase {
         new JsonObject().put("url", "https://example.com/r").put("secret", "short"),
         new JsonObject().put("url", "https://example.com/r").put("secret", SECRET).put("every", "fortnight"),
         new JsonObject().put("url", "https://example.com/r").put("secret", SECRET).put("groupBy", "colour"),
-        new JsonObject().put("url", "https://example.com/r").put("secret", SECRET).put("hour", 24))) {
+        new JsonObject().put("url", "https://example.com/r").put("secret", SECRET).put("hour", 24),
+        new JsonObject().put("url", "https://example.com/r").put("secret", SECRET).put("groupBy", "keyword")
+            .put("model", "linear"),
+        new JsonObject().put("url", "https://example.com/r").put("secret", SECRET).put("model", "middle"))) {
       Reply r = api.adminPut("/v1/properties/" + property + "/marketing", new JsonObject().put("reports", bad));
       assertEquals(400, r.status(), bad + ": " + r);
       assertTrue(r.json().getString("detail").contains("reports"), r.toString());
