@@ -225,6 +225,10 @@ public final class SpendRoutes {
     return fromJson(text, null);
   }
 
+  /** The fields a JSON spend row may have. */
+  static final List<String> JSON_FIELDS = List.of("date", "source", "medium", "campaign", "keyword", "adGroup",
+      "landingPage", "amount", "currency");
+
   /** {@code currency}: the property's; a row naming another currency is refused. */
   static List<SpendRow> fromJson(String text, String currency) {
     JsonNode node = JsonMapper.treeExact(text == null || text.isBlank() ? "null" : text);
@@ -244,6 +248,14 @@ public final class SpendRoutes {
         if (!r.isObject()) {
           throw new CalltrackException.Invalid("a spend row is an object");
         }
+        // a misspelt column ("campain") is refused as a CSV header's is, not dropped: the row would
+        // join at a coarser level than the business meant
+        r.fieldNames().forEachRemaining(f -> {
+          if (!JSON_FIELDS.contains(f)) {
+            throw new CalltrackException.Invalid("unknown field '" + f + "' (a spend row takes "
+                + String.join(", ", JSON_FIELDS) + ")");
+          }
+        });
         JsonNode amount = r.get("amount");
         requireCurrency(text(r, "currency"), currency);
         sums.add(row(text(r, "date"), text(r, "source"), text(r, "medium"), text(r, "campaign"),

@@ -195,6 +195,12 @@ class AdPlatformSpendApiTest extends RoiTestBase {
     assertRefused(upload(property, "&source=google", "date,source,amount\n2026-12-01,google,5.00\n"),
         "source and medium apply to an ad platform's export");
     assertRefused(upload(property, "&layout=crm", google), "layout");
+    // JSON rows likewise: a misspelt column is named, not dropped (the spend would join by source alone)
+    Reply typo = api.adminPut("/v1/spend?property=" + property, new io.vertx.core.json.JsonArray()
+        .add(new io.vertx.core.json.JsonObject().put("date", "2026-12-01").put("source", "google").put("amount", "5.00"))
+        .add(new io.vertx.core.json.JsonObject().put("date", "2026-12-01").put("source", "google").put("campain", "x")
+            .put("amount", "5.00")));
+    assertRefused(typo, "row 2: unknown field 'campain' (a spend row takes date, source, medium, campaign");
     assertEquals(Set.of(), stored(property), "nothing was stored");
     assertNull(report("property=" + property + DAYS).getJsonObject("total").getValue("cost"));
   }
