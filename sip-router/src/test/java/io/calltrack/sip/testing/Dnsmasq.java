@@ -46,7 +46,36 @@ public final class Dnsmasq implements AutoCloseable {
    * {@code --host-record=line.pbx.test,127.0.0.1}.
    */
   public static Dnsmasq start(Path dir, String domain, List<String> records) throws IOException {
-    return start(dir, domain, records, Rtpengine.freeUdpPort());
+    // dnsmasq listens on UDP and TCP: a port free for UDP (the kernel's pick, in the ephemeral range)
+    // could be an outgoing TCP connection's at that moment ("failed to create listening socket:
+    // Address already in use", seen once in a suite run beside other builds). The port is taken below
+    // the ephemeral range, free for both, and another is tried if dnsmasq still meets one in use.
+    AssertionError last = null;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      try {
+        return start(dir, domain, records, freePort());
+      } catch (AssertionError e) {
+        if (!e.getMessage().contains("Address already in use")) {
+          throw e;
+        }
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  /** A port of loopback free for both UDP and TCP now, between 20000 and 32767 (below the ephemeral range). */
+  static int freePort() {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12768);
+      try (java.net.DatagramSocket udp = new java.net.DatagramSocket(port, java.net.InetAddress.getLoopbackAddress());
+          java.net.ServerSocket tcp = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return port;
+      } catch (IOException taken) {
+        // another one
+      }
+    }
+    throw new AssertionError("no port free for both UDP and TCP on loopback");
   }
 
   /** As {@link #start(Path, String, List)}, on {@code port} (a server started again where it was). */
