@@ -164,38 +164,36 @@ local function int(v)
   return string.format('%.0f', v)
 end
 
+-- The difference between the old and the new contribution, per key and field, so that only the
+-- fields that change are written (a call's events change a few of its hundreds of fields: its day,
+-- dimensions and most counts stay)
+local deltas = {}
+local function bump(keyIndex, field, d)
+  if d == 0 then return end
+  local fields = deltas[keyIndex]
+  if not fields then
+    fields = {}
+    deltas[keyIndex] = fields
+  end
+  fields[field] = (fields[field] or 0) + d
+end
+
 local function add(c, sign, k)
-  local total = KEYS[k.total]
   for metric, v in pairs(c.m) do
     if v ~= 0 then
-      local delta = int(sign * v)
-      if redis.call('HINCRBY', total, metric, delta) == 0 then
-        redis.call('HDEL', total, metric)
-      end
+      bump(k.total, metric, sign * v)
       for dim, value in pairs(c.dims) do
-        local field = metric .. ':' .. value
-        local dimKey = KEYS[k.dims[dim]]
-        if redis.call('HINCRBY', dimKey, field, delta) == 0 then
-          redis.call('HDEL', dimKey, field)
-        end
+        bump(k.dims[dim], metric .. ':' .. value, sign * v)
       end
     end
   end
-  local hourKey = KEYS[k.hour]
-  if redis.call('HINCRBY', hourKey, tostring(c.hour), int(sign * (c.m.calls or 0))) == 0 then
-    redis.call('HDEL', hourKey, tostring(c.hour))
-  end
-  -- the multi-touch models' credit: counts kept as decimal strings, added as they are
+  bump(k.hour, tostring(c.hour), sign * (c.m.calls or 0))
+  -- the multi-touch models' credit: counts kept as decimal strings (a Lua number holds them exactly:
+  -- at most 10^15 cents, far below 2^53)
   for name, byValue in pairs(c.credit or {}) do
-    local creditKey = KEYS[k.credit[name]]
     for value, counts in pairs(byValue) do
       for metric, v in pairs(counts) do
-        local field = metric .. ':' .. value
-        local delta = v
-        if sign < 0 then delta = '-' .. v end
-        if redis.call('HINCRBY', creditKey, field, delta) == 0 then
-          redis.call('HDEL', creditKey, field)
-        end
+        bump(k.credit[name], metric .. ':' .. value, sign * tonumber(v))
       end
     end
   end
@@ -205,17 +203,40 @@ if old then
   add(old, -1, idx.old)
 end
 add(new, 1, idx.new)
+for keyIndex, fields in pairs(deltas) do
+  local key = KEYS[keyIndex]
+  for field, d in pairs(fields) do
+    if d ~= 0 and redis.call('HINCRBY', key, field, int(d)) == 0 then
+      redis.call('HDEL', key, field)
+    end
+  end
+end
 
 -- unique callers: HyperLogLogs only grow, so a caller is added once per day and dimension value.
 -- An erased caller's token (DELETE /v1/callers) is not added: the number it replaced is already
 -- counted, and adding the token would count the person twice
+-- (a call already counted on the same day, with the same caller and dimension values, is in them)
+local function countedAlike(a, b)
+  if not a or a.day ~= b.day or (a.caller or '') ~= b.caller or type(a.dims) ~= 'table' then
+    return false
+  end
+  for dim, value in pairs(b.dims) do
+    if a.dims[dim] ~= value then
+      return false
+    end
+  end
+  return true
+end
+local alike = countedAlike(old, new)
 if new.caller ~= '' and string.sub(new.caller, 1, 7) ~= 'erased:' then
-  redis.call('PFADD', KEYS[idx.new.hll], new.caller)
-  for dim, _ in pairs(new.dims) do
-    redis.call('PFADD', KEYS[idx.new.hlls[dim]], new.caller)
+  if not alike then
+    redis.call('PFADD', KEYS[idx.new.hll], new.caller)
+    for dim, _ in pairs(new.dims) do
+      redis.call('PFADD', KEYS[idx.new.hlls[dim]], new.caller)
+    end
   end
   -- repeat callers: callers of a call that is not their first on the property
-  if new.m.repeatCalls == 1 then
+  if new.m.repeatCalls == 1 and not (alike and old.m and old.m.repeatCalls == 1) then
     redis.call('PFADD', KEYS[idx.new.hllr], new.caller)
     for dim, _ in pairs(new.dims) do
       redis.call('PFADD', KEYS[idx.new.hllrs[dim]], new.caller)
