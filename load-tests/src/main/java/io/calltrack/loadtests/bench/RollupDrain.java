@@ -91,8 +91,16 @@ public final class RollupDrain {
           }
           seconds += (System.nanoTime() - begin) / 1e9;
         }
-        System.out.printf("round %d: %d entries in %.2f s: %.0f entries/s (%d calls)%n", round, entries, seconds,
-            entries / seconds, count);
+        // every call counted, and answered: the drain is timed only if it rolled everything up
+        var total = io.calltrack.core.rollup.Hashes.toMap(await(io.vertx.redis.client.RedisAPI.api(redis)
+            .hgetall(new io.calltrack.core.rollup.RollupKeys(property).day(java.time.LocalDate.parse("2026-11-20"), "total"))));
+        String counted = total.get("calls") + " calls, " + total.get("answered") + " answered";
+        System.out.printf("round %d: %d entries in %.2f s: %.0f entries/s (%d calls; rolled up: %s)%n", round, entries,
+            seconds, entries / seconds, count, counted);
+        if (!String.valueOf(count).equals(total.get("calls")) || !String.valueOf(count).equals(total.get("answered"))) {
+          System.err.println("RollupDrain: not every call was rolled up: " + counted);
+          return false;
+        }
       }
       return true;
     });
