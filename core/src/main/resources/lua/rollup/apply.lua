@@ -188,8 +188,8 @@ local function add(c, sign, k)
     end
   end
   bump(k.hour, tostring(c.hour), sign * (c.m.calls or 0))
-  -- the multi-touch models' credit: counts kept as decimal strings (a Lua number holds them exactly:
-  -- at most 10^15 cents, far below 2^53)
+  -- the multi-touch models' credit: counts kept as decimal strings, so that cjson stores them whole;
+  -- as Lua numbers here they are exact (at most 10^15 cents, far below 2^53)
   for name, byValue in pairs(c.credit or {}) do
     for value, counts in pairs(byValue) do
       for metric, v in pairs(counts) do

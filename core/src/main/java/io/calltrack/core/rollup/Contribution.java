@@ -151,9 +151,10 @@ public record Contribution(String day, int hour, Map<String, String> dims, Strin
   /**
    * The call's credit under each multi-touch model ({@link CreditModel}), for each dimension the
    * journey names: rollup name ("source@linear") → value → {@code calls} and {@code conversions} in
-   * millionths of a call, {@code revenue} in minor units, split to the cent. Counts are decimal strings
-   * (the rollup script adds them as they are: a Lua number would lose cents of large amounts); parts
-   * that are 0 are left out.
+   * millionths of a call, {@code revenue} in minor units, split to the cent. Counts are decimal strings:
+   * the rollup script stores the contribution with cjson, which writes a number with 14 digits and would
+   * lose cents of a large value (the counts {@code m} have an encoder of their own); parts that are 0
+   * are left out.
    */
   static Map<String, Map<String, Map<String, String>>> credit(CallRecord call, long conversions, long revenue) {
     List<Touch> touches = CreditModel.touches(call.attribution());
