@@ -373,6 +373,22 @@ class RollupsTest {
     assertTrue(result(rollups.refresh(property, c.callId(), clock + "-0")), "the first entry after it");
   }
 
+  /** The credit of the largest value there is, stored and taken back to the cent. */
+  @Test
+  void theCreditOfAHugeValueIsTakenBackToTheCent() {
+    CallRecord c = play(caller1, TestNumbers.fresh(), Instant.parse("2026-11-20T15:00:00Z"),
+        attr("google", "cpc", null, null, "/"), 10, null);
+    RollupKeys k = new RollupKeys(property);
+    LocalDate d = LocalDate.parse("2026-11-20");
+    for (String value : List.of("9999999999999.99", "1.00")) {
+      String e = result(calls.setOutcomeEvent(c.callId(), new CallOutcome(true, true, new BigDecimal(value), "USD")));
+      assertTrue(result(rollups.refresh(c.callId(), e)));
+      long cents = new BigDecimal(value).movePointRight(2).longValueExact();
+      assertEquals(cents, hash(k.day(d, "source@linear")).get("revenue:google"), value);
+      assertEquals(cents, hash(k.day(d, "total")).get("revenue"), value);
+    }
+  }
+
   /** A property's rollups lost whole (contributions included) are rebuilt from its call records. */
   @Test
   void aRecountRebuildsLostRollupsFromTheCallRecords() {
