@@ -616,10 +616,14 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
             ack.setContent(r.getRawContent(), sdp());
           }
           a.business.sendAck(ack);
-          a.callback = a.callback.connected(now());
+          // one instant for the answer, read before anything of it is written: whoever sees the
+          // callback connected sees the call answered at the same time (a clock read again after the
+          // save could be later, and a call's talk time short by the difference)
+          Instant answeredAt = now();
+          a.recorder.answered(answeredAt, code);
+          a.callback = a.callback.connected(answeredAt);
           save(a.callback);
-          a.recorder.answered(now(), code);
-          response.record(Duration.between(a.callback.requestedAt(), now()));
+          response.record(Duration.between(a.callback.requestedAt(), answeredAt));
         } else if (code >= 300 && state == CallbackState.CALLING_LEAD) {
           vertx.cancelTimer(a.ringTimer);
           // the business line answered and waits for its ACK: ACK it, then hang it up
