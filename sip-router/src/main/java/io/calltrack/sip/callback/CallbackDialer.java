@@ -681,9 +681,10 @@ public final class CallbackDialer implements QuietSipListener, SipEndpoint.Reque
       if (other != null) {
         bye(other);
       }
-      a.recorder.ended(now(), CallStatus.ANSWERED, null);
+      Instant endedAt = now(); // one instant for the record and the callback, as at the answer
+      a.recorder.ended(endedAt, CallStatus.ANSWERED, null);
       forget(a);
-      finish(a.callback.ended(CallbackState.COMPLETED, now(),
+      finish(a.callback.ended(CallbackState.COMPLETED, endedAt,
           (fromBusiness ? "the business line" : "the lead") + " hung up"), true);
     } catch (Exception e) {
       LOG.warn("callback: cannot answer {}", req.getMethod(), e);
