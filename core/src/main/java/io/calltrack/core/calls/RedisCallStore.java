@@ -120,6 +120,16 @@ public final class RedisCallStore implements CallStore {
     return millis13(startedAt.toEpochMilli()) + "|" + callId;
   }
 
+  /** The call id of a by-start index member ({@link #indexMember}). */
+  public static String callIdOf(String indexMember) {
+    return indexMember.substring(indexMember.indexOf('|') + 1);
+  }
+
+  /** The start of a by-start index member's call ({@link #indexMember}). */
+  public static Instant startOf(String indexMember) {
+    return Instant.ofEpochMilli(Long.parseLong(indexMember.substring(0, indexMember.indexOf('|'))));
+  }
+
   /**
    * Epoch milliseconds zero-padded to 13 digits (index members sort by start as strings). Not
    * String.format: it looked up the locale's digits on every call, on the path of every call event.
@@ -309,7 +319,7 @@ public final class RedisCallStore implements CallStore {
         // one HMGET per call, pipelined on the connection
         List<Future<Response>> reads = new ArrayList<>();
         for (String[] member : pageMembers) {
-          String callId = member[0].substring(member[0].indexOf('|') + 1);
+          String callId = callIdOf(member[0]);
           reads.add(api.hmget(List.of(key(member[1], callId), "record", "outcome")));
         }
         return Future.all(reads).map(done -> {

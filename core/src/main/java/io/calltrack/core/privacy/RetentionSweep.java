@@ -106,7 +106,7 @@ public final class RetentionSweep {
     String doneKey = callersExpiredTo(property);
     return redis.get(doneKey).compose(done -> {
       String min = done == null ? "-" : "(" + done;
-      String max = "(" + String.format("%013d", Math.max(0, cutoffMs));
+      String max = "(" + RedisCallStore.millis13(Math.max(0, cutoffMs));
       return redis.zrange(List.of(RedisCallStore.index(property), min, max, "BYLEX", "LIMIT", "0",
           Integer.toString(BATCH)));
     }).compose(members -> {
@@ -116,7 +116,7 @@ public final class RetentionSweep {
       List<String> ids = new ArrayList<>();
       for (Response m : members) {
         String member = m.toString();
-        ids.add(member.substring(member.indexOf('|') + 1));
+        ids.add(RedisCallStore.callIdOf(member));
       }
       String last = members.get(members.size() - 1).toString();
       return expireBatch(property, ids)
@@ -182,7 +182,7 @@ public final class RetentionSweep {
       return Future.all(past, overdue, oldest).map(all -> {
         Response first = oldest.result();
         Instant oldestOverdue = first == null || first.size() == 0 ? null
-            : Instant.ofEpochMilli(Long.parseLong(first.get(0).toString().substring(0, first.get(0).toString().indexOf('|'))));
+            : RedisCallStore.startOf(first.get(0).toString());
         return new Compliance(property.id(), now, days, past.result().toLong(), overdue.result().toLong(), oldestOverdue);
       });
     });
