@@ -38,8 +38,8 @@ public final class RollupRecount {
     this.rollups = rollups;
   }
 
-  /** What a recount did: calls read, and those whose rollups changed. */
-  public record Result(long calls, long changed) {}
+  /** What a recount did: the calls it rolled up again. */
+  public record Result(long calls) {}
 
   /**
    * Rolls up again the calls of {@code property} that started in [{@code from}, {@code to}) (null: no
@@ -48,7 +48,7 @@ public final class RollupRecount {
   public Future<Result> run(String property, Instant from, Instant to) {
     String min = from == null ? "-" : "[" + RedisCallStore.millis13(Math.max(0, from.toEpochMilli()));
     String max = to == null ? "+" : "(" + RedisCallStore.millis13(Math.max(0, to.toEpochMilli()));
-    return page(property, min, max, new Result(0, 0));
+    return page(property, min, max, new Result(0));
   }
 
   private Future<Result> page(String property, String min, String max, Result sofar) {
@@ -66,14 +66,13 @@ public final class RollupRecount {
             // below every entry written from now on (one written this millisecond has "<now>-0" or more)
             long now = time.get(0).toLong() * 1000 + time.get(1).toLong() / 1000;
             String entry = (now - 1) + "-" + LAST_SEQUENCE;
-            Future<Long> changed = Future.succeededFuture(0L);
+            Future<Boolean> applied = Future.succeededFuture();
             for (String member : members) {
-              String callId = member.substring(member.indexOf('|') + 1);
-              changed = changed.compose(n -> rollups.refresh(property, callId, entry).map(c -> c ? n + 1 : n));
+              applied = applied.compose(x -> rollups.refresh(property, RedisCallStore.callIdOf(member), entry));
             }
-            return changed;
-          }).compose(n -> {
-            Result next = new Result(sofar.calls() + members.size(), sofar.changed() + n);
+            return applied;
+          }).compose(x -> {
+            Result next = new Result(sofar.calls() + members.size());
             return members.size() < PAGE ? Future.succeededFuture(next)
                 : page(property, "(" + members.get(members.size() - 1), max, next);
           });
