@@ -46,7 +46,7 @@ import java.util.TreeSet;
 public final class SpendRoutes {
   /** Uploads may be larger than the API's usual body limit: a year of campaign-level spend. */
   public static final long UPLOAD_LIMIT = 8L * 1024 * 1024;
-  /** A CSV's columns: with a header in any order (date and amount required), without one in these. */
+  /** A spend row's fields, a JSON row's or a CSV's columns (with a header in any order, date and amount required). */
   private static final List<String> COLUMNS =
       List.of("date", "source", "medium", "campaign", "keyword", "adGroup", "landingPage", "amount", "currency");
   private static final List<String> REQUIRED = List.of("date", "amount");
@@ -225,9 +225,6 @@ public final class SpendRoutes {
     return fromJson(text, null);
   }
 
-  /** The fields a JSON spend row may have. */
-  static final List<String> JSON_FIELDS = List.of("date", "source", "medium", "campaign", "keyword", "adGroup",
-      "landingPage", "amount", "currency");
 
   /** {@code currency}: the property's; a row naming another currency is refused. */
   static List<SpendRow> fromJson(String text, String currency) {
@@ -251,9 +248,9 @@ public final class SpendRoutes {
         // a misspelt column ("campain") is refused as a CSV header's is, not dropped: the row would
         // join at a coarser level than the business meant
         r.fieldNames().forEachRemaining(f -> {
-          if (!JSON_FIELDS.contains(f)) {
+          if (!COLUMNS.contains(f)) {
             throw new CalltrackException.Invalid("unknown field '" + f + "' (a spend row takes "
-                + String.join(", ", JSON_FIELDS) + ")");
+                + String.join(", ", COLUMNS) + ")");
           }
         });
         JsonNode amount = r.get("amount");
