@@ -54,12 +54,10 @@ public record CreditReport(String property, String timezone, LocalDate from, Loc
       f.put("revenuePerCall", perCredit(revenueMinor, callCredit));
       BigDecimal cost = costMinor == null ? null : Money.fromMinor(costMinor);
       BigDecimal revenue = Money.fromMinor(revenueMinor);
-      boolean costly = cost != null && cost.signum() != 0;
-      f.put("roas", costly ? revenue.divide(cost, 3, RoundingMode.HALF_UP) : null);
-      f.put("roiPercent", costly
-          ? revenue.subtract(cost).multiply(BigDecimal.valueOf(100)).divide(cost, 2, RoundingMode.HALF_UP) : null);
-      f.put("callToSaleRate", callCredit == 0 ? null
-          : BigDecimal.valueOf(conversionCredit).divide(BigDecimal.valueOf(callCredit), 4, RoundingMode.HALF_UP));
+      // the ratios as every ROI row has them (RoiRow): one definition of ROAS, ROI % and a rate
+      f.put("roas", RoiRow.roas(revenue, cost));
+      f.put("roiPercent", RoiRow.roiPercent(revenue, cost));
+      f.put("callToSaleRate", RoiRow.rate(conversionCredit, callCredit));
       return f;
     }
 

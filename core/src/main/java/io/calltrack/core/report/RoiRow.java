@@ -77,15 +77,24 @@ public record RoiRow(String group, RoiCounts counts, String period) {
   }
 
   public BigDecimal roas() {
-    return ratio(revenue(), cost(), 3);
+    return roas(revenue(), cost());
   }
 
   public BigDecimal roiPercent() {
-    BigDecimal cost = cost();
+    return roiPercent(revenue(), cost());
+  }
+
+  /** ROAS of {@code revenue} over {@code cost}, 3 places; null without a cost (or a cost of 0). */
+  static BigDecimal roas(BigDecimal revenue, BigDecimal cost) {
+    return ratio(revenue, cost, 3);
+  }
+
+  /** ROI % of {@code revenue} over {@code cost}, 2 places; null without a cost (or a cost of 0). */
+  static BigDecimal roiPercent(BigDecimal revenue, BigDecimal cost) {
     if (cost == null || cost.signum() == 0) {
       return null;
     }
-    return revenue().subtract(cost).multiply(BigDecimal.valueOf(100)).divide(cost, 2, RoundingMode.HALF_UP);
+    return revenue.subtract(cost).multiply(BigDecimal.valueOf(100)).divide(cost, 2, RoundingMode.HALF_UP);
   }
 
   /** The row's fields by name (money as strings, ratios as BigDecimal, nulls kept). */
@@ -237,7 +246,8 @@ public record RoiRow(String group, RoiCounts counts, String period) {
     return ratio(money, BigDecimal.valueOf(count), Money.SCALE);
   }
 
-  private static BigDecimal rate(long part, long whole) {
+  /** {@code part} of {@code whole}, 4 places; null when {@code whole} is 0. */
+  static BigDecimal rate(long part, long whole) {
     return ratio(BigDecimal.valueOf(part), BigDecimal.valueOf(whole), 4);
   }
 
