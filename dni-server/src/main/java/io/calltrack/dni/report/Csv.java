@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * CSV in (Jackson's CSV parser: quoting, embedded commas and line breaks) and out (RFC 4180). Used by
- * the outcome and spend uploads, the ROI report and the Google Ads export.
+ * the outcome and spend uploads, the ROI report and the ad platforms' conversion exports.
  */
 public final class Csv {
   private static final CsvMapper MAPPER = new CsvMapper();

@@ -11,7 +11,7 @@ import io.calltrack.core.rollup.RollupStore;
 import io.calltrack.core.spend.SpendStore;
 import io.calltrack.dni.dashboard.DashboardRoutes;
 import io.calltrack.dni.dashboard.UtilizationHistory;
-import io.calltrack.dni.export.GoogleAdsExportRoutes;
+import io.calltrack.dni.export.OfflineConversionExportRoutes;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.PublicApi;
 import io.calltrack.dni.outcome.ImportStats;
@@ -35,7 +35,7 @@ import java.time.Clock;
  * Everything ROI in one dni-server: the rollup consumer (this server's member of the shared
  * consumer group on the calls stream), the pool utilization sampler, the CRM webhook dispatcher, the
  * alert monitor, and the routes for outcomes, spend, ROI reports, marketing settings and targets, the
- * Google Ads export and the dashboard. DniServer mounts, starts and closes it.
+ * ad platforms' conversion exports and the dashboard. DniServer mounts, starts and closes it.
  */
 public final class RoiFeature implements AutoCloseable {
   /** Back-off of webhook retries: 1 s, doubled up to 5 minutes. */
@@ -47,7 +47,7 @@ public final class RoiFeature implements AutoCloseable {
   private final OutcomeRoutes outcomes;
   private final SpendRoutes spend;
   private final RoiRoutes reports;
-  private final GoogleAdsExportRoutes export;
+  private final OfflineConversionExportRoutes export;
   private final DashboardRoutes dashboard;
   private final MarketingRoutes marketing;
   private final WebhookSender sender;
@@ -75,7 +75,7 @@ public final class RoiFeature implements AutoCloseable {
     this.webhooks = new CallWebhookDispatcher(vertx, redis, settings, sender,
         () -> calls.shards().map(shards -> shards.stream().map(RedisCallStore::eventsStream).toList()));
     this.alerts = new AlertMonitor(vertx, store, settings, engine, reporter, new AlertEpisodes(redis), sender, clock);
-    this.export = new GoogleAdsExportRoutes(vertx, store, calls, settings, clock);
+    this.export = new OfflineConversionExportRoutes(vertx, store, calls, settings, clock);
     this.scheduled = new ScheduledReports(vertx, store, settings, reporter, sender, redis, clock);
     DashboardUsage usage = new DashboardUsage(redis);
     this.dashboard = new DashboardRoutes(store, engine, calls, rollups, history, clock, usage,

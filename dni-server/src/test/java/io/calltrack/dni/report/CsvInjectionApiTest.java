@@ -30,14 +30,14 @@ class CsvInjectionApiTest extends DniTestBase {
   static final String CMD = "+cmd|' /C calc'!A0";
 
   @Test
-  void roiCsvAndGoogleAdsExportCarryNoFormulas() {
+  void roiCsvAndAdPlatformExportsCarryNoFormulas() {
     String property = TestRedis.uniqueId("csvinj");
     assertEquals(200, api.adminPut("/v1/properties/" + property,
         propertyBody(TestNumbers.fresh().e164(), ORIGIN).put("timezone", "UTC")).status());
     CallSeeder seeder = new CallSeeder(vertx);
     Instant start = Instant.parse("2026-03-02T10:00:00Z");
     Attribution evil = new Attribution("google", "cpc", "@SUM(1+1)", HYPERLINK, null, CMD, null,
-        "gclid-1", null, null, null, null);
+        "gclid-1", null, null, "@SUM(2+2)", null);
     CallRecord call = seeder.call(property, TestNumbers.fresh(), "+14155550123", start, evil, 30);
     Reply outcome = api.request(HttpMethod.POST, "/v1/calls/" + call.callId() + "/outcome",
         DniClient.body(new JsonObject().put("converted", true).put("value", "12.50").put("currency", "USD")),
@@ -63,6 +63,12 @@ class CsvInjectionApiTest extends DniTestBase {
         export.text());
     // a plain amount stays a number
     assertTrue(export.text().contains(",12.50,"), export.text());
+    // a click id is the visitor's to write too
+    Reply microsoft = api.adminGet("/v1/exports/microsoft-ads?property=" + property
+        + "&from=2026-03-02&to=2026-03-02&conversionName=" + URLEncoder.encode(CMD, StandardCharsets.UTF_8));
+    assertEquals(200, microsoft.status(), microsoft::toString);
+    assertNoFormula(microsoft.text());
+    assertTrue(microsoft.text().contains(",12.50,'@SUM(2+2)\r\n"), microsoft.text());
   }
 
   /** No cell of the CSV starts with a character a spreadsheet reads as a formula (numbers aside). */

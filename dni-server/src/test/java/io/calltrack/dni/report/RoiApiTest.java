@@ -640,4 +640,68 @@ class RoiApiTest extends RoiTestBase {
       java.util.Locale.setDefault(before);
     }
   }
+
+  /**
+   * Microsoft Advertising's bulk file: the format line, each converted call with an msclkid as an
+   * "Offline Conversion" record in UTC with the call's id as its Client Id; a gclid-only call is not
+   * Microsoft's, and Microsoft's call is not Google's.
+   */
+  @Test
+  void microsoftAdsExportListsConvertedCallsWithAnMsclkid() {
+    String property = newProperty("America/New_York");
+    CallSeeder seeder = new CallSeeder(vertx);
+    PhoneNumber n = TestNumbers.fresh();
+    CallRecord bing = seeder.call(property, n, "+12125550011", Instant.parse("2026-03-08T15:15:00Z"),
+        withMsclkid("f894f652ea334e739002f7167ab8f8e3"), 60);
+    CallRecord google = seeder.call(property, n, "+12125550012", Instant.parse("2026-03-08T16:00:00Z"),
+        CallSeeder.withGclid("google", "cpc", "gclid-only"), 60);
+    CallRecord bingNotConverted = seeder.call(property, n, "+12125550013", Instant.parse("2026-03-08T17:00:00Z"),
+        withMsclkid("not-converted"), 60);
+    for (CallRecord c : List.of(bing, google)) {
+      assertEquals(200, adminPost("/v1/calls/" + c.callId() + "/outcome", new JsonObject()
+          .put("converted", true).put("value", "75")).status());
+    }
+    assertEquals(200, adminPost("/v1/calls/" + bingNotConverted.callId() + "/outcome", new JsonObject()
+        .put("converted", false)).status());
+    Reply r = api.adminGet("/v1/exports/microsoft-ads?property=" + property
+        + "&from=2026-03-08&to=2026-03-08&conversionName=Phone%20sale");
+    assertEquals(200, r.status(), r::toString);
+    assertTrue(r.headers().get("content-disposition").contains("microsoft-ads-conversions.csv"), r::toString);
+    assertEquals("Type,Status,Id,Parent Id,Client Id,Name,Conversion Currency Code,Conversion Name,"
+        + "Conversion Time,Conversion Value,Microsoft Click Id\r\n"
+        + "Format Version,,,,,6.0,,,,,\r\n"
+        + "Offline Conversion,,,," + bing.callId() + ",,USD,Phone sale,3/8/2026 3:15:00 PM,75.00,f894f652ea334e739002f7167ab8f8e3\r\n", r.text());
+    assertEquals("Google Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency\r\n"
+        + "gclid-only,Phone call,2026-03-08 12:00:00-0400,75.00,USD\r\n",
+        api.adminGet("/v1/exports/google-ads?property=" + property + "&from=2026-03-08&to=2026-03-08").text());
+    Reply bad = api.adminGet("/v1/exports/microsoft-ads?property=" + property + "&currency=dollars");
+    assertEquals(400, bad.status(), bad::toString);
+  }
+
+  /**
+   * A visitor who clicked an ad, came back later by typing the address and called: the call's last
+   * touch carries no click id, its first touch does; the ad platform still gets the conversion of
+   * that click (it decides by its own window whether to count it).
+   */
+  @Test
+  void exportsTakeTheFirstTouchsClickIdWhenTheLastTouchHasNone() {
+    String property = newProperty("UTC");
+    Attribution adClick = new Attribution("bing", "cpc", "brand", null, null, "/offer?msclkid=ms-first", null,
+        "g-first", null, null, "ms-first", null);
+    Attribution direct = new Attribution("direct", "none", null, null, null, "/", null, null, null, null, null,
+        null, null, null, adClick);
+    CallRecord call = new CallSeeder(vertx).call(property, TestNumbers.fresh(), "+12125550014",
+        Instant.parse("2026-03-08T09:00:00Z"), direct, 60);
+    assertEquals(200, adminPost("/v1/calls/" + call.callId() + "/outcome", new JsonObject()
+        .put("converted", true)).status());
+    String days = "?property=" + property + "&from=2026-03-08&to=2026-03-08";
+    assertTrue(api.adminGet("/v1/exports/microsoft-ads" + days).text()
+        .endsWith("," + call.callId() + ",,USD,Phone call,3/8/2026 9:00:00 AM,,ms-first\r\n"), "no value: blank");
+    assertTrue(api.adminGet("/v1/exports/google-ads" + days).text()
+        .endsWith("g-first,Phone call,2026-03-08 09:00:00+0000,,USD\r\n"));
+  }
+
+  private static Attribution withMsclkid(String msclkid) {
+    return new Attribution("bing", "cpc", "brand", "plumber", null, "/landing", null, null, null, null, msclkid, null);
+  }
 }

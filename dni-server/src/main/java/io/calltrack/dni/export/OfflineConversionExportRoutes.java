@@ -1,13 +1,14 @@
 package io.calltrack.dni.export;
 
-import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.core.CalltrackException;
 import io.calltrack.core.calls.CallPage;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
 import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.core.marketing.SettingsStore;
 import io.calltrack.dni.http.AdminApi;
+import io.calltrack.dni.http.PropertyFrom;
 import io.calltrack.dni.http.Reply;
 import io.calltrack.dni.http.Timeouts;
 import io.calltrack.dni.report.Csv;
@@ -17,29 +18,23 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import io.calltrack.core.marketing.SettingsStore;
+import java.util.Collections;
 import java.util.Currency;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code GET /v1/exports/google-ads?property&from&to&conversionName&currency} (admin): the property's
- * converted calls that carry a gclid, started within the days {@code [from, to]} (property timezone), as
- * a CSV in Google Ads' offline click-conversion import layout:
- * {@code Google Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency}.
- * Conversion Time is the call's start in the property's timezone with its UTC offset
- * ({@code 2026-03-08 10:15:00-0400}); Conversion Value the outcome's value (blank if none);
- * Conversion Currency the outcome's currency, else {@code currency} (default: the property's, from its
- * marketing settings). conversionName
- * defaults to "Phone call" and must match the conversion action's name in Google Ads. The calls are
- * read page by page from Redis; the rows are picked and the CSV written on a worker thread.
+ * {@code GET /v1/exports/google-ads} and {@code GET /v1/exports/microsoft-ads}
+ * {@code ?property&from&to&conversionName&currency} (admin): the property's converted calls whose visit
+ * carries the platform's click id (gclid, msclkid), started within the days {@code [from, to]} (property
+ * timezone), as the CSV the platform imports as offline conversions ({@link ClickConversionLayout}).
+ * The value is the outcome's (blank if none); the currency the outcome's, else {@code currency}
+ * (default: the property's, from its marketing settings). conversionName defaults to "Phone call" and
+ * must match the conversion's name in the platform. The calls are read page by page from Redis; the
+ * rows are picked and the CSV written on a worker thread.
  */
-public final class GoogleAdsExportRoutes {
-  public static final List<String> HEADER =
-      List.of("Google Click ID", "Conversion Name", "Conversion Time", "Conversion Value", "Conversion Currency");
-  static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssxx");
+public final class OfflineConversionExportRoutes {
   /** Pages of the property's call index read at most per export (500 calls each). */
   static final int MAX_PAGES = 400;
 
@@ -49,7 +44,8 @@ public final class GoogleAdsExportRoutes {
   private final Clock clock;
   private final SettingsStore settings;
 
-  public GoogleAdsExportRoutes(Vertx vertx, ConfigStore store, CallStore calls, SettingsStore settings, Clock clock) {
+  public OfflineConversionExportRoutes(Vertx vertx, ConfigStore store, CallStore calls, SettingsStore settings,
+      Clock clock) {
     this.settings = settings;
     this.vertx = vertx;
     this.store = store;
@@ -58,11 +54,13 @@ public final class GoogleAdsExportRoutes {
   }
 
   public void mount(AdminApi admin) {
-    admin.get("/v1/exports/google-ads", this::export).timeout(Timeouts.SLOW_ADMIN)
-        .scope(PropertyFrom.query("property"));
+    for (ClickConversionLayout layout : ClickConversionLayout.values()) {
+      admin.get("/v1/exports/" + layout.path, ctx -> export(ctx, layout)).timeout(Timeouts.SLOW_ADMIN)
+          .scope(PropertyFrom.query("property"));
+    }
   }
 
-  private Future<Reply> export(RoutingContext ctx) {
+  private Future<Reply> export(RoutingContext ctx, ClickConversionLayout layout) {
     String name = ctx.request().getParam("conversionName", "Phone call").strip();
     String asked = currency(ctx.request().getParam("currency"));
     if (name.isEmpty()) {
@@ -76,19 +74,19 @@ public final class GoogleAdsExportRoutes {
       Instant end = days.to().plusDays(1).atStartOfDay(p.zone()).toInstant();
       List<CallPage> pages = new ArrayList<>();
       return collect(p.id(), start, end, null, pages).compose(v -> vertx.executeBlocking(() -> {
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(HEADER);
-        for (CallPage page : pages) {
-          add(p, page, rows, name, currency);
+        List<List<String>> rows = new ArrayList<>(layout.opening);
+        // the index is newest first; the platforms want no particular order, oldest first reads better
+        for (int i = pages.size() - 1; i >= 0; i--) {
+          add(layout, p, pages.get(i), rows, name, currency);
         }
-        return Reply.csv("google-ads-conversions.csv", Csv.write(rows));
+        return Reply.csv(layout.fileName, Csv.write(rows));
       }, false));
     }));
   }
 
   /**
    * The {@code currency} parameter as an ISO 4217 code (blank: null, the property's currency). Checked, since it goes into every
-   * row Google imports; upper-cased in the root locale (in a Turkish one "usd" would not become USD).
+   * row the platform imports; upper-cased in the root locale (in a Turkish one "usd" would not become USD).
    */
   static String currency(String raw) {
     if (raw == null || raw.isBlank()) {
@@ -116,21 +114,21 @@ public final class GoogleAdsExportRoutes {
     });
   }
 
-  private static void add(PropertyConfig p, CallPage page, List<List<String>> rows, String name, String currency) {
-    // the index is newest first; Google wants no particular order, oldest first reads better
+  private static void add(ClickConversionLayout layout, PropertyConfig p, CallPage page, List<List<String>> rows,
+      String name, String currency) {
     List<CallRecord> list = new ArrayList<>(page.calls());
-    java.util.Collections.reverse(list);
-    List<List<String>> batch = new ArrayList<>();
+    Collections.reverse(list);
     for (CallRecord c : list) {
-      if (!p.id().equals(c.property()) || c.outcome() == null || !Boolean.TRUE.equals(c.outcome().converted())
-          || c.attribution() == null || c.attribution().gclid() == null) {
+      if (!p.id().equals(c.property()) || c.outcome() == null || !Boolean.TRUE.equals(c.outcome().converted())) {
         continue;
       }
-      batch.add(List.of(c.attribution().gclid(), name, TIME.format(c.startedAt().atZone(p.zone())),
+      String clickId = layout.clickId(c.attribution());
+      if (clickId == null) {
+        continue;
+      }
+      rows.add(layout.row(c, clickId, name,
           c.outcome().value() == null ? "" : c.outcome().value().toPlainString(),
-          c.outcome().currency() != null ? c.outcome().currency() : currency));
+          c.outcome().currency() != null ? c.outcome().currency() : currency, p.zone()));
     }
-    // pages come newest first: put this (older) page's rows before the ones already collected
-    rows.addAll(1, batch);
   }
 }
