@@ -66,6 +66,10 @@ public final class OfflineConversionExportRoutes {
     if (name.isEmpty()) {
       throw new CalltrackException.Invalid("conversionName must not be empty");
     }
+    if (name.codePoints().anyMatch(Character::isISOControl)) {
+      // a line break would split the platform's row in two wherever its parser does not take quotes
+      throw new CalltrackException.Invalid("conversionName must be one line of text, without control characters");
+    }
     return ReportParams.property(ctx, store).compose(p -> settings.get(p.id()).compose(s -> {
       // the values are in the property's currency (an outcome in another one is refused)
       String currency = asked != null ? asked : s.currency();

@@ -674,8 +674,10 @@ class RoiApiTest extends RoiTestBase {
     assertEquals("Google Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency\r\n"
         + "gclid-only,Phone call,2026-03-08 12:00:00-0400,75.00,USD\r\n",
         api.adminGet("/v1/exports/google-ads?property=" + property + "&from=2026-03-08&to=2026-03-08").text());
-    Reply bad = api.adminGet("/v1/exports/microsoft-ads?property=" + property + "&currency=dollars");
-    assertEquals(400, bad.status(), bad::toString);
+    for (String bad : List.of("currency=dollars", "conversionName=Phone%0D%0Acall", "conversionName=%09")) {
+      Reply r400 = api.adminGet("/v1/exports/microsoft-ads?property=" + property + "&" + bad);
+      assertEquals(400, r400.status(), bad + " -> " + r400);
+    }
   }
 
   /**
