@@ -1,5 +1,5 @@
 // Minifies src/dni.js into the file dni-server serves, and fails the build when the result is over
-// its budget: 3.75 KiB gzipped. Usage: node scripts/build.mjs [OUT_FILE]
+// its budget: 3.875 KiB gzipped. Usage: node scripts/build.mjs [OUT_FILE]
 // (default target/classes/calltrack/dni.js, the classpath resource calltrack/dni.js of the jar).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { minify } from 'terser';
 
-export const BUDGET_GZIP_BYTES = 3.75 * 1024;
+export const BUDGET_GZIP_BYTES = 3.875 * 1024;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = resolve(root, process.argv[2] || 'target/classes/calltrack/dni.js');

@@ -6,7 +6,7 @@
  * It runs on customers' pages, so everything it does is wrapped to fail safe: any error, a slow or
  * missing dni-server, or an error answer leaves the page's own numbers in place, with one console
  * warning at most. Its only global is the small API object `window.calltrack`.
- * Plain modern JavaScript, no dependencies; the Maven build minifies it and keeps it under 3.75 KiB gzipped.
+ * Plain modern JavaScript, no dependencies; the Maven build minifies it and keeps it under 3.875 KiB gzipped.
  */
 (function (w, d) {
   var prior = w.calltrack;
@@ -273,6 +273,14 @@
       });
   }
 
+  // The site's Google Analytics ids (its own _ga and _ga_<id> cookies, GS1 or GS2), read afresh each
+  // time (GA starts a new session after 30 idle minutes): dni-server sends the call to GA4 with them,
+  // as an event of this visitor's session. Read only with consent, as everything on the device.
+  function ga(c) {
+    c = consent && attempt(function () { return d.cookie; }) || '';
+    return { gaClientId: (c.match(/\b_ga=GA\d\.\d+\.(\d+\.\d+)/) || 0)[1], gaSessionId: (c.match(/\b_ga_\w+=GS\d\.\d\.s?(\d+)/) || 0)[1] };
+  }
+
   function assign() {
     // a re-assign (lease gone) carries the record as another tab of the visitor may have left it
     if (assignment) state = load() || state;
@@ -281,7 +289,7 @@
       property: property, visitorId: state.v, sessionId: state.s,
       page: { url: cut(location.href), referrer: cut(d.referrer) },
       // the last touch, carrying the first one when they differ (reports: model=first|last)
-      attribution: { ...same() ? state.l : { firstTouch: state.f, ...state.l }, journey: state.j?.length > 1 ? state.j : undefined },
+      attribution: { ...same() ? state.l : { firstTouch: state.f, ...state.l }, journey: state.j?.length > 1 ? state.j : undefined, ...ga() },
       region: region, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone
     }).then(function (a) {
       if (!a?.number || !a.swap) throw 'bad answer';

@@ -6,9 +6,9 @@ import { gzipSync } from 'node:zlib';
 import { JSDOM, VirtualConsole } from 'jsdom';
 import { BUILT } from '../support/harness.mjs';
 
-test('dni.js is at most 3.75 KiB gzipped', () => {
+test('dni.js is at most 3.875 KiB gzipped', () => {
   const size = gzipSync(readFileSync(BUILT), { level: 9 }).length;
-  assert.ok(size <= 3840, `${size} B gzipped`);
+  assert.ok(size <= 3968, `${size} B gzipped`);
 });
 
 test('its only global is window.calltrack', () => {

@@ -9,7 +9,9 @@ import java.util.List;
  * the ad group and ad (utm_adgroup / utm_ad), the visitor's first touch when it differs (the
  * snippet sends both; reports choose with {@code model=first|last}), the page it landed on, the referrer,
  * the visit's region (the site's, or its time zone's), the ad click ids that let conversions be sent back to the
- * ad platforms, and the visitor's journey (every touch's channel and time, first to last, {@link Touch}).
+ * ad platforms, the visitor's journey (every touch's channel and time, first to last, {@link Touch}),
+ * and the visit's Google Analytics client and session ids (from the site's {@code _ga} cookies), which
+ * let the call be sent to the site's GA4 property as an event of that visitor's session.
  * Every field may be null; {@link #UNKNOWN} has none.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -31,7 +33,14 @@ public record Attribution(
     String ad,
     Attribution firstTouch,
     String region,
-    List<Touch> journey) {
+    List<Touch> journey,
+    String gaClientId,
+    String gaSessionId) {
+
+  /** A GA client id as its {@code _ga} cookie holds it after {@code GA1.1.}: two numbers joined by a dot. */
+  private static final java.util.regex.Pattern GA_CLIENT_ID = java.util.regex.Pattern.compile("\\d{1,20}\\.\\d{1,20}");
+  /** A GA4 session id: the session's start in epoch seconds. */
+  private static final java.util.regex.Pattern GA_SESSION_ID = java.util.regex.Pattern.compile("\\d{1,20}");
 
   public static final Attribution UNKNOWN =
       new Attribution(null, null, null, null, null, null, null, null, null, null, null, null);
@@ -50,6 +59,14 @@ public record Attribution(
       String fbclid, String adGroup, String ad) {
     this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
         fbclid, adGroup, ad, null);
+  }
+
+  /** Without Google Analytics ids, which a site without GA4 (or an older snippet) does not send. */
+  public Attribution(String source, String medium, String campaign, String keyword, String content,
+      String landingPage, String referrer, String gclid, String gbraid, String wbraid, String msclkid,
+      String fbclid, String adGroup, String ad, Attribution firstTouch, String region, List<Touch> journey) {
+    this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
+        fbclid, adGroup, ad, firstTouch, region, journey, null, null);
   }
 
   /** Without a journey ({@link #journey}: the visitor's touches in order), which older snippets do not send. */
@@ -102,6 +119,9 @@ public record Attribution(
       region = region.substring(0, MAX_REGION_LENGTH);
     }
     journey = Touch.journey(journey);
+    // what GA's own cookies hold, or nothing: the ids go into the Measurement Protocol's requests
+    gaClientId = gaClientId != null && GA_CLIENT_ID.matcher(gaClientId).matches() ? gaClientId : null;
+    gaSessionId = gaSessionId != null && GA_SESSION_ID.matcher(gaSessionId).matches() ? gaSessionId : null;
   }
 
   /**
@@ -130,7 +150,7 @@ public record Attribution(
   /** The same attribution in {@code newRegion} (the site's or the time zone's region of the visit). */
   public Attribution withRegion(String newRegion) {
     return new Attribution(source, medium, campaign, keyword, content, landingPage, referrer,
-        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, newRegion, journey);
+        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, newRegion, journey, gaClientId, gaSessionId);
   }
 
   /** The referrer's host, lower case without a leading {@code www.}; null without a referrer URL. */
@@ -165,7 +185,7 @@ public record Attribution(
     return new Attribution(source, medium, campaign, keyword, content,
         this.landingPage != null ? this.landingPage : landingPage,
         this.referrer != null ? this.referrer : referrer,
-        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, region, journey);
+        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, region, journey, gaClientId, gaSessionId);
   }
 
   private static String clean(String value) {

@@ -303,18 +303,20 @@ public final class RedisPoolEngine implements PoolEngine {
     keys.add(guess == null ? k.session(sid) : k.session(guess));
     List<String> pieces = SessionCodec.pieces(AttributionCodec.encode(attribution));
     if (pieces == null) {
-      // over 2 KB of attribution: keep the channel, click ids and journey, drop the long tail (URLs, keywords)
+      // over 2 KB of attribution: keep the channel, click ids, journey and GA ids, drop the long tail (URLs, keywords)
       Attribution shorter = new Attribution(attribution.source(), attribution.medium(), attribution.campaign(), null,
           null, null, null, attribution.gclid(), attribution.gbraid(), attribution.wbraid(), attribution.msclkid(),
-          attribution.fbclid(), null, null, null, attribution.region(), attribution.journey());
+          attribution.fbclid(), null, null, null, attribution.region(), attribution.journey(),
+          attribution.gaClientId(), attribution.gaSessionId());
       pieces = SessionCodec.pieces(AttributionCodec.encode(shorter));
       if (pieces == null) {
         // still over (kilobyte channel names or click ids, a long journey): the channel and click ids, cut so
-        // that they fit whatever their characters (9 fields of 50 at most 4 bytes each)
+        // that they fit whatever their characters (9 fields of 50 at most 4 bytes each), and the GA ids
+        // (digits and a dot, at most 41 bytes each)
         pieces = SessionCodec.pieces(AttributionCodec.encode(new Attribution(cut(shorter.source()),
             cut(shorter.medium()), cut(shorter.campaign()), null, null, null, null, cut(shorter.gclid()),
             cut(shorter.gbraid()), cut(shorter.wbraid()), cut(shorter.msclkid()), cut(shorter.fbclid()), null, null,
-            null, cut(shorter.region()), null)));
+            null, cut(shorter.region()), null, shorter.gaClientId(), shorter.gaSessionId())));
       }
     }
     List<String> args = new ArrayList<>(List.of(

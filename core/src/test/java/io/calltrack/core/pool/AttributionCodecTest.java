@@ -56,4 +56,27 @@ class AttributionCodecTest {
         "no journey, no field: a visit without one costs nothing more");
     assertNull(AttributionCodec.decode(AttributionCodec.encode(without)).journey());
   }
+
+  @Test
+  void googleAnalyticsIdsSurviveTheSessionAndOlderSessionsReadWithout() {
+    java.util.List<io.calltrack.core.attribution.Touch> journey = java.util.List.of(
+        new io.calltrack.core.attribution.Touch("news", "email", null, null),
+        new io.calltrack.core.attribution.Touch("google", "cpc", null, null));
+    Attribution a = new Attribution("google", "cpc", null, null, null, "/x", null, null, null, null, null, null,
+        null, null, null, null, journey, "1234567890.1763990000", "1764000000");
+    Attribution back = AttributionCodec.decode(AttributionCodec.encode(a));
+    assertEquals("1234567890.1763990000", back.gaClientId());
+    assertEquals("1764000000", back.gaSessionId());
+    assertEquals(journey.size(), back.journey().size());
+    assertEquals(a, back);
+    // a session stored before the GA ids (the journey its last field) reads with none
+    Attribution older = new Attribution("google", "cpc", null, null, null, "/x", null, null, null, null, null, null,
+        null, null, null, null, journey);
+    Attribution olderBack = AttributionCodec.decode(AttributionCodec.encode(older));
+    assertEquals(older, olderBack);
+    assertNull(olderBack.gaClientId());
+    // what is not GA's id is not kept (it goes into a request to Google)
+    assertNull(new Attribution(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, "1234&api_secret=x", "17640000001764000000176400").gaClientId());
+  }
 }
