@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * A property's marketing settings ({@code PUT /v1/properties/{property}/marketing}): the one currency
  * its outcomes and spend are in, its business hours, its monthly targets, where CRM webhooks go, how
- * it is alerted and where its scheduled report goes. Everything is optional; the currency defaults to USD.
+ * it is alerted, where its scheduled report goes and the GA4 data stream its calls are sent to.
+ * Everything is optional; the currency defaults to USD.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record PropertySettings(
@@ -22,9 +23,16 @@ public record PropertySettings(
     List<Target> targets,
     Webhook webhook,
     Alerts alerts,
-    ReportSchedule reports) {
+    ReportSchedule reports,
+    Analytics analytics) {
 
   public static final PropertySettings DEFAULT = new PropertySettings(null, null, null, null, null);
+
+  /** Without GA4. */
+  public PropertySettings(String currency, Map<String, List<String>> businessHours, List<Target> targets,
+      Webhook webhook, Alerts alerts, ReportSchedule reports) {
+    this(currency, businessHours, targets, webhook, alerts, reports, null);
+  }
 
   /** Without scheduled reports. */
   public PropertySettings(String currency, Map<String, List<String>> businessHours, List<Target> targets,
@@ -81,6 +89,43 @@ public record PropertySettings(
     public Webhook {
       requireUrl(url, "webhook.url");
       requireSecret(secret, "webhook.secret");
+    }
+  }
+
+  /**
+   * Google Analytics 4: each call whose visit carried the site's GA client id is sent to the
+   * property's GA4 web data stream ({@code measurementId} G-..., with one of its Measurement Protocol
+   * {@code apiSecret}s) as an event of that visitor's session, and its outcome as lead events
+   * (CallAnalyticsEvents). {@code endpoint}: Google's collection URL (default), or its EU one
+   * ({@code https://region1.google-analytics.com/mp/collect}).
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Analytics(String measurementId, String apiSecret, String endpoint) {
+    public static final String GOOGLE = "https://www.google-analytics.com/mp/collect";
+    private static final java.util.regex.Pattern MEASUREMENT_ID = java.util.regex.Pattern.compile("G-[A-Z0-9]{4,20}");
+    private static final java.util.regex.Pattern API_SECRET = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{8,100}");
+
+    public Analytics {
+      measurementId = measurementId == null ? null : measurementId.strip().toUpperCase(Locale.ROOT);
+      if (measurementId == null || !MEASUREMENT_ID.matcher(measurementId).matches()) {
+        throw new CalltrackException.Invalid(
+            "analytics.measurementId must be a GA4 web stream's measurement id like G-ABC123XYZ9");
+      }
+      apiSecret = apiSecret == null ? null : apiSecret.strip();
+      if (apiSecret == null || !API_SECRET.matcher(apiSecret).matches()) {
+        throw new CalltrackException.Invalid("analytics.apiSecret must be the stream's Measurement Protocol API "
+            + "secret: 8 to 100 letters, digits, '-' or '_'");
+      }
+      endpoint = endpoint == null || endpoint.isBlank() ? GOOGLE : endpoint.strip();
+      requireUrl(endpoint, "analytics.endpoint");
+      if (endpoint.contains("?") || endpoint.contains("#")) {
+        throw new CalltrackException.Invalid("analytics.endpoint must be a URL without a query: '" + endpoint + "'");
+      }
+    }
+
+    /** Where an event is posted: the endpoint with the stream's id and secret. */
+    public String collectUrl() {
+      return endpoint + "?measurement_id=" + measurementId + "&api_secret=" + apiSecret;
     }
   }
 

@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * {@value #DEAD_LETTERS} (its JSON body) so one dead receiver does not stop every property's webhooks. The cursor is written after the delivery: a crash between the two
  * sends that event again, with the same {@code Idempotency-Key} ({@code <callId>:<stream entry id>}).
  *
+ * <p>The same entries go to the property's GA4 data stream when it has one ({@link CallAnalyticsForwarder}:
+ * at most once per call, without holding up the webhooks).
+ *
  * <p>The streams come from one supplier (today the one calls stream; per-property streams when the
  * calls are sharded) so this follows the same streams as the rollup consumers.
  */
@@ -56,6 +59,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
   private final RedisAPI api;
   private final SettingsStore settings;
   private final WebhookSender sender;
+  private final CallAnalyticsForwarder analytics;
   private final Supplier<Future<List<String>>> streams;
   private final String me = "d-" + UUID.randomUUID();
   private final AtomicBoolean running = new AtomicBoolean();
@@ -70,6 +74,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     this.api = RedisAPI.api(redis);
     this.settings = settings;
     this.sender = sender;
+    this.analytics = new CallAnalyticsForwarder(api, sender);
     this.streams = streams;
   }
 
@@ -155,31 +160,34 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     if (type == null || property == null) {
       sent = Future.succeededFuture();
     } else {
-      sent = settings.get(property).compose(s -> {
-        if (s.webhook() == null) {
-          return Future.succeededFuture();
-        }
-        String callId = f.get("callId");
-        String key = callId + ":" + id;
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", key);
-        body.put("type", type);
-        body.put("property", property);
-        body.put("callId", callId);
-        body.put("call", record);
-        if (f.containsKey("outcome")) {
-          body.put("outcome", JsonMapper.readStored(f.get("outcome"), JsonNode.class));
-        }
-        String json = JsonMapper.write(body);
-        return sender.post(s.webhook().url(), s.webhook().secret(), key, type, json, MAX_ATTEMPTS)
-            .recover(err -> {
-              LOG.warn("webhook {} {} given up after {} attempts, kept in {}: {}", type, key, MAX_ATTEMPTS,
-                  DEAD_LETTERS, err.toString());
-              return api.rpush(List.of(DEAD_LETTERS, json)).mapEmpty();
-            });
-      });
+      String callId = f.get("callId");
+      JsonNode outcome = f.containsKey("outcome") ? JsonMapper.readStored(f.get("outcome"), JsonNode.class) : null;
+      sent = settings.get(property).compose(s -> analytics.forward(s, property, callId, f.get("type"), record, outcome)
+          .compose(v -> s.webhook() == null ? Future.succeededFuture()
+              : post(s.webhook(), type, property, callId + ":" + id, callId, record, outcome)));
     }
     return sent.compose(v -> api.set(List.of(cursorKey(stream), id))).mapEmpty();
+  }
+
+  /** One CRM webhook, retried until delivered or set aside in {@value #DEAD_LETTERS}. */
+  private Future<Void> post(PropertySettings.Webhook webhook, String type, String property, String key, String callId,
+      JsonNode record, JsonNode outcome) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", key);
+    body.put("type", type);
+    body.put("property", property);
+    body.put("callId", callId);
+    body.put("call", record);
+    if (outcome != null) {
+      body.put("outcome", outcome);
+    }
+    String json = JsonMapper.write(body);
+    return sender.post(webhook.url(), webhook.secret(), key, type, json, MAX_ATTEMPTS)
+        .recover(err -> {
+          LOG.warn("webhook {} {} given up after {} attempts, kept in {}: {}", type, key, MAX_ATTEMPTS,
+              DEAD_LETTERS, err.toString());
+          return api.rpush(List.of(DEAD_LETTERS, json)).mapEmpty();
+        });
   }
 
   @Override

@@ -49,22 +49,30 @@ public final class WebhookSender implements AutoCloseable {
     this.maxBackoff = maxBackoff;
   }
 
-  /** One attempt: succeeds on a 2xx answer. */
+  /** One attempt: succeeds on a 2xx answer. {@code secret} null: not signed (GA4's endpoint takes its key in the URL). */
   public Future<Void> postOnce(String url, String secret, String key, String eventType, String body) {
     RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
         .setIdleTimeout(REQUEST_TIMEOUT.toMillis())
         .putHeader("content-type", "application/json")
         .putHeader("Idempotency-Key", key)
-        .putHeader("Calltrack-Event", eventType)
-        .putHeader(WebhookSigner.HEADER, WebhookSigner.signature(secret, clock.instant().getEpochSecond(), body));
+        .putHeader("Calltrack-Event", eventType);
+    if (secret != null) {
+      o.putHeader(WebhookSigner.HEADER, WebhookSigner.signature(secret, clock.instant().getEpochSecond(), body));
+    }
     return targets.addressOf(vertx, url)
         .compose(checked -> http.request(checked == null ? o : o.setServer(checked)))
         .compose(req -> req.send(Buffer.buffer(body)))
         .compose(res -> {
           Future<Void> verdict = res.statusCode() / 100 == 2 ? Future.succeededFuture()
-              : Future.failedFuture(new IllegalStateException(url + " answered " + res.statusCode()));
+              : Future.failedFuture(new IllegalStateException(withoutQuery(url) + " answered " + res.statusCode()));
           return discardAnswer(res).transform(read -> verdict);
         });
+  }
+
+  /** The URL as logs may show it: without its query, which may hold a key (GA4's api_secret). */
+  static String withoutQuery(String url) {
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q);
   }
 
   /**
