@@ -4,7 +4,8 @@
 // visits live, until the test has made its SIPp call and says so at {controlUrl}/done.
 //
 // Usage: node test/e2e/tap-call.mjs '{"siteUrl": "...", "controlUrl": "...", "chromium": "..."}'
-// Prints one line of JSON: each visitor's assign answer, the number shown, and the tap beacon's status.
+// Prints one line of JSON: each visitor's assign answer, the number shown, its cookies, and the tap
+// beacon's status.
 import { chromium } from 'playwright-core';
 
 const config = JSON.parse(process.argv[2]);
@@ -44,5 +45,5 @@ async function open(page) {
   const answer = await (await assigned).json();
   await page.waitForFunction((n) => document.getElementById('tel').getAttribute('href') === 'tel:' + n,
     answer.number, { timeout: WAIT_MS });
-  return { assign: answer, href: await page.getAttribute('#tel', 'href') };
+  return { assign: answer, href: await page.getAttribute('#tel', 'href'), cookie: await page.evaluate(() => document.cookie) };
 }

@@ -49,7 +49,9 @@ import org.junit.jupiter.api.io.TempDir;
  * tracking number (share-channel pool); the first taps the tel: link in real headless Chromium (the
  * dni.js beacon records the tap); then a real SIPp call through the sip-router to that number is
  * resolved {@code exact} to the tapper's visit while the other visit is still live on the same
- * number, with both as candidates.
+ * number, with both as candidates. The site runs Google Analytics (its cookies, set as gtag sets them):
+ * the call reaches the property's GA4 endpoint (a route of the test's site standing for Google's) with
+ * the tapper's GA client and session ids.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class TapToCallEndToEndTest {
@@ -72,9 +74,10 @@ class TapToCallEndToEndTest {
       RedisConfigStore store = Await.result(RedisConfigStore.create(vertx, redis));
       RedisPoolEngine engine = new RedisPoolEngine(vertx, redis, store, Clock.systemUTC());
       AtomicBoolean called = new AtomicBoolean();
+      List<JsonObject> ga4 = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
       String property = TestRedis.uniqueId("tapper");
       PhoneNumber printed = TestNumbers.fresh();
-      HttpServer site = Await.result(vertx.createHttpServer().requestHandler(site(vertx, dni, property, printed, called))
+      HttpServer site = Await.result(vertx.createHttpServer().requestHandler(site(vertx, dni, property, printed, called, ga4))
           .listen(0, "127.0.0.1"));
       String origin = "http://127.0.0.1:" + site.actualPort();
       try (Sipp line = Sipp.uas("business-line-uas.xml", 1, "udp")) {
@@ -86,6 +89,8 @@ class TapToCallEndToEndTest {
             .put("businessLine", "sip:+15559990000@127.0.0.1:" + line.port).put("timezone", "UTC")
             // the visits come from headless Chromium, which the assign abuse guard would give the default number
             .put("assignLimits", new JsonObject().put("leaseToAutomatedClients", true)));
+        admin(http, "/v1/properties/" + property + "/marketing", new JsonObject().put("analytics", new JsonObject()
+            .put("measurementId", "G-TEST1234").put("apiSecret", "e2e-api-secret").put("endpoint", origin + "/mp/collect")));
         admin(http, "/v1/pools/" + pool, new JsonObject().put("property", property)
             .put("numbers", new JsonArray().add(tracking.e164())).put("leaseSeconds", 300).put("holdSeconds", 1800)
             .put("onExhausted", "share-channel"));
@@ -136,6 +141,20 @@ class TapToCallEndToEndTest {
           assertTrue(candidates.getJsonObject(0).getDouble("likelihood") >= 0.995, candidates::encodePrettily);
           assertEquals(b.getString("sessionId"), candidates.getJsonObject(1).getString("sessionId"));
           assertFalse(candidates.getJsonObject(0).getJsonArray("reasons").isEmpty());
+
+          // GA4: the tapper's GA ids, from its cookies through its session to the call and on to GA
+          String cookie = report.getJsonObject("tapper").getString("cookie");
+          java.util.regex.Matcher ids = java.util.regex.Pattern
+              .compile("_ga=GA1\\.1\\.(\\d+\\.\\d+).*_ga_TEST1234=GS2\\.1\\.s(\\d+)").matcher(cookie);
+          assertTrue(ids.find(), cookie);
+          assertEquals(ids.group(1), call.getJsonObject("attribution").getString("gaClientId"), call::encodePrettily);
+          JsonObject hit = Await.until(Duration.ofSeconds(60), () -> ga4.stream().filter(h -> "phone_call".equals(
+              h.getJsonArray("events").getJsonObject(0).getString("name"))).findFirst(), Optional::isPresent).get();
+          assertEquals(ids.group(1), hit.getString("client_id"), hit::encode);
+          JsonObject params = hit.getJsonArray("events").getJsonObject(0).getJsonObject("params");
+          assertEquals(ids.group(2), params.getString("session_id"), hit::encode);
+          assertEquals(call.getString("callId"), params.getString("call_id"));
+          assertEquals("answered", params.getString("call_status"));
         } finally {
           called.set(true);
         }
@@ -162,11 +181,22 @@ class TapToCallEndToEndTest {
   }
 
   /** The site: a page with the dni.js tag and a tel: link to the printed number; /control/done for the script. */
-  private static Router site(Vertx vertx, DniServer dni, String property, PhoneNumber printed, AtomicBoolean called) {
+  private static Router site(Vertx vertx, DniServer dni, String property, PhoneNumber printed, AtomicBoolean called,
+      List<JsonObject> ga4) {
     Router router = Router.router(vertx);
+    router.post("/mp/collect").handler(ctx -> ctx.request().body().onSuccess(b -> {
+      if ("measurement_id=G-TEST1234&api_secret=e2e-api-secret".equals(ctx.request().query())) {
+        ga4.add(new JsonObject(b.toString()));
+      }
+      ctx.response().setStatusCode(204).end();
+    }));
     router.get("/index.html").handler(ctx -> ctx.response().putHeader("content-type", "text/html; charset=utf-8")
         .putHeader("cache-control", "no-store")
         .end("<!doctype html><html><head><meta name=viewport content='width=device-width'>"
+            // Google Analytics' cookies as gtag.js writes them: a client id per browser, a GS2 session
+            + "<script>var t = Math.floor(Date.now() / 1000), c = Math.floor(Math.random() * 1e9);"
+            + "document.cookie = '_ga=GA1.1.' + c + '.' + t + ';path=/';"
+            + "document.cookie = '_ga_TEST1234=GS2.1.s' + t + '$o1$g0$t' + t + '$j60$l0$h0;path=/';</script>"
             + "<script async src='http://127.0.0.1:" + dni.port() + "/dni.js' data-property='" + property + "'></script>"
             + "</head><body><h1>Plumber</h1><p><a id=tel href='tel:" + printed.e164() + "' "
             + "style='display:block;padding:40px;font-size:32px'>Call " + printed.e164() + "</a></p></body></html>"));
