@@ -111,9 +111,9 @@ public final class RedisCallStore implements CallStore {
     return tag(shard(property)) + "by-start";
   }
 
-  /** The GA4 events already sent of a call ({@code CallAnalyticsForwarder}), in its property's shard. */
-  public static String analyticsSent(String property, String callId) {
-    return tag(shard(property)) + "analytics-sent:" + callId;
+  /** The GA4 and Meta events already sent of a call ({@code CallEventForwarder}), in its property's shard. */
+  public static String callEventsSent(String property, String callId) {
+    return tag(shard(property)) + "events-sent:" + callId;
   }
 
   /** The calls stream of {@code property}'s shard, read by the rollup consumers. */

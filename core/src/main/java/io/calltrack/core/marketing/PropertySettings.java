@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * A property's marketing settings ({@code PUT /v1/properties/{property}/marketing}): the one currency
  * its outcomes and spend are in, its business hours, its monthly targets, where CRM webhooks go, how
- * it is alerted, where its scheduled report goes and the GA4 data stream its calls are sent to.
+ * it is alerted, where its scheduled report goes and the GA4 data stream and Meta pixel its calls are
+ * sent to.
  * Everything is optional; the currency defaults to USD.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -24,14 +25,21 @@ public record PropertySettings(
     Webhook webhook,
     Alerts alerts,
     ReportSchedule reports,
-    Analytics analytics) {
+    Analytics analytics,
+    Meta meta) {
 
   public static final PropertySettings DEFAULT = new PropertySettings(null, null, null, null, null);
 
-  /** Without GA4. */
+  /** Without GA4 and Meta. */
   public PropertySettings(String currency, Map<String, List<String>> businessHours, List<Target> targets,
       Webhook webhook, Alerts alerts, ReportSchedule reports) {
-    this(currency, businessHours, targets, webhook, alerts, reports, null);
+    this(currency, businessHours, targets, webhook, alerts, reports, null, null);
+  }
+
+  /** Without Meta. */
+  public PropertySettings(String currency, Map<String, List<String>> businessHours, List<Target> targets,
+      Webhook webhook, Alerts alerts, ReportSchedule reports, Analytics analytics) {
+    this(currency, businessHours, targets, webhook, alerts, reports, analytics, null);
   }
 
   /** Without scheduled reports. */
@@ -126,6 +134,50 @@ public record PropertySettings(
     /** Where an event is posted: the endpoint with the stream's id and secret. */
     public String collectUrl() {
       return endpoint + "?measurement_id=" + measurementId + "&api_secret=" + apiSecret;
+    }
+  }
+
+  /**
+   * Meta's Conversions API: calls its ads brought (the visit's fbclid) become {@code Contact},
+   * {@code Lead} and {@code Purchase} events of the pixel (or dataset) {@code pixelId}, sent with a
+   * system user's {@code accessToken} (CallMetaEvents). {@code matchCallerNumber}: also send each
+   * caller's number, hashed as Meta asks, so that Meta can match calls without a click id to its users
+   * (off by default: it is the caller's number leaving for Meta). {@code testEventCode}: the events go to
+   * Events Manager's "Test events" tab only. {@code endpoint}: the Graph API base with its version.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Meta(String pixelId, String accessToken, Boolean matchCallerNumber, String testEventCode,
+      String endpoint) {
+    public static final String GRAPH = "https://graph.facebook.com/v23.0";
+    private static final java.util.regex.Pattern PIXEL_ID = java.util.regex.Pattern.compile("\\d{5,20}");
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{20,1024}");
+    private static final java.util.regex.Pattern TEST_CODE = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    public Meta {
+      pixelId = pixelId == null ? null : pixelId.strip();
+      if (pixelId == null || !PIXEL_ID.matcher(pixelId).matches()) {
+        throw new CalltrackException.Invalid("meta.pixelId must be the pixel's (dataset's) id: 5 to 20 digits");
+      }
+      accessToken = accessToken == null ? null : accessToken.strip();
+      if (accessToken == null || !TOKEN.matcher(accessToken).matches()) {
+        throw new CalltrackException.Invalid("meta.accessToken must be a Conversions API access token: "
+            + "20 to 1024 letters, digits, '-' or '_'");
+      }
+      matchCallerNumber = Boolean.TRUE.equals(matchCallerNumber);
+      testEventCode = blankToNull(testEventCode);
+      if (testEventCode != null && !TEST_CODE.matcher(testEventCode).matches()) {
+        throw new CalltrackException.Invalid("meta.testEventCode must be the code Events Manager shows, like TEST12345");
+      }
+      endpoint = endpoint == null || endpoint.isBlank() ? GRAPH : endpoint.strip().replaceAll("/+$", "");
+      requireUrl(endpoint, "meta.endpoint");
+      if (endpoint.contains("?") || endpoint.contains("#")) {
+        throw new CalltrackException.Invalid("meta.endpoint must be a URL without a query: '" + endpoint + "'");
+      }
+    }
+
+    /** Where the pixel's events are posted. */
+    public String eventsUrl() {
+      return endpoint + "/" + pixelId + "/events";
     }
   }
 

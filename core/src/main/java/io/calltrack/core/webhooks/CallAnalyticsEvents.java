@@ -2,6 +2,7 @@ package io.calltrack.core.webhooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.calltrack.core.json.JsonMapper;
+import io.calltrack.core.marketing.PropertySettings;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -14,7 +15,7 @@ import java.util.Map;
  * What GA4 hears of a call (Measurement Protocol bodies), from the calls stream's entries as the CRM
  * webhooks read them. Only a call whose visit carried the site's GA client id is sent: without it the
  * event would be a new user of no source in GA. Three events, each at most once per call
- * ({@link Event#once}):
+ * ({@link CallEventForwarder}):
  * <ul>
  *   <li>{@code phone_call} when the call ends, dated at its start: {@code call_id}, {@code call_status},
  *       {@code call_duration} (seconds of talk), {@code call_direction}, {@code tracking_number}, and the
@@ -31,16 +32,14 @@ public final class CallAnalyticsEvents {
 
   private CallAnalyticsEvents() {}
 
-  /** One Measurement Protocol request, and the name under which it is sent at most once per call. */
-  public record Event(String once, String body) {}
-
   /**
    * The events of one stream entry ({@code ended} or {@code outcome}, with the call's record and, for an
    * outcome, the outcome); none for other entries or a call without a GA client id.
    * {@code currency}: the property's, for an outcome without one.
    */
-  public static List<Event> of(String entryType, JsonNode record, JsonNode outcome, String currency) {
-    List<Event> events = new ArrayList<>();
+  public static List<CallEventForwarder.Event> of(PropertySettings.Analytics ga, String entryType, JsonNode record,
+      JsonNode outcome, String currency) {
+    List<CallEventForwarder.Event> events = new ArrayList<>();
     JsonNode attribution = record == null ? null : record.path("attribution");
     String clientId = text(attribution, "gaClientId");
     if (clientId == null) {
@@ -55,8 +54,8 @@ public final class CallAnalyticsEvents {
       params.put("call_duration", duration.canConvertToLong() ? duration.asLong() : 0L);
       params.put("call_direction", text(record, "direction"));
       params.put("tracking_number", text(record, "number"));
-      events.add(new Event("phone_call", body(clientId, micros(text(record, "startedAt")), "phone_call", sessionId,
-          params)));
+      events.add(new CallEventForwarder.Event("phone_call", ga.collectUrl(),
+          body(clientId, micros(text(record, "startedAt")), "phone_call", sessionId, params)));
     } else if ("outcome".equals(entryType) && outcome != null && outcome.isObject()) {
       for (String[] e : new String[][] {{"qualified", "qualify_lead"}, {"converted", "close_convert_lead"}}) {
         if (!outcome.path(e[0]).asBoolean(false)) {
@@ -70,7 +69,7 @@ public final class CallAnalyticsEvents {
           String c = text(outcome, "currency");
           params.put("currency", c != null ? c : currency);
         }
-        events.add(new Event(e[1], body(clientId, null, e[1], sessionId, params)));
+        events.add(new CallEventForwarder.Event(e[1], ga.collectUrl(), body(clientId, null, e[1], sessionId, params)));
       }
     }
     return events;

@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * {@value #DEAD_LETTERS} (its JSON body) so one dead receiver does not stop every property's webhooks. The cursor is written after the delivery: a crash between the two
  * sends that event again, with the same {@code Idempotency-Key} ({@code <callId>:<stream entry id>}).
  *
- * <p>The same entries go to the property's GA4 data stream when it has one ({@link CallAnalyticsForwarder}:
- * at most once per call, without holding up the webhooks).
+ * <p>The same entries go to the property's GA4 data stream and Meta pixel when it has them
+ * ({@link CallEventForwarder}: at most once per call, without holding up the webhooks).
  *
  * <p>The streams come from one supplier (today the one calls stream; per-property streams when the
  * calls are sharded) so this follows the same streams as the rollup consumers.
@@ -59,7 +59,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
   private final RedisAPI api;
   private final SettingsStore settings;
   private final WebhookSender sender;
-  private final CallAnalyticsForwarder analytics;
+  private final CallEventForwarder platforms;
   private final Supplier<Future<List<String>>> streams;
   private final String me = "d-" + UUID.randomUUID();
   private final AtomicBoolean running = new AtomicBoolean();
@@ -74,7 +74,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     this.api = RedisAPI.api(redis);
     this.settings = settings;
     this.sender = sender;
-    this.analytics = new CallAnalyticsForwarder(api, sender);
+    this.platforms = new CallEventForwarder(api, sender);
     this.streams = streams;
   }
 
@@ -162,11 +162,22 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     } else {
       String callId = f.get("callId");
       JsonNode outcome = f.containsKey("outcome") ? JsonMapper.readStored(f.get("outcome"), JsonNode.class) : null;
-      sent = settings.get(property).compose(s -> analytics.forward(s, property, callId, f.get("type"), record, outcome)
+      sent = settings.get(property).compose(s -> platforms.forward(s, property, callId, f.get("type"), record, outcome,
+              entryTime(id))
           .compose(v -> s.webhook() == null ? Future.succeededFuture()
               : post(s.webhook(), type, property, callId + ":" + id, callId, record, outcome)));
     }
     return sent.compose(v -> api.set(List.of(cursorKey(stream), id))).mapEmpty();
+  }
+
+  /** When a stream entry was written: its id's milliseconds. */
+  static java.time.Instant entryTime(String id) {
+    int dash = id.indexOf('-');
+    try {
+      return java.time.Instant.ofEpochMilli(Long.parseLong(dash < 0 ? id : id.substring(0, dash)));
+    } catch (NumberFormatException e) {
+      return java.time.Instant.EPOCH;
+    }
   }
 
   /** One CRM webhook, retried until delivered or set aside in {@value #DEAD_LETTERS}. */

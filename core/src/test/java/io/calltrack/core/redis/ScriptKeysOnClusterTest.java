@@ -247,10 +247,10 @@ class ScriptKeysOnClusterTest {
       // a GA4 event claimed for a call (sent nowhere that answers: the claim is what runs here)
       com.fasterxml.jackson.databind.JsonNode gaCall = io.calltrack.core.json.JsonMapper.tree(
           "{\"callId\":\"c-ga\",\"attribution\":{\"gaClientId\":\"1.2\"}}");
-      result(new io.calltrack.core.webhooks.CallAnalyticsForwarder(api, sender).forward(
+      result(new io.calltrack.core.webhooks.CallEventForwarder(api, sender).forward(
           new io.calltrack.core.marketing.PropertySettings(null, null, null, null, null, null,
               new io.calltrack.core.marketing.PropertySettings.Analytics("G-CLUSTER1", "secret-cluster", "http://127.0.0.1:9/mp")),
-          property.id(), "c-ga", "ended", gaCall, null));
+          property.id(), "c-ga", "ended", gaCall, null, clock.instant()));
       sender.close();
 
       result(new SpendStore(redis).replaceDays(property.id(),

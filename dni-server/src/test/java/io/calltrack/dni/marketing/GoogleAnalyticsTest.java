@@ -15,7 +15,7 @@ import io.calltrack.core.redis.RedisClientFactory;
 import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.TestNumbers;
 import io.calltrack.core.testing.TestRedis;
-import io.calltrack.core.webhooks.CallAnalyticsForwarder;
+import io.calltrack.core.webhooks.CallEventForwarder;
 import io.calltrack.core.webhooks.WebhookSender;
 import io.calltrack.core.webhooks.WebhookTargets;
 import io.calltrack.dni.report.CallSeeder;
@@ -140,12 +140,12 @@ class GoogleAnalyticsTest extends DniTestBase {
     // the same stream entry read again (a dispatcher that died before moving its cursor): not sent twice
     Redis redis = RedisClientFactory.create(vertx, TestRedis.url());
     WebhookSender sender = new WebhookSender(vertx, clock, Duration.ofMillis(100), Duration.ofSeconds(1), WebhookTargets.ANY);
-    CallAnalyticsForwarder again = new CallAnalyticsForwarder(RedisAPI.api(redis), sender);
+    CallEventForwarder again = new CallEventForwarder(RedisAPI.api(redis), sender);
     PropertySettings s = new PropertySettings(null, null, null, null, null, null,
         new PropertySettings.Analytics("G-TEST1234", "secret_abc-123", base + "/again"));
     CallRecord later = seeder.call(property, n, "+13126180004", start.plusSeconds(180), visit("555.666", null), 10);
-    await(again.forward(s, property, answered.callId(), "ended", tree(answered), null));
-    await(again.forward(s, property, later.callId(), "ended", tree(later), null));
+    await(again.forward(s, property, answered.callId(), "ended", tree(answered), null, clock.instant()));
+    await(again.forward(s, property, later.callId(), "ended", tree(later), null, clock.instant()));
     Await.until(Duration.ofSeconds(30), () -> hits.stream().anyMatch(h -> h.path().equals("/again")));
     assertEquals(List.of(later.callId()), hits.stream().filter(h -> h.path().equals("/again"))
         .map(h -> h.params().getString("call_id")).toList(), "only the call not sent before");
