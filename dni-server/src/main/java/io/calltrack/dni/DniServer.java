@@ -422,10 +422,7 @@ public final class DniServer {
         : metricsHttp.shutdown(graceMs, TimeUnit.MILLISECONDS);
     return Future.join(metricsClosed, http.shutdown(graceMs, TimeUnit.MILLISECONDS))
         .<Void>mapEmpty()
-        .eventually(() -> {
-          roi.close();
-          return Future.succeededFuture();
-        })
+        .eventually(roi::stop)
         .eventually(store::close)
         .eventually(() -> {
           redis.close();

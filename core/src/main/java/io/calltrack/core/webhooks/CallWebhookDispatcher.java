@@ -201,15 +201,22 @@ public final class CallWebhookDispatcher implements AutoCloseable {
         });
   }
 
-  @Override
-  public void close() {
+  /**
+   * Stops polling and gives the lock up, so that another dni-server takes the webhooks over at its next
+   * try instead of after the lock's {@link #LOCK_TTL}; completes once the lock is released (or the
+   * release failed: then it expires).
+   */
+  public Future<Void> stop() {
     if (pollTimer >= 0) {
       vertx.cancelTimer(pollTimer);
       vertx.cancelTimer(lockTimer);
       pollTimer = -1;
     }
-    if (holding) {
-      releaseLock();
-    }
+    return holding ? releaseLock() : Future.succeededFuture();
+  }
+
+  @Override
+  public void close() {
+    stop();
   }
 }

@@ -101,13 +101,24 @@ public final class RoiFeature implements AutoCloseable {
     scheduled.start();
   }
 
-  @Override
-  public void close() {
+  /**
+   * Stops everything; completes once the webhook dispatcher's lock is given up (at most a second: a
+   * Redis that does not answer lets it expire), so the Redis client may be closed after it.
+   */
+  public Future<Void> stop() {
     consumer.close();
     history.close();
-    webhooks.close();
     alerts.close();
     scheduled.close();
-    sender.close();
+    return io.calltrack.core.Deadline.within(webhooks.stop(), 1_000).otherwiseEmpty()
+        .eventually(() -> {
+          sender.close();
+          return Future.succeededFuture();
+        });
+  }
+
+  @Override
+  public void close() {
+    stop();
   }
 }
