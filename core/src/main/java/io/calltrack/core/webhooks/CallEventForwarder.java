@@ -35,10 +35,16 @@ public final class CallEventForwarder {
 
   private final RedisAPI redis;
   private final WebhookSender sender;
+  private volatile CallWebhookDispatcher.Deliveries deliveries = (to, result) -> { };
 
   public CallEventForwarder(RedisAPI redis, WebhookSender sender) {
     this.redis = redis;
     this.sender = sender;
+  }
+
+  /** Counts each event sent or given up, as {@code ga4} or {@code meta}. */
+  void countedBy(CallWebhookDispatcher.Deliveries counter) {
+    this.deliveries = counter;
   }
 
   /**
@@ -62,7 +68,10 @@ public final class CallEventForwarder {
       chain = chain.compose(v -> CLAIM.run(redis, List.of(RedisCallStore.callEventsSent(property, callId)),
           List.of(e.once(), Long.toString(REMEMBER.toMillis()))).map(claimed -> {
             if (claimed.toInteger() == 1) {
+              String to = e.once().startsWith("meta:") ? "meta" : "ga4";
               sender.post(e.url(), null, callId + ":" + e.once(), e.once(), e.body(), ATTEMPTS)
+                  .onSuccess(sent -> deliveries.count(to, "sent"))
+                  .onFailure(err -> deliveries.count(to, "given-up"))
                   .onFailure(err -> LOG.warn("{} of call {} given up after {} attempts: {}", e.once(), callId,
                       ATTEMPTS, err.getMessage()));
             }

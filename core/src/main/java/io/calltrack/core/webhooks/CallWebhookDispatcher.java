@@ -60,6 +60,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
   private final SettingsStore settings;
   private final WebhookSender sender;
   private final CallEventForwarder platforms;
+  private volatile Deliveries deliveries = (to, result) -> { };
   private final Supplier<Future<List<String>>> streams;
   private final String me = "d-" + UUID.randomUUID();
   private final AtomicBoolean running = new AtomicBoolean();
@@ -76,6 +77,22 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     this.sender = sender;
     this.platforms = new CallEventForwarder(api, sender);
     this.streams = streams;
+  }
+
+  /**
+   * What became of each delivery: {@code to} {@code crm} ({@code delivered}, {@code dead-lettered}),
+   * {@code ga4} or {@code meta} ({@code sent}, {@code given-up}). Called on the event loop.
+   */
+  @FunctionalInterface
+  public interface Deliveries {
+    void count(String to, String result);
+  }
+
+  /** Counts deliveries with {@code counter} (dni-server's metrics). */
+  public CallWebhookDispatcher countedBy(Deliveries counter) {
+    this.deliveries = counter;
+    platforms.countedBy(counter);
+    return this;
   }
 
   public static String cursorKey(String stream) {
@@ -194,7 +211,9 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     }
     String json = JsonMapper.write(body);
     return sender.post(webhook.url(), webhook.secret(), key, type, json, MAX_ATTEMPTS)
+        .onSuccess(v -> deliveries.count("crm", "delivered"))
         .recover(err -> {
+          deliveries.count("crm", "dead-lettered");
           LOG.warn("webhook {} {} given up after {} attempts, kept in {}: {}", type, key, MAX_ATTEMPTS,
               DEAD_LETTERS, err.toString());
           return api.rpush(List.of(DEAD_LETTERS, json)).mapEmpty();

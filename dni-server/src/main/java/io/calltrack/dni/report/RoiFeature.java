@@ -58,6 +58,12 @@ public final class RoiFeature implements AutoCloseable {
   /** {@code replicated}: the rollup consumer acknowledges a call event once the replicas have its rollups. */
   public RoiFeature(Vertx vertx, Redis redis, ConfigStore store, PoolEngine engine, Clock clock,
       ReplicationBarrier replicated) {
+    this(vertx, redis, store, engine, clock, replicated, null);
+  }
+
+  /** {@code registry}: where webhook, GA4 and Meta deliveries are counted ({@code calltrack_deliveries_total}). */
+  public RoiFeature(Vertx vertx, Redis redis, ConfigStore store, PoolEngine engine, Clock clock,
+      ReplicationBarrier replicated, io.micrometer.core.instrument.MeterRegistry registry) {
     RedisCallStore calls = new RedisCallStore(redis);
     RollupStore rollups = new RollupStore(redis, store);
     SpendStore spendStore = new SpendStore(redis);
@@ -74,6 +80,11 @@ public final class RoiFeature implements AutoCloseable {
     // the streams CRM webhooks follow: every shard's, found like the rollup consumer finds them
     this.webhooks = new CallWebhookDispatcher(vertx, redis, settings, sender,
         () -> calls.shards().map(shards -> shards.stream().map(RedisCallStore::eventsStream).toList()));
+    if (registry != null) {
+      webhooks.countedBy((to, result) -> io.micrometer.core.instrument.Counter.builder("calltrack.deliveries")
+          .description("CRM webhooks, GA4 and Meta events by where they went and how")
+          .tag("to", to).tag("result", result).register(registry).increment());
+    }
     this.alerts = new AlertMonitor(vertx, store, settings, engine, reporter, new AlertEpisodes(redis), sender, clock);
     this.export = new OfflineConversionExportRoutes(vertx, store, calls, settings, clock);
     this.scheduled = new ScheduledReports(vertx, store, settings, reporter, sender, redis, clock);

@@ -136,6 +136,10 @@ class GoogleAnalyticsTest extends DniTestBase {
     assertTrue(sale.raw().contains("\"value\":80.00,"), "a number, to the cent, as the outcome's: " + sale.raw());
     assertEquals("USD", sale.params().getString("currency"));
     assertFalse(sale.body().containsKey("timestamp_micros"), "dated when the outcome came");
+    // ops see them counted (the retried one once, as sent)
+    String metrics = Await.until(Duration.ofSeconds(10), () -> api.get("/metrics").text(),
+        m -> m.contains("calltrack_deliveries_total{result=\"sent\",to=\"ga4\"} 4.0"));
+    assertTrue(metrics.contains("calltrack_deliveries_total{result=\"delivered\",to=\"crm\"}"), metrics);
 
     // the same stream entry read again (a dispatcher that died before moving its cursor): not sent twice
     Redis redis = RedisClientFactory.create(vertx, TestRedis.url());

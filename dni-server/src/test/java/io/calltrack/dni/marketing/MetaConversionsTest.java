@@ -123,6 +123,8 @@ class MetaConversionsTest extends DniTestBase {
     Hit purchase = all.stream().filter(h -> h.name().equals("Purchase")).findFirst().orElseThrow();
     assertTrue(purchase.raw().contains("\"value\":0.00,\"currency\":\"USD\""), purchase::raw);
     assertTrue(purchase.event().getLong("event_time") > start.getEpochSecond(), "dated when the outcome came");
+    Await.until(Duration.ofSeconds(10), () -> api.get("/metrics").text()
+        .contains("calltrack_deliveries_total{result=\"sent\",to=\"meta\"} 4.0"));
 
     // allowed: a call without a click id goes with its caller's number, hashed as Meta asks
     meta.put("matchCallerNumber", true);
