@@ -5,7 +5,6 @@ import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.marketing.PropertySettings;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +54,7 @@ public final class CallAnalyticsEvents {
       params.put("call_direction", text(record, "direction"));
       params.put("tracking_number", text(record, "number"));
       events.add(new CallEventForwarder.Event("phone_call", ga.collectUrl(),
-          body(clientId, micros(text(record, "startedAt")), "phone_call", sessionId, params)));
+          body(clientId, micros(RecordFields.instant(record, "startedAt")), "phone_call", sessionId, params)));
     } else if ("outcome".equals(entryType) && outcome != null && outcome.isObject()) {
       for (String[] e : new String[][] {{"qualified", "qualify_lead"}, {"converted", "close_convert_lead"}}) {
         if (!outcome.path(e[0]).asBoolean(false)) {
@@ -63,9 +62,9 @@ public final class CallAnalyticsEvents {
         }
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("call_id", text(record, "callId"));
-        String value = text(outcome, "value");
+        BigDecimal value = RecordFields.amount(outcome, "value");
         if (value != null) {
-          params.put("value", new BigDecimal(value));
+          params.put("value", value);
           String c = text(outcome, "currency");
           params.put("currency", c != null ? c : currency);
         }
@@ -98,23 +97,11 @@ public final class CallAnalyticsEvents {
     return JsonMapper.write(b);
   }
 
-  private static Long micros(String instant) {
-    if (instant == null) {
-      return null;
-    }
-    try {
-      Instant t = Instant.parse(instant);
-      return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+  private static Long micros(Instant t) {
+    return t == null ? null : t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
   }
 
   private static String text(JsonNode node, String field) {
-    if (node == null) {
-      return null;
-    }
-    JsonNode v = node.path(field);
-    return v.isValueNode() && !v.isNull() && !v.asText().isEmpty() ? v.asText() : null;
+    return RecordFields.text(node, field);
   }
 }

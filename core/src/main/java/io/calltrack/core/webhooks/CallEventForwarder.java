@@ -57,11 +57,18 @@ public final class CallEventForwarder {
       return Future.succeededFuture();
     }
     List<Event> events = new ArrayList<>();
-    if (settings.analytics() != null) {
-      events.addAll(CallAnalyticsEvents.of(settings.analytics(), entryType, record, outcome, settings.currency()));
-    }
-    if (settings.meta() != null) {
-      events.addAll(CallMetaEvents.of(settings.meta(), entryType, record, outcome, settings.currency(), entryAt));
+    try {
+      if (settings.analytics() != null) {
+        events.addAll(CallAnalyticsEvents.of(settings.analytics(), entryType, record, outcome, settings.currency()));
+      }
+      if (settings.meta() != null) {
+        events.addAll(CallMetaEvents.of(settings.meta(), entryType, record, outcome, settings.currency(), entryAt));
+      }
+    } catch (RuntimeException e) {
+      // a record these cannot read must not stall the CRM webhooks behind it (the dispatcher retries a
+      // failed entry at every poll): the call is not sent to the platforms, and says so
+      LOG.warn("call {}: not sent to GA4 or Meta: {}", callId, e.toString());
+      return Future.succeededFuture();
     }
     Future<Void> chain = Future.succeededFuture();
     for (Event e : events) {

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -48,7 +47,7 @@ public final class CallMetaEvents {
     }
     String callId = text(record, "callId");
     if ("ended".equals(entryType)) {
-      Instant start = instant(text(record, "startedAt"));
+      Instant start = RecordFields.instant(record, "startedAt");
       Map<String, Object> custom = new LinkedHashMap<>();
       custom.put("call_id", callId);
       custom.put("call_status", text(record, "status"));
@@ -61,11 +60,11 @@ public final class CallMetaEvents {
         }
         Map<String, Object> custom = new LinkedHashMap<>();
         custom.put("call_id", callId);
-        String value = text(outcome, "value");
+        BigDecimal value = RecordFields.amount(outcome, "value");
         String c = text(outcome, "currency");
         if (value != null || "Purchase".equals(e[1])) {
           // a Purchase needs both: a sale without a value is worth 0 in Meta's books, as in ours
-          custom.put("value", value != null ? new BigDecimal(value) : BigDecimal.ZERO.setScale(2));
+          custom.put("value", value != null ? value : BigDecimal.ZERO.setScale(2));
           custom.put("currency", c != null ? c : currency);
         }
         events.add(event(meta, callId, e[1], entryAt, user, custom));
@@ -103,7 +102,7 @@ public final class CallMetaEvents {
     }
     if (fbclid != null) {
       // fb.1.<when the click id was first seen, ms>.<fbclid>: the call's start stands for the visit's
-      Instant seen = instant(text(record, "startedAt"));
+      Instant seen = RecordFields.instant(record, "startedAt");
       user.put("fbc", "fb.1." + (seen == null ? 0 : seen.toEpochMilli()) + "." + fbclid);
     }
     String caller = text(record, "caller");
@@ -121,19 +120,7 @@ public final class CallMetaEvents {
     }
   }
 
-  private static Instant instant(String s) {
-    try {
-      return s == null ? null : Instant.parse(s);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
-  }
-
   private static String text(JsonNode node, String field) {
-    if (node == null) {
-      return null;
-    }
-    JsonNode v = node.path(field);
-    return v.isValueNode() && !v.isNull() && !v.asText().isEmpty() ? v.asText() : null;
+    return RecordFields.text(node, field);
   }
 }
