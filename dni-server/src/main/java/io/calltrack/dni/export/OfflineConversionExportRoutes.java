@@ -1,7 +1,6 @@
 package io.calltrack.dni.export;
 
 import io.calltrack.core.CalltrackException;
-import io.calltrack.core.calls.CallPage;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
 import io.calltrack.core.config.ConfigStore;
@@ -19,7 +18,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Currency;
 import java.util.List;
 import java.util.Locale;
@@ -35,9 +33,6 @@ import java.util.Locale;
  * rows are picked and the CSV written on a worker thread.
  */
 public final class OfflineConversionExportRoutes {
-  /** Pages of the property's call index read at most per export (500 calls each). */
-  static final int MAX_PAGES = 400;
-
   private final Vertx vertx;
   private final ConfigStore store;
   private final CallStore calls;
@@ -76,12 +71,10 @@ public final class OfflineConversionExportRoutes {
       ReportParams.Days days = ReportParams.days(ctx, p, clock);
       Instant start = days.from().atStartOfDay(p.zone()).toInstant();
       Instant end = days.to().plusDays(1).atStartOfDay(p.zone()).toInstant();
-      List<CallPage> pages = new ArrayList<>();
-      return collect(p.id(), start, end, null, pages).compose(v -> vertx.executeBlocking(() -> {
+      return CallPages.read(calls, p.id(), start, end).compose(pages -> vertx.executeBlocking(() -> {
         List<List<String>> rows = new ArrayList<>(layout.opening);
-        // the index is newest first; the platforms want no particular order, oldest first reads better
-        for (int i = pages.size() - 1; i >= 0; i--) {
-          add(layout, p, pages.get(i), rows, name, currency);
+        for (CallRecord c : CallPages.oldestFirst(pages, p.id())) {
+          add(layout, p, c, rows, name, currency);
         }
         return Reply.csv(layout.fileName, Csv.write(rows));
       }, false));
@@ -104,35 +97,16 @@ public final class OfflineConversionExportRoutes {
     }
   }
 
-  /**
-   * Reads the property's call index page by page (newest first) into {@code pages}: its own calls
-   * only, so a busy neighbour's calls neither fill the pages nor count against {@link #MAX_PAGES}.
-   */
-  private Future<Void> collect(String property, Instant start, Instant end, String cursor, List<CallPage> pages) {
-    if (pages.size() >= MAX_PAGES) {
-      return Future.failedFuture(new CalltrackException.Invalid("too many calls in the range; export a shorter one"));
-    }
-    return calls.page(property, start, end, 500, cursor).compose(page -> {
-      pages.add(page);
-      return page.next() == null ? Future.succeededFuture() : collect(property, start, end, page.next(), pages);
-    });
-  }
-
-  private static void add(ClickConversionLayout layout, PropertyConfig p, CallPage page, List<List<String>> rows,
+  private static void add(ClickConversionLayout layout, PropertyConfig p, CallRecord c, List<List<String>> rows,
       String name, String currency) {
-    List<CallRecord> list = new ArrayList<>(page.calls());
-    Collections.reverse(list);
-    for (CallRecord c : list) {
-      if (!p.id().equals(c.property()) || c.outcome() == null || !Boolean.TRUE.equals(c.outcome().converted())) {
-        continue;
-      }
-      String clickId = layout.clickId(c.attribution());
-      if (clickId == null) {
-        continue;
-      }
-      rows.add(layout.row(c, clickId, name,
-          c.outcome().value() == null ? "" : c.outcome().value().toPlainString(),
-          c.outcome().currency() != null ? c.outcome().currency() : currency, p.zone()));
+    if (c.outcome() == null || !Boolean.TRUE.equals(c.outcome().converted())) {
+      return;
     }
+    String clickId = layout.clickId(c.attribution());
+    if (clickId == null) {
+      return;
+    }
+    rows.add(layout.row(c, clickId, name, c.outcome().value() == null ? "" : c.outcome().value().toPlainString(),
+        c.outcome().currency() != null ? c.outcome().currency() : currency, p.zone()));
   }
 }

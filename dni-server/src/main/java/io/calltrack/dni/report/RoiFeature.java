@@ -48,6 +48,7 @@ public final class RoiFeature implements AutoCloseable {
   private final SpendRoutes spend;
   private final RoiRoutes reports;
   private final OfflineConversionExportRoutes export;
+  private final io.calltrack.dni.export.CallLogExportRoutes callLog;
   private final DashboardRoutes dashboard;
   private final MarketingRoutes marketing;
   private final WebhookSender sender;
@@ -87,6 +88,7 @@ public final class RoiFeature implements AutoCloseable {
     }
     this.alerts = new AlertMonitor(vertx, store, settings, engine, reporter, new AlertEpisodes(redis), sender, clock);
     this.export = new OfflineConversionExportRoutes(vertx, store, calls, settings, clock);
+    this.callLog = new io.calltrack.dni.export.CallLogExportRoutes(vertx, store, calls, settings, clock);
     this.scheduled = new ScheduledReports(vertx, store, settings, reporter, sender, redis, clock);
     DashboardUsage usage = new DashboardUsage(redis);
     this.dashboard = new DashboardRoutes(store, engine, calls, rollups, history, clock, usage,
@@ -99,6 +101,7 @@ public final class RoiFeature implements AutoCloseable {
     reports.mount(admin);
     scheduled.mount(admin);
     export.mount(admin);
+    callLog.mount(admin);
     dashboard.mount(api, admin);
     marketing.mount(admin);
   }

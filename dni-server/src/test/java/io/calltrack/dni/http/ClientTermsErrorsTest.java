@@ -96,7 +96,7 @@ class ClientTermsErrorsTest extends DniTestBase {
     probes.add(new Probe(HttpMethod.GET, "/v1/exports/microsoft-ads?" + reports + "2026-03-01", null, null));
     for (String far : List.of("-999999999-01-01", "%2B999999999-12-31", "1969-12-31", "10000-01-01")) {
       for (String path : List.of("/v1/reports/roi", "/v1/reports/summary", "/v1/reports/dashboard-usage",
-          "/v1/exports/google-ads", "/v1/exports/microsoft-ads")) {
+          "/v1/exports/google-ads", "/v1/exports/microsoft-ads", "/v1/exports/calls")) {
         probes.add(new Probe(HttpMethod.GET, path + "?property=" + prop + "&from=" + far + "&to=" + far, null, null));
       }
     }

@@ -63,6 +63,11 @@ class CsvInjectionApiTest extends DniTestBase {
         export.text());
     // a plain amount stays a number
     assertTrue(export.text().contains(",12.50,"), export.text());
+    // the call log carries the visitor's keyword, landing page and campaign as text too
+    Reply log = api.adminGet("/v1/exports/calls?property=" + property + "&from=2026-03-02&to=2026-03-02");
+    assertEquals(200, log.status(), log::toString);
+    assertNoFormula(log.text());
+    assertTrue(log.text().contains("\"'" + HYPERLINK.replace("\"", "\"\"") + "\""), log.text());
     // a click id is the visitor's to write too
     Reply microsoft = api.adminGet("/v1/exports/microsoft-ads?property=" + property
         + "&from=2026-03-02&to=2026-03-02&conversionName=" + URLEncoder.encode(CMD, StandardCharsets.UTF_8));

@@ -123,6 +123,7 @@ class HttpFuzzTest {
           new Endpoint("GET", "/v1/reports/roi", null, range + "&groupBy=source", true),
           new Endpoint("GET", "/v1/exports/google-ads", null, range + "&conversionName=Call", true),
           new Endpoint("GET", "/v1/exports/microsoft-ads", null, range + "&conversionName=Call", true),
+          new Endpoint("GET", "/v1/exports/calls", null, range, true),
           new Endpoint("GET", "/v1/dashboard", null, "property=" + property, true),
           new Endpoint("GET", "/v1/dashboard/properties", null, "", true));
 

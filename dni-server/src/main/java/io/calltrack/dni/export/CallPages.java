@@ -1,0 +1,54 @@
+package io.calltrack.dni.export;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.calls.CallPage;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStore;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A property's calls that started in {@code [start, end)}, read from its call index page by page for
+ * an export: its own calls only, so a busy neighbour's calls neither fill the pages nor count against
+ * {@link #MAX_PAGES}.
+ */
+final class CallPages {
+  /** Pages of the property's call index read at most per export (500 calls each). */
+  static final int MAX_PAGES = 400;
+  static final int PAGE = 500;
+
+  private CallPages() {}
+
+  /** The pages of the property's calls, newest first as the index gives them. */
+  static Future<List<CallPage>> read(CallStore calls, String property, Instant start, Instant end) {
+    List<CallPage> pages = new ArrayList<>();
+    return collect(calls, property, start, end, null, pages).map(v -> pages);
+  }
+
+  /** The property's calls of {@code pages}, oldest first: on a worker thread, for a large export. */
+  static List<CallRecord> oldestFirst(List<CallPage> pages, String property) {
+    List<CallRecord> out = new ArrayList<>();
+    for (int i = pages.size() - 1; i >= 0; i--) {
+      List<CallRecord> page = pages.get(i).calls();
+      for (int j = page.size() - 1; j >= 0; j--) {
+        if (property.equals(page.get(j).property())) {
+          out.add(page.get(j));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Future<Void> collect(CallStore calls, String property, Instant start, Instant end, String cursor,
+      List<CallPage> pages) {
+    if (pages.size() >= MAX_PAGES) {
+      return Future.failedFuture(new CalltrackException.Invalid("too many calls in the range; export a shorter one"));
+    }
+    return calls.page(property, start, end, PAGE, cursor).compose(page -> {
+      pages.add(page);
+      return page.next() == null ? Future.succeededFuture() : collect(calls, property, start, end, page.next(), pages);
+    });
+  }
+}
