@@ -44,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * server that dies sending lets it go after {@link #SENDING_LEASE}; the body's {@code id} is the same
  * each time, for a receiver that gets it twice). How each went is kept ({@code report-deliveries},
  * {@link #KEEP}) and read by {@code GET /v1/reports/deliveries}: a delivered rate over the periods
- * scheduled. Only the period just over is sent: one a server was down through is not sent late, and
- * counts as not delivered (the server saw it due once it was up: a period it never saw is not listed).
+ * scheduled. A period every server was down through is sent late, once one is up again: every period
+ * after the latest one recorded (delivered or failed) of the same kind, at most {@link #catchUp} of
+ * them; a schedule with none recorded yet (just set, or changed to another kind) starts with the period
+ * just over.
  *
  * <p>The body: {@code {id, type: "report", property, every, from, to, timezone, at, report}}, the
  * report being what {@code GET /v1/reports/roi?from&to&groupBy} answers.
@@ -81,8 +83,27 @@ public final class ScheduledReports implements AutoCloseable {
     this.clock = clock;
   }
 
+  /** Periods sent late at most, by kind: a month of days, two months of weeks, a quarter of months. */
+  static int catchUp(String every) {
+    return switch (every) {
+      case "day" -> 31;
+      case "week" -> 8;
+      default -> 3;
+    };
+  }
+
   /** A period of a schedule: its kind and its first and last day, in the property's time zone. */
   public record Period(String every, LocalDate from, LocalDate to) {
+    /** The period of the same kind just before this one. */
+    public Period previous() {
+      return lastBefore(every, from);
+    }
+
+    /** When its report is due: {@code hour} (local) of the day after it. */
+    Instant dueAt(int hour, java.time.ZoneId zone) {
+      return to.plusDays(1).atTime(hour, 0).atZone(zone).toInstant();
+    }
+
     /** The period of kind {@code every} over before {@code today} began. */
     public static Period lastBefore(String every, LocalDate today) {
       return switch (every) {
@@ -137,10 +158,8 @@ public final class ScheduledReports implements AutoCloseable {
       List<String> taken = new ArrayList<>();
       Future<Void> chain = Future.succeededFuture();
       for (PropertyConfig p : t.properties().values()) {
-        chain = chain.compose(v -> deliverDue(p).map(field -> {
-          if (field != null) {
-            taken.add(p.id() + "/" + field);
-          }
+        chain = chain.compose(v -> deliverDue(p).map(fields -> {
+          fields.forEach(field -> taken.add(p.id() + "/" + field));
           return (Void) null;
         }).otherwise(err -> {
           LOG.warn("scheduled report of {}: {}", p.id(), err.toString());
@@ -151,34 +170,66 @@ public final class ScheduledReports implements AutoCloseable {
     });
   }
 
-  private Future<String> deliverDue(PropertyConfig p) {
+  /** Takes and starts sending the property's due periods not recorded yet; returns their fields. */
+  private Future<List<String>> deliverDue(PropertyConfig p) {
     return settings.get(p.id()).compose(s -> {
       PropertySettings.ReportSchedule schedule = s.reports();
       if (schedule == null) {
-        return Future.succeededFuture();
+        return Future.succeededFuture(List.of());
       }
       Instant now = clock.instant();
-      LocalDate today = now.atZone(p.zone()).toLocalDate();
-      Period period = Period.lastBefore(schedule.every(), today);
-      Instant dueAt = period.to().plusDays(1).atTime(schedule.hour(), 0).atZone(p.zone()).toInstant();
-      if (now.isBefore(dueAt)) {
-        return Future.succeededFuture();
-      }
+      Period last = Period.lastBefore(schedule.every(), now.atZone(p.zone()).toLocalDate());
+      boolean lastDue = !now.isBefore(last.dueAt(schedule.hour(), p.zone()));
       RollupKeys k = new RollupKeys(p.id());
-      return redis.hexists(k.reportDeliveries(), period.field()).compose(done -> {
-        if (done.toBoolean()) {
-          return Future.succeededFuture();
+      return redis.hkeys(k.reportDeliveries()).compose(fields -> {
+        java.util.Set<String> recorded = new java.util.HashSet<>();
+        LocalDate latest = null;
+        for (Response f : fields) {
+          String field = f.toString();
+          recorded.add(field);
+          if (field.startsWith(schedule.every() + ":")) {
+            LocalDate from = LocalDate.parse(field.substring(field.indexOf(':') + 1));
+            latest = latest == null || from.isAfter(latest) ? from : latest;
+          }
         }
-        return redis.set(List.of(k.reportSending(period.field()), me, "NX", "PX",
-            Long.toString(SENDING_LEASE.toMillis()))).map(r -> {
-              if (r == null) { // another server is sending it
-                return null;
-              }
-              send(p, schedule, period, dueAt);
-              return period.field();
-            });
+        List<Period> due = new ArrayList<>();
+        if (latest == null) {
+          if (lastDue) {
+            due.add(last); // a new schedule: no history sent
+          }
+        } else {
+          // every period after the latest recorded one, oldest first (servers were down through some)
+          for (Period q = lastDue ? last : last.previous(); q.from().isAfter(latest)
+              && due.size() < catchUp(schedule.every()); q = q.previous()) {
+            if (!recorded.contains(q.field())) {
+              due.add(0, q);
+            }
+          }
+        }
+        Future<List<String>> chain = Future.succeededFuture(new ArrayList<>());
+        for (Period q : due) {
+          chain = chain.compose(taken -> take(p, schedule, q).map(field -> {
+            if (field != null) {
+              taken.add(field);
+            }
+            return taken;
+          }));
+        }
+        return chain;
       });
     });
+  }
+
+  /** Takes {@code period} unless another server has (its sending key) and starts sending it. */
+  private Future<String> take(PropertyConfig p, PropertySettings.ReportSchedule schedule, Period period) {
+    return redis.set(List.of(new RollupKeys(p.id()).reportSending(period.field()), me, "NX", "PX",
+        Long.toString(SENDING_LEASE.toMillis()))).map(r -> {
+          if (r == null) { // another server is sending it
+            return null;
+          }
+          send(p, schedule, period, period.dueAt(schedule.hour(), p.zone()));
+          return period.field();
+        });
   }
 
   /** Sends in the background (a receiver that is down must not hold up the other properties). */

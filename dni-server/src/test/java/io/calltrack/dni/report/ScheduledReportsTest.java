@@ -228,6 +228,53 @@ class ScheduledReportsTest extends DniTestBase {
     }
   }
 
+  /**
+   * The weeks every server was down through are sent once one is up again, oldest first, each once;
+   * at most eight of them however long the outage; a schedule set afresh sends no history.
+   */
+  @Test
+  void periodsEveryServerWasDownThroughAreSentLateOnceEach() {
+    List<String> received = Collections.synchronizedList(new ArrayList<>());
+    HttpServer receiver = await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      received.add(new JsonObject(b.toString()).getString("from"));
+      req.response().setStatusCode(204).end();
+    })).listen(0, "127.0.0.1"));
+    String url = "http://127.0.0.1:" + receiver.actualPort() + "/weekly";
+    String property = TestRedis.uniqueId("late");
+    assertEquals(200, api.adminPut("/v1/properties/" + property, propertyBody(TestNumbers.fresh().e164(), ORIGIN)
+        .put("timezone", "UTC")).status());
+    assertEquals(200, api.adminPut("/v1/properties/" + property + "/marketing", new JsonObject().put("reports",
+        new JsonObject().put("url", url).put("secret", SECRET).put("every", "week").put("hour", 6))).status());
+    Redis redis = RedisClientFactory.create(vertx, TestRedis.url());
+    RedisConfigStore store = await(RedisConfigStore.create(vertx, redis));
+    WebhookSender sender = new WebhookSender(vertx, clock, Duration.ofMillis(20), Duration.ofMillis(100), WebhookTargets.ANY);
+    ScheduledReports server = new ScheduledReports(vertx, store, new SettingsStore(redis),
+        new RoiReporter(redis, new SpendStore(redis)), sender, redis, clock);
+
+    // set on Wednesday 4 March: the week before (23 February) is the first sent, no older one
+    clock.set(Instant.parse("2026-03-04T12:00:00Z"));
+    assertEquals(List.of(property + "/week:2026-02-23"), mine(server, property));
+    Await.until(Duration.ofSeconds(30), () -> deliveries(property).getInteger("delivered") == 1);
+    // every server down from then until Wednesday 1 April: the weeks of 2, 9, 16 and 23 March
+    clock.set(Instant.parse("2026-04-01T12:00:00Z"));
+    assertEquals(List.of(property + "/week:2026-03-02", property + "/week:2026-03-09", property + "/week:2026-03-16",
+        property + "/week:2026-03-23"), mine(server, property));
+    assertEquals(List.of(), mine(server, property), "taken: not again");
+    Await.until(Duration.ofSeconds(30), () -> deliveries(property).getInteger("delivered") == 5);
+    assertEquals(List.of("2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23"),
+        received.subList(1, 5).stream().sorted().toList());
+    // down for half a year: the latest eight weeks, not twenty-five
+    clock.set(Instant.parse("2026-09-23T12:00:00Z"));
+    List<String> late = mine(server, property);
+    assertEquals(8, late.size(), late::toString);
+    assertEquals(property + "/week:2026-07-27", late.get(0));
+    assertEquals(property + "/week:2026-09-14", late.get(7));
+    sender.close();
+    await(store.close());
+    redis.close();
+    await(receiver.close());
+  }
+
   private List<String> mine(ScheduledReports server, String property) {
     return await(server.deliverDue()).stream().filter(s -> s.startsWith(property + "/")).toList();
   }
