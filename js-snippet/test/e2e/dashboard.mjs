@@ -2,6 +2,7 @@
 // signs in with the admin token, waits for the pools and the ROI table, saves a screenshot and prints
 // what the page shows as one JSON line for the Java test to check.
 // usage: node dashboard.mjs <dashboard url> <admin token> <screenshot path>
+import { readFile } from 'node:fs/promises';
 import { withSignedInDashboard } from './signed-in-dashboard.mjs';
 
 const [url, token, screenshot] = process.argv.slice(2);
@@ -44,5 +45,10 @@ await withSignedInDashboard(url, token, async (page, errors) => {
       linearTotal: cells(document.querySelector('[data-testid=roi-total]')),
     };
   });
-  console.log(JSON.stringify({ ...result, ...linear, tokenKept, errors }));
+  // the call log of the same days, downloaded as a user would
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }),
+    page.click('[data-testid=calls-csv]')]);
+  const callLog = { name: download.suggestedFilename(),
+    lines: (await readFile(await download.path(), 'utf8')).split('\r\n').filter(Boolean) };
+  console.log(JSON.stringify({ ...result, ...linear, callLog, tokenKept, errors }));
 });

@@ -129,6 +129,14 @@ class DashboardBrowserTest extends SignedInDashboardTest {
         "5.00", "400.0")), linearGoogle);
     assertEquals("3.00", page.getJsonArray("linearTotal").getString(1));
     assertTrue(Files.size(screenshot("dashboard.mjs")) > 10_000, "a screenshot was saved");
+    // the call log of the chosen days, downloaded from the page: its header and one line per call
+    JsonObject log = page.getJsonObject("callLog");
+    assertEquals("calls-" + property + "-2026-03-02-2026-03-02.csv", log.getString("name"));
+    JsonArray lines = log.getJsonArray("lines");
+    assertTrue(lines.getString(0).startsWith("callId,startedAt,number,caller,"), lines::encode);
+    assertEquals(api.adminGet("/v1/exports/calls?property=" + property + "&from=2026-03-02&to=2026-03-02").text()
+        .split("\r\n").length, lines.size(), lines::encode);
+    assertTrue(lines.size() >= 4, lines::encode);
   }
 
   private JsonObject sample(String property) {
