@@ -273,12 +273,14 @@
       });
   }
 
-  // The site's Google Analytics ids (its own _ga and _ga_<id> cookies, GS1 or GS2), read afresh each
-  // time (GA starts a new session after 30 idle minutes): dni-server sends the call to GA4 with them,
-  // as an event of this visitor's session. Read only with consent, as everything on the device.
+  // The site's Google Analytics ids (its own _ga and _ga_<id> cookies, GS1 or GS2) and Meta Pixel
+  // browser id (_fbp), read afresh each time (GA starts a new session after 30 idle minutes):
+  // dni-server sends the call to GA4 as an event of this visitor's session, and to Meta as this
+  // browser's. Read only with consent, as everything on the device.
   function ga(c) {
     c = consent && attempt(function () { return d.cookie; }) || '';
-    return { gaClientId: (c.match(/\b_ga=GA\d\.\d+\.(\d+\.\d+)/) || 0)[1], gaSessionId: (c.match(/\b_ga_\w+=GS\d\.\d\.s?(\d+)/) || 0)[1] };
+    return { gaClientId: (c.match(/\b_ga=GA\d\.\d+\.(\d+\.\d+)/) || 0)[1], gaSessionId: (c.match(/\b_ga_\w+=GS\d\.\d\.s?(\d+)/) || 0)[1],
+      fbp: (c.match(/\b_fbp=(fb\.\d\.\d+\.\d+)/) || 0)[1] };
   }
 
   function assign() {

@@ -1,5 +1,6 @@
-// Google Analytics ids: dni.js sends the site's GA client id (_ga) and GA4 session id (_ga_<id>, GS1
-// or GS2) with each assign, so dni-server can send the call to GA4 as an event of that session.
+// Google Analytics and Meta ids: dni.js sends the site's GA client id (_ga), GA4 session id (_ga_<id>,
+// GS1 or GS2) and Meta Pixel browser id (_fbp) with each assign, so dni-server can send the call to GA4
+// as an event of that session and to Meta as that browser's.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CookieJar } from 'jsdom';
@@ -37,6 +38,16 @@ for (const [name, sessionCookie, sessionId] of [
     page.close();
   });
 }
+
+test('the Meta Pixel browser id goes with the attribution; a malformed one does not', async () => {
+  const page = await landOn(jarWith('_fbp=fb.1.1764000000123.1234567890'));
+  assert.equal(page.body.attribution.fbp, 'fb.1.1764000000123.1234567890');
+  assert.equal(page.body.attribution.gaClientId, undefined, 'no GA on this site');
+  page.close();
+  const odd = await landOn(jarWith('_fbp=fb.1.abc.<script>', 'my_fbp=fb.1.1.2'));
+  assert.equal(odd.body.attribution.fbp, undefined);
+  odd.close();
+});
 
 test('a cookie merely ending in _ga, or none, sends no ids', async () => {
   const page = await landOn(jarWith('x_ga=GA1.1.111.222', 'my_ga_X=GS1.1.333.1.1.1.0.0.0'));

@@ -10,8 +10,9 @@ import java.util.List;
  * snippet sends both; reports choose with {@code model=first|last}), the page it landed on, the referrer,
  * the visit's region (the site's, or its time zone's), the ad click ids that let conversions be sent back to the
  * ad platforms, the visitor's journey (every touch's channel and time, first to last, {@link Touch}),
- * and the visit's Google Analytics client and session ids (from the site's {@code _ga} cookies), which
- * let the call be sent to the site's GA4 property as an event of that visitor's session.
+ * the visit's Google Analytics client and session ids (from the site's {@code _ga} cookies), which
+ * let the call be sent to the site's GA4 property as an event of that visitor's session, and its Meta
+ * browser id (the Meta Pixel's {@code _fbp} cookie), by which Meta's Conversions API knows the visitor.
  * Every field may be null; {@link #UNKNOWN} has none.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -35,10 +36,13 @@ public record Attribution(
     String region,
     List<Touch> journey,
     String gaClientId,
-    String gaSessionId) {
+    String gaSessionId,
+    String fbp) {
 
   /** A GA client id as its {@code _ga} cookie holds it after {@code GA1.1.}: two numbers joined by a dot. */
   private static final java.util.regex.Pattern GA_CLIENT_ID = java.util.regex.Pattern.compile("\\d{1,20}\\.\\d{1,20}");
+  /** A Meta browser id as the pixel's {@code _fbp} cookie holds it: {@code fb.<n>.<ms>.<random>}. */
+  private static final java.util.regex.Pattern FBP = java.util.regex.Pattern.compile("fb\\.\\d\\.\\d{1,20}\\.\\d{1,20}");
   /** A GA4 session id: the session's start in epoch seconds. */
   private static final java.util.regex.Pattern GA_SESSION_ID = java.util.regex.Pattern.compile("\\d{1,20}");
 
@@ -61,12 +65,21 @@ public record Attribution(
         fbclid, adGroup, ad, null);
   }
 
+  /** Without a Meta browser id, which a site without the Meta Pixel (or an older snippet) does not send. */
+  public Attribution(String source, String medium, String campaign, String keyword, String content,
+      String landingPage, String referrer, String gclid, String gbraid, String wbraid, String msclkid,
+      String fbclid, String adGroup, String ad, Attribution firstTouch, String region, List<Touch> journey,
+      String gaClientId, String gaSessionId) {
+    this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
+        fbclid, adGroup, ad, firstTouch, region, journey, gaClientId, gaSessionId, null);
+  }
+
   /** Without Google Analytics ids, which a site without GA4 (or an older snippet) does not send. */
   public Attribution(String source, String medium, String campaign, String keyword, String content,
       String landingPage, String referrer, String gclid, String gbraid, String wbraid, String msclkid,
       String fbclid, String adGroup, String ad, Attribution firstTouch, String region, List<Touch> journey) {
     this(source, medium, campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid,
-        fbclid, adGroup, ad, firstTouch, region, journey, null, null);
+        fbclid, adGroup, ad, firstTouch, region, journey, null, null, null);
   }
 
   /** Without a journey ({@link #journey}: the visitor's touches in order), which older snippets do not send. */
@@ -122,6 +135,7 @@ public record Attribution(
     // what GA's own cookies hold, or nothing: the ids go into the Measurement Protocol's requests
     gaClientId = gaClientId != null && GA_CLIENT_ID.matcher(gaClientId).matches() ? gaClientId : null;
     gaSessionId = gaSessionId != null && GA_SESSION_ID.matcher(gaSessionId).matches() ? gaSessionId : null;
+    fbp = fbp != null && FBP.matcher(fbp).matches() ? fbp : null;
   }
 
   /**
@@ -150,7 +164,8 @@ public record Attribution(
   /** The same attribution in {@code newRegion} (the site's or the time zone's region of the visit). */
   public Attribution withRegion(String newRegion) {
     return new Attribution(source, medium, campaign, keyword, content, landingPage, referrer,
-        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, newRegion, journey, gaClientId, gaSessionId);
+        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, newRegion, journey, gaClientId, gaSessionId,
+        fbp);
   }
 
   /** The referrer's host, lower case without a leading {@code www.}; null without a referrer URL. */
@@ -185,7 +200,8 @@ public record Attribution(
     return new Attribution(source, medium, campaign, keyword, content,
         this.landingPage != null ? this.landingPage : landingPage,
         this.referrer != null ? this.referrer : referrer,
-        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, region, journey, gaClientId, gaSessionId);
+        gclid, gbraid, wbraid, msclkid, fbclid, adGroup, ad, firstTouch, region, journey, gaClientId, gaSessionId,
+        fbp);
   }
 
   private static String clean(String value) {

@@ -12,8 +12,8 @@ import java.util.List;
  * ad group, ad, then the first touch's source ... fbclid, ad group and ad — only when the first touch
  * differs from this one, so a visit without ad group, ad or an earlier touch costs nothing more — then
  * the journey, its touches separated by U+001E, each touch's source, medium, campaign and epoch
- * second by U+001D, and last the Google Analytics client and session ids (after the journey, so every
- * session stored before them reads as it was).
+ * second by U+001D, and last the Google Analytics client and session ids and the Meta browser id (after
+ * the journey, so every session stored before them reads as it was).
  */
 final class AttributionCodec {
   private static final char SEP = '\u001f';
@@ -32,7 +32,7 @@ final class AttributionCodec {
     if (first != null && sameTouch(first, x)) {
       first = null; // the snippet sends its first touch on every visit; store it only when it says something
     }
-    String[] f = new String[ALL + 3];
+    String[] f = new String[ALL + 4];
     put(f, 0, x);
     f[BASE] = x.region();
     f[BASE + 1] = x.adGroup();
@@ -45,6 +45,7 @@ final class AttributionCodec {
     f[ALL] = encodeJourney(x.journey());
     f[ALL + 1] = x.gaClientId();
     f[ALL + 2] = x.gaSessionId();
+    f[ALL + 3] = x.fbp();
     int last = f.length - 1;
     while (last >= 0 && f[last] == null) {
       last--;
@@ -123,7 +124,7 @@ final class AttributionCodec {
       return Attribution.UNKNOWN;
     }
     List<String> f = new ArrayList<>(List.of(s.split(String.valueOf(SEP), -1)));
-    while (f.size() < ALL + 3) {
+    while (f.size() < ALL + 4) {
       f.add(null);
     }
     for (int i = 0; i < f.size(); i++) {
@@ -143,6 +144,6 @@ final class AttributionCodec {
     }
     return new Attribution(f.get(0), f.get(1), f.get(2), f.get(3), f.get(4), f.get(5), f.get(6), f.get(7),
         f.get(8), f.get(9), f.get(10), f.get(11), f.get(BASE + 1), f.get(BASE + 2), first, f.get(BASE),
-        decodeJourney(f.get(ALL)), f.get(ALL + 1), f.get(ALL + 2));
+        decodeJourney(f.get(ALL)), f.get(ALL + 1), f.get(ALL + 2), f.get(ALL + 3));
   }
 }

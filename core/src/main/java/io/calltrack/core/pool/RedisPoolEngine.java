@@ -303,20 +303,22 @@ public final class RedisPoolEngine implements PoolEngine {
     keys.add(guess == null ? k.session(sid) : k.session(guess));
     List<String> pieces = SessionCodec.pieces(AttributionCodec.encode(attribution));
     if (pieces == null) {
-      // over 2 KB of attribution: keep the channel, click ids, journey and GA ids, drop the long tail (URLs, keywords)
+      // over 2 KB of attribution: keep the channel, click ids, journey and the GA and Meta ids, drop the long
+      // tail (URLs, keywords)
       Attribution shorter = new Attribution(attribution.source(), attribution.medium(), attribution.campaign(), null,
           null, null, null, attribution.gclid(), attribution.gbraid(), attribution.wbraid(), attribution.msclkid(),
           attribution.fbclid(), null, null, null, attribution.region(), attribution.journey(),
-          attribution.gaClientId(), attribution.gaSessionId());
+          attribution.gaClientId(), attribution.gaSessionId(), attribution.fbp());
       pieces = SessionCodec.pieces(AttributionCodec.encode(shorter));
       if (pieces == null) {
         // still over (kilobyte channel names or click ids, a long journey): the channel and click ids, cut so
-        // that they fit whatever their characters (9 fields of 50 at most 4 bytes each), and the GA ids
-        // (digits and a dot, at most 41 bytes each)
+        // that they fit whatever their characters (9 fields of 50 at most 4 bytes each), and the GA and Meta
+        // ids (digits and dots, 107 bytes at most): 1,939 bytes with the separators, within the 32 pieces'
+        // 1,952 however the pieces fall between characters (AttributionCodecTest)
         pieces = SessionCodec.pieces(AttributionCodec.encode(new Attribution(cut(shorter.source()),
             cut(shorter.medium()), cut(shorter.campaign()), null, null, null, null, cut(shorter.gclid()),
             cut(shorter.gbraid()), cut(shorter.wbraid()), cut(shorter.msclkid()), cut(shorter.fbclid()), null, null,
-            null, cut(shorter.region()), null, shorter.gaClientId(), shorter.gaSessionId())));
+            null, cut(shorter.region()), null, shorter.gaClientId(), shorter.gaSessionId(), shorter.fbp())));
       }
     }
     List<String> args = new ArrayList<>(List.of(

@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * at its start), {@code Lead} the first time an outcome says qualified and {@code Purchase} (value and
  * currency) the first time it says converted, with {@code action_source: phone_call}. A call is sent
  * only when Meta can tie it to a person: its visit's Facebook click id ({@code fbclid}, as the
- * {@code fbc} parameter), or, when the property allows it ({@code matchCallerNumber}), the caller's
- * number hashed as Meta asks (SHA-256 of its digits with the country code). Each event carries an
+ * {@code fbc} parameter), its Meta Pixel browser id ({@code fbp}, the site's {@code _fbp} cookie), or,
+ * when the property allows it ({@code matchCallerNumber}), the caller's number hashed as Meta asks
+ * (SHA-256 of its digits with the country code). Each event carries an
  * {@code event_id} (call id and event), by which Meta drops a repeat.
  */
 public final class CallMetaEvents {
@@ -92,7 +93,7 @@ public final class CallMetaEvents {
     return new CallEventForwarder.Event("meta:" + name, meta.eventsUrl(), JsonMapper.write(body));
   }
 
-  /** {@code fbc} from the visit's fbclid (the last touch's, else the first's), {@code ph} when allowed. */
+  /** {@code fbc} from the visit's fbclid (the last touch's, else the first's), its {@code fbp}, {@code ph} when allowed. */
   private static Map<String, Object> userData(PropertySettings.Meta meta, JsonNode record) {
     Map<String, Object> user = new LinkedHashMap<>();
     JsonNode a = record.path("attribution");
@@ -104,6 +105,10 @@ public final class CallMetaEvents {
       // fb.1.<when the click id was first seen, ms>.<fbclid>: the call's start stands for the visit's
       Instant seen = RecordFields.instant(record, "startedAt");
       user.put("fbc", "fb.1." + (seen == null ? 0 : seen.toEpochMilli()) + "." + fbclid);
+    }
+    String fbp = text(a, "fbp");
+    if (fbp != null) {
+      user.put("fbp", fbp);
     }
     String caller = text(record, "caller");
     if (meta.matchCallerNumber() && caller != null && E164.matcher(caller).matches()) {

@@ -1,6 +1,7 @@
 package io.calltrack.core.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.calltrack.core.attribution.Attribution;
@@ -78,5 +79,25 @@ class AttributionCodecTest {
     // what is not GA's id is not kept (it goes into a request to Google)
     assertNull(new Attribution(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
         null, null, null, "1234&api_secret=x", "17640000001764000000176400").gaClientId());
+  }
+
+  @Test
+  void theMetaBrowserIdSurvivesAndTheWorstCaseCutAttributionStillFitsTheSession() {
+    Attribution a = new Attribution("facebook", "cpc", null, null, null, "/x", null, null, null, null, null,
+        "fb-click", null, null, null, null, null, null, null, "fb.1.1764000000123.1234567890");
+    assertEquals("fb.1.1764000000123.1234567890", AttributionCodec.decode(AttributionCodec.encode(a)).fbp());
+    assertNull(new Attribution(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, "fb.1.x.<script>").fbp(), "what is not the pixel's id is not kept");
+    // RedisPoolEngine's last resort: nine fields of 50 four-byte characters and the longest GA and Meta ids
+    String wide = "\uD83D\uDCDE".repeat(50); // 50 code points of 4 bytes
+    String digits = "9".repeat(20);
+    Attribution worst = new Attribution(wide, wide, wide, null, null, null, null, wide, wide, wide, wide, wide, null,
+        null, null, wide, null, digits + "." + digits, digits, "fb.1." + digits + "." + digits);
+    assertEquals(digits + "." + digits, worst.gaClientId());
+    assertEquals("fb.1." + digits + "." + digits, worst.fbp());
+    String encoded = AttributionCodec.encode(worst);
+    assertEquals(1939, encoded.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    assertNotNull(SessionCodec.pieces(encoded), "fits the session's 32 pieces of 64 bytes");
+    assertEquals(worst, AttributionCodec.decode(encoded));
   }
 }

@@ -52,6 +52,13 @@ class CallPlatformEventsTest {
     assertTrue(CallMetaEvents.of(matching, "ended", anonymous, null, "USD", AT).isEmpty(), "no one to match");
     JsonNode uk = json("{\"callId\":\"c3\",\"caller\":\"+442079460958\",\"startedAt\":\"2026-03-02T08:00:00Z\"}");
     assertTrue(CallMetaEvents.of(META, "ended", uk, null, "USD", AT).isEmpty(), "the number only when allowed");
+    // the pixel's browser id is enough for Meta to know the visitor
+    JsonNode pixel = json("{\"callId\":\"c4\",\"caller\":\"+442079460958\",\"startedAt\":\"2026-03-02T08:00:00Z\","
+        + "\"attribution\":{\"fbp\":\"fb.1.1764000000123.1234567890\"}}");
+    JsonNode byPixel = json(CallMetaEvents.of(META, "ended", pixel, null, "USD", AT).get(0).body()).path("data").get(0);
+    assertEquals("fb.1.1764000000123.1234567890", byPixel.path("user_data").path("fbp").asText());
+    assertFalse(byPixel.path("user_data").has("ph"));
+    assertFalse(byPixel.path("user_data").has("fbc"));
     List<CallEventForwarder.Event> contact = CallMetaEvents.of(matching, "ended", uk, null, "USD", AT);
     assertEquals("https://graph.example/v23.0/123456789012/events", contact.get(0).url());
     JsonNode event = json(contact.get(0).body()).path("data").get(0);

@@ -378,6 +378,7 @@ class PrivacyApiTest extends DniTestBase {
     assertNull(stored.getJsonObject("attribution").getString("gclid"), stored::encode);
     assertNull(stored.getJsonObject("attribution").getString("gaClientId"), stored::encode);
     assertNull(stored.getJsonObject("attribution").getString("gaSessionId"), stored::encode);
+    assertNull(stored.getJsonObject("attribution").getString("fbp"), stored::encode);
     assertFalse(stored.getJsonObject("attribution").getString("landingPage").contains("gclid"), stored::encode);
     assertEquals("google", stored.getJsonObject("attribution").getString("source"), "what reports count by stays");
     assertNull(stored.getJsonObject("media").getString("recording"), "the recording stays gone: " + stored.encode());
@@ -431,14 +432,16 @@ class PrivacyApiTest extends DniTestBase {
     // ad platforms put the click ids in the landing page's query too
     assign.getJsonObject("page").put("url", "https://www.shop.example/landing?gclid=abc123&utm_campaign=spring&FBCLID=fb-1");
     // and the site's GA ids, which the snippet reads from its cookies
-    assign.getJsonObject("attribution").put("gaClientId", "918273645.1764000000").put("gaSessionId", "1764000777");
+    assign.getJsonObject("attribution").put("gaClientId", "918273645.1764000000").put("gaSessionId", "1764000777")
+        .put("fbp", "fb.1.1764000000123.5556667778");
     Reply a = api.assign(assign);
     String sid = a.json().getString("sessionId");
     String number = a.json().getString("number");
     assertNotNull(sid, a::toString);
     Attribution withClick = new Attribution("google", "cpc", "spring", "plumber", null,
         "/landing?gclid=gclid-visitor-1&utm_campaign=spring", "https://www.google.com/", "gclid-visitor-1", null,
-        null, null, null, null, null, null, null, null, "918273645.1764000000", "1764000777");
+        null, null, null, null, null, null, null, null, "918273645.1764000000", "1764000777",
+        "fb.1.1764000000123.5556667778");
     CallRecord c = call(site.property(), "+14155550188", clock.instant(), sid, withClick);
     Reply outcome = api.request(HttpMethod.POST, "/v1/calls/" + c.callId() + "/outcome",
         DniClient.body(new JsonObject().put("converted", true).put("value", "100.00")), api.admin());
@@ -453,6 +456,8 @@ class PrivacyApiTest extends DniTestBase {
     assertTrue(storedAttribution(new PoolKeys(site.poolId()).session(sid)).contains("abc123"), "gclid stored");
     assertTrue(storedAttribution(new PoolKeys(site.poolId()).session(sid)).contains("918273645.1764000000"),
         "GA client id stored");
+    assertTrue(storedAttribution(new PoolKeys(site.poolId()).session(sid)).contains("fb.1.1764000000123.5556667778"),
+        "Meta browser id stored");
     assertEquals("918273645.1764000000", api.adminGet("/v1/calls/" + c.callId()).json().getJsonObject("attribution")
         .getString("gaClientId"));
     assertEquals(visitor, await(redis.hget(new PoolKeys(site.poolId()).live(), sid.substring(sid.indexOf('.') + 1)))
@@ -474,8 +479,8 @@ class PrivacyApiTest extends DniTestBase {
     assertFalse(sessionAttribution.contains("fb-1"), sessionAttribution); // and a click id in its landing page
     assertTrue(sessionAttribution.contains("/landing?utm_campaign=spring"), sessionAttribution); // the page stays
     assertFalse(sessionAttribution.contains("www.google.com"), sessionAttribution); // its referrer
-    assertFalse(sessionAttribution.contains("918273645") || sessionAttribution.contains("1764000777"),
-        sessionAttribution); // the GA ids
+    assertFalse(sessionAttribution.contains("918273645") || sessionAttribution.contains("1764000777")
+        || sessionAttribution.contains("5556667778"), sessionAttribution); // the GA and Meta ids
     assertNull(await(redis.hget(k.visitors(), visitor)));
     assertNull(await(redis.hget(k.live(), sid.substring(sid.indexOf('.') + 1))), "the live session forgets its visitor");
     assertEquals(0, await(redis.exists(List.of(k.visitorSessions(visitor)))).toInteger());
