@@ -49,8 +49,10 @@ public final class WebhookSender implements AutoCloseable {
     this.maxBackoff = maxBackoff;
   }
 
-  /** One attempt: succeeds on a 2xx answer. {@code secret} null: not signed (GA4's endpoint takes its key in the URL). */
-  public Future<Void> postOnce(String url, String secret, String key, String eventType, String body) {
+  /** What a receiver answered: its status and (at most {@link #MAX_ANSWER_BYTES} of) its body. */
+  public record Answer(int status, String body) {}
+
+  private RequestOptions options(String url, String secret, String key, String eventType, String body) {
     RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
         .setIdleTimeout(REQUEST_TIMEOUT.toMillis())
         .putHeader("content-type", "application/json")
@@ -59,6 +61,38 @@ public final class WebhookSender implements AutoCloseable {
     if (secret != null) {
       o.putHeader(WebhookSigner.HEADER, WebhookSigner.signature(secret, clock.instant().getEpochSecond(), body));
     }
+    return o;
+  }
+
+  /**
+   * One attempt whose answer is kept (a test send, a validation endpoint's verdict): fails only when no
+   * answer came (refused address, connection, timeout).
+   */
+  public Future<Answer> exchange(String url, String secret, String key, String eventType, String body) {
+    RequestOptions o = options(url, secret, key, eventType, body);
+    return targets.addressOf(vertx, url)
+        .compose(checked -> http.request(checked == null ? o : o.setServer(checked)))
+        .compose(req -> req.send(Buffer.buffer(body)))
+        .compose(res -> {
+          Buffer kept = Buffer.buffer();
+          Promise<Answer> answered = Promise.promise();
+          res.handler(chunk -> {
+            if (kept.length() + chunk.length() > MAX_ANSWER_BYTES) {
+              res.handler(null);
+              answered.tryComplete(new Answer(res.statusCode(), kept.toString()));
+              res.request().reset();
+            } else {
+              kept.appendBuffer(chunk);
+            }
+          });
+          res.end().onComplete(ar -> answered.tryComplete(new Answer(res.statusCode(), kept.toString())));
+          return answered.future();
+        });
+  }
+
+  /** One attempt: succeeds on a 2xx answer. {@code secret} null: not signed (GA4's endpoint takes its key in the URL). */
+  public Future<Void> postOnce(String url, String secret, String key, String eventType, String body) {
+    RequestOptions o = options(url, secret, key, eventType, body);
     return targets.addressOf(vertx, url)
         .compose(checked -> http.request(checked == null ? o : o.setServer(checked)))
         .compose(req -> req.send(Buffer.buffer(body)))

@@ -51,6 +51,7 @@ public final class RoiFeature implements AutoCloseable {
   private final io.calltrack.dni.export.CallLogExportRoutes callLog;
   private final DashboardRoutes dashboard;
   private final MarketingRoutes marketing;
+  private final io.calltrack.dni.marketing.DeliveryTestRoutes deliveryTests;
   private final WebhookSender sender;
   private final CallWebhookDispatcher webhooks;
   private final AlertMonitor alerts;
@@ -78,6 +79,7 @@ public final class RoiFeature implements AutoCloseable {
     this.marketing = new MarketingRoutes(store, settings, reporter, clock, new DashboardUsage(redis));
     this.sender = new WebhookSender(vertx, clock, WEBHOOK_FIRST_RETRY, WEBHOOK_MAX_RETRY,
         io.calltrack.core.webhooks.WebhookTargets.fromEnvironment());
+    this.deliveryTests = new io.calltrack.dni.marketing.DeliveryTestRoutes(store, settings, sender, clock);
     // the streams CRM webhooks follow: every shard's, found like the rollup consumer finds them
     this.webhooks = new CallWebhookDispatcher(vertx, redis, settings, sender,
         () -> calls.shards().map(shards -> shards.stream().map(RedisCallStore::eventsStream).toList()));
@@ -104,6 +106,7 @@ public final class RoiFeature implements AutoCloseable {
     callLog.mount(admin);
     dashboard.mount(api, admin);
     marketing.mount(admin);
+    deliveryTests.mount(admin);
   }
 
   /** Starts consuming the calls stream and sampling pool utilization (both on Vert.x timers). */

@@ -124,6 +124,7 @@ class HttpFuzzTest {
           new Endpoint("GET", "/v1/exports/google-ads", null, range + "&conversionName=Call", true),
           new Endpoint("GET", "/v1/exports/microsoft-ads", null, range + "&conversionName=Call", true),
           new Endpoint("GET", "/v1/exports/calls", null, range, true),
+          new Endpoint("POST", "/v1/properties/" + property + "/marketing/test", "{\"to\":\"webhook\"}", "", true),
           new Endpoint("GET", "/v1/dashboard", null, "property=" + property, true),
           new Endpoint("GET", "/v1/dashboard/properties", null, "", true));
 

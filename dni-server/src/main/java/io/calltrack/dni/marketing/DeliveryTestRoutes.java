@@ -1,0 +1,153 @@
+package io.calltrack.dni.marketing;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.json.JsonMapper;
+import io.calltrack.core.marketing.PropertySettings;
+import io.calltrack.core.marketing.SettingsStore;
+import io.calltrack.core.webhooks.WebhookSender;
+import io.calltrack.dni.http.AdminApi;
+import io.calltrack.dni.http.Bodies;
+import io.calltrack.dni.http.Timeouts;
+import io.calltrack.dni.report.ReportParams;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * {@code POST /v1/properties/{property}/marketing/test {"to": "webhook"|"analytics"|"meta"}} (admin): sends
+ * one test event where the property's settings say, now, and answers with what came back, so a setup can
+ * be checked before the first call: the CRM webhook gets a signed {@code test} event; GA4 gets a
+ * {@code phone_call} on its validation endpoint ({@code /debug/mp/collect}, which records nothing and
+ * answers its {@code validationMessages}); Meta gets a {@code Contact} under the property's
+ * {@code testEventCode} only (Events Manager's Test events; without one, 400: a test must not count as a
+ * call). 200 {@code {to, url, status, delivered, answer}} whatever the receiver said ({@code url}
+ * without its query, which holds GA's secret; {@code answer} its JSON, else text); no answer at all
+ * (refused address, connection, timeout) is {@code delivered: false} with {@code detail}.
+ */
+public final class DeliveryTestRoutes {
+  /** The body: where to send the test. */
+  public record Test(String to) {}
+
+  private static final List<String> TO = List.of("webhook", "analytics", "meta");
+  private static final int MAX_TEXT = 4096;
+
+  private final ConfigStore store;
+  private final SettingsStore settings;
+  private final WebhookSender sender;
+  private final Clock clock;
+
+  public DeliveryTestRoutes(ConfigStore store, SettingsStore settings, WebhookSender sender, Clock clock) {
+    this.store = store;
+    this.settings = settings;
+    this.sender = sender;
+    this.clock = clock;
+  }
+
+  public void mount(AdminApi admin) {
+    admin.post("/v1/properties/:property/marketing/test", this::test).timeout(Timeouts.SLOW_ADMIN);
+  }
+
+  private Future<Map<String, Object>> test(RoutingContext ctx) {
+    Test t = Bodies.read(ctx, Test.class);
+    if (t == null || t.to() == null || !TO.contains(t.to())) {
+      throw new CalltrackException.Invalid("to must be one of webhook, analytics, meta");
+    }
+    return ReportParams.named(store, ctx.pathParam("property")).compose(p -> settings.get(p.id()).compose(s -> {
+      String key = p.id() + ":test:" + UUID.randomUUID();
+      return switch (t.to()) {
+        case "webhook" -> webhook(s, p.id(), key);
+        case "analytics" -> analytics(s, key);
+        default -> meta(s, key);
+      };
+    }));
+  }
+
+  private Future<Map<String, Object>> webhook(PropertySettings s, String property, String key) {
+    if (s.webhook() == null) {
+      throw new CalltrackException.Invalid("to: the property has no webhook set (marketing.webhook)");
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", key);
+    body.put("type", "test");
+    body.put("property", property);
+    body.put("at", clock.instant().toString());
+    return send("webhook", s.webhook().url(), s.webhook().secret(), key, "test", JsonMapper.write(body));
+  }
+
+  private Future<Map<String, Object>> analytics(PropertySettings s, String key) {
+    PropertySettings.Analytics ga = s.analytics();
+    if (ga == null) {
+      throw new CalltrackException.Invalid("to: the property has no GA4 stream set (marketing.analytics)");
+    }
+    String collect = ga.collectUrl();
+    int path = collect.indexOf("/mp/collect?");
+    if (path < 0) {
+      throw new CalltrackException.Invalid("to: analytics.endpoint does not end in /mp/collect, so there is no "
+          + "validation endpoint to ask");
+    }
+    String debug = collect.substring(0, path) + "/debug" + collect.substring(path);
+    String body = "{\"client_id\":\"1234567890.1234567890\",\"events\":[{\"name\":\"phone_call\",\"params\":"
+        + "{\"call_id\":\"" + key + "\",\"call_status\":\"answered\",\"call_duration\":0}}]}";
+    return send("analytics", debug, null, key, "phone_call", body);
+  }
+
+  private Future<Map<String, Object>> meta(PropertySettings s, String key) {
+    PropertySettings.Meta meta = s.meta();
+    if (meta == null) {
+      throw new CalltrackException.Invalid("to: the property has no Meta pixel set (marketing.meta)");
+    }
+    if (meta.testEventCode() == null) {
+      throw new CalltrackException.Invalid("to: set meta.testEventCode (Events Manager, Test events) to send a "
+          + "test event: without it the test would count as a call");
+    }
+    long now = clock.instant().getEpochSecond();
+    Map<String, Object> event = new LinkedHashMap<>();
+    event.put("event_name", "Contact");
+    event.put("event_time", now);
+    event.put("event_id", key);
+    event.put("action_source", "phone_call");
+    event.put("user_data", Map.of("fbp", "fb.1." + clock.millis() + ".1234567890"));
+    event.put("custom_data", Map.of("call_id", key));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("data", List.of(event));
+    body.put("test_event_code", meta.testEventCode());
+    body.put("access_token", meta.accessToken());
+    return send("meta", meta.eventsUrl(), null, key, "Contact", JsonMapper.write(body));
+  }
+
+  private Future<Map<String, Object>> send(String to, String url, String secret, String key, String type,
+      String body) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("to", to);
+    int q = url.indexOf('?');
+    out.put("url", q < 0 ? url : url.substring(0, q));
+    return sender.exchange(url, secret, key, type, body).map(answer -> {
+      out.put("status", answer.status());
+      out.put("delivered", answer.status() / 100 == 2);
+      out.put("answer", parsed(answer.body()));
+      return out;
+    }).recover(err -> {
+      out.put("status", null);
+      out.put("delivered", false);
+      out.put("detail", err.getMessage());
+      return Future.succeededFuture(out);
+    });
+  }
+
+  /** The answer's JSON when it is JSON, else its text (cut), else null. */
+  private static Object parsed(String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      return JsonMapper.tree(text);
+    } catch (RuntimeException e) {
+      return text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text;
+    }
+  }
+}
