@@ -24,7 +24,8 @@ import java.util.Locale;
 
 /**
  * {@code GET /v1/exports/google-ads} and {@code GET /v1/exports/microsoft-ads}
- * {@code ?property&from&to&conversionName&currency} (admin): the property's converted calls whose visit
+ * {@code ?property&from&to&conversionName&currency&outcome} (admin): the property's converted calls
+ * ({@code outcome=qualified}: its qualified calls, for a conversion of qualified leads) whose visit
  * carries the platform's click id (gclid, msclkid), started within the days {@code [from, to]} (property
  * timezone), as the CSV the platform imports as offline conversions ({@link ClickConversionLayout}).
  * The value is the outcome's (blank if none); the currency the outcome's, else {@code currency}
@@ -58,6 +59,11 @@ public final class OfflineConversionExportRoutes {
   private Future<Reply> export(RoutingContext ctx, ClickConversionLayout layout) {
     String name = ctx.request().getParam("conversionName", "Phone call").strip();
     String asked = currency(ctx.request().getParam("currency"));
+    String outcome = ctx.request().getParam("outcome", "converted").strip();
+    if (!outcome.equals("converted") && !outcome.equals("qualified")) {
+      throw new CalltrackException.Invalid("query parameter 'outcome' must be converted or qualified, got '" + outcome + "'");
+    }
+    boolean qualifiedOnes = outcome.equals("qualified");
     if (name.isEmpty()) {
       throw new CalltrackException.Invalid("conversionName must not be empty");
     }
@@ -74,7 +80,7 @@ public final class OfflineConversionExportRoutes {
       return CallPages.read(calls, p.id(), start, end).compose(pages -> vertx.executeBlocking(() -> {
         List<List<String>> rows = new ArrayList<>(layout.opening);
         for (CallRecord c : CallPages.oldestFirst(pages, p.id())) {
-          add(layout, p, c, rows, name, currency);
+          add(layout, p, c, rows, name, currency, qualifiedOnes);
         }
         return Reply.csv(layout.fileName, Csv.write(rows));
       }, false));
@@ -98,8 +104,9 @@ public final class OfflineConversionExportRoutes {
   }
 
   private static void add(ClickConversionLayout layout, PropertyConfig p, CallRecord c, List<List<String>> rows,
-      String name, String currency) {
-    if (c.outcome() == null || !Boolean.TRUE.equals(c.outcome().converted())) {
+      String name, String currency, boolean qualifiedOnes) {
+    if (c.outcome() == null
+        || !Boolean.TRUE.equals(qualifiedOnes ? c.outcome().qualified() : c.outcome().converted())) {
       return;
     }
     String clickId = layout.clickId(c.attribution());

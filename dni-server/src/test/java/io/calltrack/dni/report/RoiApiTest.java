@@ -592,6 +592,15 @@ class RoiApiTest extends RoiTestBase {
         + "Cj0KCQ-test-gclid,Phone call,2026-03-08 11:15:00-0400,120.50,USD\r\n", r.text());
     Reply other = api.adminGet("/v1/exports/google-ads?property=" + property + "&from=2026-03-09&to=2026-03-09");
     assertEquals(1, other.text().split("\r\n").length, "header only");
+    // a conversion of qualified leads: the qualified calls with a gclid, the one that did not buy too
+    Reply qualified = api.adminGet("/v1/exports/google-ads?property=" + property
+        + "&from=2026-03-08&to=2026-03-08&outcome=qualified&conversionName=Qualified%20call");
+    assertEquals("Google Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency\r\n"
+        + "Cj0KCQ-test-gclid,Qualified call,2026-03-08 11:15:00-0400,120.50,USD\r\n"
+        + "other-gclid,Qualified call,2026-03-08 13:00:00-0400,,USD\r\n", qualified.text());
+    Reply bad = api.adminGet("/v1/exports/google-ads?property=" + property + "&outcome=answered");
+    assertEquals(400, bad.status(), bad::toString);
+    assertTrue(bad.json().getString("detail").contains("outcome"), bad::toString);
   }
 
   /**
