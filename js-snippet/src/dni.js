@@ -286,12 +286,13 @@
   function assign() {
     // a re-assign (lease gone) carries the record as another tab of the visitor may have left it
     if (assignment) state = load() || state;
+    var ids = ga();
     // ?property= lets dni-server answer the CORS preflight for this property's allowedOrigins
     return post('/v1/assign?property=' + encodeURIComponent(property), {
       property: property, visitorId: state.v, sessionId: state.s,
       page: { url: cut(location.href), referrer: cut(d.referrer) },
       // the last touch, carrying the first one when they differ (reports: model=first|last)
-      attribution: { ...same() ? state.l : { firstTouch: state.f, ...state.l }, journey: state.j?.length > 1 ? state.j : undefined, ...ga() },
+      attribution: { ...same() ? state.l : { firstTouch: state.f, ...state.l }, journey: state.j?.length > 1 ? state.j : undefined, ...ids },
       region: region, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone
     }).then(function (a) {
       if (!a?.number || !a.swap) throw 'bad answer';
@@ -299,6 +300,12 @@
       state = load() || state; // only the visitor and session are this tab's to write: not an older touch
       state.v = a.visitorId; // (the server echoes ours, or gives the new visitor one)
       state.s = a.sessionId; // so that any server finds the session at once when the visitor returns
+      // GA and the Meta Pixel often write their cookies after this assign on a first page: what they
+      // wrote since goes to the session, so that its call still reaches them
+      setTimeout(function (now) {
+        now = ga();
+        if (now.gaClientId != ids.gaClientId || now.fbp != ids.fbp) beacon('/evidence', JSON.stringify({ kind: 'ids', ...now }));
+      }, 3e3);
       save();
       assignment = a;
       a.swap.concat(previous ? [previous.number] : []).forEach(function (n) { targets[digits(n)] = to; });

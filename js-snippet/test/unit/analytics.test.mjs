@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CookieJar } from 'jsdom';
-import { stubServer, openPage } from '../support/harness.mjs';
+import { stubServer, openPage, until } from '../support/harness.mjs';
 
 let server;
 before(async () => { server = await stubServer(); });
@@ -64,4 +64,20 @@ test('a domain-level _ga (GA1.2.) is read too; without consent nothing is', asyn
   const withheld = await landOn(jar, { attrs: { consent: 'required' } });
   assert.equal(withheld.body.attribution.gaClientId, undefined, 'the device is not read before consent');
   withheld.close();
+});
+
+test('ids GA and the Meta Pixel write only after the assign (a first page) reach the session by a beacon', async () => {
+  const jar = new CookieJar();
+  const page = await landOn(jar);
+  assert.equal(page.body.attribution.gaClientId, undefined, 'no GA cookie yet at the assign');
+  const sessionId = server.ofKind('assign').at(-1).response.sessionId;
+  // gtag.js and fbevents.js load after dni.js asked for its number, and write their cookies
+  page.document.cookie = '_ga=GA1.1.55555.1764000000; path=/';
+  page.document.cookie = '_ga_XYZ=GS2.1.s1764000111$o1$g0$t1764000111$j60$l0$h0; path=/';
+  page.document.cookie = '_fbp=fb.1.1764000000999.42; path=/';
+  const beacon = await until(() => server.ofKind('evidence')
+    .find((r) => r.path === `/v1/sessions/${sessionId}/evidence` && r.body?.kind === 'ids'), 'the ids beacon');
+  assert.deepEqual(beacon.body, { kind: 'ids', gaClientId: '55555.1764000000', gaSessionId: '1764000111',
+    fbp: 'fb.1.1764000000999.42' });
+  page.close();
 });

@@ -4,7 +4,8 @@
 -- entries in the pool's live hash (random part -> visitor, see lib.lua) are deleted. Its session index
 -- stays until the whole erasure is done (SessionRetention.forgetVisitor), so that an erasure failing
 -- midway and sent again finds these sessions, and their calls, once more.
--- Sessions are compact hashes (see RedisPoolEngine): v visitor, a1..aN the attribution cut in pieces
+-- Sessions are compact hashes (see RedisPoolEngine): v visitor, id analytics ids sent after the
+-- assign (GA client and session, Meta browser: dropped here), a1..aN the attribution cut in pieces
 -- of at most 64 bytes, its twelve fields separated by U+001F in record order (source, medium,
 -- campaign, keyword, content, landingPage, referrer, gclid, gbraid, wbraid, msclkid, fbclid).
 -- KEYS[1] visitors hash {pool:P}:visitors   KEYS[2] live hash {pool:P}:live
@@ -70,6 +71,7 @@ for i = 3, #KEYS do
   local v = redis.call('HGET', KEYS[i], 'v')
   if v == ARGV[1] then
     redis.call('HSET', KEYS[i], 'v', ARGV[2])
+    redis.call('HDEL', KEYS[i], 'id') -- the analytics ids its page sent after its assign
     local parts = {}
     for p = 1, MAX_PIECES do
       local x = redis.call('HGET', KEYS[i], 'a' .. p)

@@ -74,4 +74,41 @@ class EvidenceApiTest extends DniTestBase {
     assertEquals(204, beacon(sessionId, "{\"kind\":\"tap\"}").status());
     assertNull(session(sessionId).evidence().tap(), "an ended session changes nothing");
   }
+
+  /**
+   * GA and the Meta Pixel write their cookies after the snippet's assign on a visitor's first page: the
+   * ids beacon fills the session's attribution with them, never over ids the assign carried, and an
+   * erasure of the visitor takes them.
+   */
+  @Test
+  void analyticsIdsSentAfterTheAssignFillTheSessionsAttribution() {
+    Site site = site(2);
+    String sessionId = api.assign(assignBody(site.property(), "first-page")).json().getString("sessionId");
+    assertNull(session(sessionId).attribution().gaClientId());
+    Reply ids = beacon(sessionId, "{\"kind\":\"ids\",\"gaClientId\":\"55555.1764000000\",\"gaSessionId\":"
+        + "\"1764000111\",\"fbp\":\"fb.1.1764000000999.42\"}");
+    assertEquals(204, ids.status(), ids::toString);
+    Session s = session(sessionId);
+    assertEquals("55555.1764000000", s.attribution().gaClientId());
+    assertEquals("1764000111", s.attribution().gaSessionId());
+    assertEquals("fb.1.1764000000999.42", s.attribution().fbp());
+    assertEquals("google", s.attribution().source(), "the touch is what the assign said");
+
+    // a session whose assign carried its GA ids keeps them; only what it lacked is filled
+    JsonObject withGa = assignBody(site.property(), "returning");
+    withGa.getJsonObject("attribution").put("gaClientId", "111.222");
+    String other = api.assign(withGa).json().getString("sessionId");
+    assertEquals(204, beacon(other, "{\"kind\":\"ids\",\"gaClientId\":\"999.888\",\"fbp\":\"fb.1.1.2\"}").status());
+    assertEquals("111.222", session(other).attribution().gaClientId());
+    assertEquals("fb.1.1.2", session(other).attribution().fbp());
+
+    Reply none = beacon(sessionId, "{\"kind\":\"ids\",\"gaClientId\":\"GA1.1.x\"}");
+    assertEquals(400, none.status(), none::toString);
+    assertTrue(none.json().getString("detail").contains("gaClientId"), none::toString);
+
+    Reply erased = api.request(HttpMethod.DELETE, "/v1/visitors/first-page", null, api.admin());
+    assertEquals(200, erased.status(), erased::toString);
+    assertNull(session(sessionId).attribution().gaClientId(), "erased with the visitor");
+    assertNull(session(sessionId).attribution().fbp());
+  }
 }

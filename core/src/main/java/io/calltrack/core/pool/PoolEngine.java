@@ -107,6 +107,16 @@ public interface PoolEngine {
   Future<Boolean> evidence(String sessionId, Session.Evidence.Kind kind);
 
   /**
+   * Records on a live session the site's analytics ids the page read only after its assign (GA's
+   * cookies are often written after the snippet asked for its number): the {@code gaClientId},
+   * {@code gaSessionId} and {@code fbp} of {@code ids}. They fill the ids the session's attribution
+   * lacks. Same rules as {@link #evidence}: false when the session is over or took its share of beacons.
+   */
+  default Future<Boolean> identify(String sessionId, io.calltrack.core.attribution.Attribution ids) {
+    return Future.succeededFuture(false);
+  }
+
+  /**
    * Counts one call attributed in the pool with that confidence (pool status, metrics, dashboard);
    * the count may reach the status a few milliseconds after this completes.
    */

@@ -52,7 +52,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {pool:ID}:visitors           hash  visitor id -> its live (leased or held) session id
  * {pool:ID}:s:RANDOM           hash  a session (RANDOM = the id after "<poolId>."): v visitor, n number,
  *                                    t startedAt, le leaseExpiresAt (a release ends it), ne naturalEndsAt
- *                                    (ms), tz browser zone, ta/cp/hi/sh evidence (ms), b beacons, a1..aN
+ *                                    (ms), tz browser zone, ta/cp/hi/sh evidence (ms), b beacons, id the
+ *                                    analytics ids the page sent after its assign, a1..aN
  *                                    attribution in 64-byte pieces (see SessionCodec); TTL lease + hold +
  *                                    history window. Written only by the scripts called for this session
  *                                    (assign, heartbeat, release, evidence); its state is derived from
@@ -741,6 +742,17 @@ public final class RedisPoolEngine implements PoolEngine {
 
   @Override
   public Future<Boolean> evidence(String sessionId, Session.Evidence.Kind kind) {
+    return beacon(sessionId, kind.field(), null);
+  }
+
+  @Override
+  public Future<Boolean> identify(String sessionId, Attribution ids) {
+    String value = SessionCodec.ids(ids);
+    return value == null ? Future.succeededFuture(false) : beacon(sessionId, SessionCodec.IDS, value);
+  }
+
+  /** One beacon's field (and its value, else now) on a live session: {@code evidence.lua}. */
+  private Future<Boolean> beacon(String sessionId, String field, String value) {
     String poolId;
     try {
       poolId = SessionIds.poolOf(sessionId);
@@ -750,8 +762,12 @@ public final class RedisPoolEngine implements PoolEngine {
     PoolKeys k = new PoolKeys(poolId);
     List<String> keys = new ArrayList<>(poolKeys(k));
     keys.add(k.session(sessionId));
-    return run(EVIDENCE, poolId, keys,
-            List.of(Long.toString(clock.millis()), kind.field(), Integer.toString(MAX_BEACONS), sessionId))
+    List<String> args = new ArrayList<>(List.of(Long.toString(clock.millis()), field,
+        Integer.toString(MAX_BEACONS), sessionId));
+    if (value != null) {
+      args.add(value);
+    }
+    return run(EVIDENCE, poolId, keys, args)
         .compose(r -> switch (r.get(0).toString()) {
           case "ok" -> Future.succeededFuture(true);
           case "not_found" -> Future.failedFuture(unknownSession(sessionId));

@@ -1,5 +1,7 @@
 package io.calltrack.core.pool;
 
+import io.calltrack.core.attribution.Attribution;
+
 import io.calltrack.core.phone.PhoneNumber;
 import io.vertx.redis.client.Response;
 import java.time.Instant;
@@ -21,13 +23,16 @@ final class SessionCodec {
   /**
    * Field names are short because every session stores them: v visitor, n number, t startedAt,
    * le leaseExpiresAt, ne naturalEndsAt, s and e (state and endsAt, only in sessions written before
-   * the pool's recycle marks held them: RECYCLED and e are still read there), tz browser zone, ta/cp/hi/sh the evidence instants, b beacons taken;
+   * the pool's recycle marks held them: RECYCLED and e are still read there), tz browser zone, ta/cp/hi/sh the evidence instants, b beacons taken,
+   * id the site's analytics ids the page sent after its assign ({@link #ids});
    * a1..aN the attribution ({@link AttributionCodec}) in pieces of at most {@link #PIECE} bytes, so
    * the hash stays in Redis's compact listpack encoding (hash-max-listpack-value 64) instead of a
    * hashtable three times its size. The property comes from the pool's configuration, releasedAt
    * is the lease's end once the session is no longer leased.
    */
-  static final List<String> FIELDS = List.of("v", "n", "s", "t", "le", "e", "ne", "tz", "ta", "cp", "hi", "sh");
+  static final List<String> FIELDS = List.of("v", "n", "s", "t", "le", "e", "ne", "tz", "ta", "cp", "hi", "sh", "id");
+  /** The field of the analytics ids a page sent after its assign. */
+  static final String IDS = "id";
   static final int PIECE = 64;
   /** Attribution pieces read back (2 KB of JSON; longer attributions are cut when written). */
   static final int MAX_PIECES = 32;
@@ -77,6 +82,39 @@ final class SessionCodec {
       json.append(v);
     }
     return json.toString();
+  }
+
+  /**
+   * The field {@link #IDS}: GA client id, GA session id and Meta browser id joined by {@code |} (none
+   * holds one: Attribution checks them), null when there are none.
+   */
+  static String ids(Attribution ids) {
+    if (ids == null || (ids.gaClientId() == null && ids.gaSessionId() == null && ids.fbp() == null)) {
+      return null;
+    }
+    return nonNull(ids.gaClientId()) + "|" + nonNull(ids.gaSessionId()) + "|" + nonNull(ids.fbp());
+  }
+
+  /** {@code a} with the ids of the field {@code ids} where it has none. */
+  static Attribution withIds(Attribution a, String ids) {
+    if (ids == null || ids.isEmpty()) {
+      return a;
+    }
+    String[] p = ids.split("\\|", -1);
+    String gc = a.gaClientId() != null ? a.gaClientId() : part(p, 0);
+    String gs = a.gaSessionId() != null ? a.gaSessionId() : part(p, 1);
+    String fbp = a.fbp() != null ? a.fbp() : part(p, 2);
+    return new Attribution(a.source(), a.medium(), a.campaign(), a.keyword(), a.content(), a.landingPage(),
+        a.referrer(), a.gclid(), a.gbraid(), a.wbraid(), a.msclkid(), a.fbclid(), a.adGroup(), a.ad(),
+        a.firstTouch(), a.region(), a.journey(), gc, gs, fbp);
+  }
+
+  private static String nonNull(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static String part(String[] p, int i) {
+    return i < p.length && !p[i].isEmpty() ? p[i] : null;
   }
 
   /** One session's entry in its number's history: started at {@code start}, over at {@code end} (null: may be live). */
@@ -138,7 +176,7 @@ final class SessionCodec {
         property,
         str(r, 0),
         numbers.apply(str(r, 1)),
-        AttributionCodec.decode(attribution(r)),
+        withIds(AttributionCodec.decode(attribution(r)), str(r, 12)),
         state,
         time(r, 3),
         lease,

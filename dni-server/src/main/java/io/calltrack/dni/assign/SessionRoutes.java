@@ -31,6 +31,10 @@ import java.time.Instant;
  * → 204: what the page saw, for attributing calls (a tap on the number minutes before a call all but
  * names the caller); text/plain accepted too. An unknown session answers 404; one whose hold is over,
  * or that already sent its share of beacons, answers 204 and changes nothing; a bad kind is a 400.
+ * {@code {"kind": "ids", "gaClientId", "gaSessionId", "fbp"}}: the site's analytics ids the page could
+ * read only after its assign (GA writes its cookies after the snippet asked for a number, on a
+ * visitor's first page), kept with the session where its attribution has none (400 without one that
+ * is valid).
  */
 public final class SessionRoutes {
   private final Timeouts timeouts;
@@ -74,11 +78,25 @@ public final class SessionRoutes {
 
   /** The evidence beacon's body; unknown fields ignored. */
   @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
-  public record Beacon(String kind) {
+  public record Beacon(String kind, String gaClientId, String gaSessionId, String fbp) {
+    static final String IDS = "ids";
+
+    /** The ids of an {@code ids} beacon, as an attribution checks them (what is not GA's or Meta's: dropped). */
+    io.calltrack.core.attribution.Attribution ids() {
+      io.calltrack.core.attribution.Attribution a = new io.calltrack.core.attribution.Attribution(null, null, null,
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null, gaClientId,
+          gaSessionId, fbp);
+      if (a.gaClientId() == null && a.gaSessionId() == null && a.fbp() == null) {
+        throw new CalltrackException.Invalid("an ids beacon needs gaClientId (digits.digits), gaSessionId (digits) "
+            + "or fbp (fb.1.<ms>.<digits>)");
+      }
+      return a;
+    }
+
     public Session.Evidence.Kind parsed() {
       Session.Evidence.Kind k = Session.Evidence.Kind.of(kind);
       if (k == null) {
-        throw new CalltrackException.Invalid("kind must be one of tap, copy, hidden, shown");
+        throw new CalltrackException.Invalid("kind must be one of tap, copy, hidden, shown, ids");
       }
       return k;
     }
@@ -95,12 +113,14 @@ public final class SessionRoutes {
 
   private Future<Reply> evidence(RoutingContext ctx) {
     String sessionId = sessionId(ctx);
-    Session.Evidence.Kind kind = JsonMapper.read(ctx.body() == null ? null : ctx.body().buffer(), Beacon.class)
-        .parsed();
+    Beacon beacon = JsonMapper.read(ctx.body() == null ? null : ctx.body().buffer(), Beacon.class);
+    boolean ids = Beacon.IDS.equals(beacon.kind());
+    io.calltrack.core.attribution.Attribution analytics = ids ? beacon.ids() : null;
+    Session.Evidence.Kind kind = ids ? null : beacon.parsed();
     return propertyOf(sessionId)
         .compose(property -> {
           PublicCors.admitBeacon(ctx, property);
-          return timeouts.publicStore(engine.evidence(sessionId, kind));
+          return timeouts.publicStore(ids ? engine.identify(sessionId, analytics) : engine.evidence(sessionId, kind));
         })
         .map(recorded -> Reply.noContent());
   }
