@@ -52,7 +52,9 @@ public final class WebhookSender implements AutoCloseable {
   /** What a receiver answered: its status and (at most {@link #MAX_ANSWER_BYTES} of) its body. */
   public record Answer(int status, String body) {}
 
-  private RequestOptions options(String url, String secret, String key, String eventType, String body) {
+  /** Posts {@code body} once, to a checked address ({@link WebhookTargets}); the answer as it starts. */
+  private Future<io.vertx.core.http.HttpClientResponse> send(String url, String secret, String key, String eventType,
+      String body) {
     RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
         .setIdleTimeout(REQUEST_TIMEOUT.toMillis())
         .putHeader("content-type", "application/json")
@@ -61,7 +63,9 @@ public final class WebhookSender implements AutoCloseable {
     if (secret != null) {
       o.putHeader(WebhookSigner.HEADER, WebhookSigner.signature(secret, clock.instant().getEpochSecond(), body));
     }
-    return o;
+    return targets.addressOf(vertx, url)
+        .compose(checked -> http.request(checked == null ? o : o.setServer(checked)))
+        .compose(req -> req.send(Buffer.buffer(body)));
   }
 
   /**
@@ -69,10 +73,7 @@ public final class WebhookSender implements AutoCloseable {
    * answer came (refused address, connection, timeout).
    */
   public Future<Answer> exchange(String url, String secret, String key, String eventType, String body) {
-    RequestOptions o = options(url, secret, key, eventType, body);
-    return targets.addressOf(vertx, url)
-        .compose(checked -> http.request(checked == null ? o : o.setServer(checked)))
-        .compose(req -> req.send(Buffer.buffer(body)))
+    return send(url, secret, key, eventType, body)
         .compose(res -> {
           Buffer kept = Buffer.buffer();
           Promise<Answer> answered = Promise.promise();
@@ -92,10 +93,7 @@ public final class WebhookSender implements AutoCloseable {
 
   /** One attempt: succeeds on a 2xx answer. {@code secret} null: not signed (GA4's endpoint takes its key in the URL). */
   public Future<Void> postOnce(String url, String secret, String key, String eventType, String body) {
-    RequestOptions o = options(url, secret, key, eventType, body);
-    return targets.addressOf(vertx, url)
-        .compose(checked -> http.request(checked == null ? o : o.setServer(checked)))
-        .compose(req -> req.send(Buffer.buffer(body)))
+    return send(url, secret, key, eventType, body)
         .compose(res -> {
           Future<Void> verdict = res.statusCode() / 100 == 2 ? Future.succeededFuture()
               : Future.failedFuture(new IllegalStateException(withoutQuery(url) + " answered " + res.statusCode()));
