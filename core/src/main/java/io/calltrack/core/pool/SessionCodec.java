@@ -1,7 +1,6 @@
 package io.calltrack.core.pool;
 
 import io.calltrack.core.attribution.Attribution;
-
 import io.calltrack.core.phone.PhoneNumber;
 import io.vertx.redis.client.Response;
 import java.time.Instant;
@@ -31,8 +30,9 @@ final class SessionCodec {
    * is the lease's end once the session is no longer leased.
    */
   static final List<String> FIELDS = List.of("v", "n", "s", "t", "le", "e", "ne", "tz", "ta", "cp", "hi", "sh", "id");
-  /** The field of the analytics ids a page sent after its assign. */
+  /** The field of the analytics ids a page sent after its assign, and its place in {@link #FIELDS}. */
   static final String IDS = "id";
+  private static final int IDS_AT = FIELDS.indexOf(IDS);
   static final int PIECE = 64;
   /** Attribution pieces read back (2 KB of JSON; longer attributions are cut when written). */
   static final int MAX_PIECES = 32;
@@ -176,7 +176,7 @@ final class SessionCodec {
         property,
         str(r, 0),
         numbers.apply(str(r, 1)),
-        withIds(AttributionCodec.decode(attribution(r)), str(r, 12)),
+        withIds(AttributionCodec.decode(attribution(r)), str(r, IDS_AT)),
         state,
         time(r, 3),
         lease,
