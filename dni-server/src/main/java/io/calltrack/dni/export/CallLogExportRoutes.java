@@ -61,9 +61,7 @@ public final class CallLogExportRoutes {
   private Future<Reply> export(RoutingContext ctx) {
     return ReportParams.property(ctx, store).compose(p -> settings.get(p.id()).compose(s -> {
       ReportParams.Days days = ReportParams.days(ctx, p, clock);
-      Instant start = days.from().atStartOfDay(p.zone()).toInstant();
-      Instant end = days.to().plusDays(1).atStartOfDay(p.zone()).toInstant();
-      return CallPages.read(calls, p.id(), start, end).compose(pages -> vertx.executeBlocking(() -> {
+      return CallPages.read(calls, p, days).compose(pages -> vertx.executeBlocking(() -> {
         List<List<String>> rows = new ArrayList<>();
         rows.add(HEADER);
         for (CallRecord c : CallPages.oldestFirst(pages, p.id())) {

@@ -4,13 +4,15 @@ import io.calltrack.core.CalltrackException;
 import io.calltrack.core.calls.CallPage;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStore;
+import io.calltrack.core.config.PropertyConfig;
+import io.calltrack.dni.report.ReportParams;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A property's calls that started in {@code [start, end)}, read from its call index page by page for
+ * A property's calls that started within some of its local days, read from its call index page by page for
  * an export: its own calls only, so a busy neighbour's calls neither fill the pages nor count against
  * {@link #MAX_PAGES}.
  */
@@ -21,10 +23,12 @@ final class CallPages {
 
   private CallPages() {}
 
-  /** The pages of the property's calls, newest first as the index gives them. */
-  static Future<List<CallPage>> read(CallStore calls, String property, Instant start, Instant end) {
+  /** The pages of the calls that started within {@code days} (the property's time zone), newest first as the index gives them. */
+  static Future<List<CallPage>> read(CallStore calls, PropertyConfig p, ReportParams.Days days) {
+    Instant start = days.from().atStartOfDay(p.zone()).toInstant();
+    Instant end = days.to().plusDays(1).atStartOfDay(p.zone()).toInstant();
     List<CallPage> pages = new ArrayList<>();
-    return collect(calls, property, start, end, null, pages).map(v -> pages);
+    return collect(calls, p.id(), start, end, null, pages).map(v -> pages);
   }
 
   /** The property's calls of {@code pages}, oldest first: on a worker thread, for a large export. */

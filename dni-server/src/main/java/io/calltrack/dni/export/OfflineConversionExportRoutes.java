@@ -16,7 +16,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
@@ -75,9 +74,7 @@ public final class OfflineConversionExportRoutes {
       // the values are in the property's currency (an outcome in another one is refused)
       String currency = asked != null ? asked : s.currency();
       ReportParams.Days days = ReportParams.days(ctx, p, clock);
-      Instant start = days.from().atStartOfDay(p.zone()).toInstant();
-      Instant end = days.to().plusDays(1).atStartOfDay(p.zone()).toInstant();
-      return CallPages.read(calls, p.id(), start, end).compose(pages -> vertx.executeBlocking(() -> {
+      return CallPages.read(calls, p, days).compose(pages -> vertx.executeBlocking(() -> {
         List<List<String>> rows = new ArrayList<>(layout.opening);
         for (CallRecord c : CallPages.oldestFirst(pages, p.id())) {
           add(layout, p, c, rows, name, currency, qualifiedOnes);
