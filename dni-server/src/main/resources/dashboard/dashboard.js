@@ -13,18 +13,23 @@
 
   function token() { return sessionStorage.getItem(TOKEN_KEY); }
 
-  function api(path) {
+  // a request with the token; a refused token asks for another, another error throws its detail
+  function authorized(path) {
     return fetch(path, { headers: { Authorization: 'Bearer ' + token() } }).then(function (res) {
       if (res.status === 401) {
         sessionStorage.removeItem(TOKEN_KEY);
         showLogin('That token was refused.');
         throw new Error('unauthorized');
       }
-      return res.json().then(function (body) {
-        if (!res.ok) { throw new Error(body.detail || body.error || res.status); }
-        return body;
-      });
+      if (!res.ok) {
+        return res.json().then(function (body) { throw new Error(body.detail || body.error || res.status); });
+      }
+      return res;
     });
+  }
+
+  function api(path) {
+    return authorized(path).then(function (res) { return res.json(); });
   }
 
   function showLogin(message) {
@@ -239,10 +244,7 @@
     var property = $('property').value;
     if (!property || !$('from').value || !$('to').value) { return Promise.resolve(); }
     var q = '?property=' + encodeURIComponent(property) + '&from=' + $('from').value + '&to=' + $('to').value;
-    return fetch('/v1/exports/calls' + q, { headers: { Authorization: 'Bearer ' + token() } }).then(function (res) {
-      if (!res.ok) {
-        return res.json().then(function (body) { throw new Error(body.detail || body.error || res.status); });
-      }
+    return authorized('/v1/exports/calls' + q).then(function (res) {
       var name = /filename="?([^";]+)/.exec(res.headers.get('content-disposition') || '');
       return res.blob().then(function (blob) {
         var a = el('a', '');
