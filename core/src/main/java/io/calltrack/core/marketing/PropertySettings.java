@@ -125,15 +125,26 @@ public record PropertySettings(
             + "secret: 8 to 100 letters, digits, '-' or '_'");
       }
       endpoint = endpoint == null || endpoint.isBlank() ? GOOGLE : endpoint.strip();
-      requireUrl(endpoint, "analytics.endpoint");
-      if (endpoint.contains("?") || endpoint.contains("#")) {
-        throw new CalltrackException.Invalid("analytics.endpoint must be a URL without a query: '" + endpoint + "'");
-      }
+      requireBaseUrl(endpoint, "analytics.endpoint");
     }
 
     /** Where an event is posted: the endpoint with the stream's id and secret. */
     public String collectUrl() {
-      return endpoint + "?measurement_id=" + measurementId + "&api_secret=" + apiSecret;
+      return endpoint + query();
+    }
+
+    /**
+     * GA4's validation endpoint beside it ({@code …/debug/mp/collect}: answers what it would make of an
+     * event and records nothing); null when the endpoint does not end in {@code /mp/collect}.
+     */
+    public String validationUrl() {
+      String collect = "/mp/collect";
+      return endpoint.endsWith(collect)
+          ? endpoint.substring(0, endpoint.length() - collect.length()) + "/debug" + collect + query() : null;
+    }
+
+    private String query() {
+      return "?measurement_id=" + measurementId + "&api_secret=" + apiSecret;
     }
   }
 
@@ -169,10 +180,7 @@ public record PropertySettings(
         throw new CalltrackException.Invalid("meta.testEventCode must be the code Events Manager shows, like TEST12345");
       }
       endpoint = endpoint == null || endpoint.isBlank() ? GRAPH : endpoint.strip().replaceAll("/+$", "");
-      requireUrl(endpoint, "meta.endpoint");
-      if (endpoint.contains("?") || endpoint.contains("#")) {
-        throw new CalltrackException.Invalid("meta.endpoint must be a URL without a query: '" + endpoint + "'");
-      }
+      requireBaseUrl(endpoint, "meta.endpoint");
     }
 
     /** Where the pixel's events are posted. */
@@ -264,6 +272,14 @@ public record PropertySettings(
   private static void requireSecret(String secret, String what) {
     if (secret == null || secret.length() < 16) {
       throw new CalltrackException.Invalid(what + " must be at least 16 characters");
+    }
+  }
+
+  /** An http(s) URL without a query or fragment: one that calltrack adds its own path or query to. */
+  private static void requireBaseUrl(String url, String what) {
+    requireUrl(url, what);
+    if (url.contains("?") || url.contains("#")) {
+      throw new CalltrackException.Invalid(what + " must be a URL without a query: '" + url + "'");
     }
   }
 

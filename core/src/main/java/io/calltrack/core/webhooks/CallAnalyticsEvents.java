@@ -1,5 +1,7 @@
 package io.calltrack.core.webhooks;
 
+import static io.calltrack.core.webhooks.RecordFields.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.marketing.PropertySettings;
@@ -74,6 +76,23 @@ public final class CallAnalyticsEvents {
     return events;
   }
 
+  /**
+   * A {@code phone_call} of no real call, for a setup check on GA4's validation endpoint (which records
+   * nothing); null when the stream's endpoint has none ({@link PropertySettings.Analytics#validationUrl}).
+   */
+  public static CallEventForwarder.Event test(PropertySettings.Analytics ga, String key) {
+    String url = ga.validationUrl();
+    if (url == null) {
+      return null;
+    }
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("call_id", key);
+    params.put("call_status", "answered");
+    params.put("call_duration", 0L);
+    return new CallEventForwarder.Event("phone_call", url, body("1234567890.1234567890", null, "phone_call", null,
+        params));
+  }
+
   private static String body(String clientId, Long timestampMicros, String name, String sessionId,
       Map<String, Object> params) {
     Map<String, Object> p = new LinkedHashMap<>();
@@ -99,9 +118,5 @@ public final class CallAnalyticsEvents {
 
   private static Long micros(Instant t) {
     return t == null ? null : t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
-  }
-
-  private static String text(JsonNode node, String field) {
-    return RecordFields.text(node, field);
   }
 }

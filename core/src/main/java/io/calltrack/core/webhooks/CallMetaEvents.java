@@ -1,5 +1,7 @@
 package io.calltrack.core.webhooks;
 
+import static io.calltrack.core.webhooks.RecordFields.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.marketing.PropertySettings;
@@ -74,8 +76,17 @@ public final class CallMetaEvents {
     return events;
   }
 
+  /**
+   * A {@code Contact} of no real call, for a setup check: Meta keeps it apart only under the pixel's
+   * test event code, which the caller sees there is.
+   */
+  public static CallEventForwarder.Event test(PropertySettings.Meta meta, String key, Instant at) {
+    return event(meta, key, "Contact", at, Map.of("fbp", "fb.1." + at.toEpochMilli() + ".1234567890"),
+        Map.of("call_id", key));
+  }
+
   private static CallEventForwarder.Event event(PropertySettings.Meta meta, String callId, String name, Instant at,
-      Map<String, Object> user, Map<String, Object> custom) {
+      Map<String, ?> user, Map<String, ?> custom) {
     Map<String, Object> event = new LinkedHashMap<>();
     event.put("event_name", name);
     event.put("event_time", at.getEpochSecond());
@@ -123,9 +134,5 @@ public final class CallMetaEvents {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static String text(JsonNode node, String field) {
-    return RecordFields.text(node, field);
   }
 }

@@ -76,18 +76,7 @@ public final class WebhookSender implements AutoCloseable {
     return send(url, secret, key, eventType, body)
         .compose(res -> {
           Buffer kept = Buffer.buffer();
-          Promise<Answer> answered = Promise.promise();
-          res.handler(chunk -> {
-            if (kept.length() + chunk.length() > MAX_ANSWER_BYTES) {
-              res.handler(null);
-              answered.tryComplete(new Answer(res.statusCode(), kept.toString()));
-              res.request().reset();
-            } else {
-              kept.appendBuffer(chunk);
-            }
-          });
-          res.end().onComplete(ar -> answered.tryComplete(new Answer(res.statusCode(), kept.toString())));
-          return answered.future();
+          return readAnswer(res, kept).map(read -> new Answer(res.statusCode(), kept.toString()));
         });
   }
 
@@ -97,31 +86,37 @@ public final class WebhookSender implements AutoCloseable {
         .compose(res -> {
           Future<Void> verdict = res.statusCode() / 100 == 2 ? Future.succeededFuture()
               : Future.failedFuture(new IllegalStateException(withoutQuery(url) + " answered " + res.statusCode()));
-          return discardAnswer(res).transform(read -> verdict);
+          return readAnswer(res, null).transform(read -> verdict);
         });
   }
 
   /** The URL as logs may show it: without its query, which may hold a key (GA4's api_secret). */
-  static String withoutQuery(String url) {
+  public static String withoutQuery(String url) {
     int q = url.indexOf('?');
     return q < 0 ? url : url.substring(0, q);
   }
 
   /**
-   * Reads the answer's body away without keeping it: only its status counts. A receiver that answers
-   * with more than {@link #MAX_ANSWER_BYTES} (a URL that serves a download, or streams without end) has
-   * its connection closed there, instead of held in memory or kept busy until it stops.
+   * Reads the answer's body, into {@code kept} (null: away, only its status counts). A receiver that
+   * answers with more than {@link #MAX_ANSWER_BYTES} (a URL that serves a download, or streams without
+   * end) has its connection closed there, instead of held in memory or kept busy until it stops.
+   * Completes once the body is read or cut there.
    */
-  private static Future<Void> discardAnswer(io.vertx.core.http.HttpClientResponse res) {
-    long[] read = {0};
+  private static Future<Void> readAnswer(io.vertx.core.http.HttpClientResponse res, Buffer kept) {
+    Promise<Void> read = Promise.promise();
+    long[] length = {0};
     res.handler(chunk -> {
-      read[0] += chunk.length();
-      if (read[0] > MAX_ANSWER_BYTES) {
+      length[0] += chunk.length();
+      if (length[0] > MAX_ANSWER_BYTES) {
         res.handler(null);
+        read.tryComplete();
         res.request().reset();
+      } else if (kept != null) {
+        kept.appendBuffer(chunk);
       }
     });
-    return res.end();
+    res.end().onComplete(ar -> read.tryComplete());
+    return read.future();
   }
 
   /**

@@ -5,6 +5,9 @@ import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.json.JsonMapper;
 import io.calltrack.core.marketing.PropertySettings;
 import io.calltrack.core.marketing.SettingsStore;
+import io.calltrack.core.webhooks.CallAnalyticsEvents;
+import io.calltrack.core.webhooks.CallEventForwarder;
+import io.calltrack.core.webhooks.CallMetaEvents;
 import io.calltrack.core.webhooks.WebhookSender;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Bodies;
@@ -76,7 +79,8 @@ public final class DeliveryTestRoutes {
     body.put("type", "test");
     body.put("property", property);
     body.put("at", clock.instant().toString());
-    return send("webhook", s.webhook().url(), s.webhook().secret(), key, "test", JsonMapper.write(body));
+    return send("webhook", new CallEventForwarder.Event("test", s.webhook().url(), JsonMapper.write(body)),
+        s.webhook().secret(), key);
   }
 
   private Future<Map<String, Object>> analytics(PropertySettings s, String key) {
@@ -84,16 +88,12 @@ public final class DeliveryTestRoutes {
     if (ga == null) {
       throw new CalltrackException.Invalid("to: the property has no GA4 stream set (marketing.analytics)");
     }
-    String collect = ga.collectUrl();
-    int path = collect.indexOf("/mp/collect?");
-    if (path < 0) {
+    CallEventForwarder.Event test = CallAnalyticsEvents.test(ga, key);
+    if (test == null) {
       throw new CalltrackException.Invalid("to: analytics.endpoint does not end in /mp/collect, so there is no "
           + "validation endpoint to ask");
     }
-    String debug = collect.substring(0, path) + "/debug" + collect.substring(path);
-    String body = "{\"client_id\":\"1234567890.1234567890\",\"events\":[{\"name\":\"phone_call\",\"params\":"
-        + "{\"call_id\":\"" + key + "\",\"call_status\":\"answered\",\"call_duration\":0}}]}";
-    return send("analytics", debug, null, key, "phone_call", body);
+    return send("analytics", test, null, key);
   }
 
   private Future<Map<String, Object>> meta(PropertySettings s, String key) {
@@ -105,28 +105,15 @@ public final class DeliveryTestRoutes {
       throw new CalltrackException.Invalid("to: set meta.testEventCode (Events Manager, Test events) to send a "
           + "test event: without it the test would count as a call");
     }
-    long now = clock.instant().getEpochSecond();
-    Map<String, Object> event = new LinkedHashMap<>();
-    event.put("event_name", "Contact");
-    event.put("event_time", now);
-    event.put("event_id", key);
-    event.put("action_source", "phone_call");
-    event.put("user_data", Map.of("fbp", "fb.1." + clock.millis() + ".1234567890"));
-    event.put("custom_data", Map.of("call_id", key));
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("data", List.of(event));
-    body.put("test_event_code", meta.testEventCode());
-    body.put("access_token", meta.accessToken());
-    return send("meta", meta.eventsUrl(), null, key, "Contact", JsonMapper.write(body));
+    return send("meta", CallMetaEvents.test(meta, key, clock.instant()), null, key);
   }
 
-  private Future<Map<String, Object>> send(String to, String url, String secret, String key, String type,
-      String body) {
+  /** Posts {@code event} once ({@code secret} signs it, if any) and says what came back. */
+  private Future<Map<String, Object>> send(String to, CallEventForwarder.Event event, String secret, String key) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("to", to);
-    int q = url.indexOf('?');
-    out.put("url", q < 0 ? url : url.substring(0, q));
-    return sender.exchange(url, secret, key, type, body).map(answer -> {
+    out.put("url", WebhookSender.withoutQuery(event.url()));
+    return sender.exchange(event.url(), secret, key, event.once(), event.body()).map(answer -> {
       out.put("status", answer.status());
       out.put("delivered", answer.status() / 100 == 2);
       out.put("answer", parsed(answer.body()));
