@@ -14,7 +14,7 @@ import java.util.Map;
  * A property's marketing settings ({@code PUT /v1/properties/{property}/marketing}): the one currency
  * its outcomes and spend are in, its business hours, its monthly targets, where CRM webhooks go, how
  * it is alerted, where its scheduled report goes and the GA4 data stream and Meta pixel its calls are
- * sent to.
+ * sent to, and what it listens for in its calls' transcripts.
  * Everything is optional; the currency defaults to USD.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -26,9 +26,16 @@ public record PropertySettings(
     Alerts alerts,
     ReportSchedule reports,
     Analytics analytics,
-    Meta meta) {
+    Meta meta,
+    io.calltrack.core.conversation.ConversationRules conversations) {
 
   public static final PropertySettings DEFAULT = new PropertySettings(null, null, null, null, null);
+
+  /** Without conversation rules. */
+  public PropertySettings(String currency, Map<String, List<String>> businessHours, List<Target> targets,
+      Webhook webhook, Alerts alerts, ReportSchedule reports, Analytics analytics, Meta meta) {
+    this(currency, businessHours, targets, webhook, alerts, reports, analytics, meta, null);
+  }
 
   /** Without GA4 and Meta. */
   public PropertySettings(String currency, Map<String, List<String>> businessHours, List<Target> targets,
@@ -52,6 +59,7 @@ public record PropertySettings(
     currency = currency == null || currency.isBlank() ? "USD" : currencyCode(currency);
     BusinessHours.fromJson(businessHours); // validates
     targets = targets == null ? List.of() : List.copyOf(targets);
+    conversations = conversations == null ? io.calltrack.core.conversation.ConversationRules.NONE : conversations;
   }
 
   public BusinessHours hours() {

@@ -268,6 +268,10 @@ class ScriptKeysOnClusterTest {
       var sessions = new io.calltrack.core.privacy.RedisSessionRetention(api);
       var eraser = new io.calltrack.core.privacy.Eraser(api, calls, config, sessions, callbacks);
       result(eraser.eraseVisitor("v5"));
+      // a transcript kept beside the call, which the caller's erasure then takes
+      result(new io.calltrack.core.conversation.Transcripts(api).put(property.id(), callId,
+          new io.calltrack.core.conversation.Transcript(List.of(new io.calltrack.core.conversation.Transcript.Segment(
+              io.calltrack.core.conversation.Transcript.Speaker.CALLER, BigDecimal.ONE, "a quote please")), null)));
       result(eraser.eraseCaller("+15055550100"));
       // API keys: issue, check, revoke
       var apiKeys = new io.calltrack.core.auth.ApiKeys(redis, clock);

@@ -16,7 +16,7 @@ import java.util.List;
  * an export: its own calls only, so a busy neighbour's calls neither fill the pages nor count against
  * {@link #MAX_PAGES}.
  */
-final class CallPages {
+public final class CallPages {
   /** Pages of the property's call index read at most per export (500 calls each). */
   static final int MAX_PAGES = 400;
   static final int PAGE = 500;
@@ -24,7 +24,7 @@ final class CallPages {
   private CallPages() {}
 
   /** The pages of the calls that started within {@code days} (the property's time zone), newest first as the index gives them. */
-  static Future<List<CallPage>> read(CallStore calls, PropertyConfig p, ReportParams.Days days) {
+  public static Future<List<CallPage>> read(CallStore calls, PropertyConfig p, ReportParams.Days days) {
     Instant start = days.from().atStartOfDay(p.zone()).toInstant();
     Instant end = days.to().plusDays(1).atStartOfDay(p.zone()).toInstant();
     List<CallPage> pages = new ArrayList<>();
@@ -32,7 +32,7 @@ final class CallPages {
   }
 
   /** The property's calls of {@code pages}, oldest first: on a worker thread, for a large export. */
-  static List<CallRecord> oldestFirst(List<CallPage> pages, String property) {
+  public static List<CallRecord> oldestFirst(List<CallPage> pages, String property) {
     List<CallRecord> out = new ArrayList<>();
     for (int i = pages.size() - 1; i >= 0; i--) {
       List<CallRecord> page = pages.get(i).calls();

@@ -49,6 +49,7 @@ public final class RoiFeature implements AutoCloseable {
   private final RoiRoutes reports;
   private final OfflineConversionExportRoutes export;
   private final io.calltrack.dni.export.CallLogExportRoutes callLog;
+  private final io.calltrack.dni.conversation.ConversationRoutes conversations;
   private final DashboardRoutes dashboard;
   private final MarketingRoutes marketing;
   private final io.calltrack.dni.marketing.DeliveryTestRoutes deliveryTests;
@@ -91,6 +92,8 @@ public final class RoiFeature implements AutoCloseable {
     this.alerts = new AlertMonitor(vertx, store, settings, engine, reporter, new AlertEpisodes(redis), sender, clock);
     this.export = new OfflineConversionExportRoutes(vertx, store, calls, settings, clock);
     this.callLog = new io.calltrack.dni.export.CallLogExportRoutes(vertx, store, calls, settings, clock);
+    this.conversations = new io.calltrack.dni.conversation.ConversationRoutes(vertx, store, calls,
+        new io.calltrack.core.conversation.Transcripts(io.vertx.redis.client.RedisAPI.api(redis)), settings, clock);
     this.scheduled = new ScheduledReports(vertx, store, settings, reporter, sender, redis, clock);
     DashboardUsage usage = new DashboardUsage(redis);
     this.dashboard = new DashboardRoutes(store, engine, calls, rollups, history, clock, usage,
@@ -104,6 +107,7 @@ public final class RoiFeature implements AutoCloseable {
     scheduled.mount(admin);
     export.mount(admin);
     callLog.mount(admin);
+    conversations.mount(admin);
     dashboard.mount(api, admin);
     marketing.mount(admin);
     deliveryTests.mount(admin);

@@ -1,0 +1,67 @@
+package io.calltrack.core.conversation;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.calls.RedisCallStore;
+import io.calltrack.core.json.JsonMapper;
+import io.calltrack.core.redis.LuaScript;
+import io.vertx.core.Future;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Call transcripts, kept in the call's own hash (field {@code transcript} of
+ * {@code {calls:P}:call:<id>}, docs/architecture.md): they expire with the record at the property's
+ * call-record retention and an erasure of the caller deletes them ({@code rewrite-call.lua}).
+ */
+public final class Transcripts {
+  private static final LuaScript SET = LuaScript.load("/lua/conversation/set-transcript.lua");
+  static final String FIELD = "transcript";
+
+  private final RedisAPI redis;
+
+  public Transcripts(RedisAPI redis) {
+    this.redis = redis;
+  }
+
+  /**
+   * Keeps {@code t} as the transcript of the call (replacing any). NotFound if there is no such call in
+   * {@code property}'s shard, Gone if its caller was erased.
+   */
+  public Future<Void> put(String property, String callId, Transcript t) {
+    return SET.run(redis, List.of(RedisCallStore.key(property, callId)), List.of(JsonMapper.write(t)))
+        .compose(r -> switch (r.toInteger()) {
+          case 1 -> Future.<Void>succeededFuture();
+          case 0 -> Future.failedFuture(new CalltrackException.NotFound("no call '" + callId + "'"));
+          default -> Future.failedFuture(new CalltrackException.Gone(
+              "the caller of call '" + callId + "' was erased; what they said is not kept"));
+        });
+  }
+
+  public Future<Optional<Transcript>> get(String property, String callId) {
+    return redis.hget(RedisCallStore.key(property, callId), FIELD)
+        .map(r -> Optional.ofNullable(r == null ? null : JsonMapper.readStored(r.toString(), Transcript.class)));
+  }
+
+  /** The transcripts of those of {@code callIds} that have one (one HGET each, pipelined). */
+  public Future<Map<String, Transcript>> of(String property, List<String> callIds) {
+    List<Future<Response>> reads = new ArrayList<>(callIds.size());
+    for (String id : callIds) {
+      reads.add(redis.hget(RedisCallStore.key(property, id), FIELD));
+    }
+    return Future.all(reads).map(done -> {
+      Map<String, Transcript> out = new HashMap<>();
+      for (int i = 0; i < callIds.size(); i++) {
+        Response r = reads.get(i).result();
+        if (r != null) {
+          out.put(callIds.get(i), JsonMapper.readStored(r.toString(), Transcript.class));
+        }
+      }
+      return out;
+    });
+  }
+}

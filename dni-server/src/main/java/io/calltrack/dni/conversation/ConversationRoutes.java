@@ -1,0 +1,137 @@
+package io.calltrack.dni.conversation;
+
+import io.calltrack.core.CalltrackException;
+import io.calltrack.core.calls.CallRecord;
+import io.calltrack.core.calls.CallStatus;
+import io.calltrack.core.calls.CallStore;
+import io.calltrack.core.config.ConfigStore;
+import io.calltrack.core.conversation.ConversationAnalysis;
+import io.calltrack.core.conversation.ConversationReport;
+import io.calltrack.core.conversation.Transcript;
+import io.calltrack.core.conversation.Transcripts;
+import io.calltrack.core.marketing.SettingsStore;
+import io.calltrack.core.rollup.Dimension;
+import io.calltrack.dni.export.CallPages;
+import io.calltrack.dni.http.AdminApi;
+import io.calltrack.dni.http.Bodies;
+import io.calltrack.dni.http.PropertyFrom;
+import io.calltrack.dni.http.Timeouts;
+import io.calltrack.dni.report.ReportParams;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Conversation intelligence (admin, or a key of the call's property):
+ * <ul>
+ *   <li>{@code PUT /v1/calls/{callId}/transcript} {@code {segments: [{speaker: "caller"|"agent", start:
+ *       12.5, text}], source}} keeps what was said on the call (from the operator's own speech-to-text,
+ *       or calltrack's transcriber) and answers it with its analysis; 404 for an unknown call, 410 when
+ *       its caller was erased.</li>
+ *   <li>{@code GET /v1/calls/{callId}/transcript} → {@code {callId, segments, source, analysis}}, the
+ *       analysis under the property's {@code conversations} rules as they are now; 404 without one.</li>
+ *   <li>{@code GET /v1/reports/conversations?property&from&to[&groupBy]} → transcription coverage, key
+ *       phrases, intent detection, script adherence and classification accuracy of the calls of the
+ *       local days {@code [from, to]} ({@link ConversationReport}); {@code groupBy} a report dimension
+ *       or {@code day}. The calls and transcripts are read page by page, counted on a worker thread.</li>
+ * </ul>
+ */
+public final class ConversationRoutes {
+  /** A transcript of a long call in JSON: 400,000 characters of text and the segments around them. */
+  public static final long BODY_LIMIT = 2L * 1024 * 1024;
+
+  private final Vertx vertx;
+  private final ConfigStore store;
+  private final CallStore calls;
+  private final Transcripts transcripts;
+  private final SettingsStore settings;
+  private final Clock clock;
+
+  public ConversationRoutes(Vertx vertx, ConfigStore store, CallStore calls, Transcripts transcripts,
+      SettingsStore settings, Clock clock) {
+    this.vertx = vertx;
+    this.store = store;
+    this.calls = calls;
+    this.transcripts = transcripts;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  public void mount(AdminApi admin) {
+    PropertyFrom ofCall = PropertyFrom.owner("callId", id -> calls.get(id).map(c -> c.map(CallRecord::property)));
+    admin.put("/v1/calls/:callId/transcript", this::put).bodyLimit(BODY_LIMIT).scope(ofCall);
+    admin.get("/v1/calls/:callId/transcript", this::get).scope(ofCall);
+    admin.get("/v1/reports/conversations", this::report).timeout(Timeouts.SLOW_ADMIN)
+        .scope(PropertyFrom.query("property"));
+  }
+
+  private Future<Map<String, Object>> put(RoutingContext ctx) {
+    Transcript t = Bodies.read(ctx, Transcript.class);
+    return call(ctx).compose(c -> transcripts.put(c.property(), c.callId(), t).compose(v -> answer(c, t)));
+  }
+
+  private Future<Map<String, Object>> get(RoutingContext ctx) {
+    return call(ctx).compose(c -> transcripts.get(c.property(), c.callId()).compose(t -> answer(c,
+        t.orElseThrow(() -> new CalltrackException.NotFound("call '" + c.callId() + "' has no transcript")))));
+  }
+
+  private Future<CallRecord> call(RoutingContext ctx) {
+    String callId = ctx.pathParam("callId");
+    if (callId == null || callId.isBlank() || callId.length() > 256) {
+      throw new CalltrackException.Invalid("callId is missing or too long");
+    }
+    return calls.get(callId).map(found -> found.orElseThrow(
+        () -> new CalltrackException.NotFound("no call '" + callId + "'")));
+  }
+
+  private Future<Map<String, Object>> answer(CallRecord c, Transcript t) {
+    return settings.get(c.property()).map(s -> {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("callId", c.callId());
+      out.put("source", t.source());
+      out.put("segments", t.segments());
+      out.put("analysis", ConversationAnalysis.of(t, s.conversations()));
+      return out;
+    });
+  }
+
+  private Future<Map<String, Object>> report(RoutingContext ctx) {
+    String by = ctx.request().getParam("groupBy");
+    ConversationReport.Grouping grouping = by == null || by.isBlank() ? null
+        : "day".equals(by.strip()) ? new ConversationReport.ByDay()
+        : new ConversationReport.ByDimension(Dimension.of(by.strip()));
+    return ReportParams.property(ctx, store).compose(p -> settings.get(p.id()).compose(s -> {
+      ReportParams.Days days = ReportParams.days(ctx, p, clock);
+      return CallPages.read(calls, p, days).compose(pages -> {
+        // only an answered call can have been transcribed: read theirs, a page at a time
+        List<Future<Map<String, Transcript>>> reads = new ArrayList<>();
+        for (var page : pages) {
+          List<String> answered = page.calls().stream()
+              .filter(c -> c.status() == CallStatus.ANSWERED && p.id().equals(c.property()))
+              .map(CallRecord::callId).toList();
+          reads.add(answered.isEmpty() ? Future.succeededFuture(Map.of()) : transcripts.of(p.id(), answered));
+        }
+        return Future.all(reads).compose(done -> vertx.executeBlocking(() -> {
+          Map<String, Transcript> all = new HashMap<>();
+          reads.forEach(r -> all.putAll(r.result()));
+          ConversationReport report = new ConversationReport(s.conversations(), grouping, p.zone());
+          for (CallRecord c : CallPages.oldestFirst(pages, p.id())) {
+            report.add(c, all.get(c.callId()));
+          }
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("property", p.id());
+          out.put("from", days.from().toString());
+          out.put("to", days.to().toString());
+          out.putAll(report.toJson());
+          return out;
+        }, false));
+      });
+    }));
+  }
+}
