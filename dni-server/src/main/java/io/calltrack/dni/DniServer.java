@@ -244,7 +244,7 @@ public final class DniServer {
         new io.calltrack.core.privacy.RetentionSweep(api, o.clock()));
     ApiKeys apiKeys = new ApiKeys(redis, o.clock(), writes);
     AdminAuth auth = new AdminAuth(o.adminToken(), apiKeys);
-    RoiFeature roi = new RoiFeature(vertx, redis, store, engine, o.clock(), replicated, registry);
+    RoiFeature roi = new RoiFeature(vertx, redis, store, engine, o.clock(), replicated, registry, o.recordingsDir());
     HttpHardening hardening = new HttpHardening(vertx, o.hardening());
     RecordingSweeper recordings = new RecordingSweeper(vertx, new RedisCallStore(api), o.recordingsDir(), o.clock());
     Parts parts = new Parts(vertx, api, store, engine, directory, auth, apiKeys, replicated, timeouts,

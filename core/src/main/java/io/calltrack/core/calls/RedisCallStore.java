@@ -111,6 +111,16 @@ public final class RedisCallStore implements CallStore {
     return tag(shard(property)) + "by-start";
   }
 
+  /** The shard's calls waiting to be transcribed (zset: call id by when it is due, ms; {@code TranscriptionQueue}). */
+  public static String transcriptionQueue(String property) {
+    return tag(shard(property)) + "transcriptions";
+  }
+
+  /** The shard's failed transcription attempts so far (hash: call id → attempts). */
+  public static String transcriptionAttempts(String property) {
+    return tag(shard(property)) + "transcription-attempts";
+  }
+
   /** The GA4 and Meta events already sent of a call ({@code CallEventForwarder}), in its property's shard. */
   public static String callEventsSent(String property, String callId) {
     return tag(shard(property)) + "events-sent:" + callId;

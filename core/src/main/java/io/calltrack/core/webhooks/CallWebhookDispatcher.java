@@ -61,6 +61,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
   private final WebhookSender sender;
   private final CallEventForwarder platforms;
   private volatile Deliveries deliveries = (to, result) -> { };
+  private io.calltrack.core.conversation.Transcriber transcriber;
   private final Supplier<Future<List<String>>> streams;
   private final String me = "d-" + UUID.randomUUID();
   private final AtomicBoolean running = new AtomicBoolean();
@@ -81,7 +82,8 @@ public final class CallWebhookDispatcher implements AutoCloseable {
 
   /**
    * What became of each delivery: {@code to} {@code crm} ({@code delivered}, {@code dead-lettered}),
-   * {@code ga4} or {@code meta} ({@code sent}, {@code given-up}). Called on the event loop.
+   * {@code ga4} or {@code meta} ({@code sent}, {@code given-up}), {@code transcription} ({@code transcribed},
+   * {@code given-up}). Called on the event loop.
    */
   @FunctionalInterface
   public interface Deliveries {
@@ -92,6 +94,12 @@ public final class CallWebhookDispatcher implements AutoCloseable {
   public CallWebhookDispatcher countedBy(Deliveries counter) {
     this.deliveries = counter;
     platforms.countedBy(counter);
+    return this;
+  }
+
+  /** Offers the recorded calls to {@code transcriber} as their entries go by ({@link io.calltrack.core.conversation.Transcriber#offer}). */
+  public CallWebhookDispatcher transcribedBy(io.calltrack.core.conversation.Transcriber transcriber) {
+    this.transcriber = transcriber;
     return this;
   }
 
@@ -174,15 +182,19 @@ public final class CallWebhookDispatcher implements AutoCloseable {
         ? null : named;
     String property = record == null || record.path("property").isNull() ? null : record.path("property").asText(null);
     Future<Void> sent;
-    if (type == null || property == null) {
+    // a recording comes in with the call's media entry, after its end
+    boolean recorded = "media".equals(f.get("type")) || "call.ended".equals(named);
+    if (property == null || (type == null && !recorded)) {
       sent = Future.succeededFuture();
     } else {
       String callId = f.get("callId");
       JsonNode outcome = f.containsKey("outcome") ? JsonMapper.readStored(f.get("outcome"), JsonNode.class) : null;
-      sent = settings.get(property).compose(s -> platforms.forward(s, property, callId, f.get("type"), record, outcome,
-              entryTime(id))
-          .compose(v -> s.webhook() == null ? Future.succeededFuture()
-              : post(s.webhook(), type, property, callId + ":" + id, callId, record, outcome)));
+      sent = settings.get(property).compose(s -> (transcriber == null ? Future.<Void>succeededFuture()
+              : transcriber.offer(s, property, callId, record))
+          .compose(queued -> type == null ? Future.succeededFuture()
+              : platforms.forward(s, property, callId, f.get("type"), record, outcome, entryTime(id))
+                  .compose(v -> s.webhook() == null ? Future.succeededFuture()
+                      : post(s.webhook(), type, property, callId + ":" + id, callId, record, outcome))));
     }
     return sent.compose(v -> api.set(List.of(cursorKey(stream), id))).mapEmpty();
   }

@@ -46,7 +46,7 @@ public final class WebhookTargets {
    * client resolves the host itself), else a checked public address of its host; fails when the host
    * does not resolve or any of its addresses is not public.
    */
-  Future<SocketAddress> addressOf(Vertx vertx, String url) {
+  public Future<SocketAddress> addressOf(Vertx vertx, String url) {
     if (privateAllowed) {
       return Future.succeededFuture(null);
     }

@@ -268,6 +268,12 @@ class ScriptKeysOnClusterTest {
       var sessions = new io.calltrack.core.privacy.RedisSessionRetention(api);
       var eraser = new io.calltrack.core.privacy.Eraser(api, calls, config, sessions, callbacks);
       result(eraser.eraseVisitor("v5"));
+      // the call queued for transcription, leased, failed once, then done with
+      var transcriptions = new io.calltrack.core.conversation.TranscriptionQueue(api, clock);
+      result(transcriptions.offer(property.id(), callId));
+      result(transcriptions.claim(property.id(), 4));
+      result(transcriptions.retry(property.id(), callId));
+      result(transcriptions.finish(property.id(), callId));
       // a transcript kept beside the call, which the caller's erasure then takes
       result(new io.calltrack.core.conversation.Transcripts(api).put(property.id(), callId,
           new io.calltrack.core.conversation.Transcript(List.of(new io.calltrack.core.conversation.Transcript.Segment(

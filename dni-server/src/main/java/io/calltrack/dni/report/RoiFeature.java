@@ -57,16 +57,21 @@ public final class RoiFeature implements AutoCloseable {
   private final CallWebhookDispatcher webhooks;
   private final AlertMonitor alerts;
   private final ScheduledReports scheduled;
+  private final io.calltrack.core.conversation.Transcriber transcriber;
 
   /** {@code replicated}: the rollup consumer acknowledges a call event once the replicas have its rollups. */
   public RoiFeature(Vertx vertx, Redis redis, ConfigStore store, PoolEngine engine, Clock clock,
       ReplicationBarrier replicated) {
-    this(vertx, redis, store, engine, clock, replicated, null);
+    this(vertx, redis, store, engine, clock, replicated, null, null);
   }
 
-  /** {@code registry}: where webhook, GA4 and Meta deliveries are counted ({@code calltrack_deliveries_total}). */
+  /**
+   * {@code registry}: where webhook, GA4, Meta and transcription deliveries are counted
+   * ({@code calltrack_deliveries_total}); {@code recordingsDir}: the call recordings the transcriber reads
+   * (null: none kept here, nothing transcribed).
+   */
   public RoiFeature(Vertx vertx, Redis redis, ConfigStore store, PoolEngine engine, Clock clock,
-      ReplicationBarrier replicated, io.micrometer.core.instrument.MeterRegistry registry) {
+      ReplicationBarrier replicated, io.micrometer.core.instrument.MeterRegistry registry, java.nio.file.Path recordingsDir) {
     RedisCallStore calls = new RedisCallStore(redis);
     RollupStore rollups = new RollupStore(redis, store);
     SpendStore spendStore = new SpendStore(redis);
@@ -84,10 +89,21 @@ public final class RoiFeature implements AutoCloseable {
     // the streams CRM webhooks follow: every shard's, found like the rollup consumer finds them
     this.webhooks = new CallWebhookDispatcher(vertx, redis, settings, sender,
         () -> calls.shards().map(shards -> shards.stream().map(RedisCallStore::eventsStream).toList()));
+    io.calltrack.core.conversation.TranscriptionQueue transcriptions =
+        new io.calltrack.core.conversation.TranscriptionQueue(io.vertx.redis.client.RedisAPI.api(redis), clock);
+    this.transcriber = new io.calltrack.core.conversation.Transcriber(vertx, settings, calls,
+        new io.calltrack.core.conversation.Transcripts(io.vertx.redis.client.RedisAPI.api(redis)), transcriptions,
+        new io.calltrack.core.conversation.SpeechToText(vertx, io.calltrack.core.webhooks.WebhookTargets.fromEnvironment()),
+        recordingsDir, () -> calls.shards().map(shards -> shards.stream()
+            .filter(shard -> !RedisCallStore.NO_PROPERTY.equals(shard)).toList()));
+    webhooks.transcribedBy(transcriber);
     if (registry != null) {
-      webhooks.countedBy((to, result) -> io.micrometer.core.instrument.Counter.builder("calltrack.deliveries")
-          .description("CRM webhooks, GA4 and Meta events by where they went and how")
-          .tag("to", to).tag("result", result).register(registry).increment());
+      CallWebhookDispatcher.Deliveries counter = (to, result) -> io.micrometer.core.instrument.Counter
+          .builder("calltrack.deliveries")
+          .description("CRM webhooks, GA4 and Meta events and call transcriptions by where they went and how")
+          .tag("to", to).tag("result", result).register(registry).increment();
+      webhooks.countedBy(counter);
+      transcriber.countedBy(counter::count);
     }
     this.alerts = new AlertMonitor(vertx, store, settings, engine, reporter, new AlertEpisodes(redis), sender, clock);
     this.export = new OfflineConversionExportRoutes(vertx, store, calls, settings, clock);
@@ -120,6 +136,7 @@ public final class RoiFeature implements AutoCloseable {
     webhooks.start();
     alerts.start();
     scheduled.start();
+    transcriber.start();
   }
 
   /**
@@ -131,6 +148,7 @@ public final class RoiFeature implements AutoCloseable {
     history.close();
     alerts.close();
     scheduled.close();
+    transcriber.close();
     return io.calltrack.core.Deadline.within(webhooks.stop(), 1_000).otherwiseEmpty()
         .eventually(() -> {
           sender.close();
