@@ -28,6 +28,11 @@ import java.util.TreeMap;
  * Rates are null where they have nothing to be a share of (no answered call, no rule of that kind).
  */
 public final class ConversationReport {
+  /** Every field of a row and of the total, in their order. */
+  public static final List<String> FIELDS = List.of("calls", "answered", "transcribed", "transcriptionCoverage",
+      "keyPhraseCalls", "keyPhraseMentionRate", "phrases", "leadIntentCalls", "intentDetectionRate", "scriptAdherence",
+      "classifiedCalls", "classificationAccuracy");
+
   /** What the report groups by: a call's dimension, its local day, or nothing (the total only). */
   public sealed interface Grouping {
     String name();

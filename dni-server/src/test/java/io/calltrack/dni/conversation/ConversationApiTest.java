@@ -126,6 +126,7 @@ class ConversationApiTest extends DniTestBase {
     Reply r = api.adminGet("/v1/reports/conversations?property=" + property + "&from=2026-03-10&to=2026-03-11&groupBy=source");
     assertEquals(200, r.status(), r::toString);
     JsonObject total = r.json().getJsonObject("total");
+    assertEquals(io.calltrack.core.conversation.ConversationReport.FIELDS, List.copyOf(total.fieldNames()));
     assertEquals(5, total.getInteger("calls"));
     assertEquals(4, total.getInteger("answered"));
     assertEquals(3, total.getInteger("transcribed"));

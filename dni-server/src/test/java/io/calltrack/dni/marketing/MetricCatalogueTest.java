@@ -161,6 +161,17 @@ class MetricCatalogueTest extends DniTestBase {
         continue;
       }
       served++;
+      if (where.startsWith("`GET /v1/reports/conversations")) {
+        Matcher f = field.matcher(where);
+        while (f.find()) {
+          String name = f.group(1);
+          assertTrue(io.calltrack.core.conversation.ConversationReport.FIELDS.contains(name)
+                  || name.startsWith("analysis") || List.of("conversations", "leadIntent", "scriptSaid", "scriptMissed",
+                      "qualified").contains(name),
+              m.group(1) + " names `" + name + "`, which the conversations report does not serve");
+        }
+        continue;
+      }
       if (where.startsWith("`GET /v1/reports/roi") || where.startsWith("`GET /v1/reports/summary")
           || where.startsWith("`GET /v1/reports/lifetime")) {
         Matcher f = field.matcher(where);
