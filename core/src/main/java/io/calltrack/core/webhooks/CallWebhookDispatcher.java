@@ -65,6 +65,8 @@ public final class CallWebhookDispatcher implements AutoCloseable {
   private final Supplier<Future<List<String>>> streams;
   private final String me = "d-" + UUID.randomUUID();
   private final AtomicBoolean running = new AtomicBoolean();
+  /** The streams being drained now (on the event loop only). */
+  private final java.util.Set<String> draining = new java.util.HashSet<>();
   private volatile boolean holding;
   private long pollTimer = -1;
   private long lockTimer = -1;
@@ -125,17 +127,16 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     return RELEASE_LOCK.run(api, List.of(LOCK), List.of(me)).<Void>mapEmpty().otherwiseEmpty();
   }
 
+  /**
+   * Starts draining every stream not being drained already: each property's stream on its own, so
+   * one whose CRM is down (its webhook retried for an hour and more, in order) holds up only its own
+   * entries, never another property's webhooks, GA4 and Meta events or transcriptions.
+   */
   private void tick() {
     if (!holding || !running.compareAndSet(false, true)) {
       return;
     }
-    streams.get().compose(list -> {
-      Future<Void> chain = Future.succeededFuture();
-      for (String s : list) {
-        chain = chain.compose(v -> drain(s));
-      }
-      return chain;
-    }).onComplete(ar -> {
+    streams.get().onComplete(ar -> {
       running.set(false);
       // once per outage, not at every poll (four a second) until the lock is lost
       if (ar.failed() && failedPolls++ == 0) {
@@ -143,6 +144,18 @@ public final class CallWebhookDispatcher implements AutoCloseable {
       } else if (ar.succeeded() && failedPolls > 0) {
         LOG.warn("webhook dispatcher: polling again after {} failed poll(s)", failedPolls);
         failedPolls = 0;
+      }
+      if (ar.succeeded()) {
+        for (String s : ar.result()) {
+          if (draining.add(s)) {
+            drain(s).onComplete(done -> {
+              draining.remove(s);
+              if (done.failed() && holding) {
+                LOG.debug("webhook dispatcher: {}: {}", s, done.cause().toString());
+              }
+            });
+          }
+        }
       }
     });
   }
