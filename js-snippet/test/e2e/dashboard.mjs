@@ -9,6 +9,7 @@ const [url, token, screenshot] = process.argv.slice(2);
 await withSignedInDashboard(url, token, async (page, errors) => {
   await page.waitForSelector('[data-testid=pool]', { timeout: 60000 });
   await page.waitForSelector('[data-testid=roi-total]', { timeout: 60000 });
+  await page.waitForSelector('[data-testid=conversation-total]', { timeout: 60000 });
   const tokenKept = await page.evaluate(() => sessionStorage.getItem('calltrack.adminToken'));
   const result = await page.evaluate(() => {
     const text = (root, id) => root.querySelector('[data-testid=' + id + ']')?.textContent ?? null;
@@ -25,6 +26,8 @@ await withSignedInDashboard(url, token, async (page, errors) => {
       pools,
       roiRows: [...document.querySelectorAll('[data-testid=roi-row]')].map(cells),
       roiTotal: cells(document.querySelector('[data-testid=roi-total]')),
+      conversationRows: [...document.querySelectorAll('[data-testid=conversation-row]')].map(cells),
+      conversationTotal: cells(document.querySelector('[data-testid=conversation-total]')),
       hourBars: [...document.querySelectorAll('[data-testid=hour-bar]')].map((b) => Number(b.getAttribute('data-calls'))),
       liveRows: document.querySelectorAll('[data-testid=live] tbody tr').length,
       liveCells: [...document.querySelectorAll('[data-testid=live] tbody tr')].map(cells),

@@ -235,8 +235,39 @@
       total.setAttribute('data-testid', 'roi-total');
       foot.appendChild(total);
       document.body.setAttribute('data-roi-loaded', report.from + '/' + report.to + '/' + report.model);
-      return window.calltrackTrends.load(api, property, $('to').value);
+      return Promise.all([loadConversations(property, report.from, report.to),
+        window.calltrackTrends.load(api, property, $('to').value)]);
     }).catch(function (e) { setStatus('ROI report failed: ' + e.message, true); });
+  }
+
+  function percent(v) { return v === null || v === undefined ? '–' : (Number(v) * 100).toFixed(1) + ' %'; }
+
+  function conversationRow(label, r) {
+    var tr = el('tr');
+    [label, String(r.answered), String(r.transcribed), percent(r.transcriptionCoverage),
+      percent(r.keyPhraseMentionRate), percent(r.intentDetectionRate), percent(r.scriptAdherence),
+      percent(r.classificationAccuracy)].forEach(function (v) { tr.appendChild(el('td', v)); });
+    return tr;
+  }
+
+  // what callers said, by source, for the same days as the ROI table (rates of the transcribed calls)
+  function loadConversations(property, from, to) {
+    var q = '?groupBy=source&property=' + encodeURIComponent(property) + '&from=' + from + '&to=' + to;
+    return api('/v1/reports/conversations' + q).then(function (report) {
+      var body = $('conversations').tBodies[0], foot = $('conversations').tFoot;
+      body.textContent = '';
+      foot.textContent = '';
+      if (!report.total.transcribed) { body.appendChild(emptyRow('No transcribed calls on these days.', 8)); }
+      report.rows.forEach(function (r) {
+        if (!r.transcribed) { return; }
+        var tr = conversationRow(r.source === null ? '(none)' : r.source, r);
+        tr.setAttribute('data-testid', 'conversation-row');
+        body.appendChild(tr);
+      });
+      var total = conversationRow('Total', report.total);
+      total.setAttribute('data-testid', 'conversation-total');
+      foot.appendChild(total);
+    }).catch(function (e) { setStatus('Conversations report failed: ' + e.message, true); });
   }
 
   // the call log of the chosen days as a file: fetched with the token (a plain link could not carry it)

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The dashboard in real headless Chromium: a pool taken through an hour of use (with an exhaustion),
  * calls, an outcome and spend seeded through the real API and call store; the page, signed in with
- * the admin token, must show the pool's counts and utilization chart and the ROI table.
+ * the admin token, must show the pool's counts and utilization chart, the ROI table and what was said on
+ * the calls (the conversations table).
  * Screenshot: {@code dni-server/target/artifacts/dashboard.png}.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -74,6 +75,16 @@ class DashboardBrowserTest extends SignedInDashboardTest {
     assertEquals(200, api.request(HttpMethod.POST, "/v1/calls/" + sale.callId() + "/outcome",
         DniClient.body(new JsonObject().put("qualified", true).put("converted", true).put("value", "500.00")
             .put("currency", "USD")), api.admin()).status());
+    // what was said on the sale, under the property's conversation rules
+    assertEquals(200, api.adminPut("/v1/properties/" + property + "/marketing", new JsonObject().put("conversations",
+        new JsonObject().put("keyPhrases", new JsonArray().add("boiler")).put("leadPhrases", new JsonArray().add("a quote"))
+            .put("script", new JsonArray().add("thank you for calling").add("your name")))).status());
+    Reply said = api.request(HttpMethod.PUT, "/v1/calls/" + sale.callId() + "/transcript", DniClient.body(new JsonObject()
+        .put("segments", new JsonArray()
+            .add(new JsonObject().put("speaker", "agent").put("start", 0).put("text", "Thank you for calling."))
+            .add(new JsonObject().put("speaker", "caller").put("start", 2).put("text", "I need a quote for a boiler.")))),
+        api.admin());
+    assertEquals(200, said.status(), said::toString);
     assertEquals(200, api.adminPut("/v1/spend?property=" + property,
         new JsonArray().add(Map.of("date", "2026-03-02", "source", "google", "medium", "cpc", "amount", "100.00"))).status());
     Await.until(Duration.ofSeconds(60), () -> sample(property).getLong("callsToday") == 3
@@ -121,6 +132,10 @@ class DashboardBrowserTest extends SignedInDashboardTest {
     assertEquals(new JsonArray(List.of("google", "2", "2", "2", "1", "1", "1", "500.00", "100.00", "50.00", "5.00",
         "400.0")), google);
     assertEquals("3", page.getJsonArray("roiTotal").getString(1));
+    // Source, Answered, Transcribed, Coverage, Key phrases, Lead intent, Script, Lead detection right
+    assertEquals(new JsonArray().add(new JsonArray(List.of("google", "1", "1", "100.0 %", "100.0 %", "100.0 %", "50.0 %",
+        "100.0 %"))), page.getJsonArray("conversationRows"));
+    assertEquals("Total", page.getJsonArray("conversationTotal").getString(0));
     // under the linear model (chosen in the page): credit in two places, and no whole-call figures
     JsonArray linearGoogle = page.getJsonArray("linearRows").stream().map(JsonArray.class::cast)
         .filter(r -> "google".equals(r.getString(0))).findFirst()

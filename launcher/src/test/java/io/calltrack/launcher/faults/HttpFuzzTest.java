@@ -124,6 +124,10 @@ class HttpFuzzTest {
           new Endpoint("GET", "/v1/exports/google-ads", null, range + "&conversionName=Call", true),
           new Endpoint("GET", "/v1/exports/microsoft-ads", null, range + "&conversionName=Call", true),
           new Endpoint("GET", "/v1/exports/calls", null, range, true),
+          new Endpoint("PUT", "/v1/calls/cnosuchcall/transcript",
+              "{\"segments\":[{\"speaker\":\"caller\",\"start\":1.5,\"text\":\"a quote please\"}],\"source\":\"fuzz\"}", "", true),
+          new Endpoint("GET", "/v1/calls/cnosuchcall/transcript", null, "", true),
+          new Endpoint("GET", "/v1/reports/conversations", null, range + "&groupBy=source", true),
           new Endpoint("POST", "/v1/properties/" + property + "/marketing/test", "{\"to\":\"webhook\"}", "", true),
           new Endpoint("GET", "/v1/dashboard", null, "property=" + property, true),
           new Endpoint("GET", "/v1/dashboard/properties", null, "", true));
