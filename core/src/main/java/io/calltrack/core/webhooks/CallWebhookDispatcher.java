@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * sends that event again, with the same {@code Idempotency-Key} ({@code <callId>:<stream entry id>}).
  *
  * <p>The same entries go to the property's GA4 data stream and Meta pixel when it has them
- * ({@link CallEventForwarder}: at most once per call, without holding up the webhooks).
+ * ({@link CallEventForwarder}: at most once per call), and its recorded calls to its transcriber, read
+ * with a cursor of their own ({@code {webhooks}:events-cursor:<stream>}): a CRM that is down holds up
+ * neither. Each stream is read on its own: one property's CRM holds up no other property.
  *
  * <p>The streams come from one supplier (today the one calls stream; per-property streams when the
  * calls are sharded) so this follows the same streams as the rollup consumers.
@@ -109,6 +111,11 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     return "{webhooks}:cursor:" + stream;
   }
 
+  /** Where the GA4 and Meta events and the transcriptions have read {@code stream} to. */
+  public static String eventsCursorKey(String stream) {
+    return "{webhooks}:events-cursor:" + stream;
+  }
+
   public void start() {
     lockTimer = vertx.setPeriodic(0, LOCK_TTL.toMillis() / 3, id -> holdLock());
     pollTimer = vertx.setPeriodic(POLL_INTERVAL.toMillis(), id -> tick());
@@ -147,69 +154,95 @@ public final class CallWebhookDispatcher implements AutoCloseable {
       }
       if (ar.succeeded()) {
         for (String s : ar.result()) {
-          if (draining.add(s)) {
-            drain(s).onComplete(done -> {
-              draining.remove(s);
-              if (done.failed() && holding) {
-                LOG.debug("webhook dispatcher: {}: {}", s, done.cause().toString());
-              }
-            });
+          for (Reader reader : Reader.values()) {
+            String job = reader + " " + s;
+            if (draining.add(job)) {
+              drain(s, reader).onComplete(done -> {
+                draining.remove(job);
+                if (done.failed() && holding) {
+                  LOG.debug("webhook dispatcher: {}: {}", job, done.cause().toString());
+                }
+              });
+            }
           }
         }
       }
     });
   }
 
-  /** Delivers the next batch of one stream, in order. */
-  private Future<Void> drain(String stream) {
-    return api.get(cursorKey(stream)).compose(c -> {
+  /**
+   * The two readers of each stream, each with its own cursor: the CRM webhooks, strictly in order and
+   * held up by a receiver that is down; and the GA4 and Meta events and the transcriptions, which are
+   * at most once per call anyway and so never wait for a CRM.
+   */
+  enum Reader { CRM, EVENTS }
+
+  /** The next batch of one stream for one reader, in order. */
+  private Future<Void> drain(String stream, Reader reader) {
+    // the events' cursor starts where the webhooks' is (a server upgraded from one cursor re-reads nothing)
+    Future<Response> cursor = reader == Reader.CRM ? api.get(cursorKey(stream))
+        : api.mget(List.of(eventsCursorKey(stream), cursorKey(stream))).map(r -> r.get(0) != null ? r.get(0) : r.get(1));
+    return cursor.compose(c -> {
       String start = c == null ? "-" : "(" + c;
       return api.xrange(List.of(stream, start, "+", "COUNT", Integer.toString(BATCH)));
     }).compose(entries -> {
       Future<Void> chain = Future.succeededFuture();
       for (Response e : entries) {
-        chain = chain.compose(v -> holding ? deliver(stream, e) : Future.failedFuture("lock lost"));
+        chain = chain.compose(v -> !holding ? Future.failedFuture("lock lost")
+            : reader == Reader.CRM ? deliver(stream, Entry.of(e)) : forward(stream, Entry.of(e)));
       }
       return chain;
     });
   }
 
-  private Future<Void> deliver(String stream, Response entry) {
-    String id = entry.get(0).toString();
-    Map<String, String> f = new LinkedHashMap<>();
-    Response fields = entry.get(1);
-    for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
-      f.put(fields.get(i).toString(), fields.get(i + 1).toString());
-    }
-    String named = switch (f.getOrDefault("type", "")) {
-      case "started" -> "call.started";
-      case "ended" -> "call.ended";
-      case "outcome" -> "outcome.set";
-      default -> null;
-    };
-    JsonNode record = f.containsKey("record") ? JsonMapper.readStored(f.get("record"), JsonNode.class) : null;
-    // a callback attempt that failed with another due: the call goes on (a "retry" entry, no
-    // webhook), and the CRM hears call.ended once, with the outcome of the last attempt
-    JsonNode retryAt = record == null ? null : record.path("attempt").path("retryAt");
-    String type = "call.ended".equals(named) && retryAt != null && !retryAt.isMissingNode() && !retryAt.isNull()
-        ? null : named;
-    String property = record == null || record.path("property").isNull() ? null : record.path("property").asText(null);
-    Future<Void> sent;
-    // a recording comes in with the call's media entry, after its end
-    boolean recorded = "media".equals(f.get("type")) || "call.ended".equals(named);
-    if (property == null || (type == null && !recorded)) {
-      sent = Future.succeededFuture();
-    } else {
-      String callId = f.get("callId");
+  /** One calls-stream entry as the readers see it. */
+  private record Entry(String id, String entryType, String webhookType, String property, String callId,
+      JsonNode record, JsonNode outcome) {
+    static Entry of(Response entry) {
+      String id = entry.get(0).toString();
+      Map<String, String> f = new LinkedHashMap<>();
+      Response fields = entry.get(1);
+      for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
+        f.put(fields.get(i).toString(), fields.get(i + 1).toString());
+      }
+      String named = switch (f.getOrDefault("type", "")) {
+        case "started" -> "call.started";
+        case "ended" -> "call.ended";
+        case "outcome" -> "outcome.set";
+        default -> null;
+      };
+      JsonNode record = f.containsKey("record") ? JsonMapper.readStored(f.get("record"), JsonNode.class) : null;
+      // a callback attempt that failed with another due: the call goes on (a "retry" entry, no
+      // webhook), and the CRM hears call.ended once, with the outcome of the last attempt
+      JsonNode retryAt = record == null ? null : record.path("attempt").path("retryAt");
+      String type = "call.ended".equals(named) && retryAt != null && !retryAt.isMissingNode() && !retryAt.isNull()
+          ? null : named;
+      String property = record == null || record.path("property").isNull() ? null : record.path("property").asText(null);
       JsonNode outcome = f.containsKey("outcome") ? JsonMapper.readStored(f.get("outcome"), JsonNode.class) : null;
-      sent = settings.get(property).compose(s -> (transcriber == null ? Future.<Void>succeededFuture()
-              : transcriber.offer(s, property, callId, record))
-          .compose(queued -> type == null ? Future.succeededFuture()
-              : platforms.forward(s, property, callId, f.get("type"), record, outcome, entryTime(id))
-                  .compose(v -> s.webhook() == null ? Future.succeededFuture()
-                      : post(s.webhook(), type, property, callId + ":" + id, callId, record, outcome))));
+      return new Entry(id, f.get("type"), type, property, f.get("callId"), record, outcome);
     }
-    return sent.compose(v -> api.set(List.of(cursorKey(stream), id))).mapEmpty();
+  }
+
+  /** The CRM webhook of one entry (if it makes one and the property has a receiver); then the cursor moves. */
+  private Future<Void> deliver(String stream, Entry e) {
+    Future<Void> sent = e.property() == null || e.webhookType() == null ? Future.succeededFuture()
+        : settings.get(e.property()).compose(s -> s.webhook() == null ? Future.succeededFuture()
+            : post(s.webhook(), e.webhookType(), e.property(), e.callId() + ":" + e.id(), e.callId(), e.record(),
+                e.outcome()));
+    return sent.compose(v -> api.set(List.of(cursorKey(stream), e.id()))).mapEmpty();
+  }
+
+  /** The GA4 and Meta events of one entry, and its call offered for transcription; then the events' cursor moves. */
+  private Future<Void> forward(String stream, Entry e) {
+    // a recording comes in with the call's media entry, after its end
+    boolean recorded = "media".equals(e.entryType()) || "call.ended".equals(e.webhookType());
+    Future<Void> sent = e.property() == null || (e.webhookType() == null && !recorded) ? Future.succeededFuture()
+        : settings.get(e.property()).compose(s -> (transcriber == null ? Future.<Void>succeededFuture()
+                : transcriber.offer(s, e.property(), e.callId(), e.record()))
+            .compose(queued -> e.webhookType() == null ? Future.succeededFuture()
+                : platforms.forward(s, e.property(), e.callId(), e.entryType(), e.record(), e.outcome(),
+                    entryTime(e.id()))));
+    return sent.compose(v -> api.set(List.of(eventsCursorKey(stream), e.id()))).mapEmpty();
   }
 
   /** When a stream entry was written: its id's milliseconds. */

@@ -4,6 +4,7 @@ import static io.calltrack.dni.testing.DniClient.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.calltrack.core.attribution.Attribution;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.testing.Await;
 import io.calltrack.core.testing.TestNumbers;
@@ -56,6 +57,33 @@ class WebhookIsolationTest extends DniTestBase {
     assertEquals(List.of("call.started " + other.callId(), "call.ended " + other.callId()), List.copyOf(up));
     // and the broken property's own webhooks stay in order: only its first is tried, again and again
     assertTrue(down.stream().allMatch(e -> e.equals("call.started " + first.callId())), down::toString);
+  }
+
+  @Test
+  void aCrmThatIsDownHoldsUpNeitherGa4NorMeta() {
+    List<String> ga4 = new CopyOnWriteArrayList<>();
+    List<String> crm = new CopyOnWriteArrayList<>();
+    HttpServer endpoints = await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      if (req.path().equals("/crm")) {
+        crm.add(req.getHeader("Calltrack-Event"));
+        req.response().setStatusCode(503).end();
+      } else {
+        ga4.add(new JsonObject(b.toString()).getJsonArray("events").getJsonObject(0).getString("name"));
+        req.response().setStatusCode(204).end();
+      }
+    })).listen(0, "127.0.0.1"));
+    String base = "http://127.0.0.1:" + endpoints.actualPort();
+    String property = property(base + "/crm");
+    assertEquals(200, api.adminPut("/v1/properties/" + property + "/marketing", new JsonObject()
+        .put("webhook", new JsonObject().put("url", base + "/crm").put("secret", SECRET))
+        .put("analytics", new JsonObject().put("measurementId", "G-ISOLATE1").put("apiSecret", "secret_isolation")
+            .put("endpoint", base + "/mp/collect"))).status());
+    Attribution visit = new Attribution("google", "cpc", "spring", null, null, "/landing", null, null, null, null, null,
+        null, null, null, null, null, null, "111.222", "1764000000");
+    new CallSeeder(vertx).call(property, TestNumbers.fresh(), "+13125550103", Instant.parse("2026-03-02T08:02:00Z"), visit, 30);
+    // the call's end reaches GA4 while the CRM still refuses the call's start
+    Await.until(Duration.ofSeconds(30), () -> ga4.contains("phone_call"));
+    assertTrue(crm.stream().allMatch("call.started"::equals), crm::toString);
   }
 
   private String property(String webhook) {
