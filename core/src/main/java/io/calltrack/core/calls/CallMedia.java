@@ -32,6 +32,14 @@ public record CallMedia(
     Double deadAirShare,
     Double holdSeconds,
     Boolean recordingAsked) {
+  /** What {@code recording} may be: {@code <callId>.wav} in the recordings folder, never a path. */
+  public static final java.util.regex.Pattern RECORDING_FILE = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,200}\\.wav");
+
+  /** The recording's file name when it is one a reader may open in the recordings folder, else null. */
+  public String recordingFile() {
+    return recording != null && RECORDING_FILE.matcher(recording).matches() ? recording : null;
+  }
+
 
   /** A recording with its measures (the property asked for it). */
   public CallMedia(boolean anchored, boolean recorded, String recording, Double recordingSeconds,

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +32,6 @@ public final class Transcriber implements AutoCloseable {
   public static final Duration POLL = Duration.ofSeconds(5);
   /** Calls being transcribed at once by this server: the service does the work, this only waits. */
   public static final int AT_ONCE = 4;
-  /** A recording's file name in a call record: {@code <callId>.wav}, never a path. */
-  private static final Pattern FILE = Pattern.compile("[A-Za-z0-9_-]{1,200}\\.wav");
 
   private final Vertx vertx;
   private final SettingsStore settings;
@@ -139,8 +136,8 @@ public final class Transcriber implements AutoCloseable {
     return calls.get(property, callId).compose(found -> {
       CallRecord call = found.orElse(null);
       CallMedia media = call == null ? null : call.media();
-      String file = media == null ? null : media.recording();
-      if (file == null || !FILE.matcher(file).matches()) {
+      String file = media == null ? null : media.recordingFile();
+      if (file == null) {
         return queue.finish(property, callId); // erased or expired since it was queued: nothing to hear
       }
       return vertx.fileSystem().readFile(recordings.resolve(file).toString())

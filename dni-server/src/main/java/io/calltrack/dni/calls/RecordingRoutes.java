@@ -10,7 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
-import java.util.regex.Pattern;
 
 /**
  * {@code GET /v1/calls/{callId}/recording} (admin) → the call's recording as {@code audio/wav} (16-bit PCM,
@@ -21,9 +20,6 @@ import java.util.regex.Pattern;
  * whose record expired or was erased.
  */
 public final class RecordingRoutes {
-  /** What a recording's file name in a call record may be: {@code <callId>.wav}, never a path. */
-  static final Pattern FILE = Pattern.compile("[A-Za-z0-9_-]{1,200}\\.wav");
-
   private final Vertx vertx;
   private final CallStore calls;
   private final Path dir;
@@ -47,8 +43,8 @@ public final class RecordingRoutes {
     }
     return calls.get(callId).compose(found -> {
       CallRecord call = found.orElseThrow(() -> new CalltrackException.NotFound("no call '" + callId + "'"));
-      String file = call.media() == null ? null : call.media().recording();
-      if (file == null || dir == null || !FILE.matcher(file).matches()) {
+      String file = call.media() == null ? null : call.media().recordingFile();
+      if (file == null || dir == null) {
         throw new CalltrackException.NotFound("call '" + callId + "' has no recording");
       }
       Path path = dir.resolve(file);

@@ -85,7 +85,7 @@ public final class RecordingSweeper implements AutoCloseable {
     long cutoff = clock.instant().minus(GRACE).toEpochMilli();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path f : (Iterable<Path>) files::iterator) {
-        if (RecordingRoutes.FILE.matcher(f.getFileName().toString()).matches()) {
+        if (io.calltrack.core.calls.CallMedia.RECORDING_FILE.matcher(f.getFileName().toString()).matches()) {
           out.add(new Candidate(f, Files.getLastModifiedTime(f).toMillis() >= cutoff));
         }
       }
