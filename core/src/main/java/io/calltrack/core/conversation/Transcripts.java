@@ -47,21 +47,29 @@ public final class Transcripts {
         .map(r -> Optional.ofNullable(r == null ? null : JsonMapper.readStored(r.toString(), Transcript.class)));
   }
 
-  /** The transcripts of those of {@code callIds} that have one (one HGET each, pipelined). */
-  public Future<Map<String, Transcript>> of(String property, List<String> callIds) {
+  /**
+   * The stored transcripts of those of {@code callIds} that have one, as JSON (one HGET each, pipelined):
+   * read them with {@link #read} on a worker thread, not on the event loop.
+   */
+  public Future<Map<String, String>> json(String property, List<String> callIds) {
     List<Future<Response>> reads = new ArrayList<>(callIds.size());
     for (String id : callIds) {
       reads.add(redis.hget(RedisCallStore.key(property, id), FIELD));
     }
     return Future.all(reads).map(done -> {
-      Map<String, Transcript> out = new HashMap<>();
+      Map<String, String> out = new HashMap<>();
       for (int i = 0; i < callIds.size(); i++) {
         Response r = reads.get(i).result();
         if (r != null) {
-          out.put(callIds.get(i), JsonMapper.readStored(r.toString(), Transcript.class));
+          out.put(callIds.get(i), r.toString());
         }
       }
       return out;
     });
+  }
+
+  /** A transcript as {@link #json} gives it. */
+  public static Transcript read(String json) {
+    return JsonMapper.readStored(json, Transcript.class);
   }
 }

@@ -21,8 +21,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,14 +69,20 @@ public final class ConversationRoutes {
         .scope(PropertyFrom.query("property"));
   }
 
+  // a transcript runs to 400,000 characters: it is read, written and analysed on a worker thread
   private Future<Map<String, Object>> put(RoutingContext ctx) {
-    Transcript t = Bodies.read(ctx, Transcript.class);
-    return call(ctx).compose(c -> transcripts.put(c.property(), c.callId(), t).compose(v -> answer(c, t)));
+    return vertx.executeBlocking(() -> Bodies.read(ctx, Transcript.class), false)
+        .compose(t -> call(ctx).compose(c -> transcripts.put(c.property(), c.callId(), t).compose(v -> answer(c, t))));
   }
 
   private Future<Map<String, Object>> get(RoutingContext ctx) {
-    return call(ctx).compose(c -> transcripts.get(c.property(), c.callId()).compose(t -> answer(c,
-        t.orElseThrow(() -> new CalltrackException.NotFound("call '" + c.callId() + "' has no transcript")))));
+    return call(ctx).compose(c -> transcripts.json(c.property(), List.of(c.callId())).compose(found -> {
+      String json = found.get(c.callId());
+      if (json == null) {
+        throw new CalltrackException.NotFound("call '" + c.callId() + "' has no transcript");
+      }
+      return vertx.executeBlocking(() -> Transcripts.read(json), false).compose(t -> answer(c, t));
+    }));
   }
 
   private Future<CallRecord> call(RoutingContext ctx) {
@@ -91,14 +95,14 @@ public final class ConversationRoutes {
   }
 
   private Future<Map<String, Object>> answer(CallRecord c, Transcript t) {
-    return settings.get(c.property()).map(s -> {
+    return settings.get(c.property()).compose(s -> vertx.executeBlocking(() -> {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("callId", c.callId());
       out.put("source", t.source());
       out.put("segments", t.segments());
       out.put("analysis", ConversationAnalysis.of(t, s.conversations()));
       return out;
-    });
+    }, false));
   }
 
   private Future<Map<String, Object>> report(RoutingContext ctx) {
@@ -108,29 +112,31 @@ public final class ConversationRoutes {
         : new ConversationReport.ByDimension(Dimension.of(by.strip()));
     return ReportParams.property(ctx, store).compose(p -> settings.get(p.id()).compose(s -> {
       ReportParams.Days days = ReportParams.days(ctx, p, clock);
+      ConversationReport report = new ConversationReport(s.conversations(), grouping, p.zone());
       return CallPages.read(calls, p, days).compose(pages -> {
-        // only an answered call can have been transcribed: read theirs, a page at a time
-        List<Future<Map<String, Transcript>>> reads = new ArrayList<>();
-        for (var page : pages) {
-          List<String> answered = page.calls().stream()
-              .filter(c -> c.status() == CallStatus.ANSWERED && p.id().equals(c.property()))
+        // a page at a time, oldest first: its answered calls' transcripts (only those can have one) read
+        // from Redis, then read and counted on a worker thread; one page's transcripts in memory at a time
+        Future<Void> chain = Future.succeededFuture();
+        for (int i = pages.size() - 1; i >= 0; i--) {
+          List<CallRecord> page = CallPages.oldestFirst(List.of(pages.get(i)), p.id());
+          List<String> answered = page.stream().filter(c -> c.status() == CallStatus.ANSWERED)
               .map(CallRecord::callId).toList();
-          reads.add(answered.isEmpty() ? Future.succeededFuture(Map.of()) : transcripts.of(p.id(), answered));
+          chain = chain.compose(v -> transcripts.json(p.id(), answered)).compose(json -> vertx.executeBlocking(() -> {
+            for (CallRecord c : page) {
+              String t = json.get(c.callId());
+              report.add(c, t == null ? null : Transcripts.read(t));
+            }
+            return null;
+          }, false));
         }
-        return Future.all(reads).compose(done -> vertx.executeBlocking(() -> {
-          Map<String, Transcript> all = new HashMap<>();
-          reads.forEach(r -> all.putAll(r.result()));
-          ConversationReport report = new ConversationReport(s.conversations(), grouping, p.zone());
-          for (CallRecord c : CallPages.oldestFirst(pages, p.id())) {
-            report.add(c, all.get(c.callId()));
-          }
+        return chain.map(v -> {
           Map<String, Object> out = new LinkedHashMap<>();
           out.put("property", p.id());
           out.put("from", days.from().toString());
           out.put("to", days.to().toString());
           out.putAll(report.toJson());
           return out;
-        }, false));
+        });
       });
     }));
   }
