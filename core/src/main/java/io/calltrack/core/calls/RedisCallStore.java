@@ -30,7 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code {calls:P}:by-start} — sorted set of {@code <13-digit start millis>|<callId>}, all at
  *       score 0, so a lexicographic range is a time range and a member is an exact paging cursor</li>
  *   <li>{@code {calls:P}:events} — the stream the ROI rollups read: fields {@code callId, seq, type,
- *       record}; outcome changes add {@code type=outcome} entries with an {@code outcome} field</li>
+ *       record}; outcome changes add {@code type=outcome} entries with an {@code outcome} field, and a
+ *       transcript kept a {@code type=transcript} entry ({@code Transcripts})</li>
  *   <li>{@code {calls}:shards} — set of the shards (property ids, {@code _}) that have calls: added
  *       before a shard's first write, read to find a call by id alone, to page over every shard
  *       and by the rollup consumers to find every stream. Tiny, written once per shard.</li>

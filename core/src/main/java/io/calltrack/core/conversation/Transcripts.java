@@ -29,11 +29,13 @@ public final class Transcripts {
   }
 
   /**
-   * Keeps {@code t} as the transcript of the call (replacing any). NotFound if there is no such call in
+   * Keeps {@code t} as the transcript of the call (replacing any) and announces it on the calls stream
+   * (the CRM's {@code call.transcribed} webhook). NotFound if there is no such call in
    * {@code property}'s shard, Gone if its caller was erased.
    */
   public Future<Void> put(String property, String callId, Transcript t) {
-    return SET.run(redis, List.of(RedisCallStore.key(property, callId)), List.of(JsonMapper.write(t)))
+    return SET.run(redis, List.of(RedisCallStore.key(property, callId), RedisCallStore.eventsStream(property)),
+            List.of(JsonMapper.write(t), callId, Long.toString(RedisCallStore.STREAM_MAX_LEN)))
         .compose(r -> switch (r.toInteger()) {
           case 1 -> Future.<Void>succeededFuture();
           case 0 -> Future.failedFuture(new CalltrackException.NotFound("no call '" + callId + "'"));

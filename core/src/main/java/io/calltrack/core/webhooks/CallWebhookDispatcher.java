@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * CRM webhooks from the calls stream(s): {@code call.started}, {@code call.ended} (the record with its
- * attribution) and {@code outcome.set}, once per call: a callback dialled several times is one call
+ * attribution), {@code outcome.set} and {@code call.transcribed} (with the transcript), once per call: a callback dialled several times is one call
  * (its later attempts' {@code retry} entries and the ends of attempts with another due send nothing), to the property's {@link PropertySettings.Webhook}, signed and
  * retried until delivered ({@link WebhookSender}).
  *
@@ -209,6 +209,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
         case "started" -> "call.started";
         case "ended" -> "call.ended";
         case "outcome" -> "outcome.set";
+        case "transcript" -> "call.transcribed";
         default -> null;
       };
       JsonNode record = f.containsKey("record") ? JsonMapper.readStored(f.get("record"), JsonNode.class) : null;
@@ -227,9 +228,24 @@ public final class CallWebhookDispatcher implements AutoCloseable {
   private Future<Void> deliver(String stream, Entry e) {
     Future<Void> sent = e.property() == null || e.webhookType() == null ? Future.succeededFuture()
         : settings.get(e.property()).compose(s -> s.webhook() == null ? Future.succeededFuture()
-            : post(s.webhook(), e.webhookType(), e.property(), e.callId() + ":" + e.id(), e.callId(), e.record(),
-                e.outcome()));
+            : extra(e).compose(extra -> extra == null ? Future.succeededFuture()
+                : post(s.webhook(), e.webhookType(), e.property(), e.callId() + ":" + e.id(), e.callId(), e.record(),
+                    e.outcome(), extra)));
     return sent.compose(v -> api.set(List.of(cursorKey(stream), e.id()))).mapEmpty();
+  }
+
+  /**
+   * What a webhook carries beside the call: for {@code call.transcribed} the transcript as it is now (none
+   * left, erased since: null, and nothing is sent); for the others nothing (an empty map).
+   */
+  private Future<Map<String, Object>> extra(Entry e) {
+    if (!"call.transcribed".equals(e.webhookType())) {
+      return Future.succeededFuture(Map.of());
+    }
+    return new io.calltrack.core.conversation.Transcripts(api).json(e.property(), List.of(e.callId()))
+        .map(found -> found.containsKey(e.callId())
+            ? Map.<String, Object>of("transcript", JsonMapper.readStored(found.get(e.callId()), JsonNode.class))
+            : null);
   }
 
   /** The GA4 and Meta events of one entry, and its call offered for transcription; then the events' cursor moves. */
@@ -237,7 +253,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     // a recording comes in with the call's media entry, after its end
     boolean recorded = "media".equals(e.entryType()) || "call.ended".equals(e.webhookType());
     Future<Void> sent = e.property() == null || (e.webhookType() == null && !recorded) ? Future.succeededFuture()
-        : settings.get(e.property()).compose(s -> (transcriber == null ? Future.<Void>succeededFuture()
+        : settings.get(e.property()).compose(s -> (transcriber == null || !recorded ? Future.<Void>succeededFuture()
                 : transcriber.offer(s, e.property(), e.callId(), e.record()))
             .compose(queued -> e.webhookType() == null ? Future.succeededFuture()
                 : platforms.forward(s, e.property(), e.callId(), e.entryType(), e.record(), e.outcome(),
@@ -257,7 +273,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
 
   /** One CRM webhook, retried until delivered or set aside in {@value #DEAD_LETTERS}. */
   private Future<Void> post(PropertySettings.Webhook webhook, String type, String property, String key, String callId,
-      JsonNode record, JsonNode outcome) {
+      JsonNode record, JsonNode outcome, Map<String, Object> extra) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", key);
     body.put("type", type);
@@ -267,6 +283,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     if (outcome != null) {
       body.put("outcome", outcome);
     }
+    body.putAll(extra);
     String json = JsonMapper.write(body);
     return sender.post(webhook.url(), webhook.secret(), key, type, json, MAX_ATTEMPTS)
         .onSuccess(v -> deliveries.count("crm", "delivered"))
