@@ -229,8 +229,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     Future<Void> sent = e.property() == null || e.webhookType() == null ? Future.succeededFuture()
         : settings.get(e.property()).compose(s -> s.webhook() == null ? Future.succeededFuture()
             : extra(e).compose(extra -> extra == null ? Future.succeededFuture()
-                : post(s.webhook(), e.webhookType(), e.property(), e.callId() + ":" + e.id(), e.callId(), e.record(),
-                    e.outcome(), extra)));
+                : post(s.webhook(), stream, e, extra)));
     return sent.compose(v -> api.set(List.of(cursorKey(stream), e.id()))).mapEmpty();
   }
 
@@ -271,25 +270,34 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     }
   }
 
-  /** One CRM webhook, retried until delivered or set aside in {@value #DEAD_LETTERS}. */
-  private Future<Void> post(PropertySettings.Webhook webhook, String type, String property, String key, String callId,
-      JsonNode record, JsonNode outcome, Map<String, Object> extra) {
+  /**
+   * One CRM webhook, retried until delivered or set aside in {@value #DEAD_LETTERS}; dropped when its
+   * stream entry is gone before an attempt (the person was erased, {@code StreamScrub}).
+   */
+  private Future<Void> post(PropertySettings.Webhook webhook, String stream, Entry e, Map<String, Object> extra) {
+    String key = e.callId() + ":" + e.id();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", key);
-    body.put("type", type);
-    body.put("property", property);
-    body.put("callId", callId);
-    body.put("call", record);
-    if (outcome != null) {
-      body.put("outcome", outcome);
+    body.put("type", e.webhookType());
+    body.put("property", e.property());
+    body.put("callId", e.callId());
+    body.put("call", e.record());
+    if (e.outcome() != null) {
+      body.put("outcome", e.outcome());
     }
     body.putAll(extra);
     String json = JsonMapper.write(body);
-    return sender.post(webhook.url(), webhook.secret(), key, type, json, MAX_ATTEMPTS)
-        .onSuccess(v -> deliveries.count("crm", "delivered"))
+    return sender.post(webhook.url(), webhook.secret(), key, e.webhookType(), json, MAX_ATTEMPTS,
+            () -> api.xrange(List.of(stream, e.id(), e.id())).map(r -> r != null && r.size() > 0))
+        .onSuccess(sent -> {
+          if (sent) {
+            deliveries.count("crm", "delivered");
+          }
+        })
+        .<Void>mapEmpty()
         .recover(err -> {
           deliveries.count("crm", "dead-lettered");
-          LOG.warn("webhook {} {} given up after {} attempts, kept in {}: {}", type, key, MAX_ATTEMPTS,
+          LOG.warn("webhook {} {} given up after {} attempts, kept in {}: {}", e.webhookType(), key, MAX_ATTEMPTS,
               DEAD_LETTERS, err.toString());
           return api.rpush(List.of(DEAD_LETTERS, json)).mapEmpty();
         });

@@ -124,16 +124,33 @@ public final class WebhookSender implements AutoCloseable {
    * closed. Fails with the last error when it gives up.
    */
   public Future<Void> post(String url, String secret, String key, String eventType, String body, int maxAttempts) {
-    Promise<Void> done = Promise.promise();
-    attempt(url, secret, key, eventType, body, maxAttempts, 1, initialBackoff, done);
+    return post(url, secret, key, eventType, body, maxAttempts, null).mapEmpty();
+  }
+
+  /**
+   * {@link #post}, asking {@code wanted} before each attempt whether the event is still to be sent: one
+   * whose person was erased meanwhile (its calls-stream entry deleted) is dropped, so a receiver that was
+   * down during an erasure does not get the erased number when it comes back. Completes with true when
+   * delivered, false when dropped. A {@code wanted} that cannot answer counts as a failed attempt.
+   */
+  public Future<Boolean> post(String url, String secret, String key, String eventType, String body, int maxAttempts,
+      java.util.function.Supplier<Future<Boolean>> wanted) {
+    Promise<Boolean> done = Promise.promise();
+    attempt(url, secret, key, eventType, body, maxAttempts, 1, initialBackoff, done, wanted);
     return done.future();
   }
 
   private void attempt(String url, String secret, String key, String type, String body, int max, int n,
-      Duration backoff, Promise<Void> done) {
-    postOnce(url, secret, key, type, body).onComplete(ar -> {
+      Duration backoff, Promise<Boolean> done, java.util.function.Supplier<Future<Boolean>> wanted) {
+    Future<Boolean> still = wanted == null ? Future.succeededFuture(true) : wanted.get();
+    Future<Boolean> sent = still.compose(yes -> yes ? postOnce(url, secret, key, type, body).map(true)
+        : Future.succeededFuture(false));
+    sent.onComplete(ar -> {
       if (ar.succeeded()) {
-        done.complete();
+        if (!ar.result()) {
+          LOG.info("webhook {} {} not sent: erased since it was written", type, key);
+        }
+        done.complete(ar.result());
         return;
       }
       if (closed || (max > 0 && n >= max)) {
@@ -145,7 +162,8 @@ public final class WebhookSender implements AutoCloseable {
             backoff.toMillis());
       }
       Duration next = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
-      vertx.setTimer(Math.max(1, backoff.toMillis()), id -> attempt(url, secret, key, type, body, max, n + 1, next, done));
+      vertx.setTimer(Math.max(1, backoff.toMillis()),
+          id -> attempt(url, secret, key, type, body, max, n + 1, next, done, wanted));
     });
   }
 
