@@ -57,6 +57,11 @@ public final class CallRoutes {
   }
 
   private Future<CallRecord> get(RoutingContext ctx) {
+    return named(ctx, calls);
+  }
+
+  /** The call the path names ({@code :callId}): 400 when the id is missing or too long, 404 when unknown. */
+  public static Future<CallRecord> named(RoutingContext ctx, CallStore calls) {
     String callId = ctx.pathParam("callId");
     if (callId == null || callId.isBlank() || callId.length() > 256) {
       throw new CalltrackException.Invalid("callId is missing or too long");

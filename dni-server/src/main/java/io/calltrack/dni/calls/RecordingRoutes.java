@@ -37,12 +37,8 @@ public final class RecordingRoutes {
   }
 
   private Future<Reply> get(RoutingContext ctx) {
-    String callId = ctx.pathParam("callId");
-    if (callId == null || callId.isBlank() || callId.length() > 256) {
-      throw new CalltrackException.Invalid("callId is missing or too long");
-    }
-    return calls.get(callId).compose(found -> {
-      CallRecord call = found.orElseThrow(() -> new CalltrackException.NotFound("no call '" + callId + "'"));
+    return CallRoutes.named(ctx, calls).compose(call -> {
+      String callId = call.callId();
       String file = call.media() == null ? null : call.media().recordingFile();
       if (file == null || dir == null) {
         throw new CalltrackException.NotFound("call '" + callId + "' has no recording");

@@ -11,6 +11,7 @@ import io.calltrack.core.conversation.Transcript;
 import io.calltrack.core.conversation.Transcripts;
 import io.calltrack.core.marketing.SettingsStore;
 import io.calltrack.core.rollup.Dimension;
+import io.calltrack.dni.calls.CallRoutes;
 import io.calltrack.dni.export.CallPages;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Bodies;
@@ -72,26 +73,17 @@ public final class ConversationRoutes {
   // a transcript runs to 400,000 characters: it is read, written and analysed on a worker thread
   private Future<Map<String, Object>> put(RoutingContext ctx) {
     return vertx.executeBlocking(() -> Bodies.read(ctx, Transcript.class), false)
-        .compose(t -> call(ctx).compose(c -> transcripts.put(c.property(), c.callId(), t).compose(v -> answer(c, t))));
+        .compose(t -> CallRoutes.named(ctx, calls).compose(c -> transcripts.put(c.property(), c.callId(), t).compose(v -> answer(c, t))));
   }
 
   private Future<Map<String, Object>> get(RoutingContext ctx) {
-    return call(ctx).compose(c -> transcripts.json(c.property(), List.of(c.callId())).compose(found -> {
+    return CallRoutes.named(ctx, calls).compose(c -> transcripts.json(c.property(), List.of(c.callId())).compose(found -> {
       String json = found.get(c.callId());
       if (json == null) {
         throw new CalltrackException.NotFound("call '" + c.callId() + "' has no transcript");
       }
       return vertx.executeBlocking(() -> Transcripts.read(json), false).compose(t -> answer(c, t));
     }));
-  }
-
-  private Future<CallRecord> call(RoutingContext ctx) {
-    String callId = ctx.pathParam("callId");
-    if (callId == null || callId.isBlank() || callId.length() > 256) {
-      throw new CalltrackException.Invalid("callId is missing or too long");
-    }
-    return calls.get(callId).map(found -> found.orElseThrow(
-        () -> new CalltrackException.NotFound("no call '" + callId + "'")));
   }
 
   private Future<Map<String, Object>> answer(CallRecord c, Transcript t) {
