@@ -32,6 +32,8 @@ public final class Transcriber implements AutoCloseable {
   public static final Duration POLL = Duration.ofSeconds(5);
   /** Calls being transcribed at once by this server: the service does the work, this only waits. */
   public static final int AT_ONCE = 4;
+  /** The longest piece of a side sent in one request: 20 minutes of 8 kHz 16-bit audio is 19.2 MB, under OpenAI's 25 MB. */
+  public static final int PIECE_SECONDS = 20 * 60;
 
   private final Vertx vertx;
   private final SettingsStore settings;
@@ -43,6 +45,7 @@ public final class Transcriber implements AutoCloseable {
   private final Supplier<Future<List<String>>> properties;
   private BiConsumer<String, String> counted = (to, result) -> { };
   private int working;
+  private int pieceSeconds = PIECE_SECONDS;
   private long timer = -1;
   private boolean polling;
 
@@ -60,6 +63,12 @@ public final class Transcriber implements AutoCloseable {
     this.service = service;
     this.recordings = recordings;
     this.properties = properties;
+  }
+
+  /** Sends each side in pieces of at most {@code seconds} (tests cut short recordings). */
+  Transcriber inPiecesOf(int seconds) {
+    this.pieceSeconds = seconds;
+    return this;
   }
 
   /** Counts each call transcribed or given up ({@code calltrack_deliveries_total{to="transcription"}}). */
@@ -147,10 +156,10 @@ public final class Transcriber implements AutoCloseable {
             // a side that never spoke is not sent: a speech-to-text model hears words in silence
             Future<Void> chain = Future.succeededFuture();
             if (spoke(media.callerTalkSeconds())) {
-              chain = chain.compose(v -> service.transcribe(to, Transcript.Speaker.CALLER, sides.caller()).map(all::addAll).mapEmpty());
+              chain = chain.compose(v -> side(to, Transcript.Speaker.CALLER, sides.caller(), all));
             }
             if (spoke(media.lineTalkSeconds())) {
-              chain = chain.compose(v -> service.transcribe(to, Transcript.Speaker.AGENT, sides.agent()).map(all::addAll).mapEmpty());
+              chain = chain.compose(v -> side(to, Transcript.Speaker.AGENT, sides.agent(), all));
             }
             return chain.map(v -> new Transcript(all, to.model()));
           })
@@ -176,6 +185,27 @@ public final class Transcriber implements AutoCloseable {
             });
           });
     });
+  }
+
+  /**
+   * One side of the recording, sent in pieces of at most {@link #pieceSeconds} (a long call is larger than
+   * a service takes in one file); each piece's segments moved to their time in the whole recording.
+   */
+  private Future<Void> side(ConversationRules.Transcription to, Transcript.Speaker speaker, byte[] mono,
+      List<Transcript.Segment> all) {
+    List<byte[]> pieces = Wav.pieces(mono, pieceSeconds);
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < pieces.size(); i++) {
+      java.math.BigDecimal offset = java.math.BigDecimal.valueOf((long) i * pieceSeconds);
+      byte[] piece = pieces.get(i);
+      chain = chain.compose(v -> service.transcribe(to, speaker, piece).map(segments -> {
+        for (Transcript.Segment g : segments) {
+          all.add(new Transcript.Segment(g.speaker(), g.start().add(offset), g.text()));
+        }
+        return null;
+      }));
+    }
+    return chain;
   }
 
   /** Whether a side carried speech; unknown (a relay that measured nothing) counts as spoken. */

@@ -62,6 +62,26 @@ public final class Wav {
     return new Sides(left, right, frames / (double) rate);
   }
 
+  /**
+   * A mono 16-bit WAV as {@link #header} writes it, cut into pieces of at most {@code seconds} each (a
+   * speech-to-text service takes files up to a size: OpenAI's 25 MB, 26 minutes of 8 kHz audio); each a WAV
+   * of its own, in order.
+   */
+  public static java.util.List<byte[]> pieces(byte[] mono, int seconds) {
+    ByteBuffer b = ByteBuffer.wrap(mono).order(ByteOrder.LITTLE_ENDIAN);
+    int rate = b.getInt(24);
+    int frames = (mono.length - 44) / 2;
+    int per = Math.max(1, rate * seconds);
+    java.util.List<byte[]> out = new java.util.ArrayList<>();
+    for (int from = 0; from < frames || (from == 0 && frames == 0); from += per) {
+      int n = Math.min(per, frames - from);
+      byte[] piece = header(rate, n);
+      System.arraycopy(mono, 44 + from * 2, piece, 44, n * 2);
+      out.add(piece);
+    }
+    return out;
+  }
+
   /** A mono 16-bit PCM WAV's 44-byte header for {@code frames} samples, with room for them after it. */
   static byte[] header(int rate, int frames) {
     byte[] out = new byte[44 + frames * 2];

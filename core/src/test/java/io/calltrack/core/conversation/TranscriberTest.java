@@ -148,13 +148,17 @@ class TranscriberTest {
 
   /** A recorded, answered call of {@code property}, its recording in the folder; queued as the stream shows it. */
   CallRecord recordedCall(Setup s, Double callerTalk, Double lineTalk) throws Exception {
+    return recordedCall(s, callerTalk, lineTalk, 1);
+  }
+
+  CallRecord recordedCall(Setup s, Double callerTalk, Double lineTalk, int seconds) throws Exception {
     String id = TestRedis.uniqueId("c");
     Instant at = Instant.parse("2026-12-07T09:00:00Z");
     CallRecord r = CallRecord.started(id, id + "@sip", TestNumbers.fresh(), "+16175550100", s.property(), at)
         .withAttribution("lease", null, Attribution.UNKNOWN, List.of())
         .answered(at.plusSeconds(2), 200).ended(at.plusSeconds(30), CallStatus.ANSWERED, 200)
         .withMedia(new CallMedia(true, true, id + ".wav", 28.0, callerTalk, lineTalk, 0.1, 0.0));
-    Files.write(recordings.resolve(id + ".wav"), stereo(8000));
+    Files.write(recordings.resolve(id + ".wav"), stereo(8000 * seconds));
     Await.result(s.calls().apply(new CallEvent(id, 3, CallEvent.Type.MEDIA, at.plusSeconds(31), r)));
     PropertySettings settings = Await.result(new SettingsStore(redis).get(s.property()));
     Await.result(s.transcriber().offer(settings, s.property(), id, JsonMapper.tree(JsonMapper.write(r))));
@@ -195,6 +199,21 @@ class TranscriberTest {
     Await.result(s.transcriber().offer(Await.result(new SettingsStore(redis).get(s.property())), s.property(),
         call.callId(), JsonMapper.tree(JsonMapper.write(call))));
     assertEquals(0L, Await.result(s.queue().size(s.property())));
+  }
+
+  @Test
+  void aLongRecordingGoesInPiecesEachPutAtItsTime() throws Exception {
+    Setup s = setup(null);
+    CallRecord call = recordedCall(s, 3.0, 3.0, 3);
+    assertEquals(1, Await.result(s.transcriber().inPiecesOf(1).poll()));
+    List<Map<String, String>> mine = requests.stream().filter(r -> r.get("path").equals(s.path())).toList();
+    assertEquals(6, mine.size(), "three one-second pieces of each side");
+    assertTrue(mine.stream().allMatch(r -> r.get("file").length() == 44 + 8000 * 2));
+    Transcript t = Await.result(new Transcripts(api).get(s.property(), call.callId())).orElseThrow();
+    assertEquals(List.of("0", "1", "2"), t.segments().stream().filter(g -> g.speaker() == Transcript.Speaker.AGENT)
+        .map(g -> g.start().toPlainString()).toList());
+    assertEquals(List.of("1.5", "2.5", "3.5", "6.25", "7.25", "8.25"), t.segments().stream()
+        .filter(g -> g.speaker() == Transcript.Speaker.CALLER).map(g -> g.start().toPlainString()).toList());
   }
 
   @Test
