@@ -14,6 +14,7 @@ if h[1] and cjson.decode(h[1]).recording then
 end
 -- the hash's TTL (the call-record retention) stays: the transcript goes with the record
 redis.call('HSET', KEYS[1], 'transcript', ARGV[1])
+redis.call('HDEL', KEYS[1], 'transcription-failed')
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*',
   'callId', ARGV[2], 'seq', 'transcript', 'type', 'transcript', 'record', h[2])
 return 1

@@ -150,6 +150,8 @@ public final class Transcriber implements AutoCloseable {
         return queue.finish(property, callId); // erased or expired since it was queued: nothing to hear
       }
       return vertx.fileSystem().readFile(recordings.resolve(file).toString())
+          .recover(err -> Future.failedFuture(new IllegalStateException(
+              "the recording is not in this server's recordings folder (CALLTRACK_RECORDINGS_DIR)")))
           .compose(wav -> vertx.executeBlocking(() -> Wav.split(wav.getBytes()), false))
           .compose(sides -> {
             List<Transcript.Segment> all = new ArrayList<>();
@@ -173,7 +175,7 @@ public final class Transcriber implements AutoCloseable {
                 || err instanceof io.calltrack.core.CalltrackException.NotFound) {
               return queue.finish(property, callId);
             }
-            return queue.retry(property, callId).map(again -> {
+            return queue.retry(property, callId, err.getMessage()).map(again -> {
               if (!again) {
                 counted.accept("transcription", "given-up");
                 LOG.warn("call {}: transcription given up after {} attempts: {}", callId,

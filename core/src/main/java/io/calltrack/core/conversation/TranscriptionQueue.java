@@ -52,10 +52,27 @@ public final class TranscriptionQueue {
         });
   }
 
-  /** A failed attempt: true when the call will be tried again, false when it was given up. */
-  public Future<Boolean> retry(String property, String callId) {
-    return RETRY.run(redis, keys(property), List.of(callId, Long.toString(clock.millis()),
-        Long.toString(FIRST_RETRY.toMillis()), Integer.toString(MAX_ATTEMPTS))).map(r -> r.toLong() > 0);
+  /**
+   * A failed attempt ({@code why}): true when the call will be tried again, false when it was given up
+   * (then {@code why} is kept with the call for {@link #status}).
+   */
+  public Future<Boolean> retry(String property, String callId, String why) {
+    List<String> keys = List.of(RedisCallStore.transcriptionQueue(property), RedisCallStore.transcriptionAttempts(property),
+        RedisCallStore.key(property, callId));
+    return RETRY.run(redis, keys, List.of(callId, Long.toString(clock.millis()),
+        Long.toString(FIRST_RETRY.toMillis()), Integer.toString(MAX_ATTEMPTS), why == null ? "" : why))
+        .map(r -> r.toLong() > 0);
+  }
+
+  /**
+   * Why a call has no transcript, in the client's terms: waiting in the queue, or given up (and the last
+   * failure); null when neither.
+   */
+  public Future<String> status(String property, String callId) {
+    return redis.zscore(RedisCallStore.transcriptionQueue(property), callId).compose(queued -> queued != null
+        ? Future.succeededFuture("it is waiting to be transcribed")
+        : redis.hget(RedisCallStore.key(property, callId), "transcription-failed").map(failed -> failed == null ? null
+            : "its transcription was given up after " + MAX_ATTEMPTS + " attempts: " + failed));
   }
 
   /** The call is done with: out of the queue. */

@@ -258,6 +258,14 @@ class TranscriberTest {
     assertEquals(0L, Await.result(down.queue().size(down.property())));
     assertEquals(0, Await.result(down.transcriber().poll()));
     assertTrue(Await.result(new Transcripts(api).get(down.property(), lost.callId())).isEmpty());
+    // why, for the API; and the calls stream read again does not start it over
+    String why = Await.result(down.queue().status(down.property(), lost.callId()));
+    assertTrue(why.startsWith("its transcription was given up after 6 attempts: ") && why.contains("answered 500"), why);
+    Await.result(down.transcriber().offer(Await.result(new SettingsStore(redis).get(down.property())), down.property(),
+        lost.callId(), JsonMapper.tree(JsonMapper.write(lost))));
+    assertEquals(0L, Await.result(down.queue().size(down.property())));
+    assertEquals("it is waiting to be transcribed", Await.result(s.queue().status(s.property(),
+        recordedCall(s, 1.0, 1.0).callId())));
   }
 
   @Test

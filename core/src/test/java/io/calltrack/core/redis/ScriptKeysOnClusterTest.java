@@ -272,7 +272,7 @@ class ScriptKeysOnClusterTest {
       var transcriptions = new io.calltrack.core.conversation.TranscriptionQueue(api, clock);
       result(transcriptions.offer(property.id(), callId));
       result(transcriptions.claim(property.id(), 4));
-      result(transcriptions.retry(property.id(), callId));
+      result(transcriptions.retry(property.id(), callId, "the service answered 503"));
       result(transcriptions.finish(property.id(), callId));
       // a transcript kept beside the call, which the caller's erasure then takes
       result(new io.calltrack.core.conversation.Transcripts(api).put(property.id(), callId,

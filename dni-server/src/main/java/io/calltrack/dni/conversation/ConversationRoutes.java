@@ -8,6 +8,7 @@ import io.calltrack.core.config.ConfigStore;
 import io.calltrack.core.conversation.ConversationAnalysis;
 import io.calltrack.core.conversation.ConversationReport;
 import io.calltrack.core.conversation.Transcript;
+import io.calltrack.core.conversation.TranscriptionQueue;
 import io.calltrack.core.conversation.Transcripts;
 import io.calltrack.core.marketing.SettingsStore;
 import io.calltrack.core.rollup.Dimension;
@@ -34,7 +35,8 @@ import java.util.Map;
  *       or calltrack's transcriber) and answers it with its analysis; 404 for an unknown call, 410 when
  *       its caller was erased.</li>
  *   <li>{@code GET /v1/calls/{callId}/transcript} → {@code {callId, segments, source, analysis}}, the
- *       analysis under the property's {@code conversations} rules as they are now; 404 without one.</li>
+ *       analysis under the property's {@code conversations} rules as they are now; 404 without one, saying
+ *       when it is waiting to be transcribed or its transcription was given up (and why).</li>
  *   <li>{@code GET /v1/reports/conversations?property&from&to[&groupBy]} → transcription coverage, key
  *       phrases, intent detection, script adherence and classification accuracy of the calls of the
  *       local days {@code [from, to]} ({@link ConversationReport}); {@code groupBy} a report dimension
@@ -49,11 +51,13 @@ public final class ConversationRoutes {
   private final ConfigStore store;
   private final CallStore calls;
   private final Transcripts transcripts;
+  private final TranscriptionQueue queue;
   private final SettingsStore settings;
   private final Clock clock;
 
   public ConversationRoutes(Vertx vertx, ConfigStore store, CallStore calls, Transcripts transcripts,
-      SettingsStore settings, Clock clock) {
+      TranscriptionQueue queue, SettingsStore settings, Clock clock) {
+    this.queue = queue;
     this.vertx = vertx;
     this.store = store;
     this.calls = calls;
@@ -80,7 +84,8 @@ public final class ConversationRoutes {
     return CallRoutes.named(ctx, calls).compose(c -> transcripts.json(c.property(), List.of(c.callId())).compose(found -> {
       String json = found.get(c.callId());
       if (json == null) {
-        throw new CalltrackException.NotFound("call '" + c.callId() + "' has no transcript");
+        return queue.status(c.property(), c.callId()).compose(why -> Future.failedFuture(new CalltrackException.NotFound(
+            "call '" + c.callId() + "' has no transcript" + (why == null ? "" : ": " + why))));
       }
       return vertx.executeBlocking(() -> Transcripts.read(json), false).compose(t -> answer(c, t));
     }));

@@ -91,6 +91,9 @@ public final class RoiFeature implements AutoCloseable {
         () -> calls.shards().map(shards -> shards.stream().map(RedisCallStore::eventsStream).toList()));
     io.calltrack.core.conversation.TranscriptionQueue transcriptions =
         new io.calltrack.core.conversation.TranscriptionQueue(io.vertx.redis.client.RedisAPI.api(redis), clock);
+    this.conversations = new io.calltrack.dni.conversation.ConversationRoutes(vertx, store, calls,
+        new io.calltrack.core.conversation.Transcripts(io.vertx.redis.client.RedisAPI.api(redis)), transcriptions,
+        settings, clock);
     this.transcriber = new io.calltrack.core.conversation.Transcriber(vertx, settings, calls,
         new io.calltrack.core.conversation.Transcripts(io.vertx.redis.client.RedisAPI.api(redis)), transcriptions,
         new io.calltrack.core.conversation.SpeechToText(vertx, io.calltrack.core.webhooks.WebhookTargets.fromEnvironment()),
@@ -108,8 +111,6 @@ public final class RoiFeature implements AutoCloseable {
     this.alerts = new AlertMonitor(vertx, store, settings, engine, reporter, new AlertEpisodes(redis), sender, clock);
     this.export = new OfflineConversionExportRoutes(vertx, store, calls, settings, clock);
     this.callLog = new io.calltrack.dni.export.CallLogExportRoutes(vertx, store, calls, settings, clock);
-    this.conversations = new io.calltrack.dni.conversation.ConversationRoutes(vertx, store, calls,
-        new io.calltrack.core.conversation.Transcripts(io.vertx.redis.client.RedisAPI.api(redis)), settings, clock);
     this.scheduled = new ScheduledReports(vertx, store, settings, reporter, sender, redis, clock);
     DashboardUsage usage = new DashboardUsage(redis);
     this.dashboard = new DashboardRoutes(store, engine, calls, rollups, history, clock, usage,

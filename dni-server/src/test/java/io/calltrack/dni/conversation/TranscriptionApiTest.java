@@ -47,14 +47,19 @@ class TranscriptionApiTest extends DniTestBase {
   @Test
   void aRecordedCallIsTranscribedOnceItsRecordingIsIn() throws Exception {
     List<String> heard = new CopyOnWriteArrayList<>();
-    HttpServer stt = await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+    HttpServer stt = await(vertx.createHttpServer().requestHandler(req -> {
+      if (req.path().startsWith("/slow")) {
+        return; // takes the audio, never answers
+      }
+      req.body().onSuccess(b -> {
       String form = b.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
       boolean caller = form.contains("filename=\"caller.wav\"");
       heard.add(req.path() + (caller ? " caller" : " agent"));
       req.response().putHeader("content-type", "application/json").end(caller
           ? "{\"segments\":[{\"start\":2.0,\"text\":\" Can I get a quote for a new boiler?\"}]}"
           : "{\"segments\":[{\"start\":0.4,\"text\":\" Thank you for calling.\"}]}");
-    })).listen(0, "127.0.0.1"));
+      });
+    }).listen(0, "127.0.0.1"));
 
     String property = TestRedis.uniqueId("stt");
     String silent = TestRedis.uniqueId("stt");
@@ -83,6 +88,19 @@ class TranscriptionApiTest extends DniTestBase {
       assertEquals(404, api.adminGet("/v1/calls/" + quiet + "/transcript").status());
       Reply report = api.adminGet("/v1/reports/conversations?property=" + property + "&from=2026-03-10&to=2026-03-10");
       assertEquals(1, report.json().getJsonObject("total").getInteger("transcribed"), report::toString);
+
+      // a service that takes the audio and does not answer: the call says it is waiting
+      String slow = TestRedis.uniqueId("stt");
+      assertEquals(200, api.adminPut("/v1/properties/" + slow, propertyBody(TestNumbers.fresh().e164(), ORIGIN)).status());
+      assertEquals(200, api.adminPut("/v1/properties/" + slow + "/marketing", new JsonObject().put("conversations",
+          new JsonObject().put("transcription", new JsonObject()
+              .put("url", "http://127.0.0.1:" + stt.actualPort() + "/slow/v1/audio/transcriptions")))).status());
+      String waiting = recordedCall(calls, slow);
+      Reply pending = io.calltrack.core.testing.Await.until(java.time.Duration.ofSeconds(30),
+          () -> api.adminGet("/v1/calls/" + waiting + "/transcript"),
+          r -> r.status() == 404 && r.json().getString("detail").contains("waiting to be transcribed"));
+      assertEquals("call '" + waiting + "' has no transcript: it is waiting to be transcribed",
+          pending.json().getString("detail"));
     } finally {
       redis.close();
     }
