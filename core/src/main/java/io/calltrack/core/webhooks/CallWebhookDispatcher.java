@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The same entries go to the property's GA4 data stream and Meta pixel when it has them
  * ({@link CallEventForwarder}: at most once per call), and its recorded calls to its transcriber, read
- * with a cursor of their own ({@code {webhooks}:events-cursor:<stream>}): a CRM that is down holds up
+ * with a cursor of their own ({@code {webhooks}:events-cursor:<stream>}, from the start of a stream, or
+ * where the webhooks' cursor was for a stream read before these cursors existed): a CRM that is down holds up
  * neither. Each stream is read on its own: one property's CRM holds up no other property.
  *
  * <p>The streams come from one supplier (today the one calls stream; per-property streams when the
@@ -55,6 +56,9 @@ public final class CallWebhookDispatcher implements AutoCloseable {
   public static final String DEAD_LETTERS = "{webhooks}:dead-letters";
   private static final LuaScript HOLD_LOCK = LuaScript.load("/lua/webhooks/hold-lock.lua");
   private static final LuaScript RELEASE_LOCK = LuaScript.load("/lua/webhooks/release-lock.lua");
+  private static final LuaScript INIT_EVENTS_CURSORS = LuaScript.load("/lua/webhooks/init-events-cursors.lua");
+  /** Set once the streams read before the events had cursors of their own got theirs. */
+  public static final String EVENTS_CURSORS = "{webhooks}:events-cursors";
   private static final Logger LOG = LoggerFactory.getLogger(CallWebhookDispatcher.class);
 
   private final Vertx vertx;
@@ -73,6 +77,10 @@ public final class CallWebhookDispatcher implements AutoCloseable {
   private long pollTimer = -1;
   private long lockTimer = -1;
   private int failedPolls; // on the event loop only
+  private long ticks; // on the event loop only
+  private boolean eventsCursorsReady; // on the event loop only
+  /** The events reader reads each stream at every {@value}th poll. */
+  static final int EVENTS_EVERY = 4;
 
   public CallWebhookDispatcher(Vertx vertx, Redis redis, SettingsStore settings, WebhookSender sender,
       Supplier<Future<List<String>>> streams) {
@@ -111,6 +119,20 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     return "{webhooks}:cursor:" + stream;
   }
 
+  /**
+   * Once per deployment, before the first read: the streams read before the events had a cursor of their
+   * own get one where the webhooks' cursor is ({@code init-events-cursors.lua}); true if it ran now.
+   */
+  public Future<Boolean> initEventsCursors(List<String> streams) {
+    List<String> keys = new java.util.ArrayList<>();
+    keys.add(EVENTS_CURSORS);
+    for (String s : streams) {
+      keys.add(eventsCursorKey(s));
+      keys.add(cursorKey(s));
+    }
+    return INIT_EVENTS_CURSORS.run(api, keys, List.of()).map(r -> r.toInteger() == 1);
+  }
+
   /** Where the GA4 and Meta events and the transcriptions have read {@code stream} to. */
   public static String eventsCursorKey(String stream) {
     return "{webhooks}:events-cursor:" + stream;
@@ -143,7 +165,11 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     if (!holding || !running.compareAndSet(false, true)) {
       return;
     }
-    streams.get().onComplete(ar -> {
+    streams.get().compose(list -> eventsCursorsReady ? Future.succeededFuture(list)
+        : initEventsCursors(list).map(ran -> {
+          eventsCursorsReady = true;
+          return list;
+        })).onComplete(ar -> {
       running.set(false);
       // once per outage, not at every poll (four a second) until the lock is lost
       if (ar.failed() && failedPolls++ == 0) {
@@ -153,8 +179,14 @@ public final class CallWebhookDispatcher implements AutoCloseable {
         failedPolls = 0;
       }
       if (ar.succeeded()) {
+        // the events read a stream once a second, not four times: a second late is nothing to GA4 or
+        // Meta, and an idle stream costs Redis two commands a read
+        boolean events = ticks++ % EVENTS_EVERY == 0;
         for (String s : ar.result()) {
           for (Reader reader : Reader.values()) {
+            if (reader == Reader.EVENTS && !events) {
+              continue;
+            }
             String job = reader + " " + s;
             if (draining.add(job)) {
               drain(s, reader).onComplete(done -> {
@@ -179,10 +211,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
 
   /** The next batch of one stream for one reader, in order. */
   private Future<Void> drain(String stream, Reader reader) {
-    // the events' cursor starts where the webhooks' is (a server upgraded from one cursor re-reads nothing)
-    Future<Response> cursor = reader == Reader.CRM ? api.get(cursorKey(stream))
-        : api.mget(List.of(eventsCursorKey(stream), cursorKey(stream))).map(r -> r.get(0) != null ? r.get(0) : r.get(1));
-    return cursor.compose(c -> {
+    return api.get(reader == Reader.CRM ? cursorKey(stream) : eventsCursorKey(stream)).compose(c -> {
       String start = c == null ? "-" : "(" + c;
       return api.xrange(List.of(stream, start, "+", "COUNT", Integer.toString(BATCH)));
     }).compose(entries -> {

@@ -244,6 +244,7 @@ class ScriptKeysOnClusterTest {
           () -> io.vertx.core.Future.succeededFuture(List.of()));
       result(dispatcher.holdLock());
       result(dispatcher.releaseLock());
+      result(dispatcher.initEventsCursors(List.of(io.calltrack.core.calls.RedisCallStore.eventsStream(property.id()))));
       // a GA4 event claimed for a call (sent nowhere that answers: the claim is what runs here)
       com.fasterxml.jackson.databind.JsonNode gaCall = io.calltrack.core.json.JsonMapper.tree(
           "{\"callId\":\"c-ga\",\"attribution\":{\"gaClientId\":\"1.2\"}}");
