@@ -2,7 +2,6 @@ package io.calltrack.core.conversation;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,8 +45,7 @@ public record ConversationAnalysis(List<String> keyPhrases, List<String> leadPhr
       for (String p : rules.script()) {
         (Phrases.said(agent, Phrases.words(p)) ? said : missed).add(p);
       }
-      adherence = BigDecimal.valueOf(said.size())
-          .divide(BigDecimal.valueOf(rules.script().size()), 4, RoundingMode.HALF_UP);
+      adherence = io.calltrack.core.report.RoiRow.rate(said.size(), rules.script().size());
     }
     return new ConversationAnalysis(keys, leads, leads == null ? null : !leads.isEmpty(), said, missed, adherence);
   }

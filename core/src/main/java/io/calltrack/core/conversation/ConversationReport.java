@@ -3,9 +3,8 @@ package io.calltrack.core.conversation;
 import io.calltrack.core.calls.CallOutcome;
 import io.calltrack.core.calls.CallRecord;
 import io.calltrack.core.calls.CallStatus;
+import io.calltrack.core.report.RoiRow;
 import io.calltrack.core.rollup.Dimension;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,20 +152,16 @@ public final class ConversationReport {
       m.put("calls", calls);
       m.put("answered", answered);
       m.put("transcribed", transcribed);
-      m.put("transcriptionCoverage", rate(transcribed, answered));
+      m.put("transcriptionCoverage", RoiRow.rate(transcribed, answered));
       m.put("keyPhraseCalls", keys ? keyPhraseCalls : null);
-      m.put("keyPhraseMentionRate", keys ? rate(keyPhraseCalls, transcribed) : null);
+      m.put("keyPhraseMentionRate", keys ? RoiRow.rate(keyPhraseCalls, transcribed) : null);
       m.put("phrases", keys ? phrases : null);
       m.put("leadIntentCalls", leads ? leadIntentCalls : null);
-      m.put("intentDetectionRate", leads ? rate(leadIntentCalls, transcribed) : null);
-      m.put("scriptAdherence", script ? rate(scriptLinesSaid, transcribed * rules.script().size()) : null);
+      m.put("intentDetectionRate", leads ? RoiRow.rate(leadIntentCalls, transcribed) : null);
+      m.put("scriptAdherence", script ? RoiRow.rate(scriptLinesSaid, transcribed * rules.script().size()) : null);
       m.put("classifiedCalls", leads ? classified : null);
-      m.put("classificationAccuracy", leads ? rate(classifiedAgreed, classified) : null);
+      m.put("classificationAccuracy", leads ? RoiRow.rate(classifiedAgreed, classified) : null);
       return m;
     }
-  }
-
-  private static BigDecimal rate(long part, long whole) {
-    return whole == 0 ? null : BigDecimal.valueOf(part).divide(BigDecimal.valueOf(whole), 4, RoundingMode.HALF_UP);
   }
 }

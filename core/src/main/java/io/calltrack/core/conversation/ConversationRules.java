@@ -73,15 +73,9 @@ public record ConversationRules(List<String> keyPhrases, List<String> leadPhrase
 
     public Transcription {
       url = url == null ? null : url.strip();
-      try {
-        java.net.URI u = new java.net.URI(url);
-        if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
-            || u.getRawFragment() != null) {
-          throw new IllegalArgumentException();
-        }
-      } catch (Exception e) {
-        throw new CalltrackException.Invalid("conversations.transcription.url must be an http(s) URL like "
-            + "https://api.openai.com/v1/audio/transcriptions: '" + url + "'");
+      io.calltrack.core.marketing.PropertySettings.requireUrl(url, "conversations.transcription.url");
+      if (url.contains("#")) {
+        throw new CalltrackException.Invalid("conversations.transcription.url must be a URL without a fragment: '" + url + "'");
       }
       apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
       if (apiKey != null && !KEY.matcher(apiKey).matches()) {

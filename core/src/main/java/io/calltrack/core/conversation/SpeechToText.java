@@ -67,7 +67,7 @@ public final class SpeechToText implements AutoCloseable {
         .compose(req -> req.send(body))
         .compose(res -> read(res).compose(answer -> res.statusCode() / 100 == 2
             ? Future.succeededFuture(segments(speaker, answer))
-            : Future.failedFuture(new IllegalStateException(withoutQuery(service.url()) + " answered "
+            : Future.failedFuture(new IllegalStateException(io.calltrack.core.webhooks.WebhookSender.withoutQuery(service.url()) + " answered "
                 + res.statusCode() + ": " + clip(answer.toString(StandardCharsets.UTF_8))))));
   }
 
@@ -124,11 +124,6 @@ public final class SpeechToText implements AutoCloseable {
       }
     });
     return read.future();
-  }
-
-  private static String withoutQuery(String url) {
-    int q = url.indexOf('?');
-    return q < 0 ? url : url.substring(0, q);
   }
 
   private static String clip(String s) {

@@ -291,7 +291,8 @@ public record PropertySettings(
     }
   }
 
-  private static void requireUrl(String url, String what) {
+  /** An http(s) URL with a host; Invalid naming {@code what} otherwise. */
+  public static void requireUrl(String url, String what) {
     try {
       URI u = new URI(url);
       if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {

@@ -247,7 +247,7 @@ public record RoiRow(String group, RoiCounts counts, String period) {
   }
 
   /** {@code part} of {@code whole}, 4 places; null when {@code whole} is 0. */
-  static BigDecimal rate(long part, long whole) {
+  public static BigDecimal rate(long part, long whole) {
     return ratio(BigDecimal.valueOf(part), BigDecimal.valueOf(whole), 4);
   }
 

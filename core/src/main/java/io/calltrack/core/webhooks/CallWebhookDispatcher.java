@@ -68,6 +68,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
   private final CallEventForwarder platforms;
   private volatile Deliveries deliveries = (to, result) -> { };
   private io.calltrack.core.conversation.Transcriber transcriber;
+  private final io.calltrack.core.conversation.Transcripts transcripts;
   private final Supplier<Future<List<String>>> streams;
   private final String me = "d-" + UUID.randomUUID();
   private final AtomicBoolean running = new AtomicBoolean();
@@ -89,6 +90,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     this.settings = settings;
     this.sender = sender;
     this.platforms = new CallEventForwarder(api, sender);
+    this.transcripts = new io.calltrack.core.conversation.Transcripts(api);
     this.streams = streams;
   }
 
@@ -270,7 +272,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
     if (!"call.transcribed".equals(e.webhookType())) {
       return Future.succeededFuture(Map.of());
     }
-    return new io.calltrack.core.conversation.Transcripts(api).json(e.property(), List.of(e.callId()))
+    return transcripts.json(e.property(), List.of(e.callId()))
         .map(found -> found.containsKey(e.callId())
             ? Map.<String, Object>of("transcript", JsonMapper.readStored(found.get(e.callId()), JsonNode.class))
             : null);
