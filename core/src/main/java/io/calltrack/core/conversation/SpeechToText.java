@@ -43,10 +43,34 @@ public final class SpeechToText implements AutoCloseable {
     this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000));
   }
 
-  /** What {@code speaker} said in {@code wav} (a mono WAV), as segments; fails with why when the service did not answer with them. */
+  /**
+   * What {@code speaker} said in {@code wav} (a mono WAV), as segments; fails with why when the service did
+   * not answer with them. The request body (up to 20 MB of audio) is put together, and the answer (up to
+   * {@value #MAX_ANSWER_BYTES} bytes of JSON) read, on a worker: never on the event loop.
+   */
   public Future<List<Transcript.Segment>> transcribe(ConversationRules.Transcription service, Transcript.Speaker speaker,
       byte[] wav) {
     String boundary = "calltrack-" + UUID.randomUUID();
+    RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(service.url())
+        .setIdleTimeout(IDLE_TIMEOUT.toMillis())
+        .putHeader("content-type", "multipart/form-data; boundary=" + boundary)
+        .putHeader("accept", "application/json");
+    if (service.apiKey() != null) {
+      o.putHeader("authorization", "Bearer " + service.apiKey());
+    }
+    return vertx.executeBlocking(() -> body(service, speaker, wav, boundary), false)
+        .compose(body -> targets.addressOf(vertx, service.url())
+            .compose(checked -> http.request(checked == null ? o : o.setServer(checked)))
+            .compose(req -> req.send(body)))
+        .compose(res -> read(res).compose(answer -> res.statusCode() / 100 == 2
+            ? vertx.executeBlocking(() -> segments(speaker, answer), false)
+            : Future.failedFuture(new IllegalStateException(io.calltrack.core.webhooks.WebhookSender.withoutQuery(service.url()) + " answered "
+                + res.statusCode() + ": " + clip(answer.toString(StandardCharsets.UTF_8))))));
+  }
+
+  /** The multipart body: the audio as {@code file}, and the model, answer format and language. */
+  private static Buffer body(ConversationRules.Transcription service, Transcript.Speaker speaker, byte[] wav,
+      String boundary) {
     Buffer body = Buffer.buffer(wav.length + 1024);
     part(body, boundary, "file\"; filename=\"" + speaker.json() + ".wav", "audio/wav", Buffer.buffer(wav));
     part(body, boundary, "model", null, Buffer.buffer(service.model()));
@@ -55,20 +79,7 @@ public final class SpeechToText implements AutoCloseable {
       part(body, boundary, "language", null, Buffer.buffer(service.language()));
     }
     body.appendString("--" + boundary + "--\r\n");
-    RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(service.url())
-        .setIdleTimeout(IDLE_TIMEOUT.toMillis())
-        .putHeader("content-type", "multipart/form-data; boundary=" + boundary)
-        .putHeader("accept", "application/json");
-    if (service.apiKey() != null) {
-      o.putHeader("authorization", "Bearer " + service.apiKey());
-    }
-    return targets.addressOf(vertx, service.url())
-        .compose(checked -> http.request(checked == null ? o : o.setServer(checked)))
-        .compose(req -> req.send(body))
-        .compose(res -> read(res).compose(answer -> res.statusCode() / 100 == 2
-            ? Future.succeededFuture(segments(speaker, answer))
-            : Future.failedFuture(new IllegalStateException(io.calltrack.core.webhooks.WebhookSender.withoutQuery(service.url()) + " answered "
-                + res.statusCode() + ": " + clip(answer.toString(StandardCharsets.UTF_8))))));
+    return body;
   }
 
   /** The segments of a verbose_json answer (or its whole text as one); fails on anything else. */

@@ -163,9 +163,9 @@ public final class Transcriber implements AutoCloseable {
             if (spoke(media.lineTalkSeconds())) {
               chain = chain.compose(v -> side(to, Transcript.Speaker.AGENT, sides.agent(), all));
             }
-            return chain.map(v -> new Transcript(all, to.model()));
+            return chain.compose(v -> vertx.executeBlocking(() -> Transcripts.write(new Transcript(all, to.model())), false));
           })
-          .compose(t -> transcripts.put(property, callId, t))
+          .compose(json -> transcripts.put(property, callId, json))
           .compose(v -> {
             counted.accept("transcription", "transcribed");
             return queue.finish(property, callId);

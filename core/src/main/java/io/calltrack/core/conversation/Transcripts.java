@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Call transcripts, kept in the call's own hash (field {@code transcript} of
@@ -29,24 +28,20 @@ public final class Transcripts {
   }
 
   /**
-   * Keeps {@code t} as the transcript of the call (replacing any) and announces it on the calls stream
+   * Keeps {@code json} ({@link #write}: a transcript runs to megabytes, so it is written on a worker, not
+   * the event loop) as the transcript of the call (replacing any) and announces it on the calls stream
    * (the CRM's {@code call.transcribed} webhook). NotFound if there is no such call in
    * {@code property}'s shard, Gone if its caller was erased.
    */
-  public Future<Void> put(String property, String callId, Transcript t) {
+  public Future<Void> put(String property, String callId, String json) {
     return SET.run(redis, List.of(RedisCallStore.key(property, callId), RedisCallStore.eventsStream(property)),
-            List.of(JsonMapper.write(t), callId, Long.toString(RedisCallStore.STREAM_MAX_LEN)))
+            List.of(json, callId, Long.toString(RedisCallStore.STREAM_MAX_LEN)))
         .compose(r -> switch (r.toInteger()) {
           case 1 -> Future.<Void>succeededFuture();
           case 0 -> Future.failedFuture(new CalltrackException.NotFound("no call '" + callId + "'"));
           default -> Future.failedFuture(new CalltrackException.Gone(
               "the caller of call '" + callId + "' was erased; what they said is not kept"));
         });
-  }
-
-  public Future<Optional<Transcript>> get(String property, String callId) {
-    return redis.hget(RedisCallStore.key(property, callId), FIELD)
-        .map(r -> Optional.ofNullable(r == null ? null : JsonMapper.readStored(r.toString(), Transcript.class)));
   }
 
   /**
@@ -68,6 +63,11 @@ public final class Transcripts {
       }
       return out;
     });
+  }
+
+  /** A transcript as {@link #put} keeps it. */
+  public static String write(Transcript t) {
+    return JsonMapper.write(t);
   }
 
   /** A transcript as {@link #json} gives it. */

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * the CRM webhooks behind it: it is retried for {@value #ATTEMPTS} attempts (a few minutes), then
  * given up with a warning. An endpoint unreachable for longer loses those events (GA4 drops events
  * dated over 72 hours back, Meta over 7 days, anyway); the CRM webhooks are the channel delivered at
- * least once.
+ * least once. Each attempt first asks whether the event is still to go: one whose caller was erased
+ * meanwhile (Meta's event may carry the caller's number, hashed) is dropped.
  */
 public final class CallEventForwarder {
   public static final int ATTEMPTS = 8;
@@ -50,9 +52,10 @@ public final class CallEventForwarder {
   /**
    * Starts sending the events of one stream entry ({@code entryType}, written at {@code entryAt}) of
    * {@code property}'s call; completes once they are claimed (the sending goes on by itself).
+   * {@code wanted}: asked before each attempt whether the entry is still there (not erased since).
    */
   public Future<Void> forward(PropertySettings settings, String property, String callId, String entryType,
-      JsonNode record, JsonNode outcome, Instant entryAt) {
+      JsonNode record, JsonNode outcome, Instant entryAt, Supplier<Future<Boolean>> wanted) {
     if (callId == null || (settings.analytics() == null && settings.meta() == null)) {
       return Future.succeededFuture();
     }
@@ -76,8 +79,8 @@ public final class CallEventForwarder {
           List.of(e.once(), Long.toString(REMEMBER.toMillis()))).map(claimed -> {
             if (claimed.toInteger() == 1) {
               String to = e.once().startsWith("meta:") ? "meta" : "ga4";
-              sender.post(e.url(), null, callId + ":" + e.once(), e.once(), e.body(), ATTEMPTS)
-                  .onSuccess(sent -> deliveries.count(to, "sent"))
+              sender.post(e.url(), null, callId + ":" + e.once(), e.once(), e.body(), ATTEMPTS, wanted)
+                  .onSuccess(sent -> deliveries.count(to, sent ? "sent" : "erased"))
                   .onFailure(err -> deliveries.count(to, "given-up"))
                   .onFailure(err -> LOG.warn("{} of call {} given up after {} attempts: {}", e.once(), callId,
                       ATTEMPTS, err.getMessage()));

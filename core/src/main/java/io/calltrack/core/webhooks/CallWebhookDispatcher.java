@@ -96,7 +96,8 @@ public final class CallWebhookDispatcher implements AutoCloseable {
 
   /**
    * What became of each delivery: {@code to} {@code crm} ({@code delivered}, {@code dead-lettered}),
-   * {@code ga4} or {@code meta} ({@code sent}, {@code given-up}), {@code transcription} ({@code transcribed},
+   * {@code ga4} or {@code meta} ({@code sent}, {@code given-up}), any of these {@code erased} (dropped
+   * before an attempt: the person was erased since the entry was written), {@code transcription} ({@code transcribed},
    * {@code given-up}). Called on the event loop.
    */
   @FunctionalInterface
@@ -259,23 +260,42 @@ public final class CallWebhookDispatcher implements AutoCloseable {
   private Future<Void> deliver(String stream, Entry e) {
     Future<Void> sent = e.property() == null || e.webhookType() == null ? Future.succeededFuture()
         : settings.get(e.property()).compose(s -> s.webhook() == null ? Future.succeededFuture()
-            : extra(e).compose(extra -> extra == null ? Future.succeededFuture()
-                : post(s.webhook(), stream, e, extra)));
+            : body(e).compose(json -> json == null ? Future.succeededFuture()
+                : post(s.webhook(), stream, e, json)));
     return sent.compose(v -> api.set(List.of(cursorKey(stream), e.id()))).mapEmpty();
   }
 
   /**
-   * What a webhook carries beside the call: for {@code call.transcribed} the transcript as it is now (none
-   * left, erased since: null, and nothing is sent); for the others nothing (an empty map).
+   * The webhook's JSON body: the event's {@code id} ({@link #key}), {@code type}, {@code property},
+   * {@code callId}, {@code call} and {@code outcome}, and for {@code call.transcribed} the transcript as it
+   * is now (none left, erased since: null, and nothing is sent). A transcript (up to 2 MiB) is read and
+   * written on a worker, not the event loop.
    */
-  private Future<Map<String, Object>> extra(Entry e) {
-    if (!"call.transcribed".equals(e.webhookType())) {
-      return Future.succeededFuture(Map.of());
+  private Future<String> body(Entry e) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", key(e));
+    body.put("type", e.webhookType());
+    body.put("property", e.property());
+    body.put("callId", e.callId());
+    body.put("call", e.record());
+    if (e.outcome() != null) {
+      body.put("outcome", e.outcome());
     }
-    return transcripts.json(e.property(), List.of(e.callId()))
-        .map(found -> found.containsKey(e.callId())
-            ? Map.<String, Object>of("transcript", JsonMapper.readStored(found.get(e.callId()), JsonNode.class))
-            : null);
+    if (!"call.transcribed".equals(e.webhookType())) {
+      return Future.succeededFuture(JsonMapper.write(body));
+    }
+    return transcripts.json(e.property(), List.of(e.callId())).compose(found -> {
+      String transcript = found.get(e.callId());
+      return transcript == null ? Future.succeededFuture(null) : vertx.executeBlocking(() -> {
+        body.put("transcript", JsonMapper.readStored(transcript, JsonNode.class));
+        return JsonMapper.write(body);
+      }, false);
+    });
+  }
+
+  /** The webhook's {@code Idempotency-Key} and {@code id}: the same at every attempt and every re-read. */
+  private static String key(Entry e) {
+    return e.callId() + ":" + e.id();
   }
 
   /** The GA4 and Meta events of one entry, and its call offered for transcription; then the events' cursor moves. */
@@ -287,7 +307,7 @@ public final class CallWebhookDispatcher implements AutoCloseable {
                 : transcriber.offer(s, e.property(), e.callId(), e.record()))
             .compose(queued -> e.webhookType() == null ? Future.succeededFuture()
                 : platforms.forward(s, e.property(), e.callId(), e.entryType(), e.record(), e.outcome(),
-                    entryTime(e.id()))));
+                    entryTime(e.id()), () -> stillThere(stream, e))));
     return sent.compose(v -> api.set(List.of(eventsCursorKey(stream), e.id()))).mapEmpty();
   }
 
@@ -305,26 +325,11 @@ public final class CallWebhookDispatcher implements AutoCloseable {
    * One CRM webhook, retried until delivered or set aside in {@value #DEAD_LETTERS}; dropped when its
    * stream entry is gone before an attempt (the person was erased, {@code StreamScrub}).
    */
-  private Future<Void> post(PropertySettings.Webhook webhook, String stream, Entry e, Map<String, Object> extra) {
-    String key = e.callId() + ":" + e.id();
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("id", key);
-    body.put("type", e.webhookType());
-    body.put("property", e.property());
-    body.put("callId", e.callId());
-    body.put("call", e.record());
-    if (e.outcome() != null) {
-      body.put("outcome", e.outcome());
-    }
-    body.putAll(extra);
-    String json = JsonMapper.write(body);
+  private Future<Void> post(PropertySettings.Webhook webhook, String stream, Entry e, String json) {
+    String key = key(e);
     return sender.post(webhook.url(), webhook.secret(), key, e.webhookType(), json, MAX_ATTEMPTS,
-            () -> api.xrange(List.of(stream, e.id(), e.id())).map(r -> r != null && r.size() > 0))
-        .onSuccess(sent -> {
-          if (sent) {
-            deliveries.count("crm", "delivered");
-          }
-        })
+            () -> stillThere(stream, e))
+        .onSuccess(sent -> deliveries.count("crm", sent ? "delivered" : "erased"))
         .<Void>mapEmpty()
         .recover(err -> {
           deliveries.count("crm", "dead-lettered");
@@ -332,6 +337,11 @@ public final class CallWebhookDispatcher implements AutoCloseable {
               DEAD_LETTERS, err.toString());
           return api.rpush(List.of(DEAD_LETTERS, json)).mapEmpty();
         });
+  }
+
+  /** Whether {@code e} is still in its stream: an erasure deletes the person's entries ({@code StreamScrub}). */
+  private Future<Boolean> stillThere(String stream, Entry e) {
+    return api.xrange(List.of(stream, e.id(), e.id())).map(r -> r != null && r.size() > 0);
   }
 
   /**

@@ -251,7 +251,7 @@ class ScriptKeysOnClusterTest {
       result(new io.calltrack.core.webhooks.CallEventForwarder(api, sender).forward(
           new io.calltrack.core.marketing.PropertySettings(null, null, null, null, null, null,
               new io.calltrack.core.marketing.PropertySettings.Analytics("G-CLUSTER1", "secret-cluster", "http://127.0.0.1:9/mp")),
-          property.id(), "c-ga", "ended", gaCall, null, clock.instant()));
+          property.id(), "c-ga", "ended", gaCall, null, clock.instant(), null));
       sender.close();
 
       result(new SpendStore(redis).replaceDays(property.id(),
@@ -277,8 +277,9 @@ class ScriptKeysOnClusterTest {
       result(transcriptions.finish(property.id(), callId));
       // a transcript kept beside the call, which the caller's erasure then takes
       result(new io.calltrack.core.conversation.Transcripts(api).put(property.id(), callId,
-          new io.calltrack.core.conversation.Transcript(List.of(new io.calltrack.core.conversation.Transcript.Segment(
-              io.calltrack.core.conversation.Transcript.Speaker.CALLER, BigDecimal.ONE, "a quote please")), null)));
+          io.calltrack.core.conversation.Transcripts.write(new io.calltrack.core.conversation.Transcript(List.of(
+              new io.calltrack.core.conversation.Transcript.Segment(io.calltrack.core.conversation.Transcript.Speaker.CALLER,
+                  BigDecimal.ONE, "a quote please")), null))));
       result(eraser.eraseCaller("+15055550100"));
       // API keys: issue, check, revoke
       var apiKeys = new io.calltrack.core.auth.ApiKeys(redis, clock);

@@ -17,6 +17,7 @@ import io.calltrack.dni.export.CallPages;
 import io.calltrack.dni.http.AdminApi;
 import io.calltrack.dni.http.Bodies;
 import io.calltrack.dni.http.PropertyFrom;
+import io.calltrack.dni.http.Reply;
 import io.calltrack.dni.http.Timeouts;
 import io.calltrack.dni.report.ReportParams;
 import io.vertx.core.Future;
@@ -75,12 +76,15 @@ public final class ConversationRoutes {
   }
 
   // a transcript runs to 400,000 characters: it is read, written and analysed on a worker thread
-  private Future<Map<String, Object>> put(RoutingContext ctx) {
-    return vertx.executeBlocking(() -> Bodies.read(ctx, Transcript.class), false)
-        .compose(t -> CallRoutes.named(ctx, calls).compose(c -> transcripts.put(c.property(), c.callId(), t).compose(v -> answer(c, t))));
+  private Future<Reply> put(RoutingContext ctx) {
+    return vertx.executeBlocking(() -> {
+      Transcript t = Bodies.read(ctx, Transcript.class);
+      return Map.entry(t, Transcripts.write(t));
+    }, false).compose(t -> CallRoutes.named(ctx, calls)
+        .compose(c -> transcripts.put(c.property(), c.callId(), t.getValue()).compose(v -> answer(c, t.getKey()))));
   }
 
-  private Future<Map<String, Object>> get(RoutingContext ctx) {
+  private Future<Reply> get(RoutingContext ctx) {
     return CallRoutes.named(ctx, calls).compose(c -> transcripts.json(c.property(), List.of(c.callId())).compose(found -> {
       String json = found.get(c.callId());
       if (json == null) {
@@ -91,14 +95,15 @@ public final class ConversationRoutes {
     }));
   }
 
-  private Future<Map<String, Object>> answer(CallRecord c, Transcript t) {
+  /** The transcript with its analysis, as JSON written on the worker too. */
+  private Future<Reply> answer(CallRecord c, Transcript t) {
     return settings.get(c.property()).compose(s -> vertx.executeBlocking(() -> {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("callId", c.callId());
       out.put("source", t.source());
       out.put("segments", t.segments());
       out.put("analysis", ConversationAnalysis.of(t, s.conversations()));
-      return out;
+      return Reply.json(200, out);
     }, false));
   }
 

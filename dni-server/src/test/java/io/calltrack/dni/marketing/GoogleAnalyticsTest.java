@@ -148,8 +148,8 @@ class GoogleAnalyticsTest extends DniTestBase {
     PropertySettings s = new PropertySettings(null, null, null, null, null, null,
         new PropertySettings.Analytics("G-TEST1234", "secret_abc-123", base + "/again"));
     CallRecord later = seeder.call(property, n, "+13126180004", start.plusSeconds(180), visit("555.666", null), 10);
-    await(again.forward(s, property, answered.callId(), "ended", tree(answered), null, clock.instant()));
-    await(again.forward(s, property, later.callId(), "ended", tree(later), null, clock.instant()));
+    await(again.forward(s, property, answered.callId(), "ended", tree(answered), null, clock.instant(), null));
+    await(again.forward(s, property, later.callId(), "ended", tree(later), null, clock.instant(), null));
     Await.until(Duration.ofSeconds(30), () -> hits.stream().anyMatch(h -> h.path().equals("/again")));
     assertEquals(List.of(later.callId()), hits.stream().filter(h -> h.path().equals("/again"))
         .map(h -> h.params().getString("call_id")).toList(), "only the call not sent before");

@@ -142,6 +142,38 @@ class MetaConversionsTest extends DniTestBase {
     await(graph.close());
   }
 
+  /**
+   * A caller erased while Meta's endpoint was failing: the retry after the erasure is not sent, so the
+   * caller's number (hashed, as the property allows) does not reach Meta once it recovers.
+   */
+  @Test
+  void aCallerErasedWhileTheEndpointFailsIsNotSentWhenItRecovers() {
+    List<Hit> hits = Collections.synchronizedList(new ArrayList<>());
+    List<io.vertx.core.http.HttpServerRequest> held = Collections.synchronizedList(new ArrayList<>());
+    HttpServer graph = await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      hits.add(new Hit(req.path(), req.query(), b.toString(), new JsonObject(b.toString())));
+      held.add(req); // answered once the caller is erased: a failure, so the sender tries again
+    })).listen(0, "127.0.0.1"));
+    String property = TestRedis.uniqueId("metaerase");
+    assertEquals(200, api.adminPut("/v1/properties/" + property, propertyBody(TestNumbers.fresh().e164(), ORIGIN)).status());
+    JsonObject meta = new JsonObject().put("pixelId", "123456789012").put("accessToken", TOKEN)
+        .put("matchCallerNumber", true).put("endpoint", "http://127.0.0.1:" + graph.actualPort() + "/v23.0/");
+    assertEquals(200, api.adminPut("/v1/properties/" + property + "/marketing", new JsonObject().put("meta", meta)).status());
+
+    CallRecord call = new CallSeeder(vertx).call(property, TestNumbers.fresh(), "+13126180021",
+        Instant.parse("2026-03-02T08:00:00Z"), visit(null, null), 40);
+    Await.until(Duration.ofSeconds(30), () -> held.size() == 1);
+    assertTrue(hits.get(0).event().getJsonObject("user_data").containsKey("ph"), "sent before the erasure: hashed");
+    CallSeeder.awaitConsumerCaughtUp(vertx, property);
+    assertEquals(200, api.request(HttpMethod.DELETE, "/v1/callers/+13126180021", null, api.admin()).status());
+    held.remove(0).response().setStatusCode(503).end();
+
+    Await.until(Duration.ofSeconds(30), () -> api.get("/metrics").text()
+        .contains("calltrack_deliveries_total{result=\"erased\",to=\"meta\"} 1.0"));
+    assertEquals(1, hits.size(), () -> "no attempt after the erasure of call " + call.callId() + ": " + hits);
+    await(graph.close());
+  }
+
   private void outcome(CallRecord c, JsonObject body) {
     Reply r = api.request(HttpMethod.POST, "/v1/calls/" + c.callId() + "/outcome", DniClient.body(body), api.admin());
     assertEquals(200, r.status(), r::toString);
