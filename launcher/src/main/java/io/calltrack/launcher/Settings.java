@@ -45,12 +45,20 @@ public record Settings(
     /** CALLTRACK_SIP_DNS: DNS servers (host[:port]) that locate business lines by SRV; empty: the system's. */
     List<String> sipDns) {
 
+  /** The shortest admin token taken: what the admin token opens is everything. */
+  public static final int MIN_ADMIN_TOKEN = 16;
+
   public static Settings fromEnv(Map<String, String> env) {
     // read where webhooks are sent (WebhookTargets.fromEnvironment); a bad value stops the start here
     io.calltrack.core.webhooks.WebhookTargets.parse(env.get(io.calltrack.core.webhooks.WebhookTargets.VARIABLE));
     // and where API keys may point business lines (BusinessLines.fromEnvironment), likewise
     io.calltrack.core.config.BusinessLines.parse(env.get(io.calltrack.core.config.BusinessLines.VARIABLE));
     String token = blankToNull(env.get("CALLTRACK_ADMIN_TOKEN"));
+    if (token != null && token.strip().length() < MIN_ADMIN_TOKEN) {
+      // a short token ("change-me", "admin") is guessed online with curl in minutes; the value is not echoed
+      throw new IllegalArgumentException("CALLTRACK_ADMIN_TOKEN must be at least " + MIN_ADMIN_TOKEN
+          + " characters (a random one: openssl rand -hex 16), not " + token.strip().length());
+    }
     boolean generated = token == null;
     if (generated) {
       byte[] bytes = new byte[16];

@@ -15,6 +15,19 @@ import org.junit.jupiter.api.Test;
 /** The HTTP hardening settings as the launcher reads them from the environment. */
 class SettingsHardeningTest {
 
+  /** A short admin token stops the start, saying why without echoing it; a long one, or none (made up), starts. */
+  @Test
+  void aShortAdminTokenIsRefusedAtStart() {
+    for (String weak : List.of("change-me", "admin", "  fifteen-chars  ", "123456789012345")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> LauncherAccess.settings(Map.of("CALLTRACK_ADMIN_TOKEN", weak)), weak);
+      assertTrue(e.getMessage().startsWith("CALLTRACK_ADMIN_TOKEN must be at least 16 characters"), e.getMessage());
+      assertTrue(!e.getMessage().contains(weak.strip()), "the token is not echoed: " + e.getMessage());
+    }
+    assertEquals("1234567890123456", LauncherAccess.settings(Map.of("CALLTRACK_ADMIN_TOKEN", "1234567890123456")).adminToken());
+    assertEquals(32, LauncherAccess.settings(Map.of()).adminToken().length(), "none set: a random one");
+  }
+
   @Test
   void unsetMeansTheServerDefaults() {
     ServerHardening h = LauncherAccess.hardening(Map.of());
