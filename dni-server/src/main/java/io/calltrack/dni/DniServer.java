@@ -341,7 +341,7 @@ public final class DniServer {
         new io.calltrack.core.privacy.RetentionSweep(p.redis(), p.clock())).mount(admin);
     new CallbackRoutes(callbacks, p.properties(), p.engine(), p.auth(), p.timeouts(), p.clock(), clients, p.registry())
         .mount(api, admin);
-    new ApiKeyRoutes(p.apiKeys(), p.store()).mount(admin);
+    new ApiKeyRoutes(p.apiKeys(), p.store(), p.clock()).mount(admin);
     roi.mount(api, admin);
 
     ErrorHandler.install(router, PublicApi.BODY_LIMIT);

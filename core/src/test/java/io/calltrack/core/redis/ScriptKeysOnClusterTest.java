@@ -281,10 +281,11 @@ class ScriptKeysOnClusterTest {
               new io.calltrack.core.conversation.Transcript.Segment(io.calltrack.core.conversation.Transcript.Speaker.CALLER,
                   BigDecimal.ONE, "a quote please")), null))));
       result(eraser.eraseCaller("+15055550100"));
-      // API keys: issue, check, revoke
+      // API keys: issue, check (its use recorded), revoke
       var apiKeys = new io.calltrack.core.auth.ApiKeys(redis, clock);
       var issued = result(apiKeys.create(property.id(), io.calltrack.core.auth.ApiKey.Scope.read, "audit"));
-      if (result(apiKeys.authenticate(issued.key())).isEmpty() || !result(apiKeys.revoke(issued.record().id()))) {
+      if (!(result(apiKeys.authenticate(issued.key())) instanceof io.calltrack.core.auth.ApiKeys.Valid)
+          || !result(apiKeys.revoke(issued.record().id()))) {
         throw new AssertionError("the API key workload did not issue, find and revoke its key");
       }
     } finally {

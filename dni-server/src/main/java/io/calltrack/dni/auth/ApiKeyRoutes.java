@@ -16,9 +16,10 @@ import java.util.regex.Pattern;
 /**
  * API keys, managed with the admin token only (no {@code scope} on these routes):
  * <ul>
- *   <li>{@code POST /v1/api-keys {property, scope: read|write, name?}} → 201 {@code {id, key, property,
- *       scope, name, createdAt}}: the key is shown this once; Redis keeps its SHA-256;</li>
- *   <li>{@code GET /v1/api-keys[?property=P]} → {@code {apiKeys: [{id, property, scope, name, createdAt}]}};</li>
+ *   <li>{@code POST /v1/api-keys {property, scope: read|write, name?, expiresInDays?}} → 201 {@code {id, key,
+ *       property, scope, name, createdAt, expiresAt}}: the key is shown this once; Redis keeps its SHA-256;</li>
+ *   <li>{@code GET /v1/api-keys[?property=P]} → {@code {apiKeys: [{id, property, scope, name, createdAt,
+ *       expiresAt, lastUsedAt}]}}: which keys are idle, which expire;</li>
  *   <li>{@code DELETE /v1/api-keys/{id}} → 204: the key stops working at once.</li>
  * </ul>
  */
@@ -27,14 +28,19 @@ public final class ApiKeyRoutes {
 
   private final ApiKeys keys;
   private final ConfigStore store;
+  private final java.time.Clock clock;
 
-  public ApiKeyRoutes(ApiKeys keys, ConfigStore store) {
+  public ApiKeyRoutes(ApiKeys keys, ConfigStore store, java.time.Clock clock) {
     this.keys = keys;
     this.store = store;
+    this.clock = clock;
   }
 
   /** The body of {@code POST /v1/api-keys}. */
-  public record NewKey(String property, ApiKey.Scope scope, String name) {}
+  public record NewKey(String property, ApiKey.Scope scope, String name, Integer expiresInDays) {}
+
+  /** The longest a key may be given to live, in days (ten years); without {@code expiresInDays} it lives until revoked. */
+  static final int MAX_DAYS = 3650;
 
   public void mount(AdminApi admin) {
     admin.post("/v1/api-keys", this::create);
@@ -53,12 +59,18 @@ public final class ApiKeyRoutes {
     if (req.name() != null && req.name().length() > 200) {
       throw new CalltrackException.Invalid("name is longer than 200 characters");
     }
+    if (req.expiresInDays() != null && (req.expiresInDays() < 1 || req.expiresInDays() > MAX_DAYS)) {
+      throw new CalltrackException.Invalid("expiresInDays must be a whole number of days from 1 to " + MAX_DAYS
+          + " (left out: the key lives until revoked), not " + req.expiresInDays());
+    }
+    java.time.Instant expiresAt = req.expiresInDays() == null ? null
+        : clock.instant().plus(java.time.Duration.ofDays(req.expiresInDays())).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     String property = req.property().strip();
     return store.property(property).compose(found -> {
       if (found.isEmpty()) {
         throw new CalltrackException.NotFound("unknown property '" + property + "'");
       }
-      return keys.create(property, req.scope(), req.name());
+      return keys.create(property, req.scope(), req.name(), expiresAt);
     }).map(issued -> {
       ApiKey k = issued.record();
       java.util.LinkedHashMap<String, Object> out = new java.util.LinkedHashMap<>();
@@ -70,6 +82,9 @@ public final class ApiKeyRoutes {
         out.put("name", k.name());
       }
       out.put("createdAt", k.createdAt());
+      if (k.expiresAt() != null) {
+        out.put("expiresAt", k.expiresAt());
+      }
       return Reply.json(201, out);
     });
   }

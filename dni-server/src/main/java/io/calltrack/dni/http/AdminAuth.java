@@ -65,11 +65,13 @@ public final class AdminAuth implements Handler<RoutingContext> {
     keys.authenticate(bearer).onComplete(found -> {
       if (found.failed()) {
         ctx.fail(new HttpStatusException.Unavailable("API keys cannot be checked now; try again"));
-      } else if (found.result().isEmpty()) {
-        refuse(ctx, "unknown or revoked API key");
-      } else {
-        ctx.put(Principal.KEY, new Principal(found.result().get()));
+      } else if (found.result() instanceof ApiKeys.Valid valid) {
+        ctx.put(Principal.KEY, new Principal(valid.key()));
         ctx.next();
+      } else if (found.result() instanceof ApiKeys.Expired expired) {
+        refuse(ctx, "this API key expired at " + expired.at() + "; ask for a new one");
+      } else {
+        refuse(ctx, "unknown or revoked API key");
       }
     });
   }

@@ -373,6 +373,59 @@ class ApiKeysApiTest extends DniTestBase {
     assertEquals(1, api.adminGet("/v1/api-keys?property=" + a.property()).json().getJsonArray("apiKeys").size());
   }
 
+  /**
+   * A key given {@code expiresInDays} works until then and is refused after, saying it expired; every
+   * key's last use is listed (to the minute, written once a minute per server) so idle keys show.
+   */
+  @Test
+  void aKeyExpiresWhenItWasToldToAndTheListShowsWhenEachWasLastUsed() {
+    Site a = site(1);
+    Reply made = api.request(HttpMethod.POST, "/v1/api-keys", DniClient.body(new JsonObject()
+        .put("property", a.property()).put("scope", "read").put("name", "agency").put("expiresInDays", 30)), api.admin());
+    assertEquals(201, made.status(), made::toString);
+    String key = made.json().getString("key");
+    java.time.Instant created = clock.instant();
+    assertEquals(created.plus(java.time.Duration.ofDays(30)).toString(), made.json().getString("expiresAt"));
+    String idle = issue(a.property(), "read");
+
+    JsonObject listed = keyNamed(a.property(), "agency");
+    assertFalse(listed.containsKey("lastUsedAt"), "never used: " + listed.encode());
+    assertEquals(made.json().getString("expiresAt"), listed.getString("expiresAt"));
+
+    assertEquals(200, get(key, "/v1/properties/" + a.property()).status());
+    assertEquals(created.toString(), keyNamed(a.property(), "agency").getString("lastUsedAt"));
+    clock.advance(java.time.Duration.ofSeconds(30));
+    assertEquals(200, get(key, "/v1/properties/" + a.property()).status());
+    assertEquals(created.toString(), keyNamed(a.property(), "agency").getString("lastUsedAt"), "to the minute");
+    clock.advance(java.time.Duration.ofSeconds(31));
+    assertEquals(200, get(key, "/v1/properties/" + a.property()).status());
+    assertEquals(clock.instant().toString(), keyNamed(a.property(), "agency").getString("lastUsedAt"));
+    assertFalse(keyNamed(a.property(), "ci").containsKey("lastUsedAt"), "the other key stays idle");
+    assertFalse(keyNamed(a.property(), "ci").containsKey("expiresAt"), "without expiresInDays: until revoked");
+
+    clock.set(created.plus(java.time.Duration.ofDays(30)).minusSeconds(1));
+    assertEquals(200, get(key, "/v1/properties/" + a.property()).status());
+    clock.set(created.plus(java.time.Duration.ofDays(30)));
+    Reply expired = get(key, "/v1/properties/" + a.property());
+    assertEquals(401, expired.status(), expired::toString);
+    assertEquals("this API key expired at " + made.json().getString("expiresAt") + "; ask for a new one", expired.detail());
+    assertEquals(200, get(idle, "/v1/properties/" + a.property()).status());
+
+    for (Object bad : List.of(0, 3651, -1, "30", 1.5)) {
+      Reply r = api.request(HttpMethod.POST, "/v1/api-keys", DniClient.body(new JsonObject()
+          .put("property", a.property()).put("scope", "read").put("expiresInDays", bad)), api.admin());
+      assertEquals(400, r.status(), bad + " -> " + r);
+      assertTrue(r.detail().contains("expiresInDays"), r::toString);
+    }
+  }
+
+  private JsonObject keyNamed(String property, String name) {
+    Reply list = api.adminGet("/v1/api-keys?property=" + property);
+    assertEquals(200, list.status(), list::toString);
+    return list.json().getJsonArray("apiKeys").stream().map(JsonObject.class::cast)
+        .filter(k -> name.equals(k.getString("name"))).findFirst().orElseThrow();
+  }
+
   @Test
   void badRequestsForKeysAreClear() {
     Site a = site(1);

@@ -65,6 +65,10 @@ public final class DniClient implements AutoCloseable {
       return json().getString("error");
     }
 
+    public String detail() {
+      return json().getString("detail");
+    }
+
     @Override
     public String toString() {
       return status + " " + text();
