@@ -48,6 +48,21 @@ public record RoiCounts(long calls, long uniqueCallers, long firstTimeCallers, l
         revenueMinor, durationSeconds, costMinor, n, metrics);
   }
 
+  /**
+   * These counts and {@code o}'s added, field by field and metric by metric (exactly: an overflow throws);
+   * a cost is null only when both are. Unique callers add up as counted apiece (one caller counted in each).
+   */
+  public RoiCounts plus(RoiCounts o) {
+    Map<String, Long> m = new HashMap<>(metrics);
+    o.metrics.forEach((k, v) -> m.merge(k, v, Math::addExact));
+    Long cost = costMinor == null ? o.costMinor : o.costMinor == null ? costMinor : Math.addExact(costMinor, o.costMinor);
+    return new RoiCounts(Math.addExact(calls, o.calls), Math.addExact(uniqueCallers, o.uniqueCallers),
+        Math.addExact(firstTimeCallers, o.firstTimeCallers), Math.addExact(answered, o.answered),
+        Math.addExact(missed, o.missed), Math.addExact(qualified, o.qualified), Math.addExact(conversions, o.conversions),
+        Math.addExact(revenueMinor, o.revenueMinor), Math.addExact(durationSeconds, o.durationSeconds), cost,
+        Math.addExact(repeatCallers, o.repeatCallers), m);
+  }
+
   public RoiCounts withCost(Long cost) {
     return new RoiCounts(calls, uniqueCallers, firstTimeCallers, answered, missed, qualified, conversions,
         revenueMinor, durationSeconds, cost, repeatCallers, metrics);

@@ -47,6 +47,7 @@ public final class RoiFeature implements AutoCloseable {
   private final OutcomeRoutes outcomes;
   private final SpendRoutes spend;
   private final RoiRoutes reports;
+  private final PortfolioRoutes portfolio;
   private final OfflineConversionExportRoutes export;
   private final io.calltrack.dni.export.CallLogExportRoutes callLog;
   private final io.calltrack.dni.conversation.ConversationRoutes conversations;
@@ -82,6 +83,7 @@ public final class RoiFeature implements AutoCloseable {
     this.outcomes = new OutcomeRoutes(vertx, calls, rollups, settings, new ImportStats(redis));
     this.spend = new SpendRoutes(vertx, store, spendStore, settings);
     this.reports = new RoiRoutes(vertx, store, reporter, clock);
+    this.portfolio = new PortfolioRoutes(vertx, store, settings, reporter, clock);
     this.marketing = new MarketingRoutes(store, settings, reporter, clock, new DashboardUsage(redis));
     this.sender = new WebhookSender(vertx, clock, WEBHOOK_FIRST_RETRY, WEBHOOK_MAX_RETRY,
         io.calltrack.core.webhooks.WebhookTargets.fromEnvironment());
@@ -121,6 +123,7 @@ public final class RoiFeature implements AutoCloseable {
     outcomes.mount(admin);
     spend.mount(admin);
     reports.mount(admin);
+    portfolio.mount(admin);
     scheduled.mount(admin);
     export.mount(admin);
     callLog.mount(admin);
