@@ -209,14 +209,21 @@ public record PropertySettings(
   public record Alerts(String url, String secret, Integer poolUtilizationPercent, Integer poolMinutes,
       BigDecimal failedCallRate, Integer trailingDays, Integer trailingPercent, Integer spoolDepth,
       Integer spoolMinutes) {
+    /** The thresholds' defaults, also what a property without alerts is judged by ({@code GET .../health}). */
+    public static final int POOL_UTILIZATION_PERCENT = 75;
+    public static final int POOL_MINUTES = 10;
+    public static final BigDecimal FAILED_CALL_RATE = new BigDecimal("0.2");
+    public static final int TRAILING_DAYS = 7;
+    public static final int TRAILING_PERCENT = 50;
+
     public Alerts {
       requireUrl(url, "alerts.url");
       requireSecret(secret, "alerts.secret");
-      poolUtilizationPercent = poolUtilizationPercent == null ? 75 : poolUtilizationPercent;
-      poolMinutes = poolMinutes == null ? 10 : poolMinutes;
-      failedCallRate = failedCallRate == null ? new BigDecimal("0.2") : failedCallRate;
-      trailingDays = trailingDays == null ? 7 : trailingDays;
-      trailingPercent = trailingPercent == null ? 50 : trailingPercent;
+      poolUtilizationPercent = poolUtilizationPercent == null ? POOL_UTILIZATION_PERCENT : poolUtilizationPercent;
+      poolMinutes = poolMinutes == null ? POOL_MINUTES : poolMinutes;
+      failedCallRate = failedCallRate == null ? FAILED_CALL_RATE : failedCallRate;
+      trailingDays = trailingDays == null ? TRAILING_DAYS : trailingDays;
+      trailingPercent = trailingPercent == null ? TRAILING_PERCENT : trailingPercent;
       spoolDepth = spoolDepth == null ? 100 : spoolDepth;
       spoolMinutes = spoolMinutes == null ? 5 : spoolMinutes;
       if (spoolDepth < 1 || spoolMinutes < 0) {

@@ -109,30 +109,57 @@ public final class AlertMonitor implements AutoCloseable {
         return Future.succeededFuture(List.of());
       }
       Instant now = clock.instant();
-      List<Condition> conditions = new ArrayList<>();
-      return poolConditions(p, s.alerts(), new HashSet<>(allPools), conditions)
-          .compose(v -> reportConditions(p, s, conditions))
-          .compose(v -> {
-            List<String> sent = new ArrayList<>();
-            Future<Void> chain = Future.succeededFuture();
-            for (Condition c : conditions) {
-              chain = chain.compose(x -> episodes.observe(p.id(), c.alert(), c.active(), now, c.hold()))
-                  .compose(start -> {
-                    if (!start) {
-                      return Future.succeededFuture();
-                    }
-                    sent.add(p.id() + "/" + c.alert());
-                    return send(p.id(), s.alerts(), c, now);
-                  });
-            }
-            return chain.map(x -> sent);
-          });
+      return conditions(p, s, Thresholds.of(s.alerts()), allPools).compose(conditions -> {
+        List<String> sent = new ArrayList<>();
+        Future<Void> chain = Future.succeededFuture();
+        for (Condition c : conditions) {
+          chain = chain.compose(x -> episodes.observe(p.id(), c.alert(), c.active(), now, c.hold()))
+              .compose(start -> {
+                if (!start) {
+                  return Future.succeededFuture();
+                }
+                sent.add(p.id() + "/" + c.alert());
+                return send(p.id(), s.alerts(), c, now);
+              });
+        }
+        return chain.map(x -> sent);
+      });
     });
   }
 
-  record Condition(String alert, boolean active, Duration hold, Map<String, Object> detail) {}
+  /**
+   * One alert condition as judged now: {@code active} when it is wrong; an alert is sent once it has
+   * been active for {@code hold}.
+   */
+  public record Condition(String alert, boolean active, Duration hold, Map<String, Object> detail) {}
 
-  private Future<Void> poolConditions(PropertyConfig p, PropertySettings.Alerts a, java.util.Set<String> pools,
+  /** What the conditions are judged by: the property's {@code alerts} settings, or their defaults. */
+  public record Thresholds(int poolUtilizationPercent, int poolMinutes, BigDecimal failedCallRate, int trailingDays,
+      int trailingPercent) {
+    public static final Thresholds DEFAULTS = new Thresholds(PropertySettings.Alerts.POOL_UTILIZATION_PERCENT,
+        PropertySettings.Alerts.POOL_MINUTES, PropertySettings.Alerts.FAILED_CALL_RATE,
+        PropertySettings.Alerts.TRAILING_DAYS, PropertySettings.Alerts.TRAILING_PERCENT);
+
+    public static Thresholds of(PropertySettings.Alerts a) {
+      return a == null ? DEFAULTS : new Thresholds(a.poolUtilizationPercent(), a.poolMinutes(), a.failedCallRate(),
+          a.trailingDays(), a.trailingPercent());
+    }
+  }
+
+  /**
+   * Every condition of property {@code p} as it stands now, judged by {@code a}: each of its pools'
+   * utilization and exhaustion (of {@code allPools}, the pools whose status names {@code p}), today's
+   * failed calls, yesterday's calls and ROI against the trailing days', and its targets' pace.
+   */
+  public Future<List<Condition>> conditions(PropertyConfig p, PropertySettings s, Thresholds a,
+      java.util.Collection<String> allPools) {
+    List<Condition> conditions = new ArrayList<>();
+    return poolConditions(p, a, new HashSet<>(allPools), conditions)
+        .compose(v -> reportConditions(p, s, a, conditions))
+        .map(v -> conditions);
+  }
+
+  private Future<Void> poolConditions(PropertyConfig p, Thresholds a, java.util.Set<String> pools,
       List<Condition> out) {
     Future<Void> chain = Future.succeededFuture();
     for (String poolId : pools) {
@@ -159,8 +186,7 @@ public final class AlertMonitor implements AutoCloseable {
     return d;
   }
 
-  private Future<Void> reportConditions(PropertyConfig p, PropertySettings s, List<Condition> out) {
-    PropertySettings.Alerts a = s.alerts();
+  private Future<Void> reportConditions(PropertyConfig p, PropertySettings s, Thresholds a, List<Condition> out) {
     LocalDate today = clock.instant().atZone(p.zone()).toLocalDate();
     LocalDate yesterday = today.minusDays(1);
     Future<RoiReport> todays = reporter.report(p.id(), p.zone(), today, today, GroupBy.of(Dimension.SOURCE));

@@ -58,6 +58,7 @@ public final class RoiFeature implements AutoCloseable {
   private final CallWebhookDispatcher webhooks;
   private final AlertMonitor alerts;
   private final ScheduledReports scheduled;
+  private final io.calltrack.dni.alerts.HealthRoutes health;
   private final io.calltrack.core.conversation.Transcriber transcriber;
 
   /** {@code replicated}: the rollup consumer acknowledges a call event once the replicas have its rollups. */
@@ -114,6 +115,7 @@ public final class RoiFeature implements AutoCloseable {
     this.export = new OfflineConversionExportRoutes(vertx, store, calls, settings, clock);
     this.callLog = new io.calltrack.dni.export.CallLogExportRoutes(vertx, store, calls, settings, clock);
     this.scheduled = new ScheduledReports(vertx, store, settings, reporter, sender, redis, clock);
+    this.health = new io.calltrack.dni.alerts.HealthRoutes(store, settings, alerts, scheduled, clock);
     DashboardUsage usage = new DashboardUsage(redis);
     this.dashboard = new DashboardRoutes(store, engine, calls, rollups, history, clock, usage,
         new RedisCallbackStore(io.vertx.redis.client.RedisAPI.api(redis), clock, RedisCallbackStore.Limits.DEFAULT));
@@ -125,6 +127,7 @@ public final class RoiFeature implements AutoCloseable {
     reports.mount(admin);
     portfolio.mount(admin);
     scheduled.mount(admin);
+    health.mount(admin);
     export.mount(admin);
     callLog.mount(admin);
     conversations.mount(admin);

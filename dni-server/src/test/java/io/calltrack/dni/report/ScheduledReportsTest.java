@@ -132,6 +132,11 @@ class ScheduledReportsTest extends DniTestBase {
     assertEquals("failed", failed.getJsonArray("deliveries").getJsonObject(0).getString("state"));
     assertEquals(0.0, failed.getDouble("deliveryRate"), 0.0);
     assertEquals(ScheduledReports.ATTEMPTS, received.stream().filter(r -> r.path().equals("/daily")).count());
+    // the property's health says so
+    JsonObject unhealthy = api.adminGet("/v1/properties/" + dailyProperty + "/health").json().getJsonArray("checks")
+        .stream().map(JsonObject.class::cast).filter(c -> c.getString("check").equals("reports.delivery")).findFirst().orElseThrow();
+    assertEquals(false, unhealthy.getBoolean("healthy"), unhealthy::encode);
+    assertEquals("2026-03-08", unhealthy.getJsonObject("detail").getString("from"));
     assertEquals(List.of(), mine(server1, dailyProperty), "given up: not again");
     // the next day's is a period of its own
     clock.set(Instant.parse("2026-03-10T10:00:00Z"));
