@@ -10,6 +10,9 @@ await withSignedInDashboard(url, token, async (page, errors) => {
   await page.waitForSelector('[data-testid=pool]', { timeout: 60000 });
   await page.waitForSelector('[data-testid=roi-total]', { timeout: 60000 });
   await page.waitForSelector('[data-testid=conversation-total]', { timeout: 60000 });
+  await page.waitForSelector('[data-testid=portfolio-total]', { timeout: 60000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid=health-score]').textContent !== '',
+    null, { timeout: 60000 });
   const tokenKept = await page.evaluate(() => sessionStorage.getItem('calltrack.adminToken'));
   const result = await page.evaluate(() => {
     const text = (root, id) => root.querySelector('[data-testid=' + id + ']')?.textContent ?? null;
@@ -34,6 +37,11 @@ await withSignedInDashboard(url, token, async (page, errors) => {
       callbackRows: [...document.querySelectorAll('[data-testid=callback-row]')].map(cells),
       callbacksPending: document.querySelector('[data-testid=callbacks-pending]').textContent,
       from: document.querySelector('[data-testid=from]').value,
+      healthScore: text(document, 'health-score'),
+      healthProblems: [...document.querySelectorAll('[data-testid=health-problem]')].map((li) => li.getAttribute('data-check')),
+      portfolioRows: Object.fromEntries([...document.querySelectorAll('[data-testid=portfolio-row]')]
+        .map((tr) => [tr.getAttribute('data-property'), cells(tr)])),
+      portfolioTotals: [...document.querySelectorAll('[data-testid=portfolio-total]')].map(cells),
     };
   });
   await page.screenshot({ path: screenshot, fullPage: true, timeout: 120000 }); // slow on a loaded 2-core host

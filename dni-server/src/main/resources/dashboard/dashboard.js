@@ -236,11 +236,62 @@
       foot.appendChild(total);
       document.body.setAttribute('data-roi-loaded', report.from + '/' + report.to + '/' + report.model);
       return Promise.all([loadConversations(property, report.from, report.to),
-        window.calltrackTrends.load(api, property, $('to').value)]);
+        window.calltrackTrends.load(api, property, $('to').value), loadHealth(property),
+        loadPortfolio(report.from, report.to)]);
     }).catch(function (e) { setStatus('ROI report failed: ' + e.message, true); });
   }
 
   function percent(v) { return v === null || v === undefined ? '–' : (Number(v) * 100).toFixed(1) + ' %'; }
+
+  // the property's health: the share of the alerts' conditions that are well now, and those that are not
+  function loadHealth(property) {
+    return api('/v1/properties/' + encodeURIComponent(property) + '/health').then(function (h) {
+      var list = $('health'), sick = h.checks.filter(function (c) { return !c.healthy; });
+      $('health-score').textContent = '(' + h.score + ' / 100)';
+      list.textContent = '';
+      if (!sick.length) { list.appendChild(el('li', 'Every check is healthy.', 'ok')); }
+      sick.forEach(function (c) {
+        var li = el('li', c.check + ': ' + Object.keys(c.detail || {}).map(function (k) {
+          return k + ' ' + c.detail[k];
+        }).join(', '), 'warn');
+        li.setAttribute('data-testid', 'health-problem');
+        li.setAttribute('data-check', c.check);
+        list.appendChild(li);
+      });
+    }).catch(function (e) { setStatus('Health failed: ' + e.message, true); });
+  }
+
+  function portfolioRow(label, r) {
+    var tr = el('tr');
+    [label, String(r.calls), percent(r.attributionRate), String(r.answered), String(r.conversions), money(r.revenue),
+      money(r.cost), num(r.roas, 2), r.currency].forEach(function (v) { tr.appendChild(el('td', v)); });
+    return tr;
+  }
+
+  // every property over the same days (each in its own time zone), a total per currency; a row opens its property
+  function loadPortfolio(from, to) {
+    return api('/v1/reports/portfolio?from=' + from + '&to=' + to).then(function (p) {
+      var body = $('portfolio').tBodies[0], foot = $('portfolio').tFoot;
+      body.textContent = '';
+      foot.textContent = '';
+      p.properties.forEach(function (r) {
+        var tr = portfolioRow(r.name && r.name !== r.property ? r.name + ' (' + r.property + ')' : r.property, r);
+        tr.setAttribute('data-testid', 'portfolio-row');
+        tr.setAttribute('data-property', r.property);
+        tr.className = 'link';
+        tr.addEventListener('click', function () {
+          $('property').value = r.property;
+          $('property').dispatchEvent(new Event('change'));
+        });
+        body.appendChild(tr);
+      });
+      p.totals.forEach(function (t) {
+        var tr = portfolioRow('Total (' + t.properties + ')', t);
+        tr.setAttribute('data-testid', 'portfolio-total');
+        foot.appendChild(tr);
+      });
+    }).catch(function (e) { setStatus('All properties failed: ' + e.message, true); });
+  }
 
   function conversationRow(label, r) {
     var tr = el('tr');

@@ -76,9 +76,12 @@ class DashboardBrowserTest extends SignedInDashboardTest {
         DniClient.body(new JsonObject().put("qualified", true).put("converted", true).put("value", "500.00")
             .put("currency", "USD")), api.admin()).status());
     // what was said on the sale, under the property's conversation rules
+    // and a pool threshold its 3 of 4 numbers taken is above: its health shows it
     assertEquals(200, api.adminPut("/v1/properties/" + property + "/marketing", new JsonObject().put("conversations",
         new JsonObject().put("keyPhrases", new JsonArray().add("boiler")).put("leadPhrases", new JsonArray().add("a quote"))
-            .put("script", new JsonArray().add("thank you for calling").add("your name")))).status());
+            .put("script", new JsonArray().add("thank you for calling").add("your name")))
+        .put("alerts", new JsonObject().put("url", "https://alerts.invalid/hook").put("secret", "alerts-secret-0123456789")
+            .put("poolUtilizationPercent", 50))).status());
     Reply said = api.request(HttpMethod.PUT, "/v1/calls/" + sale.callId() + "/transcript", DniClient.body(new JsonObject()
         .put("segments", new JsonArray()
             .add(new JsonObject().put("speaker", "agent").put("start", 0).put("text", "Thank you for calling."))
@@ -143,6 +146,15 @@ class DashboardBrowserTest extends SignedInDashboardTest {
     assertEquals(new JsonArray(List.of("google", "2.00", "–", "–", "–", "–", "1.00", "500.00", "100.00", "50.00",
         "5.00", "400.0")), linearGoogle);
     assertEquals("3.00", page.getJsonArray("linearTotal").getString(1));
+    // its health: the pool above the property's 50 %, the four other checks well
+    assertEquals("(80 / 100)", page.getString("healthScore"));
+    assertEquals(new JsonArray().add("pool.utilization:" + pool), page.getJsonArray("healthProblems"));
+    // all properties over the same days: this one's line (Calls, Attributed, Answered, Conversions, Revenue,
+    // Cost, ROAS, Currency), and a total per currency
+    assertEquals(new JsonArray(List.of("Shop (" + property + ")", "3", "100.0 %", "1", "1", "500.00", "100.00", "5.00",
+        "USD")), page.getJsonObject("portfolioRows").getJsonArray(property));
+    assertTrue(page.getJsonArray("portfolioTotals").stream().map(JsonArray.class::cast)
+        .anyMatch(t -> "USD".equals(t.getString(8))), page::encode);
     assertTrue(Files.size(screenshot("dashboard.mjs")) > 10_000, "a screenshot was saved");
     // the call log of the chosen days, downloaded from the page: its header and one line per call
     JsonObject log = page.getJsonObject("callLog");
