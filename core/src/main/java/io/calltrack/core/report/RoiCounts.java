@@ -55,7 +55,14 @@ public record RoiCounts(long calls, long uniqueCallers, long firstTimeCallers, l
   public RoiCounts plus(RoiCounts o) {
     Map<String, Long> m = new HashMap<>(metrics);
     o.metrics.forEach((k, v) -> m.merge(k, v, Math::addExact));
-    Long cost = costMinor == null ? o.costMinor : o.costMinor == null ? costMinor : Math.addExact(costMinor, o.costMinor);
+    Long cost; // boxed on purpose: a conditional mixing Long and long would unbox a null
+    if (costMinor == null) {
+      cost = o.costMinor;
+    } else if (o.costMinor == null) {
+      cost = costMinor;
+    } else {
+      cost = Math.addExact(costMinor, o.costMinor);
+    }
     return new RoiCounts(Math.addExact(calls, o.calls), Math.addExact(uniqueCallers, o.uniqueCallers),
         Math.addExact(firstTimeCallers, o.firstTimeCallers), Math.addExact(answered, o.answered),
         Math.addExact(missed, o.missed), Math.addExact(qualified, o.qualified), Math.addExact(conversions, o.conversions),
