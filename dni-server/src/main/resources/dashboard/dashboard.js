@@ -1,5 +1,5 @@
-// calltrack ops dashboard: plain JavaScript reading the admin JSON API. The admin token is asked for
-// once and kept in sessionStorage (this tab only). Pools, live calls and calls by hour refresh every
+// calltrack ops dashboard: plain JavaScript reading the admin JSON API. The admin token (or a property's
+// API key: a client's dashboard of its one property) is asked for once and kept in sessionStorage (this tab only). Pools, live calls and calls by hour refresh every
 // REFRESH_MS; the ROI table when the dates change and every ROI_REFRESH_MS.
 (function () {
   'use strict';
@@ -10,6 +10,7 @@
   var SVG = 'http://www.w3.org/2000/svg';
   var $ = function (id) { return document.getElementById(id); };
   var timers = [];
+  var admin = true;   // false when signed in with a property's API key: nothing that spans properties
 
   function token() { return sessionStorage.getItem(TOKEN_KEY); }
 
@@ -237,7 +238,7 @@
       document.body.setAttribute('data-roi-loaded', report.from + '/' + report.to + '/' + report.model);
       return Promise.all([loadConversations(property, report.from, report.to),
         window.calltrackTrends.load(api, property, $('to').value), loadHealth(property),
-        loadPortfolio(report.from, report.to)]);
+        admin ? loadPortfolio(report.from, report.to) : null]);
     }).catch(function (e) { setStatus('ROI report failed: ' + e.message, true); });
   }
 
@@ -344,6 +345,8 @@
     $('login').hidden = true;
     $('main').hidden = false;
     return api('/v1/dashboard/properties').then(function (res) {
+      admin = res.admin !== false;
+      $('portfolio-section').hidden = !admin;
       var select = $('property');
       select.textContent = '';
       res.properties.forEach(function (p) {

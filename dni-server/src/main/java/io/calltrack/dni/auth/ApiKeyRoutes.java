@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  *   <li>{@code POST /v1/api-keys {property, scope: read|write, name?, expiresInDays?}} → 201 {@code {id, key,
  *       property, scope, name, createdAt, expiresAt}}: the key is shown this once; Redis keeps its SHA-256;</li>
  *   <li>{@code GET /v1/api-keys[?property=P]} → {@code {apiKeys: [{id, property, scope, name, createdAt,
- *       expiresAt, lastUsedAt}]}}: which keys are idle, which expire;</li>
+ *       expiresAt, lastUsedAt}], live, usedLast30Days, adoptionRate}}: which keys are idle, which expire, and
+ *       the share of the live ones in use;</li>
  *   <li>{@code DELETE /v1/api-keys/{id}} → 204: the key stops working at once.</li>
  * </ul>
  */
@@ -89,10 +90,27 @@ public final class ApiKeyRoutes {
     });
   }
 
-  private Future<Map<String, List<ApiKey>>> list(RoutingContext ctx) {
+  /** Days a key must have been used within to count as in use ({@code usedLast30Days}). */
+  static final int IN_USE_DAYS = 30;
+
+  /**
+   * The keys, and how many of the live ones (not expired) opened a request in the last
+   * {@value #IN_USE_DAYS} days: the access handed out that is taken up ({@code adoptionRate}).
+   */
+  private Future<Map<String, Object>> list(RoutingContext ctx) {
     String property = ctx.request().getParam("property");
-    return keys.list(property == null || property.isBlank() ? null : property.strip())
-        .map(all -> Map.of("apiKeys", all));
+    java.time.Instant now = clock.instant();
+    java.time.Instant since = now.minus(java.time.Duration.ofDays(IN_USE_DAYS));
+    return keys.list(property == null || property.isBlank() ? null : property.strip()).map(all -> {
+      List<ApiKey> live = all.stream().filter(k -> !k.expired(now)).toList();
+      long used = live.stream().filter(k -> k.lastUsedAt() != null && !k.lastUsedAt().isBefore(since)).count();
+      Map<String, Object> out = new java.util.LinkedHashMap<>();
+      out.put("apiKeys", all);
+      out.put("live", live.size());
+      out.put("usedLast30Days", used);
+      out.put("adoptionRate", io.calltrack.core.report.RoiRow.rate(used, live.size()));
+      return out;
+    });
   }
 
   private Future<Reply> revoke(RoutingContext ctx) {

@@ -37,7 +37,8 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code GET /v1/pools?property=P} → {@code {pools: [{poolId, property, size, leased, holding, free,
  *       utilization, exhausted, recycled}]}} (every pool with numbers when no property is given)</li>
- *   <li>{@code GET /v1/dashboard/properties} → {@code {properties: [{id, name, timezone}]}}</li>
+ *   <li>{@code GET /v1/dashboard/properties} → {@code {properties: [{id, name, timezone}], admin}}: every
+ *       property for the admin token, its own for an API key (a client's dashboard)</li>
  *   <li>{@code GET /v1/dashboard?property=P} → {@code {property, timezone, now, today, pools: [pool status +
  *       history: [{at, leased, holding, size, exhausted, utilizationPercent}] over the last hour],
  *       liveCalls: [call records], callsByHour: [24 counts, local hours of today], callsToday,
@@ -83,7 +84,8 @@ public final class DashboardRoutes {
     api.get("/dashboard", ctx -> asset("index.html"));
     api.get("/dashboard/:asset", ctx -> asset(ctx.pathParam("asset")));
     admin.get("/v1/pools", this::pools).scope(PropertyFrom.query("property")); // no property: admin only
-    admin.get("/v1/dashboard/properties", this::properties); // every property: admin token only
+    // every property for the admin token, its own for a key (a client's dashboard)
+    admin.get("/v1/dashboard/properties", this::properties).scope(PropertyFrom.callersOwn());
     admin.get("/v1/dashboard", this::summary).scope(PropertyFrom.query("property"));
   }
 
@@ -119,9 +121,11 @@ public final class DashboardRoutes {
     });
   }
 
-  private Future<Map<String, List<Map<String, Object>>>> properties(RoutingContext ctx) {
+  private Future<Map<String, Object>> properties(RoutingContext ctx) {
+    io.calltrack.dni.http.Principal caller = io.calltrack.dni.http.Principal.of(ctx);
     return store.routingTable().map(t -> {
       List<Map<String, Object>> list = t.properties().values().stream()
+          .filter(p -> caller.isAdmin() || p.id().equals(caller.apiKey().property()))
           .sorted(Comparator.comparing(PropertyConfig::id))
           .map(p -> {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -130,17 +134,22 @@ public final class DashboardRoutes {
             m.put("timezone", p.timezone());
             return m;
           }).toList();
-      return Map.of("properties", list);
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("properties", list);
+      out.put("admin", caller.isAdmin()); // a key's page leaves out what spans properties
+      return out;
     });
   }
 
   private Future<Map<String, Object>> summary(RoutingContext ctx) {
-    return ReportParams.property(ctx, store).compose(this::summary);
+    boolean client = !io.calltrack.dni.http.Principal.of(ctx).isAdmin();
+    return ReportParams.property(ctx, store).compose(p -> summary(p, client));
   }
 
-  private Future<Map<String, Object>> summary(PropertyConfig p) {
+  /** {@code client}: read with one of the property's API keys (its client's dashboard), not the admin token. */
+  private Future<Map<String, Object>> summary(PropertyConfig p, boolean client) {
     LocalDate today = clock.instant().atZone(p.zone()).toLocalDate();
-    usage.seen(p.id(), today);
+    usage.seen(p.id(), today, client);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("property", p.id());
     out.put("timezone", p.timezone());

@@ -56,6 +56,17 @@ public interface PropertyFrom {
     };
   }
 
+  /**
+   * The key's own property: for a listing that answers each caller what it may see (the admin token
+   * everything, a key its one property), so any key passes and the endpoint filters by {@link Principal}.
+   */
+  static PropertyFrom callersOwn() {
+    return ctx -> {
+      Principal p = Principal.of(ctx);
+      return Future.succeededFuture(p == null || p.isAdmin() ? Set.of() : Set.of(p.apiKey().property()));
+    };
+  }
+
   /** Both: a request that moves a pool names its current and its new property. */
   default PropertyFrom and(PropertyFrom other) {
     return ctx -> properties(ctx).compose(a -> other.properties(ctx).map(b -> {

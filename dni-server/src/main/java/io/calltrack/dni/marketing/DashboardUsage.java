@@ -15,26 +15,39 @@ import java.util.Map;
 
 /**
  * On which of the property's days its dashboard was open ({@link RollupKeys#dashboardDays()}, a set of
- * dates): the dashboard's summary marks today each time it is read. Usage rate = days with use / days.
+ * dates), and on which a client opened it (the same set, {@code client:<date>}: read with one of the
+ * property's API keys, not the admin token): the dashboard's summary marks today each time it is read.
+ * Usage rate = days with use / days; the client dashboard usage rate counts the clients' days alone.
  */
 public final class DashboardUsage {
+  private static final String CLIENT = "client:";
   private final RedisAPI api;
 
   public DashboardUsage(Redis redis) {
     this.api = RedisAPI.api(redis);
   }
 
-  /** Marks {@code day} as a day of use; never fails the caller. */
-  public Future<Void> seen(String property, LocalDate day) {
-    return api.sadd(List.of(new RollupKeys(property).dashboardDays(), day.toString())).<Void>mapEmpty().otherwiseEmpty();
+  /** Marks {@code day} as a day of use, and of a client's use when {@code client}; never fails the caller. */
+  public Future<Void> seen(String property, LocalDate day, boolean client) {
+    List<String> args = client ? List.of(new RollupKeys(property).dashboardDays(), day.toString(), CLIENT + day)
+        : List.of(new RollupKeys(property).dashboardDays(), day.toString());
+    return api.sadd(args).<Void>mapEmpty().otherwiseEmpty();
   }
 
   public Future<Map<String, Object>> report(String property, LocalDate from, LocalDate to) {
     return api.smembers(new RollupKeys(property).dashboardDays()).map(res -> {
       long used = 0;
+      long byClients = 0;
       for (Response r : res) {
-        LocalDate d = LocalDate.parse(r.toString());
-        used += d.isBefore(from) || d.isAfter(to) ? 0 : 1;
+        String member = r.toString();
+        boolean client = member.startsWith(CLIENT);
+        LocalDate d = LocalDate.parse(client ? member.substring(CLIENT.length()) : member);
+        long in = d.isBefore(from) || d.isAfter(to) ? 0 : 1;
+        if (client) {
+          byClients += in;
+        } else {
+          used += in;
+        }
       }
       long days = ChronoUnit.DAYS.between(from, to) + 1;
       Map<String, Object> out = new LinkedHashMap<>();
@@ -44,6 +57,9 @@ public final class DashboardUsage {
       out.put("days", days);
       out.put("daysWithDashboardUse", used);
       out.put("dashboardUsageRate", BigDecimal.valueOf(used).divide(BigDecimal.valueOf(days), 4, RoundingMode.HALF_UP));
+      out.put("daysWithClientDashboardUse", byClients);
+      out.put("clientDashboardUsageRate", BigDecimal.valueOf(byClients).divide(BigDecimal.valueOf(days), 4,
+          RoundingMode.HALF_UP));
       return out;
     });
   }

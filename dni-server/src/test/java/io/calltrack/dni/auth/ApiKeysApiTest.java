@@ -90,8 +90,14 @@ class ApiKeysApiTest extends DniTestBase {
     // global endpoints are the admin token's
     forbidden(get(read, "/v1/properties"));
     forbidden(get(read, "/v1/calls"));
-    forbidden(get(read, "/v1/dashboard/properties"));
     forbidden(get(read, "/v1/api-keys"));
+    forbidden(get(read, "/v1/reports/portfolio"));
+    // the dashboard's picker answers a key its own property alone (a client's dashboard)
+    Reply picker = get(read, "/v1/dashboard/properties");
+    assertEquals(200, picker.status(), picker::toString);
+    assertEquals(List.of(a.property()), picker.json().getJsonArray("properties").stream()
+        .map(p -> ((JsonObject) p).getString("id")).toList());
+    assertEquals(false, picker.json().getBoolean("admin"));
   }
 
   @Test
@@ -403,6 +409,12 @@ class ApiKeysApiTest extends DniTestBase {
     assertFalse(keyNamed(a.property(), "ci").containsKey("lastUsedAt"), "the other key stays idle");
     assertFalse(keyNamed(a.property(), "ci").containsKey("expiresAt"), "without expiresInDays: until revoked");
 
+    // adoption: of the live keys, those used in the last 30 days (the agency key; the other is idle)
+    JsonObject listing = api.adminGet("/v1/api-keys?property=" + a.property()).json();
+    assertEquals(2, listing.getInteger("live"));
+    assertEquals(1, listing.getInteger("usedLast30Days"));
+    assertEquals("0.5", listing.getValue("adoptionRate").toString());
+
     clock.set(created.plus(java.time.Duration.ofDays(30)).minusSeconds(1));
     assertEquals(200, get(key, "/v1/properties/" + a.property()).status());
     clock.set(created.plus(java.time.Duration.ofDays(30)));
@@ -410,6 +422,11 @@ class ApiKeysApiTest extends DniTestBase {
     assertEquals(401, expired.status(), expired::toString);
     assertEquals("this API key expired at " + made.json().getString("expiresAt") + "; ask for a new one", expired.detail());
     assertEquals(200, get(idle, "/v1/properties/" + a.property()).status());
+    // the expired key is no longer live; the other, used just now, is the one in use
+    JsonObject after = api.adminGet("/v1/api-keys?property=" + a.property()).json();
+    assertEquals(1, after.getInteger("live"));
+    assertEquals(1, after.getInteger("usedLast30Days"));
+    assertEquals("1.0", after.getValue("adoptionRate").toString());
 
     for (Object bad : List.of(0, 3651, -1, "30", 1.5)) {
       Reply r = api.request(HttpMethod.POST, "/v1/api-keys", DniClient.body(new JsonObject()

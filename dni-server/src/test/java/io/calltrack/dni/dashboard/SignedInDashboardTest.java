@@ -39,10 +39,15 @@ abstract class SignedInDashboardTest extends DniTestBase {
    * (after removing an earlier screenshot of it) and returns what the script reports of the page.
    */
   protected JsonObject openSignedIn(String script, String query) throws Exception {
+    return openSignedIn(script, query, TOKEN);
+  }
+
+  /** The same, signed in with {@code bearer}: the admin token or a property's API key. */
+  protected JsonObject openSignedIn(String script, String query, String bearer) throws Exception {
     Path shot = screenshot(script);
     Files.createDirectories(shot.getParent());
     Files.deleteIfExists(shot);
     return BrowserScripts.run(script, script.replace(".mjs", "-browser"), Duration.ofMinutes(3),
-        "http://127.0.0.1:" + server.port() + "/dashboard?" + query, TOKEN, shot.toString());
+        "http://127.0.0.1:" + server.port() + "/dashboard?" + query, bearer, shot.toString());
   }
 }
