@@ -275,7 +275,11 @@
       var body = $('portfolio').tBodies[0], foot = $('portfolio').tFoot;
       body.textContent = '';
       foot.textContent = '';
-      p.properties.forEach(function (r) {
+      // busiest first; the table scrolls in its box, however many properties there are
+      var busiest = p.properties.slice().sort(function (a, b) {
+        return b.calls - a.calls || (a.property < b.property ? -1 : 1);
+      });
+      busiest.forEach(function (r) {
         var tr = portfolioRow(r.name && r.name !== r.property ? r.name + ' (' + r.property + ')' : r.property, r);
         tr.setAttribute('data-testid', 'portfolio-row');
         tr.setAttribute('data-property', r.property);

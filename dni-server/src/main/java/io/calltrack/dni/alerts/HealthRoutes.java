@@ -50,8 +50,8 @@ public final class HealthRoutes {
   private Future<Map<String, Object>> health(RoutingContext ctx) {
     Instant now = clock.instant();
     return ReportParams.named(store, ctx.pathParam("property")).compose(p -> settings.get(p.id()).compose(s ->
-        store.routingTable().compose(t -> alerts.conditions(p, s, AlertMonitor.Thresholds.of(s.alerts()),
-            t.poolOfNumber().values()))
+        store.poolsOf(p.id()).compose(pools -> alerts.conditions(p, s, AlertMonitor.Thresholds.of(s.alerts()),
+            pools.stream().map(io.calltrack.core.config.PoolConfig::id).toList()))
             .compose(conditions -> lastReport(p, s).map(report -> {
               List<Map<String, Object>> checks = new ArrayList<>();
               for (AlertMonitor.Condition c : conditions) {
