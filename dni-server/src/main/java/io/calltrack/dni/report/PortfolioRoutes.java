@@ -61,8 +61,8 @@ public final class PortfolioRoutes {
     if (!format.equals("json") && !format.equals("csv")) {
       throw new CalltrackException.Invalid("format must be json or csv: '" + format + "'");
     }
-    LocalDate from = day(ctx, "from");
-    LocalDate to = day(ctx, "to");
+    LocalDate from = ReportParams.day(ctx, "from");
+    LocalDate to = ReportParams.day(ctx, "to");
     if (from != null && to != null && to.isBefore(from)) {
       throw new CalltrackException.Invalid("to must not be before from");
     }
@@ -113,23 +113,6 @@ public final class PortfolioRoutes {
     }));
   }
 
-  /** {@code ?from} or {@code ?to} as a day, null when left out. */
-  private static LocalDate day(RoutingContext ctx, String name) {
-    String v = ctx.request().getParam(name);
-    if (v == null || v.isBlank()) {
-      return null;
-    }
-    try {
-      LocalDate day = LocalDate.parse(v.strip());
-      if (ReportParams.reportable(day)) {
-        return day;
-      }
-    } catch (java.time.format.DateTimeParseException e) {
-      // said below
-    }
-    throw new CalltrackException.Invalid(name + " must be a date like 2026-03-08: '" + v + "'");
-  }
-
   /** {@code ?properties=a,b}: the ids named, in order, once each; null when left out (every property). */
   private static Set<String> named(String list) {
     if (list == null || list.isBlank()) {
@@ -154,22 +137,13 @@ public final class PortfolioRoutes {
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> rows = (List<Map<String, Object>>) json.get("properties");
     for (Map<String, Object> row : rows) {
-      out.add(line(row, header));
+      out.add(RoiRoutes.line(List.of(), row, header));
     }
     for (Map<String, Object> total : p.totals()) {
       Map<String, Object> row = new java.util.HashMap<>(total);
       row.put("property", RoiRoutes.CSV_TOTAL);
-      out.add(line(row, header));
+      out.add(RoiRoutes.line(List.of(), row, header));
     }
     return out;
-  }
-
-  private static List<String> line(Map<String, Object> row, List<String> header) {
-    List<String> line = new ArrayList<>();
-    for (String name : header) {
-      Object v = row.get(name);
-      line.add(v == null ? "" : v instanceof java.math.BigDecimal bd ? bd.toPlainString() : v.toString());
-    }
-    return line;
   }
 }

@@ -57,9 +57,15 @@ public final class ReportParams {
   }
 
   public static LocalDate day(RoutingContext ctx, String name, PropertyConfig p, Clock clock) {
+    LocalDate day = day(ctx, name);
+    return day != null ? day : clock.instant().atZone(p.zone()).toLocalDate();
+  }
+
+  /** {@code ?<name>} as a day, null when left out (a report over several zones, each its own today); Invalid if bad. */
+  public static LocalDate day(RoutingContext ctx, String name) {
     String v = ctx.request().getParam(name);
     if (v == null || v.isBlank()) {
-      return clock.instant().atZone(p.zone()).toLocalDate();
+      return null;
     }
     LocalDate day;
     try {

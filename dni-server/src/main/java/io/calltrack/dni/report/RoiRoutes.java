@@ -138,7 +138,8 @@ public final class RoiRoutes {
     return line(keys, r.fields(), RoiRow.FIELDS);
   }
 
-  private static List<String> line(List<String> keys, Map<String, Object> f, List<String> fields) {
+  /** A CSV line: {@code keys}, then each of {@code fields} from {@code f} (empty for null, decimals as written). */
+  static List<String> line(List<String> keys, Map<String, Object> f, List<String> fields) {
     List<String> line = new ArrayList<>(keys);
     for (String name : fields) {
       Object v = f.get(name);
