@@ -94,7 +94,7 @@ public final class AlertMonitor implements AutoCloseable {
       List<String> sent = new ArrayList<>();
       Future<Void> chain = Future.succeededFuture();
       for (PropertyConfig p : t.properties().values()) {
-        chain = chain.compose(v -> check(p, t.poolOfNumber().values()).map(list -> {
+        chain = chain.compose(v -> check(p).map(list -> {
           sent.addAll(list);
           return null;
         }));
@@ -103,13 +103,15 @@ public final class AlertMonitor implements AutoCloseable {
     });
   }
 
-  private Future<List<String>> check(PropertyConfig p, java.util.Collection<String> allPools) {
+  /** One property's alerts: its own pools' statuses only (not every pool's, for each property). */
+  private Future<List<String>> check(PropertyConfig p) {
     return settings.get(p.id()).compose(s -> {
       if (s.alerts() == null) {
         return Future.succeededFuture(List.of());
       }
       Instant now = clock.instant();
-      return conditions(p, s, Thresholds.of(s.alerts()), allPools).compose(conditions -> {
+      return store.poolsOf(p.id()).map(pools -> pools.stream().map(io.calltrack.core.config.PoolConfig::id).toList())
+          .compose(pools -> conditions(p, s, Thresholds.of(s.alerts()), pools)).compose(conditions -> {
         List<String> sent = new ArrayList<>();
         Future<Void> chain = Future.succeededFuture();
         for (Condition c : conditions) {
@@ -148,13 +150,13 @@ public final class AlertMonitor implements AutoCloseable {
 
   /**
    * Every condition of property {@code p} as it stands now, judged by {@code a}: each of its pools'
-   * utilization and exhaustion (of {@code allPools}, the pools whose status names {@code p}), today's
+   * utilization and exhaustion (of {@code pools}, those whose status names {@code p}), today's
    * failed calls, yesterday's calls and ROI against the trailing days', and its targets' pace.
    */
   public Future<List<Condition>> conditions(PropertyConfig p, PropertySettings s, Thresholds a,
-      java.util.Collection<String> allPools) {
+      java.util.Collection<String> pools) {
     List<Condition> conditions = new ArrayList<>();
-    return poolConditions(p, a, new HashSet<>(allPools), conditions)
+    return poolConditions(p, a, new HashSet<>(pools), conditions)
         .compose(v -> reportConditions(p, s, a, conditions))
         .map(v -> conditions);
   }
