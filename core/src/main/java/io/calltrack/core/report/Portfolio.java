@@ -54,12 +54,12 @@ public record Portfolio(List<Entry> properties) {
     row.put("attributionRate", RoiRow.rate(attributed, calls));
   }
 
-  /** {@code {from?, to?, properties: [{property, name?, timezone, currency, from, to, <figures>}], totals: [...]}}. */
-  public Map<String, Object> toJson(LocalDate from, LocalDate to) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("from", from == null ? null : from.toString());
-    out.put("to", to == null ? null : to.toString());
-    out.put("properties", properties.stream().sorted(Comparator.comparing(Entry::property)).map(e -> {
+  /**
+   * One line per property, in order of id: {@code {property, name, timezone, currency, from, to,
+   * attributedCalls, attributionRate, <the ROI report's total figures>}}.
+   */
+  public List<Map<String, Object>> lines() {
+    return properties.stream().sorted(Comparator.comparing(Entry::property)).map(e -> {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("property", e.property());
       row.put("name", e.name());
@@ -70,7 +70,15 @@ public record Portfolio(List<Entry> properties) {
       attribution(row, e.attributedCalls(), e.total().counts().calls());
       row.putAll(e.total().fields());
       return row;
-    }).toList());
+    }).toList();
+  }
+
+  /** {@code {from?, to?, properties: [{@link #lines}], totals: [{@link #totals}]}}. */
+  public Map<String, Object> toJson(LocalDate from, LocalDate to) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("from", from == null ? null : from.toString());
+    out.put("to", to == null ? null : to.toString());
+    out.put("properties", lines());
     out.put("totals", totals());
     return out;
   }

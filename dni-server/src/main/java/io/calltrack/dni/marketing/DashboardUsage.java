@@ -1,12 +1,11 @@
 package io.calltrack.dni.marketing;
 
+import io.calltrack.core.report.RoiRow;
 import io.calltrack.core.rollup.RollupKeys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -56,10 +55,9 @@ public final class DashboardUsage {
       out.put("to", to.toString());
       out.put("days", days);
       out.put("daysWithDashboardUse", used);
-      out.put("dashboardUsageRate", BigDecimal.valueOf(used).divide(BigDecimal.valueOf(days), 4, RoundingMode.HALF_UP));
+      out.put("dashboardUsageRate", RoiRow.rate(used, days));
       out.put("daysWithClientDashboardUse", byClients);
-      out.put("clientDashboardUsageRate", BigDecimal.valueOf(byClients).divide(BigDecimal.valueOf(days), 4,
-          RoundingMode.HALF_UP));
+      out.put("clientDashboardUsageRate", RoiRow.rate(byClients, days));
       return out;
     });
   }

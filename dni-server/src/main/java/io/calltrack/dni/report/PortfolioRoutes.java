@@ -133,10 +133,7 @@ public final class PortfolioRoutes {
         "attributedCalls", "attributionRate"));
     header.addAll(RoiRow.FIELDS);
     out.add(header);
-    Map<String, Object> json = p.toJson(null, null);
-    @SuppressWarnings("unchecked")
-    List<Map<String, Object>> rows = (List<Map<String, Object>>) json.get("properties");
-    for (Map<String, Object> row : rows) {
+    for (Map<String, Object> row : p.lines()) {
       out.add(RoiRoutes.line(List.of(), row, header));
     }
     for (Map<String, Object> total : p.totals()) {
